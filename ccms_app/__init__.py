@@ -1,0 +1,1 @@
+"""CCMS: Cloud Charging Management System."""

@@ -1,0 +1,1 @@
+"""Cross-cutting infrastructure: configuration, database, logging, event bus."""

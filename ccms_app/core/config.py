@@ -1,0 +1,71 @@
+"""Settings read from environment variables, with defaults that run a demo out of the box."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _env_str(name: str, default: str) -> str:
+    raw = os.environ.get(name)
+    return default if raw is None or raw.strip() == "" else raw.strip()
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{PROJECT_ROOT / 'var' / 'ccms.db'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Runtime configuration. Every field maps to one CCMS_* environment variable."""
+
+    database_url: str = field(default_factory=_default_database_url)
+    web_port: int = 3000
+    ocpp_host: str = "0.0.0.0"
+    ocpp_port: int = 9000
+    demo_fleet: int = 0
+    log_level: str = "INFO"
+    heartbeat_interval: int = 300
+    ocpp_ping_interval: float = 30.0
+    ocpp_ping_timeout: float = 30.0
+    command_timeout: float = 30.0
+    realtime_interval: float = 0.2
+    session_hours: int = 12
+    demo_connectors: int = 2
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        return cls(
+            database_url=_env_str("CCMS_DATABASE_URL", _default_database_url()),
+            web_port=_env_int("CCMS_WEB_PORT", 3000),
+            ocpp_host=_env_str("CCMS_OCPP_HOST", "0.0.0.0"),
+            ocpp_port=_env_int("CCMS_OCPP_PORT", 9000),
+            demo_fleet=_env_int("CCMS_DEMO_FLEET", 0),
+            log_level=_env_str("CCMS_LOG_LEVEL", "INFO").upper(),
+            heartbeat_interval=_env_int("CCMS_HEARTBEAT_INTERVAL", 300),
+            ocpp_ping_interval=float(_env_int("CCMS_OCPP_PING_INTERVAL", 30)),
+            ocpp_ping_timeout=float(_env_int("CCMS_OCPP_PING_TIMEOUT", 30)),
+            command_timeout=float(_env_int("CCMS_COMMAND_TIMEOUT", 30)),
+            session_hours=_env_int("CCMS_SESSION_HOURS", 12),
+            demo_connectors=_env_int("CCMS_DEMO_CONNECTORS", 2),
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings.from_env()

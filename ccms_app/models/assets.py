@@ -1,0 +1,90 @@
+"""The charging network: operation areas, stations, charge points and connectors."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from ccms_app.models.enums import ConnectorStatus, RegistrationState
+from ccms_app.models.types import utc_column, utc_now
+
+
+class OperationArea(SQLModel, table=True):
+    __tablename__ = "operation_area"
+    __table_args__ = (UniqueConstraint("organisation_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    name: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utc_now, sa_column=utc_column(nullable=False))
+
+
+class Station(SQLModel, table=True):
+    """A site with one or more charge points."""
+
+    __table_args__ = (UniqueConstraint("organisation_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    area_id: int | None = Field(default=None, foreign_key="operation_area.id", index=True)
+    name: str = Field(max_length=200)
+    address: str = Field(default="", max_length=500)
+    latitude: float | None = None
+    longitude: float | None = None
+    timezone: str = Field(default="UTC", max_length=64)
+    created_at: datetime = Field(default_factory=utc_now, sa_column=utc_column(nullable=False))
+
+
+class ChargePoint(SQLModel, table=True):
+    """A charger known by its OCPP identity. Connector 0 status lives here."""
+
+    __tablename__ = "charge_point"
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    station_id: int | None = Field(default=None, foreign_key="station.id", index=True)
+    identity: str = Field(max_length=64, unique=True, index=True)
+    vendor: str = Field(default="", max_length=50)
+    model: str = Field(default="", max_length=50)
+    serial_number: str = Field(default="", max_length=50)
+    firmware_version: str = Field(default="", max_length=50)
+    iccid: str = Field(default="", max_length=20)
+    imsi: str = Field(default="", max_length=20)
+    meter_type: str = Field(default="", max_length=25)
+    meter_serial_number: str = Field(default="", max_length=25)
+    max_power_w: int | None = None
+    registration_state: str = Field(
+        default=RegistrationState.UNREGISTERED, max_length=16, index=True
+    )
+    is_online: bool = Field(default=False, index=True)
+    last_seen_at: datetime | None = Field(default=None, sa_column=utc_column())
+    last_boot_at: datetime | None = Field(default=None, sa_column=utc_column())
+    status: str = Field(default=ConnectorStatus.UNKNOWN, max_length=16)
+    error_code: str = Field(default="NoError", max_length=32)
+    vendor_error_code: str = Field(default="", max_length=50)
+    status_at: datetime | None = Field(default=None, sa_column=utc_column())
+    firmware_status: str = Field(default="", max_length=32)
+    firmware_status_at: datetime | None = Field(default=None, sa_column=utc_column())
+    diagnostics_status: str = Field(default="", max_length=32)
+    diagnostics_status_at: datetime | None = Field(default=None, sa_column=utc_column())
+    created_at: datetime = Field(default_factory=utc_now, sa_column=utc_column(nullable=False))
+
+
+class Connector(SQLModel, table=True):
+    """One outlet of a charge point (OCPP connectorId >= 1)."""
+
+    __table_args__ = (UniqueConstraint("charge_point_id", "connector_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    charge_point_id: int = Field(foreign_key="charge_point.id", index=True)
+    connector_id: int
+    connector_type: str = Field(default="", max_length=32)
+    max_power_w: int | None = None
+    status: str = Field(default=ConnectorStatus.UNKNOWN, max_length=16, index=True)
+    error_code: str = Field(default="NoError", max_length=32)
+    vendor_error_code: str = Field(default="", max_length=50)
+    info: str = Field(default="", max_length=50)
+    status_at: datetime | None = Field(default=None, sa_column=utc_column())

@@ -1,0 +1,121 @@
+"""What happens on the chargers: sessions, meter samples, status events, commands, the OCPP log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Index, Text
+from sqlmodel import Field, SQLModel
+
+from ccms_app.models.enums import CommandStatus, SessionStatus
+from ccms_app.models.types import utc_column, utc_now
+
+
+class ChargingSession(SQLModel, table=True):
+    """A transaction. Its primary key is the OCPP transactionId the server assigns."""
+
+    __tablename__ = "charging_session"
+    __table_args__ = (
+        Index("ix_session_cp_status", "charge_point_id", "status"),
+        Index("ix_session_start", "start_time"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    charge_point_id: int = Field(foreign_key="charge_point.id")
+    connector_pk: int | None = Field(default=None, foreign_key="connector.id")
+    connector_id: int
+    id_tag: str = Field(max_length=20, index=True)
+    id_tag_status: str = Field(default="Accepted", max_length=16)
+    reservation_id: int | None = None
+    status: str = Field(default=SessionStatus.ACTIVE, max_length=16, index=True)
+    start_time: datetime = Field(sa_column=utc_column(nullable=False))
+    stop_time: datetime | None = Field(default=None, sa_column=utc_column())
+    meter_start_wh: int
+    meter_stop_wh: int | None = None
+    energy_wh: int = 0
+    stop_reason: str = Field(default="", max_length=32)
+    stop_id_tag: str | None = Field(default=None, max_length=20)
+    # Latest live readings, so live pages need no meter-sample scan.
+    power_w: float | None = None
+    current_a: float | None = None
+    voltage_v: float | None = None
+    soc_percent: float | None = None
+    meter_updated_at: datetime | None = Field(default=None, sa_column=utc_column())
+    flagged: bool = False
+    flag_reason: str = Field(default="", max_length=200)
+
+
+class MeterSample(SQLModel, table=True):
+    """One sampledValue of a MeterValues / transactionData message, unit-normalised."""
+
+    __tablename__ = "meter_sample"
+    __table_args__ = (Index("ix_meter_sample_session_time", "session_id", "timestamp"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    charge_point_id: int = Field(foreign_key="charge_point.id", index=True)
+    connector_id: int
+    session_id: int | None = Field(default=None, foreign_key="charging_session.id")
+    timestamp: datetime = Field(sa_column=utc_column(nullable=False))
+    measurand: str = Field(max_length=64)
+    phase: str | None = Field(default=None, max_length=8)
+    location: str | None = Field(default=None, max_length=8)
+    context: str | None = Field(default=None, max_length=32)
+    value: float
+    unit: str = Field(default="", max_length=16)
+    raw_value: str = Field(default="", max_length=64)
+    raw_unit: str = Field(default="", max_length=16)
+
+
+class StatusEvent(SQLModel, table=True):
+    """Every StatusNotification as received, for history and fault analysis."""
+
+    __tablename__ = "status_event"
+    __table_args__ = (Index("ix_status_event_cp_time", "charge_point_id", "received_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    charge_point_id: int = Field(foreign_key="charge_point.id")
+    connector_id: int
+    status: str = Field(max_length=16)
+    error_code: str = Field(max_length=32)
+    vendor_error_code: str = Field(default="", max_length=50)
+    vendor_id: str = Field(default="", max_length=255)
+    info: str = Field(default="", max_length=50)
+    timestamp: datetime | None = Field(default=None, sa_column=utc_column())
+    received_at: datetime = Field(default_factory=utc_now, sa_column=utc_column(nullable=False))
+
+
+class OcppMessage(SQLModel, table=True):
+    """Every OCPP-J frame in and out, raw."""
+
+    __tablename__ = "ocpp_message"
+    __table_args__ = (Index("ix_ocpp_message_identity_time", "charge_point_identity", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    charge_point_identity: str = Field(max_length=64)
+    direction: str = Field(max_length=3)
+    message_type: int | None = None  # 2 CALL, 3 CALLRESULT, 4 CALLERROR, None if unparseable
+    message_id: str = Field(default="", max_length=64, index=True)
+    action: str = Field(default="", max_length=64, index=True)
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    error_code: str = Field(default="", max_length=64)
+    created_at: datetime = Field(default_factory=utc_now, sa_column=utc_column(nullable=False))
+
+
+class ChargePointCommand(SQLModel, table=True):
+    """An operator command to a charge point and its lifecycle."""
+
+    __tablename__ = "charge_point_command"
+    __table_args__ = (Index("ix_command_cp_created", "charge_point_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    charge_point_id: int = Field(foreign_key="charge_point.id")
+    action: str = Field(max_length=64)
+    request_payload: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    response_payload: str = Field(default="", sa_column=Column(Text, nullable=False))
+    status: str = Field(default=CommandStatus.REQUESTED, max_length=16, index=True)
+    error: str = Field(default="", max_length=500)
+    requested_by: str = Field(default="", max_length=320)
+    created_at: datetime = Field(default_factory=utc_now, sa_column=utc_column(nullable=False))
+    updated_at: datetime = Field(default_factory=utc_now, sa_column=utc_column(nullable=False))

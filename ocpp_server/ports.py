@@ -1,0 +1,141 @@
+"""The two small interfaces between the OCPP server and the application.
+
+- `ChargerEventSink` (charge point -> app): the server calls it for every CALL a charge point
+  sends. The app implements it (ccms_app.services.charger_events). Requests are the ocpp
+  library's typed v16 `call.*` dataclasses; replies are the small result types below.
+  A method returns only after the data it changes is committed (the CALLRESULT follows it).
+- `CommandPort` (app -> charge point): the server implements it; the app's command service
+  calls it to send RemoteStart, Reset, ... and gets the charge point's typed reply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from ocpp.v16 import call
+
+
+@dataclass(frozen=True)
+class IdTagInfo:
+    """OCPP 1.6 IdTagInfo: status is Accepted | Blocked | Expired | Invalid | ConcurrentTx."""
+
+    status: str
+    expiry_date: datetime | None = None
+    parent_id_tag: str | None = None
+
+
+@dataclass(frozen=True)
+class BootResult:
+    status: str  # Accepted | Pending | Rejected
+    interval: int  # heartbeat interval (Accepted) or retry interval (Pending/Rejected), seconds
+
+
+@dataclass(frozen=True)
+class StartTransactionResult:
+    transaction_id: int
+    id_tag_info: IdTagInfo
+
+
+@dataclass(frozen=True)
+class DataTransferResult:
+    status: str  # Accepted | Rejected | UnknownMessageId | UnknownVendorId
+    data: str | None = None
+
+
+@dataclass(frozen=True)
+class FrameRecord:
+    """One OCPP-J frame as it crossed the wire, for the message log."""
+
+    identity: str
+    direction: str  # "in" (charge point -> CSMS) or "out"
+    raw: str
+    message_type: int | None = None  # 2 CALL, 3 CALLRESULT, 4 CALLERROR; None if unparseable
+    message_id: str = ""
+    action: str = ""
+    error_code: str = ""
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ConnectionInfo:
+    identity: str
+    remote_address: str = ""
+    subprotocol: str = "ocpp1.6"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class ChargerEventSink(Protocol):
+    """What the application does with what charge points say."""
+
+    async def connected(self, info: ConnectionInfo) -> None: ...
+
+    async def disconnected(self, identity: str, reason: str) -> None: ...
+
+    def record_frame(self, frame: FrameRecord) -> None:
+        """Store a frame in the OCPP message log. Must not block the event loop."""
+        ...
+
+    async def boot_notification(self, identity: str, request: call.BootNotification) -> BootResult: ...
+
+    async def heartbeat(self, identity: str) -> datetime: ...
+
+    async def status_notification(self, identity: str, request: call.StatusNotification) -> None: ...
+
+    async def authorize(self, identity: str, request: call.Authorize) -> IdTagInfo: ...
+
+    async def start_transaction(
+        self, identity: str, request: call.StartTransaction
+    ) -> StartTransactionResult: ...
+
+    async def stop_transaction(
+        self, identity: str, request: call.StopTransaction
+    ) -> IdTagInfo | None: ...
+
+    async def meter_values(self, identity: str, request: call.MeterValues) -> None: ...
+
+    async def data_transfer(
+        self, identity: str, request: call.DataTransfer
+    ) -> DataTransferResult: ...
+
+    async def diagnostics_status_notification(
+        self, identity: str, request: call.DiagnosticsStatusNotification
+    ) -> None: ...
+
+    async def firmware_status_notification(
+        self, identity: str, request: call.FirmwareStatusNotification
+    ) -> None: ...
+
+
+class ChargerOfflineError(Exception):
+    """The charge point has no open connection to this server."""
+
+
+class CommandTimeoutError(Exception):
+    """The charge point did not answer within the timeout."""
+
+
+class CommandCallError(Exception):
+    """The charge point answered with a CALLERROR."""
+
+    def __init__(self, code: str, description: str = "", details: Any = None) -> None:
+        super().__init__(f"{code}: {description}" if description else code)
+        self.code = code
+        self.description = description
+        self.details = details
+
+
+class CommandPort(Protocol):
+    """Sends CSMS-initiated CALLs to connected charge points."""
+
+    def is_connected(self, identity: str) -> bool: ...
+
+    def connected_identities(self) -> set[str]: ...
+
+    async def send(self, identity: str, request: Any, timeout: float | None = None) -> Any:
+        """Send a v16 `call.*` request; return the v16 `call_result.*` reply.
+
+        Raises ChargerOfflineError, CommandTimeoutError or CommandCallError.
+        """
+        ...
