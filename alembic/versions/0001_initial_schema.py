@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 04:55:41.456583
+Create Date: 2026-11-21 04:58:01.908413
 
 """
 from typing import Sequence, Union
@@ -293,7 +293,7 @@ def upgrade() -> None:
     sa.Column('phase', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True),
     sa.Column('location', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True),
     sa.Column('context', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
-    sa.Column('value', sa.Float(), nullable=False),
+    sa.Column('value', sa.Float(), nullable=True),
     sa.Column('unit', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('raw_value', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('raw_unit', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),

@@ -14,6 +14,8 @@ from ccms_app.core.config import get_settings
 
 _engine: Engine | None = None
 
+WRITE_OPTION = "ccms_write_transaction"
+
 
 def _prepare_sqlite_file(url: str) -> None:
     database = make_url(url).database
@@ -21,7 +23,10 @@ def _prepare_sqlite_file(url: str) -> None:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DBAPI types
+def _sqlite_on_connect(dbapi_connection, _record) -> None:
+    # pysqlite's own implicit transactions are off: SQLAlchemy emits BEGIN itself (see
+    # _sqlite_on_begin), the SQLAlchemy-documented recipe for correct SQLite transactions.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     # WAL lets the pages read while the OCPP writer commits; busy_timeout rides out lock waits.
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -31,12 +36,25 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DBAPI 
     cursor.close()
 
 
+def _sqlite_on_begin(conn) -> None:
+    # Writers take the write lock up front, so a read-then-write transaction never fails with
+    # SQLITE_BUSY_SNAPSHOT; readers use a plain deferred BEGIN and never block the writer.
+    immediate = conn.get_execution_options().get(WRITE_OPTION, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def writer_engine(engine: Engine) -> Engine:
+    """The same engine (and pool) with transactions that lock for writing from the start."""
+    return engine.execution_options(**{WRITE_OPTION: True})
+
+
 def make_engine(url: str) -> Engine:
     """An engine for `url` with the settings CCMS relies on (SQLite pragmas, pool checks)."""
     if url.startswith("sqlite"):
         _prepare_sqlite_file(url)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
@@ -60,7 +78,7 @@ def set_engine(engine: Engine | None) -> None:
 @contextmanager
 def session_scope() -> Iterator[Session]:
     """A session that commits on success and rolls back on error."""
-    with Session(get_engine(), expire_on_commit=False) as session:
+    with Session(writer_engine(get_engine()), expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from alembic import command
 from alembic.config import Config
 
+from alembic import command
 from ccms_app.core.config import PROJECT_ROOT, get_settings
 
 log = logging.getLogger(__name__)

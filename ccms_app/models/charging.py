@@ -61,7 +61,7 @@ class MeterSample(SQLModel, table=True):
     phase: str | None = Field(default=None, max_length=8)
     location: str | None = Field(default=None, max_length=8)
     context: str | None = Field(default=None, max_length=32)
-    value: float
+    value: float | None = None  # None when the charger sent something unreadable (see raw_value)
     unit: str = Field(default="", max_length=16)
     raw_value: str = Field(default="", max_length=64)
     raw_unit: str = Field(default="", max_length=16)
@@ -89,7 +89,9 @@ class OcppMessage(SQLModel, table=True):
     """Every OCPP-J frame in and out, raw."""
 
     __tablename__ = "ocpp_message"
-    __table_args__ = (Index("ix_ocpp_message_identity_time", "charge_point_identity", "created_at"),)
+    __table_args__ = (
+        Index("ix_ocpp_message_identity_time", "charge_point_identity", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     charge_point_identity: str = Field(max_length=64)

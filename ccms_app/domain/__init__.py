@@ -1,0 +1,1 @@
+"""Pure charging-domain logic: no I/O, no database, unit-tested."""

@@ -1,0 +1,1 @@
+"""Use cases: domain logic + database (+ OCPP command port, Stripe)."""

@@ -1,0 +1,210 @@
+"""Charge point state from what chargers say: connection, boot, heartbeat, status.
+
+Functions here take an open Session (they run inside the group-commit writer) and return
+what changed as NetworkEvents for the caller to publish after the commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select, update
+
+from ccms_app.core.events import NetworkEvent
+from ccms_app.domain.timestamps import parse_charger_time
+from ccms_app.models import ChargePoint, Connector, RegistrationState, StatusEvent
+from ccms_app.services.organisations import root_organisation
+
+BOOT_FIELDS = {
+    "charge_point_vendor": "vendor",
+    "charge_point_model": "model",
+    "charge_point_serial_number": "serial_number",
+    "firmware_version": "firmware_version",
+    "iccid": "iccid",
+    "imsi": "imsi",
+    "meter_type": "meter_type",
+    "meter_serial_number": "meter_serial_number",
+}
+
+
+class UnknownChargePointError(LookupError):
+    """A message came from an identity that has no charge point row."""
+
+
+def find_charge_point(session: Session, identity: str) -> ChargePoint | None:
+    return session.exec(select(ChargePoint).where(ChargePoint.identity == identity)).first()
+
+
+def get_or_create_charge_point(session: Session, identity: str) -> tuple[ChargePoint, bool]:
+    """The row for `identity`; an unknown identity is recorded as unregistered for an operator."""
+    charge_point = find_charge_point(session, identity)
+    if charge_point is not None:
+        return charge_point, False
+    charge_point = ChargePoint(
+        identity=identity,
+        organisation_id=root_organisation(session).id,
+        registration_state=RegistrationState.UNREGISTERED,
+    )
+    session.add(charge_point)
+    session.flush()
+    return charge_point, True
+
+
+def charge_point_event(cp: ChargePoint, **data: object) -> NetworkEvent:
+    return NetworkEvent(kind="charge_point", charge_point_id=cp.id, identity=cp.identity, data=data)
+
+
+def mark_connected(session: Session, identity: str, now: datetime) -> list[NetworkEvent]:
+    cp, created = get_or_create_charge_point(session, identity)
+    cp.is_online = True
+    cp.last_seen_at = now
+    session.add(cp)
+    return [charge_point_event(cp, online=True, created=created)]
+
+
+def mark_disconnected(session: Session, identity: str, now: datetime) -> list[NetworkEvent]:
+    cp = find_charge_point(session, identity)
+    if cp is None:
+        return []
+    cp.is_online = False
+    session.add(cp)
+    return [charge_point_event(cp, online=False)]
+
+
+def mark_all_offline(session: Session) -> int:
+    """At start-up no charger is connected yet, whatever the last run left behind."""
+    result = session.exec(  # type: ignore[call-overload]
+        update(ChargePoint).where(col(ChargePoint.is_online).is_(True)).values(is_online=False)
+    )
+    return result.rowcount or 0
+
+
+def touch(session: Session, identity: str, now: datetime) -> ChargePoint:
+    """Record that the charger is alive; create its row if it skipped BootNotification."""
+    cp, _ = get_or_create_charge_point(session, identity)
+    cp.last_seen_at = now
+    cp.is_online = True
+    session.add(cp)
+    return cp
+
+
+@dataclass(frozen=True)
+class BootOutcome:
+    status: str  # Accepted | Pending | Rejected
+    charge_point_id: int
+    created: bool
+
+
+def boot(
+    session: Session, identity: str, boot_info: dict[str, str | None], now: datetime
+) -> tuple[BootOutcome, list[NetworkEvent]]:
+    """Store what the charger says about itself; decide Accepted/Pending/Rejected from its
+    registration state (unknown identities become unregistered and wait as Pending)."""
+    cp, created = get_or_create_charge_point(session, identity)
+    for ocpp_name, column in BOOT_FIELDS.items():
+        value = boot_info.get(ocpp_name)
+        if value is not None:
+            setattr(cp, column, value)
+    cp.last_boot_at = now
+    cp.last_seen_at = now
+    cp.is_online = True
+    session.add(cp)
+    status = {
+        RegistrationState.REGISTERED: "Accepted",
+        RegistrationState.DISABLED: "Rejected",
+    }.get(RegistrationState(cp.registration_state), "Pending")
+    outcome = BootOutcome(status=status, charge_point_id=cp.id, created=created)
+    return outcome, [charge_point_event(cp, boot=status, created=created)]
+
+
+def get_or_create_connector(session: Session, cp: ChargePoint, connector_id: int) -> Connector:
+    connector = session.exec(
+        select(Connector).where(
+            Connector.charge_point_id == cp.id, Connector.connector_id == connector_id
+        )
+    ).first()
+    if connector is None:
+        connector = Connector(
+            charge_point_id=cp.id, organisation_id=cp.organisation_id, connector_id=connector_id
+        )
+        session.add(connector)
+        session.flush()
+    return connector
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    connector_id: int
+    status: str
+    error_code: str
+    info: str | None = None
+    vendor_id: str | None = None
+    vendor_error_code: str | None = None
+    timestamp: str | None = None
+
+
+def apply_status(
+    session: Session, identity: str, report: StatusReport, now: datetime
+) -> list[NetworkEvent]:
+    """Keep every StatusNotification as an event; move the current status only forward in time
+    (a replayed, older notification does not overwrite a newer one)."""
+    cp = touch(session, identity, now)
+    at, _note = parse_charger_time(report.timestamp, now)
+    session.add(
+        StatusEvent(
+            charge_point_id=cp.id,
+            connector_id=report.connector_id,
+            status=report.status,
+            error_code=report.error_code,
+            vendor_error_code=report.vendor_error_code or "",
+            vendor_id=report.vendor_id or "",
+            info=report.info or "",
+            timestamp=at,
+            received_at=now,
+        )
+    )
+    target: ChargePoint | Connector = (
+        cp
+        if report.connector_id == 0
+        else get_or_create_connector(session, cp, report.connector_id)
+    )
+    if target.status_at is not None and at < target.status_at:
+        return []
+    target.status = report.status
+    target.error_code = report.error_code
+    target.vendor_error_code = report.vendor_error_code or ""
+    if isinstance(target, Connector):
+        target.info = report.info or ""
+    target.status_at = at
+    session.add(target)
+    return [
+        NetworkEvent(
+            kind="connector",
+            charge_point_id=cp.id,
+            identity=cp.identity,
+            data={
+                "connector_id": report.connector_id,
+                "status": report.status,
+                "error_code": report.error_code,
+            },
+        )
+    ]
+
+
+def record_firmware_status(
+    session: Session, identity: str, status: str, now: datetime
+) -> list[NetworkEvent]:
+    cp = touch(session, identity, now)
+    cp.firmware_status = status
+    cp.firmware_status_at = now
+    return [charge_point_event(cp, firmware_status=status)]
+
+
+def record_diagnostics_status(
+    session: Session, identity: str, status: str, now: datetime
+) -> list[NetworkEvent]:
+    cp = touch(session, identity, now)
+    cp.diagnostics_status = status
+    cp.diagnostics_status_at = now
+    return [charge_point_event(cp, diagnostics_status=status)]
