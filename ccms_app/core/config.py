@@ -42,6 +42,7 @@ class Settings:
     heartbeat_interval: int = 300
     ocpp_ping_interval: float = 30.0
     ocpp_ping_timeout: float = 30.0
+    ocpp_close_timeout: float = 10.0
     command_timeout: float = 30.0
     realtime_interval: float = 0.2
     session_hours: int = 12
@@ -59,6 +60,7 @@ class Settings:
             heartbeat_interval=_env_int("CCMS_HEARTBEAT_INTERVAL", 300),
             ocpp_ping_interval=float(_env_int("CCMS_OCPP_PING_INTERVAL", 30)),
             ocpp_ping_timeout=float(_env_int("CCMS_OCPP_PING_TIMEOUT", 30)),
+            ocpp_close_timeout=float(_env_int("CCMS_OCPP_CLOSE_TIMEOUT", 10)),
             command_timeout=float(_env_int("CCMS_COMMAND_TIMEOUT", 30)),
             session_hours=_env_int("CCMS_SESSION_HOURS", 12),
             demo_connectors=_env_int("CCMS_DEMO_CONNECTORS", 2),

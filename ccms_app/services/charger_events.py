@@ -89,14 +89,9 @@ class ChargerEventService:
     # --- connection -------------------------------------------------------------------
 
     async def connected(self, info: ConnectionInfo) -> None:
-        log.info(
-            "charge point connected",
-            extra={"identity": info.identity, "remote": info.remote_address},
-        )
         await self._apply_events(lambda s, now: charge_points.mark_connected(s, info.identity, now))
 
     async def disconnected(self, identity: str, reason: str) -> None:
-        log.info("charge point disconnected", extra={"identity": identity, "reason": reason})
         await self._apply_events(lambda s, now: charge_points.mark_disconnected(s, identity, now))
 
     def record_frame(self, frame: FrameRecord) -> None:

@@ -61,6 +61,7 @@ async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
         port=settings.ocpp_port,
         ping_interval=settings.ocpp_ping_interval,
         ping_timeout=settings.ocpp_ping_timeout,
+        close_timeout=settings.ocpp_close_timeout,
         response_timeout=settings.command_timeout,
     )
     await server.start()

@@ -1,0 +1,460 @@
+"""One charge point's OCPP 1.6J connection, CSMS side.
+
+A subclass of the ocpp library's `ocpp.v16.ChargePoint` with one `@on(Action.X)` handler per
+charge-point-initiated action. Each handler rebuilds the typed `ocpp.v16.call.X` request from
+the keyword arguments the library passes (snake_case keys; nested parts such as `meter_value`,
+`sampled_value` or `transaction_data` stay snake_case dicts/lists exactly as the library made
+them, they are not turned into datatypes dataclasses), awaits the sink and turns the sink's
+result into `call_result.X`.
+
+What is overridden from the library (ocpp 2.1.0) and why:
+- `start` / `route_message`: the library logs a frame it cannot parse and answers nothing; here
+  every bad CALL gets a CALLERROR in OCPP 1.6 spelling (see ocpp_server.framing), every frame is
+  handed to `sink.record_frame`, and no single frame can end the connection.
+- `_handle_call`: the library swaps NotImplemented / NotSupported relative to the 1.6 spec
+  (NotImplemented = action not known, NotSupported = known but not handled here), uses 2.0.1
+  spellings for schema errors, and validates in a thread pool; here validation runs inline
+  with the 1.6 mapping, and a failing sink gives InternalError without any partial data.
+- `_send`: frames the library sends itself (our CALLs from `call()`) are logged and tracked.
+- `_get_specific_response`: replies are matched to the waiting CALL through a future per
+  unique id instead of one shared queue, so a stray or late reply never confuses the next
+  command, and a closed connection fails the waiting command at once (charge point offline)
+  instead of after its timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from ocpp.charge_point import (
+    camel_to_snake_case,
+    remove_nones,
+    serialize_as_dict,
+    snake_to_camel_case,
+)
+from ocpp.exceptions import OCPPError, UnknownCallErrorCodeError
+from ocpp.messages import Call, CallError, CallResult, MessageType
+from ocpp.routing import on
+from ocpp.v16 import ChargePoint, call, call_result
+from ocpp.v16.enums import Action
+from websockets.asyncio.server import ServerConnection
+from websockets.exceptions import ConnectionClosed
+
+from ocpp_server import convert
+from ocpp_server.framing import (
+    UNKNOWN_MESSAGE_ID,
+    FrameError,
+    FrameSummary,
+    PayloadError,
+    call_error_frame,
+    parse_frame,
+    summarize,
+    v16_error_code,
+    validate_call_payload,
+    validate_call_result_payload,
+)
+from ocpp_server.ports import (
+    ChargerEventSink,
+    ChargerOfflineError,
+    CommandCallError,
+    CommandTimeoutError,
+    ConnectionInfo,
+    FrameRecord,
+)
+
+log = logging.getLogger(__name__)
+
+_V16_ACTIONS = frozenset(action.value for action in Action)
+
+
+@dataclass
+class _PendingCall:
+    """A CSMS CALL waiting for the charge point's CALLRESULT or CALLERROR."""
+
+    action: str
+    timeout: float
+    reply: asyncio.Future[CallResult | CallError] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+    sent: bool = False
+
+    def received(self) -> CallResult | CallError | None:
+        if self.reply.done() and not self.reply.cancelled() and self.reply.exception() is None:
+            return self.reply.result()
+        return None
+
+
+def _unhandled_action(action: str) -> tuple[str, str]:
+    """OCPP-J 1.6 section 4.2.3: NotImplemented = not known, NotSupported = known, not handled."""
+    if action in _V16_ACTIONS:
+        return "NotSupported", f"{action} is not supported by this central system"
+    return "NotImplemented", f"{action} is not a known OCPP 1.6 action"
+
+
+class ChargePointConnection(ChargePoint):
+    """The CSMS end of one charge point's websocket."""
+
+    def __init__(
+        self,
+        identity: str,
+        websocket: ServerConnection,
+        sink: ChargerEventSink,
+        response_timeout: float = 30,
+        remote_address: str = "",
+    ) -> None:
+        super().__init__(identity, websocket, response_timeout=response_timeout, logger=log)
+        self._ws = websocket
+        self._sink = sink
+        self.remote_address = remote_address
+        self._pending: dict[str, _PendingCall] = {}
+        self._closed = False
+        self._lifecycle = asyncio.Lock()
+        self._announced = False
+        self._reported = False
+        self._retired = False
+
+    # --- lifecycle --------------------------------------------------------------------
+
+    @property
+    def info(self) -> ConnectionInfo:
+        request = self._ws.request
+        return ConnectionInfo(
+            identity=self.id,
+            remote_address=self.remote_address,
+            subprotocol=self._ws.subprotocol or "",
+            extra={"path": request.path if request else ""},
+        )
+
+    @property
+    def announced(self) -> bool:
+        return self._announced
+
+    async def close(self, code: int, reason: str) -> None:
+        await self._ws.close(code, reason)
+
+    @property
+    def is_open(self) -> bool:
+        return not self._closed and not self._retired
+
+    async def announce(self) -> bool:
+        """Tell the sink the charge point is connected; False if it was replaced meanwhile."""
+        async with self._lifecycle:
+            if self._retired:
+                return False
+            self._announced = True
+            await self._sink.connected(self.info)
+            return True
+
+    async def report_disconnected(self, reason: str) -> None:
+        """Tell the sink the charge point is gone: exactly once, and only after `announce`."""
+        self._retired = True
+        async with self._lifecycle:
+            if not self._announced or self._reported:
+                return
+            self._reported = True
+            try:
+                await self._sink.disconnected(self.id, reason)
+            except Exception:
+                log.error(
+                    "sink failed to record a disconnect",
+                    exc_info=True,
+                    extra={"identity": self.id, "reason": reason},
+                )
+
+    async def retire(self, reason: str) -> asyncio.Task[None]:
+        """Report this connection gone now and close its websocket in the background.
+
+        Used when the same identity connects again: the old socket is often half-dead (that is
+        why the charger reconnected), and its closing handshake must not delay the new one.
+        """
+        self._retired = True
+        closing = asyncio.create_task(self._ws.close(1000, reason[:120]))
+        await self.report_disconnected(reason)
+        return closing
+
+    async def run(self) -> str:
+        """Route frames until the connection closes; return why it closed."""
+        try:
+            await self.start()
+        except ConnectionClosed as closed:
+            return str(closed) or "connection closed"
+        finally:
+            self._closed = True
+            self._fail_pending()
+        return "connection closed"  # pragma: no cover - start() only ends by ConnectionClosed
+
+    async def start(self) -> None:
+        while True:
+            await self.route_message(await self._connection.recv())
+
+    def _fail_pending(self) -> None:
+        for pending in self._pending.values():
+            if not pending.reply.done():
+                pending.reply.set_exception(ChargerOfflineError(self.id))
+
+    # --- frames in --------------------------------------------------------------------
+
+    async def route_message(self, raw_msg: str | bytes) -> None:
+        """Answer or route one incoming frame; nothing here may end the connection."""
+        raw = raw_msg if isinstance(raw_msg, str) else raw_msg.decode("utf-8", "replace")
+        try:
+            try:
+                msg = parse_frame(raw_msg)
+            except FrameError as error:
+                await self._reject_frame(raw, error)
+                return
+            if isinstance(msg, Call):
+                self._record("in", raw, FrameSummary(2, msg.unique_id, action=msg.action))
+                await self._answer_call(msg)
+            else:
+                self._route_reply(msg, raw)
+        except (ConnectionClosed, asyncio.CancelledError):
+            raise
+        except Exception:
+            log.error("unexpected error routing a frame", exc_info=True, extra=self.log_extra())
+
+    async def _reject_frame(self, raw: str, error: FrameError) -> None:
+        known_id = "" if error.message_id == UNKNOWN_MESSAGE_ID else error.message_id
+        self._record("in", raw, FrameSummary(error.message_type, known_id, action=error.action))
+        log.warning(
+            "malformed frame",
+            extra=self.log_extra(
+                message_id=error.message_id, error_code=error.code, cause=error.description
+            ),
+        )
+        if error.reply:
+            await self._send_call_error(
+                error.message_id, error.code, error.description, error.action
+            )
+
+    async def _answer_call(self, msg: Call) -> None:
+        try:
+            await self._handle_call(msg)
+        except PayloadError as error:
+            log.warning(
+                "CALL payload violates the schema",
+                extra=self.log_extra(
+                    action=msg.action, message_id=msg.unique_id, error_code=error.code
+                ),
+            )
+            details = {"path": error.path} if error.path else {}
+            await self._send_call_error(
+                msg.unique_id, error.code, error.description, msg.action, details
+            )
+        except OCPPError as error:
+            await self._send_call_error(msg.unique_id, error.code, error.description, msg.action)
+
+    async def _handle_call(self, msg: Call) -> None:
+        handlers = self.route_map.get(msg.action, {})
+        handler = handlers.get("_on_action")
+        if handler is None:
+            code, description = _unhandled_action(msg.action)
+            log.info(
+                "CALL for an unhandled action",
+                extra=self.log_extra(action=msg.action, error_code=code),
+            )
+            await self._send_call_error(msg.unique_id, code, description, msg.action)
+            return
+        validate = not handlers.get("_skip_schema_validation", False)
+        if validate:
+            validate_call_payload(msg.action, msg.payload)
+        try:
+            result = await handler(**camel_to_snake_case(msg.payload))
+            payload = snake_to_camel_case(remove_nones(serialize_as_dict(result)))
+            if validate:
+                validate_call_result_payload(msg.action, payload)
+        except OCPPError:
+            raise
+        except Exception:
+            log.error(
+                "CALL handler failed",
+                exc_info=True,
+                extra=self.log_extra(action=msg.action, message_id=msg.unique_id),
+            )
+            await self._send_call_error(
+                msg.unique_id, "InternalError", "The central system could not process the CALL"
+            )
+            return
+        reply = msg.create_call_result(payload).to_json()
+        await self._send_frame(reply, FrameSummary(3, msg.unique_id, action=msg.action))
+
+    def _route_reply(self, msg: CallResult | CallError, raw: str) -> None:
+        pending = self._pending.get(msg.unique_id)
+        is_error = isinstance(msg, CallError)
+        summary = FrameSummary(
+            4 if is_error else 3,
+            msg.unique_id,
+            action=pending.action if pending else "",
+            error_code=msg.error_code if isinstance(msg, CallError) else "",
+        )
+        self._record("in", raw, summary)
+        if pending is None or pending.reply.done():
+            log.warning(
+                "reply matches no pending CALL; ignored",
+                extra=self.log_extra(message_id=msg.unique_id),
+            )
+            return
+        pending.reply.set_result(msg)
+
+    # --- frames out -------------------------------------------------------------------
+
+    async def _send(self, message: str) -> None:
+        """Frames the library sends itself (the CALLs of `call()`)."""
+        summary = summarize(message)
+        if summary.message_type == MessageType.Call:
+            pending = self._pending.get(summary.message_id)
+            if pending is None:
+                pending = self._register(summary.message_id, summary.action, None)
+            pending.sent = True
+            summary = FrameSummary(2, summary.message_id, action=summary.action)
+        await self._send_frame(message, summary)
+
+    async def _send_frame(self, raw: str, summary: FrameSummary) -> None:
+        self._record("out", raw, summary)
+        await self._connection.send(raw)
+
+    async def _send_call_error(
+        self,
+        message_id: str,
+        code: str,
+        description: str,
+        action: str = "",
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        code = v16_error_code(code)
+        raw = call_error_frame(message_id, code, description, details)
+        await self._send_frame(raw, FrameSummary(4, message_id, action=action, error_code=code))
+
+    def _record(self, direction: str, raw: str, summary: FrameSummary) -> None:
+        frame = FrameRecord(
+            identity=self.id,
+            direction=direction,
+            raw=raw,
+            message_type=summary.message_type,
+            message_id=summary.message_id,
+            action=summary.action,
+            error_code=summary.error_code,
+            at=convert.utc_now(),
+        )
+        try:
+            self._sink.record_frame(frame)
+        except Exception:
+            log.error("sink failed to record a frame", exc_info=True, extra=self.log_extra())
+
+    # --- CSMS -> charge point ---------------------------------------------------------
+
+    async def send_command(self, request: Any, timeout: float | None = None) -> Any:
+        """Send a v16 `call.*` request and return the `call_result.*` reply (see CommandPort).
+
+        The timeout counts from when the CALL is sent; commands queue behind each other on the
+        library's call lock (one outstanding CALL per charge point, as OCPP requires).
+        """
+        if not self.is_open:
+            raise ChargerOfflineError(self.id)
+        unique_id = str(self._unique_id_generator())
+        pending = self._register(unique_id, type(request).__name__, timeout)
+        try:
+            return await self.call(request, suppress=False, unique_id=unique_id)
+        except TimeoutError:
+            raise CommandTimeoutError(
+                f"{self.id} did not answer {pending.action} within {pending.timeout}s"
+            ) from None
+        except ConnectionClosed:
+            raise ChargerOfflineError(self.id) from None
+        except (OCPPError, UnknownCallErrorCodeError) as exc:
+            raise self._command_error(pending, exc) from None
+        finally:
+            self._pending.pop(unique_id, None)
+            if pending.reply.done() and not pending.reply.cancelled():
+                pending.reply.exception()  # mark retrieved: no "never retrieved" warning
+
+    def _register(self, unique_id: str, action: str, timeout: float | None) -> _PendingCall:
+        pending = _PendingCall(action=action, timeout=timeout or self._response_timeout)
+        if self._closed:
+            pending.reply.set_exception(ChargerOfflineError(self.id))
+        self._pending[unique_id] = pending
+        return pending
+
+    def _command_error(self, pending: _PendingCall, exc: Exception) -> Exception:
+        reply = pending.received()
+        if isinstance(reply, CallError):
+            return CommandCallError(reply.error_code, reply.error_description, reply.error_details)
+        if not pending.sent:
+            return ValueError(f"invalid {pending.action} request: {exc}")
+        code = v16_error_code(getattr(exc, "code", "GenericError"))
+        description = getattr(exc, "description", str(exc))
+        return CommandCallError(code, f"invalid reply from charge point: {description}")
+
+    async def _get_specific_response(
+        self, unique_id: str, timeout: float
+    ) -> CallResult | CallError:
+        pending = self._pending.get(unique_id) or self._register(unique_id, "", timeout)
+        try:
+            return await asyncio.wait_for(asyncio.shield(pending.reply), pending.timeout)
+        finally:
+            self._pending.pop(unique_id, None)
+
+    # --- charge point -> CSMS handlers ------------------------------------------------
+
+    @on(Action.boot_notification)
+    async def on_boot_notification(self, **payload: Any) -> call_result.BootNotification:
+        result = await self._sink.boot_notification(self.id, call.BootNotification(**payload))
+        return convert.boot_notification(result)
+
+    @on(Action.heartbeat)
+    async def on_heartbeat(self, **payload: Any) -> call_result.Heartbeat:
+        return convert.heartbeat(await self._sink.heartbeat(self.id))
+
+    @on(Action.status_notification)
+    async def on_status_notification(self, **payload: Any) -> call_result.StatusNotification:
+        await self._sink.status_notification(self.id, call.StatusNotification(**payload))
+        return call_result.StatusNotification()
+
+    @on(Action.authorize)
+    async def on_authorize(self, **payload: Any) -> call_result.Authorize:
+        info = await self._sink.authorize(self.id, call.Authorize(**payload))
+        return convert.authorize(info)
+
+    @on(Action.start_transaction)
+    async def on_start_transaction(self, **payload: Any) -> call_result.StartTransaction:
+        request = call.StartTransaction(**payload)
+        return convert.start_transaction(await self._sink.start_transaction(self.id, request))
+
+    @on(Action.stop_transaction)
+    async def on_stop_transaction(self, **payload: Any) -> call_result.StopTransaction:
+        request = call.StopTransaction(**payload)
+        return convert.stop_transaction(await self._sink.stop_transaction(self.id, request))
+
+    @on(Action.meter_values)
+    async def on_meter_values(self, **payload: Any) -> call_result.MeterValues:
+        await self._sink.meter_values(self.id, call.MeterValues(**payload))
+        return call_result.MeterValues()
+
+    @on(Action.data_transfer)
+    async def on_data_transfer(self, **payload: Any) -> call_result.DataTransfer:
+        result = await self._sink.data_transfer(self.id, call.DataTransfer(**payload))
+        return convert.data_transfer(result)
+
+    @on(Action.diagnostics_status_notification)
+    async def on_diagnostics_status_notification(
+        self, **payload: Any
+    ) -> call_result.DiagnosticsStatusNotification:
+        request = call.DiagnosticsStatusNotification(**payload)
+        await self._sink.diagnostics_status_notification(self.id, request)
+        return call_result.DiagnosticsStatusNotification()
+
+    @on(Action.firmware_status_notification)
+    async def on_firmware_status_notification(
+        self, **payload: Any
+    ) -> call_result.FirmwareStatusNotification:
+        request = call.FirmwareStatusNotification(**payload)
+        await self._sink.firmware_status_notification(self.id, request)
+        return call_result.FirmwareStatusNotification()
+
+    # --- helpers ----------------------------------------------------------------------
+
+    def log_extra(self, **fields: Any) -> dict[str, Any]:
+        return {"identity": self.id, "remote": self.remote_address, **fields}

@@ -1,0 +1,188 @@
+"""The OCPP 1.6J websocket server: accepts charge points, routes CSMS commands to them.
+
+Liveness: websockets sends a ping every `ping_interval` seconds and fails the connection when
+no pong comes within `ping_timeout`; after failing it websockets waits up to `close_timeout`
+for the TCP connection to end before aborting it, and only then does `recv()` return. So a
+charge point that stopped answering is reported to `sink.disconnected` (shown offline) at most
+ping_interval + ping_timeout + close_timeout seconds after its last pong (70 s by default;
+a charge point that closes its socket or whose TCP connection resets is reported at once).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.http11 import Request, Response
+from websockets.typing import Subprotocol
+
+from ocpp_server.connection import ChargePointConnection
+from ocpp_server.handshake import SUBPROTOCOL, check_request, identity_from_path
+from ocpp_server.ports import ChargerEventSink, ChargerOfflineError
+
+log = logging.getLogger(__name__)
+
+REPLACED = "replaced by a new connection"
+
+
+def _remote(websocket: ServerConnection) -> str:
+    address = websocket.remote_address
+    if isinstance(address, tuple) and len(address) >= 2:
+        return f"{address[0]}:{address[1]}"
+    return str(address or "")
+
+
+class OcppServer:
+    """Websocket server for OCPP 1.6J charge points; implements ports.CommandPort."""
+
+    def __init__(
+        self,
+        sink: ChargerEventSink,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        ping_interval: float = 30,
+        ping_timeout: float = 30,
+        response_timeout: float = 30,
+        close_timeout: float = 10,
+    ) -> None:
+        self._sink = sink
+        self._host = host
+        self._requested_port = port
+        self._ping_interval = ping_interval
+        self._ping_timeout = ping_timeout
+        self._response_timeout = response_timeout
+        self._close_timeout = close_timeout
+        self._server: Server | None = None
+        self._connections: dict[str, ChargePointConnection] = {}
+        self._closing: set[asyncio.Task[None]] = set()
+
+    # --- lifecycle --------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._server = await serve(
+            self._handle,
+            self._host,
+            self._requested_port,
+            subprotocols=[Subprotocol(SUBPROTOCOL)],
+            process_request=self._process_request,
+            ping_interval=self._ping_interval,
+            ping_timeout=self._ping_timeout,
+            close_timeout=self._close_timeout,
+        )
+        log.info("OCPP server listening", extra={"host": self._host, "port": self.port})
+
+    async def stop(self) -> None:
+        """Close every connection (each one reported to sink.disconnected) and stop listening."""
+        if self._server is None:
+            return
+        server, self._server = self._server, None
+        server.close()
+        await server.wait_closed()
+        if self._closing:
+            await asyncio.gather(*self._closing, return_exceptions=True)
+        log.info("OCPP server stopped")
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("OCPP server is not started")
+        return int(self._server.sockets[0].getsockname()[1])
+
+    # --- CommandPort ------------------------------------------------------------------
+
+    def is_connected(self, identity: str) -> bool:
+        connection = self._connections.get(identity)
+        return connection is not None and connection.is_open
+
+    def connected_identities(self) -> set[str]:
+        return {identity for identity, conn in self._connections.items() if conn.is_open}
+
+    async def send(self, identity: str, request: Any, timeout: float | None = None) -> Any:
+        """Send a v16 `call.*` request to a connected charge point; return its `call_result.*`.
+
+        Raises ChargerOfflineError, CommandTimeoutError or CommandCallError.
+        """
+        connection = self._connections.get(identity)
+        if connection is None or not connection.is_open:
+            raise ChargerOfflineError(identity)
+        return await connection.send_command(request, timeout or self._response_timeout)
+
+    # --- handshake --------------------------------------------------------------------
+
+    async def _process_request(
+        self, websocket: ServerConnection, request: Request
+    ) -> Response | None:
+        """Refuse with an HTTP error before the websocket opens (see ocpp_server.handshake)."""
+        refusal = check_request(request)
+        if refusal is None:
+            return None
+        log.warning(
+            "connection refused",
+            extra={
+                "identity": identity_from_path(request.path),
+                "remote": _remote(websocket),
+                "path": request.path,
+                "status": int(refusal.status),
+                "reason": refusal.reason,
+            },
+        )
+        return websocket.respond(refusal.status, refusal.reason + "\n")
+
+    # --- one connection ---------------------------------------------------------------
+
+    async def _handle(self, websocket: ServerConnection) -> None:
+        assert websocket.request is not None  # process_request ran
+        identity = identity_from_path(websocket.request.path)
+        connection = ChargePointConnection(
+            identity,
+            websocket,
+            self._sink,
+            response_timeout=self._response_timeout,
+            remote_address=_remote(websocket),
+        )
+        reason = "connection closed"
+        try:
+            await self._take_over(identity, connection)
+            if not await self._announce(connection):
+                return
+            log.info("charge point connected", extra=connection.log_extra())
+            reason = await connection.run()
+        finally:
+            if self._connections.get(identity) is connection:
+                del self._connections[identity]
+            if connection.announced:
+                log.info("charge point disconnected", extra=connection.log_extra(reason=reason))
+            await connection.report_disconnected(reason)
+
+    async def _take_over(self, identity: str, connection: ChargePointConnection) -> None:
+        """Make `connection` the one for `identity`; an older one is reported gone first."""
+        previous = self._connections.get(identity)
+        self._connections[identity] = connection
+        if previous is None:
+            return
+        log.warning(
+            "charge point connected again; closing the older connection",
+            extra={
+                "identity": identity,
+                "remote": connection.remote_address,
+                "previous_remote": previous.remote_address,
+            },
+        )
+        closing = await previous.retire(REPLACED)
+        self._closing.add(closing)
+        closing.add_done_callback(self._closing.discard)
+
+    async def _announce(self, connection: ChargePointConnection) -> bool:
+        """sink.connected before any frame is read; False if the connection must not go on."""
+        if self._connections.get(connection.id) is not connection:
+            return False  # replaced again while the older connection was being retired
+        try:
+            return await connection.announce()
+        except Exception:
+            log.error(
+                "sink failed to record a connect", exc_info=True, extra=connection.log_extra()
+            )
+            await connection.close(1011, "central system error")
+            return False
