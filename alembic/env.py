@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from alembic import context
 from sqlmodel import SQLModel
 
 import ccms_app.models  # noqa: F401  registers every table
+from alembic import context
 from ccms_app.core.config import get_settings
 from ccms_app.core.db import make_engine
 
@@ -43,7 +43,7 @@ def run_migrations_online() -> None:
     engine.dispose()
 
 
-def _run(connection) -> None:  # noqa: ANN001 - sqlalchemy Connection
+def _run(connection) -> None:
     # render_as_batch: SQLite can only ALTER tables by copying them; batch mode keeps data.
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
     with context.begin_transaction():
