@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from ccms_app.domain.authorization import id_tag_status
 from ccms_app.models import (
@@ -27,11 +27,13 @@ def check_id_tag(
 ) -> IdTagInfo:
     """IdTagInfo for `id_tag` on `charge_point`, including ConcurrentTx when the tag is already
     charging elsewhere (a session other than `ignore_session_id`)."""
-    tag = session.exec(select(IdTag).where(IdTag.id_tag == id_tag)).first()
+    # OCPP IdTokens are case-insensitive.
+    tag = session.exec(select(IdTag).where(func.lower(IdTag.id_tag) == id_tag.lower())).first()
     busy = False
     if tag is not None:
         query = select(ChargingSession.id).where(
-            ChargingSession.id_tag == id_tag, ChargingSession.status == SessionStatus.ACTIVE
+            func.lower(ChargingSession.id_tag) == id_tag.lower(),
+            ChargingSession.status == SessionStatus.ACTIVE,
         )
         if ignore_session_id is not None:
             query = query.where(ChargingSession.id != ignore_session_id)

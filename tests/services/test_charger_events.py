@@ -152,6 +152,7 @@ async def test_authorize(service, registered) -> None:
     assert await status("BLOCKED") == "Blocked"
     assert await status("OLD") == "Expired"
     assert await status("NOBODY") == "Invalid"
+    assert await status("good") == "Accepted"  # OCPP id tags are case-insensitive
 
 
 async def test_unregistered_charge_point_cannot_authorize(service, organisation) -> None:
