@@ -1,0 +1,78 @@
+"""The CCMS operator web app: pages, and the network runtime as a lifespan task.
+
+One Reflex backend process (one worker) hosts the pages, the OCPP server, the command port,
+the demo fleet and the realtime publisher; see ARCHITECTURE.md. Importing this module starts
+nothing: the runtime starts with the backend's lifespan, so `reflex export` / compile are safe.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+import reflex as rx
+
+from ccms_app.core.config import get_settings
+from ccms_app.core.logging import configure_logging
+from ccms_app.pages import (
+    assets,
+    finance,
+    home,
+    live_monitoring,
+    load_balancing,
+    login,
+    maintenance,
+    system,
+    users,
+)
+from ccms_app.realtime.live_state import LiveState
+from ccms_app.realtime.publisher import live_publisher
+from ccms_app.state.auth import AuthState
+
+log = logging.getLogger(__name__)
+
+
+@contextlib.asynccontextmanager
+async def ccms_network(app: rx.App) -> AsyncIterator[None]:
+    """Lifespan task: live publisher first (so it sees the first boots), then the network.
+
+    Reflex passes the rx.App to a parameter named `app` and enters an async context manager
+    for the whole lifespan of the backend; shutdown runs in reverse order.
+    """
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    # Imported here: the runtime pulls in the OCPP server, which page compilation never needs.
+    from ccms_app.services.runtime import network_runtime
+
+    async with live_publisher(app, settings), network_runtime(settings):
+        log.info("ccms web app ready", extra={"web_port": settings.web_port})
+        yield
+
+
+def _register_pages(app: rx.App) -> None:
+    guard = [AuthState.require_login]
+    live = [AuthState.require_login, LiveState.join]
+    app.add_page(
+        login.login_page,
+        route=login.ROUTE,
+        title=login.TITLE,
+        on_load=AuthState.skip_login_if_signed_in,
+    )
+    app.add_page(home.home_page, route=home.ROUTE, title=home.TITLE, on_load=live)
+    app.add_page(
+        live_monitoring.live_monitoring_page,
+        route=live_monitoring.ROUTE,
+        title=live_monitoring.TITLE,
+        on_load=live,
+    )
+    for module in (load_balancing, finance, assets, maintenance, users, system):
+        app.add_page(module.page, route=module.ROUTE, title=module.TITLE, on_load=guard)
+
+
+app = rx.App(
+    head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
+    toaster=rx.toast.provider(position="top-right", close_button=True, rich_colors=True),
+)
+_register_pages(app)
+app.register_lifespan_task(ccms_network)

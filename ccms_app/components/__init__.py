@@ -1,0 +1,1 @@
+"""Shared UI building blocks: navigation and layout, badges, stat cards, tables, headers."""

@@ -1,0 +1,58 @@
+"""Stat cards and section cards."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+
+def stat_card(
+    label: str, value: rx.Var | str | int, icon: str, colour: str = "gray", testid: str = ""
+) -> rx.Component:
+    """One number an operator watches (online charge points, live power, ...)."""
+    return rx.card(
+        rx.hstack(
+            rx.center(
+                rx.icon(icon, size=20),
+                color=rx.color(colour, 11),
+                background=rx.color(colour, 3),
+                border_radius="8px",
+                padding="8px",
+                display=["none", "flex"],
+            ),
+            rx.vstack(
+                rx.text(label, size="2", color=rx.color("gray", 11)),
+                rx.text(
+                    value,
+                    size=rx.breakpoints(initial="5", md="6"),
+                    white_space="nowrap",
+                    weight="bold",
+                    custom_attrs={"data-testid": testid} if testid else {},
+                ),
+                spacing="0",
+            ),
+            spacing="3",
+            align="center",
+        ),
+        size="2",
+        width="100%",
+    )
+
+
+def section(title: str, *children: rx.Component, right: rx.Component | None = None) -> rx.Component:
+    """A titled block of a page."""
+    return rx.vstack(
+        rx.hstack(
+            rx.heading(title, size="4"),
+            rx.spacer(),
+            right if right is not None else rx.fragment(),
+            width="100%",
+            align="center",
+        ),
+        *children,
+        spacing="3",
+        width="100%",
+    )
+
+
+def empty_note(text: str) -> rx.Component:
+    return rx.text(text, size="2", color=rx.color("gray", 10), padding_y="8px")

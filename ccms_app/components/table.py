@@ -1,0 +1,37 @@
+"""Data tables that scroll sideways on a narrow screen instead of squeezing their columns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import reflex as rx
+
+
+def data_table(
+    headers: Sequence[str],
+    rows: rx.Var,
+    render_row: Callable[[rx.Var], rx.Component],
+    testid: str = "",
+    **props,
+) -> rx.Component:
+    return rx.box(
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    *[rx.table.column_header_cell(h, white_space="nowrap") for h in headers]
+                )
+            ),
+            rx.table.body(rx.foreach(rows, render_row)),
+            variant="surface",
+            size="2",
+            width="100%",
+        ),
+        overflow_x="auto",
+        width="100%",
+        custom_attrs={"data-testid": testid} if testid else {},
+        **props,
+    )
+
+
+def cell(*children: rx.Component | rx.Var | str, **props) -> rx.Component:
+    return rx.table.cell(*children, white_space="nowrap", vertical_align="middle", **props)

@@ -1,0 +1,1 @@
+"""One module per page; ccms_app.ccms_app registers them."""

@@ -1,0 +1,1 @@
+"""The push path: network events -> snapshot -> shared LiveState -> every open tab."""

@@ -1,0 +1,1 @@
+"""Thin Reflex states: call services, hold what the pages show."""
