@@ -211,8 +211,12 @@ class ChargePointConnection(ChargePoint):
                 await self._answer_call(msg)
             else:
                 self._route_reply(msg, raw)
-        except (ConnectionClosed, asyncio.CancelledError):
+        except asyncio.CancelledError:
             raise
+        except ConnectionClosed:
+            # Our reply could not be sent; frames the charge point sent before closing may still
+            # be buffered (e.g. the reply to a command), so reading goes on until recv() fails.
+            log.debug("reply not sent: connection closed", extra=self.log_extra())
         except Exception:
             log.error("unexpected error routing a frame", exc_info=True, extra=self.log_extra())
 

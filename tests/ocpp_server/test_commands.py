@@ -164,3 +164,20 @@ async def test_invalid_request_is_a_programming_error(
         with pytest.raises(ValueError, match="invalid Reset request"):
             await fake_server.send("CP-1", call.Reset(type="Sideways"))
     assert cp.received == []
+
+
+async def test_reply_sent_just_before_close_still_completes_the_command(
+    ocpp_server: OcppServer, ocpp_url: str
+) -> None:
+    """A charger that sends a CALL, then its reply to our command, then closes: the reply
+    must still be matched although our answer to its CALL can no longer be sent."""
+    async with open_websocket(ocpp_url, "CP-RACE") as ws:
+        await eventually(lambda: ocpp_server.is_connected("CP-RACE"))
+        command = asyncio.create_task(
+            ocpp_server.send("CP-RACE", call.Reset(type="Soft"), timeout=5)
+        )
+        frame = json.loads(await ws.recv())
+        await ws.send(json.dumps([2, "hb-1", "Heartbeat", {}]))
+        await ws.send(json.dumps([3, frame[1], {"status": "Accepted"}]))
+    reply = await command
+    assert reply.status == "Accepted"
