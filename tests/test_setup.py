@@ -16,8 +16,15 @@ needs_make = pytest.mark.skipif(shutil.which("make") is None, reason="GNU make n
 
 def _dry_run(target: str) -> str:
     """The commands `make <target>` would run (make -n), in this checkout."""
+    # Under `make test` this runs inside make: drop the parent's flags and directory banners.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
     done = subprocess.run(
-        ["make", "-n", target], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+        ["make", "--no-print-directory", "-n", target],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
     )
     return done.stdout
 
