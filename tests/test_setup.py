@@ -17,7 +17,11 @@ needs_make = pytest.mark.skipif(shutil.which("make") is None, reason="GNU make n
 def _dry_run(target: str) -> str:
     """The commands `make <target>` would run (make -n), in this checkout."""
     # Under `make test` this runs inside make: drop the parent's flags and directory banners.
-    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS", "PYTEST_ARGS")
+    }
     done = subprocess.run(
         ["make", "--no-print-directory", "-n", target],
         cwd=PROJECT_ROOT,
