@@ -29,12 +29,14 @@ run: $(RUN_STAMP) ## install if needed, migrate, seed the demo, start CCMS on :3
 
 test: $(TEST_STAMP) chromium ## install test deps (+ Debian chromium if missing), ruff, pytest
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 setup: $(TEST_STAMP) ## create .venv and install CCMS with its run and test dependencies
 
-lint: $(TEST_STAMP) ## ruff check
+lint: $(TEST_STAMP) ## ruff check and ruff format --check
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 bench: $(RUN_STAMP) ## run every bench/*.py benchmark
 	@set -e; found=0; for script in bench/*.py; do \
