@@ -33,7 +33,17 @@ class UnknownChargePointError(LookupError):
 
 
 def find_charge_point(session: Session, identity: str) -> ChargePoint | None:
-    return session.exec(select(ChargePoint).where(ChargePoint.identity == identity)).first()
+    """The charge point row, looked up once per session: a group-commit batch carries many
+    messages from the same charger, and each query would otherwise autoflush first."""
+    cache: dict[str, ChargePoint] = session.info.setdefault("charge_points", {})
+    charge_point = cache.get(identity)
+    if charge_point is None:
+        charge_point = session.exec(
+            select(ChargePoint).where(ChargePoint.identity == identity)
+        ).first()
+        if charge_point is not None:
+            cache[identity] = charge_point
+    return charge_point
 
 
 def get_or_create_charge_point(session: Session, identity: str) -> tuple[ChargePoint, bool]:
@@ -119,6 +129,12 @@ def boot(
 
 
 def get_or_create_connector(session: Session, cp: ChargePoint, connector_id: int) -> Connector:
+    """The connector row (created when a charger first reports it), cached per session."""
+    cache: dict[tuple[int, int], Connector] = session.info.setdefault("connectors", {})
+    key = (cp.id, connector_id)
+    connector = cache.get(key)
+    if connector is not None:
+        return connector
     connector = session.exec(
         select(Connector).where(
             Connector.charge_point_id == cp.id, Connector.connector_id == connector_id
@@ -130,6 +146,7 @@ def get_or_create_connector(session: Session, cp: ChargePoint, connector_id: int
         )
         session.add(connector)
         session.flush()
+    cache[key] = connector
     return connector
 
 
