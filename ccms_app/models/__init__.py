@@ -1,11 +1,20 @@
 """SQLModel tables. Importing this package registers every table on SQLModel.metadata."""
 
-from ccms_app.models.assets import ChargePoint, Connector, OperationArea, Station
+from ccms_app.models.assets import (
+    ChargePoint,
+    ChargePointConfiguration,
+    Connector,
+    OperationArea,
+    Station,
+)
 from ccms_app.models.charging import (
     ChargePointCommand,
+    ChargerDataIssue,
     ChargingSession,
     MeterSample,
     OcppMessage,
+    Reservation,
+    SecurityEvent,
     StatusEvent,
 )
 from ccms_app.models.enums import (
@@ -23,6 +32,8 @@ from ccms_app.models.users import Driver, IdTag
 __all__ = [
     "ChargePoint",
     "ChargePointCommand",
+    "ChargePointConfiguration",
+    "ChargerDataIssue",
     "ChargingSession",
     "CommandStatus",
     "Connector",
@@ -39,6 +50,8 @@ __all__ = [
     "OperatorAccount",
     "Organisation",
     "RegistrationState",
+    "Reservation",
+    "SecurityEvent",
     "SessionStatus",
     "Station",
     "StatusEvent",

@@ -69,6 +69,8 @@ class ChargePoint(SQLModel, table=True):
     firmware_status_at: datetime | None = Field(default=None, sa_column=utc_column())
     diagnostics_status: str = Field(default="", max_length=32)
     diagnostics_status_at: datetime | None = Field(default=None, sa_column=utc_column())
+    # Security Profile 1 (HTTP Basic): argon2 hash of the charge point's password; "" = none set.
+    auth_password_hash: str = Field(default="", max_length=255)
     created_at: datetime = Field(default_factory=utc_now, sa_column=utc_column(nullable=False))
 
 
@@ -88,3 +90,17 @@ class Connector(SQLModel, table=True):
     vendor_error_code: str = Field(default="", max_length=50)
     info: str = Field(default="", max_length=50)
     status_at: datetime | None = Field(default=None, sa_column=utc_column())
+
+
+class ChargePointConfiguration(SQLModel, table=True):
+    """One configuration key as the charge point last reported (GetConfiguration) or accepted."""
+
+    __tablename__ = "charge_point_configuration"
+    __table_args__ = (UniqueConstraint("charge_point_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    charge_point_id: int = Field(foreign_key="charge_point.id", index=True)
+    key: str = Field(max_length=50)
+    value: str | None = Field(default=None, max_length=500)
+    readonly: bool = False
+    updated_at: datetime = Field(default_factory=utc_now, sa_column=utc_column(nullable=False))

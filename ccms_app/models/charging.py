@@ -121,3 +121,54 @@ class ChargePointCommand(SQLModel, table=True):
     requested_by: str = Field(default="", max_length=320)
     created_at: datetime = Field(default_factory=utc_now, sa_column=utc_column(nullable=False))
     updated_at: datetime = Field(default_factory=utc_now, sa_column=utc_column(nullable=False))
+
+
+class Reservation(SQLModel, table=True):
+    """A ReserveNow; its id is the OCPP reservationId."""
+
+    __table_args__ = (Index("ix_reservation_cp_status", "charge_point_id", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    charge_point_id: int = Field(foreign_key="charge_point.id")
+    connector_id: int
+    id_tag: str = Field(max_length=20)
+    parent_id_tag: str | None = Field(default=None, max_length=20)
+    expiry_date: datetime = Field(sa_column=utc_column(nullable=False))
+    # requested | accepted | rejected | faulted | occupied | unavailable | failed | used |
+    # cancelled | expired
+    status: str = Field(default="requested", max_length=16, index=True)
+    session_id: int | None = Field(default=None, foreign_key="charging_session.id")
+    requested_by: str = Field(default="", max_length=320)
+    created_at: datetime = Field(default_factory=utc_now, sa_column=utc_column(nullable=False))
+    updated_at: datetime = Field(default_factory=utc_now, sa_column=utc_column(nullable=False))
+
+
+class ChargerDataIssue(SQLModel, table=True):
+    """Something a charger sent that could not be applied as is: kept here for an operator."""
+
+    __tablename__ = "charger_data_issue"
+    __table_args__ = (Index("ix_data_issue_cp_time", "charge_point_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    charge_point_id: int | None = Field(default=None, foreign_key="charge_point.id")
+    identity: str = Field(max_length=64, index=True)
+    kind: str = Field(max_length=48, index=True)
+    detail: str = Field(default="", max_length=500)
+    payload: str = Field(default="", sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utc_now, sa_column=utc_column(nullable=False))
+    resolved_at: datetime | None = Field(default=None, sa_column=utc_column())
+
+
+class SecurityEvent(SQLModel, table=True):
+    """A refused or failed charge point connection attempt (authentication, policy)."""
+
+    __tablename__ = "security_event"
+    __table_args__ = (Index("ix_security_event_identity_time", "identity", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    identity: str = Field(max_length=64)
+    remote_address: str = Field(default="", max_length=64)
+    kind: str = Field(max_length=48)
+    detail: str = Field(default="", max_length=500)
+    created_at: datetime = Field(default_factory=utc_now, sa_column=utc_column(nullable=False))

@@ -15,6 +15,9 @@ class Organisation(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200, unique=True)
     parent_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    # What an operator's network does with a charge point identity it does not know:
+    # "pending" (record it for registration, answer Pending) or "reject" (refuse the connection).
+    unknown_charge_points: str = Field(default="pending", max_length=16)
     created_at: datetime = Field(default_factory=utc_now, sa_column=utc_column(nullable=False))
 
 

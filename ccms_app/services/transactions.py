@@ -26,6 +26,7 @@ from ccms_app.domain.timestamps import parse_charger_time
 from ccms_app.models import ChargePoint, ChargingSession, MeterSample, SessionStatus
 from ccms_app.services.authorization import check_id_tag
 from ccms_app.services.charge_points import get_or_create_connector, touch
+from ccms_app.services.reservations import use_reservation
 from ocpp_server.ports import IdTagInfo
 
 log = logging.getLogger(__name__)
@@ -101,6 +102,7 @@ def start(
         _flag(cs, f"started with id tag status {info.status}")
     session.add(cs)
     session.flush()
+    use_reservation(session, cs)
     return cs.id, info, [*events, session_event(cp, cs, started=True)]
 
 

@@ -50,3 +50,34 @@ def test_downgrade_to_base_and_back(tmp_path: Path) -> None:
         )
     engine.dispose()
     assert "charge_point" in tables and "ocpp_message" in tables
+
+
+def test_upgrade_from_the_first_revision_keeps_charge_points(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade_database(url, "0001")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO organisation (id, name, created_at) VALUES (1, 'Op', '2026-01-01')")
+        )
+        conn.execute(
+            text(
+                "INSERT INTO charge_point (organisation_id, identity, vendor, model, serial_number,"
+                " firmware_version, iccid, imsi, meter_type, meter_serial_number,"
+                " registration_state, is_online, status, error_code, vendor_error_code,"
+                " firmware_status, diagnostics_status, created_at) VALUES (1, 'CP-OLD', 'V', 'M',"
+                " '', '', '', '', '', '', 'registered', 0, 'Available', 'NoError', '', '', '',"
+                " '2026-01-01')"
+            )
+        )
+    upgrade_database(url)
+    with engine.connect() as conn:
+        row = conn.execute(
+            text(
+                "SELECT identity, vendor, registration_state, auth_password_hash FROM charge_point"
+            )
+        ).one()
+        policy = conn.execute(text("SELECT unknown_charge_points FROM organisation")).scalar_one()
+    engine.dispose()
+    assert tuple(row) == ("CP-OLD", "V", "registered", "")
+    assert policy == "pending"

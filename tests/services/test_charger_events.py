@@ -372,3 +372,44 @@ async def test_frames_are_logged(service, registered, session) -> None:
         ("Heartbeat", '[2,"1","Heartbeat",{}]'),
         ("", "not json"),
     ]
+
+
+async def test_start_with_reservation_closes_it(service, registered, session, organisation) -> None:
+    from ccms_app.models import Reservation
+
+    reservation = Reservation(
+        organisation_id=organisation.id,
+        charge_point_id=registered.id,
+        connector_id=1,
+        id_tag="GOOD",
+        expiry_date=datetime.now(UTC) + timedelta(minutes=30),
+        status="accepted",
+    )
+    session.add(reservation)
+    session.commit()
+    started = await service.start_transaction(
+        CP,
+        call.StartTransaction(
+            connector_id=1,
+            id_tag="GOOD",
+            meter_start=0,
+            timestamp=iso(datetime.now(UTC)),
+            reservation_id=reservation.id,
+        ),
+    )
+    session.rollback()
+    session.refresh(reservation)
+    assert (reservation.status, reservation.session_id) == ("used", started.transaction_id)
+    unknown = await service.start_transaction(
+        CP,
+        call.StartTransaction(
+            connector_id=2,
+            id_tag="GOOD2",
+            meter_start=0,
+            timestamp=iso(datetime.now(UTC)),
+            reservation_id=777,
+        ),
+    )
+    session.rollback()
+    cs = session.get(ChargingSession, unknown.transaction_id)
+    assert cs.flagged and "unknown reservation 777" in cs.flag_reason
