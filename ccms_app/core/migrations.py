@@ -19,7 +19,7 @@ def alembic_config(database_url: str | None = None) -> Config:
     return config
 
 
-def upgrade_database(database_url: str | None = None, revision: str = "head") -> None:
+def upgrade_database(database_url: str | None = None, revision: str = "heads") -> None:
     """Bring the database schema up to `revision`; existing data is kept."""
     config = alembic_config(database_url)
     log.info("database upgrade", extra={"revision": revision})
