@@ -13,10 +13,12 @@ from collections.abc import AsyncIterator
 
 import reflex as rx
 
+from ccms_app.api import build_api
 from ccms_app.core.config import get_settings
 from ccms_app.core.logging import configure_logging
 from ccms_app.pages import (
     assets,
+    charge_point_detail,
     finance,
     home,
     live_monitoring,
@@ -26,9 +28,12 @@ from ccms_app.pages import (
     system,
     users,
 )
+from ccms_app.pages import firmware as firmware_page
 from ccms_app.realtime.live_state import LiveState
 from ccms_app.realtime.publisher import live_publisher
 from ccms_app.state.auth import AuthState
+from ccms_app.state.charge_point_detail import ChargePointDetailState
+from ccms_app.state.firmware import FirmwareState
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +71,18 @@ def _register_pages(app: rx.App) -> None:
         title=live_monitoring.TITLE,
         on_load=live,
     )
+    app.add_page(
+        charge_point_detail.charge_point_detail_page,
+        route=charge_point_detail.ROUTE,
+        title=charge_point_detail.TITLE,
+        on_load=[*live, ChargePointDetailState.load],
+    )
+    app.add_page(
+        firmware_page.page,
+        route=firmware_page.ROUTE,
+        title=firmware_page.TITLE,
+        on_load=[*live, FirmwareState.load],
+    )
     for module in (load_balancing, finance, assets, maintenance, users, system):
         app.add_page(module.page, route=module.ROUTE, title=module.TITLE, on_load=guard)
 
@@ -73,6 +90,8 @@ def _register_pages(app: rx.App) -> None:
 app = rx.App(
     head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
     toaster=rx.toast.provider(position="top-right", close_button=True, rich_colors=True),
+    # Firmware downloads and diagnostics uploads for charge points, on the web port.
+    api_transformer=build_api(),
 )
 _register_pages(app)
 app.register_lifespan_task(ccms_network)

@@ -140,6 +140,42 @@ def chargepoint_register(identity: str, station: str, organisation_id: int | Non
     )
 
 
+@chargepoint.command("set-password")
+@click.argument("identity")
+@click.option("--password", default=None, help="The password (16-40 printable ASCII characters).")
+@click.option("--generate", is_flag=True, help="Generate a random password and print it once.")
+@click.option("--clear", is_flag=True, help="Remove the password (no authentication).")
+def chargepoint_set_password(
+    identity: str, password: str | None, generate: bool, clear: bool
+) -> None:
+    """Set, rotate or clear the HTTP Basic auth password of IDENTITY (OCPP Security Profile 1).
+
+    A charge point with a password must send it (username = its identity) to connect; set the
+    same value on the charger as its AuthorizationKey. Without an option, asks for it twice.
+    """
+    from ccms_app.services import charger_security
+
+    if sum((password is not None, generate, clear)) > 1:
+        raise click.UsageError("give only one of --password, --generate and --clear")
+    charge_point_id = charger_security.find_charge_point_id(identity)
+    if charge_point_id is None:
+        raise click.BadParameter(f"no charge point {identity!r}", param_hint="'IDENTITY'")
+    if clear:
+        charger_security.clear_charge_point_password(charge_point_id)
+        click.echo(f"charge point {identity}: password cleared; it connects without one")
+        return
+    if not generate and password is None:
+        password = _ask_password()
+    try:
+        key = charger_security.set_charge_point_password(charge_point_id, password)
+    except charger_security.ChargerSecurityError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--password'") from exc
+    click.echo(f"charge point {identity}: password set; it applies from the next connection")
+    if generate:
+        click.echo(f"AuthorizationKey: {key}")
+        click.echo("Copy it now: CCMS keeps only a hash and cannot show it again.")
+
+
 @cli.group()
 def idtag() -> None:
     """Id tag (RFID card) provisioning."""
@@ -304,6 +340,7 @@ def run() -> None:
 
     settings = get_settings()
     _check_ports_free(settings)
+    _check_tls(settings)
     upgrade_database()
     click.echo(f"database ready: {_safe_url(settings.database_url)}")
     demo = settings.demo_fleet > 0
@@ -322,6 +359,16 @@ def _check_ports_free(settings: Settings) -> None:
         raise click.UsageError("CCMS_WEB_PORT and CCMS_OCPP_PORT must differ")
     _probe_port("CCMS_WEB_PORT", "0.0.0.0", settings.web_port)
     _probe_port("CCMS_OCPP_PORT", settings.ocpp_host, settings.ocpp_port)
+
+
+def _check_tls(settings: Settings) -> None:
+    """A TLS certificate that cannot be loaded fails here, not inside the Reflex process."""
+    from ccms_app.services.charger_security import TlsConfigError, ocpp_ssl_context
+
+    try:
+        ocpp_ssl_context(settings)
+    except TlsConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def _probe_port(name: str, host: str, port: int) -> None:
@@ -347,7 +394,8 @@ def _banner(settings: Settings, demo: bool) -> list[str]:
         "",
         "=" * 72,
         f"  CCMS web UI     http://localhost:{settings.web_port}",
-        f"  OCPP 1.6J       ws://<this host>:{settings.ocpp_port}/ocpp/<charge point identity>",
+        f"  OCPP 1.6J       {'wss' if settings.ocpp_tls else 'ws'}://<this host>:"
+        f"{settings.ocpp_port}/ocpp/<charge point identity>",
     ]
     if demo:
         email, password = demo_admin_credentials()

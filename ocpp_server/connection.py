@@ -16,6 +16,11 @@ What is overridden from the library (ocpp 2.1.0) and why:
   spellings for schema errors, and validates in a thread pool; here validation runs inline
   with the 1.6 mapping, and a failing sink gives InternalError without any partial data.
 - `_send`: frames the library sends itself (our CALLs from `call()`) are logged and tracked.
+- `_answer_call` / `_handle_call`: the last RECENT_CALLS answered CALLs are remembered per
+  connection (unique id, a fingerprint of action + payload, our CALLRESULT). A charger that
+  missed our reply and sends the same CALL again gets the same CALLRESULT without the CALL
+  being applied twice; the same id with another payload is processed as new and reported to
+  the sink as a data issue (docs/data-policy.md, "Duplicate message ids").
 - `_get_specific_response`: replies are matched to the waiting CALL through a future per
   unique id instead of one shared queue, so a stray or late reply never confuses the next
   command, and a closed connection fails the waiting command at once (charge point offline)
@@ -25,7 +30,9 @@ What is overridden from the library (ocpp 2.1.0) and why:
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,6 +75,22 @@ from ocpp_server.ports import (
 log = logging.getLogger(__name__)
 
 _V16_ACTIONS = frozenset(action.value for action in Action)
+RECENT_CALLS = 50  # answered CALLs remembered per connection to recognise a resent CALL
+MAX_REMEMBERED_ID = 64
+DUPLICATE_MESSAGE_ID = "duplicate_message_id"  # data issue kind (ccms_app.services.data_issues)
+
+
+@dataclass(frozen=True)
+class _Answered:
+    """A CALL we answered with a CALLRESULT, to recognise it when the charger resends it."""
+
+    fingerprint: int
+    reply: str
+
+
+def _fingerprint(msg: Call) -> int:
+    """Equal for the same action and payload, whatever the key order or spacing."""
+    return hash((msg.action, json.dumps(msg.payload, sort_keys=True, separators=(",", ":"))))
 
 
 @dataclass
@@ -115,6 +138,7 @@ class ChargePointConnection(ChargePoint):
         self._announced = False
         self._reported = False
         self._retired = False
+        self._answered: OrderedDict[str, _Answered] = OrderedDict()
 
     # --- lifecycle --------------------------------------------------------------------
 
@@ -235,6 +259,8 @@ class ChargePointConnection(ChargePoint):
             )
 
     async def _answer_call(self, msg: Call) -> None:
+        if await self._answered_before(msg):
+            return
         try:
             await self._handle_call(msg)
         except PayloadError as error:
@@ -250,6 +276,49 @@ class ChargePointConnection(ChargePoint):
             )
         except OCPPError as error:
             await self._send_call_error(msg.unique_id, error.code, error.description, msg.action)
+
+    async def _answered_before(self, msg: Call) -> bool:
+        """True when `msg` repeats a CALL already answered (its reply has been sent again)."""
+        previous = self._answered.get(msg.unique_id)
+        if previous is None:
+            return False
+        if previous.fingerprint == _fingerprint(msg):
+            log.info(
+                "CALL received again; answered as before, not applied twice",
+                extra=self.log_extra(action=msg.action, message_id=msg.unique_id),
+            )
+            self._answered.move_to_end(msg.unique_id)
+            await self._send_frame(
+                previous.reply, FrameSummary(3, msg.unique_id, action=msg.action)
+            )
+            return True
+        del self._answered[msg.unique_id]
+        await self._report_issue(
+            DUPLICATE_MESSAGE_ID,
+            f"message id {msg.unique_id!r} reused for a different {msg.action} CALL; "
+            "processed as a new CALL",
+            json.dumps([2, msg.unique_id, msg.action, msg.payload]),
+        )
+        return False
+
+    def _remember(self, msg: Call, reply: str) -> None:
+        if len(msg.unique_id) > MAX_REMEMBERED_ID:
+            return  # OCPP-J ids are at most 36 characters; huge ones are not worth memory
+        self._answered[msg.unique_id] = _Answered(_fingerprint(msg), reply)
+        self._answered.move_to_end(msg.unique_id)
+        while len(self._answered) > RECENT_CALLS:
+            self._answered.popitem(last=False)
+
+    async def _report_issue(self, kind: str, detail: str, payload: str) -> None:
+        """Hand a data issue to the sink, if it keeps them (`data_issue` is optional)."""
+        log.warning("charger data issue", extra=self.log_extra(issue_kind=kind, detail=detail))
+        report = getattr(self._sink, "data_issue", None)
+        if report is None:
+            return
+        try:
+            await report(self.id, kind, detail, payload)
+        except Exception:
+            log.error("sink failed to record a data issue", exc_info=True, extra=self.log_extra())
 
     async def _handle_call(self, msg: Call) -> None:
         handlers = self.route_map.get(msg.action, {})
@@ -283,6 +352,7 @@ class ChargePointConnection(ChargePoint):
             )
             return
         reply = msg.create_call_result(payload).to_json()
+        self._remember(msg, reply)
         await self._send_frame(reply, FrameSummary(3, msg.unique_id, action=msg.action))
 
     def _route_reply(self, msg: CallResult | CallError, raw: str) -> None:

@@ -6,6 +6,8 @@
   A method returns only after the data it changes is committed (the CALLRESULT follows it).
 - `CommandPort` (app -> charge point): the server implements it; the app's command service
   calls it to send RemoteStart, Reset, ... and gets the charge point's typed reply.
+- `ChargerAuthenticator` (optional): the server asks it, before the websocket opens, whether
+  a charge point may connect (OCPP Security Profile 1 password, unknown-identity policy).
 """
 
 from __future__ import annotations
@@ -142,4 +144,24 @@ class CommandPort(Protocol):
 
         Raises ChargerOfflineError, CommandTimeoutError or CommandCallError.
         """
+        ...
+
+
+@dataclass(frozen=True)
+class ConnectionDecision:
+    """Whether a charge point may open its websocket; if not, the HTTP error it gets instead."""
+
+    allowed: bool
+    http_status: int = 101  # 401 (credentials), 404 (unknown identity), 503 (cannot decide)
+    reason: str = ""
+
+
+class ChargerAuthenticator(Protocol):
+    """Decides each connection attempt during the opening handshake (HTTP Basic auth)."""
+
+    async def check_connection(
+        self, identity: str, password: str | None, remote_address: str, problem: str = ""
+    ) -> ConnectionDecision:
+        """`password` is None when no usable credentials came: `problem` is "" when there was
+        no Authorization header, else why it was unusable (malformed, wrong username)."""
         ...

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from ssl import SSLContext
 from typing import Any
 
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -19,8 +20,14 @@ from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
 from ocpp_server.connection import ChargePointConnection
-from ocpp_server.handshake import SUBPROTOCOL, check_request, identity_from_path
-from ocpp_server.ports import ChargerEventSink, ChargerOfflineError
+from ocpp_server.handshake import (
+    SUBPROTOCOL,
+    authenticate,
+    check_request,
+    identity_from_path,
+    refusal_response,
+)
+from ocpp_server.ports import ChargerAuthenticator, ChargerEventSink, ChargerOfflineError
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +42,11 @@ def _remote(websocket: ServerConnection) -> str:
 
 
 class OcppServer:
-    """Websocket server for OCPP 1.6J charge points; implements ports.CommandPort."""
+    """Websocket server for OCPP 1.6J charge points; implements ports.CommandPort.
+
+    `authenticator` (optional) decides each connection before the websocket opens (Security
+    Profile 1); without one every charge point may connect. `ssl` serves wss:// (Profile 2).
+    """
 
     def __init__(
         self,
@@ -46,8 +57,12 @@ class OcppServer:
         ping_timeout: float = 30,
         response_timeout: float = 30,
         close_timeout: float = 10,
+        authenticator: ChargerAuthenticator | None = None,
+        ssl: SSLContext | None = None,
     ) -> None:
         self._sink = sink
+        self._authenticator = authenticator
+        self._ssl = ssl
         self._host = host
         self._requested_port = port
         self._ping_interval = ping_interval
@@ -70,8 +85,12 @@ class OcppServer:
             ping_interval=self._ping_interval,
             ping_timeout=self._ping_timeout,
             close_timeout=self._close_timeout,
+            ssl=self._ssl,
         )
-        log.info("OCPP server listening", extra={"host": self._host, "port": self.port})
+        log.info(
+            "OCPP server listening",
+            extra={"host": self._host, "port": self.port, "tls": self._ssl is not None},
+        )
 
     async def stop(self) -> None:
         """Close every connection (each one reported to sink.disconnected) and stop listening."""
@@ -116,6 +135,8 @@ class OcppServer:
     ) -> Response | None:
         """Refuse with an HTTP error before the websocket opens (see ocpp_server.handshake)."""
         refusal = check_request(request)
+        if refusal is None and self._authenticator is not None:
+            refusal = await authenticate(request, _remote(websocket), self._authenticator)
         if refusal is None:
             return None
         log.warning(
@@ -128,7 +149,7 @@ class OcppServer:
                 "reason": refusal.reason,
             },
         )
-        return websocket.respond(refusal.status, refusal.reason + "\n")
+        return refusal_response(websocket, refusal)
 
     # --- one connection ---------------------------------------------------------------
 

@@ -28,6 +28,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Finance", "/finance", "wallet"),
     NavItem("Assets", "/assets", "plug-zap"),
     NavItem("Maintenance", "/maintenance", "wrench"),
+    NavItem("Firmware", "/firmware", "cpu"),
     NavItem("Users", "/users", "users"),
     NavItem("System", "/system", "settings"),
 )

@@ -6,7 +6,9 @@ operator gets a message that says which field is wrong.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from ocpp.v16 import call
 from ocpp.v16.enums import AvailabilityType, ResetType
@@ -15,8 +17,24 @@ from ccms_app.models.enums import CommandStatus
 
 ID_TAG_MAX = 20
 
-# Reply statuses that mean the charge point will do it (Scheduled: after the running session).
-_ACCEPTED_REPLIES = {"Accepted", "Unlocked", "Scheduled"}
+# Reply statuses that mean the charge point will do it (Scheduled: after the running session;
+# RebootRequired: ChangeConfiguration stored, applied at the next reboot). Every other status
+# (Rejected, NotSupported, NotImplemented, UnknownVendorId, Occupied, ...) is a refusal.
+_ACCEPTED_REPLIES = {"Accepted", "Unlocked", "Scheduled", "RebootRequired"}
+
+CONFIG_KEY_MAX = 50
+CONFIG_VALUE_MAX = 500
+VENDOR_ID_MAX = 255
+MESSAGE_ID_MAX = 50
+# Every message OCPP 1.6 TriggerMessage may ask for.
+TRIGGERABLE_MESSAGES = [
+    "BootNotification",
+    "DiagnosticsStatusNotification",
+    "FirmwareStatusNotification",
+    "Heartbeat",
+    "MeterValues",
+    "StatusNotification",
+]
 
 
 class CommandInputError(ValueError):
@@ -76,12 +94,157 @@ def _change_availability(params: dict[str, Any]) -> call.ChangeAvailability:
     )
 
 
+def _text(
+    params: dict[str, Any], name: str, *, maximum: int, required: bool = True, strip: bool = True
+) -> str | None:
+    raw = params.get(name)
+    text = "" if raw is None else str(raw)
+    text = text.strip() if strip else text
+    if not text:
+        if required:
+            raise CommandInputError(f"{name} is required")
+        return None
+    if len(text) > maximum:
+        raise CommandInputError(f"{name} must be at most {maximum} characters, got {len(text)}")
+    return text
+
+
+def _keys(raw: Any) -> list[str] | None:
+    """Configuration keys from a list or a comma/line separated string; None means all keys."""
+    items = raw.replace("\n", ",").split(",") if isinstance(raw, str) else list(raw or [])
+    keys: list[str] = []
+    for item in (str(i).strip() for i in items):
+        if len(item) > CONFIG_KEY_MAX:
+            raise CommandInputError(f"key {item[:20]!r}... is longer than {CONFIG_KEY_MAX}")
+        if item and item not in keys:
+            keys.append(item)
+    return keys or None
+
+
+def _ocpp_datetime(params: dict[str, Any], name: str) -> str:
+    """A timezone-aware datetime (or ISO 8601 text) as OCPP dateTime in UTC."""
+    raw = params.get(name)
+    if isinstance(raw, str) and raw.strip():
+        try:
+            raw = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise CommandInputError(f"{name} must be an ISO 8601 date and time") from exc
+    if not isinstance(raw, datetime):
+        raise CommandInputError(f"{name} is required")
+    if raw.tzinfo is None:
+        raise CommandInputError(f"{name} must include a time zone")
+    return raw.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _change_configuration(params: dict[str, Any]) -> call.ChangeConfiguration:
+    key = _text(params, "key", maximum=CONFIG_KEY_MAX)
+    value = _text(params, "value", maximum=CONFIG_VALUE_MAX, required=False, strip=False)
+    return call.ChangeConfiguration(key=key, value=value or "")
+
+
+def _get_configuration(params: dict[str, Any]) -> call.GetConfiguration:
+    return call.GetConfiguration(key=_keys(params.get("keys")))
+
+
+def _clear_cache(params: dict[str, Any]) -> call.ClearCache:
+    return call.ClearCache()
+
+
+def _data_transfer(params: dict[str, Any]) -> call.DataTransfer:
+    return call.DataTransfer(
+        vendor_id=_text(params, "vendor_id", maximum=VENDOR_ID_MAX),
+        message_id=_text(params, "message_id", maximum=MESSAGE_ID_MAX, required=False),
+        data=_text(params, "data", maximum=1_000_000, required=False, strip=False),
+    )
+
+
+def _trigger_message(params: dict[str, Any]) -> call.TriggerMessage:
+    return call.TriggerMessage(
+        requested_message=_choice(params, "requested_message", TRIGGERABLE_MESSAGES),
+        connector_id=_int(params, "connector_id", minimum=1, required=False),
+    )
+
+
+def _id_tag(params: dict[str, Any], name: str, *, required: bool) -> str | None:
+    return _text(params, name, maximum=ID_TAG_MAX, required=required)
+
+
+def _reserve_now(params: dict[str, Any]) -> call.ReserveNow:
+    return call.ReserveNow(
+        connector_id=_int(params, "connector_id", minimum=0),
+        expiry_date=_ocpp_datetime(params, "expiry_date"),
+        id_tag=_id_tag(params, "id_tag", required=True),
+        reservation_id=_int(params, "reservation_id", minimum=0),
+        parent_id_tag=_id_tag(params, "parent_id_tag", required=False),
+    )
+
+
+def _cancel_reservation(params: dict[str, Any]) -> call.CancelReservation:
+    return call.CancelReservation(reservation_id=_int(params, "reservation_id", minimum=0))
+
+
+# --- Firmware Management -----------------------------------------------------------------
+
+LOCATION_MAX = 512  # OCPP 1.6 gives anyURI no maximum; longer URLs are a typo, not a server
+LOCATION_SCHEMES = ("http", "https", "ftp", "ftps", "sftp")
+
+
+def _location(params: dict[str, Any]) -> str:
+    """An absolute URL a charge point can fetch from or upload to."""
+    text = _text(params, "location", maximum=LOCATION_MAX) or ""
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in LOCATION_SCHEMES or not parts.netloc or " " in text:
+        raise CommandInputError(
+            f"location must be an absolute {'/'.join(LOCATION_SCHEMES)} URL, got {text!r}"
+        )
+    return text
+
+
+def _optional_datetime(params: dict[str, Any], name: str) -> str | None:
+    raw = params.get(name)
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    return _ocpp_datetime(params, name)
+
+
+def _update_firmware(params: dict[str, Any]) -> call.UpdateFirmware:
+    return call.UpdateFirmware(
+        location=_location(params),
+        retrieve_date=_ocpp_datetime(params, "retrieve_date"),
+        retries=_int(params, "retries", minimum=0, required=False),
+        retry_interval=_int(params, "retry_interval", minimum=0, required=False),
+    )
+
+
+def _get_diagnostics(params: dict[str, Any]) -> call.GetDiagnostics:
+    start = _optional_datetime(params, "start_time")
+    stop = _optional_datetime(params, "stop_time")
+    if start and stop and start > stop:  # same fixed-width UTC format: text order is time order
+        raise CommandInputError("start_time must not be after stop_time")
+    return call.GetDiagnostics(
+        location=_location(params),
+        retries=_int(params, "retries", minimum=0, required=False),
+        retry_interval=_int(params, "retry_interval", minimum=0, required=False),
+        start_time=start,
+        stop_time=stop,
+    )
+
+
 BUILDERS = {
     "RemoteStartTransaction": _remote_start,
     "RemoteStopTransaction": _remote_stop,
     "Reset": _reset,
     "UnlockConnector": _unlock,
     "ChangeAvailability": _change_availability,
+    "ChangeConfiguration": _change_configuration,
+    "GetConfiguration": _get_configuration,
+    "ClearCache": _clear_cache,
+    "DataTransfer": _data_transfer,
+    "TriggerMessage": _trigger_message,
+    "ReserveNow": _reserve_now,
+    "CancelReservation": _cancel_reservation,
+    "UpdateFirmware": _update_firmware,
+    "GetDiagnostics": _get_diagnostics,
 }
 
 SUPPORTED_ACTIONS = tuple(BUILDERS)
@@ -98,7 +261,12 @@ def build_request(action: str, params: dict[str, Any]) -> Any:
 
 
 def reply_status(reply: Any) -> tuple[CommandStatus, str]:
-    """Command status and reply status text from a charge point's CALLRESULT."""
+    """Command status and reply status text from a charge point's CALLRESULT.
+
+    A reply without a status field (GetConfiguration) is the answer itself: accepted, "".
+    """
+    if not hasattr(reply, "status"):
+        return CommandStatus.ACCEPTED, ""
     raw = getattr(reply, "status", None)
     text = str(getattr(raw, "value", raw))
     status = CommandStatus.ACCEPTED if text in _ACCEPTED_REPLIES else CommandStatus.REJECTED

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 ENERGY_REGISTER = "Energy.Active.Import.Register"
 DEFAULT_MEASURAND = ENERGY_REGISTER  # OCPP 1.6: an absent measurand means this one
@@ -120,9 +122,77 @@ def live_readings(readings: list[Reading]) -> LiveReadings:
     )
 
 
-def session_energy_wh(meter_start_wh: int, meter_now_wh: float | None) -> int | None:
-    """Energy delivered so far; None when the register went backwards (reset or wrap)."""
-    if meter_now_wh is None:
-        return None
-    delta = round(meter_now_wh) - meter_start_wh
-    return delta if delta >= 0 else None
+# Energy register rule (docs/data-policy.md, "Energy registers that reset, wrap or jump").
+# No charger delivers more than this; a faster rise is a glitch or a swapped meter, not energy.
+MAX_PLAUSIBLE_POWER_W = 5_000_000  # 5 MW: above the 3.75 MW of megawatt charging (MCS)
+MIN_PLAUSIBILITY_WINDOW = timedelta(minutes=5)  # charger clocks jitter; never judge below this
+
+
+@dataclass(frozen=True)
+class RegisterReading:
+    """The energy register (Energy.Active.Import.Register, whole Wh) at one moment."""
+
+    at: datetime
+    wh: int
+
+
+@dataclass(frozen=True)
+class RegisterBreak:
+    """A reading that does not continue from the one before: the register went down (reset,
+    wrap, meter swapped) or rose faster than any charger can deliver (glitch)."""
+
+    at: datetime
+    before_wh: int
+    after_wh: int
+
+    @property
+    def kind(self) -> str:
+        return "down" if self.after_wh < self.before_wh else "jump"
+
+
+@dataclass(frozen=True)
+class EnergyCount:
+    energy_wh: int
+    breaks: tuple[RegisterBreak, ...] = ()
+
+
+def continues(previous: RegisterReading, reading: RegisterReading) -> bool:
+    """True when `reading` can follow `previous` on the same meter: not lower, and not higher
+    than MAX_PLAUSIBLE_POWER_W could deliver in the time between them."""
+    if reading.wh < previous.wh:
+        return False
+    window = max(reading.at - previous.at, MIN_PLAUSIBILITY_WINDOW)
+    return reading.wh - previous.wh <= MAX_PLAUSIBLE_POWER_W * window.total_seconds() / 3600
+
+
+def count_energy(
+    meter_start_wh: int, started_at: datetime, readings: Iterable[RegisterReading]
+) -> EnergyCount:
+    """Energy of a session from its register readings, ordered by their own timestamps.
+
+    Energy only ever grows by the increase between consecutive readings. A reading that does
+    not continue from the one before (see `continues`) is a break: the energy counted so far
+    is kept and counting goes on from the new value. If a later reading continues from the
+    reading before the break instead, the break was a glitch (e.g. a meter read as 0 once) and
+    counting goes on from there, so a glitch never adds the whole register to the session.
+    Between a real reset and the first reading after it some energy is unknown: it is not
+    counted (never billed) and the break is reported so an operator can check.
+    """
+    base = RegisterReading(started_at, meter_start_wh)
+    held: RegisterReading | None = None  # the reading before an unconfirmed break
+    energy = 0
+    breaks: list[RegisterBreak] = []
+    for reading in sorted(readings, key=lambda r: r.at):
+        if held is not None and continues(held, reading):
+            energy += reading.wh - held.wh
+            base, held = reading, None
+        elif continues(base, reading):
+            energy += reading.wh - base.wh
+            if reading.wh > base.wh:
+                held = None  # counting resumed from the new value: the break was real
+            base = reading
+        else:
+            breaks.append(RegisterBreak(reading.at, base.wh, reading.wh))
+            held = held or base
+            base = reading
+    return EnergyCount(energy, tuple(breaks))

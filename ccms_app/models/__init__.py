@@ -1,5 +1,6 @@
 """SQLModel tables. Importing this package registers every table on SQLModel.metadata."""
 
+from ccms_app.models import firmware as firmware  # registers the firmware tables
 from ccms_app.models.assets import (
     ChargePoint,
     ChargePointConfiguration,

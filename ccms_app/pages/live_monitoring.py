@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import reflex as rx
 
+from ccms_app.components.bulk_commands import bulk_results, bulk_toolbar, select_checkbox
 from ccms_app.components.cards import empty_note, section
+from ccms_app.components.charge_point_password import (
+    charge_point_password_button,
+    charge_point_password_dialog,
+)
 from ccms_app.components.command_dialog import command_dialog
 from ccms_app.components.layout import app_shell
 from ccms_app.components.page_header import live_indicator, page_header
@@ -54,11 +59,23 @@ def commands_button(row: ChargePointRow) -> rx.Component:
     )
 
 
+def detail_link(row: ChargePointRow, size: str) -> rx.Component:
+    """The identity, linking to the charge point's page."""
+    return rx.link(
+        row.identity,
+        href=f"/charge-points/{row.identity}",
+        weight="bold" if size == "3" else "medium",
+        size=size,
+        custom_attrs={"data-testid": f"cp-link-{row.identity}"},
+    )
+
+
 def charge_point_row(row: ChargePointRow) -> rx.Component:
     return rx.table.row(
+        cell(select_checkbox(row)),
         cell(
             rx.vstack(
-                rx.text(row.identity, weight="medium", size="2"),
+                detail_link(row, "2"),
                 rx.text(row.station, size="1", color=rx.color("gray", 11)),
                 spacing="0",
             )
@@ -68,7 +85,13 @@ def charge_point_row(row: ChargePointRow) -> rx.Component:
         cell(status_badge(row.status)),
         cell(connector_badges(row)),
         cell(rx.text(row.last_seen, size="1")),
-        cell(commands_button(row)),
+        cell(
+            rx.hstack(
+                commands_button(row),
+                charge_point_password_button(row.id, row.identity),
+                spacing="2",
+            )
+        ),
         custom_attrs={"data-testid": f"cp-row-{row.identity}"},
     )
 
@@ -78,8 +101,9 @@ def charge_point_card(row: ChargePointRow) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
+                select_checkbox(row),
                 rx.vstack(
-                    rx.text(row.identity, weight="bold", size="3"),
+                    detail_link(row, "3"),
                     rx.text(row.station, size="1", color=rx.color("gray", 11)),
                     spacing="0",
                 ),
@@ -99,6 +123,7 @@ def charge_point_card(row: ChargePointRow) -> rx.Component:
                 rx.text("Last seen ", row.last_seen, size="1", color=rx.color("gray", 11)),
                 rx.spacer(),
                 commands_button(row),
+                charge_point_password_button(row.id, row.identity),
                 width="100%",
                 align="center",
             ),
@@ -112,6 +137,7 @@ def charge_point_card(row: ChargePointRow) -> rx.Component:
 
 def charge_points_section() -> rx.Component:
     headers = [
+        "",
         "Charge point",
         "Connection",
         "Registration",
@@ -124,7 +150,9 @@ def charge_points_section() -> rx.Component:
         "Charge points",
         rx.cond(
             LiveState.charge_points.length() > 0,
-            rx.box(
+            rx.vstack(
+                bulk_toolbar(),
+                bulk_results(),
                 data_table(
                     headers,
                     LiveState.charge_points,
@@ -138,6 +166,7 @@ def charge_points_section() -> rx.Component:
                     width="100%",
                     display=MOBILE_ONLY,
                 ),
+                spacing="3",
                 width="100%",
             ),
             empty_note("No charge point has connected yet."),
@@ -229,4 +258,5 @@ def live_monitoring_page() -> rx.Component:
         charge_points_section(),
         sessions_section(),
         command_dialog(),
+        charge_point_password_dialog(),
     )

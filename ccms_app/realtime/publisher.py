@@ -17,6 +17,7 @@ import reflex as rx
 
 from ccms_app.core.config import Settings
 from ccms_app.core.events import EventBus, NetworkEvent, get_event_bus
+from ccms_app.realtime import charge_point_feed
 from ccms_app.realtime.live_state import (
     TOKEN_PREFIX,
     LiveState,
@@ -98,7 +99,10 @@ class _SharedTokenDeltaFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        return not (message.startswith("Attempting to send delta") and TOKEN_PREFIX in message)
+        return not (
+            message.startswith("Attempting to send delta")
+            and (TOKEN_PREFIX in message or charge_point_feed.TOKEN_PREFIX in message)
+        )
 
 
 @contextlib.asynccontextmanager
@@ -109,7 +113,8 @@ async def live_publisher(app: Any, settings: Settings) -> AsyncIterator[LivePubl
     task = asyncio.create_task(publisher.run(), name="ccms-live-publisher")
     log.info("live publisher started", extra={"interval": settings.realtime_interval})
     try:
-        yield publisher
+        async with charge_point_feed.charge_point_feed(app, settings.realtime_interval):
+            yield publisher
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

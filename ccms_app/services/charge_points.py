@@ -12,8 +12,10 @@ from datetime import datetime
 from sqlmodel import Session, col, select, update
 
 from ccms_app.core.events import NetworkEvent
-from ccms_app.domain.timestamps import parse_charger_time
+from ccms_app.domain.timestamps import ChargerTime, read_charger_time
 from ccms_app.models import ChargePoint, Connector, RegistrationState, StatusEvent
+from ccms_app.services import data_issues
+from ccms_app.services.firmware import track_firmware_status
 from ccms_app.services.organisations import root_organisation
 
 BOOT_FIELDS = {
@@ -88,6 +90,38 @@ def mark_all_offline(session: Session) -> int:
         update(ChargePoint).where(col(ChargePoint.is_online).is_(True)).values(is_online=False)
     )
     return result.rowcount or 0
+
+
+CLOCK_DETAILS = {
+    "clock_no_timezone": "the charge point sends timestamps without a time zone; taken as UTC",
+    "clock_ahead": "the charge point's clock is ahead; its future timestamps were replaced by "
+    "the receive time",
+    "clock_not_set": "the charge point's clock is not set (timestamps before 2015); they were "
+    "replaced by the receive time",
+    "clock_unreadable": "the charge point sent unreadable timestamps; they were replaced by the "
+    "receive time",
+}
+
+
+def read_time(
+    session: Session,
+    cp: ChargePoint,
+    value: str | None,
+    now: datetime,
+    events: list[NetworkEvent] | None = None,
+) -> ChargerTime:
+    """A charger timestamp as stored (domain.timestamps); a corrected one is a data issue,
+    recorded once per charge point and kind until an operator resolves it."""
+    read = read_charger_time(value, now)
+    if read.issue:
+        detail = CLOCK_DETAILS.get(read.issue, read.note)
+        payload = {"timestamp": value, "received_at": now.isoformat(), "note": read.note}
+        issue = data_issues.record_issue(
+            session, cp.identity, read.issue, detail, payload, cp.id, once=True
+        )
+        if issue is not None and events is not None:
+            events.append(data_issues.issue_event(cp, read.issue))
+    return read
 
 
 def touch(session: Session, identity: str, now: datetime) -> ChargePoint:
@@ -167,7 +201,8 @@ def apply_status(
     """Keep every StatusNotification as an event; move the current status only forward in time
     (a replayed, older notification does not overwrite a newer one)."""
     cp = touch(session, identity, now)
-    at, _note = parse_charger_time(report.timestamp, now)
+    events: list[NetworkEvent] = []
+    at = read_time(session, cp, report.timestamp, now, events).at
     session.add(
         StatusEvent(
             charge_point_id=cp.id,
@@ -187,7 +222,7 @@ def apply_status(
         else get_or_create_connector(session, cp, report.connector_id)
     )
     if target.status_at is not None and at < target.status_at:
-        return []
+        return events
     target.status = report.status
     target.error_code = report.error_code
     target.vendor_error_code = report.vendor_error_code or ""
@@ -196,6 +231,7 @@ def apply_status(
     target.status_at = at
     session.add(target)
     return [
+        *events,
         NetworkEvent(
             kind="connector",
             charge_point_id=cp.id,
@@ -205,7 +241,7 @@ def apply_status(
                 "status": report.status,
                 "error_code": report.error_code,
             },
-        )
+        ),
     ]
 
 
@@ -215,7 +251,9 @@ def record_firmware_status(
     cp = touch(session, identity, now)
     cp.firmware_status = status
     cp.firmware_status_at = now
-    return [charge_point_event(cp, firmware_status=status)]
+    # A firmware campaign follows its charge points through these notifications.
+    campaign_events = track_firmware_status(session, cp, status, now)
+    return [charge_point_event(cp, firmware_status=status), *campaign_events]
 
 
 def record_diagnostics_status(

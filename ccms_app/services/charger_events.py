@@ -12,6 +12,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
 
+from ocpp.exceptions import PropertyConstraintViolationError
 from ocpp.v16 import call
 from sqlmodel import Session
 
@@ -19,7 +20,7 @@ from ccms_app.core.config import Settings, get_settings
 from ccms_app.core.db_writer import DbWriter
 from ccms_app.core.events import EventBus, NetworkEvent
 from ccms_app.models.types import utc_now
-from ccms_app.services import charge_points, message_log, transactions
+from ccms_app.services import charge_points, data_issues, message_log, transactions
 from ccms_app.services.authorization import check_id_tag
 from ocpp_server.ports import (
     BootResult,
@@ -41,6 +42,23 @@ def _text(value: Any) -> str | None:
     if value is None:
         return None
     return str(getattr(value, "value", value))
+
+
+INT64_MAX = 2**63 - 1
+
+
+def _integer(value: Any, name: str, minimum: int = -INT64_MAX - 1) -> int:
+    """An OCPP integer field as CCMS stores it. The 1.6 schemas set no range; a negative
+    connector id or a number no database column can hold is a protocol error, not data
+    to keep (docs/data-policy.md, "Numbers out of range")."""
+    number = int(value)
+    if not minimum <= number <= INT64_MAX:
+        raise PropertyConstraintViolationError(description=f"{name} {number} is out of range")
+    return number
+
+
+def _optional_integer(value: Any, name: str) -> int | None:
+    return None if value is None else _integer(value, name)
 
 
 def _keep_alive(identity: str) -> Callable[[Session, datetime], list[NetworkEvent]]:
@@ -97,6 +115,19 @@ class ChargerEventService:
     def record_frame(self, frame: FrameRecord) -> None:
         self._writer.submit(partial(message_log.store_frames, frames=[frame]))
 
+    async def data_issue(self, identity: str, kind: str, detail: str, payload: str) -> None:
+        """Keep something the protocol layer could not apply as sent (e.g. a reused message
+        id) as a ChargerDataIssue for an operator."""
+
+        def work(session: Session, now: datetime) -> list[NetworkEvent]:
+            cp = charge_points.find_charge_point(session, identity)
+            issue = data_issues.record_issue(
+                session, identity, kind, detail, payload, cp.id if cp else None, once=True
+            )
+            return [data_issues.issue_event(cp, kind)] if cp and issue else []
+
+        await self._apply_events(work)
+
     # --- charge point -> CSMS ---------------------------------------------------------
 
     async def boot_notification(self, identity: str, request: call.BootNotification) -> BootResult:
@@ -119,7 +150,7 @@ class ChargerEventService:
 
     async def status_notification(self, identity: str, request: call.StatusNotification) -> None:
         report = charge_points.StatusReport(
-            connector_id=int(request.connector_id),
+            connector_id=_integer(request.connector_id, "connectorId", minimum=0),
             status=_text(request.status) or "",
             error_code=_text(request.error_code) or "",
             info=request.info,
@@ -142,11 +173,11 @@ class ChargerEventService:
         self, identity: str, request: call.StartTransaction
     ) -> StartTransactionResult:
         req = transactions.StartRequest(
-            connector_id=int(request.connector_id),
+            connector_id=_integer(request.connector_id, "connectorId", minimum=0),
             id_tag=request.id_tag,
-            meter_start=int(request.meter_start),
+            meter_start=_integer(request.meter_start, "meterStart"),
             timestamp=request.timestamp,
-            reservation_id=request.reservation_id,
+            reservation_id=_optional_integer(request.reservation_id, "reservationId"),
         )
 
         def work(
@@ -170,8 +201,8 @@ class ChargerEventService:
         self, identity: str, request: call.StopTransaction
     ) -> IdTagInfo | None:
         req = transactions.StopRequest(
-            transaction_id=int(request.transaction_id),
-            meter_stop=int(request.meter_stop),
+            transaction_id=_integer(request.transaction_id, "transactionId"),
+            meter_stop=_integer(request.meter_stop, "meterStop"),
             timestamp=request.timestamp,
             id_tag=request.id_tag,
             reason=_text(request.reason),
@@ -186,9 +217,9 @@ class ChargerEventService:
 
     async def meter_values(self, identity: str, request: call.MeterValues) -> None:
         req = transactions.MeterRequest(
-            connector_id=int(request.connector_id),
+            connector_id=_integer(request.connector_id, "connectorId", minimum=0),
             meter_value=request.meter_value,
-            transaction_id=request.transaction_id,
+            transaction_id=_optional_integer(request.transaction_id, "transactionId"),
         )
         await self._apply_events(lambda s, now: transactions.meter_values(s, identity, req, now))
 

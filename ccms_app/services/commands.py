@@ -143,6 +143,12 @@ async def send_command(
     recorded; every other outcome is a status on the returned record.
     """
     request = build_request(action, params)
+    return await _send_request(charge_point_id, action, request, requested_by, timeout)
+
+
+async def _send_request(
+    charge_point_id: int, action: str, request: Any, requested_by: str, timeout: float | None
+) -> CommandView:
     row, identity = await asyncio.to_thread(_create, charge_point_id, action, request, requested_by)
     _publish(row, identity)
     port = _port
@@ -181,6 +187,57 @@ async def _deliver(
     status, text = reply_status(reply)
     error = "" if status == CommandStatus.ACCEPTED else f"charge point answered {text}"
     return await _transition(command_id, identity, status, error, _payload_json(reply))
+
+
+async def send_to_many(
+    charge_point_ids: list[int],
+    action: str,
+    params: dict[str, Any],
+    requested_by: str,
+    timeout: float | None = None,
+) -> list[CommandView]:
+    """The same command to a selection of charge points, concurrently; one result per charge
+    point, in the order given (duplicates once).
+
+    Bad parameters raise CommandInputError before anything is recorded. A charge point that
+    does not exist, or whose command breaks, gets a `failed` result (id 0 if nothing was
+    recorded) instead of aborting the others.
+    """
+    request = build_request(action, params)
+    unique = list(dict.fromkeys(charge_point_ids))
+    return list(
+        await asyncio.gather(
+            *(_send_one_of_many(cp_id, action, request, requested_by, timeout) for cp_id in unique)
+        )
+    )
+
+
+async def _send_one_of_many(
+    charge_point_id: int, action: str, request: Any, requested_by: str, timeout: float | None
+) -> CommandView:
+    try:
+        return await _send_request(charge_point_id, action, request, requested_by, timeout)
+    except UnknownChargePointError as exc:
+        return _unrecorded(charge_point_id, action, requested_by, str(exc))
+    except Exception as exc:
+        log.exception("bulk command failed", extra={"cp": charge_point_id, "action": action})
+        return _unrecorded(charge_point_id, action, requested_by, f"not sent: {exc!r}")
+
+
+def _unrecorded(charge_point_id: int, action: str, requested_by: str, error: str) -> CommandView:
+    now = utc_now()
+    return CommandView(
+        id=0,
+        charge_point_id=charge_point_id,
+        action=action,
+        status=CommandStatus.FAILED,
+        error=error,
+        request="",
+        response="",
+        requested_by=requested_by,
+        created_at=now,
+        updated_at=now,
+    )
 
 
 def recent_commands(charge_point_id: int, limit: int = 10) -> list[CommandView]:

@@ -1,9 +1,9 @@
 """Read models for the live pages: one snapshot of the network, built in a few queries.
 
 The realtime publisher rebuilds the snapshot after a batch of network events and pushes it to
-every open Home / Live Monitoring tab, so it must stay cheap: four queries whatever the size
-of the network (charge points, connectors, active sessions, today's totals), never one per
-charge point.
+every open Home / Live Monitoring tab, so it must stay cheap: six queries whatever the size
+of the network (charge points, connectors, active sessions, today's totals, and two for the
+unresolved charger data issues), never one per charge point.
 
 "Today" is the current UTC day (00:00 UTC until now). Per-operator time zones come later.
 """
@@ -31,6 +31,7 @@ from ccms_app.models import (
     Station,
 )
 from ccms_app.models.types import utc_now
+from ccms_app.services.data_issues import OpenIssues, open_issues_by_charge_point
 
 MAX_WARNINGS = 200  # a whole network down must not make every tab carry thousands of rows
 NO_ERROR = "NoError"
@@ -85,7 +86,7 @@ class ActiveSessionView:
 @dataclass(frozen=True)
 class NetworkWarning:
     """kind: fault (status Faulted) | error (an error code without a fault) | offline |
-    unregistered."""
+    unregistered | data (unresolved charger data issues, docs/data-policy.md)."""
 
     kind: str
     charge_point_id: int
@@ -156,12 +157,13 @@ def load_snapshot(
         charge_points = _charge_points(session, organisation_ids)
         sessions = _active_sessions(session, organisation_ids)
         sessions_today, energy_today_wh = _today_totals(session, organisation_ids, now)
+        issues = open_issues_by_charge_point(session, organisation_ids)
     counts = _counts(charge_points, sessions, sessions_today, energy_today_wh)
     return NetworkSnapshot(
         generated_at=now,
         charge_points=charge_points,
         sessions=sessions,
-        warnings=tuple(_warnings(charge_points))[:MAX_WARNINGS],
+        warnings=tuple(_warnings(charge_points, issues))[:MAX_WARNINGS],
         counts=counts,
     )
 
@@ -336,8 +338,11 @@ def _counts(
     )
 
 
-def _warnings(charge_points: Iterable[ChargePointView]) -> Iterable[NetworkWarning]:
-    """Faults first (what needs a technician), then offline, then charge points to register."""
+def _warnings(
+    charge_points: Iterable[ChargePointView], issues: dict[int, OpenIssues] | None = None
+) -> Iterable[NetworkWarning]:
+    """Faults first (what needs a technician), then offline, then charge points to register,
+    then charge points whose data needs an operator's look."""
     cps = list(charge_points)
     for cp in cps:
         yield from _fault_warnings(cp)
@@ -359,6 +364,21 @@ def _warnings(charge_points: Iterable[ChargePointView]) -> Iterable[NetworkWarni
                 message="Unregistered charge point is waiting to be registered",
                 since=cp.last_seen_at,
             )
+    for cp in cps:
+        open_issues = (issues or {}).get(cp.id)
+        if open_issues is not None:
+            yield _data_warning(cp, open_issues)
+
+
+def _data_warning(cp: ChargePointView, issues: OpenIssues) -> NetworkWarning:
+    noun = "data issue" if issues.count == 1 else "data issues"
+    return NetworkWarning(
+        kind="data",
+        charge_point_id=cp.id,
+        identity=cp.identity,
+        message=f"{issues.count} {noun}; latest: {issues.latest_detail}"[:300],
+        since=issues.latest_at,
+    )
 
 
 def _fault_warnings(cp: ChargePointView) -> Iterable[NetworkWarning]:

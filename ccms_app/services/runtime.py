@@ -16,7 +16,11 @@ from dataclasses import dataclass
 from ccms_app.core.config import Settings
 from ccms_app.core.events import get_event_bus
 from ccms_app.services.charger_events import ChargerEventService
+from ccms_app.services.charger_security import ChargerSecurityService, ocpp_ssl_context
 from ccms_app.services.commands import set_command_port
+from ccms_app.services.firmware import restore_campaign_jobs
+from ccms_app.services.reservations import schedule_expiry
+from ccms_app.services.scheduler import start_scheduler, stop_scheduler
 from ocpp_server.server import OcppServer
 
 log = logging.getLogger(__name__)
@@ -29,10 +33,12 @@ class NetworkRuntime:
     events: ChargerEventService
     server: OcppServer
     fleet: asyncio.Task[None] | None = None
+    tls: bool = False
 
     @property
     def ocpp_url(self) -> str:
-        return f"ws://127.0.0.1:{self.server.port}/ocpp"
+        scheme = "wss" if self.tls else "ws"
+        return f"{scheme}://127.0.0.1:{self.server.port}/ocpp"
 
 
 async def _run_demo_fleet(url: str, settings: Settings, stop: asyncio.Event) -> None:
@@ -53,6 +59,7 @@ async def _run_demo_fleet(url: str, settings: Settings, stop: asyncio.Event) -> 
 @contextlib.asynccontextmanager
 async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
     """The OCPP server with its event service and command port, plus the demo fleet if asked."""
+    ssl_context = ocpp_ssl_context(settings)  # a bad certificate fails before anything starts
     events = ChargerEventService(get_event_bus(), settings)
     await events.start()
     server = OcppServer(
@@ -63,12 +70,18 @@ async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
         ping_timeout=settings.ocpp_ping_timeout,
         close_timeout=settings.ocpp_close_timeout,
         response_timeout=settings.command_timeout,
+        authenticator=ChargerSecurityService(),
+        ssl=ssl_context,
     )
     await server.start()
     set_command_port(server)
-    runtime = NetworkRuntime(events=events, server=server)
+    schedule_expiry(start_scheduler())  # scheduled jobs send commands: after the port is set
+    restore_campaign_jobs()  # planned firmware campaigns survive a restart
+    runtime = NetworkRuntime(events=events, server=server, tls=ssl_context is not None)
     stop_fleet = asyncio.Event()
-    if settings.demo_fleet > 0:
+    if settings.demo_fleet > 0 and runtime.tls:
+        log.warning("demo fleet not started: the simulator does not speak TLS (wss://) yet")
+    elif settings.demo_fleet > 0:
         runtime.fleet = asyncio.create_task(
             _run_demo_fleet(runtime.ocpp_url, settings, stop_fleet), name="ccms-demo-fleet"
         )
@@ -89,6 +102,7 @@ async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
                 await asyncio.wait_for(runtime.fleet, timeout=10)
             except (TimeoutError, asyncio.CancelledError):
                 runtime.fleet.cancel()
+        await stop_scheduler()
         set_command_port(None)
         await server.stop()
         await events.stop()

@@ -28,6 +28,8 @@ from ocpp_server.simulator.charging_curve import (
 from ocpp_server.simulator.commands import CsmsCommandsMixin
 from ocpp_server.simulator.connection import CsmsConnection, NotConnectedError
 from ocpp_server.simulator.connector import ConnectorState, Session
+from ocpp_server.simulator.core_profile import CoreProfileMixin
+from ocpp_server.simulator.firmware import FirmwareMixin
 from ocpp_server.simulator.link import FollowUp
 from ocpp_server.simulator.meter import (
     Reading,
@@ -36,6 +38,7 @@ from ocpp_server.simulator.meter import (
     ocpp_timestamp,
     sampled_values,
 )
+from ocpp_server.simulator.reservations import ReservationMixin
 from ocpp_server.simulator.tasks import BackgroundTasks
 
 log = logging.getLogger(__name__)
@@ -47,7 +50,7 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class SimulatedChargePoint(CsmsCommandsMixin):
+class SimulatedChargePoint(CsmsCommandsMixin, ReservationMixin, CoreProfileMixin, FirmwareMixin):
     """One simulated charger with `connectors` outlets, talking OCPP 1.6J to `url/identity`."""
 
     def __init__(
@@ -335,7 +338,7 @@ class SimulatedChargePoint(CsmsCommandsMixin):
         """
         conn = self._connector(connector_id)
         async with conn.lock:
-            if not conn.is_free or not self.can_charge:
+            if not conn.accepts(id_tag) or not self.can_charge:
                 log.info(
                     "charge point cannot start a session here",
                     extra={
@@ -382,6 +385,7 @@ class SimulatedChargePoint(CsmsCommandsMixin):
                 id_tag=id_tag,
                 meter_start=meter_start,
                 timestamp=ocpp_timestamp(started_at),
+                reservation_id=conn.take_reservation(id_tag),
             )
         )
         if reply is None:

@@ -7,11 +7,13 @@ that runs after the reply has been sent.
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import TYPE_CHECKING
 
-from ocpp.v16 import call_result
+from ocpp.v16 import call, call_result
 
+from ocpp_server.simulator.configuration import SimConfiguration
 from ocpp_server.simulator.link import Decision
 
 if TYPE_CHECKING:
@@ -20,8 +22,17 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MEASURANDS = "Energy.Active.Import.Register,Power.Active.Import,Current.Import,Voltage,SoC"
-TRIGGERABLE = frozenset({"BootNotification", "Heartbeat", "StatusNotification", "MeterValues"})
+# Every message OCPP 1.6 TriggerMessage may ask for.
+TRIGGERABLE = frozenset(
+    {
+        "BootNotification",
+        "DiagnosticsStatusNotification",
+        "FirmwareStatusNotification",
+        "Heartbeat",
+        "MeterValues",
+        "StatusNotification",
+    }
+)
 
 
 class CsmsCommandsMixin:
@@ -50,12 +61,16 @@ class CsmsCommandsMixin:
     # ---- transactions --------------------------------------------------------------------
 
     def decide_remote_start(self, id_tag: str, connector_id: int | None) -> Decision:
-        """Accepted if the asked-for (or any) connector is free; the session starts after."""
+        """Accepted if the asked-for (or any) connector is free or reserved for `id_tag`; the
+        session starts after."""
         if connector_id is not None:
             wanted = self._connectors.get(connector_id)
-            conn = wanted if wanted is not None and wanted.is_free else None
-        else:
-            conn = next((c for c in self._connectors.values() if c.is_free), None)
+            conn = wanted if wanted is not None and wanted.accepts(id_tag) else None
+        else:  # a connector reserved for this id tag first, else any free one
+            ready = [c for c in self._connectors.values() if c.accepts(id_tag)]
+            conn = next((c for c in ready if c.reservation is not None), None) or next(
+                iter(ready), None
+            )
         if conn is None or not self.can_charge:
             return Decision(call_result.RemoteStartTransaction(status="Rejected"))
         conn.claimed = True  # nobody else may take it before the follow-up runs
@@ -143,51 +158,41 @@ class CsmsCommandsMixin:
 
     # ---- configuration and triggers --------------------------------------------------------
 
-    def _configuration(self) -> dict[str, tuple[str, bool]]:
-        """Key -> (value, read-only) for the keys this simulator knows."""
-        return {
-            "HeartbeatInterval": (str(self._conn.heartbeat_interval or 0), False),
-            "MeterValueSampleInterval": (f"{self.meter_interval:g}", False),
-            "MeterValuesSampledData": (MEASURANDS, True),
-            "NumberOfConnectors": (str(len(self._connectors)), True),
-            "AuthorizeRemoteTxRequests": ("false", True),
-        }
+    @functools.cached_property
+    def configuration(self) -> SimConfiguration:
+        """This charger's configuration keys (created on first use)."""
+        return SimConfiguration(len(self._connectors))
+
+    def _sync_live_configuration(self) -> SimConfiguration:
+        """Keys whose value lives in the charger's running state."""
+        config = self.configuration
+        config.set_live("HeartbeatInterval", str(self._conn.heartbeat_interval or 0))
+        config.set_live("MeterValueSampleInterval", f"{self.meter_interval:g}")
+        return config
 
     def decide_get_configuration(self, keys: list[str] | None) -> Decision:
-        config = self._configuration()
-        wanted = keys or list(config)
-        known = [
-            {"key": k, "readonly": config[k][1], "value": config[k][0]}
-            for k in wanted
-            if k in config
-        ]
-        unknown = [k for k in wanted if k not in config]
+        known, unknown = self._sync_live_configuration().get(keys)
         return Decision(
             call_result.GetConfiguration(configuration_key=known, unknown_key=unknown or None)
         )
 
     def decide_change_configuration(self, key: str, value: str) -> Decision:
-        config = self._configuration()
-        if key not in config:
-            return Decision(call_result.ChangeConfiguration(status="NotSupported"))
-        try:
-            number = float(value)
-        except ValueError:
-            number = -1.0
-        if config[key][1] or number <= 0:
-            return Decision(call_result.ChangeConfiguration(status="Rejected"))
+        status = self._sync_live_configuration().change(key, value)
+        reply = call_result.ChangeConfiguration(status=status)
+        if status != "Accepted":
+            return Decision(reply)
         if key == "MeterValueSampleInterval":
-            self.meter_interval = number
-            return Decision(call_result.ChangeConfiguration(status="Accepted"))
-        self._conn.heartbeat_interval = int(number)
-        return Decision(
-            call_result.ChangeConfiguration(status="Accepted"), self._restart_heartbeat_soon
-        )
+            self.meter_interval = float(value)
+        elif key == "HeartbeatInterval":
+            self._conn.heartbeat_interval = int(value)
+            return Decision(reply, self._restart_heartbeat_soon)
+        return Decision(reply)
 
     async def _restart_heartbeat_soon(self) -> None:
         self._conn.restart_heartbeat()
 
     def decide_trigger_message(self, message: str, connector_id: int | None) -> Decision:
+        """Accepted for every message 1.6 lets a CSMS trigger; the message follows the reply."""
         if message not in TRIGGERABLE:
             return Decision(call_result.TriggerMessage(status="NotImplemented"))
         if connector_id is not None and connector_id not in self._connectors and connector_id:
@@ -205,6 +210,13 @@ class CsmsCommandsMixin:
         elif message == "StatusNotification":
             ids = [connector_id] if connector_id is not None else [0, *self._connectors]
             await self._report_statuses(ids)
+        elif message == "DiagnosticsStatusNotification":
+            # A firmware/diagnostics mixin may keep `diagnostics_status`; otherwise nothing runs.
+            status = getattr(self, "diagnostics_status", "Idle")
+            await self._conn.try_call(call.DiagnosticsStatusNotification(status=status))
+        elif message == "FirmwareStatusNotification":
+            status = getattr(self, "firmware_status", "Idle")
+            await self._conn.try_call(call.FirmwareStatusNotification(status=status))
         else:
             ids = [connector_id] if connector_id else list(self._connectors)
             for cid in ids:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import random
 from collections.abc import Awaitable, Callable, Coroutine
@@ -81,6 +82,15 @@ class CsmsConnection:
         self._idle.set()
         self._tasks = BackgroundTasks(identity)  # reconnect loops
         self._per_link = BackgroundTasks(identity)  # boot retry / heartbeat of this socket
+
+    @property
+    def boot_request(self) -> call.BootNotification:
+        """What every BootNotification of this charger says."""
+        return self._boot_request
+
+    def update_boot_request(self, **changes: Any) -> None:
+        """Change what the next BootNotification says (a new firmware version, ...)."""
+        self._boot_request = dataclasses.replace(self._boot_request, **changes)
 
     @property
     def boot_status(self) -> str | None:

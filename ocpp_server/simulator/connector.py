@@ -35,6 +35,25 @@ class Session:
 
 
 @dataclass
+class ReservationHold:
+    """A ReserveNow the connector accepted: only `id_tag` may start here until `expiry`."""
+
+    reservation_id: int
+    id_tag: str
+    expiry: datetime
+    parent_id_tag: str | None = None
+    timer: asyncio.Task[None] | None = None
+
+    def matches(self, id_tag: str) -> bool:
+        return id_tag.lower() == self.id_tag.lower()  # OCPP id tokens are case-insensitive
+
+    def release(self) -> None:
+        """Stop the expiry timer (the reservation was used, cancelled or replaced)."""
+        if self.timer is not None and self.timer is not asyncio.current_task():
+            self.timer.cancel()
+
+
+@dataclass
 class ConnectorState:
     """One outlet. The energy register persists across sessions, like a real meter."""
 
@@ -47,6 +66,7 @@ class ConnectorState:
     inoperative_scheduled: bool = False
     claimed: bool = False  # a start is in progress (plug-in or RemoteStart accepted)
     session: Session | None = None
+    reservation: ReservationHold | None = None
     last_meter_values: list[dict[str, str]] = field(default_factory=list)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -60,12 +80,35 @@ class ConnectorState:
             and self.status in FREE_STATUSES
         )
 
+    def accepts(self, id_tag: str) -> bool:
+        """Can `id_tag` start a session here now (free, or reserved for this id tag)?"""
+        if self.reservation is None:
+            return self.is_free
+        return (
+            self.reservation.matches(id_tag)
+            and self.operative
+            and not self.claimed
+            and self.session is None
+            and self.status in (*FREE_STATUSES, "Reserved")
+        )
+
+    def take_reservation(self, id_tag: str) -> int | None:
+        """The reservation id a session for `id_tag` starting here uses up, if any."""
+        hold = self.reservation
+        if hold is None or not hold.matches(id_tag):
+            return None
+        hold.release()
+        self.reservation = None
+        return hold.reservation_id
+
     @property
     def idle_status(self) -> str:
         """The status to fall back to when nothing is plugged in."""
         if self.error_code != "NoError" or self.status == "Faulted":
             return "Faulted"
-        return "Available" if self.operative else "Unavailable"
+        if not self.operative:
+            return "Unavailable"
+        return "Reserved" if self.reservation is not None else "Available"
 
     def charge_until_now(self) -> None:
         """Advance the running session's battery and this meter's register to now."""

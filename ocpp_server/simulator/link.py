@@ -46,6 +46,36 @@ class CommandHandler(Protocol):
 
     def decide_trigger_message(self, message: str, connector_id: int | None) -> Decision: ...
 
+    def decide_reserve_now(
+        self,
+        connector_id: int,
+        expiry_date: str,
+        id_tag: str,
+        reservation_id: int,
+        parent_id_tag: str | None = None,
+    ) -> Decision: ...
+
+    def decide_cancel_reservation(self, reservation_id: int) -> Decision: ...
+
+    def decide_clear_cache(self) -> Decision: ...
+
+    def decide_data_transfer(
+        self, vendor_id: str, message_id: str | None = None, data: str | None = None
+    ) -> Decision: ...
+
+    def decide_update_firmware(
+        self, location: str, retrieve_date: str, retries: int | None, retry_interval: int | None
+    ) -> Decision: ...
+
+    def decide_get_diagnostics(
+        self,
+        location: str,
+        retries: int | None = None,
+        retry_interval: int | None = None,
+        start_time: str | None = None,
+        stop_time: str | None = None,
+    ) -> Decision: ...
+
     def run_follow_up(self, follow_up: FollowUp) -> None: ...
 
 
@@ -139,4 +169,88 @@ class OcppLink(ChargePoint):
 
     @after(Action.trigger_message)
     def _sim_after_trigger_message(self, call_unique_id: str, **_: Any) -> None:
+        self._follow(call_unique_id)
+
+    @on(Action.reserve_now)
+    def _sim_on_reserve_now(
+        self,
+        connector_id: int,
+        expiry_date: str,
+        id_tag: str,
+        reservation_id: int,
+        call_unique_id: str,
+        parent_id_tag: str | None = None,
+        **_: Any,
+    ) -> Any:
+        decision = self._handler.decide_reserve_now(
+            connector_id, expiry_date, id_tag, reservation_id, parent_id_tag
+        )
+        return self._reply(decision, call_unique_id)
+
+    @after(Action.reserve_now)
+    def _sim_after_reserve_now(self, call_unique_id: str, **_: Any) -> None:
+        self._follow(call_unique_id)
+
+    @on(Action.cancel_reservation)
+    def _sim_on_cancel_reservation(self, reservation_id: int, call_unique_id: str, **_: Any) -> Any:
+        decision = self._handler.decide_cancel_reservation(reservation_id)
+        return self._reply(decision, call_unique_id)
+
+    @after(Action.cancel_reservation)
+    def _sim_after_cancel_reservation(self, call_unique_id: str, **_: Any) -> None:
+        self._follow(call_unique_id)
+
+    @on(Action.clear_cache)
+    def _sim_on_clear_cache(self, call_unique_id: str, **_: Any) -> Any:
+        return self._reply(self._handler.decide_clear_cache(), call_unique_id)
+
+    @on(Action.data_transfer)
+    def _sim_on_data_transfer(
+        self,
+        vendor_id: str,
+        call_unique_id: str,
+        message_id: str | None = None,
+        data: str | None = None,
+        **_: Any,
+    ) -> Any:
+        decision = self._handler.decide_data_transfer(vendor_id, message_id, data)
+        return self._reply(decision, call_unique_id)
+
+    @on(Action.update_firmware)
+    def _sim_on_update_firmware(
+        self,
+        location: str,
+        retrieve_date: str,
+        call_unique_id: str,
+        retries: int | None = None,
+        retry_interval: int | None = None,
+        **_: Any,
+    ) -> Any:
+        decision = self._handler.decide_update_firmware(
+            location, retrieve_date, retries, retry_interval
+        )
+        return self._reply(decision, call_unique_id)
+
+    @after(Action.update_firmware)
+    def _sim_after_update_firmware(self, call_unique_id: str, **_: Any) -> None:
+        self._follow(call_unique_id)
+
+    @on(Action.get_diagnostics)
+    def _sim_on_get_diagnostics(
+        self,
+        location: str,
+        call_unique_id: str,
+        retries: int | None = None,
+        retry_interval: int | None = None,
+        start_time: str | None = None,
+        stop_time: str | None = None,
+        **_: Any,
+    ) -> Any:
+        decision = self._handler.decide_get_diagnostics(
+            location, retries, retry_interval, start_time, stop_time
+        )
+        return self._reply(decision, call_unique_id)
+
+    @after(Action.get_diagnostics)
+    def _sim_after_get_diagnostics(self, call_unique_id: str, **_: Any) -> None:
         self._follow(call_unique_id)

@@ -1,3 +1,5 @@
+from datetime import datetime, timedelta, timezone
+
 import pytest
 from ocpp.v16 import call, call_result
 from ocpp.v16.enums import (
@@ -8,7 +10,12 @@ from ocpp.v16.enums import (
     UnlockStatus,
 )
 
-from ccms_app.domain.commands import CommandInputError, build_request, reply_status
+from ccms_app.domain.commands import (
+    TRIGGERABLE_MESSAGES,
+    CommandInputError,
+    build_request,
+    reply_status,
+)
 from ccms_app.models import CommandStatus
 
 
@@ -56,3 +63,129 @@ def test_reply_status() -> None:
     )
     scheduled = call_result.ChangeAvailability(status=AvailabilityStatus.scheduled)
     assert reply_status(scheduled)[0] == CommandStatus.ACCEPTED
+
+
+def test_builds_core_reservation_and_trigger_requests() -> None:
+    assert build_request("ChangeConfiguration", {"key": " HeartbeatInterval ", "value": "60"}) == (
+        call.ChangeConfiguration(key="HeartbeatInterval", value="60")
+    )
+    assert build_request("ChangeConfiguration", {"key": "Label", "value": ""}) == (
+        call.ChangeConfiguration(key="Label", value="")
+    )
+    assert build_request("GetConfiguration", {}) == call.GetConfiguration()
+    assert build_request("GetConfiguration", {"keys": "A, B\nA,,"}) == (
+        call.GetConfiguration(key=["A", "B"])
+    )
+    assert build_request("GetConfiguration", {"keys": ["X"]}) == call.GetConfiguration(key=["X"])
+    assert build_request("ClearCache", {}) == call.ClearCache()
+    assert build_request("DataTransfer", {"vendor_id": "Acme", "data": " {} "}) == (
+        call.DataTransfer(vendor_id="Acme", data=" {} ")
+    )
+    for message in TRIGGERABLE_MESSAGES:
+        assert build_request("TriggerMessage", {"requested_message": message.lower()}) == (
+            call.TriggerMessage(requested_message=message)
+        )
+    assert build_request(
+        "TriggerMessage", {"requested_message": "MeterValues", "connector_id": "2"}
+    ) == call.TriggerMessage(requested_message="MeterValues", connector_id=2)
+    expiry = datetime(2030, 5, 1, 14, 30, tzinfo=timezone(timedelta(hours=2)))
+    assert build_request(
+        "ReserveNow",
+        {"connector_id": 1, "expiry_date": expiry, "id_tag": "TAG1", "reservation_id": 7},
+    ) == call.ReserveNow(
+        connector_id=1, expiry_date="2030-05-01T12:30:00.000Z", id_tag="TAG1", reservation_id=7
+    )
+    assert build_request("CancelReservation", {"reservation_id": "7"}) == (
+        call.CancelReservation(reservation_id=7)
+    )
+
+
+@pytest.mark.parametrize(
+    ("action", "params", "message"),
+    [
+        ("ChangeConfiguration", {"value": "1"}, "key is required"),
+        ("ChangeConfiguration", {"key": "K" * 51, "value": "1"}, "key must be at most 50"),
+        ("ChangeConfiguration", {"key": "K", "value": "v" * 501}, "value must be at most 500"),
+        ("GetConfiguration", {"keys": ["K" * 51]}, "longer than 50"),
+        ("DataTransfer", {"message_id": "M"}, "vendor_id is required"),
+        ("DataTransfer", {"vendor_id": "V" * 256}, "vendor_id must be at most 255"),
+        ("DataTransfer", {"vendor_id": "V", "message_id": "M" * 51}, "message_id must be at most"),
+        ("TriggerMessage", {"requested_message": "Authorize"}, "BootNotification, Diagnostics"),
+        (
+            "TriggerMessage",
+            {"requested_message": "MeterValues", "connector_id": 0},
+            "connector_id must be 1",
+        ),
+        (
+            "ReserveNow",
+            {"connector_id": 1, "id_tag": "T", "reservation_id": 1},
+            "expiry_date is required",
+        ),
+        (
+            "ReserveNow",
+            {
+                "connector_id": 1,
+                "id_tag": "T",
+                "reservation_id": 1,
+                "expiry_date": datetime(2030, 1, 1),
+            },
+            "must include a time zone",
+        ),
+        (
+            "ReserveNow",
+            {"connector_id": 1, "id_tag": "T", "reservation_id": 1, "expiry_date": "tomorrow"},
+            "ISO 8601",
+        ),
+        (
+            "ReserveNow",
+            {"connector_id": 1, "reservation_id": 1, "expiry_date": "2030-01-01T00:00Z"},
+            "id_tag is required",
+        ),
+        (
+            "ReserveNow",
+            {
+                "connector_id": -1,
+                "id_tag": "T",
+                "reservation_id": 1,
+                "expiry_date": "2030-01-01T00:00Z",
+            },
+            "connector_id must be 0 or more",
+        ),
+        ("CancelReservation", {}, "reservation_id is required"),
+    ],
+)
+def test_bad_core_input_says_what_is_wrong(action: str, params: dict, message: str) -> None:
+    with pytest.raises(CommandInputError, match=message):
+        build_request(action, params)
+
+
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        (call_result.ChangeConfiguration(status="Accepted"), CommandStatus.ACCEPTED),
+        (call_result.ChangeConfiguration(status="RebootRequired"), CommandStatus.ACCEPTED),
+        (call_result.ChangeConfiguration(status="Rejected"), CommandStatus.REJECTED),
+        (call_result.ChangeConfiguration(status="NotSupported"), CommandStatus.REJECTED),
+        (call_result.ClearCache(status="Accepted"), CommandStatus.ACCEPTED),
+        (call_result.ClearCache(status="Rejected"), CommandStatus.REJECTED),
+        (call_result.DataTransfer(status="Accepted", data="x"), CommandStatus.ACCEPTED),
+        (call_result.DataTransfer(status="Rejected"), CommandStatus.REJECTED),
+        (call_result.DataTransfer(status="UnknownMessageId"), CommandStatus.REJECTED),
+        (call_result.DataTransfer(status="UnknownVendorId"), CommandStatus.REJECTED),
+        (call_result.TriggerMessage(status="Accepted"), CommandStatus.ACCEPTED),
+        (call_result.TriggerMessage(status="Rejected"), CommandStatus.REJECTED),
+        (call_result.TriggerMessage(status="NotImplemented"), CommandStatus.REJECTED),
+        (call_result.ReserveNow(status="Accepted"), CommandStatus.ACCEPTED),
+        (call_result.ReserveNow(status="Faulted"), CommandStatus.REJECTED),
+        (call_result.ReserveNow(status="Occupied"), CommandStatus.REJECTED),
+        (call_result.ReserveNow(status="Rejected"), CommandStatus.REJECTED),
+        (call_result.ReserveNow(status="Unavailable"), CommandStatus.REJECTED),
+        (call_result.CancelReservation(status="Accepted"), CommandStatus.ACCEPTED),
+        (call_result.CancelReservation(status="Rejected"), CommandStatus.REJECTED),
+        (call_result.GetConfiguration(configuration_key=[]), CommandStatus.ACCEPTED),
+    ],
+)
+def test_reply_status_of_core_and_reservation_replies(reply, expected) -> None:
+    status, text = reply_status(reply)
+    assert status == expected
+    assert text == getattr(reply, "status", "")

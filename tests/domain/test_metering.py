@@ -1,11 +1,16 @@
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from ccms_app.domain.metering import (
+    EnergyCount,
     MeterValueError,
     Reading,
+    RegisterReading,
+    continues,
+    count_energy,
     live_readings,
     normalise,
-    session_energy_wh,
 )
 
 
@@ -57,7 +62,59 @@ def test_total_value_wins_over_phases() -> None:
     assert live_readings(readings).power_w == 7000.0
 
 
-def test_session_energy() -> None:
-    assert session_energy_wh(1000, 3500.4) == 2500
-    assert session_energy_wh(1000, None) is None
-    assert session_energy_wh(5000, 10.0) is None  # register reset or wrapped
+T0 = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def series(*values: int, step: timedelta = timedelta(minutes=1)) -> list[RegisterReading]:
+    return [RegisterReading(T0 + step * (i + 1), v) for i, v in enumerate(values)]
+
+
+def test_energy_is_the_register_increase() -> None:
+    assert count_energy(1000, T0, series(1500, 2500, 3500)) == EnergyCount(2500)
+    assert count_energy(1000, T0, []) == EnergyCount(0)
+
+
+def test_readings_are_counted_in_timestamp_order_not_arrival_order() -> None:
+    readings = series(1500, 2500, 3500)
+    assert count_energy(1000, T0, reversed(readings)) == EnergyCount(2500)
+
+
+def test_reset_keeps_the_energy_before_and_counts_on_from_the_new_value() -> None:
+    count = count_energy(1000, T0, series(5000, 7000, 100, 600))
+    assert count.energy_wh == 6000 + 500
+    assert [(b.before_wh, b.after_wh, b.kind) for b in count.breaks] == [(7000, 100, "down")]
+
+
+def test_wrap_of_a_32_bit_register_is_a_reset() -> None:
+    count = count_energy(2**32 - 3000, T0, series(2**32 - 1000, 500, 1500))
+    assert count.energy_wh == 2000 + 1000
+    assert len(count.breaks) == 1
+
+
+def test_meter_stop_below_meter_start_counts_nothing() -> None:
+    count = count_energy(5000, T0, series(100))
+    assert count.energy_wh == 0 and count.breaks[0].kind == "down"
+
+
+def test_a_glitch_to_zero_never_adds_the_whole_register() -> None:
+    lifetime = 50_000_000
+    count = count_energy(lifetime, T0, series(lifetime + 1000, 0, 0, lifetime + 1500))
+    assert count.energy_wh == 1500
+    assert len(count.breaks) == 1
+
+
+def test_an_implausible_jump_is_not_energy() -> None:
+    count = count_energy(6000, T0, series(7000, 2**32 - 1, 7100))
+    assert count.energy_wh == 1100
+    assert [b.kind for b in count.breaks] == ["jump"]
+    # A meter swapped for one with a higher register: counting goes on from the new one.
+    count = count_energy(6000, T0, series(7000, 9_000_000, 9_000_400))
+    assert count.energy_wh == 1400
+
+
+def test_plausibility_scales_with_time_between_readings() -> None:
+    hour = timedelta(hours=1)
+    assert continues(RegisterReading(T0, 0), RegisterReading(T0 + hour, 4_000_000))
+    assert not continues(RegisterReading(T0, 0), RegisterReading(T0 + hour, 6_000_000))
+    # Below five minutes apart, the five-minute allowance applies (clocks jitter).
+    assert continues(RegisterReading(T0, 0), RegisterReading(T0, 400_000))

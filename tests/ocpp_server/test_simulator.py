@@ -323,9 +323,9 @@ async def test_configuration_and_trigger(
     trigger = await ocpp_server.send(CP, call.TriggerMessage(requested_message="Heartbeat"))
     assert trigger.status == "Accepted"
     other = await ocpp_server.send(
-        CP, call.TriggerMessage(requested_message="DiagnosticsStatusNotification")
+        CP, call.TriggerMessage(requested_message="MeterValues", connector_id=9)
     )
-    assert other.status == "NotImplemented"
+    assert other.status == "Rejected"  # no connector 9
 
 
 async def test_charge_point_reconnects_when_the_csms_comes_back(

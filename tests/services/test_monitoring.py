@@ -11,13 +11,14 @@ from sqlmodel import Session
 
 from ccms_app.models import (
     ChargePoint,
+    ChargerDataIssue,
     ChargingSession,
     Connector,
     Organisation,
     SessionStatus,
     Station,
 )
-from ccms_app.services import monitoring
+from ccms_app.services import data_issues, monitoring
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -253,3 +254,40 @@ def test_charge_point_detail_for_the_command_dialog(
     assert [connector for _tx, connector in detail.active_transactions] == [1]
     assert monitoring.charge_point_detail(cp.id, {organisation.id + 100}) is None
     assert monitoring.charge_point_detail(999_999) is None
+
+
+def test_unresolved_data_issues_are_warnings_per_charge_point(
+    network: dict[str, ChargePoint], session: Session, organisation: Organisation
+) -> None:
+    cp = network["charging"]
+    for detail in ("StopTransaction for unknown transaction 7", "clock is ahead"):
+        session.add(
+            ChargerDataIssue(charge_point_id=cp.id, identity=cp.identity, kind="x", detail=detail)
+        )
+    session.add(
+        ChargerDataIssue(
+            charge_point_id=network["offline"].id,
+            identity="CP-C",
+            kind="x",
+            detail="handled already",
+            resolved_at=NOW,
+        )
+    )
+    session.add(ChargerDataIssue(identity="NO-ROW", kind="x", detail="no charge point row"))
+    session.commit()
+
+    warnings = monitoring.load_snapshot(now=NOW).warnings
+    assert [(w.kind, w.identity) for w in warnings][-1] == ("data", "CP-A")
+    (data,) = [w for w in warnings if w.kind == "data"]
+    assert data.message == "2 data issues; latest: clock is ahead"
+    assert data.since is not None
+    other = Organisation(name="Other Operator")
+    session.add(other)
+    session.commit()
+    assert monitoring.load_snapshot({other.id}, now=NOW).warnings == ()
+
+    (latest, _first) = data_issues.list_issues({organisation.id}, charge_point_id=cp.id)
+    assert data_issues.resolve_issue(latest.id, {organisation.id})
+    assert not data_issues.resolve_issue(latest.id)  # already resolved
+    (data,) = [w for w in monitoring.load_snapshot(now=NOW).warnings if w.kind == "data"]
+    assert data.message.startswith("1 data issue; latest: StopTransaction for unknown")

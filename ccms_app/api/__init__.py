@@ -1,0 +1,16 @@
+"""Plain HTTP endpoints on the web port, next to the pages (rx.App(api_transformer=...)).
+
+Charge points fetch firmware and upload diagnostics here: they speak HTTP, not Reflex's
+socket. Handlers stay thin; the work is in ccms_app.services.
+"""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+
+from ccms_app.api import diagnostics, firmware
+
+
+def build_api() -> Starlette:
+    """The Starlette app Reflex mounts its own backend (and, in prod, the pages) under."""
+    return Starlette(routes=[*firmware.routes, *diagnostics.routes])

@@ -1,0 +1,115 @@
+"""One charge point: what it is, its live status, and everything an operator does with it
+(commands and their history, configuration, reservations, the OCPP message log)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ccms_app.components.cp_commands import commands_section
+from ccms_app.components.cp_configuration import configuration_section
+from ccms_app.components.cp_overview import identity_card, live_status
+from ccms_app.components.cp_reservations import reservations_section
+from ccms_app.components.cp_security import security_section
+from ccms_app.components.layout import app_shell
+from ccms_app.components.message_log import message_log_section
+from ccms_app.components.page_header import live_indicator
+from ccms_app.realtime.live_state import LiveState
+from ccms_app.state.charge_point_detail import ChargePointDetailState as Detail
+from ccms_app.state.message_log import LOG_TAB, MessageLogState
+
+ROUTE = "/charge-points/[identity]"
+TITLE = "Charge point · CCMS"
+NAV_ROUTE = "/live"  # the navigation entry this page belongs to
+
+
+def _header() -> rx.Component:
+    return rx.flex(
+        rx.vstack(
+            rx.link(
+                rx.hstack(rx.icon("arrow-left", size=14), "Live Monitoring", align="center"),
+                href=NAV_ROUTE,
+                size="2",
+                custom_attrs={"data-testid": "back-to-live"},
+            ),
+            rx.heading(
+                Detail.identity,
+                size="6",
+                word_break="break-all",
+                custom_attrs={"data-testid": "cp-identity"},
+            ),
+            spacing="1",
+        ),
+        rx.spacer(),
+        live_indicator(LiveState.updated_at),
+        width="100%",
+        align="end",
+        wrap="wrap",
+        gap="8px",
+    )
+
+
+def _sections() -> list[tuple[str, str, rx.Component]]:
+    return [
+        ("commands", "Commands", commands_section()),
+        ("configuration", "Configuration", configuration_section()),
+        ("reservations", "Reservations", reservations_section()),
+        (LOG_TAB, "Message log", message_log_section()),
+        ("security", "Security", security_section()),
+    ]
+
+
+def _tabs() -> rx.Component:
+    sections = _sections()
+    return rx.tabs.root(
+        rx.box(
+            rx.tabs.list(
+                *[
+                    rx.tabs.trigger(
+                        label, value=value, custom_attrs={"data-testid": f"tab-{value}"}
+                    )
+                    for value, label, _ in sections
+                ],
+                size="2",
+                wrap="nowrap",
+            ),
+            overflow_x="auto",
+            width="100%",
+        ),
+        *[
+            rx.tabs.content(content, value=value, padding_top="16px")
+            for value, _, content in sections
+        ],
+        default_value="commands",
+        on_change=MessageLogState.tab_opened,
+        width="100%",
+    )
+
+
+def _not_found() -> rx.Component:
+    return rx.callout(
+        rx.text(
+            "There is no charge point ",
+            rx.text.strong(Detail.identity),
+            " in your network.",
+        ),
+        icon="circle-help",
+        color_scheme="orange",
+        width="100%",
+        custom_attrs={"data-testid": "cp-not-found"},
+    )
+
+
+def _body() -> rx.Component:
+    return rx.vstack(live_status(), identity_card(), _tabs(), spacing="4", width="100%")
+
+
+def charge_point_detail_page() -> rx.Component:
+    return app_shell(
+        NAV_ROUTE,
+        _header(),
+        rx.cond(
+            Detail.not_found,
+            _not_found(),
+            rx.cond(Detail.loaded, _body(), rx.center(rx.spinner(size="3"), padding="48px")),
+        ),
+    )

@@ -1,0 +1,51 @@
+"""The process's one APScheduler (reservation expiry, firmware campaigns, later billing jobs).
+
+The network runtime starts it with the OCPP server and stops it on shutdown, so it runs once
+per process that runs the charger side (ARCHITECTURE.md: one scheduler, never per Reflex
+worker). Jobs may be added before it starts: they run once it does. The job store is in
+memory, so a job that must survive a restart is re-created from the database at start-up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+log = logging.getLogger(__name__)
+
+# A job that is late (busy loop, suspended laptop) runs once, not once per missed interval.
+JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 60}
+
+_scheduler: AsyncIOScheduler | None = None
+
+
+def get_scheduler() -> AsyncIOScheduler:
+    """The process scheduler (created on first use, started by the network runtime)."""
+    global _scheduler
+    if _scheduler is None:
+        _scheduler = AsyncIOScheduler(timezone=UTC, job_defaults=dict(JOB_DEFAULTS))
+    return _scheduler
+
+
+def start_scheduler() -> AsyncIOScheduler:
+    """Start the process scheduler on the running event loop (idempotent)."""
+    scheduler = get_scheduler()
+    if not scheduler.running:
+        scheduler.start()
+        log.info("scheduler started", extra={"jobs": len(scheduler.get_jobs())})
+    return scheduler
+
+
+async def stop_scheduler() -> None:
+    """Stop and forget the scheduler; the next get_scheduler() makes a fresh one."""
+    global _scheduler
+    scheduler, _scheduler = _scheduler, None
+    if scheduler is None or not scheduler.running:
+        return
+    scheduler.shutdown(wait=False)
+    # AsyncIOScheduler shuts down on the loop's next turn; let it, before the loop may close.
+    await asyncio.sleep(0)
+    log.info("scheduler stopped")
