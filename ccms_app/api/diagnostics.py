@@ -18,7 +18,7 @@ from starlette.routing import Route
 from starlette.types import Message, Receive
 
 from ccms_app.core.config import get_settings
-from ccms_app.services import auth, firmware, monitoring
+from ccms_app.services import auth, firmware, organisations
 from ccms_app.state.auth import SESSION_COOKIE
 
 
@@ -92,7 +92,7 @@ async def download_diagnostics(request: Request) -> Response:
     )
     if account is None:
         return PlainTextResponse("log in to CCMS to download diagnostics", status_code=401)
-    scope = await asyncio.to_thread(monitoring.organisation_scope, account.organisation_id)
+    scope = await asyncio.to_thread(organisations.organisation_scope, account.organisation_id)
     path = await asyncio.to_thread(
         firmware.diagnostics_file,
         request.path_params["identity"],

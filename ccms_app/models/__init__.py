@@ -28,7 +28,7 @@ from ccms_app.models.enums import (
     SessionStatus,
 )
 from ccms_app.models.organisation import LoginSession, OperatorAccount, Organisation
-from ccms_app.models.users import Driver, IdTag
+from ccms_app.models.users import Driver, IdTag, UserGroup, UserGroupMember, Vehicle
 
 __all__ = [
     "ChargePoint",
@@ -56,4 +56,7 @@ __all__ = [
     "SessionStatus",
     "Station",
     "StatusEvent",
+    "UserGroup",
+    "UserGroupMember",
+    "Vehicle",
 ]

@@ -34,6 +34,8 @@ class Station(SQLModel, table=True):
     latitude: float | None = None
     longitude: float | None = None
     timezone: str = Field(default="UTC", max_length=64)
+    # OpenStreetMap opening_hours syntax, e.g. "24/7" or "Mo-Fr 07:00-20:00; Sa 09:00-14:00".
+    opening_hours: str = Field(default="24/7", max_length=200)
     created_at: datetime = Field(default_factory=utc_now, sa_column=utc_column(nullable=False))
 
 
@@ -54,7 +56,15 @@ class ChargePoint(SQLModel, table=True):
     imsi: str = Field(default="", max_length=20)
     meter_type: str = Field(default="", max_length=25)
     meter_serial_number: str = Field(default="", max_length=25)
-    max_power_w: int | None = None
+    max_power_w: int | None = None  # rated power range: min_power_w .. max_power_w
+    min_power_w: int | None = None
+    min_voltage_v: int | None = None
+    max_voltage_v: int | None = None
+    phases: int | None = None  # 1 or 3 (AC); None for DC or unknown
+    charging_method: str = Field(default="AC", max_length=2)  # AC | DC
+    # Usage state set by the operator: a disabled charge point stays registered and connected
+    # but is taken out of service (made Inoperative, id tags not accepted).
+    enabled: bool = True
     registration_state: str = Field(
         default=RegistrationState.UNREGISTERED, max_length=16, index=True
     )

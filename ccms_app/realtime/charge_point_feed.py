@@ -27,7 +27,7 @@ from ccms_app.realtime.charge_point_view import (
     load_sections,
 )
 from ccms_app.realtime.registry import watch_charge_point, watched_charge_points
-from ccms_app.services import monitoring
+from ccms_app.services import monitoring, organisations
 from ccms_app.state.auth import AuthState
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,9 @@ class ChargePointLiveState(rx.SharedState):
         auth_state = await self.get_state(AuthState)
         if not auth_state.is_authenticated:
             return
-        scope = await asyncio.to_thread(monitoring.organisation_scope, auth_state._organisation_id)
+        scope = await asyncio.to_thread(
+            organisations.organisation_scope, auth_state._organisation_id
+        )
         detail = await asyncio.to_thread(monitoring.charge_point_detail, charge_point_id, scope)
         if detail is None:
             return

@@ -21,7 +21,7 @@ from ccms_app.realtime.view import (
     WarningRow,
     build_view,
 )
-from ccms_app.services import monitoring
+from ccms_app.services import monitoring, organisations
 from ccms_app.state.auth import AuthState
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ def network_token(organisation_id: int) -> str:
 
 def load_for_organisation(organisation_id: int) -> monitoring.NetworkSnapshot:
     """The snapshot an operator of `organisation_id` may see (it and its sub-operators)."""
-    return monitoring.load_snapshot(monitoring.organisation_scope(organisation_id))
+    return monitoring.load_snapshot(organisations.organisation_scope(organisation_id))
 
 
 class LiveState(rx.SharedState):

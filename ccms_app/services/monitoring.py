@@ -25,7 +25,6 @@ from ccms_app.models import (
     ChargingSession,
     Connector,
     ConnectorStatus,
-    Organisation,
     RegistrationState,
     SessionStatus,
     Station,
@@ -130,22 +129,6 @@ class ChargePointDetail:
     online: bool
     connector_ids: tuple[int, ...]
     active_transactions: tuple[tuple[int, int], ...]  # (transaction id, connector id)
-
-
-def organisation_scope(organisation_id: int) -> frozenset[int]:
-    """The organisation and all its sub-operators: what an operator of it may see."""
-    with read_session() as session:
-        rows = session.exec(select(Organisation.id, Organisation.parent_id)).all()
-    children: dict[int | None, list[int]] = {}
-    for org_id, parent_id in rows:
-        children.setdefault(parent_id, []).append(org_id)
-    scope, todo = set(), [organisation_id]
-    while todo:
-        current = todo.pop()
-        if current not in scope:
-            scope.add(current)
-            todo.extend(children.get(current, []))
-    return frozenset(scope)
 
 
 def load_snapshot(

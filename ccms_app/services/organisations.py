@@ -6,6 +6,7 @@ import os
 
 from sqlmodel import Session, select
 
+from ccms_app.core.db import read_session
 from ccms_app.models import Organisation
 
 DEFAULT_OPERATOR_NAME = "CCMS Operator"
@@ -24,3 +25,19 @@ def root_organisation(session: Session) -> Organisation:
         session.add(org)
         session.flush()
     return org
+
+
+def organisation_scope(organisation_id: int) -> frozenset[int]:
+    """The organisation and all its sub-operators: what an operator of it may see and edit."""
+    with read_session() as session:
+        rows = session.exec(select(Organisation.id, Organisation.parent_id)).all()
+    children: dict[int | None, list[int]] = {}
+    for org_id, parent_id in rows:
+        children.setdefault(parent_id, []).append(org_id)
+    scope, todo = set(), [organisation_id]
+    while todo:
+        current = todo.pop()
+        if current not in scope:
+            scope.add(current)
+            todo.extend(children.get(current, []))
+    return frozenset(scope)

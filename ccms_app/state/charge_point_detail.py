@@ -23,7 +23,7 @@ from ccms_app.domain.commands import CommandInputError
 from ccms_app.models.types import utc_now
 from ccms_app.realtime.charge_point_feed import ChargePointLiveState
 from ccms_app.realtime.view import MISSING, format_time
-from ccms_app.services import auth, commands, configuration, monitoring, reservations
+from ccms_app.services import auth, commands, configuration, organisations, reservations
 from ccms_app.services.charge_point_info import ChargePointInfo, charge_point_info
 from ccms_app.state.auth import AuthState
 from ccms_app.state.command_forms import LABELS, SPECS, command_params, default_values
@@ -95,7 +95,9 @@ class ChargePointDetailState(rx.State):
         auth_state = await self.get_state(AuthState)
         if not auth_state.is_authenticated:
             return None
-        scope = await asyncio.to_thread(monitoring.organisation_scope, auth_state._organisation_id)
+        scope = await asyncio.to_thread(
+            organisations.organisation_scope, auth_state._organisation_id
+        )
         info = await asyncio.to_thread(charge_point_info, self.identity, scope)
         self.loaded = True
         if info is None:
@@ -151,7 +153,9 @@ class ChargePointDetailState(rx.State):
 
     async def _refresh_choices(self) -> None:
         auth_state = await self.get_state(AuthState)
-        scope = await asyncio.to_thread(monitoring.organisation_scope, auth_state._organisation_id)
+        scope = await asyncio.to_thread(
+            organisations.organisation_scope, auth_state._organisation_id
+        )
         info = await asyncio.to_thread(charge_point_info, self.identity, scope)
         if info is not None and info.id == self._charge_point_id:
             self._apply_choices(info)

@@ -12,7 +12,7 @@ import logging
 
 import reflex as rx
 
-from ccms_app.services import auth, charger_security, monitoring
+from ccms_app.services import auth, charger_security, organisations
 from ccms_app.state.auth import AuthState
 
 log = logging.getLogger(__name__)
@@ -115,7 +115,7 @@ class ChargePointSecurityState(rx.State):
         if account is None:
             return "Your session has ended. Log in again."
         info = await asyncio.to_thread(charger_security.charge_point_security, self.charge_point_id)
-        scope = await asyncio.to_thread(monitoring.organisation_scope, account.organisation_id)
+        scope = await asyncio.to_thread(organisations.organisation_scope, account.organisation_id)
         if info is None or info.organisation_id not in scope:
             return GONE
         self.identity, self.has_password = info.identity, info.has_password

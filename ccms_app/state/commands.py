@@ -16,7 +16,7 @@ import reflex as rx
 from ccms_app.domain.commands import CommandInputError
 from ccms_app.models.types import utc_now
 from ccms_app.realtime.view import format_time
-from ccms_app.services import auth, commands, monitoring
+from ccms_app.services import auth, commands, monitoring, organisations
 from ccms_app.state.auth import AuthState
 
 log = logging.getLogger(__name__)
@@ -90,7 +90,9 @@ class CommandState(rx.State):
     async def open_for(self, charge_point_id: int) -> None:
         """Open the dialog for one charge point, with its connectors and transactions."""
         auth_state = await self.get_state(AuthState)
-        scope = await asyncio.to_thread(monitoring.organisation_scope, auth_state._organisation_id)
+        scope = await asyncio.to_thread(
+            organisations.organisation_scope, auth_state._organisation_id
+        )
         detail = await asyncio.to_thread(monitoring.charge_point_detail, charge_point_id, scope)
         self._reset_form()
         self.dialog_open = True

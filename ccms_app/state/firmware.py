@@ -19,7 +19,7 @@ import reflex as rx
 from ccms_app.models.types import utc_now
 from ccms_app.realtime.live_state import LiveState
 from ccms_app.realtime.view import format_time
-from ccms_app.services import auth, firmware, monitoring
+from ccms_app.services import auth, firmware, organisations
 from ccms_app.state.auth import AuthState
 
 log = logging.getLogger(__name__)
@@ -212,7 +212,7 @@ class FirmwareState(rx.State):
         if not auth_state.is_authenticated:
             return
         self._organisation_id = auth_state._organisation_id
-        scope = await asyncio.to_thread(monitoring.organisation_scope, self._organisation_id)
+        scope = await asyncio.to_thread(organisations.organisation_scope, self._organisation_id)
         self._scope = sorted(scope)
         self.images = image_rows(await asyncio.to_thread(firmware.list_images, self._scope))
         if not self.campaign_image and self.images:

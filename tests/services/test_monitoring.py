@@ -18,7 +18,7 @@ from ccms_app.models import (
     SessionStatus,
     Station,
 )
-from ccms_app.services import data_issues, monitoring
+from ccms_app.services import data_issues, monitoring, organisations
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -208,11 +208,11 @@ def test_scope_includes_sub_operators_and_excludes_others(
     add_charge_point(session, child, "CP-CHILD")
     add_charge_point(session, other, "CP-OTHER")
     session.commit()
-    scope = monitoring.organisation_scope(organisation.id)
+    scope = organisations.organisation_scope(organisation.id)
     assert scope == {organisation.id, child.id}
     identities = [cp.identity for cp in monitoring.load_snapshot(scope, now=NOW).charge_points]
     assert identities == ["CP-CHILD", "CP-ROOT"]
-    child_only = monitoring.load_snapshot(monitoring.organisation_scope(child.id), now=NOW)
+    child_only = monitoring.load_snapshot(organisations.organisation_scope(child.id), now=NOW)
     assert [cp.identity for cp in child_only.charge_points] == ["CP-CHILD"]
 
 
