@@ -25,10 +25,15 @@ from ccms_app.pages import (
     load_balancing,
     login,
     maintenance,
+    stations,
     system,
     users,
 )
+from ccms_app.pages import drivers as drivers_page
 from ccms_app.pages import firmware as firmware_page
+from ccms_app.pages import id_tags as id_tags_page
+from ccms_app.pages import user_groups as user_groups_page
+from ccms_app.pages import vehicles as vehicles_page
 from ccms_app.realtime.live_state import LiveState
 from ccms_app.realtime.publisher import live_publisher
 from ccms_app.state.auth import AuthState
@@ -83,8 +88,13 @@ def _register_pages(app: rx.App) -> None:
         title=firmware_page.TITLE,
         on_load=[*live, FirmwareState.load],
     )
-    for module in (load_balancing, finance, assets, maintenance, users, system):
+    for module in (assets, stations):  # assets: lists, forms, map; stations: one station
+        app.add_page(module.page, route=module.ROUTE, title=module.TITLE, on_load=module.ON_LOAD)
+    for module in (load_balancing, finance, maintenance, users, system):
         app.add_page(module.page, route=module.ROUTE, title=module.TITLE, on_load=guard)
+    for users_module in (drivers_page, id_tags_page, user_groups_page, vehicles_page):
+        for page, route, title, on_load in users_module.PAGES:
+            app.add_page(page, route=route, title=title, on_load=on_load)
 
 
 app = rx.App(

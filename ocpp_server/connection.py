@@ -16,6 +16,8 @@ What is overridden from the library (ocpp 2.1.0) and why:
   spellings for schema errors, and validates in a thread pool; here validation runs inline
   with the 1.6 mapping, and a failing sink gives InternalError without any partial data.
 - `_send`: frames the library sends itself (our CALLs from `call()`) are logged and tracked.
+- `_answer_call`: a CALL whose text holds a lone surrogate (valid JSON, e.g. "\\ud800", but
+  not Unicode: nothing downstream can store it) gets FormationViolation.
 - `_answer_call` / `_handle_call`: the last RECENT_CALLS answered CALLs are remembered per
   connection (unique id, a fingerprint of action + payload, our CALLRESULT). A charger that
   missed our reply and sends the same CALL again gets the same CALLRESULT without the CALL
@@ -86,6 +88,27 @@ class _Answered:
 
     fingerprint: int
     reply: str
+
+
+def _may_hold_surrogates(raw_msg: str | bytes) -> bool:
+    """Only a \\u escape in a text frame (or a binary frame, which json decodes with
+    surrogatepass) can carry a lone surrogate: websockets checks text frames are UTF-8."""
+    return isinstance(raw_msg, bytes) or "\\u" in raw_msg
+
+
+def _is_unicode(msg: Call) -> bool:
+    """False when the CALL holds a lone surrogate (e.g. "\\ud800"): valid JSON, but no UTF-8
+    text, so no database column, can hold it."""
+    try:
+        json.dumps([msg.unique_id, msg.action, msg.payload], ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _storable(text: str) -> str:
+    """`text` with any lone surrogate escaped, so the message log can store it."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _fingerprint(msg: Call) -> int:
@@ -232,7 +255,7 @@ class ChargePointConnection(ChargePoint):
                 return
             if isinstance(msg, Call):
                 self._record("in", raw, FrameSummary(2, msg.unique_id, action=msg.action))
-                await self._answer_call(msg)
+                await self._answer_call(msg, _may_hold_surrogates(raw_msg))
             else:
                 self._route_reply(msg, raw)
         except asyncio.CancelledError:
@@ -258,7 +281,15 @@ class ChargePointConnection(ChargePoint):
                 error.message_id, error.code, error.description, error.action
             )
 
-    async def _answer_call(self, msg: Call) -> None:
+    async def _answer_call(self, msg: Call, check_unicode: bool = False) -> None:
+        if check_unicode and not _is_unicode(msg):
+            await self._send_call_error(
+                msg.unique_id,
+                "FormationViolation",
+                "Payload text is not valid Unicode (an escaped lone surrogate)",
+                msg.action,
+            )
+            return
         if await self._answered_before(msg):
             return
         try:
@@ -310,13 +341,10 @@ class ChargePointConnection(ChargePoint):
             self._answered.popitem(last=False)
 
     async def _report_issue(self, kind: str, detail: str, payload: str) -> None:
-        """Hand a data issue to the sink, if it keeps them (`data_issue` is optional)."""
+        """Hand a data issue to the sink, which keeps it for an operator."""
         log.warning("charger data issue", extra=self.log_extra(issue_kind=kind, detail=detail))
-        report = getattr(self._sink, "data_issue", None)
-        if report is None:
-            return
         try:
-            await report(self.id, kind, detail, payload)
+            await self._sink.data_issue(self.id, kind, detail, payload)
         except Exception:
             log.error("sink failed to record a data issue", exc_info=True, extra=self.log_extra())
 
@@ -408,8 +436,8 @@ class ChargePointConnection(ChargePoint):
             direction=direction,
             raw=raw,
             message_type=summary.message_type,
-            message_id=summary.message_id,
-            action=summary.action,
+            message_id=_storable(summary.message_id),
+            action=_storable(summary.action),
             error_code=summary.error_code,
             at=convert.utc_now(),
         )

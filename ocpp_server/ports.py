@@ -113,6 +113,11 @@ class ChargerEventSink(Protocol):
         self, identity: str, request: call.FirmwareStatusNotification
     ) -> None: ...
 
+    async def data_issue(self, identity: str, kind: str, detail: str, payload: str) -> None:
+        """Keep something the charger sent that could not be applied (e.g. a reused message
+        id with another payload) for an operator to look at."""
+        ...
+
 
 class ChargerOfflineError(Exception):
     """The charge point has no open connection to this server."""

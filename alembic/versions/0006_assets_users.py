@@ -1,7 +1,7 @@
 """assets and users
 
 Revision ID: 0006_assets_users
-Revises: 0003_firmware
+Revises: 0005_smart_charging
 Create Date: 2026-11-21 05:32:56.345337
 
 """
@@ -16,7 +16,7 @@ import ccms_app.models.types  # noqa: F401
 
 # revision identifiers, used by Alembic.
 revision: str = '0006_assets_users'
-down_revision: Union[str, Sequence[str], None] = '0003_firmware'
+down_revision: Union[str, Sequence[str], None] = '0005_smart_charging'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -28,6 +28,7 @@ WARNING_COLOURS: dict[str, str] = {
     "error": "amber",
     "offline": "gray",
     "unregistered": "orange",
+    "data": "violet",
 }
 
 

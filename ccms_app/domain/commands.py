@@ -11,8 +11,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ocpp.v16 import call
-from ocpp.v16.enums import AvailabilityType, ResetType
+from ocpp.v16.enums import AvailabilityType, ResetType, UpdateType
 
+from ccms_app.domain import charging_profiles
 from ccms_app.models.enums import CommandStatus
 
 ID_TAG_MAX = 20
@@ -70,8 +71,14 @@ def _remote_start(params: dict[str, Any]) -> call.RemoteStartTransaction:
         raise CommandInputError("id_tag is required")
     if len(id_tag) > ID_TAG_MAX:
         raise CommandInputError(f"id_tag must be at most {ID_TAG_MAX} characters")
+    connector_id = _int(params, "connector_id", minimum=1, required=False)
+    raw_profile = params.get("charging_profile")
+    profile = None
+    if raw_profile is not None:  # a TxProfile for the transaction it starts (no transactionId)
+        checked = _charging_profile(raw_profile, connector_id or 1, remote_start=True)
+        profile = charging_profiles.profile_to_ocpp(checked)
     return call.RemoteStartTransaction(
-        id_tag=id_tag, connector_id=_int(params, "connector_id", minimum=1, required=False)
+        id_tag=id_tag, connector_id=connector_id, charging_profile=profile
     )
 
 
@@ -230,6 +237,120 @@ def _get_diagnostics(params: dict[str, Any]) -> call.GetDiagnostics:
     )
 
 
+# --- Local Auth List Management ------------------------------------------------------------
+
+UPDATE_TYPES = ["Full", "Differential"]
+AUTHORIZATION_STATUSES = ["Accepted", "Blocked", "Expired", "Invalid", "ConcurrentTx"]
+
+
+def _id_tag_info(raw: Any, where: str) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise CommandInputError(f"{where}.id_tag_info must be an object")
+    info: dict[str, Any] = {"status": _choice(raw, "status", AUTHORIZATION_STATUSES)}
+    if raw.get("expiry_date") not in (None, ""):
+        info["expiry_date"] = _ocpp_datetime(raw, "expiry_date")
+    parent = _id_tag(raw, "parent_id_tag", required=False)
+    if parent:
+        info["parent_id_tag"] = parent
+    return info
+
+
+def _authorization_data(raw: Any, where: str, full: bool) -> dict[str, Any]:
+    """One AuthorizationData entry; without id_tag_info it removes the id tag (differential)."""
+    if not isinstance(raw, dict):
+        raise CommandInputError(f"{where} must be an object with an id_tag")
+    try:
+        entry: dict[str, Any] = {"id_tag": _id_tag(raw, "id_tag", required=True)}
+        if raw.get("id_tag_info") is not None:
+            entry["id_tag_info"] = _id_tag_info(raw["id_tag_info"], where)
+    except CommandInputError as exc:
+        raise CommandInputError(f"{where}: {exc}") from None
+    if full and "id_tag_info" not in entry:
+        raise CommandInputError(f"{where}: a full update needs id_tag_info for every id tag")
+    return entry
+
+
+def _send_local_list(params: dict[str, Any]) -> call.SendLocalList:
+    update_type = _choice(params, "update_type", UPDATE_TYPES)
+    raw = params.get("local_authorization_list") or []
+    if not isinstance(raw, list | tuple):
+        raise CommandInputError("local_authorization_list must be a list")
+    entries = [
+        _authorization_data(item, f"local_authorization_list[{i}]", update_type == "Full")
+        for i, item in enumerate(raw)
+    ]
+    seen: set[str] = set()
+    for entry in entries:  # OCPP id tags are case-insensitive: one entry per tag
+        key = entry["id_tag"].lower()
+        if key in seen:
+            raise CommandInputError(f"id tag {entry['id_tag']!r} is in the list twice")
+        seen.add(key)
+    return call.SendLocalList(
+        list_version=_int(params, "list_version", minimum=0),
+        update_type=UpdateType(update_type),
+        local_authorization_list=entries,
+    )
+
+
+def _get_local_list_version(params: dict[str, Any]) -> call.GetLocalListVersion:
+    return call.GetLocalListVersion()
+
+
+# --- Smart Charging ----------------------------------------------------------------------
+
+
+def _charging_profile(
+    raw: Any, connector_id: int, *, remote_start: bool = False
+) -> charging_profiles.ChargingProfile:
+    """A ChargingProfile, or its snake_case dict, checked against the OCPP 1.6 rules."""
+    try:
+        if isinstance(raw, charging_profiles.ChargingProfile):
+            charging_profiles.validate_profile(raw, connector_id, remote_start=remote_start)
+            return raw
+        if not isinstance(raw, dict):
+            raise CommandInputError("charging profile is required")
+        return charging_profiles.read_profile(raw, connector_id, remote_start=remote_start)
+    except charging_profiles.ProfileError as exc:
+        raise CommandInputError(str(exc)) from None
+
+
+def _set_charging_profile(params: dict[str, Any]) -> call.SetChargingProfile:
+    connector_id = _int(params, "connector_id", minimum=0) or 0
+    profile = _charging_profile(params.get("cs_charging_profiles"), connector_id)
+    return call.SetChargingProfile(
+        connector_id=connector_id,
+        cs_charging_profiles=charging_profiles.profile_to_ocpp(profile),
+    )
+
+
+def _clear_charging_profile(params: dict[str, Any]) -> call.ClearChargingProfile:
+    """By id, or by any of connector / purpose / stack level; nothing given clears them all."""
+    purpose = params.get("charging_profile_purpose")
+    return call.ClearChargingProfile(
+        id=_int(params, "id", minimum=0, required=False),
+        connector_id=_int(params, "connector_id", minimum=0, required=False),
+        charging_profile_purpose=(
+            None
+            if purpose in (None, "")
+            else _choice(
+                params, "charging_profile_purpose", [p.value for p in charging_profiles.Purpose]
+            )
+        ),
+        stack_level=_int(params, "stack_level", minimum=0, required=False),
+    )
+
+
+def _get_composite_schedule(params: dict[str, Any]) -> call.GetCompositeSchedule:
+    unit = params.get("charging_rate_unit")
+    return call.GetCompositeSchedule(
+        connector_id=_int(params, "connector_id", minimum=0),
+        duration=_int(params, "duration", minimum=1),
+        charging_rate_unit=(
+            None if unit in (None, "") else _choice(params, "charging_rate_unit", ["W", "A"])
+        ),
+    )
+
+
 BUILDERS = {
     "RemoteStartTransaction": _remote_start,
     "RemoteStopTransaction": _remote_stop,
@@ -245,6 +366,11 @@ BUILDERS = {
     "CancelReservation": _cancel_reservation,
     "UpdateFirmware": _update_firmware,
     "GetDiagnostics": _get_diagnostics,
+    "SendLocalList": _send_local_list,
+    "GetLocalListVersion": _get_local_list_version,
+    "SetChargingProfile": _set_charging_profile,
+    "ClearChargingProfile": _clear_charging_profile,
+    "GetCompositeSchedule": _get_composite_schedule,
 }
 
 SUPPORTED_ACTIONS = tuple(BUILDERS)

@@ -1,6 +1,8 @@
 """SQLModel tables. Importing this package registers every table on SQLModel.metadata."""
 
 from ccms_app.models import firmware as firmware  # registers the firmware tables
+from ccms_app.models import local_list as local_list  # registers the local list tables
+from ccms_app.models import smart_charging as smart_charging  # registers the smart charging tables
 from ccms_app.models.assets import (
     ChargePoint,
     ChargePointConfiguration,

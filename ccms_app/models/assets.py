@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from ccms_app.models.enums import ConnectorStatus, RegistrationState
@@ -24,7 +24,8 @@ class OperationArea(SQLModel, table=True):
 class Station(SQLModel, table=True):
     """A site with one or more charge points."""
 
-    __table_args__ = (UniqueConstraint("organisation_id", "name"),)
+    # ix_station_name: the stations list sorts by name (revision 0007, bench/lists_100k.py).
+    __table_args__ = (UniqueConstraint("organisation_id", "name"), Index("ix_station_name", "name"))
 
     id: int | None = Field(default=None, primary_key=True)
     organisation_id: int = Field(foreign_key="organisation.id", index=True)
@@ -43,6 +44,10 @@ class ChargePoint(SQLModel, table=True):
     """A charger known by its OCPP identity. Connector 0 status lives here."""
 
     __tablename__ = "charge_point"
+    # The unregistered list: filter by state, sort by identity (revision 0007).
+    __table_args__ = (
+        Index("ix_charge_point_registration_identity", "registration_state", "identity"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     organisation_id: int = Field(foreign_key="organisation.id", index=True)

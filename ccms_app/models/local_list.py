@@ -102,7 +102,7 @@ class LocalListSentEntry(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     charge_point_id: int = Field(foreign_key="charge_point.id", index=True)
-    id_tag: str = Field(max_length=20)
+    id_tag: str = Field(max_length=20, index=True)  # spelled as in the id tag table
     status: str = Field(max_length=16)  # OCPP AuthorizationStatus as sent
     expiry_date: datetime | None = Field(default=None, sa_column=utc_column(index=True))
     parent_id_tag: str | None = Field(default=None, max_length=20)

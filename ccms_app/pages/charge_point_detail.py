@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import reflex as rx
 
+from ccms_app.components.asset_forms import charge_point_dialog
 from ccms_app.components.cp_commands import commands_section
 from ccms_app.components.cp_configuration import configuration_section
+from ccms_app.components.cp_local_list import local_list_section
 from ccms_app.components.cp_overview import identity_card, live_status
 from ccms_app.components.cp_reservations import reservations_section
 from ccms_app.components.cp_security import security_section
+from ccms_app.components.cp_smart_charging import smart_charging_section
 from ccms_app.components.layout import app_shell
 from ccms_app.components.message_log import message_log_section
 from ccms_app.components.page_header import live_indicator
 from ccms_app.realtime.live_state import LiveState
+from ccms_app.state.assets_forms import ChargePointFormState
 from ccms_app.state.charge_point_detail import ChargePointDetailState as Detail
 from ccms_app.state.message_log import LOG_TAB, MessageLogState
 
@@ -40,6 +44,14 @@ def _header() -> rx.Component:
             spacing="1",
         ),
         rx.spacer(),
+        rx.button(
+            rx.icon("pencil", size=14),
+            "Edit",
+            variant="soft",
+            on_click=ChargePointFormState.open_edit_identity(Detail.identity),
+            disabled=~Detail.loaded | Detail.not_found,
+            custom_attrs={"data-testid": "cp-edit"},
+        ),
         live_indicator(LiveState.updated_at),
         width="100%",
         align="end",
@@ -53,6 +65,8 @@ def _sections() -> list[tuple[str, str, rx.Component]]:
         ("commands", "Commands", commands_section()),
         ("configuration", "Configuration", configuration_section()),
         ("reservations", "Reservations", reservations_section()),
+        ("smart-charging", "Smart charging", smart_charging_section()),
+        ("local-list", "Local list", local_list_section()),
         (LOG_TAB, "Message log", message_log_section()),
         ("security", "Security", security_section()),
     ]
@@ -112,4 +126,5 @@ def charge_point_detail_page() -> rx.Component:
             _not_found(),
             rx.cond(Detail.loaded, _body(), rx.center(rx.spinner(size="3"), padding="48px")),
         ),
+        charge_point_dialog(),  # the Edit button's form (Assets)
     )

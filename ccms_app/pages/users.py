@@ -1,18 +1,125 @@
-"""Users module (not built yet)."""
+"""Users landing page: counts of, and links to, drivers, RFID cards, user groups and vehicles
+(their own pages: pages/drivers.py, id_tags.py, user_groups.py, vehicles.py), then the local
+authorization list section (which charge points hold an out-of-date list, and Sync all)."""
 
 from __future__ import annotations
 
 import reflex as rx
 
-from ccms_app.pages.not_built import not_built_page
+from ccms_app.components.cards import empty_note, section
+from ccms_app.components.layout import app_shell
+from ccms_app.components.page_header import page_header
+from ccms_app.components.status import online_badge
+from ccms_app.components.table import cell, data_table
+from ccms_app.components.user_overview import users_overview
+from ccms_app.state.users import OutOfDateRow
+from ccms_app.state.users import UsersLocalListState as Lists
 
 ROUTE = "/users"
 TITLE = "Users · CCMS"
 
 
+def _not_built() -> rx.Component:
+    return rx.callout(
+        rx.text(
+            "Choosing which id tags go to which charge points' local lists is not built yet "
+            "on screen. What works today is below: the charge points whose local "
+            "authorization list is out of date, and syncing them.",
+        ),
+        icon="construction",
+        color_scheme="amber",
+        size="1",
+        custom_attrs={"data-testid": "not-built"},
+    )
+
+
+def _row(r: OutOfDateRow) -> rx.Component:
+    return rx.table.row(
+        cell(rx.link(r.identity, href="/charge-points/" + r.identity, weight="medium")),
+        cell(online_badge(r.online)),
+        cell(r.lists),
+        cell(r.sent_version),
+        cell(r.reported_version),
+        rx.table.cell(r.reasons, min_width="220px", vertical_align="middle"),
+        cell(r.last_result),
+        cell(r.last_attempt),
+        custom_attrs={"data-testid": f"stale-{r.identity}"},
+    )
+
+
+def _sync_all_button() -> rx.Component:
+    return rx.button(
+        rx.icon("refresh-cw", size=14),
+        "Sync all",
+        on_click=Lists.sync_all,
+        loading=Lists.busy,
+        disabled=Lists.count == 0,
+        custom_attrs={"data-testid": "local-lists-sync-all"},
+    )
+
+
+def _message() -> rx.Component:
+    return rx.cond(
+        Lists.message != "",
+        rx.callout(
+            Lists.message,
+            icon=rx.cond(Lists.message_ok, "circle-check", "info"),
+            color_scheme=rx.cond(Lists.message_ok, "green", "orange"),
+            size="1",
+            width="100%",
+            custom_attrs={"data-testid": "local-lists-message"},
+        ),
+    )
+
+
+def _local_lists() -> rx.Component:
+    return rx.box(
+        section(
+            "Local authorization lists",
+            rx.text(
+                rx.text.strong(Lists.count, custom_attrs={"data-testid": "local-lists-stale"}),
+                " charge point(s) hold a local list that is not what CCMS wants there. "
+                "Connected charge points are synced automatically; Sync all does it now "
+                "(offline ones are synced when they reconnect).",
+                size="2",
+                color=rx.color("gray", 11),
+            ),
+            _message(),
+            rx.cond(
+                Lists.count > 0,
+                data_table(
+                    [
+                        "Charge point",
+                        "Connection",
+                        "Lists",
+                        "Version sent",
+                        "Version reported",
+                        "Why out of date",
+                        "Last sync",
+                        "When (UTC)",
+                    ],
+                    Lists.rows,
+                    _row,
+                    testid="local-lists-stale-table",
+                ),
+                rx.cond(
+                    Lists.loaded,
+                    empty_note("Every charge point's local list is up to date."),
+                    rx.spinner(size="2"),
+                ),
+            ),
+            right=_sync_all_button(),
+        ),
+        on_mount=Lists.load,
+        width="100%",
+    )
+
+
 def page() -> rx.Component:
-    return not_built_page(
+    return app_shell(
         ROUTE,
-        "Users",
-        "manage drivers, RFID cards and operator accounts.",
+        page_header("Users", "Drivers, their RFID cards, groups and vehicles."),
+        users_overview(),
+        _not_built(),
+        _local_lists(),
     )

@@ -4,18 +4,45 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, func, select
+from sqlalchemy import and_, exists, or_, true
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col, func, select
 
 from ccms_app.domain.authorization import id_tag_status
 from ccms_app.models import (
     ChargePoint,
     ChargingSession,
+    Driver,
+    DriverStatus,
     IdTag,
     IdTagStatus,
     RegistrationState,
     SessionStatus,
+    UserGroupMember,
 )
 from ocpp_server.ports import IdTagInfo
+
+
+def owner_blocked_clause() -> ColumnElement[bool]:
+    """True for an id tag row whose owner stops it charging (see domain.authorization): its
+    driver is suspended, or it is a group card and the group has no authorised active member.
+    Correlates to IdTag, so it works in a single lookup and in bulk (lists, local lists)."""
+    suspended_driver = (
+        exists()
+        .where(Driver.id == IdTag.driver_id, Driver.status == DriverStatus.SUSPENDED)
+        .correlate(IdTag)
+    )
+    authorised_member = (
+        exists()
+        .where(
+            UserGroupMember.group_id == IdTag.group_id,
+            UserGroupMember.authorised == true(),
+            Driver.id == UserGroupMember.driver_id,
+            Driver.status == DriverStatus.ACTIVE,
+        )
+        .correlate(IdTag)
+    )
+    return or_(suspended_driver, and_(col(IdTag.group_id).is_not(None), ~authorised_member))
 
 
 def check_id_tag(
@@ -28,7 +55,10 @@ def check_id_tag(
     """IdTagInfo for `id_tag` on `charge_point`, including ConcurrentTx when the tag is already
     charging elsewhere (a session other than `ignore_session_id`)."""
     # OCPP IdTokens are case-insensitive.
-    tag = session.exec(select(IdTag).where(func.lower(IdTag.id_tag) == id_tag.lower())).first()
+    row = session.exec(
+        select(IdTag, owner_blocked_clause()).where(func.lower(IdTag.id_tag) == id_tag.lower())
+    ).first()
+    tag, owner_blocked = row if row is not None else (None, False)
     busy = False
     if tag is not None:
         query = select(ChargingSession.id).where(
@@ -44,8 +74,11 @@ def check_id_tag(
         expiry=tag.expiry_date if tag else None,
         now=now,
         in_other_transaction=busy,
+        # A charge point the operator disabled (usage state) accepts no id tag either.
         charge_point_registered=charge_point is not None
-        and charge_point.registration_state == RegistrationState.REGISTERED,
+        and charge_point.registration_state == RegistrationState.REGISTERED
+        and charge_point.enabled,
+        owner_blocked=bool(owner_blocked),
     )
     return IdTagInfo(
         status=status,

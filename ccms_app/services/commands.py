@@ -9,6 +9,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlmodel import col, select
@@ -73,9 +74,18 @@ def _view(row: ChargePointCommand) -> CommandView:
     )
 
 
+def _json_default(value: Any) -> Any:
+    # The ocpp library parses decimal fields (charging limits) as Decimal; JSON has numbers.
+    if isinstance(value, Decimal):
+        return float(value)
+    return getattr(value, "value", str(value))
+
+
 def _payload_json(request: Any) -> str:
     data = {k: getattr(v, "value", v) for k, v in dataclasses.asdict(request).items()}
-    return json.dumps({k: v for k, v in data.items() if v is not None}, sort_keys=True)
+    return json.dumps(
+        {k: v for k, v in data.items() if v is not None}, sort_keys=True, default=_json_default
+    )
 
 
 def _create(

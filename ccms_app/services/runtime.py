@@ -19,6 +19,7 @@ from ccms_app.services.charger_events import ChargerEventService
 from ccms_app.services.charger_security import ChargerSecurityService, ocpp_ssl_context
 from ccms_app.services.commands import set_command_port
 from ccms_app.services.firmware import restore_campaign_jobs
+from ccms_app.services.local_lists import schedule_sync as schedule_local_list_sync
 from ccms_app.services.reservations import schedule_expiry
 from ccms_app.services.scheduler import start_scheduler, stop_scheduler
 from ocpp_server.server import OcppServer
@@ -77,6 +78,7 @@ async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
     set_command_port(server)
     schedule_expiry(start_scheduler())  # scheduled jobs send commands: after the port is set
     restore_campaign_jobs()  # planned firmware campaigns survive a restart
+    schedule_local_list_sync(start_scheduler())  # pending list changes, syncs after boot
     runtime = NetworkRuntime(events=events, server=server, tls=ssl_context is not None)
     stop_fleet = asyncio.Event()
     if settings.demo_fleet > 0 and runtime.tls:

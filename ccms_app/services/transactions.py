@@ -43,12 +43,19 @@ NO_TRANSACTION_IDS = (0, -1)  # what chargers send when they never got a transac
 Group = tuple[datetime, list[Reading]]  # one meterValue element: its time and readable values
 
 
-def _flag(cs: ChargingSession, reason: str) -> None:
-    if reason in cs.flag_reason:
-        cs.flagged = True
-        return
+REGISTER_FLAG = "energy register"  # in every register-break flag; see _count_energy
+FLAG_REASON_LENGTH = 200
+
+
+def _flag(cs: ChargingSession, reason: str, keep: bool = False) -> None:
+    """Flag the session for an operator. With `keep`, `reason` is kept whole even when the
+    reasons before it have to be shortened (the energy fast path relies on it)."""
     cs.flagged = True
-    cs.flag_reason = f"{cs.flag_reason}; {reason}"[:200] if cs.flag_reason else reason[:200]
+    if reason in cs.flag_reason:
+        return
+    room = FLAG_REASON_LENGTH - len(reason) - 2
+    before = cs.flag_reason[: max(room, 0)] if keep else cs.flag_reason
+    cs.flag_reason = (f"{before}; {reason}" if before else reason)[:FLAG_REASON_LENGTH]
 
 
 def session_event(cp: ChargePoint, cs: ChargingSession, **data: Any) -> NetworkEvent:
@@ -356,16 +363,22 @@ def _count_energy(
 ) -> None:
     """Apply new register readings to the session's energy (metering.count_energy's rule).
 
-    Fast path, the usual case: a running session with no flag (so no register break so far,
-    and its last register reading is meter start + energy) whose new readings come in time
-    order and continue from it. Anything else (a break, readings replayed out of order, a
-    finished session) recounts the session from its stored samples, ordered by timestamp.
+    Fast path, the usual case: a running (or now stopping) session without a register break
+    so far (its flag reason has no REGISTER_FLAG, so its last register reading is meter start
+    + energy) whose new readings come in time order and continue from it. Anything else (a
+    break, readings replayed out of order, a finished session) recounts the session from its
+    stored samples, ordered by timestamp.
     """
     if not new:
         return
     ordered = sorted(new, key=lambda r: r.at)
     last = RegisterReading(cs.meter_updated_at or cs.start_time, cs.meter_start_wh + cs.energy_wh)
-    fast = not cs.flagged and cs.meter_stop_wh is None and ordered[0].at >= last.at
+    fast = (
+        REGISTER_FLAG not in cs.flag_reason
+        and cs.meter_stop_wh is None
+        and (cs.status == SessionStatus.ACTIVE or final is not None)
+        and ordered[0].at >= last.at
+    )
     for reading in ordered if fast else ():
         if not continues(last, reading):
             fast = False
@@ -418,10 +431,10 @@ def _report_break(
     if is_stop and brk.kind == "down" and brk.before_wh == cs.meter_start_wh:
         flag = f"meterStop {brk.after_wh} below meterStart {brk.before_wh}"
     elif brk.kind == "down":
-        flag = f"energy register went down from {brk.before_wh} to {brk.after_wh} Wh"
+        flag = f"{REGISTER_FLAG} went down from {brk.before_wh} to {brk.after_wh} Wh"
     else:
-        flag = f"energy register jumped from {brk.before_wh} to {brk.after_wh} Wh"
-    _flag(cs, flag)
+        flag = f"{REGISTER_FLAG} jumped from {brk.before_wh} to {brk.after_wh} Wh"
+    _flag(cs, flag, keep=True)
     detail = (
         f"transaction {cs.id}: {flag} at {brk.at.isoformat()}; the energy counted before is "
         "kept and counting continues from the new value"

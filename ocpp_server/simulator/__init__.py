@@ -1,7 +1,8 @@
 """Simulated OCPP 1.6J charge points (client side): the demo fleet, `ccms simulate` and tests.
 
 Uses the mobilityhouse `ocpp` library's v16 ChargePoint over `websockets`; imports nothing from
-ccms_app or the server.
+the server, and from ccms_app only the pure, stdlib-only ccms_app.domain.charging_profiles (so
+charger and CSMS read charging profiles with the same code).
 """
 
 from ocpp_server.simulator.charge_point import NotConnectedError, SimulatedChargePoint

@@ -31,6 +31,7 @@ from ocpp_server.simulator.connector import ConnectorState, Session
 from ocpp_server.simulator.core_profile import CoreProfileMixin
 from ocpp_server.simulator.firmware import FirmwareMixin
 from ocpp_server.simulator.link import FollowUp
+from ocpp_server.simulator.local_list import LocalListMixin
 from ocpp_server.simulator.meter import (
     Reading,
     energy_value,
@@ -39,6 +40,7 @@ from ocpp_server.simulator.meter import (
     sampled_values,
 )
 from ocpp_server.simulator.reservations import ReservationMixin
+from ocpp_server.simulator.smart_charging import SmartChargingMixin
 from ocpp_server.simulator.tasks import BackgroundTasks
 
 log = logging.getLogger(__name__)
@@ -50,7 +52,14 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class SimulatedChargePoint(CsmsCommandsMixin, ReservationMixin, CoreProfileMixin, FirmwareMixin):
+class SimulatedChargePoint(
+    CsmsCommandsMixin,
+    ReservationMixin,
+    CoreProfileMixin,
+    FirmwareMixin,
+    LocalListMixin,
+    SmartChargingMixin,
+):
     """One simulated charger with `connectors` outlets, talking OCPP 1.6J to `url/identity`."""
 
     def __init__(
@@ -351,8 +360,7 @@ class SimulatedChargePoint(CsmsCommandsMixin, ReservationMixin, CoreProfileMixin
             conn.claimed = True
             try:
                 await self._set_status(conn, "Preparing")
-                reply = await self._conn.try_call(call.Authorize(id_tag=id_tag))
-                status = reply.id_tag_info["status"] if reply is not None else "NoReply"
+                status = await self._authorize(id_tag)
                 if status != "Accepted":
                     log.info(
                         "charge point id tag not authorized",
@@ -364,6 +372,17 @@ class SimulatedChargePoint(CsmsCommandsMixin, ReservationMixin, CoreProfileMixin
             finally:
                 conn.claimed = False
 
+    async def _authorize(self, id_tag: str) -> str:
+        """Accepted at once from the local list (LocalPreAuthorize), else ask the CSMS."""
+        if self.preauthorized_locally(id_tag):
+            log.info(
+                "charge point id tag authorized from its local list",
+                extra={"identity": self.identity, "id_tag": id_tag},
+            )
+            return "Accepted"
+        reply = await self._conn.try_call(call.Authorize(id_tag=id_tag))
+        return reply.id_tag_info["status"] if reply is not None else "NoReply"
+
     async def start_remote_session(self, conn: ConnectorState, id_tag: str) -> None:
         """Follow-up of an accepted RemoteStartTransaction (the connector is already claimed)."""
         try:
@@ -372,6 +391,7 @@ class SimulatedChargePoint(CsmsCommandsMixin, ReservationMixin, CoreProfileMixin
                 await self._begin_transaction(conn, id_tag, None)
         finally:
             conn.claimed = False
+            self.forget_held_tx_profile(conn.connector_id)  # its start failed, if still held
 
     async def _begin_transaction(
         self, conn: ConnectorState, id_tag: str, ev: EvProfile | None
@@ -402,6 +422,7 @@ class SimulatedChargePoint(CsmsCommandsMixin, ReservationMixin, CoreProfileMixin
             soc=ev.start_soc,
             power_w=charging_power_w(ev.start_soc, limit),
         )
+        self.on_session_started(conn)  # charging profiles may cap it
         if reply.id_tag_info["status"] != "Accepted":
             await self._end_transaction(conn, "DeAuthorized")
             await self._set_status(conn, conn.idle_status)
@@ -447,6 +468,7 @@ class SimulatedChargePoint(CsmsCommandsMixin, ReservationMixin, CoreProfileMixin
         await self._stop_meter_loop(session)
         conn.charge_until_now()
         conn.session = None
+        self.on_session_ended(conn.connector_id, session.transaction_id)
         stopped_at = _utc_now()
         meter_stop = int(conn.register_wh)
         end_reading = Reading(
@@ -516,6 +538,7 @@ class SimulatedChargePoint(CsmsCommandsMixin, ReservationMixin, CoreProfileMixin
         """Sample now and then every meter_interval until the session stops."""
         while not session.stop_requested.is_set():
             conn.charge_until_now()
+            self.apply_charging_limit(conn)  # a schedule's next period may have begun
             await self.send_meter_values(conn.connector_id)
             if session.full and conn.status == "Charging":
                 await self._set_status(conn, "SuspendedEV")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ocpp.v16 import call, call_result
 
@@ -51,6 +51,7 @@ class CsmsCommandsMixin:
         def can_charge(self) -> bool: ...
 
         async def start_remote_session(self, conn: ConnectorState, id_tag: str) -> None: ...
+        def hold_tx_profile(self, connector_id: int, raw: dict[str, Any]) -> bool: ...
         async def stop_charging(self, connector_id: int, reason: str = "Local") -> None: ...
         async def _end_transaction(self, conn: ConnectorState, reason: str) -> None: ...
         async def _send_status(self, connector_id: int) -> None: ...
@@ -60,9 +61,11 @@ class CsmsCommandsMixin:
 
     # ---- transactions --------------------------------------------------------------------
 
-    def decide_remote_start(self, id_tag: str, connector_id: int | None) -> Decision:
+    def decide_remote_start(
+        self, id_tag: str, connector_id: int | None, charging_profile: dict[str, Any] | None = None
+    ) -> Decision:
         """Accepted if the asked-for (or any) connector is free or reserved for `id_tag`; the
-        session starts after."""
+        session starts after. A chargingProfile (TxProfile) is held for that transaction."""
         if connector_id is not None:
             wanted = self._connectors.get(connector_id)
             conn = wanted if wanted is not None and wanted.accepts(id_tag) else None
@@ -72,6 +75,10 @@ class CsmsCommandsMixin:
                 iter(ready), None
             )
         if conn is None or not self.can_charge:
+            return Decision(call_result.RemoteStartTransaction(status="Rejected"))
+        if charging_profile is not None and not self.hold_tx_profile(
+            conn.connector_id, charging_profile
+        ):
             return Decision(call_result.RemoteStartTransaction(status="Rejected"))
         conn.claimed = True  # nobody else may take it before the follow-up runs
         chosen = conn

@@ -30,7 +30,9 @@ class Decision:
 class CommandHandler(Protocol):
     """What the simulated charge point decides for each CSMS command it supports."""
 
-    def decide_remote_start(self, id_tag: str, connector_id: int | None) -> Decision: ...
+    def decide_remote_start(
+        self, id_tag: str, connector_id: int | None, charging_profile: dict[str, Any] | None = None
+    ) -> Decision: ...
 
     def decide_remote_stop(self, transaction_id: int) -> Decision: ...
 
@@ -76,6 +78,28 @@ class CommandHandler(Protocol):
         stop_time: str | None = None,
     ) -> Decision: ...
 
+    def decide_send_local_list(
+        self, list_version: int, update_type: str, local_authorization_list: list[dict[str, Any]]
+    ) -> Decision: ...
+
+    def decide_get_local_list_version(self) -> Decision: ...
+
+    def decide_set_charging_profile(
+        self, connector_id: int, cs_charging_profiles: dict[str, Any]
+    ) -> Decision: ...
+
+    def decide_clear_charging_profile(
+        self,
+        id: int | None = None,
+        connector_id: int | None = None,
+        charging_profile_purpose: str | None = None,
+        stack_level: int | None = None,
+    ) -> Decision: ...
+
+    def decide_get_composite_schedule(
+        self, connector_id: int, duration: int, charging_rate_unit: str | None = None
+    ) -> Decision: ...
+
     def run_follow_up(self, follow_up: FollowUp) -> None: ...
 
 
@@ -101,9 +125,15 @@ class OcppLink(ChargePoint):
 
     @on(Action.remote_start_transaction)
     def _sim_on_remote_start(
-        self, id_tag: str, call_unique_id: str, connector_id: int | None = None, **_: Any
+        self,
+        id_tag: str,
+        call_unique_id: str,
+        connector_id: int | None = None,
+        charging_profile: dict[str, Any] | None = None,
+        **_: Any,
     ) -> Any:
-        return self._reply(self._handler.decide_remote_start(id_tag, connector_id), call_unique_id)
+        decision = self._handler.decide_remote_start(id_tag, connector_id, charging_profile)
+        return self._reply(decision, call_unique_id)
 
     @after(Action.remote_start_transaction)
     def _sim_after_remote_start(self, call_unique_id: str, **_: Any) -> None:
@@ -254,3 +284,65 @@ class OcppLink(ChargePoint):
     @after(Action.get_diagnostics)
     def _sim_after_get_diagnostics(self, call_unique_id: str, **_: Any) -> None:
         self._follow(call_unique_id)
+
+    @on(Action.send_local_list)
+    def _sim_on_send_local_list(
+        self,
+        list_version: int,
+        update_type: str,
+        call_unique_id: str,
+        local_authorization_list: list[dict[str, Any]] | None = None,
+        **_: Any,
+    ) -> Any:
+        decision = self._handler.decide_send_local_list(
+            list_version, update_type, local_authorization_list or []
+        )
+        return self._reply(decision, call_unique_id)
+
+    @on(Action.get_local_list_version)
+    def _sim_on_get_local_list_version(self, call_unique_id: str, **_: Any) -> Any:
+        return self._reply(self._handler.decide_get_local_list_version(), call_unique_id)
+
+    @on(Action.set_charging_profile)
+    def _sim_on_set_charging_profile(
+        self, connector_id: int, cs_charging_profiles: dict[str, Any], call_unique_id: str, **_: Any
+    ) -> Any:
+        decision = self._handler.decide_set_charging_profile(connector_id, cs_charging_profiles)
+        return self._reply(decision, call_unique_id)
+
+    @after(Action.set_charging_profile)
+    def _sim_after_set_charging_profile(self, call_unique_id: str, **_: Any) -> None:
+        self._follow(call_unique_id)
+
+    @on(Action.clear_charging_profile)
+    def _sim_on_clear_charging_profile(
+        self,
+        call_unique_id: str,
+        id: int | None = None,
+        connector_id: int | None = None,
+        charging_profile_purpose: str | None = None,
+        stack_level: int | None = None,
+        **_: Any,
+    ) -> Any:
+        decision = self._handler.decide_clear_charging_profile(
+            id, connector_id, charging_profile_purpose, stack_level
+        )
+        return self._reply(decision, call_unique_id)
+
+    @after(Action.clear_charging_profile)
+    def _sim_after_clear_charging_profile(self, call_unique_id: str, **_: Any) -> None:
+        self._follow(call_unique_id)
+
+    @on(Action.get_composite_schedule)
+    def _sim_on_get_composite_schedule(
+        self,
+        connector_id: int,
+        duration: int,
+        call_unique_id: str,
+        charging_rate_unit: str | None = None,
+        **_: Any,
+    ) -> Any:
+        decision = self._handler.decide_get_composite_schedule(
+            connector_id, duration, charging_rate_unit
+        )
+        return self._reply(decision, call_unique_id)

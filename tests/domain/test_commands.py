@@ -189,3 +189,115 @@ def test_reply_status_of_core_and_reservation_replies(reply, expected) -> None:
     status, text = reply_status(reply)
     assert status == expected
     assert text == getattr(reply, "status", "")
+
+
+# --- Smart Charging ---------------------------------------------------------------------------
+
+TX_DEFAULT = {
+    "charging_profile_id": 3,
+    "stack_level": 1,
+    "charging_profile_purpose": "TxDefaultProfile",
+    "charging_profile_kind": "Relative",
+    "charging_schedule": {
+        "charging_rate_unit": "W",
+        "charging_schedule_period": [{"start_period": 0, "limit": "7400"}],
+    },
+}
+
+
+def test_builds_smart_charging_requests() -> None:
+    request = build_request(
+        "SetChargingProfile", {"connector_id": "1", "cs_charging_profiles": TX_DEFAULT}
+    )
+    assert request == call.SetChargingProfile(
+        connector_id=1,
+        cs_charging_profiles={
+            "charging_profile_id": 3,
+            "stack_level": 1,
+            "charging_profile_purpose": "TxDefaultProfile",
+            "charging_profile_kind": "Relative",
+            "charging_schedule": {
+                "charging_rate_unit": "W",
+                "charging_schedule_period": [{"start_period": 0, "limit": 7400.0}],
+            },
+        },
+    )
+    assert build_request("ClearChargingProfile", {}) == call.ClearChargingProfile()
+    assert build_request("ClearChargingProfile", {"id": "3"}) == call.ClearChargingProfile(id=3)
+    assert build_request(
+        "ClearChargingProfile",
+        {"connector_id": 0, "charging_profile_purpose": "txdefaultprofile", "stack_level": 1},
+    ) == call.ClearChargingProfile(
+        connector_id=0, charging_profile_purpose="TxDefaultProfile", stack_level=1
+    )
+    assert build_request(
+        "GetCompositeSchedule", {"connector_id": 1, "duration": "3600", "charging_rate_unit": "w"}
+    ) == call.GetCompositeSchedule(connector_id=1, duration=3600, charging_rate_unit="W")
+    assert build_request("GetCompositeSchedule", {"connector_id": 0, "duration": 60}) == (
+        call.GetCompositeSchedule(connector_id=0, duration=60)
+    )
+
+
+def test_remote_start_may_carry_a_tx_profile() -> None:
+    profile = {**TX_DEFAULT, "charging_profile_purpose": "TxProfile"}
+    request = build_request(
+        "RemoteStartTransaction", {"id_tag": "TAG1", "connector_id": 2, "charging_profile": profile}
+    )
+    assert request.charging_profile["charging_profile_purpose"] == "TxProfile"
+    assert request.charging_profile["charging_schedule"]["charging_schedule_period"] == [
+        {"start_period": 0, "limit": 7400.0}
+    ]
+    with pytest.raises(CommandInputError, match="must be TxProfile in RemoteStartTransaction"):
+        build_request("RemoteStartTransaction", {"id_tag": "T", "charging_profile": TX_DEFAULT})
+
+
+@pytest.mark.parametrize(
+    ("action", "params", "message"),
+    [
+        ("SetChargingProfile", {"connector_id": 1}, "charging profile is required"),
+        ("SetChargingProfile", {"cs_charging_profiles": TX_DEFAULT}, "connector_id is required"),
+        (
+            "SetChargingProfile",
+            {
+                "connector_id": 1,
+                "cs_charging_profiles": {**TX_DEFAULT, "charging_profile_purpose": "TxProfile"},
+            },
+            "transactionId is required for a TxProfile",
+        ),
+        (
+            "SetChargingProfile",
+            {"connector_id": 1, "cs_charging_profiles": {**TX_DEFAULT, "stack_level": -2}},
+            "stackLevel must be 0 or more",
+        ),
+        ("ClearChargingProfile", {"charging_profile_purpose": "Max"}, "TxDefaultProfile"),
+        ("ClearChargingProfile", {"stack_level": -1}, "stack_level must be 0 or more"),
+        ("GetCompositeSchedule", {"connector_id": 1}, "duration is required"),
+        ("GetCompositeSchedule", {"connector_id": 1, "duration": 0}, "duration must be 1 or more"),
+        (
+            "GetCompositeSchedule",
+            {"connector_id": 1, "duration": 60, "charging_rate_unit": "kW"},
+            "charging_rate_unit must be one of W, A",
+        ),
+    ],
+)
+def test_bad_smart_charging_input_says_what_is_wrong(
+    action: str, params: dict, message: str
+) -> None:
+    with pytest.raises(CommandInputError, match=message):
+        build_request(action, params)
+
+
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        (call_result.SetChargingProfile(status="Accepted"), CommandStatus.ACCEPTED),
+        (call_result.SetChargingProfile(status="Rejected"), CommandStatus.REJECTED),
+        (call_result.SetChargingProfile(status="NotSupported"), CommandStatus.REJECTED),
+        (call_result.ClearChargingProfile(status="Accepted"), CommandStatus.ACCEPTED),
+        (call_result.ClearChargingProfile(status="Unknown"), CommandStatus.REJECTED),
+        (call_result.GetCompositeSchedule(status="Accepted"), CommandStatus.ACCEPTED),
+        (call_result.GetCompositeSchedule(status="Rejected"), CommandStatus.REJECTED),
+    ],
+)
+def test_reply_status_of_smart_charging_replies(reply, expected) -> None:
+    assert reply_status(reply)[0] == expected

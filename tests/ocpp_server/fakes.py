@@ -98,3 +98,6 @@ class RecordingSink:
         self, identity: str, request: call.FirmwareStatusNotification
     ) -> None:
         self._called("firmware_status_notification", identity, request)
+
+    async def data_issue(self, identity: str, kind: str, detail: str, payload: str) -> None:
+        self._called("data_issue", identity, (kind, detail, payload))

@@ -13,7 +13,8 @@ The strategies: arbitrary text and bytes; random JSON; JSON arrays of wrong shap
 CALLs with random actions and payloads; and CALLs built from a valid payload of each
 charge-point action with one field mutated against the action's OCPP 1.6 JSON schema (wrong
 type, missing required field, extra field, string over its maxLength, value outside its enum,
-empty array below minItems, integer no database column can hold, negative connector id).
+empty array below minItems, integer no database column can hold, negative connector id, text
+with a lone surrogate).
 
 Reproducible in CI: derandomize=True and no example database. One websocket is opened per
 test and reused by all of its examples (pytest-asyncio runs every example on the test's loop).
@@ -189,18 +190,21 @@ def might_be_valid_call(data: Any) -> bool:
         and data[2] in CHARGE_POINT_ACTIONS
         and isinstance(data[3], dict)
         and VALIDATORS[data[2]].is_valid(data[3])
-        and integers_in_range(data[3])
+        and within_ccms_policy(data[3])
     )
 
 
-def integers_in_range(value: Any, key: str = "") -> bool:
-    """CCMS's policy on top of the schema: integers fit a 64-bit column, connector ids >= 0."""
+def within_ccms_policy(value: Any, key: str = "") -> bool:
+    """CCMS's rules on top of the schema (docs/data-policy.md): integers fit a 64-bit column,
+    connector ids are not negative, text is valid Unicode (no lone surrogates)."""
     if isinstance(value, dict):
-        return all(integers_in_range(v, k) for k, v in value.items())
+        return all(within_ccms_policy(k) and within_ccms_policy(v, k) for k, v in value.items())
     if isinstance(value, list):
-        return all(integers_in_range(v, key) for v in value)
+        return all(within_ccms_policy(v, key) for v in value)
     if type(value) is int:
         return -(2**63) <= value < 2**63 and (key != "connectorId" or value >= 0)
+    if isinstance(value, str):
+        return not any("\ud800" <= char <= "\udfff" for char in value)
     return True
 
 
@@ -286,7 +290,7 @@ json_values = st.recursive(
     ),
     max_leaves=12,
 )
-message_ids = st.text(max_size=36) | st.sampled_from(["1", "-1", "", "0" * 36])
+message_ids = st.text(max_size=36) | st.sampled_from(["1", "-1", "", "0" * 36, "id-\udc00"])
 json_objects = st.dictionaries(st.text(max_size=12), json_values, max_size=5)
 
 
@@ -359,6 +363,8 @@ def mutated_calls(draw: st.DrawFn) -> list[Any]:
         kinds.append("not_in_enum")
     if schema.get("type") == "integer":
         kinds.append("integer_out_of_range")
+    if schema.get("type") == "string" and "enum" not in schema:
+        kinds.append("lone_surrogate")
     kind = draw(st.sampled_from(kinds))
     if kind == "wrong_type":
         payload = set_at(payload, path, draw(wrong_type_values(schema.get("type"))))
@@ -372,6 +378,9 @@ def mutated_calls(draw: st.DrawFn) -> list[Any]:
     elif kind == "too_long":
         length = draw(st.integers(schema["maxLength"] + 1, 60_000))
         payload = set_at(payload, path, _huge_text(length))
+    elif kind == "lone_surrogate":
+        surrogate = draw(st.characters(categories=["Cs"]))
+        payload = set_at(payload, path, value[: draw(st.integers(0, len(value)))] + surrogate)
     elif kind == "not_in_enum":
         text = draw(st.text(max_size=30).filter(lambda t: t not in schema["enum"]))
         payload = set_at(payload, path, text)
@@ -427,7 +436,7 @@ async def test_random_json_and_wrong_shapes(fuzzed, data: Any) -> None:
 async def test_calls_with_random_actions(fuzzed, frame: list[Any]) -> None:
     error = await assert_bad_frame_handled(fuzzed[0], as_frame(frame), fuzzed[1])
     assert error is not None
-    if frame[2] not in ALL_V16_ACTIONS:
+    if frame[2] not in ALL_V16_ACTIONS and within_ccms_policy(frame):
         assert error[2] == "NotImplemented"
 
 
@@ -437,3 +446,10 @@ async def test_calls_with_a_mutated_field(fuzzed, frame: list[Any]) -> None:
     error = await assert_bad_frame_handled(fuzzed[0], as_frame(frame), fuzzed[1])
     assert error is not None
     assert error[2] != "InternalError", error  # a bad payload is the charger's error, not ours
+
+
+async def test_text_that_is_not_unicode_is_a_formation_violation(fuzzed) -> None:
+    frame = '[2,"s1","StartTransaction",{"connectorId":1,"idTag":"A\\ud800","meterStart":0,'
+    frame += f'"timestamp":"{T0}"}}]'
+    error = await assert_bad_frame_handled(fuzzed[0], frame, fuzzed[1])
+    assert error is not None and error[:3] == [4, "s1", "FormationViolation"]

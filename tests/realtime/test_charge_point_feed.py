@@ -25,6 +25,7 @@ from ccms_app.realtime.charge_point_view import load_sections
 from ccms_app.services import commands
 from ocpp_server.server import OcppServer
 from tests.fixtures.ocpp import NEVER, connect_charge_point, eventually
+from tests.realtime.state_tree import state_in_tree
 
 CP = "CP-FEED-1"
 
@@ -33,7 +34,7 @@ class RecordingTarget:
     """Push target that writes into a ChargePointLiveState, as the app's target does."""
 
     def __init__(self) -> None:
-        self.state = ChargePointLiveState()
+        self.state = state_in_tree(ChargePointLiveState)
         self.pushes: list[tuple[int, set[str]]] = []
 
     async def __call__(self, charge_point_id: int, sections: Sections) -> None:

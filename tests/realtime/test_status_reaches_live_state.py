@@ -20,6 +20,7 @@ from ccms_app.realtime.publisher import LivePublisher
 from ccms_app.services.monitoring import NetworkSnapshot
 from ccms_app.services.provisioning import register_charge_point
 from tests.fixtures.ocpp import connect_charge_point, eventually
+from tests.realtime.state_tree import state_in_tree
 
 IDENTITY = "CP-LIVE-1"
 
@@ -28,7 +29,7 @@ class RecordingTarget:
     """Push target that writes into a LiveState instance, as the app's target does."""
 
     def __init__(self) -> None:
-        self.state = LiveState()
+        self.state = state_in_tree(LiveState)
         self.pushes: list[int] = []
 
     async def __call__(self, organisation_id: int, snapshot: NetworkSnapshot) -> None:

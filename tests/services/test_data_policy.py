@@ -385,3 +385,18 @@ async def test_transaction_on_connector_0_is_accepted_and_flagged(
     assert cs.status == "active" and cs.connector_pk is None
     assert cs.flagged and "connector 0" in cs.flag_reason
     assert session.exec(select(Connector)).all() == []  # no connector row "0"
+
+
+async def test_a_register_break_is_remembered_even_behind_a_full_flag_reason(
+    service, registered, session
+) -> None:
+    tx = await start(service, NOW - timedelta(hours=1), meter_start=0)
+    cs = transaction(session, tx)
+    cs.flagged, cs.flag_reason = True, "x" * 200  # earlier reasons filled the column
+    session.add(cs)
+    session.commit()
+    for minutes, wh in ((50, 1000), (40, 2000), (30, 100), (20, 200), (10, 2500)):
+        await meter(service, tx, register_group(NOW - timedelta(minutes=minutes), wh))
+    cs = transaction(session, tx)
+    assert cs.energy_wh == 2000 + 100 + 2300  # counted across the reset, never from 0
+    assert len(cs.flag_reason) <= 200 and cs.flag_reason.endswith("from 2000 to 100 Wh")
