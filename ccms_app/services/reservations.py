@@ -22,7 +22,7 @@ from sqlmodel import Session, col, func, select
 
 from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.events import NetworkEvent, get_event_bus
-from ccms_app.domain.authorization import ACCEPTED, BLOCKED, EXPIRED, id_tag_status
+from ccms_app.domain.authorization import ACCEPTED, BLOCKED, CONCURRENT_TX, EXPIRED
 from ccms_app.domain.commands import CommandInputError, build_request
 from ccms_app.models import (
     ChargePoint,
@@ -30,11 +30,12 @@ from ccms_app.models import (
     CommandStatus,
     Connector,
     IdTag,
-    IdTagStatus,
     Reservation,
 )
 from ccms_app.models.types import utc_now
+from ccms_app.services.authorization import check_id_tag
 from ccms_app.services.commands import CommandView, UnknownChargePointError, send_command
+from ccms_app.services.session_flags import flag_session
 
 log = logging.getLogger(__name__)
 
@@ -123,10 +124,7 @@ def use_reservation(session: Session, cs: ChargingSession) -> Reservation | None
         return None
     reservation = session.get(Reservation, cs.reservation_id)
     if reservation is None or reservation.charge_point_id != cs.charge_point_id:
-        cs.flagged = True
-        cs.flag_reason = (cs.flag_reason + "; " if cs.flag_reason else "") + (
-            f"unknown reservation {cs.reservation_id}"
-        )
+        flag_session(cs, f"unknown reservation {cs.reservation_id}")
         return None
     if reservation.status not in OPEN_STATUSES:
         return reservation
@@ -140,16 +138,17 @@ def use_reservation(session: Session, cs: ChargingSession) -> Reservation | None
 # --- reserve --------------------------------------------------------------------------------
 
 
-def _check_id_tag(session: Session, id_tag: str, now: datetime) -> IdTag:
+def _check_id_tag(session: Session, id_tag: str, cp: ChargePoint, now: datetime) -> IdTag:
+    """The card must be one this charge point would accept now (same rules as Authorize,
+    suspended owners and disabled charge points included); charging elsewhere is fine."""
     tag = session.exec(select(IdTag).where(func.lower(IdTag.id_tag) == id_tag.lower())).first()
-    status = id_tag_status(
-        known=tag is not None,
-        blocked=tag is not None and tag.status == IdTagStatus.BLOCKED,
-        expiry=tag.expiry_date if tag else None,
-        now=now,
-    )
-    if tag is None or status != ACCEPTED:
-        reason = {BLOCKED: "is blocked", EXPIRED: "has expired"}.get(status, "is not known")
+    if tag is None:
+        raise ReservationError(f"id tag {id_tag!r} is not known")
+    status = check_id_tag(session, id_tag, cp, now).status
+    if status not in (ACCEPTED, CONCURRENT_TX):
+        reason = {BLOCKED: "is blocked", EXPIRED: "has expired"}.get(
+            status, "is not accepted on this charge point"
+        )
         raise ReservationError(f"id tag {id_tag!r} {reason}")
     return tag
 
@@ -182,7 +181,7 @@ def _create(
         cp = session.get(ChargePoint, charge_point_id)
         if cp is None:
             raise UnknownChargePointError(f"charge point {charge_point_id} does not exist")
-        tag = _check_id_tag(session, params["id_tag"], now)
+        tag = _check_id_tag(session, params["id_tag"], cp, now)
         _check_connector(session, cp, params["connector_id"], now)
         row = Reservation(
             organisation_id=cp.organisation_id,

@@ -33,6 +33,7 @@ from ccms_app.services import data_issues
 from ccms_app.services.authorization import check_id_tag
 from ccms_app.services.charge_points import get_or_create_connector, read_time, touch
 from ccms_app.services.reservations import use_reservation
+from ccms_app.services.session_flags import flag_session
 from ocpp_server.ports import IdTagInfo
 
 log = logging.getLogger(__name__)
@@ -44,18 +45,6 @@ Group = tuple[datetime, list[Reading]]  # one meterValue element: its time and r
 
 
 REGISTER_FLAG = "energy register"  # in every register-break flag; see _count_energy
-FLAG_REASON_LENGTH = 200
-
-
-def _flag(cs: ChargingSession, reason: str, keep: bool = False) -> None:
-    """Flag the session for an operator. With `keep`, `reason` is kept whole even when the
-    reasons before it have to be shortened (the energy fast path relies on it)."""
-    cs.flagged = True
-    if reason in cs.flag_reason:
-        return
-    room = FLAG_REASON_LENGTH - len(reason) - 2
-    before = cs.flag_reason[: max(room, 0)] if keep else cs.flag_reason
-    cs.flag_reason = (f"{before}; {reason}" if before else reason)[:FLAG_REASON_LENGTH]
 
 
 def session_event(cp: ChargePoint, cs: ChargingSession, **data: Any) -> NetworkEvent:
@@ -132,11 +121,11 @@ def start(
         meter_start_wh=req.meter_start,
     )
     if started.note:
-        _flag(cs, started.note)
+        flag_session(cs, started.note)
     if info.status != "Accepted":
-        _flag(cs, f"started with id tag status {info.status}")
+        flag_session(cs, f"started with id tag status {info.status}")
     if connector is None:
-        _flag(cs, f"transaction on connector {req.connector_id} (OCPP requires 1 or more)")
+        flag_session(cs, f"transaction on connector {req.connector_id} (OCPP requires 1 or more)")
     session.add(cs)
     session.flush()
     use_reservation(session, cs)
@@ -163,7 +152,7 @@ def _close_abandoned(
         old.status = SessionStatus.COMPLETED
         old.stop_time = max(at, old.start_time)
         old.stop_reason = "Other"
-        _flag(old, "no StopTransaction before the next transaction on this connector")
+        flag_session(old, "no StopTransaction before the next transaction on this connector")
         session.add(old)
         events.append(session_event(cp, old, stopped=True))
     return events
@@ -206,7 +195,7 @@ def stop(
     _count_energy(session, cp, cs, [*_registers(cs, groups), final], events, final)
     cs.meter_stop_wh = req.meter_stop
     if stopped.note:
-        _flag(cs, stopped.note)
+        flag_session(cs, stopped.note)
     cs.power_w = 0.0
     cs.current_a = 0.0
     session.add(cs)
@@ -434,7 +423,7 @@ def _report_break(
         flag = f"{REGISTER_FLAG} went down from {brk.before_wh} to {brk.after_wh} Wh"
     else:
         flag = f"{REGISTER_FLAG} jumped from {brk.before_wh} to {brk.after_wh} Wh"
-    _flag(cs, flag, keep=True)
+    flag_session(cs, flag, keep=True)
     detail = (
         f"transaction {cs.id}: {flag} at {brk.at.isoformat()}; the energy counted before is "
         "kept and counting continues from the new value"

@@ -267,3 +267,23 @@ async def test_network_runtime_runs_the_expiry_sweep(engine: Engine, database_ur
         job = get_scheduler().get_job(reservations.EXPIRY_JOB_ID)
         assert job is not None and get_scheduler().running
     assert get_scheduler().get_job(reservations.EXPIRY_JOB_ID) is None  # a fresh one
+
+
+async def test_a_suspended_drivers_card_cannot_reserve(
+    cp_id: int, engine: Engine, organisation: Organisation, command_port
+) -> None:
+    from sqlmodel import select
+
+    from ccms_app.models import Driver, IdTag
+
+    with Session(engine) as s:
+        driver = Driver(organisation_id=organisation.id, name="Sam", status="suspended")
+        s.add(driver)
+        s.flush()
+        tag = s.exec(select(IdTag).where(IdTag.id_tag == OTHER_TAG)).one()
+        tag.driver_id = driver.id
+        s.add(tag)
+        s.commit()
+    with pytest.raises(ReservationError, match="is blocked"):
+        await reserve(cp_id, 1, OTHER_TAG, in_an_hour(), BY)
+    assert list_reservations(cp_id) == []
