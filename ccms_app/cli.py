@@ -32,7 +32,7 @@ from ccms_app.core.logging import configure_logging
 if TYPE_CHECKING:
     from ccms_app.services.demo import DemoSummary
 
-# Which CLI parameter each ProvisioningError field maps to, for click's error hints.
+# Which CLI parameter each FieldError field maps to, for click's error hints.
 _PARAM_HINTS = {
     "identity": "'IDENTITY'",
     "station": "'--station'",
@@ -221,14 +221,14 @@ def _items(argument: str) -> Iterator[str]:
 
 def _provision(items: Iterable[str], apply: Callable[[str], str]) -> None:
     """Apply to each item, print one line each; bad input exits 2 (after the rest, for '-')."""
-    from ccms_app.services.provisioning import ProvisioningError
+    from ccms_app.domain.identifiers import FieldError
 
     failures = 0
     items = list(items)
     for item in items:
         try:
             click.echo(apply(item))
-        except ProvisioningError as exc:
+        except FieldError as exc:
             if len(items) == 1:
                 raise click.BadParameter(str(exc), param_hint=_PARAM_HINTS.get(exc.field)) from exc
             click.echo(f"Error: {item!r}: {exc}", err=True)

@@ -36,7 +36,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from zoneinfo import available_timezones
 
-from ccms_app.services.provisioning import ProvisioningError, validate_identity
+from ccms_app.domain.identifiers import FieldError, validate_identity
 
 Errors = dict[str, str]
 
@@ -305,7 +305,7 @@ def validate_charge_point(data: Mapping[str, str]) -> tuple[ChargePointFields, E
     identity = _text(data, "identity")
     try:
         validate_identity(identity)
-    except ProvisioningError as exc:
+    except FieldError as exc:
         _put(errors, "identity", _sentence(str(exc)))
     texts = {}
     for key, what in (

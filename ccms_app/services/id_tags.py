@@ -1,7 +1,7 @@
 """RFID cards / id tags: issue, edit (owner, expiry, parent), block, unblock, delete; the list.
 
 Rules:
-- An id tag is OCPP's CiString20 (provisioning.validate_id_tag), unique case-insensitively
+- An id tag is OCPP's CiString20 (domain.identifiers.validate_id_tag), unique case-insensitively
   across the network (a charge point cannot tell two spellings apart). It is never renamed:
   sessions refer to it by value.
 - A card belongs to a driver, or to a user group (a group card), or to nobody yet; not both.
@@ -25,6 +25,7 @@ from sqlmodel import Session, col, func, select
 
 from ccms_app.core.db import read_session, session_scope
 from ccms_app.domain.authorization import ACCEPTED, BLOCKED, EXPIRED, id_tag_status
+from ccms_app.domain.identifiers import FieldError, validate_id_tag
 from ccms_app.models import (
     ChargingSession,
     Driver,
@@ -37,7 +38,7 @@ from ccms_app.models.local_list import LocalAuthList, LocalAuthListEntry
 from ccms_app.models.types import UTCDateTime, utc_now
 from ccms_app.services.authorization import owner_blocked_clause
 from ccms_app.services.listing import ListColumn, ListSpec
-from ccms_app.services.provisioning import ProvisioningError, expiry_to_utc, validate_id_tag
+from ccms_app.services.provisioning import expiry_to_utc
 from ccms_app.services.users_common import (
     Errors,
     RefusedError,
@@ -196,7 +197,7 @@ def _new_tag(session: Session, errors: Errors, value: str) -> str:
         return value
     try:
         validate_id_tag(value)
-    except ProvisioningError as exc:
+    except FieldError as exc:
         errors.add("id_tag", "Id tag" + str(exc).removeprefix("id_tag"))
         return value
     existing = _find(session, value)

@@ -142,16 +142,13 @@ def fetch_page(
 def iter_rows(
     spec: ListSpec, query: ListQuery, organisation_ids: Collection[int] | None
 ) -> Iterator[dict[str, Any]]:
-    """Every matching row in list order, read in chunks (for exports)."""
+    """Every matching row in list order, streamed from one cursor in chunks (for exports;
+    OFFSET chunks would re-read every earlier row for each chunk)."""
     statement = _ordered(spec, _labelled(spec, _filtered(spec, query, organisation_ids)), query)
-    offset = 0
-    while True:
-        with read_session() as session:
-            chunk = session.execute(statement.limit(EXPORT_CHUNK).offset(offset)).all()
-        yield from (dict(row._mapping) for row in chunk)
-        if len(chunk) < EXPORT_CHUNK:
-            return
-        offset += EXPORT_CHUNK
+    with read_session() as session:
+        result = session.execute(statement.execution_options(yield_per=EXPORT_CHUNK))
+        for chunk in result.partitions():
+            yield from (dict(row._mapping) for row in chunk)
 
 
 def to_csv(columns: Sequence[tuple[str, str]], rows: Iterator[dict[str, Any]]) -> str:

@@ -8,7 +8,6 @@ and reports what it did. Bad input raises ProvisioningError with a message fit f
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -19,6 +18,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from ccms_app.core.db import session_scope
+from ccms_app.domain.identifiers import (
+    FieldError,
+    validate_id_tag,
+    validate_identity,
+)
 from ccms_app.models import (
     ChargePoint,
     Connector,
@@ -35,18 +39,11 @@ log = logging.getLogger(__name__)
 Action = Literal["created", "updated", "unchanged"]
 T = TypeVar("T")
 
-IDENTITY_MAX_LENGTH = 48
-ID_TAG_MAX_LENGTH = 20  # OCPP 1.6 CiString20Type
 STATION_NAME_MAX_LENGTH = 200
-_IDENTITY_RE = re.compile(r"[A-Za-z0-9._:-]+")
 
 
-class ProvisioningError(ValueError):
+class ProvisioningError(FieldError):
     """Bad provisioning input. `field` names the offending argument (for CLI hints)."""
-
-    def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -98,50 +95,6 @@ class IdTagResult:
 
 
 # --- validation -------------------------------------------------------------------------
-
-
-def validate_identity(identity: str) -> str:
-    """An OCPP charge point identity: 1-48 URL-path-safe characters (letters, digits, -_.:)."""
-    if not identity:
-        raise ProvisioningError("identity is empty", "identity")
-    if len(identity) > IDENTITY_MAX_LENGTH:
-        raise ProvisioningError(
-            f"identity {identity!r} is {len(identity)} characters long; "
-            f"at most {IDENTITY_MAX_LENGTH} are allowed",
-            "identity",
-        )
-    bad = sorted({ch for ch in identity if not _IDENTITY_RE.fullmatch(ch)})
-    if bad:
-        shown = ", ".join(repr(ch) for ch in bad)
-        raise ProvisioningError(
-            f"identity {identity!r} contains {shown}; only letters A-Z a-z, digits and "
-            "- _ . : are allowed (the identity is the last segment of the websocket URL)",
-            "identity",
-        )
-    if identity in (".", ".."):
-        raise ProvisioningError(f"identity {identity!r} is not a usable URL segment", "identity")
-    return identity
-
-
-def validate_id_tag(id_tag: str, field: str = "id_tag") -> str:
-    """An OCPP 1.6 idTag (CiString20): 1-20 printable ASCII characters, no edge spaces."""
-    if not id_tag:
-        raise ProvisioningError(f"{field} is empty", field)
-    if len(id_tag) > ID_TAG_MAX_LENGTH:
-        raise ProvisioningError(
-            f"{field} {id_tag!r} is {len(id_tag)} characters long; OCPP allows at most "
-            f"{ID_TAG_MAX_LENGTH}",
-            field,
-        )
-    bad = sorted({ch for ch in id_tag if not " " <= ch <= "~"})
-    if bad:
-        shown = ", ".join(repr(ch) for ch in bad)
-        raise ProvisioningError(
-            f"{field} {id_tag!r} contains {shown}; OCPP allows printable ASCII only", field
-        )
-    if id_tag != id_tag.strip():
-        raise ProvisioningError(f"{field} {id_tag!r} starts or ends with a space", field)
-    return id_tag
 
 
 def validate_station_name(name: str) -> str:

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
+from ccms_app.domain.identifiers import FieldError
 from ccms_app.models import (
     ChargePoint,
     Connector,
@@ -141,7 +142,8 @@ def test_register_re_enables_a_disabled_charge_point(session: Session) -> None:
 def test_register_rejects_bad_identities(
     engine: Engine, session: Session, identity: str, message: str
 ) -> None:
-    with pytest.raises(ProvisioningError, match=message) as caught:
+    # Identifier rules live in domain.identifiers; ProvisioningError is a FieldError too.
+    with pytest.raises(FieldError, match=message) as caught:
         register_charge_point(identity, "Depot")
     assert caught.value.field == "identity"
     assert isinstance(caught.value, ValueError)
@@ -224,7 +226,7 @@ def test_add_id_tag_converts_aware_expiry_to_utc(engine: Engine) -> None:
 def test_add_id_tag_rejects_bad_input(
     engine: Engine, session: Session, kwargs: dict, field: str, message: str
 ) -> None:
-    with pytest.raises(ProvisioningError, match=message) as caught:
+    with pytest.raises(FieldError, match=message) as caught:
         add_id_tag(**kwargs)
     assert caught.value.field == field
     assert _count(session, IdTag) == 0
