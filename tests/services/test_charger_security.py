@@ -164,3 +164,14 @@ def test_tls_needs_both_files(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_no_tls_settings_means_plain_websockets() -> None:
     assert security.ocpp_ssl_context(Settings()) is None
+
+
+def test_charger_keys_use_the_light_argon2_profile(engine, session, organisation) -> None:
+    """Reconnect storms must stay cheap: charger keys get time_cost=1, 8 MiB (not login cost)."""
+    cp = ChargePoint(identity="CP-HASH", organisation_id=organisation.id)
+    session.add(cp)
+    session.commit()
+    security.set_charge_point_password(cp.id, "k" * 20)
+    session.rollback()
+    session.refresh(cp)
+    assert cp.auth_password_hash.startswith("$argon2id$v=19$m=8192,t=1,p=1$")
