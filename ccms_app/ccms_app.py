@@ -32,12 +32,14 @@ from ccms_app.pages import (
 from ccms_app.pages import drivers as drivers_page
 from ccms_app.pages import firmware as firmware_page
 from ccms_app.pages import id_tags as id_tags_page
+from ccms_app.pages import local_lists as local_lists_page
 from ccms_app.pages import user_groups as user_groups_page
 from ccms_app.pages import vehicles as vehicles_page
 from ccms_app.realtime.live_state import LiveState
 from ccms_app.realtime.publisher import live_publisher
 from ccms_app.state.auth import AuthState
 from ccms_app.state.charge_point_detail import ChargePointDetailState
+from ccms_app.state.cp_data_issues import ChargePointTabState
 from ccms_app.state.firmware import FirmwareState
 
 log = logging.getLogger(__name__)
@@ -80,7 +82,7 @@ def _register_pages(app: rx.App) -> None:
         charge_point_detail.charge_point_detail_page,
         route=charge_point_detail.ROUTE,
         title=charge_point_detail.TITLE,
-        on_load=[*live, ChargePointDetailState.load],
+        on_load=[*live, ChargePointDetailState.load, ChargePointTabState.open_from_url],
     )
     app.add_page(
         firmware_page.page,
@@ -88,11 +90,13 @@ def _register_pages(app: rx.App) -> None:
         title=firmware_page.TITLE,
         on_load=[*live, FirmwareState.load],
     )
-    for module in (assets, stations):  # assets: lists, forms, map; stations: one station
+    # assets: lists, forms, map; stations: one station; maintenance: data issues
+    for module in (assets, stations, maintenance):
         app.add_page(module.page, route=module.ROUTE, title=module.TITLE, on_load=module.ON_LOAD)
-    for module in (load_balancing, finance, maintenance, users, system):
+    for module in (load_balancing, finance, users, system):
         app.add_page(module.page, route=module.ROUTE, title=module.TITLE, on_load=guard)
-    for users_module in (drivers_page, id_tags_page, user_groups_page, vehicles_page):
+    users_modules = (drivers_page, id_tags_page, user_groups_page, vehicles_page, local_lists_page)
+    for users_module in users_modules:
         for page, route, title, on_load in users_module.PAGES:
             app.add_page(page, route=route, title=title, on_load=on_load)
 

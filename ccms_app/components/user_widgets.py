@@ -16,6 +16,7 @@ SUBPAGES: tuple[tuple[str, str, str], ...] = (
     ("RFID cards", "/users/id-tags", "credit-card"),
     ("Groups", "/users/groups", "users"),
     ("Vehicles", "/users/vehicles", "car"),
+    ("Local lists", "/users/local-lists", "list-checks"),
 )
 AUTHORIZATION_COLOURS = {"Accepted": "green", "Blocked": "red", "Expired": "amber"}
 STATUS_COLOURS = {"active": "green", "blocked": "red", "suspended": "orange"}

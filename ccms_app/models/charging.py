@@ -18,6 +18,7 @@ class ChargingSession(SQLModel, table=True):
     __table_args__ = (
         Index("ix_session_cp_status", "charge_point_id", "status"),
         Index("ix_session_start", "start_time"),
+        Index("ix_session_flagged_start", "flagged", "start_time"),  # the flagged sessions list
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -158,6 +159,7 @@ class ChargerDataIssue(SQLModel, table=True):
     payload: str = Field(default="", sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=utc_now, sa_column=utc_column(nullable=False))
     resolved_at: datetime | None = Field(default=None, sa_column=utc_column())
+    resolved_by: str = Field(default="", max_length=320)  # the operator's email
 
 
 class SecurityEvent(SQLModel, table=True):

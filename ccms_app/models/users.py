@@ -76,7 +76,7 @@ class Vehicle(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     organisation_id: int = Field(foreign_key="organisation.id", index=True)
     driver_id: int | None = Field(default=None, foreign_key="driver.id", index=True)
-    make: str = Field(max_length=100)
+    make: str = Field(max_length=100, index=True)
     model: str = Field(max_length=100)
     battery_capacity_wh: int | None = None
     licence_plate: str = Field(default="", max_length=20)

@@ -8,6 +8,7 @@ import reflex as rx
 from ccms_app.components.asset_forms import charge_point_dialog
 from ccms_app.components.cp_commands import commands_section
 from ccms_app.components.cp_configuration import configuration_section
+from ccms_app.components.cp_data_issues import data_issues_section
 from ccms_app.components.cp_local_list import local_list_section
 from ccms_app.components.cp_overview import identity_card, live_status
 from ccms_app.components.cp_reservations import reservations_section
@@ -19,7 +20,8 @@ from ccms_app.components.page_header import live_indicator
 from ccms_app.realtime.live_state import LiveState
 from ccms_app.state.assets_forms import ChargePointFormState
 from ccms_app.state.charge_point_detail import ChargePointDetailState as Detail
-from ccms_app.state.message_log import LOG_TAB, MessageLogState
+from ccms_app.state.cp_data_issues import DATA_ISSUES_TAB, ChargePointTabState
+from ccms_app.state.message_log import LOG_TAB
 
 ROUTE = "/charge-points/[identity]"
 TITLE = "Charge point · CCMS"
@@ -68,6 +70,7 @@ def _sections() -> list[tuple[str, str, rx.Component]]:
         ("smart-charging", "Smart charging", smart_charging_section()),
         ("local-list", "Local list", local_list_section()),
         (LOG_TAB, "Message log", message_log_section()),
+        (DATA_ISSUES_TAB, "Data issues", data_issues_section()),
         ("security", "Security", security_section()),
     ]
 
@@ -93,8 +96,8 @@ def _tabs() -> rx.Component:
             rx.tabs.content(content, value=value, padding_top="16px")
             for value, _, content in sections
         ],
-        default_value="commands",
-        on_change=MessageLogState.tab_opened,
+        value=ChargePointTabState.tab,  # ?tab= opens a tab (e.g. from a data warning)
+        on_change=ChargePointTabState.set_tab,
         width="100%",
     )
 

@@ -23,6 +23,7 @@ from ccms_app.components.table import cell, data_table
 from ccms_app.realtime.live_state import LiveState
 from ccms_app.realtime.view import ChargePointRow, ConnectorCell, SessionRow, WarningRow
 from ccms_app.state.commands import CommandState
+from ccms_app.state.cp_data_issues import DATA_ISSUES_TAB
 
 ROUTE = "/live"
 TITLE = "Live Monitoring · CCMS"
@@ -219,10 +220,24 @@ def sessions_section() -> rx.Component:
     )
 
 
+def warning_text(w: WarningRow) -> rx.Component:
+    """A data warning links to the charge point's Data issues tab, where it is resolved."""
+    return rx.cond(
+        w.kind == "data",
+        rx.link(
+            rx.text(rx.text.strong(w.identity), " · ", w.message, size="2"),
+            href="/charge-points/" + w.identity + "?tab=" + DATA_ISSUES_TAB,
+            color_scheme="violet",
+            custom_attrs={"data-testid": f"warning-link-{w.key}"},
+        ),
+        rx.text(rx.text.strong(w.identity), " · ", w.message, size="2"),
+    )
+
+
 def warning_row(w: WarningRow) -> rx.Component:
     return rx.hstack(
         warning_badge(w.kind),
-        rx.text(rx.text.strong(w.identity), " · ", w.message, size="2"),
+        warning_text(w),
         rx.spacer(),
         rx.text(w.since, size="1", color=rx.color("gray", 11)),
         align="center",

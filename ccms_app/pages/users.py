@@ -1,6 +1,7 @@
 """Users landing page: counts of, and links to, drivers, RFID cards, user groups and vehicles
 (their own pages: pages/drivers.py, id_tags.py, user_groups.py, vehicles.py), then the local
-authorization list section (which charge points hold an out-of-date list, and Sync all)."""
+authorization list section: a link to the lists themselves (pages/local_lists.py) and which
+charge points hold an out-of-date list, with Sync all."""
 
 from __future__ import annotations
 
@@ -19,17 +20,22 @@ ROUTE = "/users"
 TITLE = "Users · CCMS"
 
 
-def _not_built() -> rx.Component:
+def _lists_link() -> rx.Component:
     return rx.callout(
         rx.text(
-            "Choosing which id tags go to which charge points' local lists is not built yet "
-            "on screen. What works today is below: the charge points whose local "
-            "authorization list is out of date, and syncing them.",
+            "Choose which id tags go to which charge points on the ",
+            rx.link(
+                "Local lists",
+                href="/users/local-lists",
+                weight="medium",
+                custom_attrs={"data-testid": "local-lists-link"},
+            ),
+            " page; here, which charge points hold a list that is out of date.",
         ),
-        icon="construction",
-        color_scheme="amber",
+        icon="list-checks",
+        color_scheme="teal",
         size="1",
-        custom_attrs={"data-testid": "not-built"},
+        width="100%",
     )
 
 
@@ -76,6 +82,7 @@ def _local_lists() -> rx.Component:
     return rx.box(
         section(
             "Local authorization lists",
+            _lists_link(),
             rx.text(
                 rx.text.strong(Lists.count, custom_attrs={"data-testid": "local-lists-stale"}),
                 " charge point(s) hold a local list that is not what CCMS wants there. "
@@ -120,6 +127,5 @@ def page() -> rx.Component:
         ROUTE,
         page_header("Users", "Drivers, their RFID cards, groups and vehicles."),
         users_overview(),
-        _not_built(),
         _local_lists(),
     )

@@ -6,7 +6,12 @@ be applied as sent gets a ChargerDataIssue row (shown as a "data" warning on the
 until an operator resolves it).
 
 `record_issue` runs inside the group-commit writer (it takes the writer's Session);
-`list_issues` and `resolve_issue` are for the UI.
+`list_issues`, `resolve_issue` and `resolve_issues` are for the UI (the operator's list with
+search, pages and export is in ccms_app.services.data_issue_admin).
+
+Scope: an issue belongs to its charge point's organisation; an issue of an identity with no
+charge point row (e.g. an unknown charger) belongs to the root organisation, like unknown
+charge points do (services.organisations.root_organisation), so only its operators see it.
 """
 
 from __future__ import annotations
@@ -18,12 +23,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func, update
 from sqlmodel import Session, col, select
 
 from ccms_app.core.db import read_session, session_scope
-from ccms_app.core.events import NetworkEvent
-from ccms_app.models import ChargePoint, ChargerDataIssue
+from ccms_app.core.events import NetworkEvent, get_event_bus
+from ccms_app.models import ChargePoint, ChargerDataIssue, Organisation
 from ccms_app.models.types import utc_now
 
 log = logging.getLogger(__name__)
@@ -37,6 +42,7 @@ ENERGY_REGISTER_BREAK = "energy_register_break"
 DUPLICATE_MESSAGE_ID = "duplicate_message_id"
 
 MAX_PAYLOAD_CHARS = 65_536  # a fuzzer or a broken charger must not fill the database
+RESOLVE_CHUNK = 500  # ids per UPDATE (SQLite allows 32,766 bound parameters, others fewer)
 
 
 def _payload_text(payload: Any) -> str:
@@ -113,6 +119,18 @@ class DataIssueView:
     payload: str
     created_at: datetime
     resolved_at: datetime | None = None
+    resolved_by: str = ""
+
+
+def issue_organisation() -> ColumnElement[int]:
+    """The organisation an issue belongs to (see the module doc); needs ChargePoint
+    outer-joined on the issue's charge point."""
+    root = (
+        select(func.min(Organisation.id))
+        .where(col(Organisation.parent_id).is_(None))
+        .scalar_subquery()
+    )
+    return func.coalesce(col(ChargePoint.organisation_id), root)
 
 
 def list_issues(
@@ -124,13 +142,13 @@ def list_issues(
     unresolved_only: bool = True,
     limit: int = 200,
 ) -> list[DataIssueView]:
-    """Newest first. With `organisation_ids`, only issues of those organisations' charge points
-    (issues of identities without a charge point row are visible unscoped only)."""
+    """Newest first. With `organisation_ids`, only the issues those organisations own (issues
+    of identities without a charge point row belong to the root organisation)."""
     query = select(ChargerDataIssue)
     if organisation_ids is not None:
-        query = query.join(
+        query = query.outerjoin(
             ChargePoint, col(ChargePoint.id) == col(ChargerDataIssue.charge_point_id)
-        ).where(col(ChargePoint.organisation_id).in_(organisation_ids))
+        ).where(issue_organisation().in_(list(organisation_ids)))
     if charge_point_id is not None:
         query = query.where(ChargerDataIssue.charge_point_id == charge_point_id)
     if identity is not None:
@@ -141,10 +159,10 @@ def list_issues(
         query = query.where(col(ChargerDataIssue.resolved_at).is_(None))
     query = query.order_by(col(ChargerDataIssue.id).desc()).limit(limit)
     with read_session() as session:
-        return [_view(row) for row in session.exec(query)]
+        return [issue_view(row) for row in session.exec(query)]
 
 
-def _view(row: ChargerDataIssue) -> DataIssueView:
+def issue_view(row: ChargerDataIssue) -> DataIssueView:
     assert row.id is not None
     return DataIssueView(
         id=row.id,
@@ -155,24 +173,63 @@ def _view(row: ChargerDataIssue) -> DataIssueView:
         payload=row.payload,
         created_at=row.created_at,
         resolved_at=row.resolved_at,
+        resolved_by=row.resolved_by,
     )
 
 
 def resolve_issue(
-    issue_id: int, organisation_ids: Collection[int] | None = None, now: datetime | None = None
+    issue_id: int,
+    organisation_ids: Collection[int] | None = None,
+    now: datetime | None = None,
+    resolved_by: str = "",
 ) -> bool:
     """Mark an issue handled; False if unknown, out of scope or already resolved."""
+    return resolve_issues([issue_id], organisation_ids, resolved_by=resolved_by, now=now) == 1
+
+
+def resolve_issues(
+    issue_ids: Collection[int],
+    organisation_ids: Collection[int] | None = None,
+    *,
+    resolved_by: str = "",
+    now: datetime | None = None,
+) -> int:
+    """Mark issues handled by `resolved_by`; returns how many this call resolved (unknown,
+    out-of-scope and already resolved ids are skipped). The live pages drop the warnings."""
+    ids = sorted(set(issue_ids))
+    at = now or utc_now()
+    resolved = 0
     with session_scope() as session:
-        issue = session.get(ChargerDataIssue, issue_id)
-        if issue is None or issue.resolved_at is not None:
-            return False
-        if organisation_ids is not None:
-            cp = session.get(ChargePoint, issue.charge_point_id) if issue.charge_point_id else None
-            if cp is None or cp.organisation_id not in organisation_ids:
-                return False
-        issue.resolved_at = now or utc_now()
-        session.add(issue)
-    return True
+        for start in range(0, len(ids), RESOLVE_CHUNK):
+            chunk = _visible_ids(session, ids[start : start + RESOLVE_CHUNK], organisation_ids)
+            if chunk:
+                result = session.execute(
+                    update(ChargerDataIssue)
+                    .where(col(ChargerDataIssue.id).in_(chunk))
+                    .where(col(ChargerDataIssue.resolved_at).is_(None))
+                    .values(resolved_at=at, resolved_by=resolved_by[:320])
+                )
+                resolved += result.rowcount or 0
+    if resolved:
+        log.info("data issues resolved", extra={"count": resolved, "resolved_by": resolved_by})
+        get_event_bus().publish(
+            NetworkEvent(kind="warning", data={"data_issues_resolved": resolved})
+        )
+    return resolved
+
+
+def _visible_ids(
+    session: Session, ids: list[int], organisation_ids: Collection[int] | None
+) -> list[int]:
+    """The unresolved issues among `ids` that `organisation_ids` own (all if unscoped)."""
+    query = select(ChargerDataIssue.id).where(
+        col(ChargerDataIssue.id).in_(ids), col(ChargerDataIssue.resolved_at).is_(None)
+    )
+    if organisation_ids is not None:
+        query = query.outerjoin(
+            ChargePoint, col(ChargePoint.id) == col(ChargerDataIssue.charge_point_id)
+        ).where(issue_organisation().in_(list(organisation_ids)))
+    return [int(i) for i in session.exec(query) if i is not None]
 
 
 @dataclass(frozen=True)

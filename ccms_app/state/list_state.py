@@ -42,6 +42,7 @@ from typing import Any
 import reflex as rx
 from sqlalchemy import Boolean, Integer
 
+from ccms_app.models.types import utc_now
 from ccms_app.realtime.view import format_time
 from ccms_app.services import listing, organisations
 from ccms_app.services.listing import ListPage, ListQuery, ListQueryError, ListSpec
@@ -54,13 +55,14 @@ ALL = "__all__"  # a select item cannot have an empty value: this one means "no 
 
 
 def display_value(value: Any) -> str:
-    """One cell as text: empty for None, yes/no for booleans, UTC time for datetimes."""
+    """One cell as text: empty for None, yes/no for booleans, UTC time for datetimes (with the
+    date unless it is today)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, datetime):
-        return format_time(value, "UTC", value)
+        return format_time(value, "UTC", utc_now())
     return str(value)
 
 

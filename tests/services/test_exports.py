@@ -16,6 +16,8 @@ import ccms_app.services as services_package
 import ccms_app.state as state_package
 from ccms_app.models import (
     ChargePoint,
+    ChargerDataIssue,
+    ChargingSession,
     Connector,
     Driver,
     IdTag,
@@ -27,6 +29,7 @@ from ccms_app.models import (
     UserGroupMember,
     Vehicle,
 )
+from ccms_app.models.local_list import LocalAuthList, LocalAuthListAssignment, LocalAuthListEntry
 from ccms_app.services import listing
 from ccms_app.services.listing import ListQuery, ListSpec
 from ccms_app.state.list_state import ListState
@@ -90,8 +93,36 @@ def network(session: Session, organisation: Organisation) -> set[int]:
         session.add_all([driver, group])
         session.flush()
         session.add(UserGroupMember(group_id=group.id, driver_id=driver.id))
-        session.add(IdTag(organisation_id=org, id_tag=f"TAG{i:04d}", driver_id=driver.id))
+        tag = IdTag(organisation_id=org, id_tag=f"TAG{i:04d}", driver_id=driver.id)
+        local_list = LocalAuthList(organisation_id=org, name=f"List {i % 3}-{i:02d}")
+        session.add_all([tag, local_list])
+        session.flush()
+        session.add(LocalAuthListEntry(list_id=local_list.id, id_tag_id=tag.id))
+        session.add(LocalAuthListAssignment(list_id=local_list.id, charge_point_id=cp.id))
         session.add(Vehicle(organisation_id=org, driver_id=driver.id, make="VW", model="ID.3"))
+        session.add(
+            ChargerDataIssue(
+                charge_point_id=cp.id,
+                identity=cp.identity,
+                kind=("clock_ahead", "clock_not_set")[i % 2],
+                detail=f"detail {i % 3}",
+                payload="{}",
+                created_at=now,
+            )
+        )
+        session.add(
+            ChargingSession(
+                organisation_id=org,
+                charge_point_id=cp.id,
+                connector_id=1,
+                id_tag=f"TAG{i:04d}",
+                status=("active", "completed")[i % 2],
+                start_time=now,
+                meter_start_wh=0,
+                flagged=True,
+                flag_reason="energy register went down",
+            )
+        )
     session.commit()
     return set(orgs)
 

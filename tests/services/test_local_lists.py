@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from ccms_app.core.config import Settings
+from ccms_app.core.db import session_scope
 from ccms_app.core.events import get_event_bus
 from ccms_app.models import (
     ChargePoint,
@@ -119,11 +120,12 @@ def sent_commands(engine: Engine, charge_point_id: int, action: str) -> list[dic
 
 
 def block(engine: Engine, tag: str) -> None:
-    with Session(engine) as s:
+    # A write transaction (BEGIN IMMEDIATE): a plain read-then-write can hit "database is
+    # locked" while the OCPP server's writer commits.
+    with session_scope() as s:
         row = s.exec(select(IdTag).where(IdTag.id_tag == tag)).one()
         row.status = "blocked"
         s.add(row)
-        s.commit()
     local_lists.mark_id_tags_changed([tag])
 
 

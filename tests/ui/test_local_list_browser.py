@@ -1,6 +1,6 @@
 """Local authorization lists in the real app and headless Chromium: the charge point page's
 Local list tab (versions, entries, Sync now) over a simulated charger, and the Users page's
-out-of-date list with Sync all."""
+out-of-date list with Sync all and its link to the local lists pages."""
 
 from __future__ import annotations
 
@@ -118,8 +118,8 @@ async def test_users_page_lists_out_of_date_charge_points(
     running_app: RunningApp, browser: Browser, fleet_list: int
 ) -> None:
     page = await _log_in(browser, running_app, DESKTOP, "/users")
-    await expect(page.locator("[data-testid=not-built]")).to_contain_text(
-        "not built yet", timeout=UI_TIMEOUT_MS
+    await expect(page.locator("[data-testid=local-lists-link]")).to_have_attribute(
+        "href", "/users/local-lists", timeout=UI_TIMEOUT_MS
     )
     stale = page.locator(f"[data-testid=stale-{OFFLINE_CP}]")
     await expect(stale).to_contain_text("never synced", timeout=UI_TIMEOUT_MS)
