@@ -14,7 +14,8 @@ from datetime import datetime
 from sqlmodel import col, select
 
 from ccms_app.core.db import read_session
-from ccms_app.models import ChargePoint, ChargingSession, Connector, SessionStatus, Station
+from ccms_app.models import ChargePoint, Station
+from ccms_app.services.monitoring import connectors_and_active_transactions
 
 
 @dataclass(frozen=True)
@@ -53,19 +54,7 @@ def charge_point_info(
         cp, station_name, timezone = row
         if organisation_ids is not None and cp.organisation_id not in organisation_ids:
             return None
-        connector_ids = session.exec(
-            select(Connector.connector_id)
-            .where(Connector.charge_point_id == cp.id)
-            .order_by(Connector.connector_id)
-        ).all()
-        transactions = session.exec(
-            select(ChargingSession.id, ChargingSession.connector_id)
-            .where(
-                ChargingSession.charge_point_id == cp.id,
-                ChargingSession.status == SessionStatus.ACTIVE,
-            )
-            .order_by(ChargingSession.connector_id)
-        ).all()
+        connector_ids, transactions = connectors_and_active_transactions(session, cp.id)
     return ChargePointInfo(
         id=cp.id or 0,
         identity=cp.identity,
@@ -82,6 +71,6 @@ def charge_point_info(
         last_boot_at=cp.last_boot_at,
         firmware_status=cp.firmware_status,
         has_password=bool(cp.auth_password_hash),
-        connector_ids=tuple(int(c) for c in connector_ids),
-        active_transactions=tuple((int(t), int(c)) for t, c in transactions),
+        connector_ids=connector_ids,
+        active_transactions=transactions,
     )

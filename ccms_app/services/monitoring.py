@@ -161,26 +161,35 @@ def charge_point_detail(
             organisation_ids is not None and cp.organisation_id not in organisation_ids
         ):
             return None
-        connector_ids = session.exec(
-            select(Connector.connector_id)
-            .where(Connector.charge_point_id == cp.id)
-            .order_by(Connector.connector_id)
-        ).all()
-        transactions = session.exec(
-            select(ChargingSession.id, ChargingSession.connector_id)
-            .where(
-                ChargingSession.charge_point_id == cp.id,
-                ChargingSession.status == SessionStatus.ACTIVE,
-            )
-            .order_by(ChargingSession.connector_id)
-        ).all()
+        connector_ids, transactions = connectors_and_active_transactions(session, cp.id)
     return ChargePointDetail(
         id=cp.id,
         identity=cp.identity,
         online=cp.is_online,
-        connector_ids=tuple(connector_ids),
-        active_transactions=tuple((int(t), int(c)) for t, c in transactions),
+        connector_ids=connector_ids,
+        active_transactions=transactions,
     )
+
+
+def connectors_and_active_transactions(
+    session: Session, charge_point_id: int
+) -> tuple[tuple[int, ...], tuple[tuple[int, int], ...]]:
+    """A charge point's connector ids, and its running (transaction id, connector id) pairs:
+    what command forms offer to pick from."""
+    connector_ids = session.exec(
+        select(Connector.connector_id)
+        .where(Connector.charge_point_id == charge_point_id)
+        .order_by(Connector.connector_id)
+    ).all()
+    transactions = session.exec(
+        select(ChargingSession.id, ChargingSession.connector_id)
+        .where(
+            ChargingSession.charge_point_id == charge_point_id,
+            ChargingSession.status == SessionStatus.ACTIVE,
+        )
+        .order_by(ChargingSession.connector_id)
+    ).all()
+    return tuple(connector_ids), tuple((int(t), int(c)) for t, c in transactions)
 
 
 def _scoped(statement: Any, column: Any, organisation_ids: Collection[int] | None) -> Any:
