@@ -1,5 +1,6 @@
 """One charge point: what it is, its live status, and everything an operator does with it
-(commands and their history, configuration, reservations, the OCPP message log)."""
+(commands and their history, recent sessions, configuration, reservations, the OCPP message
+log)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from ccms_app.components.cp_local_list import local_list_section
 from ccms_app.components.cp_overview import identity_card, live_status
 from ccms_app.components.cp_reservations import reservations_section
 from ccms_app.components.cp_security import security_section
+from ccms_app.components.cp_sessions import sessions_section
 from ccms_app.components.cp_smart_charging import smart_charging_section
 from ccms_app.components.layout import app_shell
 from ccms_app.components.message_log import message_log_section
 from ccms_app.components.page_header import live_indicator
+from ccms_app.realtime.charge_point_feed import SESSIONS_TAB
 from ccms_app.realtime.live_state import LiveState
 from ccms_app.state.assets_forms import ChargePointFormState
 from ccms_app.state.charge_point_detail import ChargePointDetailState as Detail
@@ -65,6 +68,7 @@ def _header() -> rx.Component:
 def _sections() -> list[tuple[str, str, rx.Component]]:
     return [
         ("commands", "Commands", commands_section()),
+        (SESSIONS_TAB, "Sessions", sessions_section()),
         ("configuration", "Configuration", configuration_section()),
         ("reservations", "Reservations", reservations_section()),
         ("smart-charging", "Smart charging", smart_charging_section()),

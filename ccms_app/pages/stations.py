@@ -11,6 +11,7 @@ from ccms_app.components.asset_map import MAP_CONFIG, availability_badge
 from ccms_app.components.cards import empty_note, section
 from ccms_app.components.layout import app_shell
 from ccms_app.components.page_header import live_indicator
+from ccms_app.components.session_table import sessions_table
 from ccms_app.components.status import (
     online_badge,
     registration_badge,
@@ -21,11 +22,7 @@ from ccms_app.components.table import cell, data_table
 from ccms_app.realtime.live_state import LiveState
 from ccms_app.realtime.view import WarningRow
 from ccms_app.state.assets_forms import AssetActionState, ChargePointFormState, StationFormState
-from ccms_app.state.assets_station import (
-    ConnectorBadge,
-    StationChargePointRow,
-    StationSessionRow,
-)
+from ccms_app.state.assets_station import ConnectorBadge, StationChargePointRow
 from ccms_app.state.assets_station import StationDetailState as Station
 from ccms_app.state.auth import AuthState
 
@@ -177,36 +174,14 @@ def _charge_points() -> rx.Component:
     )
 
 
-def _session_row(s: StationSessionRow) -> rx.Component:
-    return rx.table.row(
-        cell(s.transaction_id),
-        cell(s.identity),
-        cell(s.connector_id),
-        cell(s.id_tag),
-        cell(s.status),
-        cell(s.started),
-        cell(s.stopped),
-        cell(s.energy),
-    )
-
-
 def _sessions() -> rx.Component:
-    headers = [
-        "Transaction",
-        "Charge point",
-        "Connector",
-        "Id tag",
-        "Status",
-        "Started",
-        "Stopped",
-        "Energy",
-    ]
     return section(
         "Recent sessions",
-        rx.cond(
-            Station.live.sessions.length() > 0,
-            data_table(headers, Station.live.sessions, _session_row, testid="stationpage-sessions"),
-            empty_note("No sessions at this station yet."),
+        sessions_table(
+            Station.live.sessions,
+            with_charge_point=True,
+            testid="stationpage-sessions",
+            empty="No sessions at this station yet.",
         ),
     )
 

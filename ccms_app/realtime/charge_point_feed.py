@@ -1,11 +1,12 @@
-"""One charge point's page, live: command history, configuration and reservations pushed to
-every tab showing that charge point.
+"""One charge point's page, live: command history, configuration, reservations and recent
+sessions pushed to every tab showing that charge point.
 
 One shared state per charge point (token `ccms-cp-<id>`). The feed listens to the event bus
-for `command` (every lifecycle step: requested, sent, accepted, ...), `configuration` and
-`reservation` events, coalesces a burst for `interval`, reloads the touched sections of each
-affected charge point that a tab watches, and writes them into the shared state with
-`app.modify_state`; Reflex fans the change out to the linked tabs. Pages never poll.
+for `command` (every lifecycle step: requested, sent, accepted, ...), `configuration`,
+`reservation` and `session` (start, stop, meter values) events, coalesces a burst for
+`interval`, reloads the touched sections of each affected charge point that a tab watches,
+and writes them into the shared state with `app.modify_state`; Reflex fans the change out to
+the linked tabs. Pages never poll.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ccms_app.realtime.charge_point_view import (
     SECTIONS,
     CommandHistoryRow,
     ConfigRow,
+    RecentSessionRow,
     ReservationRow,
     load_sections,
 )
@@ -32,6 +34,7 @@ from ccms_app.state.auth import AuthState
 
 log = logging.getLogger(__name__)
 
+SESSIONS_TAB = "sessions"  # the charge point page's tab that re-reads its sessions on opening
 TOKEN_PREFIX = "ccms-cp-"  # Reflex link tokens must not contain underscores
 ALL_KINDS = frozenset(SECTIONS)
 
@@ -50,6 +53,7 @@ class ChargePointLiveState(rx.SharedState):
     command_history: list[CommandHistoryRow] = []
     configuration: list[ConfigRow] = []
     reservations: list[ReservationRow] = []
+    sessions: list[RecentSessionRow] = []
     charge_point_id: int = 0
 
     @rx.event
@@ -69,6 +73,15 @@ class ChargePointLiveState(rx.SharedState):
         linked = await self._link_to(charge_point_token(detail.id))
         sections = await asyncio.to_thread(load_sections, detail.id, set(ALL_KINDS))
         apply_sections(linked, detail.id, sections)
+
+    @rx.event
+    async def tab_opened(self, tab: str) -> None:
+        """Opening the Sessions tab re-reads them (pushes keep them fresh afterwards).
+        charge_point_id is only ever set by `join` (after its scope check) and the feed."""
+        if tab != SESSIONS_TAB or not self.charge_point_id:
+            return
+        sections = await asyncio.to_thread(load_sections, self.charge_point_id, {"session"})
+        apply_sections(self, self.charge_point_id, sections)
 
 
 def apply_sections(state: ChargePointLiveState, charge_point_id: int, sections: Sections) -> None:

@@ -1,8 +1,9 @@
 """Display rows of one charge point's page that change on their own: command history,
-stored configuration, reservations. Built on the server, once per push, as strings to print.
+stored configuration, reservations, recent sessions. Built on the server, once per push, as
+strings to print.
 
 Times are shown in UTC (the history's, the configuration's and the reservations' columns say
-so); the station's zone is for the live status above them.
+so); the station's zone is for the live status above them and the sessions.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ import json
 from typing import Any
 
 from ccms_app.models.types import utc_now
+from ccms_app.realtime.session_rows import RecentSessionRow, session_rows
 from ccms_app.realtime.view import format_time
-from ccms_app.services import commands, configuration, reservations
+from ccms_app.services import commands, configuration, reservations, session_history
 
 HISTORY_LENGTH = 25
 RESERVATIONS_SHOWN = 50
+SESSIONS_SHOWN = 20
 
 
 @dataclasses.dataclass
@@ -118,11 +121,16 @@ def load_reservations(charge_point_id: int) -> list[ReservationRow]:
     return reservation_rows(reservations.list_reservations(charge_point_id))
 
 
+def load_sessions(charge_point_id: int) -> list[RecentSessionRow]:
+    return session_rows(session_history.charge_point_sessions(charge_point_id, SESSIONS_SHOWN))
+
+
 # NetworkEvent kind -> (field of ChargePointLiveState, loader of its rows)
 SECTIONS: dict[str, tuple[str, Any]] = {
     "command": ("command_history", load_history),
     "configuration": ("configuration", load_configuration),
     "reservation": ("reservations", load_reservations),
+    "session": ("sessions", load_sessions),  # started, stopped, meter values (energy)
 }
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
@@ -13,7 +12,6 @@ from ccms_app.core.db import read_session, session_scope
 from ccms_app.domain.asset_validation import StationFields, validate_station
 from ccms_app.models import (
     ChargePoint,
-    ChargingSession,
     Connector,
     OperationArea,
     Organisation,
@@ -28,8 +26,6 @@ from ccms_app.services.assets import (
 )
 
 log = logging.getLogger(__name__)
-
-RECENT_SESSIONS = 10
 
 
 @dataclass(frozen=True)
@@ -59,20 +55,6 @@ class StationView:
             "organisation_id": str(self.organisation_id),
             "area_id": "" if self.area_id is None else str(self.area_id),
         }
-
-
-@dataclass(frozen=True)
-class StationSession:
-    """A recent charging session at the station, newest first."""
-
-    transaction_id: int
-    identity: str
-    connector_id: int
-    id_tag: str
-    status: str
-    start_time: datetime
-    stop_time: datetime | None
-    energy_wh: int
 
 
 def _view(session: Session, station: Station) -> StationView:
@@ -179,34 +161,6 @@ def delete_station(scope: Collection[int], station_id: int) -> None:
         session.delete(station)
     log.info("station deleted", extra={"station_id": station_id})
     publish_change("station")
-
-
-def recent_sessions(
-    scope: Collection[int], station_id: int, limit: int = RECENT_SESSIONS
-) -> list[StationSession]:
-    """The latest sessions at the station's charge points, newest first."""
-    with read_session() as session:
-        get_scoped(session, Station, station_id, scope)
-        rows = session.exec(
-            select(ChargingSession, ChargePoint.identity)
-            .join(ChargePoint, ChargePoint.id == ChargingSession.charge_point_id)
-            .where(ChargePoint.station_id == station_id)
-            .order_by(col(ChargingSession.start_time).desc(), col(ChargingSession.id).desc())
-            .limit(limit)
-        ).all()
-    return [
-        StationSession(
-            transaction_id=s.id,
-            identity=identity,
-            connector_id=s.connector_id,
-            id_tag=s.id_tag,
-            status=s.status,
-            start_time=s.start_time,
-            stop_time=s.stop_time,
-            energy_wh=s.energy_wh,
-        )
-        for s, identity in rows
-    ]
 
 
 def _apply(station: Station, fields: StationFields) -> None:

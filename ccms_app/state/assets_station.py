@@ -19,8 +19,9 @@ import reflex as rx
 from ccms_app.domain.station_availability import BADGE_COLOURS, LABELS, ORDER, summary
 from ccms_app.models.types import utc_now
 from ccms_app.realtime.live_state import LiveState
-from ccms_app.realtime.view import MISSING, WarningRow, format_time
-from ccms_app.services import stations
+from ccms_app.realtime.session_rows import RecentSessionRow, session_rows
+from ccms_app.realtime.view import MISSING, WarningRow
+from ccms_app.services import session_history, stations
 from ccms_app.services.assets import AssetNotFound
 from ccms_app.services.station_map import StationMarker, station_charge_points
 from ccms_app.state.assets import operator_scope
@@ -52,25 +53,13 @@ class StationChargePointRow:
 
 
 @dataclasses.dataclass
-class StationSessionRow:
-    transaction_id: int = 0
-    identity: str = ""
-    connector_id: int = 0
-    id_tag: str = ""
-    status: str = ""
-    started: str = ""
-    stopped: str = ""
-    energy: str = ""
-
-
-@dataclasses.dataclass
 class StationLiveView:
     availability: str = ""
     availability_label: str = ""
     availability_colour: str = "gray"
     summary: str = ""
     charge_points: list[StationChargePointRow] = dataclasses.field(default_factory=list)
-    sessions: list[StationSessionRow] = dataclasses.field(default_factory=list)
+    sessions: list[RecentSessionRow] = dataclasses.field(default_factory=list)
     warnings: list[WarningRow] = dataclasses.field(default_factory=list)
     figure: dict[str, Any] = dataclasses.field(default_factory=dict)
 
@@ -86,7 +75,7 @@ def load_live_view(
     scope: list[int], station: stations.StationView, warnings: list[WarningRow]
 ) -> StationLiveView:
     charge_points = station_charge_points(scope, station.id)
-    sessions = stations.recent_sessions(scope, station.id)
+    sessions = session_history.recent_sessions(scope, station_id=station.id)
     identities = {cp.identity for cp in charge_points}
     availabilities = [cp.availability for cp in charge_points]
     best = next((a for a in ORDER if a in availabilities), "offline")
@@ -122,19 +111,7 @@ def load_live_view(
             )
             for cp in charge_points
         ],
-        sessions=[
-            StationSessionRow(
-                transaction_id=s.transaction_id,
-                identity=s.identity,
-                connector_id=s.connector_id,
-                id_tag=s.id_tag,
-                status=s.status,
-                started=format_time(s.start_time, station.timezone, now),
-                stopped=format_time(s.stop_time, station.timezone, now),
-                energy=f"{s.energy_wh / 1000:,.2f} kWh",
-            )
-            for s in sessions
-        ],
+        sessions=session_rows(sessions, now),
         warnings=[w for w in warnings if w.identity in identities],
         figure=build_figure([marker]) if station.latitude is not None else {},
     )

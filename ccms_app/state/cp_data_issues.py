@@ -11,7 +11,9 @@ tab: Live Monitoring's "data" warnings link to `/charge-points/<identity>?tab=da
 from __future__ import annotations
 
 import reflex as rx
+from reflex.event import EventSpec
 
+from ccms_app.realtime.charge_point_feed import SESSIONS_TAB, ChargePointLiveState
 from ccms_app.services import data_issue_admin
 from ccms_app.services.listing import ListQuery
 from ccms_app.state.charge_point_detail import current_charge_point
@@ -25,6 +27,7 @@ DEFAULT_TAB = "commands"
 TABS = frozenset(
     {
         DEFAULT_TAB,
+        SESSIONS_TAB,
         "configuration",
         "reservations",
         "smart-charging",
@@ -80,12 +83,18 @@ class ChargePointTabState(rx.State):
         self.tab = requested if requested in TABS else DEFAULT_TAB
         if self.tab == DEFAULT_TAB:
             return None
-        return [
-            MessageLogState.tab_opened(self.tab),
-            ChargePointDataIssuesState.tab_opened(self.tab),
-        ]
+        return _tab_opened(self.tab)
 
     @rx.event
     def set_tab(self, tab: str):
         self.tab = tab
-        return [MessageLogState.tab_opened(tab), ChargePointDataIssuesState.tab_opened(tab)]
+        return _tab_opened(tab)
+
+
+def _tab_opened(tab: str) -> list[EventSpec]:
+    """The sections that load when their tab opens."""
+    return [
+        MessageLogState.tab_opened(tab),
+        ChargePointDataIssuesState.tab_opened(tab),
+        ChargePointLiveState.tab_opened(tab),
+    ]

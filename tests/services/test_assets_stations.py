@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from ccms_app.models import ChargePoint, ChargingSession, Connector, Organisation, Station
 from ccms_app.models.types import utc_now
-from ccms_app.services import areas, stations
+from ccms_app.services import areas, session_history, stations
 from ccms_app.services.assets import AssetError, AssetInUse, AssetNotFound
 from ccms_app.services.organisations import organisation_scope
 
@@ -168,6 +168,6 @@ def test_recent_sessions_of_a_station(scope, organisation, session: Session) -> 
             )
         )
     session.commit()
-    recent = stations.recent_sessions(scope, depot.id, limit=5)
+    recent = session_history.recent_sessions(scope, station_id=depot.id, limit=5)
     assert [s.id_tag for s in recent] == ["B", "A"]
     assert recent[0].identity == "CP-1" and recent[0].energy_wh == 1500

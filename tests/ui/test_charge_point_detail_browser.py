@@ -3,7 +3,8 @@
 From Live Monitoring to the charge point's page; its connectors follow StatusNotifications
 live; a Reset sent from the page reaches the charge point and its history moves to accepted
 without a reload; the message log filters by action, opens a raw frame, exports CSV. Then a
-bulk Reset from Live Monitoring reports per charge point. Screenshots at 1366 and 360 px.
+bulk Reset from Live Monitoring reports per charge point; the Sessions tab follows a
+transaction the charge point starts and stops. Screenshots at 1366 and 360 px.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import csv
 import io
 import json
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -228,3 +230,43 @@ async def test_configuration_and_reservations_sections(
         newest = page.locator("[data-testid=history-row]").first
         await expect(newest).to_contain_text("ChangeConfiguration", timeout=UI_TIMEOUT_MS)
         await expect(newest).to_contain_text("reboot required")
+
+
+async def test_sessions_tab_follows_a_real_transaction(
+    running_app: RunningApp, browser: Browser
+) -> None:
+    page = await _log_in(browser, running_app, DESKTOP, DETAIL)
+    async with connect_charge_point(running_app.ocpp_url, IDENTITY) as cp:
+        await _boot(cp)
+        await page.click("[data-testid=tab-sessions]")
+        await page.evaluate("window.__ccmsNoReload = true")
+        started = await cp.call(
+            call.StartTransaction(
+                connector_id=1,
+                id_tag="UNKNOWN-TAG",  # still a session (OCPP), flagged for its Invalid tag
+                meter_start=1000,
+                timestamp=datetime.now(UTC).isoformat(),
+            )
+        )
+        tx = started.transaction_id
+        row = page.locator("[data-testid=cp-sessions-row]", has_text="UNKNOWN-TAG").first
+        await expect(row).to_contain_text(str(tx), timeout=UI_TIMEOUT_MS)
+        await expect(row).to_contain_text("Active")
+        await expect(row.locator("[data-testid=session-flagged]")).to_be_visible()
+
+        await cp.call(
+            call.StopTransaction(
+                transaction_id=tx, meter_stop=13_500, timestamp=datetime.now(UTC).isoformat()
+            )
+        )
+        await expect(row).to_contain_text("12.50 kWh", timeout=UI_TIMEOUT_MS)
+        await expect(row).to_contain_text("completed")
+        assert await page.evaluate("window.__ccmsNoReload === true")
+        await _screenshot(page, "charge-point-sessions-desktop.png")
+
+        phone = await _log_in(browser, running_app, PHONE, DETAIL)
+        await phone.click("[data-testid=tab-sessions]")
+        await expect(phone.locator("[data-testid=cp-sessions-row]").first).to_contain_text(
+            "UNKNOWN-TAG", timeout=UI_TIMEOUT_MS
+        )
+        await _screenshot(phone, "charge-point-sessions-phone.png")
