@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, case, literal
+from sqlalchemy import Select, bindparam, case, literal, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, func, select
 
 from ccms_app.core.db import read_session, session_scope
@@ -370,6 +371,14 @@ def _owner_name() -> object:
     return func.coalesce(driver.scalar_subquery(), group.scalar_subquery(), "")
 
 
+def _owner_matches(pattern: str) -> ColumnElement[bool]:
+    """Search by owner name: find matching drivers and groups once, then their cards by the
+    indexed driver_id / group_id (not a name subquery per card)."""
+    drivers = sa_select(Driver.id).where(func.lower(Driver.name).like(pattern, escape="\\"))
+    groups = sa_select(UserGroup.id).where(func.lower(UserGroup.name).like(pattern, escape="\\"))
+    return or_(col(IdTag.driver_id).in_(drivers), col(IdTag.group_id).in_(groups))
+
+
 def _authorization() -> object:
     """What Authorize answers now (ConcurrentTx aside), as SQL; `now` is bound per query."""
     now = bindparam("now", callable_=utc_now, type_=UTCDateTime())
@@ -394,7 +403,7 @@ ID_TAG_LIST = ListSpec(
         ListColumn("status", "Status", IdTag.status, filterable=True),
         ListColumn("authorization", "Authorize", _authorization(), filterable=True),
         ListColumn("owner_kind", "Owner type", _owner_kind(), filterable=True),
-        ListColumn("owner", "Owner", _owner_name(), searchable=True),
+        ListColumn("owner", "Owner", _owner_name(), searchable=True, search=_owner_matches),
         ListColumn("driver_id", "Driver ID", IdTag.driver_id, filterable=True, sortable=False),
         ListColumn("group_id", "Group ID", IdTag.group_id, filterable=True, sortable=False),
         ListColumn("expiry_date", "Expires", IdTag.expiry_date),

@@ -34,6 +34,15 @@ class ListColumn:
     searchable: bool = False
     filterable: bool = False
     sortable: bool = True
+    # How a search term matches this column, given the escaped LIKE pattern, when LIKE on
+    # `expression` row by row is too slow (e.g. a correlated subquery: search the other table
+    # once instead).
+    search: Callable[[str], ColumnElement[bool]] | None = None
+
+    def matches(self, pattern: str) -> ColumnElement[bool]:
+        if self.search is not None:
+            return self.search(pattern)
+        return func.lower(self.expression).like(pattern, escape="\\")
 
 
 @dataclass(frozen=True)
@@ -92,11 +101,7 @@ def _filtered(
     term = query.search.strip().lower()
     if term:
         pattern = f"%{_escape_like(term)}%"
-        conditions: list[ColumnElement[bool]] = [
-            func.lower(c.expression).like(pattern, escape="\\")
-            for c in spec.columns
-            if c.searchable
-        ]
+        conditions = [c.matches(pattern) for c in spec.columns if c.searchable]
         if conditions:
             statement = statement.where(or_(*conditions))
     return statement

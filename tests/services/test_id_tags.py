@@ -246,6 +246,8 @@ def test_list_search_filter_and_authorization_column(scope: Scope) -> None:
 
     assert tags() == ["L-DRIVER", "L-GROUP", "L-NONE", "L-OLD"]
     assert tags(search="rita") == ["L-DRIVER"]
+    assert tags(search="fleet") == ["L-GROUP"]  # group owners are searched too
+    assert tags(search="l-") == ["L-DRIVER", "L-GROUP", "L-NONE", "L-OLD"]
     assert tags(filters={"status": "blocked"}) == ["L-NONE"]
     assert tags(filters={"owner_kind": "group"}) == ["L-GROUP"]
     assert tags(filters={"owner_kind": "none"}) == ["L-NONE", "L-OLD"]
