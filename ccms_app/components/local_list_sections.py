@@ -34,6 +34,33 @@ def _tid(value: Any) -> dict[str, Any]:
     return {"data-testid": value}
 
 
+def _row_removal(label: str, on_click: Any, testid: Any) -> rx.Component:
+    """The red per-row action of a list (remove a card, unassign a charge point)."""
+    return rx.button(
+        label,
+        size="1",
+        variant="ghost",
+        color_scheme="red",
+        on_click=on_click,
+        custom_attrs=_tid(testid),
+    )
+
+
+def _selected_removal(label: str, s: Any, on_click: Any, testid: str) -> rx.Component:
+    """The red bulk action for the selected rows, e.g. "Remove 3 selected"."""
+    return rx.button(
+        label,
+        s.selected_count,
+        " selected",
+        size="2",
+        variant="soft",
+        color_scheme="red",
+        disabled=s.selected_count == 0,
+        on_click=on_click,
+        custom_attrs=_tid(testid),
+    )
+
+
 def list_form() -> rx.Component:
     s, t = LocalListFormState, "local-list-form"
     return form_dialog(
@@ -114,29 +141,14 @@ def entries_section() -> rx.Component:
                     custom_attrs=_tid("entries-add"),
                 )
             ],
-            actions=lambda r: rx.button(
-                "Remove",
-                size="1",
-                variant="ghost",
-                color_scheme="red",
-                on_click=s.remove(r["id_tag"]),
-                custom_attrs=_tid("entry-remove-" + r["id_tag"]),
+            actions=lambda r: _row_removal(
+                "Remove", s.remove(r["id_tag"]), "entry-remove-" + r["id_tag"]
             ),
         ),
         selection_bar(
             s,
             "entries",
-            rx.button(
-                "Remove ",
-                s.selected_count,
-                " selected",
-                size="2",
-                variant="soft",
-                color_scheme="red",
-                disabled=s.selected_count == 0,
-                on_click=s.remove_selected,
-                custom_attrs=_tid("entries-remove-selected"),
-            ),
+            _selected_removal("Remove ", s, s.remove_selected, "entries-remove-selected"),
         ),
     )
 
@@ -250,29 +262,14 @@ def charge_points_section() -> rx.Component:
                     custom_attrs=_tid("assigned-add"),
                 ),
             ],
-            actions=lambda r: rx.button(
-                "Unassign",
-                size="1",
-                variant="ghost",
-                color_scheme="red",
-                on_click=s.unassign(r["id"]),
-                custom_attrs=_tid("assigned-unassign-" + r["identity"]),
+            actions=lambda r: _row_removal(
+                "Unassign", s.unassign(r["id"]), "assigned-unassign-" + r["identity"]
             ),
         ),
         selection_bar(
             s,
             "assigned",
-            rx.button(
-                "Unassign ",
-                s.selected_count,
-                " selected",
-                size="2",
-                variant="soft",
-                color_scheme="red",
-                disabled=s.selected_count == 0,
-                on_click=s.unassign_selected,
-                custom_attrs=_tid("assigned-unassign-selected"),
-            ),
+            _selected_removal("Unassign ", s, s.unassign_selected, "assigned-unassign-selected"),
             always=(
                 rx.button(
                     "Unassign all",
