@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import SQLModel
 
-import ccms_app.models  # noqa: F401  registers every table
+import ccms_app.tables  # noqa: F401  registers every table
 from alembic import context
 from ccms_app.core.config import get_settings
 from ccms_app.core.db import make_engine

@@ -11,7 +11,7 @@ from alembic import op
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401
 
-import ccms_app.models.types  # noqa: F401
+import ccms_app.core.types  # noqa: F401
 ${imports if imports else ""}
 
 # revision identifiers, used by Alembic.

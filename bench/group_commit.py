@@ -19,13 +19,14 @@ from pathlib import Path
 
 from ocpp.v16 import call
 
+from ccms_app.accounts.models import Organisation
+from ccms_app.charging.charger_events import ChargerEventService
 from ccms_app.core import db
 from ccms_app.core.config import Settings
 from ccms_app.core.db_writer import DbWriter
 from ccms_app.core.events import EventBus
 from ccms_app.core.migrations import upgrade_database
-from ccms_app.models import ChargePoint, Organisation
-from ccms_app.services.charger_events import ChargerEventService
+from ccms_app.network.models import ChargePoint
 
 
 def _prepare(path: Path, chargers: int) -> None:

@@ -3,7 +3,7 @@
 Seeds a migrated temporary SQLite database with bulk inserts (executemany, not the ORM one by
 one): N charge points (10 per station, 2 connectors each, 0.1 % unregistered), N drivers with
 one id tag each, N/100 user groups, N/2 vehicles and N/1000 operation areas, spread over an
-operator and a sub-operator. Then, for every list (each ListSpec in ccms_app.services), runs
+operator and a sub-operator. Then, for every list (each ListSpec in CCMS), runs
 what an operator does on the page through the real `listing.fetch_page`: first page in the
 default sort, substring search, each of two filters with its commonest and its rarest value,
 sort by another column, a deep page, the count alone. The same operations on a 1,000-row
@@ -35,22 +35,13 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import Engine
 
-from ccms_app.core import db
+from ccms_app.accounts.models import Organisation
+from ccms_app.core import db, listing
+from ccms_app.core.listing import ListQuery, ListSpec
 from ccms_app.core.migrations import upgrade_database
-from ccms_app.models import (
-    ChargePoint,
-    Connector,
-    Driver,
-    IdTag,
-    OperationArea,
-    Organisation,
-    Station,
-    UserGroup,
-    UserGroupMember,
-    Vehicle,
-)
-from ccms_app.services import asset_import, listing
-from ccms_app.services.listing import ListQuery, ListSpec
+from ccms_app.drivers.models import Driver, IdTag, UserGroup, UserGroupMember, Vehicle
+from ccms_app.network import asset_import
+from ccms_app.network.models import ChargePoint, Connector, OperationArea, Station
 
 VENDORS = ("ABB", "Alfen", "Wallbox", "Kempower", "Ekoenergetyka", "Zaptec", "Easee", "Delta")
 CITIES = ("Utrecht", "Gent", "Lyon", "Bremen", "Aarhus", "Porto", "Graz", "Brno", "Turku")
@@ -257,13 +248,14 @@ def _seed_groups_and_vehicles(engine: Engine, n: int, orgs: tuple[int, int], now
 
 
 def discover_specs() -> dict[str, ListSpec]:
-    """Every ListSpec defined at module level in ccms_app.services (each list page's spec)."""
-    import ccms_app.services as services_package
+    """Every ListSpec defined at module level in CCMS's use case modules (each list's spec)."""
+    import ccms_app
 
     found: dict[str, ListSpec] = {}
-    for module_info in pkgutil.iter_modules(services_package.__path__):
-        module = importlib.import_module(f"ccms_app.services.{module_info.name}")
-        for value in vars(module).values():
+    for module_info in pkgutil.walk_packages(ccms_app.__path__, "ccms_app."):
+        if module_info.name in ("ccms_app.ccms_app", "ccms_app.cli"):
+            continue
+        for value in vars(importlib.import_module(module_info.name)).values():
             if isinstance(value, ListSpec):
                 found.setdefault(value.name, value)
     return dict(sorted(found.items()))

@@ -13,34 +13,30 @@ from collections.abc import AsyncIterator
 
 import reflex as rx
 
+from ccms_app.accounts import pages as login
+from ccms_app.accounts.state import AuthState
 from ccms_app.api import build_api
+from ccms_app.charging.state.data_issues_tab import ChargePointTabState
+from ccms_app.control.pages import charge_point as charge_point_detail
+from ccms_app.control.pages import firmware as firmware_page
+from ccms_app.control.state.charge_point import ChargePointDetailState
+from ccms_app.control.state.firmware import FirmwareState
 from ccms_app.core.config import get_settings
 from ccms_app.core.logging import configure_logging
-from ccms_app.pages import (
-    assets,
-    charge_point_detail,
-    finance,
-    home,
-    live_monitoring,
-    load_balancing,
-    login,
-    maintenance,
-    stations,
-    system,
-    users,
-)
-from ccms_app.pages import drivers as drivers_page
-from ccms_app.pages import firmware as firmware_page
-from ccms_app.pages import id_tags as id_tags_page
-from ccms_app.pages import local_lists as local_lists_page
-from ccms_app.pages import user_groups as user_groups_page
-from ccms_app.pages import vehicles as vehicles_page
-from ccms_app.realtime.live_state import LiveState
-from ccms_app.realtime.publisher import live_publisher
-from ccms_app.state.auth import AuthState
-from ccms_app.state.charge_point_detail import ChargePointDetailState
-from ccms_app.state.cp_data_issues import ChargePointTabState
-from ccms_app.state.firmware import FirmwareState
+from ccms_app.drivers.local_lists import pages as local_lists_page
+from ccms_app.drivers.pages import drivers as drivers_page
+from ccms_app.drivers.pages import id_tags as id_tags_page
+from ccms_app.drivers.pages import user_groups as user_groups_page
+from ccms_app.drivers.pages import users
+from ccms_app.drivers.pages import vehicles as vehicles_page
+from ccms_app.finance import pages as finance
+from ccms_app.load_balancing import pages as load_balancing
+from ccms_app.maintenance import pages as maintenance
+from ccms_app.monitoring.pages import home, live_monitoring
+from ccms_app.monitoring.state.live import LiveState
+from ccms_app.monitoring.state.publisher import live_publisher
+from ccms_app.network.pages import assets, stations
+from ccms_app.system import pages as system
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +51,7 @@ async def ccms_network(app: rx.App) -> AsyncIterator[None]:
     settings = get_settings()
     configure_logging(settings.log_level)
     # Imported here: the runtime pulls in the OCPP server, which page compilation never needs.
-    from ccms_app.services.runtime import network_runtime
+    from ccms_app.runtime import network_runtime
 
     async with live_publisher(app, settings), network_runtime(settings):
         log.info("ccms web app ready", extra={"web_port": settings.web_port})

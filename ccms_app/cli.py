@@ -30,7 +30,7 @@ from ccms_app.core.config import PROJECT_ROOT, Settings, get_settings
 from ccms_app.core.logging import configure_logging
 
 if TYPE_CHECKING:
-    from ccms_app.services.demo import DemoSummary
+    from ccms_app.demo import DemoSummary
 
 # Which CLI parameter each FieldError field maps to, for click's error hints.
 _PARAM_HINTS = {
@@ -99,7 +99,7 @@ def seed_demo_command(fleet: int | None, connectors: int | None) -> None:
 )
 def create_admin(email: str, password: str | None) -> None:
     """Create an administrator account, or reset an existing one's password (idempotent)."""
-    from ccms_app.services.auth import ensure_admin
+    from ccms_app.accounts.auth import ensure_admin
 
     password = password or os.environ.get("CCMS_ADMIN_PASSWORD") or _ask_password()
     try:
@@ -132,7 +132,7 @@ def chargepoint_register(identity: str, station: str, organisation_id: int | Non
     An unregistered charge point (one that booted unknown) becomes registered; one at another
     station is moved. Prints created / updated / unchanged.
     """
-    from ccms_app.services.provisioning import register_charge_point
+    from ccms_app.network.provisioning import register_charge_point
 
     _provision(
         _items(identity),
@@ -153,7 +153,7 @@ def chargepoint_set_password(
     A charge point with a password must send it (username = its identity) to connect; set the
     same value on the charger as its AuthorizationKey. Without an option, asks for it twice.
     """
-    from ccms_app.services import charger_security
+    from ccms_app.network import charger_security
 
     if sum((password is not None, generate, clear)) > 1:
         raise click.UsageError("give only one of --password, --generate and --clear")
@@ -199,7 +199,7 @@ def idtag_add(
     Without --expires the card never expires; without --blocked it is active. Tags are
     case-insensitive as in OCPP. Prints created / updated / unchanged.
     """
-    from ccms_app.services.provisioning import add_id_tag
+    from ccms_app.network.provisioning import add_id_tag
 
     expiry = _parse_expiry(expires)
     _provision(
@@ -221,7 +221,7 @@ def _items(argument: str) -> Iterator[str]:
 
 def _provision(items: Iterable[str], apply: Callable[[str], str]) -> None:
     """Apply to each item, print one line each; bad input exits 2 (after the rest, for '-')."""
-    from ccms_app.domain.identifiers import FieldError
+    from ccms_app.core.identifiers import FieldError
 
     failures = 0
     items = list(items)
@@ -363,7 +363,7 @@ def _check_ports_free(settings: Settings) -> None:
 
 def _check_tls(settings: Settings) -> None:
     """A TLS certificate that cannot be loaded fails here, not inside the Reflex process."""
-    from ccms_app.services.charger_security import TlsConfigError, ocpp_ssl_context
+    from ccms_app.network.charger_security import TlsConfigError, ocpp_ssl_context
 
     try:
         ocpp_ssl_context(settings)
@@ -388,7 +388,7 @@ def _probe_port(name: str, host: str, port: int) -> None:
 
 
 def _banner(settings: Settings, demo: bool) -> list[str]:
-    from ccms_app.services.demo import demo_admin_credentials
+    from ccms_app.demo import demo_admin_credentials
 
     lines = [
         "",
@@ -414,8 +414,8 @@ def _banner(settings: Settings, demo: bool) -> list[str]:
 def _has_operator_account() -> bool:
     from sqlmodel import select
 
+    from ccms_app.accounts.models import OperatorAccount
     from ccms_app.core.db import read_session
-    from ccms_app.models import OperatorAccount
 
     with read_session() as session:
         return session.exec(select(OperatorAccount.id).limit(1)).first() is not None
@@ -493,7 +493,7 @@ def _die_with_parent() -> None:
 
 
 def _seed(fleet: int, connectors: int) -> DemoSummary:
-    from ccms_app.services.demo import seed_demo
+    from ccms_app.demo import seed_demo
 
     try:
         return seed_demo(fleet, connectors)

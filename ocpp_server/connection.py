@@ -79,7 +79,7 @@ log = logging.getLogger(__name__)
 _V16_ACTIONS = frozenset(action.value for action in Action)
 RECENT_CALLS = 50  # answered CALLs remembered per connection to recognise a resent CALL
 MAX_REMEMBERED_ID = 64
-DUPLICATE_MESSAGE_ID = "duplicate_message_id"  # data issue kind (ccms_app.services.data_issues)
+DUPLICATE_MESSAGE_ID = "duplicate_message_id"  # data issue kind (ccms_app.charging.data_issues)
 
 
 @dataclass(frozen=True)

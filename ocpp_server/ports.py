@@ -1,7 +1,7 @@
 """The two small interfaces between the OCPP server and the application.
 
 - `ChargerEventSink` (charge point -> app): the server calls it for every CALL a charge point
-  sends. The app implements it (ccms_app.services.charger_events). Requests are the ocpp
+  sends. The app implements it (ccms_app.charging.charger_events). Requests are the ocpp
   library's typed v16 `call.*` dataclasses; replies are the small result types below.
   A method returns only after the data it changes is committed (the CALLRESULT follows it).
 - `CommandPort` (app -> charge point): the server implements it; the app's command service

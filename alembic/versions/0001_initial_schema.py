@@ -11,7 +11,7 @@ from alembic import op
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401
 
-import ccms_app.models.types  # noqa: F401
+import ccms_app.core.types  # noqa: F401
 
 
 # revision identifiers, used by Alembic.
@@ -33,7 +33,7 @@ def upgrade() -> None:
     sa.Column('action', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('payload', sa.Text(), nullable=False),
     sa.Column('error_code', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('created_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('ocpp_message', schema=None) as batch_op:
@@ -45,7 +45,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('parent_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['parent_id'], ['organisation.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('name')
@@ -60,7 +60,7 @@ def upgrade() -> None:
     sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
     sa.Column('phone', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('created_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -73,7 +73,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('organisation_id', sa.Integer(), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('created_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('organisation_id', 'name')
@@ -89,8 +89,8 @@ def upgrade() -> None:
     sa.Column('password_hash', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
     sa.Column('is_admin', sa.Boolean(), nullable=False),
     sa.Column('is_active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_login_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_login_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -103,11 +103,11 @@ def upgrade() -> None:
     sa.Column('organisation_id', sa.Integer(), nullable=False),
     sa.Column('id_tag', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('expiry_date', ccms_app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('expiry_date', ccms_app.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('parent_id_tag', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
     sa.Column('driver_id', sa.Integer(), nullable=True),
     sa.Column('description', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('created_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['driver_id'], ['driver.id'], ),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -121,8 +121,8 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('created_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['operator_account.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -139,7 +139,7 @@ def upgrade() -> None:
     sa.Column('latitude', sa.Float(), nullable=True),
     sa.Column('longitude', sa.Float(), nullable=True),
     sa.Column('timezone', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('created_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['area_id'], ['operation_area.id'], ),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -165,17 +165,17 @@ def upgrade() -> None:
     sa.Column('max_power_w', sa.Integer(), nullable=True),
     sa.Column('registration_state', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('is_online', sa.Boolean(), nullable=False),
-    sa.Column('last_seen_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('last_boot_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_seen_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_boot_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('error_code', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('vendor_error_code', sqlmodel.sql.sqltypes.AutoString(length=50), nullable=False),
-    sa.Column('status_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('status_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('firmware_status', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-    sa.Column('firmware_status_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('firmware_status_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('diagnostics_status', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-    sa.Column('diagnostics_status_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('diagnostics_status_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], ),
     sa.ForeignKeyConstraint(['station_id'], ['station.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -197,8 +197,8 @@ def upgrade() -> None:
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('error', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
     sa.Column('requested_by', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
-    sa.Column('created_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['charge_point_id'], ['charge_point.id'], ),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -219,7 +219,7 @@ def upgrade() -> None:
     sa.Column('error_code', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('vendor_error_code', sqlmodel.sql.sqltypes.AutoString(length=50), nullable=False),
     sa.Column('info', sqlmodel.sql.sqltypes.AutoString(length=50), nullable=False),
-    sa.Column('status_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('status_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['charge_point_id'], ['charge_point.id'], ),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -239,8 +239,8 @@ def upgrade() -> None:
     sa.Column('vendor_error_code', sqlmodel.sql.sqltypes.AutoString(length=50), nullable=False),
     sa.Column('vendor_id', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
     sa.Column('info', sqlmodel.sql.sqltypes.AutoString(length=50), nullable=False),
-    sa.Column('timestamp', ccms_app.models.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('received_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('timestamp', ccms_app.core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('received_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['charge_point_id'], ['charge_point.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -257,8 +257,8 @@ def upgrade() -> None:
     sa.Column('id_tag_status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('reservation_id', sa.Integer(), nullable=True),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('start_time', ccms_app.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('stop_time', ccms_app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('start_time', ccms_app.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('stop_time', ccms_app.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('meter_start_wh', sa.Integer(), nullable=False),
     sa.Column('meter_stop_wh', sa.Integer(), nullable=True),
     sa.Column('energy_wh', sa.Integer(), nullable=False),
@@ -268,7 +268,7 @@ def upgrade() -> None:
     sa.Column('current_a', sa.Float(), nullable=True),
     sa.Column('voltage_v', sa.Float(), nullable=True),
     sa.Column('soc_percent', sa.Float(), nullable=True),
-    sa.Column('meter_updated_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('meter_updated_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('flagged', sa.Boolean(), nullable=False),
     sa.Column('flag_reason', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.ForeignKeyConstraint(['charge_point_id'], ['charge_point.id'], ),
@@ -288,7 +288,7 @@ def upgrade() -> None:
     sa.Column('charge_point_id', sa.Integer(), nullable=False),
     sa.Column('connector_id', sa.Integer(), nullable=False),
     sa.Column('session_id', sa.Integer(), nullable=True),
-    sa.Column('timestamp', ccms_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('timestamp', ccms_app.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('measurand', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('phase', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True),
     sa.Column('location', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True),

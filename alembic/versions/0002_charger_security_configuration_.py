@@ -11,7 +11,7 @@ from alembic import op
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401
 
-import ccms_app.models.types  # noqa: F401
+import ccms_app.core.types  # noqa: F401
 
 
 # revision identifiers, used by Alembic.
@@ -30,7 +30,7 @@ def upgrade() -> None:
     sa.Column('remote_address', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=48), nullable=False),
     sa.Column('detail', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
-    sa.Column('created_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('security_event', schema=None) as batch_op:
@@ -42,7 +42,7 @@ def upgrade() -> None:
     sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=50), nullable=False),
     sa.Column('value', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
     sa.Column('readonly', sa.Boolean(), nullable=False),
-    sa.Column('updated_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['charge_point_id'], ['charge_point.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('charge_point_id', 'key')
@@ -57,8 +57,8 @@ def upgrade() -> None:
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=48), nullable=False),
     sa.Column('detail', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
     sa.Column('payload', sa.Text(), nullable=False),
-    sa.Column('created_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('resolved_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('resolved_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['charge_point_id'], ['charge_point.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -74,12 +74,12 @@ def upgrade() -> None:
     sa.Column('connector_id', sa.Integer(), nullable=False),
     sa.Column('id_tag', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('parent_id_tag', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
-    sa.Column('expiry_date', ccms_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expiry_date', ccms_app.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('session_id', sa.Integer(), nullable=True),
     sa.Column('requested_by', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
-    sa.Column('created_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['charge_point_id'], ['charge_point.id'], ),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], ),
     sa.ForeignKeyConstraint(['session_id'], ['charging_session.id'], ),

@@ -11,7 +11,7 @@ from alembic import op
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401
 
-import ccms_app.models.types  # noqa: F401
+import ccms_app.core.types  # noqa: F401
 
 
 # revision identifiers, used by Alembic.
@@ -33,7 +33,7 @@ def upgrade() -> None:
     sa.Column('sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('size', sa.Integer(), nullable=False),
     sa.Column('uploaded_by', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
-    sa.Column('uploaded_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('uploaded_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('organisation_id', 'sha256'),
@@ -47,16 +47,16 @@ def upgrade() -> None:
     sa.Column('organisation_id', sa.Integer(), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('image_id', sa.Integer(), nullable=False),
-    sa.Column('scheduled_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('scheduled_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('retries', sa.Integer(), nullable=True),
     sa.Column('retry_interval', sa.Integer(), nullable=True),
     sa.Column('runs', sa.Integer(), nullable=False),
-    sa.Column('next_run_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('next_run_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
-    sa.Column('created_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('started_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('finished_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('started_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['image_id'], ['firmware_image.id'], ),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -74,7 +74,7 @@ def upgrade() -> None:
     sa.Column('size', sa.Integer(), nullable=False),
     sa.Column('sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('remote_address', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('uploaded_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('uploaded_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['charge_point_id'], ['charge_point.id'], ),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -88,7 +88,7 @@ def upgrade() -> None:
     sa.Column('campaign_id', sa.Integer(), nullable=False),
     sa.Column('charge_point_id', sa.Integer(), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('last_status_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_status_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('detail', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.Column('command_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['campaign_id'], ['firmware_campaign.id'], ),

@@ -11,7 +11,7 @@ from alembic import op
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401
 
-import ccms_app.models.types  # noqa: F401
+import ccms_app.core.types  # noqa: F401
 
 
 # revision identifiers, used by Alembic.
@@ -29,8 +29,8 @@ def upgrade() -> None:
     sa.Column('organisation_id', sa.Integer(), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('description', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
-    sa.Column('created_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('organisation_id', 'name')
@@ -42,7 +42,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('list_id', sa.Integer(), nullable=False),
     sa.Column('id_tag_id', sa.Integer(), nullable=False),
-    sa.Column('added_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('added_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['id_tag_id'], ['id_tag.id'], ),
     sa.ForeignKeyConstraint(['list_id'], ['local_auth_list.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -56,7 +56,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('list_id', sa.Integer(), nullable=False),
     sa.Column('charge_point_id', sa.Integer(), nullable=False),
-    sa.Column('assigned_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('assigned_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['charge_point_id'], ['charge_point.id'], ),
     sa.ForeignKeyConstraint(['list_id'], ['local_auth_list.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -71,10 +71,10 @@ def upgrade() -> None:
     sa.Column('charge_point_id', sa.Integer(), nullable=False),
     sa.Column('id_tag', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('expiry_date', ccms_app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('expiry_date', ccms_app.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('parent_id_tag', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
-    sa.Column('sent_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['charge_point_id'], ['charge_point.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('charge_point_id', 'id_tag')
@@ -89,17 +89,17 @@ def upgrade() -> None:
     sa.Column('charge_point_id', sa.Integer(), nullable=False),
     sa.Column('accepted_version', sa.Integer(), nullable=False),
     sa.Column('reported_version', sa.Integer(), nullable=True),
-    sa.Column('reported_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reported_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('change_count', sa.Integer(), nullable=False),
     sa.Column('synced_change_count', sa.Integer(), nullable=False),
-    sa.Column('synced_boot_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('synced_boot_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_result', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('last_detail', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
     sa.Column('last_update_type', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('last_attempt_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('last_success_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_attempt_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_success_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('full_fallbacks', sa.Integer(), nullable=False),
-    sa.Column('updated_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['charge_point_id'], ['charge_point.id'], ),
     sa.PrimaryKeyConstraint('id')
     )

@@ -11,7 +11,7 @@ from alembic import op
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401
 
-import ccms_app.models.types  # noqa: F401
+import ccms_app.core.types  # noqa: F401
 
 
 # revision identifiers, used by Alembic.
@@ -33,20 +33,20 @@ def upgrade() -> None:
     sa.Column('purpose', sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
     sa.Column('recurrency_kind', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True),
-    sa.Column('valid_from', ccms_app.models.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('valid_to', ccms_app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('valid_from', ccms_app.core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('valid_to', ccms_app.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('transaction_id', sa.Integer(), nullable=True),
     sa.Column('charging_rate_unit', sqlmodel.sql.sqltypes.AutoString(length=1), nullable=False),
     sa.Column('duration', sa.Integer(), nullable=True),
-    sa.Column('start_schedule', ccms_app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('start_schedule', ccms_app.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('periods_json', sa.Text(), nullable=False),
     sa.Column('min_charging_rate', sa.Float(), nullable=True),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('detail', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.Column('command_id', sa.Integer(), nullable=True),
     sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
-    sa.Column('created_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['charge_point_id'], ['charge_point.id'], ),
     sa.ForeignKeyConstraint(['command_id'], ['charge_point_command.id'], ),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], ),
@@ -65,13 +65,13 @@ def upgrade() -> None:
     sa.Column('duration', sa.Integer(), nullable=False),
     sa.Column('requested_unit', sqlmodel.sql.sqltypes.AutoString(length=1), nullable=True),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('schedule_start', ccms_app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('schedule_start', ccms_app.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('schedule_duration', sa.Integer(), nullable=True),
     sa.Column('charging_rate_unit', sqlmodel.sql.sqltypes.AutoString(length=1), nullable=True),
     sa.Column('periods_json', sa.Text(), nullable=False),
     sa.Column('command_id', sa.Integer(), nullable=True),
     sa.Column('requested_by', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
-    sa.Column('created_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['charge_point_id'], ['charge_point.id'], ),
     sa.ForeignKeyConstraint(['command_id'], ['charge_point_command.id'], ),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], ),

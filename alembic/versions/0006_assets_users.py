@@ -11,7 +11,7 @@ from alembic import op
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401
 
-import ccms_app.models.types  # noqa: F401
+import ccms_app.core.types  # noqa: F401
 
 
 # revision identifiers, used by Alembic.
@@ -32,7 +32,7 @@ def upgrade() -> None:
     sa.Column('billing_email', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
     sa.Column('price_per_kwh_minor', sa.Integer(), nullable=True),
     sa.Column('currency', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
-    sa.Column('created_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('organisation_id', 'name')
@@ -46,7 +46,7 @@ def upgrade() -> None:
     sa.Column('group_id', sa.Integer(), nullable=False),
     sa.Column('driver_id', sa.Integer(), nullable=False),
     sa.Column('authorised', sa.Boolean(), nullable=False),
-    sa.Column('created_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['driver_id'], ['driver.id'], ),
     sa.ForeignKeyConstraint(['group_id'], ['user_group.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -64,7 +64,7 @@ def upgrade() -> None:
     sa.Column('model', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
     sa.Column('battery_capacity_wh', sa.Integer(), nullable=True),
     sa.Column('licence_plate', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-    sa.Column('created_at', ccms_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', ccms_app.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['driver_id'], ['driver.id'], ),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], ),
     sa.PrimaryKeyConstraint('id')

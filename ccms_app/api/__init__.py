@@ -1,14 +1,15 @@
 """Plain HTTP endpoints on the web port, next to the pages (rx.App(api_transformer=...)).
 
 Charge points fetch firmware and upload diagnostics here: they speak HTTP, not Reflex's
-socket. Handlers stay thin; the work is in ccms_app.services.
+socket. Handlers stay thin; the work is in the modules' use cases.
 """
 
 from __future__ import annotations
 
 from starlette.applications import Starlette
 
-from ccms_app.api import diagnostics, firmware
+from ccms_app.control import diagnostics_routes as diagnostics
+from ccms_app.control import firmware_routes as firmware
 
 
 def build_api() -> Starlette:

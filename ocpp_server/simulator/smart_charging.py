@@ -6,7 +6,7 @@ needs a running transaction and goes when it ends. Running sessions are capped t
 composite limit (checked at every meter sample and whenever the profiles change, when a
 MeterValues goes out at once so the CSMS sees the new power).
 
-The profile rules and the composite schedule come from ccms_app.domain.charging_profiles:
+The profile rules and the composite schedule come from ocpp_server.charging_profiles:
 a pure, stdlib-only module, so the simulator and the CSMS read profiles the same way.
 """
 
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ocpp.v16 import call_result
 
-from ccms_app.domain.charging_profiles import (
+from ocpp_server.charging_profiles import (
     ChargingProfile,
     InstalledProfile,
     ProfileError,

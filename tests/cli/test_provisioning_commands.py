@@ -8,7 +8,8 @@ from click.testing import CliRunner
 from sqlmodel import Session, select
 
 from ccms_app.cli import cli
-from ccms_app.models import ChargePoint, IdTag, RegistrationState
+from ccms_app.drivers.models import IdTag
+from ccms_app.network.models import ChargePoint, RegistrationState
 
 
 def test_register_reports_created_then_unchanged(

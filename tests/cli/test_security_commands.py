@@ -8,10 +8,10 @@ import pytest
 from click.testing import CliRunner
 from sqlmodel import Session, select
 
+from ccms_app.accounts.auth import verify_password
 from ccms_app.cli import cli
 from ccms_app.core.config import Settings
-from ccms_app.models import ChargePoint
-from ccms_app.services.auth import verify_password
+from ccms_app.network.models import ChargePoint
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from ccms_app.models import ChargePoint, RegistrationState
-from ccms_app.services.provisioning import register_charge_point
+from ccms_app.network.models import ChargePoint, RegistrationState
+from ccms_app.network.provisioning import register_charge_point
 
 
 def _booted(engine: Engine) -> dict[str, ChargePoint]:

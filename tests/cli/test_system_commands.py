@@ -12,9 +12,10 @@ from sqlalchemy import create_engine, inspect
 from sqlmodel import Session, select
 
 from ccms_app import cli as cli_module
+from ccms_app.accounts.auth import verify_password
+from ccms_app.accounts.models import OperatorAccount
 from ccms_app.cli import cli
-from ccms_app.models import ChargePoint, OperatorAccount
-from ccms_app.services.auth import verify_password
+from ccms_app.network.models import ChargePoint
 
 
 def test_db_upgrade_migrates_an_empty_database(

@@ -3,8 +3,8 @@ import asyncio
 import pytest
 from sqlmodel import Session, select
 
+from ccms_app.accounts.models import Organisation
 from ccms_app.core.db_writer import DbWriter
-from ccms_app.models import Organisation
 
 
 async def test_units_share_batches_and_a_failing_unit_loses_nobody_elses_data(engine) -> None:

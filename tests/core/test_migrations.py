@@ -9,7 +9,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
-import ccms_app.models  # noqa: F401
+import ccms_app.tables  # noqa: F401
 from alembic import command
 from ccms_app.core.db import make_engine
 from ccms_app.core.migrations import alembic_config, upgrade_database

@@ -13,9 +13,11 @@ from typing import Any
 from sqlmodel import Session, func, select
 from websockets.asyncio.client import ClientConnection
 
+from ccms_app.accounts.models import Organisation
+from ccms_app.charging import data_issues
+from ccms_app.charging.models import MeterSample
 from ccms_app.core import db
-from ccms_app.models import ChargePoint, MeterSample, Organisation, StatusEvent
-from ccms_app.services import data_issues
+from ccms_app.network.models import ChargePoint, StatusEvent
 from ocpp_server.connection import RECENT_CALLS
 from tests.fixtures.ocpp import open_websocket
 

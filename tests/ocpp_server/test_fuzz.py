@@ -38,16 +38,11 @@ from jsonschema import Draft4Validator
 from sqlmodel import Session, select
 from websockets.asyncio.client import ClientConnection
 
+from ccms_app.accounts.models import Organisation
+from ccms_app.charging.models import ChargingSession, MeterSample
 from ccms_app.core import db
-from ccms_app.models import (
-    ChargePoint,
-    ChargingSession,
-    Connector,
-    IdTag,
-    MeterSample,
-    Organisation,
-    StatusEvent,
-)
+from ccms_app.drivers.models import IdTag
+from ccms_app.network.models import ChargePoint, Connector, StatusEvent
 from tests.fixtures.ocpp import open_websocket
 
 CP = "CP-FUZZ"

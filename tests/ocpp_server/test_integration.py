@@ -12,19 +12,14 @@ from ocpp.v16 import call
 from sqlmodel import Session, func, select
 from websockets.asyncio.client import ClientConnection
 
+from ccms_app.accounts.models import Organisation
+from ccms_app.charging.charger_events import ChargerEventService
+from ccms_app.charging.models import ChargingSession, MeterSample
+from ccms_app.control.models import OcppMessage
 from ccms_app.core import db
 from ccms_app.core.config import get_settings
-from ccms_app.models import (
-    ChargePoint,
-    ChargingSession,
-    Connector,
-    IdTag,
-    MeterSample,
-    OcppMessage,
-    Organisation,
-    StatusEvent,
-)
-from ccms_app.services.charger_events import ChargerEventService
+from ccms_app.drivers.models import IdTag
+from ccms_app.network.models import ChargePoint, Connector, StatusEvent
 from ocpp_server.ports import ChargerOfflineError, CommandCallError, CommandTimeoutError
 from ocpp_server.server import OcppServer
 from tests.fixtures.ocpp import NEVER, connect_charge_point, eventually, open_websocket

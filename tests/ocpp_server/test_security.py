@@ -16,10 +16,11 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus
 from websockets.headers import build_authorization_basic
 
+from ccms_app.accounts.models import Organisation
+from ccms_app.charging.charger_events import ChargerEventService
 from ccms_app.core.config import Settings
-from ccms_app.models import ChargePoint, Organisation, SecurityEvent
-from ccms_app.services import charger_security
-from ccms_app.services.charger_events import ChargerEventService
+from ccms_app.network import charger_security
+from ccms_app.network.models import ChargePoint, SecurityEvent
 from ocpp_server.ports import ConnectionDecision
 from ocpp_server.server import OcppServer
 

@@ -12,15 +12,11 @@ from ocpp.v16 import call
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from ccms_app.models import (
-    ChargePoint,
-    ChargingSession,
-    Connector,
-    IdTag,
-    MeterSample,
-    Organisation,
-)
-from ccms_app.services.charger_events import ChargerEventService
+from ccms_app.accounts.models import Organisation
+from ccms_app.charging.charger_events import ChargerEventService
+from ccms_app.charging.models import ChargingSession, MeterSample
+from ccms_app.drivers.models import IdTag
+from ccms_app.network.models import ChargePoint, Connector
 from ocpp_server.server import OcppServer
 from ocpp_server.simulator import EvProfile, SimulatedChargePoint, run_fleet
 from ocpp_server.simulator.fleet import FAULT_SECONDS, SESSION_SECONDS, FleetBehaviour

@@ -1,0 +1,43 @@
+"""The operator organisation tree."""
+
+from __future__ import annotations
+
+import os
+
+from sqlmodel import Session, select
+
+from ccms_app.accounts.models import Organisation
+from ccms_app.core.db import read_session
+
+DEFAULT_OPERATOR_NAME = "CCMS Operator"
+
+
+def root_organisation(session: Session) -> Organisation:
+    """The network operator that owns what has no other owner (e.g. unknown charge points).
+
+    Created on first use, named by CCMS_OPERATOR_NAME.
+    """
+    org = session.exec(
+        select(Organisation).where(Organisation.parent_id.is_(None)).order_by(Organisation.id)
+    ).first()
+    if org is None:
+        org = Organisation(name=os.environ.get("CCMS_OPERATOR_NAME", DEFAULT_OPERATOR_NAME))
+        session.add(org)
+        session.flush()
+    return org
+
+
+def organisation_scope(organisation_id: int) -> frozenset[int]:
+    """The organisation and all its sub-operators: what an operator of it may see and edit."""
+    with read_session() as session:
+        rows = session.exec(select(Organisation.id, Organisation.parent_id)).all()
+    children: dict[int | None, list[int]] = {}
+    for org_id, parent_id in rows:
+        children.setdefault(parent_id, []).append(org_id)
+    scope, todo = set(), [organisation_id]
+    while todo:
+        current = todo.pop()
+        if current not in scope:
+            scope.add(current)
+            todo.extend(children.get(current, []))
+    return frozenset(scope)

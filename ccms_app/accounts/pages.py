@@ -1,0 +1,91 @@
+"""Email + password login."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ccms_app.accounts.state import AuthState
+from ccms_app.ui.nav import brand
+
+ROUTE = "/login"
+TITLE = "Log in · CCMS"
+
+
+def login_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.vstack(
+                rx.text("Email", size="2", weight="medium", as_="label", html_for="email"),
+                rx.input(
+                    id="email",
+                    name="email",
+                    type="email",
+                    placeholder="operator@example.com",
+                    auto_complete="username",
+                    required=True,
+                    size="3",
+                    width="100%",
+                ),
+                spacing="1",
+                width="100%",
+            ),
+            rx.vstack(
+                rx.text("Password", size="2", weight="medium", as_="label", html_for="password"),
+                rx.input(
+                    id="password",
+                    name="password",
+                    type="password",
+                    auto_complete="current-password",
+                    required=True,
+                    size="3",
+                    width="100%",
+                ),
+                spacing="1",
+                width="100%",
+            ),
+            rx.cond(
+                AuthState.login_error != "",
+                rx.callout(
+                    AuthState.login_error,
+                    icon="triangle-alert",
+                    color_scheme="red",
+                    size="1",
+                    width="100%",
+                    custom_attrs={"data-testid": "login-error"},
+                ),
+            ),
+            rx.button(
+                "Log in",
+                type="submit",
+                size="3",
+                width="100%",
+                loading=AuthState.login_busy,
+                custom_attrs={"data-testid": "login-submit"},
+            ),
+            spacing="4",
+            width="100%",
+        ),
+        on_submit=AuthState.login,
+        reset_on_submit=False,
+        width="100%",
+    )
+
+
+def login_page() -> rx.Component:
+    return rx.center(
+        rx.card(
+            rx.vstack(
+                brand(),
+                rx.heading("Log in to the operator console", size="5"),
+                login_form(),
+                spacing="5",
+                width="100%",
+            ),
+            size="4",
+            width="100%",
+            max_width="400px",
+        ),
+        min_height="100vh",
+        padding="16px",
+        background=rx.color("gray", 2),
+    )

@@ -1,0 +1,255 @@
+"""The application side of the OCPP server: implements ocpp_server.ports.ChargerEventSink.
+
+Each handler runs its database work in the shared group-commit writer, awaits the commit, then
+publishes what changed on the event bus (which feeds the live pages) and returns the reply.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+from typing import Any, TypeVar
+
+from ocpp.exceptions import PropertyConstraintViolationError
+from ocpp.v16 import call
+from sqlmodel import Session
+
+from ccms_app.charging import data_issues, transactions
+from ccms_app.control import message_log
+from ccms_app.core.config import Settings, get_settings
+from ccms_app.core.db_writer import DbWriter
+from ccms_app.core.events import EventBus, NetworkEvent
+from ccms_app.core.types import utc_now
+from ccms_app.drivers.authorization import check_id_tag
+from ccms_app.network import charge_points
+from ocpp_server.ports import (
+    BootResult,
+    ConnectionInfo,
+    DataTransferResult,
+    FrameRecord,
+    IdTagInfo,
+    StartTransactionResult,
+)
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+PENDING_RETRY_INTERVAL = 60  # seconds an unregistered charge point waits before booting again
+
+
+def _text(value: Any) -> str | None:
+    """Enum members from the ocpp library and plain strings both become plain strings."""
+    if value is None:
+        return None
+    return str(getattr(value, "value", value))
+
+
+INT64_MAX = 2**63 - 1
+
+
+def _integer(value: Any, name: str, minimum: int = -INT64_MAX - 1) -> int:
+    """An OCPP integer field as CCMS stores it. The 1.6 schemas set no range; a negative
+    connector id or a number no database column can hold is a protocol error, not data
+    to keep (docs/data-policy.md, "Numbers out of range")."""
+    number = int(value)
+    if not minimum <= number <= INT64_MAX:
+        raise PropertyConstraintViolationError(description=f"{name} {number} is out of range")
+    return number
+
+
+def _optional_integer(value: Any, name: str) -> int | None:
+    return None if value is None else _integer(value, name)
+
+
+def _keep_alive(identity: str) -> Callable[[Session, datetime], list[NetworkEvent]]:
+    """Work that only records the charger as seen now."""
+
+    def work(session: Session, now: datetime) -> list[NetworkEvent]:
+        charge_points.touch(session, identity, now)
+        return []
+
+    return work
+
+
+class ChargerEventService:
+    """What CCMS does with every CALL a charge point sends."""
+
+    def __init__(
+        self, bus: EventBus, settings: Settings | None = None, writer: DbWriter | None = None
+    ) -> None:
+        self._bus = bus
+        self._settings = settings or get_settings()
+        self._writer = writer or DbWriter()
+
+    @property
+    def writer(self) -> DbWriter:
+        return self._writer
+
+    async def start(self) -> None:
+        await self._writer.start()
+        count = await self._writer.run(charge_points.mark_all_offline)
+        if count:
+            log.info("charge points marked offline at start-up", extra={"count": count})
+
+    async def stop(self) -> None:
+        await self._writer.stop()
+
+    async def _apply(self, work: Callable[[Session, datetime], tuple[T, list[NetworkEvent]]]) -> T:
+        now = utc_now()
+        result, events = await self._writer.run(lambda session: work(session, now))
+        for event in events:
+            self._bus.publish(event)
+        return result
+
+    async def _apply_events(self, work: Callable[[Session, datetime], list[NetworkEvent]]) -> None:
+        await self._apply(lambda session, now: (None, work(session, now)))
+
+    # --- connection -------------------------------------------------------------------
+
+    async def connected(self, info: ConnectionInfo) -> None:
+        await self._apply_events(lambda s, now: charge_points.mark_connected(s, info.identity, now))
+
+    async def disconnected(self, identity: str, reason: str) -> None:
+        await self._apply_events(lambda s, now: charge_points.mark_disconnected(s, identity, now))
+
+    def record_frame(self, frame: FrameRecord) -> None:
+        self._writer.submit(partial(message_log.store_frames, frames=[frame]))
+
+    async def data_issue(self, identity: str, kind: str, detail: str, payload: str) -> None:
+        """Keep something the protocol layer could not apply as sent (e.g. a reused message
+        id) as a ChargerDataIssue for an operator."""
+
+        def work(session: Session, now: datetime) -> list[NetworkEvent]:
+            cp = charge_points.find_charge_point(session, identity)
+            issue = data_issues.record_issue(
+                session, identity, kind, detail, payload, cp.id if cp else None, once=True
+            )
+            return [data_issues.issue_event(cp, kind)] if cp and issue else []
+
+        await self._apply_events(work)
+
+    # --- charge point -> CSMS ---------------------------------------------------------
+
+    async def boot_notification(self, identity: str, request: call.BootNotification) -> BootResult:
+        info = {name: _text(getattr(request, name, None)) for name in charge_points.BOOT_FIELDS}
+        info["charge_point_serial_number"] = info["charge_point_serial_number"] or _text(
+            request.charge_box_serial_number
+        )
+        outcome = await self._apply(lambda s, now: charge_points.boot(s, identity, info, now))
+        interval = (
+            self._settings.heartbeat_interval
+            if outcome.status == "Accepted"
+            else PENDING_RETRY_INTERVAL
+        )
+        log.info("boot notification", extra={"identity": identity, "status": outcome.status})
+        return BootResult(status=outcome.status, interval=interval)
+
+    async def heartbeat(self, identity: str) -> datetime:
+        await self._apply_events(_keep_alive(identity))
+        return utc_now()
+
+    async def status_notification(self, identity: str, request: call.StatusNotification) -> None:
+        report = charge_points.StatusReport(
+            connector_id=_integer(request.connector_id, "connectorId", minimum=0),
+            status=_text(request.status) or "",
+            error_code=_text(request.error_code) or "",
+            info=request.info,
+            vendor_id=request.vendor_id,
+            vendor_error_code=request.vendor_error_code,
+            timestamp=request.timestamp,
+        )
+        await self._apply_events(
+            lambda s, now: charge_points.apply_status(s, identity, report, now)
+        )
+
+    async def authorize(self, identity: str, request: call.Authorize) -> IdTagInfo:
+        def work(session: Session, now: datetime) -> tuple[IdTagInfo, list[NetworkEvent]]:
+            cp = charge_points.touch(session, identity, now)
+            return check_id_tag(session, request.id_tag, cp, now), []
+
+        return await self._apply(work)
+
+    async def start_transaction(
+        self, identity: str, request: call.StartTransaction
+    ) -> StartTransactionResult:
+        req = transactions.StartRequest(
+            connector_id=_integer(request.connector_id, "connectorId", minimum=0),
+            id_tag=request.id_tag,
+            meter_start=_integer(request.meter_start, "meterStart"),
+            timestamp=request.timestamp,
+            reservation_id=_optional_integer(request.reservation_id, "reservationId"),
+        )
+
+        def work(
+            session: Session, now: datetime
+        ) -> tuple[tuple[int, IdTagInfo], list[NetworkEvent]]:
+            transaction_id, info, events = transactions.start(session, identity, req, now)
+            return (transaction_id, info), events
+
+        transaction_id, info = await self._apply(work)
+        log.info(
+            "transaction started",
+            extra={
+                "identity": identity,
+                "transaction_id": transaction_id,
+                "id_tag_status": info.status,
+            },
+        )
+        return StartTransactionResult(transaction_id=transaction_id, id_tag_info=info)
+
+    async def stop_transaction(
+        self, identity: str, request: call.StopTransaction
+    ) -> IdTagInfo | None:
+        req = transactions.StopRequest(
+            transaction_id=_integer(request.transaction_id, "transactionId"),
+            meter_stop=_integer(request.meter_stop, "meterStop"),
+            timestamp=request.timestamp,
+            id_tag=request.id_tag,
+            reason=_text(request.reason),
+            transaction_data=request.transaction_data,
+        )
+        info = await self._apply(lambda s, now: transactions.stop(s, identity, req, now))
+        log.info(
+            "transaction stopped",
+            extra={"identity": identity, "transaction_id": req.transaction_id},
+        )
+        return info
+
+    async def meter_values(self, identity: str, request: call.MeterValues) -> None:
+        req = transactions.MeterRequest(
+            connector_id=_integer(request.connector_id, "connectorId", minimum=0),
+            meter_value=request.meter_value,
+            transaction_id=_optional_integer(request.transaction_id, "transactionId"),
+        )
+        await self._apply_events(lambda s, now: transactions.meter_values(s, identity, req, now))
+
+    async def data_transfer(self, identity: str, request: call.DataTransfer) -> DataTransferResult:
+        # The frame itself is in the message log; no vendor extensions are handled yet.
+        log.info(
+            "data transfer from charge point",
+            extra={
+                "identity": identity,
+                "vendor_id": request.vendor_id,
+                "message_id": request.message_id,
+            },
+        )
+        await self._apply_events(_keep_alive(identity))
+        return DataTransferResult(status="UnknownVendorId")
+
+    async def diagnostics_status_notification(
+        self, identity: str, request: call.DiagnosticsStatusNotification
+    ) -> None:
+        status = _text(request.status) or ""
+        await self._apply_events(
+            lambda s, now: charge_points.record_diagnostics_status(s, identity, status, now)
+        )
+
+    async def firmware_status_notification(
+        self, identity: str, request: call.FirmwareStatusNotification
+    ) -> None:
+        status = _text(request.status) or ""
+        await self._apply_events(
+            lambda s, now: charge_points.record_firmware_status(s, identity, status, now)
+        )

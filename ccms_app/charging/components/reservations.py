@@ -1,0 +1,136 @@
+"""The reservations section of a charge point page: reserve a connector, list, cancel."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ccms_app.charging.state.reservations import ChargePointReservationState as Reservations
+from ccms_app.control.components.command_form import labelled
+from ccms_app.control.state.charge_point import ChargePointDetailState as Detail
+from ccms_app.monitoring.charge_point_view import ReservationRow
+from ccms_app.monitoring.state.charge_point_feed import ChargePointLiveState as Live
+from ccms_app.ui.cards import empty_note
+from ccms_app.ui.table import cell, data_table
+
+RESERVATION_COLOURS = {
+    "accepted": "green",
+    "requested": "blue",
+    "used": "teal",
+    "cancelled": "gray",
+    "expired": "gray",
+}
+
+
+def _form() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.grid(
+                labelled(
+                    "Connector (0 = any)",
+                    rx.select(
+                        Detail.connector0_options,
+                        value=Reservations.connector_id,
+                        on_change=Reservations.set_connector_id,
+                        width="100%",
+                        custom_attrs={"data-testid": "reserve-connector"},
+                    ),
+                ),
+                labelled(
+                    "Id tag",
+                    rx.input(
+                        value=Reservations.id_tag,
+                        on_change=Reservations.set_id_tag,
+                        max_length=20,
+                        placeholder="RFID card or app id tag",
+                        width="100%",
+                        custom_attrs={"data-testid": "reserve-id-tag"},
+                    ),
+                ),
+                labelled(
+                    "Expires in (minutes)",
+                    rx.input(
+                        value=Reservations.minutes,
+                        on_change=Reservations.set_minutes,
+                        type="number",
+                        min="1",
+                        width="100%",
+                        custom_attrs={"data-testid": "reserve-minutes"},
+                    ),
+                ),
+                columns=rx.breakpoints(initial="1", sm="3"),
+                spacing="3",
+                width="100%",
+            ),
+            rx.cond(
+                Reservations.message != "",
+                rx.callout(
+                    Reservations.message,
+                    icon=rx.cond(Reservations.message_ok, "circle-check", "info"),
+                    color_scheme=rx.cond(Reservations.message_ok, "green", "red"),
+                    size="1",
+                    width="100%",
+                    custom_attrs={"data-testid": "reserve-message"},
+                ),
+            ),
+            rx.button(
+                rx.icon("calendar-plus", size=14),
+                "Reserve",
+                on_click=Reservations.reserve,
+                loading=Reservations.busy,
+                align_self="end",
+                custom_attrs={"data-testid": "reserve-send"},
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _row(r: ReservationRow) -> rx.Component:
+    return rx.table.row(
+        cell(r.id),
+        cell(r.connector_id),
+        cell(r.id_tag),
+        cell(r.expires),
+        cell(
+            rx.badge(
+                r.status,
+                color_scheme=rx.match(r.status, *RESERVATION_COLOURS.items(), "orange"),
+                variant="soft",
+            )
+        ),
+        cell(
+            rx.cond(
+                r.is_open,
+                rx.button(
+                    "Cancel",
+                    size="1",
+                    variant="soft",
+                    color_scheme="red",
+                    on_click=Reservations.cancel(r.id),
+                    disabled=Reservations.busy,
+                    custom_attrs={"data-testid": f"reservation-cancel-{r.id}"},
+                ),
+            )
+        ),
+        custom_attrs={"data-testid": f"reservation-{r.id}"},
+    )
+
+
+def reservations_section() -> rx.Component:
+    return rx.vstack(
+        _form(),
+        rx.cond(
+            Live.reservations.length() > 0,
+            data_table(
+                ["Id", "Connector", "Id tag", "Expires (UTC)", "Status", ""],
+                Live.reservations,
+                _row,
+                testid="reservations",
+            ),
+            empty_note("No reservation on this charge point."),
+        ),
+        spacing="3",
+        width="100%",
+    )

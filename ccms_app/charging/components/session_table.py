@@ -1,0 +1,75 @@
+"""The recent sessions table, the same on the station page and the charge point page:
+transaction, (charge point,) connector, id tag, start, stop, energy, status, flag."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ccms_app.monitoring.session_rows import RecentSessionRow
+from ccms_app.ui.cards import empty_note
+from ccms_app.ui.table import cell, data_table
+
+
+def _status(s: RecentSessionRow) -> rx.Component:
+    return rx.cond(
+        s.active,
+        rx.badge(rx.icon("zap", size=12), "Active", color_scheme="blue", variant="soft"),
+        rx.badge(s.status, color_scheme="gray", variant="soft"),
+    )
+
+
+def _flag(s: RecentSessionRow) -> rx.Component:
+    return rx.cond(
+        s.flagged,
+        rx.tooltip(
+            rx.badge(
+                rx.icon("flag", size=12),
+                "Flagged",
+                color_scheme="orange",
+                variant="soft",
+                custom_attrs={"data-testid": "session-flagged"},
+            ),
+            content=s.flag_reason,
+        ),
+        rx.fragment(),
+    )
+
+
+def _row(with_charge_point: bool, testid: str):
+    def render(s: RecentSessionRow) -> rx.Component:
+        return rx.table.row(
+            cell(s.transaction_id),
+            *([cell(s.identity)] if with_charge_point else []),
+            cell(s.connector_id),
+            cell(s.id_tag),
+            cell(s.started),
+            cell(s.stopped),
+            cell(s.energy),
+            cell(_status(s)),
+            cell(_flag(s)),
+            custom_attrs={"data-testid": f"{testid}-row"},
+        )
+
+    return render
+
+
+def sessions_table(
+    rows: rx.Var, *, with_charge_point: bool, testid: str, empty: str
+) -> rx.Component:
+    """`rows`: a list[RecentSessionRow] var; the charge point column only where it varies."""
+    headers = [
+        "Transaction",
+        *(["Charge point"] if with_charge_point else []),
+        "Connector",
+        "Id tag",
+        "Started",
+        "Stopped",
+        "Energy",
+        "Status",
+        "Flag",
+    ]
+    return rx.cond(
+        rows.length() > 0,
+        data_table(headers, rows, _row(with_charge_point, testid), testid=testid),
+        empty_note(empty),
+    )

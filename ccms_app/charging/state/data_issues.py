@@ -1,0 +1,223 @@
+"""What an operator does with a list of charger data issues: open one (its stored payload and
+what the data policy says about its kind), select, and resolve one, the selected or all shown.
+
+`DataIssueActions` is a state mixin used next to ListState: the Maintenance page's list and a
+charge point's Data issues tab each declare a concrete state with both
+(`class X(DataIssueActions, ListState, rx.State)`, in ccms_app.maintenance.state and
+ccms_app.charging.state.data_issues_tab), so each has its own selection and dialog. Every resolve is
+scoped to the operator's organisations by the service, whatever ids the browser sends, and
+records the operator's email; the service tells the live pages, whose "data" warnings go.
+
+The list's spec (`_list_spec`) is charging.data_issue_admin.DATA_ISSUE_EXPORT: the columns
+plus each issue's payload, so "Export CSV" carries the payloads; the pages shown are fetched
+without them (DATA_ISSUE_LIST), so a page never ships payloads to the browser.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+
+import reflex as rx
+
+from ccms_app.charging import data_issue_admin, data_issues
+from ccms_app.control.state.charge_point import signed_in_email
+from ccms_app.control.state.message_log import pretty_json
+from ccms_app.core import listing
+from ccms_app.core.listing import ListPage, ListQuery, ListQueryError, ListSpec
+
+log = logging.getLogger(__name__)
+
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+def list_cell(value: Any) -> str:
+    """A cell as text, times as full UTC date and time (issues are often days old)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime(TIME_FORMAT)
+    return str(value)
+
+
+def issue_row(row: dict[str, Any]) -> dict[str, str]:
+    shown = {key: list_cell(value) for key, value in row.items()}
+    shown["kind_title"] = data_issue_admin.policy_for(str(row.get("kind", ""))).title
+    return shown
+
+
+def resolved_text(count: int) -> str:
+    if count == 0:
+        return "Nothing to resolve: those issues were resolved already."
+    return f"Resolved {count} data issue{'' if count == 1 else 's'}."
+
+
+class DataIssueActions(rx.State, mixin=True):
+    """Selection, the issue dialog and resolving, on top of a ListState of data issues."""
+
+    selected: list[str] = []
+    busy: bool = False
+    confirm_all_open: bool = False
+    issue_open: bool = False
+    issue_id: str = ""
+    issue_identity: str = ""
+    issue_kind: str = ""
+    issue_detail: str = ""
+    issue_time: str = ""
+    issue_state: str = ""
+    issue_resolved: bool = False
+    issue_payload: str = ""
+    policy_title: str = ""
+    policy_section: str = ""
+    policy_text: str = ""
+
+    # --- ListState overrides -------------------------------------------------------------
+
+    def _list_spec(self) -> ListSpec:
+        return data_issue_admin.DATA_ISSUE_EXPORT
+
+    def _fetch(self, query: ListQuery, scope: Collection[int]) -> ListPage:
+        return listing.fetch_page(data_issue_admin.DATA_ISSUE_LIST, query, scope)
+
+    def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
+        return issue_row(row)
+
+    def _filter_options(self, scope: Collection[int]) -> dict[str, list[tuple[str, str]]]:
+        return {"kind": data_issue_admin.kind_options()}
+
+    # --- computed ------------------------------------------------------------------------
+
+    @rx.var
+    def selected_count(self) -> int:
+        return len(self.selected)
+
+    @rx.var
+    def page_selected(self) -> bool:
+        """Whether every row of this page is selected (the header checkbox)."""
+        ids = {row.get("id", "") for row in self.rows}
+        return bool(ids) and ids <= set(self.selected)
+
+    # --- selection -----------------------------------------------------------------------
+
+    @rx.event
+    def toggle_selected(self, issue_id: str) -> None:
+        if issue_id in self.selected:
+            self.selected = [i for i in self.selected if i != issue_id]
+        else:
+            self.selected = [*self.selected, issue_id]
+
+    @rx.event
+    def toggle_page(self, checked: bool) -> None:
+        page = [row["id"] for row in self.rows if "id" in row]
+        rest = [i for i in self.selected if i not in page]
+        self.selected = [*rest, *page] if checked else rest
+
+    @rx.event
+    def clear_selection(self) -> None:
+        self.selected = []
+
+    # --- the issue dialog ----------------------------------------------------------------
+
+    @rx.event
+    async def open_issue(self, issue_id: str):
+        if not self._scope or not issue_id.isdigit():
+            return None
+        view = await asyncio.to_thread(
+            data_issue_admin.issue_detail, int(issue_id), list(self._scope)
+        )
+        if view is None:
+            return rx.toast.error("That data issue is not in your network.")
+        policy = data_issue_admin.policy_for(view.kind)
+        self.issue_id = str(view.id)
+        self.issue_identity, self.issue_kind, self.issue_detail = (
+            view.identity,
+            view.kind,
+            view.detail,
+        )
+        self.issue_time = list_cell(view.created_at)
+        self.issue_resolved = view.resolved_at is not None
+        self.issue_state = (
+            f"Resolved {list_cell(view.resolved_at)} UTC by {view.resolved_by or 'an operator'}"
+            if view.resolved_at is not None
+            else "Unresolved"
+        )
+        self.issue_payload = pretty_json(view.payload) if view.payload else "(empty)"
+        self.policy_title, self.policy_section, self.policy_text = (
+            policy.title,
+            policy.section,
+            policy.text,
+        )
+        self.issue_open = True
+        return None
+
+    @rx.event
+    def set_issue_open(self, value: bool) -> None:
+        self.issue_open = value
+
+    @rx.event
+    def set_confirm_all_open(self, value: bool) -> None:
+        self.confirm_all_open = value
+
+    # --- resolving -----------------------------------------------------------------------
+
+    @rx.event
+    async def resolve_one(self, issue_id: str):
+        if not issue_id.isdigit():
+            return None
+        toast = await self._resolve_ids([int(issue_id)])
+        if self.issue_id == issue_id:
+            self.issue_open = False
+        return toast
+
+    @rx.event
+    async def resolve_selected(self):
+        ids = [int(i) for i in self.selected if i.isdigit()]
+        if not ids:
+            return rx.toast.info("Select the issues to resolve first.")
+        return await self._resolve_ids(ids)
+
+    @rx.event
+    async def resolve_all_shown(self):
+        """Every unresolved issue matching the search and filters, on every page."""
+        self.confirm_all_open = False
+        operator = await self._begin_resolve()
+        if operator is None:
+            return rx.toast.error("Your session has ended. Log in again.")
+        try:
+            count = await asyncio.to_thread(
+                data_issue_admin.resolve_matching, self._query(), list(self._scope), operator
+            )
+        except ListQueryError as exc:
+            count, self.busy = 0, False
+            return rx.toast.error(f"Not resolved: {exc}.")
+        return await self._after_resolve(count)
+
+    async def _resolve_ids(self, ids: list[int]):
+        operator = await self._begin_resolve()
+        if operator is None:
+            return rx.toast.error("Your session has ended. Log in again.")
+        count = await asyncio.to_thread(
+            data_issues.resolve_issues, ids, list(self._scope), resolved_by=operator
+        )
+        return await self._after_resolve(count)
+
+    async def _begin_resolve(self) -> str | None:
+        """The operator's email, or None if signed out; the list must have loaded (scope)."""
+        if not self._scope:
+            return None
+        operator = await signed_in_email(self)
+        if operator is not None:
+            self.busy = True
+        return operator
+
+    async def _after_resolve(self, count: int):
+        self.busy = False
+        self.selected = []
+        await self._reload()
+        log.info("data issues resolved from the UI", extra={"count": count})
+        return (
+            rx.toast.success(resolved_text(count)) if count else rx.toast.info(resolved_text(count))
+        )

@@ -1,0 +1,86 @@
+"""The reservations section of a charge point page: the reserve form and cancel.
+
+The reservations themselves live in ChargePointLiveState (pushed whenever one changes: an
+answer, a cancel, a StartTransaction using it, the expiry sweep).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from ccms_app.control.state.charge_point import current_charge_point, run_command, signed_in_email
+from ccms_app.monitoring.state.charge_point_feed import ChargePointLiveState
+
+
+class ChargePointReservationState(rx.State):
+    connector_id: str = "0"
+    id_tag: str = ""
+    minutes: str = "60"
+    busy: bool = False
+    message: str = ""
+    message_ok: bool = False
+
+    @rx.event
+    def reset_section(self) -> None:
+        """A charge point page opens with an empty form."""
+        self.connector_id, self.id_tag, self.minutes = "0", "", "60"
+        self.busy, self.message = False, ""
+
+    @rx.event
+    def set_connector_id(self, value: str) -> None:
+        self.connector_id = value
+
+    @rx.event
+    def set_id_tag(self, value: str) -> None:
+        self.id_tag = value
+
+    @rx.event
+    def set_minutes(self, value: str) -> None:
+        self.minutes = value
+
+    @rx.event(background=True)
+    async def reserve(self):
+        async with self:
+            params = {
+                "connector_id": self.connector_id,
+                "id_tag": self.id_tag,
+                "expires_in_minutes": self.minutes,
+            }
+            started = await self._begin()
+        if started:
+            await self._finish("ReserveNow", params)
+
+    @rx.event(background=True)
+    async def cancel(self, reservation_id: int):
+        async with self:
+            live = await self.get_state(ChargePointLiveState)
+            if reservation_id not in {r.id for r in live.reservations if r.is_open}:
+                return  # only a listed, open reservation of this charge point
+            started = await self._begin()
+        if started:
+            await self._finish("CancelReservation", {"reservation_id": reservation_id})
+
+    async def _begin(self) -> bool:
+        """Inside `async with self`: mark busy unless already busy or no charge point."""
+        charge_point_id, _ = await current_charge_point(self)
+        if self.busy or not charge_point_id:
+            return False
+        self.busy = True
+        self.message = ""
+        return True
+
+    async def _finish(self, action: str, params: dict[str, Any]) -> None:
+        async with self:
+            charge_point_id, _ = await current_charge_point(self)
+            requested_by = await signed_in_email(self)
+        if requested_by is None:
+            message, ok = "Your session has ended. Log in again.", False
+        else:
+            message, ok = await run_command(charge_point_id, action, params, requested_by)
+        async with self:
+            self.busy = False
+            self.message, self.message_ok = message, ok
+            if ok and action == "ReserveNow":
+                self.id_tag = ""

@@ -1,1 +1,0 @@
-"""Shared UI building blocks: navigation and layout, badges, stat cards, tables, headers."""

@@ -1,0 +1,1 @@
+"""ccms_app.control.components."""

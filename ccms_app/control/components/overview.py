@@ -1,0 +1,131 @@
+"""The top of a charge point page: what it is (loaded once) and how it is doing (pushed live).
+
+The live part reads the organisation's shared LiveState the Live Monitoring page uses, picking
+this charge point's row in the browser: no extra push, no polling.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ccms_app.control.state.charge_point import ChargePointDetailState as Detail
+from ccms_app.monitoring.state.live import LiveState
+from ccms_app.monitoring.view import ChargePointRow, ConnectorCell, SessionRow
+from ccms_app.ui.status import online_badge, registration_badge, status_badge
+
+
+def _fact(label: str, value: rx.Var | str, testid: str = "") -> rx.Component:
+    return rx.vstack(
+        rx.text(label, size="1", color=rx.color("gray", 11)),
+        rx.text(
+            value,
+            size="2",
+            weight="medium",
+            word_break="break-all",
+            custom_attrs={"data-testid": testid} if testid else {},
+        ),
+        spacing="0",
+        min_width="0",
+    )
+
+
+def identity_card() -> rx.Component:
+    return rx.card(
+        rx.grid(
+            _fact("Station", Detail.station, "cp-station"),
+            _fact("Vendor", Detail.vendor, "cp-vendor"),
+            _fact("Model", Detail.model, "cp-model"),
+            _fact("Serial number", Detail.serial_number, "cp-serial"),
+            _fact("Firmware", Detail.firmware_version, "cp-firmware"),
+            _fact("Meter", Detail.meter_type),
+            _fact("Last boot", Detail.last_boot),
+            _fact("Firmware status", Detail.firmware_status),
+            columns=rx.breakpoints(initial="2", md="4"),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _connector(row: ChargePointRow, c: ConnectorCell) -> rx.Component:
+    return rx.hstack(
+        rx.text("Connector ", c.connector_id, size="2", weight="medium"),
+        status_badge(c.status, custom_attrs={"data-testid": f"cp-connector-{c.connector_id}"}),
+        rx.cond(
+            (c.error_code != "") & (c.error_code != "NoError"),
+            rx.text(c.error_code, size="1", color=rx.color("red", 11)),
+        ),
+        align="center",
+        spacing="2",
+        padding="6px 10px",
+        border=f"1px solid {rx.color('gray', 5)}",
+        border_radius="8px",
+    )
+
+
+def _session(s: SessionRow) -> rx.Component:
+    return rx.cond(
+        s.identity == Detail.identity,
+        rx.hstack(
+            rx.icon("battery-charging", size=16, color=rx.color("blue", 11)),
+            rx.text(
+                rx.text.strong("Transaction ", s.transaction_id),
+                " on connector ",
+                s.connector_id,
+                " · ",
+                s.id_tag,
+                " · since ",
+                s.started,
+                size="2",
+            ),
+            rx.text(s.energy, " · ", s.power, size="2", weight="medium"),
+            align="center",
+            spacing="2",
+            wrap="wrap",
+            custom_attrs={"data-testid": f"cp-session-{s.transaction_id}"},
+        ),
+    )
+
+
+def status_card(row: ChargePointRow) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                online_badge(row.online, custom_attrs={"data-testid": "cp-online"}),
+                registration_badge(row.registration),
+                rx.hstack(
+                    rx.text("Status", size="1", color=rx.color("gray", 11)),
+                    status_badge(row.status, custom_attrs={"data-testid": "cp-status"}),
+                    spacing="1",
+                    align="center",
+                ),
+                rx.text("Last seen ", row.last_seen, size="1", color=rx.color("gray", 11)),
+                spacing="2",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.cond(
+                row.connectors.length() > 0,
+                rx.flex(
+                    rx.foreach(row.connectors, lambda c: _connector(row, c)),
+                    spacing="2",
+                    wrap="wrap",
+                ),
+                rx.text("No connector has reported yet.", size="2", color=rx.color("gray", 10)),
+            ),
+            rx.foreach(LiveState.sessions, _session),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        custom_attrs={"data-testid": "cp-live"},
+    )
+
+
+def live_status() -> rx.Component:
+    """This charge point's row of the live view (the rows are the operator's own)."""
+    return rx.foreach(
+        LiveState.charge_points,
+        lambda row: rx.cond(row.identity == Detail.identity, status_card(row)),
+    )

@@ -1,0 +1,321 @@
+"""The Smart charging tab of a charge point page: installed profiles, a simple profile form,
+clear buttons and the composite schedule as a step chart and a table. Stacks to one column
+on a phone; tables scroll sideways."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ccms_app.control.components.command_form import labelled
+from ccms_app.control.state.charge_point import ChargePointDetailState as Detail
+from ccms_app.control.state.smart_charging import (
+    MAX_FORM_PERIODS,
+    PURPOSES,
+    SCHEDULE_KINDS,
+    CompositeRow,
+    ProfileRow,
+)
+from ccms_app.control.state.smart_charging import SmartChargingState as SC
+from ccms_app.ui.cards import empty_note
+from ccms_app.ui.table import cell, data_table
+
+STATUS_COLOURS = {
+    "accepted": "green",
+    "requested": "blue",
+    "replaced": "gray",
+    "cleared": "gray",
+    "ended": "gray",
+    "expired": "gray",
+}
+
+
+def _message(text: rx.Var, ok: rx.Var, testid: str) -> rx.Component:
+    return rx.cond(
+        text != "",
+        rx.callout(
+            text,
+            icon=rx.cond(ok, "circle-check", "info"),
+            color_scheme=rx.cond(ok, "green", "red"),
+            size="1",
+            width="100%",
+            custom_attrs={"data-testid": testid},
+        ),
+    )
+
+
+def _select(items: list[str] | rx.Var, value: rx.Var, field: str) -> rx.Component:
+    return rx.select(
+        items,
+        value=value,
+        on_change=lambda v: SC.set_field(field, v),
+        width="100%",
+        custom_attrs={"data-testid": f"sc-{field.replace('_', '-')}"},
+    )
+
+
+def _input(value: rx.Var, field: str, **props) -> rx.Component:
+    return rx.input(
+        value=value,
+        on_change=lambda v: SC.set_field(field, v),
+        width="100%",
+        custom_attrs={"data-testid": f"sc-{field.replace('_', '-')}"},
+        **props,
+    )
+
+
+def _period(period: rx.Var, index: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.input(
+            value=period["start"],
+            on_change=lambda v: SC.set_period(index, "start", v),
+            type="number",
+            min="0",
+            placeholder="start (min)",
+            read_only=index == 0,
+            width="100%",
+            custom_attrs={"data-testid": f"sc-period-start-{index}"},
+        ),
+        rx.input(
+            value=period["limit"],
+            on_change=lambda v: SC.set_period(index, "limit", v),
+            type="number",
+            min="0",
+            step="0.1",
+            placeholder=f"limit ({SC.unit})",
+            width="100%",
+            custom_attrs={"data-testid": f"sc-period-limit-{index}"},
+        ),
+        rx.icon_button(
+            rx.icon("x", size=14),
+            size="1",
+            variant="soft",
+            color_scheme="gray",
+            on_click=SC.remove_period(index),
+            disabled=index == 0,
+            aria_label="Remove period",
+        ),
+        width="100%",
+        align="center",
+        spacing="2",
+    )
+
+
+def _periods() -> rx.Component:
+    return rx.vstack(
+        rx.text("Periods: start (minutes after the schedule's start) and limit", size="2"),
+        rx.foreach(SC.periods, _period),
+        rx.button(
+            rx.icon("plus", size=14),
+            "Add period",
+            size="1",
+            variant="soft",
+            on_click=SC.add_period,
+            disabled=SC.periods.length() >= MAX_FORM_PERIODS,
+            custom_attrs={"data-testid": "sc-add-period"},
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
+def _form() -> rx.Component:
+    grid = rx.grid(
+        labelled("Purpose", _select(PURPOSES, SC.purpose, "purpose")),
+        labelled(
+            "Connector (0 = whole charge point)",
+            _select(Detail.connector0_options, SC.connector_id, "connector_id"),
+        ),
+        rx.cond(
+            SC.purpose == "TxProfile",
+            labelled(
+                "Transaction", _select(Detail.transaction_options, SC.transaction, "transaction")
+            ),
+        ),
+        labelled("Stack level", _input(SC.stack_level, "stack_level", type="number", min="0")),
+        labelled("Schedule", _select(list(SCHEDULE_KINDS), SC.schedule, "schedule")),
+        labelled("Start time (UTC, empty = now)", _input(SC.start, "start", type="datetime-local")),
+        labelled("Unit", _select(["W", "A"], SC.unit, "unit")),
+        labelled(
+            "Duration (minutes, empty = open)", _input(SC.duration, "duration", type="number")
+        ),
+        labelled("Valid from (UTC)", _input(SC.valid_from, "valid_from", type="datetime-local")),
+        labelled("Valid to (UTC)", _input(SC.valid_to, "valid_to", type="datetime-local")),
+        columns=rx.breakpoints(initial="1", sm="2", md="3"),
+        spacing="3",
+        width="100%",
+    )
+    return rx.card(
+        rx.vstack(
+            rx.heading("Set a charging profile", size="3"),
+            grid,
+            _periods(),
+            _message(SC.message, SC.message_ok, "sc-message"),
+            rx.button(
+                rx.icon("gauge", size=14),
+                "Send profile",
+                on_click=SC.send_profile,
+                loading=SC.busy,
+                align_self="end",
+                custom_attrs={"data-testid": "sc-send"},
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _row(r: ProfileRow) -> rx.Component:
+    return rx.table.row(
+        cell(r.profile_id),
+        cell(r.connector),
+        cell(r.purpose),
+        cell(r.stack_level),
+        cell(r.schedule),
+        cell(r.limits),
+        cell(r.validity),
+        cell(
+            rx.tooltip(
+                rx.badge(
+                    r.status,
+                    color_scheme=rx.match(r.status, *STATUS_COLOURS.items(), "orange"),
+                    variant="soft",
+                ),
+                content=rx.cond(r.detail != "", r.detail, r.status),
+            )
+        ),
+        cell(
+            rx.cond(
+                r.active,
+                rx.button(
+                    "Clear",
+                    size="1",
+                    variant="soft",
+                    color_scheme="red",
+                    on_click=SC.clear(r.profile_id),
+                    disabled=SC.busy,
+                    custom_attrs={"data-testid": f"sc-clear-{r.profile_id}"},
+                ),
+            )
+        ),
+        custom_attrs={"data-testid": f"sc-profile-{r.profile_id}"},
+    )
+
+
+def _profiles() -> rx.Component:
+    header = rx.flex(
+        rx.heading("Profiles", size="3"),
+        rx.spacer(),
+        rx.hstack(
+            rx.switch(checked=SC.show_history, on_change=SC.set_show_history, size="1"),
+            rx.text("History", size="2"),
+            align="center",
+            spacing="2",
+        ),
+        rx.button(
+            "Clear all",
+            size="1",
+            variant="soft",
+            color_scheme="red",
+            on_click=SC.clear(0),
+            disabled=SC.busy,
+            custom_attrs={"data-testid": "sc-clear-all"},
+        ),
+        align="center",
+        gap="12px",
+        wrap="wrap",
+        width="100%",
+    )
+    return rx.vstack(
+        header,
+        rx.cond(
+            SC.profiles.length() > 0,
+            data_table(
+                [
+                    "Id",
+                    "Connector",
+                    "Purpose",
+                    "Stack",
+                    "Schedule",
+                    "Limits",
+                    "Valid",
+                    "Status",
+                    "",
+                ],
+                SC.profiles,
+                _row,
+                testid="sc-profiles",
+            ),
+            empty_note("No charging profile installed on this charge point."),
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
+def _composite_row(r: CompositeRow) -> rx.Component:
+    return rx.table.row(cell(r.offset), cell(r.at), cell(r.limit), cell(r.expected))
+
+
+def _composite() -> rx.Component:
+    controls = rx.grid(
+        labelled(
+            "Connector", _select(Detail.connector0_options, SC.comp_connector, "comp_connector")
+        ),
+        labelled("Minutes", _input(SC.comp_minutes, "comp_minutes", type="number", min="1")),
+        labelled("Unit", _select(["W", "A"], SC.comp_unit, "comp_unit")),
+        columns=rx.breakpoints(initial="1", sm="3"),
+        spacing="3",
+        width="100%",
+    )
+    result = rx.vstack(
+        rx.box(
+            rx.plotly.basic(  # scatter only: the small plotly.js bundle
+                data=SC.comp_figure,
+                config={"displayModeBar": False, "responsive": True},
+                width="100%",
+                height="260px",
+            ),
+            width="100%",
+            custom_attrs={"data-testid": "sc-composite-chart"},
+        ),
+        data_table(
+            ["From", "At (UTC)", "Charge point", "Expected"],
+            SC.comp_rows,
+            _composite_row,
+            testid="sc-composite-table",
+        ),
+        spacing="2",
+        width="100%",
+    )
+    return rx.card(
+        rx.vstack(
+            rx.heading("Composite schedule", size="3"),
+            controls,
+            rx.button(
+                rx.icon("chart-line", size=14),
+                "Get composite schedule",
+                on_click=SC.get_composite,
+                loading=SC.comp_busy,
+                align_self="end",
+                custom_attrs={"data-testid": "sc-composite-get"},
+            ),
+            _message(SC.comp_message, SC.comp_ok, "sc-composite-message"),
+            rx.cond(SC.comp_shown, result),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def smart_charging_section() -> rx.Component:
+    return rx.vstack(
+        _profiles(),
+        _form(),
+        _composite(),
+        spacing="4",
+        width="100%",
+        on_mount=SC.load,
+        custom_attrs={"data-testid": "sc-section"},
+    )

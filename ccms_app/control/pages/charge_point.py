@@ -1,0 +1,137 @@
+"""One charge point: what it is, its live status, and everything an operator does with it
+(commands and their history, recent sessions, configuration, reservations, the OCPP message
+log)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ccms_app.charging.components.data_issues_tab import data_issues_section
+from ccms_app.charging.components.reservations import reservations_section
+from ccms_app.charging.components.sessions_tab import sessions_section
+from ccms_app.charging.state.data_issues_tab import DATA_ISSUES_TAB, ChargePointTabState
+from ccms_app.control.components.commands_tab import commands_section
+from ccms_app.control.components.configuration_tab import configuration_section
+from ccms_app.control.components.message_log_tab import message_log_section
+from ccms_app.control.components.overview import identity_card, live_status
+from ccms_app.control.components.smart_charging_tab import smart_charging_section
+from ccms_app.control.state.charge_point import ChargePointDetailState as Detail
+from ccms_app.control.state.message_log import LOG_TAB
+from ccms_app.drivers.local_lists.components.charge_point_tab import local_list_section
+from ccms_app.monitoring.state.charge_point_feed import SESSIONS_TAB
+from ccms_app.monitoring.state.live import LiveState
+from ccms_app.network.components.cp_security import security_section
+from ccms_app.network.components.forms import charge_point_dialog
+from ccms_app.network.state.forms import ChargePointFormState
+from ccms_app.ui.layout import app_shell
+from ccms_app.ui.page_header import live_indicator
+
+ROUTE = "/charge-points/[identity]"
+TITLE = "Charge point · CCMS"
+NAV_ROUTE = "/live"  # the navigation entry this page belongs to
+
+
+def _header() -> rx.Component:
+    return rx.flex(
+        rx.vstack(
+            rx.link(
+                rx.hstack(rx.icon("arrow-left", size=14), "Live Monitoring", align="center"),
+                href=NAV_ROUTE,
+                size="2",
+                custom_attrs={"data-testid": "back-to-live"},
+            ),
+            rx.heading(
+                Detail.identity,
+                size="6",
+                word_break="break-all",
+                custom_attrs={"data-testid": "cp-identity"},
+            ),
+            spacing="1",
+        ),
+        rx.spacer(),
+        rx.button(
+            rx.icon("pencil", size=14),
+            "Edit",
+            variant="soft",
+            on_click=ChargePointFormState.open_edit_identity(Detail.identity),
+            disabled=~Detail.loaded | Detail.not_found,
+            custom_attrs={"data-testid": "cp-edit"},
+        ),
+        live_indicator(LiveState.updated_at),
+        width="100%",
+        align="end",
+        wrap="wrap",
+        gap="8px",
+    )
+
+
+def _sections() -> list[tuple[str, str, rx.Component]]:
+    return [
+        ("commands", "Commands", commands_section()),
+        (SESSIONS_TAB, "Sessions", sessions_section()),
+        ("configuration", "Configuration", configuration_section()),
+        ("reservations", "Reservations", reservations_section()),
+        ("smart-charging", "Smart charging", smart_charging_section()),
+        ("local-list", "Local list", local_list_section()),
+        (LOG_TAB, "Message log", message_log_section()),
+        (DATA_ISSUES_TAB, "Data issues", data_issues_section()),
+        ("security", "Security", security_section()),
+    ]
+
+
+def _tabs() -> rx.Component:
+    sections = _sections()
+    return rx.tabs.root(
+        rx.box(
+            rx.tabs.list(
+                *[
+                    rx.tabs.trigger(
+                        label, value=value, custom_attrs={"data-testid": f"tab-{value}"}
+                    )
+                    for value, label, _ in sections
+                ],
+                size="2",
+                wrap="nowrap",
+            ),
+            overflow_x="auto",
+            width="100%",
+        ),
+        *[
+            rx.tabs.content(content, value=value, padding_top="16px")
+            for value, _, content in sections
+        ],
+        value=ChargePointTabState.tab,  # ?tab= opens a tab (e.g. from a data warning)
+        on_change=ChargePointTabState.set_tab,
+        width="100%",
+    )
+
+
+def _not_found() -> rx.Component:
+    return rx.callout(
+        rx.text(
+            "There is no charge point ",
+            rx.text.strong(Detail.identity),
+            " in your network.",
+        ),
+        icon="circle-help",
+        color_scheme="orange",
+        width="100%",
+        custom_attrs={"data-testid": "cp-not-found"},
+    )
+
+
+def _body() -> rx.Component:
+    return rx.vstack(live_status(), identity_card(), _tabs(), spacing="4", width="100%")
+
+
+def charge_point_detail_page() -> rx.Component:
+    return app_shell(
+        NAV_ROUTE,
+        _header(),
+        rx.cond(
+            Detail.not_found,
+            _not_found(),
+            rx.cond(Detail.loaded, _body(), rx.center(rx.spinner(size="3"), padding="48px")),
+        ),
+        charge_point_dialog(),  # the Edit button's form (Assets)
+    )

@@ -1,0 +1,393 @@
+"""Firmware: upload images, roll them out in campaigns, follow each charge point live, and
+collect diagnostics files from charge points."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ccms_app.control.state.firmware import (
+    UPLOAD_ID,
+    CampaignRow,
+    DiagnosticsRow,
+    FirmwareState,
+    ImageRow,
+    TargetRow,
+)
+from ccms_app.monitoring.state.live import LiveState
+from ccms_app.monitoring.view import ChargePointRow
+from ccms_app.ui.cards import empty_note, section
+from ccms_app.ui.layout import app_shell
+from ccms_app.ui.page_header import live_indicator, page_header
+from ccms_app.ui.table import cell, data_table
+
+ROUTE = "/firmware"
+TITLE = "Firmware · CCMS"
+
+TARGET_COLOURS = {
+    "pending": "gray",
+    "sent": "blue",
+    "downloading": "cyan",
+    "downloaded": "cyan",
+    "installing": "amber",
+    "installed": "green",
+    "failed": "red",
+    "offline": "gray",
+    "rejected": "orange",
+}
+CAMPAIGN_COLOURS = {"planned": "blue", "running": "amber", "done": "green", "cancelled": "gray"}
+
+
+def _badge(value: rx.Var, colours: dict[str, str], **props) -> rx.Component:
+    return rx.badge(
+        value,
+        color_scheme=rx.match(value, *colours.items(), "gray"),
+        variant="soft",
+        radius="full",
+        **props,
+    )
+
+
+def _field(label: str, control: rx.Component) -> rx.Component:
+    return rx.vstack(rx.text(label, size="2", weight="medium"), control, spacing="1", width="100%")
+
+
+# ---- upload --------------------------------------------------------------------------------
+
+
+def image_row(image: ImageRow) -> rx.Component:
+    return rx.table.row(
+        cell(rx.text(image.version, weight="medium")),
+        cell(image.file_name),
+        cell(image.size),
+        cell(rx.code(image.sha256, size="1")),
+        cell(image.uploaded),
+        custom_attrs={"data-testid": f"image-{image.id}"},
+    )
+
+
+def upload_card() -> rx.Component:
+    dropzone = rx.upload(
+        rx.vstack(
+            rx.icon("upload", size=20, color=rx.color("gray", 10)),
+            rx.text("Drop a firmware file here, or click to choose", size="2"),
+            rx.foreach(
+                rx.selected_files(UPLOAD_ID),
+                lambda name: rx.text(name, size="1", weight="medium", color=rx.color("teal", 11)),
+            ),
+            align="center",
+            spacing="1",
+        ),
+        id=UPLOAD_ID,
+        multiple=False,
+        max_files=1,
+        border=f"1px dashed {rx.color('gray', 7)}",
+        border_radius="8px",
+        padding="16px",
+        width="100%",
+        custom_attrs={"data-testid": "firmware-dropzone"},
+    )
+    return rx.card(
+        rx.vstack(
+            rx.heading("Upload an image", size="3"),
+            dropzone,
+            _field(
+                "Version (taken from the file name when empty)",
+                rx.input(
+                    value=FirmwareState.upload_version,
+                    on_change=FirmwareState.set_upload_version,
+                    placeholder="e.g. 2.1.0",
+                    width="100%",
+                    custom_attrs={"data-testid": "firmware-version"},
+                ),
+            ),
+            rx.button(
+                rx.icon("hard-drive-upload", size=16),
+                "Upload",
+                on_click=FirmwareState.upload_image(rx.upload_files(upload_id=UPLOAD_ID)),
+                custom_attrs={"data-testid": "firmware-upload-button"},
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+# ---- new campaign --------------------------------------------------------------------------
+
+
+def charge_point_choice(cp: ChargePointRow) -> rx.Component:
+    return rx.checkbox(
+        cp.identity,
+        checked=FirmwareState.selected.contains(cp.id),
+        on_change=lambda checked: FirmwareState.toggle(cp.id, checked),
+        size="2",
+        custom_attrs={"data-testid": f"choose-{cp.identity}"},
+    )
+
+
+def charge_point_chooser() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.text(
+                "Charge points (",
+                FirmwareState.selected.length(),
+                " chosen)",
+                size="2",
+                weight="medium",
+            ),
+            rx.spacer(),
+            rx.button("All", size="1", variant="soft", on_click=FirmwareState.select_all),
+            rx.button(
+                "None",
+                size="1",
+                variant="soft",
+                color_scheme="gray",
+                on_click=FirmwareState.clear_selection,
+            ),
+            width="100%",
+            align="center",
+        ),
+        rx.cond(
+            LiveState.charge_points.length() > 0,
+            rx.flex(
+                rx.foreach(LiveState.charge_points, charge_point_choice),
+                wrap="wrap",
+                spacing="3",
+                max_height="160px",
+                overflow_y="auto",
+                width="100%",
+            ),
+            empty_note("No charge points yet."),
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
+def campaign_form() -> rx.Component:
+    image_picker = rx.select.root(
+        rx.select.trigger(
+            placeholder="Upload an image first",
+            width="100%",
+            custom_attrs={"data-testid": "campaign-image"},
+        ),
+        rx.select.content(
+            rx.foreach(FirmwareState.images, lambda i: rx.select.item(i.label, value=i.id))
+        ),
+        value=FirmwareState.campaign_image,
+        on_change=FirmwareState.set_campaign_image,
+    )
+    return rx.card(
+        rx.vstack(
+            rx.heading("New campaign", size="3"),
+            _field(
+                "Name",
+                rx.input(
+                    value=FirmwareState.campaign_name,
+                    on_change=FirmwareState.set_campaign_name,
+                    placeholder="e.g. Depot chargers to 2.1.0",
+                    width="100%",
+                    custom_attrs={"data-testid": "campaign-name"},
+                ),
+            ),
+            _field("Firmware image", image_picker),
+            _field(
+                "Start (UTC)",
+                rx.input(
+                    type="datetime-local",
+                    value=FirmwareState.campaign_when,
+                    on_change=FirmwareState.set_campaign_when,
+                    width="100%",
+                    custom_attrs={"data-testid": "campaign-when"},
+                ),
+            ),
+            charge_point_chooser(),
+            rx.button(
+                rx.icon("calendar-clock", size=16),
+                "Plan campaign",
+                on_click=FirmwareState.create_campaign,
+                custom_attrs={"data-testid": "campaign-create"},
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+# ---- campaigns -------------------------------------------------------------------------------
+
+
+def target_row(target: TargetRow) -> rx.Component:
+    return rx.table.row(
+        cell(rx.text(target.identity, weight="medium")),
+        cell(_badge(target.status, TARGET_COLOURS)),
+        cell(rx.text(target.detail, size="1", color=rx.color("gray", 11))),
+        cell(rx.text(target.at, size="1")),
+        custom_attrs={"data-testid": f"target-{target.identity}"},
+    )
+
+
+def campaign_card(campaign: CampaignRow) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.flex(
+                rx.vstack(
+                    rx.hstack(
+                        rx.text(campaign.name, weight="bold", size="3"),
+                        _badge(campaign.status, CAMPAIGN_COLOURS),
+                        align="center",
+                        spacing="2",
+                        wrap="wrap",
+                    ),
+                    rx.text(
+                        "Firmware ",
+                        campaign.image,
+                        " · starts ",
+                        campaign.scheduled,
+                        " · by ",
+                        campaign.by,
+                        size="1",
+                        color=rx.color("gray", 11),
+                    ),
+                    spacing="1",
+                ),
+                rx.spacer(),
+                rx.cond(
+                    campaign.cancellable,
+                    rx.button(
+                        "Cancel",
+                        size="1",
+                        variant="soft",
+                        color_scheme="red",
+                        on_click=FirmwareState.cancel_campaign(campaign.id),
+                    ),
+                ),
+                width="100%",
+                align="start",
+                wrap="wrap",
+                spacing="2",
+            ),
+            rx.text(campaign.summary, size="2", weight="medium"),
+            data_table(
+                ["Charge point", "Progress", "Detail", "Last update"], campaign.targets, target_row
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+        custom_attrs={"data-testid": f"campaign-{campaign.id}"},
+    )
+
+
+def campaigns_section() -> rx.Component:
+    return section(
+        "Campaigns",
+        rx.cond(
+            FirmwareState.live.campaigns.length() > 0,
+            rx.vstack(
+                rx.foreach(FirmwareState.live.campaigns, campaign_card), spacing="3", width="100%"
+            ),
+            empty_note("No campaign yet. Upload an image and plan one above."),
+        ),
+    )
+
+
+# ---- diagnostics -----------------------------------------------------------------------------
+
+
+def diagnostics_row(row: DiagnosticsRow) -> rx.Component:
+    return rx.table.row(
+        cell(rx.text(row.identity, weight="medium")),
+        cell(
+            rx.el.a(
+                rx.hstack(rx.icon("download", size=14), row.file_name, spacing="1", align="center"),
+                href=row.href,
+                download=row.file_name,
+                style={"color": rx.color("teal", 11)},
+            )
+        ),
+        cell(row.size),
+        cell(row.uploaded),
+        custom_attrs={"data-testid": f"diagnostics-{row.key}"},
+    )
+
+
+def diagnostics_section() -> rx.Component:
+    picker = rx.select.root(
+        rx.select.trigger(
+            placeholder="Charge point", custom_attrs={"data-testid": "diagnostics-cp"}
+        ),
+        rx.select.content(
+            rx.foreach(
+                LiveState.charge_points,
+                lambda cp: rx.select.item(cp.identity, value=cp.id.to_string()),
+            )
+        ),
+        value=FirmwareState.diagnostics_cp,
+        on_change=FirmwareState.set_diagnostics_cp,
+    )
+    return section(
+        "Diagnostics",
+        rx.flex(
+            picker,
+            rx.button(
+                rx.icon("file-search", size=16),
+                "Request diagnostics",
+                on_click=FirmwareState.request_diagnostics,
+                loading=FirmwareState.diagnostics_busy,
+                custom_attrs={"data-testid": "diagnostics-request"},
+            ),
+            spacing="2",
+            wrap="wrap",
+            align="center",
+        ),
+        rx.cond(
+            FirmwareState.live.diagnostics.length() > 0,
+            data_table(
+                ["Charge point", "File", "Size", "Uploaded"],
+                FirmwareState.live.diagnostics,
+                diagnostics_row,
+                testid="diagnostics-files",
+            ),
+            empty_note("No diagnostics uploaded yet."),
+        ),
+    )
+
+
+def images_section() -> rx.Component:
+    return rx.cond(
+        FirmwareState.images.length() > 0,
+        section(
+            "Images",
+            data_table(
+                ["Version", "File", "Size", "SHA-256", "Uploaded"],
+                FirmwareState.images,
+                image_row,
+                testid="firmware-images",
+            ),
+        ),
+    )
+
+
+def page() -> rx.Component:
+    return app_shell(
+        ROUTE,
+        page_header(
+            "Firmware",
+            "Roll out firmware to chosen charge points and collect diagnostics.",
+            live_indicator(LiveState.updated_at),
+        ),
+        rx.grid(
+            upload_card(),
+            campaign_form(),
+            columns=rx.breakpoints(initial="1", md="2"),
+            spacing="4",
+            width="100%",
+        ),
+        images_section(),
+        campaigns_section(),
+        diagnostics_section(),
+        rx.box(on_unmount=FirmwareState.leave, display="none"),
+    )

@@ -1,0 +1,144 @@
+"""Bulk commands on Live Monitoring: select charge points, send one command to all of them.
+
+The selection holds charge point ids, but only ids that appear in the operator's own live
+view (LiveState, scoped to the organisation on the server) are ever sent to; anything else a
+browser might send is reported as not found. The command service runs them concurrently.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+
+import reflex as rx
+
+from ccms_app.control import commands
+from ccms_app.control.rules.commands import CommandInputError
+from ccms_app.control.state.charge_point import outcome_text, signed_in_email
+from ccms_app.control.state.command_forms import (
+    BULK_ACTIONS,
+    LABELS,
+    command_params,
+    default_values,
+)
+from ccms_app.monitoring.state.live import LiveState
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass
+class BulkResultRow:
+    charge_point_id: int = 0
+    identity: str = ""
+    status: str = ""
+    detail: str = ""
+
+
+def result_rows(views: list[commands.CommandView], names: dict[int, str]) -> list[BulkResultRow]:
+    return [
+        BulkResultRow(
+            charge_point_id=v.charge_point_id,
+            identity=names.get(v.charge_point_id, f"#{v.charge_point_id}"),
+            status=v.status,
+            detail=v.error,
+        )
+        for v in views
+    ]
+
+
+def summary_text(action: str, rows: list[BulkResultRow]) -> str:
+    accepted = sum(1 for r in rows if r.status == "accepted")
+    return f"{LABELS.get(action, action)}: {accepted} of {len(rows)} accepted."
+
+
+class BulkCommandState(rx.State):
+    selected: list[int] = []
+    action: str = BULK_ACTIONS[0]
+    values: dict[str, str] = default_values(BULK_ACTIONS[0])
+    busy: bool = False
+    results: list[BulkResultRow] = []
+    summary: str = ""
+    error: str = ""
+
+    @rx.var
+    def selected_count(self) -> int:
+        return len(self.selected)
+
+    @rx.event
+    def toggle(self, charge_point_id: int, checked: bool) -> None:
+        others = [i for i in self.selected if i != charge_point_id]
+        self.selected = [*others, charge_point_id] if checked else others
+
+    @rx.event
+    async def select_all_shown(self) -> None:
+        live = await self.get_state(LiveState)
+        self.selected = [row.id for row in live.charge_points]
+
+    @rx.event
+    def clear_selection(self) -> None:
+        self.selected = []
+
+    @rx.event
+    def set_action(self, action: str) -> None:
+        if action in BULK_ACTIONS:
+            self.action = action
+            self.values = default_values(action)
+            self.error = ""
+
+    @rx.event
+    def set_value(self, name: str, value: str) -> None:
+        self.values = {**self.values, name: value}
+
+    @rx.event
+    def clear_results(self) -> None:
+        self.results = []
+        self.summary = ""
+
+    @rx.event(background=True)
+    async def send(self):
+        async with self:
+            if self.busy or not self.selected:
+                return None
+            live = await self.get_state(LiveState)
+            names = {row.id: row.identity for row in live.charge_points}
+            ids, action = list(self.selected), self.action
+            params = command_params(action, self.values)
+            requested_by = await signed_in_email(self)
+            self.busy, self.error, self.results = True, "", []
+            self.summary = f"Sending {LABELS.get(action, action)} to {len(ids)} charge points…"
+        rows, error = await _send(ids, names, action, params, requested_by)
+        async with self:
+            self.busy = False
+            self.error = error
+            self.results = rows
+            self.summary = summary_text(action, rows) if rows else ""
+        return None
+
+
+async def _send(
+    ids: list[int],
+    names: dict[int, str],
+    action: str,
+    params: dict[str, str],
+    requested_by: str | None,
+) -> tuple[list[BulkResultRow], str]:
+    if requested_by is None:
+        return [], "Your session has ended. Log in again to send commands."
+    allowed = [i for i in ids if i in names]
+    try:
+        views = await commands.send_to_many(allowed, action, params, requested_by)
+    except CommandInputError as exc:
+        return [], f"{LABELS.get(action, action)} not sent: {exc}."
+    except Exception as exc:
+        log.exception("bulk command failed", extra={"action": action, "count": len(allowed)})
+        return [], f"{LABELS.get(action, action)} could not be sent: {exc}"
+    rows = result_rows(views, names)
+    rows += [
+        BulkResultRow(i, f"#{i}", "failed", "not found in your network")
+        for i in ids
+        if i not in names
+    ]
+    for row in rows:
+        if row.status != "accepted" and not row.detail:
+            row.detail = outcome_text(action, row.status, "")
+    return rows, ""

@@ -1,0 +1,241 @@
+"""The command dialog of a charge point row: pick a command, send it, see its outcome.
+
+Sending runs as a background event: a charge point may take up to the command timeout to
+answer, and the tab must keep receiving live updates meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from typing import Any
+
+import reflex as rx
+
+from ccms_app.accounts import auth, organisations
+from ccms_app.accounts.state import AuthState
+from ccms_app.control import commands
+from ccms_app.control.rules.commands import CommandInputError
+from ccms_app.core.types import utc_now
+from ccms_app.monitoring import snapshot as monitoring
+from ccms_app.monitoring.view import format_time
+
+log = logging.getLogger(__name__)
+
+ACTIONS = [
+    "RemoteStartTransaction",
+    "RemoteStopTransaction",
+    "Reset",
+    "UnlockConnector",
+    "ChangeAvailability",
+]
+ACTION_LABELS = {
+    "RemoteStartTransaction": "Remote start",
+    "RemoteStopTransaction": "Remote stop",
+    "Reset": "Reset",
+    "UnlockConnector": "Unlock connector",
+    "ChangeAvailability": "Change availability",
+}
+FINAL_OK = {"accepted"}
+
+
+@dataclasses.dataclass
+class CommandRow:
+    id: int = 0
+    action: str = ""
+    status: str = ""
+    detail: str = ""
+    at: str = ""
+    by: str = ""
+
+
+def command_rows(views: list[Any]) -> list[CommandRow]:
+    """Recent commands as the dialog lists them (newest first)."""
+    now = utc_now()
+    return [
+        CommandRow(
+            id=v.id,
+            action=ACTION_LABELS.get(v.action, v.action),
+            status=v.status,
+            detail=v.error,
+            at=format_time(v.created_at, "UTC", now),
+            by=v.requested_by,
+        )
+        for v in views
+    ]
+
+
+class CommandState(rx.State):
+    """Per tab: which charge point the dialog is open for and what the operator picked."""
+
+    dialog_open: bool = False
+    charge_point_id: int = 0
+    identity: str = ""
+    online: bool = False
+    action: str = ACTIONS[0]
+    connector_options: list[str] = []
+    connector_id: str = ""
+    transaction_options: list[str] = []
+    transaction_id: str = ""
+    id_tag: str = ""
+    reset_type: str = "Soft"
+    availability: str = "Operative"
+    availability_connector: str = "0"
+    busy: bool = False
+    outcome: str = ""
+    outcome_ok: bool = False
+    load_error: str = ""
+    recent: list[CommandRow] = []
+
+    @rx.event
+    async def open_for(self, charge_point_id: int) -> None:
+        """Open the dialog for one charge point, with its connectors and transactions."""
+        auth_state = await self.get_state(AuthState)
+        scope = await asyncio.to_thread(
+            organisations.organisation_scope, auth_state._organisation_id
+        )
+        detail = await asyncio.to_thread(monitoring.charge_point_detail, charge_point_id, scope)
+        self._reset_form()
+        self.dialog_open = True
+        if detail is None:
+            self.load_error = "This charge point no longer exists or is not yours."
+            return
+        self.charge_point_id = detail.id
+        self.identity = detail.identity
+        self.online = detail.online
+        self.connector_options = [str(c) for c in detail.connector_ids] or ["1"]
+        self.connector_id = self.connector_options[0]
+        self.transaction_options = [
+            f"{tx} (connector {connector})" for tx, connector in detail.active_transactions
+        ]
+        self.transaction_id = self.transaction_options[0] if self.transaction_options else ""
+        self.recent = await _recent_rows(detail.id)
+
+    @rx.event
+    def set_dialog_open(self, value: bool) -> None:
+        self.dialog_open = value
+
+    @rx.event
+    def set_action(self, value: str) -> None:
+        self.action = value
+        self.outcome = ""
+
+    @rx.event
+    def set_connector_id(self, value: str) -> None:
+        self.connector_id = value
+
+    @rx.event
+    def set_transaction_id(self, value: str) -> None:
+        self.transaction_id = value
+
+    @rx.event
+    def set_id_tag(self, value: str) -> None:
+        self.id_tag = value
+
+    @rx.event
+    def set_reset_type(self, value: str) -> None:
+        self.reset_type = value
+
+    @rx.event
+    def set_availability(self, value: str) -> None:
+        self.availability = value
+
+    @rx.event
+    def set_availability_connector(self, value: str) -> None:
+        self.availability_connector = value
+
+    @rx.var
+    def availability_connector_options(self) -> list[str]:
+        return ["0", *self.connector_options]
+
+    @rx.event(background=True)
+    async def send(self):
+        async with self:
+            if self.busy or not self.charge_point_id:
+                return None
+            auth_state = await self.get_state(AuthState)
+            token = auth_state.session_token
+            charge_point_id, action, params = self.charge_point_id, self.action, self._params()
+            self.busy = True
+            self.outcome = f"Sending {ACTION_LABELS.get(action, action)}…"
+            self.outcome_ok = False
+        message, ok = await _send(token, charge_point_id, action, params)
+        recent = await _recent_rows(charge_point_id)
+        async with self:
+            self.busy = False
+            self.outcome = message
+            self.outcome_ok = ok
+            self.recent = recent
+        return rx.toast.success(message) if ok else rx.toast.error(message)
+
+    def _params(self) -> dict[str, Any]:
+        if self.action == "RemoteStartTransaction":
+            return {"connector_id": self.connector_id, "id_tag": self.id_tag}
+        if self.action == "RemoteStopTransaction":
+            return {"transaction_id": self.transaction_id.split(" ")[0]}
+        if self.action == "Reset":
+            return {"type": self.reset_type}
+        if self.action == "UnlockConnector":
+            return {"connector_id": self.connector_id}
+        return {"connector_id": self.availability_connector, "type": self.availability}
+
+    def _reset_form(self) -> None:
+        self.charge_point_id = 0
+        self.identity = ""
+        self.online = False
+        self.action = ACTIONS[0]
+        self.connector_options = []
+        self.connector_id = ""
+        self.transaction_options = []
+        self.transaction_id = ""
+        self.id_tag = ""
+        self.reset_type = "Soft"
+        self.availability = "Operative"
+        self.availability_connector = "0"
+        self.outcome = ""
+        self.outcome_ok = False
+        self.load_error = ""
+        self.recent = []
+
+
+async def _send(
+    token: str, charge_point_id: int, action: str, params: dict[str, Any]
+) -> tuple[str, bool]:
+    """Send through the command service; every failure becomes a message for the operator."""
+    label = ACTION_LABELS.get(action, action)
+    account = await asyncio.to_thread(auth.account_for_token, token)
+    if account is None:
+        return "Your session has ended. Log in again to send commands.", False
+    try:
+        view = await commands.send_command(charge_point_id, action, params, account.email)
+    except CommandInputError as exc:
+        return f"{label} not sent: {exc}.", False
+    except LookupError as exc:
+        return f"{label} not sent: {exc}.", False
+    except Exception as exc:
+        log.exception("command failed", extra={"action": action, "cp": charge_point_id})
+        return f"{label} could not be sent: {exc}", False
+    return _outcome_text(label, view.status, view.error), view.status in FINAL_OK
+
+
+def _outcome_text(label: str, status: str, error: str) -> str:
+    texts = {
+        "accepted": "accepted by the charge point",
+        "rejected": "rejected by the charge point",
+        "timed_out": "got no answer (timed out)",
+        "offline": "not delivered: the charge point is offline",
+        "failed": "failed",
+    }
+    text = f"{label} {texts.get(status, status)}"
+    explained = error and status in ("rejected", "failed")  # the others say it already
+    return f"{text} ({error})." if explained else f"{text}."
+
+
+async def _recent_rows(charge_point_id: int) -> list[CommandRow]:
+    try:
+        views = await asyncio.to_thread(commands.recent_commands, charge_point_id, 10)
+    except Exception:
+        log.exception("recent commands unavailable", extra={"cp": charge_point_id})
+        return []
+    return command_rows(views)

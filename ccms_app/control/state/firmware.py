@@ -1,0 +1,365 @@
+"""The Firmware page: upload images, plan campaigns, follow them live, fetch diagnostics.
+
+Live without polling: the page links to the organisation's LiveState (on_load), and `live`
+depends on LiveState.updated_at, so every push of the realtime publisher (a firmware status,
+a campaign run, a diagnostics upload: NetworkEvent kind "firmware") recomputes it for the tabs
+on this page. Tabs elsewhere have no scope and skip the reload.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import reflex as rx
+
+from ccms_app.accounts import auth, organisations
+from ccms_app.accounts.state import AuthState
+from ccms_app.control import firmware
+from ccms_app.core.types import utc_now
+from ccms_app.monitoring.state.live import LiveState
+from ccms_app.monitoring.view import format_time
+
+log = logging.getLogger(__name__)
+
+UPLOAD_ID = "firmware-upload"
+FORM_TIME = "%Y-%m-%dT%H:%M"  # <input type="datetime-local">, read as UTC
+CANCELLABLE = ("planned", "running")
+PROGRESS_ORDER = (
+    "installed",
+    "installing",
+    "downloaded",
+    "downloading",
+    "sent",
+    "pending",
+    "offline",
+    "failed",
+    "rejected",
+)
+
+
+@dataclasses.dataclass
+class ImageRow:
+    id: str = ""
+    label: str = ""
+    version: str = ""
+    file_name: str = ""
+    size: str = ""
+    sha256: str = ""
+    uploaded: str = ""
+
+
+@dataclasses.dataclass
+class TargetRow:
+    identity: str = ""
+    status: str = ""
+    detail: str = ""
+    at: str = ""
+
+
+@dataclasses.dataclass
+class CampaignRow:
+    id: int = 0
+    name: str = ""
+    image: str = ""
+    scheduled: str = ""
+    status: str = ""
+    summary: str = ""  # "2 of 3 installed · 1 offline"
+    by: str = ""
+    cancellable: bool = False
+    targets: list[TargetRow] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
+class DiagnosticsRow:
+    key: str = ""
+    identity: str = ""
+    file_name: str = ""
+    size: str = ""
+    uploaded: str = ""
+    href: str = ""
+
+
+@dataclasses.dataclass
+class FirmwareLiveView:
+    campaigns: list[CampaignRow] = dataclasses.field(default_factory=list)
+    diagnostics: list[DiagnosticsRow] = dataclasses.field(default_factory=list)
+
+
+def human_size(size: int) -> str:
+    for unit in ("B", "KB", "MB"):
+        if size < 1024 or unit == "MB":
+            return f"{size:,} {unit}" if unit == "B" else f"{size:,.1f} {unit}"
+        size /= 1024  # type: ignore[assignment]
+    return ""
+
+
+def image_rows(images: list[firmware.ImageView]) -> list[ImageRow]:
+    now = utc_now()
+    return [
+        ImageRow(
+            id=str(i.id),
+            label=f"{i.version} · {i.file_name}",
+            version=i.version,
+            file_name=i.file_name,
+            size=human_size(i.size),
+            sha256=i.sha256[:12],
+            uploaded=format_time(i.uploaded_at, "UTC", now),
+        )
+        for i in images
+    ]
+
+
+def _summary(view: firmware.CampaignView) -> str:
+    total = len(view.targets)
+    parts = [f"{view.count('installed')} of {total} installed"]
+    parts += [f"{view.count(s)} {s}" for s in PROGRESS_ORDER[1:] if view.count(s)]
+    return " · ".join(parts)
+
+
+def campaign_rows(views: list[firmware.CampaignView]) -> list[CampaignRow]:
+    now = utc_now()
+    return [
+        CampaignRow(
+            id=v.id,
+            name=v.name,
+            image=f"{v.image_version} ({v.image_file})",
+            scheduled=format_time(v.scheduled_at, "UTC", now),
+            status=v.status,
+            summary=_summary(v),
+            by=v.created_by,
+            cancellable=v.status in CANCELLABLE,
+            targets=[
+                TargetRow(
+                    identity=t.identity,
+                    status=t.status,
+                    detail=t.detail,
+                    at=format_time(t.last_status_at, "UTC", now) if t.last_status_at else "",
+                )
+                for t in v.targets
+            ],
+        )
+        for v in views
+    ]
+
+
+def diagnostics_rows(views: list[firmware.DiagnosticsView]) -> list[DiagnosticsRow]:
+    now = utc_now()
+    return [
+        DiagnosticsRow(
+            key=str(d.id),
+            identity=d.identity,
+            file_name=d.file_name,
+            size=human_size(d.size),
+            uploaded=format_time(d.uploaded_at, "UTC", now),
+            href=d.download_path,
+        )
+        for d in views
+    ]
+
+
+def load_live_view(scope: list[int]) -> FirmwareLiveView:
+    return FirmwareLiveView(
+        campaigns=campaign_rows(firmware.list_campaigns(scope)),
+        diagnostics=diagnostics_rows(firmware.list_diagnostics(scope)),
+    )
+
+
+def parse_form_time(text: str) -> datetime:
+    """The datetime-local field, in UTC; empty means now."""
+    if not text.strip():
+        return utc_now()
+    try:
+        return datetime.strptime(text.strip()[:16], FORM_TIME).replace(tzinfo=UTC)
+    except ValueError as exc:
+        raise firmware.FirmwareError("scheduled time must be a date and time") from exc
+
+
+class FirmwareState(rx.State):
+    """Per tab: the forms and the operator's scope; `live` is the pushed part."""
+
+    images: list[ImageRow] = []
+    upload_version: str = ""
+    upload_busy: bool = False
+    campaign_name: str = ""
+    campaign_image: str = ""
+    campaign_when: str = ""
+    selected: list[int] = []
+    diagnostics_cp: str = ""
+    diagnostics_busy: bool = False
+    revision: int = 0  # bumped after the operator's own changes, to refresh `live`
+    _scope: list[int] = []
+    _organisation_id: int = 0
+
+    @rx.var
+    async def live(self) -> FirmwareLiveView:
+        live_state = await self.get_state(LiveState)
+        _pushed, _changed = live_state.updated_at, self.revision  # the dependencies
+        if not self._scope:
+            return FirmwareLiveView()
+        try:
+            return await asyncio.to_thread(load_live_view, list(self._scope))
+        except Exception:
+            log.exception("firmware view unavailable")
+            return FirmwareLiveView()
+
+    @rx.event
+    async def load(self) -> None:
+        """on_load (after the login check and LiveState.join)."""
+        auth_state = await self.get_state(AuthState)
+        if not auth_state.is_authenticated:
+            return
+        self._organisation_id = auth_state._organisation_id
+        scope = await asyncio.to_thread(organisations.organisation_scope, self._organisation_id)
+        self._scope = sorted(scope)
+        self.images = image_rows(await asyncio.to_thread(firmware.list_images, self._scope))
+        if not self.campaign_image and self.images:
+            self.campaign_image = self.images[0].id
+        self.campaign_when = self.campaign_when or _default_when()
+        self.revision += 1
+
+    @rx.event
+    def leave(self) -> None:
+        """The page is gone: stop reloading on every push."""
+        self._scope = []
+
+    @rx.event
+    def set_upload_version(self, value: str) -> None:
+        self.upload_version = value
+
+    @rx.event
+    def set_campaign_name(self, value: str) -> None:
+        self.campaign_name = value
+
+    @rx.event
+    def set_campaign_image(self, value: str) -> None:
+        self.campaign_image = value
+
+    @rx.event
+    def set_campaign_when(self, value: str) -> None:
+        self.campaign_when = value
+
+    @rx.event
+    def set_diagnostics_cp(self, value: str) -> None:
+        self.diagnostics_cp = value
+
+    @rx.event
+    def toggle(self, charge_point_id: int, checked: bool) -> None:
+        chosen = [c for c in self.selected if c != charge_point_id]
+        self.selected = [*chosen, charge_point_id] if checked else chosen
+
+    @rx.event
+    async def select_all(self) -> None:
+        """Every charge point the live view shows this operator."""
+        live_state = await self.get_state(LiveState)
+        self.selected = [cp.id for cp in live_state.charge_points]
+
+    @rx.event
+    def clear_selection(self) -> None:
+        self.selected = []
+
+    @rx.event
+    async def upload_image(self, files: list[rx.UploadFile]):
+        if not files:
+            return rx.toast.error("Choose a firmware file first.")
+        email = await self._operator_email()
+        if not email:
+            return rx.toast.error("Your session has ended. Log in again.")
+        upload = files[0]
+        try:
+            image = await asyncio.to_thread(
+                firmware.store_firmware,
+                self._organisation_id,
+                upload.name or "firmware.bin",
+                self.upload_version,
+                upload.file,
+                email,
+            )
+        except firmware.FirmwareError as exc:
+            return rx.toast.error(f"Not uploaded: {exc}.")
+        self.images = image_rows(await asyncio.to_thread(firmware.list_images, self._scope))
+        self.campaign_image = str(image.id)
+        self.upload_version = ""
+        return [
+            rx.clear_selected_files(UPLOAD_ID),
+            rx.toast.success(f"Firmware {image.version} uploaded ({human_size(image.size)})."),
+        ]
+
+    @rx.event
+    async def create_campaign(self):
+        email = await self._operator_email()
+        if not email:
+            return rx.toast.error("Your session has ended. Log in again.")
+        try:
+            view = await asyncio.to_thread(
+                firmware.create_campaign,
+                self._organisation_id,
+                self.campaign_name,
+                int(self.campaign_image or 0),
+                list(self.selected),
+                parse_form_time(self.campaign_when),
+                email,
+                scope=self._scope,
+            )
+        except firmware.FirmwareError as exc:
+            return rx.toast.error(f"Campaign not created: {exc}.")
+        self.campaign_name = ""
+        self.selected = []
+        self.revision += 1
+        return rx.toast.success(
+            f"Campaign “{view.name}” planned for {len(view.targets)} charge point(s)."
+        )
+
+    @rx.event
+    async def cancel_campaign(self, campaign_id: int):
+        email = await self._operator_email()
+        try:
+            await asyncio.to_thread(firmware.cancel_campaign, campaign_id, self._scope, email)
+        except firmware.FirmwareError as exc:
+            return rx.toast.error(f"Not cancelled: {exc}.")
+        self.revision += 1
+        return rx.toast.success("Campaign cancelled.")
+
+    @rx.event(background=True)
+    async def request_diagnostics(self):
+        async with self:
+            if self.diagnostics_busy or not self.diagnostics_cp:
+                return rx.toast.error("Choose a charge point first.")
+            self.diagnostics_busy = True
+            cp_id, scope = int(self.diagnostics_cp), list(self._scope)
+            email = await self._operator_email()
+        message, ok = await _request_diagnostics(cp_id, scope, email)
+        async with self:
+            self.diagnostics_busy = False
+        return rx.toast.success(message) if ok else rx.toast.error(message)
+
+    async def _operator_email(self) -> str:
+        auth_state = await self.get_state(AuthState)
+        account = await asyncio.to_thread(auth.account_for_token, auth_state.session_token)
+        return account.email if account is not None else ""
+
+
+def _default_when() -> str:
+    return (utc_now() + timedelta(minutes=5)).strftime(FORM_TIME)
+
+
+async def _request_diagnostics(cp_id: int, scope: list[int], email: str) -> tuple[str, bool]:
+    if not email:
+        return "Your session has ended. Log in again.", False
+    try:
+        view = await firmware.request_diagnostics(cp_id, email, scope=scope)
+    except LookupError as exc:
+        return f"Diagnostics not requested: {exc}.", False
+    except Exception as exc:
+        log.exception("diagnostics request failed", extra={"cp": cp_id})
+        return f"Diagnostics could not be requested: {exc}", False
+    if view.status == "accepted":
+        return "Diagnostics requested: the file appears below once uploaded.", True
+    texts: dict[str, Any] = {
+        "offline": "the charge point is offline",
+        "timed_out": "the charge point did not answer",
+    }
+    return f"Diagnostics not requested: {texts.get(view.status, view.error or view.status)}.", False

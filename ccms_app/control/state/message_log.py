@@ -1,0 +1,218 @@
+"""The OCPP message log viewer of a charge point page: filters, server-side pages, raw JSON,
+CSV export.
+
+Only the current page's rows reach the browser; the raw frames of that page stay in a backend
+variable until the operator opens one. Times in the filter are UTC.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import logging
+from datetime import UTC, datetime
+
+import reflex as rx
+from ocpp.v16.enums import Action
+
+from ccms_app.control import message_log_query
+from ccms_app.control.message_log_query import MessagePage
+from ccms_app.control.state.charge_point import current_charge_point
+from ccms_app.core.types import utc_now
+from ccms_app.monitoring.view import format_time
+
+log = logging.getLogger(__name__)
+
+ALL = "all"  # select items cannot have an empty value
+# The filter offers every OCPP 1.6 action: listing the ones a charger's log holds would scan
+# all of its frames (the index orders by time, not action).
+ACTION_FILTER = [ALL, *sorted(a.value for a in Action)]
+LOG_TAB = "log"  # the charge point page's tab of the log
+PAGE_SIZE = 50
+PREVIEW = 140
+
+
+@dataclasses.dataclass
+class MessageLogRow:
+    id: int = 0
+    at: str = ""
+    direction: str = ""
+    message_type: str = ""
+    action: str = ""
+    message_id: str = ""
+    error_code: str = ""
+    preview: str = ""
+
+
+def parse_filter_time(value: str) -> datetime | None:
+    """A datetime-local input value ("2025-06-01T08:30"), read as UTC; "" means no bound."""
+    value = value.strip()
+    if not value:
+        return None
+    parsed = datetime.fromisoformat(value)
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def pretty_json(raw: str) -> str:
+    """The frame indented for reading; a frame that is not JSON is shown as it came."""
+    try:
+        return json.dumps(json.loads(raw), indent=2, ensure_ascii=False)
+    except ValueError:
+        return raw
+
+
+def _row(m: message_log_query.MessageRow, now: datetime) -> MessageLogRow:
+    return MessageLogRow(
+        id=m.id,
+        at=format_time(m.created_at, "UTC", now),
+        direction=m.direction,
+        message_type=m.message_type or "?",
+        action=m.action,
+        message_id=m.message_id,
+        error_code=m.error_code,
+        preview=m.payload[:PREVIEW] + ("…" if len(m.payload) > PREVIEW else ""),
+    )
+
+
+class MessageLogState(rx.State):
+    rows: list[MessageLogRow] = []
+    action: str = ALL
+    direction: str = ALL
+    since: str = ""
+    until: str = ""
+    page: int = 1
+    pages: int = 1
+    total: int = 0
+    error: str = ""
+    open_title: str = ""
+    open_json: str = ""
+    dialog_open: bool = False
+    _payloads: dict[int, str] = {}
+
+    @rx.event
+    def reset_section(self) -> None:
+        """A charge point page opens unfiltered; the frames load when the log tab opens."""
+        self.action, self.direction, self.since, self.until, self.page = ALL, ALL, "", "", 1
+        self.rows, self._payloads, self.dialog_open = [], {}, False
+        self.total, self.pages, self.error = 0, 1, ""
+
+    @rx.event
+    async def refresh(self) -> None:
+        """Refresh: the current filter and page again, with frames logged since."""
+        await self._reload()
+
+    @rx.event
+    async def tab_opened(self, tab: str) -> None:
+        """Opening the log tab shows what was logged since the page opened."""
+        if tab == LOG_TAB:
+            await self._reload()
+
+    @rx.event
+    async def set_action_filter(self, value: str) -> None:
+        self.action = value
+        self.page = 1
+        await self._reload()
+
+    @rx.event
+    async def set_direction_filter(self, value: str) -> None:
+        self.direction = value
+        self.page = 1
+        await self._reload()
+
+    @rx.event
+    async def set_since(self, value: str) -> None:
+        self.since = value
+        self.page = 1
+        await self._reload()
+
+    @rx.event
+    async def set_until(self, value: str) -> None:
+        self.until = value
+        self.page = 1
+        await self._reload()
+
+    @rx.event
+    async def clear_filters(self) -> None:
+        self.action, self.direction, self.since, self.until, self.page = ALL, ALL, "", "", 1
+        await self._reload()
+
+    @rx.event
+    async def next_page(self) -> None:
+        if self.page < self.pages:
+            self.page += 1
+            await self._reload()
+
+    @rx.event
+    async def previous_page(self) -> None:
+        if self.page > 1:
+            self.page -= 1
+            await self._reload()
+
+    @rx.event
+    def open_message(self, message_id: int) -> None:
+        raw = self._payloads.get(message_id)
+        row = next((r for r in self.rows if r.id == message_id), None)
+        if raw is None or row is None:
+            return
+        self.open_title = f"{row.message_type} {row.action} · {row.direction} · {row.at}"
+        self.open_json = pretty_json(raw)
+        self.dialog_open = True
+
+    @rx.event
+    def set_dialog_open(self, value: bool) -> None:
+        self.dialog_open = value
+
+    @rx.event
+    async def export(self):
+        """The whole filtered log (not just this page) as a CSV download."""
+        charge_point_id, identity = await current_charge_point(self)
+        if not charge_point_id:
+            return None
+        try:
+            action, direction, since, until = self._filter()
+            data = await asyncio.to_thread(
+                message_log_query.export_csv, identity, action, direction, since, until
+            )
+        except ValueError as exc:
+            self.error = f"Check the filter: {exc}"
+            return None
+        stamp = utc_now().strftime("%Y%m%dT%H%M%SZ")
+        return rx.download(
+            data=data, filename=f"ocpp-log-{identity}-{stamp}.csv", mime_type="text/csv"
+        )
+
+    async def _reload(self) -> None:
+        charge_point_id, identity = await current_charge_point(self)
+        if charge_point_id:
+            await self._query(identity)
+
+    def _filter(self) -> tuple[str | None, str | None, datetime | None, datetime | None]:
+        return (
+            None if self.action == ALL else self.action,
+            None if self.direction == ALL else self.direction,
+            parse_filter_time(self.since),
+            parse_filter_time(self.until),
+        )
+
+    async def _query(self, identity: str) -> None:
+        try:
+            action, direction, since, until = self._filter()
+            page: MessagePage = await asyncio.to_thread(
+                message_log_query.query_messages,
+                identity,
+                action,
+                direction,
+                since,
+                until,
+                self.page,
+                PAGE_SIZE,
+            )
+        except ValueError as exc:
+            self.error = f"Check the filter: {exc}"
+            return
+        now = utc_now()
+        self.error = ""
+        self.rows = [_row(m, now) for m in page.rows]
+        self._payloads = {m.id: m.payload for m in page.rows}
+        self.page, self.pages, self.total = page.page, page.pages, page.total

@@ -1,0 +1,363 @@
+"""Seed a demo network so a fresh install shows something real within minutes.
+
+Idempotent: rows are found by their natural keys and only what is missing is created, so
+`ccms run` can seed on every start without undoing what an operator changed in the UI.
+The simulated fleet (ocpp_server.simulator) connects as DEMO-CP-0001.. and presents the
+DEMO-TAG-001..020 cards seeded here. The last fleet identity is left unregistered on purpose:
+it boots as an unknown charge point, which is what an operator sees when a new charger arrives.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from sqlmodel import Session, select
+
+from ccms_app.accounts.auth import ensure_admin
+from ccms_app.accounts.models import Organisation
+from ccms_app.core.db import session_scope
+from ccms_app.core.types import utc_now
+from ccms_app.drivers.models import Driver, IdTag, IdTagStatus
+from ccms_app.network.models import (
+    ChargePoint,
+    Connector,
+    OperationArea,
+    RegistrationState,
+    Station,
+)
+
+log = logging.getLogger(__name__)
+Row = TypeVar("Row")
+
+DEMO_OPERATOR_NAME = "CCMS Demo Operator"
+DEMO_SUB_OPERATOR_NAME = "CCMS Demo Partner France"
+DEMO_CP_PREFIX = "DEMO-CP-"
+DEMO_TAG_COUNT = 20
+DEMO_TAG_BLOCKED = "DEMO-TAG-BLOCKED"
+DEMO_TAG_EXPIRED = "DEMO-TAG-EXPIRED"
+DEFAULT_ADMIN_EMAIL = "admin@ccms.local"
+DEFAULT_ADMIN_PASSWORD = "ccms-demo-admin"
+CONNECTOR_TYPE = "Type2"
+CONNECTOR_POWER_W = 22_000
+
+_AREAS = (("Benelux & Germany", False), ("Ile-de-France", True))  # (name, sub-operator owns)
+
+# name, address, latitude, longitude, time zone, area index
+_STATIONS = (
+    (
+        "Amsterdam Piet Heinkade",
+        "Piet Heinkade 23, 1019 BR Amsterdam, Netherlands",
+        52.37720,
+        4.91370,
+        "Europe/Amsterdam",
+        0,
+    ),
+    (
+        "Berlin Friedrichstrasse",
+        "Friedrichstrasse 50, 10117 Berlin, Germany",
+        52.50750,
+        13.39030,
+        "Europe/Berlin",
+        0,
+    ),
+    (
+        "Paris Rue de Rivoli",
+        "99 Rue de Rivoli, 75001 Paris, France",
+        48.86060,
+        2.33760,
+        "Europe/Paris",
+        1,
+    ),
+)
+
+_DRIVERS = (
+    "Anna de Vries", "Lukas Schmidt", "Camille Martin", "Sem Jansen", "Mia Weber",
+    "Louis Bernard", "Emma Bakker", "Felix Wagner", "Chloe Dubois", "Daan Visser",
+    "Lena Becker", "Hugo Moreau", "Sophie Smit", "Jonas Hoffmann", "Lea Laurent",
+    "Finn Meijer", "Hannah Koch", "Jules Girard", "Julia Mulder", "Noah Richter",
+)  # fmt: skip
+
+
+def demo_identity(index: int) -> str:
+    """The OCPP identity of the index-th demo charge point (1-based)."""
+    return f"{DEMO_CP_PREFIX}{index:04d}"
+
+
+def demo_id_tags() -> list[str]:
+    """The active demo cards; the simulator presents exactly these."""
+    return [f"DEMO-TAG-{n:03d}" for n in range(1, DEMO_TAG_COUNT + 1)]
+
+
+def demo_admin_credentials() -> tuple[str, str]:
+    """(email, password) of the demo admin, from CCMS_ADMIN_EMAIL / CCMS_ADMIN_PASSWORD."""
+    email = os.environ.get("CCMS_ADMIN_EMAIL", "").strip() or DEFAULT_ADMIN_EMAIL
+    password = os.environ.get("CCMS_ADMIN_PASSWORD", "") or DEFAULT_ADMIN_PASSWORD
+    return email, password
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What seed_demo found and created."""
+
+    operator: str
+    sub_operator: str
+    registered: tuple[str, ...]
+    unregistered_identity: str | None
+    admin_email: str
+    admin_created: bool
+    created: dict[str, int] = field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        """Human-readable report, one fact per line."""
+        made = ", ".join(f"{n} {kind}" for kind, n in self.created.items() if n) or "nothing"
+        lines = [
+            f"demo operator {self.operator!r} with sub-operator {self.sub_operator!r}",
+            f"created: {made}",
+            f"registered demo charge points: {len(self.registered)}"
+            + (f" ({self.registered[0]} .. {self.registered[-1]})" if self.registered else ""),
+        ]
+        if self.unregistered_identity:
+            lines.append(
+                f"{self.unregistered_identity} is left unregistered: it shows up as a new "
+                "charge point when it boots"
+            )
+        state = "created" if self.admin_created else "present (password set from the config)"
+        lines.append(f"admin account {self.admin_email} {state}")
+        return lines
+
+
+def seed_demo(fleet_size: int, connectors: int = 2) -> DemoSummary:
+    """Create the demo network for `fleet_size` simulated charge points (idempotent)."""
+    if fleet_size < 0:
+        raise ValueError(f"fleet size must be 0 or more, got {fleet_size}")
+    if not 1 <= connectors <= 10:
+        raise ValueError(f"connectors per charge point must be 1..10, got {connectors}")
+    created: Counter[str] = Counter()
+    with session_scope() as session:
+        operator, sub_operator = _organisations(session, created)
+        stations = _stations(session, operator, sub_operator, created)
+        count = _registered_count(fleet_size)
+        registered = _charge_points(session, stations, count, connectors, created)
+        _drivers_and_tags(session, operator, created)
+        names = (operator.name, sub_operator.name)
+    email, password = demo_admin_credentials()
+    # ensure_admin also resets an existing admin's password, so the printed login works.
+    account, admin_created = ensure_admin(email, password)
+    summary = DemoSummary(
+        operator=names[0],
+        sub_operator=names[1],
+        registered=registered,
+        unregistered_identity=demo_identity(fleet_size) if fleet_size > 1 else None,
+        admin_email=account.email,
+        admin_created=admin_created,
+        created=dict(created),
+    )
+    log.info("demo seeded", extra={"fleet": fleet_size, "rows_created": dict(created)})
+    return summary
+
+
+def _registered_count(fleet_size: int) -> int:
+    return fleet_size if fleet_size <= 1 else fleet_size - 1
+
+
+def _organisations(session: Session, created: Counter[str]) -> tuple[Organisation, Organisation]:
+    operator = session.exec(
+        select(Organisation).where(Organisation.parent_id.is_(None)).order_by(Organisation.id)
+    ).first()
+    if operator is None:
+        name = os.environ.get("CCMS_OPERATOR_NAME", "").strip() or DEMO_OPERATOR_NAME
+        operator = _add(session, Organisation(name=name), created, "organisations")
+    sub = session.exec(
+        select(Organisation).where(Organisation.name == DEMO_SUB_OPERATOR_NAME)
+    ).first()
+    if sub is None:
+        sub = _add(
+            session,
+            Organisation(name=DEMO_SUB_OPERATOR_NAME, parent_id=operator.id),
+            created,
+            "organisations",
+        )
+    return operator, sub
+
+
+def _stations(
+    session: Session, operator: Organisation, sub: Organisation, created: Counter[str]
+) -> list[Station]:
+    areas = [
+        _area(session, (sub if by_sub else operator).id, name, created) for name, by_sub in _AREAS
+    ]
+    stations = []
+    for name, address, lat, lon, tz, area_index in _STATIONS:
+        area = areas[area_index]
+        station = session.exec(
+            select(Station).where(
+                Station.organisation_id == area.organisation_id, Station.name == name
+            )
+        ).first()
+        if station is None:
+            station = _add(
+                session,
+                Station(
+                    organisation_id=area.organisation_id,
+                    area_id=area.id,
+                    name=name,
+                    address=address,
+                    latitude=lat,
+                    longitude=lon,
+                    timezone=tz,
+                ),
+                created,
+                "stations",
+            )
+        stations.append(station)
+    return stations
+
+
+def _area(
+    session: Session, organisation_id: int | None, name: str, created: Counter[str]
+) -> OperationArea:
+    assert organisation_id is not None
+    area = session.exec(
+        select(OperationArea).where(
+            OperationArea.organisation_id == organisation_id, OperationArea.name == name
+        )
+    ).first()
+    if area is None:
+        area = _add(
+            session,
+            OperationArea(organisation_id=organisation_id, name=name),
+            created,
+            "operation areas",
+        )
+    return area
+
+
+def _charge_points(
+    session: Session,
+    stations: list[Station],
+    count: int,
+    connectors: int,
+    created: Counter[str],
+) -> tuple[str, ...]:
+    identities = []
+    for index in range(1, count + 1):
+        station = stations[(index - 1) % len(stations)]
+        cp = _charge_point(session, demo_identity(index), station, connectors, created)
+        for connector_id in range(1, connectors + 1):
+            _connector(session, cp, connector_id, created)
+        identities.append(cp.identity)
+    return tuple(identities)
+
+
+def _charge_point(
+    session: Session, identity: str, station: Station, connectors: int, created: Counter[str]
+) -> ChargePoint:
+    cp = session.exec(select(ChargePoint).where(ChargePoint.identity == identity)).first()
+    if cp is None:
+        return _add(
+            session,
+            ChargePoint(
+                identity=identity,
+                organisation_id=station.organisation_id,
+                station_id=station.id,
+                max_power_w=CONNECTOR_POWER_W * connectors,
+                registration_state=RegistrationState.REGISTERED,
+            ),
+            created,
+            "charge points",
+        )
+    if cp.registration_state == RegistrationState.UNREGISTERED and cp.station_id is None:
+        # It booted before it was part of the seeded fleet (a smaller fleet earlier).
+        cp.registration_state = RegistrationState.REGISTERED
+        cp.station_id = station.id
+        cp.organisation_id = station.organisation_id
+        session.add(cp)
+        session.flush()
+        created["registrations"] += 1
+    return cp
+
+
+def _connector(session: Session, cp: ChargePoint, connector_id: int, created: Counter[str]) -> None:
+    exists = session.exec(
+        select(Connector.id).where(
+            Connector.charge_point_id == cp.id, Connector.connector_id == connector_id
+        )
+    ).first()
+    if exists is None:
+        assert cp.id is not None
+        _add(
+            session,
+            Connector(
+                organisation_id=cp.organisation_id,
+                charge_point_id=cp.id,
+                connector_id=connector_id,
+                connector_type=CONNECTOR_TYPE,
+                max_power_w=CONNECTOR_POWER_W,
+            ),
+            created,
+            "connectors",
+        )
+
+
+def _drivers_and_tags(session: Session, operator: Organisation, created: Counter[str]) -> None:
+    assert operator.id is not None
+    for name, tag in zip(_DRIVERS, demo_id_tags(), strict=True):
+        driver = _driver(session, operator.id, name, created)
+        _tag(session, operator.id, tag, created, driver_id=driver.id, description=f"{name}'s card")
+    blocked, expired = IdTagStatus.BLOCKED, utc_now() - timedelta(days=1)
+    _tag(session, operator.id, DEMO_TAG_BLOCKED, created, status=blocked, description="Lost card")
+    _tag(session, operator.id, DEMO_TAG_EXPIRED, created, expiry=expired, description="Expired")
+
+
+def _driver(session: Session, organisation_id: int, name: str, created: Counter[str]) -> Driver:
+    email = f"{name.lower().replace(' ', '.')}@example.com"
+    driver = session.exec(
+        select(Driver).where(Driver.organisation_id == organisation_id, Driver.email == email)
+    ).first()
+    if driver is None:
+        driver = _add(
+            session,
+            Driver(organisation_id=organisation_id, name=name, email=email),
+            created,
+            "drivers",
+        )
+    return driver
+
+
+def _tag(
+    session: Session,
+    organisation_id: int,
+    id_tag: str,
+    created: Counter[str],
+    status: str = IdTagStatus.ACTIVE,
+    expiry: datetime | None = None,
+    driver_id: int | None = None,
+    description: str = "",
+) -> None:
+    if session.exec(select(IdTag.id).where(IdTag.id_tag == id_tag)).first() is not None:
+        return
+    _add(
+        session,
+        IdTag(
+            organisation_id=organisation_id,
+            id_tag=id_tag,
+            status=status,
+            expiry_date=expiry,
+            driver_id=driver_id,
+            description=description,
+        ),
+        created,
+        "id tags",
+    )
+
+
+def _add(session: Session, row: Row, created: Counter[str], kind: str) -> Row:
+    session.add(row)
+    session.flush()
+    created[kind] += 1
+    return row

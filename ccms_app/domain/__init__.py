@@ -1,1 +1,0 @@
-"""Pure charging-domain logic: no I/O, no database, unit-tested."""

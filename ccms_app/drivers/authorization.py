@@ -1,0 +1,79 @@
+"""Id tag checks for Authorize and StartTransaction, read from the id tag table."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, exists, or_, true
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col, func, select
+
+from ccms_app.charging.models import ChargingSession, SessionStatus
+from ccms_app.drivers.models import Driver, DriverStatus, IdTag, IdTagStatus, UserGroupMember
+from ccms_app.drivers.rules.authorization import id_tag_status
+from ccms_app.network.models import ChargePoint, RegistrationState
+from ocpp_server.ports import IdTagInfo
+
+
+def owner_blocked_clause() -> ColumnElement[bool]:
+    """True for an id tag row whose owner stops it charging (see drivers.rules.authorization): its
+    driver is suspended, or it is a group card and the group has no authorised active member.
+    Correlates to IdTag, so it works in a single lookup and in bulk (lists, local lists)."""
+    suspended_driver = (
+        exists()
+        .where(Driver.id == IdTag.driver_id, Driver.status == DriverStatus.SUSPENDED)
+        .correlate(IdTag)
+    )
+    authorised_member = (
+        exists()
+        .where(
+            UserGroupMember.group_id == IdTag.group_id,
+            UserGroupMember.authorised == true(),
+            Driver.id == UserGroupMember.driver_id,
+            Driver.status == DriverStatus.ACTIVE,
+        )
+        .correlate(IdTag)
+    )
+    return or_(suspended_driver, and_(col(IdTag.group_id).is_not(None), ~authorised_member))
+
+
+def check_id_tag(
+    session: Session,
+    id_tag: str,
+    charge_point: ChargePoint | None,
+    now: datetime,
+    ignore_session_id: int | None = None,
+) -> IdTagInfo:
+    """IdTagInfo for `id_tag` on `charge_point`, including ConcurrentTx when the tag is already
+    charging elsewhere (a session other than `ignore_session_id`)."""
+    # OCPP IdTokens are case-insensitive.
+    row = session.exec(
+        select(IdTag, owner_blocked_clause()).where(func.lower(IdTag.id_tag) == id_tag.lower())
+    ).first()
+    tag, owner_blocked = row if row is not None else (None, False)
+    busy = False
+    if tag is not None:
+        query = select(ChargingSession.id).where(
+            func.lower(ChargingSession.id_tag) == id_tag.lower(),
+            ChargingSession.status == SessionStatus.ACTIVE,
+        )
+        if ignore_session_id is not None:
+            query = query.where(ChargingSession.id != ignore_session_id)
+        busy = session.exec(query).first() is not None
+    status = id_tag_status(
+        known=tag is not None,
+        blocked=tag is not None and tag.status == IdTagStatus.BLOCKED,
+        expiry=tag.expiry_date if tag else None,
+        now=now,
+        in_other_transaction=busy,
+        # A charge point the operator disabled (usage state) accepts no id tag either.
+        charge_point_registered=charge_point is not None
+        and charge_point.registration_state == RegistrationState.REGISTERED
+        and charge_point.enabled,
+        owner_blocked=bool(owner_blocked),
+    )
+    return IdTagInfo(
+        status=status,
+        expiry_date=tag.expiry_date if tag else None,
+        parent_id_tag=tag.parent_id_tag if tag else None,
+    )

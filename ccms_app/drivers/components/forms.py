@@ -1,0 +1,338 @@
+"""The create / edit dialogs of the Users pages, over the UserFormState mixin
+(ccms_app.drivers.state.forms): controlled inputs, one error line under each field, a refusal
+callout, Cancel / Save. Every input carries `data-testid="<form>-<field>"`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from ccms_app.drivers.state.forms import (
+    OWNER_DRIVER,
+    OWNER_GROUP,
+    OWNER_NONE,
+    DriverFormState,
+    GroupFormState,
+    IdTagFormState,
+    VehicleFormState,
+)
+
+NO_DRIVER = "0"  # a select item cannot have an empty value; optional_id("0") is None
+
+
+def _tid(value: str) -> dict[str, str]:
+    return {"data-testid": value}
+
+
+def field_error(state: Any, name: str, testid: str) -> rx.Component:
+    return rx.cond(
+        state.errors.contains(name),
+        rx.text(
+            state.errors[name],
+            size="1",
+            color=rx.color("red", 11),
+            custom_attrs=_tid(f"{testid}-{name}-error"),
+        ),
+    )
+
+
+def pair(first: rx.Component, second: rx.Component) -> rx.Component:
+    """Two fields side by side; stacked on a phone."""
+    return rx.flex(
+        rx.box(first, flex="1", width="100%"),
+        rx.box(second, flex="1", width="100%"),
+        direction=rx.breakpoints(initial="column", sm="row"),
+        gap="12px",
+        width="100%",
+    )
+
+
+def labelled(label: str, control: rx.Component, hint: str = "") -> rx.Component:
+    return rx.vstack(
+        rx.text(label, size="2", weight="medium"),
+        control,
+        rx.text(hint, size="1", color=rx.color("gray", 10)) if hint else rx.fragment(),
+        spacing="1",
+        width="100%",
+    )
+
+
+def text_field(
+    state: Any,
+    name: str,
+    label: str,
+    testid: str,
+    *,
+    placeholder: str = "",
+    hint: str = "",
+    type_: str = "text",
+    disabled: Any = False,
+) -> rx.Component:
+    return rx.vstack(
+        labelled(
+            label,
+            rx.input(
+                value=state.values[name],
+                on_change=lambda value: state.set_value(name, value),
+                placeholder=placeholder,
+                type=type_,
+                disabled=disabled,
+                width="100%",
+                color_scheme=rx.cond(state.errors.contains(name), "red", "gray"),
+                custom_attrs=_tid(f"{testid}-{name}"),
+            ),
+            hint,
+        ),
+        field_error(state, name, testid),
+        spacing="1",
+        width="100%",
+    )
+
+
+def driver_picker(
+    state: Any, testid: str, on_choose: Any, chosen: Any, allow_none: bool = False
+) -> rx.Component:
+    """Search drivers by name or email, then choose one of the matches (or none)."""
+    return rx.flex(
+        rx.input(
+            rx.input.slot(rx.icon("search", size=14)),
+            value=state.driver_search,
+            on_change=state.search_drivers,
+            placeholder="Find a driver by name or email",
+            width="100%",
+            flex="1",
+            custom_attrs=_tid(f"{testid}-driver-search"),
+        ),
+        rx.select.root(
+            rx.select.trigger(
+                placeholder="Choose a driver",
+                width="100%",
+                flex="1",
+                custom_attrs=_tid(f"{testid}-driver"),
+            ),
+            rx.select.content(
+                rx.select.item("No driver", value=NO_DRIVER) if allow_none else rx.fragment(),
+                rx.foreach(
+                    state.driver_options,
+                    lambda option: rx.select.item(option[1], value=option[0]),
+                ),
+            ),
+            value=chosen,
+            on_change=on_choose,
+        ),
+        direction=rx.breakpoints(initial="column", md="row"),
+        gap="8px",
+        width="100%",
+    )
+
+
+def form_dialog(
+    state: Any,
+    testid: str,
+    title_new: str,
+    title_edit: str,
+    *fields: rx.Component,
+    save_new: str = "Create",
+) -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(rx.cond(state.editing, title_edit, title_new)),
+            rx.vstack(
+                *fields,
+                rx.cond(
+                    state.problem != "",
+                    rx.callout(
+                        state.problem,
+                        icon="triangle-alert",
+                        color_scheme="red",
+                        size="1",
+                        width="100%",
+                        custom_attrs=_tid(f"{testid}-problem"),
+                    ),
+                ),
+                rx.flex(
+                    rx.dialog.close(
+                        rx.button("Cancel", variant="soft", color_scheme="gray", type="button")
+                    ),
+                    rx.button(
+                        rx.cond(state.editing, "Save", save_new),
+                        on_click=state.submit,
+                        loading=state.busy,
+                        custom_attrs=_tid(f"{testid}-save"),
+                    ),
+                    justify="end",
+                    gap="8px",
+                    width="100%",
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            max_width="520px",
+            width="calc(100vw - 24px)",
+            custom_attrs=_tid(f"{testid}-dialog"),
+        ),
+        open=state.open,
+        on_open_change=state.set_open,
+    )
+
+
+# --- the forms ------------------------------------------------------------------------------
+
+
+def driver_form() -> rx.Component:
+    s, t = DriverFormState, "driver-form"
+    return form_dialog(
+        s,
+        t,
+        "New driver",
+        "Edit driver",
+        text_field(s, "name", "Name", t, placeholder="Full name"),
+        text_field(s, "email", "Email", t, placeholder="name@example.com", type_="email"),
+        text_field(s, "phone", "Phone", t, placeholder="+31 20 123 4567", type_="tel"),
+    )
+
+
+def group_form() -> rx.Component:
+    s, t = GroupFormState, "group-form"
+    return form_dialog(
+        s,
+        t,
+        "New user group",
+        "Edit user group",
+        text_field(s, "name", "Name", t, placeholder="e.g. ACME fleet"),
+        text_field(s, "account_name", "Group account", t, placeholder="Who is billed"),
+        text_field(s, "billing_email", "Billing email", t, type_="email"),
+        pair(
+            text_field(
+                s,
+                "price_per_kwh",
+                "Group price per kWh",
+                t,
+                placeholder="0.29",
+                hint="Empty: the standard tariff applies.",
+            ),
+            text_field(s, "currency", "Currency", t, placeholder="EUR", hint="ISO 4217 code"),
+        ),
+    )
+
+
+def _owner_kind() -> rx.Component:
+    s = IdTagFormState
+    return labelled(
+        "Belongs to",
+        rx.segmented_control.root(
+            rx.segmented_control.item("Nobody yet", value=OWNER_NONE),
+            rx.segmented_control.item("A driver", value=OWNER_DRIVER),
+            rx.segmented_control.item("A group", value=OWNER_GROUP),
+            value=s.values["owner_kind"],
+            on_change=lambda value: s.set_value("owner_kind", value),
+            width="100%",
+            custom_attrs=_tid("card-form-owner-kind"),
+        ),
+    )
+
+
+def _owner_choice() -> rx.Component:
+    s, t = IdTagFormState, "card-form"
+    return rx.vstack(
+        rx.match(
+            s.values["owner_kind"],
+            (
+                OWNER_DRIVER,
+                driver_picker(
+                    s,
+                    t,
+                    lambda value: s.set_value("driver_id", value),
+                    s.values["driver_id"],
+                ),
+            ),
+            (
+                OWNER_GROUP,
+                rx.select.root(
+                    rx.select.trigger(
+                        placeholder="Choose a group",
+                        width="100%",
+                        custom_attrs=_tid(f"{t}-group"),
+                    ),
+                    rx.select.content(
+                        rx.foreach(
+                            s.group_options,
+                            lambda option: rx.select.item(option[1], value=option[0]),
+                        )
+                    ),
+                    value=s.values["group_id"],
+                    on_change=lambda value: s.set_value("group_id", value),
+                ),
+            ),
+            rx.fragment(),
+        ),
+        field_error(s, "owner", t),
+        spacing="1",
+        width="100%",
+    )
+
+
+def id_tag_form() -> rx.Component:
+    s, t = IdTagFormState, "card-form"
+    return form_dialog(
+        s,
+        t,
+        "Issue an RFID card",
+        "Edit RFID card",
+        text_field(
+            s,
+            "id_tag",
+            "Id tag",
+            t,
+            placeholder="Card UID, e.g. 04A2B3C4D5E6",
+            hint="Up to 20 characters, as the charge point reads it. Cannot be changed later.",
+            disabled=s.editing,
+        ),
+        _owner_kind(),
+        _owner_choice(),
+        text_field(s, "expiry", "Valid until (UTC)", t, type_="date", hint="Empty: never expires."),
+        text_field(
+            s,
+            "parent_id_tag",
+            "Parent id tag",
+            t,
+            placeholder="Optional: an existing card",
+        ),
+        text_field(s, "description", "Description", t, placeholder="e.g. spare card, blue"),
+        save_new="Issue card",
+    )
+
+
+def vehicle_form() -> rx.Component:
+    s, t = VehicleFormState, "vehicle-form"
+    return form_dialog(
+        s,
+        t,
+        "Add a vehicle",
+        "Edit vehicle",
+        pair(
+            text_field(s, "make", "Make", t, placeholder="e.g. Kia"),
+            text_field(s, "model", "Model", t, placeholder="e.g. EV6"),
+        ),
+        pair(
+            text_field(s, "battery_capacity_kwh", "Battery capacity (kWh)", t, placeholder="77.4"),
+            text_field(s, "licence_plate", "Licence plate", t),
+        ),
+        labelled(
+            "Driver",
+            rx.vstack(
+                driver_picker(
+                    s,
+                    t,
+                    lambda value: s.set_value("driver_id", value),
+                    s.values["driver_id"],
+                    allow_none=True,
+                ),
+                field_error(s, "driver", t),
+                spacing="1",
+                width="100%",
+            ),
+        ),
+        save_new="Add vehicle",
+    )

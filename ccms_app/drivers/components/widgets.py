@@ -1,0 +1,192 @@
+"""Small pieces the Users pages share: status badges, the Users sub-navigation, a delete
+confirmation dialog, a back link."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from ccms_app.drivers.state.lists import IdTagActionsState
+
+USERS_ROUTE = "/users"
+SUBPAGES: tuple[tuple[str, str, str], ...] = (
+    ("Overview", "/users", "layout-grid"),
+    ("Drivers", "/users/drivers", "user"),
+    ("RFID cards", "/users/id-tags", "credit-card"),
+    ("Groups", "/users/groups", "users"),
+    ("Vehicles", "/users/vehicles", "car"),
+    ("Local lists", "/users/local-lists", "list-checks"),
+)
+AUTHORIZATION_COLOURS = {"Accepted": "green", "Blocked": "red", "Expired": "amber"}
+STATUS_COLOURS = {"active": "green", "blocked": "red", "suspended": "orange"}
+
+
+def _tid(value: Any) -> dict[str, Any]:
+    return {"data-testid": value}
+
+
+def status_badge(value: Any, colours: dict[str, str] = STATUS_COLOURS, **props) -> rx.Component:
+    return rx.badge(
+        value,
+        color_scheme=rx.match(value, *colours.items(), "gray"),
+        variant="soft",
+        radius="full",
+        **props,
+    )
+
+
+def authorization_badge(value: Any, **props) -> rx.Component:
+    """What Authorize answers for a card right now."""
+    return status_badge(value, AUTHORIZATION_COLOURS, **props)
+
+
+def users_subnav(active: str) -> rx.Component:
+    """Links between the Users pages; scrolls sideways on a phone."""
+    return rx.flex(
+        *[
+            rx.link(
+                rx.hstack(rx.icon(icon, size=14), label, spacing="1", align="center"),
+                href=route,
+                underline="none",
+                size="2",
+                weight="medium" if route == active else "regular",
+                color=rx.color("teal", 11) if route == active else rx.color("gray", 11),
+                background=rx.color("teal", 3) if route == active else "transparent",
+                padding="4px 10px",
+                border_radius="999px",
+                white_space="nowrap",
+                custom_attrs=_tid(f"users-tab-{route.rsplit('/', 1)[-1]}"),
+            )
+            for label, route, icon in SUBPAGES
+        ],
+        gap="4px",
+        overflow_x="auto",
+        width="100%",
+        padding_bottom="2px",
+    )
+
+
+def back_link(label: str, href: str) -> rx.Component:
+    return rx.link(
+        rx.hstack(rx.icon("arrow-left", size=14), label, spacing="1", align="center"),
+        href=href,
+        size="2",
+        underline="none",
+    )
+
+
+def confirm_dialog(
+    open_: Any,
+    on_open_change: Any,
+    title: Any,
+    text: Any,
+    confirm_label: str,
+    on_confirm: Any,
+    testid: str,
+) -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(title),
+            rx.alert_dialog.description(text, size="2"),
+            rx.flex(
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(
+                    rx.button(
+                        confirm_label,
+                        color_scheme="red",
+                        on_click=on_confirm,
+                        custom_attrs=_tid(f"{testid}-confirm"),
+                    )
+                ),
+                justify="end",
+                gap="8px",
+                margin_top="16px",
+            ),
+            max_width="440px",
+            width="calc(100vw - 24px)",
+        ),
+        open=open_,
+        on_open_change=on_open_change,
+    )
+
+
+def card_delete_dialog() -> rx.Component:
+    s = IdTagActionsState
+    return confirm_dialog(
+        s.confirm_open,
+        s.set_confirm_open,
+        "Delete card " + s.confirm_label + "?",
+        "A card that was used for charging is kept for the history: block it instead.",
+        "Delete card",
+        s.delete,
+        "card-delete",
+    )
+
+
+def card_actions(row_id: Any, id_tag: Any, blocked: Any, testid: str) -> rx.Component:
+    """Block or unblock (and delete) a card, right where it is listed."""
+    s = IdTagActionsState
+    return rx.hstack(
+        rx.cond(
+            blocked,
+            rx.button(
+                rx.icon("lock-open", size=14),
+                "Unblock",
+                size="1",
+                variant="soft",
+                color_scheme="green",
+                on_click=s.unblock(row_id),
+                custom_attrs=_tid(testid + "-unblock-" + id_tag),
+            ),
+            rx.button(
+                rx.icon("ban", size=14),
+                "Block",
+                size="1",
+                variant="soft",
+                color_scheme="red",
+                on_click=s.block(row_id),
+                custom_attrs=_tid(testid + "-block-" + id_tag),
+            ),
+        ),
+        rx.icon_button(
+            rx.icon("trash-2", size=14),
+            size="1",
+            variant="ghost",
+            color_scheme="gray",
+            aria_label="Delete card",
+            on_click=s.ask_delete(row_id, id_tag),
+            custom_attrs=_tid(testid + "-delete-" + id_tag),
+        ),
+        spacing="2",
+        align="center",
+    )
+
+
+def card_list(cards: Any, testid: str) -> rx.Component:
+    """A driver's or group's cards (users_detail.CardRow): one line each, wrapping on a phone."""
+
+    def line(card: Any) -> rx.Component:
+        return rx.flex(
+            rx.code(card.id_tag, size="2"),
+            status_badge(card.status),
+            rx.text("valid until ", card.expiry, size="1", color=rx.color("gray", 11)),
+            rx.spacer(),
+            card_actions(card.id, card.id_tag, card.blocked, testid),
+            align="center",
+            gap="8px",
+            wrap="wrap",
+            width="100%",
+            padding="8px 12px",
+            border_bottom=f"1px solid {rx.color('gray', 4)}",
+            custom_attrs=_tid(testid + "-" + card.id_tag),
+        )
+
+    return rx.box(
+        rx.foreach(cards, line),
+        width="100%",
+        border=f"1px solid {rx.color('gray', 5)}",
+        border_radius="8px",
+        overflow="hidden",
+        custom_attrs=_tid(testid + "s"),
+    )

@@ -1,0 +1,410 @@
+"""The dialogs that fill a local list: "Add id tags" (pick cards, or paste id tags one per
+line with the problems listed per line) and "Assign charge points" (pick charge points, or
+whole stations). Pickers are compact server-side lists (search, tick, page) over the
+ListBoundState pickers of drivers.local_lists.state.pickers; a selection survives paging
+and searching, so an operator can gather cards from several searches before adding them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import reflex as rx
+
+from ccms_app.drivers.local_lists.state.pickers import (
+    TAB_CHARGE_POINTS,
+    TAB_PASTE,
+    TAB_SEARCH,
+    TAB_STATIONS,
+    AddIdTagsState,
+    AssignState,
+    CardPickerState,
+    ChargePointPickerState,
+    StationPickerState,
+)
+
+MUTED = {"size": "1", "color": rx.color("gray", 11)}
+
+
+def _tid(*parts: Any) -> dict[str, Any]:
+    value: Any = parts[0]
+    for part in parts[1:]:
+        value = value + "-" + part
+    return {"data-testid": value}
+
+
+def selection_bar(
+    state: Any, testid: str, *actions: rx.Component, always: tuple[rx.Component, ...] = ()
+) -> rx.Component:
+    """ "N selected · Select page · Clear", and what to do with the selection once there is
+    one (`always`: actions shown regardless). Hidden while the list is empty."""
+    return rx.cond(
+        state.total > 0,
+        rx.flex(
+            rx.text(
+                rx.text.strong(state.selected_count),
+                " selected",
+                size="2",
+                custom_attrs=_tid(testid, "selected"),
+            ),
+            rx.button(
+                "Select page",
+                size="1",
+                variant="ghost",
+                on_click=state.select_page,
+                custom_attrs=_tid(testid, "select-page"),
+            ),
+            rx.cond(
+                state.selected_count > 0,
+                rx.button("Clear", size="1", variant="ghost", on_click=state.clear_selection),
+            ),
+            rx.spacer(),
+            rx.cond(state.selected_count > 0, rx.hstack(*actions, spacing="2", wrap="wrap")),
+            *always,
+            gap="8px",
+            align="center",
+            wrap="wrap",
+            width="100%",
+        ),
+    )
+
+
+def _pager(state: Any, testid: str) -> rx.Component:
+    return rx.hstack(
+        rx.text(state.range_text, **MUTED, custom_attrs=_tid(testid, "range")),
+        rx.spacer(),
+        rx.icon_button(
+            rx.icon("chevron-left", size=14),
+            size="1",
+            variant="soft",
+            disabled=state.page <= 1,
+            on_click=state.previous_page,
+            aria_label="Previous page",
+        ),
+        rx.text(state.page, " / ", state.pages, size="1"),
+        rx.icon_button(
+            rx.icon("chevron-right", size=14),
+            size="1",
+            variant="soft",
+            disabled=state.page >= state.pages,
+            on_click=state.next_page,
+            aria_label="Next page",
+            custom_attrs=_tid(testid, "next"),
+        ),
+        align="center",
+        width="100%",
+    )
+
+
+def picker(
+    state: Any,
+    label: str,
+    key: str,
+    detail: Callable[[rx.Var], rx.Component],
+    testid: str,
+    placeholder: str,
+) -> rx.Component:
+    """Search, a tickable row per match (`row[label]` shown, `row[key]` selected), pages."""
+
+    def line(row: rx.Var) -> rx.Component:
+        return rx.flex(
+            rx.checkbox(
+                row[label],
+                checked=state.selected.contains(row[key]),
+                on_change=lambda _checked: state.toggle(row[key]),
+                size="2",
+                custom_attrs=_tid(testid, "check", row[label]),
+            ),
+            rx.spacer(),
+            detail(row),
+            gap="8px",
+            align="center",
+            wrap="wrap",
+            width="100%",
+            padding="6px 10px",
+            border_bottom=f"1px solid {rx.color('gray', 4)}",
+            custom_attrs=_tid(testid, "row", row[label]),
+        )
+
+    return rx.vstack(
+        rx.input(
+            rx.input.slot(rx.icon("search", size=14)),
+            value=state.search,
+            on_change=state.set_search,
+            debounce_timeout=300,
+            placeholder=placeholder,
+            type="search",
+            width="100%",
+            custom_attrs=_tid(testid, "search"),
+        ),
+        rx.box(
+            rx.cond(
+                state.total > 0,
+                rx.foreach(state.rows, line),
+                rx.center(
+                    rx.cond(state.loaded, rx.text("No matches.", **MUTED), rx.spinner(size="2")),
+                    padding="16px",
+                ),
+            ),
+            width="100%",
+            max_height="320px",
+            overflow_y="auto",
+            border=f"1px solid {rx.color('gray', 5)}",
+            border_radius="8px",
+        ),
+        _pager(state, testid),
+        spacing="2",
+        width="100%",
+    )
+
+
+def _flag(value: rx.Var, text: str) -> rx.Component:
+    return rx.cond(value != "", rx.badge(text, variant="soft", color_scheme="teal", size="1"))
+
+
+def _dialog(state: Any, title: str, intro: str, body: rx.Component, testid: str) -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(title),
+            rx.dialog.description(intro, size="2", color=rx.color("gray", 11)),
+            rx.box(body, margin_top="12px", width="100%"),
+            rx.flex(
+                rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
+                justify="end",
+                margin_top="12px",
+            ),
+            max_width="640px",
+            width="calc(100vw - 24px)",
+            custom_attrs=_tid(testid),
+        ),
+        open=state.open,
+        on_open_change=state.set_open,
+    )
+
+
+# --- Add id tags ------------------------------------------------------------------------------
+
+
+def _card_detail(row: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.text(row["owner"], **MUTED),
+        rx.badge(row["authorization"], variant="soft", color_scheme="gray", size="1"),
+        _flag(row["in_list"], "in list"),
+        spacing="2",
+        align="center",
+    )
+
+
+def _problems() -> rx.Component:
+    s = AddIdTagsState
+
+    def line(p: Any) -> rx.Component:
+        return rx.table.row(
+            rx.table.cell(p.line, white_space="nowrap"),
+            rx.table.cell(rx.code(p.text), max_width="180px", overflow="hidden"),
+            rx.table.cell(p.problem),
+        )
+
+    return rx.cond(
+        s.problems.length() > 0,
+        rx.box(
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        rx.table.column_header_cell("Line"),
+                        rx.table.column_header_cell("Pasted"),
+                        rx.table.column_header_cell("Problem"),
+                    )
+                ),
+                rx.table.body(rx.foreach(s.problems, line)),
+                size="1",
+                variant="surface",
+                width="100%",
+            ),
+            max_height="200px",
+            overflow="auto",
+            width="100%",
+            custom_attrs=_tid("paste-problems"),
+        ),
+    )
+
+
+def _paste_tab() -> rx.Component:
+    s = AddIdTagsState
+    return rx.vstack(
+        rx.text_area(
+            value=s.paste_text,
+            on_change=s.set_paste_text,
+            placeholder="04A2B3C4D5\n04A2B3C4D6\n…",
+            rows="8",
+            width="100%",
+            font_family="monospace",
+            custom_attrs=_tid("paste-text"),
+        ),
+        rx.text(
+            "One id tag per line (a column copied from a spreadsheet works). Every line is "
+            "checked; if one is wrong nothing is added and the lines to fix are listed.",
+            **MUTED,
+        ),
+        _problems(),
+        rx.flex(
+            rx.text(s.paste_lines, " line(s)", **MUTED),
+            rx.spacer(),
+            rx.button(
+                rx.icon("clipboard-paste", size=14),
+                "Check and add",
+                on_click=s.add_pasted,
+                loading=s.busy,
+                custom_attrs=_tid("paste-add"),
+            ),
+            align="center",
+            width="100%",
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
+def _search_tab() -> rx.Component:
+    p = CardPickerState
+    return rx.vstack(
+        picker(p, "id_tag", "id_tag", _card_detail, "pick-card", "Find cards by id tag or owner"),
+        selection_bar(
+            p,
+            "pick-card",
+            always=(
+                rx.button(
+                    rx.icon("plus", size=14),
+                    "Add ",
+                    p.selected_count,
+                    " card(s)",
+                    on_click=AddIdTagsState.add_selected,
+                    loading=AddIdTagsState.busy,
+                    disabled=p.selected_count == 0,
+                    custom_attrs=_tid("pick-card-add"),
+                ),
+            ),
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
+def add_id_tags_dialog() -> rx.Component:
+    s = AddIdTagsState
+    body = rx.tabs.root(
+        rx.tabs.list(
+            rx.tabs.trigger("Search cards", value=TAB_SEARCH, custom_attrs=_tid("add-tab-search")),
+            rx.tabs.trigger("Paste id tags", value=TAB_PASTE, custom_attrs=_tid("add-tab-paste")),
+        ),
+        rx.tabs.content(_search_tab(), value=TAB_SEARCH, padding_top="12px"),
+        rx.tabs.content(_paste_tab(), value=TAB_PASTE, padding_top="12px"),
+        value=s.tab,
+        on_change=s.set_tab,
+        width="100%",
+    )
+    return _dialog(
+        s,
+        "Add id tags",
+        "Cards of this list's network. Its charge points get them at the next sync.",
+        body,
+        "add-id-tags-dialog",
+    )
+
+
+# --- Assign charge points ---------------------------------------------------------------------
+
+
+def _charge_point_detail(row: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.text(row["station"], **MUTED),
+        rx.cond(
+            row["online"] != "",
+            rx.badge("online", color_scheme="green", variant="soft", size="1"),
+            rx.badge("offline", color_scheme="gray", variant="soft", size="1"),
+        ),
+        _flag(row["assigned"], "assigned"),
+        spacing="2",
+        align="center",
+    )
+
+
+def _station_detail(row: rx.Var) -> rx.Component:
+    return rx.text(
+        row["assigned"], " of ", row["charge_points"], " charge point(s) assigned", **MUTED
+    )
+
+
+def assign_dialog() -> rx.Component:
+    s, cps, stations = AssignState, ChargePointPickerState, StationPickerState
+    by_charge_point = rx.vstack(
+        picker(
+            cps, "identity", "id", _charge_point_detail, "pick-cp", "Find by identity or station"
+        ),
+        selection_bar(
+            cps,
+            "pick-cp",
+            always=(
+                rx.button(
+                    rx.icon("plug", size=14),
+                    "Assign to ",
+                    cps.selected_count,
+                    " charge point(s)",
+                    on_click=s.assign_selected,
+                    loading=s.busy,
+                    disabled=cps.selected_count == 0,
+                    custom_attrs=_tid("pick-cp-assign"),
+                ),
+            ),
+        ),
+        spacing="2",
+        width="100%",
+    )
+    by_station = rx.vstack(
+        rx.text(
+            "Assigns every charge point the ticked stations have now (one added to a station "
+            "later is assigned on its own).",
+            **MUTED,
+        ),
+        picker(stations, "name", "id", _station_detail, "pick-station", "Find by name or address"),
+        selection_bar(
+            stations,
+            "pick-station",
+            always=(
+                rx.button(
+                    rx.icon("map-pin", size=14),
+                    "Assign ",
+                    stations.selected_count,
+                    " station(s)",
+                    on_click=s.assign_stations,
+                    loading=s.busy,
+                    disabled=stations.selected_count == 0,
+                    custom_attrs=_tid("pick-station-assign"),
+                ),
+            ),
+        ),
+        spacing="2",
+        width="100%",
+    )
+    body = rx.tabs.root(
+        rx.tabs.list(
+            rx.tabs.trigger(
+                "Charge points", value=TAB_CHARGE_POINTS, custom_attrs=_tid("assign-tab-cps")
+            ),
+            rx.tabs.trigger(
+                "By station", value=TAB_STATIONS, custom_attrs=_tid("assign-tab-stations")
+            ),
+        ),
+        rx.tabs.content(by_charge_point, value=TAB_CHARGE_POINTS, padding_top="12px"),
+        rx.tabs.content(by_station, value=TAB_STATIONS, padding_top="12px"),
+        value=s.tab,
+        on_change=s.set_tab,
+        width="100%",
+    )
+    return _dialog(
+        s,
+        "Assign charge points",
+        "Charge points of this list's network. They get the list at the next sync.",
+        body,
+        "assign-dialog",
+    )

@@ -1,0 +1,343 @@
+"""The blocks of the local list pages: the create / rename dialog, the delete confirmation,
+and on one list's page its id tags, its charge points with their sync state, and the Sync now
+panel with a result per charge point."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from ccms_app.drivers.components.forms import form_dialog, text_field
+from ccms_app.drivers.components.widgets import authorization_badge, confirm_dialog, status_badge
+from ccms_app.drivers.local_lists.components.pickers import MUTED, selection_bar
+from ccms_app.drivers.local_lists.state.detail import (
+    AssignedListState,
+    EntryListState,
+    LocalListDetailState,
+    SyncRow,
+)
+from ccms_app.drivers.local_lists.state.lists import LocalListDeleteState, LocalListFormState
+from ccms_app.drivers.local_lists.state.pickers import AddIdTagsState, AssignState
+from ccms_app.ui.cards import section
+from ccms_app.ui.data_list import Column, Filter, data_list
+
+SYNC_COLOURS = {
+    "In sync": "green",
+    "Out of date": "amber",
+    "Never synced": "orange",
+    "Not supported": "red",
+}
+
+
+def _tid(value: Any) -> dict[str, Any]:
+    return {"data-testid": value}
+
+
+def _row_removal(label: str, on_click: Any, testid: Any) -> rx.Component:
+    """The red per-row action of a list (remove a card, unassign a charge point)."""
+    return rx.button(
+        label,
+        size="1",
+        variant="ghost",
+        color_scheme="red",
+        on_click=on_click,
+        custom_attrs=_tid(testid),
+    )
+
+
+def _selected_removal(label: str, s: Any, on_click: Any, testid: str) -> rx.Component:
+    """The red bulk action for the selected rows, e.g. "Remove 3 selected"."""
+    return rx.button(
+        label,
+        s.selected_count,
+        " selected",
+        size="2",
+        variant="soft",
+        color_scheme="red",
+        disabled=s.selected_count == 0,
+        on_click=on_click,
+        custom_attrs=_tid(testid),
+    )
+
+
+def list_form() -> rx.Component:
+    s, t = LocalListFormState, "local-list-form"
+    return form_dialog(
+        s,
+        t,
+        "New local list",
+        "Rename local list",
+        text_field(s, "name", "Name", t, placeholder="e.g. Fleet cards"),
+        text_field(
+            s,
+            "description",
+            "Description",
+            t,
+            placeholder="Who these cards belong to, why these charge points",
+        ),
+    )
+
+
+def delete_dialog() -> rx.Component:
+    s = LocalListDeleteState
+    return confirm_dialog(
+        s.confirm_open,
+        s.set_confirm_open,
+        "Delete " + s.confirm_label + "?",
+        "Only a list that is assigned to no charge point can be deleted: unassign it first on "
+        "its page, so no card leaves a charge point by surprise.",
+        "Delete list",
+        s.delete,
+        "local-list-delete",
+    )
+
+
+# --- id tags ----------------------------------------------------------------------------------
+
+
+def _tag_cell(row: rx.Var) -> rx.Component:
+    s = EntryListState
+    return rx.checkbox(
+        rx.code(row["id_tag"], size="2"),
+        checked=s.selected.contains(row["id_tag"]),
+        on_change=lambda _checked: s.toggle(row["id_tag"]),
+        custom_attrs=_tid("entry-check-" + row["id_tag"]),
+    )
+
+
+def entries_section() -> rx.Component:
+    s = EntryListState
+    return section(
+        "Id tags",
+        rx.text(
+            "Sent to every charge point the list is assigned to, each with what Authorize "
+            "would answer (a blocked or expired card is sent as such, so the charge point "
+            "refuses it offline too).",
+            **MUTED,
+        ),
+        data_list(
+            s,
+            columns=[
+                Column("id_tag", "Id tag", render=_tag_cell),
+                Column(
+                    "authorization",
+                    "Sent as",
+                    render=lambda r: authorization_badge(r["authorization"]),
+                ),
+                Column("owner", "Owner"),
+                Column("expiry_date", "Expires"),
+                Column("added_at", "Added", on_phone=False),
+            ],
+            filters=[Filter("authorization", "Sent as", s.filter_options["authorization"])],
+            testid="entries",
+            empty_text="No id tags yet: add cards by searching, or paste a column of id tags.",
+            search_placeholder="Search id tag or owner…",
+            toolbar=[
+                rx.button(
+                    rx.icon("plus", size=14),
+                    "Add id tags",
+                    on_click=AddIdTagsState.open_dialog(LocalListDetailState.list_id),
+                    custom_attrs=_tid("entries-add"),
+                )
+            ],
+            actions=lambda r: _row_removal(
+                "Remove", s.remove(r["id_tag"]), "entry-remove-" + r["id_tag"]
+            ),
+        ),
+        selection_bar(
+            s,
+            "entries",
+            _selected_removal("Remove ", s, s.remove_selected, "entries-remove-selected"),
+        ),
+    )
+
+
+# --- charge points ----------------------------------------------------------------------------
+
+
+def _charge_point_cell(row: rx.Var) -> rx.Component:
+    s = AssignedListState
+    return rx.hstack(
+        rx.checkbox(
+            checked=s.selected.contains(row["id"]),
+            on_change=lambda _checked: s.toggle(row["id"]),
+            custom_attrs=_tid("assigned-check-" + row["identity"]),
+        ),
+        rx.link(row["identity"], href="/charge-points/" + row["identity"], weight="medium"),
+        spacing="2",
+        align="center",
+    )
+
+
+def _online(row: rx.Var) -> rx.Component:
+    return rx.cond(
+        row["online"] != "",
+        rx.badge("online", color_scheme="green", variant="soft"),
+        rx.badge("offline", color_scheme="gray", variant="soft"),
+    )
+
+
+def _last_sync(row: rx.Var) -> rx.Component:
+    return rx.vstack(
+        rx.text(rx.cond(row["last_result_text"] == "", "never", row["last_result_text"]), size="2"),
+        rx.cond(
+            row["last_detail"] != "",
+            rx.text(row["last_detail"], **MUTED, max_width="320px", white_space="normal"),
+        ),
+        spacing="0",
+    )
+
+
+def _unassign_all_dialog() -> rx.Component:
+    s = AssignedListState
+    return confirm_dialog(
+        s.confirm_unassign_all,
+        s.set_confirm_unassign_all,
+        "Unassign " + LocalListDetailState.name + " from every charge point?",
+        "At their next sync the charge points lose the list's id tags (those that are in no "
+        "other list assigned to them).",
+        "Unassign all",
+        s.unassign_all,
+        "unassign-all",
+    )
+
+
+def charge_points_section() -> rx.Component:
+    s = AssignedListState
+    return section(
+        "Charge points",
+        rx.text(
+            "Connected charge points are synced automatically with differential updates; "
+            "offline ones when they reconnect. Sync now does it at once.",
+            **MUTED,
+        ),
+        data_list(
+            s,
+            columns=[
+                Column("identity", "Charge point", render=_charge_point_cell),
+                Column("station", "Station"),
+                Column("online", "Connection", render=_online),
+                Column(
+                    "sync",
+                    "Sync",
+                    render=lambda r: status_badge(
+                        r["sync_text"],
+                        SYNC_COLOURS,
+                        custom_attrs=_tid("assigned-sync-" + r["identity"]),
+                    ),
+                ),
+                Column(
+                    "accepted_version",
+                    "Version",
+                    render=lambda r: rx.text(
+                        r["accepted_version"],
+                        rx.cond(
+                            r["reported_version"] != r["accepted_version"],
+                            rx.text.span(" (reports ", r["reported_version"], ")", **MUTED),
+                        ),
+                        size="2",
+                        custom_attrs=_tid("assigned-version-" + r["identity"]),
+                    ),
+                ),
+                Column("last_result", "Last sync", render=_last_sync),
+                Column("last_attempt_at", "When (UTC)", on_phone=False),
+            ],
+            filters=[Filter("sync", "Sync", s.filter_options["sync"])],
+            testid="assigned",
+            empty_text="Not assigned to any charge point yet.",
+            search_placeholder="Search charge point or station…",
+            toolbar=[
+                rx.icon_button(
+                    rx.icon("refresh-cw", size=14),
+                    variant="soft",
+                    color_scheme="gray",
+                    aria_label="Reload",
+                    on_click=[s.refresh, LocalListDetailState.refresh],
+                ),
+                rx.button(
+                    rx.icon("plug", size=14),
+                    "Assign charge points",
+                    on_click=AssignState.open_dialog(LocalListDetailState.list_id),
+                    custom_attrs=_tid("assigned-add"),
+                ),
+            ],
+            actions=lambda r: _row_removal(
+                "Unassign", s.unassign(r["id"]), "assigned-unassign-" + r["identity"]
+            ),
+        ),
+        selection_bar(
+            s,
+            "assigned",
+            _selected_removal("Unassign ", s, s.unassign_selected, "assigned-unassign-selected"),
+            always=(
+                rx.button(
+                    "Unassign all",
+                    size="2",
+                    variant="ghost",
+                    color_scheme="red",
+                    on_click=s.set_confirm_unassign_all(True),
+                    custom_attrs=_tid("assigned-unassign-all"),
+                ),
+            ),
+        ),
+        _unassign_all_dialog(),
+    )
+
+
+# --- sync now ---------------------------------------------------------------------------------
+
+
+def _result_row(row: SyncRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.link(row.identity, href="/charge-points/" + row.identity)),
+        rx.table.cell(
+            rx.badge(row.text, color_scheme=rx.cond(row.ok, "green", "red"), variant="soft")
+        ),
+        rx.table.cell(row.version),
+        rx.table.cell(row.detail, white_space="normal", min_width="200px"),
+        custom_attrs=_tid("sync-result-" + row.identity),
+    )
+
+
+def sync_panel() -> rx.Component:
+    s = LocalListDetailState
+    return rx.cond(
+        s.sync_message != "",
+        rx.vstack(
+            rx.callout(
+                s.sync_message,
+                icon=rx.cond(s.sync_ok, "circle-check", "triangle-alert"),
+                color_scheme=rx.cond(s.sync_ok, "green", "orange"),
+                size="1",
+                width="100%",
+                custom_attrs=_tid("sync-message"),
+            ),
+            rx.cond(
+                s.sync_results.length() > 0,
+                rx.box(
+                    rx.table.root(
+                        rx.table.header(
+                            rx.table.row(
+                                rx.table.column_header_cell("Charge point"),
+                                rx.table.column_header_cell("Result"),
+                                rx.table.column_header_cell("Version"),
+                                rx.table.column_header_cell("Detail"),
+                            )
+                        ),
+                        rx.table.body(rx.foreach(s.sync_results, _result_row)),
+                        size="1",
+                        variant="surface",
+                        width="100%",
+                    ),
+                    max_height="320px",
+                    overflow="auto",
+                    width="100%",
+                    custom_attrs=_tid("sync-results"),
+                ),
+            ),
+            rx.button("Hide results", size="1", variant="ghost", on_click=s.clear_sync_results),
+            spacing="2",
+            width="100%",
+        ),
+    )

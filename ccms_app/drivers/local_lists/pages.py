@@ -1,0 +1,217 @@
+"""Local authorization lists: the lists (/users/local-lists) and one list
+(/users/local-lists/[list_id]) with its id tags, its charge points and their sync state, and
+Sync now. Which charge points are out of date network-wide stays on the Users page."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ccms_app.accounts.state import AuthState
+from ccms_app.drivers.components.widgets import back_link, users_subnav
+from ccms_app.drivers.local_lists.components.pickers import MUTED, add_id_tags_dialog, assign_dialog
+from ccms_app.drivers.local_lists.components.sections import (
+    charge_points_section,
+    delete_dialog,
+    entries_section,
+    list_form,
+    sync_panel,
+)
+from ccms_app.drivers.local_lists.state.detail import LocalListDetailState
+from ccms_app.drivers.local_lists.state.lists import (
+    ROUTE,
+    LocalListDeleteState,
+    LocalListFormState,
+    LocalListsState,
+)
+from ccms_app.ui.data_list import Column, Filter, data_list
+from ccms_app.ui.layout import app_shell
+from ccms_app.ui.page_header import page_header
+
+TITLE = "Local lists · CCMS"
+DETAIL_ROUTE = ROUTE + "/[list_id]"
+DETAIL_TITLE = "Local list · CCMS"
+NAV_ROUTE = "/users"
+
+
+def _stale(row: rx.Var) -> rx.Component:
+    return rx.cond(
+        row["stale"] != "",
+        rx.badge(
+            row["out_of_date"],
+            " out of date",
+            color_scheme="amber",
+            variant="soft",
+            custom_attrs={"data-testid": "local-lists-stale-" + row["id"]},
+        ),
+        rx.text("none", size="2", color=rx.color("gray", 10)),
+    )
+
+
+def _row_actions(row: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.button(
+            "Rename",
+            size="1",
+            variant="soft",
+            color_scheme="gray",
+            on_click=LocalListFormState.open_edit(row["id"]),
+        ),
+        rx.icon_button(
+            rx.icon("trash-2", size=14),
+            size="1",
+            variant="ghost",
+            color_scheme="gray",
+            aria_label="Delete list",
+            on_click=LocalListDeleteState.ask_delete(row["id"], row["name"]),
+            custom_attrs={"data-testid": "local-lists-delete-" + row["id"]},
+        ),
+        spacing="2",
+        align="center",
+    )
+
+
+def page() -> rx.Component:
+    return app_shell(
+        NAV_ROUTE,
+        page_header(
+            "Local authorization lists",
+            "Which id tags the charge points keep, so drivers can charge when they are offline.",
+        ),
+        users_subnav(ROUTE),
+        data_list(
+            LocalListsState,
+            columns=[
+                Column("name", "Name", href=lambda row: ROUTE + "/" + row["id"]),
+                Column("description", "Description", on_phone=False),
+                Column("id_tags", "Id tags"),
+                Column("charge_points", "Charge points"),
+                Column("out_of_date", "Out of date", render=_stale),
+                Column("organisation", "Owner", on_phone=False),
+            ],
+            testid="local-lists",
+            empty_text="No local lists yet.",
+            search_placeholder="Search name, description, owner…",
+            filters=[
+                Filter("organisation", "Owner", LocalListsState.filter_options["organisation"])
+            ],
+            toolbar=[
+                rx.button(
+                    rx.icon("plus", size=14),
+                    "New list",
+                    on_click=LocalListFormState.open_new({}),
+                    custom_attrs={"data-testid": "local-lists-new"},
+                )
+            ],
+            actions=_row_actions,
+        ),
+        list_form(),
+        delete_dialog(),
+    )
+
+
+# --- one list ---------------------------------------------------------------------------------
+
+
+def _count(label: str, value: rx.Var, testid: str) -> rx.Component:
+    return rx.vstack(
+        rx.text(label, **MUTED),
+        rx.text(value, size="5", weight="bold", custom_attrs={"data-testid": testid}),
+        spacing="0",
+    )
+
+
+def _summary() -> rx.Component:
+    s = LocalListDetailState
+    return rx.card(
+        rx.flex(
+            _count("Id tags", s.id_tag_count, "list-tag-count"),
+            _count("Charge points", s.charge_point_count, "list-cp-count"),
+            _count("Out of date", s.out_of_date_count, "list-stale-count"),
+            rx.spacer(),
+            rx.button(
+                rx.icon("refresh-cw", size=14),
+                "Sync now",
+                on_click=s.sync_now,
+                loading=s.syncing,
+                disabled=s.charge_point_count == 0,
+                custom_attrs={"data-testid": "list-sync-now"},
+            ),
+            gap="24px",
+            align="center",
+            wrap="wrap",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _header() -> rx.Component:
+    s = LocalListDetailState
+    return page_header(
+        s.name,
+        "",
+        rx.hstack(
+            rx.button(
+                "Rename",
+                variant="soft",
+                color_scheme="gray",
+                on_click=LocalListFormState.open_edit(s.list_id),
+                custom_attrs={"data-testid": "list-rename"},
+            ),
+            rx.icon_button(
+                rx.icon("trash-2", size=16),
+                variant="soft",
+                color_scheme="red",
+                aria_label="Delete list",
+                on_click=LocalListDeleteState.ask_delete(s.list_id, s.name),
+                custom_attrs={"data-testid": "list-delete"},
+            ),
+            spacing="2",
+        ),
+    )
+
+
+def _detail_body() -> rx.Component:
+    s = LocalListDetailState
+    return rx.vstack(
+        _header(),
+        rx.text(
+            rx.cond(s.description != "", s.description + " · ", ""),
+            "Owner: ",
+            s.organisation,
+            **MUTED,
+        ),
+        _summary(),
+        sync_panel(),
+        entries_section(),
+        charge_points_section(),
+        spacing="5",
+        width="100%",
+    )
+
+
+def detail_page() -> rx.Component:
+    s = LocalListDetailState
+    return app_shell(
+        NAV_ROUTE,
+        back_link("Local lists", ROUTE),
+        rx.cond(
+            s.loaded,
+            rx.cond(
+                s.found,
+                _detail_body(),
+                rx.callout("No such local list in your network.", icon="search-x", width="100%"),
+            ),
+            rx.center(rx.spinner(size="3"), padding="48px", width="100%"),
+        ),
+        list_form(),
+        delete_dialog(),
+        add_id_tags_dialog(),
+        assign_dialog(),
+    )
+
+
+PAGES = (
+    (page, ROUTE, TITLE, [AuthState.require_login, LocalListsState.load]),
+    (detail_page, DETAIL_ROUTE, DETAIL_TITLE, [AuthState.require_login, LocalListDetailState.load]),
+)

@@ -1,0 +1,214 @@
+"""The Local list tab of a charge point page: its local authorization list as last sent, the
+versions on both sides, whether it is out of date, and "Sync now" (differential or full).
+
+`panel` reloads whenever the charge point's command history is pushed (ChargePointLiveState:
+every GetLocalListVersion / SendLocalList step, the scheduler's syncs included) and after the
+operator's own actions (`revision`); the tab never polls. It only loads while the tab is open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from datetime import datetime
+
+import reflex as rx
+
+from ccms_app.control.state.charge_point import current_charge_point, signed_in_email
+from ccms_app.core.types import utc_now
+from ccms_app.drivers.local_lists import sync as local_lists
+from ccms_app.monitoring.state.charge_point_feed import ChargePointLiveState
+from ccms_app.monitoring.view import MISSING, format_time
+
+log = logging.getLogger(__name__)
+
+RESULT_TEXTS = {
+    "accepted": "accepted",
+    "up_to_date": "up to date",
+    "failed": "failed",
+    "not_supported": "not supported",
+    "version_mismatch": "version mismatch",
+    "too_long": "list too long",
+    "offline": "charge point offline",
+    "timed_out": "no answer",
+    "": "never synced",
+}
+CHANGE_TEXTS = {"add": "to add", "change": "to change", "remove": "to remove", "": ""}
+
+
+@dataclasses.dataclass
+class LocalEntryRow:
+    id_tag: str = ""
+    status: str = ""  # as the charge point holds it ("" if not sent yet)
+    expiry: str = ""
+    parent: str = ""
+    change: str = ""  # "", "to add", "to change", "to remove"
+    desired: str = ""  # the status CCMS wants
+
+
+@dataclasses.dataclass
+class LocalListPanel:
+    loaded: bool = False
+    managed: bool = False  # a list is assigned, or one was sent before
+    lists: str = ""
+    accepted_version: str = ""
+    reported_version: str = ""
+    reported_at: str = ""
+    out_of_date: bool = False
+    reasons: str = ""
+    last_result: str = ""
+    last_result_text: str = ""
+    last_detail: str = ""
+    last_attempt: str = ""
+    last_success: str = ""
+    full_fallbacks: int = 0
+    desired_count: int = 0
+    pending: int = 0
+    # Not "entries": a Var of an object has an entries() method.
+    rows: list[LocalEntryRow] = dataclasses.field(default_factory=list)
+
+
+def version_text(value: int | None) -> str:
+    if value is None:
+        return "not asked yet"
+    return "none" if value == 0 else "not supported" if value < 0 else str(value)
+
+
+def build_panel(status: local_lists.LocalListStatus) -> LocalListPanel:
+    """Display strings for one charge point's local list (times in UTC)."""
+    now = utc_now()
+
+    def when(value: datetime | None) -> str:
+        return format_time(value, "UTC", now)
+
+    return LocalListPanel(
+        loaded=True,
+        managed=bool(status.lists or status.entries or status.accepted_version),
+        lists=", ".join(status.lists) or "none assigned",
+        accepted_version=version_text(status.accepted_version),
+        reported_version=version_text(status.reported_version),
+        reported_at=when(status.reported_at),
+        out_of_date=status.out_of_date,
+        reasons="; ".join(status.reasons),
+        last_result=status.last_result,
+        last_result_text=RESULT_TEXTS.get(status.last_result, status.last_result),
+        last_detail=status.last_detail,
+        last_attempt=when(status.last_attempt_at),
+        last_success=when(status.last_success_at),
+        full_fallbacks=status.full_fallbacks,
+        desired_count=status.desired_count,
+        pending=status.pending_changes,
+        rows=[
+            LocalEntryRow(
+                id_tag=e.id_tag,
+                status=e.status or MISSING,
+                expiry=when(e.expiry_date) if e.expiry_date else "",
+                parent=e.parent_id_tag or "",
+                change=CHANGE_TEXTS.get(e.change, e.change),
+                desired=e.desired_status or MISSING,
+            )
+            for e in status.entries
+        ],
+    )
+
+
+def load_panel(charge_point_id: int) -> LocalListPanel:
+    return build_panel(local_lists.local_list_status(charge_point_id))
+
+
+def sync_message(result: local_lists.SyncResult) -> tuple[str, bool]:
+    if result.result == "accepted":
+        return f"Local list synced: {result.detail}.", True
+    if result.result == "up_to_date":
+        return f"The local list is up to date (version {result.version}).", True
+    if result.result == "offline":
+        return "Not synced: the charge point is offline.", False
+    text = RESULT_TEXTS.get(result.result, result.result)
+    return f"Not synced ({text}): {result.detail}.", False
+
+
+class ChargePointLocalListState(rx.State):
+    busy: bool = False
+    message: str = ""
+    message_ok: bool = False
+    revision: int = 0  # bumped after the operator's own actions, to reload `panel`
+    _charge_point_id: int = 0
+
+    @rx.var
+    async def panel(self) -> LocalListPanel:
+        live = await self.get_state(ChargePointLiveState)
+        _pushed, _changed = live.command_history, self.revision  # the dependencies
+        if not self._charge_point_id:
+            return LocalListPanel()
+        try:
+            return await asyncio.to_thread(load_panel, self._charge_point_id)
+        except Exception:
+            log.exception("local list panel unavailable", extra={"cp": self._charge_point_id})
+            return LocalListPanel()
+
+    @rx.event
+    async def open(self) -> None:
+        """The tab is shown: follow the page's charge point (checked by the page's load)."""
+        self._charge_point_id, _ = await current_charge_point(self)
+        self.busy, self.message = False, ""
+        self.revision += 1
+
+    @rx.event
+    def close(self) -> None:
+        """The tab is gone: stop reloading on every push."""
+        self._charge_point_id = 0
+
+    @rx.event(background=True)
+    async def sync(self, full: bool):
+        async with self:
+            charge_point_id, _ = await current_charge_point(self)
+            if self.busy or not charge_point_id:
+                return None
+            self.busy, self.message = True, ""
+            requested_by = await signed_in_email(self)
+        message, ok = await _sync(charge_point_id, requested_by, bool(full))
+        async with self:
+            self.busy = False
+            self.message, self.message_ok = message, ok
+            self.revision += 1
+        return rx.toast.success(message) if ok else rx.toast.error(message)
+
+    @rx.event(background=True)
+    async def check_version(self):
+        async with self:
+            charge_point_id, _ = await current_charge_point(self)
+            if self.busy or not charge_point_id:
+                return None
+            self.busy, self.message = True, ""
+            requested_by = await signed_in_email(self)
+        message, ok = await _check_version(charge_point_id, requested_by)
+        async with self:
+            self.busy = False
+            self.message, self.message_ok = message, ok
+            self.revision += 1
+        return None
+
+
+async def _sync(charge_point_id: int, requested_by: str | None, full: bool) -> tuple[str, bool]:
+    if requested_by is None:
+        return "Your session has ended. Log in again.", False
+    try:
+        result = await local_lists.sync_charge_point(charge_point_id, requested_by, full=full)
+    except Exception as exc:
+        log.exception("local list sync failed", extra={"cp": charge_point_id})
+        return f"Not synced: {exc}", False
+    return sync_message(result)
+
+
+async def _check_version(charge_point_id: int, requested_by: str | None) -> tuple[str, bool]:
+    if requested_by is None:
+        return "Your session has ended. Log in again.", False
+    try:
+        view = await local_lists.fetch_list_version(charge_point_id, requested_by)
+    except Exception as exc:
+        log.exception("local list version check failed", extra={"cp": charge_point_id})
+        return f"Version not checked: {exc}", False
+    if view.status != "accepted":
+        return f"Version not checked: {view.error or view.status}.", False
+    return "The charge point reported its local list version (shown above).", True

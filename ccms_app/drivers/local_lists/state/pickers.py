@@ -1,0 +1,226 @@
+"""Filling a local list: the "Add id tags" dialog (search the RFID cards and pick many, or
+paste id tags one per line) and the "Assign charge points" dialog (pick charge points, or
+whole stations).
+
+The pickers are server-side lists (ListBoundState) scoped to the organisations whose cards
+and charge points may go in the list (its owner's tree), not to everything the operator sees.
+A paste is checked line by line by local_list_admin.add_id_tags_checked: malformed or unknown
+id tags are reported with their line number and then nothing is added.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import Any
+
+import reflex as rx
+
+from ccms_app.accounts.organisations import organisation_scope
+from ccms_app.core.listing import ListSpec
+from ccms_app.drivers.local_lists import admin as local_list_admin
+from ccms_app.drivers.local_lists.admin import AddOutcome, LocalListError
+from ccms_app.drivers.local_lists.state.detail import ListBoundState, after_change
+from ccms_app.drivers.local_lists.state.lists import run_list_action
+from ccms_app.drivers.state.forms import as_id
+from ccms_app.ui.list_state import ListState, display_value
+
+log = logging.getLogger(__name__)
+
+TAB_SEARCH, TAB_PASTE = "search", "paste"
+TAB_CHARGE_POINTS, TAB_STATIONS = "charge_points", "stations"
+
+
+class MemberPickerState(ListBoundState, mixin=True):
+    """A picker (mixed in before ListState): rows of the list owner's organisation tree, the
+    list's own rows flagged."""
+
+    def _spec_for(self, list_id: int) -> ListSpec:
+        raise NotImplementedError
+
+    def _list_spec(self) -> ListSpec:
+        return self._spec_for(self.list_id)
+
+    def _scope_for(self, organisation_id: int) -> frozenset[int]:
+        try:
+            summary = local_list_admin.list_summary(
+                self.list_id, organisation_scope(organisation_id)
+            )
+        except LocalListError:
+            return frozenset()
+        return summary.member_scope
+
+    def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
+        shown = {key: display_value(value) for key, value in row.items()}
+        for flag in ("in_list", "assigned", "online"):
+            if isinstance(row.get(flag), bool):  # "" or "yes": a truthy Var in the browser
+                shown[flag] = "yes" if row[flag] else ""
+        return shown
+
+
+class CardPickerState(MemberPickerState, ListState, rx.State):
+    def _spec_for(self, list_id: int) -> ListSpec:
+        return local_list_admin.card_candidates_spec(list_id)
+
+    def _selection_key(self) -> str:
+        return "id_tag"
+
+
+class ChargePointPickerState(MemberPickerState, ListState, rx.State):
+    def _spec_for(self, list_id: int) -> ListSpec:
+        return local_list_admin.charge_point_candidates_spec(list_id)
+
+
+class StationPickerState(MemberPickerState, ListState, rx.State):
+    def _spec_for(self, list_id: int) -> ListSpec:
+        return local_list_admin.station_candidates_spec(list_id)
+
+
+@dataclasses.dataclass
+class ProblemRow:
+    line: str = ""
+    text: str = ""
+    problem: str = ""
+
+
+def added_text(outcome: AddOutcome) -> str:
+    text = f"{len(outcome.added)} id tag(s) added"
+    if outcome.already:
+        text += f", {len(outcome.already)} already in the list"
+    return text + "; the list's charge points get them at the next sync."
+
+
+class AddIdTagsState(rx.State):
+    """The "Add id tags" dialog."""
+
+    open: bool = False
+    tab: str = TAB_SEARCH
+    paste_text: str = ""
+    problems: list[ProblemRow] = []
+    busy: bool = False
+    list_id: int = 0
+
+    @rx.var
+    def paste_lines(self) -> int:
+        return sum(1 for line in self.paste_text.splitlines() if line.strip())
+
+    @rx.event
+    def open_dialog(self, list_id: int | str):
+        self.list_id, self.open, self.tab = as_id(list_id), True, TAB_SEARCH
+        self.paste_text, self.problems, self.busy = "", [], False
+        return CardPickerState.open_list(self.list_id)
+
+    @rx.event
+    def set_open(self, value: bool) -> None:
+        self.open = value
+
+    @rx.event
+    def set_tab(self, value: str) -> None:
+        self.tab = value
+
+    @rx.event
+    def set_paste_text(self, value: str) -> None:
+        self.paste_text, self.problems = value, []
+
+    async def _add(self, lines: list[str]):
+        list_id, self.busy, self.problems = self.list_id, True, []
+        outcome, problem = await run_list_action(
+            self,
+            lambda s: local_list_admin.add_id_tags_checked(list_id, lines, s.organisation_ids),
+        )
+        self.busy = False
+        if problem:
+            return rx.toast.error(problem)
+        if not outcome.ok:
+            self.problems = [
+                ProblemRow(str(p.line) if p.line else "", p.text, p.problem)
+                for p in outcome.problems
+            ]
+            return rx.toast.error(
+                f"Nothing added: {len(outcome.problems)} line(s) need fixing (listed below)."
+            )
+        log.info(
+            "id tags added to local list", extra={"list_id": list_id, "added": len(outcome.added)}
+        )
+        self.open, self.paste_text = False, ""
+        return [rx.toast.success(added_text(outcome)), *after_change()]
+
+    @rx.event
+    async def add_pasted(self):
+        if not self.paste_text.strip():
+            return rx.toast.error("Paste id tags first, one per line.")
+        return await self._add(self.paste_text.splitlines())
+
+    @rx.event
+    async def add_selected(self):
+        picker = await self.get_state(CardPickerState)
+        if not picker.selected:
+            return rx.toast.error("Tick the cards to add first.")
+        return await self._add(list(picker.selected))
+
+
+class AssignState(rx.State):
+    """The "Assign charge points" dialog."""
+
+    open: bool = False
+    tab: str = TAB_CHARGE_POINTS
+    busy: bool = False
+    list_id: int = 0
+
+    @rx.event
+    def open_dialog(self, list_id: int | str):
+        self.list_id, self.open, self.tab, self.busy = (
+            as_id(list_id),
+            True,
+            TAB_CHARGE_POINTS,
+            False,
+        )
+        return [
+            ChargePointPickerState.open_list(self.list_id),
+            StationPickerState.open_list(self.list_id),
+        ]
+
+    @rx.event
+    def set_open(self, value: bool) -> None:
+        self.open = value
+
+    @rx.event
+    def set_tab(self, value: str) -> None:
+        self.tab = value
+
+    async def _assign(self, work: Any, ok_text: Any):
+        self.busy = True
+        result, problem = await run_list_action(self, work)
+        self.busy = False
+        if problem:
+            return rx.toast.error(problem)
+        self.open = False
+        return [rx.toast.success(ok_text(result)), *after_change()]
+
+    @rx.event
+    async def assign_selected(self):
+        picker = await self.get_state(ChargePointPickerState)
+        ids, list_id = [as_id(k) for k in picker.selected], self.list_id
+        if not ids:
+            return rx.toast.error("Tick the charge points to assign first.")
+        return await self._assign(
+            lambda s: local_list_admin.assign_list(list_id, ids, s.organisation_ids),
+            lambda _: (
+                f"Assigned to {len(ids)} charge point(s); they get the list at the next "
+                "sync (connected ones within a minute), or press Sync now."
+            ),
+        )
+
+    @rx.event
+    async def assign_stations(self):
+        picker = await self.get_state(StationPickerState)
+        ids, list_id = [as_id(k) for k in picker.selected], self.list_id
+        if not ids:
+            return rx.toast.error("Tick the stations first.")
+        return await self._assign(
+            lambda s: local_list_admin.assign_stations(list_id, ids, s.organisation_ids),
+            lambda o: (
+                f"{len(ids)} station(s): {o.newly_assigned} of {o.charge_points} charge "
+                "point(s) newly assigned; they get the list at the next sync."
+            ),
+        )

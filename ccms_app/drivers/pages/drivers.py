@@ -1,0 +1,298 @@
+"""Drivers: the list (/users/drivers) and one driver (/users/drivers/[driver_id]) with contact,
+RFID cards (issue, block, unblock right there), groups, vehicles and recent sessions."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ccms_app.accounts.state import AuthState
+from ccms_app.drivers.components.forms import driver_form, id_tag_form, vehicle_form
+from ccms_app.drivers.components.widgets import (
+    back_link,
+    card_delete_dialog,
+    card_list,
+    confirm_dialog,
+    status_badge,
+    users_subnav,
+)
+from ccms_app.drivers.state.detail import DriverDetailState, LinkRow, SessionRow
+from ccms_app.drivers.state.forms import (
+    OWNER_DRIVER,
+    DriverFormState,
+    IdTagFormState,
+    VehicleFormState,
+)
+from ccms_app.drivers.state.lists import DriverActionsState, DriverListState
+from ccms_app.ui.cards import empty_note, section
+from ccms_app.ui.data_list import Column, Filter, data_list
+from ccms_app.ui.layout import app_shell
+from ccms_app.ui.page_header import page_header
+from ccms_app.ui.table import cell, data_table
+
+ROUTE = "/users/drivers"
+TITLE = "Drivers · CCMS"
+DETAIL_ROUTE = "/users/drivers/[driver_id]"
+DETAIL_TITLE = "Driver · CCMS"
+NAV_ROUTE = "/users"
+
+STATUS_FILTER = (("active", "Active"), ("suspended", "Suspended"))
+
+
+def _suspend_toggle(row_id: rx.Var, suspended: rx.Var, testid: str) -> rx.Component:
+    return rx.cond(
+        suspended,
+        rx.button(
+            "Reactivate",
+            size="1",
+            variant="soft",
+            color_scheme="green",
+            on_click=DriverActionsState.reactivate(row_id),
+            custom_attrs={"data-testid": testid + "-reactivate-" + row_id},
+        ),
+        rx.button(
+            "Suspend",
+            size="1",
+            variant="soft",
+            color_scheme="orange",
+            on_click=DriverActionsState.suspend(row_id),
+            custom_attrs={"data-testid": testid + "-suspend-" + row_id},
+        ),
+    )
+
+
+def _row_actions(row: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.button(
+            "Edit",
+            size="1",
+            variant="soft",
+            color_scheme="gray",
+            on_click=DriverFormState.open_edit(row["id"]),
+        ),
+        _suspend_toggle(row["id"], row["status"] == "suspended", "drivers"),
+        spacing="2",
+    )
+
+
+def page() -> rx.Component:
+    return app_shell(
+        NAV_ROUTE,
+        page_header("Drivers", "People who charge with RFID cards; suspend to stop them."),
+        users_subnav(ROUTE),
+        data_list(
+            DriverListState,
+            columns=[
+                Column("name", "Name", href=lambda row: "/users/drivers/" + row["id"]),
+                Column("email", "Email"),
+                Column("phone", "Phone", sortable=False),
+                Column("status", "Status", render=lambda row: status_badge(row["status"])),
+                Column("organisation", "Organisation", on_phone=False),
+                Column("created_at", "Created", on_phone=False),
+            ],
+            filters=[Filter("status", "Status", STATUS_FILTER)],
+            testid="drivers",
+            empty_text="No drivers yet. Create the first one.",
+            search_placeholder="Search name, email, phone…",
+            toolbar=[
+                rx.button(
+                    rx.icon("user-plus", size=14),
+                    "New driver",
+                    on_click=DriverFormState.open_new({}),
+                    custom_attrs={"data-testid": "drivers-new"},
+                )
+            ],
+            actions=_row_actions,
+        ),
+        driver_form(),
+    )
+
+
+# --- one driver -----------------------------------------------------------------------------
+
+
+def _fact(label: str, value: rx.Var | str, testid: str = "") -> rx.Component:
+    return rx.hstack(
+        rx.text(label, size="2", color=rx.color("gray", 11), min_width="72px"),
+        rx.text(value, size="2", custom_attrs={"data-testid": testid} if testid else {}),
+        spacing="2",
+        align="center",
+    )
+
+
+def _cards() -> rx.Component:
+    s = DriverDetailState
+    return section(
+        "RFID cards",
+        rx.cond(
+            s.cards.length() > 0,
+            card_list(s.cards, "driver-card"),
+            empty_note("No cards yet."),
+        ),
+        right=rx.button(
+            rx.icon("credit-card", size=14),
+            "Issue card",
+            size="2",
+            on_click=IdTagFormState.open_new(
+                {"owner_kind": OWNER_DRIVER, "driver_id": s.driver_id.to_string()}
+            ),
+            custom_attrs={"data-testid": "driver-issue-card"},
+        ),
+    )
+
+
+def _link_list(rows: rx.Var, href_prefix: str, empty: str, testid: str) -> rx.Component:
+    def item(row: LinkRow) -> rx.Component:
+        return rx.hstack(
+            rx.link(row.label, href=href_prefix + row.id, weight="medium")
+            if href_prefix
+            else rx.text(row.label, weight="medium", size="2"),
+            rx.text(row.detail, size="1", color=rx.color("gray", 11)),
+            spacing="2",
+            align="center",
+            wrap="wrap",
+        )
+
+    return rx.cond(
+        rows.length() > 0,
+        rx.vstack(rx.foreach(rows, item), spacing="2", custom_attrs={"data-testid": testid}),
+        empty_note(empty),
+    )
+
+
+def _session_row(row: SessionRow) -> rx.Component:
+    return rx.table.row(
+        cell(row.id),
+        cell(rx.code(row.id_tag, size="1")),
+        cell(row.started),
+        cell(row.stopped),
+        cell(row.energy),
+    )
+
+
+def _header_actions() -> rx.Component:
+    s = DriverDetailState
+    return rx.hstack(
+        rx.button(
+            "Edit",
+            variant="soft",
+            color_scheme="gray",
+            on_click=DriverFormState.open_edit(s.driver_id),
+            custom_attrs={"data-testid": "driver-edit"},
+        ),
+        _suspend_toggle(s.driver_id.to_string(), s.suspended, "driver"),
+        rx.icon_button(
+            rx.icon("trash-2", size=16),
+            variant="soft",
+            color_scheme="red",
+            aria_label="Delete driver",
+            on_click=s.set_confirm_delete(True),
+            custom_attrs={"data-testid": "driver-delete"},
+        ),
+        spacing="2",
+        wrap="wrap",
+    )
+
+
+def _detail_body() -> rx.Component:
+    s = DriverDetailState
+    return rx.vstack(
+        page_header(
+            s.name,
+            "",
+            status_badge(s.status, custom_attrs={"data-testid": "driver-status"}),
+            _header_actions(),
+        ),
+        rx.card(
+            rx.flex(
+                _fact("Email", s.email),
+                _fact("Phone", s.phone),
+                _fact("Since", s.created),
+                direction=rx.breakpoints(initial="column", sm="row"),
+                gap=rx.breakpoints(initial="4px", sm="24px"),
+                wrap="wrap",
+            ),
+            width="100%",
+        ),
+        rx.cond(
+            s.suspended,
+            rx.callout(
+                "Suspended: every card of this driver answers Blocked.",
+                icon="ban",
+                color_scheme="orange",
+                size="1",
+                width="100%",
+            ),
+        ),
+        _cards(),
+        rx.grid(
+            section(
+                "Groups", _link_list(s.groups, "/users/groups/", "In no group.", "driver-groups")
+            ),
+            section(
+                "Vehicles",
+                _link_list(s.vehicles, "", "No vehicles.", "driver-vehicles"),
+                right=rx.button(
+                    rx.icon("car", size=14),
+                    "Add vehicle",
+                    size="2",
+                    variant="soft",
+                    on_click=VehicleFormState.open_new({"driver_id": s.driver_id.to_string()}),
+                ),
+            ),
+            columns=rx.breakpoints(initial="1", md="2"),
+            gap="20px",
+            width="100%",
+        ),
+        section(
+            "Recent sessions",
+            rx.cond(
+                s.sessions.length() > 0,
+                data_table(
+                    ["Session", "Id tag", "Started (UTC)", "Stopped (UTC)", "Energy"],
+                    s.sessions,
+                    _session_row,
+                    "driver-sessions",
+                ),
+                empty_note("No charging sessions with this driver's cards yet."),
+            ),
+        ),
+        spacing="5",
+        width="100%",
+    )
+
+
+def detail_page() -> rx.Component:
+    s = DriverDetailState
+    return app_shell(
+        NAV_ROUTE,
+        back_link("Drivers", ROUTE),
+        rx.cond(
+            s.loaded,
+            rx.cond(
+                s.found,
+                _detail_body(),
+                rx.callout("No such driver in your network.", icon="search-x", width="100%"),
+            ),
+            rx.center(rx.spinner(size="3"), padding="48px", width="100%"),
+        ),
+        driver_form(),
+        id_tag_form(),
+        vehicle_form(),
+        card_delete_dialog(),
+        confirm_dialog(
+            s.confirm_delete,
+            s.set_confirm_delete,
+            "Delete " + s.name + "?",
+            "Only a driver without cards or sessions can be deleted; suspend the driver "
+            "otherwise. Group memberships go too; vehicles stay, without a driver.",
+            "Delete driver",
+            s.delete,
+            "driver-delete",
+        ),
+    )
+
+
+PAGES = (
+    (page, ROUTE, TITLE, [AuthState.require_login, DriverListState.load]),
+    (detail_page, DETAIL_ROUTE, DETAIL_TITLE, [AuthState.require_login, DriverDetailState.load]),
+)

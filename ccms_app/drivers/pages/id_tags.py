@@ -1,0 +1,106 @@
+"""RFID cards (/users/id-tags): search by tag, filter by status, owner and what Authorize
+answers; block and unblock right in the list; issue and edit cards."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ccms_app.accounts.state import AuthState
+from ccms_app.drivers.components.forms import id_tag_form
+from ccms_app.drivers.components.widgets import (
+    authorization_badge,
+    card_actions,
+    card_delete_dialog,
+    users_subnav,
+)
+from ccms_app.drivers.state.forms import IdTagFormState
+from ccms_app.drivers.state.lists import IdTagListState
+from ccms_app.ui.data_list import Column, Filter, data_list
+from ccms_app.ui.layout import app_shell
+from ccms_app.ui.page_header import page_header
+
+ROUTE = "/users/id-tags"
+TITLE = "RFID cards · CCMS"
+NAV_ROUTE = "/users"
+
+FILTERS = (
+    Filter("status", "Status", (("active", "Active"), ("blocked", "Blocked"))),
+    Filter(
+        "owner_kind",
+        "Owner",
+        (("driver", "A driver"), ("group", "A group"), ("none", "Nobody")),
+    ),
+    Filter(
+        "authorization",
+        "Authorize",
+        (("Accepted", "Accepted"), ("Blocked", "Blocked"), ("Expired", "Expired")),
+    ),
+)
+
+
+def _owner(row: rx.Var) -> rx.Component:
+    return rx.cond(
+        row["owner_href"] != "",
+        rx.link(row["owner"], href=row["owner_href"], size="2"),
+        rx.text("—", size="2", color=rx.color("gray", 10)),
+    )
+
+
+def _actions(row: rx.Var) -> rx.Component:
+    return rx.hstack(
+        card_actions(row["id"], row["id_tag"], row["blocked"] != "", "cards"),
+        rx.button(
+            "Edit",
+            size="1",
+            variant="soft",
+            color_scheme="gray",
+            on_click=IdTagFormState.open_edit(row["id"]),
+            custom_attrs={"data-testid": "cards-edit-" + row["id_tag"]},
+        ),
+        spacing="2",
+        align="center",
+    )
+
+
+def page() -> rx.Component:
+    return app_shell(
+        NAV_ROUTE,
+        page_header(
+            "RFID cards",
+            "Id tags charge points send in Authorize; blocking works from the next one.",
+        ),
+        users_subnav(ROUTE),
+        data_list(
+            IdTagListState,
+            columns=[
+                Column("id_tag", "Id tag", render=lambda row: rx.code(row["id_tag"], size="2")),
+                Column(
+                    "authorization",
+                    "Authorize",
+                    render=lambda row: authorization_badge(row["authorization"]),
+                ),
+                Column("owner", "Owner", render=_owner),
+                Column("expiry_date", "Valid until"),
+                Column("parent_id_tag", "Parent", on_phone=False),
+                Column("description", "Description", on_phone=False),
+            ],
+            filters=FILTERS,
+            testid="cards",
+            empty_text="No RFID cards yet. Issue the first one.",
+            search_placeholder="Search id tag, owner, description…",
+            toolbar=[
+                rx.button(
+                    rx.icon("credit-card", size=14),
+                    "Issue card",
+                    on_click=IdTagFormState.open_new({}),
+                    custom_attrs={"data-testid": "cards-new"},
+                )
+            ],
+            actions=_actions,
+        ),
+        id_tag_form(),
+        card_delete_dialog(),
+    )
+
+
+PAGES = ((page, ROUTE, TITLE, [AuthState.require_login, IdTagListState.load]),)

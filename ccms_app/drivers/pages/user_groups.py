@@ -1,0 +1,249 @@
+"""User groups: the list (/users/groups) and one group (/users/groups/[group_id]) with its
+account, price, members (add, authorise to charge on the group account, remove) and cards."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ccms_app.accounts.state import AuthState
+from ccms_app.drivers.components.forms import driver_picker, group_form, id_tag_form
+from ccms_app.drivers.components.widgets import (
+    back_link,
+    card_delete_dialog,
+    card_list,
+    confirm_dialog,
+    users_subnav,
+)
+from ccms_app.drivers.state.detail import GroupDetailState, LinkRow
+from ccms_app.drivers.state.forms import OWNER_GROUP, GroupFormState, IdTagFormState
+from ccms_app.drivers.state.lists import GroupListState
+from ccms_app.ui.cards import empty_note, section
+from ccms_app.ui.data_list import Column, data_list
+from ccms_app.ui.layout import app_shell
+from ccms_app.ui.page_header import page_header
+from ccms_app.ui.table import cell, data_table
+
+ROUTE = "/users/groups"
+TITLE = "User groups · CCMS"
+DETAIL_ROUTE = "/users/groups/[group_id]"
+DETAIL_TITLE = "User group · CCMS"
+NAV_ROUTE = "/users"
+
+
+def page() -> rx.Component:
+    return app_shell(
+        NAV_ROUTE,
+        page_header(
+            "User groups",
+            "Drivers charging on one account, at the group's price.",
+        ),
+        users_subnav(ROUTE),
+        data_list(
+            GroupListState,
+            columns=[
+                Column("name", "Name", href=lambda row: "/users/groups/" + row["id"]),
+                Column("account_name", "Account"),
+                Column("price", "Price", sortable=False),
+                Column("members", "Members"),
+                Column("billing_email", "Billing email", on_phone=False),
+                Column("organisation", "Organisation", on_phone=False),
+            ],
+            testid="groups",
+            empty_text="No user groups yet.",
+            search_placeholder="Search name, account, email…",
+            toolbar=[
+                rx.button(
+                    rx.icon("plus", size=14),
+                    "New group",
+                    on_click=GroupFormState.open_new({}),
+                    custom_attrs={"data-testid": "groups-new"},
+                )
+            ],
+            actions=lambda row: rx.button(
+                "Edit",
+                size="1",
+                variant="soft",
+                color_scheme="gray",
+                on_click=GroupFormState.open_edit(row["id"]),
+            ),
+        ),
+        group_form(),
+    )
+
+
+# --- one group ------------------------------------------------------------------------------
+
+
+def _member_row(row: LinkRow) -> rx.Component:
+    s = GroupDetailState
+    return rx.table.row(
+        cell(rx.link(row.label, href="/users/drivers/" + row.id, weight="medium")),
+        cell(rx.text(row.detail, size="1", color=rx.color("gray", 11))),
+        cell(
+            rx.switch(
+                checked=row.flag,
+                on_change=lambda value: s.set_authorised(row.id, value),
+                custom_attrs={"data-testid": "member-authorised-" + row.id},
+            )
+        ),
+        cell(
+            rx.button(
+                "Remove",
+                size="1",
+                variant="ghost",
+                color_scheme="red",
+                on_click=s.remove_member(row.id),
+            )
+        ),
+    )
+
+
+def _add_member() -> rx.Component:
+    s = GroupDetailState
+    return rx.vstack(
+        rx.flex(
+            rx.box(
+                driver_picker(s, "member", s.choose_driver, s.values["driver_id"]),
+                flex="1",
+                width="100%",
+            ),
+            rx.button(
+                rx.icon("user-plus", size=14),
+                "Add member",
+                on_click=s.add_member,
+                custom_attrs={"data-testid": "member-add"},
+            ),
+            direction=rx.breakpoints(initial="column", md="row"),
+            gap="8px",
+            width="100%",
+        ),
+        rx.cond(
+            s.member_error != "",
+            rx.text(s.member_error, size="1", color=rx.color("red", 11)),
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _members() -> rx.Component:
+    s = GroupDetailState
+    return section(
+        "Members",
+        rx.text(
+            "Authorised members may charge on the group account. Group cards work while at "
+            "least one authorised member is active.",
+            size="2",
+            color=rx.color("gray", 11),
+        ),
+        _add_member(),
+        rx.cond(
+            s.members.length() > 0,
+            data_table(
+                ["Driver", "Contact", "Authorised", ""], s.members, _member_row, "group-members"
+            ),
+            empty_note("No members yet."),
+        ),
+    )
+
+
+def _cards() -> rx.Component:
+    s = GroupDetailState
+    return section(
+        "Group cards",
+        rx.cond(
+            s.cards.length() > 0,
+            card_list(s.cards, "group-card"),
+            empty_note("No group cards."),
+        ),
+        right=rx.button(
+            rx.icon("credit-card", size=14),
+            "Issue group card",
+            size="2",
+            variant="soft",
+            on_click=IdTagFormState.open_new(
+                {"owner_kind": OWNER_GROUP, "group_id": s.group_id.to_string()}
+            ),
+        ),
+    )
+
+
+def _detail_body() -> rx.Component:
+    s = GroupDetailState
+    return rx.vstack(
+        page_header(
+            s.name,
+            "",
+            rx.hstack(
+                rx.button(
+                    "Edit",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=GroupFormState.open_edit(s.group_id),
+                ),
+                rx.icon_button(
+                    rx.icon("trash-2", size=16),
+                    variant="soft",
+                    color_scheme="red",
+                    aria_label="Delete group",
+                    on_click=s.set_confirm_delete(True),
+                ),
+                spacing="2",
+            ),
+        ),
+        rx.card(
+            rx.flex(
+                rx.text(rx.text.strong("Account: "), s.account_name, size="2"),
+                rx.text(rx.text.strong("Billing: "), s.billing_email, size="2"),
+                rx.text(
+                    rx.text.strong("Price: "),
+                    s.price,
+                    size="2",
+                    custom_attrs={"data-testid": "group-price"},
+                ),
+                direction=rx.breakpoints(initial="column", sm="row"),
+                gap=rx.breakpoints(initial="4px", sm="24px"),
+                wrap="wrap",
+            ),
+            width="100%",
+        ),
+        _members(),
+        _cards(),
+        spacing="5",
+        width="100%",
+    )
+
+
+def detail_page() -> rx.Component:
+    s = GroupDetailState
+    return app_shell(
+        NAV_ROUTE,
+        back_link("User groups", ROUTE),
+        rx.cond(
+            s.loaded,
+            rx.cond(
+                s.found,
+                _detail_body(),
+                rx.callout("No such group in your network.", icon="search-x", width="100%"),
+            ),
+            rx.center(rx.spinner(size="3"), padding="48px", width="100%"),
+        ),
+        group_form(),
+        id_tag_form(),
+        card_delete_dialog(),
+        confirm_dialog(
+            s.confirm_delete,
+            s.set_confirm_delete,
+            "Delete " + s.name + "?",
+            "A group with cards cannot be deleted; its memberships go with it.",
+            "Delete group",
+            s.delete,
+            "group-delete",
+        ),
+    )
+
+
+PAGES = (
+    (page, ROUTE, TITLE, [AuthState.require_login, GroupListState.load]),
+    (detail_page, DETAIL_ROUTE, DETAIL_TITLE, [AuthState.require_login, GroupDetailState.load]),
+)

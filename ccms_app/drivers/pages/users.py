@@ -1,0 +1,131 @@
+"""Users landing page: counts of, and links to, drivers, RFID cards, user groups and vehicles
+(their own pages: pages/drivers.py, id_tags.py, user_groups.py, vehicles.py), then the local
+authorization list section: a link to the lists themselves (pages/local_lists.py) and which
+charge points hold an out-of-date list, with Sync all."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ccms_app.drivers.components.overview import users_overview
+from ccms_app.drivers.state.overview import OutOfDateRow
+from ccms_app.drivers.state.overview import UsersLocalListState as Lists
+from ccms_app.ui.cards import empty_note, section
+from ccms_app.ui.layout import app_shell
+from ccms_app.ui.page_header import page_header
+from ccms_app.ui.status import online_badge
+from ccms_app.ui.table import cell, data_table
+
+ROUTE = "/users"
+TITLE = "Users · CCMS"
+
+
+def _lists_link() -> rx.Component:
+    return rx.callout(
+        rx.text(
+            "Choose which id tags go to which charge points on the ",
+            rx.link(
+                "Local lists",
+                href="/users/local-lists",
+                weight="medium",
+                custom_attrs={"data-testid": "local-lists-link"},
+            ),
+            " page; here, which charge points hold a list that is out of date.",
+        ),
+        icon="list-checks",
+        color_scheme="teal",
+        size="1",
+        width="100%",
+    )
+
+
+def _row(r: OutOfDateRow) -> rx.Component:
+    return rx.table.row(
+        cell(rx.link(r.identity, href="/charge-points/" + r.identity, weight="medium")),
+        cell(online_badge(r.online)),
+        cell(r.lists),
+        cell(r.sent_version),
+        cell(r.reported_version),
+        rx.table.cell(r.reasons, min_width="220px", vertical_align="middle"),
+        cell(r.last_result),
+        cell(r.last_attempt),
+        custom_attrs={"data-testid": f"stale-{r.identity}"},
+    )
+
+
+def _sync_all_button() -> rx.Component:
+    return rx.button(
+        rx.icon("refresh-cw", size=14),
+        "Sync all",
+        on_click=Lists.sync_all,
+        loading=Lists.busy,
+        disabled=Lists.count == 0,
+        custom_attrs={"data-testid": "local-lists-sync-all"},
+    )
+
+
+def _message() -> rx.Component:
+    return rx.cond(
+        Lists.message != "",
+        rx.callout(
+            Lists.message,
+            icon=rx.cond(Lists.message_ok, "circle-check", "info"),
+            color_scheme=rx.cond(Lists.message_ok, "green", "orange"),
+            size="1",
+            width="100%",
+            custom_attrs={"data-testid": "local-lists-message"},
+        ),
+    )
+
+
+def _local_lists() -> rx.Component:
+    return rx.box(
+        section(
+            "Local authorization lists",
+            _lists_link(),
+            rx.text(
+                rx.text.strong(Lists.count, custom_attrs={"data-testid": "local-lists-stale"}),
+                " charge point(s) hold a local list that is not what CCMS wants there. "
+                "Connected charge points are synced automatically; Sync all does it now "
+                "(offline ones are synced when they reconnect).",
+                size="2",
+                color=rx.color("gray", 11),
+            ),
+            _message(),
+            rx.cond(
+                Lists.count > 0,
+                data_table(
+                    [
+                        "Charge point",
+                        "Connection",
+                        "Lists",
+                        "Version sent",
+                        "Version reported",
+                        "Why out of date",
+                        "Last sync",
+                        "When (UTC)",
+                    ],
+                    Lists.rows,
+                    _row,
+                    testid="local-lists-stale-table",
+                ),
+                rx.cond(
+                    Lists.loaded,
+                    empty_note("Every charge point's local list is up to date."),
+                    rx.spinner(size="2"),
+                ),
+            ),
+            right=_sync_all_button(),
+        ),
+        on_mount=Lists.load,
+        width="100%",
+    )
+
+
+def page() -> rx.Component:
+    return app_shell(
+        ROUTE,
+        page_header("Users", "Drivers, their RFID cards, groups and vehicles."),
+        users_overview(),
+        _local_lists(),
+    )

@@ -1,0 +1,97 @@
+"""Vehicles (/users/vehicles): make, model, battery capacity, licence plate, driver."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ccms_app.accounts.state import AuthState
+from ccms_app.drivers.components.forms import vehicle_form
+from ccms_app.drivers.components.widgets import confirm_dialog, users_subnav
+from ccms_app.drivers.state.forms import VehicleFormState
+from ccms_app.drivers.state.lists import VehicleActionsState, VehicleListState
+from ccms_app.ui.data_list import Column, data_list
+from ccms_app.ui.layout import app_shell
+from ccms_app.ui.page_header import page_header
+
+ROUTE = "/users/vehicles"
+TITLE = "Vehicles · CCMS"
+NAV_ROUTE = "/users"
+
+
+def _driver(row: rx.Var) -> rx.Component:
+    return rx.cond(
+        row["driver_href"] != "",
+        rx.link(row["driver"], href=row["driver_href"], size="2"),
+        rx.text("—", size="2", color=rx.color("gray", 10)),
+    )
+
+
+def _actions(row: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.button(
+            "Edit",
+            size="1",
+            variant="soft",
+            color_scheme="gray",
+            on_click=VehicleFormState.open_edit(row["id"]),
+        ),
+        rx.icon_button(
+            rx.icon("trash-2", size=14),
+            size="1",
+            variant="ghost",
+            color_scheme="gray",
+            aria_label="Delete vehicle",
+            on_click=VehicleActionsState.ask_delete(row["id"], row["make"] + " " + row["model"]),
+        ),
+        spacing="2",
+        align="center",
+    )
+
+
+def page() -> rx.Component:
+    s = VehicleActionsState
+    return app_shell(
+        NAV_ROUTE,
+        page_header("Vehicles", "Drivers' cars: make, model and battery capacity."),
+        users_subnav(ROUTE),
+        data_list(
+            VehicleListState,
+            columns=[
+                Column("make", "Make"),
+                Column("model", "Model"),
+                Column(
+                    "battery_capacity_wh",
+                    "Battery",
+                    render=lambda row: rx.text(row["battery"], size="2"),
+                ),
+                Column("licence_plate", "Plate"),
+                Column("driver", "Driver", render=_driver),
+                Column("organisation", "Organisation", on_phone=False),
+            ],
+            testid="vehicles",
+            empty_text="No vehicles yet.",
+            search_placeholder="Search make, model, plate, driver…",
+            toolbar=[
+                rx.button(
+                    rx.icon("car", size=14),
+                    "Add vehicle",
+                    on_click=VehicleFormState.open_new({}),
+                    custom_attrs={"data-testid": "vehicles-new"},
+                )
+            ],
+            actions=_actions,
+        ),
+        vehicle_form(),
+        confirm_dialog(
+            s.confirm_open,
+            s.set_confirm_open,
+            "Delete " + s.confirm_label + "?",
+            "The vehicle is removed from its driver.",
+            "Delete vehicle",
+            s.delete,
+            "vehicle-delete",
+        ),
+    )
+
+
+PAGES = ((page, ROUTE, TITLE, [AuthState.require_login, VehicleListState.load]),)

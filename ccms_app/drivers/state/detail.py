@@ -1,0 +1,306 @@
+"""The driver page (/users/drivers/[driver_id]) and the group page (/users/groups/[group_id]).
+
+Both read their id from the URL on load and keep it, so `refresh` (sent by forms and list
+actions after a change) reloads the page that is open and does nothing elsewhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from typing import Any
+
+import reflex as rx
+
+from ccms_app.core.money import format_minor
+from ccms_app.core.types import utc_now
+from ccms_app.drivers import driver_admin as drivers
+from ccms_app.drivers import user_groups
+from ccms_app.drivers.common import NotFoundError, Scope, UserInputError
+from ccms_app.drivers.state.forms import (
+    SESSION_ENDED,
+    DriverPickerState,
+    as_id,
+    operator_scope,
+    run_scoped,
+)
+from ccms_app.drivers.state.lists import date_text
+from ccms_app.drivers.vehicles import kwh_text
+from ccms_app.monitoring.view import format_time
+
+DRIVERS_ROUTE = "/users/drivers"
+GROUPS_ROUTE = "/users/groups"
+
+
+def id_from_path(path: str, prefix: str) -> int:
+    """`/users/drivers/12/` -> 12; 0 when the path has no number after `prefix`."""
+    tail = path.split(prefix + "/", 1)[1] if prefix + "/" in path else ""
+    return as_id(tail.strip("/").split("/")[0])
+
+
+@dataclasses.dataclass
+class CardRow:
+    id: str = ""
+    id_tag: str = ""
+    status: str = ""
+    expiry: str = ""
+    blocked: bool = False
+
+
+@dataclasses.dataclass
+class LinkRow:
+    id: str = ""
+    label: str = ""
+    detail: str = ""
+    flag: bool = False
+
+
+@dataclasses.dataclass
+class SessionRow:
+    id: str = ""
+    id_tag: str = ""
+    started: str = ""
+    stopped: str = ""
+    energy: str = ""
+    status: str = ""
+
+
+def _card(id_: int, tag: str, status: str, expiry: Any = None) -> CardRow:
+    return CardRow(str(id_), tag, status, date_text(expiry) or "never", status == "blocked")
+
+
+class DriverDetailState(rx.State):
+    driver_id: int = 0
+    found: bool = False
+    loaded: bool = False
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    status: str = ""
+    created: str = ""
+    cards: list[CardRow] = []
+    groups: list[LinkRow] = []
+    vehicles: list[LinkRow] = []
+    sessions: list[SessionRow] = []
+    confirm_delete: bool = False
+
+    @rx.var
+    def suspended(self) -> bool:
+        return self.status == "suspended"
+
+    @rx.event
+    async def load(self) -> None:
+        self.driver_id = id_from_path(self.router.url.path, DRIVERS_ROUTE)
+        self.loaded = False
+        await self._reload()
+
+    @rx.event
+    async def refresh(self) -> None:
+        if self.driver_id:
+            await self._reload()
+
+    async def _reload(self) -> None:
+        scope = await operator_scope(self)
+        if scope is None:
+            return
+        try:
+            detail = await asyncio.to_thread(drivers.driver_detail, scope, self.driver_id)
+        except NotFoundError:
+            self.found, self.loaded = False, True
+            return
+        self._show(detail)
+        self.found, self.loaded = True, True
+
+    def _show(self, detail: drivers.DriverDetail) -> None:
+        d, now = detail.driver, utc_now()
+        self.name, self.email, self.phone, self.status = d.name, d.email, d.phone, d.status
+        self.created = date_text(d.created_at)
+        self.cards = [_card(c.id, c.id_tag, c.status, c.expiry_date) for c in detail.cards]
+        self.groups = [
+            LinkRow(
+                str(g.id), g.name, "authorised" if g.authorised else "not authorised", g.authorised
+            )
+            for g in detail.groups
+        ]
+        self.vehicles = [
+            LinkRow(
+                str(v.id),
+                f"{v.make} {v.model}",
+                " · ".join(p for p in (v.licence_plate, _kwh(v.battery_capacity_wh)) if p),
+            )
+            for v in detail.vehicles
+        ]
+        self.sessions = [
+            SessionRow(
+                str(s.id),
+                s.id_tag,
+                format_time(s.start_time, "UTC", now),
+                format_time(s.stop_time, "UTC", now) if s.stop_time else "charging",
+                f"{s.energy_wh / 1000:,.2f} kWh",
+                s.status,
+            )
+            for s in detail.recent_sessions
+        ]
+
+    @rx.event
+    def set_confirm_delete(self, value: bool) -> None:
+        self.confirm_delete = value
+
+    @rx.event
+    async def delete(self):
+        self.confirm_delete = False
+        driver_id = self.driver_id
+
+        def work(scope: Scope) -> str:
+            result = drivers.delete_driver(scope, driver_id)
+            return f"Driver {result.name} deleted."
+
+        message, problem = await run_scoped(self, work)
+        if problem:
+            return rx.toast.error(problem)
+        return [rx.toast.success(message), rx.redirect(DRIVERS_ROUTE)]
+
+
+def _kwh(wh: int | None) -> str:
+    text = kwh_text(wh)
+    return f"{text} kWh" if text else ""
+
+
+class GroupDetailState(DriverPickerState, rx.State):
+    group_id: int = 0
+    found: bool = False
+    loaded: bool = False
+    name: str = ""
+    account_name: str = ""
+    billing_email: str = ""
+    price: str = ""
+    members: list[LinkRow] = []
+    cards: list[CardRow] = []
+    values: dict[str, str] = {}  # the add-member picker: {"driver_id": ...}
+    member_error: str = ""
+    confirm_delete: bool = False
+
+    @rx.event
+    async def load(self) -> None:
+        self.group_id = id_from_path(self.router.url.path, GROUPS_ROUTE)
+        self.loaded, self.values, self.member_error, self.driver_search = False, {}, "", ""
+        await self._reload()
+        await self._load_driver_options("")
+
+    @rx.event
+    async def refresh(self) -> None:
+        if self.group_id:
+            await self._reload()
+
+    async def _reload(self) -> None:
+        scope = await operator_scope(self)
+        if scope is None:
+            return
+        try:
+            detail = await asyncio.to_thread(user_groups.group_detail, scope, self.group_id)
+        except NotFoundError:
+            self.found, self.loaded = False, True
+            return
+        g = detail.group
+        self.name, self.account_name, self.billing_email = g.name, g.account_name, g.billing_email
+        self.price = (
+            "standard tariff"
+            if g.price_per_kwh_minor is None
+            else f"{format_minor(g.price_per_kwh_minor, g.currency)} per kWh"
+        )
+        self.members = [
+            LinkRow(
+                str(m.driver_id),
+                m.name,
+                m.email + (" · suspended" if m.driver_status == "suspended" else ""),
+                m.authorised,
+            )
+            for m in detail.members
+        ]
+        self.cards = [_card(c.id, c.id_tag, c.status) for c in detail.cards]
+        self.found, self.loaded = True, True
+
+    @rx.event
+    def choose_driver(self, driver_id: str) -> None:
+        self.values = {"driver_id": driver_id}
+        self.member_error = ""
+
+    @rx.event
+    async def add_member(self):
+        group_id, driver_id = self.group_id, as_id(self.values.get("driver_id"))
+        try:
+            _, problem = await run_scoped(
+                self, lambda s: user_groups.add_member(s, group_id, driver_id)
+            )
+        except UserInputError as exc:
+            self.member_error = next(iter(exc.errors.values()), str(exc))
+            return None
+        if problem:
+            return rx.toast.error(problem)
+        self.values, self.member_error = {}, ""
+        await self._reload()
+        return rx.toast.success("Member added.")
+
+    @rx.event
+    async def set_authorised(self, driver_id: str, authorised: bool):
+        group_id = self.group_id
+        _, problem = await run_scoped(
+            self,
+            lambda s: user_groups.set_member_authorised(s, group_id, as_id(driver_id), authorised),
+        )
+        if problem:
+            return rx.toast.error(problem)
+        await self._reload()
+        return None
+
+    @rx.event
+    async def remove_member(self, driver_id: str):
+        group_id = self.group_id
+        _, problem = await run_scoped(
+            self, lambda s: user_groups.remove_member(s, group_id, as_id(driver_id))
+        )
+        if problem:
+            return rx.toast.error(problem)
+        await self._reload()
+        return rx.toast.success("Member removed.")
+
+    @rx.event
+    def set_confirm_delete(self, value: bool) -> None:
+        self.confirm_delete = value
+
+    @rx.event
+    async def delete(self):
+        self.confirm_delete = False
+        group_id = self.group_id
+
+        def work(scope: Scope) -> str:
+            return f"Group {user_groups.delete_group(scope, group_id)} deleted."
+
+        message, problem = await run_scoped(self, work)
+        if problem:
+            return rx.toast.error(problem)
+        return [rx.toast.success(message), rx.redirect(GROUPS_ROUTE)]
+
+
+class UsersOverviewState(rx.State):
+    """Counts for the Users landing page."""
+
+    drivers: int = 0
+    groups: int = 0
+    cards: int = 0
+    blocked: int = 0
+    vehicles: int = 0
+    problem: str = ""
+
+    @rx.event
+    async def load(self) -> None:
+        from ccms_app.drivers.state.lists import counts
+
+        scope = await operator_scope(self)
+        if scope is None:
+            self.problem = SESSION_ENDED
+            return
+        numbers = await counts(scope)
+        self.drivers, self.groups = numbers["drivers"], numbers["groups"]
+        self.cards, self.blocked = numbers["cards"], numbers["blocked"]
+        self.vehicles, self.problem = numbers["vehicles"], ""

@@ -1,0 +1,112 @@
+"""Home: the network at a glance, live."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ccms_app.monitoring.state.live import LiveState
+from ccms_app.monitoring.view import StatusCount, WarningRow
+from ccms_app.ui.cards import empty_note, section, stat_card
+from ccms_app.ui.layout import app_shell
+from ccms_app.ui.page_header import live_indicator, page_header
+from ccms_app.ui.status import status_badge, warning_badge
+
+ROUTE = "/"
+TITLE = "Home · CCMS"
+WARNINGS_SHOWN = 5
+
+
+def charge_point_counts() -> rx.Component:
+    counts = LiveState.counts
+    return rx.grid(
+        stat_card("Online", counts.online, "wifi", "green", "count-online"),
+        stat_card("Offline", counts.offline, "wifi-off", "gray", "count-offline"),
+        stat_card("Faulted", counts.faulted, "triangle-alert", "red", "count-faulted"),
+        stat_card(
+            "Unregistered", counts.unregistered, "circle-help", "orange", "count-unregistered"
+        ),
+        columns=rx.breakpoints(initial="2", md="4"),
+        spacing="3",
+        width="100%",
+    )
+
+
+def energy_counts() -> rx.Component:
+    counts = LiveState.counts
+    return rx.grid(
+        stat_card("Live power", counts.live_power, "zap", "blue", "live-power"),
+        stat_card(
+            "Charging now", counts.active_sessions, "battery-charging", "teal", "active-sessions"
+        ),
+        stat_card("Sessions today", counts.sessions_today, "calendar", "iris", "sessions-today"),
+        stat_card("Energy today", counts.energy_today, "gauge", "cyan", "energy-today"),
+        columns=rx.breakpoints(initial="2", md="4"),
+        spacing="3",
+        width="100%",
+    )
+
+
+def connector_count(item: StatusCount) -> rx.Component:
+    return rx.hstack(
+        status_badge(item.status),
+        rx.text(item.count, weight="bold", size="3"),
+        align="center",
+        spacing="2",
+        padding="6px 10px",
+        border=f"1px solid {rx.color('gray', 5)}",
+        border_radius="8px",
+        custom_attrs={"data-testid": f"connectors-{item.status}"},
+    )
+
+
+def connectors_by_status() -> rx.Component:
+    return section(
+        "Connectors by status",
+        rx.cond(
+            LiveState.connector_counts.length() > 0,
+            rx.flex(
+                rx.foreach(LiveState.connector_counts, connector_count), wrap="wrap", spacing="2"
+            ),
+            empty_note("No connector has reported a status yet."),
+        ),
+    )
+
+
+def warning_line(w: WarningRow) -> rx.Component:
+    return rx.hstack(
+        warning_badge(w.kind),
+        rx.text(rx.text.strong(w.identity), " ", w.message, size="2"),
+        align="center",
+        spacing="2",
+        wrap="wrap",
+    )
+
+
+def warnings_summary() -> rx.Component:
+    return section(
+        "Warnings",
+        rx.cond(
+            LiveState.warnings.length() > 0,
+            rx.vstack(
+                rx.foreach(LiveState.warnings[:WARNINGS_SHOWN], warning_line),
+                rx.link("All warnings in Live Monitoring →", href="/live", size="2"),
+                spacing="2",
+            ),
+            empty_note("No warnings: every registered charge point is online and without faults."),
+        ),
+    )
+
+
+def home_page() -> rx.Component:
+    return app_shell(
+        ROUTE,
+        page_header(
+            "Home",
+            "Today means since 00:00 UTC.",
+            live_indicator(LiveState.updated_at),
+        ),
+        section("Charge points", charge_point_counts()),
+        section("Energy", energy_counts()),
+        connectors_by_status(),
+        warnings_summary(),
+    )

@@ -1,0 +1,272 @@
+"""Live Monitoring: every charge point, the running sessions and the warnings, live."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ccms_app.charging.state.data_issues_tab import DATA_ISSUES_TAB
+from ccms_app.control.components.bulk_commands import bulk_results, bulk_toolbar, select_checkbox
+from ccms_app.control.components.command_dialog import command_dialog
+from ccms_app.control.state.commands import CommandState
+from ccms_app.monitoring.state.live import LiveState
+from ccms_app.monitoring.view import ChargePointRow, ConnectorCell, SessionRow, WarningRow
+from ccms_app.network.components.charge_point_password import (
+    charge_point_password_button,
+    charge_point_password_dialog,
+)
+from ccms_app.ui.cards import empty_note, section
+from ccms_app.ui.layout import app_shell
+from ccms_app.ui.page_header import live_indicator, page_header
+from ccms_app.ui.status import online_badge, registration_badge, status_badge, warning_badge
+from ccms_app.ui.table import cell, data_table
+
+ROUTE = "/live"
+TITLE = "Live Monitoring · CCMS"
+DESKTOP_ONLY = ["none", "none", "block"]
+MOBILE_ONLY = ["block", "block", "none"]
+
+
+def connector_badge(row: ChargePointRow, c: ConnectorCell) -> rx.Component:
+    return status_badge(
+        c.status,
+        label=c.label,
+        custom_attrs={"data-testid": f"connector-{row.identity}-{c.connector_id}"},
+    )
+
+
+def connector_badges(row: ChargePointRow) -> rx.Component:
+    return rx.cond(
+        row.connectors.length() > 0,
+        rx.flex(
+            rx.foreach(row.connectors, lambda c: connector_badge(row, c)), spacing="1", wrap="wrap"
+        ),
+        rx.text("none reported", size="1", color=rx.color("gray", 10)),
+    )
+
+
+def commands_button(row: ChargePointRow) -> rx.Component:
+    return rx.button(
+        rx.icon("terminal", size=14),
+        "Commands",
+        size="1",
+        variant="soft",
+        on_click=CommandState.open_for(row.id),
+        custom_attrs={"data-testid": f"commands-{row.identity}"},
+    )
+
+
+def detail_link(row: ChargePointRow, size: str) -> rx.Component:
+    """The identity, linking to the charge point's page."""
+    return rx.link(
+        row.identity,
+        href=f"/charge-points/{row.identity}",
+        weight="bold" if size == "3" else "medium",
+        size=size,
+        custom_attrs={"data-testid": f"cp-link-{row.identity}"},
+    )
+
+
+def charge_point_row(row: ChargePointRow) -> rx.Component:
+    return rx.table.row(
+        cell(select_checkbox(row)),
+        cell(
+            rx.vstack(
+                detail_link(row, "2"),
+                rx.text(row.station, size="1", color=rx.color("gray", 11)),
+                spacing="0",
+            )
+        ),
+        cell(online_badge(row.online)),
+        cell(registration_badge(row.registration)),
+        cell(status_badge(row.status)),
+        cell(connector_badges(row)),
+        cell(rx.text(row.last_seen, size="1")),
+        cell(
+            rx.hstack(
+                commands_button(row),
+                charge_point_password_button(row.id, row.identity),
+                spacing="2",
+            )
+        ),
+        custom_attrs={"data-testid": f"cp-row-{row.identity}"},
+    )
+
+
+def charge_point_card(row: ChargePointRow) -> rx.Component:
+    """The same charge point on a phone: a card instead of a wide row."""
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                select_checkbox(row),
+                rx.vstack(
+                    detail_link(row, "3"),
+                    rx.text(row.station, size="1", color=rx.color("gray", 11)),
+                    spacing="0",
+                ),
+                rx.spacer(),
+                online_badge(row.online),
+                width="100%",
+                align="start",
+            ),
+            rx.hstack(
+                registration_badge(row.registration),
+                status_badge(row.status),
+                spacing="2",
+                wrap="wrap",
+            ),
+            connector_badges(row),
+            rx.hstack(
+                rx.text("Last seen ", row.last_seen, size="1", color=rx.color("gray", 11)),
+                rx.spacer(),
+                commands_button(row),
+                charge_point_password_button(row.id, row.identity),
+                width="100%",
+                align="center",
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+        custom_attrs={"data-testid": f"cp-card-{row.identity}"},
+    )
+
+
+def charge_points_section() -> rx.Component:
+    headers = [
+        "",
+        "Charge point",
+        "Connection",
+        "Registration",
+        "Status",
+        "Connectors",
+        "Last seen",
+        "",
+    ]
+    return section(
+        "Charge points",
+        rx.cond(
+            LiveState.charge_points.length() > 0,
+            rx.vstack(
+                bulk_toolbar(),
+                bulk_results(),
+                data_table(
+                    headers,
+                    LiveState.charge_points,
+                    charge_point_row,
+                    testid="charge-points",
+                    display=DESKTOP_ONLY,
+                ),
+                rx.vstack(
+                    rx.foreach(LiveState.charge_points, charge_point_card),
+                    spacing="2",
+                    width="100%",
+                    display=MOBILE_ONLY,
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            empty_note("No charge point has connected yet."),
+        ),
+        right=rx.text(
+            LiveState.counts.charge_points,
+            rx.cond(LiveState.counts.charge_points == 1, " charge point", " charge points"),
+            size="2",
+        ),
+    )
+
+
+def session_row(s: SessionRow) -> rx.Component:
+    return rx.table.row(
+        cell(s.transaction_id),
+        cell(s.identity),
+        cell(s.connector_id),
+        cell(s.id_tag),
+        cell(s.started),
+        cell(s.energy),
+        cell(rx.text(s.power, weight="medium")),
+        cell(s.current),
+        cell(s.voltage),
+        cell(s.soc),
+        custom_attrs={"data-testid": f"session-{s.transaction_id}"},
+    )
+
+
+def sessions_section() -> rx.Component:
+    headers = [
+        "Transaction",
+        "Charge point",
+        "Connector",
+        "Id tag",
+        "Started",
+        "Energy",
+        "Power",
+        "Current",
+        "Voltage",
+        "SoC",
+    ]
+    return section(
+        "Active sessions",
+        rx.cond(
+            LiveState.sessions.length() > 0,
+            data_table(headers, LiveState.sessions, session_row, testid="sessions"),
+            empty_note("No session is running."),
+        ),
+        right=rx.text("Total ", LiveState.counts.live_power, size="2"),
+    )
+
+
+def warning_text(w: WarningRow) -> rx.Component:
+    """A data warning links to the charge point's Data issues tab, where it is resolved."""
+    return rx.cond(
+        w.kind == "data",
+        rx.link(
+            rx.text(rx.text.strong(w.identity), " · ", w.message, size="2"),
+            href="/charge-points/" + w.identity + "?tab=" + DATA_ISSUES_TAB,
+            color_scheme="violet",
+            custom_attrs={"data-testid": f"warning-link-{w.key}"},
+        ),
+        rx.text(rx.text.strong(w.identity), " · ", w.message, size="2"),
+    )
+
+
+def warning_row(w: WarningRow) -> rx.Component:
+    return rx.hstack(
+        warning_badge(w.kind),
+        warning_text(w),
+        rx.spacer(),
+        rx.text(w.since, size="1", color=rx.color("gray", 11)),
+        align="center",
+        width="100%",
+        wrap="wrap",
+        spacing="2",
+        padding_y="6px",
+        border_bottom=f"1px solid {rx.color('gray', 4)}",
+        custom_attrs={"data-testid": f"warning-{w.key}"},
+    )
+
+
+def warnings_section() -> rx.Component:
+    return section(
+        "Warnings",
+        rx.cond(
+            LiveState.warnings.length() > 0,
+            rx.card(
+                rx.vstack(rx.foreach(LiveState.warnings, warning_row), spacing="0", width="100%"),
+                width="100%",
+                custom_attrs={"data-testid": "warnings"},
+            ),
+            empty_note("No warnings."),
+        ),
+    )
+
+
+def live_monitoring_page() -> rx.Component:
+    return app_shell(
+        ROUTE,
+        page_header("Live Monitoring", "", live_indicator(LiveState.updated_at)),
+        warnings_section(),
+        charge_points_section(),
+        sessions_section(),
+        command_dialog(),
+        charge_point_password_dialog(),
+    )

@@ -1,0 +1,171 @@
+"""One charge point's page, live: command history, configuration, reservations and recent
+sessions pushed to every tab showing that charge point.
+
+One shared state per charge point (token `ccms-cp-<id>`). The feed listens to the event bus
+for `command` (every lifecycle step: requested, sent, accepted, ...), `configuration`,
+`reservation` and `session` (start, stop, meter values) events, coalesces a burst for
+`interval`, reloads the touched sections of each affected charge point that a tab watches,
+and writes them into the shared state with `app.modify_state`; Reflex fans the change out to
+the linked tabs. Pages never poll.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+from typing import Any
+
+import reflex as rx
+
+from ccms_app.accounts import organisations
+from ccms_app.accounts.state import AuthState
+from ccms_app.core.events import EventBus, NetworkEvent, get_event_bus
+from ccms_app.monitoring import snapshot as monitoring
+from ccms_app.monitoring.charge_point_view import (
+    SECTIONS,
+    CommandHistoryRow,
+    ConfigRow,
+    RecentSessionRow,
+    ReservationRow,
+    load_sections,
+)
+from ccms_app.monitoring.registry import watch_charge_point, watched_charge_points
+
+log = logging.getLogger(__name__)
+
+SESSIONS_TAB = "sessions"  # the charge point page's tab that re-reads its sessions on opening
+TOKEN_PREFIX = "ccms-cp-"  # Reflex link tokens must not contain underscores
+ALL_KINDS = frozenset(SECTIONS)
+
+Sections = dict[str, list[Any]]
+SectionPush = Callable[[int, Sections], Awaitable[None]]
+SectionLoader = Callable[[int, set[str]], Sections]
+
+
+def charge_point_token(charge_point_id: int) -> str:
+    return f"{TOKEN_PREFIX}{charge_point_id}"
+
+
+class ChargePointLiveState(rx.SharedState):
+    """What changes on its own on a charge point's page."""
+
+    command_history: list[CommandHistoryRow] = []
+    configuration: list[ConfigRow] = []
+    reservations: list[ReservationRow] = []
+    sessions: list[RecentSessionRow] = []
+    charge_point_id: int = 0
+
+    @rx.event
+    async def join(self, charge_point_id: int) -> None:
+        """Link this tab to the charge point's live sections, if the operator may see it."""
+        auth_state = await self.get_state(AuthState)
+        if not auth_state.is_authenticated:
+            return
+        scope = await asyncio.to_thread(
+            organisations.organisation_scope, auth_state._organisation_id
+        )
+        detail = await asyncio.to_thread(monitoring.charge_point_detail, charge_point_id, scope)
+        if detail is None:
+            return
+        # Watch before loading: a change that lands in between is pushed again.
+        watch_charge_point(detail.id)
+        linked = await self._link_to(charge_point_token(detail.id))
+        sections = await asyncio.to_thread(load_sections, detail.id, set(ALL_KINDS))
+        apply_sections(linked, detail.id, sections)
+
+    @rx.event
+    async def tab_opened(self, tab: str) -> None:
+        """Opening the Sessions tab re-reads them (pushes keep them fresh afterwards).
+        charge_point_id is only ever set by `join` (after its scope check) and the feed."""
+        if tab != SESSIONS_TAB or not self.charge_point_id:
+            return
+        sections = await asyncio.to_thread(load_sections, self.charge_point_id, {"session"})
+        apply_sections(self, self.charge_point_id, sections)
+
+
+def apply_sections(state: ChargePointLiveState, charge_point_id: int, sections: Sections) -> None:
+    """Write fresh rows into a live state (the linked shared one, or one under test)."""
+    for field, rows in sections.items():
+        setattr(state, field, rows)
+    state.charge_point_id = charge_point_id
+
+
+class ChargePointFeed:
+    """Coalesces events into one push per watched charge point per interval."""
+
+    def __init__(
+        self,
+        bus: EventBus,
+        push: SectionPush,
+        interval: float,
+        loader: SectionLoader = load_sections,
+        charge_points: Callable[[], Collection[int]] = watched_charge_points,
+    ) -> None:
+        self._bus = bus
+        self._push = push
+        self._interval = interval
+        self._loader = loader
+        self._charge_points = charge_points
+        self.pushes = 0
+
+    async def run(self) -> None:
+        """Until cancelled: wait for a relevant event, let the batch fill, push sections."""
+        queue = self._bus.subscribe()
+        try:
+            while True:
+                events = [await queue.get()]
+                if not _relevant(events[0]):
+                    continue
+                await asyncio.sleep(self._interval)
+                while not queue.empty():
+                    events.append(queue.get_nowait())
+                await self.publish(events)
+        finally:
+            self._bus.unsubscribe(queue)
+
+    async def publish(self, events: list[NetworkEvent]) -> None:
+        """Push the touched sections of each watched charge point; a failure skips only it."""
+        watched = self._charge_points()
+        touched: dict[int, set[str]] = {}
+        for e in events:
+            if _relevant(e) and e.charge_point_id in watched:
+                touched.setdefault(e.charge_point_id, set()).add(e.kind)
+        for charge_point_id, kinds in sorted(touched.items()):
+            try:
+                sections = await asyncio.to_thread(self._loader, charge_point_id, kinds)
+                await self._push(charge_point_id, sections)
+                self.pushes += 1
+            except Exception:
+                log.exception("charge point push failed", extra={"cp": charge_point_id})
+
+
+def _relevant(event: NetworkEvent) -> bool:
+    return event.kind in ALL_KINDS and event.charge_point_id is not None
+
+
+def app_section_target(app: Any) -> SectionPush:
+    """Write the sections into the charge point's shared state; Reflex updates the tabs."""
+
+    async def push(charge_point_id: int, sections: Sections) -> None:
+        token = rx.BaseStateToken(
+            ident=charge_point_token(charge_point_id), cls=ChargePointLiveState
+        )
+        async with app.modify_state(token) as root:
+            apply_sections(await root.get_state(ChargePointLiveState), charge_point_id, sections)
+
+    return push
+
+
+@contextlib.asynccontextmanager
+async def charge_point_feed(app: Any, interval: float) -> AsyncIterator[ChargePointFeed]:
+    """Lifespan part: run the feed for the app's lifetime."""
+    feed = ChargePointFeed(get_event_bus(), app_section_target(app), interval)
+    task = asyncio.create_task(feed.run(), name="ccms-charge-point-feed")
+    try:
+        yield feed
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

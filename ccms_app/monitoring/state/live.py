@@ -1,0 +1,81 @@
+"""The live network view every logged-in Home / Live Monitoring tab links to.
+
+One shared state per operator organisation (token `ccms-network-<id>`): the publisher writes
+it once per batch of network events and Reflex fans the change out to every linked tab, so
+pages never poll and the database is read once per push, not once per tab.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import reflex as rx
+
+from ccms_app.accounts import organisations
+from ccms_app.accounts.state import AuthState
+from ccms_app.monitoring import snapshot as monitoring
+from ccms_app.monitoring.registry import watch_organisation
+from ccms_app.monitoring.view import (
+    ChargePointRow,
+    CountsView,
+    SessionRow,
+    StatusCount,
+    WarningRow,
+    build_view,
+)
+
+log = logging.getLogger(__name__)
+
+TOKEN_PREFIX = "ccms-network-"  # Reflex link tokens must not contain underscores
+
+
+def network_token(organisation_id: int) -> str:
+    return f"{TOKEN_PREFIX}{organisation_id}"
+
+
+def load_for_organisation(organisation_id: int) -> monitoring.NetworkSnapshot:
+    """The snapshot an operator of `organisation_id` may see (it and its sub-operators)."""
+    return monitoring.load_snapshot(organisations.organisation_scope(organisation_id))
+
+
+class LiveState(rx.SharedState):
+    charge_points: list[ChargePointRow] = []
+    sessions: list[SessionRow] = []
+    warnings: list[WarningRow] = []
+    counts: CountsView = CountsView()
+    connector_counts: list[StatusCount] = []
+    updated_at: str = ""
+    loaded: bool = False
+
+    @rx.event
+    async def join(self) -> None:
+        """on_load of the live pages: link this tab to its organisation's live view."""
+        auth_state = await self.get_state(AuthState)
+        if not auth_state.is_authenticated:
+            return
+        organisation_id = auth_state._organisation_id
+        # Watch before loading: an event that lands in between is pushed again afterwards.
+        watch_organisation(organisation_id)
+        linked = await self._link_to(network_token(organisation_id))
+        snapshot = await asyncio.to_thread(load_for_organisation, organisation_id)
+        apply_snapshot(linked, snapshot)
+
+    @rx.event
+    async def leave(self):
+        """On logout: stop receiving this organisation's updates in this tab."""
+        if self._linked_to:
+            return await self._unlink()
+        return None
+
+
+def apply_snapshot(state: LiveState, snapshot: monitoring.NetworkSnapshot) -> None:
+    """Write a snapshot into a live state (the linked shared one, or one under test)."""
+    view = build_view(snapshot)
+    state.charge_points = view.charge_points
+    state.sessions = view.sessions
+    state.warnings = view.warnings
+    state.counts = view.counts
+    state.connector_counts = view.connector_counts
+    state.updated_at = view.updated_at
+    state.loaded = True

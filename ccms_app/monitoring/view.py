@@ -1,0 +1,206 @@
+"""Turns a NetworkSnapshot into the display rows the live pages render.
+
+Formatting happens once per push on the server (not in every browser), and the rows carry
+only what the pages show: a tab receives strings ready to print.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ccms_app.monitoring.snapshot import (
+    ActiveSessionView,
+    ChargePointView,
+    HomeCounts,
+    NetworkSnapshot,
+    NetworkWarning,
+)
+
+MISSING = "—"
+
+
+@dataclasses.dataclass
+class ConnectorCell:
+    connector_id: int = 0
+    status: str = ""
+    error_code: str = ""
+    label: str = ""
+
+
+@dataclasses.dataclass
+class ChargePointRow:
+    id: int = 0
+    identity: str = ""
+    station: str = ""
+    online: bool = False
+    registration: str = ""
+    status: str = ""
+    error_code: str = ""
+    faulted: bool = False
+    last_seen: str = ""
+    connectors: list[ConnectorCell] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
+class SessionRow:
+    transaction_id: int = 0
+    charge_point_id: int = 0
+    identity: str = ""
+    connector_id: int = 0
+    id_tag: str = ""
+    started: str = ""
+    energy: str = ""
+    power: str = ""
+    current: str = ""
+    voltage: str = ""
+    soc: str = ""
+
+
+@dataclasses.dataclass
+class WarningRow:
+    key: str = ""
+    kind: str = ""
+    identity: str = ""
+    message: str = ""
+    since: str = ""
+
+
+@dataclasses.dataclass
+class StatusCount:
+    status: str = ""
+    count: int = 0
+
+
+@dataclasses.dataclass
+class CountsView:
+    charge_points: int = 0
+    online: int = 0
+    offline: int = 0
+    faulted: int = 0
+    unregistered: int = 0
+    disabled: int = 0
+    active_sessions: int = 0
+    live_power: str = "0.0 kW"
+    sessions_today: int = 0
+    energy_today: str = "0.0 kWh"
+
+
+@dataclasses.dataclass
+class LiveView:
+    charge_points: list[ChargePointRow]
+    sessions: list[SessionRow]
+    warnings: list[WarningRow]
+    counts: CountsView
+    connector_counts: list[StatusCount]
+    updated_at: str
+
+
+def build_view(snapshot: NetworkSnapshot) -> LiveView:
+    """All the rows of the live pages for one snapshot."""
+    zones = {cp.id: cp.station_timezone for cp in snapshot.charge_points}
+    now = snapshot.generated_at
+    return LiveView(
+        charge_points=[_charge_point_row(cp, now) for cp in snapshot.charge_points],
+        sessions=[
+            _session_row(s, zones.get(s.charge_point_id, "UTC"), now) for s in snapshot.sessions
+        ],
+        warnings=[
+            _warning_row(w, zones.get(w.charge_point_id, "UTC"), now) for w in snapshot.warnings
+        ],
+        counts=_counts_view(snapshot.counts),
+        connector_counts=[
+            StatusCount(status=status, count=count)
+            for status, count in snapshot.counts.connectors_by_status.items()
+        ],
+        updated_at=format_time(now, "UTC", now),
+    )
+
+
+def format_time(value: datetime | None, zone: str, now: datetime) -> str:
+    """Local time of the station: just the time for today, the date too otherwise."""
+    if value is None:
+        return MISSING
+    tz = _zone(zone)
+    local = value.astimezone(tz)
+    pattern = "%H:%M:%S %Z" if local.date() == now.astimezone(tz).date() else "%Y-%m-%d %H:%M %Z"
+    return local.strftime(pattern)
+
+
+def format_number(value: float | None, unit: str, digits: int = 1) -> str:
+    return MISSING if value is None else f"{value:,.{digits}f} {unit}"
+
+
+@lru_cache(maxsize=512)
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _charge_point_row(cp: ChargePointView, now: datetime) -> ChargePointRow:
+    return ChargePointRow(
+        id=cp.id,
+        identity=cp.identity,
+        station=cp.station_name or MISSING,
+        online=cp.online,
+        registration=cp.registration_state,
+        status=cp.status,
+        error_code=cp.error_code,
+        faulted=cp.faulted,
+        last_seen=format_time(cp.last_seen_at, cp.station_timezone, now),
+        connectors=[
+            ConnectorCell(
+                connector_id=c.connector_id,
+                status=c.status,
+                error_code=c.error_code,
+                label=f"{c.connector_id}: {c.status}"
+                + (f" ({c.error_code})" if c.error_code not in ("", "NoError") else ""),
+            )
+            for c in cp.connectors
+        ],
+    )
+
+
+def _session_row(s: ActiveSessionView, zone: str, now: datetime) -> SessionRow:
+    return SessionRow(
+        transaction_id=s.transaction_id,
+        charge_point_id=s.charge_point_id,
+        identity=s.identity,
+        connector_id=s.connector_id,
+        id_tag=s.id_tag,
+        started=format_time(s.start_time, zone, now),
+        energy=format_number(s.energy_kwh, "kWh", 2),
+        power=format_number(s.power_kw, "kW"),
+        current=format_number(s.current_a, "A"),
+        voltage=format_number(s.voltage_v, "V", 0),
+        soc=format_number(s.soc_percent, "%", 0),
+    )
+
+
+def _warning_row(w: NetworkWarning, zone: str, now: datetime) -> WarningRow:
+    return WarningRow(
+        key=f"{w.kind}-{w.charge_point_id}-{w.connector_id}",
+        kind=w.kind,
+        identity=w.identity,
+        message=w.message,
+        since=format_time(w.since, zone, now),
+    )
+
+
+def _counts_view(counts: HomeCounts) -> CountsView:
+    return CountsView(
+        charge_points=counts.charge_points,
+        online=counts.online,
+        offline=counts.offline,
+        faulted=counts.faulted,
+        unregistered=counts.unregistered,
+        disabled=counts.disabled,
+        active_sessions=counts.active_sessions,
+        live_power=format_number(counts.live_power_kw, "kW"),
+        sessions_today=counts.sessions_today,
+        energy_today=format_number(counts.energy_today_kwh, "kWh"),
+    )

@@ -1,0 +1,112 @@
+"""What the asset use cases (areas, stations, charge points) share: errors, scope, events.
+
+Every use case takes the operator's `scope` (accounts.organisations.organisation_scope: the
+operator's organisation and its sub-operators). A row outside the scope does not exist for
+the operator (AssetNotFound, never "forbidden": that would confirm it exists), and a row can
+only be given to an organisation inside the scope, so a sub-operator can neither create rows
+for, nor move its rows to, another organisation.
+
+Use-case modules: network.areas, network.stations, network.charge_point_admin,
+network.registration; the list specs are in network.asset_lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import TypeVar
+
+from sqlmodel import Session, SQLModel, col, select
+
+from ccms_app.accounts.models import Organisation
+from ccms_app.core.db import read_session
+from ccms_app.core.events import NetworkEvent, get_event_bus
+
+T = TypeVar("T", bound=SQLModel)
+
+
+class AssetError(ValueError):
+    """The operator must correct something. `errors` maps form fields to messages (all of
+    them at once); the message alone is for problems that belong to no field."""
+
+    def __init__(self, message: str, errors: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.errors: dict[str, str] = dict(errors or {})
+
+
+class AssetNotFound(LookupError):
+    """No such row in the operator's scope."""
+
+
+class AssetInUse(AssetError):
+    """A delete refused because other data depends on the row; `alternative` says what to
+    do instead (e.g. "disable")."""
+
+    def __init__(self, message: str, alternative: str = "") -> None:
+        super().__init__(message)
+        self.alternative = alternative
+
+
+def invalid(errors: Mapping[str, str], what: str) -> AssetError:
+    count = len(errors)
+    noun = "field needs" if count == 1 else "fields need"
+    return AssetError(f"{what} not saved: {count} {noun} correcting", errors)
+
+
+def get_scoped(session: Session, model: type[T], row_id: int, scope: Collection[int]) -> T:
+    """The row, if it exists and belongs to an organisation in scope."""
+    row = session.get(model, row_id)
+    if row is None or getattr(row, "organisation_id", None) not in scope:
+        raise AssetNotFound(f"{_label(model)} {row_id} does not exist")
+    return row
+
+
+def owner_in_scope(
+    session: Session, organisation_id: int | None, scope: Collection[int], field: str
+) -> int:
+    """The owner organisation chosen for a row: it must exist and be one the operator runs."""
+    if organisation_id is None or organisation_id not in scope:
+        raise AssetError(
+            "Not saved: choose an owner organisation you manage",
+            {field: "Choose an organisation you manage"},
+        )
+    if session.get(Organisation, organisation_id) is None:
+        raise AssetError("Not saved: that organisation does not exist", {field: "Unknown"})
+    return organisation_id
+
+
+def parse_id(raw: str | int | None) -> int | None:
+    """A select's value ("" / "none" = nothing chosen) as an id."""
+    if raw is None or isinstance(raw, int):
+        return raw
+    text = str(raw).strip()
+    return int(text) if text.isdigit() else None
+
+
+def publish_change(kind: str, charge_point_id: int | None = None, identity: str = "") -> None:
+    """Tell the live publisher the network changed, so open pages (map, lists) refresh."""
+    get_event_bus().publish(
+        NetworkEvent(
+            kind="charge_point" if charge_point_id else "asset",
+            charge_point_id=charge_point_id,
+            identity=identity,
+            data={"change": kind},
+        )
+    )
+
+
+def _label(model: type[SQLModel]) -> str:
+    return {
+        "OperationArea": "Operation area",
+        "ChargePoint": "Charge point",
+    }.get(model.__name__, model.__name__)
+
+
+def organisation_choices(scope: Collection[int]) -> list[tuple[int, str]]:
+    """(id, name) of the organisations the operator manages: the owner select's options."""
+    with read_session() as session:
+        rows = session.exec(
+            select(Organisation.id, Organisation.name)
+            .where(col(Organisation.id).in_(list(scope)))
+            .order_by(Organisation.name)
+        ).all()
+    return [(int(i), n) for i, n in rows]

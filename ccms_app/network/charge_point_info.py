@@ -1,0 +1,76 @@
+"""One charge point as its detail page introduces it: what it is, where, and what it runs.
+
+The live parts (connection, connector statuses, the running session) come pushed through the
+network's shared live state; this read model holds what changes rarely (boot information)
+plus the choices the command forms offer (connectors, running transactions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import col, select
+
+from ccms_app.core.db import read_session
+from ccms_app.monitoring.snapshot import connectors_and_active_transactions
+from ccms_app.network.models import ChargePoint, Station
+
+
+@dataclass(frozen=True)
+class ChargePointInfo:
+    id: int
+    identity: str
+    organisation_id: int
+    station_name: str
+    station_timezone: str
+    vendor: str
+    model: str
+    serial_number: str
+    firmware_version: str
+    meter_type: str
+    registration_state: str
+    online: bool
+    last_boot_at: datetime | None
+    firmware_status: str
+    has_password: bool  # Security Profile 1 credentials set
+    connector_ids: tuple[int, ...]
+    active_transactions: tuple[tuple[int, int], ...]  # (transaction id, connector id)
+
+
+def charge_point_info(
+    identity: str, organisation_ids: Collection[int] | None = None
+) -> ChargePointInfo | None:
+    """The charge point called `identity`; None if unknown or outside the operator's scope."""
+    with read_session() as session:
+        row = session.exec(
+            select(ChargePoint, Station.name, Station.timezone)
+            .join(Station, col(ChargePoint.station_id) == Station.id, isouter=True)
+            .where(ChargePoint.identity == identity)
+        ).first()
+        if row is None:
+            return None
+        cp, station_name, timezone = row
+        if organisation_ids is not None and cp.organisation_id not in organisation_ids:
+            return None
+        connector_ids, transactions = connectors_and_active_transactions(session, cp.id)
+    return ChargePointInfo(
+        id=cp.id or 0,
+        identity=cp.identity,
+        organisation_id=cp.organisation_id,
+        station_name=station_name or "",
+        station_timezone=timezone or "UTC",
+        vendor=cp.vendor,
+        model=cp.model,
+        serial_number=cp.serial_number,
+        firmware_version=cp.firmware_version,
+        meter_type=cp.meter_type,
+        registration_state=cp.registration_state,
+        online=cp.is_online,
+        last_boot_at=cp.last_boot_at,
+        firmware_status=cp.firmware_status,
+        has_password=bool(cp.auth_password_hash),
+        connector_ids=connector_ids,
+        active_transactions=transactions,
+    )

@@ -1,0 +1,383 @@
+"""Charger security: per charge point passwords (OCPP Security Profile 1), the network's policy
+for unknown identities, the security event log, and the OCPP server's TLS context (Profile 2).
+
+A charge point with a password must present it as HTTP Basic auth (username = its identity);
+one without a password connects as before, so operators turn security on per charge point by
+setting one. Only an Argon2id hash is stored. `ChargerSecurityService` implements
+ocpp_server.ports.ChargerAuthenticator: it runs for every connection attempt, so it does one
+indexed query, and remembers (in memory, keyed HMAC) the last password each charge point
+proved, so a reconnect storm does not cost one Argon2 verification per charger.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import secrets
+import ssl
+import string
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from http import HTTPStatus
+
+from argon2 import PasswordHasher
+from sqlmodel import col, select
+
+from ccms_app.accounts.auth import verify_password
+from ccms_app.accounts.models import Organisation
+from ccms_app.accounts.organisations import root_organisation
+from ccms_app.core.config import Settings
+from ccms_app.core.db import read_session, session_scope
+from ccms_app.network.models import ChargePoint, SecurityEvent
+from ocpp_server.ports import ConnectionDecision
+
+log = logging.getLogger(__name__)
+
+# OCPP 1.6 security whitepaper: the AuthorizationKey (Basic auth password) has 16-40 characters.
+MIN_KEY_LENGTH = 16
+MAX_KEY_LENGTH = 40
+# Generated keys: 20 characters (~119 bits) also fit the whitepaper's 16-20 *bytes* rule that
+# the OCPP compliance tool checks when the key is sent hex-encoded in ChangeConfiguration.
+GENERATED_KEY_LENGTH = 20
+_KEY_ALPHABET = string.ascii_letters + string.digits
+_PRINTABLE = frozenset(chr(code) for code in range(0x21, 0x7F))  # ASCII, no space or control
+
+UNKNOWN_PENDING = "pending"
+UNKNOWN_REJECT = "reject"
+UNKNOWN_POLICIES = (UNKNOWN_PENDING, UNKNOWN_REJECT)
+
+ALLOW = ConnectionDecision(allowed=True)
+
+
+class SecurityEventKind(StrEnum):
+    AUTH_MISSING = "auth_missing"  # a password is set; no Authorization header came
+    AUTH_INVALID = "auth_invalid"  # unusable header: malformed, or username not the identity
+    AUTH_FAILED = "auth_failed"  # wrong password
+    UNKNOWN_REFUSED = "unknown_identity_refused"  # policy "reject"
+
+
+class ChargerSecurityError(ValueError):
+    """Invalid security input (password, policy); the message says what is wrong."""
+
+
+@dataclass(frozen=True)
+class ChargePointSecurity:
+    id: int
+    identity: str
+    organisation_id: int
+    has_password: bool
+
+
+@dataclass(frozen=True)
+class SecurityEventView:
+    id: int
+    identity: str
+    remote_address: str
+    kind: str
+    detail: str
+    created_at: datetime
+
+
+# --- passwords ------------------------------------------------------------------------------
+
+
+# Charger keys are long (16-40 characters; generated ones carry ~119 bits), so a light Argon2id
+# profile is enough, and a reconnect storm of thousands of chargers costs ~5 ms each instead
+# of the ~100+ ms an operator login hash takes. Hashes carry their parameters: any verifies.
+_charger_key_hasher = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+
+
+def hash_authorization_key(key: str) -> str:
+    return _charger_key_hasher.hash(key)
+
+
+def validate_authorization_key(password: str) -> None:
+    """Raise ChargerSecurityError unless `password` is 16-40 printable ASCII characters."""
+    if not MIN_KEY_LENGTH <= len(password) <= MAX_KEY_LENGTH:
+        raise ChargerSecurityError(
+            f"The password must have {MIN_KEY_LENGTH}-{MAX_KEY_LENGTH} characters "
+            f"(OCPP AuthorizationKey); it has {len(password)}."
+        )
+    bad = sorted({ch for ch in password if ch not in _PRINTABLE})
+    if bad:
+        raise ChargerSecurityError(
+            "The password may only contain printable ASCII characters without spaces; "
+            f"it contains {', '.join(repr(ch) for ch in bad)}."
+        )
+
+
+def generate_authorization_key() -> str:
+    """A random key from letters and digits, safe to type into any charger's web page."""
+    return "".join(secrets.choice(_KEY_ALPHABET) for _ in range(GENERATED_KEY_LENGTH))
+
+
+def charge_point_security(charge_point_id: int) -> ChargePointSecurity | None:
+    with read_session() as session:
+        cp = session.get(ChargePoint, charge_point_id)
+    if cp is None or cp.id is None:
+        return None
+    return ChargePointSecurity(cp.id, cp.identity, cp.organisation_id, bool(cp.auth_password_hash))
+
+
+def find_charge_point_id(identity: str) -> int | None:
+    with read_session() as session:
+        return session.exec(select(ChargePoint.id).where(ChargePoint.identity == identity)).first()
+
+
+def set_charge_point_password(charge_point_id: int, password: str | None = None) -> str:
+    """Set or rotate the charge point's password; None generates one. Returns the password
+    (the only time a generated one can be seen: CCMS keeps just its hash).
+
+    Applies from the charge point's next connection; an open connection is left alone.
+    """
+    key = generate_authorization_key() if password is None else password
+    validate_authorization_key(key)
+    _store_hash(
+        charge_point_id, hash_authorization_key(key)
+    )  # hashed outside the write transaction
+    log.info(
+        "charge point password set",
+        extra={"charge_point_id": charge_point_id, "generated": password is None},
+    )
+    return key
+
+
+def clear_charge_point_password(charge_point_id: int) -> None:
+    """Remove the password: the charge point connects without authentication again."""
+    _store_hash(charge_point_id, "")
+    log.info("charge point password cleared", extra={"charge_point_id": charge_point_id})
+
+
+def _store_hash(charge_point_id: int, password_hash: str) -> None:
+    with session_scope() as session:
+        cp = session.get(ChargePoint, charge_point_id)
+        if cp is None:
+            raise LookupError(f"charge point {charge_point_id} does not exist")
+        cp.auth_password_hash = password_hash
+        session.add(cp)
+
+
+# --- unknown identities ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NetworkSettings:
+    operator_id: int | None  # the root organisation (None before it exists)
+    unknown_charge_points: str
+
+
+def network_settings() -> NetworkSettings:
+    """The root operator and its choice for unknown identities (read only: creates nothing)."""
+    with read_session() as session:
+        row = session.exec(
+            select(Organisation.id, Organisation.unknown_charge_points)
+            .where(col(Organisation.parent_id).is_(None))
+            .order_by(col(Organisation.id))
+            .limit(1)
+        ).first()
+    if row is None:
+        return NetworkSettings(None, UNKNOWN_PENDING)
+    return NetworkSettings(row[0], row[1] or UNKNOWN_PENDING)
+
+
+def unknown_charge_point_policy() -> str:
+    """The root operator's choice for unknown identities: "pending" (default) or "reject"."""
+    return network_settings().unknown_charge_points
+
+
+def set_unknown_charge_point_policy(policy: str) -> str:
+    if policy not in UNKNOWN_POLICIES:
+        raise ChargerSecurityError(
+            f"Unknown charge point policy {policy!r}; choose one of {', '.join(UNKNOWN_POLICIES)}."
+        )
+    with session_scope() as session:
+        org = root_organisation(session)
+        org.unknown_charge_points = policy
+        session.add(org)
+    log.info("unknown charge point policy set", extra={"policy": policy})
+    return policy
+
+
+# --- security events ------------------------------------------------------------------------
+
+
+def record_security_event(identity: str, remote_address: str, kind: str, detail: str) -> None:
+    """Keep a refused attempt (cut to the column sizes: identities come from any client)."""
+    with session_scope() as session:
+        session.add(
+            SecurityEvent(
+                identity=identity[:64],
+                remote_address=remote_address[:64],
+                kind=kind,
+                detail=detail[:500],
+            )
+        )
+
+
+def recent_security_events(limit: int = 50) -> list[SecurityEventView]:
+    """The newest refused attempts first."""
+    with read_session() as session:
+        rows = session.exec(
+            select(SecurityEvent)
+            .order_by(col(SecurityEvent.created_at).desc(), col(SecurityEvent.id).desc())
+            .limit(limit)
+        ).all()
+    return [
+        SecurityEventView(r.id or 0, r.identity, r.remote_address, r.kind, r.detail, r.created_at)
+        for r in rows
+    ]
+
+
+# --- the connection check -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConnectionFacts:
+    known: bool
+    password_hash: str
+    policy: str
+
+
+def connection_facts(identity: str) -> ConnectionFacts:
+    """Everything the check needs in one indexed query: the root policy, the charge point."""
+    query = (
+        select(Organisation.unknown_charge_points, ChargePoint.id, ChargePoint.auth_password_hash)
+        .select_from(Organisation)
+        .join(ChargePoint, col(ChargePoint.identity) == identity, isouter=True)
+        .where(col(Organisation.parent_id).is_(None))
+        .order_by(col(Organisation.id))
+        .limit(1)
+    )
+    with read_session() as session:
+        row = session.exec(query).first()
+    if row is None:  # no organisation yet, so no charge point either
+        return ConnectionFacts(known=False, password_hash="", policy=UNKNOWN_PENDING)
+    policy, cp_id, password_hash = row
+    return ConnectionFacts(cp_id is not None, password_hash or "", policy or UNKNOWN_PENDING)
+
+
+@dataclass(frozen=True)
+class Refused:
+    decision: ConnectionDecision
+    kind: SecurityEventKind
+    detail: str
+
+
+def _refuse(status: HTTPStatus, reason: str, kind: SecurityEventKind, detail: str) -> Refused:
+    return Refused(ConnectionDecision(False, int(status), reason), kind, detail)
+
+
+def credential_refusal(password: str | None, problem: str) -> Refused | None:
+    """The refusal when a charge point with a password presents none usable, else None."""
+    if password is not None:
+        return None
+    if problem:
+        return _refuse(
+            HTTPStatus.UNAUTHORIZED, "invalid credentials", SecurityEventKind.AUTH_INVALID, problem
+        )
+    return _refuse(
+        HTTPStatus.UNAUTHORIZED,
+        "credentials required",
+        SecurityEventKind.AUTH_MISSING,
+        "no Authorization header; this charge point has a password",
+    )
+
+
+class ChargerSecurityService:
+    """ports.ChargerAuthenticator: who may open a websocket, decided before it opens."""
+
+    def __init__(self) -> None:
+        self._hmac_key = secrets.token_bytes(32)
+        # identity -> (password hash, HMAC of the password that matched it): skips Argon2 on
+        # reconnects; rotating the password changes the hash, so the entry no longer matches.
+        self._proven: dict[str, tuple[str, bytes]] = {}
+
+    async def check_connection(
+        self, identity: str, password: str | None, remote_address: str, problem: str = ""
+    ) -> ConnectionDecision:
+        return await asyncio.to_thread(self._check, identity, password, remote_address, problem)
+
+    def _check(
+        self, identity: str, password: str | None, remote_address: str, problem: str
+    ) -> ConnectionDecision:
+        refused = self._refusal(identity, password, problem)
+        if refused is None:
+            return ALLOW
+        try:
+            record_security_event(identity, remote_address, refused.kind, refused.detail)
+        except Exception:
+            log.exception(
+                "security event not recorded",
+                extra={"identity": identity, "kind": str(refused.kind)},
+            )
+        return refused.decision
+
+    def _refusal(self, identity: str, password: str | None, problem: str) -> Refused | None:
+        facts = connection_facts(identity)
+        if not facts.known:
+            if facts.policy == UNKNOWN_REJECT:
+                return _refuse(
+                    HTTPStatus.NOT_FOUND,
+                    "unknown charge point identity",
+                    SecurityEventKind.UNKNOWN_REFUSED,
+                    "identity not registered; the network refuses unknown charge points",
+                )
+            return None  # "pending": recorded as unregistered when it connects
+        if not facts.password_hash:
+            return None  # no password set: security is off for this charge point
+        refused = credential_refusal(password, problem)
+        if refused is not None or password is None:
+            return refused
+        if self._matches(identity, facts.password_hash, password):
+            return None
+        return _refuse(
+            HTTPStatus.UNAUTHORIZED,
+            "invalid credentials",
+            SecurityEventKind.AUTH_FAILED,
+            "wrong password",
+        )
+
+    def _matches(self, identity: str, password_hash: str, password: str) -> bool:
+        digest = hmac.new(
+            self._hmac_key, password.encode(errors="surrogateescape"), "sha256"
+        ).digest()
+        remembered = self._proven.get(identity)
+        if (
+            remembered is not None
+            and remembered[0] == password_hash
+            and hmac.compare_digest(remembered[1], digest)
+        ):
+            return True
+        if not verify_password(password_hash, password):
+            return False
+        self._proven[identity] = (password_hash, digest)
+        return True
+
+
+# --- TLS (Security Profile 2) ---------------------------------------------------------------
+
+
+class TlsConfigError(ValueError):
+    """The OCPP TLS certificate or key cannot be used."""
+
+
+def ocpp_ssl_context(settings: Settings) -> ssl.SSLContext | None:
+    """The OCPP server's TLS context from CCMS_OCPP_TLS_CERT / _KEY, or None (plain ws://).
+
+    TLS 1.2 or newer, as the OCPP 1.6 security whitepaper requires.
+    """
+    if not settings.ocpp_tls:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    try:
+        context.load_cert_chain(settings.ocpp_tls_cert, settings.ocpp_tls_key)
+    except OSError as exc:  # ssl.SSLError is an OSError too
+        raise TlsConfigError(
+            f"cannot load the OCPP TLS certificate {settings.ocpp_tls_cert!r} with key "
+            f"{settings.ocpp_tls_key!r} (CCMS_OCPP_TLS_CERT / CCMS_OCPP_TLS_KEY): "
+            f"{exc.strerror or exc}"
+        ) from exc
+    return context

@@ -1,0 +1,290 @@
+"""The four lists of the Assets page, on the shared data list (ccms_app.ui.data_list),
+with each row's actions (edit, register, disable / enable, delete)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from ccms_app.network.models import ConnectorStatus, RegistrationState
+from ccms_app.network.state.forms import (
+    AreaFormState,
+    AssetActionState,
+    ChargePointFormState,
+    RegisterFormState,
+    StationFormState,
+)
+from ccms_app.network.state.lists import (
+    AreaListState,
+    ChargePointListState,
+    StationListState,
+    UnregisteredListState,
+)
+from ccms_app.ui.data_list import Column, Filter, data_list
+from ccms_app.ui.status import registration_badge, status_badge
+
+YES_NO = [("true", "Yes"), ("false", "No")]
+
+
+def _new_button(label: str, on_click: Any, testid: str) -> rx.Component:
+    return rx.button(
+        rx.icon("plus", size=14), label, on_click=on_click, custom_attrs={"data-testid": testid}
+    )
+
+
+def _menu(testid: rx.Var, *items: rx.Component) -> rx.Component:
+    return rx.dropdown_menu.root(
+        rx.dropdown_menu.trigger(
+            rx.icon_button(
+                rx.icon("ellipsis", size=16),
+                variant="ghost",
+                size="1",
+                aria_label="Actions",
+                custom_attrs={"data-testid": testid},
+            )
+        ),
+        rx.dropdown_menu.content(*items),
+    )
+
+
+def _item(label: str, on_click: Any, testid: rx.Var, colour: str = "") -> rx.Component:
+    props = {"color_scheme": colour} if colour else {}
+    return rx.dropdown_menu.item(
+        label, on_click=on_click, custom_attrs={"data-testid": testid}, **props
+    )
+
+
+def online_text(row: rx.Var) -> rx.Component:
+    return rx.cond(
+        row["online"] == "yes",
+        rx.badge(rx.icon("wifi", size=12), "Online", color_scheme="green", variant="surface"),
+        rx.badge(rx.icon("wifi-off", size=12), "Offline", color_scheme="gray", variant="surface"),
+    )
+
+
+def enabled_text(row: rx.Var) -> rx.Component:
+    return rx.cond(
+        row["enabled"] == "yes",
+        rx.badge("In service", color_scheme="green", variant="soft"),
+        rx.badge("Disabled", color_scheme="orange", variant="soft"),
+    )
+
+
+# --- stations ----------------------------------------------------------------------------
+
+
+def _station_actions(row: rx.Var) -> rx.Component:
+    sid, name = row["id"], row["name"]
+    return _menu(
+        "station-actions-" + sid,
+        _item("Edit", StationFormState.open_edit(sid), "station-edit-" + sid),
+        _item("Add charge point", ChargePointFormState.open_new(sid), "station-add-cp-" + sid),
+        rx.dropdown_menu.separator(),
+        _item(
+            "Disable all charge points",
+            AssetActionState.ask("disable-station", sid, name),
+            "station-disable-" + sid,
+        ),
+        _item(
+            "Enable all charge points",
+            AssetActionState.ask("enable-station", sid, name),
+            "station-enable-" + sid,
+        ),
+        rx.dropdown_menu.separator(),
+        _item(
+            "Delete",
+            AssetActionState.ask("delete-station", sid, name),
+            "station-delete-" + sid,
+            colour="red",
+        ),
+    )
+
+
+def stations_list() -> rx.Component:
+    s = StationListState
+    return data_list(
+        s,
+        columns=[
+            Column("name", "Name", href=lambda r: "/stations/" + r["id"]),
+            Column("address", "Address"),
+            Column("area", "Area"),
+            Column("organisation", "Owner"),
+            Column("charge_points", "Charge points"),
+            Column("timezone", "Time zone", on_phone=False),
+            Column("opening_hours", "Opening hours", sortable=False, on_phone=False),
+        ],
+        filters=[
+            Filter("area", "Area", s.filter_options["area"]),
+            Filter("organisation", "Owner", s.filter_options["organisation"]),
+        ],
+        testid="stations",
+        empty_text="No stations yet. Create the first one.",
+        search_placeholder="Search name, address, area…",
+        toolbar=[_new_button("New station", StationFormState.open_new, "new-station")],
+        actions=_station_actions,
+    )
+
+
+# --- charge points -----------------------------------------------------------------------
+
+
+def _charge_point_actions(row: rx.Var) -> rx.Component:
+    cid, identity = row["id"], row["identity"]
+    return _menu(
+        "cp-actions-" + cid,
+        _item("Edit", ChargePointFormState.open_edit(cid), "cp-edit-" + cid),
+        rx.cond(
+            row["enabled"] == "yes",
+            _item(
+                "Disable",
+                AssetActionState.ask("disable-charge-point", cid, identity),
+                "cp-disable-" + cid,
+            ),
+            _item("Enable", AssetActionState.set_enabled(cid, True), "cp-enable-" + cid),
+        ),
+        rx.dropdown_menu.separator(),
+        _item(
+            "Delete",
+            AssetActionState.ask("delete-charge-point", cid, identity),
+            "cp-delete-" + cid,
+            colour="red",
+        ),
+    )
+
+
+def charge_points_list() -> rx.Component:
+    s = ChargePointListState
+    return data_list(
+        s,
+        columns=[
+            Column("identity", "Identity", href=lambda r: "/charge-points/" + r["identity"]),
+            Column("station", "Station"),
+            Column("organisation", "Owner", on_phone=False),
+            Column(
+                "registration",
+                "Registration",
+                render=lambda r: registration_badge(r["registration"]),
+            ),
+            Column("online", "Connection", render=online_text),
+            Column("status", "Status", render=lambda r: status_badge(r["status"])),
+            Column("enabled", "Usage", render=enabled_text),
+            Column("vendor", "Vendor", on_phone=False),
+            Column("model", "Model", on_phone=False),
+            Column("charging_method", "AC/DC", on_phone=False),
+            Column(
+                "max_power_w",
+                "Max kW",
+                render=lambda r: rx.text(r["max_power_kw"], size="2"),
+                on_phone=False,
+            ),
+            Column("last_seen_at", "Last seen (UTC)", on_phone=False),
+        ],
+        filters=[
+            Filter("station", "Station", s.filter_options["station"]),
+            Filter("registration", "Registration", [(r.value, r.value) for r in RegistrationState]),
+            Filter("online", "Online", YES_NO),
+            Filter("status", "Status", [(c.value, c.value) for c in ConnectorStatus]),
+            Filter("enabled", "In service", YES_NO),
+            Filter("charging_method", "AC/DC", [("AC", "AC"), ("DC", "DC")]),
+            Filter("organisation", "Owner", s.filter_options["organisation"]),
+        ],
+        testid="charge-points",
+        empty_text="No charge points yet.",
+        search_placeholder="Search identity, station, vendor…",
+        toolbar=[_new_button("New charge point", ChargePointFormState.open_new(""), "new-cp")],
+        actions=_charge_point_actions,
+    )
+
+
+# --- unregistered ------------------------------------------------------------------------
+
+
+def _register_actions(row: rx.Var) -> rx.Component:
+    cid, identity = row["id"], row["identity"]
+    return rx.hstack(
+        rx.button(
+            rx.icon("link", size=14),
+            "Register",
+            size="1",
+            on_click=RegisterFormState.open_for(cid),
+            custom_attrs={"data-testid": "register-" + identity},
+        ),
+        _menu(
+            "unregistered-actions-" + cid,
+            _item(
+                "Delete",
+                AssetActionState.ask("delete-charge-point", cid, identity),
+                "unregistered-delete-" + cid,
+                colour="red",
+            ),
+        ),
+        spacing="2",
+        align="center",
+    )
+
+
+def unregistered_list() -> rx.Component:
+    return rx.vstack(
+        rx.text(
+            "Charge points that connected with an identity CCMS did not know. They wait, "
+            "answered Pending, until you register them at a station.",
+            size="2",
+            color=rx.color("gray", 11),
+        ),
+        data_list(
+            UnregisteredListState,
+            columns=[
+                Column("identity", "Identity"),
+                Column("online", "Connection", render=online_text),
+                Column("vendor", "Vendor"),
+                Column("model", "Model"),
+                Column("serial_number", "Serial number", on_phone=False),
+                Column("firmware_version", "Firmware", on_phone=False),
+                Column("created_at", "First seen (UTC)"),
+                Column("last_seen_at", "Last seen (UTC)", on_phone=False),
+            ],
+            filters=[Filter("online", "Online", YES_NO)],
+            testid="unregistered",
+            empty_text="No unregistered charge points: every charge point that connected is known.",
+            search_placeholder="Search identity, vendor, model…",
+            actions=_register_actions,
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+# --- areas -------------------------------------------------------------------------------
+
+
+def _area_actions(row: rx.Var) -> rx.Component:
+    aid, name = row["id"], row["name"]
+    return _menu(
+        "area-actions-" + aid,
+        _item("Edit", AreaFormState.open_edit(aid), "area-edit-" + aid),
+        _item(
+            "Delete",
+            AssetActionState.ask("delete-area", aid, name),
+            "area-delete-" + aid,
+            colour="red",
+        ),
+    )
+
+
+def areas_list() -> rx.Component:
+    s = AreaListState
+    return data_list(
+        s,
+        columns=[
+            Column("name", "Name"),
+            Column("organisation", "Owner"),
+            Column("stations", "Stations"),
+        ],
+        filters=[Filter("organisation", "Owner", s.filter_options["organisation"])],
+        testid="areas",
+        empty_text="No operation areas yet. Areas group stations (a city, a region).",
+        search_placeholder="Search areas…",
+        toolbar=[_new_button("New area", AreaFormState.open_new, "new-area")],
+        actions=_area_actions,
+    )

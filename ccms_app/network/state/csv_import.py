@@ -1,0 +1,249 @@
+"""The CSV import dialog of the Assets lists: template, upload, preview, import.
+
+Choosing (or dropping) files uploads them at once and runs the check (network.asset_import):
+the dialog shows every error by file, line and column, or what the import would create,
+update and leave unchanged. "Import" is offered only for a clean check and validates again
+inside the write transaction, so a file changed in between can never be half imported.
+The uploaded bytes wait in the service's staging area, not in this state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from typing import Any
+
+import reflex as rx
+
+from ccms_app.accounts import auth
+from ccms_app.accounts.state import AuthState
+from ccms_app.network import asset_import
+from ccms_app.network.rules.csv_import import (
+    CHARGE_POINTS,
+    MAX_BYTES,
+    STATIONS,
+    detect_kind,
+    human_size,
+)
+
+log = logging.getLogger(__name__)
+
+UPLOAD_ID = "asset-import-upload"
+MAX_FILES = 2
+SHOWN_ERRORS = 200
+KIND_LABELS = {STATIONS: "Stations", CHARGE_POINTS: "Charge points"}
+
+
+@dataclasses.dataclass
+class ErrorRow:
+    key: str = ""
+    file: str = ""
+    line: str = ""
+    column: str = ""
+    message: str = ""
+
+
+@dataclasses.dataclass
+class SummaryRow:
+    kind: str = ""
+    label: str = ""
+    file: str = ""
+    rows: str = ""
+    created: str = ""
+    updated: str = ""
+    unchanged: str = ""
+
+
+def error_rows(report: asset_import.ImportReport) -> list[ErrorRow]:
+    return [
+        ErrorRow(
+            key=f"{e.file}:{e.row}:{e.column}:{n}",
+            file=e.file,
+            line=str(e.row) if e.row else "\u2013",
+            column=e.column or "\u2013",
+            message=e.message,
+        )
+        for n, e in enumerate(report.errors[:SHOWN_ERRORS])
+    ]
+
+
+def summary_rows(report: asset_import.ImportReport) -> list[SummaryRow]:
+    return [
+        SummaryRow(
+            kind=s.kind,
+            label=KIND_LABELS.get(s.kind, s.kind),
+            file=s.file,
+            rows=f"{s.rows:,}",
+            created=f"{s.created:,}",
+            updated=f"{s.updated:,}",
+            unchanged=f"{s.unchanged:,}",
+        )
+        for s in report.summaries
+    ]
+
+
+class AssetImportState(rx.State):
+    """One import dialog per tab; `kind` is the list it was opened from."""
+
+    is_open: bool = False
+    kind: str = STATIONS
+    phase: str = "choose"  # choose | checking | checked | importing | done
+    file_names: list[str] = []
+    errors: list[ErrorRow] = []
+    error_count: int = 0
+    summaries: list[SummaryRow] = []
+    message: str = ""
+    _token: str = ""
+
+    @rx.var
+    def ok(self) -> bool:
+        return self.phase == "checked" and self.error_count == 0 and bool(self.summaries)
+
+    @rx.var
+    def more_errors(self) -> int:
+        return max(0, self.error_count - len(self.errors))
+
+    @rx.var
+    def error_headline(self) -> str:
+        count = self.error_count
+        found = f"{count:,} problem{'s' if count != 1 else ''} found"
+        return f"{found}: nothing has been imported. Fix the file and choose it again."
+
+    @rx.var
+    def title(self) -> str:
+        return f"Import {KIND_LABELS.get(self.kind, '').lower()} from CSV"
+
+    @rx.event
+    def open_for(self, kind: str) -> None:
+        self.kind = kind if kind in KIND_LABELS else STATIONS
+        self._reset()
+        self.is_open = True
+
+    @rx.event
+    def set_is_open(self, is_open: bool) -> None:
+        if self.phase in ("checking", "importing"):
+            return
+        self.is_open = is_open
+        if not is_open:
+            self._reset()
+
+    @rx.event
+    def start_over(self):
+        self._reset()
+        return rx.clear_selected_files(UPLOAD_ID)
+
+    @rx.event
+    def download_template(self, kind: str):
+        name = f"ccms-{kind.replace('_', '-')}-template.csv"
+        return rx.download(data=asset_import.template(kind), filename=name, mime_type="text/csv")
+
+    @rx.event
+    def files_rejected(self, rejections: list[dict[str, Any]]):
+        """The browser refused a file (too big, not CSV, too many): say which and why."""
+        problems = []
+        for rejection in rejections:
+            name = str((rejection.get("file") or {}).get("path") or "A file").lstrip("./")
+            codes = {str(e.get("code", "")) for e in rejection.get("errors") or []}
+            if "file-too-large" in codes:
+                problems.append(f"{name} is larger than {human_size(MAX_BYTES)}: split it.")
+            elif "too-many-files" in codes:
+                problems.append(f"Choose at most {MAX_FILES} files.")
+            else:
+                problems.append(f"{name} is not a CSV file.")
+        return rx.toast.error(" ".join(dict.fromkeys(problems)) or "The file was refused.")
+
+    @rx.event
+    async def check_files(self, files: list[rx.UploadFile]):
+        """Upload -> stage -> check; the preview shows errors or what would change."""
+        organisation_id = await self._organisation()
+        if not organisation_id:
+            yield rx.toast.error("Your session has ended. Log in again.")
+            return
+        if not files:
+            return
+        self._discard()
+        uploads = []
+        for upload in files[:MAX_FILES]:
+            data = await upload.read(MAX_BYTES + 1)
+            uploads.append(asset_import.ImportFile(upload.name or "import.csv", data))
+        uploads = [dataclasses.replace(u, kind=detect_kind(u.data, self.kind)) for u in uploads]
+        self.file_names = [u.name for u in uploads]
+        self.phase = "checking"
+        self.message = ""
+        yield
+        self._token = await asyncio.to_thread(asset_import.stage, uploads)
+        report = await asyncio.to_thread(asset_import.check_import, uploads, organisation_id)
+        self._show(report)
+        self.phase = "checked"
+
+    @rx.event
+    async def run_import(self):
+        organisation_id = await self._organisation(verify=True)
+        if not organisation_id:
+            yield rx.toast.error("Your session has ended. Log in again.")
+            return
+        if not self.ok:
+            return
+        self.phase = "importing"
+        yield
+        files = await asyncio.to_thread(asset_import.staged, self._token)
+        if not files:
+            self.phase = "choose"
+            self.message = "The uploaded files have expired. Choose them again."
+            return
+        try:
+            report = await asyncio.to_thread(asset_import.apply_import, files, organisation_id)
+        except asset_import.ImportRefusedError as exc:  # the data changed since the check
+            self._show(exc.report)
+            self.phase = "checked"
+            yield rx.toast.error("Nothing was imported: the check found errors this time.")
+            return
+        self._show(report)
+        self._discard()
+        self.phase = "done"
+        self.message = "Imported. " + "; ".join(
+            f"{s.label}: {s.created} created, {s.updated} updated, {s.unchanged} unchanged"
+            for s in self.summaries
+        )
+        yield [rx.toast.success(self.message), rx.clear_selected_files(UPLOAD_ID), *_refresh()]
+
+    # --- implementation ------------------------------------------------------------------
+
+    def _show(self, report: asset_import.ImportReport) -> None:
+        self.errors = error_rows(report)
+        self.error_count = report.error_count
+        self.summaries = summary_rows(report)
+
+    def _reset(self) -> None:
+        self._discard()
+        self.phase = "choose"
+        self.file_names = []
+        self.errors = []
+        self.error_count = 0
+        self.summaries = []
+        self.message = ""
+
+    def _discard(self) -> None:
+        if self._token:
+            asset_import.discard(self._token)
+            self._token = ""
+
+    async def _organisation(self, verify: bool = False) -> int:
+        """The operator's organisation; 0 when signed out (checked against the DB to write)."""
+        auth_state = await self.get_state(AuthState)
+        if not auth_state.is_authenticated:
+            return 0
+        if verify:
+            account = await asyncio.to_thread(auth.account_for_token, auth_state.session_token)
+            if account is None:
+                return 0
+            return account.organisation_id
+        return auth_state._organisation_id
+
+
+def _refresh() -> list[Any]:
+    """The lists that show imported rows reload (the Assets page's states)."""
+    from ccms_app.network.state.lists import ChargePointListState, StationListState
+
+    return [StationListState.refresh, ChargePointListState.refresh]

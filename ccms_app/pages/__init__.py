@@ -1,1 +1,0 @@
-"""One module per page; ccms_app.ccms_app registers them."""

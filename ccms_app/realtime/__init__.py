@@ -1,1 +1,0 @@
-"""The push path: network events -> snapshot -> shared LiveState -> every open tab."""

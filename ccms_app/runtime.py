@@ -1,0 +1,111 @@
+"""Starts and stops the charger side of CCMS inside one process (embedded mode).
+
+Order matters: the database writer before the OCPP server (handlers need it), the command port
+once the server listens, the demo fleet last; shutdown runs in reverse so no frame is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from ccms_app.charging.charger_events import ChargerEventService
+from ccms_app.charging.reservations import schedule_expiry
+from ccms_app.control.commands import set_command_port
+from ccms_app.control.firmware import restore_campaign_jobs
+from ccms_app.core.config import Settings
+from ccms_app.core.events import get_event_bus
+from ccms_app.core.scheduler import start_scheduler, stop_scheduler
+from ccms_app.drivers.local_lists.sync import schedule_sync as schedule_local_list_sync
+from ccms_app.network.charger_security import ChargerSecurityService, ocpp_ssl_context
+from ocpp_server.server import OcppServer
+
+log = logging.getLogger(__name__)
+
+DEMO_PREFIX = "DEMO-CP-"
+
+
+@dataclass
+class NetworkRuntime:
+    events: ChargerEventService
+    server: OcppServer
+    fleet: asyncio.Task[None] | None = None
+    tls: bool = False
+
+    @property
+    def ocpp_url(self) -> str:
+        scheme = "wss" if self.tls else "ws"
+        return f"{scheme}://127.0.0.1:{self.server.port}/ocpp"
+
+
+async def _run_demo_fleet(url: str, settings: Settings, stop: asyncio.Event) -> None:
+    from ocpp_server.simulator.fleet import run_fleet
+
+    try:
+        await run_fleet(
+            url,
+            chargers=settings.demo_fleet,
+            connectors=settings.demo_connectors,
+            prefix=DEMO_PREFIX,
+            stop_event=stop,
+        )
+    except Exception:
+        log.exception("demo fleet stopped with an error")
+
+
+@contextlib.asynccontextmanager
+async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
+    """The OCPP server with its event service and command port, plus the demo fleet if asked."""
+    ssl_context = ocpp_ssl_context(settings)  # a bad certificate fails before anything starts
+    events = ChargerEventService(get_event_bus(), settings)
+    await events.start()
+    server = OcppServer(
+        events,
+        host=settings.ocpp_host,
+        port=settings.ocpp_port,
+        ping_interval=settings.ocpp_ping_interval,
+        ping_timeout=settings.ocpp_ping_timeout,
+        close_timeout=settings.ocpp_close_timeout,
+        response_timeout=settings.command_timeout,
+        authenticator=ChargerSecurityService(),
+        ssl=ssl_context,
+    )
+    await server.start()
+    set_command_port(server)
+    schedule_expiry(start_scheduler())  # scheduled jobs send commands: after the port is set
+    restore_campaign_jobs()  # planned firmware campaigns survive a restart
+    schedule_local_list_sync(start_scheduler())  # pending list changes, syncs after boot
+    runtime = NetworkRuntime(events=events, server=server, tls=ssl_context is not None)
+    stop_fleet = asyncio.Event()
+    if settings.demo_fleet > 0 and runtime.tls:
+        log.warning("demo fleet not started: the simulator does not speak TLS (wss://) yet")
+    elif settings.demo_fleet > 0:
+        runtime.fleet = asyncio.create_task(
+            _run_demo_fleet(runtime.ocpp_url, settings, stop_fleet), name="ccms-demo-fleet"
+        )
+    # Long-lived start-up objects leave the cyclic GC's view: with thousands of connections
+    # a full collection otherwise pauses the event loop for up to a second (ARCHITECTURE.md).
+    gc.collect()
+    gc.freeze()
+    log.info(
+        "network runtime started",
+        extra={"ocpp_port": server.port, "demo_fleet": settings.demo_fleet},
+    )
+    try:
+        yield runtime
+    finally:
+        stop_fleet.set()
+        if runtime.fleet is not None:
+            try:
+                await asyncio.wait_for(runtime.fleet, timeout=10)
+            except (TimeoutError, asyncio.CancelledError):
+                runtime.fleet.cancel()
+        await stop_scheduler()
+        set_command_port(None)
+        await server.stop()
+        await events.stop()
+        log.info("network runtime stopped")

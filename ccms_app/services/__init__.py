@@ -1,1 +1,0 @@
-"""Use cases: domain logic + database (+ OCPP command port, Stripe)."""

@@ -1,1 +1,0 @@
-"""Thin Reflex states: call services, hold what the pages show."""

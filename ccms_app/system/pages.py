@@ -1,0 +1,186 @@
+"""System: network settings (what happens to unknown charge points) and the security events
+of refused charge point connections. The rest of the module is not built yet and says so."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ccms_app.system.state import SecurityEventRow, SystemState
+from ccms_app.ui.cards import empty_note, section
+from ccms_app.ui.layout import app_shell
+from ccms_app.ui.page_header import page_header
+from ccms_app.ui.table import cell, data_table
+
+ROUTE = "/system"
+TITLE = "System · CCMS"
+
+KIND_COLOURS = {
+    "auth_missing": "orange",
+    "auth_invalid": "orange",
+    "auth_failed": "red",
+    "unknown_identity_refused": "gray",
+}
+
+
+def _policy_option(value: str, title: str, explanation: str) -> rx.Component:
+    return rx.text(
+        rx.flex(
+            rx.radio_group.item(value=value, custom_attrs={"data-testid": f"policy-{value}"}),
+            rx.vstack(
+                rx.text(title, size="2", weight="medium"),
+                rx.text(explanation, size="1", color=rx.color("gray", 11)),
+                spacing="0",
+            ),
+            spacing="2",
+            align="start",
+        ),
+        as_="label",
+    )
+
+
+def _unknown_policy() -> rx.Component:
+    return rx.radio_group.root(
+        rx.vstack(
+            _policy_option(
+                "pending",
+                "Keep them Pending for registration (default)",
+                "The charge point is recorded as unregistered and answered Pending until an "
+                "operator registers it.",
+            ),
+            _policy_option(
+                "reject",
+                "Refuse them",
+                "The connection is refused with HTTP 404 before the websocket opens, and the "
+                "attempt is listed under security events.",
+            ),
+            spacing="3",
+        ),
+        value=SystemState.unknown_policy,
+        on_change=SystemState.set_unknown_policy,
+        disabled=~SystemState.can_edit | SystemState.saving,
+        custom_attrs={"data-testid": "unknown-policy"},
+    )
+
+
+def network_settings() -> rx.Component:
+    return section(
+        "Network settings",
+        rx.card(
+            rx.vstack(
+                rx.text("Charge points with an unknown identity", size="3", weight="bold"),
+                _unknown_policy(),
+                rx.cond(
+                    ~SystemState.can_edit,
+                    rx.text(
+                        "Only administrators of the network operator can change this.",
+                        size="1",
+                        color=rx.color("gray", 11),
+                    ),
+                ),
+                rx.cond(
+                    SystemState.error != "",
+                    rx.callout(SystemState.error, icon="triangle-alert", color_scheme="red"),
+                ),
+                rx.divider(),
+                rx.text("Charge point passwords", size="3", weight="bold"),
+                rx.text(
+                    "OCPP Security Profile 1 is on per charge point: one with a password must "
+                    "send it (HTTP Basic auth, username = its identity) or is refused with HTTP "
+                    "401; one without a password connects without authentication. Set, rotate "
+                    "or clear a password with the Password button in Live Monitoring, or with ",
+                    rx.code("ccms chargepoint set-password"),
+                    ".",
+                    size="2",
+                ),
+                rx.text(
+                    "OCPP transport: ",
+                    rx.cond(
+                        SystemState.ocpp_tls,
+                        rx.text.strong("TLS (wss://), Security Profile 2"),
+                        rx.text.strong("plain ws:// (set CCMS_OCPP_TLS_CERT and _KEY for TLS)"),
+                    ),
+                    size="2",
+                    custom_attrs={"data-testid": "ocpp-transport"},
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            width="100%",
+        ),
+    )
+
+
+def _event_row(e: SecurityEventRow) -> rx.Component:
+    return rx.table.row(
+        cell(e.at),
+        cell(rx.text(e.identity, weight="medium", size="2")),
+        cell(e.remote),
+        cell(
+            rx.badge(
+                e.label,
+                color_scheme=rx.match(e.kind, *KIND_COLOURS.items(), "gray"),
+                variant="soft",
+            )
+        ),
+        rx.table.cell(e.detail, vertical_align="middle"),
+        custom_attrs={"data-testid": f"security-event-{e.id}"},
+    )
+
+
+def security_events() -> rx.Component:
+    headers = ["Time (UTC)", "Charge point", "Remote address", "Event", "Detail"]
+    return section(
+        "Security events",
+        rx.cond(
+            SystemState.events.length() > 0,
+            data_table(headers, SystemState.events, _event_row, testid="security-events"),
+            empty_note("No refused charge point connection."),
+        ),
+        right=rx.button(
+            rx.icon("refresh-cw", size=14),
+            "Refresh",
+            size="1",
+            variant="soft",
+            on_click=SystemState.refresh_events,
+            custom_attrs={"data-testid": "security-events-refresh"},
+        ),
+    )
+
+
+def not_built_yet() -> rx.Component:
+    return rx.callout(
+        rx.text(
+            rx.text.strong("Not built yet: "),
+            "the OCPP message log viewer, system health and the other settings of this module.",
+        ),
+        icon="construction",
+        color_scheme="amber",
+        size="1",
+        custom_attrs={"data-testid": "not-built"},
+    )
+
+
+def _content() -> rx.Component:
+    return rx.cond(
+        SystemState.can_view,
+        rx.vstack(network_settings(), security_events(), spacing="6", width="100%"),
+        rx.callout(
+            "Network settings and security events are managed by the network operator.",
+            icon="lock",
+            color_scheme="gray",
+            custom_attrs={"data-testid": "system-not-allowed"},
+        ),
+    )
+
+
+def page() -> rx.Component:
+    return app_shell(
+        ROUTE,
+        page_header("System", "Network settings and charger security."),
+        rx.box(
+            rx.cond(SystemState.loaded, _content(), rx.spinner()),
+            width="100%",
+            on_mount=SystemState.load,
+        ),
+        not_built_yet(),
+    )

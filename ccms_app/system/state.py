@@ -1,0 +1,138 @@
+"""The System page: network settings (unknown charge points) and recent security events.
+
+Both concern the whole network, so only operators of the root organisation see them and
+only its administrators change them. Each event re-checks the login token itself, so it
+does not depend on the page guard having run first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+
+import reflex as rx
+
+from ccms_app.accounts import auth
+from ccms_app.accounts.models import OperatorAccount
+from ccms_app.accounts.state import AuthState
+from ccms_app.core.config import get_settings
+from ccms_app.core.types import utc_now
+from ccms_app.monitoring.view import format_time
+from ccms_app.network import charger_security
+
+log = logging.getLogger(__name__)
+
+EVENT_LIMIT = 50
+KIND_LABELS = {
+    "auth_missing": "No password sent",
+    "auth_invalid": "Unusable credentials",
+    "auth_failed": "Wrong password",
+    "unknown_identity_refused": "Unknown identity refused",
+}
+
+
+@dataclasses.dataclass
+class SecurityEventRow:
+    id: int = 0
+    at: str = ""
+    identity: str = ""
+    remote: str = ""
+    kind: str = ""
+    label: str = ""
+    detail: str = ""
+
+
+def security_event_rows(views: list[charger_security.SecurityEventView]) -> list[SecurityEventRow]:
+    now = utc_now()
+    return [
+        SecurityEventRow(
+            id=v.id,
+            at=format_time(v.created_at, "UTC", now),
+            identity=v.identity,
+            remote=v.remote_address,
+            kind=v.kind,
+            label=KIND_LABELS.get(v.kind, v.kind),
+            detail=v.detail,
+        )
+        for v in views
+    ]
+
+
+class SystemState(rx.State):
+    """Per tab: what this operator may see and change on the System page."""
+
+    loaded: bool = False
+    can_view: bool = False  # an operator of the root organisation
+    can_edit: bool = False  # ... and an administrator
+    unknown_policy: str = charger_security.UNKNOWN_PENDING
+    events: list[SecurityEventRow] = []
+    saving: bool = False
+    error: str = ""
+    ocpp_tls: bool = False
+
+    @rx.event
+    async def load(self) -> None:
+        account = await self._account()
+        settings = await asyncio.to_thread(charger_security.network_settings)
+        self._apply_permissions(account, settings)
+        self.unknown_policy = settings.unknown_charge_points
+        self.ocpp_tls = get_settings().ocpp_tls
+        self.error = ""
+        self.events = await _event_rows() if self.can_view else []
+        self.loaded = True
+
+    @rx.event
+    async def refresh_events(self) -> None:
+        if self.can_view:
+            self.events = await _event_rows()
+
+    @rx.event
+    async def set_unknown_policy(self, value: str):
+        account = await self._account()
+        settings = await asyncio.to_thread(charger_security.network_settings)
+        self._apply_permissions(account, settings)
+        if not self.can_edit:
+            self.error = "Only administrators of the network operator can change this."
+            return
+        self.saving = True
+        yield
+        try:
+            self.unknown_policy = await asyncio.to_thread(
+                charger_security.set_unknown_charge_point_policy, value
+            )
+            self.error = ""
+        except charger_security.ChargerSecurityError as exc:
+            self.error = str(exc)
+        finally:
+            self.saving = False
+        if not self.error:
+            yield rx.toast.success(_policy_saved_text(self.unknown_policy))
+
+    async def _account(self) -> OperatorAccount | None:
+        auth_state = await self.get_state(AuthState)
+        return await asyncio.to_thread(auth.account_for_token, auth_state.session_token)
+
+    def _apply_permissions(
+        self, account: OperatorAccount | None, settings: charger_security.NetworkSettings
+    ) -> None:
+        in_root = account is not None and account.organisation_id == settings.operator_id
+        # Before any organisation exists, an administrator may still set up the network.
+        first_setup = account is not None and settings.operator_id is None
+        self.can_view = in_root or first_setup
+        self.can_edit = self.can_view and account is not None and account.is_admin
+
+
+def _policy_saved_text(policy: str) -> str:
+    if policy == charger_security.UNKNOWN_REJECT:
+        return "Unknown charge points are now refused."
+    return "Unknown charge points are now kept Pending for registration."
+
+
+async def _event_rows() -> list[SecurityEventRow]:
+    try:
+        views = await asyncio.to_thread(charger_security.recent_security_events, EVENT_LIMIT)
+    except Exception:
+        log.exception("security events unavailable")
+        return []
+    return security_event_rows(views)

@@ -1,0 +1,13 @@
+"""Every table of CCMS on SQLModel.metadata: Alembic and the test database import this.
+
+Each product module keeps its tables in its own models.py; importing them all here is what
+lets `alembic revision --autogenerate` and the migration check see the whole schema.
+"""
+
+from ccms_app.accounts import models as accounts_models
+from ccms_app.charging import models as charging_models
+from ccms_app.control import models as control_models
+from ccms_app.drivers import models as drivers_models
+from ccms_app.network import models as network_models
+
+MODEL_MODULES = (accounts_models, network_models, charging_models, control_models, drivers_models)

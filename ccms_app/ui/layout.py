@@ -1,0 +1,30 @@
+"""The shell of every signed-in page: navigation plus the page's content.
+
+Content renders only once the session check (AuthState.require_login, on_load) passed, so a
+signed-out browser never flashes live data before its redirect to /login.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ccms_app.accounts.state import AuthState
+from ccms_app.ui.nav import SIDEBAR_WIDTH, mobile_bar, sidebar
+
+
+def app_shell(active: str, *content: rx.Component) -> rx.Component:
+    return rx.cond(
+        AuthState.is_authenticated,
+        rx.box(
+            sidebar(active),
+            mobile_bar(active),
+            rx.box(
+                rx.vstack(*content, spacing="5", width="100%"),
+                margin_left=["0", "0", SIDEBAR_WIDTH],
+                padding=["16px 12px", "20px 16px", "24px 32px"],
+                max_width="1600px",
+            ),
+            min_height="100vh",
+        ),
+        rx.center(rx.spinner(size="3"), height="100vh"),
+    )

@@ -1,0 +1,185 @@
+"""Navigation to every module: a sidebar on desktop, a top bar with a drawer on phones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import reflex as rx
+
+from ccms_app.accounts.state import AuthState
+from ccms_app.monitoring.state.live import LiveState
+
+SIDEBAR_WIDTH = "232px"
+DESKTOP = ["none", "none", "flex"]  # shown from the md breakpoint (768 px) up
+MOBILE = ["flex", "flex", "none"]
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    route: str
+    icon: str
+
+
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem("Home", "/", "house"),
+    NavItem("Live Monitoring", "/live", "activity"),
+    NavItem("Load Balancing", "/load-balancing", "gauge"),
+    NavItem("Finance", "/finance", "wallet"),
+    NavItem("Assets", "/assets", "plug-zap"),
+    NavItem("Maintenance", "/maintenance", "wrench"),
+    NavItem("Firmware", "/firmware", "cpu"),
+    NavItem("Users", "/users", "users"),
+    NavItem("System", "/system", "settings"),
+)
+
+
+def brand() -> rx.Component:
+    return rx.hstack(
+        rx.center(
+            rx.icon("zap", size=18, color="white"),
+            background=rx.color("teal", 9),
+            border_radius="8px",
+            padding="6px",
+        ),
+        rx.vstack(
+            rx.text("CCMS", weight="bold", size="3", line_height="1"),
+            rx.text("Charging network", size="1", color=rx.color("gray", 11), line_height="1"),
+            spacing="1",
+        ),
+        align="center",
+        spacing="2",
+    )
+
+
+def nav_link(item: NavItem, active: str) -> rx.Component:
+    selected = item.route == active
+    return rx.link(
+        rx.hstack(
+            rx.icon(item.icon, size=18),
+            rx.text(item.label, size="2", weight="medium" if selected else "regular"),
+            align="center",
+            spacing="3",
+            padding_x="12px",
+            padding_y="8px",
+            border_radius="6px",
+            width="100%",
+            color=rx.color("teal", 11) if selected else rx.color("gray", 12),
+            background=rx.color("teal", 3) if selected else "transparent",
+            _hover={"background": rx.color("gray", 4)},
+        ),
+        href=item.route,
+        underline="none",
+        width="100%",
+        custom_attrs={"data-testid": f"nav-{item.route.strip('/') or 'home'}"},
+    )
+
+
+def nav_links(active: str) -> rx.Component:
+    return rx.vstack(*[nav_link(item, active) for item in NAV_ITEMS], spacing="1", width="100%")
+
+
+def account_box() -> rx.Component:
+    return rx.vstack(
+        rx.text(
+            AuthState.operator_label,
+            size="1",
+            color=rx.color("gray", 11),
+            trim="both",
+            max_width="100%",
+            overflow="hidden",
+            text_overflow="ellipsis",
+            white_space="nowrap",
+        ),
+        rx.button(
+            rx.icon("log-out", size=16),
+            "Log out",
+            variant="soft",
+            color_scheme="gray",
+            size="2",
+            width="100%",
+            on_click=[LiveState.leave, AuthState.logout],
+            custom_attrs={"data-testid": "logout"},
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
+def sidebar(active: str) -> rx.Component:
+    return rx.flex(
+        rx.box(brand(), padding="4px 8px 16px 8px"),
+        nav_links(active),
+        rx.spacer(),
+        account_box(),
+        direction="column",
+        display=DESKTOP,
+        position="fixed",
+        top="0",
+        left="0",
+        height="100vh",
+        width=SIDEBAR_WIDTH,
+        padding="16px 12px",
+        border_right=f"1px solid {rx.color('gray', 5)}",
+        background=rx.color("gray", 2),
+        z_index="10",
+    )
+
+
+def mobile_bar(active: str) -> rx.Component:
+    return rx.flex(
+        rx.drawer.root(
+            rx.drawer.trigger(
+                rx.icon_button(
+                    rx.icon("menu", size=20),
+                    variant="soft",
+                    color_scheme="gray",
+                    size="2",
+                    aria_label="Open navigation",
+                    custom_attrs={"data-testid": "nav-open"},
+                )
+            ),
+            rx.drawer.overlay(z_index="40"),
+            rx.drawer.portal(
+                rx.drawer.content(
+                    rx.flex(
+                        rx.hstack(
+                            brand(),
+                            rx.spacer(),
+                            rx.drawer.close(
+                                rx.icon_button(
+                                    rx.icon("x", size=18), variant="ghost", aria_label="Close"
+                                )
+                            ),
+                            width="100%",
+                            align="center",
+                        ),
+                        nav_links(active),
+                        rx.spacer(),
+                        account_box(),
+                        direction="column",
+                        spacing="4",
+                        height="100%",
+                        padding="16px 12px",
+                    ),
+                    width="260px",
+                    height="100%",
+                    top="0",
+                    left="0",
+                    z_index="50",
+                    background=rx.color("gray", 1),
+                )
+            ),
+            direction="left",
+        ),
+        brand(),
+        display=MOBILE,
+        align="center",
+        spacing="3",
+        position="sticky",
+        top="0",
+        z_index="20",
+        padding="8px 12px",
+        background=rx.color("gray", 1),
+        border_bottom=f"1px solid {rx.color('gray', 5)}",
+    )

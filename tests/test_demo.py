@@ -1,0 +1,148 @@
+"""The demo seed against a real migrated database."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, func, select
+
+from ccms_app.accounts.auth import verify_password
+from ccms_app.accounts.models import OperatorAccount, Organisation
+from ccms_app.core.types import utc_now
+from ccms_app.demo import demo_id_tags, seed_demo
+from ccms_app.drivers.models import Driver, IdTag
+from ccms_app.network.models import (
+    ChargePoint,
+    Connector,
+    OperationArea,
+    RegistrationState,
+    Station,
+)
+
+_TABLES = (Organisation, OperationArea, Station, ChargePoint, Connector, Driver, IdTag)
+
+
+def _counts(session: Session) -> dict[str, int]:
+    return {
+        model.__name__: session.exec(select(func.count()).select_from(model)).one()
+        for model in (*_TABLES, OperatorAccount)
+    }
+
+
+@pytest.fixture(autouse=True)
+def _info_logging(caplog: pytest.LogCaptureFixture) -> None:
+    """Build every INFO record, so a bad `extra` key fails here and not in production."""
+    caplog.set_level(logging.INFO)
+
+
+@pytest.fixture(autouse=True)
+def _admin_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CCMS_ADMIN_EMAIL", raising=False)
+    monkeypatch.delenv("CCMS_ADMIN_PASSWORD", raising=False)
+    monkeypatch.delenv("CCMS_OPERATOR_NAME", raising=False)
+
+
+def test_seed_builds_the_demo_network(session: Session) -> None:
+    summary = seed_demo(5, connectors=2)
+
+    assert summary.operator == "CCMS Demo Operator"
+    assert summary.registered == ("DEMO-CP-0001", "DEMO-CP-0002", "DEMO-CP-0003", "DEMO-CP-0004")
+    assert summary.unregistered_identity == "DEMO-CP-0005"
+    assert summary.created["charge points"] == 4
+    assert summary.created["connectors"] == 8
+    assert summary.admin_created and summary.admin_email == "admin@ccms.local"
+
+    operator = session.exec(select(Organisation).where(Organisation.parent_id.is_(None))).one()
+    subs = session.exec(select(Organisation).where(Organisation.parent_id == operator.id)).all()
+    assert len(subs) == 1
+    assert len(session.exec(select(OperationArea)).all()) == 2
+    stations = session.exec(select(Station)).all()
+    assert {s.timezone for s in stations} == {"Europe/Amsterdam", "Europe/Berlin", "Europe/Paris"}
+    assert all(s.address and s.latitude and s.longitude and s.area_id for s in stations)
+
+    cps = session.exec(select(ChargePoint)).all()
+    assert all(cp.registration_state == RegistrationState.REGISTERED for cp in cps)
+    assert len({cp.station_id for cp in cps}) == 3  # spread over every station
+    connectors = session.exec(select(Connector)).all()
+    assert {(c.connector_type, c.max_power_w) for c in connectors} == {("Type2", 22_000)}
+    assert {c.connector_id for c in connectors} == {1, 2}
+
+
+def test_seed_twice_creates_nothing_new(session: Session) -> None:
+    seed_demo(10)
+    before = _counts(session)
+
+    again = seed_demo(10)
+
+    assert _counts(session) == before
+    assert again.created == {}
+    assert not again.admin_created
+    assert "created: nothing" in again.lines()
+
+
+def test_last_fleet_identity_is_not_seeded(session: Session) -> None:
+    summary = seed_demo(10)
+
+    identities = set(session.exec(select(ChargePoint.identity)).all())
+    assert "DEMO-CP-0010" not in identities
+    assert "DEMO-CP-0009" in identities
+    assert summary.unregistered_identity == "DEMO-CP-0010"
+    assert any("DEMO-CP-0010 is left unregistered" in line for line in summary.lines())
+
+
+def test_fleet_of_one_is_registered(session: Session) -> None:
+    summary = seed_demo(1)
+
+    assert summary.registered == ("DEMO-CP-0001",)
+    assert summary.unregistered_identity is None
+
+
+def test_growing_the_fleet_registers_a_charge_point_that_booted_unknown(
+    session: Session,
+) -> None:
+    seed_demo(3)
+    operator = session.exec(select(Organisation).where(Organisation.parent_id.is_(None))).one()
+    session.add(ChargePoint(identity="DEMO-CP-0003", organisation_id=operator.id))  # its boot
+    session.commit()
+
+    summary = seed_demo(5)
+
+    assert summary.created["registrations"] == 1
+    session.rollback()  # end the read snapshot: see what the use case committed
+    cp = session.exec(select(ChargePoint).where(ChargePoint.identity == "DEMO-CP-0003")).one()
+    assert cp.registration_state == RegistrationState.REGISTERED and cp.station_id is not None
+
+
+def test_seed_keeps_an_existing_root_operator(session: Session, organisation: Organisation) -> None:
+    summary = seed_demo(2)
+
+    assert summary.operator == organisation.name
+    assert session.exec(select(func.count()).select_from(Organisation)).one() == 2
+
+
+def test_demo_tags_and_admin(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CCMS_ADMIN_EMAIL", "Ops@Example.com")
+    monkeypatch.setenv("CCMS_ADMIN_PASSWORD", "a-long-secret")
+    seed_demo(2)
+
+    tags = {t.id_tag: t for t in session.exec(select(IdTag)).all()}
+    for tag in demo_id_tags():
+        assert tags[tag].status == "active" and tags[tag].expiry_date is None
+        assert tags[tag].driver_id is not None
+    assert len(demo_id_tags()) == 20
+    assert tags["DEMO-TAG-BLOCKED"].status == "blocked"
+    expired = tags["DEMO-TAG-EXPIRED"].expiry_date
+    assert expired is not None and utc_now() - timedelta(days=2) < expired < utc_now()
+    account = session.exec(select(OperatorAccount)).one()
+    assert account.email == "ops@example.com" and account.is_admin
+    assert verify_password(account.password_hash, "a-long-secret")
+
+
+def test_seed_rejects_bad_sizes(engine: Engine) -> None:
+    with pytest.raises(ValueError, match="fleet size"):
+        seed_demo(-1)
+    with pytest.raises(ValueError, match="connectors"):
+        seed_demo(2, connectors=0)
