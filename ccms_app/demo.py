@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ccms_app.accounts.auth import ensure_admin
 from ccms_app.accounts.models import Organisation
@@ -29,6 +29,7 @@ from ccms_app.network.models import (
     OperationArea,
     RegistrationState,
     Station,
+    stored_id,
 )
 
 log = logging.getLogger(__name__)
@@ -167,7 +168,9 @@ def _registered_count(fleet_size: int) -> int:
 
 def _organisations(session: Session, created: Counter[str]) -> tuple[Organisation, Organisation]:
     operator = session.exec(
-        select(Organisation).where(Organisation.parent_id.is_(None)).order_by(Organisation.id)
+        select(Organisation)
+        .where(col(Organisation.parent_id).is_(None))
+        .order_by(col(Organisation.id))
     ).first()
     if operator is None:
         name = os.environ.get("CCMS_OPERATOR_NAME", "").strip() or DEMO_OPERATOR_NAME
@@ -283,18 +286,18 @@ def _charge_point(
 
 
 def _connector(session: Session, cp: ChargePoint, connector_id: int, created: Counter[str]) -> None:
+    cp_id = stored_id(cp.id)
     exists = session.exec(
         select(Connector.id).where(
-            Connector.charge_point_id == cp.id, Connector.connector_id == connector_id
+            col(Connector.charge_point_id) == cp_id, col(Connector.connector_id) == connector_id
         )
     ).first()
     if exists is None:
-        assert cp.id is not None
         _add(
             session,
             Connector(
                 organisation_id=cp.organisation_id,
-                charge_point_id=cp.id,
+                charge_point_id=cp_id,
                 connector_id=connector_id,
                 connector_type=CONNECTOR_TYPE,
                 max_power_w=CONNECTOR_POWER_W,
@@ -305,13 +308,13 @@ def _connector(session: Session, cp: ChargePoint, connector_id: int, created: Co
 
 
 def _drivers_and_tags(session: Session, operator: Organisation, created: Counter[str]) -> None:
-    assert operator.id is not None
+    operator_id = stored_id(operator.id)
     for name, tag in zip(_DRIVERS, demo_id_tags(), strict=True):
-        driver = _driver(session, operator.id, name, created)
-        _tag(session, operator.id, tag, created, driver_id=driver.id, description=f"{name}'s card")
+        driver = _driver(session, operator_id, name, created)
+        _tag(session, operator_id, tag, created, driver_id=driver.id, description=f"{name}'s card")
     blocked, expired = IdTagStatus.BLOCKED, utc_now() - timedelta(days=1)
-    _tag(session, operator.id, DEMO_TAG_BLOCKED, created, status=blocked, description="Lost card")
-    _tag(session, operator.id, DEMO_TAG_EXPIRED, created, expiry=expired, description="Expired")
+    _tag(session, operator_id, DEMO_TAG_BLOCKED, created, status=blocked, description="Lost card")
+    _tag(session, operator_id, DEMO_TAG_EXPIRED, created, expiry=expired, description="Expired")
 
 
 def _driver(session: Session, organisation_id: int, name: str, created: Counter[str]) -> Driver:

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from ccms_app.charging.charger_events import ChargerEventService
 from ccms_app.charging.reservations import schedule_expiry
 from ccms_app.control.commands import set_command_port
-from ccms_app.control.firmware import restore_campaign_jobs
+from ccms_app.control.firmware.campaign_runs import restore_campaign_jobs
 from ccms_app.core.config import Settings
 from ccms_app.core.events import get_event_bus
 from ccms_app.core.scheduler import start_scheduler, stop_scheduler
-from ccms_app.drivers.local_lists.sync import schedule_sync as schedule_local_list_sync
+from ccms_app.drivers.local_lists.job import schedule_sync as schedule_local_list_sync
 from ccms_app.network.charger_security import ChargerSecurityService, ocpp_ssl_context
 from ocpp_server.server import OcppServer
+from ocpp_server.simulator.fleet import run_fleet
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +44,6 @@ class NetworkRuntime:
 
 
 async def _run_demo_fleet(url: str, settings: Settings, stop: asyncio.Event) -> None:
-    from ocpp_server.simulator.fleet import run_fleet
-
     try:
         await run_fleet(
             url,

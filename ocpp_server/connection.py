@@ -1,11 +1,8 @@
 """One charge point's OCPP 1.6J connection, CSMS side.
 
-A subclass of the ocpp library's `ocpp.v16.ChargePoint` with one `@on(Action.X)` handler per
-charge-point-initiated action. Each handler rebuilds the typed `ocpp.v16.call.X` request from
-the keyword arguments the library passes (snake_case keys; nested parts such as `meter_value`,
-`sampled_value` or `transaction_data` stay snake_case dicts/lists exactly as the library made
-them, they are not turned into datatypes dataclasses), awaits the sink and turns the sink's
-result into `call_result.X`.
+A subclass of the ocpp library's `ocpp.v16.ChargePoint`; the `@on(Action.X)` handlers of the
+charge-point-initiated actions are in ocpp_server.charger_calls, the answered-CALL memory in
+ocpp_server.recent_calls and our waiting CALLs in ocpp_server.pending_calls.
 
 What is overridden from the library (ocpp 2.1.0) and why:
 - `start` / `route_message`: the library logs a frame it cannot parse and answers nothing; here
@@ -34,8 +31,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections import OrderedDict
-from dataclasses import dataclass, field
 from typing import Any
 
 from ocpp.charge_point import (
@@ -46,13 +41,13 @@ from ocpp.charge_point import (
 )
 from ocpp.exceptions import OCPPError, UnknownCallErrorCodeError
 from ocpp.messages import Call, CallError, CallResult, MessageType
-from ocpp.routing import on
-from ocpp.v16 import ChargePoint, call, call_result
+from ocpp.v16 import ChargePoint
 from ocpp.v16.enums import Action
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from ocpp_server import convert
+from ocpp_server.charger_calls import ChargerCallHandlers
 from ocpp_server.framing import (
     UNKNOWN_MESSAGE_ID,
     FrameError,
@@ -65,29 +60,19 @@ from ocpp_server.framing import (
     validate_call_payload,
     validate_call_result_payload,
 )
+from ocpp_server.pending_calls import PendingCall
 from ocpp_server.ports import (
     ChargerEventSink,
     ChargerOfflineError,
-    CommandCallError,
     CommandTimeoutError,
     ConnectionInfo,
     FrameRecord,
 )
+from ocpp_server.recent_calls import DUPLICATE_MESSAGE_ID, RecentCalls
 
 log = logging.getLogger(__name__)
 
 _V16_ACTIONS = frozenset(action.value for action in Action)
-RECENT_CALLS = 50  # answered CALLs remembered per connection to recognise a resent CALL
-MAX_REMEMBERED_ID = 64
-DUPLICATE_MESSAGE_ID = "duplicate_message_id"  # data issue kind (ccms_app.charging.data_issues)
-
-
-@dataclass(frozen=True)
-class _Answered:
-    """A CALL we answered with a CALLRESULT, to recognise it when the charger resends it."""
-
-    fingerprint: int
-    reply: str
 
 
 def _may_hold_surrogates(raw_msg: str | bytes) -> bool:
@@ -111,28 +96,6 @@ def _storable(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def _fingerprint(msg: Call) -> int:
-    """Equal for the same action and payload, whatever the key order or spacing."""
-    return hash((msg.action, json.dumps(msg.payload, sort_keys=True, separators=(",", ":"))))
-
-
-@dataclass
-class _PendingCall:
-    """A CSMS CALL waiting for the charge point's CALLRESULT or CALLERROR."""
-
-    action: str
-    timeout: float
-    reply: asyncio.Future[CallResult | CallError] = field(
-        default_factory=lambda: asyncio.get_running_loop().create_future()
-    )
-    sent: bool = False
-
-    def received(self) -> CallResult | CallError | None:
-        if self.reply.done() and not self.reply.cancelled() and self.reply.exception() is None:
-            return self.reply.result()
-        return None
-
-
 def _unhandled_action(action: str) -> tuple[str, str]:
     """OCPP-J 1.6 section 4.2.3: NotImplemented = not known, NotSupported = known, not handled."""
     if action in _V16_ACTIONS:
@@ -140,7 +103,7 @@ def _unhandled_action(action: str) -> tuple[str, str]:
     return "NotImplemented", f"{action} is not a known OCPP 1.6 action"
 
 
-class ChargePointConnection(ChargePoint):
+class ChargePointConnection(ChargerCallHandlers, ChargePoint):
     """The CSMS end of one charge point's websocket."""
 
     def __init__(
@@ -155,13 +118,13 @@ class ChargePointConnection(ChargePoint):
         self._ws = websocket
         self._sink = sink
         self.remote_address = remote_address
-        self._pending: dict[str, _PendingCall] = {}
+        self._pending: dict[str, PendingCall] = {}
         self._closed = False
         self._lifecycle = asyncio.Lock()
         self._announced = False
         self._reported = False
         self._retired = False
-        self._answered: OrderedDict[str, _Answered] = OrderedDict()
+        self._recent = RecentCalls()
 
     # --- lifecycle --------------------------------------------------------------------
 
@@ -310,20 +273,16 @@ class ChargePointConnection(ChargePoint):
 
     async def _answered_before(self, msg: Call) -> bool:
         """True when `msg` repeats a CALL already answered (its reply has been sent again)."""
-        previous = self._answered.get(msg.unique_id)
-        if previous is None:
+        if not self._recent.seen(msg.unique_id):
             return False
-        if previous.fingerprint == _fingerprint(msg):
+        reply = self._recent.repeated_reply(msg)
+        if reply is not None:
             log.info(
                 "CALL received again; answered as before, not applied twice",
                 extra=self.log_extra(action=msg.action, message_id=msg.unique_id),
             )
-            self._answered.move_to_end(msg.unique_id)
-            await self._send_frame(
-                previous.reply, FrameSummary(3, msg.unique_id, action=msg.action)
-            )
+            await self._send_frame(reply, FrameSummary(3, msg.unique_id, action=msg.action))
             return True
-        del self._answered[msg.unique_id]
         await self._report_issue(
             DUPLICATE_MESSAGE_ID,
             f"message id {msg.unique_id!r} reused for a different {msg.action} CALL; "
@@ -331,14 +290,6 @@ class ChargePointConnection(ChargePoint):
             json.dumps([2, msg.unique_id, msg.action, msg.payload]),
         )
         return False
-
-    def _remember(self, msg: Call, reply: str) -> None:
-        if len(msg.unique_id) > MAX_REMEMBERED_ID:
-            return  # OCPP-J ids are at most 36 characters; huge ones are not worth memory
-        self._answered[msg.unique_id] = _Answered(_fingerprint(msg), reply)
-        self._answered.move_to_end(msg.unique_id)
-        while len(self._answered) > RECENT_CALLS:
-            self._answered.popitem(last=False)
 
     async def _report_issue(self, kind: str, detail: str, payload: str) -> None:
         """Hand a data issue to the sink, which keeps it for an operator."""
@@ -380,7 +331,7 @@ class ChargePointConnection(ChargePoint):
             )
             return
         reply = msg.create_call_result(payload).to_json()
-        self._remember(msg, reply)
+        self._recent.remember(msg, reply)
         await self._send_frame(reply, FrameSummary(3, msg.unique_id, action=msg.action))
 
     def _route_reply(self, msg: CallResult | CallError, raw: str) -> None:
@@ -467,28 +418,18 @@ class ChargePointConnection(ChargePoint):
         except ConnectionClosed:
             raise ChargerOfflineError(self.id) from None
         except (OCPPError, UnknownCallErrorCodeError) as exc:
-            raise self._command_error(pending, exc) from None
+            raise pending.command_error(exc) from None
         finally:
             self._pending.pop(unique_id, None)
             if pending.reply.done() and not pending.reply.cancelled():
                 pending.reply.exception()  # mark retrieved: no "never retrieved" warning
 
-    def _register(self, unique_id: str, action: str, timeout: float | None) -> _PendingCall:
-        pending = _PendingCall(action=action, timeout=timeout or self._response_timeout)
+    def _register(self, unique_id: str, action: str, timeout: float | None) -> PendingCall:
+        pending = PendingCall(action=action, timeout=timeout or self._response_timeout)
         if self._closed:
             pending.reply.set_exception(ChargerOfflineError(self.id))
         self._pending[unique_id] = pending
         return pending
-
-    def _command_error(self, pending: _PendingCall, exc: Exception) -> Exception:
-        reply = pending.received()
-        if isinstance(reply, CallError):
-            return CommandCallError(reply.error_code, reply.error_description, reply.error_details)
-        if not pending.sent:
-            return ValueError(f"invalid {pending.action} request: {exc}")
-        code = v16_error_code(getattr(exc, "code", "GenericError"))
-        description = getattr(exc, "description", str(exc))
-        return CommandCallError(code, f"invalid reply from charge point: {description}")
 
     async def _get_specific_response(
         self, unique_id: str, timeout: float
@@ -498,63 +439,6 @@ class ChargePointConnection(ChargePoint):
             return await asyncio.wait_for(asyncio.shield(pending.reply), pending.timeout)
         finally:
             self._pending.pop(unique_id, None)
-
-    # --- charge point -> CSMS handlers ------------------------------------------------
-
-    @on(Action.boot_notification)
-    async def on_boot_notification(self, **payload: Any) -> call_result.BootNotification:
-        result = await self._sink.boot_notification(self.id, call.BootNotification(**payload))
-        return convert.boot_notification(result)
-
-    @on(Action.heartbeat)
-    async def on_heartbeat(self, **payload: Any) -> call_result.Heartbeat:
-        return convert.heartbeat(await self._sink.heartbeat(self.id))
-
-    @on(Action.status_notification)
-    async def on_status_notification(self, **payload: Any) -> call_result.StatusNotification:
-        await self._sink.status_notification(self.id, call.StatusNotification(**payload))
-        return call_result.StatusNotification()
-
-    @on(Action.authorize)
-    async def on_authorize(self, **payload: Any) -> call_result.Authorize:
-        info = await self._sink.authorize(self.id, call.Authorize(**payload))
-        return convert.authorize(info)
-
-    @on(Action.start_transaction)
-    async def on_start_transaction(self, **payload: Any) -> call_result.StartTransaction:
-        request = call.StartTransaction(**payload)
-        return convert.start_transaction(await self._sink.start_transaction(self.id, request))
-
-    @on(Action.stop_transaction)
-    async def on_stop_transaction(self, **payload: Any) -> call_result.StopTransaction:
-        request = call.StopTransaction(**payload)
-        return convert.stop_transaction(await self._sink.stop_transaction(self.id, request))
-
-    @on(Action.meter_values)
-    async def on_meter_values(self, **payload: Any) -> call_result.MeterValues:
-        await self._sink.meter_values(self.id, call.MeterValues(**payload))
-        return call_result.MeterValues()
-
-    @on(Action.data_transfer)
-    async def on_data_transfer(self, **payload: Any) -> call_result.DataTransfer:
-        result = await self._sink.data_transfer(self.id, call.DataTransfer(**payload))
-        return convert.data_transfer(result)
-
-    @on(Action.diagnostics_status_notification)
-    async def on_diagnostics_status_notification(
-        self, **payload: Any
-    ) -> call_result.DiagnosticsStatusNotification:
-        request = call.DiagnosticsStatusNotification(**payload)
-        await self._sink.diagnostics_status_notification(self.id, request)
-        return call_result.DiagnosticsStatusNotification()
-
-    @on(Action.firmware_status_notification)
-    async def on_firmware_status_notification(
-        self, **payload: Any
-    ) -> call_result.FirmwareStatusNotification:
-        request = call.FirmwareStatusNotification(**payload)
-        await self._sink.firmware_status_notification(self.id, request)
-        return call_result.FirmwareStatusNotification()
 
     # --- helpers ----------------------------------------------------------------------
 

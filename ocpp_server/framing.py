@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 from jsonschema.exceptions import best_match
 from ocpp.messages import Call, CallError, CallResult, MessageType, get_validator
@@ -76,7 +76,7 @@ _SCHEMA_KEYWORD_CODES = {
     "maxItems": "OccurenceConstraintViolation",
 }
 
-Message = Call | CallResult | CallError
+Message: TypeAlias = Call | CallResult | CallError
 
 
 def v16_error_code(code: str) -> str:

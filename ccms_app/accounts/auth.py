@@ -15,9 +15,9 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, col, delete, select
 
-from ccms_app.accounts.models import LoginSession, OperatorAccount
+from ccms_app.accounts.models import LoginSession, OperatorAccount, stored_id
 from ccms_app.accounts.organisations import root_organisation
 from ccms_app.core.config import get_settings
 from ccms_app.core.db import read_session, session_scope
@@ -25,6 +25,7 @@ from ccms_app.core.types import utc_now
 
 log = logging.getLogger(__name__)
 
+SESSION_COOKIE = "ccms_session"  # the browser cookie that holds a login session's token
 MIN_PASSWORD_LENGTH = 8
 LOGIN_FAILED_MESSAGE = "Unknown email or wrong password."
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -79,7 +80,9 @@ def ensure_admin(email: str, password: str) -> tuple[OperatorAccount, bool]:
         created = account is None
         if account is None:
             org = root_organisation(session)
-            account = OperatorAccount(organisation_id=org.id, email=address, password_hash="")
+            account = OperatorAccount(
+                organisation_id=stored_id(org.id), email=address, password_hash=""
+            )
         account.password_hash = hash_password(password)
         account.is_admin = True
         account.is_active = True
@@ -109,7 +112,7 @@ def authenticate(email: str, password: str) -> str:
         now = utc_now()
         session.add(
             LoginSession(
-                account_id=account.id,
+                account_id=stored_id(account.id),
                 token_hash=_token_hash(token),
                 created_at=now,
                 expires_at=now + timedelta(hours=get_settings().session_hours),
@@ -129,7 +132,7 @@ def account_for_token(token: str) -> OperatorAccount | None:
     with read_session() as session:
         row = session.exec(
             select(OperatorAccount, LoginSession.expires_at)
-            .join(LoginSession, LoginSession.account_id == OperatorAccount.id)
+            .join(LoginSession, col(LoginSession.account_id) == OperatorAccount.id)
             .where(LoginSession.token_hash == _token_hash(token))
         ).first()
     if row is None:
@@ -145,7 +148,7 @@ def end_session(token: str) -> None:
     if not token:
         return
     with session_scope() as session:
-        session.exec(delete(LoginSession).where(LoginSession.token_hash == _token_hash(token)))
+        session.exec(delete(LoginSession).where(col(LoginSession.token_hash) == _token_hash(token)))
 
 
 def _account_by_email(session: Session, address: str) -> OperatorAccount | None:
@@ -155,7 +158,7 @@ def _account_by_email(session: Session, address: str) -> OperatorAccount | None:
 def _delete_expired_sessions(session: Session, account_id: int | None) -> None:
     session.exec(
         delete(LoginSession).where(
-            LoginSession.account_id == account_id, LoginSession.expires_at <= utc_now()
+            col(LoginSession.account_id) == account_id, col(LoginSession.expires_at) <= utc_now()
         )
     )
 

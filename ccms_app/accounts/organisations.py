@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from ccms_app.accounts.models import Organisation
+from ccms_app.accounts.models import Organisation, stored_id
 from ccms_app.core.db import read_session
 
 DEFAULT_OPERATOR_NAME = "CCMS Operator"
@@ -18,7 +18,9 @@ def root_organisation(session: Session) -> Organisation:
     Created on first use, named by CCMS_OPERATOR_NAME.
     """
     org = session.exec(
-        select(Organisation).where(Organisation.parent_id.is_(None)).order_by(Organisation.id)
+        select(Organisation)
+        .where(col(Organisation.parent_id).is_(None))
+        .order_by(col(Organisation.id))
     ).first()
     if org is None:
         org = Organisation(name=os.environ.get("CCMS_OPERATOR_NAME", DEFAULT_OPERATOR_NAME))
@@ -33,7 +35,7 @@ def organisation_scope(organisation_id: int) -> frozenset[int]:
         rows = session.exec(select(Organisation.id, Organisation.parent_id)).all()
     children: dict[int | None, list[int]] = {}
     for org_id, parent_id in rows:
-        children.setdefault(parent_id, []).append(org_id)
+        children.setdefault(parent_id, []).append(stored_id(org_id))
     scope, todo = set(), [organisation_id]
     while todo:
         current = todo.pop()

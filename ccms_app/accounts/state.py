@@ -13,6 +13,7 @@ from urllib.parse import quote
 import reflex as rx
 
 from ccms_app.accounts import auth
+from ccms_app.accounts.auth import SESSION_COOKIE
 from ccms_app.accounts.models import OperatorAccount
 from ccms_app.core.config import get_settings
 
@@ -20,7 +21,6 @@ log = logging.getLogger(__name__)
 
 LOGIN_ROUTE = "/login"
 HOME_ROUTE = "/"
-SESSION_COOKIE = "ccms_session"
 
 
 def safe_next(path: str | None) -> str:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 
-from ccms_app.control import diagnostics_routes as diagnostics
-from ccms_app.control import firmware_routes as firmware
+from ccms_app.control.firmware import diagnostics_routes as diagnostics
+from ccms_app.control.firmware import image_routes as firmware
 
 
 def build_api() -> Starlette:

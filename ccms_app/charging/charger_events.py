@@ -17,6 +17,8 @@ from ocpp.v16 import call
 from sqlmodel import Session
 
 from ccms_app.charging import data_issues, transactions
+from ccms_app.charging.meter_values import MeterRequest
+from ccms_app.charging.meter_values import meter_values as apply_meter_values
 from ccms_app.control import message_log
 from ccms_app.core.config import Settings, get_settings
 from ccms_app.core.db_writer import DbWriter
@@ -218,12 +220,12 @@ class ChargerEventService:
         return info
 
     async def meter_values(self, identity: str, request: call.MeterValues) -> None:
-        req = transactions.MeterRequest(
+        req = MeterRequest(
             connector_id=_integer(request.connector_id, "connectorId", minimum=0),
             meter_value=request.meter_value,
             transaction_id=_optional_integer(request.transaction_id, "transactionId"),
         )
-        await self._apply_events(lambda s, now: transactions.meter_values(s, identity, req, now))
+        await self._apply_events(lambda s, now: apply_meter_values(s, identity, req, now))
 
     async def data_transfer(self, identity: str, request: call.DataTransfer) -> DataTransferResult:
         # The frame itself is in the message log; no vendor extensions are handled yet.

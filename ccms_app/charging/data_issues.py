@@ -111,6 +111,19 @@ def issue_event(cp: ChargePoint, kind: str) -> NetworkEvent:
     )
 
 
+def report_issue(
+    session: Session,
+    cp: ChargePoint,
+    kind: str,
+    detail: str,
+    payload: Any,
+    events: list[NetworkEvent],
+) -> None:
+    """Record a data issue (once while an identical one is open) and tell the live pages."""
+    if record_issue(session, cp.identity, kind, detail, payload, cp.id, once=True):
+        events.append(issue_event(cp, kind))
+
+
 @dataclass(frozen=True)
 class DataIssueView:
     id: int
@@ -205,7 +218,7 @@ def resolve_issues(
         for start in range(0, len(ids), RESOLVE_CHUNK):
             chunk = _visible_ids(session, ids[start : start + RESOLVE_CHUNK], organisation_ids)
             if chunk:
-                result = session.execute(
+                result = session.exec(
                     update(ChargerDataIssue)
                     .where(col(ChargerDataIssue.id).in_(chunk))
                     .where(col(ChargerDataIssue.resolved_at).is_(None))
@@ -257,13 +270,17 @@ def open_issues_by_charge_point(
             col(ChargerDataIssue.resolved_at).is_(None),
             col(ChargerDataIssue.charge_point_id).is_not(None),
         )
-        .group_by(ChargerDataIssue.charge_point_id)
+        .group_by(col(ChargerDataIssue.charge_point_id))
     )
     if organisation_ids is not None:
         query = query.join(
             ChargePoint, col(ChargePoint.id) == col(ChargerDataIssue.charge_point_id)
         ).where(col(ChargePoint.organisation_id).in_(organisation_ids))
-    counts = {int(cp_id): (int(n), int(latest)) for cp_id, n, latest in session.exec(query)}
+    counts = {
+        int(cp_id): (int(n), int(latest))
+        for cp_id, n, latest in session.exec(query)
+        if cp_id is not None and latest is not None  # never None: the query excludes it
+    }
     if not counts:
         return {}
     latest_ids = [latest for _, latest in counts.values()]

@@ -20,7 +20,7 @@ from typing import Any
 from apscheduler.schedulers.base import BaseScheduler
 from sqlmodel import Session, col, func, select
 
-from ccms_app.charging.models import ChargingSession, Reservation
+from ccms_app.charging.models import ChargingSession, Reservation, stored_id
 from ccms_app.charging.session_flags import flag_session
 from ccms_app.control.commands import CommandView, UnknownChargePointError, send_command
 from ccms_app.control.models import CommandStatus
@@ -75,7 +75,7 @@ class ReservationView:
 
 def _view(row: Reservation, identity: str, command: CommandView | None = None) -> ReservationView:
     return ReservationView(
-        id=row.id,
+        id=stored_id(row.id),
         charge_point_id=row.charge_point_id,
         charge_point_identity=identity,
         connector_id=row.connector_id,
@@ -181,7 +181,7 @@ def _create(
         _check_connector(session, cp, params["connector_id"], now)
         row = Reservation(
             organisation_id=cp.organisation_id,
-            charge_point_id=cp.id,
+            charge_point_id=stored_id(cp.id),
             connector_id=params["connector_id"],
             id_tag=tag.id_tag,
             parent_id_tag=params.get("parent_id_tag") or tag.parent_id_tag,
@@ -191,6 +191,14 @@ def _create(
         session.add(row)
         session.flush()
         return _view(row, cp.identity)
+
+
+def _identity(session: Session, charge_point_id: int) -> str:
+    """The identity of a reservation's charge point (the foreign key keeps it there)."""
+    cp = session.get(ChargePoint, charge_point_id)
+    if cp is None:
+        raise UnknownChargePointError(f"charge point {charge_point_id} does not exist")
+    return cp.identity
 
 
 def _reserve_outcome(command: CommandView) -> str:
@@ -207,13 +215,14 @@ def _settle(reservation_id: int, status: str, only_from: tuple[str, ...]) -> Res
     """Set the status unless something else (use, expiry, cancel) closed the row first."""
     with session_scope() as session:
         row = session.get(Reservation, reservation_id)
+        if row is None:
+            raise ReservationError(f"reservation {reservation_id} does not exist")
         if row.status in only_from:
             row.status = status
             row.updated_at = utc_now()
             session.add(row)
             session.flush()
-        identity = session.get(ChargePoint, row.charge_point_id).identity
-        return _view(row, identity)
+        return _view(row, _identity(session, row.charge_point_id))
 
 
 def _validated_params(
@@ -280,7 +289,7 @@ def _load(reservation_id: int) -> ReservationView:
         row = session.get(Reservation, reservation_id)
         if row is None:
             raise ReservationError(f"reservation {reservation_id} does not exist")
-        return _view(row, session.get(ChargePoint, row.charge_point_id).identity)
+        return _view(row, _identity(session, row.charge_point_id))
 
 
 async def cancel(reservation_id: int, requested_by: str) -> ReservationView:

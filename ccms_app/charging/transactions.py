@@ -1,4 +1,4 @@
-"""Charging sessions from StartTransaction, MeterValues and StopTransaction.
+"""Charging sessions from StartTransaction and StopTransaction (MeterValues: meter_values).
 
 docs/data-policy.md is the contract this module implements. In short: every message is
 answered so the charger never retries forever; nothing a charger reports is dropped (samples
@@ -17,19 +17,10 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from ccms_app.charging import data_issues
-from ccms_app.charging.models import ChargingSession, MeterSample, SessionStatus
+from ccms_app.charging.models import ChargingSession, SessionStatus, stored_id
 from ccms_app.charging.reservations import use_reservation
-from ccms_app.charging.rules.metering import (
-    ENERGY_REGISTER,
-    MeterValueError,
-    Reading,
-    RegisterBreak,
-    RegisterReading,
-    continues,
-    count_energy,
-    live_readings,
-    normalise,
-)
+from ccms_app.charging.rules.metering import RegisterReading
+from ccms_app.charging.session_energy import count_session_energy, registers, store_groups
 from ccms_app.charging.session_flags import flag_session
 from ccms_app.core.events import NetworkEvent
 from ccms_app.drivers.authorization import check_id_tag
@@ -41,11 +32,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_STOP_REASON = "Local"  # OCPP 1.6: an absent reason means Local
 NO_TRANSACTION_IDS = (0, -1)  # what chargers send when they never got a transaction id
-
-Group = tuple[datetime, list[Reading]]  # one meterValue element: its time and readable values
-
-
-REGISTER_FLAG = "energy register"  # in every register-break flag; see _count_energy
 
 
 def session_event(cp: ChargePoint, cs: ChargingSession, **data: Any) -> NetworkEvent:
@@ -62,17 +48,12 @@ def session_event(cp: ChargePoint, cs: ChargingSession, **data: Any) -> NetworkE
     )
 
 
-def _issue(
-    session: Session,
-    cp: ChargePoint,
-    kind: str,
-    detail: str,
-    payload: Any,
-    events: list[NetworkEvent],
-) -> None:
-    """Record a data issue (once while an identical one is open) and tell the live pages."""
-    if data_issues.record_issue(session, cp.identity, kind, detail, payload, cp.id, once=True):
-        events.append(data_issues.issue_event(cp, kind))
+def session_of(
+    session: Session, cp: ChargePoint, transaction_id: int | None
+) -> ChargingSession | None:
+    """The charge point's own session with this id (another charger's is not its to change)."""
+    cs = session.get(ChargingSession, transaction_id) if transaction_id is not None else None
+    return cs if cs is not None and cs.charge_point_id == cp.id else None
 
 
 @dataclass(frozen=True)
@@ -104,7 +85,7 @@ def start(
     ).first()
     if existing is not None:
         info = check_id_tag(session, req.id_tag, cp, now, ignore_session_id=existing.id)
-        return existing.id, info, events
+        return stored_id(existing.id), info, events
     events += _close_abandoned(session, cp, req.connector_id, started.at)
     connector = (
         get_or_create_connector(session, cp, req.connector_id) if req.connector_id > 0 else None
@@ -112,7 +93,7 @@ def start(
     info = check_id_tag(session, req.id_tag, cp, now)
     cs = ChargingSession(
         organisation_id=cp.organisation_id,
-        charge_point_id=cp.id,
+        charge_point_id=stored_id(cp.id),
         connector_pk=connector.id if connector else None,
         connector_id=req.connector_id,
         id_tag=req.id_tag,
@@ -130,7 +111,7 @@ def start(
     session.add(cs)
     session.flush()
     use_reservation(session, cs)
-    return cs.id, info, [*events, session_event(cp, cs, started=True)]
+    return stored_id(cs.id), info, [*events, session_event(cp, cs, started=True)]
 
 
 def _close_abandoned(
@@ -178,7 +159,7 @@ def stop(
     cp = touch(session, identity, now)
     info = _stop_answer(session, cp, req.id_tag, now)
     events: list[NetworkEvent] = []
-    cs = _session_of(session, cp, req.transaction_id)
+    cs = session_of(session, cp, req.transaction_id)
     if cs is None:
         _stop_unknown(session, cp, req, now, events)
         return info, events
@@ -191,9 +172,9 @@ def stop(
     cs.stop_time = stop_time
     cs.stop_reason = req.reason or DEFAULT_STOP_REASON
     cs.stop_id_tag = req.id_tag
-    groups = _store_groups(session, cp, cs.connector_id, cs, req.transaction_data or [], now)
+    groups = store_groups(session, cp, cs.connector_id, cs, req.transaction_data or [], now)
     final = RegisterReading(stop_time, req.meter_stop)
-    _count_energy(session, cp, cs, [*_registers(cs, groups), final], events, final)
+    count_session_energy(session, cp, cs, [*registers(cs, groups), final], events, final)
     cs.meter_stop_wh = req.meter_stop
     if stopped.note:
         flag_session(cs, stopped.note)
@@ -222,7 +203,7 @@ def _stop_unknown(
         "StopTransaction for unknown transaction",
         extra={"identity": cp.identity, "transaction_id": req.transaction_id},
     )
-    _store_groups(session, cp, 0, None, req.transaction_data or [], now)
+    store_groups(session, cp, 0, None, req.transaction_data or [], now)
     if req.transaction_id in NO_TRANSACTION_IDS:
         detail = (
             f"StopTransaction with transactionId {req.transaction_id} (the charge point never "
@@ -233,7 +214,9 @@ def _stop_unknown(
             f"StopTransaction for unknown transaction {req.transaction_id}, "
             f"meterStop {req.meter_stop} at {req.timestamp}"
         )
-    _issue(session, cp, data_issues.STOP_UNKNOWN_TRANSACTION, detail, asdict(req), events)
+    data_issues.report_issue(
+        session, cp, data_issues.STOP_UNKNOWN_TRANSACTION, detail, asdict(req), events
+    )
 
 
 def _stop_repeated(
@@ -254,246 +237,6 @@ def _stop_repeated(
         f"(meterStop {req.meter_stop} vs {cs.meter_stop_wh}, timestamp {req.timestamp}); "
         "the session keeps the first"
     )
-    _issue(session, cp, data_issues.STOP_REPEATED_DIFFERENT, detail, asdict(req), events)
-
-
-@dataclass(frozen=True)
-class MeterRequest:
-    connector_id: int
-    meter_value: list[dict[str, Any]]
-    transaction_id: int | None = None
-
-
-def meter_values(
-    session: Session, identity: str, req: MeterRequest, now: datetime
-) -> list[NetworkEvent]:
-    """Store every sample; a running session's live readings and energy follow them."""
-    cp = touch(session, identity, now)
-    events: list[NetworkEvent] = []
-    cs = _session_of(session, cp, req.transaction_id)
-    groups = _store_groups(session, cp, req.connector_id, cs, req.meter_value, now, events)
-    if cs is None:
-        if req.transaction_id is not None:
-            detail = (
-                f"MeterValues for unknown transaction {req.transaction_id}: "
-                "samples kept without a session"
-            )
-            kind = data_issues.METER_VALUES_UNKNOWN_TRANSACTION
-            _issue(session, cp, kind, detail, asdict(req), events)
-        return events
-    energy_before = cs.energy_wh
-    live_changed = False
-    if cs.status == SessionStatus.ACTIVE:
-        _count_energy(session, cp, cs, _registers(cs, groups), events)
-        live_changed = _update_live(cs, groups)
-    else:
-        detail = (
-            f"MeterValues for finished transaction {cs.id}: samples kept with the session; "
-            "those inside its start and stop count by their timestamps"
-        )
-        kind = data_issues.METER_VALUES_FINISHED_TRANSACTION
-        _issue(session, cp, kind, detail, asdict(req), events)
-        _count_energy(session, cp, cs, _registers(cs, groups), events)
-    if not live_changed and cs.energy_wh == energy_before:
-        return events
-    session.add(cs)
-    return [*events, session_event(cp, cs, meter=True)]
-
-
-def _session_of(
-    session: Session, cp: ChargePoint, transaction_id: int | None
-) -> ChargingSession | None:
-    """The charge point's own session with this id (another charger's is not its to change)."""
-    cs = session.get(ChargingSession, transaction_id) if transaction_id is not None else None
-    return cs if cs is not None and cs.charge_point_id == cp.id else None
-
-
-def _update_live(cs: ChargingSession, groups: list[Group]) -> bool:
-    """Show the newest group's readings; a group older than what is shown changes nothing."""
-    newest = max((g for g in groups if g[1]), key=lambda g: g[0], default=None)
-    if newest is None:
-        return False
-    at, readings = newest
-    if cs.meter_updated_at is not None and at < cs.meter_updated_at:
-        return False
-    live = live_readings(readings)
-    cs.power_w = live.power_w if live.power_w is not None else cs.power_w
-    cs.current_a = live.current_a if live.current_a is not None else cs.current_a
-    cs.voltage_v = live.voltage_v if live.voltage_v is not None else cs.voltage_v
-    cs.soc_percent = live.soc_percent if live.soc_percent is not None else cs.soc_percent
-    cs.meter_updated_at = at
-    return True
-
-
-# --- energy -------------------------------------------------------------------------------
-
-
-def _in_session(cs: ChargingSession, at: datetime) -> bool:
-    return at >= cs.start_time and (cs.stop_time is None or at <= cs.stop_time)
-
-
-def _register(at: datetime, readings: list[Reading]) -> RegisterReading | None:
-    wh = live_readings(readings).energy_register_wh
-    return None if wh is None else RegisterReading(at, round(wh))
-
-
-def _registers(cs: ChargingSession, groups: list[Group]) -> list[RegisterReading]:
-    """The energy register readings of `groups` that fall inside the session's time."""
-    readings = (_register(at, group) for at, group in groups if _in_session(cs, at))
-    return [r for r in readings if r is not None]
-
-
-def _count_energy(
-    session: Session,
-    cp: ChargePoint,
-    cs: ChargingSession,
-    new: list[RegisterReading],
-    events: list[NetworkEvent],
-    final: RegisterReading | None = None,
-) -> None:
-    """Apply new register readings to the session's energy (metering.count_energy's rule).
-
-    Fast path, the usual case: a running (or now stopping) session without a register break
-    so far (its flag reason has no REGISTER_FLAG, so its last register reading is meter start
-    + energy) whose new readings come in time order and continue from it. Anything else (a
-    break, readings replayed out of order, a finished session) recounts the session from its
-    stored samples, ordered by timestamp.
-    """
-    if not new:
-        return
-    ordered = sorted(new, key=lambda r: r.at)
-    last = RegisterReading(cs.meter_updated_at or cs.start_time, cs.meter_start_wh + cs.energy_wh)
-    fast = (
-        REGISTER_FLAG not in cs.flag_reason
-        and cs.meter_stop_wh is None
-        and (cs.status == SessionStatus.ACTIVE or final is not None)
-        and ordered[0].at >= last.at
-    )
-    for reading in ordered if fast else ():
-        if not continues(last, reading):
-            fast = False
-            break
-        last = reading
-    if fast:
-        cs.energy_wh = ordered[-1].wh - cs.meter_start_wh
-        return
-    count = count_energy(cs.meter_start_wh, cs.start_time, _stored_registers(session, cs, final))
-    cs.energy_wh = count.energy_wh
-    new_times = {r.at for r in new}
-    for brk in count.breaks:
-        if brk.at in new_times:
-            _report_break(session, cp, cs, brk, final, events)
-
-
-def _stored_registers(
-    session: Session, cs: ChargingSession, final: RegisterReading | None
-) -> list[RegisterReading]:
-    """Every register reading stored for the session inside its time, then its meterStop."""
-    rows = session.exec(
-        select(MeterSample.timestamp, MeterSample.value, MeterSample.phase, MeterSample.location)
-        .where(
-            MeterSample.session_id == cs.id,
-            MeterSample.measurand == ENERGY_REGISTER,
-            col(MeterSample.value).is_not(None),
-        )
-        .order_by(col(MeterSample.timestamp), col(MeterSample.id))
-    ).all()
-    by_time: dict[datetime, list[Reading]] = {}
-    for at, value, phase, location in rows:
-        by_time.setdefault(at, []).append(
-            Reading(ENERGY_REGISTER, float(value), "Wh", phase=phase, location=location)
-        )
-    readings = _registers(cs, list(by_time.items()))
-    if final is None and cs.meter_stop_wh is not None and cs.stop_time is not None:
-        final = RegisterReading(cs.stop_time, cs.meter_stop_wh)
-    return [*readings, final] if final is not None else readings
-
-
-def _report_break(
-    session: Session,
-    cp: ChargePoint,
-    cs: ChargingSession,
-    brk: RegisterBreak,
-    final: RegisterReading | None,
-    events: list[NetworkEvent],
-) -> None:
-    is_stop = final is not None and brk.at == final.at and brk.after_wh == final.wh
-    if is_stop and brk.kind == "down" and brk.before_wh == cs.meter_start_wh:
-        flag = f"meterStop {brk.after_wh} below meterStart {brk.before_wh}"
-    elif brk.kind == "down":
-        flag = f"{REGISTER_FLAG} went down from {brk.before_wh} to {brk.after_wh} Wh"
-    else:
-        flag = f"{REGISTER_FLAG} jumped from {brk.before_wh} to {brk.after_wh} Wh"
-    flag_session(cs, flag, keep=True)
-    detail = (
-        f"transaction {cs.id}: {flag} at {brk.at.isoformat()}; the energy counted before is "
-        "kept and counting continues from the new value"
-    )
-    payload = {"transaction_id": cs.id, **asdict(brk), "kind": brk.kind}
-    _issue(session, cp, data_issues.ENERGY_REGISTER_BREAK, detail, payload, events)
-
-
-# --- samples ------------------------------------------------------------------------------
-
-
-def _store_groups(
-    session: Session,
-    cp: ChargePoint,
-    connector_id: int,
-    cs: ChargingSession | None,
-    groups: list[dict[str, Any]],
-    now: datetime,
-    events: list[NetworkEvent] | None = None,
-) -> list[Group]:
-    """Store every sampled value (unreadable ones raw); return each group's readable values."""
-    stored: list[Group] = []
-    for group in groups:
-        at = read_time(session, cp, group.get("timestamp"), now, events).at
-        readings = [
-            _store_sample(session, cp, connector_id, cs, at, sv)
-            for sv in group.get("sampled_value", [])
-        ]
-        stored.append((at, [r for r in readings if r is not None]))
-    return stored
-
-
-def _store_sample(
-    session: Session,
-    cp: ChargePoint,
-    connector_id: int,
-    cs: ChargingSession | None,
-    at: datetime,
-    sampled: dict[str, Any],
-) -> Reading | None:
-    raw_value = str(sampled.get("value", ""))
-    raw_unit = sampled.get("unit") or ""
-    sample = MeterSample(
-        charge_point_id=cp.id,
-        connector_id=connector_id,
-        session_id=cs.id if cs else None,
-        timestamp=at,
-        measurand=sampled.get("measurand") or ENERGY_REGISTER,
-        phase=sampled.get("phase"),
-        location=sampled.get("location"),
-        context=sampled.get("context"),
-        unit=raw_unit,
-        raw_value=raw_value[:64],
-        raw_unit=raw_unit[:16],
-    )
-    try:
-        sample.measurand, sample.value, sample.unit = normalise(
-            raw_value, raw_unit, sampled.get("measurand")
-        )
-    except MeterValueError:
-        # Kept raw (e.g. SignedData): value stays None, raw_value holds what was sent.
-        session.add(sample)
-        return None
-    session.add(sample)
-    return Reading(
-        measurand=sample.measurand,
-        value=sample.value,
-        unit=sample.unit,
-        phase=sample.phase,
-        location=sample.location,
-        context=sample.context,
+    data_issues.report_issue(
+        session, cp, data_issues.STOP_REPEATED_DIFFERENT, detail, asdict(req), events
     )

@@ -15,6 +15,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from ccms_app.control.models import ChargePointCommand, CommandStatus
+from ccms_app.control.rows import existing, stored_id
 from ccms_app.control.rules.commands import build_request, reply_status
 from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.events import NetworkEvent, get_event_bus
@@ -62,7 +63,7 @@ class CommandView:
 
 def _view(row: ChargePointCommand) -> CommandView:
     return CommandView(
-        id=row.id,
+        id=stored_id(row.id),
         charge_point_id=row.charge_point_id,
         action=row.action,
         status=row.status,
@@ -98,7 +99,7 @@ def _create(
             raise UnknownChargePointError(f"charge point {charge_point_id} does not exist")
         row = ChargePointCommand(
             organisation_id=cp.organisation_id,
-            charge_point_id=cp.id,
+            charge_point_id=stored_id(cp.id),
             action=action,
             request_payload=_payload_json(request),
             requested_by=requested_by,
@@ -112,7 +113,7 @@ def _update(
     command_id: int, status: CommandStatus, error: str = "", response: str = ""
 ) -> ChargePointCommand:
     with session_scope() as session:
-        row = session.get(ChargePointCommand, command_id)
+        row = existing(session, ChargePointCommand, command_id)
         row.status = status
         row.error = error[:500]
         row.response_payload = response or row.response_payload
@@ -162,14 +163,15 @@ async def _send_request(
 ) -> CommandView:
     row, identity = await asyncio.to_thread(_create, charge_point_id, action, request, requested_by)
     _publish(row, identity)
+    command_id = stored_id(row.id)
     port = _port
     if port is None or not port.is_connected(identity):
         row = await _transition(
-            row.id, identity, CommandStatus.OFFLINE, "charge point is not connected"
+            command_id, identity, CommandStatus.OFFLINE, "charge point is not connected"
         )
         return _view(row)
-    await _transition(row.id, identity, CommandStatus.SENT)
-    row = await _deliver(port, row.id, identity, request, timeout)
+    await _transition(command_id, identity, CommandStatus.SENT)
+    row = await _deliver(port, command_id, identity, request, timeout)
     log.info(
         "operator command finished",
         extra={"identity": identity, "action": action, "status": row.status, "by": requested_by},

@@ -100,11 +100,11 @@ def _remove(
 ) -> None:
     """Delete rows for `drop` keys, and with `keep` given, every key not in it."""
     table = ChargePointConfiguration
-    where = [table.charge_point_id == charge_point_id]
+    of_charge_point = col(table.charge_point_id) == charge_point_id
     if keep is not None:
-        session.exec(delete(table).where(*where, col(table.key).not_in(keep)))
+        session.exec(delete(table).where(of_charge_point, col(table.key).not_in(keep)))
     if drop:
-        session.exec(delete(table).where(*where, col(table.key).in_(drop)))
+        session.exec(delete(table).where(of_charge_point, col(table.key).in_(drop)))
 
 
 def _store_reply(charge_point_id: int, reply: dict[str, Any], full: bool) -> list[str]:

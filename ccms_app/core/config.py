@@ -1,79 +1,86 @@
-"""Settings read from environment variables, with defaults that run a demo out of the box."""
+"""Settings read from CCMS_* environment variables, with defaults that run a demo out of the box.
+
+Every field of `Settings` is one environment variable: CCMS_ plus the field name in capitals
+(`ocpp_ping_interval` <- CCMS_OCPP_PING_INTERVAL). pydantic-settings parses and checks them; a
+bad value becomes a `SettingsError` whose message names the variable and says what is wrong,
+which `ccms` prints before exiting with code 2.
+"""
 
 from __future__ import annotations
 
-import os
 import socket
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic_core import ErrorDetails
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+ENV_PREFIX = "CCMS_"
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+LogFormat = Literal["text", "json"]
+
+# Durations in seconds: fractions allowed (CCMS_OCPP_PING_INTERVAL=2.5), never zero or infinite.
+Seconds = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+# 0 asks the operating system for any free port (the tests' OCPP servers use it).
+ListenPort = Annotated[int, Field(ge=0, le=65535)]
+Port = Annotated[int, Field(ge=1, le=65535)]
+Count = Annotated[int, Field(ge=0)]
+Positive = Annotated[int, Field(ge=1)]
+
+# Values taken exactly as given: a password may start or end with a space.
+_UNSTRIPPED = frozenset({"admin_password"})
 
 
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
+class SettingsError(ValueError):
+    """One or more CCMS_* variables are malformed; the message names each one."""
 
 
-def _env_str(name: str, default: str) -> str:
-    raw = os.environ.get(name)
-    return default if raw is None or raw.strip() == "" else raw.strip()
-
-
-def _tls_paths() -> tuple[str, str]:
-    """CCMS_OCPP_TLS_CERT and CCMS_OCPP_TLS_KEY: both set (wss://) or neither (ws://)."""
-    cert, key = _env_str("CCMS_OCPP_TLS_CERT", ""), _env_str("CCMS_OCPP_TLS_KEY", "")
-    if bool(cert) != bool(key):
-        missing = "CCMS_OCPP_TLS_KEY" if cert else "CCMS_OCPP_TLS_CERT"
-        raise ValueError(
-            f"{missing} is not set: OCPP over TLS needs both CCMS_OCPP_TLS_CERT (certificate "
-            "chain, PEM) and CCMS_OCPP_TLS_KEY (its private key, PEM); set both or neither"
-        )
-    return cert, key
-
-
-def _env_path(name: str, default: Path) -> Path:
-    """A directory from the environment; relative paths are relative to the project root."""
-    raw = _env_str(name, "")
-    path = Path(raw).expanduser() if raw else default
-    return path if path.is_absolute() else PROJECT_ROOT / path
+def env_name(field_name: str) -> str:
+    """The environment variable of a settings field."""
+    return f"{ENV_PREFIX}{field_name.upper()}"
 
 
 def _default_database_url() -> str:
     return f"sqlite:///{PROJECT_ROOT / 'var' / 'ccms.db'}"
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(BaseSettings):
     """Runtime configuration. Every field maps to one CCMS_* environment variable."""
 
-    database_url: str = field(default_factory=_default_database_url)
-    web_port: int = 3000
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="forbid")
+
+    database_url: str = Field(default_factory=_default_database_url)
+    web_port: Port = 3000
     ocpp_host: str = "0.0.0.0"
-    ocpp_port: int = 9000
-    demo_fleet: int = 0
-    log_level: str = "INFO"
-    heartbeat_interval: int = 300
-    ocpp_ping_interval: float = 30.0
-    ocpp_ping_timeout: float = 30.0
-    ocpp_close_timeout: float = 10.0
-    command_timeout: float = 30.0
-    realtime_interval: float = 0.2
-    session_hours: int = 12
-    demo_connectors: int = 2
+    ocpp_port: ListenPort = 9000
+    demo_fleet: Count = 0
+    demo_connectors: Positive = 2
+    log_level: LogLevel = "INFO"
+    log_format: LogFormat = "text"
+    # Sent to charge points in the BootNotification reply, an OCPP integer: whole seconds.
+    heartbeat_interval: Positive = 300
+    ocpp_ping_interval: Seconds = 30.0
+    ocpp_ping_timeout: Seconds = 30.0
+    ocpp_close_timeout: Seconds = 10.0
+    command_timeout: Seconds = 30.0
+    realtime_interval: Seconds = 0.2  # how long live updates are batched before a push
+    session_hours: Positive = 12
     ocpp_tls_cert: str = ""  # PEM certificate chain; with ocpp_tls_key the OCPP port is wss://
     ocpp_tls_key: str = ""
     # Firmware Management over HTTP on the web port (see README "Firmware and diagnostics").
-    firmware_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "firmware")
-    diagnostics_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "diagnostics")
-    diagnostics_max_mb: int = 100
+    firmware_dir: Path = Field(default_factory=lambda: PROJECT_ROOT / "var" / "firmware")
+    diagnostics_dir: Path = Field(default_factory=lambda: PROJECT_ROOT / "var" / "diagnostics")
+    diagnostics_max_mb: Positive = 100
     public_url: str = ""  # what charge points use to reach the web port; "" = derived
+    # Read when CCMS creates the root organisation; "" = "CCMS Operator" (demo: its own name).
+    operator_name: str = ""
+    # The demo admin (seeded when demo_fleet > 0); the password is also `create-admin`'s default.
+    admin_email: str = "admin@ccms.local"
+    admin_password: str = Field(default="ccms-demo-admin", repr=False)
 
     @property
     def charger_base_url(self) -> str:
@@ -84,30 +91,90 @@ class Settings:
     def ocpp_tls(self) -> bool:
         return bool(self.ocpp_tls_cert and self.ocpp_tls_key)
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_means_default(cls, value: Any, info: ValidationInfo) -> Any:
+        """A variable set to "" or spaces counts as unset, as `VAR= ccms run` suggests."""
+        if not isinstance(value, str) or info.field_name is None:
+            return value
+        if value.strip() == "":
+            return cls.model_fields[info.field_name].get_default(call_default_factory=True)
+        return value if info.field_name in _UNSTRIPPED else value.strip()
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_in_capitals(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _format_in_lower_case(cls, value: Any) -> Any:
+        return value.lower() if isinstance(value, str) else value
+
+    @field_validator("firmware_dir", "diagnostics_dir")
+    @classmethod
+    def _under_the_repository(cls, path: Path) -> Path:
+        """Relative directories are relative to the repository, wherever `ccms` runs from."""
+        path = path.expanduser()
+        return path if path.is_absolute() else PROJECT_ROOT / path
+
+    @field_validator("public_url")
+    @classmethod
+    def _an_http_url(cls, url: str) -> str:
+        """Chargers download firmware from this URL, so it must be the web port's http(s)."""
+        if url and not url.lower().startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return url
+
+    @model_validator(mode="after")
+    def _tls_files_in_pairs(self) -> Settings:
+        """CCMS_OCPP_TLS_CERT and CCMS_OCPP_TLS_KEY: both set (wss://) or neither (ws://)."""
+        if bool(self.ocpp_tls_cert) != bool(self.ocpp_tls_key):
+            missing = "CCMS_OCPP_TLS_KEY" if self.ocpp_tls_cert else "CCMS_OCPP_TLS_CERT"
+            raise ValueError(
+                f"{missing} is not set: OCPP over TLS needs both CCMS_OCPP_TLS_CERT "
+                "(certificate chain, PEM) and CCMS_OCPP_TLS_KEY (its private key, PEM); "
+                "set both or neither"
+            )
+        return self
+
     @classmethod
     def from_env(cls) -> Settings:
-        tls_cert, tls_key = _tls_paths()
-        return cls(
-            database_url=_env_str("CCMS_DATABASE_URL", _default_database_url()),
-            web_port=_env_int("CCMS_WEB_PORT", 3000),
-            ocpp_host=_env_str("CCMS_OCPP_HOST", "0.0.0.0"),
-            ocpp_port=_env_int("CCMS_OCPP_PORT", 9000),
-            demo_fleet=_env_int("CCMS_DEMO_FLEET", 0),
-            log_level=_env_str("CCMS_LOG_LEVEL", "INFO").upper(),
-            heartbeat_interval=_env_int("CCMS_HEARTBEAT_INTERVAL", 300),
-            ocpp_ping_interval=float(_env_int("CCMS_OCPP_PING_INTERVAL", 30)),
-            ocpp_ping_timeout=float(_env_int("CCMS_OCPP_PING_TIMEOUT", 30)),
-            ocpp_close_timeout=float(_env_int("CCMS_OCPP_CLOSE_TIMEOUT", 10)),
-            command_timeout=float(_env_int("CCMS_COMMAND_TIMEOUT", 30)),
-            session_hours=_env_int("CCMS_SESSION_HOURS", 12),
-            demo_connectors=_env_int("CCMS_DEMO_CONNECTORS", 2),
-            ocpp_tls_cert=tls_cert,
-            ocpp_tls_key=tls_key,
-            firmware_dir=_env_path("CCMS_FIRMWARE_DIR", PROJECT_ROOT / "var" / "firmware"),
-            diagnostics_dir=_env_path("CCMS_DIAGNOSTICS_DIR", PROJECT_ROOT / "var" / "diagnostics"),
-            diagnostics_max_mb=_env_int("CCMS_DIAGNOSTICS_MAX_MB", 100),
-            public_url=_env_str("CCMS_PUBLIC_URL", ""),
-        )
+        """The settings of this process's environment; raises SettingsError when one is bad."""
+        try:
+            return cls()
+        except ValidationError as exc:
+            raise SettingsError(describe_errors(exc)) from None
+
+
+def describe_errors(exc: ValidationError) -> str:
+    """One sentence per bad variable, e.g. `CCMS_WEB_PORT must be an integer, got 'x'`."""
+    return "; ".join(_describe(error) for error in exc.errors())
+
+
+_PROBLEMS = {
+    "int_parsing": "must be an integer",
+    "int_from_float": "must be an integer",
+    "float_parsing": "must be a number of seconds (fractions allowed)",
+    "finite_number": "must be a finite number",
+}
+_PORT_RANGES = {
+    "web_port": "must be a TCP port from 1 to 65535",
+    "ocpp_port": "must be a TCP port from 1 to 65535 (or 0: any free port)",
+}
+
+
+def _describe(error: ErrorDetails) -> str:
+    message = error["msg"].removeprefix("Value error, ")
+    if not error["loc"]:  # a rule across fields, whose message names its variables
+        return message
+    field_name = str(error["loc"][0])
+    problem = _PROBLEMS.get(error["type"], message.replace("Input should be", "must be"))
+    if error["type"] in ("greater_than_equal", "less_than_equal"):
+        problem = _PORT_RANGES.get(field_name, problem)
+    if field_name in _UNSTRIPPED:  # never echo a secret
+        return f"{env_name(field_name)} {problem}"
+    return f"{env_name(field_name)} {problem}, got {error['input']!r}"
 
 
 @lru_cache(maxsize=1)

@@ -21,16 +21,16 @@ def owner_blocked_clause() -> ColumnElement[bool]:
     Correlates to IdTag, so it works in a single lookup and in bulk (lists, local lists)."""
     suspended_driver = (
         exists()
-        .where(Driver.id == IdTag.driver_id, Driver.status == DriverStatus.SUSPENDED)
+        .where(col(Driver.id) == IdTag.driver_id, col(Driver.status) == DriverStatus.SUSPENDED)
         .correlate(IdTag)
     )
     authorised_member = (
         exists()
         .where(
-            UserGroupMember.group_id == IdTag.group_id,
-            UserGroupMember.authorised == true(),
-            Driver.id == UserGroupMember.driver_id,
-            Driver.status == DriverStatus.ACTIVE,
+            col(UserGroupMember.group_id) == IdTag.group_id,
+            col(UserGroupMember.authorised) == true(),
+            col(Driver.id) == UserGroupMember.driver_id,
+            col(Driver.status) == DriverStatus.ACTIVE,
         )
         .correlate(IdTag)
     )

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, select
 
 from ccms_app.accounts.organisations import organisation_scope
+from ccms_app.drivers.local_lists.marks import mark_id_tags_changed_in
 from ccms_app.drivers.models import IdTag
 
 log = logging.getLogger(__name__)
@@ -104,11 +105,6 @@ def visible(scope: Scope, organisation_id: int | None, what: str, key: object) -
         raise NotFoundError(f"{what} {key} not found")
 
 
-def in_scope(column: object, organisation_ids: Collection[int]) -> object:
-    """`column IN (...)` for a scoped query."""
-    return column.in_(list(organisation_ids))  # type: ignore[attr-defined]
-
-
 def id_tags_changed(session: Session, id_tag_ids: Collection[int | None]) -> None:
     """In the caller's transaction: these cards' IdTagInfo (status, expiry, parent) may have
     changed, so local authorization lists holding them are marked for the next sync. Call it
@@ -117,9 +113,5 @@ def id_tags_changed(session: Session, id_tag_ids: Collection[int | None]) -> Non
     if not ids:
         return
     tags = session.exec(select(IdTag.id_tag).where(col(IdTag.id).in_(ids))).all()
-    # Imported here: local list sync pulls in the command service, which the users pages do
-    # not need to import.
-    from ccms_app.drivers.local_lists.admin import mark_id_tags_changed_in
-
     marked = mark_id_tags_changed_in(session, list(tags))
     log.info("id tags changed", extra={"count": len(ids), "charge_points_marked": marked})

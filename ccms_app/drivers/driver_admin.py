@@ -8,6 +8,7 @@ never deleted, so charging history keeps its owner: suspend instead.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -206,7 +207,7 @@ def _session_count(session: Session, tags: list[str]) -> int:
     if not tags:
         return 0
     return session.exec(
-        select(func.count(ChargingSession.id)).where(
+        select(func.count(col(ChargingSession.id))).where(
             func.lower(ChargingSession.id_tag).in_([t.lower() for t in tags])
         )
     ).one()
@@ -256,14 +257,14 @@ def driver_detail(scope: Scope, driver_id: int) -> DriverDetail:
         ).all()
         groups = session.exec(
             select(UserGroup.id, UserGroup.name, UserGroupMember.authorised)
-            .join(UserGroupMember, UserGroupMember.group_id == UserGroup.id)
+            .join(UserGroupMember, col(UserGroupMember.group_id) == UserGroup.id)
             .where(UserGroupMember.driver_id == driver_id)
             .order_by(UserGroup.name)
         ).all()
         vehicles = session.exec(
             select(Vehicle).where(Vehicle.driver_id == driver_id).order_by(Vehicle.make)
         ).all()
-        sessions = []
+        sessions: Sequence[ChargingSession] = ()
         if tags:
             sessions = session.exec(
                 select(ChargingSession)
@@ -274,7 +275,7 @@ def driver_detail(scope: Scope, driver_id: int) -> DriverDetail:
         return DriverDetail(
             driver=_view(driver),
             cards=[DriverCard(t.id or 0, t.id_tag, t.status, t.expiry_date) for t in tags],
-            groups=[DriverGroup(g, n, bool(a)) for g, n, a in groups],
+            groups=[DriverGroup(g or 0, n, bool(a)) for g, n, a in groups],
             vehicles=[
                 DriverVehicle(v.id or 0, v.make, v.model, v.battery_capacity_wh, v.licence_plate)
                 for v in vehicles
@@ -297,14 +298,14 @@ def driver_choices(scope: Scope, search: str = "", limit: int = 50) -> list[tupl
             query = query.where(
                 func.lower(Driver.name).contains(term) | func.lower(Driver.email).contains(term)
             )
-        rows = session.exec(query.order_by(Driver.name, Driver.id).limit(limit)).all()
-    return [(i, f"{n} <{e}>" if e else n) for i, n, e in rows]
+        rows = session.exec(query.order_by(col(Driver.name), col(Driver.id)).limit(limit)).all()
+    return [(i or 0, f"{n} <{e}>" if e else n) for i, n, e in rows]
 
 
 def count_drivers(scope: Scope) -> int:
     with read_session() as session:
         return session.exec(
-            select(func.count(Driver.id)).where(
+            select(func.count(col(Driver.id))).where(
                 col(Driver.organisation_id).in_(list(scope.organisation_ids))
             )
         ).one()
@@ -312,7 +313,9 @@ def count_drivers(scope: Scope) -> int:
 
 DRIVER_LIST = ListSpec(
     name="drivers",
-    base=lambda: sa_select(Driver).join(Organisation, Organisation.id == Driver.organisation_id),
+    base=lambda: sa_select(Driver).join(
+        Organisation, col(Organisation.id) == Driver.organisation_id
+    ),
     columns=(
         ListColumn("id", "ID", Driver.id),
         ListColumn("name", "Name", Driver.name, searchable=True),

@@ -309,7 +309,7 @@ def delete_id_tag(scope: Scope, pk: int) -> str:
 def _refuse_delete(session: Session, tag: IdTag) -> None:
     key = tag.id_tag.lower()
     sessions = session.exec(
-        select(func.count(ChargingSession.id)).where(
+        select(func.count(col(ChargingSession.id))).where(
             (func.lower(ChargingSession.id_tag) == key)
             | (func.lower(ChargingSession.stop_id_tag) == key)
         )
@@ -343,7 +343,7 @@ def count_id_tags(scope: Scope) -> dict[str, int]:
     """Cards in scope: total and blocked."""
     with read_session() as session:
         rows = session.exec(
-            select(IdTag.status, func.count(IdTag.id))
+            select(IdTag.status, func.count(col(IdTag.id)))
             .where(col(IdTag.organisation_id).in_(list(scope.organisation_ids)))
             .group_by(IdTag.status)
         ).all()
@@ -356,7 +356,7 @@ def count_id_tags(scope: Scope) -> dict[str, int]:
 OWNER_DRIVER, OWNER_GROUP, OWNER_NONE = "driver", "group", "none"
 
 
-def _owner_kind() -> object:
+def _owner_kind() -> ColumnElement[str]:
     return case(
         (col(IdTag.driver_id).is_not(None), literal(OWNER_DRIVER)),
         (col(IdTag.group_id).is_not(None), literal(OWNER_GROUP)),
@@ -364,27 +364,31 @@ def _owner_kind() -> object:
     )
 
 
-def _owner_name() -> object:
+def _owner_name() -> ColumnElement[str]:
     """The driver's or group's name. Scalar subqueries, not joins: they run only for the rows
     a page shows, and the COUNT of a list needs no join at all."""
-    driver = sa_select(Driver.name).where(Driver.id == IdTag.driver_id).correlate(IdTag)
-    group = sa_select(UserGroup.name).where(UserGroup.id == IdTag.group_id).correlate(IdTag)
+    driver = sa_select(col(Driver.name)).where(col(Driver.id) == IdTag.driver_id).correlate(IdTag)
+    group = (
+        sa_select(col(UserGroup.name)).where(col(UserGroup.id) == IdTag.group_id).correlate(IdTag)
+    )
     return func.coalesce(driver.scalar_subquery(), group.scalar_subquery(), "")
 
 
 def _owner_matches(pattern: str) -> ColumnElement[bool]:
     """Search by owner name: find matching drivers and groups once, then their cards by the
     indexed driver_id / group_id (not a name subquery per card)."""
-    drivers = sa_select(Driver.id).where(func.lower(Driver.name).like(pattern, escape="\\"))
-    groups = sa_select(UserGroup.id).where(func.lower(UserGroup.name).like(pattern, escape="\\"))
+    drivers = sa_select(col(Driver.id)).where(func.lower(Driver.name).like(pattern, escape="\\"))
+    groups = sa_select(col(UserGroup.id)).where(
+        func.lower(UserGroup.name).like(pattern, escape="\\")
+    )
     return or_(col(IdTag.driver_id).in_(drivers), col(IdTag.group_id).in_(groups))
 
 
-def _authorization() -> object:
+def _authorization() -> ColumnElement[str]:
     """What Authorize answers now (ConcurrentTx aside), as SQL; `now` is bound per query."""
     now = bindparam("now", callable_=utc_now, type_=UTCDateTime())
     return case(
-        (IdTag.status == IdTagStatus.BLOCKED, literal(BLOCKED)),
+        (col(IdTag.status) == IdTagStatus.BLOCKED, literal(BLOCKED)),
         (owner_blocked_clause(), literal(BLOCKED)),
         (col(IdTag.expiry_date) <= now, literal(EXPIRED)),
         else_=literal(ACCEPTED),

@@ -223,7 +223,7 @@ def group_detail(scope: Scope, group_id: int) -> GroupDetail:
             select(Driver, UserGroupMember.authorised)
             .join(UserGroupMember, col(UserGroupMember.driver_id) == Driver.id)
             .where(UserGroupMember.group_id == group_id)
-            .order_by(Driver.name, Driver.id)
+            .order_by(col(Driver.name), col(Driver.id))
         ).all()
         cards = session.exec(
             select(IdTag).where(IdTag.group_id == group_id).order_by(IdTag.id_tag)
@@ -252,7 +252,7 @@ def group_choices(scope: Scope) -> list[tuple[int, str]]:
 def count_groups(scope: Scope) -> int:
     with read_session() as session:
         return session.exec(
-            select(func.count(UserGroup.id)).where(
+            select(func.count(col(UserGroup.id))).where(
                 col(UserGroup.organisation_id).in_(list(scope.organisation_ids))
             )
         ).one()
@@ -319,8 +319,8 @@ def set_member_authorised(scope: Scope, group_id: int, driver_id: int, authorise
 
 def _member_count() -> Any:
     return (
-        sa_select(func.count(UserGroupMember.id))
-        .where(UserGroupMember.group_id == UserGroup.id)
+        sa_select(func.count(col(UserGroupMember.id)))
+        .where(col(UserGroupMember.group_id) == UserGroup.id)
         .correlate(UserGroup)
         .scalar_subquery()
     )

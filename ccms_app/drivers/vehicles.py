@@ -169,7 +169,7 @@ def delete_vehicle(scope: Scope, vehicle_id: int) -> str:
 def count_vehicles(scope: Scope) -> int:
     with read_session() as session:
         return session.exec(
-            select(func.count(Vehicle.id)).where(
+            select(func.count(col(Vehicle.id))).where(
                 col(Vehicle.organisation_id).in_(list(scope.organisation_ids))
             )
         ).one()
@@ -181,7 +181,7 @@ def _vehicle_base() -> Select[Any]:
 
 def _driver_name() -> Any:
     """A scalar subquery, not a join: it runs only for the rows a page shows."""
-    name = sa_select(Driver.name).where(Driver.id == Vehicle.driver_id).correlate(Vehicle)
+    name = sa_select(col(Driver.name)).where(col(Driver.id) == Vehicle.driver_id).correlate(Vehicle)
     return func.coalesce(name.scalar_subquery(), "")
 
 

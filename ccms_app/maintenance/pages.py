@@ -51,7 +51,7 @@ def _flagged_columns() -> list[Column]:
         Column(
             "identity",
             "Charge point",
-            href=lambda r: "/charge-points/" + r["identity"],
+            href=lambda r: "/charge-points/" + r["identity"].to(str),
         ),
         Column("connector_id", "Connector"),
         Column("id_tag", "Id tag"),

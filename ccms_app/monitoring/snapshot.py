@@ -14,13 +14,13 @@ from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import func
+from sqlalchemy import Select, func
 from sqlmodel import Session, col, select
 
 from ccms_app.charging.data_issues import OpenIssues, open_issues_by_charge_point
-from ccms_app.charging.models import ChargingSession, SessionStatus
+from ccms_app.charging.models import ChargingSession, SessionStatus, stored_id
 from ccms_app.core.db import read_session
 from ccms_app.core.types import utc_now
 from ccms_app.network.models import (
@@ -30,6 +30,9 @@ from ccms_app.network.models import (
     RegistrationState,
     Station,
 )
+
+# A select of any columns; _scoped hands back the same type, so each row keeps its types.
+Query = TypeVar("Query", bound=Select[*tuple[Any, ...]])
 
 MAX_WARNINGS = 200  # a whole network down must not make every tab carry thousands of rows
 NO_ERROR = "NoError"
@@ -160,9 +163,9 @@ def charge_point_detail(
             organisation_ids is not None and cp.organisation_id not in organisation_ids
         ):
             return None
-        connector_ids, transactions = connectors_and_active_transactions(session, cp.id)
+        connector_ids, transactions = connectors_and_active_transactions(session, stored_id(cp.id))
     return ChargePointDetail(
-        id=cp.id,
+        id=stored_id(cp.id),
         identity=cp.identity,
         online=cp.is_online,
         connector_ids=connector_ids,
@@ -178,7 +181,7 @@ def connectors_and_active_transactions(
     connector_ids = session.exec(
         select(Connector.connector_id)
         .where(Connector.charge_point_id == charge_point_id)
-        .order_by(Connector.connector_id)
+        .order_by(col(Connector.connector_id))
     ).all()
     transactions = session.exec(
         select(ChargingSession.id, ChargingSession.connector_id)
@@ -186,12 +189,13 @@ def connectors_and_active_transactions(
             ChargingSession.charge_point_id == charge_point_id,
             ChargingSession.status == SessionStatus.ACTIVE,
         )
-        .order_by(ChargingSession.connector_id)
+        .order_by(col(ChargingSession.connector_id))
     ).all()
-    return tuple(connector_ids), tuple((int(t), int(c)) for t, c in transactions)
+    running = tuple((stored_id(t), int(c)) for t, c in transactions)
+    return tuple(connector_ids), running
 
 
-def _scoped(statement: Any, column: Any, organisation_ids: Collection[int] | None) -> Any:
+def _scoped(statement: Query, column: Any, organisation_ids: Collection[int] | None) -> Query:
     """Limit a select to rows of the given organisations (None: no limit)."""
     return (
         statement
@@ -207,7 +211,7 @@ def _charge_points(
         _scoped(
             select(ChargePoint, Station.name, Station.timezone)
             .join(Station, col(ChargePoint.station_id) == Station.id, isouter=True)
-            .order_by(ChargePoint.identity),
+            .order_by(col(ChargePoint.identity)),
             ChargePoint.organisation_id,
             organisation_ids,
         )
@@ -215,7 +219,7 @@ def _charge_points(
     connectors = _connectors_by_charge_point(session, organisation_ids)
     return tuple(
         ChargePointView(
-            id=cp.id,
+            id=stored_id(cp.id),
             identity=cp.identity,
             station_name=station_name or "",
             station_timezone=timezone or "UTC",
@@ -224,7 +228,7 @@ def _charge_points(
             status=cp.status,
             error_code=cp.error_code,
             last_seen_at=cp.last_seen_at,
-            connectors=tuple(connectors.get(cp.id, ())),
+            connectors=tuple(connectors.get(stored_id(cp.id), ())),
             status_at=cp.status_at,
             vendor_error_code=cp.vendor_error_code,
         )
@@ -237,7 +241,7 @@ def _connectors_by_charge_point(
 ) -> dict[int, list[ConnectorView]]:
     rows = session.exec(
         _scoped(
-            select(Connector).order_by(Connector.charge_point_id, Connector.connector_id),
+            select(Connector).order_by(col(Connector.charge_point_id), col(Connector.connector_id)),
             Connector.organisation_id,
             organisation_ids,
         )
@@ -262,7 +266,7 @@ def _active_sessions(
     rows = session.exec(
         _scoped(
             select(ChargingSession, ChargePoint.identity)
-            .join(ChargePoint, ChargePoint.id == ChargingSession.charge_point_id)
+            .join(ChargePoint, col(ChargePoint.id) == col(ChargingSession.charge_point_id))
             .where(ChargingSession.status == SessionStatus.ACTIVE)
             .order_by(col(ChargingSession.start_time).desc()),
             ChargingSession.organisation_id,
@@ -271,7 +275,7 @@ def _active_sessions(
     ).all()
     return tuple(
         ActiveSessionView(
-            transaction_id=cs.id,
+            transaction_id=stored_id(cs.id),
             charge_point_id=cs.charge_point_id,
             identity=identity,
             connector_id=cs.connector_id,

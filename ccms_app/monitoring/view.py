@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
-from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ccms_app.core.display import MISSING, format_number, format_time
 from ccms_app.monitoring.snapshot import (
     ActiveSessionView,
     ChargePointView,
@@ -18,8 +17,6 @@ from ccms_app.monitoring.snapshot import (
     NetworkSnapshot,
     NetworkWarning,
 )
-
-MISSING = "—"
 
 
 @dataclasses.dataclass
@@ -117,28 +114,6 @@ def build_view(snapshot: NetworkSnapshot) -> LiveView:
         ],
         updated_at=format_time(now, "UTC", now),
     )
-
-
-def format_time(value: datetime | None, zone: str, now: datetime) -> str:
-    """Local time of the station: just the time for today, the date too otherwise."""
-    if value is None:
-        return MISSING
-    tz = _zone(zone)
-    local = value.astimezone(tz)
-    pattern = "%H:%M:%S %Z" if local.date() == now.astimezone(tz).date() else "%Y-%m-%d %H:%M %Z"
-    return local.strftime(pattern)
-
-
-def format_number(value: float | None, unit: str, digits: int = 1) -> str:
-    return MISSING if value is None else f"{value:,.{digits}f} {unit}"
-
-
-@lru_cache(maxsize=512)
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def _charge_point_row(cp: ChargePointView, now: datetime) -> ChargePointRow:

@@ -6,11 +6,11 @@ import logging
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from ccms_app.core.db import read_session, session_scope
 from ccms_app.network.assets import AssetInUse, get_scoped, invalid, owner_in_scope, publish_change
-from ccms_app.network.models import OperationArea, Station
+from ccms_app.network.models import OperationArea, Station, stored_id
 from ccms_app.network.rules.asset_validation import validate_area
 
 log = logging.getLogger(__name__)
@@ -25,9 +25,9 @@ class AreaView:
 
 
 def _view(session: Session, area: OperationArea) -> AreaView:
-    assert area.id is not None
-    count = session.exec(select(func.count()).where(Station.area_id == area.id)).one()
-    return AreaView(area.id, area.organisation_id, area.name, int(count))
+    area_id = stored_id(area.id)
+    count = session.exec(select(func.count()).where(col(Station.area_id) == area_id)).one()
+    return AreaView(area_id, area.organisation_id, area.name, int(count))
 
 
 def _check_unique(session: Session, organisation_id: int, name: str, area_id: int | None) -> None:
@@ -50,11 +50,11 @@ def area_choices(scope: Collection[int]) -> list[tuple[int, str]]:
     """(id, name) of every area in scope, by name: the options of an area select."""
     with read_session() as session:
         rows = session.exec(
-            select(OperationArea.id, OperationArea.name)
-            .where(OperationArea.organisation_id.in_(list(scope)))  # type: ignore[union-attr]
-            .order_by(OperationArea.name, OperationArea.id)
+            select(col(OperationArea.id), OperationArea.name)
+            .where(col(OperationArea.organisation_id).in_(list(scope)))
+            .order_by(col(OperationArea.name), col(OperationArea.id))
         ).all()
-    return [(int(i), n) for i, n in rows]
+    return [(stored_id(i), n) for i, n in rows]
 
 
 def create_area(

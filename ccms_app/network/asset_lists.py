@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased
+from sqlmodel import col
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.core.listing import ListColumn, ListSpec
@@ -20,8 +21,8 @@ _StationArea = aliased(OperationArea)
 
 def _station_count() -> Any:
     return (
-        select(func.count(Station.id))
-        .where(Station.area_id == OperationArea.id)
+        select(func.count(col(Station.id)))
+        .where(col(Station.area_id) == OperationArea.id)
         .correlate(OperationArea)
         .scalar_subquery()
     )
@@ -29,8 +30,8 @@ def _station_count() -> Any:
 
 def _charge_point_count() -> Any:
     return (
-        select(func.count(ChargePoint.id))
-        .where(ChargePoint.station_id == Station.id)
+        select(func.count(col(ChargePoint.id)))
+        .where(col(ChargePoint.station_id) == Station.id)
         .correlate(Station)
         .scalar_subquery()
     )
@@ -39,7 +40,7 @@ def _charge_point_count() -> Any:
 AREA_LIST = ListSpec(
     name="operation areas",
     base=lambda: select(OperationArea).join(
-        Organisation, Organisation.id == OperationArea.organisation_id
+        Organisation, col(Organisation.id) == OperationArea.organisation_id
     ),
     columns=(
         ListColumn("id", "Id", OperationArea.id),
@@ -56,8 +57,8 @@ AREA_LIST = ListSpec(
 def _stations_base() -> Select[Any]:
     return (
         select(Station)
-        .join(Organisation, Organisation.id == Station.organisation_id)
-        .outerjoin(_StationArea, _StationArea.id == Station.area_id)
+        .join(Organisation, col(Organisation.id) == Station.organisation_id)
+        .outerjoin(_StationArea, col(Station.area_id) == _StationArea.id)
     )
 
 
@@ -85,8 +86,8 @@ STATION_LIST = ListSpec(
 def _charge_points_base() -> Select[Any]:
     return (
         select(ChargePoint)
-        .join(Organisation, Organisation.id == ChargePoint.organisation_id)
-        .outerjoin(Station, Station.id == ChargePoint.station_id)
+        .join(Organisation, col(Organisation.id) == ChargePoint.organisation_id)
+        .outerjoin(Station, col(Station.id) == ChargePoint.station_id)
     )
 
 
@@ -120,7 +121,7 @@ CHARGE_POINT_LIST = ListSpec(
 UNREGISTERED_LIST = ListSpec(
     name="unregistered charge points",
     base=lambda: select(ChargePoint).where(
-        ChargePoint.registration_state == RegistrationState.UNREGISTERED
+        col(ChargePoint.registration_state) == RegistrationState.UNREGISTERED
     ),
     columns=(
         ListColumn("id", "Id", ChargePoint.id),

@@ -20,6 +20,7 @@ from sqlmodel import Session, SQLModel, col, select
 from ccms_app.accounts.models import Organisation
 from ccms_app.core.db import read_session
 from ccms_app.core.events import NetworkEvent, get_event_bus
+from ccms_app.network.models import stored_id
 
 T = TypeVar("T", bound=SQLModel)
 
@@ -105,8 +106,8 @@ def organisation_choices(scope: Collection[int]) -> list[tuple[int, str]]:
     """(id, name) of the organisations the operator manages: the owner select's options."""
     with read_session() as session:
         rows = session.exec(
-            select(Organisation.id, Organisation.name)
+            select(col(Organisation.id), Organisation.name)
             .where(col(Organisation.id).in_(list(scope)))
             .order_by(Organisation.name)
         ).all()
-    return [(int(i), n) for i, n in rows]
+    return [(stored_id(i), n) for i, n in rows]

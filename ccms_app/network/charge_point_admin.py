@@ -1,15 +1,10 @@
-"""Charge points as the operator maintains them: details, connector list, usage state, delete.
+"""Charge points as the operator maintains them: details, connector list, delete.
 
-The usage state (`enabled`) takes a charge point out of service without unregistering it:
-disabled, it is sent ChangeAvailability Inoperative (connector 0) when connected, and
-Authorize / StartTransaction answer Invalid for it (drivers.authorization); enabled again,
-it is sent Operative. A charge point that is offline gets no command (it answers Invalid
-anyway); send it again from the charge point page once it is back if it should show it.
+The usage state (`enabled`, enable / disable) is in network.charge_point_usage.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,7 +14,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
 from ccms_app.charging.models import ChargingSession
-from ccms_app.control import commands
 from ccms_app.core.db import read_session, session_scope
 from ccms_app.network.assets import (
     AssetError,
@@ -30,7 +24,7 @@ from ccms_app.network.assets import (
     owner_in_scope,
     publish_change,
 )
-from ccms_app.network.models import ChargePoint, Connector, RegistrationState, Station
+from ccms_app.network.models import ChargePoint, Connector, RegistrationState, Station, stored_id
 from ccms_app.network.rules.asset_validation import (
     ChargePointFields,
     ConnectorFields,
@@ -113,27 +107,6 @@ class ChargePointView:
         ]
 
 
-@dataclass(frozen=True)
-class UsageResult:
-    """What enabling or disabling did to one charge point."""
-
-    charge_point_id: int
-    identity: str
-    enabled: bool
-    changed: bool
-    command_status: str = ""  # "" = no command (offline or unchanged); else its final status
-
-    def describe(self) -> str:
-        state = "enabled" if self.enabled else "disabled"
-        text = f"{self.identity} {state}" if self.changed else f"{self.identity} was {state}"
-        availability = "Operative" if self.enabled else "Inoperative"
-        if self.command_status:
-            text += f"; ChangeAvailability {availability}: {self.command_status}"
-        elif self.changed:
-            text += " (offline: no ChangeAvailability sent)"
-        return text
-
-
 def kw_text(watts: int | None) -> str:
     return "" if watts is None else f"{watts / 1000:g}"
 
@@ -146,13 +119,14 @@ def _text(value: int | None) -> str:
 
 
 def _view(session: Session, cp: ChargePoint) -> ChargePointView:
-    assert cp.id is not None
     station = session.get(Station, cp.station_id) if cp.station_id else None
     connectors = session.exec(
-        select(Connector).where(Connector.charge_point_id == cp.id).order_by(Connector.connector_id)
+        select(Connector)
+        .where(col(Connector.charge_point_id) == cp.id)
+        .order_by(col(Connector.connector_id))
     ).all()
     return ChargePointView(
-        id=cp.id,
+        id=stored_id(cp.id),
         identity=cp.identity,
         organisation_id=cp.organisation_id,
         station_id=cp.station_id,
@@ -339,7 +313,9 @@ def _save_connectors(session: Session, cp: ChargePoint, wanted: Sequence[Connect
             _remove_connector(session, connector)
     for connector_id, fields in by_id.items():
         row = existing.get(connector_id) or Connector(
-            charge_point_id=cp.id, organisation_id=cp.organisation_id, connector_id=connector_id
+            charge_point_id=stored_id(cp.id),
+            organisation_id=cp.organisation_id,
+            connector_id=connector_id,
         )
         row.connector_type = fields.connector_type
         row.max_power_w = fields.max_power_w
@@ -400,81 +376,3 @@ def _delete_dependents(session: Session, charge_point_id: int) -> None:
             if fk.column.table.name == "charge_point":
                 session.execute(delete(table).where(fk.parent == charge_point_id))
     session.flush()
-
-
-# --- usage state ------------------------------------------------------------------------
-
-
-async def set_charge_point_enabled(
-    scope: Collection[int], charge_point_id: int, enabled: bool, requested_by: str
-) -> UsageResult:
-    """Enable or disable one charge point; if connected, send it ChangeAvailability."""
-    changed = await asyncio.to_thread(_set_enabled, scope, [charge_point_id], enabled)
-    ((cp_id, identity, was_changed),) = changed
-    return await _tell_charge_point(cp_id, identity, enabled, was_changed, requested_by)
-
-
-async def set_station_enabled(
-    scope: Collection[int], station_id: int, enabled: bool, requested_by: str
-) -> list[UsageResult]:
-    """Enable or disable every charge point of a station (in scope)."""
-    ids = await asyncio.to_thread(_station_charge_points, scope, station_id)
-    changed = await asyncio.to_thread(_set_enabled, scope, ids, enabled)
-    return list(
-        await asyncio.gather(
-            *(
-                _tell_charge_point(
-                    cp_id, identity, enabled, was, requested_by, only_if_changed=True
-                )
-                for cp_id, identity, was in changed
-            )
-        )
-    )
-
-
-def _station_charge_points(scope: Collection[int], station_id: int) -> list[int]:
-    with read_session() as session:
-        get_scoped(session, Station, station_id, scope)
-        return [
-            int(i)
-            for i in session.exec(
-                select(ChargePoint.id).where(
-                    ChargePoint.station_id == station_id,
-                    col(ChargePoint.organisation_id).in_(list(scope)),
-                )
-            ).all()
-        ]
-
-
-def _set_enabled(
-    scope: Collection[int], charge_point_ids: Sequence[int], enabled: bool
-) -> list[tuple[int, str, bool]]:
-    result = []
-    with session_scope() as session:
-        for cp_id in charge_point_ids:
-            cp = get_scoped(session, ChargePoint, cp_id, scope)
-            changed = cp.enabled != enabled
-            cp.enabled = enabled
-            session.add(cp)
-            result.append((cp_id, cp.identity, changed))
-    for cp_id, identity, changed in result:
-        if changed:
-            log.info("charge point usage", extra={"identity": identity, "enabled": enabled})
-            publish_change("usage", cp_id, identity)
-    return result
-
-
-async def _tell_charge_point(
-    charge_point_id: int,
-    identity: str,
-    enabled: bool,
-    changed: bool,
-    requested_by: str,
-    only_if_changed: bool = False,
-) -> UsageResult:
-    port = commands.get_command_port()
-    if (only_if_changed and not changed) or port is None or not port.is_connected(identity):
-        return UsageResult(charge_point_id, identity, enabled, changed)
-    params = {"connector_id": "0", "type": "Operative" if enabled else "Inoperative"}
-    view = await commands.send_command(charge_point_id, "ChangeAvailability", params, requested_by)
-    return UsageResult(charge_point_id, identity, enabled, changed, view.status)

@@ -15,7 +15,7 @@ from sqlmodel import col, select
 
 from ccms_app.core.db import read_session
 from ccms_app.monitoring.snapshot import connectors_and_active_transactions
-from ccms_app.network.models import ChargePoint, Station
+from ccms_app.network.models import ChargePoint, Station, stored_id
 
 
 @dataclass(frozen=True)
@@ -54,9 +54,9 @@ def charge_point_info(
         cp, station_name, timezone = row
         if organisation_ids is not None and cp.organisation_id not in organisation_ids:
             return None
-        connector_ids, transactions = connectors_and_active_transactions(session, cp.id)
+        connector_ids, transactions = connectors_and_active_transactions(session, stored_id(cp.id))
     return ChargePointInfo(
-        id=cp.id or 0,
+        id=stored_id(cp.id),
         identity=cp.identity,
         organisation_id=cp.organisation_id,
         station_name=station_name or "",

@@ -14,9 +14,15 @@ from sqlmodel import Session, col, select, update
 from ccms_app.accounts.organisations import root_organisation
 from ccms_app.charging import data_issues
 from ccms_app.charging.rules.timestamps import ChargerTime, read_charger_time
-from ccms_app.control.firmware import track_firmware_status
+from ccms_app.control.firmware.campaign_progress import track_firmware_status
 from ccms_app.core.events import NetworkEvent
-from ccms_app.network.models import ChargePoint, Connector, RegistrationState, StatusEvent
+from ccms_app.network.models import (
+    ChargePoint,
+    Connector,
+    RegistrationState,
+    StatusEvent,
+    stored_id,
+)
 
 BOOT_FIELDS = {
     "charge_point_vendor": "vendor",
@@ -55,7 +61,7 @@ def get_or_create_charge_point(session: Session, identity: str) -> tuple[ChargeP
         return charge_point, False
     charge_point = ChargePoint(
         identity=identity,
-        organisation_id=root_organisation(session).id,
+        organisation_id=stored_id(root_organisation(session).id),
         registration_state=RegistrationState.UNREGISTERED,
     )
     session.add(charge_point)
@@ -86,7 +92,7 @@ def mark_disconnected(session: Session, identity: str, now: datetime) -> list[Ne
 
 def mark_all_offline(session: Session) -> int:
     """At start-up no charger is connected yet, whatever the last run left behind."""
-    result = session.exec(  # type: ignore[call-overload]
+    result = session.exec(
         update(ChargePoint).where(col(ChargePoint.is_online).is_(True)).values(is_online=False)
     )
     return result.rowcount or 0
@@ -158,25 +164,26 @@ def boot(
         RegistrationState.REGISTERED: "Accepted",
         RegistrationState.DISABLED: "Rejected",
     }.get(RegistrationState(cp.registration_state), "Pending")
-    outcome = BootOutcome(status=status, charge_point_id=cp.id, created=created)
+    outcome = BootOutcome(status=status, charge_point_id=stored_id(cp.id), created=created)
     return outcome, [charge_point_event(cp, boot=status, created=created)]
 
 
 def get_or_create_connector(session: Session, cp: ChargePoint, connector_id: int) -> Connector:
     """The connector row (created when a charger first reports it), cached per session."""
     cache: dict[tuple[int, int], Connector] = session.info.setdefault("connectors", {})
-    key = (cp.id, connector_id)
+    cp_id = stored_id(cp.id)
+    key = (cp_id, connector_id)
     connector = cache.get(key)
     if connector is not None:
         return connector
     connector = session.exec(
         select(Connector).where(
-            Connector.charge_point_id == cp.id, Connector.connector_id == connector_id
+            col(Connector.charge_point_id) == cp_id, col(Connector.connector_id) == connector_id
         )
     ).first()
     if connector is None:
         connector = Connector(
-            charge_point_id=cp.id, organisation_id=cp.organisation_id, connector_id=connector_id
+            charge_point_id=cp_id, organisation_id=cp.organisation_id, connector_id=connector_id
         )
         session.add(connector)
         session.flush()
@@ -205,7 +212,7 @@ def apply_status(
     at = read_time(session, cp, report.timestamp, now, events).at
     session.add(
         StatusEvent(
-            charge_point_id=cp.id,
+            charge_point_id=stored_id(cp.id),
             connector_id=report.connector_id,
             status=report.status,
             error_code=report.error_code,

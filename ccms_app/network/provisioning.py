@@ -15,14 +15,14 @@ from typing import Literal, TypeVar
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.accounts.organisations import root_organisation
 from ccms_app.core.db import session_scope
 from ccms_app.core.identifiers import FieldError, validate_id_tag, validate_identity
 from ccms_app.drivers.models import IdTag, IdTagStatus
-from ccms_app.network.models import ChargePoint, Connector, RegistrationState, Station
+from ccms_app.network.models import ChargePoint, Connector, RegistrationState, Station, stored_id
 
 log = logging.getLogger(__name__)
 
@@ -214,12 +214,12 @@ def _register_charge_point(
 ) -> ChargePointResult:
     cp = session.exec(select(ChargePoint).where(ChargePoint.identity == identity)).first()
     org = _owner(session, organisation_id, cp.organisation_id if cp else None)
-    assert org.id is not None
-    station, station_created = _station(session, org.id, station_name)
+    org_id = stored_id(org.id)
+    station, station_created = _station(session, org_id, station_name)
     if cp is None:
         cp = ChargePoint(
             identity=identity,
-            organisation_id=org.id,
+            organisation_id=org_id,
             station_id=station.id,
             registration_state=RegistrationState.REGISTERED,
         )
@@ -228,17 +228,16 @@ def _register_charge_point(
         action: Action = "created"
         changes: tuple[str, ...] = ()
     else:
-        changes = _apply_registration(session, cp, org.id, station)
+        changes = _apply_registration(session, cp, org_id, station)
         action = "updated" if changes else "unchanged"
-    assert cp.id is not None and station.id is not None
     return ChargePointResult(
         action=action,
         identity=cp.identity,
-        charge_point_id=cp.id,
+        charge_point_id=stored_id(cp.id),
         station=station.name,
-        station_id=station.id,
+        station_id=stored_id(station.id),
         station_created=station_created,
-        organisation_id=org.id,
+        organisation_id=org_id,
         registration_state=cp.registration_state,
         changes=changes,
     )
@@ -274,7 +273,7 @@ def _find_id_tag(session: Session, id_tag: str) -> IdTag | None:
     if exact is not None:
         return exact
     return session.exec(
-        select(IdTag).where(func.lower(IdTag.id_tag) == id_tag.lower()).order_by(IdTag.id)
+        select(IdTag).where(func.lower(IdTag.id_tag) == id_tag.lower()).order_by(col(IdTag.id))
     ).first()
 
 
@@ -288,15 +287,20 @@ def _upsert_id_tag(
 ) -> IdTagResult:
     tag = _find_id_tag(session, id_tag)
     org = _owner(session, organisation_id, tag.organisation_id if tag else None)
-    assert org.id is not None
-    wanted = {
+    wanted: dict[str, object] = {
         "status": status,
         "expiry_date": expiry,
         "parent_id_tag": parent_id_tag,
-        "organisation_id": org.id,
+        "organisation_id": stored_id(org.id),
     }
     if tag is None:
-        tag = IdTag(id_tag=id_tag, **wanted)
+        tag = IdTag(
+            id_tag=id_tag,
+            status=status,
+            expiry_date=expiry,
+            parent_id_tag=parent_id_tag,
+            organisation_id=stored_id(org.id),
+        )
         action: Action = "created"
         changes: tuple[str, ...] = ()
     else:
@@ -306,11 +310,10 @@ def _upsert_id_tag(
         action = "updated" if changes else "unchanged"
     session.add(tag)
     session.flush()
-    assert tag.id is not None
     return IdTagResult(
         action=action,
         id_tag=tag.id_tag,
-        id_tag_pk=tag.id,
+        id_tag_pk=stored_id(tag.id),
         status=tag.status,
         expiry_date=tag.expiry_date,
         parent_id_tag=tag.parent_id_tag,

@@ -21,7 +21,7 @@ from ccms_app.core.db import read_session, session_scope
 from ccms_app.network import provisioning
 from ccms_app.network.assets import AssetError, get_scoped, invalid, publish_change
 from ccms_app.network.charge_point_admin import DETAIL_FIELDS
-from ccms_app.network.models import ChargePoint, RegistrationState, Station
+from ccms_app.network.models import ChargePoint, RegistrationState, Station, stored_id
 from ccms_app.network.rules.asset_validation import validate_charge_point
 
 log = logging.getLogger(__name__)
@@ -75,8 +75,9 @@ async def register_unregistered(
         "unknown charge point registered",
         extra={"identity": identity, "station": station.name, "trigger": status},
     )
-    assert station.id is not None
-    return RegistrationResult(charge_point_id, identity, station.id, station.name, status)
+    return RegistrationResult(
+        charge_point_id, identity, stored_id(station.id), station.name, status
+    )
 
 
 def _register(

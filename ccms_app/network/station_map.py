@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from ccms_app.core.db import read_session
-from ccms_app.network.models import ChargePoint, Connector, RegistrationState, Station
+from ccms_app.network.models import ChargePoint, Connector, RegistrationState, Station, stored_id
 from ccms_app.network.rules.station_availability import (
     ChargePointState,
     charge_point_availability,
@@ -67,7 +67,7 @@ def _states(
         rows = session.exec(
             select(Connector.charge_point_id, Connector.connector_id, Connector.status)
             .where(col(Connector.charge_point_id).in_(ids))
-            .order_by(Connector.charge_point_id, Connector.connector_id)
+            .order_by(col(Connector.charge_point_id), col(Connector.connector_id))
         ).all()
         for cp_id, connector_id, status in rows:
             statuses.setdefault(cp_id, []).append((connector_id, status))
@@ -93,16 +93,16 @@ def station_markers(scope: Collection[int]) -> list[StationMarker]:
         stations = session.exec(
             select(Station)
             .where(col(Station.organisation_id).in_(list(scope)))
-            .order_by(Station.name, Station.id)
+            .order_by(col(Station.name), col(Station.id))
         ).all()
         grouped = _states(session, scope)
     markers = []
     for station in stations:
-        assert station.id is not None
-        states = [state_of(cp, s) for cp, s in grouped.get(station.id, [])]
+        station_id = stored_id(station.id)
+        states = [state_of(cp, s) for cp, s in grouped.get(station_id, [])]
         markers.append(
             StationMarker(
-                id=station.id,
+                id=station_id,
                 name=station.name,
                 address=station.address,
                 latitude=station.latitude,

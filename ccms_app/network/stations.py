@@ -11,7 +11,7 @@ from sqlmodel import Session, col, func, select
 from ccms_app.accounts.models import Organisation
 from ccms_app.core.db import read_session, session_scope
 from ccms_app.network.assets import AssetInUse, get_scoped, invalid, owner_in_scope, publish_change
-from ccms_app.network.models import ChargePoint, Connector, OperationArea, Station
+from ccms_app.network.models import ChargePoint, Connector, OperationArea, Station, stored_id
 from ccms_app.network.rules.asset_validation import StationFields, validate_station
 
 log = logging.getLogger(__name__)
@@ -47,12 +47,14 @@ class StationView:
 
 
 def _view(session: Session, station: Station) -> StationView:
-    assert station.id is not None
+    station_id = stored_id(station.id)
     org = session.get(Organisation, station.organisation_id)
     area = session.get(OperationArea, station.area_id) if station.area_id else None
-    count = session.exec(select(func.count()).where(ChargePoint.station_id == station.id)).one()
+    count = session.exec(
+        select(func.count()).where(col(ChargePoint.station_id) == station_id)
+    ).one()
     return StationView(
-        id=station.id,
+        id=station_id,
         organisation_id=station.organisation_id,
         organisation=org.name if org else "",
         area_id=station.area_id,
@@ -76,11 +78,11 @@ def station_choices(scope: Collection[int]) -> list[tuple[int, str]]:
     """(id, name) of every station in scope, by name: the options of a station select."""
     with read_session() as session:
         rows = session.exec(
-            select(Station.id, Station.name)
+            select(col(Station.id), Station.name)
             .where(col(Station.organisation_id).in_(list(scope)))
-            .order_by(Station.name, Station.id)
+            .order_by(col(Station.name), col(Station.id))
         ).all()
-    return [(int(i), n) for i, n in rows]
+    return [(stored_id(i), n) for i, n in rows]
 
 
 def create_station(
@@ -96,7 +98,7 @@ def create_station(
         errors |= _relation_errors(session, scope, owner, fields.name, area_id, None)
         if errors:
             raise invalid(errors, "Station")
-        station = Station(organisation_id=owner, area_id=area_id)
+        station = Station(organisation_id=owner, area_id=area_id, name=fields.name)
         _apply(station, fields)
         session.add(station)
         session.flush()

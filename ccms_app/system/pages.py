@@ -4,6 +4,7 @@ of refused charge point connections. The rest of the module is not built yet and
 from __future__ import annotations
 
 import reflex as rx
+from reflex.vars import ObjectVar
 
 from ccms_app.system.state import SecurityEventRow, SystemState
 from ccms_app.ui.cards import empty_note, section
@@ -110,7 +111,7 @@ def network_settings() -> rx.Component:
     )
 
 
-def _event_row(e: SecurityEventRow) -> rx.Component:
+def _event_row(e: ObjectVar[SecurityEventRow]) -> rx.Component:
     return rx.table.row(
         cell(e.at),
         cell(rx.text(e.identity, weight="medium", size="2")),

@@ -66,7 +66,7 @@ class SystemState(rx.State):
     can_view: bool = False  # an operator of the root organisation
     can_edit: bool = False  # ... and an administrator
     unknown_policy: str = charger_security.UNKNOWN_PENDING
-    events: list[SecurityEventRow] = []
+    events: rx.Field[list[SecurityEventRow]] = rx.field(default_factory=list)
     saving: bool = False
     error: str = ""
     ocpp_tls: bool = False

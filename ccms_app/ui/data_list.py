@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import reflex as rx
+from reflex.vars import ObjectVar
 
 from ccms_app.ui.list_state import ALL, PAGE_SIZES
 
@@ -40,7 +41,9 @@ EMPTY = "—"  # an empty cell, so a phone card's label is not left dangling
 DESKTOP_ONLY = ["none", "none", "block"]
 MOBILE_ONLY = ["block", "block", "none"]
 
-RowRender = Callable[[rx.Var], rx.Component]
+# One row of a list as the page sees it: a Var of the row's {column key: text} dict.
+RowVar = ObjectVar[dict[str, Any]]
+RowRender = Callable[[RowVar], rx.Component]
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,7 @@ class Column:
     label: str
     sortable: bool = True
     render: RowRender | None = None
-    href: Callable[[rx.Var], Any] | None = None
+    href: Callable[[RowVar], Any] | None = None
     on_phone: bool = True  # shown on the phone card
 
 
@@ -61,19 +64,19 @@ class Filter:
 
     key: str
     label: str
-    options: Sequence[tuple[str, str]] | rx.Var
+    options: Sequence[Sequence[str]] | rx.Var
 
 
 def _tid(*parts: Any) -> dict[str, Any]:
     if any(isinstance(p, rx.Var) for p in parts):
         value: Any = parts[0]
         for p in parts[1:]:
-            value = value + "-" + p if isinstance(value, rx.Var) else f"{value}-" + p
+            value = value.to(str) + "-" + p if isinstance(value, rx.Var) else f"{value}-" + p
         return {"data-testid": value}
     return {"data-testid": "-".join(str(p) for p in parts)}
 
 
-def _content(column: Column, row: rx.Var, testid: str) -> rx.Component:
+def _content(column: Column, row: RowVar, testid: str) -> rx.Component:
     if column.render is not None:
         return column.render(row)
     if column.href is not None:
@@ -203,7 +206,7 @@ def _table(
     testid: str,
     actions: RowRender | None,
 ) -> rx.Component:
-    def row(r: rx.Var) -> rx.Component:
+    def row(r: RowVar) -> rx.Component:
         cells = [
             rx.table.cell(_content(c, r, testid), white_space="nowrap", vertical_align="middle")
             for c in columns
@@ -235,7 +238,7 @@ def _cards(
 ) -> rx.Component:
     title, rest = columns[0], [c for c in columns[1:] if c.on_phone]
 
-    def card(r: rx.Var) -> rx.Component:
+    def card(r: RowVar) -> rx.Component:
         return rx.card(
             rx.vstack(
                 rx.box(_content(title, r, f"{testid}-m"), font_weight="bold"),

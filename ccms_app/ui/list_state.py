@@ -45,9 +45,9 @@ from sqlalchemy import Boolean, Integer
 from ccms_app.accounts import organisations
 from ccms_app.accounts.state import AuthState
 from ccms_app.core import listing
+from ccms_app.core.display import format_time
 from ccms_app.core.listing import ListPage, ListQuery, ListQueryError, ListSpec
 from ccms_app.core.types import utc_now
-from ccms_app.monitoring.view import format_time
 
 log = logging.getLogger(__name__)
 
@@ -204,16 +204,19 @@ class ListState(rx.State, mixin=True):
 
     @rx.event
     async def go_to_page(self, page: int) -> None:
-        self.page = max(1, min(int(page), self.pages))
-        await self._reload()
+        await self._show_page(page)
 
     @rx.event
     async def next_page(self) -> None:
-        await self.go_to_page(self.page + 1)
+        await self._show_page(self.page + 1)
 
     @rx.event
     async def previous_page(self) -> None:
-        await self.go_to_page(self.page - 1)
+        await self._show_page(self.page - 1)
+
+    async def _show_page(self, page: int) -> None:
+        self.page = max(1, min(int(page), self.pages))
+        await self._reload()
 
     @rx.event
     async def set_page_size(self, value: str) -> None:

@@ -5,11 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import reflex as rx
+from reflex.event import EventCallback, EventHandler
 
 from ccms_app.accounts.state import AuthState
-from ccms_app.monitoring.state.live import LiveState
 
 SIDEBAR_WIDTH = "232px"
+
+# Events that run before the logout itself: modules whose states outlive one page (the shared
+# live views a tab links to) register their "leave" here, so ui/ does not import them.
+_BEFORE_LOGOUT: list[EventHandler | EventCallback[()]] = []
+
+
+def run_before_logout(handler: EventHandler | EventCallback[()]) -> None:
+    """Register `handler` to run (in registration order) when an operator logs out."""
+    if handler not in _BEFORE_LOGOUT:
+        _BEFORE_LOGOUT.append(handler)
+
+
 DESKTOP = ["none", "none", "flex"]  # shown from the md breakpoint (768 px) up
 MOBILE = ["flex", "flex", "none"]
 
@@ -98,7 +110,7 @@ def account_box() -> rx.Component:
             color_scheme="gray",
             size="2",
             width="100%",
-            on_click=[LiveState.leave, AuthState.logout],
+            on_click=[*_BEFORE_LOGOUT, AuthState.logout],
             custom_attrs={"data-testid": "logout"},
         ),
         spacing="2",

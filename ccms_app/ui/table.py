@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import reflex as rx
 
 
 def data_table(
     headers: Sequence[str],
-    rows: rx.Var,
-    render_row: Callable[[rx.Var], rx.Component],
+    rows: rx.Var | Iterable[Any],
+    render_row: Callable[[Any], rx.Component],
     testid: str = "",
-    **props,
+    **props: Any,
 ) -> rx.Component:
+    """`rows` (a state's list) rendered by `render_row`, one table row per item."""
     return rx.box(
         rx.table.root(
             rx.table.header(
@@ -33,5 +35,5 @@ def data_table(
     )
 
 
-def cell(*children: rx.Component | rx.Var | str, **props) -> rx.Component:
+def cell(*children: rx.Component | rx.Var | str, **props: Any) -> rx.Component:
     return rx.table.cell(*children, white_space="nowrap", vertical_align="middle", **props)

@@ -1,8 +1,8 @@
 """Simulated OCPP 1.6J charge points (client side): the demo fleet, `ccms simulate` and tests.
 
 Uses the mobilityhouse `ocpp` library's v16 ChargePoint over `websockets`; imports nothing from
-the server, and from ccms_app only the pure, stdlib-only ocpp_server.charging_profiles (so
-charger and CSMS read charging profiles with the same code).
+the server or ccms_app, only the pure, stdlib-only ocpp_server.smart_charging (so charger
+and CSMS read charging profiles with the same code).
 """
 
 from ocpp_server.simulator.charge_point import NotConnectedError, SimulatedChargePoint

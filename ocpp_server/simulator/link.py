@@ -8,7 +8,7 @@ optional follow-up coroutine (start the session, reboot, ...) that runs once the
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -16,7 +16,7 @@ from ocpp.routing import after, on
 from ocpp.v16 import ChargePoint
 from ocpp.v16.enums import Action
 
-FollowUp = Callable[[], Awaitable[None]]
+FollowUp = Callable[[], Coroutine[Any, Any, None]]
 
 
 @dataclass(frozen=True)

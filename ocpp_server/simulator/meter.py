@@ -22,6 +22,11 @@ class Reading:
     soc: float | None = None
 
 
+def utc_now() -> datetime:
+    """The charger's clock (always UTC)."""
+    return datetime.now(UTC)
+
+
 def ocpp_timestamp(at: datetime) -> str:
     """RFC 3339 UTC with milliseconds and a Z, as charge points usually send it."""
     return at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

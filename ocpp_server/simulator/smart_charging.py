@@ -6,7 +6,7 @@ needs a running transaction and goes when it ends. Running sessions are capped t
 composite limit (checked at every meter sample and whenever the profiles change, when a
 MeterValues goes out at once so the CSMS sees the new power).
 
-The profile rules and the composite schedule come from ocpp_server.charging_profiles:
+The profile rules and the composite schedule come from ocpp_server.smart_charging:
 a pure, stdlib-only module, so the simulator and the CSMS read profiles the same way.
 """
 
@@ -21,22 +21,20 @@ from typing import TYPE_CHECKING, Any
 
 from ocpp.v16 import call_result
 
-from ocpp_server.charging_profiles import (
+from ocpp_server.simulator.charging_curve import charging_power_w, session_power_limit_w
+from ocpp_server.simulator.link import Decision
+from ocpp_server.smart_charging.composite import composite_schedule, limit_at
+from ocpp_server.smart_charging.parsing import profile_from_ocpp
+from ocpp_server.smart_charging.profiles import (
     ChargingProfile,
     InstalledProfile,
     ProfileError,
     Purpose,
     RateUnit,
-    composite_schedule,
     convert_limit,
-    limit_at,
-    ocpp_time,
-    profile_from_ocpp,
-    read_profile,
-    validate_profile,
 )
-from ocpp_server.simulator.charging_curve import charging_power_w, session_power_limit_w
-from ocpp_server.simulator.link import Decision
+from ocpp_server.smart_charging.to_ocpp import ocpp_time
+from ocpp_server.smart_charging.validation import read_profile, validate_profile
 
 if TYPE_CHECKING:
     from ocpp_server.simulator.connector import ConnectorState

@@ -9,7 +9,9 @@ from click.testing import CliRunner
 from sqlmodel import Session, select
 
 from ccms_app.accounts.auth import verify_password
-from ccms_app.cli import cli
+from ccms_app.cli import cli, reflex_process
+from ccms_app.cli import run as run_command
+from ccms_app.core import migrations
 from ccms_app.core.config import Settings
 from ccms_app.network.models import ChargePoint
 
@@ -108,14 +110,11 @@ def test_run_refuses_an_unloadable_certificate(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """`ccms run` checks the TLS files before migrating or starting Reflex."""
-    from ccms_app import cli as cli_module
-    from ccms_app.core import migrations
-
     bad = Settings(ocpp_tls_cert=str(tmp_path / "missing.crt"), ocpp_tls_key=str(tmp_path / "k"))
-    monkeypatch.setattr(cli_module, "get_settings", lambda: bad)
-    monkeypatch.setattr(cli_module, "_check_ports_free", lambda settings: None)
+    monkeypatch.setattr(run_command, "get_settings", lambda: bad)
+    monkeypatch.setattr(run_command, "_check_ports_free", lambda settings: None)
     monkeypatch.setattr(migrations, "upgrade_database", lambda: pytest.fail("migrated"))
-    monkeypatch.setattr(cli_module, "_run_reflex", lambda port: pytest.fail("started"))
+    monkeypatch.setattr(reflex_process, "run_reflex", lambda port: pytest.fail("started"))
 
     result = CliRunner().invoke(cli, ["run"])
 

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from ccms_app import cli as cli_module
 from ccms_app.accounts.auth import verify_password
 from ccms_app.accounts.models import OperatorAccount
-from ccms_app.cli import cli
+from ccms_app.cli import cli, reflex_process
 from ccms_app.network.models import ChargePoint
 
 
@@ -140,8 +140,8 @@ def test_run_refuses_equal_ports(runner: CliRunner, settings_env: pytest.MonkeyP
 
 
 def test_reflex_is_started_single_port_with_the_venv_first_on_path() -> None:
-    command = cli_module._reflex_command(3100)
-    env = cli_module._reflex_environment()
+    command = reflex_process.reflex_command(3100)
+    env = reflex_process.reflex_environment()
 
     assert command[:3] == [sys.executable, "-m", "reflex"]
     assert command[3:] == [

@@ -13,16 +13,6 @@ from sqlalchemy.engine import Engine
 from ccms_app.accounts.models import Organisation
 from ccms_app.charging.models import ChargingSession, MeterSample
 from ccms_app.control import commands
-from ccms_app.control.charging_profiles import (
-    ProfileInputError,
-    clear_profiles,
-    expected_schedule,
-    get_composite_schedule,
-    list_profiles,
-    profile_summary,
-    recent_composite_schedules,
-    set_profile,
-)
 from ccms_app.control.commands import UnknownChargePointError
 from ccms_app.control.models import (
     ChargePointCommand,
@@ -30,6 +20,19 @@ from ccms_app.control.models import (
     StoredChargingProfile,
 )
 from ccms_app.control.rules.commands import CommandInputError
+from ccms_app.control.smart_charging.composite_schedules import (
+    expected_schedule,
+    get_composite_schedule,
+    recent_composite_schedules,
+)
+from ccms_app.control.smart_charging.profile_commands import (
+    ProfileInputError,
+    clear_profiles,
+    set_profile,
+)
+from ccms_app.control.smart_charging.profile_views import list_profiles, profile_summary
+from ccms_app.control.state.smart_charging_form import form_profile_spec
+from ccms_app.control.state.smart_charging_rows import composite_rows
 from ccms_app.core.types import utc_now
 from ocpp_server.server import OcppServer
 from ocpp_server.simulator import EvProfile, SimulatedChargePoint
@@ -289,8 +292,6 @@ def form(**changes: Any) -> dict[str, Any]:
 async def test_the_operator_form_becomes_the_profile_the_charge_point_runs(
     charger: SimulatedChargePoint, cp_id: int, engine: Engine
 ) -> None:
-    from ccms_app.control.state.smart_charging import composite_rows, form_profile_spec
-
     now = utc_now()
     spec_ = form_profile_spec(form(), now)
     assert spec_["charging_profile_kind"] == "Recurring" and spec_["recurrency_kind"] == "Daily"
@@ -336,8 +337,6 @@ async def test_the_operator_form_becomes_the_profile_the_charge_point_runs(
 async def test_form_mistakes_are_named_and_nothing_is_sent(
     cp_id: int, command_port, engine: Engine, changes: dict[str, Any], message: str
 ) -> None:
-    from ccms_app.control.state.smart_charging import form_profile_spec
-
     with pytest.raises(CommandInputError, match=message):
         await set_profile(cp_id, 1, form_profile_spec(form(**changes), utc_now()), BY)
     assert rows(engine, StoredChargingProfile) == []

@@ -23,7 +23,15 @@ from sqlmodel import Session, select
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.api import build_api
-from ccms_app.control import commands, firmware
+from ccms_app.control import commands
+from ccms_app.control.firmware import (
+    campaign_runs,
+    campaign_views,
+    campaigns,
+    diagnostics,
+    errors,
+    images,
+)
 from ccms_app.control.models import DiagnosticsFile, FirmwareCampaign
 from ccms_app.core.config import Settings, get_settings
 from ccms_app.core.scheduler import get_scheduler, start_scheduler, stop_scheduler
@@ -120,12 +128,12 @@ async def simulators(url: str, *identities: str) -> AsyncIterator[list[Simulated
             await sim.close()
 
 
-def upload(organisation: Organisation, name: str, data: bytes) -> firmware.ImageView:
-    return firmware.store_firmware(organisation.id, name, "", io.BytesIO(data), "ops@example.com")
+def upload(organisation: Organisation, name: str, data: bytes) -> images.ImageView:
+    return images.store_firmware(organisation.id, name, "", io.BytesIO(data), "ops@example.com")
 
 
 def target_statuses(campaign_id: int) -> dict[str, str]:
-    return {t.identity: t.status for t in firmware.get_campaign(campaign_id).targets}
+    return {t.identity: t.status for t in campaign_views.get_campaign(campaign_id).targets}
 
 
 async def test_campaign_rolls_out_at_its_time_and_chargers_reboot_with_the_new_version(
@@ -134,7 +142,7 @@ async def test_campaign_rolls_out_at_its_time_and_chargers_reboot_with_the_new_v
     _server, url = network
     image = upload(organisation, "ccms-sim-2.1.0.bin", b"new firmware" * 5000)
     async with simulators(url, "CP-FW-A", "CP-FW-B") as (sim_a, sim_b):
-        campaign = firmware.create_campaign(
+        campaign = campaigns.create_campaign(
             organisation.id,
             "Roll out 2.1.0",
             image.id,
@@ -144,7 +152,7 @@ async def test_campaign_rolls_out_at_its_time_and_chargers_reboot_with_the_new_v
             retries=1,
         )
         assert campaign.status == "planned"
-        assert get_scheduler().get_job(firmware.job_id(campaign.id)) is not None
+        assert get_scheduler().get_job(campaign_runs.job_id(campaign.id)) is not None
 
         def installed() -> bool:
             statuses = target_statuses(campaign.id)
@@ -162,15 +170,17 @@ async def test_campaign_rolls_out_at_its_time_and_chargers_reboot_with_the_new_v
         assert rows[0].firmware_status == "Installed"
 
         # The offline charge point waits for the next run; the campaign is not done yet.
-        view = firmware.get_campaign(campaign.id)
+        view = campaign_views.get_campaign(campaign.id)
         assert target_statuses(campaign.id)["CP-FW-C"] == "offline"
         assert (view.status, view.runs) == ("running", 1)
         row = session.get(FirmwareCampaign, campaign.id)
         assert row.next_run_at is not None and row.started_at is not None
 
         async with simulators(url, "CP-FW-C") as (sim_c,):
-            await firmware.run_campaign(campaign.id)  # what the retry job does
-            await eventually(lambda: firmware.get_campaign(campaign.id).status == "done", WAIT)
+            await campaign_runs.run_campaign(campaign.id)  # what the retry job does
+            await eventually(
+                lambda: campaign_views.get_campaign(campaign.id).status == "done", WAIT
+            )
             assert target_statuses(campaign.id) == dict.fromkeys(charge_points, "installed")
             await eventually(lambda: sim_c.firmware_version == "2.1.0", timeout=WAIT)
 
@@ -185,15 +195,17 @@ async def test_failed_downloads_are_tracked_as_failed(
     (firmware_settings.firmware_dir / corrupt.stored_name).write_bytes(b"bit rot")
     async with simulators(url, "CP-FW-A", "CP-FW-B") as (sim_a, sim_b):
         now = utc_now()
-        first = firmware.create_campaign(
+        first = campaigns.create_campaign(
             organisation.id, "Missing", missing.id, [charge_points["CP-FW-A"]], now, "ops"
         )
-        second = firmware.create_campaign(
+        second = campaigns.create_campaign(
             organisation.id, "Corrupt", corrupt.id, [charge_points["CP-FW-B"]], now, "ops"
         )
         for campaign in (first, second):
-            await eventually(lambda c=campaign: firmware.get_campaign(c.id).status == "done", WAIT)
-            (target,) = firmware.get_campaign(campaign.id).targets
+            await eventually(
+                lambda c=campaign: campaign_views.get_campaign(c.id).status == "done", WAIT
+            )
+            (target,) = campaign_views.get_campaign(campaign.id).targets
             assert (target.status, target.detail) == ("failed", "download failed")
         assert sim_a.firmware_status == sim_b.firmware_status == "DownloadFailed"
         assert sim_a.firmware_version == sim_b.firmware_version == "1.0.0-sim"
@@ -206,7 +218,9 @@ async def test_diagnostics_are_uploaded_to_ccms_and_stored(
     _server, url = network
     cp_id = charge_points["CP-FW-A"]
     async with simulators(url, "CP-FW-A") as (sim,):
-        view = await firmware.request_diagnostics(cp_id, "ops@example.com", scope={organisation.id})
+        view = await diagnostics.request_diagnostics(
+            cp_id, "ops@example.com", scope={organisation.id}
+        )
         assert view.status == "accepted"
         assert view.request.count("/diagnostics/CP-FW-A/") == 1
         assert "diagnostics-CP-FW-A-" in view.response  # the file name the charger answered
@@ -221,14 +235,14 @@ async def test_diagnostics_are_uploaded_to_ccms_and_stored(
     assert row.charge_point_id == cp_id and row.organisation_id == organisation.id
     content = (firmware_settings.diagnostics_dir / "CP-FW-A" / row.file_name).read_text()
     assert "charge point CP-FW-A diagnostics" in content
-    listed = firmware.list_diagnostics({organisation.id})
+    listed = diagnostics.list_diagnostics({organisation.id})
     assert [d.download_path for d in listed] == [f"/diagnostics/CP-FW-A/{row.file_name}"]
     cp = session.get(ChargePoint, cp_id)
     await eventually(
         lambda: session.refresh(cp) or cp.diagnostics_status == "Uploaded", timeout=WAIT
     )
-    with pytest.raises(firmware.UnknownChargePointError):
-        await firmware.request_diagnostics(cp_id, "ops", scope={organisation.id + 100})
+    with pytest.raises(errors.UnknownChargePointError):
+        await diagnostics.request_diagnostics(cp_id, "ops", scope={organisation.id + 100})
 
 
 async def test_planned_campaigns_are_rescheduled_after_a_restart(
@@ -238,24 +252,24 @@ async def test_planned_campaigns_are_rescheduled_after_a_restart(
     later = utc_now() + timedelta(hours=2)
     start_scheduler()
     try:
-        planned = firmware.create_campaign(
+        planned = campaigns.create_campaign(
             organisation.id, "Tonight", image.id, [charge_points["CP-FW-A"]], later, "ops"
         )
-        cancelled = firmware.create_campaign(
+        cancelled = campaigns.create_campaign(
             organisation.id, "Never", image.id, [charge_points["CP-FW-B"]], later, "ops"
         )
-        firmware.cancel_campaign(cancelled.id, {organisation.id}, "ops")
-        assert get_scheduler().get_job(firmware.job_id(cancelled.id)) is None
-        with pytest.raises(firmware.FirmwareError, match="cancelled campaign cannot"):
-            firmware.cancel_campaign(cancelled.id, {organisation.id}, "ops")
+        campaigns.cancel_campaign(cancelled.id, {organisation.id}, "ops")
+        assert get_scheduler().get_job(campaign_runs.job_id(cancelled.id)) is None
+        with pytest.raises(errors.FirmwareError, match="cancelled campaign cannot"):
+            campaigns.cancel_campaign(cancelled.id, {organisation.id}, "ops")
     finally:
         await stop_scheduler()  # the process stops: in-memory jobs are gone
 
     start_scheduler()
     try:
         assert get_scheduler().get_jobs() == []
-        assert firmware.restore_campaign_jobs() == 1
-        job = get_scheduler().get_job(firmware.job_id(planned.id))
+        assert campaign_runs.restore_campaign_jobs() == 1
+        job = get_scheduler().get_job(campaign_runs.job_id(planned.id))
         assert job is not None and job.next_run_time == later
     finally:
         await stop_scheduler()
@@ -273,8 +287,8 @@ def test_campaign_input_is_checked(engine, charge_points, organisation, firmware
         (("x", image.id, cp, now.replace(tzinfo=None)), "time zone"),
     ]
     for (name, image_id, cps, at), message in cases:
-        with pytest.raises(firmware.FirmwareError, match=message):
-            firmware.create_campaign(organisation.id, name, image_id, cps, at, "ops")
-    with pytest.raises(firmware.FirmwareError, match="retries must be 0 or more"):
-        firmware.create_campaign(organisation.id, "x", image.id, cp, now, "ops", retries=-1)
-    assert firmware.list_campaigns({organisation.id}) == []
+        with pytest.raises(errors.FirmwareError, match=message):
+            campaigns.create_campaign(organisation.id, name, image_id, cps, at, "ops")
+    with pytest.raises(errors.FirmwareError, match="retries must be 0 or more"):
+        campaigns.create_campaign(organisation.id, "x", image.id, cp, now, "ops", retries=-1)
+    assert campaign_views.list_campaigns({organisation.id}) == []

@@ -11,10 +11,10 @@ import pytest
 from sqlmodel import Session, select
 
 from ccms_app.accounts import auth
+from ccms_app.accounts.auth import SESSION_COOKIE
 from ccms_app.accounts.models import OperatorAccount, Organisation
-from ccms_app.accounts.state import SESSION_COOKIE
 from ccms_app.api import build_api
-from ccms_app.control import firmware
+from ccms_app.control.firmware import errors, images, storage
 from ccms_app.control.models import DiagnosticsFile
 from ccms_app.core.config import Settings
 from ccms_app.network.models import ChargePoint
@@ -48,7 +48,7 @@ def stored_files(settings: Settings) -> list[str]:
 
 async def test_serves_an_uploaded_firmware_image(client, organisation, firmware_settings) -> None:
     data = b"\x7fELF firmware " * 1000
-    image = firmware.store_firmware(
+    image = images.store_firmware(
         organisation.id, "fw 2.1.0.bin", "", io.BytesIO(data), "ops@example.com"
     )
     assert image.version == "2.1.0"
@@ -66,15 +66,15 @@ async def test_serves_an_uploaded_firmware_image(client, organisation, firmware_
 
 
 def test_version_is_put_into_the_served_name(organisation, firmware_settings) -> None:
-    image = firmware.store_firmware(organisation.id, "image.bin", "7.0", io.BytesIO(b"x"), "ops")
+    image = images.store_firmware(organisation.id, "image.bin", "7.0", io.BytesIO(b"x"), "ops")
     assert image.stored_name.endswith("-image-7.0.bin")
-    assert firmware.version_from_file_name(image.stored_name) == "7.0"
-    with pytest.raises(firmware.FirmwareError, match=r"already uploaded as version 7\.0"):
-        firmware.store_firmware(organisation.id, "again.bin", "7.1", io.BytesIO(b"x"), "ops")
-    with pytest.raises(firmware.FirmwareError, match="version is required"):
-        firmware.store_firmware(organisation.id, "noversion.bin", "", io.BytesIO(b"y"), "ops")
-    with pytest.raises(firmware.FirmwareError, match="empty"):
-        firmware.store_firmware(organisation.id, "fw-1.0.bin", "", io.BytesIO(b""), "ops")
+    assert storage.version_from_file_name(image.stored_name) == "7.0"
+    with pytest.raises(errors.FirmwareError, match=r"already uploaded as version 7\.0"):
+        images.store_firmware(organisation.id, "again.bin", "7.1", io.BytesIO(b"x"), "ops")
+    with pytest.raises(errors.FirmwareError, match="version is required"):
+        images.store_firmware(organisation.id, "noversion.bin", "", io.BytesIO(b"y"), "ops")
+    with pytest.raises(errors.FirmwareError, match="empty"):
+        images.store_firmware(organisation.id, "fw-1.0.bin", "", io.BytesIO(b""), "ops")
     leftovers = [p.name for p in firmware_settings.firmware_dir.iterdir()]
     assert leftovers == [image.stored_name]  # no temporary files left behind
 

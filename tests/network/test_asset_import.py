@@ -8,7 +8,7 @@ from sqlmodel import Session, func, select
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.core import db
-from ccms_app.network.asset_import import (
+from ccms_app.network.csv_import import (
     ImportFile,
     ImportRefusedError,
     apply_import,

@@ -21,6 +21,7 @@ from ccms_app.core.types import utc_now
 from ccms_app.drivers.authorization import check_id_tag
 from ccms_app.drivers.models import IdTag
 from ccms_app.network import charge_point_admin as admin
+from ccms_app.network import charge_point_usage as usage
 from ccms_app.network import stations
 from ccms_app.network.assets import AssetError, AssetInUse, AssetNotFound
 from ccms_app.network.models import ChargePoint, Connector, StatusEvent
@@ -199,11 +200,11 @@ async def test_disabling_an_offline_charge_point_refuses_its_id_tags(
     with Session(engine) as s:
         s.add(IdTag(id_tag="CARD-1", organisation_id=organisation.id))
         s.commit()
-    result = await admin.set_charge_point_enabled(scope, cp.id, False, BY)
+    result = await usage.set_charge_point_enabled(scope, cp.id, False, BY)
     assert (result.changed, result.command_status) == (True, "")
     assert result.describe() == "CP-0001 disabled (offline: no ChangeAvailability sent)"
     assert _authorize(engine, cp.id) == "Invalid"
-    again = await admin.set_charge_point_enabled(scope, cp.id, True, BY)
+    again = await usage.set_charge_point_enabled(scope, cp.id, True, BY)
     assert again.changed and _authorize(engine, cp.id) == "Accepted"
 
 
@@ -225,7 +226,7 @@ async def test_disable_and_enable_a_connected_charge_point(
         await charger.call(
             call.BootNotification(charge_point_vendor="Alfen", charge_point_model="Eve")
         )
-        disabled = await admin.set_charge_point_enabled(scope, cp.id, False, BY)
+        disabled = await usage.set_charge_point_enabled(scope, cp.id, False, BY)
         assert disabled.command_status == "accepted"
         assert charger.received[-1] == (
             "ChangeAvailability",
@@ -234,7 +235,7 @@ async def test_disable_and_enable_a_connected_charge_point(
         reply = await charger.call(call.Authorize(id_tag="CARD-1"))
         assert reply.id_tag_info["status"] == "Invalid"
 
-        results = await admin.set_station_enabled(scope, cp.station_id, True, BY)
+        results = await usage.set_station_enabled(scope, cp.station_id, True, BY)
         assert [(r.changed, r.command_status) for r in results] == [(True, "accepted")]
         assert charger.received[-1][1]["type"] == "Operative"
         reply = await charger.call(call.Authorize(id_tag="CARD-1"))

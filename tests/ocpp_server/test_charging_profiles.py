@@ -11,10 +11,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ocpp_server.charging_profiles import (
+from ocpp_server.smart_charging.composite import (
+    CompositePeriod,
+    composite_from_ocpp,
+    composite_schedule,
+    limit_at,
+)
+from ocpp_server.smart_charging.parsing import profile_from_ocpp
+from ocpp_server.smart_charging.profiles import (
     ChargingProfile,
     ChargingSchedule,
-    CompositePeriod,
     InstalledProfile,
     Kind,
     ProfileError,
@@ -22,15 +28,10 @@ from ocpp_server.charging_profiles import (
     RateUnit,
     Recurrency,
     SchedulePeriod,
-    composite_from_ocpp,
-    composite_schedule,
     convert_limit,
-    limit_at,
-    profile_from_ocpp,
-    profile_to_ocpp,
-    read_profile,
-    validate_profile,
 )
+from ocpp_server.smart_charging.to_ocpp import profile_to_ocpp
+from ocpp_server.smart_charging.validation import read_profile, validate_profile
 
 T0 = datetime(2030, 1, 7, 6, 0, tzinfo=UTC)  # a Monday, 06:00 UTC
 HOUR = 3600

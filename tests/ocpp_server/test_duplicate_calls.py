@@ -18,7 +18,7 @@ from ccms_app.charging import data_issues
 from ccms_app.charging.models import MeterSample
 from ccms_app.core import db
 from ccms_app.network.models import ChargePoint, StatusEvent
-from ocpp_server.connection import RECENT_CALLS
+from ocpp_server.recent_calls import RECENT_CALLS
 from tests.fixtures.ocpp import open_websocket
 
 CP = "CP-DUP"

@@ -15,7 +15,7 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.charging.data_issue_admin import POLICY_DOC, STATE_OPTIONS, UNRESOLVED
-from ccms_app.ui.data_list import Column, Filter, data_list
+from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
 
 
 def _tid(testid: str, *parts: Any) -> dict[str, Any]:
@@ -25,24 +25,27 @@ def _tid(testid: str, *parts: Any) -> dict[str, Any]:
     return {"data-testid": value}
 
 
-def state_badge(row: rx.Var) -> rx.Component:
+def state_badge(row: RowVar) -> rx.Component:
     return rx.cond(
         row["state"] == UNRESOLVED,
         rx.badge("unresolved", color_scheme="violet", variant="soft"),
         rx.tooltip(
             rx.badge("resolved", color_scheme="gray", variant="soft"),
-            content="Resolved " + row["resolved_at"] + " UTC by " + row["resolved_by"],
+            content="Resolved "
+            + row["resolved_at"].to(str)
+            + " UTC by "
+            + row["resolved_by"].to(str),
         ),
     )
 
 
-def _identity(row: rx.Var, testid: str) -> rx.Component:
+def _identity(row: RowVar, testid: str) -> rx.Component:
     """A link to the charge point's Data issues tab; an unknown identity is plain text."""
     return rx.cond(
         row["charge_point_id"] != "",
         rx.link(
             row["identity"],
-            href="/charge-points/" + row["identity"] + "?tab=data-issues",
+            href="/charge-points/" + row["identity"].to(str) + "?tab=data-issues",
             weight="medium",
             size="2",
             custom_attrs=_tid(testid, "cp", row["id"]),
@@ -54,7 +57,7 @@ def _identity(row: rx.Var, testid: str) -> rx.Component:
     )
 
 
-def _detail(row: rx.Var) -> rx.Component:
+def _detail(row: RowVar) -> rx.Component:
     """At most two lines (the whole text is in the tooltip and the issue's dialog)."""
     return rx.text(
         row["detail"],
@@ -82,7 +85,7 @@ def issue_columns(testid: str, *, with_identity: bool, with_state: bool) -> list
 
 
 def _actions(state: Any, testid: str) -> Any:
-    def actions(row: rx.Var) -> rx.Component:
+    def actions(row: RowVar) -> rx.Component:
         unresolved = row["state"] == UNRESOLVED
         return rx.hstack(
             rx.cond(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex.vars import ObjectVar
 
 from ccms_app.charging.state.reservations import ChargePointReservationState as Reservations
 from ccms_app.control.components.command_form import labelled
@@ -87,7 +88,8 @@ def _form() -> rx.Component:
     )
 
 
-def _row(r: ReservationRow) -> rx.Component:
+def _row(row_var: rx.Var) -> rx.Component:
+    r = row_var.to(ObjectVar, ReservationRow)
     return rx.table.row(
         cell(r.id),
         cell(r.connector_id),

@@ -4,13 +4,14 @@ transaction, (charge point,) connector, id tag, start, stop, energy, status, fla
 from __future__ import annotations
 
 import reflex as rx
+from reflex.vars import ArrayVar, ObjectVar
 
 from ccms_app.monitoring.session_rows import RecentSessionRow
 from ccms_app.ui.cards import empty_note
 from ccms_app.ui.table import cell, data_table
 
 
-def _status(s: RecentSessionRow) -> rx.Component:
+def _status(s: ObjectVar[RecentSessionRow]) -> rx.Component:
     return rx.cond(
         s.active,
         rx.badge(rx.icon("zap", size=12), "Active", color_scheme="blue", variant="soft"),
@@ -18,7 +19,7 @@ def _status(s: RecentSessionRow) -> rx.Component:
     )
 
 
-def _flag(s: RecentSessionRow) -> rx.Component:
+def _flag(s: ObjectVar[RecentSessionRow]) -> rx.Component:
     return rx.cond(
         s.flagged,
         rx.tooltip(
@@ -36,7 +37,8 @@ def _flag(s: RecentSessionRow) -> rx.Component:
 
 
 def _row(with_charge_point: bool, testid: str):
-    def render(s: RecentSessionRow) -> rx.Component:
+    def render(row_var: rx.Var) -> rx.Component:
+        s = row_var.to(ObjectVar, RecentSessionRow)
         return rx.table.row(
             cell(s.transaction_id),
             *([cell(s.identity)] if with_charge_point else []),
@@ -54,7 +56,7 @@ def _row(with_charge_point: bool, testid: str):
 
 
 def sessions_table(
-    rows: rx.Var, *, with_charge_point: bool, testid: str, empty: str
+    rows: ArrayVar, *, with_charge_point: bool, testid: str, empty: str
 ) -> rx.Component:
     """`rows`: a list[RecentSessionRow] var; the charge point column only where it varies."""
     headers = [

@@ -19,7 +19,7 @@ import asyncio
 import logging
 from collections.abc import Collection
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import reflex as rx
 
@@ -57,6 +57,13 @@ def resolved_text(count: int) -> str:
 
 class DataIssueActions(rx.State, mixin=True):
     """Selection, the issue dialog and resolving, on top of a ListState of data issues."""
+
+    if TYPE_CHECKING:  # what the ListState next to this mixin provides
+        rows: list[dict[str, str]]
+        _scope: list[int]
+
+        def _query(self) -> ListQuery: ...
+        async def _reload(self) -> None: ...
 
     selected: list[str] = []
     busy: bool = False

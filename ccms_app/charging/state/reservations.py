@@ -11,6 +11,7 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.control.state.charge_point import current_charge_point, run_command, signed_in_email
+from ccms_app.control.state.events import background_event
 from ccms_app.monitoring.state.charge_point_feed import ChargePointLiveState
 
 
@@ -52,7 +53,7 @@ class ChargePointReservationState(rx.State):
         if started:
             await self._finish("ReserveNow", params)
 
-    @rx.event(background=True)
+    @background_event
     async def cancel(self, reservation_id: int):
         async with self:
             live = await self.get_state(ChargePointLiveState)

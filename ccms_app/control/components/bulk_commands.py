@@ -4,6 +4,7 @@ command to the selection, and the per charge point results."""
 from __future__ import annotations
 
 import reflex as rx
+from reflex.vars import ObjectVar
 
 from ccms_app.control.components.command_form import (
     FormChoices,
@@ -19,7 +20,7 @@ from ccms_app.monitoring.view import ChargePointRow
 from ccms_app.ui.table import cell, data_table
 
 
-def select_checkbox(row: ChargePointRow) -> rx.Component:
+def select_checkbox(row: ObjectVar[ChargePointRow]) -> rx.Component:
     return rx.checkbox(
         checked=Bulk.selected.contains(row.id),
         on_change=lambda checked: Bulk.toggle(row.id, checked),
@@ -104,7 +105,7 @@ def bulk_toolbar() -> rx.Component:
     )
 
 
-def _result_row(r: BulkResultRow) -> rx.Component:
+def _result_row(r: ObjectVar[BulkResultRow]) -> rx.Component:
     return rx.table.row(
         cell(rx.text(r.identity, weight="medium")),
         cell(command_status_badge(r.status)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import reflex as rx
+from reflex.vars import ObjectVar
 
 from ccms_app.control.state.commands import ACTION_LABELS, ACTIONS, CommandRow, CommandState
 
@@ -24,7 +25,7 @@ def _field(label: str, control: rx.Component) -> rx.Component:
 
 
 def _select(
-    options: rx.Var | list[str], value: rx.Var, on_change: Any, testid: str
+    options: rx.Var | list[str], value: rx.Var[str] | str, on_change: Any, testid: str
 ) -> rx.Component:
     return rx.select(
         options,
@@ -132,7 +133,7 @@ def _parameters() -> rx.Component:
     )
 
 
-def _recent_row(c: CommandRow) -> rx.Component:
+def _recent_row(c: ObjectVar[CommandRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(c.at, white_space="nowrap"),
         rx.table.cell(c.action, white_space="nowrap"),

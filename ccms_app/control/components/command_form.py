@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import reflex as rx
+from reflex.vars import ArrayVar
 
 from ccms_app.control.state.command_forms import SPECS, FieldSpec
 
@@ -30,9 +31,9 @@ COMMAND_COLOURS = {
 class FormChoices:
     """Per charge point option lists; None where the form should ask for a number instead."""
 
-    connectors: rx.Var | None = None
-    connectors0: rx.Var | None = None
-    transactions: rx.Var | None = None
+    connectors: ArrayVar[Any] | None = None
+    connectors0: ArrayVar[Any] | None = None
+    transactions: ArrayVar[Any] | None = None
 
 
 def command_status_badge(status: rx.Var, **props: Any) -> rx.Component:

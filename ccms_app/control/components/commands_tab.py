@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex.vars import ObjectVar
 
 from ccms_app.control.components.command_form import (
     FormChoices,
@@ -59,7 +60,7 @@ def command_form() -> rx.Component:
     )
 
 
-def _history_row(c: CommandHistoryRow) -> rx.Component:
+def _history_row(c: ObjectVar[CommandHistoryRow]) -> rx.Component:
     return rx.table.row(
         cell(c.at),
         cell(rx.vstack(rx.text(c.action, weight="medium"), rx.text(c.summary, size="1"))),

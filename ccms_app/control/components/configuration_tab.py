@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex.vars import ObjectVar
 
 from ccms_app.control.state.configuration import ChargePointConfigState as Config
 from ccms_app.monitoring.charge_point_view import ConfigRow
@@ -25,7 +26,7 @@ def _message() -> rx.Component:
     )
 
 
-def _editor(row: ConfigRow) -> rx.Component:
+def _editor(row: ObjectVar[ConfigRow]) -> rx.Component:
     return rx.hstack(
         rx.input(
             value=Config.edit_value,
@@ -50,7 +51,7 @@ def _editor(row: ConfigRow) -> rx.Component:
     )
 
 
-def _value(row: ConfigRow) -> rx.Component:
+def _value(row: ObjectVar[ConfigRow]) -> rx.Component:
     return rx.cond(
         Config.editing_key == row.key,
         _editor(row),
@@ -66,7 +67,7 @@ def _value(row: ConfigRow) -> rx.Component:
     )
 
 
-def _action(row: ConfigRow) -> rx.Component:
+def _action(row: ObjectVar[ConfigRow]) -> rx.Component:
     return rx.cond(
         row.readonly,
         rx.badge(rx.icon("lock", size=12), "read-only", color_scheme="gray", variant="soft"),
@@ -84,7 +85,7 @@ def _action(row: ConfigRow) -> rx.Component:
     )
 
 
-def _row(row: ConfigRow) -> rx.Component:
+def _row(row: ObjectVar[ConfigRow]) -> rx.Component:
     return rx.table.row(
         cell(rx.text(row.key, weight="medium", size="2")),
         rx.table.cell(_value(row), vertical_align="middle", min_width="180px"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex.vars import ObjectVar
 
 from ccms_app.control.components.command_form import labelled
 from ccms_app.control.state.message_log import ACTION_FILTER, MessageLogRow
@@ -97,7 +98,7 @@ def _toolbar() -> rx.Component:
     )
 
 
-def _row(m: MessageLogRow) -> rx.Component:
+def _row(m: ObjectVar[MessageLogRow]) -> rx.Component:
     return rx.table.row(
         cell(m.at),
         cell(rx.text(m.action, weight="medium")),

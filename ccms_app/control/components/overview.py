@@ -7,6 +7,7 @@ this charge point's row in the browser: no extra push, no polling.
 from __future__ import annotations
 
 import reflex as rx
+from reflex.vars import ObjectVar
 
 from ccms_app.control.state.charge_point import ChargePointDetailState as Detail
 from ccms_app.monitoring.state.live import LiveState
@@ -48,7 +49,7 @@ def identity_card() -> rx.Component:
     )
 
 
-def _connector(row: ChargePointRow, c: ConnectorCell) -> rx.Component:
+def _connector(row: ObjectVar[ChargePointRow], c: ObjectVar[ConnectorCell]) -> rx.Component:
     return rx.hstack(
         rx.text("Connector ", c.connector_id, size="2", weight="medium"),
         status_badge(c.status, custom_attrs={"data-testid": f"cp-connector-{c.connector_id}"}),
@@ -64,7 +65,7 @@ def _connector(row: ChargePointRow, c: ConnectorCell) -> rx.Component:
     )
 
 
-def _session(s: SessionRow) -> rx.Component:
+def _session(s: ObjectVar[SessionRow]) -> rx.Component:
     return rx.cond(
         s.identity == Detail.identity,
         rx.hstack(
@@ -88,7 +89,7 @@ def _session(s: SessionRow) -> rx.Component:
     )
 
 
-def status_card(row: ChargePointRow) -> rx.Component:
+def status_card(row: ObjectVar[ChargePointRow]) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(

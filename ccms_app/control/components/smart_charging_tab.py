@@ -4,18 +4,16 @@ on a phone; tables scroll sideways."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
+from reflex.vars import ObjectVar
 
 from ccms_app.control.components.command_form import labelled
 from ccms_app.control.state.charge_point import ChargePointDetailState as Detail
-from ccms_app.control.state.smart_charging import (
-    MAX_FORM_PERIODS,
-    PURPOSES,
-    SCHEDULE_KINDS,
-    CompositeRow,
-    ProfileRow,
-)
 from ccms_app.control.state.smart_charging import SmartChargingState as SC
+from ccms_app.control.state.smart_charging_form import MAX_FORM_PERIODS, PURPOSES, SCHEDULE_KINDS
+from ccms_app.control.state.smart_charging_rows import CompositeRow, ProfileRow
 from ccms_app.ui.cards import empty_note
 from ccms_app.ui.table import cell, data_table
 
@@ -29,7 +27,7 @@ STATUS_COLOURS = {
 }
 
 
-def _message(text: rx.Var, ok: rx.Var, testid: str) -> rx.Component:
+def _message(text: rx.Var[str] | str, ok: rx.Var[bool] | bool, testid: str) -> rx.Component:
     return rx.cond(
         text != "",
         rx.callout(
@@ -43,7 +41,7 @@ def _message(text: rx.Var, ok: rx.Var, testid: str) -> rx.Component:
     )
 
 
-def _select(items: list[str] | rx.Var, value: rx.Var, field: str) -> rx.Component:
+def _select(items: list[str] | rx.Var, value: rx.Var[str] | str, field: str) -> rx.Component:
     return rx.select(
         items,
         value=value,
@@ -53,7 +51,7 @@ def _select(items: list[str] | rx.Var, value: rx.Var, field: str) -> rx.Componen
     )
 
 
-def _input(value: rx.Var, field: str, **props) -> rx.Component:
+def _input(value: rx.Var[str] | str, field: str, **props: Any) -> rx.Component:
     return rx.input(
         value=value,
         on_change=lambda v: SC.set_field(field, v),
@@ -63,7 +61,7 @@ def _input(value: rx.Var, field: str, **props) -> rx.Component:
     )
 
 
-def _period(period: rx.Var, index: rx.Var) -> rx.Component:
+def _period(period: ObjectVar[dict[str, str]], index: rx.Var[int]) -> rx.Component:
     return rx.hstack(
         rx.input(
             value=period["start"],
@@ -165,7 +163,7 @@ def _form() -> rx.Component:
     )
 
 
-def _row(r: ProfileRow) -> rx.Component:
+def _row(r: ObjectVar[ProfileRow]) -> rx.Component:
     return rx.table.row(
         cell(r.profile_id),
         cell(r.connector),
@@ -253,7 +251,7 @@ def _profiles() -> rx.Component:
     )
 
 
-def _composite_row(r: CompositeRow) -> rx.Component:
+def _composite_row(r: ObjectVar[CompositeRow]) -> rx.Component:
     return rx.table.row(cell(r.offset), cell(r.at), cell(r.limit), cell(r.expected))
 
 

@@ -10,25 +10,34 @@ from ccms_app.charging.components.data_issues_tab import data_issues_section
 from ccms_app.charging.components.reservations import reservations_section
 from ccms_app.charging.components.sessions_tab import sessions_section
 from ccms_app.charging.state.data_issues_tab import DATA_ISSUES_TAB, ChargePointTabState
+from ccms_app.charging.state.reservations import ChargePointReservationState
 from ccms_app.control.components.commands_tab import commands_section
 from ccms_app.control.components.configuration_tab import configuration_section
 from ccms_app.control.components.message_log_tab import message_log_section
 from ccms_app.control.components.overview import identity_card, live_status
 from ccms_app.control.components.smart_charging_tab import smart_charging_section
 from ccms_app.control.state.charge_point import ChargePointDetailState as Detail
-from ccms_app.control.state.message_log import LOG_TAB
+from ccms_app.control.state.charge_point import reset_sections_on_load
+from ccms_app.control.state.configuration import ChargePointConfigState
+from ccms_app.control.state.message_log import LOG_TAB, MessageLogState
 from ccms_app.drivers.local_lists.components.charge_point_tab import local_list_section
 from ccms_app.monitoring.state.charge_point_feed import SESSIONS_TAB
 from ccms_app.monitoring.state.live import LiveState
 from ccms_app.network.components.cp_security import security_section
 from ccms_app.network.components.forms import charge_point_dialog
-from ccms_app.network.state.forms import ChargePointFormState
+from ccms_app.network.state.charge_point_forms import ChargePointFormState
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import live_indicator
 
 ROUTE = "/charge-points/[identity]"
 TITLE = "Charge point · CCMS"
 NAV_ROUTE = "/live"  # the navigation entry this page belongs to
+
+reset_sections_on_load(
+    ChargePointConfigState.reset_section,
+    ChargePointReservationState.reset_section,
+    MessageLogState.reset_section,
+)
 
 
 def _header() -> rx.Component:

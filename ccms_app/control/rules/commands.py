@@ -14,7 +14,9 @@ from ocpp.v16 import call
 from ocpp.v16.enums import AvailabilityType, ResetType, UpdateType
 
 from ccms_app.control.models import CommandStatus
-from ocpp_server import charging_profiles
+from ocpp_server.smart_charging.profiles import ChargingProfile, ProfileError, Purpose
+from ocpp_server.smart_charging.to_ocpp import profile_to_ocpp
+from ocpp_server.smart_charging.validation import read_profile, validate_profile
 
 ID_TAG_MAX = 20
 
@@ -76,7 +78,7 @@ def _remote_start(params: dict[str, Any]) -> call.RemoteStartTransaction:
     profile = None
     if raw_profile is not None:  # a TxProfile for the transaction it starts (no transactionId)
         checked = _charging_profile(raw_profile, connector_id or 1, remote_start=True)
-        profile = charging_profiles.profile_to_ocpp(checked)
+        profile = profile_to_ocpp(checked)
     return call.RemoteStartTransaction(
         id_tag=id_tag, connector_id=connector_id, charging_profile=profile
     )
@@ -301,16 +303,16 @@ def _get_local_list_version(params: dict[str, Any]) -> call.GetLocalListVersion:
 
 def _charging_profile(
     raw: Any, connector_id: int, *, remote_start: bool = False
-) -> charging_profiles.ChargingProfile:
+) -> ChargingProfile:
     """A ChargingProfile, or its snake_case dict, checked against the OCPP 1.6 rules."""
     try:
-        if isinstance(raw, charging_profiles.ChargingProfile):
-            charging_profiles.validate_profile(raw, connector_id, remote_start=remote_start)
+        if isinstance(raw, ChargingProfile):
+            validate_profile(raw, connector_id, remote_start=remote_start)
             return raw
         if not isinstance(raw, dict):
             raise CommandInputError("charging profile is required")
-        return charging_profiles.read_profile(raw, connector_id, remote_start=remote_start)
-    except charging_profiles.ProfileError as exc:
+        return read_profile(raw, connector_id, remote_start=remote_start)
+    except ProfileError as exc:
         raise CommandInputError(str(exc)) from None
 
 
@@ -319,7 +321,7 @@ def _set_charging_profile(params: dict[str, Any]) -> call.SetChargingProfile:
     profile = _charging_profile(params.get("cs_charging_profiles"), connector_id)
     return call.SetChargingProfile(
         connector_id=connector_id,
-        cs_charging_profiles=charging_profiles.profile_to_ocpp(profile),
+        cs_charging_profiles=profile_to_ocpp(profile),
     )
 
 
@@ -332,9 +334,7 @@ def _clear_charging_profile(params: dict[str, Any]) -> call.ClearChargingProfile
         charging_profile_purpose=(
             None
             if purpose in (None, "")
-            else _choice(
-                params, "charging_profile_purpose", [p.value for p in charging_profiles.Purpose]
-            )
+            else _choice(params, "charging_profile_purpose", [p.value for p in Purpose])
         ),
         stack_level=_int(params, "stack_level", minimum=0, required=False),
     )

@@ -21,6 +21,7 @@ from ccms_app.control.state.command_forms import (
     command_params,
     default_values,
 )
+from ccms_app.control.state.events import background_event, event
 from ccms_app.monitoring.state.live import LiveState
 
 log = logging.getLogger(__name__)
@@ -52,11 +53,11 @@ def summary_text(action: str, rows: list[BulkResultRow]) -> str:
 
 
 class BulkCommandState(rx.State):
-    selected: list[int] = []
+    selected: rx.Field[list[int]] = rx.field(default_factory=list)
     action: str = BULK_ACTIONS[0]
     values: dict[str, str] = default_values(BULK_ACTIONS[0])
     busy: bool = False
-    results: list[BulkResultRow] = []
+    results: rx.Field[list[BulkResultRow]] = rx.field(default_factory=list)
     summary: str = ""
     error: str = ""
 
@@ -64,37 +65,37 @@ class BulkCommandState(rx.State):
     def selected_count(self) -> int:
         return len(self.selected)
 
-    @rx.event
+    @event
     def toggle(self, charge_point_id: int, checked: bool) -> None:
         others = [i for i in self.selected if i != charge_point_id]
         self.selected = [*others, charge_point_id] if checked else others
 
-    @rx.event
+    @event
     async def select_all_shown(self) -> None:
         live = await self.get_state(LiveState)
         self.selected = [row.id for row in live.charge_points]
 
-    @rx.event
+    @event
     def clear_selection(self) -> None:
         self.selected = []
 
-    @rx.event
+    @event
     def set_action(self, action: str) -> None:
         if action in BULK_ACTIONS:
             self.action = action
             self.values = default_values(action)
             self.error = ""
 
-    @rx.event
+    @event
     def set_value(self, name: str, value: str) -> None:
         self.values = {**self.values, name: value}
 
-    @rx.event
+    @event
     def clear_results(self) -> None:
         self.results = []
         self.summary = ""
 
-    @rx.event(background=True)
+    @background_event
     async def send(self):
         async with self:
             if self.busy or not self.selected:

@@ -2,7 +2,9 @@
 
 Only `load` decides which charge point this tab shows, after checking the operator may see
 it; the section states (configuration, reservations, message log) read that decision from
-here (`current_charge_point`) rather than trusting ids the browser sends.
+here (`current_charge_point`) rather than trusting ids the browser sends. They import this
+module, so it does not import them: the page that composes them names their reset events
+(`reset_sections_on_load`), and `load` fires those.
 
 Sending runs as a background event: a charge point may take up to the command timeout to
 answer, and the tab keeps receiving live updates (its history moves requested -> sent ->
@@ -14,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 import reflex as rx
@@ -25,10 +27,14 @@ from ccms_app.charging import reservations
 from ccms_app.control import commands, configuration
 from ccms_app.control.rules.commands import CommandInputError
 from ccms_app.control.state.command_forms import LABELS, SPECS, command_params, default_values
+from ccms_app.control.state.events import background_event, event
 from ccms_app.core.types import utc_now
 from ccms_app.monitoring.state.charge_point_feed import ChargePointLiveState
 from ccms_app.monitoring.view import MISSING, format_time
 from ccms_app.network.charge_point_info import ChargePointInfo, charge_point_info
+
+if TYPE_CHECKING:
+    from reflex.event import EventCallback
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +68,15 @@ async def signed_in_email(state: rx.State) -> str | None:
     return None if account is None else account.email
 
 
+_section_resets: list[EventCallback[()]] = []
+
+
+def reset_sections_on_load(*resets: EventCallback[()]) -> None:
+    """The events that clear the page's sections (an edit, a form, a filter) whenever `load`
+    opens a charge point; called once by the page that composes the sections."""
+    _section_resets.extend(r for r in resets if r not in _section_resets)
+
+
 class ChargePointDetailState(rx.State):
     identity: str = ""
     charge_point_id: int = 0  # shown and passed on; access is decided by _charge_point_id
@@ -76,8 +91,8 @@ class ChargePointDetailState(rx.State):
     last_boot: str = ""
     firmware_status: str = ""
     has_password: bool = False
-    connector_options: list[str] = []
-    transaction_options: list[str] = []
+    connector_options: rx.Field[list[str]] = rx.field(default_factory=list)
+    transaction_options: rx.Field[list[str]] = rx.field(default_factory=list)
     action: str = "Reset"
     values: dict[str, str] = default_values("Reset")
     busy: bool = False
@@ -89,7 +104,7 @@ class ChargePointDetailState(rx.State):
     def connector0_options(self) -> list[str]:
         return ["0", *self.connector_options]
 
-    @rx.event
+    @event
     async def load(self):
         """on_load: resolve the URL's charge point within the operator's organisation."""
         self._forget()
@@ -106,19 +121,9 @@ class ChargePointDetailState(rx.State):
             self.not_found = True
             return None
         self._apply(info)
-        # Imported here: the section states import this module for current_charge_point.
-        from ccms_app.charging.state.reservations import ChargePointReservationState
-        from ccms_app.control.state.configuration import ChargePointConfigState
-        from ccms_app.control.state.message_log import MessageLogState
+        return [ChargePointLiveState.join(info.id), *_section_resets]
 
-        return [
-            ChargePointLiveState.join(info.id),
-            ChargePointConfigState.reset_section,
-            ChargePointReservationState.reset_section,
-            MessageLogState.reset_section,
-        ]
-
-    @rx.event
+    @event
     async def set_action(self, action: str) -> None:
         if action not in LABELS:
             return
@@ -128,11 +133,11 @@ class ChargePointDetailState(rx.State):
         if action == "RemoteStopTransaction" and self._charge_point_id:
             await self._refresh_choices()  # a session may have started since the page opened
 
-    @rx.event
+    @event
     def set_value(self, name: str, value: str) -> None:
         self.values = {**self.values, name: value}
 
-    @rx.event(background=True)
+    @background_event
     async def send(self):
         async with self:
             if self.busy or not self._charge_point_id:

@@ -17,6 +17,7 @@ from ccms_app.accounts import auth, organisations
 from ccms_app.accounts.state import AuthState
 from ccms_app.control import commands
 from ccms_app.control.rules.commands import CommandInputError
+from ccms_app.control.state.events import background_event, event
 from ccms_app.core.types import utc_now
 from ccms_app.monitoring import snapshot as monitoring
 from ccms_app.monitoring.view import format_time
@@ -74,9 +75,9 @@ class CommandState(rx.State):
     identity: str = ""
     online: bool = False
     action: str = ACTIONS[0]
-    connector_options: list[str] = []
+    connector_options: rx.Field[list[str]] = rx.field(default_factory=list)
     connector_id: str = ""
-    transaction_options: list[str] = []
+    transaction_options: rx.Field[list[str]] = rx.field(default_factory=list)
     transaction_id: str = ""
     id_tag: str = ""
     reset_type: str = "Soft"
@@ -86,9 +87,9 @@ class CommandState(rx.State):
     outcome: str = ""
     outcome_ok: bool = False
     load_error: str = ""
-    recent: list[CommandRow] = []
+    recent: rx.Field[list[CommandRow]] = rx.field(default_factory=list)
 
-    @rx.event
+    @event
     async def open_for(self, charge_point_id: int) -> None:
         """Open the dialog for one charge point, with its connectors and transactions."""
         auth_state = await self.get_state(AuthState)
@@ -112,36 +113,36 @@ class CommandState(rx.State):
         self.transaction_id = self.transaction_options[0] if self.transaction_options else ""
         self.recent = await _recent_rows(detail.id)
 
-    @rx.event
+    @event
     def set_dialog_open(self, value: bool) -> None:
         self.dialog_open = value
 
-    @rx.event
+    @event
     def set_action(self, value: str) -> None:
         self.action = value
         self.outcome = ""
 
-    @rx.event
+    @event
     def set_connector_id(self, value: str) -> None:
         self.connector_id = value
 
-    @rx.event
+    @event
     def set_transaction_id(self, value: str) -> None:
         self.transaction_id = value
 
-    @rx.event
+    @event
     def set_id_tag(self, value: str) -> None:
         self.id_tag = value
 
-    @rx.event
+    @event
     def set_reset_type(self, value: str) -> None:
         self.reset_type = value
 
-    @rx.event
+    @event
     def set_availability(self, value: str) -> None:
         self.availability = value
 
-    @rx.event
+    @event
     def set_availability_connector(self, value: str) -> None:
         self.availability_connector = value
 
@@ -149,7 +150,7 @@ class CommandState(rx.State):
     def availability_connector_options(self) -> list[str]:
         return ["0", *self.connector_options]
 
-    @rx.event(background=True)
+    @background_event
     async def send(self):
         async with self:
             if self.busy or not self.charge_point_id:

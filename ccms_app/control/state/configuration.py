@@ -16,6 +16,7 @@ import reflex as rx
 from ccms_app.control import configuration
 from ccms_app.control.state.charge_point import current_charge_point, outcome_text, signed_in_email
 from ccms_app.control.state.command_forms import LABELS
+from ccms_app.control.state.events import background_event, event
 from ccms_app.monitoring.charge_point_view import ConfigRow
 from ccms_app.monitoring.state.charge_point_feed import ChargePointLiveState
 
@@ -29,16 +30,16 @@ class ChargePointConfigState(rx.State):
     saving: bool = False
     message: str = ""
     message_ok: bool = False
-    reboot_keys: list[str] = []
+    reboot_keys: rx.Field[list[str]] = rx.field(default_factory=list)
 
-    @rx.event
+    @event
     def reset_section(self) -> None:
         """A charge point page opens with nothing being edited."""
         self.fetching = self.saving = False
         self.editing_key = self.edit_value = self.message = ""
         self.reboot_keys = []
 
-    @rx.event(background=True)
+    @background_event
     async def fetch(self):
         """Ask the charge point for all its keys (GetConfiguration) and store the answer."""
         async with self:
@@ -59,7 +60,7 @@ class ChargePointConfigState(rx.State):
             if ok:
                 self.reboot_keys = []
 
-    @rx.event
+    @event
     async def start_edit(self, key: str) -> None:
         row = await self._row(key)
         if row is None or row.readonly:
@@ -68,16 +69,16 @@ class ChargePointConfigState(rx.State):
         self.edit_value = row.value
         self.message = ""
 
-    @rx.event
+    @event
     def set_edit_value(self, value: str) -> None:
         self.edit_value = value
 
-    @rx.event
+    @event
     def cancel_edit(self) -> None:
         self.editing_key = ""
         self.edit_value = ""
 
-    @rx.event(background=True)
+    @background_event
     async def save(self):
         """ChangeConfiguration of the key being edited; the stored value follows the answer."""
         async with self:

@@ -19,6 +19,7 @@ from ocpp.v16.enums import Action
 from ccms_app.control import message_log_query
 from ccms_app.control.message_log_query import MessagePage
 from ccms_app.control.state.charge_point import current_charge_point
+from ccms_app.control.state.events import event
 from ccms_app.core.types import utc_now
 from ccms_app.monitoring.view import format_time
 
@@ -76,7 +77,7 @@ def _row(m: message_log_query.MessageRow, now: datetime) -> MessageLogRow:
 
 
 class MessageLogState(rx.State):
-    rows: list[MessageLogRow] = []
+    rows: rx.Field[list[MessageLogRow]] = rx.field(default_factory=list)
     action: str = ALL
     direction: str = ALL
     since: str = ""
@@ -90,66 +91,66 @@ class MessageLogState(rx.State):
     dialog_open: bool = False
     _payloads: dict[int, str] = {}
 
-    @rx.event
+    @event
     def reset_section(self) -> None:
         """A charge point page opens unfiltered; the frames load when the log tab opens."""
         self.action, self.direction, self.since, self.until, self.page = ALL, ALL, "", "", 1
         self.rows, self._payloads, self.dialog_open = [], {}, False
         self.total, self.pages, self.error = 0, 1, ""
 
-    @rx.event
+    @event
     async def refresh(self) -> None:
         """Refresh: the current filter and page again, with frames logged since."""
         await self._reload()
 
-    @rx.event
+    @event
     async def tab_opened(self, tab: str) -> None:
         """Opening the log tab shows what was logged since the page opened."""
         if tab == LOG_TAB:
             await self._reload()
 
-    @rx.event
+    @event
     async def set_action_filter(self, value: str) -> None:
         self.action = value
         self.page = 1
         await self._reload()
 
-    @rx.event
+    @event
     async def set_direction_filter(self, value: str) -> None:
         self.direction = value
         self.page = 1
         await self._reload()
 
-    @rx.event
+    @event
     async def set_since(self, value: str) -> None:
         self.since = value
         self.page = 1
         await self._reload()
 
-    @rx.event
+    @event
     async def set_until(self, value: str) -> None:
         self.until = value
         self.page = 1
         await self._reload()
 
-    @rx.event
+    @event
     async def clear_filters(self) -> None:
         self.action, self.direction, self.since, self.until, self.page = ALL, ALL, "", "", 1
         await self._reload()
 
-    @rx.event
+    @event
     async def next_page(self) -> None:
         if self.page < self.pages:
             self.page += 1
             await self._reload()
 
-    @rx.event
+    @event
     async def previous_page(self) -> None:
         if self.page > 1:
             self.page -= 1
             await self._reload()
 
-    @rx.event
+    @event
     def open_message(self, message_id: int) -> None:
         raw = self._payloads.get(message_id)
         row = next((r for r in self.rows if r.id == message_id), None)
@@ -159,11 +160,11 @@ class MessageLogState(rx.State):
         self.open_json = pretty_json(raw)
         self.dialog_open = True
 
-    @rx.event
+    @event
     def set_dialog_open(self, value: bool) -> None:
         self.dialog_open = value
 
-    @rx.event
+    @event
     async def export(self):
         """The whole filtered log (not just this page) as a CSV download."""
         charge_point_id, identity = await current_charge_point(self)

@@ -9,32 +9,42 @@ Sending runs as background events: a charge point may take the command timeout t
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import plotly.graph_objects as go
 import reflex as rx
 
-from ccms_app.control import charging_profiles as service
-from ccms_app.control.charging_profiles import ProfileView
 from ccms_app.control.rules.commands import CommandInputError
+from ccms_app.control.smart_charging.composite_schedules import (
+    expected_schedule,
+    get_composite_schedule,
+)
+from ccms_app.control.smart_charging.profile_commands import clear_profiles, set_profile
+from ccms_app.control.smart_charging.profile_views import (
+    list_profiles,
+)
 from ccms_app.control.state.charge_point import current_charge_point, signed_in_email
+from ccms_app.control.state.events import background_event, event
+from ccms_app.control.state.smart_charging_form import (
+    MAX_FORM_PERIODS,
+    SCHEDULE_KINDS,
+    blank_periods,
+    form_profile_spec,
+    seconds_from_minutes,
+)
+from ccms_app.control.state.smart_charging_rows import (
+    CompositeRow,
+    ProfileRow,
+    composite_figure,
+    composite_rows,
+    profile_row,
+)
 from ccms_app.core.types import utc_now
-from ocpp_server.charging_profiles import CompositeSchedule, RateUnit
+from ocpp_server.smart_charging.profiles import RateUnit
 
 log = logging.getLogger(__name__)
 
-PURPOSES = ["TxDefaultProfile", "TxProfile", "ChargePointMaxProfile"]
-# What the schedule's periods count from, as the form offers it -> (kind, recurrency).
-SCHEDULE_KINDS = {
-    "From the start time": ("Absolute", None),
-    "From each transaction's start": ("Relative", None),
-    "Every day (from the start time)": ("Recurring", "Daily"),
-    "Every week (from the start time)": ("Recurring", "Weekly"),
-}
-MAX_FORM_PERIODS = 6
 OUTCOMES = {
     "accepted": "accepted by the charge point",
     "rejected": "rejected by the charge point",
@@ -44,192 +54,14 @@ OUTCOMES = {
 }
 
 
-@dataclasses.dataclass
-class ProfileRow:
-    id: int = 0
-    profile_id: int = 0
-    connector: str = ""
-    purpose: str = ""
-    stack_level: int = 0
-    schedule: str = ""
-    limits: str = ""
-    validity: str = ""
-    status: str = ""
-    detail: str = ""
-    active: bool = False
-
-
-@dataclasses.dataclass
-class CompositeRow:
-    offset: str = ""
-    at: str = ""
-    limit: str = ""
-    expected: str = ""
-
-
-# --- form -> profile (pure, unit-tested) ------------------------------------------------------
-
-
-def _utc_input(value: str, name: str) -> datetime | None:
-    """A datetime-local input ("2030-01-07T06:00"), read as UTC; "" is None."""
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise CommandInputError(f"{name} must be a date and time, got {value!r}") from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-
-
-def _minutes(value: str, name: str) -> int:
-    try:
-        minutes = float(value.strip() or "0")
-    except ValueError:
-        raise CommandInputError(f"{name} must be a number of minutes, got {value!r}") from None
-    if minutes < 0:
-        raise CommandInputError(f"{name} must not be negative")
-    return round(minutes * 60)
-
-
-def _transaction(value: str) -> int | None:
-    """ "41 (connector 2)" -> 41."""
-    head = value.strip().split(" ", 1)[0]
-    return int(head) if head.isdigit() else None
-
-
-def form_profile_spec(form: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """The service's profile spec (snake_case OCPP) from the form's text fields.
-
-    Period starts are minutes after the schedule's start; an empty start time means now
-    (Absolute) or today 00:00 UTC (Recurring). Field checks are the domain's (set_profile).
-    """
-    kind, recurrency = SCHEDULE_KINDS.get(form["schedule"], ("Absolute", None))
-    start = _utc_input(form["start"], "Start time")
-    if start is None and kind == "Absolute":
-        start = now.replace(microsecond=0)
-    elif start is None and kind == "Recurring":
-        start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    periods = [
-        {"start_period": _minutes(p["start"], f"Period {i} start"), "limit": p["limit"].strip()}
-        for i, p in enumerate(form["periods"], start=1)
-        if i == 1 or p["start"].strip() or p["limit"].strip()
-    ]
-    duration = form["duration"].strip()
-    return {
-        "stack_level": form["stack_level"].strip(),
-        "charging_profile_purpose": form["purpose"],
-        "charging_profile_kind": kind,
-        "recurrency_kind": recurrency,
-        "valid_from": _utc_input(form["valid_from"], "Valid from"),
-        "valid_to": _utc_input(form["valid_to"], "Valid to"),
-        "transaction_id": _transaction(form["transaction"])
-        if form["purpose"] == "TxProfile"
-        else None,
-        "charging_schedule": {
-            "charging_rate_unit": form["unit"],
-            "start_schedule": None if kind == "Relative" else start,
-            "duration": _minutes(duration, "Duration") if duration else None,
-            "charging_schedule_period": periods,
-        },
-    }
-
-
-# --- views -> rows ----------------------------------------------------------------------------
-
-
-def _time(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else ""
-
-
-def profile_row(view: ProfileView) -> ProfileRow:
-    p = view.profile
-    kind = p.kind.value if p.recurrency_kind is None else f"{p.recurrency_kind.value}"
-    start = p.schedule.start_schedule
-    schedule = f"{kind} from {_time(start)}" if start else f"{kind} (from transaction start)"
-    if p.schedule.duration:
-        schedule += f", {p.schedule.duration // 60} min"
-    validity = " ".join(
-        f"{word} {_time(t)}" for word, t in (("from", p.valid_from), ("until", p.valid_to)) if t
-    )
-    tx = f" · tx {p.transaction_id}" if p.transaction_id else ""
-    return ProfileRow(
-        id=view.id,
-        profile_id=p.charging_profile_id,
-        connector=str(view.connector_id) + (" (all)" if view.connector_id == 0 else "") + tx,
-        purpose=p.purpose.value,
-        stack_level=p.stack_level,
-        schedule=schedule,
-        limits=service.profile_summary(p),
-        validity=validity or "always",
-        status=view.shown_status,
-        detail=view.detail,
-        active=view.is_active,
-    )
-
-
-def _steps(schedule: CompositeSchedule) -> tuple[list[datetime], list[float | None]]:
-    """Step-chart points: each period's start, and the schedule's end at the last limit."""
-    xs = [schedule.start + timedelta(seconds=p.start_period) for p in schedule.periods]
-    ys = [None if p.limit is None else float(p.limit) for p in schedule.periods]
-    return [*xs, schedule.start + timedelta(seconds=schedule.duration)], [
-        *ys,
-        ys[-1] if ys else None,
-    ]
-
-
-def composite_figure(answer: CompositeSchedule | None, expected: CompositeSchedule) -> go.Figure:
-    figure = go.Figure()
-    if answer is not None and answer.periods:
-        xs, ys = _steps(answer)
-        figure.add_trace(go.Scatter(x=xs, y=ys, name="Charge point", line_shape="hv"))
-    xs, ys = _steps(expected)
-    figure.add_trace(
-        go.Scatter(x=xs, y=ys, name="Expected", line_shape="hv", line={"dash": "dash"})
-    )
-    figure.update_layout(
-        height=260,
-        margin={"l": 40, "r": 10, "t": 10, "b": 30},
-        yaxis={"title": expected.charging_rate_unit.value, "rangemode": "tozero"},
-        xaxis={"tickformat": "%H:%M", "nticks": 6},
-        legend={"orientation": "h", "y": -0.25},
-        autosize=True,
-    )
-    return figure
-
-
-def composite_rows(
-    answer: CompositeSchedule | None, expected: CompositeSchedule
-) -> list[CompositeRow]:
-    base = answer if answer is not None and answer.periods else expected
-    unit = base.charging_rate_unit.value
-
-    def text(limit: Any) -> str:
-        return "no limit" if limit is None else f"{limit.normalize():f} {unit}"
-
-    return [
-        CompositeRow(
-            offset=f"+{p.start_period // 60} min",
-            at=(base.start + timedelta(seconds=p.start_period)).strftime("%H:%M:%S"),
-            limit=text(p.limit) if base is answer else "",
-            expected=text(expected.limit_at(base.start + timedelta(seconds=p.start_period))),
-        )
-        for p in base.periods
-    ]
-
-
 def _outcome(label: str, status: str, error: str) -> tuple[str, bool]:
     text = f"{label} {OUTCOMES.get(status, status)}"
     explained = error and status in ("rejected", "failed")
     return (f"{text} ({error})." if explained else f"{text}."), status == "accepted"
 
 
-def _blank_periods() -> list[dict[str, str]]:
-    return [{"start": "0", "limit": ""}]
-
-
 class SmartChargingState(rx.State):
-    profiles: list[ProfileRow] = []
+    profiles: rx.Field[list[ProfileRow]] = rx.field(default_factory=list)
     show_history: bool = False
     # the form, as typed
     purpose: str = "TxDefaultProfile"
@@ -239,7 +71,7 @@ class SmartChargingState(rx.State):
     schedule: str = next(iter(SCHEDULE_KINDS))
     start: str = ""
     unit: str = "W"
-    periods: list[dict[str, str]] = _blank_periods()
+    periods: rx.Field[list[dict[str, str]]] = rx.field(default_factory=blank_periods)
     duration: str = ""
     valid_from: str = ""
     valid_to: str = ""
@@ -254,13 +86,13 @@ class SmartChargingState(rx.State):
     comp_message: str = ""
     comp_ok: bool = False
     comp_figure: go.Figure = go.Figure()
-    comp_rows: list[CompositeRow] = []
+    comp_rows: rx.Field[list[CompositeRow]] = rx.field(default_factory=list)
     comp_shown: bool = False
     _for_charge_point: int = 0
 
     # ---- loading -----------------------------------------------------------------------------
 
-    @rx.event
+    @event
     async def load(self):
         """Tab opened: list this charge point's profiles (a new charge point: a fresh form)."""
         charge_point_id, _ = await current_charge_point(self)
@@ -272,7 +104,7 @@ class SmartChargingState(rx.State):
     def _reset_form(self) -> None:
         self.purpose, self.connector_id, self.transaction = "TxDefaultProfile", "0", ""
         self.stack_level, self.schedule, self.start = "0", next(iter(SCHEDULE_KINDS)), ""
-        self.unit, self.periods, self.duration = "W", _blank_periods(), ""
+        self.unit, self.periods, self.duration = "W", blank_periods(), ""
         self.valid_from = self.valid_to = self.message = self.comp_message = ""
         self.busy = self.comp_busy = self.comp_shown = False
         self.comp_rows = []
@@ -281,12 +113,10 @@ class SmartChargingState(rx.State):
         if not charge_point_id:
             self.profiles = []
             return
-        views = await asyncio.to_thread(
-            service.list_profiles, charge_point_id, not self.show_history
-        )
+        views = await asyncio.to_thread(list_profiles, charge_point_id, not self.show_history)
         self.profiles = [profile_row(v) for v in views]
 
-    @rx.event
+    @event
     async def set_show_history(self, value: bool):
         self.show_history = value
         charge_point_id, _ = await current_charge_point(self)
@@ -294,7 +124,7 @@ class SmartChargingState(rx.State):
 
     # ---- form fields -------------------------------------------------------------------------
 
-    @rx.event
+    @event
     def set_field(self, name: str, value: str) -> None:
         if name in {
             "purpose",
@@ -315,19 +145,19 @@ class SmartChargingState(rx.State):
         if name == "purpose" and value == "ChargePointMaxProfile":
             self.connector_id = "0"
 
-    @rx.event
+    @event
     def set_period(self, index: int, key: str, value: str) -> None:
         if 0 <= index < len(self.periods) and key in ("start", "limit"):
             periods = [dict(p) for p in self.periods]
             periods[index][key] = value
             self.periods = periods
 
-    @rx.event
+    @event
     def add_period(self) -> None:
         if len(self.periods) < MAX_FORM_PERIODS:
             self.periods = [*self.periods, {"start": "", "limit": ""}]
 
-    @rx.event
+    @event
     def remove_period(self, index: int) -> None:
         if 0 < index < len(self.periods):
             self.periods = [p for i, p in enumerate(self.periods) if i != index]
@@ -348,7 +178,7 @@ class SmartChargingState(rx.State):
 
     # ---- actions -----------------------------------------------------------------------------
 
-    @rx.event(background=True)
+    @background_event
     async def send_profile(self):
         async with self:
             charge_point_id, _ = await current_charge_point(self)
@@ -363,7 +193,7 @@ class SmartChargingState(rx.State):
             self.message, self.message_ok = message, ok
             await self._refresh(charge_point_id)
 
-    @rx.event(background=True)
+    @background_event
     async def clear(self, profile_id: int):
         """Clear one listed profile (by its OCPP id); 0 clears every profile."""
         async with self:
@@ -379,7 +209,7 @@ class SmartChargingState(rx.State):
             self.message, self.message_ok = message, ok
             await self._refresh(charge_point_id)
 
-    @rx.event(background=True)
+    @background_event
     async def get_composite(self):
         async with self:
             charge_point_id, _ = await current_charge_point(self)
@@ -407,7 +237,7 @@ async def _send_profile(
         return "Your session has ended. Log in again.", False
     try:
         spec = form_profile_spec(form, utc_now())
-        view = await service.set_profile(charge_point_id, connector_id, spec, requested_by)
+        view = await set_profile(charge_point_id, connector_id, spec, requested_by)
     except (CommandInputError, LookupError) as exc:
         return f"Charging profile not sent: {exc}.", False
     except Exception as exc:
@@ -424,7 +254,7 @@ async def _clear(
     if requested_by is None:
         return "Your session has ended. Log in again.", False
     try:
-        result = await service.clear_profiles(
+        result = await clear_profiles(
             charge_point_id, requested_by=requested_by, charging_profile_id=profile_id
         )
     except (CommandInputError, LookupError) as exc:
@@ -445,14 +275,14 @@ async def _composite(
     if requested_by is None:
         return "Your session has ended. Log in again.", False, None, []
     try:
-        duration = _minutes(minutes, "Duration")
+        duration = seconds_from_minutes(minutes, "Duration")
         if duration < 60:
             raise CommandInputError("Duration must be at least 1 minute")
-        view = await service.get_composite_schedule(
+        view = await get_composite_schedule(
             charge_point_id, connector, duration, unit, requested_by
         )
         expected = await asyncio.to_thread(
-            service.expected_schedule,
+            expected_schedule,
             charge_point_id,
             int(connector),
             duration,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import reflex as rx
+from reflex.vars import ObjectVar
 
 from ccms_app.drivers.state.forms import (
     OWNER_DRIVER,
@@ -23,6 +24,12 @@ NO_DRIVER = "0"  # a select item cannot have an empty value; optional_id("0") is
 
 def _tid(value: str) -> dict[str, str]:
     return {"data-testid": value}
+
+
+def preset(**values: str | rx.Var[str]) -> ObjectVar[dict[str, str]]:
+    """The values a dialog opens with (`open_new`), some read from the page's state: one
+    object the browser fills in when the operator clicks."""
+    return rx.Var.create(values).to(dict[str, str])
 
 
 def field_error(state: Any, name: str, testid: str) -> rx.Component:

@@ -10,7 +10,9 @@ from ccms_app.drivers.state.detail import UsersOverviewState
 ROUTE = "/users"
 
 
-def _tile(label: str, href: str, icon: str, value: rx.Var, note: rx.Component, key: str):
+def _tile(
+    label: str, href: str, icon: str, value: rx.Var[int] | int, note: rx.Component, key: str
+) -> rx.Component:
     return rx.link(
         rx.card(
             rx.hstack(

@@ -7,7 +7,7 @@ from typing import Any
 
 import reflex as rx
 
-from ccms_app.drivers.state.lists import IdTagActionsState
+from ccms_app.drivers.state.actions import IdTagActionsState
 
 USERS_ROUTE = "/users"
 SUBPAGES: tuple[tuple[str, str, str], ...] = (

@@ -17,13 +17,9 @@ from ccms_app.drivers.local_lists.components.sections import (
     sync_panel,
 )
 from ccms_app.drivers.local_lists.state.detail import LocalListDetailState
-from ccms_app.drivers.local_lists.state.lists import (
-    ROUTE,
-    LocalListDeleteState,
-    LocalListFormState,
-    LocalListsState,
-)
-from ccms_app.ui.data_list import Column, Filter, data_list
+from ccms_app.drivers.local_lists.state.form import LocalListFormState
+from ccms_app.drivers.local_lists.state.lists import ROUTE, LocalListDeleteState, LocalListsState
+from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
@@ -33,7 +29,7 @@ DETAIL_TITLE = "Local list · CCMS"
 NAV_ROUTE = "/users"
 
 
-def _stale(row: rx.Var) -> rx.Component:
+def _stale(row: RowVar) -> rx.Component:
     return rx.cond(
         row["stale"] != "",
         rx.badge(
@@ -41,13 +37,13 @@ def _stale(row: rx.Var) -> rx.Component:
             " out of date",
             color_scheme="amber",
             variant="soft",
-            custom_attrs={"data-testid": "local-lists-stale-" + row["id"]},
+            custom_attrs={"data-testid": "local-lists-stale-" + row["id"].to(str)},
         ),
         rx.text("none", size="2", color=rx.color("gray", 10)),
     )
 
 
-def _row_actions(row: rx.Var) -> rx.Component:
+def _row_actions(row: RowVar) -> rx.Component:
     return rx.hstack(
         rx.button(
             "Rename",
@@ -63,7 +59,7 @@ def _row_actions(row: rx.Var) -> rx.Component:
             color_scheme="gray",
             aria_label="Delete list",
             on_click=LocalListDeleteState.ask_delete(row["id"], row["name"]),
-            custom_attrs={"data-testid": "local-lists-delete-" + row["id"]},
+            custom_attrs={"data-testid": "local-lists-delete-" + row["id"].to(str)},
         ),
         spacing="2",
         align="center",
@@ -81,7 +77,7 @@ def page() -> rx.Component:
         data_list(
             LocalListsState,
             columns=[
-                Column("name", "Name", href=lambda row: ROUTE + "/" + row["id"]),
+                Column("name", "Name", href=lambda row: ROUTE + "/" + row["id"].to(str)),
                 Column("description", "Description", on_phone=False),
                 Column("id_tags", "Id tags"),
                 Column("charge_points", "Charge points"),
@@ -112,7 +108,7 @@ def page() -> rx.Component:
 # --- one list ---------------------------------------------------------------------------------
 
 
-def _count(label: str, value: rx.Var, testid: str) -> rx.Component:
+def _count(label: str, value: rx.Var[int] | int, testid: str) -> rx.Component:
     return rx.vstack(
         rx.text(label, **MUTED),
         rx.text(value, size="5", weight="bold", custom_attrs={"data-testid": testid}),

@@ -20,6 +20,7 @@ from ccms_app.control.models import ChargePointConfiguration
 from ccms_app.core.db import read_session
 from ccms_app.core.types import utc_now
 from ccms_app.drivers.authorization import owner_blocked_clause
+from ccms_app.drivers.local_lists.rows import stored_id
 from ccms_app.drivers.models import (
     IdTag,
     IdTagStatus,
@@ -211,7 +212,7 @@ def managed_charge_point_ids(
 def _statuses(
     session: Session, charge_points: list[ChargePoint], now: datetime
 ) -> list[LocalListStatus]:
-    ids = [cp.id for cp in charge_points]
+    ids = [stored_id(cp.id) for cp in charge_points]
     desired, sent = desired_lists(session, ids, now), sent_lists(session, ids)
     states = {
         s.charge_point_id: s
@@ -227,8 +228,8 @@ def _statuses(
     ).all():
         names.setdefault(charge_point_id, []).append(name)
     return [
-        _status(cp, states.get(cp.id), desired.get(cp.id, []), sent.get(cp.id, []), names)
-        for cp in charge_points
+        _status(cp, states.get(cp_id), desired.get(cp_id, []), sent.get(cp_id, []), names)
+        for cp, cp_id in zip(charge_points, ids, strict=True)
     ]
 
 
@@ -239,15 +240,16 @@ def _status(
     sent: list[ListEntry],
     names: dict[int, list[str]],
 ) -> LocalListStatus:
-    state = state or LocalListSyncState(charge_point_id=cp.id)
+    charge_point_id = stored_id(cp.id)
+    state = state or LocalListSyncState(charge_point_id=charge_point_id)
     entries = _entry_views(sent, desired)
     pending = sum(1 for e in entries if e.change)
     return LocalListStatus(
-        charge_point_id=cp.id,
+        charge_point_id=charge_point_id,
         identity=cp.identity,
         organisation_id=cp.organisation_id,
         is_online=cp.is_online,
-        lists=sorted(names.get(cp.id, []), key=str.lower),
+        lists=sorted(names.get(charge_point_id, []), key=str.lower),
         accepted_version=state.accepted_version,
         reported_version=state.reported_version,
         reported_at=state.reported_at,
@@ -281,6 +283,6 @@ def out_of_date_charge_points(organisation_ids: Collection[int]) -> list[LocalLi
             .where(col(ChargePoint.organisation_id).in_(list(organisation_ids)))
             .order_by(ChargePoint.identity)
         ).all()
-        managed = set(managed_charge_point_ids(session, [cp.id for cp in cps]))
+        managed = set(managed_charge_point_ids(session, [stored_id(cp.id) for cp in cps]))
         statuses = _statuses(session, [cp for cp in cps if cp.id in managed], utc_now())
     return [s for s in statuses if s.out_of_date]

@@ -3,10 +3,13 @@ RFID cards (issue, block, unblock right there), groups, vehicles and recent sess
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import reflex as rx
+from reflex.vars import ArrayVar, ObjectVar
 
 from ccms_app.accounts.state import AuthState
-from ccms_app.drivers.components.forms import driver_form, id_tag_form, vehicle_form
+from ccms_app.drivers.components.forms import driver_form, id_tag_form, preset, vehicle_form
 from ccms_app.drivers.components.widgets import (
     back_link,
     card_delete_dialog,
@@ -15,6 +18,7 @@ from ccms_app.drivers.components.widgets import (
     status_badge,
     users_subnav,
 )
+from ccms_app.drivers.state.actions import DriverActionsState
 from ccms_app.drivers.state.detail import DriverDetailState, LinkRow, SessionRow
 from ccms_app.drivers.state.forms import (
     OWNER_DRIVER,
@@ -22,9 +26,9 @@ from ccms_app.drivers.state.forms import (
     IdTagFormState,
     VehicleFormState,
 )
-from ccms_app.drivers.state.lists import DriverActionsState, DriverListState
+from ccms_app.drivers.state.lists import DriverListState
 from ccms_app.ui.cards import empty_note, section
-from ccms_app.ui.data_list import Column, Filter, data_list
+from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.table import cell, data_table
@@ -38,7 +42,8 @@ NAV_ROUTE = "/users"
 STATUS_FILTER = (("active", "Active"), ("suspended", "Suspended"))
 
 
-def _suspend_toggle(row_id: rx.Var, suspended: rx.Var, testid: str) -> rx.Component:
+def _suspend_toggle(row_id: rx.Var[str], suspended: rx.Var[bool], testid: str) -> rx.Component:
+    id_text = row_id.to(str)
     return rx.cond(
         suspended,
         rx.button(
@@ -47,7 +52,7 @@ def _suspend_toggle(row_id: rx.Var, suspended: rx.Var, testid: str) -> rx.Compon
             variant="soft",
             color_scheme="green",
             on_click=DriverActionsState.reactivate(row_id),
-            custom_attrs={"data-testid": testid + "-reactivate-" + row_id},
+            custom_attrs={"data-testid": testid + "-reactivate-" + id_text},
         ),
         rx.button(
             "Suspend",
@@ -55,12 +60,12 @@ def _suspend_toggle(row_id: rx.Var, suspended: rx.Var, testid: str) -> rx.Compon
             variant="soft",
             color_scheme="orange",
             on_click=DriverActionsState.suspend(row_id),
-            custom_attrs={"data-testid": testid + "-suspend-" + row_id},
+            custom_attrs={"data-testid": testid + "-suspend-" + id_text},
         ),
     )
 
 
-def _row_actions(row: rx.Var) -> rx.Component:
+def _row_actions(row: RowVar) -> rx.Component:
     return rx.hstack(
         rx.button(
             "Edit",
@@ -82,7 +87,7 @@ def page() -> rx.Component:
         data_list(
             DriverListState,
             columns=[
-                Column("name", "Name", href=lambda row: "/users/drivers/" + row["id"]),
+                Column("name", "Name", href=lambda row: "/users/drivers/" + row["id"].to(str)),
                 Column("email", "Email"),
                 Column("phone", "Phone", sortable=False),
                 Column("status", "Status", render=lambda row: status_badge(row["status"])),
@@ -133,17 +138,19 @@ def _cards() -> rx.Component:
             "Issue card",
             size="2",
             on_click=IdTagFormState.open_new(
-                {"owner_kind": OWNER_DRIVER, "driver_id": s.driver_id.to_string()}
+                preset(owner_kind=OWNER_DRIVER, driver_id=s.driver_id.to_string())
             ),
             custom_attrs={"data-testid": "driver-issue-card"},
         ),
     )
 
 
-def _link_list(rows: rx.Var, href_prefix: str, empty: str, testid: str) -> rx.Component:
-    def item(row: LinkRow) -> rx.Component:
+def _link_list(
+    rows: ArrayVar[Sequence[LinkRow]], href_prefix: str, empty: str, testid: str
+) -> rx.Component:
+    def item(row: ObjectVar[LinkRow]) -> rx.Component:
         return rx.hstack(
-            rx.link(row.label, href=href_prefix + row.id, weight="medium")
+            rx.link(row.label, href=href_prefix + row.id.to(str), weight="medium")
             if href_prefix
             else rx.text(row.label, weight="medium", size="2"),
             rx.text(row.detail, size="1", color=rx.color("gray", 11)),
@@ -159,13 +166,14 @@ def _link_list(rows: rx.Var, href_prefix: str, empty: str, testid: str) -> rx.Co
     )
 
 
-def _session_row(row: SessionRow) -> rx.Component:
+def _session_row(row: rx.Var) -> rx.Component:
+    session = row.to(ObjectVar, SessionRow)
     return rx.table.row(
-        cell(row.id),
-        cell(rx.code(row.id_tag, size="1")),
-        cell(row.started),
-        cell(row.stopped),
-        cell(row.energy),
+        cell(session.id),
+        cell(rx.code(session.id_tag, size="1")),
+        cell(session.started),
+        cell(session.stopped),
+        cell(session.energy),
     )
 
 
@@ -236,7 +244,7 @@ def _detail_body() -> rx.Component:
                     "Add vehicle",
                     size="2",
                     variant="soft",
-                    on_click=VehicleFormState.open_new({"driver_id": s.driver_id.to_string()}),
+                    on_click=VehicleFormState.open_new(preset(driver_id=s.driver_id.to_string())),
                 ),
             ),
             columns=rx.breakpoints(initial="1", md="2"),

@@ -15,7 +15,7 @@ from ccms_app.drivers.components.widgets import (
 )
 from ccms_app.drivers.state.forms import IdTagFormState
 from ccms_app.drivers.state.lists import IdTagListState
-from ccms_app.ui.data_list import Column, Filter, data_list
+from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
@@ -38,7 +38,7 @@ FILTERS = (
 )
 
 
-def _owner(row: rx.Var) -> rx.Component:
+def _owner(row: RowVar) -> rx.Component:
     return rx.cond(
         row["owner_href"] != "",
         rx.link(row["owner"], href=row["owner_href"], size="2"),
@@ -46,7 +46,7 @@ def _owner(row: rx.Var) -> rx.Component:
     )
 
 
-def _actions(row: rx.Var) -> rx.Component:
+def _actions(row: RowVar) -> rx.Component:
     return rx.hstack(
         card_actions(row["id"], row["id_tag"], row["blocked"] != "", "cards"),
         rx.button(
@@ -55,7 +55,7 @@ def _actions(row: rx.Var) -> rx.Component:
             variant="soft",
             color_scheme="gray",
             on_click=IdTagFormState.open_edit(row["id"]),
-            custom_attrs={"data-testid": "cards-edit-" + row["id_tag"]},
+            custom_attrs={"data-testid": "cards-edit-" + row["id_tag"].to(str)},
         ),
         spacing="2",
         align="center",

@@ -4,9 +4,10 @@ account, price, members (add, authorise to charge on the group account, remove) 
 from __future__ import annotations
 
 import reflex as rx
+from reflex.vars import ObjectVar
 
 from ccms_app.accounts.state import AuthState
-from ccms_app.drivers.components.forms import driver_picker, group_form, id_tag_form
+from ccms_app.drivers.components.forms import driver_picker, group_form, id_tag_form, preset
 from ccms_app.drivers.components.widgets import (
     back_link,
     card_delete_dialog,
@@ -41,7 +42,7 @@ def page() -> rx.Component:
         data_list(
             GroupListState,
             columns=[
-                Column("name", "Name", href=lambda row: "/users/groups/" + row["id"]),
+                Column("name", "Name", href=lambda row: "/users/groups/" + row["id"].to(str)),
                 Column("account_name", "Account"),
                 Column("price", "Price", sortable=False),
                 Column("members", "Members"),
@@ -74,16 +75,17 @@ def page() -> rx.Component:
 # --- one group ------------------------------------------------------------------------------
 
 
-def _member_row(row: LinkRow) -> rx.Component:
-    s = GroupDetailState
+def _member_row(row: rx.Var) -> rx.Component:
+    s, member = GroupDetailState, row.to(ObjectVar, LinkRow)
+    driver_id = member.id.to(str)
     return rx.table.row(
-        cell(rx.link(row.label, href="/users/drivers/" + row.id, weight="medium")),
-        cell(rx.text(row.detail, size="1", color=rx.color("gray", 11))),
+        cell(rx.link(member.label, href="/users/drivers/" + driver_id, weight="medium")),
+        cell(rx.text(member.detail, size="1", color=rx.color("gray", 11))),
         cell(
             rx.switch(
-                checked=row.flag,
-                on_change=lambda value: s.set_authorised(row.id, value),
-                custom_attrs={"data-testid": "member-authorised-" + row.id},
+                checked=member.flag,
+                on_change=lambda value: s.set_authorised(driver_id, value),
+                custom_attrs={"data-testid": "member-authorised-" + driver_id},
             )
         ),
         cell(
@@ -92,7 +94,7 @@ def _member_row(row: LinkRow) -> rx.Component:
                 size="1",
                 variant="ghost",
                 color_scheme="red",
-                on_click=s.remove_member(row.id),
+                on_click=s.remove_member(driver_id),
             )
         ),
     )
@@ -162,7 +164,7 @@ def _cards() -> rx.Component:
             size="2",
             variant="soft",
             on_click=IdTagFormState.open_new(
-                {"owner_kind": OWNER_GROUP, "group_id": s.group_id.to_string()}
+                preset(owner_kind=OWNER_GROUP, group_id=s.group_id.to_string())
             ),
         ),
     )

@@ -6,6 +6,7 @@ charge points hold an out-of-date list, with Sync all."""
 from __future__ import annotations
 
 import reflex as rx
+from reflex.vars import ObjectVar
 
 from ccms_app.drivers.components.overview import users_overview
 from ccms_app.drivers.state.overview import OutOfDateRow
@@ -39,9 +40,10 @@ def _lists_link() -> rx.Component:
     )
 
 
-def _row(r: OutOfDateRow) -> rx.Component:
+def _row(row: rx.Var) -> rx.Component:
+    r = row.to(ObjectVar, OutOfDateRow)
     return rx.table.row(
-        cell(rx.link(r.identity, href="/charge-points/" + r.identity, weight="medium")),
+        cell(rx.link(r.identity, href="/charge-points/" + r.identity.to(str), weight="medium")),
         cell(online_badge(r.online)),
         cell(r.lists),
         cell(r.sent_version),

@@ -7,9 +7,10 @@ import reflex as rx
 from ccms_app.accounts.state import AuthState
 from ccms_app.drivers.components.forms import vehicle_form
 from ccms_app.drivers.components.widgets import confirm_dialog, users_subnav
+from ccms_app.drivers.state.actions import VehicleActionsState
 from ccms_app.drivers.state.forms import VehicleFormState
-from ccms_app.drivers.state.lists import VehicleActionsState, VehicleListState
-from ccms_app.ui.data_list import Column, data_list
+from ccms_app.drivers.state.lists import VehicleListState
+from ccms_app.ui.data_list import Column, RowVar, data_list
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
@@ -18,7 +19,7 @@ TITLE = "Vehicles · CCMS"
 NAV_ROUTE = "/users"
 
 
-def _driver(row: rx.Var) -> rx.Component:
+def _driver(row: RowVar) -> rx.Component:
     return rx.cond(
         row["driver_href"] != "",
         rx.link(row["driver"], href=row["driver_href"], size="2"),
@@ -26,7 +27,7 @@ def _driver(row: rx.Var) -> rx.Component:
     )
 
 
-def _actions(row: rx.Var) -> rx.Component:
+def _actions(row: RowVar) -> rx.Component:
     return rx.hstack(
         rx.button(
             "Edit",
@@ -41,7 +42,9 @@ def _actions(row: rx.Var) -> rx.Component:
             variant="ghost",
             color_scheme="gray",
             aria_label="Delete vehicle",
-            on_click=VehicleActionsState.ask_delete(row["id"], row["make"] + " " + row["model"]),
+            on_click=VehicleActionsState.ask_delete(
+                row["id"], row["make"].to(str) + " " + row["model"].to(str)
+            ),
         ),
         spacing="2",
         align="center",

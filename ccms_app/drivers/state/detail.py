@@ -17,14 +17,10 @@ from ccms_app.core.types import utc_now
 from ccms_app.drivers import driver_admin as drivers
 from ccms_app.drivers import user_groups
 from ccms_app.drivers.common import NotFoundError, Scope, UserInputError
-from ccms_app.drivers.state.forms import (
-    SESSION_ENDED,
-    DriverPickerState,
-    as_id,
-    operator_scope,
-    run_scoped,
-)
-from ccms_app.drivers.state.lists import date_text
+from ccms_app.drivers.state.events import event
+from ccms_app.drivers.state.lists import counts, date_text
+from ccms_app.drivers.state.picker import DriverPickerState
+from ccms_app.drivers.state.scope import SESSION_ENDED, as_id, operator_scope, run_scoped
 from ccms_app.drivers.vehicles import kwh_text
 from ccms_app.monitoring.view import format_time
 
@@ -70,7 +66,7 @@ def _card(id_: int, tag: str, status: str, expiry: Any = None) -> CardRow:
 
 
 class DriverDetailState(rx.State):
-    driver_id: int = 0
+    driver_id: rx.Field[int] = rx.field(0)
     found: bool = False
     loaded: bool = False
     name: str = ""
@@ -78,23 +74,23 @@ class DriverDetailState(rx.State):
     phone: str = ""
     status: str = ""
     created: str = ""
-    cards: list[CardRow] = []
-    groups: list[LinkRow] = []
-    vehicles: list[LinkRow] = []
-    sessions: list[SessionRow] = []
+    cards: rx.Field[list[CardRow]] = rx.field(default_factory=list)
+    groups: rx.Field[list[LinkRow]] = rx.field(default_factory=list)
+    vehicles: rx.Field[list[LinkRow]] = rx.field(default_factory=list)
+    sessions: rx.Field[list[SessionRow]] = rx.field(default_factory=list)
     confirm_delete: bool = False
 
     @rx.var
     def suspended(self) -> bool:
         return self.status == "suspended"
 
-    @rx.event
+    @event
     async def load(self) -> None:
         self.driver_id = id_from_path(self.router.url.path, DRIVERS_ROUTE)
         self.loaded = False
         await self._reload()
 
-    @rx.event
+    @event
     async def refresh(self) -> None:
         if self.driver_id:
             await self._reload()
@@ -142,11 +138,11 @@ class DriverDetailState(rx.State):
             for s in detail.recent_sessions
         ]
 
-    @rx.event
+    @event
     def set_confirm_delete(self, value: bool) -> None:
         self.confirm_delete = value
 
-    @rx.event
+    @event
     async def delete(self):
         self.confirm_delete = False
         driver_id = self.driver_id
@@ -167,27 +163,27 @@ def _kwh(wh: int | None) -> str:
 
 
 class GroupDetailState(DriverPickerState, rx.State):
-    group_id: int = 0
+    group_id: rx.Field[int] = rx.field(0)
     found: bool = False
     loaded: bool = False
     name: str = ""
     account_name: str = ""
     billing_email: str = ""
     price: str = ""
-    members: list[LinkRow] = []
-    cards: list[CardRow] = []
+    members: rx.Field[list[LinkRow]] = rx.field(default_factory=list)
+    cards: rx.Field[list[CardRow]] = rx.field(default_factory=list)
     values: dict[str, str] = {}  # the add-member picker: {"driver_id": ...}
     member_error: str = ""
     confirm_delete: bool = False
 
-    @rx.event
+    @event
     async def load(self) -> None:
         self.group_id = id_from_path(self.router.url.path, GROUPS_ROUTE)
         self.loaded, self.values, self.member_error, self.driver_search = False, {}, "", ""
         await self._reload()
         await self._load_driver_options("")
 
-    @rx.event
+    @event
     async def refresh(self) -> None:
         if self.group_id:
             await self._reload()
@@ -220,12 +216,12 @@ class GroupDetailState(DriverPickerState, rx.State):
         self.cards = [_card(c.id, c.id_tag, c.status) for c in detail.cards]
         self.found, self.loaded = True, True
 
-    @rx.event
+    @event
     def choose_driver(self, driver_id: str) -> None:
         self.values = {"driver_id": driver_id}
         self.member_error = ""
 
-    @rx.event
+    @event
     async def add_member(self):
         group_id, driver_id = self.group_id, as_id(self.values.get("driver_id"))
         try:
@@ -241,7 +237,7 @@ class GroupDetailState(DriverPickerState, rx.State):
         await self._reload()
         return rx.toast.success("Member added.")
 
-    @rx.event
+    @event
     async def set_authorised(self, driver_id: str, authorised: bool):
         group_id = self.group_id
         _, problem = await run_scoped(
@@ -253,7 +249,7 @@ class GroupDetailState(DriverPickerState, rx.State):
         await self._reload()
         return None
 
-    @rx.event
+    @event
     async def remove_member(self, driver_id: str):
         group_id = self.group_id
         _, problem = await run_scoped(
@@ -264,11 +260,11 @@ class GroupDetailState(DriverPickerState, rx.State):
         await self._reload()
         return rx.toast.success("Member removed.")
 
-    @rx.event
+    @event
     def set_confirm_delete(self, value: bool) -> None:
         self.confirm_delete = value
 
-    @rx.event
+    @event
     async def delete(self):
         self.confirm_delete = False
         group_id = self.group_id
@@ -292,10 +288,8 @@ class UsersOverviewState(rx.State):
     vehicles: int = 0
     problem: str = ""
 
-    @rx.event
+    @event
     async def load(self) -> None:
-        from ccms_app.drivers.state.lists import counts
-
         scope = await operator_scope(self)
         if scope is None:
             self.problem = SESSION_ENDED

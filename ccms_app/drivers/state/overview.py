@@ -14,8 +14,11 @@ from ccms_app.accounts import organisations
 from ccms_app.accounts.state import AuthState
 from ccms_app.control.state.charge_point import signed_in_email
 from ccms_app.core.types import utc_now
-from ccms_app.drivers.local_lists import sync as local_lists
+from ccms_app.drivers.local_lists.outcomes import SyncResult
 from ccms_app.drivers.local_lists.state.charge_point_tab import RESULT_TEXTS, version_text
+from ccms_app.drivers.local_lists.status import LocalListStatus, out_of_date_charge_points
+from ccms_app.drivers.local_lists.sync import sync_all
+from ccms_app.drivers.state.events import event
 from ccms_app.monitoring.view import format_time
 
 log = logging.getLogger(__name__)
@@ -33,7 +36,7 @@ class OutOfDateRow:
     last_attempt: str = ""
 
 
-def out_of_date_rows(statuses: list[local_lists.LocalListStatus]) -> list[OutOfDateRow]:
+def out_of_date_rows(statuses: list[LocalListStatus]) -> list[OutOfDateRow]:
     now = utc_now()
     return [
         OutOfDateRow(
@@ -50,7 +53,7 @@ def out_of_date_rows(statuses: list[local_lists.LocalListStatus]) -> list[OutOfD
     ]
 
 
-def summary(results: list[local_lists.SyncResult]) -> tuple[str, bool]:
+def summary(results: list[SyncResult]) -> tuple[str, bool]:
     """One line for the operator: how many charge points ended how."""
     if not results:
         return "Every charge point's local list is up to date: nothing to sync.", True
@@ -61,7 +64,7 @@ def summary(results: list[local_lists.SyncResult]) -> tuple[str, bool]:
 
 
 class UsersLocalListState(rx.State):
-    rows: list[OutOfDateRow] = []
+    rows: rx.Field[list[OutOfDateRow]] = rx.field(default_factory=list)
     loaded: bool = False
     busy: bool = False
     message: str = ""
@@ -72,7 +75,7 @@ class UsersLocalListState(rx.State):
     def count(self) -> int:
         return len(self.rows)
 
-    @rx.event
+    @event
     async def load(self) -> None:
         """on_mount of the section: the out-of-date charge points of the operator's network."""
         auth_state = await self.get_state(AuthState)
@@ -85,7 +88,7 @@ class UsersLocalListState(rx.State):
         await self._reload()
 
     async def _reload(self) -> None:
-        statuses = await asyncio.to_thread(local_lists.out_of_date_charge_points, self._scope)
+        statuses = await asyncio.to_thread(out_of_date_charge_points, self._scope)
         self.rows = out_of_date_rows(statuses)
         self.loaded = True
 
@@ -101,7 +104,7 @@ class UsersLocalListState(rx.State):
             message, ok = "Your session has ended. Log in again.", False
         else:
             try:
-                message, ok = summary(await local_lists.sync_all(requested_by, scope))
+                message, ok = summary(await sync_all(requested_by, scope))
             except Exception as exc:
                 log.exception("local list sync all failed")
                 message, ok = f"Not synced: {exc}", False

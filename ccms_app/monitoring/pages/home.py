@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex.vars import ObjectVar
 
 from ccms_app.monitoring.state.live import LiveState
 from ccms_app.monitoring.view import StatusCount, WarningRow
@@ -46,7 +47,8 @@ def energy_counts() -> rx.Component:
     )
 
 
-def connector_count(item: StatusCount) -> rx.Component:
+def connector_count(item_var: rx.Var) -> rx.Component:
+    item = item_var.to(ObjectVar, StatusCount)
     return rx.hstack(
         status_badge(item.status),
         rx.text(item.count, weight="bold", size="3"),
@@ -72,7 +74,8 @@ def connectors_by_status() -> rx.Component:
     )
 
 
-def warning_line(w: WarningRow) -> rx.Component:
+def warning_line(row_var: rx.Var) -> rx.Component:
+    w = row_var.to(ObjectVar, WarningRow)
     return rx.hstack(
         warning_badge(w.kind),
         rx.text(rx.text.strong(w.identity), " ", w.message, size="2"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex.vars import ObjectVar
 
 from ccms_app.charging.state.data_issues_tab import DATA_ISSUES_TAB
 from ccms_app.control.components.bulk_commands import bulk_results, bulk_toolbar, select_checkbox
@@ -26,7 +27,8 @@ DESKTOP_ONLY = ["none", "none", "block"]
 MOBILE_ONLY = ["block", "block", "none"]
 
 
-def connector_badge(row: ChargePointRow, c: ConnectorCell) -> rx.Component:
+def connector_badge(row: ObjectVar[ChargePointRow], cell_var: rx.Var) -> rx.Component:
+    c = cell_var.to(ObjectVar, ConnectorCell)
     return status_badge(
         c.status,
         label=c.label,
@@ -34,9 +36,9 @@ def connector_badge(row: ChargePointRow, c: ConnectorCell) -> rx.Component:
     )
 
 
-def connector_badges(row: ChargePointRow) -> rx.Component:
+def connector_badges(row: ObjectVar[ChargePointRow]) -> rx.Component:
     return rx.cond(
-        row.connectors.length() > 0,
+        row.connectors.to(list).length() > 0,
         rx.flex(
             rx.foreach(row.connectors, lambda c: connector_badge(row, c)), spacing="1", wrap="wrap"
         ),
@@ -44,7 +46,7 @@ def connector_badges(row: ChargePointRow) -> rx.Component:
     )
 
 
-def commands_button(row: ChargePointRow) -> rx.Component:
+def commands_button(row: ObjectVar[ChargePointRow]) -> rx.Component:
     return rx.button(
         rx.icon("terminal", size=14),
         "Commands",
@@ -55,7 +57,7 @@ def commands_button(row: ChargePointRow) -> rx.Component:
     )
 
 
-def detail_link(row: ChargePointRow, size: str) -> rx.Component:
+def detail_link(row: ObjectVar[ChargePointRow], size: str) -> rx.Component:
     """The identity, linking to the charge point's page."""
     return rx.link(
         row.identity,
@@ -66,7 +68,8 @@ def detail_link(row: ChargePointRow, size: str) -> rx.Component:
     )
 
 
-def charge_point_row(row: ChargePointRow) -> rx.Component:
+def charge_point_row(row_var: rx.Var) -> rx.Component:
+    row = row_var.to(ObjectVar, ChargePointRow)
     return rx.table.row(
         cell(select_checkbox(row)),
         cell(
@@ -92,8 +95,9 @@ def charge_point_row(row: ChargePointRow) -> rx.Component:
     )
 
 
-def charge_point_card(row: ChargePointRow) -> rx.Component:
+def charge_point_card(row_var: rx.Var) -> rx.Component:
     """The same charge point on a phone: a card instead of a wide row."""
+    row = row_var.to(ObjectVar, ChargePointRow)
     return rx.card(
         rx.vstack(
             rx.hstack(
@@ -175,7 +179,8 @@ def charge_points_section() -> rx.Component:
     )
 
 
-def session_row(s: SessionRow) -> rx.Component:
+def session_row(row_var: rx.Var) -> rx.Component:
+    s = row_var.to(ObjectVar, SessionRow)
     return rx.table.row(
         cell(s.transaction_id),
         cell(s.identity),
@@ -215,13 +220,13 @@ def sessions_section() -> rx.Component:
     )
 
 
-def warning_text(w: WarningRow) -> rx.Component:
+def warning_text(w: ObjectVar[WarningRow]) -> rx.Component:
     """A data warning links to the charge point's Data issues tab, where it is resolved."""
     return rx.cond(
         w.kind == "data",
         rx.link(
             rx.text(rx.text.strong(w.identity), " · ", w.message, size="2"),
-            href="/charge-points/" + w.identity + "?tab=" + DATA_ISSUES_TAB,
+            href="/charge-points/" + w.identity.to(str) + "?tab=" + DATA_ISSUES_TAB,
             color_scheme="violet",
             custom_attrs={"data-testid": f"warning-link-{w.key}"},
         ),
@@ -229,7 +234,8 @@ def warning_text(w: WarningRow) -> rx.Component:
     )
 
 
-def warning_row(w: WarningRow) -> rx.Component:
+def warning_row(row_var: rx.Var) -> rx.Component:
+    w = row_var.to(ObjectVar, WarningRow)
     return rx.hstack(
         warning_badge(w.kind),
         warning_text(w),

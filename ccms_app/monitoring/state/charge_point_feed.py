@@ -21,6 +21,7 @@ import reflex as rx
 
 from ccms_app.accounts import organisations
 from ccms_app.accounts.state import AuthState
+from ccms_app.control.state.events import event
 from ccms_app.core.events import EventBus, NetworkEvent, get_event_bus
 from ccms_app.monitoring import snapshot as monitoring
 from ccms_app.monitoring.charge_point_view import (
@@ -51,10 +52,11 @@ def charge_point_token(charge_point_id: int) -> str:
 class ChargePointLiveState(rx.SharedState):
     """What changes on its own on a charge point's page."""
 
-    command_history: list[CommandHistoryRow] = []
-    configuration: list[ConfigRow] = []
-    reservations: list[ReservationRow] = []
-    sessions: list[RecentSessionRow] = []
+    # rx.Field: the sections read these as Vars (.length()), handlers and the feed as values.
+    command_history: rx.Field[list[CommandHistoryRow]] = rx.field(default_factory=list)
+    configuration: rx.Field[list[ConfigRow]] = rx.field(default_factory=list)
+    reservations: rx.Field[list[ReservationRow]] = rx.field(default_factory=list)
+    sessions: rx.Field[list[RecentSessionRow]] = rx.field(default_factory=list)
     charge_point_id: int = 0
 
     @rx.event
@@ -75,7 +77,7 @@ class ChargePointLiveState(rx.SharedState):
         sections = await asyncio.to_thread(load_sections, detail.id, set(ALL_KINDS))
         apply_sections(linked, detail.id, sections)
 
-    @rx.event
+    @event
     async def tab_opened(self, tab: str) -> None:
         """Opening the Sessions tab re-reads them (pushes keep them fresh afterwards).
         charge_point_id is only ever set by `join` (after its scope check) and the feed."""
@@ -130,8 +132,9 @@ class ChargePointFeed:
         watched = self._charge_points()
         touched: dict[int, set[str]] = {}
         for e in events:
-            if _relevant(e) and e.charge_point_id in watched:
-                touched.setdefault(e.charge_point_id, set()).add(e.kind)
+            charge_point_id = e.charge_point_id
+            if charge_point_id is not None and _relevant(e) and charge_point_id in watched:
+                touched.setdefault(charge_point_id, set()).add(e.kind)
         for charge_point_id, kinds in sorted(touched.items()):
             try:
                 sections = await asyncio.to_thread(self._loader, charge_point_id, kinds)

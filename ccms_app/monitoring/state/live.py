@@ -24,6 +24,8 @@ from ccms_app.monitoring.view import (
     WarningRow,
     build_view,
 )
+from ccms_app.ui.events import event
+from ccms_app.ui.nav import run_before_logout
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +42,13 @@ def load_for_organisation(organisation_id: int) -> monitoring.NetworkSnapshot:
 
 
 class LiveState(rx.SharedState):
-    charge_points: list[ChargePointRow] = []
-    sessions: list[SessionRow] = []
-    warnings: list[WarningRow] = []
+    # rx.Field: the pages read these as Vars (LiveState.warnings.length()), handlers as values.
+    charge_points: rx.Field[list[ChargePointRow]] = rx.field(default_factory=list)
+    sessions: rx.Field[list[SessionRow]] = rx.field(default_factory=list)
+    warnings: rx.Field[list[WarningRow]] = rx.field(default_factory=list)
     counts: CountsView = CountsView()
-    connector_counts: list[StatusCount] = []
-    updated_at: str = ""
+    connector_counts: rx.Field[list[StatusCount]] = rx.field(default_factory=list)
+    updated_at: rx.Field[str] = rx.field("")
     loaded: bool = False
 
     @rx.event
@@ -61,9 +64,10 @@ class LiveState(rx.SharedState):
         snapshot = await asyncio.to_thread(load_for_organisation, organisation_id)
         apply_snapshot(linked, snapshot)
 
-    @rx.event
-    async def leave(self):
-        """On logout: stop receiving this organisation's updates in this tab."""
+    @event
+    async def leave(self) -> object:
+        """On logout: stop receiving this organisation's updates in this tab (the events
+        `_unlink` returns rehydrate the tab's own copy, so they are returned to Reflex)."""
         if self._linked_to:
             return await self._unlink()
         return None
@@ -79,3 +83,7 @@ def apply_snapshot(state: LiveState, snapshot: monitoring.NetworkSnapshot) -> No
     state.connector_counts = view.connector_counts
     state.updated_at = view.updated_at
     state.loaded = True
+
+
+# A tab that logs out stops receiving its organisation's updates.
+run_before_logout(LiveState.leave)

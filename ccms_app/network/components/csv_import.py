@@ -12,6 +12,7 @@ On a phone the error table becomes one small card per error. Test ids start with
 from __future__ import annotations
 
 import reflex as rx
+from reflex.vars import ObjectVar
 
 from ccms_app.network.rules.csv_import import CHARGE_POINTS, MAX_BYTES, STATIONS
 from ccms_app.network.state.csv_import import (
@@ -118,7 +119,7 @@ def _files_line() -> rx.Component:
 # --- errors ------------------------------------------------------------------------------
 
 
-def _error_table_row(error: ErrorRow) -> rx.Component:
+def _error_table_row(error: ObjectVar[ErrorRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(error.file, white_space="nowrap"),
         rx.table.cell(error.line, white_space="nowrap"),
@@ -128,7 +129,7 @@ def _error_table_row(error: ErrorRow) -> rx.Component:
     )
 
 
-def _error_card(error: ErrorRow) -> rx.Component:
+def _error_card(error: ObjectVar[ErrorRow]) -> rx.Component:
     return rx.box(
         rx.hstack(
             rx.text("Line ", error.line, size="1", weight="bold"),
@@ -207,8 +208,8 @@ def _count(label: str, value: rx.Var, testid: rx.Var) -> rx.Component:
     )
 
 
-def _summary_card(summary: SummaryRow) -> rx.Component:
-    prefix = "import-summary-" + summary.kind
+def _summary_card(summary: ObjectVar[SummaryRow]) -> rx.Component:
+    prefix = "import-summary-" + summary.kind.to(str)
     return rx.card(
         rx.vstack(
             rx.hstack(

@@ -12,20 +12,17 @@ from __future__ import annotations
 from typing import Any
 
 import reflex as rx
+from reflex.vars import ObjectVar
 
 from ccms_app.network.rules.asset_validation import CONNECTOR_TYPES
-from ccms_app.network.state.forms import (
-    AreaFormState,
-    AssetActionState,
-    ChargePointFormState,
-    RegisterFormState,
-    StationFormState,
-)
+from ccms_app.network.state.asset_actions import AssetActionState
+from ccms_app.network.state.charge_point_forms import ChargePointFormState, RegisterFormState
+from ccms_app.network.state.forms import AreaFormState, StationFormState
 
 ANY_TYPE = "__none__"  # the connector type select's "not set"
 
 
-def _error_text(message: rx.Var, testid: str) -> rx.Component:
+def _error_text(message: rx.Var[str], testid: str | rx.Var[str]) -> rx.Component:
     return rx.cond(
         message != "",
         rx.text(
@@ -211,12 +208,13 @@ def _detail_fields(s: Any, p: str) -> list[rx.Component]:
     ]
 
 
-def _connector_error(index: rx.Var, name: str) -> rx.Var:
+def _connector_error(index: rx.Var[int], name: str) -> rx.Var[str]:
     key = "connectors." + index.to_string() + "." + name
-    return ChargePointFormState.errors.get(key, "").to(str)
+    # Var.create hands the state var back as is, typed as the ObjectVar it is at class level.
+    return rx.Var.create(ChargePointFormState.errors).get(key, "").to(str)
 
 
-def _connector_row(connector: rx.Var, index: rx.Var) -> rx.Component:
+def _connector_row(connector: ObjectVar[dict[str, str]], index: rx.Var[int]) -> rx.Component:
     s = ChargePointFormState
     testid = "cpform-connector-" + index.to_string()
 

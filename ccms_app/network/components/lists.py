@@ -8,20 +8,16 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.network.models import ConnectorStatus, RegistrationState
-from ccms_app.network.state.forms import (
-    AreaFormState,
-    AssetActionState,
-    ChargePointFormState,
-    RegisterFormState,
-    StationFormState,
-)
+from ccms_app.network.state.asset_actions import AssetActionState
+from ccms_app.network.state.charge_point_forms import ChargePointFormState, RegisterFormState
+from ccms_app.network.state.forms import AreaFormState, StationFormState
 from ccms_app.network.state.lists import (
     AreaListState,
     ChargePointListState,
     StationListState,
     UnregisteredListState,
 )
-from ccms_app.ui.data_list import Column, Filter, data_list
+from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
 from ccms_app.ui.status import registration_badge, status_badge
 
 YES_NO = [("true", "Yes"), ("false", "No")]
@@ -55,7 +51,7 @@ def _item(label: str, on_click: Any, testid: rx.Var, colour: str = "") -> rx.Com
     )
 
 
-def online_text(row: rx.Var) -> rx.Component:
+def online_text(row: RowVar) -> rx.Component:
     return rx.cond(
         row["online"] == "yes",
         rx.badge(rx.icon("wifi", size=12), "Online", color_scheme="green", variant="surface"),
@@ -63,7 +59,7 @@ def online_text(row: rx.Var) -> rx.Component:
     )
 
 
-def enabled_text(row: rx.Var) -> rx.Component:
+def enabled_text(row: RowVar) -> rx.Component:
     return rx.cond(
         row["enabled"] == "yes",
         rx.badge("In service", color_scheme="green", variant="soft"),
@@ -74,8 +70,8 @@ def enabled_text(row: rx.Var) -> rx.Component:
 # --- stations ----------------------------------------------------------------------------
 
 
-def _station_actions(row: rx.Var) -> rx.Component:
-    sid, name = row["id"], row["name"]
+def _station_actions(row: RowVar) -> rx.Component:
+    sid, name = row["id"].to(str), row["name"].to(str)
     return _menu(
         "station-actions-" + sid,
         _item("Edit", StationFormState.open_edit(sid), "station-edit-" + sid),
@@ -106,7 +102,7 @@ def stations_list() -> rx.Component:
     return data_list(
         s,
         columns=[
-            Column("name", "Name", href=lambda r: "/stations/" + r["id"]),
+            Column("name", "Name", href=lambda r: "/stations/" + r["id"].to(str)),
             Column("address", "Address"),
             Column("area", "Area"),
             Column("organisation", "Owner"),
@@ -129,8 +125,8 @@ def stations_list() -> rx.Component:
 # --- charge points -----------------------------------------------------------------------
 
 
-def _charge_point_actions(row: rx.Var) -> rx.Component:
-    cid, identity = row["id"], row["identity"]
+def _charge_point_actions(row: RowVar) -> rx.Component:
+    cid, identity = row["id"].to(str), row["identity"].to(str)
     return _menu(
         "cp-actions-" + cid,
         _item("Edit", ChargePointFormState.open_edit(cid), "cp-edit-" + cid),
@@ -158,7 +154,9 @@ def charge_points_list() -> rx.Component:
     return data_list(
         s,
         columns=[
-            Column("identity", "Identity", href=lambda r: "/charge-points/" + r["identity"]),
+            Column(
+                "identity", "Identity", href=lambda r: "/charge-points/" + r["identity"].to(str)
+            ),
             Column("station", "Station"),
             Column("organisation", "Owner", on_phone=False),
             Column(
@@ -200,8 +198,8 @@ def charge_points_list() -> rx.Component:
 # --- unregistered ------------------------------------------------------------------------
 
 
-def _register_actions(row: rx.Var) -> rx.Component:
-    cid, identity = row["id"], row["identity"]
+def _register_actions(row: RowVar) -> rx.Component:
+    cid, identity = row["id"].to(str), row["identity"].to(str)
     return rx.hstack(
         rx.button(
             rx.icon("link", size=14),
@@ -258,8 +256,8 @@ def unregistered_list() -> rx.Component:
 # --- areas -------------------------------------------------------------------------------
 
 
-def _area_actions(row: rx.Var) -> rx.Component:
-    aid, name = row["id"], row["name"]
+def _area_actions(row: RowVar) -> rx.Component:
+    aid, name = row["id"].to(str), row["name"].to(str)
     return _menu(
         "area-actions-" + aid,
         _item("Edit", AreaFormState.open_edit(aid), "area-edit-" + aid),

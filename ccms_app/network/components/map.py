@@ -4,30 +4,35 @@ uses, and what shows when the map tiles cannot load)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import plotly.graph_objects as go
 import reflex as rx
+from reflex.vars import ObjectVar
 
 from ccms_app.network.state.map import LegendRow, MarkerRow, StationMapState
 
 MAP_CONFIG = {"displaylogo": False, "scrollZoom": True, "responsive": True}
 
 
-def availability_badge(availability: rx.Var, colour: rx.Var, **props) -> rx.Component:
+def availability_badge(
+    availability: rx.Var[str] | str, colour: rx.Var[str] | str, **props: Any
+) -> rx.Component:
     return rx.badge(availability, color_scheme=colour, variant="solid", radius="full", **props)
 
 
-def _legend_item(row: LegendRow) -> rx.Component:
+def _legend_item(row: ObjectVar[LegendRow]) -> rx.Component:
     return rx.hstack(
         rx.box(width="12px", height="12px", border_radius="50%", background=row.colour),
         rx.text(row.label, size="2"),
         rx.text(row.count, size="2", weight="bold"),
         align="center",
         spacing="2",
-        custom_attrs={"data-testid": "map-legend-" + row.availability},
+        custom_attrs={"data-testid": "map-legend-" + row.availability.to(str)},
     )
 
 
-def _station_item(row: MarkerRow) -> rx.Component:
+def _station_item(row: ObjectVar[MarkerRow]) -> rx.Component:
     return rx.hstack(
         availability_badge(row.availability, row.colour),
         rx.link(row.name, href="/stations/" + row.id.to_string(), weight="medium", size="2"),
@@ -76,7 +81,7 @@ def station_map() -> rx.Component:
             custom_attrs={"data-testid": "station-map"},
         ),
         rx.cond(
-            view.unpositioned > 0,
+            view.unpositioned.to(int) > 0,
             rx.text(
                 view.unpositioned,
                 " station(s) have no coordinates and are not on the map: edit them to add one.",

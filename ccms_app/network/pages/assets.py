@@ -45,12 +45,14 @@ ON_LOAD = [
 ]
 
 
-def _tab_label(label: str, count: rx.Var | None = None) -> rx.Component:
+def _tab_label(label: str, count: rx.Var[int] | int | None = None) -> rx.Component:
+    """A tab's label, with an orange badge when `count` (a live state field) is above zero."""
     if count is None:
         return rx.text(label)
+    number = rx.Var.create(count).to(int)  # a state field is a Var at runtime; typed as int
     return rx.hstack(
         rx.text(label),
-        rx.cond(count > 0, rx.badge(count, color_scheme="orange", radius="full", size="1")),
+        rx.cond(number > 0, rx.badge(number, color_scheme="orange", radius="full", size="1")),
         spacing="1",
         align="center",
     )

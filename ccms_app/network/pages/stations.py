@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 import reflex as rx
+from reflex.vars import ObjectVar
 
 from ccms_app.accounts.state import AuthState
 from ccms_app.charging.components.session_table import sessions_table
@@ -12,7 +13,9 @@ from ccms_app.monitoring.state.live import LiveState
 from ccms_app.monitoring.view import WarningRow
 from ccms_app.network.components.forms import charge_point_dialog, confirm_dialog, station_dialog
 from ccms_app.network.components.map import MAP_CONFIG, availability_badge
-from ccms_app.network.state.forms import AssetActionState, ChargePointFormState, StationFormState
+from ccms_app.network.state.asset_actions import AssetActionState
+from ccms_app.network.state.charge_point_forms import ChargePointFormState
+from ccms_app.network.state.forms import StationFormState
 from ccms_app.network.state.station import ConnectorBadge, StationChargePointRow
 from ccms_app.network.state.station import StationDetailState as Station
 from ccms_app.ui.cards import empty_note, section
@@ -116,18 +119,18 @@ def _details() -> rx.Component:
     )
 
 
-def _connector(c: ConnectorBadge) -> rx.Component:
+def _connector(c: ObjectVar[ConnectorBadge]) -> rx.Component:
     return status_badge(c.status, label=c.label)
 
 
-def _charge_point_row(row: StationChargePointRow) -> rx.Component:
+def _charge_point_row(row: ObjectVar[StationChargePointRow]) -> rx.Component:
     return rx.table.row(
         cell(
             rx.link(
                 row.identity,
-                href="/charge-points/" + row.identity,
+                href="/charge-points/" + row.identity.to(str),
                 weight="medium",
-                custom_attrs={"data-testid": "stationpage-cp-" + row.identity},
+                custom_attrs={"data-testid": "stationpage-cp-" + row.identity.to(str)},
             )
         ),
         cell(availability_badge(row.availability, row.availability_colour)),
@@ -173,7 +176,7 @@ def _sessions() -> rx.Component:
     return section(
         "Recent sessions",
         sessions_table(
-            Station.live.sessions,
+            Station.live.sessions.to(list),
             with_charge_point=True,
             testid="stationpage-sessions",
             empty="No sessions at this station yet.",
@@ -181,7 +184,7 @@ def _sessions() -> rx.Component:
     )
 
 
-def _warning(w: WarningRow) -> rx.Component:
+def _warning(w: ObjectVar[WarningRow]) -> rx.Component:
     return rx.hstack(
         warning_badge(w.kind),
         rx.text(rx.text.strong(w.identity), " · ", w.message, size="2"),

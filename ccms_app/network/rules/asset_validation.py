@@ -417,7 +417,7 @@ def _connector_type(raw: str, charging_method: str, errors: Errors) -> str:
             f"{raw!r} is not a connector type; use one of {', '.join(CONNECTOR_TYPES)}",
         )
         return raw
-    wrong = DC_CONNECTOR_TYPES if charging_method == "AC" else ()
+    wrong: tuple[str, ...] = DC_CONNECTOR_TYPES if charging_method == "AC" else ()
     wrong = AC_CONNECTOR_TYPES if charging_method == "DC" else wrong
     if connector_type in wrong:
         _put(

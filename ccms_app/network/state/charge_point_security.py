@@ -15,6 +15,7 @@ import reflex as rx
 from ccms_app.accounts import auth, organisations
 from ccms_app.accounts.state import AuthState
 from ccms_app.network import charger_security
+from ccms_app.network.state.events import event
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ class ChargePointSecurityState(rx.State):
     error: str = ""
     load_error: str = ""
 
-    @rx.event
+    @event
     async def open_for(self, charge_point_id: int) -> None:
         self._reset_dialog()
         self.dialog_open = True
@@ -45,23 +46,23 @@ class ChargePointSecurityState(rx.State):
         if problem:
             self.load_error = problem
 
-    @rx.event
+    @event
     def set_dialog_open(self, value: bool) -> None:
         self.dialog_open = value
         if not value:
             self._reset_dialog()  # a generated key is never shown again
 
-    @rx.event
+    @event
     def set_password(self, value: str) -> None:
         self.password = value
         self.error = ""
 
-    @rx.event
+    @event
     async def generate(self):
         async for update in self._change(None):
             yield update
 
-    @rx.event
+    @event
     async def save_password(self):
         if not self.password:
             self.error = "Type a password, or generate one."
@@ -69,7 +70,7 @@ class ChargePointSecurityState(rx.State):
         async for update in self._change(self.password):
             yield update
 
-    @rx.event
+    @event
     async def clear_password(self):
         async for update in self._change("", clear=True):
             yield update

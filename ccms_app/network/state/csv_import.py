@@ -1,6 +1,6 @@
 """The CSV import dialog of the Assets lists: template, upload, preview, import.
 
-Choosing (or dropping) files uploads them at once and runs the check (network.asset_import):
+Choosing (or dropping) files uploads them at once and runs the check (network.csv_import):
 the dialog shows every error by file, line and column, or what the import would create,
 update and leave unchanged. "Import" is offered only for a clean check and validates again
 inside the write transaction, so a file changed in between can never be half imported.
@@ -18,7 +18,7 @@ import reflex as rx
 
 from ccms_app.accounts import auth
 from ccms_app.accounts.state import AuthState
-from ccms_app.network import asset_import
+from ccms_app.network import csv_import
 from ccms_app.network.rules.csv_import import (
     CHARGE_POINTS,
     MAX_BYTES,
@@ -26,6 +26,8 @@ from ccms_app.network.rules.csv_import import (
     detect_kind,
     human_size,
 )
+from ccms_app.network.state.events import event
+from ccms_app.network.state.lists import ChargePointListState, StationListState
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +57,7 @@ class SummaryRow:
     unchanged: str = ""
 
 
-def error_rows(report: asset_import.ImportReport) -> list[ErrorRow]:
+def error_rows(report: csv_import.ImportReport) -> list[ErrorRow]:
     return [
         ErrorRow(
             key=f"{e.file}:{e.row}:{e.column}:{n}",
@@ -68,7 +70,7 @@ def error_rows(report: asset_import.ImportReport) -> list[ErrorRow]:
     ]
 
 
-def summary_rows(report: asset_import.ImportReport) -> list[SummaryRow]:
+def summary_rows(report: csv_import.ImportReport) -> list[SummaryRow]:
     return [
         SummaryRow(
             kind=s.kind,
@@ -114,13 +116,13 @@ class AssetImportState(rx.State):
     def title(self) -> str:
         return f"Import {KIND_LABELS.get(self.kind, '').lower()} from CSV"
 
-    @rx.event
+    @event
     def open_for(self, kind: str) -> None:
         self.kind = kind if kind in KIND_LABELS else STATIONS
         self._reset()
         self.is_open = True
 
-    @rx.event
+    @event
     def set_is_open(self, is_open: bool) -> None:
         if self.phase in ("checking", "importing"):
             return
@@ -128,17 +130,17 @@ class AssetImportState(rx.State):
         if not is_open:
             self._reset()
 
-    @rx.event
+    @event
     def start_over(self):
         self._reset()
         return rx.clear_selected_files(UPLOAD_ID)
 
-    @rx.event
+    @event
     def download_template(self, kind: str):
         name = f"ccms-{kind.replace('_', '-')}-template.csv"
-        return rx.download(data=asset_import.template(kind), filename=name, mime_type="text/csv")
+        return rx.download(data=csv_import.template(kind), filename=name, mime_type="text/csv")
 
-    @rx.event
+    @event
     def files_rejected(self, rejections: list[dict[str, Any]]):
         """The browser refused a file (too big, not CSV, too many): say which and why."""
         problems = []
@@ -153,7 +155,7 @@ class AssetImportState(rx.State):
                 problems.append(f"{name} is not a CSV file.")
         return rx.toast.error(" ".join(dict.fromkeys(problems)) or "The file was refused.")
 
-    @rx.event
+    @event
     async def check_files(self, files: list[rx.UploadFile]):
         """Upload -> stage -> check; the preview shows errors or what would change."""
         organisation_id = await self._organisation()
@@ -166,18 +168,18 @@ class AssetImportState(rx.State):
         uploads = []
         for upload in files[:MAX_FILES]:
             data = await upload.read(MAX_BYTES + 1)
-            uploads.append(asset_import.ImportFile(upload.name or "import.csv", data))
+            uploads.append(csv_import.ImportFile(upload.name or "import.csv", data))
         uploads = [dataclasses.replace(u, kind=detect_kind(u.data, self.kind)) for u in uploads]
         self.file_names = [u.name for u in uploads]
         self.phase = "checking"
         self.message = ""
         yield
-        self._token = await asyncio.to_thread(asset_import.stage, uploads)
-        report = await asyncio.to_thread(asset_import.check_import, uploads, organisation_id)
+        self._token = await asyncio.to_thread(csv_import.stage, uploads)
+        report = await asyncio.to_thread(csv_import.check_import, uploads, organisation_id)
         self._show(report)
         self.phase = "checked"
 
-    @rx.event
+    @event
     async def run_import(self):
         organisation_id = await self._organisation(verify=True)
         if not organisation_id:
@@ -187,14 +189,14 @@ class AssetImportState(rx.State):
             return
         self.phase = "importing"
         yield
-        files = await asyncio.to_thread(asset_import.staged, self._token)
+        files = await asyncio.to_thread(csv_import.staged, self._token)
         if not files:
             self.phase = "choose"
             self.message = "The uploaded files have expired. Choose them again."
             return
         try:
-            report = await asyncio.to_thread(asset_import.apply_import, files, organisation_id)
-        except asset_import.ImportRefusedError as exc:  # the data changed since the check
+            report = await asyncio.to_thread(csv_import.apply_import, files, organisation_id)
+        except csv_import.ImportRefusedError as exc:  # the data changed since the check
             self._show(exc.report)
             self.phase = "checked"
             yield rx.toast.error("Nothing was imported: the check found errors this time.")
@@ -210,7 +212,7 @@ class AssetImportState(rx.State):
 
     # --- implementation ------------------------------------------------------------------
 
-    def _show(self, report: asset_import.ImportReport) -> None:
+    def _show(self, report: csv_import.ImportReport) -> None:
         self.errors = error_rows(report)
         self.error_count = report.error_count
         self.summaries = summary_rows(report)
@@ -226,7 +228,7 @@ class AssetImportState(rx.State):
 
     def _discard(self) -> None:
         if self._token:
-            asset_import.discard(self._token)
+            csv_import.discard(self._token)
             self._token = ""
 
     async def _organisation(self, verify: bool = False) -> int:
@@ -244,6 +246,4 @@ class AssetImportState(rx.State):
 
 def _refresh() -> list[Any]:
     """The lists that show imported rows reload (the Assets page's states)."""
-    from ccms_app.network.state.lists import ChargePointListState, StationListState
-
     return [StationListState.refresh, ChargePointListState.refresh]

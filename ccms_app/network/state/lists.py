@@ -24,6 +24,7 @@ from ccms_app.network.asset_lists import (
 )
 from ccms_app.network.assets import organisation_choices
 from ccms_app.network.charge_point_admin import kw_text
+from ccms_app.network.state.events import event
 from ccms_app.ui.list_state import ListState, display_value
 
 MAX_OPTIONS = 300
@@ -89,13 +90,13 @@ class AssetsPageState(rx.State):
 
     tab: str = "stations"
 
-    @rx.event
+    @event
     def open_tab_from_url(self) -> None:
         wanted = self.router.url.query_parameters.get("tab", "")
         if wanted in TABS:
             self.tab = wanted
 
-    @rx.event
+    @event
     def set_tab(self, tab: str) -> Any:
         """Open a tab and bring its list up to date (e.g. a charge point connected since)."""
         if tab not in TABS:

@@ -20,6 +20,7 @@ import reflex as rx
 
 from ccms_app.monitoring.state.live import LiveState
 from ccms_app.network.rules.station_availability import BADGE_COLOURS, COLOURS, LABELS, ORDER
+from ccms_app.network.state.events import event
 from ccms_app.network.state.lists import operator_scope
 from ccms_app.network.station_map import StationMarker, station_markers
 
@@ -135,17 +136,17 @@ class StationMapState(rx.State):
             return MapView()
         return build_view(markers)
 
-    @rx.event
+    @event
     async def load(self) -> None:
         """on_load of pages showing the map."""
         self._scope = await operator_scope(self)
         self.revision += 1
 
-    @rx.event
+    @event
     def refresh(self) -> None:
         self.revision += 1
 
-    @rx.event
+    @event
     def leave(self) -> None:
         """The page is gone: stop reloading on every push."""
         self._scope = []

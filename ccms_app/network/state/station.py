@@ -24,6 +24,7 @@ from ccms_app.monitoring.view import MISSING, WarningRow
 from ccms_app.network import stations
 from ccms_app.network.assets import AssetNotFound
 from ccms_app.network.rules.station_availability import BADGE_COLOURS, LABELS, ORDER, summary
+from ccms_app.network.state.events import event
 from ccms_app.network.state.lists import operator_scope
 from ccms_app.network.state.map import build_figure
 from ccms_app.network.station_map import StationMarker, station_charge_points
@@ -119,7 +120,7 @@ def load_live_view(
 
 
 class StationDetailState(rx.State):
-    current_id: int = 0
+    current_id: rx.Field[int] = rx.field(0)
     loaded: bool = False
     not_found: bool = False
     name: str = ""
@@ -149,7 +150,7 @@ class StationDetailState(rx.State):
             log.exception("station view unavailable", extra={"station_id": station.id})
             return StationLiveView()
 
-    @rx.event
+    @event
     async def load(self) -> None:
         """on_load: the station of the URL, if the operator may see it."""
         self.loaded = False
@@ -162,13 +163,13 @@ class StationDetailState(rx.State):
         await self._read()
         self.loaded = True
 
-    @rx.event
+    @event
     async def refresh(self) -> None:
         """After an edit: re-read the details (the live part follows from `revision`)."""
         if self._scope and self.current_id:
             await self._read()
 
-    @rx.event
+    @event
     def leave(self) -> None:
         self._scope = []
 

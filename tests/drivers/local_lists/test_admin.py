@@ -1,6 +1,7 @@
-"""The local list screens' use cases (drivers.local_lists.admin): the lists page and its
-counts, checked adds (pasted lines), rename, delete only when unassigned, assign by station,
-the pickers' specs, and Sync now for one list over real websockets to the simulator."""
+"""The local list screens' use cases (drivers.local_lists: lists, entries, assignments, specs):
+the lists page and its counts, checked adds (pasted lines), rename, delete only when
+unassigned, assign by station, the pickers' specs, and Sync now for one list over real
+websockets to the simulator."""
 
 from __future__ import annotations
 
@@ -13,24 +14,32 @@ from sqlmodel import Session, select
 from ccms_app.accounts.models import Organisation
 from ccms_app.control import commands
 from ccms_app.core.listing import ListQuery, fetch_page
-from ccms_app.drivers.local_lists import admin as local_list_admin
-from ccms_app.drivers.local_lists import sync as local_lists
-from ccms_app.drivers.local_lists.admin import (
-    LOCAL_LIST_CHARGE_POINT_LIST,
-    LOCAL_LIST_ENTRY_LIST,
-    LOCAL_LIST_LIST,
-    LocalListError,
-    add_id_tags_checked,
+from ccms_app.drivers.local_lists.assignments import (
     assign_list,
     assign_stations,
-    card_candidates_spec,
-    charge_point_candidates_spec,
+    assigned_charge_point_ids,
+    unassign_list,
+)
+from ccms_app.drivers.local_lists.entries import PASTE_MAX_LINES, add_id_tags, add_id_tags_checked
+from ccms_app.drivers.local_lists.job import run_sync_job
+from ccms_app.drivers.local_lists.lists import (
+    LocalListError,
     create_list,
     delete_unassigned_list,
     list_summary,
-    station_candidates_spec,
+    lists_for,
     update_list,
 )
+from ccms_app.drivers.local_lists.marks import mark_charge_points_changed
+from ccms_app.drivers.local_lists.specs import (
+    LOCAL_LIST_CHARGE_POINT_LIST,
+    LOCAL_LIST_ENTRY_LIST,
+    LOCAL_LIST_LIST,
+    card_candidates_spec,
+    charge_point_candidates_spec,
+    station_candidates_spec,
+)
+from ccms_app.drivers.local_lists.sync import sync_list
 from ccms_app.drivers.models import IdTag, LocalAuthListEntry, LocalListSyncState
 from ccms_app.network.models import ChargePoint, Station
 from ocpp_server.server import OcppServer
@@ -112,7 +121,7 @@ def test_lists_page_counts_id_tags_charge_points_and_out_of_date_ones(
 ) -> None:
     fleet = create_list(organisation.id, "Fleet", "company cars")
     create_list(organisation.id, "Empty")
-    local_lists.add_id_tags(fleet.id, TAGS[:2])
+    add_id_tags(fleet.id, TAGS[:2])
     assign_list(fleet.id, [network["CP-N1"], network["CP-N2"]])
     create_list(network["other"], "Not ours")
 
@@ -145,7 +154,7 @@ def test_pasted_id_tags_are_checked_line_by_line_and_nothing_is_half_added(
     engine: Engine, organisation: Organisation, network: dict[str, int]
 ) -> None:
     fleet = create_list(organisation.id, "Fleet")
-    local_lists.add_id_tags(fleet.id, [TAGS[0]])
+    add_id_tags(fleet.id, [TAGS[0]])
     assign_list(fleet.id, [network["CP-N1"]])
     marks = _change_count(engine, network["CP-N1"])
     pasted = [
@@ -179,7 +188,7 @@ def test_pasted_id_tags_are_checked_line_by_line_and_nothing_is_half_added(
     # The assigned charge point is marked: the next sync job run sends the difference.
     assert _change_count(engine, network["CP-N1"]) == marks + 1
 
-    too_many = add_id_tags_checked(fleet.id, ["A"] * (local_list_admin.PASTE_MAX_LINES + 1))
+    too_many = add_id_tags_checked(fleet.id, ["A"] * (PASTE_MAX_LINES + 1))
     assert too_many.problems[0].problem.endswith("at most 10000 at a time")
 
 
@@ -198,19 +207,19 @@ def test_rename_and_delete_only_when_unassigned(
         update_list(fleet.id, "Hijacked", scope=[network["other"]])
     update_list(fleet.id, "fleet cards")  # its own name in another case is fine
 
-    local_lists.add_id_tags(fleet.id, TAGS)
+    add_id_tags(fleet.id, TAGS)
     assign_list(fleet.id, [network["CP-N1"], network["CP-S1"]])
     marks = _change_count(engine, network["CP-N1"])
     with pytest.raises(LocalListError, match=r"assigned to 2 charge point\(s\): unassign"):
         delete_unassigned_list(fleet.id, [organisation.id])
     assert _change_count(engine, network["CP-N1"]) == marks  # nothing happened
 
-    local_lists.unassign_list(fleet.id, local_list_admin.assigned_charge_point_ids(fleet.id))
+    unassign_list(fleet.id, assigned_charge_point_ids(fleet.id))
     assert _change_count(engine, network["CP-N1"]) == marks + 1
     assert delete_unassigned_list(fleet.id, [organisation.id]) == "fleet cards"
     with Session(engine) as s:
         assert s.exec(select(LocalAuthListEntry)).all() == []
-    assert [v.name for v in local_lists.lists_for([organisation.id])] == ["Visitors"]
+    assert [v.name for v in lists_for([organisation.id])] == ["Visitors"]
 
 
 def test_assign_every_charge_point_of_stations(
@@ -220,7 +229,7 @@ def test_assign_every_charge_point_of_stations(
     assign_list(fleet.id, [network["CP-N1"]])
     outcome = assign_stations(fleet.id, [network["north"], network["south"]], [organisation.id])
     assert (outcome.charge_points, outcome.newly_assigned) == (3, 2)
-    assert local_list_admin.assigned_charge_point_ids(fleet.id) == sorted(
+    assert assigned_charge_point_ids(fleet.id) == sorted(
         [network["CP-N1"], network["CP-N2"], network["CP-S1"]]
     )
     assert _change_count(engine, network["CP-S1"]) >= 1  # marked for the sync job
@@ -240,7 +249,7 @@ def test_entries_assigned_and_picker_specs(
     engine: Engine, organisation: Organisation, network: dict[str, int]
 ) -> None:
     fleet = create_list(organisation.id, "Fleet")
-    local_lists.add_id_tags(fleet.id, TAGS[:2])
+    add_id_tags(fleet.id, TAGS[:2])
     assign_list(fleet.id, [network["CP-N1"], network["CP-N2"], network["CP-S1"]])
     with Session(engine) as s:
         blocked = s.exec(select(IdTag).where(IdTag.id_tag == TAGS[1])).one()
@@ -249,7 +258,7 @@ def test_entries_assigned_and_picker_specs(
         s.commit()
 
     visitors = create_list(organisation.id, "Visitors")  # another list's rows stay out
-    local_lists.add_id_tags(visitors.id, [TAGS[2]])
+    add_id_tags(visitors.id, [TAGS[2]])
     assign_list(visitors.id, [network["CP-LOOSE"]])
     entries = _entries(fleet.id, [organisation.id])
     assert {tag: row["authorization"] for tag, row in entries.items()} == {
@@ -262,7 +271,7 @@ def test_entries_assigned_and_picker_specs(
     _set_in_sync(engine, network["CP-N1"])
     _set_in_sync(engine, network["CP-N2"])
     with Session(engine) as s:
-        local_list_admin.mark_charge_points_changed(s, [network["CP-N2"]])
+        mark_charge_points_changed(s, [network["CP-N2"]])
         s.commit()
     assigned = _assigned(fleet.id, [organisation.id])
     assert {cp: row["sync"] for cp, row in assigned.items()} == {
@@ -309,7 +318,7 @@ async def test_sync_now_for_a_list_then_changes_go_as_differential_updates(
     charger = SimulatedChargePoint("CP-N1", ocpp_url, meter_interval=300)
     await charger.connect()
     try:
-        results = await local_list_admin.sync_list(fleet.id, BY, [organisation.id])
+        results = await sync_list(fleet.id, BY, [organisation.id])
         by_identity = {r.identity: (r.result, r.version, r.update_type) for r in results}
         assert by_identity == {
             "CP-N1": ("accepted", 1, "Full"),
@@ -321,7 +330,7 @@ async def test_sync_now_for_a_list_then_changes_go_as_differential_updates(
         assert add_id_tags_checked(fleet.id, [TAGS[2]]).added == [TAGS[2]]
         assigned = _assigned(fleet.id, [organisation.id])
         assert assigned["CP-N1"]["sync"] == "out_of_date"
-        (result,) = await local_lists.run_sync_job()  # the automatic sync: connected only
+        (result,) = await run_sync_job()  # the automatic sync: connected only
         assert (result.identity, result.result, result.update_type) == (
             "CP-N1",
             "accepted",
@@ -337,4 +346,4 @@ async def test_sync_now_for_a_list_then_changes_go_as_differential_updates(
     finally:
         await charger.close()
     with pytest.raises(LocalListError, match="does not exist"):
-        await local_list_admin.sync_list(fleet.id, BY, [network["other"]])
+        await sync_list(fleet.id, BY, [network["other"]])

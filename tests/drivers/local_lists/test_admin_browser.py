@@ -12,7 +12,8 @@ from playwright.async_api import Browser, Page, expect
 from sqlmodel import select
 
 from ccms_app.core import db
-from ccms_app.drivers.local_lists import admin as local_list_admin
+from ccms_app.drivers.local_lists.entries import add_id_tags
+from ccms_app.drivers.local_lists.lists import create_list
 from ccms_app.drivers.models import IdTag
 from ccms_app.network.models import ChargePoint
 from ocpp_server.simulator import SimulatedChargePoint
@@ -63,8 +64,8 @@ def night_list(cards: list[str]) -> str:
     with db.session_scope() as s:
         cp = s.exec(select(ChargePoint).where(ChargePoint.identity == IDENTITY)).one()
         organisation_id = cp.organisation_id
-    view = local_list_admin.create_list(organisation_id, PHONE_LIST, "Night shift drivers")
-    local_list_admin.add_id_tags(view.id, cards)
+    view = create_list(organisation_id, PHONE_LIST, "Night shift drivers")
+    add_id_tags(view.id, cards)
     return PHONE_LIST
 
 

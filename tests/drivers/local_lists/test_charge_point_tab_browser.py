@@ -12,7 +12,10 @@ from playwright.async_api import Browser, expect
 from sqlmodel import Session, col, select
 
 from ccms_app.core import db
-from ccms_app.drivers.local_lists import sync as local_lists
+from ccms_app.drivers.local_lists.assignments import assign_list
+from ccms_app.drivers.local_lists.entries import add_id_tags
+from ccms_app.drivers.local_lists.lists import create_list
+from ccms_app.drivers.local_lists.marks import mark_id_tags_changed
 from ccms_app.drivers.models import IdTag
 from ccms_app.network.models import ChargePoint
 from ocpp_server.simulator import SimulatedChargePoint
@@ -59,13 +62,13 @@ def fleet_list(app_database: None) -> int:
         for tag in TAGS:
             s.add(IdTag(id_tag=tag, organisation_id=cp.organisation_id))
         org_id = cp.organisation_id
-    view = local_lists.create_list(org_id, "Browser fleet")
-    local_lists.add_id_tags(view.id, TAGS)
+    view = create_list(org_id, "Browser fleet")
+    add_id_tags(view.id, TAGS)
     with db.session_scope() as s:
         ids = s.exec(
             select(ChargePoint.id).where(col(ChargePoint.identity).in_([IDENTITY, OFFLINE_CP]))
         ).all()
-    local_lists.assign_list(view.id, list(ids))
+    assign_list(view.id, list(ids))
     return view.id
 
 
@@ -75,7 +78,7 @@ def _block(tag: str) -> None:
         row.status = "blocked"
         s.add(row)
         s.commit()
-    local_lists.mark_id_tags_changed([tag])
+    mark_id_tags_changed([tag])
 
 
 async def test_local_list_tab_syncs_and_shows_entries(

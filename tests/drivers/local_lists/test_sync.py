@@ -20,16 +20,19 @@ from ccms_app.core.db import session_scope
 from ccms_app.core.events import get_event_bus
 from ccms_app.core.scheduler import get_scheduler
 from ccms_app.core.types import utc_now
-from ccms_app.drivers.local_lists import sync as local_lists
-from ccms_app.drivers.local_lists.sync import (
+from ccms_app.drivers.local_lists.assignments import assign_list, unassign_list
+from ccms_app.drivers.local_lists.entries import add_id_tags, remove_id_tags
+from ccms_app.drivers.local_lists.job import SYNC_JOB_ID, run_sync_job
+from ccms_app.drivers.local_lists.lists import (
     LocalListError,
-    assign_list,
     create_list,
-    out_of_date_charge_points,
-    run_sync_job,
-    sync_all,
-    sync_charge_point,
+    delete_list,
+    get_list,
+    lists_for,
 )
+from ccms_app.drivers.local_lists.marks import mark_id_tags_changed
+from ccms_app.drivers.local_lists.status import local_list_status, out_of_date_charge_points
+from ccms_app.drivers.local_lists.sync import fetch_list_version, sync_all, sync_charge_point
 from ccms_app.drivers.models import Driver, IdTag, LocalListSentEntry, LocalListSyncState
 from ccms_app.network.models import ChargePoint
 from ccms_app.runtime import network_runtime
@@ -77,7 +80,7 @@ def cp_id(engine: Engine, organisation: Organisation) -> int:
 def fleet_list(cp_id: int, organisation: Organisation) -> int:
     """A list with the three id tags, assigned to CP."""
     view = create_list(organisation.id, "Fleet cards")
-    local_lists.add_id_tags(view.id, TAGS)
+    add_id_tags(view.id, TAGS)
     assign_list(view.id, [cp_id])
     return view.id
 
@@ -121,7 +124,7 @@ def block(engine: Engine, tag: str) -> None:
         row = s.exec(select(IdTag).where(IdTag.id_tag == tag)).one()
         row.status = "blocked"
         s.add(row)
-    local_lists.mark_id_tags_changed([tag])
+    mark_id_tags_changed([tag])
 
 
 def statuses(charger: SimulatedChargePoint) -> dict[str, str]:
@@ -166,7 +169,7 @@ async def test_first_sync_sends_the_whole_list(
     ]
     events = [queue.get_nowait() for _ in range(queue.qsize())]
     assert [e.data["result"] for e in events if e.kind == "local_list"] == ["accepted"]
-    status = local_lists.local_list_status(cp_id)
+    status = local_list_status(cp_id)
     assert not status.out_of_date and status.lists == ["Fleet cards"]
     assert [(e.id_tag, e.change) for e in status.entries] == [(t, "") for t in TAGS]
 
@@ -207,7 +210,7 @@ async def test_removing_a_tag_from_the_list_removes_it_on_the_charge_point(
     charger: SimulatedChargePoint, cp_id: int, fleet_list: int, engine: Engine
 ) -> None:
     assert (await sync_charge_point(cp_id, BY)).result == "accepted"
-    local_lists.remove_id_tags(fleet_list, [TAGS[1]])
+    remove_id_tags(fleet_list, [TAGS[1]])
     (result,) = await run_sync_job()
     assert (result.result, result.update_type) == ("accepted", "Differential")
     assert sent_commands(engine, cp_id, "SendLocalList")[-1]["local_authorization_list"] == [
@@ -262,7 +265,7 @@ async def test_out_of_date_detection_and_get_local_list_version(
 
     # The charge point's list was reset behind CCMS's back: its reported version says so.
     charger.replace_local_list(0, [])
-    view = await local_lists.fetch_list_version(cp_id, BY)
+    view = await fetch_list_version(cp_id, BY)
     assert (view.status, json.loads(view.response)) == ("accepted", {"list_version": 0})
     assert sync_state(engine, cp_id).reported_version == 0
     stale = {s.identity: s.reasons for s in out_of_date_charge_points([organisation.id])}
@@ -277,9 +280,9 @@ async def test_a_charge_point_without_lists_is_left_alone(
     charger: SimulatedChargePoint, cp_id: int, engine: Engine, organisation: Organisation
 ) -> None:
     charger.replace_local_list(7, [LocalEntry("SOMEONE-ELSES", "Accepted")])
-    view = await local_lists.fetch_list_version(cp_id, BY)
+    view = await fetch_list_version(cp_id, BY)
     assert json.loads(view.response) == {"list_version": 7}
-    assert local_lists.local_list_status(cp_id).reported_version == 7
+    assert local_list_status(cp_id).reported_version == 7
     assert out_of_date_charge_points([organisation.id]) == []
     assert await run_sync_job() == []  # CCMS does not manage its list: not touched
     assert charger.local_list_version == 7
@@ -326,7 +329,7 @@ async def test_long_lists_are_split_and_too_long_lists_refused(
     with Session(engine) as s:
         s.add(IdTag(id_tag="LIST-TAG-4", organisation_id=organisation.id))
         s.commit()
-    local_lists.add_id_tags(fleet_list, ["LIST-TAG-4"])
+    add_id_tags(fleet_list, ["LIST-TAG-4"])
     with Session(engine) as s:
         row = s.exec(
             select(ChargePointConfiguration).where(
@@ -466,7 +469,7 @@ def test_a_suspended_drivers_card_is_listed_as_blocked(
         tag.driver_id = driver.id
         s.add(tag)
         s.commit()
-    entries = {e.id_tag: e.desired_status for e in local_lists.local_list_status(cp_id).entries}
+    entries = {e.id_tag: e.desired_status for e in local_list_status(cp_id).entries}
     assert entries == {TAGS[0]: "Blocked", TAGS[1]: "Accepted", TAGS[2]: "Blocked"}
 
 
@@ -510,7 +513,7 @@ async def test_list_changes_are_checked(
     with pytest.raises(LocalListError, match="a list needs a name"):
         create_list(organisation.id, "  ")
     with pytest.raises(LocalListError, match="unknown id tag"):
-        local_lists.add_id_tags(fleet_list, ["NO-SUCH-TAG"])
+        add_id_tags(fleet_list, ["NO-SUCH-TAG"])
     with pytest.raises(LocalListError, match="unknown charge point"):
         assign_list(fleet_list, [cp_id + 100])
     with Session(engine) as s:
@@ -519,24 +522,24 @@ async def test_list_changes_are_checked(
         s.commit()
         s.refresh(other_org)
     with pytest.raises(LocalListError, match=r"local list \d+ does not exist"):
-        local_lists.get_list(fleet_list, scope=[other_org.id])
+        get_list(fleet_list, scope=[other_org.id])
     foreign = create_list(other_org.id, "Theirs")
     with pytest.raises(LocalListError, match="unknown charge point"):
         assign_list(foreign.id, [cp_id])  # not their charge point
-    view = local_lists.get_list(fleet_list)
+    view = get_list(fleet_list)
     assert (view.id_tags, view.charge_point_ids) == (TAGS, [cp_id])
 
     before = sync_state(engine, cp_id).change_count
-    local_lists.unassign_list(fleet_list, [cp_id])
+    unassign_list(fleet_list, [cp_id])
     assert sync_state(engine, cp_id).change_count == before + 1
-    local_lists.delete_list(fleet_list)
-    assert local_lists.lists_for([organisation.id]) == []
+    delete_list(fleet_list)
+    assert lists_for([organisation.id]) == []
 
 
 async def test_network_runtime_schedules_the_sync_job(engine: Engine, database_url: str) -> None:
     settings = Settings(database_url=database_url, ocpp_host="127.0.0.1", ocpp_port=0)
     async with network_runtime(settings):
-        job = get_scheduler().get_job(local_lists.SYNC_JOB_ID)
+        job = get_scheduler().get_job(SYNC_JOB_ID)
         assert job is not None and job.trigger.interval == timedelta(seconds=30)
 
 

@@ -4,6 +4,7 @@ entries as the charge point holds them with what a sync would change, and Sync n
 from __future__ import annotations
 
 import reflex as rx
+from reflex.vars import ObjectVar
 
 from ccms_app.drivers.local_lists.state.charge_point_tab import (
     ChargePointLocalListState as LocalList,
@@ -45,13 +46,13 @@ def _actions() -> rx.Component:
             rx.button(
                 rx.icon("refresh-cw", size=14),
                 "Sync now",
-                on_click=LocalList.sync(False),
+                on_click=LocalList.sync_now,
                 loading=LocalList.busy,
                 custom_attrs={"data-testid": "local-list-sync"},
             ),
             rx.button(
                 "Full update",
-                on_click=LocalList.sync(True),
+                on_click=LocalList.sync_full,
                 disabled=LocalList.busy,
                 variant="soft",
                 custom_attrs={"data-testid": "local-list-sync-full"},
@@ -140,7 +141,7 @@ def _summary() -> rx.Component:
                 ),
                 rx.text(Panel.last_detail, size="1", color=rx.color("gray", 11)),
                 rx.cond(
-                    Panel.full_fallbacks > 0,
+                    Panel.full_fallbacks.to(int) > 0,
                     rx.text(
                         "Full updates after a version mismatch: ",
                         Panel.full_fallbacks,
@@ -159,13 +160,14 @@ def _summary() -> rx.Component:
     )
 
 
-def _status_badge(status: rx.Var) -> rx.Component:
+def _status_badge(status: rx.Var[str]) -> rx.Component:
     return rx.badge(
         status, color_scheme=rx.match(status, *STATUS_COLOURS.items(), "gray"), variant="soft"
     )
 
 
-def _row(e: LocalEntryRow) -> rx.Component:
+def _row(row: rx.Var) -> rx.Component:
+    e = row.to(ObjectVar, LocalEntryRow)
     return rx.table.row(
         cell(rx.text(e.id_tag, weight="medium", size="2")),
         cell(_status_badge(e.status)),

@@ -6,7 +6,6 @@ and searching, so an operator can gather cards from several searches before addi
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import reflex as rx
@@ -22,6 +21,7 @@ from ccms_app.drivers.local_lists.state.pickers import (
     ChargePointPickerState,
     StationPickerState,
 )
+from ccms_app.ui.data_list import RowRender, RowVar
 
 MUTED = {"size": "1", "color": rx.color("gray", 11)}
 
@@ -100,13 +100,13 @@ def picker(
     state: Any,
     label: str,
     key: str,
-    detail: Callable[[rx.Var], rx.Component],
+    detail: RowRender,
     testid: str,
     placeholder: str,
 ) -> rx.Component:
     """Search, a tickable row per match (`row[label]` shown, `row[key]` selected), pages."""
 
-    def line(row: rx.Var) -> rx.Component:
+    def line(row: RowVar) -> rx.Component:
         return rx.flex(
             rx.checkbox(
                 row[label],
@@ -158,7 +158,7 @@ def picker(
     )
 
 
-def _flag(value: rx.Var, text: str) -> rx.Component:
+def _flag(value: rx.Var[str], text: str) -> rx.Component:
     return rx.cond(value != "", rx.badge(text, variant="soft", color_scheme="teal", size="1"))
 
 
@@ -185,7 +185,7 @@ def _dialog(state: Any, title: str, intro: str, body: rx.Component, testid: str)
 # --- Add id tags ------------------------------------------------------------------------------
 
 
-def _card_detail(row: rx.Var) -> rx.Component:
+def _card_detail(row: RowVar) -> rx.Component:
     return rx.hstack(
         rx.text(row["owner"], **MUTED),
         rx.badge(row["authorization"], variant="soft", color_scheme="gray", size="1"),
@@ -315,7 +315,7 @@ def add_id_tags_dialog() -> rx.Component:
 # --- Assign charge points ---------------------------------------------------------------------
 
 
-def _charge_point_detail(row: rx.Var) -> rx.Component:
+def _charge_point_detail(row: RowVar) -> rx.Component:
     return rx.hstack(
         rx.text(row["station"], **MUTED),
         rx.cond(
@@ -329,7 +329,7 @@ def _charge_point_detail(row: rx.Var) -> rx.Component:
     )
 
 
-def _station_detail(row: rx.Var) -> rx.Component:
+def _station_detail(row: RowVar) -> rx.Component:
     return rx.text(
         row["assigned"], " of ", row["charge_points"], " charge point(s) assigned", **MUTED
     )

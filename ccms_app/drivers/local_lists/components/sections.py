@@ -17,10 +17,11 @@ from ccms_app.drivers.local_lists.state.detail import (
     LocalListDetailState,
     SyncRow,
 )
-from ccms_app.drivers.local_lists.state.lists import LocalListDeleteState, LocalListFormState
+from ccms_app.drivers.local_lists.state.form import LocalListFormState
+from ccms_app.drivers.local_lists.state.lists import LocalListDeleteState
 from ccms_app.drivers.local_lists.state.pickers import AddIdTagsState, AssignState
 from ccms_app.ui.cards import section
-from ccms_app.ui.data_list import Column, Filter, data_list
+from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
 
 SYNC_COLOURS = {
     "In sync": "green",
@@ -96,13 +97,13 @@ def delete_dialog() -> rx.Component:
 # --- id tags ----------------------------------------------------------------------------------
 
 
-def _tag_cell(row: rx.Var) -> rx.Component:
+def _tag_cell(row: RowVar) -> rx.Component:
     s = EntryListState
     return rx.checkbox(
         rx.code(row["id_tag"], size="2"),
         checked=s.selected.contains(row["id_tag"]),
         on_change=lambda _checked: s.toggle(row["id_tag"]),
-        custom_attrs=_tid("entry-check-" + row["id_tag"]),
+        custom_attrs=_tid("entry-check-" + row["id_tag"].to(str)),
     )
 
 
@@ -142,7 +143,7 @@ def entries_section() -> rx.Component:
                 )
             ],
             actions=lambda r: _row_removal(
-                "Remove", s.remove(r["id_tag"]), "entry-remove-" + r["id_tag"]
+                "Remove", s.remove(r["id_tag"]), "entry-remove-" + r["id_tag"].to(str)
             ),
         ),
         selection_bar(
@@ -156,21 +157,21 @@ def entries_section() -> rx.Component:
 # --- charge points ----------------------------------------------------------------------------
 
 
-def _charge_point_cell(row: rx.Var) -> rx.Component:
+def _charge_point_cell(row: RowVar) -> rx.Component:
     s = AssignedListState
     return rx.hstack(
         rx.checkbox(
             checked=s.selected.contains(row["id"]),
             on_change=lambda _checked: s.toggle(row["id"]),
-            custom_attrs=_tid("assigned-check-" + row["identity"]),
+            custom_attrs=_tid("assigned-check-" + row["identity"].to(str)),
         ),
-        rx.link(row["identity"], href="/charge-points/" + row["identity"], weight="medium"),
+        rx.link(row["identity"], href="/charge-points/" + row["identity"].to(str), weight="medium"),
         spacing="2",
         align="center",
     )
 
 
-def _online(row: rx.Var) -> rx.Component:
+def _online(row: RowVar) -> rx.Component:
     return rx.cond(
         row["online"] != "",
         rx.badge("online", color_scheme="green", variant="soft"),
@@ -178,7 +179,7 @@ def _online(row: rx.Var) -> rx.Component:
     )
 
 
-def _last_sync(row: rx.Var) -> rx.Component:
+def _last_sync(row: RowVar) -> rx.Component:
     return rx.vstack(
         rx.text(rx.cond(row["last_result_text"] == "", "never", row["last_result_text"]), size="2"),
         rx.cond(
@@ -224,7 +225,7 @@ def charge_points_section() -> rx.Component:
                     render=lambda r: status_badge(
                         r["sync_text"],
                         SYNC_COLOURS,
-                        custom_attrs=_tid("assigned-sync-" + r["identity"]),
+                        custom_attrs=_tid("assigned-sync-" + r["identity"].to(str)),
                     ),
                 ),
                 Column(
@@ -237,7 +238,7 @@ def charge_points_section() -> rx.Component:
                             rx.text.span(" (reports ", r["reported_version"], ")", **MUTED),
                         ),
                         size="2",
-                        custom_attrs=_tid("assigned-version-" + r["identity"]),
+                        custom_attrs=_tid("assigned-version-" + r["identity"].to(str)),
                     ),
                 ),
                 Column("last_result", "Last sync", render=_last_sync),
@@ -263,7 +264,7 @@ def charge_points_section() -> rx.Component:
                 ),
             ],
             actions=lambda r: _row_removal(
-                "Unassign", s.unassign(r["id"]), "assigned-unassign-" + r["identity"]
+                "Unassign", s.unassign(r["id"]), "assigned-unassign-" + r["identity"].to(str)
             ),
         ),
         selection_bar(

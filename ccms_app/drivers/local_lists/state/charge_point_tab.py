@@ -12,12 +12,16 @@ import asyncio
 import dataclasses
 import logging
 from datetime import datetime
+from typing import Any
 
 import reflex as rx
 
 from ccms_app.control.state.charge_point import current_charge_point, signed_in_email
 from ccms_app.core.types import utc_now
-from ccms_app.drivers.local_lists import sync as local_lists
+from ccms_app.drivers.local_lists.outcomes import SyncResult
+from ccms_app.drivers.local_lists.status import LocalListStatus, local_list_status
+from ccms_app.drivers.local_lists.sync import fetch_list_version, sync_charge_point
+from ccms_app.drivers.state.events import event
 from ccms_app.monitoring.state.charge_point_feed import ChargePointLiveState
 from ccms_app.monitoring.view import MISSING, format_time
 
@@ -75,7 +79,7 @@ def version_text(value: int | None) -> str:
     return "none" if value == 0 else "not supported" if value < 0 else str(value)
 
 
-def build_panel(status: local_lists.LocalListStatus) -> LocalListPanel:
+def build_panel(status: LocalListStatus) -> LocalListPanel:
     """Display strings for one charge point's local list (times in UTC)."""
     now = utc_now()
 
@@ -114,10 +118,10 @@ def build_panel(status: local_lists.LocalListStatus) -> LocalListPanel:
 
 
 def load_panel(charge_point_id: int) -> LocalListPanel:
-    return build_panel(local_lists.local_list_status(charge_point_id))
+    return build_panel(local_list_status(charge_point_id))
 
 
-def sync_message(result: local_lists.SyncResult) -> tuple[str, bool]:
+def sync_message(result: SyncResult) -> tuple[str, bool]:
     if result.result == "accepted":
         return f"Local list synced: {result.detail}.", True
     if result.result == "up_to_date":
@@ -147,27 +151,36 @@ class ChargePointLocalListState(rx.State):
             log.exception("local list panel unavailable", extra={"cp": self._charge_point_id})
             return LocalListPanel()
 
-    @rx.event
+    @event
     async def open(self) -> None:
         """The tab is shown: follow the page's charge point (checked by the page's load)."""
         self._charge_point_id, _ = await current_charge_point(self)
         self.busy, self.message = False, ""
         self.revision += 1
 
-    @rx.event
+    @event
     def close(self) -> None:
         """The tab is gone: stop reloading on every push."""
         self._charge_point_id = 0
 
     @rx.event(background=True)
-    async def sync(self, full: bool):
+    async def sync_now(self):
+        """Differential when the charge point's version is CCMS's, else full."""
+        return await self._sync_in_background(full=False)
+
+    @rx.event(background=True)
+    async def sync_full(self):
+        """The whole list, whatever version the charge point reports."""
+        return await self._sync_in_background(full=True)
+
+    async def _sync_in_background(self, full: bool) -> Any:
         async with self:
             charge_point_id, _ = await current_charge_point(self)
             if self.busy or not charge_point_id:
                 return None
             self.busy, self.message = True, ""
             requested_by = await signed_in_email(self)
-        message, ok = await _sync(charge_point_id, requested_by, bool(full))
+        message, ok = await _sync(charge_point_id, requested_by, full)
         async with self:
             self.busy = False
             self.message, self.message_ok = message, ok
@@ -194,7 +207,7 @@ async def _sync(charge_point_id: int, requested_by: str | None, full: bool) -> t
     if requested_by is None:
         return "Your session has ended. Log in again.", False
     try:
-        result = await local_lists.sync_charge_point(charge_point_id, requested_by, full=full)
+        result = await sync_charge_point(charge_point_id, requested_by, full=full)
     except Exception as exc:
         log.exception("local list sync failed", extra={"cp": charge_point_id})
         return f"Not synced: {exc}", False
@@ -205,7 +218,7 @@ async def _check_version(charge_point_id: int, requested_by: str | None) -> tupl
     if requested_by is None:
         return "Your session has ended. Log in again.", False
     try:
-        view = await local_lists.fetch_list_version(charge_point_id, requested_by)
+        view = await fetch_list_version(charge_point_id, requested_by)
     except Exception as exc:
         log.exception("local list version check failed", extra={"cp": charge_point_id})
         return f"Version not checked: {exc}", False

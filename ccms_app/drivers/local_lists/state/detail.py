@@ -2,7 +2,7 @@
 and its charge points (server-side lists bound to the list), removing and unassigning, and
 "Sync now" for its charge points with a result per charge point.
 
-Every change goes through drivers.local_lists.admin, which marks the charge points concerned:
+Every change goes through the drivers.local_lists use cases, which mark the charge points concerned:
 the scheduler's sync job sends them the difference within its interval; Sync now does it at
 once. The pickers that add id tags and assign charge points are in local_lists_pickers.
 """
@@ -13,30 +13,34 @@ import asyncio
 import dataclasses
 import logging
 from collections import Counter
-from collections.abc import Collection
-from typing import Any
+from collections.abc import Awaitable, Callable, Collection
+from typing import TYPE_CHECKING, Any
 
 import reflex as rx
 
 from ccms_app.control.state.charge_point import signed_in_email
 from ccms_app.core.listing import ListQuery, ListSpec
-from ccms_app.drivers.local_lists import admin as local_list_admin
-from ccms_app.drivers.local_lists.admin import LocalListError
+from ccms_app.drivers.local_lists import specs
+from ccms_app.drivers.local_lists.assignments import assigned_charge_point_ids, unassign_list
+from ccms_app.drivers.local_lists.entries import remove_id_tags
+from ccms_app.drivers.local_lists.lists import LocalListError, list_summary
+from ccms_app.drivers.local_lists.outcomes import SyncResult
 from ccms_app.drivers.local_lists.state.charge_point_tab import RESULT_TEXTS, version_text
 from ccms_app.drivers.local_lists.state.lists import ROUTE, LocalListsState, run_list_action
-from ccms_app.drivers.local_lists.sync import SyncResult
+from ccms_app.drivers.local_lists.sync import sync_list
 from ccms_app.drivers.state.detail import id_from_path
-from ccms_app.drivers.state.forms import SESSION_ENDED, as_id, operator_scope
+from ccms_app.drivers.state.events import event
 from ccms_app.drivers.state.lists import date_text
+from ccms_app.drivers.state.scope import SESSION_ENDED, as_id, operator_scope
 from ccms_app.ui.list_state import ListState, display_value
 
 log = logging.getLogger(__name__)
 
 SYNC_TEXTS = {
-    local_list_admin.SYNC_IN_SYNC: "In sync",
-    local_list_admin.SYNC_OUT_OF_DATE: "Out of date",
-    local_list_admin.SYNC_NEVER: "Never synced",
-    local_list_admin.SYNC_NOT_SUPPORTED: "Not supported",
+    specs.SYNC_IN_SYNC: "In sync",
+    specs.SYNC_OUT_OF_DATE: "Out of date",
+    specs.SYNC_NEVER: "Never synced",
+    specs.SYNC_NOT_SUPPORTED: "Not supported",
 }
 
 
@@ -83,7 +87,19 @@ class ListBoundState(rx.State, mixin=True):
     Not a ListState subclass itself: every ListState subclass is a concrete list."""
 
     list_id: int = 0
-    selected: list[str] = []
+    selected: rx.Field[list[str]] = rx.field(default_factory=list)
+
+    if TYPE_CHECKING:  # ListState's, which this mixin always comes before
+        search: str
+        filters: dict[str, str]
+        sort: str
+        descending: bool
+        page: int
+        rows: list[dict[str, str]]
+        total: int
+        loaded: bool
+        error: str
+        load: Callable[[], Awaitable[None]]
 
     def _selection_key(self) -> str:
         return "id"
@@ -92,7 +108,7 @@ class ListBoundState(rx.State, mixin=True):
     def selected_count(self) -> int:
         return len(self.selected)
 
-    @rx.event
+    @event
     async def open_list(self, list_id: int | str) -> None:
         """Show the rows of this list from a clean query (the page's on_load, a dialog)."""
         self.list_id = as_id(list_id)
@@ -101,18 +117,18 @@ class ListBoundState(rx.State, mixin=True):
         self.loaded, self.error = False, ""
         await self.load()
 
-    @rx.event
+    @event
     def toggle(self, key: str) -> None:
         chosen = [k for k in self.selected if k != key]
         self.selected = chosen if len(chosen) < len(self.selected) else [*self.selected, key]
 
-    @rx.event
+    @event
     def select_page(self) -> None:
         """Select every row on the page (the search narrows what "every" means)."""
         keys = [row[self._selection_key()] for row in self.rows]
         self.selected = [*self.selected, *(k for k in keys if k not in self.selected)]
 
-    @rx.event
+    @event
     def clear_selection(self) -> None:
         self.selected = []
 
@@ -145,7 +161,7 @@ class EntryListState(ListBoundState, ListState, rx.State):
     """The list's id tags; selection by id tag."""
 
     def _list_spec(self) -> ListSpec:
-        return local_list_admin.LOCAL_LIST_ENTRY_LIST
+        return specs.LOCAL_LIST_ENTRY_LIST
 
     def _query(self) -> ListQuery:
         return of_list(super()._query(), self.list_id)
@@ -162,16 +178,16 @@ class EntryListState(ListBoundState, ListState, rx.State):
     def _filter_options(self, scope: Collection[int]) -> dict[str, list[tuple[str, str]]]:
         return {"authorization": [(s, s) for s in ("Accepted", "Blocked", "Expired")]}
 
-    @rx.event
+    @event
     async def remove(self, id_tag: str):
         list_id = self.list_id
         return await _act(
             self,
-            lambda s: local_list_admin.remove_id_tags(list_id, [id_tag], s.organisation_ids),
+            lambda s: remove_id_tags(list_id, [id_tag], s.organisation_ids),
             lambda _: f"{id_tag} removed; the list's charge points drop it at the next sync.",
         )
 
-    @rx.event
+    @event
     async def remove_selected(self):
         list_id, tags = self.list_id, list(self.selected)
         if not tags:
@@ -179,7 +195,7 @@ class EntryListState(ListBoundState, ListState, rx.State):
         self.selected = []
         return await _act(
             self,
-            lambda s: local_list_admin.remove_id_tags(list_id, tags, s.organisation_ids),
+            lambda s: remove_id_tags(list_id, tags, s.organisation_ids),
             lambda _: (
                 f"{len(tags)} id tag(s) removed; the list's charge points drop them at the "
                 "next sync."
@@ -193,7 +209,7 @@ class AssignedListState(ListBoundState, ListState, rx.State):
     confirm_unassign_all: bool = False
 
     def _list_spec(self) -> ListSpec:
-        return local_list_admin.LOCAL_LIST_CHARGE_POINT_LIST
+        return specs.LOCAL_LIST_CHARGE_POINT_LIST
 
     def _query(self) -> ListQuery:
         return of_list(super()._query(), self.list_id)
@@ -210,7 +226,7 @@ class AssignedListState(ListBoundState, ListState, rx.State):
     def _filter_options(self, scope: Collection[int]) -> dict[str, list[tuple[str, str]]]:
         return {"sync": list(SYNC_TEXTS.items())}
 
-    @rx.event
+    @event
     def set_confirm_unassign_all(self, value: bool) -> None:
         self.confirm_unassign_all = value
 
@@ -218,29 +234,29 @@ class AssignedListState(ListBoundState, ListState, rx.State):
         list_id = self.list_id
         return await _act(
             self,
-            lambda s: local_list_admin.unassign_list(list_id, ids, s.organisation_ids),
+            lambda s: unassign_list(list_id, ids, s.organisation_ids),
             lambda _: (
                 f"Unassigned from {len(ids)} charge point(s); their lists lose its id "
                 "tags at the next sync."
             ),
         )
 
-    @rx.event
+    @event
     async def unassign(self, charge_point_id: str):
         return await self._unassign([as_id(charge_point_id)])
 
-    @rx.event
+    @event
     async def unassign_selected(self):
         ids = [as_id(k) for k in self.selected]
         self.selected = []
         return await self._unassign(ids) if ids else None
 
-    @rx.event
+    @event
     async def unassign_all(self):
         self.confirm_unassign_all, self.selected = False, []
         list_id = self.list_id
         ids, problem = await run_list_action(
-            self, lambda s: local_list_admin.assigned_charge_point_ids(list_id, s.organisation_ids)
+            self, lambda s: assigned_charge_point_ids(list_id, s.organisation_ids)
         )
         if problem:
             return rx.toast.error(problem)
@@ -258,11 +274,11 @@ class LocalListDetailState(rx.State):
     charge_point_count: int = 0
     out_of_date_count: int = 0
     syncing: bool = False
-    sync_results: list[SyncRow] = []
+    sync_results: rx.Field[list[SyncRow]] = rx.field(default_factory=list)
     sync_message: str = ""
     sync_ok: bool = False
 
-    @rx.event
+    @event
     async def load(self):
         """on_load: the list from the URL, then its two server-side lists."""
         self.list_id = id_from_path(self.router.url.path, ROUTE)
@@ -272,7 +288,7 @@ class LocalListDetailState(rx.State):
             return None
         return [EntryListState.open_list(self.list_id), AssignedListState.open_list(self.list_id)]
 
-    @rx.event
+    @event
     async def refresh(self) -> None:
         if self.list_id:
             await self._reload()
@@ -282,9 +298,7 @@ class LocalListDetailState(rx.State):
         if scope is None:
             return
         try:
-            summary = await asyncio.to_thread(
-                local_list_admin.list_summary, self.list_id, scope.organisation_ids
-            )
+            summary = await asyncio.to_thread(list_summary, self.list_id, scope.organisation_ids)
         except LocalListError:
             self.found, self.loaded = False, True
             return
@@ -295,7 +309,7 @@ class LocalListDetailState(rx.State):
         self.out_of_date_count = summary.out_of_date_count
         self.found, self.loaded = True, True
 
-    @rx.event
+    @event
     def clear_sync_results(self) -> None:
         self.sync_results, self.sync_message = [], ""
 
@@ -314,9 +328,7 @@ class LocalListDetailState(rx.State):
             message, ok = SESSION_ENDED, False
         else:
             try:
-                results = await local_list_admin.sync_list(
-                    list_id, requested_by, scope.organisation_ids
-                )
+                results = await sync_list(list_id, requested_by, scope.organisation_ids)
                 message, ok = sync_summary(results)
                 rows = sync_rows(results)
             except Exception as exc:  # shown to the operator, logged in full

@@ -1,9 +1,10 @@
 """The local authorization lists page (/users/local-lists): the list of lists (a ListState over
-drivers.local_lists.admin.LOCAL_LIST_LIST), the create / rename dialog and delete.
+drivers.local_lists.specs.LOCAL_LIST_LIST) and delete; the create / rename dialog is in
+.form.
 
-Delete is refused while a list is assigned to charge points (local_list_admin
-.delete_unassigned_list): the operator unassigns on the list's page first, deliberately, since
-its cards then leave charge points that may be offline.
+Delete is refused while a list is assigned to charge points
+(drivers.local_lists.lists.delete_unassigned_list): the operator unassigns on the list's page
+first, deliberately, since its cards then leave charge points that may be offline.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.core.listing import ListSpec
-from ccms_app.drivers.common import NotFoundError, Scope, UserInputError
-from ccms_app.drivers.local_lists import admin as local_list_admin
-from ccms_app.drivers.local_lists.admin import LocalListError
-from ccms_app.drivers.state.forms import SESSION_ENDED, UserFormState, as_id, operator_scope
+from ccms_app.drivers.common import NotFoundError, Scope
+from ccms_app.drivers.local_lists.lists import LocalListError, delete_unassigned_list
+from ccms_app.drivers.local_lists.specs import LOCAL_LIST_LIST
+from ccms_app.drivers.state.events import event
+from ccms_app.drivers.state.scope import SESSION_ENDED, as_id, operator_scope
 from ccms_app.network.assets import organisation_choices
 from ccms_app.ui.list_state import ListState, display_value
 
@@ -48,7 +50,7 @@ async def run_list_action(state: rx.State, work: Callable[[Scope], Any]) -> tupl
 
 class LocalListsState(ListState, rx.State):
     def _list_spec(self) -> ListSpec:
-        return local_list_admin.LOCAL_LIST_LIST
+        return LOCAL_LIST_LIST
 
     def _filter_options(self, scope: Collection[int]) -> dict[str, list[tuple[str, str]]]:
         return {"organisation": [(name, name) for _, name in organisation_choices(scope)]}
@@ -59,39 +61,6 @@ class LocalListsState(ListState, rx.State):
         return shown
 
 
-class LocalListFormState(UserFormState, rx.State):
-    """New list / rename (name and description)."""
-
-    def _blank(self) -> dict[str, str]:
-        return {"name": "", "description": ""}
-
-    def _read(self, scope: Scope, pk: int) -> dict[str, str]:
-        try:
-            summary = local_list_admin.list_summary(pk, scope.organisation_ids)
-        except LocalListError as exc:
-            raise NotFoundError(str(exc)) from exc
-        return {"name": summary.name, "description": summary.description}
-
-    def _save(self, scope: Scope, pk: int, values: dict[str, str]) -> tuple[str, int]:
-        name, description = values.get("name", ""), values.get("description", "")
-        try:
-            if pk:
-                saved = local_list_admin.update_list(pk, name, description, scope.organisation_ids)
-                return f"Saved {saved.name}.", saved.id
-            created = local_list_admin.create_list(scope.organisation_id, name, description)
-        except LocalListError as exc:
-            raise UserInputError({"name": sentence(str(exc))}) from exc
-        log.info("local list created", extra={"list_id": created.id})
-        return f"Local list {created.name} created: add id tags and charge points.", created.id
-
-    def _refresh(self, created_id: int) -> list[Any]:
-        from ccms_app.drivers.local_lists.state.detail import LocalListDetailState
-
-        if created_id:  # a new list: straight to its page, to fill it
-            return [rx.redirect(f"{ROUTE}/{created_id}")]
-        return [LocalListsState.refresh, LocalListDetailState.refresh]
-
-
 class LocalListDeleteState(rx.State):
     """Delete a list after a confirmation; refused (with the reason) while it is assigned."""
 
@@ -99,19 +68,19 @@ class LocalListDeleteState(rx.State):
     confirm_id: int = 0
     confirm_label: str = ""
 
-    @rx.event
+    @event
     def ask_delete(self, pk: str | int, label: str) -> None:
         self.confirm_id, self.confirm_label, self.confirm_open = as_id(pk), label, True
 
-    @rx.event
+    @event
     def set_confirm_open(self, value: bool) -> None:
         self.confirm_open = value
 
-    @rx.event
+    @event
     async def delete(self):
         pk, self.confirm_open = self.confirm_id, False
         name, problem = await run_list_action(
-            self, lambda s: local_list_admin.delete_unassigned_list(pk, s.organisation_ids)
+            self, lambda s: delete_unassigned_list(pk, s.organisation_ids)
         )
         if problem:
             return rx.toast.error(problem)

@@ -4,8 +4,8 @@ whole stations).
 
 The pickers are server-side lists (ListBoundState) scoped to the organisations whose cards
 and charge points may go in the list (its owner's tree), not to everything the operator sees.
-A paste is checked line by line by local_list_admin.add_id_tags_checked: malformed or unknown
-id tags are reported with their line number and then nothing is added.
+A paste is checked line by line by drivers.local_lists.entries.add_id_tags_checked: malformed
+or unknown id tags are reported with their line number and then nothing is added.
 """
 
 from __future__ import annotations
@@ -18,11 +18,18 @@ import reflex as rx
 
 from ccms_app.accounts.organisations import organisation_scope
 from ccms_app.core.listing import ListSpec
-from ccms_app.drivers.local_lists import admin as local_list_admin
-from ccms_app.drivers.local_lists.admin import AddOutcome, LocalListError
+from ccms_app.drivers.local_lists.assignments import assign_list, assign_stations
+from ccms_app.drivers.local_lists.entries import AddOutcome, add_id_tags_checked
+from ccms_app.drivers.local_lists.lists import LocalListError, list_summary
+from ccms_app.drivers.local_lists.specs import (
+    card_candidates_spec,
+    charge_point_candidates_spec,
+    station_candidates_spec,
+)
 from ccms_app.drivers.local_lists.state.detail import ListBoundState, after_change
 from ccms_app.drivers.local_lists.state.lists import run_list_action
-from ccms_app.drivers.state.forms import as_id
+from ccms_app.drivers.state.events import event
+from ccms_app.drivers.state.scope import as_id
 from ccms_app.ui.list_state import ListState, display_value
 
 log = logging.getLogger(__name__)
@@ -43,9 +50,7 @@ class MemberPickerState(ListBoundState, mixin=True):
 
     def _scope_for(self, organisation_id: int) -> frozenset[int]:
         try:
-            summary = local_list_admin.list_summary(
-                self.list_id, organisation_scope(organisation_id)
-            )
+            summary = list_summary(self.list_id, organisation_scope(organisation_id))
         except LocalListError:
             return frozenset()
         return summary.member_scope
@@ -60,7 +65,7 @@ class MemberPickerState(ListBoundState, mixin=True):
 
 class CardPickerState(MemberPickerState, ListState, rx.State):
     def _spec_for(self, list_id: int) -> ListSpec:
-        return local_list_admin.card_candidates_spec(list_id)
+        return card_candidates_spec(list_id)
 
     def _selection_key(self) -> str:
         return "id_tag"
@@ -68,12 +73,12 @@ class CardPickerState(MemberPickerState, ListState, rx.State):
 
 class ChargePointPickerState(MemberPickerState, ListState, rx.State):
     def _spec_for(self, list_id: int) -> ListSpec:
-        return local_list_admin.charge_point_candidates_spec(list_id)
+        return charge_point_candidates_spec(list_id)
 
 
 class StationPickerState(MemberPickerState, ListState, rx.State):
     def _spec_for(self, list_id: int) -> ListSpec:
-        return local_list_admin.station_candidates_spec(list_id)
+        return station_candidates_spec(list_id)
 
 
 @dataclasses.dataclass
@@ -96,7 +101,7 @@ class AddIdTagsState(rx.State):
     open: bool = False
     tab: str = TAB_SEARCH
     paste_text: str = ""
-    problems: list[ProblemRow] = []
+    problems: rx.Field[list[ProblemRow]] = rx.field(default_factory=list)
     busy: bool = False
     list_id: int = 0
 
@@ -104,21 +109,21 @@ class AddIdTagsState(rx.State):
     def paste_lines(self) -> int:
         return sum(1 for line in self.paste_text.splitlines() if line.strip())
 
-    @rx.event
+    @event
     def open_dialog(self, list_id: int | str):
         self.list_id, self.open, self.tab = as_id(list_id), True, TAB_SEARCH
         self.paste_text, self.problems, self.busy = "", [], False
         return CardPickerState.open_list(self.list_id)
 
-    @rx.event
+    @event
     def set_open(self, value: bool) -> None:
         self.open = value
 
-    @rx.event
+    @event
     def set_tab(self, value: str) -> None:
         self.tab = value
 
-    @rx.event
+    @event
     def set_paste_text(self, value: str) -> None:
         self.paste_text, self.problems = value, []
 
@@ -126,7 +131,7 @@ class AddIdTagsState(rx.State):
         list_id, self.busy, self.problems = self.list_id, True, []
         outcome, problem = await run_list_action(
             self,
-            lambda s: local_list_admin.add_id_tags_checked(list_id, lines, s.organisation_ids),
+            lambda s: add_id_tags_checked(list_id, lines, s.organisation_ids),
         )
         self.busy = False
         if problem:
@@ -145,13 +150,13 @@ class AddIdTagsState(rx.State):
         self.open, self.paste_text = False, ""
         return [rx.toast.success(added_text(outcome)), *after_change()]
 
-    @rx.event
+    @event
     async def add_pasted(self):
         if not self.paste_text.strip():
             return rx.toast.error("Paste id tags first, one per line.")
         return await self._add(self.paste_text.splitlines())
 
-    @rx.event
+    @event
     async def add_selected(self):
         picker = await self.get_state(CardPickerState)
         if not picker.selected:
@@ -167,7 +172,7 @@ class AssignState(rx.State):
     busy: bool = False
     list_id: int = 0
 
-    @rx.event
+    @event
     def open_dialog(self, list_id: int | str):
         self.list_id, self.open, self.tab, self.busy = (
             as_id(list_id),
@@ -180,11 +185,11 @@ class AssignState(rx.State):
             StationPickerState.open_list(self.list_id),
         ]
 
-    @rx.event
+    @event
     def set_open(self, value: bool) -> None:
         self.open = value
 
-    @rx.event
+    @event
     def set_tab(self, value: str) -> None:
         self.tab = value
 
@@ -197,28 +202,28 @@ class AssignState(rx.State):
         self.open = False
         return [rx.toast.success(ok_text(result)), *after_change()]
 
-    @rx.event
+    @event
     async def assign_selected(self):
         picker = await self.get_state(ChargePointPickerState)
         ids, list_id = [as_id(k) for k in picker.selected], self.list_id
         if not ids:
             return rx.toast.error("Tick the charge points to assign first.")
         return await self._assign(
-            lambda s: local_list_admin.assign_list(list_id, ids, s.organisation_ids),
+            lambda s: assign_list(list_id, ids, s.organisation_ids),
             lambda _: (
                 f"Assigned to {len(ids)} charge point(s); they get the list at the next "
                 "sync (connected ones within a minute), or press Sync now."
             ),
         )
 
-    @rx.event
+    @event
     async def assign_stations(self):
         picker = await self.get_state(StationPickerState)
         ids, list_id = [as_id(k) for k in picker.selected], self.list_id
         if not ids:
             return rx.toast.error("Tick the stations first.")
         return await self._assign(
-            lambda s: local_list_admin.assign_stations(list_id, ids, s.organisation_ids),
+            lambda s: assign_stations(list_id, ids, s.organisation_ids),
             lambda o: (
                 f"{len(ids)} station(s): {o.newly_assigned} of {o.charge_points} charge "
                 "point(s) newly assigned; they get the list at the next sync."

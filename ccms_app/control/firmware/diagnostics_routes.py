@@ -18,8 +18,8 @@ from starlette.routing import Route
 from starlette.types import Message, Receive
 
 from ccms_app.accounts import auth, organisations
-from ccms_app.accounts.state import SESSION_COOKIE
-from ccms_app.control import firmware
+from ccms_app.accounts.auth import SESSION_COOKIE
+from ccms_app.control.firmware import diagnostics, errors, storage
 from ccms_app.core.config import get_settings
 
 
@@ -44,7 +44,7 @@ def _limited(receive: Receive, limit: int) -> Receive:
 
 
 async def _upload_chunks(upload: UploadFile) -> AsyncIterator[bytes]:
-    while chunk := await upload.read(firmware.CHUNK):
+    while chunk := await upload.read(storage.CHUNK):
         yield chunk
 
 
@@ -70,16 +70,16 @@ async def upload_diagnostics(request: Request) -> Response:
                     return PlainTextResponse("no file in the form", status_code=400)
                 chunks = _upload_chunks(upload)
                 name = name or upload.filename or ""
-                view = await firmware.save_diagnostics(identity, name, chunks, remote)
+                view = await diagnostics.save_diagnostics(identity, name, chunks, remote)
         else:
             if not name:
                 return PlainTextResponse("put the file name in the URL", status_code=400)
-            view = await firmware.save_diagnostics(identity, name, request.stream(), remote)
-    except (_BodyTooLargeError, firmware.DiagnosticsTooLargeError):
+            view = await diagnostics.save_diagnostics(identity, name, request.stream(), remote)
+    except (_BodyTooLargeError, errors.DiagnosticsTooLargeError):
         return _too_large()
-    except firmware.UnknownChargePointError:
+    except errors.UnknownChargePointError:
         return PlainTextResponse("unknown charge point", status_code=404)
-    except firmware.FirmwareError as exc:
+    except errors.FirmwareError as exc:
         return PlainTextResponse(str(exc), status_code=400)
     return JSONResponse(
         {"file_name": view.file_name, "size": view.size, "sha256": view.sha256}, status_code=201
@@ -95,7 +95,7 @@ async def download_diagnostics(request: Request) -> Response:
         return PlainTextResponse("log in to CCMS to download diagnostics", status_code=401)
     scope = await asyncio.to_thread(organisations.organisation_scope, account.organisation_id)
     path = await asyncio.to_thread(
-        firmware.diagnostics_file,
+        diagnostics.diagnostics_file,
         request.path_params["identity"],
         request.path_params["filename"],
         scope,

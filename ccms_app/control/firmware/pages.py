@@ -4,8 +4,9 @@ collect diagnostics files from charge points."""
 from __future__ import annotations
 
 import reflex as rx
+from reflex.vars import ObjectVar
 
-from ccms_app.control.state.firmware import (
+from ccms_app.control.firmware.state import (
     UPLOAD_ID,
     CampaignRow,
     DiagnosticsRow,
@@ -54,7 +55,7 @@ def _field(label: str, control: rx.Component) -> rx.Component:
 # ---- upload --------------------------------------------------------------------------------
 
 
-def image_row(image: ImageRow) -> rx.Component:
+def image_row(image: ObjectVar[ImageRow]) -> rx.Component:
     return rx.table.row(
         cell(rx.text(image.version, weight="medium")),
         cell(image.file_name),
@@ -116,7 +117,7 @@ def upload_card() -> rx.Component:
 # ---- new campaign --------------------------------------------------------------------------
 
 
-def charge_point_choice(cp: ChargePointRow) -> rx.Component:
+def charge_point_choice(cp: ObjectVar[ChargePointRow]) -> rx.Component:
     return rx.checkbox(
         cp.identity,
         checked=FirmwareState.selected.contains(cp.id),
@@ -219,7 +220,7 @@ def campaign_form() -> rx.Component:
 # ---- campaigns -------------------------------------------------------------------------------
 
 
-def target_row(target: TargetRow) -> rx.Component:
+def target_row(target: ObjectVar[TargetRow]) -> rx.Component:
     return rx.table.row(
         cell(rx.text(target.identity, weight="medium")),
         cell(_badge(target.status, TARGET_COLOURS)),
@@ -229,7 +230,7 @@ def target_row(target: TargetRow) -> rx.Component:
     )
 
 
-def campaign_card(campaign: CampaignRow) -> rx.Component:
+def campaign_card(campaign: ObjectVar[CampaignRow]) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.flex(
@@ -297,7 +298,7 @@ def campaigns_section() -> rx.Component:
 # ---- diagnostics -----------------------------------------------------------------------------
 
 
-def diagnostics_row(row: DiagnosticsRow) -> rx.Component:
+def diagnostics_row(row: ObjectVar[DiagnosticsRow]) -> rx.Component:
     return rx.table.row(
         cell(rx.text(row.identity, weight="medium")),
         cell(

@@ -18,7 +18,8 @@ import reflex as rx
 
 from ccms_app.accounts import auth, organisations
 from ccms_app.accounts.state import AuthState
-from ccms_app.control import firmware
+from ccms_app.control.firmware import campaign_views, campaigns, diagnostics, errors, images
+from ccms_app.control.state.events import background_event, event
 from ccms_app.core.types import utc_now
 from ccms_app.monitoring.state.live import LiveState
 from ccms_app.monitoring.view import format_time
@@ -90,14 +91,15 @@ class FirmwareLiveView:
 
 
 def human_size(size: int) -> str:
+    scaled = float(size)
     for unit in ("B", "KB", "MB"):
-        if size < 1024 or unit == "MB":
-            return f"{size:,} {unit}" if unit == "B" else f"{size:,.1f} {unit}"
-        size /= 1024  # type: ignore[assignment]
+        if scaled < 1024 or unit == "MB":
+            return f"{size:,} {unit}" if unit == "B" else f"{scaled:,.1f} {unit}"
+        scaled /= 1024
     return ""
 
 
-def image_rows(images: list[firmware.ImageView]) -> list[ImageRow]:
+def image_rows(images: list[images.ImageView]) -> list[ImageRow]:
     now = utc_now()
     return [
         ImageRow(
@@ -113,14 +115,14 @@ def image_rows(images: list[firmware.ImageView]) -> list[ImageRow]:
     ]
 
 
-def _summary(view: firmware.CampaignView) -> str:
+def _summary(view: campaign_views.CampaignView) -> str:
     total = len(view.targets)
     parts = [f"{view.count('installed')} of {total} installed"]
     parts += [f"{view.count(s)} {s}" for s in PROGRESS_ORDER[1:] if view.count(s)]
     return " · ".join(parts)
 
 
-def campaign_rows(views: list[firmware.CampaignView]) -> list[CampaignRow]:
+def campaign_rows(views: list[campaign_views.CampaignView]) -> list[CampaignRow]:
     now = utc_now()
     return [
         CampaignRow(
@@ -146,7 +148,7 @@ def campaign_rows(views: list[firmware.CampaignView]) -> list[CampaignRow]:
     ]
 
 
-def diagnostics_rows(views: list[firmware.DiagnosticsView]) -> list[DiagnosticsRow]:
+def diagnostics_rows(views: list[diagnostics.DiagnosticsView]) -> list[DiagnosticsRow]:
     now = utc_now()
     return [
         DiagnosticsRow(
@@ -163,8 +165,8 @@ def diagnostics_rows(views: list[firmware.DiagnosticsView]) -> list[DiagnosticsR
 
 def load_live_view(scope: list[int]) -> FirmwareLiveView:
     return FirmwareLiveView(
-        campaigns=campaign_rows(firmware.list_campaigns(scope)),
-        diagnostics=diagnostics_rows(firmware.list_diagnostics(scope)),
+        campaigns=campaign_rows(campaign_views.list_campaigns(scope)),
+        diagnostics=diagnostics_rows(diagnostics.list_diagnostics(scope)),
     )
 
 
@@ -175,19 +177,19 @@ def parse_form_time(text: str) -> datetime:
     try:
         return datetime.strptime(text.strip()[:16], FORM_TIME).replace(tzinfo=UTC)
     except ValueError as exc:
-        raise firmware.FirmwareError("scheduled time must be a date and time") from exc
+        raise errors.FirmwareError("scheduled time must be a date and time") from exc
 
 
 class FirmwareState(rx.State):
     """Per tab: the forms and the operator's scope; `live` is the pushed part."""
 
-    images: list[ImageRow] = []
+    images: rx.Field[list[ImageRow]] = rx.field(default_factory=list)
     upload_version: str = ""
     upload_busy: bool = False
     campaign_name: str = ""
     campaign_image: str = ""
     campaign_when: str = ""
-    selected: list[int] = []
+    selected: rx.Field[list[int]] = rx.field(default_factory=list)
     diagnostics_cp: str = ""
     diagnostics_busy: bool = False
     revision: int = 0  # bumped after the operator's own changes, to refresh `live`
@@ -206,7 +208,7 @@ class FirmwareState(rx.State):
             log.exception("firmware view unavailable")
             return FirmwareLiveView()
 
-    @rx.event
+    @event
     async def load(self) -> None:
         """on_load (after the login check and LiveState.join)."""
         auth_state = await self.get_state(AuthState)
@@ -215,53 +217,53 @@ class FirmwareState(rx.State):
         self._organisation_id = auth_state._organisation_id
         scope = await asyncio.to_thread(organisations.organisation_scope, self._organisation_id)
         self._scope = sorted(scope)
-        self.images = image_rows(await asyncio.to_thread(firmware.list_images, self._scope))
+        self.images = image_rows(await asyncio.to_thread(images.list_images, self._scope))
         if not self.campaign_image and self.images:
             self.campaign_image = self.images[0].id
         self.campaign_when = self.campaign_when or _default_when()
         self.revision += 1
 
-    @rx.event
+    @event
     def leave(self) -> None:
         """The page is gone: stop reloading on every push."""
         self._scope = []
 
-    @rx.event
+    @event
     def set_upload_version(self, value: str) -> None:
         self.upload_version = value
 
-    @rx.event
+    @event
     def set_campaign_name(self, value: str) -> None:
         self.campaign_name = value
 
-    @rx.event
+    @event
     def set_campaign_image(self, value: str) -> None:
         self.campaign_image = value
 
-    @rx.event
+    @event
     def set_campaign_when(self, value: str) -> None:
         self.campaign_when = value
 
-    @rx.event
+    @event
     def set_diagnostics_cp(self, value: str) -> None:
         self.diagnostics_cp = value
 
-    @rx.event
+    @event
     def toggle(self, charge_point_id: int, checked: bool) -> None:
         chosen = [c for c in self.selected if c != charge_point_id]
         self.selected = [*chosen, charge_point_id] if checked else chosen
 
-    @rx.event
+    @event
     async def select_all(self) -> None:
         """Every charge point the live view shows this operator."""
         live_state = await self.get_state(LiveState)
         self.selected = [cp.id for cp in live_state.charge_points]
 
-    @rx.event
+    @event
     def clear_selection(self) -> None:
         self.selected = []
 
-    @rx.event
+    @event
     async def upload_image(self, files: list[rx.UploadFile]):
         if not files:
             return rx.toast.error("Choose a firmware file first.")
@@ -271,16 +273,16 @@ class FirmwareState(rx.State):
         upload = files[0]
         try:
             image = await asyncio.to_thread(
-                firmware.store_firmware,
+                images.store_firmware,
                 self._organisation_id,
                 upload.name or "firmware.bin",
                 self.upload_version,
                 upload.file,
                 email,
             )
-        except firmware.FirmwareError as exc:
+        except errors.FirmwareError as exc:
             return rx.toast.error(f"Not uploaded: {exc}.")
-        self.images = image_rows(await asyncio.to_thread(firmware.list_images, self._scope))
+        self.images = image_rows(await asyncio.to_thread(images.list_images, self._scope))
         self.campaign_image = str(image.id)
         self.upload_version = ""
         return [
@@ -288,14 +290,14 @@ class FirmwareState(rx.State):
             rx.toast.success(f"Firmware {image.version} uploaded ({human_size(image.size)})."),
         ]
 
-    @rx.event
+    @event
     async def create_campaign(self):
         email = await self._operator_email()
         if not email:
             return rx.toast.error("Your session has ended. Log in again.")
         try:
             view = await asyncio.to_thread(
-                firmware.create_campaign,
+                campaigns.create_campaign,
                 self._organisation_id,
                 self.campaign_name,
                 int(self.campaign_image or 0),
@@ -304,7 +306,7 @@ class FirmwareState(rx.State):
                 email,
                 scope=self._scope,
             )
-        except firmware.FirmwareError as exc:
+        except errors.FirmwareError as exc:
             return rx.toast.error(f"Campaign not created: {exc}.")
         self.campaign_name = ""
         self.selected = []
@@ -313,17 +315,17 @@ class FirmwareState(rx.State):
             f"Campaign “{view.name}” planned for {len(view.targets)} charge point(s)."
         )
 
-    @rx.event
+    @event
     async def cancel_campaign(self, campaign_id: int):
         email = await self._operator_email()
         try:
-            await asyncio.to_thread(firmware.cancel_campaign, campaign_id, self._scope, email)
-        except firmware.FirmwareError as exc:
+            await asyncio.to_thread(campaigns.cancel_campaign, campaign_id, self._scope, email)
+        except errors.FirmwareError as exc:
             return rx.toast.error(f"Not cancelled: {exc}.")
         self.revision += 1
         return rx.toast.success("Campaign cancelled.")
 
-    @rx.event(background=True)
+    @background_event
     async def request_diagnostics(self):
         async with self:
             if self.diagnostics_busy or not self.diagnostics_cp:
@@ -350,7 +352,7 @@ async def _request_diagnostics(cp_id: int, scope: list[int], email: str) -> tupl
     if not email:
         return "Your session has ended. Log in again.", False
     try:
-        view = await firmware.request_diagnostics(cp_id, email, scope=scope)
+        view = await diagnostics.request_diagnostics(cp_id, email, scope=scope)
     except LookupError as exc:
         return f"Diagnostics not requested: {exc}.", False
     except Exception as exc:

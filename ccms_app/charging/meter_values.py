@@ -1,0 +1,87 @@
+"""MeterValues: every sample is stored; a running session's live readings and energy follow.
+
+docs/data-policy.md is the contract: samples for an unknown transaction are kept without a
+session, and samples for a finished one are kept with it (those inside its time still count);
+either way the charger's message becomes a data issue for an operator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from ccms_app.charging import data_issues
+from ccms_app.charging.models import ChargingSession, SessionStatus
+from ccms_app.charging.rules.metering import live_readings
+from ccms_app.charging.session_energy import (
+    Group,
+    count_session_energy,
+    registers,
+    store_groups,
+)
+from ccms_app.charging.transactions import session_event, session_of
+from ccms_app.core.events import NetworkEvent
+from ccms_app.network.charge_points import touch
+
+
+@dataclass(frozen=True)
+class MeterRequest:
+    connector_id: int
+    meter_value: list[dict[str, Any]]
+    transaction_id: int | None = None
+
+
+def meter_values(
+    session: Session, identity: str, req: MeterRequest, now: datetime
+) -> list[NetworkEvent]:
+    """Store every sample; a running session's live readings and energy follow them."""
+    cp = touch(session, identity, now)
+    events: list[NetworkEvent] = []
+    cs = session_of(session, cp, req.transaction_id)
+    groups = store_groups(session, cp, req.connector_id, cs, req.meter_value, now, events)
+    if cs is None:
+        if req.transaction_id is not None:
+            detail = (
+                f"MeterValues for unknown transaction {req.transaction_id}: "
+                "samples kept without a session"
+            )
+            kind = data_issues.METER_VALUES_UNKNOWN_TRANSACTION
+            data_issues.report_issue(session, cp, kind, detail, asdict(req), events)
+        return events
+    energy_before = cs.energy_wh
+    live_changed = False
+    if cs.status == SessionStatus.ACTIVE:
+        count_session_energy(session, cp, cs, registers(cs, groups), events)
+        live_changed = _update_live(cs, groups)
+    else:
+        detail = (
+            f"MeterValues for finished transaction {cs.id}: samples kept with the session; "
+            "those inside its start and stop count by their timestamps"
+        )
+        kind = data_issues.METER_VALUES_FINISHED_TRANSACTION
+        data_issues.report_issue(session, cp, kind, detail, asdict(req), events)
+        count_session_energy(session, cp, cs, registers(cs, groups), events)
+    if not live_changed and cs.energy_wh == energy_before:
+        return events
+    session.add(cs)
+    return [*events, session_event(cp, cs, meter=True)]
+
+
+def _update_live(cs: ChargingSession, groups: list[Group]) -> bool:
+    """Show the newest group's readings; a group older than what is shown changes nothing."""
+    newest = max((g for g in groups if g[1]), key=lambda g: g[0], default=None)
+    if newest is None:
+        return False
+    at, readings = newest
+    if cs.meter_updated_at is not None and at < cs.meter_updated_at:
+        return False
+    live = live_readings(readings)
+    cs.power_w = live.power_w if live.power_w is not None else cs.power_w
+    cs.current_a = live.current_a if live.current_a is not None else cs.current_a
+    cs.voltage_v = live.voltage_v if live.voltage_v is not None else cs.voltage_v
+    cs.soc_percent = live.soc_percent if live.soc_percent is not None else cs.soc_percent
+    cs.meter_updated_at = at
+    return True

@@ -1,0 +1,214 @@
+"""The energy a charging session counts, from the meter samples its charger sends.
+
+Every sampled value is stored (unreadable ones raw, see docs/data-policy.md); the energy
+register readings inside the session's time then count its energy by
+`rules.metering.count_energy`'s rule. A register that goes down or jumps flags the session and
+becomes a data issue for an operator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from ccms_app.charging import data_issues
+from ccms_app.charging.models import ChargingSession, MeterSample, SessionStatus, stored_id
+from ccms_app.charging.rules.metering import (
+    ENERGY_REGISTER,
+    MeterValueError,
+    Reading,
+    RegisterBreak,
+    RegisterReading,
+    continues,
+    count_energy,
+    live_readings,
+    normalise,
+)
+from ccms_app.charging.session_flags import flag_session
+from ccms_app.core.events import NetworkEvent
+from ccms_app.network.charge_points import read_time
+from ccms_app.network.models import ChargePoint
+
+Group = tuple[datetime, list[Reading]]  # one meterValue element: its time and readable values
+
+REGISTER_FLAG = "energy register"  # in every register-break flag; see count_session_energy
+
+
+# --- samples ------------------------------------------------------------------------------
+
+
+def store_groups(
+    session: Session,
+    cp: ChargePoint,
+    connector_id: int,
+    cs: ChargingSession | None,
+    groups: list[dict[str, Any]],
+    now: datetime,
+    events: list[NetworkEvent] | None = None,
+) -> list[Group]:
+    """Store every sampled value (unreadable ones raw); return each group's readable values."""
+    stored: list[Group] = []
+    for group in groups:
+        at = read_time(session, cp, group.get("timestamp"), now, events).at
+        readings = [
+            _store_sample(session, cp, connector_id, cs, at, sv)
+            for sv in group.get("sampled_value", [])
+        ]
+        stored.append((at, [r for r in readings if r is not None]))
+    return stored
+
+
+def _store_sample(
+    session: Session,
+    cp: ChargePoint,
+    connector_id: int,
+    cs: ChargingSession | None,
+    at: datetime,
+    sampled: dict[str, Any],
+) -> Reading | None:
+    raw_value = str(sampled.get("value", ""))
+    raw_unit = sampled.get("unit") or ""
+    sample = MeterSample(
+        charge_point_id=stored_id(cp.id),
+        connector_id=connector_id,
+        session_id=cs.id if cs else None,
+        timestamp=at,
+        measurand=sampled.get("measurand") or ENERGY_REGISTER,
+        phase=sampled.get("phase"),
+        location=sampled.get("location"),
+        context=sampled.get("context"),
+        unit=raw_unit,
+        raw_value=raw_value[:64],
+        raw_unit=raw_unit[:16],
+    )
+    try:
+        sample.measurand, sample.value, sample.unit = normalise(
+            raw_value, raw_unit, sampled.get("measurand")
+        )
+    except MeterValueError:
+        # Kept raw (e.g. SignedData): value stays None, raw_value holds what was sent.
+        session.add(sample)
+        return None
+    session.add(sample)
+    return Reading(
+        measurand=sample.measurand,
+        value=sample.value,
+        unit=sample.unit,
+        phase=sample.phase,
+        location=sample.location,
+        context=sample.context,
+    )
+
+
+# --- energy -------------------------------------------------------------------------------
+
+
+def _in_session(cs: ChargingSession, at: datetime) -> bool:
+    return at >= cs.start_time and (cs.stop_time is None or at <= cs.stop_time)
+
+
+def _register(at: datetime, readings: list[Reading]) -> RegisterReading | None:
+    wh = live_readings(readings).energy_register_wh
+    return None if wh is None else RegisterReading(at, round(wh))
+
+
+def registers(cs: ChargingSession, groups: list[Group]) -> list[RegisterReading]:
+    """The energy register readings of `groups` that fall inside the session's time."""
+    readings = (_register(at, group) for at, group in groups if _in_session(cs, at))
+    return [r for r in readings if r is not None]
+
+
+def count_session_energy(
+    session: Session,
+    cp: ChargePoint,
+    cs: ChargingSession,
+    new: list[RegisterReading],
+    events: list[NetworkEvent],
+    final: RegisterReading | None = None,
+) -> None:
+    """Apply new register readings to the session's energy (metering.count_energy's rule).
+
+    Fast path, the usual case: a running (or now stopping) session without a register break
+    so far (its flag reason has no REGISTER_FLAG, so its last register reading is meter start
+    + energy) whose new readings come in time order and continue from it. Anything else (a
+    break, readings replayed out of order, a finished session) recounts the session from its
+    stored samples, ordered by timestamp.
+    """
+    if not new:
+        return
+    ordered = sorted(new, key=lambda r: r.at)
+    last = RegisterReading(cs.meter_updated_at or cs.start_time, cs.meter_start_wh + cs.energy_wh)
+    fast = (
+        REGISTER_FLAG not in cs.flag_reason
+        and cs.meter_stop_wh is None
+        and (cs.status == SessionStatus.ACTIVE or final is not None)
+        and ordered[0].at >= last.at
+    )
+    for reading in ordered if fast else ():
+        if not continues(last, reading):
+            fast = False
+            break
+        last = reading
+    if fast:
+        cs.energy_wh = ordered[-1].wh - cs.meter_start_wh
+        return
+    count = count_energy(cs.meter_start_wh, cs.start_time, _stored_registers(session, cs, final))
+    cs.energy_wh = count.energy_wh
+    new_times = {r.at for r in new}
+    for brk in count.breaks:
+        if brk.at in new_times:
+            _report_break(session, cp, cs, brk, final, events)
+
+
+def _stored_registers(
+    session: Session, cs: ChargingSession, final: RegisterReading | None
+) -> list[RegisterReading]:
+    """Every register reading stored for the session inside its time, then its meterStop."""
+    rows = session.exec(
+        select(MeterSample.timestamp, MeterSample.value, MeterSample.phase, MeterSample.location)
+        .where(
+            MeterSample.session_id == cs.id,
+            MeterSample.measurand == ENERGY_REGISTER,
+            col(MeterSample.value).is_not(None),
+        )
+        .order_by(col(MeterSample.timestamp), col(MeterSample.id))
+    ).all()
+    by_time: dict[datetime, list[Reading]] = {}
+    for at, value, phase, location in rows:
+        if value is None:
+            continue  # excluded by the query; this tells the type checker
+        by_time.setdefault(at, []).append(
+            Reading(ENERGY_REGISTER, float(value), "Wh", phase=phase, location=location)
+        )
+    readings = registers(cs, list(by_time.items()))
+    if final is None and cs.meter_stop_wh is not None and cs.stop_time is not None:
+        final = RegisterReading(cs.stop_time, cs.meter_stop_wh)
+    return [*readings, final] if final is not None else readings
+
+
+def _report_break(
+    session: Session,
+    cp: ChargePoint,
+    cs: ChargingSession,
+    brk: RegisterBreak,
+    final: RegisterReading | None,
+    events: list[NetworkEvent],
+) -> None:
+    is_stop = final is not None and brk.at == final.at and brk.after_wh == final.wh
+    if is_stop and brk.kind == "down" and brk.before_wh == cs.meter_start_wh:
+        flag = f"meterStop {brk.after_wh} below meterStart {brk.before_wh}"
+    elif brk.kind == "down":
+        flag = f"{REGISTER_FLAG} went down from {brk.before_wh} to {brk.after_wh} Wh"
+    else:
+        flag = f"{REGISTER_FLAG} jumped from {brk.before_wh} to {brk.after_wh} Wh"
+    flag_session(cs, flag, keep=True)
+    detail = (
+        f"transaction {cs.id}: {flag} at {brk.at.isoformat()}; the energy counted before is "
+        "kept and counting continues from the new value"
+    )
+    payload = {"transaction_id": cs.id, **asdict(brk), "kind": brk.kind}
+    kind = data_issues.ENERGY_REGISTER_BREAK
+    data_issues.report_issue(session, cp, kind, detail, payload, events)

@@ -1,0 +1,28 @@
+"""`ccms create-admin`: the first operator account, or a forgotten admin password."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from ccms_app.accounts.auth import ensure_admin
+from ccms_app.cli.common import ask_password
+
+
+@click.command("create-admin")
+@click.option("--email", required=True, help="Login e-mail of the administrator.")
+@click.option(
+    "--password",
+    default=None,
+    help="Password. Default: CCMS_ADMIN_PASSWORD, else asked for twice.",
+)
+def create_admin(email: str, password: str | None) -> None:
+    """Create an administrator account, or reset an existing one's password (idempotent)."""
+    password = password or os.environ.get("CCMS_ADMIN_PASSWORD") or ask_password()
+    try:
+        account, created = ensure_admin(email.strip(), password)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    state = "created" if created else "already existed: password reset, account active"
+    click.echo(f"admin {account.email} {state}")

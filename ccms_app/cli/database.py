@@ -1,0 +1,52 @@
+"""`ccms db upgrade` and `ccms seed-demo`: the schema and the demo network."""
+
+from __future__ import annotations
+
+import click
+
+from ccms_app.cli.common import safe_url
+from ccms_app.core import migrations
+from ccms_app.core.config import get_settings
+from ccms_app.demo import DemoSummary, seed_demo
+
+
+@click.group()
+def db() -> None:
+    """Database schema commands."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Alembic revision.")
+def db_upgrade(revision: str) -> None:
+    """Apply Alembic migrations to CCMS_DATABASE_URL (existing data is kept)."""
+    migrations.upgrade_database(revision=revision)
+    click.echo(f"database upgraded to {revision}: {safe_url(get_settings().database_url)}")
+
+
+@click.command("seed-demo")
+@click.option(
+    "--fleet",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Demo charge points (DEMO-CP-0001..). Default: CCMS_DEMO_FLEET, or 10 when that is 0.",
+)
+@click.option(
+    "--connectors",
+    type=click.IntRange(1, 10),
+    default=None,
+    help="Connectors per charge point. Default: CCMS_DEMO_CONNECTORS (2).",
+)
+def seed_demo_command(fleet: int | None, connectors: int | None) -> None:
+    """Seed the demo network, cards and admin account (idempotent)."""
+    settings = get_settings()
+    summary = seed(fleet or settings.demo_fleet or 10, connectors or settings.demo_connectors)
+    for line in summary.lines():
+        click.echo(line)
+
+
+def seed(fleet: int, connectors: int) -> DemoSummary:
+    """Seed the demo; a bad size is a usage error (exit 2)."""
+    try:
+        return seed_demo(fleet, connectors)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc

@@ -1,0 +1,95 @@
+"""The Smart charging tab's profile form, read into a profile spec (pure: unit-tested).
+
+What the operator typed becomes the snake_case OCPP dict that set_profile reads and checks;
+a value that cannot be read at all raises CommandInputError naming the field.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from ccms_app.control.rules.commands import CommandInputError
+
+PURPOSES = ["TxDefaultProfile", "TxProfile", "ChargePointMaxProfile"]
+# What the schedule's periods count from, as the form offers it -> (kind, recurrency).
+SCHEDULE_KINDS = {
+    "From the start time": ("Absolute", None),
+    "From each transaction's start": ("Relative", None),
+    "Every day (from the start time)": ("Recurring", "Daily"),
+    "Every week (from the start time)": ("Recurring", "Weekly"),
+}
+MAX_FORM_PERIODS = 6
+
+
+def _utc_input(value: str, name: str) -> datetime | None:
+    """A datetime-local input ("2030-01-07T06:00"), read as UTC; "" is None."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise CommandInputError(f"{name} must be a date and time, got {value!r}") from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def seconds_from_minutes(value: str, name: str) -> int:
+    """A number of minutes as typed (decimals allowed), in whole seconds."""
+    try:
+        minutes = float(value.strip() or "0")
+    except ValueError:
+        raise CommandInputError(f"{name} must be a number of minutes, got {value!r}") from None
+    if minutes < 0:
+        raise CommandInputError(f"{name} must not be negative")
+    return round(minutes * 60)
+
+
+def _transaction(value: str) -> int | None:
+    """ "41 (connector 2)" -> 41."""
+    head = value.strip().split(" ", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
+def form_profile_spec(form: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The service's profile spec (snake_case OCPP) from the form's text fields.
+
+    Period starts are minutes after the schedule's start; an empty start time means now
+    (Absolute) or today 00:00 UTC (Recurring). Field checks are the domain's (set_profile).
+    """
+    kind, recurrency = SCHEDULE_KINDS.get(form["schedule"], ("Absolute", None))
+    start = _utc_input(form["start"], "Start time")
+    if start is None and kind == "Absolute":
+        start = now.replace(microsecond=0)
+    elif start is None and kind == "Recurring":
+        start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    periods = [
+        {
+            "start_period": seconds_from_minutes(p["start"], f"Period {i} start"),
+            "limit": p["limit"].strip(),
+        }
+        for i, p in enumerate(form["periods"], start=1)
+        if i == 1 or p["start"].strip() or p["limit"].strip()
+    ]
+    duration = form["duration"].strip()
+    return {
+        "stack_level": form["stack_level"].strip(),
+        "charging_profile_purpose": form["purpose"],
+        "charging_profile_kind": kind,
+        "recurrency_kind": recurrency,
+        "valid_from": _utc_input(form["valid_from"], "Valid from"),
+        "valid_to": _utc_input(form["valid_to"], "Valid to"),
+        "transaction_id": _transaction(form["transaction"])
+        if form["purpose"] == "TxProfile"
+        else None,
+        "charging_schedule": {
+            "charging_rate_unit": form["unit"],
+            "start_schedule": None if kind == "Relative" else start,
+            "duration": seconds_from_minutes(duration, "Duration") if duration else None,
+            "charging_schedule_period": periods,
+        },
+    }
+
+
+def blank_periods() -> list[dict[str, str]]:
+    return [{"start": "0", "limit": ""}]

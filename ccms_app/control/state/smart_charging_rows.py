@@ -1,0 +1,116 @@
+"""What the Smart charging tab shows: profile rows, and the composite schedule as a chart and
+a table (the charge point's answer next to what CCMS expects)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta
+from typing import Any
+
+import plotly.graph_objects as go
+
+from ccms_app.control.smart_charging.profile_views import ProfileView, profile_summary
+from ocpp_server.smart_charging.composite import CompositeSchedule
+
+
+@dataclasses.dataclass
+class ProfileRow:
+    id: int = 0
+    profile_id: int = 0
+    connector: str = ""
+    purpose: str = ""
+    stack_level: int = 0
+    schedule: str = ""
+    limits: str = ""
+    validity: str = ""
+    status: str = ""
+    detail: str = ""
+    active: bool = False
+
+
+@dataclasses.dataclass
+class CompositeRow:
+    offset: str = ""
+    at: str = ""
+    limit: str = ""
+    expected: str = ""
+
+
+def _time(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def profile_row(view: ProfileView) -> ProfileRow:
+    p = view.profile
+    kind = p.kind.value if p.recurrency_kind is None else f"{p.recurrency_kind.value}"
+    start = p.schedule.start_schedule
+    schedule = f"{kind} from {_time(start)}" if start else f"{kind} (from transaction start)"
+    if p.schedule.duration:
+        schedule += f", {p.schedule.duration // 60} min"
+    validity = " ".join(
+        f"{word} {_time(t)}" for word, t in (("from", p.valid_from), ("until", p.valid_to)) if t
+    )
+    tx = f" · tx {p.transaction_id}" if p.transaction_id else ""
+    return ProfileRow(
+        id=view.id,
+        profile_id=p.charging_profile_id,
+        connector=str(view.connector_id) + (" (all)" if view.connector_id == 0 else "") + tx,
+        purpose=p.purpose.value,
+        stack_level=p.stack_level,
+        schedule=schedule,
+        limits=profile_summary(p),
+        validity=validity or "always",
+        status=view.shown_status,
+        detail=view.detail,
+        active=view.is_active,
+    )
+
+
+def _steps(schedule: CompositeSchedule) -> tuple[list[datetime], list[float | None]]:
+    """Step-chart points: each period's start, and the schedule's end at the last limit."""
+    xs = [schedule.start + timedelta(seconds=p.start_period) for p in schedule.periods]
+    ys = [None if p.limit is None else float(p.limit) for p in schedule.periods]
+    return [*xs, schedule.start + timedelta(seconds=schedule.duration)], [
+        *ys,
+        ys[-1] if ys else None,
+    ]
+
+
+def composite_figure(answer: CompositeSchedule | None, expected: CompositeSchedule) -> go.Figure:
+    figure = go.Figure()
+    if answer is not None and answer.periods:
+        xs, ys = _steps(answer)
+        figure.add_trace(go.Scatter(x=xs, y=ys, name="Charge point", line_shape="hv"))
+    xs, ys = _steps(expected)
+    figure.add_trace(
+        go.Scatter(x=xs, y=ys, name="Expected", line_shape="hv", line={"dash": "dash"})
+    )
+    figure.update_layout(
+        height=260,
+        margin={"l": 40, "r": 10, "t": 10, "b": 30},
+        yaxis={"title": expected.charging_rate_unit.value, "rangemode": "tozero"},
+        xaxis={"tickformat": "%H:%M", "nticks": 6},
+        legend={"orientation": "h", "y": -0.25},
+        autosize=True,
+    )
+    return figure
+
+
+def composite_rows(
+    answer: CompositeSchedule | None, expected: CompositeSchedule
+) -> list[CompositeRow]:
+    base = answer if answer is not None and answer.periods else expected
+    unit = base.charging_rate_unit.value
+
+    def text(limit: Any) -> str:
+        return "no limit" if limit is None else f"{limit.normalize():f} {unit}"
+
+    return [
+        CompositeRow(
+            offset=f"+{p.start_period // 60} min",
+            at=(base.start + timedelta(seconds=p.start_period)).strftime("%H:%M:%S"),
+            limit=text(p.limit) if base is answer else "",
+            expected=text(expected.limit_at(base.start + timedelta(seconds=p.start_period))),
+        )
+        for p in base.periods
+    ]
