@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 from ccms_app.accounts.auth import ensure_admin
 from ccms_app.accounts.models import Organisation
 from ccms_app.core.db import session_scope
+from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
 from ccms_app.drivers.models import Driver, IdTag, IdTagStatus
 from ccms_app.network.models import (
@@ -29,7 +30,6 @@ from ccms_app.network.models import (
     OperationArea,
     RegistrationState,
     Station,
-    stored_id,
 )
 
 log = logging.getLogger(__name__)

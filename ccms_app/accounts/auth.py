@@ -17,10 +17,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, delete, select
 
-from ccms_app.accounts.models import LoginSession, OperatorAccount, stored_id
+from ccms_app.accounts.models import LoginSession, OperatorAccount
 from ccms_app.accounts.organisations import root_organisation
 from ccms_app.core.config import get_settings
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
 
 log = logging.getLogger(__name__)

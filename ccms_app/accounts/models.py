@@ -47,10 +47,3 @@ class LoginSession(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True, index=True)
     created_at: datetime = Field(default_factory=utc_now, sa_column=utc_column(nullable=False))
     expires_at: datetime = Field(sa_column=utc_column(nullable=False))
-
-
-def stored_id(row_id: int | None) -> int:
-    """The primary key of a row read from the database or flushed to it (None only before)."""
-    if row_id is None:
-        raise ValueError("the row has no id yet: flush it to the database first")
-    return row_id

@@ -6,8 +6,9 @@ import os
 
 from sqlmodel import Session, col, select
 
-from ccms_app.accounts.models import Organisation, stored_id
+from ccms_app.accounts.models import Organisation
 from ccms_app.core.db import read_session
+from ccms_app.core.rows import stored_id
 
 DEFAULT_OPERATOR_NAME = "CCMS Operator"
 

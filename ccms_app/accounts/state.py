@@ -16,6 +16,7 @@ from ccms_app.accounts import auth
 from ccms_app.accounts.auth import SESSION_COOKIE
 from ccms_app.accounts.models import OperatorAccount
 from ccms_app.core.config import get_settings
+from ccms_app.ui.events import event
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ class AuthState(rx.State):
     def operator_label(self) -> str:
         return self.operator_name or self.operator_email
 
-    @rx.event
+    @event
     async def require_login(self):
         """Page guard (on_load): no valid session means the login page, then back here."""
         account = await asyncio.to_thread(auth.account_for_token, self.session_token)
@@ -72,7 +73,7 @@ class AuthState(rx.State):
         self._remember(account)
         return None
 
-    @rx.event
+    @event
     async def skip_login_if_signed_in(self):
         """Login page on_load: an operator who is still signed in goes straight on."""
         self.login_error = ""
@@ -83,7 +84,7 @@ class AuthState(rx.State):
             return rx.redirect(self._next_path())
         return None
 
-    @rx.event
+    @event
     async def login(self, form_data: dict[str, str]):
         email = str(form_data.get("email", ""))
         password = str(form_data.get("password", ""))
@@ -113,7 +114,7 @@ class AuthState(rx.State):
         self._remember(account)
         yield rx.redirect(self._next_path())
 
-    @rx.event
+    @event
     async def logout(self):
         token = self.session_token
         await asyncio.to_thread(auth.end_session, token)

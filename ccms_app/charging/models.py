@@ -109,10 +109,3 @@ class ChargerDataIssue(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utc_now, sa_column=utc_column(nullable=False))
     resolved_at: datetime | None = Field(default=None, sa_column=utc_column())
     resolved_by: str = Field(default="", max_length=320)  # the operator's email
-
-
-def stored_id(row_id: int | None) -> int:
-    """The primary key of a row read from the database or flushed to it (None only before)."""
-    if row_id is None:
-        raise ValueError("the row has no id yet: flush it to the database first")
-    return row_id

@@ -20,13 +20,14 @@ from typing import Any
 from apscheduler.schedulers.base import BaseScheduler
 from sqlmodel import Session, col, func, select
 
-from ccms_app.charging.models import ChargingSession, Reservation, stored_id
+from ccms_app.charging.models import ChargingSession, Reservation
 from ccms_app.charging.session_flags import flag_session
 from ccms_app.control.commands import CommandView, UnknownChargePointError, send_command
 from ccms_app.control.models import CommandStatus
 from ccms_app.control.rules.commands import CommandInputError, build_request
 from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.events import NetworkEvent, get_event_bus
+from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
 from ccms_app.drivers.authorization import check_id_tag
 from ccms_app.drivers.models import IdTag

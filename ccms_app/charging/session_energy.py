@@ -15,7 +15,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from ccms_app.charging import data_issues
-from ccms_app.charging.models import ChargingSession, MeterSample, SessionStatus, stored_id
+from ccms_app.charging.models import ChargingSession, MeterSample, SessionStatus
 from ccms_app.charging.rules.metering import (
     ENERGY_REGISTER,
     MeterValueError,
@@ -29,6 +29,7 @@ from ccms_app.charging.rules.metering import (
 )
 from ccms_app.charging.session_flags import flag_session
 from ccms_app.core.events import NetworkEvent
+from ccms_app.core.rows import stored_id
 from ccms_app.network.charge_points import read_time
 from ccms_app.network.models import ChargePoint
 

@@ -17,12 +17,13 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from ccms_app.charging import data_issues
-from ccms_app.charging.models import ChargingSession, SessionStatus, stored_id
+from ccms_app.charging.models import ChargingSession, SessionStatus
 from ccms_app.charging.reservations import use_reservation
 from ccms_app.charging.rules.metering import RegisterReading
 from ccms_app.charging.session_energy import count_session_energy, registers, store_groups
 from ccms_app.charging.session_flags import flag_session
 from ccms_app.core.events import NetworkEvent
+from ccms_app.core.rows import stored_id
 from ccms_app.drivers.authorization import check_id_tag
 from ccms_app.network.charge_points import get_or_create_connector, read_time, touch
 from ccms_app.network.models import ChargePoint

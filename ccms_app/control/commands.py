@@ -15,10 +15,10 @@ from typing import Any
 from sqlmodel import col, select
 
 from ccms_app.control.models import ChargePointCommand, CommandStatus
-from ccms_app.control.rows import existing, stored_id
 from ccms_app.control.rules.commands import build_request, reply_status
 from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.events import NetworkEvent, get_event_bus
+from ccms_app.core.rows import existing, stored_id
 from ccms_app.core.types import utc_now
 from ccms_app.network.models import ChargePoint
 from ocpp_server.ports import (

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, func, select
 
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.rows import stored_id
 from ccms_app.network.assets import AssetInUse, get_scoped, invalid, owner_in_scope, publish_change
-from ccms_app.network.models import OperationArea, Station, stored_id
+from ccms_app.network.models import OperationArea, Station
 from ccms_app.network.rules.asset_validation import validate_area
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from sqlmodel import Session, SQLModel, col, select
 from ccms_app.accounts.models import Organisation
 from ccms_app.core.db import read_session
 from ccms_app.core.events import NetworkEvent, get_event_bus
-from ccms_app.network.models import stored_id
+from ccms_app.core.rows import stored_id
 
 T = TypeVar("T", bound=SQLModel)
 

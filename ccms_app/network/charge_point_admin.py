@@ -15,6 +15,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from ccms_app.charging.models import ChargingSession
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.rows import stored_id
 from ccms_app.network.assets import (
     AssetError,
     AssetInUse,
@@ -24,7 +25,7 @@ from ccms_app.network.assets import (
     owner_in_scope,
     publish_change,
 )
-from ccms_app.network.models import ChargePoint, Connector, RegistrationState, Station, stored_id
+from ccms_app.network.models import ChargePoint, Connector, RegistrationState, Station
 from ccms_app.network.rules.asset_validation import (
     ChargePointFields,
     ConnectorFields,

@@ -14,8 +14,9 @@ from datetime import datetime
 from sqlmodel import col, select
 
 from ccms_app.core.db import read_session
+from ccms_app.core.rows import stored_id
 from ccms_app.monitoring.snapshot import connectors_and_active_transactions
-from ccms_app.network.models import ChargePoint, Station, stored_id
+from ccms_app.network.models import ChargePoint, Station
 
 
 @dataclass(frozen=True)

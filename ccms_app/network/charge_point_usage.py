@@ -18,8 +18,9 @@ from sqlmodel import col, select
 
 from ccms_app.control import commands
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.rows import stored_id
 from ccms_app.network.assets import get_scoped, publish_change
-from ccms_app.network.models import ChargePoint, Station, stored_id
+from ccms_app.network.models import ChargePoint, Station
 
 log = logging.getLogger(__name__)
 

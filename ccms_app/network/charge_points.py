@@ -16,13 +16,8 @@ from ccms_app.charging import data_issues
 from ccms_app.charging.rules.timestamps import ChargerTime, read_charger_time
 from ccms_app.control.firmware.campaign_progress import track_firmware_status
 from ccms_app.core.events import NetworkEvent
-from ccms_app.network.models import (
-    ChargePoint,
-    Connector,
-    RegistrationState,
-    StatusEvent,
-    stored_id,
-)
+from ccms_app.core.rows import stored_id
+from ccms_app.network.models import ChargePoint, Connector, RegistrationState, StatusEvent
 
 BOOT_FIELDS = {
     "charge_point_vendor": "vendor",

@@ -161,10 +161,3 @@ class SecurityEvent(SQLModel, table=True):
     kind: str = Field(max_length=48)
     detail: str = Field(default="", max_length=500)
     created_at: datetime = Field(default_factory=utc_now, sa_column=utc_column(nullable=False))
-
-
-def stored_id(row_id: int | None) -> int:
-    """The primary key of a row read from the database or flushed to it (None only before)."""
-    if row_id is None:
-        raise ValueError("the row has no id yet: flush it to the database first")
-    return row_id

@@ -21,8 +21,9 @@ from ccms_app.accounts.models import Organisation
 from ccms_app.accounts.organisations import root_organisation
 from ccms_app.core.db import session_scope
 from ccms_app.core.identifiers import FieldError, validate_id_tag, validate_identity
+from ccms_app.core.rows import stored_id
 from ccms_app.drivers.models import IdTag, IdTagStatus
-from ccms_app.network.models import ChargePoint, Connector, RegistrationState, Station, stored_id
+from ccms_app.network.models import ChargePoint, Connector, RegistrationState, Station
 
 log = logging.getLogger(__name__)
 

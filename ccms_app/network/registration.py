@@ -18,10 +18,11 @@ from sqlmodel import select
 
 from ccms_app.control import commands
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.rows import stored_id
 from ccms_app.network import provisioning
 from ccms_app.network.assets import AssetError, get_scoped, invalid, publish_change
 from ccms_app.network.charge_point_admin import DETAIL_FIELDS
-from ccms_app.network.models import ChargePoint, RegistrationState, Station, stored_id
+from ccms_app.network.models import ChargePoint, RegistrationState, Station
 from ccms_app.network.rules.asset_validation import validate_charge_point
 
 log = logging.getLogger(__name__)

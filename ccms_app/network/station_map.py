@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from ccms_app.core.db import read_session
-from ccms_app.network.models import ChargePoint, Connector, RegistrationState, Station, stored_id
+from ccms_app.core.rows import stored_id
+from ccms_app.network.models import ChargePoint, Connector, RegistrationState, Station
 from ccms_app.network.rules.station_availability import (
     ChargePointState,
     charge_point_availability,

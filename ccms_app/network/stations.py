@@ -10,8 +10,9 @@ from sqlmodel import Session, col, func, select
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.rows import stored_id
 from ccms_app.network.assets import AssetInUse, get_scoped, invalid, owner_in_scope, publish_change
-from ccms_app.network.models import ChargePoint, Connector, OperationArea, Station, stored_id
+from ccms_app.network.models import ChargePoint, Connector, OperationArea, Station
 from ccms_app.network.rules.asset_validation import StationFields, validate_station
 
 log = logging.getLogger(__name__)

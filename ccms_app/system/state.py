@@ -20,6 +20,7 @@ from ccms_app.core.config import get_settings
 from ccms_app.core.types import utc_now
 from ccms_app.monitoring.view import format_time
 from ccms_app.network import charger_security
+from ccms_app.ui.events import event
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ class SystemState(rx.State):
     error: str = ""
     ocpp_tls: bool = False
 
-    @rx.event
+    @event
     async def load(self) -> None:
         account = await self._account()
         settings = await asyncio.to_thread(charger_security.network_settings)
@@ -82,12 +83,12 @@ class SystemState(rx.State):
         self.events = await _event_rows() if self.can_view else []
         self.loaded = True
 
-    @rx.event
+    @event
     async def refresh_events(self) -> None:
         if self.can_view:
             self.events = await _event_rows()
 
-    @rx.event
+    @event
     async def set_unknown_policy(self, value: str):
         account = await self._account()
         settings = await asyncio.to_thread(charger_security.network_settings)

@@ -48,6 +48,7 @@ from ccms_app.core import listing
 from ccms_app.core.display import format_time
 from ccms_app.core.listing import ListPage, ListQuery, ListQueryError, ListSpec
 from ccms_app.core.types import utc_now
+from ccms_app.ui.events import event
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +156,7 @@ class ListState(rx.State, mixin=True):
 
     # --- events --------------------------------------------------------------------------
 
-    @rx.event
+    @event
     async def load(self) -> None:
         """on_load (after the login check), and after every change of query."""
         auth_state = await self.get_state(AuthState)
@@ -167,33 +168,33 @@ class ListState(rx.State, mixin=True):
         self.filter_options = {k: [[v, label] for v, label in o] for k, o in options.items()}
         await self._reload()
 
-    @rx.event
+    @event
     async def refresh(self) -> None:
         """Reload the current page (after a create / edit / delete), keeping the query.
         A list this tab never loaded stays unloaded."""
         await self._reload()
 
-    @rx.event
+    @event
     async def set_search(self, value: str) -> None:
         self.search = value
         self.page = 1
         await self._reload()
 
-    @rx.event
+    @event
     async def set_filter(self, key: str, value: str) -> None:
         chosen = {k: v for k, v in self.filters.items() if k != key}
         self.filters = chosen if value in (ALL, "") else {**chosen, key: value}
         self.page = 1
         await self._reload()
 
-    @rx.event
+    @event
     async def clear_filters(self) -> None:
         self.filters = {}
         self.search = ""
         self.page = 1
         await self._reload()
 
-    @rx.event
+    @event
     async def sort_by(self, key: str) -> None:
         """Click a header: sort by it; click again: reverse."""
         current = self.sort or self._list_spec().default_sort
@@ -202,15 +203,15 @@ class ListState(rx.State, mixin=True):
         self.page = 1
         await self._reload()
 
-    @rx.event
+    @event
     async def go_to_page(self, page: int) -> None:
         await self._show_page(page)
 
-    @rx.event
+    @event
     async def next_page(self) -> None:
         await self._show_page(self.page + 1)
 
-    @rx.event
+    @event
     async def previous_page(self) -> None:
         await self._show_page(self.page - 1)
 
@@ -218,13 +219,13 @@ class ListState(rx.State, mixin=True):
         self.page = max(1, min(int(page), self.pages))
         await self._reload()
 
-    @rx.event
+    @event
     async def set_page_size(self, value: str) -> None:
         self.page_size = int(value) if value in PAGE_SIZES else 25
         self.page = 1
         await self._reload()
 
-    @rx.event
+    @event
     async def export_csv(self):
         """The whole filtered, sorted list (every page) as a CSV download."""
         if not self._scope:

@@ -28,6 +28,7 @@ from ccms_app.control.state.charge_point import signed_in_email
 from ccms_app.control.state.message_log import pretty_json
 from ccms_app.core import listing
 from ccms_app.core.listing import ListPage, ListQuery, ListQueryError, ListSpec
+from ccms_app.ui.events import event
 
 log = logging.getLogger(__name__)
 
@@ -109,26 +110,26 @@ class DataIssueActions(rx.State, mixin=True):
 
     # --- selection -----------------------------------------------------------------------
 
-    @rx.event
+    @event
     def toggle_selected(self, issue_id: str) -> None:
         if issue_id in self.selected:
             self.selected = [i for i in self.selected if i != issue_id]
         else:
             self.selected = [*self.selected, issue_id]
 
-    @rx.event
+    @event
     def toggle_page(self, checked: bool) -> None:
         page = [row["id"] for row in self.rows if "id" in row]
         rest = [i for i in self.selected if i not in page]
         self.selected = [*rest, *page] if checked else rest
 
-    @rx.event
+    @event
     def clear_selection(self) -> None:
         self.selected = []
 
     # --- the issue dialog ----------------------------------------------------------------
 
-    @rx.event
+    @event
     async def open_issue(self, issue_id: str):
         if not self._scope or not issue_id.isdigit():
             return None
@@ -160,17 +161,17 @@ class DataIssueActions(rx.State, mixin=True):
         self.issue_open = True
         return None
 
-    @rx.event
+    @event
     def set_issue_open(self, value: bool) -> None:
         self.issue_open = value
 
-    @rx.event
+    @event
     def set_confirm_all_open(self, value: bool) -> None:
         self.confirm_all_open = value
 
     # --- resolving -----------------------------------------------------------------------
 
-    @rx.event
+    @event
     async def resolve_one(self, issue_id: str):
         if not issue_id.isdigit():
             return None
@@ -179,14 +180,14 @@ class DataIssueActions(rx.State, mixin=True):
             self.issue_open = False
         return toast
 
-    @rx.event
+    @event
     async def resolve_selected(self):
         ids = [int(i) for i in self.selected if i.isdigit()]
         if not ids:
             return rx.toast.info("Select the issues to resolve first.")
         return await self._resolve_ids(ids)
 
-    @rx.event
+    @event
     async def resolve_all_shown(self):
         """Every unresolved issue matching the search and filters, on every page."""
         self.confirm_all_open = False

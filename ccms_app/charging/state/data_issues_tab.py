@@ -16,10 +16,10 @@ from reflex.event import EventCallback
 from ccms_app.charging import data_issue_admin
 from ccms_app.charging.state.data_issues import DataIssueActions
 from ccms_app.control.state.charge_point import current_charge_point
-from ccms_app.control.state.events import event
 from ccms_app.control.state.message_log import LOG_TAB, MessageLogState
 from ccms_app.core.listing import ListQuery
 from ccms_app.monitoring.state.charge_point_feed import SESSIONS_TAB, ChargePointLiveState
+from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState, safe_file_name
 
 DATA_ISSUES_TAB = "data-issues"
@@ -69,8 +69,7 @@ class ChargePointDataIssuesState(DataIssueActions, ListState, rx.State):
             self.rows, self.total, self.loaded, self.issue_open = [], 0, False, False
         self._cp_id, self.identity = charge_point_id, identity
         if charge_point_id:
-            # mypy reads an @rx.event method as rx.event itself (its __new__ is not followed).
-            await self.load()  # type: ignore[operator]
+            await self.load()
 
 
 class ChargePointTabState(rx.State):
@@ -78,7 +77,7 @@ class ChargePointTabState(rx.State):
 
     tab: str = DEFAULT_TAB
 
-    @rx.event
+    @event
     def open_from_url(self):
         """on_load, after ChargePointDetailState.load: the tab the URL names, or the default."""
         requested = self.router.url.query_parameters.get("tab", "")
@@ -87,7 +86,7 @@ class ChargePointTabState(rx.State):
             return None
         return _tab_opened(self.tab)
 
-    @rx.event
+    @event
     def set_tab(self, tab: str):
         self.tab = tab
         return _tab_opened(tab)

@@ -11,8 +11,8 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.control.state.charge_point import current_charge_point, run_command, signed_in_email
-from ccms_app.control.state.events import background_event
 from ccms_app.monitoring.state.charge_point_feed import ChargePointLiveState
+from ccms_app.ui.events import background_event, event
 
 
 class ChargePointReservationState(rx.State):
@@ -23,25 +23,25 @@ class ChargePointReservationState(rx.State):
     message: str = ""
     message_ok: bool = False
 
-    @rx.event
+    @event
     def reset_section(self) -> None:
         """A charge point page opens with an empty form."""
         self.connector_id, self.id_tag, self.minutes = "0", "", "60"
         self.busy, self.message = False, ""
 
-    @rx.event
+    @event
     def set_connector_id(self, value: str) -> None:
         self.connector_id = value
 
-    @rx.event
+    @event
     def set_id_tag(self, value: str) -> None:
         self.id_tag = value
 
-    @rx.event
+    @event
     def set_minutes(self, value: str) -> None:
         self.minutes = value
 
-    @rx.event(background=True)
+    @background_event
     async def reserve(self):
         async with self:
             params = {

@@ -25,8 +25,8 @@ from ccms_app.control.models import (
     FirmwareImage,
     TargetStatus,
 )
-from ccms_app.control.rows import stored_id
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.rows import stored_id
 from ccms_app.core.scheduler import get_scheduler
 from ccms_app.core.types import utc_now
 

@@ -15,9 +15,9 @@ from ccms_app.control.models import (
     FirmwareCampaignTarget,
     FirmwareImage,
 )
-from ccms_app.control.rows import stored_id
 from ccms_app.core.db import read_session
 from ccms_app.core.events import NetworkEvent, get_event_bus
+from ccms_app.core.rows import stored_id
 from ccms_app.network.models import ChargePoint
 
 

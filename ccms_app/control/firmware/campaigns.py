@@ -17,8 +17,8 @@ from ccms_app.control.models import (
     FirmwareCampaignTarget,
     FirmwareImage,
 )
-from ccms_app.control.rows import stored_id
 from ccms_app.core.db import session_scope
+from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
 from ccms_app.network.models import ChargePoint
 

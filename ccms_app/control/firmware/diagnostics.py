@@ -19,10 +19,10 @@ from ccms_app.control import commands
 from ccms_app.control.firmware.errors import DiagnosticsTooLargeError, UnknownChargePointError
 from ccms_app.control.firmware.storage import inside, sanitise_file_name, temporary_file
 from ccms_app.control.models import DiagnosticsFile
-from ccms_app.control.rows import stored_id
 from ccms_app.core.config import get_settings
 from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.events import NetworkEvent, get_event_bus
+from ccms_app.core.rows import stored_id
 from ccms_app.network.models import ChargePoint
 
 log = logging.getLogger(__name__)

@@ -24,9 +24,9 @@ from ccms_app.control.firmware.storage import (
     version_from_file_name,
 )
 from ccms_app.control.models import FirmwareImage
-from ccms_app.control.rows import stored_id
 from ccms_app.core.config import get_settings
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.rows import stored_id
 
 log = logging.getLogger(__name__)
 

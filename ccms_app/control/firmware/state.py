@@ -19,10 +19,10 @@ import reflex as rx
 from ccms_app.accounts import auth, organisations
 from ccms_app.accounts.state import AuthState
 from ccms_app.control.firmware import campaign_views, campaigns, diagnostics, errors, images
-from ccms_app.control.state.events import background_event, event
 from ccms_app.core.types import utc_now
 from ccms_app.monitoring.state.live import LiveState
 from ccms_app.monitoring.view import format_time
+from ccms_app.ui.events import background_event, event
 
 log = logging.getLogger(__name__)
 

@@ -16,10 +16,10 @@ from ccms_app.charging.models import ChargingSession, SessionStatus
 from ccms_app.control import commands
 from ccms_app.control.commands import CommandView
 from ccms_app.control.models import CommandStatus, CompositeScheduleResult
-from ccms_app.control.rows import existing, stored_id
 from ccms_app.control.smart_charging.profile_commands import connector_number
 from ccms_app.control.smart_charging.profile_views import list_profiles
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.rows import existing, stored_id
 from ccms_app.core.types import utc_now
 from ccms_app.network.models import ChargePoint
 from ocpp_server.smart_charging.composite import (

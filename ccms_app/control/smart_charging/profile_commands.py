@@ -23,7 +23,6 @@ from sqlmodel import Session, func, select
 from ccms_app.charging.models import ChargingSession, SessionStatus
 from ccms_app.control.commands import CommandView, UnknownChargePointError, send_command
 from ccms_app.control.models import CommandStatus, ProfileStatus, StoredChargingProfile
-from ccms_app.control.rows import existing, stored_id
 from ccms_app.control.rules.commands import CommandInputError
 from ccms_app.control.smart_charging.profile_views import (
     ProfileView,
@@ -31,6 +30,7 @@ from ccms_app.control.smart_charging.profile_views import (
     profile_views,
 )
 from ccms_app.core.db import session_scope
+from ccms_app.core.rows import existing, stored_id
 from ccms_app.core.types import utc_now
 from ccms_app.network.models import ChargePoint, Connector
 from ocpp_server.smart_charging.parsing import profile_from_ocpp

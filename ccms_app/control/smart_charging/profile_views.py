@@ -12,8 +12,8 @@ from sqlmodel import Session, col, select
 from ccms_app.charging.models import ChargingSession, SessionStatus
 from ccms_app.control.commands import CommandView
 from ccms_app.control.models import ProfileStatus, StoredChargingProfile
-from ccms_app.control.rows import existing, stored_id
 from ccms_app.core.db import read_session
+from ccms_app.core.rows import existing, stored_id
 from ccms_app.core.types import utc_now
 from ccms_app.network.models import ChargePoint
 from ocpp_server.smart_charging.parsing import profile_from_ocpp

@@ -21,8 +21,8 @@ from ccms_app.control.state.command_forms import (
     command_params,
     default_values,
 )
-from ccms_app.control.state.events import background_event, event
 from ccms_app.monitoring.state.live import LiveState
+from ccms_app.ui.events import background_event, event
 
 log = logging.getLogger(__name__)
 

@@ -27,11 +27,11 @@ from ccms_app.charging import reservations
 from ccms_app.control import commands, configuration
 from ccms_app.control.rules.commands import CommandInputError
 from ccms_app.control.state.command_forms import LABELS, SPECS, command_params, default_values
-from ccms_app.control.state.events import background_event, event
 from ccms_app.core.types import utc_now
 from ccms_app.monitoring.state.charge_point_feed import ChargePointLiveState
 from ccms_app.monitoring.view import MISSING, format_time
 from ccms_app.network.charge_point_info import ChargePointInfo, charge_point_info
+from ccms_app.ui.events import background_event, event
 
 if TYPE_CHECKING:
     from reflex.event import EventCallback

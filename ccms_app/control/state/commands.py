@@ -17,10 +17,10 @@ from ccms_app.accounts import auth, organisations
 from ccms_app.accounts.state import AuthState
 from ccms_app.control import commands
 from ccms_app.control.rules.commands import CommandInputError
-from ccms_app.control.state.events import background_event, event
 from ccms_app.core.types import utc_now
 from ccms_app.monitoring import snapshot as monitoring
 from ccms_app.monitoring.view import format_time
+from ccms_app.ui.events import background_event, event
 
 log = logging.getLogger(__name__)
 

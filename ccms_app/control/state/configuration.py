@@ -16,9 +16,9 @@ import reflex as rx
 from ccms_app.control import configuration
 from ccms_app.control.state.charge_point import current_charge_point, outcome_text, signed_in_email
 from ccms_app.control.state.command_forms import LABELS
-from ccms_app.control.state.events import background_event, event
 from ccms_app.monitoring.charge_point_view import ConfigRow
 from ccms_app.monitoring.state.charge_point_feed import ChargePointLiveState
+from ccms_app.ui.events import background_event, event
 
 log = logging.getLogger(__name__)
 

@@ -19,9 +19,9 @@ from ocpp.v16.enums import Action
 from ccms_app.control import message_log_query
 from ccms_app.control.message_log_query import MessagePage
 from ccms_app.control.state.charge_point import current_charge_point
-from ccms_app.control.state.events import event
 from ccms_app.core.types import utc_now
 from ccms_app.monitoring.view import format_time
+from ccms_app.ui.events import event
 
 log = logging.getLogger(__name__)
 

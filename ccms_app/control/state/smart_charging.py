@@ -25,7 +25,6 @@ from ccms_app.control.smart_charging.profile_views import (
     list_profiles,
 )
 from ccms_app.control.state.charge_point import current_charge_point, signed_in_email
-from ccms_app.control.state.events import background_event, event
 from ccms_app.control.state.smart_charging_form import (
     MAX_FORM_PERIODS,
     SCHEDULE_KINDS,
@@ -41,6 +40,7 @@ from ccms_app.control.state.smart_charging_rows import (
     profile_row,
 )
 from ccms_app.core.types import utc_now
+from ccms_app.ui.events import background_event, event
 from ocpp_server.smart_charging.profiles import RateUnit
 
 log = logging.getLogger(__name__)

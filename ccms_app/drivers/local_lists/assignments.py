@@ -11,6 +11,7 @@ from sqlmodel import col, delete, select
 
 from ccms_app.accounts.organisations import organisation_scope
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.rows import stored_id
 from ccms_app.drivers.local_lists.lists import (
     LocalListError,
     LocalListView,
@@ -19,7 +20,6 @@ from ccms_app.drivers.local_lists.lists import (
     load_list,
 )
 from ccms_app.drivers.local_lists.marks import mark_charge_points_changed
-from ccms_app.drivers.local_lists.rows import stored_id
 from ccms_app.drivers.models import LocalAuthListAssignment
 from ccms_app.network.models import ChargePoint, Station
 

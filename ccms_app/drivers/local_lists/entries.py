@@ -11,6 +11,7 @@ from sqlmodel import Session, col, delete, func, select
 from ccms_app.accounts.organisations import organisation_scope
 from ccms_app.core.db import session_scope
 from ccms_app.core.identifiers import FieldError, validate_id_tag
+from ccms_app.core.rows import stored_id
 from ccms_app.drivers.local_lists.lists import (
     LocalListError,
     LocalListView,
@@ -18,7 +19,6 @@ from ccms_app.drivers.local_lists.lists import (
     list_view,
     load_list,
 )
-from ccms_app.drivers.local_lists.rows import stored_id
 from ccms_app.drivers.models import IdTag, LocalAuthList, LocalAuthListEntry
 
 PASTE_MAX_LINES = 10_000

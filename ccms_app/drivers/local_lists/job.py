@@ -14,10 +14,10 @@ from sqlmodel import Session, col, select
 
 from ccms_app.control.commands import get_command_port
 from ccms_app.core.db import session_scope
+from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
 from ccms_app.drivers.local_lists.marks import mark_charge_points_changed
 from ccms_app.drivers.local_lists.outcomes import SUCCESSES, SyncResult
-from ccms_app.drivers.local_lists.rows import stored_id
 from ccms_app.drivers.local_lists.status import managed_charge_point_ids
 from ccms_app.drivers.local_lists.sync import sync_many
 from ccms_app.drivers.models import LocalListSentEntry, LocalListSyncState

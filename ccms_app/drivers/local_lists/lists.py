@@ -18,9 +18,9 @@ from ccms_app.accounts.models import Organisation
 from ccms_app.accounts.organisations import organisation_scope
 from ccms_app.control.rules.commands import CommandInputError
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
 from ccms_app.drivers.local_lists.marks import mark_charge_points_changed
-from ccms_app.drivers.local_lists.rows import stored_id
 from ccms_app.drivers.local_lists.specs import assigned_count, entry_count
 from ccms_app.drivers.models import (
     IdTag,

@@ -18,9 +18,9 @@ from sqlmodel import Session, col, select
 from ccms_app.control.commands import UnknownChargePointError
 from ccms_app.control.models import ChargePointConfiguration
 from ccms_app.core.db import read_session
+from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
 from ccms_app.drivers.authorization import owner_blocked_clause
-from ccms_app.drivers.local_lists.rows import stored_id
 from ccms_app.drivers.models import (
     IdTag,
     IdTagStatus,

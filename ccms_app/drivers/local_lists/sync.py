@@ -23,6 +23,7 @@ from ccms_app.accounts.models import Organisation
 from ccms_app.control.commands import CommandView, get_command_port, send_command
 from ccms_app.control.models import CommandStatus
 from ccms_app.core.db import read_session
+from ccms_app.core.rows import stored_id
 from ccms_app.drivers.local_lists.assignments import assigned_charge_point_ids
 from ccms_app.drivers.local_lists.bookkeeping import (
     charge_point_identity,
@@ -38,7 +39,6 @@ from ccms_app.drivers.local_lists.exchanges import (
     sync_result,
 )
 from ccms_app.drivers.local_lists.outcomes import FAILED, OFFLINE, SyncResult
-from ccms_app.drivers.local_lists.rows import stored_id
 from ccms_app.drivers.local_lists.status import out_of_date_charge_points
 
 log = logging.getLogger(__name__)

@@ -14,9 +14,9 @@ from ccms_app.drivers import driver_admin as drivers
 from ccms_app.drivers import id_tags, vehicles
 from ccms_app.drivers.common import Scope
 from ccms_app.drivers.state.detail import DriverDetailState, GroupDetailState
-from ccms_app.drivers.state.events import event
 from ccms_app.drivers.state.lists import DriverListState, IdTagListState, VehicleListState
 from ccms_app.drivers.state.scope import as_id, run_scoped
+from ccms_app.ui.events import event
 
 
 async def _act(state: rx.State, work: Callable[[Scope], str], refresh: list[Any]):

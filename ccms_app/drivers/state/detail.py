@@ -17,12 +17,12 @@ from ccms_app.core.types import utc_now
 from ccms_app.drivers import driver_admin as drivers
 from ccms_app.drivers import user_groups
 from ccms_app.drivers.common import NotFoundError, Scope, UserInputError
-from ccms_app.drivers.state.events import event
 from ccms_app.drivers.state.lists import counts, date_text
 from ccms_app.drivers.state.picker import DriverPickerState
 from ccms_app.drivers.state.scope import SESSION_ENDED, as_id, operator_scope, run_scoped
 from ccms_app.drivers.vehicles import kwh_text
 from ccms_app.monitoring.view import format_time
+from ccms_app.ui.events import event
 
 DRIVERS_ROUTE = "/users/drivers"
 GROUPS_ROUTE = "/users/groups"

@@ -18,8 +18,8 @@ from ccms_app.drivers.local_lists.outcomes import SyncResult
 from ccms_app.drivers.local_lists.state.charge_point_tab import RESULT_TEXTS, version_text
 from ccms_app.drivers.local_lists.status import LocalListStatus, out_of_date_charge_points
 from ccms_app.drivers.local_lists.sync import sync_all
-from ccms_app.drivers.state.events import event
 from ccms_app.monitoring.view import format_time
+from ccms_app.ui.events import background_event, event
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ class UsersLocalListState(rx.State):
         self.rows = out_of_date_rows(statuses)
         self.loaded = True
 
-    @rx.event(background=True)
+    @background_event
     async def sync_all(self):
         async with self:
             if self.busy or not self._scope:

@@ -9,8 +9,8 @@ import reflex as rx
 
 from ccms_app.drivers import driver_admin as drivers
 from ccms_app.drivers.common import NotFoundError
-from ccms_app.drivers.state.events import event
 from ccms_app.drivers.state.scope import as_id, operator_scope
+from ccms_app.ui.events import event
 
 
 class DriverPickerState(rx.State, mixin=True):

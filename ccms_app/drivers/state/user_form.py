@@ -16,8 +16,8 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.drivers.common import NotFoundError, Scope, UserInputError
-from ccms_app.drivers.state.events import event
 from ccms_app.drivers.state.scope import SESSION_ENDED, as_id, operator_scope, run_scoped, sentence
+from ccms_app.ui.events import event
 
 
 class UserFormState(rx.State, mixin=True):

@@ -21,7 +21,6 @@ import reflex as rx
 
 from ccms_app.accounts import organisations
 from ccms_app.accounts.state import AuthState
-from ccms_app.control.state.events import event
 from ccms_app.core.events import EventBus, NetworkEvent, get_event_bus
 from ccms_app.monitoring import snapshot as monitoring
 from ccms_app.monitoring.charge_point_view import (
@@ -33,6 +32,7 @@ from ccms_app.monitoring.charge_point_view import (
     load_sections,
 )
 from ccms_app.monitoring.registry import watch_charge_point, watched_charge_points
+from ccms_app.ui.events import event
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ class ChargePointLiveState(rx.SharedState):
     sessions: rx.Field[list[RecentSessionRow]] = rx.field(default_factory=list)
     charge_point_id: int = 0
 
-    @rx.event
+    @event
     async def join(self, charge_point_id: int) -> None:
         """Link this tab to the charge point's live sections, if the operator may see it."""
         auth_state = await self.get_state(AuthState)

@@ -51,7 +51,7 @@ class LiveState(rx.SharedState):
     updated_at: rx.Field[str] = rx.field("")
     loaded: bool = False
 
-    @rx.event
+    @event
     async def join(self) -> None:
         """on_load of the live pages: link this tab to its organisation's live view."""
         auth_state = await self.get_state(AuthState)

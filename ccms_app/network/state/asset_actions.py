@@ -9,9 +9,9 @@ import reflex as rx
 
 from ccms_app.network import areas, charge_point_admin, charge_point_usage, stations
 from ccms_app.network.assets import AssetError, AssetInUse, AssetNotFound
-from ccms_app.network.state.events import background_event, event
 from ccms_app.network.state.forms import SESSION_ENDED, refresh_all
 from ccms_app.network.state.lists import operator_email, operator_scope
+from ccms_app.ui.events import background_event, event
 
 
 class AssetActionState(rx.State):

@@ -14,7 +14,6 @@ import reflex as rx
 from ccms_app.control.state.charge_point import ChargePointDetailState
 from ccms_app.network import charge_point_admin, registration, stations
 from ccms_app.network.assets import AssetError, AssetNotFound, parse_id
-from ccms_app.network.state.events import background_event, event
 from ccms_app.network.state.forms import (
     CHARGE_POINT_DETAILS,
     NONE,
@@ -24,6 +23,7 @@ from ccms_app.network.state.forms import (
     refresh_all,
 )
 from ccms_app.network.state.lists import operator_email, operator_scope
+from ccms_app.ui.events import background_event, event
 
 
 class ChargePointFormState(FormMixin, rx.State):

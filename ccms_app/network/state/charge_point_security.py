@@ -15,7 +15,7 @@ import reflex as rx
 from ccms_app.accounts import auth, organisations
 from ccms_app.accounts.state import AuthState
 from ccms_app.network import charger_security
-from ccms_app.network.state.events import event
+from ccms_app.ui.events import event
 
 log = logging.getLogger(__name__)
 

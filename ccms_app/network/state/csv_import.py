@@ -26,8 +26,8 @@ from ccms_app.network.rules.csv_import import (
     detect_kind,
     human_size,
 )
-from ccms_app.network.state.events import event
 from ccms_app.network.state.lists import ChargePointListState, StationListState
+from ccms_app.ui.events import event
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,6 @@ import reflex as rx
 from ccms_app.accounts.state import AuthState
 from ccms_app.network import areas, stations
 from ccms_app.network.assets import AssetError, AssetNotFound, organisation_choices, parse_id
-from ccms_app.network.state.events import event
 from ccms_app.network.state.lists import (
     AreaListState,
     ChargePointListState,
@@ -30,6 +29,7 @@ from ccms_app.network.state.lists import (
 )
 from ccms_app.network.state.map import StationMapState
 from ccms_app.network.state.station import StationDetailState
+from ccms_app.ui.events import event
 
 log = logging.getLogger(__name__)
 

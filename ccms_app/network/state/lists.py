@@ -24,7 +24,7 @@ from ccms_app.network.asset_lists import (
 )
 from ccms_app.network.assets import organisation_choices
 from ccms_app.network.charge_point_admin import kw_text
-from ccms_app.network.state.events import event
+from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState, display_value
 
 MAX_OPTIONS = 300

@@ -20,9 +20,9 @@ import reflex as rx
 
 from ccms_app.monitoring.state.live import LiveState
 from ccms_app.network.rules.station_availability import BADGE_COLOURS, COLOURS, LABELS, ORDER
-from ccms_app.network.state.events import event
 from ccms_app.network.state.lists import operator_scope
 from ccms_app.network.station_map import StationMarker, station_markers
+from ccms_app.ui.events import event
 
 log = logging.getLogger(__name__)
 

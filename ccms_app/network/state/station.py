@@ -24,10 +24,10 @@ from ccms_app.monitoring.view import MISSING, WarningRow
 from ccms_app.network import stations
 from ccms_app.network.assets import AssetNotFound
 from ccms_app.network.rules.station_availability import BADGE_COLOURS, LABELS, ORDER, summary
-from ccms_app.network.state.events import event
 from ccms_app.network.state.lists import operator_scope
 from ccms_app.network.state.map import build_figure
 from ccms_app.network.station_map import StationMarker, station_charge_points
+from ccms_app.ui.events import event
 
 log = logging.getLogger(__name__)
 

@@ -21,9 +21,9 @@ from ccms_app.core.types import utc_now
 from ccms_app.drivers.local_lists.outcomes import SyncResult
 from ccms_app.drivers.local_lists.status import LocalListStatus, local_list_status
 from ccms_app.drivers.local_lists.sync import fetch_list_version, sync_charge_point
-from ccms_app.drivers.state.events import event
 from ccms_app.monitoring.state.charge_point_feed import ChargePointLiveState
 from ccms_app.monitoring.view import MISSING, format_time
+from ccms_app.ui.events import background_event, event
 
 log = logging.getLogger(__name__)
 
@@ -163,12 +163,12 @@ class ChargePointLocalListState(rx.State):
         """The tab is gone: stop reloading on every push."""
         self._charge_point_id = 0
 
-    @rx.event(background=True)
+    @background_event
     async def sync_now(self):
         """Differential when the charge point's version is CCMS's, else full."""
         return await self._sync_in_background(full=False)
 
-    @rx.event(background=True)
+    @background_event
     async def sync_full(self):
         """The whole list, whatever version the charge point reports."""
         return await self._sync_in_background(full=True)
@@ -187,7 +187,7 @@ class ChargePointLocalListState(rx.State):
             self.revision += 1
         return rx.toast.success(message) if ok else rx.toast.error(message)
 
-    @rx.event(background=True)
+    @background_event
     async def check_version(self):
         async with self:
             charge_point_id, _ = await current_charge_point(self)

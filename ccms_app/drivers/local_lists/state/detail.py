@@ -29,9 +29,9 @@ from ccms_app.drivers.local_lists.state.charge_point_tab import RESULT_TEXTS, ve
 from ccms_app.drivers.local_lists.state.lists import ROUTE, LocalListsState, run_list_action
 from ccms_app.drivers.local_lists.sync import sync_list
 from ccms_app.drivers.state.detail import id_from_path
-from ccms_app.drivers.state.events import event
 from ccms_app.drivers.state.lists import date_text
 from ccms_app.drivers.state.scope import SESSION_ENDED, as_id, operator_scope
+from ccms_app.ui.events import background_event, event
 from ccms_app.ui.list_state import ListState, display_value
 
 log = logging.getLogger(__name__)
@@ -313,8 +313,8 @@ class LocalListDetailState(rx.State):
     def clear_sync_results(self) -> None:
         self.sync_results, self.sync_message = [], ""
 
-    @rx.event(background=True)
-    async def sync_now(self):
+    @background_event
+    async def sync_now(self) -> list[Any] | None:
         """Sync every charge point of the list now, concurrently; a result per charge point."""
         async with self:
             if self.syncing or not self.list_id:

@@ -20,9 +20,9 @@ from ccms_app.core.listing import ListSpec
 from ccms_app.drivers.common import NotFoundError, Scope
 from ccms_app.drivers.local_lists.lists import LocalListError, delete_unassigned_list
 from ccms_app.drivers.local_lists.specs import LOCAL_LIST_LIST
-from ccms_app.drivers.state.events import event
 from ccms_app.drivers.state.scope import SESSION_ENDED, as_id, operator_scope
 from ccms_app.network.assets import organisation_choices
+from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState, display_value
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ class LocalListDeleteState(rx.State):
         self.confirm_open = value
 
     @event
-    async def delete(self):
+    async def delete(self) -> Any:
         pk, self.confirm_open = self.confirm_id, False
         name, problem = await run_list_action(
             self, lambda s: delete_unassigned_list(pk, s.organisation_ids)

@@ -28,8 +28,8 @@ from ccms_app.drivers.local_lists.specs import (
 )
 from ccms_app.drivers.local_lists.state.detail import ListBoundState, after_change
 from ccms_app.drivers.local_lists.state.lists import run_list_action
-from ccms_app.drivers.state.events import event
 from ccms_app.drivers.state.scope import as_id
+from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState, display_value
 
 log = logging.getLogger(__name__)
