@@ -10,7 +10,6 @@ it boots as an unknown charge point, which is what an operator sees when a new c
 from __future__ import annotations
 
 import logging
-import os
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -20,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from ccms_app.accounts.auth import ensure_admin
 from ccms_app.accounts.models import Organisation
+from ccms_app.core.config import get_settings
 from ccms_app.core.db import session_scope
 from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
@@ -96,9 +96,10 @@ def demo_id_tags() -> list[str]:
 
 def demo_admin_credentials() -> tuple[str, str]:
     """(email, password) of the demo admin, from CCMS_ADMIN_EMAIL / CCMS_ADMIN_PASSWORD."""
-    email = os.environ.get("CCMS_ADMIN_EMAIL", "").strip() or DEFAULT_ADMIN_EMAIL
-    password = os.environ.get("CCMS_ADMIN_PASSWORD", "") or DEFAULT_ADMIN_PASSWORD
-    return email, password
+    settings = get_settings()
+    return settings.admin_email.strip() or DEFAULT_ADMIN_EMAIL, settings.admin_password or (
+        DEFAULT_ADMIN_PASSWORD
+    )
 
 
 @dataclass(frozen=True)
@@ -173,7 +174,7 @@ def _organisations(session: Session, created: Counter[str]) -> tuple[Organisatio
         .order_by(col(Organisation.id))
     ).first()
     if operator is None:
-        name = os.environ.get("CCMS_OPERATOR_NAME", "").strip() or DEMO_OPERATOR_NAME
+        name = get_settings().operator_name.strip() or DEMO_OPERATOR_NAME
         operator = _add(session, Organisation(name=name), created, "organisations")
     sub = session.exec(
         select(Organisation).where(Organisation.name == DEMO_SUB_OPERATOR_NAME)

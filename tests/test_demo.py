@@ -21,6 +21,7 @@ from ccms_app.network.models import (
     RegistrationState,
     Station,
 )
+from tests.fixtures.settings import SettingsEnv
 
 _TABLES = (Organisation, OperationArea, Station, ChargePoint, Connector, Driver, IdTag)
 
@@ -123,9 +124,9 @@ def test_seed_keeps_an_existing_root_operator(session: Session, organisation: Or
     assert session.exec(select(func.count()).select_from(Organisation)).one() == 2
 
 
-def test_demo_tags_and_admin(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CCMS_ADMIN_EMAIL", "Ops@Example.com")
-    monkeypatch.setenv("CCMS_ADMIN_PASSWORD", "a-long-secret")
+def test_demo_tags_and_admin(session: Session, settings_env: SettingsEnv) -> None:
+    settings_env.setenv("CCMS_ADMIN_EMAIL", "Ops@Example.com")
+    settings_env.setenv("CCMS_ADMIN_PASSWORD", "a-long-secret")
     seed_demo(2)
 
     tags = {t.id_tag: t for t in session.exec(select(IdTag)).all()}

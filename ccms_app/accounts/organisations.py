@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
-
 from sqlmodel import Session, col, select
 
 from ccms_app.accounts.models import Organisation
+from ccms_app.core.config import get_settings
 from ccms_app.core.db import read_session
 from ccms_app.core.rows import stored_id
 
@@ -24,7 +23,7 @@ def root_organisation(session: Session) -> Organisation:
         .order_by(col(Organisation.id))
     ).first()
     if org is None:
-        org = Organisation(name=os.environ.get("CCMS_OPERATOR_NAME", DEFAULT_OPERATOR_NAME))
+        org = Organisation(name=get_settings().operator_name.strip() or DEFAULT_OPERATOR_NAME)
         session.add(org)
         session.flush()
     return org

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-
 import click
 
 from ccms_app.accounts.auth import ensure_admin
 from ccms_app.cli.common import ask_password
+from ccms_app.core.config import get_settings
 
 
 @click.command("create-admin")
@@ -19,7 +18,11 @@ from ccms_app.cli.common import ask_password
 )
 def create_admin(email: str, password: str | None) -> None:
     """Create an administrator account, or reset an existing one's password (idempotent)."""
-    password = password or os.environ.get("CCMS_ADMIN_PASSWORD") or ask_password()
+    settings = get_settings()
+    # Only a password the operator set in the environment counts, never the demo default.
+    if password is None and "admin_password" in settings.model_fields_set:
+        password = settings.admin_password or None
+    password = password or ask_password()
     try:
         account, created = ensure_admin(email.strip(), password)
     except ValueError as exc:

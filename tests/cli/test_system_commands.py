@@ -16,10 +16,11 @@ from ccms_app.accounts.auth import verify_password
 from ccms_app.accounts.models import OperatorAccount
 from ccms_app.cli import cli, reflex_process
 from ccms_app.network.models import ChargePoint
+from tests.fixtures.settings import SettingsEnv
 
 
 def test_db_upgrade_migrates_an_empty_database(
-    runner: CliRunner, settings_env: pytest.MonkeyPatch, tmp_path: Path
+    runner: CliRunner, settings_env: SettingsEnv, tmp_path: Path
 ) -> None:
     url = f"sqlite:///{tmp_path / 'fresh' / 'ccms.db'}"
     settings_env.setenv("CCMS_DATABASE_URL", url)
@@ -51,7 +52,7 @@ def test_seed_demo_prints_what_it_did(runner: CliRunner, cli_db: str, session: S
 
 
 def test_seed_demo_fleet_defaults_to_ccms_demo_fleet(
-    runner: CliRunner, cli_db: str, settings_env: pytest.MonkeyPatch
+    runner: CliRunner, cli_db: str, settings_env: SettingsEnv
 ) -> None:
     settings_env.setenv("CCMS_DEMO_FLEET", "3")
 
@@ -92,7 +93,7 @@ def test_create_admin_prompts_twice(runner: CliRunner, cli_db: str, session: Ses
 
 
 def test_create_admin_reads_ccms_admin_password(
-    runner: CliRunner, cli_db: str, settings_env: pytest.MonkeyPatch, session: Session
+    runner: CliRunner, cli_db: str, settings_env: SettingsEnv, session: Session
 ) -> None:
     settings_env.setenv("CCMS_ADMIN_PASSWORD", "from-the-env")
 
@@ -113,7 +114,7 @@ def test_create_admin_bad_input_exits_2(runner: CliRunner, cli_db: str, session:
 
 
 def test_run_refuses_a_busy_web_port_before_touching_anything(
-    runner: CliRunner, settings_env: pytest.MonkeyPatch, tmp_path: Path
+    runner: CliRunner, settings_env: SettingsEnv, tmp_path: Path
 ) -> None:
     with socket.socket() as busy:
         busy.bind(("0.0.0.0", 0))
@@ -129,7 +130,7 @@ def test_run_refuses_a_busy_web_port_before_touching_anything(
     assert not (tmp_path / "untouched.db").exists()
 
 
-def test_run_refuses_equal_ports(runner: CliRunner, settings_env: pytest.MonkeyPatch) -> None:
+def test_run_refuses_equal_ports(runner: CliRunner, settings_env: SettingsEnv) -> None:
     settings_env.setenv("CCMS_WEB_PORT", "3999")
     settings_env.setenv("CCMS_OCPP_PORT", "3999")
 
@@ -159,10 +160,12 @@ def test_reflex_is_started_single_port_with_the_venv_first_on_path() -> None:
 
 
 def test_main_rejects_a_malformed_setting(
-    settings_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    settings_env: SettingsEnv,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     settings_env.setenv("CCMS_WEB_PORT", "three thousand")
-    settings_env.setattr(sys, "argv", ["ccms", "db", "upgrade"])
+    monkeypatch.setattr(sys, "argv", ["ccms", "db", "upgrade"])
 
     with pytest.raises(SystemExit) as exited:
         cli_module.main()

@@ -92,9 +92,17 @@ async def _create_list(page: Page) -> str:
     return page.url
 
 
+async def _fill_paste(page: Page, text: str) -> None:
+    """Type into the paste box and wait until the server has it (its line count shows it):
+    the box sends its text debounced, so a click right after typing could add the old text."""
+    await page.fill(_tid("paste-text"), text)
+    lines = sum(1 for line in text.splitlines() if line.strip())
+    await expect(page.get_by_text(f"{lines} line(s)")).to_be_visible(timeout=UI_TIMEOUT_MS)
+
+
 async def _paste(page: Page, text: str) -> None:
     await page.click(_tid("add-tab-paste"))
-    await page.fill(_tid("paste-text"), text)
+    await _fill_paste(page, text)
     await page.click(_tid("paste-add"))
 
 
@@ -109,7 +117,7 @@ async def _add_cards(page: Page) -> None:
     await _dialog_shot(page, _tid("add-id-tags-dialog"), "local-list-paste-problems-desktop.png")
     await expect(page.locator(_tid("list-tag-count"))).to_have_text("0")
     # The corrected paste goes in.
-    await page.fill(_tid("paste-text"), TAGS[0])
+    await _fill_paste(page, TAGS[0])
     await page.click(_tid("paste-add"))
     await expect(page.locator(_tid("list-tag-count"))).to_have_text("1", timeout=UI_TIMEOUT_MS)
     await expect(page.locator(_tid("add-id-tags-dialog"))).to_have_count(0)
