@@ -1,7 +1,22 @@
 """Shared pytest fixtures live in tests/fixtures/*; each module is a plugin listed here."""
 
+from __future__ import annotations
+
+from collections.abc import Generator
+
+import pytest
+
 pytest_plugins = [
     "tests.fixtures.db",
     "tests.fixtures.ocpp",
     "tests.fixtures.settings",
 ]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator:
+    """Keep each phase's report on the test item (`rep_call`): fixtures that clean up after a
+    test (the browser fixture's failure screenshots) need to know whether it failed."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
