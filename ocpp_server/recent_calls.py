@@ -7,11 +7,12 @@ another payload is a new CALL (and a data issue, docs/data-policy.md "Duplicate 
 
 from __future__ import annotations
 
-import json
 from collections import OrderedDict
 from dataclasses import dataclass
 
 from ocpp.messages import Call
+
+from ocpp_server.rpc import codec
 
 RECENT_CALLS = 50  # answered CALLs remembered per connection to recognise a resent CALL
 MAX_REMEMBERED_ID = 64
@@ -28,7 +29,7 @@ class _Answered:
 
 def _fingerprint(msg: Call) -> int:
     """Equal for the same action and payload, whatever the key order or spacing."""
-    return hash((msg.action, json.dumps(msg.payload, sort_keys=True, separators=(",", ":"))))
+    return hash((msg.action, codec.canonical(msg.payload)))
 
 
 class RecentCalls:
