@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from functools import partial
 from typing import Any, TypeVar
 
 from ocpp.exceptions import PropertyConstraintViolationError
@@ -17,6 +16,7 @@ from ocpp.v16 import call
 from sqlmodel import Session
 
 from ccms_app.charging import data_issues, transactions
+from ccms_app.charging.batch_preload import BatchHint, preload
 from ccms_app.charging.meter_values import MeterRequest
 from ccms_app.charging.meter_values import meter_values as apply_meter_values
 from ccms_app.control import message_log
@@ -84,6 +84,7 @@ class ChargerEventService:
         self._bus = bus
         self._settings = settings or get_settings()
         self._writer = writer or DbWriter()
+        self._writer.set_batch_loader(preload)
 
     @property
     def writer(self) -> DbWriter:
@@ -98,15 +99,23 @@ class ChargerEventService:
     async def stop(self) -> None:
         await self._writer.stop()
 
-    async def _apply(self, work: Callable[[Session, datetime], tuple[T, list[NetworkEvent]]]) -> T:
+    async def _apply(
+        self,
+        work: Callable[[Session, datetime], tuple[T, list[NetworkEvent]]],
+        hint: BatchHint | None = None,
+    ) -> T:
         now = utc_now()
-        result, events = await self._writer.run(lambda session: work(session, now))
+        result, events = await self._writer.run(lambda session: work(session, now), hint)
         for event in events:
             self._bus.publish(event)
         return result
 
-    async def _apply_events(self, work: Callable[[Session, datetime], list[NetworkEvent]]) -> None:
-        await self._apply(lambda session, now: (None, work(session, now)))
+    async def _apply_events(
+        self,
+        work: Callable[[Session, datetime], list[NetworkEvent]],
+        hint: BatchHint | None = None,
+    ) -> None:
+        await self._apply(lambda session, now: (None, work(session, now)), hint)
 
     # --- connection -------------------------------------------------------------------
 
@@ -117,7 +126,7 @@ class ChargerEventService:
         await self._apply_events(lambda s, now: charge_points.mark_disconnected(s, identity, now))
 
     def record_frame(self, frame: FrameRecord) -> None:
-        self._writer.submit(partial(message_log.store_frames, frames=[frame]))
+        message_log.log_frame(self._writer, frame)
 
     async def data_issue(self, identity: str, kind: str, detail: str, payload: str) -> None:
         """Keep something the protocol layer could not apply as sent (e.g. a reused message
@@ -139,7 +148,9 @@ class ChargerEventService:
         info["charge_point_serial_number"] = info["charge_point_serial_number"] or _text(
             request.charge_box_serial_number
         )
-        outcome = await self._apply(lambda s, now: charge_points.boot(s, identity, info, now))
+        outcome = await self._apply(
+            lambda s, now: charge_points.boot(s, identity, info, now), BatchHint(identity)
+        )
         interval = (
             self._settings.heartbeat_interval
             if outcome.status == "Accepted"
@@ -149,7 +160,7 @@ class ChargerEventService:
         return BootResult(status=outcome.status, interval=interval)
 
     async def heartbeat(self, identity: str) -> datetime:
-        await self._apply_events(_keep_alive(identity))
+        await self._apply_events(_keep_alive(identity), BatchHint(identity))
         return utc_now()
 
     async def status_notification(self, identity: str, request: call.StatusNotification) -> None:
@@ -163,7 +174,8 @@ class ChargerEventService:
             timestamp=request.timestamp,
         )
         await self._apply_events(
-            lambda s, now: charge_points.apply_status(s, identity, report, now)
+            lambda s, now: charge_points.apply_status(s, identity, report, now),
+            BatchHint(identity, connector_id=report.connector_id),
         )
 
     async def authorize(self, identity: str, request: call.Authorize) -> IdTagInfo:
@@ -171,7 +183,7 @@ class ChargerEventService:
             cp = charge_points.touch(session, identity, now)
             return check_id_tag(session, request.id_tag, cp, now), []
 
-        return await self._apply(work)
+        return await self._apply(work, BatchHint(identity))
 
     async def start_transaction(
         self, identity: str, request: call.StartTransaction
@@ -190,7 +202,8 @@ class ChargerEventService:
             transaction_id, info, events = transactions.start(session, identity, req, now)
             return (transaction_id, info), events
 
-        transaction_id, info = await self._apply(work)
+        hint = BatchHint(identity, connector_id=req.connector_id)
+        transaction_id, info = await self._apply(work, hint)
         log.info(
             "transaction started",
             extra={
@@ -212,7 +225,10 @@ class ChargerEventService:
             reason=_text(request.reason),
             transaction_data=request.transaction_data,
         )
-        info = await self._apply(lambda s, now: transactions.stop(s, identity, req, now))
+        info = await self._apply(
+            lambda s, now: transactions.stop(s, identity, req, now),
+            BatchHint(identity, transaction_id=req.transaction_id),
+        )
         log.info(
             "transaction stopped",
             extra={"identity": identity, "transaction_id": req.transaction_id},
@@ -225,7 +241,10 @@ class ChargerEventService:
             meter_value=request.meter_value,
             transaction_id=_optional_integer(request.transaction_id, "transactionId"),
         )
-        await self._apply_events(lambda s, now: apply_meter_values(s, identity, req, now))
+        await self._apply_events(
+            lambda s, now: apply_meter_values(s, identity, req, now),
+            BatchHint(identity, transaction_id=req.transaction_id),
+        )
 
     async def data_transfer(self, identity: str, request: call.DataTransfer) -> DataTransferResult:
         # The frame itself is in the message log; no vendor extensions are handled yet.

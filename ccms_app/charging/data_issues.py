@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, update
+from sqlalchemy import ColumnElement, bindparam, func, update
 from sqlmodel import Session, col, select
 
 from ccms_app.accounts.models import Organisation
@@ -86,20 +86,29 @@ def record_issue(
     return issue
 
 
+_ISSUES = ChargerDataIssue.__table__  # type: ignore[attr-defined]
+_OPEN_ISSUE = (
+    select(_ISSUES.c.id)
+    .where(
+        _ISSUES.c.identity == bindparam("identity"),
+        _ISSUES.c.kind == bindparam("kind"),
+        _ISSUES.c.detail == bindparam("detail"),
+        _ISSUES.c.resolved_at.is_(None),
+    )
+    .limit(1)
+)
+
+
 def _already_open(session: Session, identity: str, kind: str, detail: str) -> bool:
-    """Per writer batch, each (identity, kind, detail) is looked up once."""
+    """Per writer batch, each (identity, kind, detail) is looked up once (an index seek)."""
     seen: set[tuple[str, str, str]] = session.info.setdefault("open_data_issues", set())
     key = (identity[:64], kind[:48], detail)
     if key in seen:
         return True
-    open_issue = session.exec(
-        select(ChargerDataIssue.id).where(
-            ChargerDataIssue.identity == key[0],
-            ChargerDataIssue.kind == key[1],
-            ChargerDataIssue.detail == detail,
-            col(ChargerDataIssue.resolved_at).is_(None),
-        )
-    ).first()
+    params = {"identity": key[0], "kind": key[1], "detail": detail}
+    # One seek in ix_data_issue_open_key, as a prebuilt Core statement on the session's
+    # connection (no autoflush: an issue this batch added is in `seen` already).
+    open_issue = session.connection().execute(_OPEN_ISSUE, params).first()
     seen.add(key)
     return open_issue is not None
 

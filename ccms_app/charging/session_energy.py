@@ -8,6 +8,7 @@ becomes a data issue for an operator.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -29,12 +30,14 @@ from ccms_app.charging.rules.metering import (
 )
 from ccms_app.charging.session_flags import flag_session
 from ccms_app.core.events import NetworkEvent
+from ccms_app.core.pending_writes import insert_later, write_pending
 from ccms_app.core.rows import stored_id
 from ccms_app.network.charge_points import read_time
 from ccms_app.network.models import ChargePoint
 
 Group = tuple[datetime, list[Reading]]  # one meterValue element: its time and readable values
 
+METER_SAMPLE_TABLE = MeterSample.__table__  # type: ignore[attr-defined]
 REGISTER_FLAG = "energy register"  # in every register-break flag; see count_session_energy
 
 
@@ -70,37 +73,40 @@ def _store_sample(
     at: datetime,
     sampled: dict[str, Any],
 ) -> Reading | None:
+    """Queue the sample as a plain row (one multi-row INSERT per batch, see pending_writes)."""
     raw_value = str(sampled.get("value", ""))
     raw_unit = sampled.get("unit") or ""
-    sample = MeterSample(
-        charge_point_id=stored_id(cp.id),
-        connector_id=connector_id,
-        session_id=cs.id if cs else None,
-        timestamp=at,
-        measurand=sampled.get("measurand") or ENERGY_REGISTER,
-        phase=sampled.get("phase"),
-        location=sampled.get("location"),
-        context=sampled.get("context"),
-        unit=raw_unit,
-        raw_value=raw_value[:64],
-        raw_unit=raw_unit[:16],
-    )
-    try:
-        sample.measurand, sample.value, sample.unit = normalise(
-            raw_value, raw_unit, sampled.get("measurand")
-        )
-    except MeterValueError:
-        # Kept raw (e.g. SignedData): value stays None, raw_value holds what was sent.
-        session.add(sample)
+    measurand = sampled.get("measurand") or ENERGY_REGISTER
+    value: float | None = None
+    unit = raw_unit
+    # Unreadable (e.g. SignedData): kept raw, value stays None, raw_value holds what was sent.
+    with contextlib.suppress(MeterValueError):
+        measurand, value, unit = normalise(raw_value, raw_unit, sampled.get("measurand"))
+    phase, location, context = (sampled.get(name) for name in ("phase", "location", "context"))
+    row: dict[str, Any] = {
+        "charge_point_id": stored_id(cp.id),
+        "connector_id": connector_id,
+        "session_id": cs.id if cs else None,
+        "timestamp": at,
+        "measurand": measurand,
+        "phase": phase,
+        "location": location,
+        "context": context,
+        "value": value,
+        "unit": unit,
+        "raw_value": raw_value[:64],
+        "raw_unit": raw_unit[:16],
+    }
+    insert_later(session, METER_SAMPLE_TABLE, row)
+    if value is None:
         return None
-    session.add(sample)
     return Reading(
-        measurand=sample.measurand,
-        value=sample.value,
-        unit=sample.unit,
-        phase=sample.phase,
-        location=sample.location,
-        context=sample.context,
+        measurand=measurand,
+        value=value,
+        unit=unit,
+        phase=phase,
+        location=location,
+        context=context,
     )
 
 
@@ -168,6 +174,7 @@ def _stored_registers(
     session: Session, cs: ChargingSession, final: RegisterReading | None
 ) -> list[RegisterReading]:
     """Every register reading stored for the session inside its time, then its meterStop."""
+    write_pending(session)  # this batch's samples are queued, not yet inserted
     rows = session.exec(
         select(MeterSample.timestamp, MeterSample.value, MeterSample.phase, MeterSample.location)
         .where(

@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_STOP_REASON = "Local"  # OCPP 1.6: an absent reason means Local
 NO_TRANSACTION_IDS = (0, -1)  # what chargers send when they never got a transaction id
+# session.info key: transaction ids the batch preload (charging.batch_preload) found no session
+# for. A session created later in the same batch leaves the set (see start).
+ABSENT_SESSIONS = "absent_sessions"
 
 
 def session_event(cp: ChargePoint, cs: ChargingSession, **data: Any) -> NetworkEvent:
@@ -53,7 +56,9 @@ def session_of(
     session: Session, cp: ChargePoint, transaction_id: int | None
 ) -> ChargingSession | None:
     """The charge point's own session with this id (another charger's is not its to change)."""
-    cs = session.get(ChargingSession, transaction_id) if transaction_id is not None else None
+    if transaction_id is None or transaction_id in session.info.get(ABSENT_SESSIONS, ()):
+        return None
+    cs = session.get(ChargingSession, transaction_id)
     return cs if cs is not None and cs.charge_point_id == cp.id else None
 
 
@@ -111,6 +116,7 @@ def start(
         flag_session(cs, f"transaction on connector {req.connector_id} (OCPP requires 1 or more)")
     session.add(cs)
     session.flush()
+    session.info.get(ABSENT_SESSIONS, set()).discard(cs.id)
     use_reservation(session, cs)
     return stored_id(cs.id), info, [*events, session_event(cp, cs, started=True)]
 

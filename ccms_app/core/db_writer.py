@@ -7,6 +7,10 @@ after its data is durable, at many times the rate.
 
 If any unit in a batch fails, the batch is rolled back and each unit is retried alone, so one bad
 message never loses the others' data and the failing caller gets its own exception.
+
+Rows nobody awaits (the OCPP message log) need no unit each: `insert_later` queues them and the
+next batch inserts all of them with one multi-row INSERT per table. Inside a unit, rows and
+coalesced updates go through ccms_app.core.pending_writes (written just before the commit).
 """
 
 from __future__ import annotations
@@ -14,27 +18,50 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from sqlalchemy import Table, insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from ccms_app.core.db import get_engine, writer_engine
+from ccms_app.core.pending_writes import Row
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Work = Callable[[Session], Any]
+BatchLoader = Callable[[Session, list[Any]], None]
 
 
 @dataclass
 class _Unit:
     work: Work
     future: asyncio.Future[Any] | None
+    hint: Any = None
     outcome: tuple[bool, Any] = field(default=(True, None))
+
+
+class _QueuedRows:
+    """The unit that inserts what `DbWriter.insert_later` queued. It takes the rows once, so a
+    retry (its batch failed) inserts the same rows again."""
+
+    def __init__(self, writer: DbWriter) -> None:
+        self._writer = writer
+        self._rows: list[tuple[Table, Row]] | None = None
+
+    def __call__(self, session: Session) -> None:
+        if self._rows is None:
+            self._rows = self._writer._take_rows()
+        by_table: dict[Table, list[Row]] = {}
+        for table, row in self._rows:
+            by_table.setdefault(table, []).append(row)
+        for table, rows in by_table.items():
+            session.execute(insert(table), rows)
 
 
 class DbWriter:
@@ -46,6 +73,9 @@ class DbWriter:
         self._queue: asyncio.Queue[_Unit] = asyncio.Queue()
         self._executor: ThreadPoolExecutor | None = None
         self._task: asyncio.Task[None] | None = None
+        self._rows: deque[tuple[Table, Row]] = deque()
+        self._rows_queued = False
+        self._loader: BatchLoader | None = None
         self.batches = 0
         self.units = 0
 
@@ -68,12 +98,18 @@ class DbWriter:
             self._executor.shutdown(wait=True)
             self._executor = None
 
-    async def run(self, work: Callable[[Session], T]) -> T:
-        """Run `work(session)` in the next batch; return its result once committed."""
+    def set_batch_loader(self, loader: BatchLoader | None) -> None:
+        """`loader(session, hints)` runs first in every batch with the hints of its units (see
+        `run`): e.g. one query for all the rows the batch's units will look up one by one."""
+        self._loader = loader
+
+    async def run(self, work: Callable[[Session], T], hint: Any = None) -> T:
+        """Run `work(session)` in the next batch; return its result once committed. `hint`
+        (optional) is passed to the batch loader."""
         if self._task is None:
             raise RuntimeError("DbWriter is not started")
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait(_Unit(work, future))
+        self._queue.put_nowait(_Unit(work, future, hint))
         return await future
 
     def submit(self, work: Work) -> None:
@@ -81,6 +117,23 @@ class DbWriter:
         if self._task is None:
             raise RuntimeError("DbWriter is not started")
         self._queue.put_nowait(_Unit(work, None))
+
+    def insert_later(self, table: Table, row: Row) -> None:
+        """Insert `row` with the next batch, not awaited (errors are logged). Rows queued before
+        a unit is run are committed no later than that unit."""
+        self._rows.append((table, row))
+        if not self._rows_queued:
+            self._rows_queued = True
+            self.submit(_QueuedRows(self))
+
+    def _take_rows(self) -> list[tuple[Table, Row]]:
+        """On the writer thread: everything queued so far. The flag is cleared first, so a row
+        queued meanwhile is either taken now or gets a unit of its own."""
+        self._rows_queued = False
+        taken = []
+        while self._rows:
+            taken.append(self._rows.popleft())
+        return taken
 
     @property
     def pending(self) -> int:
@@ -121,6 +174,7 @@ class DbWriter:
         engine = writer_engine(self._engine or get_engine())
         try:
             with Session(engine, expire_on_commit=False) as session:
+                self._load(session, batch)
                 results = [unit.work(session) for unit in batch]
                 session.commit()
             for unit, result in zip(batch, results, strict=True):
@@ -135,13 +189,18 @@ class DbWriter:
                 extra={"units": len(batch), "error": repr(exc)},
             )
         for unit in batch:
-            unit.outcome = self._write_one(engine, unit.work)
+            unit.outcome = self._write_one(engine, unit)
 
-    @staticmethod
-    def _write_one(engine: Engine, work: Work) -> tuple[bool, Any]:
+    def _load(self, session: Session, batch: list[_Unit]) -> None:
+        hints = [unit.hint for unit in batch if unit.hint is not None]
+        if self._loader is not None and hints:
+            self._loader(session, hints)
+
+    def _write_one(self, engine: Engine, unit: _Unit) -> tuple[bool, Any]:
         try:
             with Session(engine, expire_on_commit=False) as session:
-                result = work(session)
+                self._load(session, [unit])
+                result = unit.work(session)
                 session.commit()
             return True, result
         except Exception as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select, update
 
 from ccms_app.accounts.organisations import root_organisation
@@ -16,6 +17,7 @@ from ccms_app.charging import data_issues
 from ccms_app.charging.rules.timestamps import ChargerTime, read_charger_time
 from ccms_app.control.firmware.campaign_progress import track_firmware_status
 from ccms_app.core.events import NetworkEvent
+from ccms_app.core.pending_writes import insert_later, update_later
 from ccms_app.core.rows import stored_id
 from ccms_app.network.models import ChargePoint, Connector, RegistrationState, StatusEvent
 
@@ -29,6 +31,10 @@ BOOT_FIELDS = {
     "meter_type": "meter_type",
     "meter_serial_number": "meter_serial_number",
 }
+
+
+CHARGE_POINT_TABLE = ChargePoint.__table__  # type: ignore[attr-defined]
+STATUS_EVENT_TABLE = StatusEvent.__table__  # type: ignore[attr-defined]
 
 
 class UnknownChargePointError(LookupError):
@@ -47,6 +53,27 @@ def find_charge_point(session: Session, identity: str) -> ChargePoint | None:
         if charge_point is not None:
             cache[identity] = charge_point
     return charge_point
+
+
+def cache_charge_points(session: Session, identities: set[str]) -> dict[str, ChargePoint]:
+    """Load these charge points in one query into the session's cache (find_charge_point)."""
+    cache: dict[str, ChargePoint] = session.info.setdefault("charge_points", {})
+    missing = [identity for identity in identities if identity not in cache]
+    if missing:
+        for charge_point in session.exec(
+            select(ChargePoint).where(col(ChargePoint.identity).in_(missing))
+        ):
+            cache[charge_point.identity] = charge_point
+    return cache
+
+
+def cache_connectors(session: Session, charge_point_ids: set[int]) -> None:
+    """Load these charge points' connectors in one query (get_or_create_connector's cache)."""
+    cache: dict[tuple[int, int], Connector] = session.info.setdefault("connectors", {})
+    for connector in session.exec(
+        select(Connector).where(col(Connector.charge_point_id).in_(charge_point_ids))
+    ):
+        cache.setdefault((connector.charge_point_id, connector.connector_id), connector)
 
 
 def get_or_create_charge_point(session: Session, identity: str) -> tuple[ChargePoint, bool]:
@@ -68,11 +95,19 @@ def charge_point_event(cp: ChargePoint, **data: object) -> NetworkEvent:
     return NetworkEvent(kind="charge_point", charge_point_id=cp.id, identity=cp.identity, data=data)
 
 
+def _seen(session: Session, cp: ChargePoint, now: datetime) -> None:
+    """The charger is alive now. last_seen_at changes on every message, so it is written once
+    per charge point per batch (pending_writes), not as an ORM change every query flushes;
+    is_online only changes (as an ORM change, in order with mark_disconnected) when it was off."""
+    set_committed_value(cp, "last_seen_at", now)
+    update_later(session, CHARGE_POINT_TABLE, stored_id(cp.id), last_seen_at=now)
+    if not cp.is_online:
+        cp.is_online = True
+
+
 def mark_connected(session: Session, identity: str, now: datetime) -> list[NetworkEvent]:
     cp, created = get_or_create_charge_point(session, identity)
-    cp.is_online = True
-    cp.last_seen_at = now
-    session.add(cp)
+    _seen(session, cp, now)
     return [charge_point_event(cp, online=True, created=created)]
 
 
@@ -81,7 +116,6 @@ def mark_disconnected(session: Session, identity: str, now: datetime) -> list[Ne
     if cp is None:
         return []
     cp.is_online = False
-    session.add(cp)
     return [charge_point_event(cp, online=False)]
 
 
@@ -128,9 +162,7 @@ def read_time(
 def touch(session: Session, identity: str, now: datetime) -> ChargePoint:
     """Record that the charger is alive; create its row if it skipped BootNotification."""
     cp, _ = get_or_create_charge_point(session, identity)
-    cp.last_seen_at = now
-    cp.is_online = True
-    session.add(cp)
+    _seen(session, cp, now)
     return cp
 
 
@@ -152,9 +184,7 @@ def boot(
         if value is not None:
             setattr(cp, column, value)
     cp.last_boot_at = now
-    cp.last_seen_at = now
-    cp.is_online = True
-    session.add(cp)
+    _seen(session, cp, now)
     status = {
         RegistrationState.REGISTERED: "Accepted",
         RegistrationState.DISABLED: "Rejected",
@@ -205,18 +235,20 @@ def apply_status(
     cp = touch(session, identity, now)
     events: list[NetworkEvent] = []
     at = read_time(session, cp, report.timestamp, now, events).at
-    session.add(
-        StatusEvent(
-            charge_point_id=stored_id(cp.id),
-            connector_id=report.connector_id,
-            status=report.status,
-            error_code=report.error_code,
-            vendor_error_code=report.vendor_error_code or "",
-            vendor_id=report.vendor_id or "",
-            info=report.info or "",
-            timestamp=at,
-            received_at=now,
-        )
+    insert_later(  # history nobody reads in this transaction: one INSERT per batch
+        session,
+        STATUS_EVENT_TABLE,
+        {
+            "charge_point_id": stored_id(cp.id),
+            "connector_id": report.connector_id,
+            "status": report.status,
+            "error_code": report.error_code,
+            "vendor_error_code": report.vendor_error_code or "",
+            "vendor_id": report.vendor_id or "",
+            "info": report.info or "",
+            "timestamp": at,
+            "received_at": now,
+        },
     )
     target: ChargePoint | Connector = (
         cp
@@ -231,7 +263,6 @@ def apply_status(
     if isinstance(target, Connector):
         target.info = report.info or ""
     target.status_at = at
-    session.add(target)
     return [
         *events,
         NetworkEvent(

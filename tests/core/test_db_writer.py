@@ -1,4 +1,5 @@
 import asyncio
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import Session, select
@@ -41,3 +42,34 @@ async def test_units_share_batches_and_a_failing_unit_loses_nobody_elses_data(en
 async def test_run_before_start_is_an_error(engine) -> None:
     with pytest.raises(RuntimeError, match="not started"):
         await DbWriter().run(lambda s: None)
+
+
+async def test_rows_queued_without_a_unit_are_committed_with_the_next_batch(engine) -> None:
+    table = Organisation.__table__  # type: ignore[attr-defined]
+    writer = DbWriter()
+    await writer.start()
+
+    def boom(session: Session) -> None:
+        raise RuntimeError("bad message")
+
+    writer.insert_later(table, {"name": "queued-1", "created_at": datetime.now(UTC)})
+    failing = asyncio.ensure_future(writer.run(boom))
+    writer.insert_later(table, {"name": "queued-2", "created_at": datetime.now(UTC)})
+    await writer.run(lambda s: None)  # rows queued before a unit are committed no later than it
+    with Session(engine) as session:
+        names = set(session.exec(select(Organisation.name)).all())
+    assert names == {"queued-1", "queued-2"}  # the failing unit in their batch lost nothing
+    with pytest.raises(RuntimeError, match="bad message"):
+        await failing
+    await writer.stop()
+
+
+async def test_the_batch_loader_sees_the_hints_of_each_batch(engine) -> None:
+    writer = DbWriter()
+    seen: list[list[object]] = []
+    writer.set_batch_loader(lambda session, hints: seen.append(hints))
+    await writer.start()
+    await asyncio.gather(*(writer.run(lambda s: None, hint=n) for n in range(5)))
+    await writer.run(lambda s: None)  # no hint: the loader is not called
+    await writer.stop()
+    assert sorted(h for hints in seen for h in hints) == [0, 1, 2, 3, 4]
