@@ -65,7 +65,7 @@ def _register_pages(app: rx.App) -> None:
         title=login.TITLE,
         on_load=AuthState.skip_login_if_signed_in,
     )
-    app.add_page(home.home_page, route=home.ROUTE, title=home.TITLE, on_load=live)
+    app.add_page(home.home_page, route=home.ROUTE, title=home.TITLE, on_load=home.ON_LOAD)
     app.add_page(
         live_monitoring.live_monitoring_page,
         route=live_monitoring.ROUTE,

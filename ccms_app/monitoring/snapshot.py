@@ -32,7 +32,7 @@ from ccms_app.network.models import (
     Station,
 )
 
-# A select of any columns; _scoped hands back the same type, so each row keeps its types.
+# A select of any columns; scoped hands back the same type, so each row keeps its types.
 Query = TypeVar("Query", bound=Select[*tuple[Any, ...]])
 
 MAX_WARNINGS = 200  # a whole network down must not make every tab carry thousands of rows
@@ -140,16 +140,16 @@ def load_snapshot(
     """The live network as the pages show it; None means every organisation."""
     now = now or utc_now()
     with read_session() as session:
-        charge_points = _charge_points(session, organisation_ids)
+        charge_points = charge_point_views(session, organisation_ids)
         sessions = _active_sessions(session, organisation_ids)
-        sessions_today, energy_today_wh = _today_totals(session, organisation_ids, now)
+        sessions_today, energy_today_wh = today_totals(session, organisation_ids, now)
         issues = open_issues_by_charge_point(session, organisation_ids)
     counts = _counts(charge_points, sessions, sessions_today, energy_today_wh)
     return NetworkSnapshot(
         generated_at=now,
         charge_points=charge_points,
         sessions=sessions,
-        warnings=tuple(_warnings(charge_points, issues))[:MAX_WARNINGS],
+        warnings=tuple(warnings_of(charge_points, issues))[:MAX_WARNINGS],
         counts=counts,
     )
 
@@ -196,7 +196,7 @@ def connectors_and_active_transactions(
     return tuple(connector_ids), running
 
 
-def _scoped(statement: Query, column: Any, organisation_ids: Collection[int] | None) -> Query:
+def scoped(statement: Query, column: Any, organisation_ids: Collection[int] | None) -> Query:
     """Limit a select to rows of the given organisations (None: no limit)."""
     return (
         statement
@@ -205,19 +205,24 @@ def _scoped(statement: Query, column: Any, organisation_ids: Collection[int] | N
     )
 
 
-def _charge_points(
-    session: Session, organisation_ids: Collection[int] | None
+def charge_point_views(
+    session: Session,
+    organisation_ids: Collection[int] | None,
+    only: Collection[int] | None = None,
 ) -> tuple[ChargePointView, ...]:
-    rows = session.exec(
-        _scoped(
-            select(ChargePoint, Station.name, Station.timezone)
-            .join(Station, col(ChargePoint.station_id) == Station.id, isouter=True)
-            .order_by(col(ChargePoint.identity)),
-            ChargePoint.organisation_id,
-            organisation_ids,
-        )
-    ).all()
-    connectors = _connectors_by_charge_point(session, organisation_ids)
+    """The charge points (with connectors) by identity; `only`: just these ids (Home needs a
+    handful for its warnings, never the whole network)."""
+    query = scoped(
+        select(ChargePoint, Station.name, Station.timezone)
+        .join(Station, col(ChargePoint.station_id) == Station.id, isouter=True)
+        .order_by(col(ChargePoint.identity)),
+        ChargePoint.organisation_id,
+        organisation_ids,
+    )
+    if only is not None:
+        query = query.where(col(ChargePoint.id).in_(only))
+    rows = session.exec(query).all()
+    connectors = _connectors_by_charge_point(session, organisation_ids, only)
     return tuple(
         ChargePointView(
             id=stored_id(cp.id),
@@ -238,15 +243,16 @@ def _charge_points(
 
 
 def _connectors_by_charge_point(
-    session: Session, organisation_ids: Collection[int] | None
+    session: Session, organisation_ids: Collection[int] | None, only: Collection[int] | None
 ) -> dict[int, list[ConnectorView]]:
-    rows = session.exec(
-        _scoped(
-            select(Connector).order_by(col(Connector.charge_point_id), col(Connector.connector_id)),
-            Connector.organisation_id,
-            organisation_ids,
-        )
-    ).all()
+    query = scoped(
+        select(Connector).order_by(col(Connector.charge_point_id), col(Connector.connector_id)),
+        Connector.organisation_id,
+        organisation_ids,
+    )
+    if only is not None:
+        query = query.where(col(Connector.charge_point_id).in_(only))
+    rows = session.exec(query).all()
     grouped: dict[int, list[ConnectorView]] = {}
     for c in rows:
         grouped.setdefault(c.charge_point_id, []).append(
@@ -265,7 +271,7 @@ def _active_sessions(
     session: Session, organisation_ids: Collection[int] | None
 ) -> tuple[ActiveSessionView, ...]:
     rows = session.exec(
-        _scoped(
+        scoped(
             select(ChargingSession, ChargePoint.identity)
             .join(ChargePoint, col(ChargePoint.id) == col(ChargingSession.charge_point_id))
             .where(ChargingSession.status == SessionStatus.ACTIVE)
@@ -292,12 +298,12 @@ def _active_sessions(
     )
 
 
-def _today_totals(
+def today_totals(
     session: Session, organisation_ids: Collection[int] | None, now: datetime
 ) -> tuple[int, int]:
     midnight = datetime.combine(now.date(), time(0), tzinfo=now.tzinfo)
     count, energy = session.exec(
-        _scoped(
+        scoped(
             select(func.count(col(ChargingSession.id)), func.sum(ChargingSession.energy_wh)).where(
                 col(ChargingSession.start_time) >= midnight
             ),
@@ -334,7 +340,7 @@ def _counts(
     )
 
 
-def _warnings(
+def warnings_of(
     charge_points: Iterable[ChargePointView], issues: dict[int, OpenIssues] | None = None
 ) -> Iterable[NetworkWarning]:
     """Faults first (what needs a technician), then offline, then charge points to register,

@@ -10,6 +10,7 @@ import dataclasses
 from datetime import datetime
 
 from ccms_app.core.display import MISSING, format_number, format_time
+from ccms_app.monitoring.home_summary import HomeSummary
 from ccms_app.monitoring.snapshot import (
     ActiveSessionView,
     ChargePointView,
@@ -95,6 +96,30 @@ class LiveView:
     updated_at: str
 
 
+@dataclasses.dataclass
+class HomeView:
+    counts: CountsView
+    connector_counts: list[StatusCount]
+    warnings: list[WarningRow]
+    warnings_total: int
+    updated_at: str
+
+
+def build_home_view(summary: HomeSummary) -> HomeView:
+    """Home's numbers and its few warnings, ready to print."""
+    now = summary.generated_at
+    return HomeView(
+        counts=_counts_view(summary.counts),
+        connector_counts=_status_counts(summary.counts),
+        warnings=[
+            _warning_row(w, summary.zones.get(w.charge_point_id, "UTC"), now)
+            for w in summary.warnings
+        ],
+        warnings_total=summary.warnings_total,
+        updated_at=format_time(now, "UTC", now),
+    )
+
+
 def build_view(snapshot: NetworkSnapshot) -> LiveView:
     """All the rows of the live pages for one snapshot."""
     zones = {cp.id: cp.station_timezone for cp in snapshot.charge_points}
@@ -108,12 +133,16 @@ def build_view(snapshot: NetworkSnapshot) -> LiveView:
             _warning_row(w, zones.get(w.charge_point_id, "UTC"), now) for w in snapshot.warnings
         ],
         counts=_counts_view(snapshot.counts),
-        connector_counts=[
-            StatusCount(status=status, count=count)
-            for status, count in snapshot.counts.connectors_by_status.items()
-        ],
+        connector_counts=_status_counts(snapshot.counts),
         updated_at=format_time(now, "UTC", now),
     )
+
+
+def _status_counts(counts: HomeCounts) -> list[StatusCount]:
+    return [
+        StatusCount(status=status, count=count)
+        for status, count in counts.connectors_by_status.items()
+    ]
 
 
 def _charge_point_row(cp: ChargePointView, now: datetime) -> ChargePointRow:

@@ -78,10 +78,24 @@ async def test_live_monitoring_shows_ocpp_status_without_reload(
         await _screenshot(phone, "live-monitoring-phone.png")
 
         await phone.goto(f"{running_app.web_url}/")
-        await expect(phone.locator("[data-testid=count-faulted]")).to_have_text(
-            "1", timeout=UI_TIMEOUT_MS
+        faulted = phone.locator("[data-testid=count-faulted]")
+        await expect(faulted).to_have_text("1", timeout=UI_TIMEOUT_MS)
+        await expect(phone.locator("[data-testid=all-warnings]")).to_contain_text(
+            "All warnings in Live Monitoring (1)", timeout=UI_TIMEOUT_MS
         )
         await _screenshot(phone, "home-phone.png")
+
+        # Home (its own counts-only state) follows the charger without a reload too.
+        await phone.evaluate("window.__ccmsNoReload = true")
+        await _status(cp, 1, ChargePointStatus.available, ChargePointErrorCode.no_error)
+        await expect(faulted).to_have_text("0", timeout=UI_TIMEOUT_MS)
+        assert await phone.evaluate("window.__ccmsNoReload === true")
+        await expect(connector).to_have_text("1: Available", timeout=UI_TIMEOUT_MS)
+        home = await _log_in(browser, running_app, {"width": 1440, "height": 900}, "/")
+        await expect(home.locator("[data-testid=count-online]")).to_have_text(
+            "1", timeout=UI_TIMEOUT_MS
+        )
+        await _screenshot(home, "home-desktop.png")
 
     await _log_out(page, running_app)
 

@@ -1,10 +1,12 @@
-"""Home: the network at a glance, live."""
+"""Home: the network at a glance, live (HomeState: counts and the first warnings only)."""
 
 from __future__ import annotations
 
 import reflex as rx
 from reflex.vars import ObjectVar
 
+from ccms_app.accounts.state import AuthState
+from ccms_app.monitoring.state.home import ROUTE, HomeState
 from ccms_app.monitoring.state.live import LiveState
 from ccms_app.monitoring.view import StatusCount, WarningRow
 from ccms_app.ui.cards import empty_note, section, stat_card
@@ -12,13 +14,14 @@ from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import live_indicator, page_header
 from ccms_app.ui.status import status_badge, warning_badge
 
-ROUTE = "/"
+__all__ = ["ON_LOAD", "ROUTE", "TITLE", "home_page"]
 TITLE = "Home · CCMS"
-WARNINGS_SHOWN = 5
+# Home links to its own small view; a tab coming from a live page drops the whole network.
+ON_LOAD = [AuthState.require_login, LiveState.leave, HomeState.join]
 
 
 def charge_point_counts() -> rx.Component:
-    counts = LiveState.counts
+    counts = HomeState.counts
     return rx.grid(
         stat_card("Online", counts.online, "wifi", "green", "count-online"),
         stat_card("Offline", counts.offline, "wifi-off", "gray", "count-offline"),
@@ -33,7 +36,7 @@ def charge_point_counts() -> rx.Component:
 
 
 def energy_counts() -> rx.Component:
-    counts = LiveState.counts
+    counts = HomeState.counts
     return rx.grid(
         stat_card("Live power", counts.live_power, "zap", "blue", "live-power"),
         stat_card(
@@ -65,9 +68,9 @@ def connectors_by_status() -> rx.Component:
     return section(
         "Connectors by status",
         rx.cond(
-            LiveState.connector_counts.length() > 0,
+            HomeState.connector_counts.length() > 0,
             rx.flex(
-                rx.foreach(LiveState.connector_counts, connector_count), wrap="wrap", spacing="2"
+                rx.foreach(HomeState.connector_counts, connector_count), wrap="wrap", spacing="2"
             ),
             empty_note("No connector has reported a status yet."),
         ),
@@ -89,10 +92,15 @@ def warnings_summary() -> rx.Component:
     return section(
         "Warnings",
         rx.cond(
-            LiveState.warnings.length() > 0,
+            HomeState.warnings_total > 0,
             rx.vstack(
-                rx.foreach(LiveState.warnings[:WARNINGS_SHOWN], warning_line),
-                rx.link("All warnings in Live Monitoring →", href="/live", size="2"),
+                rx.foreach(HomeState.warnings, warning_line),
+                rx.link(
+                    f"All warnings in Live Monitoring ({HomeState.warnings_total}) →",
+                    href="/live",
+                    size="2",
+                    custom_attrs={"data-testid": "all-warnings"},
+                ),
                 spacing="2",
             ),
             empty_note("No warnings: every registered charge point is online and without faults."),
@@ -106,7 +114,7 @@ def home_page() -> rx.Component:
         page_header(
             "Home",
             "Today means since 00:00 UTC.",
-            live_indicator(LiveState.updated_at),
+            live_indicator(HomeState.updated_at),
         ),
         section("Charge points", charge_point_counts()),
         section("Energy", energy_counts()),

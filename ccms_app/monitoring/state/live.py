@@ -1,4 +1,4 @@
-"""The live network view every logged-in Home / Live Monitoring tab links to.
+"""The live network view every logged-in Live Monitoring tab (and the pages built on it) links to.
 
 One shared state per operator organisation (token `ccms-network-<id>`): the publisher writes
 it once per batch of network events and Reflex fans the change out to every linked tab, so
@@ -14,8 +14,9 @@ import reflex as rx
 
 from ccms_app.accounts import organisations
 from ccms_app.accounts.state import AuthState
+from ccms_app.monitoring import registry
 from ccms_app.monitoring import snapshot as monitoring
-from ccms_app.monitoring.registry import watch_organisation
+from ccms_app.monitoring.state import home
 from ccms_app.monitoring.view import (
     ChargePointRow,
     CountsView,
@@ -52,22 +53,25 @@ class LiveState(rx.SharedState):
     loaded: bool = False
 
     @event
-    async def join(self) -> None:
+    async def join(self) -> object:
         """on_load of the live pages: link this tab to its organisation's live view."""
         auth_state = await self.get_state(AuthState)
         if not auth_state.is_authenticated:
-            return
+            return None
         organisation_id = auth_state._organisation_id
         # Watch before loading: an event that lands in between is pushed again afterwards.
-        watch_organisation(organisation_id)
+        registry.watch(self.router.session.client_token, organisation_id, registry.LIVE)
         linked = await self._link_to(network_token(organisation_id))
         snapshot = await asyncio.to_thread(load_for_organisation, organisation_id)
         apply_snapshot(linked, snapshot)
+        return None
 
     @event
     async def leave(self) -> object:
-        """On logout: stop receiving this organisation's updates in this tab (the events
-        `_unlink` returns rehydrate the tab's own copy, so they are returned to Reflex)."""
+        """On logout or on Home: stop watching and receiving this organisation's whole
+        network in this tab (the events `_unlink` returns rehydrate the tab's own copy, so they
+        are returned to Reflex)."""
+        registry.unwatch(self.router.session.client_token, registry.LIVE)
         if self._linked_to:
             return await self._unlink()
         return None
@@ -87,3 +91,4 @@ def apply_snapshot(state: LiveState, snapshot: monitoring.NetworkSnapshot) -> No
 
 # A tab that logs out stops receiving its organisation's updates.
 run_before_logout(LiveState.leave)
+run_before_logout(home.HomeState.leave)

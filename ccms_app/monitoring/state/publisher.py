@@ -1,8 +1,10 @@
-"""Network events in, live snapshots out: the push path to the browser.
+"""Network events in, live views out: the push path to the browser.
 
-handler -> event bus -> LivePublisher (batches for `realtime_interval`) -> snapshot from the
-database (in a thread) -> push target. In the app the push target writes the shared LiveState
-with `app.modify_state`; this module is the only place that does.
+handler -> event bus -> LivePublisher (batches for `realtime_interval`) -> for each feed (the
+full Live view, Home's counts) and each organisation a tab watches: its read model from the
+database (in a thread) -> push target. In the app the push targets write the shared LiveState
+and HomeState with `app.modify_state`; this module is the only place that does. A view no tab
+watches is not built at all (`monitoring.registry`, `state.tab_watch`).
 """
 
 from __future__ import annotations
@@ -10,16 +12,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 import reflex as rx
 
 from ccms_app.core.config import Settings
 from ccms_app.core.events import EventBus, NetworkEvent, get_event_bus
-from ccms_app.monitoring.registry import watched_organisations
+from ccms_app.monitoring import registry
+from ccms_app.monitoring.home_summary import HomeSummary
 from ccms_app.monitoring.snapshot import NetworkSnapshot
-from ccms_app.monitoring.state import charge_point_feed
+from ccms_app.monitoring.state import charge_point_feed, tab_watch
+from ccms_app.monitoring.state.home import TOKEN_PREFIX as HOME_TOKEN_PREFIX
+from ccms_app.monitoring.state.home import (
+    HomeState,
+    apply_summary,
+    home_token,
+    load_home_for_organisation,
+)
 from ccms_app.monitoring.state.live import (
     TOKEN_PREFIX,
     LiveState,
@@ -32,10 +43,23 @@ log = logging.getLogger(__name__)
 
 PushTarget = Callable[[int, NetworkSnapshot], Awaitable[None]]
 SnapshotLoader = Callable[[int], NetworkSnapshot]
+View = TypeVar("View")
+
+
+@dataclass(frozen=True)
+class Feed(Generic[View]):
+    """One kind of live view: who watches it, how it is read, where it is written."""
+
+    name: str
+    organisations: Callable[[], Collection[int]]
+    load: Callable[[int], View]
+    push: Callable[[int, View], Awaitable[None]]
 
 
 class LivePublisher:
-    """Coalesces bursts of events into one snapshot push per organisation per interval."""
+    """Coalesces bursts of events into one push per watched view and organisation per
+    interval. The first feed is the full Live view (`push`, `loader`, `organisations`);
+    `also` adds others (Home). `before_publish` runs first (the app forgets closed tabs)."""
 
     def __init__(
         self,
@@ -43,14 +67,19 @@ class LivePublisher:
         push: PushTarget,
         interval: float,
         loader: SnapshotLoader = load_for_organisation,
-        organisations: Callable[[], Collection[int]] = watched_organisations,
+        organisations: Callable[[], Collection[int]] = registry.watched_organisations,
+        also: Sequence[Feed[Any]] = (),
+        before_publish: Callable[[], None] = lambda: None,
     ) -> None:
         self._bus = bus
-        self._push = push
         self._interval = interval
-        self._loader = loader
-        self._organisations = organisations
+        self._feeds: tuple[Feed[Any], ...] = (
+            Feed(registry.LIVE, organisations, loader, push),
+            *also,
+        )
+        self._before_publish = before_publish
         self.pushes = 0
+        self.batches = 0  # batches handled, pushed or not (tests wait on it)
 
     async def run(self) -> None:
         """Until cancelled: wait for an event, let the batch fill, push fresh snapshots."""
@@ -65,14 +94,23 @@ class LivePublisher:
             self._bus.unsubscribe(queue)
 
     async def publish(self) -> None:
-        """Push a fresh snapshot to every watched organisation; one failure skips only it."""
-        for organisation_id in sorted(self._organisations()):
-            try:
-                snapshot = await asyncio.to_thread(self._loader, organisation_id)
-                await self._push(organisation_id, snapshot)
-                self.pushes += 1
-            except Exception:
-                log.exception("live push failed", extra={"organisation_id": organisation_id})
+        """Push a fresh view to every watching organisation; one failure skips only it."""
+        try:
+            self._before_publish()
+        except Exception:
+            log.exception("forgetting closed tabs failed")
+        for feed in self._feeds:
+            for organisation_id in sorted(feed.organisations()):
+                try:
+                    view = await asyncio.to_thread(feed.load, organisation_id)
+                    await feed.push(organisation_id, view)
+                    self.pushes += 1
+                except Exception:
+                    log.exception(
+                        "live push failed",
+                        extra={"organisation_id": organisation_id, "feed": feed.name},
+                    )
+        self.batches += 1
 
 
 def _drain(queue: asyncio.Queue[NetworkEvent]) -> int:
@@ -94,6 +132,25 @@ def app_push_target(app: rx.App) -> PushTarget:
     return push
 
 
+def home_feed(app: rx.App) -> Feed[HomeSummary]:
+    """Home's counts, for the organisations with a Home tab open."""
+
+    async def push(organisation_id: int, summary: HomeSummary) -> None:
+        token = rx.BaseStateToken(ident=home_token(organisation_id), cls=HomeState)
+        async with app.modify_state(token) as root:
+            apply_summary(await root.get_state(HomeState), summary)
+
+    return Feed(
+        registry.HOME,
+        lambda: registry.watched_organisations(registry.HOME),
+        load_home_for_organisation,
+        push,
+    )
+
+
+_CP_PREFIX = charge_point_feed.TOKEN_PREFIX
+
+
 class _SharedTokenDeltaFilter(logging.Filter):
     """Reflex warns that the shared token itself has no browser: expected, once per push."""
 
@@ -101,7 +158,7 @@ class _SharedTokenDeltaFilter(logging.Filter):
         message = record.getMessage()
         return not (
             message.startswith("Attempting to send delta")
-            and (TOKEN_PREFIX in message or charge_point_feed.TOKEN_PREFIX in message)
+            and any(p in message for p in (TOKEN_PREFIX, HOME_TOKEN_PREFIX, _CP_PREFIX))
         )
 
 
@@ -109,7 +166,14 @@ class _SharedTokenDeltaFilter(logging.Filter):
 async def live_publisher(app: Any, settings: Settings) -> AsyncIterator[LivePublisher]:
     """Lifespan part: run the publisher for the app's lifetime."""
     logging.getLogger("reflex.app").addFilter(_SharedTokenDeltaFilter())
-    publisher = LivePublisher(get_event_bus(), app_push_target(app), settings.realtime_interval)
+    tab_watch.install(app)
+    publisher = LivePublisher(
+        get_event_bus(),
+        app_push_target(app),
+        settings.realtime_interval,
+        also=[home_feed(app)],
+        before_publish=lambda: tab_watch.forget_closed_tabs(app),
+    )
     task = asyncio.create_task(publisher.run(), name="ccms-live-publisher")
     log.info("live publisher started", extra={"interval": settings.realtime_interval})
     try:

@@ -1,0 +1,72 @@
+"""Home's live view: counts, totals and the first warnings of one organisation.
+
+One shared state per operator organisation (token `ccms-home-<id>`), separate from the full
+LiveState: a Home tab receives a few hundred bytes per push, not the whole network, and the
+publisher builds it from aggregate queries only while a Home tab is open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from ccms_app.accounts import organisations
+from ccms_app.accounts.state import AuthState
+from ccms_app.monitoring import registry
+from ccms_app.monitoring.home_summary import HomeSummary, load_home_summary
+from ccms_app.monitoring.view import CountsView, StatusCount, WarningRow, build_home_view
+from ccms_app.ui.events import event
+
+TOKEN_PREFIX = "ccms-home-"  # Reflex link tokens must not contain underscores
+ROUTE = "/"
+
+
+def home_token(organisation_id: int) -> str:
+    return f"{TOKEN_PREFIX}{organisation_id}"
+
+
+def load_home_for_organisation(organisation_id: int) -> HomeSummary:
+    """What an operator of `organisation_id` sees on Home (it and its sub-operators)."""
+    return load_home_summary(organisations.organisation_scope(organisation_id))
+
+
+class HomeState(rx.SharedState):
+    counts: CountsView = CountsView()
+    connector_counts: rx.Field[list[StatusCount]] = rx.field(default_factory=list)
+    warnings: rx.Field[list[WarningRow]] = rx.field(default_factory=list)
+    warnings_total: rx.Field[int] = rx.field(0)
+    updated_at: rx.Field[str] = rx.field("")
+    loaded: bool = False
+
+    @event
+    async def join(self) -> None:
+        """on_load of Home: link this tab to its organisation's Home view."""
+        auth_state = await self.get_state(AuthState)
+        if not auth_state.is_authenticated:
+            return
+        organisation_id = auth_state._organisation_id
+        # Watch before loading: an event that lands in between is pushed again afterwards.
+        registry.watch(self.router.session.client_token, organisation_id, registry.HOME)
+        linked = await self._link_to(home_token(organisation_id))
+        summary = await asyncio.to_thread(load_home_for_organisation, organisation_id)
+        apply_summary(linked, summary)
+
+    @event
+    async def leave(self) -> object:
+        """On logout: stop watching and receiving this organisation's Home view."""
+        registry.unwatch(self.router.session.client_token, registry.HOME)
+        if self._linked_to:
+            return await self._unlink()
+        return None
+
+
+def apply_summary(state: HomeState, summary: HomeSummary) -> None:
+    """Write a summary into a Home state (the linked shared one, or one under test)."""
+    view = build_home_view(summary)
+    state.counts = view.counts
+    state.connector_counts = view.connector_counts
+    state.warnings = view.warnings
+    state.warnings_total = view.warnings_total
+    state.updated_at = view.updated_at
+    state.loaded = True
