@@ -237,10 +237,13 @@ async def test_diagnostics_are_uploaded_to_ccms_and_stored(
     assert "charge point CP-FW-A diagnostics" in content
     listed = diagnostics.list_diagnostics({organisation.id})
     assert [d.download_path for d in listed] == [f"/diagnostics/CP-FW-A/{row.file_name}"]
-    cp = session.get(ChargePoint, cp_id)
-    await eventually(
-        lambda: session.refresh(cp) or cp.diagnostics_status == "Uploaded", timeout=WAIT
-    )
+
+    def diagnostics_status() -> str | None:
+        session.rollback()  # a fresh read: the status may be committed after the file row
+        cp = session.get(ChargePoint, cp_id)
+        return cp.diagnostics_status if cp is not None else None
+
+    await eventually(lambda: diagnostics_status() == "Uploaded", timeout=WAIT)
     with pytest.raises(errors.UnknownChargePointError):
         await diagnostics.request_diagnostics(cp_id, "ops", scope={organisation.id + 100})
 
