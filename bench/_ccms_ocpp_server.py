@@ -46,6 +46,18 @@ def prepare(chargers: int, tags: int) -> None:
     sys.stdout.write(f"PREPARED {time.perf_counter() - started:.1f}\n")
 
 
+def _settle_heap() -> None:
+    """What runtime.py does after start-up; code older than ocpp_server.gc_policy (a
+    --baseline run) only collected and froze."""
+    try:
+        from ocpp_server.gc_policy import settle_after_startup
+    except ImportError:
+        gc.collect()
+        gc.freeze()
+        return
+    settle_after_startup()
+
+
 async def serve() -> None:
     """Run the charger side of CCMS until SIGTERM/SIGINT."""
     from ccms_app.charging.charger_events import ChargerEventService
@@ -72,8 +84,7 @@ async def serve() -> None:
     )
     await server.start()
     set_command_port(server)
-    gc.collect()
-    gc.freeze()  # as runtime.py does after start-up
+    _settle_heap()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from ccms_app.core.events import get_event_bus
 from ccms_app.core.scheduler import start_scheduler, stop_scheduler
 from ccms_app.drivers.local_lists.job import schedule_sync as schedule_local_list_sync
 from ccms_app.network.charger_security import ChargerSecurityService, ocpp_ssl_context
+from ocpp_server.gc_policy import settle_after_startup
 from ocpp_server.server import OcppServer
 from ocpp_server.simulator.fleet import run_fleet
 
@@ -86,10 +86,10 @@ async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
         runtime.fleet = asyncio.create_task(
             _run_demo_fleet(runtime.ocpp_url, settings, stop_fleet), name="ccms-demo-fleet"
         )
-    # Long-lived start-up objects leave the cyclic GC's view: with thousands of connections
-    # a full collection otherwise pauses the event loop for up to a second (ARCHITECTURE.md).
-    gc.collect()
-    gc.freeze()
+    # Long-lived start-up objects leave the cyclic GC's view and in-flight CALLs are no longer
+    # promoted to the oldest generation: full collections otherwise pause the event loop for
+    # 70 ms to a second with thousands of connections (ocpp_server/gc_policy.py).
+    settle_after_startup()
     log.info(
         "network runtime started",
         extra={"ocpp_port": server.port, "demo_fleet": settings.demo_fleet},

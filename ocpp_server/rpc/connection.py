@@ -65,6 +65,8 @@ def _may_hold_surrogates(raw: str | bytes) -> bool:
 
 def _storable(text: str) -> str:
     """`text` with any lone surrogate escaped, so the message log can store it."""
+    if text.isascii():  # nearly every id and action: no encode/decode round trip per frame
+        return text
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
