@@ -14,12 +14,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from ccms_app.charging.models import ChargingSession
 from ccms_app.charging.transactions import ABSENT_SESSIONS
 from ccms_app.core.rows import stored_id
 from ccms_app.network import charge_points
+
+# Built once (its SQL and cache key too): every batch with MeterValues or a Stop runs it.
+_SESSIONS_BY_ID = select(ChargingSession).where(
+    col(ChargingSession.id).in_(bindparam("transaction_ids", expanding=True))
+)
 
 
 @dataclass(frozen=True)
@@ -43,7 +49,7 @@ def preload(session: Session, hints: list[Any]) -> None:
         # The identity map holds objects weakly: keep them for the batch (session.get finds them).
         kept: list[ChargingSession] = session.info.setdefault("preloaded_sessions", [])
         kept += session.exec(
-            select(ChargingSession).where(col(ChargingSession.id).in_(transaction_ids))
+            _SESSIONS_BY_ID, params={"transaction_ids": list(transaction_ids)}
         ).all()
         # Ids chargers sent that name no session: session_of answers them without a query.
         absent: set[int] = session.info.setdefault(ABSENT_SESSIONS, set())

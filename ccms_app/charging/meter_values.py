@@ -20,6 +20,7 @@ from ccms_app.charging.session_energy import (
     Group,
     count_session_energy,
     registers,
+    set_live,
     store_groups,
 )
 from ccms_app.charging.transactions import session_event, session_of
@@ -55,7 +56,7 @@ def meter_values(
     live_changed = False
     if cs.status == SessionStatus.ACTIVE:
         count_session_energy(session, cp, cs, registers(cs, groups), events)
-        live_changed = _update_live(cs, groups)
+        live_changed = _update_live(session, cs, groups)
     else:
         detail = (
             f"MeterValues for finished transaction {cs.id}: samples kept with the session; "
@@ -66,11 +67,10 @@ def meter_values(
         count_session_energy(session, cp, cs, registers(cs, groups), events)
     if not live_changed and cs.energy_wh == energy_before:
         return events
-    session.add(cs)
     return [*events, session_event(cp, cs, meter=True)]
 
 
-def _update_live(cs: ChargingSession, groups: list[Group]) -> bool:
+def _update_live(session: Session, cs: ChargingSession, groups: list[Group]) -> bool:
     """Show the newest group's readings; a group older than what is shown changes nothing."""
     newest = max((g for g in groups if g[1]), key=lambda g: g[0], default=None)
     if newest is None:
@@ -79,9 +79,10 @@ def _update_live(cs: ChargingSession, groups: list[Group]) -> bool:
     if cs.meter_updated_at is not None and at < cs.meter_updated_at:
         return False
     live = live_readings(readings)
-    cs.power_w = live.power_w if live.power_w is not None else cs.power_w
-    cs.current_a = live.current_a if live.current_a is not None else cs.current_a
-    cs.voltage_v = live.voltage_v if live.voltage_v is not None else cs.voltage_v
-    cs.soc_percent = live.soc_percent if live.soc_percent is not None else cs.soc_percent
-    cs.meter_updated_at = at
+    changed: dict[str, object] = {"meter_updated_at": at}
+    for name in ("power_w", "current_a", "voltage_v", "soc_percent"):
+        value = getattr(live, name)
+        if value is not None:
+            changed[name] = value
+    set_live(session, cs, **changed)
     return True

@@ -8,11 +8,11 @@ becomes a data issue for an operator.
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from ccms_app.charging import data_issues
@@ -30,7 +30,7 @@ from ccms_app.charging.rules.metering import (
 )
 from ccms_app.charging.session_flags import flag_session
 from ccms_app.core.events import NetworkEvent
-from ccms_app.core.pending_writes import insert_later, write_pending
+from ccms_app.core.pending_writes import insert_later, update_from_later, write_pending
 from ccms_app.core.rows import stored_id
 from ccms_app.network.charge_points import read_time
 from ccms_app.network.models import ChargePoint
@@ -38,6 +38,16 @@ from ccms_app.network.models import ChargePoint
 Group = tuple[datetime, list[Reading]]  # one meterValue element: its time and readable values
 
 METER_SAMPLE_TABLE = MeterSample.__table__  # type: ignore[attr-defined]
+SESSION_TABLE = ChargingSession.__table__  # type: ignore[attr-defined]
+# What every MeterValues of a running session moves: written per batch (see set_live).
+LIVE_COLUMNS = (
+    "energy_wh",
+    "power_w",
+    "current_a",
+    "voltage_v",
+    "soc_percent",
+    "meter_updated_at",
+)
 REGISTER_FLAG = "energy register"  # in every register-break flag; see count_session_energy
 
 
@@ -55,21 +65,23 @@ def store_groups(
 ) -> list[Group]:
     """Store every sampled value (unreadable ones raw); return each group's readable values."""
     stored: list[Group] = []
+    cp_id, session_id = stored_id(cp.id), (cs.id if cs else None)
     for group in groups:
         at = read_time(session, cp, group.get("timestamp"), now, events).at
-        readings = [
-            _store_sample(session, cp, connector_id, cs, at, sv)
-            for sv in group.get("sampled_value", [])
-        ]
-        stored.append((at, [r for r in readings if r is not None]))
+        readings = []
+        for sampled in group.get("sampled_value", []):
+            reading = _store_sample(session, cp_id, connector_id, session_id, at, sampled)
+            if reading is not None:
+                readings.append(reading)
+        stored.append((at, readings))
     return stored
 
 
 def _store_sample(
     session: Session,
-    cp: ChargePoint,
+    cp_id: int,
     connector_id: int,
-    cs: ChargingSession | None,
+    session_id: int | None,
     at: datetime,
     sampled: dict[str, Any],
 ) -> Reading | None:
@@ -77,16 +89,17 @@ def _store_sample(
     raw_value = str(sampled.get("value", ""))
     raw_unit = sampled.get("unit") or ""
     measurand = sampled.get("measurand") or ENERGY_REGISTER
-    value: float | None = None
+    value: float | None
     unit = raw_unit
-    # Unreadable (e.g. SignedData): kept raw, value stays None, raw_value holds what was sent.
-    with contextlib.suppress(MeterValueError):
+    try:
         measurand, value, unit = normalise(raw_value, raw_unit, sampled.get("measurand"))
-    phase, location, context = (sampled.get(name) for name in ("phase", "location", "context"))
+    except MeterValueError:  # unreadable (e.g. SignedData): kept raw, raw_value holds it
+        value = None
+    phase, location, context = sampled.get("phase"), sampled.get("location"), sampled.get("context")
     row: dict[str, Any] = {
-        "charge_point_id": stored_id(cp.id),
+        "charge_point_id": cp_id,
         "connector_id": connector_id,
-        "session_id": cs.id if cs else None,
+        "session_id": session_id,
         "timestamp": at,
         "measurand": measurand,
         "phase": phase,
@@ -111,6 +124,20 @@ def _store_sample(
 
 
 # --- energy -------------------------------------------------------------------------------
+
+
+def set_live(session: Session, cs: ChargingSession, **values: Any) -> None:
+    """Set some of LIVE_COLUMNS on a stored session. They change with every MeterValues, so
+    instead of an ORM change each (tracked, flushed, an UPDATE per session) the row's
+    LIVE_COLUMNS are written once per batch as the session object ends up, in one UPDATE
+    statement with the other sessions' (pending_writes.update_from_later)."""
+    if cs.id is None:  # not stored yet: its INSERT carries the values
+        for name, value in values.items():
+            setattr(cs, name, value)
+        return
+    for name, value in values.items():
+        set_committed_value(cs, name, value)
+    update_from_later(session, SESSION_TABLE, cs.id, cs, LIVE_COLUMNS)
 
 
 def _in_session(cs: ChargingSession, at: datetime) -> bool:
@@ -160,7 +187,7 @@ def count_session_energy(
             break
         last = reading
     if fast:
-        cs.energy_wh = ordered[-1].wh - cs.meter_start_wh
+        set_live(session, cs, energy_wh=ordered[-1].wh - cs.meter_start_wh)
         return
     count = count_energy(cs.meter_start_wh, cs.start_time, _stored_registers(session, cs, final))
     cs.energy_wh = count.energy_wh

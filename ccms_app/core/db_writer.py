@@ -24,12 +24,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from ccms_app.core.db import get_engine, writer_engine
-from ccms_app.core.pending_writes import Row
+from ccms_app.core.pending_writes import Row, insert_rows
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +60,9 @@ class _QueuedRows:
         by_table: dict[Table, list[Row]] = {}
         for table, row in self._rows:
             by_table.setdefault(table, []).append(row)
+        connection = session.connection()
         for table, rows in by_table.items():
-            session.execute(insert(table), rows)
+            insert_rows(connection, table, rows)
 
 
 class DbWriter:
@@ -76,6 +77,7 @@ class DbWriter:
         self._rows: deque[tuple[Table, Row]] = deque()
         self._rows_queued = False
         self._loader: BatchLoader | None = None
+        self._engines: tuple[Engine, Engine] | None = None  # (process engine, writer view)
         self.batches = 0
         self.units = 0
 
@@ -170,8 +172,16 @@ class DbWriter:
         else:
             unit.future.set_exception(value)
 
+    def _writer_engine(self) -> Engine:
+        """The write-locking view of the engine, made once (not per batch) while the process
+        engine stays the same."""
+        engine = self._engine or get_engine()
+        if self._engines is None or self._engines[0] is not engine:
+            self._engines = (engine, writer_engine(engine))
+        return self._engines[1]
+
     def _write(self, batch: list[_Unit]) -> None:
-        engine = writer_engine(self._engine or get_engine())
+        engine = self._writer_engine()
         try:
             with Session(engine, expire_on_commit=False) as session:
                 self._load(session, batch)

@@ -13,14 +13,18 @@ Whoever reads such a table back inside the same transaction calls `write_pending
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import cache, lru_cache
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Table, bindparam, event, insert, update
+from sqlalchemy import Insert, Table, Update, bindparam, event, insert, update
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session, SessionTransaction
 
 _ROWS = "ccms_pending_rows"
 _UPDATES = "ccms_pending_updates"
+_OBJECTS = "ccms_pending_objects"
 _KEY = "pending_key"  # the bound parameter of the primary key in the coalesced UPDATEs
 
 Row = dict[str, Any]
@@ -42,6 +46,21 @@ def update_later(session: Session, table: Table, key: int, **values: Any) -> Non
     pending.setdefault(table, {}).setdefault(key, {}).update(values)
 
 
+def update_from_later(
+    session: Session, table: Table, key: int, obj: object, columns: tuple[str, ...]
+) -> None:
+    """Write `obj`'s values of `columns` to its row (primary key `key`) before the session
+    commits, read from `obj` at that moment: whoever changes these attributes later in the
+    transaction (even as an ORM change, flushed first) is written as the object ends up.
+    The caller sets them with `set_committed_value`, so the ORM neither tracks nor flushes
+    them; holding `obj` here also keeps it in the identity map (which holds unchanged objects
+    weakly) until its values are in the table."""
+    _in_transaction(session)
+    pending: dict[tuple[Table, int], tuple[object, tuple[str, ...]]]
+    pending = session.info.setdefault(_OBJECTS, {})
+    pending[(table, key)] = (obj, columns)
+
+
 def _in_transaction(session: Session) -> None:
     """Queued writes belong to the session's transaction: begin one if none is open, so a
     rollback drops them (and a commit writes them) whatever else the transaction did."""
@@ -54,13 +73,100 @@ def write_pending(session: Session) -> None:
     coalesced update lands after any ORM write of the same row)."""
     rows: dict[Table, list[Row]] | None = session.info.pop(_ROWS, None)
     updates: dict[Table, dict[int, Row]] | None = session.info.pop(_UPDATES, None)
-    if not rows and not updates:
+    objects = session.info.pop(_OBJECTS, None)
+    if not rows and not updates and not objects:
         return
     session.flush()
+    if objects:  # read after the flush: the values the objects end up with
+        updates = updates or {}
+        for (table, key), (obj, columns) in objects.items():
+            values = updates.setdefault(table, {}).setdefault(key, {})
+            values.update({name: getattr(obj, name) for name in columns})
+    connection = session.connection()  # plain Core statements: no ORM execution layer
     for table, table_rows in (rows or {}).items():
-        session.execute(insert(table), table_rows)
+        insert_rows(connection, table, table_rows)
     for table, by_key in (updates or {}).items():
         _write_updates(session, table, by_key)
+
+
+@cache
+def insert_statement(table: Table) -> Insert:
+    """One statement object per table: built once, its compiled form found in SQLAlchemy's
+    cache without rebuilding the construct and its cache key every batch."""
+    return insert(table)
+
+
+# The driver's SQL; a row's parameters as a list in the driver's order; (index, processor)
+# for each parameter that has a bind processor.
+Plan = tuple[str, Callable[[Row], list[Any]], tuple[tuple[int, Callable[[Any], Any]], ...]]
+
+
+def insert_rows(connection: Connection, table: Table, rows: list[Row]) -> None:
+    """INSERT `rows` (dicts of column values) in one executemany (see execute_rows)."""
+    execute_rows(connection, insert_statement(table), rows)
+
+
+def execute_rows(connection: Connection, statement: Insert | Update, rows: list[Row]) -> None:
+    """Run `statement` once per row (executemany). With a positional DBAPI (SQLite) and rows
+    that all name the same parameters, each row becomes a tuple bound by the parameters' own
+    bind processors (so stored values are what SQLAlchemy stores) and goes to the driver as
+    is: SQLAlchemy's per-row parameter building was a tenth of the writer's time. Anything
+    else (e.g. PostgreSQL's named parameters) is executed by SQLAlchemy as usual."""
+    if not rows:
+        return
+    keys = rows[0].keys()
+    plan = _positional_plan(statement, tuple(keys), connection.dialect)
+    if plan is None or any(row.keys() != keys for row in rows):
+        connection.execute(statement, rows)
+        return
+    sql, getter, processors = plan
+    if not processors:
+        connection.exec_driver_sql(sql, [tuple(getter(row)) for row in rows])
+        return
+    params = []
+    for row in rows:
+        values = getter(row)
+        for index, process in processors:
+            values[index] = process(values[index])
+        params.append(tuple(values))
+    connection.exec_driver_sql(sql, params)
+
+
+@lru_cache(maxsize=256)
+def _positional_plan(
+    statement: Insert | Update, keys: tuple[str, ...], dialect: Dialect
+) -> Plan | None:
+    """The driver-level SQL for rows naming exactly `keys` and, in the driver's order, each
+    parameter with its bind processor; None where the dialect is not positional or the
+    statement binds anything else (e.g. a column default for a column the rows leave out).
+    `statement` is one of the cached statement objects (the cache holds it by identity)."""
+    if not dialect.positional:
+        return None
+    if isinstance(statement, Insert):
+        compiled = statement.compile(dialect=dialect, column_keys=list(keys))
+    else:
+        compiled = statement.compile(dialect=dialect)
+    order = compiled.positiontup or []
+    if sorted(order) != sorted(keys):
+        return None
+    found = (
+        compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in order
+    )
+    processors = tuple((index, p) for index, p in enumerate(found) if p is not None)
+    pick = itemgetter(*order)
+    if len(order) == 1:
+        return compiled.string, lambda row: [pick(row)], processors
+    return compiled.string, lambda row: list(pick(row)), processors
+
+
+@cache
+def _update_statement(table: Table, columns: tuple[str, ...]) -> Update:
+    (primary_key,) = table.primary_key.columns
+    return (
+        update(table)
+        .where(primary_key == bindparam(_KEY))
+        .values({name: bindparam(f"new_{name}") for name in columns})
+    )
 
 
 def _write_updates(session: Session, table: Table, by_key: dict[int, Row]) -> None:
@@ -68,18 +174,13 @@ def _write_updates(session: Session, table: Table, by_key: dict[int, Row]) -> No
     for key, values in by_key.items():
         params = {_KEY: key, **{f"new_{name}": value for name, value in values.items()}}
         groups.setdefault(tuple(sorted(values)), []).append(params)
-    (primary_key,) = table.primary_key.columns
+    connection = session.connection()
     for columns, rows in groups.items():
-        statement = (
-            update(table)
-            .where(primary_key == bindparam(_KEY))
-            .values({name: bindparam(f"new_{name}") for name in columns})
-        )
-        session.connection().execute(statement, rows)
+        execute_rows(connection, _update_statement(table, columns), rows)
 
 
 def discard_pending(session: Session) -> None:
-    for key in (_ROWS, _UPDATES):
+    for key in (_ROWS, _UPDATES, _OBJECTS):
         session.info.pop(key, None)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select, update
 
@@ -37,6 +38,15 @@ CHARGE_POINT_TABLE = ChargePoint.__table__  # type: ignore[attr-defined]
 STATUS_EVENT_TABLE = StatusEvent.__table__  # type: ignore[attr-defined]
 
 
+# Built once (their SQL and cache key too): every group-commit batch runs them (batch_preload).
+_CHARGE_POINTS_BY_IDENTITY = select(ChargePoint).where(
+    col(ChargePoint.identity).in_(bindparam("identities", expanding=True))
+)
+_CONNECTORS_OF = select(Connector).where(
+    col(Connector.charge_point_id).in_(bindparam("charge_point_ids", expanding=True))
+)
+
+
 class UnknownChargePointError(LookupError):
     """A message came from an identity that has no charge point row."""
 
@@ -61,7 +71,7 @@ def cache_charge_points(session: Session, identities: set[str]) -> dict[str, Cha
     missing = [identity for identity in identities if identity not in cache]
     if missing:
         for charge_point in session.exec(
-            select(ChargePoint).where(col(ChargePoint.identity).in_(missing))
+            _CHARGE_POINTS_BY_IDENTITY, params={"identities": missing}
         ):
             cache[charge_point.identity] = charge_point
     return cache
@@ -71,7 +81,7 @@ def cache_connectors(session: Session, charge_point_ids: set[int]) -> None:
     """Load these charge points' connectors in one query (get_or_create_connector's cache)."""
     cache: dict[tuple[int, int], Connector] = session.info.setdefault("connectors", {})
     for connector in session.exec(
-        select(Connector).where(col(Connector.charge_point_id).in_(charge_point_ids))
+        _CONNECTORS_OF, params={"charge_point_ids": list(charge_point_ids)}
     ):
         cache.setdefault((connector.charge_point_id, connector.connector_id), connector)
 

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
+from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from ccms_app.accounts.models import Organisation
+from ccms_app.charging.models import MeterSample
 from ccms_app.core.pending_writes import (
     insert_later,
+    insert_rows,
     pending_tables,
     update_later,
     write_pending,
 )
+from ccms_app.network.models import ChargePoint
 
 TABLE = Organisation.__table__  # type: ignore[attr-defined]
 
@@ -58,3 +62,42 @@ def test_updates_of_one_row_are_coalesced_and_land_after_orm_changes(engine) -> 
         orgs[0].name = "orm-0"  # an ORM change of the same row is flushed first
         session.commit()
     assert names(engine) == {"last-0", "first-1", "first-2"}
+
+
+def test_rows_reach_the_table_as_a_plain_insert_stores_them(engine) -> None:
+    """insert_rows' driver-level path (SQLite) stores byte for byte what insert(table) does,
+    datetimes included (the format existing rows have), and falls back where it must."""
+    table = MeterSample.__table__  # type: ignore[attr-defined]
+    with Session(engine) as session:
+        org = Organisation(name="o")
+        session.add(org)
+        session.flush()
+        cp = ChargePoint(identity="CP-ROWS", organisation_id=org.id)
+        session.add(cp)
+        session.commit()
+        at = datetime(2026, 3, 1, 12, 0, tzinfo=timezone(timedelta(hours=2)))
+        rows = [
+            {
+                "charge_point_id": cp.id,
+                "connector_id": n,
+                "timestamp": at,
+                "measurand": "m",
+                "value": n or None,
+                "unit": "Wh",
+                "raw_value": str(n),
+                "raw_unit": "Wh",
+            }
+            for n in range(3)
+        ]
+        partial = [{k: v for k, v in rows[0].items() if k != "unit"}]  # takes the default
+        insert_rows(session.connection(), table, rows)
+        insert_rows(session.connection(), table, partial)  # a default to fill: plain insert
+        session.execute(insert(table), rows)
+        session.commit()
+    with engine.connect() as connection:
+        stored = connection.exec_driver_sql(
+            "SELECT connector_id, timestamp, value, unit, raw_value FROM meter_sample ORDER BY id"
+        ).all()
+    assert stored[4:] == stored[:3]
+    assert stored[0][1] == ("2026-03-01 10:00:00.000000" if engine.dialect.name == "sqlite" else at)
+    assert stored[3][3] == ""
