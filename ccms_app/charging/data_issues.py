@@ -30,6 +30,7 @@ from ccms_app.accounts.models import Organisation
 from ccms_app.charging.models import ChargerDataIssue
 from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.events import NetworkEvent, get_event_bus
+from ccms_app.core.rows import table_of
 from ccms_app.core.types import utc_now
 from ccms_app.network.models import ChargePoint
 
@@ -86,7 +87,7 @@ def record_issue(
     return issue
 
 
-_ISSUES = ChargerDataIssue.__table__  # type: ignore[attr-defined]
+_ISSUES = table_of(ChargerDataIssue)
 _OPEN_ISSUE = (
     select(_ISSUES.c.id)
     .where(

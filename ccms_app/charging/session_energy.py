@@ -31,14 +31,14 @@ from ccms_app.charging.rules.metering import (
 from ccms_app.charging.session_flags import flag_session
 from ccms_app.core.events import NetworkEvent
 from ccms_app.core.pending_writes import insert_later, update_from_later, write_pending
-from ccms_app.core.rows import stored_id
+from ccms_app.core.rows import stored_id, table_of
 from ccms_app.network.charge_points import read_time
 from ccms_app.network.models import ChargePoint
 
 Group = tuple[datetime, list[Reading]]  # one meterValue element: its time and readable values
 
-METER_SAMPLE_TABLE = MeterSample.__table__  # type: ignore[attr-defined]
-SESSION_TABLE = ChargingSession.__table__  # type: ignore[attr-defined]
+METER_SAMPLE_TABLE = table_of(MeterSample)
+SESSION_TABLE = table_of(ChargingSession)
 # What every MeterValues of a running session moves: written per batch (see set_live).
 LIVE_COLUMNS = (
     "energy_wh",

@@ -11,10 +11,11 @@ from typing import Any
 
 from ccms_app.control.models import OcppMessage
 from ccms_app.core.db_writer import DbWriter
+from ccms_app.core.rows import table_of
 from ccms_app.core.types import utc_now
 from ocpp_server.ports import FrameRecord
 
-MESSAGE_TABLE = OcppMessage.__table__  # type: ignore[attr-defined]
+MESSAGE_TABLE = table_of(OcppMessage)
 
 
 def frame_values(frame: FrameRecord) -> dict[str, Any]:

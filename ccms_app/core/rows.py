@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from sqlalchemy import Table
 from sqlmodel import Session, SQLModel
 
 _Row = TypeVar("_Row", bound=SQLModel)
@@ -26,3 +27,10 @@ def existing(session: Session, model: type[_Row], row_id: int) -> _Row:
     if row is None:
         raise LookupError(f"{model.__name__} {row_id} does not exist")
     return row
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a SQLModel class, for bulk statements on the hot path (SQLModel sets
+    `__table__` in its metaclass, which type checkers cannot see)."""
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table

@@ -19,7 +19,7 @@ from ccms_app.charging.rules.timestamps import ChargerTime, read_charger_time
 from ccms_app.control.firmware.campaign_progress import track_firmware_status
 from ccms_app.core.events import NetworkEvent
 from ccms_app.core.pending_writes import insert_later, update_later
-from ccms_app.core.rows import stored_id
+from ccms_app.core.rows import stored_id, table_of
 from ccms_app.network.models import ChargePoint, Connector, RegistrationState, StatusEvent
 
 BOOT_FIELDS = {
@@ -34,8 +34,8 @@ BOOT_FIELDS = {
 }
 
 
-CHARGE_POINT_TABLE = ChargePoint.__table__  # type: ignore[attr-defined]
-STATUS_EVENT_TABLE = StatusEvent.__table__  # type: ignore[attr-defined]
+CHARGE_POINT_TABLE = table_of(ChargePoint)
+STATUS_EVENT_TABLE = table_of(StatusEvent)
 
 
 # Built once (their SQL and cache key too): every group-commit batch runs them (batch_preload).
