@@ -33,7 +33,7 @@ from ccms_app.finance import pages as finance
 from ccms_app.load_balancing import pages as load_balancing
 from ccms_app.maintenance import pages as maintenance
 from ccms_app.monitoring.pages import home, live_monitoring
-from ccms_app.monitoring.state.live import LiveState
+from ccms_app.monitoring.state.home import HomeState
 from ccms_app.monitoring.state.publisher import live_publisher
 from ccms_app.network.pages import assets, stations
 from ccms_app.runtime import network_runtime
@@ -58,7 +58,6 @@ async def ccms_network(app: rx.App) -> AsyncIterator[None]:
 
 def _register_pages(app: rx.App) -> None:
     guard = [AuthState.require_login]
-    live = [AuthState.require_login, LiveState.join]
     app.add_page(
         login.login_page,
         route=login.ROUTE,
@@ -70,19 +69,19 @@ def _register_pages(app: rx.App) -> None:
         live_monitoring.live_monitoring_page,
         route=live_monitoring.ROUTE,
         title=live_monitoring.TITLE,
-        on_load=live,
+        on_load=live_monitoring.ON_LOAD,
     )
     app.add_page(
         charge_point_detail.charge_point_detail_page,
         route=charge_point_detail.ROUTE,
         title=charge_point_detail.TITLE,
-        on_load=[*live, ChargePointDetailState.load, ChargePointTabState.open_from_url],
+        on_load=[*guard, ChargePointDetailState.load, ChargePointTabState.open_from_url],
     )
     app.add_page(
         firmware_page.page,
         route=firmware_page.ROUTE,
         title=firmware_page.TITLE,
-        on_load=[*live, FirmwareState.load],
+        on_load=[*guard, HomeState.join, FirmwareState.load],
     )
     # assets: lists, forms, map; stations: one station; maintenance: data issues
     for module in (assets, stations, maintenance):

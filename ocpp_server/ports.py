@@ -1,11 +1,15 @@
-"""The two small interfaces between the OCPP server and the application.
+"""The small interfaces between the OCPP server and the application.
 
 - `ChargerEventSink` (charge point -> app): the server calls it for every CALL a charge point
-  sends. The app implements it (ccms_app.charging.charger_events). Requests are the ocpp
-  library's typed v16 `call.*` dataclasses; replies are the small result types below.
-  A method returns only after the data it changes is committed (the CALLRESULT follows it).
+  sends. The app implements it (ccms_app.charging.charger_events). Requests are the
+  version-neutral charger events of ocpp_server.charger_events (each OCPP version maps its
+  payloads to them: ocpp_server.v16.mappers), so a 2.0.1 server can feed the same services;
+  replies are the small result types below. A method returns only after the data it changes
+  is committed (the CALLRESULT follows it).
 - `CommandPort` (app -> charge point): the server implements it; the app's command service
-  calls it to send RemoteStart, Reset, ... and gets the charge point's typed reply.
+  calls it to send RemoteStart, Reset, ... and gets the charge point's typed reply. Commands
+  are still OCPP 1.6's own (the ocpp library's v16 `call.*` / `call_result.*` dataclasses):
+  what a command can say differs per version, and a neutral command layer comes with 2.0.1.
 - `ChargerAuthenticator` (optional): the server asks it, before the websocket opens, whether
   a charge point may connect (OCPP Security Profile 1 password, unknown-identity policy).
 """
@@ -16,7 +20,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from ocpp.v16 import call
+from ocpp_server.charger_events import (
+    ChargerBooted,
+    DataTransferred,
+    DiagnosticsStatusChanged,
+    FirmwareStatusChanged,
+    IdTagPresented,
+    MeterSampled,
+    StatusChanged,
+    TransactionStarted,
+    TransactionStopped,
+)
 
 
 @dataclass(frozen=True)
@@ -79,38 +93,32 @@ class ChargerEventSink(Protocol):
         """Store a frame in the OCPP message log. Must not block the event loop."""
         ...
 
-    async def boot_notification(
-        self, identity: str, request: call.BootNotification
-    ) -> BootResult: ...
+    async def boot_notification(self, identity: str, event: ChargerBooted) -> BootResult: ...
 
     async def heartbeat(self, identity: str) -> datetime: ...
 
-    async def status_notification(
-        self, identity: str, request: call.StatusNotification
-    ) -> None: ...
+    async def status_notification(self, identity: str, event: StatusChanged) -> None: ...
 
-    async def authorize(self, identity: str, request: call.Authorize) -> IdTagInfo: ...
+    async def authorize(self, identity: str, event: IdTagPresented) -> IdTagInfo: ...
 
     async def start_transaction(
-        self, identity: str, request: call.StartTransaction
+        self, identity: str, event: TransactionStarted
     ) -> StartTransactionResult: ...
 
     async def stop_transaction(
-        self, identity: str, request: call.StopTransaction
+        self, identity: str, event: TransactionStopped
     ) -> IdTagInfo | None: ...
 
-    async def meter_values(self, identity: str, request: call.MeterValues) -> None: ...
+    async def meter_values(self, identity: str, event: MeterSampled) -> None: ...
 
-    async def data_transfer(
-        self, identity: str, request: call.DataTransfer
-    ) -> DataTransferResult: ...
+    async def data_transfer(self, identity: str, event: DataTransferred) -> DataTransferResult: ...
 
     async def diagnostics_status_notification(
-        self, identity: str, request: call.DiagnosticsStatusNotification
+        self, identity: str, event: DiagnosticsStatusChanged
     ) -> None: ...
 
     async def firmware_status_notification(
-        self, identity: str, request: call.FirmwareStatusNotification
+        self, identity: str, event: FirmwareStatusChanged
     ) -> None: ...
 
     async def data_issue(self, identity: str, kind: str, detail: str, payload: str) -> None:

@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from ocpp.exceptions import PropertyConstraintViolationError
-from ocpp.v16 import call
 from sqlmodel import Session
 
 from ccms_app.charging import data_issues, transactions
@@ -26,6 +25,17 @@ from ccms_app.core.events import EventBus, NetworkEvent
 from ccms_app.core.types import utc_now
 from ccms_app.drivers.authorization import check_id_tag
 from ccms_app.network import charge_points
+from ocpp_server.charger_events import (
+    ChargerBooted,
+    DataTransferred,
+    DiagnosticsStatusChanged,
+    FirmwareStatusChanged,
+    IdTagPresented,
+    MeterSampled,
+    StatusChanged,
+    TransactionStarted,
+    TransactionStopped,
+)
 from ocpp_server.ports import (
     BootResult,
     ConnectionInfo,
@@ -39,13 +49,6 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 PENDING_RETRY_INTERVAL = 60  # seconds an unregistered charge point waits before booting again
-
-
-def _text(value: Any) -> str | None:
-    """Enum members from the ocpp library and plain strings both become plain strings."""
-    if value is None:
-        return None
-    return str(getattr(value, "value", value))
 
 
 INT64_MAX = 2**63 - 1
@@ -143,11 +146,11 @@ class ChargerEventService:
 
     # --- charge point -> CSMS ---------------------------------------------------------
 
-    async def boot_notification(self, identity: str, request: call.BootNotification) -> BootResult:
-        info = {name: _text(getattr(request, name, None)) for name in charge_points.BOOT_FIELDS}
-        info["charge_point_serial_number"] = info["charge_point_serial_number"] or _text(
-            request.charge_box_serial_number
-        )
+    async def boot_notification(self, identity: str, event: ChargerBooted) -> BootResult:
+        # BOOT_FIELDS: the boot info's (1.6) names -> the columns, named as the event's fields
+        info: dict[str, str | None] = {
+            name: getattr(event, column) for name, column in charge_points.BOOT_FIELDS.items()
+        }
         outcome = await self._apply(
             lambda s, now: charge_points.boot(s, identity, info, now), BatchHint(identity)
         )
@@ -163,37 +166,37 @@ class ChargerEventService:
         await self._apply_events(_keep_alive(identity), BatchHint(identity))
         return utc_now()
 
-    async def status_notification(self, identity: str, request: call.StatusNotification) -> None:
+    async def status_notification(self, identity: str, event: StatusChanged) -> None:
         report = charge_points.StatusReport(
-            connector_id=_integer(request.connector_id, "connectorId", minimum=0),
-            status=_text(request.status) or "",
-            error_code=_text(request.error_code) or "",
-            info=request.info,
-            vendor_id=request.vendor_id,
-            vendor_error_code=request.vendor_error_code,
-            timestamp=request.timestamp,
+            connector_id=_integer(event.connector_id, "connectorId", minimum=0),
+            status=event.status,
+            error_code=event.error_code,
+            info=event.info,
+            vendor_id=event.vendor_id,
+            vendor_error_code=event.vendor_error_code,
+            timestamp=event.timestamp,
         )
         await self._apply_events(
             lambda s, now: charge_points.apply_status(s, identity, report, now),
             BatchHint(identity, connector_id=report.connector_id),
         )
 
-    async def authorize(self, identity: str, request: call.Authorize) -> IdTagInfo:
+    async def authorize(self, identity: str, event: IdTagPresented) -> IdTagInfo:
         def work(session: Session, now: datetime) -> tuple[IdTagInfo, list[NetworkEvent]]:
             cp = charge_points.touch(session, identity, now)
-            return check_id_tag(session, request.id_tag, cp, now), []
+            return check_id_tag(session, event.id_tag, cp, now), []
 
         return await self._apply(work, BatchHint(identity))
 
     async def start_transaction(
-        self, identity: str, request: call.StartTransaction
+        self, identity: str, event: TransactionStarted
     ) -> StartTransactionResult:
         req = transactions.StartRequest(
-            connector_id=_integer(request.connector_id, "connectorId", minimum=0),
-            id_tag=request.id_tag,
-            meter_start=_integer(request.meter_start, "meterStart"),
-            timestamp=request.timestamp,
-            reservation_id=_optional_integer(request.reservation_id, "reservationId"),
+            connector_id=_integer(event.connector_id, "connectorId", minimum=0),
+            id_tag=event.id_tag,
+            meter_start=_integer(event.meter_start_wh, "meterStart"),
+            timestamp=event.timestamp,
+            reservation_id=_optional_integer(event.reservation_id, "reservationId"),
         )
 
         def work(
@@ -214,16 +217,14 @@ class ChargerEventService:
         )
         return StartTransactionResult(transaction_id=transaction_id, id_tag_info=info)
 
-    async def stop_transaction(
-        self, identity: str, request: call.StopTransaction
-    ) -> IdTagInfo | None:
+    async def stop_transaction(self, identity: str, event: TransactionStopped) -> IdTagInfo | None:
         req = transactions.StopRequest(
-            transaction_id=_integer(request.transaction_id, "transactionId"),
-            meter_stop=_integer(request.meter_stop, "meterStop"),
-            timestamp=request.timestamp,
-            id_tag=request.id_tag,
-            reason=_text(request.reason),
-            transaction_data=request.transaction_data,
+            transaction_id=_integer(event.transaction_id, "transactionId"),
+            meter_stop=_integer(event.meter_stop_wh, "meterStop"),
+            timestamp=event.timestamp,
+            id_tag=event.id_tag,
+            reason=event.reason,
+            transaction_data=event.meter_values,
         )
         info = await self._apply(
             lambda s, now: transactions.stop(s, identity, req, now),
@@ -235,42 +236,42 @@ class ChargerEventService:
         )
         return info
 
-    async def meter_values(self, identity: str, request: call.MeterValues) -> None:
+    async def meter_values(self, identity: str, event: MeterSampled) -> None:
         req = MeterRequest(
-            connector_id=_integer(request.connector_id, "connectorId", minimum=0),
-            meter_value=request.meter_value,
-            transaction_id=_optional_integer(request.transaction_id, "transactionId"),
+            connector_id=_integer(event.connector_id, "connectorId", minimum=0),
+            meter_value=event.meter_values,
+            transaction_id=_optional_integer(event.transaction_id, "transactionId"),
         )
         await self._apply_events(
             lambda s, now: apply_meter_values(s, identity, req, now),
             BatchHint(identity, transaction_id=req.transaction_id),
         )
 
-    async def data_transfer(self, identity: str, request: call.DataTransfer) -> DataTransferResult:
+    async def data_transfer(self, identity: str, event: DataTransferred) -> DataTransferResult:
         # The frame itself is in the message log; no vendor extensions are handled yet.
         log.info(
             "data transfer from charge point",
             extra={
                 "identity": identity,
-                "vendor_id": request.vendor_id,
-                "message_id": request.message_id,
+                "vendor_id": event.vendor_id,
+                "message_id": event.message_id,
             },
         )
         await self._apply_events(_keep_alive(identity))
         return DataTransferResult(status="UnknownVendorId")
 
     async def diagnostics_status_notification(
-        self, identity: str, request: call.DiagnosticsStatusNotification
+        self, identity: str, event: DiagnosticsStatusChanged
     ) -> None:
-        status = _text(request.status) or ""
+        status = event.status
         await self._apply_events(
             lambda s, now: charge_points.record_diagnostics_status(s, identity, status, now)
         )
 
     async def firmware_status_notification(
-        self, identity: str, request: call.FirmwareStatusNotification
+        self, identity: str, event: FirmwareStatusChanged
     ) -> None:
-        status = _text(request.status) or ""
+        status = event.status
         await self._apply_events(
             lambda s, now: charge_points.record_firmware_status(s, identity, status, now)
         )

@@ -38,6 +38,14 @@ class ListColumn:
     # `expression` row by row is too slow (e.g. a correlated subquery: search the other table
     # once instead).
     search: Callable[[str], ColumnElement[bool]] | None = None
+    # How a filter value selects rows when `expression == value` cannot say it (e.g. "any of
+    # the charge point's connectors has this status": an EXISTS on another table).
+    filter: Callable[[Any], ColumnElement[bool]] | None = None
+
+    def selects(self, value: Any) -> ColumnElement[bool]:
+        if self.filter is not None:
+            return self.filter(value)
+        return self.expression == value
 
     def matches(self, pattern: str) -> ColumnElement[bool]:
         if self.search is not None:
@@ -97,7 +105,7 @@ def _filtered(
         column = spec.column(key)
         if not column.filterable:
             raise ListQueryError(f"{spec.name} cannot be filtered by {column.label}")
-        statement = statement.where(column.expression == value)
+        statement = statement.where(column.selects(value))
     term = query.search.strip().lower()
     if term:
         pattern = f"%{_escape_like(term)}%"
@@ -142,6 +150,18 @@ def fetch_page(
         result = session.execute(statement.limit(page_size).offset((page - 1) * page_size))
         rows = [dict(row._mapping) for row in result]
     return ListPage(rows=rows, total=total, page=page, page_size=page_size)
+
+
+def matching_ids(
+    spec: ListSpec, query: ListQuery, organisation_ids: Collection[int] | None, limit: int
+) -> list[Any]:
+    """The ids of every row the query matches (all pages, list order), at most `limit`: what
+    "select all matching" acts on, resolved on the server within the operator's scope."""
+    statement = _ordered(spec, _filtered(spec, query, organisation_ids), query)
+    statement = statement.with_only_columns(spec.id_column, maintain_column_froms=True)
+    statement = statement.limit(limit)
+    with read_session() as session:
+        return list(session.execute(statement).scalars())
 
 
 def iter_rows(

@@ -10,13 +10,25 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 from typing import Any
+
+from sqlmodel import col, select
 
 from ccms_app.charging import reservations, session_history
 from ccms_app.control import commands, configuration
+from ccms_app.core.db import read_session
 from ccms_app.core.types import utc_now
 from ccms_app.monitoring.session_rows import RecentSessionRow, session_rows
-from ccms_app.monitoring.view import format_time
+from ccms_app.monitoring.snapshot import active_sessions, charge_point_views
+from ccms_app.monitoring.view import (
+    ChargePointRow,
+    SessionRow,
+    charge_point_row,
+    format_time,
+    session_row,
+)
+from ccms_app.network.models import ChargePoint, Station
 
 HISTORY_LENGTH = 25
 RESERVATIONS_SHOWN = 50
@@ -126,19 +138,54 @@ def load_sessions(charge_point_id: int) -> list[RecentSessionRow]:
     return session_rows(session_history.charge_point_sessions(charge_point_id, SESSIONS_SHOWN))
 
 
-# NetworkEvent kind -> (field of ChargePointLiveState, loader of its rows)
-SECTIONS: dict[str, tuple[str, Any]] = {
-    "command": ("command_history", load_history),
-    "configuration": ("configuration", load_configuration),
-    "reservation": ("reservations", load_reservations),
-    "session": ("sessions", load_sessions),  # started, stopped, meter values (energy)
-}
+def load_status(charge_point_id: int) -> list[ChargePointRow]:
+    """The charge point's live status row (connection, status, connectors), as Live
+    Monitoring shows it; empty if it is gone."""
+    with read_session() as session:
+        views = charge_point_views(session, None, only=[charge_point_id])
+    now = utc_now()
+    return [charge_point_row(view, now) for view in views]
+
+
+def load_running_sessions(charge_point_id: int) -> list[SessionRow]:
+    """The transactions running on the charge point now, with their live meter values."""
+    with read_session() as session:
+        zone = session.exec(
+            select(Station.timezone)
+            .join(ChargePoint, col(ChargePoint.station_id) == Station.id)
+            .where(col(ChargePoint.id) == charge_point_id)
+        ).first()
+        running = active_sessions(session, None, charge_point_id=charge_point_id)
+    now = utc_now()
+    return [session_row(view, zone or "UTC", now) for view in running]
+
+
+@dataclasses.dataclass(frozen=True)
+class Section:
+    """One live part of the page: the ChargePointLiveState field, its loader, and the
+    NetworkEvent kinds that change it."""
+
+    field: str
+    load: Callable[[int], list[Any]]
+    kinds: frozenset[str]
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("command_history", load_history, frozenset({"command"})),
+    Section("configuration", load_configuration, frozenset({"configuration"})),
+    Section("reservations", load_reservations, frozenset({"reservation"})),
+    # started, stopped, meter values (energy)
+    Section("sessions", load_sessions, frozenset({"session"})),
+    Section("running_sessions", load_running_sessions, frozenset({"session"})),
+    Section("status", load_status, frozenset({"charge_point", "connector", "warning"})),
+)
+ALL_KINDS = frozenset().union(*(section.kinds for section in SECTIONS))
 
 
 def load_sections(charge_point_id: int, kinds: set[str]) -> dict[str, list[Any]]:
     """Fresh rows of the sections the event kinds touched (all with every kind)."""
     return {
-        field: loader(charge_point_id)
-        for kind, (field, loader) in SECTIONS.items()
-        if kind in kinds
+        section.field: section.load(charge_point_id)
+        for section in SECTIONS
+        if not section.kinds.isdisjoint(kinds)
     }

@@ -10,13 +10,25 @@ nobody looks at.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 
-LIVE = "live"  # the whole network: Live Monitoring and the pages built on it
-HOME = "home"  # counts and totals only
+LIVE = "live"  # Live Monitoring's list: one page of charge points per tab
+HOME = "home"  # counts, totals and the first warnings (Home, and the pages built on them)
+
+
+@dataclass(frozen=True)
+class ShownPage:
+    """What one Live Monitoring tab shows: its page's charge points, and whether charger
+    traffic can change which charge points the page lists (a status filter, ...)."""
+
+    charge_point_ids: frozenset[int] = frozenset()
+    moves_with_traffic: bool = False
+
 
 _tabs: dict[tuple[str, str], int] = {}  # (client token, view) -> organisation
-_watched_charge_points: set[int] = set()
+_pages: dict[str, ShownPage] = {}  # client token -> its Live Monitoring page
+_charge_point_tabs: dict[str, int] = {}  # client token -> the charge point page it shows
 
 
 def watch(tab: str, organisation_id: int, view: str = LIVE) -> None:
@@ -28,12 +40,18 @@ def unwatch(tab: str, view: str | None = None) -> None:
     """`tab` stops watching `view` (None: every view)."""
     for key in [key for key in _tabs if key[0] == tab and view in (None, key[1])]:
         del _tabs[key]
+    if view in (None, LIVE):
+        _pages.pop(tab, None)
+    if view is None:
+        _charge_point_tabs.pop(tab, None)
 
 
 def forget_closed_tabs(connected: Collection[str]) -> None:
     """Drop the watches of tabs not in `connected` (their websocket is gone; a tab that
     reconnects loads its page again, and so joins again)."""
-    for tab in {tab for tab, _ in _tabs if tab not in connected}:
+    for tab in {tab for tab, _ in _tabs if tab not in connected} | (
+        _charge_point_tabs.keys() - set(connected)
+    ):
         unwatch(tab)
 
 
@@ -46,15 +64,41 @@ def watching_tabs(organisation_id: int, view: str = LIVE) -> int:
     return sum(1 for (_, v), org in _tabs.items() if v == view and org == organisation_id)
 
 
-def watch_charge_point(charge_point_id: int) -> None:
-    _watched_charge_points.add(charge_point_id)
+def show_charge_points(tab: str, charge_point_ids: Iterable[int], moves: bool) -> None:
+    """A Live Monitoring tab now shows these charge points (after each load of its page)."""
+    if (tab, LIVE) in _tabs:
+        _pages[tab] = ShownPage(frozenset(charge_point_ids), moves)
+
+
+def live_tabs() -> list[str]:
+    """The tabs showing Live Monitoring."""
+    return [tab for (tab, view) in _tabs if view == LIVE]
+
+
+def page_may_change(tab: str, changed: Collection[int], everything: bool) -> bool:
+    """Whether a batch of changes may alter a Live Monitoring tab's page: it shows a changed
+    charge point, or its list moves with traffic, or the change is not tied to one charge
+    point (`everything`: e.g. one registered or deleted)."""
+    page = _pages.get(tab)
+    return (
+        everything
+        or page is None
+        or page.moves_with_traffic
+        or not page.charge_point_ids.isdisjoint(changed)
+    )
+
+
+def watch_charge_point(tab: str, charge_point_id: int) -> None:
+    """`tab` shows this charge point's page (until it navigates, logs out or closes)."""
+    _charge_point_tabs[tab] = charge_point_id
 
 
 def watched_charge_points() -> frozenset[int]:
-    return frozenset(_watched_charge_points)
+    return frozenset(_charge_point_tabs.values())
 
 
 def forget_all() -> None:
     """Tests: start from no watched organisation or charge point."""
     _tabs.clear()
-    _watched_charge_points.clear()
+    _pages.clear()
+    _charge_point_tabs.clear()

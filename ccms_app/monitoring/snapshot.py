@@ -141,7 +141,7 @@ def load_snapshot(
     now = now or utc_now()
     with read_session() as session:
         charge_points = charge_point_views(session, organisation_ids)
-        sessions = _active_sessions(session, organisation_ids)
+        sessions = active_sessions(session, organisation_ids)
         sessions_today, energy_today_wh = today_totals(session, organisation_ids, now)
         issues = open_issues_by_charge_point(session, organisation_ids)
     counts = _counts(charge_points, sessions, sessions_today, energy_today_wh)
@@ -152,6 +152,19 @@ def load_snapshot(
         warnings=tuple(warnings_of(charge_points, issues))[:MAX_WARNINGS],
         counts=counts,
     )
+
+
+def charge_points_warnings(
+    organisation_ids: Collection[int], charge_point_ids: Collection[int]
+) -> list[tuple[NetworkWarning, str]]:
+    """The warnings of a few charge points (a station's), each with its station's zone."""
+    if not charge_point_ids:
+        return []
+    with read_session() as session:
+        charge_points = charge_point_views(session, organisation_ids, only=charge_point_ids)
+        issues = open_issues_by_charge_point(session, organisation_ids)
+    zones = {cp.id: cp.station_timezone for cp in charge_points}
+    return [(w, zones[w.charge_point_id]) for w in warnings_of(charge_points, issues)]
 
 
 def charge_point_detail(
@@ -267,19 +280,21 @@ def _connectors_by_charge_point(
     return grouped
 
 
-def _active_sessions(
-    session: Session, organisation_ids: Collection[int] | None
+def active_sessions(
+    session: Session, organisation_ids: Collection[int] | None, charge_point_id: int | None = None
 ) -> tuple[ActiveSessionView, ...]:
-    rows = session.exec(
-        scoped(
-            select(ChargingSession, ChargePoint.identity)
-            .join(ChargePoint, col(ChargePoint.id) == col(ChargingSession.charge_point_id))
-            .where(ChargingSession.status == SessionStatus.ACTIVE)
-            .order_by(col(ChargingSession.start_time).desc()),
-            ChargingSession.organisation_id,
-            organisation_ids,
-        )
-    ).all()
+    """Running sessions, newest first (of one charge point if `charge_point_id`)."""
+    query = scoped(
+        select(ChargingSession, ChargePoint.identity)
+        .join(ChargePoint, col(ChargePoint.id) == col(ChargingSession.charge_point_id))
+        .where(ChargingSession.status == SessionStatus.ACTIVE)
+        .order_by(col(ChargingSession.start_time).desc()),
+        ChargingSession.organisation_id,
+        organisation_ids,
+    )
+    if charge_point_id is not None:
+        query = query.where(col(ChargingSession.charge_point_id) == charge_point_id)
+    rows = session.exec(query).all()
     return tuple(
         ActiveSessionView(
             transaction_id=stored_id(cs.id),

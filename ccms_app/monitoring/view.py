@@ -112,7 +112,7 @@ def build_home_view(summary: HomeSummary) -> HomeView:
         counts=_counts_view(summary.counts),
         connector_counts=_status_counts(summary.counts),
         warnings=[
-            _warning_row(w, summary.zones.get(w.charge_point_id, "UTC"), now)
+            warning_row(w, summary.zones.get(w.charge_point_id, "UTC"), now)
             for w in summary.warnings
         ],
         warnings_total=summary.warnings_total,
@@ -125,12 +125,12 @@ def build_view(snapshot: NetworkSnapshot) -> LiveView:
     zones = {cp.id: cp.station_timezone for cp in snapshot.charge_points}
     now = snapshot.generated_at
     return LiveView(
-        charge_points=[_charge_point_row(cp, now) for cp in snapshot.charge_points],
+        charge_points=[charge_point_row(cp, now) for cp in snapshot.charge_points],
         sessions=[
-            _session_row(s, zones.get(s.charge_point_id, "UTC"), now) for s in snapshot.sessions
+            session_row(s, zones.get(s.charge_point_id, "UTC"), now) for s in snapshot.sessions
         ],
         warnings=[
-            _warning_row(w, zones.get(w.charge_point_id, "UTC"), now) for w in snapshot.warnings
+            warning_row(w, zones.get(w.charge_point_id, "UTC"), now) for w in snapshot.warnings
         ],
         counts=_counts_view(snapshot.counts),
         connector_counts=_status_counts(snapshot.counts),
@@ -145,7 +145,7 @@ def _status_counts(counts: HomeCounts) -> list[StatusCount]:
     ]
 
 
-def _charge_point_row(cp: ChargePointView, now: datetime) -> ChargePointRow:
+def charge_point_row(cp: ChargePointView, now: datetime) -> ChargePointRow:
     return ChargePointRow(
         id=cp.id,
         identity=cp.identity,
@@ -169,7 +169,7 @@ def _charge_point_row(cp: ChargePointView, now: datetime) -> ChargePointRow:
     )
 
 
-def _session_row(s: ActiveSessionView, zone: str, now: datetime) -> SessionRow:
+def session_row(s: ActiveSessionView, zone: str, now: datetime) -> SessionRow:
     return SessionRow(
         transaction_id=s.transaction_id,
         charge_point_id=s.charge_point_id,
@@ -185,7 +185,7 @@ def _session_row(s: ActiveSessionView, zone: str, now: datetime) -> SessionRow:
     )
 
 
-def _warning_row(w: NetworkWarning, zone: str, now: datetime) -> WarningRow:
+def warning_row(w: NetworkWarning, zone: str, now: datetime) -> WarningRow:
     return WarningRow(
         key=f"{w.kind}-{w.charge_point_id}-{w.connector_id}",
         kind=w.kind,

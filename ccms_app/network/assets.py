@@ -21,6 +21,7 @@ from ccms_app.accounts.models import Organisation
 from ccms_app.core.db import read_session
 from ccms_app.core.events import NetworkEvent, get_event_bus
 from ccms_app.core.rows import stored_id
+from ccms_app.network.models import ChargePoint
 
 T = TypeVar("T", bound=SQLModel)
 
@@ -111,3 +112,26 @@ def organisation_choices(scope: Collection[int]) -> list[tuple[int, str]]:
             .order_by(Organisation.name)
         ).all()
     return [(stored_id(i), n) for i, n in rows]
+
+
+def charge_point_choices(scope: Collection[int]) -> list[tuple[int, str]]:
+    """(id, identity) of the charge points the operator manages, by identity: pickers."""
+    with read_session() as session:
+        rows = session.exec(
+            select(col(ChargePoint.id), ChargePoint.identity)
+            .where(col(ChargePoint.organisation_id).in_(list(scope)))
+            .order_by(ChargePoint.identity)
+        ).all()
+    return [(stored_id(i), n) for i, n in rows]
+
+
+def charge_point_identities(ids: Collection[int], scope: Collection[int]) -> dict[int, str]:
+    """id -> identity of those of `ids` the operator manages (others are left out)."""
+    with read_session() as session:
+        rows = session.exec(
+            select(col(ChargePoint.id), ChargePoint.identity).where(
+                col(ChargePoint.id).in_(list(ids)),
+                col(ChargePoint.organisation_id).in_(list(scope)),
+            )
+        ).all()
+    return {stored_id(i): n for i, n in rows}

@@ -332,18 +332,18 @@ def _pager(state: Any, testid: str) -> rx.Component:
     )
 
 
-def data_list(
+def list_frame(
     state: Any,
-    columns: Sequence[Column],
+    body: rx.Component,
     *,
     testid: str,
     filters: Sequence[Filter] = (),
     empty_text: str = "Nothing here yet.",
     search_placeholder: str = "Search…",
     toolbar: Sequence[rx.Component] = (),
-    actions: RowRender | None = None,
 ) -> rx.Component:
-    """A whole list: toolbar, table (desktop) or cards (phone), pager; see the module doc."""
+    """Toolbar, error, `body` (the rows, drawn by the caller) and pager of a list whose rows
+    are not flat text (e.g. Live Monitoring's connector badges); `data_list` otherwise."""
     return rx.vstack(
         _toolbar(state, filters, testid, search_placeholder, toolbar),
         rx.cond(
@@ -358,13 +358,7 @@ def data_list(
         ),
         rx.cond(
             state.total > 0,
-            rx.vstack(
-                _table(state, columns, testid, actions),
-                _cards(state, columns, testid, actions),
-                _pager(state, testid),
-                spacing="3",
-                width="100%",
-            ),
+            rx.vstack(body, _pager(state, testid), spacing="3", width="100%"),
             rx.cond(
                 state.loaded,
                 _empty(state, testid, empty_text),
@@ -374,4 +368,30 @@ def data_list(
         spacing="3",
         width="100%",
         custom_attrs=_tid(testid, "list"),
+    )
+
+
+def data_list(
+    state: Any,
+    columns: Sequence[Column],
+    *,
+    testid: str,
+    filters: Sequence[Filter] = (),
+    empty_text: str = "Nothing here yet.",
+    search_placeholder: str = "Search…",
+    toolbar: Sequence[rx.Component] = (),
+    actions: RowRender | None = None,
+) -> rx.Component:
+    """A whole list: toolbar, table (desktop) or cards (phone), pager; see the module doc."""
+    rows = rx.fragment(
+        _table(state, columns, testid, actions), _cards(state, columns, testid, actions)
+    )
+    return list_frame(
+        state,
+        rows,
+        testid=testid,
+        filters=filters,
+        empty_text=empty_text,
+        search_placeholder=search_placeholder,
+        toolbar=toolbar,
     )

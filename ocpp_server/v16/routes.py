@@ -1,10 +1,9 @@
 """The OCPP 1.6 routing table: the CALLs a charge point sends (Core and Firmware Management),
 handed to the application's ChargerEventSink.
 
-Each route turns the (schema-checked) camelCase payload into the typed `ocpp.v16.call.X`
-request the sink expects (snake_case fields; nested parts such as `meter_value`,
-`sampled_value` or `transaction_data` stay snake_case dicts/lists, as the ocpp library made
-them), awaits the sink and turns its result (ocpp_server.convert) into the CALLRESULT payload.
+Each route turns the (schema-checked) camelCase payload into the version-neutral charger event
+the sink expects (ocpp_server.v16.mappers), awaits the sink and turns its result
+(ocpp_server.convert) into the CALLRESULT payload.
 """
 
 from __future__ import annotations
@@ -12,21 +11,21 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from ocpp.v16 import call
 from ocpp.v16.enums import Action
 
 from ocpp_server import convert
 from ocpp_server.ports import ChargerEventSink
 from ocpp_server.rpc.protocol import CallHandler
-from ocpp_server.v16.payloads import to_camel, to_snake
+from ocpp_server.v16 import mappers
+from ocpp_server.v16.payloads import to_camel
 
 Payload = dict[str, Any]
 _EMPTY: Payload = {}
 
 
 async def boot_notification(sink: ChargerEventSink, identity: str, payload: Payload) -> Payload:
-    request = call.BootNotification(**to_snake(payload))
-    return to_camel(convert.boot_notification(await sink.boot_notification(identity, request)))
+    event = mappers.charger_booted(payload)
+    return to_camel(convert.boot_notification(await sink.boot_notification(identity, event)))
 
 
 async def heartbeat(sink: ChargerEventSink, identity: str, payload: Payload) -> Payload:
@@ -34,48 +33,48 @@ async def heartbeat(sink: ChargerEventSink, identity: str, payload: Payload) -> 
 
 
 async def status_notification(sink: ChargerEventSink, identity: str, payload: Payload) -> Payload:
-    await sink.status_notification(identity, call.StatusNotification(**to_snake(payload)))
+    await sink.status_notification(identity, mappers.status_changed(payload))
     return _EMPTY
 
 
 async def authorize(sink: ChargerEventSink, identity: str, payload: Payload) -> Payload:
-    info = await sink.authorize(identity, call.Authorize(**to_snake(payload)))
+    info = await sink.authorize(identity, mappers.id_tag_presented(payload))
     return to_camel(convert.authorize(info))
 
 
 async def start_transaction(sink: ChargerEventSink, identity: str, payload: Payload) -> Payload:
-    request = call.StartTransaction(**to_snake(payload))
-    return to_camel(convert.start_transaction(await sink.start_transaction(identity, request)))
+    event = mappers.transaction_started(payload)
+    return to_camel(convert.start_transaction(await sink.start_transaction(identity, event)))
 
 
 async def stop_transaction(sink: ChargerEventSink, identity: str, payload: Payload) -> Payload:
-    request = call.StopTransaction(**to_snake(payload))
-    return to_camel(convert.stop_transaction(await sink.stop_transaction(identity, request)))
+    event = mappers.transaction_stopped(payload)
+    return to_camel(convert.stop_transaction(await sink.stop_transaction(identity, event)))
 
 
 async def meter_values(sink: ChargerEventSink, identity: str, payload: Payload) -> Payload:
-    await sink.meter_values(identity, call.MeterValues(**to_snake(payload)))
+    await sink.meter_values(identity, mappers.meter_sampled(payload))
     return _EMPTY
 
 
 async def data_transfer(sink: ChargerEventSink, identity: str, payload: Payload) -> Payload:
-    result = await sink.data_transfer(identity, call.DataTransfer(**to_snake(payload)))
+    result = await sink.data_transfer(identity, mappers.data_transferred(payload))
     return to_camel(convert.data_transfer(result))
 
 
 async def diagnostics_status_notification(
     sink: ChargerEventSink, identity: str, payload: Payload
 ) -> Payload:
-    request = call.DiagnosticsStatusNotification(**to_snake(payload))
-    await sink.diagnostics_status_notification(identity, request)
+    await sink.diagnostics_status_notification(
+        identity, mappers.diagnostics_status_changed(payload)
+    )
     return _EMPTY
 
 
 async def firmware_status_notification(
     sink: ChargerEventSink, identity: str, payload: Payload
 ) -> Payload:
-    request = call.FirmwareStatusNotification(**to_snake(payload))
-    await sink.firmware_status_notification(identity, request)
+    await sink.firmware_status_notification(identity, mappers.firmware_status_changed(payload))
     return _EMPTY
 
 

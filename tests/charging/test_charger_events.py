@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from ocpp.v16 import call
 from sqlmodel import Session, select
 
 from ccms_app.accounts.models import Organisation
@@ -16,6 +15,16 @@ from ccms_app.control.models import OcppMessage
 from ccms_app.core.events import EventBus
 from ccms_app.drivers.models import IdTag
 from ccms_app.network.models import ChargePoint, Connector, StatusEvent
+from ocpp_server.charger_events import (
+    ChargerBooted,
+    DiagnosticsStatusChanged,
+    FirmwareStatusChanged,
+    IdTagPresented,
+    MeterSampled,
+    StatusChanged,
+    TransactionStarted,
+    TransactionStopped,
+)
 from ocpp_server.ports import FrameRecord
 
 CP = "CP-TEST-1"
@@ -50,11 +59,11 @@ def registered(session: Session, organisation: Organisation) -> ChargePoint:
     return cp
 
 
-def boot_request() -> call.BootNotification:
-    return call.BootNotification(
-        charge_point_model="M1",
-        charge_point_vendor="V1",
-        charge_box_serial_number="BOX-9",
+def boot_request() -> ChargerBooted:
+    return ChargerBooted(
+        model="M1",
+        vendor="V1",
+        serial_number="BOX-9",
         firmware_version="1.2.3",
     )
 
@@ -97,13 +106,11 @@ async def test_status_notifications_update_connectors_and_keep_history(
     now = datetime.now(UTC)
     await service.status_notification(
         CP,
-        call.StatusNotification(
-            connector_id=1, error_code="NoError", status="Available", timestamp=iso(now)
-        ),
+        StatusChanged(connector_id=1, error_code="NoError", status="Available", timestamp=iso(now)),
     )
     await service.status_notification(
         CP,
-        call.StatusNotification(
+        StatusChanged(
             connector_id=1,
             error_code="GroundFailure",
             status="Faulted",
@@ -114,7 +121,7 @@ async def test_status_notifications_update_connectors_and_keep_history(
     # A replayed older notification is kept in history but does not move the status back.
     await service.status_notification(
         CP,
-        call.StatusNotification(
+        StatusChanged(
             connector_id=1,
             error_code="NoError",
             status="Charging",
@@ -122,7 +129,7 @@ async def test_status_notifications_update_connectors_and_keep_history(
         ),
     )
     await service.status_notification(
-        CP, call.StatusNotification(connector_id=0, error_code="NoError", status="Available")
+        CP, StatusChanged(connector_id=0, error_code="NoError", status="Available")
     )
     session.rollback()
     connector = session.exec(select(Connector)).one()
@@ -141,7 +148,7 @@ async def test_status_notifications_update_connectors_and_keep_history(
 
 async def test_authorize(service, registered) -> None:
     async def status(tag: str) -> str:
-        return (await service.authorize(CP, call.Authorize(id_tag=tag))).status
+        return (await service.authorize(CP, IdTagPresented(id_tag=tag))).status
 
     assert await status("GOOD") == "Accepted"
     assert await status("BLOCKED") == "Blocked"
@@ -151,7 +158,7 @@ async def test_authorize(service, registered) -> None:
 
 
 async def test_unregistered_charge_point_cannot_authorize(service, organisation) -> None:
-    info = await service.authorize("STRANGER", call.Authorize(id_tag="GOOD"))
+    info = await service.authorize("STRANGER", IdTagPresented(id_tag="GOOD"))
     assert info.status == "Invalid"
 
 
@@ -160,8 +167,8 @@ async def test_whole_transaction(service, registered, session, event_bus) -> Non
     start_time = datetime.now(UTC) - timedelta(minutes=30)
     started = await service.start_transaction(
         CP,
-        call.StartTransaction(
-            connector_id=1, id_tag="GOOD", meter_start=1000, timestamp=iso(start_time)
+        TransactionStarted(
+            connector_id=1, id_tag="GOOD", meter_start_wh=1000, timestamp=iso(start_time)
         ),
     )
     assert started.id_tag_info.status == "Accepted"
@@ -169,21 +176,21 @@ async def test_whole_transaction(service, registered, session, event_bus) -> Non
     # A retried StartTransaction (reply lost) gets the same transaction.
     again = await service.start_transaction(
         CP,
-        call.StartTransaction(
-            connector_id=1, id_tag="GOOD", meter_start=1000, timestamp=iso(start_time)
+        TransactionStarted(
+            connector_id=1, id_tag="GOOD", meter_start_wh=1000, timestamp=iso(start_time)
         ),
     )
     assert again.transaction_id == tx
     # The same tag on another connector is already charging.
-    other = await service.authorize(CP, call.Authorize(id_tag="GOOD"))
+    other = await service.authorize(CP, IdTagPresented(id_tag="GOOD"))
     assert other.status == "ConcurrentTx"
 
     await service.meter_values(
         CP,
-        call.MeterValues(
+        MeterSampled(
             connector_id=1,
             transaction_id=tx,
-            meter_value=[
+            meter_values=[
                 {
                     "timestamp": iso(start_time + timedelta(minutes=10)),
                     "sampled_value": [
@@ -216,13 +223,13 @@ async def test_whole_transaction(service, registered, session, event_bus) -> Non
     unreadable = [s for s in samples if s.value is None]
     assert [s.raw_value for s in unreadable] == ["signed:abc"]
 
-    stop_req = call.StopTransaction(
-        meter_stop=6000,
+    stop_req = TransactionStopped(
+        meter_stop_wh=6000,
         timestamp=iso(start_time + timedelta(minutes=20)),
         transaction_id=tx,
         reason="EVDisconnected",
         id_tag="GOOD",
-        transaction_data=[
+        meter_values=[
             {
                 "timestamp": iso(start_time + timedelta(minutes=20)),
                 "sampled_value": [{"value": "6000", "context": "Transaction.End"}],
@@ -242,8 +249,8 @@ async def test_whole_transaction(service, registered, session, event_bus) -> Non
     assert not done.flagged
 
     # A duplicate stop is answered the same way and changes nothing.
-    stop_again = call.StopTransaction(
-        meter_stop=9999, timestamp=iso(datetime.now(UTC)), transaction_id=tx, id_tag="GOOD"
+    stop_again = TransactionStopped(
+        meter_stop_wh=9999, timestamp=iso(datetime.now(UTC)), transaction_id=tx, id_tag="GOOD"
     )
     assert (await service.stop_transaction(CP, stop_again)).status == "Accepted"
     session.rollback()
@@ -256,14 +263,16 @@ async def test_whole_transaction(service, registered, session, event_bus) -> Non
 async def test_meter_stop_below_start_is_flagged(service, registered, session) -> None:
     started = await service.start_transaction(
         CP,
-        call.StartTransaction(
-            connector_id=1, id_tag="GOOD", meter_start=5000, timestamp=iso(datetime.now(UTC))
+        TransactionStarted(
+            connector_id=1, id_tag="GOOD", meter_start_wh=5000, timestamp=iso(datetime.now(UTC))
         ),
     )
     await service.stop_transaction(
         CP,
-        call.StopTransaction(
-            meter_stop=100, timestamp=iso(datetime.now(UTC)), transaction_id=started.transaction_id
+        TransactionStopped(
+            meter_stop_wh=100,
+            timestamp=iso(datetime.now(UTC)),
+            transaction_id=started.transaction_id,
         ),
     )
     session.rollback()
@@ -277,8 +286,8 @@ async def test_blocked_tag_still_gets_a_session_but_is_told_blocked(
 ) -> None:
     started = await service.start_transaction(
         CP,
-        call.StartTransaction(
-            connector_id=2, id_tag="BLOCKED", meter_start=0, timestamp=iso(datetime.now(UTC))
+        TransactionStarted(
+            connector_id=2, id_tag="BLOCKED", meter_start_wh=0, timestamp=iso(datetime.now(UTC))
         ),
     )
     assert started.id_tag_info.status == "Blocked"
@@ -290,12 +299,12 @@ async def test_blocked_tag_still_gets_a_session_but_is_told_blocked(
 async def test_new_transaction_closes_an_abandoned_one(service, registered, session) -> None:
     t0 = datetime.now(UTC) - timedelta(hours=2)
     first = await service.start_transaction(
-        CP, call.StartTransaction(connector_id=1, id_tag="GOOD", meter_start=0, timestamp=iso(t0))
+        CP, TransactionStarted(connector_id=1, id_tag="GOOD", meter_start_wh=0, timestamp=iso(t0))
     )
     second = await service.start_transaction(
         CP,
-        call.StartTransaction(
-            connector_id=1, id_tag="GOOD", meter_start=10, timestamp=iso(t0 + timedelta(hours=1))
+        TransactionStarted(
+            connector_id=1, id_tag="GOOD", meter_start_wh=10, timestamp=iso(t0 + timedelta(hours=1))
         ),
     )
     assert second.transaction_id != first.transaction_id
@@ -309,10 +318,12 @@ async def test_meter_values_without_known_transaction_are_kept(
 ) -> None:
     await service.meter_values(
         CP,
-        call.MeterValues(
+        MeterSampled(
             connector_id=1,
             transaction_id=999,
-            meter_value=[{"timestamp": iso(datetime.now(UTC)), "sampled_value": [{"value": "10"}]}],
+            meter_values=[
+                {"timestamp": iso(datetime.now(UTC)), "sampled_value": [{"value": "10"}]}
+            ],
         ),
     )
     sample = session.exec(select(MeterSample)).one()
@@ -322,8 +333,8 @@ async def test_meter_values_without_known_transaction_are_kept(
 async def test_stop_for_unknown_transaction_is_answered(service, registered) -> None:
     info = await service.stop_transaction(
         CP,
-        call.StopTransaction(
-            meter_stop=1, timestamp=iso(datetime.now(UTC)), transaction_id=424242, id_tag="GOOD"
+        TransactionStopped(
+            meter_stop_wh=1, timestamp=iso(datetime.now(UTC)), transaction_id=424242, id_tag="GOOD"
         ),
     )
     assert info is not None and info.status == "Accepted"
@@ -336,12 +347,8 @@ async def test_connection_flags_and_firmware_status(service, registered, session
     session.rollback()
     session.refresh(registered)
     assert registered.is_online
-    await service.firmware_status_notification(
-        CP, call.FirmwareStatusNotification(status="Installed")
-    )
-    await service.diagnostics_status_notification(
-        CP, call.DiagnosticsStatusNotification(status="Uploaded")
-    )
+    await service.firmware_status_notification(CP, FirmwareStatusChanged(status="Installed"))
+    await service.diagnostics_status_notification(CP, DiagnosticsStatusChanged(status="Uploaded"))
     await service.disconnected(CP, "closed")
     session.rollback()
     session.refresh(registered)
@@ -384,10 +391,10 @@ async def test_start_with_reservation_closes_it(service, registered, session, or
     session.commit()
     started = await service.start_transaction(
         CP,
-        call.StartTransaction(
+        TransactionStarted(
             connector_id=1,
             id_tag="GOOD",
-            meter_start=0,
+            meter_start_wh=0,
             timestamp=iso(datetime.now(UTC)),
             reservation_id=reservation.id,
         ),
@@ -397,10 +404,10 @@ async def test_start_with_reservation_closes_it(service, registered, session, or
     assert (reservation.status, reservation.session_id) == ("used", started.transaction_id)
     unknown = await service.start_transaction(
         CP,
-        call.StartTransaction(
+        TransactionStarted(
             connector_id=2,
             id_tag="GOOD2",
-            meter_start=0,
+            meter_start_wh=0,
             timestamp=iso(datetime.now(UTC)),
             reservation_id=777,
         ),

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from ocpp.exceptions import PropertyConstraintViolationError
-from ocpp.v16 import call
 from sqlmodel import Session, col, select
 
 from ccms_app.accounts.models import Organisation
@@ -22,6 +21,12 @@ from ccms_app.charging.models import ChargingSession, MeterSample
 from ccms_app.core.events import EventBus
 from ccms_app.drivers.models import IdTag
 from ccms_app.network.models import ChargePoint, Connector, StatusEvent
+from ocpp_server.charger_events import (
+    MeterSampled,
+    StatusChanged,
+    TransactionStarted,
+    TransactionStopped,
+)
 
 CP = "CP-POLICY"
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -70,12 +75,15 @@ def transaction(session: Session, transaction_id: int) -> ChargingSession:
 
 
 async def start(
-    service: ChargerEventService, at: datetime, meter_start: int = 1000, connector_id: int = 1
+    service: ChargerEventService, at: datetime, meter_start_wh: int = 1000, connector_id: int = 1
 ) -> int:
     started = await service.start_transaction(
         CP,
-        call.StartTransaction(
-            connector_id=connector_id, id_tag="GOOD", meter_start=meter_start, timestamp=iso(at)
+        TransactionStarted(
+            connector_id=connector_id,
+            id_tag="GOOD",
+            meter_start_wh=meter_start_wh,
+            timestamp=iso(at),
         ),
     )
     return started.transaction_id
@@ -86,7 +94,7 @@ async def meter(
 ) -> None:
     await service.meter_values(
         CP,
-        call.MeterValues(connector_id=1, transaction_id=transaction_id, meter_value=list(groups)),
+        MeterSampled(connector_id=1, transaction_id=transaction_id, meter_values=list(groups)),
     )
 
 
@@ -100,9 +108,9 @@ async def stop(
 ) -> Any:
     return await service.stop_transaction(
         CP,
-        call.StopTransaction(
+        TransactionStopped(
             transaction_id=transaction_id,
-            meter_stop=meter_stop,
+            meter_stop_wh=meter_stop,
             timestamp=iso(at),
             id_tag=id_tag,
             **extra,
@@ -119,7 +127,7 @@ async def test_stop_for_no_or_unknown_transaction_is_answered_and_kept(
 ) -> None:
     running = await start(service, NOW - timedelta(minutes=30))
     data = [register_group(NOW - timedelta(minutes=1), 4200)]
-    info = await stop(service, transaction_id, NOW, 4200, transaction_data=data)
+    info = await stop(service, transaction_id, NOW, 4200, meter_values=data)
     assert info is not None and info.status == "Accepted"  # IdTagInfo: the charger stops
     assert await stop(service, transaction_id, NOW, 4200, id_tag=None) is None  # no idTag
 
@@ -139,7 +147,7 @@ async def test_stop_of_another_charge_points_transaction_is_not_applied(
     session.commit()
     theirs = await service.start_transaction(
         "CP-OTHER",
-        call.StartTransaction(connector_id=1, id_tag="GOOD", meter_start=0, timestamp=iso(NOW)),
+        TransactionStarted(connector_id=1, id_tag="GOOD", meter_start_wh=0, timestamp=iso(NOW)),
     )
     await stop(service, theirs.transaction_id, NOW, 500)
     assert transaction(session, theirs.transaction_id).status == "active"
@@ -152,7 +160,7 @@ async def test_stop_of_another_charge_points_transaction_is_not_applied(
 async def test_meter_stop_below_meter_start_counts_no_energy_and_is_flagged(
     service, registered, session
 ) -> None:
-    tx = await start(service, NOW - timedelta(minutes=10), meter_start=5000)
+    tx = await start(service, NOW - timedelta(minutes=10), meter_start_wh=5000)
     await stop(service, tx, NOW, 100)
     cs = transaction(session, tx)
     assert (cs.status, cs.meter_stop_wh, cs.energy_wh) == ("completed", 100, 0)
@@ -222,16 +230,14 @@ async def test_meter_values_for_finished_transaction_are_kept_with_it(
 async def test_offline_sessions_replayed_late_keep_their_own_times(
     service, registered, session
 ) -> None:
-    def status(value: str, at: datetime) -> call.StatusNotification:
-        return call.StatusNotification(
-            connector_id=1, error_code="NoError", status=value, timestamp=iso(at)
-        )
+    def status(value: str, at: datetime) -> StatusChanged:
+        return StatusChanged(connector_id=1, error_code="NoError", status=value, timestamp=iso(at))
 
-    live = await start(service, NOW - timedelta(minutes=5), meter_start=90_000)
+    live = await start(service, NOW - timedelta(minutes=5), meter_start_wh=90_000)
     await service.status_notification(CP, status("Charging", NOW - timedelta(minutes=5)))
     # The queue the charger kept while offline arrives now, hours late.
     t0 = NOW - timedelta(hours=5)
-    old = await start(service, t0, meter_start=10_000)
+    old = await start(service, t0, meter_start_wh=10_000)
     await service.status_notification(CP, status("Finishing", t0 + timedelta(hours=1)))
     await stop(service, old, t0 + timedelta(hours=1), 30_000)
     # ... and one of its MeterValues comes after its stop (out of order).
@@ -253,7 +259,7 @@ async def test_late_stop_of_a_session_closed_as_abandoned_is_applied(
     service, registered, session
 ) -> None:
     first = await start(service, NOW - timedelta(hours=3))
-    second = await start(service, NOW - timedelta(hours=1), meter_start=8000)
+    second = await start(service, NOW - timedelta(hours=1), meter_start_wh=8000)
     assert transaction(session, first).status == "completed"  # closed: no stop seen yet
     await stop(service, first, NOW - timedelta(hours=2), 7000)  # the stop arrives late
     cs = transaction(session, first)
@@ -262,7 +268,7 @@ async def test_late_stop_of_a_session_closed_as_abandoned_is_applied(
 
 
 async def test_meter_values_out_of_order_count_by_timestamp(service, registered, session) -> None:
-    tx = await start(service, NOW - timedelta(hours=1), meter_start=0)
+    tx = await start(service, NOW - timedelta(hours=1), meter_start_wh=0)
     at = [NOW - timedelta(minutes=m) for m in (50, 40, 30)]
     await meter(service, tx, register_group(at[2], 3000), register_group(at[0], 1000))
     await meter(service, tx, register_group(at[1], 2000))  # an older group, arriving last
@@ -277,7 +283,7 @@ async def test_meter_values_out_of_order_count_by_timestamp(service, registered,
 async def test_register_reset_keeps_energy_before_and_continues_after(
     service, registered, session
 ) -> None:
-    tx = await start(service, NOW - timedelta(hours=1), meter_start=1000)
+    tx = await start(service, NOW - timedelta(hours=1), meter_start_wh=1000)
     for minutes, wh in ((50, 5000), (40, 7000), (30, 100), (20, 600)):
         await meter(service, tx, register_group(NOW - timedelta(minutes=minutes), wh))
         assert transaction(session, tx).energy_wh >= 0
@@ -292,7 +298,7 @@ async def test_register_reset_keeps_energy_before_and_continues_after(
 
 async def test_register_glitch_does_not_make_energy_jump(service, registered, session) -> None:
     lifetime = 48_000_000
-    tx = await start(service, NOW - timedelta(hours=1), meter_start=lifetime)
+    tx = await start(service, NOW - timedelta(hours=1), meter_start_wh=lifetime)
     for minutes, wh in ((50, lifetime + 2000), (40, 0), (30, 2**32 - 1), (20, lifetime + 3000)):
         await meter(service, tx, register_group(NOW - timedelta(minutes=minutes), wh))
     assert transaction(session, tx).energy_wh == 3000
@@ -308,14 +314,14 @@ async def test_timestamp_without_time_zone_is_taken_as_utc(service, registered, 
     at = NOW - timedelta(minutes=20)
     naive = at.replace(tzinfo=None).isoformat()
     started = await service.start_transaction(
-        CP, call.StartTransaction(connector_id=1, id_tag="GOOD", meter_start=0, timestamp=naive)
+        CP, TransactionStarted(connector_id=1, id_tag="GOOD", meter_start_wh=0, timestamp=naive)
     )
     await service.meter_values(
         CP,
-        call.MeterValues(
+        MeterSampled(
             connector_id=1,
             transaction_id=started.transaction_id,
-            meter_value=[{"timestamp": naive, "sampled_value": [{"value": "100"}]}],
+            meter_values=[{"timestamp": naive, "sampled_value": [{"value": "100"}]}],
         ),
     )
     cs = transaction(session, started.transaction_id)
@@ -351,19 +357,19 @@ async def test_implausible_timestamp_is_replaced_by_receive_time(
 @pytest.mark.parametrize(
     "request_",
     [
-        call.StartTransaction(connector_id=-1, id_tag="GOOD", meter_start=0, timestamp=iso(NOW)),
-        call.StartTransaction(connector_id=1, id_tag="GOOD", meter_start=2**64, timestamp=iso(NOW)),
-        call.StatusNotification(connector_id=-3, error_code="NoError", status="Available"),
-        call.MeterValues(connector_id=1, transaction_id=-(2**70), meter_value=[]),
+        TransactionStarted(connector_id=-1, id_tag="GOOD", meter_start_wh=0, timestamp=iso(NOW)),
+        TransactionStarted(connector_id=1, id_tag="GOOD", meter_start_wh=2**64, timestamp=iso(NOW)),
+        StatusChanged(connector_id=-3, error_code="NoError", status="Available"),
+        MeterSampled(connector_id=1, transaction_id=-(2**70), meter_values=[]),
     ],
 )
 async def test_numbers_no_column_can_hold_are_protocol_errors(
     service, registered, session, request_: Any
 ) -> None:
     handler = {
-        call.StartTransaction: service.start_transaction,
-        call.StatusNotification: service.status_notification,
-        call.MeterValues: service.meter_values,
+        TransactionStarted: service.start_transaction,
+        StatusChanged: service.status_notification,
+        MeterSampled: service.meter_values,
     }[type(request_)]
     with pytest.raises(PropertyConstraintViolationError):
         await handler(CP, request_)
@@ -385,7 +391,7 @@ async def test_transaction_on_connector_0_is_accepted_and_flagged(
 async def test_a_register_break_is_remembered_even_behind_a_full_flag_reason(
     service, registered, session
 ) -> None:
-    tx = await start(service, NOW - timedelta(hours=1), meter_start=0)
+    tx = await start(service, NOW - timedelta(hours=1), meter_start_wh=0)
     cs = transaction(session, tx)
     cs.flagged, cs.flag_reason = True, "x" * 200  # earlier reasons filled the column
     session.add(cs)

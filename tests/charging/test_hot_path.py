@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from ocpp.v16 import call
 from sqlmodel import Session, col, select
 
 from ccms_app.accounts.models import Organisation
@@ -19,6 +18,11 @@ from ccms_app.core import db
 from ccms_app.core.events import EventBus
 from ccms_app.network import charge_points
 from ccms_app.network.models import ChargePoint, StatusEvent
+from ocpp_server.charger_events import (
+    ChargerBooted,
+    MeterSampled,
+    StatusChanged,
+)
 
 CP = "CP-HOT"
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -40,9 +44,9 @@ def registered(session: Session, organisation: Organisation) -> ChargePoint:
     return cp
 
 
-def unknown_meter(wh: int, transaction_id: int = 777) -> call.MeterValues:
+def unknown_meter(wh: int, transaction_id: int = 777) -> MeterSampled:
     group = {"timestamp": NOW.isoformat(), "sampled_value": [{"value": str(wh), "unit": "Wh"}]}
-    return call.MeterValues(connector_id=1, transaction_id=transaction_id, meter_value=[group])
+    return MeterSampled(connector_id=1, transaction_id=transaction_id, meter_values=[group])
 
 
 async def test_a_repeated_odd_message_records_one_open_issue_in_and_across_batches(
@@ -81,11 +85,9 @@ async def test_each_unknown_transaction_is_its_own_issue(service, registered) ->
 async def test_status_history_and_last_seen_are_written_with_the_batch(
     service, registered, session
 ) -> None:
-    def status(value: str, minutes: int) -> call.StatusNotification:
+    def status(value: str, minutes: int) -> StatusChanged:
         at = (NOW - timedelta(minutes=minutes)).isoformat()
-        return call.StatusNotification(
-            connector_id=1, error_code="NoError", status=value, timestamp=at
-        )
+        return StatusChanged(connector_id=1, error_code="NoError", status=value, timestamp=at)
 
     await asyncio.gather(
         service.status_notification(CP, status("Preparing", 3)),
@@ -121,7 +123,7 @@ def test_online_follows_the_order_of_messages_within_one_batch(engine, registere
 
 
 async def test_each_batch_reads_the_charge_point_afresh(service, registered) -> None:
-    boot = call.BootNotification(charge_point_vendor="V", charge_point_model="M")
+    boot = ChargerBooted(vendor="V", model="M")
     assert (await service.boot_notification(CP, boot)).status == "Accepted"
     with db.session_scope() as s:  # an operator disables it between two messages
         cp = s.exec(select(ChargePoint).where(ChargePoint.identity == CP)).one()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 
 import pytest
 from sqlmodel import Session
@@ -23,10 +24,11 @@ from ccms_app.monitoring.state.charge_point_feed import (
     Sections,
     apply_sections,
 )
-from ccms_app.network.models import ChargePoint
+from ccms_app.network.models import ChargePoint, Connector
 from ocpp_server.server import OcppServer
 from tests.fixtures.ocpp import NEVER, connect_charge_point, eventually
 from tests.monitoring.state_tree import state_in_tree
+from tests.monitoring.test_snapshot import NOW, add_session
 
 CP = "CP-FEED-1"
 
@@ -135,3 +137,33 @@ async def test_one_failing_charge_point_does_not_stop_the_others(event_bus: Even
 def test_sections_load_from_the_database(charge_point_id: int) -> None:
     sections = load_sections(charge_point_id, {"command", "configuration", "reservation"})
     assert sections == {"command_history": [], "configuration": [], "reservations": []}
+
+
+def test_status_and_running_sessions_are_live_sections(
+    session: Session, organisation: Organisation, charge_point_id: int
+) -> None:
+    """The page's status card and running sessions come from the charge point's own feed,
+    never from a list of the whole network."""
+    cp = session.get(ChargePoint, charge_point_id)
+    assert cp is not None
+    add_connector_and_session(session, cp)
+    sections = load_sections(charge_point_id, {"connector"})
+    assert set(sections) == {"status"}
+    (row,) = sections["status"]
+    assert row.identity == CP and [c.label for c in row.connectors] == ["1: Charging"]
+    (running,) = load_sections(charge_point_id, {"session"})["running_sessions"]
+    assert (running.connector_id, running.id_tag, running.energy) == (1, "CARD-1", "7.40 kWh")
+
+
+def add_connector_and_session(session: Session, cp: ChargePoint) -> None:
+    session.add(
+        Connector(
+            organisation_id=cp.organisation_id,
+            charge_point_id=cp.id,
+            connector_id=1,
+            status="Charging",
+        )
+    )
+    session.flush()
+    add_session(session, cp, 1, start=NOW - timedelta(hours=1), energy_wh=7400, power_w=7000.0)
+    session.commit()

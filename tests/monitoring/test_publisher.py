@@ -1,29 +1,34 @@
-"""The publisher batches bursts of events and survives a failing organisation."""
+"""The publisher batches bursts of events and survives a failing organisation or tab."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Collection
 from datetime import UTC, datetime
 
 import pytest
 
 from ccms_app.core.events import EventBus, NetworkEvent
-from ccms_app.monitoring.snapshot import NetworkSnapshot
-from ccms_app.monitoring.state.publisher import LivePublisher
+from ccms_app.monitoring.home_summary import HomeSummary
+from ccms_app.monitoring.state.publisher import Batch, Feed, LivePublisher, batch_of
 from tests.fixtures.ocpp import eventually
 
-SNAPSHOT = NetworkSnapshot(generated_at=datetime(2025, 6, 1, tzinfo=UTC))
+SUMMARY = HomeSummary(generated_at=datetime(2025, 6, 1, tzinfo=UTC))
 
 
 class Pushes:
     def __init__(self) -> None:
         self.by_organisation: list[int] = []
+        self.batches: list[Batch] = []
 
-    async def __call__(self, organisation_id: int, snapshot: NetworkSnapshot) -> None:
-        assert snapshot is SNAPSHOT
+    async def __call__(self, organisation_id: int, summary: HomeSummary) -> None:
+        assert summary is SUMMARY
         self.by_organisation.append(organisation_id)
+
+    async def refresh_tabs(self, batch: Batch) -> int:
+        self.batches.append(batch)
+        return 1
 
 
 @pytest.fixture
@@ -43,19 +48,24 @@ async def _running(publisher: LivePublisher) -> AsyncIterator[LivePublisher]:
             await task
 
 
-def _loader(fail_for: int | None = None) -> Callable[[int], NetworkSnapshot]:
-    def load(organisation_id: int) -> NetworkSnapshot:
+def _publisher(
+    bus: EventBus,
+    pushes: Pushes,
+    organisations: Callable[[], Collection[int]],
+    fail_for: int | None = None,
+    interval: float = 0.01,
+) -> LivePublisher:
+    def load(organisation_id: int) -> HomeSummary:
         if organisation_id == fail_for:
             raise RuntimeError("database unavailable")
-        return SNAPSHOT
+        return SUMMARY
 
-    return load
+    feed = Feed("home", organisations, load, pushes)
+    return LivePublisher(bus, interval, feeds=[feed], refresh_tabs=pushes.refresh_tabs)
 
 
 async def test_a_burst_of_events_becomes_one_push(event_bus: EventBus, pushes: Pushes) -> None:
-    publisher = LivePublisher(
-        event_bus, pushes, interval=0.05, loader=_loader(), organisations=lambda: {7}
-    )
+    publisher = _publisher(event_bus, pushes, lambda: {7}, interval=0.05)
     async with _running(publisher):
         for n in range(50):
             event_bus.publish(NetworkEvent(kind="meter", charge_point_id=n))
@@ -63,27 +73,41 @@ async def test_a_burst_of_events_becomes_one_push(event_bus: EventBus, pushes: P
         event_bus.publish(NetworkEvent(kind="connector", charge_point_id=1))
         await eventually(lambda: len(pushes.by_organisation) == 2)
     assert pushes.by_organisation == [7, 7]
+    first, second = pushes.batches
+    assert first == Batch(frozenset(range(50)), everything=False, kinds=frozenset({"meter"}))
+    assert second.changed == {1} and not second.sessions_changed
+    assert publisher.tab_refreshes == 2
+
+
+def test_a_batch_says_what_changed() -> None:
+    batch = batch_of(
+        [
+            NetworkEvent(kind="connector", charge_point_id=3),
+            NetworkEvent(kind="session", charge_point_id=4),
+        ]
+    )
+    assert batch.changed == {3, 4} and batch.sessions_changed and not batch.everything
+    assert batch_of([NetworkEvent(kind="firmware", data={"campaign_id": 1})]).everything
+    edited = batch_of([NetworkEvent(kind="charge_point", charge_point_id=5, data={"change": "x"})])
+    assert edited.everything  # an operator's edit may add or remove list rows
 
 
 async def test_one_failing_organisation_does_not_stop_the_others(
     event_bus: EventBus, pushes: Pushes
 ) -> None:
-    publisher = LivePublisher(
-        event_bus, pushes, interval=0.01, loader=_loader(fail_for=1), organisations=lambda: {1, 2}
-    )
+    publisher = _publisher(event_bus, pushes, lambda: {1, 2}, fail_for=1)
     async with _running(publisher):
         event_bus.publish(NetworkEvent(kind="connector"))
         await eventually(lambda: pushes.by_organisation == [2])
         event_bus.publish(NetworkEvent(kind="connector"))
         await eventually(lambda: pushes.by_organisation == [2, 2])
+    assert len(pushes.batches) == 2  # the tabs were refreshed all the same
 
 
 async def test_nothing_is_pushed_without_watched_organisations(
     event_bus: EventBus, pushes: Pushes
 ) -> None:
-    publisher = LivePublisher(
-        event_bus, pushes, interval=0.01, loader=_loader(), organisations=frozenset
-    )
+    publisher = _publisher(event_bus, pushes, frozenset)
     async with _running(publisher):
         event_bus.publish(NetworkEvent(kind="connector"))
         await publisher.publish()

@@ -1,13 +1,15 @@
-"""An OCPP StatusNotification from a real charge point reaches the Live Monitoring state.
+"""An OCPP StatusNotification from a real charge point reaches Live Monitoring's states.
 
 Real websocket client -> real OCPP server -> real ChargerEventService (database + event bus)
--> LivePublisher -> push target -> LiveState, the state the Live Monitoring page renders.
+-> LivePublisher -> the tab's own LiveListState (its page) and the organisation's HomeState
+(counts, warnings): the states the Live Monitoring page renders.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 import pytest
 from ocpp.v16 import call
@@ -15,53 +17,57 @@ from ocpp.v16.enums import ChargePointErrorCode, ChargePointStatus
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.core.events import EventBus
-from ccms_app.monitoring.snapshot import NetworkSnapshot
-from ccms_app.monitoring.state.live import LiveState, apply_snapshot
-from ccms_app.monitoring.state.publisher import LivePublisher
+from ccms_app.monitoring import registry
+from ccms_app.monitoring.home_summary import HomeSummary
+from ccms_app.monitoring.state.home import HomeState, apply_summary, load_home_for_organisation
+from ccms_app.monitoring.state.live import LiveListState
+from ccms_app.monitoring.state.publisher import Feed, LivePublisher, live_tabs
 from ccms_app.network.provisioning import register_charge_point
 from tests.fixtures.ocpp import connect_charge_point, eventually
+from tests.monitoring.live_tabs import LiveTabs
 from tests.monitoring.state_tree import state_in_tree
 
 IDENTITY = "CP-LIVE-1"
 
 
-class RecordingTarget:
-    """Push target that writes into a LiveState instance, as the app's target does."""
-
-    def __init__(self) -> None:
-        self.state = state_in_tree(LiveState)
-        self.pushes: list[int] = []
-
-    async def __call__(self, organisation_id: int, snapshot: NetworkSnapshot) -> None:
-        apply_snapshot(self.state, snapshot)
-        self.pushes.append(organisation_id)
-
-    def connector_status(self, identity: str, connector_id: int) -> str | None:
-        for row in self.state.charge_points:
-            if row.identity == identity:
-                for cell in row.connectors:
-                    if cell.connector_id == connector_id:
-                        return cell.status
-        return None
+@dataclass
+class Live:
+    tabs: LiveTabs
+    home: HomeState
+    publisher: LivePublisher
 
 
 @pytest.fixture
-async def live(event_bus: EventBus, organisation: Organisation) -> AsyncIterator[RecordingTarget]:
-    target = RecordingTarget()
-    publisher = LivePublisher(
-        event_bus, target, interval=0.05, organisations=lambda: {organisation.id}
-    )
+async def live(event_bus: EventBus, organisation: Organisation) -> AsyncIterator[Live]:
+    registry.forget_all()
+    tabs, home = LiveTabs(), state_in_tree(HomeState)
+
+    async def push_home(organisation_id: int, summary: HomeSummary) -> None:
+        apply_summary(home, summary)
+
+    feed = Feed(registry.HOME, lambda: {organisation.id}, load_home_for_organisation, push_home)
+    publisher = LivePublisher(event_bus, 0.05, feeds=[feed], refresh_tabs=live_tabs(tabs.states))
     task = asyncio.create_task(publisher.run())
-    yield target
+    yield Live(tabs, home, publisher)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+    registry.forget_all()
 
 
-async def test_faulted_status_notification_reaches_live_state(
-    ocpp_url: str, organisation: Organisation, live: RecordingTarget
+def _connector_status(page: LiveListState, connector_id: int) -> str | None:
+    for row in page.charge_points:
+        for cell in row.connectors:
+            if row.identity == IDENTITY and cell.connector_id == connector_id:
+                return cell.status
+    return None
+
+
+async def test_faulted_status_notification_reaches_the_live_page(
+    ocpp_url: str, organisation: Organisation, live: Live
 ) -> None:
     register_charge_point(IDENTITY, "Depot West", organisation.id)
+    page = await live.tabs.open("tab", organisation.id)
     async with connect_charge_point(ocpp_url, IDENTITY) as cp:
         boot = await cp.call(
             call.BootNotification(charge_point_model="Live", charge_point_vendor="Test")
@@ -74,7 +80,7 @@ async def test_faulted_status_notification_reaches_live_state(
                 status=ChargePointStatus.available,
             )
         )
-        await eventually(lambda: live.connector_status(IDENTITY, 1) == "Available")
+        await eventually(lambda: _connector_status(page, 1) == "Available")
 
         await cp.call(
             call.StatusNotification(
@@ -84,19 +90,18 @@ async def test_faulted_status_notification_reaches_live_state(
                 vendor_error_code="GF-12",
             )
         )
-        await eventually(lambda: live.connector_status(IDENTITY, 1) == "Faulted")
+        await eventually(lambda: _connector_status(page, 1) == "Faulted")
 
-        state = live.state
-        (row,) = [r for r in state.charge_points if r.identity == IDENTITY]
+        (row,) = page.charge_points
         assert row.online and row.registration == "registered" and row.faulted
         assert row.station == "Depot West"
         assert row.connectors[0].label == "1: Faulted (GroundFailure)"
-        faults = [w for w in state.warnings if w.kind == "fault" and w.identity == IDENTITY]
+        await eventually(lambda: live.home.counts.faulted == 1)
+        faults = [w for w in live.home.warnings if w.kind == "fault"]
         assert len(faults) == 1 and "GroundFailure (GF-12)" in faults[0].message
-        assert state.counts.faulted == 1 and state.counts.online == 1
-        assert [(c.status, c.count) for c in state.connector_counts] == [("Faulted", 1)]
-        assert set(live.pushes) == {organisation.id}
+        assert live.home.counts.online == 1
+        assert [(c.status, c.count) for c in live.home.connector_counts] == [("Faulted", 1)]
 
-    # Disconnecting is an event too: the charge point turns offline in the live state.
-    await eventually(lambda: not live.state.charge_points[0].online)
-    assert any(w.kind == "offline" for w in live.state.warnings)
+    # Disconnecting is an event too: the charge point turns offline on the page.
+    await eventually(lambda: not page.charge_points[0].online)
+    await eventually(lambda: any(w.kind == "offline" for w in live.home.warnings))

@@ -1,5 +1,6 @@
-"""Nothing is built for a view nobody watches: the tabs that watch an organisation, and the
-publisher that reads only for them (real loaders, real shared states, a real database)."""
+"""Nothing is built for a view nobody watches, and a tab gets only its page: the tabs that
+watch, and the publisher that re-reads only for them, only what may have changed (real
+loaders, real states, a real database)."""
 
 from __future__ import annotations
 
@@ -11,18 +12,19 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.core.events import EventBus, NetworkEvent
 from ccms_app.monitoring import registry
 from ccms_app.monitoring.home_summary import HomeSummary
-from ccms_app.monitoring.snapshot import NetworkSnapshot
 from ccms_app.monitoring.state import tab_watch
 from ccms_app.monitoring.state.home import HomeState, apply_summary, load_home_for_organisation
-from ccms_app.monitoring.state.live import LiveState, apply_snapshot, load_for_organisation
-from ccms_app.monitoring.state.publisher import Feed, LivePublisher
+from ccms_app.monitoring.state.live import LiveListState
+from ccms_app.monitoring.state.publisher import Feed, LivePublisher, live_tabs
+from ccms_app.network.models import Connector
 from tests.fixtures.ocpp import eventually
+from tests.monitoring.live_tabs import LiveTabs
 from tests.monitoring.state_tree import state_in_tree
 from tests.monitoring.test_snapshot import add_charge_point
 
@@ -47,20 +49,17 @@ class Counted:
 
 
 class Network:
-    """The publisher wired as in the app, writing into real LiveState and HomeState."""
+    """The publisher wired as in the app: per-tab Live Monitoring states, a shared HomeState."""
 
     def __init__(self, bus: EventBus) -> None:
-        self.live = state_in_tree(LiveState)
+        self.tabs = LiveTabs()
         self.home = state_in_tree(HomeState)
-        self.live_loads = Counted(load_for_organisation)
         self.home_loads = Counted(load_home_for_organisation)
         self.connected: set[str] = set()
         self.publisher = LivePublisher(
             bus,
-            self._push_live,
             interval=0.01,
-            loader=self.live_loads,
-            also=[
+            feeds=[
                 Feed(
                     registry.HOME,
                     lambda: registry.watched_organisations(registry.HOME),
@@ -68,23 +67,26 @@ class Network:
                     self._push_home,
                 )
             ],
+            refresh_tabs=live_tabs(self.tabs.states),
             before_publish=lambda: registry.forget_closed_tabs(self.connected),
         )
-
-    async def _push_live(self, organisation_id: int, snapshot: NetworkSnapshot) -> None:
-        apply_snapshot(self.live, snapshot)
 
     async def _push_home(self, organisation_id: int, summary: HomeSummary) -> None:
         apply_summary(self.home, summary)
 
-    def open_tab(self, tab: str, organisation_id: int, view: str = registry.LIVE) -> None:
+    async def open_live(self, tab: str, organisation_id: int, **query: object) -> LiveListState:
         self.connected.add(tab)
-        registry.watch(tab, organisation_id, view)
+        return await self.tabs.open(tab, organisation_id, **query)
+
+    def open_home(self, tab: str, organisation_id: int) -> None:
+        self.connected.add(tab)
+        registry.watch(tab, organisation_id, registry.HOME)
 
 
 @pytest.fixture
 async def network(event_bus: EventBus, session: Session, organisation: Organisation) -> Network:
-    add_charge_point(session, organisation, "CP-1", statuses=(("Faulted", "GroundFailure"),))
+    for identity in ("CP-1", "CP-2", "CP-3"):
+        add_charge_point(session, organisation, identity, statuses=(("Faulted", "GroundFailure"),))
     session.commit()
     return Network(event_bus)
 
@@ -101,51 +103,108 @@ async def running(network: Network) -> AsyncIterator[LivePublisher]:
             await task
 
 
-async def _batch(bus: EventBus, publisher: LivePublisher) -> None:
+async def _batch(bus: EventBus, publisher: LivePublisher, *events: NetworkEvent) -> None:
     """One batch of events, fully handled (pushed or skipped)."""
     before = publisher.batches
-    bus.publish(NetworkEvent(kind="connector", charge_point_id=1))
+    for event in events or (NetworkEvent(kind="connector", charge_point_id=1),):
+        bus.publish(event)
     await eventually(lambda: publisher.batches > before)
 
 
-async def test_last_tab_leaving_stops_the_loads_and_rejoining_reloads(
+def _status(session: Session, charge_point_id: int, status: str) -> NetworkEvent:
+    """A connector of the charge point changes status in the database; its event."""
+    connector = session.exec(
+        select(Connector).where(Connector.charge_point_id == charge_point_id)
+    ).one()
+    connector.status = status
+    session.add(connector)
+    session.commit()
+    return NetworkEvent(kind="connector", charge_point_id=charge_point_id)
+
+
+async def test_only_tabs_showing_a_changed_charge_point_re_read_their_page(
+    event_bus: EventBus, network: Network, organisation: Organisation, session: Session
+) -> None:
+    org = organisation.id
+    first = await network.open_live("tab-first", org, page_size=10, page=1)
+    await network.open_live("tab-cp3", org, search="CP-3")
+    async with running(network) as publisher:
+        await _batch(event_bus, publisher, _status(session, 1, "Available"))
+        assert network.tabs.refreshed == ["tab-first"]  # CP-1 is not on tab-cp3's page
+        assert first.charge_points[0].connectors[0].status == "Available"
+
+        network.tabs.refreshed.clear()
+        await _batch(event_bus, publisher, _status(session, 3, "Charging"))
+        assert sorted(network.tabs.refreshed) == ["tab-cp3", "tab-first"]
+
+        network.tabs.refreshed.clear()  # a new charge point: every list may change
+        await _batch(event_bus, publisher, NetworkEvent(kind="asset", data={"change": "x"}))
+        assert sorted(network.tabs.refreshed) == ["tab-cp3", "tab-first"]
+
+
+async def test_a_filtered_page_follows_traffic_in_and_out_of_the_filter(
+    event_bus: EventBus, network: Network, organisation: Organisation, session: Session
+) -> None:
+    faulted = await network.open_live("tab", organisation.id, filters={"faulted": "true"})
+    assert [row.identity for row in faulted.charge_points] == ["CP-1", "CP-2", "CP-3"]
+    async with running(network) as publisher:
+        await _batch(event_bus, publisher, _status(session, 2, "Available"))
+    assert [row.identity for row in faulted.charge_points] == ["CP-1", "CP-3"]
+    assert faulted.total == 2
+
+
+async def test_a_re_read_sends_only_what_changed(
+    event_bus: EventBus, network: Network, organisation: Organisation, session: Session
+) -> None:
+    page = await network.open_live("tab", organisation.id)
+    page._clean()
+    await page.refresh_live()  # nothing changed in the database
+    assert page.dirty_vars == set()
+    _status(session, 1, "Charging")
+    await page.refresh_live()
+    assert page.dirty_vars == {"charge_points"}
+
+
+async def test_last_tab_leaving_stops_the_re_reads_and_rejoining_reloads(
     event_bus: EventBus, network: Network, organisation: Organisation
 ) -> None:
     org = organisation.id
+    await network.open_live("tab-a", org)
+    await network.open_live("tab-b", org)
     async with running(network) as publisher:
-        network.open_tab("tab-a", org)
-        network.open_tab("tab-b", org)
         await _batch(event_bus, publisher)
-        assert network.live_loads.calls == [org]  # one load per organisation, not per tab
+        assert sorted(network.tabs.refreshed) == ["tab-a", "tab-b"]
 
-        registry.unwatch("tab-a")  # one of two tabs leaves: still watched
+        registry.unwatch("tab-a")  # one of two tabs leaves
+        network.tabs.refreshed.clear()
         await _batch(event_bus, publisher)
-        assert network.live_loads.calls == [org, org]
+        assert network.tabs.refreshed == ["tab-b"]
 
-        registry.unwatch("tab-b")  # the last tab leaves: nothing is loaded any more
+        registry.unwatch("tab-b")  # the last tab leaves: nothing is read any more
+        network.tabs.refreshed.clear()
         for _ in range(3):
             await _batch(event_bus, publisher)
-        assert network.live_loads.calls == [org, org]
+        assert network.tabs.refreshed == []
         assert network.home_loads.calls == []
 
-        network.open_tab("tab-b", org)  # re-joining reloads
+        await network.open_live("tab-b", org)  # re-joining reloads
         await _batch(event_bus, publisher)
-        assert network.live_loads.calls == [org, org, org]
-    assert [row.identity for row in network.live.charge_points] == ["CP-1"]
+        assert network.tabs.refreshed == ["tab-b"]
 
 
 async def test_a_closed_tab_stops_counting(
     event_bus: EventBus, network: Network, organisation: Organisation
 ) -> None:
     async with running(network) as publisher:
-        network.open_tab("tab-a", organisation.id)
-        network.open_tab("tab-b", organisation.id)
+        await network.open_live("tab-a", organisation.id)
+        await network.open_live("tab-b", organisation.id)
         network.connected.discard("tab-a")  # its websocket closed
         await _batch(event_bus, publisher)
         assert registry.watching_tabs(organisation.id) == 1
         network.connected.discard("tab-b")
+        network.tabs.refreshed.clear()
         await _batch(event_bus, publisher)
-        assert network.live_loads.calls == [organisation.id]
+        assert network.tabs.refreshed == []
         assert registry.watched_organisations() == frozenset()
 
 
@@ -153,13 +212,23 @@ async def test_home_tabs_get_counts_without_the_whole_network(
     event_bus: EventBus, network: Network, organisation: Organisation
 ) -> None:
     async with running(network) as publisher:
-        network.open_tab("tab-home", organisation.id, registry.HOME)
+        network.open_home("tab-home", organisation.id)
         await _batch(event_bus, publisher)
-    assert network.live_loads.calls == []  # nobody watches Live Monitoring
+    assert network.tabs.refreshed == []  # nobody watches Live Monitoring
     assert network.home_loads.calls == [organisation.id]
-    assert network.home.counts.faulted == 1 and network.home.loaded
-    assert network.home.warnings_total == 1
-    assert [w.identity for w in network.home.warnings] == ["CP-1"]
+    assert network.home.counts.faulted == 3 and network.home.loaded
+    assert network.home.warnings_total == 3
+    assert [w.identity for w in network.home.warnings] == ["CP-1", "CP-2", "CP-3"]
+
+
+def test_charge_point_page_watches_end_with_the_tab() -> None:
+    registry.watch_charge_point("tab-1", 7)
+    registry.watch_charge_point("tab-2", 7)
+    registry.watch_charge_point("tab-3", 8)
+    registry.unwatch("tab-1")  # navigated away
+    assert registry.watched_charge_points() == {7, 8}
+    registry.forget_closed_tabs({"tab-3"})  # tab-2 closed
+    assert registry.watched_charge_points() == {8}
 
 
 def test_a_tab_watches_each_view_once_and_leaves_per_view() -> None:
@@ -176,7 +245,7 @@ def test_a_tab_watches_each_view_once_and_leaves_per_view() -> None:
 
 
 async def test_changing_page_or_reconnecting_ends_the_tabs_watches() -> None:
-    root = state_in_tree(LiveState).parent_state
+    root = state_in_tree(LiveListState).parent_state
     assert root is not None
     root.rx_router_session = dataclasses.replace(root.rx_router_session, client_token="tab")
     middleware = tab_watch.TabWatchMiddleware()

@@ -5,8 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from ocpp.v16 import call
-
+from ocpp_server.charger_events import (
+    ChargerBooted,
+    DataTransferred,
+    DiagnosticsStatusChanged,
+    FirmwareStatusChanged,
+    IdTagPresented,
+    MeterSampled,
+    StatusChanged,
+    TransactionStarted,
+    TransactionStopped,
+)
 from ocpp_server.ports import (
     BootResult,
     ConnectionInfo,
@@ -54,50 +63,50 @@ class RecordingSink:
     def record_frame(self, frame: FrameRecord) -> None:
         self.frames.append(frame)
 
-    async def boot_notification(self, identity: str, request: call.BootNotification) -> BootResult:
-        self._called("boot_notification", identity, request)
+    async def boot_notification(self, identity: str, event: ChargerBooted) -> BootResult:
+        self._called("boot_notification", identity, event)
         return self.boot_result
 
     async def heartbeat(self, identity: str) -> datetime:
         self._called("heartbeat", identity)
         return FIXED_NOW
 
-    async def status_notification(self, identity: str, request: call.StatusNotification) -> None:
-        self._called("status_notification", identity, request)
+    async def status_notification(self, identity: str, event: StatusChanged) -> None:
+        self._called("status_notification", identity, event)
 
-    async def authorize(self, identity: str, request: call.Authorize) -> IdTagInfo:
-        self._called("authorize", identity, request)
+    async def authorize(self, identity: str, event: IdTagPresented) -> IdTagInfo:
+        self._called("authorize", identity, event)
         return self.id_tag_info
 
     async def start_transaction(
-        self, identity: str, request: call.StartTransaction
+        self, identity: str, event: TransactionStarted
     ) -> StartTransactionResult:
-        self._called("start_transaction", identity, request)
+        self._called("start_transaction", identity, event)
         self.next_transaction_id += 1
         return StartTransactionResult(self.next_transaction_id - 1, self.id_tag_info)
 
     async def stop_transaction(
-        self, identity: str, request: call.StopTransaction
+        self, identity: str, event: TransactionStopped
     ) -> IdTagInfo | None:
-        self._called("stop_transaction", identity, request)
+        self._called("stop_transaction", identity, event)
         return self.id_tag_info
 
-    async def meter_values(self, identity: str, request: call.MeterValues) -> None:
-        self._called("meter_values", identity, request)
+    async def meter_values(self, identity: str, event: MeterSampled) -> None:
+        self._called("meter_values", identity, event)
 
-    async def data_transfer(self, identity: str, request: call.DataTransfer) -> DataTransferResult:
-        self._called("data_transfer", identity, request)
+    async def data_transfer(self, identity: str, event: DataTransferred) -> DataTransferResult:
+        self._called("data_transfer", identity, event)
         return DataTransferResult(status="UnknownVendorId")
 
     async def diagnostics_status_notification(
-        self, identity: str, request: call.DiagnosticsStatusNotification
+        self, identity: str, event: DiagnosticsStatusChanged
     ) -> None:
-        self._called("diagnostics_status_notification", identity, request)
+        self._called("diagnostics_status_notification", identity, event)
 
     async def firmware_status_notification(
-        self, identity: str, request: call.FirmwareStatusNotification
+        self, identity: str, event: FirmwareStatusChanged
     ) -> None:
-        self._called("firmware_status_notification", identity, request)
+        self._called("firmware_status_notification", identity, event)
 
     async def data_issue(self, identity: str, kind: str, detail: str, payload: str) -> None:
         self._called("data_issue", identity, (kind, detail, payload))

@@ -12,6 +12,7 @@ from ocpp.v16 import call
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import InvalidStatus
 
+from ocpp_server.charger_events import ChargerBooted, MeterSampled
 from ocpp_server.ports import IdTagInfo
 from ocpp_server.server import OcppServer
 from tests.fixtures.ocpp import connect_charge_point, eventually, open_websocket
@@ -120,12 +121,9 @@ async def test_every_cp_initiated_action_reaches_the_sink_typed(
         await cp.call(call.FirmwareStatusNotification(status="Installed"))
     await disconnects(sink)
     (boot_request,) = sink.requests("boot_notification")
-    assert boot_request == call.BootNotification(
-        charge_point_model="Volt 22", charge_point_vendor="Acme"
-    )
+    assert boot_request == ChargerBooted(model="Volt 22", vendor="Acme")
     (meter_request,) = sink.requests("meter_values")
-    assert isinstance(meter_request, call.MeterValues)
-    assert meter_request.meter_value == meter_value  # nested parts stay snake_case dicts
+    assert meter_request == MeterSampled(connector_id=1, meter_values=meter_value, transaction_id=1)
     assert sink.names("CP-1") == [
         "connected",
         "boot_notification",

@@ -16,6 +16,7 @@ from ccms_app.control.components.command_form import (
 from ccms_app.control.state.bulk_commands import BulkCommandState as Bulk
 from ccms_app.control.state.bulk_commands import BulkResultRow
 from ccms_app.control.state.command_forms import BULK_ACTIONS, LABELS
+from ccms_app.monitoring.state.live import LiveListState
 from ccms_app.monitoring.view import ChargePointRow
 from ccms_app.ui.table import cell, data_table
 
@@ -39,11 +40,20 @@ def _selection_bar() -> rx.Component:
             custom_attrs={"data-testid": "bulk-count"},
         ),
         rx.button(
-            "Select all shown",
+            "Select this page",
             size="1",
             variant="soft",
             on_click=Bulk.select_all_shown,
             custom_attrs={"data-testid": "bulk-select-all"},
+        ),
+        rx.button(
+            "Select all ",
+            LiveListState.total_text,
+            " matching",
+            size="1",
+            variant="soft",
+            on_click=Bulk.select_all_matching,
+            custom_attrs={"data-testid": "bulk-select-matching"},
         ),
         rx.button(
             "Clear",

@@ -1,7 +1,7 @@
 """The top of a charge point page: what it is (loaded once) and how it is doing (pushed live).
 
-The live part reads the organisation's shared LiveState the Live Monitoring page uses, picking
-this charge point's row in the browser: no extra push, no polling.
+The live part is the charge point's own shared state (monitoring.state.charge_point_feed): its
+status row and running sessions, pushed when they change and only while a tab shows the page.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from ccms_app.control.state.charge_point import ChargePointDetailState as Detail
-from ccms_app.monitoring.state.live import LiveState
+from ccms_app.monitoring.state.charge_point_feed import ChargePointLiveState as Live
 from ccms_app.monitoring.view import ChargePointRow, ConnectorCell, SessionRow
 from ccms_app.ui.status import online_badge, registration_badge, status_badge
 
@@ -65,27 +65,25 @@ def _connector(row: ObjectVar[ChargePointRow], c: ObjectVar[ConnectorCell]) -> r
     )
 
 
-def _session(s: ObjectVar[SessionRow]) -> rx.Component:
-    return rx.cond(
-        s.identity == Detail.identity,
-        rx.hstack(
-            rx.icon("battery-charging", size=16, color=rx.color("blue", 11)),
-            rx.text(
-                rx.text.strong("Transaction ", s.transaction_id),
-                " on connector ",
-                s.connector_id,
-                " · ",
-                s.id_tag,
-                " · since ",
-                s.started,
-                size="2",
-            ),
-            rx.text(s.energy, " · ", s.power, size="2", weight="medium"),
-            align="center",
-            spacing="2",
-            wrap="wrap",
-            custom_attrs={"data-testid": f"cp-session-{s.transaction_id}"},
+def _session(row_var: rx.Var) -> rx.Component:
+    s = row_var.to(ObjectVar, SessionRow)
+    return rx.hstack(
+        rx.icon("battery-charging", size=16, color=rx.color("blue", 11)),
+        rx.text(
+            rx.text.strong("Transaction ", s.transaction_id),
+            " on connector ",
+            s.connector_id,
+            " · ",
+            s.id_tag,
+            " · since ",
+            s.started,
+            size="2",
         ),
+        rx.text(s.energy, " · ", s.power, size="2", weight="medium"),
+        align="center",
+        spacing="2",
+        wrap="wrap",
+        custom_attrs={"data-testid": f"cp-session-{s.transaction_id}"},
     )
 
 
@@ -115,7 +113,7 @@ def status_card(row: ObjectVar[ChargePointRow]) -> rx.Component:
                 ),
                 rx.text("No connector has reported yet.", size="2", color=rx.color("gray", 10)),
             ),
-            rx.foreach(LiveState.sessions, _session),
+            rx.foreach(Live.running_sessions, _session),
             spacing="3",
             width="100%",
         ),
@@ -125,8 +123,5 @@ def status_card(row: ObjectVar[ChargePointRow]) -> rx.Component:
 
 
 def live_status() -> rx.Component:
-    """This charge point's row of the live view (the rows are the operator's own)."""
-    return rx.foreach(
-        LiveState.charge_points,
-        lambda row: rx.cond(row.identity == Detail.identity, status_card(row)),
-    )
+    """This charge point's live status (pushed into its own shared state)."""
+    return rx.foreach(Live.status, status_card)

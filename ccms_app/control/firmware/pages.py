@@ -9,13 +9,13 @@ from reflex.vars import ObjectVar
 from ccms_app.control.firmware.state import (
     UPLOAD_ID,
     CampaignRow,
+    ChargePointChoice,
     DiagnosticsRow,
     FirmwareState,
     ImageRow,
     TargetRow,
 )
-from ccms_app.monitoring.state.live import LiveState
-from ccms_app.monitoring.view import ChargePointRow
+from ccms_app.monitoring.state.home import HomeState
 from ccms_app.ui.cards import empty_note, section
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import live_indicator, page_header
@@ -117,7 +117,7 @@ def upload_card() -> rx.Component:
 # ---- new campaign --------------------------------------------------------------------------
 
 
-def charge_point_choice(cp: ObjectVar[ChargePointRow]) -> rx.Component:
+def charge_point_choice(cp: ObjectVar[ChargePointChoice]) -> rx.Component:
     return rx.checkbox(
         cp.identity,
         checked=FirmwareState.selected.contains(cp.id),
@@ -150,9 +150,9 @@ def charge_point_chooser() -> rx.Component:
             align="center",
         ),
         rx.cond(
-            LiveState.charge_points.length() > 0,
+            FirmwareState.charge_points.length() > 0,
             rx.flex(
-                rx.foreach(LiveState.charge_points, charge_point_choice),
+                rx.foreach(FirmwareState.charge_points, charge_point_choice),
                 wrap="wrap",
                 spacing="3",
                 max_height="160px",
@@ -322,7 +322,7 @@ def diagnostics_section() -> rx.Component:
         ),
         rx.select.content(
             rx.foreach(
-                LiveState.charge_points,
+                FirmwareState.charge_points,
                 lambda cp: rx.select.item(cp.identity, value=cp.id.to_string()),
             )
         ),
@@ -378,7 +378,7 @@ def page() -> rx.Component:
         page_header(
             "Firmware",
             "Roll out firmware to chosen charge points and collect diagnostics.",
-            live_indicator(LiveState.updated_at),
+            live_indicator(HomeState.updated_at),
         ),
         rx.grid(
             upload_card(),

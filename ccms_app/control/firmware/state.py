@@ -1,9 +1,9 @@
 """The Firmware page: upload images, plan campaigns, follow them live, fetch diagnostics.
 
-Live without polling: the page links to the organisation's LiveState (on_load), and `live`
-depends on LiveState.updated_at, so every push of the realtime publisher (a firmware status,
-a campaign run, a diagnostics upload: NetworkEvent kind "firmware") recomputes it for the tabs
-on this page. Tabs elsewhere have no scope and skip the reload.
+Live without polling: the page links to the organisation's shared Home view (on_load), and
+`live` depends on HomeState.updated_at, so every push of the realtime publisher (a firmware
+status, a campaign run, a diagnostics upload: NetworkEvent kind "firmware") recomputes it for
+the tabs on this page. Tabs elsewhere have no scope and skip the reload.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ from ccms_app.accounts import auth, organisations
 from ccms_app.accounts.state import AuthState
 from ccms_app.control.firmware import campaign_views, campaigns, diagnostics, errors, images
 from ccms_app.core.types import utc_now
-from ccms_app.monitoring.state.live import LiveState
+from ccms_app.monitoring.state.home import HomeState
 from ccms_app.monitoring.view import format_time
+from ccms_app.network.assets import charge_point_choices
 from ccms_app.ui.events import background_event, event
 
 log = logging.getLogger(__name__)
@@ -180,6 +181,12 @@ def parse_form_time(text: str) -> datetime:
         raise errors.FirmwareError("scheduled time must be a date and time") from exc
 
 
+@dataclasses.dataclass
+class ChargePointChoice:
+    id: int = 0
+    identity: str = ""
+
+
 class FirmwareState(rx.State):
     """Per tab: the forms and the operator's scope; `live` is the pushed part."""
 
@@ -190,6 +197,7 @@ class FirmwareState(rx.State):
     campaign_image: str = ""
     campaign_when: str = ""
     selected: rx.Field[list[int]] = rx.field(default_factory=list)
+    charge_points: rx.Field[list[ChargePointChoice]] = rx.field(default_factory=list)
     diagnostics_cp: str = ""
     diagnostics_busy: bool = False
     revision: int = 0  # bumped after the operator's own changes, to refresh `live`
@@ -198,8 +206,8 @@ class FirmwareState(rx.State):
 
     @rx.var
     async def live(self) -> FirmwareLiveView:
-        live_state = await self.get_state(LiveState)
-        _pushed, _changed = live_state.updated_at, self.revision  # the dependencies
+        home_state = await self.get_state(HomeState)
+        _pushed, _changed = home_state.updated_at, self.revision  # the dependencies
         if not self._scope:
             return FirmwareLiveView()
         try:
@@ -210,7 +218,7 @@ class FirmwareState(rx.State):
 
     @event
     async def load(self) -> None:
-        """on_load (after the login check and LiveState.join)."""
+        """on_load (after the login check and HomeState.join)."""
         auth_state = await self.get_state(AuthState)
         if not auth_state.is_authenticated:
             return
@@ -218,6 +226,8 @@ class FirmwareState(rx.State):
         scope = await asyncio.to_thread(organisations.organisation_scope, self._organisation_id)
         self._scope = sorted(scope)
         self.images = image_rows(await asyncio.to_thread(images.list_images, self._scope))
+        choices = await asyncio.to_thread(charge_point_choices, self._scope)
+        self.charge_points = [ChargePointChoice(id=i, identity=name) for i, name in choices]
         if not self.campaign_image and self.images:
             self.campaign_image = self.images[0].id
         self.campaign_when = self.campaign_when or _default_when()
@@ -255,9 +265,8 @@ class FirmwareState(rx.State):
 
     @event
     async def select_all(self) -> None:
-        """Every charge point the live view shows this operator."""
-        live_state = await self.get_state(LiveState)
-        self.selected = [cp.id for cp in live_state.charge_points]
+        """Every charge point of this operator (as loaded with the page)."""
+        self.selected = [cp.id for cp in self.charge_points]
 
     @event
     def clear_selection(self) -> None:
@@ -283,6 +292,8 @@ class FirmwareState(rx.State):
         except errors.FirmwareError as exc:
             return rx.toast.error(f"Not uploaded: {exc}.")
         self.images = image_rows(await asyncio.to_thread(images.list_images, self._scope))
+        choices = await asyncio.to_thread(charge_point_choices, self._scope)
+        self.charge_points = [ChargePointChoice(id=i, identity=name) for i, name in choices]
         self.campaign_image = str(image.id)
         self.upload_version = ""
         return [

@@ -21,8 +21,7 @@ from ccms_app.control.state.charge_point import reset_sections_on_load
 from ccms_app.control.state.configuration import ChargePointConfigState
 from ccms_app.control.state.message_log import LOG_TAB, MessageLogState
 from ccms_app.drivers.local_lists.components.charge_point_tab import local_list_section
-from ccms_app.monitoring.state.charge_point_feed import SESSIONS_TAB
-from ccms_app.monitoring.state.live import LiveState
+from ccms_app.monitoring.state.charge_point_feed import SESSIONS_TAB, ChargePointLiveState
 from ccms_app.network.components.cp_security import security_section
 from ccms_app.network.components.forms import charge_point_dialog
 from ccms_app.network.state.charge_point_forms import ChargePointFormState
@@ -66,7 +65,7 @@ def _header() -> rx.Component:
             disabled=~Detail.loaded | Detail.not_found,
             custom_attrs={"data-testid": "cp-edit"},
         ),
-        live_indicator(LiveState.updated_at),
+        live_indicator(ChargePointLiveState.updated_at),
         width="100%",
         align="end",
         wrap="wrap",

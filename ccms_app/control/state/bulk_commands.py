@@ -1,17 +1,21 @@
 """Bulk commands on Live Monitoring: select charge points, send one command to all of them.
 
-The selection holds charge point ids, but only ids that appear in the operator's own live
-view (LiveState, scoped to the organisation on the server) are ever sent to; anything else a
+The selection holds charge point ids: the rows of the page, or every charge point the list's
+search and filters match on any page (resolved on the server). Only ids of charge points the
+operator manages (checked on the server when sending) are ever sent to; anything else a
 browser might send is reported as not found. The command service runs them concurrently.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 
 import reflex as rx
 
+from ccms_app.accounts import organisations
+from ccms_app.accounts.state import AuthState
 from ccms_app.control import commands
 from ccms_app.control.rules.commands import CommandInputError
 from ccms_app.control.state.charge_point import outcome_text, signed_in_email
@@ -21,7 +25,8 @@ from ccms_app.control.state.command_forms import (
     command_params,
     default_values,
 )
-from ccms_app.monitoring.state.live import LiveState
+from ccms_app.monitoring.state.live import LiveListState
+from ccms_app.network.assets import charge_point_identities
 from ccms_app.ui.events import background_event, event
 
 log = logging.getLogger(__name__)
@@ -72,8 +77,15 @@ class BulkCommandState(rx.State):
 
     @event
     async def select_all_shown(self) -> None:
-        live = await self.get_state(LiveState)
+        """The rows of the page the tab shows."""
+        live = await self.get_state(LiveListState)
         self.selected = [row.id for row in live.charge_points]
+
+    @event
+    async def select_all_matching(self) -> None:
+        """Every charge point the list's search and filters match, on every page."""
+        live = await self.get_state(LiveListState)
+        self.selected = await live.matching_ids()
 
     @event
     def clear_selection(self) -> None:
@@ -100,13 +112,14 @@ class BulkCommandState(rx.State):
         async with self:
             if self.busy or not self.selected:
                 return None
-            live = await self.get_state(LiveState)
-            names = {row.id: row.identity for row in live.charge_points}
+            auth_state = await self.get_state(AuthState)
+            organisation_id = auth_state._organisation_id if auth_state.is_authenticated else 0
             ids, action = list(self.selected), self.action
             params = command_params(action, self.values)
             requested_by = await signed_in_email(self)
             self.busy, self.error, self.results = True, "", []
             self.summary = f"Sending {LABELS.get(action, action)} to {len(ids)} charge points…"
+        names = await asyncio.to_thread(_manageable, ids, organisation_id)
         rows, error = await _send(ids, names, action, params, requested_by)
         async with self:
             self.busy = False
@@ -114,6 +127,13 @@ class BulkCommandState(rx.State):
             self.results = rows
             self.summary = summary_text(action, rows) if rows else ""
         return None
+
+
+def _manageable(ids: list[int], organisation_id: int) -> dict[int, str]:
+    """The selected charge points this operator may command: id -> identity."""
+    if not organisation_id or not ids:
+        return {}
+    return charge_point_identities(ids, organisations.organisation_scope(organisation_id))
 
 
 async def _send(

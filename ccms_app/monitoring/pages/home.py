@@ -7,7 +7,6 @@ from reflex.vars import ObjectVar
 
 from ccms_app.accounts.state import AuthState
 from ccms_app.monitoring.state.home import ROUTE, HomeState
-from ccms_app.monitoring.state.live import LiveState
 from ccms_app.monitoring.view import StatusCount, WarningRow
 from ccms_app.ui.cards import empty_note, section, stat_card
 from ccms_app.ui.layout import app_shell
@@ -16,8 +15,7 @@ from ccms_app.ui.status import status_badge, warning_badge
 
 __all__ = ["ON_LOAD", "ROUTE", "TITLE", "home_page"]
 TITLE = "Home · CCMS"
-# Home links to its own small view; a tab coming from a live page drops the whole network.
-ON_LOAD = [AuthState.require_login, LiveState.leave, HomeState.join]
+ON_LOAD = [AuthState.require_login, HomeState.join]
 
 
 def charge_point_counts() -> rx.Component:

@@ -1,28 +1,48 @@
-"""Live Monitoring: every charge point, the running sessions and the warnings, live."""
+"""Live Monitoring: the network's charge points as a live server-side list (one page per tab),
+the network's counts and first warnings, and the running sessions, live."""
 
 from __future__ import annotations
 
 import reflex as rx
 from reflex.vars import ObjectVar
 
+from ccms_app.accounts.state import AuthState
 from ccms_app.charging.state.data_issues_tab import DATA_ISSUES_TAB
 from ccms_app.control.components.bulk_commands import bulk_results, bulk_toolbar, select_checkbox
 from ccms_app.control.components.command_dialog import command_dialog
 from ccms_app.control.state.commands import CommandState
-from ccms_app.monitoring.state.live import LiveState
-from ccms_app.monitoring.view import ChargePointRow, ConnectorCell, SessionRow, WarningRow
+from ccms_app.monitoring.state.home import HomeState
+from ccms_app.monitoring.state.live import LiveListState
+from ccms_app.monitoring.state.sessions import ActiveSessionListState
+from ccms_app.monitoring.view import ChargePointRow, ConnectorCell, WarningRow
 from ccms_app.network.components.charge_point_password import (
     charge_point_password_button,
     charge_point_password_dialog,
 )
 from ccms_app.ui.cards import empty_note, section
+from ccms_app.ui.data_list import Column, Filter, data_list, list_frame
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import live_indicator, page_header
-from ccms_app.ui.status import online_badge, registration_badge, status_badge, warning_badge
+from ccms_app.ui.status import (
+    STATUS_COLOURS,
+    online_badge,
+    registration_badge,
+    status_badge,
+    warning_badge,
+)
 from ccms_app.ui.table import cell, data_table
 
+__all__ = ["ON_LOAD", "ROUTE", "TITLE", "live_monitoring_page"]
 ROUTE = "/live"
 TITLE = "Live Monitoring · CCMS"
+# Counts and warnings from the organisation's shared Home view; the lists are this tab's own.
+ON_LOAD = [
+    AuthState.require_login,
+    HomeState.join,
+    LiveListState.watch,
+    LiveListState.load,
+    ActiveSessionListState.load,
+]
 DESKTOP_ONLY = ["none", "none", "block"]
 MOBILE_ONLY = ["block", "block", "none"]
 
@@ -135,88 +155,97 @@ def charge_point_card(row_var: rx.Var) -> rx.Component:
     )
 
 
-def charge_points_section() -> rx.Component:
-    headers = [
-        "",
-        "Charge point",
-        "Connection",
+STATUS_FILTER = [(status, status) for status in STATUS_COLOURS]
+CHARGE_POINT_FILTERS = [
+    Filter("online", "Connection", [("true", "Online"), ("false", "Offline")]),
+    Filter("status", "Status", STATUS_FILTER),
+    Filter("faulted", "Faulted", [("true", "Faulted"), ("false", "Not faulted")]),
+    Filter(
+        "registration",
         "Registration",
-        "Status",
-        "Connectors",
-        "Last seen",
-        "",
-    ]
+        [("registered", "Registered"), ("unregistered", "Unregistered"), ("disabled", "Disabled")],
+    ),
+    Filter("station_id", "Station", LiveListState.filter_options["station_id"]),
+    Filter("area_id", "Area", LiveListState.filter_options["area_id"]),
+]
+CHARGE_POINT_HEADERS = [
+    "",
+    "Charge point",
+    "Connection",
+    "Registration",
+    "Status",
+    "Connectors",
+    "Last seen",
+    "",
+]
+
+
+def charge_point_rows() -> rx.Component:
+    """The page's rows: a table on a desktop, cards on a phone (one page, 25-200 rows)."""
+    return rx.fragment(
+        bulk_toolbar(),
+        bulk_results(),
+        data_table(
+            CHARGE_POINT_HEADERS,
+            LiveListState.charge_points,
+            charge_point_row,
+            testid="charge-points",
+            display=DESKTOP_ONLY,
+        ),
+        rx.vstack(
+            rx.foreach(LiveListState.charge_points, charge_point_card),
+            spacing="2",
+            width="100%",
+            display=MOBILE_ONLY,
+        ),
+    )
+
+
+def charge_points_section() -> rx.Component:
     return section(
         "Charge points",
-        rx.cond(
-            LiveState.charge_points.length() > 0,
-            rx.vstack(
-                bulk_toolbar(),
-                bulk_results(),
-                data_table(
-                    headers,
-                    LiveState.charge_points,
-                    charge_point_row,
-                    testid="charge-points",
-                    display=DESKTOP_ONLY,
-                ),
-                rx.vstack(
-                    rx.foreach(LiveState.charge_points, charge_point_card),
-                    spacing="2",
-                    width="100%",
-                    display=MOBILE_ONLY,
-                ),
-                spacing="3",
-                width="100%",
-            ),
-            empty_note("No charge point has connected yet."),
+        list_frame(
+            LiveListState,
+            charge_point_rows(),
+            testid="live-charge-points",
+            filters=CHARGE_POINT_FILTERS,
+            empty_text="No charge point has connected yet.",
+            search_placeholder="Search identity or station…",
         ),
         right=rx.text(
-            LiveState.counts.charge_points,
-            rx.cond(LiveState.counts.charge_points == 1, " charge point", " charge points"),
+            HomeState.counts.charge_points,
+            rx.cond(HomeState.counts.charge_points == 1, " charge point", " charge points"),
             size="2",
+            custom_attrs={"data-testid": "charge-point-total"},
         ),
     )
 
 
-def session_row(row_var: rx.Var) -> rx.Component:
-    s = row_var.to(ObjectVar, SessionRow)
-    return rx.table.row(
-        cell(s.transaction_id),
-        cell(s.identity),
-        cell(s.connector_id),
-        cell(s.id_tag),
-        cell(s.started),
-        cell(s.energy),
-        cell(rx.text(s.power, weight="medium")),
-        cell(s.current),
-        cell(s.voltage),
-        cell(s.soc),
-        custom_attrs={"data-testid": f"session-{s.transaction_id}"},
-    )
+SESSION_COLUMNS = [
+    Column("id", "Transaction"),
+    Column("identity", "Charge point", href=lambda row: f"/charge-points/{row['identity']}"),
+    Column("connector_id", "Connector"),
+    Column("id_tag", "Id tag"),
+    Column("start_time", "Started"),
+    Column("energy_wh", "Energy"),
+    Column("power_w", "Power"),
+    Column("current_a", "Current", sortable=False, on_phone=False),
+    Column("voltage_v", "Voltage", sortable=False, on_phone=False),
+    Column("soc_percent", "SoC"),
+]
 
 
 def sessions_section() -> rx.Component:
-    headers = [
-        "Transaction",
-        "Charge point",
-        "Connector",
-        "Id tag",
-        "Started",
-        "Energy",
-        "Power",
-        "Current",
-        "Voltage",
-        "SoC",
-    ]
     return section(
         "Active sessions",
-        rx.cond(
-            LiveState.sessions.length() > 0,
-            data_table(headers, LiveState.sessions, session_row, testid="sessions"),
-            empty_note("No session is running."),
+        data_list(
+            ActiveSessionListState,
+            SESSION_COLUMNS,
+            testid="sessions",
+            empty_text="No session is running.",
+            search_placeholder="Search charge point or id tag…",
         ),
-        right=rx.text("Total ", LiveState.counts.live_power, size="2"),
+        right=rx.text("Total ", HomeState.counts.live_power, size="2"),
     )
 
 
@@ -251,17 +280,65 @@ def warning_row(row_var: rx.Var) -> rx.Component:
     )
 
 
+def show_filtered(
+    label: str, count: rx.Var | int, key: str, value: str, testid: str
+) -> rx.Component:
+    """A count of the network that lists those charge points when clicked."""
+    return rx.button(
+        label,
+        " ",
+        rx.text.strong(count),
+        size="1",
+        variant="soft",
+        color_scheme="gray",
+        on_click=LiveListState.show_only(key, value),
+        custom_attrs={"data-testid": f"show-{testid}"},
+    )
+
+
+def warning_filters() -> rx.Component:
+    counts = HomeState.counts
+    return rx.flex(
+        show_filtered("Faulted", counts.faulted, "faulted", "true", "faulted"),
+        show_filtered("Offline", counts.offline, "online", "false", "offline"),
+        show_filtered(
+            "Unregistered", counts.unregistered, "registration", "unregistered", "unregistered"
+        ),
+        gap="8px",
+        wrap="wrap",
+    )
+
+
 def warnings_section() -> rx.Component:
     return section(
         "Warnings",
-        rx.cond(
-            LiveState.warnings.length() > 0,
-            rx.card(
-                rx.vstack(rx.foreach(LiveState.warnings, warning_row), spacing="0", width="100%"),
-                width="100%",
-                custom_attrs={"data-testid": "warnings"},
+        rx.vstack(
+            rx.cond(
+                HomeState.warnings.length() > 0,
+                rx.card(
+                    rx.vstack(
+                        rx.foreach(HomeState.warnings, warning_row), spacing="0", width="100%"
+                    ),
+                    width="100%",
+                    custom_attrs={"data-testid": "warnings"},
+                ),
+                empty_note("No warnings."),
             ),
-            empty_note("No warnings."),
+            rx.cond(
+                HomeState.warnings_total > HomeState.warnings.length(),
+                rx.text(
+                    "The first ",
+                    HomeState.warnings.length(),
+                    " of ",
+                    HomeState.warnings_total,
+                    " warnings. List the charge points behind them:",
+                    size="2",
+                    color=rx.color("gray", 11),
+                ),
+            ),
+            warning_filters(),
+            spacing="2",
+            width="100%",
         ),
     )
 
@@ -269,7 +346,7 @@ def warnings_section() -> rx.Component:
 def live_monitoring_page() -> rx.Component:
     return app_shell(
         ROUTE,
-        page_header("Live Monitoring", "", live_indicator(LiveState.updated_at)),
+        page_header("Live Monitoring", "", live_indicator(HomeState.updated_at)),
         warnings_section(),
         charge_points_section(),
         sessions_section(),

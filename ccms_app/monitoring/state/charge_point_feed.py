@@ -1,9 +1,11 @@
-"""One charge point's page, live: command history, configuration, reservations and recent
-sessions pushed to every tab showing that charge point.
+"""One charge point's page, live: its status and connectors, running and recent sessions,
+command history, configuration and reservations, pushed to every tab showing that charge
+point (and only while one does: the tab's watch ends when it leaves the page).
 
 One shared state per charge point (token `ccms-cp-<id>`). The feed listens to the event bus
-for `command` (every lifecycle step: requested, sent, accepted, ...), `configuration`,
-`reservation` and `session` (start, stop, meter values) events, coalesces a burst for
+for `charge_point` / `connector` / `warning` (status), `command` (every lifecycle step:
+requested, sent, accepted, ...), `configuration`, `reservation` and `session` (start, stop,
+meter values) events, coalesces a burst for
 `interval`, reloads the touched sections of each affected charge point that a tab watches,
 and writes them into the shared state with `app.modify_state`; Reflex fans the change out to
 the linked tabs. Pages never poll.
@@ -21,10 +23,12 @@ import reflex as rx
 
 from ccms_app.accounts import organisations
 from ccms_app.accounts.state import AuthState
+from ccms_app.core.display import format_time
 from ccms_app.core.events import EventBus, NetworkEvent, get_event_bus
+from ccms_app.core.types import utc_now
 from ccms_app.monitoring import snapshot as monitoring
 from ccms_app.monitoring.charge_point_view import (
-    SECTIONS,
+    ALL_KINDS,
     CommandHistoryRow,
     ConfigRow,
     RecentSessionRow,
@@ -32,13 +36,13 @@ from ccms_app.monitoring.charge_point_view import (
     load_sections,
 )
 from ccms_app.monitoring.registry import watch_charge_point, watched_charge_points
+from ccms_app.monitoring.view import ChargePointRow, SessionRow
 from ccms_app.ui.events import event
 
 log = logging.getLogger(__name__)
 
 SESSIONS_TAB = "sessions"  # the charge point page's tab that re-reads its sessions on opening
 TOKEN_PREFIX = "ccms-cp-"  # Reflex link tokens must not contain underscores
-ALL_KINDS = frozenset(SECTIONS)
 
 Sections = dict[str, list[Any]]
 SectionPush = Callable[[int, Sections], Awaitable[None]]
@@ -57,6 +61,9 @@ class ChargePointLiveState(rx.SharedState):
     configuration: rx.Field[list[ConfigRow]] = rx.field(default_factory=list)
     reservations: rx.Field[list[ReservationRow]] = rx.field(default_factory=list)
     sessions: rx.Field[list[RecentSessionRow]] = rx.field(default_factory=list)
+    running_sessions: rx.Field[list[SessionRow]] = rx.field(default_factory=list)
+    status: rx.Field[list[ChargePointRow]] = rx.field(default_factory=list)  # 0 or 1 row
+    updated_at: rx.Field[str] = rx.field("")
     charge_point_id: int = 0
 
     @event
@@ -72,7 +79,7 @@ class ChargePointLiveState(rx.SharedState):
         if detail is None:
             return
         # Watch before loading: a change that lands in between is pushed again.
-        watch_charge_point(detail.id)
+        watch_charge_point(self.router.session.client_token, detail.id)
         linked = await self._link_to(charge_point_token(detail.id))
         sections = await asyncio.to_thread(load_sections, detail.id, set(ALL_KINDS))
         apply_sections(linked, detail.id, sections)
@@ -92,6 +99,8 @@ def apply_sections(state: ChargePointLiveState, charge_point_id: int, sections: 
     for field, rows in sections.items():
         setattr(state, field, rows)
     state.charge_point_id = charge_point_id
+    now = utc_now()
+    state.updated_at = format_time(now, "UTC", now)
 
 
 class ChargePointFeed:

@@ -1,8 +1,9 @@
 """Home's live view: counts, totals and the first warnings of one organisation.
 
-One shared state per operator organisation (token `ccms-home-<id>`), separate from the full
-LiveState: a Home tab receives a few hundred bytes per push, not the whole network, and the
-publisher builds it from aggregate queries only while a Home tab is open.
+One shared state per operator organisation (token `ccms-home-<id>`): a tab receives a few
+hundred bytes per push, never the network's rows, and the publisher builds it from aggregate
+queries only while a tab shows it. Home, Live Monitoring (counts, first warnings), Assets, the
+station and Firmware pages link to it; the last three recompute their own views on its pushes.
 """
 
 from __future__ import annotations

@@ -1,94 +1,133 @@
-"""The live network view every logged-in Live Monitoring tab (and the pages built on it) links to.
+"""Live Monitoring's charge point list, one state per tab: the page it shows, kept live.
 
-One shared state per operator organisation (token `ccms-network-<id>`): the publisher writes
-it once per batch of network events and Reflex fans the change out to every linked tab, so
-pages never poll and the database is read once per push, not once per tab.
+A tab holds only its page (search, filters, sort, 25-200 rows). Opening the page registers
+the tab as watching its organisation's live list (`monitoring.registry`) with the ids of its
+page; the publisher re-reads a tab's page when one of those charge points changed, or after
+any change when its filters or sort depend on charger traffic (`live_list.moves_with_traffic`).
+Counts, totals and the first warnings come from the organisation's shared Home view.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Collection
+from typing import Any
 
 import reflex as rx
 
-from ccms_app.accounts import organisations
 from ccms_app.accounts.state import AuthState
-from ccms_app.monitoring import registry
-from ccms_app.monitoring import snapshot as monitoring
+from ccms_app.core.listing import ListPage, ListQuery, ListQueryError, ListSpec
+from ccms_app.monitoring import live_list, registry
 from ccms_app.monitoring.state import home
-from ccms_app.monitoring.view import (
-    ChargePointRow,
-    CountsView,
-    SessionRow,
-    StatusCount,
-    WarningRow,
-    build_view,
-)
+from ccms_app.monitoring.view import ChargePointRow
+from ccms_app.network import areas, stations
 from ccms_app.ui.events import event
+from ccms_app.ui.list_state import ListState
 from ccms_app.ui.nav import run_before_logout
 
 log = logging.getLogger(__name__)
 
-TOKEN_PREFIX = "ccms-network-"  # Reflex link tokens must not contain underscores
+ROUTE = "/live"
 
 
-def network_token(organisation_id: int) -> str:
-    return f"{TOKEN_PREFIX}{organisation_id}"
+def _named(choices: list[tuple[int, str]]) -> list[tuple[str, str]]:
+    return [(str(value), label) for value, label in choices]
 
 
-def load_for_organisation(organisation_id: int) -> monitoring.NetworkSnapshot:
-    """The snapshot an operator of `organisation_id` may see (it and its sub-operators)."""
-    return monitoring.load_snapshot(organisations.organisation_scope(organisation_id))
+class LiveListState(ListState, rx.State):
+    """The charge points of one page of Live Monitoring, for this tab only."""
 
-
-class LiveState(rx.SharedState):
-    # rx.Field: the pages read these as Vars (LiveState.warnings.length()), handlers as values.
     charge_points: rx.Field[list[ChargePointRow]] = rx.field(default_factory=list)
-    sessions: rx.Field[list[SessionRow]] = rx.field(default_factory=list)
-    warnings: rx.Field[list[WarningRow]] = rx.field(default_factory=list)
-    counts: CountsView = CountsView()
-    connector_counts: rx.Field[list[StatusCount]] = rx.field(default_factory=list)
-    updated_at: rx.Field[str] = rx.field("")
-    loaded: bool = False
+
+    @rx.var
+    def total_text(self) -> str:
+        """How many charge points match, for "Select all 1,234 matching"."""
+        return f"{self.total:,}"
+
+    def _list_spec(self) -> ListSpec:
+        return live_list.LIVE_CHARGE_POINT_LIST
+
+    def _filter_options(self, scope: Collection[int]) -> dict[str, list[tuple[str, str]]]:
+        return {
+            "station_id": _named(stations.station_choices(scope)),
+            "area_id": _named(areas.area_choices(scope)),
+        }
+
+    def _fetch(self, query: ListQuery, scope: Collection[int]) -> ListPage:
+        """Unused: the page's rows are the live display rows (`_reload`)."""
+        raise NotImplementedError
 
     @event
-    async def join(self) -> object:
-        """on_load of the live pages: link this tab to its organisation's live view."""
+    async def watch(self) -> None:
+        """on_load of Live Monitoring, before `load`: watch this organisation's live list (a
+        change that lands while the page loads is pushed again afterwards)."""
         auth_state = await self.get_state(AuthState)
-        if not auth_state.is_authenticated:
-            return None
-        organisation_id = auth_state._organisation_id
-        # Watch before loading: an event that lands in between is pushed again afterwards.
-        registry.watch(self.router.session.client_token, organisation_id, registry.LIVE)
-        linked = await self._link_to(network_token(organisation_id))
-        snapshot = await asyncio.to_thread(load_for_organisation, organisation_id)
-        apply_snapshot(linked, snapshot)
-        return None
+        if auth_state.is_authenticated:
+            registry.watch(self.router.session.client_token, auth_state._organisation_id)
 
     @event
-    async def leave(self) -> object:
-        """On logout or on Home: stop watching and receiving this organisation's whole
-        network in this tab (the events `_unlink` returns rehydrate the tab's own copy, so they
-        are returned to Reflex)."""
+    async def show_only(self, key: str, value: str) -> None:
+        """List only the charge points behind one of the network's counts (e.g. faulted)."""
+        self.filters = {key: value}
+        self.search = ""
+        self.page = 1
+        await self._reload()
+
+    @event
+    async def leave(self) -> None:
+        """On logout: this tab stops receiving its live list."""
         registry.unwatch(self.router.session.client_token, registry.LIVE)
-        if self._linked_to:
-            return await self._unlink()
-        return None
 
+    async def _reload(self) -> None:
+        """The page's rows; the registry learns which charge points the tab now shows."""
+        if not self._scope:
+            return
+        if not self.loaded:
+            self.loading = True  # a live re-read changes nothing it need not change
+        try:
+            query = self._query()
+            found = await asyncio.to_thread(live_list.load_page, query, list(self._scope))
+        except ListQueryError as exc:
+            self.error, self.loading = str(exc), False
+            return
+        self._show(found)
+        registry.show_charge_points(
+            self.router.session.client_token,
+            {row.id for row in found.rows},
+            live_list.moves_with_traffic(query),
+        )
 
-def apply_snapshot(state: LiveState, snapshot: monitoring.NetworkSnapshot) -> None:
-    """Write a snapshot into a live state (the linked shared one, or one under test)."""
-    view = build_view(snapshot)
-    state.charge_points = view.charge_points
-    state.sessions = view.sessions
-    state.warnings = view.warnings
-    state.counts = view.counts
-    state.connector_counts = view.connector_counts
-    state.updated_at = view.updated_at
-    state.loaded = True
+    def _show(self, found: live_list.LivePage) -> None:
+        """Write only what changed: an unchanged field is not sent to the browser again."""
+        updates: dict[str, Any] = {
+            "charge_points": found.rows,
+            "total": found.total,
+            "page": found.page,
+            "pages": found.pages,
+            "error": "",
+            "loading": False,
+            "loaded": True,
+        }
+        for name, value in updates.items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)
+
+    async def refresh_live(self) -> None:
+        """The publisher's re-read of this tab's page (under the tab's state lock)."""
+        try:
+            await self._reload()
+        except Exception:
+            log.exception("live list refresh failed")
+
+    async def matching_ids(self) -> list[int]:
+        """Every charge point this tab's search and filters match (bulk selection)."""
+        if not self._scope:
+            return []
+        query = self._query()
+        return await asyncio.to_thread(live_list.matching_ids, query, list(self._scope))
 
 
 # A tab that logs out stops receiving its organisation's updates.
-run_before_logout(LiveState.leave)
+run_before_logout(LiveListState.leave)
 run_before_logout(home.HomeState.leave)

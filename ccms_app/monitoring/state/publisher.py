@@ -1,10 +1,14 @@
 """Network events in, live views out: the push path to the browser.
 
-handler -> event bus -> LivePublisher (batches for `realtime_interval`) -> for each feed (the
-full Live view, Home's counts) and each organisation a tab watches: its read model from the
-database (in a thread) -> push target. In the app the push targets write the shared LiveState
-and HomeState with `app.modify_state`; this module is the only place that does. A view no tab
-watches is not built at all (`monitoring.registry`, `state.tab_watch`).
+handler -> event bus -> LivePublisher (batches for `realtime_interval`) -> per batch:
+- each per-organisation feed (Home's counts and first warnings, shared by every tab of the
+  organisation) is read from the database (in a thread) for the organisations a tab watches
+  and written to its shared state;
+- each Live Monitoring tab whose pages the batch may alter (`registry.page_may_change`)
+  re-reads its own page, 25-200 rows, never the network.
+In the app the targets write Reflex states with `app.modify_state`; this module is the only
+place that does. A view no tab watches is not built at all (`monitoring.registry`,
+`state.tab_watch`).
 """
 
 from __future__ import annotations
@@ -22,7 +26,6 @@ from ccms_app.core.config import Settings
 from ccms_app.core.events import EventBus, NetworkEvent, get_event_bus
 from ccms_app.monitoring import registry
 from ccms_app.monitoring.home_summary import HomeSummary
-from ccms_app.monitoring.snapshot import NetworkSnapshot
 from ccms_app.monitoring.state import charge_point_feed, tab_watch
 from ccms_app.monitoring.state.home import TOKEN_PREFIX as HOME_TOKEN_PREFIX
 from ccms_app.monitoring.state.home import (
@@ -31,24 +34,18 @@ from ccms_app.monitoring.state.home import (
     home_token,
     load_home_for_organisation,
 )
-from ccms_app.monitoring.state.live import (
-    TOKEN_PREFIX,
-    LiveState,
-    apply_snapshot,
-    load_for_organisation,
-    network_token,
-)
+from ccms_app.monitoring.state.live import LiveListState
+from ccms_app.monitoring.state.sessions import ActiveSessionListState
 
 log = logging.getLogger(__name__)
 
-PushTarget = Callable[[int, NetworkSnapshot], Awaitable[None]]
-SnapshotLoader = Callable[[int], NetworkSnapshot]
 View = TypeVar("View")
 
 
 @dataclass(frozen=True)
 class Feed(Generic[View]):
-    """One kind of live view: who watches it, how it is read, where it is written."""
+    """One kind of per-organisation live view: who watches it, how it is read, where it is
+    written."""
 
     name: str
     organisations: Callable[[], Collection[int]]
@@ -56,45 +53,72 @@ class Feed(Generic[View]):
     push: Callable[[int, View], Awaitable[None]]
 
 
+@dataclass(frozen=True)
+class Batch:
+    """What one batch of events changed: these charge points, or `everything` (an event
+    not tied to one charge point, or an operator's edit that may add or remove one)."""
+
+    changed: frozenset[int] = frozenset()
+    everything: bool = False
+    kinds: frozenset[str] = frozenset()
+
+    @property
+    def sessions_changed(self) -> bool:
+        return self.everything or not self.kinds.isdisjoint(SESSION_KINDS)
+
+
+SESSION_KINDS = frozenset({"session", "meter"})
+
+
+def batch_of(events: Sequence[NetworkEvent]) -> Batch:
+    everything = any(e.charge_point_id is None or "change" in e.data for e in events)
+    changed = frozenset(e.charge_point_id for e in events if e.charge_point_id is not None)
+    return Batch(changed, everything, frozenset(e.kind for e in events))
+
+
+TabRefresh = Callable[[Batch], Awaitable[int]]
+
+
+async def _no_tabs(batch: Batch) -> int:
+    return 0
+
+
 class LivePublisher:
-    """Coalesces bursts of events into one push per watched view and organisation per
-    interval. The first feed is the full Live view (`push`, `loader`, `organisations`);
-    `also` adds others (Home). `before_publish` runs first (the app forgets closed tabs)."""
+    """Coalesces bursts of events into one push per watched view per interval: each feed
+    once per watching organisation, and `refresh_tabs` for the per-tab Live Monitoring pages.
+    `before_publish` runs first (the app forgets closed tabs)."""
 
     def __init__(
         self,
         bus: EventBus,
-        push: PushTarget,
         interval: float,
-        loader: SnapshotLoader = load_for_organisation,
-        organisations: Callable[[], Collection[int]] = registry.watched_organisations,
-        also: Sequence[Feed[Any]] = (),
+        feeds: Sequence[Feed[Any]] = (),
+        refresh_tabs: TabRefresh = _no_tabs,
         before_publish: Callable[[], None] = lambda: None,
     ) -> None:
         self._bus = bus
         self._interval = interval
-        self._feeds: tuple[Feed[Any], ...] = (
-            Feed(registry.LIVE, organisations, loader, push),
-            *also,
-        )
+        self._feeds = tuple(feeds)
+        self._refresh_tabs = refresh_tabs
         self._before_publish = before_publish
         self.pushes = 0
+        self.tab_refreshes = 0
         self.batches = 0  # batches handled, pushed or not (tests wait on it)
 
     async def run(self) -> None:
-        """Until cancelled: wait for an event, let the batch fill, push fresh snapshots."""
+        """Until cancelled: wait for an event, let the batch fill, push fresh views."""
         queue = self._bus.subscribe()
         try:
             while True:
-                await queue.get()
+                first = await queue.get()
                 await asyncio.sleep(self._interval)
-                _drain(queue)
-                await self.publish()
+                await self.publish(batch_of([first, *_drain(queue)]))
         finally:
             self._bus.unsubscribe(queue)
 
-    async def publish(self) -> None:
-        """Push a fresh view to every watching organisation; one failure skips only it."""
+    async def publish(self, batch: Batch | None = None) -> None:
+        """Push fresh views to every watcher; one failure skips only that view."""
+        batch = batch or Batch(everything=True)
         try:
             self._before_publish()
         except Exception:
@@ -110,26 +134,51 @@ class LivePublisher:
                         "live push failed",
                         extra={"organisation_id": organisation_id, "feed": feed.name},
                     )
+        try:
+            self.tab_refreshes += await self._refresh_tabs(batch)
+        except Exception:
+            log.exception("live list refresh failed")
         self.batches += 1
 
 
-def _drain(queue: asyncio.Queue[NetworkEvent]) -> int:
-    drained = 0
+def _drain(queue: asyncio.Queue[NetworkEvent]) -> list[NetworkEvent]:
+    drained = []
     while not queue.empty():
-        queue.get_nowait()
-        drained += 1
+        drained.append(queue.get_nowait())
     return drained
 
 
-def app_push_target(app: rx.App) -> PushTarget:
-    """Write the snapshot into the organisation's shared LiveState; Reflex updates the tabs."""
+# A tab's client token -> its root state, held exclusively while the context is open.
+TabStates = Callable[[str], contextlib.AbstractAsyncContextManager[Any]]
 
-    async def push(organisation_id: int, snapshot: NetworkSnapshot) -> None:
-        token = rx.BaseStateToken(ident=network_token(organisation_id), cls=LiveState)
-        async with app.modify_state(token) as root:
-            apply_snapshot(await root.get_state(LiveState), snapshot)
 
-    return push
+def app_tab_states(app: rx.App) -> TabStates:
+    """In the app: Reflex's state of the tab; on leaving, Reflex sends the tab what changed."""
+    return lambda tab: app.modify_state(rx.BaseStateToken(ident=tab, cls=LiveListState))
+
+
+def live_tabs(tab_states: TabStates) -> TabRefresh:
+    """Re-read the pages of every Live Monitoring tab the batch may alter, in the tab's own
+    state (so the tab receives the rows of its page that changed, nothing else)."""
+
+    async def refresh(batch: Batch) -> int:
+        refreshed = 0
+        for tab in registry.live_tabs():
+            charge_points = registry.page_may_change(tab, batch.changed, batch.everything)
+            if not (charge_points or batch.sessions_changed):
+                continue
+            try:
+                async with tab_states(tab) as root:
+                    if charge_points:
+                        await (await root.get_state(LiveListState)).refresh_live()
+                    if batch.sessions_changed:
+                        await (await root.get_state(ActiveSessionListState)).refresh_live()
+            except Exception:
+                log.exception("live list push failed", extra={"tab": tab[:8]})
+            refreshed += 1
+        return refreshed
+
+    return refresh
 
 
 def home_feed(app: rx.App) -> Feed[HomeSummary]:
@@ -158,7 +207,7 @@ class _SharedTokenDeltaFilter(logging.Filter):
         message = record.getMessage()
         return not (
             message.startswith("Attempting to send delta")
-            and any(p in message for p in (TOKEN_PREFIX, HOME_TOKEN_PREFIX, _CP_PREFIX))
+            and any(p in message for p in (HOME_TOKEN_PREFIX, _CP_PREFIX))
         )
 
 
@@ -169,9 +218,9 @@ async def live_publisher(app: Any, settings: Settings) -> AsyncIterator[LivePubl
     tab_watch.install(app)
     publisher = LivePublisher(
         get_event_bus(),
-        app_push_target(app),
         settings.realtime_interval,
-        also=[home_feed(app)],
+        feeds=[home_feed(app)],
+        refresh_tabs=live_tabs(app_tab_states(app)),
         before_publish=lambda: tab_watch.forget_closed_tabs(app),
     )
     task = asyncio.create_task(publisher.run(), name="ccms-live-publisher")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
-from ccms_app.monitoring.state.live import LiveState
+from ccms_app.monitoring.state.home import HomeState
 from ccms_app.network.components.csv_import import import_dialog, with_import
 from ccms_app.network.components.forms import (
     area_dialog,
@@ -36,7 +36,7 @@ ROUTE = "/assets"
 TITLE = "Assets · CCMS"
 ON_LOAD = [
     AuthState.require_login,
-    LiveState.join,
+    HomeState.join,
     AssetsPageState.open_tab_from_url,
     AreaListState.load,
     StationListState.load,
@@ -68,7 +68,7 @@ def _tabs() -> rx.Component:
         ),
         (
             "unregistered",
-            _tab_label("Unregistered", LiveState.counts.unregistered),
+            _tab_label("Unregistered", HomeState.counts.unregistered),
             unregistered_list(),
         ),
         ("areas", _tab_label("Areas"), areas_list()),
@@ -105,7 +105,7 @@ def page() -> rx.Component:
         page_header(
             "Assets",
             "Stations, charge points and their registration",
-            live_indicator(LiveState.updated_at),
+            live_indicator(HomeState.updated_at),
         ),
         _tabs(),
         station_dialog(),

@@ -9,7 +9,7 @@ from reflex.vars import ObjectVar
 
 from ccms_app.accounts.state import AuthState
 from ccms_app.charging.components.session_table import sessions_table
-from ccms_app.monitoring.state.live import LiveState
+from ccms_app.monitoring.state.home import HomeState
 from ccms_app.monitoring.view import WarningRow
 from ccms_app.network.components.forms import charge_point_dialog, confirm_dialog, station_dialog
 from ccms_app.network.components.map import MAP_CONFIG, availability_badge
@@ -27,7 +27,7 @@ from ccms_app.ui.table import cell, data_table
 ROUTE = "/stations/[station_id]"
 TITLE = "Station · CCMS"
 NAV_ROUTE = "/assets"
-ON_LOAD = [AuthState.require_login, LiveState.join, Station.load]
+ON_LOAD = [AuthState.require_login, HomeState.join, Station.load]
 
 
 def _fact(label: str, value: rx.Var | str, testid: str) -> rx.Component:
@@ -93,7 +93,7 @@ def _header() -> rx.Component:
             spacing="2",
             wrap="wrap",
         ),
-        live_indicator(LiveState.updated_at),
+        live_indicator(HomeState.updated_at),
         width="100%",
         align="end",
         wrap="wrap",

@@ -1,6 +1,6 @@
 """The station map: markers coloured by live availability, pushed, never polled.
 
-`view` depends on LiveState.updated_at, so every push of the realtime publisher (a status,
+`view` depends on HomeState.updated_at, so every push of the realtime publisher (a status,
 a connection, a registration) recomputes it for the tabs showing the map; tabs elsewhere have
 no scope and skip the reload (as the Firmware page does). The figure is a plotly dict
 (scattermap traces, one per availability, so the legend explains the colours) with the
@@ -18,7 +18,7 @@ from typing import Any
 import plotly.graph_objects as go
 import reflex as rx
 
-from ccms_app.monitoring.state.live import LiveState
+from ccms_app.monitoring.state.home import HomeState
 from ccms_app.network.rules.station_availability import BADGE_COLOURS, COLOURS, LABELS, ORDER
 from ccms_app.network.state.lists import operator_scope
 from ccms_app.network.station_map import StationMarker, station_markers
@@ -125,8 +125,8 @@ class StationMapState(rx.State):
 
     @rx.var
     async def view(self) -> MapView:
-        live_state = await self.get_state(LiveState)
-        _pushed, _changed = live_state.updated_at, self.revision  # the dependencies
+        home_state = await self.get_state(HomeState)
+        _pushed, _changed = home_state.updated_at, self.revision  # the dependencies
         if not self._scope:
             return MapView()
         try:

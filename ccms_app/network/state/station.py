@@ -1,10 +1,9 @@
 """The station page (/stations/[id]): details, charge points live, recent sessions, warnings.
 
 `load` resolves the URL's station within the operator's scope (nothing else decides which
-station a tab shows). `live` depends on LiveState.updated_at, so every push of the realtime
+station a tab shows). `live` depends on HomeState.updated_at, so every push of the realtime
 publisher recomputes it for the tabs on this page (no polling); it reads one station's
-charge points and last sessions (small queries) and takes the warnings from the pushed
-network view.
+charge points, their warnings and last sessions (small queries).
 """
 
 from __future__ import annotations
@@ -19,8 +18,9 @@ import reflex as rx
 from ccms_app.charging import session_history
 from ccms_app.core.types import utc_now
 from ccms_app.monitoring.session_rows import RecentSessionRow, session_rows
-from ccms_app.monitoring.state.live import LiveState
-from ccms_app.monitoring.view import MISSING, WarningRow
+from ccms_app.monitoring.snapshot import charge_points_warnings
+from ccms_app.monitoring.state.home import HomeState
+from ccms_app.monitoring.view import MISSING, WarningRow, warning_row
 from ccms_app.network import stations
 from ccms_app.network.assets import AssetNotFound
 from ccms_app.network.rules.station_availability import BADGE_COLOURS, LABELS, ORDER, summary
@@ -73,12 +73,9 @@ def station_id_from_path(path: str) -> int:
     return int(first) if first.isdigit() else 0
 
 
-def load_live_view(
-    scope: list[int], station: stations.StationView, warnings: list[WarningRow]
-) -> StationLiveView:
+def load_live_view(scope: list[int], station: stations.StationView) -> StationLiveView:
     charge_points = station_charge_points(scope, station.id)
     sessions = session_history.recent_sessions(scope, station_id=station.id)
-    identities = {cp.identity for cp in charge_points}
     availabilities = [cp.availability for cp in charge_points]
     best = next((a for a in ORDER if a in availabilities), "offline")
     marker = StationMarker(
@@ -114,7 +111,10 @@ def load_live_view(
             for cp in charge_points
         ],
         sessions=session_rows(sessions, now),
-        warnings=[w for w in warnings if w.identity in identities],
+        warnings=[
+            warning_row(w, zone, now)
+            for w, zone in charge_points_warnings(scope, [cp.id for cp in charge_points])
+        ],
         figure=build_figure([marker]) if station.latitude is not None else {},
     )
 
@@ -137,15 +137,13 @@ class StationDetailState(rx.State):
 
     @rx.var
     async def live(self) -> StationLiveView:
-        live_state = await self.get_state(LiveState)
-        _pushed, _changed = live_state.updated_at, self.revision  # the dependencies
+        home_state = await self.get_state(HomeState)
+        _pushed, _changed = home_state.updated_at, self.revision  # the dependencies
         station = self._station
         if not self._scope or station is None:
             return StationLiveView()
         try:
-            return await asyncio.to_thread(
-                load_live_view, list(self._scope), station, list(live_state.warnings)
-            )
+            return await asyncio.to_thread(load_live_view, list(self._scope), station)
         except Exception:
             log.exception("station view unavailable", extra={"station_id": station.id})
             return StationLiveView()

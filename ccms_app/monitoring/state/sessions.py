@@ -1,0 +1,35 @@
+"""Live Monitoring's running sessions, one page per tab, re-read by the publisher after a
+batch with session or meter events while the tab shows Live Monitoring."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import reflex as rx
+
+from ccms_app.core.listing import ListSpec
+from ccms_app.core.types import utc_now
+from ccms_app.monitoring.active_sessions import ACTIVE_SESSION_LIST, display_row
+from ccms_app.ui.list_state import ListState
+
+log = logging.getLogger(__name__)
+
+
+class ActiveSessionListState(ListState, rx.State):
+    """Newest sessions first until the operator sorts by another column."""
+
+    descending: bool = True
+
+    def _list_spec(self) -> ListSpec:
+        return ACTIVE_SESSION_LIST
+
+    def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
+        return display_row(row, utc_now())
+
+    async def refresh_live(self) -> None:
+        """The publisher's re-read of this tab's page (under the tab's state lock)."""
+        try:
+            await self._reload()
+        except Exception:
+            log.exception("active sessions refresh failed")
