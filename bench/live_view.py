@@ -7,6 +7,8 @@ live power) and times, per push to one organisation (median of --repeat):
 - Live: the whole network snapshot + display rows (what Live Monitoring still receives, and
   what every Home tab received before Home got its own state);
 - Home: the counts-only summary + display rows (aggregate queries, the first 5 warnings);
+- Live page: what one Live Monitoring tab re-reads and receives now (one page of 25 rows:
+  plain, filtered to the faulted ones, sorted by last seen);
 
 and the size of each push as JSON (the state delta Reflex sends: every field of the state,
 since the publisher rewrites them all). The last lines give the publisher's work per batch
@@ -36,8 +38,10 @@ from sqlalchemy.engine import Engine
 from ccms_app.accounts.models import Organisation
 from ccms_app.charging.models import ChargingSession
 from ccms_app.core import db
+from ccms_app.core.listing import ListQuery
 from ccms_app.core.migrations import upgrade_database
 from ccms_app.monitoring.home_summary import load_home_summary
+from ccms_app.monitoring.live_list import load_page
 from ccms_app.monitoring.snapshot import load_snapshot
 from ccms_app.monitoring.view import build_home_view, build_view
 from ccms_app.network.models import ChargePoint, Connector, Station
@@ -117,6 +121,20 @@ def _session(rnd: random.Random, i: int, org: int, now: datetime) -> dict[str, A
     }
 
 
+PAGES = {
+    "Live page (25 rows)": ListQuery(),
+    "Live page, faulted": ListQuery(filters={"faulted": True}),
+    "Live page, by last seen": ListQuery(sort="last_seen_at", descending=True, page=3),
+}
+
+
+@dataclasses.dataclass
+class _PageDelta:
+    """What a Live Monitoring tab receives when its page changed: its rows."""
+
+    charge_points: list[Any]
+
+
 def _push_json(view: Any) -> bytes:
     """The delta of one push: every field of the view, as the browser receives it."""
     return json.dumps(dataclasses.asdict(view), separators=(",", ":")).encode()
@@ -157,6 +175,10 @@ def measure(n: int, repeat: int) -> None:
                 home_bytes,
             ),
         }
+        for name, query in PAGES.items():
+            page = lambda q=query: load_page(q, scope)  # noqa: E731
+            size = len(_push_json(_PageDelta(page().rows)))
+            figures[name] = (_median_ms(page, repeat), _median_ms(page, repeat), size)
         engine.dispose()
     _report(n, figures)
 
@@ -166,7 +188,7 @@ def _report(n: int, figures: dict[str, tuple[float, float, int]]) -> None:
     print(f"{'view':<24}{'read ms':>10}{'read+rows ms':>14}{'push bytes':>14}")
     for name, (read, built, size) in figures.items():
         print(f"{name:<24}{read:>10.1f}{built:>14.1f}{size:>14,}")
-    (_, live_built, live_size), (_, home_built, home_size) = figures.values()
+    (_, live_built, live_size), (_, home_built, home_size), *_ = figures.values()
     print(
         f"Home push: {live_size / home_size:,.0f}x smaller, "
         f"{live_built / home_built:.1f}x less CPU than the full snapshot it used to receive"
@@ -178,6 +200,12 @@ def _report(n: int, figures: dict[str, tuple[float, float, int]]) -> None:
     print(
         "publisher work per batch, only Home tabs open: "
         f"before {live_built:.1f} ms, now {home_built:.1f} ms"
+    )
+    _, page_built, page_size = figures["Live page (25 rows)"]
+    print(
+        f"Live Monitoring tab, per push: before {live_size:,} bytes / {live_built:.1f} ms per "
+        f"organisation; now {page_size:,} bytes / {page_built:.1f} ms per tab whose page changed "
+        f"({live_size / page_size:,.0f}x smaller)"
     )
 
 

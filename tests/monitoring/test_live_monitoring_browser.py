@@ -65,6 +65,7 @@ async def test_live_monitoring_shows_ocpp_status_without_reload(
         )
         assert await page.evaluate("window.__ccmsNoReload === true")
         await _screenshot(page, "live-monitoring-desktop.png")
+        await _filter_and_select(page)
 
         await _send_remote_start(page)
         await _screenshot(page, "live-monitoring-command-desktop.png")
@@ -81,7 +82,7 @@ async def test_live_monitoring_shows_ocpp_status_without_reload(
         faulted = phone.locator("[data-testid=count-faulted]")
         await expect(faulted).to_have_text("1", timeout=UI_TIMEOUT_MS)
         await expect(phone.locator("[data-testid=all-warnings]")).to_contain_text(
-            "All warnings in Live Monitoring (1)", timeout=UI_TIMEOUT_MS
+            "Live Monitoring (1 warning)", timeout=UI_TIMEOUT_MS
         )
         await _screenshot(phone, "home-phone.png")
 
@@ -98,6 +99,31 @@ async def test_live_monitoring_shows_ocpp_status_without_reload(
         await _screenshot(home, "home-desktop.png")
 
     await _log_out(page, running_app)
+
+
+async def _filter_and_select(page: Page) -> None:
+    """The warnings' "Faulted" count lists the faulted charge points (a filter run on the
+    server); "select all matching" selects across every page of that list."""
+    await page.click("[data-testid=show-faulted]")
+    await expect(page.locator("[data-testid=live-charge-points-range]")).to_have_text(
+        "1-1 of 1", timeout=UI_TIMEOUT_MS
+    )
+    await page.click("[data-testid=bulk-select-matching]")
+    await expect(page.locator("[data-testid=bulk-count]")).to_have_text(
+        "1 selected", timeout=UI_TIMEOUT_MS
+    )
+    await page.click("[data-testid=live-charge-points-clear]")
+    await expect(page.locator("[data-testid=live-charge-points-range]")).to_have_text(
+        "1-1 of 1", timeout=UI_TIMEOUT_MS
+    )
+    await page.fill("[data-testid=live-charge-points-search]", "no-such-charge-point")
+    await expect(page.locator("[data-testid=live-charge-points-empty]")).to_contain_text(
+        "Nothing matches", timeout=UI_TIMEOUT_MS
+    )
+    await page.fill("[data-testid=live-charge-points-search]", "")
+    await expect(page.locator(f"[data-testid=cp-row-{IDENTITY}]")).to_be_visible(
+        timeout=UI_TIMEOUT_MS
+    )
 
 
 async def _send_remote_start(page: Page) -> None:

@@ -94,7 +94,10 @@ def warnings_summary() -> rx.Component:
             rx.vstack(
                 rx.foreach(HomeState.warnings, warning_line),
                 rx.link(
-                    f"All warnings in Live Monitoring ({HomeState.warnings_total}) →",
+                    "Live Monitoring (",
+                    HomeState.warnings_total,
+                    rx.cond(HomeState.warnings_total == 1, " warning", " warnings"),
+                    ") →",
                     href="/live",
                     size="2",
                     custom_attrs={"data-testid": "all-warnings"},
