@@ -1,9 +1,11 @@
-"""Read models for the live pages: one snapshot of the network, built in a few queries.
+"""The live network's read-model parts: charge point views (with connectors), running
+sessions, today's totals and the warning rules, read in a fixed number of queries (never one
+per charge point), for any set of charge points (`only=`) or a whole scope.
 
-The realtime publisher rebuilds the snapshot after a batch of network events and pushes it to
-every open Home / Live Monitoring tab, so it must stay cheap: six queries whatever the size
-of the network (charge points, connectors, active sessions, today's totals, and two for the
-unresolved charger data issues), never one per charge point.
+The pages read a page or a few charge points at a time (live_list, home_summary, the charge
+point and station pages). `load_snapshot`, the whole network at once, is no page's read model
+any more: it is the reference Home's summary is tested against and the "before" of
+bench/live_view.py.
 
 "Today" is the current UTC day (00:00 UTC until now). Per-operator time zones come later.
 """
