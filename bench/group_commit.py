@@ -9,9 +9,14 @@ isolates the database path, what runs in the group-commit writer per message). S
   Heartbeat, Stop), every frame in and out in the OCPP message log as the server logs it;
 - mix + odd chargers: the same, but one charger in 20 sends only MeterValues naming
   transactions CCMS never issued, over a history of open data issues of other chargers (odd
-  data must cost no more than good data).
+  data must cost no more than good data);
+- charging loop: what bench/_ocpp_load.py's closed loop sends once every charger is charging
+  (set up untimed: Boot, Available, Start, Charging): MeterValues with energy, power and SoC,
+  every 5th message a StatusNotification or a Heartbeat, every frame logged.
 
-Prints messages/s per scenario and the ratios against the first, measured in the same run.
+Prints messages/s per scenario, the ratios against the first, measured in the same run, and
+the writer thread's CPU per message (DbWriter.cpu_seconds / messages; the rest of a message's
+CPU is the event loop's).
 To compare with another checkout, run this file with that checkout first on PYTHONPATH
 (e.g. `git archive HEAD | tar -x -C /tmp/head`; `PYTHONPATH=/tmp/head python bench/...`).
 
@@ -34,7 +39,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from ocpp.v16 import call
 from sqlalchemy import insert
 
 from ccms_app.accounts.models import Organisation
@@ -46,6 +50,13 @@ from ccms_app.core.db_writer import DbWriter
 from ccms_app.core.events import EventBus
 from ccms_app.core.migrations import upgrade_database
 from ccms_app.network.models import ChargePoint
+from ocpp_server.charger_events import (
+    ChargerBooted,
+    MeterSampled,
+    StatusChanged,
+    TransactionStarted,
+    TransactionStopped,
+)
 from ocpp_server.ports import FrameRecord
 
 ODD_EVERY = 20  # in "odd", one charger in 20 misbehaves
@@ -106,22 +117,20 @@ async def _logged(
     return result
 
 
-def _meter(connector: int, wh: int, transaction_id: int | None) -> call.MeterValues:
+def _meter(connector: int, wh: int, transaction_id: int | None) -> MeterSampled:
     sampled = [
         {"value": str(wh), "unit": "Wh", "measurand": "Energy.Active.Import.Register"},
         {"value": "7400", "unit": "W", "measurand": "Power.Active.Import"},
     ]
-    return call.MeterValues(
+    return MeterSampled(
         connector_id=connector,
         transaction_id=transaction_id,
-        meter_value=[{"timestamp": _now(), "sampled_value": sampled}],
+        meter_values=[{"timestamp": _now(), "sampled_value": sampled}],
     )
 
 
-def _status(status: str) -> call.StatusNotification:
-    return call.StatusNotification(
-        connector_id=1, error_code="NoError", status=status, timestamp=_now()
-    )
+def _status(status: str) -> StatusChanged:
+    return StatusChanged(connector_id=1, error_code="NoError", status=status, timestamp=_now())
 
 
 async def _status_and_meter(service: ChargerEventService, identity: str, messages: int) -> None:
@@ -131,16 +140,16 @@ async def _status_and_meter(service: ChargerEventService, identity: str, message
         else:
             await service.meter_values(
                 identity,
-                call.MeterValues(
+                MeterSampled(
                     connector_id=1,
-                    meter_value=[{"timestamp": _now(), "sampled_value": [{"value": str(n)}]}],
+                    meter_values=[{"timestamp": _now(), "sampled_value": [{"value": str(n)}]}],
                 ),
             )
 
 
 async def _realistic(service: ChargerEventService, identity: str, messages: int) -> None:
     """Boot, Available, Start, Charging, then MeterValues / Heartbeat, Stop: `messages` in all."""
-    boot = call.BootNotification(charge_point_vendor="Bench", charge_point_model="B1")
+    boot = ChargerBooted(vendor="Bench", model="B1")
     await _logged(service, identity, "BootNotification", service.boot_notification(identity, boot))
     await _logged(
         service,
@@ -148,7 +157,7 @@ async def _realistic(service: ChargerEventService, identity: str, messages: int)
         "StatusNotification",
         service.status_notification(identity, _status("Available")),
     )
-    start = call.StartTransaction(connector_id=1, id_tag="BENCH", meter_start=0, timestamp=_now())
+    start = TransactionStarted(connector_id=1, id_tag="BENCH", meter_start_wh=0, timestamp=_now())
     started = await _logged(
         service, identity, "StartTransaction", service.start_transaction(identity, start)
     )
@@ -164,10 +173,63 @@ async def _realistic(service: ChargerEventService, identity: str, messages: int)
         else:
             meter = _meter(1, 100 * (n + 1), started.transaction_id)
             await _logged(service, identity, "MeterValues", service.meter_values(identity, meter))
-    stop = call.StopTransaction(
-        transaction_id=started.transaction_id, meter_stop=100 * messages, timestamp=_now()
+    stop = TransactionStopped(
+        transaction_id=started.transaction_id, meter_stop_wh=100 * messages, timestamp=_now()
     )
     await _logged(service, identity, "StopTransaction", service.stop_transaction(identity, stop))
+
+
+async def _charging_setup(service: ChargerEventService, identity: str) -> int:
+    """Boot, Available, Start, Charging: the loop's transaction id."""
+    boot = ChargerBooted(vendor="Bench", model="AC22")
+    await _logged(service, identity, "BootNotification", service.boot_notification(identity, boot))
+    await service.status_notification(identity, _status("Available"))
+    start = TransactionStarted(connector_id=1, id_tag="BENCH", meter_start_wh=0, timestamp=_now())
+    started = await service.start_transaction(identity, start)
+    await service.status_notification(identity, _status("Charging"))
+    return started.transaction_id
+
+
+def _loop_meter(n: int, wh: float, transaction_id: int) -> MeterSampled:
+    """The load generator's MeterValues: energy register, power, SoC."""
+    sampled = [
+        _loop_sample(f"{wh:.1f}", "Energy.Active.Import.Register", "Wh", "Outlet"),
+        _loop_sample(str(7200 + n % 50 * 4), "Power.Active.Import", "W", "Outlet"),
+        _loop_sample(str(min(100, 20 + n // 50)), "SoC", "Percent", "EV"),
+    ]
+    return MeterSampled(
+        connector_id=1,
+        transaction_id=transaction_id,
+        meter_values=[{"timestamp": _now(), "sampled_value": sampled}],
+    )
+
+
+def _loop_sample(value: str, measurand: str, unit: str, location: str) -> dict[str, str]:
+    return {
+        "value": value,
+        "context": "Sample.Periodic",
+        "format": "Raw",
+        "measurand": measurand,
+        "location": location,
+        "unit": unit,
+    }
+
+
+async def _charging_loop(
+    service: ChargerEventService, identity: str, messages: int, transaction_id: int
+) -> None:
+    wh = 0.0
+    for sent in range(1, messages + 1):
+        if sent % 5 == 0 and (sent // 5) % 2:
+            await _logged(service, identity, "Heartbeat", service.heartbeat(identity))
+        elif sent % 5 == 0:
+            status = _status("Charging")
+            handle = service.status_notification(identity, status)
+            await _logged(service, identity, "StatusNotification", handle)
+        else:
+            wh += 3.7
+            meter = _loop_meter(sent, wh, transaction_id)
+            await _logged(service, identity, "MeterValues", service.meter_values(identity, meter))
 
 
 async def _odd_or_realistic(service: ChargerEventService, identity: str, messages: int) -> None:
@@ -181,22 +243,36 @@ async def _odd_or_realistic(service: ChargerEventService, identity: str, message
 
 
 Charger = Callable[[ChargerEventService, str, int], Awaitable[None]]
-SCENARIOS: list[tuple[str, Charger, int, bool]] = [  # name, charger, max_batch, issue history
+SCENARIOS: list[tuple[str, Charger | None, int, bool]] = [  # charger, max_batch, issue history
     ("status+meter, commit per message", _status_and_meter, 1, False),
     ("status+meter", _status_and_meter, 1000, False),
     ("mix", _realistic, 1000, False),
     ("mix + odd chargers", _odd_or_realistic, 1000, True),
+    ("charging loop", None, 1000, False),  # None: _charging_setup, then _charging_loop
 ]
 
 
-async def _run(writer: DbWriter, charger: Charger, chargers: int, messages: int) -> float:
+async def _run(
+    writer: DbWriter, charger: Charger | None, chargers: int, messages: int
+) -> tuple[float, float]:
+    """Messages/s and the writer's CPU seconds per message, over the timed part."""
     service = ChargerEventService(EventBus(), Settings(), writer=writer)
     await service.start()
+    identities = [f"B-{i:05d}" for i in range(chargers)]
+    if charger is None:
+        ids = await asyncio.gather(*(_charging_setup(service, i) for i in identities))
+        runs = [
+            _charging_loop(service, i, messages, t) for i, t in zip(identities, ids, strict=True)
+        ]
+    else:
+        runs = [charger(service, identity, messages) for identity in identities]
+    cpu_before = writer.cpu_seconds
     started = time.perf_counter()
-    await asyncio.gather(*(charger(service, f"B-{i:05d}", messages) for i in range(chargers)))
+    await asyncio.gather(*runs)
     elapsed = time.perf_counter() - started
+    cpu = writer.cpu_seconds - cpu_before
     await service.stop()
-    return chargers * messages / elapsed
+    return chargers * messages / elapsed, cpu / (chargers * messages)
 
 
 def main() -> None:
@@ -218,11 +294,15 @@ def main() -> None:
             if profiler:
                 profiler.enable()
             writer = DbWriter(max_batch=max_batch)
-            results[name] = asyncio.run(_run(writer, charger, args.chargers, args.messages))
+            rate, cpu = asyncio.run(_run(writer, charger, args.chargers, args.messages))
+            results[name] = rate
             if profiler:
                 profiler.disable()
             first = next(iter(results.values()))
-            print(f"{name:36s} {results[name]:9.0f} msg/s  {results[name] / first:5.2f}x")
+            print(
+                f"{name:36s} {rate:9.0f} msg/s  {rate / first:5.2f}x"
+                f"  writer {cpu * 1e6:6.1f} us/msg"
+            )
             db.set_engine(None)
     if profiler:
         profiler.dump_stats(args.profile)

@@ -5,8 +5,12 @@ StatusNotifications their connector. Looked up per message, each lookup is a que
 query first autoflushes whatever the previous messages changed: a flush per message. The
 ChargerEventService tags each unit with a BatchHint; the writer calls `preload` first in every
 batch, so these rows are in the session (and its per-batch caches) before any unit runs, and
-the units' lookups are dictionary hits. Rows are read fresh in every batch: nothing is cached
-across transactions, so an operator's change is seen by the next batch.
+the units' lookups are dictionary hits.
+
+On SQLite the writer keeps its session from one batch to the next while no other connection
+has committed (core.writer_session): then these caches, kept in session.info, still hold the
+rows as they are in the database, and only rows no earlier batch loaded are queried. Any other
+writer's commit (an operator's edit) starts the next batch from an empty session.
 """
 
 from __future__ import annotations
@@ -17,15 +21,17 @@ from typing import Any
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
-from ccms_app.charging.models import ChargingSession
-from ccms_app.charging.transactions import ABSENT_SESSIONS
+from ccms_app.charging.models import ChargingSession, SessionStatus
+from ccms_app.charging.transactions import ABSENT_SESSIONS, session_of
 from ccms_app.core.rows import stored_id
 from ccms_app.network import charge_points
+from ccms_app.network.models import ChargePoint
 
 # Built once (its SQL and cache key too): every batch with MeterValues or a Stop runs it.
 _SESSIONS_BY_ID = select(ChargingSession).where(
     col(ChargingSession.id).in_(bindparam("transaction_ids", expanding=True))
 )
+KEPT_SESSIONS = "kept_sessions"  # session.info: transaction id -> ChargingSession
 
 
 @dataclass(frozen=True)
@@ -46,16 +52,35 @@ def preload(session: Session, hints: list[Any]) -> None:
     found = charge_points.cache_charge_points(session, {hint.identity for hint in ours})
     transaction_ids = {h.transaction_id for h in ours if h.transaction_id is not None}
     if transaction_ids:
-        # The identity map holds objects weakly: keep them for the batch (session.get finds them).
-        kept: list[ChargingSession] = session.info.setdefault("preloaded_sessions", [])
-        kept += session.exec(
-            _SESSIONS_BY_ID, params={"transaction_ids": list(transaction_ids)}
-        ).all()
-        # Ids chargers sent that name no session: session_of answers them without a query.
-        absent: set[int] = session.info.setdefault(ABSENT_SESSIONS, set())
-        absent |= transaction_ids - {cs.id for cs in kept}
+        _keep_sessions(session, transaction_ids)
     with_connectors = {
         stored_id(found[h.identity].id) for h in ours if h.connector_id and h.identity in found
     }
     if with_connectors:
         charge_points.cache_connectors(session, with_connectors)
+
+
+def _keep_sessions(session: Session, transaction_ids: set[int]) -> None:
+    """The identity map holds objects weakly: keep the sessions the batch names (session.get
+    finds them), running ones for later batches too; query only those not kept yet."""
+    kept: dict[int, ChargingSession] = session.info.setdefault(KEPT_SESSIONS, {})
+    for finished in [key for key, cs in kept.items() if cs.status != SessionStatus.ACTIVE]:
+        del kept[finished]  # a finished session is rarely named again: bounded by running ones
+    missing = transaction_ids - kept.keys()
+    if missing:
+        loaded = session.exec(_SESSIONS_BY_ID, params={"transaction_ids": list(missing)}).all()
+        kept.update((stored_id(cs.id), cs) for cs in loaded)
+    # Ids chargers sent that name no session: session_of answers them without a query.
+    session.info[ABSENT_SESSIONS] = transaction_ids - kept.keys()
+
+
+def charge_point_session(
+    session: Session, cp: ChargePoint, transaction_id: int | None
+) -> ChargingSession | None:
+    """transactions.session_of, answered from the kept sessions first (a dictionary hit, where
+    session.get walks the identity map's machinery for every MeterValues)."""
+    if transaction_id is not None:
+        cs = session.info.get(KEPT_SESSIONS, {}).get(transaction_id)
+        if cs is not None and cs.charge_point_id == cp.id:
+            return cs
+    return session_of(session, cp, transaction_id)

@@ -14,8 +14,9 @@ from typing import Any
 from sqlmodel import Session
 
 from ccms_app.charging import data_issues
+from ccms_app.charging.batch_preload import charge_point_session
 from ccms_app.charging.models import ChargingSession, SessionStatus
-from ccms_app.charging.rules.metering import live_readings
+from ccms_app.charging.rules.metering import LiveReadings, live_readings
 from ccms_app.charging.session_energy import (
     Group,
     count_session_energy,
@@ -23,7 +24,7 @@ from ccms_app.charging.session_energy import (
     set_live,
     store_groups,
 )
-from ccms_app.charging.transactions import session_event, session_of
+from ccms_app.charging.transactions import session_event
 from ccms_app.core.events import NetworkEvent
 from ccms_app.network.charge_points import touch
 
@@ -41,7 +42,7 @@ def meter_values(
     """Store every sample; a running session's live readings and energy follow them."""
     cp = touch(session, identity, now)
     events: list[NetworkEvent] = []
-    cs = session_of(session, cp, req.transaction_id)
+    cs = charge_point_session(session, cp, req.transaction_id)
     groups = store_groups(session, cp, req.connector_id, cs, req.meter_value, now, events)
     if cs is None:
         if req.transaction_id is not None:
@@ -54,9 +55,10 @@ def meter_values(
         return events
     energy_before = cs.energy_wh
     live_changed = False
+    lives = [live_readings(readings) for _, readings in groups]  # once per group
     if cs.status == SessionStatus.ACTIVE:
-        count_session_energy(session, cp, cs, registers(cs, groups), events)
-        live_changed = _update_live(session, cs, groups)
+        count_session_energy(session, cp, cs, registers(cs, groups, lives), events)
+        live_changed = _update_live(session, cs, groups, lives)
     else:
         detail = (
             f"MeterValues for finished transaction {cs.id}: samples kept with the session; "
@@ -64,21 +66,23 @@ def meter_values(
         )
         kind = data_issues.METER_VALUES_FINISHED_TRANSACTION
         data_issues.report_issue(session, cp, kind, detail, asdict(req), events)
-        count_session_energy(session, cp, cs, registers(cs, groups), events)
+        count_session_energy(session, cp, cs, registers(cs, groups, lives), events)
     if not live_changed and cs.energy_wh == energy_before:
         return events
     return [*events, session_event(cp, cs, meter=True)]
 
 
-def _update_live(session: Session, cs: ChargingSession, groups: list[Group]) -> bool:
+def _update_live(
+    session: Session, cs: ChargingSession, groups: list[Group], lives: list[LiveReadings]
+) -> bool:
     """Show the newest group's readings; a group older than what is shown changes nothing."""
-    newest = max((g for g in groups if g[1]), key=lambda g: g[0], default=None)
+    timed = [(at, live) for (at, readings), live in zip(groups, lives, strict=True) if readings]
+    newest = max(timed, key=lambda g: g[0], default=None)
     if newest is None:
         return False
-    at, readings = newest
+    at, live = newest
     if cs.meter_updated_at is not None and at < cs.meter_updated_at:
         return False
-    live = live_readings(readings)
     changed: dict[str, object] = {"meter_updated_at": at}
     for name in ("power_w", "current_a", "voltage_v", "soc_percent"):
         value = getattr(live, name)

@@ -19,6 +19,7 @@ from ccms_app.charging import data_issues
 from ccms_app.charging.models import ChargingSession, MeterSample, SessionStatus
 from ccms_app.charging.rules.metering import (
     ENERGY_REGISTER,
+    LiveReadings,
     MeterValueError,
     Reading,
     RegisterBreak,
@@ -144,15 +145,24 @@ def _in_session(cs: ChargingSession, at: datetime) -> bool:
     return at >= cs.start_time and (cs.stop_time is None or at <= cs.stop_time)
 
 
-def _register(at: datetime, readings: list[Reading]) -> RegisterReading | None:
-    wh = live_readings(readings).energy_register_wh
+def _register(at: datetime, live: LiveReadings) -> RegisterReading | None:
+    wh = live.energy_register_wh
     return None if wh is None else RegisterReading(at, round(wh))
 
 
-def registers(cs: ChargingSession, groups: list[Group]) -> list[RegisterReading]:
-    """The energy register readings of `groups` that fall inside the session's time."""
-    readings = (_register(at, group) for at, group in groups if _in_session(cs, at))
-    return [r for r in readings if r is not None]
+def registers(
+    cs: ChargingSession, groups: list[Group], lives: list[LiveReadings] | None = None
+) -> list[RegisterReading]:
+    """The energy register readings of `groups` that fall inside the session's time. `lives`:
+    each group's live_readings when the caller has them already (MeterValues needs them too)."""
+    if lives is None:
+        lives = [live_readings(readings) for _, readings in groups]
+    found = (
+        _register(at, live)
+        for (at, _), live in zip(groups, lives, strict=True)
+        if _in_session(cs, at)
+    )
+    return [r for r in found if r is not None]
 
 
 def count_session_energy(

@@ -11,6 +11,9 @@ message never loses the others' data and the failing caller gets its own excepti
 Rows nobody awaits (the OCPP message log) need no unit each: `insert_later` queues them and the
 next batch inserts all of them with one multi-row INSERT per table. Inside a unit, rows and
 coalesced updates go through ccms_app.core.pending_writes (written just before the commit).
+
+On SQLite the batches share one session (and the writer's own connection) for as long as no
+other connection has committed: what one batch loaded, the next finds (core.writer_session).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -30,6 +34,7 @@ from sqlmodel import Session
 
 from ccms_app.core.db import get_engine, writer_engine
 from ccms_app.core.pending_writes import Row, insert_rows
+from ccms_app.core.writer_session import WriterSessions
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +83,10 @@ class DbWriter:
         self._rows_queued = False
         self._loader: BatchLoader | None = None
         self._engines: tuple[Engine, Engine] | None = None  # (process engine, writer view)
+        self._sessions = WriterSessions()  # used on the writer thread only
         self.batches = 0
         self.units = 0
+        self.cpu_seconds = 0.0  # the writer thread's CPU time in batches (benchmarks read it)
 
     async def start(self) -> None:
         if self._task is not None:
@@ -97,6 +104,7 @@ class DbWriter:
             await self._task
         self._task = None
         if self._executor is not None:
+            await asyncio.get_running_loop().run_in_executor(self._executor, self._sessions.close)
             self._executor.shutdown(wait=True)
             self._executor = None
 
@@ -181,16 +189,26 @@ class DbWriter:
         return self._engines[1]
 
     def _write(self, batch: list[_Unit]) -> None:
-        engine = self._writer_engine()
+        started = time.thread_time()
         try:
-            with Session(engine, expire_on_commit=False) as session:
-                self._load(session, batch)
-                results = [unit.work(session) for unit in batch]
-                session.commit()
+            self._write_batch(batch)
+        finally:
+            self.cpu_seconds += time.thread_time() - started
+
+    def _write_batch(self, batch: list[_Unit]) -> None:
+        engine = self._writer_engine()
+        session = self._sessions.for_batch(engine)
+        try:
+            self._load(session, batch)
+            results = [unit.work(session) for unit in batch]
+            session.commit()
+            self._sessions.done(session)
             for unit, result in zip(batch, results, strict=True):
                 unit.outcome = (True, result)
             return
         except Exception as exc:
+            session.close()
+            self._sessions.drop()
             if len(batch) == 1:
                 batch[0].outcome = (False, exc)
                 return
@@ -208,7 +226,7 @@ class DbWriter:
 
     def _write_one(self, engine: Engine, unit: _Unit) -> tuple[bool, Any]:
         try:
-            with Session(engine, expire_on_commit=False) as session:
+            with self._sessions.for_retry(engine) as session:
                 self._load(session, [unit])
                 result = unit.work(session)
                 session.commit()

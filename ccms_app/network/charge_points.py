@@ -78,12 +78,16 @@ def cache_charge_points(session: Session, identities: set[str]) -> dict[str, Cha
 
 
 def cache_connectors(session: Session, charge_point_ids: set[int]) -> None:
-    """Load these charge points' connectors in one query (get_or_create_connector's cache)."""
+    """Load these charge points' connectors in one query (get_or_create_connector's cache),
+    except those of charge points whose connectors this session loaded already."""
     cache: dict[tuple[int, int], Connector] = session.info.setdefault("connectors", {})
-    for connector in session.exec(
-        _CONNECTORS_OF, params={"charge_point_ids": list(charge_point_ids)}
-    ):
+    loaded: set[int] = session.info.setdefault("connectors_of", set())
+    missing = charge_point_ids - loaded
+    if not missing:
+        return
+    for connector in session.exec(_CONNECTORS_OF, params={"charge_point_ids": list(missing)}):
         cache.setdefault((connector.charge_point_id, connector.connector_id), connector)
+    loaded |= missing
 
 
 def get_or_create_charge_point(session: Session, identity: str) -> tuple[ChargePoint, bool]:

@@ -1,0 +1,147 @@
+"""The writer keeps its session (charge points, connectors, running sessions) from one batch to
+the next only while nothing else wrote: an operator's edit, from this process or another one,
+counts from the next message; a failed batch leaves nothing behind (core.writer_session)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from ccms_app.accounts.models import Organisation
+from ccms_app.charging.charger_events import ChargerEventService
+from ccms_app.charging.models import ChargingSession
+from ccms_app.core import db
+from ccms_app.core.db_writer import DbWriter
+from ccms_app.core.events import EventBus
+from ccms_app.network import charge_points
+from ccms_app.network.models import ChargePoint
+from ccms_app.network.provisioning import add_id_tag
+from ocpp_server.charger_events import (
+    ChargerBooted,
+    IdTagPresented,
+    MeterSampled,
+    StatusChanged,
+    TransactionStarted,
+)
+
+CP = "CP-KEPT"
+BOOT = ChargerBooted(vendor="V", model="M")
+
+
+@pytest.fixture
+async def service(engine, event_bus: EventBus) -> AsyncIterator[ChargerEventService]:
+    svc = ChargerEventService(event_bus)
+    await svc.start()
+    yield svc
+    await svc.stop()
+
+
+@pytest.fixture
+def registered(session: Session, organisation: Organisation) -> ChargePoint:
+    cp = ChargePoint(identity=CP, organisation_id=organisation.id, registration_state="registered")
+    session.add(cp)
+    session.commit()
+    return cp
+
+
+@pytest.fixture
+def statements(engine: Engine) -> Iterator[list[str]]:
+    """Every SQL statement the engine runs from now on."""
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(engine, "before_cursor_execute", record)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def _meter(transaction_id: int, wh: int) -> MeterSampled:
+    group = {"timestamp": _now(), "sampled_value": [{"value": str(wh), "unit": "Wh"}]}
+    return MeterSampled(connector_id=1, transaction_id=transaction_id, meter_values=[group])
+
+
+def _selects_of(statements: list[str], table: str) -> list[str]:
+    return [s for s in statements if s.startswith("SELECT") and f"FROM {table}" in s]
+
+
+async def test_later_batches_use_the_rows_earlier_ones_loaded(
+    service, registered, statements
+) -> None:
+    await service.boot_notification(CP, BOOT)
+    status = StatusChanged(connector_id=1, status="Available", error_code="NoError")
+    await service.status_notification(CP, status)
+    started = await service.start_transaction(
+        CP, TransactionStarted(connector_id=1, id_tag="ANY", meter_start_wh=0, timestamp=_now())
+    )
+    await service.meter_values(CP, _meter(started.transaction_id, 10))
+    statements.clear()
+    for wh in (20, 30):
+        await service.meter_values(CP, _meter(started.transaction_id, wh))
+        await service.status_notification(CP, status)
+        await service.heartbeat(CP)
+    assert _selects_of(statements, "charge_point") == []
+    assert _selects_of(statements, "connector") == []
+    assert _selects_of(statements, "charging_session") == []
+    with db.read_session() as s:
+        cs = s.get(ChargingSession, started.transaction_id)
+        assert cs is not None and cs.energy_wh == 30
+
+
+async def test_an_operator_edit_in_another_process_counts_from_the_next_message(
+    service, registered, database_url
+) -> None:
+    assert (await service.boot_notification(CP, BOOT)).status == "Accepted"
+    await service.heartbeat(CP)  # the charge point is in the writer's kept session now
+    path = database_url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as other:  # e.g. the CLI: not this process's engine at all
+        other.execute(
+            "UPDATE charge_point SET registration_state = 'disabled' WHERE identity = ?", (CP,)
+        )
+    assert (await service.boot_notification(CP, BOOT)).status == "Rejected"
+
+
+async def test_a_blocked_id_tag_is_refused_from_the_next_authorize(service, registered) -> None:
+    add_id_tag("CARD-1")
+    await service.boot_notification(CP, BOOT)
+    assert (await service.authorize(CP, IdTagPresented("CARD-1"))).status == "Accepted"
+    add_id_tag("CARD-1", blocked=True)  # the operator blocks the card
+    assert (await service.authorize(CP, IdTagPresented("CARD-1"))).status == "Blocked"
+
+
+async def test_a_failed_batch_leaves_no_changed_object_for_the_next(engine, registered) -> None:
+    writer = DbWriter()
+    await writer.start()
+
+    def vendor(session: Session) -> str | None:
+        cp = charge_points.find_charge_point(session, CP)
+        return cp.vendor if cp else "missing"
+
+    stored = await writer.run(vendor)  # the charge point is kept from here on
+
+    def half_written(session: Session) -> None:
+        cp = charge_points.find_charge_point(session, CP)
+        assert cp is not None
+        cp.vendor = "never committed"
+        session.flush()
+        raise RuntimeError("bad message")
+
+    with pytest.raises(RuntimeError):
+        await writer.run(half_written)
+
+    assert await writer.run(vendor) == stored != "never committed"
+    await writer.stop()
+    with db.read_session() as s:
+        cp = s.exec(select(ChargePoint).where(ChargePoint.identity == CP)).one()
+        assert cp.vendor == stored
