@@ -7,6 +7,8 @@ live power) and times, per push to one organisation (median of --repeat):
 - Live: the whole network snapshot + display rows (what Live Monitoring still receives, and
   what every Home tab received before Home got its own state);
 - Home: the counts-only summary + display rows (aggregate queries, the first 5 warnings);
+- Home tally: the same summary kept up to date from a batch that changed 50 charge points
+  (`monitoring.home_tally`: re-reads those 50 only), what the publisher now does per batch;
 - Live page: what one Live Monitoring tab re-reads and receives now (one page of 25 rows:
   plain, filtered to the faulted ones, sorted by last seen);
 
@@ -41,6 +43,7 @@ from ccms_app.core import db
 from ccms_app.core.listing import ListQuery
 from ccms_app.core.migrations import upgrade_database
 from ccms_app.monitoring.home_summary import load_home_summary
+from ccms_app.monitoring.home_tally import HomeTally
 from ccms_app.monitoring.live_list import load_page
 from ccms_app.monitoring.snapshot import load_snapshot
 from ccms_app.monitoring.view import build_home_view, build_view
@@ -48,6 +51,7 @@ from ccms_app.network.models import ChargePoint, Connector, Station
 
 BATCH = 5000
 PER_STATION = 10
+BATCH_CHANGED = 50  # charge points one batch of events touched, for the Home tally
 
 
 def _insert(engine: Engine, table: Any, rows: list[dict[str, Any]]) -> None:
@@ -175,12 +179,41 @@ def measure(n: int, repeat: int) -> None:
                 home_bytes,
             ),
         }
+        figures["Home tally (50 changed)"], tally_build = _tally_figures(scope, n, repeat)
         for name, query in PAGES.items():
             page = lambda q=query: load_page(q, scope)  # noqa: E731
             size = len(_push_json(_PageDelta(page().rows)))
             figures[name] = (_median_ms(page, repeat), _median_ms(page, repeat), size)
         engine.dispose()
     _report(n, figures)
+    _report_tally(figures, tally_build)
+
+
+def _tally_figures(scope: set[int], n: int, repeat: int) -> tuple[tuple[float, float, int], float]:
+    """Per batch of BATCH_CHANGED changed charge points (other ones each time): the tally's
+    read and summary, with and without the display rows; and its full build (once per watch)."""
+    rnd = random.Random(50)
+    started = time.perf_counter()
+    tally = HomeTally.full(frozenset(scope), datetime.now(UTC))
+    build_ms = (time.perf_counter() - started) * 1000
+
+    def batch() -> Any:
+        tally.apply(rnd.sample(range(1, n + 1), min(n, BATCH_CHANGED)))
+        return tally.summary(datetime.now(UTC))
+
+    size = len(_push_json(build_home_view(batch())))
+    built = lambda: build_home_view(batch())  # noqa: E731
+    return (_median_ms(batch, repeat), _median_ms(built, repeat), size), build_ms
+
+
+def _report_tally(figures: dict[str, tuple[float, float, int]], build_ms: float) -> None:
+    (home_read, _, _) = figures["Home (counts only)"]
+    (tally_read, _, _) = figures["Home tally (50 changed)"]
+    print(
+        f"Home per batch changing {BATCH_CHANGED} charge points: before {home_read:.1f} ms "
+        f"(load_home_summary), now {tally_read:.1f} ms (tally) = {home_read / tally_read:.1f}x "
+        f"less; the tally's full build {build_ms:.1f} ms (once per watch, day, edit, 5 min)"
+    )
 
 
 def _report(n: int, figures: dict[str, tuple[float, float, int]]) -> None:

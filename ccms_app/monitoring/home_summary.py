@@ -43,7 +43,8 @@ class HomeSummary:
     counts: HomeCounts = field(default_factory=HomeCounts)
     warnings: tuple[NetworkWarning, ...] = ()  # the first few, in Live Monitoring's order
     warnings_total: int = 0
-    zones: Mapping[int, str] = field(default_factory=dict)  # charge point -> station zone
+    # charge point -> station zone, for the warnings shown
+    zones: Mapping[int, str] = field(default_factory=dict)
 
 
 def load_home_summary(
@@ -202,4 +203,5 @@ def _first_warnings(
         + len(issues)
     )
     warnings = tuple(islice(warnings_of(views, issues), shown))
-    return warnings, total, {cp.id: cp.station_timezone for cp in views}
+    zones = {cp.id: cp.station_timezone for cp in views}
+    return warnings, total, {w.charge_point_id: zones[w.charge_point_id] for w in warnings}

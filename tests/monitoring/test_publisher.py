@@ -55,7 +55,7 @@ def _publisher(
     fail_for: int | None = None,
     interval: float = 0.01,
 ) -> LivePublisher:
-    def load(organisation_id: int) -> HomeSummary:
+    def load(organisation_id: int, batch: Batch) -> HomeSummary:
         if organisation_id == fail_for:
             raise RuntimeError("database unavailable")
         return SUMMARY
@@ -87,9 +87,13 @@ def test_a_batch_says_what_changed() -> None:
         ]
     )
     assert batch.changed == {3, 4} and batch.sessions_changed and not batch.everything
-    assert batch_of([NetworkEvent(kind="firmware", data={"campaign_id": 1})]).everything
+    assert batch_of([NetworkEvent(kind="asset", data={"change": "station"})]).everything
+    assert batch_of([NetworkEvent(kind="warning", data={"data_issues_resolved": 3})]).everything
+    campaign = batch_of([NetworkEvent(kind="firmware", data={"campaign_id": 1})])
+    assert not campaign.everything and not campaign.lists_may_change  # its own page
     edited = batch_of([NetworkEvent(kind="charge_point", charge_point_id=5, data={"change": "x"})])
-    assert edited.everything  # an operator's edit may add or remove list rows
+    assert edited.lists_may_change and not edited.everything  # lists may gain or lose rows
+    assert edited.changed == {5}  # Home re-reads just that charge point
 
 
 async def test_one_failing_organisation_does_not_stop_the_others(

@@ -19,9 +19,10 @@ from ccms_app.accounts.models import Organisation
 from ccms_app.core.events import EventBus
 from ccms_app.monitoring import registry
 from ccms_app.monitoring.home_summary import HomeSummary
-from ccms_app.monitoring.state.home import HomeState, apply_summary, load_home_for_organisation
+from ccms_app.monitoring.home_tally import HomeTallies
+from ccms_app.monitoring.state.home import HomeState, apply_summary
 from ccms_app.monitoring.state.live import LiveListState
-from ccms_app.monitoring.state.publisher import Feed, LivePublisher, live_tabs
+from ccms_app.monitoring.state.publisher import Feed, LivePublisher, home_load, live_tabs
 from ccms_app.network.provisioning import register_charge_point
 from tests.fixtures.ocpp import connect_charge_point, eventually
 from tests.monitoring.live_tabs import LiveTabs
@@ -45,7 +46,8 @@ async def live(event_bus: EventBus, organisation: Organisation) -> AsyncIterator
     async def push_home(organisation_id: int, summary: HomeSummary) -> None:
         apply_summary(home, summary)
 
-    feed = Feed(registry.HOME, lambda: {organisation.id}, load_home_for_organisation, push_home)
+    load = home_load(HomeTallies())  # Home as in the app: the tally follows the events
+    feed = Feed(registry.HOME, lambda: {organisation.id}, load, push_home)
     publisher = LivePublisher(event_bus, 0.05, feeds=[feed], refresh_tabs=live_tabs(tabs.states))
     task = asyncio.create_task(publisher.run())
     yield Live(tabs, home, publisher)

@@ -18,10 +18,18 @@ from ccms_app.accounts.models import Organisation
 from ccms_app.core.events import EventBus, NetworkEvent
 from ccms_app.monitoring import registry
 from ccms_app.monitoring.home_summary import HomeSummary
+from ccms_app.monitoring.home_tally import HomeTallies
 from ccms_app.monitoring.state import tab_watch
-from ccms_app.monitoring.state.home import HomeState, apply_summary, load_home_for_organisation
+from ccms_app.monitoring.state.home import HomeState, apply_summary
 from ccms_app.monitoring.state.live import LiveListState
-from ccms_app.monitoring.state.publisher import Feed, LivePublisher, live_tabs
+from ccms_app.monitoring.state.publisher import (
+    Batch,
+    Feed,
+    LivePublisher,
+    home_load,
+    home_watchers,
+    live_tabs,
+)
 from ccms_app.network.models import Connector
 from tests.fixtures.ocpp import eventually
 from tests.monitoring.live_tabs import LiveTabs
@@ -39,13 +47,13 @@ def no_tabs() -> Iterator[None]:
 class Counted:
     """A real loader that counts its calls."""
 
-    def __init__(self, load: Callable[[int], Any]) -> None:
+    def __init__(self, load: Callable[[int, Batch], Any]) -> None:
         self._load = load
         self.calls: list[int] = []
 
-    def __call__(self, organisation_id: int) -> Any:
+    def __call__(self, organisation_id: int, batch: Batch) -> Any:
         self.calls.append(organisation_id)
-        return self._load(organisation_id)
+        return self._load(organisation_id, batch)
 
 
 class Network:
@@ -54,7 +62,8 @@ class Network:
     def __init__(self, bus: EventBus) -> None:
         self.tabs = LiveTabs()
         self.home = state_in_tree(HomeState)
-        self.home_loads = Counted(load_home_for_organisation)
+        tallies = HomeTallies()
+        self.home_loads = Counted(home_load(tallies))
         self.connected: set[str] = set()
         self.publisher = LivePublisher(
             bus,
@@ -62,7 +71,7 @@ class Network:
             feeds=[
                 Feed(
                     registry.HOME,
-                    lambda: registry.watched_organisations(registry.HOME),
+                    home_watchers(tallies),
                     self.home_loads,
                     self._push_home,
                 )

@@ -2,8 +2,9 @@
 
 handler -> event bus -> LivePublisher (batches for `realtime_interval`) -> per batch:
 - each per-organisation feed (Home's counts and first warnings, shared by every tab of the
-  organisation) is read from the database (in a thread) for the organisations a tab watches
-  and written to its shared state;
+  organisation) is brought up to date (in a thread) for the organisations a tab watches and
+  written to its shared state; Home's re-reads only the charge points the batch changed
+  (`monitoring.home_tally`);
 - each Live Monitoring tab whose pages the batch may alter (`registry.page_may_change`)
   re-reads its own page, 25-200 rows, never the network.
 In the app the targets write Reflex states with `app.modify_state`; this module is the only
@@ -26,14 +27,10 @@ from ccms_app.core.config import Settings
 from ccms_app.core.events import EventBus, NetworkEvent, get_event_bus
 from ccms_app.monitoring import registry
 from ccms_app.monitoring.home_summary import HomeSummary
+from ccms_app.monitoring.home_tally import HomeTallies
 from ccms_app.monitoring.state import charge_point_feed, tab_watch
 from ccms_app.monitoring.state.home import TOKEN_PREFIX as HOME_TOKEN_PREFIX
-from ccms_app.monitoring.state.home import (
-    HomeState,
-    apply_summary,
-    home_token,
-    load_home_for_organisation,
-)
+from ccms_app.monitoring.state.home import HomeState, apply_summary, home_token
 from ccms_app.monitoring.state.live import LiveListState
 from ccms_app.monitoring.state.sessions import ActiveSessionListState
 
@@ -44,36 +41,47 @@ View = TypeVar("View")
 
 @dataclass(frozen=True)
 class Feed(Generic[View]):
-    """One kind of per-organisation live view: who watches it, how it is read, where it is
-    written."""
+    """One kind of per-organisation live view: who watches it, how it is read after a batch
+    of events (`load(organisation_id, batch)`), where it is written."""
 
     name: str
     organisations: Callable[[], Collection[int]]
-    load: Callable[[int], View]
+    load: Callable[[int, Batch], View]
     push: Callable[[int, View], Awaitable[None]]
 
 
 @dataclass(frozen=True)
 class Batch:
-    """What one batch of events changed: these charge points, or `everything` (an event
-    not tied to one charge point, or an operator's edit that may add or remove one)."""
+    """What one batch of events changed: these charge points; `everything` when a change of
+    the network is not tied to one charge point (a station's zone, data issues resolved in
+    bulk: re-read it all); `edited` when an operator added, edited or removed charge points
+    (lists may gain or lose rows)."""
 
     changed: frozenset[int] = frozenset()
     everything: bool = False
     kinds: frozenset[str] = frozenset()
+    edited: bool = False
 
     @property
     def sessions_changed(self) -> bool:
         return self.everything or not self.kinds.isdisjoint(SESSION_KINDS)
 
+    @property
+    def lists_may_change(self) -> bool:
+        return self.everything or self.edited
+
 
 SESSION_KINDS = frozenset({"session", "meter"})
+# Event kinds that change what Home and the live lists show (commands, configuration,
+# firmware, reservations and local lists have pages of their own).
+NETWORK_KINDS = frozenset({"charge_point", "connector", "session", "meter", "warning", "asset"})
 
 
 def batch_of(events: Sequence[NetworkEvent]) -> Batch:
-    everything = any(e.charge_point_id is None or "change" in e.data for e in events)
+    everything = any(e.charge_point_id is None and e.kind in NETWORK_KINDS for e in events)
     changed = frozenset(e.charge_point_id for e in events if e.charge_point_id is not None)
-    return Batch(changed, everything, frozenset(e.kind for e in events))
+    edited = any("change" in e.data for e in events)
+    return Batch(changed, everything, frozenset(e.kind for e in events), edited)
 
 
 TabRefresh = Callable[[Batch], Awaitable[int]]
@@ -126,7 +134,7 @@ class LivePublisher:
         for feed in self._feeds:
             for organisation_id in sorted(feed.organisations()):
                 try:
-                    view = await asyncio.to_thread(feed.load, organisation_id)
+                    view = await asyncio.to_thread(feed.load, organisation_id, batch)
                     await feed.push(organisation_id, view)
                     self.pushes += 1
                 except Exception:
@@ -164,7 +172,7 @@ def live_tabs(tab_states: TabStates) -> TabRefresh:
     async def refresh(batch: Batch) -> int:
         refreshed = 0
         for tab in registry.live_tabs():
-            charge_points = registry.page_may_change(tab, batch.changed, batch.everything)
+            charge_points = registry.page_may_change(tab, batch.changed, batch.lists_may_change)
             if not (charge_points or batch.sessions_changed):
                 continue
             try:
@@ -181,7 +189,7 @@ def live_tabs(tab_states: TabStates) -> TabRefresh:
     return refresh
 
 
-def home_feed(app: rx.App) -> Feed[HomeSummary]:
+def home_feed(app: rx.App, tallies: HomeTallies | None = None) -> Feed[HomeSummary]:
     """Home's counts, for the organisations with a Home tab open."""
 
     async def push(organisation_id: int, summary: HomeSummary) -> None:
@@ -189,11 +197,19 @@ def home_feed(app: rx.App) -> Feed[HomeSummary]:
         async with app.modify_state(token) as root:
             apply_summary(await root.get_state(HomeState), summary)
 
-    return Feed(
-        registry.HOME,
-        lambda: registry.watched_organisations(registry.HOME),
-        load_home_for_organisation,
-        push,
+    tallies = tallies or HomeTallies()
+    return Feed(registry.HOME, home_watchers(tallies), home_load(tallies), push)
+
+
+def home_watchers(tallies: HomeTallies) -> Callable[[], Collection[int]]:
+    """The organisations with a Home tab open; the tallies of the others are dropped."""
+    return lambda: tallies.keep_only(registry.watched_organisations(registry.HOME))
+
+
+def home_load(tallies: HomeTallies) -> Callable[[int, Batch], HomeSummary]:
+    """Home's summary after a batch: only the charge points it changed are read again."""
+    return lambda organisation_id, batch: tallies.summary(
+        organisation_id, batch.changed, batch.everything
     )
 
 

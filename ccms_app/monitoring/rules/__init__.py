@@ -1,0 +1,1 @@
+"""ccms_app.monitoring.rules: pure decisions of the live views."""
