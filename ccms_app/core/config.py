@@ -69,6 +69,11 @@ class Settings(BaseSettings):
     command_timeout: Seconds = 30.0
     realtime_interval: Seconds = 0.2  # how long live updates are batched before a push
     session_hours: Positive = 12
+    # Charging sessions without a StopTransaction (docs/data-policy.md "Sessions that end"):
+    # closed when their connector shows they ended (or the charger rebooted), after this grace
+    # for a late StopTransaction, or when they reach the maximum age.
+    stale_session_grace_minutes: Positive = 10
+    session_max_age_hours: Positive = 72
     ocpp_tls_cert: str = ""  # PEM certificate chain; with ocpp_tls_key the OCPP port is wss://
     ocpp_tls_key: str = ""
     # Firmware Management over HTTP on the web port (see README "Firmware and diagnostics").
