@@ -32,6 +32,8 @@ SAMPLES: dict[str, tuple[str, object]] = {
     "command_timeout": ("45.5", 45.5),
     "realtime_interval": ("0.05", 0.05),
     "session_hours": ("8", 8),
+    "stale_session_grace_minutes": ("15", 15),
+    "session_max_age_hours": ("48", 48),
     "ocpp_tls_cert": ("/etc/ccms/ocpp.crt", "/etc/ccms/ocpp.crt"),
     "ocpp_tls_key": ("/etc/ccms/ocpp.key", "/etc/ccms/ocpp.key"),
     "firmware_dir": ("/srv/firmware", Path("/srv/firmware")),
