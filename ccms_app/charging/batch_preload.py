@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
-from ccms_app.charging.models import ChargingSession, SessionStatus
+from ccms_app.charging.models import OPEN_STATUSES, ChargingSession
 from ccms_app.charging.transactions import ABSENT_SESSIONS, session_of
 from ccms_app.core.rows import stored_id
 from ccms_app.network import charge_points
@@ -64,7 +64,7 @@ def _keep_sessions(session: Session, transaction_ids: set[int]) -> None:
     """The identity map holds objects weakly: keep the sessions the batch names (session.get
     finds them), running ones for later batches too; query only those not kept yet."""
     kept: dict[int, ChargingSession] = session.info.setdefault(KEPT_SESSIONS, {})
-    for finished in [key for key, cs in kept.items() if cs.status != SessionStatus.ACTIVE]:
+    for finished in [key for key, cs in kept.items() if cs.status not in OPEN_STATUSES]:
         del kept[finished]  # a finished session is rarely named again: bounded by running ones
     missing = transaction_ids - kept.keys()
     if missing:

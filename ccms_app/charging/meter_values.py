@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from ccms_app.charging import data_issues
 from ccms_app.charging.batch_preload import charge_point_session
-from ccms_app.charging.models import ChargingSession, SessionStatus
+from ccms_app.charging.models import OPEN_STATUSES, ChargingSession
 from ccms_app.charging.rules.metering import LiveReadings, live_readings
 from ccms_app.charging.session_energy import (
     Group,
@@ -56,7 +56,7 @@ def meter_values(
     energy_before = cs.energy_wh
     live_changed = False
     lives = [live_readings(readings) for _, readings in groups]  # once per group
-    if cs.status == SessionStatus.ACTIVE:
+    if cs.status in OPEN_STATUSES:  # running, or started with a refused id tag
         count_session_energy(session, cp, cs, registers(cs, groups, lives), events)
         live_changed = _update_live(session, cs, groups, lives)
     else:

@@ -12,8 +12,14 @@ from ccms_app.core.types import utc_column, utc_now
 
 
 class SessionStatus(StrEnum):
-    ACTIVE = "active"
+    ACTIVE = "active"  # running: counts, holds its id tag
+    REFUSED = "refused"  # started, but CCMS refused its id tag: not running, holds nothing
     COMPLETED = "completed"
+
+
+# Not stopped yet: a StopTransaction, the next start on the connector or the stale-session
+# policy ends them.
+OPEN_STATUSES = (SessionStatus.ACTIVE, SessionStatus.REFUSED)
 
 
 class ChargingSession(SQLModel, table=True):

@@ -16,7 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from ccms_app.charging import data_issues
-from ccms_app.charging.models import ChargingSession, MeterSample, SessionStatus
+from ccms_app.charging.models import OPEN_STATUSES, ChargingSession, MeterSample
 from ccms_app.charging.rules.metering import (
     ENERGY_REGISTER,
     LiveReadings,
@@ -188,7 +188,7 @@ def count_session_energy(
     fast = (
         REGISTER_FLAG not in cs.flag_reason
         and cs.meter_stop_wh is None
-        and (cs.status == SessionStatus.ACTIVE or final is not None)
+        and (cs.status in OPEN_STATUSES or final is not None)
         and ordered[0].at >= last.at
     )
     for reading in ordered if fast else ():

@@ -10,14 +10,14 @@ and/or kept as a ChargerDataIssue for an operator.
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from ccms_app.charging import data_issues
-from ccms_app.charging.models import ChargingSession, SessionStatus
+from ccms_app.charging.models import OPEN_STATUSES, ChargingSession, SessionStatus
 from ccms_app.charging.reservations import use_reservation
 from ccms_app.charging.rules.metering import RegisterReading
 from ccms_app.charging.session_energy import count_session_energy, registers, store_groups
@@ -90,13 +90,15 @@ def start(
         )
     ).first()
     if existing is not None:
-        info = check_id_tag(session, req.id_tag, cp, now, ignore_session_id=existing.id)
+        info = check_id_tag(
+            session, req.id_tag, cp, now, starting=True, ignore_session_id=existing.id
+        )
         return stored_id(existing.id), info, events
     events += _close_abandoned(session, cp, req.connector_id, started.at)
     connector = (
         get_or_create_connector(session, cp, req.connector_id) if req.connector_id > 0 else None
     )
-    info = check_id_tag(session, req.id_tag, cp, now)
+    info = check_id_tag(session, req.id_tag, cp, now, starting=True)
     cs = ChargingSession(
         organisation_id=cp.organisation_id,
         charge_point_id=stored_id(cp.id),
@@ -105,6 +107,9 @@ def start(
         id_tag=req.id_tag,
         id_tag_status=info.status,
         reservation_id=req.reservation_id,
+        # A refused start is kept (the charger did start) but is not running: it neither counts
+        # nor holds its card, and ends with its StopTransaction or the stale-session policy.
+        status=SessionStatus.ACTIVE if info.status == "Accepted" else SessionStatus.REFUSED,
         start_time=started.at,
         meter_start_wh=req.meter_start,
     )
@@ -134,7 +139,7 @@ def _close_abandoned(
         select(ChargingSession).where(
             ChargingSession.charge_point_id == cp.id,
             ChargingSession.connector_id == connector_id,
-            ChargingSession.status == SessionStatus.ACTIVE,
+            col(ChargingSession.status).in_(OPEN_STATUSES),
             col(ChargingSession.start_time) <= at,
         )
     ):
@@ -175,6 +180,8 @@ def stop(
     if cs.meter_stop_wh is not None:
         _stop_repeated(session, cp, cs, req, stop_time, events)
         return info, events
+    if cs.status == SessionStatus.COMPLETED:  # CCMS closed it (no stop came in time)
+        flag_session(cs, "its StopTransaction came after CCMS closed it, and applies")
     cs.status = SessionStatus.COMPLETED
     cs.stop_time = stop_time
     cs.stop_reason = req.reason or DEFAULT_STOP_REASON
@@ -196,10 +203,7 @@ def _stop_answer(
 ) -> IdTagInfo | None:
     """The IdTagInfo for a stop says whether the tag is valid. The charger caches it, so it is
     never ConcurrentTx (the tag's other sessions do not make it invalid to use again)."""
-    if not id_tag:
-        return None
-    info = check_id_tag(session, id_tag, cp, now)
-    return replace(info, status="Accepted") if info.status == "ConcurrentTx" else info
+    return check_id_tag(session, id_tag, cp, now) if id_tag else None
 
 
 def _stop_unknown(

@@ -42,17 +42,23 @@ def check_id_tag(
     id_tag: str,
     charge_point: ChargePoint | None,
     now: datetime,
+    *,
+    starting: bool = False,
     ignore_session_id: int | None = None,
 ) -> IdTagInfo:
-    """IdTagInfo for `id_tag` on `charge_point`, including ConcurrentTx when the tag is already
-    charging elsewhere (a session other than `ignore_session_id`)."""
+    """IdTagInfo for `id_tag` on `charge_point`.
+
+    ConcurrentTx only when `starting` (OCPP 1.6 gives it in StartTransaction replies only:
+    an Authorize answered ConcurrentTx would be cached by the charger as a refusal) and the
+    tag runs another accepted session (not `ignore_session_id`; refused starts hold no card),
+    unless the tag may run several at once (fleet cards)."""
     # OCPP IdTokens are case-insensitive.
     row = session.exec(
         select(IdTag, owner_blocked_clause()).where(func.lower(IdTag.id_tag) == id_tag.lower())
     ).first()
     tag, owner_blocked = row if row is not None else (None, False)
     busy = False
-    if tag is not None:
+    if starting and tag is not None and not tag.concurrent_transactions:
         query = select(ChargingSession.id).where(
             func.lower(ChargingSession.id_tag) == id_tag.lower(),
             ChargingSession.status == SessionStatus.ACTIVE,

@@ -62,6 +62,9 @@ class IdTag(SQLModel, table=True):
     # A card may belong to a group instead (a fleet card charging on the group account).
     group_id: int | None = Field(default=None, foreign_key="user_group.id", index=True)
     description: str = Field(default="", max_length=200)
+    # A fleet card may run several transactions at once (one per vehicle): StartTransaction
+    # then never answers ConcurrentTx for it.
+    concurrent_transactions: bool = False
     created_at: datetime = Field(default_factory=utc_now, sa_column=utc_column(nullable=False))
 
 
