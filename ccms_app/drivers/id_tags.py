@@ -68,6 +68,7 @@ class IdTagInput:
     driver_id: int | None = None
     group_id: int | None = None
     description: str = ""
+    concurrent_transactions: bool = False  # a fleet card: several transactions at once
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class IdTagView:
     group_name: str
     description: str
     created_at: datetime
+    concurrent_transactions: bool = False
 
 
 def _find(session: Session, id_tag: str) -> IdTag | None:
@@ -125,6 +127,7 @@ def _view(session: Session, tag: IdTag) -> IdTagView:
         group_name=group.name if group else "",
         description=tag.description,
         created_at=tag.created_at,
+        concurrent_transactions=tag.concurrent_transactions,
     )
 
 
@@ -243,6 +246,7 @@ def _issue(scope: Scope, data: IdTagInput) -> IdTagView:
             driver_id=data.driver_id or None,
             group_id=data.group_id or None,
             description=description,
+            concurrent_transactions=data.concurrent_transactions,
         )
         session.add(tag)
         session.flush()
@@ -265,6 +269,7 @@ def update_id_tag(scope: Scope, pk: int, data: IdTagInput) -> IdTagView:
         ) != (data.driver_id or None, data.group_id or None)
         tag.expiry_date, tag.parent_id_tag, tag.description = expiry, parent, description
         tag.driver_id, tag.group_id = data.driver_id or None, data.group_id or None
+        tag.concurrent_transactions = data.concurrent_transactions
         session.add(tag)
         session.flush()
         if info_changed:

@@ -298,3 +298,11 @@ async def test_block_and_suspend_reach_the_next_authorize_over_ocpp(
         drivers.reactivate_driver(scope, driver.id)
         id_tags.unblock_id_tag(scope, card.id)
         assert await status("WS-CARD-1") == "Accepted"
+
+
+def test_a_fleet_card_is_set_and_cleared(scope: Scope) -> None:
+    card = id_tags.issue_id_tag(scope, IdTagInput("FLEET-7", concurrent_transactions=True))
+    assert card.concurrent_transactions
+    assert id_tags.get_id_tag(scope, card.id).concurrent_transactions
+    cleared = id_tags.update_id_tag(scope, card.id, IdTagInput(description="one at a time"))
+    assert not cleared.concurrent_transactions

@@ -4,7 +4,9 @@ Also: a form keeps what the operator typed when it has errors; the pages at 360 
 
 from __future__ import annotations
 
+import contextlib
 import re
+import sqlite3
 
 import pytest
 from ocpp.v16 import call
@@ -60,6 +62,8 @@ async def _issue_card(page: Page, id_tag: str) -> None:
     )
     await page.fill("[data-testid=card-form-id_tag]", id_tag)
     await page.fill("[data-testid=card-form-description]", "Issued in the browser test")
+    await page.click("[data-testid=card-form-concurrent]")  # a fleet card
+    await _screenshot(page, "users-card-form-desktop.png")
     await page.click("[data-testid=card-form-save]")
     await expect(page.locator(f"[data-testid=driver-card-{id_tag}]")).to_be_visible(
         timeout=UI_TIMEOUT_MS
@@ -77,6 +81,10 @@ async def test_block_a_card_and_the_next_authorize_is_blocked(
     await _issue_card(page, CARD)
     await _screenshot(page, "users-driver-desktop.png")
     assert await _authorize(running_app, CARD.lower()) == "Accepted"
+    database = running_app.log_path.parent / "ccms.db"
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        query = "SELECT concurrent_transactions FROM id_tag WHERE id_tag = ?"
+        assert connection.execute(query, (CARD,)).fetchone() == (1,)  # the fleet switch saved
 
     await page.goto(f"{running_app.web_url}/users/id-tags")
     await page.fill("[data-testid=cards-search]", "ui-card")

@@ -240,6 +240,25 @@ def _owner_kind() -> rx.Component:
     )
 
 
+def _fleet_card() -> rx.Component:
+    """A fleet card may charge several vehicles at once (no ConcurrentTx)."""
+    s = IdTagFormState
+    return rx.text(
+        rx.flex(
+            rx.switch(
+                checked=s.values["concurrent_transactions"] == "true",
+                on_change=lambda on: s.set_switch("concurrent_transactions", on),
+                custom_attrs=_tid("card-form-concurrent"),
+            ),
+            "Fleet card: may run several charging sessions at once",
+            gap="8px",
+            align="center",
+        ),
+        as_="label",
+        size="2",
+    )
+
+
 def _owner_choice() -> rx.Component:
     s, t = IdTagFormState, "card-form"
     return rx.vstack(
@@ -307,6 +326,7 @@ def id_tag_form() -> rx.Component:
             placeholder="Optional: an existing card",
         ),
         text_field(s, "description", "Description", t, placeholder="e.g. spare card, blue"),
+        _fleet_card(),
         save_new="Issue card",
     )
 

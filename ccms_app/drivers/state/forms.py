@@ -111,6 +111,7 @@ def _id_tag_input(values: dict[str, str]) -> id_tags.IdTagInput:
         driver_id=optional_id(values.get("driver_id")) if kind == OWNER_DRIVER else None,
         group_id=optional_id(values.get("group_id")) if kind == OWNER_GROUP else None,
         description=values.get("description", ""),
+        concurrent_transactions=values.get("concurrent_transactions") == "true",
     )
 
 
@@ -126,6 +127,7 @@ class IdTagFormState(DriverPickerState, UserFormState, rx.State):
             "driver_id": "",
             "group_id": "",
             "description": "",
+            "concurrent_transactions": "false",
         }
 
     def _read(self, scope: Scope, pk: int) -> dict[str, str]:
@@ -139,6 +141,7 @@ class IdTagFormState(DriverPickerState, UserFormState, rx.State):
             "driver_id": str(tag.driver_id or ""),
             "group_id": str(tag.group_id or ""),
             "description": tag.description,
+            "concurrent_transactions": "true" if tag.concurrent_transactions else "false",
         }
 
     def _save(self, scope: Scope, pk: int, values: dict[str, str]) -> tuple[str, int]:

@@ -90,6 +90,11 @@ class UserFormState(rx.State, mixin=True):
             self.errors = {k: v for k, v in self.errors.items() if k != name}
 
     @event
+    def set_switch(self, name: str, on: bool) -> None:
+        """A yes/no field (a switch), kept as "true" / "false" like the other values."""
+        self.values = {**self.values, name: "true" if on else "false"}
+
+    @event
     async def submit(self):
         if self.busy:
             return None
