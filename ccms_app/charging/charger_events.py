@@ -6,6 +6,7 @@ publishes what changed on the event bus (which feeds the live pages) and returns
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -19,6 +20,7 @@ from ccms_app.charging.batch_preload import BatchHint, preload
 from ccms_app.charging.meter_values import MeterRequest
 from ccms_app.charging.meter_values import meter_values as apply_meter_values
 from ccms_app.control import message_log
+from ccms_app.control.rules.redaction import MAY_HOLD_SECRET, redact_text
 from ccms_app.core.config import Settings, get_settings
 from ccms_app.core.db_writer import DbWriter
 from ccms_app.core.events import EventBus, NetworkEvent
@@ -129,6 +131,9 @@ class ChargerEventService:
         await self._apply_events(lambda s, now: charge_points.mark_disconnected(s, identity, now))
 
     def record_frame(self, frame: FrameRecord) -> None:
+        """Log the frame, a charger password (AuthorizationKey) blanked out first."""
+        if MAY_HOLD_SECRET.search(frame.raw):
+            frame = dataclasses.replace(frame, raw=redact_text(frame.raw))
         message_log.log_frame(self._writer, frame)
 
     async def data_issue(self, identity: str, kind: str, detail: str, payload: str) -> None:

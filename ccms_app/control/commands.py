@@ -16,6 +16,7 @@ from sqlmodel import col, select
 
 from ccms_app.control.models import ChargePointCommand, CommandStatus
 from ccms_app.control.rules.commands import build_request, reply_status
+from ccms_app.control.rules.redaction import redact, redact_text
 from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.events import NetworkEvent, get_event_bus
 from ccms_app.core.rows import existing, stored_id
@@ -84,9 +85,12 @@ def _json_default(value: Any) -> Any:
 
 
 def _payload_json(request: Any) -> str:
+    """The request as stored with the command, without secrets (a charger password)."""
     data = {k: getattr(v, "value", v) for k, v in dataclasses.asdict(request).items()}
     return json.dumps(
-        {k: v for k, v in data.items() if v is not None}, sort_keys=True, default=_json_default
+        redact({k: v for k, v in data.items() if v is not None}),
+        sort_keys=True,
+        default=_json_default,
     )
 
 
@@ -116,7 +120,7 @@ def _update(
         row = existing(session, ChargePointCommand, command_id)
         row.status = status
         row.error = error[:500]
-        row.response_payload = response or row.response_payload
+        row.response_payload = redact_text(response) if response else row.response_payload
         row.updated_at = utc_now()
         session.add(row)
         session.flush()

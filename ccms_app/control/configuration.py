@@ -27,6 +27,7 @@ from ccms_app.control.rules.commands import (
     CommandInputError,
     build_request,
 )
+from ccms_app.control.rules.redaction import redact
 from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.events import NetworkEvent, get_event_bus
 from ccms_app.core.types import utc_now
@@ -88,7 +89,7 @@ def _upsert(session: Session, charge_point_id: int, entries: list[dict[str, Any]
         row = existing.get(key) or ChargePointConfiguration(
             charge_point_id=charge_point_id, key=key
         )
-        value = entry.get("value")
+        value = redact(entry).get("value")  # a charger password is never stored
         row.value = None if value is None else str(value)[:CONFIG_VALUE_MAX]
         row.readonly = bool(entry.get("readonly", row.readonly))
         row.updated_at = now
