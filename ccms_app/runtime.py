@@ -14,12 +14,14 @@ from dataclasses import dataclass
 
 from ccms_app.charging.charger_events import ChargerEventService
 from ccms_app.charging.reservations import schedule_expiry
+from ccms_app.charging.session_end import schedule_sweep as schedule_stale_session_sweep
 from ccms_app.control.commands import set_command_port
 from ccms_app.control.firmware.campaign_runs import restore_campaign_jobs
 from ccms_app.core.config import Settings
 from ccms_app.core.events import get_event_bus
 from ccms_app.core.scheduler import start_scheduler, stop_scheduler
 from ccms_app.drivers.local_lists.job import schedule_sync as schedule_local_list_sync
+from ccms_app.maintenance.retention import schedule_purge
 from ccms_app.network.charger_security import ChargerSecurityService, ocpp_ssl_context
 from ocpp_server.gc_policy import settle_after_startup
 from ocpp_server.server import OcppServer
@@ -78,6 +80,8 @@ async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
     schedule_expiry(start_scheduler())  # scheduled jobs send commands: after the port is set
     restore_campaign_jobs()  # planned firmware campaigns survive a restart
     schedule_local_list_sync(start_scheduler())  # pending list changes, syncs after boot
+    schedule_purge(start_scheduler(), settings)  # message log and meter sample retention
+    schedule_stale_session_sweep(start_scheduler(), settings)  # sessions that lost their stop
     runtime = NetworkRuntime(events=events, server=server, tls=ssl_context is not None)
     stop_fleet = asyncio.Event()
     if settings.demo_fleet > 0 and runtime.tls:

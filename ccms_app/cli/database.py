@@ -1,4 +1,4 @@
-"""`ccms db upgrade` and `ccms seed-demo`: the schema and the demo network."""
+"""`ccms db upgrade`, `ccms db purge` and `ccms seed-demo`: schema, retention, demo network."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from ccms_app.cli.common import safe_url
 from ccms_app.core import migrations
 from ccms_app.core.config import get_settings
 from ccms_app.demo import DemoSummary, seed_demo
+from ccms_app.maintenance.retention import purge
 
 
 @click.group()
@@ -21,6 +22,18 @@ def db_upgrade(revision: str) -> None:
     """Apply Alembic migrations to CCMS_DATABASE_URL (existing data is kept)."""
     migrations.upgrade_database(revision=revision)
     click.echo(f"database upgraded to {revision}: {safe_url(get_settings().database_url)}")
+
+
+@db.command("purge")
+@click.option("--dry-run", is_flag=True, help="Count what would be purged; delete nothing.")
+def db_purge(dry_run: bool) -> None:
+    """Purge OCPP messages and meter samples past their retention period, now.
+
+    The server does the same every hour. Retention: CCMS_MESSAGE_LOG_RETENTION_DAYS,
+    CCMS_METER_SAMPLE_RETENTION_DAYS (0 = keep for ever); docs/data-policy.md "Retention".
+    """
+    for report in purge(get_settings(), dry_run=dry_run):
+        click.echo(report.line())
 
 
 @click.command("seed-demo")

@@ -1,7 +1,7 @@
-"""The Reflex server of `ccms run` as a child process: started, signalled, waited for.
+"""The Reflex server of `ccms run` as a supervised child process (`supervisor.py`).
 
-Reflex runs in its own process group so a stop signal reaches its workers and npm too; the
-group is killed if it ignores a stop for too long, and dies with `ccms run` on Linux.
+Reflex runs in its own process group so a stop signal reaches its workers and npm too; it is
+restarted when it crashes or hangs, and dies with `ccms run` on Linux.
 """
 
 from __future__ import annotations
@@ -12,9 +12,15 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
+from ccms_app.cli.supervisor import (
+    HealthCheck,
+    RestartPolicy,
+    ping_probe,
+    spawn_in_group,
+    supervise,
+)
 from ccms_app.core.config import PROJECT_ROOT
 
 
@@ -37,50 +43,22 @@ def reflex_environment() -> dict[str, str]:
     return env
 
 
-def run_reflex(port: int) -> int:
-    """Start Reflex in its own process group, forward SIGINT/SIGTERM to it, wait for it.
-
-    Returns the exit code for `ccms run`: Reflex's, or 0 when it ended on our stop signal.
+def run_reflex(port: int, policy: RestartPolicy | None = None) -> int:
+    """Start Reflex in its own process group and keep it up (`supervisor.supervise`): it is
+    restarted when it crashes or stops answering `/ping` on the web port, and stopped by
+    Ctrl-C / SIGTERM. Returns the exit code for `ccms run`: 0 when it ended on a stop signal.
     """
-    child = subprocess.Popen(
-        reflex_command(port),
-        cwd=PROJECT_ROOT,
-        env=reflex_environment(),
-        stdin=subprocess.DEVNULL,
-        process_group=0,
-        preexec_fn=_die_with_parent,
-    )
-    stopping: list[float] = []
 
-    def forward(signum: int, _frame: object) -> None:
-        stopping.append(time.monotonic())
-        _signal_group(child.pid, signum)
+    def start() -> subprocess.Popen[bytes]:
+        return spawn_in_group(
+            reflex_command(port),
+            cwd=PROJECT_ROOT,
+            env=reflex_environment(),
+            preexec_fn=_die_with_parent,
+        )
 
-    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        return _wait(child, stopping)
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-
-def _wait(child: subprocess.Popen[bytes], stopping: list[float], grace: float = 30.0) -> int:
-    """Wait for the child; kill its group if it ignores a stop signal for `grace` seconds."""
-    while True:
-        try:
-            code = child.wait(timeout=0.5)
-            break
-        except subprocess.TimeoutExpired:
-            if stopping and time.monotonic() - stopping[0] > grace:
-                _signal_group(child.pid, signal.SIGKILL)
-    _signal_group(child.pid, signal.SIGTERM)  # stragglers (workers, npm) of the group
-    stopped_by_us = code <= 0 or code - 128 in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL)
-    return 0 if stopping and stopped_by_us else code
-
-
-def _signal_group(pgid: int, signum: int) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(pgid, signum)
+    health = HealthCheck(ping_probe(f"http://127.0.0.1:{port}/ping"))
+    return supervise(start, policy, health)
 
 
 def _die_with_parent() -> None:

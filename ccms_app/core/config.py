@@ -74,6 +74,10 @@ class Settings(BaseSettings):
     # for a late StopTransaction, or when they reach the maximum age.
     stale_session_grace_minutes: Positive = 10
     session_max_age_hours: Positive = 72
+    # Retention (docs/data-policy.md "Retention"): days kept, 0 = for ever. Meter samples back
+    # billing disputes, so they stay longer than the raw OCPP message log.
+    message_log_retention_days: Count = 30
+    meter_sample_retention_days: Count = 400
     ocpp_tls_cert: str = ""  # PEM certificate chain; with ocpp_tls_key the OCPP port is wss://
     ocpp_tls_key: str = ""
     # Firmware Management over HTTP on the web port (see README "Firmware and diagnostics").

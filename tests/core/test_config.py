@@ -34,6 +34,8 @@ SAMPLES: dict[str, tuple[str, object]] = {
     "session_hours": ("8", 8),
     "stale_session_grace_minutes": ("15", 15),
     "session_max_age_hours": ("48", 48),
+    "message_log_retention_days": ("0", 0),  # 0 = kept for ever
+    "meter_sample_retention_days": ("730", 730),
     "ocpp_tls_cert": ("/etc/ccms/ocpp.crt", "/etc/ccms/ocpp.crt"),
     "ocpp_tls_key": ("/etc/ccms/ocpp.key", "/etc/ccms/ocpp.key"),
     "firmware_dir": ("/srv/firmware", Path("/srv/firmware")),
@@ -147,6 +149,11 @@ def test_values_are_trimmed_and_relative_dirs_resolved(clean_env: pytest.MonkeyP
         ("CCMS_OCPP_PORT", "-1", "CCMS_OCPP_PORT must be a TCP port from 1 to 65535"),
         ("CCMS_HEARTBEAT_INTERVAL", "2.5", "CCMS_HEARTBEAT_INTERVAL must be an integer"),
         ("CCMS_DEMO_FLEET", "-3", "CCMS_DEMO_FLEET must be greater than or equal to 0"),
+        (
+            "CCMS_METER_SAMPLE_RETENTION_DAYS",
+            "-1",
+            "CCMS_METER_SAMPLE_RETENTION_DAYS must be greater than or equal to 0",
+        ),
         ("CCMS_LOG_LEVEL", "loud", "CCMS_LOG_LEVEL must be 'DEBUG', 'INFO', 'WARNING', 'ERROR'"),
         ("CCMS_LOG_FORMAT", "xml", "CCMS_LOG_FORMAT must be 'text' or 'json', got 'xml'"),
         ("CCMS_PUBLIC_URL", "ccms.example.com", "CCMS_PUBLIC_URL must start with http://"),

@@ -1,0 +1,62 @@
+"""CCMS's retention policy: which tables are purged, after how long, and when.
+
+The scheduled purge runs every hour, the first time ten minutes after start (not during the
+reconnect storm of a restart); hourly runs keep each one small (an hour's worth of old rows).
+`ccms db purge` runs the same purge at once. Settings: CCMS_MESSAGE_LOG_RETENTION_DAYS and
+CCMS_METER_SAMPLE_RETENTION_DAYS (0 = keep for ever); docs/data-policy.md "Retention".
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from apscheduler.schedulers.base import BaseScheduler
+
+from ccms_app.charging.sample_retention import meter_sample_retention
+from ccms_app.control.message_retention import message_log_retention
+from ccms_app.core.config import Settings
+from ccms_app.core.retention import PurgeReport, RetainedTable, purge_in_background, purge_now
+from ccms_app.core.types import utc_now
+
+log = logging.getLogger(__name__)
+
+PURGE_JOB_ID = "retention-purge"
+PURGE_INTERVAL = timedelta(hours=1)
+FIRST_PURGE_AFTER = timedelta(minutes=10)
+
+
+def retained_tables(settings: Settings) -> list[RetainedTable]:
+    return [
+        message_log_retention(settings.message_log_retention_days),
+        meter_sample_retention(settings.meter_sample_retention_days),
+    ]
+
+
+def purge(settings: Settings, *, dry_run: bool = False) -> list[PurgeReport]:
+    """Purge now (or count, dry run), blocking: `ccms db purge`."""
+    return purge_now(retained_tables(settings), utc_now(), dry_run=dry_run)
+
+
+async def run_purge(settings: Settings) -> list[PurgeReport]:
+    """The scheduled job: a failure is logged and the next run tries again."""
+    try:
+        return await purge_in_background(retained_tables(settings), utc_now())
+    except Exception:
+        log.exception("retention purge failed")
+        return []
+
+
+def schedule_purge(scheduler: BaseScheduler, settings: Settings) -> None:
+    """Add (or replace) the hourly purge; nothing to schedule when everything is kept."""
+    if not any(table.days > 0 for table in retained_tables(settings)):
+        return
+    scheduler.add_job(
+        run_purge,
+        "interval",
+        args=[settings],
+        seconds=PURGE_INTERVAL.total_seconds(),
+        next_run_time=utc_now() + FIRST_PURGE_AFTER,
+        id=PURGE_JOB_ID,
+        replace_existing=True,
+    )
