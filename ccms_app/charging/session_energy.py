@@ -12,7 +12,6 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from ccms_app.charging import data_issues
@@ -24,6 +23,7 @@ from ccms_app.charging.rules.metering import (
     Reading,
     RegisterBreak,
     RegisterReading,
+    bounded_by_stop,
     continues,
     count_energy,
     live_readings,
@@ -31,7 +31,12 @@ from ccms_app.charging.rules.metering import (
 )
 from ccms_app.charging.session_flags import flag_session
 from ccms_app.core.events import NetworkEvent
-from ccms_app.core.pending_writes import insert_later, update_from_later, write_pending
+from ccms_app.core.pending_writes import (
+    insert_later,
+    set_committed_values,
+    update_from_later,
+    write_pending,
+)
 from ccms_app.core.rows import stored_id, table_of
 from ccms_app.network.charge_points import read_time
 from ccms_app.network.models import ChargePoint
@@ -136,8 +141,7 @@ def set_live(session: Session, cs: ChargingSession, **values: Any) -> None:
         for name, value in values.items():
             setattr(cs, name, value)
         return
-    for name, value in values.items():
-        set_committed_value(cs, name, value)
+    set_committed_values(cs, values)
     update_from_later(session, SESSION_TABLE, cs.id, cs, LIVE_COLUMNS)
 
 
@@ -200,11 +204,23 @@ def count_session_energy(
         set_live(session, cs, energy_wh=ordered[-1].wh - cs.meter_start_wh)
         return
     count = count_energy(cs.meter_start_wh, cs.start_time, _stored_registers(session, cs, final))
-    cs.energy_wh = count.energy_wh
+    cs.energy_wh = _bounded(cs, count.energy_wh, final)
     new_times = {r.at for r in new}
     for brk in count.breaks:
         if brk.at in new_times:
             _report_break(session, cp, cs, brk, final, events)
+
+
+def _bounded(cs: ChargingSession, energy_wh: int, final: RegisterReading | None) -> int:
+    """A stopped session counts at most meterStop - meterStart (rules.metering)."""
+    meter_stop = final.wh if final is not None else cs.meter_stop_wh
+    bound = bounded_by_stop(energy_wh, cs.meter_start_wh, meter_stop)
+    if bound is None:
+        return energy_wh
+    flag_session(
+        cs, f"samples add up to {energy_wh} Wh, more than meterStop - meterStart: {bound} counted"
+    )
+    return bound
 
 
 def _stored_registers(

@@ -196,3 +196,17 @@ def count_energy(
             held = held or base
             base = reading
     return EnergyCount(energy, tuple(breaks))
+
+
+def bounded_by_stop(energy_wh: int, meter_start_wh: int, meter_stop_wh: int | None) -> int | None:
+    """The energy a stopped session may count at most, when its samples say more.
+
+    Without a register reset (meterStop at or above meterStart) the register's net increase,
+    meterStop - meterStart, bounds the session's energy: samples that add up to more came
+    out of order or were misread, and counting them would bill energy the meter never
+    delivered. Returns that bound when `energy_wh` exceeds it, else None (nothing to fix).
+    """
+    if meter_stop_wh is None or meter_stop_wh < meter_start_wh:
+        return None
+    bound = meter_stop_wh - meter_start_wh
+    return bound if energy_wh > bound else None

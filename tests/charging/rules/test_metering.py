@@ -7,6 +7,7 @@ from ccms_app.charging.rules.metering import (
     MeterValueError,
     Reading,
     RegisterReading,
+    bounded_by_stop,
     continues,
     count_energy,
     live_readings,
@@ -118,3 +119,11 @@ def test_plausibility_scales_with_time_between_readings() -> None:
     assert not continues(RegisterReading(T0, 0), RegisterReading(T0 + hour, 6_000_000))
     # Below five minutes apart, the five-minute allowance applies (clocks jitter).
     assert continues(RegisterReading(T0, 0), RegisterReading(T0, 400_000))
+
+
+def test_a_stopped_session_never_counts_more_than_its_register_moved() -> None:
+    assert bounded_by_stop(430, 1000, 1400) == 400  # out-of-order samples added 30 Wh
+    assert bounded_by_stop(400, 1000, 1400) is None
+    assert bounded_by_stop(380, 1000, 1400) is None  # less is a gap, flagged elsewhere
+    assert bounded_by_stop(500, 1000, None) is None  # running: no bound yet
+    assert bounded_by_stop(500, 1000, 200) is None  # the register reset: samples count
