@@ -28,15 +28,28 @@ def _might_be_big_integer(raw: str | bytes) -> bool:
     return _LONG_DIGITS in data.translate(_DIGITS_AS_ZERO)
 
 
+class NestingError(ValueError):
+    """A frame nested deeper than any OCPP message (orjson stops at 1,024 levels, json at the
+    interpreter's recursion limit, with a RecursionError that is no ValueError)."""
+
+
 def loads(raw: str | bytes) -> Any:
-    """Parse one frame; raises what json.loads raises (ValueError, UnicodeDecodeError)."""
+    """Parse one frame; raises what json.loads raises (ValueError, UnicodeDecodeError), and
+    NestingError (a ValueError) for a frame nested too deeply to parse."""
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError:
-        return json.loads(raw)
+        return _json_loads(raw)
     if _might_be_big_integer(raw):
-        return json.loads(raw)
+        return _json_loads(raw)
     return data
+
+
+def _json_loads(raw: str | bytes) -> Any:
+    try:
+        return json.loads(raw)
+    except RecursionError:
+        raise NestingError("the frame is nested too deeply") from None
 
 
 def _default(value: Any) -> Any:
