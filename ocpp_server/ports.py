@@ -173,8 +173,20 @@ class ChargerAuthenticator(Protocol):
     """Decides each connection attempt during the opening handshake (HTTP Basic auth)."""
 
     async def check_connection(
-        self, identity: str, password: str | None, remote_address: str, problem: str = ""
+        self,
+        identity: str,
+        password: str | None,
+        remote_address: str,
+        problem: str = "",
+        connected: bool = False,
     ) -> ConnectionDecision:
         """`password` is None when no usable credentials came: `problem` is "" when there was
-        no Authorization header, else why it was unusable (malformed, wrong username)."""
+        no Authorization header, else why it was unusable (malformed, wrong username).
+        `connected`: a websocket for this identity is open right now (a second connection
+        without a password may be an impostor)."""
+        ...
+
+    async def refused(self, identity: str, remote_address: str, reason: str) -> None:
+        """The server refused an attempt on its own (an identity no charger may have), so the
+        application can keep it as a security event."""
         ...

@@ -18,6 +18,11 @@ class Organisation(SQLModel, table=True):
     # What an operator's network does with a charge point identity it does not know:
     # "pending" (record it for registration, answer Pending) or "reject" (refuse the connection).
     unknown_charge_points: str = Field(default="pending", max_length=16)
+    # Every known charge point must present its password (Basic auth, Security Profile 1/2).
+    charger_auth_required: bool = False
+    # A second connection for an identity whose socket is alive, without a password proving
+    # it: "refuse" (the default: it may be an impostor) or "replace" (the old socket goes).
+    duplicate_connections: str = Field(default="refuse", max_length=16)
     created_at: datetime = Field(default_factory=utc_now, sa_column=utc_column(nullable=False))
 
 

@@ -18,19 +18,23 @@ import secrets
 import ssl
 import string
 from dataclasses import dataclass
-from datetime import datetime
-from enum import StrEnum
 from http import HTTPStatus
 
 from argon2 import PasswordHasher
-from sqlmodel import col, select
+from sqlalchemy import select as sa_select
+from sqlmodel import col, func, select
 
 from ccms_app.accounts.auth import verify_password
 from ccms_app.accounts.models import Organisation
 from ccms_app.accounts.organisations import root_organisation
 from ccms_app.core.config import Settings
 from ccms_app.core.db import read_session, session_scope
-from ccms_app.network.models import ChargePoint, SecurityEvent
+from ccms_app.network.models import ChargePoint
+from ccms_app.network.security_events import (
+    SecurityEventKind,
+    ThrottledRecorder,
+    record_security_event,
+)
 from ocpp_server.ports import ConnectionDecision
 
 log = logging.getLogger(__name__)
@@ -48,14 +52,12 @@ UNKNOWN_PENDING = "pending"
 UNKNOWN_REJECT = "reject"
 UNKNOWN_POLICIES = (UNKNOWN_PENDING, UNKNOWN_REJECT)
 
+# A second connection for a live identity without a password proving it.
+DUPLICATE_REFUSE = "refuse"
+DUPLICATE_REPLACE = "replace"
+DUPLICATE_POLICIES = (DUPLICATE_REFUSE, DUPLICATE_REPLACE)
+
 ALLOW = ConnectionDecision(allowed=True)
-
-
-class SecurityEventKind(StrEnum):
-    AUTH_MISSING = "auth_missing"  # a password is set; no Authorization header came
-    AUTH_INVALID = "auth_invalid"  # unusable header: malformed, or username not the identity
-    AUTH_FAILED = "auth_failed"  # wrong password
-    UNKNOWN_REFUSED = "unknown_identity_refused"  # policy "reject"
 
 
 class ChargerSecurityError(ValueError):
@@ -68,16 +70,6 @@ class ChargePointSecurity:
     identity: str
     organisation_id: int
     has_password: bool
-
-
-@dataclass(frozen=True)
-class SecurityEventView:
-    id: int
-    identity: str
-    remote_address: str
-    kind: str
-    detail: str
-    created_at: datetime
 
 
 # --- passwords ------------------------------------------------------------------------------
@@ -166,20 +158,30 @@ def _store_hash(charge_point_id: int, password_hash: str) -> None:
 class NetworkSettings:
     operator_id: int | None  # the root organisation (None before it exists)
     unknown_charge_points: str
+    charger_auth_required: bool = False
+    duplicate_connections: str = DUPLICATE_REFUSE
 
 
 def network_settings() -> NetworkSettings:
-    """The root operator and its choice for unknown identities (read only: creates nothing)."""
+    """The root operator and its connection policies (read only: creates nothing)."""
     with read_session() as session:
         row = session.exec(
-            select(Organisation.id, Organisation.unknown_charge_points)
+            select(
+                Organisation.id,
+                Organisation.unknown_charge_points,
+                Organisation.charger_auth_required,
+                Organisation.duplicate_connections,
+            )
             .where(col(Organisation.parent_id).is_(None))
             .order_by(col(Organisation.id))
             .limit(1)
         ).first()
     if row is None:
         return NetworkSettings(None, UNKNOWN_PENDING)
-    return NetworkSettings(row[0], row[1] or UNKNOWN_PENDING)
+    operator_id, unknown, required, duplicates = row
+    return NetworkSettings(
+        operator_id, unknown or UNKNOWN_PENDING, bool(required), duplicates or DUPLICATE_REFUSE
+    )
 
 
 def unknown_charge_point_policy() -> str:
@@ -200,34 +202,29 @@ def set_unknown_charge_point_policy(policy: str) -> str:
     return policy
 
 
-# --- security events ------------------------------------------------------------------------
-
-
-def record_security_event(identity: str, remote_address: str, kind: str, detail: str) -> None:
-    """Keep a refused attempt (cut to the column sizes: identities come from any client)."""
+def set_charger_auth_required(required: bool) -> bool:
+    """Whether every known charge point must present its password (one without a password
+    set is refused until the operator sets one)."""
     with session_scope() as session:
-        session.add(
-            SecurityEvent(
-                identity=identity[:64],
-                remote_address=remote_address[:64],
-                kind=kind,
-                detail=detail[:500],
-            )
+        org = root_organisation(session)
+        org.charger_auth_required = required
+        session.add(org)
+    log.info("charger authentication policy set", extra={"required": required})
+    return required
+
+
+def set_duplicate_connection_policy(policy: str) -> str:
+    if policy not in DUPLICATE_POLICIES:
+        raise ChargerSecurityError(
+            f"Duplicate connection policy {policy!r}; choose one of "
+            f"{', '.join(DUPLICATE_POLICIES)}."
         )
-
-
-def recent_security_events(limit: int = 50) -> list[SecurityEventView]:
-    """The newest refused attempts first."""
-    with read_session() as session:
-        rows = session.exec(
-            select(SecurityEvent)
-            .order_by(col(SecurityEvent.created_at).desc(), col(SecurityEvent.id).desc())
-            .limit(limit)
-        ).all()
-    return [
-        SecurityEventView(r.id or 0, r.identity, r.remote_address, r.kind, r.detail, r.created_at)
-        for r in rows
-    ]
+    with session_scope() as session:
+        org = root_organisation(session)
+        org.duplicate_connections = policy
+        session.add(org)
+    log.info("duplicate connection policy set", extra={"policy": policy})
+    return policy
 
 
 # --- the connection check -------------------------------------------------------------------
@@ -238,12 +235,21 @@ class ConnectionFacts:
     known: bool
     password_hash: str
     policy: str
+    auth_required: bool = False
+    duplicates: str = DUPLICATE_REFUSE
+    lookalike: str = ""  # a known identity equal to this one but for letter case
 
 
 def connection_facts(identity: str) -> ConnectionFacts:
-    """Everything the check needs in one indexed query: the root policy, the charge point."""
+    """Everything the check needs in one indexed query: the root policies, the charge point."""
     query = (
-        select(Organisation.unknown_charge_points, ChargePoint.id, ChargePoint.auth_password_hash)
+        sa_select(
+            col(Organisation.unknown_charge_points),
+            col(Organisation.charger_auth_required),
+            col(Organisation.duplicate_connections),
+            col(ChargePoint.id),
+            col(ChargePoint.auth_password_hash),
+        )
         .select_from(Organisation)
         .join(ChargePoint, col(ChargePoint.identity) == identity, isouter=True)
         .where(col(Organisation.parent_id).is_(None))
@@ -251,11 +257,30 @@ def connection_facts(identity: str) -> ConnectionFacts:
         .limit(1)
     )
     with read_session() as session:
-        row = session.exec(query).first()
+        row = session.execute(query).first()
     if row is None:  # no organisation yet, so no charge point either
         return ConnectionFacts(known=False, password_hash="", policy=UNKNOWN_PENDING)
-    policy, cp_id, password_hash = row
-    return ConnectionFacts(cp_id is not None, password_hash or "", policy or UNKNOWN_PENDING)
+    policy, required, duplicates, cp_id, password_hash = row
+    return ConnectionFacts(
+        cp_id is not None,
+        password_hash or "",
+        policy or UNKNOWN_PENDING,
+        bool(required),
+        duplicates or DUPLICATE_REFUSE,
+        "" if cp_id is not None else _lookalike(identity),
+    )
+
+
+def _lookalike(identity: str) -> str:
+    """A known identity equal to `identity` but for letter case ("cp-001" for "CP-001"):
+    asked only for identities that are not known as sent."""
+    with read_session() as session:
+        found = session.exec(
+            select(ChargePoint.identity)
+            .where(func.lower(ChargePoint.identity) == identity.lower())
+            .limit(1)
+        ).first()
+    return found or ""
 
 
 @dataclass(frozen=True)
@@ -267,6 +292,24 @@ class Refused:
 
 def _refuse(status: HTTPStatus, reason: str, kind: SecurityEventKind, detail: str) -> Refused:
     return Refused(ConnectionDecision(False, int(status), reason), kind, detail)
+
+
+def _duplicate(policy: str) -> Refused:
+    """A second connection for a live identity that no password proves: refused (it may be an
+    impostor taking a real charger's place), or, if the operator chose so, let through to
+    replace the old socket; recorded either way."""
+    if policy == DUPLICATE_REPLACE:
+        return Refused(
+            ALLOW,
+            SecurityEventKind.DUPLICATE_REPLACED,
+            "second connection replaced the live one (network policy: replace)",
+        )
+    return _refuse(
+        HTTPStatus.CONFLICT,
+        "charge point already connected",
+        SecurityEventKind.DUPLICATE_REFUSED,
+        "second connection while the first is alive, without a password to prove it",
+    )
 
 
 def credential_refusal(password: str | None, problem: str) -> Refused | None:
@@ -293,16 +336,32 @@ class ChargerSecurityService:
         # identity -> (password hash, HMAC of the password that matched it): skips Argon2 on
         # reconnects; rotating the password changes the hash, so the entry no longer matches.
         self._proven: dict[str, tuple[str, bytes]] = {}
+        self._throttled = ThrottledRecorder()
 
     async def check_connection(
-        self, identity: str, password: str | None, remote_address: str, problem: str = ""
+        self,
+        identity: str,
+        password: str | None,
+        remote_address: str,
+        problem: str = "",
+        connected: bool = False,
     ) -> ConnectionDecision:
-        return await asyncio.to_thread(self._check, identity, password, remote_address, problem)
+        return await asyncio.to_thread(
+            self._check, identity, password, remote_address, problem, connected
+        )
 
     def _check(
-        self, identity: str, password: str | None, remote_address: str, problem: str
+        self,
+        identity: str,
+        password: str | None,
+        remote_address: str,
+        problem: str,
+        connected: bool,
     ) -> ConnectionDecision:
-        refused = self._refusal(identity, password, problem)
+        facts = connection_facts(identity)
+        refused = self._refusal(identity, password, problem, facts)
+        if refused is None and connected and not facts.password_hash:
+            refused = _duplicate(facts.duplicates)
         if refused is None:
             return ALLOW
         try:
@@ -314,8 +373,26 @@ class ChargerSecurityService:
             )
         return refused.decision
 
-    def _refusal(self, identity: str, password: str | None, problem: str) -> Refused | None:
-        facts = connection_facts(identity)
+    async def refused(self, identity: str, remote_address: str, reason: str) -> None:
+        """An identity the server refused by itself: logged, at most once a minute per host."""
+        await asyncio.to_thread(
+            self._throttled.record,
+            identity,
+            remote_address,
+            SecurityEventKind.INVALID_IDENTITY,
+            reason,
+        )
+
+    def _refusal(
+        self, identity: str, password: str | None, problem: str, facts: ConnectionFacts
+    ) -> Refused | None:
+        if not facts.known and facts.lookalike:
+            return _refuse(
+                HTTPStatus.NOT_FOUND,
+                "unknown charge point identity",
+                SecurityEventKind.LOOKALIKE_IDENTITY,
+                f"identity differs only in letter case from charge point {facts.lookalike!r}",
+            )
         if not facts.known:
             if facts.policy == UNKNOWN_REJECT:
                 return _refuse(
@@ -326,12 +403,20 @@ class ChargerSecurityService:
                 )
             return None  # "pending": recorded as unregistered when it connects
         if not facts.password_hash:
+            if facts.auth_required:
+                return _refuse(
+                    HTTPStatus.UNAUTHORIZED,
+                    "credentials required",
+                    SecurityEventKind.AUTH_REQUIRED,
+                    "the network requires every charge point to authenticate; "
+                    "this one has no password set",
+                )
             return None  # no password set: security is off for this charge point
         refused = credential_refusal(password, problem)
         if refused is not None or password is None:
             return refused
         if self._matches(identity, facts.password_hash, password):
-            return None
+            return None  # proven: it may replace its own older socket
         return _refuse(
             HTTPStatus.UNAUTHORIZED,
             "invalid credentials",

@@ -1,5 +1,6 @@
-"""System: network settings (what happens to unknown charge points) and the security events
-of refused charge point connections. The rest of the module is not built yet and says so."""
+"""System: network settings (unknown charge points, duplicate connections, required
+passwords) and the security events of refused charge point connections. The rest of the
+module is not built yet and says so."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ KIND_COLOURS = {
     "auth_invalid": "orange",
     "auth_failed": "red",
     "unknown_identity_refused": "gray",
+    "auth_required": "orange",
+    "duplicate_refused": "red",
+    "duplicate_replaced": "amber",
 }
 
 
@@ -63,6 +67,57 @@ def _unknown_policy() -> rx.Component:
     )
 
 
+def _authentication_policy() -> rx.Component:
+    return rx.text(
+        rx.flex(
+            rx.switch(
+                checked=SystemState.auth_required,
+                on_change=SystemState.set_auth_required,
+                disabled=~SystemState.can_edit,
+                custom_attrs={"data-testid": "auth-required"},
+            ),
+            rx.vstack(
+                rx.text("Every charge point must authenticate", size="2", weight="medium"),
+                rx.text(
+                    "A registered charge point without a password is refused (HTTP 401) until "
+                    "you set one. Unknown identities follow the choice above.",
+                    size="1",
+                    color=rx.color("gray", 11),
+                ),
+                spacing="0",
+            ),
+            spacing="2",
+            align="start",
+        ),
+        as_="label",
+    )
+
+
+def _duplicate_policy() -> rx.Component:
+    return rx.radio_group.root(
+        rx.vstack(
+            _policy_option(
+                "refuse",
+                "Refuse it (default)",
+                "While a charge point's connection is alive, a second one with its identity and "
+                "no password to prove it is refused (HTTP 409) and listed under security "
+                "events: it may be an impostor taking the real charger's place.",
+            ),
+            _policy_option(
+                "replace",
+                "Let it replace the live connection",
+                "For chargers that reconnect before their old connection has timed out. The "
+                "replacement is listed under security events.",
+            ),
+            spacing="3",
+        ),
+        value=SystemState.duplicate_policy,
+        on_change=SystemState.set_duplicate_policy,
+        disabled=~SystemState.can_edit,
+        custom_attrs={"data-testid": "duplicate-policy"},
+    )
+
+
 def network_settings() -> rx.Component:
     return section(
         "Network settings",
@@ -83,7 +138,13 @@ def network_settings() -> rx.Component:
                     rx.callout(SystemState.error, icon="triangle-alert", color_scheme="red"),
                 ),
                 rx.divider(),
+                rx.text(
+                    "A second connection for a connected charge point", size="3", weight="bold"
+                ),
+                _duplicate_policy(),
+                rx.divider(),
                 rx.text("Charge point passwords", size="3", weight="bold"),
+                _authentication_policy(),
                 rx.text(
                     "OCPP Security Profile 1 is on per charge point: one with a password must "
                     "send it (HTTP Basic auth, username = its identity) or is refused with HTTP "

@@ -19,7 +19,7 @@ from ccms_app.accounts.state import AuthState
 from ccms_app.core.config import get_settings
 from ccms_app.core.types import utc_now
 from ccms_app.monitoring.view import format_time
-from ccms_app.network import charger_security
+from ccms_app.network import charger_security, security_events
 from ccms_app.ui.events import event
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ class SecurityEventRow:
     detail: str = ""
 
 
-def security_event_rows(views: list[charger_security.SecurityEventView]) -> list[SecurityEventRow]:
+def security_event_rows(views: list[security_events.SecurityEventView]) -> list[SecurityEventRow]:
     now = utc_now()
     return [
         SecurityEventRow(
@@ -67,6 +67,8 @@ class SystemState(rx.State):
     can_view: bool = False  # an operator of the root organisation
     can_edit: bool = False  # ... and an administrator
     unknown_policy: str = charger_security.UNKNOWN_PENDING
+    auth_required: bool = False
+    duplicate_policy: str = charger_security.DUPLICATE_REFUSE
     events: rx.Field[list[SecurityEventRow]] = rx.field(default_factory=list)
     saving: bool = False
     error: str = ""
@@ -78,6 +80,8 @@ class SystemState(rx.State):
         settings = await asyncio.to_thread(charger_security.network_settings)
         self._apply_permissions(account, settings)
         self.unknown_policy = settings.unknown_charge_points
+        self.auth_required = settings.charger_auth_required
+        self.duplicate_policy = settings.duplicate_connections
         self.ocpp_tls = get_settings().ocpp_tls
         self.error = ""
         self.events = await _event_rows() if self.can_view else []
@@ -110,6 +114,45 @@ class SystemState(rx.State):
         if not self.error:
             yield rx.toast.success(_policy_saved_text(self.unknown_policy))
 
+    @event
+    async def set_auth_required(self, required: bool):
+        """Every known charge point must present its password, or connects without one."""
+        if not await self._may_edit():
+            return None
+        self.auth_required = await asyncio.to_thread(
+            charger_security.set_charger_auth_required, bool(required)
+        )
+        self.error = ""
+        if self.auth_required:
+            return rx.toast.success("Every charge point must now authenticate.")
+        return rx.toast.success("Charge points without a password may connect again.")
+
+    @event
+    async def set_duplicate_policy(self, value: str):
+        """What a second connection for a live identity without a password gets."""
+        if not await self._may_edit():
+            return None
+        try:
+            self.duplicate_policy = await asyncio.to_thread(
+                charger_security.set_duplicate_connection_policy, value
+            )
+        except charger_security.ChargerSecurityError as exc:
+            self.error = str(exc)
+            return None
+        self.error = ""
+        if self.duplicate_policy == charger_security.DUPLICATE_REPLACE:
+            return rx.toast.success("A second connection now replaces the live one.")
+        return rx.toast.success("A second connection is now refused.")
+
+    async def _may_edit(self) -> bool:
+        """Re-check on the server: only administrators of the root operator change policies."""
+        account = await self._account()
+        settings = await asyncio.to_thread(charger_security.network_settings)
+        self._apply_permissions(account, settings)
+        if not self.can_edit:
+            self.error = "Only administrators of the network operator can change this."
+        return self.can_edit
+
     async def _account(self) -> OperatorAccount | None:
         auth_state = await self.get_state(AuthState)
         return await asyncio.to_thread(auth.account_for_token, auth_state.session_token)
@@ -132,7 +175,7 @@ def _policy_saved_text(policy: str) -> str:
 
 async def _event_rows() -> list[SecurityEventRow]:
     try:
-        views = await asyncio.to_thread(charger_security.recent_security_events, EVENT_LIMIT)
+        views = await asyncio.to_thread(security_events.recent_security_events, EVENT_LIMIT)
     except Exception:
         log.exception("security events unavailable")
         return []

@@ -10,6 +10,7 @@ from ccms_app.accounts.auth import verify_password
 from ccms_app.accounts.models import Organisation
 from ccms_app.core.config import Settings
 from ccms_app.network import charger_security as security
+from ccms_app.network import security_events
 from ccms_app.network.models import ChargePoint
 
 
@@ -141,14 +142,14 @@ def test_the_connection_facts_read_the_charge_point_and_the_root_policy(
 
 
 def test_security_events_newest_first_and_cut_to_size(engine: Engine) -> None:
-    security.record_security_event("CP-1", "10.0.0.1:5000", "auth_failed", "wrong password")
-    security.record_security_event("X" * 300, "10.0.0.2:6000", "auth_invalid", "d" * 900)
+    security_events.record_security_event("CP-1", "10.0.0.1:5000", "auth_failed", "wrong password")
+    security_events.record_security_event("X" * 300, "10.0.0.2:6000", "auth_invalid", "d" * 900)
 
-    newest, oldest = security.recent_security_events()
+    newest, oldest = security_events.recent_security_events()
 
     assert (newest.identity, len(newest.detail), newest.kind) == ("X" * 64, 500, "auth_invalid")
     assert (oldest.identity, oldest.remote_address) == ("CP-1", "10.0.0.1:5000")
-    assert security.recent_security_events(limit=1) == [newest]
+    assert security_events.recent_security_events(limit=1) == [newest]
 
 
 def test_tls_needs_both_files(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -176,3 +177,73 @@ def test_charger_keys_use_the_light_argon2_profile(engine, session, organisation
     session.rollback()
     session.refresh(cp)
     assert cp.auth_password_hash.startswith("$argon2id$v=19$m=8192,t=1,p=1$")
+
+
+def _events() -> list[tuple[str, str]]:
+    return [(e.kind, e.identity) for e in security_events.recent_security_events()]
+
+
+async def test_a_second_connection_without_a_password_is_refused_or_replaces(
+    cp_id: int, organisation: Organisation
+) -> None:
+    service = security.ChargerSecurityService()
+    first = await service.check_connection("CP-1", None, "10.0.0.1:1", connected=False)
+    assert first.allowed and _events() == []
+    impostor = await service.check_connection("CP-1", None, "10.6.6.6:2", connected=True)
+    assert (impostor.allowed, impostor.http_status) == (False, 409)
+    assert _events() == [("duplicate_refused", "CP-1")]
+
+    assert security.set_duplicate_connection_policy("replace") == "replace"
+    replacing = await service.check_connection("CP-1", None, "10.0.0.1:3", connected=True)
+    assert replacing.allowed
+    assert _events()[0] == ("duplicate_replaced", "CP-1")  # still on the record
+
+    security.set_charge_point_password(cp_id, "a-good-password-123")
+    security.set_duplicate_connection_policy("refuse")
+    proven = await service.check_connection(
+        "CP-1", "a-good-password-123", "10.0.0.1:4", connected=True
+    )
+    assert proven.allowed  # a password proves it is the charger itself, reconnecting
+    with pytest.raises(security.ChargerSecurityError):
+        security.set_duplicate_connection_policy("sometimes")
+
+
+async def test_the_network_can_require_every_charge_point_to_authenticate(
+    cp_id: int, organisation: Organisation
+) -> None:
+    service = security.ChargerSecurityService()
+    assert security.network_settings().charger_auth_required is False
+    assert security.set_charger_auth_required(True) is True
+    refused = await service.check_connection("CP-1", None, "10.0.0.1:1")
+    assert (refused.allowed, refused.http_status) == (False, 401)
+    assert _events() == [("auth_required", "CP-1")]
+    security.set_charge_point_password(cp_id, "a-good-password-123")
+    assert (await service.check_connection("CP-1", "a-good-password-123", "10.0.0.1:2")).allowed
+    # Unknown identities follow the unknown-identity policy (pending: they may show up).
+    assert (await service.check_connection("CP-NEW", None, "10.0.0.9:1")).allowed
+
+
+async def test_an_identity_differing_only_by_case_is_refused(
+    cp_id: int, organisation: Organisation
+) -> None:
+    service = security.ChargerSecurityService()
+    refused = await service.check_connection("cp-1", None, "10.6.6.6:1")
+    assert (refused.allowed, refused.http_status) == (False, 404)
+    (event,) = security_events.recent_security_events()
+    assert event.kind == "lookalike_identity" and "'CP-1'" in event.detail
+
+
+def test_refusals_by_the_server_are_logged_at_most_once_a_minute_per_host(
+    engine: Engine,
+) -> None:
+    now = [1000.0]
+    recorder = security_events.ThrottledRecorder(window=60, clock=lambda: now[0])
+    assert recorder.record("bad id", "10.6.6.6:1", "invalid_identity", "spaces")
+    for port in range(2, 12):
+        assert not recorder.record("bad id", f"10.6.6.6:{port}", "invalid_identity", "spaces")
+    assert recorder.record("other", "10.7.7.7:1", "invalid_identity", "spaces")  # another host
+    now[0] += 61
+    assert recorder.record("bad id", "10.6.6.6:99", "invalid_identity", "spaces")
+    newest = security_events.recent_security_events()[0]
+    assert newest.detail == "spaces (+10 similar attempts from this address not logged)"
+    assert len(security_events.recent_security_events()) == 3
