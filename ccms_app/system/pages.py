@@ -24,6 +24,8 @@ KIND_COLOURS = {
     "auth_required": "orange",
     "duplicate_refused": "red",
     "duplicate_replaced": "amber",
+    "invalid_identity": "gray",
+    "lookalike_identity": "red",
 }
 
 

@@ -30,6 +30,11 @@ KIND_LABELS = {
     "auth_invalid": "Unusable credentials",
     "auth_failed": "Wrong password",
     "unknown_identity_refused": "Unknown identity refused",
+    "auth_required": "No password set (required)",
+    "duplicate_refused": "Second connection refused",
+    "duplicate_replaced": "Connection replaced",
+    "invalid_identity": "Invalid identity",
+    "lookalike_identity": "Look-alike identity",
 }
 
 

@@ -63,7 +63,22 @@ async def test_unknown_policy_and_events_on_the_system_page(
     assert "CP-STRANGER-2" in events and "Unknown identity refused" in events
     await page.reload()
     await expect(page.locator("[data-testid=policy-reject]")).to_be_checked(timeout=UI_TIMEOUT_MS)
+
+    # Every charge point must authenticate: a registered one without a password is refused.
+    assert await _connect_status(running_app, IDENTITY, None) == 101
+    await page.click("[data-testid=auth-required]")
+    await expect(page.get_by_text("Every charge point must now authenticate.")).to_be_visible(
+        timeout=UI_TIMEOUT_MS
+    )
+    assert await _connect_status(running_app, IDENTITY, None) == 401
+    await page.click("[data-testid=security-events-refresh]")
+    await expect(page.locator("[data-testid=security-events]")).to_contain_text(
+        "No password set (required)", timeout=UI_TIMEOUT_MS
+    )
     await _screenshot(page, "system-security-desktop.png")
+    await page.click("[data-testid=auth-required]")  # off again for the other tests
+    await expect(page.get_by_text("may connect again")).to_be_visible(timeout=UI_TIMEOUT_MS)
+    assert await _connect_status(running_app, IDENTITY, None) == 101
 
 
 async def test_generate_a_password_in_live_monitoring(
