@@ -12,13 +12,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
-from ocpp.exceptions import PropertyConstraintViolationError
+from ocpp.exceptions import GenericError, PropertyConstraintViolationError
 from sqlmodel import Session
 
 from ccms_app.charging import data_issues, transactions
 from ccms_app.charging.batch_preload import BatchHint, preload
 from ccms_app.charging.meter_values import MeterRequest
 from ccms_app.charging.meter_values import meter_values as apply_meter_values
+from ccms_app.charging.unregistered import UnregisteredLimits
 from ccms_app.control import message_log
 from ccms_app.control.rules.redaction import MAY_HOLD_SECRET, redact_text
 from ccms_app.core.config import Settings, get_settings
@@ -27,6 +28,7 @@ from ccms_app.core.events import EventBus, NetworkEvent
 from ccms_app.core.types import utc_now
 from ccms_app.drivers.authorization import check_id_tag
 from ccms_app.network import charge_points
+from ccms_app.network.models import RegistrationState
 from ocpp_server.charger_events import (
     ChargerBooted,
     DataTransferred,
@@ -90,6 +92,7 @@ class ChargerEventService:
         self._settings = settings or get_settings()
         self._writer = writer or DbWriter()
         self._writer.set_batch_loader(preload)
+        self._limits = UnregisteredLimits()
 
     @property
     def writer(self) -> DbWriter:
@@ -125,16 +128,35 @@ class ChargerEventService:
     # --- connection -------------------------------------------------------------------
 
     async def connected(self, info: ConnectionInfo) -> None:
-        await self._apply_events(lambda s, now: charge_points.mark_connected(s, info.identity, now))
+        def work(s: Session, now: datetime) -> tuple[bool, list[NetworkEvent]]:
+            events = charge_points.mark_connected(s, info.identity, now)
+            cp = charge_points.find_charge_point(s, info.identity)
+            return cp is not None and cp.registration_state == RegistrationState.REGISTERED, events
+
+        registered = await self._apply(work, BatchHint(info.identity))
+        self._limits.set_registered(info.identity, registered)
 
     async def disconnected(self, identity: str, reason: str) -> None:
+        self._limits.forget(identity)
         await self._apply_events(lambda s, now: charge_points.mark_disconnected(s, identity, now))
 
     def record_frame(self, frame: FrameRecord) -> None:
-        """Log the frame, a charger password (AuthorizationKey) blanked out first."""
-        if MAY_HOLD_SECRET.search(frame.raw):
-            frame = dataclasses.replace(frame, raw=redact_text(frame.raw))
-        message_log.log_frame(self._writer, frame)
+        """Log the frame, a charger password (AuthorizationKey) blanked out first, within what
+        an unregistered charge point may cost (charging.unregistered)."""
+        kept = self._limits.loggable(frame)
+        if kept is None:
+            return
+        if MAY_HOLD_SECRET.search(kept.raw):
+            kept = dataclasses.replace(kept, raw=redact_text(kept.raw))
+        message_log.log_frame(self._writer, kept)
+
+    def _admit(self, identity: str) -> None:
+        """A CALL of an unregistered charge point over its message rate is not applied."""
+        if not self._limits.allow_call(identity):
+            raise GenericError(
+                description="message rate of an unregistered charge point exceeded; "
+                "slow down until it is registered"
+            )
 
     async def data_issue(self, identity: str, kind: str, detail: str, payload: str) -> None:
         """Keep something the protocol layer could not apply as sent (e.g. a reused message
@@ -156,9 +178,11 @@ class ChargerEventService:
         info: dict[str, str | None] = {
             name: getattr(event, column) for name, column in charge_points.BOOT_FIELDS.items()
         }
+        self._admit(identity)
         outcome = await self._apply(
             lambda s, now: charge_points.boot(s, identity, info, now), BatchHint(identity)
         )
+        self._limits.set_registered(identity, outcome.status == "Accepted")
         interval = (
             self._settings.heartbeat_interval
             if outcome.status == "Accepted"
@@ -168,10 +192,12 @@ class ChargerEventService:
         return BootResult(status=outcome.status, interval=interval)
 
     async def heartbeat(self, identity: str) -> datetime:
+        self._admit(identity)
         await self._apply_events(_keep_alive(identity), BatchHint(identity))
         return utc_now()
 
     async def status_notification(self, identity: str, event: StatusChanged) -> None:
+        self._admit(identity)
         report = charge_points.StatusReport(
             connector_id=_integer(event.connector_id, "connectorId", minimum=0),
             status=event.status,
@@ -187,6 +213,8 @@ class ChargerEventService:
         )
 
     async def authorize(self, identity: str, event: IdTagPresented) -> IdTagInfo:
+        self._admit(identity)
+
         def work(session: Session, now: datetime) -> tuple[IdTagInfo, list[NetworkEvent]]:
             cp = charge_points.touch(session, identity, now)
             return check_id_tag(session, event.id_tag, cp, now), []
@@ -196,6 +224,7 @@ class ChargerEventService:
     async def start_transaction(
         self, identity: str, event: TransactionStarted
     ) -> StartTransactionResult:
+        self._admit(identity)
         req = transactions.StartRequest(
             connector_id=_integer(event.connector_id, "connectorId", minimum=0),
             id_tag=event.id_tag,
@@ -223,6 +252,7 @@ class ChargerEventService:
         return StartTransactionResult(transaction_id=transaction_id, id_tag_info=info)
 
     async def stop_transaction(self, identity: str, event: TransactionStopped) -> IdTagInfo | None:
+        self._admit(identity)
         req = transactions.StopRequest(
             transaction_id=_integer(event.transaction_id, "transactionId"),
             meter_stop=_integer(event.meter_stop_wh, "meterStop"),
@@ -242,6 +272,7 @@ class ChargerEventService:
         return info
 
     async def meter_values(self, identity: str, event: MeterSampled) -> None:
+        self._admit(identity)
         req = MeterRequest(
             connector_id=_integer(event.connector_id, "connectorId", minimum=0),
             meter_value=event.meter_values,
@@ -253,6 +284,7 @@ class ChargerEventService:
         )
 
     async def data_transfer(self, identity: str, event: DataTransferred) -> DataTransferResult:
+        self._admit(identity)
         # The frame itself is in the message log; no vendor extensions are handled yet.
         log.info(
             "data transfer from charge point",
@@ -268,6 +300,7 @@ class ChargerEventService:
     async def diagnostics_status_notification(
         self, identity: str, event: DiagnosticsStatusChanged
     ) -> None:
+        self._admit(identity)
         status = event.status
         await self._apply_events(
             lambda s, now: charge_points.record_diagnostics_status(s, identity, status, now)
@@ -276,6 +309,7 @@ class ChargerEventService:
     async def firmware_status_notification(
         self, identity: str, event: FirmwareStatusChanged
     ) -> None:
+        self._admit(identity)
         status = event.status
         await self._apply_events(
             lambda s, now: charge_points.record_firmware_status(s, identity, status, now)

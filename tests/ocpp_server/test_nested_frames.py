@@ -7,7 +7,7 @@ import asyncio
 import json
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.charging.charger_events import ChargerEventService
@@ -15,6 +15,7 @@ from ccms_app.control.models import OcppMessage
 from ccms_app.core import db
 from ocpp_server.rpc import codec
 from tests.fixtures.ocpp import open_websocket
+from tests.ocpp_server.test_integration import register
 
 
 @pytest.mark.parametrize("depth", [5_000, 100_000])
@@ -24,8 +25,9 @@ def test_a_too_deep_frame_is_a_value_error(depth: int) -> None:
 
 
 async def test_too_deep_frames_are_answered_and_logged(
-    ocpp_url: str, organisation: Organisation, charger_events: ChargerEventService
+    ocpp_url: str, session: Session, organisation: Organisation, charger_events: ChargerEventService
 ) -> None:
+    register(session, organisation, "CP-NEST")  # (an unregistered one's frames are cut short)
     deep = "[" * 5_000 + "]" * 5_000
     frame = '[2,"m1","DataTransfer",{"vendorId":"v","data":"x","extra":' + deep + "}]"
     async with open_websocket(ocpp_url, "CP-NEST") as ws:
