@@ -254,8 +254,9 @@ SCENARIOS: list[tuple[str, Charger | None, int, bool]] = [  # charger, max_batch
 
 async def _run(
     writer: DbWriter, charger: Charger | None, chargers: int, messages: int
-) -> tuple[float, float]:
-    """Messages/s and the writer's CPU seconds per message, over the timed part."""
+) -> tuple[float, float, int]:
+    """Messages/s, the writer's CPU seconds per message over the timed part, and the WAL's
+    high water mark in bytes."""
     service = ChargerEventService(EventBus(), Settings(), writer=writer)
     await service.start()
     identities = [f"B-{i:05d}" for i in range(chargers)]
@@ -271,8 +272,16 @@ async def _run(
     await asyncio.gather(*runs)
     elapsed = time.perf_counter() - started
     cpu = writer.cpu_seconds - cpu_before
+    wal = _wal_high_water(Path(str(db.get_engine().url.database)))
     await service.stop()
-    return chargers * messages / elapsed, cpu / (chargers * messages)
+    return chargers * messages / elapsed, cpu / (chargers * messages), wal
+
+
+def _wal_high_water(database: Path) -> int:
+    """The -wal file's size: the most it held at once (SQLite reuses it from the start after a
+    complete checkpoint, and truncates it only on a TRUNCATE checkpoint or the last close)."""
+    wal = database.with_name(database.name + "-wal")
+    return wal.stat().st_size if wal.exists() else 0
 
 
 def main() -> None:
@@ -294,14 +303,14 @@ def main() -> None:
             if profiler:
                 profiler.enable()
             writer = DbWriter(max_batch=max_batch)
-            rate, cpu = asyncio.run(_run(writer, charger, args.chargers, args.messages))
+            rate, cpu, wal = asyncio.run(_run(writer, charger, args.chargers, args.messages))
             results[name] = rate
             if profiler:
                 profiler.disable()
             first = next(iter(results.values()))
             print(
                 f"{name:36s} {rate:9.0f} msg/s  {rate / first:5.2f}x"
-                f"  writer {cpu * 1e6:6.1f} us/msg"
+                f"  writer {cpu * 1e6:6.1f} us/msg  WAL file {wal / 2**20:5.1f} MB"
             )
             db.set_engine(None)
     if profiler:

@@ -230,6 +230,7 @@ class DbWriter:
                 self._load(session, [unit])
                 result = unit.work(session)
                 session.commit()
+            self._sessions.committed()
             return True, result
         except Exception as exc:
             return False, exc

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Insert, Table, Update, bindparam, event, insert, update
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
 _ROWS = "ccms_pending_rows"
 _UPDATES = "ccms_pending_updates"
@@ -59,6 +60,24 @@ def update_from_later(
     pending: dict[tuple[Table, int], tuple[object, tuple[str, ...]]]
     pending = session.info.setdefault(_OBJECTS, {})
     pending[(table, key)] = (obj, columns)
+
+
+def set_committed_values(obj: object, values: dict[str, Any]) -> None:
+    """`set_committed_value(obj, name, value)` for each of `values`: the values become the
+    object's loaded state, neither tracked nor flushed. When none of them is modified or
+    expired (the usual case: the writer's kept session), that is exactly a dict update of the
+    instance's state, done at once (the hot path sets several per MeterValues, ~1 us each)."""
+    state = instance_state(obj)
+    if (
+        state.expired
+        or state.expired_attributes
+        or state.callables
+        or not state.committed_state.keys().isdisjoint(values)
+    ):
+        for name, value in values.items():
+            set_committed_value(obj, name, value)
+        return
+    state.dict.update(values)
 
 
 def _in_transaction(session: Session) -> None:
@@ -169,11 +188,19 @@ def _update_statement(table: Table, columns: tuple[str, ...]) -> Update:
     )
 
 
+@lru_cache(maxsize=256)
+def _update_params(names: tuple[str, ...]) -> tuple[str, ...]:
+    """The bound parameter of each column of `names` in _update_statement's UPDATE."""
+    return tuple(f"new_{name}" for name in names)
+
+
 def _write_updates(session: Session, table: Table, by_key: dict[int, Row]) -> None:
     groups: dict[tuple[str, ...], list[Row]] = {}
     for key, values in by_key.items():
-        params = {_KEY: key, **{f"new_{name}": value for name, value in values.items()}}
-        groups.setdefault(tuple(sorted(values)), []).append(params)
+        names = tuple(values)
+        params = dict(zip(_update_params(names), values.values(), strict=True))
+        params[_KEY] = key
+        groups.setdefault(tuple(sorted(names)), []).append(params)
     connection = session.connection()
     for columns, rows in groups.items():
         execute_rows(connection, _update_statement(table, columns), rows)

@@ -17,6 +17,9 @@ own, and the hot path's Core writes (pending_writes) set the objects' committed 
 A failed batch drops the session (a rollback leaves objects half-expired); after
 MAX_KEPT_BATCHES batches it is dropped anyway, which bounds whatever per-session caches
 (session.info) grow. PostgreSQL has no data_version: there every batch gets a fresh session.
+
+The writer's own connection does not checkpoint the WAL itself: a WalCheckpointer, started
+and stopped with that connection, does it on another thread (core.wal_checkpoint).
 """
 
 from __future__ import annotations
@@ -25,17 +28,18 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import SingletonThreadPool, StaticPool
 from sqlmodel import Session
 
+from ccms_app.core.wal_checkpoint import WalCheckpointer, wal_database
+
 MAX_KEPT_BATCHES = 2000
+SQLITE_AUTOCHECKPOINT = 1000  # SQLite's default, given back with the connection
 
 
 def _can_keep(engine: Engine) -> bool:
     """A file SQLite database whose pool gives the writer a connection nobody else uses (an
     in-memory database shares one connection: no other connection's commit to detect)."""
-    if engine.dialect.name != "sqlite":
-        return False
     if isinstance(engine.pool, (StaticPool, SingletonThreadPool)):
         return False
-    return engine.url.database not in (None, "", ":memory:")
+    return wal_database(engine)
 
 
 class WriterSessions:
@@ -47,6 +51,7 @@ class WriterSessions:
         self._kept: Session | None = None
         self._batches = 0
         self._version: object = None
+        self.checkpointer: WalCheckpointer | None = None
         self.fresh_starts = 0  # batches that found the kept session stale (tests, benchmarks)
 
     def for_batch(self, engine: Engine) -> Session:
@@ -77,9 +82,15 @@ class WriterSessions:
         return Session(bind=self._own_connection(engine), expire_on_commit=False)
 
     def done(self, session: Session) -> None:
-        """After a batch: close a session that is not kept."""
+        """After a batch committed: close a session that is not kept."""
+        self.committed()
         if session is not self._kept:
             session.close()
+
+    def committed(self) -> None:
+        """Something was committed on the writer's connection: the WAL has pages to copy."""
+        if self.checkpointer is not None and self._connection is not None:
+            self.checkpointer.committed(self._connection.connection.driver_connection)
 
     def drop(self) -> None:
         """Forget the kept session and everything it loaded (its batch failed, or it is old)."""
@@ -92,7 +103,11 @@ class WriterSessions:
     def close(self) -> None:
         """Drop the kept session and give the writer's connection back."""
         self.drop()
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
+            self.checkpointer = None
         if self._connection is not None:
+            _autocheckpoint(self._connection, SQLITE_AUTOCHECKPOINT)
             self._connection.close()
         self._connection = None
         self._engine = None
@@ -100,4 +115,15 @@ class WriterSessions:
     def _own_connection(self, engine: Engine) -> Connection:
         if self._connection is None:
             self._connection = engine.connect()
+            _autocheckpoint(self._connection, 0)
+            self.checkpointer = WalCheckpointer(engine)
+            self.checkpointer.start()
         return self._connection
+
+
+def _autocheckpoint(connection: Connection, pages: int) -> None:
+    """Set the connection's automatic checkpoint threshold (0: off), outside any transaction
+    (on the driver's connection, so SQLAlchemy begins none)."""
+    driver = connection.connection.driver_connection
+    if driver is not None:
+        driver.execute(f"PRAGMA wal_autocheckpoint={pages}")

@@ -13,6 +13,7 @@ from ccms_app.core.pending_writes import (
     insert_later,
     insert_rows,
     pending_tables,
+    set_committed_values,
     update_later,
     write_pending,
 )
@@ -101,3 +102,20 @@ def test_rows_reach_the_table_as_a_plain_insert_stores_them(engine) -> None:
     assert stored[4:] == stored[:3]
     assert stored[0][1] == ("2026-03-01 10:00:00.000000" if engine.dialect.name == "sqlite" else at)
     assert stored[3][3] == ""
+
+
+def test_set_committed_values_loads_values_without_tracking_them(engine) -> None:
+    with Session(engine, expire_on_commit=False) as session:
+        org = Organisation(name="Loaded")
+        session.add(org)
+        session.commit()
+        set_committed_values(org, {"name": "Quietly"})  # clean object: the quick way
+        assert org.name == "Quietly" and not session.is_modified(org)
+        org.name = "Changed"  # an ORM change pending: the values replace it, as one by one
+        set_committed_values(org, {"name": "Quietly again"})
+        assert org.name == "Quietly again" and not session.is_modified(org)
+        session.expire(org, ["name"])  # expired: loaded state set the same way
+        set_committed_values(org, {"name": "After expiry"})
+        assert org.name == "After expiry"
+        session.commit()
+    assert names(engine) == {"Loaded"}  # nothing of it was written
