@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.core.events import EventBus, NetworkEvent
-from ccms_app.monitoring import registry
+from ccms_app.monitoring import live_list, registry
 from ccms_app.monitoring.home_summary import HomeSummary
 from ccms_app.monitoring.home_tally import HomeTallies
 from ccms_app.monitoring.state import tab_watch
@@ -294,3 +294,29 @@ def test_install_adds_the_middleware_once() -> None:
     tab_watch.install(app)  # type: ignore[arg-type]
     tab_watch.install(app)  # type: ignore[arg-type]
     assert sum(isinstance(m, tab_watch.TabWatchMiddleware) for m in app._middlewares) == 1
+
+
+async def test_tabs_on_the_same_page_share_one_read_per_batch(
+    event_bus: EventBus,
+    network: Network,
+    organisation: Organisation,
+    session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for tab in ("tab-1", "tab-2", "tab-3"):
+        await network.open_live(tab, organisation.id)
+    await network.open_live("tab-other", organisation.id, search="CP-1")
+    reads: list[str] = []
+    real = live_list.load_page
+
+    def counted(query: Any, scope: Any, now: Any = None) -> Any:
+        reads.append(query.search)
+        return real(query, scope, now)
+
+    monkeypatch.setattr(live_list, "load_page", counted)
+    async with running(network) as publisher:
+        await _batch(event_bus, publisher, _status(session, 1, "Charging"))
+    assert sorted(reads) == ["", "CP-1"]  # one read per distinct page, not per tab
+    for tab in ("tab-1", "tab-2", "tab-3"):
+        page = await network.tabs.charge_points(tab)
+        assert page.charge_points[0].connectors[0].status == "Charging"

@@ -19,6 +19,7 @@ import reflex as rx
 from ccms_app.accounts.state import AuthState
 from ccms_app.core.listing import ListPage, ListQuery, ListQueryError, ListSpec
 from ccms_app.monitoring import live_list, registry
+from ccms_app.monitoring.batch_memo import query_key, remembered
 from ccms_app.monitoring.state import home
 from ccms_app.monitoring.view import ChargePointRow
 from ccms_app.network import areas, stations
@@ -87,7 +88,11 @@ class LiveListState(ListState, rx.State):
             self.loading = True  # a live re-read changes nothing it need not change
         try:
             query = self._query()
-            found = await asyncio.to_thread(live_list.load_page, query, list(self._scope))
+            scope = list(self._scope)
+            key = query_key("live", query, scope)
+            found = await asyncio.to_thread(
+                remembered, key, lambda: live_list.load_page(query, scope)
+            )
         except ListQueryError as exc:
             self.error, self.loading = str(exc), False
             return
@@ -101,7 +106,7 @@ class LiveListState(ListState, rx.State):
     def _show(self, found: live_list.LivePage) -> None:
         """Write only what changed: an unchanged field is not sent to the browser again."""
         updates: dict[str, Any] = {
-            "charge_points": found.rows,
+            "charge_points": list(found.rows),  # the page may be shared with other tabs
             "total": found.total,
             "page": found.page,
             "pages": found.pages,

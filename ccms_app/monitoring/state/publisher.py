@@ -26,6 +26,7 @@ import reflex as rx
 from ccms_app.core.config import Settings
 from ccms_app.core.events import EventBus, NetworkEvent, get_event_bus
 from ccms_app.monitoring import registry
+from ccms_app.monitoring.batch_memo import shared_reads
 from ccms_app.monitoring.home_summary import HomeSummary
 from ccms_app.monitoring.home_tally import HomeTallies
 from ccms_app.monitoring.state import charge_point_feed, tab_watch
@@ -170,6 +171,10 @@ def live_tabs(tab_states: TabStates) -> TabRefresh:
     state (so the tab receives the rows of its page that changed, nothing else)."""
 
     async def refresh(batch: Batch) -> int:
+        with shared_reads():  # tabs with the same page and scope share one read
+            return await _refresh_tabs(batch)
+
+    async def _refresh_tabs(batch: Batch) -> int:
         refreshed = 0
         for tab in registry.live_tabs():
             charge_points = registry.page_may_change(tab, batch.changed, batch.lists_may_change)
