@@ -29,7 +29,7 @@ from ocpp_server.ports import (
     ConnectionInfo,
 )
 from ocpp_server.rpc.connection import RpcConnection
-from ocpp_server.rpc.protocol import ProtocolVersion
+from ocpp_server.rpc.protocol import ProtocolVersion, Routes
 from ocpp_server.v16.routes import routes_for
 from ocpp_server.v16.version import V16
 
@@ -37,7 +37,13 @@ log = logging.getLogger(__name__)
 
 
 class ChargePointConnection(RpcConnection):
-    """The CSMS end of one charge point's websocket."""
+    """The CSMS end of one charge point's websocket.
+
+    `routes` is the version's routing table bound to `sink`; the server builds it once and
+    shares it between its connections (one table per connection was ~2 KB each).
+    """
+
+    __slots__ = ("_announced", "_lifecycle", "_reported", "_retired", "_sink")
 
     def __init__(
         self,
@@ -47,12 +53,13 @@ class ChargePointConnection(RpcConnection):
         response_timeout: float = 30,
         remote_address: str = "",
         version: ProtocolVersion = V16,
+        routes: Routes | None = None,
     ) -> None:
         super().__init__(
             identity,
             websocket,
             version,
-            routes_for(sink),
+            routes if routes is not None else routes_for(sink),
             sink,
             response_timeout=response_timeout,
             remote_address=remote_address,

@@ -71,7 +71,26 @@ def _storable(text: str) -> str:
 
 
 class RpcConnection:
-    """The CSMS end of one charge point's websocket: frames in, CALLs routed, our CALLs out."""
+    """The CSMS end of one charge point's websocket: frames in, CALLs routed, our CALLs out.
+
+    Thousands live at once (one per charge point), so instances have slots, and what only our
+    own CALLs need (the pending-call table, the one-CALL-at-a-time lock) is made on first use:
+    most connections never get a command.
+    """
+
+    __slots__ = (
+        "_call_lock",
+        "_closed",
+        "_observer",
+        "_pending_calls",
+        "_recent",
+        "_response_timeout",
+        "_routes",
+        "_version",
+        "_ws",
+        "id",
+        "remote_address",
+    )
 
     def __init__(
         self,
@@ -90,8 +109,8 @@ class RpcConnection:
         self._routes = routes
         self._observer = observer
         self._response_timeout = response_timeout
-        self._pending = PendingCalls()
-        self._call_lock = asyncio.Lock()
+        self._pending_calls: PendingCalls | None = None
+        self._call_lock: asyncio.Lock | None = None
         self._recent = RecentCalls()
         self._closed = False
 
@@ -104,7 +123,15 @@ class RpcConnection:
             return str(closed) or "connection closed"
         finally:
             self._closed = True
-            self._pending.fail_all(lambda: ChargerOfflineError(self.id))
+            if self._pending_calls is not None:  # a CALL after this fails on `_closed`
+                self._pending_calls.fail_all(lambda: ChargerOfflineError(self.id))
+
+    @property
+    def _pending(self) -> PendingCalls:
+        """Our CALLs waiting for a reply (made on the first CALL)."""
+        if self._pending_calls is None:
+            self._pending_calls = PendingCalls()
+        return self._pending_calls
 
     # --- frames in --------------------------------------------------------------------
 
@@ -229,7 +256,8 @@ class RpcConnection:
         await self._send_frame(reply, FrameSummary(3, msg.unique_id, action=msg.action))
 
     def _route_reply(self, msg: CallResult | CallError, raw: str) -> None:
-        pending = self._pending.get(msg.unique_id)
+        waiting = self._pending_calls
+        pending = waiting.get(msg.unique_id) if waiting is not None else None
         is_error = isinstance(msg, CallError)
         summary = FrameSummary(
             4 if is_error else 3,
@@ -238,7 +266,7 @@ class RpcConnection:
             error_code=msg.error_code if isinstance(msg, CallError) else "",
         )
         self._record("in", raw, summary)
-        if not self._pending.resolve(msg.unique_id, msg):
+        if waiting is None or not waiting.resolve(msg.unique_id, msg):
             log.warning(
                 "reply matches no pending CALL; ignored",
                 extra=self.log_extra(message_id=msg.unique_id),
@@ -297,6 +325,8 @@ class RpcConnection:
             raise ValueError(f"invalid {action} request: {exc}") from None
         unique_id = str(uuid.uuid4())
         pending = self._pending.register(unique_id, action, timeout or self._response_timeout)
+        if self._call_lock is None:
+            self._call_lock = asyncio.Lock()
         try:
             async with self._call_lock:
                 if not pending.reply.done():

@@ -85,9 +85,7 @@ class RecordingSink:
         self.next_transaction_id += 1
         return StartTransactionResult(self.next_transaction_id - 1, self.id_tag_info)
 
-    async def stop_transaction(
-        self, identity: str, event: TransactionStopped
-    ) -> IdTagInfo | None:
+    async def stop_transaction(self, identity: str, event: TransactionStopped) -> IdTagInfo | None:
         self._called("stop_transaction", identity, event)
         return self.id_tag_info
 
