@@ -1,9 +1,10 @@
 """Opening-handshake checks, run before the websocket opens (websockets' process_request).
 
 A request without an identity gets 404 (OCPP-J 1.6 section 3.2 asks 404 for an unknown
-identity). A request that does not offer `ocpp1.6` gets 400 before the upgrade; note that
-section 3.2 instead describes completing the handshake without a subprotocol and closing at
-once. Both end the attempt; the HTTP error is what an installer sees in the charger's log.
+identity), one with an identity no charge point may have (ocpp_server.identity) 400. A
+request that does not offer `ocpp1.6` gets 400 before the upgrade; note that section 3.2
+instead describes completing the handshake without a subprotocol and closing at once. All
+end the attempt; the HTTP error is what an installer sees in the charger's log.
 
 Each check returns a `Refusal` (an HTTP error answered instead of the upgrade) or None. The
 synchronous checks are in `check_request`; `authenticate` then asks the application
@@ -29,6 +30,7 @@ from websockets.headers import (
 )
 from websockets.http11 import Request, Response
 
+from ocpp_server.identity import identity_problem
 from ocpp_server.ports import ChargerAuthenticator
 
 log = logging.getLogger(__name__)
@@ -63,8 +65,14 @@ def offered_subprotocols(headers: Headers) -> list[str]:
 
 
 def check_identity(request: Request) -> Refusal | None:
-    if not identity_from_path(request.path).strip():
+    """No identity: 404 (OCPP-J 1.6 3.2); one no charge point may have: 400 with the reason
+    (ocpp_server.identity)."""
+    identity = identity_from_path(request.path)
+    if not identity:
         return Refusal(HTTPStatus.NOT_FOUND, "no charge point identity in the URL path")
+    problem = identity_problem(identity)
+    if problem is not None:
+        return Refusal(HTTPStatus.BAD_REQUEST, problem)
     return None
 
 
@@ -104,13 +112,19 @@ def presented_password(request: Request, identity: str) -> tuple[str | None, str
 
 
 async def authenticate(
-    request: Request, remote_address: str, authenticator: ChargerAuthenticator
+    request: Request,
+    remote_address: str,
+    authenticator: ChargerAuthenticator,
+    connected: bool = False,
 ) -> Refusal | None:
-    """Ask the application whether this charge point may connect; a failure to decide is 503."""
+    """Ask the application whether this charge point may connect (`connected`: a websocket
+    for its identity is open now); a failure to decide is 503."""
     identity = identity_from_path(request.path)
     password, problem = presented_password(request, identity)
     try:
-        decision = await authenticator.check_connection(identity, password, remote_address, problem)
+        decision = await authenticator.check_connection(
+            identity, password, remote_address, problem, connected
+        )
     except Exception:
         log.exception("connection check failed", extra={"identity": identity})
         return Refusal(HTTPStatus.SERVICE_UNAVAILABLE, "central system cannot check credentials")

@@ -28,6 +28,7 @@ from ocpp_server.handshake import (
     identity_from_path,
     refusal_response,
 )
+from ocpp_server.identity import identity_problem
 from ocpp_server.ports import ChargerAuthenticator, ChargerEventSink, ChargerOfflineError
 from ocpp_server.v16.routes import routes_for
 
@@ -160,10 +161,19 @@ class OcppServer:
     async def _process_request(
         self, websocket: ServerConnection, request: Request
     ) -> Response | None:
-        """Refuse with an HTTP error before the websocket opens (see ocpp_server.handshake)."""
+        """Refuse with an HTTP error before the websocket opens (see ocpp_server.handshake).
+        The application decides with the knowledge whether the identity is connected now (a
+        second connection may be an impostor), and hears of identities refused here."""
+        identity = identity_from_path(request.path)
         refusal = check_request(request)
-        if refusal is None and self._authenticator is not None:
-            refusal = await authenticate(request, _remote(websocket), self._authenticator)
+        if self._authenticator is not None:
+            if refusal is None:
+                connected = self.is_connected(identity)
+                refusal = await authenticate(
+                    request, _remote(websocket), self._authenticator, connected
+                )
+            elif identity and identity_problem(identity) is not None:
+                await self._report_refused(identity, _remote(websocket), refusal.reason)
         if refusal is None:
             return None
         log.warning(
@@ -177,6 +187,13 @@ class OcppServer:
             },
         )
         return refusal_response(websocket, refusal)
+
+    async def _report_refused(self, identity: str, remote: str, reason: str) -> None:
+        assert self._authenticator is not None
+        try:
+            await self._authenticator.refused(identity, remote, reason)
+        except Exception:
+            log.exception("refused connection not recorded", extra={"identity": identity[:64]})
 
     # --- one connection ---------------------------------------------------------------
 

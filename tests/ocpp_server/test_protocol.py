@@ -42,7 +42,7 @@ async def assert_usable(websocket: ClientConnection) -> None:
 
 @pytest.mark.parametrize(
     ("path", "identity"),
-    [("/ocpp/CP-001", "CP-001"), ("/CP-001", "CP-001"), ("/ocpp/CP%20A%2F1/", "CP A/1")],
+    [("/ocpp/CP-001", "CP-001"), ("/CP-001", "CP-001"), ("/ocpp/DE%2AA:1/", "DE*A:1")],
 )
 async def test_identity_is_last_path_segment(
     fake_server: OcppServer, sink: RecordingSink, path: str, identity: str
@@ -55,6 +55,20 @@ async def test_identity_is_last_path_segment(
     await disconnects(sink)
     assert sink.names() == ["connected", "heartbeat", "disconnected"]
     assert {who for _, who, _ in sink.calls} == {identity}
+
+
+@pytest.mark.parametrize("segment", ["CP%20A%2F1", "CP-001%20", "CP%00", ".."])
+async def test_an_identity_no_charger_may_have_is_refused_at_the_handshake(
+    fake_server: OcppServer, sink: RecordingSink, segment: str
+) -> None:
+    """Issue 9: spaces, a NUL, a "/" smuggled in as %2F, a path segment: 400 with the reason,
+    and nothing reaches the application."""
+    url = f"ws://127.0.0.1:{fake_server.port}"
+    with pytest.raises(InvalidStatus) as refused:
+        async with open_websocket(url, f"ocpp/{segment}"):
+            pass
+    assert refused.value.response.status_code in (400, 404)
+    assert sink.names() == []
 
 
 @pytest.mark.parametrize("offered", [[], ["ocpp2.0.1"]])

@@ -165,6 +165,52 @@ async def test_a_charge_point_without_a_password_connects_as_before(
     assert events(session) == []
 
 
+async def test_an_impostor_cannot_take_over_a_connected_charge_point(
+    url: str, session: Session, organisation: Organisation, secure_server: OcppServer
+) -> None:
+    """Issue 9: a second connection for a live identity without a password is refused (409)
+    and recorded; the real charger's connection and sessions are untouched."""
+    add_charge_point(session, organisation, "CP-REAL")
+    async with connect_as(url, "CP-REAL") as real:
+        assert (await boot(real))["status"] == "Accepted"
+        assert await refused_status(url, "CP-REAL") == 409
+        assert secure_server.is_connected("CP-REAL")
+        await real.send(json.dumps([2, "hb", "Heartbeat", {}]))
+        assert json.loads(await real.recv())[:2] == [3, "hb"]  # still the real one's
+        assert [(e.kind, e.identity) for e in events(session)] == [("duplicate_refused", "CP-REAL")]
+        # The operator's choice "replace": the second connection takes over (recorded too).
+        charger_security.set_duplicate_connection_policy("replace")
+        async with connect_as(url, "CP-REAL") as second:
+            assert (await boot(second))["status"] == "Accepted"
+        assert "duplicate_replaced" in [e.kind for e in events(session)]
+
+
+async def test_a_charger_with_its_password_may_replace_its_own_connection(
+    url: str, session: Session, organisation: Organisation
+) -> None:
+    cp_id = add_charge_point(session, organisation, "CP-PW")
+    charger_security.set_charge_point_password(cp_id, "a-good-password-123")
+    good = build_authorization_basic("CP-PW", "a-good-password-123")
+    async with connect_as(url, "CP-PW", good) as first:
+        assert (await boot(first))["status"] == "Accepted"
+        async with connect_as(url, "CP-PW", good) as again:  # reconnect after a network change
+            assert (await boot(again))["status"] == "Accepted"
+    assert events(session) == []
+
+
+@pytest.mark.parametrize("identity", ["CP%20001", "CP%00X", "a%2Fb", "x" * 49])
+async def test_an_invalid_identity_is_refused_with_the_reason_and_recorded(
+    url: str, session: Session, organisation: Organisation, identity: str
+) -> None:
+    with pytest.raises(InvalidStatus) as refused:
+        async with connect_as(url, identity):
+            pass
+    response = refused.value.response
+    assert response.status_code == 400 and b"identity" in response.body
+    (event,) = events(session)
+    assert event.kind == "invalid_identity" and event.remote_address.startswith("127.0.0.1")
+
+
 async def test_rotating_the_password_refuses_the_old_one(
     url: str, session: Session, organisation: Organisation
 ) -> None:
@@ -223,8 +269,16 @@ async def test_pending_policy_records_unknown_identities_as_before(
 
 class BrokenAuthenticator:
     async def check_connection(
-        self, identity: str, password: str | None, remote_address: str, problem: str = ""
+        self,
+        identity: str,
+        password: str | None,
+        remote_address: str,
+        problem: str = "",
+        connected: bool = False,
     ) -> ConnectionDecision:
+        raise RuntimeError("database unavailable")
+
+    async def refused(self, identity: str, remote_address: str, reason: str) -> None:
         raise RuntimeError("database unavailable")
 
 
