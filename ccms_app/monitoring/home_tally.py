@@ -24,8 +24,8 @@ from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
 from ccms_app.accounts.organisations import organisation_scope
-from ccms_app.charging.data_issues import OpenIssues
-from ccms_app.charging.models import ChargerDataIssue, ChargingSession, SessionStatus
+from ccms_app.charging.data_issues import open_issues_by_charge_point
+from ccms_app.charging.models import ChargingSession, SessionStatus
 from ccms_app.core.db import read_session
 from ccms_app.core.types import utc_now
 from ccms_app.monitoring.home_summary import WARNINGS_SHOWN, HomeSummary
@@ -96,7 +96,7 @@ def read_shares(
     views = _views(session, scope, only)
     powers = _active_powers(session, scope, only)
     today = _started_since(session, scope, midnight, only)
-    issues = _open_issues(session, scope, only)
+    issues = open_issues_by_charge_point(session, scope, only)
     return {
         cp_id: share_of(
             views.get(cp_id), powers.get(cp_id, ()), today.get(cp_id, (0, 0)), issues.get(cp_id)
@@ -225,43 +225,6 @@ def _started_since(
             count, energy = totals.get(int(cp_id), (0, 0))
             totals[int(cp_id)] = (count + int(n), energy + int(wh or 0))
     return totals
-
-
-def _open_issues(session: Session, scope: Scope, only: Ids) -> dict[int, OpenIssues]:
-    """Unresolved data issues per charge point of the scope, as `open_issues_by_charge_point`
-    counts them, limited to `only` (two queries)."""
-    query = (
-        select(
-            ChargerDataIssue.charge_point_id,
-            func.count(col(ChargerDataIssue.id)),
-            func.max(ChargerDataIssue.id),
-            ChargePoint.organisation_id,
-        )
-        .join(ChargePoint, col(ChargePoint.id) == col(ChargerDataIssue.charge_point_id))
-        .where(col(ChargerDataIssue.resolved_at).is_(None))
-        .group_by(col(ChargerDataIssue.charge_point_id), col(ChargePoint.organisation_id))
-    )
-    query = narrowed(
-        query, ChargerDataIssue.charge_point_id, ChargePoint.organisation_id, scope, only
-    )
-    counts = {
-        int(cp_id): (int(n), int(latest))
-        for cp_id, n, latest, org in session.exec(query)
-        if cp_id is not None and latest is not None and org in scope
-    }
-    if not counts:
-        return {}
-    latest_ids = [latest for _, latest in counts.values()]
-    latest = {
-        row.id: row
-        for row in session.exec(
-            select(ChargerDataIssue).where(col(ChargerDataIssue.id).in_(latest_ids))
-        )
-    }
-    return {
-        cp_id: OpenIssues(n, latest[latest_id].detail, latest[latest_id].created_at)
-        for cp_id, (n, latest_id) in counts.items()
-    }
 
 
 class HomeTallies:

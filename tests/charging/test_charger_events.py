@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import Session, select
 
 from ccms_app.accounts.models import Organisation
-from ccms_app.charging.charger_events import ChargerEventService
 from ccms_app.charging.models import ChargingSession, MeterSample
 from ccms_app.control.models import OcppMessage
-from ccms_app.core.events import EventBus
 from ccms_app.drivers.models import IdTag
 from ccms_app.network.models import ChargePoint, Connector, StatusEvent
 from ocpp_server.charger_events import (
@@ -32,14 +29,6 @@ CP = "CP-TEST-1"
 
 def iso(dt: datetime) -> str:
     return dt.isoformat().replace("+00:00", "Z")
-
-
-@pytest.fixture
-async def service(engine, event_bus: EventBus) -> AsyncIterator[ChargerEventService]:
-    svc = ChargerEventService(event_bus)
-    await svc.start()
-    yield svc
-    await svc.stop()
 
 
 @pytest.fixture

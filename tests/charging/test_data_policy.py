@@ -6,7 +6,6 @@ Duplicate message ids are a protocol-layer case: see tests/ocpp_server/test_dupl
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,7 +17,6 @@ from ccms_app.accounts.models import Organisation
 from ccms_app.charging import data_issues
 from ccms_app.charging.charger_events import ChargerEventService
 from ccms_app.charging.models import ChargingSession, MeterSample
-from ccms_app.core.events import EventBus
 from ccms_app.drivers.models import IdTag
 from ccms_app.network.models import ChargePoint, Connector, StatusEvent
 from ocpp_server.charger_events import (
@@ -43,14 +41,6 @@ def register_group(at: datetime, wh: float, **extra: str) -> dict[str, Any]:
             {"value": str(wh), "measurand": "Energy.Active.Import.Register", "unit": "Wh", **extra}
         ],
     }
-
-
-@pytest.fixture
-async def service(engine, event_bus: EventBus) -> AsyncIterator[ChargerEventService]:
-    svc = ChargerEventService(event_bus)
-    await svc.start()
-    yield svc
-    await svc.stop()
 
 
 @pytest.fixture

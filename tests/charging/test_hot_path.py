@@ -4,7 +4,6 @@ coalesced last-seen times and rows written just before the commit change no outc
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,10 +11,8 @@ from sqlmodel import Session, col, select
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.charging import data_issues
-from ccms_app.charging.charger_events import ChargerEventService
 from ccms_app.charging.models import MeterSample
 from ccms_app.core import db
-from ccms_app.core.events import EventBus
 from ccms_app.network import charge_points
 from ccms_app.network.models import ChargePoint, StatusEvent
 from ocpp_server.charger_events import (
@@ -26,14 +23,6 @@ from ocpp_server.charger_events import (
 
 CP = "CP-HOT"
 NOW = datetime.now(UTC).replace(microsecond=0)
-
-
-@pytest.fixture
-async def service(engine, event_bus: EventBus) -> AsyncIterator[ChargerEventService]:
-    svc = ChargerEventService(event_bus)
-    await svc.start()
-    yield svc
-    await svc.stop()
 
 
 @pytest.fixture

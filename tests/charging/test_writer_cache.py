@@ -5,7 +5,7 @@ counts from the next message; a failed batch leaves nothing behind (core.writer_
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -14,11 +14,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from ccms_app.accounts.models import Organisation
-from ccms_app.charging.charger_events import ChargerEventService
 from ccms_app.charging.models import ChargingSession
 from ccms_app.core import db
 from ccms_app.core.db_writer import DbWriter
-from ccms_app.core.events import EventBus
 from ccms_app.network import charge_points
 from ccms_app.network.models import ChargePoint
 from ccms_app.network.provisioning import add_id_tag
@@ -32,14 +30,6 @@ from ocpp_server.charger_events import (
 
 CP = "CP-KEPT"
 BOOT = ChargerBooted(vendor="V", model="M")
-
-
-@pytest.fixture
-async def service(engine, event_bus: EventBus) -> AsyncIterator[ChargerEventService]:
-    svc = ChargerEventService(event_bus)
-    await svc.start()
-    yield svc
-    await svc.stop()
 
 
 @pytest.fixture
