@@ -19,6 +19,7 @@ import ssl
 import string
 from dataclasses import dataclass
 from http import HTTPStatus
+from typing import TypeVar
 
 from argon2 import PasswordHasher
 from sqlalchemy import select as sa_select
@@ -38,6 +39,8 @@ from ccms_app.network.security_events import (
 from ocpp_server.ports import ConnectionDecision
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # OCPP 1.6 security whitepaper: the AuthorizationKey (Basic auth password) has 16-40 characters.
 MIN_KEY_LENGTH = 16
@@ -189,42 +192,36 @@ def unknown_charge_point_policy() -> str:
     return network_settings().unknown_charge_points
 
 
-def set_unknown_charge_point_policy(policy: str) -> str:
-    if policy not in UNKNOWN_POLICIES:
-        raise ChargerSecurityError(
-            f"Unknown charge point policy {policy!r}; choose one of {', '.join(UNKNOWN_POLICIES)}."
-        )
+def _set_network_policy(name: str, value: T) -> T:
+    """Store one of the root operator's connection policies (a column of Organisation)."""
     with session_scope() as session:
         org = root_organisation(session)
-        org.unknown_charge_points = policy
+        setattr(org, name, value)
         session.add(org)
-    log.info("unknown charge point policy set", extra={"policy": policy})
-    return policy
+    log.info("network policy set", extra={"policy": name, "value": value})
+    return value
+
+
+def _one_of(value: str, allowed: tuple[str, ...], what: str) -> str:
+    if value not in allowed:
+        raise ChargerSecurityError(f"{what} {value!r}; choose one of {', '.join(allowed)}.")
+    return value
+
+
+def set_unknown_charge_point_policy(policy: str) -> str:
+    choice = _one_of(policy, UNKNOWN_POLICIES, "Unknown charge point policy")
+    return _set_network_policy("unknown_charge_points", choice)
 
 
 def set_charger_auth_required(required: bool) -> bool:
     """Whether every known charge point must present its password (one without a password
     set is refused until the operator sets one)."""
-    with session_scope() as session:
-        org = root_organisation(session)
-        org.charger_auth_required = required
-        session.add(org)
-    log.info("charger authentication policy set", extra={"required": required})
-    return required
+    return _set_network_policy("charger_auth_required", required)
 
 
 def set_duplicate_connection_policy(policy: str) -> str:
-    if policy not in DUPLICATE_POLICIES:
-        raise ChargerSecurityError(
-            f"Duplicate connection policy {policy!r}; choose one of "
-            f"{', '.join(DUPLICATE_POLICIES)}."
-        )
-    with session_scope() as session:
-        org = root_organisation(session)
-        org.duplicate_connections = policy
-        session.add(org)
-    log.info("duplicate connection policy set", extra={"policy": policy})
-    return policy
+    choice = _one_of(policy, DUPLICATE_POLICIES, "Duplicate connection policy")
+    return _set_network_policy("duplicate_connections", choice)
 
 
 # --- the connection check -------------------------------------------------------------------
