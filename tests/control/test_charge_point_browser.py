@@ -243,7 +243,7 @@ async def test_sessions_tab_follows_a_real_transaction(
         started = await cp.call(
             call.StartTransaction(
                 connector_id=1,
-                id_tag="UNKNOWN-TAG",  # still a session (OCPP), flagged for its Invalid tag
+                id_tag="UNKNOWN-TAG",  # still a session (OCPP): refused, flagged (Invalid tag)
                 meter_start=1000,
                 timestamp=datetime.now(UTC).isoformat(),
             )
@@ -251,7 +251,7 @@ async def test_sessions_tab_follows_a_real_transaction(
         tx = started.transaction_id
         row = page.locator("[data-testid=cp-sessions-row]", has_text="UNKNOWN-TAG").first
         await expect(row).to_contain_text(str(tx), timeout=UI_TIMEOUT_MS)
-        await expect(row).to_contain_text("Active")
+        await expect(row).to_contain_text("Refused")  # not running: it holds no card
         await expect(row.locator("[data-testid=session-flagged]")).to_be_visible()
 
         await cp.call(

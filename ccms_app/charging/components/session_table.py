@@ -12,9 +12,20 @@ from ccms_app.ui.table import cell, data_table
 
 
 def _status(s: ObjectVar[RecentSessionRow]) -> rx.Component:
-    return rx.cond(
-        s.active,
-        rx.badge(rx.icon("zap", size=12), "Active", color_scheme="blue", variant="soft"),
+    """Active, refused (started, but CCMS refused its id tag: not running), or as stored."""
+    return rx.match(
+        s.status,
+        (
+            "active",
+            rx.badge(rx.icon("zap", size=12), "Active", color_scheme="blue", variant="soft"),
+        ),
+        (
+            "refused",
+            rx.tooltip(
+                rx.badge("Refused", color_scheme="orange", variant="soft"),
+                content="CCMS refused its id tag: not counted as running, holds no card",
+            ),
+        ),
         rx.badge(s.status, color_scheme="gray", variant="soft"),
     )
 
