@@ -22,6 +22,7 @@ from http import HTTPStatus
 from typing import TypeVar
 
 from argon2 import PasswordHasher
+from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import col, func, select
 
@@ -237,24 +238,34 @@ class ConnectionFacts:
     lookalike: str = ""  # a known identity equal to this one but for letter case
 
 
+# Built once: every connection attempt runs them (a reconnect storm of 10,000 chargers), and
+# building a select costs more than SQLite takes to answer it.
+_FACTS = (
+    sa_select(
+        col(Organisation.unknown_charge_points),
+        col(Organisation.charger_auth_required),
+        col(Organisation.duplicate_connections),
+        col(ChargePoint.id),
+        col(ChargePoint.auth_password_hash),
+    )
+    .select_from(Organisation)
+    .join(ChargePoint, col(ChargePoint.identity) == bindparam("identity"), isouter=True)
+    .where(col(Organisation.parent_id).is_(None))
+    .order_by(col(Organisation.id))
+    .limit(1)
+)
+# Served by ix_charge_point_identity_lower (revision 0014), not a scan of every charge point.
+_LOOKALIKE = (
+    sa_select(col(ChargePoint.identity))
+    .where(func.lower(ChargePoint.identity) == bindparam("lowered"))
+    .limit(1)
+)
+
+
 def connection_facts(identity: str) -> ConnectionFacts:
     """Everything the check needs in one indexed query: the root policies, the charge point."""
-    query = (
-        sa_select(
-            col(Organisation.unknown_charge_points),
-            col(Organisation.charger_auth_required),
-            col(Organisation.duplicate_connections),
-            col(ChargePoint.id),
-            col(ChargePoint.auth_password_hash),
-        )
-        .select_from(Organisation)
-        .join(ChargePoint, col(ChargePoint.identity) == identity, isouter=True)
-        .where(col(Organisation.parent_id).is_(None))
-        .order_by(col(Organisation.id))
-        .limit(1)
-    )
     with read_session() as session:
-        row = session.execute(query).first()
+        row = session.execute(_FACTS, {"identity": identity}).first()
     if row is None:  # no organisation yet, so no charge point either
         return ConnectionFacts(known=False, password_hash="", policy=UNKNOWN_PENDING)
     policy, required, duplicates, cp_id, password_hash = row
@@ -272,11 +283,7 @@ def _lookalike(identity: str) -> str:
     """A known identity equal to `identity` but for letter case ("cp-001" for "CP-001"):
     asked only for identities that are not known as sent."""
     with read_session() as session:
-        found = session.exec(
-            select(ChargePoint.identity)
-            .where(func.lower(ChargePoint.identity) == identity.lower())
-            .limit(1)
-        ).first()
+        found = session.execute(_LOOKALIKE, {"lowered": identity.lower()}).scalar()
     return found or ""
 
 

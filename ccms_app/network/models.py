@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, func, text
 from sqlmodel import Field, SQLModel
 
 from ccms_app.core.types import utc_column, utc_now
@@ -68,9 +68,11 @@ class ChargePoint(SQLModel, table=True):
     """A charger known by its OCPP identity. Connector 0 status lives here."""
 
     __tablename__ = "charge_point"
-    # The unregistered list: filter by state, sort by identity (revision 0007).
+    # The unregistered list: filter by state, sort by identity (revision 0007); identities
+    # differing only in letter case, asked at every connection of an unknown one (0014).
     __table_args__ = (
         Index("ix_charge_point_registration_identity", "registration_state", "identity"),
+        Index("ix_charge_point_identity_lower", func.lower(text("identity"))),
     )
 
     id: int | None = Field(default=None, primary_key=True)
