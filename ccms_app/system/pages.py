@@ -4,6 +4,8 @@ module is not built yet and says so."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 from reflex.vars import ObjectVar
 
@@ -29,10 +31,11 @@ KIND_COLOURS = {
 }
 
 
-def _policy_option(value: str, title: str, explanation: str) -> rx.Component:
+def _explained(control: rx.Component, title: str, explanation: str) -> rx.Component:
+    """A control with its title and what choosing it does, all one label."""
     return rx.text(
         rx.flex(
-            rx.radio_group.item(value=value, custom_attrs={"data-testid": f"policy-{value}"}),
+            control,
             rx.vstack(
                 rx.text(title, size="2", weight="medium"),
                 rx.text(explanation, size="1", color=rx.color("gray", 11)),
@@ -45,78 +48,96 @@ def _policy_option(value: str, title: str, explanation: str) -> rx.Component:
     )
 
 
-def _unknown_policy() -> rx.Component:
+def _policy(
+    options: list[tuple[str, str, str]],
+    value: Any,
+    on_change: Any,
+    disabled: Any,
+    testid: str,
+) -> rx.Component:
+    """One network policy: a radio group of (value, title, explanation) options."""
     return rx.radio_group.root(
         rx.vstack(
-            _policy_option(
-                "pending",
-                "Keep them Pending for registration (default)",
-                "The charge point is recorded as unregistered and answered Pending until an "
-                "operator registers it.",
-            ),
-            _policy_option(
-                "reject",
-                "Refuse them",
-                "The connection is refused with HTTP 404 before the websocket opens, and the "
-                "attempt is listed under security events.",
-            ),
+            *[
+                _explained(
+                    rx.radio_group.item(value=v, custom_attrs={"data-testid": f"policy-{v}"}),
+                    title,
+                    explanation,
+                )
+                for v, title, explanation in options
+            ],
             spacing="3",
         ),
-        value=SystemState.unknown_policy,
-        on_change=SystemState.set_unknown_policy,
-        disabled=~SystemState.can_edit | SystemState.saving,
-        custom_attrs={"data-testid": "unknown-policy"},
+        value=value,
+        on_change=on_change,
+        disabled=disabled,
+        custom_attrs={"data-testid": testid},
     )
 
 
-def _authentication_policy() -> rx.Component:
-    return rx.text(
-        rx.flex(
-            rx.switch(
-                checked=SystemState.auth_required,
-                on_change=SystemState.set_auth_required,
-                disabled=~SystemState.can_edit,
-                custom_attrs={"data-testid": "auth-required"},
-            ),
-            rx.vstack(
-                rx.text("Every charge point must authenticate", size="2", weight="medium"),
-                rx.text(
-                    "A registered charge point without a password is refused (HTTP 401) until "
-                    "you set one. Unknown identities follow the choice above.",
-                    size="1",
-                    color=rx.color("gray", 11),
-                ),
-                spacing="0",
-            ),
-            spacing="2",
-            align="start",
-        ),
-        as_="label",
+UNKNOWN_OPTIONS = [
+    (
+        "pending",
+        "Keep them Pending for registration (default)",
+        "The charge point is recorded as unregistered and answered Pending until an "
+        "operator registers it.",
+    ),
+    (
+        "reject",
+        "Refuse them",
+        "The connection is refused with HTTP 404 before the websocket opens, and the "
+        "attempt is listed under security events.",
+    ),
+]
+DUPLICATE_OPTIONS = [
+    (
+        "refuse",
+        "Refuse it (default)",
+        "While a charge point's connection is alive, a second one with its identity and "
+        "no password to prove it is refused (HTTP 409) and listed under security "
+        "events: it may be an impostor taking the real charger's place.",
+    ),
+    (
+        "replace",
+        "Let it replace the live connection",
+        "For chargers that reconnect before their old connection has timed out. The "
+        "replacement is listed under security events.",
+    ),
+]
+
+
+def _unknown_policy() -> rx.Component:
+    return _policy(
+        UNKNOWN_OPTIONS,
+        SystemState.unknown_policy,
+        SystemState.set_unknown_policy,
+        ~SystemState.can_edit | SystemState.saving,
+        "unknown-policy",
     )
 
 
 def _duplicate_policy() -> rx.Component:
-    return rx.radio_group.root(
-        rx.vstack(
-            _policy_option(
-                "refuse",
-                "Refuse it (default)",
-                "While a charge point's connection is alive, a second one with its identity and "
-                "no password to prove it is refused (HTTP 409) and listed under security "
-                "events: it may be an impostor taking the real charger's place.",
-            ),
-            _policy_option(
-                "replace",
-                "Let it replace the live connection",
-                "For chargers that reconnect before their old connection has timed out. The "
-                "replacement is listed under security events.",
-            ),
-            spacing="3",
-        ),
-        value=SystemState.duplicate_policy,
-        on_change=SystemState.set_duplicate_policy,
+    return _policy(
+        DUPLICATE_OPTIONS,
+        SystemState.duplicate_policy,
+        SystemState.set_duplicate_policy,
+        ~SystemState.can_edit,
+        "duplicate-policy",
+    )
+
+
+def _authentication_policy() -> rx.Component:
+    switch = rx.switch(
+        checked=SystemState.auth_required,
+        on_change=SystemState.set_auth_required,
         disabled=~SystemState.can_edit,
-        custom_attrs={"data-testid": "duplicate-policy"},
+        custom_attrs={"data-testid": "auth-required"},
+    )
+    return _explained(
+        switch,
+        "Every charge point must authenticate",
+        "A registered charge point without a password is refused (HTTP 401) until you set "
+        "one. Unknown identities follow the choice above.",
     )
 
 
