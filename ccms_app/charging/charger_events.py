@@ -129,9 +129,8 @@ class ChargerEventService:
 
     async def connected(self, info: ConnectionInfo) -> None:
         def work(s: Session, now: datetime) -> tuple[bool, list[NetworkEvent]]:
-            events = charge_points.mark_connected(s, info.identity, now)
-            cp = charge_points.find_charge_point(s, info.identity)
-            return cp is not None and cp.registration_state == RegistrationState.REGISTERED, events
+            cp, events = charge_points.mark_connected(s, info.identity, now)
+            return cp.registration_state == RegistrationState.REGISTERED, events
 
         registered = await self._apply(work, BatchHint(info.identity))
         self._limits.set_registered(info.identity, registered)

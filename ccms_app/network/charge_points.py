@@ -119,10 +119,13 @@ def _seen(session: Session, cp: ChargePoint, now: datetime) -> None:
         cp.is_online = True
 
 
-def mark_connected(session: Session, identity: str, now: datetime) -> list[NetworkEvent]:
+def mark_connected(
+    session: Session, identity: str, now: datetime
+) -> tuple[ChargePoint, list[NetworkEvent]]:
+    """The charge point (created, unregistered, for an unknown identity) is online now."""
     cp, created = get_or_create_charge_point(session, identity)
     _seen(session, cp, now)
-    return [charge_point_event(cp, online=True, created=created)]
+    return cp, [charge_point_event(cp, online=True, created=created)]
 
 
 def mark_disconnected(session: Session, identity: str, now: datetime) -> list[NetworkEvent]:
