@@ -70,9 +70,6 @@ class UnregisteredLimits:
         self._buckets.pop(identity, None)
         self._log_buckets.pop(identity, None)
 
-    def is_limited(self, identity: str) -> bool:
-        return identity in self._limited
-
     def _take(self, buckets: dict[str, _Bucket], identity: str, scale: int) -> _Bucket | None:
         """One token of `identity`'s bucket (rate and burst times `scale`); None if empty."""
         now = self._clock()
