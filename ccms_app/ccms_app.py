@@ -14,7 +14,8 @@ from collections.abc import AsyncIterator
 import reflex as rx
 
 from ccms_app.accounts import pages as login
-from ccms_app.accounts.state import AuthState
+from ccms_app.accounts.state import AuthState, gate
+from ccms_app.accounts.web_session import RawTokenScrubber
 from ccms_app.api import build_api
 from ccms_app.charging.state.data_issues_tab import ChargePointTabState
 from ccms_app.control.firmware import pages as firmware_page
@@ -62,7 +63,7 @@ def _register_pages(app: rx.App) -> None:
         login.login_page,
         route=login.ROUTE,
         title=login.TITLE,
-        on_load=AuthState.skip_login_if_signed_in,
+        on_load=AuthState.show_login,
     )
     app.add_page(home.home_page, route=home.ROUTE, title=home.TITLE, on_load=home.ON_LOAD)
     app.add_page(
@@ -97,8 +98,10 @@ def _register_pages(app: rx.App) -> None:
 app = rx.App(
     head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
     toaster=rx.toast.provider(position="top-right", close_button=True, rich_colors=True),
-    # Firmware downloads and diagnostics uploads for charge points, on the web port.
-    api_transformer=build_api(),
+    # Login/logout, firmware downloads and diagnostics uploads, on the web port; then the
+    # raw login token is taken out of what reaches Reflex's socket (accounts/web_session.py).
+    api_transformer=[build_api(), RawTokenScrubber],
 )
+gate.install(app)
 _register_pages(app)
 app.register_lifespan_task(ccms_network)

@@ -138,7 +138,7 @@ def test_demo_tags_and_admin(session: Session, settings_env: SettingsEnv) -> Non
     expired = tags["DEMO-TAG-EXPIRED"].expiry_date
     assert expired is not None and utc_now() - timedelta(days=2) < expired < utc_now()
     account = session.exec(select(OperatorAccount)).one()
-    assert account.email == "ops@example.com" and account.is_admin
+    assert account.email == "ops@example.com" and account.role_id == 1  # Administrator
     assert verify_password(account.password_hash, "a-long-secret")
 
 

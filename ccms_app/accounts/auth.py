@@ -1,7 +1,9 @@
 """Operator accounts and browser login sessions.
 
-Passwords are hashed with Argon2id (argon2-cffi). A login hands the browser a random token;
-the database keeps only its SHA-256, so a leaked table cannot be replayed as a cookie.
+Passwords are hashed with Argon2id (argon2-cffi). A login hands the browser a random token
+(an HttpOnly cookie); the database keeps only its SHA-256, so a leaked table cannot be
+replayed as a cookie. Hashing never runs inside a database transaction: the account is read,
+the password checked with no connection held, then the session written in a short one.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, delete, select
 
-from ccms_app.accounts.models import LoginSession, OperatorAccount
+from ccms_app.accounts.models import LoginSession, OperatorAccount, Role
 from ccms_app.accounts.organisations import root_organisation
+from ccms_app.accounts.rules.passwords import password_problem
+from ccms_app.accounts.rules.permissions import ADMINISTRATOR
 from ccms_app.core.config import get_settings
 from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.rows import stored_id
@@ -27,7 +31,6 @@ from ccms_app.core.types import utc_now
 log = logging.getLogger(__name__)
 
 SESSION_COOKIE = "ccms_session"  # the browser cookie that holds a login session's token
-MIN_PASSWORD_LENGTH = 8
 LOGIN_FAILED_MESSAGE = "Unknown email or wrong password."
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -54,10 +57,21 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-def validate_password(password: str) -> None:
-    """Raise ValueError when `password` is too weak to accept."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValueError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+def validate_password(password: str, related: tuple[str, ...] = ()) -> None:
+    """Raise ValueError when `password` is too weak to accept (rules/passwords.py)."""
+    problem = password_problem(password, related)
+    if problem:
+        raise ValueError(problem)
+
+
+def built_in_role_id(session: Session, name: str) -> int:
+    """The id of the built-in role `name` (created if a database somehow lacks it)."""
+    role = session.exec(select(Role).where(Role.name == name, col(Role.built_in))).first()
+    if role is None:
+        role = Role(name=name, built_in=True)
+        session.add(role)
+        session.flush()
+    return stored_id(role.id)
 
 
 def normalise_email(email: str) -> str:
@@ -75,18 +89,24 @@ def ensure_admin(email: str, password: str) -> tuple[OperatorAccount, bool]:
     active and admin, so this is the way back in for a locked-out operator.
     """
     address = normalise_email(email)
-    validate_password(password)
+    validate_password(password, (address,))
+    password_hash = hash_password(password)
     with session_scope() as session:
         account = _account_by_email(session, address)
         created = account is None
+        admin_role = built_in_role_id(session, ADMINISTRATOR)
         if account is None:
             org = root_organisation(session)
             account = OperatorAccount(
-                organisation_id=stored_id(org.id), email=address, password_hash=""
+                organisation_id=stored_id(org.id),
+                email=address,
+                password_hash="",
+                role_id=admin_role,
             )
-        account.password_hash = hash_password(password)
-        account.is_admin = True
+        account.password_hash = password_hash
+        account.role_id = admin_role
         account.is_active = True
+        account.must_change_password = False
         session.add(account)
         session.flush()
         session.refresh(account)
@@ -94,36 +114,66 @@ def ensure_admin(email: str, password: str) -> tuple[OperatorAccount, bool]:
     return account, created
 
 
-def authenticate(email: str, password: str) -> str:
-    """Check the credentials and open a login session; return its token for the cookie."""
+def check_credentials(email: str, password: str) -> OperatorAccount:
+    """The active account these credentials open; AuthenticationError otherwise.
+
+    Runs the Argon2 check with no database connection held. A hash made with older
+    parameters is upgraded on success.
+    """
     try:
         address = normalise_email(email)
     except ValueError:
         address = ""
-    with session_scope() as session:
+    with read_session() as session:
         account = _account_by_email(session, address) if address else None
-        if account is None:
-            # Spend the same time as a wrong password, so timing does not reveal the email.
-            verify_password(_dummy_hash(), password)
-            raise AuthenticationError()
-        if not verify_password(account.password_hash, password) or not account.is_active:
-            log.info("login refused", extra={"account_id": account.id})
-            raise AuthenticationError()
-        token = secrets.token_urlsafe(32)
-        now = utc_now()
+    if account is None:
+        # Spend the same time as a wrong password, so timing does not reveal the email.
+        verify_password(_dummy_hash(), password)
+        raise AuthenticationError()
+    if not verify_password(account.password_hash, password) or not account.is_active:
+        log.info("login refused", extra={"account_id": account.id})
+        raise AuthenticationError()
+    if _hasher.check_needs_rehash(account.password_hash):
+        _store_rehash(stored_id(account.id), account.password_hash, hash_password(password))
+    return account
+
+
+def open_session(account: OperatorAccount, remote_address: str = "") -> str:
+    """Open a login session for `account`; return its token for the cookie."""
+    token = secrets.token_urlsafe(32)
+    now = utc_now()
+    with session_scope() as session:
         session.add(
             LoginSession(
                 account_id=stored_id(account.id),
-                token_hash=_token_hash(token),
+                token_hash=token_hash(token),
+                remote_address=remote_address[:64],
                 created_at=now,
                 expires_at=now + timedelta(hours=get_settings().session_hours),
             )
         )
-        account.last_login_at = now
-        session.add(account)
+        stored = session.get(OperatorAccount, account.id)
+        if stored is not None:
+            stored.last_login_at = now
+            session.add(stored)
         _delete_expired_sessions(session, account.id)
     log.info("login", extra={"account_id": account.id})
     return token
+
+
+def authenticate(email: str, password: str, remote_address: str = "") -> str:
+    """Check the credentials and open a login session; return its token for the cookie."""
+    return open_session(check_credentials(email, password), remote_address)
+
+
+def _store_rehash(account_id: int, old_hash: str, new_hash: str) -> None:
+    """Replace an outdated hash (only if nobody changed the password meanwhile)."""
+    with session_scope() as session:
+        account = session.get(OperatorAccount, account_id)
+        if account is not None and account.password_hash == old_hash:
+            account.password_hash = new_hash
+            session.add(account)
+    log.info("password hash upgraded", extra={"account_id": account_id})
 
 
 def account_for_token(token: str) -> OperatorAccount | None:
@@ -134,7 +184,7 @@ def account_for_token(token: str) -> OperatorAccount | None:
         row = session.exec(
             select(OperatorAccount, LoginSession.expires_at)
             .join(LoginSession, col(LoginSession.account_id) == OperatorAccount.id)
-            .where(LoginSession.token_hash == _token_hash(token))
+            .where(LoginSession.token_hash == token_hash(token))
         ).first()
     if row is None:
         return None
@@ -146,10 +196,22 @@ def account_for_token(token: str) -> OperatorAccount | None:
 
 def end_session(token: str) -> None:
     """Log out: forget the login session behind `token` (unknown tokens are ignored)."""
-    if not token:
+    if token:
+        end_session_by_hash(token_hash(token))
+
+
+def end_session_by_hash(session_hash: str) -> None:
+    """Log out the session whose token hashes to `session_hash` (what a tab knows of it)."""
+    if not session_hash:
         return
     with session_scope() as session:
-        session.exec(delete(LoginSession).where(col(LoginSession.token_hash) == _token_hash(token)))
+        session.exec(delete(LoginSession).where(col(LoginSession.token_hash) == session_hash))
+
+
+def end_all_sessions(account_id: int) -> None:
+    """Every open tab and browser of this account is logged out at its next event."""
+    with session_scope() as session:
+        session.exec(delete(LoginSession).where(col(LoginSession.account_id) == account_id))
 
 
 def _account_by_email(session: Session, address: str) -> OperatorAccount | None:
@@ -169,5 +231,6 @@ def _dummy_hash() -> str:
     return _hasher.hash(secrets.token_urlsafe(16))
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """The SHA-256 of a session token: what the database (and a tab's state) holds."""
     return hashlib.sha256(token.encode()).hexdigest()

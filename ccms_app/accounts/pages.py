@@ -12,7 +12,10 @@ TITLE = "Log in · CCMS"
 
 
 def login_form() -> rx.Component:
-    return rx.form(
+    """A plain form posted to /auth/login: the session token goes straight from that
+    response into an HttpOnly cookie and never through Reflex's state."""
+    return rx.el.form(
+        rx.el.input(type="hidden", name="next", value=AuthState.login_next),
         rx.vstack(
             rx.vstack(
                 rx.text("Email", size="2", weight="medium", as_="label", html_for="email"),
@@ -59,14 +62,13 @@ def login_form() -> rx.Component:
                 type="submit",
                 size="3",
                 width="100%",
-                loading=AuthState.login_busy,
                 custom_attrs={"data-testid": "login-submit"},
             ),
             spacing="4",
             width="100%",
         ),
-        on_submit=AuthState.login,
-        reset_on_submit=False,
+        action="/auth/login",
+        method="post",
         width="100%",
     )
 

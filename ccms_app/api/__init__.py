@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 
+from ccms_app.accounts import routes as login
 from ccms_app.control.firmware import diagnostics_routes as diagnostics
 from ccms_app.control.firmware import image_routes as firmware
 
 
 def build_api() -> Starlette:
     """The Starlette app Reflex mounts its own backend (and, in prod, the pages) under."""
-    return Starlette(routes=[*firmware.routes, *diagnostics.routes])
+    return Starlette(routes=[*login.routes, *firmware.routes, *diagnostics.routes])

@@ -27,6 +27,8 @@ class SecurityEventKind(StrEnum):
     DUPLICATE_REPLACED = "duplicate_replaced"  # the same, network policy "replace"
     INVALID_IDENTITY = "invalid_identity"  # no charger may have it (characters, length)
     LOOKALIKE_IDENTITY = "lookalike_identity"  # differs from a known one only by letter case
+    LOGIN_FAILED = "login_failed"  # an operator login with a wrong email or password
+    LOGIN_THROTTLED = "login_throttled"  # refused unchecked: too many recent failures
 
 
 @dataclass(frozen=True)

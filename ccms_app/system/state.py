@@ -13,8 +13,7 @@ import logging
 
 import reflex as rx
 
-from ccms_app.accounts import auth
-from ccms_app.accounts.models import OperatorAccount
+from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
 from ccms_app.core.config import get_settings
 from ccms_app.core.types import utc_now
@@ -158,18 +157,21 @@ class SystemState(rx.State):
             self.error = "Only administrators of the network operator can change this."
         return self.can_edit
 
-    async def _account(self) -> OperatorAccount | None:
+    async def _account(self) -> AuthState | None:
+        """The tab's login as the gate confirmed it for this event; None when signed out."""
         auth_state = await self.get_state(AuthState)
-        return await asyncio.to_thread(auth.account_for_token, auth_state.session_token)
+        return auth_state if auth_state.is_authenticated else None
 
     def _apply_permissions(
-        self, account: OperatorAccount | None, settings: charger_security.NetworkSettings
+        self, account: AuthState | None, settings: charger_security.NetworkSettings
     ) -> None:
-        in_root = account is not None and account.organisation_id == settings.operator_id
+        in_root = account is not None and account._organisation_id == settings.operator_id
         # Before any organisation exists, an administrator may still set up the network.
         first_setup = account is not None and settings.operator_id is None
         self.can_view = in_root or first_setup
-        self.can_edit = self.can_view and account is not None and account.is_admin
+        self.can_edit = (
+            self.can_view and account is not None and account.can(Module.SYSTEM, Action.EDIT)
+        )
 
 
 def _policy_saved_text(policy: str) -> str:

@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session, select
 
 from ccms_app.accounts import auth
-from ccms_app.accounts.models import LoginSession, OperatorAccount, Organisation
+from ccms_app.accounts.models import LoginSession, OperatorAccount, Organisation, Role
 from ccms_app.core.types import utc_now
 
 PASSWORD = "correct horse battery"
@@ -24,16 +24,21 @@ def test_hash_is_argon2_and_verifies_only_the_right_password() -> None:
 
 
 def test_short_password_is_refused_with_a_clear_message() -> None:
-    with pytest.raises(ValueError, match="at least 8 characters"):
+    with pytest.raises(ValueError, match="at least 12 characters"):
         auth.validate_password("short")
-    auth.validate_password("12345678")
+    for common in ("password1234", "123456789012", "qwertyuiopas", "aaaaaaaaaaaa"):
+        with pytest.raises(ValueError, match="too common"):
+            auth.validate_password(common)
+    with pytest.raises(ValueError, match="too common"):  # the email itself, padded
+        auth.validate_password("ops@example.com1", ("ops@example.com",))
+    auth.validate_password("charging-station-9")
 
 
 def test_ensure_admin_creates_in_root_organisation(session: Session, engine) -> None:
     account, created = auth.ensure_admin("  Admin@Example.COM ", PASSWORD)
     assert created
     assert account.email == "admin@example.com"
-    assert account.is_admin and account.is_active
+    assert account.is_active and _role_name(session, account) == "Administrator"
     org = session.get(Organisation, account.organisation_id)
     assert org is not None and org.parent_id is None
 
@@ -52,7 +57,7 @@ def test_ensure_admin_resets_existing_password(session: Session, engine) -> None
 def test_ensure_admin_validates_email_and_password(engine) -> None:
     with pytest.raises(ValueError, match="email"):
         auth.ensure_admin("not-an-email", PASSWORD)
-    with pytest.raises(ValueError, match="at least 8"):
+    with pytest.raises(ValueError, match="at least 12"):
         auth.ensure_admin("ops@example.com", "short")
 
 
@@ -113,3 +118,9 @@ def test_end_session_logs_out_that_token_only(engine) -> None:
     assert auth.account_for_token(first) is None
     assert auth.account_for_token(second) is not None
     auth.end_session("made-up-token")
+
+
+def _role_name(session: Session, account: OperatorAccount) -> str:
+    role = session.get(Role, account.role_id)
+    assert role is not None
+    return role.name

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ccms_app.accounts.state import safe_next
+from ccms_app.accounts.rules.redirects import safe_next
 
 
 @pytest.mark.parametrize(

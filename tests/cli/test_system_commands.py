@@ -66,10 +66,10 @@ def test_create_admin_with_password_option(
     runner: CliRunner, cli_db: str, session: Session
 ) -> None:
     result = runner.invoke(
-        cli, ["create-admin", "--email", "Boss@Example.com", "--password", "correct horse"]
+        cli, ["create-admin", "--email", "Boss@Example.com", "--password", "correct horse battery"]
     )
     again = runner.invoke(
-        cli, ["create-admin", "--email", "boss@example.com", "--password", "another secret"]
+        cli, ["create-admin", "--email", "boss@example.com", "--password", "another secret phrase"]
     )
 
     assert result.exit_code == 0, result.output
@@ -78,38 +78,43 @@ def test_create_admin_with_password_option(
         again.output == "admin boss@example.com already existed: password reset, account active\n"
     )
     account = session.exec(select(OperatorAccount)).one()
-    assert account.is_admin and verify_password(account.password_hash, "another secret")
+    assert account.role_id == 1  # Administrator (revision 0015)
+    assert verify_password(account.password_hash, "another secret phrase")
 
 
 def test_create_admin_prompts_twice(runner: CliRunner, cli_db: str, session: Session) -> None:
     result = runner.invoke(
-        cli, ["create-admin", "--email", "ops@example.com"], input="s3cret-pass\ns3cret-pass\n"
+        cli,
+        ["create-admin", "--email", "ops@example.com"],
+        input="s3cret-pass-long\ns3cret-pass-long\n",
     )
 
     assert result.exit_code == 0, result.output
     assert "Repeat for confirmation" in result.output
     account = session.exec(select(OperatorAccount)).one()
-    assert verify_password(account.password_hash, "s3cret-pass")
+    assert verify_password(account.password_hash, "s3cret-pass-long")
 
 
 def test_create_admin_reads_ccms_admin_password(
     runner: CliRunner, cli_db: str, settings_env: SettingsEnv, session: Session
 ) -> None:
-    settings_env.setenv("CCMS_ADMIN_PASSWORD", "from-the-env")
+    settings_env.setenv("CCMS_ADMIN_PASSWORD", "from-the-env-long")
 
     result = runner.invoke(cli, ["create-admin", "--email", "ops@example.com"])
 
     assert result.exit_code == 0, result.output
     account = session.exec(select(OperatorAccount)).one()
-    assert verify_password(account.password_hash, "from-the-env")
+    assert verify_password(account.password_hash, "from-the-env-long")
 
 
 def test_create_admin_bad_input_exits_2(runner: CliRunner, cli_db: str, session: Session) -> None:
-    bad_email = runner.invoke(cli, ["create-admin", "--email", "nobody", "--password", "long-one"])
+    bad_email = runner.invoke(
+        cli, ["create-admin", "--email", "nobody", "--password", "long-one-pass-x"]
+    )
     short = runner.invoke(cli, ["create-admin", "--email", "a@b.example", "--password", "short"])
 
     assert bad_email.exit_code == 2 and "Not a valid email address" in bad_email.stderr
-    assert short.exit_code == 2 and "at least 8 characters" in short.stderr
+    assert short.exit_code == 2 and "at least 12 characters" in short.stderr
     assert session.exec(select(OperatorAccount)).all() == []
 
 

@@ -183,8 +183,10 @@ async def test_download_needs_an_operator_of_the_charge_points_organisation(
     url = f"/diagnostics/{CP}/diag.log"
     assert (await client.get(url)).status_code == 401
 
-    auth.ensure_admin("ops@example.com", "a-long-password-1")
-    client.cookies.set(SESSION_COOKIE, auth.authenticate("ops@example.com", "a-long-password-1"))
+    auth.ensure_admin("ops@example.com", "a-long-charging-phrase-1")
+    client.cookies.set(
+        SESSION_COOKIE, auth.authenticate("ops@example.com", "a-long-charging-phrase-1")
+    )
     reply = await client.get(url)
     assert reply.status_code == 200 and reply.content == b"the log"
     assert "attachment" in reply.headers["content-disposition"]
@@ -196,7 +198,10 @@ async def test_download_needs_an_operator_of_the_charge_points_organisation(
     password_hash = auth.hash_password("another-long-password")
     session.add(
         OperatorAccount(
-            organisation_id=other.id, email="else@example.com", password_hash=password_hash
+            organisation_id=other.id,
+            email="else@example.com",
+            password_hash=password_hash,
+            role_id=1,
         )
     )
     session.commit()

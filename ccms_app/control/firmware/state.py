@@ -16,7 +16,7 @@ from typing import Any
 
 import reflex as rx
 
-from ccms_app.accounts import auth, organisations
+from ccms_app.accounts import organisations
 from ccms_app.accounts.state import AuthState
 from ccms_app.control.firmware import campaign_views, campaigns, diagnostics, errors, images
 from ccms_app.core.types import utc_now
@@ -351,8 +351,7 @@ class FirmwareState(rx.State):
 
     async def _operator_email(self) -> str:
         auth_state = await self.get_state(AuthState)
-        account = await asyncio.to_thread(auth.account_for_token, auth_state.session_token)
-        return account.email if account is not None else ""
+        return auth_state.signed_in_email()
 
 
 def _default_when() -> str:

@@ -21,7 +21,7 @@ from urllib.parse import unquote
 
 import reflex as rx
 
-from ccms_app.accounts import auth, organisations
+from ccms_app.accounts import organisations
 from ccms_app.accounts.state import AuthState
 from ccms_app.charging import reservations
 from ccms_app.control import commands, configuration
@@ -64,8 +64,7 @@ def outcome_text(action: str, status: str, error: str) -> str:
 async def signed_in_email(state: rx.State) -> str | None:
     """The operator's email for `requested_by`, or None if the session ended meanwhile."""
     auth_state = await state.get_state(AuthState)
-    account = await asyncio.to_thread(auth.account_for_token, auth_state.session_token)
-    return None if account is None else account.email
+    return auth_state.signed_in_email() or None
 
 
 _section_resets: list[EventCallback[()]] = []

@@ -13,7 +13,7 @@ from typing import Any
 
 import reflex as rx
 
-from ccms_app.accounts import auth, organisations
+from ccms_app.accounts import organisations
 from ccms_app.accounts.state import AuthState
 from ccms_app.control import commands
 from ccms_app.control.rules.commands import CommandInputError
@@ -156,12 +156,12 @@ class CommandState(rx.State):
             if self.busy or not self.charge_point_id:
                 return None
             auth_state = await self.get_state(AuthState)
-            token = auth_state.session_token
+            email = auth_state.signed_in_email()
             charge_point_id, action, params = self.charge_point_id, self.action, self._params()
             self.busy = True
             self.outcome = f"Sending {ACTION_LABELS.get(action, action)}…"
             self.outcome_ok = False
-        message, ok = await _send(token, charge_point_id, action, params)
+        message, ok = await _send(email, charge_point_id, action, params)
         recent = await _recent_rows(charge_point_id)
         async with self:
             self.busy = False
@@ -201,15 +201,14 @@ class CommandState(rx.State):
 
 
 async def _send(
-    token: str, charge_point_id: int, action: str, params: dict[str, Any]
+    email: str, charge_point_id: int, action: str, params: dict[str, Any]
 ) -> tuple[str, bool]:
     """Send through the command service; every failure becomes a message for the operator."""
     label = ACTION_LABELS.get(action, action)
-    account = await asyncio.to_thread(auth.account_for_token, token)
-    if account is None:
+    if not email:
         return "Your session has ended. Log in again to send commands.", False
     try:
-        view = await commands.send_command(charge_point_id, action, params, account.email)
+        view = await commands.send_command(charge_point_id, action, params, email)
     except CommandInputError as exc:
         return f"{label} not sent: {exc}.", False
     except LookupError as exc:

@@ -12,7 +12,8 @@ import logging
 
 import reflex as rx
 
-from ccms_app.accounts import auth, organisations
+from ccms_app.accounts import organisations
+from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
 from ccms_app.network import charger_security
 from ccms_app.ui.events import event
@@ -113,15 +114,16 @@ class ChargePointSecurityState(rx.State):
         """ "" when this tab's operator may change the charge point's password, else why not.
         Also refreshes the identity and whether a password is set."""
         auth_state = await self.get_state(AuthState)
-        account = await asyncio.to_thread(auth.account_for_token, auth_state.session_token)
-        if account is None:
+        if not auth_state.is_authenticated:
             return "Your session has ended. Log in again."
         info = await asyncio.to_thread(charger_security.charge_point_security, self.charge_point_id)
-        scope = await asyncio.to_thread(organisations.organisation_scope, account.organisation_id)
+        scope = await asyncio.to_thread(
+            organisations.organisation_scope, auth_state._organisation_id
+        )
         if info is None or info.organisation_id not in scope:
             return GONE
         self.identity, self.has_password = info.identity, info.has_password
-        return "" if account.is_admin else NOT_ALLOWED
+        return "" if auth_state.can(Module.ASSETS, Action.EDIT) else NOT_ALLOWED
 
     def _reset_dialog(self) -> None:
         self.charge_point_id = 0

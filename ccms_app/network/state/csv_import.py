@@ -16,7 +16,6 @@ from typing import Any
 
 import reflex as rx
 
-from ccms_app.accounts import auth
 from ccms_app.accounts.state import AuthState
 from ccms_app.network import csv_import
 from ccms_app.network.rules.csv_import import (
@@ -181,7 +180,7 @@ class AssetImportState(rx.State):
 
     @event
     async def run_import(self):
-        organisation_id = await self._organisation(verify=True)
+        organisation_id = await self._organisation()
         if not organisation_id:
             yield rx.toast.error("Your session has ended. Log in again.")
             return
@@ -231,16 +230,12 @@ class AssetImportState(rx.State):
             csv_import.discard(self._token)
             self._token = ""
 
-    async def _organisation(self, verify: bool = False) -> int:
+    async def _organisation(self) -> int:
         """The operator's organisation; 0 when signed out (checked against the DB to write)."""
         auth_state = await self.get_state(AuthState)
         if not auth_state.is_authenticated:
             return 0
-        if verify:
-            account = await asyncio.to_thread(auth.account_for_token, auth_state.session_token)
-            if account is None:
-                return 0
-            return account.organisation_id
+        # The gate re-read the session from the database before this event.
         return auth_state._organisation_id
 
 

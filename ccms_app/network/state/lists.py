@@ -12,7 +12,7 @@ from typing import Any
 
 import reflex as rx
 
-from ccms_app.accounts import auth, organisations
+from ccms_app.accounts import organisations
 from ccms_app.accounts.state import AuthState
 from ccms_app.core.listing import ListSpec
 from ccms_app.network import areas, stations
@@ -123,5 +123,4 @@ async def operator_scope(state: rx.State) -> list[int]:
 async def operator_email(state: rx.State) -> str:
     """Who asks (for command records); "" if the session ended."""
     auth_state = await state.get_state(AuthState)
-    account = await asyncio.to_thread(auth.account_for_token, auth_state.session_token)
-    return account.email if account is not None else ""
+    return auth_state.signed_in_email()

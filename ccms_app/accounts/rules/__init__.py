@@ -1,0 +1,1 @@
+"""Pure account rules: permissions, roles, passwords, licences, login back-off."""

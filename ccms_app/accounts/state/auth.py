@@ -1,0 +1,128 @@
+"""Who is logged in to this browser tab, as the gate last confirmed it; the login page.
+
+The tab holds no secret: the login cookie is HttpOnly and reaches Reflex only as its hash
+(`accounts/web_session.py`). The gate (`gate.py`) re-reads the session from the database
+before every event and writes what it found here, so these fields are never older than
+the tab's last event; pages use them to hide what the role cannot use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from urllib.parse import quote
+
+import reflex as rx
+
+from ccms_app.accounts import auth
+from ccms_app.accounts.gate_marks import optional_login, signed_in
+from ccms_app.accounts.principals import Principal
+from ccms_app.accounts.rules.permissions import Action, Module, permission
+from ccms_app.accounts.rules.redirects import HOME_ROUTE, LOGIN_ROUTE, safe_next
+from ccms_app.ui.events import event
+
+LOGIN_ERRORS = {
+    "failed": auth.LOGIN_FAILED_MESSAGE,
+    "missing": "Enter your email and password.",
+    "busy": "Many logins are being checked right now. Please try again in a moment.",
+    "throttled": "Too many failed attempts. Wait {wait} seconds, then try again.",
+}
+
+
+class AuthState(rx.State):
+    """The operator of this tab. Backend-only fields (underscore) never reach the browser."""
+
+    is_authenticated: bool = False
+    operator_email: str = ""
+    operator_name: str = ""
+    organisation_name: str = ""
+    role_name: str = ""
+    permissions: rx.Field[list[str]] = rx.field(default_factory=list)
+    read_only_reason: str = ""
+    login_error: str = ""
+    login_next: str = ""
+    _account_id: int = 0
+    _organisation_id: int = 0
+    _session_hash: str = ""
+
+    @rx.var
+    def operator_label(self) -> str:
+        return self.operator_name or self.operator_email
+
+    @signed_in
+    @event
+    async def require_login(self):
+        """Page guard (on_load). The gate already refused a dead session; this only sends a
+        tab that somehow got here without one to the login page."""
+        if not self.is_authenticated:
+            return rx.redirect(login_url(self.router.url.path, self.router.url.query))
+        return None
+
+    @optional_login
+    @event
+    def show_login(self):
+        """Login page on_load: the form's error (a code from the login route) and target."""
+        params = self.router.url.query_parameters
+        self.login_next = safe_next(params.get("next"))
+        template = LOGIN_ERRORS.get(str(params.get("error", "")), "")
+        wait = str(params.get("wait", ""))
+        self.login_error = template.format(wait=wait if wait.isdigit() else "a few")
+        if self.is_authenticated:  # still signed in: straight on
+            return rx.redirect(self.login_next)
+        return None
+
+    @signed_in
+    @event
+    async def logout(self):
+        """End this login everywhere at once (every tab's next event is refused), then let
+        the HTTP route clear the cookie."""
+        await asyncio.to_thread(auth.end_session_by_hash, self._session_hash)
+        self.forget()
+        return rx.redirect("/auth/logout", replace=True)
+
+    def can(self, module: Module, action: Action = Action.VIEW) -> bool:
+        """What the gate found for this event (it re-reads the session before each)."""
+        return self.is_authenticated and permission(module, action) in self.permissions
+
+    def signed_in_email(self) -> str:
+        """Who acts (command records, audit); "" when signed out."""
+        return self.operator_email if self.is_authenticated else ""
+
+    def remember(self, principal: Principal) -> None:
+        """Copy what the gate found; assignments of unchanged values are skipped so an
+        event that changes nothing sends nothing."""
+        values = {
+            "is_authenticated": True,
+            "operator_email": principal.email,
+            "operator_name": principal.full_name,
+            "organisation_name": principal.organisation_name,
+            "role_name": principal.role_name,
+            "permissions": sorted(principal.permissions),
+            "read_only_reason": principal.read_only_reason,
+        }
+        for name, value in values.items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)
+        self._account_id = principal.account_id
+        self._organisation_id = principal.organisation_id
+        self._session_hash = principal.session_hash
+
+    def forget(self) -> None:
+        if self.is_authenticated:
+            self.is_authenticated = False
+            self.operator_email = ""
+            self.operator_name = ""
+            self.organisation_name = ""
+            self.role_name = ""
+            self.permissions = []
+            self.read_only_reason = ""
+        self._account_id = 0
+        self._organisation_id = 0
+        self._session_hash = ""
+
+
+def login_url(path: str | None, query: str | None = None) -> str:
+    """The login page, coming back to `path` afterwards."""
+    target = path or HOME_ROUTE
+    if query:
+        target = f"{target}?{query}"
+    return f"{LOGIN_ROUTE}?next={quote(safe_next(target), safe='')}"

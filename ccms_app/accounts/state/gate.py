@@ -1,0 +1,158 @@
+"""One gate for every Reflex event: session, then permission, then (in the use cases) scope.
+
+Reflex event handlers can be called by any websocket client with any payload, so hiding a
+button protects nothing. `GateMiddleware` runs before every event, background ones included:
+1. what the handler requires: a permission declared with `@guarded(Module.X)` on its state
+   class (view, by default) and `@requires(Action.EDIT)` on the handler; `@signed_in` (any
+   live login) or `@public(why)`. A handler that declares nothing is refused: the gate fails
+   closed, and `tests/accounts/test_gate_enumeration.py` names it;
+2. the login session, read from the database for this event (`principals`): a logout,
+   expiry, deactivation, role change or ended licence counts from the next event of every
+   tab. No session: the tab goes to the login page;
+3. the permission: refused with a message; a page the role may not see sends the tab home.
+The principal is written into `AuthState` (`_organisation_id` is what scoped use cases take).
+Permitted edits, commands and exports are written to the audit log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import reflex as rx
+from reflex.event import Event
+from reflex.middleware import Middleware
+from reflex.state import BaseState, State, StateUpdate
+
+from ccms_app.accounts import audit
+from ccms_app.accounts.gate_marks import OPTIONAL, PUBLIC, SIGNED_IN, requirement
+from ccms_app.accounts.principals import Principal, principal_for_session
+from ccms_app.accounts.rules.permissions import MODULE_LABELS, Action, Module, permission
+from ccms_app.accounts.rules.redirects import ACCOUNT_ROUTE, HOME_ROUTE
+from ccms_app.accounts.state.auth import AuthState, login_url
+from ccms_app.accounts.web_session import session_hash_from_cookie_header
+
+log = logging.getLogger(__name__)
+
+_AUDITED = (Action.EDIT, Action.CONTROL, Action.EXPORT)
+_SECRET_KEYS = ("password", "secret", "token", "key")
+
+
+class GateMiddleware(Middleware):
+    """Refuses every event its caller may not send (see the module docstring)."""
+
+    async def preprocess(self, app: Any, state: BaseState, event: Event) -> StateUpdate | None:
+        state_path, _, handler_name = str(event.name).rpartition(".")
+        try:
+            state_cls = State.get_class_substate(state_path)
+        except ValueError:
+            return StateUpdate(events=Event.from_event_type([rx.toast.error("Unknown action.")]))
+        needed = requirement(state_cls, handler_name)
+        if needed == PUBLIC:
+            return None
+        auth_state = await state.get_state(AuthState)
+        principal = await asyncio.to_thread(principal_for_session, _session_hash(state))
+        if principal is None:
+            auth_state.forget()
+            if needed == OPTIONAL:
+                return None
+            return await _update(state, [rx.redirect(login_url(_path(state)))])
+        auth_state.remember(principal)
+        if needed in (SIGNED_IN, OPTIONAL):
+            return None
+        if needed is None:
+            log.error("event handler without a declared permission refused: %s", event.name)
+            return await _update(state, [rx.toast.error("That action is not available.")])
+        module_name, _, action_name = needed.partition(":")
+        if needed not in principal.permissions:
+            return await self._not_allowed(state, event, principal, module_name, action_name)
+        if action_name in _AUDITED and handler_name != "setvar":
+            await asyncio.to_thread(_audit, principal, state, event, "ok")
+        return None
+
+    async def _not_allowed(
+        self, state: BaseState, event: Event, principal: Principal, module: str, action: str
+    ) -> StateUpdate:
+        label = MODULE_LABELS.get(Module(module), module)
+        if action in _AUDITED:
+            await asyncio.to_thread(_audit, principal, state, event, "refused")
+        if principal.read_only_reason and action != Action.VIEW:
+            message = principal.read_only_reason
+        else:
+            message = f"Your role ({principal.role_name}) does not allow {action} on {label}."
+        events: list[Any] = [rx.toast.error(message)]
+        if action == Action.VIEW:
+            home = permission(Module.HOME, Action.VIEW) in principal.permissions
+            events.append(
+                rx.redirect(HOME_ROUTE if home and module != Module.HOME else ACCOUNT_ROUTE)
+            )
+        return await _update(state, events)
+
+
+def _session_hash(state: BaseState) -> str:
+    headers = state.router_data.get("headers", {}) if state.router_data else {}
+    return session_hash_from_cookie_header(str(headers.get("cookie", "")))
+
+
+def _path(state: BaseState) -> str:
+    return str(state.router_data.get("pathname", "") or "") if state.router_data else ""
+
+
+async def _update(state: BaseState, events: list[Any]) -> StateUpdate:
+    """The refusal: what changed in AuthState, and the events for the browser."""
+    root = state._get_root_state()
+    try:
+        delta = await root._get_resolved_delta()
+    finally:
+        root._clean()
+    return StateUpdate(delta=delta, events=Event.from_event_type(events))
+
+
+def _audit(principal: Principal, state: BaseState, event: Event, outcome: str) -> None:
+    headers = state.router_data.get("headers", {}) if state.router_data else {}
+    address = str(headers.get("asgi-scope-client", ""))
+    state_name = str(event.name).rpartition(".")[0].rsplit(".", 1)[-1]
+    handler = str(event.name).rpartition(".")[2]
+    audit.record(
+        audit.Actor(principal.account_id, principal.organisation_id, principal.email, address),
+        f"{_readable(state_name)}.{handler}",
+        object_type=_readable(state_name),
+        object_id=_object_id(event.payload),
+        detail=_payload_summary(event.payload),
+        outcome=outcome,
+    )
+
+
+def _readable(state_name: str) -> str:
+    """`ccms_app___network___state___forms____station_form_state` -> `station_form`."""
+    return state_name.rsplit("____", 1)[-1].removesuffix("_state")
+
+
+def _object_id(payload: dict[str, Any]) -> str:
+    for key, value in payload.items():
+        if key.endswith("id") and isinstance(value, int | str):
+            return str(value)
+    return ""
+
+
+def _payload_summary(payload: dict[str, Any]) -> str:
+    """The event's arguments with anything secret-looking blanked."""
+    return str(_redact(payload))[:1000]
+
+
+def _redact(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: ("<redacted>" if any(s in str(k).lower() for s in _SECRET_KEYS) else _redact(v))
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_redact(v) for v in value]
+    return value
+
+
+def install(app: rx.App) -> None:
+    """Put the gate first among the app's middlewares (once: the lifespan may restart)."""
+    if not any(isinstance(m, GateMiddleware) for m in getattr(app, "_middlewares", [])):
+        app.add_middleware(GateMiddleware(), index=0)

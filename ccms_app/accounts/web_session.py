@@ -1,0 +1,77 @@
+"""The login cookie on the wire, and what of it Reflex may see.
+
+The browser holds the session token in an HttpOnly, SameSite=Strict cookie (Secure over
+HTTPS) that page scripts cannot read. Reflex copies a socket's request headers into every
+tab's state, and writes states to disk (.states/*.pkl): so before a request reaches Reflex's
+socket or upload endpoints, `RawTokenScrubber` replaces the token with its SHA-256 under
+another cookie name. What Reflex keeps is the hash the database already has, which opens
+nothing: a cookie is hashed before it is looked up, and the derived cookie is never taken
+from a browser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, MutableMapping
+from http.cookies import CookieError, SimpleCookie
+from typing import Any
+
+from ccms_app.accounts.auth import SESSION_COOKIE, token_hash
+
+SESSION_REF_COOKIE = "ccms_session_ref"  # the token's hash, set only by the scrubber
+REFLEX_PREFIXES = ("/_event", "/_upload")
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+def parse_cookies(header: str) -> dict[str, str]:
+    """The cookies of a Cookie header; a malformed header counts as none."""
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(header)
+    except CookieError:
+        return {}
+    return {name: morsel.value for name, morsel in jar.items()}
+
+
+def session_hash_from_cookie_header(header: str) -> str:
+    """What the scrubber left for Reflex: the session's hash, or ""."""
+    return parse_cookies(header).get(SESSION_REF_COOKIE, "")
+
+
+def scrubbed_cookie_header(header: str) -> str:
+    """`header` with the raw token replaced by its hash, and any forged hash dropped."""
+    cookies = parse_cookies(header)
+    token = cookies.pop(SESSION_COOKIE, "")
+    cookies.pop(SESSION_REF_COOKIE, None)
+    if token:
+        cookies[SESSION_REF_COOKIE] = token_hash(token)
+    return "; ".join(f"{name}={value}" for name, value in cookies.items())
+
+
+class RawTokenScrubber:
+    """ASGI middleware: Reflex's socket and upload requests never carry the raw token."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope.get("type") in ("http", "websocket") and str(scope.get("path", "")).startswith(
+            REFLEX_PREFIXES
+        ):
+            scope = dict(scope)
+            scope["headers"] = _scrub_headers(scope.get("headers", []))
+        await self.app(scope, receive, send)
+
+
+def _scrub_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    kept = [(name, value) for name, value in headers if name.lower() != b"cookie"]
+    joined = "; ".join(
+        value.decode("latin-1") for name, value in headers if name.lower() == b"cookie"
+    )
+    cleaned = scrubbed_cookie_header(joined) if joined else ""
+    if cleaned:
+        kept.append((b"cookie", cleaned.encode("latin-1")))
+    return kept
