@@ -38,6 +38,7 @@ from ccms_app.monitoring.state.home import HomeState
 from ccms_app.monitoring.state.publisher import live_publisher
 from ccms_app.network.pages import assets, stations
 from ccms_app.runtime import network_runtime
+from ccms_app.system import accounts_pages, audit_pages, roles_pages, sub_operators_pages
 from ccms_app.system import pages as system
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,17 @@ def _register_pages(app: rx.App) -> None:
         app.add_page(module.page, route=module.ROUTE, title=module.TITLE, on_load=module.ON_LOAD)
     for module in (load_balancing, finance, users, system):
         app.add_page(module.page, route=module.ROUTE, title=module.TITLE, on_load=guard)
-    users_modules = (drivers_page, id_tags_page, user_groups_page, vehicles_page, local_lists_page)
+    users_modules = (
+        drivers_page,
+        id_tags_page,
+        user_groups_page,
+        vehicles_page,
+        local_lists_page,
+        accounts_pages,
+        roles_pages,
+        sub_operators_pages,
+        audit_pages,
+    )
     for users_module in users_modules:
         for page, route, title, on_load in users_module.PAGES:
             app.add_page(page, route=route, title=title, on_load=on_load)

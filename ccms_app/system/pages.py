@@ -9,6 +9,7 @@ from typing import Any
 import reflex as rx
 from reflex.vars import ObjectVar
 
+from ccms_app.system.nav import section_links
 from ccms_app.system.state import SecurityEventRow, SystemState
 from ccms_app.ui.cards import empty_note, section
 from ccms_app.ui.layout import app_shell
@@ -262,6 +263,7 @@ def page() -> rx.Component:
     return app_shell(
         ROUTE,
         page_header("System", "Network settings and charger security."),
+        section_links(ROUTE),
         rx.box(
             rx.cond(SystemState.loaded, _content(), rx.spinner()),
             width="100%",

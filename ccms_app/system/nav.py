@@ -1,0 +1,36 @@
+"""The System module's sections: one route each, one link bar on top of every one of them."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("/system", "Network settings"),
+    ("/system/accounts", "Accounts"),
+    ("/system/roles", "Roles"),
+    ("/system/sub-operators", "Sub-operators"),
+    ("/system/audit", "Audit log"),
+)
+
+
+def section_links(active: str) -> rx.Component:
+    """The section bar; wraps on a phone instead of overflowing."""
+    return rx.flex(
+        *[
+            rx.link(
+                rx.button(
+                    label,
+                    variant="solid" if route == active else "soft",
+                    color_scheme="teal" if route == active else "gray",
+                    size="2",
+                ),
+                href=route,
+                underline="none",
+                custom_attrs={"data-testid": f"system-section-{route.rsplit('/', 1)[-1]}"},
+            )
+            for route, label in SECTIONS
+        ],
+        wrap="wrap",
+        gap="2",
+        width="100%",
+    )
