@@ -61,6 +61,9 @@ class GateMiddleware(Middleware):
         auth_state.remember(principal)
         if needed in (SIGNED_IN, OPTIONAL):
             return None
+        if principal.must_change_password:
+            message = "Choose your own password before you go on."
+            return await _update(state, [rx.toast.info(message), rx.redirect(ACCOUNT_ROUTE)])
         if needed is None:
             log.error("event handler without a declared permission refused: %s", event.name)
             return await _update(state, [rx.toast.error("That action is not available.")])
