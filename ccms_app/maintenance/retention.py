@@ -2,8 +2,9 @@
 
 The scheduled purge runs every hour, the first time ten minutes after start (not during the
 reconnect storm of a restart); hourly runs keep each one small (an hour's worth of old rows).
-`ccms db purge` runs the same purge at once. Settings: CCMS_MESSAGE_LOG_RETENTION_DAYS and
-CCMS_METER_SAMPLE_RETENTION_DAYS (0 = keep for ever); docs/data-policy.md "Retention".
+`ccms db purge` runs the same purge at once. Settings: CCMS_MESSAGE_LOG_RETENTION_DAYS,
+CCMS_METER_SAMPLE_RETENTION_DAYS and CCMS_AUDIT_RETENTION_DAYS (0 = keep for ever);
+docs/data-policy.md "Retention".
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import timedelta
 
 from apscheduler.schedulers.base import BaseScheduler
 
+from ccms_app.accounts.audit_log import audit_log_retention
 from ccms_app.charging.sample_retention import meter_sample_retention
 from ccms_app.control.message_retention import message_log_retention
 from ccms_app.core.config import Settings
@@ -30,6 +32,7 @@ def retained_tables(settings: Settings) -> list[RetainedTable]:
     return [
         message_log_retention(settings.message_log_retention_days),
         meter_sample_retention(settings.meter_sample_retention_days),
+        audit_log_retention(settings.audit_retention_days),
     ]
 
 

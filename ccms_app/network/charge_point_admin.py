@@ -13,6 +13,7 @@ from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
+from ccms_app.accounts import licences
 from ccms_app.charging.models import ChargingSession
 from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.rows import stored_id
@@ -179,6 +180,7 @@ def create_charge_point(
         if errors:
             raise invalid(errors, "Charge point")
         assert station is not None and owner is not None
+        _check_licence(session, owner, 1, len(connector_fields))
         cp = ChargePoint(
             identity=fields.identity,
             organisation_id=owner,
@@ -223,6 +225,7 @@ def update_charge_point(
         if errors:
             raise invalid(errors, "Charge point")
         assert station is not None and owner is not None
+        _check_licence_change(session, cp, owner, len(connector_fields))
         cp.identity, cp.station_id = fields.identity, station.id
         _apply(cp, fields)
         _set_owner(session, cp, owner)
@@ -243,10 +246,38 @@ def set_connectors(
         fields, errors = validate_connectors(connectors, cp.max_power_w, cp.charging_method)
         if errors:
             raise invalid(errors, "Connectors")
+        _check_licence_change(session, cp, cp.organisation_id, len(fields), "Connectors")
         _save_connectors(session, cp, fields)
         view = _view(session, cp)
     publish_change("connectors", view.id, view.identity)
     return view
+
+
+def _check_licence(
+    session: Session, owner: int, adding: int, connectors: int, what: str = "Charge point"
+) -> None:
+    """Refused past the owner's licence (in this write transaction: no race for the last
+    place). The message names the licence's numbers; it also sits under the owner field."""
+    refusal = licences.refusal_in(session, owner, adding, connectors)
+    if refusal:
+        raise AssetError(f"{what} not saved. {refusal}", {"organisation_id": refusal})
+
+
+def _check_licence_change(
+    session: Session, cp: ChargePoint, owner: int, connectors: int, what: str = "Charge point"
+) -> None:
+    """An edit that gives a registered charge point to another owner registers it there (with
+    its connectors); one that adds connectors takes more of its owner's connector places."""
+    if cp.registration_state == RegistrationState.UNREGISTERED:
+        return  # counts for nobody until it is registered
+    if owner != cp.organisation_id:
+        _check_licence(session, owner, 1, connectors, what)
+        return
+    have = session.exec(
+        select(func.count(col(Connector.id))).where(Connector.charge_point_id == cp.id)
+    ).one()
+    if connectors > have:
+        _check_licence(session, owner, 0, connectors - have, what)
 
 
 def _apply(cp: ChargePoint, fields: ChargePointFields) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from ccms_app.accounts import licences
 from ccms_app.accounts.models import Organisation
 from ccms_app.accounts.organisations import root_organisation
 from ccms_app.core.db import session_scope
@@ -127,7 +128,8 @@ def register_charge_point(
     The owner is `organisation_id`; when None, an existing charge point keeps its owner and a
     new one belongs to the root operator. The station is looked up by name within the owner
     and created (time zone UTC) if missing. An unregistered or disabled charge point becomes
-    registered; one at another station is moved.
+    registered; one at another station is moved. A charge point new to the owner past its
+    licence's limit is refused (ProvisioningError naming the licence's numbers).
     """
     validate_identity(identity)
     station_name = validate_station_name(station_name)
@@ -216,6 +218,7 @@ def _register_charge_point(
     cp = session.exec(select(ChargePoint).where(ChargePoint.identity == identity)).first()
     org = _owner(session, organisation_id, cp.organisation_id if cp else None)
     org_id = stored_id(org.id)
+    _check_licence(session, cp, org_id)
     station, station_created = _station(session, org_id, station_name)
     if cp is None:
         cp = ChargePoint(
@@ -242,6 +245,26 @@ def _register_charge_point(
         registration_state=cp.registration_state,
         changes=changes,
     )
+
+
+def _check_licence(session: Session, cp: ChargePoint | None, organisation_id: int) -> None:
+    """A charge point new to the owner's licence (new, unregistered, or another owner's)
+    takes a place with its connectors; refused past the licence's limit. Checked in the
+    registering transaction, so two registrations cannot both take the last place."""
+    if (
+        cp is not None
+        and cp.organisation_id == organisation_id
+        and cp.registration_state != RegistrationState.UNREGISTERED
+    ):
+        return
+    connectors = 0
+    if cp is not None:
+        connectors = session.exec(
+            select(func.count(col(Connector.id))).where(Connector.charge_point_id == cp.id)
+        ).one()
+    refusal = licences.refusal_in(session, organisation_id, 1, connectors)
+    if refusal:
+        raise ProvisioningError(refusal, "organisation")
 
 
 def _apply_registration(

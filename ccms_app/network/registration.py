@@ -57,7 +57,8 @@ async def register_unregistered(
 ) -> RegistrationResult:
     """Assign an unregistered charge point to a station (both in scope) and optionally set
     its details (charge point form fields; the identity stays). Raises AssetError with field
-    errors, AssetNotFound for rows outside the scope."""
+    errors (a full licence of the station's owner among them), AssetNotFound for rows
+    outside the scope."""
     identity, station = await asyncio.to_thread(
         _register, scope, charge_point_id, station_id, details
     )
@@ -104,7 +105,10 @@ def _register(
     if errors:
         raise invalid(errors, "Registration")
     assert station is not None
-    provisioning.register_charge_point(identity, station.name, station.organisation_id)
+    try:
+        provisioning.register_charge_point(identity, station.name, station.organisation_id)
+    except provisioning.ProvisioningError as exc:  # e.g. the station owner's licence is full
+        raise AssetError(f"Not registered: {exc}", {"station_id": str(exc)}) from exc
     if fields is not None:
         _apply_details(identity, {n: getattr(fields, n) for n in DETAIL_FIELDS}, current)
     return identity, station

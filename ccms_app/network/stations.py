@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, func, select
 
+from ccms_app.accounts import licences
 from ccms_app.accounts.models import Organisation
 from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.rows import stored_id
-from ccms_app.network.assets import AssetInUse, get_scoped, invalid, owner_in_scope, publish_change
-from ccms_app.network.models import ChargePoint, Connector, OperationArea, Station
+from ccms_app.network.assets import (
+    AssetError,
+    AssetInUse,
+    get_scoped,
+    invalid,
+    owner_in_scope,
+    publish_change,
+)
+from ccms_app.network.models import (
+    ChargePoint,
+    Connector,
+    OperationArea,
+    RegistrationState,
+    Station,
+)
 from ccms_app.network.rules.asset_validation import StationFields, validate_station
 
 log = logging.getLogger(__name__)
@@ -116,8 +130,8 @@ def update_station(
     organisation_id: int | None = None,
     area_id: int | None = None,
 ) -> StationView:
-    """Edit a station. A new owner (in scope) takes the station's charge points with it;
-    None keeps the owner."""
+    """Edit a station. A new owner (in scope) takes the station's charge points with it
+    (refused past the new owner's licence); None keeps the owner."""
     fields, errors = validate_station(data)
     with session_scope() as session:
         station = get_scoped(session, Station, station_id, scope)
@@ -196,6 +210,7 @@ def _move_charge_points(
             ChargePoint.station_id == station_id, col(ChargePoint.organisation_id).in_(scope)
         )
     ).all()
+    _check_licence(session, owner, charge_points)
     for cp in charge_points:
         cp.organisation_id = owner
         session.add(cp)
@@ -204,3 +219,21 @@ def _move_charge_points(
         ).all():
             connector.organisation_id = owner
             session.add(connector)
+
+
+def _check_licence(session: Session, owner: int, charge_points: Sequence[ChargePoint]) -> None:
+    """The registered charge points that join `owner` take places of its licence, with
+    their connectors: refused, naming the licence's numbers, when they do not fit."""
+    joining = [
+        stored_id(cp.id)
+        for cp in charge_points
+        if cp.organisation_id != owner and cp.registration_state != RegistrationState.UNREGISTERED
+    ]
+    if not joining:
+        return
+    connectors = session.exec(
+        select(func.count(col(Connector.id))).where(col(Connector.charge_point_id).in_(joining))
+    ).one()
+    refusal = licences.refusal_in(session, owner, len(joining), connectors)
+    if refusal:
+        raise AssetError(f"Station not saved. {refusal}", {"organisation_id": refusal})

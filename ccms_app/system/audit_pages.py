@@ -1,7 +1,152 @@
-"""audit_pages: filled in by its own change."""
+"""System > Audit log: who did what, when, on which object, from which address, and how it
+ended: logins and failed logins, commands, edits, blocks, deletions, settings, role and
+account changes, exports. Filters by kind, outcome and date; CSV export of everything the
+filters match (all pages).
+
+Test ids: `audit-*` (the list, see ui/data_list), `audit-since`, `audit-until`,
+`audit-zone`.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-PAGES: list[tuple[Any, str, str, list[Any]]] = []
+import reflex as rx
+
+from ccms_app.accounts.rules.audit_labels import KIND_LABELS, OUTCOME_LABELS
+from ccms_app.accounts.state import AuthState
+from ccms_app.system.audit_state import AuditListState
+from ccms_app.system.nav import section_links
+from ccms_app.ui.data_list import EMPTY, Column, Filter, RowVar, data_list
+from ccms_app.ui.layout import app_shell
+from ccms_app.ui.page_header import page_header
+
+ROUTE = "/system/audit"
+TITLE = "Audit log · System · CCMS"
+ON_LOAD = [AuthState.require_login, AuditListState.load, AuditListState.detect_zone]
+
+KIND_COLOURS = {
+    "login": "blue",
+    "command": "teal",
+    "edit": "gray",
+    "deletion": "red",
+    "block": "orange",
+    "settings": "violet",
+    "export": "cyan",
+}
+OUTCOME_COLOURS = {"ok": "green", "refused": "orange", "failed": "red"}
+
+# Any: the dict field's Var methods (`.get(...).to(str)`) are not in Reflex's stubs.
+A: Any = AuditListState
+
+
+def _what(row: RowVar) -> rx.Component:
+    return rx.vstack(
+        rx.text(row["action"], size="2", weight="medium", white_space="normal"),
+        rx.badge(
+            row["kind"],
+            color_scheme=rx.match(row["kind_key"], *KIND_COLOURS.items(), "gray"),
+            variant="soft",
+            size="1",
+        ),
+        spacing="1",
+        align="start",
+    )
+
+
+def _outcome(row: RowVar) -> rx.Component:
+    return rx.badge(
+        row["outcome"],
+        color_scheme=rx.match(row["outcome_key"], *OUTCOME_COLOURS.items(), "gray"),
+        variant="soft",
+    )
+
+
+def _wrapping(key: str, weight: str = "regular") -> Any:
+    """A cell whose text may be one long word (an e-mail, an IPv6 address): it breaks
+    anywhere rather than widen a phone's card past the screen."""
+    return lambda row: rx.text(
+        rx.cond(row[key] == "", EMPTY, row[key]), size="2", weight=weight, overflow_wrap="anywhere"
+    )
+
+
+def _detail(row: RowVar) -> rx.Component:
+    """Up to 1,000 characters: wrapped within a bounded width, never widening the table."""
+    return rx.text(
+        row["detail"],
+        size="1",
+        color=rx.color("gray", 11),
+        white_space="normal",
+        overflow_wrap="anywhere",
+        max_width="360px",
+    )
+
+
+def _date(key: str, label: str) -> rx.Component:
+    """A From / To day (the operator's zone); clearing it drops the bound."""
+    return rx.hstack(
+        rx.text(label, size="2", color=rx.color("gray", 11)),
+        rx.input(
+            type="date",
+            value=A.filters.get(key, "").to(str),
+            on_change=lambda value: AuditListState.set_filter(key, value),
+            width="150px",
+            aria_label=f"{label} date",
+            custom_attrs={"data-testid": f"audit-{key}"},
+        ),
+        align="center",
+        spacing="1",
+    )
+
+
+def _columns() -> list[Column]:
+    return [
+        Column("occurred_at", "Time"),
+        Column("actor", "Who", render=_wrapping("actor", "medium")),
+        Column("action", "What", render=_what),
+        Column("object_id", "On", render=_wrapping("object_id")),
+        Column("outcome", "Outcome", render=_outcome),
+        Column("remote_address", "From", render=_wrapping("remote_address")),
+        Column("organisation", "Organisation", on_phone=False),
+        Column("detail", "Detail", sortable=False, on_phone=False, render=_detail),
+    ]
+
+
+def audit_list() -> rx.Component:
+    return data_list(
+        AuditListState,
+        columns=_columns(),
+        filters=[
+            Filter("kind", "Kind", [(kind.value, label) for kind, label in KIND_LABELS.items()]),
+            Filter("outcome", "Outcome", list(OUTCOME_LABELS.items())),
+        ],
+        testid="audit",
+        empty_text="No operator actions recorded yet.",
+        search_placeholder="Search who, action, object, address, detail…",
+        toolbar=[_date("since", "From"), _date("until", "To")],
+    )
+
+
+def page() -> rx.Component:
+    return app_shell(
+        ROUTE,
+        page_header("System", "Audit log of operator actions."),
+        section_links(ROUTE),
+        rx.text(
+            "Times in ",
+            rx.text.strong(AuditListState.zone),
+            " (your browser's zone; the export also has UTC). ",
+            rx.cond(
+                AuditListState.retention_days > 0,
+                rx.text.span("Entries are kept for ", AuditListState.retention_days, " days."),
+                rx.text.span("Entries are kept for ever."),
+            ),
+            size="2",
+            color=rx.color("gray", 11),
+            custom_attrs={"data-testid": "audit-zone"},
+        ),
+        audit_list(),
+    )
+
+
+PAGES: list[tuple[Any, str, str, list[Any]]] = [(page, ROUTE, TITLE, ON_LOAD)]

@@ -1,7 +1,252 @@
-"""sub_operators_pages: filled in by its own change."""
+"""System > Sub-operators: the organisations under the network operator, their usage of
+their licences, and the dialogs that create one (with its first administrator) and change
+a licence. The buttons show only to those who may use them; the server decides anyway.
+
+Test ids: `sub-operators-*` (the list, see ui/data_list), `sub-operator-new`,
+`sub-operator-licence-<id>`, `subop-<field>` / `subop-<field>-error` in the dialog,
+`subop-save`, `subop-message`, `sub-operators-note`.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-PAGES: list[tuple[Any, str, str, list[Any]]] = []
+import reflex as rx
+
+from ccms_app.accounts.state import AuthState
+from ccms_app.system.nav import section_links
+from ccms_app.system.sub_operators_state import SubOperatorFormState, SubOperatorListState
+from ccms_app.ui.data_list import Column, RowVar, data_list
+from ccms_app.ui.layout import app_shell
+from ccms_app.ui.page_header import page_header
+
+ROUTE = "/system/sub-operators"
+TITLE = "Sub-operators · System · CCMS"
+STATUS_COLOURS = {"active": "green", "ended": "red", "not started": "amber"}
+
+# Any: the dict fields' Var methods (`.get(...).to(str)`) are not in Reflex's stubs.
+F: Any = SubOperatorFormState
+
+
+def _status(row: RowVar) -> rx.Component:
+    return rx.badge(
+        row["status"],
+        color_scheme=rx.match(row["status"], *STATUS_COLOURS.items(), "gray"),
+        variant="soft",
+    )
+
+
+def _actions(row: RowVar) -> rx.Component:
+    return rx.cond(
+        F.may_manage,
+        rx.button(
+            rx.icon("file-pen", size=14),
+            "Licence",
+            size="1",
+            variant="soft",
+            on_click=F.open_licence(row["id"]),
+            custom_attrs={"data-testid": "sub-operator-licence-" + row["id"].to(str)},
+        ),
+    )
+
+
+def _list() -> rx.Component:
+    return data_list(
+        SubOperatorListState,
+        columns=[
+            Column("name", "Name"),
+            Column("charge_points", "Charge points"),
+            Column("connectors", "Connectors"),
+            Column("valid_to", "Valid to"),
+            Column("days_left", "Days left", sortable=False),
+            Column("status", "Status", sortable=False, render=_status),
+        ],
+        testid="sub-operators",
+        empty_text="No sub-operators yet.",
+        search_placeholder="Search by name…",
+        actions=_actions,
+    )
+
+
+# --- the dialog ---------------------------------------------------------------------------
+
+
+def _field(
+    name: str, label: str, *, kind: str = "text", hint: str = "", placeholder: str = ""
+) -> rx.Component:
+    """A labelled input bound to `values[name]`, its error under it."""
+    error = F.errors.get(name, "").to(str)
+    testid = f"subop-{name.replace('_', '-')}"
+    secret = kind == "password"
+    control = rx.input(
+        type=kind,
+        placeholder=placeholder,
+        width="100%",
+        aria_invalid=rx.cond(error != "", "true", "false"),
+        color_scheme=rx.cond(error != "", "red", "gray"),
+        auto_complete="new-password" if secret else "off",
+        custom_attrs={"data-testid": testid},
+        # The password never comes back from the server (a backend-only field).
+        **(
+            {"on_change": F.set_password}
+            if secret
+            else {
+                "value": F.values.get(name, "").to(str),
+                "on_change": lambda value: F.set_value(name, value),
+            }
+        ),
+    )
+    return rx.vstack(
+        rx.text(label, size="2", weight="medium", as_="label"),
+        control,
+        rx.text(hint, size="1", color=rx.color("gray", 10)) if hint else rx.fragment(),
+        rx.cond(
+            error != "",
+            rx.text(
+                error,
+                size="1",
+                color=rx.color("red", 11),
+                custom_attrs={"data-testid": f"{testid}-error"},
+            ),
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _grid(*children: rx.Component) -> rx.Component:
+    return rx.grid(*children, columns=rx.breakpoints(initial="1", sm="2"), gap="12px", width="100%")
+
+
+def _licence_fields() -> rx.Component:
+    return _grid(
+        _field("max_charge_points", "Charge points allowed", hint="Empty: no limit"),
+        _field("max_connectors", "Connectors allowed", hint="Empty: no limit"),
+        _field(
+            "valid_from", "Valid from", kind="date", hint="First day (UTC); empty: no start date"
+        ),
+        _field("valid_to", "Valid to", kind="date", hint="Last day (UTC); after it, read-only"),
+    )
+
+
+def _heading(text: str) -> rx.Component:
+    return rx.text(text, size="3", weight="bold")
+
+
+def _create_body() -> rx.Component:
+    return rx.vstack(
+        _heading("Organisation"),
+        _field("name", "Name", placeholder="e.g. City Parking Ltd"),
+        _heading("First administrator"),
+        _grid(
+            _field("admin_name", "Name"),
+            _field("admin_email", "E-mail", kind="email"),
+            _field(
+                "admin_password",
+                "Initial password",
+                kind="password",
+                hint="At least 12 characters; they choose their own at first login",
+            ),
+        ),
+        _heading("Licence"),
+        _licence_fields(),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(
+                rx.cond(F.mode == "create", "New sub-operator", "Licence of " + F.editing_name)
+            ),
+            rx.vstack(
+                rx.cond(
+                    F.message != "",
+                    rx.callout(
+                        F.message,
+                        icon="circle-alert",
+                        color_scheme="red",
+                        size="1",
+                        width="100%",
+                        custom_attrs={"data-testid": "subop-message"},
+                    ),
+                ),
+                rx.cond(F.mode == "create", _create_body(), _licence_fields()),
+                rx.flex(
+                    rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                    rx.button(
+                        rx.cond(F.mode == "create", "Create", "Save"),
+                        on_click=F.save,
+                        loading=F.busy,
+                        custom_attrs={"data-testid": "subop-save"},
+                    ),
+                    justify="end",
+                    gap="8px",
+                    width="100%",
+                ),
+                spacing="4",
+                width="100%",
+            ),
+            max_width="680px",
+            width="calc(100vw - 24px)",
+            max_height="calc(100vh - 32px)",
+            overflow_y="auto",
+            custom_attrs={"data-testid": "subop-dialog"},
+        ),
+        open=F.mode != "",
+        on_open_change=F.set_is_open,
+    )
+
+
+# --- the page -----------------------------------------------------------------------------
+
+
+def _new_button() -> rx.Component:
+    return rx.cond(
+        F.may_manage,
+        rx.button(
+            rx.icon("plus", size=16),
+            "New sub-operator",
+            on_click=F.open_new,
+            custom_attrs={"data-testid": "sub-operator-new"},
+        ),
+    )
+
+
+def _note() -> rx.Component:
+    return rx.cond(
+        F.note != "",
+        rx.callout(
+            F.note,
+            icon="info",
+            color_scheme="gray",
+            size="1",
+            width="100%",
+            custom_attrs={"data-testid": "sub-operators-note"},
+        ),
+    )
+
+
+def page() -> rx.Component:
+    return app_shell(
+        ROUTE,
+        page_header(
+            "Sub-operators",
+            "Organisations under your network: their own administrators, licences and usage.",
+            _new_button(),
+        ),
+        section_links(ROUTE),
+        _note(),
+        _list(),
+        _dialog(),
+    )
+
+
+ON_LOAD: list[Any] = [
+    AuthState.require_login,
+    SubOperatorFormState.load_access,
+    SubOperatorListState.load,
+]
+PAGES: list[tuple[Any, str, str, list[Any]]] = [(page, ROUTE, TITLE, ON_LOAD)]

@@ -17,6 +17,7 @@ from ccms_app.core.config import PROJECT_ROOT, Settings, SettingsError, env_name
 
 # One valid, non-default value per field: (what the environment says, what the field holds).
 SAMPLES: dict[str, tuple[str, object]] = {
+    "audit_retention_days": ("90", 90),
     "database_url": ("sqlite:////tmp/other.db", "sqlite:////tmp/other.db"),
     "web_port": ("3100", 3100),
     "ocpp_host": ("127.0.0.1", "127.0.0.1"),

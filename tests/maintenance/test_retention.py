@@ -158,19 +158,28 @@ def test_zero_keeps_everything_and_dry_run_only_counts(
 ) -> None:
     add_messages(session, OLD, 3)
     add_samples(session, cp_id, None, OLD, 2)
-    settings = Settings(message_log_retention_days=0, meter_sample_retention_days=CUTOFF_DAYS)
+    settings = Settings(
+        message_log_retention_days=0,
+        meter_sample_retention_days=CUTOFF_DAYS,
+        audit_retention_days=0,
+    )
 
     dry = purge(settings, dry_run=True)
     assert [(r.table, r.rows, r.dry_run) for r in dry] == [
         ("ocpp_message", 0, True),
         ("meter_sample", 2, True),
+        ("audit_entry", 0, True),
     ]
     assert dry[0].cutoff is None and "kept for ever" in dry[0].line()
     assert "would purge 2 rows" in dry[1].line()
     assert len(message_times(session)) == 3 and samples_by_session(session) == {None: 2}
 
     done = purge(settings)
-    assert [(r.table, r.rows) for r in done] == [("ocpp_message", 0), ("meter_sample", 2)]
+    assert [(r.table, r.rows) for r in done] == [
+        ("ocpp_message", 0),
+        ("meter_sample", 2),
+        ("audit_entry", 0),
+    ]
     assert len(message_times(session)) == 3 and samples_by_session(session) == {}
 
 
@@ -195,5 +204,10 @@ async def test_the_purge_job_is_registered_at_start(engine: Engine, database_url
 
 def test_no_job_when_everything_is_kept() -> None:
     scheduler = AsyncIOScheduler()
-    schedule_purge(scheduler, Settings(message_log_retention_days=0, meter_sample_retention_days=0))
+    schedule_purge(
+        scheduler,
+        Settings(
+            message_log_retention_days=0, meter_sample_retention_days=0, audit_retention_days=0
+        ),
+    )
     assert scheduler.get_job(PURGE_JOB_ID) is None

@@ -13,7 +13,8 @@ import pytest
 from sqlmodel import Session
 
 import ccms_app
-from ccms_app.accounts.models import Organisation
+from ccms_app.accounts import audit_log
+from ccms_app.accounts.models import AuditEntry, Organisation
 from ccms_app.charging.models import ChargerDataIssue, ChargingSession
 from ccms_app.core import listing
 from ccms_app.core.listing import ListQuery, ListSpec
@@ -106,6 +107,15 @@ def network(session: Session, organisation: Organisation) -> set[int]:
         session.add(LocalAuthListAssignment(list_id=local_list.id, charge_point_id=cp.id))
         session.add(Vehicle(organisation_id=org, driver_id=driver.id, make="VW", model="ID.3"))
         session.add(
+            AuditEntry(
+                organisation_id=org,
+                occurred_at=now,
+                actor=f"op{i % 3}@x.example",
+                action=("command.send", "id_tag_actions.block")[i % 2],
+                object_id=cp.identity,
+            )
+        )
+        session.add(
             ChargerDataIssue(
                 charge_point_id=cp.id,
                 identity=cp.identity,
@@ -136,10 +146,17 @@ def _pages(spec: ListSpec, query: ListQuery, scope: set[int]) -> list[list[str]]
     rows, page = [], 1
     while True:
         result = listing.fetch_page(spec, ListQuery(**{**query.__dict__, "page": page}), scope)
-        rows += [[_cell(row[c.key]) for c in spec.columns] for row in result.rows]
+        rows += [_cells(spec, row) for row in result.rows]
         if page >= result.pages:
             return rows
         page += 1
+
+
+def _cells(spec: ListSpec, row: dict[str, object]) -> list[str]:
+    if spec is audit_log.AUDIT_LIST:  # exported as read: labels, times in the zone (UTC here)
+        shown = audit_log.export_row(row, "UTC")
+        return [shown[c.key] for c in spec.columns]
+    return [_cell(row[c.key]) for c in spec.columns]
 
 
 def _cell(value: object) -> str:

@@ -14,9 +14,12 @@ A column left out of the file keeps what CCMS has; an empty cell clears the fiel
 its default). New stations belong to the operator; a charge point belongs to its station's
 organisation.
 
+Charge points the file registers to an organisation must fit its licence, as when
+registered by hand (`licence`: the rows past the limit get the error).
+
 The parsing of the files is pure (ccms_app.network.rules.csv_import); here: the plan
-(`plan`, `stations`, `charge_points`), the writing (`write`), the upload staging (`staging`)
-and the two entry points (`importer`).
+(`plan`, `stations`, `charge_points`, `licence`), the writing (`write`), the upload
+staging (`staging`) and the two entry points (`importer`).
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
+from ccms_app.network.csv_import.licence import check_licences
 from ccms_app.network.csv_import.plan import ChargePointRow, Plan, chunks, differences
 from ccms_app.network.csv_import.stations import StationIndex
 from ccms_app.network.models import ChargePoint, Connector, RegistrationState
@@ -58,7 +59,8 @@ def plan_charge_points(
     stations: StationIndex,
     scope: frozenset[int],
 ) -> None:
-    """Validate every row of the charge points file into the plan."""
+    """Validate every row of the charge points file into the plan, then the licences of
+    the organisations it registers charge points to."""
     existing = _load_charge_points(session, (r.values.get("identity", "") for r in parsed.rows))
     stations.load(r.values.get("station", "") for r in parsed.rows)
     context = _Context(plan, parsed, existing, stations, scope)
@@ -67,6 +69,7 @@ def plan_charge_points(
         planned = _plan_charge_point(context, row, seen)
         if planned is not None:
             plan.charge_points.append(planned)
+    check_licences(session, plan, parsed.column_name("station"))
 
 
 def _load_charge_points(session: Session, identities: Iterable[str]) -> _Existing:
