@@ -1,7 +1,340 @@
-"""accounts_pages: filled in by its own change."""
+"""System > Accounts (/system/accounts): who logs in, with which role, in which organisation;
+create an account, deactivate or reactivate it, reset its password, change its role.
+Also registers the own account page (/account), which every login may open.
+
+The list is server-side (search; filters by role, organisation, active); the buttons are
+shown to roles holding system:edit, and the server refuses the rest anyway.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-PAGES: list[tuple[Any, str, str, list[Any]]] = []
+import reflex as rx
+
+from ccms_app.accounts import account_page
+from ccms_app.accounts.account_page import PASSWORD_HINT, field_error, form_input, form_message
+from ccms_app.accounts.state import AuthState
+from ccms_app.accounts.state.own_account import OwnAccountState
+from ccms_app.system.accounts_state import AccountActionsState, AccountFormState, AccountListState
+from ccms_app.system.nav import section_links
+from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
+from ccms_app.ui.layout import app_shell
+from ccms_app.ui.page_header import page_header
+from ccms_app.ui.permissions import allowed, when_allowed
+
+ROUTE = "/system/accounts"
+TITLE = "Accounts · System · CCMS"
+NAV_ROUTE = "/system"
+ACTIVE_FILTER = (("true", "Active"), ("false", "Deactivated"))
+DIALOG_WIDTH = "calc(100vw - 24px)"
+
+
+def _tid(value: Any) -> dict[str, Any]:
+    return {"data-testid": value}
+
+
+def _select(
+    value: Any, choices: Any, on_change: Any, placeholder: str, testid: str
+) -> rx.Component:
+    """A select over [value, label] pairs held in the state (bounded by the use case)."""
+    return rx.select.root(
+        rx.select.trigger(placeholder=placeholder, width="100%", custom_attrs=_tid(testid)),
+        rx.select.content(
+            rx.foreach(choices, lambda choice: rx.select.item(choice[1], value=choice[0]))
+        ),
+        value=value,
+        on_change=on_change,
+    )
+
+
+def _labelled(label: str, control: rx.Component) -> rx.Component:
+    return rx.vstack(rx.text(label, size="2", weight="medium"), control, spacing="1", width="100%")
+
+
+def _buttons(cancel: Any, submit_label: str, busy: Any, testid: str, **submit: Any) -> rx.Component:
+    return rx.flex(
+        rx.button("Cancel", type="button", variant="soft", color_scheme="gray", on_click=cancel),
+        rx.button(submit_label, loading=busy, custom_attrs=_tid(f"{testid}-submit"), **submit),
+        justify="end",
+        gap="8px",
+        width="100%",
+    )
+
+
+def _dialog(is_open: Any, on_open_change: Any, title: Any, *body: rx.Component) -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(title, size="4"),
+            *body,
+            max_width="480px",
+            width=DIALOG_WIDTH,
+            padding=["16px", "24px"],
+        ),
+        open=is_open,
+        on_open_change=on_open_change,
+    )
+
+
+# --- create ----------------------------------------------------------------------------------
+
+
+def create_dialog() -> rx.Component:
+    s, testid = AccountFormState, "account-form"
+    return _dialog(
+        s.is_open,
+        s.set_is_open,
+        "New account",
+        rx.form(
+            rx.vstack(
+                form_input(s, "full_name", "Name", testid),
+                form_input(s, "email", "E-mail", testid, type_="email"),
+                _labelled(
+                    "Organisation",
+                    _select(
+                        s.organisation_id,
+                        s.organisation_choices,
+                        s.set_organisation,
+                        "Choose an organisation",
+                        f"{testid}-organisation",
+                    ),
+                ),
+                _labelled(
+                    "Role",
+                    _select(
+                        s.role_id, s.role_choices, s.set_role, "Choose a role", f"{testid}-role"
+                    ),
+                ),
+                form_input(
+                    s,
+                    "password",
+                    "Initial password",
+                    testid,
+                    type_="password",
+                    hint=PASSWORD_HINT + " Pass it on yourself: it must be changed at first login.",
+                    auto_complete="new-password",
+                ),
+                form_message(s, testid),
+                _buttons(s.set_is_open(False), "Create account", s.busy, testid, type="submit"),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=s.create,
+            width="100%",
+        ),
+    )
+
+
+# --- actions ---------------------------------------------------------------------------------
+
+
+def _deactivate_dialog() -> rx.Component:
+    s = AccountActionsState
+    return _dialog(
+        s.dialog == "deactivate",
+        s.set_dialog_open,
+        "Deactivate " + s.target_label + "?",
+        rx.vstack(
+            rx.text(
+                "The account can no longer log in, and every open session of it ends at its "
+                "next click. You can reactivate it later.",
+                size="2",
+            ),
+            form_message(s, "account-deactivate"),
+            _buttons(
+                s.set_dialog_open(False),
+                "Deactivate",
+                s.busy,
+                "account-deactivate",
+                type="button",
+                color_scheme="red",
+                on_click=s.deactivate,
+            ),
+            spacing="3",
+            width="100%",
+        ),
+    )
+
+
+def _reset_dialog() -> rx.Component:
+    s, testid = AccountActionsState, "account-reset"
+    return _dialog(
+        s.dialog == "reset",
+        s.set_dialog_open,
+        "Reset the password of " + s.target_label,
+        rx.form(
+            rx.vstack(
+                rx.text(
+                    "Choose a new password and pass it on: it must be changed at the next "
+                    "login. Every open session of the account ends now.",
+                    size="2",
+                ),
+                form_input(
+                    s,
+                    "password",
+                    "New password",
+                    testid,
+                    type_="password",
+                    hint=PASSWORD_HINT,
+                    auto_complete="new-password",
+                ),
+                form_message(s, testid),
+                _buttons(s.set_dialog_open(False), "Reset password", s.busy, testid, type="submit"),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=s.reset_password,
+            width="100%",
+        ),
+    )
+
+
+def _role_dialog() -> rx.Component:
+    s, testid = AccountActionsState, "account-role"
+    return _dialog(
+        s.dialog == "role",
+        s.set_dialog_open,
+        "Role of " + s.target_label,
+        rx.vstack(
+            rx.text("The new role counts from the account's next click.", size="2"),
+            _select(s.role_id, s.role_choices, s.set_role, "Choose a role", f"{testid}-role"),
+            field_error(s, "role", testid),
+            form_message(s, testid),
+            _buttons(
+                s.set_dialog_open(False),
+                "Change role",
+                s.busy,
+                testid,
+                type="button",
+                on_click=s.change_role,
+            ),
+            spacing="3",
+            width="100%",
+        ),
+    )
+
+
+def _row_actions(row: RowVar) -> rx.Component:
+    s = AccountActionsState
+    label = row["email"]
+    return when_allowed(
+        s.deactivate,
+        rx.flex(
+            rx.cond(
+                row["active"] == "yes",
+                rx.button(
+                    "Deactivate",
+                    size="1",
+                    variant="soft",
+                    color_scheme="orange",
+                    on_click=s.ask_deactivate(row["id"], label),
+                    custom_attrs=_tid("accounts-deactivate-" + row["id"].to(str)),
+                ),
+                rx.button(
+                    "Reactivate",
+                    size="1",
+                    variant="soft",
+                    color_scheme="green",
+                    on_click=s.reactivate(row["id"]),
+                    custom_attrs=_tid("accounts-reactivate-" + row["id"].to(str)),
+                ),
+            ),
+            rx.button(
+                "Reset password",
+                size="1",
+                variant="soft",
+                color_scheme="gray",
+                on_click=s.open_reset(row["id"], label),
+                custom_attrs=_tid("accounts-reset-" + row["id"].to(str)),
+            ),
+            rx.button(
+                "Role",
+                size="1",
+                variant="soft",
+                color_scheme="gray",
+                on_click=s.open_role(row["id"], label, row["role_id"]),
+                custom_attrs=_tid("accounts-role-" + row["id"].to(str)),
+            ),
+            gap="6px",
+            wrap="wrap",
+        ),
+    )
+
+
+def _active_badge(row: RowVar) -> rx.Component:
+    return rx.hstack(
+        rx.cond(
+            row["active"] == "yes",
+            rx.badge("active", color_scheme="green", variant="soft"),
+            rx.badge("deactivated", color_scheme="gray", variant="soft"),
+        ),
+        rx.cond(
+            row["must_change_password"] == "yes",
+            rx.badge("new password due", color_scheme="amber", variant="soft"),
+        ),
+        spacing="1",
+        wrap="wrap",
+    )
+
+
+def page() -> rx.Component:
+    s = AccountListState
+    return app_shell(
+        NAV_ROUTE,
+        page_header("Accounts", "Who logs in to CCMS, with which role and organisation."),
+        section_links(ROUTE),
+        data_list(
+            s,
+            columns=[
+                Column("email", "E-mail"),
+                Column("name", "Name"),
+                Column("role", "Role"),
+                Column("organisation", "Organisation"),
+                Column("active", "Status", render=_active_badge),
+                Column("last_login", "Last login (UTC)"),
+            ],
+            filters=[
+                Filter("role_id", "Role", s.filter_options["role_id"]),
+                Filter("organisation_id", "Organisation", s.filter_options["organisation_id"]),
+                Filter("active", "Status", ACTIVE_FILTER),
+            ],
+            testid="accounts",
+            empty_text="No accounts yet.",
+            search_placeholder="Search name or e-mail…",
+            toolbar=[
+                when_allowed(
+                    AccountFormState.create,
+                    rx.button(
+                        rx.icon("user-plus", size=14),
+                        "New account",
+                        on_click=AccountFormState.open_new,
+                        custom_attrs=_tid("accounts-new"),
+                    ),
+                )
+            ],
+            actions=_row_actions,
+        ),
+        rx.cond(
+            ~allowed(AccountFormState.create),
+            rx.text(
+                "Your role may look at accounts but not change them.",
+                size="1",
+                color=rx.color("gray", 11),
+            ),
+        ),
+        create_dialog(),
+        _deactivate_dialog(),
+        _reset_dialog(),
+        _role_dialog(),
+    )
+
+
+PAGES: list[tuple[Any, str, str, list[Any]]] = [
+    (page, ROUTE, TITLE, [AuthState.require_login, AccountListState.load]),
+    (
+        account_page.page,
+        account_page.ROUTE,
+        account_page.TITLE,
+        [AuthState.require_login, OwnAccountState.load],
+    ),
+]

@@ -1,7 +1,302 @@
-"""roles_pages: filled in by its own change."""
+"""System > Roles (/system/roles): the roles an operator sees and the permission matrix.
+
+A role is a matrix: one row per module, one checkbox per action (view, edit, control,
+export). Built-in roles open read-only; a custom role opens editable for a role holding
+system:edit, with only the boxes it could grant itself enabled. A saved change reaches the
+role's accounts at their next click.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-PAGES: list[tuple[Any, str, str, list[Any]]] = []
+import reflex as rx
+
+from ccms_app.accounts.account_page import field_error, form_message
+from ccms_app.accounts.rules.permissions import (
+    ACTION_LABELS,
+    MODULE_LABELS,
+    Action,
+    Module,
+    permission,
+)
+from ccms_app.accounts.state import AuthState
+from ccms_app.system.nav import section_links
+from ccms_app.system.roles_state import RoleEditorState, RoleListState
+from ccms_app.ui.cards import section
+from ccms_app.ui.data_list import Column, RowVar, data_list
+from ccms_app.ui.layout import app_shell
+from ccms_app.ui.page_header import page_header
+from ccms_app.ui.permissions import when_allowed
+
+ROUTE = "/system/roles"
+TITLE = "Roles · System · CCMS"
+NAV_ROUTE = "/system"
+# Module label, then one narrow column per action: fits a 360 px phone.
+MATRIX_COLUMNS = "minmax(0, 1fr) repeat(4, 48px)"
+
+
+def _tid(value: Any) -> dict[str, Any]:
+    return {"data-testid": value}
+
+
+def _box(p: str) -> rx.Component:
+    s = RoleEditorState
+    return rx.center(
+        rx.checkbox(
+            checked=s.selected.contains(p),
+            on_change=lambda checked: s.toggle(p, checked),
+            disabled=s.read_only | ~s.grantable.contains(p),
+            aria_label=p,
+            custom_attrs=_tid("perm-" + p.replace(":", "-")),
+        )
+    )
+
+
+def permission_matrix() -> rx.Component:
+    """Rows = modules, columns = actions; the same 40 boxes for every role."""
+    header = rx.grid(
+        rx.text("Module", size="1", weight="bold"),
+        *[rx.text(ACTION_LABELS[a], size="1", weight="bold", text_align="center") for a in Action],
+        grid_template_columns=MATRIX_COLUMNS,
+        gap="4px",
+        width="100%",
+    )
+    rows = [
+        rx.grid(
+            rx.text(MODULE_LABELS[m], size="2", overflow_wrap="anywhere"),
+            *[_box(permission(m, a)) for a in Action],
+            grid_template_columns=MATRIX_COLUMNS,
+            gap="4px",
+            align_items="center",
+            padding_y="6px",
+            border_top=f"1px solid {rx.color('gray', 4)}",
+            width="100%",
+        )
+        for m in Module
+    ]
+    return rx.vstack(header, *rows, spacing="0", width="100%", custom_attrs=_tid("role-matrix"))
+
+
+def _name_field() -> rx.Component:
+    s = RoleEditorState
+    return rx.vstack(
+        rx.text("Name", size="2", weight="medium"),
+        rx.input(
+            value=s.name,
+            on_change=s.set_name,
+            disabled=s.read_only,
+            width="100%",
+            custom_attrs=_tid("role-name"),
+        ),
+        field_error(s, "name", "role"),
+        field_error(s, "permissions", "role"),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _delete_area() -> rx.Component:
+    s = RoleEditorState
+    return rx.cond(
+        (s.role_id != 0) & ~s.read_only,
+        rx.cond(
+            s.confirm_delete,
+            rx.flex(
+                rx.text("Delete this role?", size="2"),
+                rx.button(
+                    "Yes, delete",
+                    color_scheme="red",
+                    size="1",
+                    on_click=s.delete,
+                    custom_attrs=_tid("role-delete-confirm"),
+                ),
+                rx.button("No", size="1", variant="soft", on_click=s.set_confirm_delete(False)),
+                gap="8px",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.button(
+                rx.icon("trash-2", size=14),
+                "Delete",
+                variant="soft",
+                color_scheme="red",
+                on_click=s.set_confirm_delete(True),
+                custom_attrs=_tid("role-delete"),
+            ),
+        ),
+    )
+
+
+def _editor_buttons() -> rx.Component:
+    s = RoleEditorState
+    return rx.flex(
+        when_allowed(s.delete, _delete_area()),
+        rx.spacer(),
+        rx.button("Close", variant="soft", color_scheme="gray", on_click=s.set_is_open(False)),
+        rx.cond(
+            ~s.read_only,
+            rx.button("Save", loading=s.busy, on_click=s.save, custom_attrs=_tid("role-save")),
+        ),
+        gap="8px",
+        wrap="wrap",
+        align="center",
+        width="100%",
+    )
+
+
+def role_editor() -> rx.Component:
+    s = RoleEditorState
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(rx.cond(s.role_id == 0, "New role", s.name), size="4"),
+            rx.vstack(
+                rx.cond(
+                    s.role_id != 0,
+                    rx.text(
+                        s.owner,
+                        " · held by ",
+                        s.holders,
+                        " account(s) you see",
+                        size="1",
+                        color=rx.color("gray", 11),
+                    ),
+                ),
+                rx.cond(
+                    s.built_in,
+                    rx.callout(
+                        "A built-in role: its permissions come with CCMS and cannot be changed.",
+                        icon="lock",
+                        size="1",
+                        width="100%",
+                    ),
+                ),
+                rx.cond(
+                    s.read_only & ~s.built_in,
+                    rx.callout(
+                        "You cannot change this role: it needs system edit and every "
+                        "permission it grants.",
+                        icon="lock",
+                        size="1",
+                        width="100%",
+                    ),
+                ),
+                _name_field(),
+                permission_matrix(),
+                form_message(s, "role"),
+                _editor_buttons(),
+                spacing="3",
+                width="100%",
+            ),
+            max_width="640px",
+            width="calc(100vw - 24px)",
+            padding=["16px", "24px"],
+        ),
+        open=s.is_open,
+        on_open_change=s.set_is_open,
+    )
+
+
+def _open_button(row: RowVar) -> rx.Component:
+    return rx.button(
+        "Open",
+        size="1",
+        variant="soft",
+        color_scheme="gray",
+        on_click=RoleEditorState.open_role(row["id"]),
+        custom_attrs=_tid("roles-open-" + row["id"].to(str)),
+    )
+
+
+def _built_in_card(role: RowVar) -> rx.Component:
+    return rx.card(
+        rx.flex(
+            rx.vstack(
+                rx.text(role["name"], weight="bold", size="2"),
+                rx.text(
+                    role["permissions"],
+                    " permissions · ",
+                    role["accounts"],
+                    " account(s)",
+                    size="1",
+                    color=rx.color("gray", 11),
+                ),
+                spacing="0",
+            ),
+            rx.spacer(),
+            rx.button(
+                "View",
+                size="1",
+                variant="soft",
+                color_scheme="gray",
+                on_click=RoleEditorState.open_role(role["id"]),
+                custom_attrs=_tid("roles-built-in-" + role["id"].to(str)),
+            ),
+            align="center",
+            gap="8px",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def built_in_roles() -> rx.Component:
+    """The five roles CCMS ships: a fixed handful, read-only."""
+    return section(
+        "Built-in roles",
+        rx.grid(
+            rx.foreach(RoleEditorState.built_ins, _built_in_card),
+            columns=rx.breakpoints(initial="1", sm="2", lg="3"),
+            gap="12px",
+            width="100%",
+            custom_attrs=_tid("roles-built-in"),
+        ),
+    )
+
+
+def page() -> rx.Component:
+    s = RoleListState
+    return app_shell(
+        NAV_ROUTE,
+        page_header("Roles", "What each role may do, module by module."),
+        section_links(ROUTE),
+        built_in_roles(),
+        section(
+            "Custom roles",
+            data_list(
+                s,
+                columns=[
+                    Column("name", "Name"),
+                    Column("owner", "Organisation"),
+                    Column("accounts", "Accounts"),
+                    Column("permissions", "Permissions", sortable=False),
+                ],
+                testid="roles",
+                empty_text="No custom roles yet.",
+                search_placeholder="Search roles…",
+                toolbar=[
+                    when_allowed(
+                        RoleEditorState.save,
+                        rx.button(
+                            rx.icon("plus", size=14),
+                            "New role",
+                            on_click=RoleEditorState.open_new,
+                            custom_attrs=_tid("roles-new"),
+                        ),
+                    )
+                ],
+                actions=_open_button,
+            ),
+        ),
+        role_editor(),
+    )
+
+
+PAGES: list[tuple[Any, str, str, list[Any]]] = [
+    (
+        page,
+        ROUTE,
+        TITLE,
+        [AuthState.require_login, RoleListState.load, RoleEditorState.load_built_ins],
+    ),
+]

@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 import ccms_app
 from ccms_app.accounts import audit_log
-from ccms_app.accounts.models import AuditEntry, Organisation
+from ccms_app.accounts.models import AuditEntry, OperatorAccount, Organisation, Role
 from ccms_app.charging.models import ChargerDataIssue, ChargingSession
 from ccms_app.core import listing
 from ccms_app.core.listing import ListQuery, ListSpec
@@ -106,6 +106,20 @@ def network(session: Session, organisation: Organisation) -> set[int]:
         session.add(LocalAuthListEntry(list_id=local_list.id, id_tag_id=tag.id))
         session.add(LocalAuthListAssignment(list_id=local_list.id, charge_point_id=cp.id))
         session.add(Vehicle(organisation_id=org, driver_id=driver.id, make="VW", model="ID.3"))
+        role = Role(organisation_id=org, name=f"Desk {i:02d}", permissions="users:view")
+        session.add(role)
+        session.flush()
+        session.add(
+            OperatorAccount(
+                organisation_id=org,
+                email=f"op{i:02d}@x.example",
+                full_name=f"Operator {i % 4}",
+                password_hash="x",
+                role_id=role.id,
+                is_active=i % 3 != 0,
+                last_login_at=now if i % 2 else None,
+            )
+        )
         session.add(
             AuditEntry(
                 organisation_id=org,

@@ -144,12 +144,25 @@ def _payload_summary(payload: dict[str, Any]) -> str:
     return str(_redact(payload))[:1000]
 
 
+def _secret(name: Any) -> bool:
+    return any(part in str(name).lower() for part in _SECRET_KEYS)
+
+
 def _redact(value: Any) -> Any:
+    """Blank secret-looking keys, including a Reflex form's [name, value] pairs."""
+    if isinstance(value, dict) and "__reflex_form_data__" in value:
+        pairs = value["__reflex_form_data__"]
+        if isinstance(pairs, list):
+            return {
+                "__reflex_form_data__": [
+                    [pair[0], "<redacted>"]
+                    if isinstance(pair, list | tuple) and len(pair) == 2 and _secret(pair[0])
+                    else _redact(pair)
+                    for pair in pairs
+                ]
+            }
     if isinstance(value, dict):
-        return {
-            k: ("<redacted>" if any(s in str(k).lower() for s in _SECRET_KEYS) else _redact(v))
-            for k, v in value.items()
-        }
+        return {k: ("<redacted>" if _secret(k) else _redact(v)) for k, v in value.items()}
     if isinstance(value, list):
         return [_redact(v) for v in value]
     return value

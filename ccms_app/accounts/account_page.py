@@ -1,0 +1,199 @@
+"""The own account (/account): name, e-mail, role, organisation, and the password form.
+
+Every login may open it, whatever its role: it is also where the gate sends a login whose
+role may see nothing else, and where a login whose password an administrator chose is asked
+to replace it. The form helpers here (uncontrolled inputs whose values travel only in the
+submission, one error line per field) serve System's account dialogs too.
+
+A handler receiving a form with a password names its argument `password_form`: the gate's
+audit blanks every payload key that looks like a secret, and a form's fields travel as one
+list of [name, value] pairs under that argument, so the whole submission is blanked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from ccms_app.accounts.rules.passwords import MIN_PASSWORD_LENGTH
+from ccms_app.accounts.rules.redirects import ACCOUNT_ROUTE
+from ccms_app.accounts.state.own_account import OwnAccountState
+from ccms_app.ui.layout import app_shell
+from ccms_app.ui.page_header import page_header
+
+ROUTE = ACCOUNT_ROUTE
+TITLE = "Your account · CCMS"
+PASSWORD_HINT = (
+    f"At least {MIN_PASSWORD_LENGTH} characters and hard to guess: a few unrelated words, "
+    "or a password manager's."
+)
+
+
+def field_error(state: Any, name: str, testid: str) -> rx.Component:
+    """The error of one field, under it."""
+    return rx.cond(
+        state.errors.contains(name),
+        rx.text(
+            state.errors[name],
+            size="1",
+            color=rx.color("red", 11),
+            custom_attrs={"data-testid": f"{testid}-{name}-error"},
+        ),
+    )
+
+
+def form_input(
+    state: Any,
+    name: str,
+    label: str,
+    testid: str,
+    *,
+    type_: str = "text",
+    hint: str = "",
+    auto_complete: str = "off",
+) -> rx.Component:
+    """An uncontrolled input submitted with its form (`name`), labelled, with its error.
+    No `id`: Reflex would submit the value a second time under it."""
+    return rx.vstack(
+        rx.el.label(
+            rx.text(label, size="2", weight="medium"),
+            rx.input(
+                name=name,
+                type=type_,
+                auto_complete=auto_complete,
+                width="100%",
+                color_scheme=rx.cond(state.errors.contains(name), "red", "gray"),
+                custom_attrs={"data-testid": f"{testid}-{name}"},
+            ),
+            display="flex",
+            flex_direction="column",
+            gap="4px",
+            width="100%",
+        ),
+        rx.text(hint, size="1", color=rx.color("gray", 10)) if hint else rx.fragment(),
+        field_error(state, name, testid),
+        spacing="1",
+        width="100%",
+    )
+
+
+def form_message(state: Any, testid: str) -> rx.Component:
+    """Why the whole form was refused (not one field's fault)."""
+    return rx.cond(
+        state.message != "",
+        rx.callout(
+            state.message,
+            icon="triangle-alert",
+            color_scheme="red",
+            size="1",
+            width="100%",
+            custom_attrs={"data-testid": f"{testid}-message"},
+        ),
+    )
+
+
+def _fact(label: str, value: Any, testid: str) -> rx.Component:
+    return rx.flex(
+        rx.text(label, size="2", color=rx.color("gray", 11), min_width="110px"),
+        rx.text(value, size="2", weight="medium", custom_attrs={"data-testid": testid}),
+        gap="8px",
+        wrap="wrap",
+        width="100%",
+    )
+
+
+def _facts() -> rx.Component:
+    s = OwnAccountState
+    return rx.card(
+        rx.vstack(
+            _fact("Name", rx.cond(s.full_name != "", s.full_name, "—"), "own-name"),
+            _fact("E-mail", s.email, "own-email"),
+            _fact("Role", s.role_name, "own-role"),
+            _fact("Organisation", s.organisation_name, "own-organisation"),
+            _fact("Last login", s.last_login, "own-last-login"),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+        max_width="560px",
+    )
+
+
+def _password_form() -> rx.Component:
+    s, testid = OwnAccountState, "own-password"
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading("Change your password", size="4"),
+                form_input(
+                    s,
+                    "current_password",
+                    "Current password",
+                    testid,
+                    type_="password",
+                    auto_complete="current-password",
+                ),
+                form_input(
+                    s,
+                    "new_password",
+                    "New password",
+                    testid,
+                    type_="password",
+                    hint=PASSWORD_HINT,
+                    auto_complete="new-password",
+                ),
+                form_input(
+                    s,
+                    "new_password_again",
+                    "New password again",
+                    testid,
+                    type_="password",
+                    auto_complete="new-password",
+                ),
+                form_message(s, testid),
+                rx.text(
+                    "Your other browsers and devices are logged out when it changes.",
+                    size="1",
+                    color=rx.color("gray", 11),
+                ),
+                rx.button(
+                    "Change password",
+                    type="submit",
+                    loading=s.busy,
+                    custom_attrs={"data-testid": f"{testid}-submit"},
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=s.change_password,
+            reset_on_submit=True,
+            width="100%",
+        ),
+        width="100%",
+        max_width="560px",
+    )
+
+
+def page() -> rx.Component:
+    s = OwnAccountState
+    return app_shell(
+        ROUTE,
+        page_header("Your account", "Who you are signed in as, and your password."),
+        rx.cond(
+            s.must_change_password,
+            rx.callout(
+                "Your password was set by an administrator. Choose your own now.",
+                icon="key-round",
+                color_scheme="amber",
+                width="100%",
+                max_width="560px",
+                custom_attrs={"data-testid": "own-must-change"},
+            ),
+        ),
+        rx.cond(
+            s.loaded,
+            rx.vstack(_facts(), _password_form(), spacing="4", width="100%"),
+            rx.center(rx.spinner(size="3"), padding="48px", width="100%"),
+        ),
+    )
