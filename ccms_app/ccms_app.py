@@ -13,8 +13,9 @@ from collections.abc import AsyncIterator
 
 import reflex as rx
 
-from ccms_app.accounts import pages as login
+from ccms_app.accounts.pages import login
 from ccms_app.accounts.state import AuthState, gate
+from ccms_app.accounts.state.page_access import PageAccessState
 from ccms_app.accounts.web_session import RawTokenScrubber
 from ccms_app.api import build_api
 from ccms_app.charging.state.data_issues_tab import ChargePointTabState
@@ -38,8 +39,11 @@ from ccms_app.monitoring.state.home import HomeState
 from ccms_app.monitoring.state.publisher import live_publisher
 from ccms_app.network.pages import assets, stations
 from ccms_app.runtime import network_runtime
-from ccms_app.system import accounts_pages, audit_pages, roles_pages, sub_operators_pages
-from ccms_app.system import pages as system
+from ccms_app.system.pages import accounts as accounts_pages
+from ccms_app.system.pages import audit as audit_pages
+from ccms_app.system.pages import roles as roles_pages
+from ccms_app.system.pages import settings as system
+from ccms_app.system.pages import sub_operators as sub_operators_pages
 
 log = logging.getLogger(__name__)
 
@@ -88,8 +92,14 @@ def _register_pages(app: rx.App) -> None:
     # assets: lists, forms, map; stations: one station; maintenance: data issues
     for module in (assets, stations, maintenance):
         app.add_page(module.page, route=module.ROUTE, title=module.TITLE, on_load=module.ON_LOAD)
-    for module in (load_balancing, finance, users, system):
-        app.add_page(module.page, route=module.ROUTE, title=module.TITLE, on_load=guard)
+    page_guards = {
+        load_balancing: [*guard, PageAccessState.load_balancing],
+        finance: [*guard, PageAccessState.finance],
+        users: guard,
+        system: guard,
+    }
+    for module, on_load in page_guards.items():
+        app.add_page(module.page, route=module.ROUTE, title=module.TITLE, on_load=on_load)
     users_modules = (
         drivers_page,
         id_tags_page,

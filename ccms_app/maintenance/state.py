@@ -7,12 +7,15 @@ from typing import Any
 
 import reflex as rx
 
+from ccms_app.accounts.gate_marks import guarded
+from ccms_app.accounts.rules.permissions import Module
 from ccms_app.charging import data_issue_admin
 from ccms_app.charging.state.data_issues import DataIssueActions, list_cell
 from ccms_app.core.listing import ListSpec
 from ccms_app.ui.list_state import ListState
 
 
+@guarded(Module.MAINTENANCE)
 class DataIssueListState(DataIssueActions, ListState, rx.State):
     """Every data issue of the operator's network; opens on the unresolved ones."""
 
@@ -30,6 +33,7 @@ class DataIssueListState(DataIssueActions, ListState, rx.State):
         return "data-issues.csv"
 
 
+@guarded(Module.MAINTENANCE)
 class FlaggedSessionListState(ListState, rx.State):
     """Sessions the data policy flagged (register breaks, corrected times, ...), newest first."""
 

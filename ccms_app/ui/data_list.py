@@ -36,6 +36,7 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from ccms_app.ui.list_state import ALL, PAGE_SIZES
+from ccms_app.ui.permissions import when_allowed
 
 EMPTY = "—"  # an empty cell, so a phone card's label is not left dangling
 DESKTOP_ONLY = ["none", "none", "block"]
@@ -132,13 +133,17 @@ def _filter(state: Any, f: Filter, testid: str) -> rx.Component:
 
 
 def _export_button(state: Any, testid: str) -> rx.Component:
-    return rx.button(
-        rx.icon("download", size=14),
-        "Export CSV",
-        variant="soft",
-        color_scheme="gray",
-        on_click=state.export_csv,
-        custom_attrs=_tid(testid, "export"),
+    """Shown to roles that may export this list (e.g. assets:export)."""
+    return when_allowed(
+        state.export_csv,
+        rx.button(
+            rx.icon("download", size=14),
+            "Export CSV",
+            variant="soft",
+            color_scheme="gray",
+            on_click=state.export_csv,
+            custom_attrs=_tid(testid, "export"),
+        ),
     )
 
 

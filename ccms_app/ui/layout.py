@@ -1,7 +1,8 @@
 """The shell of every signed-in page: navigation plus the page's content.
 
 Content renders only once the session check (AuthState.require_login, on_load) passed, so a
-signed-out browser never flashes live data before its redirect to /login.
+signed-out browser never flashes live data before its redirect to /login. A login that may
+only look (its organisation's licence ended) sees why in a banner above every page.
 """
 
 from __future__ import annotations
@@ -12,6 +13,20 @@ from ccms_app.accounts.state import AuthState
 from ccms_app.ui.nav import SIDEBAR_WIDTH, mobile_bar, sidebar
 
 
+def read_only_banner() -> rx.Component:
+    """Why this login may only look, when the gate says so (e.g. the licence ended)."""
+    return rx.cond(
+        AuthState.read_only_reason != "",
+        rx.callout(
+            AuthState.read_only_reason,
+            icon="lock",
+            color_scheme="amber",
+            width="100%",
+            custom_attrs={"data-testid": "read-only-banner"},
+        ),
+    )
+
+
 def app_shell(active: str, *content: rx.Component) -> rx.Component:
     return rx.cond(
         AuthState.is_authenticated,
@@ -19,7 +34,7 @@ def app_shell(active: str, *content: rx.Component) -> rx.Component:
             sidebar(active),
             mobile_bar(active),
             rx.box(
-                rx.vstack(*content, spacing="5", width="100%"),
+                rx.vstack(read_only_banner(), *content, spacing="5", width="100%"),
                 margin_left=["0", "0", SIDEBAR_WIDTH],
                 padding=["16px 12px", "20px 16px", "24px 32px"],
                 max_width="1600px",

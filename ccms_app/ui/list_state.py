@@ -24,6 +24,8 @@ What a list state may override (all optional except `_list_spec`):
 - `_filter_options(scope) -> {filter key: [(value, label), ...]}`: choices read from the
   database for filter selects (default: none), loaded with the list into `filter_options`
   (use `Filter(key, label, State.filter_options[key])`).
+Every handler here needs the concrete state's module view (`@guarded` on it); `export_csv`
+needs its export permission, and `ui.data_list` shows the button only to roles holding it.
 Rows reach the browser as `rows: list[dict[str, str]]`; every row carries its "id" column
 if the spec has one (the row key, and what row links and actions use).
 Filters arrive as strings; `coerce_filter` turns "true"/"false" and numbers into the column's
@@ -43,6 +45,8 @@ import reflex as rx
 from sqlalchemy import Boolean, Integer
 
 from ccms_app.accounts import organisations
+from ccms_app.accounts.gate_marks import requires
+from ccms_app.accounts.rules.permissions import Action
 from ccms_app.accounts.state import AuthState
 from ccms_app.core import listing
 from ccms_app.core.display import format_time
@@ -225,6 +229,7 @@ class ListState(rx.State, mixin=True):
         self.page = 1
         await self._reload()
 
+    @requires(Action.EXPORT)
     @event
     async def export_csv(self):
         """The whole filtered, sorted list (every page) as a CSV download."""

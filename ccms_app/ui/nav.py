@@ -7,7 +7,9 @@ from dataclasses import dataclass
 import reflex as rx
 from reflex.event import EventCallback, EventHandler
 
+from ccms_app.accounts.rules.permissions import Module
 from ccms_app.accounts.state import AuthState
+from ccms_app.ui.permissions import can
 
 SIDEBAR_WIDTH = "232px"
 
@@ -28,21 +30,24 @@ MOBILE = ["flex", "flex", "none"]
 
 @dataclass(frozen=True)
 class NavItem:
+    """One menu entry; shown only to roles that may view its module."""
+
     label: str
     route: str
     icon: str
+    module: Module
 
 
 NAV_ITEMS: tuple[NavItem, ...] = (
-    NavItem("Home", "/", "house"),
-    NavItem("Live Monitoring", "/live", "activity"),
-    NavItem("Load Balancing", "/load-balancing", "gauge"),
-    NavItem("Finance", "/finance", "wallet"),
-    NavItem("Assets", "/assets", "plug-zap"),
-    NavItem("Maintenance", "/maintenance", "wrench"),
-    NavItem("Firmware", "/firmware", "cpu"),
-    NavItem("Users", "/users", "users"),
-    NavItem("System", "/system", "settings"),
+    NavItem("Home", "/", "house", Module.HOME),
+    NavItem("Live Monitoring", "/live", "activity", Module.LIVE_MONITORING),
+    NavItem("Load Balancing", "/load-balancing", "gauge", Module.LOAD_BALANCING),
+    NavItem("Finance", "/finance", "wallet", Module.FINANCE),
+    NavItem("Assets", "/assets", "plug-zap", Module.ASSETS),
+    NavItem("Maintenance", "/maintenance", "wrench", Module.MAINTENANCE),
+    NavItem("Firmware", "/firmware", "cpu", Module.FIRMWARE),
+    NavItem("Users", "/users", "users", Module.USERS),
+    NavItem("System", "/system", "settings", Module.SYSTEM),
 )
 
 
@@ -65,8 +70,9 @@ def brand() -> rx.Component:
 
 
 def nav_link(item: NavItem, active: str) -> rx.Component:
+    """The entry, when the role may view its module (the gate refuses the page otherwise)."""
     selected = item.route == active
-    return rx.link(
+    link = rx.link(
         rx.hstack(
             rx.icon(item.icon, size=18),
             rx.text(item.label, size="2", weight="medium" if selected else "regular"),
@@ -85,6 +91,7 @@ def nav_link(item: NavItem, active: str) -> rx.Component:
         width="100%",
         custom_attrs={"data-testid": f"nav-{item.route.strip('/') or 'home'}"},
     )
+    return rx.cond(can(item.module), link)
 
 
 def nav_links(active: str) -> rx.Component:
@@ -93,6 +100,13 @@ def nav_links(active: str) -> rx.Component:
 
 def account_box() -> rx.Component:
     return rx.vstack(
+        rx.link(
+            rx.hstack(rx.icon("user-round", size=14), rx.text(AuthState.role_name), spacing="1"),
+            href="/account",
+            size="1",
+            color_scheme="gray",
+            custom_attrs={"data-testid": "nav-account"},
+        ),
         rx.text(
             AuthState.operator_label,
             size="1",

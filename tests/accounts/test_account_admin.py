@@ -28,7 +28,7 @@ from ccms_app.accounts.state import gate
 from ccms_app.accounts.state.own_account import OwnAccountState
 from ccms_app.core.db import session_scope
 from ccms_app.core.listing import ListQuery
-from ccms_app.system.accounts_state import AccountActionsState, AccountFormState
+from ccms_app.system.state.accounts import AccountActionsState, AccountFormState
 
 PASSWORD = "correct horse battery"
 NEW_PASSWORD = "violet tram under snow"

@@ -40,7 +40,7 @@ from ccms_app.network import stations
 from ccms_app.network.asset_lists import CHARGE_POINT_LIST, STATION_LIST
 from ccms_app.network.assets import AssetError, AssetNotFound
 from ccms_app.network.models import ChargePoint
-from ccms_app.system.sub_operators_state import SubOperatorFormState, SubOperatorListState
+from ccms_app.system.state.sub_operators import SubOperatorFormState, SubOperatorListState
 from tests.fixtures.ocpp import connect_charge_point
 
 PASSWORD = "Lantern-Orbit-Vivid-73"

@@ -76,18 +76,12 @@ class AuthState(rx.State):
         """End this login everywhere at once (every tab's next event is refused), then let
         the HTTP route clear the cookie."""
         await asyncio.to_thread(auth.end_session_by_hash, self._session_hash)
-        self.forget()
-        return rx.redirect("/auth/logout", replace=True)
+        self._clear_login()
+        # A full page load (Reflex's redirect stays inside the page's router): the route
+        # clears the HttpOnly cookie, which page scripts cannot.
+        return rx.call_script("window.location.replace('/auth/logout')")
 
-    def can(self, module: Module, action: Action = Action.VIEW) -> bool:
-        """What the gate found for this event (it re-reads the session before each)."""
-        return self.is_authenticated and permission(module, action) in self.permissions
-
-    def signed_in_email(self) -> str:
-        """Who acts (command records, audit); "" when signed out."""
-        return self.operator_email if self.is_authenticated else ""
-
-    def remember(self, principal: Principal) -> None:
+    def _take_login(self, principal: Principal) -> None:
         """Copy what the gate found; assignments of unchanged values are skipped so an
         event that changes nothing sends nothing."""
         values = {
@@ -106,7 +100,7 @@ class AuthState(rx.State):
         self._organisation_id = principal.organisation_id
         self._session_hash = principal.session_hash
 
-    def forget(self) -> None:
+    def _clear_login(self) -> None:
         if self.is_authenticated:
             self.is_authenticated = False
             self.operator_email = ""
@@ -118,6 +112,16 @@ class AuthState(rx.State):
         self._account_id = 0
         self._organisation_id = 0
         self._session_hash = ""
+
+
+def has_permission(auth_state: AuthState, module: Module, action: Action = Action.VIEW) -> bool:
+    """What the gate found for this event (it re-reads the session before each)."""
+    return auth_state.is_authenticated and permission(module, action) in auth_state.permissions
+
+
+def acting_email(auth_state: AuthState) -> str:
+    """Who acts (command records, audit); "" when signed out."""
+    return auth_state.operator_email if auth_state.is_authenticated else ""
 
 
 def login_url(path: str | None, query: str | None = None) -> str:

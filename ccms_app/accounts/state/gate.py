@@ -54,11 +54,11 @@ class GateMiddleware(Middleware):
         auth_state = await state.get_state(AuthState)
         principal = await asyncio.to_thread(principal_for_session, _session_hash(state))
         if principal is None:
-            auth_state.forget()
+            auth_state._clear_login()
             if needed == OPTIONAL:
                 return None
             return await _update(state, [rx.redirect(login_url(_path(state)))])
-        auth_state.remember(principal)
+        auth_state._take_login(principal)
         if needed in (SIGNED_IN, OPTIONAL):
             return None
         if principal.must_change_password:

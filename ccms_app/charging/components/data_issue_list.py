@@ -16,6 +16,7 @@ import reflex as rx
 
 from ccms_app.charging.data_issue_admin import POLICY_DOC, STATE_OPTIONS, UNRESOLVED
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
+from ccms_app.ui.permissions import allowed, when_allowed
 
 
 def _tid(testid: str, *parts: Any) -> dict[str, Any]:
@@ -86,7 +87,7 @@ def issue_columns(testid: str, *, with_identity: bool, with_state: bool) -> list
 
 def _actions(state: Any, testid: str) -> Any:
     def actions(row: RowVar) -> rx.Component:
-        unresolved = row["state"] == UNRESOLVED
+        unresolved = (row["state"] == UNRESOLVED) & allowed(state.resolve_one)
         return rx.hstack(
             rx.cond(
                 unresolved,
@@ -125,6 +126,16 @@ def _actions(state: Any, testid: str) -> Any:
 
 
 def _bulk_buttons(state: Any, testid: str) -> list[rx.Component]:
+    """Selecting and resolving, for roles that may resolve (maintenance:edit)."""
+    return [
+        when_allowed(
+            state.resolve_selected,
+            *_bulk_resolve(state, testid),
+        )
+    ]
+
+
+def _bulk_resolve(state: Any, testid: str) -> list[rx.Component]:
     return [
         rx.checkbox(
             "Select page",
@@ -263,7 +274,7 @@ def issue_dialog(state: Any, testid: str) -> rx.Component:
             rx.flex(
                 rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
                 rx.cond(
-                    ~state.issue_resolved,
+                    ~state.issue_resolved & allowed(state.resolve_one),
                     rx.button(
                         rx.icon("check", size=14),
                         "Resolve",

@@ -11,6 +11,7 @@ from ccms_app.control.state.charge_point import ChargePointDetailState as Detail
 from ccms_app.monitoring.charge_point_view import ReservationRow
 from ccms_app.monitoring.state.charge_point_feed import ChargePointLiveState as Live
 from ccms_app.ui.cards import empty_note
+from ccms_app.ui.permissions import allowed, when_allowed
 from ccms_app.ui.table import cell, data_table
 
 RESERVATION_COLOURS = {
@@ -104,7 +105,7 @@ def _row(row_var: rx.Var) -> rx.Component:
         ),
         cell(
             rx.cond(
-                r.is_open,
+                r.is_open & allowed(Reservations.cancel),
                 rx.button(
                     "Cancel",
                     size="1",
@@ -122,7 +123,7 @@ def _row(row_var: rx.Var) -> rx.Component:
 
 def reservations_section() -> rx.Component:
     return rx.vstack(
-        _form(),
+        when_allowed(Reservations.reserve, _form()),
         rx.cond(
             Live.reservations.length() > 0,
             data_table(

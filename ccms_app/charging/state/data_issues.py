@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import reflex as rx
 
+from ccms_app.accounts.gate_marks import requires
+from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.charging import data_issue_admin, data_issues
 from ccms_app.control.state.charge_point import signed_in_email
 from ccms_app.control.state.message_log import pretty_json
@@ -171,6 +173,7 @@ class DataIssueActions(rx.State, mixin=True):
 
     # --- resolving -----------------------------------------------------------------------
 
+    @requires(Action.EDIT, Module.MAINTENANCE)
     @event
     async def resolve_one(self, issue_id: str):
         if not issue_id.isdigit():
@@ -180,6 +183,7 @@ class DataIssueActions(rx.State, mixin=True):
             self.issue_open = False
         return toast
 
+    @requires(Action.EDIT, Module.MAINTENANCE)
     @event
     async def resolve_selected(self):
         ids = [int(i) for i in self.selected if i.isdigit()]
@@ -187,6 +191,7 @@ class DataIssueActions(rx.State, mixin=True):
             return rx.toast.info("Select the issues to resolve first.")
         return await self._resolve_ids(ids)
 
+    @requires(Action.EDIT, Module.MAINTENANCE)
     @event
     async def resolve_all_shown(self):
         """Every unresolved issue matching the search and filters, on every page."""

@@ -13,6 +13,8 @@ from __future__ import annotations
 import reflex as rx
 from reflex.event import EventCallback
 
+from ccms_app.accounts.gate_marks import guarded
+from ccms_app.accounts.rules.permissions import Module
 from ccms_app.charging import data_issue_admin
 from ccms_app.charging.state.data_issues import DataIssueActions
 from ccms_app.control.state.charge_point import current_charge_point
@@ -44,6 +46,7 @@ def data_issues_href(identity: str) -> str:
     return f"/charge-points/{identity}?tab={DATA_ISSUES_TAB}"
 
 
+@guarded(Module.LIVE_MONITORING)
 class ChargePointDataIssuesState(DataIssueActions, ListState, rx.State):
     """One charge point's unresolved issues, newest first: the issue list, always narrowed
     to the page's charge point and to unresolved issues (in every page, export, resolve)."""
@@ -72,6 +75,7 @@ class ChargePointDataIssuesState(DataIssueActions, ListState, rx.State):
             await self.load()
 
 
+@guarded(Module.LIVE_MONITORING)
 class ChargePointTabState(rx.State):
     """The open tab of the charge point page (controlled, so `?tab=` can choose it)."""
 

@@ -10,11 +10,14 @@ from typing import Any
 
 import reflex as rx
 
+from ccms_app.accounts.gate_marks import guarded, requires
+from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.control.state.charge_point import current_charge_point, run_command, signed_in_email
 from ccms_app.monitoring.state.charge_point_feed import ChargePointLiveState
 from ccms_app.ui.events import background_event, event
 
 
+@guarded(Module.LIVE_MONITORING)
 class ChargePointReservationState(rx.State):
     connector_id: str = "0"
     id_tag: str = ""
@@ -41,6 +44,7 @@ class ChargePointReservationState(rx.State):
     def set_minutes(self, value: str) -> None:
         self.minutes = value
 
+    @requires(Action.CONTROL)
     @background_event
     async def reserve(self):
         async with self:
@@ -53,6 +57,7 @@ class ChargePointReservationState(rx.State):
         if started:
             await self._finish("ReserveNow", params)
 
+    @requires(Action.CONTROL)
     @background_event
     async def cancel(self, reservation_id: int):
         async with self:

@@ -18,15 +18,20 @@ from ccms_app.control.state.bulk_commands import BulkResultRow
 from ccms_app.control.state.command_forms import BULK_ACTIONS, LABELS
 from ccms_app.monitoring.state.live import LiveListState
 from ccms_app.monitoring.view import ChargePointRow
+from ccms_app.ui.permissions import when_allowed
 from ccms_app.ui.table import cell, data_table
 
 
 def select_checkbox(row: ObjectVar[ChargePointRow]) -> rx.Component:
-    return rx.checkbox(
-        checked=Bulk.selected.contains(row.id),
-        on_change=lambda checked: Bulk.toggle(row.id, checked),
-        aria_label="Select for a bulk command",
-        custom_attrs={"data-testid": f"select-{row.identity}"},
+    """Selecting is for sending: shown to roles with live_monitoring:control."""
+    return when_allowed(
+        Bulk.send,
+        rx.checkbox(
+            checked=Bulk.selected.contains(row.id),
+            on_change=lambda checked: Bulk.toggle(row.id, checked),
+            aria_label="Select for a bulk command",
+            custom_attrs={"data-testid": f"select-{row.identity}"},
+        ),
     )
 
 
@@ -102,16 +107,20 @@ def _command() -> rx.Component:
 
 
 def bulk_toolbar() -> rx.Component:
-    """Selection and, once something is selected, the command to send to it."""
-    return rx.card(
-        rx.vstack(
-            _selection_bar(),
-            rx.cond(Bulk.selected_count > 0, _command()),
-            spacing="3",
+    """Selection and, once something is selected, the command to send to it (for roles
+    that may send commands)."""
+    return when_allowed(
+        Bulk.send,
+        rx.card(
+            rx.vstack(
+                _selection_bar(),
+                rx.cond(Bulk.selected_count > 0, _command()),
+                spacing="3",
+                width="100%",
+            ),
             width="100%",
+            custom_attrs={"data-testid": "bulk-toolbar"},
         ),
-        width="100%",
-        custom_attrs={"data-testid": "bulk-toolbar"},
     )
 
 

@@ -17,6 +17,7 @@ from ccms_app.control.state.command_forms import ACTIONS, LABELS
 from ccms_app.monitoring.charge_point_view import CommandHistoryRow
 from ccms_app.monitoring.state.charge_point_feed import ChargePointLiveState
 from ccms_app.ui.cards import empty_note
+from ccms_app.ui.permissions import allowed
 from ccms_app.ui.table import cell, data_table
 
 
@@ -96,14 +97,20 @@ def command_history() -> rx.Component:
 
 
 def commands_section() -> rx.Component:
-    return rx.grid(
-        command_form(),
-        command_history(),
-        spacing="4",
-        width="100%",
-        # minmax(0, ...): a wide history table scrolls inside its column instead of widening
-        # the page (a phone's 360 px included).
-        grid_template_columns=rx.breakpoints(
-            initial="minmax(0, 1fr)", lg="minmax(300px, 2fr) minmax(0, 3fr)"
+    """The form beside the history for roles that may send commands; the history alone
+    for the others."""
+    return rx.cond(
+        allowed(Detail.send),
+        rx.grid(
+            command_form(),
+            command_history(),
+            spacing="4",
+            width="100%",
+            # minmax(0, ...): a wide history table scrolls inside its column instead of
+            # widening the page (a phone's 360 px included).
+            grid_template_columns=rx.breakpoints(
+                initial="minmax(0, 1fr)", lg="minmax(300px, 2fr) minmax(0, 3fr)"
+            ),
         ),
+        command_history(),
     )

@@ -9,6 +9,7 @@ from ccms_app.control.state.configuration import ChargePointConfigState as Confi
 from ccms_app.monitoring.charge_point_view import ConfigRow
 from ccms_app.monitoring.state.charge_point_feed import ChargePointLiveState as Live
 from ccms_app.ui.cards import empty_note
+from ccms_app.ui.permissions import allowed, when_allowed
 from ccms_app.ui.table import cell, data_table
 
 
@@ -72,7 +73,7 @@ def _action(row: ObjectVar[ConfigRow]) -> rx.Component:
         row.readonly,
         rx.badge(rx.icon("lock", size=12), "read-only", color_scheme="gray", variant="soft"),
         rx.cond(
-            Config.editing_key != row.key,
+            (Config.editing_key != row.key) & allowed(Config.save),
             rx.button(
                 rx.icon("pencil", size=12),
                 "Edit",
@@ -104,13 +105,16 @@ def configuration_section() -> rx.Component:
                 color=rx.color("gray", 11),
             ),
             rx.spacer(),
-            rx.button(
-                rx.icon("download", size=14),
-                "Fetch from charge point",
-                on_click=Config.fetch,
-                loading=Config.fetching,
-                variant="soft",
-                custom_attrs={"data-testid": "config-fetch"},
+            when_allowed(
+                Config.fetch,
+                rx.button(
+                    rx.icon("download", size=14),
+                    "Fetch from charge point",
+                    on_click=Config.fetch,
+                    loading=Config.fetching,
+                    variant="soft",
+                    custom_attrs={"data-testid": "config-fetch"},
+                ),
             ),
             width="100%",
             align="center",

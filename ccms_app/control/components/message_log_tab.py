@@ -9,6 +9,7 @@ from ccms_app.control.components.command_form import labelled
 from ccms_app.control.state.message_log import ACTION_FILTER, MessageLogRow
 from ccms_app.control.state.message_log import MessageLogState as Log
 from ccms_app.ui.cards import empty_note
+from ccms_app.ui.permissions import when_allowed
 from ccms_app.ui.table import cell, data_table
 
 TYPE_COLOURS = {"CALL": "blue", "CALLRESULT": "green", "CALLERROR": "red"}
@@ -83,13 +84,16 @@ def _toolbar() -> rx.Component:
             on_click=Log.refresh,
             custom_attrs={"data-testid": "log-refresh"},
         ),
-        rx.button(
-            rx.icon("file-down", size=14),
-            "Export CSV",
-            size="1",
-            variant="soft",
-            on_click=Log.export,
-            custom_attrs={"data-testid": "log-export"},
+        when_allowed(
+            Log.export,
+            rx.button(
+                rx.icon("file-down", size=14),
+                "Export CSV",
+                size="1",
+                variant="soft",
+                on_click=Log.export,
+                custom_attrs={"data-testid": "log-export"},
+            ),
         ),
         align="center",
         gap="8px",

@@ -15,6 +15,7 @@ from ccms_app.control.state.smart_charging import SmartChargingState as SC
 from ccms_app.control.state.smart_charging_form import MAX_FORM_PERIODS, PURPOSES, SCHEDULE_KINDS
 from ccms_app.control.state.smart_charging_rows import CompositeRow, ProfileRow
 from ccms_app.ui.cards import empty_note
+from ccms_app.ui.permissions import allowed, when_allowed
 from ccms_app.ui.table import cell, data_table
 
 STATUS_COLOURS = {
@@ -184,7 +185,7 @@ def _row(r: ObjectVar[ProfileRow]) -> rx.Component:
         ),
         cell(
             rx.cond(
-                r.active,
+                r.active & allowed(SC.clear),
                 rx.button(
                     "Clear",
                     size="1",
@@ -210,14 +211,17 @@ def _profiles() -> rx.Component:
             align="center",
             spacing="2",
         ),
-        rx.button(
-            "Clear all",
-            size="1",
-            variant="soft",
-            color_scheme="red",
-            on_click=SC.clear(0),
-            disabled=SC.busy,
-            custom_attrs={"data-testid": "sc-clear-all"},
+        when_allowed(
+            SC.clear,
+            rx.button(
+                "Clear all",
+                size="1",
+                variant="soft",
+                color_scheme="red",
+                on_click=SC.clear(0),
+                disabled=SC.busy,
+                custom_attrs={"data-testid": "sc-clear-all"},
+            ),
         ),
         align="center",
         gap="12px",
@@ -308,10 +312,11 @@ def _composite() -> rx.Component:
 
 
 def smart_charging_section() -> rx.Component:
+    """Profiles for every role that sees the page; sending, clearing and asking the charge
+    point for its composite schedule for roles that may send it commands."""
     return rx.vstack(
         _profiles(),
-        _form(),
-        _composite(),
+        when_allowed(SC.send_profile, _form(), _composite()),
         spacing="4",
         width="100%",
         on_mount=SC.load,

@@ -3,7 +3,8 @@
 Uploads: PUT or POST /diagnostics/{identity}/{filename} with the raw file as body, or a
 multipart/form-data POST to that URL or to /diagnostics/{identity}/ (the file name then comes
 from the form part). Larger than CCMS_DIAGNOSTICS_MAX_MB: 413, whatever the Content-Length says.
-Downloads: GET /diagnostics/{identity}/{filename} with the operator's login cookie.
+Downloads: GET /diagnostics/{identity}/{filename} with the operator's login cookie (the
+HTTP gate checks the session and firmware:view; the file must be in the operator's scope).
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 from starlette.types import Message, Receive
 
-from ccms_app.accounts import auth, organisations
-from ccms_app.accounts.auth import SESSION_COOKIE
+from ccms_app.accounts import organisations
+from ccms_app.accounts.http_gate import operator_route, public_route
+from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.control.firmware import diagnostics, errors, storage
 from ccms_app.core.config import get_settings
 
@@ -53,6 +55,7 @@ def _too_large() -> Response:
     return PlainTextResponse(f"diagnostics upload is over {limit} MB", status_code=413)
 
 
+@public_route("charge points upload diagnostics after GetDiagnostics; they have no login")
 async def upload_diagnostics(request: Request) -> Response:
     limit = get_settings().diagnostics_max_mb * 1024 * 1024
     declared = request.headers.get("content-length", "")
@@ -86,14 +89,11 @@ async def upload_diagnostics(request: Request) -> Response:
     )
 
 
+@operator_route(Module.FIRMWARE, Action.VIEW)
 async def download_diagnostics(request: Request) -> Response:
-    """For the operator's browser: the login cookie decides, scoped to the organisation."""
-    account = await asyncio.to_thread(
-        auth.account_for_token, request.cookies.get(SESSION_COOKIE, "")
-    )
-    if account is None:
-        return PlainTextResponse("log in to CCMS to download diagnostics", status_code=401)
-    scope = await asyncio.to_thread(organisations.organisation_scope, account.organisation_id)
+    """For the operator's browser, scoped to the operator's organisations."""
+    principal = request.state.principal
+    scope = await asyncio.to_thread(organisations.organisation_scope, principal.organisation_id)
     path = await asyncio.to_thread(
         diagnostics.diagnostics_file,
         request.path_params["identity"],

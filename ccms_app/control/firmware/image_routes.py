@@ -6,9 +6,11 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from ccms_app.accounts.http_gate import public_route
 from ccms_app.control.firmware import images
 
 
+@public_route("charge points download firmware images (UpdateFirmware); they have no login")
 async def serve_firmware(request: Request) -> Response:
     """No login: a charger has none. Firmware images are not secrets, and the stored names
     start with a hash of the content, so they are not guessable either."""

@@ -19,6 +19,7 @@ from ccms_app.monitoring.state.home import HomeState
 from ccms_app.ui.cards import empty_note, section
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import live_indicator, page_header
+from ccms_app.ui.permissions import allowed, when_allowed
 from ccms_app.ui.table import cell, data_table
 
 ROUTE = "/firmware"
@@ -256,7 +257,7 @@ def campaign_card(campaign: ObjectVar[CampaignRow]) -> rx.Component:
                 ),
                 rx.spacer(),
                 rx.cond(
-                    campaign.cancellable,
+                    campaign.cancellable & allowed(FirmwareState.cancel_campaign),
                     rx.button(
                         "Cancel",
                         size="1",
@@ -331,18 +332,21 @@ def diagnostics_section() -> rx.Component:
     )
     return section(
         "Diagnostics",
-        rx.flex(
-            picker,
-            rx.button(
-                rx.icon("file-search", size=16),
-                "Request diagnostics",
-                on_click=FirmwareState.request_diagnostics,
-                loading=FirmwareState.diagnostics_busy,
-                custom_attrs={"data-testid": "diagnostics-request"},
+        when_allowed(
+            FirmwareState.request_diagnostics,
+            rx.flex(
+                picker,
+                rx.button(
+                    rx.icon("file-search", size=16),
+                    "Request diagnostics",
+                    on_click=FirmwareState.request_diagnostics,
+                    loading=FirmwareState.diagnostics_busy,
+                    custom_attrs={"data-testid": "diagnostics-request"},
+                ),
+                spacing="2",
+                wrap="wrap",
+                align="center",
             ),
-            spacing="2",
-            wrap="wrap",
-            align="center",
         ),
         rx.cond(
             FirmwareState.live.diagnostics.length() > 0,
@@ -380,12 +384,15 @@ def page() -> rx.Component:
             "Roll out firmware to chosen charge points and collect diagnostics.",
             live_indicator(HomeState.updated_at),
         ),
-        rx.grid(
-            upload_card(),
-            campaign_form(),
-            columns=rx.breakpoints(initial="1", md="2"),
-            spacing="4",
-            width="100%",
+        when_allowed(  # uploading and planning: firmware:edit
+            FirmwareState.create_campaign,
+            rx.grid(
+                upload_card(),
+                campaign_form(),
+                columns=rx.breakpoints(initial="1", md="2"),
+                spacing="4",
+                width="100%",
+            ),
         ),
         images_section(),
         campaigns_section(),

@@ -17,7 +17,10 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.accounts import organisations
+from ccms_app.accounts.gate_marks import guarded, requires
+from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
+from ccms_app.accounts.state.auth import acting_email
 from ccms_app.control.firmware import campaign_views, campaigns, diagnostics, errors, images
 from ccms_app.core.types import utc_now
 from ccms_app.monitoring.state.home import HomeState
@@ -187,6 +190,7 @@ class ChargePointChoice:
     identity: str = ""
 
 
+@guarded(Module.FIRMWARE)
 class FirmwareState(rx.State):
     """Per tab: the forms and the operator's scope; `live` is the pushed part."""
 
@@ -272,6 +276,7 @@ class FirmwareState(rx.State):
     def clear_selection(self) -> None:
         self.selected = []
 
+    @requires(Action.EDIT)
     @event
     async def upload_image(self, files: list[rx.UploadFile]):
         if not files:
@@ -301,6 +306,7 @@ class FirmwareState(rx.State):
             rx.toast.success(f"Firmware {image.version} uploaded ({human_size(image.size)})."),
         ]
 
+    @requires(Action.EDIT)
     @event
     async def create_campaign(self):
         email = await self._operator_email()
@@ -326,6 +332,7 @@ class FirmwareState(rx.State):
             f"Campaign “{view.name}” planned for {len(view.targets)} charge point(s)."
         )
 
+    @requires(Action.EDIT)
     @event
     async def cancel_campaign(self, campaign_id: int):
         email = await self._operator_email()
@@ -336,6 +343,7 @@ class FirmwareState(rx.State):
         self.revision += 1
         return rx.toast.success("Campaign cancelled.")
 
+    @requires(Action.CONTROL)
     @background_event
     async def request_diagnostics(self):
         async with self:
@@ -351,7 +359,7 @@ class FirmwareState(rx.State):
 
     async def _operator_email(self) -> str:
         auth_state = await self.get_state(AuthState)
-        return auth_state.signed_in_email()
+        return acting_email(auth_state)
 
 
 def _default_when() -> str:

@@ -27,6 +27,7 @@ from ccms_app.network.components.forms import charge_point_dialog
 from ccms_app.network.state.charge_point_forms import ChargePointFormState
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import live_indicator
+from ccms_app.ui.permissions import when_allowed
 
 ROUTE = "/charge-points/[identity]"
 TITLE = "Charge point · CCMS"
@@ -57,13 +58,16 @@ def _header() -> rx.Component:
             spacing="1",
         ),
         rx.spacer(),
-        rx.button(
-            rx.icon("pencil", size=14),
-            "Edit",
-            variant="soft",
-            on_click=ChargePointFormState.open_edit_identity(Detail.identity),
-            disabled=~Detail.loaded | Detail.not_found,
-            custom_attrs={"data-testid": "cp-edit"},
+        when_allowed(
+            ChargePointFormState.save,
+            rx.button(
+                rx.icon("pencil", size=14),
+                "Edit",
+                variant="soft",
+                on_click=ChargePointFormState.open_edit_identity(Detail.identity),
+                disabled=~Detail.loaded | Detail.not_found,
+                custom_attrs={"data-testid": "cp-edit"},
+            ),
         ),
         live_indicator(ChargePointLiveState.updated_at),
         width="100%",

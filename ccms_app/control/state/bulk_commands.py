@@ -15,6 +15,8 @@ import logging
 import reflex as rx
 
 from ccms_app.accounts import organisations
+from ccms_app.accounts.gate_marks import guarded, requires
+from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
 from ccms_app.control import commands
 from ccms_app.control.rules.commands import CommandInputError
@@ -57,6 +59,7 @@ def summary_text(action: str, rows: list[BulkResultRow]) -> str:
     return f"{LABELS.get(action, action)}: {accepted} of {len(rows)} accepted."
 
 
+@guarded(Module.LIVE_MONITORING)
 class BulkCommandState(rx.State):
     selected: rx.Field[list[int]] = rx.field(default_factory=list)
     action: str = BULK_ACTIONS[0]
@@ -107,6 +110,7 @@ class BulkCommandState(rx.State):
         self.results = []
         self.summary = ""
 
+    @requires(Action.CONTROL)
     @background_event
     async def send(self):
         async with self:

@@ -22,7 +22,10 @@ from urllib.parse import unquote
 import reflex as rx
 
 from ccms_app.accounts import organisations
+from ccms_app.accounts.gate_marks import guarded, requires
+from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
+from ccms_app.accounts.state.auth import acting_email
 from ccms_app.charging import reservations
 from ccms_app.control import commands, configuration
 from ccms_app.control.rules.commands import CommandInputError
@@ -64,7 +67,7 @@ def outcome_text(action: str, status: str, error: str) -> str:
 async def signed_in_email(state: rx.State) -> str | None:
     """The operator's email for `requested_by`, or None if the session ended meanwhile."""
     auth_state = await state.get_state(AuthState)
-    return auth_state.signed_in_email() or None
+    return acting_email(auth_state) or None
 
 
 _section_resets: list[EventCallback[()]] = []
@@ -76,6 +79,7 @@ def reset_sections_on_load(*resets: EventCallback[()]) -> None:
     _section_resets.extend(r for r in resets if r not in _section_resets)
 
 
+@guarded(Module.LIVE_MONITORING)
 class ChargePointDetailState(rx.State):
     identity: str = ""
     charge_point_id: int = 0  # shown and passed on; access is decided by _charge_point_id
@@ -136,6 +140,7 @@ class ChargePointDetailState(rx.State):
     def set_value(self, name: str, value: str) -> None:
         self.values = {**self.values, name: value}
 
+    @requires(Action.CONTROL)
     @background_event
     async def send(self):
         async with self:

@@ -14,7 +14,10 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.accounts import organisations
+from ccms_app.accounts.gate_marks import guarded, requires
+from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
+from ccms_app.accounts.state.auth import acting_email
 from ccms_app.control import commands
 from ccms_app.control.rules.commands import CommandInputError
 from ccms_app.core.types import utc_now
@@ -67,6 +70,7 @@ def command_rows(views: list[Any]) -> list[CommandRow]:
     ]
 
 
+@guarded(Module.LIVE_MONITORING)
 class CommandState(rx.State):
     """Per tab: which charge point the dialog is open for and what the operator picked."""
 
@@ -150,13 +154,14 @@ class CommandState(rx.State):
     def availability_connector_options(self) -> list[str]:
         return ["0", *self.connector_options]
 
+    @requires(Action.CONTROL)
     @background_event
     async def send(self):
         async with self:
             if self.busy or not self.charge_point_id:
                 return None
             auth_state = await self.get_state(AuthState)
-            email = auth_state.signed_in_email()
+            email = acting_email(auth_state)
             charge_point_id, action, params = self.charge_point_id, self.action, self._params()
             self.busy = True
             self.outcome = f"Sending {ACTION_LABELS.get(action, action)}…"

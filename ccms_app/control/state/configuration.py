@@ -13,6 +13,8 @@ from typing import Any
 
 import reflex as rx
 
+from ccms_app.accounts.gate_marks import guarded, requires
+from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.control import configuration
 from ccms_app.control.state.charge_point import current_charge_point, outcome_text, signed_in_email
 from ccms_app.control.state.command_forms import LABELS
@@ -23,6 +25,7 @@ from ccms_app.ui.events import background_event, event
 log = logging.getLogger(__name__)
 
 
+@guarded(Module.LIVE_MONITORING)
 class ChargePointConfigState(rx.State):
     fetching: bool = False
     editing_key: str = ""
@@ -39,6 +42,7 @@ class ChargePointConfigState(rx.State):
         self.editing_key = self.edit_value = self.message = ""
         self.reboot_keys = []
 
+    @requires(Action.CONTROL)
     @background_event
     async def fetch(self):
         """Ask the charge point for all its keys (GetConfiguration) and store the answer."""
@@ -78,6 +82,7 @@ class ChargePointConfigState(rx.State):
         self.editing_key = ""
         self.edit_value = ""
 
+    @requires(Action.CONTROL)
     @background_event
     async def save(self):
         """ChangeConfiguration of the key being edited; the stored value follows the answer."""

@@ -14,8 +14,10 @@ import logging
 from datetime import UTC, datetime
 
 import reflex as rx
-from ocpp.v16.enums import Action
+from ocpp.v16.enums import Action as OcppAction
 
+from ccms_app.accounts.gate_marks import guarded, requires
+from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.control import message_log_query
 from ccms_app.control.message_log_query import MessagePage
 from ccms_app.control.state.charge_point import current_charge_point
@@ -28,7 +30,7 @@ log = logging.getLogger(__name__)
 ALL = "all"  # select items cannot have an empty value
 # The filter offers every OCPP 1.6 action: listing the ones a charger's log holds would scan
 # all of its frames (the index orders by time, not action).
-ACTION_FILTER = [ALL, *sorted(a.value for a in Action)]
+ACTION_FILTER = [ALL, *sorted(a.value for a in OcppAction)]
 LOG_TAB = "log"  # the charge point page's tab of the log
 PAGE_SIZE = 50
 PREVIEW = 140
@@ -76,6 +78,7 @@ def _row(m: message_log_query.MessageRow, now: datetime) -> MessageLogRow:
     )
 
 
+@guarded(Module.LIVE_MONITORING)
 class MessageLogState(rx.State):
     rows: rx.Field[list[MessageLogRow]] = rx.field(default_factory=list)
     action: str = ALL
@@ -164,6 +167,7 @@ class MessageLogState(rx.State):
     def set_dialog_open(self, value: bool) -> None:
         self.dialog_open = value
 
+    @requires(Action.EXPORT)
     @event
     async def export(self):
         """The whole filtered log (not just this page) as a CSV download."""

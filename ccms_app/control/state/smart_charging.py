@@ -15,6 +15,8 @@ from typing import Any
 import plotly.graph_objects as go
 import reflex as rx
 
+from ccms_app.accounts.gate_marks import guarded, requires
+from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.control.rules.commands import CommandInputError
 from ccms_app.control.smart_charging.composite_schedules import (
     expected_schedule,
@@ -60,6 +62,7 @@ def _outcome(label: str, status: str, error: str) -> tuple[str, bool]:
     return (f"{text} ({error})." if explained else f"{text}."), status == "accepted"
 
 
+@guarded(Module.LIVE_MONITORING)
 class SmartChargingState(rx.State):
     profiles: rx.Field[list[ProfileRow]] = rx.field(default_factory=list)
     show_history: bool = False
@@ -178,6 +181,7 @@ class SmartChargingState(rx.State):
 
     # ---- actions -----------------------------------------------------------------------------
 
+    @requires(Action.CONTROL)
     @background_event
     async def send_profile(self):
         async with self:
@@ -193,6 +197,7 @@ class SmartChargingState(rx.State):
             self.message, self.message_ok = message, ok
             await self._refresh(charge_point_id)
 
+    @requires(Action.CONTROL)
     @background_event
     async def clear(self, profile_id: int):
         """Clear one listed profile (by its OCPP id); 0 clears every profile."""
@@ -209,6 +214,7 @@ class SmartChargingState(rx.State):
             self.message, self.message_ok = message, ok
             await self._refresh(charge_point_id)
 
+    @requires(Action.CONTROL)
     @background_event
     async def get_composite(self):
         async with self:

@@ -8,6 +8,7 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.drivers.state.actions import IdTagActionsState
+from ccms_app.ui.permissions import when_allowed
 
 USERS_ROUTE = "/users"
 SUBPAGES: tuple[tuple[str, str, str], ...] = (
@@ -125,7 +126,12 @@ def card_delete_dialog() -> rx.Component:
 
 
 def card_actions(row_id: Any, id_tag: Any, blocked: Any, testid: str) -> rx.Component:
-    """Block or unblock (and delete) a card, right where it is listed."""
+    """Block or unblock (and delete) a card, right where it is listed (users:edit)."""
+    s = IdTagActionsState
+    return when_allowed(s.block, _card_buttons(row_id, id_tag, blocked, testid))
+
+
+def _card_buttons(row_id: Any, id_tag: Any, blocked: Any, testid: str) -> rx.Component:
     s = IdTagActionsState
     return rx.hstack(
         rx.cond(

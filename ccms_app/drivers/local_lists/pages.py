@@ -22,6 +22,7 @@ from ccms_app.drivers.local_lists.state.lists import ROUTE, LocalListDeleteState
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
+from ccms_app.ui.permissions import when_allowed
 
 TITLE = "Local lists · CCMS"
 DETAIL_ROUTE = ROUTE + "/[list_id]"
@@ -44,6 +45,11 @@ def _stale(row: RowVar) -> rx.Component:
 
 
 def _row_actions(row: RowVar) -> rx.Component:
+    """Rename and delete: for roles with users:edit."""
+    return when_allowed(LocalListFormState.submit, _row_buttons(row))
+
+
+def _row_buttons(row: RowVar) -> rx.Component:
     return rx.hstack(
         rx.button(
             "Rename",
@@ -91,11 +97,14 @@ def page() -> rx.Component:
                 Filter("organisation", "Owner", LocalListsState.filter_options["organisation"])
             ],
             toolbar=[
-                rx.button(
-                    rx.icon("plus", size=14),
-                    "New list",
-                    on_click=LocalListFormState.open_new({}),
-                    custom_attrs={"data-testid": "local-lists-new"},
+                when_allowed(
+                    LocalListFormState.submit,
+                    rx.button(
+                        rx.icon("plus", size=14),
+                        "New list",
+                        on_click=LocalListFormState.open_new({}),
+                        custom_attrs={"data-testid": "local-lists-new"},
+                    ),
                 )
             ],
             actions=_row_actions,
@@ -124,13 +133,16 @@ def _summary() -> rx.Component:
             _count("Charge points", s.charge_point_count, "list-cp-count"),
             _count("Out of date", s.out_of_date_count, "list-stale-count"),
             rx.spacer(),
-            rx.button(
-                rx.icon("refresh-cw", size=14),
-                "Sync now",
-                on_click=s.sync_now,
-                loading=s.syncing,
-                disabled=s.charge_point_count == 0,
-                custom_attrs={"data-testid": "list-sync-now"},
+            when_allowed(
+                s.sync_now,
+                rx.button(
+                    rx.icon("refresh-cw", size=14),
+                    "Sync now",
+                    on_click=s.sync_now,
+                    loading=s.syncing,
+                    disabled=s.charge_point_count == 0,
+                    custom_attrs={"data-testid": "list-sync-now"},
+                ),
             ),
             gap="24px",
             align="center",
@@ -146,24 +158,29 @@ def _header() -> rx.Component:
     return page_header(
         s.name,
         "",
-        rx.hstack(
-            rx.button(
-                "Rename",
-                variant="soft",
-                color_scheme="gray",
-                on_click=LocalListFormState.open_edit(s.list_id),
-                custom_attrs={"data-testid": "list-rename"},
-            ),
-            rx.icon_button(
-                rx.icon("trash-2", size=16),
-                variant="soft",
-                color_scheme="red",
-                aria_label="Delete list",
-                on_click=LocalListDeleteState.ask_delete(s.list_id, s.name),
-                custom_attrs={"data-testid": "list-delete"},
-            ),
-            spacing="2",
+        when_allowed(LocalListFormState.submit, _header_buttons()),
+    )
+
+
+def _header_buttons() -> rx.Component:
+    s = LocalListDetailState
+    return rx.hstack(
+        rx.button(
+            "Rename",
+            variant="soft",
+            color_scheme="gray",
+            on_click=LocalListFormState.open_edit(s.list_id),
+            custom_attrs={"data-testid": "list-rename"},
         ),
+        rx.icon_button(
+            rx.icon("trash-2", size=16),
+            variant="soft",
+            color_scheme="red",
+            aria_label="Delete list",
+            on_click=LocalListDeleteState.ask_delete(s.list_id, s.name),
+            custom_attrs={"data-testid": "list-delete"},
+        ),
+        spacing="2",
     )
 
 

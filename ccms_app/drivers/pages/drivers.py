@@ -31,6 +31,7 @@ from ccms_app.ui.cards import empty_note, section
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
+from ccms_app.ui.permissions import when_allowed
 from ccms_app.ui.table import cell, data_table
 
 ROUTE = "/users/drivers"
@@ -66,16 +67,19 @@ def _suspend_toggle(row_id: rx.Var[str], suspended: rx.Var[bool], testid: str) -
 
 
 def _row_actions(row: RowVar) -> rx.Component:
-    return rx.hstack(
-        rx.button(
-            "Edit",
-            size="1",
-            variant="soft",
-            color_scheme="gray",
-            on_click=DriverFormState.open_edit(row["id"]),
+    return when_allowed(
+        DriverFormState.submit,
+        rx.hstack(
+            rx.button(
+                "Edit",
+                size="1",
+                variant="soft",
+                color_scheme="gray",
+                on_click=DriverFormState.open_edit(row["id"]),
+            ),
+            _suspend_toggle(row["id"], row["status"] == "suspended", "drivers"),
+            spacing="2",
         ),
-        _suspend_toggle(row["id"], row["status"] == "suspended", "drivers"),
-        spacing="2",
     )
 
 
@@ -99,11 +103,14 @@ def page() -> rx.Component:
             empty_text="No drivers yet. Create the first one.",
             search_placeholder="Search name, email, phone…",
             toolbar=[
-                rx.button(
-                    rx.icon("user-plus", size=14),
-                    "New driver",
-                    on_click=DriverFormState.open_new({}),
-                    custom_attrs={"data-testid": "drivers-new"},
+                when_allowed(
+                    DriverFormState.submit,
+                    rx.button(
+                        rx.icon("user-plus", size=14),
+                        "New driver",
+                        on_click=DriverFormState.open_new({}),
+                        custom_attrs={"data-testid": "drivers-new"},
+                    ),
                 )
             ],
             actions=_row_actions,
@@ -133,14 +140,17 @@ def _cards() -> rx.Component:
             card_list(s.cards, "driver-card"),
             empty_note("No cards yet."),
         ),
-        right=rx.button(
-            rx.icon("credit-card", size=14),
-            "Issue card",
-            size="2",
-            on_click=IdTagFormState.open_new(
-                preset(owner_kind=OWNER_DRIVER, driver_id=s.driver_id.to_string())
+        right=when_allowed(
+            IdTagFormState.submit,
+            rx.button(
+                rx.icon("credit-card", size=14),
+                "Issue card",
+                size="2",
+                on_click=IdTagFormState.open_new(
+                    preset(owner_kind=OWNER_DRIVER, driver_id=s.driver_id.to_string())
+                ),
+                custom_attrs={"data-testid": "driver-issue-card"},
             ),
-            custom_attrs={"data-testid": "driver-issue-card"},
         ),
     )
 
@@ -178,7 +188,12 @@ def _session_row(row: rx.Var) -> rx.Component:
 
 
 def _header_actions() -> rx.Component:
+    """Edit, suspend, delete: for roles with users:edit."""
     s = DriverDetailState
+    return when_allowed(DriverFormState.submit, _header_buttons(s))
+
+
+def _header_buttons(s: type[DriverDetailState]) -> rx.Component:
     return rx.hstack(
         rx.button(
             "Edit",
@@ -239,12 +254,17 @@ def _detail_body() -> rx.Component:
             section(
                 "Vehicles",
                 _link_list(s.vehicles, "", "No vehicles.", "driver-vehicles"),
-                right=rx.button(
-                    rx.icon("car", size=14),
-                    "Add vehicle",
-                    size="2",
-                    variant="soft",
-                    on_click=VehicleFormState.open_new(preset(driver_id=s.driver_id.to_string())),
+                right=when_allowed(
+                    VehicleFormState.submit,
+                    rx.button(
+                        rx.icon("car", size=14),
+                        "Add vehicle",
+                        size="2",
+                        variant="soft",
+                        on_click=VehicleFormState.open_new(
+                            preset(driver_id=s.driver_id.to_string())
+                        ),
+                    ),
                 ),
             ),
             columns=rx.breakpoints(initial="1", md="2"),

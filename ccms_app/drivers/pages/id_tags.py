@@ -18,6 +18,7 @@ from ccms_app.drivers.state.lists import IdTagListState
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
+from ccms_app.ui.permissions import when_allowed
 
 ROUTE = "/users/id-tags"
 TITLE = "RFID cards · CCMS"
@@ -47,6 +48,11 @@ def _owner(row: RowVar) -> rx.Component:
 
 
 def _actions(row: RowVar) -> rx.Component:
+    """Block / unblock / delete and edit: for roles with users:edit."""
+    return when_allowed(IdTagFormState.submit, _buttons(row))
+
+
+def _buttons(row: RowVar) -> rx.Component:
     return rx.hstack(
         card_actions(row["id"], row["id_tag"], row["blocked"] != "", "cards"),
         rx.button(
@@ -89,11 +95,14 @@ def page() -> rx.Component:
             empty_text="No RFID cards yet. Issue the first one.",
             search_placeholder="Search id tag, owner, description…",
             toolbar=[
-                rx.button(
-                    rx.icon("credit-card", size=14),
-                    "Issue card",
-                    on_click=IdTagFormState.open_new({}),
-                    custom_attrs={"data-testid": "cards-new"},
+                when_allowed(
+                    IdTagFormState.submit,
+                    rx.button(
+                        rx.icon("credit-card", size=14),
+                        "Issue card",
+                        on_click=IdTagFormState.open_new({}),
+                        custom_attrs={"data-testid": "cards-new"},
+                    ),
                 )
             ],
             actions=_actions,

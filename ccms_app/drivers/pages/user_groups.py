@@ -22,6 +22,7 @@ from ccms_app.ui.cards import empty_note, section
 from ccms_app.ui.data_list import Column, data_list
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
+from ccms_app.ui.permissions import allowed, when_allowed
 from ccms_app.ui.table import cell, data_table
 
 ROUTE = "/users/groups"
@@ -53,19 +54,25 @@ def page() -> rx.Component:
             empty_text="No user groups yet.",
             search_placeholder="Search name, account, email…",
             toolbar=[
-                rx.button(
-                    rx.icon("plus", size=14),
-                    "New group",
-                    on_click=GroupFormState.open_new({}),
-                    custom_attrs={"data-testid": "groups-new"},
+                when_allowed(
+                    GroupFormState.submit,
+                    rx.button(
+                        rx.icon("plus", size=14),
+                        "New group",
+                        on_click=GroupFormState.open_new({}),
+                        custom_attrs={"data-testid": "groups-new"},
+                    ),
                 )
             ],
-            actions=lambda row: rx.button(
-                "Edit",
-                size="1",
-                variant="soft",
-                color_scheme="gray",
-                on_click=GroupFormState.open_edit(row["id"]),
+            actions=lambda row: when_allowed(
+                GroupFormState.submit,
+                rx.button(
+                    "Edit",
+                    size="1",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=GroupFormState.open_edit(row["id"]),
+                ),
             ),
         ),
         group_form(),
@@ -85,16 +92,20 @@ def _member_row(row: rx.Var) -> rx.Component:
             rx.switch(
                 checked=member.flag,
                 on_change=lambda value: s.set_authorised(driver_id, value),
+                disabled=~allowed(s.set_authorised),
                 custom_attrs={"data-testid": "member-authorised-" + driver_id},
             )
         ),
         cell(
-            rx.button(
-                "Remove",
-                size="1",
-                variant="ghost",
-                color_scheme="red",
-                on_click=s.remove_member(driver_id),
+            when_allowed(
+                s.remove_member,
+                rx.button(
+                    "Remove",
+                    size="1",
+                    variant="ghost",
+                    color_scheme="red",
+                    on_click=s.remove_member(driver_id),
+                ),
             )
         ),
     )
@@ -138,7 +149,7 @@ def _members() -> rx.Component:
             size="2",
             color=rx.color("gray", 11),
         ),
-        _add_member(),
+        when_allowed(s.add_member, _add_member()),
         rx.cond(
             s.members.length() > 0,
             data_table(
@@ -158,13 +169,16 @@ def _cards() -> rx.Component:
             card_list(s.cards, "group-card"),
             empty_note("No group cards."),
         ),
-        right=rx.button(
-            rx.icon("credit-card", size=14),
-            "Issue group card",
-            size="2",
-            variant="soft",
-            on_click=IdTagFormState.open_new(
-                preset(owner_kind=OWNER_GROUP, group_id=s.group_id.to_string())
+        right=when_allowed(
+            IdTagFormState.submit,
+            rx.button(
+                rx.icon("credit-card", size=14),
+                "Issue group card",
+                size="2",
+                variant="soft",
+                on_click=IdTagFormState.open_new(
+                    preset(owner_kind=OWNER_GROUP, group_id=s.group_id.to_string())
+                ),
             ),
         ),
     )
@@ -176,21 +190,24 @@ def _detail_body() -> rx.Component:
         page_header(
             s.name,
             "",
-            rx.hstack(
-                rx.button(
-                    "Edit",
-                    variant="soft",
-                    color_scheme="gray",
-                    on_click=GroupFormState.open_edit(s.group_id),
+            when_allowed(
+                GroupFormState.submit,
+                rx.hstack(
+                    rx.button(
+                        "Edit",
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=GroupFormState.open_edit(s.group_id),
+                    ),
+                    rx.icon_button(
+                        rx.icon("trash-2", size=16),
+                        variant="soft",
+                        color_scheme="red",
+                        aria_label="Delete group",
+                        on_click=s.set_confirm_delete(True),
+                    ),
+                    spacing="2",
                 ),
-                rx.icon_button(
-                    rx.icon("trash-2", size=16),
-                    variant="soft",
-                    color_scheme="red",
-                    aria_label="Delete group",
-                    on_click=s.set_confirm_delete(True),
-                ),
-                spacing="2",
             ),
         ),
         rx.card(

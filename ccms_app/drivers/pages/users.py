@@ -14,6 +14,7 @@ from ccms_app.drivers.state.overview import UsersLocalListState as Lists
 from ccms_app.ui.cards import empty_note, section
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
+from ccms_app.ui.permissions import when_allowed
 from ccms_app.ui.status import online_badge
 from ccms_app.ui.table import cell, data_table
 
@@ -56,13 +57,17 @@ def _row(row: rx.Var) -> rx.Component:
 
 
 def _sync_all_button() -> rx.Component:
-    return rx.button(
-        rx.icon("refresh-cw", size=14),
-        "Sync all",
-        on_click=Lists.sync_all,
-        loading=Lists.busy,
-        disabled=Lists.count == 0,
-        custom_attrs={"data-testid": "local-lists-sync-all"},
+    """Sends the lists to the charge points: for roles with users:control."""
+    return when_allowed(
+        Lists.sync_all,
+        rx.button(
+            rx.icon("refresh-cw", size=14),
+            "Sync all",
+            on_click=Lists.sync_all,
+            loading=Lists.busy,
+            disabled=Lists.count == 0,
+            custom_attrs={"data-testid": "local-lists-sync-all"},
+        ),
     )
 
 

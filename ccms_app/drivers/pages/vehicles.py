@@ -13,6 +13,7 @@ from ccms_app.drivers.state.lists import VehicleListState
 from ccms_app.ui.data_list import Column, RowVar, data_list
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
+from ccms_app.ui.permissions import when_allowed
 
 ROUTE = "/users/vehicles"
 TITLE = "Vehicles · CCMS"
@@ -28,6 +29,11 @@ def _driver(row: RowVar) -> rx.Component:
 
 
 def _actions(row: RowVar) -> rx.Component:
+    """Edit and delete: for roles with users:edit."""
+    return when_allowed(VehicleFormState.submit, _buttons(row))
+
+
+def _buttons(row: RowVar) -> rx.Component:
     return rx.hstack(
         rx.button(
             "Edit",
@@ -75,11 +81,14 @@ def page() -> rx.Component:
             empty_text="No vehicles yet.",
             search_placeholder="Search make, model, plate, driver…",
             toolbar=[
-                rx.button(
-                    rx.icon("car", size=14),
-                    "Add vehicle",
-                    on_click=VehicleFormState.open_new({}),
-                    custom_attrs={"data-testid": "vehicles-new"},
+                when_allowed(
+                    VehicleFormState.submit,
+                    rx.button(
+                        rx.icon("car", size=14),
+                        "Add vehicle",
+                        on_click=VehicleFormState.open_new({}),
+                        custom_attrs={"data-testid": "vehicles-new"},
+                    ),
                 )
             ],
             actions=_actions,

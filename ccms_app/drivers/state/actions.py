@@ -10,6 +10,8 @@ from typing import Any
 
 import reflex as rx
 
+from ccms_app.accounts.gate_marks import guarded, requires
+from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.drivers import driver_admin as drivers
 from ccms_app.drivers import id_tags, vehicles
 from ccms_app.drivers.common import Scope
@@ -30,6 +32,7 @@ def _detail_refresh() -> list[Any]:
     return [DriverDetailState.refresh, GroupDetailState.refresh]
 
 
+@guarded(Module.USERS)
 class IdTagActionsState(rx.State):
     """Block / unblock / delete a card from any list or detail page."""
 
@@ -37,6 +40,7 @@ class IdTagActionsState(rx.State):
     confirm_id: int = 0
     confirm_label: str = ""
 
+    @requires(Action.EDIT)
     @event
     async def block(self, pk: str | int):
         def work(scope: Scope) -> str:
@@ -44,6 +48,7 @@ class IdTagActionsState(rx.State):
 
         return await _act(self, work, [IdTagListState.refresh, *_detail_refresh()])
 
+    @requires(Action.EDIT)
     @event
     async def unblock(self, pk: str | int):
         def work(scope: Scope) -> str:
@@ -59,6 +64,7 @@ class IdTagActionsState(rx.State):
     def set_confirm_open(self, value: bool) -> None:
         self.confirm_open = value
 
+    @requires(Action.EDIT)
     @event
     async def delete(self):
         pk, self.confirm_open = self.confirm_id, False
@@ -69,9 +75,11 @@ class IdTagActionsState(rx.State):
         return await _act(self, work, [IdTagListState.refresh, *_detail_refresh()])
 
 
+@guarded(Module.USERS)
 class DriverActionsState(rx.State):
     """Suspend / reactivate a driver from the list or the driver's page."""
 
+    @requires(Action.EDIT)
     @event
     async def suspend(self, pk: str | int):
         def work(scope: Scope) -> str:
@@ -80,6 +88,7 @@ class DriverActionsState(rx.State):
 
         return await _act(self, work, [DriverListState.refresh, *_detail_refresh()])
 
+    @requires(Action.EDIT)
     @event
     async def reactivate(self, pk: str | int):
         def work(scope: Scope) -> str:
@@ -88,6 +97,7 @@ class DriverActionsState(rx.State):
         return await _act(self, work, [DriverListState.refresh, *_detail_refresh()])
 
 
+@guarded(Module.USERS)
 class VehicleActionsState(rx.State):
     confirm_open: bool = False
     confirm_id: int = 0
@@ -101,6 +111,7 @@ class VehicleActionsState(rx.State):
     def set_confirm_open(self, value: bool) -> None:
         self.confirm_open = value
 
+    @requires(Action.EDIT)
     @event
     async def delete(self):
         pk, self.confirm_open = self.confirm_id, False

@@ -12,6 +12,8 @@ from typing import Any
 
 import reflex as rx
 
+from ccms_app.accounts.gate_marks import guarded, requires
+from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.core.money import format_minor
 from ccms_app.core.types import utc_now
 from ccms_app.drivers import driver_admin as drivers
@@ -65,6 +67,7 @@ def _card(id_: int, tag: str, status: str, expiry: Any = None) -> CardRow:
     return CardRow(str(id_), tag, status, date_text(expiry) or "never", status == "blocked")
 
 
+@guarded(Module.USERS)
 class DriverDetailState(rx.State):
     driver_id: rx.Field[int] = rx.field(0)
     found: bool = False
@@ -142,6 +145,7 @@ class DriverDetailState(rx.State):
     def set_confirm_delete(self, value: bool) -> None:
         self.confirm_delete = value
 
+    @requires(Action.EDIT)
     @event
     async def delete(self):
         self.confirm_delete = False
@@ -162,6 +166,7 @@ def _kwh(wh: int | None) -> str:
     return f"{text} kWh" if text else ""
 
 
+@guarded(Module.USERS)
 class GroupDetailState(DriverPickerState, rx.State):
     group_id: rx.Field[int] = rx.field(0)
     found: bool = False
@@ -221,6 +226,7 @@ class GroupDetailState(DriverPickerState, rx.State):
         self.values = {"driver_id": driver_id}
         self.member_error = ""
 
+    @requires(Action.EDIT)
     @event
     async def add_member(self):
         group_id, driver_id = self.group_id, as_id(self.values.get("driver_id"))
@@ -237,6 +243,7 @@ class GroupDetailState(DriverPickerState, rx.State):
         await self._reload()
         return rx.toast.success("Member added.")
 
+    @requires(Action.EDIT)
     @event
     async def set_authorised(self, driver_id: str, authorised: bool):
         group_id = self.group_id
@@ -249,6 +256,7 @@ class GroupDetailState(DriverPickerState, rx.State):
         await self._reload()
         return None
 
+    @requires(Action.EDIT)
     @event
     async def remove_member(self, driver_id: str):
         group_id = self.group_id
@@ -264,6 +272,7 @@ class GroupDetailState(DriverPickerState, rx.State):
     def set_confirm_delete(self, value: bool) -> None:
         self.confirm_delete = value
 
+    @requires(Action.EDIT)
     @event
     async def delete(self):
         self.confirm_delete = False
@@ -278,6 +287,7 @@ class GroupDetailState(DriverPickerState, rx.State):
         return [rx.toast.success(message), rx.redirect(GROUPS_ROUTE)]
 
 
+@guarded(Module.USERS)
 class UsersOverviewState(rx.State):
     """Counts for the Users landing page."""
 

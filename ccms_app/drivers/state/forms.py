@@ -10,6 +10,8 @@ from typing import Any
 
 import reflex as rx
 
+from ccms_app.accounts.gate_marks import guarded
+from ccms_app.accounts.rules.permissions import Module
 from ccms_app.drivers import driver_admin as drivers
 from ccms_app.drivers import id_tags, user_groups, vehicles
 from ccms_app.drivers.common import Scope
@@ -33,6 +35,7 @@ def _driver_input(values: dict[str, str]) -> drivers.DriverInput:
     )
 
 
+@guarded(Module.USERS)
 class DriverFormState(UserFormState, rx.State):
     def _blank(self) -> dict[str, str]:
         return {"name": "", "email": "", "phone": ""}
@@ -57,6 +60,7 @@ class DriverFormState(UserFormState, rx.State):
 # --- user groups ----------------------------------------------------------------------------
 
 
+@guarded(Module.USERS)
 class GroupFormState(UserFormState, rx.State):
     def _blank(self) -> dict[str, str]:
         return {
@@ -115,6 +119,7 @@ def _id_tag_input(values: dict[str, str]) -> id_tags.IdTagInput:
     )
 
 
+@guarded(Module.USERS)
 class IdTagFormState(DriverPickerState, UserFormState, rx.State):
     group_options: list[list[str]] = []
 
@@ -167,6 +172,7 @@ class IdTagFormState(DriverPickerState, UserFormState, rx.State):
 # --- vehicles -------------------------------------------------------------------------------
 
 
+@guarded(Module.USERS)
 class VehicleFormState(DriverPickerState, UserFormState, rx.State):
     def _blank(self) -> dict[str, str]:
         return {

@@ -13,6 +13,8 @@ from typing import Any
 
 import reflex as rx
 
+from ccms_app.accounts.gate_marks import guarded
+from ccms_app.accounts.rules.permissions import Module
 from ccms_app.core.listing import ListSpec
 from ccms_app.core.money import format_minor
 from ccms_app.drivers import driver_admin as drivers
@@ -31,6 +33,7 @@ def _shown(row: dict[str, Any]) -> dict[str, str]:
     return {key: display_value(value) for key, value in row.items()}
 
 
+@guarded(Module.USERS)
 class DriverListState(ListState, rx.State):
     def _list_spec(self) -> ListSpec:
         return drivers.DRIVER_LIST
@@ -41,6 +44,7 @@ class DriverListState(ListState, rx.State):
         return shown
 
 
+@guarded(Module.USERS)
 class GroupListState(ListState, rx.State):
     def _list_spec(self) -> ListSpec:
         return user_groups.GROUP_LIST
@@ -56,6 +60,7 @@ class GroupListState(ListState, rx.State):
         return shown
 
 
+@guarded(Module.USERS)
 class IdTagListState(ListState, rx.State):
     def _list_spec(self) -> ListSpec:
         return id_tags.ID_TAG_LIST
@@ -73,6 +78,7 @@ class IdTagListState(ListState, rx.State):
         return shown
 
 
+@guarded(Module.USERS)
 class VehicleListState(ListState, rx.State):
     def _list_spec(self) -> ListSpec:
         return vehicles.VEHICLE_LIST

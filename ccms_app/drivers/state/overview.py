@@ -11,6 +11,8 @@ from collections import Counter
 import reflex as rx
 
 from ccms_app.accounts import organisations
+from ccms_app.accounts.gate_marks import guarded, requires
+from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
 from ccms_app.control.state.charge_point import signed_in_email
 from ccms_app.core.types import utc_now
@@ -63,6 +65,7 @@ def summary(results: list[SyncResult]) -> tuple[str, bool]:
     return f"Sync all, {len(results)} charge point(s): {parts}.", ok
 
 
+@guarded(Module.USERS)
 class UsersLocalListState(rx.State):
     rows: rx.Field[list[OutOfDateRow]] = rx.field(default_factory=list)
     loaded: bool = False
@@ -92,6 +95,7 @@ class UsersLocalListState(rx.State):
         self.rows = out_of_date_rows(statuses)
         self.loaded = True
 
+    @requires(Action.CONTROL)
     @background_event
     async def sync_all(self):
         async with self:

@@ -15,6 +15,8 @@ from typing import Any
 
 import reflex as rx
 
+from ccms_app.accounts.gate_marks import requires
+from ccms_app.accounts.rules.permissions import Action
 from ccms_app.drivers.common import NotFoundError, Scope, UserInputError
 from ccms_app.drivers.state.scope import SESSION_ENDED, as_id, operator_scope, run_scoped, sentence
 from ccms_app.ui.events import event
@@ -94,6 +96,7 @@ class UserFormState(rx.State, mixin=True):
         """A yes/no field (a switch), kept as "true" / "false" like the other values."""
         self.values = {**self.values, name: "true" if on else "false"}
 
+    @requires(Action.EDIT)
     @event
     async def submit(self):
         if self.busy:

@@ -15,7 +15,7 @@ from ccms_app.ui.status import status_badge, warning_badge
 
 __all__ = ["ON_LOAD", "ROUTE", "TITLE", "home_page"]
 TITLE = "Home · CCMS"
-ON_LOAD = [AuthState.require_login, HomeState.join]
+ON_LOAD = [AuthState.require_login, HomeState.show]
 
 
 def charge_point_counts() -> rx.Component:

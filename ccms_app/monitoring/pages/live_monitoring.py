@@ -23,6 +23,7 @@ from ccms_app.ui.cards import empty_note, section
 from ccms_app.ui.data_list import Column, Filter, data_list, list_frame
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import live_indicator, page_header
+from ccms_app.ui.permissions import when_allowed
 from ccms_app.ui.status import (
     STATUS_COLOURS,
     online_badge,
@@ -67,13 +68,17 @@ def connector_badges(row: ObjectVar[ChargePointRow]) -> rx.Component:
 
 
 def commands_button(row: ObjectVar[ChargePointRow]) -> rx.Component:
-    return rx.button(
-        rx.icon("terminal", size=14),
-        "Commands",
-        size="1",
-        variant="soft",
-        on_click=CommandState.open_for(row.id),
-        custom_attrs={"data-testid": f"commands-{row.identity}"},
+    """Opens the command dialog: for roles that may send commands."""
+    return when_allowed(
+        CommandState.send,
+        rx.button(
+            rx.icon("terminal", size=14),
+            "Commands",
+            size="1",
+            variant="soft",
+            on_click=CommandState.open_for(row.id),
+            custom_attrs={"data-testid": f"commands-{row.identity}"},
+        ),
     )
 
 

@@ -22,6 +22,8 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.accounts import organisations
+from ccms_app.accounts.gate_marks import guarded
+from ccms_app.accounts.rules.permissions import Module
 from ccms_app.accounts.state import AuthState
 from ccms_app.core.display import format_time
 from ccms_app.core.events import EventBus, NetworkEvent, get_event_bus
@@ -53,6 +55,7 @@ def charge_point_token(charge_point_id: int) -> str:
     return f"{TOKEN_PREFIX}{charge_point_id}"
 
 
+@guarded(Module.LIVE_MONITORING)
 class ChargePointLiveState(rx.SharedState):
     """What changes on its own on a charge point's page."""
 

@@ -13,7 +13,10 @@ import asyncio
 import reflex as rx
 
 from ccms_app.accounts import organisations
+from ccms_app.accounts.gate_marks import guarded, signed_in
+from ccms_app.accounts.rules.permissions import Module
 from ccms_app.accounts.state import AuthState
+from ccms_app.accounts.state.auth import has_permission
 from ccms_app.monitoring import registry
 from ccms_app.monitoring.home_summary import HomeSummary, load_home_summary
 from ccms_app.monitoring.view import CountsView, StatusCount, WarningRow, build_home_view
@@ -21,6 +24,9 @@ from ccms_app.ui.events import event
 
 TOKEN_PREFIX = "ccms-home-"  # Reflex link tokens must not contain underscores
 ROUTE = "/"
+# The modules whose pages link to Home's view: Home, Live Monitoring (counts, warnings),
+# Assets and Firmware (their live parts recompute on its pushes).
+LINKED_FROM = (Module.HOME, Module.LIVE_MONITORING, Module.ASSETS, Module.FIRMWARE)
 
 
 def home_token(organisation_id: int) -> str:
@@ -32,6 +38,7 @@ def load_home_for_organisation(organisation_id: int) -> HomeSummary:
     return load_home_summary(organisations.organisation_scope(organisation_id))
 
 
+@guarded(Module.HOME)
 class HomeState(rx.SharedState):
     counts: CountsView = CountsView()
     connector_counts: rx.Field[list[StatusCount]] = rx.field(default_factory=list)
@@ -41,8 +48,24 @@ class HomeState(rx.SharedState):
     loaded: bool = False
 
     @event
+    async def show(self) -> None:
+        """on_load of Home (home:view, so a role without it is sent where it may go)."""
+        await self._join()
+
+    @signed_in
+    @event
     async def join(self) -> None:
-        """on_load of Home: link this tab to its organisation's Home view."""
+        """on_load of the pages that follow Home's pushes (Live Monitoring, Assets, the
+        station page, Firmware): link this tab when its role may see one of them.
+
+        Declared `signed_in` and checked here: a role with Assets but not Home still gets
+        the Assets page's pushes, where a refused page load would send it off the page.
+        """
+        auth_state = await self.get_state(AuthState)
+        if any(has_permission(auth_state, module) for module in LINKED_FROM):
+            await self._join()
+
+    async def _join(self) -> None:
         auth_state = await self.get_state(AuthState)
         if not auth_state.is_authenticated:
             return
@@ -53,6 +76,7 @@ class HomeState(rx.SharedState):
         summary = await asyncio.to_thread(load_home_for_organisation, organisation_id)
         apply_summary(linked, summary)
 
+    @signed_in
     @event
     async def leave(self) -> object:
         """On logout: stop watching and receiving this organisation's Home view."""

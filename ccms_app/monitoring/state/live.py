@@ -16,6 +16,8 @@ from typing import Any
 
 import reflex as rx
 
+from ccms_app.accounts.gate_marks import guarded, signed_in
+from ccms_app.accounts.rules.permissions import Module
 from ccms_app.accounts.state import AuthState
 from ccms_app.core.listing import ListPage, ListQuery, ListQueryError, ListSpec
 from ccms_app.monitoring import live_list, registry
@@ -36,6 +38,7 @@ def _named(choices: list[tuple[int, str]]) -> list[tuple[str, str]]:
     return [(str(value), label) for value, label in choices]
 
 
+@guarded(Module.LIVE_MONITORING)
 class LiveListState(ListState, rx.State):
     """The charge points of one page of Live Monitoring, for this tab only."""
 
@@ -75,6 +78,7 @@ class LiveListState(ListState, rx.State):
         self.page = 1
         await self._reload()
 
+    @signed_in
     @event
     async def leave(self) -> None:
         """On logout: this tab stops receiving its live list."""

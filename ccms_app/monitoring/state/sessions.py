@@ -9,6 +9,8 @@ from typing import Any
 
 import reflex as rx
 
+from ccms_app.accounts.gate_marks import guarded
+from ccms_app.accounts.rules.permissions import Module
 from ccms_app.core import listing
 from ccms_app.core.listing import ListPage, ListQuery, ListSpec
 from ccms_app.core.types import utc_now
@@ -19,6 +21,7 @@ from ccms_app.ui.list_state import ListState
 log = logging.getLogger(__name__)
 
 
+@guarded(Module.LIVE_MONITORING)
 class ActiveSessionListState(ListState, rx.State):
     """Newest sessions first until the operator sorts by another column."""
 

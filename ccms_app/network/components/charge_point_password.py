@@ -10,19 +10,24 @@ import reflex as rx
 
 from ccms_app.network.charger_security import MAX_KEY_LENGTH, MIN_KEY_LENGTH
 from ccms_app.network.state.charge_point_security import ChargePointSecurityState as S
+from ccms_app.ui.permissions import when_allowed
 
 
 def charge_point_password_button(
     charge_point_id: rx.Var | int, identity: rx.Var | str
 ) -> rx.Component:
-    return rx.button(
-        rx.icon("key-round", size=14),
-        "Password",
-        size="1",
-        variant="soft",
-        color_scheme="gray",
-        on_click=S.open_for(charge_point_id),
-        custom_attrs={"data-testid": f"password-{identity}"},
+    """Opens the dialog: for roles that may change passwords (assets:edit)."""
+    return when_allowed(
+        S.save_password,
+        rx.button(
+            rx.icon("key-round", size=14),
+            "Password",
+            size="1",
+            variant="soft",
+            color_scheme="gray",
+            on_click=S.open_for(charge_point_id),
+            custom_attrs={"data-testid": f"password-{identity}"},
+        ),
     )
 
 

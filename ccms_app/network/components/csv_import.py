@@ -23,6 +23,7 @@ from ccms_app.network.state.csv_import import (
     ErrorRow,
     SummaryRow,
 )
+from ccms_app.ui.permissions import when_allowed
 
 DESKTOP_ONLY = ["none", "none", "block"]
 MOBILE_ONLY = ["block", "block", "none"]
@@ -38,14 +39,18 @@ def _tid(value: str | rx.Var) -> dict[str, str | rx.Var]:
 
 
 def import_button(kind: str) -> rx.Component:
-    """Opens the import dialog for this list (stations or charge_points)."""
-    return rx.button(
-        rx.icon("upload", size=14),
-        "Import CSV",
-        variant="soft",
-        color_scheme="gray",
-        on_click=AssetImportState.open_for(kind),
-        custom_attrs=_tid(f"import-open-{kind}"),
+    """Opens the import dialog for this list (stations or charge_points); shown to roles
+    that may import (assets:edit)."""
+    return when_allowed(
+        AssetImportState.run_import,
+        rx.button(
+            rx.icon("upload", size=14),
+            "Import CSV",
+            variant="soft",
+            color_scheme="gray",
+            on_click=AssetImportState.open_for(kind),
+            custom_attrs=_tid(f"import-open-{kind}"),
+        ),
     )
 
 

@@ -1,5 +1,6 @@
 """The four lists of the Assets page, on the shared data list (ccms_app.ui.data_list),
-with each row's actions (edit, register, disable / enable, delete)."""
+with each row's actions (edit, register, disable / enable, delete): shown to roles with
+assets:edit only, as the gate refuses the rest."""
 
 from __future__ import annotations
 
@@ -18,18 +19,31 @@ from ccms_app.network.state.lists import (
     UnregisteredListState,
 )
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
+from ccms_app.ui.permissions import when_allowed
 from ccms_app.ui.status import registration_badge, status_badge
 
 YES_NO = [("true", "Yes"), ("false", "No")]
 
 
-def _new_button(label: str, on_click: Any, testid: str) -> rx.Component:
-    return rx.button(
-        rx.icon("plus", size=14), label, on_click=on_click, custom_attrs={"data-testid": testid}
+def _new_button(label: str, save: Any, on_click: Any, testid: str) -> rx.Component:
+    """Opens a create form; shown when the role may `save` it."""
+    return when_allowed(
+        save,
+        rx.button(
+            rx.icon("plus", size=14),
+            label,
+            on_click=on_click,
+            custom_attrs={"data-testid": testid},
+        ),
     )
 
 
 def _menu(testid: rx.Var, *items: rx.Component) -> rx.Component:
+    """A row's actions: every one changes the asset, so it needs what confirming does."""
+    return when_allowed(AssetActionState.confirm, _dropdown(testid, *items))
+
+
+def _dropdown(testid: rx.Var, *items: rx.Component) -> rx.Component:
     return rx.dropdown_menu.root(
         rx.dropdown_menu.trigger(
             rx.icon_button(
@@ -117,7 +131,11 @@ def stations_list() -> rx.Component:
         testid="stations",
         empty_text="No stations yet. Create the first one.",
         search_placeholder="Search name, address, area…",
-        toolbar=[_new_button("New station", StationFormState.open_new, "new-station")],
+        toolbar=[
+            _new_button(
+                "New station", StationFormState.save, StationFormState.open_new, "new-station"
+            )
+        ],
         actions=_station_actions,
     )
 
@@ -190,7 +208,14 @@ def charge_points_list() -> rx.Component:
         testid="charge-points",
         empty_text="No charge points yet.",
         search_placeholder="Search identity, station, vendor…",
-        toolbar=[_new_button("New charge point", ChargePointFormState.open_new(""), "new-cp")],
+        toolbar=[
+            _new_button(
+                "New charge point",
+                ChargePointFormState.save,
+                ChargePointFormState.open_new(""),
+                "new-cp",
+            )
+        ],
         actions=_charge_point_actions,
     )
 
@@ -201,12 +226,15 @@ def charge_points_list() -> rx.Component:
 def _register_actions(row: RowVar) -> rx.Component:
     cid, identity = row["id"].to(str), row["identity"].to(str)
     return rx.hstack(
-        rx.button(
-            rx.icon("link", size=14),
-            "Register",
-            size="1",
-            on_click=RegisterFormState.open_for(cid),
-            custom_attrs={"data-testid": "register-" + identity},
+        when_allowed(
+            RegisterFormState.save,
+            rx.button(
+                rx.icon("link", size=14),
+                "Register",
+                size="1",
+                on_click=RegisterFormState.open_for(cid),
+                custom_attrs={"data-testid": "register-" + identity},
+            ),
         ),
         _menu(
             "unregistered-actions-" + cid,
@@ -283,6 +311,6 @@ def areas_list() -> rx.Component:
         testid="areas",
         empty_text="No operation areas yet. Areas group stations (a city, a region).",
         search_placeholder="Search areas…",
-        toolbar=[_new_button("New area", AreaFormState.open_new, "new-area")],
+        toolbar=[_new_button("New area", AreaFormState.save, AreaFormState.open_new, "new-area")],
         actions=_area_actions,
     )

@@ -21,6 +21,7 @@ from ccms_app.network.state.station import StationDetailState as Station
 from ccms_app.ui.cards import empty_note, section
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import live_indicator
+from ccms_app.ui.permissions import when_allowed
 from ccms_app.ui.status import online_badge, registration_badge, status_badge, warning_badge
 from ccms_app.ui.table import cell, data_table
 
@@ -69,35 +70,43 @@ def _header() -> rx.Component:
             spacing="1",
         ),
         rx.spacer(),
-        rx.hstack(
-            rx.button(
-                rx.icon("pencil", size=14),
-                "Edit",
-                variant="soft",
-                on_click=StationFormState.open_edit(sid),
-                custom_attrs={"data-testid": "stationpage-edit"},
-            ),
-            rx.button(
-                rx.icon("plus", size=14),
-                "Charge point",
-                variant="soft",
-                on_click=ChargePointFormState.open_new(sid),
-                custom_attrs={"data-testid": "stationpage-add-cp"},
-            ),
-            rx.button(
-                "Delete",
-                variant="soft",
-                color_scheme="red",
-                on_click=AssetActionState.ask("delete-station", sid, Station.name),
-            ),
-            spacing="2",
-            wrap="wrap",
+        when_allowed(
+            StationFormState.save,
+            _edit_buttons(sid),
         ),
         live_indicator(HomeState.updated_at),
         width="100%",
         align="end",
         wrap="wrap",
         gap="8px",
+    )
+
+
+def _edit_buttons(sid: rx.Var[str]) -> rx.Component:
+    """Edit, add a charge point, delete: for roles with assets:edit."""
+    return rx.hstack(
+        rx.button(
+            rx.icon("pencil", size=14),
+            "Edit",
+            variant="soft",
+            on_click=StationFormState.open_edit(sid),
+            custom_attrs={"data-testid": "stationpage-edit"},
+        ),
+        rx.button(
+            rx.icon("plus", size=14),
+            "Charge point",
+            variant="soft",
+            on_click=ChargePointFormState.open_new(sid),
+            custom_attrs={"data-testid": "stationpage-add-cp"},
+        ),
+        rx.button(
+            "Delete",
+            variant="soft",
+            color_scheme="red",
+            on_click=AssetActionState.ask("delete-station", sid, Station.name),
+        ),
+        spacing="2",
+        wrap="wrap",
     )
 
 

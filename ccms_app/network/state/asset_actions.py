@@ -7,6 +7,8 @@ from typing import Any
 
 import reflex as rx
 
+from ccms_app.accounts.gate_marks import guarded, requires
+from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.network import areas, charge_point_admin, charge_point_usage, stations
 from ccms_app.network.assets import AssetError, AssetInUse, AssetNotFound
 from ccms_app.network.state.forms import SESSION_ENDED, refresh_all
@@ -14,6 +16,7 @@ from ccms_app.network.state.lists import operator_email, operator_scope
 from ccms_app.ui.events import background_event, event
 
 
+@guarded(Module.ASSETS)
 class AssetActionState(rx.State):
     """Confirmations of delete and disable, and their outcome (e.g. "delete refused: disable
     it instead"), for stations, areas and charge points."""
@@ -69,6 +72,7 @@ class AssetActionState(rx.State):
             self.problem = ""
             self.alternative = ""
 
+    @requires(Action.EDIT)
     @background_event
     async def confirm(self) -> Any:
         async with self:
@@ -99,6 +103,7 @@ class AssetActionState(rx.State):
             self.is_open = False
         return [rx.toast.success(text), *refresh_all()]
 
+    @requires(Action.EDIT)
     @background_event
     async def set_enabled(self, charge_point_id: str, enabled: bool) -> Any:
         """Enable without asking (putting back in service is harmless)."""

@@ -11,6 +11,8 @@ from typing import Any
 
 import reflex as rx
 
+from ccms_app.accounts.gate_marks import guarded, requires
+from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.control.state.charge_point import ChargePointDetailState
 from ccms_app.network import charge_point_admin, registration, stations
 from ccms_app.network.assets import AssetError, AssetNotFound, parse_id
@@ -26,6 +28,7 @@ from ccms_app.network.state.lists import operator_email, operator_scope
 from ccms_app.ui.events import background_event, event
 
 
+@guarded(Module.ASSETS)
 class ChargePointFormState(FormMixin, rx.State):
     connectors: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     station_options: rx.Field[list[list[str]]] = rx.field(default_factory=list)
@@ -99,6 +102,7 @@ class ChargePointFormState(FormMixin, rx.State):
         ]
         self._forget_error(f"connectors.{index}.{name}")
 
+    @requires(Action.EDIT)
     @event
     async def save(self) -> Any:
         scope, data = list(self._scope), dict(self.values)
@@ -129,6 +133,7 @@ class ChargePointFormState(FormMixin, rx.State):
         return [ChargePointDetailState.load]
 
 
+@guarded(Module.ASSETS)
 class RegisterFormState(FormMixin, rx.State):
     """Assign an unregistered charge point to a station (and optionally set its details)."""
 
@@ -156,6 +161,7 @@ class RegisterFormState(FormMixin, rx.State):
         self.station_options = options(choices)
         return None
 
+    @requires(Action.EDIT)
     @background_event
     async def save(self) -> Any:
         async with self:

@@ -1,8 +1,8 @@
 """The charge point password dialog (OCPP Security Profile 1): generate, set or clear.
 
 A generated password is shown once, until the dialog closes: CCMS keeps only its hash.
-Only administrators whose organisation scope holds the charge point may change it; every
-event re-checks that against the login token.
+The gate lets only roles with assets:edit change it (the button shows only to them); every
+event here checks that the charge point is in the operator's organisation scope.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import logging
 import reflex as rx
 
 from ccms_app.accounts import organisations
+from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
 from ccms_app.network import charger_security
@@ -20,10 +21,10 @@ from ccms_app.ui.events import event
 
 log = logging.getLogger(__name__)
 
-NOT_ALLOWED = "Only administrators can change charge point passwords."
 GONE = "This charge point no longer exists or is not yours."
 
 
+@guarded(Module.ASSETS)
 class ChargePointSecurityState(rx.State):
     """Per tab: the charge point the dialog is open for and what happened."""
 
@@ -58,11 +59,13 @@ class ChargePointSecurityState(rx.State):
         self.password = value
         self.error = ""
 
+    @requires(Action.EDIT)
     @event
     async def generate(self):
         async for update in self._change(None):
             yield update
 
+    @requires(Action.EDIT)
     @event
     async def save_password(self):
         if not self.password:
@@ -71,6 +74,7 @@ class ChargePointSecurityState(rx.State):
         async for update in self._change(self.password):
             yield update
 
+    @requires(Action.EDIT)
     @event
     async def clear_password(self):
         async for update in self._change("", clear=True):
@@ -111,8 +115,8 @@ class ChargePointSecurityState(rx.State):
             yield rx.toast.success(f"{self.identity}: {self.message}")
 
     async def _check_access(self) -> str:
-        """ "" when this tab's operator may change the charge point's password, else why not.
-        Also refreshes the identity and whether a password is set."""
+        """ "" when the charge point is in this tab's operator's scope, else why not. Also
+        refreshes the identity and whether a password is set."""
         auth_state = await self.get_state(AuthState)
         if not auth_state.is_authenticated:
             return "Your session has ended. Log in again."
@@ -123,7 +127,7 @@ class ChargePointSecurityState(rx.State):
         if info is None or info.organisation_id not in scope:
             return GONE
         self.identity, self.has_password = info.identity, info.has_password
-        return "" if auth_state.can(Module.ASSETS, Action.EDIT) else NOT_ALLOWED
+        return ""
 
     def _reset_dialog(self) -> None:
         self.charge_point_id = 0

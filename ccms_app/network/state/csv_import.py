@@ -16,6 +16,8 @@ from typing import Any
 
 import reflex as rx
 
+from ccms_app.accounts.gate_marks import guarded, requires
+from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
 from ccms_app.network import csv_import
 from ccms_app.network.rules.csv_import import (
@@ -84,6 +86,7 @@ def summary_rows(report: csv_import.ImportReport) -> list[SummaryRow]:
     ]
 
 
+@guarded(Module.ASSETS)
 class AssetImportState(rx.State):
     """One import dialog per tab; `kind` is the list it was opened from."""
 
@@ -154,6 +157,7 @@ class AssetImportState(rx.State):
                 problems.append(f"{name} is not a CSV file.")
         return rx.toast.error(" ".join(dict.fromkeys(problems)) or "The file was refused.")
 
+    @requires(Action.EDIT)
     @event
     async def check_files(self, files: list[rx.UploadFile]):
         """Upload -> stage -> check; the preview shows errors or what would change."""
@@ -178,6 +182,7 @@ class AssetImportState(rx.State):
         self._show(report)
         self.phase = "checked"
 
+    @requires(Action.EDIT)
     @event
     async def run_import(self):
         organisation_id = await self._organisation()

@@ -17,6 +17,8 @@ from typing import Any
 
 import reflex as rx
 
+from ccms_app.accounts.gate_marks import guarded, requires
+from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
 from ccms_app.network import areas, stations
 from ccms_app.network.assets import AssetError, AssetNotFound, organisation_choices, parse_id
@@ -144,6 +146,7 @@ class FormMixin(rx.State, mixin=True):
         return [rx.toast.success(done(result)), *refresh_all()]
 
 
+@guarded(Module.ASSETS)
 class AreaFormState(FormMixin, rx.State):
     @event
     async def open_new(self) -> None:
@@ -161,6 +164,7 @@ class AreaFormState(FormMixin, rx.State):
         )
         return None
 
+    @requires(Action.EDIT)
     @event
     async def save(self) -> Any:
         scope, data, owner = list(self._scope), dict(self.values), self._id("organisation_id")
@@ -175,6 +179,7 @@ class AreaFormState(FormMixin, rx.State):
         )
 
 
+@guarded(Module.ASSETS)
 class StationFormState(FormMixin, rx.State):
     area_options: rx.Field[list[list[str]]] = rx.field(default_factory=list)
 
@@ -200,6 +205,7 @@ class StationFormState(FormMixin, rx.State):
         choices = await asyncio.to_thread(areas.area_choices, self._scope)
         self.area_options = [[NONE, "No area"], *options(choices)]
 
+    @requires(Action.EDIT)
     @event
     async def save(self) -> Any:
         scope, data = list(self._scope), dict(self.values)

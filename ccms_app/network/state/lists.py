@@ -13,7 +13,10 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.accounts import organisations
+from ccms_app.accounts.gate_marks import guarded
+from ccms_app.accounts.rules.permissions import Module
 from ccms_app.accounts.state import AuthState
+from ccms_app.accounts.state.auth import acting_email
 from ccms_app.core.listing import ListSpec
 from ccms_app.network import areas, stations
 from ccms_app.network.asset_lists import (
@@ -44,6 +47,7 @@ def _named(choices: list[tuple[int, str]]) -> list[tuple[str, str]]:
     return [(n, n) for n in names] if len(names) <= MAX_OPTIONS else []
 
 
+@guarded(Module.ASSETS)
 class AreaListState(ListState, rx.State):
     def _list_spec(self) -> ListSpec:
         return AREA_LIST
@@ -52,6 +56,7 @@ class AreaListState(ListState, rx.State):
         return {"organisation": _named(organisation_choices(scope))}
 
 
+@guarded(Module.ASSETS)
 class StationListState(ListState, rx.State):
     def _list_spec(self) -> ListSpec:
         return STATION_LIST
@@ -63,6 +68,7 @@ class StationListState(ListState, rx.State):
         }
 
 
+@guarded(Module.ASSETS)
 class ChargePointListState(ListState, rx.State):
     def _list_spec(self) -> ListSpec:
         return CHARGE_POINT_LIST
@@ -77,6 +83,7 @@ class ChargePointListState(ListState, rx.State):
         return _with_kw(row)
 
 
+@guarded(Module.ASSETS)
 class UnregisteredListState(ListState, rx.State):
     def _list_spec(self) -> ListSpec:
         return UNREGISTERED_LIST
@@ -85,6 +92,7 @@ class UnregisteredListState(ListState, rx.State):
 TABS = ("stations", "charge-points", "unregistered", "areas", "map")
 
 
+@guarded(Module.ASSETS)
 class AssetsPageState(rx.State):
     """Which tab of the Assets page is open; `?tab=unregistered` opens that one."""
 
@@ -123,4 +131,4 @@ async def operator_scope(state: rx.State) -> list[int]:
 async def operator_email(state: rx.State) -> str:
     """Who asks (for command records); "" if the session ended."""
     auth_state = await state.get_state(AuthState)
-    return auth_state.signed_in_email()
+    return acting_email(auth_state)

@@ -18,6 +18,8 @@ from typing import Any
 import plotly.graph_objects as go
 import reflex as rx
 
+from ccms_app.accounts.gate_marks import guarded
+from ccms_app.accounts.rules.permissions import Module
 from ccms_app.monitoring.state.home import HomeState
 from ccms_app.network.rules.station_availability import BADGE_COLOURS, COLOURS, LABELS, ORDER
 from ccms_app.network.state.lists import operator_scope
@@ -119,6 +121,7 @@ def build_view(markers: list[StationMarker]) -> MapView:
     )
 
 
+@guarded(Module.ASSETS)
 class StationMapState(rx.State):
     revision: int = 0  # bumped after the operator's own changes
     _scope: list[int] = []

@@ -15,6 +15,8 @@ from typing import Any
 
 import reflex as rx
 
+from ccms_app.accounts.gate_marks import guarded
+from ccms_app.accounts.rules.permissions import Module
 from ccms_app.charging import session_history
 from ccms_app.core.types import utc_now
 from ccms_app.monitoring.session_rows import RecentSessionRow, session_rows
@@ -119,6 +121,7 @@ def load_live_view(scope: list[int], station: stations.StationView) -> StationLi
     )
 
 
+@guarded(Module.ASSETS)
 class StationDetailState(rx.State):
     current_id: rx.Field[int] = rx.field(0)
     loaded: bool = False

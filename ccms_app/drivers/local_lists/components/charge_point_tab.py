@@ -11,6 +11,7 @@ from ccms_app.drivers.local_lists.state.charge_point_tab import (
 )
 from ccms_app.drivers.local_lists.state.charge_point_tab import LocalEntryRow
 from ccms_app.ui.cards import empty_note
+from ccms_app.ui.permissions import when_allowed
 from ccms_app.ui.table import cell, data_table
 
 Panel = LocalList.panel
@@ -42,36 +43,41 @@ def _actions() -> rx.Component:
             max_width="560px",
         ),
         rx.spacer(),
-        rx.hstack(
-            rx.button(
-                rx.icon("refresh-cw", size=14),
-                "Sync now",
-                on_click=LocalList.sync_now,
-                loading=LocalList.busy,
-                custom_attrs={"data-testid": "local-list-sync"},
-            ),
-            rx.button(
-                "Full update",
-                on_click=LocalList.sync_full,
-                disabled=LocalList.busy,
-                variant="soft",
-                custom_attrs={"data-testid": "local-list-sync-full"},
-            ),
-            rx.button(
-                "Check version",
-                on_click=LocalList.check_version,
-                disabled=LocalList.busy,
-                variant="soft",
-                color_scheme="gray",
-                custom_attrs={"data-testid": "local-list-check-version"},
-            ),
-            spacing="2",
-            wrap="wrap",
-        ),
+        when_allowed(LocalList.sync_now, _buttons()),
         width="100%",
         align="center",
         wrap="wrap",
         gap="8px",
+    )
+
+
+def _buttons() -> rx.Component:
+    """Sync, full update, version check: commands, for roles with live_monitoring:control."""
+    return rx.hstack(
+        rx.button(
+            rx.icon("refresh-cw", size=14),
+            "Sync now",
+            on_click=LocalList.sync_now,
+            loading=LocalList.busy,
+            custom_attrs={"data-testid": "local-list-sync"},
+        ),
+        rx.button(
+            "Full update",
+            on_click=LocalList.sync_full,
+            disabled=LocalList.busy,
+            variant="soft",
+            custom_attrs={"data-testid": "local-list-sync-full"},
+        ),
+        rx.button(
+            "Check version",
+            on_click=LocalList.check_version,
+            disabled=LocalList.busy,
+            variant="soft",
+            color_scheme="gray",
+            custom_attrs={"data-testid": "local-list-check-version"},
+        ),
+        spacing="2",
+        wrap="wrap",
     )
 
 

@@ -22,6 +22,7 @@ from ccms_app.drivers.local_lists.state.lists import LocalListDeleteState
 from ccms_app.drivers.local_lists.state.pickers import AddIdTagsState, AssignState
 from ccms_app.ui.cards import section
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
+from ccms_app.ui.permissions import allowed, when_allowed
 
 SYNC_COLOURS = {
     "In sync": "green",
@@ -98,12 +99,17 @@ def delete_dialog() -> rx.Component:
 
 
 def _tag_cell(row: RowVar) -> rx.Component:
+    """The id tag, with a checkbox to select it for removal when the role may remove."""
     s = EntryListState
-    return rx.checkbox(
+    return rx.cond(
+        allowed(s.remove_selected),
+        rx.checkbox(
+            rx.code(row["id_tag"], size="2"),
+            checked=s.selected.contains(row["id_tag"]),
+            on_change=lambda _checked: s.toggle(row["id_tag"]),
+            custom_attrs=_tid("entry-check-" + row["id_tag"].to(str)),
+        ),
         rx.code(row["id_tag"], size="2"),
-        checked=s.selected.contains(row["id_tag"]),
-        on_change=lambda _checked: s.toggle(row["id_tag"]),
-        custom_attrs=_tid("entry-check-" + row["id_tag"].to(str)),
     )
 
 
@@ -135,21 +141,30 @@ def entries_section() -> rx.Component:
             empty_text="No id tags yet: add cards by searching, or paste a column of id tags.",
             search_placeholder="Search id tag or owner…",
             toolbar=[
-                rx.button(
-                    rx.icon("plus", size=14),
-                    "Add id tags",
-                    on_click=AddIdTagsState.open_dialog(LocalListDetailState.list_id),
-                    custom_attrs=_tid("entries-add"),
+                when_allowed(
+                    AddIdTagsState.add_selected,
+                    rx.button(
+                        rx.icon("plus", size=14),
+                        "Add id tags",
+                        on_click=AddIdTagsState.open_dialog(LocalListDetailState.list_id),
+                        custom_attrs=_tid("entries-add"),
+                    ),
                 )
             ],
-            actions=lambda r: _row_removal(
-                "Remove", s.remove(r["id_tag"]), "entry-remove-" + r["id_tag"].to(str)
+            actions=lambda r: when_allowed(
+                s.remove,
+                _row_removal(
+                    "Remove", s.remove(r["id_tag"]), "entry-remove-" + r["id_tag"].to(str)
+                ),
             ),
         ),
-        selection_bar(
-            s,
-            "entries",
-            _selected_removal("Remove ", s, s.remove_selected, "entries-remove-selected"),
+        when_allowed(
+            s.remove_selected,
+            selection_bar(
+                s,
+                "entries",
+                _selected_removal("Remove ", s, s.remove_selected, "entries-remove-selected"),
+            ),
         ),
     )
 
@@ -160,10 +175,13 @@ def entries_section() -> rx.Component:
 def _charge_point_cell(row: RowVar) -> rx.Component:
     s = AssignedListState
     return rx.hstack(
-        rx.checkbox(
-            checked=s.selected.contains(row["id"]),
-            on_change=lambda _checked: s.toggle(row["id"]),
-            custom_attrs=_tid("assigned-check-" + row["identity"].to(str)),
+        when_allowed(
+            s.unassign_selected,
+            rx.checkbox(
+                checked=s.selected.contains(row["id"]),
+                on_change=lambda _checked: s.toggle(row["id"]),
+                custom_attrs=_tid("assigned-check-" + row["identity"].to(str)),
+            ),
         ),
         rx.link(row["identity"], href="/charge-points/" + row["identity"].to(str), weight="medium"),
         spacing="2",
@@ -256,29 +274,40 @@ def charge_points_section() -> rx.Component:
                     aria_label="Reload",
                     on_click=[s.refresh, LocalListDetailState.refresh],
                 ),
-                rx.button(
-                    rx.icon("plug", size=14),
-                    "Assign charge points",
-                    on_click=AssignState.open_dialog(LocalListDetailState.list_id),
-                    custom_attrs=_tid("assigned-add"),
+                when_allowed(
+                    AssignState.assign_selected,
+                    rx.button(
+                        rx.icon("plug", size=14),
+                        "Assign charge points",
+                        on_click=AssignState.open_dialog(LocalListDetailState.list_id),
+                        custom_attrs=_tid("assigned-add"),
+                    ),
                 ),
             ],
-            actions=lambda r: _row_removal(
-                "Unassign", s.unassign(r["id"]), "assigned-unassign-" + r["identity"].to(str)
+            actions=lambda r: when_allowed(
+                s.unassign,
+                _row_removal(
+                    "Unassign", s.unassign(r["id"]), "assigned-unassign-" + r["identity"].to(str)
+                ),
             ),
         ),
-        selection_bar(
-            s,
-            "assigned",
-            _selected_removal("Unassign ", s, s.unassign_selected, "assigned-unassign-selected"),
-            always=(
-                rx.button(
-                    "Unassign all",
-                    size="2",
-                    variant="ghost",
-                    color_scheme="red",
-                    on_click=s.set_confirm_unassign_all(True),
-                    custom_attrs=_tid("assigned-unassign-all"),
+        when_allowed(
+            s.unassign_selected,
+            selection_bar(
+                s,
+                "assigned",
+                _selected_removal(
+                    "Unassign ", s, s.unassign_selected, "assigned-unassign-selected"
+                ),
+                always=(
+                    rx.button(
+                        "Unassign all",
+                        size="2",
+                        variant="ghost",
+                        color_scheme="red",
+                        on_click=s.set_confirm_unassign_all(True),
+                        custom_attrs=_tid("assigned-unassign-all"),
+                    ),
                 ),
             ),
         ),

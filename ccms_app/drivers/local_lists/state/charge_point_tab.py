@@ -16,6 +16,8 @@ from typing import Any
 
 import reflex as rx
 
+from ccms_app.accounts.gate_marks import guarded, requires
+from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.control.state.charge_point import current_charge_point, signed_in_email
 from ccms_app.core.types import utc_now
 from ccms_app.drivers.local_lists.outcomes import SyncResult
@@ -132,6 +134,7 @@ def sync_message(result: SyncResult) -> tuple[str, bool]:
     return f"Not synced ({text}): {result.detail}.", False
 
 
+@guarded(Module.LIVE_MONITORING)
 class ChargePointLocalListState(rx.State):
     busy: bool = False
     message: str = ""
@@ -163,11 +166,13 @@ class ChargePointLocalListState(rx.State):
         """The tab is gone: stop reloading on every push."""
         self._charge_point_id = 0
 
+    @requires(Action.CONTROL)
     @background_event
     async def sync_now(self):
         """Differential when the charge point's version is CCMS's, else full."""
         return await self._sync_in_background(full=False)
 
+    @requires(Action.CONTROL)
     @background_event
     async def sync_full(self):
         """The whole list, whatever version the charge point reports."""
@@ -187,6 +192,7 @@ class ChargePointLocalListState(rx.State):
             self.revision += 1
         return rx.toast.success(message) if ok else rx.toast.error(message)
 
+    @requires(Action.CONTROL)
     @background_event
     async def check_version(self):
         async with self:

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import reflex as rx
 
+from ccms_app.accounts.gate_marks import guarded, requires
+from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.control.state.charge_point import signed_in_email
 from ccms_app.core.listing import ListQuery, ListSpec
 from ccms_app.drivers.local_lists import specs
@@ -157,6 +159,7 @@ async def _act(state: rx.State, work: Any, ok_text: Any) -> list[Any] | Any:
     return [rx.toast.success(ok_text(result)), *after_change()]
 
 
+@guarded(Module.USERS)
 class EntryListState(ListBoundState, ListState, rx.State):
     """The list's id tags; selection by id tag."""
 
@@ -178,6 +181,7 @@ class EntryListState(ListBoundState, ListState, rx.State):
     def _filter_options(self, scope: Collection[int]) -> dict[str, list[tuple[str, str]]]:
         return {"authorization": [(s, s) for s in ("Accepted", "Blocked", "Expired")]}
 
+    @requires(Action.EDIT)
     @event
     async def remove(self, id_tag: str):
         list_id = self.list_id
@@ -187,6 +191,7 @@ class EntryListState(ListBoundState, ListState, rx.State):
             lambda _: f"{id_tag} removed; the list's charge points drop it at the next sync.",
         )
 
+    @requires(Action.EDIT)
     @event
     async def remove_selected(self):
         list_id, tags = self.list_id, list(self.selected)
@@ -203,6 +208,7 @@ class EntryListState(ListBoundState, ListState, rx.State):
         )
 
 
+@guarded(Module.USERS)
 class AssignedListState(ListBoundState, ListState, rx.State):
     """The charge points the list is assigned to, with their sync state; selection by id."""
 
@@ -241,16 +247,19 @@ class AssignedListState(ListBoundState, ListState, rx.State):
             ),
         )
 
+    @requires(Action.EDIT)
     @event
     async def unassign(self, charge_point_id: str):
         return await self._unassign([as_id(charge_point_id)])
 
+    @requires(Action.EDIT)
     @event
     async def unassign_selected(self):
         ids = [as_id(k) for k in self.selected]
         self.selected = []
         return await self._unassign(ids) if ids else None
 
+    @requires(Action.EDIT)
     @event
     async def unassign_all(self):
         self.confirm_unassign_all, self.selected = False, []
@@ -263,6 +272,7 @@ class AssignedListState(ListBoundState, ListState, rx.State):
         return await self._unassign(ids)
 
 
+@guarded(Module.USERS)
 class LocalListDetailState(rx.State):
     list_id: int = 0
     loaded: bool = False
@@ -313,6 +323,7 @@ class LocalListDetailState(rx.State):
     def clear_sync_results(self) -> None:
         self.sync_results, self.sync_message = [], ""
 
+    @requires(Action.CONTROL)
     @background_event
     async def sync_now(self) -> list[Any] | None:
         """Sync every charge point of the list now, concurrently; a result per charge point."""

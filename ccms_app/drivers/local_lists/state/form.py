@@ -11,6 +11,8 @@ from typing import Any
 
 import reflex as rx
 
+from ccms_app.accounts.gate_marks import guarded
+from ccms_app.accounts.rules.permissions import Module
 from ccms_app.drivers.common import NotFoundError, Scope, UserInputError
 from ccms_app.drivers.local_lists.lists import (
     LocalListError,
@@ -25,6 +27,7 @@ from ccms_app.drivers.state.user_form import UserFormState
 log = logging.getLogger(__name__)
 
 
+@guarded(Module.USERS)
 class LocalListFormState(UserFormState, rx.State):
     """New list / rename (name and description)."""
 

@@ -16,6 +16,8 @@ from typing import Any
 
 import reflex as rx
 
+from ccms_app.accounts.gate_marks import guarded, requires
+from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.core.listing import ListSpec
 from ccms_app.drivers.common import NotFoundError, Scope
 from ccms_app.drivers.local_lists.lists import LocalListError, delete_unassigned_list
@@ -48,6 +50,7 @@ async def run_list_action(state: rx.State, work: Callable[[Scope], Any]) -> tupl
         return None, sentence(str(exc))
 
 
+@guarded(Module.USERS)
 class LocalListsState(ListState, rx.State):
     def _list_spec(self) -> ListSpec:
         return LOCAL_LIST_LIST
@@ -61,6 +64,7 @@ class LocalListsState(ListState, rx.State):
         return shown
 
 
+@guarded(Module.USERS)
 class LocalListDeleteState(rx.State):
     """Delete a list after a confirmation; refused (with the reason) while it is assigned."""
 
@@ -76,6 +80,7 @@ class LocalListDeleteState(rx.State):
     def set_confirm_open(self, value: bool) -> None:
         self.confirm_open = value
 
+    @requires(Action.EDIT)
     @event
     async def delete(self) -> Any:
         pk, self.confirm_open = self.confirm_id, False

@@ -16,7 +16,9 @@ from typing import Any
 
 import reflex as rx
 
+from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.organisations import organisation_scope
+from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.core.listing import ListSpec
 from ccms_app.drivers.local_lists.assignments import assign_list, assign_stations
 from ccms_app.drivers.local_lists.entries import AddOutcome, add_id_tags_checked
@@ -63,6 +65,7 @@ class MemberPickerState(ListBoundState, mixin=True):
         return shown
 
 
+@guarded(Module.USERS)
 class CardPickerState(MemberPickerState, ListState, rx.State):
     def _spec_for(self, list_id: int) -> ListSpec:
         return card_candidates_spec(list_id)
@@ -71,11 +74,13 @@ class CardPickerState(MemberPickerState, ListState, rx.State):
         return "id_tag"
 
 
+@guarded(Module.USERS)
 class ChargePointPickerState(MemberPickerState, ListState, rx.State):
     def _spec_for(self, list_id: int) -> ListSpec:
         return charge_point_candidates_spec(list_id)
 
 
+@guarded(Module.USERS)
 class StationPickerState(MemberPickerState, ListState, rx.State):
     def _spec_for(self, list_id: int) -> ListSpec:
         return station_candidates_spec(list_id)
@@ -95,6 +100,7 @@ def added_text(outcome: AddOutcome) -> str:
     return text + "; the list's charge points get them at the next sync."
 
 
+@guarded(Module.USERS)
 class AddIdTagsState(rx.State):
     """The "Add id tags" dialog."""
 
@@ -150,12 +156,14 @@ class AddIdTagsState(rx.State):
         self.open, self.paste_text = False, ""
         return [rx.toast.success(added_text(outcome)), *after_change()]
 
+    @requires(Action.EDIT)
     @event
     async def add_pasted(self):
         if not self.paste_text.strip():
             return rx.toast.error("Paste id tags first, one per line.")
         return await self._add(self.paste_text.splitlines())
 
+    @requires(Action.EDIT)
     @event
     async def add_selected(self):
         picker = await self.get_state(CardPickerState)
@@ -164,6 +172,7 @@ class AddIdTagsState(rx.State):
         return await self._add(list(picker.selected))
 
 
+@guarded(Module.USERS)
 class AssignState(rx.State):
     """The "Assign charge points" dialog."""
 
@@ -202,6 +211,7 @@ class AssignState(rx.State):
         self.open = False
         return [rx.toast.success(ok_text(result)), *after_change()]
 
+    @requires(Action.EDIT)
     @event
     async def assign_selected(self):
         picker = await self.get_state(ChargePointPickerState)
@@ -216,6 +226,7 @@ class AssignState(rx.State):
             ),
         )
 
+    @requires(Action.EDIT)
     @event
     async def assign_stations(self):
         picker = await self.get_state(StationPickerState)

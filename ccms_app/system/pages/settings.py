@@ -9,8 +9,8 @@ from typing import Any
 import reflex as rx
 from reflex.vars import ObjectVar
 
-from ccms_app.system.nav import section_links
-from ccms_app.system.state import SecurityEventRow, SystemState
+from ccms_app.system.components.section_links import section_links
+from ccms_app.system.state.settings import SecurityEventRow, SystemState
 from ccms_app.ui.cards import empty_note, section
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header

@@ -15,8 +15,8 @@ import reflex as rx
 
 from ccms_app.accounts.rules.audit_labels import KIND_LABELS, OUTCOME_LABELS
 from ccms_app.accounts.state import AuthState
-from ccms_app.system.audit_state import AuditListState
-from ccms_app.system.nav import section_links
+from ccms_app.system.components.section_links import section_links
+from ccms_app.system.state.audit import AuditListState
 from ccms_app.ui.data_list import EMPTY, Column, Filter, RowVar, data_list
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header

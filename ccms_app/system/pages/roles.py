@@ -12,7 +12,7 @@ from typing import Any
 
 import reflex as rx
 
-from ccms_app.accounts.account_page import field_error, form_message
+from ccms_app.accounts.pages.own_account import field_error, form_message
 from ccms_app.accounts.rules.permissions import (
     ACTION_LABELS,
     MODULE_LABELS,
@@ -21,8 +21,8 @@ from ccms_app.accounts.rules.permissions import (
     permission,
 )
 from ccms_app.accounts.state import AuthState
-from ccms_app.system.nav import section_links
-from ccms_app.system.roles_state import RoleEditorState, RoleListState
+from ccms_app.system.components.section_links import section_links
+from ccms_app.system.state.roles import RoleEditorState, RoleListState
 from ccms_app.ui.cards import section
 from ccms_app.ui.data_list import Column, RowVar, data_list
 from ccms_app.ui.layout import app_shell

@@ -67,6 +67,10 @@ def login_form() -> rx.Component:
             spacing="4",
             width="100%",
         ),
+        # Reflex's form handler always prevents the native submit; hand it back to the
+        # browser (HTMLFormElement.submit() fires no submit event, so no loop).
+        on_submit=rx.call_script("document.getElementById('login-form').submit()"),
+        id="login-form",
         action="/auth/login",
         method="post",
         width="100%",

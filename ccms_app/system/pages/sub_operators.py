@@ -14,8 +14,8 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
-from ccms_app.system.nav import section_links
-from ccms_app.system.sub_operators_state import SubOperatorFormState, SubOperatorListState
+from ccms_app.system.components.section_links import section_links
+from ccms_app.system.state.sub_operators import SubOperatorFormState, SubOperatorListState
 from ccms_app.ui.data_list import Column, RowVar, data_list
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header

@@ -18,7 +18,7 @@ from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import InputError, NotFoundError, RefusedError
 from ccms_app.accounts.rules.permissions import ALL_PERMISSIONS, Action, Module
 from ccms_app.core.listing import ListSpec
-from ccms_app.system.accounts_state import SESSION_ENDED, as_id, event_caller
+from ccms_app.system.state.accounts import SESSION_ENDED, as_id, event_caller
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState, display_value
 

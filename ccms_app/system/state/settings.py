@@ -1,8 +1,8 @@
 """The System page: network settings (unknown charge points) and recent security events.
 
 Both concern the whole network, so only operators of the root organisation see them and
-only its administrators change them. Each event re-checks the login token itself, so it
-does not depend on the page guard having run first.
+only its administrators change them. The gate checks the login and the role (system:view,
+system:edit for the changes) before every event; the root-organisation check is here.
 """
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ import logging
 
 import reflex as rx
 
+from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
+from ccms_app.accounts.state.auth import has_permission
 from ccms_app.core.config import get_settings
 from ccms_app.core.types import utc_now
 from ccms_app.monitoring.view import format_time
@@ -64,6 +66,7 @@ def security_event_rows(views: list[security_events.SecurityEventView]) -> list[
     ]
 
 
+@guarded(Module.SYSTEM)
 class SystemState(rx.State):
     """Per tab: what this operator may see and change on the System page."""
 
@@ -96,6 +99,7 @@ class SystemState(rx.State):
         if self.can_view:
             self.events = await _event_rows()
 
+    @requires(Action.EDIT)
     @event
     async def set_unknown_policy(self, value: str):
         account = await self._account()
@@ -118,6 +122,7 @@ class SystemState(rx.State):
         if not self.error:
             yield rx.toast.success(_policy_saved_text(self.unknown_policy))
 
+    @requires(Action.EDIT)
     @event
     async def set_auth_required(self, required: bool):
         """Every known charge point must present its password, or connects without one."""
@@ -131,6 +136,7 @@ class SystemState(rx.State):
             return rx.toast.success("Every charge point must now authenticate.")
         return rx.toast.success("Charge points without a password may connect again.")
 
+    @requires(Action.EDIT)
     @event
     async def set_duplicate_policy(self, value: str):
         """What a second connection for a live identity without a password gets."""
@@ -170,7 +176,9 @@ class SystemState(rx.State):
         first_setup = account is not None and settings.operator_id is None
         self.can_view = in_root or first_setup
         self.can_edit = (
-            self.can_view and account is not None and account.can(Module.SYSTEM, Action.EDIT)
+            self.can_view
+            and account is not None
+            and has_permission(account, Module.SYSTEM, Action.EDIT)
         )
 
 
