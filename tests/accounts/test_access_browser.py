@@ -289,3 +289,31 @@ async def test_an_open_tab_is_refused_after_another_tab_logs_out(
     await search.fill("Depot")  # tab A's next event
     await tab_a.wait_for_url(re.compile(r".*/login.*"), timeout=UI_TIMEOUT_MS)
     await expect(tab_a.locator("#email")).to_be_visible()
+
+
+SYSTEM_PAGES = (
+    "/system",
+    "/system/accounts",
+    "/system/roles",
+    "/system/sub-operators",
+    "/system/audit",
+    "/account",
+)
+
+
+async def test_the_system_pages_fit_a_laptop_and_a_phone(
+    running_app: RunningApp, browser: Browser
+) -> None:
+    page = await _log_in(browser, running_app, ADMIN_EMAIL, ADMIN_PASSWORD)
+    for width, height in ((1440, 900), (360, 740)):
+        await page.set_viewport_size({"width": width, "height": height})
+        for path in SYSTEM_PAGES:
+            await page.goto(f"{running_app.web_url}{path}")
+            await expect(page.locator("h1, h2").first).to_be_visible(timeout=UI_TIMEOUT_MS)
+            await page.wait_for_load_state("networkidle")
+            overflow = await page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            name = path.strip("/").replace("/", "-") or "home"
+            await _screenshot(page, f"{name}-{width}.png")
+            assert overflow <= 0, f"{path} overflows by {overflow} px at {width} px"

@@ -31,6 +31,6 @@ def section_links(active: str) -> rx.Component:
             for route, label in SECTIONS
         ],
         wrap="wrap",
-        gap="2",
+        spacing="2",
         width="100%",
     )

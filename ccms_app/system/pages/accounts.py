@@ -215,48 +215,49 @@ def _role_dialog() -> rx.Component:
 
 
 def _row_actions(row: RowVar) -> rx.Component:
+    """One menu per row: three buttons side by side overflow the table on a laptop."""
     s = AccountActionsState
     label = row["email"]
+    pk = row["id"].to(str)
     return when_allowed(
         s.deactivate,
-        rx.flex(
-            rx.cond(
-                row["active"] == "yes",
+        rx.menu.root(
+            rx.menu.trigger(
                 rx.button(
-                    "Deactivate",
+                    "Actions",
+                    rx.icon("chevron-down", size=14),
                     size="1",
                     variant="soft",
-                    color_scheme="orange",
-                    on_click=s.ask_deactivate(row["id"], label),
-                    custom_attrs=_tid("accounts-deactivate-" + row["id"].to(str)),
+                    color_scheme="gray",
+                    custom_attrs=_tid("accounts-actions-" + pk),
+                )
+            ),
+            rx.menu.content(
+                rx.cond(
+                    row["active"] == "yes",
+                    rx.menu.item(
+                        "Deactivate…",
+                        color="orange",
+                        on_click=s.ask_deactivate(row["id"], label),
+                        custom_attrs=_tid("accounts-deactivate-" + pk),
+                    ),
+                    rx.menu.item(
+                        "Reactivate",
+                        on_click=s.reactivate(row["id"]),
+                        custom_attrs=_tid("accounts-reactivate-" + pk),
+                    ),
                 ),
-                rx.button(
-                    "Reactivate",
-                    size="1",
-                    variant="soft",
-                    color_scheme="green",
-                    on_click=s.reactivate(row["id"]),
-                    custom_attrs=_tid("accounts-reactivate-" + row["id"].to(str)),
+                rx.menu.item(
+                    "Reset password…",
+                    on_click=s.open_reset(row["id"], label),
+                    custom_attrs=_tid("accounts-reset-" + pk),
+                ),
+                rx.menu.item(
+                    "Change role…",
+                    on_click=s.open_role(row["id"], label, row["role_id"]),
+                    custom_attrs=_tid("accounts-role-" + pk),
                 ),
             ),
-            rx.button(
-                "Reset password",
-                size="1",
-                variant="soft",
-                color_scheme="gray",
-                on_click=s.open_reset(row["id"], label),
-                custom_attrs=_tid("accounts-reset-" + row["id"].to(str)),
-            ),
-            rx.button(
-                "Role",
-                size="1",
-                variant="soft",
-                color_scheme="gray",
-                on_click=s.open_role(row["id"], label, row["role_id"]),
-                custom_attrs=_tid("accounts-role-" + row["id"].to(str)),
-            ),
-            gap="6px",
-            wrap="wrap",
         ),
     )
 
