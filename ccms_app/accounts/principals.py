@@ -8,6 +8,7 @@ next event of every open tab. The gate (`accounts/state/gate.py`) and the HTTP r
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from sqlmodel import col, select
@@ -79,6 +80,23 @@ def principal_for_session(session_hash: str) -> Principal | None:
         must_change_password=account.must_change_password,
         granted=granted,
     )
+
+
+def live_sessions(session_hashes: Collection[str]) -> frozenset[str]:
+    """Which of these sessions are still live (not ended, expired or deactivated)."""
+    if not session_hashes:
+        return frozenset()
+    with read_session() as session:
+        rows = session.exec(
+            select(LoginSession.token_hash)
+            .join(OperatorAccount, col(OperatorAccount.id) == LoginSession.account_id)
+            .where(
+                col(LoginSession.token_hash).in_(list(session_hashes)),
+                col(LoginSession.expires_at) > utc_now(),
+                col(OperatorAccount.is_active),
+            )
+        ).all()
+    return frozenset(rows)
 
 
 def role_permissions(role: Role) -> frozenset[str]:

@@ -29,11 +29,15 @@ class ShownPage:
 _tabs: dict[tuple[str, str], int] = {}  # (client token, view) -> organisation
 _pages: dict[str, ShownPage] = {}  # client token -> its Live Monitoring page
 _charge_point_tabs: dict[str, int] = {}  # client token -> the charge point page it shows
+_tab_sessions: dict[str, str] = {}  # client token -> the login session (hash) it watches under
 
 
-def watch(tab: str, organisation_id: int, view: str = LIVE) -> None:
-    """`tab` now shows `view` of `organisation_id` (replacing what it watched there)."""
+def watch(tab: str, organisation_id: int, view: str = LIVE, session_hash: str = "") -> None:
+    """`tab` now shows `view` of `organisation_id` (replacing what it watched there), under
+    the login session `session_hash` (its end ends the watch: `forget_sessions`)."""
     _tabs[(tab, view)] = organisation_id
+    if session_hash:
+        _tab_sessions[tab] = session_hash
 
 
 def unwatch(tab: str, view: str | None = None) -> None:
@@ -44,6 +48,7 @@ def unwatch(tab: str, view: str | None = None) -> None:
         _pages.pop(tab, None)
     if view is None:
         _charge_point_tabs.pop(tab, None)
+        _tab_sessions.pop(tab, None)
 
 
 def forget_closed_tabs(connected: Collection[str]) -> None:
@@ -52,6 +57,18 @@ def forget_closed_tabs(connected: Collection[str]) -> None:
     for tab in {tab for tab, _ in _tabs if tab not in connected} | (
         _charge_point_tabs.keys() - set(connected)
     ):
+        unwatch(tab)
+
+
+def watched_sessions() -> frozenset[str]:
+    """The login sessions some watching tab belongs to."""
+    return frozenset(_tab_sessions.values())
+
+
+def forget_sessions(ended: Collection[str]) -> None:
+    """Tabs of logins that ended (logout elsewhere, expiry, deactivation) watch nothing:
+    nothing more is pushed to them, and their next event sends them to the login page."""
+    for tab in [tab for tab, session in _tab_sessions.items() if session in ended]:
         unwatch(tab)
 
 
@@ -88,9 +105,11 @@ def page_may_change(tab: str, changed: Collection[int], everything: bool) -> boo
     )
 
 
-def watch_charge_point(tab: str, charge_point_id: int) -> None:
+def watch_charge_point(tab: str, charge_point_id: int, session_hash: str = "") -> None:
     """`tab` shows this charge point's page (until it navigates, logs out or closes)."""
     _charge_point_tabs[tab] = charge_point_id
+    if session_hash:
+        _tab_sessions[tab] = session_hash
 
 
 def watched_charge_points() -> frozenset[int]:
@@ -102,3 +121,4 @@ def forget_all() -> None:
     _tabs.clear()
     _pages.clear()
     _charge_point_tabs.clear()
+    _tab_sessions.clear()

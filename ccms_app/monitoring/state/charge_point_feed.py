@@ -82,7 +82,7 @@ class ChargePointLiveState(rx.SharedState):
         if detail is None:
             return
         # Watch before loading: a change that lands in between is pushed again.
-        watch_charge_point(self.router.session.client_token, detail.id)
+        watch_charge_point(self.router.session.client_token, detail.id, auth_state._session_hash)
         linked = await self._link_to(charge_point_token(detail.id))
         sections = await asyncio.to_thread(load_sections, detail.id, set(ALL_KINDS))
         apply_sections(linked, detail.id, sections)

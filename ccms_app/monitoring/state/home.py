@@ -71,7 +71,12 @@ class HomeState(rx.SharedState):
             return
         organisation_id = auth_state._organisation_id
         # Watch before loading: an event that lands in between is pushed again afterwards.
-        registry.watch(self.router.session.client_token, organisation_id, registry.HOME)
+        registry.watch(
+            self.router.session.client_token,
+            organisation_id,
+            registry.HOME,
+            auth_state._session_hash,
+        )
         linked = await self._link_to(home_token(organisation_id))
         summary = await asyncio.to_thread(load_home_for_organisation, organisation_id)
         apply_summary(linked, summary)

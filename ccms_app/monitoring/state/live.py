@@ -68,7 +68,11 @@ class LiveListState(ListState, rx.State):
         change that lands while the page loads is pushed again afterwards)."""
         auth_state = await self.get_state(AuthState)
         if auth_state.is_authenticated:
-            registry.watch(self.router.session.client_token, auth_state._organisation_id)
+            registry.watch(
+                self.router.session.client_token,
+                auth_state._organisation_id,
+                session_hash=auth_state._session_hash,
+            )
 
     @event
     async def show_only(self, key: str, value: str) -> None:

@@ -245,11 +245,15 @@ async def live_publisher(app: Any, settings: Settings) -> AsyncIterator[LivePubl
         before_publish=lambda: tab_watch.forget_closed_tabs(app),
     )
     task = asyncio.create_task(publisher.run(), name="ccms-live-publisher")
+    sessions = asyncio.create_task(
+        tab_watch.end_watches_of_ended_sessions(), name="ccms-watch-sessions"
+    )
     log.info("live publisher started", extra={"interval": settings.realtime_interval})
     try:
         async with charge_point_feed.charge_point_feed(app, settings.realtime_interval):
             yield publisher
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        for running in (task, sessions):
+            running.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await running

@@ -14,13 +14,18 @@ would cost every tab a round trip every few seconds and still leave a watch up t
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any
 
 import reflex as rx
 from reflex.middleware import Middleware
 from reflex.state import BaseState, StateUpdate
 
+from ccms_app.accounts import principals
 from ccms_app.monitoring import registry
+
+log = logging.getLogger(__name__)
 
 PAGE_CHANGES = ("on_load_internal", "hydrate_and_load")
 
@@ -49,3 +54,23 @@ def connected_tabs(app: rx.App) -> frozenset[str]:
 def forget_closed_tabs(app: rx.App) -> None:
     """Before a batch: tabs that disconnected watch nothing any more."""
     registry.forget_closed_tabs(connected_tabs(app))
+
+
+SESSION_CHECK_SECONDS = 2.0
+
+
+async def end_watches_of_ended_sessions(interval: float = SESSION_CHECK_SECONDS) -> None:
+    """Every `interval`: tabs whose login ended elsewhere (logout in another tab, expiry,
+    deactivation) stop receiving pushes. Their next event meets the gate, which sends them to
+    the login page; until then they show what they had, and nothing newer."""
+    while True:
+        await asyncio.sleep(interval)
+        watched = registry.watched_sessions()
+        if not watched:
+            continue
+        try:
+            live = await asyncio.to_thread(principals.live_sessions, watched)
+        except Exception:
+            log.exception("could not check the sessions of watching tabs")
+            continue
+        registry.forget_sessions(watched - live)
