@@ -71,7 +71,8 @@ class GateMiddleware(Middleware):
         if needed not in principal.permissions:
             return await self._not_allowed(state, event, principal, module_name, action_name)
         if action_name in _AUDITED and handler_name != "setvar":
-            await asyncio.to_thread(_audit, principal, state, event, "ok")
+            subject = await _subject_of(state, state_cls)
+            await asyncio.to_thread(_audit, principal, state, event, "ok", subject)
         return None
 
     async def _not_allowed(
@@ -112,7 +113,33 @@ async def _update(state: BaseState, events: list[Any]) -> StateUpdate:
     return StateUpdate(delta=delta, events=Event.from_event_type(events))
 
 
-def _audit(principal: Principal, state: BaseState, event: Event, outcome: str) -> None:
+# Fields a state keeps its target in when the event names none (a confirm dialog, the charge
+# point a command form was opened for, a bulk selection), read for the audit entry.
+_SUBJECT_IDS = ("confirm_id", "target_id", "charge_point_id", "current_id")
+_SUBJECT_WORDS = ("confirm_label", "target_name", "identity", "kind", "action", "name")
+
+
+async def _subject_of(state: BaseState, state_cls: type[BaseState]) -> dict[str, str]:
+    """What the handler's state says it acts on, before the handler runs."""
+    substate = await state.get_state(state_cls)
+    found: dict[str, str] = {}
+    for name in (*_SUBJECT_IDS, *_SUBJECT_WORDS):
+        value = getattr(substate, name, None)
+        if isinstance(value, int | str) and not isinstance(value, bool) and value not in ("", 0):
+            found[name] = str(value)[:80]
+    selected = getattr(substate, "selected", None)
+    if isinstance(selected, list) and selected:
+        found["selected"] = f"{len(selected)} charge point(s)"
+    return found
+
+
+def _audit(
+    principal: Principal,
+    state: BaseState,
+    event: Event,
+    outcome: str,
+    subject: dict[str, str] | None = None,
+) -> None:
     headers = state.router_data.get("headers", {}) if state.router_data else {}
     address = str(headers.get("asgi-scope-client", ""))
     state_name = str(event.name).rpartition(".")[0].rsplit(".", 1)[-1]
@@ -121,10 +148,20 @@ def _audit(principal: Principal, state: BaseState, event: Event, outcome: str) -
         audit.Actor(principal.account_id, principal.organisation_id, principal.email, address),
         f"{_readable(state_name)}.{handler}",
         object_type=_readable(state_name),
-        object_id=_object_id(event.payload),
-        detail=_payload_summary(event.payload),
+        object_id=_object_id(event.payload) or _subject_id(subject or {}),
+        detail=_detail(event.payload, subject or {}),
         outcome=outcome,
     )
+
+
+def _subject_id(subject: dict[str, str]) -> str:
+    return next((subject[name] for name in _SUBJECT_IDS if name in subject), "")
+
+
+def _detail(payload: dict[str, Any], subject: dict[str, str]) -> str:
+    words = ", ".join(f"{k}={v}" for k, v in subject.items() if k not in _SUBJECT_IDS)
+    summary = _payload_summary(payload)
+    return f"{summary} | {words}" if words else summary
 
 
 def _readable(state_name: str) -> str:
