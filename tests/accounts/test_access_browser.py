@@ -202,6 +202,13 @@ async def test_a_sub_operator_reaches_none_of_its_parents_data(
 ) -> None:
     sub = await _log_in(browser, running_app, SUB_ADMIN, FIRST_PASSWORD)
     await _choose_own_password(sub, running_app, FIRST_PASSWORD)
+    await sub.goto(f"{running_app.web_url}/")  # its licence, on its Home
+    await expect(sub.locator("[data-testid=licence-usage]")).to_contain_text(
+        "/ 10 charge points", timeout=UI_TIMEOUT_MS
+    )
+    await sub.set_viewport_size({"width": 360, "height": 740})
+    await _screenshot(sub, "home-sub-operator-360.png")
+    await sub.set_viewport_size(DESKTOP)
     await sub.goto(f"{running_app.web_url}/system/accounts")
     await _create_account(sub, "sub-viewer@example.com", "Viewer")
     db.set_engine(db.make_engine(running_app.database_url))

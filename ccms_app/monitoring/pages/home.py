@@ -7,6 +7,7 @@ from reflex.vars import ObjectVar
 
 from ccms_app.accounts.state import AuthState
 from ccms_app.monitoring.state.home import ROUTE, HomeState
+from ccms_app.monitoring.state.licence_card import LicenceCardState
 from ccms_app.monitoring.view import StatusCount, WarningRow
 from ccms_app.ui.cards import empty_note, section, stat_card
 from ccms_app.ui.layout import app_shell
@@ -15,7 +16,48 @@ from ccms_app.ui.status import status_badge, warning_badge
 
 __all__ = ["ON_LOAD", "ROUTE", "TITLE", "home_page"]
 TITLE = "Home · CCMS"
-ON_LOAD = [AuthState.require_login, HomeState.show]
+ON_LOAD = [AuthState.require_login, HomeState.show, LicenceCardState.load]
+
+
+def licence_card() -> rx.Component:
+    """A sub-operator's licence: usage against its limits, and its dates."""
+    card = LicenceCardState
+    return rx.cond(
+        card.shown,
+        section(
+            "Licence",
+            rx.card(
+                rx.vstack(
+                    rx.hstack(
+                        rx.text(card.organisation, weight="bold"),
+                        rx.badge(
+                            card.status,
+                            color_scheme=rx.cond(card.status == "active", "green", "orange"),
+                        ),
+                        wrap="wrap",
+                        align="center",
+                    ),
+                    rx.text(card.charge_points, custom_attrs={"data-testid": "licence-usage"}),
+                    rx.text(card.connectors),
+                    rx.text(card.validity, size="2", color=rx.color("gray", 11)),
+                    rx.cond(
+                        card.at_limit,
+                        rx.callout(
+                            "The licence's limit is reached: new charge points cannot be "
+                            "registered. Ask your operator to extend it.",
+                            icon="triangle-alert",
+                            color_scheme="amber",
+                            size="1",
+                        ),
+                    ),
+                    spacing="2",
+                    width="100%",
+                ),
+                width="100%",
+                custom_attrs={"data-testid": "licence-card"},
+            ),
+        ),
+    )
 
 
 def charge_point_counts() -> rx.Component:
@@ -117,6 +159,7 @@ def home_page() -> rx.Component:
             "Today means since 00:00 UTC.",
             live_indicator(HomeState.updated_at),
         ),
+        licence_card(),
         section("Charge points", charge_point_counts()),
         section("Energy", energy_counts()),
         connectors_by_status(),
