@@ -13,11 +13,13 @@ Forged events come from a socket.io client of our own (tests/fixtures/forged_eve
 
 from __future__ import annotations
 
+import asyncio
 import re
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
@@ -258,6 +260,19 @@ async def test_log_out_on_live_monitoring_then_the_old_cookie_opens_nothing(
     await page.goto(f"{running_app.web_url}/live")
     await expect(page.locator("[data-testid=logout]").first).to_be_visible()
     old_cookie = await _cookie(page.context)
+    raw_token = old_cookie.split("=", 1)[1].encode()
+    states = running_app.log_path.parent / "states"
+    written: list[Path] = []
+    for _ in range(40):  # Reflex writes state files 2 s after a change (debounced)
+        written = [path for path in states.rglob("*.pkl") if path.is_file()]
+        if written:
+            break
+        await asyncio.sleep(0.25)
+    assert written, "Reflex wrote no state files: nothing was checked"
+    assert not [path for path in written if raw_token in path.read_bytes()]
+    # The cookie header is in the files (so a raw token would have been found): as its hash.
+    hashed = auth.token_hash(raw_token.decode()).encode()
+    assert [path for path in written if hashed in path.read_bytes()]
     await page.locator("[data-testid=logout]").first.click()
     await page.wait_for_url(re.compile(r".*/login.*"), timeout=UI_TIMEOUT_MS)
     assert not [c for c in await page.context.cookies() if c["name"] == auth.SESSION_COOKIE]
