@@ -19,6 +19,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -240,17 +241,32 @@ async def test_a_sub_operator_reaches_none_of_its_parents_data(
     sub_cookie = await _cookie(sub.context)
     await send_events(running_app.web_url, delete_station, cookie=sub_cookie)
     assert _station_exists(running_app, world.spare_station_id)
+    before = _tag_status(running_app, world.parent_tag_id)
+    flip = "unblock" if before == IdTagStatus.BLOCKED else "block"
     await send_event(
         running_app.web_url,
-        _handler(IdTagActionsState, "unblock"),
+        _handler(IdTagActionsState, flip),
         {"pk": world.parent_tag_id},
         cookie=sub_cookie,
     )
-    assert _tag_status(running_app, world.parent_tag_id) == IdTagStatus.BLOCKED
+    assert _tag_status(running_app, world.parent_tag_id) == before
 
     admin = await _log_in(browser, running_app, ADMIN_EMAIL, ADMIN_PASSWORD)
     await send_events(running_app.web_url, delete_station, cookie=await _cookie(admin.context))
     assert not _station_exists(running_app, world.spare_station_id)  # the same forgery works
+
+    # Past the licence's end the sub-operator's people still log in, read-only, told why.
+    db.set_engine(db.make_engine(running_app.database_url))
+    with db.session_scope() as session:
+        organisation = session.get(Organisation, world.sub_organisation_id)
+        assert organisation is not None
+        organisation.licence_valid_to = date(2026, 1, 31)
+        session.add(organisation)
+    await sub.goto(f"{running_app.web_url}/system/accounts")
+    await expect(sub.locator("[data-testid=read-only-banner]")).to_contain_text(
+        "licence ended on 2026-01-31", timeout=UI_TIMEOUT_MS
+    )
+    await expect(sub.locator("[data-testid=accounts-new]")).to_have_count(0)
 
 
 async def test_log_out_on_live_monitoring_then_the_old_cookie_opens_nothing(
