@@ -5,6 +5,12 @@ Idempotent: rows are found by their natural keys and only what is missing is cre
 The simulated fleet (ocpp_server.simulator) connects as DEMO-CP-0001.. and presents the
 DEMO-TAG-001..020 cards seeded here. The last fleet identity is left unregistered on purpose:
 it boots as an unknown charge point, which is what an operator sees when a new charger arrives.
+
+The demo admin is the only account CCMS ever creates by itself, and only here (`ccms run`
+with CCMS_DEMO_FLEET > 0, or `ccms seed-demo`). Its password is `DEFAULT_ADMIN_PASSWORD`
+unless CCMS_ADMIN_PASSWORD is set; a password changed later in the UI is kept across
+restarts (only an explicit CCMS_ADMIN_PASSWORD resets it). The login is public knowledge,
+so `ccms run` says in its banner that a demo must not face the internet.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from typing import TypeVar
 
 from sqlmodel import Session, col, select
 
-from ccms_app.accounts.auth import ensure_admin
+from ccms_app.accounts.auth import ensure_admin, find_login_account
 from ccms_app.accounts.models import Organisation
 from ccms_app.core.config import get_settings
 from ccms_app.core.db import session_scope
@@ -42,7 +48,7 @@ DEMO_TAG_COUNT = 20
 DEMO_TAG_BLOCKED = "DEMO-TAG-BLOCKED"
 DEMO_TAG_EXPIRED = "DEMO-TAG-EXPIRED"
 DEFAULT_ADMIN_EMAIL = "admin@ccms.local"
-DEFAULT_ADMIN_PASSWORD = "ccms-demo-admin"
+DEFAULT_ADMIN_PASSWORD = "ccms-demo-admin"  # the demo only: public, printed at start-up
 CONNECTOR_TYPE = "Type2"
 CONNECTOR_POWER_W = 22_000
 
@@ -95,11 +101,16 @@ def demo_id_tags() -> list[str]:
 
 
 def demo_admin_credentials() -> tuple[str, str]:
-    """(email, password) of the demo admin, from CCMS_ADMIN_EMAIL / CCMS_ADMIN_PASSWORD."""
+    """(email, password) of the demo admin: CCMS_ADMIN_EMAIL / CCMS_ADMIN_PASSWORD, else the
+    demo's own defaults."""
     settings = get_settings()
     return settings.admin_email.strip() or DEFAULT_ADMIN_EMAIL, settings.admin_password or (
         DEFAULT_ADMIN_PASSWORD
     )
+
+
+def _admin_password_configured() -> bool:
+    return bool(get_settings().admin_password)
 
 
 @dataclass(frozen=True)
@@ -113,6 +124,7 @@ class DemoSummary:
     admin_email: str
     admin_created: bool
     created: dict[str, int] = field(default_factory=dict)
+    admin_password_reset: bool = False  # an existing admin got CCMS_ADMIN_PASSWORD
 
     def lines(self) -> list[str]:
         """Human-readable report, one fact per line."""
@@ -128,7 +140,12 @@ class DemoSummary:
                 f"{self.unregistered_identity} is left unregistered: it shows up as a new "
                 "charge point when it boots"
             )
-        state = "created" if self.admin_created else "present (password set from the config)"
+        if self.admin_created:
+            state = "created"
+        elif self.admin_password_reset:
+            state = "present (password set from CCMS_ADMIN_PASSWORD)"
+        else:
+            state = "present (its password left as it is)"
         lines.append(f"admin account {self.admin_email} {state}")
         return lines
 
@@ -148,8 +165,13 @@ def seed_demo(fleet_size: int, connectors: int = 2) -> DemoSummary:
         _drivers_and_tags(session, operator, created)
         names = (operator.name, sub_operator.name)
     email, password = demo_admin_credentials()
-    # ensure_admin also resets an existing admin's password, so the printed login works.
-    account, admin_created = ensure_admin(email, password)
+    account = find_login_account(email)
+    admin_created = account is None
+    reset = not admin_created and _admin_password_configured()
+    if account is None or reset:
+        # Created with the demo password; an existing admin's password is reset only to a
+        # CCMS_ADMIN_PASSWORD the operator chose, never back to the public default.
+        account, _ = ensure_admin(email, password)
     summary = DemoSummary(
         operator=names[0],
         sub_operator=names[1],
@@ -158,6 +180,7 @@ def seed_demo(fleet_size: int, connectors: int = 2) -> DemoSummary:
         admin_email=account.email,
         admin_created=admin_created,
         created=dict(created),
+        admin_password_reset=reset,
     )
     log.info("demo seeded", extra={"fleet": fleet_size, "rows_created": dict(created)})
     return summary

@@ -2,8 +2,11 @@
 
 Passwords are hashed with Argon2id (argon2-cffi). A login hands the browser a random token
 (an HttpOnly cookie); the database keeps only its SHA-256, so a leaked table cannot be
-replayed as a cookie. Hashing never runs inside a database transaction: the account is read,
-the password checked with no connection held, then the session written in a short one.
+replayed as a cookie. Hashing never runs inside a database transaction: a login is three
+steps, `find_login_account` (a short read; the connection goes back to the pool),
+`verify_login` (Argon2 only, no database: the login route runs it on the bounded hashing
+threads of `login_guard`) and `store_upgraded_hash` (a short write, only when the stored hash
+used older Argon2 parameters). `check_credentials` runs the three in a row.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import hashlib
 import logging
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 
@@ -34,7 +38,11 @@ SESSION_COOKIE = "ccms_session"  # the browser cookie that holds a login session
 LOGIN_FAILED_MESSAGE = "Unknown email or wrong password."
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
-_hasher = PasswordHasher()
+# Argon2id with 64 MiB and 3 passes (RFC 9106's second recommended setting) on ONE lane:
+# a check then keeps to one thread, so `login_guard`'s HASH_SLOTS bounds the cores logins
+# can take (several lanes would each get a thread of their own). Hashes made with other
+# parameters (argon2-cffi's default of 4 lanes) are upgraded at the next login.
+_hasher = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=1)
 
 
 class AuthenticationError(Exception):
@@ -114,28 +122,55 @@ def ensure_admin(email: str, password: str) -> tuple[OperatorAccount, bool]:
     return account, created
 
 
-def check_credentials(email: str, password: str) -> OperatorAccount:
-    """The active account these credentials open; AuthenticationError otherwise.
+@dataclass(frozen=True)
+class VerifiedLogin:
+    """What the hashing step decided: the account opened, and a hash to store instead of the
+    old one when that one used older Argon2 parameters (computed on the hashing thread too)."""
 
-    Runs the Argon2 check with no database connection held. A hash made with older
-    parameters is upgraded on success.
-    """
+    account: OperatorAccount
+    upgraded_hash: str = ""
+
+
+def find_login_account(email: str) -> OperatorAccount | None:
+    """The account `email` names (None for an unknown or malformed one): one short read."""
     try:
         address = normalise_email(email)
     except ValueError:
-        address = ""
+        return None
     with read_session() as session:
-        account = _account_by_email(session, address) if address else None
+        return _account_by_email(session, address)
+
+
+def verify_login(account: OperatorAccount | None, password: str) -> VerifiedLogin:
+    """Argon2 only, no database: AuthenticationError unless `password` opens the active
+    `account`. An unknown account costs the same hashing time, so timing tells nothing."""
     if account is None:
-        # Spend the same time as a wrong password, so timing does not reveal the email.
         verify_password(_dummy_hash(), password)
         raise AuthenticationError()
     if not verify_password(account.password_hash, password) or not account.is_active:
         log.info("login refused", extra={"account_id": account.id})
         raise AuthenticationError()
+    upgraded = ""
     if _hasher.check_needs_rehash(account.password_hash):
-        _store_rehash(stored_id(account.id), account.password_hash, hash_password(password))
-    return account
+        upgraded = hash_password(password)
+    return VerifiedLogin(account, upgraded)
+
+
+def store_upgraded_hash(login: VerifiedLogin) -> None:
+    """Keep the upgraded hash, if the check made one (a short write, no hashing inside)."""
+    if login.upgraded_hash:
+        _store_rehash(stored_id(login.account.id), login.account.password_hash, login.upgraded_hash)
+
+
+def check_credentials(email: str, password: str) -> OperatorAccount:
+    """The active account these credentials open; AuthenticationError otherwise.
+
+    Read, then Argon2 with no database connection held, then (only for a hash made with
+    older parameters) a short write of the upgraded hash.
+    """
+    login = verify_login(find_login_account(email), password)
+    store_upgraded_hash(login)
+    return login.account
 
 
 def open_session(account: OperatorAccount, remote_address: str = "") -> str:

@@ -7,13 +7,19 @@ socket or upload endpoints, `RawTokenScrubber` replaces the token with its SHA-2
 another cookie name. What Reflex keeps is the hash the database already has, which opens
 nothing: a cookie is hashed before it is looked up, and the derived cookie is never taken
 from a browser.
+
+Cookies are read the way Starlette reads them for the HTTP routes (`cookie_parser`: lenient,
+the last of a repeated name wins), never with `http.cookies.SimpleCookie`, which gives up on
+the whole header at the first value it dislikes (a JSON cookie another app on the same host
+set) and would log the tab out while the HTTP routes still saw the login.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, MutableMapping
-from http.cookies import CookieError, SimpleCookie
 from typing import Any
+
+from starlette.requests import cookie_parser
 
 from ccms_app.accounts.auth import SESSION_COOKIE, token_hash
 
@@ -27,13 +33,8 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 def parse_cookies(header: str) -> dict[str, str]:
-    """The cookies of a Cookie header; a malformed header counts as none."""
-    jar: SimpleCookie = SimpleCookie()
-    try:
-        jar.load(header)
-    except CookieError:
-        return {}
-    return {name: morsel.value for name, morsel in jar.items()}
+    """The cookies of a Cookie header, as Starlette's `request.cookies` has them."""
+    return cookie_parser(header)
 
 
 def session_hash_from_cookie_header(header: str) -> str:
@@ -42,13 +43,21 @@ def session_hash_from_cookie_header(header: str) -> str:
 
 
 def scrubbed_cookie_header(header: str) -> str:
-    """`header` with the raw token replaced by its hash, and any forged hash dropped."""
-    cookies = parse_cookies(header)
-    token = cookies.pop(SESSION_COOKIE, "")
-    cookies.pop(SESSION_REF_COOKIE, None)
+    """`header` with the raw token replaced by its hash, and any forged hash dropped; every
+    other cookie is kept as the browser sent it."""
+    token = parse_cookies(header).get(SESSION_COOKIE, "")
+    kept = [
+        chunk.strip()
+        for chunk in header.split(";")
+        if chunk.strip() and _cookie_name(chunk) not in (SESSION_COOKIE, SESSION_REF_COOKIE)
+    ]
     if token:
-        cookies[SESSION_REF_COOKIE] = token_hash(token)
-    return "; ".join(f"{name}={value}" for name, value in cookies.items())
+        kept.append(f"{SESSION_REF_COOKIE}={token_hash(token)}")
+    return "; ".join(kept)
+
+
+def _cookie_name(chunk: str) -> str:
+    return chunk.split("=", 1)[0].strip() if "=" in chunk else ""
 
 
 class RawTokenScrubber:

@@ -1,4 +1,9 @@
-"""`ccms create-admin`: the first operator account, or a forgotten admin password."""
+"""`ccms create-admin`: the first operator account, or a forgotten admin password.
+
+There is no default password: it comes from --password, else CCMS_ADMIN_PASSWORD, else a
+prompt (asked twice), and must pass the password policy (accounts/rules/passwords.py: at
+least 12 characters, not a common or easily guessed one).
+"""
 
 from __future__ import annotations
 
@@ -14,14 +19,13 @@ from ccms_app.core.config import get_settings
 @click.option(
     "--password",
     default=None,
-    help="Password. Default: CCMS_ADMIN_PASSWORD, else asked for twice.",
+    help="Password (at least 12 characters, not a common one). "
+    "Default: CCMS_ADMIN_PASSWORD, else asked for twice.",
 )
 def create_admin(email: str, password: str | None) -> None:
     """Create an administrator account, or reset an existing one's password (idempotent)."""
-    settings = get_settings()
-    # Only a password the operator set in the environment counts, never the demo default.
-    if password is None and "admin_password" in settings.model_fields_set:
-        password = settings.admin_password or None
+    if password is None:
+        password = get_settings().admin_password or None
     password = password or ask_password()
     try:
         account, created = ensure_admin(email.strip(), password)

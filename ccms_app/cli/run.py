@@ -1,7 +1,14 @@
-"""`ccms run`: migrate, seed the demo if asked, check the ports and TLS files, start Reflex."""
+"""`ccms run`: migrate, seed the demo if asked, check the ports and TLS files, start Reflex.
+
+Without CCMS_DEMO_FLEET nothing here creates or changes an account (`ccms create-admin`
+does, with a password the operator chooses). With the demo, the banner prints the demo
+login, says where the web UI listens, and says plainly that such a server must not face
+the internet: its login is public.
+"""
 
 from __future__ import annotations
 
+import os
 import socket
 import sys
 
@@ -15,8 +22,10 @@ from ccms_app.cli.database import seed
 from ccms_app.core import migrations
 from ccms_app.core.config import PROJECT_ROOT, Settings, get_settings
 from ccms_app.core.db import read_session, set_engine
-from ccms_app.demo import demo_admin_credentials
+from ccms_app.demo import DemoSummary, demo_admin_credentials
 from ccms_app.network.charger_security import TlsConfigError, ocpp_ssl_context
+
+ALL_ADDRESSES = "0.0.0.0"  # Reflex's default backend_host
 
 
 @click.command()
@@ -31,11 +40,12 @@ def run() -> None:
     _check_tls(settings)
     migrations.upgrade_database()
     click.echo(f"database ready: {safe_url(settings.database_url)}")
-    demo = settings.demo_fleet > 0
-    if demo:
-        for line in seed(settings.demo_fleet, settings.demo_connectors).lines():
+    summary = None
+    if settings.demo_fleet > 0:
+        summary = seed(settings.demo_fleet, settings.demo_connectors)
+        for line in summary.lines():
             click.echo(line)
-    for line in _banner(settings, demo):
+    for line in _banner(settings, summary):
         click.echo(line)
     set_engine(None)  # close this process's connections; the server opens its own
     sys.exit(reflex_process.run_reflex(settings.web_port))
@@ -45,7 +55,7 @@ def _check_ports_free(settings: Settings) -> None:
     """Fail early and clearly if a port is taken (instead of deep inside Reflex)."""
     if settings.web_port == settings.ocpp_port:
         raise click.UsageError("CCMS_WEB_PORT and CCMS_OCPP_PORT must differ")
-    _probe_port("CCMS_WEB_PORT", "0.0.0.0", settings.web_port)
+    _probe_port("CCMS_WEB_PORT", web_listen_address(), settings.web_port)
     _probe_port("CCMS_OCPP_PORT", settings.ocpp_host, settings.ocpp_port)
 
 
@@ -73,19 +83,34 @@ def _probe_port(name: str, host: str, port: int) -> None:
             ) from exc
 
 
-def _banner(settings: Settings, demo: bool) -> list[str]:
+def web_listen_address() -> str:
+    """Where Reflex listens for the web UI: REFLEX_BACKEND_HOST, else all addresses."""
+    return os.environ.get("REFLEX_BACKEND_HOST", "").strip() or ALL_ADDRESSES
+
+
+def _banner(settings: Settings, demo: DemoSummary | None) -> list[str]:
+    host = web_listen_address()
+    where = "all network addresses" if host in (ALL_ADDRESSES, "::") else "this address only"
     lines = [
         "",
         "=" * 72,
         f"  CCMS web UI     http://localhost:{settings.web_port}",
+        f"  Listening on    {host}:{settings.web_port} ({where})",
         f"  OCPP 1.6J       {'wss' if settings.ocpp_tls else 'ws'}://<this host>:"
         f"{settings.ocpp_port}/ocpp/<charge point identity>",
     ]
-    if demo:
+    if demo is not None:
         email, password = demo_admin_credentials()
+        kept = not (demo.admin_created or demo.admin_password_reset)
+        note = " (unless you changed it)" if kept else ""
         lines += [
-            f"  Demo login      {email} / {password}",
+            f"  Demo login      {email} / {password}{note}",
             f"  Demo fleet      {settings.demo_fleet} simulated charge points (DEMO-CP-0001..)",
+            "",
+            "  WARNING: this is a DEMO. Its login is public (printed here and in the README):",
+            "  this server must NOT be reachable from the internet. Keep it on a trusted",
+            "  network, or set REFLEX_BACKEND_HOST=127.0.0.1 to serve this machine only.",
+            "  For real use start without CCMS_DEMO_FLEET and run `ccms create-admin`.",
         ]
     elif not _has_operator_account():
         lines.append("  No operator account yet: ccms create-admin --email you@example.com")

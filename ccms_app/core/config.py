@@ -78,6 +78,7 @@ class Settings(BaseSettings):
     # billing disputes, so they stay longer than the raw OCPP message log.
     message_log_retention_days: Count = 30
     meter_sample_retention_days: Count = 400
+    audit_retention_days: Count = 365  # the audit log of operator actions
     ocpp_tls_cert: str = ""  # PEM certificate chain; with ocpp_tls_key the OCPP port is wss://
     ocpp_tls_key: str = ""
     # Firmware Management over HTTP on the web port (see README "Firmware and diagnostics").
@@ -87,9 +88,11 @@ class Settings(BaseSettings):
     public_url: str = ""  # what charge points use to reach the web port; "" = derived
     # Read when CCMS creates the root organisation; "" = "CCMS Operator" (demo: its own name).
     operator_name: str = ""
-    # The demo admin (seeded when demo_fleet > 0); the password is also `create-admin`'s default.
+    # The demo admin: created only when demo_fleet > 0. No default password here: the demo
+    # has its own (demo.py) and nothing else creates an account by itself; `ccms create-admin`
+    # takes CCMS_ADMIN_PASSWORD when it is set.
     admin_email: str = "admin@ccms.local"
-    admin_password: str = Field(default="ccms-demo-admin", repr=False)
+    admin_password: str = Field(default="", repr=False)
 
     @property
     def charger_base_url(self) -> str:

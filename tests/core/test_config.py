@@ -101,10 +101,7 @@ def test_defaults_are_the_documented_ones() -> None:
     assert settings.diagnostics_dir == PROJECT_ROOT / "var" / "diagnostics"
     assert settings.charger_base_url == f"http://{socket.gethostname()}:3000"
     assert not settings.ocpp_tls
-    assert (settings.admin_email, settings.admin_password) == (
-        "admin@ccms.local",
-        "ccms-demo-admin",
-    )
+    assert (settings.admin_email, settings.admin_password) == ("admin@ccms.local", "")
 
 
 def test_durations_take_fractions_of_a_second(clean_env: pytest.MonkeyPatch) -> None:
