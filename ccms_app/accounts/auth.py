@@ -211,24 +211,6 @@ def _store_rehash(account_id: int, old_hash: str, new_hash: str) -> None:
     log.info("password hash upgraded", extra={"account_id": account_id})
 
 
-def account_for_token(token: str) -> OperatorAccount | None:
-    """The active account behind a live login token, or None (unknown, expired, inactive)."""
-    if not token:
-        return None
-    with read_session() as session:
-        row = session.exec(
-            select(OperatorAccount, LoginSession.expires_at)
-            .join(LoginSession, col(LoginSession.account_id) == OperatorAccount.id)
-            .where(LoginSession.token_hash == token_hash(token))
-        ).first()
-    if row is None:
-        return None
-    account, expires_at = row
-    if expires_at <= utc_now() or not account.is_active:
-        return None
-    return account
-
-
 def end_session(token: str) -> None:
     """Log out: forget the login session behind `token` (unknown tokens are ignored)."""
     if token:

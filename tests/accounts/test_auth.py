@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from ccms_app.accounts import auth
 from ccms_app.accounts.models import LoginSession, OperatorAccount, Organisation, Role
+from ccms_app.accounts.principals import principal_for_session
 from ccms_app.core.types import utc_now
 
 PASSWORD = "correct horse battery"
@@ -69,9 +70,11 @@ def test_authenticate_stores_only_the_token_hash(session: Session, engine) -> No
     assert stored.token_hash != token and token not in stored.token_hash
     assert len(stored.token_hash) == 64
     assert stored.expires_at > utc_now() + timedelta(hours=11)
-    found = auth.account_for_token(token)
-    assert found is not None and found.id == account.id
-    assert found.last_login_at is not None
+    found = principal_for_session(auth.token_hash(token))
+    assert found is not None and found.account_id == account.id
+    session.expire_all()
+    stored_account = session.get(OperatorAccount, account.id)
+    assert stored_account is not None and stored_account.last_login_at is not None
 
 
 @pytest.mark.parametrize(
@@ -92,7 +95,7 @@ def test_inactive_account_cannot_log_in_nor_use_its_session(session: Session, en
     stored.is_active = False
     session.add(stored)
     session.commit()
-    assert auth.account_for_token(token) is None
+    assert principal_for_session(auth.token_hash(token)) is None
     with pytest.raises(auth.AuthenticationError) as info:
         auth.authenticate("ops@example.com", PASSWORD)
     assert str(info.value) == auth.LOGIN_FAILED_MESSAGE
@@ -105,9 +108,9 @@ def test_expired_and_unknown_tokens_give_no_account(session: Session, engine) ->
     stored.expires_at = utc_now() - timedelta(seconds=1)
     session.add(stored)
     session.commit()
-    assert auth.account_for_token(token) is None
-    assert auth.account_for_token("made-up-token") is None
-    assert auth.account_for_token("") is None
+    assert principal_for_session(auth.token_hash(token)) is None
+    assert principal_for_session(auth.token_hash("made-up-token")) is None
+    assert principal_for_session("") is None
 
 
 def test_end_session_logs_out_that_token_only(engine) -> None:
@@ -115,8 +118,8 @@ def test_end_session_logs_out_that_token_only(engine) -> None:
     first = auth.authenticate("ops@example.com", PASSWORD)
     second = auth.authenticate("ops@example.com", PASSWORD)
     auth.end_session(first)
-    assert auth.account_for_token(first) is None
-    assert auth.account_for_token(second) is not None
+    assert principal_for_session(auth.token_hash(first)) is None
+    assert principal_for_session(auth.token_hash(second)) is not None
     auth.end_session("made-up-token")
 
 
