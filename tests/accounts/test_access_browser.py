@@ -278,17 +278,17 @@ async def test_log_out_on_live_monitoring_then_the_old_cookie_opens_nothing(
     old_cookie = await _cookie(page.context)
     raw_token = old_cookie.split("=", 1)[1].encode()
     states = running_app.log_path.parent / "states"
+    # Reflex writes each state file 2 s after a change (debounced): wait until the file with
+    # the tab's router headers is there. They hold the cookie header, as the token's hash.
+    hashed = auth.token_hash(raw_token.decode()).encode()
     written: list[Path] = []
-    for _ in range(40):  # Reflex writes state files 2 s after a change (debounced)
+    for _ in range(80):
         written = [path for path in states.rglob("*.pkl") if path.is_file()]
-        if written:
+        if any(hashed in path.read_bytes() for path in written):
             break
         await asyncio.sleep(0.25)
-    assert written, "Reflex wrote no state files: nothing was checked"
+    assert any(hashed in path.read_bytes() for path in written), "no state file was checked"
     assert not [path for path in written if raw_token in path.read_bytes()]
-    # The cookie header is in the files (so a raw token would have been found): as its hash.
-    hashed = auth.token_hash(raw_token.decode()).encode()
-    assert [path for path in written if hashed in path.read_bytes()]
     await page.locator("[data-testid=logout]").first.click()
     await page.wait_for_url(re.compile(r".*/login.*"), timeout=UI_TIMEOUT_MS)
     assert not [c for c in await page.context.cookies() if c["name"] == auth.SESSION_COOKIE]

@@ -57,7 +57,9 @@ class GateMiddleware(Middleware):
             auth_state._clear_login()
             if needed == OPTIONAL:
                 return None
-            return await _update(state, [rx.redirect(login_url(_path(state)))])
+            url = state.router.url  # the page as the browser shows it (not its route pattern)
+            target = login_url(url.path, url.query)
+            return await _update(state, [rx.redirect(target)])
         auth_state._take_login(principal)
         if needed in (SIGNED_IN, OPTIONAL):
             return None
@@ -97,10 +99,6 @@ class GateMiddleware(Middleware):
 def _session_hash(state: BaseState) -> str:
     headers = state.router_data.get("headers", {}) if state.router_data else {}
     return session_hash_from_cookie_header(str(headers.get("cookie", "")))
-
-
-def _path(state: BaseState) -> str:
-    return str(state.router_data.get("pathname", "") or "") if state.router_data else ""
 
 
 async def _update(state: BaseState, events: list[Any]) -> StateUpdate:
