@@ -45,7 +45,14 @@ from ccms_app.accounts.rules.audit_labels import (
 from ccms_app.core import listing
 from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.display import time_zone
-from ccms_app.core.listing import ListColumn, ListPage, ListQuery, ListQueryError, ListSpec
+from ccms_app.core.listing import (
+    ListColumn,
+    ListPage,
+    ListQuery,
+    ListQueryError,
+    ListSpec,
+    spreadsheet_safe,
+)
 from ccms_app.core.retention import RetainedTable
 from ccms_app.core.rows import table_of
 
@@ -54,7 +61,6 @@ UNOWNED = 0  # in a scope: the entries without an organisation (organisation ids
 FILTER_KEYS = ("kind", "outcome", "since", "until")
 LOCAL_TIME = "%Y-%m-%d %H:%M:%S %Z"
 UTC_TIME = "%Y-%m-%dT%H:%M:%SZ"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- scope -------------------------------------------------------------------------------
@@ -321,13 +327,7 @@ def shown_row(row: Mapping[str, Any], zone: str) -> dict[str, str]:
 
 def export_row(row: Mapping[str, Any], zone: str) -> dict[str, str]:
     """One entry for the CSV: as shown, each cell safe to open in a spreadsheet."""
-    return {key: _inert(value) for key, value in shown_row(row, zone).items()}
-
-
-def _inert(text: str) -> str:
-    """A cell a spreadsheet would run as a formula ("=HYPERLINK(...)" typed as an e-mail
-    on the login page) gets a leading apostrophe, so it is shown as text."""
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
+    return {key: spreadsheet_safe(value) for key, value in shown_row(row, zone).items()}
 
 
 # --- retention ---------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from sqlmodel import col, select
 
 from ccms_app.control.models import MessageDirection, OcppMessage
 from ccms_app.core.db import read_session
+from ccms_app.core.listing import spreadsheet_safe
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -144,15 +145,15 @@ def export_csv(
     with read_session() as session:
         for m in session.exec(_newest_first(_where(select(OcppMessage), f)).limit(limit)):
             r = _row(m)
-            writer.writerow(
-                (
-                    r.created_at.isoformat(),
-                    r.direction,
-                    r.message_type,
-                    r.action,
-                    r.message_id,
-                    r.error_code,
-                    r.payload,
-                )
+            cells = (
+                r.created_at.isoformat(),
+                r.direction,
+                r.message_type,
+                r.action,
+                r.message_id,
+                r.error_code,
+                r.payload,
             )
+            # A charger chooses its message ids and payloads: none may run in a spreadsheet.
+            writer.writerow([spreadsheet_safe(cell) for cell in cells])
     return out.getvalue()

@@ -176,13 +176,29 @@ def iter_rows(
             yield from (dict(row._mapping) for row in chunk)
 
 
+# A text cell starting with one of these is run as a formula by spreadsheets (CSV injection:
+# "=HYPERLINK(...)" typed as a driver's name, a card label, an e-mail at a failed login).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """`value` for a CSV cell: text a spreadsheet would run gets a leading apostrophe, so
+    it is shown as typed; numbers and other values pass unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return f"'{value}"
+    return value
+
+
 def to_csv(columns: Sequence[tuple[str, str]], rows: Iterator[dict[str, Any]]) -> str:
-    """CSV text with a header of labels; `columns` is (key, label) pairs."""
+    """CSV text with a header of labels; `columns` is (key, label) pairs. Every text cell
+    passes `spreadsheet_safe`."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([label for _, label in columns])
     for row in rows:
-        writer.writerow(["" if row.get(key) is None else row.get(key) for key, _ in columns])
+        writer.writerow(
+            ["" if row.get(key) is None else spreadsheet_safe(row.get(key)) for key, _ in columns]
+        )
     return buffer.getvalue()
 
 
