@@ -2,6 +2,10 @@
 
 Order matters: the database writer before the OCPP server (handlers need it), the command port
 once the server listens, the demo fleet last; shutdown runs in reverse so no frame is lost.
+
+While it runs, `running_network()` names it (GET /healthz and /metrics read it), and every OCPP
+frame is shown to the listeners of `listen_to_frames` (the metrics count them): read-only
+views, so the HTTP side needs no import of the OCPP server's internals.
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 
 from ccms_app.charging.charger_events import ChargerEventService
@@ -24,12 +28,36 @@ from ccms_app.drivers.local_lists.job import schedule_sync as schedule_local_lis
 from ccms_app.maintenance.retention import schedule_purge
 from ccms_app.network.charger_security import ChargerSecurityService, ocpp_ssl_context
 from ocpp_server.gc_policy import settle_after_startup
+from ocpp_server.ports import FrameRecord
 from ocpp_server.server import OcppServer
 from ocpp_server.simulator.fleet import run_fleet
 
 log = logging.getLogger(__name__)
 
 DEMO_PREFIX = "DEMO-CP-"
+
+
+FrameListener = Callable[[FrameRecord], None]
+_frame_listeners: list[FrameListener] = []
+
+
+def listen_to_frames(listener: FrameListener) -> None:
+    """Show `listener` every OCPP frame, in and out (once, however often it is added)."""
+    if listener not in _frame_listeners:
+        _frame_listeners.append(listener)
+
+
+class ObservedChargerEvents(ChargerEventService):
+    """The event service, also showing each frame to the frame listeners (cheap, synchronous;
+    a failing listener is logged and never touches the charger traffic)."""
+
+    def record_frame(self, frame: FrameRecord) -> None:
+        super().record_frame(frame)
+        for listener in _frame_listeners:
+            try:
+                listener(frame)
+            except Exception:
+                log.exception("frame listener failed")
 
 
 @dataclass
@@ -43,6 +71,26 @@ class NetworkRuntime:
     def ocpp_url(self) -> str:
         scheme = "wss" if self.tls else "ws"
         return f"{scheme}://127.0.0.1:{self.server.port}/ocpp"
+
+
+_running: NetworkRuntime | None = None
+
+
+def running_network() -> NetworkRuntime | None:
+    """The network runtime of this process while its OCPP server listens, else None."""
+    return _running
+
+
+@contextlib.contextmanager
+def network_published(runtime: NetworkRuntime) -> Iterator[NetworkRuntime]:
+    """Make `runtime` the one `running_network()` names, until the block ends."""
+    global _running
+    _running = runtime
+    try:
+        yield runtime
+    finally:
+        if _running is runtime:
+            _running = None
 
 
 async def _run_demo_fleet(url: str, settings: Settings, stop: asyncio.Event) -> None:
@@ -62,7 +110,7 @@ async def _run_demo_fleet(url: str, settings: Settings, stop: asyncio.Event) -> 
 async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
     """The OCPP server with its event service and command port, plus the demo fleet if asked."""
     ssl_context = ocpp_ssl_context(settings)  # a bad certificate fails before anything starts
-    events = ChargerEventService(get_event_bus(), settings)
+    events = ObservedChargerEvents(get_event_bus(), settings)
     await events.start()
     server = OcppServer(
         events,
@@ -99,7 +147,8 @@ async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
         extra={"ocpp_port": server.port, "demo_fleet": settings.demo_fleet},
     )
     try:
-        yield runtime
+        with network_published(runtime):
+            yield runtime
     finally:
         stop_fleet.set()
         if runtime.fleet is not None:

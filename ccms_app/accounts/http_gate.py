@@ -50,6 +50,28 @@ def operator_route(module: Module, action: Action = Action.VIEW) -> Callable[[En
     return wrap
 
 
+SIGNED_IN_MARK = "signed_in"
+
+
+def signed_in_route(endpoint: Endpoint) -> Endpoint:
+    """Any live login; the handler decides the rest from `request.state.principal` (an export
+    ticket says which permission and which session it was issued to)."""
+
+    @functools.wraps(endpoint)
+    async def gated(request: Request) -> Response:
+        token = request.cookies.get(SESSION_COOKIE, "")
+        principal = (
+            await asyncio.to_thread(principal_for_session, token_hash(token)) if token else None
+        )
+        if principal is None:
+            return PlainTextResponse("Log in to CCMS first.", status_code=401)
+        request.state.principal = principal
+        return await endpoint(request)
+
+    setattr(gated, GATE_MARK, SIGNED_IN_MARK)
+    return gated
+
+
 def public_route(why: str) -> Callable[[Endpoint], Endpoint]:
     def mark(endpoint: Endpoint) -> Endpoint:
         setattr(endpoint, GATE_MARK, f"public: {why}")

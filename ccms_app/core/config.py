@@ -8,6 +8,7 @@ which `ccms` prints before exiting with code 2.
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 from functools import lru_cache
 from pathlib import Path
@@ -93,11 +94,22 @@ class Settings(BaseSettings):
     # takes CCMS_ADMIN_PASSWORD when it is set.
     admin_email: str = "admin@ccms.local"
     admin_password: str = Field(default="", repr=False)
+    # Who may read GET /metrics: comma-separated IP addresses and networks (CIDR).
+    metrics_allow: str = "127.0.0.1,::1"
 
     @property
     def charger_base_url(self) -> str:
         """CCMS_PUBLIC_URL, or http://<this host's name>:<web port>."""
         return (self.public_url or f"http://{socket.gethostname()}:{self.web_port}").rstrip("/")
+
+    @property
+    def metrics_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        """CCMS_METRICS_ALLOW as networks (a single address is a /32 or /128)."""
+        return tuple(
+            ipaddress.ip_network(part.strip(), strict=False)
+            for part in self.metrics_allow.split(",")
+            if part.strip()
+        )
 
     @property
     def ocpp_tls(self) -> bool:
@@ -129,6 +141,21 @@ class Settings(BaseSettings):
         """Relative directories are relative to the repository, wherever `ccms` runs from."""
         path = path.expanduser()
         return path if path.is_absolute() else PROJECT_ROOT / path
+
+    @field_validator("metrics_allow")
+    @classmethod
+    def _addresses_and_networks(cls, value: str) -> str:
+        """Each entry an IP address or CIDR network, so a typo never opens or closes /metrics
+        silently."""
+        for part in value.split(","):
+            try:
+                ipaddress.ip_network(part.strip(), strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"must be comma-separated IP addresses or CIDR networks "
+                    f"(e.g. 127.0.0.1,10.0.0.0/8); {part.strip()!r} is neither"
+                ) from None
+        return value
 
     @field_validator("public_url")
     @classmethod

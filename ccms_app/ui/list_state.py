@@ -35,6 +35,7 @@ SQL type, so a boolean or integer column filters correctly. An empty value means
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 from collections.abc import Collection
@@ -52,6 +53,7 @@ from ccms_app.core import listing
 from ccms_app.core.display import format_time
 from ccms_app.core.listing import ListPage, ListQuery, ListQueryError, ListSpec
 from ccms_app.core.types import utc_now
+from ccms_app.ui.downloads import http_download
 from ccms_app.ui.events import event
 
 log = logging.getLogger(__name__)
@@ -237,10 +239,10 @@ class ListState(rx.State, mixin=True):
             return rx.toast.error("Your session has ended. Log in again.")
         try:
             query = self._query()
-            text = await asyncio.to_thread(self._export, query, list(self._scope))
         except ListQueryError as exc:
             return rx.toast.error(f"Not exported: {exc}.")
-        return rx.download(data=text, filename=self._export_name(), mime_type="text/csv")
+        produce = functools.partial(self._export, query, list(self._scope))
+        return await http_download(self, "export_csv", self._export_name(), produce)
 
     # --- implementation ------------------------------------------------------------------
 

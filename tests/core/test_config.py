@@ -17,6 +17,7 @@ from ccms_app.core.config import PROJECT_ROOT, Settings, SettingsError, env_name
 
 # One valid, non-default value per field: (what the environment says, what the field holds).
 SAMPLES: dict[str, tuple[str, object]] = {
+    "metrics_allow": ("10.0.0.0/8,192.0.2.7", "10.0.0.0/8,192.0.2.7"),
     "audit_retention_days": ("90", 90),
     "database_url": ("sqlite:////tmp/other.db", "sqlite:////tmp/other.db"),
     "web_port": ("3100", 3100),

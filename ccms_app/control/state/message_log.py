@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import json
 import logging
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from ccms_app.control.message_log_query import MessagePage
 from ccms_app.control.state.charge_point import current_charge_point
 from ccms_app.core.types import utc_now
 from ccms_app.monitoring.view import format_time
+from ccms_app.ui.downloads import http_download
 from ccms_app.ui.events import event
 
 log = logging.getLogger(__name__)
@@ -176,16 +178,14 @@ class MessageLogState(rx.State):
             return None
         try:
             action, direction, since, until = self._filter()
-            data = await asyncio.to_thread(
-                message_log_query.export_csv, identity, action, direction, since, until
-            )
         except ValueError as exc:
             self.error = f"Check the filter: {exc}"
             return None
         stamp = utc_now().strftime("%Y%m%dT%H%M%SZ")
-        return rx.download(
-            data=data, filename=f"ocpp-log-{identity}-{stamp}.csv", mime_type="text/csv"
+        produce = functools.partial(
+            message_log_query.export_csv, identity, action, direction, since, until
         )
+        return await http_download(self, "export", f"ocpp-log-{identity}-{stamp}.csv", produce)
 
     async def _reload(self) -> None:
         charge_point_id, identity = await current_charge_point(self)
