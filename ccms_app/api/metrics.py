@@ -34,6 +34,7 @@ from starlette.routing import Route
 
 from ccms_app.accounts.http_gate import client_address, public_route
 from ccms_app.accounts.models import LoginSession
+from ccms_app.core import push_stats
 from ccms_app.core.config import get_settings
 from ccms_app.core.db import read_session
 from ccms_app.core.types import utc_now
@@ -153,6 +154,13 @@ class ScrapeCollector(Collector):
             "ccms_web_sessions_open", "Operator login sessions not yet expired.",
             value=s.web_sessions,
         )  # fmt: skip
+        pushes, seconds = push_stats.totals()
+        yield SummaryMetricFamily(
+            "ccms_live_push_seconds",
+            "Time to push one batch of charger events to every watching tab (count, sum).",
+            count_value=pushes,
+            sum_value=seconds,
+        )
 
 
 SCRAPE = ScrapeCollector()

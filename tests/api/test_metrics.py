@@ -12,7 +12,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from ccms_app.accounts.models import LoginSession, OperatorAccount, Organisation
 from ccms_app.core import db
 from ccms_app.core.config import get_settings
+from ccms_app.core.events import EventBus
 from ccms_app.core.types import utc_now
+from ccms_app.monitoring.state.publisher import LivePublisher
 from tests.api.support import client, client_from, network
 from tests.fixtures.ocpp import connect_charge_point
 
@@ -110,3 +112,15 @@ async def test_refuses_an_address_outside_the_allow_list(
     finally:
         monkeypatch.undo()
         get_settings.cache_clear()
+
+
+async def test_reports_the_time_live_pushes_take(client) -> None:
+    before = await scrape(client)
+    publisher = LivePublisher(EventBus(), 0.0)
+    await publisher.publish()
+    after = await scrape(client)
+    pushed = value(after, "ccms_live_push_seconds_count") - value(
+        before, "ccms_live_push_seconds_count"
+    )
+    assert pushed == 1
+    assert value(after, "ccms_live_push_seconds_sum") >= value(before, "ccms_live_push_seconds_sum")

@@ -17,12 +17,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import reflex as rx
 
+from ccms_app.core import push_stats
 from ccms_app.core.config import Settings
 from ccms_app.core.events import EventBus, NetworkEvent, get_event_bus
 from ccms_app.monitoring import registry
@@ -128,6 +130,7 @@ class LivePublisher:
     async def publish(self, batch: Batch | None = None) -> None:
         """Push fresh views to every watcher; one failure skips only that view."""
         batch = batch or Batch(everything=True)
+        started = time.perf_counter()
         try:
             self._before_publish()
         except Exception:
@@ -148,6 +151,7 @@ class LivePublisher:
         except Exception:
             log.exception("live list refresh failed")
         self.batches += 1
+        push_stats.record(time.perf_counter() - started)
 
 
 def _drain(queue: asyncio.Queue[NetworkEvent]) -> list[NetworkEvent]:
