@@ -20,6 +20,7 @@ import ipaddress
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from ocpp.v16.enums import Action as OcppAction
 from prometheus_client import CollectorRegistry, Counter, Histogram
@@ -93,11 +94,21 @@ def _action(name: str) -> str:
     return name if name in KNOWN_ACTIONS else ("other" if name else "unknown")
 
 
+# The labelled children, looked up once per label set: `labels()` takes a lock and builds a
+# key on every call, and this runs on the event loop for every frame in and out.
+_message_counters: dict[tuple[str, str, str], Any] = {}
+_handling_histograms: dict[str, Any] = {}
+
+
 def observe_frame(frame: FrameRecord) -> None:
     """Count one frame (runs on the event loop for every frame: dict and counter work only)."""
     action = _action(frame.action)
     kind = MESSAGE_TYPES.get(frame.message_type or 0, "malformed")
-    MESSAGES.labels(action, frame.direction, kind).inc()
+    labels = (action, frame.direction, kind)
+    counter = _message_counters.get(labels)
+    if counter is None:
+        counter = _message_counters[labels] = MESSAGES.labels(*labels)
+    counter.inc()
     if kind == "callerror":
         code = frame.error_code if frame.error_code in KNOWN_ERROR_CODES else "other"
         CALL_ERRORS.labels(code, frame.direction).inc()
@@ -109,7 +120,10 @@ def observe_frame(frame: FrameRecord) -> None:
     elif frame.direction == "out" and kind in ("callresult", "callerror"):
         started = _waiting.pop(key, None)
         if started is not None:
-            CALL_HANDLING.labels(started[0]).observe(time.perf_counter() - started[1])
+            histogram = _handling_histograms.get(started[0])
+            if histogram is None:
+                histogram = _handling_histograms[started[0]] = CALL_HANDLING.labels(started[0])
+            histogram.observe(time.perf_counter() - started[1])
 
 
 @dataclass(frozen=True)
