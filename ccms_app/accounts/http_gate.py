@@ -18,11 +18,17 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from ccms_app.accounts.auth import SESSION_COOKIE, token_hash
-from ccms_app.accounts.principals import principal_for_session
+from ccms_app.accounts.principals import Principal, principal_for_session
 from ccms_app.accounts.rules.permissions import Action, Module, permission
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 GATE_MARK = "__ccms_gate__"
+
+
+async def principal_of(request: Request) -> Principal | None:
+    """Who the request's login cookie names, read from the database now; None if nobody."""
+    token = request.cookies.get(SESSION_COOKIE, "")
+    return await asyncio.to_thread(principal_for_session, token_hash(token)) if token else None
 
 
 def operator_route(module: Module, action: Action = Action.VIEW) -> Callable[[Endpoint], Endpoint]:
@@ -31,10 +37,7 @@ def operator_route(module: Module, action: Action = Action.VIEW) -> Callable[[En
     def wrap(endpoint: Endpoint) -> Endpoint:
         @functools.wraps(endpoint)
         async def gated(request: Request) -> Response:
-            token = request.cookies.get(SESSION_COOKIE, "")
-            principal = (
-                await asyncio.to_thread(principal_for_session, token_hash(token)) if token else None
-            )
+            principal = await principal_of(request)
             if principal is None:
                 return PlainTextResponse("Log in to CCMS first.", status_code=401)
             if needed not in principal.permissions:
@@ -59,10 +62,7 @@ def signed_in_route(endpoint: Endpoint) -> Endpoint:
 
     @functools.wraps(endpoint)
     async def gated(request: Request) -> Response:
-        token = request.cookies.get(SESSION_COOKIE, "")
-        principal = (
-            await asyncio.to_thread(principal_for_session, token_hash(token)) if token else None
-        )
+        principal = await principal_of(request)
         if principal is None:
             return PlainTextResponse("Log in to CCMS first.", status_code=401)
         request.state.principal = principal
