@@ -19,6 +19,7 @@ import reflex as rx
 from ccms_app.accounts.rules.passwords import MIN_PASSWORD_LENGTH
 from ccms_app.accounts.rules.redirects import ACCOUNT_ROUTE
 from ccms_app.accounts.state.own_account import OwnAccountState
+from ccms_app.ui.form_fields import form_input, form_message
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
@@ -28,69 +29,6 @@ PASSWORD_HINT = (
     f"At least {MIN_PASSWORD_LENGTH} characters and hard to guess: a few unrelated words, "
     "or a password manager's."
 )
-
-
-def field_error(state: Any, name: str, testid: str) -> rx.Component:
-    """The error of one field, under it."""
-    return rx.cond(
-        state.errors.contains(name),
-        rx.text(
-            state.errors[name],
-            size="1",
-            color=rx.color("red", 11),
-            custom_attrs={"data-testid": f"{testid}-{name}-error"},
-        ),
-    )
-
-
-def form_input(
-    state: Any,
-    name: str,
-    label: str,
-    testid: str,
-    *,
-    type_: str = "text",
-    hint: str = "",
-    auto_complete: str = "off",
-) -> rx.Component:
-    """An uncontrolled input submitted with its form (`name`), labelled, with its error.
-    No `id`: Reflex would submit the value a second time under it."""
-    return rx.vstack(
-        rx.el.label(
-            rx.text(label, size="2", weight="medium"),
-            rx.input(
-                name=name,
-                type=type_,
-                auto_complete=auto_complete,
-                width="100%",
-                color_scheme=rx.cond(state.errors.contains(name), "red", "gray"),
-                custom_attrs={"data-testid": f"{testid}-{name}"},
-            ),
-            display="flex",
-            flex_direction="column",
-            gap="4px",
-            width="100%",
-        ),
-        rx.text(hint, size="1", color=rx.color("gray", 10)) if hint else rx.fragment(),
-        field_error(state, name, testid),
-        spacing="1",
-        width="100%",
-    )
-
-
-def form_message(state: Any, testid: str) -> rx.Component:
-    """Why the whole form was refused (not one field's fault)."""
-    return rx.cond(
-        state.message != "",
-        rx.callout(
-            state.message,
-            icon="triangle-alert",
-            color_scheme="red",
-            size="1",
-            width="100%",
-            custom_attrs={"data-testid": f"{testid}-message"},
-        ),
-    )
 
 
 def _fact(label: str, value: Any, testid: str) -> rx.Component:

@@ -18,6 +18,7 @@ from ccms_app.drivers.state.forms import (
     IdTagFormState,
     VehicleFormState,
 )
+from ccms_app.ui.form_fields import field_error
 
 NO_DRIVER = "0"  # a select item cannot have an empty value; optional_id("0") is None
 
@@ -30,18 +31,6 @@ def preset(**values: str | rx.Var[str]) -> ObjectVar[dict[str, str]]:
     """The values a dialog opens with (`open_new`), some read from the page's state: one
     object the browser fills in when the operator clicks."""
     return rx.Var.create(values).to(dict[str, str])
-
-
-def field_error(state: Any, name: str, testid: str) -> rx.Component:
-    return rx.cond(
-        state.errors.contains(name),
-        rx.text(
-            state.errors[name],
-            size="1",
-            color=rx.color("red", 11),
-            custom_attrs=_tid(f"{testid}-{name}-error"),
-        ),
-    )
 
 
 def pair(first: rx.Component, second: rx.Component) -> rx.Component:

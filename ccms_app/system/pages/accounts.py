@@ -13,12 +13,13 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.accounts.pages import own_account as account_page
-from ccms_app.accounts.pages.own_account import PASSWORD_HINT, field_error, form_input, form_message
+from ccms_app.accounts.pages.own_account import PASSWORD_HINT
 from ccms_app.accounts.state import AuthState
 from ccms_app.accounts.state.own_account import OwnAccountState
 from ccms_app.system.components.section_links import section_links
 from ccms_app.system.state.accounts import AccountActionsState, AccountFormState, AccountListState
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
+from ccms_app.ui.form_fields import field_error, form_input, form_message
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import allowed, when_allowed

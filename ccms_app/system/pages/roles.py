@@ -12,7 +12,6 @@ from typing import Any
 
 import reflex as rx
 
-from ccms_app.accounts.pages.own_account import field_error, form_message
 from ccms_app.accounts.rules.permissions import (
     ACTION_LABELS,
     MODULE_LABELS,
@@ -25,6 +24,7 @@ from ccms_app.system.components.section_links import section_links
 from ccms_app.system.state.roles import RoleEditorState, RoleListState
 from ccms_app.ui.cards import section
 from ccms_app.ui.data_list import Column, RowVar, data_list
+from ccms_app.ui.form_fields import field_error, form_message
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import when_allowed

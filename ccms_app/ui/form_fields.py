@@ -1,0 +1,75 @@
+"""Form pieces every module's dialogs share: a field's error under it, the form's own
+message, and an uncontrolled input submitted with its form.
+
+A form state has `errors: dict[str, str]` (field -> why) and `message: str` (why the whole
+form was refused); `testid` prefixes every data-testid.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+
+def field_error(state: Any, name: str, testid: str) -> rx.Component:
+    """The error of one field, under it."""
+    return rx.cond(
+        state.errors.contains(name),
+        rx.text(
+            state.errors[name],
+            size="1",
+            color=rx.color("red", 11),
+            custom_attrs={"data-testid": f"{testid}-{name}-error"},
+        ),
+    )
+
+
+def form_input(
+    state: Any,
+    name: str,
+    label: str,
+    testid: str,
+    *,
+    type_: str = "text",
+    hint: str = "",
+    auto_complete: str = "off",
+) -> rx.Component:
+    """An uncontrolled input submitted with its form (`name`), labelled, with its error.
+    No `id`: Reflex would submit the value a second time under it."""
+    return rx.vstack(
+        rx.el.label(
+            rx.text(label, size="2", weight="medium"),
+            rx.input(
+                name=name,
+                type=type_,
+                auto_complete=auto_complete,
+                width="100%",
+                color_scheme=rx.cond(state.errors.contains(name), "red", "gray"),
+                custom_attrs={"data-testid": f"{testid}-{name}"},
+            ),
+            display="flex",
+            flex_direction="column",
+            gap="4px",
+            width="100%",
+        ),
+        rx.text(hint, size="1", color=rx.color("gray", 10)) if hint else rx.fragment(),
+        field_error(state, name, testid),
+        spacing="1",
+        width="100%",
+    )
+
+
+def form_message(state: Any, testid: str) -> rx.Component:
+    """Why the whole form was refused (not one field's fault)."""
+    return rx.cond(
+        state.message != "",
+        rx.callout(
+            state.message,
+            icon="triangle-alert",
+            color_scheme="red",
+            size="1",
+            width="100%",
+            custom_attrs={"data-testid": f"{testid}-message"},
+        ),
+    )
