@@ -70,7 +70,18 @@ async def serve() -> None:
 
     settings = get_settings()
     configure_logging(settings.log_level)
-    events = ChargerEventService(get_event_bus(), settings)
+    # What the product runs: the event service showing frames to the metrics counters
+    # (revisions before them, e.g. a --baseline, have neither).
+    service_class: type[ChargerEventService] = ChargerEventService
+    try:
+        from ccms_app.api import metrics
+        from ccms_app.runtime import ObservedChargerEvents
+    except ImportError:
+        pass
+    else:
+        metrics.install()
+        service_class = ObservedChargerEvents
+    events = service_class(get_event_bus(), settings)
     await events.start()
     server = OcppServer(
         events,
