@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -103,7 +103,7 @@ async def login(request: Request) -> Response:
         return _back_to_login("failed", "")
     email = form.get("email", "").strip()[:MAX_EMAIL_CHARS]
     password = form.get("password", "")
-    next_path = safe_next(form.get("next", ""))
+    next_path = safe_next(form.get("next") or _next_in_referer(request))
     if not email or not password:
         return _back_to_login("missing", next_path)
     if len(password) > MAX_PASSWORD_LENGTH:  # no account has one: never worth hashing
@@ -199,6 +199,13 @@ def _record_failure(email: str, address: str) -> None:
         object_type="account",
         outcome="refused",
     )
+
+
+def _next_in_referer(request: Request) -> str:
+    """The `next` of the login page the form was posted from: a form sent before the page
+    had filled its hidden field (or without scripts) still lands where it was going."""
+    query = urlsplit(request.headers.get("referer", "")).query
+    return dict(parse_qsl(query)).get("next", "")
 
 
 def _back_to_login(error: str, next_path: str, wait: int | None = None) -> Response:

@@ -148,6 +148,26 @@ async def test_next_outside_this_site_goes_home(
     assert reply.status_code == 303 and reply.headers["location"] == "/"
 
 
+async def test_a_form_sent_before_its_next_was_filled_follows_the_login_page_address(
+    client_from: ClientFactory, account: OperatorAccount
+) -> None:
+    """A login typed before the page's state arrived posts an empty `next`: the login
+    page's own address (Referer) still says where the operator was going."""
+    referer = {"referer": "http://ccms.test/login?next=%2Fcharge-points%2FCP-1"}
+    async with client_from() as http:
+        reply = await http.post(
+            "/auth/login", data={"email": EMAIL, "password": PASSWORD}, headers=referer
+        )
+        elsewhere = await http.post(
+            "/auth/login",
+            data={"email": EMAIL, "password": PASSWORD},
+            headers={"referer": "http://ccms.test/login?next=https://evil.example/"},
+        )
+
+    assert reply.status_code == 303 and reply.headers["location"] == "/charge-points/CP-1"
+    assert elsewhere.headers["location"] == "/"
+
+
 @pytest.mark.parametrize("email", [EMAIL, "nobody@example.com", "not an email"])
 async def test_wrong_login_sets_nothing_and_is_a_security_event_and_audited(
     client_from: ClientFactory, account: OperatorAccount, session: Session, email: str

@@ -9,6 +9,12 @@ from ccms_app.ui.nav import brand
 
 ROUTE = "/login"
 TITLE = "Log in · CCMS"
+_SUBMIT_SCRIPT = (
+    "const form = document.getElementById('login-form');"
+    "const next = new URLSearchParams(window.location.search).get('next');"
+    "if (next && !form.elements['next'].value) { form.elements['next'].value = next; }"
+    "form.submit();"
+)
 
 
 def login_form() -> rx.Component:
@@ -68,8 +74,10 @@ def login_form() -> rx.Component:
             width="100%",
         ),
         # Reflex's form handler always prevents the native submit; hand it back to the
-        # browser (HTMLFormElement.submit() fires no submit event, so no loop).
-        on_submit=rx.call_script("document.getElementById('login-form').submit()"),
+        # browser (HTMLFormElement.submit() fires no submit event, so no loop). `next` is
+        # read from the address bar here, not only from the state: a login typed before
+        # the state arrived still lands where it was going.
+        on_submit=rx.call_script(_SUBMIT_SCRIPT),
         id="login-form",
         action="/auth/login",
         method="post",
