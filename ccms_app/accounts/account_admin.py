@@ -196,7 +196,7 @@ def create_account(caller: Caller, data: AccountInput) -> AccountView:
             elif role is None:
                 missing = "role"
             else:
-                problem = _grant_problem(session, caller, role, data.organisation_id)
+                problem = grant_problem(session, caller, role, data.organisation_id)
             if not missing and not problem:
                 if _email_taken(session, email):
                     raise InputError({"email": f"An account with e-mail {email} exists."})
@@ -232,7 +232,7 @@ def _email_taken(session: Session, email: str) -> bool:
     return found.first() is not None
 
 
-def _grant_problem(session: Session, caller: Caller, role: Role, organisation_id: int) -> str:
+def grant_problem(session: Session, caller: Caller, role: Role, organisation_id: int) -> str:
     """Why the caller may not give `role` to an account of `organisation_id` ("" if it may)."""
     beyond = role_permissions(role) - caller.permissions
     if beyond:
@@ -296,7 +296,7 @@ def change_role(caller: Caller, account_id: int, role_id: int) -> AccountView:
         role = role_in_scope(session, role_id, scope)
         if role is None:
             raise _Missing("role")
-        problem = _grant_problem(session, caller, role, account.organisation_id)
+        problem = grant_problem(session, caller, role, account.organisation_id)
         if not problem and _is_last_root_admin(session, account) and not _is_admin(role):
             problem = _LAST_ADMIN
         if problem:

@@ -101,3 +101,26 @@ class AuditEntry(SQLModel, table=True):
     object_id: str = Field(default="", max_length=120)
     detail: str = Field(default="", max_length=1000)
     outcome: str = Field(default="ok", max_length=16)  # ok | refused | failed
+
+
+class ApiKey(SQLModel, table=True):
+    """A key an integration (ERP, CRM, billing, an app) sends as `Authorization: Bearer`.
+
+    Only the SHA-256 of the key is kept (a key is 256 random bits: a slow hash adds nothing);
+    `prefix` is its first characters, what the list shows so an operator can tell keys apart.
+    A key acts with its role's permissions inside its organisation's scope, like a login.
+    """
+
+    __tablename__ = "api_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    role_id: int = Field(foreign_key="role.id", index=True)
+    name: str = Field(max_length=120)
+    prefix: str = Field(max_length=16)
+    key_hash: str = Field(max_length=64, unique=True, index=True)
+    created_by: str = Field(default="", max_length=320)  # who made it: an e-mail or "cli"
+    created_at: datetime = Field(default_factory=utc_now, sa_column=utc_column(nullable=False))
+    revoked_at: datetime | None = Field(default=None, sa_column=utc_column())
+    last_used_at: datetime | None = Field(default=None, sa_column=utc_column())
+    last_used_address: str = Field(default="", max_length=64)

@@ -43,6 +43,7 @@ class Principal:
     read_only_reason: str = ""  # the licence's words when it allows no changes
     must_change_password: bool = False
     granted: frozenset[str] = field(default_factory=frozenset)  # the role's, before the licence
+    api_key_id: int | None = None  # set when an API key, not a login, is behind the request
 
     def can(self, module: Module, action: Action = Action.VIEW) -> bool:
         return permission(module, action) in self.permissions

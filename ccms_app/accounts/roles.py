@@ -80,7 +80,8 @@ class Caller:
         )
 
     def actor(self) -> audit.Actor:
-        return audit.Actor(self.account_id, self.organisation_id, self.email, self.remote_address)
+        account_id = self.account_id or None  # 0: an API key acts, not an account
+        return audit.Actor(account_id, self.organisation_id, self.email, self.remote_address)
 
     def scope(self) -> frozenset[int]:
         return organisation_scope(self.organisation_id)

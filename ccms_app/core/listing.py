@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from ccms_app.core.db import read_session
@@ -150,6 +150,77 @@ def fetch_page(
         result = session.execute(statement.limit(page_size).offset((page - 1) * page_size))
         rows = [dict(row._mapping) for row in result]
     return ListPage(rows=rows, total=total, page=page, page_size=page_size)
+
+
+def count_rows(spec: ListSpec, query: ListQuery, organisation_ids: Collection[int] | None) -> int:
+    """How many rows match the query (all pages)."""
+    filtered = _filtered(spec, query, organisation_ids)
+    with read_session() as session:
+        return int(
+            session.execute(
+                select(func.count()).select_from(
+                    filtered.with_only_columns(spec.id_column).subquery()
+                )
+            ).scalar_one()
+        )
+
+
+def fetch_one(
+    spec: ListSpec, row_id: Any, organisation_ids: Collection[int] | None
+) -> dict[str, Any] | None:
+    """One row as the list shows it, or None when it does not exist in the scope."""
+    statement = _labelled(spec, _filtered(spec, ListQuery(), organisation_ids))
+    with read_session() as session:
+        row = session.execute(statement.where(spec.id_column == row_id).limit(1)).first()
+    return None if row is None else dict(row._mapping)
+
+
+@dataclass(frozen=True)
+class Keyset:
+    """Where a page ends in list order: the sort column's value and the row id there."""
+
+    value: Any
+    row_id: Any
+
+
+def fetch_after(
+    spec: ListSpec,
+    query: ListQuery,
+    organisation_ids: Collection[int] | None,
+    after: Keyset | None,
+) -> tuple[list[dict[str, Any]], Keyset | None]:
+    """The page after `after` (keyset paging: as fast at row 100,000 as at row 1, and no row
+    skipped or repeated when rows are added meanwhile), and the keyset of its last row when
+    more may follow."""
+    page_size = max(1, min(query.page_size, MAX_PAGE_SIZE))
+    column = spec.column(query.sort or spec.default_sort)
+    statement = _ordered(spec, _labelled(spec, _filtered(spec, query, organisation_ids)), query)
+    with read_session() as session:
+        if after is not None:
+            nulls_low = session.get_bind().dialect.name == "sqlite"
+            statement = statement.where(
+                _after(column.expression, spec.id_column, after, query.descending, nulls_low)
+            )
+        rows = [dict(r._mapping) for r in session.execute(statement.limit(page_size + 1))]
+    more = len(rows) > page_size
+    rows = rows[:page_size]
+    last = Keyset(rows[-1][column.key], rows[-1]["id"]) if more else None  # specs key ids "id"
+    return rows, last
+
+
+def _after(
+    expression: Any, id_column: Any, after: Keyset, descending: bool, nulls_low: bool
+) -> ColumnElement[bool]:
+    """Rows after `after` in `ORDER BY expression, id` (both ascending or both descending).
+    SQLite sorts NULL lowest, PostgreSQL highest; the NULL group is paged by id alone."""
+    nulls_come_first = nulls_low != descending
+    later_id = id_column < after.row_id if descending else id_column > after.row_id
+    if after.value is None:
+        in_nulls = and_(expression.is_(None), later_id)
+        return or_(in_nulls, expression.is_not(None)) if nulls_come_first else in_nulls
+    later = expression < after.value if descending else expression > after.value
+    condition = or_(later, and_(expression == after.value, later_id))
+    return condition if nulls_come_first else or_(condition, expression.is_(None))
 
 
 def matching_ids(

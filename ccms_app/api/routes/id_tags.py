@@ -1,0 +1,7 @@
+"""Id tags over the REST API (being built: no routes yet)."""
+
+from __future__ import annotations
+
+from ccms_app.api.deps import router
+
+api = router("/id-tags", "Id tags")

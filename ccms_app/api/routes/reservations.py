@@ -1,0 +1,7 @@
+"""Reservations over the REST API (being built: no routes yet)."""
+
+from __future__ import annotations
+
+from ccms_app.api.deps import router
+
+api = router("/reservations", "Reservations")

@@ -1,0 +1,7 @@
+"""User groups over the REST API (being built: no routes yet)."""
+
+from __future__ import annotations
+
+from ccms_app.api.deps import router
+
+api = router("/user-groups", "User groups")
