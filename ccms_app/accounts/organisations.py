@@ -29,6 +29,14 @@ def root_organisation(session: Session) -> Organisation:
     return org
 
 
+def is_network_operator(organisation_id: int) -> bool:
+    """Whether the organisation is the network operator itself (no parent), not a
+    sub-operator: what installation-wide figures (metrics) are shown to."""
+    with read_session() as session:
+        organisation = session.get(Organisation, organisation_id)
+    return organisation is not None and organisation.parent_id is None
+
+
 def organisation_scope(organisation_id: int) -> frozenset[int]:
     """The organisation and all its sub-operators: what an operator of it may see and edit."""
     with read_session() as session:

@@ -8,8 +8,12 @@ interactive docs at /api/docs (Swagger UI, whose script the browser loads from i
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.openapi.utils import get_openapi
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
@@ -42,7 +46,22 @@ def build_rest_api() -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     problems.install(app)
+    app.openapi = functools.partial(_openapi, app)  # type: ignore[method-assign]
     return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's schema, with every error documented as what the API answers: problem+json."""
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+            servers=app.servers,
+        )
+        app.openapi_schema = problems.document(schema)
+    return app.openapi_schema
 
 
 @public_route("the API's documentation page: it holds no data, the API asks for a key")

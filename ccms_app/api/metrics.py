@@ -9,8 +9,9 @@ Two kinds of figures, both cheap:
   and the OCPP listener (the running network), the database writer's queue depth and batch
   sizes (its own counters), and open web sessions (one COUNT on login_session, in a thread).
 
-Only addresses in CCMS_METRICS_ALLOW may read it (403 otherwise): the figures name no charge
-point, but how busy a network is remains the operator's business.
+Only addresses in CCMS_METRICS_ALLOW, or a request with an API key of the network operator
+(not a sub-operator) whose role may view System, may read it (403 otherwise): the figures
+name no charge point, but how busy a network is remains the operator's business.
 """
 
 from __future__ import annotations
@@ -33,7 +34,10 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from ccms_app.accounts.api_keys import principal_for_api_key
 from ccms_app.accounts.http_gate import client_address, public_route
+from ccms_app.accounts.organisations import is_network_operator
+from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.models import LoginSession
 from ccms_app.core import push_stats
 from ccms_app.core.config import get_settings
@@ -218,17 +222,32 @@ def allowed(address: str) -> bool:
     return any(ip in network for network in get_settings().metrics_networks)
 
 
-@public_route("Prometheus scrapes without a login; only addresses in CCMS_METRICS_ALLOW")
+@public_route(
+    "Prometheus scrapes without a login: addresses in CCMS_METRICS_ALLOW, or an API key of the "
+    "network operator whose role may view System (checked here)"
+)
 async def metrics(request: Request) -> Response:
     address = client_address(request)
-    if not allowed(address):
+    if not allowed(address) and not await _key_allows(request, address):
         return PlainTextResponse(
-            f"Metrics are not served to {address or 'an unknown address'}: "
-            "add it to CCMS_METRICS_ALLOW.",
+            f"Metrics are not served to {address or 'an unknown address'}: add it to "
+            "CCMS_METRICS_ALLOW or send an API key of the network operator "
+            "(Authorization: Bearer <key>) whose role may view System.",
             status_code=403,
         )
     SCRAPE.snapshot = await snapshot()
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+
+async def _key_allows(request: Request, address: str) -> bool:
+    """The figures are the whole installation's: a sub-operator's key never reads them."""
+    scheme, _, key = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not key:
+        return False
+    principal = await asyncio.to_thread(principal_for_api_key, key.strip(), address)
+    if principal is None or not principal.can(Module.SYSTEM, Action.VIEW):
+        return False
+    return await asyncio.to_thread(is_network_operator, principal.organisation_id)
 
 
 routes = [Route("/metrics", metrics, methods=["GET"])]

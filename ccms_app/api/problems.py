@@ -166,6 +166,58 @@ class ProblemRoute(APIRoute):
         return handle
 
 
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "RFC 9457 problem details",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["location", "field", "detail"],
+                "properties": {
+                    "location": {"type": "string", "enum": ["body", "query", "path", "header"]},
+                    "field": {"type": "string"},
+                    "detail": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+DOCUMENTED = {
+    "400": "Not a valid request for this resource (e.g. a cursor of another list)",
+    "401": "No API key, or an unknown or revoked one",
+    "403": "The key's role does not allow this",
+    "404": "Not found in the key's organisation scope",
+    "409": "Refused because of the object's state (e.g. still in use)",
+    "422": "Invalid input: one entry per field in `errors`; nothing was saved",
+}
+
+
+def document(schema: dict[str, Any]) -> dict[str, Any]:
+    """Every operation documents the problems it may answer, as problem+json (FastAPI's
+    own 422 schema describes a body this API never sends)."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        components.pop(unused, None)
+    components["Problem"] = PROBLEM_SCHEMA
+    reference = {"$ref": "#/components/schemas/Problem"}
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status, description in DOCUMENTED.items():
+                responses[status] = {
+                    "description": description,
+                    "content": {MEDIA_TYPE: {"schema": reference}},
+                }
+    return schema
+
+
 def install(app: FastAPI) -> None:
     """The handlers, once every route module has registered its errors."""
     app.add_exception_handler(Problem, _problem)

@@ -15,6 +15,7 @@ from ccms_app.core.config import get_settings
 from ccms_app.core.events import EventBus
 from ccms_app.core.types import utc_now
 from ccms_app.monitoring.state.publisher import LivePublisher
+from tests.api.rest import Keys, bearer
 from tests.api.support import client, client_from, network
 from tests.fixtures.ocpp import connect_charge_point
 
@@ -112,6 +113,30 @@ async def test_refuses_an_address_outside_the_allow_list(
     finally:
         monkeypatch.undo()
         get_settings.cache_clear()
+
+
+async def test_an_operator_key_that_may_view_system_reads_them_from_anywhere(
+    engine, organisation: Organisation
+) -> None:
+    """Outside the allow list a key is needed: the network operator's, with system:view;
+    a sub-operator's key, a key without system:view or a revoked one are refused."""
+    keys = Keys(organisation.id or 0)
+    with db.session_scope() as s:
+        sub = Organisation(name="Sub", parent_id=organisation.id)
+        s.add(sub)
+        s.flush()
+        sub_id = sub.id or 0
+    async with client_from("203.0.113.9") as outsider:
+        operator = await outsider.get("/metrics", headers=bearer(keys.make("Operator")))
+        assert operator.status_code == 200 and "ccms_ocpp_listener_up" in operator.text
+        for refused_key in (
+            keys.make("Administrator", sub_id),
+            keys.make("Maintenance staff"),
+            keys.revoked(),
+            "ccms_not-a-key-at-all-but-long-enough",
+        ):
+            reply = await outsider.get("/metrics", headers=bearer(refused_key))
+            assert reply.status_code == 403, refused_key
 
 
 async def test_reports_the_time_live_pushes_take(client) -> None:
