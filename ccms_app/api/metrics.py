@@ -36,9 +36,9 @@ from starlette.routing import Route
 
 from ccms_app.accounts.api_keys import principal_for_api_key
 from ccms_app.accounts.http_gate import client_address, public_route
+from ccms_app.accounts.models import LoginSession
 from ccms_app.accounts.organisations import is_network_operator
 from ccms_app.accounts.rules.permissions import Action, Module
-from ccms_app.accounts.models import LoginSession
 from ccms_app.core import push_stats
 from ccms_app.core.config import get_settings
 from ccms_app.core.db import read_session
