@@ -42,7 +42,8 @@ from pydantic import BaseModel
 from bench.lists_100k import seed
 from ccms_app.accounts import api_keys
 from ccms_app.api import routes as api_routes
-from ccms_app.api.listing import ListResource, encode_cursor, item_model
+from ccms_app.api.listing import encode_cursor, item_model
+from ccms_app.api.resources import ListResource
 from ccms_app.core import db, listing
 from ccms_app.core.listing import Keyset, ListQuery
 from ccms_app.core.migrations import upgrade_database

@@ -40,10 +40,12 @@ from ccms_app.monitoring.state.publisher import live_publisher
 from ccms_app.network.pages import assets, stations
 from ccms_app.runtime import network_runtime
 from ccms_app.system.pages import accounts as accounts_pages
+from ccms_app.system.pages import api_keys as api_keys_pages
 from ccms_app.system.pages import audit as audit_pages
 from ccms_app.system.pages import roles as roles_pages
 from ccms_app.system.pages import settings as system
 from ccms_app.system.pages import sub_operators as sub_operators_pages
+from ccms_app.webhooks import pages as webhooks_pages
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +111,8 @@ def _register_pages(app: rx.App) -> None:
         accounts_pages,
         roles_pages,
         sub_operators_pages,
+        api_keys_pages,
+        webhooks_pages,
         audit_pages,
     )
     for users_module in users_modules:

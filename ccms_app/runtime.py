@@ -27,6 +27,7 @@ from ccms_app.core.scheduler import start_scheduler, stop_scheduler
 from ccms_app.drivers.local_lists.job import schedule_sync as schedule_local_list_sync
 from ccms_app.maintenance.retention import schedule_purge
 from ccms_app.network.charger_security import ChargerSecurityService, ocpp_ssl_context
+from ccms_app.webhooks.service import start_webhooks
 from ocpp_server.gc_policy import settle_after_startup
 from ocpp_server.ports import FrameRecord
 from ocpp_server.server import OcppServer
@@ -112,6 +113,7 @@ async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
     ssl_context = ocpp_ssl_context(settings)  # a bad certificate fails before anything starts
     events = ObservedChargerEvents(get_event_bus(), settings)
     await events.start()
+    webhooks = await start_webhooks(get_event_bus())  # hears the first boots, sends nothing inline
     server = OcppServer(
         events,
         host=settings.ocpp_host,
@@ -160,4 +162,5 @@ async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
         set_command_port(None)
         await server.stop()
         await events.stop()
+        await webhooks.stop()  # after the last events; attempts under way go back to the table
         log.info("network runtime stopped")

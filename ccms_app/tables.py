@@ -9,5 +9,13 @@ from ccms_app.charging import models as charging_models
 from ccms_app.control import models as control_models
 from ccms_app.drivers import models as drivers_models
 from ccms_app.network import models as network_models
+from ccms_app.webhooks import models as webhooks_models
 
-MODEL_MODULES = (accounts_models, network_models, charging_models, control_models, drivers_models)
+MODEL_MODULES = (
+    accounts_models,
+    network_models,
+    charging_models,
+    control_models,
+    drivers_models,
+    webhooks_models,
+)

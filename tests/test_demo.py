@@ -9,10 +9,12 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
+from ccms_app.accounts.api_keys import create_api_key_from_cli, principal_for_api_key
 from ccms_app.accounts.auth import verify_password
-from ccms_app.accounts.models import OperatorAccount, Organisation
+from ccms_app.accounts.models import ApiKey, AuditEntry, OperatorAccount, Organisation
 from ccms_app.core.types import utc_now
 from ccms_app.demo import demo_id_tags, seed_demo
+from ccms_app.demo_api_key import DEMO_API_KEY_NAME, renew_demo_api_key
 from ccms_app.drivers.models import Driver, IdTag
 from ccms_app.network.models import (
     ChargePoint,
@@ -147,3 +149,38 @@ def test_seed_rejects_bad_sizes(engine: Engine) -> None:
         seed_demo(-1)
     with pytest.raises(ValueError, match="connectors"):
         seed_demo(2, connectors=0)
+
+
+def test_the_demo_key_is_an_administrator_key_of_the_root_operator(session: Session) -> None:
+    summary = seed_demo(2)
+
+    demo_key = renew_demo_api_key()
+
+    principal = principal_for_api_key(demo_key.key)
+    assert principal is not None and principal.role_name == "Administrator"
+    assert principal.organisation_name == summary.operator
+    assert demo_key.view.name == DEMO_API_KEY_NAME and demo_key.revoked == 0
+    assert demo_key.curl_example("http://localhost:3000") == (
+        f'curl -H "Authorization: Bearer {demo_key.key}" http://localhost:3000/api/v1/charge-points'
+    )
+    (row,) = session.exec(select(ApiKey)).all()
+    assert row.key_hash != demo_key.key  # only the hash is kept
+
+
+def test_renewing_the_demo_key_revokes_the_previous_one_only(session: Session) -> None:
+    seed_demo(2)
+    first = renew_demo_api_key()
+    integration = create_api_key_from_cli("ERP export", "Viewer", None)
+
+    second = renew_demo_api_key()
+
+    assert second.revoked == 1 and second.key != first.key
+    assert principal_for_api_key(first.key) is None
+    assert principal_for_api_key(second.key) is not None
+    assert principal_for_api_key(integration.key) is not None  # not a demo key: kept
+    working = session.exec(
+        select(ApiKey).where(ApiKey.name == DEMO_API_KEY_NAME, ApiKey.revoked_at.is_(None))
+    ).all()
+    assert [k.id for k in working] == [second.view.id]
+    (revoked,) = session.exec(select(AuditEntry).where(AuditEntry.action == "api_key.revoke"))
+    assert (revoked.actor, revoked.object_id) == ("demo", str(first.view.id))

@@ -213,7 +213,8 @@ def get_sub_operator(organisation_id: int, sub_operator_id: int) -> SubOperatorV
 
 
 def _actor(caller: Principal, remote_address: str) -> audit.Actor:
-    return audit.Actor(caller.account_id, caller.organisation_id, caller.email, remote_address)
+    account_id = caller.account_id or None  # 0: an API key acts, not an account
+    return audit.Actor(account_id, caller.organisation_id, caller.email, remote_address)
 
 
 def refusal_for(caller: Principal) -> str:

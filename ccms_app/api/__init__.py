@@ -8,10 +8,13 @@ GET /metrics serve probes and Prometheus. The REST API (a FastAPI app) is mounte
 from __future__ import annotations
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount
 
 from ccms_app.accounts import routes as login
-from ccms_app.api import exports, health, metrics
+from ccms_app.api import exports, health, metrics, problems
 from ccms_app.api.app import PREFIX, build_rest_api, docs_routes
 from ccms_app.control.firmware import diagnostics_routes as diagnostics
 from ccms_app.control.firmware import image_routes as firmware
@@ -22,4 +25,16 @@ def build_api() -> Starlette:
     metrics.install()  # count OCPP frames from here on
     routes = [*login.routes, *exports.routes, *firmware.routes, *diagnostics.routes]
     rest = Mount(PREFIX, app=build_rest_api())
-    return Starlette(routes=[*routes, *health.routes, *metrics.routes, *docs_routes, rest])
+    return Starlette(
+        routes=[*routes, *health.routes, *metrics.routes, *docs_routes, rest],
+        exception_handlers={404: _not_found},
+    )
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    """A path under /api/v1 that misses the mount (Starlette's path pattern stops at a
+    newline, e.g. `%0A`) still answers as the REST API does: problem+json."""
+    assert isinstance(exc, HTTPException)
+    if request.url.path.startswith(PREFIX + "/"):
+        return problems.problem_response(exc.status_code, str(exc.detail))
+    return PlainTextResponse(str(exc.detail), status_code=exc.status_code)

@@ -15,8 +15,9 @@ from fastapi import Response
 from pydantic import BaseModel
 
 from ccms_app.api.deps import ApiCaller
-from ccms_app.api.listing import ListResource
+from ccms_app.api.listing import snake_name
 from ccms_app.api.problems import Problem
+from ccms_app.api.resources import ListResource
 from ccms_app.core import listing
 
 
@@ -40,7 +41,8 @@ async def read_back(
     """The row as the list shows it; with `response`, a Location header for a new one."""
     row = await asyncio.to_thread(listing.fetch_one, resource.spec, row_id, caller.scope)
     if row is None:
-        raise Problem(404, f"No {resource.item.lower()} {row_id} in this key's scope.")
+        what = snake_name(resource.item).replace("_", " ")
+        raise Problem(404, f"No {what} {row_id} in this key's scope.")
     if response is not None:
         response.headers["Location"] = f"/api/v1{resource.path}/{row_id}"
     return row

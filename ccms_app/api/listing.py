@@ -16,58 +16,44 @@ below at runtime, with models made per resource.
 import asyncio
 import base64
 import binascii
+import dataclasses
 import inspect
 import json
-import queue
-import threading
-from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any, Literal
 
-import orjson
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
+from sqlalchemy import Select
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.types import TypeDecorator
 
-from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.accounts.rules.permissions import Action
 from ccms_app.api.deps import ApiCaller, gate
 from ccms_app.api.problems import Problem
+from ccms_app.api.resources import MAX_INT, ListResource, list_query
+from ccms_app.api.streams import export_response
 from ccms_app.core import listing
 from ccms_app.core.listing import Keyset, ListColumn, ListQuery, ListSpec
 
-MAX_INT = 2**63 - 1  # what every database column can hold: a larger id is simply not found
-STREAM_QUEUE_CHUNKS = 8  # chunks of ~500 rows between the database thread and the socket
-STREAM_CHUNK_ROWS = 500
-
-
-class StrictModel(BaseModel):
-    """A request body: unknown fields are refused, not ignored."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-@dataclass(frozen=True)
-class ListResource:
-    """A spec published under a path. `item` names the OpenAPI schema ("Station")."""
-
-    spec: ListSpec
-    module: Module
-    item: str
-    plural: str  # operation ids: list_stations, export_stations
-    with_get: bool = True  # False when the resource's own route serves GET /{key}
-    scope_filter: Callable[[ApiCaller], dict[str, Any]] | None = None
-
-    @property
-    def path(self) -> str:
-        """Where the resource lives under /api/v1: "charge_points" -> "/charge-points"."""
-        return "/" + self.plural.replace("_", "-")
-
 
 def _python_type(column: ListColumn) -> Any:
+    """The column's Python type; through a TypeDecorator (UTCDateTime, sqlmodel's AutoString)
+    to the type it stores, whose `python_type` is the real one."""
+    sql_type = getattr(column.expression, "type", None)
+    if isinstance(sql_type, TypeDecorator):
+        sql_type = sql_type.impl_instance
     try:
-        return column.expression.type.python_type
+        return sql_type.python_type if sql_type is not None else Any
     except (AttributeError, NotImplementedError):
         return Any
+
+
+def snake_name(item: str) -> str:
+    """ "ChargingSession" -> "charging_session": operation ids and messages."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", item).lower()
 
 
 def item_model(resource: ListResource) -> type[BaseModel]:
@@ -134,21 +120,6 @@ def page_model(resource: ListResource, item: type[BaseModel]) -> type[BaseModel]
     )
 
 
-def _query(resource: ListResource, params: BaseModel, caller: ApiCaller) -> ListQuery:
-    values = params.model_dump()
-    filters = {c.key: values[c.key] for c in resource.spec.columns if c.filterable}
-    if resource.scope_filter is not None:
-        filters |= resource.scope_filter(caller)
-    return ListQuery(
-        search=values["q"],
-        filters={k: v for k, v in filters.items() if v is not None},
-        sort=values["sort"],
-        descending=values["order"] == "desc",
-        page=values.get("page", 1),
-        page_size=values.get("page_size", listing.MAX_PAGE_SIZE),
-    )
-
-
 # --- cursors ----------------------------------------------------------------------------------
 
 
@@ -183,105 +154,39 @@ def decode_cursor(item: type[BaseModel], query: ListQuery, cursor: str) -> Keyse
 def read_page(
     resource: ListResource, item: type[BaseModel], params: BaseModel, caller: ApiCaller
 ) -> dict[str, Any]:
-    query = _query(resource, params, caller)
+    query = list_query(resource, params, caller)
     cursor = getattr(params, "cursor", None)
     total = listing.count_rows(resource.spec, query, caller.scope)
-    if cursor is not None or query.page == 1:
-        after = decode_cursor(item, query, cursor) if cursor is not None else None
-        rows, last = listing.fetch_after(resource.spec, query, caller.scope, after)
-        page: int | None = None if cursor is not None else 1
-    else:
-        fetched = listing.fetch_page(resource.spec, query, caller.scope)
-        rows, page = fetched.rows, fetched.page
-        more = fetched.page * fetched.page_size < fetched.total and rows
-        last = Keyset(rows[-1][query.sort], rows[-1]["id"]) if more else None
+    after = decode_cursor(item, query, cursor) if cursor is not None else None
+    page_size = max(1, min(query.page_size, listing.MAX_PAGE_SIZE))
+    page = None if cursor is not None else query.page
+    offset = 0 if page is None else (page - 1) * page_size
+    rows, last = listing.fetch_after(resource.spec, query, caller.scope, after, offset)
     return {
         "items": rows,
         "total": total,
         "page": page,
-        "page_size": max(1, min(query.page_size, listing.MAX_PAGE_SIZE)),
+        "page_size": page_size,
         "next_cursor": encode_cursor(item, query, last) if last is not None else None,
     }
 
 
-# --- streaming exports -----------------------------------------------------------------------
+# --- routes ------------------------------------------------------------------------------
+
+Narrow = Callable[[BaseModel, ApiCaller], Sequence[ColumnElement[bool]]]
 
 
-def _encoded_chunks(
-    resource: ListResource, query: ListQuery, scope: frozenset[int], fmt: str
-) -> Iterator[bytes]:
-    rows = listing.iter_rows(resource.spec, query, scope)
-    columns = [(c.key, c.label) for c in resource.spec.columns]
-    if fmt == "csv":
-        yield listing.to_csv(columns, iter(())).encode()
-    chunk: list[dict[str, Any]] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= STREAM_CHUNK_ROWS:
-            yield _encode(chunk, columns, fmt)
-            chunk = []
-    if chunk:
-        yield _encode(chunk, columns, fmt)
+def narrowed(resource: ListResource, conditions: Sequence[ColumnElement[bool]]) -> ListResource:
+    """The resource whose rows also meet `conditions` (for one request)."""
+    if not conditions:
+        return resource
+    spec = resource.spec
+    base = spec.base
 
+    def narrower() -> Select[Any]:
+        return base().where(*conditions)
 
-def _encode(rows: list[dict[str, Any]], columns: list[tuple[str, str]], fmt: str) -> bytes:
-    if fmt == "csv":
-        text = listing.to_csv(columns, iter(rows))
-        return text.split("\r\n", 1)[1].encode()  # the header went first, once
-    return b"".join(orjson.dumps(row, default=str) + b"\n" for row in rows)
-
-
-async def stream_in_thread(produce: Callable[[], Iterator[bytes]]) -> AsyncIterator[bytes]:
-    """Chunks made on a worker thread (the database cursor stays on that one thread), at
-    most `STREAM_QUEUE_CHUNKS` ahead of the client: memory stays bounded however big the
-    export, and a client that goes away stops the producer."""
-    chunks: queue.Queue[bytes | BaseException | None] = queue.Queue(STREAM_QUEUE_CHUNKS)
-    stop = threading.Event()
-
-    def run() -> None:
-        try:
-            for chunk in produce():
-                while not stop.is_set():
-                    try:
-                        chunks.put(chunk, timeout=0.5)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            chunks.put(None)
-        except BaseException as exc:  # handed to the reading side
-            chunks.put(exc)
-
-    worker = threading.Thread(target=run, name="api-export", daemon=True)
-    worker.start()
-    try:
-        while True:
-            item = await asyncio.to_thread(chunks.get)
-            if item is None:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-
-
-def export_response(
-    resource: ListResource, params: BaseModel, caller: ApiCaller
-) -> StreamingResponse:
-    query = _query(resource, params, caller)
-    fmt = getattr(params, "format", "csv")
-    media = "text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson"
-    filename = f"{resource.plural}.{fmt}"
-    return StreamingResponse(
-        stream_in_thread(lambda: _encoded_chunks(resource, query, caller.scope, fmt)),
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-# --- routes ------------------------------------------------------------------------------------
+    return dataclasses.replace(resource, spec=dataclasses.replace(spec, base=narrower))
 
 
 def _signature(**parameters: Any) -> inspect.Signature:
@@ -293,23 +198,47 @@ def _signature(**parameters: Any) -> inspect.Signature:
     )
 
 
-def add_list_routes(router: APIRouter, resource: ListResource) -> type[BaseModel]:
-    """Register list, export and (unless `with_get` is False) get; returns the item model."""
+def add_list_routes(
+    api: APIRouter,
+    resource: ListResource,
+    *,
+    extra: Mapping[str, Any] | None = None,
+    narrow: Narrow | None = None,
+    export: ListResource | None = None,
+    prefix: str = "",
+) -> type[BaseModel]:
+    """Register list, export and (unless `with_get` is False) get; returns the item model.
+    Optionally `extra` query parameters (name -> (type, Field)) that `narrow`
+    turns into conditions (run in a thread: it may read the database or answer a Problem),
+    optionally another spec for the export (e.g. with a big column the list leaves out), and
+    a path `prefix` inside the router (one router serving several resources).
+    """
     item = item_model(resource)
     page = page_model(resource, item)
-    list_params = params_model(resource, paged=True)
-    export_params = params_model(resource, paged=False)
+    fields = dict(extra or {})
+    list_params = create_model(
+        f"{resource.item}ListParams", __base__=params_model(resource, paged=True), **fields
+    )
+    export_params = create_model(
+        f"{resource.item}ExportParams", __base__=params_model(resource, paged=False), **fields
+    )
     viewer = Annotated[ApiCaller, gate(resource.module, Action.VIEW)]
     exporter = Annotated[ApiCaller, gate(resource.module, Action.EXPORT)]
 
+    def conditions(params: BaseModel, caller: ApiCaller) -> Sequence[ColumnElement[bool]]:
+        return () if narrow is None else narrow(params, caller)
+
+    def page_of(params: BaseModel, caller: ApiCaller) -> dict[str, Any]:
+        return read_page(narrowed(resource, conditions(params, caller)), item, params, caller)
+
     async def list_rows(params: BaseModel, caller: ApiCaller) -> Any:
-        return await asyncio.to_thread(read_page, resource, item, params, caller)
+        return await asyncio.to_thread(page_of, params, caller)
 
     list_rows.__signature__ = _signature(  # type: ignore[attr-defined]
         params=Annotated[list_params, Query()], caller=viewer
     )
-    router.add_api_route(
-        "",
+    api.add_api_route(
+        prefix,
         list_rows,
         methods=["GET"],
         response_model=page,
@@ -318,13 +247,14 @@ def add_list_routes(router: APIRouter, resource: ListResource) -> type[BaseModel
     )
 
     async def export_rows(params: BaseModel, caller: ApiCaller) -> StreamingResponse:
-        return export_response(resource, params, caller)
+        found = await asyncio.to_thread(conditions, params, caller)
+        return export_response(narrowed(export or resource, found), params, caller)
 
     export_rows.__signature__ = _signature(  # type: ignore[attr-defined]
         params=Annotated[export_params, Query()], caller=exporter
     )
-    router.add_api_route(
-        "/export",
+    api.add_api_route(
+        f"{prefix}/export",
         export_rows,
         methods=["GET"],
         response_class=StreamingResponse,
@@ -333,29 +263,34 @@ def add_list_routes(router: APIRouter, resource: ListResource) -> type[BaseModel
         responses={200: {"content": {"text/csv": {}, "application/x-ndjson": {}}}},
     )
     if resource.with_get:
-        add_get_route(router, resource, item, viewer)
+        add_get_route(api, resource, item, viewer, prefix)
     return item
 
 
 def add_get_route(
-    router: APIRouter, resource: ListResource, item: type[BaseModel], viewer: Any
+    api: APIRouter, resource: ListResource, item: type[BaseModel], viewer: Any, prefix: str = ""
 ) -> None:
+    """`GET {prefix}/{id}`: one row as the list shows it; 404 outside the key's scope."""
+
     async def get_row(**values: Any) -> Any:
         row_id, caller = values["id"], values["caller"]
         row = await asyncio.to_thread(listing.fetch_one, resource.spec, row_id, caller.scope)
         if row is None:
-            raise Problem(404, f"No {resource.item.lower()} {row_id} in this key's scope.")
+            raise Problem(
+                404,
+                f"No {snake_name(resource.item).replace('_', ' ')} {row_id} in this key's scope.",
+            )
         return row
 
     get_row.__signature__ = _signature(  # type: ignore[attr-defined]
         id=Annotated[int, Path(ge=1, le=MAX_INT)], caller=viewer
     )
-    router.add_api_route(
-        "/{id}",
+    api.add_api_route(
+        f"{prefix}/{{id}}",
         get_row,
         methods=["GET"],
         response_model=item,
         summary=f"One of the {resource.spec.name}",
-        operation_id=f"get_{resource.item.lower()}",
+        operation_id=f"get_{snake_name(resource.item)}",
         responses={404: {"description": "Not in this key's scope"}},
     )

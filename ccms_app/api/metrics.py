@@ -26,7 +26,12 @@ from typing import Any
 from ocpp.v16.enums import Action as OcppAction
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
-from prometheus_client.metrics_core import GaugeMetricFamily, Metric, SummaryMetricFamily
+from prometheus_client.metrics_core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    Metric,
+    SummaryMetricFamily,
+)
 from prometheus_client.registry import Collector
 from sqlalchemy import func
 from sqlmodel import select
@@ -44,6 +49,8 @@ from ccms_app.core.config import get_settings
 from ccms_app.core.db import read_session
 from ccms_app.core.types import utc_now
 from ccms_app.runtime import listen_to_frames, running_network
+from ccms_app.webhooks import stats as webhook_stats
+from ccms_app.webhooks.delivery_log import count_undelivered
 from ocpp_server.ports import FrameRecord
 
 KNOWN_ACTIONS = frozenset(action.value for action in OcppAction)
@@ -140,6 +147,7 @@ class Snapshot:
     writer_batches: int = 0
     writer_units: int = 0
     web_sessions: int = 0
+    webhook_backlog: int = 0
 
 
 class ScrapeCollector(Collector):
@@ -172,6 +180,7 @@ class ScrapeCollector(Collector):
             "ccms_web_sessions_open", "Operator login sessions not yet expired.",
             value=s.web_sessions,
         )  # fmt: skip
+        yield from _webhook_metrics(s)
         pushes, seconds = push_stats.totals()
         yield SummaryMetricFamily(
             "ccms_live_push_seconds",
@@ -179,6 +188,30 @@ class ScrapeCollector(Collector):
             count_value=pushes,
             sum_value=seconds,
         )
+
+
+def _webhook_metrics(s: Snapshot) -> Iterator[Metric]:
+    deliveries = CounterMetricFamily(
+        "ccms_webhook_deliveries",
+        "Webhook delivery attempts by outcome (delivered; retrying: failed, tried again "
+        "later; given_up: failed for a day) and events dropped (a failing receiver's backlog "
+        "was full).",
+        labels=["outcome"],
+    )
+    for outcome, count in webhook_stats.totals().items():
+        deliveries.add_metric([outcome], count)
+    yield deliveries
+    attempts, seconds = webhook_stats.attempt_time()
+    yield SummaryMetricFamily(
+        "ccms_webhook_attempt_seconds",
+        "Time of webhook delivery attempts, from the POST to the answer or error (count, sum).",
+        count_value=attempts,
+        sum_value=seconds,
+    )
+    yield GaugeMetricFamily(
+        "ccms_webhook_backlog", "Webhook deliveries pending or waiting (not yet delivered or "
+        "given up).", value=s.webhook_backlog,
+    )  # fmt: skip
 
 
 SCRAPE = ScrapeCollector()
@@ -208,7 +241,8 @@ async def snapshot() -> Snapshot:
         writer = network.events.writer
         queue, batches, units = writer.pending, writer.batches, writer.units
     sessions = await asyncio.to_thread(_open_web_sessions)
-    return Snapshot(listener_up, connected, queue, batches, units, sessions)
+    backlog = await asyncio.to_thread(count_undelivered)
+    return Snapshot(listener_up, connected, queue, batches, units, sessions, backlog)
 
 
 def allowed(address: str) -> bool:

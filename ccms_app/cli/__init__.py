@@ -1,4 +1,4 @@
-"""The `ccms` console script: run the system, migrate, seed, provision, simulate.
+"""The `ccms` console script: run the system, migrate, seed, provision, API keys, simulate.
 
 Configuration comes from CCMS_* environment variables (ccms_app.core.config). Each command
 group lives in its own module, imported only when that command runs (`LazyGroup`), so
@@ -25,6 +25,7 @@ COMMANDS = {
     "create-admin": "ccms_app.cli.accounts:create_admin",
     "chargepoint": "ccms_app.cli.provisioning:chargepoint",
     "idtag": "ccms_app.cli.provisioning:idtag",
+    "apikey": "ccms_app.cli.api_keys:apikey",
     "simulate": "ccms_app.cli.simulate:simulate",
     "run": "ccms_app.cli.run:run",
 }

@@ -1,9 +1,10 @@
 """`ccms run`: migrate, seed the demo if asked, check the ports and TLS files, start Reflex.
 
-Without CCMS_DEMO_FLEET nothing here creates or changes an account (`ccms create-admin`
-does, with a password the operator chooses). With the demo, the banner prints the demo
-login, says where the web UI listens, and says plainly that such a server must not face
-the internet: its login is public.
+Without CCMS_DEMO_FLEET nothing here creates or changes an account or an API key (`ccms
+create-admin` and `ccms apikey create` do). With the demo, the banner prints the demo login
+and a demo API key with a curl example (a new key at every start, the previous one revoked:
+`demo_api_key`), says where the web UI listens, and says plainly that such a server must not
+face the internet: its login is public.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ccms_app.core import migrations
 from ccms_app.core.config import PROJECT_ROOT, Settings, get_settings
 from ccms_app.core.db import read_session, set_engine
 from ccms_app.demo import DemoSummary, demo_admin_credentials
+from ccms_app.demo_api_key import DEMO_API_KEY_NAME, DemoApiKey, renew_demo_api_key
 from ccms_app.network.charger_security import TlsConfigError, ocpp_ssl_context
 
 ALL_ADDRESSES = "0.0.0.0"  # Reflex's default backend_host
@@ -40,12 +42,13 @@ def run() -> None:
     _check_tls(settings)
     migrations.upgrade_database()
     click.echo(f"database ready: {safe_url(settings.database_url)}")
-    summary = None
+    summary, demo_key = None, None
     if settings.demo_fleet > 0:
         summary = seed(settings.demo_fleet, settings.demo_connectors)
         for line in summary.lines():
             click.echo(line)
-    for line in _banner(settings, summary):
+        demo_key = renew_demo_api_key()
+    for line in _banner(settings, summary, demo_key):
         click.echo(line)
     set_engine(None)  # close this process's connections; the server opens its own
     sys.exit(reflex_process.run_reflex(settings.web_port))
@@ -88,13 +91,14 @@ def web_listen_address() -> str:
     return os.environ.get("REFLEX_BACKEND_HOST", "").strip() or ALL_ADDRESSES
 
 
-def _banner(settings: Settings, demo: DemoSummary | None) -> list[str]:
+def _banner(settings: Settings, demo: DemoSummary | None, demo_key: DemoApiKey | None) -> list[str]:
     host = web_listen_address()
+    web_url = f"http://localhost:{settings.web_port}"
     where = "all network addresses" if host in (ALL_ADDRESSES, "::") else "this address only"
     lines = [
         "",
         "=" * 72,
-        f"  CCMS web UI     http://localhost:{settings.web_port}",
+        f"  CCMS web UI     {web_url}",
         f"  Listening on    {host}:{settings.web_port} ({where})",
         f"  OCPP 1.6J       {'wss' if settings.ocpp_tls else 'ws'}://<this host>:"
         f"{settings.ocpp_port}/ocpp/<charge point identity>",
@@ -105,9 +109,11 @@ def _banner(settings: Settings, demo: DemoSummary | None) -> list[str]:
         note = " (unless you changed it)" if kept else ""
         lines += [
             f"  Demo login      {email} / {password}{note}",
+            *_demo_key_lines(demo_key, web_url),
             f"  Demo fleet      {settings.demo_fleet} simulated charge points (DEMO-CP-0001..)",
             "",
-            "  WARNING: this is a DEMO. Its login is public (printed here and in the README):",
+            "  WARNING: this is a DEMO. Its login is public (printed here and in the README)",
+            "  and so is its API key (printed here, with the rights of an administrator):",
             "  this server must NOT be reachable from the internet. Keep it on a trusted",
             "  network, or set REFLEX_BACKEND_HOST=127.0.0.1 to serve this machine only.",
             "  For real use start without CCMS_DEMO_FLEET and run `ccms create-admin`.",
@@ -118,6 +124,18 @@ def _banner(settings: Settings, demo: DemoSummary | None) -> list[str]:
         lines.append("  The first start builds the web UI (npm install): allow 1-3 minutes.")
     lines += ["=" * 72, ""]
     return lines
+
+
+def _demo_key_lines(demo_key: DemoApiKey | None, web_url: str) -> list[str]:
+    """The demo key (new at every start) and one request to try it with."""
+    if demo_key is None:
+        return []
+    view = demo_key.view
+    return [
+        f"  Demo API key    {demo_key.key}  ({view.role}, {view.organisation})",
+        f'                  new at every start: the previous "{DEMO_API_KEY_NAME}" is revoked',
+        f"  Try the API     {demo_key.curl_example(web_url)}",
+    ]
 
 
 def _has_operator_account() -> bool:

@@ -183,28 +183,35 @@ class Keyset:
     row_id: Any
 
 
+KEYSET_ID = "_keyset_id"  # the spec's id column, selected beside the row for its keyset
+
+
 def fetch_after(
     spec: ListSpec,
     query: ListQuery,
     organisation_ids: Collection[int] | None,
     after: Keyset | None,
+    offset: int = 0,
 ) -> tuple[list[dict[str, Any]], Keyset | None]:
     """The page after `after` (keyset paging: as fast at row 100,000 as at row 1, and no row
-    skipped or repeated when rows are added meanwhile), and the keyset of its last row when
-    more may follow."""
+    skipped or repeated when rows are added meanwhile), or `offset` rows into the list, and
+    the keyset of its last row when more may follow."""
     page_size = max(1, min(query.page_size, MAX_PAGE_SIZE))
     column = spec.column(query.sort or spec.default_sort)
     statement = _ordered(spec, _labelled(spec, _filtered(spec, query, organisation_ids)), query)
+    statement = statement.add_columns(spec.id_column.label(KEYSET_ID))
     with read_session() as session:
         if after is not None:
             nulls_low = session.get_bind().dialect.name == "sqlite"
             statement = statement.where(
                 _after(column.expression, spec.id_column, after, query.descending, nulls_low)
             )
-        rows = [dict(r._mapping) for r in session.execute(statement.limit(page_size + 1))]
+        statement = statement.limit(page_size + 1).offset(offset)
+        rows = [dict(r._mapping) for r in session.execute(statement)]
     more = len(rows) > page_size
     rows = rows[:page_size]
-    last = Keyset(rows[-1][column.key], rows[-1]["id"]) if more else None  # specs key ids "id"
+    ids = [row.pop(KEYSET_ID) for row in rows]
+    last = Keyset(rows[-1][column.key], ids[-1]) if more else None
     return rows, last
 
 

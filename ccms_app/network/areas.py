@@ -6,6 +6,7 @@ import logging
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from ccms_app.core.db import read_session, session_scope
@@ -64,13 +65,16 @@ def create_area(
     fields, errors = validate_area(data)
     if errors:
         raise invalid(errors, "Area")
-    with session_scope() as session:
-        owner = owner_in_scope(session, organisation_id, scope, "organisation_id")
-        _check_unique(session, owner, fields.name, None)
-        area = OperationArea(organisation_id=owner, name=fields.name)
-        session.add(area)
-        session.flush()
-        view = _view(session, area)
+    try:
+        with session_scope() as session:
+            owner = owner_in_scope(session, organisation_id, scope, "organisation_id")
+            _check_unique(session, owner, fields.name, None)
+            area = OperationArea(organisation_id=owner, name=fields.name)
+            session.add(area)
+            session.flush()
+            view = _view(session, area)
+    except IntegrityError as exc:  # a name SQLite's lower() does not fold, or two saves at once
+        raise invalid({"name": f"An area named {fields.name!r} already exists"}, "Area") from exc
     log.info("area created", extra={"area_id": view.id, "organisation_id": owner})
     publish_change("area")
     return view
@@ -86,16 +90,19 @@ def update_area(
     fields, errors = validate_area(data)
     if errors:
         raise invalid(errors, "Area")
-    with session_scope() as session:
-        area = get_scoped(session, OperationArea, area_id, scope)
-        owner = area.organisation_id
-        if organisation_id is not None:
-            owner = owner_in_scope(session, organisation_id, scope, "organisation_id")
-        _check_unique(session, owner, fields.name, area_id)
-        area.name, area.organisation_id = fields.name, owner
-        session.add(area)
-        session.flush()
-        view = _view(session, area)
+    try:
+        with session_scope() as session:
+            area = get_scoped(session, OperationArea, area_id, scope)
+            owner = area.organisation_id
+            if organisation_id is not None:
+                owner = owner_in_scope(session, organisation_id, scope, "organisation_id")
+            _check_unique(session, owner, fields.name, area_id)
+            area.name, area.organisation_id = fields.name, owner
+            session.add(area)
+            session.flush()
+            view = _view(session, area)
+    except IntegrityError as exc:  # a name SQLite's lower() does not fold, or two saves at once
+        raise invalid({"name": f"An area named {fields.name!r} already exists"}, "Area") from exc
     publish_change("area")
     return view
 

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from ccms_app.accounts import licences
@@ -108,16 +109,20 @@ def create_station(
 ) -> StationView:
     """A new station owned by `organisation_id` (in scope); every field error at once."""
     fields, errors = validate_station(data)
-    with session_scope() as session:
-        owner = owner_in_scope(session, organisation_id, scope, "organisation_id")
-        errors |= _relation_errors(session, scope, owner, fields.name, area_id, None)
-        if errors:
-            raise invalid(errors, "Station")
-        station = Station(organisation_id=owner, area_id=area_id, name=fields.name)
-        _apply(station, fields)
-        session.add(station)
-        session.flush()
-        view = _view(session, station)
+    try:
+        with session_scope() as session:
+            owner = owner_in_scope(session, organisation_id, scope, "organisation_id")
+            errors |= _relation_errors(session, scope, owner, fields.name, area_id, None)
+            if errors:
+                raise invalid(errors, "Station")
+            station = Station(organisation_id=owner, area_id=area_id, name=fields.name)
+            _apply(station, fields)
+            session.add(station)
+            session.flush()
+            view = _view(session, station)
+    except IntegrityError as exc:  # a name SQLite's lower() does not fold, or two saves at once
+        taken = {"name": f"A station named {fields.name!r} already exists"}
+        raise invalid(taken, "Station") from exc
     log.info("station created", extra={"station_id": view.id, "organisation_id": owner})
     publish_change("station")
     return view
@@ -133,21 +138,25 @@ def update_station(
     """Edit a station. A new owner (in scope) takes the station's charge points with it
     (refused past the new owner's licence); None keeps the owner."""
     fields, errors = validate_station(data)
-    with session_scope() as session:
-        station = get_scoped(session, Station, station_id, scope)
-        owner = station.organisation_id
-        if organisation_id is not None:
-            owner = owner_in_scope(session, organisation_id, scope, "organisation_id")
-        errors |= _relation_errors(session, scope, owner, fields.name, area_id, station_id)
-        if errors:
-            raise invalid(errors, "Station")
-        if owner != station.organisation_id:
-            _move_charge_points(session, station_id, owner, scope)
-        station.organisation_id, station.area_id = owner, area_id
-        _apply(station, fields)
-        session.add(station)
-        session.flush()
-        view = _view(session, station)
+    try:
+        with session_scope() as session:
+            station = get_scoped(session, Station, station_id, scope)
+            owner = station.organisation_id
+            if organisation_id is not None:
+                owner = owner_in_scope(session, organisation_id, scope, "organisation_id")
+            errors |= _relation_errors(session, scope, owner, fields.name, area_id, station_id)
+            if errors:
+                raise invalid(errors, "Station")
+            if owner != station.organisation_id:
+                _move_charge_points(session, station_id, owner, scope)
+            station.organisation_id, station.area_id = owner, area_id
+            _apply(station, fields)
+            session.add(station)
+            session.flush()
+            view = _view(session, station)
+    except IntegrityError as exc:  # a name SQLite's lower() does not fold, or two saves at once
+        taken = {"name": f"A station named {fields.name!r} already exists"}
+        raise invalid(taken, "Station") from exc
     publish_change("station")
     return view
 

@@ -10,13 +10,13 @@ import pkgutil
 from datetime import UTC, datetime
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, func, select
 
 import ccms_app
 from ccms_app.accounts import audit_log
-from ccms_app.accounts.models import AuditEntry, OperatorAccount, Organisation, Role
+from ccms_app.accounts.models import ApiKey, AuditEntry, OperatorAccount, Organisation, Role
 from ccms_app.charging.models import ChargerDataIssue, ChargingSession
-from ccms_app.core import listing
+from ccms_app.core import db, listing
 from ccms_app.core.listing import ListQuery, ListSpec
 from ccms_app.drivers.models import (
     Driver,
@@ -36,15 +36,20 @@ from ccms_app.network.models import (
     Station,
 )
 from ccms_app.ui.list_state import ListState
+from ccms_app.webhooks.models import WebhookDelivery, WebhookSubscription
+from ccms_app.webhooks.state.delivery_log import WebhookLogState
 
 ROWS = 23  # with EXPORT_CHUNK = 5 below: several chunks and a partial last one
 
 
 def _module_values() -> list[object]:
-    """Every value of every CCMS module (the app and CLI entry points aside)."""
+    """Every value of every CCMS module (the app and CLI entry points aside; the REST API's
+    own lists, e.g. all charging sessions, have no page: they export over HTTP)."""
     values: list[object] = []
     for info in pkgutil.walk_packages(ccms_app.__path__, "ccms_app."):
-        if info.name in ("ccms_app.ccms_app", "ccms_app.cli"):
+        if info.name in ("ccms_app.ccms_app", "ccms_app.cli") or info.name.startswith(
+            "ccms_app.api."
+        ):
             continue
         values += vars(importlib.import_module(info.name)).values()
     return values
@@ -71,6 +76,7 @@ def network(session: Session, organisation: Organisation) -> set[int]:
     session.flush()
     orgs = (organisation.id, partner.id)
     now = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    first_webhook: int | None = None
     for i in range(ROWS):
         org = orgs[i % 2]
         area = OperationArea(organisation_id=org, name=f"Area {i:02d}")
@@ -121,6 +127,40 @@ def network(session: Session, organisation: Organisation) -> set[int]:
             )
         )
         session.add(
+            ApiKey(
+                organisation_id=org,
+                role_id=role.id,
+                name=f"Key {i % 4}",
+                prefix=f"ccms_{i:07d}",
+                key_hash=f"{i:064d}",
+                created_by=f"op{i % 3}@x.example",
+                created_at=now,
+                last_used_at=now if i % 2 else None,
+            )
+        )
+        webhook = WebhookSubscription(
+            organisation_id=org,
+            name=f"Hook {i % 4}",
+            url=f"https://erp.example/hooks/{i}",
+            secret="s" * 32,
+            created_at=now,
+        )
+        session.add(webhook)
+        session.flush()
+        session.add(
+            WebhookDelivery(
+                subscription_id=first_webhook or webhook.id,  # the log page shows one webhook
+                event_id=f"evt-{i:04d}",
+                event_type=("charge_point.online", "session.started")[i % 2],
+                identity=f"CP-{i % 3}",
+                payload="{}",
+                state=("delivered", "failed", "pending")[i % 3],
+                attempts=i % 4,
+                created_at=now,
+            )
+        )
+        first_webhook = first_webhook or webhook.id
+        session.add(
             AuditEntry(
                 organisation_id=org,
                 occurred_at=now,
@@ -166,6 +206,11 @@ def _pages(spec: ListSpec, query: ListQuery, scope: set[int]) -> list[list[str]]
         page += 1
 
 
+def _first_webhook() -> int:
+    with db.read_session() as session:
+        return int(session.exec(select(func.min(WebhookSubscription.id))).one())
+
+
 def _cells(spec: ListSpec, row: dict[str, object]) -> list[str]:
     if spec is audit_log.AUDIT_LIST:  # exported as read: labels, times in the zone (UTC here)
         shown = audit_log.export_row(row, "UTC")
@@ -198,6 +243,8 @@ def test_each_lists_export_is_every_page_in_order(
 ) -> None:
     monkeypatch.setattr(listing, "EXPORT_CHUNK", 5)
     state = state_class()
+    if state_class is WebhookLogState:  # the delivery log shows the deliveries of one webhook
+        state.webhook_id = _first_webhook()
     spec = state._list_spec()
     for query in _queries(spec):
         text = state._export(query, network)

@@ -35,6 +35,7 @@ ROUTERS: list[APIRouter] = [
     charge_points.api,
     registrations.api,
     commands.api,
+    commands.charge_point_api,
     charging_sessions.api,
     status_events.api,
     data_issues.api,

@@ -17,7 +17,8 @@ from ccms_app.accounts.rules.api_keys import MAX_NAME_CHARS
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.api.deps import ApiCaller, gate, router
 from ccms_app.api.forms import read_back
-from ccms_app.api.listing import MAX_INT, ListResource, StrictModel, add_list_routes
+from ccms_app.api.listing import add_list_routes
+from ccms_app.api.resources import MAX_INT, ListResource, StrictModel
 
 RESOURCE = ListResource(api_keys.API_KEY_LIST, Module.API_KEYS, "ApiKey", "api_keys")
 api = router(RESOURCE.path, "API keys")

@@ -15,7 +15,8 @@ from pydantic import Field
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.api.deps import ApiCaller, gate, router
 from ccms_app.api.forms import as_form, read_back
-from ccms_app.api.listing import MAX_INT, ListResource, StrictModel, add_list_routes
+from ccms_app.api.listing import add_list_routes
+from ccms_app.api.resources import MAX_INT, ListResource, StrictModel
 from ccms_app.network import stations
 from ccms_app.network.asset_lists import STATION_LIST
 

@@ -33,12 +33,13 @@ log = logging.getLogger(__name__)
 VERSION_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._+-]{0,49}$")
 
 
-def _stored_firmware_name(safe_name: str, version: str, sha256: str) -> str:
-    """Content-addressed (never overwritten, no clash between operators), version visible."""
+def _stored_firmware_name(safe_name: str, version: str, sha256: str, organisation_id: int) -> str:
+    """Content-addressed per organisation (never overwritten; two operators uploading the
+    same file under the same name get a file each), version visible."""
     if version_from_file_name(safe_name) != version:
         stem, dot, ext = safe_name.rpartition(".")
         safe_name = f"{stem}-{version}.{ext}" if dot and stem else f"{safe_name}-{version}"
-    return f"{sha256[:12]}-{safe_name}"
+    return f"{sha256[:12]}-{organisation_id}-{safe_name}"
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ def store_firmware(
         if size == 0:
             raise FirmwareError("the firmware file is empty")
         sha256 = digest.hexdigest()
-        stored = _stored_firmware_name(safe, version, sha256)
+        stored = _stored_firmware_name(safe, version, sha256, organisation_id)
         with session_scope() as session:
             existing = session.exec(
                 select(FirmwareImage).where(

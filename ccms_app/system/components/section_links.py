@@ -9,6 +9,8 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("/system/accounts", "Accounts"),
     ("/system/roles", "Roles"),
     ("/system/sub-operators", "Sub-operators"),
+    ("/system/api-keys", "API keys"),
+    ("/system/webhooks", "Webhooks"),
     ("/system/audit", "Audit log"),
 )
 

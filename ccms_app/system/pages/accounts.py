@@ -16,6 +16,7 @@ from ccms_app.accounts.pages import own_account as account_page
 from ccms_app.accounts.pages.own_account import PASSWORD_HINT
 from ccms_app.accounts.state import AuthState
 from ccms_app.accounts.state.own_account import OwnAccountState
+from ccms_app.system.components.dialogs import choice_select, dialog, dialog_buttons, labelled
 from ccms_app.system.components.section_links import section_links
 from ccms_app.system.state.accounts import AccountActionsState, AccountFormState, AccountListState
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
@@ -28,53 +29,10 @@ ROUTE = "/system/accounts"
 TITLE = "Accounts · System · CCMS"
 NAV_ROUTE = "/system"
 ACTIVE_FILTER = (("true", "Active"), ("false", "Deactivated"))
-DIALOG_WIDTH = "calc(100vw - 24px)"
 
 
 def _tid(value: Any) -> dict[str, Any]:
     return {"data-testid": value}
-
-
-def _select(
-    value: Any, choices: Any, on_change: Any, placeholder: str, testid: str
-) -> rx.Component:
-    """A select over [value, label] pairs held in the state (bounded by the use case)."""
-    return rx.select.root(
-        rx.select.trigger(placeholder=placeholder, width="100%", custom_attrs=_tid(testid)),
-        rx.select.content(
-            rx.foreach(choices, lambda choice: rx.select.item(choice[1], value=choice[0]))
-        ),
-        value=value,
-        on_change=on_change,
-    )
-
-
-def _labelled(label: str, control: rx.Component) -> rx.Component:
-    return rx.vstack(rx.text(label, size="2", weight="medium"), control, spacing="1", width="100%")
-
-
-def _buttons(cancel: Any, submit_label: str, busy: Any, testid: str, **submit: Any) -> rx.Component:
-    return rx.flex(
-        rx.button("Cancel", type="button", variant="soft", color_scheme="gray", on_click=cancel),
-        rx.button(submit_label, loading=busy, custom_attrs=_tid(f"{testid}-submit"), **submit),
-        justify="end",
-        gap="8px",
-        width="100%",
-    )
-
-
-def _dialog(is_open: Any, on_open_change: Any, title: Any, *body: rx.Component) -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(title, size="4"),
-            *body,
-            max_width="480px",
-            width=DIALOG_WIDTH,
-            padding=["16px", "24px"],
-        ),
-        open=is_open,
-        on_open_change=on_open_change,
-    )
 
 
 # --- create ----------------------------------------------------------------------------------
@@ -82,7 +40,7 @@ def _dialog(is_open: Any, on_open_change: Any, title: Any, *body: rx.Component) 
 
 def create_dialog() -> rx.Component:
     s, testid = AccountFormState, "account-form"
-    return _dialog(
+    return dialog(
         s.is_open,
         s.set_is_open,
         "New account",
@@ -90,9 +48,9 @@ def create_dialog() -> rx.Component:
             rx.vstack(
                 form_input(s, "full_name", "Name", testid),
                 form_input(s, "email", "E-mail", testid, type_="email"),
-                _labelled(
+                labelled(
                     "Organisation",
-                    _select(
+                    choice_select(
                         s.organisation_id,
                         s.organisation_choices,
                         s.set_organisation,
@@ -100,9 +58,9 @@ def create_dialog() -> rx.Component:
                         f"{testid}-organisation",
                     ),
                 ),
-                _labelled(
+                labelled(
                     "Role",
-                    _select(
+                    choice_select(
                         s.role_id, s.role_choices, s.set_role, "Choose a role", f"{testid}-role"
                     ),
                 ),
@@ -116,7 +74,9 @@ def create_dialog() -> rx.Component:
                     auto_complete="new-password",
                 ),
                 form_message(s, testid),
-                _buttons(s.set_is_open(False), "Create account", s.busy, testid, type="submit"),
+                dialog_buttons(
+                    s.set_is_open(False), "Create account", s.busy, testid, type="submit"
+                ),
                 spacing="3",
                 width="100%",
             ),
@@ -131,7 +91,7 @@ def create_dialog() -> rx.Component:
 
 def _deactivate_dialog() -> rx.Component:
     s = AccountActionsState
-    return _dialog(
+    return dialog(
         s.dialog == "deactivate",
         s.set_dialog_open,
         "Deactivate " + s.target_label + "?",
@@ -142,7 +102,7 @@ def _deactivate_dialog() -> rx.Component:
                 size="2",
             ),
             form_message(s, "account-deactivate"),
-            _buttons(
+            dialog_buttons(
                 s.set_dialog_open(False),
                 "Deactivate",
                 s.busy,
@@ -159,7 +119,7 @@ def _deactivate_dialog() -> rx.Component:
 
 def _reset_dialog() -> rx.Component:
     s, testid = AccountActionsState, "account-reset"
-    return _dialog(
+    return dialog(
         s.dialog == "reset",
         s.set_dialog_open,
         "Reset the password of " + s.target_label,
@@ -180,7 +140,9 @@ def _reset_dialog() -> rx.Component:
                     auto_complete="new-password",
                 ),
                 form_message(s, testid),
-                _buttons(s.set_dialog_open(False), "Reset password", s.busy, testid, type="submit"),
+                dialog_buttons(
+                    s.set_dialog_open(False), "Reset password", s.busy, testid, type="submit"
+                ),
                 spacing="3",
                 width="100%",
             ),
@@ -192,16 +154,16 @@ def _reset_dialog() -> rx.Component:
 
 def _role_dialog() -> rx.Component:
     s, testid = AccountActionsState, "account-role"
-    return _dialog(
+    return dialog(
         s.dialog == "role",
         s.set_dialog_open,
         "Role of " + s.target_label,
         rx.vstack(
             rx.text("The new role counts from the account's next click.", size="2"),
-            _select(s.role_id, s.role_choices, s.set_role, "Choose a role", f"{testid}-role"),
+            choice_select(s.role_id, s.role_choices, s.set_role, "Choose a role", f"{testid}-role"),
             field_error(s, "role", testid),
             form_message(s, testid),
-            _buttons(
+            dialog_buttons(
                 s.set_dialog_open(False),
                 "Change role",
                 s.busy,

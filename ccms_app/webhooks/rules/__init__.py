@@ -1,0 +1,1 @@
+"""Webhooks: pure rules (signing, retry schedule, event types, payloads, input checks)."""

@@ -1,0 +1,1 @@
+"""Webhooks: state (System -> Webhooks)."""
