@@ -334,6 +334,8 @@ SYSTEM_PAGES = (
     "/system/accounts",
     "/system/roles",
     "/system/sub-operators",
+    "/system/api-keys",
+    "/system/webhooks",
     "/system/audit",
     "/account",
 )
