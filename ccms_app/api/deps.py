@@ -11,7 +11,6 @@ written to the audit log, refused ones too, like the web UI's. Every route decla
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -119,5 +118,3 @@ def gate_of(dependency: DependsParam) -> str | None:
     """The permission a route's dependency checks, if it is the gate (for the enumeration)."""
     return getattr(dependency.dependency, GATE_MARK, None)
 
-
-Handler = Callable[..., Coroutine[Any, Any, Any]]
