@@ -217,6 +217,12 @@ async def test_diagnostics_are_uploaded_to_ccms_and_stored(
 ) -> None:
     _server, url = network
     cp_id = charge_points["CP-FW-A"]
+
+    def diagnostics_status() -> str | None:
+        session.rollback()  # a fresh read: the status may be committed after the file row
+        cp = session.get(ChargePoint, cp_id)
+        return cp.diagnostics_status if cp is not None else None
+
     async with simulators(url, "CP-FW-A") as (sim,):
         view = await diagnostics.request_diagnostics(
             cp_id, "ops@example.com", scope={organisation.id}
@@ -225,6 +231,9 @@ async def test_diagnostics_are_uploaded_to_ccms_and_stored(
         assert view.request.count("/diagnostics/CP-FW-A/") == 1
         assert "diagnostics-CP-FW-A-" in view.response  # the file name the charger answered
         await eventually(lambda: sim.diagnostics_status == "Uploaded", timeout=WAIT)
+        # stay connected until CCMS has the charger's "Uploaded" (the simulator notes it
+        # before its DiagnosticsStatusNotification is out: leaving at once could cut it off)
+        await eventually(lambda: diagnostics_status() == "Uploaded", timeout=WAIT)
 
     def stored() -> list[DiagnosticsFile]:
         session.rollback()
@@ -238,12 +247,6 @@ async def test_diagnostics_are_uploaded_to_ccms_and_stored(
     listed = diagnostics.list_diagnostics({organisation.id})
     assert [d.download_path for d in listed] == [f"/diagnostics/CP-FW-A/{row.file_name}"]
 
-    def diagnostics_status() -> str | None:
-        session.rollback()  # a fresh read: the status may be committed after the file row
-        cp = session.get(ChargePoint, cp_id)
-        return cp.diagnostics_status if cp is not None else None
-
-    await eventually(lambda: diagnostics_status() == "Uploaded", timeout=WAIT)
     with pytest.raises(errors.UnknownChargePointError):
         await diagnostics.request_diagnostics(cp_id, "ops", scope={organisation.id + 100})
 

@@ -53,7 +53,7 @@ async def test_serves_an_uploaded_firmware_image(client, organisation, firmware_
     )
     assert image.version == "2.1.0"
     assert image.sha256 == hashlib.sha256(data).hexdigest()
-    assert image.stored_name == f"{image.sha256[:12]}-fw_2.1.0.bin"
+    assert image.stored_name == f"{image.sha256[:12]}-{organisation.id}-fw_2.1.0.bin"
     assert image.url == f"http://ccms.test:3000/firmware/{image.stored_name}"
 
     reply = await client.get(f"/firmware/{image.stored_name}")
