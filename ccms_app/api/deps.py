@@ -117,4 +117,3 @@ async def _audit(
 def gate_of(dependency: DependsParam) -> str | None:
     """The permission a route's dependency checks, if it is the gate (for the enumeration)."""
     return getattr(dependency.dependency, GATE_MARK, None)
-
