@@ -83,6 +83,13 @@ async def serve() -> None:
         service_class = ObservedChargerEvents
     events = service_class(get_event_bus(), settings)
     await events.start()
+    webhooks = None  # the webhook dispatcher listens on the bus too (revisions with webhooks)
+    try:
+        from ccms_app.webhooks.service import start_webhooks
+    except ImportError:
+        pass
+    else:
+        webhooks = await start_webhooks(get_event_bus())
     server = OcppServer(
         events,
         host=settings.ocpp_host,
@@ -108,6 +115,8 @@ async def serve() -> None:
         set_command_port(None)
         await server.stop()
         await events.stop()
+        if webhooks is not None:
+            await webhooks.stop()
 
 
 def main(argv: list[str] | None = None) -> None:
