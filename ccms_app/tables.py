@@ -8,6 +8,7 @@ from ccms_app.accounts import models as accounts_models
 from ccms_app.charging import models as charging_models
 from ccms_app.control import models as control_models
 from ccms_app.drivers import models as drivers_models
+from ccms_app.finance import models as finance_models
 from ccms_app.network import models as network_models
 from ccms_app.webhooks import models as webhooks_models
 
@@ -17,5 +18,6 @@ MODEL_MODULES = (
     charging_models,
     control_models,
     drivers_models,
+    finance_models,
     webhooks_models,
 )
