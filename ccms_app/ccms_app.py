@@ -31,7 +31,7 @@ from ccms_app.drivers.pages import id_tags as id_tags_page
 from ccms_app.drivers.pages import user_groups as user_groups_page
 from ccms_app.drivers.pages import users
 from ccms_app.drivers.pages import vehicles as vehicles_page
-from ccms_app.finance import pages as finance
+from ccms_app.finance.pages import overview as finance
 from ccms_app.load_balancing import pages as load_balancing
 from ccms_app.maintenance import pages as maintenance
 from ccms_app.monitoring.pages import home, live_monitoring

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from ccms_app.charging.models import OPEN_STATUSES, ChargingSession, SessionStatus
 from ccms_app.charging.rules.session_end import OpenSession, SessionEnd, session_end
+from ccms_app.charging.session_close import session_closed
 from ccms_app.charging.session_flags import flag_session
 from ccms_app.charging.transactions import session_event
 from ccms_app.core.config import Settings
@@ -36,7 +37,9 @@ STOP_REASON = "Other"
 def close_stale_sessions(now: datetime, grace: timedelta, max_age: timedelta) -> list[NetworkEvent]:
     """Close every open session the policy says ended; the events of those closed."""
     with session_scope() as session:
-        events = [_close(cs, cp, end) for cs, cp, end in _ended(session, now, grace, max_age)]
+        events = [
+            _close(session, cs, cp, end) for cs, cp, end in _ended(session, now, grace, max_age)
+        ]
     return events
 
 
@@ -58,13 +61,15 @@ def _ended(
     return found
 
 
-def _close(cs: ChargingSession, cp: ChargePoint, end: SessionEnd) -> NetworkEvent:
+def _close(session: Session, cs: ChargingSession, cp: ChargePoint, end: SessionEnd) -> NetworkEvent:
     cs.status = SessionStatus.COMPLETED
     cs.stop_time = max(end.at, cs.start_time)
     cs.stop_reason = STOP_REASON
     cs.power_w = 0.0
     cs.current_a = 0.0
     flag_session(cs, f"closed by CCMS: {end.reason}")
+    session.add(cs)
+    session_closed(session, cs, cp)
     log.warning(
         "session closed without StopTransaction",
         extra={"identity": cp.identity, "transaction_id": cs.id, "reason": end.reason},

@@ -20,6 +20,7 @@ from ccms_app.charging import data_issues
 from ccms_app.charging.models import OPEN_STATUSES, ChargingSession, SessionStatus
 from ccms_app.charging.reservations import use_reservation
 from ccms_app.charging.rules.metering import RegisterReading
+from ccms_app.charging.session_close import session_closed
 from ccms_app.charging.session_energy import count_session_energy, registers, store_groups
 from ccms_app.charging.session_flags import flag_session
 from ccms_app.core.events import NetworkEvent
@@ -148,6 +149,7 @@ def _close_abandoned(
         old.stop_reason = "Other"
         flag_session(old, "no StopTransaction before the next transaction on this connector")
         session.add(old)
+        session_closed(session, old, cp)
         events.append(session_event(cp, old, stopped=True))
     return events
 
@@ -195,6 +197,7 @@ def stop(
     cs.power_w = 0.0
     cs.current_a = 0.0
     session.add(cs)
+    session_closed(session, cs, cp)
     return info, [*events, session_event(cp, cs, stopped=True)]
 
 

@@ -12,6 +12,8 @@ from sqlmodel import col
 from ccms_app.charging.models import ChargingSession, SessionStatus
 from ccms_app.core.display import format_number, format_time
 from ccms_app.core.listing import ListColumn, ListSpec
+from ccms_app.core.money import format_money
+from ccms_app.finance.models import SessionCost
 from ccms_app.network.models import ChargePoint, Station
 
 
@@ -20,6 +22,7 @@ def _base() -> Select[Any]:
         select(ChargingSession)
         .join(ChargePoint, col(ChargePoint.id) == ChargingSession.charge_point_id)
         .outerjoin(Station, col(Station.id) == ChargePoint.station_id)
+        .outerjoin(SessionCost, col(SessionCost.session_id) == ChargingSession.id)
         .where(col(ChargingSession.status) == SessionStatus.ACTIVE)
     )
 
@@ -38,6 +41,9 @@ ACTIVE_SESSION_LIST = ListSpec(
         ListColumn("current_a", "Current", ChargingSession.current_a, sortable=False),
         ListColumn("voltage_v", "Voltage", ChargingSession.voltage_v, sortable=False),
         ListColumn("soc_percent", "SoC", ChargingSession.soc_percent),
+        # The cost so far (finance.live_costs refreshes it), incl. VAT.
+        ListColumn("cost_minor", "Cost so far", SessionCost.total_incl_minor),
+        ListColumn("currency", "Currency", SessionCost.currency, sortable=False),
         ListColumn("timezone", "Time zone", Station.timezone, sortable=False),
     ),
     organisation_column=ChargingSession.organisation_id,
@@ -64,4 +70,11 @@ def display_row(row: dict[str, Any], now: datetime) -> dict[str, str]:
         "current_a": format_number(row.get("current_a"), "A"),
         "voltage_v": format_number(row.get("voltage_v"), "V", 0),
         "soc_percent": format_number(row.get("soc_percent"), "%", 0),
+        "cost_minor": _cost(row.get("cost_minor"), row.get("currency")),
     }
+
+
+def _cost(minor: int | None, currency: str | None) -> str:
+    """The cost so far with its currency's symbol; "—" before the first pricing or when no
+    tariff applies."""
+    return "—" if minor is None or not currency else format_money(minor, currency)

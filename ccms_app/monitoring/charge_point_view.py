@@ -13,12 +13,14 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from ccms_app.charging import reservations, session_history
 from ccms_app.control import commands, configuration
 from ccms_app.core.db import read_session
+from ccms_app.core.money import format_money
 from ccms_app.core.types import utc_now
+from ccms_app.finance.models import SessionCost
 from ccms_app.monitoring.session_rows import RecentSessionRow, session_rows
 from ccms_app.monitoring.snapshot import active_sessions, charge_point_views
 from ccms_app.monitoring.view import (
@@ -156,8 +158,24 @@ def load_running_sessions(charge_point_id: int) -> list[SessionRow]:
             .where(col(ChargePoint.id) == charge_point_id)
         ).first()
         running = active_sessions(session, None, charge_point_id=charge_point_id)
+        costs = _costs_so_far(session, [view.transaction_id for view in running])
     now = utc_now()
-    return [session_row(view, zone or "UTC", now) for view in running]
+    rows = [session_row(view, zone or "UTC", now) for view in running]
+    for row in rows:
+        row.cost = costs.get(row.transaction_id, "")
+    return rows
+
+
+def _costs_so_far(session: Session, transaction_ids: list[int]) -> dict[int, str]:
+    """Each running session's cost so far (finance.live_costs), with its currency."""
+    if not transaction_ids:
+        return {}
+    rows = session.exec(
+        select(SessionCost.session_id, SessionCost.total_incl_minor, SessionCost.currency).where(
+            col(SessionCost.session_id).in_(transaction_ids)
+        )
+    ).all()
+    return {session_id: format_money(minor, currency) for session_id, minor, currency in rows}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -176,7 +194,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("reservations", load_reservations, frozenset({"reservation"})),
     # started, stopped, meter values (energy)
     Section("sessions", load_sessions, frozenset({"session"})),
-    Section("running_sessions", load_running_sessions, frozenset({"session"})),
+    Section("running_sessions", load_running_sessions, frozenset({"session", "session_cost"})),
     Section("status", load_status, frozenset({"charge_point", "connector", "warning"})),
 )
 ALL_KINDS = frozenset().union(*(section.kinds for section in SECTIONS))

@@ -55,6 +55,7 @@ class SessionRow:
     current: str = ""
     voltage: str = ""
     soc: str = ""
+    cost: str = ""  # the cost so far with its currency ("" before the first pricing)
 
 
 @dataclasses.dataclass

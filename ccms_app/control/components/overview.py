@@ -80,6 +80,16 @@ def _session(row_var: rx.Var) -> rx.Component:
             size="2",
         ),
         rx.text(s.energy, " · ", s.power, size="2", weight="medium"),
+        rx.cond(
+            s.cost != "",
+            rx.badge(
+                "so far ",
+                s.cost,
+                color_scheme="teal",
+                variant="soft",
+                custom_attrs={"data-testid": f"cp-session-cost-{s.transaction_id}"},
+            ),
+        ),
         align="center",
         spacing="2",
         wrap="wrap",

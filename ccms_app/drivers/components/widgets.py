@@ -9,6 +9,7 @@ import reflex as rx
 
 from ccms_app.drivers.state.actions import IdTagActionsState
 from ccms_app.ui.permissions import when_allowed
+from ccms_app.ui.subnav import subnav
 
 USERS_ROUTE = "/users"
 SUBPAGES: tuple[tuple[str, str, str], ...] = (
@@ -44,28 +45,7 @@ def authorization_badge(value: Any, **props) -> rx.Component:
 
 def users_subnav(active: str) -> rx.Component:
     """Links between the Users pages; scrolls sideways on a phone."""
-    return rx.flex(
-        *[
-            rx.link(
-                rx.hstack(rx.icon(icon, size=14), label, spacing="1", align="center"),
-                href=route,
-                underline="none",
-                size="2",
-                weight="medium" if route == active else "regular",
-                color=rx.color("teal", 11) if route == active else rx.color("gray", 11),
-                background=rx.color("teal", 3) if route == active else "transparent",
-                padding="4px 10px",
-                border_radius="999px",
-                white_space="nowrap",
-                custom_attrs=_tid(f"users-tab-{route.rsplit('/', 1)[-1]}"),
-            )
-            for label, route, icon in SUBPAGES
-        ],
-        gap="4px",
-        overflow_x="auto",
-        width="100%",
-        padding_bottom="2px",
-    )
+    return subnav(SUBPAGES, active, "users-tab")
 
 
 def back_link(label: str, href: str) -> rx.Component:

@@ -237,6 +237,7 @@ SESSION_COLUMNS = [
     Column("current_a", "Current", sortable=False, on_phone=False),
     Column("voltage_v", "Voltage", sortable=False, on_phone=False),
     Column("soc_percent", "SoC"),
+    Column("cost_minor", "Cost so far"),
 ]
 
 

@@ -74,7 +74,7 @@ class Batch:
         return self.everything or self.edited
 
 
-SESSION_KINDS = frozenset({"session", "meter"})
+SESSION_KINDS = frozenset({"session", "meter", "session_cost"})
 # Event kinds that change what Home and the live lists show (commands, configuration,
 # firmware, reservations and local lists have pages of their own).
 NETWORK_KINDS = frozenset({"charge_point", "connector", "session", "meter", "warning", "asset"})

@@ -1,0 +1,21 @@
+"""The Finance sub-navigation: one pill per Finance page."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ccms_app.ui.subnav import SubPage, subnav
+
+FINANCE_ROUTE = "/finance"
+SUBPAGES: tuple[SubPage, ...] = (
+    ("Overview", "/finance", "layout-grid"),
+    ("Tariffs", "/finance/tariffs", "tags"),
+    ("Charging history", "/finance/history", "history"),
+    ("Documents", "/finance/documents", "file-text"),
+    ("Billing settings", "/finance/settings", "settings"),
+)
+
+
+def finance_subnav(active: str) -> rx.Component:
+    """Links between the Finance pages (data-testid finance-tab-<last route part>)."""
+    return subnav(SUBPAGES, active, "finance-tab")

@@ -1,0 +1,153 @@
+"""The cost so far of running sessions, refreshed on a schedule (not on every MeterValues).
+
+Pricing on the OCPP hot path would cost every meter sample a tariff evaluation; a session's
+cost so far changes slowly, so a job re-prices all running sessions every
+`CCMS_LIVE_COST_INTERVAL_S` seconds (30 by default) off the writer, writes their SessionCost
+rows in state "running" and publishes a `session_cost` event so the live pages re-read. A
+session that stopped meanwhile keeps its final cost: the write only replaces a row that is
+still "running" (INSERT ... ON CONFLICT DO UPDATE ... WHERE state = 'running').
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from datetime import datetime
+from typing import Any
+
+from apscheduler.schedulers.base import BaseScheduler
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from ccms_app.charging.models import ChargingSession, SessionStatus
+from ccms_app.core.config import Settings
+from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.events import NetworkEvent, get_event_bus
+from ccms_app.core.rows import table_of
+from ccms_app.core.types import utc_now
+from ccms_app.finance.models import CostState, SessionCost
+from ccms_app.finance.rules.cost_json import cost_to_json
+from ccms_app.finance.session_pricing import compute
+from ccms_app.network.models import ChargePoint
+
+log = logging.getLogger(__name__)
+
+JOB_ID = "ccms-live-costs"
+BATCH = 500
+COST_TABLE = table_of(SessionCost)
+
+
+def refresh_running_costs(now: datetime | None = None) -> list[NetworkEvent]:
+    """Re-price every running session up to `now`; the events of those whose cost changed."""
+    now = now or utc_now()
+    events: list[NetworkEvent] = []
+    after = 0
+    while True:
+        with read_session() as session:
+            rows = _running(session, after)
+            priced = [(cs, cp, _row(session, cs, cp, now)) for cs, cp in rows]
+        if not rows:
+            return events
+        after = rows[-1][0].id or after
+        changed = [(cs, cp, values) for cs, cp, values in priced if values is not None]
+        if changed:
+            with session_scope() as session:
+                for _cs, _cp, values in changed:
+                    _upsert(session, values)
+        events += [_event(cs, cp, values) for cs, cp, values in changed if values]
+
+
+def _running(session: Session, after: int) -> list[tuple[ChargingSession, ChargePoint]]:
+    rows = session.exec(
+        select(ChargingSession, ChargePoint)
+        .join(ChargePoint, col(ChargePoint.id) == ChargingSession.charge_point_id)
+        .where(ChargingSession.status == SessionStatus.ACTIVE, col(ChargingSession.id) > after)
+        .order_by(col(ChargingSession.id))
+        .limit(BATCH)
+    ).all()
+    return [(cs, cp) for cs, cp in rows]
+
+
+def _row(
+    session: Session, cs: ChargingSession, cp: ChargePoint, now: datetime
+) -> dict[str, Any] | None:
+    """The running cost row's values (None: no tariff applies, nothing to show)."""
+    try:
+        priced = compute(session, cs, cp, now)
+    except Exception:
+        log.exception("live cost failed", extra={"transaction_id": cs.id})
+        return None
+    cost, resolution = priced.cost, priced.resolution
+    if cost is None or resolution is None:
+        return None
+    return {
+        "session_id": cs.id,
+        "organisation_id": cs.organisation_id,
+        "state": CostState.RUNNING.value,
+        "tariff_id": resolution.tariff_id,
+        "tariff_version_id": resolution.version.id,
+        "tariff_reason": resolution.reason[:200],
+        "currency": cost.currency,
+        "total_excl_minor": cost.total.excl_vat_minor,
+        "total_incl_minor": cost.total.incl_vat_minor,
+        "energy_excl_minor": cost.energy.excl_vat_minor,
+        "time_excl_minor": cost.time.excl_vat_minor,
+        "parking_excl_minor": cost.parking.excl_vat_minor,
+        "fixed_excl_minor": cost.fixed.excl_vat_minor,
+        "vat_minor": cost.total.incl_vat_minor - cost.total.excl_vat_minor,
+        "payment_method": "",
+        "note": "",
+        "breakdown": json.dumps(cost_to_json(cost)),
+        "priced_at": utc_now(),
+    }
+
+
+def _upsert(session: Session, values: dict[str, Any]) -> None:
+    """Insert the running cost, or replace it if the row is still running."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(COST_TABLE).values(**values)
+    updates = {key: statement.excluded[key] for key in values if key != "session_id"}
+    updates.pop("payment_method")
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["session_id"],
+            set_=updates,
+            where=COST_TABLE.c.state == CostState.RUNNING.value,
+        )
+    )
+
+
+def _event(cs: ChargingSession, cp: ChargePoint, values: dict[str, Any]) -> NetworkEvent:
+    return NetworkEvent(
+        kind="session_cost",
+        charge_point_id=cp.id,
+        identity=cp.identity,
+        data={
+            "transaction_id": cs.id,
+            "currency": values["currency"],
+            "total_incl_minor": values["total_incl_minor"],
+        },
+    )
+
+
+async def run_refresh() -> int:
+    """The scheduled job: pricing off the event loop, then the events."""
+    events = await asyncio.to_thread(refresh_running_costs)
+    bus = get_event_bus()
+    for event in events:
+        bus.publish(event)
+    return len(events)
+
+
+def schedule_live_costs(scheduler: BaseScheduler, settings: Settings) -> None:
+    scheduler.add_job(
+        run_refresh,
+        "interval",
+        seconds=settings.live_cost_interval_s,
+        id=JOB_ID,
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+    )

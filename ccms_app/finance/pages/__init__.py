@@ -1,0 +1,1 @@
+"""Finance pages: overview, tariffs, charging history, documents, billing settings."""

@@ -1,0 +1,235 @@
+"""Pricing charging sessions: the final cost in the stop's own transaction, and the cost so far.
+
+`price_closed_session` is registered with charging.session_close (by runtime.py): whichever way
+a session ends, its cost row (finance.models.SessionCost) is written in the same commit, with
+its breakdown as OCPI CDR-like JSON (finance.rules.cost_json). The tariff is the one assigned
+when the session started (finance.tariff_assignments.resolve) at the version valid then, read
+in the station's time zone. Odd sessions follow finance.rules.pricing_policy. A session whose
+pricing fails is still stopped: its cost row says "review" with the error.
+
+`cost_so_far` prices a running session up to now (finance.live_costs refreshes them).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlmodel import Session, col, select
+
+from ccms_app.charging.models import ChargingSession, MeterSample, Reservation
+from ccms_app.charging.rules.metering import ENERGY_REGISTER, Reading, live_readings
+from ccms_app.charging.session_close import on_session_closed
+from ccms_app.core.pending_writes import write_pending
+from ccms_app.core.rows import stored_id
+from ccms_app.core.types import utc_now
+from ccms_app.drivers.models import IdTag
+from ccms_app.finance.models import CostState, SessionCost
+from ccms_app.finance.rules.cost_json import cost_to_json
+from ccms_app.finance.rules.pricing_policy import SessionEvidence, judge
+from ccms_app.finance.rules.session_timeline import MeterPoint, SessionFacts, build_timeline
+from ccms_app.finance.rules.tariff_engine import price_session
+from ccms_app.finance.rules.tariff_types import SessionCost as EngineCost
+from ccms_app.finance.tariff_assignments import Resolution, resolve
+from ccms_app.finance.tariffs import load_definition
+from ccms_app.network.models import ChargePoint, Station, StatusEvent
+
+log = logging.getLogger(__name__)
+
+PRICED_MEASURANDS = (ENERGY_REGISTER, "Power.Active.Import", "Current.Import")
+
+
+@dataclass(frozen=True)
+class Priced:
+    """A session's cost as computed now (not stored yet)."""
+
+    resolution: Resolution | None
+    cost: EngineCost | None
+    register_samples: int
+
+
+def install() -> None:
+    """Price every session as it ends (the composition root calls this once)."""
+    on_session_closed(price_closed_session)
+
+
+def price_closed_session(session: Session, cs: ChargingSession, cp: ChargePoint) -> None:
+    """The final cost of a session that has just ended, in its transaction (see module doc)."""
+    end = cs.stop_time or cs.start_time
+    try:
+        priced = compute(session, cs, cp, end)
+    except Exception as exc:  # the stop is kept: hold the cost for an operator
+        log.exception("pricing failed", extra={"transaction_id": cs.id, "identity": cp.identity})
+        _store_failure(session, cs, f"pricing failed: {exc}")
+        return
+    evidence = SessionEvidence(
+        meter_start_wh=cs.meter_start_wh,
+        meter_stop_wh=cs.meter_stop_wh,
+        register_samples=priced.register_samples,
+        closed_by_ccms=cs.meter_stop_wh is None,
+        flagged=cs.flagged,
+        flag_reason=cs.flag_reason,
+        id_tag_accepted=cs.id_tag_status == "Accepted",
+    )
+    outcome = judge(evidence)
+    state = CostState.REVIEW if outcome.review else CostState.FINAL
+    store(session, cs, priced, state, outcome.note)
+
+
+def compute(session: Session, cs: ChargingSession, cp: ChargePoint, end: datetime) -> Priced:
+    """Price `cs` from its start to `end` with the tariff that applies (None: no tariff)."""
+    resolution = resolve(session, cs.charge_point_id, cs.connector_id, cs.id_tag, cs.start_time)
+    points = meter_points(session, cs)
+    registers = sum(1 for point in points if point.register_wh is not None)
+    if resolution is None:
+        return Priced(None, None, registers)
+    tariff = load_definition(resolution.version.definition, _time_zone(session, cp))
+    facts = SessionFacts(
+        start=cs.start_time,
+        end=max(end, cs.start_time),
+        meter_start_wh=cs.meter_start_wh,
+        energy_wh=max(cs.energy_wh, 0),
+        reserved_at=_reserved_at(session, cs),
+    )
+    timeline = build_timeline(facts, points, _statuses(session, cs, end))
+    return Priced(resolution, price_session(tariff, timeline), registers)
+
+
+def store(
+    session: Session, cs: ChargingSession, priced: Priced, state: CostState, note: str
+) -> SessionCost:
+    """Write (or replace) the session's cost row with `priced`."""
+    row = session.get(SessionCost, cs.id) or SessionCost(
+        session_id=stored_id(cs.id), organisation_id=cs.organisation_id
+    )
+    row.payment_method = row.payment_method or _payment_method(session, cs.id_tag)
+    row.priced_at = utc_now()
+    cost, resolution = priced.cost, priced.resolution
+    if cost is None or resolution is None:
+        _clear(row)
+        row.state = CostState.UNPRICED
+        row.note = "not billed: no tariff applies to this charge point and id tag"
+        session.add(row)
+        return row
+    row.state = state
+    row.note = note[:500]
+    row.tariff_id = resolution.tariff_id
+    row.tariff_version_id = resolution.version.id
+    row.tariff_reason = resolution.reason[:200]
+    row.currency = cost.currency
+    row.total_excl_minor = cost.total.excl_vat_minor
+    row.total_incl_minor = cost.total.incl_vat_minor
+    row.energy_excl_minor = cost.energy.excl_vat_minor
+    row.time_excl_minor = cost.time.excl_vat_minor
+    row.parking_excl_minor = cost.parking.excl_vat_minor
+    row.fixed_excl_minor = cost.fixed.excl_vat_minor
+    row.vat_minor = cost.total.incl_vat_minor - cost.total.excl_vat_minor
+    row.breakdown = json.dumps(cost_to_json(cost))
+    session.add(row)
+    return row
+
+
+def _clear(row: SessionCost) -> None:
+    row.tariff_id = row.tariff_version_id = None
+    row.tariff_reason = ""
+    row.total_excl_minor = row.total_incl_minor = row.vat_minor = 0
+    row.energy_excl_minor = row.time_excl_minor = 0
+    row.parking_excl_minor = row.fixed_excl_minor = 0
+    row.breakdown = "{}"
+
+
+def _store_failure(session: Session, cs: ChargingSession, note: str) -> None:
+    row = session.get(SessionCost, cs.id) or SessionCost(
+        session_id=stored_id(cs.id), organisation_id=cs.organisation_id
+    )
+    _clear(row)
+    row.state = CostState.REVIEW
+    row.note = note[:500]
+    row.priced_at = utc_now()
+    session.add(row)
+
+
+def meter_points(session: Session, cs: ChargingSession) -> list[MeterPoint]:
+    """The session's samples that pricing reads, one point per sample time."""
+    write_pending(session)  # this batch's samples are queued, not yet inserted
+    rows = session.exec(
+        select(
+            MeterSample.timestamp,
+            MeterSample.measurand,
+            MeterSample.value,
+            MeterSample.unit,
+            MeterSample.phase,
+            MeterSample.location,
+        )
+        .where(
+            MeterSample.session_id == cs.id,
+            col(MeterSample.measurand).in_(PRICED_MEASURANDS),
+            col(MeterSample.value).is_not(None),
+        )
+        .order_by(col(MeterSample.timestamp), col(MeterSample.id))
+    ).all()
+    by_time: dict[datetime, list[Reading]] = {}
+    for at, measurand, value, unit, phase, location in rows:
+        if value is not None:
+            reading = Reading(measurand, value, unit, phase=phase, location=location)
+            by_time.setdefault(at, []).append(reading)
+    points = []
+    for at, readings in by_time.items():
+        live = live_readings(readings)
+        points.append(
+            MeterPoint(
+                at=at,
+                register_wh=_decimal(live.energy_register_wh),
+                power_w=_decimal(live.power_w),
+                current_a=_decimal(live.current_a),
+            )
+        )
+    return points
+
+
+def _decimal(value: float | None) -> Decimal | None:
+    """A stored reading as the Decimal the charger wrote (its shortest text), not the float."""
+    return None if value is None else Decimal(repr(value))
+
+
+def _statuses(session: Session, cs: ChargingSession, end: datetime) -> list[tuple[datetime, str]]:
+    """The connector's status changes during the session (the charger's time when it gave one)."""
+    write_pending(session)
+    rows = session.exec(
+        select(StatusEvent.timestamp, StatusEvent.received_at, StatusEvent.status).where(
+            StatusEvent.charge_point_id == cs.charge_point_id,
+            StatusEvent.connector_id == cs.connector_id,
+            col(StatusEvent.received_at) >= cs.start_time,
+            col(StatusEvent.received_at) <= max(end, utc_now()),
+        )
+    ).all()
+    changes = [(timestamp or received, status) for timestamp, received, status in rows]
+    return sorted(change for change in changes if cs.start_time <= change[0] <= end)
+
+
+def _reserved_at(session: Session, cs: ChargingSession) -> datetime | None:
+    """When the reservation this session used began (reservation fees price that time)."""
+    found = session.exec(
+        select(Reservation.created_at).where(Reservation.session_id == cs.id)
+    ).first()
+    return found
+
+
+def _time_zone(session: Session, cp: ChargePoint) -> str:
+    """The station's zone (OCPI reads restriction times in the Location's zone), else UTC."""
+    if cp.station_id is None:
+        return "UTC"
+    station = session.get(Station, cp.station_id)
+    return station.timezone if station is not None and station.timezone else "UTC"
+
+
+def _payment_method(session: Session, id_tag: str) -> str:
+    tag = session.exec(select(IdTag).where(IdTag.id_tag == id_tag)).first()
+    if tag is None:
+        return "unknown id tag"
+    if tag.group_id is not None:
+        return "group account"
+    return "driver account" if tag.driver_id is not None else "id tag"

@@ -1,0 +1,274 @@
+"""Which tariff applies where: assignments, and the resolution for a charge point + id tag.
+
+Resolution order, most specific first (the first level with an assignment wins):
+
+1. the driver who owns the id tag;
+2. the id tag's group (a fleet card charges on its group's account), else the groups the
+   driver is an authorised member of (by group name, so the answer is stable);
+3. the connector; 4. the charge point; 5. its station;
+6. the network default of the charge point's organisation, then of its parent operator.
+
+Only assignments made by the charge point's organisation or its parent operator count: a
+sub-operator's driver tariff does not price another sub-operator's chargers. A tariff level
+whose tariff has no version valid at that moment is passed over (said in the reason).
+The version used is the one valid when the session started (finance.tariffs.version_at).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from ccms_app.accounts.models import Organisation
+from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.rows import stored_id
+from ccms_app.drivers.models import Driver, IdTag, UserGroup, UserGroupMember
+from ccms_app.finance.errors import FinanceError, FinanceNotFound
+from ccms_app.finance.models import AssignmentTarget, Tariff, TariffAssignment, TariffVersion
+from ccms_app.finance.tariffs import version_at
+from ccms_app.network.models import ChargePoint, Connector, Station
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The tariff (and version) that prices a session, and why."""
+
+    tariff_id: int
+    tariff_name: str
+    version: TariffVersion
+    target: AssignmentTarget
+    reason: str
+
+
+@dataclass(frozen=True)
+class AssignmentView:
+    id: int
+    tariff_id: int
+    tariff_name: str
+    target: str
+    target_id: int
+    target_label: str
+
+
+def assign(
+    scope: Collection[int], tariff_id: int, target: AssignmentTarget, target_id: int, actor: str
+) -> AssignmentView:
+    """Assign the tariff to the target, replacing what that target had."""
+    with session_scope() as session:
+        tariff = session.get(Tariff, tariff_id)
+        if tariff is None or tariff.organisation_id not in scope:
+            raise FinanceNotFound(f"Tariff {tariff_id} does not exist")
+        if tariff.archived:
+            raise FinanceError("Not assigned", {"tariff_id": "This tariff is archived"})
+        owner = _target_owner(session, target, target_id)
+        if owner is None or owner not in scope:
+            raise FinanceError("Not assigned", {"target_id": f"No such {target.value}"})
+        existing = session.exec(
+            select(TariffAssignment).where(
+                TariffAssignment.organisation_id == tariff.organisation_id,
+                TariffAssignment.target_kind == target.value,
+                TariffAssignment.target_id == target_id,
+            )
+        ).first()
+        row = existing or TariffAssignment(
+            organisation_id=tariff.organisation_id, target_kind=target.value, target_id=target_id
+        )
+        row.tariff_id = tariff_id
+        row.created_by = actor
+        session.add(row)
+        try:
+            session.flush()
+        except IntegrityError as exc:  # a concurrent assignment of the same target
+            raise FinanceError(
+                "Not assigned: try again", {"target_id": "Changed meanwhile"}
+            ) from exc
+        return _assignment_view(session, row, tariff)
+
+
+def unassign(scope: Collection[int], assignment_id: int) -> None:
+    with session_scope() as session:
+        row = session.get(TariffAssignment, assignment_id)
+        if row is None or row.organisation_id not in scope:
+            raise FinanceNotFound(f"Assignment {assignment_id} does not exist")
+        session.delete(row)
+
+
+def assignments(scope: Collection[int], tariff_id: int | None = None) -> list[AssignmentView]:
+    """The assignments in scope (of one tariff, or all), most general first."""
+    order = {target.value: index for index, target in enumerate(AssignmentTarget)}
+    with read_session() as session:
+        query = (
+            select(TariffAssignment, Tariff)
+            .join(Tariff, col(Tariff.id) == TariffAssignment.tariff_id)
+            .where(col(TariffAssignment.organisation_id).in_(list(scope)))
+        )
+        if tariff_id is not None:
+            query = query.where(TariffAssignment.tariff_id == tariff_id)
+        views = [_assignment_view(session, row, tariff) for row, tariff in session.exec(query)]
+    return sorted(views, key=lambda view: (order.get(view.target, 99), view.target_label))
+
+
+def resolve(
+    session: Session, charge_point_id: int, connector_id: int, id_tag: str, at: datetime
+) -> Resolution | None:
+    """The tariff that prices a session started at `at`, or None when nothing is assigned."""
+    cp = session.get(ChargePoint, charge_point_id)
+    if cp is None:
+        return None
+    owners = _owner_chain(session, cp.organisation_id)
+    skipped: list[str] = []
+    for target, target_id, label in _candidates(session, cp, connector_id, id_tag, owners):
+        found = _assigned(session, owners, target, target_id)
+        if found is None:
+            continue
+        tariff, _row = found
+        version = version_at(session, stored_id(tariff.id), at)
+        if version is None:
+            skipped.append(f"{tariff.name} (assigned to {label}) has no prices yet at that time")
+            continue
+        reason = f"assigned to {label}" + (
+            f"; passed over: {'; '.join(skipped)}" if skipped else ""
+        )
+        return Resolution(stored_id(tariff.id), tariff.name, version, target, reason[:200])
+    return None
+
+
+def explain(
+    scope: Collection[int], charge_point_id: int, connector_id: int, id_tag: str, at: datetime
+) -> Resolution | None:
+    """`resolve` for an operator's "which tariff applies here and why" (charge point in scope)."""
+    with read_session() as session:
+        cp = session.get(ChargePoint, charge_point_id)
+        if cp is None or cp.organisation_id not in scope:
+            raise FinanceNotFound(f"Charge point {charge_point_id} does not exist")
+        return resolve(session, charge_point_id, connector_id, id_tag.strip(), at)
+
+
+def _candidates(
+    session: Session, cp: ChargePoint, connector_id: int, id_tag: str, owners: list[int]
+) -> list[tuple[AssignmentTarget, int, str]]:
+    """(target, id, label) from the most specific to the network default."""
+    found: list[tuple[AssignmentTarget, int, str]] = []
+    tag = session.exec(select(IdTag).where(IdTag.id_tag == id_tag)).first() if id_tag else None
+    if tag is not None and tag.driver_id is not None:
+        driver = session.get(Driver, tag.driver_id)
+        name = driver.name if driver is not None else f"#{tag.driver_id}"
+        found.append((AssignmentTarget.DRIVER, tag.driver_id, f"driver {name}"))
+    for group_id, group_name, why in _groups(session, tag):
+        found.append((AssignmentTarget.GROUP, group_id, f"group {group_name} ({why})"))
+    connector = session.exec(
+        select(Connector).where(
+            Connector.charge_point_id == cp.id, Connector.connector_id == connector_id
+        )
+    ).first()
+    if connector is not None:
+        label = f"connector {connector_id} of {cp.identity}"
+        found.append((AssignmentTarget.CONNECTOR, stored_id(connector.id), label))
+    found.append((AssignmentTarget.CHARGE_POINT, stored_id(cp.id), f"charge point {cp.identity}"))
+    if cp.station_id is not None:
+        station = session.get(Station, cp.station_id)
+        label = f"station {station.name}" if station is not None else "its station"
+        found.append((AssignmentTarget.STATION, cp.station_id, label))
+    for owner in owners:
+        organisation = session.get(Organisation, owner)
+        name = organisation.name if organisation is not None else f"#{owner}"
+        found.append((AssignmentTarget.NETWORK, owner, f"the network default of {name}"))
+    return found
+
+
+def _groups(session: Session, tag: IdTag | None) -> list[tuple[int, str, str]]:
+    if tag is None:
+        return []
+    if tag.group_id is not None:
+        group = session.get(UserGroup, tag.group_id)
+        return [(tag.group_id, group.name if group else f"#{tag.group_id}", "the card's group")]
+    if tag.driver_id is None:
+        return []
+    rows = session.exec(
+        select(UserGroup.id, UserGroup.name)
+        .join(UserGroupMember, col(UserGroupMember.group_id) == UserGroup.id)
+        .where(UserGroupMember.driver_id == tag.driver_id, col(UserGroupMember.authorised))
+        .order_by(col(UserGroup.name))
+    ).all()
+    return [(stored_id(group_id), name, "the driver is a member") for group_id, name in rows]
+
+
+def _assigned(
+    session: Session, owners: list[int], target: AssignmentTarget, target_id: int
+) -> tuple[Tariff, TariffAssignment] | None:
+    """The assignment of the target by the nearest owner (the charge point's own first)."""
+    rows = session.exec(
+        select(TariffAssignment, Tariff)
+        .join(Tariff, col(Tariff.id) == TariffAssignment.tariff_id)
+        .where(
+            TariffAssignment.target_kind == target.value,
+            TariffAssignment.target_id == target_id,
+            col(TariffAssignment.organisation_id).in_(owners),
+            col(Tariff.archived).is_(False),
+        )
+    ).all()
+    for owner in owners:
+        for row, tariff in rows:
+            if row.organisation_id == owner:
+                return tariff, row
+    return None
+
+
+def _owner_chain(session: Session, organisation_id: int) -> list[int]:
+    """The organisation, then its parent operator (a sub-operator's chargers fall back to
+    the operator's assignments)."""
+    chain = [organisation_id]
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is not None and organisation.parent_id is not None:
+        chain.append(organisation.parent_id)
+    return chain
+
+
+_TARGET_MODELS = {
+    AssignmentTarget.STATION: Station,
+    AssignmentTarget.CHARGE_POINT: ChargePoint,
+    AssignmentTarget.GROUP: UserGroup,
+    AssignmentTarget.DRIVER: Driver,
+}
+
+
+def _target_owner(session: Session, target: AssignmentTarget, target_id: int) -> int | None:
+    """The organisation the target belongs to (None: no such target)."""
+    if target is AssignmentTarget.NETWORK:
+        return target_id if session.get(Organisation, target_id) is not None else None
+    if target is AssignmentTarget.CONNECTOR:
+        connector = session.get(Connector, target_id)
+        cp = session.get(ChargePoint, connector.charge_point_id) if connector else None
+        return cp.organisation_id if cp is not None else None
+    row = session.get(_TARGET_MODELS[target], target_id)
+    return getattr(row, "organisation_id", None)
+
+
+def _assignment_view(session: Session, row: TariffAssignment, tariff: Tariff) -> AssignmentView:
+    return AssignmentView(
+        id=stored_id(row.id),
+        tariff_id=stored_id(tariff.id),
+        tariff_name=tariff.name,
+        target=row.target_kind,
+        target_id=row.target_id,
+        target_label=_label(session, AssignmentTarget(row.target_kind), row.target_id),
+    )
+
+
+def _label(session: Session, target: AssignmentTarget, target_id: int) -> str:
+    if target is AssignmentTarget.NETWORK:
+        organisation = session.get(Organisation, target_id)
+        return f"Network default of {organisation.name if organisation else target_id}"
+    if target is AssignmentTarget.CONNECTOR:
+        connector = session.get(Connector, target_id)
+        cp = session.get(ChargePoint, connector.charge_point_id) if connector else None
+        if connector is None or cp is None:
+            return f"Connector #{target_id}"
+        return f"Connector {connector.connector_id} of {cp.identity}"
+    row = session.get(_TARGET_MODELS[target], target_id)
+    name = getattr(row, "identity", None) or getattr(row, "name", None) or f"#{target_id}"
+    return f"{target.value.replace('_', ' ').capitalize()} {name}"

@@ -1,0 +1,38 @@
+"""Links between the pages of one module (Users, Finance, ...): pills that scroll sideways on a
+phone instead of wrapping or overflowing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import reflex as rx
+
+# (label, route, lucide icon)
+SubPage = tuple[str, str, str]
+
+
+def subnav(pages: Sequence[SubPage], active: str, testid_prefix: str) -> rx.Component:
+    """The module's sub-pages; `active` is the route of the page showing it. Each link has
+    data-testid "<testid_prefix>-<last part of its route>"."""
+    return rx.flex(
+        *[
+            rx.link(
+                rx.hstack(rx.icon(icon, size=14), label, spacing="1", align="center"),
+                href=route,
+                underline="none",
+                size="2",
+                weight="medium" if route == active else "regular",
+                color=rx.color("teal", 11) if route == active else rx.color("gray", 11),
+                background=rx.color("teal", 3) if route == active else "transparent",
+                padding="4px 10px",
+                border_radius="999px",
+                white_space="nowrap",
+                custom_attrs={"data-testid": f"{testid_prefix}-{route.rsplit('/', 1)[-1]}"},
+            )
+            for label, route, icon in pages
+        ],
+        gap="4px",
+        overflow_x="auto",
+        width="100%",
+        padding_bottom="2px",
+    )
