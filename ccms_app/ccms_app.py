@@ -32,6 +32,7 @@ from ccms_app.drivers.pages import user_groups as user_groups_page
 from ccms_app.drivers.pages import users
 from ccms_app.drivers.pages import vehicles as vehicles_page
 from ccms_app.finance.pages import overview as finance
+from ccms_app.finance.state.overview import FinanceOverviewState
 from ccms_app.load_balancing import pages as load_balancing
 from ccms_app.maintenance import pages as maintenance
 from ccms_app.monitoring.pages import home, live_monitoring
@@ -96,7 +97,7 @@ def _register_pages(app: rx.App) -> None:
         app.add_page(module.page, route=module.ROUTE, title=module.TITLE, on_load=module.ON_LOAD)
     page_guards = {
         load_balancing: [*guard, PageAccessState.load_balancing],
-        finance: [*guard, PageAccessState.finance],
+        finance: [*guard, FinanceOverviewState.load],
         users: guard,
         system: guard,
     }

@@ -25,6 +25,9 @@ from ccms_app.core.config import Settings
 from ccms_app.core.events import get_event_bus
 from ccms_app.core.scheduler import start_scheduler, stop_scheduler
 from ccms_app.drivers.local_lists.job import schedule_sync as schedule_local_list_sync
+from ccms_app.finance import session_pricing
+from ccms_app.finance.documents.jobs import schedule_billing_jobs
+from ccms_app.finance.live_costs import schedule_live_costs
 from ccms_app.maintenance.retention import schedule_purge
 from ccms_app.network.charger_security import ChargerSecurityService, ocpp_ssl_context
 from ccms_app.webhooks.service import start_webhooks
@@ -111,6 +114,7 @@ async def _run_demo_fleet(url: str, settings: Settings, stop: asyncio.Event) -> 
 async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
     """The OCPP server with its event service and command port, plus the demo fleet if asked."""
     ssl_context = ocpp_ssl_context(settings)  # a bad certificate fails before anything starts
+    session_pricing.install()  # every session is priced in the transaction that ends it
     events = ObservedChargerEvents(get_event_bus(), settings)
     await events.start()
     webhooks = await start_webhooks(get_event_bus())  # hears the first boots, sends nothing inline
@@ -132,6 +136,8 @@ async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
     schedule_local_list_sync(start_scheduler())  # pending list changes, syncs after boot
     schedule_purge(start_scheduler(), settings)  # message log and meter sample retention
     schedule_stale_session_sweep(start_scheduler(), settings)  # sessions that lost their stop
+    schedule_live_costs(start_scheduler(), settings)  # running sessions' cost so far
+    schedule_billing_jobs(start_scheduler(), settings)  # receipts, invoices, their e-mail
     runtime = NetworkRuntime(events=events, server=server, tls=ssl_context is not None)
     stop_fleet = asyncio.Event()
     if settings.demo_fleet > 0 and runtime.tls:

@@ -6,6 +6,11 @@ from collections.abc import Generator
 
 import pytest
 
+from ccms_app.finance import session_pricing
+
+# As in the product (runtime.py): every session is priced in the transaction that ends it.
+session_pricing.install()
+
 pytest_plugins = [
     "tests.fixtures.db",
     "tests.fixtures.ocpp",

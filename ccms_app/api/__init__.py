@@ -18,12 +18,19 @@ from ccms_app.api import exports, health, metrics, problems
 from ccms_app.api.app import PREFIX, build_rest_api, docs_routes
 from ccms_app.control.firmware import diagnostics_routes as diagnostics
 from ccms_app.control.firmware import image_routes as firmware
+from ccms_app.finance.documents import routes as billing_documents
 
 
 def build_api() -> Starlette:
     """The Starlette app Reflex mounts its own backend (and, in prod, the pages) under."""
     metrics.install()  # count OCPP frames from here on
-    routes = [*login.routes, *exports.routes, *firmware.routes, *diagnostics.routes]
+    routes = [
+        *login.routes,
+        *exports.routes,
+        *firmware.routes,
+        *diagnostics.routes,
+        *billing_documents.routes,
+    ]
     rest = Mount(PREFIX, app=build_rest_api())
     return Starlette(
         routes=[*routes, *health.routes, *metrics.routes, *docs_routes, rest],

@@ -33,7 +33,7 @@ Count = Annotated[int, Field(ge=0)]
 Positive = Annotated[int, Field(ge=1)]
 
 # Values taken exactly as given: a password may start or end with a space.
-_UNSTRIPPED = frozenset({"admin_password"})
+_UNSTRIPPED = frozenset({"admin_password", "smtp_password"})
 
 
 class SettingsError(ValueError):
@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     # closed when their connector shows they ended (or the charger rebooted), after this grace
     # for a late StopTransaction, or when they reach the maximum age.
     stale_session_grace_minutes: Positive = 10
+    # How often running sessions' cost so far is recomputed (finance.live_costs).
+    live_cost_interval_s: Seconds = 30.0
     session_max_age_hours: Positive = 72
     # Retention (docs/data-policy.md "Retention"): days kept, 0 = for ever. Meter samples back
     # billing disputes, so they stay longer than the raw OCPP message log.
@@ -96,6 +98,14 @@ class Settings(BaseSettings):
     admin_password: str = Field(default="", repr=False)
     # Who may read GET /metrics: comma-separated IP addresses and networks (CIDR).
     metrics_allow: str = "127.0.0.1,::1"
+    # E-mail of receipts, invoices and credit notes (core/mail.py): no host = e-mail off.
+    smtp_host: str = ""
+    smtp_port: Port = 25
+    smtp_username: str = ""  # "" = no SMTP login
+    smtp_password: str = Field(default="", repr=False)
+    smtp_starttls: bool = False  # upgrade the connection with STARTTLS before logging in
+    smtp_from: str = ""  # the sender address; "" = the seller's e-mail of the document
+    smtp_timeout: Seconds = 30.0
 
     @property
     def charger_base_url(self) -> str:

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
+
+from babel import Locale
+from babel.numbers import format_currency
 
 
 def _codes(text: str) -> list[str]:
@@ -102,3 +106,24 @@ def round_minor(amount: Decimal, currency: str, rounding: str = ROUND_HALF_UP) -
     """An exact amount in major units (e.g. kWh x price) rounded to minor units by `rounding`
     (a decimal module constant), for callers that must round, such as billing."""
     return int(amount.scaleb(exponent(currency)).quantize(Decimal(1), rounding=rounding))
+
+
+_FRACTION_RE = re.compile(r"\.0+")
+
+
+@lru_cache(maxsize=256)
+def _currency_pattern(locale: str, digits: int) -> str:
+    """The locale's currency pattern with exactly `digits` decimals: CLDR's own digits for a
+    currency can differ from ISO 4217 (IQD: 0 against 3), and an amount must never be rounded
+    for display."""
+    pattern = Locale.parse(locale).currency_formats["standard"].pattern
+    return _FRACTION_RE.sub("." + "0" * digits if digits else "", pattern)
+
+
+def format_money(minor: int, currency: str, locale: str = "en") -> str:
+    """ "€0.29" for 29 (EUR), "¥150" for 150 (JPY), "-€1.50" for -150: the currency's symbol
+    and its ISO 4217 minor unit, laid out as `locale` writes money (Babel)."""
+    digits = exponent(currency)
+    amount = Decimal(minor).scaleb(-digits)
+    pattern = _currency_pattern(locale, digits)
+    return format_currency(amount, currency.upper(), pattern, locale=locale, currency_digits=False)

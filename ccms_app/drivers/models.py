@@ -71,8 +71,10 @@ class IdTag(SQLModel, table=True):
 class UserGroup(SQLModel, table=True):
     """Drivers charging on one account (a company fleet, a housing association ...).
 
-    The group price is what the finance module bills members per kWh: integer minor units of
-    `currency` (e.g. 29 = EUR 0.29), never a float. None means the standard tariff applies.
+    Members are billed with the tariff assigned to the group in Finance
+    (finance.models.TariffAssignment, target "group"). `price_per_kwh_minor` and `currency`
+    are the group price of before tariffs: revision 0018 turned each into a tariff assigned to
+    its group and keeps the columns only so a downgrade loses nothing; nothing reads them.
     """
 
     __tablename__ = "user_group"

@@ -1,8 +1,8 @@
-"""User groups (a fleet, a housing association ...): the group account, its price, members.
+"""User groups (a fleet, a housing association ...): the group account and its members.
 
-The group price is typed as a decimal string ("0.29") and stored as integer minor units of the
-group's ISO 4217 currency (core.money: never rounded, more decimals than the currency has are
-refused). Empty price: the standard tariff applies. A later finance issue bills it.
+A group has no price of its own: members are billed with the tariff assigned to the group in
+Finance (finance.tariff_assignments resolves it). Finance imports this package's models, so
+the Users pages link to Finance by URL only and never import it.
 
 Members are drivers; an authorised member may charge on the group account. Group cards (id tags
 assigned to the group) answer Blocked while no authorised, active member is left (see
@@ -23,7 +23,6 @@ from sqlmodel import Session, col, func, select
 from ccms_app.accounts.models import Organisation
 from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.listing import ListColumn, ListSpec
-from ccms_app.core.money import MoneyError, format_minor, normalise_currency, parse_minor
 from ccms_app.drivers.common import (
     Errors,
     NotFoundError,
@@ -40,7 +39,6 @@ from ccms_app.drivers.models import Driver, IdTag, UserGroup, UserGroupMember
 log = logging.getLogger(__name__)
 
 NAME_MAX_LENGTH = 200
-DEFAULT_CURRENCY = "EUR"
 
 
 @dataclass(frozen=True)
@@ -48,8 +46,6 @@ class GroupInput:
     name: str
     account_name: str = ""
     billing_email: str = ""
-    price_per_kwh: str = ""  # decimal string in major units, "" = standard tariff
-    currency: str = DEFAULT_CURRENCY
 
 
 @dataclass(frozen=True)
@@ -59,16 +55,7 @@ class GroupView:
     name: str
     account_name: str
     billing_email: str
-    price_per_kwh_minor: int | None
-    currency: str
     created_at: datetime
-
-    @property
-    def price_text(self) -> str:
-        """ "0.29" (no currency), "" when the standard tariff applies; what the form shows."""
-        if self.price_per_kwh_minor is None:
-            return ""
-        return format_minor(self.price_per_kwh_minor, self.currency, with_code=False)
 
 
 @dataclass(frozen=True)
@@ -102,8 +89,6 @@ def _view(group: UserGroup) -> GroupView:
         name=group.name,
         account_name=group.account_name,
         billing_email=group.billing_email,
-        price_per_kwh_minor=group.price_per_kwh_minor,
-        currency=group.currency,
         created_at=group.created_at,
     )
 
@@ -115,27 +100,6 @@ def _get(session: Session, scope: Scope, group_id: int) -> UserGroup:
     return group
 
 
-def _sentence(message: str) -> str:
-    return message[:1].upper() + message[1:]
-
-
-def _price(errors: Errors, price: str, currency: str) -> tuple[int | None, str]:
-    try:
-        code = normalise_currency(currency)
-    except MoneyError as exc:
-        errors.add("currency", _sentence(str(exc)))
-        code = currency.strip().upper()
-    if not price.strip():
-        return None, code
-    if "currency" in errors:
-        return None, code
-    try:
-        return parse_minor(price, code), code
-    except MoneyError as exc:
-        errors.add("price_per_kwh", _sentence(str(exc)))
-        return None, code
-
-
 def _validated(
     session: Session, data: GroupInput, organisation_id: int, own_id: int | None
 ) -> dict[str, Any]:
@@ -143,7 +107,6 @@ def _validated(
     name = text(errors, "name", data.name, NAME_MAX_LENGTH, required=True)
     account = text(errors, "account_name", data.account_name, NAME_MAX_LENGTH)
     billing = email(errors, "billing_email", data.billing_email)
-    minor, currency = _price(errors, data.price_per_kwh, data.currency)
     if name and "name" not in errors:
         clash = session.exec(
             select(UserGroup.id).where(
@@ -159,8 +122,6 @@ def _validated(
         "name": name,
         "account_name": account,
         "billing_email": billing,
-        "price_per_kwh_minor": minor,
-        "currency": currency,
     }
 
 
@@ -340,8 +301,6 @@ GROUP_LIST = ListSpec(
         ListColumn("name", "Name", UserGroup.name, searchable=True),
         ListColumn("account_name", "Account", UserGroup.account_name, searchable=True),
         ListColumn("billing_email", "Billing email", UserGroup.billing_email, searchable=True),
-        ListColumn("price_minor", "Price/kWh (minor units)", UserGroup.price_per_kwh_minor),
-        ListColumn("currency", "Currency", UserGroup.currency, filterable=True),
         ListColumn("members", "Members", _member_count()),
         ListColumn("organisation", "Organisation", Organisation.name, filterable=True),
     ),

@@ -1,4 +1,5 @@
-"""User groups over the REST API, real HTTP: the group, its price (exact), its members."""
+"""User groups over the REST API, real HTTP: the group account (no price: members are billed
+with the group's tariff) and its members."""
 
 from __future__ import annotations
 
@@ -42,25 +43,20 @@ def _routes(group_id: int, driver_id: int) -> list[tuple[str, str, dict | None]]
 async def test_create_get_update_and_delete(rest: httpx.AsyncClient, keys: Keys) -> None:
     key = bearer(keys.make())
     reply = await rest.post(
-        "/user-groups",
-        json={"name": "Fleet", "price_per_kwh": "0,29", "currency": "eur", "account_name": "ACME"},
-        headers=key,
+        "/user-groups", json={"name": "Fleet", "account_name": "ACME"}, headers=key
     )
     assert reply.status_code == 201, reply.text
     group = reply.json()
     assert reply.headers["location"] == f"/api/v1/user-groups/{group['id']}"
-    assert (group["price_minor"], group["currency"], group["members"]) == (29, "EUR", 0)
-    assert (group["account_name"], group["organisation"]) == ("ACME", "Test Operator")
+    assert (group["account_name"], group["members"]) == ("ACME", 0)
+    assert group["organisation"] == "Test Operator"
+    assert not {"price_minor", "price_per_kwh", "currency"} & set(group)  # the group's tariff
     path = f"/user-groups/{group['id']}"
     assert (await rest.get(path, headers=bearer(keys.make("Viewer")))).json() == group
 
     renamed = await rest.patch(path, json={"billing_email": "pay@acme.example"}, headers=key)
     assert renamed.status_code == 200, renamed.text
-    assert (renamed.json()["price_minor"], renamed.json()["name"]) == (29, "Fleet")
-    yen = await rest.patch(path, json={"price_per_kwh": "30", "currency": "JPY"}, headers=key)
-    assert (yen.json()["price_minor"], yen.json()["currency"]) == (30, "JPY")
-    standard = await rest.patch(path, json={"price_per_kwh": None}, headers=key)
-    assert standard.json()["price_minor"] is None
+    assert renamed.json() == group | {"billing_email": "pay@acme.example"}
     assert (await rest.delete(path, headers=key)).status_code == 204
     assert (await rest.get(path, headers=key)).status_code == 404
 
@@ -71,26 +67,29 @@ async def test_invalid_fields_are_the_use_cases_messages(
     key = bearer(keys.make())
     await _group(rest, key)
     reply = await rest.post(
-        "/user-groups",
-        json={"name": "fleet", "billing_email": "nope", "price_per_kwh": "0.295"},
-        headers=key,
+        "/user-groups", json={"name": "fleet", "billing_email": "nope"}, headers=key
     )
     assert reply.status_code == 422
     assert {e["field"]: e["detail"] for e in reply.json()["errors"]} == {
         "name": "A group named 'fleet' already exists",
         "billing_email": "'nope' is not an email address",
-        "price_per_kwh": "EUR amounts have at most 2 decimals; 0.295 would need rounding",
     }
-    currency = await rest.post(
-        "/user-groups", json={"name": "B", "price_per_kwh": "1", "currency": "ABC"}, headers=key
+    assert (await rest.get("/user-groups", headers=key)).json()["total"] == 1
+
+
+async def test_a_group_price_is_refused_the_tariff_prices_members(
+    rest: httpx.AsyncClient, keys: Keys
+) -> None:
+    """A price typed on the group would be billed by nothing: unknown fields are refused."""
+    key = bearer(keys.make())
+    group = await _group(rest, key)
+    for body in ({"name": "B", "price_per_kwh": "0.29"}, {"name": "C", "currency": "EUR"}):
+        refused = await rest.post("/user-groups", json=body, headers=key)
+        assert refused.status_code == 422, refused.text
+    patched = await rest.patch(
+        f"/user-groups/{group['id']}", json={"price_per_kwh": "0.29"}, headers=key
     )
-    assert currency.json()["errors"] == [
-        {"location": "body", "field": "currency", "detail": "ABC is not an ISO 4217 currency code"}
-    ]
-    a_float = await rest.post(
-        "/user-groups", json={"name": "C", "price_per_kwh": 0.29}, headers=key
-    )
-    assert a_float.status_code == 422  # money is a decimal string, never a float
+    assert patched.status_code == 422, patched.text
     assert (await rest.get("/user-groups", headers=key)).json()["total"] == 1
 
 

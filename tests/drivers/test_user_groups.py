@@ -1,72 +1,50 @@
-"""User groups service on a real database: group account and price, members, scope, list."""
+"""User groups service on a real database: group account, members, scope, list (no price:
+members are billed with the group's tariff, tests/finance/test_group_price_migration.py)."""
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 import pytest
 
+from ccms_app.core.db import read_session
 from ccms_app.core.listing import ListQuery, fetch_page
 from ccms_app.drivers import driver_admin as drivers
 from ccms_app.drivers import id_tags, user_groups
 from ccms_app.drivers.common import NotFoundError, RefusedError, Scope, UserInputError
-from ccms_app.drivers.user_groups import GroupInput
+from ccms_app.drivers.models import UserGroup
+from ccms_app.drivers.user_groups import GroupInput, GroupView
 from tests.drivers.support import partner_scope, scope
 
 __all__ = ["partner_scope", "scope"]
 
 
-def test_create_a_group_with_a_price(scope: Scope) -> None:
+def test_create_a_group_account(scope: Scope) -> None:
     group = user_groups.create_group(
-        scope, GroupInput("ACME fleet", "ACME Ltd", "billing@acme.example", "0.29", "eur")
+        scope, GroupInput("ACME fleet", "ACME Ltd", "billing@acme.example")
     )
-    assert (group.price_per_kwh_minor, group.currency, group.price_text) == (29, "EUR", "0.29")
+    assert (group.name, group.account_name, group.billing_email) == (
+        "ACME fleet",
+        "ACME Ltd",
+        "billing@acme.example",
+    )
     assert user_groups.get_group(scope, group.id) == group
 
 
-@pytest.mark.parametrize(
-    ("price", "currency", "minor"),
-    [
-        ("0.29", "EUR", 29),
-        ("0,35", "EUR", 35),
-        ("0.290", "EUR", 29),
-        ("1", "EUR", 100),
-        (".5", "GBP", 50),
-        ("45", "JPY", 45),
-        ("0.125", "KWD", 125),
-        ("", "EUR", None),
-    ],
-)
-def test_price_becomes_exact_minor_units(
-    scope: Scope, price: str, currency: str, minor: int | None
-) -> None:
-    group = user_groups.create_group(scope, GroupInput("G", price_per_kwh=price, currency=currency))
-    assert group.price_per_kwh_minor == minor
-
-
-@pytest.mark.parametrize(
-    ("price", "currency", "field", "message"),
-    [
-        ("0.295", "EUR", "price_per_kwh", "EUR amounts have at most 2 decimals"),
-        ("4.5", "JPY", "price_per_kwh", "JPY amounts have no decimals"),
-        ("-0.29", "EUR", "price_per_kwh", "is not an amount"),
-        ("1,000.00", "EUR", "price_per_kwh", "is not an amount"),
-        ("0.29", "EURO", "currency", "3 letters"),
-        ("0.29", "ABC", "currency", "ABC is not an ISO 4217 currency code"),
-        ("9999999999", "EUR", "price_per_kwh", "too large"),
-    ],
-)
-def test_price_and_currency_errors(
-    scope: Scope, price: str, currency: str, field: str, message: str
-) -> None:
-    with pytest.raises(UserInputError) as caught:
-        user_groups.create_group(scope, GroupInput("G", price_per_kwh=price, currency=currency))
-    assert set(caught.value.errors) == {field}
-    assert message in caught.value.errors[field]
+def test_a_group_has_no_price_of_its_own(scope: Scope) -> None:
+    """Members are billed with the group's tariff (Finance); the old price column stays empty."""
+    group = user_groups.create_group(scope, GroupInput("Fleet"))
+    assert not {"price_per_kwh_minor", "currency"} & {f.name for f in fields(GroupView)}
+    assert not {"price_per_kwh", "currency"} & {f.name for f in fields(GroupInput)}
+    with read_session() as session:
+        stored = session.get(UserGroup, group.id)
+        assert stored is not None and stored.price_per_kwh_minor is None
 
 
 def test_every_field_error_at_once(scope: Scope) -> None:
     with pytest.raises(UserInputError) as caught:
-        user_groups.create_group(scope, GroupInput(" ", "a" * 201, "nope", "0.001", "EUR"))
-    assert set(caught.value.errors) == {"name", "account_name", "billing_email", "price_per_kwh"}
+        user_groups.create_group(scope, GroupInput(" ", "a" * 201, "nope"))
+    assert set(caught.value.errors) == {"name", "account_name", "billing_email"}
 
 
 def test_names_are_unique_per_organisation(scope: Scope, partner_scope: Scope) -> None:
@@ -74,16 +52,8 @@ def test_names_are_unique_per_organisation(scope: Scope, partner_scope: Scope) -
     with pytest.raises(UserInputError) as caught:
         user_groups.create_group(scope, GroupInput("FLEET"))
     assert caught.value.errors == {"name": "A group named 'FLEET' already exists"}
-    user_groups.update_group(scope, first.id, GroupInput("Fleet", price_per_kwh="0.30"))
+    user_groups.update_group(scope, first.id, GroupInput("Fleet", "ACME Ltd"))
     user_groups.create_group(partner_scope, GroupInput("Fleet"))
-
-
-def test_edit_keeps_price_in_the_new_currency(scope: Scope) -> None:
-    group = user_groups.create_group(scope, GroupInput("G", price_per_kwh="0.29"))
-    edited = user_groups.update_group(scope, group.id, GroupInput("G", "", "", "40", "JPY"))
-    assert (edited.price_per_kwh_minor, edited.currency, edited.price_text) == (40, "JPY", "40")
-    cleared = user_groups.update_group(scope, group.id, GroupInput("G", currency="JPY"))
-    assert cleared.price_per_kwh_minor is None and cleared.price_text == ""
 
 
 def test_members_add_authorise_remove(scope: Scope) -> None:
@@ -124,7 +94,7 @@ def test_delete_refused_with_group_cards(scope: Scope) -> None:
     assert user_groups.delete_group(scope, group.id) == "Fleet"
     with pytest.raises(NotFoundError):
         user_groups.get_group(scope, group.id)
-    assert [g for g, _ in drivers.driver_detail(scope, driver.id).groups] == []
+    assert [g.name for g in drivers.driver_detail(scope, driver.id).groups] == []
 
 
 def test_scope(scope: Scope, partner_scope: Scope) -> None:
@@ -151,7 +121,7 @@ def test_scope(scope: Scope, partner_scope: Scope) -> None:
 
 
 def test_list_counts_members_and_sorts(scope: Scope) -> None:
-    big = user_groups.create_group(scope, GroupInput("Big", price_per_kwh="0.25"))
+    big = user_groups.create_group(scope, GroupInput("Big"))
     user_groups.create_group(scope, GroupInput("Alone"))
     for name in ("A", "B"):
         driver = drivers.create_driver(scope, drivers.DriverInput(name))
@@ -162,7 +132,5 @@ def test_list_counts_members_and_sorts(scope: Scope) -> None:
         ListQuery(sort="members", descending=True),
         scope.organisation_ids,
     )
-    assert [(r["name"], r["members"], r["price_minor"]) for r in page.rows] == [
-        ("Big", 2, 25),
-        ("Alone", 0, None),
-    ]
+    assert [(r["name"], r["members"]) for r in page.rows] == [("Big", 2), ("Alone", 0)]
+    assert not {"price_minor", "currency"} & set(page.rows[0])

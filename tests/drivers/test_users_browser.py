@@ -103,18 +103,19 @@ async def test_group_with_a_member_and_a_vehicle(running_app: RunningApp, browse
     page = await _log_in(browser, running_app, DESKTOP, "/users/groups")
     await page.click("[data-testid=groups-new]")
     await page.fill("[data-testid=group-form-name]", "Browser Fleet")
-    await page.fill("[data-testid=group-form-price_per_kwh]", "0.295")
+    await expect(page.locator("[data-testid=group-form-price_per_kwh]")).to_have_count(0)
+    await page.fill("[data-testid=group-form-billing_email]", "nope")
     await page.click("[data-testid=group-form-save]")
-    await expect(page.locator("[data-testid=group-form-price_per_kwh-error]")).to_contain_text(
-        "at most 2 decimals", timeout=UI_TIMEOUT_MS
+    await expect(page.locator("[data-testid=group-form-billing_email-error]")).to_contain_text(
+        "is not an email address", timeout=UI_TIMEOUT_MS
     )
     await expect(page.locator("[data-testid=group-form-name]")).to_have_value("Browser Fleet")
-    await page.fill("[data-testid=group-form-price_per_kwh]", "0,29")
+    await page.fill("[data-testid=group-form-billing_email]", "fleet@example.com")
     await page.click("[data-testid=group-form-save]")
     await page.wait_for_url(re.compile(r".*/users/groups/\d+/?$"), timeout=UI_TIMEOUT_MS)
-    await expect(page.locator("[data-testid=group-price]")).to_contain_text(
-        "0.29 EUR per kWh", timeout=UI_TIMEOUT_MS
-    )
+    tariff = page.locator("[data-testid=group-tariff-link]")  # members pay the group's tariff
+    await expect(tariff).to_have_text("Set the group's tariff in Finance", timeout=UI_TIMEOUT_MS)
+    await expect(tariff).to_have_attribute("href", "/finance/tariffs")
 
     await page.fill("[data-testid=member-driver-search]", "browser")
     await page.click("[data-testid=member-driver]")

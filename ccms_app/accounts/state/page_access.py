@@ -18,11 +18,6 @@ from ccms_app.ui.events import event
 class PageAccessState(rx.State):
     """One handler per such page; the gate does the work before it runs."""
 
-    @requires(Action.VIEW, Module.FINANCE)
-    @event
-    def finance(self) -> None:
-        """Finance's page guard."""
-
     @requires(Action.VIEW, Module.LOAD_BALANCING)
     @event
     def load_balancing(self) -> None:

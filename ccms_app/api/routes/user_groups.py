@@ -2,10 +2,9 @@
 authorise or not, remove.
 
 The group form and the group page of the Users module call the same use cases
-(`drivers.user_groups`): the price per kWh is a decimal string in major units of the group's
-currency, stored as integer minor units, never through a float (the list answers
-`price_minor`). Changing members marks the group's cards for the local lists' next sync.
-A group's cards are `/id-tags?group_id=`.
+(`drivers.user_groups`). A group has no price of its own: its members are billed with the
+tariff assigned to it (`/tariff-assignments`, target `group`). Changing members marks the
+group's cards for the local lists' next sync. A group's cards are `/id-tags?group_id=`.
 """
 
 from __future__ import annotations
@@ -32,7 +31,6 @@ GroupId = Annotated[int, Path(ge=1, le=MAX_INT)]
 DriverId = Annotated[int, Path(ge=1, le=MAX_INT)]
 Viewer = Annotated[ApiCaller, gate(Module.USERS, Action.VIEW)]
 Editor = Annotated[ApiCaller, gate(Module.USERS, Action.EDIT)]
-PRICE_MAX_LENGTH = 40  # far more digits than any price; the use case says what is wrong
 
 
 class GroupChanges(StrictModel):
@@ -41,18 +39,10 @@ class GroupChanges(StrictModel):
     name: str | None = Field(None, max_length=user_groups.NAME_MAX_LENGTH)
     account_name: str | None = Field(None, max_length=user_groups.NAME_MAX_LENGTH)
     billing_email: str | None = Field(None, max_length=EMAIL_MAX_LENGTH)
-    price_per_kwh: str | None = Field(
-        None,
-        max_length=PRICE_MAX_LENGTH,
-        description="A decimal in major units of `currency`; null or empty: standard tariff",
-        examples=["0.29"],
-    )
-    currency: str | None = Field(None, max_length=3, description="ISO 4217, e.g. EUR")
 
 
 class NewGroup(GroupChanges):
     name: str = Field(max_length=user_groups.NAME_MAX_LENGTH)
-    currency: str | None = Field(user_groups.DEFAULT_CURRENCY, max_length=3)
 
 
 class NewMember(StrictModel):
@@ -77,8 +67,6 @@ def _input(form: dict[str, str]) -> user_groups.GroupInput:
         name=form.get("name", ""),
         account_name=form.get("account_name", ""),
         billing_email=form.get("billing_email", ""),
-        price_per_kwh=form.get("price_per_kwh", ""),
-        currency=form.get("currency", ""),
     )
 
 
@@ -106,8 +94,6 @@ async def update_user_group(id: GroupId, body: GroupChanges, caller: Editor) -> 
         "name": current.name,
         "account_name": current.account_name,
         "billing_email": current.billing_email,
-        "price_per_kwh": current.price_text,
-        "currency": current.currency,
     }
     form |= as_form(body, exclude_unset=True)
     await asyncio.to_thread(user_groups.update_group, scope, id, _input(form))

@@ -199,17 +199,6 @@ def group_form() -> rx.Component:
         text_field(s, "name", "Name", t, placeholder="e.g. ACME fleet"),
         text_field(s, "account_name", "Group account", t, placeholder="Who is billed"),
         text_field(s, "billing_email", "Billing email", t, type_="email"),
-        pair(
-            text_field(
-                s,
-                "price_per_kwh",
-                "Group price per kWh",
-                t,
-                placeholder="0.29",
-                hint="Empty: the standard tariff applies.",
-            ),
-            text_field(s, "currency", "Currency", t, placeholder="EUR", hint="ISO 4217 code"),
-        ),
     )
 
 

@@ -1,5 +1,9 @@
 """User groups: the list (/users/groups) and one group (/users/groups/[group_id]) with its
-account, price, members (add, authorise to charge on the group account, remove) and cards."""
+account, members (add, authorise to charge on the group account, remove) and cards.
+
+A group's price is the tariff assigned to it in Finance; ccms_app.finance imports the Users
+models, so these pages link to the tariffs page (its assignment tool) by URL only.
+"""
 
 from __future__ import annotations
 
@@ -30,6 +34,7 @@ TITLE = "User groups · CCMS"
 DETAIL_ROUTE = "/users/groups/[group_id]"
 DETAIL_TITLE = "User group · CCMS"
 NAV_ROUTE = "/users"
+GROUP_TARIFF_HREF = "/finance/tariffs"  # the tariffs page assigns a tariff to a group
 
 
 def page() -> rx.Component:
@@ -37,7 +42,7 @@ def page() -> rx.Component:
         NAV_ROUTE,
         page_header(
             "User groups",
-            "Drivers charging on one account, at the group's price.",
+            "Drivers charging on one account; members are billed with the group's tariff.",
         ),
         users_subnav(ROUTE),
         data_list(
@@ -45,7 +50,6 @@ def page() -> rx.Component:
             columns=[
                 Column("name", "Name", href=lambda row: "/users/groups/" + row["id"].to(str)),
                 Column("account_name", "Account"),
-                Column("price", "Price", sortable=False),
                 Column("members", "Members"),
                 Column("billing_email", "Billing email", on_phone=False),
                 Column("organisation", "Organisation", on_phone=False),
@@ -184,6 +188,20 @@ def _cards() -> rx.Component:
     )
 
 
+def _tariff_line() -> rx.Component:
+    """Which tariff bills the members is set in Finance; the Users module cannot read it."""
+    return rx.text(
+        rx.text.strong("Tariff: "),
+        rx.link(
+            "Set the group's tariff in Finance",
+            href=GROUP_TARIFF_HREF,
+            custom_attrs={"data-testid": "group-tariff-link"},
+        ),
+        size="2",
+        custom_attrs={"data-testid": "group-tariff"},
+    )
+
+
 def _detail_body() -> rx.Component:
     s = GroupDetailState
     return rx.vstack(
@@ -214,12 +232,7 @@ def _detail_body() -> rx.Component:
             rx.flex(
                 rx.text(rx.text.strong("Account: "), s.account_name, size="2"),
                 rx.text(rx.text.strong("Billing: "), s.billing_email, size="2"),
-                rx.text(
-                    rx.text.strong("Price: "),
-                    s.price,
-                    size="2",
-                    custom_attrs={"data-testid": "group-price"},
-                ),
+                _tariff_line(),
                 direction=rx.breakpoints(initial="column", sm="row"),
                 gap=rx.breakpoints(initial="4px", sm="24px"),
                 wrap="wrap",

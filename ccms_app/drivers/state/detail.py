@@ -14,7 +14,6 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
-from ccms_app.core.money import format_minor
 from ccms_app.core.types import utc_now
 from ccms_app.drivers import driver_admin as drivers
 from ccms_app.drivers import user_groups
@@ -174,7 +173,6 @@ class GroupDetailState(DriverPickerState, rx.State):
     name: str = ""
     account_name: str = ""
     billing_email: str = ""
-    price: str = ""
     members: rx.Field[list[LinkRow]] = rx.field(default_factory=list)
     cards: rx.Field[list[CardRow]] = rx.field(default_factory=list)
     values: dict[str, str] = {}  # the add-member picker: {"driver_id": ...}
@@ -204,11 +202,6 @@ class GroupDetailState(DriverPickerState, rx.State):
             return
         g = detail.group
         self.name, self.account_name, self.billing_email = g.name, g.account_name, g.billing_email
-        self.price = (
-            "standard tariff"
-            if g.price_per_kwh_minor is None
-            else f"{format_minor(g.price_per_kwh_minor, g.currency)} per kWh"
-        )
         self.members = [
             LinkRow(
                 str(m.driver_id),

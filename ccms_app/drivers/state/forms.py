@@ -67,8 +67,6 @@ class GroupFormState(UserFormState, rx.State):
             "name": "",
             "account_name": "",
             "billing_email": "",
-            "price_per_kwh": "",
-            "currency": user_groups.DEFAULT_CURRENCY,
         }
 
     def _read(self, scope: Scope, pk: int) -> dict[str, str]:
@@ -77,8 +75,6 @@ class GroupFormState(UserFormState, rx.State):
             "name": g.name,
             "account_name": g.account_name,
             "billing_email": g.billing_email,
-            "price_per_kwh": g.price_text,
-            "currency": g.currency,
         }
 
     def _save(self, scope: Scope, pk: int, values: dict[str, str]) -> tuple[str, int]:
@@ -86,8 +82,6 @@ class GroupFormState(UserFormState, rx.State):
             name=values.get("name", ""),
             account_name=values.get("account_name", ""),
             billing_email=values.get("billing_email", ""),
-            price_per_kwh=values.get("price_per_kwh", ""),
-            currency=values.get("currency", ""),
         )
         if pk:
             saved = user_groups.update_group(scope, pk, data)

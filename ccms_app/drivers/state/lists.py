@@ -2,7 +2,7 @@
 the Users landing page. The actions right in the lists live in ccms_app.drivers.state.actions.
 
 Each list is a ListState (ccms_app.ui.list_state) over a spec of its service; rows are
-formatted for display here (money, kWh, dates, links).
+formatted for display here (kWh, dates, links).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded
 from ccms_app.accounts.rules.permissions import Module
 from ccms_app.core.listing import ListSpec
-from ccms_app.core.money import format_minor
 from ccms_app.drivers import driver_admin as drivers
 from ccms_app.drivers import id_tags, user_groups, vehicles
 from ccms_app.drivers.common import Scope
@@ -50,14 +49,7 @@ class GroupListState(ListState, rx.State):
         return user_groups.GROUP_LIST
 
     def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
-        shown = _shown(row)
-        minor = row.get("price_minor")
-        shown["price"] = (
-            "standard tariff"
-            if minor is None
-            else f"{format_minor(minor, row.get('currency') or 'EUR')}/kWh"
-        )
-        return shown
+        return _shown(row)
 
 
 @guarded(Module.USERS)

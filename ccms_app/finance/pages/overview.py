@@ -1,18 +1,95 @@
-"""Finance module (not built yet)."""
+"""Finance overview (/finance): this month's revenue per currency, what waits for an operator,
+the cost so far of running sessions, and links to the Finance pages."""
 
 from __future__ import annotations
 
 import reflex as rx
 
-from ccms_app.ui.not_built import not_built_page
+from ccms_app.finance.components.subnav import finance_subnav
+from ccms_app.finance.state.overview import FinanceOverviewState as Overview
+from ccms_app.ui.cards import empty_note, section, stat_card
+from ccms_app.ui.layout import app_shell
+from ccms_app.ui.page_header import page_header
+from ccms_app.ui.table import cell, data_table
 
 ROUTE = "/finance"
 TITLE = "Finance · CCMS"
 
 
+def _revenue_row(row: rx.Var) -> rx.Component:
+    return rx.table.row(
+        cell(row["currency"]),
+        cell(row["sessions"]),
+        cell(row["energy"]),
+        cell(row["excl"]),
+        cell(row["vat"]),
+        cell(rx.text(row["incl"], weight="medium")),
+        custom_attrs={"data-testid": "finance-revenue-" + row["currency"].to(str)},
+    )
+
+
+def _revenue() -> rx.Component:
+    return section(
+        "Revenue " + Overview.month,
+        rx.cond(
+            Overview.revenue.length() > 0,
+            data_table(
+                ["Currency", "Sessions", "Energy", "Excl. VAT", "VAT", "Incl. VAT"],
+                Overview.revenue,
+                _revenue_row,
+                testid="finance-revenue",
+            ),
+            empty_note("No session priced this month yet."),
+        ),
+        rx.text(
+            "Final costs of sessions that ended this month (",
+            Overview.time_zone,
+            "); sessions held for review are not counted until released.",
+            size="1",
+            color=rx.color("gray", 10),
+        ),
+    )
+
+
+def _no_default_warning() -> rx.Component:
+    return rx.cond(
+        Overview.loaded & ~Overview.has_network_default,
+        rx.callout(
+            rx.text(
+                "No network default tariff: sessions at charge points, stations and id tags "
+                "without a tariff of their own are not billed. ",
+                rx.link("Assign one", href="/finance/tariffs"),
+                ".",
+            ),
+            icon="triangle-alert",
+            color_scheme="amber",
+            size="1",
+            width="100%",
+            custom_attrs={"data-testid": "finance-no-default"},
+        ),
+    )
+
+
+def _figures() -> rx.Component:
+    return rx.grid(
+        stat_card("Held for review", Overview.held_for_review, "flag", "orange", "fin-review"),
+        stat_card(
+            "Not billed this month", Overview.unpriced, "circle-slash", "gray", "fin-unpriced"
+        ),
+        stat_card("Running, cost so far", Overview.running_cost, "zap", "teal", "fin-running"),
+        stat_card("Documents this month", Overview.documents, "file-text", "blue", "fin-documents"),
+        columns=rx.breakpoints(initial="1", sm="2", lg="4"),
+        spacing="3",
+        width="100%",
+    )
+
+
 def page() -> rx.Component:
-    return not_built_page(
+    return app_shell(
         ROUTE,
-        "Finance",
-        "set tariffs, bill charging sessions and follow payments.",
+        page_header("Finance", "Tariffs, session costs, receipts and invoices."),
+        finance_subnav(ROUTE),
+        _no_default_warning(),
+        _figures(),
+        _revenue(),
     )
