@@ -81,7 +81,9 @@ def price_closed_session(session: Session, cs: ChargingSession, cp: ChargePoint)
 
 def compute(session: Session, cs: ChargingSession, cp: ChargePoint, end: datetime) -> Priced:
     """Price `cs` from its start to `end` with the tariff that applies (None: no tariff)."""
-    resolution = resolve(session, cs.charge_point_id, cs.connector_id, cs.id_tag, cs.start_time)
+    resolution = resolve(
+        session, cs.charge_point_id, cs.connector_id, cs.id_tag, cs.start_time, cs.connector_pk
+    )
     points = meter_points(session, cs)
     registers = sum(1 for point in points if point.register_wh is not None)
     if resolution is None:

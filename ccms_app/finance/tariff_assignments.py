@@ -20,6 +20,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import and_, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -113,26 +114,36 @@ def assignments(scope: Collection[int], tariff_id: int | None = None) -> list[As
 
 
 def resolve(
-    session: Session, charge_point_id: int, connector_id: int, id_tag: str, at: datetime
+    session: Session,
+    charge_point_id: int,
+    connector_id: int,
+    id_tag: str,
+    at: datetime,
+    connector_pk: int | None = None,
 ) -> Resolution | None:
-    """The tariff that prices a session started at `at`, or None when nothing is assigned."""
+    """The tariff that prices a session started at `at`, or None when nothing is assigned.
+
+    One query finds every assignment of every candidate level; the order of the levels then
+    decides (the stop's transaction runs this, so it stays a handful of indexed reads)."""
     cp = session.get(ChargePoint, charge_point_id)
     if cp is None:
         return None
     owners = _owner_chain(session, cp.organisation_id)
+    candidates = _candidates(session, cp, connector_id, connector_pk, id_tag, owners)
+    found = _assigned(session, owners, candidates)
     skipped: list[str] = []
-    for target, target_id, label in _candidates(session, cp, connector_id, id_tag, owners):
-        found = _assigned(session, owners, target, target_id)
-        if found is None:
+    for target, target_id, why in candidates:
+        tariff = found.get((target.value, target_id))
+        if tariff is None:
             continue
-        tariff, _row = found
+        shown = _label(session, target, target_id)
+        label = shown[:1].lower() + shown[1:] + (f" ({why})" if why else "")
         version = version_at(session, stored_id(tariff.id), at)
         if version is None:
             skipped.append(f"{tariff.name} (assigned to {label}) has no prices yet at that time")
             continue
-        reason = f"assigned to {label}" + (
-            f"; passed over: {'; '.join(skipped)}" if skipped else ""
-        )
+        passed = f"; passed over: {'; '.join(skipped)}" if skipped else ""
+        reason = f"assigned to {label}{passed}"
         return Resolution(stored_id(tariff.id), tariff.name, version, target, reason[:200])
     return None
 
@@ -149,73 +160,78 @@ def explain(
 
 
 def _candidates(
-    session: Session, cp: ChargePoint, connector_id: int, id_tag: str, owners: list[int]
+    session: Session,
+    cp: ChargePoint,
+    connector_id: int,
+    connector_pk: int | None,
+    id_tag: str,
+    owners: list[int],
 ) -> list[tuple[AssignmentTarget, int, str]]:
-    """(target, id, label) from the most specific to the network default."""
+    """(target, id, why) from the most specific to the network default."""
     found: list[tuple[AssignmentTarget, int, str]] = []
     tag = session.exec(select(IdTag).where(IdTag.id_tag == id_tag)).first() if id_tag else None
     if tag is not None and tag.driver_id is not None:
-        driver = session.get(Driver, tag.driver_id)
-        name = driver.name if driver is not None else f"#{tag.driver_id}"
-        found.append((AssignmentTarget.DRIVER, tag.driver_id, f"driver {name}"))
-    for group_id, group_name, why in _groups(session, tag):
-        found.append((AssignmentTarget.GROUP, group_id, f"group {group_name} ({why})"))
-    connector = session.exec(
-        select(Connector).where(
-            Connector.charge_point_id == cp.id, Connector.connector_id == connector_id
-        )
-    ).first()
-    if connector is not None:
-        label = f"connector {connector_id} of {cp.identity}"
-        found.append((AssignmentTarget.CONNECTOR, stored_id(connector.id), label))
-    found.append((AssignmentTarget.CHARGE_POINT, stored_id(cp.id), f"charge point {cp.identity}"))
+        found.append((AssignmentTarget.DRIVER, tag.driver_id, ""))
+    for group_id, why in _groups(session, tag):
+        found.append((AssignmentTarget.GROUP, group_id, why))
+    if connector_pk is None:
+        connector_pk = session.exec(
+            select(Connector.id).where(
+                Connector.charge_point_id == cp.id, Connector.connector_id == connector_id
+            )
+        ).first()
+    if connector_pk is not None:
+        found.append((AssignmentTarget.CONNECTOR, connector_pk, ""))
+    found.append((AssignmentTarget.CHARGE_POINT, stored_id(cp.id), ""))
     if cp.station_id is not None:
-        station = session.get(Station, cp.station_id)
-        label = f"station {station.name}" if station is not None else "its station"
-        found.append((AssignmentTarget.STATION, cp.station_id, label))
-    for owner in owners:
-        organisation = session.get(Organisation, owner)
-        name = organisation.name if organisation is not None else f"#{owner}"
-        found.append((AssignmentTarget.NETWORK, owner, f"the network default of {name}"))
+        found.append((AssignmentTarget.STATION, cp.station_id, ""))
+    found += [(AssignmentTarget.NETWORK, owner, "") for owner in owners]
     return found
 
 
-def _groups(session: Session, tag: IdTag | None) -> list[tuple[int, str, str]]:
+def _groups(session: Session, tag: IdTag | None) -> list[tuple[int, str]]:
+    """(group id, why) of the groups whose tariff may price the card's sessions."""
     if tag is None:
         return []
     if tag.group_id is not None:
-        group = session.get(UserGroup, tag.group_id)
-        return [(tag.group_id, group.name if group else f"#{tag.group_id}", "the card's group")]
+        return [(tag.group_id, "the card's group")]
     if tag.driver_id is None:
         return []
     rows = session.exec(
-        select(UserGroup.id, UserGroup.name)
+        select(UserGroup.id)
         .join(UserGroupMember, col(UserGroupMember.group_id) == UserGroup.id)
         .where(UserGroupMember.driver_id == tag.driver_id, col(UserGroupMember.authorised))
         .order_by(col(UserGroup.name))
     ).all()
-    return [(stored_id(group_id), name, "the driver is a member") for group_id, name in rows]
+    return [(stored_id(group_id), "the driver is a member") for group_id in rows]
 
 
 def _assigned(
-    session: Session, owners: list[int], target: AssignmentTarget, target_id: int
-) -> tuple[Tariff, TariffAssignment] | None:
-    """The assignment of the target by the nearest owner (the charge point's own first)."""
+    session: Session, owners: list[int], candidates: list[tuple[AssignmentTarget, int, str]]
+) -> dict[tuple[str, int], Tariff]:
+    """The tariff assigned to each candidate, by the nearest owner (the charge point's own
+    organisation before its parent operator)."""
+    keys = [
+        and_(TariffAssignment.target_kind == t.value, TariffAssignment.target_id == i)
+        for t, i, _ in candidates
+    ]
     rows = session.exec(
         select(TariffAssignment, Tariff)
         .join(Tariff, col(Tariff.id) == TariffAssignment.tariff_id)
         .where(
-            TariffAssignment.target_kind == target.value,
-            TariffAssignment.target_id == target_id,
+            or_(*keys),
             col(TariffAssignment.organisation_id).in_(owners),
             col(Tariff.archived).is_(False),
         )
     ).all()
-    for owner in owners:
-        for row, tariff in rows:
-            if row.organisation_id == owner:
-                return tariff, row
-    return None
+    rank = {owner: index for index, owner in enumerate(owners)}
+    found: dict[tuple[str, int], tuple[int, Tariff]] = {}
+    for row, tariff in rows:
+        key = (row.target_kind, row.target_id)
+        nearness = rank.get(row.organisation_id, len(owners))
+        if key not in found or nearness < found[key][0]:
+            found[key] = (nearness, tariff)
+    return {key: tariff for key, (_, tariff) in found.items()}
 
 
 def _owner_chain(session: Session, organisation_id: int) -> list[int]:
