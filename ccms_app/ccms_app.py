@@ -32,6 +32,7 @@ from ccms_app.drivers.pages import user_groups as user_groups_page
 from ccms_app.drivers.pages import users
 from ccms_app.drivers.pages import vehicles as vehicles_page
 from ccms_app.finance.pages import overview as finance
+from ccms_app.finance.pages import tariffs as tariffs_pages
 from ccms_app.finance.state.overview import FinanceOverviewState
 from ccms_app.load_balancing import pages as load_balancing
 from ccms_app.maintenance import pages as maintenance
@@ -104,6 +105,7 @@ def _register_pages(app: rx.App) -> None:
     for module, on_load in page_guards.items():
         app.add_page(module.page, route=module.ROUTE, title=module.TITLE, on_load=on_load)
     users_modules = (
+        tariffs_pages,
         drivers_page,
         id_tags_page,
         user_groups_page,

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
+from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
 from ccms_app.charging.models import ChargingSession
@@ -100,19 +101,19 @@ def _month_start(now: datetime, zone: str) -> datetime:
 
 
 def _revenue(session: Session, orgs: list[int], start: datetime) -> tuple[Revenue, ...]:
-    rows = session.exec(
-        select(
-            SessionCost.currency,
+    rows = session.execute(
+        select_columns(
+            col(SessionCost.currency),
             func.count(),
-            func.coalesce(func.sum(ChargingSession.energy_wh), 0),
-            func.coalesce(func.sum(SessionCost.total_excl_minor), 0),
-            func.coalesce(func.sum(SessionCost.vat_minor), 0),
-            func.coalesce(func.sum(SessionCost.total_incl_minor), 0),
+            func.coalesce(func.sum(col(ChargingSession.energy_wh)), 0),
+            func.coalesce(func.sum(col(SessionCost.total_excl_minor)), 0),
+            func.coalesce(func.sum(col(SessionCost.vat_minor)), 0),
+            func.coalesce(func.sum(col(SessionCost.total_incl_minor)), 0),
         )
         .join(ChargingSession, col(ChargingSession.id) == SessionCost.session_id)
         .where(
             col(SessionCost.organisation_id).in_(orgs),
-            SessionCost.state == CostState.FINAL.value,
+            col(SessionCost.state) == CostState.FINAL.value,
             col(ChargingSession.stop_time) >= start,
         )
         .group_by(SessionCost.currency)

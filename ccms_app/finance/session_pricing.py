@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
 from ccms_app.charging.models import ChargingSession, MeterSample, Reservation
@@ -157,17 +158,17 @@ def _store_failure(session: Session, cs: ChargingSession, note: str) -> None:
 def meter_points(session: Session, cs: ChargingSession) -> list[MeterPoint]:
     """The session's samples that pricing reads, one point per sample time."""
     write_pending(session)  # this batch's samples are queued, not yet inserted
-    rows = session.exec(
-        select(
-            MeterSample.timestamp,
-            MeterSample.measurand,
-            MeterSample.value,
-            MeterSample.unit,
-            MeterSample.phase,
-            MeterSample.location,
+    rows = session.execute(
+        select_columns(
+            col(MeterSample.timestamp),
+            col(MeterSample.measurand),
+            col(MeterSample.value),
+            col(MeterSample.unit),
+            col(MeterSample.phase),
+            col(MeterSample.location),
         )
         .where(
-            MeterSample.session_id == cs.id,
+            col(MeterSample.session_id) == cs.id,
             col(MeterSample.measurand).in_(PRICED_MEASURANDS),
             col(MeterSample.value).is_not(None),
         )

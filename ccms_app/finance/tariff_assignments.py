@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, or_
 from sqlalchemy.exc import IntegrityError
@@ -76,7 +77,10 @@ def assign(
             )
         ).first()
         row = existing or TariffAssignment(
-            organisation_id=tariff.organisation_id, target_kind=target.value, target_id=target_id
+            organisation_id=tariff.organisation_id,
+            tariff_id=tariff_id,
+            target_kind=target.value,
+            target_id=target_id,
         )
         row.tariff_id = tariff_id
         row.created_by = actor
@@ -212,7 +216,7 @@ def _assigned(
     """The tariff assigned to each candidate, by the nearest owner (the charge point's own
     organisation before its parent operator)."""
     keys = [
-        and_(TariffAssignment.target_kind == t.value, TariffAssignment.target_id == i)
+        and_(col(TariffAssignment.target_kind) == t.value, col(TariffAssignment.target_id) == i)
         for t, i, _ in candidates
     ]
     rows = session.exec(
@@ -244,7 +248,8 @@ def _owner_chain(session: Session, organisation_id: int) -> list[int]:
     return chain
 
 
-_TARGET_MODELS = {
+TargetModel = type[Station] | type[ChargePoint] | type[UserGroup] | type[Driver]
+_TARGET_MODELS: dict[AssignmentTarget, TargetModel] = {
     AssignmentTarget.STATION: Station,
     AssignmentTarget.CHARGE_POINT: ChargePoint,
     AssignmentTarget.GROUP: UserGroup,
@@ -260,8 +265,8 @@ def _target_owner(session: Session, target: AssignmentTarget, target_id: int) ->
         connector = session.get(Connector, target_id)
         cp = session.get(ChargePoint, connector.charge_point_id) if connector else None
         return cp.organisation_id if cp is not None else None
-    row = session.get(_TARGET_MODELS[target], target_id)
-    return getattr(row, "organisation_id", None)
+    row: Any = session.get(_TARGET_MODELS[target], target_id)
+    return row.organisation_id if row is not None else None
 
 
 def _assignment_view(session: Session, row: TariffAssignment, tariff: Tariff) -> AssignmentView:
@@ -285,6 +290,6 @@ def _label(session: Session, target: AssignmentTarget, target_id: int) -> str:
         if connector is None or cp is None:
             return f"Connector #{target_id}"
         return f"Connector {connector.connector_id} of {cp.identity}"
-    row = session.get(_TARGET_MODELS[target], target_id)
+    row: Any = session.get(_TARGET_MODELS[target], target_id)
     name = getattr(row, "identity", None) or getattr(row, "name", None) or f"#{target_id}"
     return f"{target.value.replace('_', ' ').capitalize()} {name}"

@@ -21,7 +21,7 @@ from ccms_app.accounts.models import Organisation
 from ccms_app.core.db import read_session
 from ccms_app.core.events import NetworkEvent, get_event_bus
 from ccms_app.core.rows import stored_id
-from ccms_app.network.models import ChargePoint
+from ccms_app.network.models import ChargePoint, Connector
 
 T = TypeVar("T", bound=SQLModel)
 
@@ -123,6 +123,35 @@ def charge_point_choices(scope: Collection[int]) -> list[tuple[int, str]]:
             .order_by(ChargePoint.identity)
         ).all()
     return [(stored_id(i), n) for i, n in rows]
+
+
+def charge_point_search(scope: Collection[int], term: str, limit: int) -> list[tuple[int, str]]:
+    """(id, identity) of up to `limit` charge points in scope whose identity contains `term`
+    (any case), by identity: pickers over networks of thousands."""
+    query = select(col(ChargePoint.id), ChargePoint.identity).where(
+        col(ChargePoint.organisation_id).in_(list(scope))
+    )
+    if term.strip():
+        query = query.where(col(ChargePoint.identity).icontains(term.strip(), autoescape=True))
+    with read_session() as session:
+        rows = session.exec(query.order_by(ChargePoint.identity).limit(limit)).all()
+    return [(stored_id(i), n) for i, n in rows]
+
+
+def connector_search(scope: Collection[int], term: str, limit: int) -> list[tuple[int, str]]:
+    """(connector row id, "CP-1 · connector 2") of up to `limit` connectors of charge points
+    in scope whose identity contains `term`: the picker of per-connector settings."""
+    query = (
+        select(col(Connector.id), ChargePoint.identity, Connector.connector_id)
+        .join(ChargePoint, col(ChargePoint.id) == Connector.charge_point_id)
+        .where(col(ChargePoint.organisation_id).in_(list(scope)))
+    )
+    if term.strip():
+        query = query.where(col(ChargePoint.identity).icontains(term.strip(), autoescape=True))
+    query = query.order_by(col(ChargePoint.identity), col(Connector.connector_id)).limit(limit)
+    with read_session() as session:
+        rows = session.exec(query).all()
+    return [(stored_id(i), f"{identity} · connector {number}") for i, identity, number in rows]
 
 
 def charge_point_identities(ids: Collection[int], scope: Collection[int]) -> dict[int, str]:

@@ -4,6 +4,7 @@ the cost so far of running sessions, and links to the Finance pages."""
 from __future__ import annotations
 
 import reflex as rx
+from reflex.vars import ObjectVar
 
 from ccms_app.finance.components.subnav import finance_subnav
 from ccms_app.finance.state.overview import FinanceOverviewState as Overview
@@ -16,7 +17,7 @@ ROUTE = "/finance"
 TITLE = "Finance · CCMS"
 
 
-def _revenue_row(row: rx.Var) -> rx.Component:
+def _revenue_row(row: ObjectVar[dict[str, str]]) -> rx.Component:
     return rx.table.row(
         cell(row["currency"]),
         cell(row["sessions"]),

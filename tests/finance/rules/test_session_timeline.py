@@ -17,7 +17,9 @@ def at(minutes: int) -> datetime:
 
 
 def facts(energy_wh: int, minutes: int = 60, meter_start_wh: int = 1000) -> SessionFacts:
-    return SessionFacts(start=T0, end=at(minutes), meter_start_wh=meter_start_wh, energy_wh=energy_wh)
+    return SessionFacts(
+        start=T0, end=at(minutes), meter_start_wh=meter_start_wh, energy_wh=energy_wh
+    )
 
 
 def test_energy_follows_the_register_readings() -> None:
@@ -56,7 +58,12 @@ def test_suspended_ev_and_finishing_are_idle_but_suspended_evse_is_not() -> None
     ]
     timeline = build_timeline(facts(4000), points, statuses)
     kinds = [p.kind for p in timeline.periods]
-    assert kinds == [PeriodKind.CHARGING, PeriodKind.CHARGING, PeriodKind.CHARGING, PeriodKind.PARKING]
+    assert kinds == [
+        PeriodKind.CHARGING,
+        PeriodKind.CHARGING,
+        PeriodKind.CHARGING,
+        PeriodKind.PARKING,
+    ]
     assert timeline.periods[-1].start == at(50)
 
 

@@ -1,0 +1,301 @@
+"""The pieces of the charging history pages: the list (columns, filters, date range, text
+filters) and one session's facts, cost breakdown and power / energy chart.
+
+Every control carries a data-testid starting with "history" (the list's are data_list's:
+`history-search`, `history-filter-<key>`, `history-link-<id>`, ...; the text filters
+`history-text-<key>`, the dates `history-since` / `history-until`; the detail page's
+`history-facts`, `history-cost`, `history-line`, `history-chart`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+from reflex.vars import ObjectVar
+
+from ccms_app.finance.history.spec import COST_LABELS, SESSION_LABELS
+from ccms_app.finance.state.history import HistoryDetailState, HistoryListState
+from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
+from ccms_app.ui.table import cell, data_table
+
+H: Any = HistoryListState  # Var methods on its mixin's fields (filters) are not typed
+D = HistoryDetailState
+STATUS_COLOURS = {"active": "blue", "completed": "green", "refused": "red"}
+COST_COLOURS = {"final": "green", "review": "amber", "unpriced": "gray", "running": "blue"}
+
+
+def _text_filter(key: str, label: str) -> rx.Component:
+    """An exact value (charge point, id tag) or part of a driver's name, typed."""
+    return rx.input(
+        value=H.filters.get(key, "").to(str),
+        on_change=lambda value: H.set_filter(key, value),
+        debounce_timeout=400,
+        placeholder=label,
+        width=["100%", "100%", "150px"],
+        aria_label=label,
+        custom_attrs={"data-testid": f"history-text-{key}"},
+    )
+
+
+def _date(key: str, label: str) -> rx.Component:
+    return rx.hstack(
+        rx.text(label, size="2", color=rx.color("gray", 11)),
+        rx.input(
+            type="date",
+            value=H.filters.get(key, "").to(str),
+            on_change=lambda value: H.set_filter(key, value),
+            width="150px",
+            aria_label=f"{label} date",
+            custom_attrs={"data-testid": f"history-{key}"},
+        ),
+        align="center",
+        spacing="1",
+    )
+
+
+def _status(row: RowVar) -> rx.Component:
+    return rx.badge(
+        row["status"],
+        color_scheme=rx.match(
+            row["cost_key"],
+            *[(key, colour) for key, colour in COST_COLOURS.items()],
+            rx.match(row["status_key"], *[(k, c) for k, c in STATUS_COLOURS.items()], "gray"),
+        ),
+        variant="soft",
+        white_space="nowrap",
+    )
+
+
+def _amount(row: RowVar) -> rx.Component:
+    return rx.text(
+        rx.cond(row["amount"] == "", "—", row["amount"]),
+        size="2",
+        weight="medium",
+        white_space="nowrap",
+        custom_attrs={"data-testid": "history-amount-" + row["id"].to(str)},
+    )
+
+
+def history_list() -> rx.Component:
+    """The whole list: newest first, every filter, export."""
+    return data_list(
+        H,
+        columns=[
+            Column(
+                "start_time",
+                "Started",
+                href=lambda row: "/finance/history/" + row["id"].to(str),
+            ),
+            Column("station", "Station"),
+            Column("charge_point", "Charge point"),
+            Column("connector_id", "Conn.", sortable=False, on_phone=False),
+            Column("id_tag", "Id tag", sortable=False),
+            Column("driver", "Driver", sortable=False),
+            Column("group", "Group", sortable=False, on_phone=False),
+            Column("vehicle", "Vehicle", sortable=False, on_phone=False),
+            Column("stop_time", "Ended", sortable=False, on_phone=False),
+            Column("duration", "Duration", sortable=False),
+            Column("energy_wh", "kWh"),
+            Column("total_incl_minor", "Amount", render=_amount),
+            Column("payment_method", "Payment", sortable=False),
+            Column("status", "Status", sortable=False, render=_status),
+        ],
+        filters=[
+            Filter("station_id", "Station", H.filter_options["station_id"]),
+            Filter("group_id", "Group", H.filter_options["group_id"]),
+            Filter("status", "Status", list(SESSION_LABELS.items())),
+            Filter("cost_state", "Cost", list(COST_LABELS.items())),
+            Filter("payment_method", "Payment", H.filter_options["payment_method"]),
+        ],
+        testid="history",
+        empty_text="No charging sessions yet.",
+        search_placeholder="Search station, charge point, card, driver, group…",
+        toolbar=[
+            _text_filter("charge_point", "Charge point"),
+            _text_filter("id_tag", "Id tag"),
+            _text_filter("driver", "Driver"),
+            _date("since", "From"),
+            _date("until", "To"),
+        ],
+    )
+
+
+# --- one session -------------------------------------------------------------------------
+
+FACTS = (
+    ("station", "Station"),
+    ("charge_point", "Charge point"),
+    ("connector_id", "Connector"),
+    ("id_tag", "Id tag"),
+    ("driver", "Driver"),
+    ("group", "Group"),
+    ("vehicle", "Vehicle"),
+    ("start_time", "Started"),
+    ("stop_time", "Ended"),
+    ("duration", "Duration"),
+    ("energy", "Energy (kWh)"),
+    ("payment_method", "Payment method"),
+    ("status", "Status"),
+)
+
+
+def _fact(key: str, label: str) -> rx.Component:
+    return rx.vstack(
+        rx.text(label, size="1", color=rx.color("gray", 11)),
+        rx.text(
+            rx.cond(D.facts[key] == "", "—", D.facts[key]),
+            size="2",
+            weight="medium",
+            overflow_wrap="anywhere",
+        ),
+        spacing="0",
+        min_width="0",
+    )
+
+
+def session_facts() -> rx.Component:
+    return rx.card(
+        rx.grid(
+            *[_fact(key, label) for key, label in FACTS],
+            columns=rx.breakpoints(initial="2", sm="3", lg="5"),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        custom_attrs={"data-testid": "history-facts"},
+    )
+
+
+def _total(label: str, key: str, strong: bool = False) -> rx.Component:
+    return rx.hstack(
+        rx.text(label, size="2", color=rx.color("gray", 11)),
+        rx.spacer(),
+        rx.text(
+            D.cost[key],
+            size="3" if strong else "2",
+            weight="bold" if strong else "regular",
+            custom_attrs={"data-testid": f"history-cost-{key}"},
+        ),
+        width="100%",
+    )
+
+
+def _line(line: rx.Var) -> rx.Component:
+    row = line.to(ObjectVar, dict[str, str])
+    return rx.table.row(
+        cell(rx.text(row["dimension"], weight="medium")),
+        cell(row["fee"]),
+        cell(row["period"]),
+        cell(row["quantity"]),
+        cell(row["unit_price"]),
+        cell(rx.cond(row["vat"] == "", "no VAT", row["vat"])),
+        cell(row["amount"], text_align="right"),
+        custom_attrs={"data-testid": "history-line"},
+    )
+
+
+def _tariff() -> rx.Component:
+    return rx.vstack(
+        rx.text(
+            rx.text.strong("Tariff: "),
+            rx.cond(D.cost["tariff"] == "", "none", D.cost["tariff"]),
+            size="2",
+            custom_attrs={"data-testid": "history-tariff"},
+        ),
+        rx.cond(
+            D.cost["tariff_reason"] != "",
+            rx.text(rx.text.strong("Why: "), D.cost["tariff_reason"], size="2"),
+        ),
+        rx.text("Priced at ", D.cost["priced_at"], size="1", color=rx.color("gray", 11)),
+        spacing="1",
+        width="100%",
+    )
+
+
+def session_cost() -> rx.Component:
+    """The totals, the policy note when held, the tariff and the breakdown lines."""
+    totals = rx.vstack(
+        _total("Energy (excl. VAT)", "energy_excl"),
+        _total("Charging time (excl. VAT)", "time_excl"),
+        _total("Parking (excl. VAT)", "parking_excl"),
+        _total("Flat fees (excl. VAT)", "fixed_excl"),
+        rx.divider(),
+        _total("Total excl. VAT", "total_excl"),
+        _total("VAT", "vat"),
+        _total("Total incl. VAT", "total_incl", strong=True),
+        spacing="1",
+        width="100%",
+        max_width=["100%", "100%", "360px"],
+    )
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading("Cost", size="4"),
+                rx.badge(D.cost["state_label"], variant="soft", size="2"),
+                align="center",
+                spacing="3",
+                wrap="wrap",
+            ),
+            rx.cond(
+                D.cost["held"] != "",
+                rx.callout(
+                    rx.cond(D.cost["note"] == "", "Held for review.", D.cost["note"]),
+                    icon="shield-alert",
+                    color_scheme="amber",
+                    width="100%",
+                    custom_attrs={"data-testid": "history-review-note"},
+                ),
+            ),
+            rx.flex(
+                totals,
+                _tariff(),
+                direction=rx.breakpoints(initial="column", md="row"),
+                gap="24px",
+                width="100%",
+            ),
+            rx.cond(
+                D.lines.length() > 0,
+                data_table(
+                    ["Component", "Fee", "Period", "Quantity", "Unit price", "VAT", "Amount"],
+                    D.lines,
+                    _line,
+                    testid="history-lines",
+                ),
+                rx.text("No breakdown lines.", size="2", color=rx.color("gray", 10)),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        custom_attrs={"data-testid": "history-cost"},
+    )
+
+
+def session_chart() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Power and energy", size="4"),
+            rx.cond(
+                D.has_curve,
+                rx.box(
+                    rx.plotly.basic(
+                        data=D.figure,
+                        config={"displayModeBar": False, "responsive": True},
+                        width="100%",
+                        height="280px",
+                    ),
+                    width="100%",
+                    custom_attrs={"data-testid": "history-chart"},
+                ),
+                rx.text(
+                    "No meter values were recorded for this session.",
+                    size="2",
+                    color=rx.color("gray", 10),
+                ),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+    )

@@ -1,0 +1,154 @@
+"""Finance -> Billing settings: one organisation's currency, VAT, rounding, time zone, seller
+details and logo, for the organisations the operator may edit (its own and its
+sub-operators'; a sub-operator only its own).
+
+Thin: `finance.billing_profiles` checks and stores (every wrong field named at once); the
+inputs are controlled by `values`, so what the operator typed stays after an error. Viewing
+needs finance:view (`@guarded`), saving and the logo finance:edit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from ccms_app.accounts import organisations
+from ccms_app.accounts.gate_marks import guarded, requires
+from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.accounts.state import AuthState
+from ccms_app.accounts.state.auth import acting_email
+from ccms_app.finance import billing_profiles
+from ccms_app.finance.billing_profiles import ProfileNotFound
+from ccms_app.finance.models import BillingProfile
+from ccms_app.finance.rules.billing_profile import LOGO_MAX_BYTES, BillingProfileError
+from ccms_app.ui.events import event
+
+LOGO_UPLOAD_ID = "billing-logo-upload"
+SESSION_ENDED = "Your session has ended. Log in again."
+
+
+@guarded(Module.FINANCE)
+class BillingSettingsState(rx.State):
+    """The chosen organisation's settings as the form shows them."""
+
+    organisations: rx.Field[list[list[str]]] = rx.field(default_factory=list)  # [id, name]
+    organisation_id: str = ""
+    values: dict[str, str] = {}
+    errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    message: str = ""
+    logo: str = ""  # the stored logo's file name, "" for none
+    loaded: bool = False
+    busy: bool = False
+
+    async def _scope(self) -> frozenset[int]:
+        auth_state = await self.get_state(AuthState)
+        if not auth_state.is_authenticated or not auth_state._organisation_id:
+            return frozenset()
+        return await asyncio.to_thread(
+            organisations.organisation_scope, auth_state._organisation_id
+        )
+
+    def _show(self, profile: BillingProfile) -> None:
+        self.values = billing_profiles.profile_form(profile)
+        self.logo = profile.logo_path
+        self.errors, self.message = {}, ""
+
+    @event
+    async def load(self) -> None:
+        """on_load (after the login check): the operator's own organisation first."""
+        auth_state = await self.get_state(AuthState)
+        scope = await self._scope()
+        if not scope:
+            return
+        choices = await asyncio.to_thread(billing_profiles.editable_organisations, scope)
+        self.organisations = [[str(i), name] for i, name in choices]
+        self.organisation_id = str(auth_state._organisation_id)
+        await self._read(scope)
+
+    async def _read(self, scope: frozenset[int]) -> None:
+        try:
+            profile = await asyncio.to_thread(
+                billing_profiles.get_profile, int(self.organisation_id or 0), scope
+            )
+        except ProfileNotFound:
+            self.message = "No such organisation in your network."
+            return
+        self._show(profile)
+        self.loaded = True
+
+    @event
+    async def choose_organisation(self, value: str) -> None:
+        self.organisation_id = value if value.isdigit() else ""
+        await self._read(await self._scope())
+
+    @event
+    def set_value(self, name: str, value: str) -> None:
+        self.values = {**self.values, name: value}
+        if name in self.errors:
+            self.errors = {k: v for k, v in self.errors.items() if k != name}
+
+    @requires(Action.EDIT)
+    @event
+    async def save(self):
+        scope = await self._scope()
+        if not scope:
+            return rx.toast.error(SESSION_ENDED)
+        actor = acting_email(await self.get_state(AuthState))
+        self.busy = True
+        try:
+            profile = await asyncio.to_thread(
+                billing_profiles.save_profile,
+                int(self.organisation_id or 0),
+                dict(self.values),
+                actor,
+                scope,
+            )
+        except BillingProfileError as exc:
+            self.errors, self.busy = exc.errors, False
+            return rx.toast.error("Not saved: check the fields marked in red.")
+        except ProfileNotFound:
+            self.busy = False
+            return rx.toast.error("No such organisation in your network.")
+        self._show(profile)
+        self.busy = False
+        return rx.toast.success("Billing settings saved.")
+
+    @requires(Action.EDIT)
+    @event
+    async def upload_logo(self, files: list[rx.UploadFile]):
+        if not files:
+            return rx.toast.error("Choose a PNG or JPEG file first.")
+        scope = await self._scope()
+        if not scope:
+            return rx.toast.error(SESSION_ENDED)
+        actor = acting_email(await self.get_state(AuthState))
+        data = await files[0].read(LOGO_MAX_BYTES + 1)  # one byte more tells "too big"
+        try:
+            profile = await asyncio.to_thread(
+                billing_profiles.store_logo, int(self.organisation_id or 0), data, actor, scope
+            )
+        except BillingProfileError as exc:
+            self.errors = {**self.errors, **exc.errors}
+            return rx.toast.error(f"Logo not stored: {exc.errors.get('logo', exc)}.")
+        except ProfileNotFound:
+            return rx.toast.error("No such organisation in your network.")
+        self.logo = profile.logo_path
+        self.errors = {k: v for k, v in self.errors.items() if k != "logo"}
+        return [rx.clear_selected_files(LOGO_UPLOAD_ID), rx.toast.success("Logo stored.")]
+
+    @requires(Action.EDIT)
+    @event
+    async def remove_logo(self):
+        scope = await self._scope()
+        if not scope:
+            return rx.toast.error(SESSION_ENDED)
+        actor = acting_email(await self.get_state(AuthState))
+        try:
+            await asyncio.to_thread(
+                billing_profiles.remove_logo, int(self.organisation_id or 0), actor, scope
+            )
+        except ProfileNotFound:
+            return rx.toast.error("No such organisation in your network.")
+        self.logo = ""
+        return rx.toast.success("Logo removed.")
