@@ -76,7 +76,7 @@ def vat_percent(raw: str) -> str:
     if value > 100:
         raise ValueError("must be between 0 and 100")
     if value != value.quantize(Decimal("0.01")):
-        raise ValueError("has at most 2 decimals")
+        raise ValueError("may have at most 2 decimals")
     return f"{value.normalize():f}"
 
 

@@ -180,7 +180,10 @@ def _fee(element: TariffElement) -> str:
 def price_session(tariff: Tariff, timeline: SessionTimeline) -> SessionCost:
     """What the session costs under the tariff (see the module docstring for the rules)."""
     check_timeline(timeline)
-    index = _index(tariff)
+    try:
+        index = _index(tariff)
+    except TypeError:  # an unhashable tariff (lists instead of tuples): index it uncached
+        index = _index.__wrapped__(tariff)
     pieces = split_timeline(timeline, index.plan, index.zone)
     reservation_candidates = index.expired if timeline.reservation_expired else index.reservation
     entries, chosen = _price_pieces(pieces, index, reservation_candidates, tariff)

@@ -300,3 +300,27 @@ def test_reservation_periods_must_come_first_and_times_be_aware() -> None:
         assert "reservation" in str(exc)
     else:  # pragma: no cover
         raise AssertionError("accepted a reservation after the session")
+
+
+WINDOW = """{"currency": "EUR", "elements": [
+  {"price_components": [{"type": "ENERGY", "price": 0.50, "step_size": 1}],
+   "restrictions": {"start_time": "%s", "end_time": "%s"}},
+  {"price_components": [{"type": "ENERGY", "price": 0.30, "step_size": 1}]}]}"""
+
+
+def test_window_starting_in_the_skipped_hour_starts_when_the_clock_jumps() -> None:
+    """Berlin 2024-03-31: 02:30 never happens; from 03:00 local (01:00 UTC) it is past it."""
+    rates = tariff(WINDOW % ("02:30", "05:00"), "Europe/Berlin")
+    start = datetime(2024, 3, 31, 0, 0, tzinfo=UTC)
+    cost = price_session(rates, session(start, (CHARGING, 120, "2")))
+    assert cost.energy.excl_vat_minor == 30 + 50
+    assert cost.lines[1].start == datetime(2024, 3, 31, 1, 0, tzinfo=UTC)
+
+
+def test_window_in_the_repeated_hour_applies_twice() -> None:
+    """Berlin 2024-10-27: 02:00-02:30 local happens at 00:00 and at 01:00 UTC."""
+    rates = tariff(WINDOW % ("02:00", "02:30"), "Europe/Berlin")
+    start = datetime(2024, 10, 27, 0, 0, tzinfo=UTC)
+    cost = price_session(rates, session(start, (CHARGING, 120, "2")))
+    assert cost.energy.excl_vat_minor == 50 + 30
+    assert [line.element_index for line in cost.lines] == [0, 1, 0, 1]
