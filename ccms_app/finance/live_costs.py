@@ -28,7 +28,7 @@ from ccms_app.core.rows import table_of
 from ccms_app.core.types import utc_now
 from ccms_app.finance.models import CostState, SessionCost
 from ccms_app.finance.rules.cost_json import cost_to_json
-from ccms_app.finance.session_pricing import compute
+from ccms_app.finance.session_pricing import compute, tariff_of
 from ccms_app.network.models import ChargePoint
 
 log = logging.getLogger(__name__)
@@ -46,35 +46,43 @@ def refresh_running_costs(now: datetime | None = None) -> list[NetworkEvent]:
     while True:
         with read_session() as session:
             rows = _running(session, after)
-            priced = [(cs, cp, _row(session, cs, cp, now)) for cs, cp in rows]
+            priced = [(cs, cp, _row(session, cs, cp, cost, now)) for cs, cp, cost in rows]
         if not rows:
             return events
         after = rows[-1][0].id or after
         changed = [(cs, cp, values) for cs, cp, values in priced if values is not None]
         if changed:
             with session_scope() as session:
-                for _cs, _cp, values in changed:
-                    _upsert(session, values)
+                _upsert(session, [values for _cs, _cp, values in changed])
         events += [_event(cs, cp, values) for cs, cp, values in changed if values]
 
 
-def _running(session: Session, after: int) -> list[tuple[ChargingSession, ChargePoint]]:
+def _running(
+    session: Session, after: int
+) -> list[tuple[ChargingSession, ChargePoint, SessionCost | None]]:
+    """The next batch of running sessions with their charge point and cost so far."""
     rows = session.exec(
-        select(ChargingSession, ChargePoint)
+        select(ChargingSession, ChargePoint, SessionCost)
         .join(ChargePoint, col(ChargePoint.id) == ChargingSession.charge_point_id)
+        .outerjoin(SessionCost, col(SessionCost.session_id) == ChargingSession.id)
         .where(ChargingSession.status == SessionStatus.ACTIVE, col(ChargingSession.id) > after)
         .order_by(col(ChargingSession.id))
         .limit(BATCH)
     ).all()
-    return [(cs, cp) for cs, cp in rows]
+    return [(cs, cp, cost) for cs, cp, cost in rows]
 
 
 def _row(
-    session: Session, cs: ChargingSession, cp: ChargePoint, now: datetime
+    session: Session,
+    cs: ChargingSession,
+    cp: ChargePoint,
+    cost_so_far: SessionCost | None,
+    now: datetime,
 ) -> dict[str, Any] | None:
-    """The running cost row's values (None: no tariff applies, nothing to show)."""
+    """The running cost row's values (None: no tariff applies, nothing to show). A session
+    priced before keeps its tariff (session_pricing.tariff_of): no resolution per refresh."""
     try:
-        priced = compute(session, cs, cp, now)
+        priced = compute(session, cs, cp, now, tariff_of(session, cost_so_far))
     except Exception:
         log.exception("live cost failed", extra={"transaction_id": cs.id})
         return None
@@ -103,19 +111,21 @@ def _row(
     }
 
 
-def _upsert(session: Session, values: dict[str, Any]) -> None:
-    """Insert the running cost, or replace it if the row is still running."""
+def _upsert(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert the running costs, or replace those whose row is still running (one
+    executemany for the batch)."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(COST_TABLE).values(**values)
-    updates = {key: statement.excluded[key] for key in values if key != "session_id"}
-    updates.pop("payment_method")
+    statement = insert(COST_TABLE)
+    kept = ("session_id", "payment_method")
+    updates = {key: statement.excluded[key] for key in rows[0] if key not in kept}
     session.execute(
         statement.on_conflict_do_update(
             index_elements=["session_id"],
             set_=updates,
             where=COST_TABLE.c.state == CostState.RUNNING.value,
-        )
+        ),
+        rows,
     )
 
 

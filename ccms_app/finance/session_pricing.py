@@ -28,7 +28,13 @@ from ccms_app.core.pending_writes import write_pending
 from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
 from ccms_app.drivers.models import IdTag
-from ccms_app.finance.models import CostState, SessionCost
+from ccms_app.finance.models import (
+    AssignmentTarget,
+    CostState,
+    SessionCost,
+    Tariff,
+    TariffVersion,
+)
 from ccms_app.finance.rules.cost_json import cost_to_json
 from ccms_app.finance.rules.pricing_policy import SessionEvidence, judge
 from ccms_app.finance.rules.session_timeline import MeterPoint, SessionFacts, build_timeline
@@ -61,7 +67,7 @@ def price_closed_session(session: Session, cs: ChargingSession, cp: ChargePoint)
     """The final cost of a session that has just ended, in its transaction (see module doc)."""
     end = cs.stop_time or cs.start_time
     try:
-        priced = compute(session, cs, cp, end)
+        priced = compute(session, cs, cp, end, tariff_of(session, session.get(SessionCost, cs.id)))
     except Exception as exc:  # the stop is kept: hold the cost for an operator
         log.exception("pricing failed", extra={"transaction_id": cs.id, "identity": cp.identity})
         _store_failure(session, cs, f"pricing failed: {exc}")
@@ -80,9 +86,16 @@ def price_closed_session(session: Session, cs: ChargingSession, cp: ChargePoint)
     store(session, cs, priced, state, outcome.note)
 
 
-def compute(session: Session, cs: ChargingSession, cp: ChargePoint, end: datetime) -> Priced:
-    """Price `cs` from its start to `end` with the tariff that applies (None: no tariff)."""
-    resolution = resolve(
+def compute(
+    session: Session,
+    cs: ChargingSession,
+    cp: ChargePoint,
+    end: datetime,
+    known: Resolution | None = None,
+) -> Priced:
+    """Price `cs` from its start to `end` with the tariff that applies (None: no tariff).
+    `known`: the tariff the session's cost so far was priced with (see `tariff_of`)."""
+    resolution = known or resolve(
         session, cs.charge_point_id, cs.connector_id, cs.id_tag, cs.start_time, cs.connector_pk
     )
     points = meter_points(session, cs)
@@ -99,6 +112,20 @@ def compute(session: Session, cs: ChargingSession, cp: ChargePoint, end: datetim
     )
     timeline = build_timeline(facts, points, _statuses(session, cs, end))
     return Priced(resolution, price_session(tariff, timeline), registers)
+
+
+def tariff_of(session: Session, row: SessionCost | None) -> Resolution | None:
+    """The tariff a running session has been priced with so far: a session keeps the tariff
+    it started with, even if an operator reassigns tariffs while it runs, so its final cost
+    continues what the driver saw. None: not priced yet (resolve it)."""
+    if row is None or row.tariff_version_id is None or row.tariff_id is None:
+        return None
+    version = session.get(TariffVersion, row.tariff_version_id)
+    tariff = session.get(Tariff, row.tariff_id)
+    if version is None or tariff is None:
+        return None
+    target = AssignmentTarget.NETWORK  # not kept; the reason says which level it was
+    return Resolution(row.tariff_id, tariff.name, version, target, row.tariff_reason)
 
 
 def store(

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -52,9 +53,11 @@ class TariffView:
     updated_at: datetime
 
 
+@lru_cache(maxsize=512)
 def load_definition(text: str, time_zone: str = "UTC") -> TariffDefinition:
     """A stored version's definition as the engine's Tariff, read in `time_zone` (the
-    station's: OCPI reads restriction times in the Location's zone)."""
+    station's: OCPI reads restriction times in the Location's zone). Versions never change,
+    so the parsed tariff is kept (per text and zone) for the next session priced with it."""
     return parse_tariff(_json(text), time_zone=time_zone)
 
 
