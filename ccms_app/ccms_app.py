@@ -31,6 +31,8 @@ from ccms_app.drivers.pages import id_tags as id_tags_page
 from ccms_app.drivers.pages import user_groups as user_groups_page
 from ccms_app.drivers.pages import users
 from ccms_app.drivers.pages import vehicles as vehicles_page
+from ccms_app.finance.pages import billing_settings as billing_settings_page
+from ccms_app.finance.pages import history as history_page
 from ccms_app.finance.pages import overview as finance
 from ccms_app.finance.pages import tariffs as tariffs_pages
 from ccms_app.finance.state.overview import FinanceOverviewState
@@ -106,6 +108,8 @@ def _register_pages(app: rx.App) -> None:
         app.add_page(module.page, route=module.ROUTE, title=module.TITLE, on_load=on_load)
     users_modules = (
         tariffs_pages,
+        history_page,
+        billing_settings_page,
         drivers_page,
         id_tags_page,
         user_groups_page,

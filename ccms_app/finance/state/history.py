@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Collection
+from datetime import datetime
 from typing import Any
 
 import plotly.graph_objects as go
@@ -20,6 +21,7 @@ from ccms_app.accounts import organisations
 from ccms_app.accounts.gate_marks import guarded
 from ccms_app.accounts.rules.permissions import Module
 from ccms_app.accounts.state import AuthState
+from ccms_app.core.display import time_zone
 from ccms_app.core.listing import ListPage, ListQuery, ListSpec
 from ccms_app.core.types import utc_now
 from ccms_app.finance.billing_profiles import get_profile
@@ -99,15 +101,26 @@ def session_id_from_path(path: str) -> int:
     return int(first) if first.isdigit() else 0
 
 
-def curve_figure(curve: Curve) -> go.Figure:
-    """Power (kW, left axis) and energy delivered (kWh, right axis) over time."""
+def _wall_clock(times: list[datetime], zone: str) -> list[datetime]:
+    """UTC instants as the station's wall clock (plotly shows a time as it is given)."""
+    tz = time_zone(zone)
+    return [t.astimezone(tz).replace(tzinfo=None) for t in times]
+
+
+def curve_figure(curve: Curve, zone: str) -> go.Figure:
+    """Power (kW, left axis) and energy delivered (kWh, right axis) over the station's time."""
     figure = go.Figure()
     figure.add_trace(
-        go.Scatter(x=curve.power_times, y=curve.power_kw, name="Power (kW)", mode="lines")
+        go.Scatter(
+            x=_wall_clock(curve.power_times, zone),
+            y=curve.power_kw,
+            name="Power (kW)",
+            mode="lines",
+        )
     )
     figure.add_trace(
         go.Scatter(
-            x=curve.energy_times,
+            x=_wall_clock(curve.energy_times, zone),
             y=curve.energy_kwh,
             name="Energy (kWh)",
             mode="lines",
@@ -119,7 +132,7 @@ def curve_figure(curve: Curve) -> go.Figure:
         margin={"l": 44, "r": 44, "t": 10, "b": 30},
         yaxis={"title": "kW", "rangemode": "tozero"},
         yaxis2={"title": "kWh", "overlaying": "y", "side": "right", "rangemode": "tozero"},
-        xaxis={"nticks": 6},
+        xaxis={"nticks": 6, "title": f"Station time ({zone})"},
         legend={"orientation": "h", "y": -0.2},
         autosize=True,
     )
@@ -165,7 +178,7 @@ class HistoryDetailState(rx.State):
         self.cost = {} if cost is None else _cost_texts(cost)
         self.lines = [] if cost is None else [dict(vars(line)) for line in cost.lines]
         self.has_curve = not detail.curve.empty
-        self.figure = curve_figure(detail.curve)
+        self.figure = curve_figure(detail.curve, detail.timezone)
         self.found, self.loaded = True, True
 
 

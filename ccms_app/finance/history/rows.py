@@ -1,0 +1,104 @@
+"""A charging history row as the page and the CSV show it: times in the station's zone,
+kWh, the amount with its currency, the payment method and the status in words."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from ccms_app.core.display import MISSING, time_zone
+from ccms_app.core.money import format_minor, format_money
+from ccms_app.finance.history.spec import COST_LABELS, NO_COST, SESSION_LABELS
+
+LOCAL_TIME = "%Y-%m-%d %H:%M %Z"
+
+
+def local_time(value: datetime | None, zone: str) -> str:
+    """A time with its date in the station's zone ("" for none)."""
+    return "" if value is None else value.astimezone(time_zone(zone)).strftime(LOCAL_TIME)
+
+
+def duration_text(start: datetime | None, stop: datetime | None, now: datetime) -> str:
+    """ "1 h 05 min" from start to stop (to now while running)."""
+    if start is None:
+        return ""
+    seconds = max(0, int(((stop or now) - start).total_seconds()))
+    hours, rest = divmod(seconds, 3600)
+    minutes = rest // 60
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+
+
+def kwh_text(wh: int | None) -> str:
+    """Watt-hours as kWh with 2 decimals, exact (no float)."""
+    if wh is None:
+        return ""
+    return f"{(Decimal(int(wh)) / 1000).quantize(Decimal('0.01'), ROUND_HALF_UP):,}"
+
+
+def money_text(minor: int | None, currency: str | None) -> str:
+    """An amount with its currency's symbol ("€12.34"); "" when there is none."""
+    if minor is None or not currency:
+        return ""
+    return format_money(int(minor), currency)
+
+
+def _amount_value(minor: int | None, currency: str | None) -> str:
+    """The amount as a plain decimal for a spreadsheet ("7.14"), its currency apart."""
+    return "" if minor is None or not currency else format_minor(int(minor), currency, False)
+
+
+def status_text(session_status: str, cost_state: str | None) -> str:
+    """ "completed · priced": the session's state, then its cost's."""
+    shown = SESSION_LABELS.get(session_status, session_status)
+    cost = COST_LABELS.get(cost_state or NO_COST, str(cost_state))
+    return f"{shown} · {cost}"
+
+
+def shown_row(row: Mapping[str, Any], now: datetime) -> dict[str, str]:
+    """One session as the page shows it: local times, kWh, money, labels; the codes stay
+    under their own keys (`status_key`, `cost_key`) for badge colours."""
+    zone = str(row.get("timezone") or "UTC")
+    cost_state = row.get("cost_state")
+    return {
+        "id": str(row.get("id") or ""),
+        "station": str(row.get("station") or ""),
+        "charge_point": str(row.get("charge_point") or ""),
+        "connector_id": str(row.get("connector_id") or ""),
+        "id_tag": str(row.get("id_tag") or ""),
+        "driver": str(row.get("driver") or ""),
+        "group": str(row.get("group") or ""),
+        "vehicle": str(row.get("vehicle") or ""),
+        "start_time": local_time(row.get("start_time"), zone),
+        "stop_time": local_time(row.get("stop_time"), zone),
+        "duration": duration_text(row.get("start_time"), row.get("stop_time"), now),
+        "energy": kwh_text(row.get("energy_wh")),
+        "amount": money_text(row.get("total_incl_minor"), row.get("currency")),
+        "amount_value": _amount_value(row.get("total_incl_minor"), row.get("currency")),
+        "currency": str(row.get("currency") or ""),
+        "payment_method": str(row.get("payment_method") or "") or MISSING,
+        "status": status_text(str(row.get("status") or ""), cost_state),
+        "status_key": str(row.get("status") or ""),
+        "cost_key": str(cost_state or NO_COST),
+    }
+
+
+EXPORT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("id", "Session"),
+    ("station", "Station"),
+    ("charge_point", "Charge point"),
+    ("connector_id", "Connector"),
+    ("id_tag", "Id tag"),
+    ("driver", "Driver"),
+    ("group", "Group"),
+    ("vehicle", "Vehicle"),
+    ("start_time", "Started (station time)"),
+    ("stop_time", "Stopped (station time)"),
+    ("duration", "Duration"),
+    ("energy", "Energy (kWh)"),
+    ("amount_value", "Amount incl. VAT"),
+    ("currency", "Currency"),
+    ("payment_method", "Payment method"),
+    ("status", "Status"),
+)
