@@ -30,6 +30,7 @@ from ccms_app.core.db import session_scope
 from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
 from ccms_app.drivers.models import Driver, IdTag, IdTagStatus
+from ccms_app.finance.demo_tariffs import seed_demo_finance
 from ccms_app.network.models import (
     ChargePoint,
     Connector,
@@ -164,6 +165,12 @@ def seed_demo(fleet_size: int, connectors: int = 2) -> DemoSummary:
         registered = _charge_points(session, stations, count, connectors, created)
         _drivers_and_tags(session, operator, created)
         names = (operator.name, sub_operator.name)
+        organisations = [
+            (stored_id(operator.id), operator.name),
+            (stored_id(sub_operator.id), sub_operator.name),
+        ]
+    if finance_rows := seed_demo_finance(organisations):
+        created["finance rows"] += finance_rows
     email, password = demo_admin_credentials()
     account = find_login_account(email)
     admin_created = account is None

@@ -16,6 +16,7 @@ from ccms_app.core.types import utc_now
 from ccms_app.demo import demo_id_tags, seed_demo
 from ccms_app.demo_api_key import DEMO_API_KEY_NAME, renew_demo_api_key
 from ccms_app.drivers.models import Driver, IdTag
+from ccms_app.finance.models import AssignmentTarget, BillingProfile, TariffAssignment
 from ccms_app.network.models import (
     ChargePoint,
     Connector,
@@ -184,3 +185,16 @@ def test_renewing_the_demo_key_revokes_the_previous_one_only(session: Session) -
     assert [k.id for k in working] == [second.view.id]
     (revoked,) = session.exec(select(AuditEntry).where(AuditEntry.action == "api_key.revoke"))
     assert (revoked.actor, revoked.object_id) == ("demo", str(first.view.id))
+
+
+def test_the_demo_network_is_priced(session: Session) -> None:
+    """Each demo organisation gets a billing profile and a network default tariff, once."""
+    seed_demo(3)
+    profiles = session.exec(select(BillingProfile)).all()
+    defaults = session.exec(
+        select(TariffAssignment).where(TariffAssignment.target_kind == AssignmentTarget.NETWORK)
+    ).all()
+    assert len(profiles) == 2 and {p.currency for p in profiles} == {"EUR"}
+    assert len(defaults) == 2
+    seed_demo(3)
+    assert len(session.exec(select(TariffAssignment)).all()) == 2
