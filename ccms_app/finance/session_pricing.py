@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -21,16 +22,20 @@ from decimal import Decimal
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
-from ccms_app.charging.models import ChargingSession, MeterSample, Reservation
+from ccms_app.charging.models import ChargingSession, MeterSample, Reservation, SessionStatus
 from ccms_app.charging.rules.metering import ENERGY_REGISTER, Reading, live_readings
 from ccms_app.charging.session_close import on_session_closed
+from ccms_app.core.db import session_scope
 from ccms_app.core.pending_writes import write_pending
 from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
 from ccms_app.drivers.models import IdTag
+from ccms_app.finance.errors import FinanceConflict, FinanceNotFound
 from ccms_app.finance.models import (
     AssignmentTarget,
+    BillingDocument,
     CostState,
+    DocumentKind,
     SessionCost,
     Tariff,
     TariffVersion,
@@ -263,3 +268,62 @@ def _payment_method(session: Session, id_tag: str) -> str:
     if tag.group_id is not None:
         return "group account"
     return "driver account" if tag.driver_id is not None else "id tag"
+
+
+def release(scope: Collection[int], session_id: int, actor: str) -> SessionCost:
+    """An operator checked a session held for review: its cost becomes final (billable), the
+    policy's note kept with who released it. Only a held cost can be released."""
+    with session_scope() as session:
+        row = session.get(SessionCost, session_id)
+        if row is None or row.organisation_id not in scope:
+            raise FinanceNotFound(f"Session {session_id} has no cost")
+        if row.state != CostState.REVIEW:
+            raise FinanceConflict(f"Session {session_id} is not held for review ({row.state})")
+        row.state = CostState.FINAL
+        row.note = f"{row.note}; released by {actor}"[:500]
+        session.add(row)
+    log.info("session cost released", extra={"transaction_id": session_id, "actor": actor})
+    return row
+
+
+def reprice(scope: Collection[int], session_id: int, actor: str) -> SessionCost:
+    """Price a finished session again with the tariff that applies now to its start (e.g.
+    after an operator assigned a tariff to a session that was not billed, or fixed one held
+    for review). A cost already on a receipt or invoice is refused: credit it first."""
+    with session_scope() as session:
+        cs = session.get(ChargingSession, session_id)
+        if cs is None or cs.organisation_id not in scope:
+            raise FinanceNotFound(f"Session {session_id} does not exist")
+        if cs.status != SessionStatus.COMPLETED:
+            raise FinanceConflict(f"Session {session_id} is still running")
+        row = session.get(SessionCost, session_id)
+        if row is not None and (row.invoice_id is not None or _has_receipt(session, session_id)):
+            raise FinanceConflict(f"Session {session_id} is billed already: credit it first")
+        if row is not None:
+            row.tariff_version_id = None  # resolve again, as at its start
+        cp = session.get(ChargePoint, cs.charge_point_id)
+        if cp is None:  # pragma: no cover - a session's charge point is never deleted
+            raise FinanceNotFound(f"Session {session_id} has no charge point")
+        price_closed_session(session, cs, cp)
+        priced = session.get(SessionCost, session_id)
+        assert priced is not None
+    log.info("session repriced", extra={"transaction_id": session_id, "actor": actor})
+    return priced
+
+
+def _has_receipt(session: Session, session_id: int) -> bool:
+    """The session has a receipt that no credit note cancelled."""
+    receipts = session.exec(
+        select(BillingDocument.id).where(
+            BillingDocument.session_id == session_id,
+            BillingDocument.kind == DocumentKind.RECEIPT.value,
+        )
+    ).all()
+    if not receipts:
+        return False
+    credited = session.exec(
+        select(BillingDocument.credits_document_id).where(
+            col(BillingDocument.credits_document_id).in_(receipts)
+        )
+    ).all()
+    return bool(set(receipts) - set(credited))

@@ -184,7 +184,7 @@ def explain_tool() -> rx.Component:
                         width=["100%", "100%", "180px"],
                     ),
                     _labelled(
-                        "Session start",
+                        "Session start (empty: now)",
                         rx.input(
                             type="datetime-local",
                             value=s.at,

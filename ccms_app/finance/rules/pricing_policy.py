@@ -13,7 +13,8 @@ The written policy (docs/finance.md repeats it for operators):
 - no tariff applies -> unpriced, noted ("not billed: no tariff applies ...").
 
 A session held for review has its cost computed and shown, but no receipt or invoice takes it
-until an operator releases it (finance.session_pricing.release) or corrects it.
+until an operator releases it (finance.session_pricing.release) or re-prices it
+(finance.session_pricing.reprice).
 """
 
 from __future__ import annotations

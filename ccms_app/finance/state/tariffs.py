@@ -22,7 +22,6 @@ from ccms_app.finance.state.tariff_common import (
     SESSION_ENDED,
     as_id,
     caller,
-    local_input,
     local_text,
     parse_local,
 )
@@ -123,8 +122,8 @@ class TariffExplainState(rx.State):
 
     @event
     async def open_tool(self) -> None:
-        """Page load: now as the default moment, the first charge points as choices."""
-        self.at = local_input(utc_now(), self.time_zone)
+        """Page load: "now" (an empty moment, read when asked), the first charge points."""
+        self.at = ""
         self.answered = False
         await self.search_charge_points(self.cp_search)
 
