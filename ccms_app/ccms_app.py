@@ -32,6 +32,7 @@ from ccms_app.drivers.pages import user_groups as user_groups_page
 from ccms_app.drivers.pages import users
 from ccms_app.drivers.pages import vehicles as vehicles_page
 from ccms_app.finance.pages import billing_settings as billing_settings_page
+from ccms_app.finance.pages import documents as documents_page
 from ccms_app.finance.pages import history as history_page
 from ccms_app.finance.pages import overview as finance
 from ccms_app.finance.pages import tariffs as tariffs_pages
@@ -109,6 +110,7 @@ def _register_pages(app: rx.App) -> None:
     users_modules = (
         tariffs_pages,
         history_page,
+        documents_page,
         billing_settings_page,
         drivers_page,
         id_tags_page,

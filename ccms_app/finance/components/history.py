@@ -15,8 +15,13 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from ccms_app.finance.history.spec import COST_LABELS, SESSION_LABELS
-from ccms_app.finance.state.history import HistoryDetailState, HistoryListState
+from ccms_app.finance.state.history import (
+    HistoryDetailState,
+    HistoryListState,
+    SessionReceiptState,
+)
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
+from ccms_app.ui.permissions import when_allowed
 from ccms_app.ui.table import cell, data_table
 
 H: Any = HistoryListState  # Var methods on its mixin's fields (filters) are not typed
@@ -213,6 +218,44 @@ def _tariff() -> rx.Component:
     )
 
 
+# --- the session's receipt ----------------------------------------------------------------
+
+R = SessionReceiptState
+
+
+def session_receipt() -> rx.Component:
+    """The receipt's PDF when the session has one (a plain link: the browser downloads it
+    over HTTP), else "Issue receipt" once the cost is final, for roles that may.
+    data-testids: history-receipt-pdf, history-receipt-issue."""
+    issue = rx.button(
+        rx.icon("receipt", size=14),
+        "Issue receipt",
+        size="2",
+        variant="soft",
+        on_click=R.issue_receipt,
+        custom_attrs={"data-testid": "history-receipt-issue"},
+    )
+    return rx.box(
+        rx.cond(
+            R.receipt_id > 0,
+            rx.el.a(
+                rx.hstack(
+                    rx.icon("file-down", size=14),
+                    "Receipt ",
+                    R.receipt_number,
+                    spacing="1",
+                    align="center",
+                ),
+                href=R.pdf_href,
+                style={"color": rx.color("teal", 11), "white_space": "nowrap"},
+                custom_attrs={"data-testid": "history-receipt-pdf"},
+            ),
+            rx.cond(D.cost["state"] == "final", when_allowed(R.issue_receipt, issue)),
+        ),
+        on_mount=R.load,
+    )
+
+
 def session_cost() -> rx.Component:
     """The totals, the policy note when held, the tariff and the breakdown lines."""
     totals = rx.vstack(
@@ -233,9 +276,12 @@ def session_cost() -> rx.Component:
             rx.hstack(
                 rx.heading("Cost", size="4"),
                 rx.badge(D.cost["state_label"], variant="soft", size="2"),
+                rx.spacer(),
+                session_receipt(),
                 align="center",
                 spacing="3",
                 wrap="wrap",
+                width="100%",
             ),
             rx.cond(
                 D.cost["held"] != "",

@@ -18,13 +18,16 @@ import plotly.graph_objects as go
 import reflex as rx
 
 from ccms_app.accounts import organisations
-from ccms_app.accounts.gate_marks import guarded
-from ccms_app.accounts.rules.permissions import Module
+from ccms_app.accounts.gate_marks import guarded, requires
+from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
 from ccms_app.core.display import time_zone
 from ccms_app.core.listing import ListPage, ListQuery, ListSpec
 from ccms_app.core.types import utc_now
 from ccms_app.finance.billing_profiles import get_profile
+from ccms_app.finance.documents import listing as receipt_listing
+from ccms_app.finance.documents.errors import DocumentError
+from ccms_app.finance.documents.routes import pdf_url
 from ccms_app.finance.history import queries
 from ccms_app.finance.history.detail import (
     CostView,
@@ -35,6 +38,8 @@ from ccms_app.finance.history.detail import (
 )
 from ccms_app.finance.history.rows import shown_row
 from ccms_app.finance.history.spec import HISTORY_LIST
+from ccms_app.finance.models import BillingDocument
+from ccms_app.finance.state.tariff_common import SESSION_ENDED, caller
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState
 
@@ -186,3 +191,49 @@ def _cost_texts(cost: CostView) -> dict[str, str]:
     texts = {key: str(value) for key, value in vars(cost).items() if key != "lines"}
     texts["held"] = "yes" if cost.state == "review" else ""
     return texts
+
+
+# --- the session's receipt (issue it, or download the one it has) -------------------------
+
+
+@guarded(Module.FINANCE)
+class SessionReceiptState(rx.State):
+    """The receipt of the session on the page: its number and PDF when it has one; issuing
+    one needs finance:edit (the use case refuses a cost that is not final)."""
+
+    receipt_id: rx.Field[int] = rx.field(0)
+    receipt_number: str = ""
+
+    @event
+    async def load(self) -> None:
+        """on_mount of the receipt action: the session's current receipt, if any."""
+        who = await caller(self)
+        if who is None:
+            return
+        session_id = session_id_from_path(self.router.url.path)
+        receipt = await asyncio.to_thread(receipt_listing.session_receipt, session_id, who.scope)
+        self._show(receipt)
+
+    def _show(self, receipt: BillingDocument | None) -> None:
+        self.receipt_id = 0 if receipt is None else int(receipt.id or 0)
+        self.receipt_number = "" if receipt is None else receipt.number
+
+    @requires(Action.EDIT)
+    @event
+    async def issue_receipt(self) -> Any:
+        who = await caller(self)
+        if who is None:
+            return rx.toast.error(SESSION_ENDED)
+        session_id = session_id_from_path(self.router.url.path)
+        try:
+            receipt, _created = await asyncio.to_thread(
+                receipt_listing.receipt_for_session, session_id, who.scope
+            )
+        except DocumentError as exc:
+            return rx.toast.error(f"No receipt: {exc}")
+        self._show(receipt)
+        return rx.toast.success(f"Receipt {receipt.number} issued.")
+
+    @rx.var
+    def pdf_href(self) -> str:
+        return pdf_url(self.receipt_id) if self.receipt_id else ""
