@@ -32,7 +32,6 @@ from ccms_app.core.types import utc_now
 from ccms_app.drivers.models import IdTag
 from ccms_app.finance.errors import FinanceConflict, FinanceNotFound
 from ccms_app.finance.models import (
-    AssignmentTarget,
     BillingDocument,
     CostState,
     DocumentKind,
@@ -129,8 +128,7 @@ def tariff_of(session: Session, row: SessionCost | None) -> Resolution | None:
     tariff = session.get(Tariff, row.tariff_id)
     if version is None or tariff is None:
         return None
-    target = AssignmentTarget.NETWORK  # not kept; the reason says which level it was
-    return Resolution(row.tariff_id, tariff.name, version, target, row.tariff_reason)
+    return Resolution(row.tariff_id, tariff.name, version, None, row.tariff_reason)
 
 
 def store(

@@ -42,7 +42,7 @@ class Resolution:
     tariff_id: int
     tariff_name: str
     version: TariffVersion
-    target: AssignmentTarget
+    target: AssignmentTarget | None  # None: taken over from the session's cost so far
     reason: str
 
 

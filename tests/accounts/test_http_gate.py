@@ -68,7 +68,7 @@ def test_the_routes_are_what_the_app_serves() -> None:
     marks = {f"{method(r)} {r.path}": mark(r) for r in ROUTES}
     assert marks["GET /diagnostics/{identity}/{filename}"] == "firmware:view"
     assert marks["GET /firmware/{filename}"].startswith("public: charge points")
-    assert marks["GET /finance/documents/{document_id}.pdf"] == "finance:export"
+    assert marks["GET /billing-documents/{document_id}.pdf"] == "finance:export"
     assert marks["POST /diagnostics/{identity}/{filename}"].startswith("public: charge points")
     assert marks["POST /auth/login"].startswith("public: ")
     assert OPERATOR_ROUTES  # the checks below have something to check

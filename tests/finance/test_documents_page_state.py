@@ -69,7 +69,7 @@ async def test_the_list_shows_issued_documents_in_the_operators_zone(
     assert row["issued_at"] == "2026-02-10 11:00 CET"
     assert row["total_incl_minor"] == "€8.33"
     assert (row["email"], row["creditable"], row["sendable"]) == ("not sent", "yes", "yes")
-    assert row["pdf_url"] == f"/finance/documents/{receipt.id}.pdf"
+    assert row["pdf_url"] == f"/billing-documents/{receipt.id}.pdf"
 
     await admin.send(DocumentListState, "set_filter", key="kind", value="invoice")
     assert documents.total == 0
@@ -171,7 +171,7 @@ async def test_the_history_page_issues_and_then_links_the_receipt(admin: Tab, wo
 
     await tab.send(SessionReceiptState, "issue_receipt")
     assert receipt.receipt_number == "R-000001"
-    assert receipt.pdf_href == f"/finance/documents/{receipt.receipt_id}.pdf"
+    assert receipt.pdf_href == f"/billing-documents/{receipt.receipt_id}.pdf"
     await tab.send(SessionReceiptState, "issue_receipt")  # the same receipt, not a second
     assert receipt.receipt_number == "R-000001"
 

@@ -86,6 +86,12 @@ async def test_history_list_filter_and_detail(
     await expect(page.locator("[data-testid=history-review-note]")).to_contain_text(
         "review threshold", timeout=UI_TIMEOUT_MS
     )
+    # The operator checked it: released for billing, the note goes, no release button left.
+    await page.locator("[data-testid=history-release]").click()
+    await expect(page.locator("[data-testid=history-review-note]")).to_have_count(
+        0, timeout=UI_TIMEOUT_MS
+    )
+    await expect(page.locator("[data-testid=history-release]")).to_have_count(0)
     await page.goto(f"{running_app.web_url}/finance/history/987654")
     await expect(page.locator("[data-testid=history-not-found]")).to_be_visible(
         timeout=UI_TIMEOUT_MS

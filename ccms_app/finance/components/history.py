@@ -256,6 +256,37 @@ def session_receipt() -> rx.Component:
     )
 
 
+def _review_actions() -> rx.Component:
+    """Release a cost held for review; price a held or unbilled session again (e.g. after
+    assigning a tariff). For roles with finance:edit; billed sessions are refused."""
+    release = rx.button(
+        rx.icon("check", size=14),
+        "Release for billing",
+        size="2",
+        color_scheme="green",
+        variant="soft",
+        on_click=D.release_cost,
+        custom_attrs={"data-testid": "history-release"},
+    )
+    again = rx.button(
+        rx.icon("refresh-cw", size=14),
+        "Price again",
+        size="2",
+        variant="soft",
+        on_click=D.reprice_cost,
+        custom_attrs={"data-testid": "history-reprice"},
+    )
+    return rx.cond(
+        (D.cost["state"] == "review") | (D.cost["state"] == "unpriced"),
+        rx.hstack(
+            rx.cond(D.cost["state"] == "review", when_allowed(D.release_cost, release)),
+            when_allowed(D.reprice_cost, again),
+            spacing="2",
+            wrap="wrap",
+        ),
+    )
+
+
 def session_cost() -> rx.Component:
     """The totals, the policy note when held, the tariff and the breakdown lines."""
     totals = rx.vstack(
@@ -293,6 +324,7 @@ def session_cost() -> rx.Component:
                     custom_attrs={"data-testid": "history-review-note"},
                 ),
             ),
+            _review_actions(),
             rx.flex(
                 totals,
                 _tariff(),

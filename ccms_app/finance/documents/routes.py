@@ -1,8 +1,9 @@
-"""GET /finance/documents/{id}.pdf: an issued document's PDF for the operator's browser.
+"""GET /billing-documents/{id}.pdf: an issued document's PDF for the operator's browser.
 
 Behind the HTTP gate (a live login whose role holds finance:export) and scoped: a document
 of an organisation outside the operator's (and its sub-operators') is answered 404, the same
-as one that does not exist.
+as one that does not exist. Not under /finance/: in the single-port app the pages' static
+files answer first for paths under a page's route, so the PDF would be the 404 page.
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ from ccms_app.finance.documents.reading import document_pdf
 
 # A plain parameter, not {document_id:int}: whatever the id, the gate answers first (401/403),
 # so nobody learns which paths exist without a login.
-PDF_PATH = "/finance/documents/{document_id}.pdf"
+PDF_PATH = "/billing-documents/{document_id}.pdf"
 
 
 def pdf_url(document_id: int) -> str:
     """Where the web UI links a document's PDF."""
-    return f"/finance/documents/{document_id}.pdf"
+    return f"/billing-documents/{document_id}.pdf"
 
 
 @operator_route(Module.FINANCE, Action.EXPORT)

@@ -10,7 +10,7 @@ handler needs finance:view (`@guarded`), the export finance:export (ListState.ex
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +28,7 @@ from ccms_app.finance.billing_profiles import get_profile
 from ccms_app.finance.documents import listing as receipt_listing
 from ccms_app.finance.documents.errors import DocumentError
 from ccms_app.finance.documents.routes import pdf_url
+from ccms_app.finance.errors import FinanceConflict, FinanceNotFound
 from ccms_app.finance.history import queries
 from ccms_app.finance.history.detail import (
     CostView,
@@ -39,6 +40,7 @@ from ccms_app.finance.history.detail import (
 from ccms_app.finance.history.rows import shown_row
 from ccms_app.finance.history.spec import HISTORY_LIST
 from ccms_app.finance.models import BillingDocument
+from ccms_app.finance.session_pricing import release, reprice
 from ccms_app.finance.state.tariff_common import SESSION_ENDED, caller
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState
@@ -185,6 +187,30 @@ class HistoryDetailState(rx.State):
         self.has_curve = not detail.curve.empty
         self.figure = curve_figure(detail.curve, detail.timezone)
         self.found, self.loaded = True, True
+
+    @requires(Action.EDIT)
+    @event
+    async def release_cost(self) -> Any:
+        """The operator checked a session held for review: its cost becomes billable."""
+        return await self._change(release, "Cost released for billing.")
+
+    @requires(Action.EDIT)
+    @event
+    async def reprice_cost(self) -> Any:
+        """Price the session again with the tariff that applies to its start now."""
+        return await self._change(reprice, "Session priced again.")
+
+    async def _change(self, change: Callable[..., object], done: str) -> Any:
+        who = await caller(self)
+        if who is None:
+            return rx.toast.error(SESSION_ENDED)
+        try:
+            await asyncio.to_thread(change, who.scope, self.session_id, who.actor)
+        except (FinanceConflict, FinanceNotFound) as exc:
+            return rx.toast.error(str(exc))
+        detail = await asyncio.to_thread(session_detail, who.scope, self.session_id)
+        self._show(detail)
+        return rx.toast.success(done)
 
 
 def _cost_texts(cost: CostView) -> dict[str, str]:

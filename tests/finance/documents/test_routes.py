@@ -1,4 +1,4 @@
-"""GET /finance/documents/{id}.pdf over HTTP: gated, scoped, a PDF.
+"""GET /billing-documents/{id}.pdf over HTTP: gated, scoped, a PDF.
 
 The app here is a Starlette app with the finance routes only; the product mounts the same
 `routes` list in ccms_app.api.build_api (tests/accounts/test_http_gate.py then walks it too).
@@ -70,7 +70,7 @@ async def test_the_pdf_is_served_to_whoever_may_export_finance(
 ) -> None:
     receipt = issue_receipt(charge(world, "CARD-ZOE", datetime(2026, 2, 10, 10, tzinfo=UTC)))
     url = routes.pdf_url(receipt.id or 0)
-    assert url == f"/finance/documents/{receipt.id}.pdf"
+    assert url == f"/billing-documents/{receipt.id}.pdf"
 
     assert (await fetch(client, url, None)).status_code == 401
     viewer = login(world.organisation_id, "viewer@example.com", {VIEW})
