@@ -303,11 +303,13 @@ def diagnostics_row(row: ObjectVar[DiagnosticsRow]) -> rx.Component:
     return rx.table.row(
         cell(rx.text(row.identity, weight="medium")),
         cell(
-            rx.el.a(
+            rx.link(
                 rx.hstack(rx.icon("download", size=14), row.file_name, spacing="1", align="center"),
                 href=row.href,
                 download=row.file_name,
-                style={"color": rx.color("teal", 11)},
+                # A document request: a client-side route change would show the app's 404.
+                reload_document=True,
+                color=rx.color("teal", 11),
             )
         ),
         cell(row.size),

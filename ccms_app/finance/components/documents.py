@@ -83,11 +83,15 @@ def _email(row: RowVar) -> rx.Component:
 
 
 def _pdf(row: RowVar) -> rx.Component:
-    """A plain link: the browser downloads the PDF over HTTP (the route's own gate)."""
-    return rx.el.a(
+    """The browser downloads the PDF over HTTP (the route's own gate): a full document
+    request (reload_document), not a client-side route change, which would show the app's
+    404 page for a path that is no page."""
+    return rx.link(
         rx.hstack(rx.icon("file-down", size=14), "PDF", spacing="1", align="center"),
         href=row["pdf_url"],
-        style={"color": rx.color("teal", 11), "white_space": "nowrap"},
+        reload_document=True,
+        color=rx.color("teal", 11),
+        white_space="nowrap",
         custom_attrs=_tid("documents-pdf", row["id"].to(str)),
     )
 

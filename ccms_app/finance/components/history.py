@@ -238,7 +238,7 @@ def session_receipt() -> rx.Component:
     return rx.box(
         rx.cond(
             R.receipt_id > 0,
-            rx.el.a(
+            rx.link(
                 rx.hstack(
                     rx.icon("file-down", size=14),
                     "Receipt ",
@@ -247,7 +247,9 @@ def session_receipt() -> rx.Component:
                     align="center",
                 ),
                 href=R.pdf_href,
-                style={"color": rx.color("teal", 11), "white_space": "nowrap"},
+                reload_document=True,  # a document request, not a client-side route
+                color=rx.color("teal", 11),
+                white_space="nowrap",
                 custom_attrs={"data-testid": "history-receipt-pdf"},
             ),
             rx.cond(D.cost["state"] == "final", when_allowed(R.issue_receipt, issue)),
