@@ -233,11 +233,11 @@ SESSION_COLUMNS = [
     Column("id_tag", "Id tag"),
     Column("start_time", "Started"),
     Column("energy_wh", "Energy"),
+    Column("cost_minor", "Cost so far"),
     Column("power_w", "Power"),
     Column("current_a", "Current", sortable=False, on_phone=False),
     Column("voltage_v", "Voltage", sortable=False, on_phone=False),
     Column("soc_percent", "SoC"),
-    Column("cost_minor", "Cost so far"),
 ]
 
 
