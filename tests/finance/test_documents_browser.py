@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, expect
 
 from ccms_app.accounts.organisations import root_organisation
 from ccms_app.core import db
@@ -29,6 +29,7 @@ from tests.fixtures.app_process import (
     _log_in,
     _screenshot,
     browser,
+    no_sideways_scroll,
     running_app,
 )
 
@@ -82,11 +83,6 @@ def seeded(running_app: RunningApp) -> Seeded:
         return Seeded(receipt.id or 0, unbilled)
     finally:
         db.set_engine(None)
-
-
-async def _no_sideways_scroll(page: Page, what: str) -> None:
-    width = await page.evaluate("document.scrollingElement.scrollWidth")
-    assert width <= PHONE["width"], f"{what} scrolls sideways at 360 px ({width} px wide)"
 
 
 async def test_documents_list_pdf_credit_note_and_invoices(
@@ -170,4 +166,4 @@ async def test_the_documents_page_on_a_phone(
     await expect(card).to_be_visible(timeout=UI_TIMEOUT_MS)
     await expect(card).to_contain_text("€8.33")
     await _screenshot(page, "finance-documents-360.png")
-    await _no_sideways_scroll(page, "the documents list")
+    await no_sideways_scroll(page, "the documents list")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, expect
 
 from ccms_app.accounts.organisations import root_organisation
 from ccms_app.core import db
@@ -21,6 +21,7 @@ from tests.fixtures.app_process import (
     _log_in,
     _screenshot,
     browser,
+    no_sideways_scroll,
     running_app,
 )
 
@@ -40,11 +41,6 @@ def seeded(running_app: RunningApp) -> Seeded:
         return seed_history(operator_id)
     finally:
         db.set_engine(None)
-
-
-async def _no_sideways_scroll(page: Page, what: str) -> None:
-    width = await page.evaluate("document.scrollingElement.scrollWidth")
-    assert width <= PHONE["width"], f"{what} scrolls sideways at 360 px ({width} px wide)"
 
 
 async def test_history_list_filter_and_detail(
@@ -132,18 +128,18 @@ async def test_the_pages_on_a_phone(
     await expect(card).to_be_visible(timeout=UI_TIMEOUT_MS)
     await expect(card).to_contain_text("€7.14")
     await _screenshot(page, "finance-history-360.png")
-    await _no_sideways_scroll(page, "the charging history")
+    await no_sideways_scroll(page, "the charging history")
 
     await page.goto(f"{running_app.web_url}/finance/history/{seeded.priced}")
     await expect(page.locator("[data-testid=history-chart] .js-plotly-plot")).to_be_visible(
         timeout=UI_TIMEOUT_MS
     )
     await _screenshot(page, "finance-history-detail-360.png")
-    await _no_sideways_scroll(page, "a session's page")
+    await no_sideways_scroll(page, "a session's page")
 
     await page.goto(f"{running_app.web_url}/finance/settings")
     await expect(page.locator("[data-testid=billing-currency]")).to_be_visible(
         timeout=UI_TIMEOUT_MS
     )
     await _screenshot(page, "finance-settings-360.png")
-    await _no_sideways_scroll(page, "the billing settings")
+    await no_sideways_scroll(page, "the billing settings")

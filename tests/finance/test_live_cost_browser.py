@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from ocpp.v16 import call
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, expect
 
 from ccms_app.accounts.organisations import root_organisation
 from ccms_app.core import db
@@ -27,6 +27,7 @@ from tests.fixtures.app_process import (
     _log_in,
     _screenshot,
     browser,
+    no_sideways_scroll,
     running_app,
 )
 from tests.fixtures.ocpp import connect_charge_point
@@ -75,11 +76,6 @@ def _refresh_costs(running_app: RunningApp) -> None:
         refresh_running_costs()
     finally:
         db.set_engine(None)
-
-
-async def _no_sideways_scroll(page: Page, what: str) -> None:
-    width = await page.evaluate("document.scrollingElement.scrollWidth")
-    assert width <= PHONE["width"], f"{what} scrolls sideways at 360 px ({width} px wide)"
 
 
 async def test_cost_so_far_then_revenue(
@@ -136,9 +132,9 @@ async def test_cost_so_far_then_revenue(
     await expect(phone.locator("[data-testid=finance-revenue-EUR]")).to_contain_text(
         "€2.14", timeout=UI_TIMEOUT_MS
     )
-    await _no_sideways_scroll(phone, "Finance overview")
+    await no_sideways_scroll(phone, "Finance overview")
     await _screenshot(phone, "finance-overview-360.png")
     await phone.goto(f"{running_app.web_url}/live")
     await expect(phone.locator("body")).to_contain_text(IDENTITY, timeout=UI_TIMEOUT_MS)
-    await _no_sideways_scroll(phone, "Live Monitoring")
+    await no_sideways_scroll(phone, "Live Monitoring")
     await _screenshot(phone, "live-monitoring-360.png")

@@ -21,6 +21,7 @@ from tests.fixtures.app_process import (
     _log_in,
     _screenshot,
     browser,
+    no_sideways_scroll,
     running_app,
 )
 
@@ -32,11 +33,6 @@ NAME = "Browser peak tariff"
 
 def row(index: int, field: str) -> str:
     return f"[data-testid=tariff-row-{index}-{field}]"
-
-
-async def _no_sideways_scroll(page: Page) -> None:
-    width = await page.evaluate("document.scrollingElement.scrollWidth")
-    assert width <= PHONE["width"], f"the page scrolls sideways at 360 px ({width} px wide)"
 
 
 async def _make_tariff(page: Page) -> None:
@@ -113,7 +109,7 @@ async def test_the_tariff_pages_at_360_px(running_app: RunningApp, browser: Brow
     """Runs after the first test of the module: the tariff exists."""
     page = await _log_in(browser, running_app, PHONE, "/finance/tariffs")
     await expect(page.locator("[data-testid=tariffs]")).to_contain_text(NAME, timeout=UI_TIMEOUT_MS)
-    await _no_sideways_scroll(page)
+    await no_sideways_scroll(page)
     await _screenshot(page, "tariffs-list-phone.png")
 
     await page.locator("[data-testid^=tariffs-link-]").first.click()
@@ -124,5 +120,5 @@ async def test_the_tariff_pages_at_360_px(running_app: RunningApp, browser: Brow
     await expect(page.locator("[data-testid=preview-total-incl]")).to_be_visible(
         timeout=UI_TIMEOUT_MS
     )
-    await _no_sideways_scroll(page)
+    await no_sideways_scroll(page)
     await _screenshot(page, "tariffs-editor-phone.png")
