@@ -56,7 +56,7 @@ TariffId = Annotated[int, Path(ge=1, le=MAX_INT)]
 Viewer = Annotated[ApiCaller, gate(Module.FINANCE)]
 Editor = Annotated[ApiCaller, gate(Module.FINANCE, Action.EDIT)]
 ENVELOPE = ("name", "description", "organisation_id", "valid_from")
-CCMS_FIELDS = ("idle_grace_minutes", "idle_fee_cap", "rounding")
+EXTENSION_FIELDS = ("idle_grace_minutes", "idle_fee_cap", "rounding")
 DEFAULT_ROUNDING = "half_up"
 
 
@@ -79,7 +79,7 @@ def _assignment(view: AssignmentView) -> dict[str, Any]:
 def ocpi_tariff(view: TariffView, assigned: list[AssignmentView]) -> dict[str, Any]:
     """The tariff's current version as an OCPI Tariff, with the CCMS fields beside it."""
     definition = dict(view.definition)
-    ccms = {key: definition.pop(key, None) for key in CCMS_FIELDS}
+    ccms = {key: definition.pop(key, None) for key in EXTENSION_FIELDS}
     definition.pop("time_zone", None)
     return definition | {
         "id": str(view.id),
