@@ -42,11 +42,9 @@ class ProfileNotFound(LookupError):
 
 
 def logo_dir() -> Path:
-    """Where logos live: the `billing_logo_dir` setting once config has it, else beside the
-    firmware images (PROJECT_ROOT/var/billing-logos by default; tests move both)."""
-    settings = get_settings()
-    configured = getattr(settings, "billing_logo_dir", None)
-    return Path(configured) if configured else settings.firmware_dir.parent / LOGO_DIR_NAME
+    """Where logos live: beside the firmware images (var/billing-logos by default), so one
+    CCMS_FIRMWARE_DIR on a data volume keeps both."""
+    return get_settings().firmware_dir.parent / LOGO_DIR_NAME
 
 
 def is_zone(name: str) -> bool:

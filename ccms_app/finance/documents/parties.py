@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -18,6 +19,7 @@ from ccms_app.accounts.models import Organisation
 from ccms_app.charging.models import ChargingSession
 from ccms_app.core.rows import stored_id
 from ccms_app.drivers.models import Driver, IdTag, UserGroup
+from ccms_app.finance.billing_profiles import logo_file
 from ccms_app.finance.documents.content import Party
 from ccms_app.finance.models import BillingProfile
 from ccms_app.finance.rules.documents import energy_kwh, format_decimal, local_text
@@ -50,6 +52,17 @@ class Buyer:
         )
 
 
+def _logo_path(profile: BillingProfile) -> str:
+    """Where the settings page stored the logo (a file name in the logo directory), as a
+    path the PDF can open; an absolute path (set by hand) as it is; "" when there is none."""
+    if not profile.logo_path:
+        return ""
+    if Path(profile.logo_path).is_absolute():
+        return profile.logo_path
+    found = logo_file(profile)
+    return str(found) if found is not None else ""
+
+
 def seller_of(session: Session, organisation_id: int) -> Seller:
     """The issuing organisation as printed, with its zone, currency and rounding."""
     profile = session.get(BillingProfile, organisation_id)
@@ -66,7 +79,7 @@ def seller_of(session: Session, organisation_id: int) -> Seller:
         email=profile.seller_email,
         address=profile.seller_address,
         vat_id=profile.seller_vat_id,
-        logo_path=profile.logo_path,
+        logo_path=_logo_path(profile),
     )
     return Seller(party, profile.time_zone or "UTC", profile.currency, profile.rounding)
 

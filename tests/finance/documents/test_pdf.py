@@ -7,11 +7,13 @@ import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 from PIL import Image
 from pypdf import PdfReader
 
 from ccms_app.core import db
 from ccms_app.core.money import format_money
+from ccms_app.finance import billing_profiles
 from ccms_app.finance.documents.credit_notes import credit_document
 from ccms_app.finance.documents.invoices import issue_monthly_invoices
 from ccms_app.finance.documents.pdf import render_pdf
@@ -97,6 +99,19 @@ def test_the_logo_is_drawn_when_its_file_exists(world: World, tmp_path: Path) ->
     assert len(PdfReader(io.BytesIO(render_pdf(receipt))).pages[0].images) == 1
     logo.unlink()  # gone later: the document still renders, without it
     assert len(PdfReader(io.BytesIO(render_pdf(receipt))).pages[0].images) == 0
+
+
+def test_the_logo_uploaded_in_billing_settings_is_drawn(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The settings page stores a file name in the logo directory; the PDF finds it there."""
+    monkeypatch.setattr(billing_profiles, "logo_dir", lambda: tmp_path)
+    png = io.BytesIO()
+    Image.new("RGB", (200, 80), (20, 110, 200)).save(png, format="PNG")
+    stored = billing_profiles.store_logo(world.organisation_id, png.getvalue(), "test")
+    assert stored.logo_path and not Path(stored.logo_path).is_absolute()
+    receipt = issue_receipt(charge(world, "CARD-ZOE", STOP))
+    assert len(PdfReader(io.BytesIO(render_pdf(receipt))).pages[0].images) == 1
 
 
 def test_money_is_written_with_the_currency_symbol() -> None:
