@@ -46,15 +46,30 @@ def refresh_running_costs(now: datetime | None = None) -> list[NetworkEvent]:
     while True:
         with read_session() as session:
             rows = _running(session, after)
-            priced = [(cs, cp, _row(session, cs, cp, cost, now)) for cs, cp, cost in rows]
+            changed = [
+                (cs, cp, values)
+                for cs, cp, cost in rows
+                if (values := _row(session, cs, cp, cost, now)) is not None
+                and not _unchanged(cost, values)
+            ]
         if not rows:
             return events
         after = rows[-1][0].id or after
-        changed = [(cs, cp, values) for cs, cp, values in priced if values is not None]
-        if changed:
+        if changed:  # an unchanged cost is not written again: no commit, no push
             with session_scope() as session:
                 _upsert(session, [values for _cs, _cp, values in changed])
         events += [_event(cs, cp, values) for cs, cp, values in changed if values]
+
+
+def _unchanged(cost_so_far: SessionCost | None, values: dict[str, Any]) -> bool:
+    """The running cost row says exactly this already (e.g. an energy-only tariff and no new
+    meter value since the last refresh)."""
+    return (
+        cost_so_far is not None
+        and cost_so_far.state == CostState.RUNNING
+        and cost_so_far.total_incl_minor == values["total_incl_minor"]
+        and cost_so_far.breakdown == values["breakdown"]
+    )
 
 
 def _running(

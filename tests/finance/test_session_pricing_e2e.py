@@ -203,6 +203,7 @@ async def test_a_running_session_shows_its_cost_so_far(priced_network: int, ocpp
         await _meter(cp, started.transaction_id, 10000, 11000, minutes(20))
     events = refresh_running_costs(now=minutes(20))
     assert [event.data["transaction_id"] for event in events] == [started.transaction_id]
+    assert refresh_running_costs(now=minutes(20)) == []  # nothing new: nothing written
     with db.read_session() as s:
         cost = s.get(SessionCost, started.transaction_id)
     assert cost is not None and cost.state == CostState.RUNNING
