@@ -21,7 +21,6 @@ from sqlmodel import Session, col, select
 from ccms_app.accounts.models import Organisation
 from ccms_app.core.config import get_settings
 from ccms_app.core.db import read_session, session_scope
-from ccms_app.core.display import time_zone
 from ccms_app.core.types import utc_now
 from ccms_app.finance.models import BillingProfile
 from ccms_app.finance.rules.billing_profile import (
@@ -45,11 +44,6 @@ def logo_dir() -> Path:
     """Where logos live: beside the firmware images (var/billing-logos by default), so one
     CCMS_FIRMWARE_DIR on a data volume keeps both."""
     return get_settings().firmware_dir.parent / LOGO_DIR_NAME
-
-
-def is_zone(name: str) -> bool:
-    """Whether the zone database knows `name` (display.time_zone falls back to UTC)."""
-    return time_zone(name).key == name
 
 
 def _existing_organisation(
@@ -89,7 +83,7 @@ def save_profile(
     with session_scope() as session:
         _existing_organisation(session, organisation_id, scope)
         current = _detached(session.get(BillingProfile, organisation_id), organisation_id)
-        values = check_profile({**profile_form(current), **form}, is_zone)
+        values = check_profile({**profile_form(current), **form})
         profile = _apply(session.get(BillingProfile, organisation_id), organisation_id, values)
         session.add(profile)
         session.flush()

@@ -107,11 +107,11 @@ def test_vat_percent_refuses(raw: str) -> None:
         vat_percent(raw)
 
 
-def test_check_profile_uses_the_zone_predicate() -> None:
-    values = check_profile(FORM, lambda zone: zone == "Europe/Zurich")
-    assert values.currency == "CHF"
+def test_check_profile_takes_the_zones_stations_take() -> None:
+    values = check_profile(FORM)
+    assert (values.currency, values.time_zone) == ("CHF", "Europe/Zurich")
     with pytest.raises(BillingProfileError, match="time_zone"):
-        check_profile(FORM, lambda _zone: False)
+        check_profile({**FORM, "time_zone": "Mars/Olympus"})
 
 
 def test_scope_operator_edits_sub_operator_but_not_the_reverse(

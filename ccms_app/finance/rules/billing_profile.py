@@ -2,7 +2,7 @@
 
 The settings form and the REST API send strings; `check_profile` answers the clean values or
 every wrong field's message at once, so the operator fixes them in one go. The time zone is
-checked by a predicate the caller passes (the zone database is a file lookup, not a rule).
+checked by the stations' rule (network.rules.asset_validation.timezone_error).
 The logo is checked by its bytes: PNG or JPEG by signature (not by the name it came with),
 at most 512 KB.
 """
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from ccms_app.core.money import MoneyError, normalise_currency
+from ccms_app.network.rules.asset_validation import timezone_error
 
 ROUNDINGS = ("half_up", "half_even")
 NAME_MAX = 200
@@ -97,7 +98,7 @@ def _checked(errors: dict[str, str], name: str, check: Callable[[], str]) -> str
         return ""
 
 
-def check_profile(values: Mapping[str, str], is_zone: Callable[[str], bool]) -> ProfileValues:
+def check_profile(values: Mapping[str, str]) -> ProfileValues:
     """The clean settings, or BillingProfileError naming every wrong field."""
     errors: dict[str, str] = {}
     currency = _checked(
@@ -108,8 +109,8 @@ def check_profile(values: Mapping[str, str], is_zone: Callable[[str], bool]) -> 
     if rounding not in ROUNDINGS:
         errors["rounding"] = "must be half_up or half_even"
     zone = _text(errors, values, "time_zone", ZONE_MAX, "The time zone")
-    if "time_zone" not in errors and not (zone and is_zone(zone)):
-        errors["time_zone"] = "must be an IANA time zone such as Europe/Berlin"
+    if "time_zone" not in errors and (zone_problem := timezone_error(zone)):
+        errors["time_zone"] = zone_problem  # the stations' rule (network.rules)
     name = _text(errors, values, "seller_name", NAME_MAX, "The seller name")
     address = _text(errors, values, "seller_address", ADDRESS_MAX, "The address")
     vat_id = _text(errors, values, "seller_vat_id", VAT_ID_MAX, "The VAT id")

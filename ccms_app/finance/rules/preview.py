@@ -23,10 +23,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from ccms_app.finance.rules.fee_types import parse_decimal
 from ccms_app.finance.rules.tariff_types import PeriodKind, SessionTimeline, TimelinePeriod
+from ccms_app.network.rules.asset_validation import timezone_error
 
 PREVIEW_FIELDS = (
     "start",
@@ -170,11 +171,11 @@ def _segments(
 
 
 def _zone(name: str, errors: dict[str, str]) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        errors["time_zone"] = f"{name!r} is not a time zone; write it like Europe/Berlin"
+    """The zone (the stations' rule: network.rules.asset_validation), UTC when refused."""
+    if problem := timezone_error(name):
+        errors["time_zone"] = problem
         return ZoneInfo("UTC")
+    return ZoneInfo(name)
 
 
 def _start(text: str, zone: ZoneInfo, errors: dict[str, str]) -> datetime | None:

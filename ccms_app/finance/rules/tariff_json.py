@@ -23,7 +23,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ccms_app.core.money import MoneyError, normalise_currency
 from ccms_app.finance.rules.tariff_json_values import (
@@ -50,6 +49,7 @@ from ccms_app.finance.rules.tariff_types import (
     Tariff,
     TariffElement,
 )
+from ccms_app.network.rules.asset_validation import timezone_error
 
 __all__ = ["TariffError", "dumps_tariff", "parse_tariff", "tariff_to_json"]
 
@@ -137,10 +137,8 @@ def parse_tariff(data: dict[str, Any], *, time_zone: str = "UTC") -> Tariff:
     check_keys(errors, "", data, _TOP | _IGNORED)
     if data.get("tax_included", "NO") != "NO":
         errors.add("tax_included", 'CCMS prices are excl. VAT: only "NO" is supported')
-    try:
-        ZoneInfo(time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        errors.add("time_zone", f"{time_zone!r} is not an IANA time zone (e.g. Europe/Berlin)")
+    if zone_problem := timezone_error(time_zone):  # the stations' rule, so theirs always pass
+        errors.add("time_zone", zone_problem)
     currency = _currency(errors, data.get("currency"))
     elements = _elements(errors, data.get("elements"))
     min_price = _price(errors, "min_price", data.get("min_price"))
