@@ -82,6 +82,11 @@ class CostState(StrEnum):
     UNPRICED = "unpriced"  # no tariff applies: free by configuration, said so
 
 
+# SessionCost.payment_method when no payment says otherwise: whose account the card charges.
+GROUP_ACCOUNT = "group account"
+DRIVER_ACCOUNT = "driver account"
+
+
 class SessionCost(SQLModel, table=True):
     """A session's cost and its breakdown (OCPI CDR-like JSON), one row per session."""
 

@@ -32,6 +32,8 @@ from ccms_app.core.types import utc_now
 from ccms_app.drivers.models import IdTag
 from ccms_app.finance.errors import FinanceConflict, FinanceNotFound
 from ccms_app.finance.models import (
+    DRIVER_ACCOUNT,
+    GROUP_ACCOUNT,
     BillingDocument,
     CostState,
     DocumentKind,
@@ -264,8 +266,8 @@ def _payment_method(session: Session, id_tag: str) -> str:
     if tag is None:
         return "unknown id tag"
     if tag.group_id is not None:
-        return "group account"
-    return "driver account" if tag.driver_id is not None else "id tag"
+        return GROUP_ACCOUNT
+    return DRIVER_ACCOUNT if tag.driver_id is not None else "id tag"
 
 
 def release(scope: Collection[int], session_id: int, actor: str) -> SessionCost:

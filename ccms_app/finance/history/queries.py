@@ -26,13 +26,11 @@ from ccms_app.drivers.models import UserGroup
 from ccms_app.finance.history.rows import EXPORT_COLUMNS, shown_row
 from ccms_app.finance.history.spec import (
     DATE_FILTERS,
-    DRIVER_ACCOUNT,
-    GROUP_ACCOUNT,
     HISTORY_EXPORT,
     HISTORY_LIST,
     number,
 )
-from ccms_app.finance.models import SessionCost
+from ccms_app.finance.models import DRIVER_ACCOUNT, GROUP_ACCOUNT, SessionCost
 from ccms_app.network.models import Station
 
 

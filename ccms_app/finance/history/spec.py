@@ -22,11 +22,9 @@ from sqlmodel import col
 from ccms_app.charging.models import ChargingSession, SessionStatus
 from ccms_app.core.listing import ListColumn, ListQueryError, ListSpec
 from ccms_app.drivers.models import Driver, IdTag, UserGroup, Vehicle
-from ccms_app.finance.models import CostState, SessionCost
+from ccms_app.finance.models import DRIVER_ACCOUNT, GROUP_ACCOUNT, CostState, SessionCost
 from ccms_app.network.models import ChargePoint, Station
 
-GROUP_ACCOUNT = "group account"
-DRIVER_ACCOUNT = "driver account"
 NO_COST = "none"  # the cost-state filter value of a session no cost row exists for yet
 DATE_FILTERS = ("since", "until")
 
