@@ -9,6 +9,10 @@ from ccms_app.charging import models as charging_models
 from ccms_app.control import models as control_models
 from ccms_app.drivers import models as drivers_models
 from ccms_app.finance import models as finance_models
+from ccms_app.finance.memberships import models as membership_models
+from ccms_app.finance.partners import models as partner_models
+from ccms_app.finance.payments import models as payment_models
+from ccms_app.finance.wallets import models as wallet_models
 from ccms_app.network import models as network_models
 from ccms_app.webhooks import models as webhooks_models
 
@@ -19,5 +23,9 @@ MODEL_MODULES = (
     control_models,
     drivers_models,
     finance_models,
+    wallet_models,
+    payment_models,
+    membership_models,
+    partner_models,
     webhooks_models,
 )

@@ -33,7 +33,9 @@ Count = Annotated[int, Field(ge=0)]
 Positive = Annotated[int, Field(ge=1)]
 
 # Values taken exactly as given: a password may start or end with a space.
-_UNSTRIPPED = frozenset({"admin_password", "smtp_password"})
+_UNSTRIPPED = frozenset(
+    {"admin_password", "smtp_password", "stripe_secret_key", "stripe_webhook_secret"}
+)
 
 
 class SettingsError(ValueError):
@@ -106,6 +108,15 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False  # upgrade the connection with STARTTLS before logging in
     smtp_from: str = ""  # the sender address; "" = the seller's e-mail of the document
     smtp_timeout: Seconds = 30.0
+    # Stripe (finance/payments): no secret key = card payments and top-ups say they are not
+    # configured; everything else works. The API base is Stripe's unless a test points it at
+    # a fake Stripe server.
+    stripe_secret_key: str = Field(default="", repr=False)
+    stripe_webhook_secret: str = Field(default="", repr=False)
+    stripe_api_base: str = "https://api.stripe.com"
+    stripe_webhook_tolerance_s: Positive = 300  # how old a signed webhook may be
+    # How often the payment job settles ended sessions, places pending holds, retries.
+    payment_interval_s: Seconds = 10.0
 
     @property
     def charger_base_url(self) -> str:

@@ -11,6 +11,13 @@ SUBPAGES: tuple[SubPage, ...] = (
     ("Overview", "/finance", "layout-grid"),
     ("Tariffs", "/finance/tariffs", "tags"),
     ("Charging history", "/finance/history", "history"),
+    ("Payments", "/finance/payments", "credit-card"),
+    ("Wallets", "/finance/wallets", "wallet"),
+    ("Top-ups", "/finance/top-ups", "circle-plus"),
+    ("Vouchers", "/finance/vouchers", "ticket"),
+    ("Memberships", "/finance/memberships", "badge-check"),
+    ("Settlements", "/finance/settlements", "handshake"),
+    ("Reimbursements", "/finance/reimbursements", "house"),
     ("Documents", "/finance/documents", "file-text"),
     ("Billing settings", "/finance/settings", "settings"),
 )

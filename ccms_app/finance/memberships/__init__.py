@@ -1,0 +1,1 @@
+"""Memberships: plans with a monthly fee, a discount or a member tariff, included kWh."""

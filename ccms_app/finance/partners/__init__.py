@@ -1,0 +1,1 @@
+"""Partners: revenue-share settlements with sub-operators, home-charger reimbursements."""

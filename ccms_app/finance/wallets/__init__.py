@@ -1,0 +1,1 @@
+"""Prepaid wallets: a double-entry ledger per driver and group account, vouchers."""
