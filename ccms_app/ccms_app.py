@@ -34,8 +34,15 @@ from ccms_app.drivers.pages import vehicles as vehicles_page
 from ccms_app.finance.pages import billing_settings as billing_settings_page
 from ccms_app.finance.pages import documents as documents_page
 from ccms_app.finance.pages import history as history_page
+from ccms_app.finance.pages import memberships as memberships_page
 from ccms_app.finance.pages import overview as finance
+from ccms_app.finance.pages import payments as payments_page
+from ccms_app.finance.pages import reimbursements as reimbursements_page
+from ccms_app.finance.pages import settlements as settlements_page
 from ccms_app.finance.pages import tariffs as tariffs_pages
+from ccms_app.finance.pages import top_ups as top_ups_page
+from ccms_app.finance.pages import vouchers as vouchers_page
+from ccms_app.finance.pages import wallets as wallets_page
 from ccms_app.finance.state.overview import FinanceOverviewState
 from ccms_app.load_balancing import pages as load_balancing
 from ccms_app.maintenance import pages as maintenance
@@ -111,6 +118,13 @@ def _register_pages(app: rx.App) -> None:
         tariffs_pages,
         history_page,
         documents_page,
+        wallets_page,
+        vouchers_page,
+        memberships_page,
+        payments_page,
+        top_ups_page,
+        settlements_page,
+        reimbursements_page,
         billing_settings_page,
         drivers_page,
         id_tags_page,

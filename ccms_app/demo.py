@@ -30,6 +30,7 @@ from ccms_app.core.db import session_scope
 from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
 from ccms_app.drivers.models import Driver, IdTag, IdTagStatus
+from ccms_app.finance.demo_payments import seed_demo_payments
 from ccms_app.finance.demo_tariffs import seed_demo_finance
 from ccms_app.network.models import (
     ChargePoint,
@@ -171,6 +172,8 @@ def seed_demo(fleet_size: int, connectors: int = 2) -> DemoSummary:
         ]
     if finance_rows := seed_demo_finance(organisations):
         created["finance rows"] += finance_rows
+    if payment_rows := seed_demo_payments(organisations[0][0]):
+        created["payment rows"] += payment_rows
     email, password = demo_admin_credentials()
     account = find_login_account(email)
     admin_created = account is None

@@ -28,6 +28,9 @@ from ccms_app.drivers.local_lists.job import schedule_sync as schedule_local_lis
 from ccms_app.finance import session_pricing
 from ccms_app.finance.documents.jobs import schedule_billing_jobs
 from ccms_app.finance.live_costs import schedule_live_costs
+from ccms_app.finance.memberships import stripe_events as membership_events
+from ccms_app.finance.memberships.jobs import schedule_membership_jobs
+from ccms_app.finance.payments import webhook_handlers
 from ccms_app.maintenance.retention import schedule_purge
 from ccms_app.network.charger_security import ChargerSecurityService, ocpp_ssl_context
 from ccms_app.webhooks.service import start_webhooks
@@ -115,6 +118,8 @@ async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
     """The OCPP server with its event service and command port, plus the demo fleet if asked."""
     ssl_context = ocpp_ssl_context(settings)  # a bad certificate fails before anything starts
     session_pricing.install()  # every session is priced in the transaction that ends it
+    webhook_handlers.install()  # Stripe webhook events -> payments, top-ups, saved cards
+    membership_events.install()  # Stripe subscription events drive card-plan memberships
     events = ObservedChargerEvents(get_event_bus(), settings)
     await events.start()
     webhooks = await start_webhooks(get_event_bus())  # hears the first boots, sends nothing inline
@@ -138,6 +143,7 @@ async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
     schedule_stale_session_sweep(start_scheduler(), settings)  # sessions that lost their stop
     schedule_live_costs(start_scheduler(), settings)  # running sessions' cost so far
     schedule_billing_jobs(start_scheduler(), settings)  # receipts, invoices, their e-mail
+    schedule_membership_jobs(start_scheduler(), settings)  # wallet membership fees, renewals
     runtime = NetworkRuntime(events=events, server=server, tls=ssl_context is not None)
     stop_fleet = asyncio.Event()
     if settings.demo_fleet > 0 and runtime.tls:

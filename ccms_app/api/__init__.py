@@ -19,6 +19,8 @@ from ccms_app.api.app import PREFIX, build_rest_api, docs_routes
 from ccms_app.control.firmware import diagnostics_routes as diagnostics
 from ccms_app.control.firmware import image_routes as firmware
 from ccms_app.finance.documents import routes as billing_documents
+from ccms_app.finance.partners import routes as partner_reports
+from ccms_app.finance.payments import webhook_route as stripe_webhooks
 
 
 def build_api() -> Starlette:
@@ -30,6 +32,8 @@ def build_api() -> Starlette:
         *firmware.routes,
         *diagnostics.routes,
         *billing_documents.routes,
+        *stripe_webhooks.routes,
+        *partner_reports.routes,
     ]
     rest = Mount(PREFIX, app=build_rest_api())
     return Starlette(

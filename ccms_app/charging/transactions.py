@@ -23,6 +23,7 @@ from ccms_app.charging.rules.metering import RegisterReading
 from ccms_app.charging.session_close import session_closed
 from ccms_app.charging.session_energy import count_session_energy, registers, store_groups
 from ccms_app.charging.session_flags import flag_session
+from ccms_app.charging.session_open import session_opened
 from ccms_app.core.events import NetworkEvent
 from ccms_app.core.rows import stored_id
 from ccms_app.drivers.authorization import check_id_tag
@@ -124,6 +125,8 @@ def start(
     session.flush()
     session.info.get(ABSENT_SESSIONS, set()).discard(cs.id)
     use_reservation(session, cs)
+    if cs.status == SessionStatus.ACTIVE:
+        session_opened(session, cs, cp)  # e.g. finance records how it is paid
     return stored_id(cs.id), info, [*events, session_event(cp, cs, started=True)]
 
 
@@ -205,8 +208,10 @@ def _stop_answer(
     session: Session, cp: ChargePoint, id_tag: str | None, now: datetime
 ) -> IdTagInfo | None:
     """The IdTagInfo for a stop says whether the tag is valid. The charger caches it, so it is
-    never ConcurrentTx (the tag's other sessions do not make it invalid to use again)."""
-    return check_id_tag(session, id_tag, cp, now) if id_tag else None
+    never ConcurrentTx (the tag's other sessions do not make it invalid to use again), nor
+    refused by the extra checks (drivers.authorization_checks: a wallet this very session
+    just emptied is a reason to refuse the next start, not to call the card invalid)."""
+    return check_id_tag(session, id_tag, cp, now, extra_checks=False) if id_tag else None
 
 
 def _stop_unknown(

@@ -9,8 +9,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, func, select
 
 from ccms_app.charging.models import ChargingSession, SessionStatus
+from ccms_app.drivers.authorization_checks import refusal
 from ccms_app.drivers.models import Driver, DriverStatus, IdTag, IdTagStatus, UserGroupMember
-from ccms_app.drivers.rules.authorization import id_tag_status
+from ccms_app.drivers.rules.authorization import ACCEPTED, id_tag_status
 from ccms_app.network.models import ChargePoint, RegistrationState
 from ocpp_server.ports import IdTagInfo
 
@@ -45,13 +46,18 @@ def check_id_tag(
     *,
     starting: bool = False,
     ignore_session_id: int | None = None,
+    extra_checks: bool = True,
 ) -> IdTagInfo:
     """IdTagInfo for `id_tag` on `charge_point`.
 
     ConcurrentTx only when `starting` (OCPP 1.6 gives it in StartTransaction replies only:
     an Authorize answered ConcurrentTx would be cached by the charger as a refusal) and the
     tag runs another accepted session (not `ignore_session_id`; refused starts hold no card),
-    unless the tag may run several at once (fleet cards)."""
+    unless the tag may run several at once (fleet cards).
+
+    `extra_checks`: a tag accepted so far also passes the checks other modules registered
+    (drivers.authorization_checks: e.g. a wallet below the minimum is Blocked). A
+    StopTransaction's answer leaves them out (charging.transactions)."""
     # OCPP IdTokens are case-insensitive.
     row = session.exec(
         select(IdTag, owner_blocked_clause()).where(func.lower(IdTag.id_tag) == id_tag.lower())
@@ -78,6 +84,8 @@ def check_id_tag(
         and charge_point.enabled,
         owner_blocked=bool(owner_blocked),
     )
+    if status == ACCEPTED and extra_checks and tag is not None:
+        status = refusal(session, tag, charge_point, now) or status
     return IdTagInfo(
         status=status,
         expiry_date=tag.expiry_date if tag else None,

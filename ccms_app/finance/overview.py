@@ -1,10 +1,13 @@
 """The Finance landing page's figures: this month's priced sessions and revenue per currency,
 what waits for an operator (held for review, unpriced), running sessions' cost so far, and
-whether every charge point has a tariff at all.
+whether every charge point has a tariff at all; with `finance_report`, also revenue by day,
+month or year (finance.revenue), what is outstanding and what was refunded
+(finance.outstanding). The page and `GET /finance-overview` both read `finance_report`.
 
-"This month" is the calendar month in the billing profile's time zone of the caller's
-organisation (finance.billing_profiles). Amounts are integer minor units per currency: a
-network billing in two currencies shows two lines, never a sum across currencies.
+"This month" and the days, months and years are calendar periods in the billing profile's
+time zone of the caller's organisation (finance.billing_profiles); revenue counts a session
+by its stop time. Amounts are integer minor units per currency: a network billing in two
+currencies shows two lines, never a sum across currencies.
 """
 
 from __future__ import annotations
@@ -29,6 +32,9 @@ from ccms_app.finance.models import (
     Tariff,
     TariffAssignment,
 )
+from ccms_app.finance.outstanding import Outstanding, Refunds, outstanding, refunds
+from ccms_app.finance.revenue import RevenueReport, revenue_report
+from ccms_app.finance.rules.revenue import PeriodKind, buckets
 
 
 @dataclass(frozen=True)
@@ -55,42 +61,78 @@ class FinanceOverview:
     documents_this_month: int
 
 
+@dataclass(frozen=True)
+class FinanceReport:
+    """Everything the overview shows, for one period choice."""
+
+    month: FinanceOverview
+    revenue: RevenueReport
+    outstanding: Outstanding
+    refunds: Refunds
+    since: datetime  # the chosen period, UTC: [since, until)
+    until: datetime
+
+
+def finance_report(
+    organisation_id: int, scope: Collection[int], now: datetime, period: PeriodKind
+) -> FinanceReport:
+    """This month's figures, revenue per bucket of `period`, outstanding now, and the
+    period's invoices and refunds, for the organisations in `scope`, in one read."""
+    zone = get_profile(organisation_id).time_zone or "UTC"
+    within = buckets(period, now, zone)
+    since, until = within[0].start, within[-1].end
+    orgs = list(scope)
+    with read_session() as session:
+        return FinanceReport(
+            month=_month_figures(session, orgs, zone, now),
+            revenue=revenue_report(session, orgs, period, zone, within),
+            outstanding=outstanding(session, orgs, since, until),
+            refunds=refunds(session, orgs, since, until),
+            since=since,
+            until=until,
+        )
+
+
 def finance_overview(
     organisation_id: int, scope: Collection[int], now: datetime
 ) -> FinanceOverview:
+    """This month's figures only."""
     zone = get_profile(organisation_id).time_zone or "UTC"
-    start = _month_start(now, zone)
-    orgs = list(scope)
     with read_session() as session:
-        return FinanceOverview(
-            month_label=start.astimezone(ZoneInfo(zone)).strftime("%B %Y"),
-            time_zone=zone,
-            revenue=_revenue(session, orgs, start),
-            held_for_review=_count_state(session, orgs, CostState.REVIEW, None),
-            unpriced_this_month=_count_state(session, orgs, CostState.UNPRICED, start),
-            running_sessions=_count_state(session, orgs, CostState.RUNNING, None),
-            running_cost=_running_cost(session, orgs),
-            tariffs=session.exec(
-                select(func.count())
-                .select_from(Tariff)
-                .where(col(Tariff.organisation_id).in_(orgs), col(Tariff.archived).is_(False))
-            ).one(),
-            has_network_default=session.exec(
-                select(TariffAssignment.id).where(
-                    col(TariffAssignment.organisation_id).in_(orgs),
-                    TariffAssignment.target_kind == AssignmentTarget.NETWORK.value,
-                )
-            ).first()
-            is not None,
-            documents_this_month=session.exec(
-                select(func.count())
-                .select_from(BillingDocument)
-                .where(
-                    col(BillingDocument.organisation_id).in_(orgs),
-                    col(BillingDocument.issued_at) >= start,
-                )
-            ).one(),
-        )
+        return _month_figures(session, list(scope), zone, now)
+
+
+def _month_figures(session: Session, orgs: list[int], zone: str, now: datetime) -> FinanceOverview:
+    start = _month_start(now, zone)
+    return FinanceOverview(
+        month_label=start.astimezone(ZoneInfo(zone)).strftime("%B %Y"),
+        time_zone=zone,
+        revenue=_revenue(session, orgs, start),
+        held_for_review=_count_state(session, orgs, CostState.REVIEW, None),
+        unpriced_this_month=_count_state(session, orgs, CostState.UNPRICED, start),
+        running_sessions=_count_state(session, orgs, CostState.RUNNING, None),
+        running_cost=_running_cost(session, orgs),
+        tariffs=session.exec(
+            select(func.count())
+            .select_from(Tariff)
+            .where(col(Tariff.organisation_id).in_(orgs), col(Tariff.archived).is_(False))
+        ).one(),
+        has_network_default=session.exec(
+            select(TariffAssignment.id).where(
+                col(TariffAssignment.organisation_id).in_(orgs),
+                TariffAssignment.target_kind == AssignmentTarget.NETWORK.value,
+            )
+        ).first()
+        is not None,
+        documents_this_month=session.exec(
+            select(func.count())
+            .select_from(BillingDocument)
+            .where(
+                col(BillingDocument.organisation_id).in_(orgs),
+                col(BillingDocument.issued_at) >= start,
+            )
+        ).one(),
+    )
 
 
 def _month_start(now: datetime, zone: str) -> datetime:

@@ -3,6 +3,9 @@
 Resolution order, most specific first (the first level with an assignment wins):
 
 1. the driver who owns the id tag;
+   then the member tariff of the card holder's active membership (a group card's: the group
+   account's), when the plan belongs to the charge point's organisation or its parent
+   operator (finance.memberships.benefits.member_tariff; the reason says "membership <plan>");
 2. the id tag's group (a fleet card charges on its group's account), else the groups the
    driver is an authorised member of (by group name, so the answer is stable);
 3. the connector; 4. the charge point; 5. its station;
@@ -30,6 +33,7 @@ from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.rows import stored_id
 from ccms_app.drivers.models import Driver, IdTag, UserGroup, UserGroupMember
 from ccms_app.finance.errors import FinanceError, FinanceNotFound
+from ccms_app.finance.memberships.benefits import MemberTariff, member_tariff
 from ccms_app.finance.models import AssignmentTarget, Tariff, TariffAssignment, TariffVersion
 from ccms_app.finance.tariffs import version_at
 from ccms_app.network.models import ChargePoint, Connector, Station
@@ -42,8 +46,19 @@ class Resolution:
     tariff_id: int
     tariff_name: str
     version: TariffVersion
-    target: AssignmentTarget | None  # None: taken over from the session's cost so far
+    target: AssignmentTarget | None  # None: a membership's, or taken over from the cost so far
     reason: str
+    membership_id: int | None = None  # the membership whose member tariff this is
+
+
+@dataclass(frozen=True)
+class _Level:
+    """One candidate of the resolution with a tariff: why it would apply."""
+
+    tariff: Tariff
+    why: str  # "assigned to driver Ada", "membership Gold"
+    target: AssignmentTarget | None
+    membership_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -133,23 +148,46 @@ def resolve(
     if cp is None:
         return None
     owners = _owner_chain(session, cp.organisation_id)
-    candidates = _candidates(session, cp, connector_id, connector_pk, id_tag, owners)
+    tag = session.exec(select(IdTag).where(IdTag.id_tag == id_tag)).first() if id_tag else None
+    candidates = _candidates(session, cp, connector_id, connector_pk, tag, owners)
     found = _assigned(session, owners, candidates)
+    member = member_tariff(session, tag, owners, at)
     skipped: list[str] = []
+    for level in _levels(session, candidates, found, member):
+        version = version_at(session, stored_id(level.tariff.id), at)
+        if version is None:
+            skipped.append(f"{level.tariff.name} ({level.why}) has no prices yet at that time")
+            continue
+        passed = f"; passed over: {'; '.join(skipped)}" if skipped else ""
+        reason = f"{level.why}{passed}"[:200]
+        tariff_id = stored_id(level.tariff.id)
+        return Resolution(
+            tariff_id, level.tariff.name, version, level.target, reason, level.membership_id
+        )
+    return None
+
+
+def _levels(
+    session: Session,
+    candidates: list[tuple[AssignmentTarget, int, str]],
+    found: dict[tuple[str, int], Tariff],
+    member: MemberTariff | None,
+) -> list[_Level]:
+    """The candidates that have a tariff, most specific first; the member tariff right after
+    the driver's own assignment."""
+    levels: list[_Level] = []
     for target, target_id, why in candidates:
         tariff = found.get((target.value, target_id))
         if tariff is None:
             continue
         shown = _label(session, target, target_id)
         label = shown[:1].lower() + shown[1:] + (f" ({why})" if why else "")
-        version = version_at(session, stored_id(tariff.id), at)
-        if version is None:
-            skipped.append(f"{tariff.name} (assigned to {label}) has no prices yet at that time")
-            continue
-        passed = f"; passed over: {'; '.join(skipped)}" if skipped else ""
-        reason = f"assigned to {label}{passed}"
-        return Resolution(stored_id(tariff.id), tariff.name, version, target, reason[:200])
-    return None
+        levels.append(_Level(tariff, f"assigned to {label}", target))
+    if member is not None:
+        at = sum(1 for level in levels if level.target is AssignmentTarget.DRIVER)
+        level = _Level(member.tariff, f"membership {member.plan_name}", None, member.membership_id)
+        levels.insert(at, level)
+    return levels
 
 
 def explain(
@@ -168,12 +206,11 @@ def _candidates(
     cp: ChargePoint,
     connector_id: int,
     connector_pk: int | None,
-    id_tag: str,
+    tag: IdTag | None,
     owners: list[int],
 ) -> list[tuple[AssignmentTarget, int, str]]:
     """(target, id, why) from the most specific to the network default."""
     found: list[tuple[AssignmentTarget, int, str]] = []
-    tag = session.exec(select(IdTag).where(IdTag.id_tag == id_tag)).first() if id_tag else None
     if tag is not None and tag.driver_id is not None:
         found.append((AssignmentTarget.DRIVER, tag.driver_id, ""))
     for group_id, why in _groups(session, tag):

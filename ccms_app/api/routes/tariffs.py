@@ -44,7 +44,7 @@ from ccms_app.finance import tariff_assignments, tariffs
 from ccms_app.finance.errors import FinanceConflict, FinanceError, FinanceNotFound
 from ccms_app.finance.models import TariffVersion
 from ccms_app.finance.rules.tariff_json import TariffError
-from ccms_app.finance.tariff_assignments import AssignmentView
+from ccms_app.finance.tariff_assignments import AssignmentView, Resolution
 from ccms_app.finance.tariffs import TariffView
 from ccms_app.network import charge_point_admin
 
@@ -158,6 +158,10 @@ async def which_tariff(params: Annotated[WhichParams, Query()], caller: Viewer) 
     return await asyncio.to_thread(_which, caller.scope, params)
 
 
+def _membership_target(found: Resolution) -> str:
+    return "membership" if found.membership_id is not None else ""
+
+
 def _which(scope: Collection[int], params: WhichParams) -> dict[str, Any]:
     cp = charge_point_admin.find_by_identity(scope, params.charge_point)
     at = params.at or utc_now()
@@ -169,7 +173,7 @@ def _which(scope: Collection[int], params: WhichParams) -> dict[str, Any]:
         "tariff_name": found.tariff_name,
         "version": found.version.number,
         "valid_from": found.version.valid_from,
-        "target": found.target.value if found.target else "",
+        "target": found.target.value if found.target else _membership_target(found),
         "reason": found.reason,
     }
 

@@ -27,6 +27,7 @@ from ccms_app.drivers.state.forms import (
     VehicleFormState,
 )
 from ccms_app.drivers.state.lists import DriverListState
+from ccms_app.finance.components.memberships import membership_badge
 from ccms_app.ui.cards import empty_note, section
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
 from ccms_app.ui.layout import app_shell
@@ -230,6 +231,7 @@ def _detail_body() -> rx.Component:
                 _fact("Email", s.email),
                 _fact("Phone", s.phone),
                 _fact("Since", s.created),
+                membership_badge(),
                 direction=rx.breakpoints(initial="column", sm="row"),
                 gap=rx.breakpoints(initial="4px", sm="24px"),
                 wrap="wrap",

@@ -1,5 +1,8 @@
 """Monthly invoices: one per driver and one per group account (and currency) for the final
-sessions that stopped in the month and were not invoiced yet.
+sessions that stopped in the month and were not invoiced yet, and that are paid by invoice:
+a session's payment record (finance.payments.models.SessionPayment) says "invoice", or it has
+none (sessions from before payments existed). Sessions paid from a wallet, by card or free
+are never invoiced; they keep their receipts.
 
 The month is read in the issuing organisation's billing zone. A session charged on a card
 with a group goes on the group account's invoice (IdTag.group_id), other cards on their
@@ -15,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from ccms_app.charging.models import ChargingSession
@@ -33,6 +36,7 @@ from ccms_app.finance.documents.parties import (
 )
 from ccms_app.finance.documents.receipts import cost_totals, receipt_lines
 from ccms_app.finance.models import BillingDocument, CostState, DocumentKind, SessionCost
+from ccms_app.finance.payments.models import PaymentMethod, SessionPayment
 from ccms_app.finance.rules.documents import (
     DocumentLine,
     VatRow,
@@ -87,14 +91,20 @@ def issue_monthly_invoices(
 def _uninvoiced(
     session: Session, organisation_id: int, start: datetime, end: datetime
 ) -> Sequence[tuple[SessionCost, ChargingSession]]:
-    """Final, not yet invoiced sessions of the organisation that stopped in [start, end)."""
+    """Final, not yet invoiced sessions of the organisation that stopped in [start, end) and
+    are paid by invoice (or have no payment record)."""
     return session.exec(
         select(SessionCost, ChargingSession)
         .join(ChargingSession, col(ChargingSession.id) == SessionCost.session_id)
+        .outerjoin(SessionPayment, col(SessionPayment.session_id) == SessionCost.session_id)
         .where(
             ChargingSession.organisation_id == organisation_id,
             SessionCost.state == CostState.FINAL,
             col(SessionCost.invoice_id).is_(None),
+            or_(
+                col(SessionPayment.session_id).is_(None),
+                col(SessionPayment.method) == PaymentMethod.INVOICE,
+            ),
             col(ChargingSession.stop_time) >= start,
             col(ChargingSession.stop_time) < end,
         )

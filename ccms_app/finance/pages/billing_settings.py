@@ -1,7 +1,10 @@
 """Finance -> Billing settings (/finance/settings): currency, default VAT, rounding, time zone,
-seller details and logo per organisation (the operator's own and its sub-operators').
+seller details and logo per organisation (the operator's own and its sub-operators'), and its
+payment settings (the "Payments" section).
 
-Controls carry data-testid "billing-<field>", errors "billing-<field>-error" (ui.form_fields).
+Controls carry data-testid "billing-<field>", errors "billing-<field>-error" (ui.form_fields);
+the Payments section's "payments-<field>", "payments-<field>-error", "payments-save",
+"payments-stripe".
 """
 
 from __future__ import annotations
@@ -10,7 +13,11 @@ import reflex as rx
 
 from ccms_app.accounts.state import AuthState
 from ccms_app.finance.components.subnav import FINANCE_ROUTE, finance_subnav
-from ccms_app.finance.state.billing_settings import LOGO_UPLOAD_ID, BillingSettingsState
+from ccms_app.finance.state.billing_settings import (
+    LOGO_UPLOAD_ID,
+    BillingSettingsState,
+    PaymentSettingsState,
+)
 from ccms_app.ui.form_fields import field_error
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
@@ -191,6 +198,107 @@ def _logo_card() -> rx.Component:
     )
 
 
+P = PaymentSettingsState
+PAYMENTS = "payments"
+
+
+def _payment_field(name: str, label: str, hint: rx.Var | str = "") -> rx.Component:
+    return rx.vstack(
+        rx.el.label(
+            rx.text(label, size="2", weight="medium"),
+            rx.input(
+                value=P.values[name],
+                on_change=lambda value: P.set_value(name, value),
+                width="100%",
+                inputmode="decimal",
+                color_scheme=rx.cond(P.errors.contains(name), "red", "gray"),
+                read_only=~allowed(P.save),
+                custom_attrs={"data-testid": f"{PAYMENTS}-{name}"},
+            ),
+            display="flex",
+            flex_direction="column",
+            gap="4px",
+            width="100%",
+        ),
+        rx.text(hint, size="1", color=rx.color("gray", 10)),
+        field_error(P, name, PAYMENTS),
+        spacing="1",
+        width="100%",
+        min_width="0",
+    )
+
+
+def _stripe_notice() -> rx.Component:
+    return rx.callout(
+        rx.cond(
+            P.stripe_configured,
+            "Stripe is configured: card payments and top-ups are on.",
+            "Card payments and top-ups are not configured (CCMS_STRIPE_SECRET_KEY is not set); "
+            "wallets, vouchers and invoices work without them.",
+        ),
+        icon=rx.cond(P.stripe_configured, "check", "info"),
+        color_scheme=rx.cond(P.stripe_configured, "green", "amber"),
+        size="1",
+        width="100%",
+        custom_attrs={"data-testid": f"{PAYMENTS}-stripe"},
+    )
+
+
+def _payments_card() -> rx.Component:
+    in_currency = "In " + P.currency
+    return rx.card(
+        rx.vstack(
+            rx.heading("Payments", size="3"),
+            _stripe_notice(),
+            rx.grid(
+                _payment_field("card_hold", "Card hold", "Reserved when a card session starts"),
+                _payment_field(
+                    "wallet_minimum", "Wallet minimum", "Below it a wallet card is refused"
+                ),
+                _payment_field(
+                    "recharge_amounts", "Recharge amounts", "Offered top-ups, e.g. 10, 20, 50"
+                ),
+                _payment_field("top_up_minimum", "Top-up minimum", in_currency),
+                _payment_field("top_up_maximum", "Top-up maximum", in_currency),
+                rx.vstack(
+                    rx.text("Memberships", size="2", weight="medium"),
+                    rx.hstack(
+                        rx.switch(
+                            checked=P.values["memberships_enabled"] == "true",
+                            on_change=P.set_memberships,
+                            disabled=~allowed(P.save),
+                            custom_attrs={"data-testid": f"{PAYMENTS}-memberships_enabled"},
+                        ),
+                        rx.text("Offer membership plans", size="2"),
+                        align="center",
+                        spacing="2",
+                    ),
+                    spacing="1",
+                    width="100%",
+                ),
+                columns=rx.breakpoints(initial="1", sm="2"),
+                spacing="3",
+                width="100%",
+            ),
+            when_allowed(
+                P.save,
+                rx.button(
+                    rx.icon("save", size=14),
+                    "Save payment settings",
+                    on_click=P.save,
+                    loading=P.busy,
+                    align_self="end",
+                    custom_attrs={"data-testid": f"{PAYMENTS}-save"},
+                ),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        custom_attrs={"data-testid": f"{PAYMENTS}-settings"},
+    )
+
+
 def page() -> rx.Component:
     return app_shell(
         FINANCE_ROUTE,
@@ -217,6 +325,7 @@ def page() -> rx.Component:
                     ),
                 ),
                 _logo_card(),
+                rx.cond(P.loaded, _payments_card()),
                 spacing="4",
                 width="100%",
             ),
@@ -225,4 +334,11 @@ def page() -> rx.Component:
     )
 
 
-PAGES = ((page, ROUTE, TITLE, [AuthState.require_login, BillingSettingsState.load]),)
+PAGES = (
+    (
+        page,
+        ROUTE,
+        TITLE,
+        [AuthState.require_login, BillingSettingsState.load, PaymentSettingsState.load],
+    ),
+)

@@ -1,11 +1,13 @@
 """Finance overview (/finance): this month's revenue per currency, what waits for an operator,
-the cost so far of running sessions, and links to the Finance pages."""
+the cost so far of running sessions; revenue by day / month / year (chart and table), what is
+outstanding and what was refunded (finance.components.overview)."""
 
 from __future__ import annotations
 
 import reflex as rx
 from reflex.vars import ObjectVar
 
+from ccms_app.finance.components.overview import outstanding, refunds, revenue_by_period
 from ccms_app.finance.components.subnav import finance_subnav
 from ccms_app.finance.state.overview import FinanceOverviewState as Overview
 from ccms_app.ui.cards import empty_note, section, stat_card
@@ -88,9 +90,19 @@ def _figures() -> rx.Component:
 def page() -> rx.Component:
     return app_shell(
         ROUTE,
-        page_header("Finance", "Tariffs, session costs, receipts and invoices."),
+        page_header(
+            "Finance", "Revenue, outstanding money and refunds; tariffs, costs and documents."
+        ),
         finance_subnav(ROUTE),
         _no_default_warning(),
         _figures(),
         _revenue(),
+        revenue_by_period(),
+        rx.grid(
+            outstanding(),
+            refunds(),
+            columns=rx.breakpoints(initial="1", lg="2"),
+            spacing="5",
+            width="100%",
+        ),
     )

@@ -1,6 +1,7 @@
 """Finance -> Billing settings: one organisation's currency, VAT, rounding, time zone, seller
 details and logo, for the organisations the operator may edit (its own and its
-sub-operators'; a sub-operator only its own).
+sub-operators'; a sub-operator only its own); and its payment settings (`PaymentSettingsState`:
+card hold, wallet minimum, recharge amounts, top-up limits, memberships on/off).
 
 Thin: `finance.billing_profiles` checks and stores (every wrong field named at once); the
 inputs are controlled by `values`, so what the operator typed stays after an error. Viewing
@@ -10,6 +11,7 @@ needs finance:view (`@guarded`), saving and the logo finance:edit.
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import reflex as rx
 
@@ -20,7 +22,10 @@ from ccms_app.accounts.state import AuthState
 from ccms_app.accounts.state.auth import acting_email
 from ccms_app.finance import billing_profiles
 from ccms_app.finance.billing_profiles import ProfileNotFound
+from ccms_app.finance.errors import FinanceError, FinanceNotFound
 from ccms_app.finance.models import BillingProfile
+from ccms_app.finance.payments import settings as payment_settings
+from ccms_app.finance.payments import stripe_gateway
 from ccms_app.finance.rules.billing_profile import LOGO_MAX_BYTES, BillingProfileError
 from ccms_app.ui.events import event
 
@@ -78,9 +83,10 @@ class BillingSettingsState(rx.State):
         self.loaded = True
 
     @event
-    async def choose_organisation(self, value: str) -> None:
+    async def choose_organisation(self, value: str) -> Any:
         self.organisation_id = value if value.isdigit() else ""
         await self._read(await self._scope())
+        return PaymentSettingsState.load
 
     @event
     def set_value(self, name: str, value: str) -> None:
@@ -152,3 +158,71 @@ class BillingSettingsState(rx.State):
             return rx.toast.error("No such organisation in your network.")
         self.logo = ""
         return rx.toast.success("Logo removed.")
+
+
+@guarded(Module.FINANCE)
+class PaymentSettingsState(rx.State):
+    """The "Payments" section: the chosen organisation's payment settings (amounts typed in
+    its billing currency), checked and stored by `finance.payments.settings`."""
+
+    values: dict[str, str] = {}
+    errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    currency: str = ""
+    stripe_configured: bool = False
+    loaded: bool = False
+    busy: bool = False
+
+    async def _target(self) -> tuple[int, frozenset[int]]:
+        billing = await self.get_state(BillingSettingsState)
+        return int(billing.organisation_id or 0), await billing._scope()
+
+    @event
+    async def load(self) -> None:
+        """on_load after BillingSettingsState.load, and on a change of organisation."""
+        organisation_id, scope = await self._target()
+        if not scope:
+            return
+        self.stripe_configured = stripe_gateway.configured()
+        try:
+            form, currency = await asyncio.to_thread(
+                payment_settings.form_of, organisation_id, scope
+            )
+        except FinanceNotFound:
+            self.loaded = False
+            return
+        self.values, self.currency, self.errors, self.loaded = form, currency, {}, True
+
+    @event
+    def set_value(self, name: str, value: str) -> None:
+        self.values = {**self.values, name: value}
+        if name in self.errors:
+            self.errors = {k: v for k, v in self.errors.items() if k != name}
+
+    @event
+    def set_memberships(self, enabled: bool) -> None:
+        self.values = {**self.values, "memberships_enabled": "true" if enabled else "false"}
+
+    @requires(Action.EDIT)
+    @event
+    async def save(self) -> Any:
+        organisation_id, scope = await self._target()
+        if not scope:
+            return rx.toast.error(SESSION_ENDED)
+        actor = acting_email(await self.get_state(AuthState))
+        self.busy = True
+        try:
+            await asyncio.to_thread(
+                payment_settings.save, organisation_id, dict(self.values), actor, scope
+            )
+            form, currency = await asyncio.to_thread(
+                payment_settings.form_of, organisation_id, scope
+            )
+        except FinanceNotFound:
+            return rx.toast.error("No such organisation in your network.")
+        except FinanceError as exc:
+            self.errors = dict(exc.errors)
+            return rx.toast.error("Payment settings not saved: check the fields marked in red.")
+        finally:
+            self.busy = False
+        self.values, self.currency, self.errors = form, currency, {}
+        return rx.toast.success("Payment settings saved.")

@@ -114,7 +114,7 @@ class Voucher(SQLModel, table=True):
     value_minor: int = 0
     percent: str = Field(default="", max_length=8)  # Decimal text, e.g. "15"
     currency: str = Field(default="EUR", max_length=3)
-    max_redemptions: int | None = 1  # None = unlimited
+    max_redemptions: int | None = None  # None = unlimited (the form proposes 1: single use)
     per_holder_limit: int = 1
     redemption_count: int = 0
     valid_from: datetime | None = Field(default=None, sa_column=utc_column())

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import Session
 
+from ccms_app.core import db
 from ccms_app.finance.documents.content import load
 from ccms_app.finance.documents.credit_notes import credit_document
 from ccms_app.finance.documents.errors import (
@@ -17,6 +18,7 @@ from ccms_app.finance.documents.errors import (
 from ccms_app.finance.documents.invoices import issue_monthly_invoices
 from ccms_app.finance.documents.receipts import issue_receipt
 from ccms_app.finance.models import BillingDocument, CostState
+from ccms_app.finance.payments.models import PaymentMethod, SessionPayment, SessionPaymentState
 from tests.finance.documents.support import DRIVER, GROUP_ACCOUNT, World, charge, cost_of
 
 FEBRUARY = date(2026, 2, 1)
@@ -149,3 +151,39 @@ def test_a_document_outside_the_scope_is_not_found(world: World) -> None:
         )
     with pytest.raises(DocumentNotFoundError):
         credit_document(424242, "nothing", "x@example.com")
+
+
+def pay_with(world: World, session_id: int, method: str) -> None:
+    """Record how the session was paid, as the payment at its start would have."""
+    with db.session_scope() as s:
+        s.add(
+            SessionPayment(
+                session_id=session_id,
+                organisation_id=world.organisation_id,
+                method=method,
+                holder_kind="driver",
+                holder_id=world.driver_id,
+                state=SessionPaymentState.SETTLED,
+            )
+        )
+
+
+def test_only_sessions_paid_by_invoice_are_invoiced(world: World, session: Session) -> None:
+    by_method = {
+        method: charge(world, "CARD-ZOE", utc(2026, 2, 10 + day, 10))
+        for day, method in enumerate(PaymentMethod)
+    }
+    for method, session_id in by_method.items():
+        pay_with(world, session_id, method)
+    before_payments = charge(world, "CARD-ZOE", utc(2026, 2, 20, 10))  # no payment record
+
+    (invoice,) = issue_monthly_invoices(world.organisation_id, FEBRUARY, ISSUED)
+
+    assert invoice.total_incl_minor == 2 * 833
+    invoiced = {by_method[PaymentMethod.INVOICE], before_payments}
+    for session_id in [*by_method.values(), before_payments]:
+        expected = invoice.id if session_id in invoiced else None
+        assert cost_of(session, session_id).invoice_id == expected
+    # Wallet, card and free sessions keep their receipts.
+    for method in (PaymentMethod.WALLET, PaymentMethod.CARD, PaymentMethod.FREE):
+        assert issue_receipt(by_method[method]).total_incl_minor == 833

@@ -1,0 +1,224 @@
+"""The lists of Finance -> Memberships (plans, members) and the membership badge of the
+driver page.
+
+data-testids: the lists are data_list's with prefixes `membership-plans` and `memberships`
+(`memberships-row-<id>`, `memberships-card-<id>`, `memberships-filter-status`, ...); per row
+`membership-plans-edit-<id>`, `membership-plans-offer-<id>`, `memberships-cancel-<id>`,
+`memberships-status-<id>`; the buttons `membership-plans-new`, `memberships-enrol`; the
+badge `driver-membership` (and `driver-membership-detail`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from ccms_app.accounts.rules.permissions import Module
+from ccms_app.finance.memberships.common import HOLDER_KINDS, STATUS_LABELS
+from ccms_app.finance.memberships.plans import FEE_COLLECTIONS
+from ccms_app.finance.state.membership_forms import MembershipActionsState, PlanFormState
+from ccms_app.finance.state.memberships import (
+    DriverMembershipState,
+    MembershipListState,
+    MembershipPlanListState,
+)
+from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
+from ccms_app.ui.permissions import can, when_allowed
+
+P: Any = MembershipPlanListState
+M: Any = MembershipListState
+STATUS_COLOURS = {"active": "green", "past_due": "amber", "cancelled": "gray"}
+OFFERED = (("true", "offered"), ("false", "not offered"))
+
+
+def _tid(*parts: Any) -> dict[str, Any]:
+    value: Any = parts[0]
+    for part in parts[1:]:
+        value = value + "-" + part
+    return {"data-testid": value}
+
+
+# --- plans -------------------------------------------------------------------------------
+
+
+def _offered(row: RowVar) -> rx.Component:
+    return rx.badge(
+        row["active"],
+        color_scheme=rx.cond(row["active_key"] != "", "green", "gray"),
+        variant="soft",
+        white_space="nowrap",
+    )
+
+
+def _benefits(row: RowVar) -> rx.Component:
+    return rx.text(row["benefits"], size="2", white_space="normal", max_width="280px")
+
+
+def _plan_actions(row: RowVar) -> rx.Component:
+    plan_id = row["id"].to(str)
+    return when_allowed(
+        PlanFormState.save,
+        rx.hstack(
+            rx.button(
+                "Edit",
+                size="1",
+                variant="soft",
+                color_scheme="gray",
+                on_click=PlanFormState.open_edit(plan_id),
+                custom_attrs=_tid("membership-plans-edit", plan_id),
+            ),
+            rx.button(
+                rx.cond(row["active_key"] != "", "Stop offering", "Offer again"),
+                size="1",
+                variant="ghost",
+                color_scheme=rx.cond(row["active_key"] != "", "amber", "green"),
+                on_click=PlanFormState.set_offered(plan_id, row["active_key"] == ""),
+                custom_attrs=_tid("membership-plans-offer", plan_id),
+            ),
+            spacing="2",
+            wrap="wrap",
+        ),
+    )
+
+
+def plans_list() -> rx.Component:
+    return data_list(
+        P,
+        columns=[
+            Column("name", "Plan"),
+            Column("monthly_fee_minor", "Monthly fee"),
+            Column("fee_collection", "Fee from", sortable=False),
+            Column("benefits", "Benefits", sortable=False, render=_benefits),
+            Column("members", "Members"),
+            Column("active", "Offered", sortable=False, render=_offered),
+            Column("organisation", "Organisation", on_phone=False),
+        ],
+        filters=[
+            Filter("fee_collection", "Fee from", list(FEE_COLLECTIONS.items())),
+            Filter("active", "Offered", OFFERED),
+        ],
+        testid="membership-plans",
+        empty_text="No plans yet: create one to offer drivers a discount or included kWh.",
+        search_placeholder="Search plan name…",
+        toolbar=[
+            when_allowed(
+                PlanFormState.save,
+                rx.button(
+                    rx.icon("plus", size=14),
+                    "New plan",
+                    on_click=PlanFormState.open_new,
+                    custom_attrs=_tid("membership-plans-new"),
+                ),
+            )
+        ],
+        actions=_plan_actions,
+    )
+
+
+# --- members -----------------------------------------------------------------------------
+
+
+def _status(row: RowVar) -> rx.Component:
+    return rx.badge(
+        row["status"],
+        color_scheme=rx.match(row["status_key"], *STATUS_COLOURS.items(), "gray"),
+        variant="soft",
+        white_space="nowrap",
+        custom_attrs=_tid("memberships-status", row["id"].to(str)),
+    )
+
+
+def _member_actions(row: RowVar) -> rx.Component:
+    membership_id = row["id"].to(str)
+    label = row["holder_name"].to(str) + " · " + row["plan_name"].to(str)
+    return rx.cond(
+        row["cancellable"] != "",
+        when_allowed(
+            MembershipActionsState.cancel_membership,
+            rx.button(
+                "Cancel",
+                size="1",
+                variant="soft",
+                color_scheme="red",
+                on_click=MembershipActionsState.open_cancel(membership_id, label),
+                custom_attrs=_tid("memberships-cancel", membership_id),
+            ),
+        ),
+    )
+
+
+def members_list() -> rx.Component:
+    return data_list(
+        M,
+        columns=[
+            Column("holder_name", "Member"),
+            Column("holder_kind", "Kind", sortable=False),
+            Column("plan_name", "Plan"),
+            Column("status", "Status", render=_status),
+            Column("current_period_end", "Period"),
+            Column("fee_collection", "Fee from", sortable=False),
+            Column("included", "Included kWh used", sortable=False),
+            Column("started_at", "Since", on_phone=False),
+        ],
+        filters=[
+            Filter("status", "Status", list(STATUS_LABELS.items())),
+            Filter("plan_id", "Plan", M.filter_options["plan_id"]),
+            Filter("holder_kind", "Kind", list(HOLDER_KINDS.items())),
+            Filter("fee_collection", "Fee from", list(FEE_COLLECTIONS.items())),
+        ],
+        testid="memberships",
+        empty_text="No members yet: enrol a driver or a group account in a plan.",
+        search_placeholder="Search member or plan…",
+        toolbar=[
+            when_allowed(
+                MembershipActionsState.enrol,
+                rx.button(
+                    rx.icon("user-plus", size=14),
+                    "Enrol",
+                    on_click=MembershipActionsState.open_enrol,
+                    custom_attrs=_tid("memberships-enrol"),
+                ),
+            )
+        ],
+        actions=_member_actions,
+    )
+
+
+# --- the driver page ---------------------------------------------------------------------
+
+
+def membership_badge() -> rx.Component:
+    """The open driver's membership: plan, status and when it renews or ends. Loads itself
+    when shown, and is shown only to roles that see Finance (the driver page is Users')."""
+    s = DriverMembershipState
+    badge = rx.hstack(
+        rx.text("Membership", size="2", color=rx.color("gray", 11), min_width="72px"),
+        rx.cond(
+            s.plan != "",
+            rx.hstack(
+                rx.badge(
+                    rx.icon("badge-check", size=12),
+                    s.plan,
+                    color_scheme=rx.match(s.status, *STATUS_COLOURS.items(), "gray"),
+                    variant="soft",
+                    custom_attrs=_tid("driver-membership"),
+                ),
+                rx.text(
+                    s.detail,
+                    size="1",
+                    color=rx.color("gray", 11),
+                    custom_attrs=_tid("driver-membership-detail"),
+                ),
+                spacing="2",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.text("none", size="2", custom_attrs=_tid("driver-membership")),
+        ),
+        spacing="2",
+        align="center",
+        wrap="wrap",
+        on_mount=s.load_driver,
+    )
+    return rx.cond(can(Module.FINANCE), badge)

@@ -1,0 +1,247 @@
+"""The pieces of Finance -> Payments: the All / Reconciliation switch, the payments list
+(kind, holder, session, amounts, status, Stripe's word) and the refund dialog.
+
+data-testids: the list's are data_list's with "payments" (`payments-row-<id>`,
+`payments-filter-kind`, ...); `payments-view-all`, `payments-view-reconciliation`; per row
+`payments-status-<id>`, `payments-mismatch-<id>`, `payments-session-<id>`,
+`payments-refund-<id>`; the dialog `refund-dialog`, `refund-amount`, `refund-reason`,
+`refund-<field>-error`, `refund-message`, `refund-save`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from ccms_app.finance.payments.listing import KIND_LABELS, STATUS_LABELS
+from ccms_app.finance.state.payments import ALL_VIEW, RECONCILIATION, PaymentListState, RefundState
+from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
+from ccms_app.ui.form_fields import field_error
+from ccms_app.ui.permissions import when_allowed
+
+L: Any = PaymentListState
+R: Any = RefundState
+STATUS_COLOURS = {
+    "succeeded": "green",
+    "authorized": "blue",
+    "pending": "gray",
+    "requires_action": "amber",
+    "canceled": "gray",
+    "failed": "red",
+    "refunded": "purple",
+}
+
+
+def _tid(*parts: Any) -> dict[str, Any]:
+    value: Any = parts[0]
+    for part in parts[1:]:
+        value = value + "-" + part
+    return {"data-testid": value}
+
+
+def _view_switch() -> rx.Component:
+    return rx.segmented_control.root(
+        rx.segmented_control.item(
+            "All payments", value=ALL_VIEW, custom_attrs=_tid("payments-view-all")
+        ),
+        rx.segmented_control.item(
+            "Reconciliation",
+            value=RECONCILIATION,
+            custom_attrs=_tid("payments-view-reconciliation"),
+        ),
+        value=L.view,
+        on_change=lambda value: L.show_view(value),
+        size="1",
+    )
+
+
+def _status(row: RowVar) -> rx.Component:
+    return rx.hstack(
+        rx.badge(
+            row["status"],
+            color_scheme=rx.match(row["status_key"], *STATUS_COLOURS.items(), "gray"),
+            variant="soft",
+            white_space="nowrap",
+            custom_attrs=_tid("payments-status", row["id"].to(str)),
+        ),
+        rx.cond(
+            row["mismatch"] != "",
+            rx.tooltip(
+                rx.badge(
+                    rx.icon("triangle-alert", size=12),
+                    "differs",
+                    color_scheme="red",
+                    variant="solid",
+                    custom_attrs=_tid("payments-mismatch", row["id"].to(str)),
+                ),
+                content=row["mismatch_note"],
+            ),
+        ),
+        spacing="1",
+        wrap="wrap",
+    )
+
+
+def _session(row: RowVar) -> rx.Component:
+    return rx.cond(
+        row["session_id"] != "",
+        rx.link(
+            "#" + row["session_id"].to(str),
+            href="/finance/history/" + row["session_id"].to(str),
+            size="2",
+            custom_attrs=_tid("payments-session", row["id"].to(str)),
+        ),
+        rx.text("—", size="2"),
+    )
+
+
+def _stripe(row: RowVar) -> rx.Component:
+    return rx.vstack(
+        rx.text(row["stripe_id"], size="1", font_family="monospace", word_break="break-all"),
+        rx.cond(row["stripe"] != "", rx.text(row["stripe"], size="1", color=rx.color("gray", 11))),
+        rx.cond(
+            row["mismatch_note"] != "",
+            rx.text(row["mismatch_note"], size="1", color=rx.color("red", 11)),
+        ),
+        rx.cond(row["error"] != "", rx.text(row["error"], size="1", color=rx.color("red", 11))),
+        spacing="0",
+        max_width="260px",
+    )
+
+
+def _actions(row: RowVar) -> rx.Component:
+    return rx.cond(
+        row["refundable"] != "",
+        when_allowed(
+            R.refund,
+            rx.button(
+                "Refund",
+                size="1",
+                variant="soft",
+                color_scheme="amber",
+                on_click=R.open_refund(row["id"].to(str), row["left"].to(str)),
+                custom_attrs=_tid("payments-refund", row["id"].to(str)),
+            ),
+        ),
+    )
+
+
+def payments_list() -> rx.Component:
+    return data_list(
+        L,
+        columns=[
+            Column("created_at", "Created"),
+            Column("kind", "Kind", sortable=False),
+            Column("holder", "Holder", sortable=False),
+            Column("session_id", "Session", sortable=False, render=_session),
+            Column(
+                "amount_minor",
+                "Amount",
+                render=lambda row: rx.text(row["amount"], size="2", white_space="nowrap"),
+            ),
+            Column("captured", "Captured", sortable=False),
+            Column("refunded", "Refunded", sortable=False),
+            Column("status", "Status", sortable=False, render=_status),
+            Column("stripe_id", "Stripe", sortable=False, render=_stripe, on_phone=False),
+        ],
+        filters=[
+            Filter("kind", "Kind", list(KIND_LABELS.items())),
+            Filter("status", "Status", list(STATUS_LABELS.items())),
+            Filter("mismatch", "Stripe agrees", [("true", "differs"), ("false", "agrees")]),
+        ],
+        testid="payments",
+        empty_text="No payments here.",
+        search_placeholder="Search holder or Stripe id…",
+        toolbar=[_view_switch()],
+        actions=_actions,
+    )
+
+
+def _labelled(label: str, control: rx.Component, field: str, hint: Any = "") -> rx.Component:
+    return rx.vstack(
+        rx.el.label(
+            rx.text(label, size="2", weight="medium"),
+            control,
+            display="flex",
+            flex_direction="column",
+            gap="4px",
+            width="100%",
+        ),
+        rx.text(hint, size="1", color=rx.color("gray", 10)),
+        field_error(R, field, "refund"),
+        spacing="1",
+        width="100%",
+    )
+
+
+def refund_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Refund payment ", R.payment_id),
+            rx.dialog.description(
+                "Returns money to the card through Stripe. A top-up's refund also takes the "
+                "paid money out of the wallet (bonus credit is never refunded).",
+                size="2",
+            ),
+            rx.vstack(
+                _labelled(
+                    "Amount",
+                    rx.input(
+                        value=R.amount,
+                        on_change=R.set_amount,
+                        placeholder=R.left,
+                        inputmode="decimal",
+                        width="100%",
+                        custom_attrs=_tid("refund-amount"),
+                    ),
+                    "amount",
+                    "Empty: all that is left (" + R.left + ")",
+                ),
+                _labelled(
+                    "Reason (kept in the audit log)",
+                    rx.text_area(
+                        value=R.reason,
+                        on_change=R.set_reason,
+                        max_length=300,
+                        width="100%",
+                        custom_attrs=_tid("refund-reason"),
+                    ),
+                    "reason",
+                ),
+                rx.cond(
+                    R.message != "",
+                    rx.callout(
+                        R.message,
+                        icon="triangle-alert",
+                        color_scheme="red",
+                        size="1",
+                        width="100%",
+                        custom_attrs=_tid("refund-message"),
+                    ),
+                ),
+                rx.flex(
+                    rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                    rx.button(
+                        "Refund",
+                        color_scheme="amber",
+                        loading=R.busy,
+                        on_click=R.refund,
+                        custom_attrs=_tid("refund-save"),
+                    ),
+                    gap="8px",
+                    justify="end",
+                    wrap="wrap",
+                    width="100%",
+                ),
+                spacing="3",
+                width="100%",
+                margin_top="12px",
+            ),
+            max_width="520px",
+            width="calc(100vw - 24px)",
+            custom_attrs=_tid("refund-dialog"),
+        ),
+        open=R.payment_id != "",
+        on_open_change=R.open_changed,
+    )

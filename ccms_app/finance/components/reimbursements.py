@@ -1,0 +1,280 @@
+"""The pieces of Finance -> Reimbursements: the month per employee (with PDF / CSV links),
+the home chargers list and the "add home charger" dialog.
+
+data-testids: `reimbursement-month`, `reimbursement-message`, `reimbursement-total`,
+`reimbursement-row-<driver id>`, `reimbursement-amount-<driver id>`,
+`reimbursement-pdf-<driver id>`, `reimbursement-csv-<driver id>`; the list's are
+data_list's with "home-chargers", `home-chargers-new`, `home-chargers-remove-<id>`; the
+dialog `home-charger-dialog`, `home-charger-<field>`, `home-charger-<field>-error`,
+`home-charger-save`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.finance.components.settlements import download_link
+from ccms_app.finance.state.reimbursements import (
+    HomeChargerFormState,
+    HomeChargerListState,
+    ReimbursementState,
+)
+from ccms_app.ui.data_list import Column, RowVar, data_list
+from ccms_app.ui.form_fields import field_error
+from ccms_app.ui.permissions import can, when_allowed
+
+L: Any = HomeChargerListState
+F: Any = HomeChargerFormState
+R: Any = ReimbursementState
+
+
+def _tid(value: Any) -> dict[str, Any]:
+    return {"data-testid": value}
+
+
+# --- the month -----------------------------------------------------------------------------
+
+
+def _fact(label: str, value: Any, testid: Any = None) -> rx.Component:
+    return rx.hstack(
+        rx.text(label, size="2", color=rx.color("gray", 11)),
+        rx.spacer(),
+        rx.text(
+            value,
+            size="2",
+            text_align="right",
+            custom_attrs=_tid(testid) if testid is not None else {},
+        ),
+        width="100%",
+        align="start",
+        spacing="2",
+    )
+
+
+def _employee(row: RowVar) -> rx.Component:
+    driver = row["id"].to(str)
+    return rx.card(
+        rx.vstack(
+            rx.text(row["employee"], weight="bold", size="3"),
+            _fact("Home charger(s)", row["chargers"]),
+            _fact("Sessions", row["sessions"]),
+            _fact("Energy", row["energy"]),
+            rx.cond(row["others"] != "", _fact("Other cards", row["others"])),
+            rx.hstack(
+                rx.text("To reimburse", size="2", weight="medium"),
+                rx.spacer(),
+                rx.text(
+                    row["amount"],
+                    size="3",
+                    weight="bold",
+                    white_space="nowrap",
+                    custom_attrs=_tid("reimbursement-amount-" + driver),
+                ),
+                width="100%",
+                align="center",
+            ),
+            rx.cond(
+                can(Module.FINANCE, Action.EXPORT),
+                rx.hstack(
+                    download_link("PDF", row["pdf_url"], "reimbursement-pdf-" + driver),
+                    download_link("CSV", row["csv_url"], "reimbursement-csv-" + driver),
+                    spacing="4",
+                ),
+            ),
+            spacing="1",
+            width="100%",
+        ),
+        width="100%",
+        min_width="0",
+        custom_attrs=_tid("reimbursement-row-" + driver),
+    )
+
+
+def reimbursement_panel() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Monthly reimbursement", size="4"),
+        rx.flex(
+            rx.input(
+                type="month",
+                value=R.month,
+                on_change=R.set_month,
+                placeholder="YYYY-MM",
+                width="170px",
+                aria_label="Month",
+                custom_attrs=_tid("reimbursement-month"),
+            ),
+            rx.spacer(),
+            rx.cond(
+                R.shown & (R.rows.length() > 0),
+                rx.text(
+                    "Total: ",
+                    rx.text.strong(R.total),
+                    size="2",
+                    custom_attrs=_tid("reimbursement-total"),
+                ),
+            ),
+            gap="8px",
+            wrap="wrap",
+            align="center",
+            width="100%",
+        ),
+        rx.cond(
+            R.message != "",
+            rx.callout(
+                R.message,
+                icon="info",
+                color_scheme="gray",
+                size="1",
+                width="100%",
+                custom_attrs=_tid("reimbursement-message"),
+            ),
+        ),
+        rx.cond(
+            R.shown & (R.rows.length() == 0),
+            rx.text(
+                "No home charger yet: mark an employee's charge point below.",
+                size="2",
+                color=rx.color("gray", 11),
+            ),
+        ),
+        rx.grid(
+            rx.foreach(R.rows, _employee),
+            columns=rx.breakpoints(initial="1", sm="2", lg="3"),
+            spacing="3",
+            width="100%",
+        ),
+        rx.text(
+            "Counted: sessions on the employee's home charger(s), started with the employee's "
+            "own cards, stopped in the month (your billing time zone); kWh x the employee's "
+            "rate, rounded half up once on the total.",
+            size="1",
+            color=rx.color("gray", 11),
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+# --- the home chargers ---------------------------------------------------------------------
+
+
+def _remove(row: RowVar) -> rx.Component:
+    charge_point = row["id"].to(str)
+    return when_allowed(
+        F.remove_home_charger,
+        rx.button(
+            "Remove",
+            size="1",
+            variant="ghost",
+            color_scheme="red",
+            on_click=F.remove_home_charger(charge_point),
+            custom_attrs=_tid("home-chargers-remove-" + charge_point),
+        ),
+    )
+
+
+def home_chargers_list() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Home chargers", size="4"),
+        data_list(
+            L,
+            columns=[
+                Column("employee", "Employee"),
+                Column("charge_point", "Charge point"),
+                Column("station", "Station"),
+                Column("rate_per_kwh", "Rate", sortable=False),
+                Column("since", "Since"),
+            ],
+            testid="home-chargers",
+            empty_text="No home charger yet.",
+            search_placeholder="Search employee or charge point…",
+            toolbar=[
+                when_allowed(
+                    F.save,
+                    rx.button(
+                        rx.icon("plus", size=14),
+                        "Add home charger",
+                        on_click=F.open_new,
+                        custom_attrs=_tid("home-chargers-new"),
+                    ),
+                )
+            ],
+            actions=_remove,
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _input(name: str, label: str, hint: str = "", **props: Any) -> rx.Component:
+    return rx.vstack(
+        rx.el.label(
+            rx.text(label, size="2", weight="medium"),
+            rx.input(
+                value=F.values[name],
+                on_change=lambda value: F.set_value(name, value),
+                width="100%",
+                color_scheme=rx.cond(F.errors.contains(name), "red", "gray"),
+                custom_attrs=_tid(f"home-charger-{name}"),
+                **props,
+            ),
+            display="flex",
+            flex_direction="column",
+            gap="4px",
+            width="100%",
+        ),
+        rx.text(hint, size="1", color=rx.color("gray", 10)) if hint else rx.fragment(),
+        field_error(F, name, "home-charger"),
+        spacing="1",
+        width="100%",
+        min_width="0",
+    )
+
+
+def home_charger_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Add home charger"),
+            rx.dialog.description(
+                "A charge point at an employee's home: their own cards' sessions there are "
+                "reimbursed at their electricity rate.",
+                size="2",
+            ),
+            rx.vstack(
+                _input("charge_point", "Charge point", "Its OCPP identity, e.g. CP-0042"),
+                _input("employee", "Employee", "The driver's e-mail (or exact name)"),
+                rx.grid(
+                    _input("rate_per_kwh", "Rate per kWh", "e.g. 0.32"),
+                    _input("currency", "Currency", "Empty: your billing currency", max_length=3),
+                    _input("since", "Since", "Empty: today", type="date"),
+                    columns=rx.breakpoints(initial="1", sm="3"),
+                    spacing="3",
+                    width="100%",
+                ),
+                rx.flex(
+                    rx.button("Close", variant="soft", color_scheme="gray", on_click=F.close_form),
+                    rx.button(
+                        "Save",
+                        loading=F.busy,
+                        on_click=F.save,
+                        custom_attrs=_tid("home-charger-save"),
+                    ),
+                    gap="8px",
+                    justify="end",
+                    wrap="wrap",
+                    width="100%",
+                ),
+                spacing="3",
+                width="100%",
+                margin_top="12px",
+            ),
+            max_width="620px",
+            width="calc(100vw - 24px)",
+            custom_attrs=_tid("home-charger-dialog"),
+        ),
+        open=F.open,
+        on_open_change=F.set_open,
+    )

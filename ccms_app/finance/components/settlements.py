@@ -1,0 +1,395 @@
+"""The pieces of Finance -> Settlements: a partner's month (pickers, figures per agreement,
+totals, explanations, PDF / CSV links), the agreements list and the agreement dialog.
+
+data-testids: the month `settlement-partner`, `settlement-month`, `settlement-title`,
+`settlement-message`, `settlement-agreement-<id>`, `settlement-total-<key>` (sessions,
+energy, excl, vat, incl, commission, session_fees, platform_fee, due), `settlement-pdf`,
+`settlement-csv`, `settlement-uncovered`; the list's are data_list's with "agreements"
+(`agreements-row-<id>`, ...), `agreements-new`, `agreements-edit-<id>`; the dialog
+`agreement-dialog`, `agreement-<field>`, `agreement-<field>-error`, `agreement-save`,
+`agreement-message`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.finance.state.settlements import (
+    AgreementFormState,
+    AgreementListState,
+    SettlementState,
+)
+from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
+from ccms_app.ui.form_fields import field_error, form_message
+from ccms_app.ui.permissions import allowed, can
+
+L: Any = AgreementListState
+F: Any = AgreementFormState
+S: Any = SettlementState
+TOTALS = (
+    ("sessions", "Sessions"),
+    ("energy", "Energy"),
+    ("excl", "Income excl. VAT"),
+    ("vat", "VAT"),
+    ("incl", "Income incl. VAT"),
+    ("commission", "Operator commission"),
+    ("session_fees", "Session fees"),
+    ("platform_fee", "Platform fee"),
+)
+FIGURES = (
+    ("share", "Operator share"),
+    ("sessions", "Sessions"),
+    ("energy", "Energy"),
+    ("excl", "Income excl. VAT"),
+    ("commission", "Commission"),
+    ("session_fees", "Session fees"),
+    ("platform_fee", "Platform fee"),
+)
+
+
+def _tid(value: Any) -> dict[str, Any]:
+    return {"data-testid": value}
+
+
+def download_link(label: str, href: Any, testid: Any) -> rx.Component:
+    """A file from an HTTP route: a full document request (reload_document), never a
+    client-side route change (which would show the app's 404 page)."""
+    return rx.link(
+        rx.hstack(rx.icon("file-down", size=14), label, spacing="1", align="center"),
+        href=href,
+        reload_document=True,
+        color=rx.color("teal", 11),
+        white_space="nowrap",
+        custom_attrs=_tid(testid),
+    )
+
+
+# --- the month -----------------------------------------------------------------------------
+
+
+def _pickers() -> rx.Component:
+    return rx.flex(
+        rx.select.root(
+            rx.select.trigger(
+                placeholder="Partner", min_width="200px", custom_attrs=_tid("settlement-partner")
+            ),
+            rx.select.content(rx.foreach(S.partners, lambda p: rx.select.item(p[1], value=p[0]))),
+            value=S.partner_id,
+            on_change=S.set_partner,
+        ),
+        rx.input(
+            type="month",
+            value=S.month,
+            on_change=S.set_month,
+            placeholder="YYYY-MM",
+            width="170px",
+            aria_label="Month",
+            custom_attrs=_tid("settlement-month"),
+        ),
+        rx.spacer(),
+        rx.cond(
+            S.shown & can(Module.FINANCE, Action.EXPORT),
+            rx.hstack(
+                download_link("PDF", S.pdf_url, "settlement-pdf"),
+                download_link("CSV", S.csv_url, "settlement-csv"),
+                spacing="4",
+            ),
+        ),
+        gap="8px",
+        wrap="wrap",
+        align="center",
+        width="100%",
+    )
+
+
+def _line(label: str, value: Any, testid: Any = None, bold: bool = False) -> rx.Component:
+    return rx.hstack(
+        rx.text(label, size="2", color=rx.color("gray", 11)),
+        rx.spacer(),
+        rx.text(
+            value,
+            size="2",
+            weight="bold" if bold else "regular",
+            white_space="nowrap",
+            custom_attrs=_tid(testid) if testid is not None else {},
+        ),
+        width="100%",
+        align="center",
+        spacing="2",
+    )
+
+
+def _agreement_card(row: RowVar) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.text(row["name"], weight="bold", size="3"),
+            *[_line(label, row[key]) for key, label in FIGURES],
+            rx.hstack(
+                rx.text(row["due_label"], size="2", weight="medium"),
+                rx.spacer(),
+                rx.text(row["due"], size="2", weight="bold", white_space="nowrap"),
+                width="100%",
+            ),
+            spacing="1",
+            width="100%",
+        ),
+        width="100%",
+        min_width="0",
+        custom_attrs=_tid("settlement-agreement-" + row["id"].to(str)),
+    )
+
+
+def _totals() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.text("Month total", weight="bold", size="3"),
+            *[_line(label, S.totals[key], f"settlement-total-{key}") for key, label in TOTALS],
+            rx.separator(size="4"),
+            rx.hstack(
+                rx.text(S.totals["due_label"], size="3", weight="bold"),
+                rx.spacer(),
+                rx.text(
+                    S.totals["due"],
+                    size="3",
+                    weight="bold",
+                    white_space="nowrap",
+                    color=rx.cond(S.totals["owed"] != "", rx.color("amber", 11), "inherit"),
+                    custom_attrs=_tid("settlement-total-due"),
+                ),
+                width="100%",
+                align="center",
+            ),
+            spacing="1",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def settlement_panel() -> rx.Component:
+    """A partner's month: the same figures the operator and the partner see."""
+    return rx.vstack(
+        rx.heading("Monthly settlement", size="4"),
+        _pickers(),
+        rx.cond(
+            S.message != "",
+            rx.callout(
+                S.message,
+                icon="info",
+                color_scheme="gray",
+                size="1",
+                width="100%",
+                custom_attrs=_tid("settlement-message"),
+            ),
+        ),
+        rx.cond(
+            S.shown,
+            rx.vstack(
+                rx.vstack(
+                    rx.text(S.title, weight="bold", custom_attrs=_tid("settlement-title")),
+                    rx.text(S.period, size="2", color=rx.color("gray", 11)),
+                    spacing="0",
+                ),
+                rx.grid(
+                    rx.foreach(S.agreements, _agreement_card),
+                    _totals(),
+                    columns=rx.breakpoints(initial="1", sm="2", lg="3"),
+                    spacing="3",
+                    width="100%",
+                ),
+                rx.cond(
+                    S.uncovered.length() > 0,
+                    rx.callout(
+                        rx.vstack(
+                            rx.text("Covered by no agreement (not settled):", weight="medium"),
+                            rx.foreach(S.uncovered, lambda u: rx.text(u["text"], size="1")),
+                            spacing="1",
+                        ),
+                        icon="triangle-alert",
+                        color_scheme="amber",
+                        size="1",
+                        width="100%",
+                        custom_attrs=_tid("settlement-uncovered"),
+                    ),
+                ),
+                rx.foreach(
+                    S.notes, lambda note: rx.text(note, size="1", color=rx.color("gray", 11))
+                ),
+                spacing="3",
+                width="100%",
+            ),
+        ),
+        spacing="3",
+        width="100%",
+        custom_attrs=_tid("settlement-panel"),
+    )
+
+
+# --- the agreements ------------------------------------------------------------------------
+
+
+def _edit(row: RowVar) -> rx.Component:
+    return rx.cond(
+        L.editable & allowed(F.save),
+        rx.button(
+            "Edit",
+            size="1",
+            variant="soft",
+            on_click=F.open_edit(row["id"].to(str)),
+            custom_attrs=_tid("agreements-edit-" + row["id"].to(str)),
+        ),
+    )
+
+
+def agreements_list() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Revenue-share agreements", size="4"),
+        data_list(
+            L,
+            columns=[
+                Column("name", "Agreement"),
+                Column("partner", "Partner"),
+                Column("station", "Stations", sortable=False),
+                Column("operator_percent", "Operator %", sortable=False),
+                Column("fee_per_session_minor", "Per session"),
+                Column("platform_fee_minor", "Platform fee / month"),
+                Column("valid_from", "Valid"),
+            ],
+            filters=[
+                Filter(
+                    "partner_organisation_id",
+                    "Partner",
+                    L.filter_options["partner_organisation_id"],
+                )
+            ],
+            testid="agreements",
+            empty_text="No agreement yet: make one per partner (a sub-operator) or station.",
+            search_placeholder="Search agreement, partner or station…",
+            toolbar=[
+                rx.cond(
+                    L.editable & allowed(F.save),
+                    rx.button(
+                        rx.icon("plus", size=14),
+                        "New agreement",
+                        on_click=F.open_new,
+                        custom_attrs=_tid("agreements-new"),
+                    ),
+                )
+            ],
+            actions=_edit,
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _input(name: str, label: str, hint: str = "", **props: Any) -> rx.Component:
+    return rx.vstack(
+        rx.el.label(
+            rx.text(label, size="2", weight="medium"),
+            rx.input(
+                value=F.values[name],
+                on_change=lambda value: F.set_value(name, value),
+                width="100%",
+                color_scheme=rx.cond(F.errors.contains(name), "red", "gray"),
+                custom_attrs=_tid(f"agreement-{name}"),
+                **props,
+            ),
+            display="flex",
+            flex_direction="column",
+            gap="4px",
+            width="100%",
+        ),
+        rx.text(hint, size="1", color=rx.color("gray", 10)) if hint else rx.fragment(),
+        field_error(F, name, "agreement"),
+        spacing="1",
+        width="100%",
+        min_width="0",
+    )
+
+
+def _select(name: str, label: str, options: Any, on_change: Any, **props: Any) -> rx.Component:
+    return rx.vstack(
+        rx.text(label, size="2", weight="medium"),
+        rx.select.root(
+            rx.select.trigger(width="100%", custom_attrs=_tid(f"agreement-{name}")),
+            rx.select.content(rx.foreach(options, lambda o: rx.select.item(o[1], value=o[0]))),
+            value=F.values[name],
+            on_change=on_change,
+            **props,
+        ),
+        field_error(F, name, "agreement"),
+        spacing="1",
+        width="100%",
+        min_width="0",
+    )
+
+
+def agreement_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(rx.cond(F.agreement_id != "", "Edit agreement", "New agreement")),
+            rx.dialog.description(
+                "What the operator keeps of the partner's charging income. Days are days in "
+                "your billing time zone; to change terms from a date on, end this agreement "
+                "the day before and make a new one.",
+                size="2",
+            ),
+            rx.vstack(
+                _select(
+                    "partner_organisation_id",
+                    "Partner",
+                    F.partners,
+                    F.set_partner,
+                    disabled=F.agreement_id != "",
+                ),
+                _select(
+                    "station_id",
+                    "Stations",
+                    F.stations,
+                    lambda value: F.set_value("station_id", value),
+                ),
+                _input("name", "Name", max_length=100),
+                rx.grid(
+                    _input("operator_percent", "Operator share %", "Of the income excl. VAT"),
+                    _input(
+                        "currency", "Currency", "The partner's sessions' currency", max_length=3
+                    ),
+                    _input("fee_per_session", "Fee per session", "e.g. 0.30"),
+                    _input("platform_fee", "Platform fee per month", "e.g. 25.00"),
+                    _input("valid_from", "Valid from", type="date"),
+                    _input(
+                        "valid_until", "Valid until (last day)", "Empty: open-ended", type="date"
+                    ),
+                    columns=rx.breakpoints(initial="1", sm="2"),
+                    spacing="3",
+                    width="100%",
+                ),
+                form_message(F, "agreement"),
+                rx.flex(
+                    rx.button("Close", variant="soft", color_scheme="gray", on_click=F.close_form),
+                    rx.button(
+                        "Save",
+                        loading=F.busy,
+                        on_click=F.save,
+                        custom_attrs=_tid("agreement-save"),
+                    ),
+                    gap="8px",
+                    justify="end",
+                    wrap="wrap",
+                    width="100%",
+                ),
+                spacing="3",
+                width="100%",
+                margin_top="12px",
+            ),
+            max_width="620px",
+            width="calc(100vw - 24px)",
+            custom_attrs=_tid("agreement-dialog"),
+        ),
+        open=F.open,
+        on_open_change=F.set_open,
+    )

@@ -1,0 +1,424 @@
+"""The pieces of Finance -> Top-ups: the form that starts a top-up (holder, what is paid,
+the Checkout link), the recharge history, the packages and their dialog.
+
+data-testids: `top-up-form`, `top-up-kind`, `top-up-query`, `top-up-holder`,
+`top-up-mode`, `top-up-recharge`, `top-up-package`, `top-up-amount`, `top-up-start`,
+`top-up-<field>-error`, `top-up-message`, `top-up-not-configured`, `top-up-checkout`;
+the history is data_list's "top-ups" (`top-ups-row-<id>`, `top-ups-filter-state`, ...);
+packages `packages-card`, `packages-new`, `package-row-<id>`, `package-edit-<id>`,
+`package-active-<id>`, the dialog `package-dialog`, `package-<field>`,
+`package-<field>-error`, `package-save`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from ccms_app.finance.payments.listing import TOP_UP_STATES
+from ccms_app.finance.state.top_ups import PackageState, TopUpFormState, TopUpListState
+from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
+from ccms_app.ui.form_fields import field_error
+from ccms_app.ui.permissions import when_allowed
+
+F: Any = TopUpFormState
+L: Any = TopUpListState
+P: Any = PackageState
+STATE_COLOURS = {"open": "amber", "paid": "green", "expired": "gray", "failed": "red"}
+
+
+def _tid(*parts: Any) -> dict[str, Any]:
+    value: Any = parts[0]
+    for part in parts[1:]:
+        value = value + "-" + part
+    return {"data-testid": value}
+
+
+def _labelled(
+    label: str, control: rx.Component, state: Any, field: str, testid: str
+) -> rx.Component:
+    return rx.vstack(
+        rx.text(label, size="2", weight="medium"),
+        control,
+        field_error(state, field, testid),
+        spacing="1",
+        width="100%",
+        min_width="0",
+    )
+
+
+def _select(
+    options: Any, value: Any, on_change: Any, testid: str, placeholder: str
+) -> rx.Component:
+    return rx.select.root(
+        rx.select.trigger(placeholder=placeholder, width="100%", custom_attrs=_tid(testid)),
+        rx.select.content(rx.foreach(options, lambda o: rx.select.item(o[1], value=o[0]))),
+        value=value,
+        on_change=on_change,
+    )
+
+
+def _holder_picker() -> rx.Component:
+    return rx.grid(
+        _labelled(
+            "Who tops up",
+            rx.select.root(
+                rx.select.trigger(width="100%", custom_attrs=_tid("top-up-kind")),
+                rx.select.content(
+                    rx.select.item("Driver", value="driver"),
+                    rx.select.item("Group account", value="group"),
+                ),
+                value=F.kind,
+                on_change=F.set_kind,
+            ),
+            F,
+            "kind",
+            "top-up",
+        ),
+        _labelled(
+            "Find by name",
+            rx.input(
+                value=F.query,
+                on_change=F.set_query,
+                debounce_timeout=300,
+                placeholder="Name or e-mail…",
+                width="100%",
+                custom_attrs=_tid("top-up-query"),
+            ),
+            F,
+            "query",
+            "top-up",
+        ),
+        _labelled(
+            "Holder",
+            _select(F.holders, F.holder_id, F.choose_holder, "top-up-holder", "Choose…"),
+            F,
+            "holder",
+            "top-up",
+        ),
+        columns=rx.breakpoints(initial="1", sm="3"),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _what_is_paid() -> rx.Component:
+    return rx.vstack(
+        rx.radio_group.root(
+            rx.flex(
+                rx.radio_group.item(value="amount"),
+                rx.text("Recharge amount", size="2"),
+                rx.radio_group.item(value="package"),
+                rx.text("Package", size="2"),
+                rx.radio_group.item(value="custom"),
+                rx.text("Other amount", size="2"),
+                gap="8px",
+                align="center",
+                wrap="wrap",
+            ),
+            value=F.mode,
+            on_change=F.set_mode,
+            custom_attrs=_tid("top-up-mode"),
+        ),
+        rx.match(
+            F.mode,
+            (
+                "package",
+                _select(
+                    F.package_options,
+                    F.package_id,
+                    F.set_package,
+                    "top-up-package",
+                    "Choose a package…",
+                ),
+            ),
+            (
+                "custom",
+                rx.input(
+                    value=F.amount,
+                    on_change=F.set_amount,
+                    placeholder="Amount in " + F.currency + ", " + F.limits,
+                    inputmode="decimal",
+                    width="100%",
+                    custom_attrs=_tid("top-up-amount"),
+                ),
+            ),
+            _select(
+                F.recharge_options,
+                F.recharge,
+                F.set_recharge,
+                "top-up-recharge",
+                "Choose an amount…",
+            ),
+        ),
+        field_error(F, "amount", "top-up"),
+        spacing="2",
+        width="100%",
+    )
+
+
+def _checkout_link() -> rx.Component:
+    return rx.cond(
+        F.checkout_url != "",
+        rx.callout(
+            rx.vstack(
+                rx.text(
+                    "Send the driver this Stripe Checkout page; the wallet is credited once "
+                    "Stripe confirms the payment.",
+                    size="2",
+                ),
+                rx.link(
+                    F.checkout_url,
+                    href=F.checkout_url,
+                    is_external=True,
+                    word_break="break-all",
+                    custom_attrs=_tid("top-up-checkout"),
+                ),
+                spacing="1",
+                min_width="0",
+            ),
+            icon="link",
+            color_scheme="green",
+            width="100%",
+        ),
+    )
+
+
+def start_form() -> rx.Component:
+    """The card that opens a top-up (shown to roles that may start one)."""
+    form = rx.vstack(
+        rx.heading("Start a top-up", size="3"),
+        _holder_picker(),
+        _what_is_paid(),
+        rx.cond(
+            F.message != "",
+            rx.callout(
+                F.message,
+                icon="triangle-alert",
+                color_scheme="red",
+                size="1",
+                width="100%",
+                custom_attrs=_tid("top-up-message"),
+            ),
+        ),
+        rx.button(
+            rx.icon("credit-card", size=14),
+            "Open Checkout",
+            on_click=F.start,
+            loading=F.busy,
+            align_self="end",
+            custom_attrs=_tid("top-up-start"),
+        ),
+        _checkout_link(),
+        spacing="3",
+        width="100%",
+    )
+    not_configured = rx.callout(
+        "Top-ups are not configured: card payments need CCMS_STRIPE_SECRET_KEY. "
+        "Wallets, packages and the history still work.",
+        icon="info",
+        color_scheme="amber",
+        width="100%",
+        custom_attrs=_tid("top-up-not-configured"),
+    )
+    return when_allowed(
+        F.start,
+        rx.card(
+            rx.cond(F.configured, form, not_configured),
+            width="100%",
+            custom_attrs=_tid("top-up-form"),
+        ),
+    )
+
+
+def _state(row: RowVar) -> rx.Component:
+    return rx.badge(
+        row["state"],
+        color_scheme=rx.match(row["state"], *STATE_COLOURS.items(), "gray"),
+        variant="soft",
+        custom_attrs=_tid("top-ups-state", row["id"].to(str)),
+    )
+
+
+def _history_actions(row: RowVar) -> rx.Component:
+    return rx.cond(
+        row["checkout_url"] != "",
+        rx.link("Checkout page", href=row["checkout_url"], is_external=True, size="2"),
+    )
+
+
+def history_list() -> rx.Component:
+    return data_list(
+        L,
+        columns=[
+            Column("created_at", "Started"),
+            Column("holder", "Holder", sortable=False),
+            Column("package", "Package", sortable=False),
+            Column(
+                "pay_minor",
+                "Paid",
+                render=lambda row: rx.text(row["paid"], size="2", white_space="nowrap"),
+            ),
+            Column("bonus", "Bonus", sortable=False),
+            Column("state", "State", sortable=False, render=_state),
+            Column("paid_at", "Paid at", sortable=False, on_phone=False),
+        ],
+        filters=[Filter("state", "State", [(s, s) for s in TOP_UP_STATES])],
+        testid="top-ups",
+        empty_text="No top-ups yet.",
+        search_placeholder="Search holder…",
+        actions=_history_actions,
+    )
+
+
+# --- packages ------------------------------------------------------------------------------
+
+
+def _package_row(row: RowVar) -> rx.Component:
+    return rx.flex(
+        rx.vstack(
+            rx.text(row["name"], size="2", weight="medium"),
+            rx.text(
+                "pay ",
+                row["pay"],
+                ", get ",
+                row["credit"],
+                " (bonus ",
+                row["bonus"],
+                ")",
+                size="1",
+                color=rx.color("gray", 11),
+            ),
+            spacing="0",
+            min_width="0",
+        ),
+        rx.hstack(
+            when_allowed(
+                P.toggle_active,
+                rx.switch(
+                    checked=row["active"] != "",
+                    on_change=lambda on: P.toggle_active(row["id"].to(str), on),
+                    custom_attrs=_tid("package-active", row["id"].to(str)),
+                ),
+                rx.badge(rx.cond(row["active"] != "", "active", "off"), variant="soft"),
+            ),
+            when_allowed(
+                P.save,
+                rx.button(
+                    "Edit",
+                    size="1",
+                    variant="ghost",
+                    on_click=P.open_edit(row["id"].to(str)),
+                    custom_attrs=_tid("package-edit", row["id"].to(str)),
+                ),
+            ),
+            spacing="2",
+            align="center",
+        ),
+        justify="between",
+        align="center",
+        gap="8px",
+        wrap="wrap",
+        width="100%",
+        padding_y="6px",
+        border_bottom=f"1px solid {rx.color('gray', 4)}",
+        custom_attrs=_tid("package-row", row["id"].to(str)),
+    )
+
+
+def packages_card() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.flex(
+                rx.heading("Top-up packages", size="3"),
+                when_allowed(
+                    P.save,
+                    rx.button(
+                        rx.icon("plus", size=14),
+                        "New package",
+                        size="1",
+                        on_click=P.open_new,
+                        custom_attrs=_tid("packages-new"),
+                    ),
+                ),
+                justify="between",
+                align="center",
+                width="100%",
+                wrap="wrap",
+                gap="8px",
+            ),
+            rx.cond(
+                P.rows.length() > 0,
+                rx.vstack(rx.foreach(P.rows, _package_row), spacing="0", width="100%"),
+                rx.text(
+                    'No packages. A package is "pay 50, get 55": the extra is bonus credit.',
+                    size="2",
+                    color=rx.color("gray", 11),
+                ),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        custom_attrs=_tid("packages-card"),
+    )
+
+
+def _package_field(name: str, label: str, hint: str = "") -> rx.Component:
+    return rx.vstack(
+        rx.el.label(
+            rx.text(label, size="2", weight="medium"),
+            rx.input(
+                value=P.values[name],
+                on_change=lambda value: P.set_value(name, value),
+                width="100%",
+                custom_attrs=_tid(f"package-{name}"),
+            ),
+            display="flex",
+            flex_direction="column",
+            gap="4px",
+            width="100%",
+        ),
+        rx.text(hint, size="1", color=rx.color("gray", 10)) if hint else rx.fragment(),
+        field_error(P, name, "package"),
+        spacing="1",
+        width="100%",
+    )
+
+
+def package_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(rx.cond(P.editing == "new", "New package", "Edit package")),
+            rx.vstack(
+                _package_field("name", "Name", 'e.g. "Pay 50, get 55"'),
+                rx.grid(
+                    _package_field("pay", "Paid", "What the driver pays"),
+                    _package_field(
+                        "credit", "Credited", "At least what is paid; the rest is bonus"
+                    ),
+                    columns=rx.breakpoints(initial="1", sm="2"),
+                    spacing="3",
+                    width="100%",
+                ),
+                rx.flex(
+                    rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                    rx.button(
+                        "Save", loading=P.busy, on_click=P.save, custom_attrs=_tid("package-save")
+                    ),
+                    gap="8px",
+                    justify="end",
+                    width="100%",
+                ),
+                spacing="3",
+                width="100%",
+                margin_top="12px",
+            ),
+            max_width="520px",
+            width="calc(100vw - 24px)",
+            custom_attrs=_tid("package-dialog"),
+        ),
+        open=P.editing != "",
+        on_open_change=P.open_changed,
+    )

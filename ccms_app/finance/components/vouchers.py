@@ -1,0 +1,265 @@
+"""The pieces of Finance -> Vouchers: the list, a voucher's redemptions and the "redeem a
+code" dialog (the create / edit dialog: components/voucher_form.py).
+
+data-testids: the list's are data_list's with "vouchers" (`vouchers-row-<id>` ...), per row
+`vouchers-used-<id>`, `vouchers-edit-<id>`, `vouchers-redemptions-<id>`,
+`vouchers-deactivate-<id>`; `vouchers-new`, `vouchers-redeem-open` (the form's: in
+components/voucher_form.py); redemptions `redemptions-dialog` (its list "redemptions");
+redeem `redeem-dialog`, `redeem-code`, `redeem-holder-search`, `redeem-holder`,
+`redeem-error`, `redeem-result`, `redeem-save`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from ccms_app.finance.state.vouchers import (
+    VoucherFormState,
+    VoucherListState,
+    VoucherRedeemState,
+    VoucherRedemptionListState,
+)
+from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
+from ccms_app.ui.permissions import when_allowed
+
+L: Any = VoucherListState
+F: Any = VoucherFormState
+R: Any = VoucherRedeemState
+H: Any = VoucherRedemptionListState
+DIALOG_WIDTH = "calc(100vw - 24px)"
+
+
+def _tid(*parts: Any) -> dict[str, Any]:
+    value: Any = parts[0]
+    for part in parts[1:]:
+        value = value + "-" + part
+    return {"data-testid": value}
+
+
+# --- the list ------------------------------------------------------------------------------
+
+
+def _used(row: RowVar) -> rx.Component:
+    return rx.text(
+        row["used"],
+        size="2",
+        white_space="nowrap",
+        custom_attrs=_tid("vouchers-used", row["id"].to(str)),
+    )
+
+
+def _actions(row: RowVar) -> rx.Component:
+    voucher_id = row["id"].to(str)
+    return rx.hstack(
+        rx.button(
+            "Redemptions",
+            size="1",
+            variant="ghost",
+            on_click=H.show(voucher_id),
+            custom_attrs=_tid("vouchers-redemptions", voucher_id),
+        ),
+        when_allowed(
+            F.save,
+            rx.button(
+                "Edit",
+                size="1",
+                variant="soft",
+                on_click=F.open_edit(voucher_id),
+                custom_attrs=_tid("vouchers-edit", voucher_id),
+            ),
+        ),
+        rx.cond(
+            row["active"] != "",
+            when_allowed(
+                F.deactivate,
+                rx.button(
+                    "Deactivate",
+                    size="1",
+                    variant="soft",
+                    color_scheme="red",
+                    on_click=F.deactivate(voucher_id),
+                    custom_attrs=_tid("vouchers-deactivate", voucher_id),
+                ),
+            ),
+        ),
+        spacing="2",
+        align="center",
+    )
+
+
+def _toolbar() -> list[rx.Component]:
+    return [
+        when_allowed(
+            F.save,
+            rx.button(
+                rx.icon("plus", size=14),
+                "New voucher",
+                on_click=F.open_new,
+                custom_attrs=_tid("vouchers-new"),
+            ),
+        ),
+        when_allowed(
+            R.redeem,
+            rx.button(
+                rx.icon("ticket-check", size=14),
+                "Redeem a code",
+                variant="soft",
+                on_click=R.open_redeem,
+                custom_attrs=_tid("vouchers-redeem-open"),
+            ),
+        ),
+    ]
+
+
+def vouchers_list() -> rx.Component:
+    return data_list(
+        L,
+        columns=[
+            Column("code", "Code"),
+            Column("gives", "Gives", sortable=False),
+            Column("redemption_count", "Used / allowed", render=_used),
+            Column("per_holder", "Per holder", sortable=False),
+            Column("validity", "Validity", sortable=False),
+            Column("description", "Description"),
+        ],
+        filters=[
+            Filter("kind", "Kind", [("value", "value"), ("percent", "percent")]),
+            Filter("active", "Active", [("true", "active"), ("false", "deactivated")]),
+            Filter("organisation_id", "Organisation", L.filter_options["organisation_id"]),
+        ],
+        testid="vouchers",
+        empty_text="No vouchers yet.",
+        search_placeholder="Search code or description…",
+        toolbar=_toolbar(),
+        actions=_actions,
+    )
+
+
+# --- redemptions of a voucher --------------------------------------------------------------
+
+
+def _holder(row: RowVar) -> rx.Component:
+    return rx.link(row["holder"], href=row["holder_url"], weight="medium")
+
+
+def redemptions_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Redemptions of ", H.voucher_code),
+            data_list(
+                H,
+                columns=[
+                    Column("holder", "Holder", sortable=False, render=_holder),
+                    Column("holder_kind", "Kind", sortable=False),
+                    Column("state", "State", sortable=False),
+                    Column("amount", "Amount", sortable=False),
+                    Column("session_id", "Session", sortable=False),
+                    Column("created_at", "Redeemed"),
+                    Column("created_by", "By", sortable=False),
+                ],
+                testid="redemptions",
+                empty_text="Not redeemed yet.",
+                search_placeholder="Search…",
+            ),
+            rx.flex(
+                rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
+                justify="end",
+                width="100%",
+                margin_top="12px",
+            ),
+            max_width="900px",
+            width=DIALOG_WIDTH,
+            custom_attrs=_tid("redemptions-dialog"),
+        ),
+        open=H.open,
+        on_open_change=H.open_changed,
+    )
+
+
+# --- redeem a code for a holder ------------------------------------------------------------
+
+
+def redeem_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Redeem a code"),
+            rx.dialog.description(
+                "A value code is credited to the wallet as bonus at once; a percent code "
+                "applies to the holder's next charged session.",
+                size="2",
+            ),
+            rx.vstack(
+                rx.text("Code", size="2", weight="medium"),
+                rx.input(
+                    value=R.code,
+                    on_change=R.set_code,
+                    placeholder="SPRING-25",
+                    width="100%",
+                    custom_attrs=_tid("redeem-code"),
+                ),
+                rx.text("For", size="2", weight="medium"),
+                rx.input(
+                    value=R.holder_search,
+                    on_change=R.search_holders,
+                    debounce_timeout=300,
+                    placeholder="Find a group or driver…",
+                    width="100%",
+                    custom_attrs=_tid("redeem-holder-search"),
+                ),
+                rx.select.root(
+                    rx.select.trigger(
+                        placeholder="Choose…", width="100%", custom_attrs=_tid("redeem-holder")
+                    ),
+                    rx.select.content(
+                        rx.foreach(R.holder_options, lambda o: rx.select.item(o[1], value=o[0]))
+                    ),
+                    value=R.holder,
+                    on_change=R.set_holder,
+                ),
+                rx.cond(
+                    R.error != "",
+                    rx.callout(
+                        R.error,
+                        icon="triangle-alert",
+                        color_scheme="red",
+                        size="1",
+                        width="100%",
+                        custom_attrs=_tid("redeem-error"),
+                    ),
+                ),
+                rx.cond(
+                    R.result != "",
+                    rx.callout(
+                        R.result,
+                        icon="check",
+                        color_scheme="green",
+                        size="1",
+                        width="100%",
+                        custom_attrs=_tid("redeem-result"),
+                    ),
+                ),
+                rx.flex(
+                    rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
+                    rx.button(
+                        "Redeem",
+                        loading=R.busy,
+                        on_click=R.redeem,
+                        custom_attrs=_tid("redeem-save"),
+                    ),
+                    gap="8px",
+                    justify="end",
+                    width="100%",
+                ),
+                spacing="2",
+                width="100%",
+                margin_top="12px",
+            ),
+            max_width="520px",
+            width=DIALOG_WIDTH,
+            custom_attrs=_tid("redeem-dialog"),
+        ),
+        open=R.open,
+        on_open_change=R.open_changed,
+    )

@@ -1,0 +1,357 @@
+"""The pieces of Finance -> Wallets: the list, and one wallet's balance cards, ledger and the
+adjustment / paid-out refund forms.
+
+data-testids: the list's are data_list's with "wallets" (`wallets-search`,
+`wallets-filter-<key>`, `wallets-row-<id>`, `wallets-link-<id>` ...), per row
+`wallets-total-<id>`; the wallet page `wallet-name`, `wallet-paid`, `wallet-bonus`,
+`wallet-total`, `wallet-method`, `wallet-ledger`, `wallet-line-<transaction id>`,
+`wallet-ledger-previous` / `-next` / `-range`, `wallet-not-found`; the forms
+`adjust-direction`, `adjust-amount`, `adjust-bucket`, `adjust-reason`, `adjust-save`,
+`adjust-<field>-error`, `refund-amount`, `refund-reason`, `refund-save`,
+`refund-<field>-error`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from ccms_app.finance.state.wallets import ADD, DEDUCT, WalletDetailState, WalletListState
+from ccms_app.finance.wallets.holders import KIND_LABELS
+from ccms_app.finance.wallets.listing import BALANCE_FILTERS, METHOD_LABELS
+from ccms_app.ui.cards import section, stat_card
+from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
+from ccms_app.ui.permissions import when_allowed
+from ccms_app.ui.table import cell, data_table
+
+L: Any = WalletListState  # Var methods on its mixin's fields are not typed
+W: Any = WalletDetailState  # dict fields' Var methods (contains) are not typed
+
+
+def _tid(*parts: Any) -> dict[str, Any]:
+    value: Any = parts[0]
+    for part in parts[1:]:
+        value = value + "-" + part
+    return {"data-testid": value}
+
+
+# --- the list ------------------------------------------------------------------------------
+
+
+def _name(row: RowVar) -> rx.Component:
+    return rx.link(
+        row["name"],
+        href=row["url"],
+        weight="medium",
+        custom_attrs=_tid("wallets-link", row["id"].to(str)),
+    )
+
+
+def _total(row: RowVar) -> rx.Component:
+    return rx.text(
+        row["total"],
+        size="2",
+        weight="medium",
+        white_space="nowrap",
+        color=rx.cond(row["negative"] != "", rx.color("red", 11), rx.color("gray", 12)),
+        custom_attrs=_tid("wallets-total", row["id"].to(str)),
+    )
+
+
+def wallets_list() -> rx.Component:
+    return data_list(
+        L,
+        columns=[
+            Column("name", "Holder", render=_name),
+            Column("kind", "Kind", sortable=False),
+            Column("method", "Payment method"),
+            Column("paid", "Paid", sortable=False),
+            Column("bonus", "Bonus", sortable=False),
+            Column("total_minor", "Total", render=_total),
+            Column("last_movement", "Last movement"),
+            Column("organisation", "Organisation", sortable=False, on_phone=False),
+        ],
+        filters=[
+            Filter("holder_kind", "Kind", list(KIND_LABELS.items())),
+            Filter("balance", "Balance", list(BALANCE_FILTERS.items())),
+            Filter("method", "Payment method", list(METHOD_LABELS.items())),
+            Filter("organisation_id", "Organisation", L.filter_options["organisation_id"]),
+        ],
+        testid="wallets",
+        empty_text="No drivers or group accounts yet.",
+        search_placeholder="Search holder or e-mail…",
+    )
+
+
+# --- one wallet ----------------------------------------------------------------------------
+
+
+def balance_cards() -> rx.Component:
+    return rx.grid(
+        stat_card("Paid (refundable)", W.paid, "banknote", "teal", "wallet-paid"),
+        stat_card("Bonus", W.bonus, "gift", "amber", "wallet-bonus"),
+        stat_card("Total", W.total, "wallet", rx.cond(W.negative, "red", "green"), "wallet-total"),
+        stat_card("Payment method", W.method, "credit-card", "gray", "wallet-method"),
+        columns=rx.breakpoints(initial="1", sm="2", md="4"),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _line(line: Any) -> rx.Component:
+    return rx.table.row(
+        cell(line["at"]),
+        cell(line["kind"]),
+        cell(
+            rx.text(
+                line["amount"],
+                size="2",
+                weight="medium",
+                color=rx.cond(line["negative"] != "", rx.color("red", 11), rx.color("green", 11)),
+            )
+        ),
+        cell(line["paid"]),
+        cell(line["bonus"]),
+        cell(rx.text(line["balance"], size="2", weight="medium")),
+        rx.table.cell(
+            rx.text(line["reason"], size="2"),
+            min_width="160px",
+            max_width="320px",
+            vertical_align="middle",
+        ),
+        cell(line["who"]),
+        custom_attrs=_tid("wallet-line", line["id"].to(str)),
+    )
+
+
+def _ledger_pager() -> rx.Component:
+    return rx.hstack(
+        rx.text(W.ledger_total, " movements", size="2", custom_attrs=_tid("wallet-ledger-range")),
+        rx.spacer(),
+        rx.icon_button(
+            rx.icon("chevron-left", size=16),
+            on_click=W.previous_ledger_page,
+            disabled=W.ledger_page <= 1,
+            variant="soft",
+            size="1",
+            aria_label="Newer movements",
+            custom_attrs=_tid("wallet-ledger-previous"),
+        ),
+        rx.text(W.ledger_page, " / ", W.ledger_pages, size="2", white_space="nowrap"),
+        rx.icon_button(
+            rx.icon("chevron-right", size=16),
+            on_click=W.next_ledger_page,
+            disabled=W.ledger_page >= W.ledger_pages,
+            variant="soft",
+            size="1",
+            aria_label="Older movements",
+            custom_attrs=_tid("wallet-ledger-next"),
+        ),
+        align="center",
+        width="100%",
+    )
+
+
+def ledger_table() -> rx.Component:
+    return section(
+        "Ledger",
+        rx.cond(
+            W.ledger_total > 0,
+            rx.vstack(
+                data_table(
+                    [
+                        "When",
+                        "What",
+                        "Amount",
+                        "Paid",
+                        "Bonus",
+                        "Balance after",
+                        "Reason",
+                        "By",
+                    ],
+                    W.lines,
+                    _line,
+                    testid="wallet-ledger",
+                ),
+                _ledger_pager(),
+                spacing="2",
+                width="100%",
+            ),
+            rx.text(
+                "No movements yet.",
+                size="2",
+                color=rx.color("gray", 10),
+                custom_attrs=_tid("wallet-ledger-empty"),
+            ),
+        ),
+    )
+
+
+def _field(label: Any, control: rx.Component, errors: Any, name: str, prefix: str) -> rx.Component:
+    return rx.vstack(
+        rx.text(label, size="2", weight="medium"),
+        control,
+        rx.cond(
+            errors.contains(name),
+            rx.text(
+                errors[name],
+                size="1",
+                color=rx.color("red", 11),
+                custom_attrs=_tid(f"{prefix}-{name}-error"),
+            ),
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _adjustment_form() -> rx.Component:
+    errors = W.adjust_errors
+    return rx.card(
+        rx.vstack(
+            rx.heading("Manual adjustment", size="3"),
+            rx.text(
+                "Corrects a balance against the adjustments account; never below zero.",
+                size="2",
+                color=rx.color("gray", 11),
+            ),
+            rx.grid(
+                _field(
+                    "Direction",
+                    rx.select.root(
+                        rx.select.trigger(width="100%", custom_attrs=_tid("adjust-direction")),
+                        rx.select.content(
+                            rx.select.item("Add", value=ADD),
+                            rx.select.item("Deduct", value=DEDUCT),
+                        ),
+                        value=W.adjust_direction,
+                        on_change=W.set_adjust_direction,
+                    ),
+                    errors,
+                    "direction",
+                    "adjust",
+                ),
+                _field(
+                    "Bucket",
+                    rx.select.root(
+                        rx.select.trigger(width="100%", custom_attrs=_tid("adjust-bucket")),
+                        rx.select.content(
+                            rx.select.item("Paid money", value="paid"),
+                            rx.select.item("Bonus credit", value="bonus"),
+                        ),
+                        value=W.adjust_bucket,
+                        on_change=W.set_adjust_bucket,
+                    ),
+                    errors,
+                    "bucket",
+                    "adjust",
+                ),
+                columns="2",
+                spacing="3",
+                width="100%",
+            ),
+            _field(
+                rx.fragment("Amount (", W.currency, ")"),
+                rx.input(
+                    value=W.adjust_amount,
+                    on_change=W.set_adjust_amount,
+                    placeholder="5.00",
+                    inputmode="decimal",
+                    width="100%",
+                    custom_attrs=_tid("adjust-amount"),
+                ),
+                errors,
+                "amount",
+                "adjust",
+            ),
+            _field(
+                "Reason",
+                rx.text_area(
+                    value=W.adjust_reason,
+                    on_change=W.set_adjust_reason,
+                    max_length=500,
+                    width="100%",
+                    custom_attrs=_tid("adjust-reason"),
+                ),
+                errors,
+                "reason",
+                "adjust",
+            ),
+            rx.button(
+                "Post adjustment",
+                loading=W.busy,
+                on_click=W.submit_adjustment,
+                custom_attrs=_tid("adjust-save"),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _refund_form() -> rx.Component:
+    errors = W.refund_errors
+    return rx.card(
+        rx.vstack(
+            rx.heading("Paid-out refund", size="3"),
+            rx.text(
+                "Paid money returned outside Stripe (e.g. a bank transfer); bonus credit is "
+                "never refunded.",
+                size="2",
+                color=rx.color("gray", 11),
+            ),
+            _field(
+                rx.fragment("Amount (", W.currency, ")"),
+                rx.input(
+                    value=W.refund_amount,
+                    on_change=W.set_refund_amount,
+                    placeholder="10.00",
+                    inputmode="decimal",
+                    width="100%",
+                    custom_attrs=_tid("refund-amount"),
+                ),
+                errors,
+                "amount",
+                "refund",
+            ),
+            _field(
+                "Reason",
+                rx.text_area(
+                    value=W.refund_reason,
+                    on_change=W.set_refund_reason,
+                    max_length=500,
+                    width="100%",
+                    custom_attrs=_tid("refund-reason"),
+                ),
+                errors,
+                "reason",
+                "refund",
+            ),
+            rx.button(
+                "Record refund",
+                color_scheme="amber",
+                loading=W.busy,
+                on_click=W.submit_refund,
+                custom_attrs=_tid("refund-save"),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def wallet_forms() -> rx.Component:
+    """Shown only to roles holding finance:edit (the handlers check it anyway)."""
+    return when_allowed(
+        W.submit_adjustment,
+        rx.grid(
+            _adjustment_form(),
+            _refund_form(),
+            columns=rx.breakpoints(initial="1", md="2"),
+            spacing="3",
+            width="100%",
+        ),
+    )
