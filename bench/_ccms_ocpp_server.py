@@ -90,6 +90,15 @@ async def serve() -> None:
         pass
     else:
         webhooks = await start_webhooks(get_event_bus())
+    payments = None  # payment recording, the Blocked check, the worker (revisions with payments)
+    try:
+        from ccms_app.finance.payments import session_payments
+        from ccms_app.finance.payments.jobs import start_payment_worker
+    except ImportError:
+        pass
+    else:
+        session_payments.install()
+        payments = await start_payment_worker(get_event_bus())
     server = OcppServer(
         events,
         host=settings.ocpp_host,
@@ -117,6 +126,8 @@ async def serve() -> None:
         await events.stop()
         if webhooks is not None:
             await webhooks.stop()
+        if payments is not None:
+            await payments.stop()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -30,7 +30,8 @@ from ccms_app.finance.documents.jobs import schedule_billing_jobs
 from ccms_app.finance.live_costs import schedule_live_costs
 from ccms_app.finance.memberships import stripe_events as membership_events
 from ccms_app.finance.memberships.jobs import schedule_membership_jobs
-from ccms_app.finance.payments import webhook_handlers
+from ccms_app.finance.payments import session_payments, webhook_handlers
+from ccms_app.finance.payments.jobs import schedule_payment_jobs, start_payment_worker
 from ccms_app.maintenance.retention import schedule_purge
 from ccms_app.network.charger_security import ChargerSecurityService, ocpp_ssl_context
 from ccms_app.webhooks.service import start_webhooks
@@ -118,6 +119,7 @@ async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
     """The OCPP server with its event service and command port, plus the demo fleet if asked."""
     ssl_context = ocpp_ssl_context(settings)  # a bad certificate fails before anything starts
     session_pricing.install()  # every session is priced in the transaction that ends it
+    session_payments.install()  # paid: recorded at the start, settled after pricing, Blocked check
     webhook_handlers.install()  # Stripe webhook events -> payments, top-ups, saved cards
     membership_events.install()  # Stripe subscription events drive card-plan memberships
     events = ObservedChargerEvents(get_event_bus(), settings)
@@ -144,6 +146,8 @@ async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
     schedule_live_costs(start_scheduler(), settings)  # running sessions' cost so far
     schedule_billing_jobs(start_scheduler(), settings)  # receipts, invoices, their e-mail
     schedule_membership_jobs(start_scheduler(), settings)  # wallet membership fees, renewals
+    payments = await start_payment_worker(get_event_bus())  # holds, settlements, wallet guard
+    schedule_payment_jobs(start_scheduler(), settings, payments)  # every CCMS_PAYMENT_INTERVAL_S
     runtime = NetworkRuntime(events=events, server=server, tls=ssl_context is not None)
     stop_fleet = asyncio.Event()
     if settings.demo_fleet > 0 and runtime.tls:
@@ -171,6 +175,7 @@ async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
             except (TimeoutError, asyncio.CancelledError):
                 runtime.fleet.cancel()
         await stop_scheduler()
+        await payments.stop()
         set_command_port(None)
         await server.stop()
         await events.stop()

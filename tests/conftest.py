@@ -8,10 +8,11 @@ import pytest
 
 from ccms_app.finance import session_pricing
 from ccms_app.finance.memberships import stripe_events as membership_events
-from ccms_app.finance.payments import webhook_handlers
+from ccms_app.finance.payments import session_payments, webhook_handlers
 
 # As in the product (runtime.py): every session is priced in the transaction that ends it.
 session_pricing.install()
+session_payments.install()  # payment at the start, settlement after pricing, the Blocked check
 webhook_handlers.install()  # Stripe webhook events -> payments, top-ups, saved cards
 membership_events.install()  # card-plan memberships follow Stripe's webhooks
 

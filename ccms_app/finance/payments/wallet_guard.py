@@ -16,8 +16,9 @@ session payment) and the command in the charge point's command log.
 
 When it runs: on every MeterValues of a wallet session (finance.payments.jobs hears the
 meter events on the event bus, gathers them for GUARD_DELAY_S and calls `check_wallets` in a
-thread, off the OCPP writer's path), and for every running wallet session on each payment
-job run (a charger that sends no MeterValues, time-based prices). The bound this gives (a
+thread, off the OCPP writer's path), and on each payment job run for the wallet sessions
+without a meter value for QUIET_AFTER (a charger that reports rarely or never, time-based
+prices), so a busy network is not priced twice over. The bound this gives (a
 wallet ends at most one meter interval's cost plus the cost of the charger's reaction time
 below zero) is explained in finance.rules.session_payment.
 """
@@ -27,9 +28,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, tuple_
+from sqlalchemy import func, or_, tuple_
 from sqlmodel import Session, col, select
 
 from ccms_app.charging.models import ChargingSession, SessionStatus
@@ -47,6 +48,7 @@ from ccms_app.network.models import ChargePoint
 log = logging.getLogger(__name__)
 
 GUARD_DELAY_S = 0.5  # meter events of a wallet session are gathered this long, then checked
+QUIET_AFTER = timedelta(seconds=60)  # no meter value this long: the payment job checks it
 Holder = tuple[int, str, int]  # organisation, holder kind, holder id
 State = SessionPaymentState
 UNSETTLED = (
@@ -85,10 +87,13 @@ def wallet_methods(session_ids: Collection[int]) -> dict[int, str]:
 def check_wallets(
     session_ids: Collection[int] | None = None, now: datetime | None = None
 ) -> list[StopOrder]:
-    """Check the wallets behind these sessions (None: every running wallet session); the
-    stops claimed for the sessions of the wallets that are used up."""
+    """Check the wallets behind these sessions (None: the running wallet sessions the meter
+    events do not cover, see `quiet_wallet_sessions`); the stops claimed for the sessions of
+    the wallets that are used up."""
     now = now or utc_now()
     with read_session() as db:
+        if session_ids is None:
+            session_ids = quiet_wallet_sessions(db, now)
         exhausted = [
             run.session
             for holder, runs in _running_by_holder(db, session_ids).items()
@@ -103,11 +108,30 @@ def check_wallets(
     return [order for order in orders if order is not None]
 
 
-def _running_by_holder(
-    db: Session, session_ids: Collection[int] | None
-) -> dict[Holder, list[Running]]:
-    """Running wallet sessions grouped by wallet: of the holders behind `session_ids`, or of
-    every holder."""
+def quiet_wallet_sessions(db: Session, now: datetime) -> list[int]:
+    """Running wallet sessions without a meter value for QUIET_AFTER: their cost grows
+    without MeterValues (time-based prices, a charger that reports rarely or never), so the
+    payment job checks them; the others are checked on their meter events."""
+    return list(
+        db.exec(
+            select(SessionPayment.session_id)
+            .join(ChargingSession, col(ChargingSession.id) == SessionPayment.session_id)
+            .where(
+                SessionPayment.method == PaymentMethod.WALLET,
+                col(SessionPayment.state).in_(UNSETTLED),
+                col(SessionPayment.stop_requested_at).is_(None),
+                ChargingSession.status == SessionStatus.ACTIVE,
+                or_(
+                    col(ChargingSession.meter_updated_at).is_(None),
+                    col(ChargingSession.meter_updated_at) < now - QUIET_AFTER,
+                ),
+            )
+        ).all()
+    )
+
+
+def _running_by_holder(db: Session, session_ids: Collection[int]) -> dict[Holder, list[Running]]:
+    """The running wallet sessions of the holders behind `session_ids`, grouped by wallet."""
     query = (
         select(SessionPayment, ChargingSession, ChargePoint, SessionCost)
         .join(ChargingSession, col(ChargingSession.id) == SessionPayment.session_id)
@@ -119,14 +143,13 @@ def _running_by_holder(
             ChargingSession.status == SessionStatus.ACTIVE,
         )
     )
-    if session_ids is not None:
-        holders = _holders_of(db, session_ids)
-        if not holders:
-            return {}
-        pairs = [(kind, holder_id) for _org, kind, holder_id in holders]
-        query = query.where(
-            tuple_(col(SessionPayment.holder_kind), col(SessionPayment.holder_id)).in_(pairs)
-        )
+    holders = _holders_of(db, session_ids) if session_ids else set()
+    if not holders:
+        return {}
+    pairs = [(kind, holder_id) for _org, kind, holder_id in holders]
+    query = query.where(
+        tuple_(col(SessionPayment.holder_kind), col(SessionPayment.holder_id)).in_(pairs)
+    )
     grouped: dict[Holder, list[Running]] = {}
     for payment, cs, cp, cost in db.exec(query).all():
         holder = (payment.organisation_id, payment.holder_kind, payment.holder_id)

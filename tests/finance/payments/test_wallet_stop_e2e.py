@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
 from ccms_app.control.models import ChargePointCommand
 from ccms_app.core import db
+from ccms_app.finance.models import AssignmentTarget
 from ccms_app.finance.payments.jobs import PaymentWorker
 from ccms_app.finance.payments.models import SessionPaymentState
 from ccms_app.finance.payments.payment_accounts import set_method
+from ccms_app.finance.tariff_assignments import assign
+from ccms_app.finance.tariffs import create_tariff
 from ccms_app.finance.wallets.models import LedgerTransaction
 from tests.finance.payments.test_session_payments import (
     CP,
@@ -48,6 +51,15 @@ STEP_WH = 5_000
 REACTION_WH = 100
 BALANCE = 600
 REMOTE_STOP = "RemoteStopTransaction"
+START_FEE = {
+    "currency": "EUR",
+    "elements": [
+        {
+            "fee": "start",
+            "price_components": [{"type": "FLAT", "price": "5.00", "vat": "19", "step_size": 1}],
+        }
+    ],
+}
 
 
 async def _stop_asked(cp: ScriptedChargePoint, seconds: float) -> bool:
@@ -104,3 +116,36 @@ async def test_a_wallet_that_runs_out_stops_the_session(
         ).one()
     assert [(c.status, c.requested_by) for c in stops] == [("accepted", "payments")]
     assert charge.session_id == tx
+
+
+async def test_a_session_without_meter_values_is_checked_by_the_payment_job(
+    pay_network: PayNetwork, payments: PaymentWorker, ocpp_url: str
+) -> None:
+    """A start fee of 5.95 EUR incl. VAT on the driver's own tariff, a wallet of 5.00: the
+    cost so far reaches the balance with no meter value at all; the scheduled pass (run
+    here) stops it."""
+    driver = add_driver(pay_network, "WALLET-FLAT")
+    set_method(pay_network.scope, "driver", driver, "wallet", "ops@example.com")
+    top_up(pay_network, driver, 500, "top_up:flat-1")
+    tariff = create_tariff(
+        pay_network.scope,
+        pay_network.organisation_id,
+        "Start fee",
+        START_FEE,
+        valid_from=datetime(2020, 1, 1, tzinfo=UTC),
+    )
+    assign(pay_network.scope, tariff.id, AssignmentTarget.DRIVER, driver, "test")
+    async with connect_charge_point(ocpp_url, CP, ScriptedChargePoint) as cp:
+        await boot(cp)
+        started = await start(cp, "WALLET-FLAT", 0, an_hour_ago())
+        assert started.id_tag_info["status"] == "Accepted"
+        tx = started.transaction_id
+        assert not await _stop_asked(cp, 1.0)  # no meter values: nothing heard yet
+
+        run = await payments.run_once()
+
+        assert run.stops == 1
+        assert cp.received == [(REMOTE_STOP, {"transaction_id": tx})]
+        assert payment_of(tx).stop_reason == "wallet balance used up"
+        await payments.run_once()  # and never a second stop
+        assert len(cp.received) == 1
