@@ -7,7 +7,7 @@ period on once however often it is delivered)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,11 +16,8 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from ccms_app.api.routes import ROUTERS
-from ccms_app.api.routes import memberships as membership_routes
 from ccms_app.core import db
 from ccms_app.core.types import utc_now
-from ccms_app.finance.memberships import stripe_events
 from ccms_app.finance.memberships.models import Membership
 from ccms_app.finance.payments import stripe_gateway, webhook_route
 from ccms_app.finance.rules.memberships import add_months
@@ -30,18 +27,7 @@ from tests.fixtures.fake_stripe import FakeStripe, fake_stripe, stripe_not_confi
 
 __all__ = ["club", "fake_stripe", "keys", "rest", "served", "stripe_not_configured"]
 
-stripe_events.install()  # as runtime.py does
 UTC_ZONE = ZoneInfo("UTC")
-
-
-@pytest.fixture(autouse=True)
-def membership_routers() -> Iterator[None]:
-    """The REST API with the membership routers (until api/routes/__init__.py lists them)."""
-    added = [r for r in (membership_routes.plans_api, membership_routes.api) if r not in ROUTERS]
-    ROUTERS.extend(added)
-    yield
-    for router in added:
-        ROUTERS.remove(router)
 
 
 def _fields(reply: httpx.Response) -> set[str]:

@@ -14,14 +14,11 @@ from typing import Any
 import httpx
 
 from ccms_app.core import db
-from ccms_app.finance.payments import webhook_handlers
 from ccms_app.finance.payments.models import Payment, PaymentKind, PaymentStatus
 from ccms_app.finance.wallets.ledger import balance
 from tests.api.rest import Keys, bearer, keys
 from tests.finance.payments.support import PayWorld, pay_world, payments_rest, payments_served
 from tests.fixtures.fake_stripe import FakeStripe, fake_stripe, stripe_not_configured
-
-webhook_handlers.install()  # as runtime.py does (tests/conftest.py once registered there)
 
 __all__ = [
     "fake_stripe",

@@ -12,10 +12,9 @@ import httpx
 
 from tests.api.rest import Keys, bearer, keys, rest, served
 from tests.finance.partners import test_reimbursements
-from tests.finance.partners.api_routers import partner_routers
 from tests.finance.partners.support import EMPLOYEE, MARCH, Network, network
 
-__all__ = ["keys", "network", "partner_routers", "rest", "served"]
+__all__ = ["keys", "network", "rest", "served"]
 
 PATH = "/home-chargers"
 

@@ -18,10 +18,9 @@ from ccms_app.accounts.rules.permissions import Action, Module, format_permissio
 from ccms_app.core import db
 from tests.api.rest import Keys, bearer, keys, rest, served
 from tests.finance.partners import test_settlements
-from tests.finance.partners.api_routers import partner_routers
 from tests.finance.partners.support import MARCH, SUED, Network, network
 
-__all__ = ["keys", "network", "partner_routers", "rest", "served"]
+__all__ = ["keys", "network", "rest", "served"]
 
 PATH = "/revenue-share-agreements"
 

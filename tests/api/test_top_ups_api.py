@@ -9,13 +9,10 @@ from __future__ import annotations
 import httpx
 
 from ccms_app.core import db
-from ccms_app.finance.payments import webhook_handlers
 from ccms_app.finance.wallets.ledger import balance
 from tests.api.rest import Keys, bearer, keys
 from tests.finance.payments.support import PayWorld, pay_world, payments_rest, payments_served
 from tests.fixtures.fake_stripe import FakeStripe, fake_stripe, stripe_not_configured
-
-webhook_handlers.install()  # as runtime.py does
 
 __all__ = [
     "fake_stripe",

@@ -19,7 +19,7 @@ from starlette.applications import Starlette
 from ccms_app.core import db
 from ccms_app.core.types import utc_now
 from ccms_app.finance.errors import FinanceError
-from ccms_app.finance.memberships import enrolment, stripe_events
+from ccms_app.finance.memberships import enrolment
 from ccms_app.finance.memberships.models import Membership, MembershipStatus
 from ccms_app.finance.payments import stripe_gateway, webhook_route
 from ccms_app.finance.payments.models import Payment, PaymentKind, PaymentStatus
@@ -27,7 +27,6 @@ from ccms_app.finance.rules.memberships import add_months
 from tests.finance.memberships.support import ACTOR, Club, plan, save_card
 from tests.fixtures.fake_stripe import FakeStripe
 
-stripe_events.install()  # as runtime.py does
 UTC_ZONE = ZoneInfo("UTC")
 
 

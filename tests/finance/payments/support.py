@@ -3,7 +3,7 @@
 - `pay_world`: an operator (EUR, Europe/Berlin) with a sub-operator and an unrelated
   operator; drivers Zoë (card ZOE-CARD) and a stranger of the other operator; the group
   account "Fleet" (card FLEET-CARD charges the group); a card LOOSE that belongs to nobody.
-- `webhook_app()`: the Stripe webhook route alone (as build_api mounts it), for httpx.
+- `webhook_app()`: the web port's HTTP app (build_api), /webhooks/stripe in it, for httpx.
 - `deliver(...)`: a signed event POSTed to it, as Stripe would.
 - `payments_served` / `payments_rest`: the web-port app over real HTTP (REST API at
   /api/v1 with the payments routers, and /webhooks/stripe).
@@ -23,20 +23,14 @@ from granian.constants import Interfaces
 from granian.server.embed import Server
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
-from starlette.routing import Mount
 
 from ccms_app.accounts import api_keys, audit
 from ccms_app.accounts.models import Organisation
-from ccms_app.api import app as app_module
 from ccms_app.api import build_api
-from ccms_app.api.routes import payment_accounts as payment_accounts_api
-from ccms_app.api.routes import payments as payments_api
-from ccms_app.api.routes import top_ups as top_ups_api
 from ccms_app.core import db
 from ccms_app.core.rows import stored_id
 from ccms_app.drivers.models import Driver, IdTag, UserGroup
 from ccms_app.finance.models import BillingProfile
-from ccms_app.finance.payments import webhook_route
 from tests.api.rest import free_port
 from tests.fixtures.fake_stripe import FakeStripe
 from tests.fixtures.ocpp import eventually
@@ -92,7 +86,8 @@ def pay_world(engine: Engine, organisation: Organisation) -> PayWorld:
 
 
 def webhook_app() -> Starlette:
-    return Starlette(routes=webhook_route.routes)
+    """The web port's HTTP app as the product mounts it (build_api): /webhooks/stripe in it."""
+    return build_api()
 
 
 @pytest.fixture
@@ -118,17 +113,10 @@ async def deliver(
 
 @pytest.fixture
 async def payments_served(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[str]:
-    """The web-port app (build_api) on a real socket, with the payments routers and the
-    Stripe webhook route whether or not they are registered yet (a no-op once they are)."""
-    wanted = [payments_api.api, top_ups_api.api, payment_accounts_api.api]
-    monkeypatch.setattr(
-        app_module,
-        "ROUTERS",
-        [*app_module.ROUTERS, *(r for r in wanted if r not in app_module.ROUTERS)],
-    )
+    """The web-port app (build_api) on a real socket: REST API and /webhooks/stripe."""
     api_keys.forget_last_uses()
     port = free_port()
-    app = Starlette(routes=[*webhook_route.routes, Mount("", app=build_api())])
+    app = build_api()
     server = Server(
         app, address="127.0.0.1", port=port, interface=Interfaces.ASGI, log_enabled=False
     )

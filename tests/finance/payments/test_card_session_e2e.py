@@ -17,8 +17,8 @@ from typing import Any
 import httpx
 import pytest
 from sqlmodel import func, select
-from starlette.applications import Starlette
 
+from ccms_app.api import build_api
 from ccms_app.core import db
 from ccms_app.core.config import get_settings
 from ccms_app.core.types import utc_now
@@ -35,7 +35,6 @@ from ccms_app.finance.payments.models import (
     StripeEvent,
 )
 from ccms_app.finance.payments.webhook_route import WEBHOOK_PATH
-from ccms_app.finance.payments.webhook_route import routes as webhook_routes
 from tests.finance.payments.test_session_payments import (
     CP,
     HOLD,
@@ -121,7 +120,7 @@ async def test_a_card_session_is_held_captured_and_receipted(
     # first delivery agrees with our record (Stripe's report noted, no mismatch), the
     # replays change nothing at all.
     before = snapshot(tx, without=("updated_at",))
-    app = Starlette(routes=webhook_routes)
+    app = build_api()  # the web port as the product mounts it: /webhooks/stripe in it
     payload, headers = fake_stripe.signed_request(
         "payment_intent.succeeded", dict(pi), event_id="evt_capture_1"
     )

@@ -29,7 +29,6 @@ from ccms_app.core.types import utc_now
 from ccms_app.drivers.models import Driver, IdTag
 from ccms_app.finance.memberships.models import Membership, MembershipPlan
 from ccms_app.finance.models import AssignmentTarget, BillingProfile, SessionCost
-from ccms_app.finance.payments import session_payments, webhook_handlers
 from ccms_app.finance.payments.jobs import PaymentWorker, payment_worker_running
 from ccms_app.finance.payments.models import (
     Payment,
@@ -62,11 +61,6 @@ from ccms_app.network.models import ChargePoint, Station
 from ocpp_server.server import OcppServer
 from tests.fixtures.fake_stripe import FakeStripe
 from tests.fixtures.ocpp import connect_charge_point
-
-# As in the product (runtime.py, tests/conftest.py): payments are recorded at the start,
-# settled after the pricing, and Stripe's events reach the payment records.
-session_payments.install()
-webhook_handlers.install()
 
 CP = "CP-PAY-1"
 HOLD = 1000
