@@ -360,7 +360,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("ledger_entry", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_ledger_entry_account_bucket", ["account_id", "bucket"], unique=False
+            "ix_ledger_entry_account_bucket",
+            ["account_id", "bucket", "amount_minor"],
+            unique=False,
         )
         batch_op.create_index(
             batch_op.f("ix_ledger_entry_transaction_id"), ["transaction_id"], unique=False

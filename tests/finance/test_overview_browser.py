@@ -110,12 +110,12 @@ async def test_overview_chart_table_and_figures(
     await expect(page.locator("[data-testid=fin-refund-card]")).to_contain_text("—")
     await _screenshot(page, "finance-overview-revenue-1440.png")
 
-    await page.locator("[data-testid=fin-currency]").get_by_text("GBP").click()
+    await page.locator("[data-testid=fin-currency]").get_by_role("radio", name="GBP").click()
     table = page.locator("[data-testid=fin-period-table]")
     await expect(table.locator("[data-testid=fin-period-total]")).to_contain_text(
         "£9.60", timeout=UI_TIMEOUT_MS
     )
-    await page.locator("[data-testid=fin-period]").get_by_text("12 months").click()
+    await page.locator("[data-testid=fin-period]").get_by_role("radio", name="12 months").click()
     month = today_key[:7]
     await expect(table.locator(f"[data-testid=fin-period-{month}]")).to_contain_text(
         "£9.60", timeout=UI_TIMEOUT_MS

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
@@ -208,18 +208,24 @@ def account_balance(db: Session, account_id: int) -> dict[str, int]:
     return {str(bucket): int(total) for bucket, total in rows}
 
 
+# Built once: Authorize / StartTransaction of a wallet payer read a balance in the OCPP writer.
+_BALANCE = (
+    select(ENTRIES.c.bucket, func.coalesce(func.sum(ENTRIES.c.amount_minor), 0))
+    .join(ACCOUNTS, ACCOUNTS.c.id == ENTRIES.c.account_id)
+    .where(
+        ACCOUNTS.c.kind == AccountKind.WALLET,
+        ACCOUNTS.c.holder_kind == bindparam("holder_kind"),
+        ACCOUNTS.c.holder_id == bindparam("holder_id"),
+        ACCOUNTS.c.currency == bindparam("currency"),
+    )
+    .group_by(ENTRIES.c.bucket)
+)
+
+
 def balance(db: Session, holder_kind: str, holder_id: int, currency: str) -> WalletBalance:
     """The holder's wallet balance in `currency`: SUM(entries) per bucket (0 without a wallet)."""
     rows = db.execute(
-        select(ENTRIES.c.bucket, func.coalesce(func.sum(ENTRIES.c.amount_minor), 0))
-        .join(ACCOUNTS, ACCOUNTS.c.id == ENTRIES.c.account_id)
-        .where(
-            ACCOUNTS.c.kind == AccountKind.WALLET,
-            ACCOUNTS.c.holder_kind == holder_kind,
-            ACCOUNTS.c.holder_id == holder_id,
-            ACCOUNTS.c.currency == currency.upper(),
-        )
-        .group_by(ENTRIES.c.bucket)
+        _BALANCE, {"holder_kind": holder_kind, "holder_id": holder_id, "currency": currency.upper()}
     ).all()
     sums = {str(bucket): int(total) for bucket, total in rows}
     return WalletBalance(sums.get(Bucket.PAID, 0), sums.get(Bucket.BONUS, 0), currency.upper())

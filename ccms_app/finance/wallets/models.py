@@ -86,7 +86,10 @@ class LedgerTransaction(SQLModel, table=True):
 
 class LedgerEntry(SQLModel, table=True):
     __tablename__ = "ledger_entry"
-    __table_args__ = (Index("ix_ledger_entry_account_bucket", "account_id", "bucket"),)
+    # Covering: a balance (SUM per bucket) is read from the index alone, no table look-ups.
+    __table_args__ = (
+        Index("ix_ledger_entry_account_bucket", "account_id", "bucket", "amount_minor"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     transaction_id: int = Field(foreign_key="ledger_transaction.id", index=True)

@@ -22,6 +22,7 @@ from ccms_app.core.rows import stored_id
 from ccms_app.drivers.models import Driver
 from ccms_app.finance.memberships import enrolment, plans
 from ccms_app.finance.models import BillingProfile
+from ccms_app.finance.rules.documents import local_text
 from ccms_app.finance.wallets.ledger import credit_wallet
 from ccms_app.finance.wallets.models import LedgerKind
 from tests.fixtures.app_process import (
@@ -40,12 +41,14 @@ __all__ = ["browser", "running_app"]
 
 WIDE = {"width": 1440, "height": 900}
 ROUTE = "/finance/memberships"
+ZONE = "Europe/Berlin"
 
 
 @dataclass(frozen=True)
 class Seeded:
     member_id: int  # Mia: a member of Gold (seeded)
     newcomer_id: int  # Max: enrolled by the test
+    renews_on: str  # Mia's period end, in the operator's zone (Europe/Berlin)
 
 
 def _driver_with_money(s: Session, operator_id: int, name: str) -> int:
@@ -76,7 +79,7 @@ def seeded(running_app: RunningApp) -> Seeded:
             if s.get(BillingProfile, operator_id) is None:
                 s.add(
                     BillingProfile(
-                        organisation_id=operator_id, currency="EUR", time_zone="Europe/Berlin"
+                        organisation_id=operator_id, currency="EUR", time_zone=ZONE
                     )
                 )
             mia = _driver_with_money(s, operator_id, "Mia Member")
@@ -84,8 +87,8 @@ def seeded(running_app: RunningApp) -> Seeded:
         scope = frozenset({operator_id})
         form = {"name": "Gold", "monthly_fee": "9.90", "discount_percent": "10"}
         gold = plans.create_plan(scope, operator_id, form | {"fee_collection": "wallet"}, "t")
-        enrolment.enrol(scope, gold.id, "driver", mia, "browser test")
-        return Seeded(mia, max_id)
+        view = enrolment.enrol(scope, gold.id, "driver", mia, "browser test")
+        return Seeded(mia, max_id, local_text(view.current_period_end, ZONE, with_time=False))
     finally:
         db.set_engine(None)
 
@@ -140,7 +143,9 @@ async def test_the_driver_page_shows_the_membership(
     await expect(page.locator("[data-testid=driver-membership]")).to_contain_text(
         "Gold", timeout=UI_TIMEOUT_MS
     )
-    await expect(page.locator("[data-testid=driver-membership-detail]")).to_contain_text("ends")
+    await expect(page.locator("[data-testid=driver-membership-detail]")).to_have_text(
+        f"active, renews {seeded.renews_on}"
+    )
 
 
 async def test_the_memberships_page_on_a_phone(
