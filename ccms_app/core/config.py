@@ -33,9 +33,7 @@ Count = Annotated[int, Field(ge=0)]
 Positive = Annotated[int, Field(ge=1)]
 
 # Values taken exactly as given: a password may start or end with a space.
-_UNSTRIPPED = frozenset(
-    {"admin_password", "smtp_password", "stripe_secret_key", "stripe_webhook_secret"}
-)
+_UNSTRIPPED = frozenset({"admin_password", "smtp_password"})
 
 
 class SettingsError(ValueError):

@@ -43,6 +43,11 @@ SAMPLES: dict[str, tuple[str, object]] = {
     "smtp_starttls": ("true", True),
     "smtp_from": ("billing@example.com", "billing@example.com"),
     "smtp_timeout": ("12.5", 12.5),
+    "stripe_secret_key": (" sk_test_123 ", "sk_test_123"),  # keys hold no spaces
+    "stripe_webhook_secret": ("whsec_abc", "whsec_abc"),
+    "stripe_api_base": ("http://127.0.0.1:12111", "http://127.0.0.1:12111"),
+    "stripe_webhook_tolerance_s": ("120", 120),
+    "payment_interval_s": ("2.5", 2.5),
     "session_max_age_hours": ("48", 48),
     "message_log_retention_days": ("0", 0),  # 0 = kept for ever
     "meter_sample_retention_days": ("730", 730),

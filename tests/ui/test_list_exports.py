@@ -28,6 +28,10 @@ from ccms_app.drivers.models import (
     UserGroupMember,
     Vehicle,
 )
+from ccms_app.finance.memberships.models import Membership, MembershipPlan
+from ccms_app.finance.partners.models import HomeCharger, RevenueShareAgreement
+from ccms_app.finance.payments.models import TopUp
+from ccms_app.finance.wallets.models import Voucher
 from ccms_app.network.models import (
     ChargePoint,
     Connector,
@@ -169,6 +173,7 @@ def network(session: Session, organisation: Organisation) -> set[int]:
                 object_id=cp.identity,
             )
         )
+        _finance_rows(session, organisation, partner, org, i, cp, driver, now)
         session.add(
             ChargerDataIssue(
                 charge_point_id=cp.id,
@@ -194,6 +199,56 @@ def network(session: Session, organisation: Organisation) -> set[int]:
         )
     session.commit()
     return set(orgs)
+
+
+def _finance_rows(
+    session: Session,
+    operator: Organisation,
+    partner: Organisation,
+    org: int | None,
+    i: int,
+    cp: ChargePoint,
+    driver: Driver,
+    now: datetime,
+) -> None:
+    """Finance II's listed rows: vouchers, plans and memberships, top-ups, revenue-share
+    agreements, home chargers (one of each per loop, ties in amounts and states)."""
+    assert org is not None and driver.id is not None and cp.id is not None
+    plan = MembershipPlan(organisation_id=org, name=f"Plan {i:02d}", monthly_fee_minor=990)
+    session.add(plan)
+    session.flush()
+    session.add_all(
+        [
+            Voucher(organisation_id=org, code=f"CODE{i:02d}", value_minor=500 * (i % 3 + 1)),
+            Membership(
+                organisation_id=org,
+                plan_id=plan.id or 0,
+                holder_kind="driver",
+                holder_id=driver.id,
+                status=("active", "past_due")[i % 2],
+                current_period_start=now,
+                current_period_end=now,
+            ),
+            TopUp(
+                organisation_id=org,
+                holder_kind="driver",
+                holder_id=driver.id,
+                pay_minor=1000 * (i % 2 + 1),
+                currency="EUR",
+                state=("open", "paid")[i % 2],
+            ),
+            RevenueShareAgreement(
+                organisation_id=operator.id or 0,
+                partner_organisation_id=partner.id or 0,
+                name=f"Deal {i:02d}",
+                operator_percent=str(10 + i % 2),
+                valid_from=now,
+            ),
+            HomeCharger(
+                charge_point_id=cp.id, organisation_id=org, driver_id=driver.id, rate_per_kwh="0.3"
+            ),
+        ]
+    )
 
 
 def _pages(spec: ListSpec, query: ListQuery, scope: set[int]) -> list[list[str]]:

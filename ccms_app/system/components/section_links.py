@@ -12,6 +12,9 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("/system/api-keys", "API keys"),
     ("/system/webhooks", "Webhooks"),
     ("/system/audit", "Audit log"),
+    # Currency, VAT, recharge amounts, card hold, wallet minimum, memberships: kept with
+    # Finance's billing settings (one form), linked here where operators look for settings.
+    ("/finance/settings", "Billing and payments"),
 )
 
 
