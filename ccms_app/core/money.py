@@ -75,6 +75,8 @@ def parse_minor(text: str, currency: str) -> int:
     """
     digits = exponent(currency)
     cleaned = text.strip()
+    if not cleaned:
+        raise MoneyError("Give an amount, e.g. 0.29")
     if cleaned.count(",") == 1 and "." not in cleaned:
         cleaned = cleaned.replace(",", ".")
     if not _AMOUNT_RE.fullmatch(cleaned):

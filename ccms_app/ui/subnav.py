@@ -1,5 +1,5 @@
-"""Links between the pages of one module (Users, Finance, ...): pills that scroll sideways on a
-phone instead of wrapping or overflowing."""
+"""Links between the pages of one module (Users, Finance, ...): pills that wrap onto a second
+row from tablet width up, and scroll sideways on a phone instead of overflowing."""
 
 from __future__ import annotations
 
@@ -32,6 +32,8 @@ def subnav(pages: Sequence[SubPage], active: str, testid_prefix: str) -> rx.Comp
             for label, route, icon in pages
         ],
         gap="4px",
+        row_gap="4px",
+        wrap=rx.breakpoints(initial="nowrap", sm="wrap"),
         overflow_x="auto",
         width="100%",
         padding_bottom="2px",

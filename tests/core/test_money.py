@@ -36,7 +36,7 @@ def test_parse_minor(text: str, currency: str, minor: int) -> None:
         ("0.291", "EUR", "at most 2 decimals; 0.291 would need rounding"),
         ("1.5", "JPY", "no decimals"),
         ("1.2345", "KWD", "at most 3 decimals"),
-        ("", "EUR", "not an amount"),
+        ("", "EUR", "Give an amount"),
         ("1e3", "EUR", "not an amount"),
         ("-1", "EUR", "not an amount"),
         ("1 000", "EUR", "not an amount"),

@@ -106,7 +106,7 @@ async def test_overview_chart_table_and_figures(
     failed = page.locator("[data-testid=fin-out-card_failed]")
     await expect(failed).to_contain_text("€20.00")
     link = failed.get_by_role("link", name="Card payments failed")
-    await expect(link).to_have_attribute("href", "/finance/payments?settlement=failed")
+    await expect(link).to_have_attribute("href", "/finance/payments?status=failed")
     await expect(page.locator("[data-testid=fin-refund-card]")).to_contain_text("—")
     await _screenshot(page, "finance-overview-revenue-1440.png")
 

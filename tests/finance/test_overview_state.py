@@ -15,8 +15,13 @@ from ccms_app.accounts import auth
 from ccms_app.accounts.models import Organisation, Role
 from ccms_app.accounts.rules.permissions import ADMINISTRATOR, Action, Module, permission
 from ccms_app.core.db import session_scope
+from ccms_app.finance.documents.listing import DOCUMENT_LIST
+from ccms_app.finance.history.spec import HISTORY_LIST
+from ccms_app.finance.payments.listing import PAYMENT_LIST
 from ccms_app.finance.state import overview as overview_state
-from ccms_app.finance.state.overview import FinanceOverviewState
+from ccms_app.finance.state.list_links import url_filters
+from ccms_app.finance.state.overview import OUTSTANDING, REFUNDS, FinanceOverviewState
+from ccms_app.finance.wallets.listing import WALLET_LIST
 from tests.finance.test_overview import NOW, SeededOverview, seed_overview
 from tests.finance.test_tariff_states import Tab, _login, _tab
 
@@ -75,9 +80,13 @@ async def test_days_table_chart_and_figures(admin: Tab) -> None:
     charging = dict(zip(bars["Charging incl. VAT"].x, bars["Charging incl. VAT"].y, strict=True))
     assert charging["Sun 29 Mar"] == Decimal("17.85") and charging["Mon 30 Mar"] == Decimal("23.80")
     assert json.loads(state.figure.to_json())["data"][0]["y"][22] == 17.85  # what the page gets
+    # the axis names every 7th day back from the newest, short enough to stand upright
+    axis = state.figure.layout.xaxis
+    assert axis.tickvals[-1] == state.rows[-2]["label"] and len(axis.tickvals) == 5
+    assert axis.ticktext[-1] == axis.tickvals[-1].split(" ", 1)[1] and axis.tickangle == 0
     figures = {row["key"]: row for row in state.outstanding + state.refunds}
     assert figures["out-card_failed"]["amount"] == "€19.00"
-    assert figures["out-card_failed"]["href"] == "/finance/payments?settlement=failed"
+    assert figures["out-card_failed"]["href"] == "/finance/payments?status=failed"
     assert figures["out-card_pending"]["count"] == "2"
     assert figures["out-wallets_in_debt"]["amount"] == "€7.00 + £0.50"
     assert figures["out-not_invoiced"]["amount"] == "€9.52 + £9.60"
@@ -87,6 +96,22 @@ async def test_days_table_chart_and_figures(admin: Tab) -> None:
     # what issue 12 showed stays
     assert state.month == "April 2026" and state.running_cost == "€4.50"
     assert [row["incl"] for row in state.revenue] == ["€28.19", "£9.60"]
+
+
+def test_every_link_opens_its_list_filtered() -> None:
+    """The query of each figure's link names only filters its list knows (list_links), so
+    the list opens showing what the figure counts."""
+    lists = {
+        "/finance/payments": PAYMENT_LIST,
+        "/finance/wallets": WALLET_LIST,
+        "/finance/history": HISTORY_LIST,
+        "/finance/documents": DOCUMENT_LIST,
+    }
+    for _key, _label, href, _note in OUTSTANDING + REFUNDS:
+        path, _, query = href.partition("?")
+        params = dict(part.split("=", 1) for part in query.split("&") if part)
+        assert url_filters(params, lists[path]) == params, href
+    assert url_filters({"kind": "refund", "view": "x"}, PAYMENT_LIST) == {"kind": "refund"}
 
 
 async def test_other_currency_and_period(admin: Tab) -> None:

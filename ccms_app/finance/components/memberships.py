@@ -71,12 +71,13 @@ def _plan_actions(row: RowVar) -> rx.Component:
             rx.button(
                 rx.cond(row["active_key"] != "", "Stop offering", "Offer again"),
                 size="1",
-                variant="ghost",
+                variant="soft",
                 color_scheme=rx.cond(row["active_key"] != "", "amber", "green"),
                 on_click=PlanFormState.set_offered(plan_id, row["active_key"] == ""),
                 custom_attrs=_tid("membership-plans-offer", plan_id),
             ),
             spacing="2",
+            align="center",
             wrap="wrap",
         ),
     )

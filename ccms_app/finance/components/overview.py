@@ -51,12 +51,12 @@ def _currency_picker() -> rx.Component:
 def _period_row(row: ObjectVar[dict[str, str]]) -> rx.Component:
     weight = rx.cond(row["key"] == "total", "bold", "regular")
     return rx.table.row(
-        cell(rx.text(row["label"], weight=weight)),
+        cell(rx.text(row["label"], size="2", weight=weight)),
         cell(row["sessions"]),
         cell(row["energy"]),
         cell(row["excl"]),
         cell(row["vat"]),
-        cell(rx.text(row["incl"], weight=weight)),
+        cell(rx.text(row["incl"], size="2", weight=weight)),
         cell(row["top_ups"]),
         cell(row["fees"]),
         custom_attrs={"data-testid": "fin-period-" + row["key"].to(str)},

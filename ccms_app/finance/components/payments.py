@@ -106,7 +106,8 @@ def _stripe(row: RowVar) -> rx.Component:
         ),
         rx.cond(row["error"] != "", rx.text(row["error"], size="1", color=rx.color("red", 11))),
         spacing="0",
-        max_width="260px",
+        max_width="240px",
+        white_space="normal",  # the table's cells do not wrap: the notes must
     )
 
 
@@ -143,7 +144,7 @@ def payments_list() -> rx.Component:
             Column("captured", "Captured", sortable=False),
             Column("refunded", "Refunded", sortable=False),
             Column("status", "Status", sortable=False, render=_status),
-            Column("stripe_id", "Stripe", sortable=False, render=_stripe, on_phone=False),
+            Column("stripe_id", "Stripe", sortable=False, render=_stripe),
         ],
         filters=[
             Filter("kind", "Kind", list(KIND_LABELS.items())),

@@ -40,7 +40,7 @@ def _tid(value: Any) -> dict[str, Any]:
 
 def _fact(label: str, value: Any, testid: Any = None) -> rx.Component:
     return rx.hstack(
-        rx.text(label, size="2", color=rx.color("gray", 11)),
+        rx.text(label, size="2", color=rx.color("gray", 11), white_space="nowrap"),
         rx.spacer(),
         rx.text(
             value,
@@ -168,7 +168,7 @@ def _remove(row: RowVar) -> rx.Component:
         rx.button(
             "Remove",
             size="1",
-            variant="ghost",
+            variant="soft",
             color_scheme="red",
             on_click=F.remove_home_charger(charge_point),
             custom_attrs=_tid("home-chargers-remove-" + charge_point),
@@ -185,7 +185,7 @@ def home_chargers_list() -> rx.Component:
                 Column("employee", "Employee"),
                 Column("charge_point", "Charge point"),
                 Column("station", "Station"),
-                Column("rate_per_kwh", "Rate", sortable=False),
+                Column("rate", "Rate", sortable=False),
                 Column("since", "Since"),
             ],
             testid="home-chargers",

@@ -94,6 +94,12 @@ def _limits() -> rx.Component:
         ),
         _field("Valid from", "valid_from", _input("valid_from", kind="datetime-local")),
         _field("Valid until", "valid_until", _input("valid_until", kind="datetime-local")),
+        rx.text(
+            "Times in your billing time zone; empty: no limit.",
+            size="1",
+            color=rx.color("gray", 10),
+            grid_column="1 / -1",
+        ),
         columns=rx.breakpoints(initial="1", sm="2"),
         spacing="3",
         width="100%",

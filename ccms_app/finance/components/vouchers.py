@@ -6,7 +6,8 @@ data-testids: the list's are data_list's with "vouchers" (`vouchers-row-<id>` ..
 `vouchers-deactivate-<id>`; `vouchers-new`, `vouchers-redeem-open` (the form's: in
 components/voucher_form.py); redemptions `redemptions-dialog` (its list "redemptions");
 redeem `redeem-dialog`, `redeem-code`, `redeem-holder-search`, `redeem-holder`,
-`redeem-error`, `redeem-result`, `redeem-save`.
+`redeem-code-error` / `redeem-holder-error` (missing), `redeem-error` (refused),
+`redeem-result`, `redeem-save`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from ccms_app.finance.state.vouchers import (
     VoucherRedemptionListState,
 )
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
+from ccms_app.ui.form_fields import field_error
 from ccms_app.ui.permissions import when_allowed
 
 L: Any = VoucherListState
@@ -199,6 +201,7 @@ def redeem_dialog() -> rx.Component:
                     width="100%",
                     custom_attrs=_tid("redeem-code"),
                 ),
+                field_error(R, "code", "redeem"),
                 rx.text("For", size="2", weight="medium"),
                 rx.input(
                     value=R.holder_search,
@@ -218,6 +221,7 @@ def redeem_dialog() -> rx.Component:
                     value=R.holder,
                     on_change=R.set_holder,
                 ),
+                field_error(R, "holder", "redeem"),
                 rx.cond(
                     R.error != "",
                     rx.callout(

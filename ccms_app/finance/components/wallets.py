@@ -127,7 +127,12 @@ def _line(line: Any) -> rx.Component:
 
 def _ledger_pager() -> rx.Component:
     return rx.hstack(
-        rx.text(W.ledger_total, " movements", size="2", custom_attrs=_tid("wallet-ledger-range")),
+        rx.text(
+            W.ledger_total,
+            rx.cond(W.ledger_total == 1, " movement", " movements"),
+            size="2",
+            custom_attrs=_tid("wallet-ledger-range"),
+        ),
         rx.spacer(),
         rx.icon_button(
             rx.icon("chevron-left", size=16),

@@ -251,12 +251,18 @@ def _payments_card() -> rx.Component:
             rx.heading("Payments", size="3"),
             _stripe_notice(),
             rx.grid(
-                _payment_field("card_hold", "Card hold", "Reserved when a card session starts"),
                 _payment_field(
-                    "wallet_minimum", "Wallet minimum", "Below it a wallet card is refused"
+                    "card_hold", "Card hold", in_currency + ": reserved when a card session starts"
                 ),
                 _payment_field(
-                    "recharge_amounts", "Recharge amounts", "Offered top-ups, e.g. 10, 20, 50"
+                    "wallet_minimum",
+                    "Wallet minimum",
+                    in_currency + ": below it a wallet card is refused",
+                ),
+                _payment_field(
+                    "recharge_amounts",
+                    "Recharge amounts",
+                    in_currency + ", e.g. 10, 20, 50: the top-ups offered",
                 ),
                 _payment_field("top_up_minimum", "Top-up minimum", in_currency),
                 _payment_field("top_up_maximum", "Top-up maximum", in_currency),

@@ -26,7 +26,7 @@ def _revenue_row(row: ObjectVar[dict[str, str]]) -> rx.Component:
         cell(row["energy"]),
         cell(row["excl"]),
         cell(row["vat"]),
-        cell(rx.text(row["incl"], weight="medium")),
+        cell(rx.text(row["incl"], size="2", weight="medium")),
         custom_attrs={"data-testid": "finance-revenue-" + row["currency"].to(str)},
     )
 

@@ -41,6 +41,7 @@ from ccms_app.finance.history.rows import shown_row
 from ccms_app.finance.history.spec import HISTORY_LIST
 from ccms_app.finance.models import BillingDocument
 from ccms_app.finance.session_pricing import release, reprice
+from ccms_app.finance.state.list_links import url_filters
 from ccms_app.finance.state.tariff_common import SESSION_ENDED, caller
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState
@@ -94,11 +95,14 @@ class HistoryListState(ListState, rx.State):
 
     @event
     async def load_zone(self) -> None:
-        """on_load, before `load`: the operator's billing time zone."""
+        """on_load, before `load`: the operator's billing time zone;
+        `?payment_method=invoice` (any filter) filters the list (the overview's links)."""
         auth_state = await self.get_state(AuthState)
         if auth_state.is_authenticated and auth_state._organisation_id:
             profile = await asyncio.to_thread(get_profile, auth_state._organisation_id)
             self.zone = profile.time_zone or "UTC"
+        params = self.router.url.query_parameters
+        self.filters = {**self.filters, **url_filters(params, self._list_spec())}
 
 
 def session_id_from_path(path: str) -> int:

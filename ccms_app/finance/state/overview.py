@@ -10,6 +10,8 @@ so switching the currency redraws without reading the database again.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -23,25 +25,35 @@ from ccms_app.core.types import utc_now
 from ccms_app.finance.outstanding import Figures
 from ccms_app.finance.overview import FinanceOverview, FinanceReport, finance_report
 from ccms_app.finance.revenue import Amounts, RevenueSeries
-from ccms_app.finance.rules.revenue import PERIOD_LABELS, PeriodError, PeriodKind, period_kind
+from ccms_app.finance.rules.revenue import (
+    PERIOD_LABELS,
+    Bucket,
+    PeriodError,
+    PeriodKind,
+    period_kind,
+)
 from ccms_app.finance.state.tariff_common import caller
 from ccms_app.ui.events import event
 
 NONE = "—"
+# Every how many buckets the chart's axis names one (counted back from the newest).
+TICK_EVERY = {PeriodKind.DAYS: 7, PeriodKind.MONTHS: 3, PeriodKind.YEARS: 1}
 
-# Each figure links to the list that explains it (query parameters: what the list shows).
+# Each figure links to the list that explains it; the query parameters are that list's
+# filters (state/list_links.py), so the list opens filtered. Wallet refunds have no list
+# across wallets: the link opens the wallets.
 OUTSTANDING: tuple[tuple[str, str, str, str], ...] = (
     # (report field, label, link, note)
     (
         "card_failed",
         "Card payments failed",
-        "/finance/payments?settlement=failed",
+        "/finance/payments?status=failed",
         "Ended card sessions whose capture or charge failed.",
     ),
     (
         "card_pending",
         "Card payments pending",
-        "/finance/payments?settlement=pending",
+        "/finance/payments?kind=card_hold&status=authorized",
         "Ended card sessions not settled yet (hold in place or settlement to run).",
     ),
     (
@@ -53,7 +65,7 @@ OUTSTANDING: tuple[tuple[str, str, str, str], ...] = (
     (
         "not_invoiced",
         "Not invoiced yet",
-        "/finance/history?cost_state=final&payment=invoice",
+        "/finance/history?cost_state=final&payment_method=invoice",
         "Final costs of invoice payers, not on an invoice yet.",
     ),
     (
@@ -73,7 +85,7 @@ REFUNDS: tuple[tuple[str, str, str, str], ...] = (
     (
         "wallet",
         "Wallet refunds",
-        "/finance/wallets?ledger=refund",
+        "/finance/wallets",
         "Paid credit taken out of wallets and returned (ledger refunds).",
     ),
 )
@@ -171,7 +183,7 @@ class FinanceOverviewState(rx.State):
             amounts_row(key, label, amounts, series.currency)
             for key, label, amounts in zip(keys, labels, series.amounts, strict=True)
         ] + [amounts_row("total", "Total", series.totals, series.currency)]
-        self.figure = revenue_figure(labels, series)
+        self.figure = revenue_figure(report.revenue.buckets, series, report.revenue.period)
 
     def _show_month(self, figures: FinanceOverview) -> None:
         self.month = figures.month_label
@@ -237,10 +249,24 @@ def major(minor: int, currency: str) -> Decimal:
     return Decimal(minor).scaleb(-exponent(currency))
 
 
-def revenue_figure(labels: list[str], series: RevenueSeries) -> go.Figure:
+def axis_ticks(buckets: Sequence[Bucket], kind: PeriodKind) -> tuple[list[str], list[str]]:
+    """(bucket labels, short texts) of the labelled bars: every n-th bucket counted back
+    from the newest, few and short enough to stand upright on a 360 px phone (plotly tilts
+    and overlaps 8 full day labels there)."""
+    chosen = list(buckets)[::-1][:: TICK_EVERY[kind]][::-1]
+    if kind is PeriodKind.DAYS:
+        texts = [date.fromisoformat(bucket.key).strftime("%d %b") for bucket in chosen]
+    else:
+        texts = [bucket.label for bucket in chosen]
+    return [bucket.label for bucket in chosen], texts
+
+
+def revenue_figure(buckets: Sequence[Bucket], series: RevenueSeries, kind: PeriodKind) -> go.Figure:
     """Bars per bucket: charging incl. VAT, top-ups received, membership fees. Hovering a
     bar shows the amount as the table writes it."""
     code = series.currency
+    labels = [bucket.label for bucket in buckets]
+    tick_values, tick_texts = axis_ticks(buckets, kind)
     figure = go.Figure()
     for name, field in (
         ("Charging incl. VAT", "charging_incl_minor"),
@@ -261,8 +287,15 @@ def revenue_figure(labels: list[str], series: RevenueSeries) -> go.Figure:
         barmode="group",
         height=300,
         margin={"l": 48, "r": 12, "t": 10, "b": 40},
-        yaxis={"title": code, "rangemode": "tozero"},
-        xaxis={"type": "category", "nticks": 8},
+        yaxis={"title": code, "rangemode": "tozero", "fixedrange": True},
+        xaxis={
+            "type": "category",
+            "tickmode": "array",
+            "tickvals": tick_values,
+            "ticktext": tick_texts,
+            "tickangle": 0,
+            "fixedrange": True,  # a summary: no accidental zoom by a finger on a phone
+        },
         legend={"orientation": "h", "y": -0.25},
         autosize=True,
     )

@@ -25,6 +25,7 @@ from ccms_app.finance.documents.listing import operator_zone
 from ccms_app.finance.errors import FinanceError, FinanceNotFound
 from ccms_app.finance.payments import refunds
 from ccms_app.finance.payments.listing import PAYMENT_EXPORT, PAYMENT_LIST, shown_payment
+from ccms_app.finance.state.list_links import url_filters
 from ccms_app.finance.state.tariff_common import SESSION_ENDED, Caller, as_id, caller
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState
@@ -59,12 +60,13 @@ class PaymentListState(ListState, rx.State):
     @event
     async def load_zone(self) -> None:
         """on_load, before `load`: the operator's billing time zone; `?view=reconciliation`
-        opens the Reconciliation view."""
+        opens the Reconciliation view, `?kind=refund` (any filter) filters the list."""
         who = await caller(self)
         if who is not None:
             self.zone = await asyncio.to_thread(operator_zone, who.organisation_id)
-        wanted = self.router.url.query_parameters.get("view", "")
-        if wanted == RECONCILIATION:
+        params = self.router.url.query_parameters
+        self.filters = {**self.filters, **url_filters(params, self._list_spec())}
+        if params.get("view", "") == RECONCILIATION:
             self.view, self.filters = RECONCILIATION, {**self.filters, "mismatch": "true"}
 
     @event

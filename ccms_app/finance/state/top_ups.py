@@ -141,6 +141,19 @@ class TopUpFormState(rx.State):
     def set_amount(self, value: str) -> None:
         self.amount, self.errors = value, {}
 
+    def _missing(self) -> dict[str, str]:
+        """Every choice not made yet, under its field (all at once, not one per click)."""
+        errors: dict[str, str] = {}
+        if not self.holder_id:
+            errors["holder"] = "Choose who tops up."
+        if self.mode == "package" and not self.package_id:
+            errors["amount"] = "Choose a package."
+        elif self.mode == "custom" and not self.amount.strip():
+            errors["amount"] = "Give the amount."
+        elif self.mode == "amount" and not self.recharge:
+            errors["amount"] = "Choose an amount."
+        return errors
+
     def _request(self) -> top_ups.TopUpRequest:
         if self.mode == "package":
             return top_ups.TopUpRequest(package_id=as_id(self.package_id) or None)
@@ -155,8 +168,9 @@ class TopUpFormState(rx.State):
         who = await caller(self)
         if who is None:
             return rx.toast.error(SESSION_ENDED)
-        if not self.holder_id:
-            self.errors = {"holder": "Choose who tops up."}
+        missing = self._missing()
+        if missing:
+            self.errors = missing
             return None
         self.busy, self.errors, self.message, self.checkout_url = True, {}, "", ""
         try:

@@ -250,6 +250,16 @@ class VoucherRedemptionListState(ListState, rx.State):
         self.open = is_open
 
 
+def missing_redeem_fields(code: str, holder_id: str) -> dict[str, str]:
+    """What the redeem form still needs, by field (the use case is not asked before)."""
+    errors: dict[str, str] = {}
+    if not code.strip():
+        errors["code"] = "Give the code, e.g. SPRING-25."
+    if not holder_id.isdigit():
+        errors["holder"] = "Choose the driver or group account."
+    return errors
+
+
 def _result_text(state: str, amount: str, code: str) -> str:
     if state == RedemptionState.CREDITED:
         return f"{code}: {amount} credited to the wallet as bonus."
@@ -265,7 +275,8 @@ class VoucherRedeemState(rx.State):
     holder: str = ""  # "driver:12"
     holder_search: str = ""
     holder_options: rx.Field[list[list[str]]] = rx.field(default_factory=list)
-    error: str = ""
+    errors: dict[str, str] = {}  # a missing code / holder, shown under its field
+    error: str = ""  # why the code was refused
     result: str = ""
     busy: bool = False
 
@@ -275,6 +286,7 @@ class VoucherRedeemState(rx.State):
         if who is None:
             return rx.toast.error(SESSION_ENDED)
         self.code, self.holder, self.holder_search, self.error, self.result = "", "", "", "", ""
+        self.errors = {}
         self.holder_options = [
             [k, v] for k, v in await asyncio.to_thread(holder_choices, who.scope)
         ]
@@ -284,10 +296,12 @@ class VoucherRedeemState(rx.State):
     @event
     def set_code(self, value: str) -> None:
         self.code, self.result = value, ""
+        self.errors = {k: v for k, v in self.errors.items() if k != "code"}
 
     @event
     def set_holder(self, value: str) -> None:
         self.holder, self.result = value, ""
+        self.errors = {k: v for k, v in self.errors.items() if k != "holder"}
 
     @event
     async def search_holders(self, value: str) -> None:
@@ -309,8 +323,8 @@ class VoucherRedeemState(rx.State):
             return rx.toast.error(SESSION_ENDED)
         kind, _, number = self.holder.partition(":")
         self.error, self.result = "", ""
-        if not number.isdigit():
-            self.error = "Choose the driver or group account."
+        self.errors = missing_redeem_fields(self.code, number)
+        if self.errors:
             return None
         self.busy = True
         try:

@@ -25,6 +25,7 @@ from ccms_app.core.money import format_money
 from ccms_app.finance.documents.listing import operator_zone, organisation_choices
 from ccms_app.finance.errors import FinanceError, FinanceNotFound
 from ccms_app.finance.rules.documents import local_text
+from ccms_app.finance.state.list_links import url_filters
 from ccms_app.finance.state.tariff_common import SESSION_ENDED, Caller, caller
 from ccms_app.finance.wallets import listing
 from ccms_app.finance.wallets.holders import KIND_LABELS
@@ -38,6 +39,7 @@ from ccms_app.ui.list_state import ListState
 
 WALLETS_ROUTE = "/finance/wallets"
 LEDGER_PAGE_SIZE = 25
+NONE = "—"  # an empty cell, as the lists write it
 ADD, DEDUCT = "add", "deduct"
 
 
@@ -64,10 +66,13 @@ class WalletListState(ListState, rx.State):
 
     @event
     async def load_zone(self) -> None:
-        """on_load, before `load`: the operator's billing time zone."""
+        """on_load, before `load`: the operator's billing time zone; `?balance=negative`
+        (any filter) filters the list."""
         who = await caller(self)
         if who is not None:
             self.zone = await asyncio.to_thread(operator_zone, who.organisation_id)
+        params = self.router.url.query_parameters
+        self.filters = {**self.filters, **url_filters(params, self._list_spec())}
 
 
 def holder_from_path(path: str) -> tuple[str, int]:
@@ -81,7 +86,7 @@ def holder_from_path(path: str) -> tuple[str, int]:
 
 def _line(line: LedgerLine, currency: str, zone: str) -> dict[str, str]:
     def money(minor: int) -> str:
-        return format_money(minor, currency) if minor else ""
+        return format_money(minor, currency) if minor else NONE
 
     return {
         "id": str(line.transaction_id),
@@ -92,8 +97,8 @@ def _line(line: LedgerLine, currency: str, zone: str) -> dict[str, str]:
         "amount": format_money(line.amount_minor, currency),
         "negative": "yes" if line.amount_minor < 0 else "",
         "balance": format_money(line.balance_after_minor, currency),
-        "reason": line.reason,
-        "who": line.created_by,
+        "reason": line.reason or NONE,
+        "who": line.created_by or NONE,
         "session_id": str(line.session_id or ""),
     }
 

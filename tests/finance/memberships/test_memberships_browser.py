@@ -77,11 +77,7 @@ def seeded(running_app: RunningApp) -> Seeded:
         with db.session_scope() as s:
             operator_id = stored_id(root_organisation(s).id)
             if s.get(BillingProfile, operator_id) is None:
-                s.add(
-                    BillingProfile(
-                        organisation_id=operator_id, currency="EUR", time_zone=ZONE
-                    )
-                )
+                s.add(BillingProfile(organisation_id=operator_id, currency="EUR", time_zone=ZONE))
             mia = _driver_with_money(s, operator_id, "Mia Member")
             max_id = _driver_with_money(s, operator_id, "Max Newcomer")
         scope = frozenset({operator_id})
@@ -108,6 +104,7 @@ async def test_plan_enrol_and_cancel(
     await expect(page.locator("[data-testid=plan-benefits-error]")).to_contain_text(
         "at least one benefit", timeout=UI_TIMEOUT_MS
     )
+    await _screenshot(page, "finance-memberships-plan-error-1440.png")
     await page.fill("[data-testid=plan-discount_percent]", "10")
     await page.fill("[data-testid=plan-included_kwh]", "50")
     await page.click("[data-testid=plan-save]")
@@ -146,6 +143,7 @@ async def test_the_driver_page_shows_the_membership(
     await expect(page.locator("[data-testid=driver-membership-detail]")).to_have_text(
         f"active, renews {seeded.renews_on}"
     )
+    await _screenshot(page, "driver-membership-1440.png")
 
 
 async def test_the_memberships_page_on_a_phone(

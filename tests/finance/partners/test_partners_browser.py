@@ -156,6 +156,7 @@ async def test_settlements_month_files_and_a_new_agreement(
     await expect(page.locator("[data-testid=agreement-operator_percent-error]")).to_contain_text(
         "between 0 and 100", timeout=UI_TIMEOUT_MS
     )
+    await _screenshot(page, "finance-settlements-agreement-error-1440.png")
     await page.fill("[data-testid=agreement-operator_percent]", "12.5")
     await page.click("[data-testid=agreement-save]")
     await expect(dialog).to_have_count(0, timeout=UI_TIMEOUT_MS)
@@ -199,6 +200,7 @@ async def test_reimbursements_month_files_and_the_form(
     await expect(page.locator("[data-testid=home-charger-charge_point-error]")).to_contain_text(
         "No charge point", timeout=UI_TIMEOUT_MS
     )
+    await _screenshot(page, "finance-reimbursements-home-charger-error-1440.png")
 
 
 async def test_reimbursements_on_a_phone(

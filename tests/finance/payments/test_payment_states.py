@@ -121,7 +121,7 @@ async def test_starting_a_top_up_from_the_page(
     form = await admin.state(TopUpFormState)
     assert form.configured
     await admin.send(TopUpFormState, "start")
-    assert form.errors == {"holder": "Choose who tops up."}
+    assert form.errors == {"holder": "Choose who tops up.", "amount": "Choose an amount."}
     await admin.send(TopUpFormState, "set_query", value="zo")
     assert form.holders == [[str(pay_world.zoe), "Zoë Müller (zoe@example.com)"]]
     await admin.send(TopUpFormState, "choose_holder", value=str(pay_world.zoe))

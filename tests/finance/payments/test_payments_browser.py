@@ -1,7 +1,8 @@
 """Finance -> Payments and Top-ups in the real app and headless Chromium, with the fake Stripe
 server (the app process gets the CCMS_STRIPE_* variables pointing at it): the payments list
 with a paid top-up, the Reconciliation view listing only the payment Stripe reports
-differently, a refund refused without a reason and then made; a top-up started from the page
+differently, a refund refused without a reason and then made, the list filtered by its
+address (`?kind=...&status=...`, as the overview links); a top-up started from the page
 (its Checkout link shown) and a package created; both pages at 1440 px and 360 px, without
 sideways scrolling on a phone."""
 
@@ -136,6 +137,7 @@ async def test_payments_reconciliation_and_a_refund(
     await expect(page.locator("[data-testid=refund-reason-error]")).to_be_visible(
         timeout=UI_TIMEOUT_MS
     )
+    await _screenshot(page, "finance-payments-refund-error-1440.png")
     await page.fill("[data-testid=refund-reason]", "Charger fault")
     await page.click("[data-testid=refund-save]")
     await expect(dialog).to_have_count(0, timeout=UI_TIMEOUT_MS)
@@ -167,6 +169,7 @@ async def test_a_top_up_from_the_page_and_a_package(
     await expect(page.locator("[data-testid=package-credit-error]")).to_be_visible(
         timeout=UI_TIMEOUT_MS
     )
+    await _screenshot(page, "finance-top-ups-package-error-1440.png")
     await page.fill("[data-testid=package-credit]", "55")
     await page.click("[data-testid=package-save]")
     await expect(page.locator("[data-testid=packages-card]")).to_contain_text(
@@ -185,6 +188,11 @@ async def test_payments_and_top_ups_on_a_phone(
     await expect(card).to_contain_text("€10.00")
     await _screenshot(page, "finance-payments-360.png")
     await no_sideways_scroll(page, "the payments list")
+    # a link with filters in its query (as the overview's) opens the list filtered
+    await page.goto(f"{running_app.web_url}/finance/payments?kind=top_up&status=succeeded")
+    paid = page.locator(f"[data-testid=payments-card-{seeded.paid_payment}]")
+    await expect(paid).to_be_visible(timeout=UI_TIMEOUT_MS)
+    await expect(card).to_have_count(0)
 
     await page.goto(f"{running_app.web_url}/finance/top-ups")
     await expect(page.locator("[data-testid=top-up-form]")).to_be_visible(timeout=UI_TIMEOUT_MS)
@@ -196,4 +204,5 @@ async def test_payments_and_top_ups_on_a_phone(
     section = page.locator("[data-testid=payments-settings]")
     await expect(section).to_be_visible(timeout=UI_TIMEOUT_MS)
     await expect(page.locator("[data-testid=payments-stripe]")).to_contain_text("configured")
+    await _screenshot(page, "finance-settings-payments-360.png")
     await no_sideways_scroll(page, "the billing settings with payments")

@@ -101,6 +101,7 @@ async def test_a_wallet_and_a_manual_adjustment_in_its_ledger(
     await expect(page.locator("[data-testid=adjust-reason-error]")).to_contain_text(
         "Say why", timeout=UI_TIMEOUT_MS
     )
+    await _screenshot(page, "finance-wallet-adjust-error-1440.png")
     await page.click("[data-testid=adjust-bucket]")
     await page.get_by_role("option", name="Bonus credit").click()
     await page.fill("[data-testid=adjust-reason]", "Goodwill for a broken charger")
