@@ -150,11 +150,14 @@ def _reported_holds(
 
 
 def clock_times(restrictions: list[Restrictions]) -> tuple[time, ...]:
-    """The local wall-clock times at which some element's answer can change."""
+    """The local wall-clock times at which some element's answer can change. Midnight is one
+    for a day or date restriction and for a window with only one edge (only start_time runs
+    until midnight, only end_time from midnight)."""
     times: set[time] = set()
     for r in restrictions:
         times.update(t for t in (r.start_time, r.end_time) if t is not None)
-        if r.day_of_week or r.start_date or r.end_date:
+        one_edge = (r.start_time is None) != (r.end_time is None)
+        if one_edge or r.day_of_week or r.start_date or r.end_date:
             times.add(_MIDNIGHT)
     return tuple(sorted(times))
 

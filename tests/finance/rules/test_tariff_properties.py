@@ -47,11 +47,35 @@ restrictions = st.builds(
 )
 
 
+# OCPI 2.2.1 TariffRestrictions: start_time / end_time / day_of_week say when in local time,
+# min_duration / max_duration how long into the session, an element "is or becomes active".
+_WHEN: dict[str, object] = {
+    "start_time": None,
+    "end_time": None,
+    "start_date": None,
+    "end_date": None,
+    "day_of_week": frozenset(),
+    "min_duration": None,
+    "max_duration": None,
+}
+
+
+def _energy_element(element: TariffElement) -> TariffElement:
+    """The element, its ENERGY price made independent of the clock and the session's
+    duration (only its power restriction kept) when it has one."""
+    priced = any(c.type == Dimension.ENERGY for c in element.price_components)
+    if not priced or element.restrictions is None:
+        return element
+    return replace(element, restrictions=replace(element.restrictions, **_WHEN))
+
+
 @st.composite
-def tariffs(draw: st.DrawFn) -> Tariff:
+def tariffs(draw: st.DrawFn, *, energy_price_fixed_in_time: bool = False) -> Tariff:
     """Either one unrestricted element per dimension with any step_size, or several
     restricted elements with step_size 1 (OCPI's "last element's step_size" rule is not
-    monotone when prices switch, so the properties keep step_size out of switches)."""
+    monotone when prices switch, so the properties keep step_size out of switches).
+    energy_price_fixed_in_time: no ENERGY component sits in an element restricted by time
+    of day, weekday or duration (see test_a_longer_session_never_costs_less)."""
     zone = draw(st.sampled_from(ZONES))
     if draw(st.booleans()):
         parts = [
@@ -77,6 +101,8 @@ def tariffs(draw: st.DrawFn) -> Tariff:
             )
             for _ in range(draw(st.integers(1, 4)))
         ]
+        if energy_price_fixed_in_time:
+            elements = [_energy_element(element) for element in elements]
     limit = st.none() | st.builds(Price, st.decimals(0, 40, places=2))
     return Tariff(
         currency="EUR",
@@ -125,10 +151,17 @@ def test_totals_are_the_sum_of_their_parts_and_vat_adds_up(
 
 
 @fast
-@given(tariffs(), timelines(), st.integers(1, 4 * 3600))
+@given(tariffs(energy_price_fixed_in_time=True), timelines(), st.integers(1, 4 * 3600))
 def test_a_longer_session_never_costs_less(
     rates: Tariff, timeline: SessionTimeline, seconds: int
 ) -> None:
+    """Stretching the end keeps the session's energy and spreads the last period's kWh over
+    the longer time. Where an ENERGY price changes with the clock or the session's duration
+    (OCPI 2.2.1 mod_tariffs, TariffRestrictions: an element with start_time / end_time /
+    day_of_week / min_duration / max_duration "is or becomes active" at that moment) the
+    stretched kWh may land in a cheaper element, so OCPI legitimately prices the longer
+    session lower: the tariffs here keep ENERGY prices out of such elements (examples:
+    test_tariff_counterexamples.py)."""
     longer = replace(timeline, end=timeline.end + timedelta(seconds=seconds))
     before, after = price_session(rates, timeline), price_session(rates, longer)
     check_consistent(after)
