@@ -16,22 +16,28 @@ from typing import Any
 
 import reflex as rx
 
+from ccms_app.finance.components.common import download_link
 from ccms_app.finance.documents.listing import EMAIL_LABELS, KIND_LABELS
 from ccms_app.finance.state.documents import DocumentActionsState, DocumentListState
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
+from ccms_app.ui.dialogs import (
+    choice_select,
+    dialog,
+    dialog_body,
+    dialog_buttons,
+    error_text,
+    form_field,
+    keyed_error,
+    labelled,
+    notice,
+    tid,
+)
 from ccms_app.ui.permissions import when_allowed
 
 L: Any = DocumentListState  # Var methods on its mixin's fields (filters) are not typed
 A: Any = DocumentActionsState  # dict fields' Var methods (contains) are not typed
 KIND_COLOURS = {"receipt": "green", "invoice": "blue", "credit_note": "amber"}
 EMAIL_COLOURS = {"sent": "green", "failed": "red", "not_sent": "gray"}
-
-
-def _tid(*parts: Any) -> dict[str, Any]:
-    value: Any = parts[0]
-    for part in parts[1:]:
-        value = value + "-" + part
-    return {"data-testid": value}
 
 
 def _date(key: str, label: str) -> rx.Component:
@@ -65,7 +71,7 @@ def _total(row: RowVar) -> rx.Component:
         size="2",
         weight="medium",
         white_space="nowrap",
-        custom_attrs=_tid("documents-total", row["id"].to(str)),
+        custom_attrs=tid("documents-total", row["id"].to(str)),
     )
 
 
@@ -78,22 +84,12 @@ def _email(row: RowVar) -> rx.Component:
         overflow="hidden",
         text_overflow="ellipsis",
         title=row["email"],
-        custom_attrs=_tid("documents-email", row["id"].to(str)),
+        custom_attrs=tid("documents-email", row["id"].to(str)),
     )
 
 
 def _pdf(row: RowVar) -> rx.Component:
-    """The browser downloads the PDF over HTTP (the route's own gate): a full document
-    request (reload_document), not a client-side route change, which would show the app's
-    404 page for a path that is no page."""
-    return rx.link(
-        rx.hstack(rx.icon("file-down", size=14), "PDF", spacing="1", align="center"),
-        href=row["pdf_url"],
-        reload_document=True,
-        color=rx.color("teal", 11),
-        white_space="nowrap",
-        custom_attrs=_tid("documents-pdf", row["id"].to(str)),
-    )
+    return download_link("PDF", row["pdf_url"], "documents-pdf-" + row["id"].to(str))
 
 
 def _actions(row: RowVar) -> rx.Component:
@@ -110,7 +106,7 @@ def _actions(row: RowVar) -> rx.Component:
                     variant="soft",
                     color_scheme="amber",
                     on_click=A.open_credit(document_id, row["number"].to(str)),
-                    custom_attrs=_tid("documents-credit", document_id),
+                    custom_attrs=tid("documents-credit", document_id),
                 ),
             ),
             rx.cond(
@@ -127,7 +123,7 @@ def _actions(row: RowVar) -> rx.Component:
                     size="1",
                     variant="ghost",
                     on_click=A.send_again(document_id),
-                    custom_attrs=_tid("documents-send", document_id),
+                    custom_attrs=tid("documents-send", document_id),
                 ),
             ),
         ),
@@ -144,7 +140,7 @@ def _invoices_button() -> rx.Component:
             rx.icon("receipt-text", size=14),
             "Issue invoices",
             on_click=A.open_invoices,
-            custom_attrs=_tid("invoices-open"),
+            custom_attrs=tid("invoices-open"),
         ),
     )
 
@@ -180,165 +176,82 @@ def documents_list() -> rx.Component:
 
 
 def credit_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title("Credit note for ", A.credit_number),
-            rx.dialog.description(
-                "Cancels the whole document with negative amounts; the original stays as "
-                "issued. A credited invoice's sessions go on the next invoice.",
-                size="2",
-            ),
-            rx.vstack(
-                rx.el.label(
-                    rx.text("Reason (printed on the credit note)", size="2", weight="medium"),
-                    rx.text_area(
-                        value=A.credit_reason,
-                        on_change=A.set_credit_reason,
-                        max_length=300,
-                        width="100%",
-                        custom_attrs=_tid("credit-reason"),
-                    ),
-                    display="flex",
-                    flex_direction="column",
-                    gap="4px",
+    return dialog(
+        A.credit_id != "",
+        A.credit_open_changed,
+        "Credit note for " + A.credit_number,
+        dialog_body(
+            form_field(
+                "Reason (printed on the credit note)",
+                rx.text_area(
+                    value=A.credit_reason,
+                    on_change=A.set_credit_reason,
+                    max_length=300,
                     width="100%",
+                    custom_attrs=tid("credit-reason"),
                 ),
-                rx.cond(
-                    A.credit_error != "",
-                    rx.text(
-                        A.credit_error,
-                        size="2",
-                        color=rx.color("red", 11),
-                        custom_attrs=_tid("credit-error"),
-                    ),
-                ),
-                rx.flex(
-                    rx.button(
-                        "Cancel", variant="soft", color_scheme="gray", on_click=A.close_credit
-                    ),
-                    rx.button(
-                        "Issue credit note",
-                        color_scheme="amber",
-                        loading=A.busy,
-                        on_click=A.credit_document,
-                        custom_attrs=_tid("credit-save"),
-                    ),
-                    gap="8px",
-                    justify="end",
-                    wrap="wrap",
-                    width="100%",
-                ),
-                spacing="3",
-                width="100%",
-                margin_top="12px",
             ),
-            max_width="520px",
-            width="calc(100vw - 24px)",
-            custom_attrs=_tid("credit-dialog"),
+            error_text(A.credit_error, "credit-error"),
+            dialog_buttons(
+                A.close_credit,
+                "Issue credit note",
+                A.busy,
+                "credit-save",
+                color_scheme="amber",
+                on_click=A.credit_document,
+            ),
         ),
-        open=A.credit_id != "",
-        on_open_change=A.credit_open_changed,
+        description="Cancels the whole document with negative amounts; the original stays as "
+        "issued. A credited invoice's sessions go on the next invoice.",
+        testid="credit-dialog",
+        max_width="520px",
     )
 
 
 # --- invoice run ---------------------------------------------------------------------------
 
 
-def _labelled(label: str, control: rx.Component, field: str) -> rx.Component:
-    return rx.vstack(
-        rx.text(label, size="2", weight="medium"),
-        control,
-        rx.cond(
-            A.invoice_errors.contains(field),
-            rx.text(
-                A.invoice_errors[field],
-                size="1",
-                color=rx.color("red", 11),
-                custom_attrs=_tid(f"invoices-{field}-error"),
-            ),
-        ),
-        spacing="1",
-        width="100%",
-    )
+def _invoice_error(field: str) -> rx.Component:
+    return keyed_error(A.invoice_errors, field, f"invoices-{field}-error")
 
 
 def invoices_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title("Issue invoices"),
-            rx.dialog.description(
-                "One invoice per driver and per group account for the month's final sessions "
-                "not invoiced yet. Running a month again issues only what is new.",
-                size="2",
-            ),
-            rx.vstack(
-                _labelled(
-                    "Month",
-                    rx.input(
-                        type="month",
-                        value=A.invoice_month,
-                        on_change=A.set_invoice_month,
-                        placeholder="YYYY-MM",
-                        width="100%",
-                        custom_attrs=_tid("invoices-month"),
-                    ),
-                    "month",
-                ),
-                _labelled(
-                    "Issuing organisation",
-                    rx.select.root(
-                        rx.select.trigger(width="100%", custom_attrs=_tid("invoices-organisation")),
-                        rx.select.content(
-                            rx.foreach(A.organisations, lambda o: rx.select.item(o[1], value=o[0]))
-                        ),
-                        value=A.invoice_organisation,
-                        on_change=A.set_invoice_organisation,
-                    ),
-                    "organisation_id",
-                ),
-                rx.cond(
-                    A.invoice_message != "",
-                    rx.callout(
-                        A.invoice_message,
-                        icon="triangle-alert",
-                        color_scheme="red",
-                        size="1",
-                        width="100%",
-                        custom_attrs=_tid("invoices-message"),
-                    ),
-                ),
-                rx.cond(
-                    A.invoice_result != "",
-                    rx.callout(
-                        A.invoice_result,
-                        icon="check",
-                        color_scheme="green",
-                        size="1",
-                        width="100%",
-                        custom_attrs=_tid("invoices-result"),
-                    ),
-                ),
-                rx.flex(
-                    rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
-                    rx.button(
-                        "Issue",
-                        loading=A.busy,
-                        on_click=A.issue_invoices,
-                        custom_attrs=_tid("invoices-issue"),
-                    ),
-                    gap="8px",
-                    justify="end",
-                    wrap="wrap",
+    return dialog(
+        A.invoices_open,
+        A.invoices_open_changed,
+        "Issue invoices",
+        dialog_body(
+            labelled(
+                "Month",
+                rx.input(
+                    type="month",
+                    value=A.invoice_month,
+                    on_change=A.set_invoice_month,
+                    placeholder="YYYY-MM",
                     width="100%",
+                    custom_attrs=tid("invoices-month"),
                 ),
-                spacing="3",
-                width="100%",
-                margin_top="12px",
+                _invoice_error("month"),
             ),
-            max_width="520px",
-            width="calc(100vw - 24px)",
-            custom_attrs=_tid("invoices-dialog"),
+            labelled(
+                "Issuing organisation",
+                choice_select(
+                    A.invoice_organisation,
+                    A.organisations,
+                    A.set_invoice_organisation,
+                    None,
+                    "invoices-organisation",
+                ),
+                _invoice_error("organisation_id"),
+            ),
+            notice(A.invoice_message, "invoices-message"),
+            notice(A.invoice_result, "invoices-result", done=True),
+            dialog_buttons(
+                None, "Issue", A.busy, "invoices-issue", "Close", on_click=A.issue_invoices
+            ),
         ),
-        open=A.invoices_open,
-        on_open_change=A.invoices_open_changed,
+        description="One invoice per driver and per group account for the month's final "
+        "sessions not invoiced yet. Running a month again issues only what is new.",
+        testid="invoices-dialog",
+        max_width="520px",
     )

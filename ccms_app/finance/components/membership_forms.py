@@ -21,94 +21,46 @@ from ccms_app.finance.state.membership_forms import (
     MembershipActionsState,
     PlanFormState,
 )
+from ccms_app.ui.dialogs import (
+    choice_select,
+    dialog,
+    dialog_buttons,
+    error_text,
+    form_field,
+    tid,
+    value_input,
+)
 from ccms_app.ui.form_fields import field_error, form_message
 
 F: Any = PlanFormState
 A: Any = MembershipActionsState
-DIALOG_WIDTH = "calc(100vw - 24px)"
-
-
-def _tid(value: str) -> dict[str, str]:
-    return {"data-testid": value}
-
-
-def _labelled(label: str, control: rx.Component, hint: str = "") -> rx.Component:
-    return rx.el.label(
-        rx.text(label, size="2", weight="medium"),
-        control,
-        rx.text(hint, size="1", color=rx.color("gray", 10)) if hint else rx.fragment(),
-        display="flex",
-        flex_direction="column",
-        gap="4px",
-        width="100%",
-        min_width="0",
-    )
 
 
 def _field(name: str, label: str, hint: str = "", **props: Any) -> rx.Component:
-    return rx.vstack(
-        _labelled(
-            label,
-            rx.input(
-                value=F.values[name],
-                on_change=lambda value: F.set_value(name, value),
-                width="100%",
-                color_scheme=rx.cond(F.errors.contains(name), "red", "gray"),
-                custom_attrs=_tid(f"plan-{name}"),
-                **props,
-            ),
-            hint,
-        ),
-        field_error(F, name, "plan"),
-        spacing="1",
-        width="100%",
-        min_width="0",
-    )
+    return value_input(F, name, label, "plan", hint, **props)
 
 
 def _select(
     label: str, testid: str, options: Any, value: Any, on_change: Any, hint: str = ""
 ) -> rx.Component:
-    if isinstance(options, list | tuple):
-        content = rx.select.content(*[rx.select.item(text, value=key) for key, text in options])
-    else:
-        content = rx.select.content(rx.foreach(options, lambda o: rx.select.item(o[1], value=o[0])))
-    return _labelled(
-        label,
-        rx.select.root(
-            rx.select.trigger(width="100%", custom_attrs=_tid(testid)),
-            content,
-            value=value,
-            on_change=on_change,
-        ),
-        hint,
-    )
+    return form_field(label, choice_select(value, options, on_change, None, testid), hint=hint)
 
 
 def _buttons(save: Any, busy: Any, label: str, testid: str) -> rx.Component:
-    return rx.flex(
-        rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
-        rx.button(label, loading=busy, on_click=save, custom_attrs=_tid(testid)),
-        gap="8px",
-        justify="end",
-        wrap="wrap",
-        width="100%",
-    )
+    return dialog_buttons(None, label, busy, testid, "Close", on_click=save)
 
 
-def _dialog(title: str, description: Any, body: rx.Component, testid: str, **root: Any) -> Any:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(title),
-            rx.dialog.description(description, size="2"),
-            body,
-            max_width="560px",
-            width=DIALOG_WIDTH,
-            max_height="calc(100dvh - 24px)",
-            overflow_y="auto",
-            custom_attrs=_tid(testid),
-        ),
-        **root,
+def _dialog(
+    title: str, description: Any, body: rx.Component, testid: str, is_open: Any, on_open_change: Any
+) -> rx.Component:
+    return dialog(
+        is_open,
+        on_open_change,
+        title,
+        body,
+        description=description,
+        testid=testid,
+        max_width="560px",
     )
 
 
@@ -182,7 +134,7 @@ def plan_dialog() -> rx.Component:
         "while their fee is paid.",
         _plan_body(),
         "plan-dialog",
-        open=F.is_open,
+        is_open=F.is_open,
         on_open_change=F.open_changed,
     )
 
@@ -199,17 +151,10 @@ def _holder_picker() -> rx.Component:
             debounce_timeout=300,
             placeholder="Find by name",
             width="100%",
-            custom_attrs=_tid("enrol-holder-search"),
+            custom_attrs=tid("enrol-holder-search"),
         ),
-        rx.select.root(
-            rx.select.trigger(
-                placeholder="Choose the member", width="100%", custom_attrs=_tid("enrol-holder")
-            ),
-            rx.select.content(
-                rx.foreach(A.holder_options, lambda o: rx.select.item(o[1], value=o[0]))
-            ),
-            value=A.holder_id,
-            on_change=A.set_holder,
+        choice_select(
+            A.holder_id, A.holder_options, A.set_holder, "Choose the member", "enrol-holder"
         ),
         field_error(A, "holder_id", "enrol"),
         spacing="2",
@@ -245,7 +190,7 @@ def enrol_dialog() -> rx.Component:
         "plans start a Stripe subscription on the member's saved card.",
         _enrol_body(),
         "enrol-dialog",
-        open=A.enrol_open,
+        is_open=A.enrol_open,
         on_open_change=A.enrol_open_changed,
     )
 
@@ -265,31 +210,18 @@ def cancel_dialog() -> rx.Component:
             ),
             value=A.cancel_when,
             on_change=A.set_cancel_when,
-            custom_attrs=_tid("cancel-when"),
+            custom_attrs=tid("cancel-when"),
         ),
         rx.text("No fee is refunded either way.", size="1", color=rx.color("gray", 11)),
-        rx.cond(
-            A.cancel_error != "",
-            rx.text(
-                A.cancel_error,
-                size="2",
-                color=rx.color("red", 11),
-                custom_attrs=_tid("cancel-error"),
-            ),
-        ),
-        rx.flex(
-            rx.dialog.close(rx.button("Keep it", variant="soft", color_scheme="gray")),
-            rx.button(
-                "Cancel membership",
-                color_scheme="red",
-                loading=A.busy,
-                on_click=A.cancel_membership,
-                custom_attrs=_tid("cancel-save"),
-            ),
-            gap="8px",
-            justify="end",
-            wrap="wrap",
-            width="100%",
+        error_text(A.cancel_error, "cancel-error"),
+        dialog_buttons(
+            None,
+            "Cancel membership",
+            A.busy,
+            "cancel-save",
+            "Keep it",
+            color_scheme="red",
+            on_click=A.cancel_membership,
         ),
         spacing="3",
         width="100%",
@@ -300,6 +232,6 @@ def cancel_dialog() -> rx.Component:
         A.cancel_label,
         body,
         "cancel-dialog",
-        open=A.cancel_id != "",
+        is_open=A.cancel_id != "",
         on_open_change=A.dialog_cancel_changed,
     )

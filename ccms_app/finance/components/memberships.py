@@ -24,19 +24,13 @@ from ccms_app.finance.state.memberships import (
     MembershipPlanListState,
 )
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
+from ccms_app.ui.dialogs import tid
 from ccms_app.ui.permissions import can, when_allowed
 
 P: Any = MembershipPlanListState
 M: Any = MembershipListState
 STATUS_COLOURS = {"active": "green", "past_due": "amber", "cancelled": "gray"}
 OFFERED = (("true", "offered"), ("false", "not offered"))
-
-
-def _tid(*parts: Any) -> dict[str, Any]:
-    value: Any = parts[0]
-    for part in parts[1:]:
-        value = value + "-" + part
-    return {"data-testid": value}
 
 
 # --- plans -------------------------------------------------------------------------------
@@ -66,7 +60,7 @@ def _plan_actions(row: RowVar) -> rx.Component:
                 variant="soft",
                 color_scheme="gray",
                 on_click=PlanFormState.open_edit(plan_id),
-                custom_attrs=_tid("membership-plans-edit", plan_id),
+                custom_attrs=tid("membership-plans-edit", plan_id),
             ),
             rx.button(
                 rx.cond(row["active_key"] != "", "Stop offering", "Offer again"),
@@ -74,7 +68,7 @@ def _plan_actions(row: RowVar) -> rx.Component:
                 variant="soft",
                 color_scheme=rx.cond(row["active_key"] != "", "amber", "green"),
                 on_click=PlanFormState.set_offered(plan_id, row["active_key"] == ""),
-                custom_attrs=_tid("membership-plans-offer", plan_id),
+                custom_attrs=tid("membership-plans-offer", plan_id),
             ),
             spacing="2",
             align="center",
@@ -109,7 +103,7 @@ def plans_list() -> rx.Component:
                     rx.icon("plus", size=14),
                     "New plan",
                     on_click=PlanFormState.open_new,
-                    custom_attrs=_tid("membership-plans-new"),
+                    custom_attrs=tid("membership-plans-new"),
                 ),
             )
         ],
@@ -126,7 +120,7 @@ def _status(row: RowVar) -> rx.Component:
         color_scheme=rx.match(row["status_key"], *STATUS_COLOURS.items(), "gray"),
         variant="soft",
         white_space="nowrap",
-        custom_attrs=_tid("memberships-status", row["id"].to(str)),
+        custom_attrs=tid("memberships-status", row["id"].to(str)),
     )
 
 
@@ -143,7 +137,7 @@ def _member_actions(row: RowVar) -> rx.Component:
                 variant="soft",
                 color_scheme="red",
                 on_click=MembershipActionsState.open_cancel(membership_id, label),
-                custom_attrs=_tid("memberships-cancel", membership_id),
+                custom_attrs=tid("memberships-cancel", membership_id),
             ),
         ),
     )
@@ -178,7 +172,7 @@ def members_list() -> rx.Component:
                     rx.icon("user-plus", size=14),
                     "Enrol",
                     on_click=MembershipActionsState.open_enrol,
-                    custom_attrs=_tid("memberships-enrol"),
+                    custom_attrs=tid("memberships-enrol"),
                 ),
             )
         ],
@@ -203,19 +197,19 @@ def membership_badge() -> rx.Component:
                     s.plan,
                     color_scheme=rx.match(s.status, *STATUS_COLOURS.items(), "gray"),
                     variant="soft",
-                    custom_attrs=_tid("driver-membership"),
+                    custom_attrs=tid("driver-membership"),
                 ),
                 rx.text(
                     s.detail,
                     size="1",
                     color=rx.color("gray", 11),
-                    custom_attrs=_tid("driver-membership-detail"),
+                    custom_attrs=tid("driver-membership-detail"),
                 ),
                 spacing="2",
                 align="center",
                 wrap="wrap",
             ),
-            rx.text("none", size="2", custom_attrs=_tid("driver-membership")),
+            rx.text("none", size="2", custom_attrs=tid("driver-membership")),
         ),
         spacing="2",
         align="center",

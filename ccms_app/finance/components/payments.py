@@ -17,6 +17,7 @@ import reflex as rx
 from ccms_app.finance.payments.listing import KIND_LABELS, STATUS_LABELS
 from ccms_app.finance.state.payments import ALL_VIEW, RECONCILIATION, PaymentListState, RefundState
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
+from ccms_app.ui.dialogs import dialog, dialog_body, dialog_buttons, form_field, notice, tid
 from ccms_app.ui.form_fields import field_error
 from ccms_app.ui.permissions import when_allowed
 
@@ -33,22 +34,15 @@ STATUS_COLOURS = {
 }
 
 
-def _tid(*parts: Any) -> dict[str, Any]:
-    value: Any = parts[0]
-    for part in parts[1:]:
-        value = value + "-" + part
-    return {"data-testid": value}
-
-
 def _view_switch() -> rx.Component:
     return rx.segmented_control.root(
         rx.segmented_control.item(
-            "All payments", value=ALL_VIEW, custom_attrs=_tid("payments-view-all")
+            "All payments", value=ALL_VIEW, custom_attrs=tid("payments-view-all")
         ),
         rx.segmented_control.item(
             "Reconciliation",
             value=RECONCILIATION,
-            custom_attrs=_tid("payments-view-reconciliation"),
+            custom_attrs=tid("payments-view-reconciliation"),
         ),
         value=L.view,
         on_change=lambda value: L.show_view(value),
@@ -63,7 +57,7 @@ def _status(row: RowVar) -> rx.Component:
             color_scheme=rx.match(row["status_key"], *STATUS_COLOURS.items(), "gray"),
             variant="soft",
             white_space="nowrap",
-            custom_attrs=_tid("payments-status", row["id"].to(str)),
+            custom_attrs=tid("payments-status", row["id"].to(str)),
         ),
         rx.cond(
             row["mismatch"] != "",
@@ -73,7 +67,7 @@ def _status(row: RowVar) -> rx.Component:
                     "differs",
                     color_scheme="red",
                     variant="solid",
-                    custom_attrs=_tid("payments-mismatch", row["id"].to(str)),
+                    custom_attrs=tid("payments-mismatch", row["id"].to(str)),
                 ),
                 content=row["mismatch_note"],
             ),
@@ -90,7 +84,7 @@ def _session(row: RowVar) -> rx.Component:
             "#" + row["session_id"].to(str),
             href="/finance/history/" + row["session_id"].to(str),
             size="2",
-            custom_attrs=_tid("payments-session", row["id"].to(str)),
+            custom_attrs=tid("payments-session", row["id"].to(str)),
         ),
         rx.text("—", size="2"),
     )
@@ -122,7 +116,7 @@ def _actions(row: RowVar) -> rx.Component:
                 variant="soft",
                 color_scheme="amber",
                 on_click=R.open_refund(row["id"].to(str), row["left"].to(str)),
-                custom_attrs=_tid("payments-refund", row["id"].to(str)),
+                custom_attrs=tid("payments-refund", row["id"].to(str)),
             ),
         ),
     )
@@ -159,90 +153,43 @@ def payments_list() -> rx.Component:
     )
 
 
-def _labelled(label: str, control: rx.Component, field: str, hint: Any = "") -> rx.Component:
-    return rx.vstack(
-        rx.el.label(
-            rx.text(label, size="2", weight="medium"),
-            control,
-            display="flex",
-            flex_direction="column",
-            gap="4px",
-            width="100%",
-        ),
-        rx.text(hint, size="1", color=rx.color("gray", 10)),
-        field_error(R, field, "refund"),
-        spacing="1",
-        width="100%",
-    )
-
-
 def refund_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title("Refund payment ", R.payment_id),
-            rx.dialog.description(
-                "Returns money to the card through Stripe. A top-up's refund also takes the "
-                "paid money out of the wallet (bonus credit is never refunded).",
-                size="2",
-            ),
-            rx.vstack(
-                _labelled(
-                    "Amount",
-                    rx.input(
-                        value=R.amount,
-                        on_change=R.set_amount,
-                        placeholder=R.left,
-                        inputmode="decimal",
-                        width="100%",
-                        custom_attrs=_tid("refund-amount"),
-                    ),
-                    "amount",
-                    "Empty: all that is left (" + R.left + ")",
-                ),
-                _labelled(
-                    "Reason (kept in the audit log)",
-                    rx.text_area(
-                        value=R.reason,
-                        on_change=R.set_reason,
-                        max_length=300,
-                        width="100%",
-                        custom_attrs=_tid("refund-reason"),
-                    ),
-                    "reason",
-                ),
-                rx.cond(
-                    R.message != "",
-                    rx.callout(
-                        R.message,
-                        icon="triangle-alert",
-                        color_scheme="red",
-                        size="1",
-                        width="100%",
-                        custom_attrs=_tid("refund-message"),
-                    ),
-                ),
-                rx.flex(
-                    rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                    rx.button(
-                        "Refund",
-                        color_scheme="amber",
-                        loading=R.busy,
-                        on_click=R.refund,
-                        custom_attrs=_tid("refund-save"),
-                    ),
-                    gap="8px",
-                    justify="end",
-                    wrap="wrap",
+    return dialog(
+        R.payment_id != "",
+        R.open_changed,
+        "Refund payment " + R.payment_id,
+        dialog_body(
+            form_field(
+                "Amount",
+                rx.input(
+                    value=R.amount,
+                    on_change=R.set_amount,
+                    placeholder=R.left,
+                    inputmode="decimal",
                     width="100%",
+                    custom_attrs=tid("refund-amount"),
                 ),
-                spacing="3",
-                width="100%",
-                margin_top="12px",
+                field_error(R, "amount", "refund"),
+                "Empty: all that is left (" + R.left + ")",
             ),
-            max_width="520px",
-            width="calc(100vw - 24px)",
-            custom_attrs=_tid("refund-dialog"),
+            form_field(
+                "Reason (kept in the audit log)",
+                rx.text_area(
+                    value=R.reason,
+                    on_change=R.set_reason,
+                    max_length=300,
+                    width="100%",
+                    custom_attrs=tid("refund-reason"),
+                ),
+                field_error(R, "reason", "refund"),
+            ),
+            notice(R.message, "refund-message"),
+            dialog_buttons(
+                None, "Refund", R.busy, "refund-save", color_scheme="amber", on_click=R.refund
+            ),
         ),
-        open=R.payment_id != "",
-        on_open_change=R.open_changed,
+        description="Returns money to the card through Stripe. A top-up's refund also takes "
+        "the paid money out of the wallet (bonus credit is never refunded).",
+        testid="refund-dialog",
+        max_width="520px",
     )

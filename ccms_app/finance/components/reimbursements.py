@@ -16,23 +16,19 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.accounts.rules.permissions import Action, Module
-from ccms_app.finance.components.settlements import download_link
+from ccms_app.finance.components.common import download_link
 from ccms_app.finance.state.reimbursements import (
     HomeChargerFormState,
     HomeChargerListState,
     ReimbursementState,
 )
 from ccms_app.ui.data_list import Column, RowVar, data_list
-from ccms_app.ui.form_fields import field_error
+from ccms_app.ui.dialogs import dialog, dialog_body, dialog_buttons, tid, value_input
 from ccms_app.ui.permissions import can, when_allowed
 
 L: Any = HomeChargerListState
 F: Any = HomeChargerFormState
 R: Any = ReimbursementState
-
-
-def _tid(value: Any) -> dict[str, Any]:
-    return {"data-testid": value}
 
 
 # --- the month -----------------------------------------------------------------------------
@@ -46,7 +42,7 @@ def _fact(label: str, value: Any, testid: Any = None) -> rx.Component:
             value,
             size="2",
             text_align="right",
-            custom_attrs=_tid(testid) if testid is not None else {},
+            custom_attrs=tid(testid) if testid is not None else {},
         ),
         width="100%",
         align="start",
@@ -71,7 +67,7 @@ def _employee(row: RowVar) -> rx.Component:
                     size="3",
                     weight="bold",
                     white_space="nowrap",
-                    custom_attrs=_tid("reimbursement-amount-" + driver),
+                    custom_attrs=tid("reimbursement-amount-" + driver),
                 ),
                 width="100%",
                 align="center",
@@ -89,7 +85,7 @@ def _employee(row: RowVar) -> rx.Component:
         ),
         width="100%",
         min_width="0",
-        custom_attrs=_tid("reimbursement-row-" + driver),
+        custom_attrs=tid("reimbursement-row-" + driver),
     )
 
 
@@ -104,7 +100,7 @@ def reimbursement_panel() -> rx.Component:
                 placeholder="YYYY-MM",
                 width="170px",
                 aria_label="Month",
-                custom_attrs=_tid("reimbursement-month"),
+                custom_attrs=tid("reimbursement-month"),
             ),
             rx.spacer(),
             rx.cond(
@@ -113,7 +109,7 @@ def reimbursement_panel() -> rx.Component:
                     "Total: ",
                     rx.text.strong(R.total),
                     size="2",
-                    custom_attrs=_tid("reimbursement-total"),
+                    custom_attrs=tid("reimbursement-total"),
                 ),
             ),
             gap="8px",
@@ -129,7 +125,7 @@ def reimbursement_panel() -> rx.Component:
                 color_scheme="gray",
                 size="1",
                 width="100%",
-                custom_attrs=_tid("reimbursement-message"),
+                custom_attrs=tid("reimbursement-message"),
             ),
         ),
         rx.cond(
@@ -171,7 +167,7 @@ def _remove(row: RowVar) -> rx.Component:
             variant="soft",
             color_scheme="red",
             on_click=F.remove_home_charger(charge_point),
-            custom_attrs=_tid("home-chargers-remove-" + charge_point),
+            custom_attrs=tid("home-chargers-remove-" + charge_point),
         ),
     )
 
@@ -198,7 +194,7 @@ def home_chargers_list() -> rx.Component:
                         rx.icon("plus", size=14),
                         "Add home charger",
                         on_click=F.open_new,
-                        custom_attrs=_tid("home-chargers-new"),
+                        custom_attrs=tid("home-chargers-new"),
                     ),
                 )
             ],
@@ -210,71 +206,31 @@ def home_chargers_list() -> rx.Component:
 
 
 def _input(name: str, label: str, hint: str = "", **props: Any) -> rx.Component:
-    return rx.vstack(
-        rx.el.label(
-            rx.text(label, size="2", weight="medium"),
-            rx.input(
-                value=F.values[name],
-                on_change=lambda value: F.set_value(name, value),
-                width="100%",
-                color_scheme=rx.cond(F.errors.contains(name), "red", "gray"),
-                custom_attrs=_tid(f"home-charger-{name}"),
-                **props,
-            ),
-            display="flex",
-            flex_direction="column",
-            gap="4px",
-            width="100%",
-        ),
-        rx.text(hint, size="1", color=rx.color("gray", 10)) if hint else rx.fragment(),
-        field_error(F, name, "home-charger"),
-        spacing="1",
-        width="100%",
-        min_width="0",
-    )
+    return value_input(F, name, label, "home-charger", hint, **props)
 
 
 def home_charger_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title("Add home charger"),
-            rx.dialog.description(
-                "A charge point at an employee's home: their own cards' sessions there are "
-                "reimbursed at their electricity rate.",
-                size="2",
-            ),
-            rx.vstack(
-                _input("charge_point", "Charge point", "Its OCPP identity, e.g. CP-0042"),
-                _input("employee", "Employee", "The driver's e-mail (or exact name)"),
-                rx.grid(
-                    _input("rate_per_kwh", "Rate per kWh", "e.g. 0.32"),
-                    _input("currency", "Currency", "Empty: your billing currency", max_length=3),
-                    _input("since", "Since", "Empty: today", type="date"),
-                    columns=rx.breakpoints(initial="1", sm="3"),
-                    spacing="3",
-                    width="100%",
-                ),
-                rx.flex(
-                    rx.button("Close", variant="soft", color_scheme="gray", on_click=F.close_form),
-                    rx.button(
-                        "Save",
-                        loading=F.busy,
-                        on_click=F.save,
-                        custom_attrs=_tid("home-charger-save"),
-                    ),
-                    gap="8px",
-                    justify="end",
-                    wrap="wrap",
-                    width="100%",
-                ),
+    return dialog(
+        F.open,
+        F.set_open,
+        "Add home charger",
+        dialog_body(
+            _input("charge_point", "Charge point", "Its OCPP identity, e.g. CP-0042"),
+            _input("employee", "Employee", "The driver's e-mail (or exact name)"),
+            rx.grid(
+                _input("rate_per_kwh", "Rate per kWh", "e.g. 0.32"),
+                _input("currency", "Currency", "Empty: your billing currency", max_length=3),
+                _input("since", "Since", "Empty: today", type="date"),
+                columns=rx.breakpoints(initial="1", sm="3"),
                 spacing="3",
                 width="100%",
-                margin_top="12px",
             ),
-            max_width="620px",
-            width="calc(100vw - 24px)",
-            custom_attrs=_tid("home-charger-dialog"),
+            dialog_buttons(
+                F.close_form, "Save", F.busy, "home-charger-save", "Close", on_click=F.save
+            ),
         ),
-        open=F.open,
-        on_open_change=F.set_open,
+        description="A charge point at an employee's home: their own cards' sessions there are "
+        "reimbursed at their electricity rate.",
+        testid="home-charger-dialog",
+        max_width="620px",
     )

@@ -17,12 +17,22 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.finance.components.common import download_link
 from ccms_app.finance.state.settlements import (
     AgreementFormState,
     AgreementListState,
     SettlementState,
 )
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
+from ccms_app.ui.dialogs import (
+    choice_select,
+    dialog,
+    dialog_body,
+    dialog_buttons,
+    labelled,
+    tid,
+    value_input,
+)
 from ccms_app.ui.form_fields import field_error, form_message
 from ccms_app.ui.permissions import allowed, can
 
@@ -50,23 +60,6 @@ FIGURES = (
 )
 
 
-def _tid(value: Any) -> dict[str, Any]:
-    return {"data-testid": value}
-
-
-def download_link(label: str, href: Any, testid: Any) -> rx.Component:
-    """A file from an HTTP route: a full document request (reload_document), never a
-    client-side route change (which would show the app's 404 page)."""
-    return rx.link(
-        rx.hstack(rx.icon("file-down", size=14), label, spacing="1", align="center"),
-        href=href,
-        reload_document=True,
-        color=rx.color("teal", 11),
-        white_space="nowrap",
-        custom_attrs=_tid(testid),
-    )
-
-
 # --- the month -----------------------------------------------------------------------------
 
 
@@ -74,7 +67,7 @@ def _pickers() -> rx.Component:
     return rx.flex(
         rx.select.root(
             rx.select.trigger(
-                placeholder="Partner", min_width="200px", custom_attrs=_tid("settlement-partner")
+                placeholder="Partner", min_width="200px", custom_attrs=tid("settlement-partner")
             ),
             rx.select.content(rx.foreach(S.partners, lambda p: rx.select.item(p[1], value=p[0]))),
             value=S.partner_id,
@@ -87,7 +80,7 @@ def _pickers() -> rx.Component:
             placeholder="YYYY-MM",
             width="170px",
             aria_label="Month",
-            custom_attrs=_tid("settlement-month"),
+            custom_attrs=tid("settlement-month"),
         ),
         rx.spacer(),
         rx.cond(
@@ -114,7 +107,7 @@ def _line(label: str, value: Any, testid: Any = None, bold: bool = False) -> rx.
             size="2",
             weight="bold" if bold else "regular",
             white_space="nowrap",
-            custom_attrs=_tid(testid) if testid is not None else {},
+            custom_attrs=tid(testid) if testid is not None else {},
         ),
         width="100%",
         align="center",
@@ -138,7 +131,7 @@ def _agreement_card(row: RowVar) -> rx.Component:
         ),
         width="100%",
         min_width="0",
-        custom_attrs=_tid("settlement-agreement-" + row["id"].to(str)),
+        custom_attrs=tid("settlement-agreement-" + row["id"].to(str)),
     )
 
 
@@ -157,7 +150,7 @@ def _totals() -> rx.Component:
                     weight="bold",
                     white_space="nowrap",
                     color=rx.cond(S.totals["owed"] != "", rx.color("amber", 11), "inherit"),
-                    custom_attrs=_tid("settlement-total-due"),
+                    custom_attrs=tid("settlement-total-due"),
                 ),
                 width="100%",
                 align="center",
@@ -182,14 +175,14 @@ def settlement_panel() -> rx.Component:
                 color_scheme="gray",
                 size="1",
                 width="100%",
-                custom_attrs=_tid("settlement-message"),
+                custom_attrs=tid("settlement-message"),
             ),
         ),
         rx.cond(
             S.shown,
             rx.vstack(
                 rx.vstack(
-                    rx.text(S.title, weight="bold", custom_attrs=_tid("settlement-title")),
+                    rx.text(S.title, weight="bold", custom_attrs=tid("settlement-title")),
                     rx.text(S.period, size="2", color=rx.color("gray", 11)),
                     spacing="0",
                 ),
@@ -212,7 +205,7 @@ def settlement_panel() -> rx.Component:
                         color_scheme="amber",
                         size="1",
                         width="100%",
-                        custom_attrs=_tid("settlement-uncovered"),
+                        custom_attrs=tid("settlement-uncovered"),
                     ),
                 ),
                 rx.foreach(
@@ -224,7 +217,7 @@ def settlement_panel() -> rx.Component:
         ),
         spacing="3",
         width="100%",
-        custom_attrs=_tid("settlement-panel"),
+        custom_attrs=tid("settlement-panel"),
     )
 
 
@@ -239,7 +232,7 @@ def _edit(row: RowVar) -> rx.Component:
             size="1",
             variant="soft",
             on_click=F.open_edit(row["id"].to(str)),
-            custom_attrs=_tid("agreements-edit-" + row["id"].to(str)),
+            custom_attrs=tid("agreements-edit-" + row["id"].to(str)),
         ),
     )
 
@@ -275,7 +268,7 @@ def agreements_list() -> rx.Component:
                         rx.icon("plus", size=14),
                         "New agreement",
                         on_click=F.open_new,
-                        custom_attrs=_tid("agreements-new"),
+                        custom_attrs=tid("agreements-new"),
                     ),
                 )
             ],
@@ -287,109 +280,56 @@ def agreements_list() -> rx.Component:
 
 
 def _input(name: str, label: str, hint: str = "", **props: Any) -> rx.Component:
-    return rx.vstack(
-        rx.el.label(
-            rx.text(label, size="2", weight="medium"),
-            rx.input(
-                value=F.values[name],
-                on_change=lambda value: F.set_value(name, value),
-                width="100%",
-                color_scheme=rx.cond(F.errors.contains(name), "red", "gray"),
-                custom_attrs=_tid(f"agreement-{name}"),
-                **props,
-            ),
-            display="flex",
-            flex_direction="column",
-            gap="4px",
-            width="100%",
-        ),
-        rx.text(hint, size="1", color=rx.color("gray", 10)) if hint else rx.fragment(),
-        field_error(F, name, "agreement"),
-        spacing="1",
-        width="100%",
-        min_width="0",
-    )
+    return value_input(F, name, label, "agreement", hint, **props)
 
 
 def _select(name: str, label: str, options: Any, on_change: Any, **props: Any) -> rx.Component:
-    return rx.vstack(
-        rx.text(label, size="2", weight="medium"),
-        rx.select.root(
-            rx.select.trigger(width="100%", custom_attrs=_tid(f"agreement-{name}")),
-            rx.select.content(rx.foreach(options, lambda o: rx.select.item(o[1], value=o[0]))),
-            value=F.values[name],
-            on_change=on_change,
-            **props,
-        ),
+    return labelled(
+        label,
+        choice_select(F.values[name], options, on_change, None, f"agreement-{name}", **props),
         field_error(F, name, "agreement"),
-        spacing="1",
-        width="100%",
-        min_width="0",
     )
 
 
 def agreement_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(rx.cond(F.agreement_id != "", "Edit agreement", "New agreement")),
-            rx.dialog.description(
-                "What the operator keeps of the partner's charging income. Days are days in "
-                "your billing time zone; to change terms from a date on, end this agreement "
-                "the day before and make a new one.",
-                size="2",
+    return dialog(
+        F.open,
+        F.set_open,
+        rx.cond(F.agreement_id != "", "Edit agreement", "New agreement"),
+        dialog_body(
+            _select(
+                "partner_organisation_id",
+                "Partner",
+                F.partners,
+                F.set_partner,
+                disabled=F.agreement_id != "",
             ),
-            rx.vstack(
-                _select(
-                    "partner_organisation_id",
-                    "Partner",
-                    F.partners,
-                    F.set_partner,
-                    disabled=F.agreement_id != "",
-                ),
-                _select(
-                    "station_id",
-                    "Stations",
-                    F.stations,
-                    lambda value: F.set_value("station_id", value),
-                ),
-                _input("name", "Name", max_length=100),
-                rx.grid(
-                    _input("operator_percent", "Operator share %", "Of the income excl. VAT"),
-                    _input(
-                        "currency", "Currency", "The partner's sessions' currency", max_length=3
-                    ),
-                    _input("fee_per_session", "Fee per session", "e.g. 0.30"),
-                    _input("platform_fee", "Platform fee per month", "e.g. 25.00"),
-                    _input("valid_from", "Valid from", type="date"),
-                    _input(
-                        "valid_until", "Valid until (last day)", "Empty: open-ended", type="date"
-                    ),
-                    columns=rx.breakpoints(initial="1", sm="2"),
-                    spacing="3",
-                    width="100%",
-                ),
-                form_message(F, "agreement"),
-                rx.flex(
-                    rx.button("Close", variant="soft", color_scheme="gray", on_click=F.close_form),
-                    rx.button(
-                        "Save",
-                        loading=F.busy,
-                        on_click=F.save,
-                        custom_attrs=_tid("agreement-save"),
-                    ),
-                    gap="8px",
-                    justify="end",
-                    wrap="wrap",
-                    width="100%",
-                ),
+            _select(
+                "station_id",
+                "Stations",
+                F.stations,
+                lambda value: F.set_value("station_id", value),
+            ),
+            _input("name", "Name", max_length=100),
+            rx.grid(
+                _input("operator_percent", "Operator share %", "Of the income excl. VAT"),
+                _input("currency", "Currency", "The partner's sessions' currency", max_length=3),
+                _input("fee_per_session", "Fee per session", "e.g. 0.30"),
+                _input("platform_fee", "Platform fee per month", "e.g. 25.00"),
+                _input("valid_from", "Valid from", type="date"),
+                _input("valid_until", "Valid until (last day)", "Empty: open-ended", type="date"),
+                columns=rx.breakpoints(initial="1", sm="2"),
                 spacing="3",
                 width="100%",
-                margin_top="12px",
             ),
-            max_width="620px",
-            width="calc(100vw - 24px)",
-            custom_attrs=_tid("agreement-dialog"),
+            form_message(F, "agreement"),
+            dialog_buttons(
+                F.close_form, "Save", F.busy, "agreement-save", "Close", on_click=F.save
+            ),
         ),
-        open=F.open,
-        on_open_change=F.set_open,
+        description="What the operator keeps of the partner's charging income. Days are days "
+        "in your billing time zone; to change terms from a date on, end this agreement the day "
+        "before and make a new one.",
+        testid="agreement-dialog",
+        max_width="620px",
     )

@@ -19,6 +19,16 @@ import reflex as rx
 from ccms_app.finance.payments.listing import TOP_UP_STATES
 from ccms_app.finance.state.top_ups import PackageState, TopUpFormState, TopUpListState
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
+from ccms_app.ui.dialogs import (
+    choice_select,
+    dialog,
+    dialog_body,
+    dialog_buttons,
+    labelled,
+    notice,
+    tid,
+    value_input,
+)
 from ccms_app.ui.form_fields import field_error
 from ccms_app.ui.permissions import when_allowed
 
@@ -28,53 +38,22 @@ P: Any = PackageState
 STATE_COLOURS = {"open": "amber", "paid": "green", "expired": "gray", "failed": "red"}
 
 
-def _tid(*parts: Any) -> dict[str, Any]:
-    value: Any = parts[0]
-    for part in parts[1:]:
-        value = value + "-" + part
-    return {"data-testid": value}
-
-
-def _labelled(
-    label: str, control: rx.Component, state: Any, field: str, testid: str
-) -> rx.Component:
-    return rx.vstack(
-        rx.text(label, size="2", weight="medium"),
-        control,
-        field_error(state, field, testid),
-        spacing="1",
-        width="100%",
-        min_width="0",
-    )
-
-
-def _select(
-    options: Any, value: Any, on_change: Any, testid: str, placeholder: str
-) -> rx.Component:
-    return rx.select.root(
-        rx.select.trigger(placeholder=placeholder, width="100%", custom_attrs=_tid(testid)),
-        rx.select.content(rx.foreach(options, lambda o: rx.select.item(o[1], value=o[0]))),
-        value=value,
-        on_change=on_change,
-    )
+def _labelled(label: str, control: rx.Component, field: str) -> rx.Component:
+    return labelled(label, control, field_error(F, field, "top-up"))
 
 
 def _holder_picker() -> rx.Component:
     return rx.grid(
         _labelled(
             "Who tops up",
-            rx.select.root(
-                rx.select.trigger(width="100%", custom_attrs=_tid("top-up-kind")),
-                rx.select.content(
-                    rx.select.item("Driver", value="driver"),
-                    rx.select.item("Group account", value="group"),
-                ),
-                value=F.kind,
-                on_change=F.set_kind,
+            choice_select(
+                F.kind,
+                [("driver", "Driver"), ("group", "Group account")],
+                F.set_kind,
+                None,
+                "top-up-kind",
             ),
-            F,
             "kind",
-            "top-up",
         ),
         _labelled(
             "Find by name",
@@ -84,18 +63,14 @@ def _holder_picker() -> rx.Component:
                 debounce_timeout=300,
                 placeholder="Name or e-mail…",
                 width="100%",
-                custom_attrs=_tid("top-up-query"),
+                custom_attrs=tid("top-up-query"),
             ),
-            F,
             "query",
-            "top-up",
         ),
         _labelled(
             "Holder",
-            _select(F.holders, F.holder_id, F.choose_holder, "top-up-holder", "Choose…"),
-            F,
+            choice_select(F.holder_id, F.holders, F.choose_holder, "Choose…", "top-up-holder"),
             "holder",
-            "top-up",
         ),
         columns=rx.breakpoints(initial="1", sm="3"),
         spacing="3",
@@ -119,18 +94,18 @@ def _what_is_paid() -> rx.Component:
             ),
             value=F.mode,
             on_change=F.set_mode,
-            custom_attrs=_tid("top-up-mode"),
+            custom_attrs=tid("top-up-mode"),
         ),
         rx.match(
             F.mode,
             (
                 "package",
-                _select(
-                    F.package_options,
+                choice_select(
                     F.package_id,
+                    F.package_options,
                     F.set_package,
-                    "top-up-package",
                     "Choose a package…",
+                    "top-up-package",
                 ),
             ),
             (
@@ -141,15 +116,15 @@ def _what_is_paid() -> rx.Component:
                     placeholder="Amount in " + F.currency + ", " + F.limits,
                     inputmode="decimal",
                     width="100%",
-                    custom_attrs=_tid("top-up-amount"),
+                    custom_attrs=tid("top-up-amount"),
                 ),
             ),
-            _select(
-                F.recharge_options,
+            choice_select(
                 F.recharge,
+                F.recharge_options,
                 F.set_recharge,
-                "top-up-recharge",
                 "Choose an amount…",
+                "top-up-recharge",
             ),
         ),
         field_error(F, "amount", "top-up"),
@@ -173,7 +148,7 @@ def _checkout_link() -> rx.Component:
                     href=F.checkout_url,
                     is_external=True,
                     word_break="break-all",
-                    custom_attrs=_tid("top-up-checkout"),
+                    custom_attrs=tid("top-up-checkout"),
                 ),
                 spacing="1",
                 min_width="0",
@@ -191,24 +166,14 @@ def start_form() -> rx.Component:
         rx.heading("Start a top-up", size="3"),
         _holder_picker(),
         _what_is_paid(),
-        rx.cond(
-            F.message != "",
-            rx.callout(
-                F.message,
-                icon="triangle-alert",
-                color_scheme="red",
-                size="1",
-                width="100%",
-                custom_attrs=_tid("top-up-message"),
-            ),
-        ),
+        notice(F.message, "top-up-message"),
         rx.button(
             rx.icon("credit-card", size=14),
             "Open Checkout",
             on_click=F.start,
             loading=F.busy,
             align_self="end",
-            custom_attrs=_tid("top-up-start"),
+            custom_attrs=tid("top-up-start"),
         ),
         _checkout_link(),
         spacing="3",
@@ -220,14 +185,14 @@ def start_form() -> rx.Component:
         icon="info",
         color_scheme="amber",
         width="100%",
-        custom_attrs=_tid("top-up-not-configured"),
+        custom_attrs=tid("top-up-not-configured"),
     )
     return when_allowed(
         F.start,
         rx.card(
             rx.cond(F.configured, form, not_configured),
             width="100%",
-            custom_attrs=_tid("top-up-form"),
+            custom_attrs=tid("top-up-form"),
         ),
     )
 
@@ -237,7 +202,7 @@ def _state(row: RowVar) -> rx.Component:
         row["state"],
         color_scheme=rx.match(row["state"], *STATE_COLOURS.items(), "gray"),
         variant="soft",
-        custom_attrs=_tid("top-ups-state", row["id"].to(str)),
+        custom_attrs=tid("top-ups-state", row["id"].to(str)),
     )
 
 
@@ -299,7 +264,7 @@ def _package_row(row: RowVar) -> rx.Component:
                 rx.switch(
                     checked=row["active"] != "",
                     on_change=lambda on: P.toggle_active(row["id"].to(str), on),
-                    custom_attrs=_tid("package-active", row["id"].to(str)),
+                    custom_attrs=tid("package-active", row["id"].to(str)),
                 ),
                 rx.badge(rx.cond(row["active"] != "", "active", "off"), variant="soft"),
             ),
@@ -310,7 +275,7 @@ def _package_row(row: RowVar) -> rx.Component:
                     size="1",
                     variant="ghost",
                     on_click=P.open_edit(row["id"].to(str)),
-                    custom_attrs=_tid("package-edit", row["id"].to(str)),
+                    custom_attrs=tid("package-edit", row["id"].to(str)),
                 ),
             ),
             spacing="2",
@@ -323,7 +288,7 @@ def _package_row(row: RowVar) -> rx.Component:
         width="100%",
         padding_y="6px",
         border_bottom=f"1px solid {rx.color('gray', 4)}",
-        custom_attrs=_tid("package-row", row["id"].to(str)),
+        custom_attrs=tid("package-row", row["id"].to(str)),
     )
 
 
@@ -339,7 +304,7 @@ def packages_card() -> rx.Component:
                         "New package",
                         size="1",
                         on_click=P.open_new,
-                        custom_attrs=_tid("packages-new"),
+                        custom_attrs=tid("packages-new"),
                     ),
                 ),
                 justify="between",
@@ -361,64 +326,28 @@ def packages_card() -> rx.Component:
             width="100%",
         ),
         width="100%",
-        custom_attrs=_tid("packages-card"),
-    )
-
-
-def _package_field(name: str, label: str, hint: str = "") -> rx.Component:
-    return rx.vstack(
-        rx.el.label(
-            rx.text(label, size="2", weight="medium"),
-            rx.input(
-                value=P.values[name],
-                on_change=lambda value: P.set_value(name, value),
-                width="100%",
-                custom_attrs=_tid(f"package-{name}"),
-            ),
-            display="flex",
-            flex_direction="column",
-            gap="4px",
-            width="100%",
-        ),
-        rx.text(hint, size="1", color=rx.color("gray", 10)) if hint else rx.fragment(),
-        field_error(P, name, "package"),
-        spacing="1",
-        width="100%",
+        custom_attrs=tid("packages-card"),
     )
 
 
 def package_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(rx.cond(P.editing == "new", "New package", "Edit package")),
-            rx.vstack(
-                _package_field("name", "Name", 'e.g. "Pay 50, get 55"'),
-                rx.grid(
-                    _package_field("pay", "Paid", "What the driver pays"),
-                    _package_field(
-                        "credit", "Credited", "At least what is paid; the rest is bonus"
-                    ),
-                    columns=rx.breakpoints(initial="1", sm="2"),
-                    spacing="3",
-                    width="100%",
+    return dialog(
+        P.editing != "",
+        P.open_changed,
+        rx.cond(P.editing == "new", "New package", "Edit package"),
+        dialog_body(
+            value_input(P, "name", "Name", "package", 'e.g. "Pay 50, get 55"'),
+            rx.grid(
+                value_input(P, "pay", "Paid", "package", "What the driver pays"),
+                value_input(
+                    P, "credit", "Credited", "package", "At least what is paid; the rest is bonus"
                 ),
-                rx.flex(
-                    rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                    rx.button(
-                        "Save", loading=P.busy, on_click=P.save, custom_attrs=_tid("package-save")
-                    ),
-                    gap="8px",
-                    justify="end",
-                    width="100%",
-                ),
+                columns=rx.breakpoints(initial="1", sm="2"),
                 spacing="3",
                 width="100%",
-                margin_top="12px",
             ),
-            max_width="520px",
-            width="calc(100vw - 24px)",
-            custom_attrs=_tid("package-dialog"),
+            dialog_buttons(None, "Save", P.busy, "package-save", on_click=P.save),
         ),
-        open=P.editing != "",
-        on_open_change=P.open_changed,
+        testid="package-dialog",
+        max_width="520px",
     )

@@ -13,34 +13,14 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.finance.state.vouchers import VoucherFormState
+from ccms_app.ui.dialogs import choice_select, dialog, dialog_body, dialog_buttons, labelled, tid
+from ccms_app.ui.form_fields import field_error, form_message
 
 F: Any = VoucherFormState
-DIALOG_WIDTH = "calc(100vw - 24px)"
-
-
-def _tid(*parts: Any) -> dict[str, Any]:
-    value: Any = parts[0]
-    for part in parts[1:]:
-        value = value + "-" + part
-    return {"data-testid": value}
 
 
 def _field(label: str, name: str, control: rx.Component) -> rx.Component:
-    return rx.vstack(
-        rx.text(label, size="2", weight="medium"),
-        control,
-        rx.cond(
-            F.errors.contains(name),
-            rx.text(
-                F.errors[name],
-                size="1",
-                color=rx.color("red", 11),
-                custom_attrs=_tid(f"voucher-{name}-error"),
-            ),
-        ),
-        spacing="1",
-        width="100%",
-    )
+    return labelled(label, control, field_error(F, name, "voucher"))
 
 
 def _input(name: str, placeholder: str = "", kind: str = "text", **props: Any) -> rx.Component:
@@ -50,7 +30,7 @@ def _input(name: str, placeholder: str = "", kind: str = "text", **props: Any) -
         placeholder=placeholder,
         type=kind,
         width="100%",
-        custom_attrs=_tid(f"voucher-{name}"),
+        custom_attrs=tid(f"voucher-{name}"),
         **props,
     )
 
@@ -60,14 +40,12 @@ def _gives() -> rx.Component:
         _field(
             "Kind",
             "kind",
-            rx.select.root(
-                rx.select.trigger(width="100%", custom_attrs=_tid("voucher-kind")),
-                rx.select.content(
-                    rx.select.item("Value (bonus credit)", value="value"),
-                    rx.select.item("Percent off the next session", value="percent"),
-                ),
-                value=F.form["kind"],
-                on_change=lambda value: F.set_field("kind", value),
+            choice_select(
+                F.form["kind"],
+                [("value", "Value (bonus credit)"), ("percent", "Percent off the next session")],
+                lambda value: F.set_field("kind", value),
+                None,
+                "voucher-kind",
                 disabled=F.redeemed,
             ),
         ),
@@ -116,7 +94,7 @@ def _eligible() -> rx.Component:
                     e[1],
                     rx.icon("x", size=12, cursor="pointer", on_click=F.drop_eligible(e[0])),
                     variant="soft",
-                    custom_attrs=_tid("voucher-eligible", e[0]),
+                    custom_attrs=tid("voucher-eligible", e[0]),
                 ),
             ),
             gap="6px",
@@ -130,11 +108,11 @@ def _eligible() -> rx.Component:
                 placeholder="Find a group or driver…",
                 flex="1",
                 min_width="0",
-                custom_attrs=_tid("voucher-holder-search"),
+                custom_attrs=tid("voucher-holder-search"),
             ),
             rx.select.root(
                 rx.select.trigger(
-                    placeholder="Add…", min_width="0", custom_attrs=_tid("voucher-holder-add")
+                    placeholder="Add…", min_width="0", custom_attrs=tid("voucher-holder-add")
                 ),
                 rx.select.content(
                     rx.foreach(F.holder_options, lambda o: rx.select.item(o[1], value=o[0]))
@@ -146,71 +124,39 @@ def _eligible() -> rx.Component:
             width="100%",
             wrap="wrap",
         ),
-        rx.cond(
-            F.errors.contains("eligible"),
-            rx.text(
-                F.errors["eligible"],
-                size="1",
-                color=rx.color("red", 11),
-                custom_attrs=_tid("voucher-eligible-error"),
-            ),
-        ),
+        field_error(F, "eligible", "voucher"),
         spacing="2",
         width="100%",
     )
 
 
 def voucher_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(rx.cond(F.editing_id > 0, "Edit voucher", "New voucher")),
-            rx.vstack(
-                rx.grid(
-                    _field("Code", "code", _input("code", "SPRING-25", disabled=F.redeemed)),
-                    _field("Description", "description", _input("description")),
-                    columns=rx.breakpoints(initial="1", sm="2"),
-                    spacing="3",
-                    width="100%",
-                ),
-                _gives(),
-                _limits(),
-                _eligible(),
-                rx.cond(
-                    F.redeemed,
-                    rx.text(
-                        "Redeemed already: what the code gives can no longer change.",
-                        size="1",
-                        color=rx.color("gray", 11),
-                    ),
-                ),
-                rx.cond(
-                    F.message != "",
-                    rx.callout(
-                        F.message,
-                        icon="triangle-alert",
-                        color_scheme="red",
-                        size="1",
-                        width="100%",
-                        custom_attrs=_tid("voucher-message"),
-                    ),
-                ),
-                rx.flex(
-                    rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                    rx.button(
-                        "Save", loading=F.busy, on_click=F.save, custom_attrs=_tid("voucher-save")
-                    ),
-                    gap="8px",
-                    justify="end",
-                    width="100%",
-                ),
+    return dialog(
+        F.open,
+        F.open_changed,
+        rx.cond(F.editing_id > 0, "Edit voucher", "New voucher"),
+        dialog_body(
+            rx.grid(
+                _field("Code", "code", _input("code", "SPRING-25", disabled=F.redeemed)),
+                _field("Description", "description", _input("description")),
+                columns=rx.breakpoints(initial="1", sm="2"),
                 spacing="3",
                 width="100%",
-                margin_top="12px",
             ),
-            max_width="640px",
-            width=DIALOG_WIDTH,
-            custom_attrs=_tid("voucher-dialog"),
+            _gives(),
+            _limits(),
+            _eligible(),
+            rx.cond(
+                F.redeemed,
+                rx.text(
+                    "Redeemed already: what the code gives can no longer change.",
+                    size="1",
+                    color=rx.color("gray", 11),
+                ),
+            ),
+            form_message(F, "voucher"),
+            dialog_buttons(None, "Save", F.busy, "voucher-save", on_click=F.save),
         ),
-        open=F.open,
-        on_open_change=F.open_changed,
+        testid="voucher-dialog",
+        max_width="640px",
     )

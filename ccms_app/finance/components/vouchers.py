@@ -23,6 +23,15 @@ from ccms_app.finance.state.vouchers import (
     VoucherRedemptionListState,
 )
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
+from ccms_app.ui.dialogs import (
+    choice_select,
+    dialog,
+    dialog_body,
+    dialog_buttons,
+    labelled,
+    notice,
+    tid,
+)
 from ccms_app.ui.form_fields import field_error
 from ccms_app.ui.permissions import when_allowed
 
@@ -30,14 +39,6 @@ L: Any = VoucherListState
 F: Any = VoucherFormState
 R: Any = VoucherRedeemState
 H: Any = VoucherRedemptionListState
-DIALOG_WIDTH = "calc(100vw - 24px)"
-
-
-def _tid(*parts: Any) -> dict[str, Any]:
-    value: Any = parts[0]
-    for part in parts[1:]:
-        value = value + "-" + part
-    return {"data-testid": value}
 
 
 # --- the list ------------------------------------------------------------------------------
@@ -48,7 +49,7 @@ def _used(row: RowVar) -> rx.Component:
         row["used"],
         size="2",
         white_space="nowrap",
-        custom_attrs=_tid("vouchers-used", row["id"].to(str)),
+        custom_attrs=tid("vouchers-used", row["id"].to(str)),
     )
 
 
@@ -60,7 +61,7 @@ def _actions(row: RowVar) -> rx.Component:
             size="1",
             variant="ghost",
             on_click=H.show(voucher_id),
-            custom_attrs=_tid("vouchers-redemptions", voucher_id),
+            custom_attrs=tid("vouchers-redemptions", voucher_id),
         ),
         when_allowed(
             F.save,
@@ -69,7 +70,7 @@ def _actions(row: RowVar) -> rx.Component:
                 size="1",
                 variant="soft",
                 on_click=F.open_edit(voucher_id),
-                custom_attrs=_tid("vouchers-edit", voucher_id),
+                custom_attrs=tid("vouchers-edit", voucher_id),
             ),
         ),
         rx.cond(
@@ -82,7 +83,7 @@ def _actions(row: RowVar) -> rx.Component:
                     variant="soft",
                     color_scheme="red",
                     on_click=F.deactivate(voucher_id),
-                    custom_attrs=_tid("vouchers-deactivate", voucher_id),
+                    custom_attrs=tid("vouchers-deactivate", voucher_id),
                 ),
             ),
         ),
@@ -99,7 +100,7 @@ def _toolbar() -> list[rx.Component]:
                 rx.icon("plus", size=14),
                 "New voucher",
                 on_click=F.open_new,
-                custom_attrs=_tid("vouchers-new"),
+                custom_attrs=tid("vouchers-new"),
             ),
         ),
         when_allowed(
@@ -109,7 +110,7 @@ def _toolbar() -> list[rx.Component]:
                 "Redeem a code",
                 variant="soft",
                 on_click=R.open_redeem,
-                custom_attrs=_tid("vouchers-redeem-open"),
+                custom_attrs=tid("vouchers-redeem-open"),
             ),
         ),
     ]
@@ -147,36 +148,33 @@ def _holder(row: RowVar) -> rx.Component:
 
 
 def redemptions_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title("Redemptions of ", H.voucher_code),
-            data_list(
-                H,
-                columns=[
-                    Column("holder", "Holder", sortable=False, render=_holder),
-                    Column("holder_kind", "Kind", sortable=False),
-                    Column("state", "State", sortable=False),
-                    Column("amount", "Amount", sortable=False),
-                    Column("session_id", "Session", sortable=False),
-                    Column("created_at", "Redeemed"),
-                    Column("created_by", "By", sortable=False),
-                ],
-                testid="redemptions",
-                empty_text="Not redeemed yet.",
-                search_placeholder="Search…",
-            ),
-            rx.flex(
-                rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
-                justify="end",
-                width="100%",
-                margin_top="12px",
-            ),
-            max_width="900px",
-            width=DIALOG_WIDTH,
-            custom_attrs=_tid("redemptions-dialog"),
+    return dialog(
+        H.open,
+        H.open_changed,
+        "Redemptions of " + H.voucher_code,
+        data_list(
+            H,
+            columns=[
+                Column("holder", "Holder", sortable=False, render=_holder),
+                Column("holder_kind", "Kind", sortable=False),
+                Column("state", "State", sortable=False),
+                Column("amount", "Amount", sortable=False),
+                Column("session_id", "Session", sortable=False),
+                Column("created_at", "Redeemed"),
+                Column("created_by", "By", sortable=False),
+            ],
+            testid="redemptions",
+            empty_text="Not redeemed yet.",
+            search_placeholder="Search…",
         ),
-        open=H.open,
-        on_open_change=H.open_changed,
+        rx.flex(
+            rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
+            justify="end",
+            width="100%",
+            margin_top="12px",
+        ),
+        testid="redemptions-dialog",
+        max_width="900px",
     )
 
 
@@ -184,86 +182,47 @@ def redemptions_dialog() -> rx.Component:
 
 
 def redeem_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title("Redeem a code"),
-            rx.dialog.description(
-                "A value code is credited to the wallet as bonus at once; a percent code "
-                "applies to the holder's next charged session.",
-                size="2",
-            ),
-            rx.vstack(
-                rx.text("Code", size="2", weight="medium"),
+    return dialog(
+        R.open,
+        R.open_changed,
+        "Redeem a code",
+        dialog_body(
+            labelled(
+                "Code",
                 rx.input(
                     value=R.code,
                     on_change=R.set_code,
                     placeholder="SPRING-25",
                     width="100%",
-                    custom_attrs=_tid("redeem-code"),
+                    custom_attrs=tid("redeem-code"),
                 ),
                 field_error(R, "code", "redeem"),
-                rx.text("For", size="2", weight="medium"),
-                rx.input(
-                    value=R.holder_search,
-                    on_change=R.search_holders,
-                    debounce_timeout=300,
-                    placeholder="Find a group or driver…",
+            ),
+            labelled(
+                "For",
+                rx.vstack(
+                    rx.input(
+                        value=R.holder_search,
+                        on_change=R.search_holders,
+                        debounce_timeout=300,
+                        placeholder="Find a group or driver…",
+                        width="100%",
+                        custom_attrs=tid("redeem-holder-search"),
+                    ),
+                    choice_select(
+                        R.holder, R.holder_options, R.set_holder, "Choose…", "redeem-holder"
+                    ),
+                    spacing="2",
                     width="100%",
-                    custom_attrs=_tid("redeem-holder-search"),
-                ),
-                rx.select.root(
-                    rx.select.trigger(
-                        placeholder="Choose…", width="100%", custom_attrs=_tid("redeem-holder")
-                    ),
-                    rx.select.content(
-                        rx.foreach(R.holder_options, lambda o: rx.select.item(o[1], value=o[0]))
-                    ),
-                    value=R.holder,
-                    on_change=R.set_holder,
                 ),
                 field_error(R, "holder", "redeem"),
-                rx.cond(
-                    R.error != "",
-                    rx.callout(
-                        R.error,
-                        icon="triangle-alert",
-                        color_scheme="red",
-                        size="1",
-                        width="100%",
-                        custom_attrs=_tid("redeem-error"),
-                    ),
-                ),
-                rx.cond(
-                    R.result != "",
-                    rx.callout(
-                        R.result,
-                        icon="check",
-                        color_scheme="green",
-                        size="1",
-                        width="100%",
-                        custom_attrs=_tid("redeem-result"),
-                    ),
-                ),
-                rx.flex(
-                    rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
-                    rx.button(
-                        "Redeem",
-                        loading=R.busy,
-                        on_click=R.redeem,
-                        custom_attrs=_tid("redeem-save"),
-                    ),
-                    gap="8px",
-                    justify="end",
-                    width="100%",
-                ),
-                spacing="2",
-                width="100%",
-                margin_top="12px",
             ),
-            max_width="520px",
-            width=DIALOG_WIDTH,
-            custom_attrs=_tid("redeem-dialog"),
+            notice(R.error, "redeem-error"),
+            notice(R.result, "redeem-result", done=True),
+            dialog_buttons(None, "Redeem", R.busy, "redeem-save", "Close", on_click=R.redeem),
         ),
-        open=R.open,
-        on_open_change=R.open_changed,
+        description="A value code is credited to the wallet as bonus at once; a percent code "
+        "applies to the holder's next charged session.",
+        testid="redeem-dialog",
+        max_width="520px",
     )

@@ -22,18 +22,12 @@ from ccms_app.finance.wallets.holders import KIND_LABELS
 from ccms_app.finance.wallets.listing import BALANCE_FILTERS, METHOD_LABELS
 from ccms_app.ui.cards import section, stat_card
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
+from ccms_app.ui.dialogs import choice_select, keyed_error, labelled, tid
 from ccms_app.ui.permissions import when_allowed
 from ccms_app.ui.table import cell, data_table
 
 L: Any = WalletListState  # Var methods on its mixin's fields are not typed
 W: Any = WalletDetailState  # dict fields' Var methods (contains) are not typed
-
-
-def _tid(*parts: Any) -> dict[str, Any]:
-    value: Any = parts[0]
-    for part in parts[1:]:
-        value = value + "-" + part
-    return {"data-testid": value}
 
 
 # --- the list ------------------------------------------------------------------------------
@@ -44,7 +38,7 @@ def _name(row: RowVar) -> rx.Component:
         row["name"],
         href=row["url"],
         weight="medium",
-        custom_attrs=_tid("wallets-link", row["id"].to(str)),
+        custom_attrs=tid("wallets-link", row["id"].to(str)),
     )
 
 
@@ -55,7 +49,7 @@ def _total(row: RowVar) -> rx.Component:
         weight="medium",
         white_space="nowrap",
         color=rx.cond(row["negative"] != "", rx.color("red", 11), rx.color("gray", 12)),
-        custom_attrs=_tid("wallets-total", row["id"].to(str)),
+        custom_attrs=tid("wallets-total", row["id"].to(str)),
     )
 
 
@@ -121,7 +115,7 @@ def _line(line: Any) -> rx.Component:
             vertical_align="middle",
         ),
         cell(line["who"]),
-        custom_attrs=_tid("wallet-line", line["id"].to(str)),
+        custom_attrs=tid("wallet-line", line["id"].to(str)),
     )
 
 
@@ -131,7 +125,7 @@ def _ledger_pager() -> rx.Component:
             W.ledger_total,
             rx.cond(W.ledger_total == 1, " movement", " movements"),
             size="2",
-            custom_attrs=_tid("wallet-ledger-range"),
+            custom_attrs=tid("wallet-ledger-range"),
         ),
         rx.spacer(),
         rx.icon_button(
@@ -141,7 +135,7 @@ def _ledger_pager() -> rx.Component:
             variant="soft",
             size="1",
             aria_label="Newer movements",
-            custom_attrs=_tid("wallet-ledger-previous"),
+            custom_attrs=tid("wallet-ledger-previous"),
         ),
         rx.text(W.ledger_page, " / ", W.ledger_pages, size="2", white_space="nowrap"),
         rx.icon_button(
@@ -151,7 +145,7 @@ def _ledger_pager() -> rx.Component:
             variant="soft",
             size="1",
             aria_label="Older movements",
-            custom_attrs=_tid("wallet-ledger-next"),
+            custom_attrs=tid("wallet-ledger-next"),
         ),
         align="center",
         width="100%",
@@ -187,27 +181,47 @@ def ledger_table() -> rx.Component:
                 "No movements yet.",
                 size="2",
                 color=rx.color("gray", 10),
-                custom_attrs=_tid("wallet-ledger-empty"),
+                custom_attrs=tid("wallet-ledger-empty"),
             ),
         ),
     )
 
 
 def _field(label: Any, control: rx.Component, errors: Any, name: str, prefix: str) -> rx.Component:
-    return rx.vstack(
-        rx.text(label, size="2", weight="medium"),
-        control,
-        rx.cond(
-            errors.contains(name),
-            rx.text(
-                errors[name],
-                size="1",
-                color=rx.color("red", 11),
-                custom_attrs=_tid(f"{prefix}-{name}-error"),
+    return labelled(label, control, keyed_error(errors, name, f"{prefix}-{name}-error"))
+
+
+def _amount_and_reason(prefix: str, errors: Any, placeholder: str, **events: Any) -> rx.Component:
+    """The amount (in the wallet's currency) and the reason both wallet forms ask for;
+    `events`: the amount / reason Vars and their setters."""
+    return rx.fragment(
+        _field(
+            rx.fragment("Amount (", W.currency, ")"),
+            rx.input(
+                value=events["amount"],
+                on_change=events["set_amount"],
+                placeholder=placeholder,
+                inputmode="decimal",
+                width="100%",
+                custom_attrs=tid(f"{prefix}-amount"),
             ),
+            errors,
+            "amount",
+            prefix,
         ),
-        spacing="1",
-        width="100%",
+        _field(
+            "Reason",
+            rx.text_area(
+                value=events["reason"],
+                on_change=events["set_reason"],
+                max_length=500,
+                width="100%",
+                custom_attrs=tid(f"{prefix}-reason"),
+            ),
+            errors,
+            "reason",
+            prefix,
+        ),
     )
 
 
@@ -224,14 +238,12 @@ def _adjustment_form() -> rx.Component:
             rx.grid(
                 _field(
                     "Direction",
-                    rx.select.root(
-                        rx.select.trigger(width="100%", custom_attrs=_tid("adjust-direction")),
-                        rx.select.content(
-                            rx.select.item("Add", value=ADD),
-                            rx.select.item("Deduct", value=DEDUCT),
-                        ),
-                        value=W.adjust_direction,
-                        on_change=W.set_adjust_direction,
+                    choice_select(
+                        W.adjust_direction,
+                        [(ADD, "Add"), (DEDUCT, "Deduct")],
+                        W.set_adjust_direction,
+                        None,
+                        "adjust-direction",
                     ),
                     errors,
                     "direction",
@@ -239,14 +251,12 @@ def _adjustment_form() -> rx.Component:
                 ),
                 _field(
                     "Bucket",
-                    rx.select.root(
-                        rx.select.trigger(width="100%", custom_attrs=_tid("adjust-bucket")),
-                        rx.select.content(
-                            rx.select.item("Paid money", value="paid"),
-                            rx.select.item("Bonus credit", value="bonus"),
-                        ),
-                        value=W.adjust_bucket,
-                        on_change=W.set_adjust_bucket,
+                    choice_select(
+                        W.adjust_bucket,
+                        [("paid", "Paid money"), ("bonus", "Bonus credit")],
+                        W.set_adjust_bucket,
+                        None,
+                        "adjust-bucket",
                     ),
                     errors,
                     "bucket",
@@ -256,38 +266,20 @@ def _adjustment_form() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            _field(
-                rx.fragment("Amount (", W.currency, ")"),
-                rx.input(
-                    value=W.adjust_amount,
-                    on_change=W.set_adjust_amount,
-                    placeholder="5.00",
-                    inputmode="decimal",
-                    width="100%",
-                    custom_attrs=_tid("adjust-amount"),
-                ),
-                errors,
-                "amount",
+            _amount_and_reason(
                 "adjust",
-            ),
-            _field(
-                "Reason",
-                rx.text_area(
-                    value=W.adjust_reason,
-                    on_change=W.set_adjust_reason,
-                    max_length=500,
-                    width="100%",
-                    custom_attrs=_tid("adjust-reason"),
-                ),
                 errors,
-                "reason",
-                "adjust",
+                "5.00",
+                amount=W.adjust_amount,
+                set_amount=W.set_adjust_amount,
+                reason=W.adjust_reason,
+                set_reason=W.set_adjust_reason,
             ),
             rx.button(
                 "Post adjustment",
                 loading=W.busy,
                 on_click=W.submit_adjustment,
-                custom_attrs=_tid("adjust-save"),
+                custom_attrs=tid("adjust-save"),
             ),
             spacing="3",
             width="100%",
@@ -297,7 +289,6 @@ def _adjustment_form() -> rx.Component:
 
 
 def _refund_form() -> rx.Component:
-    errors = W.refund_errors
     return rx.card(
         rx.vstack(
             rx.heading("Paid-out refund", size="3"),
@@ -307,39 +298,21 @@ def _refund_form() -> rx.Component:
                 size="2",
                 color=rx.color("gray", 11),
             ),
-            _field(
-                rx.fragment("Amount (", W.currency, ")"),
-                rx.input(
-                    value=W.refund_amount,
-                    on_change=W.set_refund_amount,
-                    placeholder="10.00",
-                    inputmode="decimal",
-                    width="100%",
-                    custom_attrs=_tid("refund-amount"),
-                ),
-                errors,
-                "amount",
+            _amount_and_reason(
                 "refund",
-            ),
-            _field(
-                "Reason",
-                rx.text_area(
-                    value=W.refund_reason,
-                    on_change=W.set_refund_reason,
-                    max_length=500,
-                    width="100%",
-                    custom_attrs=_tid("refund-reason"),
-                ),
-                errors,
-                "reason",
-                "refund",
+                W.refund_errors,
+                "10.00",
+                amount=W.refund_amount,
+                set_amount=W.set_refund_amount,
+                reason=W.refund_reason,
+                set_reason=W.set_refund_reason,
             ),
             rx.button(
                 "Record refund",
                 color_scheme="amber",
                 loading=W.busy,
                 on_click=W.submit_refund,
-                custom_attrs=_tid("refund-save"),
+                custom_attrs=tid("refund-save"),
             ),
             spacing="3",
             width="100%",

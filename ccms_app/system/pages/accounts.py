@@ -16,10 +16,10 @@ from ccms_app.accounts.pages import own_account as account_page
 from ccms_app.accounts.pages.own_account import PASSWORD_HINT
 from ccms_app.accounts.state import AuthState
 from ccms_app.accounts.state.own_account import OwnAccountState
-from ccms_app.system.components.dialogs import choice_select, dialog, dialog_buttons, labelled
 from ccms_app.system.components.section_links import section_links
 from ccms_app.system.state.accounts import AccountActionsState, AccountFormState, AccountListState
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
+from ccms_app.ui.dialogs import choice_select, dialog, dialog_buttons, labelled
 from ccms_app.ui.form_fields import field_error, form_input, form_message
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
@@ -75,7 +75,11 @@ def create_dialog() -> rx.Component:
                 ),
                 form_message(s, testid),
                 dialog_buttons(
-                    s.set_is_open(False), "Create account", s.busy, testid, type="submit"
+                    s.set_is_open(False),
+                    "Create account",
+                    s.busy,
+                    f"{testid}-submit",
+                    type="submit",
                 ),
                 spacing="3",
                 width="100%",
@@ -106,7 +110,7 @@ def _deactivate_dialog() -> rx.Component:
                 s.set_dialog_open(False),
                 "Deactivate",
                 s.busy,
-                "account-deactivate",
+                "account-deactivate-submit",
                 type="button",
                 color_scheme="red",
                 on_click=s.deactivate,
@@ -141,7 +145,11 @@ def _reset_dialog() -> rx.Component:
                 ),
                 form_message(s, testid),
                 dialog_buttons(
-                    s.set_dialog_open(False), "Reset password", s.busy, testid, type="submit"
+                    s.set_dialog_open(False),
+                    "Reset password",
+                    s.busy,
+                    f"{testid}-submit",
+                    type="submit",
                 ),
                 spacing="3",
                 width="100%",
@@ -167,7 +175,7 @@ def _role_dialog() -> rx.Component:
                 s.set_dialog_open(False),
                 "Change role",
                 s.busy,
-                testid,
+                f"{testid}-submit",
                 type="button",
                 on_click=s.change_role,
             ),

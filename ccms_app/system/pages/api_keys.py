@@ -14,13 +14,6 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
-from ccms_app.system.components.dialogs import (
-    DIALOG_WIDTH,
-    choice_select,
-    dialog,
-    dialog_buttons,
-    labelled,
-)
 from ccms_app.system.components.section_links import section_links
 from ccms_app.system.state.api_keys import (
     COPY_SCRIPT,
@@ -30,6 +23,13 @@ from ccms_app.system.state.api_keys import (
     ApiKeyListState,
 )
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
+from ccms_app.ui.dialogs import (
+    DIALOG_WIDTH,
+    choice_select,
+    dialog,
+    dialog_buttons,
+    labelled,
+)
 from ccms_app.ui.form_fields import form_input, form_message
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
@@ -78,7 +78,9 @@ def create_dialog() -> rx.Component:
                     ),
                 ),
                 form_message(s, testid),
-                dialog_buttons(s.set_is_open(False), "Create key", s.busy, testid, type="submit"),
+                dialog_buttons(
+                    s.set_is_open(False), "Create key", s.busy, f"{testid}-submit", type="submit"
+                ),
                 spacing="3",
                 width="100%",
             ),
@@ -170,7 +172,7 @@ def revoke_dialog() -> rx.Component:
                 s.set_confirm_open(False),
                 "Revoke",
                 s.busy,
-                "api-key-revoke",
+                "api-key-revoke-submit",
                 type="button",
                 color_scheme="red",
                 on_click=s.revoke,
