@@ -5,8 +5,12 @@ SQLite database with a small network in it, and schemathesis' command line walks
 operation with an Administrator key: examples, boundary values ("coverage") and random
 input ("fuzzing"), valid and invalid. It fails on any 500, any answer that breaks the
 operation's documented schema, status code or content type, and any operation that accepts
-input its schema calls invalid. The seed is fixed so CI is repeatable;
-CCMS_FUZZ_SEED=<n> and CCMS_FUZZ_EXAMPLES=<n> explore further.
+input its schema calls invalid. The app process is configured with the fake Stripe server
+(tests/fixtures/fake_stripe.py), so card setup, top-ups and refunds really run: whatever the
+API forwards to Stripe must be valid for Stripe (input Stripe would refuse is ours to answer
+422, never a 502). The seed is fixed so CI is repeatable; CCMS_FUZZ_SEED=<n> and
+CCMS_FUZZ_EXAMPLES=<n> explore further. The whole report is kept in the test's tmp_path
+(schemathesis.txt) beside the app's log (api.log).
 """
 
 from __future__ import annotations
@@ -17,17 +21,22 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from ccms_app.accounts import api_keys
 from ccms_app.accounts.models import Organisation
 from ccms_app.core import db
+from ccms_app.drivers.models import Driver, UserGroup
+from ccms_app.finance.payments.models import Payment, PaymentKind, PaymentStatus
 from ccms_app.network.models import ChargePoint, Connector, OperationArea, Station
 from tests.api.rest import free_port
+from tests.fixtures.fake_stripe import FakeStripe, running_fake_stripe, stripe_environment
 
 CHECKS = ",".join(
     [
@@ -41,11 +50,48 @@ CHECKS = ",".join(
 # Revoking the run's own key would turn the rest of the run into 401s: tested on its own.
 EXCLUDED_OPERATIONS = ["revoke_api_key"]
 START_TIMEOUT = 60.0
+# Card setup, top-ups and refunds must really reach (the fake) Stripe during the run.
+STRIPE_CALLS = ("/v1/setup_intents", "/v1/checkout/sessions", "/v1/refunds")
 
 
-def _seed(organisation: Organisation) -> None:
+class Served(NamedTuple):
+    url: str
+    stripe: FakeStripe
+
+
+def _card_payment(session: Session, organisation_id: int, stripe: FakeStripe) -> None:
+    """A driver and a group to top up and save cards for, and a card payment Stripe took
+    (so refunds reach Stripe)."""
+    driver = Driver(organisation_id=organisation_id, name="Zoë", email="zoe@example.com")
+    session.add_all([driver, UserGroup(organisation_id=organisation_id, name="Fleet")])
+    session.flush()
+    params = {"amount": "5000", "currency": "eur", "confirm": "true"}
+    _status, intent = stripe.handle(
+        "POST",
+        "/v1/payment_intents",
+        {**params, "payment_method": "pm_card_visa"},
+        {"authorization": f"Bearer {stripe.secret_key}"},
+    )
+    session.add(
+        Payment(
+            organisation_id=organisation_id,
+            kind=PaymentKind.CARD_EXCESS,
+            holder_kind="driver",
+            holder_id=driver.id or 0,
+            currency="EUR",
+            amount_minor=5000,
+            captured_minor=5000,
+            status=PaymentStatus.SUCCEEDED,
+            idempotency_key="fuzz:card",
+            stripe_id=intent["id"],
+        )
+    )
+
+
+def _seed(organisation: Organisation, stripe: FakeStripe) -> None:
     """A little of everything, so GETs of ids 1.. find rows and lists have pages."""
     with db.session_scope() as session:
+        _card_payment(session, organisation.id or 0, stripe)
         sub = Organisation(name="Fuzz Sub", parent_id=organisation.id)
         session.add(sub)
         area = OperationArea(name="North", organisation_id=organisation.id or 0)
@@ -73,11 +119,20 @@ def _seed(organisation: Organisation) -> None:
 
 
 @pytest.fixture
-def served_process(engine: Engine, database_url: str, tmp_path: Path) -> Iterator[str]:
-    port = free_port()
+def served_process(engine: Engine, database_url: str, tmp_path: Path) -> Iterator[Served]:
+    """The web-port app in its own process, with Stripe (the fake) configured."""
     env = dict(os.environ)
     env.pop("PYTEST_CURRENT_TEST", None)
     env.update(CCMS_DATABASE_URL=database_url, CCMS_DEMO_FLEET="0", CCMS_LOG_LEVEL="WARNING")
+    with running_fake_stripe() as stripe:
+        env.update(stripe_environment(stripe))
+        with _served(env, tmp_path) as url:
+            yield Served(url, stripe)
+
+
+@contextmanager
+def _served(env: dict[str, str], tmp_path: Path) -> Iterator[str]:
+    port = free_port()
     log = (tmp_path / "api.log").open("w")
     process = subprocess.Popen(
         [
@@ -104,13 +159,13 @@ def served_process(engine: Engine, database_url: str, tmp_path: Path) -> Iterato
 
 
 def test_no_route_errs_breaks_its_schema_or_accepts_invalid_input(
-    served_process: str, organisation: Organisation, tmp_path: Path
+    served_process: Served, organisation: Organisation, tmp_path: Path
 ) -> None:
-    _seed(organisation)
+    _seed(organisation, served_process.stripe)
     key = api_keys.create_api_key_from_cli("fuzz", "Administrator", organisation.id).key
     command = [
         str(Path(sys.executable).parent / "schemathesis"), "run",
-        f"{served_process}/api/v1/openapi.json",
+        f"{served_process.url}/api/v1/openapi.json",
         "--checks", CHECKS,
         "--header", f"Authorization: Bearer {key}",
         "--phases", "examples,coverage,fuzzing",
@@ -124,6 +179,10 @@ def test_no_route_errs_breaks_its_schema_or_accepts_invalid_input(
         *[arg for op in EXCLUDED_OPERATIONS for arg in ("--exclude-operation-id", op)],
     ]  # fmt: skip
     run = subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=tmp_path)
+    (tmp_path / "schemathesis.txt").write_text(run.stdout + run.stderr)
     report = run.stdout[-20000:] + run.stderr[-5000:]
     assert run.returncode == 0, report
     assert "No issues found" in run.stdout or "passed" in run.stdout, report
+    stripe = served_process.stripe
+    reached = {path: len(stripe.calls("POST", path)) for path in STRIPE_CALLS}
+    assert all(reached.values()), f"Stripe was never reached for some of {reached}"

@@ -244,6 +244,12 @@ async def test_without_stripe_card_setup_refunds_and_top_ups_say_so(
     )
     assert setup.status_code == 503
     assert setup.json()["detail"] == "Card payments are not configured: set CCMS_STRIPE_SECRET_KEY"
+    assert setup.headers["content-type"] == "application/problem+json"
     body = {"holder_kind": "driver", "holder_id": pay_world.zoe, "recharge_minor": 1000}
-    assert (await payments_rest.post("/top-ups", json=body, headers=key)).status_code == 503
+    top_up = await payments_rest.post("/top-ups", json=body, headers=key)
+    refund = await payments_rest.post("/payments/1/refunds", json={"reason": "x"}, headers=key)
+    for reply in (top_up, refund):
+        assert reply.status_code == 503
+        assert reply.headers["content-type"] == "application/problem+json"
+        assert reply.json()["detail"] == setup.json()["detail"]
     assert (await payments_rest.get("/payments", headers=key)).status_code == 200

@@ -2,7 +2,10 @@
 server: settings read and replaced (422 naming the API's fields), packages created, listed
 and switched off, a top-up started with a package (its Checkout page in the answer, bonus
 credited as bonus when Stripe's webhook says it was paid), a Checkout that expired, other
-organisations' keys seeing none of it, and top-ups answering 503 without Stripe keys."""
+organisations' keys seeing none of it, and top-ups answering 503 without Stripe keys. What
+Stripe would refuse (a return URL that is not one, an amount outside Stripe's limits) is a
+422 naming the field and never reaches Stripe; bodies are strict (0 is not false, "" is not
+a currency); an unknown export filter is a 400 before anything is streamed."""
 
 from __future__ import annotations
 
@@ -183,7 +186,7 @@ async def test_an_expired_checkout_and_a_custom_amount(
         json={"holder_kind": "group", "holder_id": pay_world.fleet, "amount_minor": 100},
         headers=key,
     )
-    assert low.status_code == 422 and low.json()["errors"][0]["field"] == "amount"
+    assert low.status_code == 422 and low.json()["errors"][0]["field"] == "amount_minor"
     started = await payments_rest.post(
         "/top-ups",
         json={"holder_kind": "group", "holder_id": pay_world.fleet, "amount_minor": 1234},
@@ -220,3 +223,104 @@ async def test_top_ups_answer_503_without_stripe_keys_and_the_rest_works(
         "/top-up-packages", json={"name": "P", "pay_minor": 1000, "credit_minor": 1000}, headers=key
     )
     assert made.status_code == 201
+
+
+def _fields(reply: httpx.Response) -> set[str]:
+    return {e["field"] for e in reply.json().get("errors", [])}
+
+
+async def test_what_stripe_would_refuse_is_a_422_and_never_reaches_it(
+    payments_rest: httpx.AsyncClient, keys: Keys, pay_world: PayWorld, fake_stripe: FakeStripe
+) -> None:
+    key = bearer(keys.make("Finance"))
+    zoe = {"holder_kind": "driver", "holder_id": pay_world.zoe}
+    for url in (
+        "http://" + "0" * 400,
+        "https://exa mple.com/",
+        "https://user:secret@example.com/",
+        "https://example.com:99999/",
+        "http://-bad-.example/",
+        "https://Ü.example/",
+    ):
+        reply = await payments_rest.post(
+            "/top-ups", json={**zoe, "recharge_minor": 1000, "success_url": url}, headers=key
+        )
+        assert reply.status_code == 422 and _fields(reply) == {"success_url"}, (url, reply.text)
+    tiny = await payments_rest.post(
+        "/top-up-packages", json={"name": "Tiny", "pay_minor": 10, "credit_minor": 10}, headers=key
+    )
+    assert tiny.status_code == 422 and _fields(tiny) == {"pay_minor"}
+    assert "at least 0.50" in tiny.json()["errors"][0]["detail"]
+    low = await payments_rest.put(
+        "/payment-settings", json={**SETTINGS, "card_hold_minor": 20}, headers=key
+    )
+    assert low.status_code == 422 and _fields(low) == {"card_hold_minor"}, low.text
+    huge = await payments_rest.post(
+        "/top-ups", json={**zoe, "amount_minor": 100_000_000}, headers=key
+    )
+    assert huge.status_code == 422 and _fields(huge) == {"amount_minor"}
+    assert fake_stripe.calls("POST", "/v1/checkout") == []
+    assert (await payments_rest.get("/top-ups", headers=key)).json()["total"] == 0
+
+    fine = await payments_rest.post(
+        "/top-ups",
+        json={
+            **zoe,
+            "recharge_minor": 1000,
+            "success_url": "https://pay.example/done?session={CHECKOUT_SESSION_ID}",
+            "cancel_url": "http://[::1]:8080/back",
+        },
+        headers=key,
+    )
+    assert fine.status_code == 201, fine.text
+    sent = fake_stripe.calls("POST", "/v1/checkout")[0]["params"]
+    assert sent["success_url"] == "https://pay.example/done?session={CHECKOUT_SESSION_ID}"
+
+
+async def test_bodies_are_strict_and_export_filters_are_checked_first(
+    payments_rest: httpx.AsyncClient, keys: Keys, pay_world: PayWorld, fake_stripe: FakeStripe
+) -> None:
+    key = bearer(keys.make("Finance"))
+    package = {"name": "P", "pay_minor": 1000, "credit_minor": 1000}
+    for wrong, field in (
+        ({"active": 0}, "active"),
+        ({"currency": ""}, "currency"),
+        ({"currency": "XYZ"}, "currency"),
+        ({"pay_minor": True}, "pay_minor"),
+        ({"pay_minor": 100_000_000}, "pay_minor"),
+    ):
+        reply = await payments_rest.post("/top-up-packages", json={**package, **wrong}, headers=key)
+        assert reply.status_code == 422 and _fields(reply) == {field}, (wrong, reply.text)
+    made = await payments_rest.post(
+        "/top-up-packages", json={**package, "currency": "chf"}, headers=key
+    )
+    assert made.status_code == 201 and made.json()["currency"] == "CHF"
+    patch = await payments_rest.patch(
+        f"/top-up-packages/{made.json()['id']}", json={"active": 0}, headers=key
+    )
+    assert patch.status_code == 422 and _fields(patch) == {"active"}
+    for wrong, field in (
+        ({"memberships_enabled": 0}, "memberships_enabled"),
+        ({"card_hold_minor": 100_000_000}, "card_hold_minor"),
+        ({"recharge_amounts_minor": [1000, 0]}, "recharge_amounts_minor.1"),
+    ):
+        reply = await payments_rest.put(
+            "/payment-settings", json={**SETTINGS, **wrong}, headers=key
+        )
+        assert reply.status_code == 422 and _fields(reply) == {field}, (wrong, reply.text)
+
+    for path, params, named in (
+        ("/top-ups/export", {"state": "offline", "format": "jsonl"}, "state"),
+        ("/top-ups/export", {"holder_kind": "x" * 200}, "holder_kind"),
+        ("/payments/export", {"kind": "adjustment", "format": "jsonl"}, "kind"),
+        ("/payments/export", {"status": "lost"}, "status"),
+        ("/payments", {"holder_kind": "robot"}, "holder_kind"),
+    ):
+        reply = await payments_rest.get(path, params=params, headers=key)
+        assert reply.status_code == 400, (path, params, reply.text)
+        assert reply.headers["content-type"] == "application/problem+json"
+        assert reply.json()["detail"].startswith(f"Unknown {named} "), reply.text
+    exported = await payments_rest.get(
+        "/top-ups/export", params={"holder_kind": "driver", "state": "open"}, headers=key
+    )
+    assert exported.status_code == 200

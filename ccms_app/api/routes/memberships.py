@@ -21,14 +21,12 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import Path, Response
-from pydantic import BaseModel
-from sqlalchemy.sql.elements import ColumnElement
 
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.api import problems
 from ccms_app.api.deps import ApiCaller, gate, router
 from ccms_app.api.forms import form_value, read_back
-from ccms_app.api.listing import Narrow, add_list_routes
+from ccms_app.api.listing import add_list_routes, filters_checked
 from ccms_app.api.resources import MAX_INT, ListResource
 from ccms_app.api.routes.membership_models import (
     CancelMembership,
@@ -36,7 +34,6 @@ from ccms_app.api.routes.membership_models import (
     NewPlan,
     PlanChanges,
 )
-from ccms_app.core.listing import ListSpec
 from ccms_app.finance.errors import FinanceConflict, FinanceError, FinanceNotFound
 from ccms_app.finance.memberships import enrolment, plans
 from ccms_app.finance.memberships.listing import MEMBERSHIP_LIST, PLAN_LIST
@@ -52,22 +49,8 @@ plans_api = router(PLANS.path, "Memberships")
 api = router(MEMBERSHIPS.path, "Memberships")
 
 
-def _filters_checked(spec: ListSpec) -> Narrow:
-    """Every filter value checked first: a wrong status is a 400 here, not an error in the
-    middle of a streamed export."""
-
-    def check(params: BaseModel, _caller: ApiCaller) -> list[ColumnElement[bool]]:
-        values = params.model_dump()
-        for column in spec.columns:
-            if column.filterable and values.get(column.key) is not None:
-                column.selects(values[column.key])
-        return []
-
-    return check
-
-
-MembershipPlan = add_list_routes(plans_api, PLANS, narrow=_filters_checked(PLAN_LIST))
-Membership = add_list_routes(api, MEMBERSHIPS, narrow=_filters_checked(MEMBERSHIP_LIST))
+MembershipPlan = add_list_routes(plans_api, PLANS, narrow=filters_checked(PLAN_LIST))
+Membership = add_list_routes(api, MEMBERSHIPS, narrow=filters_checked(MEMBERSHIP_LIST))
 Id = Annotated[int, Path(ge=1, le=MAX_INT)]
 Editor = Annotated[ApiCaller, gate(Module.FINANCE, Action.EDIT)]
 

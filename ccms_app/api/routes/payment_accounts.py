@@ -6,7 +6,7 @@
   without a saved card.
 - `POST /payment-accounts/{holder_kind}/{holder_id}/card-setup`: a Stripe SetupIntent ->
   its client secret for Stripe.js (`confirmCardSetup`); Stripe's `setup_intent.succeeded`
-  webhook then saves the card. 503 when Stripe is not configured.
+  webhook then saves the card. 503 when Stripe is not configured, 502 when it refuses.
 """
 
 from __future__ import annotations
@@ -19,13 +19,18 @@ from fastapi import Path
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.api.deps import ApiCaller, gate, router
 from ccms_app.api.resources import MAX_INT
-from ccms_app.api.routes.payment_models import CardSetupOut, PaymentAccountOut, PaymentMethodIn
+from ccms_app.api.routes.payment_models import (
+    CardSetupOut,
+    HolderKindIn,
+    PaymentAccountOut,
+    PaymentMethodIn,
+)
 from ccms_app.api.routes.payments import actor_of
 from ccms_app.finance.payments import payment_accounts
 from ccms_app.finance.payments.models import PaymentAccount
 
 api = router("/payment-accounts", "Payment accounts")
-HolderKind = Annotated[str, Path(max_length=16, description="driver | group")]
+HolderKind = Annotated[HolderKindIn, Path(description="driver | group")]
 HolderId = Annotated[int, Path(ge=1, le=MAX_INT)]
 Viewer = Annotated[ApiCaller, gate(Module.FINANCE)]
 Editor = Annotated[ApiCaller, gate(Module.FINANCE, Action.EDIT)]
@@ -84,7 +89,11 @@ async def put_payment_account(
     response_model=CardSetupOut,
     summary="Start saving a card (Stripe SetupIntent): its client secret for Stripe.js",
     operation_id="start_card_setup",
-    responses={**NOT_FOUND, 503: {"description": "Card payments are not configured"}},
+    responses={
+        **NOT_FOUND,
+        502: {"description": "Stripe refused; nothing was saved"},
+        503: {"description": "Card payments are not configured"},
+    },
 )
 async def start_card_setup(holder_kind: HolderKind, holder_id: HolderId, caller: Editor) -> Any:
     setup_id, secret = await asyncio.to_thread(

@@ -4,7 +4,8 @@
   (`finance.payments.listing.PAYMENT_LIST`): search holder / Stripe id; filters kind,
   status, mismatch (true: the reconciliation list), organisation_id, holder_kind,
   holder_id, session_id, top_up_id, refund_of_id; sort, pages or cursor. `/export` streams
-  them all; `GET /payments/{id}` one of them.
+  them all; `GET /payments/{id}` one of them. An unknown kind, status or holder_kind is a
+  400 naming the choices, before anything is streamed.
 - `POST /payments/{id}/refunds {amount_minor?, reason}`: refund all that is left or a part
   -> 201 the refund (a payment of kind refund). 409 when the payment cannot be refunded
   (not succeeded, nothing left, a top-up whose wallet spent the money), 502 when Stripe
@@ -22,7 +23,7 @@ from ccms_app.accounts import audit
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.api import problems
 from ccms_app.api.deps import ApiCaller, gate, router
-from ccms_app.api.listing import add_list_routes
+from ccms_app.api.listing import add_list_routes, filters_checked
 from ccms_app.api.problems import Problem
 from ccms_app.api.resources import MAX_INT, ListResource
 from ccms_app.api.routes.payment_models import RefundIn
@@ -45,7 +46,7 @@ problems.register(
 PREFIX = "/payments"
 RESOURCE = ListResource(PAYMENT_LIST, Module.FINANCE, "Payment", "payments")
 api = router(PREFIX, "Payments")
-PaymentItem = add_list_routes(api, RESOURCE)
+PaymentItem = add_list_routes(api, RESOURCE, narrow=filters_checked(PAYMENT_LIST))
 Id = Annotated[int, Path(ge=1, le=MAX_INT)]
 Editor = Annotated[ApiCaller, gate(Module.FINANCE, Action.EDIT)]
 

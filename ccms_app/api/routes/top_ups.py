@@ -1,11 +1,13 @@
 """Wallet top-ups through Stripe Checkout, their packages, and the payment settings.
 
 - `GET /top-ups` (+ `/export`, `/{id}`): the recharge history (`TOP_UP_LIST`): filters
-  state, organisation_id, holder_kind, holder_id, package_id; search the holder.
+  state, organisation_id, holder_kind, holder_id, package_id (an unknown state or
+  holder_kind is a 400 naming the choices, before anything is streamed); search the holder.
 - `POST /top-ups {holder_kind, holder_id, package_id | recharge_minor | amount_minor,
   success_url?, cancel_url?}` -> 201 the top-up with its `checkout_url` (the Stripe
-  Checkout page to send the driver to); 503 when Stripe is not configured, 502 when it
-  refuses (the top-up is kept as failed).
+  Checkout page to send the driver to); 422 for what Stripe would refuse (an amount
+  outside Stripe's limits, a return URL that is not one), 503 when Stripe is not
+  configured, 502 when it refuses anyway (the top-up is kept as failed).
 - `GET /top-up-packages`, `POST /top-up-packages`, `PATCH /top-up-packages/{id}`: "pay 50,
   get 55" (bonus = credit - pay); a package is switched off (`active`), not deleted.
 - `GET /payment-settings`, `PUT /payment-settings` (`?organisation_id=`, default the key's):
@@ -22,7 +24,7 @@ from fastapi import Path, Query, Response
 
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.api.deps import ApiCaller, gate, router
-from ccms_app.api.listing import add_list_routes
+from ccms_app.api.listing import add_list_routes, filters_checked
 from ccms_app.api.problems import Problem
 from ccms_app.api.resources import MAX_INT, ListResource
 from ccms_app.api.routes.payment_models import (
@@ -46,7 +48,7 @@ from ccms_app.finance.payments.settings import values_of
 
 RESOURCE = ListResource(TOP_UP_LIST, Module.FINANCE, "TopUp", "top_ups")
 api = router("", "Top-ups")
-TopUpItem = add_list_routes(api, RESOURCE, prefix="/top-ups")
+TopUpItem = add_list_routes(api, RESOURCE, prefix="/top-ups", narrow=filters_checked(TOP_UP_LIST))
 Id = Annotated[int, Path(ge=1, le=MAX_INT)]
 Viewer = Annotated[ApiCaller, gate(Module.FINANCE)]
 Editor = Annotated[ApiCaller, gate(Module.FINANCE, Action.EDIT)]
@@ -70,9 +72,13 @@ def _start(body: TopUpIn, caller: ApiCaller) -> dict[str, Any]:
     )
     if body.amount_minor is not None:
         request = _with_amount(request, body, caller)
-    started = top_ups.start(
-        caller.scope, body.holder_kind, body.holder_id, request, actor_of(caller).email
-    )
+    try:
+        started = top_ups.start(
+            caller.scope, body.holder_kind, body.holder_id, request, actor_of(caller).email
+        )
+    except FinanceError as error:
+        error.errors = _api_fields(error.errors)  # the API's field names, same error
+        raise
     row = core_listing.fetch_one(TOP_UP_LIST, started.id, caller.scope)
     if row is None:
         raise Problem(404, f"No top-up {started.id} in this key's scope.")
@@ -129,7 +135,7 @@ def _package_out(found: TopUpPackage) -> PackageOut:
 
 
 def _api_fields(errors: Mapping[str, str]) -> dict[str, str]:
-    renamed = {"pay": "pay_minor", "credit": "credit_minor"}
+    renamed = {"pay": "pay_minor", "credit": "credit_minor", "amount": "amount_minor"}
     return {renamed.get(k, k): v for k, v in errors.items()}
 
 

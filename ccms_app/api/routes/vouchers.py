@@ -21,14 +21,12 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Path, Query, Response
-from pydantic import BaseModel
-from sqlalchemy.sql.elements import ColumnElement
 
 from ccms_app.accounts import audit
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.api import problems
 from ccms_app.api.deps import ApiCaller, gate, router
-from ccms_app.api.listing import add_list_routes
+from ccms_app.api.listing import add_list_routes, filters_checked
 from ccms_app.api.resources import MAX_INT, ListResource
 from ccms_app.api.routes.wallet_models import (
     HolderRef,
@@ -52,18 +50,8 @@ PREFIX = "/vouchers"
 api = router(PREFIX, "Vouchers")
 
 
-def _checked_filters(params: BaseModel, _caller: ApiCaller) -> list[ColumnElement[bool]]:
-    """Every filter value checked before the answer starts (a wrong one is a 400 here, not
-    an error in the middle of a streamed export); no extra condition."""
-    values = params.model_dump()
-    for column in VOUCHER_LIST.columns:
-        if column.filterable and values.get(column.key) is not None:
-            column.selects(values[column.key])
-    return []
-
-
 RESOURCE = ListResource(VOUCHER_LIST, Module.FINANCE, "Voucher", "vouchers", with_get=False)
-VoucherItem = add_list_routes(api, RESOURCE, narrow=_checked_filters)
+VoucherItem = add_list_routes(api, RESOURCE, narrow=filters_checked(VOUCHER_LIST))
 Id = Annotated[int, Path(ge=1, le=MAX_INT)]
 Viewer = Annotated[ApiCaller, gate(Module.FINANCE, Action.VIEW)]
 Editor = Annotated[ApiCaller, gate(Module.FINANCE, Action.EDIT)]

@@ -21,14 +21,12 @@ import asyncio
 from typing import Annotated, Any
 
 from fastapi import Header, Path, Query
-from pydantic import BaseModel
-from sqlalchemy.sql.elements import ColumnElement
 
 from ccms_app.accounts import audit
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.api import problems
 from ccms_app.api.deps import ApiCaller, gate, router
-from ccms_app.api.listing import add_list_routes
+from ccms_app.api.listing import add_list_routes, filters_checked
 from ccms_app.api.resources import MAX_INT, ListResource
 from ccms_app.api.routes.wallet_models import (
     AdjustmentIn,
@@ -52,18 +50,8 @@ PREFIX = "/wallets"
 api = router(PREFIX, "Wallets")
 
 
-def _checked_filters(params: BaseModel, _caller: ApiCaller) -> list[ColumnElement[bool]]:
-    """Every filter value checked before the answer starts (a wrong one is a 400 here, not
-    an error in the middle of a streamed export); no extra condition."""
-    values = params.model_dump()
-    for column in WALLET_LIST.columns:
-        if column.filterable and values.get(column.key) is not None:
-            column.selects(values[column.key])
-    return []
-
-
 RESOURCE = ListResource(WALLET_LIST, Module.FINANCE, "Wallet", "wallets", with_get=False)
-WalletItem = add_list_routes(api, RESOURCE, narrow=_checked_filters)
+WalletItem = add_list_routes(api, RESOURCE, narrow=filters_checked(WALLET_LIST))
 Kind = Annotated[HolderKindName, Path(description="driver | group")]
 HolderId = Annotated[int, Path(ge=1, le=MAX_INT)]
 Viewer = Annotated[ApiCaller, gate(Module.FINANCE, Action.VIEW)]

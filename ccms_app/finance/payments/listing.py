@@ -41,6 +41,7 @@ STATUS_LABELS: dict[str, str] = {
     status.value: status.value.replace("_", " ") for status in PaymentStatus
 }
 TOP_UP_STATES: tuple[str, ...] = tuple(state.value for state in TopUpState)
+HOLDER_KINDS: tuple[str, ...] = tuple(kind.value for kind in HolderKind)
 
 
 def _holder_name(kind_column: Any, id_column: Any) -> Any:
@@ -106,7 +107,12 @@ PAYMENT_LIST = ListSpec(
             sortable=False,
         ),
         ListColumn(
-            "holder_kind", "Holder kind", Payment.holder_kind, filterable=True, sortable=False
+            "holder_kind",
+            "Holder kind",
+            Payment.holder_kind,
+            filterable=True,
+            sortable=False,
+            filter=_choice("holder_kind", col(Payment.holder_kind), HOLDER_KINDS),
         ),
         ListColumn("holder_id", "Holder id", Payment.holder_id, filterable=True, sortable=False),
         ListColumn(
@@ -184,7 +190,12 @@ TOP_UP_LIST = ListSpec(
             sortable=False,
         ),
         ListColumn(
-            "holder_kind", "Holder kind", TopUp.holder_kind, filterable=True, sortable=False
+            "holder_kind",
+            "Holder kind",
+            TopUp.holder_kind,
+            filterable=True,
+            sortable=False,
+            filter=_choice("holder_kind", col(TopUp.holder_kind), HOLDER_KINDS),
         ),
         ListColumn("holder_id", "Holder id", TopUp.holder_id, filterable=True, sortable=False),
         ListColumn(

@@ -19,6 +19,7 @@ from ccms_app.finance.errors import FinanceError, FinanceNotFound
 from ccms_app.finance.payments.holders import organisation_currency
 from ccms_app.finance.payments.models import TopUpPackage
 from ccms_app.finance.rules import payments as rules
+from ccms_app.finance.rules import stripe_limits
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,15 @@ def package_form(found: TopUpPackage) -> dict[str, str]:
     }
 
 
+def _chargeable(values: rules.PackageValues) -> rules.PackageValues:
+    """What is paid goes through Stripe Checkout: within what Stripe takes, or no one could
+    ever buy the package (one switched off may stay as it is)."""
+    problem = stripe_limits.amount_problem(values.pay_minor, values.currency)
+    if problem and values.active:
+        raise FinanceError("Check the package.", {"pay": problem})
+    return values
+
+
 def _store(db: Session, row: TopUpPackage, values: rules.PackageValues) -> TopUpPackage:
     row.name, row.pay_minor, row.credit_minor = values.name, values.pay_minor, values.credit_minor
     row.currency, row.active = values.currency, values.active
@@ -85,7 +95,7 @@ def create(
                 "No such organisation.",
                 {"organisation_id": "No such organisation in your network."},
             )
-        values = rules.check_package(form, organisation_currency(db, organisation_id))
+        values = _chargeable(rules.check_package(form, organisation_currency(db, organisation_id)))
         row = _store(
             db,
             TopUpPackage(organisation_id=organisation_id, name="", pay_minor=0, credit_minor=0),
@@ -101,7 +111,7 @@ def update(
     """Change a package (fields left out keep their value)."""
     with session_scope() as db:
         row = package(db, package_id, scope)
-        values = rules.check_package({**package_form(row), **form}, row.currency)
+        values = _chargeable(rules.check_package({**package_form(row), **form}, row.currency))
         row = _store(db, row, values)
     log.info("top-up package updated", extra={"package_id": package_id, "actor": actor})
     return row

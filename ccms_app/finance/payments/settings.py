@@ -16,10 +16,11 @@ from sqlmodel import Session
 from ccms_app.accounts.models import Organisation
 from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.types import utc_now
-from ccms_app.finance.errors import FinanceNotFound
+from ccms_app.finance.errors import FinanceError, FinanceNotFound
 from ccms_app.finance.payments.holders import organisation_currency
 from ccms_app.finance.payments.models import PaymentSettings
 from ccms_app.finance.rules import payments as rules
+from ccms_app.finance.rules import stripe_limits
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,23 @@ def form_of(organisation_id: int, scope: Collection[int] | None) -> tuple[dict[s
     return rules.settings_form(values_of(settings), currency), currency
 
 
+def _chargeable(values: rules.SettingsValues, currency: str) -> None:
+    """The amounts Stripe is asked for (the card hold, top-ups) within what Stripe takes:
+    a hold or a top-up Stripe refuses would only fail later, at a charger or a checkout."""
+    errors = {
+        name: problem
+        for name, minor in (
+            ("card_hold", values.card_hold_minor),
+            ("top_up_minimum", values.top_up_minimum_minor),
+            ("top_up_maximum", values.top_up_maximum_minor),
+            *(("recharge_amounts", amount) for amount in values.recharge_amounts),
+        )
+        if (problem := stripe_limits.amount_problem(minor, currency))
+    }
+    if errors:
+        raise FinanceError("Check the payment settings.", errors)
+
+
 def save(
     organisation_id: int, form: Mapping[str, str], actor: str, scope: Collection[int] | None
 ) -> PaymentSettings:
@@ -74,6 +92,7 @@ def save(
         values = rules.check_settings(
             {**rules.settings_form(values_of(stored), currency), **form}, currency
         )
+        _chargeable(values, currency)
         row = db.get(PaymentSettings, organisation_id) or PaymentSettings(
             organisation_id=organisation_id
         )

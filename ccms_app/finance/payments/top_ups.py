@@ -39,6 +39,7 @@ from ccms_app.finance.payments.models import (
 from ccms_app.finance.payments.reconcile import flag, record_report
 from ccms_app.finance.payments.webhook_dispatch import event_object
 from ccms_app.finance.rules import payments as rules
+from ccms_app.finance.rules import stripe_limits
 from ccms_app.finance.wallets.ledger import credit_wallet
 from ccms_app.finance.wallets.models import LedgerKind
 
@@ -105,6 +106,30 @@ def _priced(db: Session, holder: Holder, request: TopUpRequest) -> _Priced:
     return _Priced(amount, 0, currency, None, f"Wallet top-up {format_minor(amount, currency)}")
 
 
+def _chargeable(priced: _Priced, request: TopUpRequest) -> None:
+    """Stripe's own limits, before a row exists: a top-up Stripe would refuse is the
+    caller's wrong field (named as the form names it), not a failed top-up."""
+    problem = stripe_limits.amount_problem(priced.pay_minor, priced.currency)
+    if problem:
+        if request.package_id is not None:
+            field = "package_id"
+        else:
+            field = "recharge_minor" if request.recharge_minor is not None else "amount"
+        raise FinanceError(problem, {field: problem})
+
+
+def _check_return_urls(request: TopUpRequest) -> None:
+    """The pages Stripe sends the payer back to, when the caller chose them (ours are
+    built from CCMS_PUBLIC_URL): FinanceError naming success_url / cancel_url."""
+    errors = {
+        name: problem
+        for name, url in (("success_url", request.success_url), ("cancel_url", request.cancel_url))
+        if url and (problem := stripe_limits.url_problem(url))
+    }
+    if errors:
+        raise FinanceError("Check the return pages.", errors)
+
+
 @dataclass(frozen=True)
 class TopUpChoices:
     """What a holder may top up with: its organisation's fixed amounts, limits, packages."""
@@ -150,13 +175,17 @@ def start(
     scope: Collection[int], holder_kind: str, holder_id: int, request: TopUpRequest, actor: str
 ) -> TopUp:
     """Open a top-up and its Stripe Checkout; the returned row carries `checkout_url`.
-    PaymentsNotConfigured without Stripe keys; StripeFailure when Stripe refuses (the
-    top-up is then kept as failed, with the reason on its payment)."""
+    PaymentsNotConfigured without Stripe keys; FinanceError for what Stripe would refuse
+    (an amount outside its limits, a return page that is not a URL); StripeFailure when
+    Stripe refuses anyway (the top-up is then kept as failed, with the reason on its
+    payment)."""
     if not gateway.configured():
         raise gateway.PaymentsNotConfigured(gateway.NOT_CONFIGURED)
+    _check_return_urls(request)
     with session_scope() as db:
         holder = find_holder(db, holder_kind, holder_id, scope)
         priced = _priced(db, holder, request)
+        _chargeable(priced, request)
         top_up = TopUp(
             organisation_id=holder.organisation_id,
             holder_kind=holder.kind,

@@ -1,7 +1,8 @@
 """Top-ups: payment settings and packages (checked, scoped), a top-up opened as a Stripe
 Checkout with its payment's idempotency key, the wallet credited once when Stripe says it
 was paid (paid and bonus apart), an expired Checkout, an amount Stripe reports differently,
-and Stripe not configured."""
+and Stripe not configured. What Stripe would refuse (an amount outside its limits, a return
+URL that is not one) names the field, opens no top-up and never reaches Stripe."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from ccms_app.core import db
 from ccms_app.finance.errors import FinanceError, FinanceNotFound
 from ccms_app.finance.payments import packages, settings, top_ups
 from ccms_app.finance.payments import stripe_gateway as gateway
-from ccms_app.finance.payments.models import Payment, TopUp
+from ccms_app.finance.payments.models import Payment, TopUp, TopUpPackage
 from ccms_app.finance.payments.top_ups import TopUpRequest
+from ccms_app.finance.rules import stripe_limits
 from ccms_app.finance.wallets.ledger import balance
 from ccms_app.finance.wallets.models import LedgerTransaction
 from tests.finance.payments.support import PayWorld, deliver
@@ -229,3 +231,69 @@ def test_top_ups_say_plainly_when_stripe_is_not_configured(
         assert s.exec(select(TopUp)).all() == []
     form, _ = settings.form_of(pay_world.organisation_id, pay_world.scope)  # the rest works
     assert form["card_hold"] == "50.00"
+
+
+@pytest.mark.parametrize(
+    ("url", "fine"),
+    [
+        ("https://pay.example/done?session={CHECKOUT_SESSION_ID}", True),
+        ("http://localhost:3000/back", True),
+        ("http://[::1]:8080/back#top", True),
+        ("http://192.0.2.7/x", True),
+        ("http://" + "0" * 400, False),  # a host label longer than 63
+        ("https://exa mple.com/", False),
+        ("https://Ü.example/", False),
+        ("ftp://files.example/", False),
+        ("https:/one-slash.example/", False),
+        ("https://user:secret@pay.example/", False),
+        ("https://pay.example:99999/", False),
+        ("https://pay.example:0/", False),
+        ("http://-dash.example/", False),
+        ("http://a..b/", False),
+        ("http://[::1/", False),
+        ("https://pay.example/" + "x" * 500, False),
+    ],
+)
+def test_return_urls_stripe_would_refuse(url: str, fine: bool) -> None:
+    assert (stripe_limits.url_problem(url) == "") is fine
+
+
+def test_amounts_within_stripe_limits_per_currency() -> None:
+    assert stripe_limits.amount_problem(50, "EUR") == ""
+    assert "0.50" in stripe_limits.amount_problem(49, "EUR")
+    assert stripe_limits.amount_problem(49, "JPY") != ""  # 50 yen, no decimals
+    assert stripe_limits.amount_problem(1, "ISK") == ""  # no known minimum
+    assert stripe_limits.amount_problem(99_999_999, "EUR") == ""
+    assert "at most" in stripe_limits.amount_problem(100_000_000, "EUR")
+
+
+def test_what_stripe_would_refuse_opens_no_top_up_and_never_reaches_it(
+    pay_world: PayWorld, fake_stripe: FakeStripe
+) -> None:
+    with pytest.raises(FinanceError) as small:
+        packages.create(
+            pay_world.organisation_id, {"name": "Tiny", "pay": "0.10", "credit": "0.10"}, "ops",
+            pay_world.scope,
+        )  # fmt: skip
+    assert list(small.value.errors) == ["pay"]
+    with pytest.raises(FinanceError) as hold:
+        settings.save(pay_world.organisation_id, {"card_hold": "0.20"}, "ops", pay_world.scope)
+    assert list(hold.value.errors) == ["card_hold"]
+    with db.session_scope() as s:  # saved before Stripe's limits were checked
+        tiny = TopUpPackage(
+            organisation_id=pay_world.organisation_id, name="Tiny", pay_minor=10, credit_minor=10
+        )
+        s.add(tiny)
+    for request, field in (
+        (TopUpRequest(package_id=tiny.id), "package_id"),
+        (TopUpRequest(recharge_minor=1000, success_url="http://bad host/"), "success_url"),
+        (TopUpRequest(recharge_minor=1000, cancel_url="mailto:a@b.example"), "cancel_url"),
+    ):
+        with pytest.raises(FinanceError) as wrong:
+            top_ups.start(pay_world.scope, "driver", pay_world.zoe, request, "ops")
+        assert list(wrong.value.errors) == [field]
+    with db.read_session() as s:
+        assert s.exec(select(TopUp)).all() == []
+    assert fake_stripe.calls("POST", "/v1/checkout") == []
+    off = packages.update(int(tiny.id or 0), {"active": "false"}, "ops", pay_world.scope)
+    assert off.active is False  # one that is off may stay below Stripe's minimum
