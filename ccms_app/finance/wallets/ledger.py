@@ -341,9 +341,11 @@ def refund_paid(
     reference: str,
     reason: str,
     created_by: str,
+    to: AccountKind = AccountKind.STRIPE_CLEARING,
 ) -> LedgerTransaction | None:
-    """Return paid money (never bonus) to the holder through Stripe clearing: at most the
-    paid balance, else LedgerError. None when `reference` was already posted."""
+    """Return paid money (never bonus) to the holder, through Stripe clearing unless `to`
+    says how else it left (PAYOUTS: a bank transfer): at most the paid balance, else
+    LedgerError. None when `reference` was already posted."""
     if already_posted(db, reference):
         return None
     wallet = locked_wallet(db, organisation_id, holder_kind, holder_id, currency)
@@ -351,7 +353,7 @@ def refund_paid(
     problem = rules.refund_problem(amount_minor, paid)
     if problem:
         raise LedgerError(problem, {"amount": problem})
-    clearing = house_account(db, organisation_id, AccountKind.STRIPE_CLEARING, currency)
+    clearing = house_account(db, organisation_id, to, currency)
     return post(
         db,
         organisation_id=organisation_id,

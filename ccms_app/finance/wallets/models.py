@@ -35,6 +35,7 @@ class AccountKind(StrEnum):
     PROMOTIONS = "promotions"  # bonus credit and vouchers given away
     ADJUSTMENTS = "adjustments"  # manual corrections by an operator
     MEMBERSHIP_FEES = "membership_fees"  # plan fees paid from wallets
+    PAYOUTS = "payouts"  # paid money returned outside Stripe (bank transfer, cash)
 
 
 class Bucket(StrEnum):

@@ -182,6 +182,7 @@ def refund_paid_out(
             reference=reference,
             reason=reason,
             created_by=who.email,
+            to=AccountKind.PAYOUTS,  # returned outside Stripe
         )
         if posted is None:
             return _posted_before(db, reference, holder)
