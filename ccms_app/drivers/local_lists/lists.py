@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from sqlalchemy import or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, delete, func, select
 
@@ -180,7 +181,9 @@ def _checked_name(session: Session, organisation_id: int, name: str, own_id: int
     taken = session.exec(
         select(LocalAuthList.id).where(
             col(LocalAuthList.organisation_id) == organisation_id,
-            func.lower(LocalAuthList.name) == name.lower(),
+            # SQLite's lower() folds ASCII only: the exact name is checked too, so "Ä" meets
+            # the unique key here with a clear message instead of a database error.
+            or_(func.lower(LocalAuthList.name) == name.lower(), col(LocalAuthList.name) == name),
             col(LocalAuthList.id) != own_id,
         )
     ).first()

@@ -201,6 +201,10 @@ def test_rename_and_delete_only_when_unassigned(
     assert (renamed.name, renamed.description) == ("Fleet cards", "all company cars")
     with pytest.raises(LocalListError, match="already a local list named 'visitors'"):
         update_list(fleet.id, "visitors")
+    doctors = create_list(organisation.id, "Ärzte")  # SQLite's lower() leaves Ä alone
+    with pytest.raises(LocalListError, match="already a local list named 'Ärzte'"):
+        update_list(fleet.id, "Ärzte")
+    delete_unassigned_list(doctors.id)
     with pytest.raises(LocalListError, match="needs a name"):
         update_list(fleet.id, " ")
     with pytest.raises(LocalListError, match="does not exist"):
