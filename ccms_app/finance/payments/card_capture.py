@@ -55,6 +55,7 @@ from ccms_app.finance.payments.models import (
 )
 from ccms_app.finance.payments.session_settlement import RETRIED, RETRY_DAYS, cost_known, due_of
 from ccms_app.finance.rules.session_payment import CardPlan, card_plan, decline_reason, is_decline
+from ccms_app.finance.rules.stripe_limits import amount_problem
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +144,14 @@ def _prepare_end(session_id: int) -> CardEnd | None:
                 cost.currency.upper(),
                 excess_key(session_id),
             )
-            if excess.status == PaymentStatus.PENDING:
+            # Above a hold, a remainder Stripe would refuse as too small is not asked for: the
+            # payment says why and the operator collects it (without a hold, the whole cost is
+            # asked for and Stripe's answer decides).
+            too_small = amount_problem(plan.excess_minor, excess.currency) if held else ""
+            if excess.status == PaymentStatus.PENDING and too_small:
+                mark_failed(excess, f"not charged: {too_small}")
+                db.add(excess)
+            elif excess.status == PaymentStatus.PENDING:
                 try:
                     excess_call = card_call(db, payment, excess)
                 except CardUnusable as exc:

@@ -164,6 +164,31 @@ async def test_above_the_hold_the_excess_is_a_second_payment(
     assert payment_of(tx).charged_minor == due
 
 
+async def test_an_excess_below_stripes_minimum_is_not_charged_and_says_why(
+    pay_network: PayNetwork, fake_stripe: FakeStripe, payments: PaymentWorker, ocpp_url: str
+) -> None:
+    driver = add_driver(pay_network, "CARD-LITTLE")
+    save_card(pay_network, fake_stripe, driver)
+    energy = next(wh for wh in range(28_000, 31_000, 10) if HOLD < incl_cost(wh) < HOLD + 50)
+    t0 = an_hour_ago()
+    async with connect_charge_point(ocpp_url, CP) as cp:
+        await boot(cp)
+        tx = (await start(cp, "CARD-LITTLE", 10_000, t0)).transaction_id
+        await eventually(lambda: payment_of(tx).state == State.HELD)
+        await stop(cp, tx, 10_000 + energy, t0 + timedelta(minutes=30))
+    await eventually(lambda: payment_of(tx).state == State.FAILED)
+
+    rows = payments_of(tx)
+    hold, excess = rows[PaymentKind.CARD_HOLD], rows[PaymentKind.CARD_EXCESS]
+    assert hold.captured_minor == HOLD  # the hold is taken whole
+    assert excess.status == PaymentStatus.FAILED and excess.stripe_id == ""
+    assert "Stripe's minimum" in excess.error
+    off_session = [
+        pi for pi in fake_stripe.of_type("payment_intent") if pi["capture_method"] == "automatic"
+    ]
+    assert off_session == []  # Stripe was never asked for the excess
+
+
 async def test_a_session_that_costs_nothing_releases_its_hold(
     pay_network: PayNetwork, fake_stripe: FakeStripe, payments: PaymentWorker, ocpp_url: str
 ) -> None:
