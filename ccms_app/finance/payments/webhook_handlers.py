@@ -17,10 +17,10 @@ from typing import Any
 from sqlmodel import Session
 
 from ccms_app.finance.payments import stripe_gateway as gateway
-from ccms_app.finance.payments import top_ups
 from ccms_app.finance.payments.models import Payment, PaymentStatus
 from ccms_app.finance.payments.payment_accounts import save_card
 from ccms_app.finance.payments.reconcile import by_stripe_id, flag, reconcile, record_report
+from ccms_app.finance.payments.top_ups import checkout_completed, checkout_expired
 from ccms_app.finance.payments.webhook_dispatch import event_object, on_event
 from ccms_app.finance.rules.payments import refunded_note
 
@@ -130,5 +130,5 @@ def install() -> None:
     on_event("payment_intent.canceled", intent_canceled)
     on_event("charge.refunded", charge_refunded)
     on_event("setup_intent.succeeded", setup_succeeded)
-    on_event("checkout.session.completed", top_ups.checkout_completed)
-    on_event("checkout.session.expired", top_ups.checkout_expired)
+    on_event("checkout.session.completed", checkout_completed)
+    on_event("checkout.session.expired", checkout_expired)
