@@ -29,6 +29,7 @@ from ccms_app.api.routes.reimbursement_models import (
     ReimbursedSessionOut,
     ReimbursementsOut,
 )
+from ccms_app.core.attachments import private_attachment
 from ccms_app.finance.errors import FinanceError, FinanceNotFound
 from ccms_app.finance.partners import home_chargers, reimbursement_files
 from ccms_app.finance.partners.home_chargers import HOME_CHARGER_LIST, HomeChargerInput
@@ -167,17 +168,6 @@ async def get_reimbursement(month: Month, driver_id: Id, caller: Viewer) -> Any:
     return employee_json(await asyncio.to_thread(_one, month, driver_id, caller))
 
 
-def _download(data: bytes, media_type: str, name: str) -> Response:
-    return Response(
-        data,
-        media_type=media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "Cache-Control": "private, no-store",
-        },
-    )
-
-
 @reimbursements_api.get(
     "/{month}/{driver_id}/pdf",
     response_class=Response,
@@ -188,7 +178,7 @@ def _download(data: bytes, media_type: str, name: str) -> Response:
 async def get_reimbursement_pdf(month: Month, driver_id: Id, caller: Exporter) -> Response:
     report = await asyncio.to_thread(_one, month, driver_id, caller)
     data = await asyncio.to_thread(reimbursement_files.reimbursement_pdf, report)
-    return _download(data, "application/pdf", reimbursement_files.file_name(report, "pdf"))
+    return private_attachment(data, "application/pdf", reimbursement_files.file_name(report, "pdf"))
 
 
 @reimbursements_api.get(
@@ -202,4 +192,4 @@ async def get_reimbursement_csv(month: Month, driver_id: Id, caller: Exporter) -
     report = await asyncio.to_thread(_one, month, driver_id, caller)
     text = reimbursement_files.reimbursement_csv(report)
     name = reimbursement_files.file_name(report, "csv")
-    return _download(text.encode(), "text/csv; charset=utf-8", name)
+    return private_attachment(text.encode(), "text/csv; charset=utf-8", name)

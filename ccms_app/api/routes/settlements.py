@@ -34,6 +34,7 @@ from ccms_app.api.routes.settlement_models import (
     SettledSessionOut,
     SettlementOut,
 )
+from ccms_app.core.attachments import private_attachment
 from ccms_app.finance.errors import FinanceConflict, FinanceError, FinanceNotFound
 from ccms_app.finance.partners import agreements, settlement_files
 from ccms_app.finance.partners.agreements import AGREEMENT_LIST, AgreementInput, PartnerRefused
@@ -225,17 +226,6 @@ async def get_settlement(partner_id: Id, month: Month, caller: Viewer) -> Any:
     return settlement_json(report)
 
 
-def _download(data: bytes, media_type: str, name: str) -> Response:
-    return Response(
-        data,
-        media_type=media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "Cache-Control": "private, no-store",
-        },
-    )
-
-
 @settlements_api.get(
     "/{partner_id}/{month}/pdf",
     response_class=Response,
@@ -246,7 +236,7 @@ def _download(data: bytes, media_type: str, name: str) -> Response:
 async def get_settlement_pdf(partner_id: Id, month: Month, caller: Exporter) -> Response:
     report = await asyncio.to_thread(_report, partner_id, month, caller)
     data = await asyncio.to_thread(settlement_files.settlement_pdf, report)
-    return _download(data, "application/pdf", settlement_files.file_name(report, "pdf"))
+    return private_attachment(data, "application/pdf", settlement_files.file_name(report, "pdf"))
 
 
 @settlements_api.get(
@@ -259,6 +249,6 @@ async def get_settlement_pdf(partner_id: Id, month: Month, caller: Exporter) -> 
 async def get_settlement_csv(partner_id: Id, month: Month, caller: Exporter) -> Response:
     report = await asyncio.to_thread(_report, partner_id, month, caller)
     text = settlement_files.settlement_csv(report)
-    return _download(
+    return private_attachment(
         text.encode(), "text/csv; charset=utf-8", settlement_files.file_name(report, "csv")
     )

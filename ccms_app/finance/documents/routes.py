@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from ccms_app.accounts.http_gate import operator_route
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.core.attachments import private_attachment
 from ccms_app.finance.documents.reading import document_pdf
 
 # A plain parameter, not {document_id:int}: whatever the id, the gate answers first (401/403),
@@ -38,14 +39,7 @@ async def download_document(request: Request) -> Response:
     if found is None:
         return PlainTextResponse("no such billing document", status_code=404)
     name, data = found
-    return Response(
-        data,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return private_attachment(data, "application/pdf", name)
 
 
 routes = [Route(PDF_PATH, download_document, methods=["GET"])]

@@ -22,6 +22,7 @@ from starlette.routing import Route
 from ccms_app.accounts.http_gate import operator_route
 from ccms_app.accounts.organisations import organisation_scope
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.core.attachments import private_attachment
 from ccms_app.finance.errors import FinanceError, FinanceNotFound
 from ccms_app.finance.partners import reimbursement_files, settlement_files
 from ccms_app.finance.partners.reimbursements import reimbursement_report
@@ -44,17 +45,6 @@ def reimbursement_url(driver_id: int | str, month: str, extension: str) -> str:
 
 def _id(raw: str) -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else None
-
-
-def _file(name: str, data: bytes, extension: str) -> Response:
-    return Response(
-        data,
-        media_type=MEDIA[extension],
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "Cache-Control": "private, no-store",
-        },
-    )
 
 
 def _settlement_file(
@@ -95,7 +85,7 @@ async def _serve(
         )
     except (FinanceNotFound, FinanceError):
         return PlainTextResponse("no such report", status_code=404)
-    return _file(name, data, extension)
+    return private_attachment(data, MEDIA[extension], name)
 
 
 @operator_route(Module.FINANCE, Action.EXPORT)
