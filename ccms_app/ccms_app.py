@@ -45,7 +45,7 @@ from ccms_app.finance.pages import vouchers as vouchers_page
 from ccms_app.finance.pages import wallets as wallets_page
 from ccms_app.finance.state.overview import FinanceOverviewState
 from ccms_app.load_balancing import pages as load_balancing
-from ccms_app.maintenance import pages as maintenance
+from ccms_app.maintenance.pages import overview as maintenance
 from ccms_app.monitoring.pages import home, live_monitoring
 from ccms_app.monitoring.state.home import HomeState
 from ccms_app.monitoring.state.publisher import live_publisher

@@ -13,6 +13,8 @@ from ccms_app.finance.memberships import models as membership_models
 from ccms_app.finance.partners import models as partner_models
 from ccms_app.finance.payments import models as payment_models
 from ccms_app.finance.wallets import models as wallet_models
+from ccms_app.maintenance.alarms import models as alarm_models
+from ccms_app.maintenance.work_orders import models as work_order_models
 from ccms_app.network import models as network_models
 from ccms_app.webhooks import models as webhooks_models
 
@@ -27,5 +29,7 @@ MODEL_MODULES = (
     payment_models,
     membership_models,
     partner_models,
+    alarm_models,
+    work_order_models,
     webhooks_models,
 )

@@ -88,6 +88,13 @@ class Settings(BaseSettings):
     firmware_dir: Path = Field(default_factory=lambda: PROJECT_ROOT / "var" / "firmware")
     diagnostics_dir: Path = Field(default_factory=lambda: PROJECT_ROOT / "var" / "diagnostics")
     diagnostics_max_mb: Positive = 100
+    # Work order photos from technicians' phones (images only, each at most the size below).
+    work_order_photo_dir: Path = Field(
+        default_factory=lambda: PROJECT_ROOT / "var" / "work-order-photos"
+    )
+    work_order_photo_max_mb: Positive = 10
+    # Alarm engine: how often the sweep re-checks offline chargers and what events missed.
+    alarm_sweep_interval_s: Positive = 30
     public_url: str = ""  # what charge points use to reach the web port; "" = derived
     # Read when CCMS creates the root organisation; "" = "CCMS Operator" (demo: its own name).
     operator_name: str = ""
@@ -154,7 +161,7 @@ class Settings(BaseSettings):
     def _format_in_lower_case(cls, value: Any) -> Any:
         return value.lower() if isinstance(value, str) else value
 
-    @field_validator("firmware_dir", "diagnostics_dir")
+    @field_validator("firmware_dir", "diagnostics_dir", "work_order_photo_dir")
     @classmethod
     def _under_the_repository(cls, path: Path) -> Path:
         """Relative directories are relative to the repository, wherever `ccms` runs from."""

@@ -137,7 +137,10 @@ class StatusEvent(SQLModel, table=True):
     """Every StatusNotification as received, for history and fault analysis."""
 
     __tablename__ = "status_event"
-    __table_args__ = (Index("ix_status_event_cp_time", "charge_point_id", "received_at"),)
+    __table_args__ = (
+        Index("ix_status_event_cp_time", "charge_point_id", "received_at"),
+        Index("ix_status_event_received", "received_at"),  # the network's event history
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     charge_point_id: int = Field(foreign_key="charge_point.id")
@@ -149,6 +152,24 @@ class StatusEvent(SQLModel, table=True):
     info: str = Field(default="", max_length=50)
     timestamp: datetime | None = Field(default=None, sa_column=utc_column())
     received_at: datetime = Field(default_factory=utc_now, sa_column=utc_column(nullable=False))
+
+
+class ChargePointEvent(SQLModel, table=True):
+    """A charge point's life besides StatusNotifications: connected, disconnected, booted,
+    firmware and diagnostics status. With status_event and security_event it is the event
+    history operators filter (maintenance.events)."""
+
+    __tablename__ = "charge_point_event"
+    __table_args__ = (
+        Index("ix_charge_point_event_cp_time", "charge_point_id", "occurred_at"),
+        Index("ix_charge_point_event_time", "occurred_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    charge_point_id: int = Field(foreign_key="charge_point.id")
+    kind: str = Field(max_length=16)  # connected | disconnected | boot | firmware | diagnostics
+    detail: str = Field(default="", max_length=200)  # reason, boot status, firmware status, ...
+    occurred_at: datetime = Field(default_factory=utc_now, sa_column=utc_column(nullable=False))
 
 
 class SecurityEvent(SQLModel, table=True):

@@ -43,7 +43,7 @@ from ccms_app.control.state.commands import CommandState
 from ccms_app.core import db
 from ccms_app.core.types import utc_now
 from ccms_app.drivers.state.lists import IdTagListState
-from ccms_app.maintenance.state import DataIssueListState
+from ccms_app.maintenance.state.overview import DataIssueListState
 from ccms_app.monitoring.state.home import HomeState
 from ccms_app.network.state.forms import StationFormState
 from ccms_app.network.state.lists import StationListState

@@ -3,7 +3,7 @@ what the data policy says about its kind), select, and resolve one, the selected
 
 `DataIssueActions` is a state mixin used next to ListState: the Maintenance page's list and a
 charge point's Data issues tab each declare a concrete state with both
-(`class X(DataIssueActions, ListState, rx.State)`, in ccms_app.maintenance.state and
+(`class X(DataIssueActions, ListState, rx.State)`, in ccms_app.maintenance.state.overview and
 ccms_app.charging.state.data_issues_tab), so each has its own selection and dialog. Every resolve is
 scoped to the operator's organisations by the service, whatever ids the browser sends, and
 records the operator's email; the service tells the live pages, whose "data" warnings go.

@@ -9,8 +9,9 @@ import reflex as rx
 from ccms_app.accounts.state import AuthState
 from ccms_app.charging.components.data_issue_list import data_issue_list
 from ccms_app.charging.models import SessionStatus
-from ccms_app.maintenance.state import DataIssueListState as Issues
-from ccms_app.maintenance.state import FlaggedSessionListState as Flagged
+from ccms_app.maintenance.components.subnav import maintenance_subnav
+from ccms_app.maintenance.state.overview import DataIssueListState as Issues
+from ccms_app.maintenance.state.overview import FlaggedSessionListState as Flagged
 from ccms_app.ui.cards import section
 from ccms_app.ui.data_list import Column, Filter, data_list
 from ccms_app.ui.layout import app_shell
@@ -105,6 +106,7 @@ def page() -> rx.Component:
     return app_shell(
         ROUTE,
         page_header("Maintenance"),
+        maintenance_subnav(ROUTE),
         data_issues_section(),
         flagged_sessions_section(),
         not_built_yet(),

@@ -1,0 +1,1 @@
+"""Alarms: raised from what chargers report, acknowledged, assigned and closed by operators."""

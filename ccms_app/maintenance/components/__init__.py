@@ -1,0 +1,1 @@
+"""Maintenance UI pieces shared by its pages."""

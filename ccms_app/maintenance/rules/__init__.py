@@ -1,0 +1,1 @@
+"""Pure maintenance rules: no database, no reflex, no I/O."""

@@ -1,0 +1,1 @@
+"""Maintenance states (thin: they call the use cases)."""

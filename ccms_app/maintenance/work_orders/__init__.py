@@ -1,0 +1,1 @@
+"""Work orders: repairs and preventive maintenance, handled by maintenance staff on the phone."""
