@@ -172,6 +172,19 @@ async def test_a_licence_change_is_partial_and_null_lifts_a_bound(
     assert not_a_sub.status_code == 404
 
 
+async def test_a_licence_count_must_be_a_number_not_true_or_false(
+    rest: httpx.AsyncClient, keys: Keys, sub_operator: Organisation
+) -> None:
+    # JSON true would otherwise pass as 1 charge point (schemathesis found it).
+    key = bearer(keys.make())
+    path = f"/organisations/{sub_operator.id}"
+    reply = await rest.patch(path, json={"max_charge_points": True}, headers=key)
+    assert reply.status_code == 422, reply.text
+    assert reply.json()["errors"][0]["field"] == "max_charge_points"
+    unchanged = await rest.get(path, headers=key)
+    assert unchanged.json()["max_charge_points"] is None
+
+
 @pytest.mark.parametrize(
     ("method", "path", "body"),
     [

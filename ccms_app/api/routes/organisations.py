@@ -73,7 +73,7 @@ RESOURCE = ListResource(ORGANISATION_LIST, Module.SYSTEM, "Organisation", "organ
 api = router(RESOURCE.path, "Organisations")
 Organisation = add_list_routes(api, RESOURCE)
 Editor = Annotated[ApiCaller, gate(Module.SYSTEM, Action.EDIT)]
-Count = Annotated[int, Field(ge=0, le=MAX_LICENCE_COUNT)]
+Count = Annotated[int, Field(ge=0, le=MAX_LICENCE_COUNT, strict=True)]
 
 
 class LicenceChanges(StrictModel):
