@@ -45,7 +45,17 @@ from ccms_app.finance.pages import vouchers as vouchers_page
 from ccms_app.finance.pages import wallets as wallets_page
 from ccms_app.finance.state.overview import FinanceOverviewState
 from ccms_app.load_balancing import pages as load_balancing
+from ccms_app.maintenance.notifications.components import bell as alarm_bell
+from ccms_app.maintenance.pages import alarm_detail as maintenance_alarm
+from ccms_app.maintenance.pages import alarm_rules as maintenance_alarm_rules
+from ccms_app.maintenance.pages import alarms as maintenance_alarms
+from ccms_app.maintenance.pages import events as maintenance_events
 from ccms_app.maintenance.pages import overview as maintenance
+from ccms_app.maintenance.pages import plans as maintenance_plans
+from ccms_app.maintenance.pages import reports as maintenance_reports
+from ccms_app.maintenance.pages import staff as maintenance_staff
+from ccms_app.maintenance.pages import work_order_detail as maintenance_work_order
+from ccms_app.maintenance.pages import work_orders as maintenance_work_orders
 from ccms_app.monitoring.pages import home, live_monitoring
 from ccms_app.monitoring.state.home import HomeState
 from ccms_app.monitoring.state.publisher import live_publisher
@@ -104,7 +114,19 @@ def _register_pages(app: rx.App) -> None:
         on_load=[*guard, HomeState.join, FirmwareState.load],
     )
     # assets: lists, forms, map; stations: one station; maintenance: data issues
-    for module in (assets, stations, maintenance):
+    maintenance_pages = (
+        maintenance,
+        maintenance_alarms,
+        maintenance_alarm,
+        maintenance_events,
+        maintenance_alarm_rules,
+        maintenance_work_orders,
+        maintenance_work_order,
+        maintenance_reports,
+        maintenance_plans,
+        maintenance_staff,
+    )
+    for module in (assets, stations, *maintenance_pages):
         app.add_page(module.page, route=module.ROUTE, title=module.TITLE, on_load=module.ON_LOAD)
     page_guards = {
         load_balancing: [*guard, PageAccessState.load_balancing],
@@ -151,5 +173,6 @@ app = rx.App(
     api_transformer=[build_api(), RawTokenScrubber],
 )
 gate.install(app)
+alarm_bell.install()  # alarm bell + toast in every page's shell (ui/ imports no feature module)
 _register_pages(app)
 app.register_lifespan_task(ccms_network)

@@ -32,7 +32,13 @@ from ccms_app.finance.memberships import stripe_events as membership_events
 from ccms_app.finance.memberships.jobs import schedule_membership_jobs
 from ccms_app.finance.payments import session_payments, webhook_handlers
 from ccms_app.finance.payments.jobs import schedule_payment_jobs, start_payment_worker
+from ccms_app.maintenance.alarms import sweep as alarm_sweep
+from ccms_app.maintenance.alarms.worker import start_alarm_worker
+from ccms_app.maintenance.notifications import email_hook as alarm_email
+from ccms_app.maintenance.notifications.digest import schedule_alarm_digest
 from ccms_app.maintenance.retention import schedule_purge
+from ccms_app.maintenance.work_orders import alarm_hook as work_order_hook
+from ccms_app.maintenance.work_orders.jobs import schedule_work_order_jobs
 from ccms_app.network.charger_security import ChargerSecurityService, ocpp_ssl_context
 from ccms_app.webhooks.service import start_webhooks
 from ocpp_server.gc_policy import settle_after_startup
@@ -122,6 +128,8 @@ async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
     session_payments.install()  # paid: recorded at the start, settled after pricing, Blocked check
     webhook_handlers.install()  # Stripe webhook events -> payments, top-ups, saved cards
     membership_events.install()  # Stripe subscription events drive card-plan memberships
+    alarm_email.install()  # a rule's e-mail recipients: an outbox row in the alarm's transaction
+    work_order_hook.install()  # alarm rules' work orders, in the alarm's transaction
     events = ObservedChargerEvents(get_event_bus(), settings)
     await events.start()
     webhooks = await start_webhooks(get_event_bus())  # hears the first boots, sends nothing inline
@@ -146,8 +154,12 @@ async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
     schedule_live_costs(start_scheduler(), settings)  # running sessions' cost so far
     schedule_billing_jobs(start_scheduler(), settings)  # receipts, invoices, their e-mail
     schedule_membership_jobs(start_scheduler(), settings)  # wallet membership fees, renewals
+    schedule_alarm_digest(start_scheduler(), settings)  # alarm e-mail: a digest per list + window
+    schedule_work_order_jobs(start_scheduler())  # verification every minute, plans every 10 min
     payments = await start_payment_worker(get_event_bus())  # holds, settlements, wallet guard
     schedule_payment_jobs(start_scheduler(), settings, payments)  # every CCMS_PAYMENT_INTERVAL_S
+    alarms = await start_alarm_worker(get_event_bus())  # faults, offline, ... -> alarms (<5 s)
+    alarm_sweep.install(start_scheduler(), settings)  # every CCMS_ALARM_SWEEP_INTERVAL_S
     runtime = NetworkRuntime(events=events, server=server, tls=ssl_context is not None)
     stop_fleet = asyncio.Event()
     if settings.demo_fleet > 0 and runtime.tls:
@@ -176,6 +188,7 @@ async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
                 runtime.fleet.cancel()
         await stop_scheduler()
         await payments.stop()
+        await alarms.stop()
         set_command_port(None)
         await server.stop()
         await events.stop()

@@ -21,6 +21,7 @@ from ccms_app.control.firmware import image_routes as firmware
 from ccms_app.finance.documents import routes as billing_documents
 from ccms_app.finance.partners import routes as partner_reports
 from ccms_app.finance.payments import webhook_route as stripe_webhooks
+from ccms_app.maintenance.work_orders import photo_routes as work_order_photos
 
 
 def build_api() -> Starlette:
@@ -34,6 +35,7 @@ def build_api() -> Starlette:
         *billing_documents.routes,
         *stripe_webhooks.routes,
         *partner_reports.routes,
+        *work_order_photos.routes,
     ]
     rest = Mount(PREFIX, app=build_rest_api())
     return Starlette(

@@ -137,7 +137,9 @@ class ChargerEventService:
 
     async def disconnected(self, identity: str, reason: str) -> None:
         self._limits.forget(identity)
-        await self._apply_events(lambda s, now: charge_points.mark_disconnected(s, identity, now))
+        await self._apply_events(
+            lambda s, now: charge_points.mark_disconnected(s, identity, now, reason)
+        )
 
     def record_frame(self, frame: FrameRecord) -> None:
         """Log the frame, a charger password (AuthorizationKey) blanked out first, within what

@@ -20,7 +20,13 @@ from ccms_app.control.firmware.campaign_progress import track_firmware_status
 from ccms_app.core.events import NetworkEvent
 from ccms_app.core.pending_writes import insert_later, update_later
 from ccms_app.core.rows import stored_id, table_of
-from ccms_app.network.models import ChargePoint, Connector, RegistrationState, StatusEvent
+from ccms_app.network.models import (
+    ChargePoint,
+    ChargePointEvent,
+    Connector,
+    RegistrationState,
+    StatusEvent,
+)
 
 BOOT_FIELDS = {
     "charge_point_vendor": "vendor",
@@ -36,6 +42,8 @@ BOOT_FIELDS = {
 
 CHARGE_POINT_TABLE = table_of(ChargePoint)
 STATUS_EVENT_TABLE = table_of(StatusEvent)
+CHARGE_POINT_EVENT_TABLE = table_of(ChargePointEvent)
+EVENT_DETAIL_MAX = 200  # charge_point_event.detail
 
 
 # Built once (their SQL and cache key too): every group-commit batch runs them (batch_preload).
@@ -109,6 +117,22 @@ def charge_point_event(cp: ChargePoint, **data: object) -> NetworkEvent:
     return NetworkEvent(kind="charge_point", charge_point_id=cp.id, identity=cp.identity, data=data)
 
 
+def record_event(session: Session, cp: ChargePoint, kind: str, detail: str, now: datetime) -> None:
+    """Keep a ChargePointEvent for the event history (maintenance.events), written with the
+    batch's other history rows just before the commit (pending_writes): one multi-row INSERT
+    per batch, in the same transaction as the change it records."""
+    insert_later(
+        session,
+        CHARGE_POINT_EVENT_TABLE,
+        {
+            "charge_point_id": stored_id(cp.id),
+            "kind": kind,
+            "detail": detail[:EVENT_DETAIL_MAX],
+            "occurred_at": now,
+        },
+    )
+
+
 def _seen(session: Session, cp: ChargePoint, now: datetime) -> None:
     """The charger is alive now. last_seen_at changes on every message, so it is written once
     per charge point per batch (pending_writes), not as an ORM change every query flushes;
@@ -125,14 +149,19 @@ def mark_connected(
     """The charge point (created, unregistered, for an unknown identity) is online now."""
     cp, created = get_or_create_charge_point(session, identity)
     _seen(session, cp, now)
+    record_event(session, cp, "connected", "", now)
     return cp, [charge_point_event(cp, online=True, created=created)]
 
 
-def mark_disconnected(session: Session, identity: str, now: datetime) -> list[NetworkEvent]:
+def mark_disconnected(
+    session: Session, identity: str, now: datetime, reason: str = ""
+) -> list[NetworkEvent]:
+    """The connection is gone (`reason`: why, as the OCPP server saw it, for the history)."""
     cp = find_charge_point(session, identity)
     if cp is None:
         return []
     cp.is_online = False
+    record_event(session, cp, "disconnected", reason, now)
     return [charge_point_event(cp, online=False)]
 
 
@@ -207,6 +236,8 @@ def boot(
         RegistrationState.DISABLED: "Rejected",
     }.get(RegistrationState(cp.registration_state), "Pending")
     outcome = BootOutcome(status=status, charge_point_id=stored_id(cp.id), created=created)
+    described = " ".join(v for v in (cp.vendor, cp.model, cp.firmware_version) if v)
+    record_event(session, cp, "boot", f"{status} ({described})" if described else status, now)
     return outcome, [charge_point_event(cp, boot=status, created=created)]
 
 
@@ -301,6 +332,7 @@ def record_firmware_status(
     cp = touch(session, identity, now)
     cp.firmware_status = status
     cp.firmware_status_at = now
+    record_event(session, cp, "firmware", status, now)
     # A firmware campaign follows its charge points through these notifications.
     campaign_events = track_firmware_status(session, cp, status, now)
     return [charge_point_event(cp, firmware_status=status), *campaign_events]
@@ -312,4 +344,5 @@ def record_diagnostics_status(
     cp = touch(session, identity, now)
     cp.diagnostics_status = status
     cp.diagnostics_status_at = now
+    record_event(session, cp, "diagnostics", status, now)
     return [charge_point_event(cp, diagnostics_status=status)]

@@ -7,10 +7,22 @@ only look (its organisation's licence ended) sees why in a banner above every pa
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
 from ccms_app.ui.nav import SIDEBAR_WIDTH, mobile_bar, sidebar
+
+# Components shown once over every signed-in page (the alarm toast), registered by the
+# composition root so that ui/ imports no feature module.
+_OVERLAYS: list[Callable[[], rx.Component]] = []
+
+
+def register_shell_overlay(factory: Callable[[], rx.Component]) -> None:
+    """Render `factory()` once in the shell of every signed-in page (fixed position)."""
+    if factory not in _OVERLAYS:
+        _OVERLAYS.append(factory)
 
 
 def read_only_banner() -> rx.Component:
@@ -39,6 +51,7 @@ def app_shell(active: str, *content: rx.Component) -> rx.Component:
                 padding=["16px 12px", "20px 16px", "24px 32px"],
                 max_width="1600px",
             ),
+            *[factory() for factory in _OVERLAYS],
             min_height="100vh",
         ),
         rx.center(rx.spinner(size="3"), height="100vh"),

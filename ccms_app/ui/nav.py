@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import reflex as rx
@@ -22,6 +23,21 @@ def run_before_logout(handler: EventHandler | EventCallback[()]) -> None:
     """Register `handler` to run (in registration order) when an operator logs out."""
     if handler not in _BEFORE_LOGOUT:
         _BEFORE_LOGOUT.append(handler)
+
+
+# Small components beside the brand on every page (the alarm bell): the composition root
+# registers them, so ui/ does not import the modules they come from.
+_HEADER_WIDGETS: list[Callable[[], rx.Component]] = []
+
+
+def register_header_widget(factory: Callable[[], rx.Component]) -> None:
+    """Show `factory()` beside the brand, in the sidebar and in the phone's top bar."""
+    if factory not in _HEADER_WIDGETS:
+        _HEADER_WIDGETS.append(factory)
+
+
+def header_widgets() -> list[rx.Component]:
+    return [factory() for factory in _HEADER_WIDGETS]
 
 
 DESKTOP = ["none", "none", "flex"]  # shown from the md breakpoint (768 px) up
@@ -134,7 +150,9 @@ def account_box() -> rx.Component:
 
 def sidebar(active: str) -> rx.Component:
     return rx.flex(
-        rx.box(brand(), padding="4px 8px 16px 8px"),
+        rx.hstack(
+            brand(), rx.spacer(), *header_widgets(), align="center", padding="4px 8px 16px 8px"
+        ),
         nav_links(active),
         rx.spacer(),
         account_box(),
@@ -199,6 +217,8 @@ def mobile_bar(active: str) -> rx.Component:
             direction="left",
         ),
         brand(),
+        rx.spacer(),
+        *header_widgets(),
         display=MOBILE,
         align="center",
         spacing="3",

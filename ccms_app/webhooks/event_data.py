@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from ccms_app.charging.models import ChargerDataIssue, ChargingSession
 from ccms_app.control.models import ChargePointCommand
+from ccms_app.webhooks.maintenance_data import alarm_data, work_order_data
 from ccms_app.webhooks.rules.payloads import iso
 
 
@@ -90,4 +91,8 @@ def event_data(
         return _command_data(session, bus)
     if event_type == "data_issue.raised":
         return _issue_data(session, bus, charge_point_id)
+    if event_type.startswith("alarm."):
+        return alarm_data(session, event_type, bus)
+    if event_type.startswith("work_order."):
+        return work_order_data(session, event_type, bus)
     return {}

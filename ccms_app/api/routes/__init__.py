@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from ccms_app.api.routes import (
+    alarm_rules,
+    alarms,
     api_keys,
     areas,
     audit_log,
@@ -20,6 +22,11 @@ from ccms_app.api.routes import (
     firmware,
     id_tags,
     local_lists,
+    maintenance_events,
+    maintenance_plans,
+    maintenance_reports,
+    maintenance_settings,
+    maintenance_staff,
     memberships,
     message_log,
     organisations,
@@ -35,9 +42,11 @@ from ccms_app.api.routes import (
     top_ups,
     user_groups,
     vehicles,
+    vendor_error_codes,
     vouchers,
     wallets,
     webhooks,
+    work_orders,
 )
 
 ROUTERS: list[APIRouter] = [
@@ -51,6 +60,15 @@ ROUTERS: list[APIRouter] = [
     charging_sessions.api,
     status_events.api,
     data_issues.api,
+    alarms.api,
+    maintenance_events.api,
+    alarm_rules.api,
+    vendor_error_codes.api,
+    maintenance_settings.api,
+    work_orders.api,
+    maintenance_staff.api,
+    maintenance_plans.api,
+    maintenance_reports.api,
     reservations.api,
     charging_profiles.api,
     message_log.api,

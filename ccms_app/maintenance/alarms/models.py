@@ -84,7 +84,7 @@ class Alarm(SQLModel, table=True):
     assignee_account_id: int | None = Field(default=None, foreign_key="operator_account.id")
     # Set when the charger recovered (status no longer Faulted, back online, ...).
     recovered_at: datetime | None = Field(default=None, sa_column=utc_column())
-    downtime_s: int | None = None  # recovered_at (or closed_at) - first_raised_at
+    downtime_s: int | None = None  # recovered_at (or closed_at) - fault_started_at
     closed_at: datetime | None = Field(default=None, sa_column=utc_column())
     closed_by: str = Field(default="", max_length=320)  # "" = closed by CCMS on recovery
     close_reason: str = Field(default="", max_length=200)

@@ -1,17 +1,22 @@
-"""Maintenance: what needs an operator's look. Built so far: charger data issues (what chargers
-sent that could not be applied as sent, docs/data-policy.md) and flagged sessions. Alarms,
-faults and work orders come later; the page says so."""
+"""Maintenance overview: a technician's own work orders first, then the open alarms (live, from
+the alarm bell's shared state), charger data issues (what chargers sent that could not be
+applied as sent, docs/data-policy.md) and flagged sessions."""
 
 from __future__ import annotations
 
 import reflex as rx
+from reflex.vars import ObjectVar
 
 from ccms_app.accounts.state import AuthState
 from ccms_app.charging.components.data_issue_list import data_issue_list
 from ccms_app.charging.models import SessionStatus
 from ccms_app.maintenance.components.subnav import maintenance_subnav
+from ccms_app.maintenance.components.work_order_mine import my_work_orders_section
+from ccms_app.maintenance.notifications.rules.bell_view import BellCounts
+from ccms_app.maintenance.notifications.state import AlarmToastState
 from ccms_app.maintenance.state.overview import DataIssueListState as Issues
 from ccms_app.maintenance.state.overview import FlaggedSessionListState as Flagged
+from ccms_app.maintenance.state.work_orders import MyWorkOrdersState
 from ccms_app.ui.cards import section
 from ccms_app.ui.data_list import Column, Filter, data_list
 from ccms_app.ui.layout import app_shell
@@ -19,7 +24,7 @@ from ccms_app.ui.page_header import page_header
 
 ROUTE = "/maintenance"
 TITLE = "Maintenance · CCMS"
-ON_LOAD = [AuthState.require_login, Issues.load, Flagged.load]
+ON_LOAD = [AuthState.require_login, MyWorkOrdersState.load, Issues.load, Flagged.load]
 
 
 def _intro(text: str) -> rx.Component:
@@ -87,18 +92,34 @@ def flagged_sessions_section() -> rx.Component:
     )
 
 
-def not_built_yet() -> rx.Component:
-    return rx.callout(
-        rx.text(
-            rx.text.strong("Alarms, faults and work orders are not built yet. "),
-            "When built, Maintenance will also plan and track work orders for technicians, "
-            "from a phone too.",
+def _count(label: str, value: rx.Var, colour: str, testid: str) -> rx.Component:
+    return rx.box(
+        rx.text(label, size="1", color=rx.color("gray", 11)),
+        rx.text(value, size="6", weight="bold", color=rx.color(colour, 11)),
+        padding="8px 12px",
+        border_radius="8px",
+        background=rx.color(colour, 2),
+        min_width="90px",
+        custom_attrs={"data-testid": testid},
+    )
+
+
+def open_alarms_section() -> rx.Component:
+    """Open alarms by severity, pushed live by the alarm bell's shared state (the alarms this
+    login's role is told about)."""
+    counts = AlarmToastState.counts.to(ObjectVar, BellCounts)
+    return section(
+        "Open alarms",
+        rx.flex(
+            _count("Critical", counts.critical, "red", "open-critical"),
+            _count("Major", counts.major, "orange", "open-major"),
+            _count("Minor", counts.minor, "amber", "open-minor"),
+            _count("Warning", counts.warning, "gray", "open-warning"),
+            gap="8px",
+            wrap="wrap",
         ),
-        icon="construction",
-        color_scheme="amber",
-        size="1",
-        width="100%",
-        custom_attrs={"data-testid": "not-built"},
+        rx.link("See all open alarms", href="/maintenance/alarms", size="2"),
+        right=rx.text("live", size="1", color=rx.color("gray", 10)),
     )
 
 
@@ -107,7 +128,8 @@ def page() -> rx.Component:
         ROUTE,
         page_header("Maintenance"),
         maintenance_subnav(ROUTE),
+        my_work_orders_section(),
+        open_alarms_section(),
         data_issues_section(),
         flagged_sessions_section(),
-        not_built_yet(),
     )

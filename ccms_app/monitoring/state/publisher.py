@@ -27,6 +27,11 @@ import reflex as rx
 from ccms_app.core import push_stats
 from ccms_app.core.config import Settings
 from ccms_app.core.events import EventBus, NetworkEvent, get_event_bus
+from ccms_app.maintenance.notifications import bell_watch
+from ccms_app.maintenance.notifications.bell import load_bell_for_watchers
+from ccms_app.maintenance.notifications.rules.bell_view import BellView
+from ccms_app.maintenance.notifications.state import TOKEN_PREFIX as BELL_TOKEN_PREFIX
+from ccms_app.maintenance.notifications.state import AlarmBellState, apply_bell, bell_token
 from ccms_app.monitoring import registry
 from ccms_app.monitoring.batch_memo import shared_reads
 from ccms_app.monitoring.home_summary import HomeSummary
@@ -45,12 +50,14 @@ View = TypeVar("View")
 @dataclass(frozen=True)
 class Feed(Generic[View]):
     """One kind of per-organisation live view: who watches it, how it is read after a batch
-    of events (`load(organisation_id, batch)`), where it is written."""
+    of events (`load(organisation_id, batch)`), where it is written; `wanted(batch)` says
+    whether a batch can change it at all (the alarm bell: only batches with alarms)."""
 
     name: str
     organisations: Callable[[], Collection[int]]
     load: Callable[[int, Batch], View]
     push: Callable[[int, View], Awaitable[None]]
+    wanted: Callable[[Batch], bool] = lambda batch: True
 
 
 @dataclass(frozen=True)
@@ -73,16 +80,28 @@ class Batch:
     def lists_may_change(self) -> bool:
         return self.everything or self.edited
 
+    @property
+    def maintenance_only(self) -> bool:
+        """Only alarms and work orders: nothing Home or the live lists show changed."""
+        return not self.everything and bool(self.kinds) and self.kinds <= MAINTENANCE_KINDS
+
 
 SESSION_KINDS = frozenset({"session", "meter", "session_cost"})
 # Event kinds that change what Home and the live lists show (commands, configuration,
 # firmware, reservations and local lists have pages of their own).
 NETWORK_KINDS = frozenset({"charge_point", "connector", "session", "meter", "warning", "asset"})
+# Alarms and work orders change no charge point's row in Home or the live lists (the status
+# behind an alarm has its own event): they feed the alarm bell only.
+MAINTENANCE_KINDS = frozenset({"alarm", "work_order"})
 
 
 def batch_of(events: Sequence[NetworkEvent]) -> Batch:
     everything = any(e.charge_point_id is None and e.kind in NETWORK_KINDS for e in events)
-    changed = frozenset(e.charge_point_id for e in events if e.charge_point_id is not None)
+    changed = frozenset(
+        e.charge_point_id
+        for e in events
+        if e.charge_point_id is not None and e.kind not in MAINTENANCE_KINDS
+    )
     edited = any("change" in e.data for e in events)
     return Batch(changed, everything, frozenset(e.kind for e in events), edited)
 
@@ -136,6 +155,8 @@ class LivePublisher:
         except Exception:
             log.exception("forgetting closed tabs failed")
         for feed in self._feeds:
+            if not feed.wanted(batch):
+                continue
             for organisation_id in sorted(feed.organisations()):
                 try:
                     view = await asyncio.to_thread(feed.load, organisation_id, batch)
@@ -147,7 +168,8 @@ class LivePublisher:
                         extra={"organisation_id": organisation_id, "feed": feed.name},
                     )
         try:
-            self.tab_refreshes += await self._refresh_tabs(batch)
+            if not batch.maintenance_only:
+                self.tab_refreshes += await self._refresh_tabs(batch)
         except Exception:
             log.exception("live list refresh failed")
         self.batches += 1
@@ -207,7 +229,13 @@ def home_feed(app: rx.App, tallies: HomeTallies | None = None) -> Feed[HomeSumma
             apply_summary(await root.get_state(HomeState), summary)
 
     tallies = tallies or HomeTallies()
-    return Feed(registry.HOME, home_watchers(tallies), home_load(tallies), push)
+    return Feed(
+        registry.HOME,
+        home_watchers(tallies),
+        home_load(tallies),
+        push,
+        lambda batch: not batch.maintenance_only,
+    )
 
 
 def home_watchers(tallies: HomeTallies) -> Callable[[], Collection[int]]:
@@ -222,6 +250,41 @@ def home_load(tallies: HomeTallies) -> Callable[[int, Batch], HomeSummary]:
     )
 
 
+BELL = "alarm_bell"
+
+
+def alarm_bell_feed(app: rx.App) -> Feed[BellView]:
+    """The alarm bell of every organisation a tab's shell watches, after batches with alarms:
+    one push per organisation and batch, however many alarms it holds."""
+
+    async def push(organisation_id: int, view: BellView) -> None:
+        token = rx.BaseStateToken(ident=bell_token(organisation_id), cls=AlarmBellState)
+        async with app.modify_state(token) as root:
+            apply_bell(await root.get_state(AlarmBellState), view)
+
+    return Feed(
+        BELL, bell_watchers(lambda: tab_watch.connected_tabs(app)), bell_load, push, bell_wanted
+    )
+
+
+def bell_watchers(connected: Callable[[], Collection[str]]) -> Callable[[], Collection[int]]:
+    """The organisations with a tab showing the bell (tabs long disconnected forgotten)."""
+
+    def organisations() -> Collection[int]:
+        bell_watch.keep_connected(connected())
+        return bell_watch.watched_organisations()
+
+    return organisations
+
+
+def bell_load(organisation_id: int, batch: Batch) -> BellView:
+    return load_bell_for_watchers(organisation_id)
+
+
+def bell_wanted(batch: Batch) -> bool:
+    return "alarm" in batch.kinds or batch.everything
+
+
 _CP_PREFIX = charge_point_feed.TOKEN_PREFIX
 
 
@@ -232,7 +295,7 @@ class _SharedTokenDeltaFilter(logging.Filter):
         message = record.getMessage()
         return not (
             message.startswith("Attempting to send delta")
-            and any(p in message for p in (HOME_TOKEN_PREFIX, _CP_PREFIX))
+            and any(p in message for p in (HOME_TOKEN_PREFIX, _CP_PREFIX, BELL_TOKEN_PREFIX))
         )
 
 
@@ -244,7 +307,7 @@ async def live_publisher(app: Any, settings: Settings) -> AsyncIterator[LivePubl
     publisher = LivePublisher(
         get_event_bus(),
         settings.realtime_interval,
-        feeds=[home_feed(app)],
+        feeds=[home_feed(app), alarm_bell_feed(app)],
         refresh_tabs=live_tabs(app_tab_states(app)),
         before_publish=lambda: tab_watch.forget_closed_tabs(app),
     )

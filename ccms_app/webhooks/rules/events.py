@@ -3,7 +3,8 @@
 The services publish `NetworkEvent`s (kind + a few facts) on the event bus for the live
 pages; `event_type_of` says which of them a webhook reports. Everything else on the bus
 (meter values, configuration, reservations, firmware progress) is not a webhook event yet.
-Alarms and payments add their types here when those modules publish them.
+Alarms and work orders (maintenance) publish kind "alarm" / "work_order" events after
+their commit; payments add their types here when that module publishes them.
 """
 
 from __future__ import annotations
@@ -24,10 +25,30 @@ EVENT_TYPES: dict[str, str] = {
     "status (accepted, rejected, failed, timed_out, offline), error.",
     "data_issue.raised": "CCMS kept something a charger sent that it could not apply as sent. "
     "data: kind, issue_id, detail.",
+    "alarm.raised": "An alarm was raised (a repeat of an open alarm is not a new one). "
+    "data: alarm_id, connector_id (0: the whole charge point), cause, severity, status, "
+    "error_code, info, vendor_id, vendor_error_code, readable_cause, detail, occurrences, "
+    "fault_started_at, raised_at.",
+    "alarm.closed": "An alarm closed: the charger recovered, or an operator closed it. data: as "
+    "raised, plus closed_at, closed_by (empty: CCMS on recovery), close_reason, recovered_at, "
+    "downtime_s.",
+    "alarm.changed": "An operator acknowledged, assigned, commented on or reopened an alarm. "
+    "data: as raised, plus acknowledged_at, acknowledged_by, assignee (e-mail).",
+    "work_order.created": "A work order was created (by hand, from an alarm, by an alarm rule "
+    "or a maintenance plan). data: work_order_id, title, status, priority, source, "
+    "connector_id, alarm_id, assignee (e-mail), due_at, created_at, created_by.",
+    "work_order.status_changed": "A work order's status changed. data: as created, plus "
+    "from_status, and resolved_at, verified_at, closed_at once set.",
 }
 TEST_EVENT = "webhook.test"  # sent by "Send test event", whatever the subscription chose
 ALL_EVENTS = "*"
 FINAL_COMMAND_STATUSES = frozenset({"accepted", "rejected", "failed", "timed_out", "offline"})
+# kind="alarm" events say what happened with one flag; "repeated" is not a webhook event.
+ALARM_FLAGS = (("raised", "alarm.raised"), ("closed", "alarm.closed"), ("changed", "alarm.changed"))
+WORK_ORDER_FLAGS = (
+    ("created", "work_order.created"),
+    ("status_changed", "work_order.status_changed"),
+)
 MAX_SELECTION_CHARS = 1000
 
 
@@ -46,6 +67,10 @@ def event_type_of(kind: str, data: Mapping[str, Any]) -> str | None:
         return "command.finished"
     if kind == "warning" and data.get("data_issue"):
         return "data_issue.raised"
+    if kind == "alarm":
+        return next((name for flag, name in ALARM_FLAGS if data.get(flag)), None)
+    if kind == "work_order":
+        return next((name for flag, name in WORK_ORDER_FLAGS if data.get(flag)), None)
     return None
 
 

@@ -1,0 +1,43 @@
+"""Small pieces the Alarms pages share: severity and status badges, a labelled fact."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from ccms_app.maintenance.state.alarms_rows import SEVERITY_COLOURS, STATUS_COLOURS
+
+
+def severity_badge(severity: Any, **props: Any) -> rx.Component:
+    return rx.badge(
+        severity,
+        color_scheme=rx.match(severity, *SEVERITY_COLOURS.items(), "gray"),
+        variant="solid",
+        **props,
+    )
+
+
+def status_badge(status: Any, **props: Any) -> rx.Component:
+    return rx.badge(
+        status,
+        color_scheme=rx.match(status, *STATUS_COLOURS.items(), "gray"),
+        variant="soft",
+        **props,
+    )
+
+
+def fact(label: str, value: Any, testid: str = "") -> rx.Component:
+    """A caption over a value that wraps on a narrow phone ("—" when empty)."""
+    attrs = {"data-testid": testid} if testid else {}
+    return rx.vstack(
+        rx.text(label, size="1", color=rx.color("gray", 11)),
+        rx.text(
+            rx.cond(value == "", "—", value),
+            size="2",
+            overflow_wrap="anywhere",
+            custom_attrs=attrs,
+        ),
+        spacing="0",
+        min_width="0",
+    )

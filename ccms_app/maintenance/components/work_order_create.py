@@ -1,0 +1,100 @@
+"""The "New work order" dialog: any charge point of the network (searched by identity)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ccms_app.maintenance.rules.sla import PRIORITIES, PRIORITY_LABELS
+from ccms_app.maintenance.state.work_orders import WorkOrderCreateState as S
+from ccms_app.ui.dialogs import (
+    choice_select,
+    dialog,
+    dialog_body,
+    dialog_buttons,
+    keyed_error,
+    labelled,
+    notice,
+    value_input,
+)
+from ccms_app.ui.form_fields import field_error
+
+PRIORITY_CHOICES = [(p, PRIORITY_LABELS[p]) for p in PRIORITIES]
+
+
+def new_work_order_button() -> rx.Component:
+    return rx.button(
+        rx.icon("plus", size=16),
+        "New work order",
+        size="3",
+        on_click=S.open_new,
+        custom_attrs={"data-testid": "work-order-new"},
+    )
+
+
+def create_dialog() -> rx.Component:
+    return dialog(
+        S.open,
+        S.set_open,
+        "New work order",
+        dialog_body(
+            labelled(
+                "Charge point",
+                rx.vstack(
+                    rx.input(
+                        value=S.cp_term,
+                        on_change=S.search_charge_points.debounce(300),
+                        placeholder="Search identity…",
+                        width="100%",
+                        custom_attrs={"data-testid": "work-order-cp-search"},
+                    ),
+                    choice_select(
+                        S.values["charge_point_id"],
+                        S.cp_choices,
+                        lambda v: S.set_value("charge_point_id", v),
+                        "Choose the charge point",
+                        "work-order-cp",
+                    ),
+                    width="100%",
+                ),
+                keyed_error(S.errors, "charge_point_id", "work-order-charge_point_id-error"),
+            ),
+            value_input(S, "title", "What is wrong", "work-order"),
+            value_input(
+                S, "connector_id", "Connector (empty: the whole charge point)", "work-order"
+            ),
+            labelled(
+                "Description",
+                rx.text_area(
+                    value=S.values["description"],
+                    on_change=lambda v: S.set_value("description", v),
+                    width="100%",
+                    custom_attrs={"data-testid": "work-order-description"},
+                ),
+                field_error(S, "description", "work-order"),
+            ),
+            labelled(
+                "Priority",
+                choice_select(
+                    S.values["priority"],
+                    PRIORITY_CHOICES,
+                    lambda v: S.set_value("priority", v),
+                    None,
+                    "work-order-priority",
+                ),
+            ),
+            labelled(
+                "Assignee (optional)",
+                choice_select(
+                    S.values["assignee_account_id"],
+                    S.people,
+                    lambda v: S.set_value("assignee_account_id", v),
+                    "Nobody yet",
+                    "work-order-assignee",
+                ),
+                keyed_error(S.errors, "assignee_account_id", "work-order-assignee-error"),
+            ),
+            notice(S.message, "work-order-message"),
+            dialog_buttons(None, "Create", S.busy, "work-order-save", on_click=S.save),
+        ),
+        testid="work-order-dialog",
+    )

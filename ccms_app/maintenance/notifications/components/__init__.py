@@ -1,0 +1,1 @@
+"""The alarm bell in the app shell and the toast for new alarms."""

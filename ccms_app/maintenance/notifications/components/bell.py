@@ -1,0 +1,155 @@
+"""The alarm bell beside the brand on every page, and the toast for new alarms.
+
+Both show only to roles that may view maintenance (the gate decides what they receive: the
+bell joins only for those). The toast is a fixed callout at the bottom right (full width on a
+360 px phone), listing the newest alarms the tab has not dismissed, each a link to its alarm.
+`install()` puts them into the app shell (ui/ imports no feature module): the composition
+root calls it before the pages are added.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+from reflex.vars import ObjectVar
+
+from ccms_app.accounts.rules.permissions import Module
+from ccms_app.maintenance.notifications.bell import ALARMS_ROUTE
+from ccms_app.maintenance.notifications.rules.bell_view import BellAlarm, BellCounts, Toast
+from ccms_app.maintenance.notifications.state import AlarmBellState, AlarmToastState
+from ccms_app.ui.layout import register_shell_overlay
+from ccms_app.ui.nav import register_header_widget
+from ccms_app.ui.permissions import can
+
+SEVERITY_COLOURS: dict[str, str] = {
+    "critical": "red",
+    "major": "orange",
+    "minor": "amber",
+    "warning": "gray",
+}
+
+
+def _severity_colour(severity: rx.Var) -> rx.Var:
+    return rx.match(severity, *SEVERITY_COLOURS.items(), "gray")
+
+
+def bell_button() -> rx.Component:
+    """The live counter: open alarms that reach this tab's role, coloured by the worst."""
+    counts = AlarmToastState.counts.to(ObjectVar, BellCounts)
+    colour = rx.cond(
+        counts.critical.to(int) > 0, "red", rx.cond(counts.major.to(int) > 0, "orange", "amber")
+    )
+    return rx.cond(
+        can(Module.MAINTENANCE),
+        rx.link(
+            rx.box(
+                rx.icon("bell", size=20),
+                rx.cond(
+                    counts.total.to(int) > 0,
+                    rx.badge(
+                        counts.label,
+                        color_scheme=colour,
+                        variant="solid",
+                        radius="full",
+                        size="1",
+                        position="absolute",
+                        top="-8px",
+                        right="-12px",
+                        custom_attrs={"data-testid": "alarm-bell-count"},
+                    ),
+                ),
+                position="relative",
+                padding="4px",
+                line_height="0",
+            ),
+            href=ALARMS_ROUTE,
+            color=rx.color("gray", 12),
+            aria_label="Open alarms",
+            title=rx.cond(
+                counts.total.to(int) > 0, counts.label.to(str) + " open alarms", "No open alarms"
+            ),
+            custom_attrs={"data-testid": "alarm-bell"},
+        ),
+    )
+
+
+def _toast_line(row_var: rx.Var) -> rx.Component:
+    alarm = row_var.to(ObjectVar, BellAlarm)
+    return rx.link(
+        rx.hstack(
+            rx.badge(alarm.severity, color_scheme=_severity_colour(alarm.severity), size="1"),
+            rx.vstack(
+                rx.text(alarm.title, size="2", weight="medium"),
+                rx.text(alarm.where, size="1", color=rx.color("gray", 11)),
+                spacing="0",
+                min_width="0",
+            ),
+            align="start",
+            spacing="2",
+        ),
+        href=alarm.href,
+        underline="none",
+        color=rx.color("gray", 12),
+        on_click=AlarmToastState.dismiss,
+        custom_attrs={"data-testid": "alarm-toast-item"},
+    )
+
+
+def alarm_toast() -> rx.Component:
+    """New alarms for this tab, until dismissed; the box also joins the bell on mount."""
+    toast = AlarmToastState.toast.to(ObjectVar, Toast)
+    callout = rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.icon("bell-ring", size=18, color=rx.color("red", 11)),
+                rx.text("New alarms", weight="bold", size="2"),
+                rx.spacer(),
+                rx.icon_button(
+                    rx.icon("x", size=16),
+                    variant="ghost",
+                    color_scheme="gray",
+                    size="1",
+                    aria_label="Dismiss",
+                    on_click=AlarmToastState.dismiss,
+                    custom_attrs={"data-testid": "alarm-toast-dismiss"},
+                ),
+                width="100%",
+                align="center",
+            ),
+            rx.foreach(toast.alarms, _toast_line),
+            rx.cond(
+                toast.more.to(int) > 0,
+                rx.link(
+                    rx.text("and ", toast.more, " more", size="1"),
+                    href=ALARMS_ROUTE,
+                    on_click=AlarmToastState.dismiss,
+                ),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        role="status",
+        border_left=f"4px solid {rx.color('red', 9)}",
+        box_shadow="0 8px 24px rgba(0,0,0,0.18)",
+        width="100%",
+        custom_attrs={"data-testid": "alarm-toast", "aria-live": "polite"},
+    )
+    return rx.cond(
+        can(Module.MAINTENANCE),
+        rx.box(
+            rx.cond(toast.alarms.length() > 0, callout),
+            on_mount=AlarmBellState.join,
+            position="fixed",
+            bottom=["12px", "16px", "24px"],
+            right=["12px", "16px", "24px"],
+            left=["12px", "auto", "auto"],
+            width=["auto", "360px", "380px"],
+            z_index="60",
+            custom_attrs={"data-testid": "alarm-toast-area"},
+        ),
+    )
+
+
+def install() -> None:
+    """Put the bell and the toast into the app shell (the composition root calls this)."""
+    register_header_widget(bell_button)
+    register_shell_overlay(alarm_toast)

@@ -1,0 +1,1 @@
+"""Pure notification rules: recipient lists, digest grouping and text, retry back-off."""

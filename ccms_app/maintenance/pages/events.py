@@ -1,0 +1,112 @@
+"""Maintenance -> Events (/maintenance/events): every charger event, newest first: status
+notifications (with the OCPP error code, info and vendor codes), boots, connections lost
+and back, firmware and diagnostics statuses, refused connections. Filters: date range (UTC
+days), charge point, station, event kind, error code; sortable; CSV export of the filtered
+list (every page).
+
+Test ids: `events-*` (the list, see ui/data_list), `events-since`, `events-until`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from ccms_app.accounts.state import AuthState
+from ccms_app.maintenance.components.subnav import maintenance_subnav
+from ccms_app.maintenance.events import KINDS
+from ccms_app.maintenance.state.event_history import EventHistoryState
+from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
+from ccms_app.ui.layout import app_shell
+from ccms_app.ui.page_header import page_header
+
+ROUTE = "/maintenance/events"
+TITLE = "Events · Maintenance · CCMS"
+ON_LOAD: list[Any] = [AuthState.require_login, EventHistoryState.load]
+
+S: Any = EventHistoryState
+KIND_COLOURS = {
+    "status": "gray",
+    "connected": "green",
+    "disconnected": "red",
+    "boot": "blue",
+    "firmware": "violet",
+    "diagnostics": "cyan",
+    "security": "orange",
+}
+# OCPP 1.6 ChargePointErrorCode, what a StatusNotification may carry.
+ERROR_CODES = (
+    "ConnectorLockFailure", "EVCommunicationError", "GroundFailure", "HighTemperature",
+    "InternalError", "LocalListConflict", "NoError", "OtherError", "OverCurrentFailure",
+    "OverVoltage", "PowerMeterFailure", "PowerSwitchFailure", "ReaderFailure", "ResetFailure",
+    "UnderVoltage", "WeakSignal",
+)  # fmt: skip
+
+
+def _tid(value: Any) -> dict[str, Any]:
+    return {"data-testid": value}
+
+
+def _kind(row: RowVar) -> rx.Component:
+    return rx.badge(
+        row["kind"],
+        color_scheme=rx.match(row["kind"], *KIND_COLOURS.items(), "gray"),
+        variant="soft",
+    )
+
+
+def _charge_point(row: RowVar) -> rx.Component:
+    return rx.link(row["identity"], href="/charge-points/" + row["identity"].to(str), size="2")
+
+
+def _what(row: RowVar) -> rx.Component:
+    return rx.text(row["what"], size="2", white_space="normal", max_width="360px")
+
+
+def _date(key: str, label: str) -> rx.Component:
+    return rx.hstack(
+        rx.text(label, size="1", color=rx.color("gray", 11)),
+        rx.input(
+            type="date",
+            value=S.filters.get(key, "").to(str),
+            on_change=lambda value: S.set_date(key, value),
+            size="2",
+            custom_attrs=_tid(f"events-{key}"),
+        ),
+        align="center",
+        spacing="1",
+    )
+
+
+def event_list() -> rx.Component:
+    return data_list(
+        EventHistoryState,
+        columns=[
+            Column("occurred_at", "Time (UTC)"),
+            Column("kind", "Event", render=_kind),
+            Column("identity", "Charge point", render=_charge_point),
+            Column("station_name", "Station"),
+            Column("connector_id", "Connector", sortable=False),
+            Column("error_code", "Error code"),
+            Column("status", "What", sortable=False, render=_what),
+        ],
+        filters=[
+            Filter("kind", "Event", [(k, k) for k in KINDS]),
+            Filter("station_id", "Station", S.filter_options["station_id"]),
+            Filter("error_code", "Error code", [(c, c) for c in ERROR_CODES]),
+        ],
+        testid="events",
+        empty_text="No charger events yet.",
+        search_placeholder="Search charge point, station, error code…",
+        toolbar=[_date("since", "From"), _date("until", "To")],
+    )
+
+
+def page() -> rx.Component:
+    return app_shell(
+        "/maintenance",
+        page_header("Events", "Everything the chargers reported, newest first."),
+        maintenance_subnav(ROUTE),
+        event_list(),
+    )

@@ -1,0 +1,126 @@
+"""Maintenance -> Plans: preventive maintenance every N months, per charge point or per
+vendor/model; each due date makes one work order per covered charge point."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ccms_app.accounts.state import AuthState
+from ccms_app.maintenance.components.subnav import maintenance_subnav
+from ccms_app.maintenance.rules.sla import PRIORITIES, PRIORITY_LABELS
+from ccms_app.maintenance.state.plans import PlanFormState as F
+from ccms_app.maintenance.state.plans import PlanListState as Plans
+from ccms_app.ui.data_list import Column, data_list
+from ccms_app.ui.dialogs import (
+    choice_select,
+    dialog,
+    dialog_body,
+    dialog_buttons,
+    keyed_error,
+    labelled,
+    notice,
+    value_input,
+)
+from ccms_app.ui.layout import app_shell
+from ccms_app.ui.page_header import page_header
+from ccms_app.ui.permissions import when_allowed
+
+ROUTE = "/maintenance/plans"
+TITLE = "Maintenance plans · CCMS"
+ON_LOAD = [AuthState.require_login, Plans.load]
+
+
+def _columns() -> list[Column]:
+    return [
+        Column("name", "Plan", render=lambda r: rx.text(r["name"], weight="medium", size="2")),
+        Column("charge_point", "Covers", render=lambda r: rx.text(r["covers"], size="2")),
+        Column("every_months", "Every (months)"),
+        Column("next_due_at", "Next due (UTC)"),
+        Column("priority", "Priority"),
+        Column("enabled", "Enabled"),
+        Column("work_orders", "Work orders", sortable=False),
+    ]
+
+
+def _form() -> rx.Component:
+    return dialog(
+        F.mode != "",
+        F.set_open,
+        rx.cond(F.mode == "create", "New plan", "Edit plan"),
+        dialog_body(
+            value_input(F, "name", "Name", "plan"),
+            labelled(
+                "One charge point",
+                choice_select(
+                    F.values["charge_point_id"],
+                    F.cp_choices,
+                    lambda v: F.set_value("charge_point_id", v),
+                    "— by vendor / model —",
+                    "plan-cp",
+                ),
+                keyed_error(F.errors, "charge_point_id", "plan-charge_point_id-error"),
+            ),
+            value_input(F, "vendor", "…or every charge point of this vendor", "plan"),
+            value_input(F, "model", "Model (empty: every model)", "plan"),
+            value_input(F, "every_months", "Every how many months", "plan", type="number"),
+            value_input(F, "next_due_at", "Next due (YYYY-MM-DD, UTC)", "plan", type="date"),
+            labelled(
+                "Priority",
+                choice_select(
+                    F.values["priority"],
+                    [(p, PRIORITY_LABELS[p]) for p in PRIORITIES],
+                    lambda v: F.set_value("priority", v),
+                    None,
+                    "plan-priority",
+                ),
+            ),
+            value_input(F, "description", "What to do", "plan"),
+            rx.hstack(
+                rx.switch(
+                    checked=F.values["enabled"] == "true",
+                    on_change=lambda v: F.set_value("enabled", rx.cond(v, "true", "false")),
+                ),
+                rx.text("Enabled", size="2"),
+                spacing="2",
+            ),
+            notice(F.message, "plan-message"),
+            rx.cond(
+                F.mode == "edit",
+                rx.button("Delete", color_scheme="red", variant="soft", on_click=F.delete),
+            ),
+            dialog_buttons(None, "Save", F.busy, "plan-save", on_click=F.save),
+        ),
+        testid="plan-dialog",
+    )
+
+
+def page() -> rx.Component:
+    return app_shell(
+        ROUTE,
+        page_header(
+            "Maintenance plans",
+            "Preventive maintenance every N months",
+            when_allowed(
+                F.save,
+                rx.button(
+                    rx.icon("plus", size=16),
+                    "New plan",
+                    on_click=F.open_new,
+                    custom_attrs={"data-testid": "plan-new"},
+                ),
+            ),
+        ),
+        maintenance_subnav(ROUTE),
+        data_list(
+            Plans,
+            columns=_columns(),
+            testid="plans",
+            empty_text="No maintenance plans yet.",
+            search_placeholder="Search plan, charge point, vendor or model…",
+            actions=lambda r: when_allowed(
+                F.save,
+                rx.button("Edit", size="1", variant="soft", on_click=F.open_edit(r["id"])),
+            ),
+        ),
+        _form(),
+    )

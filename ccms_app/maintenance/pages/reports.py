@@ -1,0 +1,295 @@
+"""Maintenance > Reports (/maintenance/reports): statistics and the fault repair report.
+
+Filters on top (operation area, station, From / To days in the operator's zone); then the
+work order counts as cards, faults by cause (pie), MTTR / MTBF per vendor and model, the
+uptime table (US NEVI per connector with the 97% threshold marked, UK reliability, worst
+first) and the fault repair report list with its CSV export. Tables scroll sideways inside
+their card on a 360 px phone.
+
+Test ids: `reports-filter-{area,station,from,to}`, `reports-count-{total,completed,pending,
+overdue}`, `reports-pie`, `reports-models`, `reports-uptime`, `reports-uptime-summary`,
+`fault-report-*` (the list).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+from reflex.vars import ObjectVar
+
+from ccms_app.accounts.state import AuthState
+from ccms_app.maintenance.components.subnav import maintenance_subnav
+from ccms_app.maintenance.rules.work_order_status import LABELS as STATUS_LABELS
+from ccms_app.maintenance.state.reports import ALL, FaultReportListState, ReportsState
+from ccms_app.ui.cards import empty_note, section, stat_card
+from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
+from ccms_app.ui.layout import app_shell
+from ccms_app.ui.page_header import page_header
+from ccms_app.ui.table import cell, data_table
+
+ROUTE = "/maintenance/reports"
+TITLE = "Reports · Maintenance · CCMS"
+ON_LOAD = [AuthState.require_login, FaultReportListState.load, ReportsState.load]
+
+R: Any = ReportsState  # dict fields' Var methods are not in Reflex's stubs
+
+
+def _note(*children: Any) -> rx.Component:
+    return rx.text(*children, size="1", color=rx.color("gray", 10))
+
+
+def _select(label: str, value: Any, options: Any, on_change: Any, testid: str) -> rx.Component:
+    return rx.vstack(
+        rx.text(label, size="1", color=rx.color("gray", 11)),
+        rx.select.root(
+            rx.select.trigger(placeholder=label, width="100%"),
+            rx.select.content(
+                rx.select.item("All", value=ALL),
+                rx.foreach(options, lambda o: rx.select.item(o[1], value=o[0])),
+            ),
+            value=value,
+            on_change=on_change,
+            custom_attrs={"data-testid": testid},
+        ),
+        spacing="1",
+        width=["100%", "100%", "200px"],
+    )
+
+
+def _date(label: str, value: Any, on_change: Any, key: str) -> rx.Component:
+    return rx.vstack(
+        rx.text(label, size="1", color=rx.color("gray", 11)),
+        rx.input(
+            type="date",
+            value=value,
+            on_change=on_change,
+            width="100%",
+            aria_label=f"{label} date",
+            custom_attrs={"data-testid": f"reports-filter-{key}"},
+        ),
+        rx.cond(
+            R.errors.contains(f"date_{key}"),
+            rx.text(R.errors.get(f"date_{key}", ""), size="1", color=rx.color("red", 11)),
+        ),
+        spacing="1",
+        width=["100%", "calc(50% - 6px)", "160px"],
+    )
+
+
+def filters() -> rx.Component:
+    return rx.card(
+        rx.flex(
+            _select("Area", R.area_id, R.areas, R.set_area, "reports-filter-area"),
+            _select("Station", R.station_id, R.stations, R.set_station, "reports-filter-station"),
+            _date("From", R.date_from, R.set_date_from, "from"),
+            _date("To", R.date_to, R.set_date_to, "to"),
+            rx.button("Clear", variant="soft", color_scheme="gray", on_click=R.clear),
+            wrap="wrap",
+            gap="12px",
+            align="end",
+            width="100%",
+        ),
+        _note(
+            "Statistics: ",
+            R.period_text,
+            " (empty dates: the last 365 days). The fault "
+            "repair report lists the work orders created in the dates chosen (all without).",
+        ),
+        width="100%",
+    )
+
+
+def counts() -> rx.Component:
+    return rx.grid(
+        *[
+            stat_card(label, R.counts.get(key, "0"), icon, colour, f"reports-count-{key}")
+            for key, label, icon, colour in (
+                ("total", "Work orders", "clipboard-list", "gray"),
+                ("completed", "Completed", "circle-check", "green"),
+                ("pending", "Pending", "hourglass", "amber"),
+                ("overdue", "Overdue", "alarm-clock", "red"),
+            )
+        ],
+        columns=rx.breakpoints(initial="2", md="4"),
+        gap="12px",
+        width="100%",
+    )
+
+
+def faults_pie() -> rx.Component:
+    return section(
+        "Faults by cause",
+        rx.cond(
+            R.causes.length() > 0,
+            rx.card(
+                rx.plotly.basic(
+                    data=R.pie,
+                    config={"displayModeBar": False, "responsive": True},
+                    width="100%",
+                    height="300px",
+                ),
+                width="100%",
+                custom_attrs={"data-testid": "reports-pie"},
+            ),
+            empty_note("No faults in this period."),
+        ),
+    )
+
+
+def _model_row(row: ObjectVar[dict[str, str]]) -> rx.Component:
+    return rx.table.row(
+        cell(row["vendor"]),
+        cell(row["model"]),
+        cell(row["charge_points"]),
+        cell(row["failures"]),
+        cell(row["mttr"]),
+        cell(row["mtbf"]),
+        custom_attrs={"data-testid": "reports-model-" + row["key"].to(str)},
+    )
+
+
+def models() -> rx.Component:
+    headers = ["Vendor", "Model", "Charge points", "Failures", "MTTR", "MTBF"]
+    return section(
+        "MTTR and MTBF per vendor and model",
+        rx.card(
+            data_table(headers, R.models, _model_row, testid="reports-models"),
+            width="100%",
+        ),
+        _note(
+            "Failures: connector faulted, offline and repeated failed starts whose fault began "
+            "in the period. MTTR: mean fault start to recovery of the recovered ones. MTBF: "
+            "operating time (in service, not down) divided by the failures."
+        ),
+    )
+
+
+def _uptime_row(row: ObjectVar[dict[str, str]]) -> rx.Component:
+    below = row["meets"] == "no"
+    return rx.table.row(
+        cell(rx.link(row["charge_point"], href="/charge-points/" + row["charge_point"].to(str))),
+        cell(row["connector"]),
+        cell(row["station"]),
+        cell(rx.badge(row["nevi"], color_scheme=rx.cond(below, "red", "green"), variant="soft")),
+        cell(row["counted"]),
+        cell(row["excluded"]),
+        cell(row["uk"]),
+        cell(row["uk_strict"]),
+        cell(rx.cond(row["rapid"] == "", "", rx.badge("rapid", variant="outline"))),
+        custom_attrs={"data-testid": "reports-uptime-" + row["key"].to(str)},
+    )
+
+
+def _fact(label: str, key: str) -> rx.Component:
+    return rx.vstack(
+        rx.text(label, size="1", color=rx.color("gray", 11)),
+        rx.text(R.uptime_summary.get(key, ""), size="3", weight="bold"),
+        spacing="0",
+    )
+
+
+def uptime() -> rx.Component:
+    headers = [
+        "Charge point", "Connector", "Station", "NEVI uptime", "Counted outage",
+        "Excluded", "UK reliability", "UK strictly working", "",
+    ]  # fmt: skip
+    return section(
+        "Uptime per connector",
+        rx.card(
+            rx.grid(
+                _fact("NEVI average", "nevi_average"),
+                _fact("At or below 97%", "below_nevi"),
+                _fact("UK rapid network (target 99%)", "uk_rapid"),
+                _fact("UK rapid, strictly working", "uk_rapid_strict"),
+                columns=rx.breakpoints(initial="2", md="4"),
+                gap="12px",
+                width="100%",
+            ),
+            width="100%",
+            custom_attrs={"data-testid": "reports-uptime-summary"},
+        ),
+        rx.card(
+            data_table(headers, R.uptime, _uptime_row, testid="reports-uptime"),
+            width="100%",
+        ),
+        _note(
+            "As of ",
+            R.uptime_summary.get("as_of", ""),
+            "; the ",
+            R.uptime_summary.get("shown", ""),
+            " worst of ",
+            R.uptime_summary.get("ports", ""),
+            " connectors. NEVI (23 CFR "
+            "680.116(b)): the last 525,600 minutes; a port must be above 97% (red at or below); "
+            "offline, Faulted and Unavailable are outage; excluded: alarms marked with an "
+            "exclusion reason and hours the station is closed. UK (Public Charge Point "
+            "Regulations 2023, reg. 7): this calendar year, opening hours only; unknown "
+            "(offline) and blocked count as reliable by the regulation, the strict figure "
+            "counts only working time. All connectors and their exact figures: REST API "
+            "/maintenance/uptime.",
+        ),
+    )
+
+
+def _status(row: RowVar) -> rx.Component:
+    return rx.badge(row["status_label"], variant="soft", white_space="nowrap")
+
+
+def fault_report() -> rx.Component:
+    statuses = list(STATUS_LABELS.items())
+    return section(
+        "Fault repair report",
+        data_list(
+            FaultReportListState,
+            columns=[
+                Column(
+                    "created_at",
+                    "Created",
+                    href=lambda r: "/maintenance/work-orders/" + r["id"].to(str),
+                ),
+                Column("charge_point", "Charge point"),
+                Column("station", "Station"),
+                Column("title", "Problem"),
+                Column("cause", "Cause", render=lambda r: rx.text(r["cause_label"], size="2")),
+                Column("status", "Status", render=_status),
+                Column("assignee", "Maintenance person"),
+                Column("started_at", "Started", on_phone=False),
+                Column("resolved_at", "Resolved"),
+                Column("closed_at", "Closed", on_phone=False),
+                Column("repair", "Repair time", sortable=False),
+                Column(
+                    "time_spent_min",
+                    "Time spent",
+                    render=lambda r: rx.text(r["time_spent"], size="2"),
+                ),
+            ],
+            filters=[Filter("status", "Status", statuses)],
+            testid="fault-report",
+            empty_text="No work orders match.",
+            search_placeholder="Search charge point, station, problem or person…",
+        ),
+        _note("Times in each station's zone; the CSV export has them in UTC."),
+    )
+
+
+def page() -> rx.Component:
+    return app_shell(
+        ROUTE,
+        page_header("Maintenance reports"),
+        maintenance_subnav(ROUTE),
+        filters(),
+        rx.cond(
+            R.loaded,
+            rx.vstack(
+                counts(),
+                faults_pie(),
+                models(),
+                uptime(),
+                fault_report(),
+                spacing="5",
+                width="100%",
+            ),
+            rx.center(rx.spinner(), width="100%", padding="24px"),
+        ),
+    )

@@ -1,0 +1,91 @@
+"""Maintenance -> Work orders: "My work orders" first, then every work order (filters:
+status, priority, assignee, station, overdue), and a new one by hand for any charge point."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ccms_app.accounts.state import AuthState
+from ccms_app.maintenance.components.subnav import maintenance_subnav
+from ccms_app.maintenance.components.work_order_badges import priority_badge, status_badge
+from ccms_app.maintenance.components.work_order_create import create_dialog, new_work_order_button
+from ccms_app.maintenance.components.work_order_mine import my_work_orders_section
+from ccms_app.maintenance.rules.sla import PRIORITIES, PRIORITY_LABELS
+from ccms_app.maintenance.rules.work_order_status import LABELS as STATUS_LABELS
+from ccms_app.maintenance.state.work_orders import MyWorkOrdersState
+from ccms_app.maintenance.state.work_orders import WorkOrderCreateState as Create
+from ccms_app.maintenance.state.work_orders import WorkOrderListState as Orders
+from ccms_app.ui.cards import section
+from ccms_app.ui.data_list import Column, Filter, data_list
+from ccms_app.ui.layout import app_shell
+from ccms_app.ui.page_header import page_header
+from ccms_app.ui.permissions import when_allowed
+
+ROUTE = "/maintenance/work-orders"
+TITLE = "Work orders · CCMS"
+ON_LOAD = [AuthState.require_login, MyWorkOrdersState.load, Orders.load]
+
+
+def _columns() -> list[Column]:
+    return [
+        Column(
+            "id",
+            "Work order",
+            render=lambda r: rx.text("#", r["id"], " ", r["title"], size="2", weight="medium"),
+            href=lambda r: ROUTE + "/" + r["id"].to(str),
+        ),
+        Column("status", "Status", render=lambda r: status_badge(r["status"], r["status_text"])),
+        Column(
+            "priority",
+            "Priority",
+            render=lambda r: priority_badge(r["priority"], r["priority_text"]),
+        ),
+        Column("charge_point", "Charge point"),
+        Column("station", "Station"),
+        Column("assignee", "Assignee"),
+        Column(
+            "due_at",
+            "Due (UTC)",
+            render=lambda r: rx.hstack(
+                rx.text(r["due_at"], size="2"),
+                rx.cond(r["overdue"] != "", rx.badge("overdue", color_scheme="red")),
+                spacing="1",
+            ),
+        ),
+        Column("source", "Source", on_phone=False),
+    ]
+
+
+def _filters() -> list[Filter]:
+    return [
+        Filter("status", "Status", list(STATUS_LABELS.items())),
+        Filter("priority", "Priority", [(p, PRIORITY_LABELS[p]) for p in PRIORITIES]),
+        Filter("assignee_account_id", "Assignee", Orders.filter_options["assignee_account_id"]),
+        Filter("station_id", "Station", Orders.filter_options["station_id"]),
+        Filter("overdue", "Overdue", [("true", "Overdue"), ("false", "On time")]),
+    ]
+
+
+def page() -> rx.Component:
+    return app_shell(
+        ROUTE,
+        page_header(
+            "Work orders",
+            "Repairs and preventive maintenance",
+            when_allowed(Create.save, new_work_order_button()),
+        ),
+        maintenance_subnav(ROUTE),
+        my_work_orders_section(),
+        section(
+            "All work orders",
+            data_list(
+                Orders,
+                columns=_columns(),
+                filters=_filters(),
+                testid="work-orders",
+                empty_text="No work orders.",
+                search_placeholder="Search title, charge point, station or person…",
+            ),
+        ),
+        create_dialog(),
+    )

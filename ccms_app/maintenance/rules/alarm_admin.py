@@ -1,0 +1,98 @@
+"""What an operator may write on an alarm: the close reason, a comment, the NEVI exclusion.
+
+Pure: no database. The use cases (`maintenance.alarms.actions`) call these before they touch
+a row, so the web form and the REST API get the same words for the same mistake.
+
+Excluded downtime: the US NEVI rule (23 CFR 680.116(b)) counts a port's outage minutes
+against its 97 % uptime unless they were caused by reasons outside the operator's control,
+when the operator can show the port would otherwise have worked: electric utility service
+interruptions, a failure to charge because of the vehicle, scheduled maintenance,
+vandalism and natural disasters; hours outside the station's hours of operation are not
+counted either. `EXCLUSION_REASONS` is that list; an alarm with one of them set
+(`Alarm.excluded_reason`) is left out of the uptime figure, "" counts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ccms_app.maintenance.rules.downtime import downtime_seconds
+
+MAX_CLOSE_REASON = 200  # Alarm.close_reason
+MAX_COMMENT = 2000
+MAX_BULK = 200  # alarms one bulk acknowledge may name
+
+EXCLUSION_REASONS: dict[str, str] = {
+    "utility_interruption": "Electric utility service interruption",
+    "vehicle_fault": "Failure to charge due to the vehicle",
+    "scheduled_maintenance": "Scheduled maintenance",
+    "vandalism": "Vandalism",
+    "natural_disaster": "Natural disaster",
+    "outside_operating_hours": "Outside the station's hours of operation",
+}
+NOT_EXCLUDED = ""  # the downtime counts against uptime
+
+# What an operator usually writes when closing; the form offers them, any text is accepted.
+CLOSE_SUGGESTIONS = (
+    "Fixed on site",
+    "Fixed remotely (reset)",
+    "False alarm",
+    "Duplicate of another alarm",
+    "Charger replaced",
+)
+
+
+def close_reason_error(reason: str) -> str:
+    """Why `reason` cannot close an alarm ("" when it can)."""
+    text = reason.strip()
+    if not text:
+        return "Give a reason: what was done, or why the alarm needs no action."
+    if len(text) > MAX_CLOSE_REASON:
+        return f"At most {MAX_CLOSE_REASON} characters ({len(text)} given)."
+    return ""
+
+
+def comment_error(text: str) -> str:
+    stripped = text.strip()
+    if not stripped:
+        return "Write a comment."
+    if len(stripped) > MAX_COMMENT:
+        return f"At most {MAX_COMMENT} characters ({len(stripped)} given)."
+    return ""
+
+
+def exclusion_error(reason: str) -> str:
+    """Why `reason` is not an exclusion reason ("" when it is one, or "" clears it)."""
+    if reason == NOT_EXCLUDED or reason in EXCLUSION_REASONS:
+        return ""
+    choices = ", ".join(EXCLUSION_REASONS)
+    return f"Unknown reason {reason!r}: choose one of {choices}, or none."
+
+
+def exclusion_label(reason: str) -> str:
+    return EXCLUSION_REASONS.get(reason, reason) if reason else "Counted (not excluded)"
+
+
+def closing_downtime_s(
+    fault_started_at: datetime, recovered_at: datetime | None, closed_at: datetime
+) -> int:
+    """The downtime an operator's close records: until the recovery when the charger
+    recovered, else until the close (the charger is still faulted, or never told us)."""
+    return downtime_seconds(fault_started_at, recovered_at or closed_at)
+
+
+def duration_text(seconds: int | None) -> str:
+    """ "2 h 05 min", "45 s"; "" for None."""
+    if seconds is None:
+        return ""
+    seconds = max(0, int(seconds))
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    if minutes:
+        return f"{minutes} min"
+    return f"{secs} s"

@@ -1,0 +1,205 @@
+"""Maintenance -> Alarm rules: the vendor error code table (list, add / edit dialog, CSV
+import by upload, CSV export in the import's columns) and the maintenance settings form.
+
+Thin: `maintenance.alarms.vendor_codes` and `.settings_admin` validate, scope, check
+maintenance:edit again and audit refusals. An import is all or nothing; its bad lines are
+shown under the upload box.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Collection
+from typing import Any
+
+import reflex as rx
+
+from ccms_app.accounts.gate_marks import guarded, requires
+from ccms_app.accounts.roles import InputError, NotFoundError, RefusedError
+from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.core.listing import ListQuery, ListSpec
+from ccms_app.maintenance.alarms import settings_admin, vendor_codes
+from ccms_app.maintenance.rules.settings_form import BOUNDS
+from ccms_app.maintenance.rules.vendor_codes_csv import COLUMNS, MAX_BYTES, CsvImportError
+from ccms_app.system.state.accounts import SESSION_ENDED, event_caller
+from ccms_app.ui.events import event
+from ccms_app.ui.list_state import ListState
+
+REFUSALS = (InputError, NotFoundError, RefusedError)
+UPLOAD_ID = "vendor-codes-upload"
+SHOWN_ERRORS = 50
+AS_RULE = "rule"  # the severity select's value for "as the alarm rule says"
+
+
+@guarded(Module.MAINTENANCE)
+class VendorCodeListState(ListState, rx.State):
+    def _list_spec(self) -> ListSpec:
+        return vendor_codes.VENDOR_CODE_LIST
+
+    def _export(self, query: ListQuery, scope: Collection[int]) -> str:
+        return vendor_codes.export_codes(query, scope)
+
+    def _export_name(self) -> str:
+        return "vendor-error-codes.csv"
+
+
+@guarded(Module.MAINTENANCE)
+class VendorCodeFormState(rx.State):
+    """The add / edit dialog and the import's outcome."""
+
+    mode: str = ""
+    editing_id: int = 0
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    message: str = ""
+    busy: bool = False
+    import_errors: list[str] = []
+    import_result: str = ""
+
+    @event
+    def open_new(self) -> None:
+        self._open("create", 0, {name: "" for name in COLUMNS})
+
+    @event
+    async def open_edit(self, code_id: str) -> Any:
+        caller = await event_caller(self)
+        if caller is None:
+            return rx.toast.error(SESSION_ENDED)
+        try:
+            row = await asyncio.to_thread(vendor_codes.get_code, int(code_id or 0), caller.scope())
+        except (NotFoundError, ValueError) as exc:
+            return rx.toast.error(str(exc))
+        self._open("edit", int(row["id"]), {name: str(row.get(name) or "") for name in COLUMNS})
+        return None
+
+    @event
+    def set_value(self, name: str, value: str) -> None:
+        self.values = {**self.values, name: value}
+        self.errors = {k: v for k, v in self.errors.items() if k != name}
+
+    @event
+    def set_severity(self, value: str) -> None:
+        """The select's "rule" (a select item needs a value) is the empty severity."""
+        self.values = {**self.values, "severity": "" if value == AS_RULE else value}
+        self.errors = {k: v for k, v in self.errors.items() if k != "severity"}
+
+    @event
+    def set_is_open(self, is_open: bool) -> None:
+        if not is_open and not self.busy:
+            self.mode = ""
+
+    @requires(Action.EDIT)
+    @event
+    async def save(self) -> Any:
+        caller = await event_caller(self)
+        if caller is None:
+            return rx.toast.error(SESSION_ENDED)
+        self.busy = True
+        try:
+            if self.mode == "create":
+                await asyncio.to_thread(vendor_codes.create_code, caller, dict(self.values))
+            else:
+                await asyncio.to_thread(
+                    vendor_codes.update_code, caller, self.editing_id, dict(self.values)
+                )
+        except InputError as exc:
+            self.errors, self.message = dict(exc.errors), ""
+            return None
+        except REFUSALS as exc:
+            self.errors, self.message = {}, str(exc)
+            return None
+        finally:
+            self.busy = False
+        self.mode = ""
+        return [rx.toast.success("Vendor error code saved."), VendorCodeListState.refresh]
+
+    @requires(Action.EDIT)
+    @event
+    async def delete(self) -> Any:
+        caller = await event_caller(self)
+        if caller is None:
+            return rx.toast.error(SESSION_ENDED)
+        try:
+            await asyncio.to_thread(vendor_codes.delete_code, caller, self.editing_id)
+        except REFUSALS as exc:
+            self.message = str(exc)
+            return None
+        self.mode = ""
+        return [rx.toast.success("Vendor error code deleted."), VendorCodeListState.refresh]
+
+    @event
+    def files_rejected(self, _rejections: list[dict[str, Any]]) -> Any:
+        size = MAX_BYTES // 1_000_000
+        return rx.toast.error(f"Choose one CSV file of at most {size} MB.")
+
+    @requires(Action.EDIT)
+    @event
+    async def import_file(self, files: list[rx.UploadFile]) -> Any:
+        """The uploaded CSV, all or nothing: its bad lines, or what changed."""
+        caller = await event_caller(self)
+        if caller is None:
+            return rx.toast.error(SESSION_ENDED)
+        if not files:
+            return None
+        data = await files[0].read(MAX_BYTES + 1)
+        self.import_errors, self.import_result = [], ""
+        try:
+            result = await asyncio.to_thread(vendor_codes.import_codes, caller, data)
+        except CsvImportError as exc:
+            self.import_errors = [str(e) for e in exc.errors[:SHOWN_ERRORS]]
+            return rx.toast.error("Nothing imported: fix the lines shown and import again.")
+        except REFUSALS as exc:
+            return rx.toast.error(str(exc))
+        self.import_result = f"Imported: {result.text}"
+        return [rx.toast.success(self.import_result), VendorCodeListState.refresh]
+
+    def _open(self, mode: str, editing_id: int, values: dict[str, str]) -> None:
+        self.mode, self.editing_id, self.values = mode, editing_id, values
+        self.errors, self.message, self.busy = {}, "", False
+
+
+@guarded(Module.MAINTENANCE)
+class MaintenanceSettingsState(rx.State):
+    """The organisation's settings form (the operator's own organisation)."""
+
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    message: str = ""
+    busy: bool = False
+
+    @event
+    async def load(self) -> None:
+        caller = await event_caller(self)
+        if caller is None:
+            return
+        found = await asyncio.to_thread(
+            settings_admin.read_settings, caller.organisation_id, caller.scope()
+        )
+        self.values = {k: str(v) for k, v in settings_admin.settings_values(found).items()}
+        self.errors, self.message = {}, ""
+
+    @event
+    def set_value(self, name: str, value: str) -> None:
+        if name in BOUNDS:
+            self.values = {**self.values, name: value}
+            self.errors = {k: v for k, v in self.errors.items() if k != name}
+
+    @requires(Action.EDIT)
+    @event
+    async def save(self) -> Any:
+        caller = await event_caller(self)
+        if caller is None:
+            return rx.toast.error(SESSION_ENDED)
+        self.busy = True
+        try:
+            await asyncio.to_thread(settings_admin.save_settings, caller, dict(self.values))
+        except InputError as exc:
+            self.errors, self.message = dict(exc.errors), ""
+            return None
+        except REFUSALS as exc:
+            self.errors, self.message = {}, str(exc)
+            return None
+        finally:
+            self.busy = False
+        self.errors, self.message = {}, ""
+        return rx.toast.success("Maintenance settings saved.")

@@ -1,0 +1,40 @@
+"""Alarm rows and choices as the Alarms pages show them (text only; no database here but
+the choices read through the use case)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from ccms_app.maintenance.alarms import listing
+from ccms_app.maintenance.rules.alarm_admin import EXCLUSION_REASONS, duration_text
+from ccms_app.maintenance.rules.alarm_causes import cause_label
+from ccms_app.ui.list_state import display_value
+
+SEVERITY_COLOURS = {"critical": "red", "major": "orange", "minor": "amber", "warning": "blue"}
+STATUS_COLOURS = {"open": "red", "acknowledged": "amber", "closed": "green"}
+ME = "me"
+
+
+def shown_alarm(row: Mapping[str, Any]) -> dict[str, str]:
+    """One alarm's cells as text (times UTC, as the column labels say)."""
+    shown = {key: display_value(value) for key, value in row.items()}
+    connector = int(row.get("connector_id") or 0)
+    code = " · ".join(str(v) for v in (row.get("error_code"), row.get("vendor_error_code")) if v)
+    shown.update(
+        cause_text=cause_label(str(row.get("cause") or "")),
+        connector=f"connector {connector}" if connector else "whole charge point",
+        code=code,
+        what=str(row.get("readable_cause") or row.get("info") or row.get("detail") or ""),
+        downtime=duration_text(row.get("downtime_s")),
+        excluded=EXCLUSION_REASONS.get(str(row.get("excluded_reason") or ""), ""),
+        assignee=str(row.get("assignee") or ""),
+    )
+    return shown
+
+
+def alarm_filter_options(scope: Collection[int]) -> dict[str, list[tuple[str, str]]]:
+    """Stations, areas and people to filter by (the people after "me" and "nobody")."""
+    found = listing.filter_choices(scope)
+    people = [(ME, "Assigned to me"), (listing.UNASSIGNED, "Nobody"), *found["assignee_account_id"]]
+    return {**found, "assignee_account_id": people}

@@ -1,0 +1,129 @@
+"""Maintenance -> Plans: the preventive maintenance plans and their create / edit dialog."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import reflex as rx
+
+from ccms_app.accounts.gate_marks import guarded, requires
+from ccms_app.accounts.organisations import organisation_scope
+from ccms_app.accounts.roles import InputError, NotFoundError, RefusedError
+from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.accounts.state import AuthState
+from ccms_app.core.listing import ListSpec
+from ccms_app.core.types import utc_now
+from ccms_app.maintenance.work_orders import plans
+from ccms_app.maintenance.work_orders.common import WorkOrderError
+from ccms_app.network.assets import charge_point_search
+from ccms_app.system.state.accounts import SESSION_ENDED, as_id, event_caller
+from ccms_app.ui.events import event
+from ccms_app.ui.list_state import ListState, display_value
+
+REFUSALS = (NotFoundError, RefusedError, WorkOrderError)
+SEARCH_LIMIT = 20
+
+
+@guarded(Module.MAINTENANCE)
+class PlanListState(ListState, rx.State):
+    def _list_spec(self) -> ListSpec:
+        return plans.PLAN_LIST
+
+    def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
+        shown = {key: display_value(value) for key, value in row.items()}
+        shown["covers"] = row.get("charge_point") or " ".join(
+            p for p in (row.get("vendor") or "", row.get("model") or "every model") if p
+        )
+        shown["enabled"] = "enabled" if row.get("enabled") else "disabled"
+        return shown
+
+
+@guarded(Module.MAINTENANCE)
+class PlanFormState(rx.State):
+    mode: str = ""  # "create" | "edit" | "" (closed)
+    editing_id: int = 0
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    message: str = ""
+    busy: bool = False
+    cp_choices: rx.Field[list[list[str]]] = rx.field(default_factory=list)
+
+    @event
+    async def open_new(self) -> None:
+        today = utc_now().date().isoformat()
+        values = {"name": "", "charge_point_id": "", "vendor": "", "model": ""}
+        values |= {"every_months": "12", "priority": "low", "description": ""}
+        values |= {"enabled": "true", "next_due_at": today}
+        await self._open("create", 0, values)
+
+    @event
+    async def open_edit(self, plan_id: str) -> Any:
+        caller = await event_caller(self)
+        if caller is None:
+            return rx.toast.error(SESSION_ENDED)
+        try:
+            values = await asyncio.to_thread(plans.get_plan_form, caller, as_id(plan_id))
+        except NotFoundError as exc:
+            return rx.toast.error(str(exc))
+        await self._open("edit", as_id(plan_id), values)
+        return None
+
+    async def _open(self, mode: str, plan_id: int, values: dict[str, str]) -> None:
+        self.mode, self.editing_id, self.values = mode, plan_id, values
+        self.errors, self.message, self.busy = {}, "", False
+        await self.search_charge_points("")
+
+    @event
+    async def search_charge_points(self, term: str) -> None:
+        auth = await self.get_state(AuthState)
+        scope = await asyncio.to_thread(organisation_scope, auth._organisation_id)
+        found = await asyncio.to_thread(charge_point_search, scope, term.strip(), SEARCH_LIMIT)
+        self.cp_choices = [["", "— by vendor / model —"], *([str(i), n] for i, n in found)]
+
+    @event
+    def set_open(self, value: bool) -> None:
+        if not value and not self.busy:
+            self.mode = ""
+
+    @event
+    def set_value(self, name: str, value: str) -> None:
+        self.values = {**self.values, name: value}
+        self.errors = {k: v for k, v in self.errors.items() if k != name}
+
+    @requires(Action.EDIT)
+    @event
+    async def save(self) -> Any:
+        caller = await event_caller(self)
+        if caller is None:
+            return rx.toast.error(SESSION_ENDED)
+        self.busy = True
+        try:
+            if self.mode == "create":
+                await asyncio.to_thread(plans.create_plan, caller, self.values)
+            else:
+                await asyncio.to_thread(plans.update_plan, caller, self.editing_id, self.values)
+        except InputError as exc:
+            self.errors, self.message = dict(exc.errors), ""
+            return None
+        except REFUSALS as exc:
+            self.message = str(exc)
+            return None
+        finally:
+            self.busy = False
+        self.mode = ""
+        return [rx.toast.success("Plan saved."), PlanListState.refresh]
+
+    @requires(Action.EDIT)
+    @event
+    async def delete(self) -> Any:
+        caller = await event_caller(self)
+        if caller is None:
+            return rx.toast.error(SESSION_ENDED)
+        try:
+            await asyncio.to_thread(plans.delete_plan, caller, self.editing_id)
+        except REFUSALS as exc:
+            self.message = str(exc)
+            return None
+        self.mode = ""
+        return [rx.toast.success("Plan deleted."), PlanListState.refresh]

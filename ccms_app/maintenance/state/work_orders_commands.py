@@ -1,0 +1,122 @@
+"""Remote commands from a work order's page: reset, unlock connector, change availability,
+get diagnostics, with the same lifecycle display as the charge point page (the command's
+status badge and the charge point's recent commands).
+
+Sending runs as a background event (a charger may take the command timeout to answer; the
+tab keeps working meanwhile). It needs live_monitoring:control, the permission of every
+charger command (the Maintenance staff role holds it); the use case also wants
+maintenance:edit, as it writes the work order's history.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import reflex as rx
+
+from ccms_app.accounts.gate_marks import guarded, requires
+from ccms_app.accounts.roles import NotFoundError, RefusedError
+from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.control.rules.commands import CommandInputError
+from ccms_app.control.state.commands import CommandRow, command_rows
+from ccms_app.drivers.state.detail import id_from_path
+from ccms_app.maintenance.state.work_orders_detail import ROUTE_PREFIX, WorkOrderDetailState
+from ccms_app.maintenance.work_orders import remote
+from ccms_app.system.state.accounts import SESSION_ENDED, event_caller
+from ccms_app.ui.events import background_event, event
+
+ACTIONS = list(remote.COMMAND_ACTIONS)
+LABELS = dict(remote.COMMAND_LABELS)
+
+
+@guarded(Module.MAINTENANCE)
+class WorkOrderCommandState(rx.State):
+    action: str = ACTIONS[0]
+    reset_type: str = "Soft"
+    connector_id: str = "1"
+    availability: str = "Operative"
+    busy: bool = False
+    outcome: str = ""
+    outcome_ok: bool = False
+    recent: rx.Field[list[CommandRow]] = rx.field(default_factory=list)
+    _id: int = 0
+
+    @event
+    async def load(self) -> None:
+        self._id = id_from_path(self.router.url.path, ROUTE_PREFIX)
+        self.outcome, self.busy = "", False
+        caller = await event_caller(self)
+        if caller is None:
+            return
+        try:
+            views = await asyncio.to_thread(remote.work_order_commands, caller, self._id)
+        except NotFoundError:
+            views = []
+        self.recent = command_rows(views)
+
+    @event
+    def set_action(self, value: str) -> None:
+        self.action = value if value in LABELS else ACTIONS[0]
+        self.outcome = ""
+
+    @event
+    def set_reset_type(self, value: str) -> None:
+        self.reset_type = value
+
+    @event
+    def set_connector_id(self, value: str) -> None:
+        self.connector_id = value
+
+    @event
+    def set_availability(self, value: str) -> None:
+        self.availability = value
+
+    def _params(self) -> dict[str, Any]:
+        if self.action == "Reset":
+            return {"type": self.reset_type}
+        if self.action == "UnlockConnector":
+            return {"connector_id": self.connector_id}
+        if self.action == "ChangeAvailability":
+            return {"connector_id": self.connector_id or "0", "type": self.availability}
+        return {}
+
+    @requires(Action.CONTROL, Module.LIVE_MONITORING)
+    @background_event
+    async def send(self):
+        async with self:
+            if self.busy or not self._id:
+                return None
+            caller = await event_caller(self)
+            if caller is None:
+                return rx.toast.error(SESSION_ENDED)
+            work_order_id, action, params = self._id, self.action, self._params()
+            self.busy = True
+            self.outcome, self.outcome_ok = f"Sending {LABELS[action]}…", False
+        message, ok = await _send(caller, work_order_id, action, params)
+        try:
+            views = await asyncio.to_thread(remote.work_order_commands, caller, work_order_id)
+        except NotFoundError:
+            views = []
+        async with self:
+            self.busy, self.outcome, self.outcome_ok = False, message, ok
+            self.recent = command_rows(views)
+        return [
+            WorkOrderDetailState.load,
+            rx.toast.success(message) if ok else rx.toast.error(message),
+        ]
+
+
+async def _send(
+    caller: Any, work_order_id: int, action: str, params: dict[str, Any]
+) -> tuple[str, bool]:
+    label = LABELS[action]
+    try:
+        view = await remote.send_from_work_order(caller, work_order_id, action, params)
+    except CommandInputError as exc:
+        return f"{label} not sent: {exc}.", False
+    except (NotFoundError, RefusedError) as exc:
+        return f"{label} not sent: {exc}", False
+    if view.status == "accepted":
+        return f"{label}: accepted by the charge point.", True
+    return f"{label}: {view.status}" + (f" ({view.error})." if view.error else "."), False
