@@ -32,6 +32,7 @@ from ccms_app.core.types import utc_now
 from ccms_app.drivers.models import Driver, IdTag, IdTagStatus
 from ccms_app.finance.demo_payments import seed_demo_payments
 from ccms_app.finance.demo_tariffs import seed_demo_finance
+from ccms_app.maintenance.demo_maintenance import seed_demo_maintenance
 from ccms_app.network.models import (
     ChargePoint,
     Connector,
@@ -175,6 +176,8 @@ def seed_demo(fleet_size: int, connectors: int = 2) -> DemoSummary:
     if payment_rows := seed_demo_payments(organisations[0][0]):
         created["payment rows"] += payment_rows
     email, password = demo_admin_credentials()
+    if maintenance_rows := seed_demo_maintenance(organisations[0][0], password):
+        created["maintenance rows"] += maintenance_rows
     account = find_login_account(email)
     admin_created = account is None
     reset = not admin_created and _admin_password_configured()

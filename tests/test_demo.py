@@ -17,6 +17,9 @@ from ccms_app.demo import demo_id_tags, seed_demo
 from ccms_app.demo_api_key import DEMO_API_KEY_NAME, renew_demo_api_key
 from ccms_app.drivers.models import Driver, IdTag
 from ccms_app.finance.models import AssignmentTarget, BillingProfile, TariffAssignment
+from ccms_app.maintenance.alarms.models import AlarmRule, VendorErrorCode
+from ccms_app.maintenance.demo_maintenance import DEMO_MAINTENANCE_INBOX, DEMO_TECHNICIAN_EMAIL
+from ccms_app.maintenance.work_orders.models import MaintenancePlan, MaintenanceStaffArea
 from ccms_app.network.models import (
     ChargePoint,
     Connector,
@@ -140,7 +143,9 @@ def test_demo_tags_and_admin(session: Session, settings_env: SettingsEnv) -> Non
     assert tags["DEMO-TAG-BLOCKED"].status == "blocked"
     expired = tags["DEMO-TAG-EXPIRED"].expiry_date
     assert expired is not None and utc_now() - timedelta(days=2) < expired < utc_now()
-    account = session.exec(select(OperatorAccount)).one()
+    account = session.exec(
+        select(OperatorAccount).where(OperatorAccount.email != DEMO_TECHNICIAN_EMAIL)
+    ).one()
     assert account.email == "ops@example.com" and account.role_id == 1  # Administrator
     assert verify_password(account.password_hash, "a-long-secret")
 
@@ -198,3 +203,34 @@ def test_the_demo_network_is_priced(session: Session) -> None:
     assert len(defaults) == 2
     seed_demo(3)
     assert len(session.exec(select(TariffAssignment)).all()) == 2
+
+
+def test_the_demo_network_is_maintained(session: Session) -> None:
+    """Alarm rules that e-mail and open work orders, the simulator's vendor codes in words,
+    a technician who covers every demo area and can log in, a preventive plan: once."""
+    seed_demo(3)
+    rules = {r.cause: r for r in session.exec(select(AlarmRule)).all()}
+    assert rules["connector_faulted"].create_work_order
+    assert rules["connector_faulted"].email_recipients == DEMO_MAINTENANCE_INBOX
+    codes = session.exec(select(VendorErrorCode.vendor_error_code)).all()
+    assert "SIM-GROUNDFA" in codes and len(codes) == 8
+    technician = session.exec(
+        select(OperatorAccount).where(OperatorAccount.email == DEMO_TECHNICIAN_EMAIL)
+    ).one()
+    assert verify_password(technician.password_hash, "ccms-demo-admin")
+    areas = session.exec(select(MaintenanceStaffArea.area_id)).all()
+    assert (
+        len(areas)
+        == len(
+            session.exec(
+                select(OperationArea.id).where(
+                    OperationArea.organisation_id == technician.organisation_id
+                )
+            ).all()
+        )
+        > 0
+    )
+    assert len(session.exec(select(MaintenancePlan)).all()) == 1
+    seed_demo(3)
+    assert len(session.exec(select(AlarmRule)).all()) == len(rules)
+    assert len(session.exec(select(MaintenancePlan)).all()) == 1
