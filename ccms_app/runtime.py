@@ -155,7 +155,7 @@ async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
     schedule_billing_jobs(start_scheduler(), settings)  # receipts, invoices, their e-mail
     schedule_membership_jobs(start_scheduler(), settings)  # wallet membership fees, renewals
     schedule_alarm_digest(start_scheduler(), settings)  # alarm e-mail: a digest per list + window
-    schedule_work_order_jobs(start_scheduler())  # verification every minute, plans every 10 min
+    schedule_work_order_jobs(start_scheduler(), settings)  # verification, preventive plans
     payments = await start_payment_worker(get_event_bus())  # holds, settlements, wallet guard
     schedule_payment_jobs(start_scheduler(), settings, payments)  # every CCMS_PAYMENT_INTERVAL_S
     alarms = await start_alarm_worker(get_event_bus())  # faults, offline, ... -> alarms (<5 s)
