@@ -9,6 +9,12 @@ and the REST API call them: `statistics` (counts, faults by cause, MTTR / MTBF),
 `uptime_report` (NEVI + UK for every connector) and one station's, the first page of the
 fault repair report.
 
+The uptime report is timed twice in the same run: the old path (`exact_uptime_report`: the
+whole history of both windows) and the roll-up path (`uptime_report`) after the roll-up job
+(`reports/rollup.roll_up`, its runs timed too) has written its 367 days of `uptime_day` rows
+for every connector (days before the seeded history are rolled up as what they are: no
+data); the two reports are checked equal.
+
     .venv/bin/python bench/maintenance_reports.py [--charge-points 5000] [--days 30]
 """
 
@@ -22,7 +28,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.core import db
@@ -31,8 +37,14 @@ from ccms_app.core.migrations import upgrade_database
 from ccms_app.maintenance.alarms.models import Alarm
 from ccms_app.maintenance.reports.fault_report import fault_report_page
 from ccms_app.maintenance.reports.filters import ReportFilter
+from ccms_app.maintenance.reports.models import UptimeDay
+from ccms_app.maintenance.reports.rollup import BUDGET, GRACE, roll_up
 from ccms_app.maintenance.reports.statistics import statistics
-from ccms_app.maintenance.reports.uptime import UptimeReport, uptime_report
+from ccms_app.maintenance.reports.uptime import (
+    UptimeReport,
+    exact_uptime_report,
+    uptime_report,
+)
 from ccms_app.maintenance.work_orders.models import WorkOrder
 from ccms_app.network.models import (
     ChargePoint,
@@ -149,6 +161,33 @@ def _status(cp: int, connector: int, status: str, at: datetime) -> dict[str, obj
     }
 
 
+def _seconds(call: Callable[[], object]) -> float:
+    began = time.perf_counter()
+    call()
+    return time.perf_counter() - began
+
+
+def _roll_up_all() -> None:
+    """The roll-up job's runs until every connector has its 367 days."""
+    began = time.perf_counter()
+    runs, written, first = 0, 0, 0.0
+    while True:
+        start = time.perf_counter()
+        done = roll_up(NOW + GRACE, budget=BUDGET)  # the job's first run after midnight
+        runs, written = runs + 1, written + done.written
+        slowest = max(first, time.perf_counter() - start)
+        first = slowest
+        if not done.remaining:
+            break
+    total = time.perf_counter() - began
+    with db.read_session() as s:
+        rows = s.execute(select(func.count()).select_from(UptimeDay)).scalar()
+    print(
+        f"roll-up: {runs} runs of <= {BUDGET:,} connector-days, {written:,} rows in {total:.1f} s "
+        f"(slowest run {first:.2f} s); uptime_day holds {rows:,} rows"
+    )
+
+
 def timed(label: str, call: Callable[[], object]) -> object:
     began = time.perf_counter()
     result = call()
@@ -175,8 +214,20 @@ def main() -> None:
         scope = frozenset({org_id})
         report = ReportFilter()
         timed("statistics (counts, causes, MTTR/MTBF)", lambda: statistics(report, scope, NOW))
-        found = timed("uptime report, whole network", lambda: uptime_report(report, scope, NOW))
-        assert isinstance(found, UptimeReport)
+        exact = timed(
+            "uptime, whole network, old path (history)",
+            lambda: exact_uptime_report(report, scope, NOW),
+        )
+        _roll_up_all()
+        began = time.perf_counter()
+        found = uptime_report(report, scope, NOW)
+        rolled = time.perf_counter() - began
+        print(f"{'uptime, whole network, roll-up path':<44} {rolled:8.3f} s")
+        assert isinstance(found, UptimeReport) and isinstance(exact, UptimeReport)
+        assert found == exact, "the roll-up path must equal the exact computation"
+        old = _seconds(lambda: exact_uptime_report(report, scope, NOW))
+        print(f"{'uptime, whole network, old path again':<44} {old:8.3f} s")
+        print(f"  ratio old / roll-up: {old / rolled:.1f}x (figures equal)")
         average = float(found.nevi_average or 0)
         print(f"  {len(found.ports):,} connectors, NEVI average {average:.3f} %")
         one = ReportFilter(station_id=1)

@@ -36,6 +36,7 @@ from ccms_app.maintenance.alarms import sweep as alarm_sweep
 from ccms_app.maintenance.alarms.worker import start_alarm_worker
 from ccms_app.maintenance.notifications import email_hook as alarm_email
 from ccms_app.maintenance.notifications.digest import schedule_alarm_digest
+from ccms_app.maintenance.reports.rollup import schedule_uptime_rollup
 from ccms_app.maintenance.retention import schedule_purge
 from ccms_app.maintenance.work_orders import alarm_hook as work_order_hook
 from ccms_app.maintenance.work_orders.jobs import schedule_work_order_jobs
@@ -156,6 +157,7 @@ async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
     schedule_membership_jobs(start_scheduler(), settings)  # wallet membership fees, renewals
     schedule_alarm_digest(start_scheduler(), settings)  # alarm e-mail: a digest per list + window
     schedule_work_order_jobs(start_scheduler(), settings)  # verification, preventive plans
+    schedule_uptime_rollup(start_scheduler())  # uptime_day: NEVI / UK sums per connector, day
     payments = await start_payment_worker(get_event_bus())  # holds, settlements, wallet guard
     schedule_payment_jobs(start_scheduler(), settings, payments)  # every CCMS_PAYMENT_INTERVAL_S
     alarms = await start_alarm_worker(get_event_bus())  # faults, offline, ... -> alarms (<5 s)

@@ -14,6 +14,7 @@ from ccms_app.finance.partners import models as partner_models
 from ccms_app.finance.payments import models as payment_models
 from ccms_app.finance.wallets import models as wallet_models
 from ccms_app.maintenance.alarms import models as alarm_models
+from ccms_app.maintenance.reports import models as uptime_models
 from ccms_app.maintenance.work_orders import models as work_order_models
 from ccms_app.network import models as network_models
 from ccms_app.webhooks import models as webhooks_models
@@ -31,5 +32,6 @@ MODEL_MODULES = (
     partner_models,
     alarm_models,
     work_order_models,
+    uptime_models,
     webhooks_models,
 )

@@ -101,7 +101,7 @@ def inbox() -> Iterator[Inbox]:
 def _in_app_db(app: RunningApp, work: Callable[[Session], object]) -> object:
     engine = db.make_engine(app.database_url)
     try:
-        with Session(engine) as session:
+        with Session(db.writer_engine(engine)) as session:
             result = work(session)
             session.commit()
             return result
@@ -216,10 +216,13 @@ def _work_order(app: RunningApp, alarm_id: int) -> Callable[[], WorkOrder | None
 
 async def _technician_repairs(browser: Browser, app: RunningApp, work_order_id: int) -> Page:
     path = f"/maintenance/work-orders/{work_order_id}"
-    phone = await _tech_login(browser, app, "/maintenance")
-    mine = phone.locator(f"a[href$='{path}'] >> visible=true")
-    await expect(mine.first).to_be_visible(timeout=UI_TIMEOUT_MS)  # on the overview
-    await phone.goto(f"{app.web_url}{path}")
+    # Unassigned (nobody covers the station's area): the technician finds it in the list.
+    phone = await _tech_login(browser, app, "/maintenance/work-orders")
+    listed = phone.locator(f"a[href$='{path}'] >> visible=true")
+    await expect(listed.first).to_be_visible(timeout=UI_TIMEOUT_MS)
+    await no_sideways_scroll(phone, "the work order list")
+    await listed.first.click()
+    await phone.wait_for_url(re.compile(rf".*{re.escape(path)}/?$"), timeout=UI_TIMEOUT_MS)
     await _work_order_status(phone, "Open")
     await expect(phone.locator("[data-testid=work-order-cp]")).to_contain_text(IDENTITY)
     await phone.click("[data-testid=work-order-claim]")

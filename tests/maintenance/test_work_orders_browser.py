@@ -65,7 +65,7 @@ def _seed(app: RunningApp) -> int:
     the running app's database; the work order's id."""
     engine = db.make_engine(app.database_url)
     try:
-        with Session(engine) as s:
+        with Session(db.writer_engine(engine)) as s:
             admin = s.exec(
                 select(OperatorAccount).where(col(OperatorAccount.email) == ADMIN_EMAIL)
             ).one()

@@ -21,8 +21,8 @@ from typing import Any
 
 from sqlalchemy import CompoundSelect, Select, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql.elements import Case
-from sqlmodel import col
+from sqlalchemy.sql.elements import Case, ColumnElement
+from sqlmodel import Session, col
 
 from ccms_app.core.db import read_session
 from ccms_app.maintenance.alarms.models import Alarm
@@ -67,6 +67,15 @@ class ChargePointHistory:
 
 def ports(report: ReportFilter, scope: Collection[int]) -> list[Port]:
     """Every connector (charging port) of the charge points the filter selects."""
+    return _ports(charge_point_conditions(report, scope))
+
+
+def all_ports() -> list[Port]:
+    """Every connector of every organisation (the uptime roll-up job)."""
+    return _ports([])
+
+
+def _ports(conditions: list[ColumnElement[bool]]) -> list[Port]:
     statement = (
         select(
             col(Connector.charge_point_id),
@@ -83,7 +92,7 @@ def ports(report: ReportFilter, scope: Collection[int]) -> list[Port]:
         )
         .join(ChargePoint, col(ChargePoint.id) == Connector.charge_point_id)
         .outerjoin(Station, col(Station.id) == ChargePoint.station_id)
-        .where(*charge_point_conditions(report, scope))
+        .where(*conditions)
         .order_by(col(ChargePoint.identity), col(Connector.connector_id))
     )
     with read_session() as session:
@@ -114,10 +123,28 @@ def histories(charge_point_ids: Collection[int], window: Interval) -> dict[int, 
         for cp_id, kind, at in session.execute(_links(ids, window)):
             if kind is not None:
                 found[cp_id].links.append(LinkChange(at, kind == "connected"))
-        for cp_id, connector_id, start, end in session.execute(_excluded(ids, window)):
-            periods = found[cp_id].excluded.setdefault(connector_id, [])
-            periods.append((start, end or window[1]))
+        _add_excluded(session, found, ids, window)
     return found
+
+
+def excluded_periods(
+    charge_point_ids: Collection[int], window: Interval
+) -> dict[int, ChargePointHistory]:
+    """Per charge point: only its excluded periods overlapping `window` (open ones end with
+    it). Operators exclude few alarms, so this is small for any window."""
+    found: dict[int, ChargePointHistory] = defaultdict(ChargePointHistory)
+    if charge_point_ids:
+        with read_session() as session:
+            _add_excluded(session, found, sorted(charge_point_ids), window)
+    return found
+
+
+def _add_excluded(
+    session: Session, found: dict[int, ChargePointHistory], ids: list[int], window: Interval
+) -> None:
+    for cp_id, connector_id, start, end in session.execute(_excluded(ids, window)):
+        periods = found[cp_id].excluded.setdefault(connector_id, [])
+        periods.append((start, end or window[1]))
 
 
 def _statuses_before(ids: list[int], start: datetime) -> Select[Any]:

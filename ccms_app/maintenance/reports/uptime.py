@@ -3,9 +3,11 @@ and closed hours left out; `rules/uptime.py`) and the UK reliability figure (the
 year so far, opening hours only, regulation 7; `rules/reliability.py`), with network
 averages, worst first.
 
-One timeline per connector covers both windows (`port_timeline`), from what
-`port_events` reads. The report is "as of" the filter's end (else now); the filter's start
-does not apply (both rules fix their own windows).
+`uptime_report` sums the daily roll-up (`uptime_day`, filled by `rollup.py`) and computes
+only the partial days and the days not rolled up live (`uptime_sum`); `exact_uptime_report`
+builds one timeline per connector over both windows (`port_timeline`) from the whole
+history, and is the reference the first must equal. The report is "as of" the filter's end
+(else now); the filter's start does not apply (both rules fix their own windows).
 """
 
 from __future__ import annotations
@@ -14,13 +16,12 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
-from functools import lru_cache
-from zoneinfo import ZoneInfo
 
-from ccms_app.core.display import time_zone
 from ccms_app.maintenance.reports.filters import ReportFilter
+from ccms_app.maintenance.reports.opening import station_hours
 from ccms_app.maintenance.reports.port_events import ChargePointHistory, Port, histories, ports
-from ccms_app.maintenance.rules.intervals import Interval, closed_intervals, open_intervals
+from ccms_app.maintenance.reports.uptime_sum import summed_parts
+from ccms_app.maintenance.rules.intervals import Interval
 from ccms_app.maintenance.rules.port_timeline import Segment, intervals_in, port_timeline
 from ccms_app.maintenance.rules.reliability import (
     ReliabilityFigures,
@@ -29,7 +30,14 @@ from ccms_app.maintenance.rules.reliability import (
     network_reliability,
     port_reliability,
 )
-from ccms_app.maintenance.rules.uptime import DOWN_STATES, NeviUptime, nevi_uptime, nevi_window
+from ccms_app.maintenance.rules.uptime import (
+    DOWN_STATES,
+    NeviUptime,
+    nevi_figures,
+    nevi_uptime,
+    nevi_window,
+)
+from ccms_app.maintenance.rules.uptime_parts import UptimeParts
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,23 @@ class UptimeReport:
 
 
 def uptime_report(report: ReportFilter, scope: Collection[int], now: datetime) -> UptimeReport:
+    """The report from the daily roll-up plus live parts (`uptime_sum`): the same figures
+    as `exact_uptime_report`, without reading a year of history."""
+    as_of = min(report.until or now, now)
+    selected = ports(report, scope)
+    parts = summed_parts(selected, as_of)
+    rows = [
+        _from_parts(port, parts[(port.charge_point_id, port.connector_id)], as_of)
+        for port in selected
+    ]
+    return _report(as_of, rows)
+
+
+def exact_uptime_report(
+    report: ReportFilter, scope: Collection[int], now: datetime
+) -> UptimeReport:
+    """The report computed from the whole history of both windows (the reference the
+    roll-up is checked against; a year of history per connector: slow at network size)."""
     as_of = min(report.until or now, now)
     nevi = nevi_window(as_of)
     uk = calendar_year(as_of)
@@ -63,13 +88,22 @@ def uptime_report(report: ReportFilter, scope: Collection[int], now: datetime) -
     rows = [
         _port_uptime(port, history.get(port.charge_point_id), window, as_of) for port in selected
     ]
+    return _report(as_of, rows)
+
+
+def _from_parts(port: Port, parts: UptimeParts, as_of: datetime) -> PortUptime:
+    nevi = nevi_figures(as_of, parts.outage, parts.excused)
+    return PortUptime(port, nevi, parts.uk, is_rapid(port.max_power_w))
+
+
+def _report(as_of: datetime, rows: list[PortUptime]) -> UptimeReport:
     rows.sort(key=lambda r: (r.nevi.uptime_percent, r.port.identity, r.port.connector_id))
     rapid = [r.uk for r in rows if r.rapid]
     average = sum((r.nevi.uptime_percent for r in rows), Fraction(0)) / len(rows) if rows else None
     return UptimeReport(
         as_of=as_of,
-        nevi_window=nevi,
-        uk_window=uk,
+        nevi_window=nevi_window(as_of),
+        uk_window=calendar_year(as_of),
         ports=rows,
         nevi_average=average,
         below_nevi=sum(1 for r in rows if not r.nevi.meets_threshold),
@@ -84,9 +118,8 @@ def _port_uptime(
 ) -> PortUptime:
     found = history or ChargePointHistory()
     segments = port_timeline(port.connector_id, window, found.statuses, found.links)
-    zone = time_zone(port.timezone)
     nevi = nevi_window(as_of)
-    closed = _hours(port.opening_hours, zone, nevi, closed=True)
+    closed = station_hours(port.opening_hours, port.timezone, nevi, closed=True)
     uptime = nevi_uptime(
         intervals_in(segments, DOWN_STATES),
         as_of,
@@ -97,7 +130,7 @@ def _port_uptime(
     measured = (max(year[0], port.created_at), year[1])
     uk = ReliabilityFigures()
     if measured[1] > measured[0]:
-        opened = _hours(port.opening_hours, zone, year, closed=False)
+        opened = station_hours(port.opening_hours, port.timezone, year, closed=False)
         uk = port_reliability(_within(segments, measured), opened)
     return PortUptime(port, uptime, uk, is_rapid(port.max_power_w))
 
@@ -109,20 +142,3 @@ def _within(segments: list[Segment], window: Interval) -> list[Segment]:
         for s in segments
         if s.end > low and s.start < high
     ]
-
-
-def _hours(opening_hours: str, zone: ZoneInfo, window: Interval, closed: bool) -> list[Interval]:
-    """Open (or closed) intervals, computed once per station kind and window."""
-    return list(_hours_cached(opening_hours, zone.key, window, closed))
-
-
-@lru_cache(maxsize=256)
-def _hours_cached(
-    opening_hours: str, zone: str, window: Interval, closed: bool
-) -> tuple[Interval, ...]:
-    tz = time_zone(zone)
-    try:
-        found = (closed_intervals if closed else open_intervals)(opening_hours, tz, window)
-    except ValueError:  # stored before validation existed: treat as always open
-        found = [] if closed else [window]
-    return tuple(found)

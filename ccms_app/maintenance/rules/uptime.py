@@ -82,7 +82,13 @@ def nevi_uptime(
     window = nevi_window(window_end)
     outage = clip(down, window)
     excused = intersect(outage, [*excluded, *closed])
-    t_outage = minutes(length(outage))
-    t_excluded = minutes(length(excused))
+    return nevi_figures(window_end, length(outage), length(excused))
+
+
+def nevi_figures(window_end: datetime, outage: timedelta, excused: timedelta) -> NeviUptime:
+    """mu from the window's total outage and its excluded part (sums of parts may be added
+    up first: `rules/uptime_parts`)."""
+    t_outage = minutes(outage)
+    t_excluded = minutes(excused)
     mu = (MINUTES_PER_YEAR - (t_outage - t_excluded)) / Fraction(MINUTES_PER_YEAR) * 100
-    return NeviUptime(window, t_outage, t_excluded, mu)
+    return NeviUptime(nevi_window(window_end), t_outage, t_excluded, mu)
