@@ -1,10 +1,11 @@
 """The alarm worker: hears the chargers' changes on the event bus and applies them as alarms.
 
-It collects relevant events for BATCH_WINDOW_S after the first one, then applies the batch in
-one transaction in a thread (maintenance.alarms.engine) and publishes the kind="alarm" events
-after the commit: 500 chargers faulting in the same second are a handful of transactions, not
-500, and the OCPP writer keeps the database most of the time. Within 5 s of the message: the
-window plus one transaction.
+It collects relevant events for BATCH_WINDOW_S after the first one, and for another window as
+long as more keep coming (at most MAX_WAIT_S), then applies the batch in one transaction in a
+thread (maintenance.alarms.engine) and publishes the kind="alarm" events after the commit:
+500 chargers faulting in the same second are one or two transactions, not 500, applied once
+the burst calms down, so the OCPP writer has the database while the chargers wait for their
+replies. Within 5 s of the message: at most MAX_WAIT_S plus one transaction.
 
 A lost bus event (a full queue, a crash between the charger's commit and the batch) loses no
 alarm: the sweep (maintenance.alarms.sweep) finds the same conditions in the rows.
@@ -33,6 +34,7 @@ from ccms_app.maintenance.alarms.engine import apply_events, relevant
 log = logging.getLogger(__name__)
 
 BATCH_WINDOW_S = 0.4  # events arriving together share one transaction
+MAX_WAIT_S = 2.0  # a burst is gathered while it lasts, at most this long
 MAX_BATCH = 5_000  # a longer backlog is split (each batch a bounded transaction)
 
 
@@ -74,15 +76,26 @@ class AlarmWorker:
                 continue
             self._idle.clear()
             try:
-                await asyncio.sleep(self.window_s)
-                batch = [first]
-                while not queue.empty() and len(batch) < MAX_BATCH:
-                    event = queue.get_nowait()
-                    if relevant(event):
-                        batch.append(event)
-                await self._apply(batch)
+                await self._apply(await self._collect(queue, first))
             finally:
                 self._idle.set()
+
+    async def _collect(
+        self, queue: asyncio.Queue[NetworkEvent], first: NetworkEvent
+    ) -> list[NetworkEvent]:
+        """The first event and what follows it, window after window while the burst goes on."""
+        batch = [first]
+        deadline = time.monotonic() + max(self.window_s, MAX_WAIT_S)
+        while True:
+            await asyncio.sleep(self.window_s)
+            arrived = 0
+            while not queue.empty() and len(batch) < MAX_BATCH:
+                event = queue.get_nowait()
+                if relevant(event):
+                    batch.append(event)
+                    arrived += 1
+            if not arrived or len(batch) >= MAX_BATCH or time.monotonic() >= deadline:
+                return batch
 
     async def _apply(self, batch: list[NetworkEvent]) -> None:
         started = time.perf_counter()
