@@ -7,8 +7,9 @@ schema, so both are refused with a message saying what to send. `TimeRange` give
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
@@ -44,6 +45,24 @@ def utc_instant(value: datetime) -> datetime:
 
 
 UtcInstant = Annotated[datetime, BeforeValidator(iso_text), AfterValidator(utc_instant)]
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+NOT_A_DAY = "give a day as ISO 8601 text (YYYY-MM-DD, e.g. 2026-01-31)"
+
+
+def iso_day_text(value: Any) -> Any:
+    """Only YYYY-MM-DD text (or a date): pydantic alone also reads a number as a Unix time,
+    which the schema's `date` does not allow."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not ISO_DAY.fullmatch(value.strip()):
+        raise ValueError(NOT_A_DAY)
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(NOT_A_DAY) from None
+
+
+IsoDay = Annotated[date, BeforeValidator(iso_day_text)]
 
 
 @dataclass(frozen=True)

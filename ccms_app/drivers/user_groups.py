@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Select
 from sqlalchemy import select as sa_select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from ccms_app.accounts.models import Organisation
@@ -116,7 +117,7 @@ def _validated(
             )
         ).first()
         if clash is not None:
-            errors.add("name", f"A group named {name!r} already exists")
+            errors.add("name", _name_taken(name).errors["name"])
     errors.raise_if_any()
     return {
         "name": name,
@@ -133,25 +134,35 @@ def get_group(scope: Scope, group_id: int) -> GroupView:
         return _view(_get(session, scope, group_id))
 
 
+def _name_taken(name: str) -> UserInputError:
+    return UserInputError({"name": f"A group named {name!r} already exists"})
+
+
 def create_group(scope: Scope, data: GroupInput) -> GroupView:
-    with session_scope() as session:
-        fields = _validated(session, data, scope.organisation_id, None)
-        group = UserGroup(organisation_id=scope.organisation_id, **fields)
-        session.add(group)
-        session.flush()
-        view = _view(group)
+    try:
+        with session_scope() as session:
+            fields = _validated(session, data, scope.organisation_id, None)
+            group = UserGroup(organisation_id=scope.organisation_id, **fields)
+            session.add(group)
+            session.flush()
+            view = _view(group)
+    except IntegrityError as exc:  # a name SQLite's lower() does not fold, or two saves at once
+        raise _name_taken(data.name.strip()) from exc
     log.info("user group created", extra={"group_id": view.id})
     return view
 
 
 def update_group(scope: Scope, group_id: int, data: GroupInput) -> GroupView:
-    with session_scope() as session:
-        group = _get(session, scope, group_id)
-        for name, value in _validated(session, data, group.organisation_id, group.id).items():
-            setattr(group, name, value)
-        session.add(group)
-        session.flush()
-        return _view(group)
+    try:
+        with session_scope() as session:
+            group = _get(session, scope, group_id)
+            for name, value in _validated(session, data, group.organisation_id, group.id).items():
+                setattr(group, name, value)
+            session.add(group)
+            session.flush()
+            return _view(group)
+    except IntegrityError as exc:  # a name SQLite's lower() does not fold, or two saves at once
+        raise _name_taken(data.name.strip()) from exc
 
 
 def delete_group(scope: Scope, group_id: int) -> str:

@@ -78,15 +78,17 @@ def _tid(*parts: Any) -> dict[str, Any]:
 
 
 def _content(column: Column, row: RowVar, testid: str) -> rx.Component:
-    if column.render is not None:
-        return column.render(row)
+    """The cell: drawn by `render` (or the text), a link when the column has an `href`
+    (a drawn cell too: on the phone card it is the only way to the row's page)."""
     if column.href is not None:
         return rx.link(
-            row[column.key],
+            column.render(row) if column.render is not None else row[column.key],
             href=column.href(row),
             weight="medium",
             custom_attrs=_tid(testid, "link", row["id"]),
         )
+    if column.render is not None:
+        return column.render(row)
     return rx.text(rx.cond(row[column.key] == "", EMPTY, row[column.key]), size="2")
 
 

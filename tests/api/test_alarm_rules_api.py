@@ -5,10 +5,9 @@ saved within bounds, refused outside them."""
 from __future__ import annotations
 
 from ccms_app.accounts.models import Organisation
-from tests.api.maintenance_wiring import alarm_routers
 from tests.api.rest import Keys, bearer, keys, rest, served, sub_operator
 
-__all__ = ["alarm_routers", "keys", "rest", "served", "sub_operator"]
+__all__ = ["keys", "rest", "served", "sub_operator"]
 
 RULE = {
     "name": "Acme faults",

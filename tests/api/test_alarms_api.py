@@ -5,11 +5,10 @@ scope and permissions, problem+json errors."""
 from __future__ import annotations
 
 from ccms_app.accounts.models import Organisation
-from tests.api.maintenance_wiring import alarm_routers
 from tests.api.rest import Keys, bearer, keys, rest, served, sub_operator
 from tests.maintenance.alarms import seed
 
-__all__ = ["alarm_routers", "keys", "rest", "served", "sub_operator"]
+__all__ = ["keys", "rest", "served", "sub_operator"]
 
 
 async def test_list_detail_and_actions(rest, keys: Keys, organisation: Organisation) -> None:

@@ -9,11 +9,10 @@ from ccms_app.accounts.models import Organisation
 from ccms_app.core import db
 from ccms_app.core.types import utc_now
 from ccms_app.network.models import ChargePointEvent, StatusEvent
-from tests.api.maintenance_wiring import alarm_routers
 from tests.api.rest import Keys, bearer, keys, rest, served, sub_operator
 from tests.maintenance.alarms import seed
 
-__all__ = ["alarm_routers", "keys", "rest", "served", "sub_operator"]
+__all__ = ["keys", "rest", "served", "sub_operator"]
 
 
 async def test_history_filters_and_export(

@@ -5,20 +5,11 @@ from __future__ import annotations
 import pytest
 
 from ccms_app.accounts.models import Organisation
-from ccms_app.api.routes import ROUTERS
-from ccms_app.api.routes import maintenance_plans as plan_routes
 from ccms_app.maintenance.work_orders.plans import run_due_plans
 from tests.api.rest import Keys, bearer, keys, rest, served
 from tests.maintenance.work_orders.support import Workshop, make_workshop
 
 __all__ = ["keys", "rest", "served"]
-
-
-@pytest.fixture(autouse=True)
-def routes_wired(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Until the lead adds the router to api/routes/__init__.py."""
-    if plan_routes.api not in ROUTERS:
-        monkeypatch.setattr("ccms_app.api.app.ROUTERS", [*ROUTERS, plan_routes.api])
 
 
 @pytest.fixture
@@ -42,6 +33,9 @@ async def test_create_update_run_and_delete(rest, keys: Keys, workshop: Workshop
     assert reply.json()["charge_point"] == workshop.identity and reply.json()["vendor"] == ""
     bad = await rest.patch(path, json={"every_months": 0}, headers=key)
     assert bad.status_code == 422
+    for field, value in (("next_due_at", 0), ("every_months", True), ("enabled", 1)):
+        bad = await rest.patch(path, json={field: value}, headers=key)  # not a day / number / bool
+        assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == field, bad.text
     assert run_due_plans() == 1
     assert (await rest.get(path, headers=key)).json()["work_orders"] == 1
     assert (await rest.delete(path, headers=key)).status_code == 409

@@ -5,15 +5,12 @@ in tests/maintenance/reports/test_reports.py)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import httpx
 import pytest
 from sqlalchemy.engine import Engine
 
 from ccms_app.accounts.models import Organisation
-from ccms_app.api import app as api_app
-from ccms_app.api.routes import ROUTERS, maintenance_reports
 from ccms_app.core.types import utc_now
 from tests.api.rest import Keys, bearer, keys, rest, served
 from tests.maintenance.reports.seed import NOW, Seeded, seed, t
@@ -21,14 +18,6 @@ from tests.maintenance.reports.seed import NOW, Seeded, seed, t
 __all__ = ["keys", "rest", "served"]
 
 PERIOD = {"since": "2026-01-01T00:00:00Z", "until": NOW.isoformat()}
-
-
-@pytest.fixture(autouse=True)
-def wired(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Until the lead adds the router to api/routes/__init__.py (then this does nothing)."""
-    if maintenance_reports.api not in ROUTERS:
-        monkeypatch.setattr(api_app, "ROUTERS", [*ROUTERS, maintenance_reports.api])
-    yield
 
 
 @pytest.fixture

@@ -5,19 +5,10 @@ from __future__ import annotations
 import pytest
 
 from ccms_app.accounts.models import Organisation
-from ccms_app.api.routes import ROUTERS
-from ccms_app.api.routes import maintenance_staff as staff_routes
 from tests.api.rest import Keys, bearer, keys, rest, served
 from tests.maintenance.work_orders.support import Workshop, make_workshop
 
 __all__ = ["keys", "rest", "served"]
-
-
-@pytest.fixture(autouse=True)
-def routes_wired(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Until the lead adds the router to api/routes/__init__.py."""
-    if staff_routes.api not in ROUTERS:
-        monkeypatch.setattr("ccms_app.api.app.ROUTERS", [*ROUTERS, staff_routes.api])
 
 
 @pytest.fixture

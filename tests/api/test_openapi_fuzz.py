@@ -30,11 +30,29 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from ccms_app.accounts import api_keys
-from ccms_app.accounts.models import Organisation
+from ccms_app.accounts.auth import built_in_role_id
+from ccms_app.accounts.models import OperatorAccount, Organisation
+from ccms_app.accounts.rules.permissions import MAINTENANCE_STAFF
 from ccms_app.core import db
+from ccms_app.core.types import utc_now
 from ccms_app.drivers.models import Driver, UserGroup
 from ccms_app.finance.payments.models import Payment, PaymentKind, PaymentStatus
-from ccms_app.network.models import ChargePoint, Connector, OperationArea, Station
+from ccms_app.maintenance.alarms.models import Alarm, AlarmRule, VendorErrorCode
+from ccms_app.maintenance.rules.alarm_causes import open_key
+from ccms_app.maintenance.work_orders.models import (
+    MaintenancePlan,
+    MaintenanceStaff,
+    MaintenanceStaffArea,
+    WorkOrder,
+)
+from ccms_app.network.models import (
+    ChargePoint,
+    ChargePointEvent,
+    Connector,
+    OperationArea,
+    Station,
+    StatusEvent,
+)
 from tests.api.rest import free_port
 from tests.fixtures.fake_stripe import FakeStripe, running_fake_stripe, stripe_environment
 
@@ -116,6 +134,61 @@ def _seed(organisation: Organisation, stripe: FakeStripe) -> None:
                     organisation_id=organisation.id or 0,
                 )
             )
+        _maintenance(session, organisation.id or 0, cp.id or 0, area.id or 0)
+
+
+def _maintenance(session: Session, organisation_id: int, cp_id: int, area_id: int) -> None:
+    """An alarm with its work order, a technician covering the area, a plan, a rule, a vendor
+    code and charger events: the maintenance operations' ids 1 find rows."""
+    now = utc_now()
+    alarm = Alarm(
+        organisation_id=organisation_id,
+        charge_point_id=cp_id,
+        connector_id=1,
+        cause="connector_faulted",
+        open_key=open_key(cp_id, 1, "connector_faulted"),
+        fault_started_at=now,
+    )
+    technician = OperatorAccount(
+        organisation_id=organisation_id,
+        email="tech@example.com",
+        password_hash="x",
+        role_id=built_in_role_id(session, MAINTENANCE_STAFF),
+    )
+    session.add_all([alarm, technician])
+    session.flush()
+    session.add_all(
+        [
+            WorkOrder(
+                organisation_id=organisation_id,
+                title="Connector faulted",
+                charge_point_id=cp_id,
+                connector_id=1,
+                alarm_id=alarm.id,
+            ),
+            MaintenanceStaff(account_id=technician.id or 0, organisation_id=organisation_id),
+            MaintenancePlan(
+                organisation_id=organisation_id,
+                name="Yearly",
+                charge_point_id=cp_id,
+                every_months=12,
+                next_due_at=now,
+            ),
+            AlarmRule(organisation_id=organisation_id, name="Faults", cause="connector_faulted"),
+            VendorErrorCode(
+                organisation_id=organisation_id,
+                vendor="Acme",
+                vendor_error_code="E-17",
+                readable_cause="Residual current device tripped",
+            ),
+            StatusEvent(
+                charge_point_id=cp_id, connector_id=1, status="Faulted", error_code="Other"
+            ),
+            ChargePointEvent(charge_point_id=cp_id, kind="connected"),
+        ]
+    )
+    session.flush()
+    session.add(MaintenanceStaffArea(account_id=technician.id or 0, area_id=area_id))
 
 
 @pytest.fixture

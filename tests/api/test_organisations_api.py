@@ -185,6 +185,22 @@ async def test_a_licence_count_must_be_a_number_not_true_or_false(
     assert unchanged.json()["max_charge_points"] is None
 
 
+async def test_a_licence_day_must_be_a_day_not_a_number(
+    rest: httpx.AsyncClient, keys: Keys, sub_operator: Organisation
+) -> None:
+    # A number would otherwise pass as a Unix time: 0 -> 1970-01-01 (schemathesis found it).
+    key = bearer(keys.make())
+    path = f"/organisations/{sub_operator.id}"
+    for day in (0, "20260101", "2026-01-01T00:00:00Z"):
+        reply = await rest.patch(path, json={"valid_from": day}, headers=key)
+        assert reply.status_code == 422, reply.text
+        assert reply.json()["errors"][0]["field"] == "valid_from"
+        assert "YYYY-MM-DD" in reply.json()["errors"][0]["detail"]
+    assert (await rest.get(path, headers=key)).json()["valid_from"] is None
+    good = await rest.patch(path, json={"valid_from": "2026-01-01"}, headers=key)
+    assert good.status_code == 200 and good.json()["valid_from"] == "2026-01-01"
+
+
 @pytest.mark.parametrize(
     ("method", "path", "body"),
     [

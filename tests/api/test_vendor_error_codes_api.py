@@ -3,10 +3,9 @@ named, nothing written), export in the import's columns, one-by-one edits."""
 
 from __future__ import annotations
 
-from tests.api.maintenance_wiring import alarm_routers
 from tests.api.rest import Keys, bearer, keys, rest, served
 
-__all__ = ["alarm_routers", "keys", "rest", "served"]
+__all__ = ["keys", "rest", "served"]
 
 CSV = (
     "vendor,model,vendor_error_code,readable_cause,severity\n"

@@ -7,22 +7,12 @@ from __future__ import annotations
 import pytest
 
 from ccms_app.accounts.models import Organisation
-from ccms_app.api.routes import ROUTERS
-from ccms_app.api.routes import work_orders as work_order_routes
 from tests.api.rest import Keys, bearer, keys, rest, served, sub_operator
 from tests.maintenance.work_orders.conftest import photo_dir
 from tests.maintenance.work_orders.support import Workshop, make_workshop
 
 __all__ = ["keys", "photo_dir", "rest", "served", "sub_operator"]
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 200
-
-
-@pytest.fixture(autouse=True)
-def routes_wired(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Until the lead adds the router to api/routes/__init__.py."""
-    if work_order_routes.api not in ROUTERS:
-        monkeypatch.setattr("ccms_app.api.routes.ROUTERS", [*ROUTERS, work_order_routes.api])
-        monkeypatch.setattr("ccms_app.api.app.ROUTERS", [*ROUTERS, work_order_routes.api])
 
 
 @pytest.fixture
@@ -133,3 +123,18 @@ async def test_scope_and_permissions(
     assert reply.status_code == 403
     unknown = await rest.post("/work-orders", json={"charge_point_id": 1, "x": 1}, headers=admin)
     assert unknown.status_code == 422
+
+
+async def test_numbers_must_be_numbers(rest, keys: Keys, workshop: Workshop) -> None:
+    # JSON true would otherwise pass as 1 (charge point 1, one part, one minute).
+    key = bearer(keys.make("Maintenance staff"))
+    bad = await rest.post(
+        "/work-orders", json={"charge_point_id": True, "title": "Broken"}, headers=key
+    )
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "charge_point_id"
+    created = await _create(rest, key, workshop)
+    path = f"/work-orders/{created['id']}"
+    for sub, body in (("parts", {"part": "Fuse", "quantity": True}), ("time", {"minutes": "5"})):
+        refused = await rest.post(f"{path}/{sub}", json=body, headers=key)
+        assert refused.status_code == 422, refused.text
+    assert (await rest.get(path, headers=key)).json()["parts"] == []

@@ -14,6 +14,7 @@ from ccms_app.accounts import auth
 from ccms_app.accounts.models import OperatorAccount
 from ccms_app.cli import cli, reflex_process
 from ccms_app.core.config import PROJECT_ROOT, Settings
+from ccms_app.maintenance.demo_maintenance import DEMO_TECHNICIAN_EMAIL
 from tests.fixtures.settings import SettingsEnv
 
 DEMO_PASSWORD = "ccms-demo-admin"
@@ -55,6 +56,13 @@ def accounts(session: Session) -> list[OperatorAccount]:
     return list(session.exec(select(OperatorAccount)).all())
 
 
+def demo_admin(session: Session) -> OperatorAccount:
+    """The demo's admin; the demo's other account is its maintenance technician."""
+    found = {account.email: account for account in accounts(session)}
+    assert set(found) == {"admin@ccms.local", DEMO_TECHNICIAN_EMAIL}
+    return found["admin@ccms.local"]
+
+
 def test_run_without_the_demo_creates_no_account_even_with_a_password_set(
     start: tuple[CliRunner, int], settings_env: SettingsEnv, session: Session
 ) -> None:
@@ -87,7 +95,7 @@ def test_run_with_the_demo_says_it_must_not_face_the_internet(
     assert WARNING in everywhere.output and WARNING in local.output
     assert f"Listening on    0.0.0.0:{web_port} (all network addresses)" in everywhere.output
     assert f"Listening on    127.0.0.1:{web_port} (this address only)" in local.output
-    (admin,) = accounts(session)
+    admin = demo_admin(session)
     assert auth.verify_password(admin.password_hash, DEMO_PASSWORD)
 
 
@@ -103,11 +111,11 @@ def test_a_demo_restart_keeps_the_password_the_operator_chose(
 
     assert "admin account admin@ccms.local present (its password left as it is)" in again.output
     assert f"admin@ccms.local / {DEMO_PASSWORD} (unless you changed it)" in again.output
-    (admin,) = accounts(session)
+    admin = demo_admin(session)
     assert auth.verify_password(admin.password_hash, "my own long passphrase")
     settings_env.setenv("CCMS_ADMIN_PASSWORD", "set-from-the-environment")
     assert "password set from CCMS_ADMIN_PASSWORD" in run(runner).output
-    (admin,) = accounts(session)
+    admin = demo_admin(session)
     assert auth.verify_password(admin.password_hash, "set-from-the-environment")
 
 

@@ -56,6 +56,20 @@ def test_names_are_unique_per_organisation(scope: Scope, partner_scope: Scope) -
     user_groups.create_group(partner_scope, GroupInput("Fleet"))
 
 
+def test_a_name_sqlite_does_not_fold_is_refused_not_an_error(scope: Scope) -> None:
+    # SQLite's lower() leaves "Á" as it is: the unique constraint, not the check, finds the
+    # second one (schemathesis found the 500 it was).
+    user_groups.create_group(scope, GroupInput("Á"))
+    other = user_groups.create_group(scope, GroupInput("B"))
+    with pytest.raises(UserInputError) as created:
+        user_groups.create_group(scope, GroupInput("Á"))
+    with pytest.raises(UserInputError) as renamed:
+        user_groups.update_group(scope, other.id, GroupInput(" Á "))
+    for refused in (created, renamed):
+        assert refused.value.errors == {"name": "A group named 'Á' already exists"}
+    assert user_groups.get_group(scope, other.id).name == "B"
+
+
 def test_members_add_authorise_remove(scope: Scope) -> None:
     group = user_groups.create_group(scope, GroupInput("Fleet"))
     ann = drivers.create_driver(scope, drivers.DriverInput("Ann"))

@@ -32,12 +32,16 @@ from ccms_app.finance.memberships.models import Membership, MembershipPlan
 from ccms_app.finance.partners.models import HomeCharger, RevenueShareAgreement
 from ccms_app.finance.payments.models import TopUp
 from ccms_app.finance.wallets.models import Voucher
+from ccms_app.maintenance.alarms.models import Alarm, AlarmRule, VendorErrorCode
+from ccms_app.maintenance.work_orders.models import MaintenancePlan, WorkOrder
 from ccms_app.network.models import (
     ChargePoint,
+    ChargePointEvent,
     Connector,
     OperationArea,
     RegistrationState,
     Station,
+    StatusEvent,
 )
 from ccms_app.ui.list_state import ListState
 from ccms_app.webhooks.models import WebhookDelivery, WebhookSubscription
@@ -174,6 +178,7 @@ def network(session: Session, organisation: Organisation) -> set[int]:
             )
         )
         _finance_rows(session, organisation, partner, org, i, cp, driver, now)
+        _maintenance_rows(session, org, i, cp, now)
         session.add(
             ChargerDataIssue(
                 charge_point_id=cp.id,
@@ -247,6 +252,71 @@ def _finance_rows(
             HomeCharger(
                 charge_point_id=cp.id, organisation_id=org, driver_id=driver.id, rate_per_kwh="0.3"
             ),
+        ]
+    )
+
+
+def _maintenance_rows(
+    session: Session, org: int | None, i: int, cp: ChargePoint, now: datetime
+) -> None:
+    """Maintenance's listed rows: alarms, alarm rules, vendor error codes, work orders (the
+    fault report), plans, and the event history's status and charge point events (ties in
+    severity, status, vendor and time)."""
+    assert org is not None and cp.id is not None
+    alarm = Alarm(
+        organisation_id=org,
+        charge_point_id=cp.id,
+        connector_id=1,
+        cause="connector_faulted",
+        severity=("critical", "minor")[i % 2],
+        status=("open", "acknowledged")[i % 2],
+        fault_started_at=now,
+        first_raised_at=now,
+        last_raised_at=now,
+    )
+    session.add(alarm)
+    session.flush()
+    session.add_all(
+        [
+            AlarmRule(
+                organisation_id=org,
+                name=f"Rule {i:02d}",
+                cause="offline",
+                vendor=cp.vendor,
+                severity=("major", "minor")[i % 2],
+            ),
+            VendorErrorCode(
+                organisation_id=org,
+                vendor=cp.vendor,
+                vendor_error_code=f"E-{i:02d}",
+                readable_cause=f"Cause {i % 3}",
+            ),
+            WorkOrder(
+                organisation_id=org,
+                title=f"Repair {i % 4}",
+                priority=("high", "low")[i % 2],
+                charge_point_id=cp.id,
+                connector_id=1,
+                station_id=cp.station_id,
+                alarm_id=alarm.id,
+                created_at=now,
+                updated_at=now,
+            ),
+            MaintenancePlan(
+                organisation_id=org,
+                name=f"Service {i % 3}",
+                vendor=cp.vendor,
+                every_months=12,
+                next_due_at=now,
+            ),
+            StatusEvent(
+                charge_point_id=cp.id,
+                connector_id=1,
+                status="Faulted",
+                error_code=("GroundFailure", "NoError")[i % 2],
+                received_at=now,
+            ),
+            ChargePointEvent(charge_point_id=cp.id, kind="connected", occurred_at=now),
         ]
     )
 

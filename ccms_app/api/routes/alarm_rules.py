@@ -46,7 +46,7 @@ Cause = Literal[
 Severity = Literal["critical", "major", "minor", "warning"]
 Priority = Literal["critical", "high", "medium", "low"]
 Email = Annotated[str, Field(min_length=3, max_length=form_rules.MAX_EMAIL)]
-RoleId = Annotated[int, Field(ge=1, le=MAX_INT)]
+RoleId = Annotated[int, Field(ge=1, le=MAX_INT, strict=True)]
 
 
 class AlarmRuleChanges(StrictModel):
@@ -77,7 +77,11 @@ class NewAlarmRule(AlarmRuleChanges):
     cause: Cause
     severity: Severity
     organisation_id: int | None = Field(
-        None, ge=1, le=MAX_INT, description="Whose alarms it rules (default: the key's)"
+        None,
+        ge=1,
+        le=MAX_INT,
+        strict=True,
+        description="Whose alarms it rules (default: the key's)",
     )
 
 

@@ -92,7 +92,10 @@ AlarmDetailOut = create_model(
 
 class AssignIn(StrictModel):
     assignee_account_id: int | None = Field(
-        ge=1, le=MAX_INT, description="An operator account that can see the alarm; null: nobody"
+        ge=1,
+        le=MAX_INT,
+        strict=True,
+        description="An operator account that can see the alarm; null: nobody",
     )
 
 
@@ -120,7 +123,7 @@ class ExclusionIn(StrictModel):
 
 
 class BulkAcknowledgeIn(StrictModel):
-    alarm_ids: list[Annotated[int, Field(ge=1, le=MAX_INT)]] = Field(
+    alarm_ids: list[Annotated[int, Field(ge=1, le=MAX_INT, strict=True)]] = Field(
         min_length=1, max_length=alarm_admin.MAX_BULK
     )
 

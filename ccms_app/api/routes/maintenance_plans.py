@@ -5,7 +5,6 @@ creates work orders. maintenance:view to see, maintenance:edit to change."""
 from __future__ import annotations
 
 import asyncio
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import Path, Response
@@ -17,6 +16,7 @@ from ccms_app.api.deps import ApiCaller, gate, router
 from ccms_app.api.forms import form_value, read_back
 from ccms_app.api.listing import add_list_routes
 from ccms_app.api.resources import MAX_INT, ListResource, StrictModel
+from ccms_app.api.times import IsoDay
 from ccms_app.maintenance.rules.plans import DESCRIPTION_MAX, MAX_EVERY_MONTHS, NAME_MAX
 from ccms_app.maintenance.work_orders import plans
 from ccms_app.maintenance.work_orders.common import WorkOrderError
@@ -37,25 +37,33 @@ class PlanChanges(StrictModel):
 
     name: str | None = Field(None, max_length=NAME_MAX)
     charge_point_id: int | None = Field(
-        None, ge=1, le=MAX_INT, description="One charge point (or give vendor and model)"
+        None,
+        ge=1,
+        le=MAX_INT,
+        strict=True,
+        description="One charge point (or give vendor and model)",
     )
     vendor: str | None = Field(None, max_length=50, description="Every charge point of it")
     model: str | None = Field(None, max_length=50, description='"" = every model of the vendor')
-    every_months: int | None = Field(None, ge=1, le=MAX_EVERY_MONTHS)
-    next_due_at: date | None = Field(None, description="The next due date (UTC)")
+    every_months: int | None = Field(None, ge=1, le=MAX_EVERY_MONTHS, strict=True)
+    next_due_at: IsoDay | None = Field(None, description="The next due date (UTC)")
     priority: Priority | None = None
     description: str | None = Field(None, max_length=DESCRIPTION_MAX)
-    enabled: bool | None = None
+    enabled: bool | None = Field(None, strict=True)
 
 
 class NewPlan(PlanChanges):
     name: str = Field(max_length=NAME_MAX)
-    every_months: int = Field(ge=1, le=MAX_EVERY_MONTHS)
-    next_due_at: date = Field(description="The first due date (UTC)")
+    every_months: int = Field(ge=1, le=MAX_EVERY_MONTHS, strict=True)
+    next_due_at: IsoDay = Field(description="The first due date (UTC)")
     priority: Priority = "low"
-    enabled: bool = True
+    enabled: bool = Field(True, strict=True)
     organisation_id: int | None = Field(
-        None, ge=1, le=MAX_INT, description="Whose plan (default: the key's organisation)"
+        None,
+        ge=1,
+        le=MAX_INT,
+        strict=True,
+        description="Whose plan (default: the key's organisation)",
     )
 
 

@@ -46,9 +46,9 @@ class StaffProfile(StrictModel):
     """The whole profile (the areas replace the ones covered so far)."""
 
     phone: str = Field("", max_length=40)
-    on_duty: bool = True
+    on_duty: bool = Field(True, strict=True)
     notes: str = Field("", max_length=500)
-    area_ids: list[Annotated[int, Field(ge=1, le=MAX_INT)]] = Field(
+    area_ids: list[Annotated[int, Field(ge=1, le=MAX_INT, strict=True)]] = Field(
         default_factory=list, max_length=200, description="Operation areas covered"
     )
 

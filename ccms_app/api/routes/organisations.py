@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Path, Response
@@ -31,6 +30,7 @@ from ccms_app.api.deps import ApiCaller, gate, router
 from ccms_app.api.forms import as_form, read_back
 from ccms_app.api.listing import add_list_routes
 from ccms_app.api.resources import MAX_INT, ListResource, StrictModel
+from ccms_app.api.times import IsoDay
 from ccms_app.core.listing import ListColumn, ListSpec
 
 problems.register(
@@ -81,8 +81,8 @@ class LicenceChanges(StrictModel):
 
     max_charge_points: Count | None = Field(None, description="Charge points it may register")
     max_connectors: Count | None = Field(None, description="Connectors, all charge points")
-    valid_from: date | None = Field(None, description="First day (UTC), inclusive")
-    valid_to: date | None = Field(None, description="Last day (UTC), inclusive")
+    valid_from: IsoDay | None = Field(None, description="First day (UTC), inclusive")
+    valid_to: IsoDay | None = Field(None, description="Last day (UTC), inclusive")
 
 
 class NewSubOperator(LicenceChanges):

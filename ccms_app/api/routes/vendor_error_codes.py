@@ -127,7 +127,7 @@ class NewVendorErrorCode(VendorErrorCodeChanges):
     vendor_error_code: str = Field(min_length=1, max_length=50)
     readable_cause: str = Field(min_length=1, max_length=200)
     organisation_id: int | None = Field(
-        None, ge=1, le=MAX_INT, description="Whose table (default: the key's)"
+        None, ge=1, le=MAX_INT, strict=True, description="Whose table (default: the key's)"
     )
 
 

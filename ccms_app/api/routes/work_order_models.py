@@ -113,17 +113,17 @@ class WorkOrderDetail(Answer):
 
 
 class NewWorkOrder(StrictModel):
-    charge_point_id: int = Field(ge=1, le=MAX_INT)
+    charge_point_id: int = Field(ge=1, le=MAX_INT, strict=True)
     title: str = Field(max_length=TITLE_MAX, description="What is wrong, in a few words")
     description: str = Field("", max_length=TEXT_MAX)
     priority: Priority = "medium"
     connector_id: int | None = Field(
-        None, ge=1, le=MAX_CONNECTOR_ID, description="None: the whole charge point"
+        None, ge=1, le=MAX_CONNECTOR_ID, strict=True, description="None: the whole charge point"
     )
     alarm_id: int | None = Field(
-        None, ge=1, le=MAX_INT, description="An alarm of this charge point"
+        None, ge=1, le=MAX_INT, strict=True, description="An alarm of this charge point"
     )
-    assignee_account_id: int | None = Field(None, ge=1, le=MAX_INT)
+    assignee_account_id: int | None = Field(None, ge=1, le=MAX_INT, strict=True)
 
 
 class WorkOrderAction(StrictModel):
@@ -134,7 +134,9 @@ class WorkOrderAction(StrictModel):
 
 
 class Assignee(StrictModel):
-    assignee_account_id: int | None = Field(ge=1, le=MAX_INT, description="None: nobody")
+    assignee_account_id: int | None = Field(
+        ge=1, le=MAX_INT, strict=True, description="None: nobody"
+    )
 
 
 class Note(StrictModel):
@@ -143,11 +145,11 @@ class Note(StrictModel):
 
 class Part(StrictModel):
     part: str = Field(max_length=PART_MAX)
-    quantity: int = Field(1, ge=1, le=QUANTITY_MAX)
+    quantity: int = Field(1, ge=1, le=QUANTITY_MAX, strict=True)
 
 
 class TimeSpent(StrictModel):
-    minutes: int = Field(ge=1, le=MINUTES_MAX)
+    minutes: int = Field(ge=1, le=MINUTES_MAX, strict=True)
     note: str = Field("", max_length=500)
 
 
@@ -161,6 +163,7 @@ class RemoteCommand(StrictModel):
         None,
         ge=0,
         le=MAX_CONNECTOR_ID,
+        strict=True,
         description="UnlockConnector: required (>= 1); ChangeAvailability: 0 = whole charge point",
     )
 

@@ -14,10 +14,12 @@ reach alarms raised from then on (an open alarm keeps the words it was raised wi
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from ccms_app.accounts.roles import Caller, InputError, NotFoundError, not_found, require
@@ -118,6 +120,17 @@ def _taken(session: Session, organisation_id: int, code: CodeRow, own_id: int = 
         raise InputError({"vendor_error_code": message})
 
 
+@contextmanager
+def _saved_alone() -> Iterator[None]:
+    """The same vendor, model and code saved by another request between our check and our
+    commit: the table's unique constraint refuses it; said like the check says it."""
+    try:
+        yield
+    except IntegrityError as exc:
+        message = "That vendor, model and code was saved meanwhile: reload and try again."
+        raise InputError({"vendor_error_code": message}) from exc
+
+
 def _owner(caller: Caller, organisation_id: int | None, action: str) -> int:
     owner = caller.organisation_id if organisation_id is None else organisation_id
     if owner not in caller.scope():
@@ -130,7 +143,7 @@ def create_code(caller: Caller, form: Mapping[str, str], organisation_id: int | 
     require(caller, EDIT_PERMISSION, action, OBJECT, "")
     owner = _owner(caller, organisation_id, action)
     code = _checked(form)
-    with session_scope() as session:
+    with _saved_alone(), session_scope() as session:
         _taken(session, owner, code)
         row = _new(owner, code)
         session.add(row)
@@ -170,7 +183,10 @@ def update_code(caller: Caller, code_id: int, form: Mapping[str, str]) -> None:
     """Change a code: `form` may hold only the fields to change."""
     action = "vendor_error_code.update"
     require(caller, EDIT_PERMISSION, action, OBJECT, code_id)
-    with scoped_row(caller, VendorErrorCode, code_id, action, OBJECT, WHAT) as (session, row):
+    with (
+        _saved_alone(),
+        scoped_row(caller, VendorErrorCode, code_id, action, OBJECT, WHAT) as (session, row),
+    ):
         current = {name: str(getattr(row, name)) for name in COLUMNS}
         code = _checked({**current, **{k: str(v) for k, v in form.items() if k in COLUMNS}})
         _taken(session, row.organisation_id, code, code_id)
@@ -195,7 +211,7 @@ def import_codes(
     owner = _owner(caller, organisation_id, action)
     codes = read_codes(data)
     added = updated = unchanged = 0
-    with session_scope() as session:
+    with _saved_alone(), session_scope() as session:
         existing = _existing(session, owner)
         for code in codes:
             row = existing.get(match_key(*code.key))

@@ -49,7 +49,25 @@ def _card(row: ObjectVar[dict[str, str]]) -> rx.Component:
     )
 
 
-def my_work_orders_section() -> rx.Component:
+LIST_ROUTE = "/maintenance/work-orders"
+
+
+def _nothing_assigned(list_below: bool) -> rx.Component:
+    """Where to find one to claim: the list under it, or (elsewhere) a link to the list."""
+    if list_below:
+        return empty_note("Nothing assigned to you: claim one from the list below.")
+    return rx.text(
+        "Nothing assigned to you: claim one from the ",
+        rx.link("work order list", href=LIST_ROUTE, custom_attrs={"data-testid": "my-wo-list"}),
+        ".",
+        size="2",
+        color=rx.color("gray", 10),
+        padding_y="8px",
+    )
+
+
+def my_work_orders_section(*, list_below: bool = False) -> rx.Component:
+    """`list_below`: the page shows every work order under this section."""
     return section(
         "My work orders",
         rx.cond(
@@ -60,6 +78,6 @@ def my_work_orders_section() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            empty_note("Nothing assigned to you: claim one from the list below."),
+            _nothing_assigned(list_below),
         ),
     )

@@ -65,6 +65,7 @@ class AlarmBellState(rx.SharedState):
             self.router.session.client_token, organisation_id, auth_state._session_hash
         )
         linked = await self._link_to(bell_token(organisation_id))
+        _bell_locked_first(self._get_root_state(), type(self).get_full_name())
         view = await asyncio.to_thread(load_bell, organisation_id)
         apply_bell(linked, view)
         (await self.get_state(AlarmToastState)).start(role_id, latest_id(view.newest))
@@ -77,6 +78,27 @@ class AlarmBellState(rx.SharedState):
         if self._linked_to:
             return await self._unlink()
         return None
+
+
+def _bell_locked_first(root: object, state_name: str) -> None:
+    """Put the bell first among the tab's linked shared states.
+
+    At each event Reflex locks a tab's linked shared states in the order they were linked
+    (Home's, a charge point's, the bell's), and a join locks the new one while holding the
+    others. A tab that joined the bell before Home (bell, then Home) and one that joined
+    after (Home, then bell) took the two locks in opposite orders: each held one and waited
+    for the other until the lock expired (the Home join of the second tab hung ~10 s and was
+    lost: Live Monitoring showed no warnings until a reload). With the bell first in every
+    tab, all take the bell's lock before any other."""
+    if not isinstance(root, rx.State):
+        return
+    links = root._reflex_internal_links
+    if not links or next(iter(links)) == state_name or state_name not in links:
+        return
+    root._reflex_internal_links = {
+        state_name: links[state_name],
+        **{name: token for name, token in links.items() if name != state_name},
+    }
 
 
 def apply_bell(state: AlarmBellState, view: BellView) -> None:
@@ -106,6 +128,12 @@ class AlarmToastState(rx.State):
             self._started = True
             self.seen_id = newest_id
 
+    # Cached, and read only once the bell is linked in: Reflex patches a tab's linked
+    # shared states in one by one at each event, resolving the tree after each; the bell
+    # goes first (`_bell_locked_first`), else these were computed from the tab's empty
+    # private copy while Home's was patched in, and that value was kept and sent (the
+    # counter vanished after a dismiss). Not `cache=False`: an uncached var already sent
+    # to a token is left out of the next hydrate, and a reloaded page had no toast value.
     @rx.var
     async def counts(self) -> BellCounts:
         bell = await self.get_state(AlarmBellState)

@@ -19,6 +19,7 @@ import reflex as rx
 from ccms_app.accounts.state import AuthState
 from ccms_app.maintenance.alarms.listing import STATUS_LABELS
 from ccms_app.maintenance.components.alarm_badges import severity_badge, status_badge
+from ccms_app.maintenance.components.day_filter import day_filter
 from ccms_app.maintenance.components.subnav import maintenance_subnav
 from ccms_app.maintenance.rules.alarm_causes import CAUSE_LABELS
 from ccms_app.maintenance.rules.alarm_rules import SEVERITY_ORDER
@@ -109,21 +110,6 @@ def _filters() -> list[Filter]:
     ]
 
 
-def _date(key: str, label: str) -> rx.Component:
-    return rx.hstack(
-        rx.text(label, size="1", color=rx.color("gray", 11)),
-        rx.input(
-            type="date",
-            value=S.filters.get(key, "").to(str),
-            on_change=lambda value: S.set_date(key, value),
-            size="2",
-            custom_attrs=_tid(f"alarms-{key}"),
-        ),
-        align="center",
-        spacing="1",
-    )
-
-
 def _bulk_bar() -> rx.Component:
     return rx.cond(
         S.selected_count > 0,
@@ -162,7 +148,10 @@ def alarm_list() -> rx.Component:
             testid="alarms",
             empty_text="No alarms: every charger is doing fine.",
             search_placeholder="Search charge point, station, code, cause…",
-            toolbar=[_date("since", "From"), _date("until", "To")],
+            toolbar=[
+                day_filter(S, "since", "From", "alarms"),
+                day_filter(S, "until", "To", "alarms"),
+            ],
         ),
         spacing="3",
         width="100%",

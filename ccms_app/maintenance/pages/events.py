@@ -14,6 +14,7 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.maintenance.components.day_filter import day_filter
 from ccms_app.maintenance.components.subnav import maintenance_subnav
 from ccms_app.maintenance.events import KINDS
 from ccms_app.maintenance.state.event_history import EventHistoryState
@@ -44,10 +45,6 @@ ERROR_CODES = (
 )  # fmt: skip
 
 
-def _tid(value: Any) -> dict[str, Any]:
-    return {"data-testid": value}
-
-
 def _kind(row: RowVar) -> rx.Component:
     return rx.badge(
         row["kind"],
@@ -62,21 +59,6 @@ def _charge_point(row: RowVar) -> rx.Component:
 
 def _what(row: RowVar) -> rx.Component:
     return rx.text(row["what"], size="2", white_space="normal", max_width="360px")
-
-
-def _date(key: str, label: str) -> rx.Component:
-    return rx.hstack(
-        rx.text(label, size="1", color=rx.color("gray", 11)),
-        rx.input(
-            type="date",
-            value=S.filters.get(key, "").to(str),
-            on_change=lambda value: S.set_date(key, value),
-            size="2",
-            custom_attrs=_tid(f"events-{key}"),
-        ),
-        align="center",
-        spacing="1",
-    )
 
 
 def event_list() -> rx.Component:
@@ -99,7 +81,7 @@ def event_list() -> rx.Component:
         testid="events",
         empty_text="No charger events yet.",
         search_placeholder="Search charge point, station, error code…",
-        toolbar=[_date("since", "From"), _date("until", "To")],
+        toolbar=[day_filter(S, "since", "From", "events"), day_filter(S, "until", "To", "events")],
     )
 
 

@@ -31,7 +31,9 @@ def _columns() -> list[Column]:
         Column(
             "id",
             "Work order",
-            render=lambda r: rx.text("#", r["id"], " ", r["title"], size="2", weight="medium"),
+            render=lambda r: rx.text(
+                "#", r["id"], " ", r["title"], as_="span", size="2", weight="medium"
+            ),
             href=lambda r: ROUTE + "/" + r["id"].to(str),
         ),
         Column("status", "Status", render=lambda r: status_badge(r["status"], r["status_text"])),
@@ -75,7 +77,7 @@ def page() -> rx.Component:
             when_allowed(Create.save, new_work_order_button()),
         ),
         maintenance_subnav(ROUTE),
-        my_work_orders_section(),
+        my_work_orders_section(list_below=True),
         section(
             "All work orders",
             data_list(

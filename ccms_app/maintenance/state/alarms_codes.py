@@ -15,17 +15,17 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded, requires
-from ccms_app.accounts.roles import InputError, NotFoundError, RefusedError
+from ccms_app.accounts.roles import NotFoundError
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.core.listing import ListQuery, ListSpec
 from ccms_app.maintenance.alarms import settings_admin, vendor_codes
 from ccms_app.maintenance.rules.settings_form import BOUNDS
 from ccms_app.maintenance.rules.vendor_codes_csv import COLUMNS, MAX_BYTES, CsvImportError
+from ccms_app.maintenance.state.forms import REFUSALS, submit
 from ccms_app.system.state.accounts import SESSION_ENDED, event_caller
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState
 
-REFUSALS = (InputError, NotFoundError, RefusedError)
 UPLOAD_ID = "vendor-codes-upload"
 SHOWN_ERRORS = 50
 AS_RULE = "rule"  # the severity select's value for "as the alarm rule says"
@@ -91,39 +91,25 @@ class VendorCodeFormState(rx.State):
     @requires(Action.EDIT)
     @event
     async def save(self) -> Any:
-        caller = await event_caller(self)
-        if caller is None:
-            return rx.toast.error(SESSION_ENDED)
-        self.busy = True
-        try:
-            if self.mode == "create":
-                await asyncio.to_thread(vendor_codes.create_code, caller, dict(self.values))
-            else:
-                await asyncio.to_thread(
-                    vendor_codes.update_code, caller, self.editing_id, dict(self.values)
-                )
-        except InputError as exc:
-            self.errors, self.message = dict(exc.errors), ""
-            return None
-        except REFUSALS as exc:
-            self.errors, self.message = {}, str(exc)
-            return None
-        finally:
-            self.busy = False
+        values, code_id = dict(self.values), self.editing_id
+        if self.mode == "create":
+            saved = await submit(self, lambda caller: vendor_codes.create_code(caller, values))
+        else:
+            saved = await submit(
+                self, lambda caller: vendor_codes.update_code(caller, code_id, values)
+            )
+        if not saved.ok:
+            return saved.shown
         self.mode = ""
         return [rx.toast.success("Vendor error code saved."), VendorCodeListState.refresh]
 
     @requires(Action.EDIT)
     @event
     async def delete(self) -> Any:
-        caller = await event_caller(self)
-        if caller is None:
-            return rx.toast.error(SESSION_ENDED)
-        try:
-            await asyncio.to_thread(vendor_codes.delete_code, caller, self.editing_id)
-        except REFUSALS as exc:
-            self.message = str(exc)
-            return None
+        code_id = self.editing_id
+        saved = await submit(self, lambda caller: vendor_codes.delete_code(caller, code_id))
+        if not saved.ok:
+            return saved.shown
         self.mode = ""
         return [rx.toast.success("Vendor error code deleted."), VendorCodeListState.refresh]
 
@@ -187,19 +173,9 @@ class MaintenanceSettingsState(rx.State):
     @requires(Action.EDIT)
     @event
     async def save(self) -> Any:
-        caller = await event_caller(self)
-        if caller is None:
-            return rx.toast.error(SESSION_ENDED)
-        self.busy = True
-        try:
-            await asyncio.to_thread(settings_admin.save_settings, caller, dict(self.values))
-        except InputError as exc:
-            self.errors, self.message = dict(exc.errors), ""
-            return None
-        except REFUSALS as exc:
-            self.errors, self.message = {}, str(exc)
-            return None
-        finally:
-            self.busy = False
+        values = dict(self.values)
+        saved = await submit(self, lambda caller: settings_admin.save_settings(caller, values))
+        if not saved.ok:
+            return saved.shown
         self.errors, self.message = {}, ""
         return rx.toast.success("Maintenance settings saved.")

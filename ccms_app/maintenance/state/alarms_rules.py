@@ -14,16 +14,16 @@ import reflex as rx
 
 from ccms_app.accounts import roles
 from ccms_app.accounts.gate_marks import guarded, requires
-from ccms_app.accounts.roles import InputError, NotFoundError, RefusedError
+from ccms_app.accounts.roles import NotFoundError
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.core.listing import ListSpec
 from ccms_app.maintenance.alarms import rule_admin
 from ccms_app.maintenance.rules.alarm_causes import cause_label
+from ccms_app.maintenance.state.forms import submit
 from ccms_app.system.state.accounts import SESSION_ENDED, event_caller
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState, display_value
 
-REFUSALS = (InputError, NotFoundError, RefusedError)
 NEW_RULE = {
     "name": "",
     "cause": "connector_faulted",
@@ -123,25 +123,15 @@ class AlarmRuleFormState(rx.State):
     @requires(Action.EDIT)
     @event
     async def save(self) -> Any:
-        caller = await event_caller(self)
-        if caller is None:
-            return rx.toast.error(SESSION_ENDED)
-        self.busy = True
-        try:
-            if self.mode == "create":
-                await asyncio.to_thread(rule_admin.create_rule, caller, dict(self.values))
-            else:
-                await asyncio.to_thread(
-                    rule_admin.update_rule, caller, self.editing_id, dict(self.values)
-                )
-        except InputError as exc:
-            self.errors, self.message = dict(exc.errors), ""
-            return None
-        except REFUSALS as exc:
-            self.errors, self.message = {}, str(exc)
-            return None
-        finally:
-            self.busy = False
+        values, rule_id = dict(self.values), self.editing_id
+        if self.mode == "create":
+            saved = await submit(self, lambda caller: rule_admin.create_rule(caller, values))
+        else:
+            saved = await submit(
+                self, lambda caller: rule_admin.update_rule(caller, rule_id, values)
+            )
+        if not saved.ok:
+            return saved.shown
         name = self.values.get("name", "")
         created = self.mode == "create"
         self.mode = ""
@@ -151,17 +141,13 @@ class AlarmRuleFormState(rx.State):
     @requires(Action.EDIT)
     @event
     async def delete(self) -> Any:
-        caller = await event_caller(self)
-        if caller is None:
-            return rx.toast.error(SESSION_ENDED)
         self.confirm_delete = False
-        try:
-            name = await asyncio.to_thread(rule_admin.delete_rule, caller, self.editing_id)
-        except REFUSALS as exc:
-            self.message = str(exc)
-            return None
+        rule_id = self.editing_id
+        saved = await submit(self, lambda caller: rule_admin.delete_rule(caller, rule_id))
+        if not saved.ok:
+            return saved.shown
         self.mode = ""
-        return [rx.toast.success(f"Rule {name} deleted."), AlarmRuleListState.refresh]
+        return [rx.toast.success(f"Rule {saved.value} deleted."), AlarmRuleListState.refresh]
 
     def _set(self, name: str, value: str) -> None:
         self.values = {**self.values, name: value}

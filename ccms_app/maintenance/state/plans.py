@@ -9,19 +9,18 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.organisations import organisation_scope
-from ccms_app.accounts.roles import InputError, NotFoundError, RefusedError
+from ccms_app.accounts.roles import NotFoundError
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
 from ccms_app.core.listing import ListSpec
 from ccms_app.core.types import utc_now
+from ccms_app.maintenance.state.forms import submit
 from ccms_app.maintenance.work_orders import plans
-from ccms_app.maintenance.work_orders.common import WorkOrderError
 from ccms_app.network.assets import charge_point_search
 from ccms_app.system.state.accounts import SESSION_ENDED, as_id, event_caller
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState, display_value
 
-REFUSALS = (NotFoundError, RefusedError, WorkOrderError)
 SEARCH_LIMIT = 20
 
 
@@ -94,36 +93,22 @@ class PlanFormState(rx.State):
     @requires(Action.EDIT)
     @event
     async def save(self) -> Any:
-        caller = await event_caller(self)
-        if caller is None:
-            return rx.toast.error(SESSION_ENDED)
-        self.busy = True
-        try:
-            if self.mode == "create":
-                await asyncio.to_thread(plans.create_plan, caller, self.values)
-            else:
-                await asyncio.to_thread(plans.update_plan, caller, self.editing_id, self.values)
-        except InputError as exc:
-            self.errors, self.message = dict(exc.errors), ""
-            return None
-        except REFUSALS as exc:
-            self.message = str(exc)
-            return None
-        finally:
-            self.busy = False
+        values, plan_id = dict(self.values), self.editing_id
+        if self.mode == "create":
+            saved = await submit(self, lambda caller: plans.create_plan(caller, values))
+        else:
+            saved = await submit(self, lambda caller: plans.update_plan(caller, plan_id, values))
+        if not saved.ok:
+            return saved.shown
         self.mode = ""
         return [rx.toast.success("Plan saved."), PlanListState.refresh]
 
     @requires(Action.EDIT)
     @event
     async def delete(self) -> Any:
-        caller = await event_caller(self)
-        if caller is None:
-            return rx.toast.error(SESSION_ENDED)
-        try:
-            await asyncio.to_thread(plans.delete_plan, caller, self.editing_id)
-        except REFUSALS as exc:
-            self.message = str(exc)
-            return None
+        plan_id = self.editing_id
+        saved = await submit(self, lambda caller: plans.delete_plan(caller, plan_id))
+        if not saved.ok:
+            return saved.shown
         self.mode = ""
         return [rx.toast.success("Plan deleted."), PlanListState.refresh]

@@ -11,7 +11,6 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.organisations import organisation_scope
-from ccms_app.accounts.roles import InputError, NotFoundError, RefusedError
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
 from ccms_app.core.display import format_time
@@ -19,16 +18,15 @@ from ccms_app.core.listing import ListSpec
 from ccms_app.core.types import utc_now
 from ccms_app.maintenance.rules.sla import PRIORITY_LABELS
 from ccms_app.maintenance.rules.work_order_status import status_label
+from ccms_app.maintenance.state.forms import submit
 from ccms_app.maintenance.work_orders import creation, detail, staff
 from ccms_app.maintenance.work_orders.listing import WORK_ORDER_LIST
 from ccms_app.network.assets import charge_point_search
-from ccms_app.system.state.accounts import SESSION_ENDED, event_caller
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState, display_value
 
 DETAIL_ROUTE = "/maintenance/work-orders"
 SEARCH_LIMIT = 20
-REFUSALS = (InputError, NotFoundError, RefusedError)
 
 
 def work_order_href(work_order_id: Any) -> Any:
@@ -142,20 +140,11 @@ class WorkOrderCreateState(rx.State):
     @requires(Action.EDIT)
     @event
     async def save(self) -> Any:
-        caller = await event_caller(self)
-        if caller is None:
-            return rx.toast.error(SESSION_ENDED)
-        self.busy = True
-        try:
-            work_order_id = await asyncio.to_thread(creation.create_by_hand, caller, self.values)
-        except InputError as exc:
-            self.errors, self.message = dict(exc.errors), ""
-            return None
-        except REFUSALS as exc:
-            self.message = str(exc)
-            return None
-        finally:
-            self.busy = False
+        values = dict(self.values)
+        saved = await submit(self, lambda caller: creation.create_by_hand(caller, values))
+        if not saved.ok:
+            return saved.shown
+        work_order_id = saved.value
         self.open = False
         return [
             rx.toast.success(f"Work order #{work_order_id} created."),

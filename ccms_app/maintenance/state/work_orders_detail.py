@@ -12,22 +12,21 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded, requires
-from ccms_app.accounts.roles import Caller, InputError, NotFoundError, RefusedError
+from ccms_app.accounts.roles import Caller, InputError, NotFoundError
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.core.display import format_time
 from ccms_app.core.types import utc_now
 from ccms_app.drivers.state.detail import id_from_path
 from ccms_app.maintenance.rules.sla import PRIORITY_LABELS
 from ccms_app.maintenance.rules.work_order_status import status_label
+from ccms_app.maintenance.state.forms import REFUSALS
 from ccms_app.maintenance.work_orders import detail, lifecycle, photos, records
-from ccms_app.maintenance.work_orders.common import WorkOrderError
 from ccms_app.maintenance.work_orders.detail import WorkOrderDetail
 from ccms_app.system.state.accounts import SESSION_ENDED, event_caller
 from ccms_app.ui.events import event
 
 ROUTE_PREFIX = "/maintenance/work-orders"
 PHOTO_UPLOAD_ID = "work_order_photo"
-REFUSALS = (InputError, NotFoundError, RefusedError, WorkOrderError)
 KIND_LABELS = {
     "status": "Status",
     "note": "Note",

@@ -134,6 +134,12 @@ async def test_rules_codes_and_settings_forms(organisation: Organisation) -> Non
     assert [(r["name"], r["actions_text"]) for r in rules.rows] == [
         ("Night faults", "browser, e-mail")
     ]
+    await tab.send(AlarmRuleFormState, "open_edit", rule_id=str(rules.rows[0]["id"]))
+    assert form.mode == "edit" and form.values["name"] == "Night faults"
+    deleted = await tab.send(AlarmRuleFormState, "delete")
+    assert form.mode == "" and "Rule Night faults deleted." in str(deleted)
+    await tab.send(AlarmRuleListState, "refresh")
+    assert rules.rows == []
 
     await tab.send(VendorCodeListState, "load")
     await tab.send(VendorCodeFormState, "open_new")
@@ -148,6 +154,10 @@ async def test_rules_codes_and_settings_forms(organisation: Organisation) -> Non
     await tab.send(VendorCodeListState, "refresh")
     codes = await tab.state(VendorCodeListState)
     assert [(r["vendor_error_code"], r["severity"]) for r in codes.rows] == [("E-9", "")]
+    await tab.send(VendorCodeFormState, "open_edit", code_id=str(codes.rows[0]["id"]))
+    await tab.send(VendorCodeFormState, "delete")
+    await tab.send(VendorCodeListState, "refresh")
+    assert codes.rows == [] and codes_form.mode == ""
 
     await tab.send(MaintenanceSettingsState, "load")
     settings = await tab.state(MaintenanceSettingsState)

@@ -102,3 +102,23 @@ def test_one_by_one_edits(organisation: Organisation) -> None:
     vendor_codes.delete_code(ops, code_id)
     with pytest.raises(NotFoundError):
         vendor_codes.get_code(code_id, ops.scope())
+
+
+def test_a_code_saved_meanwhile_is_a_clear_refusal(
+    organisation: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two saves of the same code at once: both pass the check, the unique constraint refuses
+    the second, which says so instead of failing."""
+    ops = seed.caller(organisation.id or 0)
+    code = {"vendor": "Acme", "vendor_error_code": "E-1", "readable_cause": "Fan failure"}
+    first = vendor_codes.create_code(ops, code)
+    other = vendor_codes.create_code(ops, {**code, "vendor_error_code": "E-2"})
+    monkeypatch.setattr(vendor_codes, "_taken", lambda *args: None)  # the other save's view
+    with pytest.raises(InputError) as created:
+        vendor_codes.create_code(ops, code)
+    with pytest.raises(InputError) as changed:
+        vendor_codes.update_code(ops, other, {"vendor_error_code": "E-1"})
+    for refused in (created, changed):
+        assert "saved meanwhile" in refused.value.errors["vendor_error_code"]
+    assert vendor_codes.get_code(other, ops.scope())["vendor_error_code"] == "E-2"
+    assert vendor_codes.get_code(first, ops.scope())["readable_cause"] == "Fan failure"

@@ -114,3 +114,7 @@ async def test_staff_profile_and_a_plan_through_the_gate(workshop: Workshop) -> 
     await plans.send(PlanListState, "refresh")
     listed = await plans.state(PlanListState)
     assert [(r["name"], r["covers"]) for r in listed.rows] == [("Yearly check", "ACME every model")]
+    await plans.send(PlanFormState, "open_edit", plan_id=str(listed.rows[0]["id"]))
+    await plans.send(PlanFormState, "delete")
+    await plans.send(PlanListState, "refresh")
+    assert listed.rows == [] and (await plans.state(PlanFormState)).mode == ""

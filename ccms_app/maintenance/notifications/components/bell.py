@@ -3,6 +3,9 @@
 Both show only to roles that may view maintenance (the gate decides what they receive: the
 bell joins only for those). The toast is a fixed callout at the bottom right (full width on a
 360 px phone), listing the newest alarms the tab has not dismissed, each a link to its alarm.
+It hides itself after about 10 s (pure CSS: it fades, then is hidden and lets clicks through,
+so it never covers a page's buttons for good; a newer alarm remounts it, which restarts the
+timer); the dismiss button marks its alarms seen at once. The bell keeps counting either way.
 `install()` puts them into the app shell (ui/ imports no feature module): the composition
 root calls it before the pages are added.
 """
@@ -19,6 +22,14 @@ from ccms_app.maintenance.notifications.state import AlarmBellState, AlarmToastS
 from ccms_app.ui.layout import register_shell_overlay
 from ccms_app.ui.nav import register_header_widget
 from ccms_app.ui.permissions import can
+
+TOAST_SHOWN_S = 10
+# Shown, then faded out and hidden: `visibility: hidden` takes it out of hit testing too.
+TOAST_KEYFRAMES = (
+    "@keyframes ccms-alarm-toast-hide {"
+    " 0%, 92% { opacity: 1; visibility: visible; }"
+    " 100% { opacity: 0; visibility: hidden; pointer-events: none; } }"
+)
 
 SEVERITY_COLOURS: dict[str, str] = {
     "critical": "red",
@@ -131,13 +142,20 @@ def alarm_toast() -> rx.Component:
         border_left=f"4px solid {rx.color('red', 9)}",
         box_shadow="0 8px 24px rgba(0,0,0,0.18)",
         width="100%",
+        pointer_events="auto",
+        animation=f"ccms-alarm-toast-hide {TOAST_SHOWN_S}s ease-in forwards",
+        # A newer alarm gives the card a new key: React mounts it again, the timer restarts.
+        key=toast.latest_id,
         custom_attrs={"data-testid": "alarm-toast", "aria-live": "polite"},
     )
     return rx.cond(
         can(Module.MAINTENANCE),
         rx.box(
+            rx.el.style(TOAST_KEYFRAMES),
             rx.cond(toast.alarms.length() > 0, callout),
             on_mount=AlarmBellState.join,
+            # The area itself never takes a click; only the shown card does.
+            pointer_events="none",
             position="fixed",
             bottom=["12px", "16px", "24px"],
             right=["12px", "16px", "24px"],
