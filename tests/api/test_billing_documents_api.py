@@ -19,7 +19,8 @@ from ccms_app.core.types import utc_now
 from ccms_app.finance.rules.documents import previous_month
 from tests.api.rest import Keys, bearer, keys, rest, served, sub_operator
 from tests.finance.documents.support import DRIVER, World, charge, world
-from tests.finance.documents.test_mailing import Inbox, inbox, smtp_port
+from tests.finance.documents.test_mailing import inbox, smtp_port
+from tests.fixtures.smtp import Inbox
 
 __all__ = ["inbox", "keys", "rest", "served", "smtp_port", "sub_operator", "world"]
 

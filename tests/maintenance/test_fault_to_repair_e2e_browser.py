@@ -11,19 +11,12 @@ that downtime. Screenshots at 360 px (and the operator's desktop).
 from __future__ import annotations
 
 import asyncio
-import email
 import re
-import socket
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
-from email.policy import default as default_policy
 from fractions import Fraction
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope
-from aiosmtpd.smtp import Session as SmtpSession
 from ocpp.v16 import call
 from playwright.async_api import Browser, Page, expect
 from sqlmodel import Session, col, select
@@ -50,6 +43,7 @@ from tests.fixtures.app_process import (  # the app and browser fixtures, shared
     running_app,
 )
 from tests.fixtures.ocpp import ScriptedChargePoint, connect_charge_point
+from tests.fixtures.smtp import Inbox, free_port, smtp_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
 __all__ = ["browser", "running_app"]
@@ -62,40 +56,17 @@ VERIFY_S = 3  # MaintenanceSettings.verification_s
 WAIT_S = 30.0
 
 
-class Inbox:
-    """The local SMTP server's handler: every message it accepted."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server: SMTP, session: SmtpSession, envelope: Envelope) -> str:
-        message = email.message_from_bytes(envelope.original_content or b"", policy=default_policy)
-        assert isinstance(message, EmailMessage)
-        self.messages.append(message)
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def inbox() -> Iterator[Inbox]:
     """Started before the app (the test asks for it first), which reads the SMTP settings
     from its environment at start-up."""
-    handler = Inbox()
-    port = _free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    with pytest.MonkeyPatch.context() as env:
+    port = free_port()
+    with smtp_server(port) as handler, pytest.MonkeyPatch.context() as env:
         env.setenv("CCMS_SMTP_HOST", "127.0.0.1")
         env.setenv("CCMS_SMTP_PORT", str(port))
         env.setenv("CCMS_SMTP_FROM", "ccms@example.com")
         env.setenv("CCMS_ALARM_SWEEP_INTERVAL_S", str(SWEEP_S))
         yield handler
-    controller.stop()
 
 
 def _in_app_db(app: RunningApp, work: Callable[[Session], object]) -> object:

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import email
-import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from email.message import EmailMessage
-from email.policy import default as default_policy
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope
-from aiosmtpd.smtp import Session as SmtpSession
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlmodel import Session, select
 
@@ -23,30 +17,9 @@ from ccms_app.finance.documents.receipts import issue_receipt
 from ccms_app.finance.models import BillingDocument
 from tests.finance.documents.support import World, charge
 from tests.fixtures.settings import SettingsEnv
+from tests.fixtures.smtp import Inbox, free_port, smtp_server
 
 STOP = datetime(2026, 2, 10, 10, 0, tzinfo=UTC)
-
-
-class Inbox:
-    """An aiosmtpd handler keeping every message it is given."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.recipients: list[list[str]] = []
-
-    async def handle_DATA(self, server: SMTP, session: SmtpSession, envelope: Envelope) -> str:
-        data = envelope.original_content or b""
-        message = email.message_from_bytes(data, policy=default_policy)
-        assert isinstance(message, EmailMessage)
-        self.messages.append(message)
-        self.recipients.append(list(envelope.rcpt_tos))
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
@@ -62,11 +35,8 @@ def smtp_port(settings_env: SettingsEnv) -> int:
 
 @pytest.fixture
 def inbox(smtp_port: int) -> Iterator[Inbox]:
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=smtp_port)
-    controller.start()
-    yield handler
-    controller.stop()
+    with smtp_server(smtp_port) as handler:
+        yield handler
 
 
 def stored(session: Session, document_id: int) -> BillingDocument:

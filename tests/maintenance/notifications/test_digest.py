@@ -23,8 +23,8 @@ from ccms_app.maintenance.notifications.digest import (
     send_due_digests,
 )
 from ccms_app.maintenance.notifications.rules.outbox import FIRST_RETRY
-from tests.finance.documents.test_mailing import Inbox, free_port
 from tests.fixtures.settings import SettingsEnv
+from tests.fixtures.smtp import Inbox, free_port, smtp_server
 from tests.maintenance.notifications.support import World
 
 WINDOW = timedelta(seconds=60)  # MaintenanceSettings.digest_window_s by default
@@ -43,11 +43,8 @@ def smtp_port(settings_env: SettingsEnv) -> int:
 
 @pytest.fixture
 def inbox(smtp_port: int) -> Iterator[Inbox]:
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=smtp_port)
-    controller.start()
-    yield handler
-    controller.stop()
+    with smtp_server(smtp_port) as handler:
+        yield handler
 
 
 @pytest.fixture
