@@ -73,6 +73,12 @@ def watched_organisations() -> frozenset[int]:
         return frozenset(t.organisation_id for t in _tabs.values())
 
 
+def tabs_of(organisation_id: int) -> list[str]:
+    """The client tokens of the tabs watching an organisation's bell."""
+    with _lock:
+        return [tab for tab, t in _tabs.items() if t.organisation_id == organisation_id]
+
+
 def forget_all() -> None:
     """Tests: no tab watches."""
     with _lock:

@@ -1,11 +1,9 @@
-"""The alarm bell's states: one shared per organisation, one per tab.
+"""The alarm bell's state, one per tab.
 
-`AlarmBellState` (token `ccms-alarms-<id>`) holds the organisation's bell (open alarms per
-audience and severity, the newest open alarms with their audiences); the live publisher is
-the only writer after a join (monitoring.state.publisher, on batches with alarm events), so
-500 alarms in one batch are one push to each tab. `AlarmToastState` is the tab's own: its
-role and the newest alarm it has seen; its computed vars filter the shared view by role
-(rules.bell_view), so each tab gets only its counter and its toast.
+The live publisher builds an organisation's bell once per batch with alarm events (open alarms
+per audience and severity, the newest open alarms with their audiences) and writes it into
+each watching tab's `AlarmToastState`, which keeps only what its role is told: 500 alarms in
+one batch are one push to each tab.
 
 A tab joins from the app shell (the bell's on_mount, on every page): the shell stays the same
 across navigations, so the watch is kept in `bell_watch`, not in the page-view registry.
@@ -36,25 +34,31 @@ from ccms_app.maintenance.notifications.rules.bell_view import (
 from ccms_app.ui.events import event
 from ccms_app.ui.nav import run_before_logout
 
-TOKEN_PREFIX = "ccms-alarms-"  # Reflex link tokens must not contain underscores
-
-
-def bell_token(organisation_id: int) -> str:
-    return f"{TOKEN_PREFIX}{organisation_id}"
-
 
 @guarded(Module.MAINTENANCE)
-class AlarmBellState(rx.SharedState):
-    audiences: rx.Field[list[AudienceCount]] = rx.field(default_factory=list)
-    newest: rx.Field[list[BellAlarm]] = rx.field(default_factory=list)
-    updated_at: rx.Field[str] = rx.field("")
+class AlarmToastState(rx.State):
+    """This tab's bell: the open alarms its role is told about, and the new ones it has not
+    dismissed. The publisher writes it in the tab's own state (`show`, through
+    app.modify_state per watching tab, once per batch with alarms).
+
+    Not a linked shared state: a second shared state per tab (beside Home's or a charge
+    point's) made Reflex lock tabs' shared states in different orders, and a page could hang
+    on its first load until the lock expired."""
+
+    counts: rx.Field[BellCounts] = rx.field(default_factory=BellCounts)
+    toast: rx.Field[Toast] = rx.field(default_factory=Toast)
+    seen_id: rx.Field[int] = rx.field(0)
+    role_id: rx.Field[int] = rx.field(0)
+    _audiences: list[AudienceCount] = []
+    _newest: list[BellAlarm] = []
+    _started: bool = False
 
     @signed_in
     @event
     async def join(self) -> None:
-        """The shell's on_mount: link this tab to its organisation's bell when its role may
-        view maintenance. Declared `signed_in` and checked here: every page mounts the shell,
-        and a role without maintenance must not be sent off its page for it."""
+        """The shell's on_mount: watch this tab's organisation's alarms when its role may view
+        maintenance. Declared `signed_in` and checked here: every page mounts the shell, and a
+        role without maintenance must not be sent off its page for it."""
         auth_state = await self.get_state(AuthState)
         if not has_permission(auth_state, Module.MAINTENANCE):
             return
@@ -64,92 +68,36 @@ class AlarmBellState(rx.SharedState):
         bell_watch.watch(
             self.router.session.client_token, organisation_id, auth_state._session_hash
         )
-        linked = await self._link_to(bell_token(organisation_id))
-        _bell_locked_first(self._get_root_state(), type(self).get_full_name())
         view = await asyncio.to_thread(load_bell, organisation_id)
-        apply_bell(linked, view)
-        (await self.get_state(AlarmToastState)).start(role_id, latest_id(view.newest))
-
-    @signed_in
-    @event
-    async def leave(self) -> object:
-        """On logout: stop receiving this organisation's alarms."""
-        bell_watch.unwatch(self.router.session.client_token)
-        if self._linked_to:
-            return await self._unlink()
-        return None
-
-
-def _bell_locked_first(root: object, state_name: str) -> None:
-    """Put the bell first among the tab's linked shared states.
-
-    At each event Reflex locks a tab's linked shared states in the order they were linked
-    (Home's, a charge point's, the bell's), and a join locks the new one while holding the
-    others. A tab that joined the bell before Home (bell, then Home) and one that joined
-    after (Home, then bell) took the two locks in opposite orders: each held one and waited
-    for the other until the lock expired (the Home join of the second tab hung ~10 s and was
-    lost: Live Monitoring showed no warnings until a reload). With the bell first in every
-    tab, all take the bell's lock before any other."""
-    if not isinstance(root, rx.State):
-        return
-    links = root._reflex_internal_links
-    if not links or next(iter(links)) == state_name or state_name not in links:
-        return
-    root._reflex_internal_links = {
-        state_name: links[state_name],
-        **{name: token for name, token in links.items() if name != state_name},
-    }
-
-
-def apply_bell(state: AlarmBellState, view: BellView) -> None:
-    """Write a bell view into the shared state (or one under test); unchanged parts are not
-    assigned, so they are not sent."""
-    if state.audiences != view.audiences:
-        state.audiences = view.audiences
-    if state.newest != view.newest:
-        state.newest = view.newest
-    state.updated_at = view.updated_at
-
-
-@guarded(Module.MAINTENANCE)
-class AlarmToastState(rx.State):
-    """This tab's share of the bell: its role, what it has seen, what is new to it."""
-
-    seen_id: rx.Field[int] = rx.field(0)
-    role_id: rx.Field[int] = rx.field(0)
-    _started: bool = False
-
-    def start(self, role_id: int, newest_id: int) -> None:
-        """After a join: the tab's role (re-read at every join: roles change) and, the first
-        time only, the alarms already open count as seen (no toast for old news)."""
-        if self.role_id != role_id:
+        if self.role_id != role_id:  # re-read at every join: roles change
             self.role_id = role_id
-        if not self._started:
+        if not self._started:  # alarms open before the first join are no news
             self._started = True
-            self.seen_id = newest_id
+            self.seen_id = latest_id(view.newest)
+        self.show(view)
 
-    # Cached, and read only once the bell is linked in: Reflex patches a tab's linked
-    # shared states in one by one at each event, resolving the tree after each; the bell
-    # goes first (`_bell_locked_first`), else these were computed from the tab's empty
-    # private copy while Home's was patched in, and that value was kept and sent (the
-    # counter vanished after a dismiss). Not `cache=False`: an uncached var already sent
-    # to a token is left out of the next hydrate, and a reloaded page had no toast value.
-    @rx.var
-    async def counts(self) -> BellCounts:
-        bell = await self.get_state(AlarmBellState)
-        return counts_for(bell.audiences, self.role_id)
-
-    @rx.var
-    async def toast(self) -> Toast:
-        bell = await self.get_state(AlarmBellState)
-        return toast_for(bell.newest, self.role_id, self.seen_id)
+    def show(self, view: BellView) -> None:
+        """The organisation's bell as this tab's role sees it; unchanged parts are not sent."""
+        self._audiences, self._newest = view.audiences, view.newest
+        counts = counts_for(view.audiences, self.role_id)
+        if counts != self.counts:
+            self.counts = counts
+        toast = toast_for(view.newest, self.role_id, self.seen_id)
+        if toast != self.toast:
+            self.toast = toast
 
     @event
     async def dismiss(self) -> None:
         """The toast's close button or a click on one of its alarms: all shown are seen."""
-        bell = await self.get_state(AlarmBellState)
-        self.seen_id = max(self.seen_id, latest_id(bell.newest))
+        self.seen_id = max(self.seen_id, latest_id(self._newest))
+        self.show(BellView(audiences=self._audiences, newest=self._newest))
+
+    @signed_in
+    @event
+    async def leave(self) -> None:
+        """On logout: stop receiving this organisation's alarms."""
+        bell_watch.unwatch(self.router.session.client_token)
 
 
 # A tab that logs out stops receiving its organisation's alarms.
-run_before_logout(AlarmBellState.leave)
+run_before_logout(AlarmToastState.leave)

@@ -30,8 +30,7 @@ from ccms_app.core.events import EventBus, NetworkEvent, get_event_bus
 from ccms_app.maintenance.notifications import bell_watch
 from ccms_app.maintenance.notifications.bell import load_bell_for_watchers
 from ccms_app.maintenance.notifications.rules.bell_view import BellView
-from ccms_app.maintenance.notifications.state import TOKEN_PREFIX as BELL_TOKEN_PREFIX
-from ccms_app.maintenance.notifications.state import AlarmBellState, apply_bell, bell_token
+from ccms_app.maintenance.notifications.state import AlarmToastState
 from ccms_app.monitoring import registry
 from ccms_app.monitoring.batch_memo import shared_reads
 from ccms_app.monitoring.home_summary import HomeSummary
@@ -255,12 +254,17 @@ BELL = "alarm_bell"
 
 def alarm_bell_feed(app: rx.App) -> Feed[BellView]:
     """The alarm bell of every organisation a tab's shell watches, after batches with alarms:
-    one push per organisation and batch, however many alarms it holds."""
+    one read per organisation and batch, however many alarms it holds, written into each
+    watching tab's own state (no shared state: see AlarmToastState)."""
 
     async def push(organisation_id: int, view: BellView) -> None:
-        token = rx.BaseStateToken(ident=bell_token(organisation_id), cls=AlarmBellState)
-        async with app.modify_state(token) as root:
-            apply_bell(await root.get_state(AlarmBellState), view)
+        for tab in bell_watch.tabs_of(organisation_id):
+            try:
+                token = rx.BaseStateToken(ident=tab, cls=AlarmToastState)
+                async with app.modify_state(token) as root:
+                    (await root.get_state(AlarmToastState)).show(view)
+            except Exception:
+                log.exception("alarm bell push failed", extra={"tab": tab[:8]})
 
     return Feed(
         BELL, bell_watchers(lambda: tab_watch.connected_tabs(app)), bell_load, push, bell_wanted
@@ -295,7 +299,7 @@ class _SharedTokenDeltaFilter(logging.Filter):
         message = record.getMessage()
         return not (
             message.startswith("Attempting to send delta")
-            and any(p in message for p in (HOME_TOKEN_PREFIX, _CP_PREFIX, BELL_TOKEN_PREFIX))
+            and any(p in message for p in (HOME_TOKEN_PREFIX, _CP_PREFIX))
         )
 
 

@@ -16,11 +16,7 @@ from ccms_app.maintenance.alarms.models import Alarm, AlarmStatus
 from ccms_app.maintenance.notifications import bell_watch
 from ccms_app.maintenance.notifications.bell import load_bell
 from ccms_app.maintenance.notifications.rules.bell_view import AudienceCount, BellView
-from ccms_app.maintenance.notifications.state import (
-    AlarmBellState,
-    AlarmToastState,
-    apply_bell,
-)
+from ccms_app.maintenance.notifications.state import AlarmToastState
 from tests.finance.wallets.tabs import Tab, login
 from tests.maintenance.notifications.support import World
 from tests.monitoring.state_tree import state_in_tree
@@ -90,21 +86,8 @@ def test_an_operator_sees_its_sub_operators_alarms(world: World) -> None:
     assert sum(a.major for a in load_bell(partner_id).audiences) == 1
 
 
-@pytest.fixture
-def linked_here(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Reflex links a shared state only inside its event loop's state manager: here the tab's
-    own AlarmBellState stands for the organisation's (what the join writes into it is what
-    the linked one would receive)."""
-
-    async def link_to(self: AlarmBellState, token: str) -> AlarmBellState:
-        assert token.startswith("ccms-alarms-")
-        return self
-
-    monkeypatch.setattr(AlarmBellState, "_link_to", link_to)
-
-
 async def _joined(tab: Tab) -> AlarmToastState:
-    assert await tab.send(AlarmBellState, "join") is None
+    assert await tab.send(AlarmToastState, "join") is None
     state = await tab.state(AlarmToastState)
     assert isinstance(state, AlarmToastState)
     return state
@@ -115,29 +98,27 @@ async def _value(state: Any, name: str) -> Any:
     return await value if hasattr(value, "__await__") else value
 
 
-async def test_a_tab_without_a_login_is_refused(world: World, linked_here: None) -> None:
+async def test_a_tab_without_a_login_is_refused(world: World) -> None:
     tab = login(world.organisation_id, "gone@example.com", MAINTENANCE)
     tab.session_hash = "0" * 64
-    refused = await tab.at("/").send(AlarmBellState, "join")
+    refused = await tab.at("/").send(AlarmToastState, "join")
     assert isinstance(refused, StateUpdate)
     assert bell_watch.watched_organisations() == frozenset()
     assert isinstance(await tab.send(AlarmToastState, "dismiss"), StateUpdate)
 
 
-async def test_a_role_without_maintenance_gets_no_bell(world: World, linked_here: None) -> None:
+async def test_a_role_without_maintenance_gets_no_bell(world: World) -> None:
     world.raise_alarms(["D-1"], None)
     tab = login(world.organisation_id, "cashier@example.com", {"finance:view"})
-    assert await tab.send(AlarmBellState, "join") is None  # let through, nothing joined
+    assert await tab.send(AlarmToastState, "join") is None  # let through, nothing joined
     assert bell_watch.watched_organisations() == frozenset()
-    bell = await tab.state(AlarmBellState)
-    assert bell.audiences == [] and bell.newest == []
-    # Its own toast state is maintenance's: the gate refuses it outright.
+    bell = await tab.state(AlarmToastState)
+    assert isinstance(bell, AlarmToastState) and bell.counts.total == 0
+    # Its other handlers are maintenance's: the gate refuses them outright.
     assert isinstance(await tab.send(AlarmToastState, "dismiss"), StateUpdate)
 
 
-async def test_each_tab_counts_and_toasts_what_its_role_hears_of(
-    world: World, linked_here: None
-) -> None:
+async def test_each_tab_counts_and_toasts_what_its_role_hears_of(world: World) -> None:
     (old,) = world.raise_alarms(["D-1"], None, severity="critical")
     staff = login(world.organisation_id, "tech@example.com", MAINTENANCE)
     viewer = login(world.organisation_id, "viewer@example.com", MAINTENANCE | {"home:view"})
@@ -154,9 +135,9 @@ async def test_each_tab_counts_and_toasts_what_its_role_hears_of(
     world.raise_alarms(["D-2"], world.rule(roles=str(staff_role)), severity="major")
     world.raise_alarms(["D-3"], world.rule(severity="minor"), severity="minor")
     world.raise_alarms(["D-4"], world.rule(browser=False, severity="minor"), severity="minor")
-    view = load_bell(world.organisation_id)  # what the publisher pushes to the shared state
-    for tab in (staff, viewer):
-        apply_bell(await tab.state(AlarmBellState), view)
+    view = load_bell(world.organisation_id)  # what the publisher pushes to each tab
+    for toast_state in (staff_toast, viewer_toast):
+        toast_state.show(view)
 
     staff_counts = await _value(staff_toast, "counts")
     assert (staff_counts.total, staff_counts.critical, staff_counts.major) == (4, 1, 1)
@@ -179,18 +160,24 @@ async def test_each_tab_counts_and_toasts_what_its_role_hears_of(
     assert staff_toast.seen_id == seen
 
 
-async def test_logging_out_leaves_the_bell(world: World, linked_here: None) -> None:
+async def test_logging_out_leaves_the_bell(world: World) -> None:
     tab = login(world.organisation_id, "tech@example.com", MAINTENANCE)
     await _joined(tab)
     assert bell_watch.watched_organisations() == {world.organisation_id}
-    assert await tab.send(AlarmBellState, "leave") is None
+    assert await tab.send(AlarmToastState, "leave") is None
     assert bell_watch.watched_organisations() == frozenset()
 
 
 def test_a_pushed_view_sends_only_what_changed() -> None:
-    bell = state_in_tree(AlarmBellState)
-    view = BellView(audiences=[AudienceCount(major=1)], newest=[], updated_at="t1")
-    apply_bell(bell, view)
+    bell = state_in_tree(AlarmToastState)
+    bell.show(BellView(audiences=[AudienceCount(major=1)], newest=[], updated_at="t1"))
     bell._clean()
-    apply_bell(bell, BellView(audiences=[AudienceCount(major=1)], newest=[], updated_at="t2"))
-    assert bell.dirty_vars == {"updated_at"}
+    bell.show(BellView(audiences=[AudienceCount(major=1)], newest=[], updated_at="t2"))
+    assert _sent(bell) == set()
+    bell.show(BellView(audiences=[AudienceCount(major=2)], newest=[], updated_at="t3"))
+    assert _sent(bell) == {"counts"}
+
+
+def _sent(state: AlarmToastState) -> set[str]:
+    """The changed vars the browser receives (backend vars, "_...", stay on the server)."""
+    return {name for name in state.dirty_vars if not name.startswith("_")}

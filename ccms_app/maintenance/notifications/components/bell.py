@@ -18,7 +18,7 @@ from reflex.vars import ObjectVar
 from ccms_app.accounts.rules.permissions import Module
 from ccms_app.maintenance.notifications.bell import ALARMS_ROUTE
 from ccms_app.maintenance.notifications.rules.bell_view import BellAlarm, BellCounts, Toast
-from ccms_app.maintenance.notifications.state import AlarmBellState, AlarmToastState
+from ccms_app.maintenance.notifications.state import AlarmToastState
 from ccms_app.ui.layout import register_shell_overlay
 from ccms_app.ui.nav import register_header_widget
 from ccms_app.ui.permissions import can
@@ -153,7 +153,7 @@ def alarm_toast() -> rx.Component:
         rx.box(
             rx.el.style(TOAST_KEYFRAMES),
             rx.cond(toast.alarms.length() > 0, callout),
-            on_mount=AlarmBellState.join,
+            on_mount=AlarmToastState.join,
             # The area itself never takes a click; only the shown card does.
             pointer_events="none",
             position="fixed",
