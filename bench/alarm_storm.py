@@ -43,14 +43,18 @@ from bench._ocpp_client import ChargerConnection, open_charger
 from ccms_app.accounts.models import Organisation
 from ccms_app.charging.charger_events import ChargerEventService
 from ccms_app.core import db
+from ccms_app.core.config import Settings
 from ccms_app.core.events import get_event_bus
 from ccms_app.core.migrations import upgrade_database
-from ccms_app.maintenance.alarms.models import Alarm
+from ccms_app.core.types import utc_now
+from ccms_app.maintenance.alarms.models import Alarm, AlarmRule, MaintenanceSettings
 from ccms_app.maintenance.alarms.worker import alarm_worker_running
 from ccms_app.maintenance.notifications import email_hook
+from ccms_app.maintenance.notifications.digest import send_due_digests
 from ccms_app.maintenance.work_orders import alarm_hook
 from ccms_app.network.models import ChargePoint
 from ocpp_server.server import OcppServer
+from tests.fixtures.smtp import free_port, smtp_server
 
 
 def seed(chargers: int) -> None:
@@ -69,6 +73,22 @@ def seed(chargers: int) -> None:
                 }
                 for i in range(chargers)
             ],
+        )
+        # The operator's rule: faulted connectors are mailed to two people (one digest).
+        conn.execute(
+            insert(AlarmRule).values(
+                organisation_id=org,
+                name="Faults",
+                cause="connector_faulted",
+                email_recipients="ops@storm.example, night@storm.example",
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        conn.execute(
+            insert(MaintenanceSettings).values(
+                organisation_id=org, digest_window_s=0, updated_at=now
+            )
         )
 
 
@@ -166,6 +186,7 @@ async def run_round(chargers: int, with_alarms: bool) -> dict[str, Any]:
                     result["alarms"] = alarm_count()
                     result["batches"] = worker.batches
                     result["busy_s"] = worker.busy_s
+                    result["mails"] = await asyncio.to_thread(mail_digests)
             else:
                 latencies, sent, clients = await storm(server.port, chargers, "baseline", lag)
                 await asyncio.sleep(max(0.0, 3 - (time.perf_counter() - sent)))
@@ -178,6 +199,17 @@ async def run_round(chargers: int, with_alarms: bool) -> dict[str, Any]:
             await events.stop()
             db.set_engine(None)
     return result
+
+
+def mail_digests() -> int:
+    """Run the digest job once against a local SMTP server: how many mails arrived."""
+    port = free_port()
+    settings = Settings(
+        smtp_host="127.0.0.1", smtp_port=port, smtp_from="ccms@storm.example", smtp_timeout=10
+    )
+    with smtp_server(port) as inbox:
+        send_due_digests(utc_now(), settings)
+        return len(inbox.messages)
 
 
 async def main_async(chargers: int) -> None:
@@ -198,6 +230,7 @@ async def main_async(chargers: int) -> None:
         f"from the first Faulted sent ({alarms['batches']} worker batches, "
         f"{alarms['busy_s']:.2f} s in them)"
     )
+    print(f"alarm e-mail: {alarms['mails']} digest mail(s) for {alarms['alarms']} alarms")
 
 
 def main() -> None:
