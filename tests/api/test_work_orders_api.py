@@ -7,11 +7,14 @@ from __future__ import annotations
 import pytest
 
 from ccms_app.accounts.models import Organisation
+from ocpp_server.server import OcppServer
 from tests.api.rest import Keys, bearer, keys, rest, served, sub_operator
+from tests.api.test_commands_api import ApiChargePoint, command_port
+from tests.fixtures.ocpp import connect_charge_point
 from tests.maintenance.work_orders.conftest import photo_dir
 from tests.maintenance.work_orders.support import Workshop, make_workshop
 
-__all__ = ["keys", "photo_dir", "rest", "served", "sub_operator"]
+__all__ = ["command_port", "keys", "photo_dir", "rest", "served", "sub_operator"]
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 200
 
 
@@ -138,3 +141,23 @@ async def test_numbers_must_be_numbers(rest, keys: Keys, workshop: Workshop) -> 
         refused = await rest.post(f"{path}/{sub}", json=body, headers=key)
         assert refused.status_code == 422, refused.text
     assert (await rest.get(path, headers=key)).json()["parts"] == []
+
+
+async def test_a_command_from_the_work_order_reaches_the_charger(
+    rest, keys: Keys, workshop: Workshop, command_port: OcppServer
+) -> None:
+    """Over the real OCPP server: the technician's unlock reaches the connected charger, its
+    answer is the command's outcome, and the work order's history records it."""
+    key = bearer(keys.make("Maintenance staff"))
+    created = await _create(rest, key, workshop, connector_id=2)
+    path = f"/work-orders/{created['id']}/commands"
+    url = f"ws://127.0.0.1:{command_port.port}/ocpp"
+    async with connect_charge_point(url, workshop.identity, ApiChargePoint) as charger:
+        reply = await rest.post(
+            path, json={"action": "UnlockConnector", "connector_id": 2}, headers=key
+        )
+    assert reply.status_code == 200, reply.text
+    assert (reply.json()["action"], reply.json()["status"]) == ("UnlockConnector", "accepted")
+    assert charger.received == [("UnlockConnector", {"connector_id": 2})]
+    events = (await rest.get(f"/work-orders/{created['id']}", headers=key)).json()["events"]
+    assert events[0]["kind"] == "command" and "accepted" in events[0]["text"]
