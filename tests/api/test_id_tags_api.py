@@ -132,6 +132,9 @@ async def test_invalid_fields_are_the_use_cases_messages(
     assert too_long.json()["errors"][0]["field"] == "id_tag"
     not_a_date = await rest.post("/id-tags", json={"id_tag": "B", "expiry": "soon"}, headers=key)
     assert not_a_date.json()["errors"][0]["field"] == "expiry"
+    # A JSON number is not a day (pydantic alone would read 0 as 1970-01-01).
+    a_number = await rest.post("/id-tags", json={"id_tag": "B", "expiry": 0}, headers=key)
+    assert a_number.status_code == 422 and a_number.json()["errors"][0]["field"] == "expiry"
     a_string = await rest.post(
         "/id-tags", json={"id_tag": "C", "concurrent_transactions": "yes"}, headers=key
     )

@@ -10,7 +10,6 @@ refer to it by value.
 from __future__ import annotations
 
 import asyncio
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Path, Response
@@ -22,6 +21,7 @@ from ccms_app.api.forms import read_back
 from ccms_app.api.listing import add_list_routes
 from ccms_app.api.resources import MAX_INT, ListResource, StrictModel
 from ccms_app.api.routes.drivers import users_scope
+from ccms_app.api.times import IsoDay
 from ccms_app.core.identifiers import ID_TAG_MAX_LENGTH
 from ccms_app.drivers import id_tags
 
@@ -36,7 +36,7 @@ class IdTagChanges(StrictModel):
     """A partial update: only the fields sent change; null clears an optional one. To move a
     card from a driver to a group (or back), send the new owner and null for the other."""
 
-    expiry: date | None = Field(
+    expiry: IsoDay | None = Field(
         None, description="Valid to the end of this day (UTC); null: never expires"
     )
     parent_id_tag: str | None = Field(
