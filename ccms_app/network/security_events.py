@@ -12,6 +12,7 @@ from enum import StrEnum
 from sqlmodel import col, select
 
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.events import NetworkEvent, get_event_bus
 from ccms_app.network.models import SecurityEvent
 
 MAX_TRACKED_SOURCES = 10_000
@@ -42,7 +43,8 @@ class SecurityEventView:
 
 
 def record_security_event(identity: str, remote_address: str, kind: str, detail: str) -> None:
-    """Keep a refused attempt (cut to the column sizes: identities come from any client)."""
+    """Keep a refused attempt (cut to the column sizes: identities come from any client), and
+    say so on the event bus once it is committed (the alarm engine raises within seconds)."""
     with session_scope() as session:
         session.add(
             SecurityEvent(
@@ -52,6 +54,9 @@ def record_security_event(identity: str, remote_address: str, kind: str, detail:
                 detail=detail[:500],
             )
         )
+    get_event_bus().publish(
+        NetworkEvent(kind="security", identity=identity[:64], data={"security_event": kind})
+    )
 
 
 def recent_security_events(limit: int = 50) -> list[SecurityEventView]:

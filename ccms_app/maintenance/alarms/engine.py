@@ -99,6 +99,8 @@ def relevant(event: NetworkEvent) -> bool:
     kind, data = event.kind, event.data
     if kind == "warning" and data.get("data_issues_resolved"):
         return True  # names no charge point: the resolution is of many, any organisation's
+    if kind == "security":
+        return True  # a refused charger connection: the worker reads the new security events
     if event.charge_point_id is None:
         return False
     if kind == "connector":

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -243,9 +244,12 @@ def security_watermark(now: datetime) -> int:
 
 @dataclass
 class AlarmSweep:
-    """The sweep with what it remembers between runs (the last security event read)."""
+    """The sweep with what it remembers between runs (the last security event read). The
+    alarm worker reads new security events too, as they are recorded (`security_now`): the
+    lock keeps one reader at a time, so each event counts once."""
 
     security_after: int | None = None
+    _security_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def run(self, now: datetime) -> list[NetworkEvent]:
         """One sweep (blocking: run it in a thread); the alarm events to publish."""
@@ -282,17 +286,23 @@ class AlarmSweep:
         return changes
 
     def _security(self, now: datetime) -> list[NetworkEvent]:
-        if self.security_after is None:
-            self.security_after = security_watermark(now)
-        changes: list[NetworkEvent] = []
-        while found := security_candidates(self.security_after):
-            with session_scope() as session:
-                changes += _raise_security(session, found, now)
-            self.security_after = found[-1][0]
-        return changes
+        with self._security_lock:
+            if self.security_after is None:
+                self.security_after = security_watermark(now)
+            changes: list[NetworkEvent] = []
+            while found := security_candidates(self.security_after):
+                with session_scope() as session:
+                    changes += _raise_security(session, found, now)
+                self.security_after = found[-1][0]
+            return changes
 
 
 _sweep = AlarmSweep()
+
+
+def security_now(now: datetime) -> list[NetworkEvent]:
+    """The security alarms of the events recorded since the last read (blocking: a thread)."""
+    return _sweep._security(now)
 
 
 async def run_alarm_sweep(bus: EventBus | None = None) -> list[NetworkEvent]:

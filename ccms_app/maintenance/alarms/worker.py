@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from ccms_app.core.events import EventBus, NetworkEvent
 from ccms_app.core.types import utc_now
 from ccms_app.maintenance.alarms.engine import apply_events, relevant
+from ccms_app.maintenance.alarms.sweep import security_now
 
 log = logging.getLogger(__name__)
 
@@ -99,8 +100,11 @@ class AlarmWorker:
 
     async def _apply(self, batch: list[NetworkEvent]) -> None:
         started = time.perf_counter()
+        charger_events = [e for e in batch if e.kind != "security"]
         try:
-            changes = await asyncio.to_thread(apply_events, batch, utc_now())
+            changes = await asyncio.to_thread(apply_events, charger_events, utc_now())
+            if len(charger_events) < len(batch):  # refused connections were recorded
+                changes += await asyncio.to_thread(security_now, utc_now())
         except Exception:  # the sweep finds what this batch missed
             log.exception("alarm batch failed", extra={"events": len(batch)})
             return

@@ -3,22 +3,33 @@ transaction, a fault whose bus event was lost, security events."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlmodel import Session, select
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.core import db
+from ccms_app.maintenance.alarms import sweep as sweep_module
 from ccms_app.maintenance.alarms.hooks import register_alarm_hook, unregister_alarm_hook
 from ccms_app.maintenance.alarms.models import Alarm, AlarmActivity, AlarmRule
 from ccms_app.maintenance.alarms.raising import AlarmSignal, raise_or_repeat
 from ccms_app.maintenance.alarms.sweep import AlarmSweep
+from ccms_app.maintenance.alarms.worker import AlarmWorker
 from ccms_app.maintenance.rules.alarm_causes import open_key
 from ccms_app.network.models import ChargePoint, Connector
 from ccms_app.network.security_events import record_security_event
-from tests.maintenance.alarms.engine_helpers import activity, alarms, register_charge_point
+from tests.fixtures.ocpp import eventually
+from tests.maintenance.alarms.engine_helpers import (  # noqa: F401 (fixtures)
+    activity,
+    alarms,
+    process_bus,
+    register_charge_point,
+    running_alarm_worker,
+)
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 SIGNAL = AlarmSignal(connector_id=1, cause="connector_faulted", fault_started_at=NOW)
@@ -145,3 +156,25 @@ def test_security_events_of_known_charge_points_raise_one_alarm_each(
     assert alarm.error_code == "auth_failed" and "10.0.0.9:5556" in alarm.detail
     sweep.run(NOW)
     assert alarms("security_event")[0].occurrences == 2
+
+
+async def test_a_refused_charger_connection_raises_its_alarm_within_seconds(
+    session: Session,
+    organisation: Organisation,
+    alarm_worker: AlarmWorker,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Not at the next sweep: recording the security event (what the handshake does when a
+    charger's password is wrong) tells the worker, which reads the new events at once."""
+    monkeypatch.setattr(sweep_module, "_sweep", AlarmSweep())  # this database's watermark
+    cp = register_charge_point(session, organisation, "CP-SEC-LIVE")
+    await asyncio.to_thread(
+        record_security_event, "CP-SEC-LIVE", "10.0.0.9:5555", "auth_failed", "wrong password"
+    )
+    await eventually(lambda: len(alarms("security_event")) == 1, timeout=5)
+    (alarm,) = alarms("security_event")
+    assert (alarm.charge_point_id, alarm.occurrences) == (cp.id, 1)
+    await asyncio.to_thread(
+        record_security_event, "CP-SEC-LIVE", "10.0.0.9:5556", "auth_failed", "wrong password"
+    )
+    await eventually(lambda: alarms("security_event")[0].occurrences == 2, timeout=5)
