@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, insert, select
+from sqlmodel import col
 
 if __package__ in (None, ""):  # run as a script: `bench` is importable from the project root
     sys.path.append(str(Path(__file__).resolve().parents[1]))
@@ -95,6 +96,29 @@ def seed(chargers: int) -> None:
 def alarm_count() -> int:
     with db.read_session() as s:
         return int(s.execute(select(func.count()).select_from(Alarm)).scalar_one())
+
+
+def open_alarm_count() -> int:
+    with db.read_session() as s:
+        query = select(func.count()).select_from(Alarm).where(col(Alarm.closed_at).is_(None))
+        return int(s.execute(query).scalar_one())
+
+
+async def recover_all(clients: list[ChargerConnection]) -> float:
+    """Every charger reports Available again (power is back): seconds until no alarm is open."""
+    sent = time.perf_counter()
+    await asyncio.gather(
+        *(
+            c.call(
+                "StatusNotification",
+                {"connectorId": 1, "errorCode": "NoError", "status": "Available"},
+            )
+            for c in clients
+        )
+    )
+    while open_alarm_count() and time.perf_counter() - sent < 60:
+        await asyncio.sleep(0.05)
+    return time.perf_counter() - sent
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -187,6 +211,8 @@ async def run_round(chargers: int, with_alarms: bool) -> dict[str, Any]:
                     result["batches"] = worker.batches
                     result["busy_s"] = worker.busy_s
                     result["mails"] = await asyncio.to_thread(mail_digests)
+                    result["recovered_s"] = await recover_all(clients)
+                    result["still_open"] = open_alarm_count()
             else:
                 latencies, sent, clients = await storm(server.port, chargers, "baseline", lag)
                 await asyncio.sleep(max(0.0, 3 - (time.perf_counter() - sent)))
@@ -231,6 +257,10 @@ async def main_async(chargers: int) -> None:
         f"{alarms['busy_s']:.2f} s in them)"
     )
     print(f"alarm e-mail: {alarms['mails']} digest mail(s) for {alarms['alarms']} alarms")
+    print(
+        f"recovery: all report Available -> {alarms['alarms'] - alarms['still_open']} alarms "
+        f"closed in {alarms['recovered_s']:.2f} s"
+    )
 
 
 def main() -> None:
