@@ -40,6 +40,7 @@ TITLE = "Alarm rules · Maintenance · CCMS"
 ON_LOAD: list[Any] = [
     AuthState.require_login,
     AlarmRuleListState.load,
+    AlarmRuleListState.check_mail,
     VendorCodeListState.load,
     MaintenanceSettingsState.load,
 ]
@@ -247,6 +248,18 @@ def page() -> rx.Component:
             "Severity and notifications per cause, vendor error codes, thresholds and SLAs.",
         ),
         maintenance_subnav(ROUTE),
+        rx.cond(
+            AlarmRuleListState.mail_off,
+            rx.callout(
+                "E-mail is off: CCMS_SMTP_HOST is not set, so the rules' alarm e-mails wait in "
+                "the outbox until it is (README, Configuration).",
+                icon="mail-warning",
+                color_scheme="amber",
+                size="1",
+                width="100%",
+                custom_attrs={"data-testid": "alarm-mail-off"},
+            ),
+        ),
         _rules(),
         _codes(),
         _settings(),

@@ -16,7 +16,9 @@ from ccms_app.accounts import roles
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import NotFoundError
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.core.config import get_settings
 from ccms_app.core.listing import ListSpec
+from ccms_app.core.mail import mail_enabled
 from ccms_app.maintenance.alarms import rule_admin
 from ccms_app.maintenance.rules.alarm_causes import cause_label
 from ccms_app.maintenance.state.forms import submit
@@ -42,8 +44,18 @@ NEW_RULE = {
 
 @guarded(Module.MAINTENANCE)
 class AlarmRuleListState(ListState, rx.State):
+    mail_off: rx.Field[bool] = rx.field(False)
+
     def _list_spec(self) -> ListSpec:
         return rule_admin.RULE_LIST
+
+    @event
+    def check_mail(self) -> None:
+        """Rules that e-mail need SMTP: the page says so when CCMS_SMTP_HOST is not set (the
+        mails wait in the outbox until it is)."""
+        off = not mail_enabled(get_settings())
+        if off != self.mail_off:
+            self.mail_off = off
 
     def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
         shown = {key: display_value(value) for key, value in row.items()}

@@ -7,6 +7,7 @@ from reflex.state import StateUpdate
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.core import db
+from ccms_app.core.rows import stored_id
 from ccms_app.maintenance.state.alarms import AlarmListState
 from ccms_app.maintenance.state.alarms_codes import (
     MaintenanceSettingsState,
@@ -18,6 +19,7 @@ from ccms_app.maintenance.state.alarms_rules import AlarmRuleFormState, AlarmRul
 from ccms_app.maintenance.state.event_history import EventHistoryState, occurred_filter
 from ccms_app.network.models import StatusEvent
 from tests.finance.wallets.tabs import login
+from tests.fixtures.settings import SettingsEnv
 from tests.maintenance.alarms import seed
 
 STAFF = {"maintenance:view", "maintenance:edit"}
@@ -192,3 +194,17 @@ async def test_event_history_state(organisation: Organisation) -> None:
     ]
     await tab.send(EventHistoryState, "set_date", key="until", value="2020-01-01")
     assert history.rows == []
+
+
+async def test_the_rules_page_says_when_e_mail_is_off(
+    organisation: Organisation, settings_env: SettingsEnv
+) -> None:
+    """Without CCMS_SMTP_HOST a rule's e-mails wait in the outbox: the page says so."""
+    tab = login(stored_id(organisation.id), "tech@ccms.test", STAFF).at("/maintenance/alarm-rules")
+    settings_env.setenv("CCMS_SMTP_HOST", "")
+    assert await tab.send(AlarmRuleListState, "check_mail") is None
+    rules = await tab.state(AlarmRuleListState)
+    assert isinstance(rules, AlarmRuleListState) and rules.mail_off
+    settings_env.setenv("CCMS_SMTP_HOST", "smtp.example.com")
+    assert await tab.send(AlarmRuleListState, "check_mail") is None
+    assert not rules.mail_off
