@@ -13,6 +13,7 @@ from ccms_app.finance.memberships import models as membership_models
 from ccms_app.finance.partners import models as partner_models
 from ccms_app.finance.payments import models as payment_models
 from ccms_app.finance.wallets import models as wallet_models
+from ccms_app.load_balancing import models as load_balancing_models
 from ccms_app.maintenance.alarms import models as alarm_models
 from ccms_app.maintenance.reports import models as uptime_models
 from ccms_app.maintenance.work_orders import models as work_order_models
@@ -33,5 +34,6 @@ MODEL_MODULES = (
     alarm_models,
     work_order_models,
     uptime_models,
+    load_balancing_models,
     webhooks_models,
 )
