@@ -32,6 +32,7 @@ from ccms_app.core.types import utc_now
 from ccms_app.drivers.models import Driver, IdTag, IdTagStatus
 from ccms_app.finance.demo_payments import seed_demo_payments
 from ccms_app.finance.demo_tariffs import seed_demo_finance
+from ccms_app.load_balancing.demo_load_balancing import seed_demo_load_balancing
 from ccms_app.maintenance.demo_maintenance import seed_demo_maintenance
 from ccms_app.network.models import (
     ChargePoint,
@@ -178,6 +179,8 @@ def seed_demo(fleet_size: int, connectors: int = 2) -> DemoSummary:
     email, password = demo_admin_credentials()
     if maintenance_rows := seed_demo_maintenance(organisations[0][0], password):
         created["maintenance rows"] += maintenance_rows
+    if load_rows := seed_demo_load_balancing(organisations[0][0]):
+        created["load balancing rows"] += load_rows
     account = find_login_account(email)
     admin_created = account is None
     reset = not admin_created and _admin_password_configured()

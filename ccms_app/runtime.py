@@ -32,6 +32,8 @@ from ccms_app.finance.memberships import stripe_events as membership_events
 from ccms_app.finance.memberships.jobs import schedule_membership_jobs
 from ccms_app.finance.payments import session_payments, webhook_handlers
 from ccms_app.finance.payments.jobs import schedule_payment_jobs, start_payment_worker
+from ccms_app.load_balancing.demo_load_balancing import schedule_demo_building
+from ccms_app.load_balancing.worker import start_load_balancer
 from ccms_app.maintenance.alarms import sweep as alarm_sweep
 from ccms_app.maintenance.alarms.worker import start_alarm_worker
 from ccms_app.maintenance.notifications import email_hook as alarm_email
@@ -162,6 +164,11 @@ async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
     schedule_payment_jobs(start_scheduler(), settings, payments)  # every CCMS_PAYMENT_INTERVAL_S
     alarms = await start_alarm_worker(get_event_bus())  # faults, offline, ... -> alarms (<5 s)
     alarm_sweep.install(start_scheduler(), settings)  # every CCMS_ALARM_SWEEP_INTERVAL_S
+    balancer = await start_load_balancer(  # sites' allocations as charging profiles
+        get_event_bus(), settings.load_balancing_interval_s, settings.command_timeout
+    )
+    if settings.demo_fleet > 0:
+        schedule_demo_building(start_scheduler())  # the demo site's building load curve
     runtime = NetworkRuntime(events=events, server=server, tls=ssl_context is not None)
     stop_fleet = asyncio.Event()
     if settings.demo_fleet > 0 and runtime.tls:
@@ -191,6 +198,7 @@ async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
         await stop_scheduler()
         await payments.stop()
         await alarms.stop()
+        await balancer.stop()
         set_command_port(None)
         await server.stop()
         await events.stop()

@@ -2,7 +2,7 @@
 
 Revision ID: 0022_load_balancing
 Revises: 0021_uptime_days
-Create Date: 2026-12-05 15:35:18.760099
+Create Date: 2026-12-05 15:38:50.128128
 
 """
 
@@ -98,6 +98,8 @@ def upgrade() -> None:
         sa.Column("valid_until", ccms_app.core.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("profile_status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("measured_a", sa.Float(), nullable=True),
+        sa.Column("demand_a", sa.Float(), nullable=True),
+        sa.Column("demand_at", ccms_app.core.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("updated_at", ccms_app.core.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["charge_point_id"],

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from ccms_app.charging import data_issues
 from ccms_app.charging.batch_preload import charge_point_session
 from ccms_app.charging.models import OPEN_STATUSES, ChargingSession
-from ccms_app.charging.rules.metering import LiveReadings, live_readings
+from ccms_app.charging.rules.metering import LiveReadings, live_readings, phase_currents
 from ccms_app.charging.session_energy import (
     Group,
     count_session_energy,
@@ -27,6 +27,7 @@ from ccms_app.charging.session_energy import (
 from ccms_app.charging.transactions import session_event
 from ccms_app.core.events import NetworkEvent
 from ccms_app.network.charge_points import touch
+from ccms_app.network.models import ChargePoint
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ def meter_values(
     cs = charge_point_session(session, cp, req.transaction_id)
     groups = store_groups(session, cp, req.connector_id, cs, req.meter_value, now, events)
     if cs is None:
+        if req.transaction_id is None:
+            events.extend(_meter_reading_event(cp, req.connector_id, groups))
         if req.transaction_id is not None:
             detail = (
                 f"MeterValues for unknown transaction {req.transaction_id}: "
@@ -69,7 +72,34 @@ def meter_values(
         count_session_energy(session, cp, cs, registers(cs, groups, lives), events)
     if not live_changed and cs.energy_wh == energy_before:
         return events
-    return [*events, session_event(cp, cs, meter=True)]
+    lines = _newest_lines(groups)
+    extra = {"phase_current_a": lines} if lines else {}
+    return [*events, session_event(cp, cs, meter=True, **extra)]
+
+
+def _newest_lines(groups: list[Group]) -> dict[str, float]:
+    """Per-line currents of the newest group that has them (load balancing reads them)."""
+    for _, readings in sorted(groups, key=lambda g: g[0], reverse=True):
+        lines = phase_currents(readings)
+        if lines:
+            return lines
+    return {}
+
+
+def _meter_reading_event(
+    cp: ChargePoint, connector_id: int, groups: list[Group]
+) -> list[NetworkEvent]:
+    """Samples outside any transaction (a site meter, a charger's own consumption) as a
+    kind="meter_reading" event with the per-line currents: a load balancing site whose
+    building meter speaks OCPP takes its building load from these."""
+    lines = _newest_lines(groups)
+    if not lines:
+        return []
+    at = max(at for at, readings in groups if phase_currents(readings))
+    data = {"connector_id": connector_id, "phase_current_a": lines, "measured_at": at.isoformat()}
+    return [
+        NetworkEvent(kind="meter_reading", charge_point_id=cp.id, identity=cp.identity, data=data)
+    ]
 
 
 def _update_live(

@@ -95,6 +95,9 @@ class Settings(BaseSettings):
     work_order_photo_max_mb: Positive = 10
     # Alarm engine: how often the sweep re-checks offline chargers and what events missed.
     alarm_sweep_interval_s: Positive = 30
+    # Load balancing: every site is recomputed at least this often (profiles refreshed, plans).
+    load_balancing_interval_s: Positive = 30
+    load_history_retention_days: Count = 30  # decisions and building load readings
     public_url: str = ""  # what charge points use to reach the web port; "" = derived
     # Read when CCMS creates the root organisation; "" = "CCMS Operator" (demo: its own name).
     operator_name: str = ""

@@ -189,4 +189,8 @@ class LoadAllocation(SQLModel, table=True):
     valid_until: datetime | None = Field(default=None, sa_column=utc_column())
     profile_status: str = Field(default="", max_length=16)  # accepted | rejected | offline ...
     measured_a: float | None = None  # per phase (the highest), from the session's meter values
+    # What the car itself takes: learnt when it draws well below a limit it has had for a
+    # while (a car whose on-board charger is smaller); forgotten after a while to probe again.
+    demand_a: float | None = None
+    demand_at: datetime | None = Field(default=None, sa_column=utc_column())
     updated_at: datetime = Field(default_factory=utc_now, sa_column=utc_column(nullable=False))

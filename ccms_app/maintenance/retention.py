@@ -20,6 +20,7 @@ from ccms_app.control.message_retention import message_log_retention
 from ccms_app.core.config import Settings
 from ccms_app.core.retention import PurgeReport, RetainedTable, purge_in_background, purge_now
 from ccms_app.core.types import utc_now
+from ccms_app.load_balancing.retention import load_history_retention
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ def retained_tables(settings: Settings) -> list[RetainedTable]:
         message_log_retention(settings.message_log_retention_days),
         meter_sample_retention(settings.meter_sample_retention_days),
         audit_log_retention(settings.audit_retention_days),
+        *load_history_retention(settings.load_history_retention_days),
     ]
 
 

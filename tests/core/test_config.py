@@ -58,6 +58,8 @@ SAMPLES: dict[str, tuple[str, object]] = {
     "work_order_photo_dir": ("/srv/photos", Path("/srv/photos")),
     "work_order_photo_max_mb": ("5", 5),
     "alarm_sweep_interval_s": ("10", 10),
+    "load_balancing_interval_s": ("15", 15),
+    "load_history_retention_days": ("0", 0),
     "diagnostics_max_mb": ("5", 5),
     "public_url": ("https://ccms.example.com/", "https://ccms.example.com/"),
     "operator_name": ("Acme Charging", "Acme Charging"),

@@ -122,6 +122,19 @@ def live_readings(readings: list[Reading]) -> LiveReadings:
     )
 
 
+def phase_currents(readings: list[Reading]) -> dict[str, float]:
+    """Current.Import per line (L1..L3) of one meterValue group, as load balancing needs it:
+    a single-phase car on a three-phase charger draws on L1 only, and a site meter's lines
+    are loaded unevenly. Empty when the charger sends no per-line current."""
+    return {
+        r.phase: r.value
+        for r in readings
+        if r.measurand == "Current.Import"
+        and r.phase in ("L1", "L2", "L3")
+        and r.location in (None, "Outlet", "Cable", "Body", "Inlet")
+    }
+
+
 # Energy register rule (docs/data-policy.md, "Energy registers that reset, wrap or jump").
 # No charger delivers more than this; a faster rise is a glitch or a swapped meter, not energy.
 MAX_PLAUSIBLE_POWER_W = 5_000_000  # 5 MW: above the 3.75 MW of megawatt charging (MCS)
