@@ -10,8 +10,10 @@ so the others stay within the limit.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 
 import pytest
+from ocpp.v16 import call
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -23,8 +25,9 @@ from ccms_app.core import db
 from ccms_app.core.events import EventBus, get_event_bus
 from ccms_app.core.types import utc_now
 from ccms_app.drivers.models import IdTag
-from ccms_app.load_balancing.building_load import record_reading
+from ccms_app.load_balancing.building_load import latest_reading, record_reading
 from ccms_app.load_balancing.models import (
+    BuildingLoadReading,
     LoadAllocation,
     LoadDecision,
     LoadMember,
@@ -33,11 +36,12 @@ from ccms_app.load_balancing.models import (
     NodeKind,
     Strategy,
 )
+from ccms_app.load_balancing.site_rows import publish
 from ccms_app.load_balancing.worker import LoadBalancer, start_load_balancer
 from ccms_app.network.models import ChargePoint, Connector, Station
 from ocpp_server.server import OcppServer
 from ocpp_server.simulator import EvProfile, SimulatedChargePoint
-from tests.fixtures.ocpp import eventually
+from tests.fixtures.ocpp import connect_charge_point, eventually
 
 CARS = 4
 TAG = "LB-TAG"
@@ -102,7 +106,7 @@ def event_bus() -> EventBus:
 async def balancer(
     site_id: int, event_bus: EventBus, command_port: OcppServer
 ) -> AsyncIterator[LoadBalancer]:
-    record_reading(site_id, utc_now(), 0.0, 0.0, 0.0, "api")
+    record_reading(site_id, utc_now() - timedelta(minutes=1), 0.0, 0.0, 0.0, "api")
     lb = await start_load_balancer(event_bus, interval_s=2.0, command_timeout=5)
     yield lb
     await lb.stop()
@@ -250,3 +254,51 @@ def _triggers(engine: Engine, site_id: int) -> set[str]:
         return set(
             s.exec(select(LoadDecision.trigger).where(LoadDecision.site_id == site_id)).all()
         )
+
+
+async def test_a_site_meter_over_ocpp_feeds_the_building_load(
+    engine: Engine, organisation: Organisation, site_id: int, balancer: LoadBalancer, ocpp_url: str
+) -> None:
+    """A building meter connected as a charge point: its MeterValues without a transaction
+    (per-line Current.Import on connector 0) become the site's building load readings."""
+    with db.session_scope() as s:
+        meter = ChargePoint(
+            identity="LB-METER", organisation_id=organisation.id, registration_state="registered"
+        )
+        s.add(meter)
+        s.flush()
+        s.get(LoadSite, site_id).meter_charge_point_id = meter.id
+    publish(site_id)  # the site changed: the balancer reloads which meter feeds which site
+    await balancer.settle()
+    at = utc_now().replace(microsecond=0)
+    values = [
+        {"value": v, "measurand": "Current.Import", "phase": p, "unit": "A", "location": "Inlet"}
+        for p, v in (("L1", "21.5"), ("L2", "18.0"), ("L3", "19.2"))
+    ]
+    async with connect_charge_point(ocpp_url, "LB-METER") as client:
+        await client.call(
+            call.BootNotification(charge_point_model="Meter", charge_point_vendor="M")
+        )
+        await client.call(
+            call.MeterValues(
+                connector_id=0, meter_value=[{"timestamp": at.isoformat(), "sampled_value": values}]
+            )
+        )
+
+        def reading() -> tuple[float, ...] | None:
+            latest = latest_reading(site_id)
+            return None if latest is None or latest[0] != at else latest[1]
+
+        await eventually(lambda: reading() == (21.5, 18.0, 19.2))
+    await eventually(lambda: "building load" in _triggers(engine, site_id))
+    with Session(engine) as s:
+        source = s.exec(
+            select(BuildingLoadReading.source).where(BuildingLoadReading.measured_at == at)
+        ).one()
+        last = s.exec(
+            select(LoadDecision)
+            .where(LoadDecision.trigger == "building load")
+            .order_by(col(LoadDecision.id).desc())
+        ).first()
+    assert source == "ocpp"
+    assert (last.building_l1_a, last.limit_l1_a) == (21.5, SITE_LIMIT_A - 21.5)
