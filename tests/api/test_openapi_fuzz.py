@@ -37,6 +37,15 @@ from ccms_app.core import db
 from ccms_app.core.types import utc_now
 from ccms_app.drivers.models import Driver, UserGroup
 from ccms_app.finance.payments.models import Payment, PaymentKind, PaymentStatus
+from ccms_app.load_balancing.models import (
+    BuildingLoadReading,
+    LoadMember,
+    LoadNode,
+    LoadPlan,
+    LoadPriority,
+    LoadSite,
+    NodeKind,
+)
 from ccms_app.maintenance.alarms.models import Alarm, AlarmRule, VendorErrorCode
 from ccms_app.maintenance.rules.alarm_causes import open_key
 from ccms_app.maintenance.work_orders.models import (
@@ -135,6 +144,7 @@ def _seed(organisation: Organisation, stripe: FakeStripe) -> None:
                 )
             )
         _maintenance(session, organisation.id or 0, cp.id or 0, area.id or 0)
+        _load_site(session, organisation.id or 0, station.id or 0, cp.id or 0)
 
 
 def _maintenance(session: Session, organisation_id: int, cp_id: int, area_id: int) -> None:
@@ -189,6 +199,40 @@ def _maintenance(session: Session, organisation_id: int, cp_id: int, area_id: in
     )
     session.flush()
     session.add(MaintenanceStaffArea(account_id=technician.id or 0, area_id=area_id))
+
+
+def _load_site(session: Session, organisation_id: int, station_id: int, cp_id: int) -> None:
+    """A load site at the station with a panel, a member, a plan, a priority and a building
+    load reading: the load balancing operations' ids 1 find rows."""
+    site = LoadSite(organisation_id=organisation_id, station_id=station_id, name="Depot grid")
+    session.add(site)
+    session.flush()
+    site_id = site.id or 0
+    root = LoadNode(site_id=site_id, kind=NodeKind.GRID, name="Grid connection", limit_a=100.0)
+    session.add(root)
+    session.flush()
+    panel = LoadNode(
+        site_id=site_id, parent_id=root.id, kind=NodeKind.PANEL, name="Panel A", limit_a=63.0
+    )
+    session.add(panel)
+    session.flush()
+    session.add_all(
+        [
+            LoadMember(site_id=site_id, node_id=panel.id or 0, charge_point_id=cp_id),
+            LoadPlan(
+                site_id=site_id,
+                name="Office hours",
+                weekdays="12345",
+                start_time="08:00",
+                end_time="18:00",
+                limit_kw=40.0,
+            ),
+            LoadPriority(site_id=site_id, kind="id_tag", ref="FLEET-1", priority=2),
+            BuildingLoadReading(
+                site_id=site_id, measured_at=utc_now(), l1_a=20.0, l2_a=21.0, l3_a=19.0
+            ),
+        ]
+    )
 
 
 @pytest.fixture
