@@ -70,7 +70,12 @@ def recompute(
     with session_scope() as db:
         site = db.get(LoadSite, site_id)
         if site is None or not site.enabled:
-            return Outcome(site_id, [], None, 0)
+            # Switched off: nothing is sent any more; the live profiles expire and the
+            # chargers fall back to their TxDefaultProfile. The live view shows no shares.
+            gone = db.exec(select(LoadAllocation).where(LoadAllocation.site_id == site_id)).all()
+            for row in gone:
+                db.delete(row)
+            return Outcome(site_id, [], None, len(gone))
         inputs = read_inputs(db, site, now)
         loads, facts = site_loads(inputs, lines or {})
         results = allocate(site_nodes(inputs), loads)

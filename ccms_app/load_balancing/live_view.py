@@ -9,16 +9,27 @@ shows what CCMS decided and sent, not a recomputation of its own.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from ccms_app.accounts.roles import Caller, require
 from ccms_app.charging.models import ChargingSession
 from ccms_app.core.types import utc_now
 from ccms_app.load_balancing.building_load import latest_reading
-from ccms_app.load_balancing.models import LoadAllocation, LoadDecision, LoadPlan, Strategy
+from ccms_app.load_balancing.models import (
+    LoadAllocation,
+    LoadDecision,
+    LoadMember,
+    LoadNode,
+    LoadPlan,
+    Strategy,
+)
+from ccms_app.load_balancing.rules.allocation import Node
+from ccms_app.load_balancing.rules.checks import Fallback, fallback_overloads
+from ccms_app.load_balancing.rules.limits import deciamps, node_limit_da
+from ccms_app.load_balancing.rules.wiring import supply_phases
 from ccms_app.load_balancing.site_admin import (
     OBJECT,
     VIEW_PERMISSION,
@@ -26,7 +37,7 @@ from ccms_app.load_balancing.site_admin import (
     site_view,
 )
 from ccms_app.load_balancing.site_rows import scoped_site
-from ccms_app.network.models import ChargePoint
+from ccms_app.network.models import ChargePoint, Connector
 
 MAX_HISTORY_HOURS = 24 * 7
 MAX_DECISIONS = 200
@@ -78,6 +89,7 @@ class SiteLive:
     cars: int
     capped: int
     connectors: list[ConnectorLive]
+    warnings: list[str] = field(default_factory=list)  # configuration the operator should fix
 
 
 @dataclass(frozen=True)
@@ -127,6 +139,7 @@ def site_live(caller: Caller, site_id: int) -> SiteLive:
         view = site_view(db, site)
         last = _latest_decision(db, site_id)
         connectors = _connectors(db, site_id)
+        warnings = _warnings(db, site_id)
         plan = db.get(LoadPlan, last.plan_id) if last and last.plan_id else None
     detail = json.loads(last.detail) if last and last.detail else {}
     reading = latest_reading(site_id) if view.strategy == Strategy.DYNAMIC else None
@@ -144,7 +157,39 @@ def site_live(caller: Caller, site_id: int) -> SiteLive:
         cars=last.cars if last else 0,
         capped=last.capped if last else 0,
         connectors=connectors,
+        warnings=warnings,
     )
+
+
+def _warnings(db: Session, site_id: int) -> list[str]:
+    """Fallbacks that add up to more than a node can take (rules.checks)."""
+    rows = db.exec(select(LoadNode).where(LoadNode.site_id == site_id)).all()
+    nodes = []
+    for row in rows:
+        own = node_limit_da(row.limit_a, row.limit_kw, row.margin_a)
+        limit = None if own is None else (own, own, own)
+        nodes.append(Node(id=row.id or 0, parent_id=row.parent_id, limit_da=limit, name=row.name))
+    members = db.exec(select(LoadMember).where(LoadMember.site_id == site_id)).all()
+    counts = dict(
+        db.exec(
+            select(Connector.charge_point_id, func.count())
+            .where(
+                col(Connector.charge_point_id).in_([m.charge_point_id for m in members]),
+                Connector.connector_id > 0,
+            )
+            .group_by(col(Connector.charge_point_id))
+        ).all()
+    )
+    fallbacks = [
+        Fallback(
+            node_id=m.node_id,
+            phases=supply_phases(m.phase_rotation, len(m.phase_rotation) // 2),
+            fallback_da=deciamps(m.fallback_current_a),
+            connectors=counts.get(m.charge_point_id, 1),
+        )
+        for m in members
+    ]
+    return fallback_overloads(nodes, fallbacks)
 
 
 def _connectors(db: Session, site_id: int) -> list[ConnectorLive]:

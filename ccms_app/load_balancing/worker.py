@@ -185,7 +185,7 @@ class LoadBalancer:
         self.membership = await asyncio.to_thread(load_membership)
         for cp_id in set(self.membership.site_of) - before:
             self._fallback_soon(cp_id)  # a new member: its safe default (offline: fails, logged)
-        if isinstance(site_id, int) and site_id in self.membership.sites:
+        if isinstance(site_id, int):  # switched off or deleted too: its shares go
             self.mark(site_id, "configuration")
 
     async def _site_meter(self, cp_id: int, data: dict[str, object]) -> None:

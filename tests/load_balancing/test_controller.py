@@ -11,11 +11,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from ccms_app.accounts.models import Organisation
+from ccms_app.accounts.roles import NotFoundError
 from ccms_app.charging.models import ChargingSession, SessionStatus
 from ccms_app.core import db
+from ccms_app.core.types import utc_now
 from ccms_app.drivers.models import Driver, IdTag, UserGroup, UserGroupMember
 from ccms_app.load_balancing.building_load import record_reading
 from ccms_app.load_balancing.controller import recompute, record_sent
+from ccms_app.load_balancing.live_view import decisions, history, site_live
 from ccms_app.load_balancing.models import (
     LoadAllocation,
     LoadDecision,
@@ -30,7 +33,9 @@ from ccms_app.load_balancing.models import (
 )
 from ccms_app.load_balancing.profiles import limit_value
 from ccms_app.load_balancing.retention import load_history_retention
+from ccms_app.load_balancing.site_rows import VIEW_PERMISSION as VIEW
 from ccms_app.network.models import ChargePoint, Connector, Station
+from tests.load_balancing.admin_seed import caller
 
 # A Wednesday, 10:00 in Berlin.
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
@@ -141,6 +146,11 @@ def test_four_cars_share_equally_and_orders_say_why(
     # Past half the validity: refreshed.
     later = recompute(site.id, "periodic", now=NOW + timedelta(seconds=301))
     assert {o.why for o in later.orders} == {"refresh"}
+    # Switched off: no more orders, no shares shown (the live profiles run out).
+    with db.session_scope() as s:
+        s.get(LoadSite, site.id).enabled = False
+    assert recompute(site.id, "configuration", now=NOW + timedelta(seconds=302)).orders == []
+    assert given(engine) == {}
 
 
 def test_offline_and_rejecting_chargers_are_counted_never_at_zero(
@@ -300,3 +310,34 @@ def test_quiet_triggers_log_a_decision_a_minute_and_history_is_purged(
     decisions, _readings = load_history_retention(30)
     assert decisions.count(NOW + timedelta(days=31)) == 2
     assert sum(decisions.purge(NOW + timedelta(days=31), 1)) == 2
+
+
+def test_the_live_view_shows_shares_history_decisions_and_fallback_warnings(
+    engine: Engine, organisation: Organisation
+) -> None:
+    site = Site(organisation, limit_a=16.0)
+    a = site.charger("A", fallback_current_a=10.0)
+    b = site.charger("B", fallback_current_a=10.0)
+    site.session(a, "TA", current_a=7.9)
+    site.session(b, "TB")
+    recompute(site.id, "transaction started", now=utc_now())
+    who = caller(organisation.id, VIEW)
+    live = site_live(who, site.id)
+    assert (live.allocated.l1, live.limit.l1, live.cars, live.trigger) == (
+        16.0,
+        16.0,
+        2,
+        "transaction started",
+    )
+    assert [(c.identity, c.allocated_a, c.id_tag) for c in live.connectors] == [
+        ("A", 8.0, "TA"),
+        ("B", 8.0, "TB"),
+    ]
+    (warning,) = live.warnings  # 2 x 10 A fallback on a 16 A grid connection
+    assert "under Grid" in warning and "L1 20.0 A > 16.0 A" in warning
+    (point,) = history(who, site.id, hours=24)
+    assert point.allocated.l1 == 16.0
+    (decision,) = decisions(who, site.id)
+    assert decision.detail["loads"][0]["allocated_a"] == 8.0
+    with pytest.raises(NotFoundError):
+        site_live(caller(organisation.id + 999, VIEW), site.id)
