@@ -15,7 +15,6 @@ import reflex as rx
 
 from ccms_app.accounts.pages import login
 from ccms_app.accounts.state import AuthState, gate
-from ccms_app.accounts.state.page_access import PageAccessState
 from ccms_app.accounts.web_session import RawTokenScrubber
 from ccms_app.api import build_api
 from ccms_app.charging.state.data_issues_tab import ChargePointTabState
@@ -44,7 +43,8 @@ from ccms_app.finance.pages import top_ups as top_ups_page
 from ccms_app.finance.pages import vouchers as vouchers_page
 from ccms_app.finance.pages import wallets as wallets_page
 from ccms_app.finance.state.overview import FinanceOverviewState
-from ccms_app.load_balancing import pages as load_balancing
+from ccms_app.load_balancing.pages import site as load_site_page
+from ccms_app.load_balancing.pages import sites as load_balancing
 from ccms_app.maintenance.notifications.components import bell as alarm_bell
 from ccms_app.maintenance.pages import alarm_detail as maintenance_alarm
 from ccms_app.maintenance.pages import alarm_rules as maintenance_alarm_rules
@@ -126,10 +126,15 @@ def _register_pages(app: rx.App) -> None:
         maintenance_plans,
         maintenance_staff,
     )
-    for module in (assets, stations, *maintenance_pages):
+    for module in (assets, stations, *maintenance_pages, load_balancing):
         app.add_page(module.page, route=module.ROUTE, title=module.TITLE, on_load=module.ON_LOAD)
+    app.add_page(
+        load_site_page.page,
+        route=load_site_page.ROUTE_PATTERN,
+        title=load_site_page.TITLE,
+        on_load=load_site_page.ON_LOAD,
+    )
     page_guards = {
-        load_balancing: [*guard, PageAccessState.load_balancing],
         finance: [*guard, FinanceOverviewState.load],
         users: guard,
         system: guard,

@@ -41,6 +41,7 @@ from ccms_app.load_balancing.site_loads import Key
 log = logging.getLogger(__name__)
 
 DEBOUNCE_S = 0.3
+BOOT_SETTLE_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,9 @@ class LoadBalancer:
         self._spawn(self._fallback(cp_id, fallback_a, current_type))
 
     async def _fallback(self, cp_id: int, fallback_a: float, current_type: str) -> None:
+        # After the BootNotification's reply has reached the charger (the CALLRESULT goes
+        # out after the commit that published the boot): a charger may refuse CALLs before.
+        await asyncio.sleep(BOOT_SETTLE_S)
         status = await install_fallback(cp_id, fallback_a, current_type, self.command_timeout)
         log.info(
             "load balancing fallback profile",

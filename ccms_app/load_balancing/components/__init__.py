@@ -1,0 +1,1 @@
+"""Load Balancing: the pieces its pages are built from."""

@@ -1,0 +1,86 @@
+"""Load Balancing -> Sites: the list and the "New site" dialog."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ccms_app.load_balancing.components.forms import fields_grid, select_field
+from ccms_app.load_balancing.components.rows import Col, rows_view
+from ccms_app.load_balancing.state.common import SITE_PREFIX
+from ccms_app.load_balancing.state.shown import STRATEGIES
+from ccms_app.load_balancing.state.sites import NewSiteState as F
+from ccms_app.load_balancing.state.sites import SiteListState as L
+from ccms_app.ui.data_list import RowVar
+from ccms_app.ui.dialogs import dialog, dialog_body, dialog_buttons, notice, tid, value_input
+
+
+def _name(r: RowVar) -> rx.Component:
+    return rx.link(
+        r["name"],
+        href=SITE_PREFIX + "/" + r["id"].to(str),
+        weight="medium",
+        custom_attrs=tid("lb-site-link", r["id"].to(str)),
+    )
+
+
+def _enabled(r: RowVar) -> rx.Component:
+    return rx.badge(
+        r["enabled"],
+        color_scheme=rx.cond(r["enabled"] == "enabled", "green", "gray"),
+        variant="soft",
+    )
+
+
+COLUMNS = [
+    Col("name", "Site", render=_name, wrap=True),
+    Col("station", "Station", wrap=True),
+    Col("strategy", "Strategy"),
+    Col("limit", "Limit"),
+    Col("building", "Building load"),
+    Col("allocated", "Allocated now"),
+    Col("cars", "Cars / capped"),
+    Col("enabled", "State", render=_enabled),
+]
+
+
+def site_list() -> rx.Component:
+    return rx.cond(
+        L.loaded,
+        rows_view(
+            L.rows,
+            COLUMNS,
+            "lb-sites",
+            "No load balancing sites yet: create one for a station whose grid connection "
+            "cannot feed every charger at full power.",
+        ),
+        rx.center(rx.spinner(), width="100%", padding="24px"),
+    )
+
+
+def new_site_dialog() -> rx.Component:
+    return dialog(
+        F.mode != "",
+        F.set_open,
+        "New load balancing site",
+        dialog_body(
+            select_field(F, "station_id", "Station", F.station_options, "lb-new", "Choose…"),
+            value_input(F, "name", "Name", "lb-new"),
+            select_field(F, "strategy", "Strategy", STRATEGIES, "lb-new"),
+            fields_grid(
+                value_input(F, "limit_a", "Limit per phase (A)", "lb-new", type="number"),
+                value_input(F, "limit_kw", "…or power limit (kW)", "lb-new", type="number"),
+            ),
+            value_input(
+                F,
+                "margin_a",
+                "Safety margin (A per phase)",
+                "lb-new",
+                hint="Kept free on every phase.",
+                type="number",
+            ),
+            notice(F.message, "lb-new-message"),
+            dialog_buttons(None, "Create site", F.busy, "lb-new-save", on_click=F.save),
+        ),
+        description="One site per station: its grid connection, shared by its charge points.",
+        testid="lb-new-dialog",
+    )

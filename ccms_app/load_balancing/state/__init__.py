@@ -1,0 +1,1 @@
+"""Load Balancing: the states behind its pages (thin: the use cases decide)."""

@@ -1,0 +1,87 @@
+"""What every Load Balancing state shares: the site id from the URL, the caller, and the
+dialog form behaviour (typed values, every field's error, the form's message, busy).
+
+Forms save through `run_form` (`maintenance.state.forms.submit`): the use case runs with the event's
+caller in a thread, its `InputError` lands under the fields, any other refusal in the form's
+message. Values go to the use cases as the typed text; they parse and check it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import reflex as rx
+
+from ccms_app.accounts.roles import Caller, RefusedError
+from ccms_app.drivers.state.detail import id_from_path
+from ccms_app.load_balancing.site_rows import InUseError
+from ccms_app.maintenance.state.forms import Saved, submit
+from ccms_app.ui.events import event
+
+ROUTE = "/load-balancing"
+SITE_PREFIX = "/load-balancing/site"
+NONE = "none"  # a select's "nothing chosen" (select items cannot have an empty value)
+
+
+def site_route(site_id: int | str) -> str:
+    return f"{SITE_PREFIX}/{site_id}"
+
+
+def site_id_of(state: rx.State) -> int:
+    """The site of the page the tab shows (0 when it is not a site page)."""
+    return id_from_path(state.router.url.path, SITE_PREFIX)
+
+
+def options(choices: list[tuple[int, str]]) -> list[list[str]]:
+    """(id, name) pairs as a select's [value, label] items."""
+    return [[str(i), name] for i, name in choices]
+
+
+def cleaned(values: dict[str, str]) -> dict[str, str]:
+    """The form's text as the use cases take it: a select's "none" is empty."""
+    return {key: ("" if value == NONE else value) for key, value in values.items()}
+
+
+def _refusing(work: Callable[[Caller], Any], caller: Caller) -> Any:
+    try:
+        return work(caller)
+    except InUseError as exc:  # the root, a node with something below it: say what
+        raise RefusedError(str(exc)) from exc
+
+
+async def run_form(state: rx.State, work: Callable[[Caller], Any]) -> Saved:
+    """`maintenance.state.forms.submit`, with "still in use" shown as the form's message."""
+    return await submit(state, lambda caller: _refusing(work, caller))
+
+
+class LbForm(rx.State, mixin=True):
+    """A create / edit dialog (`mode` "create" | "edit" | "" closed) or an inline form."""
+
+    mode: str = ""
+    editing_id: int = 0
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    message: str = ""
+    busy: bool = False
+    confirm_delete: bool = False
+
+    @event
+    def set_value(self, name: str, value: str) -> None:
+        self.values = {**self.values, name: value}
+        if name in self.errors:
+            self.errors = {k: v for k, v in self.errors.items() if k != name}
+        self.message = ""
+
+    @event
+    def set_open(self, is_open: bool) -> None:
+        if not is_open and not self.busy:
+            self.mode, self.confirm_delete = "", False
+
+    @event
+    def set_confirm_delete(self, value: bool) -> None:
+        self.confirm_delete = bool(value)
+
+    def _open(self, mode: str, editing_id: int, values: dict[str, str]) -> None:
+        self.mode, self.editing_id, self.values = mode, editing_id, values
+        self.errors, self.message, self.busy, self.confirm_delete = {}, "", False, False

@@ -1,0 +1,180 @@
+"""Load Balancing -> one site -> Plans and Priorities: time plans (another site limit on some
+weekdays between two local times) and priority rules (sessions of a user group, membership
+plan, id tag or charge point served first), each with its dialog."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import reflex as rx
+
+from ccms_app.accounts.gate_marks import guarded, requires
+from ccms_app.accounts.roles import Caller, NotFoundError
+from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.drivers.common import Scope
+from ccms_app.drivers.user_groups import group_choices
+from ccms_app.finance.memberships.plans import plan_choices
+from ccms_app.load_balancing import plan_admin, site_admin
+from ccms_app.load_balancing.state.common import LbForm, cleaned, options, run_form, site_id_of
+from ccms_app.load_balancing.state.shown import (
+    PRIORITY_KIND_LABELS,
+    plan_row,
+    plan_values,
+    priority_row,
+    priority_values,
+)
+from ccms_app.network.station_map import station_charge_points
+from ccms_app.system.state.accounts import event_caller
+from ccms_app.ui.events import event
+
+NEW_PLAN = {
+    "name": "",
+    "weekdays": "12345",
+    "start_time": "08:00",
+    "end_time": "18:00",
+    "limit_a": "",
+    "limit_kw": "",
+    "priority": "0",
+    "enabled": "true",
+}
+NEW_PRIORITY = {"kind": "user_group", "ref": "", "priority": "1", "label": ""}
+
+
+def plans_page(caller: Caller, site_id: int) -> dict[str, Any]:
+    plans = plan_admin.list_plans(caller, site_id)
+    priorities = plan_admin.list_priorities(caller, site_id)
+    site = site_admin.get_site(caller, site_id)
+    scope = caller.scope()
+    points = station_charge_points(scope, site.station_id)
+    return {
+        "plans": [plan_row(p) for p in plans],
+        "plan_values": {str(p.id): plan_values(p) for p in plans},
+        "priorities": [priority_row(p) for p in priorities],
+        "priority_values": {str(p.id): priority_values(p) for p in priorities},
+        "ref_options": {
+            "user_group": options(group_choices(Scope(caller.organisation_id, scope))),
+            "membership_plan": options(plan_choices(scope, offered_only=False)),
+            "charge_point": options([(p.id, p.identity) for p in points]),
+            "id_tag": [],
+        },
+    }
+
+
+@guarded(Module.LOAD_BALANCING)
+class PlansState(rx.State):
+    plans: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
+    priorities: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
+    ref_options: dict[str, list[list[str]]] = {kind: [] for kind in PRIORITY_KIND_LABELS}
+    loaded: bool = False
+    _plan_values: dict[str, dict[str, str]] = {}
+    _priority_values: dict[str, dict[str, str]] = {}
+
+    @event
+    async def load(self) -> None:
+        self.loaded = False
+        await self.refresh()
+
+    @event
+    async def refresh(self) -> None:
+        caller = await event_caller(self)
+        if caller is None:
+            return
+        try:
+            shown = await asyncio.to_thread(plans_page, caller, site_id_of(self))
+        except NotFoundError:
+            self.loaded = True
+            return
+        self.plans, self.priorities = shown["plans"], shown["priorities"]
+        self.ref_options = shown["ref_options"]
+        self._plan_values, self._priority_values = shown["plan_values"], shown["priority_values"]
+        self.loaded = True
+
+
+@guarded(Module.LOAD_BALANCING)
+class PlanFormState(LbForm, rx.State):
+    @event
+    def open_new(self) -> None:
+        self._open("create", 0, dict(NEW_PLAN))
+
+    @event
+    async def open_edit(self, plan_id: str) -> None:
+        values = (await self.get_state(PlansState))._plan_values.get(plan_id)
+        if values is not None:
+            self._open("edit", int(plan_id), dict(values))
+
+    @event
+    def toggle_day(self, day: str, checked: bool) -> None:
+        days = {d for d in self.values.get("weekdays", "") if d != day}
+        self.set_value("weekdays", "".join(sorted(days | ({day} if checked else set()))))
+
+    @requires(Action.EDIT)
+    @event
+    async def save(self) -> Any:
+        values, plan_id, site_id = cleaned(self.values), self.editing_id, site_id_of(self)
+        if self.mode == "create":
+            saved = await run_form(self, lambda c: plan_admin.add_plan(c, site_id, values))
+        else:
+            saved = await run_form(self, lambda c: plan_admin.update_plan(c, plan_id, values))
+        if not saved.ok:
+            return saved.shown
+        created, self.mode = self.mode == "create", ""
+        done = f"Plan {values.get('name', '')} {'added' if created else 'saved'}."
+        return [rx.toast.success(done), PlansState.refresh]
+
+    @requires(Action.EDIT)
+    @event
+    async def delete(self) -> Any:
+        self.confirm_delete = False
+        plan_id = self.editing_id
+        saved = await run_form(self, lambda c: plan_admin.delete_plan(c, plan_id))
+        if not saved.ok:
+            return saved.shown
+        self.mode = ""
+        return [rx.toast.success("Plan deleted."), PlansState.refresh]
+
+
+@guarded(Module.LOAD_BALANCING)
+class PriorityFormState(LbForm, rx.State):
+    @event
+    def open_new(self) -> None:
+        self._open("create", 0, dict(NEW_PRIORITY))
+
+    @event
+    async def open_edit(self, priority_id: str) -> None:
+        values = (await self.get_state(PlansState))._priority_values.get(priority_id)
+        if values is not None:
+            self._open("edit", int(priority_id), dict(values))
+
+    @event
+    def set_kind(self, kind: str) -> None:
+        """Another kind: the old reference names something else."""
+        self.set_value("kind", kind)
+        self.set_value("ref", "")
+
+    @requires(Action.EDIT)
+    @event
+    async def save(self) -> Any:
+        values, rule_id, site_id = cleaned(self.values), self.editing_id, site_id_of(self)
+        if self.mode == "create":
+            saved = await run_form(self, lambda c: plan_admin.add_priority(c, site_id, values))
+        else:
+            saved = await run_form(self, lambda c: plan_admin.update_priority(c, rule_id, values))
+        if not saved.ok:
+            return saved.shown
+        created, self.mode = self.mode == "create", ""
+        return [
+            rx.toast.success(f"Priority {'added' if created else 'saved'}."),
+            PlansState.refresh,
+        ]
+
+    @requires(Action.EDIT)
+    @event
+    async def delete(self) -> Any:
+        self.confirm_delete = False
+        rule_id = self.editing_id
+        saved = await run_form(self, lambda c: plan_admin.delete_priority(c, rule_id))
+        if not saved.ok:
+            return saved.shown
+        self.mode = ""
+        return [rx.toast.success("Priority deleted."), PlansState.refresh]

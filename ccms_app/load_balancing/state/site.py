@@ -1,0 +1,123 @@
+"""Load Balancing -> one site (/load-balancing/site/<id>): its header, which section shows
+(Live, Tree, Plans, Priorities, Decisions, Settings: `?tab=` opens one) and the settings form
+(site fields, the root's limit, the building meter; delete with a confirmation)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import reflex as rx
+
+from ccms_app.accounts.gate_marks import guarded, requires
+from ccms_app.accounts.roles import Caller, NotFoundError
+from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.load_balancing import site_admin
+from ccms_app.load_balancing.site_admin import SiteView
+from ccms_app.load_balancing.state.common import (
+    NONE,
+    ROUTE,
+    LbForm,
+    cleaned,
+    options,
+    run_form,
+    site_id_of,
+)
+from ccms_app.load_balancing.state.shown import limit_text, site_values
+from ccms_app.network.station_map import station_charge_points
+from ccms_app.system.state.accounts import event_caller
+from ccms_app.ui.events import event
+
+TABS = ("live", "tree", "plans", "priorities", "decisions", "settings")
+NOT_FOUND = "No such load balancing site in your network."
+
+
+def site_header(site: SiteView) -> dict[str, str]:
+    return {
+        "id": str(site.id),
+        "name": site.name,
+        "station": site.station_name,
+        "station_id": str(site.station_id),
+        "strategy": site.strategy,
+        "limit": limit_text(site.limit_a, site.limit_kw, site.margin_a),
+        "enabled": "enabled" if site.enabled else "disabled",
+        "zone": site.timezone,
+    }
+
+
+@guarded(Module.LOAD_BALANCING)
+class SiteState(rx.State):
+    site: dict[str, str] = {}
+    tab: str = "live"
+    missing: str = ""
+    loaded: bool = False
+
+    @event
+    async def load(self) -> None:
+        asked = self.router.url.query_parameters.get("tab", "")
+        self.tab = asked if asked in TABS else "live"
+        self.loaded, self.missing = False, ""
+        await self.refresh_header()
+
+    @event
+    async def refresh_header(self) -> None:
+        caller = await event_caller(self)
+        if caller is None:
+            return
+        try:
+            site = await asyncio.to_thread(site_admin.get_site, caller, site_id_of(self))
+        except NotFoundError:
+            self.site, self.missing, self.loaded = {}, NOT_FOUND, True
+            return
+        self.site, self.loaded = site_header(site), True
+
+    @event
+    def set_tab(self, tab: str) -> None:
+        self.tab = tab if tab in TABS else "live"
+
+
+def _settings_form(caller: Caller, site_id: int) -> tuple[dict[str, str], list[list[str]]]:
+    site = site_admin.get_site(caller, site_id)
+    points = station_charge_points(caller.scope(), site.station_id)
+    return site_values(site), [[NONE, "none"], *options([(p.id, p.identity) for p in points])]
+
+
+@guarded(Module.LOAD_BALANCING)
+class SiteSettingsState(LbForm, rx.State):
+    """The site's settings, always open (an inline form, not a dialog)."""
+
+    meter_options: rx.Field[list[list[str]]] = rx.field(default_factory=list)
+
+    @event
+    async def load(self) -> None:
+        caller = await event_caller(self)
+        if caller is None:
+            return
+        self.editing_id = site_id_of(self)
+        try:
+            values, self.meter_options = await asyncio.to_thread(
+                _settings_form, caller, self.editing_id
+            )
+        except NotFoundError:
+            values = {}
+        self._open("edit", self.editing_id, values)
+
+    @requires(Action.EDIT)
+    @event
+    async def save(self) -> Any:
+        values, site_id = cleaned(self.values), self.editing_id
+        saved = await run_form(self, lambda caller: site_admin.update_site(caller, site_id, values))
+        if not saved.ok:
+            return saved.shown
+        self.values = site_values(saved.value)
+        return [rx.toast.success("Settings saved."), SiteState.refresh_header]
+
+    @requires(Action.EDIT)
+    @event
+    async def delete(self) -> Any:
+        self.confirm_delete = False
+        site_id = self.editing_id
+        saved = await run_form(self, lambda caller: site_admin.delete_site(caller, site_id))
+        if not saved.ok:
+            return saved.shown
+        return [rx.toast.success("Site deleted."), rx.redirect(ROUTE)]

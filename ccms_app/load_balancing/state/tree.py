@@ -1,0 +1,156 @@
+"""Load Balancing -> one site -> Tree: the electrical tree (grid connection, panels,
+circuits, each with its limits) and the charge points hanging under its nodes (wiring,
+AC/DC, currents, priority), with their add / edit / delete dialogs."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import reflex as rx
+
+from ccms_app.accounts.gate_marks import guarded, requires
+from ccms_app.accounts.roles import Caller, NotFoundError
+from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.load_balancing import site_admin, tree_admin
+from ccms_app.load_balancing.state.common import LbForm, cleaned, options, run_form, site_id_of
+from ccms_app.load_balancing.state.shown import member_row, member_values, node_row, node_values
+from ccms_app.network.station_map import station_charge_points
+from ccms_app.system.state.accounts import event_caller
+from ccms_app.ui.events import event
+
+NEW_NODE = {"kind": "circuit", "name": "", "limit_a": "", "limit_kw": "", "margin_a": "0"}
+NEW_MEMBER = {
+    "phase_rotation": "L1L2L3",
+    "current_type": "AC",
+    "min_current_a": "",
+    "max_current_a": "32",
+    "fallback_current_a": "6",
+    "priority": "0",
+}
+
+
+def tree_page(caller: Caller, site_id: int) -> dict[str, Any]:
+    nodes, members = tree_admin.site_tree(caller, site_id)
+    site = site_admin.get_site(caller, site_id)
+    points = station_charge_points(caller.scope(), site.station_id)
+    below: dict[int, list[str]] = {}
+    for m in members:
+        below.setdefault(m.node_id, []).append(m.identity)
+    return {
+        "nodes": [{**node_row(n), "members": ", ".join(below.get(n.id, []))} for n in nodes],
+        "members": [member_row(m) for m in members],
+        "node_values": {str(n.id): node_values(n) for n in nodes},
+        "member_values": {str(m.id): member_values(m) for m in members},
+        "node_options": options([(n.id, "  " * n.depth + n.name) for n in nodes]),
+        "cp_options": options([(p.id, p.identity) for p in points]),
+    }
+
+
+@guarded(Module.LOAD_BALANCING)
+class TreeState(rx.State):
+    nodes: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
+    members: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
+    node_options: rx.Field[list[list[str]]] = rx.field(default_factory=list)
+    cp_options: rx.Field[list[list[str]]] = rx.field(default_factory=list)
+    loaded: bool = False
+    _node_values: dict[str, dict[str, str]] = {}
+    _member_values: dict[str, dict[str, str]] = {}
+
+    @event
+    async def load(self) -> None:
+        self.loaded = False
+        await self.refresh()
+
+    @event
+    async def refresh(self) -> None:
+        caller = await event_caller(self)
+        if caller is None:
+            return
+        try:
+            shown = await asyncio.to_thread(tree_page, caller, site_id_of(self))
+        except NotFoundError:
+            self.loaded = True
+            return
+        self.nodes, self.members = shown["nodes"], shown["members"]
+        self.node_options, self.cp_options = shown["node_options"], shown["cp_options"]
+        self._node_values, self._member_values = shown["node_values"], shown["member_values"]
+        self.loaded = True
+
+
+@guarded(Module.LOAD_BALANCING)
+class NodeFormState(LbForm, rx.State):
+    @event
+    async def open_new(self, parent_id: str) -> None:
+        self._open("create", 0, {**NEW_NODE, "parent_id": parent_id})
+
+    @event
+    async def open_edit(self, node_id: str) -> None:
+        tree = await self.get_state(TreeState)
+        values = tree._node_values.get(node_id)
+        if values is not None:
+            self._open("edit", int(node_id), dict(values))
+
+    @requires(Action.EDIT)
+    @event
+    async def save(self) -> Any:
+        values, node_id, site_id = cleaned(self.values), self.editing_id, site_id_of(self)
+        if self.mode == "create":
+            saved = await run_form(self, lambda c: tree_admin.add_node(c, site_id, values))
+        else:
+            saved = await run_form(self, lambda c: tree_admin.update_node(c, node_id, values))
+        if not saved.ok:
+            return saved.shown
+        created, self.mode = self.mode == "create", ""
+        done = f"Node {values.get('name', '')} {'added' if created else 'saved'}."
+        return [rx.toast.success(done), TreeState.refresh]
+
+    @requires(Action.EDIT)
+    @event
+    async def delete(self) -> Any:
+        self.confirm_delete = False
+        node_id = self.editing_id
+        saved = await run_form(self, lambda c: tree_admin.delete_node(c, node_id))
+        if not saved.ok:
+            return saved.shown
+        self.mode = ""
+        return [rx.toast.success("Node deleted."), TreeState.refresh]
+
+
+@guarded(Module.LOAD_BALANCING)
+class MemberFormState(LbForm, rx.State):
+    @event
+    async def open_new(self, node_id: str) -> None:
+        self._open("create", 0, {**NEW_MEMBER, "node_id": node_id, "charge_point_id": ""})
+
+    @event
+    async def open_edit(self, member_id: str) -> None:
+        tree = await self.get_state(TreeState)
+        values = tree._member_values.get(member_id)
+        if values is not None:
+            self._open("edit", int(member_id), dict(values))
+
+    @requires(Action.EDIT)
+    @event
+    async def save(self) -> Any:
+        values, member_id, site_id = cleaned(self.values), self.editing_id, site_id_of(self)
+        if self.mode == "create":
+            saved = await run_form(self, lambda c: tree_admin.add_member(c, site_id, values))
+        else:
+            saved = await run_form(self, lambda c: tree_admin.update_member(c, member_id, values))
+        if not saved.ok:
+            return saved.shown
+        created, self.mode = self.mode == "create", ""
+        done = f"Charge point {'added' if created else 'saved'}."
+        return [rx.toast.success(done), TreeState.refresh]
+
+    @requires(Action.EDIT)
+    @event
+    async def delete(self) -> Any:
+        self.confirm_delete = False
+        member_id = self.editing_id
+        saved = await run_form(self, lambda c: tree_admin.remove_member(c, member_id))
+        if not saved.ok:
+            return saved.shown
+        self.mode = ""
+        return [rx.toast.success("Charge point removed from the tree."), TreeState.refresh]
