@@ -151,7 +151,7 @@ class LoadDecision(SQLModel, table=True):
     decided_at: datetime = Field(sa_column=utc_column(nullable=False))
     trigger: str = Field(max_length=48)
     plan_id: int | None = None
-    limit_l1_a: float = 0.0  # the site limit in force (plan, margin), per phase
+    limit_l1_a: float = 0.0  # capacity for charging: site or plan limit less margin + building
     limit_l2_a: float = 0.0
     limit_l3_a: float = 0.0
     building_l1_a: float = 0.0

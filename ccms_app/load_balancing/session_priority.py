@@ -14,12 +14,12 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from ccms_app.charging.models import ChargingSession
 from ccms_app.drivers.models import IdTag, UserGroupMember
 from ccms_app.finance.memberships.benefits import counts_at
 from ccms_app.finance.memberships.common import HolderKind
 from ccms_app.finance.memberships.models import Membership, MembershipStatus
 from ccms_app.load_balancing.models import LoadPriority, PriorityKind
+from ccms_app.load_balancing.running import RunningSession
 
 Matches = dict[int, set[tuple[str, str]]]  # session id -> {(kind, ref)}
 
@@ -27,7 +27,7 @@ Matches = dict[int, set[tuple[str, str]]]  # session id -> {(kind, ref)}
 def session_priorities(
     db: Session,
     rules: Collection[LoadPriority],
-    sessions: Collection[ChargingSession],
+    sessions: Collection[RunningSession],
     base: dict[int, int],
     now: datetime,
 ) -> dict[int, int]:
@@ -54,7 +54,7 @@ def stored(value: int | None) -> int:
 
 
 def _matches(
-    db: Session, kinds: set[str], sessions: Collection[ChargingSession], now: datetime
+    db: Session, kinds: set[str], sessions: Collection[RunningSession], now: datetime
 ) -> Matches:
     found: Matches = defaultdict(set)
     for s in sessions:

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from ccms_app.charging.models import ChargingSession, SessionStatus
 from ccms_app.load_balancing.building_load import latest_reading, peak_since
 from ccms_app.load_balancing.models import (
     LoadAllocation,
@@ -30,6 +29,7 @@ from ccms_app.load_balancing.models import (
 from ccms_app.load_balancing.rules.building import assumed_building
 from ccms_app.load_balancing.rules.limits import deciamps, kw_to_phase_da, node_limit_da
 from ccms_app.load_balancing.rules.plans import PlanSpec, active_plan
+from ccms_app.load_balancing.running import RunningSession, running_sessions
 from ccms_app.load_balancing.session_priority import session_priorities
 from ccms_app.network.models import ChargePoint, Connector, Station
 
@@ -46,7 +46,7 @@ class SiteInputs:
     members: dict[int, LoadMember]  # by charge point id
     charge_points: dict[int, ChargePoint]
     connectors: dict[int, list[int]]  # charge point id -> connector ids (> 0)
-    sessions: list[ChargingSession]
+    sessions: list[RunningSession]
     priorities: dict[int, int]  # session id -> priority
     allocations: dict[tuple[int, int], LoadAllocation]
     plan: PlanSpec | None
@@ -78,14 +78,7 @@ def read_inputs(db: Session, site: LoadSite, now: datetime) -> SiteInputs:
     )
     for cp_id, connector_id in db.exec(query):
         connectors[cp_id].append(connector_id)
-    sessions = list(
-        db.exec(
-            select(ChargingSession).where(
-                col(ChargingSession.charge_point_id).in_(cp_ids),
-                ChargingSession.status == SessionStatus.ACTIVE,
-            )
-        )
-    )
+    sessions = running_sessions(db, cp_ids)
     rules = list(db.exec(select(LoadPriority).where(LoadPriority.site_id == site_id)))
     base = {cp_id: m.priority for cp_id, m in members.items()}
     allocations = {
@@ -161,7 +154,7 @@ def _building(site: LoadSite, now: datetime) -> tuple[Phases3 | None, str]:
     return load, note
 
 
-def measured_da(cs: ChargingSession, member: LoadMember, phases: int, now: datetime) -> int | None:
+def measured_da(cs: RunningSession, member: LoadMember, phases: int, now: datetime) -> int | None:
     """What the car draws per phase now (AC: the highest line current; DC: the power as AC
     current on the supply), or None when the charger reported nothing recent."""
     at = cs.meter_updated_at

@@ -16,12 +16,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ccms_app.charging.models import ChargingSession
 from ccms_app.load_balancing.models import LoadAllocation, LoadMember
 from ccms_app.load_balancing.rules.allocation import Load, Node
 from ccms_app.load_balancing.rules.demand import Demand, car_demand
 from ccms_app.load_balancing.rules.limits import deciamps, node_limit_da, root_limit_da
 from ccms_app.load_balancing.rules.wiring import phases_in_use, supply_phases
+from ccms_app.load_balancing.running import RunningSession
 from ccms_app.load_balancing.site_inputs import SiteInputs, connector_rows, measured_da
 
 Key = tuple[int, int]  # (charge point id, connector id)
@@ -128,7 +128,7 @@ def _running(
     inputs: SiteInputs,
     member: LoadMember,
     key: Key,
-    cs: ChargingSession,
+    cs: RunningSession,
     lines: Mapping[str, float],
 ) -> tuple[Load, LoadFacts]:
     charger_phases = len(member.phase_rotation) // 2
@@ -166,7 +166,7 @@ def _running(
 
 def _demand(
     alloc: LoadAllocation | None,
-    cs: ChargingSession,
+    cs: RunningSession,
     measured: int | None,
     min_da: int,
     inputs: SiteInputs,
@@ -186,7 +186,7 @@ def _demand(
     )
 
 
-def _order(charging: bool, cs: ChargingSession) -> int:
+def _order(charging: bool, cs: RunningSession) -> int:
     """Admission order: cars already charging keep their place (no on/off flapping), then
     the earliest arrival."""
     started = int(cs.start_time.timestamp())

@@ -96,14 +96,14 @@ def _seed(app: RunningApp) -> dict[str, int]:
             s.flush()
             panel = LoadNode(
                 site_id=site_id, parent_id=root.id, kind=NodeKind.PANEL, name="Panel A (bays 1-8)",
-                limit_a=40.0,
+                limit_a=30.0,
             )  # fmt: skip
             s.add(panel)
             s.flush()
             s.add(
                 LoadMember(
                     site_id=site_id, node_id=stored_id(panel.id), charge_point_id=cp_id,
-                    phase_rotation="L2L3L1", max_current_a=32.0, fallback_current_a=6.0,
+                    phase_rotation="L2L3L1", max_current_a=32.0, fallback_current_a=32.0,
                     priority=1,
                 )
             )  # fmt: skip
@@ -183,6 +183,8 @@ async def _check_tab(page: Page, tab: str, ids: dict[str, int], phone: bool) -> 
         await expect(connector).to_contain_text("limited by Panel A")
         await expect(connector).to_contain_text("16.4 A")
         await expect(_visible(page, "lb-live-chart")).to_be_visible()
+        # Its 32 A fallback is more than Panel A's 30 A: the page says so.
+        await expect(_visible(page, "lb-live-warning")).to_contain_text("L1 32.0 A > 30.0 A")
         await expect(page.locator(".js-plotly-plot .scatterlayer .trace").first).to_be_attached()
     elif tab == "tree":
         await expect(_visible(page, f"lb-node-{ids['root']}")).to_contain_text("63 A")
@@ -288,7 +290,8 @@ async def test_load_balancing_pages_at_1440_and_360_px(
     ids["member"] = _member_id(running_app)
     wide = await _log_in(browser, running_app, WIDE, "/load-balancing")
     await _tour(wide, running_app, WIDE["width"], ids)
-    await _add_node(wide, running_app, ids)
-    await _new_site(wide, running_app)
     phone = await _log_in(browser, running_app, PHONE, "/load-balancing")
     await _tour(phone, running_app, PHONE["width"], ids)
+    # Last: a change to the (switched off) site makes the controller drop its seeded shares.
+    await _add_node(wide, running_app, ids)
+    await _new_site(wide, running_app)

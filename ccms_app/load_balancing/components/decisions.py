@@ -47,7 +47,7 @@ def _decision(r: RowVar) -> rx.Component:
                 width="100%",
             ),
             rx.flex(
-                _figure("Limit", r["limit"]),
+                _figure("Capacity", r["limit"]),
                 _figure("Building", r["building"]),
                 _figure("Allocated", r["allocated"]),
                 gap="4px 20px",

@@ -15,7 +15,7 @@ from ccms_app.ui.data_list import RowVar
 from ccms_app.ui.dialogs import tid
 
 FIGURES = (
-    ("limit", "Limit in force", "gauge", "red"),
+    ("limit", "Capacity for charging", "gauge", "red"),
     ("building", "Building load", "building-2", "gray"),
     ("allocated", "Allocated (planned)", "zap", "teal"),
     ("measured", "Measured", "activity", "blue"),
@@ -172,6 +172,17 @@ def live_section() -> rx.Component:
                     size="1",
                     width="100%",
                     custom_attrs=tid("lb-live-building-note"),
+                ),
+            ),
+            rx.foreach(
+                S.warnings,
+                lambda w: rx.callout(
+                    w,
+                    icon="triangle-alert",
+                    color_scheme="red",
+                    size="1",
+                    width="100%",
+                    custom_attrs=tid("lb-live-warning"),
                 ),
             ),
             rx.grid(

@@ -7,6 +7,7 @@ supply phases instead of all loading supply L1. A single-phase charger sits on o
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from itertools import permutations
 
@@ -25,6 +26,7 @@ def check_rotation(text: str) -> str:
     return rotation
 
 
+@functools.cache  # a handful of (rotation, phases) pairs, asked for every car every time
 def supply_phases(rotation: str, used_phases: int) -> tuple[int, ...]:
     """The supply phase indexes a car draws on: the first `used_phases` of the charger's
     phases through the rotation (a single-phase car uses only the charger's L1)."""

@@ -48,7 +48,7 @@ def history_figure(points: list[HistoryPoint], zone: str) -> go.Figure:
     x = _wall_clock([p.at for p in points], zone)
     figure = go.Figure()
     lines = (
-        ("limit", "Limit", {"dash": "dash", "color": "#e5484d"}),
+        ("limit", "Capacity for charging", {"dash": "dash", "color": "#e5484d"}),
         ("allocated", "Allocated (planned)", {"shape": "hv", "color": "#12a594"}),
         ("measured", "Measured", {"color": "#3e63dd"}),
         ("building", "Building load", {"dash": "dot", "color": "#8b8d98"}),
@@ -89,6 +89,7 @@ def live_page(caller: Caller, site_id: int) -> dict[str, Any]:
             "updated": when(now, zone, now),
         },
         "connectors": [connector_row(c, zone, now) for c in live.connectors],
+        "warnings": list(live.warnings),
         "figure": history_figure(points, zone),
         "has_history": bool(points),
     }
@@ -99,6 +100,7 @@ class LiveState(rx.State):
     figures: dict[str, dict[str, str]] = NO_FIGURES
     facts: dict[str, str] = NO_FACTS
     connectors: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
+    warnings: rx.Field[list[str]] = rx.field(default_factory=list)  # configuration to fix
     figure: go.Figure = go.Figure()
     has_history: bool = False
     loaded: bool = False
@@ -140,9 +142,11 @@ class LiveState(rx.State):
             shown = await asyncio.to_thread(live_page, caller, site_id_of(self))
         except NotFoundError:
             self.figures, self.facts, self.connectors = NO_FIGURES, NO_FACTS, []
+            self.warnings = []
             self.loaded = True
             return False
         self.figures, self.facts = shown["figures"], shown["facts"]
         self.connectors, self.figure = shown["connectors"], shown["figure"]
+        self.warnings = shown["warnings"]
         self.has_history, self.loaded = shown["has_history"], True
         return True
