@@ -162,6 +162,7 @@ def test_zero_keeps_everything_and_dry_run_only_counts(
         message_log_retention_days=0,
         meter_sample_retention_days=CUTOFF_DAYS,
         audit_retention_days=0,
+        load_history_retention_days=0,
     )
 
     dry = purge(settings, dry_run=True)
@@ -169,6 +170,8 @@ def test_zero_keeps_everything_and_dry_run_only_counts(
         ("ocpp_message", 0, True),
         ("meter_sample", 2, True),
         ("audit_entry", 0, True),
+        ("load_decision", 0, True),
+        ("building_load_reading", 0, True),
     ]
     assert dry[0].cutoff is None and "kept for ever" in dry[0].line()
     assert "would purge 2 rows" in dry[1].line()
@@ -179,6 +182,8 @@ def test_zero_keeps_everything_and_dry_run_only_counts(
         ("ocpp_message", 0),
         ("meter_sample", 2),
         ("audit_entry", 0),
+        ("load_decision", 0),
+        ("building_load_reading", 0),
     ]
     assert len(message_times(session)) == 3 and samples_by_session(session) == {}
 
@@ -207,7 +212,10 @@ def test_no_job_when_everything_is_kept() -> None:
     schedule_purge(
         scheduler,
         Settings(
-            message_log_retention_days=0, meter_sample_retention_days=0, audit_retention_days=0
+            message_log_retention_days=0,
+            meter_sample_retention_days=0,
+            audit_retention_days=0,
+            load_history_retention_days=0,
         ),
     )
     assert scheduler.get_job(PURGE_JOB_ID) is None
