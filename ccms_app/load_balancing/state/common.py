@@ -82,6 +82,37 @@ class LbForm(rx.State, mixin=True):
     def set_confirm_delete(self, value: bool) -> None:
         self.confirm_delete = bool(value)
 
+    async def _save_dialog(
+        self,
+        create: Callable[[Caller, int, dict[str, str]], Any],
+        update: Callable[[Caller, int, dict[str, str]], Any],
+        what: str,
+        refresh: Any,
+    ) -> Any:
+        """Create (under the page's site) or update the row being edited; close and refresh
+        on success, else the errors under the fields."""
+        values, row_id, site_id = cleaned(self.values), self.editing_id, site_id_of(self)
+        creating = self.mode == "create"
+        if creating:
+            saved = await run_form(self, lambda c: create(c, site_id, values))
+        else:
+            saved = await run_form(self, lambda c: update(c, row_id, values))
+        if not saved.ok:
+            return saved.shown
+        self.mode = ""
+        return [rx.toast.success(f"{what} {'added' if creating else 'saved'}."), refresh]
+
+    async def _delete_row(
+        self, delete: Callable[[Caller, int], Any], done: str, refresh: Any
+    ) -> Any:
+        self.confirm_delete = False
+        row_id = self.editing_id
+        saved = await run_form(self, lambda c: delete(c, row_id))
+        if not saved.ok:
+            return saved.shown
+        self.mode = ""
+        return [rx.toast.success(done), refresh]
+
     def _open(self, mode: str, editing_id: int, values: dict[str, str]) -> None:
         self.mode, self.editing_id, self.values = mode, editing_id, values
         self.errors, self.message, self.busy, self.confirm_delete = {}, "", False, False

@@ -16,7 +16,7 @@ from ccms_app.drivers.common import Scope
 from ccms_app.drivers.user_groups import group_choices
 from ccms_app.finance.memberships.plans import plan_choices
 from ccms_app.load_balancing import plan_admin, site_admin
-from ccms_app.load_balancing.state.common import LbForm, cleaned, options, run_form, site_id_of
+from ccms_app.load_balancing.state.common import LbForm, options, site_id_of
 from ccms_app.load_balancing.state.shown import (
     PRIORITY_KIND_LABELS,
     plan_row,
@@ -111,27 +111,15 @@ class PlanFormState(LbForm, rx.State):
     @requires(Action.EDIT)
     @event
     async def save(self) -> Any:
-        values, plan_id, site_id = cleaned(self.values), self.editing_id, site_id_of(self)
-        if self.mode == "create":
-            saved = await run_form(self, lambda c: plan_admin.add_plan(c, site_id, values))
-        else:
-            saved = await run_form(self, lambda c: plan_admin.update_plan(c, plan_id, values))
-        if not saved.ok:
-            return saved.shown
-        created, self.mode = self.mode == "create", ""
-        done = f"Plan {values.get('name', '')} {'added' if created else 'saved'}."
-        return [rx.toast.success(done), PlansState.refresh]
+        name = self.values.get("name", "")
+        return await self._save_dialog(
+            plan_admin.add_plan, plan_admin.update_plan, f"Plan {name}", PlansState.refresh
+        )
 
     @requires(Action.EDIT)
     @event
     async def delete(self) -> Any:
-        self.confirm_delete = False
-        plan_id = self.editing_id
-        saved = await run_form(self, lambda c: plan_admin.delete_plan(c, plan_id))
-        if not saved.ok:
-            return saved.shown
-        self.mode = ""
-        return [rx.toast.success("Plan deleted."), PlansState.refresh]
+        return await self._delete_row(plan_admin.delete_plan, "Plan deleted.", PlansState.refresh)
 
 
 @guarded(Module.LOAD_BALANCING)
@@ -155,26 +143,13 @@ class PriorityFormState(LbForm, rx.State):
     @requires(Action.EDIT)
     @event
     async def save(self) -> Any:
-        values, rule_id, site_id = cleaned(self.values), self.editing_id, site_id_of(self)
-        if self.mode == "create":
-            saved = await run_form(self, lambda c: plan_admin.add_priority(c, site_id, values))
-        else:
-            saved = await run_form(self, lambda c: plan_admin.update_priority(c, rule_id, values))
-        if not saved.ok:
-            return saved.shown
-        created, self.mode = self.mode == "create", ""
-        return [
-            rx.toast.success(f"Priority {'added' if created else 'saved'}."),
-            PlansState.refresh,
-        ]
+        return await self._save_dialog(
+            plan_admin.add_priority, plan_admin.update_priority, "Priority", PlansState.refresh
+        )
 
     @requires(Action.EDIT)
     @event
     async def delete(self) -> Any:
-        self.confirm_delete = False
-        rule_id = self.editing_id
-        saved = await run_form(self, lambda c: plan_admin.delete_priority(c, rule_id))
-        if not saved.ok:
-            return saved.shown
-        self.mode = ""
-        return [rx.toast.success("Priority deleted."), PlansState.refresh]
+        return await self._delete_row(
+            plan_admin.delete_priority, "Priority deleted.", PlansState.refresh
+        )

@@ -13,7 +13,7 @@ from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import Caller, NotFoundError
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.load_balancing import site_admin, tree_admin
-from ccms_app.load_balancing.state.common import LbForm, cleaned, options, run_form, site_id_of
+from ccms_app.load_balancing.state.common import LbForm, options, site_id_of
 from ccms_app.load_balancing.state.shown import member_row, member_values, node_row, node_values
 from ccms_app.network.station_map import station_charge_points
 from ccms_app.system.state.accounts import event_caller
@@ -94,27 +94,15 @@ class NodeFormState(LbForm, rx.State):
     @requires(Action.EDIT)
     @event
     async def save(self) -> Any:
-        values, node_id, site_id = cleaned(self.values), self.editing_id, site_id_of(self)
-        if self.mode == "create":
-            saved = await run_form(self, lambda c: tree_admin.add_node(c, site_id, values))
-        else:
-            saved = await run_form(self, lambda c: tree_admin.update_node(c, node_id, values))
-        if not saved.ok:
-            return saved.shown
-        created, self.mode = self.mode == "create", ""
-        done = f"Node {values.get('name', '')} {'added' if created else 'saved'}."
-        return [rx.toast.success(done), TreeState.refresh]
+        name = self.values.get("name", "")
+        return await self._save_dialog(
+            tree_admin.add_node, tree_admin.update_node, f"Node {name}", TreeState.refresh
+        )
 
     @requires(Action.EDIT)
     @event
     async def delete(self) -> Any:
-        self.confirm_delete = False
-        node_id = self.editing_id
-        saved = await run_form(self, lambda c: tree_admin.delete_node(c, node_id))
-        if not saved.ok:
-            return saved.shown
-        self.mode = ""
-        return [rx.toast.success("Node deleted."), TreeState.refresh]
+        return await self._delete_row(tree_admin.delete_node, "Node deleted.", TreeState.refresh)
 
 
 @guarded(Module.LOAD_BALANCING)
@@ -133,24 +121,12 @@ class MemberFormState(LbForm, rx.State):
     @requires(Action.EDIT)
     @event
     async def save(self) -> Any:
-        values, member_id, site_id = cleaned(self.values), self.editing_id, site_id_of(self)
-        if self.mode == "create":
-            saved = await run_form(self, lambda c: tree_admin.add_member(c, site_id, values))
-        else:
-            saved = await run_form(self, lambda c: tree_admin.update_member(c, member_id, values))
-        if not saved.ok:
-            return saved.shown
-        created, self.mode = self.mode == "create", ""
-        done = f"Charge point {'added' if created else 'saved'}."
-        return [rx.toast.success(done), TreeState.refresh]
+        return await self._save_dialog(
+            tree_admin.add_member, tree_admin.update_member, "Charge point", TreeState.refresh
+        )
 
     @requires(Action.EDIT)
     @event
     async def delete(self) -> Any:
-        self.confirm_delete = False
-        member_id = self.editing_id
-        saved = await run_form(self, lambda c: tree_admin.remove_member(c, member_id))
-        if not saved.ok:
-            return saved.shown
-        self.mode = ""
-        return [rx.toast.success("Charge point removed from the tree."), TreeState.refresh]
+        done = "Charge point removed from the tree."
+        return await self._delete_row(tree_admin.remove_member, done, TreeState.refresh)
