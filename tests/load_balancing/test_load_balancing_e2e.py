@@ -179,7 +179,7 @@ def last_sample_id(engine: Engine) -> int:
 
 
 async def settled(
-    engine: Engine, expected: dict[str, float], offline: float = 0.0, timeout: float = 15
+    engine: Engine, expected: dict[str, float], offline: float = 0.0, timeout: float = 30
 ) -> None:
     """The allocation is `expected`, the chargers accepted it and the meters of the online
     ones show it; what they draw plus `offline` (counted for chargers CCMS cannot see) stays
@@ -193,7 +193,11 @@ async def settled(
         now = drawn(engine, mark)
         return set(now) == set(online) and all(abs(now[k] - v) <= 0.1 for k, v in online.items())
 
-    await eventually(meters_follow, timeout)
+    try:
+        await eventually(meters_follow, timeout)
+    except TimeoutError:
+        given, accepted, now = allocations(engine), sent(engine), drawn(engine, mark)
+        pytest.fail(f"meters did not follow: given {given}, accepted {accepted}, drawn {now}")
     measured = drawn(engine, mark)
     # Within the limit on L1, give or take the meters' 0.1 A (the simulated voltage varies).
     assert sum(measured.values()) + offline <= SITE_LIMIT_A + 0.1 * len(measured)
