@@ -166,8 +166,9 @@ class LoadBalancer:
             self.mark(site_id, "charger offline")
 
     def _fallback_soon(self, cp_id: int) -> None:
-        fallback_a, current_type = self.membership.fallback[cp_id]
-        self._spawn(self._fallback(cp_id, fallback_a, current_type))
+        known = self.membership.fallback.get(cp_id)
+        if known is not None:  # (removed from its site meanwhile: nothing to install)
+            self._spawn(self._fallback(cp_id, *known))
 
     async def _fallback(self, cp_id: int, fallback_a: float, current_type: str) -> None:
         # After the BootNotification's reply has reached the charger (the CALLRESULT goes

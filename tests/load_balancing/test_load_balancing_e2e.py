@@ -47,6 +47,9 @@ CARS = 4
 TAG = "LB-TAG"
 CAR = EvProfile(capacity_wh=100_000, start_soc=20.0, max_power_w=22_000)
 SITE_LIMIT_A = 32.0
+# The simulator turns an ampere limit into watts at 230 V and reports current at its own
+# (varying) line voltage: a car given 10.6 A shows 10.5-10.8 A.
+METER_TOLERANCE_A = 0.3
 
 
 def identity(n: int) -> str:
@@ -191,7 +194,9 @@ async def settled(
 
     def meters_follow() -> bool:
         now = drawn(engine, mark)
-        return set(now) == set(online) and all(abs(now[k] - v) <= 0.1 for k, v in online.items())
+        return set(now) == set(online) and all(
+            abs(now[k] - v) <= METER_TOLERANCE_A for k, v in online.items()
+        )
 
     try:
         await eventually(meters_follow, timeout)
@@ -199,8 +204,8 @@ async def settled(
         given, accepted, now = allocations(engine), sent(engine), drawn(engine, mark)
         pytest.fail(f"meters did not follow: given {given}, accepted {accepted}, drawn {now}")
     measured = drawn(engine, mark)
-    # Within the limit on L1, give or take the meters' 0.1 A (the simulated voltage varies).
-    assert sum(measured.values()) + offline <= SITE_LIMIT_A + 0.1 * len(measured)
+    # Within the limit on L1, give or take the simulated meters' voltage.
+    assert sum(measured.values()) + offline <= SITE_LIMIT_A + METER_TOLERANCE_A * len(measured)
 
 
 async def test_cars_share_the_site_and_follow_every_change(

@@ -219,6 +219,9 @@ async def test_a_fault_is_alarmed_mailed_repaired_on_a_phone_and_verified(
     await asyncio.to_thread(_in_app_db, running_app, _seed)
     operator = await _log_in(browser, running_app, DESKTOP, "/maintenance")
     await operator.evaluate("window.__ccmsNoReload = true")  # a reload would drop this marker
+    # The tab watches the alarms before the fault (what was open before it joined is no news).
+    watching = operator.locator("[data-testid=alarm-bell][data-watching=true] >> visible=true")
+    await expect(watching).to_have_count(1, timeout=UI_TIMEOUT_MS)
     async with connect_charge_point(running_app.ocpp_url, IDENTITY) as cp:
         boot = await cp.call(
             call.BootNotification(charge_point_model="AC22", charge_point_vendor="ACME")

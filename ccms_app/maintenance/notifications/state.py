@@ -49,6 +49,7 @@ class AlarmToastState(rx.State):
     toast: rx.Field[Toast] = rx.field(default_factory=Toast)
     seen_id: rx.Field[int] = rx.field(0)
     role_id: rx.Field[int] = rx.field(0)
+    watching: rx.Field[bool] = rx.field(False)  # joined: alarms from now on are toasted
     _audiences: list[AudienceCount] = []
     _newest: list[BellAlarm] = []
     _started: bool = False
@@ -75,6 +76,7 @@ class AlarmToastState(rx.State):
             self._started = True
             self.seen_id = latest_id(view.newest)
         self.show(view)
+        self.watching = True
 
     def show(self, view: BellView) -> None:
         """The organisation's bell as this tab's role sees it; unchanged parts are not sent."""

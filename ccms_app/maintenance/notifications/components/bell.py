@@ -78,7 +78,8 @@ def bell_button() -> rx.Component:
             title=rx.cond(
                 counts.total.to(int) > 0, counts.label.to(str) + " open alarms", "No open alarms"
             ),
-            custom_attrs={"data-testid": "alarm-bell"},
+            # "true" once this tab watches the alarms (news from then on is toasted).
+            custom_attrs={"data-testid": "alarm-bell", "data-watching": AlarmToastState.watching},
         ),
     )
 
