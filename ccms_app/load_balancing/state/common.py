@@ -8,19 +8,22 @@ message. Values go to the use cases as the typed text; they parse and check it.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import reflex as rx
 
-from ccms_app.accounts.roles import Caller, RefusedError
+from ccms_app.accounts.roles import Caller, NotFoundError, RefusedError
 from ccms_app.drivers.state.detail import id_from_path
 from ccms_app.load_balancing.site_rows import InUseError
 from ccms_app.maintenance.state.forms import Saved, submit
+from ccms_app.system.state.accounts import event_caller
 from ccms_app.ui.events import event
 
 ROUTE = "/load-balancing"
 SITE_PREFIX = "/load-balancing/site"
+T = TypeVar("T")
 NONE = "none"  # a select's "nothing chosen" (select items cannot have an empty value)
 
 
@@ -48,6 +51,18 @@ def _refusing(work: Callable[[Caller], Any], caller: Caller) -> Any:
         return work(caller)
     except InUseError as exc:  # the root, a node with something below it: say what
         raise RefusedError(str(exc)) from exc
+
+
+async def read_site_page(state: rx.State, build: Callable[[Caller, int], T]) -> T | None:
+    """`build(caller, site id)` in a thread for the page's site: None when the tab is signed
+    out or the site is not (or no longer) the caller's to see."""
+    caller = await event_caller(state)
+    if caller is None:
+        return None
+    try:
+        return await asyncio.to_thread(build, caller, site_id_of(state))
+    except NotFoundError:
+        return None
 
 
 async def run_form(state: rx.State, work: Callable[[Caller], Any]) -> Saved:

@@ -4,19 +4,18 @@ plan, id tag or charge point served first), each with its dialog."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded, requires
-from ccms_app.accounts.roles import Caller, NotFoundError
+from ccms_app.accounts.roles import Caller
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.drivers.common import Scope
 from ccms_app.drivers.user_groups import group_choices
 from ccms_app.finance.memberships.plans import plan_choices
 from ccms_app.load_balancing import plan_admin, site_admin
-from ccms_app.load_balancing.state.common import LbForm, options, site_id_of
+from ccms_app.load_balancing.state.common import LbForm, options, read_site_page
 from ccms_app.load_balancing.state.shown import (
     PRIORITY_KIND_LABELS,
     plan_row,
@@ -25,7 +24,6 @@ from ccms_app.load_balancing.state.shown import (
     priority_values,
 )
 from ccms_app.network.station_map import station_charge_points
-from ccms_app.system.state.accounts import event_caller
 from ccms_app.ui.events import event
 
 NEW_PLAN = {
@@ -77,17 +75,12 @@ class PlansState(rx.State):
 
     @event
     async def refresh(self) -> None:
-        caller = await event_caller(self)
-        if caller is None:
-            return
-        try:
-            shown = await asyncio.to_thread(plans_page, caller, site_id_of(self))
-        except NotFoundError:
-            self.loaded = True
-            return
-        self.plans, self.priorities = shown["plans"], shown["priorities"]
-        self.ref_options = shown["ref_options"]
-        self._plan_values, self._priority_values = shown["plan_values"], shown["priority_values"]
+        shown = await read_site_page(self, plans_page)
+        if shown is not None:
+            self.plans, self.priorities = shown["plans"], shown["priorities"]
+            self.ref_options = shown["ref_options"]
+            self._plan_values = shown["plan_values"]
+            self._priority_values = shown["priority_values"]
         self.loaded = True
 
 

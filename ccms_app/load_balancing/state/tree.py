@@ -4,19 +4,17 @@ AC/DC, currents, priority), with their add / edit / delete dialogs."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded, requires
-from ccms_app.accounts.roles import Caller, NotFoundError
+from ccms_app.accounts.roles import Caller
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.load_balancing import site_admin, tree_admin
-from ccms_app.load_balancing.state.common import LbForm, options, site_id_of
+from ccms_app.load_balancing.state.common import LbForm, options, read_site_page
 from ccms_app.load_balancing.state.shown import member_row, member_values, node_row, node_values
 from ccms_app.network.station_map import station_charge_points
-from ccms_app.system.state.accounts import event_caller
 from ccms_app.ui.events import event
 
 NEW_NODE = {"kind": "circuit", "name": "", "limit_a": "", "limit_kw": "", "margin_a": "0"}
@@ -64,17 +62,11 @@ class TreeState(rx.State):
 
     @event
     async def refresh(self) -> None:
-        caller = await event_caller(self)
-        if caller is None:
-            return
-        try:
-            shown = await asyncio.to_thread(tree_page, caller, site_id_of(self))
-        except NotFoundError:
-            self.loaded = True
-            return
-        self.nodes, self.members = shown["nodes"], shown["members"]
-        self.node_options, self.cp_options = shown["node_options"], shown["cp_options"]
-        self._node_values, self._member_values = shown["node_values"], shown["member_values"]
+        shown = await read_site_page(self, tree_page)
+        if shown is not None:
+            self.nodes, self.members = shown["nodes"], shown["members"]
+            self.node_options, self.cp_options = shown["node_options"], shown["cp_options"]
+            self._node_values, self._member_values = shown["node_values"], shown["member_values"]
         self.loaded = True
 
 
