@@ -77,7 +77,11 @@ def recompute(
         if site is None or not site.enabled:
             return _switched_off(site_id)
         inputs = read_inputs(db, site, now)
-        due = trigger not in QUIET_TRIGGERS or _decision_due(db, site_id, now)
+        last = _last_decision(db, site_id)
+        plan_id = inputs.plan.id if inputs.plan else None
+        if last is not None and last[1] != plan_id:
+            trigger = "plan switch"  # found by whichever recomputation came first
+        due = trigger not in QUIET_TRIGGERS or last is None or now - last[0] >= DECISION_EVERY
         db.expunge_all()  # what follows changes the rows in memory only (written below)
     loads, facts = site_loads(inputs, lines or {})
     results = allocate(site_nodes(inputs), loads)
@@ -225,14 +229,15 @@ def _orders(inputs: SiteInputs, loads: list[Load], results: list[Allocation]) ->
     return orders
 
 
-def _decision_due(db: Session, site_id: int, now: datetime) -> bool:
-    last = db.exec(
-        select(LoadDecision.decided_at)
+def _last_decision(db: Session, site_id: int) -> tuple[datetime, int | None] | None:
+    """When the site's last decision was logged and under which plan."""
+    row = db.exec(
+        select(LoadDecision.decided_at, LoadDecision.plan_id)
         .where(LoadDecision.site_id == site_id)
         .order_by(col(LoadDecision.decided_at).desc())
         .limit(1)
     ).first()
-    return last is None or now - last >= DECISION_EVERY
+    return None if row is None else (row[0], row[1])
 
 
 def _per_phase(loads: list[Load], currents: list[int]) -> tuple[float, float, float]:

@@ -290,8 +290,11 @@ def test_time_plans_switch_the_limit_in_the_station_zone(
     recompute(site.id, "periodic", now=NOW.replace(hour=17, minute=30))  # 18:30 Berlin
     assert given(engine)[(cp, 1)] == 32.0
     with Session(engine) as s:
-        plans = [d.plan_id for d in s.exec(select(LoadDecision).order_by(LoadDecision.id))]
-    assert plans[0] is not None and plans[-1] is None
+        logged = [
+            (d.plan_id, d.trigger) for d in s.exec(select(LoadDecision).order_by(LoadDecision.id))
+        ]
+    assert logged[0][0] is not None
+    assert logged[-1] == (None, "plan switch")
 
 
 def test_quiet_triggers_log_a_decision_a_minute_and_history_is_purged(
