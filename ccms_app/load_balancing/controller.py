@@ -21,6 +21,7 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
 from ccms_app.load_balancing.models import LoadAllocation, LoadDecision, LoadSite
 from ccms_app.load_balancing.rules.allocation import Allocation, Load, allocate
@@ -138,7 +139,7 @@ def _changes(
     rows of sessions that ended on an online charger go (an offline one keeps its row: its
     live profile may still hold). `inputs.allocations` is brought up to date in memory (the
     orders read it)."""
-    site_id = _id(inputs.site.id)
+    site_id = stored_id(inputs.site.id)
     counted = {load.key for load in loads}
     gone = [key for key in inputs.allocations if key not in counted]
     changes = Changes([], [], [], 0)
@@ -173,7 +174,7 @@ def _changes(
             changes.updates.append((row.id, differing))
         inputs.allocations[load.key] = row
     for key in gone:
-        changes.gone.append(_id(inputs.allocations.pop(key).id))
+        changes.gone.append(stored_id(inputs.allocations.pop(key).id))
         changes.changed += 1
     return changes
 
@@ -214,7 +215,7 @@ def _orders(inputs: SiteInputs, loads: list[Load], results: list[Allocation]) ->
         member = inputs.members[load.key[0]]
         orders.append(
             ProfileOrder(
-                site_id=_id(site.id),
+                site_id=stored_id(site.id),
                 charge_point_id=load.key[0],
                 connector_id=load.key[1],
                 transaction_id=tx,
@@ -266,7 +267,7 @@ def _decision(
         1 for ld, r in zip(loads, results, strict=True) if r.reason and ld.fixed_da is None
     )
     return LoadDecision(
-        site_id=_id(inputs.site.id),
+        site_id=stored_id(inputs.site.id),
         decided_at=inputs.now,
         trigger=trigger[:48],
         plan_id=inputs.plan.id if inputs.plan else None,
@@ -357,9 +358,3 @@ def record_sent(order: ProfileOrder, status: str, now: datetime) -> None:
             row.sent_at = now
             row.valid_until = now + timedelta(seconds=order.validity_s)
         db.add(row)
-
-
-def _id(value: int | None) -> int:
-    if value is None:
-        raise ValueError("row without an id")
-    return value

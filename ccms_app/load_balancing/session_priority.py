@@ -32,7 +32,7 @@ def session_priorities(
     now: datetime,
 ) -> dict[int, int]:
     """Priority per session id; `base` is the priority of each charge point id."""
-    result = {stored(s.id): base.get(s.charge_point_id, 0) for s in sessions}
+    result = {s.id: base.get(s.charge_point_id, 0) for s in sessions}
     if not rules or not sessions:
         return result
     by_kind: dict[str, dict[str, int]] = defaultdict(dict)
@@ -47,19 +47,13 @@ def session_priorities(
     return result
 
 
-def stored(value: int | None) -> int:
-    if value is None:
-        raise ValueError("a session without an id")
-    return value
-
-
 def _matches(
     db: Session, kinds: set[str], sessions: Collection[RunningSession], now: datetime
 ) -> Matches:
     found: Matches = defaultdict(set)
     for s in sessions:
-        found[stored(s.id)].add((PriorityKind.ID_TAG, s.id_tag))
-        found[stored(s.id)].add((PriorityKind.CHARGE_POINT, str(s.charge_point_id)))
+        found[s.id].add((PriorityKind.ID_TAG, s.id_tag))
+        found[s.id].add((PriorityKind.CHARGE_POINT, str(s.charge_point_id)))
     if not kinds & {PriorityKind.USER_GROUP, PriorityKind.MEMBERSHIP_PLAN}:
         return found
     tags = _tags(db, {s.id_tag for s in sessions})
@@ -74,9 +68,9 @@ def _matches(
         if tag is None:
             continue
         for group_id in _tag_groups(tag, groups):
-            found[stored(s.id)].add((PriorityKind.USER_GROUP, str(group_id)))
+            found[s.id].add((PriorityKind.USER_GROUP, str(group_id)))
         for plan_id in _tag_plans(tag, plans):
-            found[stored(s.id)].add((PriorityKind.MEMBERSHIP_PLAN, str(plan_id)))
+            found[s.id].add((PriorityKind.MEMBERSHIP_PLAN, str(plan_id)))
     return found
 
 

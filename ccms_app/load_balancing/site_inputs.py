@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from ccms_app.core.rows import stored_id
 from ccms_app.load_balancing.building_load import latest_reading, peak_since
 from ccms_app.load_balancing.models import (
     LoadAllocation,
@@ -60,7 +61,7 @@ class SiteInputs:
 
 def read_inputs(db: Session, site: LoadSite, now: datetime) -> SiteInputs:
     """Everything about `site` one recomputation reads (a handful of queries)."""
-    site_id = _id(site.id)
+    site_id = stored_id(site.id)
     station = db.get(Station, site.station_id)
     zone = station.timezone if station is not None else "UTC"
     nodes = list(db.exec(select(LoadNode).where(LoadNode.site_id == site_id)))
@@ -70,7 +71,8 @@ def read_inputs(db: Session, site: LoadSite, now: datetime) -> SiteInputs:
     }
     cp_ids = list(members)
     charge_points = {
-        _id(cp.id): cp for cp in db.exec(select(ChargePoint).where(col(ChargePoint.id).in_(cp_ids)))
+        stored_id(cp.id): cp
+        for cp in db.exec(select(ChargePoint).where(col(ChargePoint.id).in_(cp_ids)))
     }
     connectors: dict[int, list[int]] = {cp_id: [] for cp_id in cp_ids}
     query = select(Connector.charge_point_id, Connector.connector_id).where(
@@ -106,17 +108,11 @@ def read_inputs(db: Session, site: LoadSite, now: datetime) -> SiteInputs:
     )
 
 
-def _id(value: int | None) -> int:
-    if value is None:
-        raise ValueError("row without an id")
-    return value
-
-
 def _plan(db: Session, site_id: int, now: datetime, zone: str) -> PlanSpec | None:
     rows = db.exec(select(LoadPlan).where(LoadPlan.site_id == site_id, LoadPlan.enabled)).all()
     specs = [
         PlanSpec(
-            id=_id(p.id),
+            id=stored_id(p.id),
             name=p.name,
             priority=p.priority,
             weekdays=p.weekdays,
@@ -147,7 +143,7 @@ def _plan_limit(plan: PlanSpec | None) -> int | None:
 def _building(site: LoadSite, now: datetime) -> tuple[Phases3 | None, str]:
     if site.strategy != Strategy.DYNAMIC:
         return None, ""
-    site_id = _id(site.id)
+    site_id = stored_id(site.id)
     latest = latest_reading(site_id)
     peak = peak_since(site_id, now - PEAK_WINDOW)
     load, note = assumed_building(latest, peak, now, site.building_load_max_age_s)

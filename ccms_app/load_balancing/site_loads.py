@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ccms_app.core.rows import stored_id
 from ccms_app.load_balancing.models import LoadAllocation, LoadMember
 from ccms_app.load_balancing.rules.allocation import Load, Node
 from ccms_app.load_balancing.rules.demand import Demand, car_demand
@@ -56,14 +57,10 @@ def site_nodes(inputs: SiteInputs) -> list[Node]:
             limit = root_limit_da(own, inputs.plan_limit_da, building)
         else:
             limit = None if own is None else (own, own, own)
-        nodes.append(Node(id=_id(row.id), parent_id=row.parent_id, limit_da=limit, name=row.name))
+        nodes.append(
+            Node(id=stored_id(row.id), parent_id=row.parent_id, limit_da=limit, name=row.name)
+        )
     return nodes
-
-
-def _id(value: int | None) -> int:
-    if value is None:
-        raise ValueError("row without an id")
-    return value
 
 
 def site_loads(
@@ -157,7 +154,7 @@ def _running(
         phases=phases,
         min_da=min_da,
         max_da=wanted,
-        priority=inputs.priorities.get(_id(cs.id), member.priority),
+        priority=inputs.priorities.get(cs.id, member.priority),
         order=_order(same_tx and alloc is not None and alloc.allocated_a > 0, cs),
         fixed_da=fixed,
     )
