@@ -24,7 +24,7 @@ from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
 from ccms_app.load_balancing.models import LoadAllocation, LoadDecision, LoadSite
-from ccms_app.load_balancing.rules.allocation import Allocation, Load, allocate
+from ccms_app.load_balancing.rules.allocation import Allocation, Load, Node, allocate
 from ccms_app.load_balancing.rules.limits import amps, deciamps
 from ccms_app.load_balancing.rules.sending import needs_sending
 from ccms_app.load_balancing.site_inputs import SiteInputs, read_inputs
@@ -85,13 +85,16 @@ def recompute(
         due = trigger not in QUIET_TRIGGERS or last is None or now - last[0] >= DECISION_EVERY
         db.expunge_all()  # what follows changes the rows in memory only (written below)
     loads, facts = site_loads(inputs, lines or {})
-    results = allocate(site_nodes(inputs), loads)
+    nodes = site_nodes(inputs)
+    results = allocate(nodes, loads)
     changes = _changes(inputs, loads, results, facts)
     orders = _orders(inputs, loads, results)
     elapsed_ms = (time.perf_counter() - started) * 1000
     decision = None
     if due or changes.changed:
-        decision = _decision(inputs, trigger, loads, results, facts, changes.changed, elapsed_ms)
+        decision = _decision(
+            inputs, nodes, trigger, loads, results, facts, changes.changed, elapsed_ms
+        )
     with session_scope() as db:
         _write(db, changes, now)
         if decision is not None:
@@ -251,6 +254,7 @@ def _per_phase(loads: list[Load], currents: list[int]) -> tuple[float, float, fl
 
 def _decision(
     inputs: SiteInputs,
+    nodes: list[Node],
     trigger: str,
     loads: list[Load],
     results: list[Allocation],
@@ -258,7 +262,7 @@ def _decision(
     changed: int,
     elapsed_ms: float,
 ) -> LoadDecision:
-    root = next((n for n in site_nodes(inputs) if n.parent_id is None), None)
+    root = next((n for n in nodes if n.parent_id is None), None)
     limit = root.limit_da if root is not None and root.limit_da is not None else (0, 0, 0)
     building = inputs.building or (0.0, 0.0, 0.0)
     allocated = _per_phase(loads, [r.current_da for r in results])
@@ -286,7 +290,7 @@ def _decision(
         cars=sum(1 for f in facts.values() if f.transaction_id is not None),
         capped=capped,
         duration_ms=round(elapsed_ms, 2),
-        detail=json.dumps(_detail(inputs, loads, results, facts, changed)),
+        detail=json.dumps(_detail(inputs, nodes, loads, results, facts, changed)),
     )
 
 
@@ -295,6 +299,7 @@ DETAIL_LOADS = 200  # a bigger site logs the capped and fixed ones only
 
 def _detail(
     inputs: SiteInputs,
+    nodes: list[Node],
     loads: list[Load],
     results: list[Allocation],
     facts: dict[Key, LoadFacts],
@@ -322,20 +327,20 @@ def _detail(
                 "reason": result.reason,
             }
         )
-    nodes = [
+    limits = [
         {
             "id": n.id,
             "name": n.name,
             "limit_a": None if n.limit_da is None else [amps(x) for x in n.limit_da],
         }
-        for n in site_nodes(inputs)
+        for n in nodes
     ]
     return {
         "strategy": inputs.site.strategy,
         "plan": inputs.plan.name if inputs.plan else "",
         "building_note": inputs.building_note,
         "changed": changed,
-        "nodes": nodes,
+        "nodes": limits,
         "loads": rows,
     }
 

@@ -26,16 +26,16 @@ from ccms_app.load_balancing.models import (
     LoadPlan,
     Strategy,
 )
-from ccms_app.load_balancing.rules.allocation import Node
 from ccms_app.load_balancing.rules.checks import Fallback, fallback_overloads
-from ccms_app.load_balancing.rules.limits import deciamps, node_limit_da
-from ccms_app.load_balancing.rules.wiring import supply_phases
+from ccms_app.load_balancing.rules.limits import deciamps
+from ccms_app.load_balancing.rules.wiring import wired_phases
 from ccms_app.load_balancing.site_admin import (
     OBJECT,
     VIEW_PERMISSION,
     SiteView,
     site_view,
 )
+from ccms_app.load_balancing.site_loads import plain_node
 from ccms_app.load_balancing.site_rows import scoped_site
 from ccms_app.network.models import ChargePoint, Connector
 
@@ -164,11 +164,7 @@ def site_live(caller: Caller, site_id: int) -> SiteLive:
 def _warnings(db: Session, site_id: int) -> list[str]:
     """Fallbacks that add up to more than a node can take (rules.checks)."""
     rows = db.exec(select(LoadNode).where(LoadNode.site_id == site_id)).all()
-    nodes = []
-    for row in rows:
-        own = node_limit_da(row.limit_a, row.limit_kw, row.margin_a)
-        limit = None if own is None else (own, own, own)
-        nodes.append(Node(id=row.id or 0, parent_id=row.parent_id, limit_da=limit, name=row.name))
+    nodes = [plain_node(row) for row in rows]
     members = db.exec(select(LoadMember).where(LoadMember.site_id == site_id)).all()
     counts = dict(
         db.exec(
@@ -183,7 +179,7 @@ def _warnings(db: Session, site_id: int) -> list[str]:
     fallbacks = [
         Fallback(
             node_id=m.node_id,
-            phases=supply_phases(m.phase_rotation, len(m.phase_rotation) // 2),
+            phases=wired_phases(m.phase_rotation),
             fallback_da=deciamps(m.fallback_current_a),
             connectors=counts.get(m.charge_point_id, 1),
         )

@@ -14,14 +14,14 @@ How each connector is counted is the fail-safe part of load balancing:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ccms_app.core.rows import stored_id
-from ccms_app.load_balancing.models import LoadAllocation, LoadMember
+from ccms_app.load_balancing.models import LoadAllocation, LoadMember, LoadNode
 from ccms_app.load_balancing.rules.allocation import Load, Node
 from ccms_app.load_balancing.rules.demand import Demand, car_demand
 from ccms_app.load_balancing.rules.limits import deciamps, node_limit_da, root_limit_da
-from ccms_app.load_balancing.rules.wiring import phases_in_use, supply_phases
+from ccms_app.load_balancing.rules.wiring import phases_in_use, supply_phases, wired_phases
 from ccms_app.load_balancing.running import RunningSession
 from ccms_app.load_balancing.site_inputs import SiteInputs, connector_rows, measured_da
 
@@ -52,15 +52,19 @@ def site_nodes(inputs: SiteInputs) -> list[Node]:
             deciamps(inputs.building[2]),
         )
     for row in inputs.nodes:
-        own = node_limit_da(row.limit_a, row.limit_kw, row.margin_a)
+        node = plain_node(row)
         if row.parent_id is None:
-            limit = root_limit_da(own, inputs.plan_limit_da, building)
-        else:
-            limit = None if own is None else (own, own, own)
-        nodes.append(
-            Node(id=stored_id(row.id), parent_id=row.parent_id, limit_da=limit, name=row.name)
-        )
+            own = node_limit_da(row.limit_a, row.limit_kw, row.margin_a)
+            node = replace(node, limit_da=root_limit_da(own, inputs.plan_limit_da, building))
+        nodes.append(node)
     return nodes
+
+
+def plain_node(row: LoadNode) -> Node:
+    """A node as configured: its own limit (less its margin) on each phase."""
+    own = node_limit_da(row.limit_a, row.limit_kw, row.margin_a)
+    limit = None if own is None else (own, own, own)
+    return Node(id=stored_id(row.id), parent_id=row.parent_id, limit_da=limit, name=row.name)
 
 
 def site_loads(
@@ -96,10 +100,6 @@ def site_loads(
     return loads, facts
 
 
-def _all_phases(member: LoadMember) -> tuple[int, ...]:
-    return supply_phases(member.phase_rotation, len(member.phase_rotation) // 2)
-
-
 def _offline(inputs: SiteInputs, member: LoadMember, key: Key) -> Load:
     fallback = deciamps(member.fallback_current_a)
     alloc = inputs.allocations.get(key)
@@ -107,7 +107,7 @@ def _offline(inputs: SiteInputs, member: LoadMember, key: Key) -> Load:
     return Load(
         key=key,
         node_id=member.node_id,
-        phases=_all_phases(member),
+        phases=wired_phases(member.phase_rotation),
         min_da=0,
         max_da=deciamps(member.max_current_a),
         fixed_da=max(fallback, held),
@@ -128,7 +128,7 @@ def _running(
     cs: RunningSession,
     lines: Mapping[str, float],
 ) -> tuple[Load, LoadFacts]:
-    charger_phases = len(member.phase_rotation) // 2
+    charger_phases = len(wired_phases(member.phase_rotation))
     used = phases_in_use(lines) if charger_phases == 3 and member.current_type == "AC" else None
     phases = supply_phases(member.phase_rotation, used or charger_phases)
     measured = measured_da(cs, member, len(phases), inputs.now)

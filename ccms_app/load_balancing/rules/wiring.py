@@ -37,6 +37,11 @@ def supply_phases(rotation: str, used_phases: int) -> tuple[int, ...]:
     return wired[:used_phases]
 
 
+def wired_phases(rotation: str) -> tuple[int, ...]:
+    """Every supply phase the charger is wired to (three, or one for a single-phase one)."""
+    return supply_phases(rotation, len(check_rotation(rotation)) // 2)
+
+
 def phases_in_use(phase_currents: Mapping[str, float], threshold_a: float = 1.0) -> int | None:
     """How many phases a car draws on, from per-phase Current.Import ("L1" or "L1-N" keys):
     None when a phase is not reported or the car draws nothing (cannot tell)."""

@@ -9,6 +9,7 @@ from ccms_app.load_balancing.rules.wiring import (
     check_rotation,
     phases_in_use,
     supply_phases,
+    wired_phases,
 )
 
 
@@ -81,3 +82,8 @@ def test_rotation_spreads_single_phase_cars_over_the_supply() -> None:
 )
 def test_phases_in_use(currents: dict[str, float], expected: int | None) -> None:
     assert phases_in_use(currents) == expected
+
+
+def test_wired_phases_are_every_supply_phase_of_the_charger() -> None:
+    assert wired_phases("L2L3L1") == (1, 2, 0)
+    assert wired_phases("L3") == (2,)
