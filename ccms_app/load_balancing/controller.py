@@ -47,7 +47,7 @@ class ProfileOrder:
     limit_da: int
     previous_da: int | None
     current_type: str  # AC: the limit in A; DC: in W
-    phases: int
+    phases: int  # supply phases it is counted on (a DC limit in W is the AC current on them)
     validity_s: int
     why: str
 

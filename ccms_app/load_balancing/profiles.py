@@ -63,7 +63,7 @@ def _profile(
 
 
 def tx_profile(order: ProfileOrder) -> dict[str, Any]:
-    unit, limit = limit_value(order.limit_da, order.current_type)
+    unit, limit = limit_value(order.limit_da, order.current_type, order.phases)
     valid_to = utc_now() + timedelta(seconds=order.validity_s)
     return _profile(
         "TxProfile",

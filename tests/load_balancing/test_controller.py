@@ -31,7 +31,7 @@ from ccms_app.load_balancing.models import (
     PriorityKind,
     Strategy,
 )
-from ccms_app.load_balancing.profiles import limit_value
+from ccms_app.load_balancing.profiles import limit_value, tx_profile
 from ccms_app.load_balancing.retention import load_history_retention
 from ccms_app.load_balancing.site_rows import VIEW_PERMISSION as VIEW
 from ccms_app.network.models import ChargePoint, Connector, Station
@@ -225,6 +225,9 @@ def test_dc_limits_go_out_in_watts(engine: Engine, organisation: Organisation) -
     (order,) = recompute(site.id, "test", now=NOW).orders
     assert (order.current_type, order.limit_da) == ("DC", 720)
     assert limit_value(order.limit_da, "DC") == ("W", pytest.approx(49680))
+    schedule = tx_profile(order)["charging_schedule"]  # what goes to the charger
+    assert schedule["charging_rate_unit"] == "W"
+    assert schedule["charging_schedule_period"] == [{"start_period": 0, "limit": "49680.0"}]
 
 
 def test_priority_groups_are_served_first(engine: Engine, organisation: Organisation) -> None:
