@@ -72,18 +72,19 @@ def meter_values(
         count_session_energy(session, cp, cs, registers(cs, groups, lives), events)
     if not live_changed and cs.energy_wh == energy_before:
         return events
-    lines = _newest_lines(groups)
-    extra = {"phase_current_a": lines} if lines else {}
+    newest = _newest_lines(groups)
+    extra = {"phase_current_a": newest[1]} if newest else {}
     return [*events, session_event(cp, cs, meter=True, **extra)]
 
 
-def _newest_lines(groups: list[Group]) -> dict[str, float]:
-    """Per-line currents of the newest group that has them (load balancing reads them)."""
-    for _, readings in sorted(groups, key=lambda g: g[0], reverse=True):
+def _newest_lines(groups: list[Group]) -> tuple[datetime, dict[str, float]] | None:
+    """The newest group with per-line currents: its time and the currents (load balancing
+    reads them)."""
+    for at, readings in sorted(groups, key=lambda g: g[0], reverse=True):
         lines = phase_currents(readings)
         if lines:
-            return lines
-    return {}
+            return at, lines
+    return None
 
 
 def _meter_reading_event(
@@ -92,10 +93,10 @@ def _meter_reading_event(
     """Samples outside any transaction (a site meter, a charger's own consumption) as a
     kind="meter_reading" event with the per-line currents: a load balancing site whose
     building meter speaks OCPP takes its building load from these."""
-    lines = _newest_lines(groups)
-    if not lines:
+    newest = _newest_lines(groups)
+    if newest is None:
         return []
-    at = max(at for at, readings in groups if phase_currents(readings))
+    at, lines = newest
     data = {"connector_id": connector_id, "phase_current_a": lines, "measured_at": at.isoformat()}
     return [
         NetworkEvent(kind="meter_reading", charge_point_id=cp.id, identity=cp.identity, data=data)
