@@ -36,7 +36,7 @@ from ccms_app.load_balancing.site_rows import (
     EDIT_PERMISSION,
     VIEW_PERMISSION,
     changed,
-    form_text,
+    form_values,
     scoped_part,
     scoped_site,
 )
@@ -130,7 +130,7 @@ def update_plan(caller: Caller, plan_id: int, data: Mapping[str, Any]) -> PlanVi
     action = "load_plan.update"
     require(caller, EDIT_PERMISSION, action, PLAN, plan_id)
     with scoped_part(caller, LoadPlan, plan_id, action, "load plan") as (session, plan, _site):
-        current = {name: form_text(getattr(plan, name)) for name in PLAN_FIELDS}
+        current = form_values(plan, PLAN_FIELDS)
         _apply_plan(plan, _checked_plan({**current, **data}))
         session.add(plan)
         session.flush()
@@ -254,7 +254,7 @@ def update_priority(caller: Caller, priority_id: int, data: Mapping[str, Any]) -
     require(caller, EDIT_PERMISSION, action, PRIORITY, priority_id)
     what = "load priority"
     with scoped_part(caller, LoadPriority, priority_id, action, what) as (session, rule, site):
-        current = {name: form_text(getattr(rule, name)) for name in PRIORITY_FIELDS}
+        current = form_values(rule, PRIORITY_FIELDS)
         values, name = _checked_priority(session, caller, site, {**current, **data})
         _apply_priority(rule, values)
         session.add(rule)

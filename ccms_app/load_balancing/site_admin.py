@@ -46,7 +46,7 @@ from ccms_app.load_balancing.site_rows import (
     EDIT_PERMISSION,
     VIEW_PERMISSION,
     changed,
-    form_text,
+    form_values,
     scoped_site,
 )
 from ccms_app.network.models import ChargePoint, Station
@@ -141,7 +141,7 @@ def site_view(session: Session, site: LoadSite) -> SiteView:
 
 def site_form(view: SiteView) -> dict[str, Any]:
     """The site as the form's values (what check_site takes back)."""
-    return {name: form_text(getattr(view, name)) for name in SITE_FIELDS}
+    return form_values(view, SITE_FIELDS)
 
 
 def list_sites(caller: Caller) -> list[SiteView]:

@@ -10,7 +10,7 @@ on SQLite a second writing transaction inside the first would wait for it foreve
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -99,6 +99,7 @@ def publish(site_id: int, **data: Any) -> None:
     get_event_bus().publish(NetworkEvent(kind=SITE_EVENT, data={"site_id": site_id, **data}))
 
 
-def form_text(value: Any) -> Any:
-    """A stored value as the form shows it back (merging a partial change onto it)."""
-    return "" if value is None else value
+def form_values(row: Any, fields: Iterable[str]) -> dict[str, Any]:
+    """A stored row's fields as the form shows them back (a partial change merges onto it):
+    None as the empty text."""
+    return {name: "" if getattr(row, name) is None else getattr(row, name) for name in fields}

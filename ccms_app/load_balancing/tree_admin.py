@@ -39,7 +39,7 @@ from ccms_app.load_balancing.site_rows import (
     VIEW_PERMISSION,
     InUseError,
     changed,
-    form_text,
+    form_values,
     scoped_part,
     scoped_site,
 )
@@ -158,7 +158,7 @@ def site_tree(caller: Caller, site_id: int) -> tuple[list[NodeView], list[Member
 
 
 def _node_form(node: LoadNode) -> dict[str, Any]:
-    return {name: form_text(getattr(node, name)) for name in NODE_FIELDS}
+    return form_values(node, NODE_FIELDS)
 
 
 def _checked_node(
@@ -276,7 +276,7 @@ def _names(names: Sequence[str], most: int = 5) -> str:
 
 
 def _member_form(member: LoadMember) -> dict[str, Any]:
-    return {name: form_text(getattr(member, name)) for name in MEMBER_FIELDS}
+    return form_values(member, MEMBER_FIELDS)
 
 
 def _checked_member(
