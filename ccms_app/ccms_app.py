@@ -16,6 +16,7 @@ import reflex as rx
 from ccms_app.accounts.pages import login
 from ccms_app.accounts.state import AuthState, gate
 from ccms_app.accounts.web_session import RawTokenScrubber
+from ccms_app.analytics import pages as analytics_pages
 from ccms_app.api import build_api
 from ccms_app.charging.state.data_issues_tab import ChargePointTabState
 from ccms_app.control.firmware import pages as firmware_page
@@ -165,7 +166,7 @@ def _register_pages(app: rx.App) -> None:
         webhooks_pages,
         audit_pages,
     )
-    for users_module in users_modules:
+    for users_module in (analytics_pages, *users_modules):
         for page, route, title, on_load in users_module.PAGES:
             app.add_page(page, route=route, title=title, on_load=on_load)
 

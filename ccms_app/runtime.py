@@ -16,6 +16,8 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 
+from ccms_app.analytics.power_samples import schedule_samples
+from ccms_app.analytics.rollup import schedule_rollup
 from ccms_app.charging.charger_events import ChargerEventService
 from ccms_app.charging.reservations import schedule_expiry
 from ccms_app.charging.session_end import schedule_sweep as schedule_stale_session_sweep
@@ -39,10 +41,10 @@ from ccms_app.maintenance.alarms.worker import start_alarm_worker
 from ccms_app.maintenance.notifications import email_hook as alarm_email
 from ccms_app.maintenance.notifications.digest import schedule_alarm_digest
 from ccms_app.maintenance.reports.rollup import schedule_uptime_rollup
-from ccms_app.maintenance.retention import schedule_purge
 from ccms_app.maintenance.work_orders import alarm_hook as work_order_hook
 from ccms_app.maintenance.work_orders.jobs import schedule_work_order_jobs
 from ccms_app.network.charger_security import ChargerSecurityService, ocpp_ssl_context
+from ccms_app.retention import schedule_purge
 from ccms_app.webhooks.service import start_webhooks
 from ocpp_server.gc_policy import settle_after_startup
 from ocpp_server.ports import FrameRecord
@@ -160,6 +162,8 @@ async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
     schedule_alarm_digest(start_scheduler(), settings)  # alarm e-mail: a digest per list + window
     schedule_work_order_jobs(start_scheduler(), settings)  # verification, preventive plans
     schedule_uptime_rollup(start_scheduler())  # uptime_day: NEVI / UK sums per connector, day
+    schedule_rollup(start_scheduler())  # analytics: charging per charge point hour, each minute
+    schedule_samples(start_scheduler())  # analytics: network power and states every 5 minutes
     payments = await start_payment_worker(get_event_bus())  # holds, settlements, wallet guard
     schedule_payment_jobs(start_scheduler(), settings, payments)  # every CCMS_PAYMENT_INTERVAL_S
     alarms = await start_alarm_worker(get_event_bus())  # faults, offline, ... -> alarms (<5 s)

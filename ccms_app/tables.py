@@ -5,6 +5,7 @@ lets `alembic revision --autogenerate` and the migration check see the whole sch
 """
 
 from ccms_app.accounts import models as accounts_models
+from ccms_app.analytics import models as analytics_models
 from ccms_app.charging import models as charging_models
 from ccms_app.control import models as control_models
 from ccms_app.drivers import models as drivers_models
@@ -35,5 +36,6 @@ MODEL_MODULES = (
     work_order_models,
     uptime_models,
     load_balancing_models,
+    analytics_models,
     webhooks_models,
 )

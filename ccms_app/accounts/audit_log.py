@@ -16,7 +16,7 @@ action. Cells an attacker could have typed (a failed login's e-mail) are exporte
 spreadsheet never runs them as formulas.
 
 Retention: CCMS_AUDIT_RETENTION_DAYS (0 = for ever), purged with the other tables by
-`maintenance/retention.py`, in committed batches along the `occurred_at` index.
+`ccms_app/retention.py`, in committed batches along the `occurred_at` index.
 """
 
 from __future__ import annotations

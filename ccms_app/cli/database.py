@@ -8,7 +8,7 @@ from ccms_app.cli.common import safe_url
 from ccms_app.core import migrations
 from ccms_app.core.config import get_settings
 from ccms_app.demo import DemoSummary, seed_demo
-from ccms_app.maintenance.retention import purge
+from ccms_app.retention import purge
 
 
 @click.group()

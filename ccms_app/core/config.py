@@ -98,6 +98,7 @@ class Settings(BaseSettings):
     # Load balancing: every site is recomputed at least this often (profiles refreshed, plans).
     load_balancing_interval_s: Positive = 30
     load_history_retention_days: Count = 30  # decisions and building load readings
+    power_sample_retention_days: Count = 90  # analytics: network power and status samples
     public_url: str = ""  # what charge points use to reach the web port; "" = derived
     # Read when CCMS creates the root organisation; "" = "CCMS Operator" (demo: its own name).
     operator_name: str = ""

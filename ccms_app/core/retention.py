@@ -15,6 +15,11 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Column, Table, delete, func, select
+
+from ccms_app.core.db import read_session, session_scope
 
 log = logging.getLogger(__name__)
 
@@ -111,3 +116,31 @@ def _logged(report: PurgeReport) -> PurgeReport:
             extra={"table": report.table, "rows": report.rows, "cutoff": report.cutoff.isoformat()},
         )
     return report
+
+
+def retained_by_time(
+    table: Table, at: Column[datetime], days: int, *where: Any, name: str = ""
+) -> RetainedTable:
+    """A table with an integer `id` whose rows go once `at` is older than `days` (only the
+    rows matching `where`, when given; `name` then says which part in the purge's report):
+    counted and deleted by id, a batch at a time."""
+
+    def count(cutoff: datetime) -> int:
+        with read_session() as session:
+            query = select(func.count()).select_from(table).where(at < cutoff, *where)
+            return int(session.execute(query).scalar_one())
+
+    def purge(cutoff: datetime, rows: int) -> Iterator[int]:
+        while True:
+            with session_scope() as session:
+                ids = list(
+                    session.execute(
+                        select(table.c.id).where(at < cutoff, *where).limit(rows)
+                    ).scalars()
+                )
+                if not ids:
+                    return
+                session.execute(delete(table).where(table.c.id.in_(ids)))
+            yield len(ids)
+
+    return RetainedTable(name or table.name, days, count, purge)

@@ -56,6 +56,7 @@ class NavItem:
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Home", "/", "house", Module.HOME),
+    NavItem("Analytics", "/analytics", "chart-line", Module.ANALYTICS),
     NavItem("Live Monitoring", "/live", "activity", Module.LIVE_MONITORING),
     NavItem("Load Balancing", "/load-balancing", "gauge", Module.LOAD_BALANCING),
     NavItem("Finance", "/finance", "wallet", Module.FINANCE),

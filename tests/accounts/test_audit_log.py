@@ -32,7 +32,7 @@ from ccms_app.accounts.rules.audit_labels import (
 from ccms_app.core.config import Settings
 from ccms_app.core.listing import ListQuery, ListQueryError
 from ccms_app.core.retention import purge_now
-from ccms_app.maintenance.retention import purge, retained_tables
+from ccms_app.retention import purge, retained_tables
 from ccms_app.system.state.audit import AuditListState
 
 NOW = datetime.now(UTC).replace(microsecond=0)

@@ -60,6 +60,7 @@ SAMPLES: dict[str, tuple[str, object]] = {
     "alarm_sweep_interval_s": ("10", 10),
     "load_balancing_interval_s": ("15", 15),
     "load_history_retention_days": ("0", 0),
+    "power_sample_retention_days": ("7", 7),
     "diagnostics_max_mb": ("5", 5),
     "public_url": ("https://ccms.example.com/", "https://ccms.example.com/"),
     "operator_name": ("Acme Charging", "Acme Charging"),

@@ -20,8 +20,8 @@ from ccms_app.core import retention
 from ccms_app.core.config import Settings
 from ccms_app.core.retention import purge_in_background, purge_now
 from ccms_app.core.scheduler import get_scheduler
-from ccms_app.maintenance.retention import PURGE_INTERVAL, PURGE_JOB_ID, purge, schedule_purge
 from ccms_app.network.models import ChargePoint
+from ccms_app.retention import PURGE_INTERVAL, PURGE_JOB_ID, purge, schedule_purge
 from ccms_app.runtime import network_runtime
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -163,6 +163,7 @@ def test_zero_keeps_everything_and_dry_run_only_counts(
         meter_sample_retention_days=CUTOFF_DAYS,
         audit_retention_days=0,
         load_history_retention_days=0,
+        power_sample_retention_days=0,
     )
 
     dry = purge(settings, dry_run=True)
@@ -172,6 +173,8 @@ def test_zero_keeps_everything_and_dry_run_only_counts(
         ("audit_entry", 0, True),
         ("load_decision", 0, True),
         ("building_load_reading", 0, True),
+        ("power_sample (stations)", 0, True),
+        ("power_sample", 0, True),
     ]
     assert dry[0].cutoff is None and "kept for ever" in dry[0].line()
     assert "would purge 2 rows" in dry[1].line()
@@ -184,6 +187,8 @@ def test_zero_keeps_everything_and_dry_run_only_counts(
         ("audit_entry", 0),
         ("load_decision", 0),
         ("building_load_reading", 0),
+        ("power_sample (stations)", 0),
+        ("power_sample", 0),
     ]
     assert len(message_times(session)) == 3 and samples_by_session(session) == {}
 
@@ -216,6 +221,7 @@ def test_no_job_when_everything_is_kept() -> None:
             meter_sample_retention_days=0,
             audit_retention_days=0,
             load_history_retention_days=0,
+            power_sample_retention_days=0,
         ),
     )
     assert scheduler.get_job(PURGE_JOB_ID) is None

@@ -14,6 +14,7 @@ from enum import StrEnum
 
 class Module(StrEnum):
     HOME = "home"
+    ANALYTICS = "analytics"
     LIVE_MONITORING = "live_monitoring"
     LOAD_BALANCING = "load_balancing"
     FINANCE = "finance"
@@ -34,6 +35,7 @@ class Action(StrEnum):
 
 MODULE_LABELS: dict[Module, str] = {
     Module.HOME: "Home",
+    Module.ANALYTICS: "Analytics",
     Module.LIVE_MONITORING: "Live Monitoring",
     Module.LOAD_BALANCING: "Load Balancing",
     Module.FINANCE: "Finance",
@@ -84,7 +86,7 @@ BUILT_IN_ROLES: dict[str, frozenset[str]] = {
     # Tariffs, payments and billing; reads the network it bills.
     FINANCE: _grant([Module.FINANCE], Action)
     | _grant([Module.HOME, Module.LIVE_MONITORING, Module.ASSETS], [Action.VIEW])
-    | _grant([Module.USERS], [Action.VIEW, Action.EXPORT]),
+    | _grant([Module.USERS, Module.ANALYTICS], [Action.VIEW, Action.EXPORT]),
     # Work orders on the phone: sees chargers, may reset and unlock them, fixes faults.
     MAINTENANCE_STAFF: _grant([Module.MAINTENANCE], [Action.VIEW, Action.EDIT])
     | _grant([Module.HOME, Module.ASSETS, Module.FIRMWARE], [Action.VIEW])

@@ -75,6 +75,29 @@ def buckets(kind: PeriodKind, now: datetime, zone: str) -> tuple[Bucket, ...]:
     )
 
 
+def buckets_between(kind: PeriodKind, first: date, last: date, zone: str) -> tuple[Bucket, ...]:
+    """The buckets of `kind` from the one holding local day `first` to the one holding `last`
+    (both included), oldest first, without gaps: a chosen range of days, months or years."""
+    if last < first:
+        first, last = last, first
+    day = _first_of(kind, first)
+    firsts = []
+    while day <= last:
+        firsts.append(day)
+        day = _next_first(kind, day)
+    edges = [local_midnight(d, zone) for d in [*firsts, day]]
+    return tuple(
+        Bucket(_key(kind, d), _label(kind, d), start, end)
+        for d, start, end in zip(firsts, edges, edges[1:], strict=False)
+    )
+
+
+def _first_of(kind: PeriodKind, day: date) -> date:
+    if kind is PeriodKind.DAYS:
+        return day
+    return day.replace(day=1) if kind is PeriodKind.MONTHS else date(day.year, 1, 1)
+
+
 def local_midnight(day: date, zone: str) -> datetime:
     """The first instant of `day` in `zone`, in UTC (zoneinfo resolves a skipped midnight to
     the instant after the gap, the same for a bucket's end and the next one's start)."""

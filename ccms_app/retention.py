@@ -1,4 +1,5 @@
-"""CCMS's retention policy: which tables are purged, after how long, and when.
+"""CCMS's retention policy: which tables are purged, after how long, and when (a composition
+root beside runtime.py: it names tables of every module, so it lives in none of them).
 
 The scheduled purge runs every hour, the first time ten minutes after start (not during the
 reconnect storm of a restart); hourly runs keep each one small (an hour's worth of old rows).
@@ -15,6 +16,7 @@ from datetime import timedelta
 from apscheduler.schedulers.base import BaseScheduler
 
 from ccms_app.accounts.audit_log import audit_log_retention
+from ccms_app.analytics.power_samples import power_sample_retention
 from ccms_app.charging.sample_retention import meter_sample_retention
 from ccms_app.control.message_retention import message_log_retention
 from ccms_app.core.config import Settings
@@ -35,6 +37,7 @@ def retained_tables(settings: Settings) -> list[RetainedTable]:
         meter_sample_retention(settings.meter_sample_retention_days),
         audit_log_retention(settings.audit_retention_days),
         *load_history_retention(settings.load_history_retention_days),
+        *power_sample_retention(settings.power_sample_retention_days),
     ]
 
 

@@ -1,0 +1,319 @@
+"""Charging figures (orders, energy, charging time, amounts) per bucket or per station /
+charge point / area, for organisations and an optional area, station or charge point.
+
+Read from the roll-up (`network_hour` when the whole network is asked, `charging_hour` when
+narrowed or grouped), plus what the roll-up has not seen yet, computed the same way
+(`rules/spread.py`): sessions running now (their energy so far) and sessions ended since the
+roll-up's last run. So a figure never waits for the job, and equals the raw computation
+(`raw_figures.py`, tested) at any moment.
+
+Buckets are days, months or years in a time zone (finance.rules.revenue): each hour row
+counts in the bucket its first instant falls in. In zones whose offset is not a whole hour
+(India, Nepal, ...), the hour that holds local midnight counts in the day it started in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlmodel import Session, col
+
+from ccms_app.analytics.models import ChargingHour, NetworkHour, RollupCursor, RollupPending
+from ccms_app.analytics.rollup import CURSOR, ended_of, ended_sessions_query, register_readings
+from ccms_app.analytics.rules.spread import HourShare, spread
+from ccms_app.charging.models import ChargingSession, SessionStatus
+from ccms_app.finance.revenue import bucket_case, in_period
+from ccms_app.finance.rules.revenue import Bucket, bucket_of
+from ccms_app.network.models import ChargePoint, Station
+
+
+@dataclass(frozen=True)
+class Narrowing:
+    """Which part of the network: organisations, then at most one of area / station /
+    charge point (the narrowest given wins)."""
+
+    organisations: frozenset[int]
+    area_id: int | None = None
+    station_id: int | None = None
+    charge_point_id: int | None = None
+
+    @property
+    def whole_network(self) -> bool:
+        return self.area_id is None and self.station_id is None and self.charge_point_id is None
+
+
+@dataclass
+class Totals:
+    """Orders, energy, charging time and amounts (per currency, minor units excl. / incl.)."""
+
+    orders: int = 0
+    energy_wh: int = 0
+    charging_us: int = 0
+    amounts: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def add(
+        self, orders: int, energy_wh: int, charging_us: int, currency: str, excl: int, incl: int
+    ) -> None:
+        self.orders += orders
+        self.energy_wh += energy_wh
+        self.charging_us += charging_us
+        if currency and (excl or incl or currency in self.amounts):
+            old_excl, old_incl = self.amounts.get(currency, (0, 0))
+            self.amounts[currency] = (old_excl + excl, old_incl + incl)
+
+    def add_sums(self, currency: str, sums: list[int]) -> None:
+        """Add a row of (orders, energy_wh, charging_us, excl, incl) in `currency`."""
+        orders, energy_wh, charging_us, excl, incl = sums
+        self.add(orders, energy_wh, charging_us, currency, excl, incl)
+
+    def add_share(self, share: HourShare, currency: str) -> None:
+        self.add(
+            share.orders,
+            share.energy_wh,
+            share.charging_us,
+            currency,
+            share.amount_excl_minor,
+            share.amount_incl_minor,
+        )
+
+    def plus(self, other: Totals) -> None:
+        self.add(other.orders, other.energy_wh, other.charging_us, "", 0, 0)
+        for currency, (excl, incl) in other.amounts.items():
+            self.add(0, 0, 0, currency, excl, incl)
+
+    def amount_incl(self, currency: str) -> int:
+        return self.amounts.get(currency, (0, 0))[1]
+
+    def amount_excl(self, currency: str) -> int:
+        return self.amounts.get(currency, (0, 0))[0]
+
+
+@dataclass(frozen=True)
+class Series:
+    buckets: tuple[Bucket, ...]
+    values: tuple[Totals, ...]  # one per bucket
+    total: Totals
+
+
+GROUPS = ("station", "charge_point", "area")
+
+
+def charging_series(
+    session: Session, narrowing: Narrowing, within: tuple[Bucket, ...], now: datetime
+) -> Series:
+    """The figures per bucket of `within` (contiguous, oldest first) and over them all."""
+    values = [Totals() for _ in within]
+    if within and narrowing.organisations:
+        for index, currency, sums in _rolled_by_bucket(session, narrowing, within):
+            values[index].add_sums(currency, sums)
+        for share, currency, _keys in _unrolled_shares(session, narrowing, now):
+            at = bucket_of(share.hour, within)
+            if at is not None:
+                values[at].add_share(share, currency)
+    total = Totals()
+    for value in values:
+        total.plus(value)
+    return Series(within, tuple(values), total)
+
+
+def charging_by(
+    session: Session,
+    narrowing: Narrowing,
+    group: str,
+    since: datetime,
+    until: datetime,
+    now: datetime,
+) -> dict[int | None, Totals]:
+    """The figures over [since, until) per station, charge point or area (id; None for
+    charge points without station / stations without area)."""
+    if group not in GROUPS:
+        raise ValueError(f"Unknown grouping {group!r}: choose one of {', '.join(GROUPS)}")
+    found: dict[int | None, Totals] = {}
+    if not narrowing.organisations:
+        return found
+    key = _group_column(group)
+    query = (
+        _narrowed(select(key, *_sums(ChargingHour)), narrowing)
+        .where(col(ChargingHour.hour) >= since, col(ChargingHour.hour) < until)
+        .group_by(key, col(ChargingHour.currency))
+    )
+    for group_id, currency, *sums in session.execute(query).all():
+        found.setdefault(_id(group_id), Totals()).add_sums(currency, [int(v) for v in sums])
+    groups = _groups_of(session, group)
+    for share, currency, (cp, station) in _unrolled_shares(session, narrowing, now):
+        if since <= share.hour < until:
+            into = cp if group == "charge_point" else station
+            if group == "area":
+                into = groups.get(station)
+            found.setdefault(into, Totals()).add_share(share, currency)
+    return found
+
+
+# --- the roll-up's part ------------------------------------------------------------------------
+
+
+def _sums(table: type[ChargingHour] | type[NetworkHour]) -> list[Any]:
+    return [
+        col(table.currency),
+        func.coalesce(func.sum(col(table.orders)), 0),
+        func.coalesce(func.sum(col(table.energy_wh)), 0),
+        func.coalesce(func.sum(col(table.charging_us)), 0),
+        func.coalesce(func.sum(col(table.amount_excl_minor)), 0),
+        func.coalesce(func.sum(col(table.amount_incl_minor)), 0),
+    ]
+
+
+def _rolled_by_bucket(
+    session: Session, narrowing: Narrowing, within: tuple[Bucket, ...]
+) -> Iterable[tuple[int, str, list[int]]]:
+    table: type[ChargingHour] | type[NetworkHour]
+    if narrowing.whole_network:
+        table = NetworkHour
+        base = (
+            select()
+            .select_from(NetworkHour)
+            .where(col(NetworkHour.organisation_id).in_(sorted(narrowing.organisations)))
+        )
+    else:
+        table = ChargingHour
+        base = _narrowed(select().select_from(ChargingHour), narrowing)
+    hour = col(table.hour)
+    inner = (
+        base.add_columns(
+            bucket_case(hour, within).label("bucket"),
+            col(table.currency).label("currency"),
+            col(table.orders).label("orders"),
+            col(table.energy_wh).label("energy_wh"),
+            col(table.charging_us).label("charging_us"),
+            col(table.amount_excl_minor).label("excl"),
+            col(table.amount_incl_minor).label("incl"),
+        )
+        .where(*in_period(hour, within))
+        .subquery()
+    )
+    names = ("orders", "energy_wh", "charging_us", "excl", "incl")
+    rows = session.execute(
+        select(
+            inner.c.bucket,
+            inner.c.currency,
+            *(func.coalesce(func.sum(inner.c[name]), 0) for name in names),
+        ).group_by(inner.c.bucket, inner.c.currency)
+    ).all()
+    for bucket, currency, *sums in rows:
+        yield int(bucket), str(currency), [int(v) for v in sums]
+
+
+def _narrowed(query: Select[*tuple[Any, ...]], narrowing: Narrowing) -> Select[*tuple[Any, ...]]:
+    query = query.where(col(ChargingHour.organisation_id).in_(sorted(narrowing.organisations)))
+    if narrowing.charge_point_id is not None:
+        return query.where(col(ChargingHour.charge_point_id) == narrowing.charge_point_id)
+    if narrowing.station_id is not None:
+        return query.where(col(ChargingHour.station_id) == narrowing.station_id)
+    if narrowing.area_id is not None:
+        stations = select(col(Station.id)).where(col(Station.area_id) == narrowing.area_id)
+        return query.where(col(ChargingHour.station_id).in_(stations))
+    return query
+
+
+def _group_column(group: str) -> Any:
+    if group == "charge_point":
+        return col(ChargingHour.charge_point_id)
+    if group == "station":
+        return col(ChargingHour.station_id)
+    area = select(col(Station.area_id)).where(col(Station.id) == col(ChargingHour.station_id))
+    return area.scalar_subquery()
+
+
+def _groups_of(session: Session, group: str) -> dict[int | None, int | None]:
+    """station -> area, for grouping the unrolled sessions by area."""
+    if group != "area":
+        return {}
+    rows = session.execute(select(col(Station.id), col(Station.area_id))).all()
+    return {int(s): _id(a) for s, a in rows}
+
+
+def _id(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+# --- what the roll-up has not seen yet ----------------------------------------------------------
+
+
+def _unrolled_shares(
+    session: Session, narrowing: Narrowing, now: datetime
+) -> list[tuple[HourShare, str, tuple[int, int | None]]]:
+    """(share, currency, (charge point, station)) of the sessions running now and of those
+    ended since the roll-up last saw them."""
+    cursor = session.get(RollupCursor, CURSOR)
+    last_id = -1 if cursor is None else cursor.last_session_id
+    pending = select(col(RollupPending.session_id))
+    ended = ended_of(
+        session.execute(
+            _sessions_narrowed(ended_sessions_query(), narrowing).where(
+                or_(col(ChargingSession.id) > last_id, col(ChargingSession.id).in_(pending))
+            )
+        ).all()
+    )
+    readings = register_readings(session, ended)
+    found: list[tuple[HourShare, str, int]] = []
+    for s in ended:
+        hours = spread(
+            s.start,
+            s.stop,
+            s.energy_wh,
+            readings.get(s.id, ()),
+            s.amount_excl_minor,
+            s.amount_incl_minor,
+        )
+        found.extend((share, s.currency, s.charge_point_id) for share in hours)
+    running = session.execute(
+        _sessions_narrowed(
+            select(
+                col(ChargingSession.charge_point_id),
+                col(ChargingSession.start_time),
+                col(ChargingSession.energy_wh),
+                col(ChargingSession.meter_updated_at),
+            ),
+            narrowing,
+        ).where(col(ChargingSession.status) == SessionStatus.ACTIVE.value)
+    ).all()
+    for cp, start, energy, updated in running:
+        measured = [(updated, float(energy or 0))] if updated is not None else []
+        hours = spread(start, max(now, start), int(energy or 0), measured, ended=False)
+        found.extend((share, "", int(cp)) for share in hours)
+    stations = _stations_of(session, {cp for _s, _c, cp in found})
+    return [(share, currency, (cp, stations.get(cp))) for share, currency, cp in found]
+
+
+def _sessions_narrowed(
+    query: Select[*tuple[Any, ...]], narrowing: Narrowing
+) -> Select[*tuple[Any, ...]]:
+    query = query.where(col(ChargingSession.organisation_id).in_(sorted(narrowing.organisations)))
+    if narrowing.charge_point_id is not None:
+        return query.where(col(ChargingSession.charge_point_id) == narrowing.charge_point_id)
+    if narrowing.whole_network:
+        return query
+    return query.where(col(ChargingSession.charge_point_id).in_(_charge_points(narrowing)))
+
+
+def _charge_points(narrowing: Narrowing) -> Select[*tuple[Any, ...]]:
+    query = select(col(ChargePoint.id))
+    if narrowing.station_id is not None:
+        return query.where(col(ChargePoint.station_id) == narrowing.station_id)
+    stations = select(col(Station.id)).where(col(Station.area_id) == narrowing.area_id)
+    return query.where(col(ChargePoint.station_id).in_(stations))
+
+
+def _stations_of(session: Session, charge_points: set[int]) -> dict[int, int | None]:
+    if not charge_points:
+        return {}
+    rows = session.execute(
+        select(col(ChargePoint.id), col(ChargePoint.station_id)).where(
+            col(ChargePoint.id).in_(sorted(charge_points))
+        )
+    ).all()
+    return {int(cp): _id(station) for cp, station in rows}

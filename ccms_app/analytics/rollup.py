@@ -1,0 +1,553 @@
+"""The charging roll-up: keeps `charging_hour` and `network_hour` equal to what the raw
+sessions give (`rules/spread.py`), without ever scanning the sessions table.
+
+Every run (each minute on the process scheduler, and on demand):
+- sessions with an id beyond the cursor are new: an ended one is rolled up, an open one is
+  remembered in `rollup_pending` and rolled up in the run after it ends (a session that stops
+  hours or days later, or an offline charger's transactions uploaded late, are not missed);
+- costs priced after the cursor's time (a final price, a re-price, a release from review)
+  roll their session's stop hour up again;
+- the cells a session touches are recomputed from every ended session of that charge point
+  that touches them, then the organisation's hours from the charge point hours: a cell is
+  always the exact sum of its sessions, whatever order the changes came in, so running a
+  batch twice changes nothing.
+
+`rebuild()` recomputes everything (after a restore, or for the benchmark); `figures.py` adds
+what the roll-up has not seen yet, so the figures never wait for this job.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from apscheduler.schedulers.base import BaseScheduler
+from sqlalchemy import Select, delete, func, insert, select
+from sqlmodel import Session, col
+
+from ccms_app.analytics.models import (
+    ChargingHour,
+    NetworkHour,
+    RollupCursor,
+    RollupPending,
+)
+from ccms_app.analytics.rules.spread import HOUR, HourShare, hour_of, spread
+from ccms_app.charging.models import OPEN_STATUSES, ChargingSession, MeterSample, SessionStatus
+from ccms_app.charging.rules.metering import ENERGY_REGISTER
+from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.types import utc_now
+from ccms_app.finance.models import CostState, SessionCost
+from ccms_app.network.models import ChargePoint
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+ROLLUP_JOB = "charging-roll-up"
+ROLLUP_INTERVAL = timedelta(minutes=1)
+CURSOR = "charging"
+BATCH = 5_000  # new sessions read per step
+OVERLAP = 50  # session ids read again each run (see _new_sessions)
+PRICE_OVERLAP = timedelta(minutes=2)
+COUNTED_COSTS = (CostState.FINAL.value,)  # amounts are final costs, as Finance counts them
+
+
+@dataclass(frozen=True)
+class EndedSession:
+    """The columns of an ended session the roll-up reads, with its final cost if any."""
+
+    id: int
+    organisation_id: int
+    charge_point_id: int
+    start: datetime
+    stop: datetime
+    energy_wh: int
+    meter_start_wh: int
+    currency: str
+    amount_excl_minor: int
+    amount_incl_minor: int
+
+
+@dataclass(frozen=True)
+class Cells:
+    """A charge point's hours to recompute: [first, last], both included."""
+
+    charge_point_id: int
+    first: datetime
+    last: datetime
+
+
+@dataclass(frozen=True)
+class RunResult:
+    sessions: int  # sessions rolled up (ended, or re-priced)
+    cells: int  # charge point hours written
+    pending: int  # sessions still open, waiting
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+_ENDED_COLUMNS = (
+    col(ChargingSession.id),
+    col(ChargingSession.organisation_id),
+    col(ChargingSession.charge_point_id),
+    col(ChargingSession.start_time),
+    col(ChargingSession.stop_time),
+    col(ChargingSession.energy_wh),
+    col(ChargingSession.meter_start_wh),
+    col(SessionCost.currency),
+    col(SessionCost.state),
+    col(SessionCost.total_excl_minor),
+    col(SessionCost.total_incl_minor),
+)
+
+
+def ended_sessions_query() -> Select[*tuple[Any, ...]]:
+    """Ended sessions with their cost: the roll-up's and the raw computation's one source."""
+    return (
+        select(*_ENDED_COLUMNS)
+        .outerjoin(SessionCost, col(SessionCost.session_id) == col(ChargingSession.id))
+        .where(
+            col(ChargingSession.status) == SessionStatus.COMPLETED.value,
+            col(ChargingSession.stop_time).is_not(None),
+        )
+    )
+
+
+def ended_of(rows: Iterable[Any]) -> list[EndedSession]:
+    """EndedSession values of `ended_sessions_query()` rows; a cost counts only when final."""
+    found = []
+    for sid, org, cp, start, stop, energy, meter_start, currency, state, excl, incl in rows:
+        counted = state in COUNTED_COSTS
+        found.append(
+            EndedSession(
+                id=int(sid),
+                organisation_id=int(org),
+                charge_point_id=int(cp),
+                start=start,
+                stop=stop,
+                energy_wh=int(energy or 0),
+                meter_start_wh=int(meter_start or 0),
+                currency=str(currency or "") if counted else "",
+                amount_excl_minor=int(excl or 0) if counted else 0,
+                amount_incl_minor=int(incl or 0) if counted else 0,
+            )
+        )
+    return found
+
+
+def register_readings(
+    session: Session, sessions: Sequence[EndedSession]
+) -> dict[int, list[tuple[datetime, float]]]:
+    """Each session's energy register readings as (time, Wh since its start reading)."""
+    starts = {s.id: s.meter_start_wh for s in sessions}
+    found: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
+    ids = list(starts)
+    for offset in range(0, len(ids), 500):
+        rows = session.execute(
+            select(
+                col(MeterSample.session_id), col(MeterSample.timestamp), col(MeterSample.value)
+            ).where(
+                col(MeterSample.session_id).in_(ids[offset : offset + 500]),
+                col(MeterSample.measurand) == ENERGY_REGISTER,
+                col(MeterSample.phase).is_(None),
+                col(MeterSample.unit) == "Wh",
+                col(MeterSample.value).is_not(None),
+            )
+        ).all()
+        for sid, at, value in rows:
+            found[int(sid)].append((at, float(value) - starts[int(sid)]))
+    return found
+
+
+def shares_of(
+    ended: EndedSession, readings: Sequence[tuple[datetime, float]]
+) -> tuple[HourShare, ...]:
+    return spread(
+        ended.start,
+        ended.stop,
+        ended.energy_wh,
+        readings,
+        ended.amount_excl_minor,
+        ended.amount_incl_minor,
+    )
+
+
+# --- the job ---------------------------------------------------------------------------------
+
+
+class ChargingRollupJob:
+    """One run: new and newly ended sessions, re-priced costs, their cells recomputed."""
+
+    def run(self, now: datetime | None = None) -> RunResult:
+        started = time.perf_counter()
+        now = now or utc_now()
+        with read_session() as session:
+            cursor = session.get(RollupCursor, CURSOR)
+            last_id = -1 if cursor is None else cursor.last_session_id
+            priced_since = None if cursor is None else cursor.last_priced_at
+        if last_id < 0:  # the first run (a new install, or an upgrade with history): all at once
+            return rebuild()
+        with read_session() as session:
+            new = _new_sessions(session, last_id)
+            pending = {
+                int(i) for i in session.execute(select(col(RollupPending.session_id))).scalars()
+            }
+            priced, newest_price = _priced_since(session, priced_since)
+            candidates = sorted({sid for sid, _status in new} | pending | priced)
+            statuses = _statuses(session, candidates)
+            ended_ids = [sid for sid in candidates if statuses.get(sid) == SessionStatus.COMPLETED]
+            still_open = {sid for sid in candidates if statuses.get(sid) in OPEN_STATUSES}
+            cells = _cells(_ended(session, ended_ids))
+            rows, network = _recompute(session, cells)
+        new_last_id = max([last_id, *(sid for sid, _ in new)])
+        with session_scope() as session:
+            _write(session, cells, rows, network)
+            _remember(session, pending, still_open)
+            stored = session.get(RollupCursor, CURSOR) or RollupCursor(name=CURSOR)
+            stored.last_session_id = new_last_id
+            stored.last_priced_at = newest_price or priced_since
+            stored.updated_at = now
+            session.add(stored)
+        result = RunResult(len(ended_ids), len(rows), len(still_open))
+        if ended_ids:
+            log.info(
+                "charging roll-up",
+                extra={
+                    "sessions": result.sessions,
+                    "cells": result.cells,
+                    "pending": result.pending,
+                    "ms": round((time.perf_counter() - started) * 1000, 1),
+                },
+            )
+        return result
+
+
+def _new_sessions(session: Session, last_id: int) -> list[tuple[int, str]]:
+    """Sessions after the cursor, and the last OVERLAP before it again: ids are handed out
+    before their transactions commit, so one may become visible after a higher one."""
+    rows = session.execute(
+        select(col(ChargingSession.id), col(ChargingSession.status))
+        .where(col(ChargingSession.id) > last_id - OVERLAP)
+        .order_by(col(ChargingSession.id))
+        .limit(BATCH)
+    ).all()
+    return [(int(i), str(s)) for i, s in rows]
+
+
+def _priced_since(session: Session, since: datetime | None) -> tuple[set[int], datetime | None]:
+    """Sessions whose cost changed since the cursor (minus PRICE_OVERLAP, for the same
+    reason), and the newest price time seen. The first run takes every session as new."""
+    newest = session.execute(select(func.max(col(SessionCost.priced_at)))).scalar()
+    if since is None:
+        return set(), newest
+    rows = session.execute(
+        select(col(SessionCost.session_id)).where(
+            col(SessionCost.priced_at) > since - PRICE_OVERLAP
+        )
+    ).all()
+    return {int(i) for (i,) in rows}, newest
+
+
+def _statuses(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for offset in range(0, len(ids), 500):
+        rows = session.execute(
+            select(col(ChargingSession.id), col(ChargingSession.status)).where(
+                col(ChargingSession.id).in_(ids[offset : offset + 500])
+            )
+        ).all()
+        found.update((int(i), str(s)) for i, s in rows)
+    return found
+
+
+def _ended(session: Session, ids: Sequence[int]) -> list[EndedSession]:
+    found: list[EndedSession] = []
+    for offset in range(0, len(ids), 500):
+        query = ended_sessions_query().where(
+            col(ChargingSession.id).in_(ids[offset : offset + 500])
+        )
+        found.extend(ended_of(session.execute(query).all()))
+    return found
+
+
+def _cells(sessions: Iterable[EndedSession]) -> list[Cells]:
+    """Each charge point's touched hours, overlapping ranges merged."""
+    spans: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    for s in sessions:
+        spans[s.charge_point_id].append((hour_of(s.start), hour_of(max(s.start, s.stop))))
+    merged = []
+    for cp, ranges in spans.items():
+        ranges.sort()
+        first, last = ranges[0]
+        for lo, hi in ranges[1:]:
+            if lo <= last + HOUR:
+                last = max(last, hi)
+            else:
+                merged.append(Cells(cp, first, last))
+                first, last = lo, hi
+        merged.append(Cells(cp, first, last))
+    return merged
+
+
+# (charge point, hour, currency) -> row values
+HourRows = dict[tuple[int, datetime, str], dict[str, Any]]
+
+
+def _recompute(
+    session: Session, cells: Sequence[Cells]
+) -> tuple[HourRows, set[tuple[int, datetime]]]:
+    """The charge point hours of `cells` from their sessions, and the (organisation, hour)
+    pairs whose network rows must follow."""
+    rows: HourRows = {}
+    touched: set[tuple[int, datetime]] = set()
+    stations = _stations(session, {c.charge_point_id for c in cells})
+    for cell in cells:
+        query = ended_sessions_query().where(
+            col(ChargingSession.charge_point_id) == cell.charge_point_id,
+            col(ChargingSession.start_time) < cell.last + HOUR,
+            col(ChargingSession.stop_time) >= cell.first,
+        )
+        sessions = ended_of(session.execute(query).all())
+        readings = register_readings(session, sessions)
+        for ended in sessions:
+            for share in shares_of(ended, readings.get(ended.id, ())):
+                if cell.first <= share.hour <= cell.last:
+                    key = (cell.charge_point_id, share.hour, ended.currency)
+                    add_share(rows.setdefault(key, _empty(ended, stations)), share)
+                    touched.add((ended.organisation_id, share.hour))
+        for org in {s.organisation_id for s in sessions} | _orgs_of(session, cell):
+            hour = cell.first
+            while hour <= cell.last:
+                touched.add((org, hour))
+                hour += HOUR
+    return rows, touched
+
+
+def _empty(ended: EndedSession, stations: dict[int, int | None]) -> dict[str, Any]:
+    return {
+        "organisation_id": ended.organisation_id,
+        "station_id": stations.get(ended.charge_point_id),
+        "orders": 0,
+        "energy_wh": 0,
+        "charging_us": 0,
+        "amount_excl_minor": 0,
+        "amount_incl_minor": 0,
+    }
+
+
+def add_share(into: dict[str, Any], share: HourShare) -> None:
+    into["orders"] += share.orders
+    into["energy_wh"] += share.energy_wh
+    into["charging_us"] += share.charging_us
+    into["amount_excl_minor"] += share.amount_excl_minor
+    into["amount_incl_minor"] += share.amount_incl_minor
+
+
+def _stations(session: Session, ids: set[int]) -> dict[int, int | None]:
+    found: dict[int, int | None] = {}
+    listed = list(ids)
+    for offset in range(0, len(listed), 500):
+        rows = session.execute(
+            select(col(ChargePoint.id), col(ChargePoint.station_id)).where(
+                col(ChargePoint.id).in_(listed[offset : offset + 500])
+            )
+        ).all()
+        found.update((int(i), None if s is None else int(s)) for i, s in rows)
+    return found
+
+
+def _orgs_of(session: Session, cell: Cells) -> set[int]:
+    """Organisations with rows in the cell now (a row may have to go)."""
+    rows = session.execute(
+        select(col(ChargingHour.organisation_id))
+        .where(
+            col(ChargingHour.charge_point_id) == cell.charge_point_id,
+            col(ChargingHour.hour) >= cell.first,
+            col(ChargingHour.hour) <= cell.last,
+        )
+        .distinct()
+    ).all()
+    return {int(org) for (org,) in rows}
+
+
+def _write(
+    session: Session, cells: Sequence[Cells], rows: HourRows, network: set[tuple[int, datetime]]
+) -> None:
+    for cell in cells:
+        session.execute(
+            delete(ChargingHour).where(
+                col(ChargingHour.charge_point_id) == cell.charge_point_id,
+                col(ChargingHour.hour) >= cell.first,
+                col(ChargingHour.hour) <= cell.last,
+            )
+        )
+    values = [{**key_values(key), **row} for key, row in rows.items()]
+    for chunk in _chunks(values, 500):
+        session.execute(insert(ChargingHour), chunk)
+    by_org: dict[int, list[datetime]] = defaultdict(list)
+    for org, hour in network:
+        by_org[org].append(hour)
+    for org, hours in by_org.items():
+        for chunk_hours in _chunks(sorted(hours), 500):
+            _network_hours(session, org, chunk_hours)
+
+
+def _network_hours(session: Session, org: int, hours: Sequence[datetime]) -> None:
+    """The organisation's rows for `hours`, summed again from its charge point hours."""
+    session.execute(
+        delete(NetworkHour).where(
+            col(NetworkHour.organisation_id) == org, col(NetworkHour.hour).in_(hours)
+        )
+    )
+    sums = session.execute(
+        select(
+            col(ChargingHour.hour),
+            col(ChargingHour.currency),
+            func.sum(col(ChargingHour.orders)),
+            func.sum(col(ChargingHour.energy_wh)),
+            func.sum(col(ChargingHour.charging_us)),
+            func.sum(col(ChargingHour.amount_excl_minor)),
+            func.sum(col(ChargingHour.amount_incl_minor)),
+        )
+        .where(col(ChargingHour.organisation_id) == org, col(ChargingHour.hour).in_(hours))
+        .group_by(col(ChargingHour.hour), col(ChargingHour.currency))
+    ).all()
+    values = [
+        {
+            "organisation_id": org,
+            "hour": hour,
+            "currency": currency,
+            "orders": int(orders),
+            "energy_wh": int(energy),
+            "charging_us": int(charging),
+            "amount_excl_minor": int(excl),
+            "amount_incl_minor": int(incl),
+        }
+        for hour, currency, orders, energy, charging, excl, incl in sums
+    ]
+    if values:
+        session.execute(insert(NetworkHour), values)
+
+
+def _remember(session: Session, before: set[int], still_open: set[int]) -> None:
+    gone = sorted(before - still_open)
+    for chunk in _chunks(gone, 500):
+        session.execute(delete(RollupPending).where(col(RollupPending.session_id).in_(chunk)))
+    added = [{"session_id": sid} for sid in sorted(still_open - before)]
+    for rows in _chunks(added, 500):
+        session.execute(insert(RollupPending), rows)
+
+
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for offset in range(0, len(items), size):
+        yield items[offset : offset + size]
+
+
+# --- rebuild ---------------------------------------------------------------------------------
+
+
+def rebuild(charge_points_per_step: int = 200) -> RunResult:
+    """Everything again from the sessions (after a restore, or for the benchmark): both
+    tables emptied, then every charge point's ended sessions rolled up, a chunk of charge
+    points per transaction, the network rows summed in SQL, the cursor set past the newest
+    session and the open ones remembered. Runs while the job is stopped."""
+    with session_scope() as session:
+        for table in (ChargingHour, NetworkHour, RollupPending, RollupCursor):
+            session.execute(delete(table))
+    with read_session() as session:
+        charge_points = [int(i) for (i,) in session.execute(select(col(ChargePoint.id))).all()]
+        last_id = int(session.execute(select(func.max(col(ChargingSession.id)))).scalar() or 0)
+        newest_price = session.execute(select(func.max(col(SessionCost.priced_at)))).scalar()
+        still_open = {
+            int(i)
+            for (i,) in session.execute(
+                select(col(ChargingSession.id)).where(
+                    col(ChargingSession.status).in_(OPEN_STATUSES)
+                )
+            ).all()
+        }
+    cells = 0
+    for chunk in _chunks(charge_points, charge_points_per_step):
+        with read_session() as session:
+            rows = _charge_point_rows(session, chunk)
+        with session_scope() as session:
+            for part in _chunks([{**key_values(key), **row} for key, row in rows.items()], 500):
+                session.execute(insert(ChargingHour), part)
+        cells += len(rows)
+    with session_scope() as session:
+        _sum_network(session)
+        _remember(session, set(), still_open)
+        session.add(
+            RollupCursor(
+                name=CURSOR,
+                last_session_id=last_id,
+                last_priced_at=newest_price,
+                updated_at=utc_now(),
+            )
+        )
+    return RunResult(0, cells, len(still_open))
+
+
+def key_values(key: tuple[int, datetime, str]) -> dict[str, Any]:
+    cp, hour, currency = key
+    return {"charge_point_id": cp, "hour": hour, "currency": currency}
+
+
+def _charge_point_rows(session: Session, charge_points: Sequence[int]) -> HourRows:
+    """Every hour row of these charge points, from all their ended sessions."""
+    stations = _stations(session, set(charge_points))
+    sessions = ended_of(
+        session.execute(
+            ended_sessions_query().where(col(ChargingSession.charge_point_id).in_(charge_points))
+        ).all()
+    )
+    readings = register_readings(session, sessions)
+    rows: HourRows = {}
+    for ended in sessions:
+        for share in shares_of(ended, readings.get(ended.id, ())):
+            key = (ended.charge_point_id, share.hour, ended.currency)
+            add_share(rows.setdefault(key, _empty(ended, stations)), share)
+    return rows
+
+
+def _sum_network(session: Session) -> None:
+    """Every organisation hour from the charge point hours, in one INSERT ... SELECT."""
+    sums = select(
+        col(ChargingHour.organisation_id),
+        col(ChargingHour.hour),
+        col(ChargingHour.currency),
+        func.sum(col(ChargingHour.orders)),
+        func.sum(col(ChargingHour.energy_wh)),
+        func.sum(col(ChargingHour.charging_us)),
+        func.sum(col(ChargingHour.amount_excl_minor)),
+        func.sum(col(ChargingHour.amount_incl_minor)),
+    ).group_by(
+        col(ChargingHour.organisation_id), col(ChargingHour.hour), col(ChargingHour.currency)
+    )
+    names = [
+        "organisation_id",
+        "hour",
+        "currency",
+        "orders",
+        "energy_wh",
+        "charging_us",
+        "amount_excl_minor",
+        "amount_incl_minor",
+    ]
+    session.execute(insert(NetworkHour).from_select(names, sums))
+
+
+def schedule_rollup(scheduler: BaseScheduler) -> None:
+    scheduler.add_job(
+        ChargingRollupJob().run,
+        "interval",
+        seconds=ROLLUP_INTERVAL.total_seconds(),
+        id=ROLLUP_JOB,
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+    )

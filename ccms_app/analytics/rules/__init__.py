@@ -1,0 +1,1 @@
+"""Pure analytics rules: no database, no Reflex, no I/O."""

@@ -1,0 +1,120 @@
+"""How one charging session counts in hourly analytics.
+
+- **Energy** counts in the hours it was delivered: the session's energy register readings
+  (relative to its start reading) draw a curve from (start, 0) to (stop, total); the energy of
+  an hour is the curve's rise across it, straight lines between readings. Without readings the
+  energy is spread evenly over the session's time. A session from 23:30 to 00:30 that drew
+  evenly puts half its energy in each day.
+- **Charging time** (the session's duration, plugged in to unplugged) counts in each hour by
+  the exact microseconds it overlaps.
+- **The order** (the session as one count) and **its amount** count once, in the hour it
+  ended: an order is complete, and priced, when it stops. So the 23:30-00:30 session counts
+  in both days' energy and time, and in the second day's orders and amount.
+
+Energy per hour is whole Wh: the cumulative curve is rounded at each hour boundary (half up),
+so the hours of a session always add up to its energy exactly. Pure: no database, no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from fractions import Fraction
+from itertools import pairwise
+
+HOUR = timedelta(hours=1)
+_US = timedelta(microseconds=1)
+
+
+@dataclass(frozen=True)
+class HourShare:
+    """What one session puts in one UTC hour."""
+
+    hour: datetime  # the hour's first instant, UTC
+    energy_wh: int
+    charging_us: int
+    orders: int = 0  # 1 in the hour the session ended
+    amount_excl_minor: int = 0
+    amount_incl_minor: int = 0
+
+
+def hour_of(moment: datetime) -> datetime:
+    """The UTC hour `moment` falls in."""
+    utc = moment.astimezone(UTC)
+    return utc.replace(minute=0, second=0, microsecond=0)
+
+
+def micros(delta: timedelta) -> int:
+    return delta // _US
+
+
+def spread(
+    start: datetime,
+    stop: datetime,
+    energy_wh: int,
+    readings: Iterable[tuple[datetime, float]] = (),
+    amount_excl_minor: int = 0,
+    amount_incl_minor: int = 0,
+    ended: bool = True,
+) -> tuple[HourShare, ...]:
+    """A session's hours, oldest first. `readings` are (time, Wh since the start reading);
+    `ended` False for a session still running at `stop` (no order, no amount yet)."""
+    total = max(0, int(energy_wh))
+    if stop <= start:
+        return (_order_hour(hour_of(start), total, 0, ended, amount_excl_minor, amount_incl_minor),)
+    curve = _curve(start, stop, total, readings)
+    shares: list[HourShare] = []
+    hour = hour_of(start)
+    last_hour = hour_of(stop - _US)
+    while hour <= last_hour:
+        begin, end = max(hour, start), min(hour + HOUR, stop)
+        energy = _rounded(curve, end, start) - _rounded(curve, begin, start)
+        shares.append(HourShare(hour, energy, micros(end - begin)))
+        hour += HOUR
+    closing = hour_of(stop)
+    if ended:
+        if shares[-1].hour != closing:  # stopped exactly on the hour: the order is in it
+            shares.append(HourShare(closing, 0, 0))
+        last = shares[-1]
+        shares[-1] = _order_hour(
+            last.hour, last.energy_wh, last.charging_us, True, amount_excl_minor, amount_incl_minor
+        )
+    return tuple(shares)
+
+
+def _order_hour(
+    hour: datetime, energy: int, charging_us: int, ended: bool, excl: int, incl: int
+) -> HourShare:
+    if not ended:
+        return HourShare(hour, energy, charging_us)
+    return HourShare(hour, energy, charging_us, 1, excl, incl)
+
+
+def _curve(
+    start: datetime, stop: datetime, total: int, readings: Iterable[tuple[datetime, float]]
+) -> list[tuple[int, Fraction]]:
+    """(µs since start, Wh) points, rising, from (0, 0) to (duration, total)."""
+    duration = micros(stop - start)
+    points: list[tuple[int, Fraction]] = [(0, Fraction(0))]
+    for at, value in sorted(readings):
+        offset = micros(at - start)
+        if not 0 < offset < duration or value != value:  # outside the session, or NaN
+            continue
+        energy = min(Fraction(max(0.0, value)).limit_denominator(1000), Fraction(total))
+        energy = max(energy, points[-1][1])  # a register never runs backwards
+        if offset > points[-1][0]:
+            points.append((offset, energy))
+    points.append((duration, Fraction(total)))
+    return points
+
+
+def _rounded(curve: list[tuple[int, Fraction]], moment: datetime, start: datetime) -> int:
+    """The curve's value at `moment`, rounded half up to whole Wh."""
+    offset = micros(moment - start)
+    value = curve[-1][1]
+    for (x0, y0), (x1, y1) in pairwise(curve):
+        if offset <= x1:
+            value = y0 if x1 == x0 else y0 + (y1 - y0) * Fraction(offset - x0, x1 - x0)
+            break
+    return int(value + Fraction(1, 2)) if value >= 0 else 0

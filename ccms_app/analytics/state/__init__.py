@@ -1,0 +1,1 @@
+"""Analytics page states: thin rx.State classes over the figures and reports."""
