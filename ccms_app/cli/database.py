@@ -1,9 +1,11 @@
-"""`ccms db upgrade`, `ccms db purge` and `ccms seed-demo`: schema, retention, demo network."""
+"""`ccms db upgrade`, `ccms db purge`, `ccms db rebuild-analytics` and `ccms seed-demo`:
+schema, retention, the analytics roll-ups, demo network."""
 
 from __future__ import annotations
 
 import click
 
+from ccms_app.analytics.rollup import rebuild
 from ccms_app.cli.common import safe_url
 from ccms_app.core import migrations
 from ccms_app.core.config import get_settings
@@ -34,6 +36,17 @@ def db_purge(dry_run: bool) -> None:
     """
     for report in purge(get_settings(), dry_run=dry_run):
         click.echo(report.line())
+
+
+@db.command("rebuild-analytics")
+def db_rebuild_analytics() -> None:
+    """Compute the analytics roll-ups again from every charging session (after restoring a
+    backup or editing sessions by hand). Stop the server first: its job keeps them current."""
+    result = rebuild()
+    click.echo(
+        f"analytics rebuilt: {result.cells} charge point hours; "
+        f"sessions still running (rolled up when they end): {result.pending}"
+    )
 
 
 @click.command("seed-demo")
