@@ -19,11 +19,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlmodel import Session, col
 
 from ccms_app.analytics.models import ChargingHour, NetworkHour, RollupCursor, RollupPending
-from ccms_app.analytics.rollup import CURSOR, ended_of, ended_sessions_query, register_readings
+from ccms_app.analytics.rollup import (
+    CURSOR,
+    EndedSession,
+    ended_of,
+    ended_sessions_query,
+    register_readings,
+)
 from ccms_app.analytics.rules.spread import HourShare, spread
 from ccms_app.charging.models import ChargingSession, SessionStatus
 from ccms_app.finance.revenue import bucket_case, in_period
@@ -251,13 +257,11 @@ def _unrolled_shares(
     cursor = session.get(RollupCursor, CURSOR)
     last_id = -1 if cursor is None else cursor.last_session_id
     pending = select(col(RollupPending.session_id))
-    ended = ended_of(
-        session.execute(
-            _sessions_narrowed(ended_sessions_query(), narrowing).where(
-                or_(col(ChargingSession.id) > last_id, col(ChargingSession.id).in_(pending))
-            )
-        ).all()
-    )
+    # two queries, not an OR: each reads its own index (the id range, the pending ids)
+    ended = [
+        *_ended_where(session, narrowing, col(ChargingSession.id) > last_id),
+        *_ended_where(session, narrowing, col(ChargingSession.id).in_(pending)),
+    ]
     readings = register_readings(session, ended)
     found: list[tuple[HourShare, str, int]] = []
     for s in ended:
@@ -287,6 +291,11 @@ def _unrolled_shares(
         found.extend((share, "", int(cp)) for share in hours)
     stations = _stations_of(session, {cp for _s, _c, cp in found})
     return [(share, currency, (cp, stations.get(cp))) for share, currency, cp in found]
+
+
+def _ended_where(session: Session, narrowing: Narrowing, where: Any) -> list[EndedSession]:
+    query = _sessions_narrowed(ended_sessions_query(), narrowing).where(where)
+    return ended_of(session.execute(query).all())
 
 
 def _sessions_narrowed(
