@@ -17,6 +17,7 @@ from ccms_app.accounts.pages import login
 from ccms_app.accounts.state import AuthState, gate
 from ccms_app.accounts.web_session import RawTokenScrubber
 from ccms_app.analytics import pages as analytics_pages
+from ccms_app.analytics.pages import home
 from ccms_app.api import build_api
 from ccms_app.charging.state.data_issues_tab import ChargePointTabState
 from ccms_app.control.firmware import pages as firmware_page
@@ -57,7 +58,7 @@ from ccms_app.maintenance.pages import reports as maintenance_reports
 from ccms_app.maintenance.pages import staff as maintenance_staff
 from ccms_app.maintenance.pages import work_order_detail as maintenance_work_order
 from ccms_app.maintenance.pages import work_orders as maintenance_work_orders
-from ccms_app.monitoring.pages import home, live_monitoring
+from ccms_app.monitoring.pages import live_monitoring
 from ccms_app.monitoring.state.home import HomeState
 from ccms_app.monitoring.state.publisher import live_publisher
 from ccms_app.network.pages import assets, stations
@@ -95,7 +96,7 @@ def _register_pages(app: rx.App) -> None:
         title=login.TITLE,
         on_load=AuthState.show_login,
     )
-    app.add_page(home.home_page, route=home.ROUTE, title=home.TITLE, on_load=home.ON_LOAD)
+    app.add_page(home.page, route=home.ROUTE, title=home.TITLE, on_load=home.ON_LOAD)
     app.add_page(
         live_monitoring.live_monitoring_page,
         route=live_monitoring.ROUTE,

@@ -1,0 +1,48 @@
+"""Home (/): the charging network at a glance. Its size and licence, today and this month in
+the operator's time zone, the live counts and warnings (monitoring's HomeState, pushed),
+live power per station with the 24 h curve, and charging and revenue by day, month or year.
+
+Registered by ccms_app.ccms_app (Home stays Module.HOME, not under Analytics' navigation).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from ccms_app.accounts.state import AuthState
+from ccms_app.analytics.components import home as blocks
+from ccms_app.analytics.state.home import HomeFiguresState
+from ccms_app.monitoring.state.home import ROUTE, HomeState
+from ccms_app.monitoring.state.licence_card import LicenceCardState
+from ccms_app.ui.layout import app_shell
+from ccms_app.ui.page_header import live_indicator, page_header
+
+__all__ = ["ON_LOAD", "ROUTE", "TITLE", "page"]
+TITLE = "Home · CCMS"
+ON_LOAD: list[Any] = [
+    AuthState.require_login,
+    HomeState.show,
+    LicenceCardState.load,
+    HomeFiguresState.load,
+]
+
+
+def page() -> rx.Component:
+    return app_shell(
+        ROUTE,
+        page_header(
+            "Home",
+            "The charging network at a glance.",
+            live_indicator(HomeState.updated_at),
+        ),
+        blocks.licence_card(),
+        blocks.network_tiles(),
+        blocks.today_and_month(),
+        blocks.charge_point_counts(),
+        blocks.connectors_by_status(),
+        blocks.warnings_summary(),
+        blocks.power(),
+        blocks.charging_by_period(),
+    )
