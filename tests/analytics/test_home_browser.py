@@ -161,7 +161,7 @@ async def _check_figures(page: Page, seeded: Seeded) -> None:
     )
     await expect(page.locator("[data-testid=net-connectors]")).to_have_text(str(seeded.connectors))
     await expect(page.locator("[data-testid=net-sub_operators]")).to_have_text("0")
-    await expect(page.locator("[data-testid=net-licence]")).to_have_text("None")
+    await expect(page.locator("[data-testid=net-licence]")).to_have_text("No terms")
     site = page.locator(f"[data-testid=site-power-{seeded.station}]")
     await expect(site).to_contain_text("Harbour Car Park")
     await expect(site).to_contain_text("7.4 kW")

@@ -216,7 +216,7 @@ def test_the_page_shows_the_figures_as_hand_computed(network: Network) -> None:
         "revenue": "€27.00 + £1.00",
     }
     tiles = network_tiles(home)
-    assert (tiles["licence"], tiles["stations"], tiles["connectors"]) == ("None", "3", "3")
+    assert (tiles["licence"], tiles["stations"], tiles["connectors"]) == ("No terms", "3", "3")
 
 
 def test_the_same_figures_after_the_roll_up(network: Network) -> None:

@@ -93,7 +93,7 @@ def figures_row(totals: Totals, currency: str) -> dict[str, str]:
 def network_tiles(figures: HomeFigures) -> dict[str, str]:
     licence = figures.licence
     if licence is None:
-        value, note = "None", "The network operator has no licence terms."
+        value, note = "No terms", "The network operator has no licence: no limits, no end date."
     elif licence.status != "active":
         value, note = licence.status.capitalize(), licence.validity
     elif licence.days_left is None:
