@@ -1,4 +1,7 @@
-"""Analytics -> Analyses (being built: this placeholder says so until its page lands)."""
+"""Analytics -> Business analyses (/analytics/analyses): the cycle comparison (month-on-month
+and year-on-year, like for like), live charging power per station with a station's 24 h
+curve, usage rate per station and charge point (ranked, defined on the page), and the
+charge points' status over time with availability per station and connector."""
 
 from __future__ import annotations
 
@@ -7,21 +10,36 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.analytics.components.analyses import (
+    cycle_section,
+    power_section,
+    range_picker,
+    status_section,
+    usage_section,
+)
 from ccms_app.analytics.components.subnav import ANALYSES_ROUTE, analytics_subnav
+from ccms_app.analytics.state.analyses import CycleState, PowerState, RangeState
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
 ROUTE = ANALYSES_ROUTE
-TITLE = "Analyses · Analytics · CCMS"
-ON_LOAD: list[Any] = [AuthState.require_login]
+TITLE = "Business analyses · Analytics · CCMS"
+ON_LOAD: list[Any] = [AuthState.require_login, CycleState.load, PowerState.load, RangeState.load]
 
 
 def page() -> rx.Component:
     return app_shell(
         ROUTE,
-        page_header("Analyses", "Not built yet."),
+        page_header(
+            "Business analyses",
+            "Month-on-month and year-on-year, power per station, usage and availability.",
+        ),
         analytics_subnav(ROUTE),
-        rx.text("This page is not built yet: no figures are shown."),
+        cycle_section(),
+        power_section(),
+        range_picker(),
+        usage_section(),
+        status_section(),
     )
 
 
