@@ -1,4 +1,8 @@
-"""Analytics -> Statistics (being built: this placeholder says so until its page lands)."""
+"""Analytics -> Statistics (/analytics), the operations data dashboard: one filter on top
+(day / month / year, From / To days in the operator's zone, area, station, charge point),
+then stations and charge points by state, charging orders / energy / amount with their
+month-on-month change, charts, rankings and the sessions behind them (CSV), work orders,
+and faults by cause. Tables scroll sideways inside their card on a 360 px phone."""
 
 from __future__ import annotations
 
@@ -7,21 +11,43 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.analytics.components.statistics import (
+    charging_section,
+    faults_section,
+    filters,
+    network_section,
+    work_orders_section,
+)
 from ccms_app.analytics.components.subnav import STATISTICS_ROUTE, analytics_subnav
+from ccms_app.analytics.state.statistics import StatisticsState
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
 ROUTE = STATISTICS_ROUTE
 TITLE = "Statistics · Analytics · CCMS"
-ON_LOAD: list[Any] = [AuthState.require_login]
+# StatisticsState.load narrows (and so loads) the page's three lists itself.
+ON_LOAD: list[Any] = [AuthState.require_login, StatisticsState.load]
 
 
 def page() -> rx.Component:
     return app_shell(
         ROUTE,
-        page_header("Statistics", "Not built yet."),
+        page_header("Statistics", "The operations data dashboard"),
         analytics_subnav(ROUTE),
-        rx.text("This page is not built yet: no figures are shown."),
+        filters(),
+        rx.cond(
+            StatisticsState.loaded,
+            rx.vstack(
+                network_section(),
+                charging_section(),
+                work_orders_section(),
+                faults_section(),
+                spacing="6",
+                width="100%",
+                min_width="0",
+            ),
+            rx.center(rx.spinner(), width="100%", padding="24px"),
+        ),
     )
 
 

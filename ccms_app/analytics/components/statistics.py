@@ -1,0 +1,488 @@
+"""The Statistics page's parts: the filter card, and the four sections (stations and charge
+points, charging, work orders, faults by cause).
+
+Test ids: `stats-filter-{kind,from,to,area,station,charge-point}`, `stats-count-<key>`,
+`stats-total-<orders|energy|amount>` (+ `-change`), `stats-chart-<orders|energy|amount>`,
+`stats-buckets` (rows `stats-bucket-<key>`, `stats-bucket-total`), `stats-rank-stations`,
+`stats-rank-charge-points`, `stats-sessions-*` / `stats-stations-*` /
+`stats-charge-points-*` (the lists, ui.data_list), `stats-wo-<key>`, `stats-faults-pie`,
+`stats-fault-<cause>`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+from reflex.vars import ObjectVar
+
+from ccms_app.analytics.state.statistics import (
+    ChargePointStatisticsState,
+    SessionDetailsState,
+    StationStatisticsState,
+    StatisticsState,
+)
+from ccms_app.analytics.statistics import ALL
+from ccms_app.finance.rules.revenue import PeriodKind
+from ccms_app.ui.cards import empty_note, section, stat_card
+from ccms_app.ui.data_list import Column, RowVar, data_list
+from ccms_app.ui.table import cell, data_table
+
+S: Any = StatisticsState  # dict fields' Var methods are not in Reflex's stubs
+
+KINDS = ((PeriodKind.DAYS, "Day"), (PeriodKind.MONTHS, "Month"), (PeriodKind.YEARS, "Year"))
+
+
+def _note(*children: Any) -> rx.Component:
+    return rx.text(*children, size="1", color=rx.color("gray", 10))
+
+
+def _label(text: str) -> rx.Component:
+    return rx.text(text, size="1", color=rx.color("gray", 11))
+
+
+def _error(key: str) -> rx.Component:
+    return rx.cond(
+        S.errors.contains(key),
+        rx.text(S.errors.get(key, ""), size="1", color=rx.color("red", 11)),
+    )
+
+
+# --- the filter ------------------------------------------------------------------------------
+
+
+def _kind() -> rx.Component:
+    return rx.vstack(
+        _label("Group by"),
+        rx.segmented_control.root(
+            *[rx.segmented_control.item(label, value=kind.value) for kind, label in KINDS],
+            value=S.kind,
+            on_change=lambda value: S.set_kind(value),
+            custom_attrs={"data-testid": "stats-filter-kind"},
+        ),
+        _error("kind"),
+        spacing="1",
+    )
+
+
+def _date(label: str, value: Any, on_change: Any, key: str) -> rx.Component:
+    return rx.vstack(
+        _label(label),
+        rx.input(
+            type="date",
+            value=value,
+            on_change=on_change,
+            width="100%",
+            aria_label=f"{label} date",
+            custom_attrs={"data-testid": f"stats-filter-{key}"},
+        ),
+        _error(f"date_{key}"),
+        spacing="1",
+        width=["calc(50% - 6px)", "calc(50% - 6px)", "150px"],
+    )
+
+
+def _select(label: str, value: Any, options: Any, on_change: Any, key: str) -> rx.Component:
+    return rx.vstack(
+        _label(label),
+        rx.select.root(
+            rx.select.trigger(
+                placeholder=label,
+                width="100%",
+                custom_attrs={"data-testid": f"stats-filter-{key}"},
+            ),
+            rx.select.content(
+                rx.select.item("All", value=ALL),
+                rx.foreach(options, lambda o: rx.select.item(o[1], value=o[0])),
+            ),
+            value=value,
+            on_change=on_change,
+        ),
+        spacing="1",
+        width=["100%", "100%", "190px"],
+    )
+
+
+def filters() -> rx.Component:
+    return rx.card(
+        rx.flex(
+            _kind(),
+            _date("From", S.date_from, S.set_date_from, "from"),
+            _date("To", S.date_to, S.set_date_to, "to"),
+            _select("Area", S.area_id, S.areas, S.set_area, "area"),
+            _select("Station", S.station_id, S.stations, S.set_station, "station"),
+            _select(
+                "Charge point",
+                S.charge_point_id,
+                S.charge_points,
+                S.set_charge_point,
+                "charge-point",
+            ),
+            rx.button(
+                "This month",
+                variant="soft",
+                color_scheme="gray",
+                on_click=S.clear,
+                custom_attrs={"data-testid": "stats-filter-clear"},
+            ),
+            wrap="wrap",
+            gap="12px",
+            align="end",
+            width="100%",
+        ),
+        _note(
+            "Days in ",
+            S.zone,
+            " (your billing profile's time zone). The range and area or station apply to "
+            "every section; a charge point to the charging figures and sessions.",
+        ),
+        width="100%",
+    )
+
+
+# --- 1. stations and charge points -----------------------------------------------------------
+
+
+def network_counts() -> rx.Component:
+    return rx.grid(
+        *[
+            stat_card(label, S.counts.get(key, "0"), icon, colour, f"stats-count-{key}")
+            for key, label, icon, colour in (
+                ("stations", "Stations", "map-pin", "gray"),
+                ("charge_points", "Charge points", "plug-zap", "gray"),
+                ("online", "Online", "wifi", "green"),
+                ("offline", "Offline", "wifi-off", "gray"),
+                ("faulted", "Faulted", "triangle-alert", "red"),
+                ("unregistered", "Unregistered", "circle-help", "amber"),
+            )
+        ],
+        columns=rx.breakpoints(initial="2", md="3", lg="6"),
+        gap="12px",
+        width="100%",
+    )
+
+
+def _online(row: RowVar) -> rx.Component:
+    return rx.badge(
+        row["is_online"],
+        color_scheme=rx.cond(row["online_key"] == "online", "green", "gray"),
+        variant="soft",
+        white_space="nowrap",
+    )
+
+
+def network_section() -> rx.Component:
+    return section(
+        "Stations and charge points",
+        network_counts(),
+        _note(
+            "Online / offline: registered charge points by their connection now. Faulted: "
+            "the charge point or one of its connectors reports Faulted. Unregistered: "
+            "connected without being registered."
+        ),
+        data_list(
+            StationStatisticsState,
+            columns=[
+                Column("name", "Station", href=lambda r: "/stations/" + r["id"].to(str)),
+                Column("address", "Address"),
+                Column("area", "Area"),
+                Column("charge_points", "Charge points"),
+                Column("online", "Online"),
+                Column("offline", "Offline"),
+                Column("faults", "Faults"),
+                Column("unregistered", "Unregistered"),
+            ],
+            testid="stats-stations",
+            empty_text="No stations here.",
+            search_placeholder="Search station or address…",
+        ),
+        data_list(
+            ChargePointStatisticsState,
+            columns=[
+                Column(
+                    "identity",
+                    "Charge point",
+                    href=lambda r: "/charge-points/" + r["identity"].to(str),
+                ),
+                Column("station", "Station"),
+                Column("vendor", "Manufacturer"),
+                Column("model", "Model"),
+                Column("enabled", "Usage"),
+                Column("is_online", "Online", render=_online),
+                Column("max_power_w", "Rated power"),
+                Column("voltage", "Voltage", sortable=False),
+                Column("charging_method", "Method"),
+            ],
+            testid="stats-charge-points",
+            empty_text="No charge points here.",
+            search_placeholder="Search identity, station, make or model…",
+        ),
+    )
+
+
+# --- 2. charging -----------------------------------------------------------------------------
+
+
+def _trend_colour(row: ObjectVar[dict[str, str]]) -> Any:
+    return rx.match(row["trend"], ("up", "green"), ("down", "red"), "gray")
+
+
+def _total_card(row: ObjectVar[dict[str, str]]) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.text(row["label"], size="2", color=rx.color("gray", 11)),
+            rx.text(
+                row["value"],
+                size=rx.breakpoints(initial="5", md="6"),
+                weight="bold",
+                white_space="nowrap",
+                custom_attrs={"data-testid": "stats-total-" + row["key"].to(str)},
+            ),
+            rx.hstack(
+                rx.badge(
+                    row["change"],
+                    color_scheme=_trend_colour(row),
+                    variant="soft",
+                    custom_attrs={"data-testid": "stats-total-" + row["key"].to(str) + "-change"},
+                ),
+                _note("vs ", row["previous"]),
+                spacing="2",
+                align="center",
+                wrap="wrap",
+            ),
+            spacing="1",
+        ),
+        width="100%",
+    )
+
+
+def _chart(figure: Any, key: str, title: Any) -> rx.Component:
+    return rx.card(
+        rx.text(title, weight="medium", size="2"),
+        rx.plotly.basic(
+            data=figure,
+            config={"displayModeBar": False, "responsive": True},
+            width="100%",
+            height="240px",
+        ),
+        width="100%",
+        min_width="0",
+        custom_attrs={"data-testid": f"stats-chart-{key}"},
+    )
+
+
+def _currency_picker() -> rx.Component:
+    return rx.cond(
+        S.currencies.length() > 1,
+        rx.segmented_control.root(
+            rx.foreach(S.currencies, lambda code: rx.segmented_control.item(code, value=code)),
+            value=S.currency,
+            on_change=lambda value: S.set_currency(value),
+            size="1",
+            custom_attrs={"data-testid": "stats-currency"},
+        ),
+    )
+
+
+def _bucket_row(row: ObjectVar[dict[str, str]]) -> rx.Component:
+    weight = rx.cond(row["key"] == "total", "bold", "regular")
+    return rx.table.row(
+        cell(rx.text(row["label"], size="2", weight=weight)),
+        cell(rx.text(row["orders"], size="2", weight=weight)),
+        cell(rx.text(row["energy"], size="2", weight=weight)),
+        cell(rx.text(row["amount"], size="2", weight=weight)),
+        custom_attrs={"data-testid": "stats-bucket-" + row["key"].to(str)},
+    )
+
+
+def _ranked_row(row: ObjectVar[dict[str, str]]) -> rx.Component:
+    return rx.table.row(
+        cell(row["name"]),
+        cell(row["orders"]),
+        cell(row["energy"]),
+        cell(row["amount"]),
+        custom_attrs={"data-testid": "stats-ranked-" + row["key"].to(str)},
+    )
+
+
+def _ranking(title: str, header: str, rows: Any, testid: str) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.text(title, weight="medium", size="2"),
+            rx.cond(
+                rows.length() > 0,
+                data_table([header, "Orders", "Energy", "Amount"], rows, _ranked_row, testid),
+                empty_note("No charging in the range."),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+        min_width="0",
+    )
+
+
+def _sessions() -> rx.Component:
+    return data_list(
+        SessionDetailsState,
+        columns=[
+            Column("start_time", "Start"),
+            Column("station", "Station", sortable=False),
+            Column("charge_point", "Charge point", sortable=False),
+            Column("connector_id", "Connector", sortable=False, on_phone=False),
+            Column("stop_time", "End", sortable=False),
+            Column("duration", "Duration", sortable=False),
+            Column("energy_wh", "Energy (kWh)"),
+            Column("fee", "Fee incl. VAT", sortable=False),
+            Column("payment_method", "Payment", sortable=False),
+            Column("counted", "Counted in range", sortable=False),
+        ],
+        testid="stats-sessions",
+        empty_text="No sessions in the range.",
+        search_placeholder="Search station or charge point…",
+    )
+
+
+def charging_section() -> rx.Component:
+    return section(
+        "Charging orders, energy and amount",
+        rx.flex(
+            _note(
+                S.range_text,
+                ", by ",
+                S.kind.to(str),
+                "; change against ",
+                S.previous_text,
+            ),
+            rx.spacer(),
+            _currency_picker(),
+            width="100%",
+            wrap="wrap",
+            gap="8px",
+            align="center",
+        ),
+        rx.grid(
+            rx.foreach(S.totals, _total_card),
+            columns=rx.breakpoints(initial="1", sm="3"),
+            gap="12px",
+            width="100%",
+        ),
+        rx.grid(
+            _chart(S.orders_figure, "orders", "Charging orders"),
+            _chart(S.energy_figure, "energy", "Charged energy (kWh)"),
+            _chart(S.amount_figure, "amount", "Charging amount incl. VAT (" + S.currency + ")"),
+            columns=rx.breakpoints(initial="1", md="3"),
+            gap="12px",
+            width="100%",
+        ),
+        rx.card(
+            data_table(
+                ["Period", "Orders", "Energy", "Amount incl. VAT"],
+                S.buckets,
+                _bucket_row,
+                testid="stats-buckets",
+                max_height="420px",  # 31 days scroll inside, the sections below stay near
+                overflow_y="auto",
+            ),
+            width="100%",
+        ),
+        _note(
+            "An order and its amount (the final cost incl. VAT, as Finance counts revenue) "
+            "count when the session ended; its energy in the hours it was delivered. So a "
+            "session from 23:30 to 00:30 counts in both days' energy, and in the second "
+            "day's orders and amount. Sessions held for review or not priced count as "
+            "orders without an amount. Change: against the same days one month earlier; "
+            '"no data" when those had none.'
+        ),
+        rx.grid(
+            _ranking("Most energy by station", "Station", S.by_station, "stats-rank-stations"),
+            _ranking(
+                "Most energy by charge point",
+                "Charge point",
+                S.by_charge_point,
+                "stats-rank-charge-points",
+            ),
+            columns=rx.breakpoints(initial="1", lg="2"),
+            gap="12px",
+            width="100%",
+        ),
+        _note(S.ranked_note),
+        rx.heading("Sessions", size="3"),
+        _sessions(),
+        _note(
+            "Every session that counts in the range; times in ",
+            S.zone,
+            '. "Counted in range" is what of it is in the figures above (its energy in the '
+            'range, its order and amount if it ended there): the CSV\'s "in range" columns '
+            "add up to the totals. Running sessions count up to when the figures were read.",
+        ),
+    )
+
+
+# --- 3. work orders, 4. faults ---------------------------------------------------------------
+
+
+def work_orders_section() -> rx.Component:
+    return section(
+        "Work orders",
+        rx.grid(
+            *[
+                stat_card(label, S.work_orders.get(key, "0"), icon, colour, f"stats-wo-{key}")
+                for key, label, icon, colour in (
+                    ("total", "Work orders", "clipboard-list", "gray"),
+                    ("completed", "Completed", "circle-check", "green"),
+                    ("pending", "Pending", "hourglass", "amber"),
+                    ("overdue", "Outstanding (overdue)", "alarm-clock", "red"),
+                )
+            ],
+            columns=rx.breakpoints(initial="2", md="4"),
+            gap="12px",
+            width="100%",
+        ),
+        _note(
+            "Work orders created in the range: completed (resolved or closed), pending "
+            "(open, assigned, in progress, on hold), overdue (pending past their due time). ",
+            rx.link("Maintenance reports", href="/maintenance/reports"),
+        ),
+    )
+
+
+def _cause_row(row: ObjectVar[dict[str, str]]) -> rx.Component:
+    return rx.table.row(
+        cell(row["label"]),
+        cell(row["count"]),
+        cell(row["share"]),
+        custom_attrs={"data-testid": "stats-fault-" + row["cause"].to(str)},
+    )
+
+
+def faults_section() -> rx.Component:
+    return section(
+        "Faults by cause",
+        rx.cond(
+            S.causes.length() > 0,
+            rx.grid(
+                rx.card(
+                    rx.plotly.basic(
+                        data=S.pie,
+                        config={"displayModeBar": False, "responsive": True},
+                        width="100%",
+                        height="300px",
+                    ),
+                    width="100%",
+                    min_width="0",
+                    custom_attrs={"data-testid": "stats-faults-pie"},
+                ),
+                rx.card(
+                    data_table(["Cause", "Faults", "Share"], S.causes, _cause_row, "stats-causes"),
+                    _note(S.faults_total, " faults began in the range."),
+                    width="100%",
+                    min_width="0",
+                ),
+                columns=rx.breakpoints(initial="1", md="2"),
+                gap="12px",
+                width="100%",
+            ),
+            empty_note("No faults began in the range."),
+        ),
+    )
