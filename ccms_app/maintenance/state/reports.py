@@ -61,8 +61,9 @@ class FaultReportListState(ListState, rx.State):
     def _export_name(self) -> str:
         return "fault-repair-report.csv"
 
-    async def narrow_to(self, report: ReportFilter) -> None:
-        """The page's filters changed: first page of the report under them."""
+    async def _narrow_to(self, report: ReportFilter) -> None:
+        """The page's filters changed: first page of the report under them (private: a public
+        method would be an event handler any tab could call with any payload)."""
         self._report, self.page = report, 1
         await self._reload()
 
@@ -157,7 +158,7 @@ class ReportsState(rx.State):
         self._show_statistics(found)
         self._show_uptime(uptime)
         reports = await self.get_state(FaultReportListState)
-        await reports.narrow_to(report)
+        await reports._narrow_to(report)
         self.loaded = True
 
     def _show_statistics(self, found: Statistics) -> None:
