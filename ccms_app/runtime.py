@@ -16,6 +16,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 
+from ccms_app.analytics.monthly_report import schedule_monthly_reports
 from ccms_app.analytics.power_samples import schedule_samples
 from ccms_app.analytics.rollup import schedule_rollup
 from ccms_app.charging.charger_events import ChargerEventService
@@ -164,6 +165,7 @@ async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
     schedule_uptime_rollup(start_scheduler())  # uptime_day: NEVI / UK sums per connector, day
     schedule_rollup(start_scheduler())  # analytics: charging per charge point hour, each minute
     schedule_samples(start_scheduler())  # analytics: network power and states every 5 minutes
+    schedule_monthly_reports(start_scheduler(), settings)  # analytics: last month's report e-mail
     payments = await start_payment_worker(get_event_bus())  # holds, settlements, wallet guard
     schedule_payment_jobs(start_scheduler(), settings, payments)  # every CCMS_PAYMENT_INTERVAL_S
     alarms = await start_alarm_worker(get_event_bus())  # faults, offline, ... -> alarms (<5 s)

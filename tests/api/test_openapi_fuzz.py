@@ -22,6 +22,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from datetime import timedelta
 from pathlib import Path
 from typing import NamedTuple
 
@@ -33,9 +34,11 @@ from ccms_app.accounts import api_keys
 from ccms_app.accounts.auth import built_in_role_id
 from ccms_app.accounts.models import OperatorAccount, Organisation
 from ccms_app.accounts.rules.permissions import MAINTENANCE_STAFF
+from ccms_app.charging.models import ChargingSession, SessionStatus
 from ccms_app.core import db
 from ccms_app.core.types import utc_now
 from ccms_app.drivers.models import Driver, UserGroup
+from ccms_app.finance.models import CostState, SessionCost
 from ccms_app.finance.payments.models import Payment, PaymentKind, PaymentStatus
 from ccms_app.load_balancing.models import (
     BuildingLoadReading,
@@ -145,6 +148,7 @@ def _seed(organisation: Organisation, stripe: FakeStripe) -> None:
             )
         _maintenance(session, organisation.id or 0, cp.id or 0, area.id or 0)
         _load_site(session, organisation.id or 0, station.id or 0, cp.id or 0)
+        _sessions(session, organisation.id or 0, cp.id or 0)
 
 
 def _maintenance(session: Session, organisation_id: int, cp_id: int, area_id: int) -> None:
@@ -233,6 +237,32 @@ def _load_site(session: Session, organisation_id: int, station_id: int, cp_id: i
             ),
         ]
     )
+
+
+def _sessions(session: Session, organisation_id: int, cp_id: int) -> None:
+    """A priced session and a running one: the analytics reports have rows to show."""
+    now = utc_now()
+    done = ChargingSession(
+        organisation_id=organisation_id, charge_point_id=cp_id, connector_id=1,
+        id_tag="FUZZ-TAG", status=SessionStatus.COMPLETED, start_time=now - timedelta(hours=2),
+        stop_time=now - timedelta(hours=1), meter_start_wh=0, meter_stop_wh=7_000,
+        energy_wh=7_000,
+    )  # fmt: skip
+    session.add(done)
+    session.flush()
+    session.add(
+        SessionCost(
+            session_id=done.id or 0, organisation_id=organisation_id, state=CostState.FINAL,
+            currency="EUR", total_incl_minor=350, total_excl_minor=294, vat_minor=56,
+        )
+    )  # fmt: skip
+    session.add(
+        ChargingSession(
+            organisation_id=organisation_id, charge_point_id=cp_id, connector_id=1,
+            id_tag="FUZZ-TAG", status=SessionStatus.ACTIVE,
+            start_time=now - timedelta(minutes=30), meter_start_wh=7_000, energy_wh=1_200,
+        )
+    )  # fmt: skip
 
 
 @pytest.fixture

@@ -1,4 +1,7 @@
-"""Analytics -> Reports (being built: this placeholder says so until its page lands)."""
+"""Analytics -> Reports (/analytics/reports): the predefined reports (charging sessions with
+their detail, charged energy, station availability) over a range of days, narrowed by
+station or area, vehicle and user group, each with its CSV; and who gets the monthly report
+by e-mail. Tables scroll sideways inside their own box on a 360 px phone."""
 
 from __future__ import annotations
 
@@ -7,21 +10,54 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.analytics.components.reports import (
+    availability_report,
+    energy_report,
+    filters,
+    monthly_report_card,
+    sessions_report,
+)
 from ccms_app.analytics.components.subnav import REPORTS_ROUTE, analytics_subnav
+from ccms_app.analytics.state.reports import (
+    MonthlyReportState,
+    ReportsState,
+    SessionDetailListState,
+)
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
 ROUTE = REPORTS_ROUTE
 TITLE = "Reports · Analytics · CCMS"
-ON_LOAD: list[Any] = [AuthState.require_login]
+# The detail list loads first (empty), then ReportsState.load narrows it to the filters.
+ON_LOAD: list[Any] = [
+    AuthState.require_login,
+    SessionDetailListState.load,
+    ReportsState.load,
+    MonthlyReportState.load,
+]
+
+
+def _report() -> rx.Component:
+    return rx.match(
+        ReportsState.report,
+        ("energy", energy_report()),
+        ("availability", availability_report()),
+        sessions_report(),
+    )
 
 
 def page() -> rx.Component:
     return app_shell(
         ROUTE,
-        page_header("Reports", "Not built yet."),
+        page_header("Reports", "Charging sessions, charged energy and station availability"),
         analytics_subnav(ROUTE),
-        rx.text("This page is not built yet: no figures are shown."),
+        filters(),
+        rx.cond(
+            ReportsState.loaded,
+            rx.box(_report(), width="100%", min_width="0"),
+            rx.center(rx.spinner(), width="100%", padding="24px"),
+        ),
+        monthly_report_card(),
     )
 
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from ccms_app.api.routes import (
     alarm_rules,
     alarms,
+    analytics,
     api_keys,
     areas,
     audit_log,
@@ -88,6 +89,7 @@ ROUTERS: list[APIRouter] = [
     local_lists.api,
     webhooks.api,
     finance_overview.api,
+    analytics.api,
     tariffs.api,
     tariffs.assignments_api,
     charging_history.api,
