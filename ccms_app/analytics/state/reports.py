@@ -12,6 +12,7 @@ analytics:export, saving the recipients analytics:edit.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import math
 from collections.abc import Callable, Collection
@@ -84,13 +85,19 @@ class SessionDetailListState(ListState, rx.State):
         return HISTORY_LIST
 
     def _fetch(self, query: ListQuery, scope: Collection[int]) -> ListPage:
-        if not self._report.organisations:  # before the page's filters arrive
+        report = self._scoped(scope)
+        if not report.organisations:  # before the page's filters arrive
             return ListPage([], 0, 1, query.page_size)
         with read_session() as session:
-            return detail_page(session, self._report, query)
+            return detail_page(session, report, query)
 
     def _export(self, query: ListQuery, scope: Collection[int]) -> str:
-        return report_csv.detail_csv(self._report, utc_now(), query.search)
+        return report_csv.detail_csv(self._scoped(scope), utc_now(), query.search)
+
+    def _scoped(self, scope: Collection[int]) -> ReportFilter:
+        """The page's filter within the caller's scope, checked again at every read."""
+        allowed = self._report.organisations & frozenset(scope)
+        return dataclasses.replace(self._report, organisations=allowed)
 
     def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
         shown = detail_row(row, self.zone, utc_now())
@@ -101,8 +108,9 @@ class SessionDetailListState(ListState, rx.State):
     def _export_name(self) -> str:
         return _file_name("sessions", self._report)
 
-    async def narrow_to(self, report: ReportFilter) -> None:
-        """The page's filters changed: the first page of the detail under them."""
+    async def _narrow_to(self, report: ReportFilter) -> None:
+        """The page's filters changed: the first page of the detail under them (private: a
+        public method would be an event handler any tab could call with any payload)."""
         self._report, self.zone, self.page = report, report.zone, 1
         await self._reload()
 
@@ -306,7 +314,7 @@ class ReportsState(rx.State):
                 found = await asyncio.to_thread(service.sessions, report, kind, now)
                 self._show_sessions(found)
                 detail = await self.get_state(SessionDetailListState)
-                await detail.narrow_to(report)
+                await detail._narrow_to(report)
         except ReportNotFound as exc:  # removed meanwhile, or a hand-made URL
             self.errors = {"location": str(exc)}
             return
