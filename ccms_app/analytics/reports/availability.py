@@ -25,15 +25,10 @@ from fractions import Fraction
 from ccms_app.analytics.reports.filters import ReportFilter
 from ccms_app.maintenance.reports import uptime_sum
 from ccms_app.maintenance.reports.filters import ReportFilter as PortFilter
-from ccms_app.maintenance.reports.port_events import Port, excluded_periods, ports
-from ccms_app.maintenance.rules.intervals import MICROSECOND, ZERO, Interval, merge
+from ccms_app.maintenance.reports.port_events import Port, ports
+from ccms_app.maintenance.rules.intervals import MICROSECOND, ZERO
 from ccms_app.maintenance.rules.uptime_parts import (
-    DAY,
     UptimeParts,
-    day_of,
-    day_start,
-    first_whole_day,
-    missing_runs,
 )
 
 DEFINITION = (
@@ -134,21 +129,4 @@ def summed_between(
     report's own summation (`uptime_sum.summed_parts`), over this window instead of the
     trailing 525,600 minutes it fixes. Days rolled up in `uptime_day` are read, the rest
     computed from the history."""
-    window: Interval = (start, as_of)
-    w = uptime_sum.Windows(as_of, window, window, first_whole_day(start), day_of(as_of))
-    stored, present = uptime_sum._stored(selected, w)
-    live: dict[PortKey, list[Interval]] = {}
-    for port in selected:
-        key = (port.charge_point_id, port.connector_id)
-        pieces = list(w.edges())
-        if key in present:  # not every day rolled up: the missing ones live
-            for first, last in missing_runs(present[key], w.first_day, w.end_day - DAY):
-                pieces.append((day_start(first), day_start(last + DAY)))
-        live[key] = merge(pieces)
-    excluded = excluded_periods({p.charge_point_id for p in selected}, w.nevi)
-    totals = {key: stored.get(key, UptimeParts()) for key in live}
-    for key, parts in uptime_sum._live_parts(selected, live, excluded, w).items():
-        totals[key] += parts
-    for key, extra in uptime_sum._excluded_extra(selected, live, excluded, w).items():
-        totals[key] += UptimeParts(excused=extra)
-    return totals
+    return uptime_sum.summed_parts(selected, as_of, uptime_sum.windows_between(start, as_of))

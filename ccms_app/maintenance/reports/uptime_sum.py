@@ -84,9 +84,19 @@ def port_key(port: Port) -> int:
     return hours_key(port.timezone, port.opening_hours, port.created_at)
 
 
-def summed_parts(selected: list[Port], as_of: datetime) -> dict[PortKey, UptimeParts]:
-    """Each selected port's sums over the report's windows."""
-    w = windows(as_of)
+def windows_between(start: datetime, as_of: datetime) -> Windows:
+    """A chosen window [start, as_of) in place of NEVI's trailing year (the UK window the
+    same): for analytics' availability over any range of days."""
+    window: Interval = (start, as_of)
+    return Windows(as_of, window, window, first_whole_day(start), day_of(as_of))
+
+
+def summed_parts(
+    selected: list[Port], as_of: datetime, w: Windows | None = None
+) -> dict[PortKey, UptimeParts]:
+    """Each selected port's sums over the report's windows (`w`: other windows, e.g.
+    `windows_between`; rolled-up days are read, the rest computed from the history)."""
+    w = w or windows(as_of)
     stored, present = _stored(selected, w)
     live: dict[PortKey, list[Interval]] = {}
     for port in selected:
