@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlmodel import Session, col
@@ -24,22 +24,12 @@ from ccms_app.analytics.figures import Narrowing, charging_by
 from ccms_app.analytics.rules.usage import TimeUse, period_us, total
 from ccms_app.core.db import read_session
 from ccms_app.maintenance.reports.filters import ReportFilter
-from ccms_app.maintenance.reports.models import UptimeDay
-from ccms_app.maintenance.reports.port_events import ChargePointHistory, Port, histories, ports
-from ccms_app.maintenance.rules.intervals import Interval, clip, length, merge
-from ccms_app.maintenance.rules.port_timeline import intervals_in, port_timeline
-from ccms_app.maintenance.rules.uptime import DOWN_STATES
+from ccms_app.maintenance.reports.port_events import Port, ports
+from ccms_app.maintenance.reports.uptime_sum import PortKey, summed_parts, windows_between
 from ccms_app.maintenance.rules.uptime_parts import (
-    DAY,
-    day_of,
-    day_start,
-    first_whole_day,
     micros,
-    missing_runs,
 )
 from ccms_app.network.models import ChargePoint, Station
-
-PortKey = tuple[int, int]  # charge point id, connector id
 
 
 @dataclass(frozen=True)
@@ -169,95 +159,12 @@ def connector_outage(
     selected: Sequence[Port], since: datetime, until: datetime
 ) -> dict[PortKey, int]:
     """Microseconds each connector was out of service (offline, Faulted, Unavailable) in
-    [since, until): the roll-up's whole UTC days plus the rest computed from the history."""
+    [since, until): the maintenance uptime sums over that window (rolled-up days read, the
+    rest computed from the history), before closed hours or excluded alarms are taken out."""
     found: dict[PortKey, int] = {(p.charge_point_id, p.connector_id): 0 for p in selected}
     if until <= since or not selected:
         return found
-    first_day, end_day = first_whole_day(since), day_of(until)
-    pieces: dict[PortKey, list[Interval]] = {}
-    if end_day > first_day:
-        stored, present = _stored(selected, first_day, end_day)
-        found.update(stored)
-        edges = [(since, day_start(first_day)), (day_start(end_day), until)]
-        for key in found:
-            missing = [
-                (day_start(first), day_start(last + DAY))
-                for first, last in missing_runs(present.get(key, ()), first_day, end_day - DAY)
-            ] if key in present else []  # fmt: skip
-            pieces[key] = merge([*edges, *missing])
-    else:
-        pieces = {key: [(since, until)] for key in found}
-    for key, outage in _live_outage(selected, pieces).items():
-        found[key] += outage
-    return found
-
-
-def _stored(
-    selected: Sequence[Port], first_day: date, end_day: date
-) -> tuple[dict[PortKey, int], dict[PortKey, set[date]]]:
-    """Outage summed over the rolled-up days in [first_day, end_day) per connector, and, for
-    connectors missing some of those days, the days present."""
-    days = (end_day - first_day).days
-    ids = sorted({p.charge_point_id for p in selected})
-    wanted = {(p.charge_point_id, p.connector_id) for p in selected}
-    key = (col(UptimeDay.charge_point_id), col(UptimeDay.connector_id))
-    in_range = (
-        col(UptimeDay.charge_point_id).in_(ids),
-        col(UptimeDay.day) >= first_day,
-        col(UptimeDay.day) < end_day,
-    )
-    stored: dict[PortKey, int] = {}
-    present: dict[PortKey, set[date]] = {k: set() for k in wanted}
-    holes: list[PortKey] = []
-    with read_session() as session:
-        rows = session.execute(
-            select(
-                *key,
-                func.count(),
-                func.min(UptimeDay.day),
-                func.max(UptimeDay.day),
-                func.sum(UptimeDay.outage_us),
-            )
-            .where(*in_range)
-            .group_by(*key)
-        ).all()
-        for cp, connector, count, low, high, outage in rows:
-            port = (int(cp), int(connector))
-            if port not in wanted:
-                continue
-            stored[port] = int(outage or 0)
-            if count == days:
-                del present[port]
-            elif count == (high - low).days + 1:  # one run of days: the rest is missing
-                present[port] = {low + DAY * n for n in range(count)}
-            else:
-                holes.append(port)
-        if holes:
-            for cp, connector, day in session.execute(
-                select(*key, col(UptimeDay.day)).where(
-                    *in_range, col(UptimeDay.charge_point_id).in_(sorted({h[0] for h in holes}))
-                )
-            ).all():
-                if (cp, connector) in holes:
-                    present[(cp, connector)].add(day)
-    return stored, present
-
-
-def _live_outage(
-    selected: Sequence[Port], pieces: dict[PortKey, list[Interval]]
-) -> dict[PortKey, int]:
-    """Outage in each connector's pieces, from one history read per distinct piece."""
-    grouped: dict[Interval, list[Port]] = defaultdict(list)
-    for port in selected:
-        for piece in pieces.get((port.charge_point_id, port.connector_id), []):
-            if piece[1] > piece[0]:
-                grouped[piece].append(port)
-    found: dict[PortKey, int] = defaultdict(int)
-    for piece, group in grouped.items():
-        history = histories({p.charge_point_id for p in group}, piece)
-        for port in group:
-            seen = history.get(port.charge_point_id) or ChargePointHistory()
-            segments = port_timeline(port.connector_id, piece, seen.statuses, seen.links)
-            down = clip(intervals_in(segments, DOWN_STATES), piece)
-            found[(port.charge_point_id, port.connector_id)] += micros(length(down))
+    parts = summed_parts(list(selected), until, windows_between(since, until))
+    for key, summed in parts.items():
+        found[key] = micros(summed.outage)
     return found
