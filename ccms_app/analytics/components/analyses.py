@@ -27,6 +27,7 @@ from ccms_app.analytics.state.analyses import (
     RangeState,
 )
 from ccms_app.ui.cards import empty_note, section
+from ccms_app.ui.filters import date_filter, filter_error, labelled_filter
 from ccms_app.ui.table import cell, data_table
 
 Row = ObjectVar[dict[str, str]]
@@ -51,15 +52,6 @@ def _chart(figure: Any, testid: str) -> rx.Component:
             custom_attrs={"data-testid": testid},
         ),
         width="100%",
-    )
-
-
-def _labelled(label: str, control: rx.Component, width: Any = "auto") -> rx.Component:
-    return rx.vstack(
-        rx.text(label, size="1", color=rx.color("gray", 11)),
-        control,
-        spacing="1",
-        width=width,
     )
 
 
@@ -130,7 +122,7 @@ def cycle_section() -> rx.Component:
     return section(
         "Month-on-month and year-on-year",
         rx.flex(
-            _labelled("Month", _month_picker(), width=["100%", "220px"]),
+            labelled_filter("Month", _month_picker(), width=["100%", "220px"]),
             _range_legend(),
             wrap="wrap",
             gap="12px",
@@ -279,23 +271,8 @@ def power_section() -> rx.Component:
 
 
 def _date(label: str, value: Any, on_change: Any, key: str) -> rx.Component:
-    return rx.vstack(
-        rx.text(label, size="1", color=rx.color("gray", 11)),
-        rx.input(
-            type="date",
-            value=value,
-            on_change=on_change,
-            width="100%",
-            aria_label=f"{label} date",
-            custom_attrs={"data-testid": f"an-{key}"},
-        ),
-        rx.cond(
-            R.errors.contains(f"date_{key}"),
-            rx.text(R.errors.get(f"date_{key}", ""), size="1", color=rx.color("red", 11)),
-        ),
-        spacing="1",
-        width=["calc(50% - 6px)", "calc(50% - 6px)", "170px"],
-    )
+    error = filter_error(R.errors, f"date_{key}")
+    return date_filter(label, value, on_change, f"an-{key}", error)
 
 
 def range_picker() -> rx.Component:

@@ -26,13 +26,13 @@ from ccms_app.analytics.reports.definitions import (
     VEHICLE_AND_GROUP,
 )
 from ccms_app.analytics.state.reports import (
-    ALL,
     MonthlyReportState,
     ReportsState,
     SessionDetailListState,
 )
 from ccms_app.ui.cards import empty_note, section, stat_card
 from ccms_app.ui.data_list import Column, data_list
+from ccms_app.ui.filters import date_filter, filter_error, filter_label, select_filter
 from ccms_app.ui.permissions import allowed, when_allowed
 from ccms_app.ui.table import cell, data_table
 
@@ -47,30 +47,15 @@ def _note(*children: Any) -> rx.Component:
     return rx.text(*children, size="1", color=rx.color("gray", 10))
 
 
-def _label(text: str) -> rx.Component:
-    return rx.text(text, size="1", color=rx.color("gray", 11))
-
-
 def _error(state: Any, key: str) -> rx.Component:
-    return rx.cond(
-        state.errors.contains(key),
-        rx.text(
-            state.errors.get(key, ""),
-            size="1",
-            color=rx.color("red", 11),
-            custom_attrs={"data-testid": f"reports-error-{key}"},
-        ),
-    )
-
-
-# --- the filter ---------------------------------------------------------------------------------
+    return filter_error(state.errors, key)
 
 
 def _segments(
     label: str, choices: tuple[tuple[str, str], ...], value: Any, on_change: Any, key: str
 ) -> rx.Component:
     return rx.vstack(
-        _label(label),
+        filter_label(label),
         rx.segmented_control.root(
             *[rx.segmented_control.item(text, value=v) for v, text in choices],
             value=value,
@@ -87,42 +72,14 @@ def _segments(
 def _select(
     label: str, value: Any, options: Any, on_change: Any, key: str, error: str
 ) -> rx.Component:
-    return rx.vstack(
-        _label(label),
-        rx.select.root(
-            rx.select.trigger(
-                placeholder=label,
-                width="100%",
-                custom_attrs={"data-testid": f"reports-filter-{key}"},
-            ),
-            rx.select.content(
-                rx.select.item("All", value=ALL),
-                rx.foreach(options, lambda o: rx.select.item(o[1], value=o[0])),
-            ),
-            value=value,
-            on_change=on_change,
-        ),
-        _error(R, error),
-        spacing="1",
-        width=["100%", "calc(50% - 6px)", "200px"],
-    )
+    width = ["100%", "calc(50% - 6px)", "200px"]
+    testid = f"reports-filter-{key}"
+    return select_filter(label, value, options, on_change, testid, _error(R, error), width)
 
 
 def _date(label: str, value: Any, on_change: Any, key: str) -> rx.Component:
-    return rx.vstack(
-        _label(label),
-        rx.input(
-            type="date",
-            value=value,
-            on_change=on_change,
-            width="100%",
-            aria_label=f"{label} date",
-            custom_attrs={"data-testid": f"reports-filter-{key}"},
-        ),
-        _error(R, key),
-        spacing="1",
-        width=["100%", "calc(50% - 6px)", "160px"],
-    )
+    width = ["100%", "calc(50% - 6px)", "160px"]
+    return date_filter(label, value, on_change, f"reports-filter-{key}", _error(R, key), width)
 
 
 def filters() -> rx.Component:

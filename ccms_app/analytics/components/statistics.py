@@ -22,10 +22,10 @@ from ccms_app.analytics.state.statistics import (
     StationStatisticsState,
     StatisticsState,
 )
-from ccms_app.analytics.statistics import ALL
 from ccms_app.finance.rules.revenue import PeriodKind
 from ccms_app.ui.cards import empty_note, section, stat_card
 from ccms_app.ui.data_list import Column, RowVar, data_list
+from ccms_app.ui.filters import date_filter, filter_error, filter_label, select_filter
 from ccms_app.ui.table import cell, data_table
 
 S: Any = StatisticsState  # dict fields' Var methods are not in Reflex's stubs
@@ -37,15 +37,8 @@ def _note(*children: Any) -> rx.Component:
     return rx.text(*children, size="1", color=rx.color("gray", 10))
 
 
-def _label(text: str) -> rx.Component:
-    return rx.text(text, size="1", color=rx.color("gray", 11))
-
-
 def _error(key: str) -> rx.Component:
-    return rx.cond(
-        S.errors.contains(key),
-        rx.text(S.errors.get(key, ""), size="1", color=rx.color("red", 11)),
-    )
+    return filter_error(S.errors, key)
 
 
 # --- the filter ------------------------------------------------------------------------------
@@ -53,7 +46,7 @@ def _error(key: str) -> rx.Component:
 
 def _kind() -> rx.Component:
     return rx.vstack(
-        _label("Group by"),
+        filter_label("Group by"),
         rx.segmented_control.root(
             *[rx.segmented_control.item(label, value=kind.value) for kind, label in KINDS],
             value=S.kind,
@@ -66,41 +59,11 @@ def _kind() -> rx.Component:
 
 
 def _date(label: str, value: Any, on_change: Any, key: str) -> rx.Component:
-    return rx.vstack(
-        _label(label),
-        rx.input(
-            type="date",
-            value=value,
-            on_change=on_change,
-            width="100%",
-            aria_label=f"{label} date",
-            custom_attrs={"data-testid": f"stats-filter-{key}"},
-        ),
-        _error(f"date_{key}"),
-        spacing="1",
-        width=["calc(50% - 6px)", "calc(50% - 6px)", "150px"],
-    )
+    return date_filter(label, value, on_change, f"stats-filter-{key}", _error(f"date_{key}"))
 
 
 def _select(label: str, value: Any, options: Any, on_change: Any, key: str) -> rx.Component:
-    return rx.vstack(
-        _label(label),
-        rx.select.root(
-            rx.select.trigger(
-                placeholder=label,
-                width="100%",
-                custom_attrs={"data-testid": f"stats-filter-{key}"},
-            ),
-            rx.select.content(
-                rx.select.item("All", value=ALL),
-                rx.foreach(options, lambda o: rx.select.item(o[1], value=o[0])),
-            ),
-            value=value,
-            on_change=on_change,
-        ),
-        spacing="1",
-        width=["100%", "100%", "190px"],
-    )
+    return select_filter(label, value, options, on_change, f"stats-filter-{key}")
 
 
 def filters() -> rx.Component:

@@ -21,9 +21,10 @@ from reflex.vars import ObjectVar
 from ccms_app.accounts.state import AuthState
 from ccms_app.maintenance.components.subnav import maintenance_subnav
 from ccms_app.maintenance.rules.work_order_status import LABELS as STATUS_LABELS
-from ccms_app.maintenance.state.reports import ALL, FaultReportListState, ReportsState
+from ccms_app.maintenance.state.reports import FaultReportListState, ReportsState
 from ccms_app.ui.cards import empty_note, section, stat_card
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
+from ccms_app.ui.filters import date_filter, filter_error, select_filter
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.table import cell, data_table
@@ -40,41 +41,13 @@ def _note(*children: Any) -> rx.Component:
 
 
 def _select(label: str, value: Any, options: Any, on_change: Any, testid: str) -> rx.Component:
-    return rx.vstack(
-        rx.text(label, size="1", color=rx.color("gray", 11)),
-        rx.select.root(
-            rx.select.trigger(placeholder=label, width="100%"),
-            rx.select.content(
-                rx.select.item("All", value=ALL),
-                rx.foreach(options, lambda o: rx.select.item(o[1], value=o[0])),
-            ),
-            value=value,
-            on_change=on_change,
-            custom_attrs={"data-testid": testid},
-        ),
-        spacing="1",
-        width=["100%", "100%", "200px"],
-    )
+    return select_filter(label, value, options, on_change, testid, width=["100%", "100%", "200px"])
 
 
 def _date(label: str, value: Any, on_change: Any, key: str) -> rx.Component:
-    return rx.vstack(
-        rx.text(label, size="1", color=rx.color("gray", 11)),
-        rx.input(
-            type="date",
-            value=value,
-            on_change=on_change,
-            width="100%",
-            aria_label=f"{label} date",
-            custom_attrs={"data-testid": f"reports-filter-{key}"},
-        ),
-        rx.cond(
-            R.errors.contains(f"date_{key}"),
-            rx.text(R.errors.get(f"date_{key}", ""), size="1", color=rx.color("red", 11)),
-        ),
-        spacing="1",
-        width=["100%", "calc(50% - 6px)", "160px"],
-    )
+    error = filter_error(R.errors, f"date_{key}")
+    width = ["100%", "calc(50% - 6px)", "160px"]
+    return date_filter(label, value, on_change, f"reports-filter-{key}", error, width)
 
 
 def filters() -> rx.Component:

@@ -1,0 +1,82 @@
+"""The filter bar controls of report and dashboard pages (Analytics, Maintenance reports): a
+small label above a date input or a select with "All", the error under it. Side by side
+from tablet width up, two or one to a row on a phone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+ALL = "all"  # a select item cannot have an empty value: this one means "no filter"
+HALF_ON_PHONE = ["calc(50% - 6px)", "calc(50% - 6px)", "160px"]
+FULL_ON_PHONE = ["100%", "100%", "190px"]
+
+
+def filter_label(text: str) -> rx.Component:
+    return rx.text(text, size="1", color=rx.color("gray", 11))
+
+
+def filter_note(*children: Any) -> rx.Component:
+    return rx.text(*children, size="1", color=rx.color("gray", 10))
+
+
+def filter_error(errors: Any, key: str) -> rx.Component:
+    """`errors[key]` in red when the state's errors dict holds it."""
+    return rx.cond(
+        errors.contains(key),
+        rx.text(errors.get(key, ""), size="1", color=rx.color("red", 11)),
+    )
+
+
+def labelled_filter(label: str, control: rx.Component, width: Any = "auto") -> rx.Component:
+    return rx.vstack(filter_label(label), control, spacing="1", width=width)
+
+
+def date_filter(
+    label: str,
+    value: Any,
+    on_change: Any,
+    testid: str,
+    error: rx.Component | None = None,
+    width: Any = HALF_ON_PHONE,
+) -> rx.Component:
+    """A date input (the browser's picker); `error` under it."""
+    control = rx.input(
+        type="date",
+        value=value,
+        on_change=on_change,
+        width="100%",
+        aria_label=f"{label} date",
+        custom_attrs={"data-testid": testid},
+    )
+    return rx.vstack(
+        filter_label(label), control, *([error] if error is not None else []), spacing="1",
+        width=width,
+    )  # fmt: skip
+
+
+def select_filter(
+    label: str,
+    value: Any,
+    options: Any,
+    on_change: Any,
+    testid: str,
+    error: rx.Component | None = None,
+    width: Any = FULL_ON_PHONE,
+) -> rx.Component:
+    """A select of [[value, label], ...] with "All" (ALL) first; the test id is on the
+    trigger, the part a person (or a browser test) clicks."""
+    control = rx.select.root(
+        rx.select.trigger(placeholder=label, width="100%", custom_attrs={"data-testid": testid}),
+        rx.select.content(
+            rx.select.item("All", value=ALL),
+            rx.foreach(options, lambda o: rx.select.item(o[1], value=o[0])),
+        ),
+        value=value,
+        on_change=on_change,
+    )
+    return rx.vstack(
+        filter_label(label), control, *([error] if error is not None else []), spacing="1",
+        width=width,
+    )  # fmt: skip
