@@ -25,12 +25,14 @@ from sqlmodel import Session, col
 from ccms_app.analytics.models import ChargingHour, NetworkHour, RollupCursor, RollupPending
 from ccms_app.analytics.rollup import (
     CURSOR,
+    RUNNING_COLUMNS,
     EndedSession,
+    ended_hours,
     ended_of,
     ended_sessions_query,
-    register_readings,
+    running_hours,
 )
-from ccms_app.analytics.rules.spread import HourShare, spread
+from ccms_app.analytics.rules.spread import HourShare
 from ccms_app.charging.models import ChargingSession, SessionStatus
 from ccms_app.finance.revenue import bucket_case, in_period
 from ccms_app.finance.rules.revenue import Bucket, bucket_of
@@ -262,33 +264,12 @@ def _unrolled_shares(
         *_ended_where(session, narrowing, col(ChargingSession.id) > last_id),
         *_ended_where(session, narrowing, col(ChargingSession.id).in_(pending)),
     ]
-    readings = register_readings(session, ended)
-    found: list[tuple[HourShare, str, int]] = []
-    for s in ended:
-        hours = spread(
-            s.start,
-            s.stop,
-            s.energy_wh,
-            readings.get(s.id, ()),
-            s.amount_excl_minor,
-            s.amount_incl_minor,
-        )
-        found.extend((share, s.currency, s.charge_point_id) for share in hours)
     running = session.execute(
-        _sessions_narrowed(
-            select(
-                col(ChargingSession.charge_point_id),
-                col(ChargingSession.start_time),
-                col(ChargingSession.energy_wh),
-                col(ChargingSession.meter_updated_at),
-            ),
-            narrowing,
-        ).where(col(ChargingSession.status) == SessionStatus.ACTIVE.value)
+        _sessions_narrowed(select(*RUNNING_COLUMNS), narrowing).where(
+            col(ChargingSession.status) == SessionStatus.ACTIVE.value
+        )
     ).all()
-    for cp, start, energy, updated in running:
-        measured = [(updated, float(energy or 0))] if updated is not None else []
-        hours = spread(start, max(now, start), int(energy or 0), measured, ended=False)
-        found.extend((share, "", int(cp)) for share in hours)
+    found = [*ended_hours(session, ended), *running_hours(running, now)]
     stations = _stations_of(session, {cp for _s, _c, cp in found})
     return [(share, currency, (cp, stations.get(cp))) for share, currency, cp in found]
 

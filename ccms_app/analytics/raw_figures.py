@@ -13,8 +13,13 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from ccms_app.analytics.figures import Narrowing, Series, Totals
-from ccms_app.analytics.rollup import ended_of, ended_sessions_query, register_readings
-from ccms_app.analytics.rules.spread import spread
+from ccms_app.analytics.rollup import (
+    RUNNING_COLUMNS,
+    ended_hours,
+    ended_of,
+    ended_sessions_query,
+    running_hours,
+)
 from ccms_app.charging.models import ChargingSession, SessionStatus
 from ccms_app.finance.rules.revenue import Bucket, bucket_of
 from ccms_app.network.models import ChargePoint, Station
@@ -37,39 +42,16 @@ def raw_series(
         )
         if charge_points is None or s.charge_point_id in charge_points
     ]
-    readings = register_readings(session, ended)
-    for s in ended:
-        shares = spread(
-            s.start,
-            s.stop,
-            s.energy_wh,
-            readings.get(s.id, ()),
-            s.amount_excl_minor,
-            s.amount_incl_minor,
-        )
-        for share in shares:
-            index = bucket_of(share.hour, within)
-            if index is not None:
-                values[index].add_share(share, s.currency)
     running = session.execute(
-        select(
-            col(ChargingSession.charge_point_id),
-            col(ChargingSession.start_time),
-            col(ChargingSession.energy_wh),
-            col(ChargingSession.meter_updated_at),
-        ).where(
+        select(*RUNNING_COLUMNS).where(
             col(ChargingSession.organisation_id).in_(sorted(narrowing.organisations)),
             col(ChargingSession.status) == SessionStatus.ACTIVE.value,
         )
     ).all()
-    for cp, start, energy, updated in running:
-        if charge_points is not None and int(cp) not in charge_points:
-            continue
-        measured = [(updated, float(energy or 0))] if updated is not None else []
-        for share in spread(start, max(now, start), int(energy or 0), measured, ended=False):
-            index = bucket_of(share.hour, within)
-            if index is not None:
-                values[index].add_share(share, "")
+    for share, currency, cp in [*ended_hours(session, ended), *running_hours(running, now)]:
+        index = bucket_of(share.hour, within)
+        if index is not None and (charge_points is None or cp in charge_points):
+            values[index].add_share(share, currency)
     total = Totals()
     for value in values:
         total.plus(value)

@@ -176,6 +176,38 @@ def shares_of(
     )
 
 
+# (share, currency, charge point): a session's hour, for the figures computed live
+SessionHour = tuple[HourShare, str, int]
+
+RUNNING_COLUMNS = (
+    col(ChargingSession.charge_point_id),
+    col(ChargingSession.start_time),
+    col(ChargingSession.energy_wh),
+    col(ChargingSession.meter_updated_at),
+)
+
+
+def ended_hours(session: Session, ended: Sequence[EndedSession]) -> list[SessionHour]:
+    """The hours of ended sessions, read with their register readings."""
+    readings = register_readings(session, ended)
+    return [
+        (share, s.currency, s.charge_point_id)
+        for s in ended
+        for share in shares_of(s, readings.get(s.id, ()))
+    ]
+
+
+def running_hours(rows: Iterable[Any], now: datetime) -> list[SessionHour]:
+    """The hours so far of running sessions (rows of RUNNING_COLUMNS): energy up to the last
+    meter reading, time up to `now`, no order yet."""
+    found: list[SessionHour] = []
+    for cp, start, energy, updated in rows:
+        measured = [(updated, float(energy or 0))] if updated is not None else []
+        hours = spread(start, max(now, start), int(energy or 0), measured, ended=False)
+        found.extend((share, "", int(cp)) for share in hours)
+    return found
+
+
 # --- the job ---------------------------------------------------------------------------------
 
 

@@ -29,8 +29,14 @@ from sqlmodel import Session, col
 
 from ccms_app.analytics.figures import Series, Totals, charging_by, charging_series
 from ccms_app.analytics.reports.filters import ReportFilter
-from ccms_app.analytics.rollup import ended_of, ended_sessions_query, register_readings
-from ccms_app.analytics.rules.spread import HourShare, spread
+from ccms_app.analytics.rollup import (
+    RUNNING_COLUMNS,
+    SessionHour,
+    ended_hours,
+    ended_of,
+    ended_sessions_query,
+    running_hours,
+)
 from ccms_app.charging.models import ChargingSession, SessionStatus
 from ccms_app.core import listing
 from ccms_app.core.db import read_session
@@ -236,10 +242,8 @@ def _currencies(session: Session, report: ReportFilter, total: Totals) -> tuple[
 
 # --- the same figures from the sessions of some cards -------------------------------------------
 
-Share = tuple[HourShare, str, int]  # what a session puts in an hour, its currency, charge point
 
-
-def _card_shares(session: Session, report: ReportFilter, now: datetime) -> list[Share]:
+def _card_shares(session: Session, report: ReportFilter, now: datetime) -> list[SessionHour]:
     """The hours of the filter's sessions that touch the range (ended and running)."""
     conditions = session_conditions(session, report)
     started_before_end = col(ChargingSession.start_time) < report.until
@@ -262,33 +266,12 @@ def _card_shares(session: Session, report: ReportFilter, now: datetime) -> list[
             ended_sessions_query().where(col(ChargingSession.id).in_(ids[offset : offset + CHUNK]))
         ).all()
     )
-    readings = register_readings(session, ended)
-    found: list[Share] = []
-    for s in ended:
-        hours = spread(
-            s.start,
-            s.stop,
-            s.energy_wh,
-            readings.get(s.id, ()),
-            s.amount_excl_minor,
-            s.amount_incl_minor,
-        )
-        found.extend((share, s.currency, s.charge_point_id) for share in hours)
     running = session.execute(
-        select(
-            col(ChargingSession.charge_point_id),
-            col(ChargingSession.start_time),
-            col(ChargingSession.energy_wh),
-            col(ChargingSession.meter_updated_at),
-        ).where(
+        select(*RUNNING_COLUMNS).where(
             col(ChargingSession.id).in_(open_ids),  # running now: a few per card at most
         )
     ).all()
-    for cp, start, energy, updated in running:
-        measured = [(updated, float(energy or 0))] if updated is not None else []
-        hours = spread(start, max(now, start), int(energy or 0), measured, ended=False)
-        found.extend((share, "", int(cp)) for share in hours)
-    return found
+    return [*ended_hours(session, ended), *running_hours(running, now)]
 
 
 def _card_series(

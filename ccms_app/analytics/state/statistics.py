@@ -54,6 +54,7 @@ from ccms_app.core.money import exponent, format_money
 from ccms_app.core.types import utc_now
 from ccms_app.finance.history.rows import kwh_text
 from ccms_app.finance.rules.revenue import Bucket, PeriodKind
+from ccms_app.maintenance.state.reports import cause_pie
 from ccms_app.system.state.accounts import event_caller
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState, coerce_filter
@@ -362,7 +363,7 @@ class StatisticsState(rx.State):
             }
             for c in found.faults_by_cause
         ]
-        self.pie = cause_pie(found)
+        self.pie = fault_pie(found)
 
 
 # --- formatting ------------------------------------------------------------------------------
@@ -515,25 +516,6 @@ def bar_figure(
     return figure
 
 
-def cause_pie(found: MaintenanceFigures) -> go.Figure:
-    """Faults by cause: one slice each, its share written on it, count and share on hover."""
-    figure = go.Figure()
-    causes = found.faults_by_cause
-    if causes:
-        figure.add_trace(
-            go.Pie(
-                labels=[c.label for c in causes],
-                values=[c.count for c in causes],
-                hole=0.45,
-                sort=False,
-                textinfo="percent",
-                hovertemplate="%{label}: %{value} (%{percent})<extra></extra>",
-            )
-        )
-    figure.update_layout(
-        height=300,
-        margin={"l": 8, "r": 8, "t": 8, "b": 8},
-        legend={"orientation": "h", "y": -0.1},
-        autosize=True,
-    )
-    return figure
+def fault_pie(found: MaintenanceFigures) -> go.Figure:
+    """Faults by cause, the share written on each slice: Maintenance reports' pie."""
+    return cause_pie(found.faults_by_cause, "percent")

@@ -233,8 +233,9 @@ def uptime_row(row: PortUptime) -> dict[str, str]:
     }
 
 
-def cause_pie(causes: list[CauseCount]) -> go.Figure:
-    """Faults by cause: one slice per cause, the count and share on hover."""
+def cause_pie(causes: list[CauseCount], shown: str = "value") -> go.Figure:
+    """Faults by cause: one slice per cause, `shown` on it ("value": the count, "percent":
+    the share), the count and share on hover."""
     figure = go.Figure()
     if causes:
         figure.add_trace(
@@ -243,7 +244,7 @@ def cause_pie(causes: list[CauseCount]) -> go.Figure:
                 values=[c.count for c in causes],
                 hole=0.45,
                 sort=False,
-                textinfo="value",
+                textinfo=shown,
                 hovertemplate="%{label}: %{value} (%{percent})<extra></extra>",
             )
         )
