@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from ccms_app.analytics.figures import Narrowing, Series, Totals, charging_series
-from ccms_app.analytics.power_samples import PowerPoint, power_curve
+from ccms_app.analytics.power_samples import PowerPoint, power_curve, running_power_by_station
 from ccms_app.analytics.rules.cycles import (
     Cycle,
     WallRange,
@@ -28,7 +28,6 @@ from ccms_app.analytics.rules.cycles import (
     first_of_month,
     utc_range,
 )
-from ccms_app.charging.models import ChargingSession, SessionStatus
 from ccms_app.core.db import read_session
 from ccms_app.core.display import time_zone
 from ccms_app.finance.rules.revenue import Bucket, PeriodKind, buckets_between
@@ -175,22 +174,7 @@ def station_power(scope: Collection[int]) -> list[StationPower]:
                 .group_by(col(ChargePoint.station_id))
             ).all()
         )
-        running = {
-            station: (power, count)
-            for station, power, count in session.execute(
-                select(
-                    col(ChargePoint.station_id),
-                    func.coalesce(func.sum(col(ChargingSession.power_w)), 0),
-                    func.count(),
-                )
-                .join(ChargePoint, col(ChargePoint.id) == col(ChargingSession.charge_point_id))
-                .where(
-                    col(ChargingSession.organisation_id).in_(orgs),
-                    col(ChargingSession.status) == SessionStatus.ACTIVE.value,
-                )
-                .group_by(col(ChargePoint.station_id))
-            ).all()
-        }
+        running = running_power_by_station(session, orgs)
     found = [
         StationPower(
             int(sid),

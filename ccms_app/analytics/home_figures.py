@@ -20,8 +20,12 @@ from sqlmodel import Session, col
 from ccms_app.accounts import licences
 from ccms_app.accounts.roles import Caller
 from ccms_app.analytics.figures import Narrowing, Series, Totals, charging_series
-from ccms_app.analytics.power_samples import SAMPLE_INTERVAL, PowerPoint, power_curve
-from ccms_app.charging.models import ChargingSession, SessionStatus
+from ccms_app.analytics.power_samples import (
+    SAMPLE_INTERVAL,
+    PowerPoint,
+    power_curve,
+    running_power_by_station,
+)
 from ccms_app.core.db import read_session
 from ccms_app.core.types import utc_now
 from ccms_app.finance.rules.revenue import PeriodKind, buckets
@@ -151,29 +155,16 @@ def _network_size(session: Session, scope: frozenset[int]) -> tuple[int, int, in
 
 def _power_by_station(session: Session, scope: frozenset[int]) -> tuple[StationPower, ...]:
     """The running sessions' power per station (the sessions' latest meter values)."""
-    rows = session.execute(
-        select(
-            col(Station.id),
-            col(Station.name),
-            func.coalesce(func.sum(col(ChargingSession.power_w)), 0),
-            func.count(),
-        )
-        .select_from(ChargingSession)
-        .join(ChargePoint, col(ChargePoint.id) == col(ChargingSession.charge_point_id))
-        .outerjoin(Station, col(Station.id) == col(ChargePoint.station_id))
-        .where(
-            col(ChargingSession.organisation_id).in_(sorted(scope)),
-            col(ChargingSession.status) == SessionStatus.ACTIVE.value,
-        )
-        .group_by(col(Station.id), col(Station.name))
-    ).all()
+    running = running_power_by_station(session, scope)
+    names = dict(
+        session.execute(
+            select(col(Station.id), col(Station.name)).where(
+                col(Station.id).in_([s for s in running if s is not None])
+            )
+        ).all()
+    )
     found = [
-        StationPower(
-            None if station_id is None else int(station_id),
-            str(name) if name is not None else "No station",
-            round(float(power)),
-            int(n),
-        )
-        for station_id, name, power, n in rows
+        StationPower(station, str(names.get(station, "No station")), power, n)
+        for station, (power, n) in running.items()
     ]
     return tuple(sorted(found, key=lambda s: (-s.power_w, -s.charging, s.name)))

@@ -50,7 +50,7 @@ def take_sample(now: datetime | None = None) -> int:
     rows written."""
     now = now or utc_now()
     with read_session() as session:
-        per_station = _power_by_station(session)
+        per_station = running_power(session)
         states = _states_by_organisation(session)
     by_org: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     rows = []
@@ -88,8 +88,12 @@ def take_sample(now: datetime | None = None) -> int:
     return len(rows)
 
 
-def _power_by_station(session: Session) -> dict[tuple[int, int | None], tuple[int, int]]:
-    rows = session.execute(
+def running_power(
+    session: Session, organisations: Collection[int] | None = None
+) -> dict[tuple[int, int | None], tuple[int, int]]:
+    """(organisation, station or None) -> (W, sessions) of the sessions running now, from
+    their latest meter readings; `organisations` None: all of them (the sampler)."""
+    query = (
         select(
             col(ChargingSession.organisation_id),
             col(ChargePoint.station_id),
@@ -99,11 +103,24 @@ def _power_by_station(session: Session) -> dict[tuple[int, int | None], tuple[in
         .join(ChargePoint, col(ChargePoint.id) == col(ChargingSession.charge_point_id))
         .where(col(ChargingSession.status) == SessionStatus.ACTIVE.value)
         .group_by(col(ChargingSession.organisation_id), col(ChargePoint.station_id))
-    ).all()
+    )
+    if organisations is not None:
+        query = query.where(col(ChargingSession.organisation_id).in_(sorted(organisations)))
     return {
         (int(org), None if station is None else int(station)): (round(float(power)), int(n))
-        for org, station, power, n in rows
+        for org, station, power, n in session.execute(query).all()
     }
+
+
+def running_power_by_station(
+    session: Session, organisations: Collection[int]
+) -> dict[int | None, tuple[int, int]]:
+    """station or None -> (W, sessions) now, the organisations' together."""
+    found: dict[int | None, tuple[int, int]] = {}
+    for (_org, station), (power, n) in running_power(session, organisations).items():
+        old_power, old_n = found.get(station, (0, 0))
+        found[station] = (old_power + power, old_n + n)
+    return found
 
 
 def _states_by_organisation(session: Session) -> dict[int, tuple[int, int, int]]:
