@@ -21,7 +21,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
-from itertools import pairwise
 
 HOUR = timedelta(hours=1)
 _US = timedelta(microseconds=1)
@@ -63,14 +62,16 @@ def spread(
     total = max(0, int(energy_wh))
     if stop <= start:
         return (_order_hour(hour_of(start), total, 0, ended, amount_excl_minor, amount_incl_minor),)
-    curve = _curve(start, stop, total, readings)
+    curve = _Curve(_points(start, stop, total, readings))
     shares: list[HourShare] = []
     hour = hour_of(start)
     last_hour = hour_of(stop - _US)
+    before = 0  # the curve at the session's start: 0 Wh
     while hour <= last_hour:
         begin, end = max(hour, start), min(hour + HOUR, stop)
-        energy = _rounded(curve, end, start) - _rounded(curve, begin, start)
-        shares.append(HourShare(hour, energy, micros(end - begin)))
+        after = curve.rounded(micros(end - start))  # boundaries rise: each is read once
+        shares.append(HourShare(hour, after - before, micros(end - begin)))
+        before = after
         hour += HOUR
     closing = hour_of(stop)
     if ended:
@@ -91,30 +92,55 @@ def _order_hour(
     return HourShare(hour, energy, charging_us, 1, excl, incl)
 
 
-def _curve(
+# A curve value: whole Wh (int) when the reading was, else an exact Fraction.
+Wh = int | Fraction
+
+
+def _points(
     start: datetime, stop: datetime, total: int, readings: Iterable[tuple[datetime, float]]
-) -> list[tuple[int, Fraction]]:
+) -> list[tuple[int, Wh]]:
     """(µs since start, Wh) points, rising, from (0, 0) to (duration, total)."""
     duration = micros(stop - start)
-    points: list[tuple[int, Fraction]] = [(0, Fraction(0))]
+    points: list[tuple[int, Wh]] = [(0, 0)]
     for at, value in sorted(readings):
         offset = micros(at - start)
         if not 0 < offset < duration or value != value:  # outside the session, or NaN
             continue
-        energy = min(Fraction(max(0.0, value)).limit_denominator(1000), Fraction(total))
+        energy = min(_exact(max(0.0, value)), total)
         energy = max(energy, points[-1][1])  # a register never runs backwards
         if offset > points[-1][0]:
             points.append((offset, energy))
-    points.append((duration, Fraction(total)))
+    points.append((duration, total))
     return points
 
 
-def _rounded(curve: list[tuple[int, Fraction]], moment: datetime, start: datetime) -> int:
-    """The curve's value at `moment`, rounded half up to whole Wh."""
-    offset = micros(moment - start)
-    value = curve[-1][1]
-    for (x0, y0), (x1, y1) in pairwise(curve):
-        if offset <= x1:
-            value = y0 if x1 == x0 else y0 + (y1 - y0) * Fraction(offset - x0, x1 - x0)
-            break
-    return int(value + Fraction(1, 2)) if value >= 0 else 0
+def _exact(value: float) -> Wh:
+    """A reading as exact Wh: most registers count whole Wh (no Fraction needed)."""
+    if value.is_integer():
+        return int(value)
+    return Fraction(value).limit_denominator(1000)
+
+
+class _Curve:
+    """The curve read at rising offsets: a cursor walks its segments once per session."""
+
+    def __init__(self, points: list[tuple[int, Wh]]) -> None:
+        self.points = points
+        self.segment = 1  # points[segment - 1] .. points[segment]
+
+    def rounded(self, offset: int) -> int:
+        """The curve's value at `offset` µs, rounded half up to whole Wh, in integers:
+        (2 * numerator + denominator) // (2 * denominator) of the exact interpolation."""
+        points = self.points
+        while self.segment < len(points) - 1 and offset > points[self.segment][0]:
+            self.segment += 1
+        (x0, y0), (x1, y1) = points[self.segment - 1], points[self.segment]
+        n0, d0, n1, d1 = y0.numerator, y0.denominator, y1.numerator, y1.denominator
+        if offset >= x1:  # on the point itself (or past the last one): its value
+            return (2 * n1 + d1) // (2 * d1)
+        span = x1 - x0
+        numerator = n0 * d1 * span + (n1 * d0 - n0 * d1) * (offset - x0)
+        denominator = d0 * d1 * span
+        if numerator < 0:
+            return 0
+        return (2 * numerator + denominator) // (2 * denominator)
