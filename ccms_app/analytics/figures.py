@@ -22,7 +22,14 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlmodel import Session, col
 
-from ccms_app.analytics.models import ChargingHour, NetworkHour, RollupCursor, RollupPending
+from ccms_app.analytics.models import (
+    ChargingDay,
+    ChargingHour,
+    ChargingMonth,
+    NetworkHour,
+    RollupCursor,
+    RollupPending,
+)
 from ccms_app.analytics.rollup import (
     CURSOR,
     RUNNING_COLUMNS,
@@ -32,6 +39,7 @@ from ccms_app.analytics.rollup import (
     ended_sessions_query,
     running_hours,
 )
+from ccms_app.analytics.rules.decompose import pieces
 from ccms_app.analytics.rules.spread import HourShare
 from ccms_app.charging.models import ChargingSession, SessionStatus
 from ccms_app.finance.revenue import bucket_case, in_period
@@ -108,6 +116,9 @@ class Series:
 
 
 GROUPS = ("station", "charge_point", "area")
+# Narrowed series with at most this many buckets (months, years, a chosen range of months)
+# read each bucket as month, day and hour pieces; more (30 days) read hours in one query.
+MAX_PIECED_BUCKETS = 13
 
 
 def charging_series(
@@ -116,8 +127,15 @@ def charging_series(
     """The figures per bucket of `within` (contiguous, oldest first) and over them all."""
     values = [Totals() for _ in within]
     if within and narrowing.organisations:
-        for index, currency, sums in _rolled_by_bucket(session, narrowing, within):
-            values[index].add_sums(currency, sums)
+        if narrowing.whole_network or len(within) > MAX_PIECED_BUCKETS:
+            for index, currency, sums in _rolled_by_bucket(session, narrowing, within):
+                values[index].add_sums(currency, sums)
+        else:  # a few long buckets of part of the network: months and days, not hours
+            for index, bucket in enumerate(within):
+                for _key, currency, sums in _rolled_between(
+                    session, narrowing, bucket.start, bucket.end, None
+                ):
+                    values[index].add_sums(currency, sums)
         for share, currency, _keys in _unrolled_shares(session, narrowing, now):
             at = bucket_of(share.hour, within)
             if at is not None:
@@ -143,14 +161,8 @@ def charging_by(
     found: dict[int | None, Totals] = {}
     if not narrowing.organisations:
         return found
-    key = _group_column(group)
-    query = (
-        _narrowed(select(key, *_sums(ChargingHour)), narrowing)
-        .where(col(ChargingHour.hour) >= since, col(ChargingHour.hour) < until)
-        .group_by(key, col(ChargingHour.currency))
-    )
-    for group_id, currency, *sums in session.execute(query).all():
-        found.setdefault(_id(group_id), Totals()).add_sums(currency, [int(v) for v in sums])
+    for group_id, currency, sums in _rolled_between(session, narrowing, since, until, group):
+        found.setdefault(group_id, Totals()).add_sums(currency, sums)
     groups = _groups_of(session, group)
     for share, currency, (cp, station) in _unrolled_shares(session, narrowing, now):
         if since <= share.hour < until:
@@ -164,7 +176,10 @@ def charging_by(
 # --- the roll-up's part ------------------------------------------------------------------------
 
 
-def _sums(table: type[ChargingHour] | type[NetworkHour]) -> list[Any]:
+RolledTable = type[ChargingHour] | type[ChargingDay] | type[ChargingMonth]
+
+
+def _sums(table: RolledTable | type[NetworkHour]) -> list[Any]:
     return [
         col(table.currency),
         func.coalesce(func.sum(col(table.orders)), 0),
@@ -173,6 +188,30 @@ def _sums(table: type[ChargingHour] | type[NetworkHour]) -> list[Any]:
         func.coalesce(func.sum(col(table.amount_excl_minor)), 0),
         func.coalesce(func.sum(col(table.amount_incl_minor)), 0),
     ]
+
+
+def _rolled_between(
+    session: Session, narrowing: Narrowing, since: datetime, until: datetime, group: str | None
+) -> Iterable[tuple[int | None, str, list[int]]]:
+    """(group id or None, currency, sums) of the roll-up over [since, until): whole UTC
+    months, days and the edge hours (`rules/decompose.py`), one query per piece."""
+    found = pieces(since, until)
+    ranges: list[tuple[RolledTable, Any, Any, Any]] = [
+        *((ChargingHour, ChargingHour.hour, a, b) for a, b in found.hours),
+        *((ChargingDay, ChargingDay.day, a, b) for a, b in found.days),
+        *((ChargingMonth, ChargingMonth.month, a, b) for a, b in found.months),
+    ]
+    for table, when, first, end in ranges:
+        keys = [_group_column(table, group)] if group else []
+        query = (
+            _narrowed(select(*keys, *_sums(table)), narrowing, table)
+            .where(col(when) >= first, col(when) < end)
+            .group_by(*keys, col(table.currency))
+        )
+        for row in session.execute(query).all():
+            group_id = _id(row[0]) if group else None
+            currency, *sums = row[1:] if group else row
+            yield group_id, str(currency), [int(v) for v in sums]
 
 
 def _rolled_by_bucket(
@@ -215,28 +254,30 @@ def _rolled_by_bucket(
         yield int(bucket), str(currency), [int(v) for v in sums]
 
 
-def _narrowed(query: Select[*tuple[Any, ...]], narrowing: Narrowing) -> Select[*tuple[Any, ...]]:
-    in_scope = col(ChargingHour.organisation_id).in_(sorted(narrowing.organisations))
+def _narrowed(
+    query: Select[*tuple[Any, ...]], narrowing: Narrowing, table: RolledTable = ChargingHour
+) -> Select[*tuple[Any, ...]]:
+    in_scope = col(table.organisation_id).in_(sorted(narrowing.organisations))
     if narrowing.charge_point_id is not None:
-        return query.where(in_scope, col(ChargingHour.charge_point_id) == narrowing.charge_point_id)
+        return query.where(in_scope, col(table.charge_point_id) == narrowing.charge_point_id)
     if narrowing.station_id is not None:
-        return query.where(in_scope, col(ChargingHour.station_id) == narrowing.station_id)
+        return query.where(in_scope, col(table.station_id) == narrowing.station_id)
     if narrowing.area_id is not None:
         stations = select(col(Station.id)).where(col(Station.area_id) == narrowing.area_id)
-        # the area's stations lead (ix_charging_hour_station_hour): see _unindexed
+        # the area's stations lead (the table's station index): see _unindexed
         return query.where(
-            _unindexed(col(ChargingHour.organisation_id)).in_(sorted(narrowing.organisations)),
-            col(ChargingHour.station_id).in_(stations),
+            _unindexed(col(table.organisation_id)).in_(sorted(narrowing.organisations)),
+            col(table.station_id).in_(stations),
         )
     return query.where(in_scope)
 
 
-def _group_column(group: str) -> Any:
+def _group_column(table: RolledTable, group: str) -> Any:
     if group == "charge_point":
-        return col(ChargingHour.charge_point_id)
+        return col(table.charge_point_id)
     if group == "station":
-        return col(ChargingHour.station_id)
-    area = select(col(Station.area_id)).where(col(Station.id) == col(ChargingHour.station_id))
+        return col(table.station_id)
+    area = select(col(Station.area_id)).where(col(Station.id) == col(table.station_id))
     return area.scalar_subquery()
 
 

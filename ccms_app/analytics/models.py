@@ -10,7 +10,7 @@ month or year in a zone is a range of hours (`rules/periods.py`).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import BigInteger, Column, Index
 from sqlmodel import Field, SQLModel
@@ -36,6 +36,50 @@ class ChargingHour(SQLModel, table=True):
     energy_wh: int = 0  # energy delivered in this hour
     charging_us: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
     amount_excl_minor: int = 0  # final costs of the orders that ended in this hour
+    amount_incl_minor: int = 0
+
+
+class ChargingDay(SQLModel, table=True):
+    """A charge point's UTC day: the sum of its hours (`rules/decompose.py` reads whole days
+    from here, the edges from `charging_hour`). Organisation and station: the day's last
+    hour's (a charge point moved during a day counts the day where it went)."""
+
+    __tablename__ = "charging_day"
+    __table_args__ = (
+        Index("ix_charging_day_station_day", "station_id", "day"),
+        Index("ix_charging_day_org_day", "organisation_id", "day"),
+    )
+
+    charge_point_id: int = Field(foreign_key="charge_point.id", primary_key=True)
+    day: date = Field(primary_key=True)
+    currency: str = Field(default="", max_length=3, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id")
+    station_id: int | None = Field(default=None, foreign_key="station.id")
+    orders: int = 0
+    energy_wh: int = 0
+    charging_us: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    amount_excl_minor: int = 0
+    amount_incl_minor: int = 0
+
+
+class ChargingMonth(SQLModel, table=True):
+    """A charge point's UTC month (`month` is its first day): the sum of its days."""
+
+    __tablename__ = "charging_month"
+    __table_args__ = (
+        Index("ix_charging_month_station_month", "station_id", "month"),
+        Index("ix_charging_month_org_month", "organisation_id", "month"),
+    )
+
+    charge_point_id: int = Field(foreign_key="charge_point.id", primary_key=True)
+    month: date = Field(primary_key=True)
+    currency: str = Field(default="", max_length=3, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id")
+    station_id: int | None = Field(default=None, foreign_key="station.id")
+    orders: int = 0
+    energy_wh: int = 0
+    charging_us: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    amount_excl_minor: int = 0
     amount_incl_minor: int = 0
 
 

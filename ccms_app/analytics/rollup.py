@@ -23,23 +23,27 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 from apscheduler.schedulers.base import BaseScheduler
-from sqlalchemy import Select, delete, func, insert, select
+from sqlalchemy import Select, Table, delete, func, insert, select
 from sqlmodel import Session, col
 
 from ccms_app.analytics.models import (
+    ChargingDay,
     ChargingHour,
+    ChargingMonth,
     NetworkHour,
     RollupCursor,
     RollupPending,
 )
+from ccms_app.analytics.rules.decompose import month_of, next_month
 from ccms_app.analytics.rules.spread import HOUR, HourShare, hour_of, spread
 from ccms_app.charging.models import OPEN_STATUSES, ChargingSession, MeterSample, SessionStatus
 from ccms_app.charging.rules.metering import ENERGY_REGISTER
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.rows import table_of
 from ccms_app.core.types import utc_now
 from ccms_app.finance.models import CostState, SessionCost
 from ccms_app.network.models import ChargePoint
@@ -56,8 +60,10 @@ PRICE_OVERLAP = timedelta(minutes=2)
 COUNTED_COSTS = (CostState.FINAL.value,)  # amounts are final costs, as Finance counts them
 # The tables themselves, not the mapped classes: hour rows go in as one plain executemany
 # (the ORM's bulk insert spends more time per row than SQLite does: a rebuild writes millions).
-HOUR_TABLE = ChargingHour.__table__  # type: ignore[attr-defined]
-NETWORK_TABLE = NetworkHour.__table__  # type: ignore[attr-defined]
+HOUR_TABLE = table_of(ChargingHour)
+DAY_TABLE = table_of(ChargingDay)
+MONTH_TABLE = table_of(ChargingMonth)
+NETWORK_TABLE = table_of(NetworkHour)
 
 
 @dataclass(frozen=True)
@@ -430,6 +436,74 @@ def _write(
     for org, hours in by_org.items():
         for chunk_hours in _chunks(sorted(hours), 500):
             _network_hours(session, org, chunk_hours)
+    for cell in cells:
+        _days_and_months(session, cell)
+
+
+def _days_and_months(session: Session, cell: Cells) -> None:
+    """The charge point's days and months around `cell`, summed again from its hours (read
+    in this transaction, after they were written)."""
+    first = month_of(cell.first.date())
+    end = next_month(month_of(cell.last.date()))
+    since = datetime.combine(first, datetime.min.time(), tzinfo=UTC)
+    until = datetime.combine(end, datetime.min.time(), tzinfo=UTC)
+    hour_rows = session.execute(
+        select(HOUR_TABLE).where(
+            HOUR_TABLE.c.charge_point_id == cell.charge_point_id,
+            HOUR_TABLE.c.hour >= since,
+            HOUR_TABLE.c.hour < until,
+        )
+    ).mappings()
+    rows: HourRows = {
+        (r["charge_point_id"], r["hour"], r["currency"]): {k: r[k] for k in _ATTRIBUTES + SUMS}
+        for r in hour_rows
+    }
+    days, months = coarser(rows)
+    cp = col(ChargingDay.charge_point_id) == cell.charge_point_id
+    session.execute(
+        delete(ChargingDay).where(cp, col(ChargingDay.day) >= first, col(ChargingDay.day) < end)
+    )
+    session.execute(
+        delete(ChargingMonth).where(
+            col(ChargingMonth.charge_point_id) == cell.charge_point_id,
+            col(ChargingMonth.month) >= first,
+            col(ChargingMonth.month) < end,
+        )
+    )
+    _insert(session, DAY_TABLE, "day", days)
+    _insert(session, MONTH_TABLE, "month", months)
+
+
+_ATTRIBUTES = ("organisation_id", "station_id")
+SUMS = ("orders", "energy_wh", "charging_us", "amount_excl_minor", "amount_incl_minor")
+# (charge point, UTC day or month's first day, currency) -> row values
+DateRows = dict[tuple[int, date, str], dict[str, Any]]
+
+
+def coarser(rows: HourRows) -> tuple[DateRows, DateRows]:
+    """Day and month rows of hour rows holding every hour of those days and months. A day's
+    organisation and station are its last hour's (a charge point moved that day)."""
+    days: DateRows = {}
+    months: DateRows = {}
+    for (cp, hour, currency), row in sorted(rows.items(), key=lambda item: item[0][1]):
+        day = hour.astimezone(UTC).date()
+        for into in (
+            days.setdefault((cp, day, currency), dict.fromkeys(SUMS, 0)),
+            months.setdefault((cp, month_of(day), currency), dict.fromkeys(SUMS, 0)),
+        ):
+            for name in SUMS:
+                into[name] += row[name]
+            into.update({name: row[name] for name in _ATTRIBUTES})
+    return days, months
+
+
+def _insert(session: Session, table: Table, when: str, rows: DateRows) -> None:
+    values = [
+        {"charge_point_id": cp, when: at, "currency": currency, **row}
+        for (cp, at, currency), row in rows.items()
+    ]
+    for chunk in _chunks(values, 500):
+        session.execute(insert(table), chunk)
 
 
 def _network_hours(session: Session, org: int, hours: Sequence[datetime]) -> None:
@@ -492,7 +566,14 @@ def rebuild(charge_points_per_step: int = 200) -> RunResult:
     points per transaction, the network rows summed in SQL, the cursor set past the newest
     session and the open ones remembered. Runs while the job is stopped."""
     with session_scope() as session:
-        for table in (ChargingHour, NetworkHour, RollupPending, RollupCursor):
+        for table in (
+            ChargingHour,
+            ChargingDay,
+            ChargingMonth,
+            NetworkHour,
+            RollupPending,
+            RollupCursor,
+        ):
             session.execute(delete(table))
     with read_session() as session:
         charge_points = [int(i) for (i,) in session.execute(select(col(ChargePoint.id))).all()]
@@ -510,9 +591,12 @@ def rebuild(charge_points_per_step: int = 200) -> RunResult:
     for chunk in _chunks(charge_points, charge_points_per_step):
         with read_session() as session:
             rows = _charge_point_rows(session, chunk)
+        days, months = coarser(rows)
         with session_scope() as session:
             for part in _chunks([{**key_values(key), **row} for key, row in rows.items()], 500):
                 session.execute(insert(HOUR_TABLE), part)
+            _insert(session, DAY_TABLE, "day", days)
+            _insert(session, MONTH_TABLE, "month", months)
         cells += len(rows)
     with session_scope() as session:
         _sum_network(session)

@@ -14,7 +14,13 @@ from sqlmodel import Session, col
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.analytics.figures import Narrowing, Series, Totals, charging_by, charging_series
-from ccms_app.analytics.models import ChargingHour, NetworkHour, RollupPending
+from ccms_app.analytics.models import (
+    ChargingDay,
+    ChargingHour,
+    ChargingMonth,
+    NetworkHour,
+    RollupPending,
+)
 from ccms_app.analytics.raw_figures import raw_series
 from ccms_app.analytics.rollup import ChargingRollupJob
 from ccms_app.core.db import read_session, session_scope
@@ -184,6 +190,7 @@ def test_figures_before_and_after_the_roll_up(network: Network) -> None:
     assert pending == [network.running]
     check_hand_computed(network)
     check_equal_to_raw(network)
+    check_days_and_months_sum_the_hours()
 
 
 def test_the_roll_up_follows_stops_new_sessions_and_prices(network: Network) -> None:
@@ -218,6 +225,27 @@ def test_the_roll_up_follows_stops_new_sessions_and_prices(network: Network) -> 
     )
     job.run(NOW)  # again: nothing changes
     check_equal_to_raw(network)
+    check_days_and_months_sum_the_hours()
+
+
+def check_days_and_months_sum_the_hours() -> None:
+    """Each charge point's day and month rows are the sums of its hour rows."""
+    with read_session() as session:
+        hours = session.execute(select(ChargingHour)).scalars().all()
+        days = {(r.charge_point_id, r.day, r.currency): r.energy_wh
+                for r in session.execute(select(ChargingDay)).scalars()}  # fmt: skip
+        months = {(r.charge_point_id, r.month, r.currency): (r.orders, r.energy_wh)
+                  for r in session.execute(select(ChargingMonth)).scalars()}  # fmt: skip
+    want_days: dict[tuple[int, date, str], int] = {}
+    want_months: dict[tuple[int, date, str], tuple[int, int]] = {}
+    for h in hours:
+        day = h.hour.astimezone(UTC).date()
+        key = (h.charge_point_id, day, h.currency)
+        want_days[key] = want_days.get(key, 0) + h.energy_wh
+        mkey = (h.charge_point_id, day.replace(day=1), h.currency)
+        orders, energy = want_months.get(mkey, (0, 0))
+        want_months[mkey] = (orders + h.orders, energy + h.energy_wh)
+    assert days == want_days and months == want_months
 
 
 def test_scope_is_the_organisations_given(network: Network, session: Session) -> None:
