@@ -91,7 +91,11 @@ class SessionCost(SQLModel, table=True):
     """A session's cost and its breakdown (OCPI CDR-like JSON), one row per session."""
 
     __tablename__ = "session_cost"
-    __table_args__ = (Index("ix_session_cost_org_state", "organisation_id", "state"),)
+    __table_args__ = (
+        Index("ix_session_cost_org_state", "organisation_id", "state"),
+        # the analytics roll-up asks each minute which costs changed (revision 0023)
+        Index("ix_session_cost_priced_at", "priced_at"),
+    )
 
     session_id: int = Field(foreign_key="charging_session.id", primary_key=True)
     organisation_id: int = Field(foreign_key="organisation.id")
