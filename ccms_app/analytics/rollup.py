@@ -224,6 +224,11 @@ def running_hours(rows: Iterable[Any], now: datetime) -> list[SessionHour]:
 class ChargingRollupJob:
     """One run: new and newly ended sessions, re-priced costs, their cells recomputed."""
 
+    def __init__(self) -> None:
+        # ids of the last OVERLAP this job has already seen: read again each run (a lower id
+        # may commit after a higher one) but rolled up again only when new to this process
+        self._tail: set[int] = set()
+
     def run(self, now: datetime | None = None) -> RunResult:
         started = time.perf_counter()
         now = now or utc_now()
@@ -234,7 +239,8 @@ class ChargingRollupJob:
         if last_id < 0:  # the first run (a new install, or an upgrade with history): all at once
             return rebuild()
         with read_session() as session:
-            new = _new_sessions(session, last_id)
+            read = _new_sessions(session, last_id)
+            new = [(sid, st) for sid, st in read if sid > last_id or sid not in self._tail]
             pending = {
                 int(i) for i in session.execute(select(col(RollupPending.session_id))).scalars()
             }
@@ -246,6 +252,7 @@ class ChargingRollupJob:
             cells = _cells(_ended(session, ended_ids))
             rows, network = _recompute(session, cells)
         new_last_id = max([last_id, *(sid for sid, _ in new)])
+        self._tail = {sid for sid, _ in read if sid > new_last_id - OVERLAP}
         with session_scope() as session:
             _write(session, cells, rows, network)
             _remember(session, pending, still_open)

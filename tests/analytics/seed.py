@@ -64,11 +64,13 @@ def charging_session(
     meter_start_wh: int = 1_000,
     connector_id: int = 1,
     id_tag: str = "TAG-1",
+    id: int | None = None,
 ) -> int:
     """An ended session (stop given) or a running one; a cost row when an amount is given;
     register readings as (time, Wh since the start)."""
     with session_scope() as s:
         row = ChargingSession(
+            id=id,
             organisation_id=organisation_id,
             charge_point_id=charge_point_id,
             connector_id=connector_id,

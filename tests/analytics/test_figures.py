@@ -23,6 +23,7 @@ from ccms_app.analytics.models import (
 )
 from ccms_app.analytics.raw_figures import raw_series
 from ccms_app.analytics.rollup import ChargingRollupJob
+from ccms_app.charging.models import ChargingSession
 from ccms_app.core.db import read_session, session_scope
 from ccms_app.finance.models import CostState, SessionCost
 from ccms_app.finance.rules.revenue import PeriodKind, buckets_between
@@ -261,3 +262,27 @@ def test_scope_is_the_organisations_given(network: Network, session: Session) ->
             charging_series(s, Narrowing(frozenset({other_id})), within, NOW).total.energy_wh == 0
         )
         assert charging_series(s, Narrowing(frozenset()), within, NOW).total.orders == 0
+
+
+def test_a_session_committed_after_a_higher_id_is_still_rolled_up(network: Network) -> None:
+    job = ChargingRollupJob()
+    job.run(NOW)
+    late = seed.charging_session(network.org, network.cp2, utc(11, 1, 3), utc(11, 1, 4), 700)
+    newer = seed.charging_session(network.org, network.cp2, utc(11, 1, 5), utc(11, 1, 6), 800)
+    job.run(NOW)
+    with session_scope() as s:  # `late` becomes visible only now (as if committed late)
+        row = s.get(ChargingSession, late)
+        assert row is not None
+        s.delete(row)
+    job.run(NOW)
+    seed.charging_session(network.org, network.cp2, utc(11, 1, 3), utc(11, 1, 4), 700, id=late)
+    assert late < newer
+    job.run(NOW)
+    with read_session() as session:
+        energy = session.execute(
+            select(func.sum(col(ChargingHour.energy_wh))).where(
+                col(ChargingHour.charge_point_id) == network.cp2
+            )
+        ).scalar()
+    assert energy == 20_000 + 700 + 800
+    check_equal_to_raw(network)
