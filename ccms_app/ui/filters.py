@@ -21,11 +21,12 @@ def filter_note(*children: Any) -> rx.Component:
     return rx.text(*children, size="1", color=rx.color("gray", 10))
 
 
-def filter_error(errors: Any, key: str) -> rx.Component:
+def filter_error(errors: Any, key: str, testid: str = "") -> rx.Component:
     """`errors[key]` in red when the state's errors dict holds it."""
+    attrs = {"data-testid": testid} if testid else {}
     return rx.cond(
         errors.contains(key),
-        rx.text(errors.get(key, ""), size="1", color=rx.color("red", 11)),
+        rx.text(errors.get(key, ""), size="1", color=rx.color("red", 11), custom_attrs=attrs),
     )
 
 

@@ -48,7 +48,7 @@ def _note(*children: Any) -> rx.Component:
 
 
 def _error(state: Any, key: str) -> rx.Component:
-    return filter_error(state.errors, key)
+    return filter_error(state.errors, key, f"reports-error-{key}")
 
 
 def _segments(
