@@ -136,7 +136,8 @@ def charging_series(
                     session, narrowing, bucket.start, bucket.end, None
                 ):
                     values[index].add_sums(currency, sums)
-        for share, currency, _keys in _unrolled_shares(session, narrowing, now):
+        window = (within[0].start, within[-1].end)
+        for share, currency, _keys in _unrolled_shares(session, narrowing, now, window):
             at = bucket_of(share.hour, within)
             if at is not None:
                 values[at].add_share(share, currency)
@@ -164,7 +165,8 @@ def charging_by(
     for group_id, currency, sums in _rolled_between(session, narrowing, since, until, group):
         found.setdefault(group_id, Totals()).add_sums(currency, sums)
     groups = _groups_of(session, group)
-    for share, currency, (cp, station) in _unrolled_shares(session, narrowing, now):
+    unrolled = _unrolled_shares(session, narrowing, now, (since, until))
+    for share, currency, (cp, station) in unrolled:
         if since <= share.hour < until:
             into = cp if group == "charge_point" else station
             if group == "area":
@@ -297,7 +299,7 @@ def _id(value: Any) -> int | None:
 
 
 def _unrolled_shares(
-    session: Session, narrowing: Narrowing, now: datetime
+    session: Session, narrowing: Narrowing, now: datetime, within: tuple[datetime, datetime]
 ) -> list[tuple[HourShare, str, tuple[int, int | None]]]:
     """(share, currency, (charge point, station)) of the sessions running now and of those
     ended since the roll-up last saw them."""
@@ -314,7 +316,7 @@ def _unrolled_shares(
             col(ChargingSession.status) == SessionStatus.ACTIVE.value
         )
     ).all()
-    found = [*ended_hours(session, ended), *running_hours(running, now)]
+    found = [*ended_hours(session, ended, within), *running_hours(running, now, within)]
     stations = _stations_of(session, {cp for _s, _c, cp in found})
     return [(share, currency, (cp, stations.get(cp))) for share, currency, cp in found]
 

@@ -173,8 +173,12 @@ def register_readings(
     return found
 
 
+# (since, until): only the hours starting in it
+Window = tuple[datetime, datetime] | None
+
+
 def shares_of(
-    ended: EndedSession, readings: Sequence[tuple[datetime, float]]
+    ended: EndedSession, readings: Sequence[tuple[datetime, float]], within: Window = None
 ) -> tuple[HourShare, ...]:
     return spread(
         ended.start,
@@ -183,6 +187,7 @@ def shares_of(
         readings,
         ended.amount_excl_minor,
         ended.amount_incl_minor,
+        within=within,
     )
 
 
@@ -197,23 +202,26 @@ RUNNING_COLUMNS = (
 )
 
 
-def ended_hours(session: Session, ended: Sequence[EndedSession]) -> list[SessionHour]:
+def ended_hours(
+    session: Session, ended: Sequence[EndedSession], within: Window = None
+) -> list[SessionHour]:
     """The hours of ended sessions, read with their register readings."""
     readings = register_readings(session, ended)
     return [
         (share, s.currency, s.charge_point_id)
         for s in ended
-        for share in shares_of(s, readings.get(s.id, ()))
+        for share in shares_of(s, readings.get(s.id, ()), within)
     ]
 
 
-def running_hours(rows: Iterable[Any], now: datetime) -> list[SessionHour]:
+def running_hours(rows: Iterable[Any], now: datetime, within: Window = None) -> list[SessionHour]:
     """The hours so far of running sessions (rows of RUNNING_COLUMNS): energy up to the last
     meter reading, time up to `now`, no order yet."""
     found: list[SessionHour] = []
     for cp, start, energy, updated in rows:
         measured = [(updated, float(energy or 0))] if updated is not None else []
-        hours = spread(start, max(now, start), int(energy or 0), measured, ended=False)
+        until = max(now, start)
+        hours = spread(start, until, int(energy or 0), measured, ended=False, within=within)
         found.extend((share, "", int(cp)) for share in hours)
     return found
 

@@ -56,17 +56,26 @@ def spread(
     amount_excl_minor: int = 0,
     amount_incl_minor: int = 0,
     ended: bool = True,
+    within: tuple[datetime, datetime] | None = None,
 ) -> tuple[HourShare, ...]:
     """A session's hours, oldest first. `readings` are (time, Wh since the start reading);
-    `ended` False for a session still running at `stop` (no order, no amount yet)."""
+    `ended` False for a session still running at `stop` (no order, no amount yet).
+    `within` (since, until): only the hours starting in it, the same values (a session left
+    running for months costs the hours asked for, not all of its own)."""
     total = max(0, int(energy_wh))
     if stop <= start:
-        return (_order_hour(hour_of(start), total, 0, ended, amount_excl_minor, amount_incl_minor),)
+        only = (_order_hour(hour_of(start), total, 0, ended, amount_excl_minor, amount_incl_minor),)
+        return _inside(only, within)
     curve = _Curve(_points(start, stop, total, readings))
     shares: list[HourShare] = []
     hour = hour_of(start)
     last_hour = hour_of(stop - _US)
     before = 0  # the curve at the session's start: 0 Wh
+    if within is not None:
+        hour = max(hour, _first_hour_from(within[0]))
+        last_hour = min(last_hour, _first_hour_from(within[1]) - HOUR)
+        if hour > hour_of(start):
+            before = curve.rounded(micros(hour - start))
     while hour <= last_hour:
         begin, end = max(hour, start), min(hour + HOUR, stop)
         after = curve.rounded(micros(end - start))  # boundaries rise: each is read once
@@ -75,13 +84,28 @@ def spread(
         hour += HOUR
     closing = hour_of(stop)
     if ended:
-        if shares[-1].hour != closing:  # stopped exactly on the hour: the order is in it
+        if not shares or shares[-1].hour != closing:  # stopped on the hour: the order is in it
             shares.append(HourShare(closing, 0, 0))
         last = shares[-1]
         shares[-1] = _order_hour(
             last.hour, last.energy_wh, last.charging_us, True, amount_excl_minor, amount_incl_minor
         )
-    return tuple(shares)
+    return _inside(tuple(shares), within)
+
+
+def _first_hour_from(moment: datetime) -> datetime:
+    """The first hour starting at or after `moment`."""
+    floor = hour_of(moment)
+    return floor if floor == moment.astimezone(UTC) else floor + HOUR
+
+
+def _inside(
+    shares: tuple[HourShare, ...], within: tuple[datetime, datetime] | None
+) -> tuple[HourShare, ...]:
+    if within is None:
+        return shares
+    since, until = within
+    return tuple(s for s in shares if since <= s.hour < until)
 
 
 def _order_hour(

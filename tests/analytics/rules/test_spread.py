@@ -72,3 +72,25 @@ def test_hours_add_up_to_the_session(start_us: int, length_us: int, energy: int,
     assert sum(s.charging_us for s in shares) == length_us
     assert sum(s.orders for s in shares) == 1
     assert [s.hour for s in shares] == sorted({s.hour for s in shares})
+
+
+@given(
+    st.integers(0, 10 * 24 * 3600),
+    st.integers(0, 20 * 24 * 3600),
+    st.integers(0, 10**6),
+    st.integers(-3 * 24 * 3600, 30 * 24 * 3600),
+    st.integers(0, 10 * 24 * 3600),
+    st.booleans(),
+)
+def test_a_window_gives_the_same_hours_as_the_whole(
+    start_s: int, length_s: int, energy: int, since_s: int, span_s: int, ended: bool
+) -> None:
+    start = at(0) + timedelta(seconds=start_s)
+    stop = start + timedelta(seconds=length_s)
+    readings = [(start + timedelta(seconds=length_s // 3), energy / 2)]
+    since = at(0) + timedelta(seconds=since_s)
+    until = since + timedelta(seconds=span_s)
+    whole = spread(start, stop, energy, readings, 5, 6, ended=ended)
+    assert spread(start, stop, energy, readings, 5, 6, ended=ended, within=(since, until)) == tuple(
+        s for s in whole if since <= s.hour < until
+    )
