@@ -316,7 +316,7 @@ def test_no_route_errs_breaks_its_schema_or_accepts_invalid_input(
         "--checks", CHECKS,
         "--header", f"Authorization: Bearer {key}",
         "--phases", "examples,coverage,fuzzing",
-        "--max-examples", os.environ.get("CCMS_FUZZ_EXAMPLES", "20"),
+        "--max-examples", os.environ.get("CCMS_FUZZ_EXAMPLES", "12"),
         "--seed", os.environ.get("CCMS_FUZZ_SEED", "20261205"),
         "--workers", "2",
         "--request-timeout", "20",
