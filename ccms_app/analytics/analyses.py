@@ -19,7 +19,12 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from ccms_app.analytics.figures import Narrowing, Series, Totals, charging_series
-from ccms_app.analytics.power_samples import PowerPoint, power_curve, running_power_by_station
+from ccms_app.analytics.power_samples import (
+    PowerPoint,
+    StationPower,
+    power_curve,
+    running_power_by_station,
+)
 from ccms_app.analytics.rules.cycles import (
     Cycle,
     WallRange,
@@ -146,15 +151,6 @@ def year_on_year(
 
 
 # --- live power per station -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StationPower:
-    station_id: int
-    name: str
-    power_w: int  # the running sessions' latest power, summed
-    charging: int  # running sessions
-    connectors: int
 
 
 def station_power(scope: Collection[int]) -> list[StationPower]:

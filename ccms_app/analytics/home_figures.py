@@ -23,6 +23,7 @@ from ccms_app.analytics.figures import Narrowing, Series, Totals, charging_serie
 from ccms_app.analytics.power_samples import (
     SAMPLE_INTERVAL,
     PowerPoint,
+    StationPower,
     power_curve,
     running_power_by_station,
 )
@@ -36,16 +37,6 @@ CURVE_HOURS = 24
 # The curve "covers the day" when its first sample is at most this late: the sampler may
 # have started a few minutes after the window opened without anything being missing.
 CURVE_SLACK = 2 * SAMPLE_INTERVAL
-
-
-@dataclass(frozen=True)
-class StationPower:
-    """A station's running sessions now (None: charge points without a station)."""
-
-    station_id: int | None
-    name: str
-    power_w: int
-    charging: int
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,18 @@ STATION_DAYS = 2
 
 
 @dataclass(frozen=True)
+class StationPower:
+    """A station's power now: its running sessions' latest power, summed (Home and the
+    analyses page; station None: charge points without a station)."""
+
+    station_id: int | None
+    name: str
+    power_w: int
+    charging: int  # running sessions
+    connectors: int | None = None  # its connectors, where the page shows how many are busy
+
+
+@dataclass(frozen=True)
 class PowerPoint:
     at: datetime
     power_w: int

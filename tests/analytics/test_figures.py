@@ -4,8 +4,7 @@ tables, before and after the roll-up job, and after sessions end and costs chang
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date
 
 import pytest
 from sqlalchemy import func, select
@@ -29,74 +28,15 @@ from ccms_app.finance.models import CostState, SessionCost
 from ccms_app.finance.rules.revenue import PeriodKind, buckets_between
 from tests.analytics import seed
 
-ZONE = "Europe/Berlin"
-NOW = datetime(2026, 11, 1, 13, 0, tzinfo=UTC)  # 14:00 in Berlin (CET, UTC+1)
-
-
-def utc(month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=UTC)
-
-
-@dataclass
-class Network:
-    org: int
-    area: int
-    depot: int
-    street: int
-    cp1: int
-    cp2: int
-    cp3: int
-    running: int
-    review: int
+ZONE = seed.BERLIN
+NOW = seed.BERLIN_NOW
+utc = seed.utc
+Network = seed.BerlinNetwork
 
 
 @pytest.fixture
 def network(engine: Engine, organisation: Organisation) -> Network:
-    org = int(organisation.id or 0)
-    area = seed.area(org)
-    depot = seed.station(org, "Depot", ZONE, area)
-    street = seed.station(org, "Street", ZONE)
-    cp1 = seed.charge_point(org, depot, "CP-1")
-    cp2 = seed.charge_point(org, depot, "CP-2")
-    cp3 = seed.charge_point(org, street, "CP-3")
-    # 31 Oct 23:30 -> 1 Nov 00:30 local, 10 kWh evenly, EUR 5.00 (0.80 VAT)
-    seed.charging_session(
-        org,
-        cp1,
-        utc(10, 31, 22, 30),
-        utc(10, 31, 23, 30),
-        10_000,
-        amount_incl_minor=500,
-        vat_minor=80,
-    )
-    # 1 Nov 10:00 -> 12:00 local, 15 of its 20 kWh in the first 30 minutes, EUR 12.00
-    seed.charging_session(
-        org,
-        cp2,
-        utc(11, 1, 9),
-        utc(11, 1, 11),
-        20_000,
-        amount_incl_minor=1_200,
-        vat_minor=192,
-        readings=[(utc(11, 1, 9, 30), 15_000)],
-    )
-    # running since 13:00 local, 3 kWh measured at 13:30
-    running = seed.charging_session(
-        org, cp3, utc(11, 1, 12), None, 3_000, readings=[(utc(11, 1, 12, 30), 3_000)]
-    )
-    # 1 Nov 08:00 -> 09:00 local, held for review: an order, no amount
-    review = seed.charging_session(
-        org,
-        cp1,
-        utc(11, 1, 7),
-        utc(11, 1, 8),
-        5_000,
-        amount_incl_minor=999,
-        cost_state=CostState.REVIEW,
-    )
-    # 30 Sep 23:00 -> 1 Oct 01:00 local (CEST, UTC+2), 4 kWh, EUR 3.00: over a month end
-    seed.charging_session(org, cp3, utc(9, 30, 21), utc(9, 30, 23), 4_000, amount_incl_minor=300)
-    return Network(org, area, depot, street, cp1, cp2, cp3, running, review)
+    return seed.berlin_network(int(organisation.id or 0))
 
 
 def figures(t: Totals) -> tuple[int, int, int, int, int]:

@@ -16,8 +16,9 @@ from sqlalchemy.engine import Engine
 from ccms_app.accounts.models import Organisation
 from ccms_app.accounts.roles import Caller
 from ccms_app.analytics.figures import Totals
-from ccms_app.analytics.home_figures import HomeFigures, StationPower, home_figures
+from ccms_app.analytics.home_figures import HomeFigures, home_figures
 from ccms_app.analytics.models import PowerSample
+from ccms_app.analytics.power_samples import StationPower
 from ccms_app.analytics.rollup import ChargingRollupJob
 from ccms_app.analytics.state.home import figures_row, network_tiles, period_rows
 from ccms_app.charging.models import ChargingSession

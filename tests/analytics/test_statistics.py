@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -37,36 +37,21 @@ from ccms_app.analytics.statistics_sessions import (
 from ccms_app.core import listing
 from ccms_app.core.db import session_scope
 from ccms_app.core.listing import ListQuery
-from ccms_app.finance.models import CostState, SessionCost
+from ccms_app.finance.models import SessionCost
 from ccms_app.finance.rules.revenue import PeriodKind
 from ccms_app.maintenance.alarms.models import Alarm
 from ccms_app.maintenance.work_orders.models import WorkOrder, WorkOrderStatus
 from ccms_app.network.models import ChargePoint, Connector, RegistrationState
 from tests.analytics import seed
 
-ZONE = "Europe/Berlin"
-NOW = datetime(2026, 11, 1, 13, 0, tzinfo=UTC)  # 14:00 in Berlin (CET, UTC+1)
-
-
-def utc(month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=UTC)
+ZONE = seed.BERLIN
+NOW = seed.BERLIN_NOW
+utc = seed.utc
 
 
 @dataclass
-class Network:
-    org: int
-    area: int
-    depot: int
-    street: int
-    cp1: int
-    cp2: int
-    cp3: int
-    cp4: int
-    s1: int
-    s2: int
-    running: int
-    review: int
-    s5: int
+class Network(seed.BerlinNetwork):
+    cp4: int  # at the depot, unregistered
 
     @property
     def scope(self) -> frozenset[int]:
@@ -75,17 +60,13 @@ class Network:
 
 @pytest.fixture
 def net(engine: Engine, organisation: Organisation) -> Network:
-    org = int(organisation.id or 0)
-    area = seed.area(org)
-    depot = seed.station(org, "Depot", ZONE, area)
-    street = seed.station(org, "Street", ZONE)
-    cp1 = seed.charge_point(org, depot, "CP-1")
-    cp2 = seed.charge_point(org, depot, "CP-2")
-    cp3 = seed.charge_point(org, street, "CP-3")
-    cp4 = seed.charge_point(org, depot, "CP-4")
+    """The network of test_figures.py, plus a charge point in every state."""
+    berlin = seed.berlin_network(int(organisation.id or 0))
+    org = berlin.org
+    cp4 = seed.charge_point(org, berlin.depot, "CP-4")
     with session_scope() as s:
-        one = s.get(ChargePoint, cp1)
-        two = s.get(ChargePoint, cp2)
+        one = s.get(ChargePoint, berlin.cp1)
+        two = s.get(ChargePoint, berlin.cp2)
         four = s.get(ChargePoint, cp4)
         assert one is not None and two is not None and four is not None
         one.vendor, one.model, one.charging_method = "ACME", "AC22", "AC"
@@ -93,40 +74,17 @@ def net(engine: Engine, organisation: Organisation) -> Network:
         one.min_voltage_v, one.max_voltage_v = 230, 400
         two.is_online, two.enabled = False, False  # offline, taken out of service
         four.registration_state = RegistrationState.UNREGISTERED
-        s.add(Connector(organisation_id=org, charge_point_id=cp3, connector_id=1, status="Faulted"))
+        s.add(
+            Connector(
+                organisation_id=org, charge_point_id=berlin.cp3, connector_id=1, status="Faulted"
+            )
+        )
         s.add_all([one, two, four])
-    # the sessions of test_figures.py: 31 Oct 23:30 -> 1 Nov 00:30 local, 10 kWh, EUR 5.00
-    s1 = seed.charging_session(
-        org, cp1, utc(10, 31, 22, 30), utc(10, 31, 23, 30), 10_000,
-        amount_incl_minor=500, vat_minor=80,
-    )  # fmt: skip
-    # 1 Nov 10:00 -> 12:00 local, 15 of its 20 kWh in the first 30 minutes, EUR 12.00
-    s2 = seed.charging_session(
-        org, cp2, utc(11, 1, 9), utc(11, 1, 11), 20_000,
-        amount_incl_minor=1_200, vat_minor=192, readings=[(utc(11, 1, 9, 30), 15_000)],
-        connector_id=2,
-    )  # fmt: skip
-    # running since 13:00 local, 3 kWh measured at 13:30
-    running = seed.charging_session(
-        org, cp3, utc(11, 1, 12), None, 3_000, readings=[(utc(11, 1, 12, 30), 3_000)]
-    )
-    # 1 Nov 08:00 -> 09:00 local, held for review: an order, no amount
-    review = seed.charging_session(
-        org, cp1, utc(11, 1, 7), utc(11, 1, 8), 5_000,
-        amount_incl_minor=999, cost_state=CostState.REVIEW,
-    )  # fmt: skip
-    # 30 Sep 23:00 -> 1 Oct 01:00 local (CEST, UTC+2), 4 kWh evenly, EUR 3.00
-    s5 = seed.charging_session(
-        org, cp3, utc(9, 30, 21), utc(9, 30, 23), 4_000, amount_incl_minor=300
-    )
-    with session_scope() as s:
-        cost = s.get(SessionCost, s2)
+        cost = s.get(SessionCost, berlin.s2)
         assert cost is not None
         cost.payment_method = "wallet"
         s.add(cost)
-    return Network(
-        org, area, depot, street, cp1, cp2, cp3, cp4, s1, s2, running, review, s5
-    )  # fmt: skip
+    return Network(**vars(berlin), cp4=cp4)
 
 
 def figures(t: Totals) -> tuple[int, int, int]:

@@ -271,7 +271,8 @@ def _card_shares(session: Session, report: ReportFilter, now: datetime) -> list[
             col(ChargingSession.id).in_(open_ids),  # running now: a few per card at most
         )
     ).all()
-    return [*ended_hours(session, ended), *running_hours(running, now)]
+    within = (report.since, report.until)  # a session left running for months: only these hours
+    return [*ended_hours(session, ended, within), *running_hours(running, now, within)]
 
 
 def _card_series(

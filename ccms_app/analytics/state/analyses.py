@@ -29,7 +29,7 @@ from ccms_app.accounts.rules.permissions import Module
 from ccms_app.analytics import analyses
 from ccms_app.analytics.analyses_usage import ConnectorUse, GroupUse, UsageReport, usage_report
 from ccms_app.analytics.figures import Totals
-from ccms_app.analytics.power_samples import PowerPoint
+from ccms_app.analytics.power_samples import PowerPoint, StationPower
 from ccms_app.analytics.rules.cycles import (
     CycleError,
     change_percent,
@@ -270,14 +270,14 @@ class CycleState(rx.State):
 # --- live power per station ---------------------------------------------------------------------
 
 
-def power_row(station: analyses.StationPower, rank: int) -> dict[str, str]:
+def power_row(station: StationPower, rank: int) -> dict[str, str]:
     return {
         "id": str(station.station_id),
         "rank": str(rank),
         "name": station.name,
         "power": power_text(station.power_w),
         "charging": f"{station.charging:,}",
-        "connectors": f"{station.connectors:,}",
+        "connectors": f"{station.connectors or 0:,}",
     }
 
 
@@ -360,8 +360,8 @@ class PowerState(rx.State):
         self.loaded = True
 
 
-def _by_name(station: analyses.StationPower) -> tuple[str, int]:
-    return station.name.lower(), station.station_id
+def _by_name(station: StationPower) -> tuple[str, int]:
+    return station.name.lower(), station.station_id or 0
 
 
 # --- usage and availability over a range ---------------------------------------------------------

@@ -19,8 +19,8 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded
 from ccms_app.accounts.rules.permissions import Module
 from ccms_app.analytics.figures import Totals
-from ccms_app.analytics.home_figures import HomeFigures, StationPower, home_figures
-from ccms_app.analytics.power_samples import PowerPoint
+from ccms_app.analytics.home_figures import HomeFigures, home_figures
+from ccms_app.analytics.power_samples import PowerPoint, StationPower
 from ccms_app.core.display import MISSING, format_number, format_time, time_zone
 from ccms_app.core.money import format_money
 from ccms_app.finance.rules.revenue import (

@@ -411,6 +411,19 @@ def _file_name(kind: str, report: ReportFilter) -> str:
     return f"{kind}-{report.first_day.isoformat()}-{report.last_day.isoformat()}.csv"
 
 
+async def _whole_csv(
+    kind: str,
+    report: ReportFilter,
+    to_csv: Callable[[Any], str],
+    work: Callable[..., Any],
+    *args: Any,
+) -> Response:
+    """A report small enough to build whole (one row per bucket or station) as one CSV file."""
+    found = await _run(work, report, *args)
+    text = to_csv(found)
+    return _csv_response(_file_name(kind, report), lambda: iter([text]))
+
+
 # --- charging figures -----------------------------------------------------------------------------
 
 
@@ -504,9 +517,9 @@ async def export_sessions_report(
     now = utc_now()
     await _run(service.checked, report)
     if params.part == "summary":
-        found = await _run(service.summary, report, params.period, now)
-        text = report_csv.summary_csv(found)
-        return _csv_response(_file_name("sessions-summary", report), lambda: iter([text]))
+        return await _whole_csv(
+            "sessions-summary", report, report_csv.summary_csv, service.summary, params.period, now
+        )
     return _csv_response(
         _file_name("sessions", report), lambda: report_csv.detail_csv_chunks(report, now)
     )
@@ -542,9 +555,7 @@ async def export_energy_report(
     params: Annotated[ExportParams, Query()], caller: Exporter
 ) -> Response:
     report = _filter(params, caller)
-    found = await _run(service.energy, report, utc_now())
-    text = report_csv.energy_csv(found)
-    return _csv_response(_file_name("energy", report), lambda: iter([text]))
+    return await _whole_csv("energy", report, report_csv.energy_csv, service.energy, utc_now())
 
 
 @api.get(
@@ -577,9 +588,9 @@ async def export_availability_report(
     params: Annotated[RangeParams, Query()], caller: Exporter
 ) -> Response:
     report = _filter(params, caller)
-    found = await _run(service.availability, report, utc_now())
-    text = report_csv.availability_csv(found)
-    return _csv_response(_file_name("availability", report), lambda: iter([text]))
+    return await _whole_csv(
+        "availability", report, report_csv.availability_csv, service.availability, utc_now()
+    )
 
 
 # --- the monthly e-mail ---------------------------------------------------------------------------
