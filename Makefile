@@ -4,12 +4,15 @@
 # are declared as ranges in pyproject.toml and locked, every package with its hashes, in
 # requirements.lock (`make lock` re-resolves it). They are (re)installed only when either file
 # changes: a stamp file in .venv records the last install.
-# `make test PYTEST_ARGS="tests/cli -x"` narrows the test run.
+# `make test PYTEST_ARGS="tests/cli -x"` narrows the test run. Tests run in PYTEST_WORKERS
+# processes (pytest-xdist; 2, as CI has 2 cores): one runs the browser tests one after another,
+# the others the rest a module at a time. PYTEST_WORKERS=0 runs everything in one process.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 PYTEST_ARGS ?=
+PYTEST_WORKERS ?= 2
 LOCK := requirements.lock
 LOCK_ARGS ?=
 UV_VERSION := 0.13.9
@@ -36,7 +39,7 @@ run: $(RUN_STAMP) ## install if needed, migrate, seed the demo, start CCMS on :3
 
 test: $(TEST_STAMP) chromium ## install test deps (+ Debian chromium if missing), lint, pytest
 	$(MAKE) --no-print-directory lint
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 setup: $(TEST_STAMP) ## create .venv and install CCMS with its run and test dependencies
 

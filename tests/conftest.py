@@ -34,3 +34,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Work units for pytest-xdist (`make test` runs `-n 2 --dist loadgroup`): every browser
+    test in one group, so one worker runs them one after another (they share one frontend
+    build, served on the one port it was built for); every other test module is a group of
+    its own, so its module fixtures are set up once, on one worker."""
+    for item in items:
+        group = "browser" if item.get_closest_marker("browser") else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
