@@ -6,6 +6,7 @@ lets `alembic revision --autogenerate` and the migration check see the whole sch
 
 from ccms_app.accounts import models as accounts_models
 from ccms_app.analytics import models as analytics_models
+from ccms_app.branding import models as branding_models
 from ccms_app.charging import models as charging_models
 from ccms_app.control import models as control_models
 from ccms_app.drivers import models as drivers_models
@@ -37,5 +38,6 @@ MODEL_MODULES = (
     uptime_models,
     load_balancing_models,
     analytics_models,
+    branding_models,
     webhooks_models,
 )

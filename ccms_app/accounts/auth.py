@@ -27,6 +27,7 @@ from ccms_app.accounts.models import LoginSession, OperatorAccount, Role
 from ccms_app.accounts.organisations import root_organisation
 from ccms_app.accounts.rules.passwords import password_problem
 from ccms_app.accounts.rules.permissions import ADMINISTRATOR
+from ccms_app.core import i18n
 from ccms_app.core.config import get_settings
 from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.rows import stored_id
@@ -35,7 +36,7 @@ from ccms_app.core.types import utc_now
 log = logging.getLogger(__name__)
 
 SESSION_COOKIE = "ccms_session"  # the browser cookie that holds a login session's token
-LOGIN_FAILED_MESSAGE = "Unknown email or wrong password."
+LOGIN_FAILED_MESSAGE = i18n.N_("Unknown email or wrong password.")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 # Argon2id with 64 MiB and 3 passes (RFC 9106's second recommended setting) on ONE lane:

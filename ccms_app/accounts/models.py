@@ -63,6 +63,8 @@ class OperatorAccount(SQLModel, table=True):
     is_active: bool = True
     # Set when an administrator reset the password: the holder must choose a new one.
     must_change_password: bool = False
+    # The language the account reads CCMS in (core/i18n.py codes); "" follows the browser.
+    language: str = Field(default="", max_length=16)
     created_at: datetime = Field(default_factory=utc_now, sa_column=utc_column(nullable=False))
     last_login_at: datetime | None = Field(default=None, sa_column=utc_column())
 

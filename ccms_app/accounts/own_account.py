@@ -1,4 +1,4 @@
-"""The signed-in operator's own account: what it is, and changing its password.
+"""The signed-in operator's own account: what it is, its language, and changing its password.
 
 Changing the password needs the current one (a tab left open must not be enough to take
 the account over), validates the new one like every password, ends the account's other
@@ -16,9 +16,17 @@ from sqlmodel import col, delete
 from ccms_app.accounts import audit, auth
 from ccms_app.accounts.models import LoginSession, OperatorAccount, Organisation, Role
 from ccms_app.accounts.roles import InputError
+from ccms_app.core import i18n
 from ccms_app.core.db import read_session, session_scope
 
-__all__ = ["InputError", "OwnAccount", "WrongPasswordError", "change_own_password", "own_account"]
+__all__ = [
+    "InputError",
+    "OwnAccount",
+    "WrongPasswordError",
+    "change_own_password",
+    "own_account",
+    "set_language",
+]
 
 
 class WrongPasswordError(ValueError):
@@ -38,6 +46,7 @@ class OwnAccount:
     must_change_password: bool
     last_login_at: datetime | None
     created_at: datetime
+    language: str = ""  # "" follows the browser
 
 
 def own_account(account_id: int) -> OwnAccount | None:
@@ -57,7 +66,20 @@ def own_account(account_id: int) -> OwnAccount | None:
             must_change_password=account.must_change_password,
             last_login_at=account.last_login_at,
             created_at=account.created_at,
+            language=account.language,
         )
+
+
+def set_language(account_id: int, code: str) -> None:
+    """The language the account reads CCMS in from now on, in every browser ("" follows the
+    browser). InputError for a language CCMS does not have."""
+    if code and not i18n.is_language(code):
+        raise InputError({"language": "Unknown language."})
+    with session_scope() as session:
+        account = session.get(OperatorAccount, account_id)
+        if account is not None and account.language != code:
+            account.language = code
+            session.add(account)
 
 
 def change_own_password(

@@ -44,6 +44,7 @@ class Principal:
     must_change_password: bool = False
     granted: frozenset[str] = field(default_factory=frozenset)  # the role's, before the licence
     api_key_id: int | None = None  # set when an API key, not a login, is behind the request
+    language: str = ""  # the account's chosen language; "" follows the browser
 
     def can(self, module: Module, action: Action = Action.VIEW) -> bool:
         return permission(module, action) in self.permissions
@@ -80,6 +81,7 @@ def principal_for_session(session_hash: str) -> Principal | None:
         read_only_reason=reason,
         must_change_password=account.must_change_password,
         granted=granted,
+        language=account.language,
     )
 
 

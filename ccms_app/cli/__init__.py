@@ -28,6 +28,7 @@ COMMANDS = {
     "apikey": "ccms_app.cli.api_keys:apikey",
     "simulate": "ccms_app.cli.simulate:simulate",
     "run": "ccms_app.cli.run:run",
+    "i18n": "ccms_app.cli.i18n:i18n",
 }
 
 

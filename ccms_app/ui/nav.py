@@ -10,6 +10,8 @@ from reflex.event import EventCallback, EventHandler
 
 from ccms_app.accounts.rules.permissions import Module
 from ccms_app.accounts.state import AuthState
+from ccms_app.core.i18n import N_
+from ccms_app.ui.i18n import language_select, t
 from ccms_app.ui.permissions import can
 
 SIDEBAR_WIDTH = "232px"
@@ -55,16 +57,16 @@ class NavItem:
 
 
 NAV_ITEMS: tuple[NavItem, ...] = (
-    NavItem("Home", "/", "house", Module.HOME),
-    NavItem("Analytics", "/analytics", "chart-line", Module.ANALYTICS),
-    NavItem("Live Monitoring", "/live", "activity", Module.LIVE_MONITORING),
-    NavItem("Load Balancing", "/load-balancing", "gauge", Module.LOAD_BALANCING),
-    NavItem("Finance", "/finance", "wallet", Module.FINANCE),
-    NavItem("Assets", "/assets", "plug-zap", Module.ASSETS),
-    NavItem("Maintenance", "/maintenance", "wrench", Module.MAINTENANCE),
-    NavItem("Firmware", "/firmware", "cpu", Module.FIRMWARE),
-    NavItem("Users", "/users", "users", Module.USERS),
-    NavItem("System", "/system", "settings", Module.SYSTEM),
+    NavItem(N_("Home"), "/", "house", Module.HOME),
+    NavItem(N_("Analytics"), "/analytics", "chart-line", Module.ANALYTICS),
+    NavItem(N_("Live Monitoring"), "/live", "activity", Module.LIVE_MONITORING),
+    NavItem(N_("Load Balancing"), "/load-balancing", "gauge", Module.LOAD_BALANCING),
+    NavItem(N_("Finance"), "/finance", "wallet", Module.FINANCE),
+    NavItem(N_("Assets"), "/assets", "plug-zap", Module.ASSETS),
+    NavItem(N_("Maintenance"), "/maintenance", "wrench", Module.MAINTENANCE),
+    NavItem(N_("Firmware"), "/firmware", "cpu", Module.FIRMWARE),
+    NavItem(N_("Users"), "/users", "users", Module.USERS),
+    NavItem(N_("System"), "/system", "settings", Module.SYSTEM),
 )
 
 
@@ -78,7 +80,7 @@ def brand() -> rx.Component:
         ),
         rx.vstack(
             rx.text("CCMS", weight="bold", size="3", line_height="1"),
-            rx.text("Charging network", size="1", color=rx.color("gray", 11), line_height="1"),
+            rx.text(t("Charging network"), size="1", color=rx.color("gray", 11), line_height="1"),
             spacing="1",
         ),
         align="center",
@@ -92,7 +94,7 @@ def nav_link(item: NavItem, active: str) -> rx.Component:
     link = rx.link(
         rx.hstack(
             rx.icon(item.icon, size=18),
-            rx.text(item.label, size="2", weight="medium" if selected else "regular"),
+            rx.text(t(item.label), size="2", weight="medium" if selected else "regular"),
             align="center",
             spacing="3",
             padding_x="12px",
@@ -134,9 +136,10 @@ def account_box() -> rx.Component:
             text_overflow="ellipsis",
             white_space="nowrap",
         ),
+        language_select(width="100%", custom_attrs={"data-testid": "language"}),
         rx.button(
             rx.icon("log-out", size=16),
-            "Log out",
+            t("Log out"),
             variant="soft",
             color_scheme="gray",
             size="2",
@@ -168,6 +171,7 @@ def sidebar(active: str) -> rx.Component:
         border_right=f"1px solid {rx.color('gray', 5)}",
         background=rx.color("gray", 2),
         z_index="10",
+        custom_attrs={"data-testid": "sidebar"},
     )
 
 
@@ -180,7 +184,7 @@ def mobile_bar(active: str) -> rx.Component:
                     variant="soft",
                     color_scheme="gray",
                     size="2",
-                    aria_label="Open navigation",
+                    aria_label=t("Open navigation"),
                     custom_attrs={"data-testid": "nav-open"},
                 )
             ),
@@ -193,7 +197,7 @@ def mobile_bar(active: str) -> rx.Component:
                             rx.spacer(),
                             rx.drawer.close(
                                 rx.icon_button(
-                                    rx.icon("x", size=18), variant="ghost", aria_label="Close"
+                                    rx.icon("x", size=18), variant="ghost", aria_label=t("Close")
                                 )
                             ),
                             width="100%",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.ui.i18n import language_select, t
 from ccms_app.ui.nav import brand
 
 ROUTE = "/login"
@@ -24,7 +25,7 @@ def login_form() -> rx.Component:
         rx.el.input(type="hidden", name="next", value=AuthState.login_next),
         rx.vstack(
             rx.vstack(
-                rx.text("Email", size="2", weight="medium", as_="label", html_for="email"),
+                rx.text(t("Email"), size="2", weight="medium", as_="label", html_for="email"),
                 rx.input(
                     id="email",
                     name="email",
@@ -39,7 +40,7 @@ def login_form() -> rx.Component:
                 width="100%",
             ),
             rx.vstack(
-                rx.text("Password", size="2", weight="medium", as_="label", html_for="password"),
+                rx.text(t("Password"), size="2", weight="medium", as_="label", html_for="password"),
                 rx.input(
                     id="password",
                     name="password",
@@ -64,7 +65,7 @@ def login_form() -> rx.Component:
                 ),
             ),
             rx.button(
-                "Log in",
+                t("Log in"),
                 type="submit",
                 size="3",
                 width="100%",
@@ -89,8 +90,14 @@ def login_page() -> rx.Component:
     return rx.center(
         rx.card(
             rx.vstack(
-                brand(),
-                rx.heading("Log in to the operator console", size="5"),
+                rx.hstack(
+                    brand(),
+                    rx.spacer(),
+                    language_select(custom_attrs={"data-testid": "language"}),
+                    align="center",
+                    width="100%",
+                ),
+                rx.heading(t("Log in to the operator console"), size="5"),
                 login_form(),
                 spacing="5",
                 width="100%",

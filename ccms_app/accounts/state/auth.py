@@ -13,18 +13,19 @@ from urllib.parse import quote
 
 import reflex as rx
 
-from ccms_app.accounts import auth
+from ccms_app.accounts import auth, own_account
 from ccms_app.accounts.gate_marks import optional_login, signed_in
 from ccms_app.accounts.principals import Principal
 from ccms_app.accounts.rules.permissions import Action, Module, permission
 from ccms_app.accounts.rules.redirects import HOME_ROUTE, LOGIN_ROUTE, safe_next
+from ccms_app.core import i18n
 from ccms_app.ui.events import event
 
 LOGIN_ERRORS = {
     "failed": auth.LOGIN_FAILED_MESSAGE,
-    "missing": "Enter your email and password.",
-    "busy": "Many logins are being checked right now. Please try again in a moment.",
-    "throttled": "Too many failed attempts. Wait {wait} seconds, then try again.",
+    "missing": i18n.N_("Enter your email and password."),
+    "busy": i18n.N_("Many logins are being checked right now. Please try again in a moment."),
+    "throttled": i18n.N_("Too many failed attempts. Wait {wait} seconds, then try again."),
 }
 
 
@@ -40,6 +41,10 @@ class AuthState(rx.State):
     read_only_reason: str = ""
     login_error: str = ""
     login_next: str = ""
+    # The language this tab reads CCMS in: the account's choice, else the one picked on the
+    # login page, else the browser's (Accept-Language).
+    language: str = i18n.DEFAULT
+    _language_chosen: bool = False
     _account_id: int = 0
     _organisation_id: int = 0
     _session_hash: str = ""
@@ -48,11 +53,36 @@ class AuthState(rx.State):
     def operator_label(self) -> str:
         return self.operator_name or self.operator_email
 
+    @rx.var
+    def messages(self) -> dict[str, str]:
+        """The language's catalog (msgid -> text; empty for English): `ui.i18n.t` reads it."""
+        return i18n.catalog(self.language)
+
+    @optional_login
+    @event
+    async def choose_language(self, code: str):
+        """The language picker: this tab at once, and the account's language from now on."""
+        code = str(code)
+        if not i18n.is_language(code):
+            return rx.toast.error(i18n.gettext(self.language, "Unknown language."))
+        self.language, self._language_chosen = code, True
+        if self.is_authenticated:
+            await asyncio.to_thread(own_account.set_language, self._account_id, code)
+        return None
+
+    def _follow_browser(self) -> None:
+        """Before anyone chose: the browser's language."""
+        if not self._language_chosen:
+            found = i18n.negotiate(self.router.headers.accept_language)
+            if found != self.language:
+                self.language = found
+
     @signed_in
     @event
     async def require_login(self):
         """Page guard (on_load). The gate already refused a dead session; this only sends a
         tab that somehow got here without one to the login page."""
+        self._follow_browser()
         if not self.is_authenticated:
             return rx.redirect(login_url(self.router.url.path, self.router.url.query))
         return None
@@ -62,10 +92,18 @@ class AuthState(rx.State):
     def show_login(self):
         """Login page on_load: the form's error (a code from the login route) and target."""
         params = self.router.url.query_parameters
+        asked = str(params.get("lang", ""))
+        if i18n.is_language(asked):  # a link in a language: /login?lang=zh_Hans
+            self.language, self._language_chosen = asked, True
+        self._follow_browser()
         self.login_next = safe_next(params.get("next"))
-        template = LOGIN_ERRORS.get(str(params.get("error", "")), "")
+        template = LOGIN_ERRORS.get(str(params.get("error", "")))
         wait = str(params.get("wait", ""))
-        self.login_error = template.format(wait=wait if wait.isdigit() else "a few")
+        self.login_error = (
+            ""
+            if template is None
+            else i18n.gettext(self.language, template, wait=wait if wait.isdigit() else "a few")
+        )
         if self.is_authenticated:  # still signed in: straight on
             return rx.redirect(self.login_next)
         return None
@@ -96,6 +134,10 @@ class AuthState(rx.State):
         for name, value in values.items():
             if getattr(self, name) != value:
                 setattr(self, name, value)
+        if principal.language and i18n.is_language(principal.language):
+            if self.language != principal.language:
+                self.language = principal.language
+            self._language_chosen = True
         self._account_id = principal.account_id
         self._organisation_id = principal.organisation_id
         self._session_hash = principal.session_hash

@@ -19,6 +19,7 @@ from ccms_app.accounts.rules.permissions import Module
 from ccms_app.maintenance.notifications.bell import ALARMS_ROUTE
 from ccms_app.maintenance.notifications.rules.bell_view import BellAlarm, BellCounts, Toast
 from ccms_app.maintenance.notifications.state import AlarmToastState
+from ccms_app.ui.i18n import t, t_with
 from ccms_app.ui.layout import register_shell_overlay
 from ccms_app.ui.nav import register_header_widget
 from ccms_app.ui.permissions import can
@@ -74,9 +75,11 @@ def bell_button() -> rx.Component:
             ),
             href=ALARMS_ROUTE,
             color=rx.color("gray", 12),
-            aria_label="Open alarms",
+            aria_label=t("Open alarms"),
             title=rx.cond(
-                counts.total.to(int) > 0, counts.label.to(str) + " open alarms", "No open alarms"
+                counts.total.to(int) > 0,
+                t_with("{count} open alarms", count=counts.label),
+                t("No open alarms"),
             ),
             # "true" once this tab watches the alarms (news from then on is toasted).
             custom_attrs={"data-testid": "alarm-bell", "data-watching": AlarmToastState.watching},
@@ -113,14 +116,14 @@ def alarm_toast() -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.icon("bell-ring", size=18, color=rx.color("red", 11)),
-                rx.text("New alarms", weight="bold", size="2"),
+                rx.text(t("New alarms"), weight="bold", size="2"),
                 rx.spacer(),
                 rx.icon_button(
                     rx.icon("x", size=16),
                     variant="ghost",
                     color_scheme="gray",
                     size="1",
-                    aria_label="Dismiss",
+                    aria_label=t("Dismiss"),
                     on_click=AlarmToastState.dismiss,
                     custom_attrs={"data-testid": "alarm-toast-dismiss"},
                 ),
@@ -131,7 +134,7 @@ def alarm_toast() -> rx.Component:
             rx.cond(
                 toast.more.to(int) > 0,
                 rx.link(
-                    rx.text("and ", toast.more, " more", size="1"),
+                    rx.text(t_with("and {count} more", count=toast.more), size="1"),
                     href=ALARMS_ROUTE,
                     on_click=AlarmToastState.dismiss,
                 ),

@@ -1,0 +1,1 @@
+"""White label: an operator's (or sub-operator's) brand on every page, e-mail and document."""

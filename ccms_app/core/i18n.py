@@ -1,0 +1,163 @@
+"""Languages: the message catalogs, translating a message, choosing a language for a browser.
+
+Messages are gettext-style: the English text is the message id (`msgid`), so English needs no
+catalog and a message missing from another language falls back to English, never to a blank.
+Catalogs are `ccms_app/locale/<code>/LC_MESSAGES/messages.po`, read once with Babel;
+`ccms i18n extract` collects every message the code marks (`t("...")` in pages, `_("...")`
+and `Message` in Python) into `ccms_app/locale/messages.pot` and adds new ones to each
+catalog for a translator. tests/core/test_i18n_catalogs.py fails when a language lacks a
+message English has.
+
+Messages with values name them: `_("Wait {seconds} seconds", seconds=12)`; a translation
+keeps the same names in any order. A domain error is a `Message` (its English text is its
+code, with its parameters), turned into words in the reader's language where it is shown.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from string import Formatter
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from babel.messages.pofile import read_po
+
+log = logging.getLogger(__name__)
+
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+DOMAIN = "messages"
+DEFAULT = "en"
+# A pseudo-language for tests: every message marked as coming from the catalog (⟦...⟧), so a
+# page that shows text without the marks shows text that bypasses the catalog.
+PSEUDO = "qps"
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str  # CCMS's code: a catalog folder and a Babel locale
+    name: str  # in the language itself, as the picker shows it
+
+
+LANGUAGES: tuple[Language, ...] = (
+    Language("en", "English"),
+    Language("zh_Hans", "简体中文"),
+    Language("de", "Deutsch"),
+)
+CODES = frozenset(language.code for language in LANGUAGES)
+
+
+def is_language(code: str) -> bool:
+    return code in CODES or code == PSEUDO
+
+
+@cache
+def catalog(code: str) -> dict[str, str]:
+    """msgid -> translation of one language (empty for English); fuzzy and empty entries are
+    left out, so they fall back to English."""
+    if code == PSEUDO:
+        return {msgid: f"⟦{msgid}⟧" for msgid in catalog_ids()}
+    if code == DEFAULT or code not in CODES:
+        return {}
+    path = LOCALE_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with path.open("rb") as handle:
+        po = read_po(handle, locale=code)
+    return {
+        str(m.id): str(m.string)
+        for m in po
+        if m.id and isinstance(m.id, str) and m.string and not m.fuzzy
+    }
+
+
+@cache
+def catalog_ids() -> frozenset[str]:
+    """Every message the code marks (the template the catalogs are made from)."""
+    path = LOCALE_DIR / f"{DOMAIN}.pot"
+    with path.open("rb") as handle:
+        template = read_po(handle)
+    return frozenset(str(m.id) for m in template if m.id and isinstance(m.id, str))
+
+
+def gettext(code: str, msgid: str, **params: Any) -> str:
+    """`msgid` in language `code`, its `{names}` filled from `params`. A translation that
+    names other values than the English one is a catalog error: English is shown instead."""
+    text = catalog(code).get(msgid, msgid)
+    if not params:
+        return text
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError, ValueError):
+        log.warning("translation does not fit its message language=%s msgid=%r", code, msgid)
+        return msgid.format(**params)
+
+
+def placeholders(text: str) -> frozenset[str]:
+    """The `{names}` a message fills in."""
+    return frozenset(name for _, name, _, _ in Formatter().parse(text) if name)
+
+
+@dataclass(frozen=True)
+class Message:
+    """Words to show later, in the reader's language: the English text (the message id, also
+    the error's code) and the values it names."""
+
+    msgid: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def text(self, code: str = DEFAULT) -> str:
+        return gettext(code, self.msgid, **self.params)
+
+    def __str__(self) -> str:
+        return self.text(DEFAULT)
+
+
+def N_(msgid: str) -> str:
+    """Mark `msgid` for the catalogs where it is defined (a table of texts); it is
+    translated where it is shown (`gettext`)."""
+    return msgid
+
+
+def _(msgid: str, **params: Any) -> Message:
+    """Mark `msgid` for the catalogs; translated where it is shown (`Message.text`)."""
+    return Message(msgid, params)
+
+
+def negotiate(accept_language: str) -> str:
+    """The language a browser asks for (its Accept-Language header), English when it asks for
+    none CCMS has: "zh-CN,zh;q=0.9,en;q=0.8" -> "zh_Hans", "de-AT" -> "de"."""
+    asked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(accept_language.split(",")):
+        tag, _sep, rest = part.strip().partition(";")
+        quality = 1.0
+        if rest.strip().startswith("q="):
+            try:
+                quality = float(rest.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if tag and quality > 0:
+            asked.append((-quality, position, tag))
+    for _quality, _position, tag in sorted(asked):
+        found = _language_of(tag)
+        if found is not None:
+            return found
+    return DEFAULT
+
+
+def _language_of(tag: str) -> str | None:
+    if tag == "*":
+        return None
+    try:
+        locale = Locale.parse(tag.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return None
+    if locale.language == "zh":  # Traditional Chinese (TW, HK, Hant) is not Simplified
+        script = locale.script or ("Hans" if locale.territory in (None, "CN", "SG") else "Hant")
+        return "zh_Hans" if script == "Hans" else None
+    return locale.language if locale.language in CODES else None
+
+
+def babel_locale(code: str) -> str:
+    """The Babel locale that formats numbers, dates and money for language `code`."""
+    return code if code in CODES else DEFAULT

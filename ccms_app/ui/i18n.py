@@ -1,0 +1,57 @@
+"""Text on pages in the reader's language, without a rebuild: `t("Log out")` is the catalog's
+translation of the tab's language (AuthState.messages), English when it has none.
+
+Pages are compiled once, so a literal would be English for everyone; `t` compiles to a lookup
+in the tab's catalog instead. Text the server builds (errors, rows) is translated there with
+`core.i18n.gettext(AuthState.language, ...)`.
+"""
+
+from __future__ import annotations
+
+import json
+
+import reflex as rx
+from reflex.vars.base import Var, VarData
+
+from ccms_app.accounts.state import AuthState
+from ccms_app.core.i18n import LANGUAGES
+
+_MESSAGES = AuthState.messages
+
+
+def t(msgid: str) -> Var[str]:
+    """`msgid` in the tab's language (marks it for the catalogs: `ccms i18n extract`)."""
+    key = json.dumps(msgid, ensure_ascii=False)
+    return Var(
+        _js_expr=f"({_MESSAGES!s}?.[{key}] ?? {key})",
+        _var_type=str,
+        _var_data=_MESSAGES._get_all_var_data(),
+    )
+
+
+def t_with(msgid: str, **values: Var | str | int) -> Var[str]:
+    """`msgid` in the tab's language with its `{names}` filled in the browser from `values`
+    (vars of the page's state): `t_with("and {count} more", count=toast.more)`."""
+    text = t(msgid)
+    expr = str(text)
+    data = [text._get_all_var_data()]
+    for name, value in values.items():
+        var = value if isinstance(value, Var) else Var.create(value)
+        data.append(var._get_all_var_data())
+        expr = f"{expr}.replaceAll({json.dumps('{' + name + '}')}, String({var!s}))"
+    return Var(_js_expr=f"({expr})", _var_type=str, _var_data=VarData.merge(*data))
+
+
+def language_select(**props: object) -> rx.Component:
+    """Every language CCMS has, each named in itself; choosing one switches the tab at once
+    and, signed in, the account."""
+    return rx.select.root(
+        rx.select.trigger(aria_label=t("Language")),
+        rx.select.content(
+            *[rx.select.item(language.name, value=language.code) for language in LANGUAGES]
+        ),
+        value=AuthState.language,
+        on_change=AuthState.choose_language,
+        size="1",
+        **props,
+    )
