@@ -39,7 +39,7 @@ run: $(RUN_STAMP) ## install if needed, migrate, seed the demo, start CCMS on :3
 
 test: $(TEST_STAMP) chromium ## install test deps (+ Debian chromium if missing), lint, pytest
 	$(MAKE) --no-print-directory lint
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 setup: $(TEST_STAMP) ## create .venv and install CCMS with its run and test dependencies
 

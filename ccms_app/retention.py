@@ -4,12 +4,14 @@ root beside runtime.py: it names tables of every module, so it lives in none of 
 The scheduled purge runs every hour, the first time ten minutes after start (not during the
 reconnect storm of a restart); hourly runs keep each one small (an hour's worth of old rows).
 `ccms db purge` runs the same purge at once. Settings: CCMS_MESSAGE_LOG_RETENTION_DAYS,
-CCMS_METER_SAMPLE_RETENTION_DAYS and CCMS_AUDIT_RETENTION_DAYS (0 = keep for ever);
+CCMS_METER_SAMPLE_RETENTION_DAYS and CCMS_AUDIT_RETENTION_DAYS (0 = keep for ever); the first
+two may be overridden on the System settings page (`system.overrides`, read at each run);
 docs/data-policy.md "Retention".
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 
@@ -23,6 +25,7 @@ from ccms_app.core.config import Settings
 from ccms_app.core.retention import PurgeReport, RetainedTable, purge_in_background, purge_now
 from ccms_app.core.types import utc_now
 from ccms_app.load_balancing.retention import load_history_retention
+from ccms_app.system.overrides import RetentionDays, retention_days
 
 log = logging.getLogger(__name__)
 
@@ -31,10 +34,16 @@ PURGE_INTERVAL = timedelta(hours=1)
 FIRST_PURGE_AFTER = timedelta(minutes=10)
 
 
-def retained_tables(settings: Settings) -> list[RetainedTable]:
+def retained_tables(settings: Settings, days: RetentionDays | None = None) -> list[RetainedTable]:
+    """What the purge trims. `days`: the message log's and meter samples' days in force
+    (`system.overrides.retention_days`: the operator's System settings, else the
+    environment's); None takes the environment's alone."""
+    kept = days or RetentionDays(
+        settings.message_log_retention_days, settings.meter_sample_retention_days
+    )
     return [
-        message_log_retention(settings.message_log_retention_days),
-        meter_sample_retention(settings.meter_sample_retention_days),
+        message_log_retention(kept.message_log),
+        meter_sample_retention(kept.meter_samples),
         audit_log_retention(settings.audit_retention_days),
         *load_history_retention(settings.load_history_retention_days),
         *power_sample_retention(settings.power_sample_retention_days),
@@ -43,21 +52,27 @@ def retained_tables(settings: Settings) -> list[RetainedTable]:
 
 def purge(settings: Settings, *, dry_run: bool = False) -> list[PurgeReport]:
     """Purge now (or count, dry run), blocking: `ccms db purge`."""
-    return purge_now(retained_tables(settings), utc_now(), dry_run=dry_run)
+    return purge_now(
+        retained_tables(settings, retention_days(settings)), utc_now(), dry_run=dry_run
+    )
 
 
 async def run_purge(settings: Settings) -> list[PurgeReport]:
     """The scheduled job: a failure is logged and the next run tries again."""
     try:
-        return await purge_in_background(retained_tables(settings), utc_now())
+        days = await asyncio.to_thread(retention_days, settings)  # read at each run
+        return await purge_in_background(retained_tables(settings, days), utc_now())
     except Exception:
         log.exception("retention purge failed")
         return []
 
 
-def schedule_purge(scheduler: BaseScheduler, settings: Settings) -> None:
-    """Add (or replace) the hourly purge; nothing to schedule when everything is kept."""
-    if not any(table.days > 0 for table in retained_tables(settings)):
+def schedule_purge(
+    scheduler: BaseScheduler, settings: Settings, days: RetentionDays | None = None
+) -> None:
+    """Add (or replace) the hourly purge; nothing to schedule when everything is kept (by
+    the environment, or by `days`: an operator's change calls this again with them)."""
+    if not any(table.days > 0 for table in retained_tables(settings, days)):
         return
     scheduler.add_job(
         run_purge,

@@ -46,6 +46,7 @@ from ccms_app.maintenance.work_orders import alarm_hook as work_order_hook
 from ccms_app.maintenance.work_orders.jobs import schedule_work_order_jobs
 from ccms_app.network.charger_security import ChargerSecurityService, ocpp_ssl_context
 from ccms_app.retention import schedule_purge
+from ccms_app.system.overrides import retention_days
 from ccms_app.webhooks.service import start_webhooks
 from ocpp_server.gc_policy import settle_after_startup
 from ocpp_server.ports import FrameRecord
@@ -155,7 +156,7 @@ async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
     schedule_expiry(start_scheduler())  # scheduled jobs send commands: after the port is set
     restore_campaign_jobs()  # planned firmware campaigns survive a restart
     schedule_local_list_sync(start_scheduler())  # pending list changes, syncs after boot
-    schedule_purge(start_scheduler(), settings)  # message log and meter sample retention
+    schedule_purge(start_scheduler(), settings, retention_days(settings))  # + System settings
     schedule_stale_session_sweep(start_scheduler(), settings)  # sessions that lost their stop
     schedule_live_costs(start_scheduler(), settings)  # running sessions' cost so far
     schedule_billing_jobs(start_scheduler(), settings)  # receipts, invoices, their e-mail

@@ -20,6 +20,7 @@ from ccms_app.maintenance.alarms import models as alarm_models
 from ccms_app.maintenance.reports import models as uptime_models
 from ccms_app.maintenance.work_orders import models as work_order_models
 from ccms_app.network import models as network_models
+from ccms_app.system import models as system_models
 from ccms_app.webhooks import models as webhooks_models
 
 MODEL_MODULES = (
@@ -40,4 +41,5 @@ MODEL_MODULES = (
     analytics_models,
     branding_models,
     webhooks_models,
+    system_models,
 )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Generator
+from typing import Any
 
 import pytest
+from xdist.scheduler import LoadScopeScheduling
 
 from ccms_app.finance import session_pricing
 from ccms_app.finance.memberships import stripe_events as membership_events
@@ -19,6 +21,8 @@ webhook_handlers.install()  # Stripe webhook events -> payments, top-ups, saved 
 membership_events.install()  # card-plan memberships follow Stripe's webhooks
 alarm_email.install()  # alarm e-mail outbox rows, in the alarm's transaction
 work_order_hook.install()  # alarm rules' work orders, in the alarm's transaction
+
+BROWSER_SUFFIX = "_browser.py"
 
 pytest_plugins = [
     "tests.fixtures.db",
@@ -36,11 +40,23 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
+class _BrowserTestsTogether(LoadScopeScheduling):
+    """pytest-xdist's work units (`make test` runs `-n 2 --dist loadscope`): every browser
+    test file (`*_browser.py`) in one unit, so one worker runs them one after another (they
+    share one frontend build, served on the one port it was built for); every other test file
+    is a unit of its own, so its module fixtures are set up once, on one worker."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        path = nodeid.split("::", 1)[0]
+        return "browser tests" if path.endswith(BROWSER_SUFFIX) else path
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> LoadScopeScheduling:
+    return _BrowserTestsTogether(config, log)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Work units for pytest-xdist (`make test` runs `-n 2 --dist loadgroup`): every browser
-    test in one group, so one worker runs them one after another (they share one frontend
-    build, served on the one port it was built for); every other test module is a group of
-    its own, so its module fixtures are set up once, on one worker."""
+    """Browser tests live in `*_browser.py` files: that is how the scheduler knows them."""
     for item in items:
-        group = "browser" if item.get_closest_marker("browser") else item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(group))
+        if item.get_closest_marker("browser") and not item.path.name.endswith(BROWSER_SUFFIX):
+            raise pytest.UsageError(f"{item.nodeid}: a browser test file ends in {BROWSER_SUFFIX}")

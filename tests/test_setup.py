@@ -53,7 +53,8 @@ def test_make_test_lints_and_runs_the_whole_suite() -> None:
     commands = _dry_run("test")
 
     assert re.search(r"/\.venv/bin/ruff check \.$", commands, re.MULTILINE)
-    assert re.search(r"/\.venv/bin/pytest *$", commands, re.MULTILINE)
+    # the whole suite (no paths), in two worker processes
+    assert re.search(r"/\.venv/bin/pytest -n 2 --dist loadscope *$", commands, re.MULTILINE)
     assert "apt-get install -y -q --no-install-recommends" in commands
     assert "chromium" in commands
 

@@ -12,7 +12,7 @@ empty network reads zeros.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlmodel import Session, col
@@ -45,7 +45,9 @@ class LicenceDays:
 
     days_left: int | None  # None: no end date
     status: str  # licences.LicenceStatus value
-    validity: str  # "Valid until 2026-03-31 · 40 days left"
+    validity: str  # "Valid until 2026-03-31 · 40 days left" (English; the page words it)
+    valid_from: date | None = None  # the terms' dates, for the page to word them
+    valid_to: date | None = None
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,13 @@ def _licence_days(organisation_id: int, now: datetime) -> LicenceDays | None:
     summary = licences.licence_summary(organisation_id, now.date())
     if summary is None:
         return None
-    return LicenceDays(summary.days_left, summary.status.value, summary.validity_text)
+    return LicenceDays(
+        summary.days_left,
+        summary.status.value,
+        summary.validity_text,
+        summary.terms.valid_from,
+        summary.terms.valid_to,
+    )
 
 
 def _network_size(session: Session, scope: frozenset[int]) -> tuple[int, int, int]:

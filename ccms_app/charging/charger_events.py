@@ -29,6 +29,7 @@ from ccms_app.core.types import utc_now
 from ccms_app.drivers.authorization import check_id_tag
 from ccms_app.network import charge_points
 from ccms_app.network.models import RegistrationState
+from ccms_app.system.overrides import heartbeat_interval
 from ocpp_server.charger_events import (
     ChargerBooted,
     DataTransferred,
@@ -180,17 +181,19 @@ class ChargerEventService:
             name: getattr(event, column) for name, column in charge_points.BOOT_FIELDS.items()
         }
         self._admit(identity)
-        outcome = await self._apply(
-            lambda s, now: charge_points.boot(s, identity, info, now), BatchHint(identity)
-        )
-        self._limits.set_registered(identity, outcome.status == "Accepted")
-        interval = (
-            self._settings.heartbeat_interval
-            if outcome.status == "Accepted"
-            else PENDING_RETRY_INTERVAL
-        )
-        log.info("boot notification", extra={"identity": identity, "status": outcome.status})
-        return BootResult(status=outcome.status, interval=interval)
+
+        def work(s: Session, now: datetime) -> tuple[tuple[str, int], list[NetworkEvent]]:
+            outcome, events = charge_points.boot(s, identity, info, now)
+            accepted = outcome.status == "Accepted"
+            # The operator's heartbeat interval (System settings) or CCMS_HEARTBEAT_INTERVAL,
+            # read in this transaction: a change counts from the next boot, no restart.
+            interval = heartbeat_interval(s, self._settings) if accepted else PENDING_RETRY_INTERVAL
+            return (outcome.status, interval), events
+
+        status, interval = await self._apply(work, BatchHint(identity))
+        self._limits.set_registered(identity, status == "Accepted")
+        log.info("boot notification", extra={"identity": identity, "status": status})
+        return BootResult(status=status, interval=interval)
 
     async def heartbeat(self, identity: str) -> datetime:
         self._admit(identity)

@@ -1,4 +1,5 @@
-"""Stat cards and section cards."""
+"""Stat cards and section cards. Their text is a str or a Var (`t("...")` from ui.i18n, so
+it follows the tab's language)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,11 @@ import reflex as rx
 
 
 def stat_card(
-    label: str, value: rx.Var | str | int, icon: str, colour: str = "gray", testid: str = ""
+    label: str | rx.Var[str],
+    value: rx.Var | str | int,
+    icon: str,
+    colour: str = "gray",
+    testid: str = "",
 ) -> rx.Component:
     """One number an operator watches (online charge points, live power, ...)."""
     return rx.card(
@@ -38,8 +43,13 @@ def stat_card(
     )
 
 
-def section(title: str, *children: rx.Component, right: rx.Component | None = None) -> rx.Component:
-    """A titled block of a page."""
+def section(
+    title: str | rx.Var[str],
+    *children: rx.Component,
+    right: rx.Component | None = None,
+    testid: str = "",
+) -> rx.Component:
+    """A titled block of a page (`testid`: its data-testid, the whole block)."""
     return rx.vstack(
         rx.hstack(
             rx.heading(title, size="4"),
@@ -51,8 +61,9 @@ def section(title: str, *children: rx.Component, right: rx.Component | None = No
         *children,
         spacing="3",
         width="100%",
+        custom_attrs={"data-testid": testid} if testid else {},
     )
 
 
-def empty_note(text: str) -> rx.Component:
+def empty_note(text: str | rx.Var[str]) -> rx.Component:
     return rx.text(text, size="2", color=rx.color("gray", 10), padding_y="8px")

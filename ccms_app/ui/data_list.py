@@ -24,6 +24,8 @@ shows one card per row. Every control carries a `data-testid` starting with `tes
 `-search`, `-filter-<key>`, `-sort-<key>`, `-row-<id>`, `-card-<id>`, `-link-<id>`,
 `-previous`, `-next`, `-page-size`, `-range`, `-export`, `-empty`, `-error`.
 Column keys are the ListSpec column keys; rows are dicts of strings (`row["key"]`).
+Labels, the empty text and the search placeholder are text or Vars: pass `t("Name")`
+(ui.i18n) so they follow the tab's language; the list's own words are translated here.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from typing import Any
 import reflex as rx
 from reflex.vars import ObjectVar
 
+from ccms_app.ui.i18n import t, t_with
 from ccms_app.ui.list_state import ALL, PAGE_SIZES
 from ccms_app.ui.permissions import when_allowed
 
@@ -45,6 +48,7 @@ MOBILE_ONLY = ["block", "block", "none"]
 # One row of a list as the page sees it: a Var of the row's {column key: text} dict.
 RowVar = ObjectVar[dict[str, Any]]
 RowRender = Callable[[RowVar], rx.Component]
+Text = str | rx.Var[str]  # shown text: a str, or a Var such as t("Name")
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,7 @@ class Column:
     """One column: `render` draws the cell (default: the text), `href` makes it a link."""
 
     key: str
-    label: str
+    label: Text
     sortable: bool = True
     render: RowRender | None = None
     href: Callable[[RowVar], Any] | None = None
@@ -61,11 +65,12 @@ class Column:
 
 @dataclass(frozen=True)
 class Filter:
-    """A select filter. `options`: (value, label) pairs, or a Var of [value, label] lists."""
+    """A select filter. `options`: (value, label) pairs (a label may be a Var: t("Online")),
+    or a Var of [value, label] lists."""
 
     key: str
-    label: str
-    options: Sequence[Sequence[str]] | rx.Var
+    label: Text
+    options: Sequence[tuple[str, Text]] | Sequence[Sequence[str]] | rx.Var
 
 
 def _tid(*parts: Any) -> dict[str, Any]:
@@ -95,7 +100,7 @@ def _content(column: Column, row: RowVar, testid: str) -> rx.Component:
 # --- toolbar -----------------------------------------------------------------------------
 
 
-def _search(state: Any, testid: str, placeholder: str) -> rx.Component:
+def _search(state: Any, testid: str, placeholder: Text) -> rx.Component:
     return rx.input(
         rx.input.slot(rx.icon("search", size=14)),
         value=state.search,
@@ -126,7 +131,7 @@ def _filter(state: Any, f: Filter, testid: str) -> rx.Component:
             min_width="140px",
         ),
         rx.select.content(
-            rx.select.item(f"{f.label}: all", value=ALL),
+            rx.select.item(t_with("{label}: all", label=f.label), value=ALL),
             _filter_items(f),
         ),
         value=state.filters.get(f.key, ALL).to(str),
@@ -140,7 +145,7 @@ def _export_button(state: Any, testid: str) -> rx.Component:
         state.export_csv,
         rx.button(
             rx.icon("download", size=14),
-            "Export CSV",
+            t("Export CSV"),
             variant="soft",
             color_scheme="gray",
             on_click=state.export_csv,
@@ -153,7 +158,7 @@ def _toolbar(
     state: Any,
     filters: Sequence[Filter],
     testid: str,
-    placeholder: str,
+    placeholder: Text,
     extra: Sequence[rx.Component],
 ) -> rx.Component:
     return rx.flex(
@@ -162,7 +167,7 @@ def _toolbar(
         rx.cond(
             state.filtered,
             rx.button(
-                "Clear",
+                t("Clear"),
                 variant="ghost",
                 on_click=state.clear_filters,
                 custom_attrs=_tid(testid, "clear"),
@@ -270,13 +275,13 @@ def _cards(
     return rx.vstack(rx.foreach(state.rows, card), spacing="2", width="100%", display=MOBILE_ONLY)
 
 
-def _empty(state: Any, testid: str, empty_text: str) -> rx.Component:
+def _empty(state: Any, testid: str, empty_text: Text) -> rx.Component:
     return rx.center(
         rx.vstack(
             rx.icon("inbox", size=28, color=rx.color("gray", 9)),
             rx.cond(
                 state.filtered,
-                rx.text("Nothing matches your search or filters.", size="2"),
+                rx.text(t("Nothing matches your search or filters."), size="2"),
                 rx.text(empty_text, size="2"),
             ),
             align="center",
@@ -293,12 +298,19 @@ def _empty(state: Any, testid: str, empty_text: str) -> rx.Component:
 # --- pagination --------------------------------------------------------------------------
 
 
+def _range(state: Any) -> rx.Var:
+    """ "21-40 of 1,234" in the tab's language: ListState words it (`range_text`), the
+    browser puts its two parts into the catalog's sentence."""
+    parts = state.range_text.to(str).split(" of ")
+    return t_with("{shown} of {total}", shown=parts[0], total=parts[1])
+
+
 def _pager(state: Any, testid: str) -> rx.Component:
     return rx.flex(
-        rx.text(state.range_text, size="2", custom_attrs=_tid(testid, "range")),
+        rx.text(_range(state), size="2", custom_attrs=_tid(testid, "range")),
         rx.spacer(),
         rx.hstack(
-            rx.text("Rows", size="1", color=rx.color("gray", 11)),
+            rx.text(t("Rows"), size="1", color=rx.color("gray", 11)),
             rx.select(
                 list(PAGE_SIZES),
                 value=state.page_size_text,
@@ -316,7 +328,7 @@ def _pager(state: Any, testid: str) -> rx.Component:
                 disabled=state.page <= 1,
                 variant="soft",
                 size="1",
-                aria_label="Previous page",
+                aria_label=t("Previous page"),
                 custom_attrs=_tid(testid, "previous"),
             ),
             rx.text(state.page, " / ", state.pages, size="2", white_space="nowrap"),
@@ -326,7 +338,7 @@ def _pager(state: Any, testid: str) -> rx.Component:
                 disabled=state.page >= state.pages,
                 variant="soft",
                 size="1",
-                aria_label="Next page",
+                aria_label=t("Next page"),
                 custom_attrs=_tid(testid, "next"),
             ),
             align="center",
@@ -345,14 +357,16 @@ def list_frame(
     *,
     testid: str,
     filters: Sequence[Filter] = (),
-    empty_text: str = "Nothing here yet.",
-    search_placeholder: str = "Search…",
+    empty_text: Text | None = None,
+    search_placeholder: Text | None = None,
     toolbar: Sequence[rx.Component] = (),
 ) -> rx.Component:
     """Toolbar, error, `body` (the rows, drawn by the caller) and pager of a list whose rows
     are not flat text (e.g. Live Monitoring's connector badges); `data_list` otherwise."""
+    shown_empty = t("Nothing here yet.") if empty_text is None else empty_text
+    placeholder = t("Search…") if search_placeholder is None else search_placeholder
     return rx.vstack(
-        _toolbar(state, filters, testid, search_placeholder, toolbar),
+        _toolbar(state, filters, testid, placeholder, toolbar),
         rx.cond(
             state.error != "",
             rx.callout(
@@ -368,7 +382,7 @@ def list_frame(
             rx.vstack(body, _pager(state, testid), spacing="3", width="100%"),
             rx.cond(
                 state.loaded,
-                _empty(state, testid, empty_text),
+                _empty(state, testid, shown_empty),
                 rx.center(rx.spinner(size="2"), padding="24px", width="100%"),
             ),
         ),
@@ -384,8 +398,8 @@ def data_list(
     *,
     testid: str,
     filters: Sequence[Filter] = (),
-    empty_text: str = "Nothing here yet.",
-    search_placeholder: str = "Search…",
+    empty_text: Text | None = None,
+    search_placeholder: Text | None = None,
     toolbar: Sequence[rx.Component] = (),
     actions: RowRender | None = None,
 ) -> rx.Component:

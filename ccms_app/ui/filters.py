@@ -1,6 +1,6 @@
 """The filter bar controls of report and dashboard pages (Analytics, Maintenance reports): a
 small label above a date input or a select with "All", the error under it. Side by side
-from tablet width up, two or one to a row on a phone."""
+from tablet width up, two or one to a row on a phone. Labels are text or Vars (`t("...")`)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ from typing import Any
 
 import reflex as rx
 
+from ccms_app.ui.i18n import t, t_with
+
+Text = str | rx.Var[str]  # a label: text, or a Var such as t("Station") (the tab's language)
 ALL = "all"  # a select item cannot have an empty value: this one means "no filter"
 HALF_ON_PHONE = ["calc(50% - 6px)", "calc(50% - 6px)", "160px"]
 FULL_ON_PHONE = ["100%", "100%", "190px"]
 
 
-def filter_label(text: str) -> rx.Component:
+def filter_label(text: Text) -> rx.Component:
     return rx.text(text, size="1", color=rx.color("gray", 11))
 
 
@@ -30,12 +33,12 @@ def filter_error(errors: Any, key: str, testid: str = "") -> rx.Component:
     )
 
 
-def labelled_filter(label: str, control: rx.Component, width: Any = "auto") -> rx.Component:
+def labelled_filter(label: Text, control: rx.Component, width: Any = "auto") -> rx.Component:
     return rx.vstack(filter_label(label), control, spacing="1", width=width)
 
 
 def date_filter(
-    label: str,
+    label: Text,
     value: Any,
     on_change: Any,
     testid: str,
@@ -48,7 +51,7 @@ def date_filter(
         value=value,
         on_change=on_change,
         width="100%",
-        aria_label=f"{label} date",
+        aria_label=t_with("{label} date", label=label),
         custom_attrs={"data-testid": testid},
     )
     return rx.vstack(
@@ -58,7 +61,7 @@ def date_filter(
 
 
 def select_filter(
-    label: str,
+    label: Text,
     value: Any,
     options: Any,
     on_change: Any,
@@ -71,7 +74,7 @@ def select_filter(
     control = rx.select.root(
         rx.select.trigger(placeholder=label, width="100%", custom_attrs={"data-testid": testid}),
         rx.select.content(
-            rx.select.item("All", value=ALL),
+            rx.select.item(t("All"), value=ALL),
             rx.foreach(options, lambda o: rx.select.item(o[1], value=o[0])),
         ),
         value=value,

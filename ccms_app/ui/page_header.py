@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import reflex as rx
+from reflex.constants import EventTriggers
+from reflex.event import EventType
+from reflex.utils.imports import ImportVar
+from reflex.vars.base import LiteralVar, Var, VarData
+
+from ccms_app.accounts.state import AuthState
+from ccms_app.ui.i18n import t_with
 
 
-def page_header(title: str, subtitle: str = "", *right: rx.Component) -> rx.Component:
+def page_header(
+    title: str | rx.Var[str],
+    subtitle: str | rx.Var[str] = "",
+    *right: rx.Component,
+    testid: str = "",
+) -> rx.Component:
+    """`title` and `subtitle`: text or a Var (`t("...")`, so they follow the tab's language);
+    an empty str subtitle shows nothing. `testid`: the row's data-testid."""
+    shown = isinstance(subtitle, rx.Var) or subtitle != ""
     return rx.flex(
         rx.vstack(
             rx.heading(title, size="6"),
-            rx.text(subtitle, size="2", color=rx.color("gray", 11)) if subtitle else rx.fragment(),
+            rx.text(subtitle, size="2", color=rx.color("gray", 11)) if shown else rx.fragment(),
             spacing="1",
         ),
         rx.spacer(),
@@ -18,6 +35,7 @@ def page_header(title: str, subtitle: str = "", *right: rx.Component) -> rx.Comp
         align="center",
         wrap="wrap",
         spacing="2",
+        custom_attrs={"data-testid": testid} if testid else {},
     )
 
 
@@ -30,8 +48,43 @@ def live_indicator(updated_at: rx.Var) -> rx.Component:
             border_radius="50%",
             background=rx.color("green", 9),
         ),
-        rx.text("Live · updated ", updated_at, size="1", color=rx.color("gray", 11)),
+        rx.text(
+            t_with("Live · updated {time}", time=updated_at),
+            size="1",
+            color=rx.color("gray", 11),
+        ),
         align="center",
         spacing="2",
         custom_attrs={"data-testid": "live-indicator"},
     )
+
+
+class _LanguageWatch(rx.Fragment):
+    """A fragment whose `on_mount` handlers run when it mounts and again each time the tab's
+    language changes: their useEffect depends on AuthState.language (declared by the `key`
+    prop's hook before it) instead of on nothing."""
+
+    def _get_mount_lifecycle_hook(self) -> str | None:
+        return None  # replaced by the hook below
+
+    def add_hooks(self) -> list[str | Var]:
+        on_mount = self.event_triggers.get(EventTriggers.ON_MOUNT)
+        if on_mount is None:
+            return []
+        chain = LiteralVar.create(on_mount)
+        language = cast(Var, AuthState.language)
+        hook = f"useEffect(() => {{ {chain!s}(); }}, [{language!s}]);"
+        data = VarData.merge(
+            chain._get_all_var_data(),
+            language._get_all_var_data(),
+            VarData(imports={"react": [ImportVar(tag="useEffect")]}),
+        )
+        return [Var(_js_expr=hook, _var_data=data)]
+
+
+def follow_language(*handlers: EventType[()]) -> rx.Component:
+    """Put on a page whose state words text on the server: `handlers` run when the page
+    mounts and whenever the tab's language changes (AuthState.choose_language), so they can
+    write that text again in the new language (each compares the language it wrote in).
+    Nothing is shown."""
+    return _LanguageWatch.create(key=AuthState.language, on_mount=list(handlers))

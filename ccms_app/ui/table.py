@@ -9,13 +9,14 @@ import reflex as rx
 
 
 def data_table(
-    headers: Sequence[str],
+    headers: Sequence[str | rx.Var[str]],
     rows: rx.Var | Iterable[Any],
     render_row: Callable[[Any], rx.Component],
     testid: str = "",
     **props: Any,
 ) -> rx.Component:
-    """`rows` (a state's list) rendered by `render_row`, one table row per item."""
+    """`rows` (a state's list) rendered by `render_row`, one table row per item; `headers`
+    are text or Vars (`t("...")`)."""
     return rx.box(
         rx.table.root(
             rx.table.header(

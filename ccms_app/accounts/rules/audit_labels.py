@@ -245,6 +245,7 @@ _SETTINGS = {
             "system.set_unknown_policy": "Changed what happens to unknown charge points",
             "system.set_auth_required": "Changed whether charge points must authenticate",
             "system.set_duplicate_policy": "Changed the policy for second connections",
+            "system_setting.change": "Changed a system setting",
         },
     ),
     **_entries(

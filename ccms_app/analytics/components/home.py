@@ -7,6 +7,9 @@ Test ids: `net-<key>` (network tiles), `today-<key>` / `month-<key>` (sessions, 
 duration, revenue), `count-<state>`, `live-power`, `active-sessions`, `connectors-<status>`,
 `all-warnings`, `site-power-<station id>`, `home-power-curve`, `home-period`,
 `home-chart-<key>`, `home-period-<bucket key or total>`.
+
+Every word is the catalog's (`t`, `t_with`: the tab's language); what the states word on the
+server (figures, labels, charts) they write in the tab's language.
 """
 
 from __future__ import annotations
@@ -20,12 +23,14 @@ from ccms_app.accounts.rules.permissions import Module
 from ccms_app.analytics.components.subnav import STATISTICS_ROUTE
 from ccms_app.analytics.state.home import CHART_HEIGHT, CHARTS
 from ccms_app.analytics.state.home import HomeFiguresState as Figures
+from ccms_app.core.i18n import N_
 from ccms_app.finance.rules.revenue import PeriodKind
 from ccms_app.maintenance.notifications.bell import ALARMS_ROUTE
-from ccms_app.monitoring.state.home import HomeState
-from ccms_app.monitoring.state.licence_card import LicenceCardState
+from ccms_app.monitoring.state.home import HomeState, live_power, warning_message
+from ccms_app.monitoring.state.licence_card import LICENCE_STATUS_NAMES, LicenceCardState
 from ccms_app.monitoring.view import StatusCount, WarningRow
 from ccms_app.ui.cards import empty_note, section
+from ccms_app.ui.i18n import t, t_with
 from ccms_app.ui.permissions import can
 from ccms_app.ui.status import status_badge, warning_badge
 from ccms_app.ui.table import cell, data_table
@@ -36,9 +41,9 @@ STATIONS_LIST = "/assets?tab=stations"
 UNREGISTERED_LIST = "/assets?tab=unregistered"
 SUB_OPERATORS_ROUTE = "/system/sub-operators"
 PERIOD_CHOICES = (
-    (PeriodKind.DAYS, "By day"),
-    (PeriodKind.MONTHS, "By month"),
-    (PeriodKind.YEARS, "By year"),
+    (PeriodKind.DAYS, N_("By day")),
+    (PeriodKind.MONTHS, N_("By month")),
+    (PeriodKind.YEARS, N_("By year")),
 )
 GRAY_NOTE = {"size": "1", "color": rx.color("gray", 10)}
 
@@ -47,7 +52,10 @@ def _note(*children: rx.Component | rx.Var | str, testid: str = "") -> rx.Compon
     return rx.text(*children, **GRAY_NOTE, custom_attrs={"data-testid": testid} if testid else {})
 
 
-def _label(label: str, href: str, module: Module | None) -> rx.Component:
+Text = str | rx.Var[str]  # shown text: t("...") for the tab's language
+
+
+def _label(label: Text, href: str, module: Module | None) -> rx.Component:
     """A figure's name: a link to its details when the role may open them."""
     plain = rx.text(label, size="2", color=rx.color("gray", 11))
     if not href or module is None:
@@ -56,7 +64,7 @@ def _label(label: str, href: str, module: Module | None) -> rx.Component:
 
 
 def tile(
-    label: str,
+    label: Text,
     value: rx.Var | str | int,
     icon: str,
     colour: str,
@@ -116,13 +124,17 @@ def licence_card() -> rx.Component:
     return rx.cond(
         card.shown,
         section(
-            "Licence",
+            t("Licence"),
             rx.card(
                 rx.vstack(
                     rx.hstack(
                         rx.text(card.organisation, weight="bold"),
                         rx.badge(
-                            card.status,
+                            rx.match(
+                                card.status,
+                                *[(key, t(name)) for key, name in LICENCE_STATUS_NAMES.items()],
+                                card.status,
+                            ),
                             color_scheme=rx.cond(card.status == "active", "green", "orange"),
                         ),
                         wrap="wrap",
@@ -134,8 +146,10 @@ def licence_card() -> rx.Component:
                     rx.cond(
                         card.at_limit,
                         rx.callout(
-                            "The licence's limit is reached: new charge points cannot be "
-                            "registered. Ask your operator to extend it.",
+                            t(
+                                "The licence's limit is reached: new charge points cannot be "
+                                "registered. Ask your operator to extend it."
+                            ),
                             icon="triangle-alert",
                             color_scheme="amber",
                             size="1",
@@ -147,6 +161,7 @@ def licence_card() -> rx.Component:
                 width="100%",
                 custom_attrs={"data-testid": "licence-card"},
             ),
+            testid="home-licence",
         ),
     )
 
@@ -157,10 +172,10 @@ def licence_card() -> rx.Component:
 def network_tiles() -> rx.Component:
     n = Figures.network
     return section(
-        "Charging network",
+        t("Charging network"),
         rx.grid(
             tile(
-                "Licence",
+                t("Licence"),
                 n["licence"],
                 "badge-check",
                 "green",
@@ -168,7 +183,7 @@ def network_tiles() -> rx.Component:
                 note=n["licence_note"],
             ),
             tile(
-                "Sub-operators",
+                t("Sub-operators"),
                 n["sub_operators"],
                 "building-2",
                 "iris",
@@ -177,7 +192,7 @@ def network_tiles() -> rx.Component:
                 Module.SYSTEM,
             ),
             tile(
-                "Stations",
+                t("Stations"),
                 n["stations"],
                 "map-pin",
                 "blue",
@@ -186,7 +201,7 @@ def network_tiles() -> rx.Component:
                 Module.ASSETS,
             ),
             tile(
-                "Charge points",
+                t("Charge points"),
                 n["charge_points"],
                 "plug-zap",
                 "teal",
@@ -195,7 +210,7 @@ def network_tiles() -> rx.Component:
                 Module.LIVE_MONITORING,
             ),
             tile(
-                "Connectors",
+                t("Connectors"),
                 n["connectors"],
                 "plug",
                 "cyan",
@@ -208,14 +223,17 @@ def network_tiles() -> rx.Component:
             width="100%",
         ),
         _note(
-            "Charge points registered or disabled, with their connectors (unregistered ones are "
-            "counted below); sub-operators under yours, at every level."
+            t(
+                "Charge points registered or disabled, with their connectors (unregistered ones "
+                "are counted below); sub-operators under yours, at every level."
+            )
         ),
+        testid="home-network",
     )
 
 
-def _period_card(title: str, when: rx.Var | str, prefix: str, figures: Any) -> rx.Component:
-    def line(key: str, label: str, href: str, module: Module) -> rx.Component:
+def _period_card(title: Text, when: rx.Var | str, prefix: str, figures: Any) -> rx.Component:
+    def line(key: str, label: Text, href: str, module: Module) -> rx.Component:
         return rx.vstack(
             _label(label, href, module),
             rx.text(
@@ -237,10 +255,10 @@ def _period_card(title: str, when: rx.Var | str, prefix: str, figures: Any) -> r
                 wrap="wrap",
             ),
             rx.grid(
-                line("sessions", "Sessions", STATISTICS_ROUTE, Module.ANALYTICS),
-                line("energy", "Energy", STATISTICS_ROUTE, Module.ANALYTICS),
-                line("duration", "Charging time", STATISTICS_ROUTE, Module.ANALYTICS),
-                line("revenue", "Revenue incl. VAT", FINANCE_ROUTE, Module.FINANCE),
+                line("sessions", t("Sessions"), STATISTICS_ROUTE, Module.ANALYTICS),
+                line("energy", t("Energy"), STATISTICS_ROUTE, Module.ANALYTICS),
+                line("duration", t("Charging time"), STATISTICS_ROUTE, Module.ANALYTICS),
+                line("revenue", t("Revenue incl. VAT"), FINANCE_ROUTE, Module.FINANCE),
                 columns="2",
                 spacing="3",
                 width="100%",
@@ -256,23 +274,25 @@ def _period_card(title: str, when: rx.Var | str, prefix: str, figures: Any) -> r
 
 def today_and_month() -> rx.Component:
     return section(
-        "Today and this month",
+        t("Today and this month"),
         rx.grid(
-            _period_card("Today", Figures.today_label, "today", Figures.today),
-            _period_card("This month", Figures.month_label, "month", Figures.month),
+            _period_card(t("Today"), Figures.today_label, "today", Figures.today),
+            _period_card(t("This month"), Figures.month_label, "month", Figures.month),
             columns=rx.breakpoints(initial="1", md="2"),
             spacing="3",
             width="100%",
         ),
         _note(
-            "Days and months in ",
-            Figures.zone,
-            " (the operator's time zone), read at ",
-            Figures.read_at,
-            ". Energy and charging time count when they happen (a session over midnight in "
-            "both days, a running one so far); a session and its amount count on the day it "
-            "ended. Revenue: final costs incl. VAT, not those held for review or unpriced.",
+            t_with(
+                "Days and months in {zone} (the operator's time zone), read at {time}. Energy "
+                "and charging time count when they happen (a session over midnight in both "
+                "days, a running one so far); a session and its amount count on the day it "
+                "ended. Revenue: final costs incl. VAT, not those held for review or unpriced.",
+                zone=Figures.zone,
+                time=Figures.read_at,
+            ),
         ),
+        testid="home-today-month",
     )
 
 
@@ -282,10 +302,10 @@ def today_and_month() -> rx.Component:
 def charge_point_counts() -> rx.Component:
     counts = HomeState.counts
     return section(
-        "Charge points now",
+        t("Charge points now"),
         _grid(
             tile(
-                "Online",
+                t("Online"),
                 counts.online,
                 "wifi",
                 "green",
@@ -294,7 +314,7 @@ def charge_point_counts() -> rx.Component:
                 Module.LIVE_MONITORING,
             ),
             tile(
-                "Offline",
+                t("Offline"),
                 counts.offline,
                 "wifi-off",
                 "gray",
@@ -303,7 +323,7 @@ def charge_point_counts() -> rx.Component:
                 Module.LIVE_MONITORING,
             ),
             tile(
-                "Faulted",
+                t("Faulted"),
                 counts.faulted,
                 "triangle-alert",
                 "red",
@@ -312,7 +332,7 @@ def charge_point_counts() -> rx.Component:
                 Module.MAINTENANCE,
             ),
             tile(
-                "Unregistered",
+                t("Unregistered"),
                 counts.unregistered,
                 "circle-help",
                 "orange",
@@ -321,6 +341,7 @@ def charge_point_counts() -> rx.Component:
                 Module.ASSETS,
             ),
         ),
+        testid="home-counts",
     )
 
 
@@ -340,14 +361,15 @@ def _connector_count(item_var: rx.Var) -> rx.Component:
 
 def connectors_by_status() -> rx.Component:
     return section(
-        "Connectors by status",
+        t("Connectors by status"),
         rx.cond(
             HomeState.connector_counts.length() > 0,
             rx.flex(
                 rx.foreach(HomeState.connector_counts, _connector_count), wrap="wrap", spacing="2"
             ),
-            empty_note("No connector has reported a status yet."),
+            empty_note(t("No connector has reported a status yet.")),
         ),
+        testid="home-connectors",
     )
 
 
@@ -355,7 +377,7 @@ def _warning_line(row_var: rx.Var) -> rx.Component:
     w = row_var.to(ObjectVar, WarningRow)
     return rx.hstack(
         warning_badge(w.kind),
-        rx.text(rx.text.strong(w.identity), " ", w.message, size="2"),
+        rx.text(rx.text.strong(w.identity), " ", warning_message(w), size="2"),
         align="center",
         spacing="2",
         wrap="wrap",
@@ -364,24 +386,31 @@ def _warning_line(row_var: rx.Var) -> rx.Component:
 
 def warnings_summary() -> rx.Component:
     return section(
-        "Warnings",
+        t("Warnings"),
         rx.cond(
             HomeState.warnings_total > 0,
             rx.vstack(
                 rx.foreach(HomeState.warnings, _warning_line),
                 rx.link(
-                    "Live Monitoring (",
-                    HomeState.warnings_total,
-                    rx.cond(HomeState.warnings_total == 1, " warning", " warnings"),
-                    ") →",
+                    rx.cond(
+                        HomeState.warnings_total == 1,
+                        t("Live Monitoring (1 warning) →"),
+                        t_with(
+                            "Live Monitoring ({count} warnings) →",
+                            count=HomeState.warnings_total,
+                        ),
+                    ),
                     href=LIVE_ROUTE,
                     size="2",
                     custom_attrs={"data-testid": "all-warnings"},
                 ),
                 spacing="2",
             ),
-            empty_note("No warnings: every registered charge point is online and without faults."),
+            empty_note(
+                t("No warnings: every registered charge point is online and without faults.")
+            ),
         ),
+        testid="home-warnings",
     )
 
 
@@ -400,7 +429,7 @@ def _site_row(row: ObjectVar[dict[str, str]]) -> rx.Component:
 def _power_curve() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading("Network power, last 24 hours", size="3"),
+            rx.heading(t("Network power, last 24 hours"), size="3"),
             rx.cond(
                 Figures.curve_points > 0,
                 rx.box(
@@ -416,16 +445,21 @@ def _power_curve() -> rx.Component:
             ),
             rx.cond(
                 Figures.curve_covers_day,
-                _note("A point every 5 minutes; times in ", Figures.zone, "."),
+                _note(t_with("A point every 5 minutes; times in {zone}.", zone=Figures.zone)),
                 _note(
                     rx.cond(
                         Figures.curve_points > 0,
-                        "Fewer than 24 hours of samples: ",
-                        "No samples yet: ",
+                        t_with(
+                            "Fewer than 24 hours of samples: samples start when CCMS runs; a "
+                            "point every 5 minutes (times in {zone}).",
+                            zone=Figures.zone,
+                        ),
+                        t_with(
+                            "No samples yet: samples start when CCMS runs; a point every 5 "
+                            "minutes (times in {zone}).",
+                            zone=Figures.zone,
+                        ),
                     ),
-                    "samples start when CCMS runs; a point every 5 minutes (times in ",
-                    Figures.zone,
-                    ").",
                     testid="home-power-curve-note",
                 ),
             ),
@@ -440,11 +474,11 @@ def _power_curve() -> rx.Component:
 def power() -> rx.Component:
     counts = HomeState.counts
     return section(
-        "Power",
+        t("Power"),
         _grid(
             tile(
-                "Live power",
-                counts.live_power,
+                t("Live power"),
+                live_power(),
                 "zap",
                 "blue",
                 "live-power",
@@ -452,7 +486,7 @@ def power() -> rx.Component:
                 Module.LIVE_MONITORING,
             ),
             tile(
-                "Charging now",
+                t("Charging now"),
                 counts.active_sessions,
                 "battery-charging",
                 "teal",
@@ -466,20 +500,23 @@ def power() -> rx.Component:
             _power_curve(),
             rx.card(
                 rx.vstack(
-                    rx.heading("Per station now", size="3"),
+                    rx.heading(t("Per station now"), size="3"),
                     rx.cond(
                         Figures.sites.length() > 0,
                         data_table(
-                            ["Station", "Power", "Charging"],
+                            [t("Station"), t("Power"), t("Charging")],
                             Figures.sites,
                             _site_row,
                             testid="home-site-power",
                         ),
-                        empty_note("No station is charging."),
+                        empty_note(t("No station is charging.")),
                     ),
                     _note(Figures.more_sites),
                     _note(
-                        "As of ", Figures.read_at, " (the live power above follows the network)."
+                        t_with(
+                            "As of {time} (the live power above follows the network).",
+                            time=Figures.read_at,
+                        )
                     ),
                     spacing="2",
                     width="100%",
@@ -491,6 +528,7 @@ def power() -> rx.Component:
             spacing="3",
             width="100%",
         ),
+        testid="home-power",
     )
 
 
@@ -499,7 +537,7 @@ def power() -> rx.Component:
 
 def period_switch() -> rx.Component:
     return rx.segmented_control.root(
-        *[rx.segmented_control.item(label, value=kind.value) for kind, label in PERIOD_CHOICES],
+        *[rx.segmented_control.item(t(label), value=kind.value) for kind, label in PERIOD_CHOICES],
         value=Figures.period,
         on_change=lambda value: Figures.set_period(value),
         size="1",
@@ -507,7 +545,7 @@ def period_switch() -> rx.Component:
     )
 
 
-def _chart(key: str, title: str) -> rx.Component:
+def _chart(key: str, title: Text) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.text(title, size="2", weight="medium"),
@@ -543,9 +581,15 @@ def _period_row(row: ObjectVar[dict[str, str]]) -> rx.Component:
 
 
 def charging_by_period() -> rx.Component:
-    headers = ["Period", "Sessions", "Energy", "Charging time", "Revenue incl. VAT"]
+    headers = [
+        t("Period"),
+        t("Sessions"),
+        t("Energy"),
+        t("Charging time"),
+        t("Revenue incl. VAT"),
+    ]
     return section(
-        "Charging and revenue, " + Figures.period_label.lower(),
+        Figures.period_title,
         rx.flex(
             period_switch(),
             _note(Figures.range_text),
@@ -557,10 +601,13 @@ def charging_by_period() -> rx.Component:
         rx.cond(
             Figures.period_has_charging,
             rx.fragment(),
-            _note("No charging in this period: every figure is zero.", testid="home-period-empty"),
+            _note(
+                t("No charging in this period: every figure is zero."),
+                testid="home-period-empty",
+            ),
         ),
         rx.grid(
-            *[_chart(key, title) for key, title, _colour in CHARTS],
+            *[_chart(key, t(title)) for key, title, _colour in CHARTS],
             columns=rx.breakpoints(initial="1", md="2"),
             spacing="3",
             width="100%",
@@ -568,7 +615,7 @@ def charging_by_period() -> rx.Component:
         _note(Figures.currency_note),
         rx.el.details(
             rx.el.summary(
-                rx.text("The numbers", as_="span", size="2", weight="medium"),
+                rx.text(t("The numbers"), as_="span", size="2", weight="medium"),
                 cursor="pointer",
                 padding_y="4px",
                 custom_attrs={"data-testid": "home-period-numbers"},
@@ -582,10 +629,11 @@ def charging_by_period() -> rx.Component:
         rx.flex(
             rx.cond(
                 can(Module.ANALYTICS),
-                rx.link("Statistics →", href=STATISTICS_ROUTE, size="2"),
+                rx.link(t("Statistics →"), href=STATISTICS_ROUTE, size="2"),
             ),
-            rx.cond(can(Module.FINANCE), rx.link("Finance →", href=FINANCE_ROUTE, size="2")),
+            rx.cond(can(Module.FINANCE), rx.link(t("Finance →"), href=FINANCE_ROUTE, size="2")),
             gap="16px",
             wrap="wrap",
         ),
+        testid="home-charging",
     )

@@ -3,6 +3,8 @@ the operator's time zone, the live counts and warnings (monitoring's HomeState, 
 live power per station with the 24 h curve, and charging and revenue by day, month or year.
 
 Registered by ccms_app.ccms_app (Home stays Module.HOME, not under Analytics' navigation).
+Every text is in the tab's language; `follow_language` words the server's text again when
+the tab switches language (monitoring's HomeState holds its texts in every language).
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from ccms_app.analytics.components import home as blocks
 from ccms_app.analytics.state.home import HomeFiguresState
 from ccms_app.monitoring.state.home import ROUTE, HomeState
 from ccms_app.monitoring.state.licence_card import LicenceCardState
+from ccms_app.ui.i18n import t
 from ccms_app.ui.layout import app_shell
-from ccms_app.ui.page_header import live_indicator, page_header
+from ccms_app.ui.page_header import follow_language, live_indicator, page_header
 
 __all__ = ["ON_LOAD", "ROUTE", "TITLE", "page"]
 TITLE = "Home · CCMS"
@@ -33,10 +36,12 @@ def page() -> rx.Component:
     return app_shell(
         ROUTE,
         page_header(
-            "Home",
-            "The charging network at a glance.",
+            t("Home"),
+            t("The charging network at a glance."),
             live_indicator(HomeState.updated_at),
+            testid="home-header",
         ),
+        follow_language(HomeFiguresState.follow_language, LicenceCardState.follow_language),
         blocks.licence_card(),
         blocks.network_tiles(),
         blocks.today_and_month(),

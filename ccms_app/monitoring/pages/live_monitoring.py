@@ -1,5 +1,11 @@
 """Live Monitoring: the network's charge points as a live server-side list (one page per tab),
-the network's counts and first warnings, and the running sessions, live."""
+the network's counts and first warnings, and the running sessions, live.
+
+Every text is in the tab's language: words through the catalog (`t`, `t_with`), statuses and
+registration states shown translated (filters keep OCPP's values), warnings and the live
+power from HomeState's texts in every language, the sessions' numbers written by their state
+in the tab's language (`follow_language` rewrites them after a switch).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ from ccms_app.charging.state.data_issues_tab import DATA_ISSUES_TAB
 from ccms_app.control.components.bulk_commands import bulk_results, bulk_toolbar, select_checkbox
 from ccms_app.control.components.command_dialog import command_dialog
 from ccms_app.control.state.commands import CommandState
-from ccms_app.monitoring.state.home import HomeState
+from ccms_app.monitoring.state.home import HomeState, live_power, warning_message
 from ccms_app.monitoring.state.live import LiveListState
 from ccms_app.monitoring.state.sessions import ActiveSessionListState
 from ccms_app.monitoring.view import ChargePointRow, ConnectorCell, WarningRow
@@ -21,14 +27,17 @@ from ccms_app.network.components.charge_point_password import (
 )
 from ccms_app.ui.cards import empty_note, section
 from ccms_app.ui.data_list import Column, Filter, data_list, list_frame
+from ccms_app.ui.i18n import t, t_with
 from ccms_app.ui.layout import app_shell
-from ccms_app.ui.page_header import live_indicator, page_header
+from ccms_app.ui.page_header import follow_language, live_indicator, page_header
 from ccms_app.ui.permissions import when_allowed
 from ccms_app.ui.status import (
     STATUS_COLOURS,
+    STATUS_NAMES,
     online_badge,
     registration_badge,
     status_badge,
+    status_label,
     warning_badge,
 )
 from ccms_app.ui.table import cell, data_table
@@ -48,11 +57,24 @@ DESKTOP_ONLY = ["none", "none", "block"]
 MOBILE_ONLY = ["block", "block", "none"]
 
 
+def connector_label(c: ObjectVar[ConnectorCell]) -> rx.Var:
+    """ "1: Charging (GroundFailure)" with the status in the tab's language (the view's
+    `label`, worded in the browser; OCPP's error codes stay codes)."""
+    code = c.error_code.to(str)
+    shown_code = rx.cond((code != "") & (code != "NoError"), " (" + code + ")", "")
+    return t_with(
+        "{connector}: {status}{error}",
+        connector=c.connector_id,
+        status=status_label(c.status),
+        error=shown_code,
+    )
+
+
 def connector_badge(row: ObjectVar[ChargePointRow], cell_var: rx.Var) -> rx.Component:
     c = cell_var.to(ObjectVar, ConnectorCell)
     return status_badge(
         c.status,
-        label=c.label,
+        label=connector_label(c),
         custom_attrs={"data-testid": f"connector-{row.identity}-{c.connector_id}"},
     )
 
@@ -63,7 +85,7 @@ def connector_badges(row: ObjectVar[ChargePointRow]) -> rx.Component:
         rx.flex(
             rx.foreach(row.connectors, lambda c: connector_badge(row, c)), spacing="1", wrap="wrap"
         ),
-        rx.text("none reported", size="1", color=rx.color("gray", 10)),
+        rx.text(t("none reported"), size="1", color=rx.color("gray", 10)),
     )
 
 
@@ -73,7 +95,7 @@ def commands_button(row: ObjectVar[ChargePointRow]) -> rx.Component:
         CommandState.send,
         rx.button(
             rx.icon("terminal", size=14),
-            "Commands",
+            t("Commands"),
             size="1",
             variant="soft",
             on_click=CommandState.open_for(row.id),
@@ -145,7 +167,11 @@ def charge_point_card(row_var: rx.Var) -> rx.Component:
             ),
             connector_badges(row),
             rx.hstack(
-                rx.text("Last seen ", row.last_seen, size="1", color=rx.color("gray", 11)),
+                rx.text(
+                    t_with("Last seen {time}", time=row.last_seen),
+                    size="1",
+                    color=rx.color("gray", 11),
+                ),
                 rx.spacer(),
                 commands_button(row),
                 charge_point_password_button(row.id, row.identity),
@@ -160,27 +186,32 @@ def charge_point_card(row_var: rx.Var) -> rx.Component:
     )
 
 
-STATUS_FILTER = [(status, status) for status in STATUS_COLOURS]
+# OCPP's values filter; the tab reads them in its language.
+STATUS_FILTER = [(status, t(STATUS_NAMES[status])) for status in STATUS_COLOURS]
 CHARGE_POINT_FILTERS = [
-    Filter("online", "Connection", [("true", "Online"), ("false", "Offline")]),
-    Filter("status", "Status", STATUS_FILTER),
-    Filter("faulted", "Faulted", [("true", "Faulted"), ("false", "Not faulted")]),
+    Filter("online", t("Connection"), [("true", t("Online")), ("false", t("Offline"))]),
+    Filter("status", t("Status"), STATUS_FILTER),
+    Filter("faulted", t("Faulted"), [("true", t("Faulted")), ("false", t("Not faulted"))]),
     Filter(
         "registration",
-        "Registration",
-        [("registered", "Registered"), ("unregistered", "Unregistered"), ("disabled", "Disabled")],
+        t("Registration"),
+        [
+            ("registered", t("Registered")),
+            ("unregistered", t("Unregistered")),
+            ("disabled", t("Disabled")),
+        ],
     ),
-    Filter("station_id", "Station", LiveListState.filter_options["station_id"]),
-    Filter("area_id", "Area", LiveListState.filter_options["area_id"]),
+    Filter("station_id", t("Station"), LiveListState.filter_options["station_id"]),
+    Filter("area_id", t("Area"), LiveListState.filter_options["area_id"]),
 ]
-CHARGE_POINT_HEADERS = [
+CHARGE_POINT_HEADERS: list[str | rx.Var[str]] = [
     "",
-    "Charge point",
-    "Connection",
-    "Registration",
-    "Status",
-    "Connectors",
-    "Last seen",
+    t("Charge point"),
+    t("Connection"),
+    t("Registration"),
+    t("Status"),
+    t("Connectors"),
+    t("Last seen"),
     "",
 ]
 
@@ -208,50 +239,59 @@ def charge_point_rows() -> rx.Component:
 
 def charge_points_section() -> rx.Component:
     return section(
-        "Charge points",
+        t("Charge points"),
         list_frame(
             LiveListState,
             charge_point_rows(),
             testid="live-charge-points",
             filters=CHARGE_POINT_FILTERS,
-            empty_text="No charge point has connected yet.",
-            search_placeholder="Search identity or station…",
+            empty_text=t("No charge point has connected yet."),
+            search_placeholder=t("Search identity or station…"),
         ),
         right=rx.text(
-            HomeState.counts.charge_points,
-            rx.cond(HomeState.counts.charge_points == 1, " charge point", " charge points"),
+            rx.cond(
+                HomeState.counts.charge_points == 1,
+                t("1 charge point"),
+                t_with("{count} charge points", count=HomeState.counts.charge_points),
+            ),
             size="2",
             custom_attrs={"data-testid": "charge-point-total"},
         ),
+        testid="live-charge-points-section",
     )
 
 
 SESSION_COLUMNS = [
-    Column("id", "Transaction"),
-    Column("identity", "Charge point", href=lambda row: f"/charge-points/{row['identity']}"),
-    Column("connector_id", "Connector"),
-    Column("id_tag", "Id tag"),
-    Column("start_time", "Started"),
-    Column("energy_wh", "Energy"),
-    Column("cost_minor", "Cost so far"),
-    Column("power_w", "Power"),
-    Column("current_a", "Current", sortable=False, on_phone=False),
-    Column("voltage_v", "Voltage", sortable=False, on_phone=False),
-    Column("soc_percent", "SoC"),
+    Column("id", t("Transaction")),
+    Column("identity", t("Charge point"), href=lambda row: f"/charge-points/{row['identity']}"),
+    Column("connector_id", t("Connector")),
+    Column("id_tag", t("Id tag")),
+    Column("start_time", t("Started")),
+    Column("energy_wh", t("Energy")),
+    Column("cost_minor", t("Cost so far")),
+    Column("power_w", t("Power")),
+    Column("current_a", t("Current"), sortable=False, on_phone=False),
+    Column("voltage_v", t("Voltage"), sortable=False, on_phone=False),
+    Column("soc_percent", t("SoC")),
 ]
 
 
 def sessions_section() -> rx.Component:
     return section(
-        "Active sessions",
+        t("Active sessions"),
         data_list(
             ActiveSessionListState,
             SESSION_COLUMNS,
             testid="sessions",
-            empty_text="No session is running.",
-            search_placeholder="Search charge point or id tag…",
+            empty_text=t("No session is running."),
+            search_placeholder=t("Search charge point or id tag…"),
         ),
-        right=rx.text("Total ", HomeState.counts.live_power, size="2"),
+        right=rx.text(
+            t_with("Total {power}", power=live_power()),
+            size="2",
+            custom_attrs={"data-testid": "sessions-power"},
+        ),
+        testid="live-sessions",
     )
 
 
@@ -260,12 +300,12 @@ def warning_text(w: ObjectVar[WarningRow]) -> rx.Component:
     return rx.cond(
         w.kind == "data",
         rx.link(
-            rx.text(rx.text.strong(w.identity), " · ", w.message, size="2"),
+            rx.text(rx.text.strong(w.identity), " · ", warning_message(w), size="2"),
             href="/charge-points/" + w.identity.to(str) + "?tab=" + DATA_ISSUES_TAB,
             color_scheme="violet",
             custom_attrs={"data-testid": f"warning-link-{w.key}"},
         ),
-        rx.text(rx.text.strong(w.identity), " · ", w.message, size="2"),
+        rx.text(rx.text.strong(w.identity), " · ", warning_message(w), size="2"),
     )
 
 
@@ -287,7 +327,7 @@ def warning_row(row_var: rx.Var) -> rx.Component:
 
 
 def show_filtered(
-    label: str, count: rx.Var | int, key: str, value: str, testid: str
+    label: str | rx.Var[str], count: rx.Var | int, key: str, value: str, testid: str
 ) -> rx.Component:
     """A count of the network that lists those charge points when clicked."""
     return rx.button(
@@ -305,10 +345,10 @@ def show_filtered(
 def warning_filters() -> rx.Component:
     counts = HomeState.counts
     return rx.flex(
-        show_filtered("Faulted", counts.faulted, "faulted", "true", "faulted"),
-        show_filtered("Offline", counts.offline, "online", "false", "offline"),
+        show_filtered(t("Faulted"), counts.faulted, "faulted", "true", "faulted"),
+        show_filtered(t("Offline"), counts.offline, "online", "false", "offline"),
         show_filtered(
-            "Unregistered", counts.unregistered, "registration", "unregistered", "unregistered"
+            t("Unregistered"), counts.unregistered, "registration", "unregistered", "unregistered"
         ),
         gap="8px",
         wrap="wrap",
@@ -317,7 +357,7 @@ def warning_filters() -> rx.Component:
 
 def warnings_section() -> rx.Component:
     return section(
-        "Warnings",
+        t("Warnings"),
         rx.vstack(
             rx.cond(
                 HomeState.warnings.length() > 0,
@@ -328,16 +368,17 @@ def warnings_section() -> rx.Component:
                     width="100%",
                     custom_attrs={"data-testid": "warnings"},
                 ),
-                empty_note("No warnings."),
+                empty_note(t("No warnings.")),
             ),
             rx.cond(
                 HomeState.warnings_total > HomeState.warnings.length(),
                 rx.text(
-                    "The first ",
-                    HomeState.warnings.length(),
-                    " of ",
-                    HomeState.warnings_total,
-                    " warnings. List the charge points behind them:",
+                    t_with(
+                        "The first {shown} of {total} warnings. List the charge points behind "
+                        "them:",
+                        shown=HomeState.warnings.length(),
+                        total=HomeState.warnings_total,
+                    ),
                     size="2",
                     color=rx.color("gray", 11),
                 ),
@@ -346,13 +387,17 @@ def warnings_section() -> rx.Component:
             spacing="2",
             width="100%",
         ),
+        testid="live-warnings",
     )
 
 
 def live_monitoring_page() -> rx.Component:
     return app_shell(
         ROUTE,
-        page_header("Live Monitoring", "", live_indicator(HomeState.updated_at)),
+        page_header(
+            t("Live Monitoring"), "", live_indicator(HomeState.updated_at), testid="live-header"
+        ),
+        follow_language(ActiveSessionListState.follow_language),
         warnings_section(),
         charge_points_section(),
         sessions_section(),

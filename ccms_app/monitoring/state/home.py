@@ -4,21 +4,33 @@ One shared state per operator organisation (token `ccms-home-<id>`): a tab recei
 hundred bytes per push, never the network's rows, and the publisher builds it from aggregate
 queries only while a tab shows it. Home, Live Monitoring (counts, first warnings), Assets, the
 station and Firmware pages link to it; the last three recompute their own views on its pushes.
+
+Languages: the state is shared by tabs that may read different languages, so the few texts
+it builds (the warnings' messages, the live power) are worded in every language CCMS has
+(`warning_texts`, `live_power_texts`: a few hundred bytes) and the page picks the tab's
+(`warning_message`, `live_power`); a language switch shows at once, without a server round.
+Statuses and kinds stay values (the badges translate them in the browser).
 """
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import reflex as rx
+from babel.numbers import format_decimal
+from reflex.vars import ObjectVar
+from reflex.vars.base import Var, VarData
 
 from ccms_app.accounts import organisations
 from ccms_app.accounts.gate_marks import guarded, signed_in
 from ccms_app.accounts.rules.permissions import Module
 from ccms_app.accounts.state import AuthState
 from ccms_app.accounts.state.auth import has_permission
+from ccms_app.core.i18n import CODES, DEFAULT, PSEUDO, babel_locale, gettext
 from ccms_app.monitoring import registry
 from ccms_app.monitoring.home_summary import HomeSummary, load_home_summary
+from ccms_app.monitoring.snapshot import NetworkWarning
 from ccms_app.monitoring.view import CountsView, StatusCount, WarningRow, build_home_view
 from ccms_app.ui.events import event
 
@@ -27,6 +39,8 @@ ROUTE = "/"
 # The modules whose pages link to Home's view: Home, Live Monitoring (counts, warnings),
 # Assets and Firmware (their live parts recompute on its pushes).
 LINKED_FROM = (Module.HOME, Module.LIVE_MONITORING, Module.ASSETS, Module.FIRMWARE)
+# Every language a tab may read (the pseudo-language of the bypass check included).
+WORDED_IN: tuple[str, ...] = (*sorted(CODES), PSEUDO)
 
 
 def home_token(organisation_id: int) -> str:
@@ -45,6 +59,9 @@ class HomeState(rx.SharedState):
     warnings: rx.Field[list[WarningRow]] = rx.field(default_factory=list)
     warnings_total: rx.Field[int] = rx.field(0)
     updated_at: rx.Field[str] = rx.field("")
+    # language -> {warning key -> its message}; language -> the live power ("7.4 kW")
+    warning_texts: rx.Field[dict[str, dict[str, str]]] = rx.field(default_factory=dict)
+    live_power_texts: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
     loaded: bool = False
 
     @event
@@ -99,4 +116,91 @@ def apply_summary(state: HomeState, summary: HomeSummary) -> None:
     state.warnings = view.warnings
     state.warnings_total = view.warnings_total
     state.updated_at = view.updated_at
+    state.warning_texts = {
+        language: {
+            row.key: warning_text(language, w)
+            for row, w in zip(view.warnings, summary.warnings, strict=True)
+        }
+        for language in WORDED_IN
+    }
+    state.live_power_texts = {
+        language: power_text(language, summary.counts.live_power_kw, view.counts.live_power)
+        for language in WORDED_IN
+    }
     state.loaded = True
+
+
+def _number(language: str, value: float, digits: int) -> str:
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, pattern, locale=babel_locale(language))
+
+
+def power_text(language: str, kw: float, english: str) -> str:
+    """The network's live power as `language` writes numbers (English: as the view has it)."""
+    if babel_locale(language) == DEFAULT:
+        return english
+    return f"{_number(language, kw, 1)} kW"
+
+
+def warning_text(language: str, w: NetworkWarning) -> str:
+    """A warning's message in `language`. monitoring.snapshot.warnings_of words it in English
+    (`message`, shown as it is in English): its parts are read back from that wording
+    (tests/i18n/test_home_live_i18n.py pins it); a message it cannot read stays English."""
+    if language == DEFAULT:
+        return w.message
+    if w.kind == "offline":
+        return gettext(language, "Offline")
+    if w.kind == "unregistered":
+        return gettext(language, "Unregistered charge point is waiting to be registered")
+    if w.kind in ("fault", "error"):
+        _where, sep, code = w.message.partition(": ")
+        if not sep:
+            return w.message
+        if not w.connector_id:
+            if w.kind == "fault":
+                return gettext(language, "Charge point faulted: {error}", error=code)
+            return gettext(language, "Charge point reports: {error}", error=code)
+        if w.kind == "fault":
+            return gettext(
+                language,
+                "Connector {connector} faulted: {error}",
+                connector=w.connector_id,
+                error=code,
+            )
+        return gettext(
+            language, "Connector {connector} reports: {error}", connector=w.connector_id, error=code
+        )
+    if w.kind == "data":
+        head, sep, detail = w.message.partition("; latest: ")
+        count = head.split(" ", 1)[0]
+        if not sep or not count.isdigit():
+            return w.message
+        if count == "1":
+            return gettext(language, "1 data issue; latest: {detail}", detail=detail)
+        return gettext(
+            language, "{count} data issues; latest: {detail}", count=count, detail=detail
+        )
+    return w.message
+
+
+def _pick(texts: Any, *keys: Any, fallback: Any) -> Var[str]:
+    """`texts[key][key]...` in the browser, `fallback` while it is missing."""
+    expr = str(texts) + "".join(f"?.[{key!s}]" for key in keys)
+    data = VarData.merge(
+        texts._get_all_var_data(),
+        fallback._get_all_var_data(),
+        *[key._get_all_var_data() for key in keys],
+    )
+    return Var(_js_expr=f"({expr} ?? {fallback!s})", _var_type=str, _var_data=data)
+
+
+def warning_message(row: ObjectVar) -> Var[str]:
+    """A warning row's message (a Var of a `WarningRow`) in the tab's language."""
+    return _pick(HomeState.warning_texts, AuthState.language, row.key, fallback=row.message)
+
+
+def live_power() -> Var[str]:
+    """The network's live power as the tab's language writes numbers."""
+    return _pick(
+        HomeState.live_power_texts, AuthState.language, fallback=HomeState.counts.live_power
+    )

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import reflex as rx
 
+from ccms_app.core.i18n import N_
+from ccms_app.ui.i18n import t
+
 SECTIONS: tuple[tuple[str, str], ...] = (
-    ("/system", "Network settings"),
-    ("/system/accounts", "Accounts"),
-    ("/system/roles", "Roles"),
-    ("/system/sub-operators", "Sub-operators"),
-    ("/system/api-keys", "API keys"),
-    ("/system/webhooks", "Webhooks"),
-    ("/system/audit", "Audit log"),
+    ("/system", N_("Settings")),
+    ("/system/accounts", N_("Accounts")),
+    ("/system/roles", N_("Roles")),
+    ("/system/sub-operators", N_("Sub-operators")),
+    ("/system/api-keys", N_("API keys")),
+    ("/system/webhooks", N_("Webhooks")),
+    ("/system/branding", N_("Branding")),
+    ("/system/audit", N_("Audit log")),
     # Currency, VAT, recharge amounts, card hold, wallet minimum, memberships: kept with
     # Finance's billing settings (one form), linked here where operators look for settings.
-    ("/finance/settings", "Billing and payments"),
+    ("/finance/settings", N_("Billing and payments")),
 )
 
 
@@ -24,7 +28,7 @@ def section_links(active: str) -> rx.Component:
         *[
             rx.link(
                 rx.button(
-                    label,
+                    t(label),
                     variant="solid" if route == active else "soft",
                     color_scheme="teal" if route == active else "gray",
                     size="2",

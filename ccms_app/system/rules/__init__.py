@@ -1,0 +1,1 @@
+"""System's pure rules: what a setting may hold, how a change reads in the audit trail."""
