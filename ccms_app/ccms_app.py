@@ -19,6 +19,7 @@ from ccms_app.accounts.web_session import RawTokenScrubber
 from ccms_app.analytics import pages as analytics_pages
 from ccms_app.analytics.pages import home
 from ccms_app.api import build_api
+from ccms_app.branding.pages import branding as branding_page
 from ccms_app.charging.state.data_issues_tab import ChargePointTabState
 from ccms_app.control.firmware import pages as firmware_page
 from ccms_app.control.firmware.state import FirmwareState
@@ -166,6 +167,7 @@ def _register_pages(app: rx.App) -> None:
         api_keys_pages,
         webhooks_pages,
         audit_pages,
+        branding_page,
     )
     for users_module in (analytics_pages, *users_modules):
         for page, route, title, on_load in users_module.PAGES:
@@ -173,7 +175,7 @@ def _register_pages(app: rx.App) -> None:
 
 
 app = rx.App(
-    head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
+    head_components=[rx.el.link(rel="icon", href="/brand/favicon")],
     toaster=rx.toast.provider(position="top-right", close_button=True, rich_colors=True),
     # Login/logout, firmware downloads and diagnostics uploads, on the web port; then the
     # raw login token is taken out of what reaches Reflex's socket (accounts/web_session.py).

@@ -36,6 +36,7 @@ from ccms_app.analytics.reports.csv import detail_csv
 from ccms_app.analytics.reports.definitions import SESSIONS_DETAIL, SESSIONS_SUMMARY
 from ccms_app.analytics.reports.filters import ReportFilter, last_month
 from ccms_app.analytics.reports.rows import availability_row, energy_row, totals_row
+from ccms_app.branding.brands import sender_name
 from ccms_app.core.config import Settings
 from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.display import time_zone
@@ -237,7 +238,14 @@ def send_one(row: MonthlyReportSubscription, now: datetime, settings: Settings) 
         return False
     recipients = ", ".join(a for a in row.recipients.split(",") if a)
     sender = settings.smtp_from or sender_fallback(settings)
-    addressed = OutgoingMail(recipients, mail.subject, mail.body, sender, mail.attachments)
+    addressed = OutgoingMail(
+        recipients,
+        mail.subject,
+        mail.body,
+        sender,
+        mail.attachments,
+        sender_name=sender_name(row.organisation_id),
+    )
     try:
         send_mail(addressed, settings)
     except MailError as exc:

@@ -16,6 +16,7 @@ from starlette.routing import Mount
 from ccms_app.accounts import routes as login
 from ccms_app.api import exports, health, metrics, problems
 from ccms_app.api.app import PREFIX, build_rest_api, docs_routes
+from ccms_app.branding import routes as brand_images
 from ccms_app.control.firmware import diagnostics_routes as diagnostics
 from ccms_app.control.firmware import image_routes as firmware
 from ccms_app.finance.documents import routes as billing_documents
@@ -36,6 +37,7 @@ def build_api() -> Starlette:
         *stripe_webhooks.routes,
         *partner_reports.routes,
         *work_order_photos.routes,
+        *brand_images.routes,
     ]
     rest = Mount(PREFIX, app=build_rest_api())
     return Starlette(

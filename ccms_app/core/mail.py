@@ -4,6 +4,8 @@ Settings: CCMS_SMTP_HOST (empty: e-mail is off), CCMS_SMTP_PORT (25), CCMS_SMTP_
 CCMS_SMTP_PASSWORD (both set: AUTH after the optional STARTTLS), CCMS_SMTP_STARTTLS
 (true: upgrade the plain connection before anything else is said), CCMS_SMTP_FROM (the sender;
 empty: the caller's fallback, e.g. the seller's address), CCMS_SMTP_TIMEOUT (seconds).
+The From header's display name is the caller's `sender_name` (the brand's e-mail sender
+name) unless CCMS_SMTP_FROM names one itself ("Ops <ops@example.com>").
 
 Every failure, whether the server is unreachable, refuses the login or refuses a recipient,
 is a `MailError` with a short reason the caller can record; a caller that must not fail
@@ -16,7 +18,7 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
 
 from ccms_app.core.config import Settings
 
@@ -49,6 +51,7 @@ class OutgoingMail:
     body: str
     sender: str = ""  # used when CCMS_SMTP_FROM is empty
     attachments: tuple[Attachment, ...] = ()
+    sender_name: str = ""  # the From display name (the brand's), unless CCMS_SMTP_FROM has one
 
 
 def mail_enabled(settings: Settings) -> bool:
@@ -61,17 +64,28 @@ def build_message(mail: OutgoingMail, settings: Settings) -> EmailMessage:
     if not sender:
         raise MailError("no sender address: set CCMS_SMTP_FROM or the seller's e-mail")
     message = EmailMessage()
-    message["From"] = sender
+    message["From"] = from_header(sender, mail.sender_name)
     message["To"] = mail.to
     message["Subject"] = mail.subject
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    address = parseaddr(sender)[1] or sender
+    message["Message-ID"] = make_msgid(domain=address.rpartition("@")[2] or None)
     message.set_content(mail.body)
     for item in mail.attachments:
         message.add_attachment(
             item.content, maintype=item.maintype, subtype=item.subtype, filename=item.filename
         )
     return message
+
+
+def from_header(sender: str, name: str) -> str:
+    """`sender` with `name` as its display name, unless it has one already (set on purpose in
+    CCMS_SMTP_FROM) or `name` is empty; line breaks in `name` cannot reach the header."""
+    own_name, address = parseaddr(sender)
+    clean = " ".join(name.split())
+    if own_name or not clean or not address:
+        return sender
+    return formataddr((clean, address))
 
 
 def send_mail(mail: OutgoingMail, settings: Settings) -> None:

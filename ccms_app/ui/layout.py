@@ -12,6 +12,7 @@ from collections.abc import Callable
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import brand_style
 from ccms_app.ui.nav import SIDEBAR_WIDTH, mobile_bar, sidebar
 
 # Components shown once over every signed-in page (the alarm toast), registered by the
@@ -40,6 +41,10 @@ def read_only_banner() -> rx.Component:
 
 
 def app_shell(active: str, *content: rx.Component) -> rx.Component:
+    return rx.fragment(brand_style(), _shell(active, *content))
+
+
+def _shell(active: str, *content: rx.Component) -> rx.Component:
     return rx.cond(
         AuthState.is_authenticated,
         rx.box(

@@ -10,6 +10,7 @@ from reflex.event import EventCallback, EventHandler
 
 from ccms_app.accounts.rules.permissions import Module
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import brand_mark
 from ccms_app.core.i18n import N_
 from ccms_app.ui.i18n import language_select, t
 from ccms_app.ui.permissions import can
@@ -71,21 +72,8 @@ NAV_ITEMS: tuple[NavItem, ...] = (
 
 
 def brand() -> rx.Component:
-    return rx.hstack(
-        rx.center(
-            rx.icon("zap", size=18, color="white"),
-            background=rx.color("teal", 9),
-            border_radius="8px",
-            padding="6px",
-        ),
-        rx.vstack(
-            rx.text("CCMS", weight="bold", size="3", line_height="1"),
-            rx.text(t("Charging network"), size="1", color=rx.color("gray", 11), line_height="1"),
-            spacing="1",
-        ),
-        align="center",
-        spacing="2",
-    )
+    """The tab's brand (logo or icon, product name): branding.components.brand."""
+    return brand_mark()
 
 
 def nav_link(item: NavItem, active: str) -> rx.Component:

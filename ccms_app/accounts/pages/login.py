@@ -5,11 +5,17 @@ from __future__ import annotations
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import (
+    accent_band,
+    brand_mark,
+    brand_style,
+    login_text,
+    page_title,
+)
 from ccms_app.ui.i18n import language_select, t
-from ccms_app.ui.nav import brand
 
 ROUTE = "/login"
-TITLE = "Log in · CCMS"
+TITLE = page_title("Log in")
 _SUBMIT_SCRIPT = (
     "const form = document.getElementById('login-form');"
     "const next = new URLSearchParams(window.location.search).get('next');"
@@ -88,16 +94,19 @@ def login_form() -> rx.Component:
 
 def login_page() -> rx.Component:
     return rx.center(
+        brand_style(),
         rx.card(
             rx.vstack(
+                accent_band(),
                 rx.hstack(
-                    brand(),
+                    brand_mark(),
                     rx.spacer(),
                     language_select(custom_attrs={"data-testid": "language"}),
                     align="center",
                     width="100%",
                 ),
                 rx.heading(t("Log in to the operator console"), size="5"),
+                login_text(),
                 login_form(),
                 spacing="5",
                 width="100%",

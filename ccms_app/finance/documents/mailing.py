@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from ccms_app.branding.brands import sender_name
 from ccms_app.core.config import Settings, get_settings
 from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.mail import (
@@ -97,6 +98,7 @@ def document_mail(document: BillingDocument) -> OutgoingMail:
         subject=f"{title} {document.number} from {seller['name']}",
         body=body,
         sender=seller.get("email", ""),
+        sender_name=sender_name(document.organisation_id),
         attachments=(
             Attachment(f"{document.number}.pdf", render_pdf(document), "application", "pdf"),
         ),

@@ -1,7 +1,11 @@
-"""A billing document as an A4 PDF, drawn from its frozen content only.
+"""A billing document as an A4 PDF, drawn from its frozen content and the issuer's brand.
 
-The same content always gives the same bytes: the PDF's creation date is the document's
-issue time. DejaVu Sans (assets/fonts) covers the names CCMS meets ("Łódź Müller €").
+The same content and brand always give the same bytes: the PDF's creation date is the
+document's issue time. The issuing organisation's brand (branding.brands.document_brand) puts
+its header text and, when the billing profile has no logo, its logo at the top; the brand is
+read when the PDF is drawn, so a changed brand shows on documents downloaded afterwards (the
+seller's details, what the law cares about, stay frozen in the content). DejaVu Sans
+(assets/fonts) covers the names CCMS meets ("Łódź Müller €").
 Amounts carry the currency's symbol (core.money.format_money); unit prices, which may have
 more decimals than the currency, keep all of theirs. The seller's logo is drawn when the
 file named in the content exists (a path relative to the repository, or absolute).
@@ -9,6 +13,7 @@ file named in the content exists (a path relative to the repository, or absolute
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -19,6 +24,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
+from ccms_app.branding.brands import DocumentBrand, document_brand
 from ccms_app.core.config import PROJECT_ROOT
 from ccms_app.core.money import format_money
 from ccms_app.finance.documents.content import line_from_json, load, totals_from_json
@@ -35,16 +41,17 @@ TITLES: dict[str, str] = {
 GREY = (90, 90, 90)
 HEADING_FILL = (235, 238, 242)
 QUANTITY_DECIMALS = Decimal("0.0001")
+LOGO_WIDTH = 45
 
 
 def render_pdf(document: BillingDocument) -> bytes:
     """The document's PDF (A4)."""
-    return render_content(load(document.content))
+    return render_content(load(document.content), document_brand(document.organisation_id))
 
 
-def render_content(content: dict[str, Any]) -> bytes:
-    pdf = _new_pdf(content)
-    _header(pdf, content)
+def render_content(content: dict[str, Any], brand: DocumentBrand | None = None) -> bytes:
+    pdf = _new_pdf(content, brand)
+    _header(pdf, content, brand)
     _parties(pdf, content)
     _session(pdf, content.get("session"))
     _lines(pdf, content)
@@ -65,7 +72,7 @@ class _DocumentPdf(FPDF):
         self.cell(0, 5, f"{self.footer_text}    Page {self.page_no()}/{{nb}}", align="C")
 
 
-def _new_pdf(content: dict[str, Any]) -> _DocumentPdf:
+def _new_pdf(content: dict[str, Any], brand: DocumentBrand | None) -> _DocumentPdf:
     pdf = _DocumentPdf(orientation="portrait", unit="mm", format="A4")
     pdf.add_font(FONT, "", str(FONTS_DIR / "DejaVuSans.ttf"))
     pdf.add_font(FONT, "B", str(FONTS_DIR / "DejaVuSans-Bold.ttf"))
@@ -73,7 +80,7 @@ def _new_pdf(content: dict[str, Any]) -> _DocumentPdf:
     pdf.set_creation_date(datetime.fromisoformat(content["issued_at"]))
     pdf.set_title(f"{TITLES.get(content['kind'], 'Document')} {content['number']}")
     pdf.set_author(content["seller"]["name"])
-    pdf.set_creator("CCMS")
+    pdf.set_creator(brand.product_name if brand is not None else content["seller"]["name"])
     pdf.set_margins(18, 16, 18)
     pdf.set_auto_page_break(auto=True, margin=22)
     pdf.add_page()
@@ -85,10 +92,19 @@ def _text(pdf: FPDF, text: str, size: float = 9.5, bold: bool = False, height: f
     pdf.multi_cell(0, height, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
-def _header(pdf: FPDF, content: dict[str, Any]) -> None:
-    """Seller top left, logo top right, then the title with number and dates."""
+def _header(pdf: FPDF, content: dict[str, Any], brand: DocumentBrand | None) -> None:
+    """The brand's header text, seller top left, logo top right, then the title with number
+    and dates."""
     seller = content["seller"]
-    _logo(pdf, seller.get("logo_path", ""))
+    if not _logo(pdf, seller.get("logo_path", "")) and brand is not None and brand.logo:
+        draw_logo(pdf, io.BytesIO(brand.logo))
+    if brand is not None and brand.header:
+        pdf.set_text_color(*GREY)
+        right = pdf.r_margin
+        pdf.set_right_margin(right + LOGO_WIDTH + 4)  # beside the logo
+        _text(pdf, brand.header, size=8.5, height=4.5)
+        pdf.set_right_margin(right)
+        pdf.ln(2)
     pdf.set_text_color(0, 0, 0)
     _text(pdf, seller["name"], size=13, bold=True, height=6)
     pdf.set_text_color(*GREY)
@@ -115,24 +131,31 @@ def _labelled(label: str, value: str) -> str:
     return f"{label}: {value}" if value else ""
 
 
-def _logo(pdf: FPDF, logo_path: str) -> None:
+def _logo(pdf: FPDF, logo_path: str) -> bool:
+    """The billing profile's logo, when its file is there; whether one was drawn."""
     if not logo_path:
-        return
+        return False
     path = Path(logo_path)
     path = path if path.is_absolute() else PROJECT_ROOT / path
     if not path.is_file():
-        return
+        return False
+    return draw_logo(pdf, str(path))
+
+
+def draw_logo(pdf: FPDF, image: str | io.BytesIO) -> bool:
+    """A logo top right; an image fpdf cannot read is left out, never a failure."""
     try:
         pdf.image(
-            str(path),
-            x=pdf.w - pdf.r_margin - 45,
+            image,
+            x=pdf.w - pdf.r_margin - LOGO_WIDTH,
             y=pdf.t_margin,
-            w=45,
+            w=LOGO_WIDTH,
             h=18,
             keep_aspect_ratio=True,
         )
-    except (OSError, ValueError, RuntimeError):  # not an image fpdf reads: no logo, no failure
-        return
+    except (OSError, ValueError, RuntimeError):
+        return False
+    return True
 
 
 def _parties(pdf: FPDF, content: dict[str, Any]) -> None:

@@ -2,11 +2,14 @@
 tables, a totals block and notes, in the fonts and colours of the billing documents
 (finance.documents.pdf: DejaVu Sans, so any name renders, fpdf2's tables).
 
-Reports are read, not archived: the PDF's creation date is when it was generated.
+Reports are read, not archived: the PDF's creation date is when it was generated. A report
+given the issuer's brand (`Report.brand`, branding.brands.document_brand) shows its header
+text and logo at the top.
 """
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -14,7 +17,15 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
-from ccms_app.finance.documents.pdf import FONT, FONTS_DIR, GREY, HEADING_FILL
+from ccms_app.branding.brands import DocumentBrand
+from ccms_app.finance.documents.pdf import (
+    FONT,
+    FONTS_DIR,
+    GREY,
+    HEADING_FILL,
+    LOGO_WIDTH,
+    draw_logo,
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,7 @@ class Report:
     totals: tuple[tuple[str, str, bool], ...] = ()  # label, amount, bold
     notes: tuple[str, ...] = ()
     trailing_tables: tuple[Table, ...] = field(default=())  # after the totals (the details)
+    brand: DocumentBrand | None = None  # the issuer's header text and logo
 
 
 class _ReportPdf(FPDF):
@@ -73,7 +85,7 @@ def _new_pdf(report: Report) -> _ReportPdf:
     pdf.set_creation_date(report.generated_at)
     pdf.set_title(report.title)
     pdf.set_author(report.issuer)
-    pdf.set_creator("CCMS")
+    pdf.set_creator(report.brand.product_name if report.brand is not None else report.issuer)
     pdf.set_margins(18, 16, 18)
     pdf.set_auto_page_break(auto=True, margin=22)
     pdf.add_page()
@@ -86,6 +98,16 @@ def _text(pdf: FPDF, text: str, size: float = 9.5, bold: bool = False, height: f
 
 
 def _header(pdf: FPDF, report: Report) -> None:
+    brand = report.brand
+    if brand is not None and brand.logo:
+        draw_logo(pdf, io.BytesIO(brand.logo))
+    if brand is not None and brand.header:
+        pdf.set_text_color(*GREY)
+        right = pdf.r_margin
+        pdf.set_right_margin(right + LOGO_WIDTH + 4)  # beside the logo
+        _text(pdf, brand.header, size=8.5, height=4.5)
+        pdf.set_right_margin(right)
+        pdf.ln(2)
     pdf.set_text_color(0, 0, 0)
     _text(pdf, report.issuer, size=13, bold=True, height=6)
     pdf.set_text_color(*GREY)

@@ -22,6 +22,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from sqlalchemy import update
 from sqlmodel import col, select
 
+from ccms_app.branding.brands import root_brand
 from ccms_app.core.config import Settings
 from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.display import format_time
@@ -163,12 +164,14 @@ def _send(rows: Sequence[Pending], settings: Settings, now: datetime) -> tuple[i
     if not alarms:  # the alarms are gone (purged): nothing to say
         _mark_sent(ids, [], recipients)
         return 0, True
-    text: MailText = digest_mail(alarms, settings.charger_base_url)
+    brand = root_brand()  # the rows do not say their organisation: the network's brand
+    text: MailText = digest_mail(alarms, settings.charger_base_url, brand.product_name)
     mail = OutgoingMail(
         to=", ".join(recipient_list(recipients)),
         subject=text.subject,
         body=text.body,
         sender=sender_fallback(settings),
+        sender_name=brand.email_sender_name,
     )
     try:
         send_mail(mail, settings)

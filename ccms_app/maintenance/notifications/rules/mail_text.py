@@ -64,10 +64,11 @@ def _codes(alarm: MailAlarm) -> str:
     return ", ".join(parts)
 
 
-def single_mail(alarm: MailAlarm, base_url: str) -> MailText:
-    """The mail of one alarm, with every code the charger sent."""
+def single_mail(alarm: MailAlarm, base_url: str, product: str = "CCMS") -> MailText:
+    """The mail of one alarm, with every code the charger sent; the subject starts with the
+    product name (the brand's)."""
     cause = cause_label(alarm.cause)
-    subject = f"CCMS: {cause} at {_where(alarm)} ({alarm.severity})"
+    subject = f"{product}: {cause} at {_where(alarm)} ({alarm.severity})"
     lines = [
         f"{cause} ({alarm.severity}) at {_where(alarm)}, {alarm.station or NO_STATION}.",
         "",
@@ -89,14 +90,14 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def digest_mail(alarms: Sequence[MailAlarm], base_url: str) -> MailText:
+def digest_mail(alarms: Sequence[MailAlarm], base_url: str, product: str = "CCMS") -> MailText:
     """One mail for many alarms: a count in the subject, the alarms grouped by station."""
     if len(alarms) == 1:
-        return single_mail(alarms[0], base_url)
+        return single_mail(alarms[0], base_url, product)
     by_station: dict[str, list[MailAlarm]] = {}
     for alarm in alarms:
         by_station.setdefault(alarm.station or NO_STATION, []).append(alarm)
-    subject = f"CCMS: {_plural(len(alarms), 'alarm')} at {_plural(len(by_station), 'station')}"
+    subject = f"{product}: {_plural(len(alarms), 'alarm')} at {_plural(len(by_station), 'station')}"
     severities = sorted({a.severity for a in alarms}, key=severity_rank)
     counts = ", ".join(f"{sum(1 for a in alarms if a.severity == s)} {s}" for s in severities)
     lines = [f"{_plural(len(alarms), 'alarm')} were raised ({counts}).", ""]

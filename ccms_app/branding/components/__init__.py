@@ -1,0 +1,1 @@
+"""The brand on a page: the mark (logo and product name) and the colour overrides."""

@@ -1,0 +1,1 @@
+"""The brand's decisions without I/O: colours (contrast, palette) and uploaded images."""

@@ -1,0 +1,1 @@
+"""Reflex states of the brand: the one every page reads, and the System > Branding editor."""
