@@ -12,6 +12,7 @@ import json
 
 import reflex as rx
 from reflex.vars.base import Var, VarData
+from reflex.vars.sequence import StringVar
 
 from ccms_app.accounts.state import AuthState
 from ccms_app.core.i18n import LANGUAGES
@@ -19,17 +20,17 @@ from ccms_app.core.i18n import LANGUAGES
 _MESSAGES = AuthState.messages
 
 
-def t(msgid: str) -> Var[str]:
+def t(msgid: str) -> StringVar:
     """`msgid` in the tab's language (marks it for the catalogs: `ccms i18n extract`)."""
     key = json.dumps(msgid, ensure_ascii=False)
     return Var(
         _js_expr=f"({_MESSAGES!s}?.[{key}] ?? {key})",
         _var_type=str,
         _var_data=_MESSAGES._get_all_var_data(),
-    )
+    ).to(str)
 
 
-def t_with(msgid: str, **values: Var | str | int) -> Var[str]:
+def t_with(msgid: str, **values: Var | str | int) -> StringVar:
     """`msgid` in the tab's language with its `{names}` filled in the browser from `values`
     (vars of the page's state): `t_with("and {count} more", count=toast.more)`."""
     text = t(msgid)
@@ -39,7 +40,7 @@ def t_with(msgid: str, **values: Var | str | int) -> Var[str]:
         var = value if isinstance(value, Var) else Var.create(value)
         data.append(var._get_all_var_data())
         expr = f"{expr}.replaceAll({json.dumps('{' + name + '}')}, String({var!s}))"
-    return Var(_js_expr=f"({expr})", _var_type=str, _var_data=VarData.merge(*data))
+    return Var(_js_expr=f"({expr})", _var_type=str, _var_data=VarData.merge(*data)).to(str)
 
 
 def language_select(**props: object) -> rx.Component:

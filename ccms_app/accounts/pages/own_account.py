@@ -19,12 +19,13 @@ import reflex as rx
 from ccms_app.accounts.rules.passwords import MIN_PASSWORD_LENGTH
 from ccms_app.accounts.rules.redirects import ACCOUNT_ROUTE
 from ccms_app.accounts.state.own_account import OwnAccountState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.ui.form_fields import form_input, form_message
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
 ROUTE = ACCOUNT_ROUTE
-TITLE = "Your account · CCMS"
+TITLE = page_title("Your account")
 PASSWORD_HINT = (
     f"At least {MIN_PASSWORD_LENGTH} characters and hard to guess: a few unrelated words, "
     "or a password manager's."

@@ -19,11 +19,12 @@ from ccms_app.analytics.components.analyses import (
 )
 from ccms_app.analytics.components.subnav import ANALYSES_ROUTE, analytics_subnav
 from ccms_app.analytics.state.analyses import CycleState, PowerState, RangeState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
 ROUTE = ANALYSES_ROUTE
-TITLE = "Business analyses · Analytics · CCMS"
+TITLE = page_title("Business analyses · Analytics")
 ON_LOAD: list[Any] = [AuthState.require_login, CycleState.load, PowerState.load, RangeState.load]
 
 

@@ -16,6 +16,7 @@ import reflex as rx
 from ccms_app.accounts.state import AuthState
 from ccms_app.analytics.components import home as blocks
 from ccms_app.analytics.state.home import HomeFiguresState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.monitoring.state.home import ROUTE, HomeState
 from ccms_app.monitoring.state.licence_card import LicenceCardState
 from ccms_app.ui.i18n import t
@@ -23,7 +24,7 @@ from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import follow_language, live_indicator, page_header
 
 __all__ = ["ON_LOAD", "ROUTE", "TITLE", "page"]
-TITLE = "Home · CCMS"
+TITLE = page_title("Home")
 ON_LOAD: list[Any] = [
     AuthState.require_login,
     HomeState.show,

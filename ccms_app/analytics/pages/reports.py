@@ -23,11 +23,12 @@ from ccms_app.analytics.state.reports import (
     ReportsState,
     SessionDetailListState,
 )
+from ccms_app.branding.components.brand import page_title
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
 ROUTE = REPORTS_ROUTE
-TITLE = "Reports · Analytics · CCMS"
+TITLE = page_title("Reports · Analytics")
 # The detail list loads first (empty), then ReportsState.load narrows it to the filters.
 ON_LOAD: list[Any] = [
     AuthState.require_login,

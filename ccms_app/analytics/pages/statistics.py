@@ -20,11 +20,12 @@ from ccms_app.analytics.components.statistics import (
 )
 from ccms_app.analytics.components.subnav import STATISTICS_ROUTE, analytics_subnav
 from ccms_app.analytics.state.statistics import StatisticsState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
 ROUTE = STATISTICS_ROUTE
-TITLE = "Statistics · Analytics · CCMS"
+TITLE = page_title("Statistics · Analytics")
 # StatisticsState.load narrows (and so loads) the page's three lists itself.
 ON_LOAD: list[Any] = [AuthState.require_login, StatisticsState.load]
 

@@ -130,5 +130,6 @@ def accent_band() -> rx.Component:
 
 
 def page_title(page: str) -> Var[str]:
-    """A page title that names the brand, not the software: "Log in · <product name>"."""
-    return Var.create(f"{page} · ") + BrandState.product_name
+    """A page title in the tab's language that names the brand, not the software: "Log in ·
+    <product name>" (marks `page` for the catalogs)."""
+    return t(page) + " · " + BrandState.product_name

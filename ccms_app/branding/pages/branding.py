@@ -374,4 +374,4 @@ def page() -> rx.Component:
     )
 
 
-PAGES: list[tuple[Any, str, str, list[Any]]] = [(page, ROUTE, TITLE, ON_LOAD)]
+PAGES: list[tuple[Any, str, Any, list[Any]]] = [(page, ROUTE, TITLE, ON_LOAD)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex.vars import ObjectVar
 
+from ccms_app.branding.components.brand import page_title
 from ccms_app.control.firmware.state import (
     UPLOAD_ID,
     CampaignRow,
@@ -23,7 +24,7 @@ from ccms_app.ui.permissions import allowed, when_allowed
 from ccms_app.ui.table import cell, data_table
 
 ROUTE = "/firmware"
-TITLE = "Firmware · CCMS"
+TITLE = page_title("Firmware")
 
 TARGET_COLOURS = {
     "pending": "gray",

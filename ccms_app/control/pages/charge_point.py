@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from ccms_app.branding.components.brand import page_title
 from ccms_app.charging.components.data_issues_tab import data_issues_section
 from ccms_app.charging.components.reservations import reservations_section
 from ccms_app.charging.components.sessions_tab import sessions_section
@@ -30,7 +31,7 @@ from ccms_app.ui.page_header import live_indicator
 from ccms_app.ui.permissions import when_allowed
 
 ROUTE = "/charge-points/[identity]"
-TITLE = "Charge point · CCMS"
+TITLE = page_title("Charge point")
 NAV_ROUTE = "/live"  # the navigation entry this page belongs to
 
 reset_sections_on_load(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.drivers.components.widgets import back_link, users_subnav
 from ccms_app.drivers.local_lists.components.pickers import MUTED, add_id_tags_dialog, assign_dialog
 from ccms_app.drivers.local_lists.components.sections import (
@@ -24,9 +25,9 @@ from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import when_allowed
 
-TITLE = "Local lists · CCMS"
+TITLE = page_title("Local lists")
 DETAIL_ROUTE = ROUTE + "/[list_id]"
-DETAIL_TITLE = "Local list · CCMS"
+DETAIL_TITLE = page_title("Local list")
 NAV_ROUTE = "/users"
 
 

@@ -9,6 +9,7 @@ import reflex as rx
 from reflex.vars import ArrayVar, ObjectVar
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.drivers.components.forms import driver_form, id_tag_form, preset, vehicle_form
 from ccms_app.drivers.components.widgets import (
     back_link,
@@ -36,9 +37,9 @@ from ccms_app.ui.permissions import when_allowed
 from ccms_app.ui.table import cell, data_table
 
 ROUTE = "/users/drivers"
-TITLE = "Drivers · CCMS"
+TITLE = page_title("Drivers")
 DETAIL_ROUTE = "/users/drivers/[driver_id]"
-DETAIL_TITLE = "Driver · CCMS"
+DETAIL_TITLE = page_title("Driver")
 NAV_ROUTE = "/users"
 
 STATUS_FILTER = (("active", "Active"), ("suspended", "Suspended"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.drivers.components.forms import id_tag_form
 from ccms_app.drivers.components.widgets import (
     authorization_badge,
@@ -21,7 +22,7 @@ from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import when_allowed
 
 ROUTE = "/users/id-tags"
-TITLE = "RFID cards · CCMS"
+TITLE = page_title("RFID cards")
 NAV_ROUTE = "/users"
 
 FILTERS = (

@@ -11,6 +11,7 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.drivers.components.forms import driver_picker, group_form, id_tag_form, preset
 from ccms_app.drivers.components.widgets import (
     back_link,
@@ -30,9 +31,9 @@ from ccms_app.ui.permissions import allowed, when_allowed
 from ccms_app.ui.table import cell, data_table
 
 ROUTE = "/users/groups"
-TITLE = "User groups · CCMS"
+TITLE = page_title("User groups")
 DETAIL_ROUTE = "/users/groups/[group_id]"
-DETAIL_TITLE = "User group · CCMS"
+DETAIL_TITLE = page_title("User group")
 NAV_ROUTE = "/users"
 GROUP_TARIFF_HREF = "/finance/tariffs"  # the tariffs page assigns a tariff to a group
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex.vars import ObjectVar
 
+from ccms_app.branding.components.brand import page_title
 from ccms_app.drivers.components.overview import users_overview
 from ccms_app.drivers.state.overview import OutOfDateRow
 from ccms_app.drivers.state.overview import UsersLocalListState as Lists
@@ -19,7 +20,7 @@ from ccms_app.ui.status import online_badge
 from ccms_app.ui.table import cell, data_table
 
 ROUTE = "/users"
-TITLE = "Users · CCMS"
+TITLE = page_title("Users")
 
 
 def _lists_link() -> rx.Component:

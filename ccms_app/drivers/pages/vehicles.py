@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.drivers.components.forms import vehicle_form
 from ccms_app.drivers.components.widgets import confirm_dialog, users_subnav
 from ccms_app.drivers.state.actions import VehicleActionsState
@@ -16,7 +17,7 @@ from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import when_allowed
 
 ROUTE = "/users/vehicles"
-TITLE = "Vehicles · CCMS"
+TITLE = page_title("Vehicles")
 NAV_ROUTE = "/users"
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.finance.components.subnav import FINANCE_ROUTE, finance_subnav
 from ccms_app.finance.state.billing_settings import (
     LOGO_UPLOAD_ID,
@@ -24,7 +25,7 @@ from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import allowed, when_allowed
 
 ROUTE = "/finance/settings"
-TITLE = "Billing settings · CCMS"
+TITLE = page_title("Billing settings")
 S = BillingSettingsState
 TESTID = "billing"
 

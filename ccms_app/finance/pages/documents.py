@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.finance.components.documents import credit_dialog, documents_list, invoices_dialog
 from ccms_app.finance.components.subnav import FINANCE_ROUTE, finance_subnav
 from ccms_app.finance.state.documents import DocumentListState
@@ -13,7 +14,7 @@ from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
 ROUTE = "/finance/documents"
-TITLE = "Documents · CCMS"
+TITLE = page_title("Documents")
 
 
 def page() -> rx.Component:

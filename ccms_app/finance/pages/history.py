@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.finance.components.history import (
     history_list,
     session_chart,
@@ -18,9 +19,9 @@ from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
 ROUTE = "/finance/history"
-TITLE = "Charging history · CCMS"
+TITLE = page_title("Charging history")
 DETAIL_ROUTE = "/finance/history/[session_id]"
-DETAIL_TITLE = "Charging session · CCMS"
+DETAIL_TITLE = page_title("Charging session")
 
 
 def page() -> rx.Component:

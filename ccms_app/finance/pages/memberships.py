@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.finance.components.membership_forms import cancel_dialog, enrol_dialog, plan_dialog
 from ccms_app.finance.components.memberships import members_list, plans_list
 from ccms_app.finance.components.subnav import FINANCE_ROUTE, finance_subnav
@@ -14,7 +15,7 @@ from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
 ROUTE = "/finance/memberships"
-TITLE = "Memberships · CCMS"
+TITLE = page_title("Memberships")
 
 
 def _section(title: str, subtitle: str, body: rx.Component) -> rx.Component:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex.vars import ObjectVar
 
+from ccms_app.branding.components.brand import page_title
 from ccms_app.finance.components.overview import outstanding, refunds, revenue_by_period
 from ccms_app.finance.components.subnav import finance_subnav
 from ccms_app.finance.state.overview import FinanceOverviewState as Overview
@@ -16,7 +17,7 @@ from ccms_app.ui.page_header import page_header
 from ccms_app.ui.table import cell, data_table
 
 ROUTE = "/finance"
-TITLE = "Finance · CCMS"
+TITLE = page_title("Finance")
 
 
 def _revenue_row(row: ObjectVar[dict[str, str]]) -> rx.Component:

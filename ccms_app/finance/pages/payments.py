@@ -7,6 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.finance.components.payments import payments_list, refund_dialog
 from ccms_app.finance.components.subnav import FINANCE_ROUTE, finance_subnav
 from ccms_app.finance.state.payments import PaymentListState
@@ -14,7 +15,7 @@ from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
 ROUTE = "/finance/payments"
-TITLE = "Payments · CCMS"
+TITLE = page_title("Payments")
 
 
 def page() -> rx.Component:

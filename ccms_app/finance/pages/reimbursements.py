@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.finance.components.reimbursements import (
     home_charger_dialog,
     home_chargers_list,
@@ -17,7 +18,7 @@ from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
 ROUTE = "/finance/reimbursements"
-TITLE = "Reimbursements · CCMS"
+TITLE = page_title("Reimbursements")
 
 
 def page() -> rx.Component:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.finance.components.settlements import (
     agreement_dialog,
     agreements_list,
@@ -18,7 +19,7 @@ from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
 ROUTE = "/finance/settlements"
-TITLE = "Settlements · CCMS"
+TITLE = page_title("Settlements")
 
 
 def page() -> rx.Component:

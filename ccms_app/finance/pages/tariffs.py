@@ -7,6 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.finance.components.subnav import FINANCE_ROUTE, finance_subnav
 from ccms_app.finance.components.tariff_assign import assignments_section
 from ccms_app.finance.components.tariff_editor import (
@@ -29,10 +30,10 @@ from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import when_allowed
 
 ROUTE = "/finance/tariffs"
-TITLE = "Tariffs · CCMS"
+TITLE = page_title("Tariffs")
 NEW_ROUTE = "/finance/tariffs/new"
 DETAIL_ROUTE = "/finance/tariffs/[tariff_id]"
-DETAIL_TITLE = "Tariff · CCMS"
+DETAIL_TITLE = page_title("Tariff")
 
 
 def page() -> rx.Component:
@@ -127,6 +128,6 @@ PAGES = (
         TITLE,
         [AuthState.require_login, TariffListState.load, TariffExplainState.open_tool],
     ),
-    (editor_page, NEW_ROUTE, "New tariff · CCMS", _EDITOR_LOAD),
+    (editor_page, NEW_ROUTE, page_title("New tariff"), _EDITOR_LOAD),
     (editor_page, DETAIL_ROUTE, DETAIL_TITLE, _EDITOR_LOAD),
 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.finance.components.subnav import FINANCE_ROUTE, finance_subnav
 from ccms_app.finance.components.top_ups import (
     history_list,
@@ -18,7 +19,7 @@ from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
 ROUTE = "/finance/top-ups"
-TITLE = "Top-ups · CCMS"
+TITLE = page_title("Top-ups")
 
 
 def page() -> rx.Component:

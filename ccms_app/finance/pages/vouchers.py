@@ -7,6 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.finance.components.subnav import FINANCE_ROUTE, finance_subnav
 from ccms_app.finance.components.voucher_form import voucher_dialog
 from ccms_app.finance.components.vouchers import (
@@ -19,7 +20,7 @@ from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
 ROUTE = "/finance/vouchers"
-TITLE = "Vouchers · CCMS"
+TITLE = page_title("Vouchers")
 
 
 def page() -> rx.Component:

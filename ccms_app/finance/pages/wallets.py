@@ -7,6 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.finance.components.subnav import FINANCE_ROUTE, finance_subnav
 from ccms_app.finance.components.wallets import (
     balance_cards,
@@ -19,9 +20,9 @@ from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
 ROUTE = "/finance/wallets"
-TITLE = "Wallets · CCMS"
+TITLE = page_title("Wallets")
 DETAIL_ROUTE = "/finance/wallets/[holder_kind]/[holder_id]"
-DETAIL_TITLE = "Wallet · CCMS"
+DETAIL_TITLE = page_title("Wallet")
 
 
 def page() -> rx.Component:

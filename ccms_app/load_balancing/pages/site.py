@@ -12,6 +12,7 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.load_balancing.components.decisions import decisions_section
 from ccms_app.load_balancing.components.live import live_section
 from ccms_app.load_balancing.components.plans import plans_section, priorities_section
@@ -27,7 +28,7 @@ from ccms_app.ui.dialogs import tid
 from ccms_app.ui.layout import app_shell
 
 ROUTE_PATTERN = f"{SITE_PREFIX}/[site_id]"
-TITLE = "Load site · Load Balancing · CCMS"
+TITLE = page_title("Load site · Load Balancing")
 ON_LOAD: list[Any] = [
     AuthState.require_login,
     SiteState.load,

@@ -8,6 +8,7 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.load_balancing.components.site_list import new_site_dialog, site_list
 from ccms_app.load_balancing.state.common import ROUTE
 from ccms_app.load_balancing.state.sites import NewSiteState, SiteListState
@@ -16,7 +17,7 @@ from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import when_allowed
 
-TITLE = "Load Balancing · CCMS"
+TITLE = page_title("Load Balancing")
 ON_LOAD: list[Any] = [AuthState.require_login, SiteListState.load]
 
 __all__ = ["ON_LOAD", "ROUTE", "TITLE", "page"]

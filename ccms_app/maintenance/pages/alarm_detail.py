@@ -17,6 +17,7 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.maintenance.components.alarm_actions import (
     action_bar,
     close_dialog,
@@ -30,7 +31,7 @@ from ccms_app.ui.cards import section
 from ccms_app.ui.layout import app_shell
 
 ROUTE = "/maintenance/alarms/[alarm_id]"
-TITLE = "Alarm · Maintenance · CCMS"
+TITLE = page_title("Alarm · Maintenance")
 ON_LOAD: list[Any] = [AuthState.require_login, AlarmDetailState.open_page]
 LIST_ROUTE = "/maintenance/alarms"
 

@@ -15,6 +15,7 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.maintenance.components.alarm_badges import severity_badge
 from ccms_app.maintenance.components.alarm_rule_dialog import code_dialog, rule_dialog
 from ccms_app.maintenance.components.subnav import maintenance_subnav
@@ -36,7 +37,7 @@ from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import when_allowed
 
 ROUTE = "/maintenance/alarm-rules"
-TITLE = "Alarm rules · Maintenance · CCMS"
+TITLE = page_title("Alarm rules · Maintenance")
 ON_LOAD: list[Any] = [
     AuthState.require_login,
     AlarmRuleListState.load,

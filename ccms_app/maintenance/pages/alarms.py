@@ -17,6 +17,7 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.maintenance.alarms.listing import STATUS_LABELS
 from ccms_app.maintenance.components.alarm_badges import severity_badge, status_badge
 from ccms_app.maintenance.components.day_filter import day_filter
@@ -30,7 +31,7 @@ from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import when_allowed
 
 ROUTE = "/maintenance/alarms"
-TITLE = "Alarms · Maintenance · CCMS"
+TITLE = page_title("Alarms · Maintenance")
 ON_LOAD: list[Any] = [AuthState.require_login, AlarmListState.open_page, AlarmListState.load]
 
 S: Any = AlarmListState

@@ -14,6 +14,7 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.maintenance.components.day_filter import day_filter
 from ccms_app.maintenance.components.subnav import maintenance_subnav
 from ccms_app.maintenance.events import KINDS
@@ -23,7 +24,7 @@ from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
 ROUTE = "/maintenance/events"
-TITLE = "Events · Maintenance · CCMS"
+TITLE = page_title("Events · Maintenance")
 ON_LOAD: list[Any] = [AuthState.require_login, EventHistoryState.load]
 
 S: Any = EventHistoryState

@@ -8,6 +8,7 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.charging.components.data_issue_list import data_issue_list
 from ccms_app.charging.models import SessionStatus
 from ccms_app.maintenance.components.subnav import maintenance_subnav
@@ -23,7 +24,7 @@ from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
 ROUTE = "/maintenance"
-TITLE = "Maintenance · CCMS"
+TITLE = page_title("Maintenance")
 ON_LOAD = [AuthState.require_login, MyWorkOrdersState.load, Issues.load, Flagged.load]
 
 

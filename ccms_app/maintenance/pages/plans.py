@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.maintenance.components.subnav import maintenance_subnav
 from ccms_app.maintenance.rules.sla import PRIORITIES, PRIORITY_LABELS
 from ccms_app.maintenance.state.plans import PlanFormState as F
@@ -26,7 +27,7 @@ from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import when_allowed
 
 ROUTE = "/maintenance/plans"
-TITLE = "Maintenance plans · CCMS"
+TITLE = page_title("Maintenance plans")
 ON_LOAD = [AuthState.require_login, Plans.load]
 
 

@@ -19,6 +19,7 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.maintenance.components.subnav import maintenance_subnav
 from ccms_app.maintenance.rules.work_order_status import LABELS as STATUS_LABELS
 from ccms_app.maintenance.state.reports import FaultReportListState, ReportsState
@@ -30,7 +31,7 @@ from ccms_app.ui.page_header import page_header
 from ccms_app.ui.table import cell, data_table
 
 ROUTE = "/maintenance/reports"
-TITLE = "Reports · Maintenance · CCMS"
+TITLE = page_title("Reports · Maintenance")
 ON_LOAD = [AuthState.require_login, FaultReportListState.load, ReportsState.load]
 
 R: Any = ReportsState  # dict fields' Var methods are not in Reflex's stubs

@@ -7,6 +7,7 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.maintenance.components.subnav import maintenance_subnav
 from ccms_app.maintenance.state.staff import StaffState as S
 from ccms_app.ui.cards import empty_note
@@ -16,7 +17,7 @@ from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import when_allowed
 
 ROUTE = "/maintenance/staff"
-TITLE = "Maintenance staff · CCMS"
+TITLE = page_title("Maintenance staff")
 ON_LOAD = [AuthState.require_login, S.load]
 
 

@@ -10,6 +10,7 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.maintenance.components.subnav import maintenance_subnav
 from ccms_app.maintenance.components.work_order_badges import priority_badge, status_badge
 from ccms_app.maintenance.components.work_order_remote import remote_commands
@@ -20,7 +21,7 @@ from ccms_app.ui.layout import app_shell
 
 ROUTE = "/maintenance/work-orders/[work_order_id]"
 LIST_ROUTE = "/maintenance/work-orders"
-TITLE = "Work order · CCMS"
+TITLE = page_title("Work order")
 ON_LOAD = [AuthState.require_login, D.load, WorkOrderCommandState.load]
 
 

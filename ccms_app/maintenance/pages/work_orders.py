@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.maintenance.components.subnav import maintenance_subnav
 from ccms_app.maintenance.components.work_order_badges import priority_badge, status_badge
 from ccms_app.maintenance.components.work_order_create import create_dialog, new_work_order_button
@@ -22,7 +23,7 @@ from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import when_allowed
 
 ROUTE = "/maintenance/work-orders"
-TITLE = "Work orders · CCMS"
+TITLE = page_title("Work orders")
 ON_LOAD = [AuthState.require_login, MyWorkOrdersState.load, Orders.load]
 
 

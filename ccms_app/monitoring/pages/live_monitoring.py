@@ -13,6 +13,7 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.charging.state.data_issues_tab import DATA_ISSUES_TAB
 from ccms_app.control.components.bulk_commands import bulk_results, bulk_toolbar, select_checkbox
 from ccms_app.control.components.command_dialog import command_dialog
@@ -44,7 +45,7 @@ from ccms_app.ui.table import cell, data_table
 
 __all__ = ["ON_LOAD", "ROUTE", "TITLE", "live_monitoring_page"]
 ROUTE = "/live"
-TITLE = "Live Monitoring · CCMS"
+TITLE = page_title("Live Monitoring")
 # Counts and warnings from the organisation's shared Home view; the lists are this tab's own.
 ON_LOAD = [
     AuthState.require_login,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.monitoring.state.home import HomeState
 from ccms_app.network.components.csv_import import import_dialog, with_import
 from ccms_app.network.components.forms import (
@@ -33,7 +34,7 @@ from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import live_indicator, page_header
 
 ROUTE = "/assets"
-TITLE = "Assets · CCMS"
+TITLE = page_title("Assets")
 ON_LOAD = [
     AuthState.require_login,
     HomeState.join,

@@ -8,6 +8,7 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.charging.components.session_table import sessions_table
 from ccms_app.monitoring.state.home import HomeState
 from ccms_app.monitoring.view import WarningRow
@@ -26,7 +27,7 @@ from ccms_app.ui.status import online_badge, registration_badge, status_badge, w
 from ccms_app.ui.table import cell, data_table
 
 ROUTE = "/stations/[station_id]"
-TITLE = "Station · CCMS"
+TITLE = page_title("Station")
 NAV_ROUTE = "/assets"
 ON_LOAD = [AuthState.require_login, HomeState.join, Station.load]
 

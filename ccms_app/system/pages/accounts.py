@@ -16,6 +16,7 @@ from ccms_app.accounts.pages import own_account as account_page
 from ccms_app.accounts.pages.own_account import PASSWORD_HINT
 from ccms_app.accounts.state import AuthState
 from ccms_app.accounts.state.own_account import OwnAccountState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.system.components.section_links import section_links
 from ccms_app.system.state.accounts import AccountActionsState, AccountFormState, AccountListState
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
@@ -26,7 +27,7 @@ from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import allowed, when_allowed
 
 ROUTE = "/system/accounts"
-TITLE = "Accounts · System · CCMS"
+TITLE = page_title("Accounts · System")
 NAV_ROUTE = "/system"
 ACTIVE_FILTER = (("true", "Active"), ("false", "Deactivated"))
 
@@ -301,7 +302,7 @@ def page() -> rx.Component:
     )
 
 
-PAGES: list[tuple[Any, str, str, list[Any]]] = [
+PAGES: list[tuple[Any, str, Any, list[Any]]] = [
     (page, ROUTE, TITLE, [AuthState.require_login, AccountListState.load]),
     (
         account_page.page,

@@ -14,6 +14,7 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.system.components.section_links import section_links
 from ccms_app.system.state.api_keys import (
     COPY_SCRIPT,
@@ -36,7 +37,7 @@ from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import allowed, when_allowed
 
 ROUTE = "/system/api-keys"
-TITLE = "API keys · System · CCMS"
+TITLE = page_title("API keys · System")
 NAV_ROUTE = "/system"
 NAME_HINT = "Who or what uses it, e.g. ERP export. Shown in the list and the audit log."
 
@@ -275,6 +276,6 @@ def page() -> rx.Component:
     )
 
 
-PAGES: list[tuple[Any, str, str, list[Any]]] = [
+PAGES: list[tuple[Any, str, Any, list[Any]]] = [
     (page, ROUTE, TITLE, [AuthState.require_login, ApiKeyListState.load]),
 ]

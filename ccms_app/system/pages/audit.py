@@ -15,6 +15,7 @@ import reflex as rx
 
 from ccms_app.accounts.rules.audit_labels import KIND_LABELS, OUTCOME_LABELS
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.system.components.section_links import section_links
 from ccms_app.system.state.audit import AuditListState
 from ccms_app.ui.data_list import EMPTY, Column, Filter, RowVar, data_list
@@ -22,7 +23,7 @@ from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
 ROUTE = "/system/audit"
-TITLE = "Audit log · System · CCMS"
+TITLE = page_title("Audit log · System")
 ON_LOAD = [AuthState.require_login, AuditListState.load, AuditListState.detect_zone]
 
 KIND_COLOURS = {
@@ -149,4 +150,4 @@ def page() -> rx.Component:
     )
 
 
-PAGES: list[tuple[Any, str, str, list[Any]]] = [(page, ROUTE, TITLE, ON_LOAD)]
+PAGES: list[tuple[Any, str, Any, list[Any]]] = [(page, ROUTE, TITLE, ON_LOAD)]

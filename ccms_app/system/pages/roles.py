@@ -20,6 +20,7 @@ from ccms_app.accounts.rules.permissions import (
     permission,
 )
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.system.components.section_links import section_links
 from ccms_app.system.state.roles import RoleEditorState, RoleListState
 from ccms_app.ui.cards import section
@@ -30,7 +31,7 @@ from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import when_allowed
 
 ROUTE = "/system/roles"
-TITLE = "Roles · System · CCMS"
+TITLE = page_title("Roles · System")
 NAV_ROUTE = "/system"
 # Module label, then one narrow column per action: fits a 360 px phone.
 MATRIX_COLUMNS = "minmax(0, 1fr) repeat(4, 48px)"
@@ -292,7 +293,7 @@ def page() -> rx.Component:
     )
 
 
-PAGES: list[tuple[Any, str, str, list[Any]]] = [
+PAGES: list[tuple[Any, str, Any, list[Any]]] = [
     (
         page,
         ROUTE,

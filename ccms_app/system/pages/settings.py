@@ -21,6 +21,7 @@ from typing import Any
 import reflex as rx
 from reflex.vars import ObjectVar
 
+from ccms_app.branding.components.brand import page_title
 from ccms_app.system.components.section_links import section_links
 from ccms_app.system.state.settings import SecurityEventRow, SystemState
 from ccms_app.system.state.system_settings import NO_TARIFF, ChangeRowView, SettingsState
@@ -31,7 +32,7 @@ from ccms_app.ui.page_header import page_header
 from ccms_app.ui.table import cell, data_table
 
 ROUTE = "/system"
-TITLE = "Settings · System · CCMS"
+TITLE = page_title("Settings · System")
 S = SettingsState
 TESTID = "settings"
 

@@ -14,6 +14,7 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.system.components.section_links import section_links
 from ccms_app.system.state.sub_operators import SubOperatorFormState, SubOperatorListState
 from ccms_app.ui.data_list import Column, RowVar, data_list
@@ -21,7 +22,7 @@ from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
 ROUTE = "/system/sub-operators"
-TITLE = "Sub-operators · System · CCMS"
+TITLE = page_title("Sub-operators · System")
 STATUS_COLOURS = {"active": "green", "ended": "red", "not started": "amber"}
 
 # Any: the dict fields' Var methods (`.get(...).to(str)`) are not in Reflex's stubs.
@@ -249,4 +250,4 @@ ON_LOAD: list[Any] = [
     SubOperatorFormState.load_access,
     SubOperatorListState.load,
 ]
-PAGES: list[tuple[Any, str, str, list[Any]]] = [(page, ROUTE, TITLE, ON_LOAD)]
+PAGES: list[tuple[Any, str, Any, list[Any]]] = [(page, ROUTE, TITLE, ON_LOAD)]

@@ -6,4 +6,4 @@ from typing import Any
 
 from ccms_app.webhooks.pages import delivery_log, webhooks
 
-PAGES: list[tuple[Any, str, str, list[Any]]] = [*webhooks.PAGES, *delivery_log.PAGES]
+PAGES: list[tuple[Any, str, Any, list[Any]]] = [*webhooks.PAGES, *delivery_log.PAGES]

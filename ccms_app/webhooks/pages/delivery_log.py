@@ -17,6 +17,7 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.system.components.section_links import section_links
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
 from ccms_app.ui.layout import app_shell
@@ -28,7 +29,7 @@ from ccms_app.webhooks.rules.events import EVENT_TYPES, TEST_EVENT
 from ccms_app.webhooks.state.delivery_log import WebhookLogState
 
 ROUTE = "/system/webhooks/[webhook_id]"
-TITLE = "Webhook · System · CCMS"
+TITLE = page_title("Webhook · System")
 STATE_COLOURS = {"delivered": "green", "failed": "red", "pending": "amber", "waiting": "gray"}
 
 # Any: the dict fields' Var methods are not in Reflex's stubs.
@@ -245,4 +246,4 @@ def page() -> rx.Component:
 
 
 ON_LOAD: list[Any] = [AuthState.require_login, WebhookLogState.open_page, WebhookLogState.load]
-PAGES: list[tuple[Any, str, str, list[Any]]] = [(page, ROUTE, TITLE, ON_LOAD)]
+PAGES: list[tuple[Any, str, Any, list[Any]]] = [(page, ROUTE, TITLE, ON_LOAD)]

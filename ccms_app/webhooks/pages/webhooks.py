@@ -20,6 +20,7 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.branding.components.brand import page_title
 from ccms_app.system.components.section_links import section_links
 from ccms_app.ui.data_list import Column, RowVar, data_list
 from ccms_app.ui.form_fields import field_error, form_message
@@ -31,7 +32,7 @@ from ccms_app.webhooks.rules.signing import SIGNATURE_HEADER
 from ccms_app.webhooks.state.webhooks import SECRET_BOX_ID, WebhookFormState, WebhookListState
 
 ROUTE = "/system/webhooks"
-TITLE = "Webhooks · System · CCMS"
+TITLE = page_title("Webhooks · System")
 NAV_ROUTE = "/system"
 HEALTH_COLOURS = {"working": "green", "failing": "red", "no attempt yet": "gray"}
 
@@ -372,4 +373,4 @@ def page() -> rx.Component:
 
 
 ON_LOAD: list[Any] = [AuthState.require_login, WebhookListState.load]
-PAGES: list[tuple[Any, str, str, list[Any]]] = [(page, ROUTE, TITLE, ON_LOAD)]
+PAGES: list[tuple[Any, str, Any, list[Any]]] = [(page, ROUTE, TITLE, ON_LOAD)]
