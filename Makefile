@@ -99,11 +99,11 @@ $(INSTALL_STAMP): pyproject.toml $(LOCK) $(VENV)/bin/python
 	$(BIN)/python -m pip check
 	touch $@
 
-chromium: ## install Debian's chromium for the browser tests when /usr/bin/chromium is missing
-	@if [ ! -x /usr/bin/chromium ]; then \
+chromium: ## install Debian's chromium (and a Chinese font) for the browser tests when missing
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
 		if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo="sudo -n"; fi; \
-		echo "installing Debian's chromium (for the browser tests)"; \
+		echo "installing Debian's chromium and fonts-wqy-microhei (for the browser tests)"; \
 		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
 		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-			chromium; \
+			chromium fonts-wqy-microhei; \
 	fi

@@ -43,16 +43,18 @@ def t_with(msgid: str, **values: Var | str | int) -> StringVar:
     return Var(_js_expr=f"({expr})", _var_type=str, _var_data=VarData.merge(*data)).to(str)
 
 
-def language_select(**props: object) -> rx.Component:
+def language_select(testid: str = "language", **trigger_props: object) -> rx.Component:
     """Every language CCMS has, each named in itself; choosing one switches the tab at once
-    and, signed in, the account."""
+    and, signed in, the account. The test id and `trigger_props` go on the button (the
+    select's root renders no element)."""
     return rx.select.root(
-        rx.select.trigger(aria_label=t("Language")),
+        rx.select.trigger(
+            aria_label=t("Language"), custom_attrs={"data-testid": testid}, **trigger_props
+        ),
         rx.select.content(
             *[rx.select.item(language.name, value=language.code) for language in LANGUAGES]
         ),
         value=AuthState.language,
         on_change=AuthState.choose_language,
         size="1",
-        **props,
     )

@@ -124,7 +124,7 @@ def account_box() -> rx.Component:
             text_overflow="ellipsis",
             white_space="nowrap",
         ),
-        language_select(width="100%", custom_attrs={"data-testid": "language"}),
+        language_select(width="100%"),
         rx.button(
             rx.icon("log-out", size=16),
             t("Log out"),

@@ -101,7 +101,7 @@ def login_page() -> rx.Component:
                 rx.hstack(
                     brand_mark(),
                     rx.spacer(),
-                    language_select(custom_attrs={"data-testid": "language"}),
+                    language_select(),
                     align="center",
                     width="100%",
                 ),
