@@ -37,7 +37,7 @@ from typing import Any
 import reflex as rx
 from reflex.vars import ObjectVar
 
-from ccms_app.ui.i18n import t, t_with
+from ccms_app.ui.i18n import Text, t, t_with
 from ccms_app.ui.list_state import ALL, PAGE_SIZES
 from ccms_app.ui.permissions import when_allowed
 
@@ -48,7 +48,6 @@ MOBILE_ONLY = ["block", "block", "none"]
 # One row of a list as the page sees it: a Var of the row's {column key: text} dict.
 RowVar = ObjectVar[dict[str, Any]]
 RowRender = Callable[[RowVar], rx.Component]
-Text = str | rx.Var[str]  # shown text: a str, or a Var such as t("Name")
 
 
 @dataclass(frozen=True)

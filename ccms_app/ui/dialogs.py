@@ -12,6 +12,7 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.ui.form_fields import field_error
+from ccms_app.ui.i18n import Text
 
 DIALOG_WIDTH = "calc(100vw - 24px)"  # a 360 px phone keeps a margin
 
@@ -28,7 +29,7 @@ def choice_select(
     value: Any,
     choices: Any,
     on_change: Any,
-    placeholder: str | None,
+    placeholder: Text | None,
     testid: str,
     **root: Any,
 ) -> rx.Component:
@@ -50,7 +51,7 @@ def choice_select(
     )
 
 
-def labelled(label: str, control: rx.Component, error: Any = None) -> rx.Component:
+def labelled(label: Text, control: rx.Component, error: Any = None) -> rx.Component:
     """A caption over a control that is no form input (a select, a picker), then its error."""
     return rx.vstack(
         rx.text(label, size="2", weight="medium"),
@@ -86,7 +87,7 @@ def form_field(
 
 
 def value_input(
-    state: Any, name: str, label: str, testid: str, hint: str = "", **props: Any
+    state: Any, name: str, label: Text, testid: str, hint: Text = "", **props: Any
 ) -> rx.Component:
     """A labelled input over a form state's `values[name]` (set through `set_value`), red
     while `errors` holds the field; data-testids `<testid>-<name>` and `<testid>-<name>-error`."""
@@ -139,10 +140,10 @@ def notice(text: Any, testid: str, done: bool = False) -> rx.Component:
 
 def dialog_buttons(
     cancel: Any,
-    submit_label: str,
+    submit_label: Text,
     busy: Any,
     testid: str,
-    cancel_label: str = "Cancel",
+    cancel_label: Text = "Cancel",
     **submit: Any,
 ) -> rx.Component:
     """Cancel (its event, or None: it just closes the dialog), then the button that does the

@@ -8,9 +8,8 @@ from typing import Any
 
 import reflex as rx
 
-from ccms_app.ui.i18n import t, t_with
+from ccms_app.ui.i18n import Text, t, t_with
 
-Text = str | rx.Var[str]  # a label: text, or a Var such as t("Station") (the tab's language)
 ALL = "all"  # a select item cannot have an empty value: this one means "no filter"
 HALF_ON_PHONE = ["calc(50% - 6px)", "calc(50% - 6px)", "160px"]
 FULL_ON_PHONE = ["100%", "100%", "190px"]

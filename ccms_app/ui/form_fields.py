@@ -11,6 +11,8 @@ from typing import Any
 
 import reflex as rx
 
+from ccms_app.ui.i18n import Text, has_text
+
 
 def field_error(state: Any, name: str, testid: str) -> rx.Component:
     """The error of one field, under it."""
@@ -28,11 +30,11 @@ def field_error(state: Any, name: str, testid: str) -> rx.Component:
 def form_input(
     state: Any,
     name: str,
-    label: str,
+    label: Text,
     testid: str,
     *,
     type_: str = "text",
-    hint: str = "",
+    hint: Text = "",
     auto_complete: str = "off",
 ) -> rx.Component:
     """An uncontrolled input submitted with its form (`name`), labelled, with its error.
@@ -53,7 +55,7 @@ def form_input(
             gap="4px",
             width="100%",
         ),
-        rx.text(hint, size="1", color=rx.color("gray", 10)) if hint else rx.fragment(),
+        rx.text(hint, size="1", color=rx.color("gray", 10)) if has_text(hint) else rx.fragment(),
         field_error(state, name, testid),
         spacing="1",
         width="100%",

@@ -19,6 +19,13 @@ from ccms_app.core.i18n import LANGUAGES
 
 _MESSAGES = AuthState.messages
 
+Text = str | Var[str]  # shown text: a str, or a Var such as t("Name") (the tab's language)
+
+
+def has_text(text: Text | None) -> bool:
+    """Whether `text` shows anything: a Var always may (it is known in the browser only)."""
+    return isinstance(text, Var) or bool(text)
+
 
 def t(msgid: str) -> StringVar:
     """`msgid` in the tab's language (marks it for the catalogs: `ccms i18n extract`)."""
@@ -27,6 +34,17 @@ def t(msgid: str) -> StringVar:
         _js_expr=f"({_MESSAGES!s}?.[{key}] ?? {key})",
         _var_type=str,
         _var_data=_MESSAGES._get_all_var_data(),
+    ).to(str)
+
+
+def t_var(text: Var) -> StringVar:
+    """A state's text (`text`, a message id marked with `N_` where it is defined: a status
+    label, a table of choices) in the tab's language, as it is when the page shows it."""
+    value = text.to(str)
+    return Var(
+        _js_expr=f"({_MESSAGES!s}?.[{value!s}] ?? {value!s})",
+        _var_type=str,
+        _var_data=VarData.merge(_MESSAGES._get_all_var_data(), value._get_all_var_data()),
     ).to(str)
 
 

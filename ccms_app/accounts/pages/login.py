@@ -36,7 +36,7 @@ def login_form() -> rx.Component:
                     id="email",
                     name="email",
                     type="email",
-                    placeholder="operator@example.com",
+                    placeholder=t("operator@example.com"),
                     auto_complete="username",
                     required=True,
                     size="3",

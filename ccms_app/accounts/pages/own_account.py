@@ -21,6 +21,7 @@ from ccms_app.accounts.rules.redirects import ACCOUNT_ROUTE
 from ccms_app.accounts.state.own_account import OwnAccountState
 from ccms_app.branding.components.brand import page_title
 from ccms_app.ui.form_fields import form_input, form_message
+from ccms_app.ui.i18n import Text, t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
@@ -32,7 +33,7 @@ PASSWORD_HINT = (
 )
 
 
-def _fact(label: str, value: Any, testid: str) -> rx.Component:
+def _fact(label: Text, value: Any, testid: str) -> rx.Component:
     return rx.flex(
         rx.text(label, size="2", color=rx.color("gray", 11), min_width="110px"),
         rx.text(value, size="2", weight="medium", custom_attrs={"data-testid": testid}),
@@ -64,11 +65,11 @@ def _password_form() -> rx.Component:
     return rx.card(
         rx.form(
             rx.vstack(
-                rx.heading("Change your password", size="4"),
+                rx.heading(t("Change your password"), size="4"),
                 form_input(
                     s,
                     "current_password",
-                    "Current password",
+                    t("Current password"),
                     testid,
                     type_="password",
                     auto_complete="current-password",
@@ -76,7 +77,7 @@ def _password_form() -> rx.Component:
                 form_input(
                     s,
                     "new_password",
-                    "New password",
+                    t("New password"),
                     testid,
                     type_="password",
                     hint=PASSWORD_HINT,
@@ -85,19 +86,19 @@ def _password_form() -> rx.Component:
                 form_input(
                     s,
                     "new_password_again",
-                    "New password again",
+                    t("New password again"),
                     testid,
                     type_="password",
                     auto_complete="new-password",
                 ),
                 form_message(s, testid),
                 rx.text(
-                    "Your other browsers and devices are logged out when it changes.",
+                    t("Your other browsers and devices are logged out when it changes."),
                     size="1",
                     color=rx.color("gray", 11),
                 ),
                 rx.button(
-                    "Change password",
+                    t("Change password"),
                     type="submit",
                     loading=s.busy,
                     custom_attrs={"data-testid": f"{testid}-submit"},
@@ -118,11 +119,11 @@ def page() -> rx.Component:
     s = OwnAccountState
     return app_shell(
         ROUTE,
-        page_header("Your account", "Who you are signed in as, and your password."),
+        page_header(t("Your account"), t("Who you are signed in as, and your password.")),
         rx.cond(
             s.must_change_password,
             rx.callout(
-                "Your password was set by an administrator. Choose your own now.",
+                t("Your password was set by an administrator. Choose your own now."),
                 icon="key-round",
                 color_scheme="amber",
                 width="100%",

@@ -28,6 +28,7 @@ from ccms_app.analytics.state.analyses import (
 )
 from ccms_app.ui.cards import empty_note, section
 from ccms_app.ui.filters import date_filter, filter_error, labelled_filter
+from ccms_app.ui.i18n import Text, t
 from ccms_app.ui.table import cell, data_table
 
 Row = ObjectVar[dict[str, str]]
@@ -75,7 +76,7 @@ def _toned(text: Any, colour: Any) -> rx.Component:
 def _month_picker() -> rx.Component:
     return rx.select.root(
         rx.select.trigger(
-            placeholder="Month", width="100%", custom_attrs={"data-testid": "an-month"}
+            placeholder=t("Month"), width="100%", custom_attrs={"data-testid": "an-month"}
         ),
         rx.select.content(
             rx.foreach(C.months, lambda o: rx.select.item(o[1], value=o[0])),
@@ -120,9 +121,9 @@ def _range_legend() -> rx.Component:
 def cycle_section() -> rx.Component:
     headers = ["Figure", "Chosen", "Month before", "Change", "Year before", "Change"]
     return section(
-        "Month-on-month and year-on-year",
+        t("Month-on-month and year-on-year"),
         rx.flex(
-            labelled_filter("Month", _month_picker(), width=["100%", "220px"]),
+            labelled_filter(t("Month"), _month_picker(), width=["100%", "220px"]),
             _range_legend(),
             wrap="wrap",
             gap="12px",
@@ -198,7 +199,7 @@ def _power_row(row: Row) -> rx.Component:
 def _station_picker() -> rx.Component:
     return rx.select.root(
         rx.select.trigger(
-            placeholder="Station", width="100%", custom_attrs={"data-testid": "an-power-station"}
+            placeholder=t("Station"), width="100%", custom_attrs={"data-testid": "an-power-station"}
         ),
         rx.select.content(
             rx.foreach(PowerState.stations, lambda o: rx.select.item(o[1], value=o[0])),
@@ -211,7 +212,7 @@ def _station_picker() -> rx.Component:
 def power_section() -> rx.Component:
     refresh = rx.button(
         rx.icon("refresh-cw", size=14),
-        "Refresh",
+        t("Refresh"),
         variant="soft",
         size="1",
         on_click=PowerState.refresh,
@@ -219,18 +220,18 @@ def power_section() -> rx.Component:
     )
     headers = ["#", "Station", "Power now", "Charging sessions", "Connectors"]
     return section(
-        "Charging power per station, live",
+        t("Charging power per station, live"),
         rx.text(
-            "Network now: ",
+            t("Network now: "),
             rx.text.strong(PowerState.total),
-            " · as of ",
+            t(" · as of "),
             PowerState.updated,
             size="2",
         ),
         rx.cond(
             PowerState.rows.length() > 0,
             data_table(headers, PowerState.rows, _power_row, testid="an-power"),
-            empty_note("No stations yet."),
+            empty_note(t("No stations yet.")),
         ),
         rx.cond(PowerState.more > 0, _note(PowerState.more.to(str) + " more stations not shown.")),
         _note(
@@ -256,7 +257,7 @@ def power_section() -> rx.Component:
                 rx.cond(
                     PowerState.curve_points > 0,
                     _chart(PowerState.curve, "an-curve"),
-                    empty_note("No power samples in the last 24 hours."),
+                    empty_note(t("No power samples in the last 24 hours.")),
                 ),
                 _note("Sampled every 5 minutes; 0 kW where the station was not charging."),
                 spacing="2",
@@ -270,7 +271,7 @@ def power_section() -> rx.Component:
 # --- 3. usage rate -----------------------------------------------------------------------------
 
 
-def _date(label: str, value: Any, on_change: Any, key: str) -> rx.Component:
+def _date(label: Text, value: Any, on_change: Any, key: str) -> rx.Component:
     error = filter_error(R.errors, f"date_{key}")
     return date_filter(label, value, on_change, f"an-{key}", error)
 
@@ -278,8 +279,8 @@ def _date(label: str, value: Any, on_change: Any, key: str) -> rx.Component:
 def range_picker() -> rx.Component:
     return rx.card(
         rx.flex(
-            _date("From", R.date_from, R.set_date_from, "from"),
-            _date("To", R.date_to, R.set_date_to, "to"),
+            _date(t("From"), R.date_from, R.set_date_from, "from"),
+            _date(t("To"), R.date_to, R.set_date_to, "to"),
             rx.text(R.range_text, size="2", color=rx.color("gray", 11)),
             wrap="wrap",
             gap="12px",
@@ -294,7 +295,7 @@ def range_picker() -> rx.Component:
     )
 
 
-def _figure(label: str, key: str) -> rx.Component:
+def _figure(label: Text, key: str) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.text(label, size="1", color=rx.color("gray", 11)),
@@ -330,25 +331,25 @@ def _usage_row(prefix: str, with_station: bool) -> Any:
 def usage_section() -> rx.Component:
     common = ["Connectors", "Charging time", "Available time", "Usage rate"]
     order = rx.segmented_control.root(
-        rx.segmented_control.item("Highest first", value="highest"),
-        rx.segmented_control.item("Lowest first", value="lowest"),
+        rx.segmented_control.item(t("Highest first"), value="highest"),
+        rx.segmented_control.item(t("Lowest first"), value="lowest"),
         value=rx.cond(R.highest_first, "highest", "lowest"),
         on_change=lambda value: R.set_order(value),
         size="1",
         custom_attrs={"data-testid": "an-order"},
     )
     return section(
-        "Usage rate",
+        t("Usage rate"),
         rx.grid(
-            _figure("Charging time", "charging"),
-            _figure("Available time", "available"),
-            _figure("Usage rate", "usage"),
-            _figure("Availability", "availability"),
+            _figure(t("Charging time"), "charging"),
+            _figure(t("Available time"), "available"),
+            _figure(t("Usage rate"), "usage"),
+            _figure(t("Availability"), "availability"),
             columns=rx.breakpoints(initial="2", md="4"),
             gap="12px",
             width="100%",
         ),
-        rx.flex(rx.heading("Per station", size="3"), rx.spacer(), order, width="100%"),
+        rx.flex(rx.heading(t("Per station"), size="3"), rx.spacer(), order, width="100%"),
         rx.cond(
             R.station_usage.length() > 0,
             data_table(
@@ -357,9 +358,9 @@ def usage_section() -> rx.Component:
                 _usage_row("station", False),
                 testid="an-usage-stations",
             ),
-            empty_note("No stations with connectors."),
+            empty_note(t("No stations with connectors.")),
         ),
-        rx.heading("Per charge point", size="3"),
+        rx.heading(t("Per charge point"), size="3"),
         rx.cond(
             R.charge_point_usage.length() > 0,
             data_table(
@@ -368,7 +369,7 @@ def usage_section() -> rx.Component:
                 _usage_row("cp", True),
                 testid="an-usage-cps",
             ),
-            empty_note("No charge points with connectors."),
+            empty_note(t("No charge points with connectors.")),
         ),
         _note(
             f"At most {ROWS_SHOWN} rows each; ",
@@ -378,12 +379,12 @@ def usage_section() -> rx.Component:
             " charge points in all.",
         ),
         _note(
-            rx.text.strong("Usage rate"),
+            rx.text.strong(t("Usage rate")),
             " = charging time / available time. ",
-            rx.text.strong("Charging time"),
+            rx.text.strong(t("Charging time")),
             ": the time sessions were plugged in (start to stop) inside the days chosen, "
             "summed over sessions (two connectors charging at once count twice). ",
-            rx.text.strong("Available time"),
+            rx.text.strong(t("Available time")),
             ": each connector's time in the days chosen (since its charge point was "
             "added, up to now) less the time it was out of service: offline, Faulted or "
             "Unavailable, as the maintenance uptime report counts it (opening hours and "
@@ -416,18 +417,18 @@ def _availability_row(prefix: str, with_station: bool) -> Any:
 def status_section() -> rx.Component:
     common = ["Connector time", "Out of service", "Availability"]
     return section(
-        "Charge point status and availability",
-        rx.heading("Online, offline and faulted: the last 7 days", size="3"),
+        t("Charge point status and availability"),
+        rx.heading(t("Online, offline and faulted: the last 7 days"), size="3"),
         rx.cond(
             RangeState.status_points > 0,
             _chart(RangeState.status, "an-status-chart"),
-            empty_note("No status samples in the last 7 days."),
+            empty_note(t("No status samples in the last 7 days.")),
         ),
         _note(
             "Registered charge points, sampled every 5 minutes; faulted ones (the charge "
             "point or a connector Faulted) are counted online or offline too."
         ),
-        rx.heading("Availability per station", size="3"),
+        rx.heading(t("Availability per station"), size="3"),
         rx.cond(
             R.station_availability.length() > 0,
             data_table(
@@ -436,9 +437,9 @@ def status_section() -> rx.Component:
                 _availability_row("station", False),
                 testid="an-avail-stations",
             ),
-            empty_note("No stations with connectors."),
+            empty_note(t("No stations with connectors.")),
         ),
-        rx.heading("Availability per connector, lowest first", size="3"),
+        rx.heading(t("Availability per connector, lowest first"), size="3"),
         rx.cond(
             R.connector_availability.length() > 0,
             data_table(
@@ -447,14 +448,14 @@ def status_section() -> rx.Component:
                 _availability_row("connector", True),
                 testid="an-avail-connectors",
             ),
-            empty_note("No connectors."),
+            empty_note(t("No connectors.")),
         ),
         _note(
             "Availability = available time / connector time over the days chosen above "
             "(definitions under Usage rate), from the maintenance uptime roll-up. The US NEVI "
             "uptime (the last 525,600 minutes, excluded alarms and closed hours left out) and "
             "the UK reliability figure per connector are in ",
-            rx.link("Maintenance reports", href="/maintenance/reports"),
+            rx.link(t("Maintenance reports"), href="/maintenance/reports"),
             ".",
         ),
     )

@@ -30,7 +30,7 @@ from ccms_app.monitoring.state.home import HomeState, live_power, warning_messag
 from ccms_app.monitoring.state.licence_card import LICENCE_STATUS_NAMES, LicenceCardState
 from ccms_app.monitoring.view import StatusCount, WarningRow
 from ccms_app.ui.cards import empty_note, section
-from ccms_app.ui.i18n import t, t_with
+from ccms_app.ui.i18n import Text, t, t_with
 from ccms_app.ui.permissions import can
 from ccms_app.ui.status import status_badge, warning_badge
 from ccms_app.ui.table import cell, data_table
@@ -50,9 +50,6 @@ GRAY_NOTE = {"size": "1", "color": rx.color("gray", 10)}
 
 def _note(*children: rx.Component | rx.Var | str, testid: str = "") -> rx.Component:
     return rx.text(*children, **GRAY_NOTE, custom_attrs={"data-testid": testid} if testid else {})
-
-
-Text = str | rx.Var[str]  # shown text: t("...") for the tab's language
 
 
 def _label(label: Text, href: str, module: Module | None) -> rx.Component:

@@ -33,6 +33,7 @@ from ccms_app.analytics.state.reports import (
 from ccms_app.ui.cards import empty_note, section, stat_card
 from ccms_app.ui.data_list import Column, data_list
 from ccms_app.ui.filters import date_filter, filter_error, filter_label, select_filter
+from ccms_app.ui.i18n import Text, t
 from ccms_app.ui.permissions import allowed, when_allowed
 from ccms_app.ui.table import cell, data_table
 
@@ -52,7 +53,7 @@ def _error(state: Any, key: str) -> rx.Component:
 
 
 def _segments(
-    label: str, choices: tuple[tuple[str, str], ...], value: Any, on_change: Any, key: str
+    label: Text, choices: tuple[tuple[str, str], ...], value: Any, on_change: Any, key: str
 ) -> rx.Component:
     return rx.vstack(
         filter_label(label),
@@ -70,14 +71,14 @@ def _segments(
 
 
 def _select(
-    label: str, value: Any, options: Any, on_change: Any, key: str, error: str
+    label: Text, value: Any, options: Any, on_change: Any, key: str, error: str
 ) -> rx.Component:
     width = ["100%", "calc(50% - 6px)", "200px"]
     testid = f"reports-filter-{key}"
     return select_filter(label, value, options, on_change, testid, _error(R, error), width)
 
 
-def _date(label: str, value: Any, on_change: Any, key: str) -> rx.Component:
+def _date(label: Text, value: Any, on_change: Any, key: str) -> rx.Component:
     width = ["100%", "calc(50% - 6px)", "160px"]
     return date_filter(label, value, on_change, f"reports-filter-{key}", _error(R, key), width)
 
@@ -86,20 +87,20 @@ def filters() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.flex(
-                _segments("Report", REPORTS, R.report, lambda v: R.set_report(v), "report"),
+                _segments(t("Report"), REPORTS, R.report, lambda v: R.set_report(v), "report"),
                 rx.cond(
                     R.report == "sessions",
-                    _segments("Summary", PERIODS, R.period, lambda v: R.set_period(v), "period"),
+                    _segments(t("Summary"), PERIODS, R.period, lambda v: R.set_period(v), "period"),
                 ),
                 wrap="wrap",
                 gap="12px",
                 width="100%",
             ),
             rx.flex(
-                _date("From", R.date_from, R.set_date_from, "from"),
-                _date("To", R.date_to, R.set_date_to, "to"),
+                _date(t("From"), R.date_from, R.set_date_from, "from"),
+                _date(t("To"), R.date_to, R.set_date_to, "to"),
                 _select(
-                    "Station or area",
+                    t("Station or area"),
                     R.location,
                     R.locations,
                     R.set_location,
@@ -110,7 +111,7 @@ def filters() -> rx.Component:
                     R.report != "availability",
                     rx.fragment(
                         _select(
-                            "Vehicle",
+                            t("Vehicle"),
                             R.vehicle_id,
                             R.vehicles,
                             R.set_vehicle,
@@ -118,12 +119,12 @@ def filters() -> rx.Component:
                             "vehicle_id",
                         ),
                         _select(
-                            "User group", R.group_id, R.groups, R.set_group, "group", "group_id"
+                            t("User group"), R.group_id, R.groups, R.set_group, "group", "group_id"
                         ),
                     ),
                 ),
                 rx.button(
-                    "Clear",
+                    t("Clear"),
                     variant="soft",
                     color_scheme="gray",
                     on_click=R.clear,
@@ -145,7 +146,7 @@ def filters() -> rx.Component:
     )
 
 
-def _export(handler: Any, key: str, text: str = "CSV") -> rx.Component:
+def _export(handler: Any, key: str, text: Text = "CSV") -> rx.Component:
     return when_allowed(
         handler,
         rx.button(
@@ -232,19 +233,19 @@ def _chart() -> rx.Component:
 
 
 DETAIL_COLUMNS = [
-    Column("start_time", "Started"),
-    Column("stop_time", "Stopped", sortable=False),
-    Column("station", "Station", sortable=False),
-    Column("charge_point", "Charge point", sortable=False),
-    Column("connector_id", "Connector", sortable=False, on_phone=False),
-    Column("id_tag", "Id tag"),
-    Column("vehicle", "Vehicle", sortable=False),
-    Column("group", "Group", sortable=False),
-    Column("duration_shown", "Duration", sortable=False),
-    Column("energy_wh", "Energy"),
-    Column("total_incl_minor", "Amount"),
-    Column("cost", "Cost", sortable=False),
-    Column("payment_method", "Payment", sortable=False),
+    Column("start_time", t("Started")),
+    Column("stop_time", t("Stopped"), sortable=False),
+    Column("station", t("Station"), sortable=False),
+    Column("charge_point", t("Charge point"), sortable=False),
+    Column("connector_id", t("Connector"), sortable=False, on_phone=False),
+    Column("id_tag", t("Id tag")),
+    Column("vehicle", t("Vehicle"), sortable=False),
+    Column("group", t("Group"), sortable=False),
+    Column("duration_shown", t("Duration"), sortable=False),
+    Column("energy_wh", t("Energy")),
+    Column("total_incl_minor", t("Amount")),
+    Column("cost", t("Cost"), sortable=False),
+    Column("payment_method", t("Payment"), sortable=False),
 ]
 
 
@@ -252,14 +253,14 @@ def _detail() -> rx.Component:
     d: Any = R.detail_total
     return rx.vstack(
         rx.flex(
-            rx.heading("Sessions started in these days", size="3"),
+            rx.heading(t("Sessions started in these days"), size="3"),
             rx.text(
                 d.get("sessions", "0"),
-                " sessions · ",
+                t(" sessions · "),
                 d.get("energy_shown", ""),
                 " · ",
                 d.get("incl_shown", ""),
-                " incl. VAT (final costs)",
+                t(" incl. VAT (final costs)"),
                 size="2",
                 color=rx.color("gray", 11),
                 custom_attrs={"data-testid": "reports-detail-total"},
@@ -273,8 +274,8 @@ def _detail() -> rx.Component:
             SessionDetailListState,
             columns=DETAIL_COLUMNS,
             testid="reports-detail",
-            empty_text="No session started in these days.",
-            search_placeholder="Station, charge point, card, driver…",
+            empty_text=t("No session started in these days."),
+            search_placeholder=t("Station, charge point, card, driver…"),
         ),
         _note(SESSIONS_DETAIL),
         spacing="3",
@@ -285,12 +286,12 @@ def _detail() -> rx.Component:
 
 def sessions_report() -> rx.Component:
     return section(
-        "Charging sessions",
+        t("Charging sessions"),
         _totals(),
         rx.flex(
             _note("Excl. VAT: ", R.total.get("excl_shown", "—")),
             rx.spacer(),
-            _export(R.export_summary, "summary", "Summary CSV"),
+            _export(R.export_summary, "summary", t("Summary CSV")),
             width="100%",
             align="center",
             gap="8px",
@@ -321,7 +322,7 @@ def _energy_row(prefix: str, with_station: bool) -> Any:
 def energy_report() -> rx.Component:
     total: Any = R.energy_total
     return section(
-        "Charged energy",
+        t("Charged energy"),
         rx.flex(
             _note(
                 "In all: ",
@@ -339,7 +340,7 @@ def energy_report() -> rx.Component:
             align="center",
             gap="8px",
         ),
-        rx.heading("Per station", size="3"),
+        rx.heading(t("Per station"), size="3"),
         rx.cond(
             R.stations.length() > 0,
             data_table(
@@ -348,9 +349,9 @@ def energy_report() -> rx.Component:
                 _energy_row("station", with_station=False),
                 testid="reports-stations",
             ),
-            empty_note("No station here."),
+            empty_note(t("No station here.")),
         ),
-        rx.heading("Per charge point", size="3"),
+        rx.heading(t("Per charge point"), size="3"),
         rx.cond(
             R.charge_points.length() > 0,
             data_table(
@@ -359,7 +360,7 @@ def energy_report() -> rx.Component:
                 _energy_row("charge-point", with_station=True),
                 testid="reports-charge-points",
             ),
-            empty_note("No charge point here."),
+            empty_note(t("No charge point here.")),
         ),
         _note(R.charge_points_note),
         _note(ENERGY, " ", VEHICLE_AND_GROUP),
@@ -382,7 +383,7 @@ def _availability_row(row: ObjectVar[dict[str, str]]) -> rx.Component:
 def availability_report() -> rx.Component:
     network: Any = R.availability_network
     return section(
-        "Station availability",
+        t("Station availability"),
         rx.flex(
             _note(
                 "In all: ",
@@ -408,7 +409,7 @@ def availability_report() -> rx.Component:
                 _availability_row,
                 testid="reports-availability",
             ),
-            empty_note("No connector here."),
+            empty_note(t("No connector here.")),
         ),
         _note(AVAILABILITY_DEFINITION),
     )
@@ -421,7 +422,7 @@ def monthly_report_card() -> rx.Component:
     can_edit = allowed(M.save)
     return rx.card(
         rx.vstack(
-            rx.heading("Monthly report by e-mail", size="3"),
+            rx.heading(t("Monthly report by e-mail"), size="3"),
             _note(
                 "On the first days of each month, last month's sessions report (orders, energy, "
                 "amounts, the stations that charged most, availability) goes to these "
@@ -433,7 +434,7 @@ def monthly_report_card() -> rx.Component:
                     value=M.recipients,
                     on_change=M.set_recipients,
                     debounce_timeout=300,
-                    placeholder="ops@example.com, finance@example.com",
+                    placeholder=t("ops@example.com, finance@example.com"),
                     read_only=~can_edit,
                     rows="2",
                     width="100%",
@@ -462,7 +463,7 @@ def monthly_report_card() -> rx.Component:
                 when_allowed(
                     M.save,
                     rx.button(
-                        "Save",
+                        t("Save"),
                         on_click=M.save,
                         custom_attrs={"data-testid": "reports-monthly-save"},
                     ),
@@ -490,8 +491,10 @@ def monthly_report_card() -> rx.Component:
             rx.cond(
                 M.mail_off,
                 rx.callout(
-                    "E-mail is off on this server (CCMS_SMTP_HOST is not set): nothing is sent "
-                    "until it is configured.",
+                    t(
+                        "E-mail is off on this server (CCMS_SMTP_HOST is not set): nothing is sent "
+                        "until it is configured."
+                    ),
                     icon="info",
                     size="1",
                 ),

@@ -26,6 +26,7 @@ from ccms_app.finance.rules.revenue import PeriodKind
 from ccms_app.ui.cards import empty_note, section, stat_card
 from ccms_app.ui.data_list import Column, RowVar, data_list
 from ccms_app.ui.filters import date_filter, filter_error, filter_label, select_filter
+from ccms_app.ui.i18n import Text, t
 from ccms_app.ui.table import cell, data_table
 
 S: Any = StatisticsState  # dict fields' Var methods are not in Reflex's stubs
@@ -46,7 +47,7 @@ def _error(key: str) -> rx.Component:
 
 def _kind() -> rx.Component:
     return rx.vstack(
-        filter_label("Group by"),
+        filter_label(t("Group by")),
         rx.segmented_control.root(
             *[rx.segmented_control.item(label, value=kind.value) for kind, label in KINDS],
             value=S.kind,
@@ -58,11 +59,11 @@ def _kind() -> rx.Component:
     )
 
 
-def _date(label: str, value: Any, on_change: Any, key: str) -> rx.Component:
+def _date(label: Text, value: Any, on_change: Any, key: str) -> rx.Component:
     return date_filter(label, value, on_change, f"stats-filter-{key}", _error(f"date_{key}"))
 
 
-def _select(label: str, value: Any, options: Any, on_change: Any, key: str) -> rx.Component:
+def _select(label: Text, value: Any, options: Any, on_change: Any, key: str) -> rx.Component:
     return select_filter(label, value, options, on_change, f"stats-filter-{key}")
 
 
@@ -70,19 +71,19 @@ def filters() -> rx.Component:
     return rx.card(
         rx.flex(
             _kind(),
-            _date("From", S.date_from, S.set_date_from, "from"),
-            _date("To", S.date_to, S.set_date_to, "to"),
+            _date(t("From"), S.date_from, S.set_date_from, "from"),
+            _date(t("To"), S.date_to, S.set_date_to, "to"),
             _select("Area", S.area_id, S.areas, S.set_area, "area"),
             _select("Station", S.station_id, S.stations, S.set_station, "station"),
             _select(
-                "Charge point",
+                t("Charge point"),
                 S.charge_point_id,
                 S.charge_points,
                 S.set_charge_point,
                 "charge-point",
             ),
             rx.button(
-                "This month",
+                t("This month"),
                 variant="soft",
                 color_scheme="gray",
                 on_click=S.clear,
@@ -136,7 +137,7 @@ def _online(row: RowVar) -> rx.Component:
 
 def network_section() -> rx.Component:
     return section(
-        "Stations and charge points",
+        t("Stations and charge points"),
         network_counts(),
         _note(
             "Online / offline: registered charge points by their connection now. Faulted: "
@@ -146,39 +147,39 @@ def network_section() -> rx.Component:
         data_list(
             StationStatisticsState,
             columns=[
-                Column("name", "Station", href=lambda r: "/stations/" + r["id"].to(str)),
-                Column("address", "Address"),
-                Column("area", "Area"),
-                Column("charge_points", "Charge points"),
-                Column("online", "Online"),
-                Column("offline", "Offline"),
-                Column("faults", "Faults"),
-                Column("unregistered", "Unregistered"),
+                Column("name", t("Station"), href=lambda r: "/stations/" + r["id"].to(str)),
+                Column("address", t("Address")),
+                Column("area", t("Area")),
+                Column("charge_points", t("Charge points")),
+                Column("online", t("Online")),
+                Column("offline", t("Offline")),
+                Column("faults", t("Faults")),
+                Column("unregistered", t("Unregistered")),
             ],
             testid="stats-stations",
-            empty_text="No stations here.",
-            search_placeholder="Search station or address…",
+            empty_text=t("No stations here."),
+            search_placeholder=t("Search station or address…"),
         ),
         data_list(
             ChargePointStatisticsState,
             columns=[
                 Column(
                     "identity",
-                    "Charge point",
+                    t("Charge point"),
                     href=lambda r: "/charge-points/" + r["identity"].to(str),
                 ),
-                Column("station", "Station"),
-                Column("vendor", "Manufacturer"),
-                Column("model", "Model"),
-                Column("enabled", "Usage"),
-                Column("is_online", "Online", render=_online),
-                Column("max_power_w", "Rated power"),
-                Column("voltage", "Voltage", sortable=False),
-                Column("charging_method", "Method"),
+                Column("station", t("Station")),
+                Column("vendor", t("Manufacturer")),
+                Column("model", t("Model")),
+                Column("enabled", t("Usage")),
+                Column("is_online", t("Online"), render=_online),
+                Column("max_power_w", t("Rated power")),
+                Column("voltage", t("Voltage"), sortable=False),
+                Column("charging_method", t("Method")),
             ],
             testid="stats-charge-points",
-            empty_text="No charge points here.",
-            search_placeholder="Search identity, station, make or model…",
+            empty_text=t("No charge points here."),
+            search_placeholder=t("Search identity, station, make or model…"),
         ),
     )
 
@@ -268,14 +269,14 @@ def _ranked_row(row: ObjectVar[dict[str, str]]) -> rx.Component:
     )
 
 
-def _ranking(title: str, header: str, rows: Any, testid: str) -> rx.Component:
+def _ranking(title: Text, header: Text, rows: Any, testid: str) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.text(title, weight="medium", size="2"),
             rx.cond(
                 rows.length() > 0,
                 data_table([header, "Orders", "Energy", "Amount"], rows, _ranked_row, testid),
-                empty_note("No charging in the range."),
+                empty_note(t("No charging in the range.")),
             ),
             spacing="2",
             width="100%",
@@ -289,26 +290,26 @@ def _sessions() -> rx.Component:
     return data_list(
         SessionDetailsState,
         columns=[
-            Column("start_time", "Start"),
-            Column("station", "Station", sortable=False),
-            Column("charge_point", "Charge point", sortable=False),
-            Column("connector_id", "Connector", sortable=False, on_phone=False),
-            Column("stop_time", "End", sortable=False),
-            Column("duration", "Duration", sortable=False),
-            Column("energy_wh", "Energy (kWh)"),
-            Column("fee", "Fee incl. VAT", sortable=False),
-            Column("payment_method", "Payment", sortable=False),
-            Column("counted", "Counted in range", sortable=False),
+            Column("start_time", t("Start")),
+            Column("station", t("Station"), sortable=False),
+            Column("charge_point", t("Charge point"), sortable=False),
+            Column("connector_id", t("Connector"), sortable=False, on_phone=False),
+            Column("stop_time", t("End"), sortable=False),
+            Column("duration", t("Duration"), sortable=False),
+            Column("energy_wh", t("Energy (kWh)")),
+            Column("fee", t("Fee incl. VAT"), sortable=False),
+            Column("payment_method", t("Payment"), sortable=False),
+            Column("counted", t("Counted in range"), sortable=False),
         ],
         testid="stats-sessions",
-        empty_text="No sessions in the range.",
-        search_placeholder="Search station or charge point…",
+        empty_text=t("No sessions in the range."),
+        search_placeholder=t("Search station or charge point…"),
     )
 
 
 def charging_section() -> rx.Component:
     return section(
-        "Charging orders, energy and amount",
+        t("Charging orders, energy and amount"),
         rx.flex(
             _note(
                 S.range_text,
@@ -331,8 +332,8 @@ def charging_section() -> rx.Component:
             width="100%",
         ),
         rx.grid(
-            _chart(S.orders_figure, "orders", "Charging orders"),
-            _chart(S.energy_figure, "energy", "Charged energy (kWh)"),
+            _chart(S.orders_figure, "orders", t("Charging orders")),
+            _chart(S.energy_figure, "energy", t("Charged energy (kWh)")),
             _chart(S.amount_figure, "amount", "Charging amount incl. VAT (" + S.currency + ")"),
             columns=rx.breakpoints(initial="1", md="3"),
             gap="12px",
@@ -358,10 +359,12 @@ def charging_section() -> rx.Component:
             '"no data" when those had none.'
         ),
         rx.grid(
-            _ranking("Most energy by station", "Station", S.by_station, "stats-rank-stations"),
             _ranking(
-                "Most energy by charge point",
-                "Charge point",
+                t("Most energy by station"), t("Station"), S.by_station, "stats-rank-stations"
+            ),
+            _ranking(
+                t("Most energy by charge point"),
+                t("Charge point"),
                 S.by_charge_point,
                 "stats-rank-charge-points",
             ),
@@ -370,7 +373,7 @@ def charging_section() -> rx.Component:
             width="100%",
         ),
         _note(S.ranked_note),
-        rx.heading("Sessions", size="3"),
+        rx.heading(t("Sessions"), size="3"),
         _sessions(),
         _note(
             "Every session that counts in the range; times in ",
@@ -387,7 +390,7 @@ def charging_section() -> rx.Component:
 
 def work_orders_section() -> rx.Component:
     return section(
-        "Work orders",
+        t("Work orders"),
         rx.grid(
             *[
                 stat_card(label, S.work_orders.get(key, "0"), icon, colour, f"stats-wo-{key}")
@@ -405,7 +408,7 @@ def work_orders_section() -> rx.Component:
         _note(
             "Work orders created in the range: completed (resolved or closed), pending "
             "(open, assigned, in progress, on hold), overdue (pending past their due time). ",
-            rx.link("Maintenance reports", href="/maintenance/reports"),
+            rx.link(t("Maintenance reports"), href="/maintenance/reports"),
         ),
     )
 
@@ -421,7 +424,7 @@ def _cause_row(row: ObjectVar[dict[str, str]]) -> rx.Component:
 
 def faults_section() -> rx.Component:
     return section(
-        "Faults by cause",
+        t("Faults by cause"),
         rx.cond(
             S.causes.length() > 0,
             rx.grid(
@@ -446,6 +449,6 @@ def faults_section() -> rx.Component:
                 gap="12px",
                 width="100%",
             ),
-            empty_note("No faults began in the range."),
+            empty_note(t("No faults began in the range.")),
         ),
     )

@@ -20,6 +20,7 @@ from ccms_app.analytics.components.analyses import (
 from ccms_app.analytics.components.subnav import ANALYSES_ROUTE, analytics_subnav
 from ccms_app.analytics.state.analyses import CycleState, PowerState, RangeState
 from ccms_app.branding.components.brand import page_title
+from ccms_app.ui.i18n import t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
@@ -32,8 +33,8 @@ def page() -> rx.Component:
     return app_shell(
         ROUTE,
         page_header(
-            "Business analyses",
-            "Month-on-month and year-on-year, power per station, usage and availability.",
+            t("Business analyses"),
+            t("Month-on-month and year-on-year, power per station, usage and availability."),
         ),
         analytics_subnav(ROUTE),
         cycle_section(),

@@ -24,6 +24,7 @@ from ccms_app.analytics.state.reports import (
     SessionDetailListState,
 )
 from ccms_app.branding.components.brand import page_title
+from ccms_app.ui.i18n import t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
@@ -50,7 +51,7 @@ def _report() -> rx.Component:
 def page() -> rx.Component:
     return app_shell(
         ROUTE,
-        page_header("Reports", "Charging sessions, charged energy and station availability"),
+        page_header(t("Reports"), t("Charging sessions, charged energy and station availability")),
         analytics_subnav(ROUTE),
         filters(),
         rx.cond(

@@ -21,6 +21,7 @@ from ccms_app.analytics.components.statistics import (
 from ccms_app.analytics.components.subnav import STATISTICS_ROUTE, analytics_subnav
 from ccms_app.analytics.state.statistics import StatisticsState
 from ccms_app.branding.components.brand import page_title
+from ccms_app.ui.i18n import t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
@@ -33,7 +34,7 @@ ON_LOAD: list[Any] = [AuthState.require_login, StatisticsState.load]
 def page() -> rx.Component:
     return app_shell(
         ROUTE,
-        page_header("Statistics", "The operations data dashboard"),
+        page_header(t("Statistics"), t("The operations data dashboard")),
         analytics_subnav(ROUTE),
         filters(),
         rx.cond(

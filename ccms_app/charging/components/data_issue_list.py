@@ -16,6 +16,7 @@ import reflex as rx
 
 from ccms_app.charging.data_issue_admin import POLICY_DOC, STATE_OPTIONS, UNRESOLVED
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
+from ccms_app.ui.i18n import Text, t
 from ccms_app.ui.permissions import allowed, when_allowed
 
 
@@ -29,9 +30,9 @@ def _tid(testid: str, *parts: Any) -> dict[str, Any]:
 def state_badge(row: RowVar) -> rx.Component:
     return rx.cond(
         row["state"] == UNRESOLVED,
-        rx.badge("unresolved", color_scheme="violet", variant="soft"),
+        rx.badge(t("unresolved"), color_scheme="violet", variant="soft"),
         rx.tooltip(
-            rx.badge("resolved", color_scheme="gray", variant="soft"),
+            rx.badge(t("resolved"), color_scheme="gray", variant="soft"),
             content="Resolved "
             + row["resolved_at"].to(str)
             + " UTC by "
@@ -52,8 +53,8 @@ def _identity(row: RowVar, testid: str) -> rx.Component:
             custom_attrs=_tid(testid, "cp", row["id"]),
         ),
         rx.tooltip(
-            rx.text(row["identity"], " (unknown)", size="2", color=rx.color("gray", 11)),
-            content="No charge point with this identity is registered",
+            rx.text(row["identity"], t(" (unknown)"), size="2", color=rx.color("gray", 11)),
+            content=t("No charge point with this identity is registered"),
         ),
     )
 
@@ -73,15 +74,15 @@ def _detail(row: RowVar) -> rx.Component:
 
 
 def issue_columns(testid: str, *, with_identity: bool, with_state: bool) -> list[Column]:
-    columns = [Column("created_at", "Time (UTC)")]
+    columns = [Column("created_at", t("Time (UTC)"))]
     if with_identity:
-        columns.append(Column("identity", "Charge point", render=lambda r: _identity(r, testid)))
+        columns.append(Column("identity", t("Charge point"), render=lambda r: _identity(r, testid)))
     columns += [
-        Column("kind", "Kind", render=lambda r: rx.badge(r["kind_title"], variant="outline")),
-        Column("detail", "Detail", sortable=False, render=_detail),
+        Column("kind", t("Kind"), render=lambda r: rx.badge(r["kind_title"], variant="outline")),
+        Column("detail", t("Detail"), sortable=False, render=_detail),
     ]
     if with_state:
-        columns.append(Column("state", "State", sortable=False, render=state_badge))
+        columns.append(Column("state", t("State"), sortable=False, render=state_badge))
     return columns
 
 
@@ -94,12 +95,12 @@ def _actions(state: Any, testid: str) -> Any:
                 rx.checkbox(
                     checked=state.selected.contains(row["id"]),
                     on_change=lambda _checked: state.toggle_selected(row["id"]),
-                    aria_label="Select",
+                    aria_label=t("Select"),
                     custom_attrs=_tid(testid, "select", row["id"]),
                 ),
             ),
             rx.button(
-                "View",
+                t("View"),
                 size="1",
                 variant="soft",
                 color_scheme="gray",
@@ -110,7 +111,7 @@ def _actions(state: Any, testid: str) -> Any:
                 unresolved,
                 rx.button(
                     rx.icon("check", size=12),
-                    "Resolve",
+                    t("Resolve"),
                     size="1",
                     variant="soft",
                     on_click=state.resolve_one(row["id"]),
@@ -138,7 +139,7 @@ def _bulk_buttons(state: Any, testid: str) -> list[rx.Component]:
 def _bulk_resolve(state: Any, testid: str) -> list[rx.Component]:
     return [
         rx.checkbox(
-            "Select page",
+            t("Select page"),
             checked=state.page_selected,
             on_change=state.toggle_page,
             size="2",
@@ -146,7 +147,7 @@ def _bulk_resolve(state: Any, testid: str) -> list[rx.Component]:
         ),
         rx.button(
             rx.icon("check-check", size=14),
-            "Resolve selected (",
+            t("Resolve selected ("),
             state.selected_count,
             ")",
             variant="soft",
@@ -155,7 +156,7 @@ def _bulk_resolve(state: Any, testid: str) -> list[rx.Component]:
             custom_attrs=_tid(testid, "resolve-selected"),
         ),
         rx.button(
-            "Resolve all shown",
+            t("Resolve all shown"),
             variant="soft",
             color_scheme="violet",
             on_click=state.set_confirm_all_open(True),
@@ -168,19 +169,21 @@ def _bulk_resolve(state: Any, testid: str) -> list[rx.Component]:
 def _confirm_all(state: Any, testid: str) -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
-            rx.alert_dialog.title("Resolve all shown issues?"),
+            rx.alert_dialog.title(t("Resolve all shown issues?")),
             rx.alert_dialog.description(
-                "Every unresolved issue among the ",
+                t("Every unresolved issue among the "),
                 state.total,
-                " matching the search and filters is marked resolved, on every page, "
-                "not only this one. Their warnings leave the live pages.",
+                t(
+                    " matching the search and filters is marked resolved, on every page, "
+                    "not only this one. Their warnings leave the live pages."
+                ),
                 size="2",
             ),
             rx.flex(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.cancel(rx.button(t("Cancel"), variant="soft", color_scheme="gray")),
                 rx.alert_dialog.action(
                     rx.button(
-                        "Resolve all",
+                        t("Resolve all"),
                         color_scheme="violet",
                         on_click=state.resolve_all_shown,
                         custom_attrs=_tid(testid, "confirm-all"),
@@ -197,7 +200,7 @@ def _confirm_all(state: Any, testid: str) -> rx.Component:
     )
 
 
-def _fact(label: str, value: Any) -> rx.Component:
+def _fact(label: Text, value: Any) -> rx.Component:
     return rx.hstack(
         rx.text(label, size="2", color=rx.color("gray", 11), min_width="88px"),
         rx.text(value, size="2", word_break="break-word"),
@@ -216,9 +219,9 @@ def _policy(state: Any, testid: str) -> rx.Component:
             rx.cond(
                 state.policy_section != "",
                 rx.text(
-                    "Data policy: ",
+                    t("Data policy: "),
                     rx.code(POLICY_DOC),
-                    ", section “",
+                    t(", section “"),
                     state.policy_section,
                     "”.",
                     size="1",
@@ -258,7 +261,7 @@ def issue_dialog(state: Any, testid: str) -> rx.Component:
     """One issue: where and when, what the policy says about its kind, the stored payload."""
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title("Data issue ", state.issue_id, size="4"),
+            rx.dialog.title(t("Data issue "), state.issue_id, size="4"),
             rx.vstack(
                 _fact("Charge point", state.issue_identity),
                 _fact("Kind", state.issue_kind),
@@ -272,12 +275,12 @@ def issue_dialog(state: Any, testid: str) -> rx.Component:
                 width="100%",
             ),
             rx.flex(
-                rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
+                rx.dialog.close(rx.button(t("Close"), variant="soft", color_scheme="gray")),
                 rx.cond(
                     ~state.issue_resolved & allowed(state.resolve_one),
                     rx.button(
                         rx.icon("check", size=14),
-                        "Resolve",
+                        t("Resolve"),
                         on_click=state.resolve_one(state.issue_id),
                         disabled=state.busy,
                         custom_attrs=_tid(testid, "dialog-resolve"),
@@ -303,13 +306,13 @@ def data_issue_list(
     kind_options: Any,
     with_identity: bool = True,
     with_state: bool = True,
-    empty_text: str = "No data issues.",
-    search_placeholder: str = "Search charge point or detail…",
+    empty_text: Text = "No data issues.",
+    search_placeholder: Text = "Search charge point or detail…",
 ) -> rx.Component:
     """The issue list with its bulk actions and dialogs."""
-    filters = [Filter("kind", "Kind", kind_options)]
+    filters = [Filter("kind", t("Kind"), kind_options)]
     if with_state:
-        filters.append(Filter("state", "State", STATE_OPTIONS))
+        filters.append(Filter("state", t("State"), STATE_OPTIONS))
     return rx.fragment(
         data_list(
             state,

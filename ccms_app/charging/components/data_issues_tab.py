@@ -6,18 +6,21 @@ import reflex as rx
 
 from ccms_app.charging.components.data_issue_list import data_issue_list
 from ccms_app.charging.state.data_issues_tab import ChargePointDataIssuesState as Issues
+from ccms_app.ui.i18n import t
 
 TESTID = "cp-issues"
 
 
 def data_issues_section() -> rx.Component:
     return rx.vstack(
-        rx.heading("Data issues", size="3"),  # on a phone the tab strip may hide its name
+        rx.heading(t("Data issues"), size="3"),  # on a phone the tab strip may hide its name
         rx.text(
-            "What this charge point sent that CCMS could not apply as sent. Each issue keeps "
-            "the request; resolving one takes it off the live warnings. All issues, resolved "
-            "ones too: ",
-            rx.link("Maintenance", href="/maintenance", size="2"),
+            t(
+                "What this charge point sent that CCMS could not apply as sent. Each issue keeps "
+                "the request; resolving one takes it off the live warnings. All issues, resolved "
+                "ones too: "
+            ),
+            rx.link(t("Maintenance"), href="/maintenance", size="2"),
             ".",
             size="2",
             color=rx.color("gray", 11),
@@ -28,8 +31,8 @@ def data_issues_section() -> rx.Component:
             kind_options=Issues.filter_options["kind"],
             with_identity=False,
             with_state=False,
-            empty_text="No unresolved data issue on this charge point.",
-            search_placeholder="Search detail…",
+            empty_text=t("No unresolved data issue on this charge point."),
+            search_placeholder=t("Search detail…"),
         ),
         spacing="3",
         width="100%",

@@ -11,6 +11,7 @@ from ccms_app.control.state.charge_point import ChargePointDetailState as Detail
 from ccms_app.monitoring.charge_point_view import ReservationRow
 from ccms_app.monitoring.state.charge_point_feed import ChargePointLiveState as Live
 from ccms_app.ui.cards import empty_note
+from ccms_app.ui.i18n import t
 from ccms_app.ui.permissions import allowed, when_allowed
 from ccms_app.ui.table import cell, data_table
 
@@ -28,7 +29,7 @@ def _form() -> rx.Component:
         rx.vstack(
             rx.grid(
                 labelled(
-                    "Connector (0 = any)",
+                    t("Connector (0 = any)"),
                     rx.select(
                         Detail.connector0_options,
                         value=Reservations.connector_id,
@@ -38,18 +39,18 @@ def _form() -> rx.Component:
                     ),
                 ),
                 labelled(
-                    "Id tag",
+                    t("Id tag"),
                     rx.input(
                         value=Reservations.id_tag,
                         on_change=Reservations.set_id_tag,
                         max_length=20,
-                        placeholder="RFID card or app id tag",
+                        placeholder=t("RFID card or app id tag"),
                         width="100%",
                         custom_attrs={"data-testid": "reserve-id-tag"},
                     ),
                 ),
                 labelled(
-                    "Expires in (minutes)",
+                    t("Expires in (minutes)"),
                     rx.input(
                         value=Reservations.minutes,
                         on_change=Reservations.set_minutes,
@@ -76,7 +77,7 @@ def _form() -> rx.Component:
             ),
             rx.button(
                 rx.icon("calendar-plus", size=14),
-                "Reserve",
+                t("Reserve"),
                 on_click=Reservations.reserve,
                 loading=Reservations.busy,
                 align_self="end",
@@ -107,7 +108,7 @@ def _row(row_var: rx.Var) -> rx.Component:
             rx.cond(
                 r.is_open & allowed(Reservations.cancel),
                 rx.button(
-                    "Cancel",
+                    t("Cancel"),
                     size="1",
                     variant="soft",
                     color_scheme="red",
@@ -132,7 +133,7 @@ def reservations_section() -> rx.Component:
                 _row,
                 testid="reservations",
             ),
-            empty_note("No reservation on this charge point."),
+            empty_note(t("No reservation on this charge point.")),
         ),
         spacing="3",
         width="100%",

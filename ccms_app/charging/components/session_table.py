@@ -8,6 +8,7 @@ from reflex.vars import ArrayVar, ObjectVar
 
 from ccms_app.monitoring.session_rows import RecentSessionRow
 from ccms_app.ui.cards import empty_note
+from ccms_app.ui.i18n import Text, t
 from ccms_app.ui.table import cell, data_table
 
 
@@ -17,13 +18,13 @@ def _status(s: ObjectVar[RecentSessionRow]) -> rx.Component:
         s.status,
         (
             "active",
-            rx.badge(rx.icon("zap", size=12), "Active", color_scheme="blue", variant="soft"),
+            rx.badge(rx.icon("zap", size=12), t("Active"), color_scheme="blue", variant="soft"),
         ),
         (
             "refused",
             rx.tooltip(
-                rx.badge("Refused", color_scheme="orange", variant="soft"),
-                content="CCMS refused its id tag: not counted as running, holds no card",
+                rx.badge(t("Refused"), color_scheme="orange", variant="soft"),
+                content=t("CCMS refused its id tag: not counted as running, holds no card"),
             ),
         ),
         rx.badge(s.status, color_scheme="gray", variant="soft"),
@@ -36,7 +37,7 @@ def _flag(s: ObjectVar[RecentSessionRow]) -> rx.Component:
         rx.tooltip(
             rx.badge(
                 rx.icon("flag", size=12),
-                "Flagged",
+                t("Flagged"),
                 color_scheme="orange",
                 variant="soft",
                 custom_attrs={"data-testid": "session-flagged"},
@@ -67,7 +68,7 @@ def _row(with_charge_point: bool, testid: str):
 
 
 def sessions_table(
-    rows: ArrayVar, *, with_charge_point: bool, testid: str, empty: str
+    rows: ArrayVar, *, with_charge_point: bool, testid: str, empty: Text
 ) -> rx.Component:
     """`rows`: a list[RecentSessionRow] var; the charge point column only where it varies."""
     headers = [

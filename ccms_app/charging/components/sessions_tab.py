@@ -7,12 +7,13 @@ import reflex as rx
 
 from ccms_app.charging.components.session_table import sessions_table
 from ccms_app.monitoring.state.charge_point_feed import ChargePointLiveState
+from ccms_app.ui.i18n import t
 
 
 def sessions_section() -> rx.Component:
     return rx.vstack(
         rx.text(
-            "The latest 20 sessions, newest first. Times in the station's time zone.",
+            t("The latest 20 sessions, newest first. Times in the station's time zone."),
             size="2",
             color=rx.color("gray", 11),
         ),
@@ -20,7 +21,7 @@ def sessions_section() -> rx.Component:
             ChargePointLiveState.sessions,
             with_charge_point=False,
             testid="cp-sessions",
-            empty="No sessions on this charge point yet.",
+            empty=t("No sessions on this charge point yet."),
         ),
         spacing="3",
         width="100%",

@@ -18,6 +18,7 @@ from ccms_app.control.state.bulk_commands import BulkResultRow
 from ccms_app.control.state.command_forms import BULK_ACTIONS, LABELS
 from ccms_app.monitoring.state.live import LiveListState
 from ccms_app.monitoring.view import ChargePointRow
+from ccms_app.ui.i18n import t
 from ccms_app.ui.permissions import when_allowed
 from ccms_app.ui.table import cell, data_table
 
@@ -29,7 +30,7 @@ def select_checkbox(row: ObjectVar[ChargePointRow]) -> rx.Component:
         rx.checkbox(
             checked=Bulk.selected.contains(row.id),
             on_change=lambda checked: Bulk.toggle(row.id, checked),
-            aria_label="Select for a bulk command",
+            aria_label=t("Select for a bulk command"),
             custom_attrs={"data-testid": f"select-{row.identity}"},
         ),
     )
@@ -39,29 +40,29 @@ def _selection_bar() -> rx.Component:
     return rx.flex(
         rx.text(
             Bulk.selected_count,
-            " selected",
+            t(" selected"),
             size="2",
             weight="medium",
             custom_attrs={"data-testid": "bulk-count"},
         ),
         rx.button(
-            "Select this page",
+            t("Select this page"),
             size="1",
             variant="soft",
             on_click=Bulk.select_all_shown,
             custom_attrs={"data-testid": "bulk-select-all"},
         ),
         rx.button(
-            "Select all ",
+            t("Select all "),
             LiveListState.total_text,
-            " matching",
+            t(" matching"),
             size="1",
             variant="soft",
             on_click=Bulk.select_all_matching,
             custom_attrs={"data-testid": "bulk-select-matching"},
         ),
         rx.button(
-            "Clear",
+            t("Clear"),
             size="1",
             variant="ghost",
             color_scheme="gray",
@@ -77,7 +78,7 @@ def _selection_bar() -> rx.Component:
 def _command() -> rx.Component:
     return rx.vstack(
         rx.grid(
-            labelled("Command", action_picker(Bulk, BULK_ACTIONS, LABELS, "bulk-action")),
+            labelled(t("Command"), action_picker(Bulk, BULK_ACTIONS, LABELS, "bulk-action")),
             command_fields(Bulk, BULK_ACTIONS, FormChoices(), prefix="bulk"),
             columns=rx.breakpoints(initial="1", md="2"),
             spacing="3",
@@ -88,9 +89,9 @@ def _command() -> rx.Component:
             rx.spacer(),
             rx.button(
                 rx.icon("send", size=14),
-                "Send to ",
+                t("Send to "),
                 Bulk.selected_count,
-                " selected",
+                t(" selected"),
                 on_click=Bulk.send,
                 loading=Bulk.busy,
                 disabled=Bulk.selected_count == 0,
@@ -153,7 +154,7 @@ def bulk_results() -> rx.Component:
                             size="1",
                             variant="ghost",
                             on_click=Bulk.clear_results,
-                            aria_label="Close the results",
+                            aria_label=t("Close the results"),
                         ),
                     ),
                     width="100%",

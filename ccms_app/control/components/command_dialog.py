@@ -8,6 +8,7 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from ccms_app.control.state.commands import ACTION_LABELS, ACTIONS, CommandRow, CommandState
+from ccms_app.ui.i18n import Text, t
 
 COMMAND_COLOURS = {
     "accepted": "green",
@@ -20,7 +21,7 @@ COMMAND_COLOURS = {
 }
 
 
-def _field(label: str, control: rx.Component) -> rx.Component:
+def _field(label: Text, control: rx.Component) -> rx.Component:
     return rx.vstack(rx.text(label, size="2", weight="medium"), control, spacing="1", width="100%")
 
 
@@ -49,7 +50,7 @@ def _action_picker() -> rx.Component:
 
 def _connector() -> rx.Component:
     return _field(
-        "Connector",
+        t("Connector"),
         _select(
             CommandState.connector_options,
             CommandState.connector_id,
@@ -67,11 +68,11 @@ def _parameters() -> rx.Component:
             rx.vstack(
                 _connector(),
                 _field(
-                    "Id tag",
+                    t("Id tag"),
                     rx.input(
                         value=CommandState.id_tag,
                         on_change=CommandState.set_id_tag,
-                        placeholder="RFID card or app id tag",
+                        placeholder=t("RFID card or app id tag"),
                         max_length=20,
                         width="100%",
                         custom_attrs={"data-testid": "command-id-tag"},
@@ -85,7 +86,7 @@ def _parameters() -> rx.Component:
             rx.cond(
                 CommandState.transaction_options.length() > 0,
                 _field(
-                    "Transaction",
+                    t("Transaction"),
                     _select(
                         CommandState.transaction_options,
                         CommandState.transaction_id,
@@ -99,7 +100,7 @@ def _parameters() -> rx.Component:
         (
             "Reset",
             _field(
-                "Reset type",
+                t("Reset type"),
                 rx.radio(
                     ["Soft", "Hard"],
                     value=CommandState.reset_type,
@@ -111,7 +112,7 @@ def _parameters() -> rx.Component:
         ("UnlockConnector", _connector()),
         rx.vstack(
             _field(
-                "Connector (0 = the whole charge point)",
+                t("Connector (0 = the whole charge point)"),
                 _select(
                     CommandState.availability_connector_options,
                     CommandState.availability_connector,
@@ -120,7 +121,7 @@ def _parameters() -> rx.Component:
                 ),
             ),
             _field(
-                "Availability",
+                t("Availability"),
                 rx.radio(
                     ["Operative", "Inoperative"],
                     value=CommandState.availability,
@@ -193,20 +194,20 @@ def _form() -> rx.Component:
         rx.cond(
             ~CommandState.online,
             rx.callout(
-                "This charge point is offline: commands will not be delivered.",
+                t("This charge point is offline: commands will not be delivered."),
                 icon="wifi-off",
                 color_scheme="gray",
                 size="1",
                 width="100%",
             ),
         ),
-        _field("Command", _action_picker()),
+        _field(t("Command"), _action_picker()),
         _parameters(),
         _outcome(),
         rx.hstack(
-            rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
+            rx.dialog.close(rx.button(t("Close"), variant="soft", color_scheme="gray")),
             rx.button(
-                "Send",
+                t("Send"),
                 on_click=CommandState.send,
                 loading=CommandState.busy,
                 custom_attrs={"data-testid": "command-send"},
@@ -223,9 +224,9 @@ def _form() -> rx.Component:
 def command_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title("Commands · ", CommandState.identity),
+            rx.dialog.title(t("Commands · "), CommandState.identity),
             rx.dialog.description(
-                "Sent over OCPP; the outcome shows once the charge point answers.",
+                t("Sent over OCPP; the outcome shows once the charge point answers."),
                 size="2",
                 margin_bottom="12px",
             ),

@@ -15,6 +15,7 @@ import reflex as rx
 from reflex.vars import ArrayVar
 
 from ccms_app.control.state.command_forms import SPECS, FieldSpec
+from ccms_app.ui.i18n import Text
 
 COMMAND_COLOURS = {
     "accepted": "green",
@@ -45,7 +46,7 @@ def command_status_badge(status: rx.Var, **props: Any) -> rx.Component:
     )
 
 
-def labelled(label: str, control: rx.Component) -> rx.Component:
+def labelled(label: Text, control: rx.Component) -> rx.Component:
     return rx.vstack(rx.text(label, size="2", weight="medium"), control, spacing="1", width="100%")
 
 

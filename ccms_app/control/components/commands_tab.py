@@ -17,6 +17,7 @@ from ccms_app.control.state.command_forms import ACTIONS, LABELS
 from ccms_app.monitoring.charge_point_view import CommandHistoryRow
 from ccms_app.monitoring.state.charge_point_feed import ChargePointLiveState
 from ccms_app.ui.cards import empty_note
+from ccms_app.ui.i18n import t
 from ccms_app.ui.permissions import allowed
 from ccms_app.ui.table import cell, data_table
 
@@ -43,12 +44,12 @@ def command_form() -> rx.Component:
     )
     return rx.card(
         rx.vstack(
-            labelled("Command", action_picker(Detail, ACTIONS, LABELS, "command-action")),
+            labelled(t("Command"), action_picker(Detail, ACTIONS, LABELS, "command-action")),
             command_fields(Detail, ACTIONS, choices),
             _outcome(),
             rx.button(
                 rx.icon("send", size=14),
-                "Send",
+                t("Send"),
                 on_click=Detail.send,
                 loading=Detail.busy,
                 align_self="end",
@@ -68,7 +69,7 @@ def _history_row(c: ObjectVar[CommandHistoryRow]) -> rx.Component:
         cell(
             rx.hstack(
                 command_status_badge(c.status, custom_attrs={"data-testid": f"history-{c.id}"}),
-                rx.cond(c.reboot_required, rx.badge("reboot required", color_scheme="amber")),
+                rx.cond(c.reboot_required, rx.badge(t("reboot required"), color_scheme="amber")),
                 spacing="1",
             )
         ),
@@ -89,7 +90,7 @@ def command_history() -> rx.Component:
                 _history_row,
                 testid="command-history",
             ),
-            empty_note("No command has been sent to this charge point yet."),
+            empty_note(t("No command has been sent to this charge point yet.")),
         ),
         spacing="2",
         width="100%",

@@ -9,6 +9,7 @@ from ccms_app.control.state.configuration import ChargePointConfigState as Confi
 from ccms_app.monitoring.charge_point_view import ConfigRow
 from ccms_app.monitoring.state.charge_point_feed import ChargePointLiveState as Live
 from ccms_app.ui.cards import empty_note
+from ccms_app.ui.i18n import t
 from ccms_app.ui.permissions import allowed, when_allowed
 from ccms_app.ui.table import cell, data_table
 
@@ -38,14 +39,14 @@ def _editor(row: ObjectVar[ConfigRow]) -> rx.Component:
             custom_attrs={"data-testid": "config-edit-value"},
         ),
         rx.button(
-            "Save",
+            t("Save"),
             size="1",
             on_click=Config.save,
             loading=Config.saving,
             custom_attrs={"data-testid": "config-save"},
         ),
         rx.button(
-            "Cancel", size="1", variant="soft", color_scheme="gray", on_click=Config.cancel_edit
+            t("Cancel"), size="1", variant="soft", color_scheme="gray", on_click=Config.cancel_edit
         ),
         spacing="1",
         align="center",
@@ -60,7 +61,7 @@ def _value(row: ObjectVar[ConfigRow]) -> rx.Component:
             rx.text(row.value, size="2", white_space="pre-wrap", word_break="break-all"),
             rx.cond(
                 Config.reboot_keys.contains(row.key),
-                rx.badge("reboot required", color_scheme="amber"),
+                rx.badge(t("reboot required"), color_scheme="amber"),
             ),
             spacing="2",
             align="center",
@@ -71,12 +72,12 @@ def _value(row: ObjectVar[ConfigRow]) -> rx.Component:
 def _action(row: ObjectVar[ConfigRow]) -> rx.Component:
     return rx.cond(
         row.readonly,
-        rx.badge(rx.icon("lock", size=12), "read-only", color_scheme="gray", variant="soft"),
+        rx.badge(rx.icon("lock", size=12), t("read-only"), color_scheme="gray", variant="soft"),
         rx.cond(
             (Config.editing_key != row.key) & allowed(Config.save),
             rx.button(
                 rx.icon("pencil", size=12),
-                "Edit",
+                t("Edit"),
                 size="1",
                 variant="soft",
                 on_click=Config.start_edit(row.key),
@@ -100,7 +101,10 @@ def configuration_section() -> rx.Component:
     return rx.vstack(
         rx.flex(
             rx.text(
-                "What the charge point last reported or accepted. Read-only keys can only be read.",
+                t(
+                    "What the charge point last reported or accepted. "
+                    "Read-only keys can only be read."
+                ),
                 size="2",
                 color=rx.color("gray", 11),
             ),
@@ -109,7 +113,7 @@ def configuration_section() -> rx.Component:
                 Config.fetch,
                 rx.button(
                     rx.icon("download", size=14),
-                    "Fetch from charge point",
+                    t("Fetch from charge point"),
                     on_click=Config.fetch,
                     loading=Config.fetching,
                     variant="soft",
@@ -130,7 +134,7 @@ def configuration_section() -> rx.Component:
                 _row,
                 testid="config-table",
             ),
-            empty_note("No configuration stored yet: fetch it from the charge point."),
+            empty_note(t("No configuration stored yet: fetch it from the charge point.")),
         ),
         spacing="3",
         width="100%",

@@ -9,6 +9,7 @@ from ccms_app.control.components.command_form import labelled
 from ccms_app.control.state.message_log import ACTION_FILTER, MessageLogRow
 from ccms_app.control.state.message_log import MessageLogState as Log
 from ccms_app.ui.cards import empty_note
+from ccms_app.ui.i18n import t
 from ccms_app.ui.permissions import when_allowed
 from ccms_app.ui.table import cell, data_table
 
@@ -18,7 +19,7 @@ TYPE_COLOURS = {"CALL": "blue", "CALLRESULT": "green", "CALLERROR": "red"}
 def _filters() -> rx.Component:
     return rx.grid(
         labelled(
-            "Action",
+            t("Action"),
             rx.select.root(
                 rx.select.trigger(width="100%", custom_attrs={"data-testid": "log-action"}),
                 rx.select.content(*[rx.select.item(a, value=a) for a in ACTION_FILTER]),
@@ -27,20 +28,20 @@ def _filters() -> rx.Component:
             ),
         ),
         labelled(
-            "Direction",
+            t("Direction"),
             rx.select.root(
                 rx.select.trigger(width="100%", custom_attrs={"data-testid": "log-direction"}),
                 rx.select.content(
-                    rx.select.item("in and out", value="all"),
-                    rx.select.item("in (charge point → CSMS)", value="in"),
-                    rx.select.item("out (CSMS → charge point)", value="out"),
+                    rx.select.item(t("in and out"), value="all"),
+                    rx.select.item(t("in (charge point → CSMS)"), value="in"),
+                    rx.select.item(t("out (CSMS → charge point)"), value="out"),
                 ),
                 value=Log.direction,
                 on_change=Log.set_direction_filter,
             ),
         ),
         labelled(
-            "From (UTC)",
+            t("From (UTC)"),
             rx.input(
                 type="datetime-local",
                 value=Log.since,
@@ -50,7 +51,7 @@ def _filters() -> rx.Component:
             ),
         ),
         labelled(
-            "Until (UTC)",
+            t("Until (UTC)"),
             rx.input(
                 type="datetime-local",
                 value=Log.until,
@@ -69,15 +70,15 @@ def _toolbar() -> rx.Component:
     return rx.flex(
         rx.text(
             Log.total,
-            rx.cond(Log.total == 1, " message", " messages"),
+            rx.cond(Log.total == 1, t(" message"), t(" messages")),
             size="2",
             custom_attrs={"data-testid": "log-total"},
         ),
         rx.spacer(),
-        rx.button("Clear filters", size="1", variant="ghost", on_click=Log.clear_filters),
+        rx.button(t("Clear filters"), size="1", variant="ghost", on_click=Log.clear_filters),
         rx.button(
             rx.icon("refresh-cw", size=14),
-            "Refresh",
+            t("Refresh"),
             size="1",
             variant="soft",
             color_scheme="gray",
@@ -88,7 +89,7 @@ def _toolbar() -> rx.Component:
             Log.export,
             rx.button(
                 rx.icon("file-down", size=14),
-                "Export CSV",
+                t("Export CSV"),
                 size="1",
                 variant="soft",
                 on_click=Log.export,
@@ -108,7 +109,7 @@ def _row(m: ObjectVar[MessageLogRow]) -> rx.Component:
         cell(rx.text(m.action, weight="medium")),
         cell(
             rx.badge(
-                rx.cond(m.direction == "in", "← in", "→ out"),
+                rx.cond(m.direction == "in", t("← in"), t("→ out")),
                 color_scheme=rx.cond(m.direction == "in", "iris", "teal"),
                 variant="outline",
             )
@@ -132,16 +133,16 @@ def _pager() -> rx.Component:
     return rx.hstack(
         rx.button(
             rx.icon("chevron-left", size=14),
-            "Newer",
+            t("Newer"),
             size="1",
             variant="soft",
             disabled=Log.page <= 1,
             on_click=Log.previous_page,
             custom_attrs={"data-testid": "log-newer"},
         ),
-        rx.text("Page ", Log.page, " of ", Log.pages, size="2"),
+        rx.text("Page ", Log.page, t(" of "), Log.pages, size="2"),
         rx.button(
-            "Older",
+            t("Older"),
             rx.icon("chevron-right", size=14),
             size="1",
             variant="soft",
@@ -177,7 +178,7 @@ def _raw_dialog() -> rx.Component:
                 custom_attrs={"data-testid": "log-raw"},
             ),
             rx.flex(
-                rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
+                rx.dialog.close(rx.button(t("Close"), variant="soft", color_scheme="gray")),
                 justify="end",
                 margin_top="12px",
             ),
@@ -210,7 +211,7 @@ def message_log_section() -> rx.Component:
                 spacing="2",
                 width="100%",
             ),
-            empty_note("No message matches."),
+            empty_note(t("No message matches.")),
         ),
         _raw_dialog(),
         spacing="3",

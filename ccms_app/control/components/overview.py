@@ -12,10 +12,11 @@ from reflex.vars import ObjectVar
 from ccms_app.control.state.charge_point import ChargePointDetailState as Detail
 from ccms_app.monitoring.state.charge_point_feed import ChargePointLiveState as Live
 from ccms_app.monitoring.view import ChargePointRow, ConnectorCell, SessionRow
+from ccms_app.ui.i18n import Text, t
 from ccms_app.ui.status import online_badge, registration_badge, status_badge
 
 
-def _fact(label: str, value: rx.Var | str, testid: str = "") -> rx.Component:
+def _fact(label: Text, value: rx.Var | str, testid: str = "") -> rx.Component:
     return rx.vstack(
         rx.text(label, size="1", color=rx.color("gray", 11)),
         rx.text(
@@ -70,12 +71,12 @@ def _session(row_var: rx.Var) -> rx.Component:
     return rx.hstack(
         rx.icon("battery-charging", size=16, color=rx.color("blue", 11)),
         rx.text(
-            rx.text.strong("Transaction ", s.transaction_id),
-            " on connector ",
+            rx.text.strong(t("Transaction "), s.transaction_id),
+            t(" on connector "),
             s.connector_id,
             " · ",
             s.id_tag,
-            " · since ",
+            t(" · since "),
             s.started,
             size="2",
         ),
@@ -83,7 +84,7 @@ def _session(row_var: rx.Var) -> rx.Component:
         rx.cond(
             s.cost != "",
             rx.badge(
-                "so far ",
+                t("so far "),
                 s.cost,
                 color_scheme="teal",
                 variant="soft",

@@ -15,6 +15,7 @@ from ccms_app.control.state.smart_charging import SmartChargingState as SC
 from ccms_app.control.state.smart_charging_form import MAX_FORM_PERIODS, PURPOSES, SCHEDULE_KINDS
 from ccms_app.control.state.smart_charging_rows import CompositeRow, ProfileRow
 from ccms_app.ui.cards import empty_note
+from ccms_app.ui.i18n import t
 from ccms_app.ui.permissions import allowed, when_allowed
 from ccms_app.ui.table import cell, data_table
 
@@ -69,7 +70,7 @@ def _period(period: ObjectVar[dict[str, str]], index: rx.Var[int]) -> rx.Compone
             on_change=lambda v: SC.set_period(index, "start", v),
             type="number",
             min="0",
-            placeholder="start (min)",
+            placeholder=t("start (min)"),
             read_only=index == 0,
             width="100%",
             custom_attrs={"data-testid": f"sc-period-start-{index}"},
@@ -91,7 +92,7 @@ def _period(period: ObjectVar[dict[str, str]], index: rx.Var[int]) -> rx.Compone
             color_scheme="gray",
             on_click=SC.remove_period(index),
             disabled=index == 0,
-            aria_label="Remove period",
+            aria_label=t("Remove period"),
         ),
         width="100%",
         align="center",
@@ -105,7 +106,7 @@ def _periods() -> rx.Component:
         rx.foreach(SC.periods, _period),
         rx.button(
             rx.icon("plus", size=14),
-            "Add period",
+            t("Add period"),
             size="1",
             variant="soft",
             on_click=SC.add_period,
@@ -119,39 +120,41 @@ def _periods() -> rx.Component:
 
 def _form() -> rx.Component:
     grid = rx.grid(
-        labelled("Purpose", _select(PURPOSES, SC.purpose, "purpose")),
+        labelled(t("Purpose"), _select(PURPOSES, SC.purpose, "purpose")),
         labelled(
-            "Connector (0 = whole charge point)",
+            t("Connector (0 = whole charge point)"),
             _select(Detail.connector0_options, SC.connector_id, "connector_id"),
         ),
         rx.cond(
             SC.purpose == "TxProfile",
             labelled(
-                "Transaction", _select(Detail.transaction_options, SC.transaction, "transaction")
+                t("Transaction"), _select(Detail.transaction_options, SC.transaction, "transaction")
             ),
         ),
-        labelled("Stack level", _input(SC.stack_level, "stack_level", type="number", min="0")),
-        labelled("Schedule", _select(list(SCHEDULE_KINDS), SC.schedule, "schedule")),
-        labelled("Start time (UTC, empty = now)", _input(SC.start, "start", type="datetime-local")),
-        labelled("Unit", _select(["W", "A"], SC.unit, "unit")),
+        labelled(t("Stack level"), _input(SC.stack_level, "stack_level", type="number", min="0")),
+        labelled(t("Schedule"), _select(list(SCHEDULE_KINDS), SC.schedule, "schedule")),
         labelled(
-            "Duration (minutes, empty = open)", _input(SC.duration, "duration", type="number")
+            t("Start time (UTC, empty = now)"), _input(SC.start, "start", type="datetime-local")
         ),
-        labelled("Valid from (UTC)", _input(SC.valid_from, "valid_from", type="datetime-local")),
-        labelled("Valid to (UTC)", _input(SC.valid_to, "valid_to", type="datetime-local")),
+        labelled(t("Unit"), _select(["W", "A"], SC.unit, "unit")),
+        labelled(
+            t("Duration (minutes, empty = open)"), _input(SC.duration, "duration", type="number")
+        ),
+        labelled(t("Valid from (UTC)"), _input(SC.valid_from, "valid_from", type="datetime-local")),
+        labelled(t("Valid to (UTC)"), _input(SC.valid_to, "valid_to", type="datetime-local")),
         columns=rx.breakpoints(initial="1", sm="2", md="3"),
         spacing="3",
         width="100%",
     )
     return rx.card(
         rx.vstack(
-            rx.heading("Set a charging profile", size="3"),
+            rx.heading(t("Set a charging profile"), size="3"),
             grid,
             _periods(),
             _message(SC.message, SC.message_ok, "sc-message"),
             rx.button(
                 rx.icon("gauge", size=14),
-                "Send profile",
+                t("Send profile"),
                 on_click=SC.send_profile,
                 loading=SC.busy,
                 align_self="end",
@@ -187,7 +190,7 @@ def _row(r: ObjectVar[ProfileRow]) -> rx.Component:
             rx.cond(
                 r.active & allowed(SC.clear),
                 rx.button(
-                    "Clear",
+                    t("Clear"),
                     size="1",
                     variant="soft",
                     color_scheme="red",
@@ -203,7 +206,7 @@ def _row(r: ObjectVar[ProfileRow]) -> rx.Component:
 
 def _profiles() -> rx.Component:
     header = rx.flex(
-        rx.heading("Profiles", size="3"),
+        rx.heading(t("Profiles"), size="3"),
         rx.spacer(),
         rx.hstack(
             rx.switch(checked=SC.show_history, on_change=SC.set_show_history, size="1"),
@@ -214,7 +217,7 @@ def _profiles() -> rx.Component:
         when_allowed(
             SC.clear,
             rx.button(
-                "Clear all",
+                t("Clear all"),
                 size="1",
                 variant="soft",
                 color_scheme="red",
@@ -248,7 +251,7 @@ def _profiles() -> rx.Component:
                 _row,
                 testid="sc-profiles",
             ),
-            empty_note("No charging profile installed on this charge point."),
+            empty_note(t("No charging profile installed on this charge point.")),
         ),
         spacing="2",
         width="100%",
@@ -262,10 +265,10 @@ def _composite_row(r: ObjectVar[CompositeRow]) -> rx.Component:
 def _composite() -> rx.Component:
     controls = rx.grid(
         labelled(
-            "Connector", _select(Detail.connector0_options, SC.comp_connector, "comp_connector")
+            t("Connector"), _select(Detail.connector0_options, SC.comp_connector, "comp_connector")
         ),
-        labelled("Minutes", _input(SC.comp_minutes, "comp_minutes", type="number", min="1")),
-        labelled("Unit", _select(["W", "A"], SC.comp_unit, "comp_unit")),
+        labelled(t("Minutes"), _input(SC.comp_minutes, "comp_minutes", type="number", min="1")),
+        labelled(t("Unit"), _select(["W", "A"], SC.comp_unit, "comp_unit")),
         columns=rx.breakpoints(initial="1", sm="3"),
         spacing="3",
         width="100%",
@@ -292,11 +295,11 @@ def _composite() -> rx.Component:
     )
     return rx.card(
         rx.vstack(
-            rx.heading("Composite schedule", size="3"),
+            rx.heading(t("Composite schedule"), size="3"),
             controls,
             rx.button(
                 rx.icon("chart-line", size=14),
-                "Get composite schedule",
+                t("Get composite schedule"),
                 on_click=SC.get_composite,
                 loading=SC.comp_busy,
                 align_self="end",

@@ -26,6 +26,7 @@ from ccms_app.monitoring.state.charge_point_feed import SESSIONS_TAB, ChargePoin
 from ccms_app.network.components.cp_security import security_section
 from ccms_app.network.components.forms import charge_point_dialog
 from ccms_app.network.state.charge_point_forms import ChargePointFormState
+from ccms_app.ui.i18n import t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import live_indicator
 from ccms_app.ui.permissions import when_allowed
@@ -45,7 +46,7 @@ def _header() -> rx.Component:
     return rx.flex(
         rx.vstack(
             rx.link(
-                rx.hstack(rx.icon("arrow-left", size=14), "Live Monitoring", align="center"),
+                rx.hstack(rx.icon("arrow-left", size=14), t("Live Monitoring"), align="center"),
                 href=NAV_ROUTE,
                 size="2",
                 custom_attrs={"data-testid": "back-to-live"},
@@ -63,7 +64,7 @@ def _header() -> rx.Component:
             ChargePointFormState.save,
             rx.button(
                 rx.icon("pencil", size=14),
-                "Edit",
+                t("Edit"),
                 variant="soft",
                 on_click=ChargePointFormState.open_edit_identity(Detail.identity),
                 disabled=~Detail.loaded | Detail.not_found,
@@ -122,9 +123,9 @@ def _tabs() -> rx.Component:
 def _not_found() -> rx.Component:
     return rx.callout(
         rx.text(
-            "There is no charge point ",
+            t("There is no charge point "),
             rx.text.strong(Detail.identity),
-            " in your network.",
+            t(" in your network."),
         ),
         icon="circle-help",
         color_scheme="orange",

@@ -19,6 +19,7 @@ from ccms_app.drivers.state.forms import (
     VehicleFormState,
 )
 from ccms_app.ui.form_fields import field_error
+from ccms_app.ui.i18n import Text, has_text, t
 
 NO_DRIVER = "0"  # a select item cannot have an empty value; optional_id("0") is None
 
@@ -44,11 +45,11 @@ def pair(first: rx.Component, second: rx.Component) -> rx.Component:
     )
 
 
-def labelled(label: str, control: rx.Component, hint: str = "") -> rx.Component:
+def labelled(label: Text, control: rx.Component, hint: Text = "") -> rx.Component:
     return rx.vstack(
         rx.text(label, size="2", weight="medium"),
         control,
-        rx.text(hint, size="1", color=rx.color("gray", 10)) if hint else rx.fragment(),
+        rx.text(hint, size="1", color=rx.color("gray", 10)) if has_text(hint) else rx.fragment(),
         spacing="1",
         width="100%",
     )
@@ -57,11 +58,11 @@ def labelled(label: str, control: rx.Component, hint: str = "") -> rx.Component:
 def text_field(
     state: Any,
     name: str,
-    label: str,
+    label: Text,
     testid: str,
     *,
-    placeholder: str = "",
-    hint: str = "",
+    placeholder: Text = "",
+    hint: Text = "",
     type_: str = "text",
     disabled: Any = False,
 ) -> rx.Component:
@@ -95,20 +96,20 @@ def driver_picker(
             rx.input.slot(rx.icon("search", size=14)),
             value=state.driver_search,
             on_change=state.search_drivers,
-            placeholder="Find a driver by name or email",
+            placeholder=t("Find a driver by name or email"),
             width="100%",
             flex="1",
             custom_attrs=_tid(f"{testid}-driver-search"),
         ),
         rx.select.root(
             rx.select.trigger(
-                placeholder="Choose a driver",
+                placeholder=t("Choose a driver"),
                 width="100%",
                 flex="1",
                 custom_attrs=_tid(f"{testid}-driver"),
             ),
             rx.select.content(
-                rx.select.item("No driver", value=NO_DRIVER) if allow_none else rx.fragment(),
+                rx.select.item(t("No driver"), value=NO_DRIVER) if allow_none else rx.fragment(),
                 rx.foreach(
                     state.driver_options,
                     lambda option: rx.select.item(option[1], value=option[0]),
@@ -126,10 +127,10 @@ def driver_picker(
 def form_dialog(
     state: Any,
     testid: str,
-    title_new: str,
-    title_edit: str,
+    title_new: Text,
+    title_edit: Text,
     *fields: rx.Component,
-    save_new: str = "Create",
+    save_new: Text = "Create",
 ) -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
@@ -149,10 +150,10 @@ def form_dialog(
                 ),
                 rx.flex(
                     rx.dialog.close(
-                        rx.button("Cancel", variant="soft", color_scheme="gray", type="button")
+                        rx.button(t("Cancel"), variant="soft", color_scheme="gray", type="button")
                     ),
                     rx.button(
-                        rx.cond(state.editing, "Save", save_new),
+                        rx.cond(state.editing, t("Save"), save_new),
                         on_click=state.submit,
                         loading=state.busy,
                         custom_attrs=_tid(f"{testid}-save"),
@@ -177,39 +178,39 @@ def form_dialog(
 
 
 def driver_form() -> rx.Component:
-    s, t = DriverFormState, "driver-form"
+    s, tp = DriverFormState, "driver-form"
     return form_dialog(
         s,
-        t,
-        "New driver",
-        "Edit driver",
-        text_field(s, "name", "Name", t, placeholder="Full name"),
-        text_field(s, "email", "Email", t, placeholder="name@example.com", type_="email"),
-        text_field(s, "phone", "Phone", t, placeholder="+31 20 123 4567", type_="tel"),
+        tp,
+        t("New driver"),
+        t("Edit driver"),
+        text_field(s, "name", t("Name"), tp, placeholder=t("Full name")),
+        text_field(s, "email", t("Email"), tp, placeholder=t("name@example.com"), type_="email"),
+        text_field(s, "phone", t("Phone"), tp, placeholder="+31 20 123 4567", type_="tel"),
     )
 
 
 def group_form() -> rx.Component:
-    s, t = GroupFormState, "group-form"
+    s, tp = GroupFormState, "group-form"
     return form_dialog(
         s,
-        t,
-        "New user group",
-        "Edit user group",
-        text_field(s, "name", "Name", t, placeholder="e.g. ACME fleet"),
-        text_field(s, "account_name", "Group account", t, placeholder="Who is billed"),
-        text_field(s, "billing_email", "Billing email", t, type_="email"),
+        tp,
+        t("New user group"),
+        t("Edit user group"),
+        text_field(s, "name", t("Name"), tp, placeholder=t("e.g. ACME fleet")),
+        text_field(s, "account_name", t("Group account"), tp, placeholder=t("Who is billed")),
+        text_field(s, "billing_email", t("Billing email"), tp, type_="email"),
     )
 
 
 def _owner_kind() -> rx.Component:
     s = IdTagFormState
     return labelled(
-        "Belongs to",
+        t("Belongs to"),
         rx.segmented_control.root(
-            rx.segmented_control.item("Nobody yet", value=OWNER_NONE),
-            rx.segmented_control.item("A driver", value=OWNER_DRIVER),
-            rx.segmented_control.item("A group", value=OWNER_GROUP),
+            rx.segmented_control.item(t("Nobody yet"), value=OWNER_NONE),
+            rx.segmented_control.item(t("A driver"), value=OWNER_DRIVER),
+            rx.segmented_control.item(t("A group"), value=OWNER_GROUP),
             value=s.values["owner_kind"],
             on_change=lambda value: s.set_value("owner_kind", value),
             width="100%",
@@ -228,7 +229,7 @@ def _fleet_card() -> rx.Component:
                 on_change=lambda on: s.set_switch("concurrent_transactions", on),
                 custom_attrs=_tid("card-form-concurrent"),
             ),
-            "Fleet card: may run several charging sessions at once",
+            t("Fleet card: may run several charging sessions at once"),
             gap="8px",
             align="center",
         ),
@@ -238,7 +239,7 @@ def _fleet_card() -> rx.Component:
 
 
 def _owner_choice() -> rx.Component:
-    s, t = IdTagFormState, "card-form"
+    s, tp = IdTagFormState, "card-form"
     return rx.vstack(
         rx.match(
             s.values["owner_kind"],
@@ -246,7 +247,7 @@ def _owner_choice() -> rx.Component:
                 OWNER_DRIVER,
                 driver_picker(
                     s,
-                    t,
+                    tp,
                     lambda value: s.set_value("driver_id", value),
                     s.values["driver_id"],
                 ),
@@ -255,7 +256,7 @@ def _owner_choice() -> rx.Component:
                 OWNER_GROUP,
                 rx.select.root(
                     rx.select.trigger(
-                        placeholder="Choose a group",
+                        placeholder=t("Choose a group"),
                         width="100%",
                         custom_attrs=_tid(f"{t}-group"),
                     ),
@@ -271,73 +272,77 @@ def _owner_choice() -> rx.Component:
             ),
             rx.fragment(),
         ),
-        field_error(s, "owner", t),
+        field_error(s, "owner", tp),
         spacing="1",
         width="100%",
     )
 
 
 def id_tag_form() -> rx.Component:
-    s, t = IdTagFormState, "card-form"
+    s, tp = IdTagFormState, "card-form"
     return form_dialog(
         s,
-        t,
-        "Issue an RFID card",
-        "Edit RFID card",
+        tp,
+        t("Issue an RFID card"),
+        t("Edit RFID card"),
         text_field(
             s,
             "id_tag",
-            "Id tag",
-            t,
-            placeholder="Card UID, e.g. 04A2B3C4D5E6",
-            hint="Up to 20 characters, as the charge point reads it. Cannot be changed later.",
+            t("Id tag"),
+            tp,
+            placeholder=t("Card UID, e.g. 04A2B3C4D5E6"),
+            hint=t("Up to 20 characters, as the charge point reads it. Cannot be changed later."),
             disabled=s.editing,
         ),
         _owner_kind(),
         _owner_choice(),
-        text_field(s, "expiry", "Valid until (UTC)", t, type_="date", hint="Empty: never expires."),
+        text_field(
+            s, "expiry", t("Valid until (UTC)"), tp, type_="date", hint=t("Empty: never expires.")
+        ),
         text_field(
             s,
             "parent_id_tag",
-            "Parent id tag",
-            t,
-            placeholder="Optional: an existing card",
+            t("Parent id tag"),
+            tp,
+            placeholder=t("Optional: an existing card"),
         ),
-        text_field(s, "description", "Description", t, placeholder="e.g. spare card, blue"),
+        text_field(s, "description", t("Description"), tp, placeholder=t("e.g. spare card, blue")),
         _fleet_card(),
-        save_new="Issue card",
+        save_new=t("Issue card"),
     )
 
 
 def vehicle_form() -> rx.Component:
-    s, t = VehicleFormState, "vehicle-form"
+    s, tp = VehicleFormState, "vehicle-form"
     return form_dialog(
         s,
-        t,
-        "Add a vehicle",
-        "Edit vehicle",
+        tp,
+        t("Add a vehicle"),
+        t("Edit vehicle"),
         pair(
-            text_field(s, "make", "Make", t, placeholder="e.g. Kia"),
-            text_field(s, "model", "Model", t, placeholder="e.g. EV6"),
+            text_field(s, "make", t("Make"), tp, placeholder=t("e.g. Kia")),
+            text_field(s, "model", t("Model"), tp, placeholder=t("e.g. EV6")),
         ),
         pair(
-            text_field(s, "battery_capacity_kwh", "Battery capacity (kWh)", t, placeholder="77.4"),
-            text_field(s, "licence_plate", "Licence plate", t),
+            text_field(
+                s, "battery_capacity_kwh", t("Battery capacity (kWh)"), tp, placeholder="77.4"
+            ),
+            text_field(s, "licence_plate", t("Licence plate"), tp),
         ),
         labelled(
-            "Driver",
+            t("Driver"),
             rx.vstack(
                 driver_picker(
                     s,
-                    t,
+                    tp,
                     lambda value: s.set_value("driver_id", value),
                     s.values["driver_id"],
                     allow_none=True,
                 ),
-                field_error(s, "driver", t),
+                field_error(s, "driver", tp),
                 spacing="1",
                 width="100%",
             ),
         ),
-        save_new="Add vehicle",
+        save_new=t("Add vehicle"),
     )

@@ -6,12 +6,13 @@ import reflex as rx
 
 from ccms_app.drivers.components.widgets import users_subnav
 from ccms_app.drivers.state.detail import UsersOverviewState
+from ccms_app.ui.i18n import Text, t
 
 ROUTE = "/users"
 
 
 def _tile(
-    label: str, href: str, icon: str, value: rx.Var[int] | int, note: rx.Component, key: str
+    label: Text, href: str, icon: str, value: rx.Var[int] | int, note: rx.Component, key: str
 ) -> rx.Component:
     return rx.link(
         rx.card(
@@ -53,17 +54,17 @@ def users_overview() -> rx.Component:
     return rx.vstack(
         users_subnav(ROUTE),
         rx.grid(
-            _tile("Drivers", "/users/drivers", "user", s.drivers, rx.fragment(), "drivers"),
+            _tile(t("Drivers"), "/users/drivers", "user", s.drivers, rx.fragment(), "drivers"),
             _tile(
-                "RFID cards",
+                t("RFID cards"),
                 "/users/id-tags",
                 "credit-card",
                 s.cards,
-                rx.text(s.blocked, " blocked", **muted),
+                rx.text(s.blocked, t(" blocked"), **muted),
                 "cards",
             ),
-            _tile("User groups", "/users/groups", "users", s.groups, rx.fragment(), "groups"),
-            _tile("Vehicles", "/users/vehicles", "car", s.vehicles, rx.fragment(), "vehicles"),
+            _tile(t("User groups"), "/users/groups", "users", s.groups, rx.fragment(), "groups"),
+            _tile(t("Vehicles"), "/users/vehicles", "car", s.vehicles, rx.fragment(), "vehicles"),
             columns=rx.breakpoints(initial="1", sm="2", lg="4"),
             gap="12px",
             width="100%",

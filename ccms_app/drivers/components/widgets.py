@@ -8,6 +8,7 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.drivers.state.actions import IdTagActionsState
+from ccms_app.ui.i18n import Text, t
 from ccms_app.ui.permissions import when_allowed
 from ccms_app.ui.subnav import subnav
 
@@ -48,7 +49,7 @@ def users_subnav(active: str) -> rx.Component:
     return subnav(SUBPAGES, active, "users-tab")
 
 
-def back_link(label: str, href: str) -> rx.Component:
+def back_link(label: Text, href: str) -> rx.Component:
     return rx.link(
         rx.hstack(rx.icon("arrow-left", size=14), label, spacing="1", align="center"),
         href=href,
@@ -62,7 +63,7 @@ def confirm_dialog(
     on_open_change: Any,
     title: Any,
     text: Any,
-    confirm_label: str,
+    confirm_label: Text,
     on_confirm: Any,
     testid: str,
 ) -> rx.Component:
@@ -71,7 +72,7 @@ def confirm_dialog(
             rx.alert_dialog.title(title),
             rx.alert_dialog.description(text, size="2"),
             rx.flex(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.cancel(rx.button(t("Cancel"), variant="soft", color_scheme="gray")),
                 rx.alert_dialog.action(
                     rx.button(
                         confirm_label,
@@ -98,8 +99,8 @@ def card_delete_dialog() -> rx.Component:
         s.confirm_open,
         s.set_confirm_open,
         "Delete card " + s.confirm_label + "?",
-        "A card that was used for charging is kept for the history: block it instead.",
-        "Delete card",
+        t("A card that was used for charging is kept for the history: block it instead."),
+        t("Delete card"),
         s.delete,
         "card-delete",
     )
@@ -118,7 +119,7 @@ def _card_buttons(row_id: Any, id_tag: Any, blocked: Any, testid: str) -> rx.Com
             blocked,
             rx.button(
                 rx.icon("lock-open", size=14),
-                "Unblock",
+                t("Unblock"),
                 size="1",
                 variant="soft",
                 color_scheme="green",
@@ -127,7 +128,7 @@ def _card_buttons(row_id: Any, id_tag: Any, blocked: Any, testid: str) -> rx.Com
             ),
             rx.button(
                 rx.icon("ban", size=14),
-                "Block",
+                t("Block"),
                 size="1",
                 variant="soft",
                 color_scheme="red",
@@ -140,7 +141,7 @@ def _card_buttons(row_id: Any, id_tag: Any, blocked: Any, testid: str) -> rx.Com
             size="1",
             variant="ghost",
             color_scheme="gray",
-            aria_label="Delete card",
+            aria_label=t("Delete card"),
             on_click=s.ask_delete(row_id, id_tag),
             custom_attrs=_tid(testid + "-delete-" + id_tag),
         ),

@@ -31,6 +31,7 @@ from ccms_app.drivers.state.lists import DriverListState
 from ccms_app.finance.components.memberships import membership_badge
 from ccms_app.ui.cards import empty_note, section
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
+from ccms_app.ui.i18n import Text, t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import when_allowed
@@ -50,7 +51,7 @@ def _suspend_toggle(row_id: rx.Var[str], suspended: rx.Var[bool], testid: str) -
     return rx.cond(
         suspended,
         rx.button(
-            "Reactivate",
+            t("Reactivate"),
             size="1",
             variant="soft",
             color_scheme="green",
@@ -58,7 +59,7 @@ def _suspend_toggle(row_id: rx.Var[str], suspended: rx.Var[bool], testid: str) -
             custom_attrs={"data-testid": testid + "-reactivate-" + id_text},
         ),
         rx.button(
-            "Suspend",
+            t("Suspend"),
             size="1",
             variant="soft",
             color_scheme="orange",
@@ -73,7 +74,7 @@ def _row_actions(row: RowVar) -> rx.Component:
         DriverFormState.submit,
         rx.hstack(
             rx.button(
-                "Edit",
+                t("Edit"),
                 size="1",
                 variant="soft",
                 color_scheme="gray",
@@ -88,28 +89,28 @@ def _row_actions(row: RowVar) -> rx.Component:
 def page() -> rx.Component:
     return app_shell(
         NAV_ROUTE,
-        page_header("Drivers", "People who charge with RFID cards; suspend to stop them."),
+        page_header(t("Drivers"), t("People who charge with RFID cards; suspend to stop them.")),
         users_subnav(ROUTE),
         data_list(
             DriverListState,
             columns=[
-                Column("name", "Name", href=lambda row: "/users/drivers/" + row["id"].to(str)),
-                Column("email", "Email"),
-                Column("phone", "Phone", sortable=False),
-                Column("status", "Status", render=lambda row: status_badge(row["status"])),
-                Column("organisation", "Organisation", on_phone=False),
-                Column("created_at", "Created", on_phone=False),
+                Column("name", t("Name"), href=lambda row: "/users/drivers/" + row["id"].to(str)),
+                Column("email", t("Email")),
+                Column("phone", t("Phone"), sortable=False),
+                Column("status", t("Status"), render=lambda row: status_badge(row["status"])),
+                Column("organisation", t("Organisation"), on_phone=False),
+                Column("created_at", t("Created"), on_phone=False),
             ],
-            filters=[Filter("status", "Status", STATUS_FILTER)],
+            filters=[Filter("status", t("Status"), STATUS_FILTER)],
             testid="drivers",
-            empty_text="No drivers yet. Create the first one.",
-            search_placeholder="Search name, email, phone…",
+            empty_text=t("No drivers yet. Create the first one."),
+            search_placeholder=t("Search name, email, phone…"),
             toolbar=[
                 when_allowed(
                     DriverFormState.submit,
                     rx.button(
                         rx.icon("user-plus", size=14),
-                        "New driver",
+                        t("New driver"),
                         on_click=DriverFormState.open_new({}),
                         custom_attrs={"data-testid": "drivers-new"},
                     ),
@@ -124,7 +125,7 @@ def page() -> rx.Component:
 # --- one driver -----------------------------------------------------------------------------
 
 
-def _fact(label: str, value: rx.Var | str, testid: str = "") -> rx.Component:
+def _fact(label: Text, value: rx.Var | str, testid: str = "") -> rx.Component:
     return rx.hstack(
         rx.text(label, size="2", color=rx.color("gray", 11), min_width="72px"),
         rx.text(value, size="2", custom_attrs={"data-testid": testid} if testid else {}),
@@ -136,17 +137,17 @@ def _fact(label: str, value: rx.Var | str, testid: str = "") -> rx.Component:
 def _cards() -> rx.Component:
     s = DriverDetailState
     return section(
-        "RFID cards",
+        t("RFID cards"),
         rx.cond(
             s.cards.length() > 0,
             card_list(s.cards, "driver-card"),
-            empty_note("No cards yet."),
+            empty_note(t("No cards yet.")),
         ),
         right=when_allowed(
             IdTagFormState.submit,
             rx.button(
                 rx.icon("credit-card", size=14),
-                "Issue card",
+                t("Issue card"),
                 size="2",
                 on_click=IdTagFormState.open_new(
                     preset(owner_kind=OWNER_DRIVER, driver_id=s.driver_id.to_string())
@@ -158,7 +159,7 @@ def _cards() -> rx.Component:
 
 
 def _link_list(
-    rows: ArrayVar[Sequence[LinkRow]], href_prefix: str, empty: str, testid: str
+    rows: ArrayVar[Sequence[LinkRow]], href_prefix: str, empty: Text, testid: str
 ) -> rx.Component:
     def item(row: ObjectVar[LinkRow]) -> rx.Component:
         return rx.hstack(
@@ -198,7 +199,7 @@ def _header_actions() -> rx.Component:
 def _header_buttons(s: type[DriverDetailState]) -> rx.Component:
     return rx.hstack(
         rx.button(
-            "Edit",
+            t("Edit"),
             variant="soft",
             color_scheme="gray",
             on_click=DriverFormState.open_edit(s.driver_id),
@@ -209,7 +210,7 @@ def _header_buttons(s: type[DriverDetailState]) -> rx.Component:
             rx.icon("trash-2", size=16),
             variant="soft",
             color_scheme="red",
-            aria_label="Delete driver",
+            aria_label=t("Delete driver"),
             on_click=s.set_confirm_delete(True),
             custom_attrs={"data-testid": "driver-delete"},
         ),
@@ -242,7 +243,7 @@ def _detail_body() -> rx.Component:
         rx.cond(
             s.suspended,
             rx.callout(
-                "Suspended: every card of this driver answers Blocked.",
+                t("Suspended: every card of this driver answers Blocked."),
                 icon="ban",
                 color_scheme="orange",
                 size="1",
@@ -252,16 +253,17 @@ def _detail_body() -> rx.Component:
         _cards(),
         rx.grid(
             section(
-                "Groups", _link_list(s.groups, "/users/groups/", "In no group.", "driver-groups")
+                t("Groups"),
+                _link_list(s.groups, "/users/groups/", t("In no group."), "driver-groups"),
             ),
             section(
-                "Vehicles",
-                _link_list(s.vehicles, "", "No vehicles.", "driver-vehicles"),
+                t("Vehicles"),
+                _link_list(s.vehicles, "", t("No vehicles."), "driver-vehicles"),
                 right=when_allowed(
                     VehicleFormState.submit,
                     rx.button(
                         rx.icon("car", size=14),
-                        "Add vehicle",
+                        t("Add vehicle"),
                         size="2",
                         variant="soft",
                         on_click=VehicleFormState.open_new(
@@ -275,7 +277,7 @@ def _detail_body() -> rx.Component:
             width="100%",
         ),
         section(
-            "Recent sessions",
+            t("Recent sessions"),
             rx.cond(
                 s.sessions.length() > 0,
                 data_table(
@@ -284,7 +286,7 @@ def _detail_body() -> rx.Component:
                     _session_row,
                     "driver-sessions",
                 ),
-                empty_note("No charging sessions with this driver's cards yet."),
+                empty_note(t("No charging sessions with this driver's cards yet.")),
             ),
         ),
         spacing="5",
@@ -296,7 +298,7 @@ def detail_page() -> rx.Component:
     s = DriverDetailState
     return app_shell(
         NAV_ROUTE,
-        back_link("Drivers", ROUTE),
+        back_link(t("Drivers"), ROUTE),
         rx.cond(
             s.loaded,
             rx.cond(
@@ -314,9 +316,11 @@ def detail_page() -> rx.Component:
             s.confirm_delete,
             s.set_confirm_delete,
             "Delete " + s.name + "?",
-            "Only a driver without cards or sessions can be deleted; suspend the driver "
-            "otherwise. Group memberships go too; vehicles stay, without a driver.",
-            "Delete driver",
+            t(
+                "Only a driver without cards or sessions can be deleted; suspend the driver "
+                "otherwise. Group memberships go too; vehicles stay, without a driver."
+            ),
+            t("Delete driver"),
             s.delete,
             "driver-delete",
         ),

@@ -17,6 +17,7 @@ from ccms_app.drivers.components.widgets import (
 from ccms_app.drivers.state.forms import IdTagFormState
 from ccms_app.drivers.state.lists import IdTagListState
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
+from ccms_app.ui.i18n import t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import when_allowed
@@ -26,15 +27,15 @@ TITLE = page_title("RFID cards")
 NAV_ROUTE = "/users"
 
 FILTERS = (
-    Filter("status", "Status", (("active", "Active"), ("blocked", "Blocked"))),
+    Filter("status", t("Status"), (("active", "Active"), ("blocked", "Blocked"))),
     Filter(
         "owner_kind",
-        "Owner",
+        t("Owner"),
         (("driver", "A driver"), ("group", "A group"), ("none", "Nobody")),
     ),
     Filter(
         "authorization",
-        "Authorize",
+        t("Authorize"),
         (("Accepted", "Accepted"), ("Blocked", "Blocked"), ("Expired", "Expired")),
     ),
 )
@@ -57,7 +58,7 @@ def _buttons(row: RowVar) -> rx.Component:
     return rx.hstack(
         card_actions(row["id"], row["id_tag"], row["blocked"] != "", "cards"),
         rx.button(
-            "Edit",
+            t("Edit"),
             size="1",
             variant="soft",
             color_scheme="gray",
@@ -73,34 +74,34 @@ def page() -> rx.Component:
     return app_shell(
         NAV_ROUTE,
         page_header(
-            "RFID cards",
-            "Id tags charge points send in Authorize; blocking works from the next one.",
+            t("RFID cards"),
+            t("Id tags charge points send in Authorize; blocking works from the next one."),
         ),
         users_subnav(ROUTE),
         data_list(
             IdTagListState,
             columns=[
-                Column("id_tag", "Id tag", render=lambda row: rx.code(row["id_tag"], size="2")),
+                Column("id_tag", t("Id tag"), render=lambda row: rx.code(row["id_tag"], size="2")),
                 Column(
                     "authorization",
-                    "Authorize",
+                    t("Authorize"),
                     render=lambda row: authorization_badge(row["authorization"]),
                 ),
-                Column("owner", "Owner", render=_owner),
-                Column("expiry_date", "Valid until"),
-                Column("parent_id_tag", "Parent", on_phone=False),
-                Column("description", "Description", on_phone=False),
+                Column("owner", t("Owner"), render=_owner),
+                Column("expiry_date", t("Valid until")),
+                Column("parent_id_tag", t("Parent"), on_phone=False),
+                Column("description", t("Description"), on_phone=False),
             ],
             filters=FILTERS,
             testid="cards",
-            empty_text="No RFID cards yet. Issue the first one.",
-            search_placeholder="Search id tag, owner, description…",
+            empty_text=t("No RFID cards yet. Issue the first one."),
+            search_placeholder=t("Search id tag, owner, description…"),
             toolbar=[
                 when_allowed(
                     IdTagFormState.submit,
                     rx.button(
                         rx.icon("credit-card", size=14),
-                        "Issue card",
+                        t("Issue card"),
                         on_click=IdTagFormState.open_new({}),
                         custom_attrs={"data-testid": "cards-new"},
                     ),

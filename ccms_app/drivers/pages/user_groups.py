@@ -25,6 +25,7 @@ from ccms_app.drivers.state.forms import OWNER_GROUP, GroupFormState, IdTagFormS
 from ccms_app.drivers.state.lists import GroupListState
 from ccms_app.ui.cards import empty_note, section
 from ccms_app.ui.data_list import Column, data_list
+from ccms_app.ui.i18n import t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import allowed, when_allowed
@@ -42,28 +43,28 @@ def page() -> rx.Component:
     return app_shell(
         NAV_ROUTE,
         page_header(
-            "User groups",
-            "Drivers charging on one account; members are billed with the group's tariff.",
+            t("User groups"),
+            t("Drivers charging on one account; members are billed with the group's tariff."),
         ),
         users_subnav(ROUTE),
         data_list(
             GroupListState,
             columns=[
-                Column("name", "Name", href=lambda row: "/users/groups/" + row["id"].to(str)),
-                Column("account_name", "Account"),
-                Column("members", "Members"),
-                Column("billing_email", "Billing email", on_phone=False),
-                Column("organisation", "Organisation", on_phone=False),
+                Column("name", t("Name"), href=lambda row: "/users/groups/" + row["id"].to(str)),
+                Column("account_name", t("Account")),
+                Column("members", t("Members")),
+                Column("billing_email", t("Billing email"), on_phone=False),
+                Column("organisation", t("Organisation"), on_phone=False),
             ],
             testid="groups",
-            empty_text="No user groups yet.",
-            search_placeholder="Search name, account, email…",
+            empty_text=t("No user groups yet."),
+            search_placeholder=t("Search name, account, email…"),
             toolbar=[
                 when_allowed(
                     GroupFormState.submit,
                     rx.button(
                         rx.icon("plus", size=14),
-                        "New group",
+                        t("New group"),
                         on_click=GroupFormState.open_new({}),
                         custom_attrs={"data-testid": "groups-new"},
                     ),
@@ -72,7 +73,7 @@ def page() -> rx.Component:
             actions=lambda row: when_allowed(
                 GroupFormState.submit,
                 rx.button(
-                    "Edit",
+                    t("Edit"),
                     size="1",
                     variant="soft",
                     color_scheme="gray",
@@ -105,7 +106,7 @@ def _member_row(row: rx.Var) -> rx.Component:
             when_allowed(
                 s.remove_member,
                 rx.button(
-                    "Remove",
+                    t("Remove"),
                     size="1",
                     variant="ghost",
                     color_scheme="red",
@@ -127,7 +128,7 @@ def _add_member() -> rx.Component:
             ),
             rx.button(
                 rx.icon("user-plus", size=14),
-                "Add member",
+                t("Add member"),
                 on_click=s.add_member,
                 custom_attrs={"data-testid": "member-add"},
             ),
@@ -147,10 +148,12 @@ def _add_member() -> rx.Component:
 def _members() -> rx.Component:
     s = GroupDetailState
     return section(
-        "Members",
+        t("Members"),
         rx.text(
-            "Authorised members may charge on the group account. Group cards work while at "
-            "least one authorised member is active.",
+            t(
+                "Authorised members may charge on the group account. Group cards work while at "
+                "least one authorised member is active."
+            ),
             size="2",
             color=rx.color("gray", 11),
         ),
@@ -160,7 +163,7 @@ def _members() -> rx.Component:
             data_table(
                 ["Driver", "Contact", "Authorised", ""], s.members, _member_row, "group-members"
             ),
-            empty_note("No members yet."),
+            empty_note(t("No members yet.")),
         ),
     )
 
@@ -168,17 +171,17 @@ def _members() -> rx.Component:
 def _cards() -> rx.Component:
     s = GroupDetailState
     return section(
-        "Group cards",
+        t("Group cards"),
         rx.cond(
             s.cards.length() > 0,
             card_list(s.cards, "group-card"),
-            empty_note("No group cards."),
+            empty_note(t("No group cards.")),
         ),
         right=when_allowed(
             IdTagFormState.submit,
             rx.button(
                 rx.icon("credit-card", size=14),
-                "Issue group card",
+                t("Issue group card"),
                 size="2",
                 variant="soft",
                 on_click=IdTagFormState.open_new(
@@ -192,9 +195,9 @@ def _cards() -> rx.Component:
 def _tariff_line() -> rx.Component:
     """Which tariff bills the members is set in Finance; the Users module cannot read it."""
     return rx.text(
-        rx.text.strong("Tariff: "),
+        rx.text.strong(t("Tariff: ")),
         rx.link(
-            "Set the group's tariff in Finance",
+            t("Set the group's tariff in Finance"),
             href=GROUP_TARIFF_HREF,
             custom_attrs={"data-testid": "group-tariff-link"},
         ),
@@ -213,7 +216,7 @@ def _detail_body() -> rx.Component:
                 GroupFormState.submit,
                 rx.hstack(
                     rx.button(
-                        "Edit",
+                        t("Edit"),
                         variant="soft",
                         color_scheme="gray",
                         on_click=GroupFormState.open_edit(s.group_id),
@@ -222,7 +225,7 @@ def _detail_body() -> rx.Component:
                         rx.icon("trash-2", size=16),
                         variant="soft",
                         color_scheme="red",
-                        aria_label="Delete group",
+                        aria_label=t("Delete group"),
                         on_click=s.set_confirm_delete(True),
                     ),
                     spacing="2",
@@ -231,8 +234,8 @@ def _detail_body() -> rx.Component:
         ),
         rx.card(
             rx.flex(
-                rx.text(rx.text.strong("Account: "), s.account_name, size="2"),
-                rx.text(rx.text.strong("Billing: "), s.billing_email, size="2"),
+                rx.text(rx.text.strong(t("Account: ")), s.account_name, size="2"),
+                rx.text(rx.text.strong(t("Billing: ")), s.billing_email, size="2"),
                 _tariff_line(),
                 direction=rx.breakpoints(initial="column", sm="row"),
                 gap=rx.breakpoints(initial="4px", sm="24px"),
@@ -251,7 +254,7 @@ def detail_page() -> rx.Component:
     s = GroupDetailState
     return app_shell(
         NAV_ROUTE,
-        back_link("User groups", ROUTE),
+        back_link(t("User groups"), ROUTE),
         rx.cond(
             s.loaded,
             rx.cond(
@@ -268,8 +271,8 @@ def detail_page() -> rx.Component:
             s.confirm_delete,
             s.set_confirm_delete,
             "Delete " + s.name + "?",
-            "A group with cards cannot be deleted; its memberships go with it.",
-            "Delete group",
+            t("A group with cards cannot be deleted; its memberships go with it."),
+            t("Delete group"),
             s.delete,
             "group-delete",
         ),

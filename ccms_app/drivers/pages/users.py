@@ -13,6 +13,7 @@ from ccms_app.drivers.components.overview import users_overview
 from ccms_app.drivers.state.overview import OutOfDateRow
 from ccms_app.drivers.state.overview import UsersLocalListState as Lists
 from ccms_app.ui.cards import empty_note, section
+from ccms_app.ui.i18n import t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import when_allowed
@@ -26,14 +27,14 @@ TITLE = page_title("Users")
 def _lists_link() -> rx.Component:
     return rx.callout(
         rx.text(
-            "Choose which id tags go to which charge points on the ",
+            t("Choose which id tags go to which charge points on the "),
             rx.link(
-                "Local lists",
+                t("Local lists"),
                 href="/users/local-lists",
                 weight="medium",
                 custom_attrs={"data-testid": "local-lists-link"},
             ),
-            " page; here, which charge points hold a list that is out of date.",
+            t(" page; here, which charge points hold a list that is out of date."),
         ),
         icon="list-checks",
         color_scheme="teal",
@@ -63,7 +64,7 @@ def _sync_all_button() -> rx.Component:
         Lists.sync_all,
         rx.button(
             rx.icon("refresh-cw", size=14),
-            "Sync all",
+            t("Sync all"),
             on_click=Lists.sync_all,
             loading=Lists.busy,
             disabled=Lists.count == 0,
@@ -89,13 +90,15 @@ def _message() -> rx.Component:
 def _local_lists() -> rx.Component:
     return rx.box(
         section(
-            "Local authorization lists",
+            t("Local authorization lists"),
             _lists_link(),
             rx.text(
                 rx.text.strong(Lists.count, custom_attrs={"data-testid": "local-lists-stale"}),
-                " charge point(s) hold a local list that is not what CCMS wants there. "
-                "Connected charge points are synced automatically; Sync all does it now "
-                "(offline ones are synced when they reconnect).",
+                t(
+                    " charge point(s) hold a local list that is not what CCMS wants there. "
+                    "Connected charge points are synced automatically; Sync all does it now "
+                    "(offline ones are synced when they reconnect)."
+                ),
                 size="2",
                 color=rx.color("gray", 11),
             ),
@@ -119,7 +122,7 @@ def _local_lists() -> rx.Component:
                 ),
                 rx.cond(
                     Lists.loaded,
-                    empty_note("Every charge point's local list is up to date."),
+                    empty_note(t("Every charge point's local list is up to date.")),
                     rx.spinner(size="2"),
                 ),
             ),
@@ -133,7 +136,7 @@ def _local_lists() -> rx.Component:
 def page() -> rx.Component:
     return app_shell(
         ROUTE,
-        page_header("Users", "Drivers, their RFID cards, groups and vehicles."),
+        page_header(t("Users"), t("Drivers, their RFID cards, groups and vehicles.")),
         users_overview(),
         _local_lists(),
     )

@@ -12,6 +12,7 @@ from ccms_app.drivers.state.actions import VehicleActionsState
 from ccms_app.drivers.state.forms import VehicleFormState
 from ccms_app.drivers.state.lists import VehicleListState
 from ccms_app.ui.data_list import Column, RowVar, data_list
+from ccms_app.ui.i18n import t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import when_allowed
@@ -37,7 +38,7 @@ def _actions(row: RowVar) -> rx.Component:
 def _buttons(row: RowVar) -> rx.Component:
     return rx.hstack(
         rx.button(
-            "Edit",
+            t("Edit"),
             size="1",
             variant="soft",
             color_scheme="gray",
@@ -48,7 +49,7 @@ def _buttons(row: RowVar) -> rx.Component:
             size="1",
             variant="ghost",
             color_scheme="gray",
-            aria_label="Delete vehicle",
+            aria_label=t("Delete vehicle"),
             on_click=VehicleActionsState.ask_delete(
                 row["id"], row["make"].to(str) + " " + row["model"].to(str)
             ),
@@ -62,31 +63,31 @@ def page() -> rx.Component:
     s = VehicleActionsState
     return app_shell(
         NAV_ROUTE,
-        page_header("Vehicles", "Drivers' cars: make, model and battery capacity."),
+        page_header(t("Vehicles"), t("Drivers' cars: make, model and battery capacity.")),
         users_subnav(ROUTE),
         data_list(
             VehicleListState,
             columns=[
-                Column("make", "Make"),
-                Column("model", "Model"),
+                Column("make", t("Make")),
+                Column("model", t("Model")),
                 Column(
                     "battery_capacity_wh",
-                    "Battery",
+                    t("Battery"),
                     render=lambda row: rx.text(row["battery"], size="2"),
                 ),
-                Column("licence_plate", "Plate"),
-                Column("driver", "Driver", render=_driver),
-                Column("organisation", "Organisation", on_phone=False),
+                Column("licence_plate", t("Plate")),
+                Column("driver", t("Driver"), render=_driver),
+                Column("organisation", t("Organisation"), on_phone=False),
             ],
             testid="vehicles",
-            empty_text="No vehicles yet.",
-            search_placeholder="Search make, model, plate, driver…",
+            empty_text=t("No vehicles yet."),
+            search_placeholder=t("Search make, model, plate, driver…"),
             toolbar=[
                 when_allowed(
                     VehicleFormState.submit,
                     rx.button(
                         rx.icon("car", size=14),
-                        "Add vehicle",
+                        t("Add vehicle"),
                         on_click=VehicleFormState.open_new({}),
                         custom_attrs={"data-testid": "vehicles-new"},
                     ),
@@ -99,8 +100,8 @@ def page() -> rx.Component:
             s.confirm_open,
             s.set_confirm_open,
             "Delete " + s.confirm_label + "?",
-            "The vehicle is removed from its driver.",
-            "Delete vehicle",
+            t("The vehicle is removed from its driver."),
+            t("Delete vehicle"),
             s.delete,
             "vehicle-delete",
         ),

@@ -7,9 +7,10 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.ui.dialogs import tid
+from ccms_app.ui.i18n import Text
 
 
-def download_link(label: str, href: Any, testid: Any) -> rx.Component:
+def download_link(label: Text, href: Any, testid: Any) -> rx.Component:
     """A file from an HTTP route (its own gate): a full document request (reload_document),
     never a client-side route change (which would show the app's 404 page)."""
     return rx.link(

@@ -32,6 +32,7 @@ from ccms_app.ui.dialogs import (
     notice,
     tid,
 )
+from ccms_app.ui.i18n import Text, t
 from ccms_app.ui.permissions import when_allowed
 
 L: Any = DocumentListState  # Var methods on its mixin's fields (filters) are not typed
@@ -40,7 +41,7 @@ KIND_COLOURS = {"receipt": "green", "invoice": "blue", "credit_note": "amber"}
 EMAIL_COLOURS = {"sent": "green", "failed": "red", "not_sent": "gray"}
 
 
-def _date(key: str, label: str) -> rx.Component:
+def _date(key: str, label: Text, aria_label: Text) -> rx.Component:
     return rx.hstack(
         rx.text(label, size="2", color=rx.color("gray", 11)),
         rx.input(
@@ -48,7 +49,7 @@ def _date(key: str, label: str) -> rx.Component:
             value=L.filters.get(key, "").to(str),
             on_change=lambda value: L.set_filter(key, value),
             width="150px",
-            aria_label=f"Issued {label.lower()}",
+            aria_label=aria_label,
             custom_attrs={"data-testid": f"documents-{key}"},
         ),
         align="center",
@@ -89,7 +90,7 @@ def _email(row: RowVar) -> rx.Component:
 
 
 def _pdf(row: RowVar) -> rx.Component:
-    return download_link("PDF", row["pdf_url"], "documents-pdf-" + row["id"].to(str))
+    return download_link(t("PDF"), row["pdf_url"], "documents-pdf-" + row["id"].to(str))
 
 
 def _actions(row: RowVar) -> rx.Component:
@@ -101,7 +102,7 @@ def _actions(row: RowVar) -> rx.Component:
             when_allowed(
                 A.credit_document,
                 rx.button(
-                    "Credit note",
+                    t("Credit note"),
                     size="1",
                     variant="soft",
                     color_scheme="amber",
@@ -119,7 +120,7 @@ def _actions(row: RowVar) -> rx.Component:
             when_allowed(
                 A.send_again,
                 rx.button(
-                    "Send again",
+                    t("Send again"),
                     size="1",
                     variant="ghost",
                     on_click=A.send_again(document_id),
@@ -138,7 +139,7 @@ def _invoices_button() -> rx.Component:
         A.issue_invoices,
         rx.button(
             rx.icon("receipt-text", size=14),
-            "Issue invoices",
+            t("Issue invoices"),
             on_click=A.open_invoices,
             custom_attrs=tid("invoices-open"),
         ),
@@ -150,24 +151,28 @@ def documents_list() -> rx.Component:
     return data_list(
         L,
         columns=[
-            Column("number", "Number"),
-            Column("kind", "Kind", sortable=False, render=_kind),
-            Column("issued_at", "Issued"),
-            Column("buyer_name", "Buyer"),
-            Column("period", "Period", sortable=False),
-            Column("total_incl_minor", "Total incl. VAT", render=_total),
-            Column("email", "E-mail", sortable=False, render=_email),
-            Column("organisation", "Issued by", sortable=False, on_phone=False),
+            Column("number", t("Number")),
+            Column("kind", t("Kind"), sortable=False, render=_kind),
+            Column("issued_at", t("Issued")),
+            Column("buyer_name", t("Buyer")),
+            Column("period", t("Period"), sortable=False),
+            Column("total_incl_minor", t("Total incl. VAT"), render=_total),
+            Column("email", t("E-mail"), sortable=False, render=_email),
+            Column("organisation", t("Issued by"), sortable=False, on_phone=False),
         ],
         filters=[
-            Filter("kind", "Kind", list(KIND_LABELS.items())),
-            Filter("organisation_id", "Organisation", L.filter_options["organisation_id"]),
-            Filter("email_state", "E-mail", list(EMAIL_LABELS.items())),
+            Filter("kind", t("Kind"), list(KIND_LABELS.items())),
+            Filter("organisation_id", t("Organisation"), L.filter_options["organisation_id"]),
+            Filter("email_state", t("E-mail"), list(EMAIL_LABELS.items())),
         ],
         testid="documents",
-        empty_text="No documents yet: receipts are issued once a session's cost is final.",
-        search_placeholder="Search number or buyer…",
-        toolbar=[_date("since", "From"), _date("until", "To"), _invoices_button()],
+        empty_text=t("No documents yet: receipts are issued once a session's cost is final."),
+        search_placeholder=t("Search number or buyer…"),
+        toolbar=[
+            _date("since", t("From"), t("Issued from")),
+            _date("until", t("To"), t("Issued to")),
+            _invoices_button(),
+        ],
         actions=_actions,
     )
 
@@ -182,7 +187,7 @@ def credit_dialog() -> rx.Component:
         "Credit note for " + A.credit_number,
         dialog_body(
             form_field(
-                "Reason (printed on the credit note)",
+                t("Reason (printed on the credit note)"),
                 rx.text_area(
                     value=A.credit_reason,
                     on_change=A.set_credit_reason,
@@ -194,15 +199,17 @@ def credit_dialog() -> rx.Component:
             error_text(A.credit_error, "credit-error"),
             dialog_buttons(
                 A.close_credit,
-                "Issue credit note",
+                t("Issue credit note"),
                 A.busy,
                 "credit-save",
                 color_scheme="amber",
                 on_click=A.credit_document,
             ),
         ),
-        description="Cancels the whole document with negative amounts; the original stays as "
-        "issued. A credited invoice's sessions go on the next invoice.",
+        description=t(
+            "Cancels the whole document with negative amounts; the original stays as "
+            "issued. A credited invoice's sessions go on the next invoice."
+        ),
         testid="credit-dialog",
         max_width="520px",
     )
@@ -219,22 +226,22 @@ def invoices_dialog() -> rx.Component:
     return dialog(
         A.invoices_open,
         A.invoices_open_changed,
-        "Issue invoices",
+        t("Issue invoices"),
         dialog_body(
             labelled(
-                "Month",
+                t("Month"),
                 rx.input(
                     type="month",
                     value=A.invoice_month,
                     on_change=A.set_invoice_month,
-                    placeholder="YYYY-MM",
+                    placeholder=t("YYYY-MM"),
                     width="100%",
                     custom_attrs=tid("invoices-month"),
                 ),
                 _invoice_error("month"),
             ),
             labelled(
-                "Issuing organisation",
+                t("Issuing organisation"),
                 choice_select(
                     A.invoice_organisation,
                     A.organisations,
@@ -247,11 +254,13 @@ def invoices_dialog() -> rx.Component:
             notice(A.invoice_message, "invoices-message"),
             notice(A.invoice_result, "invoices-result", done=True),
             dialog_buttons(
-                None, "Issue", A.busy, "invoices-issue", "Close", on_click=A.issue_invoices
+                None, t("Issue"), A.busy, "invoices-issue", t("Close"), on_click=A.issue_invoices
             ),
         ),
-        description="One invoice per driver and per group account for the month's final "
-        "sessions not invoiced yet. Running a month again issues only what is new.",
+        description=t(
+            "One invoice per driver and per group account for the month's final "
+            "sessions not invoiced yet. Running a month again issues only what is new."
+        ),
         testid="invoices-dialog",
         max_width="520px",
     )

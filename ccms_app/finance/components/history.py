@@ -21,6 +21,7 @@ from ccms_app.finance.state.history import (
     SessionReceiptState,
 )
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
+from ccms_app.ui.i18n import Text, t, t_with
 from ccms_app.ui.permissions import when_allowed
 from ccms_app.ui.table import cell, data_table
 
@@ -30,7 +31,7 @@ STATUS_COLOURS = {"active": "blue", "completed": "green", "refused": "red"}
 COST_COLOURS = {"final": "green", "review": "amber", "unpriced": "gray", "running": "blue"}
 
 
-def _text_filter(key: str, label: str) -> rx.Component:
+def _text_filter(key: str, label: Text) -> rx.Component:
     """An exact value (charge point, id tag) or part of a driver's name, typed."""
     return rx.input(
         value=H.filters.get(key, "").to(str),
@@ -43,7 +44,7 @@ def _text_filter(key: str, label: str) -> rx.Component:
     )
 
 
-def _date(key: str, label: str) -> rx.Component:
+def _date(key: str, label: Text) -> rx.Component:
     return rx.hstack(
         rx.text(label, size="2", color=rx.color("gray", 11)),
         rx.input(
@@ -51,7 +52,7 @@ def _date(key: str, label: str) -> rx.Component:
             value=H.filters.get(key, "").to(str),
             on_change=lambda value: H.set_filter(key, value),
             width="150px",
-            aria_label=f"{label} date",
+            aria_label=t_with("{label} date", label=label),
             custom_attrs={"data-testid": f"history-{key}"},
         ),
         align="center",
@@ -89,39 +90,39 @@ def history_list() -> rx.Component:
         columns=[
             Column(
                 "start_time",
-                "Started",
+                t("Started"),
                 href=lambda row: "/finance/history/" + row["id"].to(str),
             ),
-            Column("station", "Station", sortable=False),
-            Column("charge_point", "Charge point", sortable=False),
-            Column("driver", "Driver", sortable=False),
-            Column("energy_wh", "kWh"),
-            Column("total_incl_minor", "Amount", render=_amount),
-            Column("status", "Status", sortable=False, render=_status),
-            Column("payment_method", "Payment", sortable=False),
-            Column("duration", "Duration", sortable=False),
-            Column("id_tag", "Id tag", sortable=False),
-            Column("group", "Group", sortable=False, on_phone=False),
-            Column("vehicle", "Vehicle", sortable=False, on_phone=False),
-            Column("stop_time", "Ended", sortable=False, on_phone=False),
-            Column("connector_id", "Connector", sortable=False, on_phone=False),
+            Column("station", t("Station"), sortable=False),
+            Column("charge_point", t("Charge point"), sortable=False),
+            Column("driver", t("Driver"), sortable=False),
+            Column("energy_wh", t("kWh")),
+            Column("total_incl_minor", t("Amount"), render=_amount),
+            Column("status", t("Status"), sortable=False, render=_status),
+            Column("payment_method", t("Payment"), sortable=False),
+            Column("duration", t("Duration"), sortable=False),
+            Column("id_tag", t("Id tag"), sortable=False),
+            Column("group", t("Group"), sortable=False, on_phone=False),
+            Column("vehicle", t("Vehicle"), sortable=False, on_phone=False),
+            Column("stop_time", t("Ended"), sortable=False, on_phone=False),
+            Column("connector_id", t("Connector"), sortable=False, on_phone=False),
         ],
         filters=[
-            Filter("station_id", "Station", H.filter_options["station_id"]),
-            Filter("group_id", "Group", H.filter_options["group_id"]),
-            Filter("status", "Status", list(SESSION_LABELS.items())),
-            Filter("cost_state", "Cost", list(COST_LABELS.items())),
-            Filter("payment_method", "Payment", H.filter_options["payment_method"]),
+            Filter("station_id", t("Station"), H.filter_options["station_id"]),
+            Filter("group_id", t("Group"), H.filter_options["group_id"]),
+            Filter("status", t("Status"), list(SESSION_LABELS.items())),
+            Filter("cost_state", t("Cost"), list(COST_LABELS.items())),
+            Filter("payment_method", t("Payment"), H.filter_options["payment_method"]),
         ],
         testid="history",
-        empty_text="No charging sessions yet.",
-        search_placeholder="Search station, charge point, card, driver, group…",
+        empty_text=t("No charging sessions yet."),
+        search_placeholder=t("Search station, charge point, card, driver, group…"),
         toolbar=[
-            _text_filter("charge_point", "Charge point"),
-            _text_filter("id_tag", "Id tag"),
-            _text_filter("driver", "Driver"),
-            _date("since", "From"),
-            _date("until", "To"),
+            _text_filter("charge_point", t("Charge point")),
+            _text_filter("id_tag", t("Id tag")),
+            _text_filter("driver", t("Driver")),
+            _date("since", t("From")),
+            _date("until", t("To")),
         ],
     )
 
@@ -172,7 +173,7 @@ def session_facts() -> rx.Component:
     )
 
 
-def _total(label: str, key: str, strong: bool = False) -> rx.Component:
+def _total(label: Text, key: str, strong: bool = False) -> rx.Component:
     return rx.hstack(
         rx.text(label, size="2", color=rx.color("gray", 11)),
         rx.spacer(),
@@ -203,14 +204,14 @@ def _line(line: rx.Var) -> rx.Component:
 def _tariff() -> rx.Component:
     return rx.vstack(
         rx.text(
-            rx.text.strong("Tariff: "),
-            rx.cond(D.cost["tariff"] == "", "none", D.cost["tariff"]),
+            rx.text.strong(t("Tariff: ")),
+            rx.cond(D.cost["tariff"] == "", t("none"), D.cost["tariff"]),
             size="2",
             custom_attrs={"data-testid": "history-tariff"},
         ),
         rx.cond(
             D.cost["tariff_reason"] != "",
-            rx.text(rx.text.strong("Why: "), D.cost["tariff_reason"], size="2"),
+            rx.text(rx.text.strong(t("Why: ")), D.cost["tariff_reason"], size="2"),
         ),
         rx.text("Priced at ", D.cost["priced_at"], size="1", color=rx.color("gray", 11)),
         spacing="1",
@@ -229,7 +230,7 @@ def session_receipt() -> rx.Component:
     data-testids: history-receipt-pdf, history-receipt-issue."""
     issue = rx.button(
         rx.icon("receipt", size=14),
-        "Issue receipt",
+        t("Issue receipt"),
         size="2",
         variant="soft",
         on_click=R.issue_receipt,
@@ -241,7 +242,7 @@ def session_receipt() -> rx.Component:
             rx.link(
                 rx.hstack(
                     rx.icon("file-down", size=14),
-                    "Receipt ",
+                    t("Receipt "),
                     R.receipt_number,
                     spacing="1",
                     align="center",
@@ -263,7 +264,7 @@ def _review_actions() -> rx.Component:
     assigning a tariff). For roles with finance:edit; billed sessions are refused."""
     release = rx.button(
         rx.icon("check", size=14),
-        "Release for billing",
+        t("Release for billing"),
         size="2",
         color_scheme="green",
         variant="soft",
@@ -272,7 +273,7 @@ def _review_actions() -> rx.Component:
     )
     again = rx.button(
         rx.icon("refresh-cw", size=14),
-        "Price again",
+        t("Price again"),
         size="2",
         variant="soft",
         on_click=D.reprice_cost,
@@ -292,14 +293,14 @@ def _review_actions() -> rx.Component:
 def session_cost() -> rx.Component:
     """The totals, the policy note when held, the tariff and the breakdown lines."""
     totals = rx.vstack(
-        _total("Energy (excl. VAT)", "energy_excl"),
-        _total("Charging time (excl. VAT)", "time_excl"),
-        _total("Parking (excl. VAT)", "parking_excl"),
-        _total("Flat fees (excl. VAT)", "fixed_excl"),
+        _total(t("Energy (excl. VAT)"), "energy_excl"),
+        _total(t("Charging time (excl. VAT)"), "time_excl"),
+        _total(t("Parking (excl. VAT)"), "parking_excl"),
+        _total(t("Flat fees (excl. VAT)"), "fixed_excl"),
         rx.divider(),
-        _total("Total excl. VAT", "total_excl"),
-        _total("VAT", "vat"),
-        _total("Total incl. VAT", "total_incl", strong=True),
+        _total(t("Total excl. VAT"), "total_excl"),
+        _total(t("VAT"), "vat"),
+        _total(t("Total incl. VAT"), "total_incl", strong=True),
         spacing="1",
         width="100%",
         max_width=["100%", "100%", "360px"],
@@ -307,7 +308,7 @@ def session_cost() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.heading("Cost", size="4"),
+                rx.heading(t("Cost"), size="4"),
                 rx.badge(D.cost["state_label"], variant="soft", size="2"),
                 rx.spacer(),
                 session_receipt(),
@@ -319,7 +320,7 @@ def session_cost() -> rx.Component:
             rx.cond(
                 D.cost["held"] != "",
                 rx.callout(
-                    rx.cond(D.cost["note"] == "", "Held for review.", D.cost["note"]),
+                    rx.cond(D.cost["note"] == "", t("Held for review."), D.cost["note"]),
                     icon="shield-alert",
                     color_scheme="amber",
                     width="100%",
@@ -355,7 +356,7 @@ def session_cost() -> rx.Component:
 def session_chart() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading("Power and energy", size="4"),
+            rx.heading(t("Power and energy"), size="4"),
             rx.cond(
                 D.has_curve,
                 rx.box(
@@ -369,7 +370,7 @@ def session_chart() -> rx.Component:
                     custom_attrs={"data-testid": "history-chart"},
                 ),
                 rx.text(
-                    "No meter values were recorded for this session.",
+                    t("No meter values were recorded for this session."),
                     size="2",
                     color=rx.color("gray", 10),
                 ),

@@ -31,27 +31,33 @@ from ccms_app.ui.dialogs import (
     value_input,
 )
 from ccms_app.ui.form_fields import field_error, form_message
+from ccms_app.ui.i18n import Text, t
 
 F: Any = PlanFormState
 A: Any = MembershipActionsState
 
 
-def _field(name: str, label: str, hint: str = "", **props: Any) -> rx.Component:
+def _field(name: str, label: Text, hint: Text = "", **props: Any) -> rx.Component:
     return value_input(F, name, label, "plan", hint, **props)
 
 
 def _select(
-    label: str, testid: str, options: Any, value: Any, on_change: Any, hint: str = ""
+    label: Text, testid: str, options: Any, value: Any, on_change: Any, hint: Text = ""
 ) -> rx.Component:
     return form_field(label, choice_select(value, options, on_change, None, testid), hint=hint)
 
 
-def _buttons(save: Any, busy: Any, label: str, testid: str) -> rx.Component:
-    return dialog_buttons(None, label, busy, testid, "Close", on_click=save)
+def _buttons(save: Any, busy: Any, label: Text, testid: str) -> rx.Component:
+    return dialog_buttons(None, label, busy, testid, t("Close"), on_click=save)
 
 
 def _dialog(
-    title: str, description: Any, body: rx.Component, testid: str, is_open: Any, on_open_change: Any
+    title: Text,
+    description: Any,
+    body: rx.Component,
+    testid: str,
+    is_open: Any,
+    on_open_change: Any,
 ) -> rx.Component:
     return dialog(
         is_open,
@@ -72,22 +78,24 @@ def _plan_body() -> rx.Component:
         rx.cond(
             (F.plan_id == "") & (F.organisations.length() > 1),
             _select(
-                "Organisation",
+                t("Organisation"),
                 "plan-organisation_id",
                 F.organisations,
                 F.values["organisation_id"],
                 lambda value: F.set_value("organisation_id", value),
-                "The fee is in its billing currency.",
+                t("The fee is in its billing currency."),
             ),
         ),
         field_error(F, "organisation_id", "plan"),
-        _field("name", "Name", max_length=100),
-        _field("description", "Description", max_length=500),
+        _field("name", t("Name"), max_length=100),
+        _field("description", t("Description"), max_length=500),
         rx.grid(
-            _field("monthly_fee", "Monthly fee", "0 or more, e.g. 9.90", input_mode="decimal"),
+            _field(
+                "monthly_fee", t("Monthly fee"), t("0 or more, e.g. 9.90"), input_mode="decimal"
+            ),
             rx.vstack(
                 _select(
-                    "Fee collected",
+                    t("Fee collected"),
                     "plan-fee_collection",
                     list(FEE_COLLECTIONS.items()),
                     F.values["fee_collection"],
@@ -103,24 +111,24 @@ def _plan_body() -> rx.Component:
         ),
         rx.text("Benefits (at least one)", size="2", weight="bold"),
         rx.grid(
-            _field("discount_percent", "Discount %", "0 to 100; empty: none"),
-            _field("included_kwh", "Included kWh per month", "empty: none"),
+            _field("discount_percent", t("Discount %"), t("0 to 100; empty: none")),
+            _field("included_kwh", t("Included kWh per month"), t("empty: none")),
             columns=rx.breakpoints(initial="1", sm="2"),
             spacing="3",
             width="100%",
         ),
         _select(
-            "Member tariff",
+            t("Member tariff"),
             "plan-member_tariff_id",
             F.tariffs,
             F.tariff_choice,
             lambda value: F.set_value("member_tariff_id", value),
-            "Prices members' sessions after a tariff assigned to the driver.",
+            t("Prices members' sessions after a tariff assigned to the driver."),
         ),
         field_error(F, "member_tariff_id", "plan"),
         field_error(F, BENEFITS, "plan"),
         form_message(F, "plan"),
-        _buttons(F.save, F.busy, "Save plan", "plan-save"),
+        _buttons(F.save, F.busy, t("Save plan"), "plan-save"),
         spacing="3",
         width="100%",
         margin_top="12px",
@@ -129,9 +137,11 @@ def _plan_body() -> rx.Component:
 
 def plan_dialog() -> rx.Component:
     return _dialog(
-        "Membership plan",
-        "A monthly fee from the wallet or a card subscription; members get the benefits "
-        "while their fee is paid.",
+        t("Membership plan"),
+        t(
+            "A monthly fee from the wallet or a card subscription; members get the benefits "
+            "while their fee is paid."
+        ),
         _plan_body(),
         "plan-dialog",
         is_open=F.is_open,
@@ -149,12 +159,12 @@ def _holder_picker() -> rx.Component:
             value=A.holder_search,
             on_change=A.search_holders,
             debounce_timeout=300,
-            placeholder="Find by name",
+            placeholder=t("Find by name"),
             width="100%",
             custom_attrs=tid("enrol-holder-search"),
         ),
         choice_select(
-            A.holder_id, A.holder_options, A.set_holder, "Choose the member", "enrol-holder"
+            A.holder_id, A.holder_options, A.set_holder, t("Choose the member"), "enrol-holder"
         ),
         field_error(A, "holder_id", "enrol"),
         spacing="2",
@@ -167,7 +177,7 @@ def _enrol_body() -> rx.Component:
         _select("Plan", "enrol-plan", A.plan_options, A.plan_id, A.set_plan),
         field_error(A, "plan_id", "enrol"),
         _select(
-            "Member",
+            t("Member"),
             "enrol-holder-kind",
             [("driver", "A driver"), ("group", "A group account")],
             A.holder_kind,
@@ -176,7 +186,7 @@ def _enrol_body() -> rx.Component:
         field_error(A, "holder_kind", "enrol"),
         _holder_picker(),
         form_message(A, "enrol"),
-        _buttons(A.enrol, A.busy, "Enrol", "enrol-save"),
+        _buttons(A.enrol, A.busy, t("Enrol"), "enrol-save"),
         spacing="3",
         width="100%",
         margin_top="12px",
@@ -185,9 +195,11 @@ def _enrol_body() -> rx.Component:
 
 def enrol_dialog() -> rx.Component:
     return _dialog(
-        "Enrol a member",
-        "The period runs a month from today. Wallet plans take the first fee now; card "
-        "plans start a Stripe subscription on the member's saved card.",
+        t("Enrol a member"),
+        t(
+            "The period runs a month from today. Wallet plans take the first fee now; card "
+            "plans start a Stripe subscription on the member's saved card."
+        ),
         _enrol_body(),
         "enrol-dialog",
         is_open=A.enrol_open,
@@ -203,9 +215,9 @@ def cancel_dialog() -> rx.Component:
         rx.radio_group.root(
             rx.vstack(
                 rx.radio_group.item(
-                    "At the end of the paid period (benefits until then)", value=AT_PERIOD_END
+                    t("At the end of the paid period (benefits until then)"), value=AT_PERIOD_END
                 ),
-                rx.radio_group.item("Now (benefits stop at once)", value=NOW),
+                rx.radio_group.item(t("Now (benefits stop at once)"), value=NOW),
                 spacing="2",
             ),
             value=A.cancel_when,
@@ -216,10 +228,10 @@ def cancel_dialog() -> rx.Component:
         error_text(A.cancel_error, "cancel-error"),
         dialog_buttons(
             None,
-            "Cancel membership",
+            t("Cancel membership"),
             A.busy,
             "cancel-save",
-            "Keep it",
+            t("Keep it"),
             color_scheme="red",
             on_click=A.cancel_membership,
         ),
@@ -228,7 +240,7 @@ def cancel_dialog() -> rx.Component:
         margin_top="12px",
     )
     return _dialog(
-        "Cancel the membership",
+        t("Cancel the membership"),
         A.cancel_label,
         body,
         "cancel-dialog",

@@ -25,6 +25,7 @@ from ccms_app.finance.state.memberships import (
 )
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
 from ccms_app.ui.dialogs import tid
+from ccms_app.ui.i18n import t
 from ccms_app.ui.permissions import can, when_allowed
 
 P: Any = MembershipPlanListState
@@ -55,7 +56,7 @@ def _plan_actions(row: RowVar) -> rx.Component:
         PlanFormState.save,
         rx.hstack(
             rx.button(
-                "Edit",
+                t("Edit"),
                 size="1",
                 variant="soft",
                 color_scheme="gray",
@@ -63,7 +64,7 @@ def _plan_actions(row: RowVar) -> rx.Component:
                 custom_attrs=tid("membership-plans-edit", plan_id),
             ),
             rx.button(
-                rx.cond(row["active_key"] != "", "Stop offering", "Offer again"),
+                rx.cond(row["active_key"] != "", t("Stop offering"), t("Offer again")),
                 size="1",
                 variant="soft",
                 color_scheme=rx.cond(row["active_key"] != "", "amber", "green"),
@@ -81,27 +82,27 @@ def plans_list() -> rx.Component:
     return data_list(
         P,
         columns=[
-            Column("name", "Plan"),
-            Column("monthly_fee_minor", "Monthly fee"),
-            Column("fee_collection", "Fee from", sortable=False),
-            Column("benefits", "Benefits", sortable=False, render=_benefits),
-            Column("members", "Members"),
-            Column("active", "Offered", sortable=False, render=_offered),
-            Column("organisation", "Organisation", on_phone=False),
+            Column("name", t("Plan")),
+            Column("monthly_fee_minor", t("Monthly fee")),
+            Column("fee_collection", t("Fee from"), sortable=False),
+            Column("benefits", t("Benefits"), sortable=False, render=_benefits),
+            Column("members", t("Members")),
+            Column("active", t("Offered"), sortable=False, render=_offered),
+            Column("organisation", t("Organisation"), on_phone=False),
         ],
         filters=[
-            Filter("fee_collection", "Fee from", list(FEE_COLLECTIONS.items())),
-            Filter("active", "Offered", OFFERED),
+            Filter("fee_collection", t("Fee from"), list(FEE_COLLECTIONS.items())),
+            Filter("active", t("Offered"), OFFERED),
         ],
         testid="membership-plans",
-        empty_text="No plans yet: create one to offer drivers a discount or included kWh.",
-        search_placeholder="Search plan name…",
+        empty_text=t("No plans yet: create one to offer drivers a discount or included kWh."),
+        search_placeholder=t("Search plan name…"),
         toolbar=[
             when_allowed(
                 PlanFormState.save,
                 rx.button(
                     rx.icon("plus", size=14),
-                    "New plan",
+                    t("New plan"),
                     on_click=PlanFormState.open_new,
                     custom_attrs=tid("membership-plans-new"),
                 ),
@@ -132,7 +133,7 @@ def _member_actions(row: RowVar) -> rx.Component:
         when_allowed(
             MembershipActionsState.cancel_membership,
             rx.button(
-                "Cancel",
+                t("Cancel"),
                 size="1",
                 variant="soft",
                 color_scheme="red",
@@ -147,30 +148,30 @@ def members_list() -> rx.Component:
     return data_list(
         M,
         columns=[
-            Column("holder_name", "Member"),
-            Column("holder_kind", "Kind", sortable=False),
-            Column("plan_name", "Plan"),
-            Column("status", "Status", render=_status),
-            Column("current_period_end", "Period"),
-            Column("fee_collection", "Fee from", sortable=False),
-            Column("included", "Included kWh used", sortable=False),
-            Column("started_at", "Since", on_phone=False),
+            Column("holder_name", t("Member")),
+            Column("holder_kind", t("Kind"), sortable=False),
+            Column("plan_name", t("Plan")),
+            Column("status", t("Status"), render=_status),
+            Column("current_period_end", t("Period")),
+            Column("fee_collection", t("Fee from"), sortable=False),
+            Column("included", t("Included kWh used"), sortable=False),
+            Column("started_at", t("Since"), on_phone=False),
         ],
         filters=[
-            Filter("status", "Status", list(STATUS_LABELS.items())),
-            Filter("plan_id", "Plan", M.filter_options["plan_id"]),
-            Filter("holder_kind", "Kind", list(HOLDER_KINDS.items())),
-            Filter("fee_collection", "Fee from", list(FEE_COLLECTIONS.items())),
+            Filter("status", t("Status"), list(STATUS_LABELS.items())),
+            Filter("plan_id", t("Plan"), M.filter_options["plan_id"]),
+            Filter("holder_kind", t("Kind"), list(HOLDER_KINDS.items())),
+            Filter("fee_collection", t("Fee from"), list(FEE_COLLECTIONS.items())),
         ],
         testid="memberships",
-        empty_text="No members yet: enrol a driver or a group account in a plan.",
-        search_placeholder="Search member or plan…",
+        empty_text=t("No members yet: enrol a driver or a group account in a plan."),
+        search_placeholder=t("Search member or plan…"),
         toolbar=[
             when_allowed(
                 MembershipActionsState.enrol,
                 rx.button(
                     rx.icon("user-plus", size=14),
-                    "Enrol",
+                    t("Enrol"),
                     on_click=MembershipActionsState.open_enrol,
                     custom_attrs=tid("memberships-enrol"),
                 ),

@@ -9,6 +9,7 @@ from reflex.vars import ObjectVar
 from ccms_app.finance.rules.revenue import DAYS_SHOWN, MONTHS_SHOWN, YEARS_SHOWN, PeriodKind
 from ccms_app.finance.state.overview import FinanceOverviewState as Overview
 from ccms_app.ui.cards import empty_note, section
+from ccms_app.ui.i18n import t
 from ccms_app.ui.table import cell, data_table
 
 PERIOD_CHOICES = (
@@ -106,7 +107,7 @@ def revenue_by_period() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            empty_note("No revenue in this period."),
+            empty_note(t("No revenue in this period.")),
         ),
         _note(
             "Charging: final costs of sessions by the day they ended; held for review and "
@@ -114,9 +115,9 @@ def revenue_by_period() -> rx.Component:
             "the bonus). Membership fees: by card and from wallets. Do not add the series: "
             "a session paid from a wallet is charging revenue of money already counted as "
             "its top-up. ",
-            rx.link("Top-ups", href="/finance/top-ups"),
+            rx.link(t("Top-ups"), href="/finance/top-ups"),
             " · ",
-            rx.link("Charging history", href="/finance/history"),
+            rx.link(t("Charging history"), href="/finance/history"),
         ),
     )
 
@@ -149,7 +150,7 @@ def _figure_card(row: ObjectVar[dict[str, str]]) -> rx.Component:
 
 def outstanding() -> rx.Component:
     return section(
-        "Outstanding",
+        t("Outstanding"),
         rx.foreach(Overview.outstanding, _figure_card),
         _note("As of now; invoices issued in the chosen period."),
     )

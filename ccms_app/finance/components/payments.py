@@ -19,6 +19,7 @@ from ccms_app.finance.state.payments import ALL_VIEW, RECONCILIATION, PaymentLis
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
 from ccms_app.ui.dialogs import dialog, dialog_body, dialog_buttons, form_field, notice, tid
 from ccms_app.ui.form_fields import field_error
+from ccms_app.ui.i18n import t
 from ccms_app.ui.permissions import when_allowed
 
 L: Any = PaymentListState
@@ -37,10 +38,10 @@ STATUS_COLOURS = {
 def _view_switch() -> rx.Component:
     return rx.segmented_control.root(
         rx.segmented_control.item(
-            "All payments", value=ALL_VIEW, custom_attrs=tid("payments-view-all")
+            t("All payments"), value=ALL_VIEW, custom_attrs=tid("payments-view-all")
         ),
         rx.segmented_control.item(
-            "Reconciliation",
+            t("Reconciliation"),
             value=RECONCILIATION,
             custom_attrs=tid("payments-view-reconciliation"),
         ),
@@ -64,7 +65,7 @@ def _status(row: RowVar) -> rx.Component:
             rx.tooltip(
                 rx.badge(
                     rx.icon("triangle-alert", size=12),
-                    "differs",
+                    t("differs"),
                     color_scheme="red",
                     variant="solid",
                     custom_attrs=tid("payments-mismatch", row["id"].to(str)),
@@ -111,7 +112,7 @@ def _actions(row: RowVar) -> rx.Component:
         when_allowed(
             R.refund,
             rx.button(
-                "Refund",
+                t("Refund"),
                 size="1",
                 variant="soft",
                 color_scheme="amber",
@@ -126,28 +127,28 @@ def payments_list() -> rx.Component:
     return data_list(
         L,
         columns=[
-            Column("created_at", "Created"),
-            Column("kind", "Kind", sortable=False),
-            Column("holder", "Holder", sortable=False),
-            Column("session_id", "Session", sortable=False, render=_session),
+            Column("created_at", t("Created")),
+            Column("kind", t("Kind"), sortable=False),
+            Column("holder", t("Holder"), sortable=False),
+            Column("session_id", t("Session"), sortable=False, render=_session),
             Column(
                 "amount_minor",
-                "Amount",
+                t("Amount"),
                 render=lambda row: rx.text(row["amount"], size="2", white_space="nowrap"),
             ),
-            Column("captured", "Captured", sortable=False),
-            Column("refunded", "Refunded", sortable=False),
-            Column("status", "Status", sortable=False, render=_status),
-            Column("stripe_id", "Stripe", sortable=False, render=_stripe),
+            Column("captured", t("Captured"), sortable=False),
+            Column("refunded", t("Refunded"), sortable=False),
+            Column("status", t("Status"), sortable=False, render=_status),
+            Column("stripe_id", t("Stripe"), sortable=False, render=_stripe),
         ],
         filters=[
-            Filter("kind", "Kind", list(KIND_LABELS.items())),
-            Filter("status", "Status", list(STATUS_LABELS.items())),
-            Filter("mismatch", "Stripe agrees", [("true", "differs"), ("false", "agrees")]),
+            Filter("kind", t("Kind"), list(KIND_LABELS.items())),
+            Filter("status", t("Status"), list(STATUS_LABELS.items())),
+            Filter("mismatch", t("Stripe agrees"), [("true", "differs"), ("false", "agrees")]),
         ],
         testid="payments",
-        empty_text="No payments here.",
-        search_placeholder="Search holder or Stripe id…",
+        empty_text=t("No payments here."),
+        search_placeholder=t("Search holder or Stripe id…"),
         toolbar=[_view_switch()],
         actions=_actions,
     )
@@ -160,7 +161,7 @@ def refund_dialog() -> rx.Component:
         "Refund payment " + R.payment_id,
         dialog_body(
             form_field(
-                "Amount",
+                t("Amount"),
                 rx.input(
                     value=R.amount,
                     on_change=R.set_amount,
@@ -173,7 +174,7 @@ def refund_dialog() -> rx.Component:
                 "Empty: all that is left (" + R.left + ")",
             ),
             form_field(
-                "Reason (kept in the audit log)",
+                t("Reason (kept in the audit log)"),
                 rx.text_area(
                     value=R.reason,
                     on_change=R.set_reason,
@@ -185,11 +186,13 @@ def refund_dialog() -> rx.Component:
             ),
             notice(R.message, "refund-message"),
             dialog_buttons(
-                None, "Refund", R.busy, "refund-save", color_scheme="amber", on_click=R.refund
+                None, t("Refund"), R.busy, "refund-save", color_scheme="amber", on_click=R.refund
             ),
         ),
-        description="Returns money to the card through Stripe. A top-up's refund also takes "
-        "the paid money out of the wallet (bonus credit is never refunded).",
+        description=t(
+            "Returns money to the card through Stripe. A top-up's refund also takes "
+            "the paid money out of the wallet (bonus credit is never refunded)."
+        ),
         testid="refund-dialog",
         max_width="520px",
     )

@@ -24,6 +24,7 @@ from ccms_app.finance.state.reimbursements import (
 )
 from ccms_app.ui.data_list import Column, RowVar, data_list
 from ccms_app.ui.dialogs import dialog, dialog_body, dialog_buttons, tid, value_input
+from ccms_app.ui.i18n import Text, t
 from ccms_app.ui.permissions import can, when_allowed
 
 L: Any = HomeChargerListState
@@ -34,7 +35,7 @@ R: Any = ReimbursementState
 # --- the month -----------------------------------------------------------------------------
 
 
-def _fact(label: str, value: Any, testid: Any = None) -> rx.Component:
+def _fact(label: Text, value: Any, testid: Any = None) -> rx.Component:
     return rx.hstack(
         rx.text(label, size="2", color=rx.color("gray", 11), white_space="nowrap"),
         rx.spacer(),
@@ -75,8 +76,8 @@ def _employee(row: RowVar) -> rx.Component:
             rx.cond(
                 can(Module.FINANCE, Action.EXPORT),
                 rx.hstack(
-                    download_link("PDF", row["pdf_url"], "reimbursement-pdf-" + driver),
-                    download_link("CSV", row["csv_url"], "reimbursement-csv-" + driver),
+                    download_link(t("PDF"), row["pdf_url"], "reimbursement-pdf-" + driver),
+                    download_link(t("CSV"), row["csv_url"], "reimbursement-csv-" + driver),
                     spacing="4",
                 ),
             ),
@@ -91,22 +92,22 @@ def _employee(row: RowVar) -> rx.Component:
 
 def reimbursement_panel() -> rx.Component:
     return rx.vstack(
-        rx.heading("Monthly reimbursement", size="4"),
+        rx.heading(t("Monthly reimbursement"), size="4"),
         rx.flex(
             rx.input(
                 type="month",
                 value=R.month,
                 on_change=R.set_month,
-                placeholder="YYYY-MM",
+                placeholder=t("YYYY-MM"),
                 width="170px",
-                aria_label="Month",
+                aria_label=t("Month"),
                 custom_attrs=tid("reimbursement-month"),
             ),
             rx.spacer(),
             rx.cond(
                 R.shown & (R.rows.length() > 0),
                 rx.text(
-                    "Total: ",
+                    t("Total: "),
                     rx.text.strong(R.total),
                     size="2",
                     custom_attrs=tid("reimbursement-total"),
@@ -131,7 +132,7 @@ def reimbursement_panel() -> rx.Component:
         rx.cond(
             R.shown & (R.rows.length() == 0),
             rx.text(
-                "No home charger yet: mark an employee's charge point below.",
+                t("No home charger yet: mark an employee's charge point below."),
                 size="2",
                 color=rx.color("gray", 11),
             ),
@@ -143,9 +144,11 @@ def reimbursement_panel() -> rx.Component:
             width="100%",
         ),
         rx.text(
-            "Counted: sessions on the employee's home charger(s), started with the employee's "
-            "own cards, stopped in the month (your billing time zone); kWh x the employee's "
-            "rate, rounded half up once on the total.",
+            t(
+                "Counted: sessions on the employee's home charger(s), started with the employee's "
+                "own cards, stopped in the month (your billing time zone); kWh x the employee's "
+                "rate, rounded half up once on the total."
+            ),
             size="1",
             color=rx.color("gray", 11),
         ),
@@ -162,7 +165,7 @@ def _remove(row: RowVar) -> rx.Component:
     return when_allowed(
         F.remove_home_charger,
         rx.button(
-            "Remove",
+            t("Remove"),
             size="1",
             variant="soft",
             color_scheme="red",
@@ -174,25 +177,25 @@ def _remove(row: RowVar) -> rx.Component:
 
 def home_chargers_list() -> rx.Component:
     return rx.vstack(
-        rx.heading("Home chargers", size="4"),
+        rx.heading(t("Home chargers"), size="4"),
         data_list(
             L,
             columns=[
-                Column("employee", "Employee"),
-                Column("charge_point", "Charge point"),
-                Column("station", "Station"),
-                Column("rate", "Rate", sortable=False),
-                Column("since", "Since"),
+                Column("employee", t("Employee")),
+                Column("charge_point", t("Charge point")),
+                Column("station", t("Station")),
+                Column("rate", t("Rate"), sortable=False),
+                Column("since", t("Since")),
             ],
             testid="home-chargers",
-            empty_text="No home charger yet.",
-            search_placeholder="Search employee or charge point…",
+            empty_text=t("No home charger yet."),
+            search_placeholder=t("Search employee or charge point…"),
             toolbar=[
                 when_allowed(
                     F.save,
                     rx.button(
                         rx.icon("plus", size=14),
-                        "Add home charger",
+                        t("Add home charger"),
                         on_click=F.open_new,
                         custom_attrs=tid("home-chargers-new"),
                     ),
@@ -205,7 +208,7 @@ def home_chargers_list() -> rx.Component:
     )
 
 
-def _input(name: str, label: str, hint: str = "", **props: Any) -> rx.Component:
+def _input(name: str, label: Text, hint: Text = "", **props: Any) -> rx.Component:
     return value_input(F, name, label, "home-charger", hint, **props)
 
 
@@ -213,24 +216,26 @@ def home_charger_dialog() -> rx.Component:
     return dialog(
         F.open,
         F.set_open,
-        "Add home charger",
+        t("Add home charger"),
         dialog_body(
-            _input("charge_point", "Charge point", "Its OCPP identity, e.g. CP-0042"),
-            _input("employee", "Employee", "The driver's e-mail (or exact name)"),
+            _input("charge_point", t("Charge point"), t("Its OCPP identity, e.g. CP-0042")),
+            _input("employee", t("Employee"), t("The driver's e-mail (or exact name)")),
             rx.grid(
-                _input("rate_per_kwh", "Rate per kWh", "e.g. 0.32"),
-                _input("currency", "Currency", "Empty: your billing currency", max_length=3),
-                _input("since", "Since", "Empty: today", type="date"),
+                _input("rate_per_kwh", t("Rate per kWh"), t("e.g. 0.32")),
+                _input("currency", t("Currency"), t("Empty: your billing currency"), max_length=3),
+                _input("since", t("Since"), t("Empty: today"), type="date"),
                 columns=rx.breakpoints(initial="1", sm="3"),
                 spacing="3",
                 width="100%",
             ),
             dialog_buttons(
-                F.close_form, "Save", F.busy, "home-charger-save", "Close", on_click=F.save
+                F.close_form, t("Save"), F.busy, "home-charger-save", t("Close"), on_click=F.save
             ),
         ),
-        description="A charge point at an employee's home: their own cards' sessions there are "
-        "reimbursed at their electricity rate.",
+        description=t(
+            "A charge point at an employee's home: their own cards' sessions there are "
+            "reimbursed at their electricity rate."
+        ),
         testid="home-charger-dialog",
         max_width="620px",
     )

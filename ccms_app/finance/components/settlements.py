@@ -34,6 +34,7 @@ from ccms_app.ui.dialogs import (
     value_input,
 )
 from ccms_app.ui.form_fields import field_error, form_message
+from ccms_app.ui.i18n import Text, t
 from ccms_app.ui.permissions import allowed, can
 
 L: Any = AgreementListState
@@ -67,7 +68,7 @@ def _pickers() -> rx.Component:
     return rx.flex(
         rx.select.root(
             rx.select.trigger(
-                placeholder="Partner", min_width="200px", custom_attrs=tid("settlement-partner")
+                placeholder=t("Partner"), min_width="200px", custom_attrs=tid("settlement-partner")
             ),
             rx.select.content(rx.foreach(S.partners, lambda p: rx.select.item(p[1], value=p[0]))),
             value=S.partner_id,
@@ -77,17 +78,17 @@ def _pickers() -> rx.Component:
             type="month",
             value=S.month,
             on_change=S.set_month,
-            placeholder="YYYY-MM",
+            placeholder=t("YYYY-MM"),
             width="170px",
-            aria_label="Month",
+            aria_label=t("Month"),
             custom_attrs=tid("settlement-month"),
         ),
         rx.spacer(),
         rx.cond(
             S.shown & can(Module.FINANCE, Action.EXPORT),
             rx.hstack(
-                download_link("PDF", S.pdf_url, "settlement-pdf"),
-                download_link("CSV", S.csv_url, "settlement-csv"),
+                download_link(t("PDF"), S.pdf_url, "settlement-pdf"),
+                download_link(t("CSV"), S.csv_url, "settlement-csv"),
                 spacing="4",
             ),
         ),
@@ -165,7 +166,7 @@ def _totals() -> rx.Component:
 def settlement_panel() -> rx.Component:
     """A partner's month: the same figures the operator and the partner see."""
     return rx.vstack(
-        rx.heading("Monthly settlement", size="4"),
+        rx.heading(t("Monthly settlement"), size="4"),
         _pickers(),
         rx.cond(
             S.message != "",
@@ -228,7 +229,7 @@ def _edit(row: RowVar) -> rx.Component:
     return rx.cond(
         L.editable & allowed(F.save),
         rx.button(
-            "Edit",
+            t("Edit"),
             size="1",
             variant="soft",
             on_click=F.open_edit(row["id"].to(str)),
@@ -239,34 +240,34 @@ def _edit(row: RowVar) -> rx.Component:
 
 def agreements_list() -> rx.Component:
     return rx.vstack(
-        rx.heading("Revenue-share agreements", size="4"),
+        rx.heading(t("Revenue-share agreements"), size="4"),
         data_list(
             L,
             columns=[
-                Column("name", "Agreement"),
-                Column("partner", "Partner"),
-                Column("station", "Stations", sortable=False),
-                Column("operator_percent", "Operator %", sortable=False),
-                Column("fee_per_session_minor", "Per session"),
-                Column("platform_fee_minor", "Platform fee / month"),
-                Column("valid_from", "Valid"),
+                Column("name", t("Agreement")),
+                Column("partner", t("Partner")),
+                Column("station", t("Stations"), sortable=False),
+                Column("operator_percent", t("Operator %"), sortable=False),
+                Column("fee_per_session_minor", t("Per session")),
+                Column("platform_fee_minor", t("Platform fee / month")),
+                Column("valid_from", t("Valid")),
             ],
             filters=[
                 Filter(
                     "partner_organisation_id",
-                    "Partner",
+                    t("Partner"),
                     L.filter_options["partner_organisation_id"],
                 )
             ],
             testid="agreements",
-            empty_text="No agreement yet: make one per partner (a sub-operator) or station.",
-            search_placeholder="Search agreement, partner or station…",
+            empty_text=t("No agreement yet: make one per partner (a sub-operator) or station."),
+            search_placeholder=t("Search agreement, partner or station…"),
             toolbar=[
                 rx.cond(
                     L.editable & allowed(F.save),
                     rx.button(
                         rx.icon("plus", size=14),
-                        "New agreement",
+                        t("New agreement"),
                         on_click=F.open_new,
                         custom_attrs=tid("agreements-new"),
                     ),
@@ -279,11 +280,11 @@ def agreements_list() -> rx.Component:
     )
 
 
-def _input(name: str, label: str, hint: str = "", **props: Any) -> rx.Component:
+def _input(name: str, label: Text, hint: Text = "", **props: Any) -> rx.Component:
     return value_input(F, name, label, "agreement", hint, **props)
 
 
-def _select(name: str, label: str, options: Any, on_change: Any, **props: Any) -> rx.Component:
+def _select(name: str, label: Text, options: Any, on_change: Any, **props: Any) -> rx.Component:
     return labelled(
         label,
         choice_select(F.values[name], options, on_change, None, f"agreement-{name}", **props),
@@ -295,41 +296,47 @@ def agreement_dialog() -> rx.Component:
     return dialog(
         F.open,
         F.set_open,
-        rx.cond(F.agreement_id != "", "Edit agreement", "New agreement"),
+        rx.cond(F.agreement_id != "", t("Edit agreement"), t("New agreement")),
         dialog_body(
             _select(
                 "partner_organisation_id",
-                "Partner",
+                t("Partner"),
                 F.partners,
                 F.set_partner,
                 disabled=F.agreement_id != "",
             ),
             _select(
                 "station_id",
-                "Stations",
+                t("Stations"),
                 F.stations,
                 lambda value: F.set_value("station_id", value),
             ),
-            _input("name", "Name", max_length=100),
+            _input("name", t("Name"), max_length=100),
             rx.grid(
-                _input("operator_percent", "Operator share %", "Of the income excl. VAT"),
-                _input("currency", "Currency", "The partner's sessions' currency", max_length=3),
-                _input("fee_per_session", "Fee per session", "e.g. 0.30"),
-                _input("platform_fee", "Platform fee per month", "e.g. 25.00"),
-                _input("valid_from", "Valid from", type="date"),
-                _input("valid_until", "Valid until (last day)", "Empty: open-ended", type="date"),
+                _input("operator_percent", t("Operator share %"), t("Of the income excl. VAT")),
+                _input(
+                    "currency", t("Currency"), t("The partner's sessions' currency"), max_length=3
+                ),
+                _input("fee_per_session", t("Fee per session"), t("e.g. 0.30")),
+                _input("platform_fee", t("Platform fee per month"), t("e.g. 25.00")),
+                _input("valid_from", t("Valid from"), type="date"),
+                _input(
+                    "valid_until", t("Valid until (last day)"), t("Empty: open-ended"), type="date"
+                ),
                 columns=rx.breakpoints(initial="1", sm="2"),
                 spacing="3",
                 width="100%",
             ),
             form_message(F, "agreement"),
             dialog_buttons(
-                F.close_form, "Save", F.busy, "agreement-save", "Close", on_click=F.save
+                F.close_form, t("Save"), F.busy, "agreement-save", t("Close"), on_click=F.save
             ),
         ),
-        description="What the operator keeps of the partner's charging income. Days are days "
-        "in your billing time zone; to change terms from a date on, end this agreement the day "
-        "before and make a new one.",
+        description=t(
+            "What the operator keeps of the partner's charging income. Days are days "
+            "in your billing time zone; to change terms from a date on, end this agreement the day "
+            "before and make a new one."
+        ),
         testid="agreement-dialog",
         max_width="620px",
     )

@@ -13,6 +13,7 @@ from ccms_app.finance.state.tariff_assign import (
     TariffAssignState,
 )
 from ccms_app.ui.cards import empty_note, section
+from ccms_app.ui.i18n import t
 from ccms_app.ui.permissions import when_allowed
 from ccms_app.ui.table import cell, data_table
 
@@ -28,7 +29,7 @@ def _row(item: rx.Var) -> rx.Component:
             when_allowed(
                 A.remove,
                 rx.button(
-                    "Remove",
+                    t("Remove"),
                     size="1",
                     variant="ghost",
                     color_scheme="red",
@@ -58,13 +59,13 @@ def _picker() -> rx.Component:
                 rx.input(
                     value=A.search,
                     on_change=A.set_search.debounce(300),
-                    placeholder="Search…",
+                    placeholder=t("Search…"),
                     custom_attrs={"data-testid": "assign-search"},
                 ),
             ),
             rx.select.root(
                 rx.select.trigger(
-                    placeholder="Choose…",
+                    placeholder=t("Choose…"),
                     width="100%",
                     custom_attrs={"data-testid": "assign-target"},
                 ),
@@ -76,7 +77,7 @@ def _picker() -> rx.Component:
             ),
             rx.button(
                 rx.icon("link", size=14),
-                "Assign",
+                t("Assign"),
                 on_click=A.add,
                 custom_attrs={"data-testid": "assign-add"},
             ),
@@ -100,10 +101,12 @@ def _picker() -> rx.Component:
 
 def assignments_section() -> rx.Component:
     return section(
-        "Assigned to",
+        t("Assigned to"),
         rx.text(
-            "The most specific assignment wins: driver, group, connector, charge point, "
-            "station, network default. Assigning a target that has a tariff replaces it.",
+            t(
+                "The most specific assignment wins: driver, group, connector, charge point, "
+                "station, network default. Assigning a target that has a tariff replaces it."
+            ),
             size="2",
             color=rx.color("gray", 11),
         ),
@@ -111,6 +114,6 @@ def assignments_section() -> rx.Component:
         rx.cond(
             A.rows.length() > 0,
             data_table(["Kind", "Target", ""], A.rows, _row, "tariff-assignments"),
-            empty_note("Not assigned: this tariff prices no session yet."),
+            empty_note(t("Not assigned: this tariff prices no session yet.")),
         ),
     )

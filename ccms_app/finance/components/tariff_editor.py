@@ -16,6 +16,7 @@ from ccms_app.finance.components.tariff_rows import fee_rows
 from ccms_app.finance.rules.fee_types import ROUNDINGS
 from ccms_app.finance.state.tariff_editor import LATER, NOW, TariffEditorState, VersionRow
 from ccms_app.ui.cards import empty_note, section
+from ccms_app.ui.i18n import Text, t
 from ccms_app.ui.permissions import when_allowed
 from ccms_app.ui.table import cell, data_table
 
@@ -37,7 +38,7 @@ def _error(name: str) -> rx.Component:
     )
 
 
-def _labelled(label: str, name: str, child: rx.Component, **props: Any) -> rx.Component:
+def _labelled(label: Text, name: str, child: rx.Component, **props: Any) -> rx.Component:
     return rx.vstack(
         rx.el.label(
             rx.text(label, size="2", weight="medium"),
@@ -53,7 +54,7 @@ def _labelled(label: str, name: str, child: rx.Component, **props: Any) -> rx.Co
     )
 
 
-def _field_input(label: str, name: str, placeholder: str = "", **props: Any) -> rx.Component:
+def _field_input(label: Text, name: str, placeholder: Text = "", **props: Any) -> rx.Component:
     """A tariff-wide field (fields[name])."""
     return _labelled(
         label,
@@ -86,7 +87,7 @@ def identity_section() -> rx.Component:
         rx.vstack(
             _narrow(
                 _labelled(
-                    "Name",
+                    t("Name"),
                     "name",
                     rx.input(
                         value=S.name,
@@ -96,11 +97,11 @@ def identity_section() -> rx.Component:
                     ),
                     width=["100%", "320px"],
                 ),
-                _field_input("Currency", "currency", "EUR", width=["100%", "100px"]),
+                _field_input("Currency", "currency", t("EUR"), width=["100%", "100px"]),
                 rx.cond(
                     S.is_new & (S.organisation_options.length() > 1),
                     _labelled(
-                        "Organisation",
+                        t("Organisation"),
                         "organisation_id",
                         rx.select.root(
                             rx.select.trigger(width="100%"),
@@ -118,7 +119,7 @@ def identity_section() -> rx.Component:
                 ),
             ),
             _labelled(
-                "Description",
+                t("Description"),
                 "description",
                 rx.text_area(
                     value=S.description,
@@ -139,21 +140,21 @@ def identity_section() -> rx.Component:
 def limits_section() -> rx.Component:
     """Idle grace and cap, min / max price, rounding."""
     return section(
-        "Idle fee, limits and rounding",
+        t("Idle fee, limits and rounding"),
         rx.card(
             rx.vstack(
                 _narrow(
-                    _field_input("Idle grace (minutes)", "idle_grace_minutes", "e.g. 15"),
-                    _field_input("Idle fee cap excl. VAT", "idle_fee_cap", "none"),
+                    _field_input("Idle grace (minutes)", "idle_grace_minutes", t("e.g. 15")),
+                    _field_input("Idle fee cap excl. VAT", "idle_fee_cap", t("none")),
                 ),
                 _narrow(
-                    _field_input("Minimum price excl. VAT", "min_price", "none"),
-                    _field_input("incl. VAT", "min_price_incl", "optional"),
-                    _field_input("Maximum price excl. VAT", "max_price", "none"),
-                    _field_input("incl. VAT", "max_price_incl", "optional"),
+                    _field_input("Minimum price excl. VAT", "min_price", t("none")),
+                    _field_input("incl. VAT", "min_price_incl", t("optional")),
+                    _field_input("Maximum price excl. VAT", "max_price", t("none")),
+                    _field_input("incl. VAT", "max_price_incl", t("optional")),
                 ),
                 _labelled(
-                    "Rounding of the totals to the currency's minor unit",
+                    t("Rounding of the totals to the currency's minor unit"),
                     "rounding",
                     rx.select.root(
                         rx.select.trigger(
@@ -180,7 +181,7 @@ def validity_and_save() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.text(
-                "New prices become a new version: sessions that started before keep theirs.",
+                t("New prices become a new version: sessions that started before keep theirs."),
                 size="2",
                 color=rx.color("gray", 11),
             ),
@@ -203,7 +204,7 @@ def validity_and_save() -> rx.Component:
                     S.valid_mode == LATER,
                     rx.flex(
                         _labelled(
-                            "Valid from",
+                            t("Valid from"),
                             "valid_from",
                             rx.input(
                                 type="datetime-local",
@@ -213,7 +214,7 @@ def validity_and_save() -> rx.Component:
                             ),
                         ),
                         _labelled(
-                            "Time zone",
+                            t("Time zone"),
                             "time_zone",
                             rx.input(
                                 value=S.time_zone,
@@ -245,7 +246,7 @@ def validity_and_save() -> rx.Component:
                 S.save,
                 rx.button(
                     rx.icon("save", size=14),
-                    rx.cond(S.is_new, "Create tariff", "Save"),
+                    rx.cond(S.is_new, t("Create tariff"), t("Save")),
                     on_click=S.save,
                     custom_attrs={"data-testid": "tariff-save"},
                 ),
@@ -260,7 +261,7 @@ def validity_and_save() -> rx.Component:
 def prices_section() -> rx.Component:
     """The fee rows, or the read-only JSON of a definition they cannot hold."""
     return section(
-        "Fees",
+        t("Fees"),
         rx.cond(
             S.editable,
             fee_rows(),
@@ -291,7 +292,7 @@ def _version_row(item: rx.Var) -> rx.Component:
         cell(
             rx.hstack(
                 rx.text(v.number, weight="medium"),
-                rx.cond(v.current, rx.badge("current", size="1", color_scheme="teal")),
+                rx.cond(v.current, rx.badge(t("current"), size="1", color_scheme="teal")),
                 spacing="2",
             )
         ),
@@ -303,7 +304,7 @@ def _version_row(item: rx.Var) -> rx.Component:
 
 def versions_section() -> rx.Component:
     return section(
-        "Versions",
+        t("Versions"),
         rx.cond(
             S.versions.length() > 0,
             data_table(
@@ -312,7 +313,7 @@ def versions_section() -> rx.Component:
                 _version_row,
                 "tariff-versions",
             ),
-            empty_note("Saved versions appear here."),
+            empty_note(t("Saved versions appear here.")),
         ),
     )
 
@@ -324,7 +325,7 @@ def archive_button() -> rx.Component:
             ~S.is_new & ~S.archived,
             rx.button(
                 rx.icon("archive", size=14),
-                "Archive",
+                t("Archive"),
                 variant="soft",
                 color_scheme="red",
                 on_click=S.set_confirm_archive(True),
@@ -339,15 +340,17 @@ def archive_dialog() -> rx.Component:
         rx.alert_dialog.content(
             rx.alert_dialog.title("Archive " + S.name + "?"),
             rx.alert_dialog.description(
-                "It is no longer offered and its assignments go; sessions priced with it "
-                "keep their price.",
+                t(
+                    "It is no longer offered and its assignments go; sessions priced with it "
+                    "keep their price."
+                ),
                 size="2",
             ),
             rx.flex(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.cancel(rx.button(t("Cancel"), variant="soft", color_scheme="gray")),
                 rx.alert_dialog.action(
                     rx.button(
-                        "Archive",
+                        t("Archive"),
                         color_scheme="red",
                         on_click=S.archive,
                         custom_attrs={"data-testid": "tariff-archive-confirm"},

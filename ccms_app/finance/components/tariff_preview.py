@@ -13,6 +13,7 @@ from reflex.vars import ObjectVar
 
 from ccms_app.finance.state.tariff_preview import CostRow, TariffPreviewState
 from ccms_app.ui.cards import section
+from ccms_app.ui.i18n import Text, t
 from ccms_app.ui.table import cell, data_table
 
 P = TariffPreviewState
@@ -22,7 +23,7 @@ VALUES = cast(ObjectVar[dict[str, str]], P.values)
 HEADERS = ["Dimension", "Fee", "From - to", "Quantity", "Unit price", "VAT", "Amount excl. VAT"]
 
 
-def _field(label: str, name: str, placeholder: str = "", **props: Any) -> rx.Component:
+def _field(label: Text, name: str, placeholder: Text = "", **props: Any) -> rx.Component:
     kind = props.pop("type", "text")
     return rx.vstack(
         rx.el.label(
@@ -69,7 +70,7 @@ def _cost_row(item: rx.Var) -> rx.Component:
     )
 
 
-def _total(label: str, value: rx.Var, testid: str) -> rx.Component:
+def _total(label: Text, value: rx.Var, testid: str) -> rx.Component:
     return rx.vstack(
         rx.text(label, size="1", color=rx.color("gray", 11)),
         rx.text(value, size="4", weight="bold", custom_attrs={"data-testid": testid}),
@@ -84,9 +85,9 @@ def _result() -> rx.Component:
             rx.text(P.summary, size="2", color=rx.color("gray", 11)),
             data_table(HEADERS, P.lines, _cost_row, "preview-lines"),
             rx.flex(
-                _total("Total excl. VAT", P.total_excl, "preview-total-excl"),
-                _total("VAT", P.total_vat, "preview-total-vat"),
-                _total("Total incl. VAT", P.total_incl, "preview-total-incl"),
+                _total(t("Total excl. VAT"), P.total_excl, "preview-total-excl"),
+                _total(t("VAT"), P.total_vat, "preview-total-vat"),
+                _total(t("Total incl. VAT"), P.total_incl, "preview-total-incl"),
                 gap="24px",
                 wrap="wrap",
             ),
@@ -100,29 +101,31 @@ def _result() -> rx.Component:
 def preview_section() -> rx.Component:
     """Describe a session (in the chosen zone) -> the engine's lines and totals."""
     return section(
-        "Preview a session",
+        t("Preview a session"),
         rx.card(
             rx.vstack(
                 rx.text(
-                    "Priced with the fees as edited above, not yet saved. Times are read in "
-                    "the zone given here, as a station in that zone would.",
+                    t(
+                        "Priced with the fees as edited above, not yet saved. Times are read in "
+                        "the zone given here, as a station in that zone would."
+                    ),
                     size="2",
                     color=rx.color("gray", 11),
                 ),
                 rx.flex(
-                    _field("Start", "start", type="datetime-local", width=["100%", "210px"]),
-                    _field("Time zone", "time_zone", "Europe/Berlin"),
-                    _field("Charging (minutes)", "duration_minutes", "120"),
-                    _field("Energy (kWh)", "energy_kwh", "from power"),
-                    _field("Constant power (kW)", "power_kw", "unknown"),
+                    _field(t("Start"), "start", type="datetime-local", width=["100%", "210px"]),
+                    _field(t("Time zone"), "time_zone", t("Europe/Berlin")),
+                    _field(t("Charging (minutes)"), "duration_minutes", "120"),
+                    _field(t("Energy (kWh)"), "energy_kwh", t("from power")),
+                    _field(t("Constant power (kW)"), "power_kw", t("unknown")),
                     _field(
-                        "Power profile (minutes:kW; ...)",
+                        t("Power profile (minutes:kW; ...)"),
                         "power_profile",
                         "30:22; 60:11",
                         width=["100%", "220px"],
                     ),
-                    _field("Idle after (minutes)", "idle_minutes", "0"),
-                    _field("Reserved before (minutes)", "reserved_minutes", "0"),
+                    _field(t("Idle after (minutes)"), "idle_minutes", "0"),
+                    _field(t("Reserved before (minutes)"), "reserved_minutes", "0"),
                     gap="8px",
                     wrap="wrap",
                     direction=rx.breakpoints(initial="column", sm="row"),
@@ -131,7 +134,7 @@ def preview_section() -> rx.Component:
                 rx.hstack(
                     rx.button(
                         rx.icon("calculator", size=14),
-                        "Calculate",
+                        t("Calculate"),
                         on_click=P.calculate,
                         custom_attrs={"data-testid": "preview-run"},
                     ),

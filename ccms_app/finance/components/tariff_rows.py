@@ -15,6 +15,7 @@ from reflex.vars.number import NumberVar
 
 from ccms_app.finance.rules.fee_types import FEE_TYPES, UNIT_LABELS, WEEK
 from ccms_app.finance.state.tariff_editor import OPEN, TariffEditorState
+from ccms_app.ui.i18n import Text, t, t_with
 
 RowVar = ObjectVar[dict[str, str]]
 # The state's dict fields as the ObjectVars they are on the page (mypy sees the dicts).
@@ -100,7 +101,7 @@ def _step(row: RowVar, index: rx.Var[int]) -> rx.Component:
         row["unit"] == "session",
         rx.fragment(),
         _labelled(
-            rx.cond(row["unit"] == "kwh", "Step (Wh)", "Step (seconds)"),
+            rx.cond(row["unit"] == "kwh", t("Step (Wh)"), t("Step (seconds)")),
             _input(row, index, "step_size", placeholder="1"),
             index,
             "step_size",
@@ -111,18 +112,18 @@ def _step(row: RowVar, index: rx.Var[int]) -> rx.Component:
 
 def _main_fields(row: RowVar, index: rx.Var[int]) -> rx.Component:
     return rx.flex(
-        _labelled("Fee", _fee_select(row, index), index, "fee", width=["100%", "200px"]),
-        _labelled("Unit", _unit_select(row, index), index, "unit", width=["100%", "150px"]),
+        _labelled(t("Fee"), _fee_select(row, index), index, "fee", width=["100%", "200px"]),
+        _labelled(t("Unit"), _unit_select(row, index), index, "unit", width=["100%", "150px"]),
         _labelled(
-            "Price excl. VAT",
+            t("Price excl. VAT"),
             _input(row, index, "price", placeholder="0.35", input_mode="decimal"),
             index,
             "price",
             width=["100%", "130px"],
         ),
         _labelled(
-            "VAT %",
-            _input(row, index, "vat", placeholder="none", input_mode="decimal"),
+            t("VAT %"),
+            _input(row, index, "vat", placeholder=t("none"), input_mode="decimal"),
             index,
             "vat",
             width=["100%", "90px"],
@@ -148,12 +149,24 @@ def _day_toggle(row: RowVar, index: rx.Var[int], day: str) -> rx.Component:
 
 
 def _pair(
-    row: RowVar, index: rx.Var[int], label: str, low: str, high: str, kind: str = "text"
+    row: RowVar, index: rx.Var[int], label: Text, low: str, high: str, kind: str = "text"
 ) -> rx.Component:
     width = ["100%", "150px"]
     return rx.flex(
-        _labelled(f"{label} from", _input(row, index, low, type=kind), index, low, width=width),
-        _labelled(f"{label} until", _input(row, index, high, type=kind), index, high, width=width),
+        _labelled(
+            t_with("{label} from", label=label),
+            _input(row, index, low, type=kind),
+            index,
+            low,
+            width=width,
+        ),
+        _labelled(
+            t_with("{label} until", label=label),
+            _input(row, index, high, type=kind),
+            index,
+            high,
+            width=width,
+        ),
         gap="8px",
         direction=rx.breakpoints(initial="column", sm="row"),
         width=["100%", "auto"],
@@ -164,13 +177,13 @@ def _reservation(row: RowVar, index: rx.Var[int]) -> rx.Component:
     return rx.cond(
         row["fee"] == "reservation",
         _labelled(
-            "Charged",
+            t("Charged"),
             rx.select.root(
                 rx.select.trigger(width="100%", custom_attrs=_tid(index, "reservation")),
                 rx.select.content(
-                    rx.select.item("while reserved", value="RESERVATION"),
+                    rx.select.item(t("while reserved"), value="RESERVATION"),
                     rx.select.item(
-                        "when the reservation expires unused", value="RESERVATION_EXPIRES"
+                        t("when the reservation expires unused"), value="RESERVATION_EXPIRES"
                     ),
                 ),
                 value=rx.cond(row["reservation"] == "", NO_RESERVATION, row["reservation"]),
@@ -186,14 +199,16 @@ def _reservation(row: RowVar, index: rx.Var[int]) -> rx.Component:
 def _restrictions(row: RowVar, index: rx.Var[int]) -> rx.Component:
     return rx.vstack(
         rx.text(
-            "Applies only when all of these hold (empty = no limit). A window may wrap past "
-            "midnight (22:00 to 06:00); 'until' values are not included.",
+            t(
+                "Applies only when all of these hold (empty = no limit). A window may wrap past "
+                "midnight (22:00 to 06:00); 'until' values are not included."
+            ),
             size="1",
             color=rx.color("gray", 10),
         ),
         rx.flex(
-            _pair(row, index, "Time", "start_time", "end_time", "time"),
-            _pair(row, index, "Date", "start_date", "end_date", "date"),
+            _pair(row, index, t("Time"), "start_time", "end_time", "time"),
+            _pair(row, index, t("Date"), "start_date", "end_date", "date"),
             gap="8px",
             wrap="wrap",
             width="100%",
@@ -208,9 +223,9 @@ def _restrictions(row: RowVar, index: rx.Var[int]) -> rx.Component:
             spacing="1",
         ),
         rx.flex(
-            _pair(row, index, "kWh", "min_kwh", "max_kwh"),
-            _pair(row, index, "Power (kW)", "min_power", "max_power"),
-            _pair(row, index, "Minutes", "min_duration", "max_duration"),
+            _pair(row, index, t("kWh"), "min_kwh", "max_kwh"),
+            _pair(row, index, t("Power (kW)"), "min_power", "max_power"),
+            _pair(row, index, t("Minutes"), "min_duration", "max_duration"),
             gap="8px",
             wrap="wrap",
             width="100%",
@@ -227,7 +242,7 @@ def _row_actions(row: RowVar, index: rx.Var[int], count: NumberVar) -> rx.Compon
     return rx.hstack(
         rx.button(
             rx.icon(rx.cond(row[OPEN] == "true", "chevron-up", "chevron-down"), size=14),
-            "Restrictions",
+            t("Restrictions"),
             size="1",
             variant="soft",
             color_scheme="gray",
@@ -240,7 +255,7 @@ def _row_actions(row: RowVar, index: rx.Var[int], count: NumberVar) -> rx.Compon
             rx.icon("arrow-up", size=14),
             size="1",
             variant="ghost",
-            aria_label="Move up",
+            aria_label=t("Move up"),
             disabled=index == 0,
             on_click=TariffEditorState.move_row(index, -1),
             type="button",
@@ -250,7 +265,7 @@ def _row_actions(row: RowVar, index: rx.Var[int], count: NumberVar) -> rx.Compon
             rx.icon("arrow-down", size=14),
             size="1",
             variant="ghost",
-            aria_label="Move down",
+            aria_label=t("Move down"),
             disabled=cast(NumberVar, index) == count - 1,
             on_click=TariffEditorState.move_row(index, 1),
             type="button",
@@ -261,7 +276,7 @@ def _row_actions(row: RowVar, index: rx.Var[int], count: NumberVar) -> rx.Compon
             size="1",
             variant="ghost",
             color_scheme="red",
-            aria_label="Remove fee",
+            aria_label=t("Remove fee"),
             on_click=TariffEditorState.drop_row(index),
             type="button",
             custom_attrs=_tid(index, "remove"),
@@ -302,10 +317,12 @@ def fee_rows() -> rx.Component:
     s = TariffEditorState
     return rx.vstack(
         rx.callout(
-            "Rows with the same restrictions are charged together (a start fee and an energy "
-            "fee both apply). For each kind of price (energy, time, idle, flat) the FIRST row "
-            "whose restrictions match wins: put a peak 18:00-22:00 energy row above the "
-            "all-day energy row.",
+            t(
+                "Rows with the same restrictions are charged together (a start fee and an energy "
+                "fee both apply). For each kind of price (energy, time, idle, flat) the FIRST row "
+                "whose restrictions match wins: put a peak 18:00-22:00 energy row above the "
+                "all-day energy row."
+            ),
             icon="info",
             size="1",
             width="100%",

@@ -11,6 +11,7 @@ from reflex.vars import ObjectVar
 
 from ccms_app.finance.state.tariffs import TariffExplainState, TariffListState, TariffRow
 from ccms_app.ui.cards import empty_note, section
+from ccms_app.ui.i18n import Text, t
 from ccms_app.ui.table import cell, data_table
 
 HEADERS = ["Name", "Currency", "Current version", "Valid from", "Assigned to", "Organisation"]
@@ -27,7 +28,7 @@ def _tariff_row(item: rx.Var) -> rx.Component:
                     weight="medium",
                     custom_attrs={"data-testid": "tariffs-link-" + row.id.to(str)},
                 ),
-                rx.cond(row.archived, rx.badge("archived", color_scheme="gray", size="1")),
+                rx.cond(row.archived, rx.badge(t("archived"), color_scheme="gray", size="1")),
                 spacing="2",
                 align="center",
             )
@@ -68,8 +69,10 @@ def tariff_list() -> rx.Component:
                 rx.cond(
                     s.loaded,
                     empty_note(
-                        "No tariffs yet: sessions are not billed until a tariff applies. "
-                        "Make one with New tariff, then assign it."
+                        t(
+                            "No tariffs yet: sessions are not billed until a tariff applies. "
+                            "Make one with New tariff, then assign it."
+                        )
                     ),
                     rx.center(rx.spinner(), width="100%", padding="16px"),
                 ),
@@ -82,7 +85,7 @@ def tariff_list() -> rx.Component:
     )
 
 
-def _labelled(label: str, child: rx.Component, **props: object) -> rx.Component:
+def _labelled(label: Text, child: rx.Component, **props: object) -> rx.Component:
     return rx.el.label(
         rx.text(label, size="1", weight="medium", color=rx.color("gray", 11)),
         child,
@@ -97,18 +100,18 @@ def _charge_point_picker() -> rx.Component:
     s = TariffExplainState
     return rx.vstack(
         _labelled(
-            "Charge point (search by identity)",
+            t("Charge point (search by identity)"),
             rx.input(
                 value=s.cp_search,
                 on_change=s.search_charge_points.debounce(300),
-                placeholder="e.g. CP-001",
+                placeholder=t("e.g. CP-001"),
                 custom_attrs={"data-testid": "explain-cp-search"},
             ),
             width="100%",
         ),
         rx.select.root(
             rx.select.trigger(
-                placeholder="Choose a charge point",
+                placeholder=t("Choose a charge point"),
                 width="100%",
                 custom_attrs={"data-testid": "explain-cp"},
             ),
@@ -151,10 +154,12 @@ def explain_tool() -> rx.Component:
     """Charge point, connector, id tag and moment -> the tariff, its version and why."""
     s = TariffExplainState
     return section(
-        "Which tariff applies?",
+        t("Which tariff applies?"),
         rx.text(
-            "Most specific first: the driver of the id tag, the card's (or driver's) group, "
-            "the connector, the charge point, its station, then the network default.",
+            t(
+                "Most specific first: the driver of the id tag, the card's (or driver's) group, "
+                "the connector, the charge point, its station, then the network default."
+            ),
             size="2",
             color=rx.color("gray", 11),
         ),
@@ -163,7 +168,7 @@ def explain_tool() -> rx.Component:
                 rx.flex(
                     _charge_point_picker(),
                     _labelled(
-                        "Connector",
+                        t("Connector"),
                         rx.select(
                             s.connector_options,
                             value=s.connector_id,
@@ -174,17 +179,17 @@ def explain_tool() -> rx.Component:
                         width=["100%", "100%", "110px"],
                     ),
                     _labelled(
-                        "Id tag (optional)",
+                        t("Id tag (optional)"),
                         rx.input(
                             value=s.id_tag,
                             on_change=s.set_id_tag,
-                            placeholder="RFID uid",
+                            placeholder=t("RFID uid"),
                             custom_attrs={"data-testid": "explain-id-tag"},
                         ),
                         width=["100%", "100%", "180px"],
                     ),
                     _labelled(
-                        "Session start (empty: now)",
+                        t("Session start (empty: now)"),
                         rx.input(
                             type="datetime-local",
                             value=s.at,
@@ -194,7 +199,7 @@ def explain_tool() -> rx.Component:
                         width=["100%", "100%", "210px"],
                     ),
                     _labelled(
-                        "Time zone",
+                        t("Time zone"),
                         rx.input(
                             value=s.time_zone,
                             on_change=s.set_time_zone,
@@ -211,7 +216,7 @@ def explain_tool() -> rx.Component:
                 rx.hstack(
                     rx.button(
                         rx.icon("search-check", size=14),
-                        "Explain",
+                        t("Explain"),
                         on_click=s.explain,
                         custom_attrs={"data-testid": "explain-run"},
                     ),

@@ -30,6 +30,7 @@ from ccms_app.ui.dialogs import (
     value_input,
 )
 from ccms_app.ui.form_fields import field_error
+from ccms_app.ui.i18n import Text, t
 from ccms_app.ui.permissions import when_allowed
 
 F: Any = TopUpFormState
@@ -38,14 +39,14 @@ P: Any = PackageState
 STATE_COLOURS = {"open": "amber", "paid": "green", "expired": "gray", "failed": "red"}
 
 
-def _labelled(label: str, control: rx.Component, field: str) -> rx.Component:
+def _labelled(label: Text, control: rx.Component, field: str) -> rx.Component:
     return labelled(label, control, field_error(F, field, "top-up"))
 
 
 def _holder_picker() -> rx.Component:
     return rx.grid(
         _labelled(
-            "Who tops up",
+            t("Who tops up"),
             choice_select(
                 F.kind,
                 [("driver", "Driver"), ("group", "Group account")],
@@ -56,20 +57,20 @@ def _holder_picker() -> rx.Component:
             "kind",
         ),
         _labelled(
-            "Find by name",
+            t("Find by name"),
             rx.input(
                 value=F.query,
                 on_change=F.set_query,
                 debounce_timeout=300,
-                placeholder="Name or e-mail…",
+                placeholder=t("Name or e-mail…"),
                 width="100%",
                 custom_attrs=tid("top-up-query"),
             ),
             "query",
         ),
         _labelled(
-            "Holder",
-            choice_select(F.holder_id, F.holders, F.choose_holder, "Choose…", "top-up-holder"),
+            t("Holder"),
+            choice_select(F.holder_id, F.holders, F.choose_holder, t("Choose…"), "top-up-holder"),
             "holder",
         ),
         columns=rx.breakpoints(initial="1", sm="3"),
@@ -104,7 +105,7 @@ def _what_is_paid() -> rx.Component:
                     F.package_id,
                     F.package_options,
                     F.set_package,
-                    "Choose a package…",
+                    t("Choose a package…"),
                     "top-up-package",
                 ),
             ),
@@ -123,7 +124,7 @@ def _what_is_paid() -> rx.Component:
                 F.recharge,
                 F.recharge_options,
                 F.set_recharge,
-                "Choose an amount…",
+                t("Choose an amount…"),
                 "top-up-recharge",
             ),
         ),
@@ -139,8 +140,10 @@ def _checkout_link() -> rx.Component:
         rx.callout(
             rx.vstack(
                 rx.text(
-                    "Send the driver this Stripe Checkout page; the wallet is credited once "
-                    "Stripe confirms the payment.",
+                    t(
+                        "Send the driver this Stripe Checkout page; the wallet is credited once "
+                        "Stripe confirms the payment."
+                    ),
                     size="2",
                 ),
                 rx.link(
@@ -163,13 +166,13 @@ def _checkout_link() -> rx.Component:
 def start_form() -> rx.Component:
     """The card that opens a top-up (shown to roles that may start one)."""
     form = rx.vstack(
-        rx.heading("Start a top-up", size="3"),
+        rx.heading(t("Start a top-up"), size="3"),
         _holder_picker(),
         _what_is_paid(),
         notice(F.message, "top-up-message"),
         rx.button(
             rx.icon("credit-card", size=14),
-            "Open Checkout",
+            t("Open Checkout"),
             on_click=F.start,
             loading=F.busy,
             align_self="end",
@@ -180,8 +183,10 @@ def start_form() -> rx.Component:
         width="100%",
     )
     not_configured = rx.callout(
-        "Top-ups are not configured: card payments need CCMS_STRIPE_SECRET_KEY. "
-        "Wallets, packages and the history still work.",
+        t(
+            "Top-ups are not configured: card payments need CCMS_STRIPE_SECRET_KEY. "
+            "Wallets, packages and the history still work."
+        ),
         icon="info",
         color_scheme="amber",
         width="100%",
@@ -209,7 +214,7 @@ def _state(row: RowVar) -> rx.Component:
 def _history_actions(row: RowVar) -> rx.Component:
     return rx.cond(
         row["checkout_url"] != "",
-        rx.link("Checkout page", href=row["checkout_url"], is_external=True, size="2"),
+        rx.link(t("Checkout page"), href=row["checkout_url"], is_external=True, size="2"),
     )
 
 
@@ -217,22 +222,22 @@ def history_list() -> rx.Component:
     return data_list(
         L,
         columns=[
-            Column("created_at", "Started"),
-            Column("holder", "Holder", sortable=False),
-            Column("package", "Package", sortable=False),
+            Column("created_at", t("Started")),
+            Column("holder", t("Holder"), sortable=False),
+            Column("package", t("Package"), sortable=False),
             Column(
                 "pay_minor",
-                "Paid",
+                t("Paid"),
                 render=lambda row: rx.text(row["paid"], size="2", white_space="nowrap"),
             ),
-            Column("bonus", "Bonus", sortable=False),
-            Column("state", "State", sortable=False, render=_state),
-            Column("paid_at", "Paid at", sortable=False, on_phone=False),
+            Column("bonus", t("Bonus"), sortable=False),
+            Column("state", t("State"), sortable=False, render=_state),
+            Column("paid_at", t("Paid at"), sortable=False, on_phone=False),
         ],
-        filters=[Filter("state", "State", [(s, s) for s in TOP_UP_STATES])],
+        filters=[Filter("state", t("State"), [(s, s) for s in TOP_UP_STATES])],
         testid="top-ups",
-        empty_text="No top-ups yet.",
-        search_placeholder="Search holder…",
+        empty_text=t("No top-ups yet."),
+        search_placeholder=t("Search holder…"),
         actions=_history_actions,
     )
 
@@ -245,11 +250,11 @@ def _package_row(row: RowVar) -> rx.Component:
         rx.vstack(
             rx.text(row["name"], size="2", weight="medium"),
             rx.text(
-                "pay ",
+                t("pay "),
                 row["pay"],
-                ", get ",
+                t(", get "),
                 row["credit"],
-                " (bonus ",
+                t(" (bonus "),
                 row["bonus"],
                 ")",
                 size="1",
@@ -266,12 +271,12 @@ def _package_row(row: RowVar) -> rx.Component:
                     on_change=lambda on: P.toggle_active(row["id"].to(str), on),
                     custom_attrs=tid("package-active", row["id"].to(str)),
                 ),
-                rx.badge(rx.cond(row["active"] != "", "active", "off"), variant="soft"),
+                rx.badge(rx.cond(row["active"] != "", t("active"), t("off")), variant="soft"),
             ),
             when_allowed(
                 P.save,
                 rx.button(
-                    "Edit",
+                    t("Edit"),
                     size="1",
                     variant="ghost",
                     on_click=P.open_edit(row["id"].to(str)),
@@ -296,12 +301,12 @@ def packages_card() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.flex(
-                rx.heading("Top-up packages", size="3"),
+                rx.heading(t("Top-up packages"), size="3"),
                 when_allowed(
                     P.save,
                     rx.button(
                         rx.icon("plus", size=14),
-                        "New package",
+                        t("New package"),
                         size="1",
                         on_click=P.open_new,
                         custom_attrs=tid("packages-new"),
@@ -317,7 +322,7 @@ def packages_card() -> rx.Component:
                 P.rows.length() > 0,
                 rx.vstack(rx.foreach(P.rows, _package_row), spacing="0", width="100%"),
                 rx.text(
-                    'No packages. A package is "pay 50, get 55": the extra is bonus credit.',
+                    t('No packages. A package is "pay 50, get 55": the extra is bonus credit.'),
                     size="2",
                     color=rx.color("gray", 11),
                 ),
@@ -334,19 +339,23 @@ def package_dialog() -> rx.Component:
     return dialog(
         P.editing != "",
         P.open_changed,
-        rx.cond(P.editing == "new", "New package", "Edit package"),
+        rx.cond(P.editing == "new", t("New package"), t("Edit package")),
         dialog_body(
-            value_input(P, "name", "Name", "package", 'e.g. "Pay 50, get 55"'),
+            value_input(P, "name", t("Name"), "package", t('e.g. "Pay 50, get 55"')),
             rx.grid(
-                value_input(P, "pay", "Paid", "package", "What the driver pays"),
+                value_input(P, "pay", t("Paid"), "package", t("What the driver pays")),
                 value_input(
-                    P, "credit", "Credited", "package", "At least what is paid; the rest is bonus"
+                    P,
+                    "credit",
+                    t("Credited"),
+                    "package",
+                    t("At least what is paid; the rest is bonus"),
                 ),
                 columns=rx.breakpoints(initial="1", sm="2"),
                 spacing="3",
                 width="100%",
             ),
-            dialog_buttons(None, "Save", P.busy, "package-save", on_click=P.save),
+            dialog_buttons(None, t("Save"), P.busy, "package-save", on_click=P.save),
         ),
         testid="package-dialog",
         max_width="520px",

@@ -15,15 +15,16 @@ import reflex as rx
 from ccms_app.finance.state.vouchers import VoucherFormState
 from ccms_app.ui.dialogs import choice_select, dialog, dialog_body, dialog_buttons, labelled, tid
 from ccms_app.ui.form_fields import field_error, form_message
+from ccms_app.ui.i18n import Text, t
 
 F: Any = VoucherFormState
 
 
-def _field(label: str, name: str, control: rx.Component) -> rx.Component:
+def _field(label: Text, name: str, control: rx.Component) -> rx.Component:
     return labelled(label, control, field_error(F, name, "voucher"))
 
 
-def _input(name: str, placeholder: str = "", kind: str = "text", **props: Any) -> rx.Component:
+def _input(name: str, placeholder: Text = "", kind: str = "text", **props: Any) -> rx.Component:
     return rx.input(
         value=F.form[name],
         on_change=lambda value: F.set_field(name, value),
@@ -38,7 +39,7 @@ def _input(name: str, placeholder: str = "", kind: str = "text", **props: Any) -
 def _gives() -> rx.Component:
     return rx.grid(
         _field(
-            "Kind",
+            t("Kind"),
             "kind",
             choice_select(
                 F.form["kind"],
@@ -51,8 +52,8 @@ def _gives() -> rx.Component:
         ),
         rx.cond(
             F.form["kind"] == "percent",
-            _field("Percent", "percent", _input("percent", "15", disabled=F.redeemed)),
-            _field("Value", "value", _input("value", "5.00", disabled=F.redeemed)),
+            _field(t("Percent"), "percent", _input("percent", "15", disabled=F.redeemed)),
+            _field(t("Value"), "value", _input("value", "5.00", disabled=F.redeemed)),
         ),
         columns=rx.breakpoints(initial="1", sm="2"),
         spacing="3",
@@ -63,17 +64,19 @@ def _gives() -> rx.Component:
 def _limits() -> rx.Component:
     return rx.grid(
         _field(
-            "Redemptions allowed (empty = unlimited)",
+            t("Redemptions allowed (empty = unlimited)"),
             "max_redemptions",
             _input("max_redemptions", "1", inputmode="numeric"),
         ),
         _field(
-            "Per holder", "per_holder_limit", _input("per_holder_limit", "1", inputmode="numeric")
+            t("Per holder"),
+            "per_holder_limit",
+            _input("per_holder_limit", "1", inputmode="numeric"),
         ),
-        _field("Valid from", "valid_from", _input("valid_from", kind="datetime-local")),
-        _field("Valid until", "valid_until", _input("valid_until", kind="datetime-local")),
+        _field(t("Valid from"), "valid_from", _input("valid_from", kind="datetime-local")),
+        _field(t("Valid until"), "valid_until", _input("valid_until", kind="datetime-local")),
         rx.text(
-            "Times in your billing time zone; empty: no limit.",
+            t("Times in your billing time zone; empty: no limit."),
             size="1",
             color=rx.color("gray", 10),
             grid_column="1 / -1",
@@ -105,14 +108,14 @@ def _eligible() -> rx.Component:
                 value=F.holder_search,
                 on_change=F.search_holders,
                 debounce_timeout=300,
-                placeholder="Find a group or driver…",
+                placeholder=t("Find a group or driver…"),
                 flex="1",
                 min_width="0",
                 custom_attrs=tid("voucher-holder-search"),
             ),
             rx.select.root(
                 rx.select.trigger(
-                    placeholder="Add…", min_width="0", custom_attrs=tid("voucher-holder-add")
+                    placeholder=t("Add…"), min_width="0", custom_attrs=tid("voucher-holder-add")
                 ),
                 rx.select.content(
                     rx.foreach(F.holder_options, lambda o: rx.select.item(o[1], value=o[0]))
@@ -134,11 +137,11 @@ def voucher_dialog() -> rx.Component:
     return dialog(
         F.open,
         F.open_changed,
-        rx.cond(F.editing_id > 0, "Edit voucher", "New voucher"),
+        rx.cond(F.editing_id > 0, t("Edit voucher"), t("New voucher")),
         dialog_body(
             rx.grid(
-                _field("Code", "code", _input("code", "SPRING-25", disabled=F.redeemed)),
-                _field("Description", "description", _input("description")),
+                _field(t("Code"), "code", _input("code", t("SPRING-25"), disabled=F.redeemed)),
+                _field(t("Description"), "description", _input("description")),
                 columns=rx.breakpoints(initial="1", sm="2"),
                 spacing="3",
                 width="100%",
@@ -149,13 +152,13 @@ def voucher_dialog() -> rx.Component:
             rx.cond(
                 F.redeemed,
                 rx.text(
-                    "Redeemed already: what the code gives can no longer change.",
+                    t("Redeemed already: what the code gives can no longer change."),
                     size="1",
                     color=rx.color("gray", 11),
                 ),
             ),
             form_message(F, "voucher"),
-            dialog_buttons(None, "Save", F.busy, "voucher-save", on_click=F.save),
+            dialog_buttons(None, t("Save"), F.busy, "voucher-save", on_click=F.save),
         ),
         testid="voucher-dialog",
         max_width="640px",

@@ -33,6 +33,7 @@ from ccms_app.ui.dialogs import (
     tid,
 )
 from ccms_app.ui.form_fields import field_error
+from ccms_app.ui.i18n import t
 from ccms_app.ui.permissions import when_allowed
 
 L: Any = VoucherListState
@@ -57,7 +58,7 @@ def _actions(row: RowVar) -> rx.Component:
     voucher_id = row["id"].to(str)
     return rx.hstack(
         rx.button(
-            "Redemptions",
+            t("Redemptions"),
             size="1",
             variant="ghost",
             on_click=H.show(voucher_id),
@@ -66,7 +67,7 @@ def _actions(row: RowVar) -> rx.Component:
         when_allowed(
             F.save,
             rx.button(
-                "Edit",
+                t("Edit"),
                 size="1",
                 variant="soft",
                 on_click=F.open_edit(voucher_id),
@@ -78,7 +79,7 @@ def _actions(row: RowVar) -> rx.Component:
             when_allowed(
                 F.deactivate,
                 rx.button(
-                    "Deactivate",
+                    t("Deactivate"),
                     size="1",
                     variant="soft",
                     color_scheme="red",
@@ -98,7 +99,7 @@ def _toolbar() -> list[rx.Component]:
             F.save,
             rx.button(
                 rx.icon("plus", size=14),
-                "New voucher",
+                t("New voucher"),
                 on_click=F.open_new,
                 custom_attrs=tid("vouchers-new"),
             ),
@@ -107,7 +108,7 @@ def _toolbar() -> list[rx.Component]:
             R.redeem,
             rx.button(
                 rx.icon("ticket-check", size=14),
-                "Redeem a code",
+                t("Redeem a code"),
                 variant="soft",
                 on_click=R.open_redeem,
                 custom_attrs=tid("vouchers-redeem-open"),
@@ -120,21 +121,21 @@ def vouchers_list() -> rx.Component:
     return data_list(
         L,
         columns=[
-            Column("code", "Code"),
-            Column("gives", "Gives", sortable=False),
-            Column("redemption_count", "Used / allowed", render=_used),
-            Column("per_holder", "Per holder", sortable=False),
-            Column("validity", "Validity", sortable=False),
-            Column("description", "Description"),
+            Column("code", t("Code")),
+            Column("gives", t("Gives"), sortable=False),
+            Column("redemption_count", t("Used / allowed"), render=_used),
+            Column("per_holder", t("Per holder"), sortable=False),
+            Column("validity", t("Validity"), sortable=False),
+            Column("description", t("Description")),
         ],
         filters=[
-            Filter("kind", "Kind", [("value", "value"), ("percent", "percent")]),
-            Filter("active", "Active", [("true", "active"), ("false", "deactivated")]),
-            Filter("organisation_id", "Organisation", L.filter_options["organisation_id"]),
+            Filter("kind", t("Kind"), [("value", "value"), ("percent", "percent")]),
+            Filter("active", t("Active"), [("true", "active"), ("false", "deactivated")]),
+            Filter("organisation_id", t("Organisation"), L.filter_options["organisation_id"]),
         ],
         testid="vouchers",
-        empty_text="No vouchers yet.",
-        search_placeholder="Search code or description…",
+        empty_text=t("No vouchers yet."),
+        search_placeholder=t("Search code or description…"),
         toolbar=_toolbar(),
         actions=_actions,
     )
@@ -155,20 +156,20 @@ def redemptions_dialog() -> rx.Component:
         data_list(
             H,
             columns=[
-                Column("holder", "Holder", sortable=False, render=_holder),
-                Column("holder_kind", "Kind", sortable=False),
-                Column("state", "State", sortable=False),
-                Column("amount", "Amount", sortable=False),
-                Column("session_id", "Session", sortable=False),
-                Column("created_at", "Redeemed"),
-                Column("created_by", "By", sortable=False),
+                Column("holder", t("Holder"), sortable=False, render=_holder),
+                Column("holder_kind", t("Kind"), sortable=False),
+                Column("state", t("State"), sortable=False),
+                Column("amount", t("Amount"), sortable=False),
+                Column("session_id", t("Session"), sortable=False),
+                Column("created_at", t("Redeemed")),
+                Column("created_by", t("By"), sortable=False),
             ],
             testid="redemptions",
-            empty_text="Not redeemed yet.",
-            search_placeholder="Search…",
+            empty_text=t("Not redeemed yet."),
+            search_placeholder=t("Search…"),
         ),
         rx.flex(
-            rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
+            rx.dialog.close(rx.button(t("Close"), variant="soft", color_scheme="gray")),
             justify="end",
             width="100%",
             margin_top="12px",
@@ -185,32 +186,32 @@ def redeem_dialog() -> rx.Component:
     return dialog(
         R.open,
         R.open_changed,
-        "Redeem a code",
+        t("Redeem a code"),
         dialog_body(
             labelled(
-                "Code",
+                t("Code"),
                 rx.input(
                     value=R.code,
                     on_change=R.set_code,
-                    placeholder="SPRING-25",
+                    placeholder=t("SPRING-25"),
                     width="100%",
                     custom_attrs=tid("redeem-code"),
                 ),
                 field_error(R, "code", "redeem"),
             ),
             labelled(
-                "For",
+                t("For"),
                 rx.vstack(
                     rx.input(
                         value=R.holder_search,
                         on_change=R.search_holders,
                         debounce_timeout=300,
-                        placeholder="Find a group or driver…",
+                        placeholder=t("Find a group or driver…"),
                         width="100%",
                         custom_attrs=tid("redeem-holder-search"),
                     ),
                     choice_select(
-                        R.holder, R.holder_options, R.set_holder, "Choose…", "redeem-holder"
+                        R.holder, R.holder_options, R.set_holder, t("Choose…"), "redeem-holder"
                     ),
                     spacing="2",
                     width="100%",
@@ -219,10 +220,12 @@ def redeem_dialog() -> rx.Component:
             ),
             notice(R.error, "redeem-error"),
             notice(R.result, "redeem-result", done=True),
-            dialog_buttons(None, "Redeem", R.busy, "redeem-save", "Close", on_click=R.redeem),
+            dialog_buttons(None, t("Redeem"), R.busy, "redeem-save", t("Close"), on_click=R.redeem),
         ),
-        description="A value code is credited to the wallet as bonus at once; a percent code "
-        "applies to the holder's next charged session.",
+        description=t(
+            "A value code is credited to the wallet as bonus at once; a percent code "
+            "applies to the holder's next charged session."
+        ),
         testid="redeem-dialog",
         max_width="520px",
     )

@@ -23,6 +23,7 @@ from ccms_app.finance.wallets.listing import BALANCE_FILTERS, METHOD_LABELS
 from ccms_app.ui.cards import section, stat_card
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
 from ccms_app.ui.dialogs import choice_select, keyed_error, labelled, tid
+from ccms_app.ui.i18n import t
 from ccms_app.ui.permissions import when_allowed
 from ccms_app.ui.table import cell, data_table
 
@@ -57,24 +58,24 @@ def wallets_list() -> rx.Component:
     return data_list(
         L,
         columns=[
-            Column("name", "Holder", render=_name),
-            Column("kind", "Kind", sortable=False),
-            Column("method", "Payment method"),
-            Column("paid", "Paid", sortable=False),
-            Column("bonus", "Bonus", sortable=False),
-            Column("total_minor", "Total", render=_total),
-            Column("last_movement", "Last movement"),
-            Column("organisation", "Organisation", sortable=False, on_phone=False),
+            Column("name", t("Holder"), render=_name),
+            Column("kind", t("Kind"), sortable=False),
+            Column("method", t("Payment method")),
+            Column("paid", t("Paid"), sortable=False),
+            Column("bonus", t("Bonus"), sortable=False),
+            Column("total_minor", t("Total"), render=_total),
+            Column("last_movement", t("Last movement")),
+            Column("organisation", t("Organisation"), sortable=False, on_phone=False),
         ],
         filters=[
-            Filter("holder_kind", "Kind", list(KIND_LABELS.items())),
-            Filter("balance", "Balance", list(BALANCE_FILTERS.items())),
-            Filter("method", "Payment method", list(METHOD_LABELS.items())),
-            Filter("organisation_id", "Organisation", L.filter_options["organisation_id"]),
+            Filter("holder_kind", t("Kind"), list(KIND_LABELS.items())),
+            Filter("balance", t("Balance"), list(BALANCE_FILTERS.items())),
+            Filter("method", t("Payment method"), list(METHOD_LABELS.items())),
+            Filter("organisation_id", t("Organisation"), L.filter_options["organisation_id"]),
         ],
         testid="wallets",
-        empty_text="No drivers or group accounts yet.",
-        search_placeholder="Search holder or e-mail…",
+        empty_text=t("No drivers or group accounts yet."),
+        search_placeholder=t("Search holder or e-mail…"),
     )
 
 
@@ -83,10 +84,12 @@ def wallets_list() -> rx.Component:
 
 def balance_cards() -> rx.Component:
     return rx.grid(
-        stat_card("Paid (refundable)", W.paid, "banknote", "teal", "wallet-paid"),
-        stat_card("Bonus", W.bonus, "gift", "amber", "wallet-bonus"),
-        stat_card("Total", W.total, "wallet", rx.cond(W.negative, "red", "green"), "wallet-total"),
-        stat_card("Payment method", W.method, "credit-card", "gray", "wallet-method"),
+        stat_card(t("Paid (refundable)"), W.paid, "banknote", "teal", "wallet-paid"),
+        stat_card(t("Bonus"), W.bonus, "gift", "amber", "wallet-bonus"),
+        stat_card(
+            t("Total"), W.total, "wallet", rx.cond(W.negative, "red", "green"), "wallet-total"
+        ),
+        stat_card(t("Payment method"), W.method, "credit-card", "gray", "wallet-method"),
         columns=rx.breakpoints(initial="1", sm="2", md="4"),
         spacing="3",
         width="100%",
@@ -123,7 +126,7 @@ def _ledger_pager() -> rx.Component:
     return rx.hstack(
         rx.text(
             W.ledger_total,
-            rx.cond(W.ledger_total == 1, " movement", " movements"),
+            rx.cond(W.ledger_total == 1, t(" movement"), t(" movements")),
             size="2",
             custom_attrs=tid("wallet-ledger-range"),
         ),
@@ -134,7 +137,7 @@ def _ledger_pager() -> rx.Component:
             disabled=W.ledger_page <= 1,
             variant="soft",
             size="1",
-            aria_label="Newer movements",
+            aria_label=t("Newer movements"),
             custom_attrs=tid("wallet-ledger-previous"),
         ),
         rx.text(W.ledger_page, " / ", W.ledger_pages, size="2", white_space="nowrap"),
@@ -144,7 +147,7 @@ def _ledger_pager() -> rx.Component:
             disabled=W.ledger_page >= W.ledger_pages,
             variant="soft",
             size="1",
-            aria_label="Older movements",
+            aria_label=t("Older movements"),
             custom_attrs=tid("wallet-ledger-next"),
         ),
         align="center",
@@ -154,7 +157,7 @@ def _ledger_pager() -> rx.Component:
 
 def ledger_table() -> rx.Component:
     return section(
-        "Ledger",
+        t("Ledger"),
         rx.cond(
             W.ledger_total > 0,
             rx.vstack(
@@ -178,7 +181,7 @@ def ledger_table() -> rx.Component:
                 width="100%",
             ),
             rx.text(
-                "No movements yet.",
+                t("No movements yet."),
                 size="2",
                 color=rx.color("gray", 10),
                 custom_attrs=tid("wallet-ledger-empty"),
@@ -210,7 +213,7 @@ def _amount_and_reason(prefix: str, errors: Any, placeholder: str, **events: Any
             prefix,
         ),
         _field(
-            "Reason",
+            t("Reason"),
             rx.text_area(
                 value=events["reason"],
                 on_change=events["set_reason"],
@@ -229,15 +232,15 @@ def _adjustment_form() -> rx.Component:
     errors = W.adjust_errors
     return rx.card(
         rx.vstack(
-            rx.heading("Manual adjustment", size="3"),
+            rx.heading(t("Manual adjustment"), size="3"),
             rx.text(
-                "Corrects a balance against the adjustments account; never below zero.",
+                t("Corrects a balance against the adjustments account; never below zero."),
                 size="2",
                 color=rx.color("gray", 11),
             ),
             rx.grid(
                 _field(
-                    "Direction",
+                    t("Direction"),
                     choice_select(
                         W.adjust_direction,
                         [(ADD, "Add"), (DEDUCT, "Deduct")],
@@ -250,7 +253,7 @@ def _adjustment_form() -> rx.Component:
                     "adjust",
                 ),
                 _field(
-                    "Bucket",
+                    t("Bucket"),
                     choice_select(
                         W.adjust_bucket,
                         [("paid", "Paid money"), ("bonus", "Bonus credit")],
@@ -276,7 +279,7 @@ def _adjustment_form() -> rx.Component:
                 set_reason=W.set_adjust_reason,
             ),
             rx.button(
-                "Post adjustment",
+                t("Post adjustment"),
                 loading=W.busy,
                 on_click=W.submit_adjustment,
                 custom_attrs=tid("adjust-save"),
@@ -291,10 +294,12 @@ def _adjustment_form() -> rx.Component:
 def _refund_form() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading("Paid-out refund", size="3"),
+            rx.heading(t("Paid-out refund"), size="3"),
             rx.text(
-                "Paid money returned outside Stripe (e.g. a bank transfer); bonus credit is "
-                "never refunded.",
+                t(
+                    "Paid money returned outside Stripe (e.g. a bank transfer); bonus credit is "
+                    "never refunded."
+                ),
                 size="2",
                 color=rx.color("gray", 11),
             ),
@@ -308,7 +313,7 @@ def _refund_form() -> rx.Component:
                 set_reason=W.set_refund_reason,
             ),
             rx.button(
-                "Record refund",
+                t("Record refund"),
                 color_scheme="amber",
                 loading=W.busy,
                 on_click=W.submit_refund,

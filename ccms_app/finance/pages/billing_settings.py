@@ -20,6 +20,7 @@ from ccms_app.finance.state.billing_settings import (
     PaymentSettingsState,
 )
 from ccms_app.ui.form_fields import field_error
+from ccms_app.ui.i18n import Text, has_text, t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import allowed, when_allowed
@@ -30,7 +31,7 @@ S = BillingSettingsState
 TESTID = "billing"
 
 
-def _field(name: str, label: str, hint: str = "", **props: object) -> rx.Component:
+def _field(name: str, label: Text, hint: Text = "", **props: object) -> rx.Component:
     return rx.vstack(
         rx.el.label(
             rx.text(label, size="2", weight="medium"),
@@ -48,7 +49,7 @@ def _field(name: str, label: str, hint: str = "", **props: object) -> rx.Compone
             gap="4px",
             width="100%",
         ),
-        rx.text(hint, size="1", color=rx.color("gray", 10)) if hint else rx.fragment(),
+        rx.text(hint, size="1", color=rx.color("gray", 10)) if has_text(hint) else rx.fragment(),
         field_error(S, name, TESTID),
         spacing="1",
         width="100%",
@@ -62,8 +63,8 @@ def _rounding() -> rx.Component:
         rx.select.root(
             rx.select.trigger(width="100%", custom_attrs={"data-testid": f"{TESTID}-rounding"}),
             rx.select.content(
-                rx.select.item("Half up (0.005 → 0.01)", value="half_up"),
-                rx.select.item("Half even (banker's)", value="half_even"),
+                rx.select.item(t("Half up (0.005 → 0.01)"), value="half_up"),
+                rx.select.item(t("Half even (banker's)"), value="half_even"),
             ),
             value=S.values["rounding"],
             on_change=lambda value: S.set_value("rounding", value),
@@ -100,12 +101,12 @@ def _organisation_picker() -> rx.Component:
 def _defaults_card() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading("Finance defaults", size="3"),
+            rx.heading(t("Finance defaults"), size="3"),
             rx.grid(
-                _field("currency", "Currency", "ISO 4217, e.g. EUR", max_length=3),
-                _field("vat_percent", "Default VAT %", "0 to 100; empty: no VAT"),
+                _field("currency", t("Currency"), t("ISO 4217, e.g. EUR"), max_length=3),
+                _field("vat_percent", t("Default VAT %"), t("0 to 100; empty: no VAT")),
                 _rounding(),
-                _field("time_zone", "Time zone", "IANA, e.g. Europe/Berlin"),
+                _field("time_zone", t("Time zone"), t("IANA, e.g. Europe/Berlin")),
                 columns=rx.breakpoints(initial="1", sm="2"),
                 spacing="3",
                 width="100%",
@@ -120,12 +121,12 @@ def _defaults_card() -> rx.Component:
 def _seller_card() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading("Seller on receipts and invoices", size="3"),
+            rx.heading(t("Seller on receipts and invoices"), size="3"),
             rx.grid(
-                _field("seller_name", "Name"),
-                _field("seller_vat_id", "VAT id", "e.g. DE123456789"),
-                _field("seller_email", "E-mail", type="email"),
-                _field("seller_address", "Address"),
+                _field("seller_name", t("Name")),
+                _field("seller_vat_id", t("VAT id"), t("e.g. DE123456789")),
+                _field("seller_email", t("E-mail"), type="email"),
+                _field("seller_address", t("Address")),
                 columns=rx.breakpoints(initial="1", sm="2"),
                 spacing="3",
                 width="100%",
@@ -161,9 +162,9 @@ def _logo_card() -> rx.Component:
     )
     return rx.card(
         rx.vstack(
-            rx.heading("Logo", size="3"),
+            rx.heading(t("Logo"), size="3"),
             rx.text(
-                rx.cond(S.logo == "", "No logo stored.", "Stored: " + S.logo),
+                rx.cond(S.logo == "", t("No logo stored."), "Stored: " + S.logo),
                 size="2",
                 custom_attrs={"data-testid": f"{TESTID}-logo"},
             ),
@@ -173,7 +174,7 @@ def _logo_card() -> rx.Component:
                 rx.hstack(
                     rx.button(
                         rx.icon("upload", size=14),
-                        "Upload logo",
+                        t("Upload logo"),
                         variant="soft",
                         on_click=S.upload_logo(rx.upload_files(upload_id=LOGO_UPLOAD_ID)),
                         custom_attrs={"data-testid": f"{TESTID}-logo-upload"},
@@ -181,7 +182,7 @@ def _logo_card() -> rx.Component:
                     rx.cond(
                         S.logo != "",
                         rx.button(
-                            "Remove",
+                            t("Remove"),
                             variant="ghost",
                             color_scheme="red",
                             on_click=S.remove_logo,
@@ -203,7 +204,7 @@ P = PaymentSettingsState
 PAYMENTS = "payments"
 
 
-def _payment_field(name: str, label: str, hint: rx.Var | str = "") -> rx.Component:
+def _payment_field(name: str, label: Text, hint: rx.Var | str = "") -> rx.Component:
     return rx.vstack(
         rx.el.label(
             rx.text(label, size="2", weight="medium"),
@@ -233,9 +234,11 @@ def _stripe_notice() -> rx.Component:
     return rx.callout(
         rx.cond(
             P.stripe_configured,
-            "Stripe is configured: card payments and top-ups are on.",
-            "Card payments and top-ups are not configured (CCMS_STRIPE_SECRET_KEY is not set); "
-            "wallets, vouchers and invoices work without them.",
+            t("Stripe is configured: card payments and top-ups are on."),
+            t(
+                "Card payments and top-ups are not configured (CCMS_STRIPE_SECRET_KEY is not set); "
+                "wallets, vouchers and invoices work without them."
+            ),
         ),
         icon=rx.cond(P.stripe_configured, "check", "info"),
         color_scheme=rx.cond(P.stripe_configured, "green", "amber"),
@@ -249,24 +252,26 @@ def _payments_card() -> rx.Component:
     in_currency = "In " + P.currency
     return rx.card(
         rx.vstack(
-            rx.heading("Payments", size="3"),
+            rx.heading(t("Payments"), size="3"),
             _stripe_notice(),
             rx.grid(
                 _payment_field(
-                    "card_hold", "Card hold", in_currency + ": reserved when a card session starts"
+                    "card_hold",
+                    t("Card hold"),
+                    in_currency + ": reserved when a card session starts",
                 ),
                 _payment_field(
                     "wallet_minimum",
-                    "Wallet minimum",
+                    t("Wallet minimum"),
                     in_currency + ": below it a wallet card is refused",
                 ),
                 _payment_field(
                     "recharge_amounts",
-                    "Recharge amounts",
+                    t("Recharge amounts"),
                     in_currency + ", e.g. 10, 20, 50: the top-ups offered",
                 ),
-                _payment_field("top_up_minimum", "Top-up minimum", in_currency),
-                _payment_field("top_up_maximum", "Top-up maximum", in_currency),
+                _payment_field("top_up_minimum", t("Top-up minimum"), in_currency),
+                _payment_field("top_up_maximum", t("Top-up maximum"), in_currency),
                 rx.vstack(
                     rx.text("Memberships", size="2", weight="medium"),
                     rx.hstack(
@@ -291,7 +296,7 @@ def _payments_card() -> rx.Component:
                 P.save,
                 rx.button(
                     rx.icon("save", size=14),
-                    "Save payment settings",
+                    t("Save payment settings"),
                     on_click=P.save,
                     loading=P.busy,
                     align_self="end",
@@ -310,8 +315,8 @@ def page() -> rx.Component:
     return app_shell(
         FINANCE_ROUTE,
         page_header(
-            "Billing settings",
-            "Currency, VAT and the seller printed on receipts and invoices.",
+            t("Billing settings"),
+            t("Currency, VAT and the seller printed on receipts and invoices."),
             _organisation_picker(),
         ),
         finance_subnav(ROUTE),
@@ -324,7 +329,7 @@ def page() -> rx.Component:
                     S.save,
                     rx.button(
                         rx.icon("save", size=14),
-                        "Save settings",
+                        t("Save settings"),
                         on_click=S.save,
                         loading=S.busy,
                         align_self="end",

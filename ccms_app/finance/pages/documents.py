@@ -10,6 +10,7 @@ from ccms_app.branding.components.brand import page_title
 from ccms_app.finance.components.documents import credit_dialog, documents_list, invoices_dialog
 from ccms_app.finance.components.subnav import FINANCE_ROUTE, finance_subnav
 from ccms_app.finance.state.documents import DocumentListState
+from ccms_app.ui.i18n import t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
@@ -21,8 +22,8 @@ def page() -> rx.Component:
     return app_shell(
         FINANCE_ROUTE,
         page_header(
-            "Documents",
-            "Receipts, invoices and credit notes as issued; times in your billing time zone.",
+            t("Documents"),
+            t("Receipts, invoices and credit notes as issued; times in your billing time zone."),
         ),
         finance_subnav(ROUTE),
         documents_list(),

@@ -15,6 +15,7 @@ from ccms_app.finance.components.history import (
 )
 from ccms_app.finance.components.subnav import FINANCE_ROUTE, finance_subnav
 from ccms_app.finance.state.history import HistoryDetailState, HistoryListState
+from ccms_app.ui.i18n import t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
@@ -28,8 +29,8 @@ def page() -> rx.Component:
     return app_shell(
         FINANCE_ROUTE,
         page_header(
-            "Charging history",
-            "Every session of your network with what it cost; times in each station's zone.",
+            t("Charging history"),
+            t("Every session of your network with what it cost; times in each station's zone."),
         ),
         finance_subnav(ROUTE),
         history_list(),
@@ -38,7 +39,9 @@ def page() -> rx.Component:
 
 def _back() -> rx.Component:
     return rx.link(
-        rx.hstack(rx.icon("arrow-left", size=14), "Charging history", spacing="1", align="center"),
+        rx.hstack(
+            rx.icon("arrow-left", size=14), t("Charging history"), spacing="1", align="center"
+        ),
         href=ROUTE,
         size="2",
         underline="none",
@@ -50,7 +53,7 @@ def _detail_body() -> rx.Component:
     s = HistoryDetailState
     return rx.vstack(
         rx.hstack(
-            rx.heading("Session ", s.session_id, size="6"),
+            rx.heading(t("Session "), s.session_id, size="6"),
             rx.badge(s.facts["status"], variant="soft", size="2"),
             align="center",
             spacing="3",
@@ -61,7 +64,7 @@ def _detail_body() -> rx.Component:
             s.has_cost,
             session_cost(),
             rx.callout(
-                "No cost recorded for this session: no tariff priced it yet.",
+                t("No cost recorded for this session: no tariff priced it yet."),
                 icon="info",
                 width="100%",
                 custom_attrs={"data-testid": "history-no-cost"},
@@ -85,7 +88,7 @@ def detail_page() -> rx.Component:
                 s.found,
                 _detail_body(),
                 rx.callout(
-                    "No such charging session in your network.",
+                    t("No such charging session in your network."),
                     icon="search-x",
                     width="100%",
                     custom_attrs={"data-testid": "history-not-found"},

@@ -11,6 +11,7 @@ from ccms_app.finance.components.membership_forms import cancel_dialog, enrol_di
 from ccms_app.finance.components.memberships import members_list, plans_list
 from ccms_app.finance.components.subnav import FINANCE_ROUTE, finance_subnav
 from ccms_app.finance.state.memberships import MembershipListState, MembershipPlanListState
+from ccms_app.ui.i18n import Text, t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
@@ -18,7 +19,7 @@ ROUTE = "/finance/memberships"
 TITLE = page_title("Memberships")
 
 
-def _section(title: str, subtitle: str, body: rx.Component) -> rx.Component:
+def _section(title: Text, subtitle: Text, body: rx.Component) -> rx.Component:
     return rx.vstack(
         rx.heading(title, size="4"),
         rx.text(subtitle, size="2", color=rx.color("gray", 11)),
@@ -33,18 +34,20 @@ def page() -> rx.Component:
     return app_shell(
         FINANCE_ROUTE,
         page_header(
-            "Memberships",
-            "Monthly plans with a discount, a member tariff or included kWh; periods in your "
-            "billing time zone.",
+            t("Memberships"),
+            t(
+                "Monthly plans with a discount, a member tariff or included kWh; periods in your "
+                "billing time zone."
+            ),
         ),
         finance_subnav(ROUTE),
         _section(
-            "Members",
-            "Past due: the fee could not be collected, benefits are paused until it is.",
+            t("Members"),
+            t("Past due: the fee could not be collected, benefits are paused until it is."),
             members_list(),
         ),
         _section(
-            "Plans", "A deactivated plan takes no new members; members keep it.", plans_list()
+            t("Plans"), t("A deactivated plan takes no new members; members keep it."), plans_list()
         ),
         plan_dialog(),
         enrol_dialog(),

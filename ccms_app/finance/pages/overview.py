@@ -12,6 +12,7 @@ from ccms_app.finance.components.overview import outstanding, refunds, revenue_b
 from ccms_app.finance.components.subnav import finance_subnav
 from ccms_app.finance.state.overview import FinanceOverviewState as Overview
 from ccms_app.ui.cards import empty_note, section, stat_card
+from ccms_app.ui.i18n import t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.table import cell, data_table
@@ -43,12 +44,12 @@ def _revenue() -> rx.Component:
                 _revenue_row,
                 testid="finance-revenue",
             ),
-            empty_note("No session priced this month yet."),
+            empty_note(t("No session priced this month yet.")),
         ),
         rx.text(
-            "Final costs of sessions that ended this month (",
+            t("Final costs of sessions that ended this month ("),
             Overview.time_zone,
-            "); sessions held for review are not counted until released.",
+            t("); sessions held for review are not counted until released."),
             size="1",
             color=rx.color("gray", 10),
         ),
@@ -60,9 +61,11 @@ def _no_default_warning() -> rx.Component:
         Overview.loaded & ~Overview.has_network_default,
         rx.callout(
             rx.text(
-                "No network default tariff: sessions at charge points, stations and id tags "
-                "without a tariff of their own are not billed. ",
-                rx.link("Assign one", href="/finance/tariffs"),
+                t(
+                    "No network default tariff: sessions at charge points, stations and id tags "
+                    "without a tariff of their own are not billed. "
+                ),
+                rx.link(t("Assign one"), href="/finance/tariffs"),
                 ".",
             ),
             icon="triangle-alert",
@@ -76,12 +79,14 @@ def _no_default_warning() -> rx.Component:
 
 def _figures() -> rx.Component:
     return rx.grid(
-        stat_card("Held for review", Overview.held_for_review, "flag", "orange", "fin-review"),
+        stat_card(t("Held for review"), Overview.held_for_review, "flag", "orange", "fin-review"),
         stat_card(
-            "Not billed this month", Overview.unpriced, "circle-slash", "gray", "fin-unpriced"
+            t("Not billed this month"), Overview.unpriced, "circle-slash", "gray", "fin-unpriced"
         ),
-        stat_card("Running, cost so far", Overview.running_cost, "zap", "teal", "fin-running"),
-        stat_card("Documents this month", Overview.documents, "file-text", "blue", "fin-documents"),
+        stat_card(t("Running, cost so far"), Overview.running_cost, "zap", "teal", "fin-running"),
+        stat_card(
+            t("Documents this month"), Overview.documents, "file-text", "blue", "fin-documents"
+        ),
         columns=rx.breakpoints(initial="1", sm="2", lg="4"),
         spacing="3",
         width="100%",
@@ -92,7 +97,7 @@ def page() -> rx.Component:
     return app_shell(
         ROUTE,
         page_header(
-            "Finance", "Revenue, outstanding money and refunds; tariffs, costs and documents."
+            t("Finance"), t("Revenue, outstanding money and refunds; tariffs, costs and documents.")
         ),
         finance_subnav(ROUTE),
         _no_default_warning(),

@@ -11,6 +11,7 @@ from ccms_app.branding.components.brand import page_title
 from ccms_app.finance.components.payments import payments_list, refund_dialog
 from ccms_app.finance.components.subnav import FINANCE_ROUTE, finance_subnav
 from ccms_app.finance.state.payments import PaymentListState
+from ccms_app.ui.i18n import t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
@@ -22,9 +23,11 @@ def page() -> rx.Component:
     return app_shell(
         FINANCE_ROUTE,
         page_header(
-            "Payments",
-            "Card payments, top-ups, membership fees and refunds as CCMS recorded them, beside "
-            "what Stripe reported; times in your billing time zone.",
+            t("Payments"),
+            t(
+                "Card payments, top-ups, membership fees and refunds as CCMS recorded them, beside "
+                "what Stripe reported; times in your billing time zone."
+            ),
         ),
         finance_subnav(ROUTE),
         payments_list(),

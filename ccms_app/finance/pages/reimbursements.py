@@ -14,6 +14,7 @@ from ccms_app.finance.components.reimbursements import (
 )
 from ccms_app.finance.components.subnav import FINANCE_ROUTE, finance_subnav
 from ccms_app.finance.state.reimbursements import HomeChargerListState, ReimbursementState
+from ccms_app.ui.i18n import t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
@@ -25,8 +26,8 @@ def page() -> rx.Component:
     return app_shell(
         FINANCE_ROUTE,
         page_header(
-            "Reimbursements",
-            "Home charging of company cars, repaid at each employee's electricity rate.",
+            t("Reimbursements"),
+            t("Home charging of company cars, repaid at each employee's electricity rate."),
         ),
         finance_subnav(ROUTE),
         reimbursement_panel(),

@@ -15,6 +15,7 @@ from ccms_app.finance.components.settlements import (
 )
 from ccms_app.finance.components.subnav import FINANCE_ROUTE, finance_subnav
 from ccms_app.finance.state.settlements import AgreementListState, SettlementState
+from ccms_app.ui.i18n import t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
@@ -26,8 +27,8 @@ def page() -> rx.Component:
     return app_shell(
         FINANCE_ROUTE,
         page_header(
-            "Settlements",
-            "What the operator keeps of each partner's charging income, and what is due.",
+            t("Settlements"),
+            t("What the operator keeps of each partner's charging income, and what is due."),
         ),
         finance_subnav(ROUTE),
         settlement_panel(),

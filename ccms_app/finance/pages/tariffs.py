@@ -25,6 +25,7 @@ from ccms_app.finance.state.tariff_assign import TariffAssignState
 from ccms_app.finance.state.tariff_editor import TariffEditorState
 from ccms_app.finance.state.tariff_preview import TariffPreviewState
 from ccms_app.finance.state.tariffs import TariffExplainState, TariffListState
+from ccms_app.ui.i18n import t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import when_allowed
@@ -40,12 +41,12 @@ def page() -> rx.Component:
     return app_shell(
         FINANCE_ROUTE,
         page_header(
-            "Tariffs",
-            "What sessions cost: fees, when they apply, and where.",
+            t("Tariffs"),
+            t("What sessions cost: fees, when they apply, and where."),
             when_allowed(
                 TariffEditorState.save,
                 rx.link(
-                    rx.button(rx.icon("plus", size=14), "New tariff"),
+                    rx.button(rx.icon("plus", size=14), t("New tariff")),
                     href=NEW_ROUTE,
                     custom_attrs={"data-testid": "tariffs-new"},
                 ),
@@ -59,7 +60,7 @@ def page() -> rx.Component:
 
 def _back() -> rx.Component:
     return rx.link(
-        rx.hstack(rx.icon("arrow-left", size=14), "Tariffs", spacing="1", align="center"),
+        rx.hstack(rx.icon("arrow-left", size=14), t("Tariffs"), spacing="1", align="center"),
         href=ROUTE,
         size="2",
     )
@@ -69,10 +70,10 @@ def _editor_body() -> rx.Component:
     s = TariffEditorState
     return rx.vstack(
         page_header(
-            rx.cond(s.is_new, "New tariff", s.name),
+            rx.cond(s.is_new, t("New tariff"), s.name),
             "",
             rx.hstack(
-                rx.cond(s.archived, rx.badge("archived", color_scheme="gray")),
+                rx.cond(s.archived, rx.badge(t("archived"), color_scheme="gray")),
                 rx.cond(
                     s.current_version != "",
                     rx.text(s.current_version, size="2", color=rx.color("gray", 11)),

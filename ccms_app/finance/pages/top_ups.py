@@ -15,6 +15,7 @@ from ccms_app.finance.components.top_ups import (
     start_form,
 )
 from ccms_app.finance.state.top_ups import PackageState, TopUpFormState, TopUpListState
+from ccms_app.ui.i18n import t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
@@ -26,9 +27,11 @@ def page() -> rx.Component:
     return app_shell(
         FINANCE_ROUTE,
         page_header(
-            "Top-ups",
-            "Wallet recharges through Stripe Checkout: paid money and package bonus; times in "
-            "your billing time zone.",
+            t("Top-ups"),
+            t(
+                "Wallet recharges through Stripe Checkout: paid money and package bonus; times in "
+                "your billing time zone."
+            ),
         ),
         finance_subnav(ROUTE),
         start_form(),

@@ -16,6 +16,7 @@ from ccms_app.finance.components.vouchers import (
     vouchers_list,
 )
 from ccms_app.finance.state.vouchers import VoucherListState
+from ccms_app.ui.i18n import t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
@@ -27,9 +28,11 @@ def page() -> rx.Component:
     return app_shell(
         FINANCE_ROUTE,
         page_header(
-            "Vouchers",
-            "Promo codes: a bonus credit or a percentage off the next session, each code "
-            "redeemed at most as often as allowed.",
+            t("Vouchers"),
+            t(
+                "Promo codes: a bonus credit or a percentage off the next session, each code "
+                "redeemed at most as often as allowed."
+            ),
         ),
         finance_subnav(ROUTE),
         vouchers_list(),

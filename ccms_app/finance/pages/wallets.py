@@ -16,6 +16,7 @@ from ccms_app.finance.components.wallets import (
     wallets_list,
 )
 from ccms_app.finance.state.wallets import WalletDetailState, WalletListState
+from ccms_app.ui.i18n import t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
@@ -29,9 +30,11 @@ def page() -> rx.Component:
     return app_shell(
         FINANCE_ROUTE,
         page_header(
-            "Wallets",
-            "Prepaid balances of drivers and group accounts: paid money and bonus credit, "
-            "each the sum of its ledger.",
+            t("Wallets"),
+            t(
+                "Prepaid balances of drivers and group accounts: paid money and bonus credit, "
+                "each the sum of its ledger."
+            ),
         ),
         finance_subnav(ROUTE),
         wallets_list(),
@@ -40,7 +43,7 @@ def page() -> rx.Component:
 
 def _back() -> rx.Component:
     return rx.link(
-        rx.hstack(rx.icon("arrow-left", size=14), "Wallets", spacing="1", align="center"),
+        rx.hstack(rx.icon("arrow-left", size=14), t("Wallets"), spacing="1", align="center"),
         href=ROUTE,
         size="2",
         underline="none",
@@ -79,7 +82,7 @@ def detail_page() -> rx.Component:
             rx.cond(
                 s.loaded,
                 rx.callout(
-                    "No such wallet in your network.",
+                    t("No such wallet in your network."),
                     icon="triangle-alert",
                     color_scheme="red",
                     width="100%",

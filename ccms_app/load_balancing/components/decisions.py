@@ -11,9 +11,10 @@ import reflex as rx
 
 from ccms_app.load_balancing.state.decisions import DecisionState as D
 from ccms_app.ui.data_list import RowVar
+from ccms_app.ui.i18n import Text, t
 
 
-def _figure(label: str, value: object) -> rx.Component:
+def _figure(label: Text, value: object) -> rx.Component:
     return rx.hstack(
         rx.text(label, size="1", color=rx.color("gray", 11), min_width="72px"),
         rx.text(value, size="2", white_space="nowrap"),
@@ -30,11 +31,13 @@ def _decision(r: RowVar) -> rx.Component:
             rx.flex(
                 rx.text(r["at"], weight="bold", size="2"),
                 rx.badge(r["trigger"], variant="soft"),
-                rx.text("cars ", r["cars"], " · capped ", r["capped"], " · ", r["took"], size="2"),
+                rx.text(
+                    "cars ", r["cars"], t(" · capped "), r["capped"], " · ", r["took"], size="2"
+                ),
                 rx.spacer(),
                 rx.button(
                     rx.icon(rx.cond(opened, "chevron-up", "chevron-down"), size=14),
-                    "Detail",
+                    t("Detail"),
                     size="1",
                     variant="ghost",
                     on_click=D.toggle(r["id"]),
@@ -47,9 +50,9 @@ def _decision(r: RowVar) -> rx.Component:
                 width="100%",
             ),
             rx.flex(
-                _figure("Capacity", r["limit"]),
-                _figure("Building", r["building"]),
-                _figure("Allocated", r["allocated"]),
+                _figure(t("Capacity"), r["limit"]),
+                _figure(t("Building"), r["building"]),
+                _figure(t("Allocated"), r["allocated"]),
                 gap="4px 20px",
                 wrap="wrap",
             ),
@@ -84,14 +87,17 @@ def _decision(r: RowVar) -> rx.Component:
 def decisions_section() -> rx.Component:
     return rx.vstack(
         rx.flex(
-            rx.heading("Decisions", size="4"),
+            rx.heading(t("Decisions"), size="4"),
             rx.text(
-                "the last 50, newest first; times in ", D.zone, size="2", color=rx.color("gray", 11)
+                t("the last 50, newest first; times in "),
+                D.zone,
+                size="2",
+                color=rx.color("gray", 11),
             ),
             rx.spacer(),
             rx.button(
                 rx.icon("refresh-cw", size=14),
-                "Refresh",
+                t("Refresh"),
                 size="1",
                 variant="soft",
                 on_click=D.refresh,
@@ -106,8 +112,10 @@ def decisions_section() -> rx.Component:
             D.rows.length() > 0,
             rx.vstack(rx.foreach(D.rows, _decision), spacing="2", width="100%"),
             rx.text(
-                "No decisions yet: the controller decides when a car starts or stops, on meter "
-                "values, building load, plan switches and periodically.",
+                t(
+                    "No decisions yet: the controller decides when a car starts or stops, on meter "
+                    "values, building load, plan switches and periodically."
+                ),
                 size="2",
                 color=rx.color("gray", 10),
                 custom_attrs={"data-testid": "lb-decisions-empty"},

@@ -8,11 +8,12 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.ui.dialogs import choice_select, keyed_error, labelled, tid
+from ccms_app.ui.i18n import Text, t
 from ccms_app.ui.permissions import when_allowed
 
 
 def select_field(
-    state: Any, name: str, label: str, choices: Any, testid: str, placeholder: str | None = None
+    state: Any, name: str, label: Text, choices: Any, testid: str, placeholder: Text | None = None
 ) -> rx.Component:
     """A labelled select over `state.values[name]`; data-testid `<testid>-<name>`."""
     return labelled(
@@ -28,7 +29,7 @@ def select_field(
     )
 
 
-def switch_field(state: Any, name: str, label: str, testid: str) -> rx.Component:
+def switch_field(state: Any, name: str, label: Text, testid: str) -> rx.Component:
     return rx.hstack(
         rx.switch(
             checked=state.values[name] == "true",
@@ -50,7 +51,7 @@ def delete_row(state: Any, what: str, testid: str) -> rx.Component:
             rx.flex(
                 rx.text(f"Really delete {what}?", size="2"),
                 rx.button(
-                    "Yes, delete",
+                    t("Yes, delete"),
                     color_scheme="red",
                     size="1",
                     on_click=state.delete,
@@ -58,7 +59,7 @@ def delete_row(state: Any, what: str, testid: str) -> rx.Component:
                     custom_attrs=tid(f"{testid}-delete-confirm"),
                 ),
                 rx.button(
-                    "No",
+                    t("No"),
                     variant="soft",
                     color_scheme="gray",
                     size="1",
@@ -69,7 +70,7 @@ def delete_row(state: Any, what: str, testid: str) -> rx.Component:
                 align="center",
             ),
             rx.button(
-                "Delete",
+                t("Delete"),
                 color_scheme="red",
                 variant="soft",
                 size="1",

@@ -13,6 +13,7 @@ from ccms_app.load_balancing.components.rows import Col, rows_view
 from ccms_app.load_balancing.state.live import LiveState as S
 from ccms_app.ui.data_list import RowVar
 from ccms_app.ui.dialogs import tid
+from ccms_app.ui.i18n import Text, t
 
 FIGURES = (
     ("limit", "Capacity for charging", "gauge", "red"),
@@ -57,7 +58,7 @@ def _figure(key: str, label: str, icon: str, colour: str) -> rx.Component:
     )
 
 
-def _fact(label: str, key: str) -> rx.Component:
+def _fact(label: Text, key: str) -> rx.Component:
     return rx.hstack(
         rx.text(label, size="2", color=rx.color("gray", 11)),
         rx.text(S.facts[key], size="2", weight="medium", custom_attrs=tid(f"lb-live-{key}")),
@@ -89,7 +90,7 @@ def _profile(r: RowVar) -> rx.Component:
 def _point(r: RowVar) -> rx.Component:
     return rx.hstack(
         rx.link(r["charge_point"], href="/charge-points/" + r["charge_point"].to(str), size="2"),
-        rx.cond(r["online"] == "offline", rx.badge("offline", color_scheme="gray", size="1")),
+        rx.cond(r["online"] == "offline", rx.badge(t("offline"), color_scheme="gray", size="1")),
         spacing="2",
         align="center",
         wrap="wrap",
@@ -98,22 +99,22 @@ def _point(r: RowVar) -> rx.Component:
 
 # Session and profile carry two facts each, so the table fits beside the sidebar at 1440 px.
 CONNECTOR_COLUMNS = [
-    Col("charge_point", "Charge point", render=_point),
-    Col("connector", "Connector"),
-    Col("session", "Transaction · id tag"),
-    Col("priority", "Priority"),
-    Col("allocated", "Allocated"),
-    Col("measured", "Measured"),
-    Col("sent", "Sent"),
-    Col("profile", "Profile", render=_profile),
-    Col("reason", "Why capped", render=_reason, wrap=True),
+    Col("charge_point", t("Charge point"), render=_point),
+    Col("connector", t("Connector")),
+    Col("session", t("Transaction · id tag")),
+    Col("priority", t("Priority")),
+    Col("allocated", t("Allocated")),
+    Col("measured", t("Measured")),
+    Col("sent", t("Sent")),
+    Col("profile", t("Profile"), render=_profile),
+    Col("reason", t("Why capped"), render=_reason, wrap=True),
 ]
 
 
 def _chart() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading("Last 24 hours (highest phase)", size="3"),
+            rx.heading(t("Last 24 hours (highest phase)"), size="3"),
             rx.cond(
                 S.has_history,
                 rx.box(
@@ -151,7 +152,7 @@ def live_section() -> rx.Component:
                 rx.text("Updated ", S.facts["updated"], size="1", color=rx.color("gray", 10)),
                 rx.button(
                     rx.icon("refresh-cw", size=14),
-                    "Refresh",
+                    t("Refresh"),
                     size="1",
                     variant="soft",
                     on_click=S.refresh,
@@ -195,7 +196,7 @@ def live_section() -> rx.Component:
                 S.connectors,
                 CONNECTOR_COLUMNS,
                 "lb-connectors",
-                "No charge point of this site has a connector yet.",
+                t("No charge point of this site has a connector yet."),
             ),
             _chart(),
             spacing="4",

@@ -31,28 +31,29 @@ from ccms_app.ui.dialogs import (
     tid,
     value_input,
 )
+from ccms_app.ui.i18n import Text, t
 from ccms_app.ui.permissions import when_allowed
 
 P: Any = PlanFormState  # typed Any: its dict vars are Vars on the page
 S: Any = PlansState
 
 PLAN_COLUMNS = [
-    Col("name", "Plan"),
-    Col("days", "Days"),
-    Col("hours", "Hours (station time)"),
-    Col("limit", "Limit"),
-    Col("priority", "Priority"),
-    Col("enabled", "State"),
+    Col("name", t("Plan")),
+    Col("days", t("Days")),
+    Col("hours", t("Hours (station time)")),
+    Col("limit", t("Limit")),
+    Col("priority", t("Priority")),
+    Col("enabled", t("State")),
 ]
 PRIORITY_COLUMNS = [
-    Col("label", "Label"),
-    Col("kind", "Matches"),
-    Col("ref", "Which"),
-    Col("priority", "Priority"),
+    Col("label", t("Label")),
+    Col("kind", t("Matches")),
+    Col("ref", t("Which")),
+    Col("priority", t("Priority")),
 ]
 
 
-def _new_button(handler: object, save: object, label: str, testid: str) -> rx.Component:
+def _new_button(handler: object, save: object, label: Text, testid: str) -> rx.Component:
     return when_allowed(
         save,
         rx.button(
@@ -64,18 +65,20 @@ def _new_button(handler: object, save: object, label: str, testid: str) -> rx.Co
 def plans_section() -> rx.Component:
     return rx.vstack(
         rx.flex(
-            rx.heading("Time plans", size="4"),
+            rx.heading(t("Time plans"), size="4"),
             rx.spacer(),
-            _new_button(P.open_new, P.save, "New plan", "lb-plan-new"),
+            _new_button(P.open_new, P.save, t("New plan"), "lb-plan-new"),
             width="100%",
             align="center",
             wrap="wrap",
             gap="8px",
         ),
         rx.text(
-            "Another site limit on some weekdays between two local times (end before start: "
-            "over midnight). Of two plans active at once, the higher priority wins; outside "
-            "every plan the site's own limit holds.",
+            t(
+                "Another site limit on some weekdays between two local times (end before start: "
+                "over midnight). Of two plans active at once, the higher priority wins; outside "
+                "every plan the site's own limit holds."
+            ),
             size="2",
             color=rx.color("gray", 11),
         ),
@@ -83,7 +86,7 @@ def plans_section() -> rx.Component:
             S.plans,
             PLAN_COLUMNS,
             "lb-plans",
-            "No time plans: the site's limit holds all the time.",
+            t("No time plans: the site's limit holds all the time."),
             actions=lambda r: when_allowed(P.save, edit_button(P.open_edit, r, "lb-plan-edit")),
         ),
         plan_dialog(),
@@ -94,7 +97,7 @@ def plans_section() -> rx.Component:
 
 def _days() -> rx.Component:
     return labelled(
-        "Weekdays",
+        t("Weekdays"),
         rx.flex(
             *[
                 rx.el.label(
@@ -121,21 +124,21 @@ def plan_dialog() -> rx.Component:
     return dialog(
         P.mode != "",
         P.set_open,
-        rx.cond(P.mode == "create", "New time plan", "Edit time plan"),
+        rx.cond(P.mode == "create", t("New time plan"), t("Edit time plan")),
         dialog_body(
-            value_input(P, "name", "Name", "lb-plan"),
+            value_input(P, "name", t("Name"), "lb-plan"),
             _days(),
             fields_grid(
-                value_input(P, "start_time", "From (HH:MM)", "lb-plan", type="time"),
-                value_input(P, "end_time", "Until (HH:MM)", "lb-plan", type="time"),
-                value_input(P, "limit_a", "Limit per phase (A)", "lb-plan", type="number"),
-                value_input(P, "limit_kw", "…or power (kW)", "lb-plan", type="number"),
-                value_input(P, "priority", "Priority", "lb-plan", type="number"),
+                value_input(P, "start_time", t("From (HH:MM)"), "lb-plan", type="time"),
+                value_input(P, "end_time", t("Until (HH:MM)"), "lb-plan", type="time"),
+                value_input(P, "limit_a", t("Limit per phase (A)"), "lb-plan", type="number"),
+                value_input(P, "limit_kw", t("…or power (kW)"), "lb-plan", type="number"),
+                value_input(P, "priority", t("Priority"), "lb-plan", type="number"),
             ),
-            switch_field(P, "enabled", "Enabled", "lb-plan"),
+            switch_field(P, "enabled", t("Enabled"), "lb-plan"),
             notice(P.message, "lb-plan-message"),
             rx.cond(P.mode == "edit", delete_row(P, "this plan", "lb-plan")),
-            dialog_buttons(None, "Save", P.busy, "lb-plan-save", on_click=P.save),
+            dialog_buttons(None, t("Save"), P.busy, "lb-plan-save", on_click=P.save),
         ),
         testid="lb-plan-dialog",
     )
@@ -144,17 +147,19 @@ def plan_dialog() -> rx.Component:
 def priorities_section() -> rx.Component:
     return rx.vstack(
         rx.flex(
-            rx.heading("Priorities", size="4"),
+            rx.heading(t("Priorities"), size="4"),
             rx.spacer(),
-            _new_button(R.open_new, R.save, "New priority", "lb-priority-new"),
+            _new_button(R.open_new, R.save, t("New priority"), "lb-priority-new"),
             width="100%",
             align="center",
             wrap="wrap",
             gap="8px",
         ),
         rx.text(
-            "Sessions matching a rule are served before lower ones (the highest match counts; "
-            "a charge point's own priority is the base). Equal priorities share equally.",
+            t(
+                "Sessions matching a rule are served before lower ones (the highest match counts; "
+                "a charge point's own priority is the base). Equal priorities share equally."
+            ),
             size="2",
             color=rx.color("gray", 11),
         ),
@@ -162,7 +167,7 @@ def priorities_section() -> rx.Component:
             S.priorities,
             PRIORITY_COLUMNS,
             "lb-priorities",
-            "No priority rules: every session is served alike.",
+            t("No priority rules: every session is served alike."),
             actions=lambda r: when_allowed(R.save, edit_button(R.open_edit, r, "lb-priority-edit")),
         ),
         priority_dialog(),
@@ -175,14 +180,14 @@ def _ref_picker() -> rx.Component:
     kind = R.values["kind"]
     return rx.cond(
         kind == "id_tag",
-        value_input(R, "ref", "Id tag", "lb-priority"),
+        value_input(R, "ref", t("Id tag"), "lb-priority"),
         labelled(
-            "Which",
+            t("Which"),
             choice_select(
                 R.values["ref"],
                 S.ref_options[kind].to(list[list[str]]),
                 lambda value: R.set_value("ref", value),
-                "Choose…",
+                t("Choose…"),
                 "lb-priority-ref",
             ),
             keyed_error(R.errors, "ref", "lb-priority-ref-error"),
@@ -194,10 +199,10 @@ def priority_dialog() -> rx.Component:
     return dialog(
         R.mode != "",
         R.set_open,
-        rx.cond(R.mode == "create", "New priority rule", "Edit priority rule"),
+        rx.cond(R.mode == "create", t("New priority rule"), t("Edit priority rule")),
         dialog_body(
             labelled(
-                "Matches sessions by",
+                t("Matches sessions by"),
                 choice_select(
                     R.values["kind"], PRIORITY_KINDS, R.set_kind, None, "lb-priority-kind"
                 ),
@@ -205,12 +210,14 @@ def priority_dialog() -> rx.Component:
             ),
             _ref_picker(),
             fields_grid(
-                value_input(R, "priority", "Priority (higher first)", "lb-priority", type="number"),
-                value_input(R, "label", "Label", "lb-priority"),
+                value_input(
+                    R, "priority", t("Priority (higher first)"), "lb-priority", type="number"
+                ),
+                value_input(R, "label", t("Label"), "lb-priority"),
             ),
             notice(R.message, "lb-priority-message"),
             rx.cond(R.mode == "edit", delete_row(R, "this rule", "lb-priority")),
-            dialog_buttons(None, "Save", R.busy, "lb-priority-save", on_click=R.save),
+            dialog_buttons(None, t("Save"), R.busy, "lb-priority-save", on_click=R.save),
         ),
         testid="lb-priority-dialog",
     )

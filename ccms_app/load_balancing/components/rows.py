@@ -15,6 +15,7 @@ import reflex as rx
 
 from ccms_app.ui.data_list import DESKTOP_ONLY, EMPTY, MOBILE_ONLY, RowVar
 from ccms_app.ui.dialogs import tid
+from ccms_app.ui.i18n import Text
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class Col:
     """One column: `render` draws the cell (default: the text, a dash when empty)."""
 
     key: str
-    label: str
+    label: Text
     render: Callable[[RowVar], rx.Component] | None = None
     wrap: bool = False  # long text (a reason) may wrap in the table
 
@@ -101,7 +102,7 @@ def rows_view(
     rows: Any,
     cols: Sequence[Col],
     testid: str,
-    empty_text: str,
+    empty_text: Text,
     actions: Callable[[RowVar], Any] | None = None,
 ) -> rx.Component:
     """The rows, or `empty_text` when there are none."""

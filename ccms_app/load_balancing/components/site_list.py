@@ -12,6 +12,7 @@ from ccms_app.load_balancing.state.sites import NewSiteState as F
 from ccms_app.load_balancing.state.sites import SiteListState as L
 from ccms_app.ui.data_list import RowVar
 from ccms_app.ui.dialogs import dialog, dialog_body, dialog_buttons, notice, tid, value_input
+from ccms_app.ui.i18n import t
 
 
 def _name(r: RowVar) -> rx.Component:
@@ -32,14 +33,14 @@ def _enabled(r: RowVar) -> rx.Component:
 
 
 COLUMNS = [
-    Col("name", "Site", render=_name, wrap=True),
-    Col("station", "Station", wrap=True),
-    Col("strategy", "Strategy"),
-    Col("limit", "Limit"),
-    Col("building", "Building load"),
-    Col("allocated", "Allocated now"),
-    Col("cars", "Cars / capped"),
-    Col("enabled", "State", render=_enabled),
+    Col("name", t("Site"), render=_name, wrap=True),
+    Col("station", t("Station"), wrap=True),
+    Col("strategy", t("Strategy")),
+    Col("limit", t("Limit")),
+    Col("building", t("Building load")),
+    Col("allocated", t("Allocated now")),
+    Col("cars", t("Cars / capped")),
+    Col("enabled", t("State"), render=_enabled),
 ]
 
 
@@ -50,8 +51,10 @@ def site_list() -> rx.Component:
             L.rows,
             COLUMNS,
             "lb-sites",
-            "No load balancing sites yet: create one for a station whose grid connection "
-            "cannot feed every charger at full power.",
+            t(
+                "No load balancing sites yet: create one for a station whose grid connection "
+                "cannot feed every charger at full power."
+            ),
         ),
         rx.center(rx.spinner(), width="100%", padding="24px"),
     )
@@ -61,26 +64,26 @@ def new_site_dialog() -> rx.Component:
     return dialog(
         F.mode != "",
         F.set_open,
-        "New load balancing site",
+        t("New load balancing site"),
         dialog_body(
-            select_field(F, "station_id", "Station", F.station_options, "lb-new", "Choose…"),
-            value_input(F, "name", "Name", "lb-new"),
-            select_field(F, "strategy", "Strategy", STRATEGIES, "lb-new"),
+            select_field(F, "station_id", t("Station"), F.station_options, "lb-new", t("Choose…")),
+            value_input(F, "name", t("Name"), "lb-new"),
+            select_field(F, "strategy", t("Strategy"), STRATEGIES, "lb-new"),
             fields_grid(
-                value_input(F, "limit_a", "Limit per phase (A)", "lb-new", type="number"),
-                value_input(F, "limit_kw", "…or power limit (kW)", "lb-new", type="number"),
+                value_input(F, "limit_a", t("Limit per phase (A)"), "lb-new", type="number"),
+                value_input(F, "limit_kw", t("…or power limit (kW)"), "lb-new", type="number"),
             ),
             value_input(
                 F,
                 "margin_a",
-                "Safety margin (A per phase)",
+                t("Safety margin (A per phase)"),
                 "lb-new",
-                hint="Kept free on every phase.",
+                hint=t("Kept free on every phase."),
                 type="number",
             ),
             notice(F.message, "lb-new-message"),
-            dialog_buttons(None, "Create site", F.busy, "lb-new-save", on_click=F.save),
+            dialog_buttons(None, t("Create site"), F.busy, "lb-new-save", on_click=F.save),
         ),
-        description="One site per station: its grid connection, shared by its charge points.",
+        description=t("One site per station: its grid connection, shared by its charge points."),
         testid="lb-new-dialog",
     )

@@ -22,10 +22,11 @@ from ccms_app.load_balancing.state.tree import NodeFormState as N
 from ccms_app.load_balancing.state.tree import TreeState as T
 from ccms_app.ui.data_list import RowVar
 from ccms_app.ui.dialogs import dialog, dialog_body, dialog_buttons, notice, value_input
+from ccms_app.ui.i18n import Text, t
 from ccms_app.ui.permissions import when_allowed
 
 
-def _small(label: str, icon: str, on_click: object, testid: object) -> rx.Component:
+def _small(label: Text, icon: str, on_click: object, testid: object) -> rx.Component:
     return rx.button(
         rx.icon(icon, size=12),
         label,
@@ -63,9 +64,9 @@ def _node(r: RowVar) -> rx.Component:
         when_allowed(
             N.save,
             rx.flex(
-                _small("Node below", "plus", N.open_new(r["id"]), "lb-node-add-" + node_id),
-                _small("Charge point", "plug", M.open_new(r["id"]), "lb-member-add-" + node_id),
-                _small("Edit", "pencil", N.open_edit(r["id"]), "lb-node-edit-" + node_id),
+                _small(t("Node below"), "plus", N.open_new(r["id"]), "lb-node-add-" + node_id),
+                _small(t("Charge point"), "plug", M.open_new(r["id"]), "lb-member-add-" + node_id),
+                _small(t("Edit"), "pencil", N.open_edit(r["id"]), "lb-node-edit-" + node_id),
                 gap="6px",
                 wrap="wrap",
             ),
@@ -85,13 +86,13 @@ def _node(r: RowVar) -> rx.Component:
 
 
 MEMBER_COLUMNS = [
-    Col("identity", "Charge point"),
-    Col("node", "Under"),
-    Col("rotation", "Phase rotation"),
-    Col("type", "AC/DC"),
-    Col("currents", "Min - max"),
-    Col("fallback", "Fallback"),
-    Col("priority", "Priority"),
+    Col("identity", t("Charge point")),
+    Col("node", t("Under")),
+    Col("rotation", t("Phase rotation")),
+    Col("type", t("AC/DC")),
+    Col("currents", t("Min - max")),
+    Col("fallback", t("Fallback")),
+    Col("priority", t("Priority")),
 ]
 
 
@@ -99,20 +100,22 @@ def tree_section() -> rx.Component:
     return rx.cond(
         T.loaded,
         rx.vstack(
-            rx.heading("Electrical tree", size="4"),
+            rx.heading(t("Electrical tree"), size="4"),
             rx.text(
-                "Limits are per phase (A) and/or three-phase power (kW), less the margin. A "
-                "node's limit counts for everything below it.",
+                t(
+                    "Limits are per phase (A) and/or three-phase power (kW), less the margin. A "
+                    "node's limit counts for everything below it."
+                ),
                 size="2",
                 color=rx.color("gray", 11),
             ),
             rx.vstack(rx.foreach(T.nodes, _node), spacing="2", width="100%"),
-            rx.heading("Charge points", size="4", margin_top="8px"),
+            rx.heading(t("Charge points"), size="4", margin_top="8px"),
             rows_view(
                 T.members,
                 MEMBER_COLUMNS,
                 "lb-members",
-                "No charge point in the tree yet: add one under a node.",
+                t("No charge point in the tree yet: add one under a node."),
                 actions=lambda r: when_allowed(
                     M.save, edit_button(M.open_edit, r, "lb-member-edit")
                 ),
@@ -131,25 +134,25 @@ def node_dialog() -> rx.Component:
     return dialog(
         N.mode != "",
         N.set_open,
-        rx.cond(N.mode == "create", "New node", "Edit node"),
+        rx.cond(N.mode == "create", t("New node"), t("Edit node")),
         dialog_body(
-            value_input(N, "name", "Name", "lb-node"),
+            value_input(N, "name", t("Name"), "lb-node"),
             rx.cond(
                 root,
                 rx.text("The grid connection: the root of the tree.", size="2"),
                 fields_grid(
-                    select_field(N, "kind", "Kind", NODE_KINDS, "lb-node"),
-                    select_field(N, "parent_id", "Below", T.node_options, "lb-node"),
+                    select_field(N, "kind", t("Kind"), NODE_KINDS, "lb-node"),
+                    select_field(N, "parent_id", t("Below"), T.node_options, "lb-node"),
                 ),
             ),
             fields_grid(
-                value_input(N, "limit_a", "Limit per phase (A)", "lb-node", type="number"),
-                value_input(N, "limit_kw", "Power limit (kW)", "lb-node", type="number"),
+                value_input(N, "limit_a", t("Limit per phase (A)"), "lb-node", type="number"),
+                value_input(N, "limit_kw", t("Power limit (kW)"), "lb-node", type="number"),
             ),
-            value_input(N, "margin_a", "Safety margin (A)", "lb-node", type="number"),
+            value_input(N, "margin_a", t("Safety margin (A)"), "lb-node", type="number"),
             notice(N.message, "lb-node-message"),
             rx.cond((N.mode == "edit") & ~root, delete_row(N, "this node", "lb-node")),
-            dialog_buttons(None, "Save", N.busy, "lb-node-save", on_click=N.save),
+            dialog_buttons(None, t("Save"), N.busy, "lb-node-save", on_click=N.save),
         ),
         testid="lb-node-dialog",
     )
@@ -159,39 +162,39 @@ def member_dialog() -> rx.Component:
     return dialog(
         M.mode != "",
         M.set_open,
-        rx.cond(M.mode == "create", "Add a charge point", "Edit charge point"),
+        rx.cond(M.mode == "create", t("Add a charge point"), t("Edit charge point")),
         dialog_body(
             select_field(
-                M, "charge_point_id", "Charge point", T.cp_options, "lb-member", "Choose…"
+                M, "charge_point_id", t("Charge point"), T.cp_options, "lb-member", t("Choose…")
             ),
-            select_field(M, "node_id", "Below", T.node_options, "lb-member"),
+            select_field(M, "node_id", t("Below"), T.node_options, "lb-member"),
             fields_grid(
-                select_field(M, "phase_rotation", "Phase rotation", ROTATIONS, "lb-member"),
-                select_field(M, "current_type", "AC / DC", CURRENT_TYPES, "lb-member"),
+                select_field(M, "phase_rotation", t("Phase rotation"), ROTATIONS, "lb-member"),
+                select_field(M, "current_type", t("AC / DC"), CURRENT_TYPES, "lb-member"),
                 value_input(
                     M,
                     "min_current_a",
-                    "Minimum (A)",
+                    t("Minimum (A)"),
                     "lb-member",
-                    hint="Empty: the site's minimum.",
+                    hint=t("Empty: the site's minimum."),
                     type="number",
                 ),
-                value_input(M, "max_current_a", "Maximum (A)", "lb-member", type="number"),
+                value_input(M, "max_current_a", t("Maximum (A)"), "lb-member", type="number"),
                 value_input(
                     M,
                     "fallback_current_a",
-                    "Fallback (A)",
+                    t("Fallback (A)"),
                     "lb-member",
-                    hint="Sent as the default for when CCMS is away.",
+                    hint=t("Sent as the default for when CCMS is away."),
                     type="number",
                 ),
-                value_input(M, "priority", "Priority", "lb-member", type="number"),
+                value_input(M, "priority", t("Priority"), "lb-member", type="number"),
             ),
             notice(M.message, "lb-member-message"),
             rx.cond(
                 M.mode == "edit", delete_row(M, "this charge point from the tree", "lb-member")
             ),
-            dialog_buttons(None, "Save", M.busy, "lb-member-save", on_click=M.save),
+            dialog_buttons(None, t("Save"), M.busy, "lb-member-save", on_click=M.save),
         ),
         testid="lb-member-dialog",
     )

@@ -13,6 +13,7 @@ from ccms_app.load_balancing.components.site_list import new_site_dialog, site_l
 from ccms_app.load_balancing.state.common import ROUTE
 from ccms_app.load_balancing.state.sites import NewSiteState, SiteListState
 from ccms_app.ui.dialogs import tid
+from ccms_app.ui.i18n import t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import when_allowed
@@ -27,13 +28,13 @@ def page() -> rx.Component:
     return app_shell(
         ROUTE,
         page_header(
-            "Load Balancing",
-            "Share a site's grid connection between its charge points (OCPP charging profiles).",
+            t("Load Balancing"),
+            t("Share a site's grid connection between its charge points (OCPP charging profiles)."),
             when_allowed(
                 NewSiteState.save,
                 rx.button(
                     rx.icon("plus", size=16),
-                    "New site",
+                    t("New site"),
                     on_click=NewSiteState.open_new,
                     custom_attrs=tid("lb-site-new"),
                 ),

@@ -22,6 +22,7 @@ from ccms_app.ui.dialogs import (
     keyed_error,
     labelled,
 )
+from ccms_app.ui.i18n import t
 from ccms_app.ui.permissions import when_allowed
 
 S: Any = AlarmDetailState
@@ -33,12 +34,12 @@ def _tid(value: Any) -> dict[str, Any]:
 
 def _assignee() -> rx.Component:
     return labelled(
-        "Assignee",
+        t("Assignee"),
         choice_select(
             S.assignee_value,
             S.assignees,
             S.assign,
-            "Assign to…",
+            t("Assign to…"),
             "alarm-assignee",
             disabled=~S.is_open,
         ),
@@ -47,7 +48,7 @@ def _assignee() -> rx.Component:
 
 def _exclusion() -> rx.Component:
     return labelled(
-        "Uptime (NEVI)",
+        t("Uptime (NEVI)"),
         choice_select(
             S.exclusion_value, EXCLUSION_CHOICES, S.set_exclusion, None, "alarm-exclusion"
         ),
@@ -60,7 +61,7 @@ def _buttons() -> rx.Component:
             S.alarm.get("status", "") == "open",
             rx.button(
                 rx.icon("check", size=14),
-                "Acknowledge",
+                t("Acknowledge"),
                 on_click=S.acknowledge,
                 loading=S.busy,
                 custom_attrs=_tid("alarm-acknowledge"),
@@ -70,7 +71,7 @@ def _buttons() -> rx.Component:
             S.is_open,
             rx.button(
                 rx.icon("circle-check-big", size=14),
-                "Close…",
+                t("Close…"),
                 color_scheme="green",
                 variant="soft",
                 on_click=S.set_close_open(True),
@@ -78,7 +79,7 @@ def _buttons() -> rx.Component:
             ),
             rx.button(
                 rx.icon("rotate-ccw", size=14),
-                "Reopen",
+                t("Reopen"),
                 variant="soft",
                 color_scheme="gray",
                 on_click=S.reopen,
@@ -87,14 +88,14 @@ def _buttons() -> rx.Component:
         ),
         rx.button(
             rx.icon("clipboard-plus", size=14),
-            "Create work order",
+            t("Create work order"),
             variant="soft",
             on_click=S.set_work_order_open(True),
             custom_attrs=_tid("alarm-work-order-new"),
         ),
         rx.button(
             rx.icon("refresh-cw", size=14),
-            "Refresh",
+            t("Refresh"),
             variant="ghost",
             color_scheme="gray",
             on_click=S.refresh,
@@ -131,7 +132,7 @@ def comment_box() -> rx.Component:
             rx.text_area(
                 value=S.comment_text,
                 on_change=S.set_comment_text,
-                placeholder="Add a comment: what you saw, what you did…",
+                placeholder=t("Add a comment: what you saw, what you did…"),
                 max_length=MAX_COMMENT,
                 rows="3",
                 width="100%",
@@ -139,7 +140,7 @@ def comment_box() -> rx.Component:
             ),
             keyed_error(S.errors, "text", "alarm-comment-error"),
             rx.button(
-                "Add comment",
+                t("Add comment"),
                 on_click=S.add_comment,
                 loading=S.busy,
                 disabled=S.comment_text.strip() == "",
@@ -167,13 +168,13 @@ def close_dialog() -> rx.Component:
     return dialog(
         S.close_open,
         S.set_close_open,
-        "Close the alarm",
+        t("Close the alarm"),
         dialog_body(
             rx.flex(*suggestions, gap="6px", wrap="wrap"),
             rx.text_area(
                 value=S.close_reason,
                 on_change=S.set_close_reason,
-                placeholder="What was done, or why no action is needed (required)",
+                placeholder=t("What was done, or why no action is needed (required)"),
                 max_length=MAX_CLOSE_REASON,
                 rows="3",
                 width="100%",
@@ -182,15 +183,17 @@ def close_dialog() -> rx.Component:
             keyed_error(S.errors, "reason", "alarm-close-reason-error"),
             dialog_buttons(
                 S.set_close_open(False),
-                "Close alarm",
+                t("Close alarm"),
                 S.busy,
                 "alarm-close-confirm",
                 on_click=S.close_alarm,
                 color_scheme="green",
             ),
         ),
-        description="The downtime runs until the charger recovered, or until now. A new "
-        "fault of the same connector opens a new alarm.",
+        description=t(
+            "The downtime runs until the charger recovered, or until now. A new "
+            "fault of the same connector opens a new alarm."
+        ),
         testid="alarm-close-dialog",
     )
 
@@ -199,10 +202,10 @@ def work_order_dialog() -> rx.Component:
     return dialog(
         S.work_order_open,
         S.set_work_order_open,
-        "Create a work order",
+        t("Create a work order"),
         dialog_body(
             labelled(
-                "Title",
+                t("Title"),
                 rx.input(
                     value=S.work_order_title,
                     on_change=S.set_work_order_title,
@@ -213,7 +216,7 @@ def work_order_dialog() -> rx.Component:
                 keyed_error(S.errors, "title", "alarm-work-order-title-error"),
             ),
             labelled(
-                "Priority",
+                t("Priority"),
                 choice_select(
                     S.work_order_priority,
                     PRIORITY_CHOICES,
@@ -224,13 +227,15 @@ def work_order_dialog() -> rx.Component:
             ),
             dialog_buttons(
                 S.set_work_order_open(False),
-                "Create",
+                t("Create"),
                 S.busy,
                 "alarm-work-order-create",
                 on_click=S.create_work_order,
             ),
         ),
-        description="The fault description, charge point and assignee are taken from the "
-        "alarm; the due time follows the SLA of the priority.",
+        description=t(
+            "The fault description, charge point and assignee are taken from the "
+            "alarm; the due time follows the SLA of the priority."
+        ),
         testid="alarm-work-order-dialog",
     )

@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.maintenance.state.alarms_rows import SEVERITY_COLOURS, STATUS_COLOURS
+from ccms_app.ui.i18n import Text
 
 
 def severity_badge(severity: Any, **props: Any) -> rx.Component:
@@ -27,7 +28,7 @@ def status_badge(status: Any, **props: Any) -> rx.Component:
     )
 
 
-def fact(label: str, value: Any, testid: str = "") -> rx.Component:
+def fact(label: Text, value: Any, testid: str = "") -> rx.Component:
     """A caption over a value that wraps on a narrow phone ("—" when empty)."""
     attrs = {"data-testid": testid} if testid else {}
     return rx.vstack(

@@ -23,6 +23,7 @@ from ccms_app.ui.dialogs import (
     value_input,
 )
 from ccms_app.ui.form_fields import field_error
+from ccms_app.ui.i18n import Text, t
 from ccms_app.ui.permissions import when_allowed
 
 R: Any = AlarmRuleFormState
@@ -33,7 +34,7 @@ def _tid(value: Any) -> dict[str, Any]:
     return {"data-testid": value}
 
 
-def _select(name: str, label: str, choices: dict[str, str]) -> rx.Component:
+def _select(name: str, label: Text, choices: dict[str, str]) -> rx.Component:
     return labelled(
         label,
         choice_select(
@@ -47,7 +48,7 @@ def _select(name: str, label: str, choices: dict[str, str]) -> rx.Component:
     )
 
 
-def _switch(name: str, label: str) -> rx.Component:
+def _switch(name: str, label: Text) -> rx.Component:
     return rx.el.label(
         rx.switch(
             checked=R.values[name] == "true",
@@ -77,7 +78,7 @@ def _role(choice: Any) -> rx.Component:
 
 def _roles() -> rx.Component:
     return labelled(
-        "Browser notification for roles (none ticked: anyone who opens Maintenance)",
+        t("Browser notification for roles (none ticked: anyone who opens Maintenance)"),
         rx.flex(rx.foreach(R.role_choices, _role), gap="12px", wrap="wrap"),
         field_error(R, "notify_role_ids", "rule"),
     )
@@ -85,7 +86,7 @@ def _roles() -> rx.Component:
 
 def _recipients() -> rx.Component:
     return labelled(
-        "E-mail recipients (comma or one per line)",
+        t("E-mail recipients (comma or one per line)"),
         rx.text_area(
             value=R.values["email_recipients"],
             on_change=lambda value: R.set_value("email_recipients", value),
@@ -107,18 +108,18 @@ def _delete_area() -> rx.Component:
                 rx.flex(
                     rx.text("Delete this rule? Its alarms stay.", size="2"),
                     rx.button(
-                        "Delete",
+                        t("Delete"),
                         color_scheme="red",
                         on_click=R.delete,
                         custom_attrs=_tid("rule-delete-confirm"),
                     ),
-                    rx.button("Keep", variant="soft", on_click=R.set_confirm_delete(False)),
+                    rx.button(t("Keep"), variant="soft", on_click=R.set_confirm_delete(False)),
                     gap="8px",
                     align="center",
                     wrap="wrap",
                 ),
                 rx.button(
-                    "Delete rule",
+                    t("Delete rule"),
                     variant="ghost",
                     color_scheme="red",
                     on_click=R.set_confirm_delete(True),
@@ -133,31 +134,31 @@ def rule_dialog() -> rx.Component:
     return dialog(
         R.mode != "",
         R.set_is_open,
-        rx.cond(R.mode == "create", "New alarm rule", "Edit alarm rule"),
+        rx.cond(R.mode == "create", t("New alarm rule"), t("Edit alarm rule")),
         dialog_body(
-            value_input(R, "name", "Name", "rule", placeholder="e.g. Acme faults at night"),
+            value_input(R, "name", t("Name"), "rule", placeholder=t("e.g. Acme faults at night")),
             rx.grid(
-                _select("cause", "Cause", CAUSE_LABELS),
-                _select("severity", "Severity", SEVERITY_LABELS),
+                _select("cause", t("Cause"), CAUSE_LABELS),
+                _select("severity", t("Severity"), SEVERITY_LABELS),
                 columns=rx.breakpoints(initial="1", sm="2"),
                 gap="12px",
                 width="100%",
             ),
             rx.grid(
-                value_input(R, "vendor", "Vendor", "rule", hint="Empty: any"),
-                value_input(R, "model", "Model", "rule", hint="Empty: any"),
-                value_input(R, "error_code", "OCPP error code", "rule", hint="Empty: any"),
+                value_input(R, "vendor", t("Vendor"), "rule", hint=t("Empty: any")),
+                value_input(R, "model", t("Model"), "rule", hint=t("Empty: any")),
+                value_input(R, "error_code", t("OCPP error code"), "rule", hint=t("Empty: any")),
                 columns=rx.breakpoints(initial="1", sm="3"),
                 gap="12px",
                 width="100%",
             ),
-            _switch("notify_browser", "Live counter and toast in the browser"),
+            _switch("notify_browser", t("Live counter and toast in the browser")),
             _roles(),
             _recipients(),
             rx.flex(
-                _switch("create_work_order", "Create a work order"),
+                _switch("create_work_order", t("Create a work order")),
                 rx.box(
-                    _select("work_order_priority", "Work order priority", PRIORITY_LABELS),
+                    _select("work_order_priority", t("Work order priority"), PRIORITY_LABELS),
                     width=["100%", "200px"],
                 ),
                 gap="12px",
@@ -165,13 +166,15 @@ def rule_dialog() -> rx.Component:
                 align="end",
                 width="100%",
             ),
-            _switch("enabled", "Enabled"),
+            _switch("enabled", t("Enabled")),
             notice(R.message, "rule-message"),
             _delete_area(),
-            dialog_buttons(None, "Save", R.busy, "rule-save", on_click=R.save),
+            dialog_buttons(None, t("Save"), R.busy, "rule-save", on_click=R.save),
         ),
-        description="The most specific enabled rule matching an alarm decides its severity "
-        "and who hears of it.",
+        description=t(
+            "The most specific enabled rule matching an alarm decides its severity "
+            "and who hears of it."
+        ),
         testid="rule-dialog",
         max_width="640px",
     )
@@ -182,19 +185,19 @@ def code_dialog() -> rx.Component:
     return dialog(
         C.mode != "",
         C.set_is_open,
-        rx.cond(C.mode == "create", "New vendor error code", "Edit vendor error code"),
+        rx.cond(C.mode == "create", t("New vendor error code"), t("Edit vendor error code")),
         dialog_body(
             rx.grid(
-                value_input(C, "vendor", "Vendor", "code"),
-                value_input(C, "model", "Model", "code", hint="Empty: every model"),
-                value_input(C, "vendor_error_code", "Vendor error code", "code"),
+                value_input(C, "vendor", t("Vendor"), "code"),
+                value_input(C, "model", t("Model"), "code", hint=t("Empty: every model")),
+                value_input(C, "vendor_error_code", t("Vendor error code"), "code"),
                 columns=rx.breakpoints(initial="1", sm="3"),
                 gap="12px",
                 width="100%",
             ),
-            value_input(C, "readable_cause", "Readable cause", "code"),
+            value_input(C, "readable_cause", t("Readable cause"), "code"),
             labelled(
-                "Severity",
+                t("Severity"),
                 rx.select.root(
                     rx.select.trigger(width="100%", custom_attrs=_tid("code-severity")),
                     rx.select.content(
@@ -211,7 +214,7 @@ def code_dialog() -> rx.Component:
                 when_allowed(
                     C.delete,
                     rx.button(
-                        "Delete code",
+                        t("Delete code"),
                         variant="ghost",
                         color_scheme="red",
                         on_click=C.delete,
@@ -219,7 +222,7 @@ def code_dialog() -> rx.Component:
                     ),
                 ),
             ),
-            dialog_buttons(None, "Save", C.busy, "code-save", on_click=C.save),
+            dialog_buttons(None, t("Save"), C.busy, "code-save", on_click=C.save),
         ),
         testid="code-dialog",
         max_width="640px",

@@ -7,8 +7,10 @@ from typing import Any
 
 import reflex as rx
 
+from ccms_app.ui.i18n import Text
 
-def day_filter(state: Any, key: str, label: str, test_prefix: str) -> rx.Component:
+
+def day_filter(state: Any, key: str, label: Text, test_prefix: str) -> rx.Component:
     """The day input for `state.filters[key]`; test id `<test_prefix>-<key>`."""
     return rx.hstack(
         rx.text(label, size="1", color=rx.color("gray", 11)),

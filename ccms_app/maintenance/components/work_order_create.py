@@ -17,6 +17,7 @@ from ccms_app.ui.dialogs import (
     value_input,
 )
 from ccms_app.ui.form_fields import field_error
+from ccms_app.ui.i18n import t
 
 PRIORITY_CHOICES = [(p, PRIORITY_LABELS[p]) for p in PRIORITIES]
 
@@ -24,7 +25,7 @@ PRIORITY_CHOICES = [(p, PRIORITY_LABELS[p]) for p in PRIORITIES]
 def new_work_order_button() -> rx.Component:
     return rx.button(
         rx.icon("plus", size=16),
-        "New work order",
+        t("New work order"),
         size="3",
         on_click=S.open_new,
         custom_attrs={"data-testid": "work-order-new"},
@@ -35,15 +36,15 @@ def create_dialog() -> rx.Component:
     return dialog(
         S.open,
         S.set_open,
-        "New work order",
+        t("New work order"),
         dialog_body(
             labelled(
-                "Charge point",
+                t("Charge point"),
                 rx.vstack(
                     rx.input(
                         value=S.cp_term,
                         on_change=S.search_charge_points.debounce(300),
-                        placeholder="Search identity…",
+                        placeholder=t("Search identity…"),
                         width="100%",
                         custom_attrs={"data-testid": "work-order-cp-search"},
                     ),
@@ -51,19 +52,19 @@ def create_dialog() -> rx.Component:
                         S.values["charge_point_id"],
                         S.cp_choices,
                         lambda v: S.set_value("charge_point_id", v),
-                        "Choose the charge point",
+                        t("Choose the charge point"),
                         "work-order-cp",
                     ),
                     width="100%",
                 ),
                 keyed_error(S.errors, "charge_point_id", "work-order-charge_point_id-error"),
             ),
-            value_input(S, "title", "What is wrong", "work-order"),
+            value_input(S, "title", t("What is wrong"), "work-order"),
             value_input(
-                S, "connector_id", "Connector (empty: the whole charge point)", "work-order"
+                S, "connector_id", t("Connector (empty: the whole charge point)"), "work-order"
             ),
             labelled(
-                "Description",
+                t("Description"),
                 rx.text_area(
                     value=S.values["description"],
                     on_change=lambda v: S.set_value("description", v),
@@ -73,7 +74,7 @@ def create_dialog() -> rx.Component:
                 field_error(S, "description", "work-order"),
             ),
             labelled(
-                "Priority",
+                t("Priority"),
                 choice_select(
                     S.values["priority"],
                     PRIORITY_CHOICES,
@@ -83,18 +84,18 @@ def create_dialog() -> rx.Component:
                 ),
             ),
             labelled(
-                "Assignee (optional)",
+                t("Assignee (optional)"),
                 choice_select(
                     S.values["assignee_account_id"],
                     S.people,
                     lambda v: S.set_value("assignee_account_id", v),
-                    "Nobody yet",
+                    t("Nobody yet"),
                     "work-order-assignee",
                 ),
                 keyed_error(S.errors, "assignee_account_id", "work-order-assignee-error"),
             ),
             notice(S.message, "work-order-message"),
-            dialog_buttons(None, "Create", S.busy, "work-order-save", on_click=S.save),
+            dialog_buttons(None, t("Create"), S.busy, "work-order-save", on_click=S.save),
         ),
         testid="work-order-dialog",
     )

@@ -10,6 +10,7 @@ from reflex.vars import ObjectVar
 from ccms_app.maintenance.components.work_order_badges import priority_badge, status_badge
 from ccms_app.maintenance.state.work_orders import MyWorkOrdersState as Mine
 from ccms_app.ui.cards import empty_note, section
+from ccms_app.ui.i18n import t
 
 
 def _card(row: ObjectVar[dict[str, str]]) -> rx.Component:
@@ -19,7 +20,7 @@ def _card(row: ObjectVar[dict[str, str]]) -> rx.Component:
                 rx.hstack(
                     status_badge(row["status"], row["status_text"]),
                     priority_badge(row["priority"], row["priority_text"]),
-                    rx.cond(row["overdue"] != "", rx.badge("overdue", color_scheme="red")),
+                    rx.cond(row["overdue"] != "", rx.badge(t("overdue"), color_scheme="red")),
                     spacing="2",
                     wrap="wrap",
                 ),
@@ -33,7 +34,7 @@ def _card(row: ObjectVar[dict[str, str]]) -> rx.Component:
                 ),
                 rx.cond(
                     row["due"] != "",
-                    rx.text("Due ", row["due"], " (UTC)", size="1", color=rx.color("gray", 10)),
+                    rx.text("Due ", row["due"], t(" (UTC)"), size="1", color=rx.color("gray", 10)),
                 ),
                 spacing="2",
                 width="100%",
@@ -55,10 +56,10 @@ LIST_ROUTE = "/maintenance/work-orders"
 def _nothing_assigned(list_below: bool) -> rx.Component:
     """Where to find one to claim: the list under it, or (elsewhere) a link to the list."""
     if list_below:
-        return empty_note("Nothing assigned to you: claim one from the list below.")
+        return empty_note(t("Nothing assigned to you: claim one from the list below."))
     return rx.text(
-        "Nothing assigned to you: claim one from the ",
-        rx.link("work order list", href=LIST_ROUTE, custom_attrs={"data-testid": "my-wo-list"}),
+        t("Nothing assigned to you: claim one from the "),
+        rx.link(t("work order list"), href=LIST_ROUTE, custom_attrs={"data-testid": "my-wo-list"}),
         ".",
         size="2",
         color=rx.color("gray", 10),
@@ -69,7 +70,7 @@ def _nothing_assigned(list_below: bool) -> rx.Component:
 def my_work_orders_section(*, list_below: bool = False) -> rx.Component:
     """`list_below`: the page shows every work order under this section."""
     return section(
-        "My work orders",
+        t("My work orders"),
         rx.cond(
             Mine.rows.length() > 0,
             rx.grid(

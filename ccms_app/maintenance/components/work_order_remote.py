@@ -11,6 +11,7 @@ from ccms_app.control.state.commands import CommandRow
 from ccms_app.maintenance.state.work_orders_commands import ACTIONS, LABELS
 from ccms_app.maintenance.state.work_orders_commands import WorkOrderCommandState as C
 from ccms_app.ui.dialogs import choice_select, labelled
+from ccms_app.ui.i18n import t
 from ccms_app.ui.permissions import when_allowed
 
 
@@ -28,7 +29,7 @@ def _fields() -> rx.Component:
         (
             "Reset",
             labelled(
-                "Reset type",
+                t("Reset type"),
                 choice_select(
                     C.reset_type,
                     [("Soft", "Soft"), ("Hard", "Hard")],
@@ -38,13 +39,13 @@ def _fields() -> rx.Component:
                 ),
             ),
         ),
-        ("UnlockConnector", labelled("Connector", connector)),
+        ("UnlockConnector", labelled(t("Connector"), connector)),
         (
             "ChangeAvailability",
             rx.vstack(
-                labelled("Connector (0 = the whole charge point)", connector),
+                labelled(t("Connector (0 = the whole charge point)"), connector),
                 labelled(
-                    "Availability",
+                    t("Availability"),
                     choice_select(
                         C.availability,
                         [("Operative", "Operative"), ("Inoperative", "Inoperative")],
@@ -79,7 +80,7 @@ def _recent(row: ObjectVar[CommandRow]) -> rx.Component:
 def remote_commands() -> rx.Component:
     form = rx.vstack(
         labelled(
-            "Command",
+            t("Command"),
             choice_select(
                 C.action,
                 [(a, LABELS[a]) for a in ACTIONS],
@@ -102,7 +103,7 @@ def remote_commands() -> rx.Component:
         ),
         rx.button(
             rx.icon("send", size=18),
-            "Send",
+            t("Send"),
             on_click=C.send,
             loading=C.busy,
             size="3",

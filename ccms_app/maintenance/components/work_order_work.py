@@ -9,6 +9,7 @@ import reflex as rx
 from ccms_app.maintenance.state.work_orders_detail import ACTION_LABELS, PHOTO_UPLOAD_ID
 from ccms_app.maintenance.state.work_orders_detail import WorkOrderDetailState as D
 from ccms_app.ui.dialogs import keyed_error
+from ccms_app.ui.i18n import t
 from ccms_app.ui.permissions import when_allowed
 
 TOUCH = {"size": "3", "width": "100%", "min_height": "48px"}
@@ -53,7 +54,7 @@ def status_moves() -> rx.Component:
                 rx.text_area(
                     value=D.reason,
                     on_change=D.set_reason,
-                    placeholder="What was done / why",
+                    placeholder=t("What was done / why"),
                     width="100%",
                     rows="3",
                     size="3",
@@ -81,7 +82,7 @@ def note_form() -> rx.Component:
         rx.text_area(
             value=D.note,
             on_change=D.set_note,
-            placeholder="What you found, what you tried…",
+            placeholder=t("What you found, what you tried…"),
             width="100%",
             rows="3",
             size="3",
@@ -90,7 +91,7 @@ def note_form() -> rx.Component:
         keyed_error(D.errors, "text", "work-order-note-error"),
         rx.button(
             rx.icon("message-square-plus", size=18),
-            "Add note",
+            t("Add note"),
             on_click=D.add_note,
             loading=D.busy,
             variant="soft",
@@ -129,7 +130,7 @@ def photo_form() -> rx.Component:
         keyed_error(D.errors, "file", "work-order-photo-error"),
         rx.button(
             rx.icon("image-up", size=18),
-            "Upload photo",
+            t("Upload photo"),
             on_click=D.upload_photo(rx.upload_files(upload_id=PHOTO_UPLOAD_ID)),
             loading=D.busy,
             variant="soft",
@@ -167,7 +168,7 @@ def part_and_time_form() -> rx.Component:
             rx.input(
                 value=D.part,
                 on_change=D.set_part,
-                placeholder="Part used",
+                placeholder=t("Part used"),
                 size="3",
                 flex="1",
                 min_width="0",
@@ -188,7 +189,7 @@ def part_and_time_form() -> rx.Component:
         keyed_error(D.errors, "quantity", "work-order-quantity-error"),
         rx.button(
             rx.icon("package-plus", size=18),
-            "Add part",
+            t("Add part"),
             on_click=D.add_part,
             variant="soft",
             custom_attrs={"data-testid": "work-order-add-part"},
@@ -199,7 +200,7 @@ def part_and_time_form() -> rx.Component:
             value=D.minutes,
             on_change=D.set_minutes,
             type="number",
-            placeholder="Minutes spent",
+            placeholder=t("Minutes spent"),
             size="3",
             width="100%",
             custom_attrs={"data-testid": "work-order-minutes"},
@@ -207,7 +208,7 @@ def part_and_time_form() -> rx.Component:
         keyed_error(D.errors, "minutes", "work-order-minutes-error"),
         rx.button(
             rx.icon("timer", size=18),
-            "Log time",
+            t("Log time"),
             on_click=D.log_time,
             variant="soft",
             custom_attrs={"data-testid": "work-order-log-time"},
@@ -224,11 +225,11 @@ def work_tools() -> rx.Component:
         D.act,
         rx.vstack(
             status_moves(),
-            rx.heading("Note", size="3"),
+            rx.heading(t("Note"), size="3"),
             note_form(),
-            rx.heading("Photo", size="3"),
+            rx.heading(t("Photo"), size="3"),
             photo_form(),
-            rx.heading("Parts and time", size="3"),
+            rx.heading(t("Parts and time"), size="3"),
             part_and_time_form(),
             width="100%",
             spacing="3",

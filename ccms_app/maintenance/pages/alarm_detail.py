@@ -28,6 +28,7 @@ from ccms_app.maintenance.components.alarm_badges import fact, severity_badge, s
 from ccms_app.maintenance.components.subnav import maintenance_subnav
 from ccms_app.maintenance.state.alarms_detail import AlarmDetailState
 from ccms_app.ui.cards import section
+from ccms_app.ui.i18n import t
 from ccms_app.ui.layout import app_shell
 
 ROUTE = "/maintenance/alarms/[alarm_id]"
@@ -45,9 +46,9 @@ def _tid(value: Any) -> dict[str, Any]:
 def _header() -> rx.Component:
     a = S.alarm
     return rx.vstack(
-        rx.link("← Alarms", href=LIST_ROUTE, size="2"),
+        rx.link(t("← Alarms"), href=LIST_ROUTE, size="2"),
         rx.flex(
-            rx.heading("Alarm #", a.get("id", ""), size="6"),
+            rx.heading(t("Alarm #"), a.get("id", ""), size="6"),
             severity_badge(a.get("severity", ""), custom_attrs=_tid("alarm-severity")),
             status_badge(a.get("status", ""), custom_attrs=_tid("alarm-status")),
             gap="8px",
@@ -139,7 +140,7 @@ def _activity(entry: Any) -> rx.Component:
 
 def _timeline() -> rx.Component:
     return section(
-        "Timeline",
+        t("Timeline"),
         rx.vstack(
             rx.foreach(S.activity, _activity),
             spacing="3",
@@ -167,7 +168,7 @@ def _work_order(row: Any) -> rx.Component:
 
 def _work_orders() -> rx.Component:
     return section(
-        "Work orders",
+        t("Work orders"),
         rx.cond(
             S.work_orders.length() > 0,
             rx.vstack(rx.foreach(S.work_orders, _work_order), spacing="2", width="100%"),
@@ -179,7 +180,7 @@ def _work_orders() -> rx.Component:
 
 def _missing() -> rx.Component:
     return rx.callout(
-        "No such alarm in your organisation.",
+        t("No such alarm in your organisation."),
         icon="circle-alert",
         color_scheme="red",
         width="100%",
@@ -190,7 +191,7 @@ def _missing() -> rx.Component:
 def page() -> rx.Component:
     return app_shell(
         "/maintenance",
-        rx.cond(S.missing, rx.heading("Alarm", size="6"), _header()),
+        rx.cond(S.missing, rx.heading(t("Alarm"), size="6"), _header()),
         maintenance_subnav(LIST_ROUTE),
         rx.cond(
             S.missing,

@@ -32,6 +32,7 @@ from ccms_app.maintenance.state.alarms_rules import AlarmRuleFormState, AlarmRul
 from ccms_app.ui.cards import section
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
 from ccms_app.ui.dialogs import value_input
+from ccms_app.ui.i18n import t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import when_allowed
@@ -58,7 +59,7 @@ def _tid(value: Any) -> dict[str, Any]:
 
 def _edit_button(handler: Any, row: RowVar, testid: str) -> rx.Component:
     return rx.button(
-        "Edit",
+        t("Edit"),
         size="1",
         variant="soft",
         on_click=handler(row["id"]),
@@ -68,32 +69,32 @@ def _edit_button(handler: Any, row: RowVar, testid: str) -> rx.Component:
 
 def _rules() -> rx.Component:
     return section(
-        "Alarm rules",
+        t("Alarm rules"),
         data_list(
             AlarmRuleListState,
             columns=[
-                Column("name", "Name"),
-                Column("cause", "Cause", render=lambda r: rx.text(r["cause_text"], size="2")),
-                Column("vendor", "Matches", render=lambda r: rx.text(r["matches"], size="2")),
-                Column("severity", "Severity", render=lambda r: severity_badge(r["severity"])),
+                Column("name", t("Name")),
+                Column("cause", t("Cause"), render=lambda r: rx.text(r["cause_text"], size="2")),
+                Column("vendor", t("Matches"), render=lambda r: rx.text(r["matches"], size="2")),
+                Column("severity", t("Severity"), render=lambda r: severity_badge(r["severity"])),
                 Column(
                     "notify_browser",
-                    "Then",
+                    t("Then"),
                     sortable=False,
                     render=lambda r: rx.text(r["actions_text"], size="2"),
                 ),
-                Column("enabled", "State", sortable=False, render=lambda r: rx.text(r["state"])),
+                Column("enabled", t("State"), sortable=False, render=lambda r: rx.text(r["state"])),
             ],
-            filters=[Filter("cause", "Cause", list(CAUSE_LABELS.items()))],
+            filters=[Filter("cause", t("Cause"), list(CAUSE_LABELS.items()))],
             testid="rules",
-            empty_text="No rules: alarms get each cause's default severity and notify nobody.",
-            search_placeholder="Search name, vendor, model…",
+            empty_text=t("No rules: alarms get each cause's default severity and notify nobody."),
+            search_placeholder=t("Search name, vendor, model…"),
             toolbar=[
                 when_allowed(
                     R.save,
                     rx.button(
                         rx.icon("plus", size=14),
-                        "New rule",
+                        t("New rule"),
                         on_click=R.open_new,
                         custom_attrs=_tid("rule-new"),
                     ),
@@ -160,10 +161,12 @@ def _import_box() -> rx.Component:
 
 def _codes() -> rx.Component:
     return section(
-        "Vendor error codes",
+        t("Vendor error codes"),
         rx.text(
-            "A vendor's error codes in words your team understands: alarms raised from then "
-            "on show the readable cause (and its severity, when one is set).",
+            t(
+                "A vendor's error codes in words your team understands: alarms raised from then "
+                "on show the readable cause (and its severity, when one is set)."
+            ),
             size="2",
             color=rx.color("gray", 11),
         ),
@@ -171,21 +174,21 @@ def _codes() -> rx.Component:
         data_list(
             VendorCodeListState,
             columns=[
-                Column("vendor", "Vendor"),
-                Column("model", "Model"),
-                Column("vendor_error_code", "Code"),
-                Column("readable_cause", "Readable cause"),
-                Column("severity", "Severity"),
+                Column("vendor", t("Vendor")),
+                Column("model", t("Model")),
+                Column("vendor_error_code", t("Code")),
+                Column("readable_cause", t("Readable cause")),
+                Column("severity", t("Severity")),
             ],
             testid="codes",
-            empty_text="No vendor error codes yet: add one or import a CSV file.",
-            search_placeholder="Search vendor, model, code, cause…",
+            empty_text=t("No vendor error codes yet: add one or import a CSV file."),
+            search_placeholder=t("Search vendor, model, code, cause…"),
             toolbar=[
                 when_allowed(
                     C.save,
                     rx.button(
                         rx.icon("plus", size=14),
-                        "New code",
+                        t("New code"),
                         on_click=C.open_new,
                         custom_attrs=_tid("code-new"),
                     ),
@@ -213,7 +216,7 @@ def _setting(name: str) -> rx.Component:
 
 def _settings() -> rx.Component:
     return section(
-        "Settings",
+        t("Settings"),
         rx.card(
             rx.vstack(
                 rx.grid(
@@ -226,7 +229,7 @@ def _settings() -> rx.Component:
                 when_allowed(
                     M.save,
                     rx.button(
-                        "Save settings",
+                        t("Save settings"),
                         on_click=M.save,
                         loading=M.busy,
                         custom_attrs=_tid("settings-save"),
@@ -245,15 +248,17 @@ def page() -> rx.Component:
     return app_shell(
         "/maintenance",
         page_header(
-            "Alarm rules",
-            "Severity and notifications per cause, vendor error codes, thresholds and SLAs.",
+            t("Alarm rules"),
+            t("Severity and notifications per cause, vendor error codes, thresholds and SLAs."),
         ),
         maintenance_subnav(ROUTE),
         rx.cond(
             AlarmRuleListState.mail_off,
             rx.callout(
-                "E-mail is off: CCMS_SMTP_HOST is not set, so the rules' alarm e-mails wait in "
-                "the outbox until it is (README, Configuration).",
+                t(
+                    "E-mail is off: CCMS_SMTP_HOST is not set, so the rules' alarm e-mails wait in "
+                    "the outbox until it is (README, Configuration)."
+                ),
                 icon="mail-warning",
                 color_scheme="amber",
                 size="1",

@@ -26,6 +26,7 @@ from ccms_app.maintenance.rules.alarm_causes import CAUSE_LABELS
 from ccms_app.maintenance.rules.alarm_rules import SEVERITY_ORDER
 from ccms_app.maintenance.state.alarms import AlarmListState
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
+from ccms_app.ui.i18n import t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import when_allowed
@@ -48,7 +49,7 @@ def _number(row: RowVar) -> rx.Component:
             rx.checkbox(
                 checked=S.selected.contains(row["id"]),
                 on_change=lambda checked: S.toggle_selected(row["id"], checked),
-                aria_label="Select alarm",
+                aria_label=t("Select alarm"),
                 custom_attrs=_tid("alarm-select-" + row["id"].to(str)),
             ),
         ),
@@ -86,28 +87,28 @@ def _charge_point(row: RowVar) -> rx.Component:
 
 def _columns() -> list[Column]:
     return [
-        Column("id", "Alarm", render=_number),
-        Column("severity", "Severity", render=lambda r: severity_badge(r["severity"])),
-        Column("status", "Status", render=lambda r: status_badge(r["status"])),
-        Column("cause", "Cause", sortable=False, render=_what),
-        Column("charge_point", "Charge point", render=_charge_point),
-        Column("station", "Station"),
-        Column("code", "Error code", sortable=False, on_phone=False),
-        Column("occurrences", "Times"),
-        Column("first_raised_at", "Raised (UTC)"),
-        Column("assignee", "Assignee"),
-        Column("downtime_s", "Downtime", render=lambda r: rx.text(r["downtime"], size="2")),
+        Column("id", t("Alarm"), render=_number),
+        Column("severity", t("Severity"), render=lambda r: severity_badge(r["severity"])),
+        Column("status", t("Status"), render=lambda r: status_badge(r["status"])),
+        Column("cause", t("Cause"), sortable=False, render=_what),
+        Column("charge_point", t("Charge point"), render=_charge_point),
+        Column("station", t("Station")),
+        Column("code", t("Error code"), sortable=False, on_phone=False),
+        Column("occurrences", t("Times")),
+        Column("first_raised_at", t("Raised (UTC)")),
+        Column("assignee", t("Assignee")),
+        Column("downtime_s", t("Downtime"), render=lambda r: rx.text(r["downtime"], size="2")),
     ]
 
 
 def _filters() -> list[Filter]:
     return [
-        Filter("status", "Status", list(STATUS_LABELS.items())),
-        Filter("severity", "Severity", [(s, s.capitalize()) for s in SEVERITY_ORDER]),
-        Filter("cause", "Cause", list(CAUSE_LABELS.items())),
-        Filter("station_id", "Station", S.filter_options["station_id"]),
-        Filter("area_id", "Area", S.filter_options["area_id"]),
-        Filter("assignee_account_id", "Assignee", S.filter_options["assignee_account_id"]),
+        Filter("status", t("Status"), list(STATUS_LABELS.items())),
+        Filter("severity", t("Severity"), [(s, s.capitalize()) for s in SEVERITY_ORDER]),
+        Filter("cause", t("Cause"), list(CAUSE_LABELS.items())),
+        Filter("station_id", t("Station"), S.filter_options["station_id"]),
+        Filter("area_id", t("Area"), S.filter_options["area_id"]),
+        Filter("assignee_account_id", t("Assignee"), S.filter_options["assignee_account_id"]),
     ]
 
 
@@ -119,17 +120,17 @@ def _bulk_bar() -> rx.Component:
             rx.flex(
                 rx.text(
                     S.selected_count,
-                    " selected",
+                    t(" selected"),
                     size="2",
                     custom_attrs=_tid("alarms-selected-count"),
                 ),
                 rx.button(
                     rx.icon("check-check", size=14),
-                    "Acknowledge selected",
+                    t("Acknowledge selected"),
                     on_click=S.acknowledge_selected,
                     custom_attrs=_tid("alarms-acknowledge-selected"),
                 ),
-                rx.button("Clear", variant="ghost", on_click=S.clear_selected),
+                rx.button(t("Clear"), variant="ghost", on_click=S.clear_selected),
                 gap="8px",
                 align="center",
                 wrap="wrap",
@@ -147,11 +148,11 @@ def alarm_list() -> rx.Component:
             columns=_columns(),
             filters=_filters(),
             testid="alarms",
-            empty_text="No alarms: every charger is doing fine.",
-            search_placeholder="Search charge point, station, code, cause…",
+            empty_text=t("No alarms: every charger is doing fine."),
+            search_placeholder=t("Search charge point, station, code, cause…"),
             toolbar=[
-                day_filter(S, "since", "From", "alarms"),
-                day_filter(S, "until", "To", "alarms"),
+                day_filter(S, "since", t("From"), "alarms"),
+                day_filter(S, "until", t("To"), "alarms"),
             ],
         ),
         spacing="3",
@@ -164,8 +165,8 @@ def page() -> rx.Component:
     return app_shell(
         "/maintenance",
         page_header(
-            "Alarms",
-            "Faults, offline chargers, failed starts and more: acknowledge, assign, close.",
+            t("Alarms"),
+            t("Faults, offline chargers, failed starts and more: acknowledge, assign, close."),
         ),
         maintenance_subnav(ROUTE),
         alarm_list(),

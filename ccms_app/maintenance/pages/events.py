@@ -20,6 +20,7 @@ from ccms_app.maintenance.components.subnav import maintenance_subnav
 from ccms_app.maintenance.events import KINDS
 from ccms_app.maintenance.state.event_history import EventHistoryState
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
+from ccms_app.ui.i18n import t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
@@ -66,30 +67,33 @@ def event_list() -> rx.Component:
     return data_list(
         EventHistoryState,
         columns=[
-            Column("occurred_at", "Time (UTC)"),
-            Column("kind", "Event", render=_kind),
-            Column("identity", "Charge point", render=_charge_point),
-            Column("station_name", "Station"),
-            Column("connector_id", "Connector", sortable=False),
-            Column("error_code", "Error code"),
-            Column("status", "What", sortable=False, render=_what),
+            Column("occurred_at", t("Time (UTC)")),
+            Column("kind", t("Event"), render=_kind),
+            Column("identity", t("Charge point"), render=_charge_point),
+            Column("station_name", t("Station")),
+            Column("connector_id", t("Connector"), sortable=False),
+            Column("error_code", t("Error code")),
+            Column("status", t("What"), sortable=False, render=_what),
         ],
         filters=[
-            Filter("kind", "Event", [(k, k) for k in KINDS]),
-            Filter("station_id", "Station", S.filter_options["station_id"]),
-            Filter("error_code", "Error code", [(c, c) for c in ERROR_CODES]),
+            Filter("kind", t("Event"), [(k, k) for k in KINDS]),
+            Filter("station_id", t("Station"), S.filter_options["station_id"]),
+            Filter("error_code", t("Error code"), [(c, c) for c in ERROR_CODES]),
         ],
         testid="events",
-        empty_text="No charger events yet.",
-        search_placeholder="Search charge point, station, error code…",
-        toolbar=[day_filter(S, "since", "From", "events"), day_filter(S, "until", "To", "events")],
+        empty_text=t("No charger events yet."),
+        search_placeholder=t("Search charge point, station, error code…"),
+        toolbar=[
+            day_filter(S, "since", t("From"), "events"),
+            day_filter(S, "until", t("To"), "events"),
+        ],
     )
 
 
 def page() -> rx.Component:
     return app_shell(
         "/maintenance",
-        page_header("Events", "Everything the chargers reported, newest first."),
+        page_header(t("Events"), t("Everything the chargers reported, newest first.")),
         maintenance_subnav(ROUTE),
         event_list(),
     )

@@ -20,6 +20,7 @@ from ccms_app.maintenance.state.overview import FlaggedSessionListState as Flagg
 from ccms_app.maintenance.state.work_orders import MyWorkOrdersState
 from ccms_app.ui.cards import section
 from ccms_app.ui.data_list import Column, Filter, data_list
+from ccms_app.ui.i18n import Text, t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
@@ -28,23 +29,25 @@ TITLE = page_title("Maintenance")
 ON_LOAD = [AuthState.require_login, MyWorkOrdersState.load, Issues.load, Flagged.load]
 
 
-def _intro(text: str) -> rx.Component:
+def _intro(text: Text) -> rx.Component:
     return rx.text(text, size="2", color=rx.color("gray", 11))
 
 
 def data_issues_section() -> rx.Component:
     return section(
-        "Charger data issues",
+        t("Charger data issues"),
         _intro(
-            "What charge points sent that CCMS could not apply as sent: nothing is dropped, "
-            "each issue keeps the request. Unresolved issues show as data warnings in Live "
-            "Monitoring; resolve them once handled."
+            t(
+                "What charge points sent that CCMS could not apply as sent: nothing is dropped, "
+                "each issue keeps the request. Unresolved issues show as data warnings in Live "
+                "Monitoring; resolve them once handled."
+            )
         ),
         data_issue_list(
             Issues,
             testid="issues",
             kind_options=Issues.filter_options["kind"],
-            empty_text="No data issues: everything the chargers sent could be applied.",
+            empty_text=t("No data issues: everything the chargers sent could be applied."),
         ),
         right=rx.text(Issues.range_text, size="2", color=rx.color("gray", 11)),
     )
@@ -53,21 +56,23 @@ def data_issues_section() -> rx.Component:
 def _flagged_columns() -> list[Column]:
     return [
         Column(
-            "id", "Transaction", render=lambda r: rx.text("#", r["id"], size="2", weight="medium")
+            "id",
+            t("Transaction"),
+            render=lambda r: rx.text("#", r["id"], size="2", weight="medium"),
         ),
         Column(
             "identity",
-            "Charge point",
+            t("Charge point"),
             href=lambda r: "/charge-points/" + r["identity"].to(str),
         ),
-        Column("connector_id", "Connector"),
-        Column("id_tag", "Id tag"),
-        Column("start_time", "Start (UTC)"),
-        Column("energy_wh", "Energy", render=lambda r: rx.text(r["energy"], size="2")),
-        Column("status", "Status", render=lambda r: rx.badge(r["status"], variant="soft")),
+        Column("connector_id", t("Connector")),
+        Column("id_tag", t("Id tag")),
+        Column("start_time", t("Start (UTC)")),
+        Column("energy_wh", t("Energy"), render=lambda r: rx.text(r["energy"], size="2")),
+        Column("status", t("Status"), render=lambda r: rx.badge(r["status"], variant="soft")),
         Column(
             "flag_reason",
-            "Flag reason",
+            t("Flag reason"),
             render=lambda r: rx.text(r["flag_reason"], size="2", white_space="normal"),
         ),
     ]
@@ -76,24 +81,26 @@ def _flagged_columns() -> list[Column]:
 def flagged_sessions_section() -> rx.Component:
     statuses = [(s.value, s.value.capitalize()) for s in SessionStatus]
     return section(
-        "Flagged sessions",
+        t("Flagged sessions"),
         _intro(
-            "Sessions the data policy flagged: energy register breaks, corrected charger "
-            "times, id tags not accepted at the start, no stop before the next transaction. "
-            "Check them before billing."
+            t(
+                "Sessions the data policy flagged: energy register breaks, corrected charger "
+                "times, id tags not accepted at the start, no stop before the next transaction. "
+                "Check them before billing."
+            )
         ),
         data_list(
             Flagged,
             columns=_flagged_columns(),
-            filters=[Filter("status", "Status", statuses)],
+            filters=[Filter("status", t("Status"), statuses)],
             testid="flagged",
-            empty_text="No flagged sessions.",
-            search_placeholder="Search charge point, id tag or reason…",
+            empty_text=t("No flagged sessions."),
+            search_placeholder=t("Search charge point, id tag or reason…"),
         ),
     )
 
 
-def _count(label: str, value: rx.Var, colour: str, testid: str) -> rx.Component:
+def _count(label: Text, value: rx.Var, colour: str, testid: str) -> rx.Component:
     return rx.box(
         rx.text(label, size="1", color=rx.color("gray", 11)),
         rx.text(value, size="6", weight="bold", color=rx.color(colour, 11)),
@@ -110,7 +117,7 @@ def open_alarms_section() -> rx.Component:
     login's role is told about)."""
     counts = AlarmToastState.counts.to(ObjectVar, BellCounts)
     return section(
-        "Open alarms",
+        t("Open alarms"),
         rx.flex(
             _count("Critical", counts.critical, "red", "open-critical"),
             _count("Major", counts.major, "orange", "open-major"),
@@ -119,7 +126,7 @@ def open_alarms_section() -> rx.Component:
             gap="8px",
             wrap="wrap",
         ),
-        rx.link("See all open alarms", href="/maintenance/alarms", size="2"),
+        rx.link(t("See all open alarms"), href="/maintenance/alarms", size="2"),
         right=rx.text("live", size="1", color=rx.color("gray", 10)),
     )
 
@@ -127,7 +134,7 @@ def open_alarms_section() -> rx.Component:
 def page() -> rx.Component:
     return app_shell(
         ROUTE,
-        page_header("Maintenance"),
+        page_header(t("Maintenance")),
         maintenance_subnav(ROUTE),
         my_work_orders_section(),
         open_alarms_section(),

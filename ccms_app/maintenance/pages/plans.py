@@ -22,6 +22,7 @@ from ccms_app.ui.dialogs import (
     notice,
     value_input,
 )
+from ccms_app.ui.i18n import t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import when_allowed
@@ -33,13 +34,13 @@ ON_LOAD = [AuthState.require_login, Plans.load]
 
 def _columns() -> list[Column]:
     return [
-        Column("name", "Plan", render=lambda r: rx.text(r["name"], weight="medium", size="2")),
-        Column("charge_point", "Covers", render=lambda r: rx.text(r["covers"], size="2")),
-        Column("every_months", "Every (months)"),
-        Column("next_due_at", "Next due (UTC)"),
-        Column("priority", "Priority"),
-        Column("enabled", "Enabled"),
-        Column("work_orders", "Work orders", sortable=False),
+        Column("name", t("Plan"), render=lambda r: rx.text(r["name"], weight="medium", size="2")),
+        Column("charge_point", t("Covers"), render=lambda r: rx.text(r["covers"], size="2")),
+        Column("every_months", t("Every (months)")),
+        Column("next_due_at", t("Next due (UTC)")),
+        Column("priority", t("Priority")),
+        Column("enabled", t("Enabled")),
+        Column("work_orders", t("Work orders"), sortable=False),
     ]
 
 
@@ -47,26 +48,26 @@ def _form() -> rx.Component:
     return dialog(
         F.mode != "",
         F.set_open,
-        rx.cond(F.mode == "create", "New plan", "Edit plan"),
+        rx.cond(F.mode == "create", t("New plan"), t("Edit plan")),
         dialog_body(
-            value_input(F, "name", "Name", "plan"),
+            value_input(F, "name", t("Name"), "plan"),
             labelled(
-                "One charge point",
+                t("One charge point"),
                 choice_select(
                     F.values["charge_point_id"],
                     F.cp_choices,
                     lambda v: F.set_value("charge_point_id", v),
-                    "— by vendor / model —",
+                    t("— by vendor / model —"),
                     "plan-cp",
                 ),
                 keyed_error(F.errors, "charge_point_id", "plan-charge_point_id-error"),
             ),
-            value_input(F, "vendor", "…or every charge point of this vendor", "plan"),
-            value_input(F, "model", "Model (empty: every model)", "plan"),
-            value_input(F, "every_months", "Every how many months", "plan", type="number"),
-            value_input(F, "next_due_at", "Next due (YYYY-MM-DD, UTC)", "plan", type="date"),
+            value_input(F, "vendor", t("…or every charge point of this vendor"), "plan"),
+            value_input(F, "model", t("Model (empty: every model)"), "plan"),
+            value_input(F, "every_months", t("Every how many months"), "plan", type="number"),
+            value_input(F, "next_due_at", t("Next due (YYYY-MM-DD, UTC)"), "plan", type="date"),
             labelled(
-                "Priority",
+                t("Priority"),
                 choice_select(
                     F.values["priority"],
                     [(p, PRIORITY_LABELS[p]) for p in PRIORITIES],
@@ -75,7 +76,7 @@ def _form() -> rx.Component:
                     "plan-priority",
                 ),
             ),
-            value_input(F, "description", "What to do", "plan"),
+            value_input(F, "description", t("What to do"), "plan"),
             rx.hstack(
                 rx.switch(
                     checked=F.values["enabled"] == "true",
@@ -87,9 +88,9 @@ def _form() -> rx.Component:
             notice(F.message, "plan-message"),
             rx.cond(
                 F.mode == "edit",
-                rx.button("Delete", color_scheme="red", variant="soft", on_click=F.delete),
+                rx.button(t("Delete"), color_scheme="red", variant="soft", on_click=F.delete),
             ),
-            dialog_buttons(None, "Save", F.busy, "plan-save", on_click=F.save),
+            dialog_buttons(None, t("Save"), F.busy, "plan-save", on_click=F.save),
         ),
         testid="plan-dialog",
     )
@@ -99,13 +100,13 @@ def page() -> rx.Component:
     return app_shell(
         ROUTE,
         page_header(
-            "Maintenance plans",
-            "Preventive maintenance every N months",
+            t("Maintenance plans"),
+            t("Preventive maintenance every N months"),
             when_allowed(
                 F.save,
                 rx.button(
                     rx.icon("plus", size=16),
-                    "New plan",
+                    t("New plan"),
                     on_click=F.open_new,
                     custom_attrs={"data-testid": "plan-new"},
                 ),
@@ -116,11 +117,11 @@ def page() -> rx.Component:
             Plans,
             columns=_columns(),
             testid="plans",
-            empty_text="No maintenance plans yet.",
-            search_placeholder="Search plan, charge point, vendor or model…",
+            empty_text=t("No maintenance plans yet."),
+            search_placeholder=t("Search plan, charge point, vendor or model…"),
             actions=lambda r: when_allowed(
                 F.save,
-                rx.button("Edit", size="1", variant="soft", on_click=F.open_edit(r["id"])),
+                rx.button(t("Edit"), size="1", variant="soft", on_click=F.open_edit(r["id"])),
             ),
         ),
         _form(),

@@ -26,6 +26,7 @@ from ccms_app.maintenance.state.reports import FaultReportListState, ReportsStat
 from ccms_app.ui.cards import empty_note, section, stat_card
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
 from ccms_app.ui.filters import date_filter, filter_error, select_filter
+from ccms_app.ui.i18n import Text, t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.table import cell, data_table
@@ -41,11 +42,11 @@ def _note(*children: Any) -> rx.Component:
     return rx.text(*children, size="1", color=rx.color("gray", 10))
 
 
-def _select(label: str, value: Any, options: Any, on_change: Any, testid: str) -> rx.Component:
+def _select(label: Text, value: Any, options: Any, on_change: Any, testid: str) -> rx.Component:
     return select_filter(label, value, options, on_change, testid, width=["100%", "100%", "200px"])
 
 
-def _date(label: str, value: Any, on_change: Any, key: str) -> rx.Component:
+def _date(label: Text, value: Any, on_change: Any, key: str) -> rx.Component:
     error = filter_error(R.errors, f"date_{key}")
     width = ["100%", "calc(50% - 6px)", "160px"]
     return date_filter(label, value, on_change, f"reports-filter-{key}", error, width)
@@ -56,9 +57,9 @@ def filters() -> rx.Component:
         rx.flex(
             _select("Area", R.area_id, R.areas, R.set_area, "reports-filter-area"),
             _select("Station", R.station_id, R.stations, R.set_station, "reports-filter-station"),
-            _date("From", R.date_from, R.set_date_from, "from"),
-            _date("To", R.date_to, R.set_date_to, "to"),
-            rx.button("Clear", variant="soft", color_scheme="gray", on_click=R.clear),
+            _date(t("From"), R.date_from, R.set_date_from, "from"),
+            _date(t("To"), R.date_to, R.set_date_to, "to"),
+            rx.button(t("Clear"), variant="soft", color_scheme="gray", on_click=R.clear),
             wrap="wrap",
             gap="12px",
             align="end",
@@ -93,7 +94,7 @@ def counts() -> rx.Component:
 
 def faults_pie() -> rx.Component:
     return section(
-        "Faults by cause",
+        t("Faults by cause"),
         rx.cond(
             R.causes.length() > 0,
             rx.card(
@@ -106,7 +107,7 @@ def faults_pie() -> rx.Component:
                 width="100%",
                 custom_attrs={"data-testid": "reports-pie"},
             ),
-            empty_note("No faults in this period."),
+            empty_note(t("No faults in this period.")),
         ),
     )
 
@@ -126,7 +127,7 @@ def _model_row(row: ObjectVar[dict[str, str]]) -> rx.Component:
 def models() -> rx.Component:
     headers = ["Vendor", "Model", "Charge points", "Failures", "MTTR", "MTBF"]
     return section(
-        "MTTR and MTBF per vendor and model",
+        t("MTTR and MTBF per vendor and model"),
         rx.card(
             data_table(headers, R.models, _model_row, testid="reports-models"),
             width="100%",
@@ -150,12 +151,12 @@ def _uptime_row(row: ObjectVar[dict[str, str]]) -> rx.Component:
         cell(row["excluded"]),
         cell(row["uk"]),
         cell(row["uk_strict"]),
-        cell(rx.cond(row["rapid"] == "", "", rx.badge("rapid", variant="outline"))),
+        cell(rx.cond(row["rapid"] == "", "", rx.badge(t("rapid"), variant="outline"))),
         custom_attrs={"data-testid": "reports-uptime-" + row["key"].to(str)},
     )
 
 
-def _fact(label: str, key: str) -> rx.Component:
+def _fact(label: Text, key: str) -> rx.Component:
     return rx.vstack(
         rx.text(label, size="1", color=rx.color("gray", 11)),
         rx.text(R.uptime_summary.get(key, ""), size="3", weight="bold"),
@@ -169,7 +170,7 @@ def uptime() -> rx.Component:
         "Excluded", "UK reliability", "UK strictly working", "",
     ]  # fmt: skip
     return section(
-        "Uptime per connector",
+        t("Uptime per connector"),
         rx.card(
             rx.grid(
                 _fact("NEVI average", "nevi_average"),
@@ -213,35 +214,35 @@ def _status(row: RowVar) -> rx.Component:
 def fault_report() -> rx.Component:
     statuses = list(STATUS_LABELS.items())
     return section(
-        "Fault repair report",
+        t("Fault repair report"),
         data_list(
             FaultReportListState,
             columns=[
                 Column(
                     "created_at",
-                    "Created",
+                    t("Created"),
                     href=lambda r: "/maintenance/work-orders/" + r["id"].to(str),
                 ),
-                Column("charge_point", "Charge point"),
-                Column("station", "Station"),
-                Column("title", "Problem"),
-                Column("cause", "Cause", render=lambda r: rx.text(r["cause_label"], size="2")),
-                Column("status", "Status", render=_status),
-                Column("assignee", "Maintenance person"),
-                Column("started_at", "Started", on_phone=False),
-                Column("resolved_at", "Resolved"),
-                Column("closed_at", "Closed", on_phone=False),
-                Column("repair", "Repair time", sortable=False),
+                Column("charge_point", t("Charge point")),
+                Column("station", t("Station")),
+                Column("title", t("Problem")),
+                Column("cause", t("Cause"), render=lambda r: rx.text(r["cause_label"], size="2")),
+                Column("status", t("Status"), render=_status),
+                Column("assignee", t("Maintenance person")),
+                Column("started_at", t("Started"), on_phone=False),
+                Column("resolved_at", t("Resolved")),
+                Column("closed_at", t("Closed"), on_phone=False),
+                Column("repair", t("Repair time"), sortable=False),
                 Column(
                     "time_spent_min",
-                    "Time spent",
+                    t("Time spent"),
                     render=lambda r: rx.text(r["time_spent"], size="2"),
                 ),
             ],
-            filters=[Filter("status", "Status", statuses)],
+            filters=[Filter("status", t("Status"), statuses)],
             testid="fault-report",
-            empty_text="No work orders match.",
-            search_placeholder="Search charge point, station, problem or person…",
+            empty_text=t("No work orders match."),
+            search_placeholder=t("Search charge point, station, problem or person…"),
         ),
         _note("Times in each station's zone; the CSV export has them in UTC."),
     )
@@ -250,7 +251,7 @@ def fault_report() -> rx.Component:
 def page() -> rx.Component:
     return app_shell(
         ROUTE,
-        page_header("Maintenance reports"),
+        page_header(t("Maintenance reports")),
         maintenance_subnav(ROUTE),
         filters(),
         rx.cond(

@@ -12,6 +12,7 @@ from ccms_app.maintenance.components.subnav import maintenance_subnav
 from ccms_app.maintenance.state.staff import StaffState as S
 from ccms_app.ui.cards import empty_note
 from ccms_app.ui.dialogs import dialog, dialog_body, dialog_buttons, form_field, keyed_error
+from ccms_app.ui.i18n import t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import when_allowed
@@ -43,7 +44,7 @@ def _person(row: ObjectVar[dict[str, str]]) -> rx.Component:
             when_allowed(
                 S.save,
                 rx.button(
-                    "Edit",
+                    t("Edit"),
                     variant="soft",
                     size="2",
                     on_click=S.open_edit(row["id"]),
@@ -65,7 +66,7 @@ def _edit_dialog() -> rx.Component:
         S.editing_name,
         dialog_body(
             form_field(
-                "Phone",
+                t("Phone"),
                 rx.input(value=S.phone, on_change=S.set_phone, width="100%", type="tel"),
                 keyed_error(S.errors, "phone", "staff-phone-error"),
             ),
@@ -85,12 +86,12 @@ def _edit_dialog() -> rx.Component:
             ),
             keyed_error(S.errors, "area_ids", "staff-areas-error"),
             form_field(
-                "Notes",
+                t("Notes"),
                 rx.text_area(value=S.notes, on_change=S.set_notes, width="100%"),
                 keyed_error(S.errors, "notes", "staff-notes-error"),
             ),
             keyed_error(S.errors, "form", "staff-error"),
-            dialog_buttons(None, "Save", S.busy, "staff-save", on_click=S.save),
+            dialog_buttons(None, t("Save"), S.busy, "staff-save", on_click=S.save),
         ),
         testid="staff-dialog",
     )
@@ -99,7 +100,7 @@ def _edit_dialog() -> rx.Component:
 def page() -> rx.Component:
     return app_shell(
         ROUTE,
-        page_header("Maintenance staff", "People with the Maintenance staff role"),
+        page_header(t("Maintenance staff"), t("People with the Maintenance staff role")),
         maintenance_subnav(ROUTE),
         rx.cond(
             S.rows.length() > 0,
@@ -109,7 +110,9 @@ def page() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            empty_note("Nobody has the Maintenance staff role yet: give it in System -> Accounts."),
+            empty_note(
+                t("Nobody has the Maintenance staff role yet: give it in System -> Accounts.")
+            ),
         ),
         _edit_dialog(),
     )

@@ -17,6 +17,7 @@ from ccms_app.maintenance.components.work_order_remote import remote_commands
 from ccms_app.maintenance.components.work_order_work import work_tools
 from ccms_app.maintenance.state.work_orders_commands import WorkOrderCommandState
 from ccms_app.maintenance.state.work_orders_detail import WorkOrderDetailState as D
+from ccms_app.ui.i18n import Text, t
 from ccms_app.ui.layout import app_shell
 
 ROUTE = "/maintenance/work-orders/[work_order_id]"
@@ -25,7 +26,7 @@ TITLE = page_title("Work order")
 ON_LOAD = [AuthState.require_login, D.load, WorkOrderCommandState.load]
 
 
-def _fact(label: str, value: rx.Component | rx.Var | str, testid: str) -> rx.Component:
+def _fact(label: Text, value: rx.Component | rx.Var | str, testid: str) -> rx.Component:
     return rx.cond(
         value != "" if isinstance(value, rx.Var) else True,
         rx.hstack(
@@ -38,7 +39,7 @@ def _fact(label: str, value: rx.Component | rx.Var | str, testid: str) -> rx.Com
     )
 
 
-def _card(title: str, *children: rx.Component) -> rx.Component:
+def _card(title: Text, *children: rx.Component) -> rx.Component:
     return rx.card(
         rx.vstack(rx.heading(title, size="3"), *children, spacing="3", width="100%"),
         width="100%",
@@ -60,7 +61,7 @@ def _head() -> rx.Component:
                 wo["status"], wo["status_text"], custom_attrs={"data-testid": "work-order-status"}
             ),
             priority_badge(wo["priority"], wo["priority_text"]),
-            rx.cond(wo["overdue"] != "", rx.badge("overdue", color_scheme="red", size="2")),
+            rx.cond(wo["overdue"] != "", rx.badge(t("overdue"), color_scheme="red", size="2")),
             spacing="2",
             wrap="wrap",
         ),
@@ -72,9 +73,9 @@ def _head() -> rx.Component:
 def _facts() -> rx.Component:
     wo: Any = D.wo
     return _card(
-        "Where and when",
+        t("Where and when"),
         _fact(
-            "Charge point",
+            t("Charge point"),
             rx.hstack(
                 rx.link(wo["charge_point"], href="/charge-points/" + wo["charge_point"].to(str)),
                 rx.badge(wo["online"], variant="soft"),
@@ -85,21 +86,21 @@ def _facts() -> rx.Component:
         ),
         _fact("Connector", wo["connector"], "work-order-connector"),
         _fact(
-            "Station",
+            t("Station"),
             rx.link(wo["station"], href="/stations/" + wo["station_id"].to(str)),
             "work-order-station",
         ),
         rx.cond(
             wo["alarm_id"] != "",
             _fact(
-                "Alarm",
+                t("Alarm"),
                 rx.link(wo["alarm_text"], href="/maintenance/alarms/" + wo["alarm_id"].to(str)),
                 "work-order-alarm",
             ),
         ),
         _fact(
-            "Assignee",
-            rx.text(rx.cond(wo["assignee"] != "", wo["assignee"], "nobody")),
+            t("Assignee"),
+            rx.text(rx.cond(wo["assignee"] != "", wo["assignee"], t("nobody"))),
             "work-order-assignee",
         ),
         _fact("Due", wo["due"], "work-order-due"),
@@ -144,7 +145,7 @@ def _entry(row: ObjectVar[dict[str, str]]) -> rx.Component:
 
 
 def _timeline() -> rx.Component:
-    return _card("Timeline", rx.foreach(D.events, _entry))
+    return _card(t("Timeline"), rx.foreach(D.events, _entry))
 
 
 def _found() -> rx.Component:
@@ -152,8 +153,8 @@ def _found() -> rx.Component:
         _head(),
         rx.grid(
             rx.vstack(
-                _card("Work", work_tools()),
-                _card("Remote commands", remote_commands()),
+                _card(t("Work"), work_tools()),
+                _card(t("Remote commands"), remote_commands()),
                 spacing="4",
                 width="100%",
                 min_width="0",

@@ -18,6 +18,7 @@ from ccms_app.maintenance.state.work_orders import WorkOrderCreateState as Creat
 from ccms_app.maintenance.state.work_orders import WorkOrderListState as Orders
 from ccms_app.ui.cards import section
 from ccms_app.ui.data_list import Column, Filter, data_list
+from ccms_app.ui.i18n import t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import when_allowed
@@ -31,41 +32,41 @@ def _columns() -> list[Column]:
     return [
         Column(
             "id",
-            "Work order",
+            t("Work order"),
             render=lambda r: rx.text(
                 "#", r["id"], " ", r["title"], as_="span", size="2", weight="medium"
             ),
             href=lambda r: ROUTE + "/" + r["id"].to(str),
         ),
-        Column("status", "Status", render=lambda r: status_badge(r["status"], r["status_text"])),
+        Column("status", t("Status"), render=lambda r: status_badge(r["status"], r["status_text"])),
         Column(
             "priority",
-            "Priority",
+            t("Priority"),
             render=lambda r: priority_badge(r["priority"], r["priority_text"]),
         ),
-        Column("charge_point", "Charge point"),
-        Column("station", "Station"),
-        Column("assignee", "Assignee"),
+        Column("charge_point", t("Charge point")),
+        Column("station", t("Station")),
+        Column("assignee", t("Assignee")),
         Column(
             "due_at",
-            "Due (UTC)",
+            t("Due (UTC)"),
             render=lambda r: rx.hstack(
                 rx.text(r["due_at"], size="2"),
-                rx.cond(r["overdue"] != "", rx.badge("overdue", color_scheme="red")),
+                rx.cond(r["overdue"] != "", rx.badge(t("overdue"), color_scheme="red")),
                 spacing="1",
             ),
         ),
-        Column("source", "Source", on_phone=False),
+        Column("source", t("Source"), on_phone=False),
     ]
 
 
 def _filters() -> list[Filter]:
     return [
-        Filter("status", "Status", list(STATUS_LABELS.items())),
-        Filter("priority", "Priority", [(p, PRIORITY_LABELS[p]) for p in PRIORITIES]),
-        Filter("assignee_account_id", "Assignee", Orders.filter_options["assignee_account_id"]),
-        Filter("station_id", "Station", Orders.filter_options["station_id"]),
-        Filter("overdue", "Overdue", [("true", "Overdue"), ("false", "On time")]),
+        Filter("status", t("Status"), list(STATUS_LABELS.items())),
+        Filter("priority", t("Priority"), [(p, PRIORITY_LABELS[p]) for p in PRIORITIES]),
+        Filter("assignee_account_id", t("Assignee"), Orders.filter_options["assignee_account_id"]),
+        Filter("station_id", t("Station"), Orders.filter_options["station_id"]),
+        Filter("overdue", t("Overdue"), [("true", "Overdue"), ("false", "On time")]),
     ]
 
 
@@ -73,21 +74,21 @@ def page() -> rx.Component:
     return app_shell(
         ROUTE,
         page_header(
-            "Work orders",
-            "Repairs and preventive maintenance",
+            t("Work orders"),
+            t("Repairs and preventive maintenance"),
             when_allowed(Create.save, new_work_order_button()),
         ),
         maintenance_subnav(ROUTE),
         my_work_orders_section(list_below=True),
         section(
-            "All work orders",
+            t("All work orders"),
             data_list(
                 Orders,
                 columns=_columns(),
                 filters=_filters(),
                 testid="work-orders",
-                empty_text="No work orders.",
-                search_placeholder="Search title, charge point, station or person…",
+                empty_text=t("No work orders."),
+                search_placeholder=t("Search title, charge point, station or person…"),
             ),
         ),
         create_dialog(),

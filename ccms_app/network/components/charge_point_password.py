@@ -10,6 +10,7 @@ import reflex as rx
 
 from ccms_app.network.charger_security import MAX_KEY_LENGTH, MIN_KEY_LENGTH
 from ccms_app.network.state.charge_point_security import ChargePointSecurityState as S
+from ccms_app.ui.i18n import t
 from ccms_app.ui.permissions import when_allowed
 
 
@@ -21,7 +22,7 @@ def charge_point_password_button(
         S.save_password,
         rx.button(
             rx.icon("key-round", size=14),
-            "Password",
+            t("Password"),
             size="1",
             variant="soft",
             color_scheme="gray",
@@ -38,8 +39,8 @@ def _status() -> rx.Component:
             rx.text("Password", size="2", weight="medium"),
             rx.cond(
                 S.has_password,
-                rx.badge("set: authentication required", color_scheme="green", variant="soft"),
-                rx.badge("none: connects without authentication", color_scheme="gray"),
+                rx.badge(t("set: authentication required"), color_scheme="green", variant="soft"),
+                rx.badge(t("none: connects without authentication"), color_scheme="gray"),
             ),
             align="center",
             custom_attrs={"data-testid": "password-status"},
@@ -53,8 +54,10 @@ def _revealed_key() -> rx.Component:
         rx.callout(
             rx.vstack(
                 rx.text(
-                    "Copy this key now and set it on the charge point as its AuthorizationKey "
-                    "(Basic auth password). CCMS keeps only a hash and cannot show it again.",
+                    t(
+                        "Copy this key now and set it on the charge point as its AuthorizationKey "
+                        "(Basic auth password). CCMS keeps only a hash and cannot show it again."
+                    ),
                     size="2",
                 ),
                 rx.hstack(
@@ -71,7 +74,7 @@ def _revealed_key() -> rx.Component:
                             rx.set_clipboard(S.revealed_key),
                             rx.toast.info("Key copied to the clipboard."),
                         ],
-                        aria_label="Copy the key",
+                        aria_label=t("Copy the key"),
                     ),
                     align="center",
                     wrap="wrap",
@@ -126,14 +129,14 @@ def _form() -> rx.Component:
                 value=S.password,
                 on_change=S.set_password,
                 type="password",
-                placeholder="New password",
+                placeholder=t("New password"),
                 max_length=MAX_KEY_LENGTH,
                 auto_complete="new-password",
                 width="100%",
                 custom_attrs={"data-testid": "password-input"},
             ),
             rx.button(
-                "Set",
+                t("Set"),
                 on_click=S.save_password,
                 loading=S.busy,
                 custom_attrs={"data-testid": "password-set"},
@@ -145,14 +148,14 @@ def _form() -> rx.Component:
         rx.hstack(
             rx.button(
                 rx.icon("shuffle", size=14),
-                "Generate",
+                t("Generate"),
                 variant="soft",
                 on_click=S.generate,
                 loading=S.busy,
                 custom_attrs={"data-testid": "password-generate"},
             ),
             rx.button(
-                "Clear password",
+                t("Clear password"),
                 variant="soft",
                 color_scheme="red",
                 on_click=S.clear_password,
@@ -160,7 +163,7 @@ def _form() -> rx.Component:
                 custom_attrs={"data-testid": "password-clear"},
             ),
             rx.spacer(),
-            rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
+            rx.dialog.close(rx.button(t("Close"), variant="soft", color_scheme="gray")),
             width="100%",
             wrap="wrap",
         ),
@@ -172,9 +175,9 @@ def _form() -> rx.Component:
 def charge_point_password_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title("Password · ", S.identity),
+            rx.dialog.title(t("Password · "), S.identity),
             rx.dialog.description(
-                "OCPP Security Profile 1: HTTP Basic authentication for this charge point.",
+                t("OCPP Security Profile 1: HTTP Basic authentication for this charge point."),
                 size="2",
                 margin_bottom="12px",
             ),

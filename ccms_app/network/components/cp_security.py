@@ -9,15 +9,18 @@ from ccms_app.network.components.charge_point_password import (
     charge_point_password_button,
     charge_point_password_dialog,
 )
+from ccms_app.ui.i18n import t
 
 
 def security_section() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.text(
-                "OCPP Security Profile 1: the charge point authenticates with HTTP Basic "
-                "(its identity and this password). Failed attempts are refused before the "
-                "websocket opens and recorded.",
+                t(
+                    "OCPP Security Profile 1: the charge point authenticates with HTTP Basic "
+                    "(its identity and this password). Failed attempts are refused before the "
+                    "websocket opens and recorded."
+                ),
                 size="2",
                 color=rx.color("gray", 11),
             ),
@@ -25,8 +28,8 @@ def security_section() -> rx.Component:
                 rx.text("Password when the page opened:", size="2", weight="medium"),
                 rx.cond(
                     Detail.has_password,
-                    rx.badge("set", color_scheme="green", variant="soft"),
-                    rx.badge("none", color_scheme="gray", variant="soft"),
+                    rx.badge(t("set"), color_scheme="green", variant="soft"),
+                    rx.badge(t("none"), color_scheme="gray", variant="soft"),
                 ),
                 rx.spacer(),
                 charge_point_password_button(Detail.charge_point_id, Detail.identity),

@@ -23,6 +23,7 @@ from ccms_app.network.state.csv_import import (
     ErrorRow,
     SummaryRow,
 )
+from ccms_app.ui.i18n import Text, t
 from ccms_app.ui.permissions import when_allowed
 
 DESKTOP_ONLY = ["none", "none", "block"]
@@ -45,7 +46,7 @@ def import_button(kind: str) -> rx.Component:
         AssetImportState.run_import,
         rx.button(
             rx.icon("upload", size=14),
-            "Import CSV",
+            t("Import CSV"),
             variant="soft",
             color_scheme="gray",
             on_click=AssetImportState.open_for(kind),
@@ -166,10 +167,10 @@ def _errors() -> rx.Component:
             rx.table.root(
                 rx.table.header(
                     rx.table.row(
-                        rx.table.column_header_cell("File"),
-                        rx.table.column_header_cell("Line"),
-                        rx.table.column_header_cell("Column"),
-                        rx.table.column_header_cell("Problem"),
+                        rx.table.column_header_cell(t("File")),
+                        rx.table.column_header_cell(t("Line")),
+                        rx.table.column_header_cell(t("Column")),
+                        rx.table.column_header_cell(t("Problem")),
                     )
                 ),
                 rx.table.body(rx.foreach(s.errors, _error_table_row)),
@@ -193,7 +194,7 @@ def _errors() -> rx.Component:
         ),
         rx.cond(
             s.more_errors > 0,
-            rx.text("… and ", s.more_errors, " more.", size="1", color=rx.color("gray", 11)),
+            rx.text("… and ", s.more_errors, t(" more."), size="1", color=rx.color("gray", 11)),
         ),
         spacing="2",
         width="100%",
@@ -203,7 +204,7 @@ def _errors() -> rx.Component:
 # --- summary -----------------------------------------------------------------------------
 
 
-def _count(label: str, value: rx.Var, testid: rx.Var) -> rx.Component:
+def _count(label: Text, value: rx.Var, testid: rx.Var) -> rx.Component:
     return rx.vstack(
         rx.text(value, size="4", weight="bold", custom_attrs=_tid(testid)),
         rx.text(label, size="1", color=rx.color("gray", 11)),
@@ -220,7 +221,7 @@ def _summary_card(summary: ObjectVar[SummaryRow]) -> rx.Component:
             rx.hstack(
                 rx.text(summary.label, weight="bold", size="2"),
                 rx.text(summary.file, size="1", color=rx.color("gray", 11), truncate=True),
-                rx.text(summary.rows, " rows", size="1", color=rx.color("gray", 11)),
+                rx.text(summary.rows, t(" rows"), size="1", color=rx.color("gray", 11)),
                 spacing="2",
                 align="center",
                 wrap="wrap",
@@ -254,7 +255,7 @@ def _summary() -> rx.Component:
                 custom_attrs=_tid("import-done"),
             ),
             rx.callout(
-                "Every row is valid. Nothing is written until you import.",
+                t("Every row is valid. Nothing is written until you import."),
                 icon="circle-check",
                 color_scheme="green",
                 size="1",
@@ -277,7 +278,7 @@ def _buttons() -> rx.Component:
         rx.cond(
             s.phase != "choose",
             rx.button(
-                "Choose another file",
+                t("Choose another file"),
                 variant="ghost",
                 on_click=s.start_over,
                 disabled=(s.phase == "checking") | (s.phase == "importing"),
@@ -287,7 +288,7 @@ def _buttons() -> rx.Component:
         rx.spacer(),
         rx.dialog.close(
             rx.button(
-                rx.cond(s.phase == "done", "Close", "Cancel"),
+                rx.cond(s.phase == "done", t("Close"), t("Cancel")),
                 variant="soft",
                 color_scheme="gray",
                 custom_attrs=_tid("import-close"),
@@ -297,7 +298,7 @@ def _buttons() -> rx.Component:
             s.phase != "done",
             rx.button(
                 rx.icon("database", size=14),
-                "Import",
+                t("Import"),
                 on_click=s.run_import,
                 disabled=~s.ok,
                 loading=s.phase == "importing",

@@ -18,6 +18,7 @@ from ccms_app.network.rules.asset_validation import CONNECTOR_TYPES
 from ccms_app.network.state.asset_actions import AssetActionState
 from ccms_app.network.state.charge_point_forms import ChargePointFormState, RegisterFormState
 from ccms_app.network.state.forms import AreaFormState, StationFormState
+from ccms_app.ui.i18n import Text, has_text, t, t_with
 
 ANY_TYPE = "__none__"  # the connector type select's "not set"
 
@@ -37,11 +38,11 @@ def _error_text(message: rx.Var[str], testid: str | rx.Var[str]) -> rx.Component
 def field(
     state: Any,
     name: str,
-    label: str,
+    label: Text,
     prefix: str,
     *,
-    placeholder: str = "",
-    hint: str = "",
+    placeholder: Text = "",
+    hint: Text = "",
     kind: str = "text",
     control: rx.Component | None = None,
 ) -> rx.Component:
@@ -63,7 +64,7 @@ def field(
     return rx.vstack(
         rx.text(label, size="2", weight="medium", as_="label"),
         control,
-        rx.text(hint, size="1", color=rx.color("gray", 10)) if hint else rx.fragment(),
+        rx.text(hint, size="1", color=rx.color("gray", 10)) if has_text(hint) else rx.fragment(),
         _error_text(error, testid),
         spacing="1",
         width="100%",
@@ -71,13 +72,15 @@ def field(
 
 
 def select_field(
-    state: Any, name: str, label: str, prefix: str, options: rx.Var, placeholder: str = ""
+    state: Any, name: str, label: Text, prefix: str, options: rx.Var, placeholder: str = ""
 ) -> rx.Component:
     """A select over [value, label] options bound to `state.values[name]`."""
     testid = f"{prefix}-{name.replace('_', '-')}"
     control = rx.select.root(
         rx.select.trigger(
-            placeholder=placeholder or f"Choose {label.lower()}",
+            placeholder=placeholder
+            if has_text(placeholder)
+            else t_with("Choose {label}", label=label),
             width="100%",
             custom_attrs={"data-testid": testid},
         ),
@@ -106,9 +109,9 @@ def _summary(state: Any, testid: str) -> rx.Component:
     )
 
 
-def _buttons(state: Any, prefix: str, label: str) -> rx.Component:
+def _buttons(state: Any, prefix: str, label: Text) -> rx.Component:
     return rx.flex(
-        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+        rx.dialog.close(rx.button(t("Cancel"), variant="soft", color_scheme="gray")),
         rx.button(
             label,
             on_click=state.save,
@@ -122,7 +125,7 @@ def _buttons(state: Any, prefix: str, label: str) -> rx.Component:
 
 
 def _dialog(
-    state: Any, prefix: str, title: rx.Var | str, *body: rx.Component, save: str = "Save"
+    state: Any, prefix: str, title: rx.Var | str, *body: rx.Component, save: Text = "Save"
 ) -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
@@ -146,7 +149,7 @@ def _dialog(
 
 
 def _owner(state: Any, prefix: str) -> rx.Component:
-    return select_field(state, "organisation_id", "Owner", prefix, state.organisation_options)
+    return select_field(state, "organisation_id", t("Owner"), prefix, state.organisation_options)
 
 
 # --- area and station --------------------------------------------------------------------
@@ -157,8 +160,8 @@ def area_dialog() -> rx.Component:
     return _dialog(
         s,
         p,
-        rx.cond(s.editing_id > 0, "Edit area", "New area"),
-        _grid(field(s, "name", "Name", p, placeholder="e.g. Berlin North"), _owner(s, p)),
+        rx.cond(s.editing_id > 0, t("Edit area"), t("New area")),
+        _grid(field(s, "name", t("Name"), p, placeholder=t("e.g. Berlin North")), _owner(s, p)),
     )
 
 
@@ -167,22 +170,22 @@ def station_dialog() -> rx.Component:
     return _dialog(
         s,
         p,
-        rx.cond(s.editing_id > 0, "Edit station", "New station"),
+        rx.cond(s.editing_id > 0, t("Edit station"), t("New station")),
         _grid(
-            field(s, "name", "Name", p, placeholder="e.g. Depot North"),
+            field(s, "name", t("Name"), p, placeholder=t("e.g. Depot North")),
             _owner(s, p),
-            field(s, "address", "Address", p, placeholder="Street, postcode, city"),
-            select_field(s, "area_id", "Area", p, s.area_options),
-            field(s, "latitude", "Latitude", p, placeholder="52.52", hint="-90 to 90"),
-            field(s, "longitude", "Longitude", p, placeholder="13.405", hint="-180 to 180"),
-            field(s, "timezone", "Time zone", p, placeholder="Europe/Berlin"),
+            field(s, "address", t("Address"), p, placeholder=t("Street, postcode, city")),
+            select_field(s, "area_id", t("Area"), p, s.area_options),
+            field(s, "latitude", t("Latitude"), p, placeholder="52.52", hint=t("-90 to 90")),
+            field(s, "longitude", t("Longitude"), p, placeholder="13.405", hint=t("-180 to 180")),
+            field(s, "timezone", t("Time zone"), p, placeholder=t("Europe/Berlin")),
             field(
                 s,
                 "opening_hours",
-                "Opening hours",
+                t("Opening hours"),
                 p,
                 placeholder="24/7",
-                hint="24/7, or e.g. Mo-Fr 07:00-20:00; Sa 09:00-14:00; Su off",
+                hint=t("24/7, or e.g. Mo-Fr 07:00-20:00; Sa 09:00-14:00; Su off"),
             ),
         ),
     )
@@ -193,18 +196,22 @@ def station_dialog() -> rx.Component:
 
 def _detail_fields(s: Any, p: str) -> list[rx.Component]:
     return [
-        field(s, "vendor", "Vendor", p),
-        field(s, "model", "Model", p),
-        field(s, "serial_number", "Serial number", p),
-        field(s, "firmware_version", "Firmware version", p),
+        field(s, "vendor", t("Vendor"), p),
+        field(s, "model", t("Model"), p),
+        field(s, "serial_number", t("Serial number"), p),
+        field(s, "firmware_version", t("Firmware version"), p),
         select_field(
-            s, "charging_method", "Charging method", p, rx.Var.create([["AC", "AC"], ["DC", "DC"]])
+            s,
+            "charging_method",
+            t("Charging method"),
+            p,
+            rx.Var.create([["AC", "AC"], ["DC", "DC"]]),
         ),
-        field(s, "phases", "Phases", p, placeholder="1 or 3 (AC only)"),
-        field(s, "min_power_kw", "Minimum power (kW)", p, placeholder="e.g. 1.4"),
-        field(s, "max_power_kw", "Maximum power (kW)", p, placeholder="e.g. 22"),
-        field(s, "min_voltage_v", "Minimum voltage (V)", p, placeholder="e.g. 200"),
-        field(s, "max_voltage_v", "Maximum voltage (V)", p, placeholder="e.g. 400"),
+        field(s, "phases", t("Phases"), p, placeholder=t("1 or 3 (AC only)")),
+        field(s, "min_power_kw", t("Minimum power (kW)"), p, placeholder=t("e.g. 1.4")),
+        field(s, "max_power_kw", t("Maximum power (kW)"), p, placeholder=t("e.g. 22")),
+        field(s, "min_voltage_v", t("Minimum voltage (V)"), p, placeholder=t("e.g. 200")),
+        field(s, "max_voltage_v", t("Maximum voltage (V)"), p, placeholder=t("e.g. 400")),
     ]
 
 
@@ -232,8 +239,8 @@ def _connector_row(connector: ObjectVar[dict[str, str]], index: rx.Var[int]) -> 
             rx.input(
                 value=connector["connector_id"],
                 on_change=lambda v: s.set_connector(index, "connector_id", v),
-                placeholder="Id",
-                aria_label="Connector id",
+                placeholder=t("Id"),
+                aria_label=t("Connector id"),
                 custom_attrs={"data-testid": testid + "-connector-id"},
             ),
         ),
@@ -241,10 +248,12 @@ def _connector_row(connector: ObjectVar[dict[str, str]], index: rx.Var[int]) -> 
             "connector_type",
             rx.select.root(
                 rx.select.trigger(
-                    placeholder="Type", width="100%", custom_attrs={"data-testid": testid + "-type"}
+                    placeholder=t("Type"),
+                    width="100%",
+                    custom_attrs={"data-testid": testid + "-type"},
                 ),
                 rx.select.content(
-                    rx.select.item("Not set", value=ANY_TYPE),
+                    rx.select.item(t("Not set"), value=ANY_TYPE),
                     *[rx.select.item(t, value=t) for t in CONNECTOR_TYPES],
                 ),
                 value=rx.cond(
@@ -260,8 +269,8 @@ def _connector_row(connector: ObjectVar[dict[str, str]], index: rx.Var[int]) -> 
             rx.input(
                 value=connector["max_power_kw"],
                 on_change=lambda v: s.set_connector(index, "max_power_kw", v),
-                placeholder="Max kW",
-                aria_label="Connector maximum power (kW)",
+                placeholder=t("Max kW"),
+                aria_label=t("Connector maximum power (kW)"),
                 custom_attrs={"data-testid": testid + "-max-power"},
             ),
         ),
@@ -270,7 +279,7 @@ def _connector_row(connector: ObjectVar[dict[str, str]], index: rx.Var[int]) -> 
             on_click=s.remove_connector(index),
             variant="soft",
             color_scheme="red",
-            aria_label="Remove connector",
+            aria_label=t("Remove connector"),
         ),
         columns="72px 1fr 96px 32px",
         gap="8px",
@@ -287,7 +296,7 @@ def _connectors() -> rx.Component:
             rx.spacer(),
             rx.button(
                 rx.icon("plus", size=14),
-                "Add connector",
+                t("Add connector"),
                 size="1",
                 variant="soft",
                 on_click=s.add_connector,
@@ -311,17 +320,17 @@ def charge_point_dialog() -> rx.Component:
     return _dialog(
         s,
         p,
-        rx.cond(s.editing_id > 0, "Edit charge point", "New charge point"),
+        rx.cond(s.editing_id > 0, t("Edit charge point"), t("New charge point")),
         _grid(
             field(
                 s,
                 "identity",
-                "Identity (OCPP)",
+                t("Identity (OCPP)"),
                 p,
-                placeholder="e.g. CP-0001",
-                hint="The last part of the websocket URL the charge point connects to",
+                placeholder=t("e.g. CP-0001"),
+                hint=t("The last part of the websocket URL the charge point connects to"),
             ),
-            select_field(s, "station_id", "Station", p, s.station_options),
+            select_field(s, "station_id", t("Station"), p, s.station_options),
             _owner(s, p),
             *_detail_fields(s, p),
         ),
@@ -339,16 +348,18 @@ def register_dialog() -> rx.Component:
         p,
         "Register " + s.identity,
         rx.text(
-            "Assign the charge point to a station. If it is connected, it is asked to boot "
-            "again and is Accepted at once.",
+            t(
+                "Assign the charge point to a station. If it is connected, it is asked to boot "
+                "again and is Accepted at once."
+            ),
             size="2",
         ),
         rx.text("It reported: ", s.reported, size="1", color=rx.color("gray", 11)),
-        select_field(s, "station_id", "Station", p, s.station_options),
+        select_field(s, "station_id", t("Station"), p, s.station_options),
         rx.el.details(
             rx.el.summary(
                 rx.text(
-                    "Details (optional: a field left empty keeps what it reported)",
+                    t("Details (optional: a field left empty keeps what it reported)"),
                     as_="span",
                     size="2",
                     weight="medium",
@@ -360,7 +371,7 @@ def register_dialog() -> rx.Component:
             rx.box(_grid(*_detail_fields(s, p)), padding_top="8px"),
             width="100%",
         ),
-        save="Register",
+        save=t("Register"),
     )
 
 
@@ -386,11 +397,11 @@ def confirm_dialog() -> rx.Component:
                 ),
             ),
             rx.flex(
-                rx.alert_dialog.cancel(rx.button("Close", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.cancel(rx.button(t("Close"), variant="soft", color_scheme="gray")),
                 rx.cond(
                     s.alternative == "disable",
                     rx.button(
-                        "Disable instead",
+                        t("Disable instead"),
                         on_click=s.take_alternative,
                         color_scheme="orange",
                         custom_attrs={"data-testid": "confirm-alternative"},
@@ -399,7 +410,7 @@ def confirm_dialog() -> rx.Component:
                 rx.cond(
                     s.problem == "",
                     rx.button(
-                        "Confirm",
+                        t("Confirm"),
                         on_click=s.confirm,
                         loading=s.busy,
                         color_scheme=rx.cond(danger, "red", "teal"),

@@ -19,13 +19,14 @@ from ccms_app.network.state.lists import (
     UnregisteredListState,
 )
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
+from ccms_app.ui.i18n import Text, t
 from ccms_app.ui.permissions import when_allowed
 from ccms_app.ui.status import registration_badge, status_badge
 
 YES_NO = [("true", "Yes"), ("false", "No")]
 
 
-def _new_button(label: str, save: Any, on_click: Any, testid: str) -> rx.Component:
+def _new_button(label: Text, save: Any, on_click: Any, testid: str) -> rx.Component:
     """Opens a create form; shown when the role may `save` it."""
     return when_allowed(
         save,
@@ -50,7 +51,7 @@ def _dropdown(testid: rx.Var, *items: rx.Component) -> rx.Component:
                 rx.icon("ellipsis", size=16),
                 variant="ghost",
                 size="1",
-                aria_label="Actions",
+                aria_label=t("Actions"),
                 custom_attrs={"data-testid": testid},
             )
         ),
@@ -58,7 +59,7 @@ def _dropdown(testid: rx.Var, *items: rx.Component) -> rx.Component:
     )
 
 
-def _item(label: str, on_click: Any, testid: rx.Var, colour: str = "") -> rx.Component:
+def _item(label: Text, on_click: Any, testid: rx.Var, colour: str = "") -> rx.Component:
     props = {"color_scheme": colour} if colour else {}
     return rx.dropdown_menu.item(
         label, on_click=on_click, custom_attrs={"data-testid": testid}, **props
@@ -68,16 +69,18 @@ def _item(label: str, on_click: Any, testid: rx.Var, colour: str = "") -> rx.Com
 def online_text(row: RowVar) -> rx.Component:
     return rx.cond(
         row["online"] == "yes",
-        rx.badge(rx.icon("wifi", size=12), "Online", color_scheme="green", variant="surface"),
-        rx.badge(rx.icon("wifi-off", size=12), "Offline", color_scheme="gray", variant="surface"),
+        rx.badge(rx.icon("wifi", size=12), t("Online"), color_scheme="green", variant="surface"),
+        rx.badge(
+            rx.icon("wifi-off", size=12), t("Offline"), color_scheme="gray", variant="surface"
+        ),
     )
 
 
 def enabled_text(row: RowVar) -> rx.Component:
     return rx.cond(
         row["enabled"] == "yes",
-        rx.badge("In service", color_scheme="green", variant="soft"),
-        rx.badge("Disabled", color_scheme="orange", variant="soft"),
+        rx.badge(t("In service"), color_scheme="green", variant="soft"),
+        rx.badge(t("Disabled"), color_scheme="orange", variant="soft"),
     )
 
 
@@ -88,22 +91,22 @@ def _station_actions(row: RowVar) -> rx.Component:
     sid, name = row["id"].to(str), row["name"].to(str)
     return _menu(
         "station-actions-" + sid,
-        _item("Edit", StationFormState.open_edit(sid), "station-edit-" + sid),
-        _item("Add charge point", ChargePointFormState.open_new(sid), "station-add-cp-" + sid),
+        _item(t("Edit"), StationFormState.open_edit(sid), "station-edit-" + sid),
+        _item(t("Add charge point"), ChargePointFormState.open_new(sid), "station-add-cp-" + sid),
         rx.dropdown_menu.separator(),
         _item(
-            "Disable all charge points",
+            t("Disable all charge points"),
             AssetActionState.ask("disable-station", sid, name),
             "station-disable-" + sid,
         ),
         _item(
-            "Enable all charge points",
+            t("Enable all charge points"),
             AssetActionState.ask("enable-station", sid, name),
             "station-enable-" + sid,
         ),
         rx.dropdown_menu.separator(),
         _item(
-            "Delete",
+            t("Delete"),
             AssetActionState.ask("delete-station", sid, name),
             "station-delete-" + sid,
             colour="red",
@@ -116,24 +119,24 @@ def stations_list() -> rx.Component:
     return data_list(
         s,
         columns=[
-            Column("name", "Name", href=lambda r: "/stations/" + r["id"].to(str)),
-            Column("address", "Address"),
-            Column("area", "Area"),
-            Column("organisation", "Owner"),
-            Column("charge_points", "Charge points"),
-            Column("timezone", "Time zone", on_phone=False),
-            Column("opening_hours", "Opening hours", sortable=False, on_phone=False),
+            Column("name", t("Name"), href=lambda r: "/stations/" + r["id"].to(str)),
+            Column("address", t("Address")),
+            Column("area", t("Area")),
+            Column("organisation", t("Owner")),
+            Column("charge_points", t("Charge points")),
+            Column("timezone", t("Time zone"), on_phone=False),
+            Column("opening_hours", t("Opening hours"), sortable=False, on_phone=False),
         ],
         filters=[
-            Filter("area", "Area", s.filter_options["area"]),
-            Filter("organisation", "Owner", s.filter_options["organisation"]),
+            Filter("area", t("Area"), s.filter_options["area"]),
+            Filter("organisation", t("Owner"), s.filter_options["organisation"]),
         ],
         testid="stations",
-        empty_text="No stations yet. Create the first one.",
-        search_placeholder="Search name, address, area…",
+        empty_text=t("No stations yet. Create the first one."),
+        search_placeholder=t("Search name, address, area…"),
         toolbar=[
             _new_button(
-                "New station", StationFormState.save, StationFormState.open_new, "new-station"
+                t("New station"), StationFormState.save, StationFormState.open_new, "new-station"
             )
         ],
         actions=_station_actions,
@@ -147,19 +150,19 @@ def _charge_point_actions(row: RowVar) -> rx.Component:
     cid, identity = row["id"].to(str), row["identity"].to(str)
     return _menu(
         "cp-actions-" + cid,
-        _item("Edit", ChargePointFormState.open_edit(cid), "cp-edit-" + cid),
+        _item(t("Edit"), ChargePointFormState.open_edit(cid), "cp-edit-" + cid),
         rx.cond(
             row["enabled"] == "yes",
             _item(
-                "Disable",
+                t("Disable"),
                 AssetActionState.ask("disable-charge-point", cid, identity),
                 "cp-disable-" + cid,
             ),
-            _item("Enable", AssetActionState.set_enabled(cid, True), "cp-enable-" + cid),
+            _item(t("Enable"), AssetActionState.set_enabled(cid, True), "cp-enable-" + cid),
         ),
         rx.dropdown_menu.separator(),
         _item(
-            "Delete",
+            t("Delete"),
             AssetActionState.ask("delete-charge-point", cid, identity),
             "cp-delete-" + cid,
             colour="red",
@@ -173,44 +176,46 @@ def charge_points_list() -> rx.Component:
         s,
         columns=[
             Column(
-                "identity", "Identity", href=lambda r: "/charge-points/" + r["identity"].to(str)
+                "identity", t("Identity"), href=lambda r: "/charge-points/" + r["identity"].to(str)
             ),
-            Column("station", "Station"),
-            Column("organisation", "Owner", on_phone=False),
+            Column("station", t("Station")),
+            Column("organisation", t("Owner"), on_phone=False),
             Column(
                 "registration",
-                "Registration",
+                t("Registration"),
                 render=lambda r: registration_badge(r["registration"]),
             ),
-            Column("online", "Connection", render=online_text),
-            Column("status", "Status", render=lambda r: status_badge(r["status"])),
-            Column("enabled", "Usage", render=enabled_text),
-            Column("vendor", "Vendor", on_phone=False),
-            Column("model", "Model", on_phone=False),
-            Column("charging_method", "AC/DC", on_phone=False),
+            Column("online", t("Connection"), render=online_text),
+            Column("status", t("Status"), render=lambda r: status_badge(r["status"])),
+            Column("enabled", t("Usage"), render=enabled_text),
+            Column("vendor", t("Vendor"), on_phone=False),
+            Column("model", t("Model"), on_phone=False),
+            Column("charging_method", t("AC/DC"), on_phone=False),
             Column(
                 "max_power_w",
-                "Max kW",
+                t("Max kW"),
                 render=lambda r: rx.text(r["max_power_kw"], size="2"),
                 on_phone=False,
             ),
-            Column("last_seen_at", "Last seen (UTC)", on_phone=False),
+            Column("last_seen_at", t("Last seen (UTC)"), on_phone=False),
         ],
         filters=[
-            Filter("station", "Station", s.filter_options["station"]),
-            Filter("registration", "Registration", [(r.value, r.value) for r in RegistrationState]),
-            Filter("online", "Online", YES_NO),
-            Filter("status", "Status", [(c.value, c.value) for c in ConnectorStatus]),
-            Filter("enabled", "In service", YES_NO),
-            Filter("charging_method", "AC/DC", [("AC", "AC"), ("DC", "DC")]),
-            Filter("organisation", "Owner", s.filter_options["organisation"]),
+            Filter("station", t("Station"), s.filter_options["station"]),
+            Filter(
+                "registration", t("Registration"), [(r.value, r.value) for r in RegistrationState]
+            ),
+            Filter("online", t("Online"), YES_NO),
+            Filter("status", t("Status"), [(c.value, c.value) for c in ConnectorStatus]),
+            Filter("enabled", t("In service"), YES_NO),
+            Filter("charging_method", t("AC/DC"), [("AC", "AC"), ("DC", "DC")]),
+            Filter("organisation", t("Owner"), s.filter_options["organisation"]),
         ],
         testid="charge-points",
-        empty_text="No charge points yet.",
-        search_placeholder="Search identity, station, vendor…",
+        empty_text=t("No charge points yet."),
+        search_placeholder=t("Search identity, station, vendor…"),
         toolbar=[
             _new_button(
-                "New charge point",
+                t("New charge point"),
                 ChargePointFormState.save,
                 ChargePointFormState.open_new(""),
                 "new-cp",
@@ -230,7 +235,7 @@ def _register_actions(row: RowVar) -> rx.Component:
             RegisterFormState.save,
             rx.button(
                 rx.icon("link", size=14),
-                "Register",
+                t("Register"),
                 size="1",
                 on_click=RegisterFormState.open_for(cid),
                 custom_attrs={"data-testid": "register-" + identity},
@@ -239,7 +244,7 @@ def _register_actions(row: RowVar) -> rx.Component:
         _menu(
             "unregistered-actions-" + cid,
             _item(
-                "Delete",
+                t("Delete"),
                 AssetActionState.ask("delete-charge-point", cid, identity),
                 "unregistered-delete-" + cid,
                 colour="red",
@@ -253,27 +258,31 @@ def _register_actions(row: RowVar) -> rx.Component:
 def unregistered_list() -> rx.Component:
     return rx.vstack(
         rx.text(
-            "Charge points that connected with an identity CCMS did not know. They wait, "
-            "answered Pending, until you register them at a station.",
+            t(
+                "Charge points that connected with an identity CCMS did not know. They wait, "
+                "answered Pending, until you register them at a station."
+            ),
             size="2",
             color=rx.color("gray", 11),
         ),
         data_list(
             UnregisteredListState,
             columns=[
-                Column("identity", "Identity"),
-                Column("online", "Connection", render=online_text),
-                Column("vendor", "Vendor"),
-                Column("model", "Model"),
-                Column("serial_number", "Serial number", on_phone=False),
-                Column("firmware_version", "Firmware", on_phone=False),
-                Column("created_at", "First seen (UTC)"),
-                Column("last_seen_at", "Last seen (UTC)", on_phone=False),
+                Column("identity", t("Identity")),
+                Column("online", t("Connection"), render=online_text),
+                Column("vendor", t("Vendor")),
+                Column("model", t("Model")),
+                Column("serial_number", t("Serial number"), on_phone=False),
+                Column("firmware_version", t("Firmware"), on_phone=False),
+                Column("created_at", t("First seen (UTC)")),
+                Column("last_seen_at", t("Last seen (UTC)"), on_phone=False),
             ],
-            filters=[Filter("online", "Online", YES_NO)],
+            filters=[Filter("online", t("Online"), YES_NO)],
             testid="unregistered",
-            empty_text="No unregistered charge points: every charge point that connected is known.",
-            search_placeholder="Search identity, vendor, model…",
+            empty_text=t(
+                "No unregistered charge points: every charge point that connected is known."
+            ),
+            search_placeholder=t("Search identity, vendor, model…"),
             actions=_register_actions,
         ),
         spacing="3",
@@ -288,9 +297,9 @@ def _area_actions(row: RowVar) -> rx.Component:
     aid, name = row["id"].to(str), row["name"].to(str)
     return _menu(
         "area-actions-" + aid,
-        _item("Edit", AreaFormState.open_edit(aid), "area-edit-" + aid),
+        _item(t("Edit"), AreaFormState.open_edit(aid), "area-edit-" + aid),
         _item(
-            "Delete",
+            t("Delete"),
             AssetActionState.ask("delete-area", aid, name),
             "area-delete-" + aid,
             colour="red",
@@ -303,14 +312,16 @@ def areas_list() -> rx.Component:
     return data_list(
         s,
         columns=[
-            Column("name", "Name"),
-            Column("organisation", "Owner"),
-            Column("stations", "Stations"),
+            Column("name", t("Name")),
+            Column("organisation", t("Owner")),
+            Column("stations", t("Stations")),
         ],
-        filters=[Filter("organisation", "Owner", s.filter_options["organisation"])],
+        filters=[Filter("organisation", t("Owner"), s.filter_options["organisation"])],
         testid="areas",
-        empty_text="No operation areas yet. Areas group stations (a city, a region).",
-        search_placeholder="Search areas…",
-        toolbar=[_new_button("New area", AreaFormState.save, AreaFormState.open_new, "new-area")],
+        empty_text=t("No operation areas yet. Areas group stations (a city, a region)."),
+        search_placeholder=t("Search areas…"),
+        toolbar=[
+            _new_button(t("New area"), AreaFormState.save, AreaFormState.open_new, "new-area")
+        ],
         actions=_area_actions,
     )

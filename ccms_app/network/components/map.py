@@ -11,6 +11,7 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from ccms_app.network.state.map import LegendRow, MarkerRow, StationMapState
+from ccms_app.ui.i18n import t
 
 MAP_CONFIG = {"displaylogo": False, "scrollZoom": True, "responsive": True}
 
@@ -40,7 +41,7 @@ def _station_item(row: ObjectVar[MarkerRow]) -> rx.Component:
         rx.cond(
             row.positioned,
             rx.fragment(),
-            rx.badge("no position", color_scheme="gray", variant="outline", size="1"),
+            rx.badge(t("no position"), color_scheme="gray", variant="outline", size="1"),
         ),
         align="center",
         spacing="2",
@@ -84,7 +85,7 @@ def station_map() -> rx.Component:
             view.unpositioned.to(int) > 0,
             rx.text(
                 view.unpositioned,
-                " station(s) have no coordinates and are not on the map: edit them to add one.",
+                t(" station(s) have no coordinates and are not on the map: edit them to add one."),
                 size="1",
                 color=rx.color("gray", 11),
             ),

@@ -30,6 +30,7 @@ from ccms_app.network.state.lists import (
     StationListState,
     UnregisteredListState,
 )
+from ccms_app.ui.i18n import Text, t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import live_indicator, page_header
 
@@ -46,7 +47,7 @@ ON_LOAD = [
 ]
 
 
-def _tab_label(label: str, count: rx.Var[int] | int | None = None) -> rx.Component:
+def _tab_label(label: Text, count: rx.Var[int] | int | None = None) -> rx.Component:
     """A tab's label, with an orange badge when `count` (a live state field) is above zero."""
     if count is None:
         return rx.text(label)
@@ -61,19 +62,19 @@ def _tab_label(label: str, count: rx.Var[int] | int | None = None) -> rx.Compone
 
 def _tabs() -> rx.Component:
     sections = [
-        ("stations", _tab_label("Stations"), with_import("stations", stations_list())),
+        ("stations", _tab_label(t("Stations")), with_import("stations", stations_list())),
         (
             "charge-points",
-            _tab_label("Charge points"),
+            _tab_label(t("Charge points")),
             with_import("charge_points", charge_points_list()),
         ),
         (
             "unregistered",
-            _tab_label("Unregistered", HomeState.counts.unregistered),
+            _tab_label(t("Unregistered"), HomeState.counts.unregistered),
             unregistered_list(),
         ),
-        ("areas", _tab_label("Areas"), areas_list()),
-        ("map", _tab_label("Map"), station_map()),
+        ("areas", _tab_label(t("Areas")), areas_list()),
+        ("map", _tab_label(t("Map")), station_map()),
     ]
     return rx.tabs.root(
         rx.box(
@@ -104,8 +105,8 @@ def page() -> rx.Component:
     return app_shell(
         ROUTE,
         page_header(
-            "Assets",
-            "Stations, charge points and their registration",
+            t("Assets"),
+            t("Stations, charge points and their registration"),
             live_indicator(HomeState.updated_at),
         ),
         _tabs(),

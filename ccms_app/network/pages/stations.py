@@ -20,6 +20,7 @@ from ccms_app.network.state.forms import StationFormState
 from ccms_app.network.state.station import ConnectorBadge, StationChargePointRow
 from ccms_app.network.state.station import StationDetailState as Station
 from ccms_app.ui.cards import empty_note, section
+from ccms_app.ui.i18n import Text, t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import live_indicator
 from ccms_app.ui.permissions import when_allowed
@@ -32,7 +33,7 @@ NAV_ROUTE = "/assets"
 ON_LOAD = [AuthState.require_login, HomeState.join, Station.load]
 
 
-def _fact(label: str, value: rx.Var | str, testid: str) -> rx.Component:
+def _fact(label: Text, value: rx.Var | str, testid: str) -> rx.Component:
     return rx.vstack(
         rx.text(label, size="1", color=rx.color("gray", 11)),
         rx.text(
@@ -52,7 +53,7 @@ def _header() -> rx.Component:
     return rx.flex(
         rx.vstack(
             rx.link(
-                rx.hstack(rx.icon("arrow-left", size=14), "Assets", align="center"),
+                rx.hstack(rx.icon("arrow-left", size=14), t("Assets"), align="center"),
                 href=NAV_ROUTE,
                 size="2",
             ),
@@ -88,20 +89,20 @@ def _edit_buttons(sid: rx.Var[str]) -> rx.Component:
     return rx.hstack(
         rx.button(
             rx.icon("pencil", size=14),
-            "Edit",
+            t("Edit"),
             variant="soft",
             on_click=StationFormState.open_edit(sid),
             custom_attrs={"data-testid": "stationpage-edit"},
         ),
         rx.button(
             rx.icon("plus", size=14),
-            "Charge point",
+            t("Charge point"),
             variant="soft",
             on_click=ChargePointFormState.open_new(sid),
             custom_attrs={"data-testid": "stationpage-add-cp"},
         ),
         rx.button(
-            "Delete",
+            t("Delete"),
             variant="soft",
             color_scheme="red",
             on_click=AssetActionState.ask("delete-station", sid, Station.name),
@@ -149,8 +150,8 @@ def _charge_point_row(row: ObjectVar[StationChargePointRow]) -> rx.Component:
         cell(
             rx.cond(
                 row.enabled,
-                rx.badge("In service", color_scheme="green", variant="soft"),
-                rx.badge("Disabled", color_scheme="orange", variant="soft"),
+                rx.badge(t("In service"), color_scheme="green", variant="soft"),
+                rx.badge(t("Disabled"), color_scheme="orange", variant="soft"),
             )
         ),
         cell(status_badge(row.status)),
@@ -160,7 +161,7 @@ def _charge_point_row(row: ObjectVar[StationChargePointRow]) -> rx.Component:
 
 def _charge_points() -> rx.Component:
     return section(
-        "Charge points",
+        t("Charge points"),
         rx.cond(
             Station.live.charge_points.length() > 0,
             data_table(
@@ -177,19 +178,19 @@ def _charge_points() -> rx.Component:
                 _charge_point_row,
                 testid="stationpage-charge-points",
             ),
-            empty_note("No charge points at this station yet."),
+            empty_note(t("No charge points at this station yet.")),
         ),
     )
 
 
 def _sessions() -> rx.Component:
     return section(
-        "Recent sessions",
+        t("Recent sessions"),
         sessions_table(
             Station.live.sessions.to(list),
             with_charge_point=True,
             testid="stationpage-sessions",
-            empty="No sessions at this station yet.",
+            empty=t("No sessions at this station yet."),
         ),
     )
 
@@ -211,7 +212,7 @@ def _warning(w: ObjectVar[WarningRow]) -> rx.Component:
 
 def _warnings() -> rx.Component:
     return section(
-        "Open alarms and warnings",
+        t("Open alarms and warnings"),
         rx.cond(
             Station.live.warnings.length() > 0,
             rx.card(
@@ -219,14 +220,14 @@ def _warnings() -> rx.Component:
                 width="100%",
                 custom_attrs={"data-testid": "stationpage-warnings"},
             ),
-            empty_note("No open alarms or warnings."),
+            empty_note(t("No open alarms or warnings.")),
         ),
     )
 
 
 def _map() -> rx.Component:
     return section(
-        "On the map",
+        t("On the map"),
         rx.cond(
             Station.has_position,
             rx.box(
@@ -241,14 +242,14 @@ def _map() -> rx.Component:
                 overflow="hidden",
                 custom_attrs={"data-testid": "stationpage-map"},
             ),
-            empty_note("No coordinates set: edit the station to place it on the map."),
+            empty_note(t("No coordinates set: edit the station to place it on the map.")),
         ),
     )
 
 
 def _not_found() -> rx.Component:
     return rx.callout(
-        "There is no such station in your network.",
+        t("There is no such station in your network."),
         icon="circle-help",
         color_scheme="orange",
         width="100%",

@@ -22,6 +22,7 @@ from ccms_app.system.state.accounts import AccountActionsState, AccountFormState
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
 from ccms_app.ui.dialogs import choice_select, dialog, dialog_buttons, labelled
 from ccms_app.ui.form_fields import field_error, form_input, form_message
+from ccms_app.ui.i18n import t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import allowed, when_allowed
@@ -44,31 +45,31 @@ def create_dialog() -> rx.Component:
     return dialog(
         s.is_open,
         s.set_is_open,
-        "New account",
+        t("New account"),
         rx.form(
             rx.vstack(
-                form_input(s, "full_name", "Name", testid),
-                form_input(s, "email", "E-mail", testid, type_="email"),
+                form_input(s, "full_name", t("Name"), testid),
+                form_input(s, "email", t("E-mail"), testid, type_="email"),
                 labelled(
-                    "Organisation",
+                    t("Organisation"),
                     choice_select(
                         s.organisation_id,
                         s.organisation_choices,
                         s.set_organisation,
-                        "Choose an organisation",
+                        t("Choose an organisation"),
                         f"{testid}-organisation",
                     ),
                 ),
                 labelled(
-                    "Role",
+                    t("Role"),
                     choice_select(
-                        s.role_id, s.role_choices, s.set_role, "Choose a role", f"{testid}-role"
+                        s.role_id, s.role_choices, s.set_role, t("Choose a role"), f"{testid}-role"
                     ),
                 ),
                 form_input(
                     s,
                     "password",
-                    "Initial password",
+                    t("Initial password"),
                     testid,
                     type_="password",
                     hint=PASSWORD_HINT + " Pass it on yourself: it must be changed at first login.",
@@ -77,7 +78,7 @@ def create_dialog() -> rx.Component:
                 form_message(s, testid),
                 dialog_buttons(
                     s.set_is_open(False),
-                    "Create account",
+                    t("Create account"),
                     s.busy,
                     f"{testid}-submit",
                     type="submit",
@@ -102,14 +103,16 @@ def _deactivate_dialog() -> rx.Component:
         "Deactivate " + s.target_label + "?",
         rx.vstack(
             rx.text(
-                "The account can no longer log in, and every open session of it ends at its "
-                "next click. You can reactivate it later.",
+                t(
+                    "The account can no longer log in, and every open session of it ends at its "
+                    "next click. You can reactivate it later."
+                ),
                 size="2",
             ),
             form_message(s, "account-deactivate"),
             dialog_buttons(
                 s.set_dialog_open(False),
-                "Deactivate",
+                t("Deactivate"),
                 s.busy,
                 "account-deactivate-submit",
                 type="button",
@@ -131,14 +134,16 @@ def _reset_dialog() -> rx.Component:
         rx.form(
             rx.vstack(
                 rx.text(
-                    "Choose a new password and pass it on: it must be changed at the next "
-                    "login. Every open session of the account ends now.",
+                    t(
+                        "Choose a new password and pass it on: it must be changed at the next "
+                        "login. Every open session of the account ends now."
+                    ),
                     size="2",
                 ),
                 form_input(
                     s,
                     "password",
-                    "New password",
+                    t("New password"),
                     testid,
                     type_="password",
                     hint=PASSWORD_HINT,
@@ -147,7 +152,7 @@ def _reset_dialog() -> rx.Component:
                 form_message(s, testid),
                 dialog_buttons(
                     s.set_dialog_open(False),
-                    "Reset password",
+                    t("Reset password"),
                     s.busy,
                     f"{testid}-submit",
                     type="submit",
@@ -169,12 +174,14 @@ def _role_dialog() -> rx.Component:
         "Role of " + s.target_label,
         rx.vstack(
             rx.text("The new role counts from the account's next click.", size="2"),
-            choice_select(s.role_id, s.role_choices, s.set_role, "Choose a role", f"{testid}-role"),
+            choice_select(
+                s.role_id, s.role_choices, s.set_role, t("Choose a role"), f"{testid}-role"
+            ),
             field_error(s, "role", testid),
             form_message(s, testid),
             dialog_buttons(
                 s.set_dialog_open(False),
-                "Change role",
+                t("Change role"),
                 s.busy,
                 f"{testid}-submit",
                 type="button",
@@ -196,7 +203,7 @@ def _row_actions(row: RowVar) -> rx.Component:
         rx.menu.root(
             rx.menu.trigger(
                 rx.button(
-                    "Actions",
+                    t("Actions"),
                     rx.icon("chevron-down", size=14),
                     size="1",
                     variant="soft",
@@ -208,24 +215,24 @@ def _row_actions(row: RowVar) -> rx.Component:
                 rx.cond(
                     row["active"] == "yes",
                     rx.menu.item(
-                        "Deactivate…",
+                        t("Deactivate…"),
                         color="orange",
                         on_click=s.ask_deactivate(row["id"], label),
                         custom_attrs=_tid("accounts-deactivate-" + pk),
                     ),
                     rx.menu.item(
-                        "Reactivate",
+                        t("Reactivate"),
                         on_click=s.reactivate(row["id"]),
                         custom_attrs=_tid("accounts-reactivate-" + pk),
                     ),
                 ),
                 rx.menu.item(
-                    "Reset password…",
+                    t("Reset password…"),
                     on_click=s.open_reset(row["id"], label),
                     custom_attrs=_tid("accounts-reset-" + pk),
                 ),
                 rx.menu.item(
-                    "Change role…",
+                    t("Change role…"),
                     on_click=s.open_role(row["id"], label, row["role_id"]),
                     custom_attrs=_tid("accounts-role-" + pk),
                 ),
@@ -238,12 +245,12 @@ def _active_badge(row: RowVar) -> rx.Component:
     return rx.hstack(
         rx.cond(
             row["active"] == "yes",
-            rx.badge("active", color_scheme="green", variant="soft"),
-            rx.badge("deactivated", color_scheme="gray", variant="soft"),
+            rx.badge(t("active"), color_scheme="green", variant="soft"),
+            rx.badge(t("deactivated"), color_scheme="gray", variant="soft"),
         ),
         rx.cond(
             row["must_change_password"] == "yes",
-            rx.badge("new password due", color_scheme="amber", variant="soft"),
+            rx.badge(t("new password due"), color_scheme="amber", variant="soft"),
         ),
         spacing="1",
         wrap="wrap",
@@ -254,32 +261,32 @@ def page() -> rx.Component:
     s = AccountListState
     return app_shell(
         NAV_ROUTE,
-        page_header("Accounts", "Who logs in to CCMS, with which role and organisation."),
+        page_header(t("Accounts"), t("Who logs in to CCMS, with which role and organisation.")),
         section_links(ROUTE),
         data_list(
             s,
             columns=[
-                Column("email", "E-mail"),
-                Column("name", "Name"),
-                Column("role", "Role"),
-                Column("organisation", "Organisation"),
-                Column("active", "Status", render=_active_badge),
-                Column("last_login", "Last login (UTC)"),
+                Column("email", t("E-mail")),
+                Column("name", t("Name")),
+                Column("role", t("Role")),
+                Column("organisation", t("Organisation")),
+                Column("active", t("Status"), render=_active_badge),
+                Column("last_login", t("Last login (UTC)")),
             ],
             filters=[
-                Filter("role_id", "Role", s.filter_options["role_id"]),
-                Filter("organisation_id", "Organisation", s.filter_options["organisation_id"]),
-                Filter("active", "Status", ACTIVE_FILTER),
+                Filter("role_id", t("Role"), s.filter_options["role_id"]),
+                Filter("organisation_id", t("Organisation"), s.filter_options["organisation_id"]),
+                Filter("active", t("Status"), ACTIVE_FILTER),
             ],
             testid="accounts",
-            empty_text="No accounts yet.",
-            search_placeholder="Search name or e-mail…",
+            empty_text=t("No accounts yet."),
+            search_placeholder=t("Search name or e-mail…"),
             toolbar=[
                 when_allowed(
                     AccountFormState.create,
                     rx.button(
                         rx.icon("user-plus", size=14),
-                        "New account",
+                        t("New account"),
                         on_click=AccountFormState.open_new,
                         custom_attrs=_tid("accounts-new"),
                     ),
@@ -290,7 +297,7 @@ def page() -> rx.Component:
         rx.cond(
             ~allowed(AccountFormState.create),
             rx.text(
-                "Your role may look at accounts but not change them.",
+                t("Your role may look at accounts but not change them."),
                 size="1",
                 color=rx.color("gray", 11),
             ),

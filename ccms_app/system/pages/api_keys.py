@@ -32,6 +32,7 @@ from ccms_app.ui.dialogs import (
     labelled,
 )
 from ccms_app.ui.form_fields import form_input, form_message
+from ccms_app.ui.i18n import t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import allowed, when_allowed
@@ -58,29 +59,29 @@ def create_dialog() -> rx.Component:
     return dialog(
         s.is_open,
         s.set_is_open,
-        "New API key",
+        t("New API key"),
         rx.form(
             rx.vstack(
-                form_input(s, "name", "Name", testid, hint=NAME_HINT),
+                form_input(s, "name", t("Name"), testid, hint=NAME_HINT),
                 labelled(
-                    "Organisation (whose data the key sees)",
+                    t("Organisation (whose data the key sees)"),
                     choice_select(
                         s.organisation_id,
                         s.organisation_choices,
                         s.set_organisation,
-                        "Choose an organisation",
+                        t("Choose an organisation"),
                         f"{testid}-organisation",
                     ),
                 ),
                 labelled(
-                    "Role (what the key may do)",
+                    t("Role (what the key may do)"),
                     choice_select(
-                        s.role_id, s.role_choices, s.set_role, "Choose a role", f"{testid}-role"
+                        s.role_id, s.role_choices, s.set_role, t("Choose a role"), f"{testid}-role"
                     ),
                 ),
                 form_message(s, testid),
                 dialog_buttons(
-                    s.set_is_open(False), "Create key", s.busy, f"{testid}-submit", type="submit"
+                    s.set_is_open(False), t("Create key"), s.busy, f"{testid}-submit", type="submit"
                 ),
                 spacing="3",
                 width="100%",
@@ -100,8 +101,10 @@ def revealed_dialog() -> rx.Component:
             rx.alert_dialog.title("API key " + s.revealed_name + " created", size="4"),
             rx.vstack(
                 rx.callout(
-                    "Copy the key now: it will not be shown again. CCMS keeps only a hash of "
-                    "it; if it is lost, revoke it and make a new one.",
+                    t(
+                        "Copy the key now: it will not be shown again. CCMS keeps only a hash of "
+                        "it; if it is lost, revoke it and make a new one."
+                    ),
                     icon="triangle-alert",
                     color_scheme="amber",
                     size="1",
@@ -121,7 +124,7 @@ def revealed_dialog() -> rx.Component:
                         rx.icon("copy", size=14),
                         variant="soft",
                         on_click=rx.call_script(COPY_SCRIPT, callback=ApiKeyFormState.copied),
-                        aria_label="Copy the key",
+                        aria_label=t("Copy the key"),
                         custom_attrs=_tid("api-key-copy"),
                     ),
                     align="center",
@@ -136,7 +139,7 @@ def revealed_dialog() -> rx.Component:
                 ),
                 rx.flex(
                     rx.alert_dialog.action(
-                        rx.button("Done", custom_attrs=_tid("api-key-revealed-done")),
+                        rx.button(t("Done"), custom_attrs=_tid("api-key-revealed-done")),
                     ),
                     justify="end",
                     width="100%",
@@ -164,14 +167,16 @@ def revoke_dialog() -> rx.Component:
         "Revoke the API key " + s.target_label + "?",
         rx.vstack(
             rx.text(
-                "Its next request is refused, and it cannot be turned back on: an integration "
-                "using it needs a new key. It stays listed as revoked.",
+                t(
+                    "Its next request is refused, and it cannot be turned back on: an integration "
+                    "using it needs a new key. It stays listed as revoked."
+                ),
                 size="2",
             ),
             form_message(s, "api-key-revoke"),
             dialog_buttons(
                 s.set_confirm_open(False),
-                "Revoke",
+                t("Revoke"),
                 s.busy,
                 "api-key-revoke-submit",
                 type="button",
@@ -191,7 +196,7 @@ def _revoke_button(row: RowVar) -> rx.Component:
         rx.cond(
             row["revoked_at"] == "",
             rx.button(
-                "Revoke…",
+                t("Revoke…"),
                 size="1",
                 variant="soft",
                 color_scheme="red",
@@ -216,9 +221,9 @@ def _last_used(row: RowVar) -> rx.Component:
 def _status(row: RowVar) -> rx.Component:
     return rx.cond(
         row["revoked_at"] == "",
-        rx.badge("active", color_scheme="green", variant="soft"),
+        rx.badge(t("active"), color_scheme="green", variant="soft"),
         rx.vstack(
-            rx.badge("revoked", color_scheme="gray", variant="soft"),
+            rx.badge(t("revoked"), color_scheme="gray", variant="soft"),
             _muted(row["revoked_at"]),
             spacing="1",
         ),
@@ -230,35 +235,35 @@ def page() -> rx.Component:
     return app_shell(
         NAV_ROUTE,
         page_header(
-            "API keys",
-            "Keys for the REST API (/api/v1): each acts with one role in one organisation.",
+            t("API keys"),
+            t("Keys for the REST API (/api/v1): each acts with one role in one organisation."),
         ),
         section_links(ROUTE),
         data_list(
             s,
             columns=[
-                Column("name", "Name"),
-                Column("prefix", "Key starts with"),
-                Column("organisation", "Organisation"),
-                Column("role", "Role"),
-                Column("created_by", "Created by"),
-                Column("created_at", "Created (UTC)"),
-                Column("last_used_at", "Last used (UTC)", render=_last_used),
-                Column("revoked_at", "Status", render=_status),
+                Column("name", t("Name")),
+                Column("prefix", t("Key starts with")),
+                Column("organisation", t("Organisation")),
+                Column("role", t("Role")),
+                Column("created_by", t("Created by")),
+                Column("created_at", t("Created (UTC)")),
+                Column("last_used_at", t("Last used (UTC)"), render=_last_used),
+                Column("revoked_at", t("Status"), render=_status),
             ],
             filters=[
-                Filter("organisation_id", "Organisation", s.filter_options["organisation_id"]),
-                Filter("role", "Role", s.filter_options["role"]),
+                Filter("organisation_id", t("Organisation"), s.filter_options["organisation_id"]),
+                Filter("role", t("Role"), s.filter_options["role"]),
             ],
             testid="api-keys",
-            empty_text="No API keys yet.",
-            search_placeholder="Search name, key start or creator…",
+            empty_text=t("No API keys yet."),
+            search_placeholder=t("Search name, key start or creator…"),
             toolbar=[
                 when_allowed(
                     ApiKeyFormState.create,
                     rx.button(
                         rx.icon("key-round", size=14),
-                        "New API key",
+                        t("New API key"),
                         on_click=ApiKeyFormState.open_new,
                         custom_attrs=_tid("api-keys-new"),
                     ),

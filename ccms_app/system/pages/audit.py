@@ -19,6 +19,7 @@ from ccms_app.branding.components.brand import page_title
 from ccms_app.system.components.section_links import section_links
 from ccms_app.system.state.audit import AuditListState
 from ccms_app.ui.data_list import EMPTY, Column, Filter, RowVar, data_list
+from ccms_app.ui.i18n import Text, t, t_with
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
@@ -83,7 +84,7 @@ def _detail(row: RowVar) -> rx.Component:
     )
 
 
-def _date(key: str, label: str) -> rx.Component:
+def _date(key: str, label: Text) -> rx.Component:
     """A From / To day (the operator's zone); clearing it drops the bound."""
     return rx.hstack(
         rx.text(label, size="2", color=rx.color("gray", 11)),
@@ -92,7 +93,7 @@ def _date(key: str, label: str) -> rx.Component:
             value=A.filters.get(key, "").to(str),
             on_change=lambda value: AuditListState.set_filter(key, value),
             width="150px",
-            aria_label=f"{label} date",
+            aria_label=t_with("{label} date", label=label),
             custom_attrs={"data-testid": f"audit-{key}"},
         ),
         align="center",
@@ -102,14 +103,14 @@ def _date(key: str, label: str) -> rx.Component:
 
 def _columns() -> list[Column]:
     return [
-        Column("occurred_at", "Time"),
-        Column("actor", "Who", render=_wrapping("actor", "medium")),
-        Column("action", "What", render=_what),
-        Column("object_id", "On", render=_wrapping("object_id")),
-        Column("outcome", "Outcome", render=_outcome),
-        Column("remote_address", "From", render=_wrapping("remote_address")),
-        Column("organisation", "Organisation", on_phone=False),
-        Column("detail", "Detail", sortable=False, on_phone=False, render=_detail),
+        Column("occurred_at", t("Time")),
+        Column("actor", t("Who"), render=_wrapping("actor", "medium")),
+        Column("action", t("What"), render=_what),
+        Column("object_id", t("On"), render=_wrapping("object_id")),
+        Column("outcome", t("Outcome"), render=_outcome),
+        Column("remote_address", t("From"), render=_wrapping("remote_address")),
+        Column("organisation", t("Organisation"), on_phone=False),
+        Column("detail", t("Detail"), sortable=False, on_phone=False, render=_detail),
     ]
 
 
@@ -118,29 +119,31 @@ def audit_list() -> rx.Component:
         AuditListState,
         columns=_columns(),
         filters=[
-            Filter("kind", "Kind", [(kind.value, label) for kind, label in KIND_LABELS.items()]),
-            Filter("outcome", "Outcome", list(OUTCOME_LABELS.items())),
+            Filter("kind", t("Kind"), [(kind.value, label) for kind, label in KIND_LABELS.items()]),
+            Filter("outcome", t("Outcome"), list(OUTCOME_LABELS.items())),
         ],
         testid="audit",
-        empty_text="No operator actions recorded yet.",
-        search_placeholder="Search who, action, object, address, detail…",
-        toolbar=[_date("since", "From"), _date("until", "To")],
+        empty_text=t("No operator actions recorded yet."),
+        search_placeholder=t("Search who, action, object, address, detail…"),
+        toolbar=[_date("since", t("From")), _date("until", t("To"))],
     )
 
 
 def page() -> rx.Component:
     return app_shell(
         ROUTE,
-        page_header("System", "Audit log of operator actions."),
+        page_header(t("System"), t("Audit log of operator actions.")),
         section_links(ROUTE),
         rx.text(
-            "Times in ",
+            t("Times in "),
             rx.text.strong(AuditListState.zone),
-            " (your browser's zone; the export also has UTC). ",
+            t(" (your browser's zone; the export also has UTC). "),
             rx.cond(
                 AuditListState.retention_days > 0,
-                rx.text.span("Entries are kept for ", AuditListState.retention_days, " days."),
-                rx.text.span("Entries are kept for ever."),
+                rx.text.span(
+                    t("Entries are kept for "), AuditListState.retention_days, t(" days.")
+                ),
+                rx.text.span(t("Entries are kept for ever.")),
             ),
             size="2",
             color=rx.color("gray", 11),

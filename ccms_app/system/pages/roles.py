@@ -26,6 +26,7 @@ from ccms_app.system.state.roles import RoleEditorState, RoleListState
 from ccms_app.ui.cards import section
 from ccms_app.ui.data_list import Column, RowVar, data_list
 from ccms_app.ui.form_fields import field_error, form_message
+from ccms_app.ui.i18n import t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import when_allowed
@@ -106,20 +107,20 @@ def _delete_area() -> rx.Component:
             rx.flex(
                 rx.text("Delete this role?", size="2"),
                 rx.button(
-                    "Yes, delete",
+                    t("Yes, delete"),
                     color_scheme="red",
                     size="1",
                     on_click=s.delete,
                     custom_attrs=_tid("role-delete-confirm"),
                 ),
-                rx.button("No", size="1", variant="soft", on_click=s.set_confirm_delete(False)),
+                rx.button(t("No"), size="1", variant="soft", on_click=s.set_confirm_delete(False)),
                 gap="8px",
                 align="center",
                 wrap="wrap",
             ),
             rx.button(
                 rx.icon("trash-2", size=14),
-                "Delete",
+                t("Delete"),
                 variant="soft",
                 color_scheme="red",
                 on_click=s.set_confirm_delete(True),
@@ -134,10 +135,10 @@ def _editor_buttons() -> rx.Component:
     return rx.flex(
         when_allowed(s.delete, _delete_area()),
         rx.spacer(),
-        rx.button("Close", variant="soft", color_scheme="gray", on_click=s.set_is_open(False)),
+        rx.button(t("Close"), variant="soft", color_scheme="gray", on_click=s.set_is_open(False)),
         rx.cond(
             ~s.read_only,
-            rx.button("Save", loading=s.busy, on_click=s.save, custom_attrs=_tid("role-save")),
+            rx.button(t("Save"), loading=s.busy, on_click=s.save, custom_attrs=_tid("role-save")),
         ),
         gap="8px",
         wrap="wrap",
@@ -150,15 +151,15 @@ def role_editor() -> rx.Component:
     s = RoleEditorState
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(rx.cond(s.role_id == 0, "New role", s.name), size="4"),
+            rx.dialog.title(rx.cond(s.role_id == 0, t("New role"), s.name), size="4"),
             rx.vstack(
                 rx.cond(
                     s.role_id != 0,
                     rx.text(
                         s.owner,
-                        " · held by ",
+                        t(" · held by "),
                         s.holders,
-                        " account(s) you see",
+                        t(" account(s) you see"),
                         size="1",
                         color=rx.color("gray", 11),
                     ),
@@ -166,7 +167,7 @@ def role_editor() -> rx.Component:
                 rx.cond(
                     s.built_in,
                     rx.callout(
-                        "A built-in role: its permissions come with CCMS and cannot be changed.",
+                        t("A built-in role: its permissions come with CCMS and cannot be changed."),
                         icon="lock",
                         size="1",
                         width="100%",
@@ -175,8 +176,10 @@ def role_editor() -> rx.Component:
                 rx.cond(
                     s.read_only & ~s.built_in,
                     rx.callout(
-                        "You cannot change this role: it needs system edit and every "
-                        "permission it grants.",
+                        t(
+                            "You cannot change this role: it needs system edit and every "
+                            "permission it grants."
+                        ),
                         icon="lock",
                         size="1",
                         width="100%",
@@ -200,7 +203,7 @@ def role_editor() -> rx.Component:
 
 def _open_button(row: RowVar) -> rx.Component:
     return rx.button(
-        "Open",
+        t("Open"),
         size="1",
         variant="soft",
         color_scheme="gray",
@@ -216,9 +219,9 @@ def _built_in_card(role: RowVar) -> rx.Component:
                 rx.text(role["name"], weight="bold", size="2"),
                 rx.text(
                     role["permissions"],
-                    " permissions · ",
+                    t(" permissions · "),
                     role["accounts"],
-                    " account(s)",
+                    t(" account(s)"),
                     size="1",
                     color=rx.color("gray", 11),
                 ),
@@ -226,7 +229,7 @@ def _built_in_card(role: RowVar) -> rx.Component:
             ),
             rx.spacer(),
             rx.button(
-                "View",
+                t("View"),
                 size="1",
                 variant="soft",
                 color_scheme="gray",
@@ -244,7 +247,7 @@ def _built_in_card(role: RowVar) -> rx.Component:
 def built_in_roles() -> rx.Component:
     """The five roles CCMS ships: a fixed handful, read-only."""
     return section(
-        "Built-in roles",
+        t("Built-in roles"),
         rx.grid(
             rx.foreach(RoleEditorState.built_ins, _built_in_card),
             columns=rx.breakpoints(initial="1", sm="2", lg="3"),
@@ -259,28 +262,28 @@ def page() -> rx.Component:
     s = RoleListState
     return app_shell(
         NAV_ROUTE,
-        page_header("Roles", "What each role may do, module by module."),
+        page_header(t("Roles"), t("What each role may do, module by module.")),
         section_links(ROUTE),
         built_in_roles(),
         section(
-            "Custom roles",
+            t("Custom roles"),
             data_list(
                 s,
                 columns=[
-                    Column("name", "Name"),
-                    Column("owner", "Organisation"),
-                    Column("accounts", "Accounts"),
-                    Column("permissions", "Permissions", sortable=False),
+                    Column("name", t("Name")),
+                    Column("owner", t("Organisation")),
+                    Column("accounts", t("Accounts")),
+                    Column("permissions", t("Permissions"), sortable=False),
                 ],
                 testid="roles",
-                empty_text="No custom roles yet.",
-                search_placeholder="Search roles…",
+                empty_text=t("No custom roles yet."),
+                search_placeholder=t("Search roles…"),
                 toolbar=[
                     when_allowed(
                         RoleEditorState.save,
                         rx.button(
                             rx.icon("plus", size=14),
-                            "New role",
+                            t("New role"),
                             on_click=RoleEditorState.open_new,
                             custom_attrs=_tid("roles-new"),
                         ),

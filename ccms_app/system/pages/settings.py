@@ -26,7 +26,7 @@ from ccms_app.system.components.section_links import section_links
 from ccms_app.system.state.settings import SecurityEventRow, SystemState
 from ccms_app.system.state.system_settings import NO_TARIFF, ChangeRowView, SettingsState
 from ccms_app.ui.form_fields import field_error
-from ccms_app.ui.i18n import t, t_with
+from ccms_app.ui.i18n import Text, has_text, t, t_with
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.table import cell, data_table
@@ -47,7 +47,6 @@ KIND_COLOURS = {
     "invalid_identity": "gray",
     "lookalike_identity": "red",
 }
-Text = str | rx.Var[str]
 
 
 # --- building blocks ---------------------------------------------------------------------
@@ -101,7 +100,7 @@ def _field(
             gap="4px",
             width="100%",
         ),
-        _muted(hint) if isinstance(hint, rx.Var) or hint else rx.fragment(),
+        _muted(hint) if has_text(hint) else rx.fragment(),
         field_error(S, name, TESTID),
         spacing="1",
         width="100%",

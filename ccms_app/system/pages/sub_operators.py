@@ -18,6 +18,7 @@ from ccms_app.branding.components.brand import page_title
 from ccms_app.system.components.section_links import section_links
 from ccms_app.system.state.sub_operators import SubOperatorFormState, SubOperatorListState
 from ccms_app.ui.data_list import Column, RowVar, data_list
+from ccms_app.ui.i18n import Text, has_text, t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
@@ -42,7 +43,7 @@ def _actions(row: RowVar) -> rx.Component:
         F.may_manage,
         rx.button(
             rx.icon("file-pen", size=14),
-            "Licence",
+            t("Licence"),
             size="1",
             variant="soft",
             on_click=F.open_licence(row["id"]),
@@ -55,16 +56,16 @@ def _list() -> rx.Component:
     return data_list(
         SubOperatorListState,
         columns=[
-            Column("name", "Name"),
-            Column("charge_points", "Charge points"),
-            Column("connectors", "Connectors"),
-            Column("valid_to", "Valid to"),
-            Column("days_left", "Days left", sortable=False),
-            Column("status", "Status", sortable=False, render=_status),
+            Column("name", t("Name")),
+            Column("charge_points", t("Charge points")),
+            Column("connectors", t("Connectors")),
+            Column("valid_to", t("Valid to")),
+            Column("days_left", t("Days left"), sortable=False),
+            Column("status", t("Status"), sortable=False, render=_status),
         ],
         testid="sub-operators",
-        empty_text="No sub-operators yet.",
-        search_placeholder="Search by name…",
+        empty_text=t("No sub-operators yet."),
+        search_placeholder=t("Search by name…"),
         actions=_actions,
     )
 
@@ -73,7 +74,7 @@ def _list() -> rx.Component:
 
 
 def _field(
-    name: str, label: str, *, kind: str = "text", hint: str = "", placeholder: str = ""
+    name: str, label: Text, *, kind: str = "text", hint: Text = "", placeholder: Text = ""
 ) -> rx.Component:
     """A labelled input bound to `values[name]`, its error under it."""
     error = F.errors.get(name, "").to(str)
@@ -100,7 +101,7 @@ def _field(
     return rx.vstack(
         rx.text(label, size="2", weight="medium", as_="label"),
         control,
-        rx.text(hint, size="1", color=rx.color("gray", 10)) if hint else rx.fragment(),
+        rx.text(hint, size="1", color=rx.color("gray", 10)) if has_text(hint) else rx.fragment(),
         rx.cond(
             error != "",
             rx.text(
@@ -121,35 +122,40 @@ def _grid(*children: rx.Component) -> rx.Component:
 
 def _licence_fields() -> rx.Component:
     return _grid(
-        _field("max_charge_points", "Charge points allowed", hint="Empty: no limit"),
-        _field("max_connectors", "Connectors allowed", hint="Empty: no limit"),
+        _field("max_charge_points", t("Charge points allowed"), hint=t("Empty: no limit")),
+        _field("max_connectors", t("Connectors allowed"), hint=t("Empty: no limit")),
         _field(
-            "valid_from", "Valid from", kind="date", hint="First day (UTC); empty: no start date"
+            "valid_from",
+            t("Valid from"),
+            kind="date",
+            hint=t("First day (UTC); empty: no start date"),
         ),
-        _field("valid_to", "Valid to", kind="date", hint="Last day (UTC); after it, read-only"),
+        _field(
+            "valid_to", t("Valid to"), kind="date", hint=t("Last day (UTC); after it, read-only")
+        ),
     )
 
 
-def _heading(text: str) -> rx.Component:
+def _heading(text: Text) -> rx.Component:
     return rx.text(text, size="3", weight="bold")
 
 
 def _create_body() -> rx.Component:
     return rx.vstack(
-        _heading("Organisation"),
-        _field("name", "Name", placeholder="e.g. City Parking Ltd"),
-        _heading("First administrator"),
+        _heading(t("Organisation")),
+        _field("name", t("Name"), placeholder=t("e.g. City Parking Ltd")),
+        _heading(t("First administrator")),
         _grid(
-            _field("admin_name", "Name"),
-            _field("admin_email", "E-mail", kind="email"),
+            _field("admin_name", t("Name")),
+            _field("admin_email", t("E-mail"), kind="email"),
             _field(
                 "admin_password",
-                "Initial password",
+                t("Initial password"),
                 kind="password",
-                hint="At least 12 characters; they choose their own at first login",
+                hint=t("At least 12 characters; they choose their own at first login"),
             ),
         ),
-        _heading("Licence"),
+        _heading(t("Licence")),
         _licence_fields(),
         spacing="3",
         width="100%",
@@ -160,7 +166,7 @@ def _dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title(
-                rx.cond(F.mode == "create", "New sub-operator", "Licence of " + F.editing_name)
+                rx.cond(F.mode == "create", t("New sub-operator"), "Licence of " + F.editing_name)
             ),
             rx.vstack(
                 rx.cond(
@@ -176,9 +182,9 @@ def _dialog() -> rx.Component:
                 ),
                 rx.cond(F.mode == "create", _create_body(), _licence_fields()),
                 rx.flex(
-                    rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                    rx.dialog.close(rx.button(t("Cancel"), variant="soft", color_scheme="gray")),
                     rx.button(
-                        rx.cond(F.mode == "create", "Create", "Save"),
+                        rx.cond(F.mode == "create", t("Create"), t("Save")),
                         on_click=F.save,
                         loading=F.busy,
                         custom_attrs={"data-testid": "subop-save"},
@@ -209,7 +215,7 @@ def _new_button() -> rx.Component:
         F.may_manage,
         rx.button(
             rx.icon("plus", size=16),
-            "New sub-operator",
+            t("New sub-operator"),
             on_click=F.open_new,
             custom_attrs={"data-testid": "sub-operator-new"},
         ),
@@ -234,8 +240,8 @@ def page() -> rx.Component:
     return app_shell(
         ROUTE,
         page_header(
-            "Sub-operators",
-            "Organisations under your network: their own administrators, licences and usage.",
+            t("Sub-operators"),
+            t("Organisations under your network: their own administrators, licences and usage."),
             _new_button(),
         ),
         section_links(ROUTE),

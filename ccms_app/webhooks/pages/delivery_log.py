@@ -20,6 +20,7 @@ from ccms_app.accounts.state import AuthState
 from ccms_app.branding.components.brand import page_title
 from ccms_app.system.components.section_links import section_links
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
+from ccms_app.ui.i18n import Text, t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.permissions import when_allowed
 from ccms_app.webhooks.delivery_log import DELIVERY_STATES
@@ -40,7 +41,7 @@ def _tid(value: Any) -> dict[str, Any]:
     return {"data-testid": value}
 
 
-def _fact(label: str, value: Any) -> rx.Component:
+def _fact(label: Text, value: Any) -> rx.Component:
     return rx.vstack(
         rx.text(label, size="1", color=rx.color("gray", 11)),
         rx.text(rx.cond(value == "", "—", value), size="2", overflow_wrap="anywhere"),
@@ -91,7 +92,7 @@ def _state(row: RowVar) -> rx.Component:
 
 def _open(row: RowVar) -> rx.Component:
     return rx.button(
-        "Body",
+        t("Body"),
         size="1",
         variant="soft",
         color_scheme="gray",
@@ -105,23 +106,23 @@ def _log() -> rx.Component:
     return data_list(
         WebhookLogState,
         columns=[
-            Column("created_at", "Event time (UTC)"),
-            Column("event_type", "Event"),
-            Column("identity", "Charge point"),
-            Column("state", "State", render=_state),
-            Column("attempts", "Attempts"),
-            Column("response_status", "HTTP"),
-            Column("error", "Last error", sortable=False),
-            Column("next_attempt_at", "Next attempt (UTC)", on_phone=False),
-            Column("duration_ms", "ms", on_phone=False),
+            Column("created_at", t("Event time (UTC)")),
+            Column("event_type", t("Event")),
+            Column("identity", t("Charge point")),
+            Column("state", t("State"), render=_state),
+            Column("attempts", t("Attempts")),
+            Column("response_status", t("HTTP")),
+            Column("error", t("Last error"), sortable=False),
+            Column("next_attempt_at", t("Next attempt (UTC)"), on_phone=False),
+            Column("duration_ms", t("ms"), on_phone=False),
         ],
         filters=[
-            Filter("state", "State", [(s, s) for s in DELIVERY_STATES]),
-            Filter("event_type", "Event", event_options),
+            Filter("state", t("State"), [(s, s) for s in DELIVERY_STATES]),
+            Filter("event_type", t("Event"), event_options),
         ],
         testid="webhook-log",
-        empty_text="Nothing sent yet: events appear here as they happen.",
-        search_placeholder="Search event, event id or charge point…",
+        empty_text=t("Nothing sent yet: events appear here as they happen."),
+        search_placeholder=t("Search event, event id or charge point…"),
         actions=_open,
     )
 
@@ -160,7 +161,7 @@ def _delivery_dialog() -> rx.Component:
                 rx.text("Start of the answer", size="2", weight="medium"),
                 _block(d.get("response_body", ""), "delivery-response"),
                 rx.flex(
-                    rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
+                    rx.dialog.close(rx.button(t("Close"), variant="soft", color_scheme="gray")),
                     justify="end",
                     width="100%",
                 ),
@@ -182,7 +183,7 @@ def _buttons() -> rx.Component:
     return rx.flex(
         rx.button(
             rx.icon("refresh-cw", size=14),
-            "Refresh",
+            t("Refresh"),
             variant="soft",
             color_scheme="gray",
             on_click=S.reload_all,
@@ -192,7 +193,7 @@ def _buttons() -> rx.Component:
             S.send_test,
             rx.button(
                 rx.icon("send", size=14),
-                "Send test event",
+                t("Send test event"),
                 on_click=S.send_test,
                 custom_attrs=_tid("webhook-send-test"),
             ),
@@ -204,7 +205,7 @@ def _buttons() -> rx.Component:
 
 def _missing() -> rx.Component:
     return rx.callout(
-        "No such webhook in your organisation.",
+        t("No such webhook in your organisation."),
         icon="circle-alert",
         color_scheme="red",
         width="100%",
@@ -216,9 +217,13 @@ def _header() -> rx.Component:
     """The page header with the webhook's name (page_header takes a fixed title)."""
     return rx.flex(
         rx.vstack(
-            rx.heading(rx.cond(S.missing, "Webhook", S.webhook.get("name", "Webhook")), size="6"),
+            rx.heading(
+                rx.cond(S.missing, t("Webhook"), S.webhook.get("name", "Webhook")), size="6"
+            ),
             rx.text(
-                "Every event sent to this URL, newest first.", size="2", color=rx.color("gray", 11)
+                t("Every event sent to this URL, newest first."),
+                size="2",
+                color=rx.color("gray", 11),
             ),
             spacing="1",
         ),
@@ -234,7 +239,7 @@ def _header() -> rx.Component:
 def page() -> rx.Component:
     return app_shell(
         NAV_ROUTE,
-        rx.link("← Webhooks", href=LIST_ROUTE, size="2"),
+        rx.link(t("← Webhooks"), href=LIST_ROUTE, size="2"),
         _header(),
         section_links(LIST_ROUTE),
         rx.cond(

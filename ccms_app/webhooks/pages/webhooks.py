@@ -24,6 +24,7 @@ from ccms_app.branding.components.brand import page_title
 from ccms_app.system.components.section_links import section_links
 from ccms_app.ui.data_list import Column, RowVar, data_list
 from ccms_app.ui.form_fields import field_error, form_message
+from ccms_app.ui.i18n import Text, has_text, t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import when_allowed
@@ -51,7 +52,7 @@ def _health(row: RowVar) -> rx.Component:
             color_scheme=rx.match(row["health"], *HEALTH_COLOURS.items(), "gray"),
             variant="soft",
         ),
-        rx.cond(row["enabled"] == "disabled", rx.badge("disabled", variant="outline")),
+        rx.cond(row["enabled"] == "disabled", rx.badge(t("disabled"), variant="outline")),
         spacing="1",
         wrap="wrap",
     )
@@ -60,7 +61,7 @@ def _health(row: RowVar) -> rx.Component:
 def _actions(row: RowVar) -> rx.Component:
     return rx.hstack(
         rx.button(
-            "Edit",
+            t("Edit"),
             size="1",
             variant="soft",
             color_scheme="gray",
@@ -71,7 +72,7 @@ def _actions(row: RowVar) -> rx.Component:
             F.send_test,
             rx.button(
                 rx.icon("send", size=14),
-                "Test",
+                t("Test"),
                 size="1",
                 variant="soft",
                 on_click=F.send_test(row["id"]),
@@ -86,23 +87,23 @@ def _list() -> rx.Component:
     return data_list(
         WebhookListState,
         columns=[
-            Column("name", "Name", href=lambda row: ROUTE + "/" + row["id"].to(str)),
-            Column("url", "URL"),
-            Column("events", "Events", sortable=False),
-            Column("health", "Receiver", sortable=False, render=_health),
-            Column("last_outcome", "Last outcome"),
-            Column("undelivered", "Undelivered", sortable=False),
-            Column("failing_since", "Failing since (UTC)", on_phone=False),
+            Column("name", t("Name"), href=lambda row: ROUTE + "/" + row["id"].to(str)),
+            Column("url", t("URL")),
+            Column("events", t("Events"), sortable=False),
+            Column("health", t("Receiver"), sortable=False, render=_health),
+            Column("last_outcome", t("Last outcome")),
+            Column("undelivered", t("Undelivered"), sortable=False),
+            Column("failing_since", t("Failing since (UTC)"), on_phone=False),
         ],
         testid="webhooks",
-        empty_text="No webhooks yet: add one to send charger events to another system.",
-        search_placeholder="Search by name or URL…",
+        empty_text=t("No webhooks yet: add one to send charger events to another system."),
+        search_placeholder=t("Search by name or URL…"),
         toolbar=[
             when_allowed(
                 F.save,
                 rx.button(
                     rx.icon("plus", size=14),
-                    "New webhook",
+                    t("New webhook"),
                     on_click=F.open_new,
                     custom_attrs=_tid("webhook-new"),
                 ),
@@ -115,7 +116,7 @@ def _list() -> rx.Component:
 # --- the dialog ---------------------------------------------------------------------------
 
 
-def _text_field(name: str, label: str, hint: str, placeholder: str = "") -> rx.Component:
+def _text_field(name: str, label: Text, hint: Text, placeholder: Text = "") -> rx.Component:
     return rx.vstack(
         rx.text(label, size="2", weight="medium", as_="label"),
         rx.input(
@@ -133,7 +134,7 @@ def _text_field(name: str, label: str, hint: str, placeholder: str = "") -> rx.C
     )
 
 
-def _event_box(event_type: str, label: str, hint: str = "") -> rx.Component:
+def _event_box(event_type: str, label: Text, hint: Text = "") -> rx.Component:
     return rx.flex(
         rx.checkbox(
             checked=F.chosen.contains(event_type),
@@ -142,7 +143,9 @@ def _event_box(event_type: str, label: str, hint: str = "") -> rx.Component:
         ),
         rx.vstack(
             rx.text(label, size="2", weight="medium"),
-            rx.text(hint, size="1", color=rx.color("gray", 10)) if hint else rx.fragment(),
+            rx.text(hint, size="1", color=rx.color("gray", 10))
+            if has_text(hint)
+            else rx.fragment(),
             spacing="0",
         ),
         gap="8px",
@@ -154,7 +157,7 @@ def _events_field() -> rx.Component:
     first_sentences = {name: text.split(". ")[0].rstrip(".") for name, text in EVENT_TYPES.items()}
     return rx.vstack(
         rx.text("Events", size="2", weight="medium"),
-        _event_box(ALL_EVENTS, "All events", "Types added in later versions included"),
+        _event_box(ALL_EVENTS, t("All events"), t("Types added in later versions included")),
         rx.grid(
             *[_event_box(name, name, first_sentences[name]) for name in EVENT_TYPES],
             columns=rx.breakpoints(initial="1", sm="2"),
@@ -196,7 +199,7 @@ def _delete_area() -> rx.Component:
         rx.flex(
             rx.text("Delete it and its log?", size="2"),
             rx.button(
-                "Yes, delete",
+                t("Yes, delete"),
                 color_scheme="red",
                 size="1",
                 type="button",
@@ -204,7 +207,11 @@ def _delete_area() -> rx.Component:
                 custom_attrs=_tid("webhook-delete-confirm"),
             ),
             rx.button(
-                "No", size="1", variant="soft", type="button", on_click=F.set_confirm_delete(False)
+                t("No"),
+                size="1",
+                variant="soft",
+                type="button",
+                on_click=F.set_confirm_delete(False),
             ),
             gap="8px",
             align="center",
@@ -213,7 +220,7 @@ def _delete_area() -> rx.Component:
         rx.flex(
             rx.button(
                 rx.icon("trash-2", size=14),
-                "Delete",
+                t("Delete"),
                 variant="soft",
                 color_scheme="red",
                 type="button",
@@ -222,7 +229,7 @@ def _delete_area() -> rx.Component:
             ),
             rx.button(
                 rx.icon("key-round", size=14),
-                "New secret",
+                t("New secret"),
                 variant="soft",
                 type="button",
                 on_click=F.rotate_secret,
@@ -238,11 +245,11 @@ def _dialog_buttons() -> rx.Component:
     return rx.flex(
         rx.cond(F.mode == "edit", when_allowed(F.delete, _delete_area())),
         rx.spacer(),
-        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
+        rx.dialog.close(rx.button(t("Cancel"), variant="soft", color_scheme="gray", type="button")),
         when_allowed(
             F.save,
             rx.button(
-                rx.cond(F.mode == "create", "Create", "Save"),
+                rx.cond(F.mode == "create", t("Create"), t("Save")),
                 type="submit",
                 loading=F.busy,
                 custom_attrs=_tid("webhook-save"),
@@ -258,16 +265,16 @@ def _dialog_buttons() -> rx.Component:
 def _dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(rx.cond(F.mode == "create", "New webhook", "Edit webhook")),
+            rx.dialog.title(rx.cond(F.mode == "create", t("New webhook"), t("Edit webhook"))),
             rx.form(
                 rx.vstack(
                     form_message(F, "webhook"),
-                    _text_field("name", "Name", "Where the events go, e.g. ERP", "ERP"),
+                    _text_field("name", t("Name"), t("Where the events go, e.g. ERP"), t("ERP")),
                     _text_field(
                         "url",
-                        "URL",
-                        "http:// or https://; CCMS POSTs each event there as JSON",
-                        "https://erp.example.com/ccms-events",
+                        t("URL"),
+                        t("http:// or https://; CCMS POSTs each event there as JSON"),
+                        t("https://erp.example.com/ccms-events"),
                     ),
                     _events_field(),
                     rx.flex(
@@ -310,7 +317,7 @@ def secret_box() -> rx.Component:
             rx.callout.icon(rx.icon("key-round")),
             rx.vstack(
                 rx.text(
-                    "The signing secret of ",
+                    t("The signing secret of "),
                     rx.text.strong(F.secret_for),
                     ": copy it into the receiver now, CCMS does not show it again. The "
                     f"receiver checks each request's {SIGNATURE_HEADER} header with it.",
@@ -329,13 +336,13 @@ def secret_box() -> rx.Component:
                     ),
                     rx.button(
                         rx.icon("copy", size=14),
-                        "Copy",
+                        t("Copy"),
                         size="1",
                         on_click=rx.call_script(copy),
                         custom_attrs=_tid("webhook-secret-copy"),
                     ),
                     rx.button(
-                        "Done",
+                        t("Done"),
                         size="1",
                         variant="soft",
                         on_click=F.close_secret,
@@ -361,9 +368,11 @@ def page() -> rx.Component:
     return app_shell(
         NAV_ROUTE,
         page_header(
-            "Webhooks",
-            "Other systems hear charger events as they happen: signed HTTP POSTs, retried "
-            "for a day.",
+            t("Webhooks"),
+            t(
+                "Other systems hear charger events as they happen: signed HTTP POSTs, retried "
+                "for a day."
+            ),
         ),
         section_links(ROUTE),
         secret_box(),

@@ -11,6 +11,7 @@ from ccms_app.drivers.local_lists.state.charge_point_tab import (
 )
 from ccms_app.drivers.local_lists.state.charge_point_tab import LocalEntryRow
 from ccms_app.ui.cards import empty_note
+from ccms_app.ui.i18n import Text, t
 from ccms_app.ui.permissions import when_allowed
 from ccms_app.ui.table import cell, data_table
 
@@ -24,7 +25,7 @@ RESULT_COLOURS = {
 STATUS_COLOURS = {"Accepted": "green", "Blocked": "red", "Expired": "orange", "Invalid": "red"}
 
 
-def _fact(label: str, value: rx.Var | str, testid: str) -> rx.Component:
+def _fact(label: Text, value: rx.Var | str, testid: str) -> rx.Component:
     return rx.vstack(
         rx.text(label, size="1", color=rx.color("gray", 11)),
         rx.text(value, size="2", weight="medium", custom_attrs={"data-testid": testid}),
@@ -36,8 +37,10 @@ def _fact(label: str, value: rx.Var | str, testid: str) -> rx.Component:
 def _actions() -> rx.Component:
     return rx.flex(
         rx.text(
-            "The id tags this charge point can check without asking CCMS (offline, or with "
-            "LocalPreAuthorize). Changes are pushed automatically to connected charge points.",
+            t(
+                "The id tags this charge point can check without asking CCMS (offline, or with "
+                "LocalPreAuthorize). Changes are pushed automatically to connected charge points."
+            ),
             size="2",
             color=rx.color("gray", 11),
             max_width="560px",
@@ -56,20 +59,20 @@ def _buttons() -> rx.Component:
     return rx.hstack(
         rx.button(
             rx.icon("refresh-cw", size=14),
-            "Sync now",
+            t("Sync now"),
             on_click=LocalList.sync_now,
             loading=LocalList.busy,
             custom_attrs={"data-testid": "local-list-sync"},
         ),
         rx.button(
-            "Full update",
+            t("Full update"),
             on_click=LocalList.sync_full,
             disabled=LocalList.busy,
             variant="soft",
             custom_attrs={"data-testid": "local-list-sync-full"},
         ),
         rx.button(
-            "Check version",
+            t("Check version"),
             on_click=LocalList.check_version,
             disabled=LocalList.busy,
             variant="soft",
@@ -99,13 +102,13 @@ def _state_badge() -> rx.Component:
     return rx.cond(
         Panel.out_of_date,
         rx.badge(
-            "Out of date",
+            t("Out of date"),
             color_scheme="orange",
             variant="soft",
             custom_attrs={"data-testid": "local-list-state"},
         ),
         rx.badge(
-            "In sync",
+            t("In sync"),
             color_scheme="green",
             variant="soft",
             custom_attrs={"data-testid": "local-list-state"},
@@ -149,7 +152,7 @@ def _summary() -> rx.Component:
                 rx.cond(
                     Panel.full_fallbacks.to(int) > 0,
                     rx.text(
-                        "Full updates after a version mismatch: ",
+                        t("Full updates after a version mismatch: "),
                         Panel.full_fallbacks,
                         size="1",
                         color=rx.color("orange", 11),
@@ -203,7 +206,7 @@ def _entries() -> rx.Component:
             _row,
             testid="local-list-entries",
         ),
-        empty_note("The local list is empty."),
+        empty_note(t("The local list is empty.")),
     )
 
 
@@ -217,8 +220,10 @@ def local_list_section() -> rx.Component:
                 Panel.managed,
                 rx.vstack(_summary(), _entries(), spacing="3", width="100%"),
                 empty_note(
-                    "No local authorization list is assigned to this charge point, and CCMS "
-                    "never sent it one."
+                    t(
+                        "No local authorization list is assigned to this charge point, and CCMS "
+                        "never sent it one."
+                    )
                 ),
             ),
             rx.center(rx.spinner(size="2"), padding="24px", width="100%"),

@@ -22,6 +22,7 @@ from ccms_app.drivers.local_lists.state.pickers import (
     StationPickerState,
 )
 from ccms_app.ui.data_list import RowRender, RowVar
+from ccms_app.ui.i18n import Text, t
 
 MUTED = {"size": "1", "color": rx.color("gray", 11)}
 
@@ -43,12 +44,12 @@ def selection_bar(
         rx.flex(
             rx.text(
                 rx.text.strong(state.selected_count),
-                " selected",
+                t(" selected"),
                 size="2",
                 custom_attrs=_tid(testid, "selected"),
             ),
             rx.button(
-                "Select page",
+                t("Select page"),
                 size="1",
                 variant="ghost",
                 on_click=state.select_page,
@@ -56,7 +57,7 @@ def selection_bar(
             ),
             rx.cond(
                 state.selected_count > 0,
-                rx.button("Clear", size="1", variant="ghost", on_click=state.clear_selection),
+                rx.button(t("Clear"), size="1", variant="ghost", on_click=state.clear_selection),
             ),
             rx.spacer(),
             rx.cond(state.selected_count > 0, rx.hstack(*actions, spacing="2", wrap="wrap")),
@@ -79,7 +80,7 @@ def _pager(state: Any, testid: str) -> rx.Component:
             variant="soft",
             disabled=state.page <= 1,
             on_click=state.previous_page,
-            aria_label="Previous page",
+            aria_label=t("Previous page"),
         ),
         rx.text(state.page, " / ", state.pages, size="1"),
         rx.icon_button(
@@ -88,7 +89,7 @@ def _pager(state: Any, testid: str) -> rx.Component:
             variant="soft",
             disabled=state.page >= state.pages,
             on_click=state.next_page,
-            aria_label="Next page",
+            aria_label=t("Next page"),
             custom_attrs=_tid(testid, "next"),
         ),
         align="center",
@@ -98,11 +99,11 @@ def _pager(state: Any, testid: str) -> rx.Component:
 
 def picker(
     state: Any,
-    label: str,
+    label: Text,
     key: str,
     detail: RowRender,
     testid: str,
-    placeholder: str,
+    placeholder: Text,
 ) -> rx.Component:
     """Search, a tickable row per match (`row[label]` shown, `row[key]` selected), pages."""
 
@@ -158,18 +159,18 @@ def picker(
     )
 
 
-def _flag(value: rx.Var[str], text: str) -> rx.Component:
+def _flag(value: rx.Var[str], text: Text) -> rx.Component:
     return rx.cond(value != "", rx.badge(text, variant="soft", color_scheme="teal", size="1"))
 
 
-def _dialog(state: Any, title: str, intro: str, body: rx.Component, testid: str) -> rx.Component:
+def _dialog(state: Any, title: Text, intro: Text, body: rx.Component, testid: str) -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title(title),
             rx.dialog.description(intro, size="2", color=rx.color("gray", 11)),
             rx.box(body, margin_top="12px", width="100%"),
             rx.flex(
-                rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
+                rx.dialog.close(rx.button(t("Close"), variant="soft", color_scheme="gray")),
                 justify="end",
                 margin_top="12px",
             ),
@@ -189,7 +190,7 @@ def _card_detail(row: RowVar) -> rx.Component:
     return rx.hstack(
         rx.text(row["owner"], **MUTED),
         rx.badge(row["authorization"], variant="soft", color_scheme="gray", size="1"),
-        _flag(row["in_list"], "in list"),
+        _flag(row["in_list"], t("in list")),
         spacing="2",
         align="center",
     )
@@ -211,9 +212,9 @@ def _problems() -> rx.Component:
             rx.table.root(
                 rx.table.header(
                     rx.table.row(
-                        rx.table.column_header_cell("Line"),
-                        rx.table.column_header_cell("Pasted"),
-                        rx.table.column_header_cell("Problem"),
+                        rx.table.column_header_cell(t("Line")),
+                        rx.table.column_header_cell(t("Pasted")),
+                        rx.table.column_header_cell(t("Problem")),
                     )
                 ),
                 rx.table.body(rx.foreach(s.problems, line)),
@@ -235,24 +236,26 @@ def _paste_tab() -> rx.Component:
         rx.text_area(
             value=s.paste_text,
             on_change=s.set_paste_text,
-            placeholder="04A2B3C4D5\n04A2B3C4D6\n…",
+            placeholder=t("04A2B3C4D5\n04A2B3C4D6\n…"),
             rows="8",
             width="100%",
             font_family="monospace",
             custom_attrs=_tid("paste-text"),
         ),
         rx.text(
-            "One id tag per line (a column copied from a spreadsheet works). Every line is "
-            "checked; if one is wrong nothing is added and the lines to fix are listed.",
+            t(
+                "One id tag per line (a column copied from a spreadsheet works). Every line is "
+                "checked; if one is wrong nothing is added and the lines to fix are listed."
+            ),
             **MUTED,
         ),
         _problems(),
         rx.flex(
-            rx.text(s.paste_lines, " line(s)", **MUTED),
+            rx.text(s.paste_lines, t(" line(s)"), **MUTED),
             rx.spacer(),
             rx.button(
                 rx.icon("clipboard-paste", size=14),
-                "Check and add",
+                t("Check and add"),
                 on_click=s.add_pasted,
                 loading=s.busy,
                 custom_attrs=_tid("paste-add"),
@@ -268,16 +271,18 @@ def _paste_tab() -> rx.Component:
 def _search_tab() -> rx.Component:
     p = CardPickerState
     return rx.vstack(
-        picker(p, "id_tag", "id_tag", _card_detail, "pick-card", "Find cards by id tag or owner"),
+        picker(
+            p, t("id_tag"), "id_tag", _card_detail, "pick-card", t("Find cards by id tag or owner")
+        ),
         selection_bar(
             p,
             "pick-card",
             always=(
                 rx.button(
                     rx.icon("plus", size=14),
-                    "Add ",
+                    t("Add "),
                     p.selected_count,
-                    " card(s)",
+                    t(" card(s)"),
                     on_click=AddIdTagsState.add_selected,
                     loading=AddIdTagsState.busy,
                     disabled=p.selected_count == 0,
@@ -294,8 +299,12 @@ def add_id_tags_dialog() -> rx.Component:
     s = AddIdTagsState
     body = rx.tabs.root(
         rx.tabs.list(
-            rx.tabs.trigger("Search cards", value=TAB_SEARCH, custom_attrs=_tid("add-tab-search")),
-            rx.tabs.trigger("Paste id tags", value=TAB_PASTE, custom_attrs=_tid("add-tab-paste")),
+            rx.tabs.trigger(
+                t("Search cards"), value=TAB_SEARCH, custom_attrs=_tid("add-tab-search")
+            ),
+            rx.tabs.trigger(
+                t("Paste id tags"), value=TAB_PASTE, custom_attrs=_tid("add-tab-paste")
+            ),
         ),
         rx.tabs.content(_search_tab(), value=TAB_SEARCH, padding_top="12px"),
         rx.tabs.content(_paste_tab(), value=TAB_PASTE, padding_top="12px"),
@@ -305,8 +314,8 @@ def add_id_tags_dialog() -> rx.Component:
     )
     return _dialog(
         s,
-        "Add id tags",
-        "Cards of this list's network. Its charge points get them at the next sync.",
+        t("Add id tags"),
+        t("Cards of this list's network. Its charge points get them at the next sync."),
         body,
         "add-id-tags-dialog",
     )
@@ -320,10 +329,10 @@ def _charge_point_detail(row: RowVar) -> rx.Component:
         rx.text(row["station"], **MUTED),
         rx.cond(
             row["online"] != "",
-            rx.badge("online", color_scheme="green", variant="soft", size="1"),
-            rx.badge("offline", color_scheme="gray", variant="soft", size="1"),
+            rx.badge(t("online"), color_scheme="green", variant="soft", size="1"),
+            rx.badge(t("offline"), color_scheme="gray", variant="soft", size="1"),
         ),
-        _flag(row["assigned"], "assigned"),
+        _flag(row["assigned"], t("assigned")),
         spacing="2",
         align="center",
     )
@@ -331,7 +340,7 @@ def _charge_point_detail(row: RowVar) -> rx.Component:
 
 def _station_detail(row: RowVar) -> rx.Component:
     return rx.text(
-        row["assigned"], " of ", row["charge_points"], " charge point(s) assigned", **MUTED
+        row["assigned"], t(" of "), row["charge_points"], t(" charge point(s) assigned"), **MUTED
     )
 
 
@@ -339,7 +348,12 @@ def assign_dialog() -> rx.Component:
     s, cps, stations = AssignState, ChargePointPickerState, StationPickerState
     by_charge_point = rx.vstack(
         picker(
-            cps, "identity", "id", _charge_point_detail, "pick-cp", "Find by identity or station"
+            cps,
+            t("identity"),
+            "id",
+            _charge_point_detail,
+            "pick-cp",
+            t("Find by identity or station"),
         ),
         selection_bar(
             cps,
@@ -347,9 +361,9 @@ def assign_dialog() -> rx.Component:
             always=(
                 rx.button(
                     rx.icon("plug", size=14),
-                    "Assign to ",
+                    t("Assign to "),
                     cps.selected_count,
-                    " charge point(s)",
+                    t(" charge point(s)"),
                     on_click=s.assign_selected,
                     loading=s.busy,
                     disabled=cps.selected_count == 0,
@@ -362,20 +376,24 @@ def assign_dialog() -> rx.Component:
     )
     by_station = rx.vstack(
         rx.text(
-            "Assigns every charge point the ticked stations have now (one added to a station "
-            "later is assigned on its own).",
+            t(
+                "Assigns every charge point the ticked stations have now (one added to a station "
+                "later is assigned on its own)."
+            ),
             **MUTED,
         ),
-        picker(stations, "name", "id", _station_detail, "pick-station", "Find by name or address"),
+        picker(
+            stations, t("name"), "id", _station_detail, "pick-station", t("Find by name or address")
+        ),
         selection_bar(
             stations,
             "pick-station",
             always=(
                 rx.button(
                     rx.icon("map-pin", size=14),
-                    "Assign ",
+                    t("Assign "),
                     stations.selected_count,
-                    " station(s)",
+                    t(" station(s)"),
                     on_click=s.assign_stations,
                     loading=s.busy,
                     disabled=stations.selected_count == 0,
@@ -389,10 +407,10 @@ def assign_dialog() -> rx.Component:
     body = rx.tabs.root(
         rx.tabs.list(
             rx.tabs.trigger(
-                "Charge points", value=TAB_CHARGE_POINTS, custom_attrs=_tid("assign-tab-cps")
+                t("Charge points"), value=TAB_CHARGE_POINTS, custom_attrs=_tid("assign-tab-cps")
             ),
             rx.tabs.trigger(
-                "By station", value=TAB_STATIONS, custom_attrs=_tid("assign-tab-stations")
+                t("By station"), value=TAB_STATIONS, custom_attrs=_tid("assign-tab-stations")
             ),
         ),
         rx.tabs.content(by_charge_point, value=TAB_CHARGE_POINTS, padding_top="12px"),
@@ -403,8 +421,8 @@ def assign_dialog() -> rx.Component:
     )
     return _dialog(
         s,
-        "Assign charge points",
-        "Charge points of this list's network. They get the list at the next sync.",
+        t("Assign charge points"),
+        t("Charge points of this list's network. They get the list at the next sync."),
         body,
         "assign-dialog",
     )

@@ -22,6 +22,7 @@ from ccms_app.drivers.local_lists.state.lists import LocalListDeleteState
 from ccms_app.drivers.local_lists.state.pickers import AddIdTagsState, AssignState
 from ccms_app.ui.cards import section
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
+from ccms_app.ui.i18n import Text, t
 from ccms_app.ui.permissions import allowed, when_allowed
 
 SYNC_COLOURS = {
@@ -36,7 +37,7 @@ def _tid(value: Any) -> dict[str, Any]:
     return {"data-testid": value}
 
 
-def _row_removal(label: str, on_click: Any, testid: Any) -> rx.Component:
+def _row_removal(label: Text, on_click: Any, testid: Any) -> rx.Component:
     """The red per-row action of a list (remove a card, unassign a charge point)."""
     return rx.button(
         label,
@@ -48,12 +49,12 @@ def _row_removal(label: str, on_click: Any, testid: Any) -> rx.Component:
     )
 
 
-def _selected_removal(label: str, s: Any, on_click: Any, testid: str) -> rx.Component:
+def _selected_removal(label: Text, s: Any, on_click: Any, testid: str) -> rx.Component:
     """The red bulk action for the selected rows, e.g. "Remove 3 selected"."""
     return rx.button(
         label,
         s.selected_count,
-        " selected",
+        t(" selected"),
         size="2",
         variant="soft",
         color_scheme="red",
@@ -64,19 +65,19 @@ def _selected_removal(label: str, s: Any, on_click: Any, testid: str) -> rx.Comp
 
 
 def list_form() -> rx.Component:
-    s, t = LocalListFormState, "local-list-form"
+    s, tp = LocalListFormState, "local-list-form"
     return form_dialog(
         s,
-        t,
-        "New local list",
-        "Rename local list",
-        text_field(s, "name", "Name", t, placeholder="e.g. Fleet cards"),
+        tp,
+        t("New local list"),
+        t("Rename local list"),
+        text_field(s, "name", t("Name"), tp, placeholder=t("e.g. Fleet cards")),
         text_field(
             s,
             "description",
-            "Description",
-            t,
-            placeholder="Who these cards belong to, why these charge points",
+            t("Description"),
+            tp,
+            placeholder=t("Who these cards belong to, why these charge points"),
         ),
     )
 
@@ -87,9 +88,11 @@ def delete_dialog() -> rx.Component:
         s.confirm_open,
         s.set_confirm_open,
         "Delete " + s.confirm_label + "?",
-        "Only a list that is assigned to no charge point can be deleted: unassign it first on "
-        "its page, so no card leaves a charge point by surprise.",
-        "Delete list",
+        t(
+            "Only a list that is assigned to no charge point can be deleted: unassign it first on "
+            "its page, so no card leaves a charge point by surprise."
+        ),
+        t("Delete list"),
         s.delete,
         "local-list-delete",
     )
@@ -116,36 +119,38 @@ def _tag_cell(row: RowVar) -> rx.Component:
 def entries_section() -> rx.Component:
     s = EntryListState
     return section(
-        "Id tags",
+        t("Id tags"),
         rx.text(
-            "Sent to every charge point the list is assigned to, each with what Authorize "
-            "would answer (a blocked or expired card is sent as such, so the charge point "
-            "refuses it offline too).",
+            t(
+                "Sent to every charge point the list is assigned to, each with what Authorize "
+                "would answer (a blocked or expired card is sent as such, so the charge point "
+                "refuses it offline too)."
+            ),
             **MUTED,
         ),
         data_list(
             s,
             columns=[
-                Column("id_tag", "Id tag", render=_tag_cell),
+                Column("id_tag", t("Id tag"), render=_tag_cell),
                 Column(
                     "authorization",
-                    "Sent as",
+                    t("Sent as"),
                     render=lambda r: authorization_badge(r["authorization"]),
                 ),
-                Column("owner", "Owner"),
-                Column("expiry_date", "Expires"),
-                Column("added_at", "Added", on_phone=False),
+                Column("owner", t("Owner")),
+                Column("expiry_date", t("Expires")),
+                Column("added_at", t("Added"), on_phone=False),
             ],
-            filters=[Filter("authorization", "Sent as", s.filter_options["authorization"])],
+            filters=[Filter("authorization", t("Sent as"), s.filter_options["authorization"])],
             testid="entries",
-            empty_text="No id tags yet: add cards by searching, or paste a column of id tags.",
-            search_placeholder="Search id tag or owner…",
+            empty_text=t("No id tags yet: add cards by searching, or paste a column of id tags."),
+            search_placeholder=t("Search id tag or owner…"),
             toolbar=[
                 when_allowed(
                     AddIdTagsState.add_selected,
                     rx.button(
                         rx.icon("plus", size=14),
-                        "Add id tags",
+                        t("Add id tags"),
                         on_click=AddIdTagsState.open_dialog(LocalListDetailState.list_id),
                         custom_attrs=_tid("entries-add"),
                     ),
@@ -154,7 +159,7 @@ def entries_section() -> rx.Component:
             actions=lambda r: when_allowed(
                 s.remove,
                 _row_removal(
-                    "Remove", s.remove(r["id_tag"]), "entry-remove-" + r["id_tag"].to(str)
+                    t("Remove"), s.remove(r["id_tag"]), "entry-remove-" + r["id_tag"].to(str)
                 ),
             ),
         ),
@@ -163,7 +168,7 @@ def entries_section() -> rx.Component:
             selection_bar(
                 s,
                 "entries",
-                _selected_removal("Remove ", s, s.remove_selected, "entries-remove-selected"),
+                _selected_removal(t("Remove "), s, s.remove_selected, "entries-remove-selected"),
             ),
         ),
     )
@@ -192,14 +197,16 @@ def _charge_point_cell(row: RowVar) -> rx.Component:
 def _online(row: RowVar) -> rx.Component:
     return rx.cond(
         row["online"] != "",
-        rx.badge("online", color_scheme="green", variant="soft"),
-        rx.badge("offline", color_scheme="gray", variant="soft"),
+        rx.badge(t("online"), color_scheme="green", variant="soft"),
+        rx.badge(t("offline"), color_scheme="gray", variant="soft"),
     )
 
 
 def _last_sync(row: RowVar) -> rx.Component:
     return rx.vstack(
-        rx.text(rx.cond(row["last_result_text"] == "", "never", row["last_result_text"]), size="2"),
+        rx.text(
+            rx.cond(row["last_result_text"] == "", t("never"), row["last_result_text"]), size="2"
+        ),
         rx.cond(
             row["last_detail"] != "",
             rx.text(row["last_detail"], **MUTED, max_width="320px", white_space="normal"),
@@ -214,9 +221,11 @@ def _unassign_all_dialog() -> rx.Component:
         s.confirm_unassign_all,
         s.set_confirm_unassign_all,
         "Unassign " + LocalListDetailState.name + " from every charge point?",
-        "At their next sync the charge points lose the list's id tags (those that are in no "
-        "other list assigned to them).",
-        "Unassign all",
+        t(
+            "At their next sync the charge points lose the list's id tags (those that are in no "
+            "other list assigned to them)."
+        ),
+        t("Unassign all"),
         s.unassign_all,
         "unassign-all",
     )
@@ -225,21 +234,23 @@ def _unassign_all_dialog() -> rx.Component:
 def charge_points_section() -> rx.Component:
     s = AssignedListState
     return section(
-        "Charge points",
+        t("Charge points"),
         rx.text(
-            "Connected charge points are synced automatically with differential updates; "
-            "offline ones when they reconnect. Sync now does it at once.",
+            t(
+                "Connected charge points are synced automatically with differential updates; "
+                "offline ones when they reconnect. Sync now does it at once."
+            ),
             **MUTED,
         ),
         data_list(
             s,
             columns=[
-                Column("identity", "Charge point", render=_charge_point_cell),
-                Column("station", "Station"),
-                Column("online", "Connection", render=_online),
+                Column("identity", t("Charge point"), render=_charge_point_cell),
+                Column("station", t("Station")),
+                Column("online", t("Connection"), render=_online),
                 Column(
                     "sync",
-                    "Sync",
+                    t("Sync"),
                     render=lambda r: status_badge(
                         r["sync_text"],
                         SYNC_COLOURS,
@@ -248,37 +259,37 @@ def charge_points_section() -> rx.Component:
                 ),
                 Column(
                     "accepted_version",
-                    "Version",
+                    t("Version"),
                     render=lambda r: rx.text(
                         r["accepted_version"],
                         rx.cond(
                             r["reported_version"] != r["accepted_version"],
-                            rx.text.span(" (reports ", r["reported_version"], ")", **MUTED),
+                            rx.text.span(t(" (reports "), r["reported_version"], ")", **MUTED),
                         ),
                         size="2",
                         custom_attrs=_tid("assigned-version-" + r["identity"].to(str)),
                     ),
                 ),
-                Column("last_result", "Last sync", render=_last_sync),
-                Column("last_attempt_at", "When (UTC)", on_phone=False),
+                Column("last_result", t("Last sync"), render=_last_sync),
+                Column("last_attempt_at", t("When (UTC)"), on_phone=False),
             ],
-            filters=[Filter("sync", "Sync", s.filter_options["sync"])],
+            filters=[Filter("sync", t("Sync"), s.filter_options["sync"])],
             testid="assigned",
-            empty_text="Not assigned to any charge point yet.",
-            search_placeholder="Search charge point or station…",
+            empty_text=t("Not assigned to any charge point yet."),
+            search_placeholder=t("Search charge point or station…"),
             toolbar=[
                 rx.icon_button(
                     rx.icon("refresh-cw", size=14),
                     variant="soft",
                     color_scheme="gray",
-                    aria_label="Reload",
+                    aria_label=t("Reload"),
                     on_click=[s.refresh, LocalListDetailState.refresh],
                 ),
                 when_allowed(
                     AssignState.assign_selected,
                     rx.button(
                         rx.icon("plug", size=14),
-                        "Assign charge points",
+                        t("Assign charge points"),
                         on_click=AssignState.open_dialog(LocalListDetailState.list_id),
                         custom_attrs=_tid("assigned-add"),
                     ),
@@ -287,7 +298,7 @@ def charge_points_section() -> rx.Component:
             actions=lambda r: when_allowed(
                 s.unassign,
                 _row_removal(
-                    "Unassign", s.unassign(r["id"]), "assigned-unassign-" + r["identity"].to(str)
+                    t("Unassign"), s.unassign(r["id"]), "assigned-unassign-" + r["identity"].to(str)
                 ),
             ),
         ),
@@ -297,11 +308,11 @@ def charge_points_section() -> rx.Component:
                 s,
                 "assigned",
                 _selected_removal(
-                    "Unassign ", s, s.unassign_selected, "assigned-unassign-selected"
+                    t("Unassign "), s, s.unassign_selected, "assigned-unassign-selected"
                 ),
                 always=(
                     rx.button(
-                        "Unassign all",
+                        t("Unassign all"),
                         size="2",
                         variant="ghost",
                         color_scheme="red",
@@ -349,10 +360,10 @@ def sync_panel() -> rx.Component:
                     rx.table.root(
                         rx.table.header(
                             rx.table.row(
-                                rx.table.column_header_cell("Charge point"),
-                                rx.table.column_header_cell("Result"),
-                                rx.table.column_header_cell("Version"),
-                                rx.table.column_header_cell("Detail"),
+                                rx.table.column_header_cell(t("Charge point")),
+                                rx.table.column_header_cell(t("Result")),
+                                rx.table.column_header_cell(t("Version")),
+                                rx.table.column_header_cell(t("Detail")),
                             )
                         ),
                         rx.table.body(rx.foreach(s.sync_results, _result_row)),
@@ -366,7 +377,7 @@ def sync_panel() -> rx.Component:
                     custom_attrs=_tid("sync-results"),
                 ),
             ),
-            rx.button("Hide results", size="1", variant="ghost", on_click=s.clear_sync_results),
+            rx.button(t("Hide results"), size="1", variant="ghost", on_click=s.clear_sync_results),
             spacing="2",
             width="100%",
         ),
