@@ -47,6 +47,7 @@ from ccms_app.accounts.roles import (
 from ccms_app.accounts.rules.permissions import ADMINISTRATOR
 from ccms_app.core import listing
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListColumn, ListPage, ListQuery, ListSpec
 from ccms_app.core.rows import stored_id
 
@@ -117,7 +118,7 @@ def get_account(caller: Caller, account_id: int) -> AccountView:
     with read_session() as session:
         account = _account_in_scope(session, account_id, scope)
         if account is None:
-            raise NotFoundError("No such account.")
+            raise NotFoundError(tr("No such account."))
         return _view(session, account)
 
 
@@ -169,9 +170,9 @@ def create_account(caller: Caller, data: AccountInput) -> AccountView:
     errors: dict[str, str] = {}
     full_name = " ".join(data.full_name.split())
     if not full_name:
-        errors["full_name"] = "Give the person's name."
+        errors["full_name"] = tr("Give the person's name.")
     elif len(full_name) > 200:
-        errors["full_name"] = "A name has at most 200 characters."
+        errors["full_name"] = tr("A name has at most 200 characters.")
     try:
         email = auth.normalise_email(data.email)
     except ValueError as exc:

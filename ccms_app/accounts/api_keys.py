@@ -28,6 +28,7 @@ from ccms_app.accounts.rules.api_keys import looks_like_key, new_key, shown_pref
 from ccms_app.accounts.rules.licence import licence_problem
 from ccms_app.accounts.rules.permissions import Action, Module, effective_permissions, permission
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListColumn, ListSpec
 from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
@@ -153,7 +154,7 @@ def create_api_key_from_cli(name: str, role_name: str, organisation_id: int | No
     with session_scope() as session:
         owner = organisation_id or stored_id(root_organisation(session).id)
         if session.get(Organisation, owner) is None:
-            raise ValueError(f"No organisation with id {owner}.")
+            raise ValueError(tr("No organisation with id {owner}.", owner=owner))
         role = session.exec(
             select(Role).where(
                 Role.name == role_name,

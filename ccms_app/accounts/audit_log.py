@@ -45,6 +45,7 @@ from ccms_app.accounts.rules.audit_labels import (
 from ccms_app.core import listing
 from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.display import time_zone
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import (
     ListColumn,
     ListPage,
@@ -128,7 +129,7 @@ def period(since: str, until: str, zone: str) -> Period | None:
     if first is None and last is None:
         return None
     if first is not None and last is not None and first > last:
-        raise ListQueryError("The From date is after the To date")
+        raise ListQueryError(tr("The From date is after the To date"))
     tz = time_zone(zone)
 
     def start_of(day: date) -> datetime:
@@ -241,7 +242,9 @@ def audit_query(
     chosen = {k: v for k, v in (filters or {}).items() if v}
     unknown = sorted(set(chosen) - set(FILTER_KEYS))
     if unknown:
-        raise ListQueryError(f"The audit log cannot be filtered by {', '.join(unknown)}")
+        raise ListQueryError(
+            tr("The audit log cannot be filtered by {unknown}", unknown=", ".join(unknown))
+        )
     typed: dict[str, Any] = {k: chosen[k] for k in ("kind", "outcome") if k in chosen}
     if "kind" in typed:
         _kind(typed["kind"])  # checks the value now, with its message

@@ -36,6 +36,7 @@ from ccms_app.accounts.rules.licence import (
     validate_terms,
 )
 from ccms_app.core.db import read_session
+from ccms_app.core.i18n import tr
 from ccms_app.core.types import utc_now
 from ccms_app.network.models import ChargePoint, Connector, RegistrationState
 
@@ -142,13 +143,13 @@ def _count(raw: str, field: str, errors: dict[str, str]) -> int | None:
     try:
         value = int(text)
     except ValueError:
-        errors[field] = "Give a whole number, or leave it empty for no limit."
+        errors[field] = tr("Give a whole number, or leave it empty for no limit.")
         return None
     if value < 0:
-        errors[field] = "Cannot be negative: give 0 or more, or leave it empty for no limit."
+        errors[field] = tr("Cannot be negative: give 0 or more, or leave it empty for no limit.")
         return None
     if value > MAX_LICENCE_COUNT:
-        errors[field] = f"At most {MAX_LICENCE_COUNT:,}."
+        errors[field] = tr("At most {max_licence_count:,}.", max_licence_count=MAX_LICENCE_COUNT)
         return None
     return value
 
@@ -160,7 +161,7 @@ def _day(raw: str, field: str, errors: dict[str, str]) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        errors[field] = "Give a date as YYYY-MM-DD, or leave it empty."
+        errors[field] = tr("Give a date as YYYY-MM-DD, or leave it empty.")
         return None
 
 

@@ -35,6 +35,7 @@ from ccms_app.accounts.rules.permissions import (
     validate_role,
 )
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListColumn, ListSpec
 from ccms_app.core.rows import stored_id
 
@@ -202,7 +203,7 @@ def get_role(caller: Caller, role_id: int) -> RoleView:
     with read_session() as session:
         role = role_in_scope(session, role_id, scope)
         if role is None:
-            raise NotFoundError("No such role.")
+            raise NotFoundError(tr("No such role."))
         return _view(role, _organisation_name(session, role), _count_holders(session, role, scope))
 
 

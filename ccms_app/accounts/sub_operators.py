@@ -45,6 +45,7 @@ from ccms_app.accounts.principals import Principal, licence_terms
 from ccms_app.accounts.rules.licence import LicenceTerms
 from ccms_app.accounts.rules.permissions import ADMINISTRATOR, Action, Module
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListColumn, ListQuery, ListSpec, iter_rows
 from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
@@ -206,7 +207,9 @@ def get_sub_operator(organisation_id: int, sub_operator_id: int) -> SubOperatorV
     for view in list_sub_operators(organisation_id):
         if view.id == sub_operator_id:
             return view
-    raise SubOperatorNotFound(f"Sub-operator {sub_operator_id} does not exist.")
+    raise SubOperatorNotFound(
+        tr("Sub-operator {sub_operator_id} does not exist.", sub_operator_id=sub_operator_id)
+    )
 
 
 # --- changes ------------------------------------------------------------------------------
@@ -248,9 +251,9 @@ def _require_editor(caller: Principal, action: str, remote_address: str) -> None
 def _clean_name(raw: str, field: str, label: str, errors: dict[str, str]) -> str:
     cleaned = " ".join(raw.split())
     if not cleaned:
-        errors[field] = f"Give the {label}."
+        errors[field] = tr("Give the {label}.", label=label)
     elif len(cleaned) > NAME_MAX_LENGTH:
-        errors[field] = f"At most {NAME_MAX_LENGTH} characters."
+        errors[field] = tr("At most {name_max_length} characters.", name_max_length=NAME_MAX_LENGTH)
     return cleaned
 
 
@@ -286,12 +289,14 @@ def create_sub_operator(
     terms, licence_errors = parse_terms(values)
     errors |= licence_errors
     if errors:
-        raise _invalid(errors, "Sub-operator not created")
+        raise _invalid(errors, tr("Sub-operator not created"))
     password_hash = auth.hash_password(values["admin_password"])
     try:
         created = _insert(caller.organisation_id, name, terms, email, admin_name, password_hash)
     except IntegrityError as exc:  # a concurrent create took the name or the email
-        raise _invalid({"name": "Taken meanwhile: try again."}, "Sub-operator not created") from exc
+        raise _invalid(
+            {"name": "Taken meanwhile: try again."}, tr("Sub-operator not created")
+        ) from exc
     audit.record(
         _actor(caller, remote_address),
         "sub_operator.create",
@@ -319,9 +324,9 @@ def _insert(
         if taken is not None:
             errors["name"] = f"An organisation named {name!r} already exists."
         if session.exec(select(OperatorAccount.id).where(OperatorAccount.email == email)).first():
-            errors["admin_email"] = f"{email} already has a login."
+            errors["admin_email"] = tr("{email} already has a login.", email=email)
         if errors:
-            raise _invalid(errors, "Sub-operator not created")
+            raise _invalid(errors, tr("Sub-operator not created"))
         organisation = Organisation(name=name, parent_id=parent_id)
         _apply_terms(organisation, terms)
         session.add(organisation)
@@ -354,11 +359,16 @@ def update_licence(
     _require_editor(caller, "sub_operator.licence", remote_address)
     terms, errors = parse_terms(values)
     if errors:
-        raise _invalid(errors, "Licence not saved")
+        raise _invalid(errors, tr("Licence not saved"))
     with session_scope() as session:
         organisation = session.get(Organisation, sub_operator_id)
         if organisation is None or organisation.parent_id != caller.organisation_id:
-            raise SubOperatorNotFound(f"Sub-operator {sub_operator_id} does not exist.")
+            raise SubOperatorNotFound(
+                tr(
+                    "Sub-operator {sub_operator_id} does not exist.",
+                    sub_operator_id=sub_operator_id,
+                )
+            )
         before = licence_terms(organisation)
         _apply_terms(organisation, terms)
         session.add(organisation)

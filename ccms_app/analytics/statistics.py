@@ -22,6 +22,7 @@ from ccms_app.analytics.figures import Narrowing
 from ccms_app.analytics.statistics_sessions import Window, window_of
 from ccms_app.core.db import read_session
 from ccms_app.core.display import time_zone
+from ccms_app.core.i18n import tr
 from ccms_app.finance.rules.revenue import PeriodError, PeriodKind, period_kind
 from ccms_app.finance.wallets.holders import organisation_currency, organisation_zone
 from ccms_app.maintenance.reports.filters import ReportFilter
@@ -124,7 +125,7 @@ def statistics_filter(
         errors["kind"] = str(exc)
     first, last = _day(date_from, "date_from", errors), _day(date_to, "date_to", errors)
     if first is not None and last is not None and last < first:
-        errors["date_to"] = "The To date is before the From date"
+        errors["date_to"] = tr("The To date is before the From date")
     narrowing = Narrowing(
         frozenset(scope),
         area_id=_id(area_id, "area_id", errors),

@@ -37,6 +37,7 @@ from ccms_app.charging.models import ChargingSession, SessionStatus
 from ccms_app.core import listing
 from ccms_app.core.db import read_session
 from ccms_app.core.display import MISSING
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListColumn, ListPage, ListQuery, ListSpec
 from ccms_app.core.money import format_minor
 from ccms_app.finance.history.rows import duration_text, kwh_text, local_time, money_text
@@ -82,8 +83,15 @@ def chart_buckets(kind: PeriodKind, window: Window, zone: str) -> tuple[Bucket, 
     found = buckets_between(kind, window.first, window.last, zone)
     if len(found) > MAX_BUCKETS[kind]:
         raise RangeError(
-            f"{len(found):,} {kind.value} are too many bars: choose at most "
-            f"{MAX_BUCKETS[kind]:,}, or group by a longer period"
+            tr(
+                (
+                    "{count:,} {kind} are too many bars: choose at most "
+                    "{kind2:,}, or group by a longer period"
+                ),
+                count=len(found),
+                kind=kind.value,
+                kind2=MAX_BUCKETS[kind],
+            )
         )
     return tuple(_cut(bucket, kind, window) for bucket in found)
 

@@ -27,6 +27,7 @@ from ccms_app.control.models import CommandStatus
 from ccms_app.control.rules.commands import CommandInputError, build_request
 from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.events import NetworkEvent, get_event_bus
+from ccms_app.core.i18n import tr
 from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
 from ccms_app.drivers.authorization import check_id_tag
@@ -155,7 +156,13 @@ def _check_connector(session: Session, cp: ChargePoint, connector_id: int, now: 
         select(Connector.connector_id).where(Connector.charge_point_id == cp.id)
     ).all()
     if connector_id > 0 and known and connector_id not in known:
-        raise ReservationError(f"{cp.identity} has no connector {connector_id}")
+        raise ReservationError(
+            tr(
+                "{identity} has no connector {connector_id}",
+                identity=cp.identity,
+                connector_id=connector_id,
+            )
+        )
     taken = session.exec(
         select(Reservation).where(
             Reservation.charge_point_id == cp.id,
@@ -166,8 +173,16 @@ def _check_connector(session: Session, cp: ChargePoint, connector_id: int, now: 
     ).first()
     if taken is not None:
         raise ReservationError(
-            f"connector {connector_id} of {cp.identity} already has open reservation "
-            f"{taken.id} until {taken.expiry_date:%Y-%m-%d %H:%M} UTC"
+            tr(
+                (
+                    "connector {connector_id} of {identity} already has open "
+                    "reservation {id} until {expiry_date:%Y-%m-%d %H:%M} UTC"
+                ),
+                connector_id=connector_id,
+                identity=cp.identity,
+                id=taken.id,
+                expiry_date=taken.expiry_date,
+            )
         )
 
 
@@ -177,7 +192,9 @@ def _create(
     with session_scope() as session:
         cp = session.get(ChargePoint, charge_point_id)
         if cp is None:
-            raise UnknownChargePointError(f"charge point {charge_point_id} does not exist")
+            raise UnknownChargePointError(
+                tr("charge point {charge_point_id} does not exist", charge_point_id=charge_point_id)
+            )
         tag = _check_id_tag(session, params["id_tag"], cp, now)
         _check_connector(session, cp, params["connector_id"], now)
         row = Reservation(
@@ -198,7 +215,9 @@ def _identity(session: Session, charge_point_id: int) -> str:
     """The identity of a reservation's charge point (the foreign key keeps it there)."""
     cp = session.get(ChargePoint, charge_point_id)
     if cp is None:
-        raise UnknownChargePointError(f"charge point {charge_point_id} does not exist")
+        raise UnknownChargePointError(
+            tr("charge point {charge_point_id} does not exist", charge_point_id=charge_point_id)
+        )
     return cp.identity
 
 
@@ -217,7 +236,9 @@ def _settle(reservation_id: int, status: str, only_from: tuple[str, ...]) -> Res
     with session_scope() as session:
         row = session.get(Reservation, reservation_id)
         if row is None:
-            raise ReservationError(f"reservation {reservation_id} does not exist")
+            raise ReservationError(
+                tr("reservation {reservation_id} does not exist", reservation_id=reservation_id)
+            )
         if row.status in only_from:
             row.status = status
             row.updated_at = utc_now()
@@ -230,9 +251,9 @@ def _validated_params(
     connector_id: int, id_tag: str, expiry: datetime, parent_id_tag: str | None
 ) -> dict[str, Any]:
     if not isinstance(expiry, datetime) or expiry.tzinfo is None:
-        raise ReservationError("expiry must be a date and time with a time zone")
+        raise ReservationError(tr("expiry must be a date and time with a time zone"))
     if expiry <= utc_now():
-        raise ReservationError("expiry must be in the future")
+        raise ReservationError(tr("expiry must be in the future"))
     params: dict[str, Any] = {
         "connector_id": connector_id,
         "expiry_date": expiry,
@@ -289,7 +310,9 @@ def _load(reservation_id: int) -> ReservationView:
     with read_session() as session:
         row = session.get(Reservation, reservation_id)
         if row is None:
-            raise ReservationError(f"reservation {reservation_id} does not exist")
+            raise ReservationError(
+                tr("reservation {reservation_id} does not exist", reservation_id=reservation_id)
+            )
         return _view(row, _identity(session, row.charge_point_id))
 
 
@@ -299,7 +322,11 @@ async def cancel(reservation_id: int, requested_by: str) -> ReservationView:
     current = await asyncio.to_thread(_load, reservation_id)
     if not current.is_open:
         raise ReservationError(
-            f"reservation {reservation_id} is {current.status}; only an open one can be cancelled"
+            tr(
+                "reservation {reservation_id} is {status}; only an open one can be cancelled",
+                reservation_id=reservation_id,
+                status=current.status,
+            )
         )
     command = await send_command(
         current.charge_point_id,

@@ -14,6 +14,7 @@ from sqlmodel import col, select
 
 from ccms_app.charging.models import ChargingSession
 from ccms_app.core.db import read_session
+from ccms_app.core.i18n import tr
 from ccms_app.network.assets import AssetNotFound, get_scoped
 from ccms_app.network.models import ChargePoint, Station
 
@@ -47,7 +48,7 @@ def recent_sessions(
 ) -> list[RecentSession]:
     """The latest sessions at a station and/or a charge point (at least one), newest first."""
     if station_id is None and charge_point_id is None:
-        raise ValueError("recent_sessions needs a station_id or a charge_point_id")
+        raise ValueError(tr("recent_sessions needs a station_id or a charge_point_id"))
     query = (
         select(ChargingSession, ChargePoint.identity, Station.timezone)
         .join(ChargePoint, col(ChargePoint.id) == ChargingSession.charge_point_id)

@@ -19,6 +19,7 @@ from ccms_app.control.rules.commands import build_request, reply_status
 from ccms_app.control.rules.redaction import redact, redact_text
 from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.events import NetworkEvent, get_event_bus
+from ccms_app.core.i18n import tr
 from ccms_app.core.rows import existing, stored_id
 from ccms_app.core.types import utc_now
 from ccms_app.network.models import ChargePoint
@@ -100,7 +101,9 @@ def _create(
     with session_scope() as session:
         cp = session.get(ChargePoint, charge_point_id)
         if cp is None:
-            raise UnknownChargePointError(f"charge point {charge_point_id} does not exist")
+            raise UnknownChargePointError(
+                tr("charge point {charge_point_id} does not exist", charge_point_id=charge_point_id)
+            )
         row = ChargePointCommand(
             organisation_id=cp.organisation_id,
             charge_point_id=stored_id(cp.id),

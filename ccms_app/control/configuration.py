@@ -30,6 +30,7 @@ from ccms_app.control.rules.commands import (
 from ccms_app.control.rules.redaction import redact
 from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.events import NetworkEvent, get_event_bus
+from ccms_app.core.i18n import tr
 from ccms_app.core.types import utc_now
 
 log = logging.getLogger(__name__)
@@ -158,7 +159,9 @@ def _check_writable(charge_point_id: int, key: str) -> None:
             )
         ).first()
     if row is not None and row.readonly:
-        raise ReadOnlyKeyError(f"{key} is read-only on this charge point and cannot be changed")
+        raise ReadOnlyKeyError(
+            tr("{key} is read-only on this charge point and cannot be changed", key=key)
+        )
 
 
 def _store_value(charge_point_id: int, key: str, value: str) -> None:

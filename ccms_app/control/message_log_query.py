@@ -19,6 +19,7 @@ from sqlmodel import col, select
 
 from ccms_app.control.models import MessageDirection, OcppMessage
 from ccms_app.core.db import read_session
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import spreadsheet_safe
 
 DEFAULT_PAGE_SIZE = 50
@@ -80,7 +81,9 @@ def _where(statement: Any, f: MessageFilter) -> Any:
         statement = statement.where(OcppMessage.action == f.action)
     if f.direction:
         if f.direction not in DIRECTIONS:
-            raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}")
+            raise ValueError(
+                tr("direction must be one of {directions}", directions=", ".join(DIRECTIONS))
+            )
         statement = statement.where(OcppMessage.direction == f.direction)
     return statement
 

@@ -1,7 +1,10 @@
-"""How values read on every page: times in a zone, numbers with their unit, a dash for none.
+"""How values read on every page: times in a zone, numbers with their unit, a dash for none,
+each as the reader's language writes them (Babel: "1,234.5 kWh", "1.234,5 kWh").
 
 Rows are formatted once on the server (per push or per page load), so every module that
-prints a time or a quantity uses these and they all read the same.
+prints a time or a quantity uses these and they all read the same. The language is the
+reader's (`core.i18n.reader_language`: the tab's, set by the event gate); English outside an
+event.
 """
 
 from __future__ import annotations
@@ -9,6 +12,12 @@ from __future__ import annotations
 from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.dates import format_datetime
+from babel.dates import format_time as babel_time
+from babel.numbers import format_decimal
+
+from ccms_app.core.i18n import DEFAULT, babel_locale, reader_language
 
 MISSING = "—"
 
@@ -19,12 +28,24 @@ def format_time(value: datetime | None, zone: str, now: datetime) -> str:
         return MISSING
     tz = time_zone(zone)
     local = value.astimezone(tz)
-    pattern = "%H:%M:%S %Z" if local.date() == now.astimezone(tz).date() else "%Y-%m-%d %H:%M %Z"
-    return local.strftime(pattern)
+    today = local.date() == now.astimezone(tz).date()
+    locale = babel_locale(reader_language())
+    if locale == DEFAULT:  # ISO-like, as operators' exports and logs write it
+        return local.strftime("%H:%M:%S %Z" if today else "%Y-%m-%d %H:%M %Z")
+    shown = (
+        babel_time(local, "medium", locale=locale)
+        if today
+        else format_datetime(local, "short", locale=locale)
+    )
+    return f"{shown} {local.strftime('%Z')}"
 
 
 def format_number(value: float | None, unit: str, digits: int = 1) -> str:
-    return MISSING if value is None else f"{value:,.{digits}f} {unit}"
+    if value is None:
+        return MISSING
+    pattern = "#,##0." + "0" * digits if digits > 0 else "#,##0"
+    number = format_decimal(value, pattern, locale=babel_locale(reader_language()))
+    return f"{number} {unit}"
 
 
 @lru_cache(maxsize=512)

@@ -16,6 +16,7 @@ code, with its parameters), turned into words in the reader's language where it 
 from __future__ import annotations
 
 import logging
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -33,6 +34,11 @@ DEFAULT = "en"
 # A pseudo-language for tests: every message marked as coming from the catalog (⟦...⟧), so a
 # page that shows text without the marks shows text that bypasses the catalog.
 PSEUDO = "qps"
+
+
+# The language of whoever the running code answers (set by the event gate for each event of a
+# tab, and by jobs writing for one reader): server-built text and formatted values use it.
+_reader: ContextVar[str] = ContextVar("ccms_reader_language", default=DEFAULT)
 
 
 @dataclass(frozen=True)
@@ -80,7 +86,7 @@ def catalog_ids() -> frozenset[str]:
     return frozenset(str(m.id) for m in template if m.id and isinstance(m.id, str))
 
 
-def gettext(code: str, msgid: str, **params: Any) -> str:
+def gettext(code: str, msgid: str, /, **params: Any) -> str:
     """`msgid` in language `code`, its `{names}` filled from `params`. A translation that
     names other values than the English one is a catalog error: English is shown instead."""
     text = catalog(code).get(msgid, msgid)
@@ -91,6 +97,23 @@ def gettext(code: str, msgid: str, **params: Any) -> str:
     except (KeyError, IndexError, ValueError):
         log.warning("translation does not fit its message language=%s msgid=%r", code, msgid)
         return msgid.format(**params)
+
+
+def reader_language() -> str:
+    """The language the running code writes in (English outside an event: the API, logs)."""
+    return _reader.get()
+
+
+def set_reader_language(code: str) -> None:
+    """Write in `code` from here on in this event (the gate calls it before every handler;
+    `asyncio.to_thread` and background tasks inherit it)."""
+    _reader.set(code if is_language(code) else DEFAULT)
+
+
+def tr(msgid: str, /, **params: Any) -> str:
+    """`msgid` in the reader's language, now (marks it for the catalogs): for text a handler
+    builds for its tab, a toast, a form's error."""
+    return gettext(reader_language(), msgid, **params)
 
 
 def placeholders(text: str) -> frozenset[str]:
@@ -110,7 +133,7 @@ class Message:
         return gettext(code, self.msgid, **self.params)
 
     def __str__(self) -> str:
-        return self.text(DEFAULT)
+        return self.text(reader_language())
 
 
 def N_(msgid: str) -> str:
@@ -119,7 +142,7 @@ def N_(msgid: str) -> str:
     return msgid
 
 
-def _(msgid: str, **params: Any) -> Message:
+def _(msgid: str, /, **params: Any) -> Message:
     """Mark `msgid` for the catalogs; translated where it is shown (`Message.text`)."""
     return Message(msgid, params)
 

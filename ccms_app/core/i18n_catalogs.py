@@ -20,7 +20,15 @@ from babel.messages.pofile import read_po, write_po
 from ccms_app.core.i18n import CODES, DEFAULT, DOMAIN, LOCALE_DIR, placeholders
 
 SOURCE_DIR = LOCALE_DIR.parent
-KEYWORDS = {"t": None, "t_with": None, "page_title": None, "N_": None, "_": None, "gettext": (2,)}
+KEYWORDS = {
+    "t": None,
+    "t_with": None,
+    "page_title": None,
+    "N_": None,
+    "_": None,
+    "tr": None,
+    "gettext": (2,),
+}
 METHODS = [("**.py", "python")]
 
 

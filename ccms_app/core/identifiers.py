@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from ccms_app.core.i18n import tr
+
 IDENTITY_MAX_LENGTH = 48
 ID_TAG_MAX_LENGTH = 20  # OCPP 1.6 CiString20Type
 _IDENTITY_RE = re.compile(r"[A-Za-z0-9._:-]+")
@@ -20,7 +22,7 @@ class FieldError(ValueError):
 def validate_identity(identity: str) -> str:
     """An OCPP charge point identity: 1-48 URL-path-safe characters (letters, digits, -_.:)."""
     if not identity:
-        raise FieldError("identity is empty", "identity")
+        raise FieldError(tr("identity is empty"), "identity")
     if len(identity) > IDENTITY_MAX_LENGTH:
         raise FieldError(
             f"identity {identity!r} is {len(identity)} characters long; "
@@ -43,7 +45,7 @@ def validate_identity(identity: str) -> str:
 def validate_id_tag(id_tag: str, field: str = "id_tag") -> str:
     """An OCPP 1.6 idTag (CiString20): 1-20 printable ASCII characters, no edge spaces."""
     if not id_tag:
-        raise FieldError(f"{field} is empty", field)
+        raise FieldError(tr("{field} is empty", field=field), field)
     if len(id_tag) > ID_TAG_MAX_LENGTH:
         raise FieldError(
             f"{field} {id_tag!r} is {len(id_tag)} characters long; OCPP allows at most "

@@ -17,6 +17,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from ccms_app.core.db import read_session
+from ccms_app.core.i18n import tr
 
 MAX_PAGE_SIZE = 200
 EXPORT_CHUNK = 2000
@@ -104,7 +105,9 @@ def _filtered(
             continue
         column = spec.column(key)
         if not column.filterable:
-            raise ListQueryError(f"{spec.name} cannot be filtered by {column.label}")
+            raise ListQueryError(
+                tr("{spec} cannot be filtered by {label}", spec=spec.name, label=column.label)
+            )
         statement = statement.where(column.selects(value))
     term = query.search.strip().lower()
     if term:
@@ -122,7 +125,9 @@ def _escape_like(term: str) -> str:
 def _ordered(spec: ListSpec, statement: Select[Any], query: ListQuery) -> Select[Any]:
     column = spec.column(query.sort or spec.default_sort)
     if not column.sortable:
-        raise ListQueryError(f"{spec.name} cannot be sorted by {column.label}")
+        raise ListQueryError(
+            tr("{spec} cannot be sorted by {label}", spec=spec.name, label=column.label)
+        )
     order = column.expression.desc() if query.descending else column.expression.asc()
     tie = spec.id_column.desc() if query.descending else spec.id_column.asc()
     return statement.order_by(order, tie)

@@ -21,6 +21,7 @@ from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
 
 from ccms_app.core.config import Settings
+from ccms_app.core.i18n import tr
 
 
 class MailError(Exception):
@@ -62,7 +63,7 @@ def build_message(mail: OutgoingMail, settings: Settings) -> EmailMessage:
     """The MIME message: plain-text body, then each attachment."""
     sender = settings.smtp_from or mail.sender
     if not sender:
-        raise MailError("no sender address: set CCMS_SMTP_FROM or the seller's e-mail")
+        raise MailError(tr("no sender address: set CCMS_SMTP_FROM or the seller's e-mail"))
     message = EmailMessage()
     message["From"] = from_header(sender, mail.sender_name)
     message["To"] = mail.to
@@ -91,7 +92,7 @@ def from_header(sender: str, name: str) -> str:
 def send_mail(mail: OutgoingMail, settings: Settings) -> None:
     """Hand `mail` to the configured SMTP server; MailError (MailOffError when off) if not."""
     if not mail_enabled(settings):
-        raise MailOffError("e-mail is off (CCMS_SMTP_HOST is not set)")
+        raise MailOffError(tr("e-mail is off (CCMS_SMTP_HOST is not set)"))
     message = build_message(mail, settings)
     try:
         with smtplib.SMTP(

@@ -15,6 +15,8 @@ from functools import lru_cache
 from babel import Locale
 from babel.numbers import format_currency
 
+from ccms_app.core.i18n import babel_locale, reader_language, tr
+
 
 def _codes(text: str) -> list[str]:
     return text.split()
@@ -56,9 +58,9 @@ def normalise_currency(code: str) -> str:
     """An ISO 4217 code in capitals ("eur" -> "EUR"); MoneyError when it is not one."""
     code = code.strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", code):
-        raise MoneyError("currency must be an ISO 4217 code of 3 letters, e.g. EUR")
+        raise MoneyError(tr("currency must be an ISO 4217 code of 3 letters, e.g. EUR"))
     if code not in CURRENCIES:
-        raise MoneyError(f"{code} is not an ISO 4217 currency code")
+        raise MoneyError(tr("{code} is not an ISO 4217 currency code", code=code))
     return code
 
 
@@ -76,7 +78,7 @@ def parse_minor(text: str, currency: str) -> int:
     digits = exponent(currency)
     cleaned = text.strip()
     if not cleaned:
-        raise MoneyError("Give an amount, e.g. 0.29")
+        raise MoneyError(tr("Give an amount, e.g. 0.29"))
     if cleaned.count(",") == 1 and "." not in cleaned:
         cleaned = cleaned.replace(",", ".")
     if not _AMOUNT_RE.fullmatch(cleaned):
@@ -88,10 +90,19 @@ def parse_minor(text: str, currency: str) -> int:
     scaled = amount.scaleb(digits)
     if scaled != scaled.to_integral_value():
         unit = "no decimals" if digits == 0 else f"at most {digits} decimals"
-        raise MoneyError(f"{currency.upper()} amounts have {unit}; {cleaned} would need rounding")
+        raise MoneyError(
+            tr(
+                "{upper} amounts have {unit}; {cleaned} would need rounding",
+                upper=currency.upper(),
+                unit=unit,
+                cleaned=cleaned,
+            )
+        )
     minor = int(scaled)
     if minor > MAX_MINOR:
-        raise MoneyError(f"{cleaned} {currency.upper()} is too large")
+        raise MoneyError(
+            tr("{cleaned} {upper} is too large", cleaned=cleaned, upper=currency.upper())
+        )
     return minor
 
 
@@ -122,9 +133,11 @@ def _currency_pattern(locale: str, digits: int) -> str:
     return _FRACTION_RE.sub("." + "0" * digits if digits else "", pattern)
 
 
-def format_money(minor: int, currency: str, locale: str = "en") -> str:
+def format_money(minor: int, currency: str, locale: str | None = None) -> str:
     """ "€0.29" for 29 (EUR), "¥150" for 150 (JPY), "-€1.50" for -150: the currency's symbol
-    and its ISO 4217 minor unit, laid out as `locale` writes money (Babel)."""
+    and its ISO 4217 minor unit, laid out as `locale` writes money (Babel); by default as the
+    reader's language does ("0,29 €" in German)."""
+    locale = locale or babel_locale(reader_language())
     digits = exponent(currency)
     amount = Decimal(minor).scaleb(-digits)
     pattern = _currency_pattern(locale, digits)

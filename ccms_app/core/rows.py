@@ -11,13 +11,15 @@ from typing import TypeVar
 from sqlalchemy import Table
 from sqlmodel import Session, SQLModel
 
+from ccms_app.core.i18n import tr
+
 _Row = TypeVar("_Row", bound=SQLModel)
 
 
 def stored_id(row_id: int | None) -> int:
     """The primary key of a row read from the database or flushed to it (None only before)."""
     if row_id is None:
-        raise ValueError("the row has no id yet: flush it to the database first")
+        raise ValueError(tr("the row has no id yet: flush it to the database first"))
     return row_id
 
 
@@ -25,7 +27,9 @@ def existing(session: Session, model: type[_Row], row_id: int) -> _Row:
     """The row `row_id` of `model`, which a foreign key or this very request keeps there."""
     row = session.get(model, row_id)
     if row is None:
-        raise LookupError(f"{model.__name__} {row_id} does not exist")
+        raise LookupError(
+            tr("{__name__} {row_id} does not exist", __name__=model.__name__, row_id=row_id)
+        )
     return row
 
 

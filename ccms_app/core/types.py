@@ -10,6 +10,8 @@ from sqlalchemy import Column, DateTime
 from sqlalchemy.engine import processors
 from sqlalchemy.types import TypeDecorator
 
+from ccms_app.core.i18n import tr
+
 # How SQLAlchemy's SQLite DATETIME stores a datetime by default (the format every existing row
 # has). The fast bind path below writes exactly this text and is used only with this format.
 SQLITE_STORAGE_FORMAT = (
@@ -35,7 +37,7 @@ def _sqlite_text(value: datetime | None) -> str | None:
     utc = value
     if value.tzinfo is not UTC:
         if value.tzinfo is None:
-            raise ValueError("naive datetime given; CCMS stores timezone-aware UTC only")
+            raise ValueError(tr("naive datetime given; CCMS stores timezone-aware UTC only"))
         utc = value.astimezone(UTC)
     # isoformat of an aware datetime ends in "+00:00"; the first 26 characters are
     # "YYYY-MM-DD HH:MM:SS.ffffff", the stored format (years 1-9999 have four digits).
@@ -76,7 +78,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         if value.tzinfo is None:
-            raise ValueError("naive datetime given; CCMS stores timezone-aware UTC only")
+            raise ValueError(tr("naive datetime given; CCMS stores timezone-aware UTC only"))
         value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, select
 
 from ccms_app.accounts.organisations import organisation_scope
+from ccms_app.core.i18n import tr
 from ccms_app.drivers.local_lists.marks import mark_id_tags_changed_in
 from ccms_app.drivers.models import IdTag
 
@@ -102,7 +103,7 @@ def phone(errors: Errors, name: str, value: str, max_length: int) -> str:
 def visible(scope: Scope, organisation_id: int | None, what: str, key: object) -> None:
     """NotFoundError unless the row (of `organisation_id`) is in the operator's scope."""
     if not scope.covers(organisation_id):
-        raise NotFoundError(f"{what} {key} not found")
+        raise NotFoundError(tr("{what} {key} not found", what=what, key=key))
 
 
 def id_tags_changed(session: Session, id_tag_ids: Collection[int | None]) -> None:

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, func, select
 from ccms_app.accounts.models import Organisation
 from ccms_app.charging.models import ChargingSession
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListColumn, ListSpec
 from ccms_app.drivers.common import (
     Errors,
@@ -224,8 +225,11 @@ def delete_driver(scope: Scope, driver_id: int) -> DeletedDriver:
             held = [f"{len(tags)} card(s)"] if tags else []
             held += [f"{sessions} charging session(s)"] if sessions else []
             raise RefusedError(
-                f"{driver.name} has {' and '.join(held)} and cannot be deleted; "
-                "suspend the driver instead"
+                tr(
+                    "{driver} has {held} and cannot be deleted; suspend the driver instead",
+                    driver=driver.name,
+                    held=" and ".join(held),
+                )
             )
         memberships = session.exec(
             select(UserGroupMember).where(UserGroupMember.driver_id == driver_id)

@@ -27,6 +27,7 @@ from sqlmodel import Session, col, func, select
 from ccms_app.accounts.models import Organisation
 from ccms_app.charging.models import ChargingSession
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.identifiers import FieldError, validate_id_tag
 from ccms_app.core.listing import ListColumn, ListSpec
 from ccms_app.core.types import UTCDateTime, utc_now
@@ -321,15 +322,25 @@ def _refuse_delete(session: Session, tag: IdTag) -> None:
     ).one()
     if sessions:
         raise RefusedError(
-            f"{tag.id_tag} was used in {sessions} charging session(s) and stays for the "
-            "history; block it instead"
+            tr(
+                (
+                    "{id_tag} was used in {sessions} charging session(s) and "
+                    "stays for the history; block it instead"
+                ),
+                id_tag=tag.id_tag,
+                sessions=sessions,
+            )
         )
     children = session.exec(
         select(IdTag.id_tag).where(func.lower(IdTag.parent_id_tag) == key).limit(3)
     ).all()
     if children:
         raise RefusedError(
-            f"{tag.id_tag} is the parent of {', '.join(children)}; change their parent first"
+            tr(
+                "{id_tag} is the parent of {children}; change their parent first",
+                id_tag=tag.id_tag,
+                children=", ".join(children),
+            )
         )
     lists = session.exec(
         select(LocalAuthList.name)
@@ -339,8 +350,11 @@ def _refuse_delete(session: Session, tag: IdTag) -> None:
     ).all()
     if lists:
         raise RefusedError(
-            f"{tag.id_tag} is in the local authorization list(s) {', '.join(lists)}; "
-            "remove it there first"
+            tr(
+                "{id_tag} is in the local authorization list(s) {lists}; remove it there first",
+                id_tag=tag.id_tag,
+                lists=", ".join(lists),
+            )
         )
 
 

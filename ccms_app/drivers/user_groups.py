@@ -23,6 +23,7 @@ from sqlmodel import Session, col, func, select
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListColumn, ListSpec
 from ccms_app.drivers.common import (
     Errors,
@@ -175,8 +176,15 @@ def delete_group(scope: Scope, group_id: int) -> str:
         if cards:
             shown = ", ".join(cards[:3]) + (" ..." if len(cards) > 3 else "")
             raise RefusedError(
-                f"{group.name} has {len(cards)} group card(s) ({shown}); assign them to "
-                "someone else or delete them first"
+                tr(
+                    (
+                        "{group} has {count} group card(s) ({shown}); assign "
+                        "them to someone else or delete them first"
+                    ),
+                    group=group.name,
+                    count=len(cards),
+                    shown=shown,
+                )
             )
         for member in session.exec(
             select(UserGroupMember).where(UserGroupMember.group_id == group_id)
@@ -265,7 +273,13 @@ def remove_member(scope: Scope, group_id: int, driver_id: int) -> None:
         _get(session, scope, group_id)
         member = _member(session, group_id, driver_id)
         if member is None:
-            raise NotFoundError(f"driver {driver_id} is not in group {group_id}")
+            raise NotFoundError(
+                tr(
+                    "driver {driver_id} is not in group {group_id}",
+                    driver_id=driver_id,
+                    group_id=group_id,
+                )
+            )
         session.delete(member)
         session.flush()
         _group_cards_changed(session, group_id)
@@ -278,7 +292,13 @@ def set_member_authorised(scope: Scope, group_id: int, driver_id: int, authorise
         _get(session, scope, group_id)
         member = _member(session, group_id, driver_id)
         if member is None:
-            raise NotFoundError(f"driver {driver_id} is not in group {group_id}")
+            raise NotFoundError(
+                tr(
+                    "driver {driver_id} is not in group {group_id}",
+                    driver_id=driver_id,
+                    group_id=group_id,
+                )
+            )
         if member.authorised != authorised:
             member.authorised = authorised
             session.add(member)

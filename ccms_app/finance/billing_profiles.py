@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 from ccms_app.accounts.models import Organisation
 from ccms_app.core.config import get_settings
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.types import utc_now
 from ccms_app.finance.models import BillingProfile
 from ccms_app.finance.rules.billing_profile import (
@@ -50,9 +51,13 @@ def _existing_organisation(
     session: Session, organisation_id: int, scope: Collection[int] | None
 ) -> None:
     if scope is not None and organisation_id not in scope:
-        raise ProfileNotFound(f"no organisation {organisation_id} in your network")
+        raise ProfileNotFound(
+            tr("no organisation {organisation_id} in your network", organisation_id=organisation_id)
+        )
     if session.get(Organisation, organisation_id) is None:
-        raise ProfileNotFound(f"no organisation {organisation_id}")
+        raise ProfileNotFound(
+            tr("no organisation {organisation_id}", organisation_id=organisation_id)
+        )
 
 
 def _detached(profile: BillingProfile | None, organisation_id: int) -> BillingProfile:

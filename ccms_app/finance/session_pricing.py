@@ -26,6 +26,7 @@ from ccms_app.charging.models import ChargingSession, MeterSample, Reservation, 
 from ccms_app.charging.rules.metering import ENERGY_REGISTER, Reading, live_readings
 from ccms_app.charging.session_close import on_session_closed
 from ccms_app.core.db import session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.pending_writes import write_pending
 from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
@@ -276,9 +277,15 @@ def release(scope: Collection[int], session_id: int, actor: str) -> SessionCost:
     with session_scope() as session:
         row = session.get(SessionCost, session_id)
         if row is None or row.organisation_id not in scope:
-            raise FinanceNotFound(f"Session {session_id} has no cost")
+            raise FinanceNotFound(tr("Session {session_id} has no cost", session_id=session_id))
         if row.state != CostState.REVIEW:
-            raise FinanceConflict(f"Session {session_id} is not held for review ({row.state})")
+            raise FinanceConflict(
+                tr(
+                    "Session {session_id} is not held for review ({state})",
+                    session_id=session_id,
+                    state=row.state,
+                )
+            )
         row.state = CostState.FINAL
         row.note = f"{row.note}; released by {actor}"[:500]
         session.add(row)
@@ -293,17 +300,23 @@ def reprice(scope: Collection[int], session_id: int, actor: str) -> SessionCost:
     with session_scope() as session:
         cs = session.get(ChargingSession, session_id)
         if cs is None or cs.organisation_id not in scope:
-            raise FinanceNotFound(f"Session {session_id} does not exist")
+            raise FinanceNotFound(tr("Session {session_id} does not exist", session_id=session_id))
         if cs.status != SessionStatus.COMPLETED:
-            raise FinanceConflict(f"Session {session_id} is still running")
+            raise FinanceConflict(
+                tr("Session {session_id} is still running", session_id=session_id)
+            )
         row = session.get(SessionCost, session_id)
         if row is not None and (row.invoice_id is not None or _has_receipt(session, session_id)):
-            raise FinanceConflict(f"Session {session_id} is billed already: credit it first")
+            raise FinanceConflict(
+                tr("Session {session_id} is billed already: credit it first", session_id=session_id)
+            )
         if row is not None:
             row.tariff_version_id = None  # resolve again, as at its start
         cp = session.get(ChargePoint, cs.charge_point_id)
         if cp is None:  # pragma: no cover - a session's charge point is never deleted
-            raise FinanceNotFound(f"Session {session_id} has no charge point")
+            raise FinanceNotFound(
+                tr("Session {session_id} has no charge point", session_id=session_id)
+            )
         price_closed_session(session, cs, cp)
         priced = session.get(SessionCost, session_id)
         assert priced is not None

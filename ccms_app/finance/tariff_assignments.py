@@ -30,6 +30,7 @@ from sqlmodel import Session, col, select
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.rows import stored_id
 from ccms_app.drivers.models import Driver, IdTag, UserGroup, UserGroupMember
 from ccms_app.finance.errors import FinanceError, FinanceNotFound
@@ -78,12 +79,12 @@ def assign(
     with session_scope() as session:
         tariff = session.get(Tariff, tariff_id)
         if tariff is None or tariff.organisation_id not in scope:
-            raise FinanceNotFound(f"Tariff {tariff_id} does not exist")
+            raise FinanceNotFound(tr("Tariff {tariff_id} does not exist", tariff_id=tariff_id))
         if tariff.archived:
-            raise FinanceError("Not assigned", {"tariff_id": "This tariff is archived"})
+            raise FinanceError(tr("Not assigned"), {"tariff_id": "This tariff is archived"})
         owner = _target_owner(session, target, target_id)
         if owner is None or owner not in scope:
-            raise FinanceError("Not assigned", {"target_id": f"No such {target.value}"})
+            raise FinanceError(tr("Not assigned"), {"target_id": f"No such {target.value}"})
         existing = session.exec(
             select(TariffAssignment).where(
                 TariffAssignment.organisation_id == tariff.organisation_id,
@@ -104,7 +105,7 @@ def assign(
             session.flush()
         except IntegrityError as exc:  # a concurrent assignment of the same target
             raise FinanceError(
-                "Not assigned: try again", {"target_id": "Changed meanwhile"}
+                tr("Not assigned: try again"), {"target_id": "Changed meanwhile"}
             ) from exc
         return _assignment_view(session, row, tariff)
 
@@ -113,7 +114,9 @@ def unassign(scope: Collection[int], assignment_id: int) -> None:
     with session_scope() as session:
         row = session.get(TariffAssignment, assignment_id)
         if row is None or row.organisation_id not in scope:
-            raise FinanceNotFound(f"Assignment {assignment_id} does not exist")
+            raise FinanceNotFound(
+                tr("Assignment {assignment_id} does not exist", assignment_id=assignment_id)
+            )
         session.delete(row)
 
 
@@ -197,7 +200,9 @@ def explain(
     with read_session() as session:
         cp = session.get(ChargePoint, charge_point_id)
         if cp is None or cp.organisation_id not in scope:
-            raise FinanceNotFound(f"Charge point {charge_point_id} does not exist")
+            raise FinanceNotFound(
+                tr("Charge point {charge_point_id} does not exist", charge_point_id=charge_point_id)
+            )
         return resolve(session, charge_point_id, connector_id, id_tag.strip(), at)
 
 

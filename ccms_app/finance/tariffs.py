@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
 from ccms_app.finance.errors import FinanceError, FinanceNotFound
@@ -73,16 +74,18 @@ def check_definition(definition: Mapping[str, Any]) -> TariffDefinition:
     except TariffError as exc:
         count = len(exc.errors)
         noun = "field needs" if count == 1 else "fields need"
-        raise FinanceError(f"Tariff not saved: {count} {noun} correcting", exc.errors) from exc
+        raise FinanceError(
+            tr("Tariff not saved: {count} {noun} correcting", count=count, noun=noun), exc.errors
+        ) from exc
 
 
 def _check_name(name: str) -> str:
     name = name.strip()
     if not name:
-        raise FinanceError("Tariff not saved: name it", {"name": "A tariff needs a name"})
+        raise FinanceError(tr("Tariff not saved: name it"), {"name": "A tariff needs a name"})
     if len(name) > NAME_MAX:
         raise FinanceError(
-            "Tariff not saved", {"name": f"At most {NAME_MAX} characters ({len(name)} now)"}
+            tr("Tariff not saved"), {"name": f"At most {NAME_MAX} characters ({len(name)} now)"}
         )
     return name
 
@@ -90,7 +93,7 @@ def _check_name(name: str) -> str:
 def _check_description(description: str) -> str:
     if len(description) > DESCRIPTION_MAX:
         raise FinanceError(
-            "Tariff not saved", {"description": f"At most {DESCRIPTION_MAX} characters"}
+            tr("Tariff not saved"), {"description": f"At most {DESCRIPTION_MAX} characters"}
         )
     return description.strip()
 
@@ -108,7 +111,7 @@ def create_tariff(
     """A new tariff with its first version (valid from `valid_from`, default now)."""
     if organisation_id not in scope:
         raise FinanceError(
-            "Tariff not saved", {"organisation_id": "Choose an organisation you manage"}
+            tr("Tariff not saved"), {"organisation_id": "Choose an organisation you manage"}
         )
     name, description = _check_name(name), _check_description(description)
     parsed = check_definition(definition)
@@ -145,7 +148,7 @@ def update_tariff(
     now = utc_now()
     if valid_from is not None and valid_from < now.replace(microsecond=0):
         raise FinanceError(
-            "Tariff not saved",
+            tr("Tariff not saved"),
             {"valid_from": "Prices cannot change in the past; choose now or a later time"},
         )
     with _saving(name or ""):
@@ -158,7 +161,7 @@ def update_tariff(
             if parsed is not None:
                 if parsed.currency != tariff.currency and _has_versions(session, tariff):
                     raise FinanceError(
-                        "Tariff not saved",
+                        tr("Tariff not saved"),
                         {"currency": f"This tariff is in {tariff.currency}; make a new tariff"},
                     )
                 number = _last_number(session, stored_id(tariff.id)) + 1
@@ -187,7 +190,7 @@ def get_tariff(scope: Collection[int], tariff_id: int) -> TariffView:
         tariff = _scoped(session, tariff_id, scope)
         version = version_at(session, tariff_id, None)
         if version is None:  # pragma: no cover - every tariff is created with a version
-            raise FinanceNotFound(f"Tariff {tariff_id} has no prices")
+            raise FinanceNotFound(tr("Tariff {tariff_id} has no prices", tariff_id=tariff_id))
         return _view(tariff, version)
 
 
@@ -265,7 +268,7 @@ def _has_versions(session: Session, tariff: Tariff) -> bool:
 def _scoped(session: Session, tariff_id: int, scope: Collection[int]) -> Tariff:
     tariff = session.get(Tariff, tariff_id)
     if tariff is None or tariff.organisation_id not in scope:
-        raise FinanceNotFound(f"Tariff {tariff_id} does not exist")
+        raise FinanceNotFound(tr("Tariff {tariff_id} does not exist", tariff_id=tariff_id))
     return tariff
 
 
@@ -292,5 +295,5 @@ def _saving(name: str) -> Iterator[None]:
         yield
     except IntegrityError as exc:
         raise FinanceError(
-            "Tariff not saved", {"name": f"A tariff named {name!r} exists already"}
+            tr("Tariff not saved"), {"name": f"A tariff named {name!r} exists already"}
         ) from exc

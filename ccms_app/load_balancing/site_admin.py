@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 
 from ccms_app.accounts.roles import Caller, InputError, require
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
 from ccms_app.load_balancing.models import (
@@ -179,22 +180,30 @@ def _checked(
     if station_id is not None:
         station = session.get(Station, station_id)
         if station is None or station.organisation_id not in scope:
-            errors["station_id"] = f"No station {station_id} in your organisation."
+            errors["station_id"] = tr(
+                "No station {station_id} in your organisation.", station_id=station_id
+            )
             station = None
         else:
             taken = session.exec(
                 select(LoadSite).where(col(LoadSite.station_id) == station_id)
             ).first()
             if taken is not None and taken.id != site_id:
-                errors["station_id"] = (
-                    f"Station {station.name} already has a load site ({taken.name}): a station "
-                    "has one grid connection; add its charge points to that site."
+                errors["station_id"] = tr(
+                    (
+                        "Station {station} already has a load site ({taken}): a station has one "
+                        "grid connection; add its charge points to that site."
+                    ),
+                    station=station.name,
+                    taken=taken.name,
                 )
     meter = valid_id(form, "meter_charge_point_id")
     if meter is not None:
         found = session.get(ChargePoint, meter)
         if found is None or found.organisation_id not in scope:
-            errors["meter_charge_point_id"] = f"No charge point {meter} in your organisation."
+            errors["meter_charge_point_id"] = tr(
+                "No charge point {meter} in your organisation.", meter=meter
+            )
     if errors or values is None or station is None:
         raise InputError(errors)
     return values, station

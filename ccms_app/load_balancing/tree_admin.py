@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from ccms_app.accounts.roles import Caller, InputError, require
+from ccms_app.core.i18n import tr
 from ccms_app.core.rows import stored_id
 from ccms_app.load_balancing.models import LoadAllocation, LoadMember, LoadNode, LoadSite
 from ccms_app.load_balancing.rules.site_form import (
@@ -176,14 +177,15 @@ def _checked_node(
     if parent_id is not None:
         parent = session.get(LoadNode, parent_id)
         if parent is None or parent.site_id != site.id:
-            errors["parent_id"] = f"No node {parent_id} in this site."
+            errors["parent_id"] = tr("No node {parent_id} in this site.", parent_id=parent_id)
         elif node is not None:
             above: LoadNode | None = parent
             while above is not None:  # walk up from the new parent: is the node itself there?
                 if above.id == node.id:
-                    errors["parent_id"] = (
-                        f"{parent.name} is in {node.name}'s own branch: "
-                        "a node cannot hang under itself."
+                    errors["parent_id"] = tr(
+                        "{parent} is in {node}'s own branch: a node cannot hang under itself.",
+                        parent=parent.name,
+                        node=node.name,
                     )
                     break
                 above = session.get(LoadNode, above.parent_id) if above.parent_id else None
@@ -245,12 +247,19 @@ def delete_node(caller: Caller, node_id: int) -> None:
     with scoped_part(caller, LoadNode, node_id, action, "load node") as (session, node, _site):
         if node.parent_id is None:
             raise InUseError(
-                f"{node.name} is the site's grid connection (the root): delete the site instead."
+                tr(
+                    "{node} is the site's grid connection (the root): delete the site instead.",
+                    node=node.name,
+                )
             )
         below = session.exec(select(LoadNode.name).where(col(LoadNode.parent_id) == node_id)).all()
         if below:
             raise InUseError(
-                f"{node.name} has nodes below it ({_names(below)}): move or delete them first."
+                tr(
+                    "{node} has nodes below it ({_names}): move or delete them first.",
+                    node=node.name,
+                    _names=_names(below),
+                )
             )
         members = session.exec(
             select(ChargePoint.identity)
@@ -259,8 +268,14 @@ def delete_node(caller: Caller, node_id: int) -> None:
         ).all()
         if members:
             raise InUseError(
-                f"{node.name} has charge points ({_names(members)}): "
-                "move them to another node or remove them first."
+                tr(
+                    (
+                        "{node} has charge points ({_names}): move them to "
+                        "another node or remove them first."
+                    ),
+                    node=node.name,
+                    _names=_names(members),
+                )
             )
         site_id, name = node.site_id, node.name
         session.delete(node)
@@ -294,7 +309,7 @@ def _checked_member(
     if node_id is not None:
         node = session.get(LoadNode, node_id)
         if node is None or node.site_id != site.id:
-            errors["node_id"] = f"No node {node_id} in this site."
+            errors["node_id"] = tr("No node {node_id} in this site.", node_id=node_id)
     if cp_id is not None:
         problem = _charge_point_problem(session, caller, site, cp_id, member_id)
         if problem:

@@ -59,6 +59,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 
 from ccms_app.accounts.models import Organisation
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListColumn, ListQueryError, ListSpec
 from ccms_app.core.rows import table_of
 from ccms_app.maintenance.rules.alarm_causes import OPERATOR_SECURITY_KINDS
@@ -221,7 +222,7 @@ def date_range(value: Any) -> DateRange:
 def _in_range(value: Any) -> ColumnElement[bool]:
     period = date_range(value)
     if period.start and period.end and period.end <= period.start:
-        raise ListQueryError("event history: 'to' must be after 'from'")
+        raise ListQueryError(tr("event history: 'to' must be after 'from'"))
     conditions: list[ColumnElement[bool]] = [true()]
     if period.start is not None:
         conditions.append(H.occurred_at >= period.start)

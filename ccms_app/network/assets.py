@@ -20,6 +20,7 @@ from sqlmodel import Session, SQLModel, col, select
 from ccms_app.accounts.models import Organisation
 from ccms_app.core.db import read_session
 from ccms_app.core.events import NetworkEvent, get_event_bus
+from ccms_app.core.i18n import tr
 from ccms_app.core.rows import stored_id
 from ccms_app.network.models import ChargePoint, Connector
 
@@ -58,7 +59,9 @@ def get_scoped(session: Session, model: type[T], row_id: int, scope: Collection[
     """The row, if it exists and belongs to an organisation in scope."""
     row = session.get(model, row_id)
     if row is None or getattr(row, "organisation_id", None) not in scope:
-        raise AssetNotFound(f"{_label(model)} {row_id} does not exist")
+        raise AssetNotFound(
+            tr("{_label} {row_id} does not exist", _label=_label(model), row_id=row_id)
+        )
     return row
 
 
@@ -68,11 +71,11 @@ def owner_in_scope(
     """The owner organisation chosen for a row: it must exist and be one the operator runs."""
     if organisation_id is None or organisation_id not in scope:
         raise AssetError(
-            "Not saved: choose an owner organisation you manage",
+            tr("Not saved: choose an owner organisation you manage"),
             {field: "Choose an organisation you manage"},
         )
     if session.get(Organisation, organisation_id) is None:
-        raise AssetError("Not saved: that organisation does not exist", {field: "Unknown"})
+        raise AssetError(tr("Not saved: that organisation does not exist"), {field: "Unknown"})
     return organisation_id
 
 

@@ -16,6 +16,7 @@ from sqlmodel import Session, SQLModel, col, select
 from ccms_app.accounts import licences
 from ccms_app.charging.models import ChargingSession
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.rows import stored_id
 from ccms_app.network.assets import (
     AssetError,
@@ -153,7 +154,7 @@ def find_by_identity(scope: Collection[int], identity: str) -> ChargePointView:
     with read_session() as session:
         cp = session.exec(select(ChargePoint).where(ChargePoint.identity == identity)).first()
         if cp is None or cp.organisation_id not in scope:
-            raise AssetNotFound(f"Charge point {identity} does not exist")
+            raise AssetNotFound(tr("Charge point {identity} does not exist", identity=identity))
         return _view(session, cp)
 
 
@@ -178,7 +179,7 @@ def create_charge_point(
         owner = _owner(session, scope, organisation_id, station, errors)
         _check_identity_free(session, fields.identity, None, errors)
         if errors:
-            raise invalid(errors, "Charge point")
+            raise invalid(errors, tr("Charge point"))
         assert station is not None and owner is not None
         _check_licence(session, owner, 1, len(connector_fields))
         cp = ChargePoint(
@@ -218,12 +219,12 @@ def update_charge_point(
         owner = _owner(session, scope, organisation_id, station, errors, cp.organisation_id)
         _check_identity_free(session, fields.identity, cp.id, errors)
         if fields.identity != cp.identity and cp.is_online and "identity" not in errors:
-            errors["identity"] = (
+            errors["identity"] = tr(
                 "The identity can only change while the charge point is offline "
                 "(it is the name it connects with)"
             )
         if errors:
-            raise invalid(errors, "Charge point")
+            raise invalid(errors, tr("Charge point"))
         assert station is not None and owner is not None
         _check_licence_change(session, cp, owner, len(connector_fields))
         cp.identity, cp.station_id = fields.identity, station.id
@@ -260,7 +261,10 @@ def _check_licence(
     place). The message names the licence's numbers; it also sits under the owner field."""
     refusal = licences.refusal_in(session, owner, adding, connectors)
     if refusal:
-        raise AssetError(f"{what} not saved. {refusal}", {"organisation_id": refusal})
+        raise AssetError(
+            tr("{what} not saved. {refusal}", what=what, refusal=refusal),
+            {"organisation_id": refusal},
+        )
 
 
 def _check_licence_change(
@@ -361,7 +365,10 @@ def _remove_connector(session: Session, connector: Connector) -> None:
     ).one()
     if used:
         raise AssetInUse(
-            f"Connector {connector.connector_id} has charging sessions and cannot be removed",
+            tr(
+                "Connector {connector_id} has charging sessions and cannot be removed",
+                connector_id=connector.connector_id,
+            ),
             alternative="keep",
         )
     session.delete(connector)
@@ -383,8 +390,15 @@ def delete_charge_point(scope: Collection[int], charge_point_id: int) -> None:
             if sessions:
                 noun = "charging session" if sessions == 1 else "charging sessions"
                 raise AssetInUse(
-                    f"Charge point {cp.identity} has {sessions} {noun} and cannot be deleted; "
-                    "disable it to take it out of service",
+                    tr(
+                        (
+                            "Charge point {identity} has {sessions} {noun} and cannot be "
+                            "deleted; disable it to take it out of service"
+                        ),
+                        identity=cp.identity,
+                        sessions=sessions,
+                        noun=noun,
+                    ),
                     alternative="disable",
                 )
             identity = cp.identity
@@ -392,7 +406,7 @@ def delete_charge_point(scope: Collection[int], charge_point_id: int) -> None:
             session.delete(cp)
     except IntegrityError as exc:
         raise AssetInUse(
-            "Other records still refer to this charge point; disable it instead",
+            tr("Other records still refer to this charge point; disable it instead"),
             alternative="disable",
         ) from exc
     log.info("charge point deleted", extra={"identity": identity, "cp": charge_point_id})

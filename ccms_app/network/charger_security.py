@@ -31,6 +31,7 @@ from ccms_app.accounts.models import Organisation
 from ccms_app.accounts.organisations import root_organisation
 from ccms_app.core.config import Settings
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.network.models import ChargePoint
 from ccms_app.network.security_events import (
     SecurityEventKind,
@@ -93,14 +94,24 @@ def validate_authorization_key(password: str) -> None:
     """Raise ChargerSecurityError unless `password` is 16-40 printable ASCII characters."""
     if not MIN_KEY_LENGTH <= len(password) <= MAX_KEY_LENGTH:
         raise ChargerSecurityError(
-            f"The password must have {MIN_KEY_LENGTH}-{MAX_KEY_LENGTH} characters "
-            f"(OCPP AuthorizationKey); it has {len(password)}."
+            tr(
+                (
+                    "The password must have {min_key_length}-{max_key_length} "
+                    "characters (OCPP AuthorizationKey); it has {count}."
+                ),
+                min_key_length=MIN_KEY_LENGTH,
+                max_key_length=MAX_KEY_LENGTH,
+                count=len(password),
+            )
         )
     bad = sorted({ch for ch in password if ch not in _PRINTABLE})
     if bad:
         raise ChargerSecurityError(
-            "The password may only contain printable ASCII characters without spaces; "
-            f"it contains {', '.join(repr(ch) for ch in bad)}."
+            tr(
+                "The password may only contain printable ASCII characters without spaces; "
+                "it contains {characters}.",
+                characters=", ".join(repr(ch) for ch in bad),
+            )
         )
 
 
@@ -150,7 +161,9 @@ def _store_hash(charge_point_id: int, password_hash: str) -> None:
     with session_scope() as session:
         cp = session.get(ChargePoint, charge_point_id)
         if cp is None:
-            raise LookupError(f"charge point {charge_point_id} does not exist")
+            raise LookupError(
+                tr("charge point {charge_point_id} does not exist", charge_point_id=charge_point_id)
+            )
         cp.auth_password_hash = password_hash
         session.add(cp)
 

@@ -21,6 +21,7 @@ from ccms_app.accounts import licences
 from ccms_app.accounts.models import Organisation
 from ccms_app.accounts.organisations import root_organisation
 from ccms_app.core.db import session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.identifiers import FieldError, validate_id_tag, validate_identity
 from ccms_app.core.rows import stored_id
 from ccms_app.drivers.models import IdTag, IdTagStatus
@@ -92,11 +93,17 @@ class IdTagResult:
 def validate_station_name(name: str) -> str:
     name = name.strip()
     if not name:
-        raise ProvisioningError("station name is empty", "station")
+        raise ProvisioningError(tr("station name is empty"), "station")
     if len(name) > STATION_NAME_MAX_LENGTH:
         raise ProvisioningError(
-            f"station name is {len(name)} characters long; at most "
-            f"{STATION_NAME_MAX_LENGTH} are allowed",
+            tr(
+                (
+                    "station name is {count} characters long; at most "
+                    "{station_name_max_length} are allowed"
+                ),
+                count=len(name),
+                station_name_max_length=STATION_NAME_MAX_LENGTH,
+            ),
             "station",
         )
     return name
@@ -109,8 +116,10 @@ def expiry_to_utc(expires: date | datetime | None) -> datetime | None:
     if isinstance(expires, datetime):
         if expires.tzinfo is None:
             raise ProvisioningError(
-                f"expiry {expires.isoformat()} has no time zone; give a date or a "
-                "timezone-aware time",
+                tr(
+                    "expiry {isoformat} has no time zone; give a date or a timezone-aware time",
+                    isoformat=expires.isoformat(),
+                ),
                 "expires",
             )
         return expires.astimezone(UTC).replace(microsecond=0)
@@ -159,7 +168,7 @@ def add_id_tag(
     if parent_id_tag is not None:
         validate_id_tag(parent_id_tag, "parent_id_tag")
         if parent_id_tag.lower() == id_tag.lower():
-            raise ProvisioningError("an id tag cannot be its own parent", "parent_id_tag")
+            raise ProvisioningError(tr("an id tag cannot be its own parent"), "parent_id_tag")
     expiry = expiry_to_utc(expires)
     status = IdTagStatus.BLOCKED if blocked else IdTagStatus.ACTIVE
     result = _retry_on_conflict(
@@ -196,7 +205,10 @@ def _owner(session: Session, organisation_id: int | None, current: int | None) -
         return root_organisation(session)
     org = session.get(Organisation, organisation_id)
     if org is None:
-        raise ProvisioningError(f"organisation {organisation_id} does not exist", "organisation")
+        raise ProvisioningError(
+            tr("organisation {organisation_id} does not exist", organisation_id=organisation_id),
+            "organisation",
+        )
     return org
 
 

@@ -18,6 +18,7 @@ from sqlmodel import select
 
 from ccms_app.control import commands
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.rows import stored_id
 from ccms_app.network import provisioning
 from ccms_app.network.assets import AssetError, get_scoped, invalid, publish_change
@@ -92,12 +93,12 @@ def _register(
         cp = get_scoped(session, ChargePoint, charge_point_id, scope)
         station = session.get(Station, station_id) if station_id is not None else None
         if cp.registration_state == RegistrationState.REGISTERED:
-            raise AssetError(f"{cp.identity} is already registered")
+            raise AssetError(tr("{identity} is already registered", identity=cp.identity))
         current = {name: getattr(cp, name) for name in DETAIL_FIELDS}
         identity = cp.identity
     errors: dict[str, str] = {}
     if station is None or station.organisation_id not in scope:
-        errors["station_id"] = "Choose the station the charge point stands at"
+        errors["station_id"] = tr("Choose the station the charge point stands at")
     fields = None
     if details is not None:
         fields, detail_errors = validate_charge_point({**details, "identity": identity})
@@ -108,7 +109,7 @@ def _register(
     try:
         provisioning.register_charge_point(identity, station.name, station.organisation_id)
     except provisioning.ProvisioningError as exc:  # e.g. the station owner's licence is full
-        raise AssetError(f"Not registered: {exc}", {"station_id": str(exc)}) from exc
+        raise AssetError(tr("Not registered: {exc}", exc=exc), {"station_id": str(exc)}) from exc
     if fields is not None:
         _apply_details(identity, {n: getattr(fields, n) for n in DETAIL_FIELDS}, current)
     return identity, station

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, func, select
 from ccms_app.accounts import licences
 from ccms_app.accounts.models import Organisation
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.rows import stored_id
 from ccms_app.network.assets import (
     AssetError,
@@ -207,7 +208,7 @@ def _relation_errors(
     if area_id is not None:
         area = session.get(OperationArea, area_id)
         if area is None or area.organisation_id not in scope:
-            errors["area_id"] = "Choose an area you manage"
+            errors["area_id"] = tr("Choose an area you manage")
     return errors
 
 
@@ -245,4 +246,6 @@ def _check_licence(session: Session, owner: int, charge_points: Sequence[ChargeP
     ).one()
     refusal = licences.refusal_in(session, owner, len(joining), connectors)
     if refusal:
-        raise AssetError(f"Station not saved. {refusal}", {"organisation_id": refusal})
+        raise AssetError(
+            tr("Station not saved. {refusal}", refusal=refusal), {"organisation_id": refusal}
+        )

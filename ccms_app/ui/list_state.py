@@ -51,6 +51,7 @@ from ccms_app.accounts.rules.permissions import Action
 from ccms_app.accounts.state import AuthState
 from ccms_app.core import listing
 from ccms_app.core.display import format_time
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListPage, ListQuery, ListQueryError, ListSpec
 from ccms_app.core.types import utc_now
 from ccms_app.ui.downloads import http_download
@@ -236,11 +237,11 @@ class ListState(rx.State, mixin=True):
     async def export_csv(self):
         """The whole filtered, sorted list (every page) as a CSV download."""
         if not self._scope:
-            return rx.toast.error("Your session has ended. Log in again.")
+            return rx.toast.error(tr("Your session has ended. Log in again."))
         try:
             query = self._query()
         except ListQueryError as exc:
-            return rx.toast.error(f"Not exported: {exc}.")
+            return rx.toast.error(tr("Not exported: {exc}.", exc=exc))
         produce = functools.partial(self._export, query, list(self._scope))
         return await http_download(self, "export_csv", self._export_name(), produce)
 

@@ -25,6 +25,7 @@ from ccms_app.accounts.models import Organisation
 from ccms_app.accounts.roles import Caller, InputError, not_found, require
 from ccms_app.accounts.rules.permissions import Action, Module, permission
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListColumn, ListSpec
 from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
@@ -268,7 +269,7 @@ def send_test_event(caller: Caller, subscription_id: int) -> int:
     view = get_subscription(caller, subscription_id)
     if not view.enabled:
         raise SubscriptionDisabledError(
-            "This webhook is disabled: enable it first (a disabled webhook sends nothing)."
+            tr("This webhook is disabled: enable it first (a disabled webhook sends nothing).")
         )
     now = utc_now()
     event_id = new_event_id()

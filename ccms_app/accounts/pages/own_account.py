@@ -21,15 +21,16 @@ from ccms_app.accounts.rules.redirects import ACCOUNT_ROUTE
 from ccms_app.accounts.state.own_account import OwnAccountState
 from ccms_app.branding.components.brand import page_title
 from ccms_app.ui.form_fields import form_input, form_message
-from ccms_app.ui.i18n import Text, t
+from ccms_app.ui.i18n import Text, t, t_var, t_with
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
 ROUTE = ACCOUNT_ROUTE
 TITLE = page_title("Your account")
-PASSWORD_HINT = (
-    f"At least {MIN_PASSWORD_LENGTH} characters and hard to guess: a few unrelated words, "
-    "or a password manager's."
+PASSWORD_HINT = t_with(
+    "At least {count} characters and hard to guess: a few unrelated words, "
+    "or a password manager's.",
+    count=MIN_PASSWORD_LENGTH,
 )
 
 
@@ -44,14 +45,14 @@ def _fact(label: Text, value: Any, testid: str) -> rx.Component:
 
 
 def _facts() -> rx.Component:
-    s = OwnAccountState
+    s: Any = OwnAccountState  # Any: its str fields are Vars here (t_var)
     return rx.card(
         rx.vstack(
-            _fact("Name", rx.cond(s.full_name != "", s.full_name, "—"), "own-name"),
-            _fact("E-mail", s.email, "own-email"),
-            _fact("Role", s.role_name, "own-role"),
-            _fact("Organisation", s.organisation_name, "own-organisation"),
-            _fact("Last login", s.last_login, "own-last-login"),
+            _fact(t("Name"), rx.cond(s.full_name != "", s.full_name, "—"), "own-name"),
+            _fact(t("E-mail"), s.email, "own-email"),
+            _fact(t("Role"), t_var(s.role_name), "own-role"),
+            _fact(t("Organisation"), s.organisation_name, "own-organisation"),
+            _fact(t("Last login"), t_var(s.last_login), "own-last-login"),  # a time, or "never"
             spacing="2",
             width="100%",
         ),

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import secrets
 
+from ccms_app.core.i18n import tr
+
 KEY_PREFIX = "ccms_"
 SHOWN_CHARACTERS = 12  # "ccms_" and 7 characters of the secret
 MAX_NAME_CHARS = 120
@@ -30,7 +32,9 @@ def validate_name(name: str) -> str:
     """The cleaned key name; ValueError saying what is wrong."""
     cleaned = " ".join(name.split())
     if not cleaned:
-        raise ValueError("Give the key a name that says who uses it (e.g. ERP export).")
+        raise ValueError(tr("Give the key a name that says who uses it (e.g. ERP export)."))
     if len(cleaned) > MAX_NAME_CHARS:
-        raise ValueError(f"A key name has at most {MAX_NAME_CHARS} characters.")
+        raise ValueError(
+            tr("A key name has at most {max_name_chars} characters.", max_name_chars=MAX_NAME_CHARS)
+        )
     return cleaned

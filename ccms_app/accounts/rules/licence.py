@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from ccms_app.core.i18n import tr
+
 
 @dataclass(frozen=True)
 class LicenceTerms:
@@ -51,6 +53,6 @@ def validate_terms(terms: LicenceTerms) -> None:
         ("connectors", terms.max_connectors),
     ):
         if value is not None and value < 0:
-            raise ValueError(f"The number of {label} cannot be negative.")
+            raise ValueError(tr("The number of {label} cannot be negative.", label=label))
     if terms.valid_from and terms.valid_to and terms.valid_to < terms.valid_from:
-        raise ValueError("The licence cannot end before it starts.")
+        raise ValueError(tr("The licence cannot end before it starts."))

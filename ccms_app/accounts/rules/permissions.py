@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import StrEnum
 
+from ccms_app.core.i18n import N_, tr
+
 
 class Module(StrEnum):
     HOME = "home"
@@ -34,24 +36,24 @@ class Action(StrEnum):
 
 
 MODULE_LABELS: dict[Module, str] = {
-    Module.HOME: "Home",
-    Module.ANALYTICS: "Analytics",
-    Module.LIVE_MONITORING: "Live Monitoring",
-    Module.LOAD_BALANCING: "Load Balancing",
-    Module.FINANCE: "Finance",
-    Module.ASSETS: "Assets",
-    Module.MAINTENANCE: "Maintenance",
-    Module.FIRMWARE: "Firmware",
-    Module.USERS: "Users",
-    Module.SYSTEM: "System",
-    Module.API_KEYS: "API keys",
+    Module.HOME: N_("Home"),
+    Module.ANALYTICS: N_("Analytics"),
+    Module.LIVE_MONITORING: N_("Live Monitoring"),
+    Module.LOAD_BALANCING: N_("Load Balancing"),
+    Module.FINANCE: N_("Finance"),
+    Module.ASSETS: N_("Assets"),
+    Module.MAINTENANCE: N_("Maintenance"),
+    Module.FIRMWARE: N_("Firmware"),
+    Module.USERS: N_("Users"),
+    Module.SYSTEM: N_("System"),
+    Module.API_KEYS: N_("API keys"),
 }
 
 ACTION_LABELS: dict[Action, str] = {
-    Action.VIEW: "View",
-    Action.EDIT: "Edit",
-    Action.CONTROL: "Control",
-    Action.EXPORT: "Export",
+    Action.VIEW: N_("View"),
+    Action.EDIT: N_("Edit"),
+    Action.CONTROL: N_("Control"),
+    Action.EXPORT: N_("Export"),
 }
 
 # What a licence past its end date still allows: looking and taking data out.
@@ -70,11 +72,11 @@ def _grant(modules: Iterable[Module], actions: Iterable[Action]) -> frozenset[st
     return frozenset(permission(m, a) for m in modules for a in actions)
 
 
-ADMINISTRATOR = "Administrator"
-OPERATOR = "Operator"
-FINANCE = "Finance"
-MAINTENANCE_STAFF = "Maintenance staff"
-VIEWER = "Viewer"
+ADMINISTRATOR = N_("Administrator")
+OPERATOR = N_("Operator")
+FINANCE = N_("Finance")
+MAINTENANCE_STAFF = N_("Maintenance staff")
+VIEWER = N_("Viewer")
 
 _EVERYDAY = [m for m in Module if m not in (Module.SYSTEM, Module.API_KEYS)]
 
@@ -116,15 +118,15 @@ def validate_role(name: str, permissions: Iterable[str], grantable: frozenset[st
     """
     cleaned = " ".join(name.split())
     if not cleaned:
-        raise ValueError("Give the role a name.")
+        raise ValueError(tr("Give the role a name."))
     if len(cleaned) > 80:
-        raise ValueError("A role name has at most 80 characters.")
+        raise ValueError(tr("A role name has at most 80 characters."))
     if cleaned.casefold() in {built_in.casefold() for built_in in BUILT_IN_ROLES}:
         raise ValueError(f"{cleaned!r} is a built-in role: choose another name.")
     chosen = set(permissions)
     unknown = chosen - ALL_PERMISSIONS
     if unknown:
-        raise ValueError(f"Unknown permissions: {', '.join(sorted(unknown))}.")
+        raise ValueError(tr("Unknown permissions: {sorted}.", sorted=", ".join(sorted(unknown))))
     beyond = chosen - grantable
     if beyond:
         raise ValueError(

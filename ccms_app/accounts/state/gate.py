@@ -32,10 +32,18 @@ from ccms_app.accounts.rules.permissions import MODULE_LABELS, Action, Module, p
 from ccms_app.accounts.rules.redirects import ACCOUNT_ROUTE, HOME_ROUTE
 from ccms_app.accounts.state.auth import AuthState, login_url
 from ccms_app.accounts.web_session import session_hash_from_cookie_header
+from ccms_app.core.i18n import DEFAULT, N_, set_reader_language, tr
 
 log = logging.getLogger(__name__)
 
 _AUDITED = (Action.EDIT, Action.CONTROL, Action.EXPORT)
+# "Your role (...) does not allow {action} on {module}." in the reader's language.
+_ACTION_WORDS: dict[str, str] = {
+    Action.VIEW: N_("view"),
+    Action.EDIT: N_("edit"),
+    Action.CONTROL: N_("control"),
+    Action.EXPORT: N_("export"),
+}
 _SECRET_KEYS = ("password", "secret", "token", "key")
 
 
@@ -43,11 +51,14 @@ class GateMiddleware(Middleware):
     """Refuses every event its caller may not send (see the module docstring)."""
 
     async def preprocess(self, app: Any, state: BaseState, event: Event) -> StateUpdate | None:
+        set_reader_language(DEFAULT)  # nothing carries over from the last event handled
         state_path, _, handler_name = str(event.name).rpartition(".")
         try:
             state_cls = State.get_class_substate(state_path)
         except ValueError:
-            return StateUpdate(events=Event.from_event_type([rx.toast.error("Unknown action.")]))
+            return StateUpdate(
+                events=Event.from_event_type([rx.toast.error(tr("Unknown action."))])
+            )
         needed = requirement(state_cls, handler_name)
         if needed == PUBLIC:
             return None
@@ -55,20 +66,22 @@ class GateMiddleware(Middleware):
         principal = await asyncio.to_thread(principal_for_session, _session_hash(state))
         if principal is None:
             auth_state._clear_login()
+            set_reader_language(auth_state.language)
             if needed == OPTIONAL:
                 return None
             url = state.router.url  # the page as the browser shows it (not its route pattern)
             target = login_url(url.path, url.query)
             return await _update(state, [rx.redirect(target)])
         auth_state._take_login(principal)
+        set_reader_language(auth_state.language)  # server-built text and values in the tab's
         if needed in (SIGNED_IN, OPTIONAL):
             return None
         if principal.must_change_password:
-            message = "Choose your own password before you go on."
+            message = tr("Choose your own password before you go on.")
             return await _update(state, [rx.toast.info(message), rx.redirect(ACCOUNT_ROUTE)])
         if needed is None:
             log.error("event handler without a declared permission refused: %s", event.name)
-            return await _update(state, [rx.toast.error("That action is not available.")])
+            return await _update(state, [rx.toast.error(tr("That action is not available."))])
         module_name, _, action_name = needed.partition(":")
         if needed not in principal.permissions:
             return await self._not_allowed(state, event, principal, module_name, action_name)
@@ -80,13 +93,18 @@ class GateMiddleware(Middleware):
     async def _not_allowed(
         self, state: BaseState, event: Event, principal: Principal, module: str, action: str
     ) -> StateUpdate:
-        label = MODULE_LABELS.get(Module(module), module)
+        label = tr(MODULE_LABELS.get(Module(module), module))
         if action in _AUDITED:
             await asyncio.to_thread(_audit, principal, state, event, "refused")
         if principal.read_only_reason and action != Action.VIEW:
             message = principal.read_only_reason
         else:
-            message = f"Your role ({principal.role_name}) does not allow {action} on {label}."
+            message = tr(
+                "Your role ({role}) does not allow {action} on {module}.",
+                role=principal.role_name,
+                action=tr(_ACTION_WORDS.get(action, action)),
+                module=label,
+            )
         events: list[Any] = [rx.toast.error(message)]
         if action == Action.VIEW:
             home = permission(Module.HOME, Action.VIEW) in principal.permissions

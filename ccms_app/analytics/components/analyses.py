@@ -26,9 +26,10 @@ from ccms_app.analytics.state.analyses import (
     PowerState,
     RangeState,
 )
+from ccms_app.core.i18n import N_
 from ccms_app.ui.cards import empty_note, section
 from ccms_app.ui.filters import date_filter, filter_error, labelled_filter
-from ccms_app.ui.i18n import Text, t
+from ccms_app.ui.i18n import Text, t, t_var, t_with
 from ccms_app.ui.table import cell, data_table
 
 Row = ObjectVar[dict[str, str]]
@@ -86,9 +87,19 @@ def _month_picker() -> rx.Component:
     )
 
 
+def _cycle_label(row: Row) -> Any:
+    """Orders, Energy, or the amount of one currency (key "amount-<code>")."""
+    key = row["key"].to(str)
+    return rx.cond(
+        key.startswith("amount-"),
+        t_with("Amount incl. VAT ({currency})", currency=key[7:]),
+        t_var(row["label"]),
+    )
+
+
 def _cycle_row(row: Row) -> rx.Component:
     return rx.table.row(
-        cell(rx.text(row["label"], size="2", weight="medium")),
+        cell(rx.text(_cycle_label(row), size="2", weight="medium")),
         cell(rx.text(row["current"], size="2", weight="bold")),
         cell(row["previous"]),
         cell(_toned(row["mom"], row["mom_tone"])),
@@ -102,15 +113,16 @@ def _range_legend() -> rx.Component:
     return rx.vstack(
         *[
             rx.text(
-                rx.text.strong(name + ": "),
+                rx.text.strong(t(name)),
+                " ",
                 C.labels.get(key, ""),
                 size="1",
                 color=rx.color("gray", 11),
             )
             for key, name in (
-                ("current", "Chosen"),
-                ("previous", "Month before"),
-                ("last_year", "Year before"),
+                ("current", N_("Chosen:")),
+                ("previous", N_("Month before:")),
+                ("last_year", N_("Year before:")),
             )
         ],
         spacing="0",
@@ -119,7 +131,14 @@ def _range_legend() -> rx.Component:
 
 
 def cycle_section() -> rx.Component:
-    headers = ["Figure", "Chosen", "Month before", "Change", "Year before", "Change"]
+    headers = [
+        t("Figure"),
+        t("Chosen"),
+        t("Month before"),
+        t("Change"),
+        t("Year before"),
+        t("Change"),
+    ]
     return section(
         t("Month-on-month and year-on-year"),
         rx.flex(
@@ -135,17 +154,25 @@ def cycle_section() -> rx.Component:
         _note(
             rx.cond(
                 C.so_far,
-                "This month so far, compared like for like: the same days (and hours) of "
-                "the month before and of the same month last year, from the 1st at 00:00 to "
-                "the end of the hour now running; a shorter month (February) is taken whole. ",
-                "A whole month, compared with the whole month before and the same month "
-                "last year. ",
+                t(
+                    "This month so far, compared like for like: the same days (and hours) of "
+                    "the month before and of the same month last year, from the 1st at 00:00 "
+                    "to the end of the hour now running; a shorter month (February) is taken "
+                    "whole."
+                ),
+                t(
+                    "A whole month, compared with the whole month before and the same month "
+                    "last year."
+                ),
             ),
-            "Times in ",
-            C.zone,
-            ". Orders and amounts count when a session ended (final costs, as Finance "
-            "counts revenue); energy when it was delivered. Change: against the month "
-            "before and the year before; a dash where there is nothing to compare with.",
+            " ",
+            t_with(
+                "Times in {zone}. Orders and amounts count when a session ended (final costs, "
+                "as Finance counts revenue); energy when it was delivered. Change: against the "
+                "month before and the year before; a dash where there is nothing to compare "
+                "with.",
+                zone=C.zone,
+            ),
         ),
         _year_chart(),
     )
@@ -154,10 +181,10 @@ def cycle_section() -> rx.Component:
 def _year_chart() -> rx.Component:
     return rx.vstack(
         rx.flex(
-            rx.heading(C.year + " against the year before, by month", size="3"),
+            rx.heading(t_with("{year} against the year before, by month", year=C.year), size="3"),
             rx.spacer(),
             rx.segmented_control.root(
-                *[rx.segmented_control.item(label, value=key) for key, label in METRICS],
+                *[rx.segmented_control.item(t(label), value=key) for key, label in METRICS],
                 value=C.metric,
                 on_change=lambda value: C.set_metric(value),
                 size="1",
@@ -218,14 +245,21 @@ def power_section() -> rx.Component:
         on_click=PowerState.refresh,
         custom_attrs={"data-testid": "an-power-refresh"},
     )
-    headers = ["#", "Station", "Power now", "Charging sessions", "Connectors"]
+    headers: list[Text] = [
+        "#",
+        t("Station"),
+        t("Power now"),
+        t("Charging sessions"),
+        t("Connectors"),
+    ]
     return section(
         t("Charging power per station, live"),
         rx.text(
-            t("Network now: "),
+            t("Network now:"),
+            " ",
             rx.text.strong(PowerState.total),
-            t(" · as of "),
-            PowerState.updated,
+            " · ",
+            t_with("as of {time}", time=PowerState.updated),
             size="2",
         ),
         rx.cond(
@@ -233,17 +267,22 @@ def power_section() -> rx.Component:
             data_table(headers, PowerState.rows, _power_row, testid="an-power"),
             empty_note(t("No stations yet.")),
         ),
-        rx.cond(PowerState.more > 0, _note(PowerState.more.to(str) + " more stations not shown.")),
+        rx.cond(
+            PowerState.more > 0,
+            _note(t_with("{count} more stations not shown.", count=PowerState.more)),
+        ),
         _note(
-            "Power now: the latest power reading of each running session, summed per "
-            "station, most power first. Choose a station (or click its name) for its curve."
+            t(
+                "Power now: the latest power reading of each running session, summed per "
+                "station, most power first. Choose a station (or click its name) for its curve."
+            )
         ),
         rx.cond(
             PowerState.station_id != "",
             rx.vstack(
                 rx.flex(
                     rx.heading(
-                        PowerState.station_name + ": the last 24 hours",
+                        t_with("{station}: the last 24 hours", station=PowerState.station_name),
                         size="3",
                         custom_attrs={"data-testid": "an-curve-title"},
                     ),
@@ -259,7 +298,7 @@ def power_section() -> rx.Component:
                     _chart(PowerState.curve, "an-curve"),
                     empty_note(t("No power samples in the last 24 hours.")),
                 ),
-                _note("Sampled every 5 minutes; 0 kW where the station was not charging."),
+                _note(t("Sampled every 5 minutes; 0 kW where the station was not charging.")),
                 spacing="2",
                 width="100%",
             ),
@@ -288,8 +327,11 @@ def range_picker() -> rx.Component:
             width="100%",
         ),
         _note(
-            f"The days of usage and availability below, in the operator's time zone (empty: "
-            f"the last {DEFAULT_DAYS} days, today so far included)."
+            t_with(
+                "The days of usage and availability below, in the operator's time zone (empty: "
+                "the last {days} days, today so far included).",
+                days=DEFAULT_DAYS,
+            )
         ),
         width="100%",
     )
@@ -329,7 +371,7 @@ def _usage_row(prefix: str, with_station: bool) -> Any:
 
 
 def usage_section() -> rx.Component:
-    common = ["Connectors", "Charging time", "Available time", "Usage rate"]
+    common = [t("Connectors"), t("Charging time"), t("Available time"), t("Usage rate")]
     order = rx.segmented_control.root(
         rx.segmented_control.item(t("Highest first"), value="highest"),
         rx.segmented_control.item(t("Lowest first"), value="lowest"),
@@ -353,7 +395,7 @@ def usage_section() -> rx.Component:
         rx.cond(
             R.station_usage.length() > 0,
             data_table(
-                ["#", "Station", *common],
+                ["#", t("Station"), *common],
                 R.station_usage,
                 _usage_row("station", False),
                 testid="an-usage-stations",
@@ -364,7 +406,7 @@ def usage_section() -> rx.Component:
         rx.cond(
             R.charge_point_usage.length() > 0,
             data_table(
-                ["#", "Charge point", "Station", *common],
+                ["#", t("Charge point"), t("Station"), *common],
                 R.charge_point_usage,
                 _usage_row("cp", True),
                 testid="an-usage-cps",
@@ -372,24 +414,30 @@ def usage_section() -> rx.Component:
             empty_note(t("No charge points with connectors.")),
         ),
         _note(
-            f"At most {ROWS_SHOWN} rows each; ",
-            R.counts.get("stations", "0"),
-            " stations and ",
-            R.counts.get("charge_points", "0"),
-            " charge points in all.",
+            t_with(
+                "At most {rows} rows each; {stations} stations and {charge_points} charge "
+                "points in all.",
+                rows=ROWS_SHOWN,
+                stations=R.counts.get("stations", "0"),
+                charge_points=R.counts.get("charge_points", "0"),
+            )
         ),
         _note(
-            rx.text.strong(t("Usage rate")),
-            " = charging time / available time. ",
-            rx.text.strong(t("Charging time")),
-            ": the time sessions were plugged in (start to stop) inside the days chosen, "
-            "summed over sessions (two connectors charging at once count twice). ",
-            rx.text.strong(t("Available time")),
-            ": each connector's time in the days chosen (since its charge point was "
-            "added, up to now) less the time it was out of service: offline, Faulted or "
-            "Unavailable, as the maintenance uptime report counts it (opening hours and "
-            "excluded alarms are not taken out here). A charger that kept charging while "
-            "it showed offline can pass 100 %.",
+            t("Usage rate = charging time / available time."),
+            " ",
+            t(
+                "Charging time: the time sessions were plugged in (start to stop) inside the "
+                "days chosen, summed over sessions (two connectors charging at once count "
+                "twice)."
+            ),
+            " ",
+            t(
+                "Available time: each connector's time in the days chosen (since its charge "
+                "point was added, up to now) less the time it was out of service: offline, "
+                "Faulted or Unavailable, as the maintenance uptime report counts it (opening "
+                "hours and excluded alarms are not taken out here). A charger that kept "
+                "charging while it showed offline can pass 100 %."
+            ),
         ),
     )
 
@@ -415,7 +463,7 @@ def _availability_row(prefix: str, with_station: bool) -> Any:
 
 
 def status_section() -> rx.Component:
-    common = ["Connector time", "Out of service", "Availability"]
+    common = [t("Connector time"), t("Out of service"), t("Availability")]
     return section(
         t("Charge point status and availability"),
         rx.heading(t("Online, offline and faulted: the last 7 days"), size="3"),
@@ -425,14 +473,16 @@ def status_section() -> rx.Component:
             empty_note(t("No status samples in the last 7 days.")),
         ),
         _note(
-            "Registered charge points, sampled every 5 minutes; faulted ones (the charge "
-            "point or a connector Faulted) are counted online or offline too."
+            t(
+                "Registered charge points, sampled every 5 minutes; faulted ones (the charge "
+                "point or a connector Faulted) are counted online or offline too."
+            )
         ),
         rx.heading(t("Availability per station"), size="3"),
         rx.cond(
             R.station_availability.length() > 0,
             data_table(
-                ["Station", *common],
+                [t("Station"), *common],
                 R.station_availability,
                 _availability_row("station", False),
                 testid="an-avail-stations",
@@ -443,7 +493,7 @@ def status_section() -> rx.Component:
         rx.cond(
             R.connector_availability.length() > 0,
             data_table(
-                ["Charge point", "Connector", "Station", *common],
+                [t("Charge point"), t("Connector"), t("Station"), *common],
                 R.connector_availability,
                 _availability_row("connector", True),
                 testid="an-avail-connectors",
@@ -451,10 +501,17 @@ def status_section() -> rx.Component:
             empty_note(t("No connectors.")),
         ),
         _note(
-            "Availability = available time / connector time over the days chosen above "
-            "(definitions under Usage rate), from the maintenance uptime roll-up. The US NEVI "
-            "uptime (the last 525,600 minutes, excluded alarms and closed hours left out) and "
-            "the UK reliability figure per connector are in ",
+            t(
+                "Availability = available time / connector time over the days chosen above "
+                "(definitions under Usage rate), from the maintenance uptime roll-up."
+            ),
+            " ",
+            # the link ends the sentence: "... are in <Maintenance reports>."
+            t(
+                "The US NEVI uptime (the last 525,600 minutes, excluded alarms and closed "
+                "hours left out) and the UK reliability figure per connector are in"
+            ),
+            " ",
             rx.link(t("Maintenance reports"), href="/maintenance/reports"),
             ".",
         ),

@@ -30,18 +30,23 @@ from ccms_app.analytics.state.reports import (
     ReportsState,
     SessionDetailListState,
 )
+from ccms_app.core.i18n import N_
 from ccms_app.ui.cards import empty_note, section, stat_card
 from ccms_app.ui.data_list import Column, data_list
 from ccms_app.ui.filters import date_filter, filter_error, filter_label, select_filter
-from ccms_app.ui.i18n import Text, t
+from ccms_app.ui.i18n import Text, t, t_var, t_with
 from ccms_app.ui.permissions import allowed, when_allowed
 from ccms_app.ui.table import cell, data_table
 
 R: Any = ReportsState  # dict fields' Var methods are not in Reflex's stubs
 M: Any = MonthlyReportState
 
-REPORTS = (("sessions", "Sessions"), ("energy", "Energy"), ("availability", "Availability"))
-PERIODS = (("days", "Per day"), ("months", "Per month"), ("years", "Per year"))
+REPORTS = (
+    ("sessions", N_("Sessions")),
+    ("energy", N_("Energy")),
+    ("availability", N_("Availability")),
+)
+PERIODS = (("days", N_("Per day")), ("months", N_("Per month")), ("years", N_("Per year")))
 
 
 def _note(*children: Any) -> rx.Component:
@@ -58,7 +63,7 @@ def _segments(
     return rx.vstack(
         filter_label(label),
         rx.segmented_control.root(
-            *[rx.segmented_control.item(text, value=v) for v, text in choices],
+            *[rx.segmented_control.item(t(text), value=v) for v, text in choices],
             value=value,
             on_change=on_change,
             size="1",
@@ -137,7 +142,8 @@ def filters() -> rx.Component:
             ),
             _note(
                 rx.text.strong(R.range_text, custom_attrs={"data-testid": "reports-range"}),
-                ". Days in the operator's time zone; empty dates: this month so far.",
+                ". ",
+                t("Days in the operator's time zone; empty dates: this month so far."),
             ),
             spacing="3",
             width="100%",
@@ -146,12 +152,12 @@ def filters() -> rx.Component:
     )
 
 
-def _export(handler: Any, key: str, text: Text = "CSV") -> rx.Component:
+def _export(handler: Any, key: str, text: Text | None = None) -> rx.Component:
     return when_allowed(
         handler,
         rx.button(
             rx.icon("download", size=14),
-            text,
+            text if text is not None else t("CSV"),
             variant="soft",
             size="1",
             on_click=handler,
@@ -166,12 +172,12 @@ def _export(handler: Any, key: str, text: Text = "CSV") -> rx.Component:
 def _totals() -> rx.Component:
     return rx.grid(
         *[
-            stat_card(label, R.total.get(key, "—"), icon, colour, f"reports-total-{name}")
+            stat_card(t(label), R.total.get(key, "—"), icon, colour, f"reports-total-{name}")
             for name, key, label, icon, colour in (
-                ("orders", "orders_shown", "Orders", "receipt", "blue"),
-                ("energy", "energy_shown", "Energy", "zap", "green"),
-                ("charging", "charging_shown", "Charging time", "timer", "gray"),
-                ("incl", "incl_shown", "Amount incl. VAT", "banknote", "amber"),
+                ("orders", "orders_shown", N_("Orders"), "receipt", "blue"),
+                ("energy", "energy_shown", N_("Energy"), "zap", "green"),
+                ("charging", "charging_shown", N_("Charging time"), "timer", "gray"),
+                ("incl", "incl_shown", N_("Amount incl. VAT"), "banknote", "amber"),
             )
         ],
         columns=rx.breakpoints(initial="2", lg="4"),
@@ -183,7 +189,7 @@ def _totals() -> rx.Component:
 def _bucket_row(row: ObjectVar[dict[str, str]]) -> rx.Component:
     weight = rx.cond(row["key"] == "total", "bold", "regular")
     return rx.table.row(
-        cell(rx.text(row["label"], size="2", weight=weight)),
+        cell(rx.text(t_var(row["label"]), size="2", weight=weight)),
         cell(row["orders_shown"]),
         cell(row["energy_shown"]),
         cell(row["charging_shown"]),
@@ -193,7 +199,14 @@ def _bucket_row(row: ObjectVar[dict[str, str]]) -> rx.Component:
     )
 
 
-SUMMARY_HEADERS = ["Period", "Orders", "Energy", "Charging time", "Excl. VAT", "Incl. VAT"]
+SUMMARY_HEADERS = [
+    N_("Period"),
+    N_("Orders"),
+    N_("Energy"),
+    N_("Charging time"),
+    N_("Excl. VAT"),
+    N_("Incl. VAT"),
+]
 
 
 def _summary_table() -> rx.Component:
@@ -203,7 +216,10 @@ def _summary_table() -> rx.Component:
         rx.table.root(
             rx.table.header(
                 rx.table.row(
-                    *[rx.table.column_header_cell(h, white_space="nowrap") for h in SUMMARY_HEADERS]
+                    *[
+                        rx.table.column_header_cell(t(h), white_space="nowrap")
+                        for h in SUMMARY_HEADERS
+                    ]
                 )
             ),
             rx.table.body(rx.foreach(rows, _bucket_row), _bucket_row(total)),
@@ -255,12 +271,12 @@ def _detail() -> rx.Component:
         rx.flex(
             rx.heading(t("Sessions started in these days"), size="3"),
             rx.text(
-                d.get("sessions", "0"),
-                t(" sessions · "),
-                d.get("energy_shown", ""),
-                " · ",
-                d.get("incl_shown", ""),
-                t(" incl. VAT (final costs)"),
+                t_with(
+                    "{sessions} sessions · {energy} · {amount} incl. VAT (final costs)",
+                    sessions=d.get("sessions", "0"),
+                    energy=d.get("energy_shown", ""),
+                    amount=d.get("incl_shown", ""),
+                ),
                 size="2",
                 color=rx.color("gray", 11),
                 custom_attrs={"data-testid": "reports-detail-total"},
@@ -277,7 +293,7 @@ def _detail() -> rx.Component:
             empty_text=t("No session started in these days."),
             search_placeholder=t("Station, charge point, card, driver…"),
         ),
-        _note(SESSIONS_DETAIL),
+        _note(t(SESSIONS_DETAIL)),
         spacing="3",
         width="100%",
         min_width="0",
@@ -289,7 +305,7 @@ def sessions_report() -> rx.Component:
         t("Charging sessions"),
         _totals(),
         rx.flex(
-            _note("Excl. VAT: ", R.total.get("excl_shown", "—")),
+            _note(t_with("Excl. VAT: {amount}", amount=R.total.get("excl_shown", "—"))),
             rx.spacer(),
             _export(R.export_summary, "summary", t("Summary CSV")),
             width="100%",
@@ -298,7 +314,7 @@ def sessions_report() -> rx.Component:
         ),
         _chart(),
         _summary_table(),
-        _note(SESSIONS_SUMMARY, " ", VEHICLE_AND_GROUP),
+        _note(t(SESSIONS_SUMMARY), " ", t(VEHICLE_AND_GROUP)),
         _detail(),
     )
 
@@ -325,14 +341,14 @@ def energy_report() -> rx.Component:
         t("Charged energy"),
         rx.flex(
             _note(
-                "In all: ",
+                t("In all:"),
+                " ",
                 rx.text.strong(
                     total.get("energy_shown", "—"),
                     custom_attrs={"data-testid": "reports-energy-total"},
                 ),
-                " in ",
-                total.get("orders_shown", "0"),
-                " orders.",
+                " · ",
+                t_with("{orders} orders", orders=total.get("orders_shown", "0")),
             ),
             rx.spacer(),
             _export(R.export_energy, "energy"),
@@ -344,7 +360,7 @@ def energy_report() -> rx.Component:
         rx.cond(
             R.stations.length() > 0,
             data_table(
-                ["Station", "Orders", "Energy", "Share"],
+                [t("Station"), t("Orders"), t("Energy"), t("Share")],
                 R.stations,
                 _energy_row("station", with_station=False),
                 testid="reports-stations",
@@ -355,7 +371,7 @@ def energy_report() -> rx.Component:
         rx.cond(
             R.charge_points.length() > 0,
             data_table(
-                ["Charge point", "Station", "Orders", "Energy", "Share"],
+                [t("Charge point"), t("Station"), t("Orders"), t("Energy"), t("Share")],
                 R.charge_points,
                 _energy_row("charge-point", with_station=True),
                 testid="reports-charge-points",
@@ -363,7 +379,7 @@ def energy_report() -> rx.Component:
             empty_note(t("No charge point here.")),
         ),
         _note(R.charge_points_note),
-        _note(ENERGY, " ", VEHICLE_AND_GROUP),
+        _note(t(ENERGY), " ", t(VEHICLE_AND_GROUP)),
     )
 
 
@@ -386,14 +402,14 @@ def availability_report() -> rx.Component:
         t("Station availability"),
         rx.flex(
             _note(
-                "In all: ",
+                t("In all:"),
+                " ",
                 rx.text.strong(
                     network.get("availability_shown", "—"),
                     custom_attrs={"data-testid": "reports-availability-total"},
                 ),
-                " over ",
-                network.get("connectors", "0"),
-                " connectors.",
+                " · ",
+                t_with("{connectors} connectors", connectors=network.get("connectors", "0")),
             ),
             rx.spacer(),
             _export(R.export_availability, "availability"),
@@ -404,14 +420,14 @@ def availability_report() -> rx.Component:
         rx.cond(
             R.availability.length() > 0,
             data_table(
-                ["Station", "Connectors", "Availability", "Outage counted"],
+                [t("Station"), t("Connectors"), t("Availability"), t("Outage counted")],
                 R.availability,
                 _availability_row,
                 testid="reports-availability",
             ),
             empty_note(t("No connector here.")),
         ),
-        _note(AVAILABILITY_DEFINITION),
+        _note(t(AVAILABILITY_DEFINITION)),
     )
 
 
@@ -424,12 +440,14 @@ def monthly_report_card() -> rx.Component:
         rx.vstack(
             rx.heading(t("Monthly report by e-mail"), size="3"),
             _note(
-                "On the first days of each month, last month's sessions report (orders, energy, "
-                "amounts, the stations that charged most, availability) goes to these "
-                "addresses with the sessions as CSV."
+                t(
+                    "On the first days of each month, last month's sessions report (orders, "
+                    "energy, amounts, the stations that charged most, availability) goes to "
+                    "these addresses with the sessions as CSV."
+                )
             ),
             rx.el.label(
-                rx.text("Recipients (comma-separated)", size="2", weight="medium"),
+                rx.text(t("Recipients (comma-separated)"), size="2", weight="medium"),
                 rx.text_area(
                     value=M.recipients,
                     on_change=M.set_recipients,
@@ -454,7 +472,7 @@ def monthly_report_card() -> rx.Component:
                         disabled=~can_edit,
                         custom_attrs={"data-testid": "reports-monthly-enabled"},
                     ),
-                    rx.text("Send it every month", size="2"),
+                    rx.text(t("Send it every month"), size="2"),
                     display="flex",
                     gap="8px",
                     align_items="center",
@@ -475,13 +493,16 @@ def monthly_report_card() -> rx.Component:
             ),
             rx.cond(
                 M.last_sent_month != "",
-                _note("Last sent: ", M.last_sent_month, "."),
-                _note("Not sent yet."),
+                _note(t_with("Last sent: {month}.", month=M.last_sent_month)),
+                _note(t("Not sent yet.")),
             ),
             rx.cond(
                 M.last_error != "",
                 rx.callout(
-                    "The last attempt failed: " + M.last_error + " It is tried again daily.",
+                    t_with(
+                        "The last attempt failed: {error} It is tried again daily.",
+                        error=M.last_error,
+                    ),
                     icon="triangle-alert",
                     color_scheme="red",
                     size="1",

@@ -22,16 +22,27 @@ from ccms_app.analytics.state.statistics import (
     StationStatisticsState,
     StatisticsState,
 )
+from ccms_app.core.i18n import N_
 from ccms_app.finance.rules.revenue import PeriodKind
 from ccms_app.ui.cards import empty_note, section, stat_card
 from ccms_app.ui.data_list import Column, RowVar, data_list
 from ccms_app.ui.filters import date_filter, filter_error, filter_label, select_filter
-from ccms_app.ui.i18n import Text, t
+from ccms_app.ui.i18n import Text, t, t_var, t_with
 from ccms_app.ui.table import cell, data_table
 
 S: Any = StatisticsState  # dict fields' Var methods are not in Reflex's stubs
 
-KINDS = ((PeriodKind.DAYS, "Day"), (PeriodKind.MONTHS, "Month"), (PeriodKind.YEARS, "Year"))
+KINDS = (
+    (PeriodKind.DAYS, N_("Day")),
+    (PeriodKind.MONTHS, N_("Month")),
+    (PeriodKind.YEARS, N_("Year")),
+)
+# "by day" in the range note: the chosen kind in words
+KIND_WORDS = (
+    (PeriodKind.DAYS, N_("days")),
+    (PeriodKind.MONTHS, N_("months")),
+    (PeriodKind.YEARS, N_("years")),
+)
 
 
 def _note(*children: Any) -> rx.Component:
@@ -49,7 +60,7 @@ def _kind() -> rx.Component:
     return rx.vstack(
         filter_label(t("Group by")),
         rx.segmented_control.root(
-            *[rx.segmented_control.item(label, value=kind.value) for kind, label in KINDS],
+            *[rx.segmented_control.item(t(label), value=kind.value) for kind, label in KINDS],
             value=S.kind,
             on_change=lambda value: S.set_kind(value),
             custom_attrs={"data-testid": "stats-filter-kind"},
@@ -73,8 +84,8 @@ def filters() -> rx.Component:
             _kind(),
             _date(t("From"), S.date_from, S.set_date_from, "from"),
             _date(t("To"), S.date_to, S.set_date_to, "to"),
-            _select("Area", S.area_id, S.areas, S.set_area, "area"),
-            _select("Station", S.station_id, S.stations, S.set_station, "station"),
+            _select(t("Area"), S.area_id, S.areas, S.set_area, "area"),
+            _select(t("Station"), S.station_id, S.stations, S.set_station, "station"),
             _select(
                 t("Charge point"),
                 S.charge_point_id,
@@ -95,10 +106,12 @@ def filters() -> rx.Component:
             width="100%",
         ),
         _note(
-            "Days in ",
-            S.zone,
-            " (your billing profile's time zone). The range and area or station apply to "
-            "every section; a charge point to the charging figures and sessions.",
+            t_with(
+                "Days in {zone} (your billing profile's time zone). The range and area or "
+                "station apply to every section; a charge point to the charging figures and "
+                "sessions.",
+                zone=S.zone,
+            )
         ),
         width="100%",
     )
@@ -110,14 +123,14 @@ def filters() -> rx.Component:
 def network_counts() -> rx.Component:
     return rx.grid(
         *[
-            stat_card(label, S.counts.get(key, "0"), icon, colour, f"stats-count-{key}")
+            stat_card(t(label), S.counts.get(key, "0"), icon, colour, f"stats-count-{key}")
             for key, label, icon, colour in (
-                ("stations", "Stations", "map-pin", "gray"),
-                ("charge_points", "Charge points", "plug-zap", "gray"),
-                ("online", "Online", "wifi", "green"),
-                ("offline", "Offline", "wifi-off", "gray"),
-                ("faulted", "Faulted", "triangle-alert", "red"),
-                ("unregistered", "Unregistered", "circle-help", "amber"),
+                ("stations", N_("Stations"), "map-pin", "gray"),
+                ("charge_points", N_("Charge points"), "plug-zap", "gray"),
+                ("online", N_("Online"), "wifi", "green"),
+                ("offline", N_("Offline"), "wifi-off", "gray"),
+                ("faulted", N_("Faulted"), "triangle-alert", "red"),
+                ("unregistered", N_("Unregistered"), "circle-help", "amber"),
             )
         ],
         columns=rx.breakpoints(initial="2", md="3", lg="6"),
@@ -128,7 +141,7 @@ def network_counts() -> rx.Component:
 
 def _online(row: RowVar) -> rx.Component:
     return rx.badge(
-        row["is_online"],
+        t_var(row["is_online"]),
         color_scheme=rx.cond(row["online_key"] == "online", "green", "gray"),
         variant="soft",
         white_space="nowrap",
@@ -140,9 +153,11 @@ def network_section() -> rx.Component:
         t("Stations and charge points"),
         network_counts(),
         _note(
-            "Online / offline: registered charge points by their connection now. Faulted: "
-            "the charge point or one of its connectors reports Faulted. Unregistered: "
-            "connected without being registered."
+            t(
+                "Online / offline: registered charge points by their connection now. Faulted: "
+                "the charge point or one of its connectors reports Faulted. Unregistered: "
+                "connected without being registered."
+            )
         ),
         data_list(
             StationStatisticsState,
@@ -194,7 +209,7 @@ def _trend_colour(row: ObjectVar[dict[str, str]]) -> Any:
 def _total_card(row: ObjectVar[dict[str, str]]) -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.text(row["label"], size="2", color=rx.color("gray", 11)),
+            rx.text(t_var(row["label"]), size="2", color=rx.color("gray", 11)),
             rx.text(
                 row["value"],
                 size=rx.breakpoints(initial="5", md="6"),
@@ -209,7 +224,7 @@ def _total_card(row: ObjectVar[dict[str, str]]) -> rx.Component:
                     variant="soft",
                     custom_attrs={"data-testid": "stats-total-" + row["key"].to(str) + "-change"},
                 ),
-                _note("vs ", row["previous"]),
+                _note(t_with("vs {previous}", previous=row["previous"])),
                 spacing="2",
                 align="center",
                 wrap="wrap",
@@ -251,7 +266,7 @@ def _currency_picker() -> rx.Component:
 def _bucket_row(row: ObjectVar[dict[str, str]]) -> rx.Component:
     weight = rx.cond(row["key"] == "total", "bold", "regular")
     return rx.table.row(
-        cell(rx.text(row["label"], size="2", weight=weight)),
+        cell(rx.text(t_var(row["label"]), size="2", weight=weight)),
         cell(rx.text(row["orders"], size="2", weight=weight)),
         cell(rx.text(row["energy"], size="2", weight=weight)),
         cell(rx.text(row["amount"], size="2", weight=weight)),
@@ -275,7 +290,9 @@ def _ranking(title: Text, header: Text, rows: Any, testid: str) -> rx.Component:
             rx.text(title, weight="medium", size="2"),
             rx.cond(
                 rows.length() > 0,
-                data_table([header, "Orders", "Energy", "Amount"], rows, _ranked_row, testid),
+                data_table(
+                    [header, t("Orders"), t("Energy"), t("Amount")], rows, _ranked_row, testid
+                ),
                 empty_note(t("No charging in the range.")),
             ),
             spacing="2",
@@ -312,11 +329,12 @@ def charging_section() -> rx.Component:
         t("Charging orders, energy and amount"),
         rx.flex(
             _note(
-                S.range_text,
-                ", by ",
-                S.kind.to(str),
-                "; change against ",
-                S.previous_text,
+                t_with(
+                    "{range}, by {kind}; change against {previous}",
+                    range=S.range_text,
+                    kind=rx.match(S.kind, *[(k.value, t(w)) for k, w in KIND_WORDS], S.kind),
+                    previous=S.previous_text,
+                )
             ),
             rx.spacer(),
             _currency_picker(),
@@ -334,14 +352,18 @@ def charging_section() -> rx.Component:
         rx.grid(
             _chart(S.orders_figure, "orders", t("Charging orders")),
             _chart(S.energy_figure, "energy", t("Charged energy (kWh)")),
-            _chart(S.amount_figure, "amount", "Charging amount incl. VAT (" + S.currency + ")"),
+            _chart(
+                S.amount_figure,
+                "amount",
+                t_with("Charging amount incl. VAT ({currency})", currency=S.currency),
+            ),
             columns=rx.breakpoints(initial="1", md="3"),
             gap="12px",
             width="100%",
         ),
         rx.card(
             data_table(
-                ["Period", "Orders", "Energy", "Amount incl. VAT"],
+                [t("Period"), t("Orders"), t("Energy"), t("Amount incl. VAT")],
                 S.buckets,
                 _bucket_row,
                 testid="stats-buckets",
@@ -351,12 +373,14 @@ def charging_section() -> rx.Component:
             width="100%",
         ),
         _note(
-            "An order and its amount (the final cost incl. VAT, as Finance counts revenue) "
-            "count when the session ended; its energy in the hours it was delivered. So a "
-            "session from 23:30 to 00:30 counts in both days' energy, and in the second "
-            "day's orders and amount. Sessions held for review or not priced count as "
-            "orders without an amount. Change: against the same days one month earlier; "
-            '"no data" when those had none.'
+            t(
+                "An order and its amount (the final cost incl. VAT, as Finance counts revenue) "
+                "count when the session ended; its energy in the hours it was delivered. So a "
+                "session from 23:30 to 00:30 counts in both days' energy, and in the second "
+                "day's orders and amount. Sessions held for review or not priced count as "
+                "orders without an amount. Change: against the same days one month earlier; "
+                '"no data" when those had none.'
+            )
         ),
         rx.grid(
             _ranking(
@@ -376,11 +400,13 @@ def charging_section() -> rx.Component:
         rx.heading(t("Sessions"), size="3"),
         _sessions(),
         _note(
-            "Every session that counts in the range; times in ",
-            S.zone,
-            '. "Counted in range" is what of it is in the figures above (its energy in the '
-            'range, its order and amount if it ended there): the CSV\'s "in range" columns '
-            "add up to the totals. Running sessions count up to when the figures were read.",
+            t_with(
+                'Every session that counts in the range; times in {zone}. "Counted in range" '
+                "is what of it is in the figures above (its energy in the range, its order and "
+                'amount if it ended there): the CSV\'s "in range" columns add up to the '
+                "totals. Running sessions count up to when the figures were read.",
+                zone=S.zone,
+            )
         ),
     )
 
@@ -393,12 +419,12 @@ def work_orders_section() -> rx.Component:
         t("Work orders"),
         rx.grid(
             *[
-                stat_card(label, S.work_orders.get(key, "0"), icon, colour, f"stats-wo-{key}")
+                stat_card(t(label), S.work_orders.get(key, "0"), icon, colour, f"stats-wo-{key}")
                 for key, label, icon, colour in (
-                    ("total", "Work orders", "clipboard-list", "gray"),
-                    ("completed", "Completed", "circle-check", "green"),
-                    ("pending", "Pending", "hourglass", "amber"),
-                    ("overdue", "Outstanding (overdue)", "alarm-clock", "red"),
+                    ("total", N_("Work orders"), "clipboard-list", "gray"),
+                    ("completed", N_("Completed"), "circle-check", "green"),
+                    ("pending", N_("Pending"), "hourglass", "amber"),
+                    ("overdue", N_("Outstanding (overdue)"), "alarm-clock", "red"),
                 )
             ],
             columns=rx.breakpoints(initial="2", md="4"),
@@ -406,8 +432,11 @@ def work_orders_section() -> rx.Component:
             width="100%",
         ),
         _note(
-            "Work orders created in the range: completed (resolved or closed), pending "
-            "(open, assigned, in progress, on hold), overdue (pending past their due time). ",
+            t(
+                "Work orders created in the range: completed (resolved or closed), pending "
+                "(open, assigned, in progress, on hold), overdue (pending past their due time)."
+            ),
+            " ",
             rx.link(t("Maintenance reports"), href="/maintenance/reports"),
         ),
     )
@@ -415,7 +444,7 @@ def work_orders_section() -> rx.Component:
 
 def _cause_row(row: ObjectVar[dict[str, str]]) -> rx.Component:
     return rx.table.row(
-        cell(row["label"]),
+        cell(t_var(row["label"])),
         cell(row["count"]),
         cell(row["share"]),
         custom_attrs={"data-testid": "stats-fault-" + row["cause"].to(str)},
@@ -440,8 +469,10 @@ def faults_section() -> rx.Component:
                     custom_attrs={"data-testid": "stats-faults-pie"},
                 ),
                 rx.card(
-                    data_table(["Cause", "Faults", "Share"], S.causes, _cause_row, "stats-causes"),
-                    _note(S.faults_total, " faults began in the range."),
+                    data_table(
+                        [t("Cause"), t("Faults"), t("Share")], S.causes, _cause_row, "stats-causes"
+                    ),
+                    _note(t_with("{count} faults began in the range.", count=S.faults_total)),
                     width="100%",
                     min_width="0",
                 ),

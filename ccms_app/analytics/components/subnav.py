@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from ccms_app.core.i18n import N_
 from ccms_app.ui.subnav import SubPage, subnav
 
 STATISTICS_ROUTE = "/analytics"
@@ -12,9 +13,9 @@ ANALYSES_ROUTE = "/analytics/analyses"
 REPORTS_ROUTE = "/analytics/reports"
 
 SUBPAGES: list[SubPage] = [
-    ("Statistics", STATISTICS_ROUTE, "chart-column"),
-    ("Business analyses", ANALYSES_ROUTE, "chart-line"),
-    ("Reports", REPORTS_ROUTE, "file-chart-column"),
+    (N_("Statistics"), STATISTICS_ROUTE, "chart-column"),
+    (N_("Business analyses"), ANALYSES_ROUTE, "chart-line"),
+    (N_("Reports"), REPORTS_ROUTE, "file-chart-column"),
 ]
 
 

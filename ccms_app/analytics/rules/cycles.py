@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
 
 from ccms_app.core.display import time_zone
+from ccms_app.core.i18n import tr
 
 HOUR = timedelta(hours=1)
 
@@ -84,7 +85,12 @@ def cycle(month: date, now_wall: datetime) -> Cycle:
     chosen = first_of_month(month)
     running = first_of_month(now_wall.date())
     if chosen > running:
-        raise CycleError(f"{chosen:%b %Y} has not started yet: choose this month or an earlier one")
+        raise CycleError(
+            tr(
+                "{chosen:%b %Y} has not started yet: choose this month or an earlier one",
+                chosen=chosen,
+            )
+        )
     elapsed = None
     if chosen == running:
         elapsed = _whole_hours(now_wall - _midnight(chosen))

@@ -38,6 +38,7 @@ from ccms_app.analytics.rules.cycles import (
 )
 from ccms_app.analytics.rules.usage import TimeUse, ranked
 from ccms_app.core.display import MISSING, format_number, time_zone
+from ccms_app.core.i18n import N_
 from ccms_app.core.money import exponent, format_money
 from ccms_app.core.types import utc_now
 from ccms_app.finance.rules.revenue import local_midnight
@@ -48,7 +49,7 @@ from ccms_app.ui.events import event
 ROWS_SHOWN = 50  # per ranking; the rest are counted
 DEFAULT_DAYS = 30  # the usage range when none is chosen: today and the 29 days before
 MAX_DAYS = 366  # the uptime roll-up keeps 367 days: a longer range would read raw history
-METRICS = (("orders", "Orders"), ("energy", "Energy"), ("amount", "Amount"))  # the picker
+METRICS = (("orders", N_("Orders")), ("energy", N_("Energy")), ("amount", N_("Amount")))  # picker
 AXIS_TITLES = {"orders": "Orders", "energy": "Energy (kWh)", "amount": "Amount incl. VAT"}
 CHART_HEIGHT = 300
 PLOT_MARGIN = {"l": 48, "r": 12, "t": 10, "b": 40}
@@ -130,8 +131,8 @@ def cycle_rows(found: analyses.CycleFigures) -> list[dict[str, str]]:
     """Orders, energy and the amount per currency: this / previous / last year and changes."""
     values = (found.current, found.previous, found.last_year)
     rows = [
-        _cycle_row("orders", "Orders", [t.orders for t in values], lambda n: f"{n:,}"),
-        _cycle_row("energy", "Energy", [t.energy_wh for t in values], energy_text),
+        _cycle_row("orders", N_("Orders"), [t.orders for t in values], lambda n: f"{n:,}"),
+        _cycle_row("energy", N_("Energy"), [t.energy_wh for t in values], energy_text),
     ]
     currencies = sorted({code for t in values for code in t.amounts} | {found.clock.currency})
     for code in currencies:

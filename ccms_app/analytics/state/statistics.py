@@ -49,6 +49,7 @@ from ccms_app.analytics.statistics_sessions import (
     session_details_csv,
     session_details_page,
 )
+from ccms_app.core.i18n import N_
 from ccms_app.core.listing import ListPage, ListQuery, ListSpec
 from ccms_app.core.money import exponent, format_money
 from ccms_app.core.types import utc_now
@@ -332,7 +333,7 @@ class StatisticsState(rx.State):
         self.buckets = [
             _bucket_row(b.key, b.label, v, code)
             for b, v in zip(found.series.buckets, found.series.values, strict=True)
-        ] + [_bucket_row("total", "Total", total, code)]
+        ] + [_bucket_row("total", N_("Total"), total, code)]
         self.orders_figure, self.energy_figure, self.amount_figure = charging_figures(
             found.series, found.kind, code
         )
@@ -407,11 +408,11 @@ def total_cards(total: Totals, previous: Totals, currency: str) -> list[dict[str
         return format_money(minor, currency)
 
     return [
-        _total("orders", "Charging orders", total.orders, previous.orders, "{:,}".format),
-        _total("energy", "Charged energy", total.energy_wh, previous.energy_wh, _kwh),
+        _total("orders", N_("Charging orders"), total.orders, previous.orders, "{:,}".format),
+        _total("energy", N_("Charged energy"), total.energy_wh, previous.energy_wh, _kwh),
         _total(
             "amount",
-            "Charging amount",
+            N_("Charging amount"),
             total.amount_incl(currency),
             previous.amount_incl(currency),
             money,

@@ -14,9 +14,9 @@ from typing import Any
 
 import reflex as rx
 
-from ccms_app.charging.data_issue_admin import POLICY_DOC, STATE_OPTIONS, UNRESOLVED
+from ccms_app.charging.data_issue_admin import POLICY_DOC, RESOLVED, UNRESOLVED
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
-from ccms_app.ui.i18n import Text, t
+from ccms_app.ui.i18n import Text, t, t_with
 from ccms_app.ui.permissions import allowed, when_allowed
 
 
@@ -33,10 +33,9 @@ def state_badge(row: RowVar) -> rx.Component:
         rx.badge(t("unresolved"), color_scheme="violet", variant="soft"),
         rx.tooltip(
             rx.badge(t("resolved"), color_scheme="gray", variant="soft"),
-            content="Resolved "
-            + row["resolved_at"].to(str)
-            + " UTC by "
-            + row["resolved_by"].to(str),
+            content=t_with(
+                "Resolved {when} UTC by {who}", when=row["resolved_at"], who=row["resolved_by"]
+            ),
         ),
     )
 
@@ -53,7 +52,11 @@ def _identity(row: RowVar, testid: str) -> rx.Component:
             custom_attrs=_tid(testid, "cp", row["id"]),
         ),
         rx.tooltip(
-            rx.text(row["identity"], t(" (unknown)"), size="2", color=rx.color("gray", 11)),
+            rx.text(
+                t_with("{identity} (unknown)", identity=row["identity"]),
+                size="2",
+                color=rx.color("gray", 11),
+            ),
             content=t("No charge point with this identity is registered"),
         ),
     )
@@ -147,9 +150,7 @@ def _bulk_resolve(state: Any, testid: str) -> list[rx.Component]:
         ),
         rx.button(
             rx.icon("check-check", size=14),
-            t("Resolve selected ("),
-            state.selected_count,
-            ")",
+            t_with("Resolve selected ({count})", count=state.selected_count),
             variant="soft",
             on_click=state.resolve_selected,
             disabled=(state.selected_count == 0) | state.busy,
@@ -171,11 +172,11 @@ def _confirm_all(state: Any, testid: str) -> rx.Component:
         rx.alert_dialog.content(
             rx.alert_dialog.title(t("Resolve all shown issues?")),
             rx.alert_dialog.description(
-                t("Every unresolved issue among the "),
-                state.total,
-                t(
-                    " matching the search and filters is marked resolved, on every page, "
-                    "not only this one. Their warnings leave the live pages."
+                t_with(
+                    "Every unresolved issue among the {count} matching the search and filters "
+                    "is marked resolved, on every page, not only this one. Their warnings leave "
+                    "the live pages.",
+                    count=state.total,
                 ),
                 size="2",
             ),
@@ -219,11 +220,11 @@ def _policy(state: Any, testid: str) -> rx.Component:
             rx.cond(
                 state.policy_section != "",
                 rx.text(
-                    t("Data policy: "),
-                    rx.code(POLICY_DOC),
-                    t(", section “"),
-                    state.policy_section,
-                    "”.",
+                    t_with(
+                        "Data policy: {document}, section “{section}”.",
+                        document=POLICY_DOC,
+                        section=state.policy_section,
+                    ),
                     size="1",
                     color=rx.color("gray", 11),
                 ),
@@ -261,15 +262,18 @@ def issue_dialog(state: Any, testid: str) -> rx.Component:
     """One issue: where and when, what the policy says about its kind, the stored payload."""
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(t("Data issue "), state.issue_id, size="4"),
+            rx.dialog.title(t_with("Data issue {id}", id=state.issue_id), size="4"),
             rx.vstack(
-                _fact("Charge point", state.issue_identity),
-                _fact("Kind", state.issue_kind),
-                _fact("Time (UTC)", state.issue_time),
-                _fact("State", state.issue_state),
-                _fact("Detail", state.issue_detail),
+                _fact(t("Charge point"), state.issue_identity),
+                _fact(t("Kind"), state.issue_kind),
+                _fact(t("Time (UTC)"), state.issue_time),
+                _fact(
+                    t("State"),
+                    rx.cond(state.issue_resolved, state.issue_state, t("Unresolved")),
+                ),
+                _fact(t("Detail"), state.issue_detail),
                 _policy(state, testid),
-                rx.text("Stored payload", size="2", weight="medium"),
+                rx.text(t("Stored payload"), size="2", weight="medium"),
                 _payload(state, testid),
                 spacing="2",
                 width="100%",
@@ -306,21 +310,27 @@ def data_issue_list(
     kind_options: Any,
     with_identity: bool = True,
     with_state: bool = True,
-    empty_text: Text = "No data issues.",
-    search_placeholder: Text = "Search charge point or detail…",
+    empty_text: Text | None = None,
+    search_placeholder: Text | None = None,
 ) -> rx.Component:
     """The issue list with its bulk actions and dialogs."""
     filters = [Filter("kind", t("Kind"), kind_options)]
     if with_state:
-        filters.append(Filter("state", t("State"), STATE_OPTIONS))
+        filters.append(
+            Filter("state", t("State"), [(UNRESOLVED, t("Unresolved")), (RESOLVED, t("Resolved"))])
+        )
     return rx.fragment(
         data_list(
             state,
             columns=issue_columns(testid, with_identity=with_identity, with_state=with_state),
             filters=filters,
             testid=testid,
-            empty_text=empty_text,
-            search_placeholder=search_placeholder,
+            empty_text=t("No data issues.") if empty_text is None else empty_text,
+            search_placeholder=(
+                t("Search charge point or detail…")
+                if search_placeholder is None
+                else search_placeholder
+            ),
             toolbar=_bulk_buttons(state, testid),
             actions=_actions(state, testid),
         ),

@@ -12,16 +12,18 @@ TESTID = "cp-issues"
 
 
 def data_issues_section() -> rx.Component:
+    # One text for the translators; the link goes where they put {link}.
+    intro = t(
+        "What this charge point sent that CCMS could not apply as sent. Each issue keeps the "
+        "request; resolving one takes it off the live warnings. All issues, resolved ones "
+        "too: {link}."
+    ).split("{link}")
     return rx.vstack(
         rx.heading(t("Data issues"), size="3"),  # on a phone the tab strip may hide its name
         rx.text(
-            t(
-                "What this charge point sent that CCMS could not apply as sent. Each issue keeps "
-                "the request; resolving one takes it off the live warnings. All issues, resolved "
-                "ones too: "
-            ),
+            intro[0],
             rx.link(t("Maintenance"), href="/maintenance", size="2"),
-            ".",
+            intro[1],
             size="2",
             color=rx.color("gray", 11),
         ),

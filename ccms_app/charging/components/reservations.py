@@ -8,6 +8,7 @@ from reflex.vars import ObjectVar
 from ccms_app.charging.state.reservations import ChargePointReservationState as Reservations
 from ccms_app.control.components.command_form import labelled
 from ccms_app.control.state.charge_point import ChargePointDetailState as Detail
+from ccms_app.core.i18n import N_
 from ccms_app.monitoring.charge_point_view import ReservationRow
 from ccms_app.monitoring.state.charge_point_feed import ChargePointLiveState as Live
 from ccms_app.ui.cards import empty_note
@@ -22,6 +23,27 @@ RESERVATION_COLOURS = {
     "cancelled": "gray",
     "expired": "gray",
 }
+RESERVATION_NAMES = {
+    "accepted": N_("accepted"),
+    "requested": N_("requested"),
+    "used": N_("used"),
+    "cancelled": N_("cancelled"),
+    "expired": N_("expired"),
+    "faulted": N_("faulted"),
+    "occupied": N_("occupied"),
+    "rejected": N_("rejected"),
+    "unavailable": N_("unavailable"),
+    "failed": N_("failed"),
+    "timed_out": N_("timed out"),
+    "offline": N_("offline"),
+}
+
+
+def _status_label(status: rx.Var) -> rx.Var:
+    """A reservation's status in the tab's language (unknown ones as they are)."""
+    return rx.match(
+        status, *[(key, t(name)) for key, name in RESERVATION_NAMES.items()], status.to(str)
+    )
 
 
 def _form() -> rx.Component:
@@ -99,7 +121,7 @@ def _row(row_var: rx.Var) -> rx.Component:
         cell(r.expires),
         cell(
             rx.badge(
-                r.status,
+                _status_label(r.status),
                 color_scheme=rx.match(r.status, *RESERVATION_COLOURS.items(), "orange"),
                 variant="soft",
             )
@@ -128,7 +150,7 @@ def reservations_section() -> rx.Component:
         rx.cond(
             Live.reservations.length() > 0,
             data_table(
-                ["Id", "Connector", "Id tag", "Expires (UTC)", "Status", ""],
+                [t("Id"), t("Connector"), t("Id tag"), t("Expires (UTC)"), t("Status"), ""],
                 Live.reservations,
                 _row,
                 testid="reservations",

@@ -27,6 +27,10 @@ def _status(s: ObjectVar[RecentSessionRow]) -> rx.Component:
                 content=t("CCMS refused its id tag: not counted as running, holds no card"),
             ),
         ),
+        (
+            "completed",
+            rx.badge(t("completed"), color_scheme="gray", variant="soft"),
+        ),
         rx.badge(s.status, color_scheme="gray", variant="soft"),
     )
 
@@ -72,15 +76,15 @@ def sessions_table(
 ) -> rx.Component:
     """`rows`: a list[RecentSessionRow] var; the charge point column only where it varies."""
     headers = [
-        "Transaction",
-        *(["Charge point"] if with_charge_point else []),
-        "Connector",
-        "Id tag",
-        "Started",
-        "Stopped",
-        "Energy",
-        "Status",
-        "Flag",
+        t("Transaction"),
+        *([t("Charge point")] if with_charge_point else []),
+        t("Connector"),
+        t("Id tag"),
+        t("Started"),
+        t("Stopped"),
+        t("Energy"),
+        t("Status"),
+        t("Flag"),
     ]
     return rx.cond(
         rows.length() > 0,

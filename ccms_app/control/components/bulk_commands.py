@@ -18,7 +18,7 @@ from ccms_app.control.state.bulk_commands import BulkResultRow
 from ccms_app.control.state.command_forms import BULK_ACTIONS, LABELS
 from ccms_app.monitoring.state.live import LiveListState
 from ccms_app.monitoring.view import ChargePointRow
-from ccms_app.ui.i18n import t
+from ccms_app.ui.i18n import t, t_with
 from ccms_app.ui.permissions import when_allowed
 from ccms_app.ui.table import cell, data_table
 
@@ -39,8 +39,7 @@ def select_checkbox(row: ObjectVar[ChargePointRow]) -> rx.Component:
 def _selection_bar() -> rx.Component:
     return rx.flex(
         rx.text(
-            Bulk.selected_count,
-            t(" selected"),
+            t_with("{count} selected", count=Bulk.selected_count),
             size="2",
             weight="medium",
             custom_attrs={"data-testid": "bulk-count"},
@@ -53,9 +52,7 @@ def _selection_bar() -> rx.Component:
             custom_attrs={"data-testid": "bulk-select-all"},
         ),
         rx.button(
-            t("Select all "),
-            LiveListState.total_text,
-            t(" matching"),
+            t_with("Select all {total} matching", total=LiveListState.total_text),
             size="1",
             variant="soft",
             on_click=Bulk.select_all_matching,
@@ -89,9 +86,7 @@ def _command() -> rx.Component:
             rx.spacer(),
             rx.button(
                 rx.icon("send", size=14),
-                t("Send to "),
-                Bulk.selected_count,
-                t(" selected"),
+                t_with("Send to {count} selected", count=Bulk.selected_count),
                 on_click=Bulk.send,
                 loading=Bulk.busy,
                 disabled=Bulk.selected_count == 0,
@@ -163,7 +158,7 @@ def bulk_results() -> rx.Component:
                 rx.cond(
                     Bulk.results.length() > 0,
                     data_table(
-                        ["Charge point", "Status", "Detail"],
+                        [t("Charge point"), t("Status"), t("Detail")],
                         Bulk.results,
                         _result_row,
                         testid="bulk-results",

@@ -8,7 +8,7 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from ccms_app.control.state.commands import ACTION_LABELS, ACTIONS, CommandRow, CommandState
-from ccms_app.ui.i18n import Text, t
+from ccms_app.ui.i18n import Text, t, t_var, t_with
 
 COMMAND_COLOURS = {
     "accepted": "green",
@@ -41,7 +41,7 @@ def _action_picker() -> rx.Component:
     return rx.select.root(
         rx.select.trigger(width="100%", custom_attrs={"data-testid": "command-action"}),
         rx.select.content(
-            *[rx.select.item(ACTION_LABELS[action], value=action) for action in ACTIONS]
+            *[rx.select.item(t(ACTION_LABELS[action]), value=action) for action in ACTIONS]
         ),
         value=CommandState.action,
         on_change=CommandState.set_action,
@@ -94,7 +94,7 @@ def _parameters() -> rx.Component:
                         "command-transaction",
                     ),
                 ),
-                rx.text("No transaction is running on this charge point.", size="2"),
+                rx.text(t("No transaction is running on this charge point."), size="2"),
             ),
         ),
         (
@@ -137,10 +137,10 @@ def _parameters() -> rx.Component:
 def _recent_row(c: ObjectVar[CommandRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(c.at, white_space="nowrap"),
-        rx.table.cell(c.action, white_space="nowrap"),
+        rx.table.cell(t_var(c.action), white_space="nowrap"),  # a label, or OCPP's name
         rx.table.cell(
             rx.badge(
-                c.status,
+                t_var(c.status),  # command_forms.COMMAND_STATUS_NAMES
                 color_scheme=rx.match(c.status, *COMMAND_COLOURS.items(), "gray"),
                 variant="soft",
             )
@@ -151,7 +151,7 @@ def _recent_row(c: ObjectVar[CommandRow]) -> rx.Component:
 
 def _recent() -> rx.Component:
     return rx.vstack(
-        rx.text("Recent commands", size="2", weight="medium"),
+        rx.text(t("Recent commands"), size="2", weight="medium"),
         rx.cond(
             CommandState.recent.length() > 0,
             rx.box(
@@ -166,7 +166,7 @@ def _recent() -> rx.Component:
                 width="100%",
                 custom_attrs={"data-testid": "recent-commands"},
             ),
-            rx.text("None yet.", size="1", color=rx.color("gray", 10)),
+            rx.text(t("None yet."), size="1", color=rx.color("gray", 10)),
         ),
         spacing="2",
         width="100%",
@@ -224,7 +224,7 @@ def _form() -> rx.Component:
 def command_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(t("Commands · "), CommandState.identity),
+            rx.dialog.title(t_with("Commands · {identity}", identity=CommandState.identity)),
             rx.dialog.description(
                 t("Sent over OCPP; the outcome shows once the charge point answers."),
                 size="2",

@@ -15,7 +15,7 @@ import reflex as rx
 from reflex.vars import ArrayVar
 
 from ccms_app.control.state.command_forms import SPECS, FieldSpec
-from ccms_app.ui.i18n import Text
+from ccms_app.ui.i18n import Text, t, t_var
 
 COMMAND_COLOURS = {
     "accepted": "green",
@@ -38,8 +38,9 @@ class FormChoices:
 
 
 def command_status_badge(status: rx.Var, **props: Any) -> rx.Component:
+    """A command's status (command_forms.COMMAND_STATUS_NAMES) in the tab's language."""
     return rx.badge(
-        status,
+        t_var(status),
         color_scheme=rx.match(status, *COMMAND_COLOURS.items(), "gray"),
         variant="soft",
         **props,
@@ -51,9 +52,10 @@ def labelled(label: Text, control: rx.Component) -> rx.Component:
 
 
 def action_picker(state: Any, actions: list[str], labels: dict[str, str], testid: str) -> Any:
+    """The commands by name (`labels`: message ids), each sending its OCPP action."""
     return rx.select.root(
         rx.select.trigger(width="100%", custom_attrs={"data-testid": testid}),
-        rx.select.content(*[rx.select.item(labels[a], value=a) for a in actions]),
+        rx.select.content(*[rx.select.item(t(labels[a]), value=a) for a in actions]),
         value=state.action,
         on_change=state.set_action,
     )
@@ -78,7 +80,7 @@ def _input(state: Any, spec: FieldSpec, prefix: str, kind: str = "text") -> rx.C
     return rx.input(
         value=state.values[spec.name].to(str),
         on_change=lambda value: state.set_value(spec.name, value),
-        placeholder=spec.placeholder,
+        placeholder=t(spec.placeholder) if spec.placeholder else "",
         type=kind,
         width="100%",
         custom_attrs=_testid(prefix, spec),
@@ -112,7 +114,7 @@ def _control(state: Any, spec: FieldSpec, choices: FormChoices, prefix: str) -> 
         return rx.cond(
             choices.transactions.length() > 0,
             _select(state, spec, choices.transactions, prefix),
-            rx.text("No transaction is running on this charge point.", size="2"),
+            rx.text(t("No transaction is running on this charge point."), size="2"),
         )
     options = by_kind.get(spec.kind)
     if options is not None:
@@ -126,9 +128,9 @@ def action_fields(
 ) -> rx.Component:
     fields = SPECS[action].fields
     if not fields:
-        return rx.text("No parameters.", size="2", color=rx.color("gray", 11))
+        return rx.text(t("No parameters."), size="2", color=rx.color("gray", 11))
     return rx.vstack(
-        *[labelled(f.label, _control(state, f, choices, prefix)) for f in fields],
+        *[labelled(t(f.label), _control(state, f, choices, prefix)) for f in fields],
         spacing="3",
         width="100%",
     )

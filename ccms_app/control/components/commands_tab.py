@@ -81,11 +81,11 @@ def _history_row(c: ObjectVar[CommandHistoryRow]) -> rx.Component:
 
 def command_history() -> rx.Component:
     return rx.vstack(
-        rx.text("History", size="3", weight="bold"),
+        rx.text(t("History"), size="3", weight="bold"),
         rx.cond(
             ChargePointLiveState.command_history.length() > 0,
             data_table(
-                ["Time (UTC)", "Command", "Status", "Detail", "By"],
+                [t("Time (UTC)"), t("Command"), t("Status"), t("Detail"), t("By")],
                 ChargePointLiveState.command_history,
                 _history_row,
                 testid="command-history",

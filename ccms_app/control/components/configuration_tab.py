@@ -129,7 +129,7 @@ def configuration_section() -> rx.Component:
         rx.cond(
             Live.configuration.length() > 0,
             data_table(
-                ["Key", "Value", "", "Updated (UTC)"],
+                [t("Key"), t("Value"), "", t("Updated (UTC)")],
                 Live.configuration,
                 _row,
                 testid="config-table",

@@ -6,10 +6,10 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from ccms_app.control.components.command_form import labelled
-from ccms_app.control.state.message_log import ACTION_FILTER, MessageLogRow
+from ccms_app.control.state.message_log import ACTION_FILTER, ALL, MessageLogRow
 from ccms_app.control.state.message_log import MessageLogState as Log
 from ccms_app.ui.cards import empty_note
-from ccms_app.ui.i18n import t
+from ccms_app.ui.i18n import t, t_with
 from ccms_app.ui.permissions import when_allowed
 from ccms_app.ui.table import cell, data_table
 
@@ -22,7 +22,14 @@ def _filters() -> rx.Component:
             t("Action"),
             rx.select.root(
                 rx.select.trigger(width="100%", custom_attrs={"data-testid": "log-action"}),
-                rx.select.content(*[rx.select.item(a, value=a) for a in ACTION_FILTER]),
+                rx.select.content(
+                    rx.select.item(t("all"), value=ALL),
+                    # OCPP's action names: data, the same in every language
+                    rx.foreach(
+                        rx.Var.create([a for a in ACTION_FILTER if a != ALL]),
+                        lambda a: rx.select.item(a, value=a),
+                    ),
+                ),
                 value=Log.action,
                 on_change=Log.set_action_filter,
             ),
@@ -69,8 +76,7 @@ def _filters() -> rx.Component:
 def _toolbar() -> rx.Component:
     return rx.flex(
         rx.text(
-            Log.total,
-            rx.cond(Log.total == 1, t(" message"), t(" messages")),
+            rx.cond(Log.total == 1, t("1 message"), t_with("{count} messages", count=Log.total)),
             size="2",
             custom_attrs={"data-testid": "log-total"},
         ),
@@ -140,7 +146,7 @@ def _pager() -> rx.Component:
             on_click=Log.previous_page,
             custom_attrs={"data-testid": "log-newer"},
         ),
-        rx.text("Page ", Log.page, t(" of "), Log.pages, size="2"),
+        rx.text(t_with("Page {page} of {pages}", page=Log.page, pages=Log.pages), size="2"),
         rx.button(
             t("Older"),
             rx.icon("chevron-right", size=14),
@@ -202,7 +208,7 @@ def message_log_section() -> rx.Component:
             Log.rows.length() > 0,
             rx.vstack(
                 data_table(
-                    ["Time (UTC)", "Action", "Direction", "Type", "Frame"],
+                    [t("Time (UTC)"), t("Action"), t("Direction"), t("Type"), t("Frame")],
                     Log.rows,
                     _row,
                     testid="log-table",

@@ -12,7 +12,7 @@ from reflex.vars import ObjectVar
 from ccms_app.control.state.charge_point import ChargePointDetailState as Detail
 from ccms_app.monitoring.state.charge_point_feed import ChargePointLiveState as Live
 from ccms_app.monitoring.view import ChargePointRow, ConnectorCell, SessionRow
-from ccms_app.ui.i18n import Text, t
+from ccms_app.ui.i18n import Text, t, t_with
 from ccms_app.ui.status import online_badge, registration_badge, status_badge
 
 
@@ -34,14 +34,14 @@ def _fact(label: Text, value: rx.Var | str, testid: str = "") -> rx.Component:
 def identity_card() -> rx.Component:
     return rx.card(
         rx.grid(
-            _fact("Station", Detail.station, "cp-station"),
-            _fact("Vendor", Detail.vendor, "cp-vendor"),
-            _fact("Model", Detail.model, "cp-model"),
-            _fact("Serial number", Detail.serial_number, "cp-serial"),
-            _fact("Firmware", Detail.firmware_version, "cp-firmware"),
-            _fact("Meter", Detail.meter_type),
-            _fact("Last boot", Detail.last_boot),
-            _fact("Firmware status", Detail.firmware_status),
+            _fact(t("Station"), Detail.station, "cp-station"),
+            _fact(t("Vendor"), Detail.vendor, "cp-vendor"),
+            _fact(t("Model"), Detail.model, "cp-model"),
+            _fact(t("Serial number"), Detail.serial_number, "cp-serial"),
+            _fact(t("Firmware"), Detail.firmware_version, "cp-firmware"),
+            _fact(t("Meter"), Detail.meter_type),
+            _fact(t("Last boot"), Detail.last_boot),
+            _fact(t("Firmware status"), Detail.firmware_status),
             columns=rx.breakpoints(initial="2", md="4"),
             spacing="3",
             width="100%",
@@ -52,7 +52,9 @@ def identity_card() -> rx.Component:
 
 def _connector(row: ObjectVar[ChargePointRow], c: ObjectVar[ConnectorCell]) -> rx.Component:
     return rx.hstack(
-        rx.text("Connector ", c.connector_id, size="2", weight="medium"),
+        rx.text(
+            t_with("Connector {connector}", connector=c.connector_id), size="2", weight="medium"
+        ),
         status_badge(c.status, custom_attrs={"data-testid": f"cp-connector-{c.connector_id}"}),
         rx.cond(
             (c.error_code != "") & (c.error_code != "NoError"),
@@ -71,21 +73,20 @@ def _session(row_var: rx.Var) -> rx.Component:
     return rx.hstack(
         rx.icon("battery-charging", size=16, color=rx.color("blue", 11)),
         rx.text(
-            rx.text.strong(t("Transaction "), s.transaction_id),
-            t(" on connector "),
-            s.connector_id,
-            " · ",
-            s.id_tag,
-            t(" · since "),
-            s.started,
+            t_with(
+                "Transaction {transaction} on connector {connector} · {id_tag} · since {started}",
+                transaction=s.transaction_id,
+                connector=s.connector_id,
+                id_tag=s.id_tag,
+                started=s.started,
+            ),
             size="2",
         ),
         rx.text(s.energy, " · ", s.power, size="2", weight="medium"),
         rx.cond(
             s.cost != "",
             rx.badge(
-                t("so far "),
-                s.cost,
+                t_with("so far {cost}", cost=s.cost),
                 color_scheme="teal",
                 variant="soft",
                 custom_attrs={"data-testid": f"cp-session-cost-{s.transaction_id}"},
@@ -105,12 +106,16 @@ def status_card(row: ObjectVar[ChargePointRow]) -> rx.Component:
                 online_badge(row.online, custom_attrs={"data-testid": "cp-online"}),
                 registration_badge(row.registration),
                 rx.hstack(
-                    rx.text("Status", size="1", color=rx.color("gray", 11)),
+                    rx.text(t("Status"), size="1", color=rx.color("gray", 11)),
                     status_badge(row.status, custom_attrs={"data-testid": "cp-status"}),
                     spacing="1",
                     align="center",
                 ),
-                rx.text("Last seen ", row.last_seen, size="1", color=rx.color("gray", 11)),
+                rx.text(
+                    t_with("Last seen {time}", time=row.last_seen),
+                    size="1",
+                    color=rx.color("gray", 11),
+                ),
                 spacing="2",
                 align="center",
                 wrap="wrap",
@@ -122,7 +127,7 @@ def status_card(row: ObjectVar[ChargePointRow]) -> rx.Component:
                     spacing="2",
                     wrap="wrap",
                 ),
-                rx.text("No connector has reported yet.", size="2", color=rx.color("gray", 10)),
+                rx.text(t("No connector has reported yet."), size="2", color=rx.color("gray", 10)),
             ),
             rx.foreach(Live.running_sessions, _session),
             spacing="3",

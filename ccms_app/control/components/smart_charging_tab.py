@@ -14,11 +14,26 @@ from ccms_app.control.state.charge_point import ChargePointDetailState as Detail
 from ccms_app.control.state.smart_charging import SmartChargingState as SC
 from ccms_app.control.state.smart_charging_form import MAX_FORM_PERIODS, PURPOSES, SCHEDULE_KINDS
 from ccms_app.control.state.smart_charging_rows import CompositeRow, ProfileRow
+from ccms_app.core.i18n import N_
 from ccms_app.ui.cards import empty_note
-from ccms_app.ui.i18n import t
+from ccms_app.ui.i18n import t, t_var, t_with
 from ccms_app.ui.permissions import allowed, when_allowed
 from ccms_app.ui.table import cell, data_table
 
+# A profile's shown status (control.models.ProfileStatus, or ended / expired) is its message
+# id: shown with t_var, so English shows the value itself.
+STATUS_NAMES = {
+    "requested": N_("requested"),
+    "accepted": N_("accepted"),
+    "rejected": N_("rejected"),
+    "failed": N_("failed"),
+    "timed_out": N_("timed_out"),
+    "offline": N_("offline"),
+    "replaced": N_("replaced"),
+    "cleared": N_("cleared"),
+    "ended": N_("ended"),
+    "expired": N_("expired"),
+}
 STATUS_COLOURS = {
     "accepted": "green",
     "requested": "blue",
@@ -44,12 +59,25 @@ def _message(text: rx.Var[str] | str, ok: rx.Var[bool] | bool, testid: str) -> r
 
 
 def _select(items: list[str] | rx.Var, value: rx.Var[str] | str, field: str) -> rx.Component:
+    """A choice of data (OCPP's names, units, connectors): shown as they are."""
     return rx.select(
-        items,
+        items if isinstance(items, rx.Var) else rx.Var.create(items),
         value=value,
         on_change=lambda v: SC.set_field(field, v),
         width="100%",
         custom_attrs={"data-testid": f"sc-{field.replace('_', '-')}"},
+    )
+
+
+def _worded_select(labels: list[str], value: rx.Var[str] | str, field: str) -> rx.Component:
+    """A choice whose values are message ids: each shown in the tab's language."""
+    return rx.select.root(
+        rx.select.trigger(
+            width="100%", custom_attrs={"data-testid": f"sc-{field.replace('_', '-')}"}
+        ),
+        rx.select.content(*[rx.select.item(t(label), value=label) for label in labels]),
+        value=value,
+        on_change=lambda v: SC.set_field(field, v),
     )
 
 
@@ -81,7 +109,7 @@ def _period(period: ObjectVar[dict[str, str]], index: rx.Var[int]) -> rx.Compone
             type="number",
             min="0",
             step="0.1",
-            placeholder=f"limit ({SC.unit})",
+            placeholder=t_with("limit ({unit})", unit=SC.unit),
             width="100%",
             custom_attrs={"data-testid": f"sc-period-limit-{index}"},
         ),
@@ -102,7 +130,7 @@ def _period(period: ObjectVar[dict[str, str]], index: rx.Var[int]) -> rx.Compone
 
 def _periods() -> rx.Component:
     return rx.vstack(
-        rx.text("Periods: start (minutes after the schedule's start) and limit", size="2"),
+        rx.text(t("Periods: start (minutes after the schedule's start) and limit"), size="2"),
         rx.foreach(SC.periods, _period),
         rx.button(
             rx.icon("plus", size=14),
@@ -132,7 +160,7 @@ def _form() -> rx.Component:
             ),
         ),
         labelled(t("Stack level"), _input(SC.stack_level, "stack_level", type="number", min="0")),
-        labelled(t("Schedule"), _select(list(SCHEDULE_KINDS), SC.schedule, "schedule")),
+        labelled(t("Schedule"), _worded_select(list(SCHEDULE_KINDS), SC.schedule, "schedule")),
         labelled(
             t("Start time (UTC, empty = now)"), _input(SC.start, "start", type="datetime-local")
         ),
@@ -179,11 +207,11 @@ def _row(r: ObjectVar[ProfileRow]) -> rx.Component:
         cell(
             rx.tooltip(
                 rx.badge(
-                    r.status,
+                    t_var(r.status),
                     color_scheme=rx.match(r.status, *STATUS_COLOURS.items(), "orange"),
                     variant="soft",
                 ),
-                content=rx.cond(r.detail != "", r.detail, r.status),
+                content=rx.cond(r.detail != "", r.detail, t_var(r.status)),
             )
         ),
         cell(
@@ -210,7 +238,7 @@ def _profiles() -> rx.Component:
         rx.spacer(),
         rx.hstack(
             rx.switch(checked=SC.show_history, on_change=SC.set_show_history, size="1"),
-            rx.text("History", size="2"),
+            rx.text(t("History"), size="2"),
             align="center",
             spacing="2",
         ),
@@ -237,14 +265,14 @@ def _profiles() -> rx.Component:
             SC.profiles.length() > 0,
             data_table(
                 [
-                    "Id",
-                    "Connector",
-                    "Purpose",
-                    "Stack",
-                    "Schedule",
-                    "Limits",
-                    "Valid",
-                    "Status",
+                    t("Id"),
+                    t("Connector"),
+                    t("Purpose"),
+                    t("Stack"),
+                    t("Schedule"),
+                    t("Limits"),
+                    t("Valid"),
+                    t("Status"),
                     "",
                 ],
                 SC.profiles,
@@ -285,7 +313,7 @@ def _composite() -> rx.Component:
             custom_attrs={"data-testid": "sc-composite-chart"},
         ),
         data_table(
-            ["From", "At (UTC)", "Charge point", "Expected"],
+            [t("From"), t("At (UTC)"), t("Charge point"), t("Expected")],
             SC.comp_rows,
             _composite_row,
             testid="sc-composite-table",

@@ -15,6 +15,7 @@ from ccms_app.control.models import (
     TargetStatus,
 )
 from ccms_app.core.events import NetworkEvent
+from ccms_app.core.i18n import tr
 from ccms_app.network.models import ChargePoint
 
 TRACKING_WINDOW = timedelta(hours=24)  # a notification belongs to a target this recent
@@ -42,7 +43,9 @@ def load_campaign(session: Session, campaign_id: int) -> FirmwareCampaign:
     """The campaign a plan or a target belongs to (the foreign key keeps it there)."""
     campaign = session.get(FirmwareCampaign, campaign_id)
     if campaign is None:
-        raise LookupError(f"firmware campaign {campaign_id} does not exist")
+        raise LookupError(
+            tr("firmware campaign {campaign_id} does not exist", campaign_id=campaign_id)
+        )
     return campaign
 
 

@@ -26,6 +26,7 @@ from ccms_app.control.models import (
     TargetStatus,
 )
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.rows import stored_id
 from ccms_app.core.scheduler import get_scheduler
 from ccms_app.core.types import utc_now
@@ -126,7 +127,9 @@ def _start_run(campaign_id: int) -> _RunPlan | None:
             return None
         image = session.get(FirmwareImage, campaign.image_id)
         if image is None:  # the foreign key keeps it; images are never deleted
-            raise LookupError(f"firmware image {campaign.image_id} does not exist")
+            raise LookupError(
+                tr("firmware image {image_id} does not exist", image_id=campaign.image_id)
+            )
         targets = session.exec(
             select(FirmwareCampaignTarget).where(
                 FirmwareCampaignTarget.campaign_id == campaign_id,

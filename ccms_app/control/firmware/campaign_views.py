@@ -17,6 +17,7 @@ from ccms_app.control.models import (
 )
 from ccms_app.core.db import read_session
 from ccms_app.core.events import NetworkEvent, get_event_bus
+from ccms_app.core.i18n import tr
 from ccms_app.core.rows import stored_id
 from ccms_app.network.models import ChargePoint
 
@@ -52,7 +53,7 @@ class CampaignView:
 def get_campaign(campaign_id: int) -> CampaignView:
     views = _campaign_views(select(FirmwareCampaign).where(FirmwareCampaign.id == campaign_id))
     if not views:
-        raise FirmwareError("this campaign does not exist")
+        raise FirmwareError(tr("this campaign does not exist"))
     return views[0]
 
 

@@ -18,6 +18,7 @@ from ccms_app.control.models import (
     FirmwareImage,
 )
 from ccms_app.core.db import session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
 from ccms_app.network.models import ChargePoint
@@ -42,18 +43,18 @@ def create_campaign(
     scope = set(scope or {organisation_id})
     name = (name or "").strip()
     if not name or len(name) > 200:
-        raise FirmwareError("campaign name is required (at most 200 characters)")
+        raise FirmwareError(tr("campaign name is required (at most 200 characters)"))
     if scheduled_at.tzinfo is None:
-        raise FirmwareError("scheduled time must include a time zone")
+        raise FirmwareError(tr("scheduled time must include a time zone"))
     if not charge_point_ids:
-        raise FirmwareError("choose at least one charge point")
+        raise FirmwareError(tr("choose at least one charge point"))
     for label, value in (("retries", retries), ("retry interval", retry_interval)):
         if value is not None and value < 0:
-            raise FirmwareError(f"{label} must be 0 or more")
+            raise FirmwareError(tr("{label} must be 0 or more", label=label))
     with session_scope() as session:
         image = session.get(FirmwareImage, image_id)
         if image is None or image.organisation_id not in scope:
-            raise FirmwareError("choose an uploaded firmware image")
+            raise FirmwareError(tr("choose an uploaded firmware image"))
         wanted = set(charge_point_ids)
         found = session.exec(
             select(col(ChargePoint.id)).where(
@@ -61,7 +62,7 @@ def create_campaign(
             )
         ).all()
         if set(found) != wanted:
-            raise FirmwareError("some chosen charge points do not exist or are not yours")
+            raise FirmwareError(tr("some chosen charge points do not exist or are not yours"))
         campaign = FirmwareCampaign(
             organisation_id=organisation_id,
             name=name,
@@ -91,9 +92,11 @@ def cancel_campaign(campaign_id: int, scope: Collection[int], by: str) -> Campai
     with session_scope() as session:
         campaign = session.get(FirmwareCampaign, campaign_id)
         if campaign is None or campaign.organisation_id not in scope:
-            raise FirmwareError("this campaign does not exist")
+            raise FirmwareError(tr("this campaign does not exist"))
         if campaign.status not in (CampaignStatus.PLANNED, CampaignStatus.RUNNING):
-            raise FirmwareError(f"a {campaign.status} campaign cannot be cancelled")
+            raise FirmwareError(
+                tr("a {status} campaign cannot be cancelled", status=campaign.status)
+            )
         campaign.status = CampaignStatus.CANCELLED
         campaign.next_run_at = None
         campaign.finished_at = utc_now()

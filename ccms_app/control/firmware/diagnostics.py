@@ -22,6 +22,7 @@ from ccms_app.control.models import DiagnosticsFile
 from ccms_app.core.config import get_settings
 from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.events import NetworkEvent, get_event_bus
+from ccms_app.core.i18n import tr
 from ccms_app.core.rows import stored_id
 from ccms_app.network.models import ChargePoint
 
@@ -75,7 +76,9 @@ def _identity_in_scope(charge_point_id: int, scope: Collection[int] | None) -> s
     with read_session() as session:
         cp = session.get(ChargePoint, charge_point_id)
     if cp is None or (scope is not None and cp.organisation_id not in scope):
-        raise UnknownChargePointError(f"charge point {charge_point_id} does not exist")
+        raise UnknownChargePointError(
+            tr("charge point {charge_point_id} does not exist", charge_point_id=charge_point_id)
+        )
     return cp.identity
 
 
@@ -103,7 +106,10 @@ async def save_diagnostics(
             size += len(chunk)
             if size > limit:
                 raise DiagnosticsTooLargeError(
-                    f"diagnostics upload is over {settings.diagnostics_max_mb} MB"
+                    tr(
+                        "diagnostics upload is over {diagnostics_max_mb} MB",
+                        diagnostics_max_mb=settings.diagnostics_max_mb,
+                    )
                 )
             digest.update(chunk)
             out.write(chunk)

@@ -26,6 +26,7 @@ from ccms_app.control.firmware.storage import (
 from ccms_app.control.models import FirmwareImage
 from ccms_app.core.config import get_settings
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.rows import stored_id
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,7 @@ def store_firmware(
     version = (version or "").strip() or version_from_file_name(file_name) or ""
     if not VERSION_PATTERN.match(version):
         raise FirmwareError(
-            "version is required: 1-50 letters, digits, '.', '_', '+' or '-' (e.g. 2.1.0)"
+            tr("version is required: 1-50 letters, digits, '.', '_', '+' or '-' (e.g. 2.1.0)")
         )
     safe = sanitise_file_name(file_name)
     directory = get_settings().firmware_dir
@@ -101,7 +102,7 @@ def store_firmware(
             out.write(chunk)
         out.close()
         if size == 0:
-            raise FirmwareError("the firmware file is empty")
+            raise FirmwareError(tr("the firmware file is empty"))
         sha256 = digest.hexdigest()
         stored = _stored_firmware_name(safe, version, sha256, organisation_id)
         with session_scope() as session:
@@ -112,7 +113,12 @@ def store_firmware(
                 )
             ).first()
             if existing is not None:
-                raise FirmwareError(f"this file is already uploaded as version {existing.version}")
+                raise FirmwareError(
+                    tr(
+                        "this file is already uploaded as version {version}",
+                        version=existing.version,
+                    )
+                )
             row = FirmwareImage(
                 organisation_id=organisation_id,
                 file_name=safe,

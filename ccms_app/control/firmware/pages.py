@@ -14,10 +14,12 @@ from ccms_app.control.firmware.state import (
     DiagnosticsRow,
     FirmwareState,
     ImageRow,
+    ProgressCount,
     TargetRow,
 )
 from ccms_app.monitoring.state.home import HomeState
 from ccms_app.ui.cards import empty_note, section
+from ccms_app.ui.i18n import Text, t, t_var, t_with
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import live_indicator, page_header
 from ccms_app.ui.permissions import allowed, when_allowed
@@ -41,8 +43,10 @@ CAMPAIGN_COLOURS = {"planned": "blue", "running": "amber", "done": "green", "can
 
 
 def _badge(value: rx.Var, colours: dict[str, str], **props) -> rx.Component:
+    """A campaign's or target's status (state.CAMPAIGN_STATUS_NAMES, TARGET_STATUS_NAMES) in
+    the tab's language."""
     return rx.badge(
-        value,
+        t_var(value),
         color_scheme=rx.match(value, *colours.items(), "gray"),
         variant="soft",
         radius="full",
@@ -50,7 +54,7 @@ def _badge(value: rx.Var, colours: dict[str, str], **props) -> rx.Component:
     )
 
 
-def _field(label: str, control: rx.Component) -> rx.Component:
+def _field(label: Text, control: rx.Component) -> rx.Component:
     return rx.vstack(rx.text(label, size="2", weight="medium"), control, spacing="1", width="100%")
 
 
@@ -72,7 +76,7 @@ def upload_card() -> rx.Component:
     dropzone = rx.upload(
         rx.vstack(
             rx.icon("upload", size=20, color=rx.color("gray", 10)),
-            rx.text("Drop a firmware file here, or click to choose", size="2"),
+            rx.text(t("Drop a firmware file here, or click to choose"), size="2"),
             rx.foreach(
                 rx.selected_files(UPLOAD_ID),
                 lambda name: rx.text(name, size="1", weight="medium", color=rx.color("teal", 11)),
@@ -91,21 +95,21 @@ def upload_card() -> rx.Component:
     )
     return rx.card(
         rx.vstack(
-            rx.heading("Upload an image", size="3"),
+            rx.heading(t("Upload an image"), size="3"),
             dropzone,
             _field(
-                "Version (taken from the file name when empty)",
+                t("Version (taken from the file name when empty)"),
                 rx.input(
                     value=FirmwareState.upload_version,
                     on_change=FirmwareState.set_upload_version,
-                    placeholder="e.g. 2.1.0",
+                    placeholder=t("e.g. 2.1.0"),
                     width="100%",
                     custom_attrs={"data-testid": "firmware-version"},
                 ),
             ),
             rx.button(
                 rx.icon("hard-drive-upload", size=16),
-                "Upload",
+                t("Upload"),
                 on_click=FirmwareState.upload_image(rx.upload_files(upload_id=UPLOAD_ID)),
                 custom_attrs={"data-testid": "firmware-upload-button"},
             ),
@@ -133,16 +137,14 @@ def charge_point_chooser() -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.text(
-                "Charge points (",
-                FirmwareState.selected.length(),
-                " chosen)",
+                t_with("Charge points ({count} chosen)", count=FirmwareState.selected.length()),
                 size="2",
                 weight="medium",
             ),
             rx.spacer(),
-            rx.button("All", size="1", variant="soft", on_click=FirmwareState.select_all),
+            rx.button(t("All"), size="1", variant="soft", on_click=FirmwareState.select_all),
             rx.button(
-                "None",
+                t("None"),
                 size="1",
                 variant="soft",
                 color_scheme="gray",
@@ -161,7 +163,7 @@ def charge_point_chooser() -> rx.Component:
                 overflow_y="auto",
                 width="100%",
             ),
-            empty_note("No charge points yet."),
+            empty_note(t("No charge points yet.")),
         ),
         spacing="2",
         width="100%",
@@ -171,7 +173,7 @@ def charge_point_chooser() -> rx.Component:
 def campaign_form() -> rx.Component:
     image_picker = rx.select.root(
         rx.select.trigger(
-            placeholder="Upload an image first",
+            placeholder=t("Upload an image first"),
             width="100%",
             custom_attrs={"data-testid": "campaign-image"},
         ),
@@ -183,20 +185,20 @@ def campaign_form() -> rx.Component:
     )
     return rx.card(
         rx.vstack(
-            rx.heading("New campaign", size="3"),
+            rx.heading(t("New campaign"), size="3"),
             _field(
-                "Name",
+                t("Name"),
                 rx.input(
                     value=FirmwareState.campaign_name,
                     on_change=FirmwareState.set_campaign_name,
-                    placeholder="e.g. Depot chargers to 2.1.0",
+                    placeholder=t("e.g. Depot chargers to 2.1.0"),
                     width="100%",
                     custom_attrs={"data-testid": "campaign-name"},
                 ),
             ),
-            _field("Firmware image", image_picker),
+            _field(t("Firmware image"), image_picker),
             _field(
-                "Start (UTC)",
+                t("Start (UTC)"),
                 rx.input(
                     type="datetime-local",
                     value=FirmwareState.campaign_when,
@@ -208,7 +210,7 @@ def campaign_form() -> rx.Component:
             charge_point_chooser(),
             rx.button(
                 rx.icon("calendar-clock", size=16),
-                "Plan campaign",
+                t("Plan campaign"),
                 on_click=FirmwareState.create_campaign,
                 custom_attrs={"data-testid": "campaign-create"},
             ),
@@ -232,6 +234,27 @@ def target_row(target: ObjectVar[TargetRow]) -> rx.Component:
     )
 
 
+def _progress_part(part: ObjectVar[ProgressCount]) -> rx.Component:
+    return rx.fragment(
+        " · ", t_with("{count} {status}", count=part.count, status=t_var(part.status))
+    )
+
+
+def progress_summary(campaign: ObjectVar[CampaignRow]) -> rx.Component:
+    """ "2 of 3 installed · 1 offline" in the tab's language."""
+    return rx.text(
+        t_with(
+            "{installed} of {total} installed",
+            installed=campaign.installed,
+            total=campaign.total,
+        ),
+        rx.foreach(campaign.progress, _progress_part),
+        size="2",
+        weight="medium",
+        custom_attrs={"data-testid": f"campaign-progress-{campaign.id}"},
+    )
+
+
 def campaign_card(campaign: ObjectVar[CampaignRow]) -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -245,12 +268,12 @@ def campaign_card(campaign: ObjectVar[CampaignRow]) -> rx.Component:
                         wrap="wrap",
                     ),
                     rx.text(
-                        "Firmware ",
-                        campaign.image,
-                        " · starts ",
-                        campaign.scheduled,
-                        " · by ",
-                        campaign.by,
+                        t_with(
+                            "Firmware {image} · starts {scheduled} · by {by}",
+                            image=campaign.image,
+                            scheduled=campaign.scheduled,
+                            by=campaign.by,
+                        ),
                         size="1",
                         color=rx.color("gray", 11),
                     ),
@@ -260,7 +283,7 @@ def campaign_card(campaign: ObjectVar[CampaignRow]) -> rx.Component:
                 rx.cond(
                     campaign.cancellable & allowed(FirmwareState.cancel_campaign),
                     rx.button(
-                        "Cancel",
+                        t("Cancel"),
                         size="1",
                         variant="soft",
                         color_scheme="red",
@@ -272,9 +295,11 @@ def campaign_card(campaign: ObjectVar[CampaignRow]) -> rx.Component:
                 wrap="wrap",
                 spacing="2",
             ),
-            rx.text(campaign.summary, size="2", weight="medium"),
+            progress_summary(campaign),
             data_table(
-                ["Charge point", "Progress", "Detail", "Last update"], campaign.targets, target_row
+                [t("Charge point"), t("Progress"), t("Detail"), t("Last update")],
+                campaign.targets,
+                target_row,
             ),
             spacing="2",
             width="100%",
@@ -286,13 +311,13 @@ def campaign_card(campaign: ObjectVar[CampaignRow]) -> rx.Component:
 
 def campaigns_section() -> rx.Component:
     return section(
-        "Campaigns",
+        t("Campaigns"),
         rx.cond(
             FirmwareState.live.campaigns.length() > 0,
             rx.vstack(
                 rx.foreach(FirmwareState.live.campaigns, campaign_card), spacing="3", width="100%"
             ),
-            empty_note("No campaign yet. Upload an image and plan one above."),
+            empty_note(t("No campaign yet. Upload an image and plan one above.")),
         ),
     )
 
@@ -322,7 +347,7 @@ def diagnostics_row(row: ObjectVar[DiagnosticsRow]) -> rx.Component:
 def diagnostics_section() -> rx.Component:
     picker = rx.select.root(
         rx.select.trigger(
-            placeholder="Charge point", custom_attrs={"data-testid": "diagnostics-cp"}
+            placeholder=t("Charge point"), custom_attrs={"data-testid": "diagnostics-cp"}
         ),
         rx.select.content(
             rx.foreach(
@@ -334,14 +359,14 @@ def diagnostics_section() -> rx.Component:
         on_change=FirmwareState.set_diagnostics_cp,
     )
     return section(
-        "Diagnostics",
+        t("Diagnostics"),
         when_allowed(
             FirmwareState.request_diagnostics,
             rx.flex(
                 picker,
                 rx.button(
                     rx.icon("file-search", size=16),
-                    "Request diagnostics",
+                    t("Request diagnostics"),
                     on_click=FirmwareState.request_diagnostics,
                     loading=FirmwareState.diagnostics_busy,
                     custom_attrs={"data-testid": "diagnostics-request"},
@@ -354,12 +379,12 @@ def diagnostics_section() -> rx.Component:
         rx.cond(
             FirmwareState.live.diagnostics.length() > 0,
             data_table(
-                ["Charge point", "File", "Size", "Uploaded"],
+                [t("Charge point"), t("File"), t("Size"), t("Uploaded")],
                 FirmwareState.live.diagnostics,
                 diagnostics_row,
                 testid="diagnostics-files",
             ),
-            empty_note("No diagnostics uploaded yet."),
+            empty_note(t("No diagnostics uploaded yet.")),
         ),
     )
 
@@ -368,9 +393,9 @@ def images_section() -> rx.Component:
     return rx.cond(
         FirmwareState.images.length() > 0,
         section(
-            "Images",
+            t("Images"),
             data_table(
-                ["Version", "File", "Size", "SHA-256", "Uploaded"],
+                [t("Version"), t("File"), t("Size"), t("SHA-256"), t("Uploaded")],
                 FirmwareState.images,
                 image_row,
                 testid="firmware-images",
@@ -383,8 +408,8 @@ def page() -> rx.Component:
     return app_shell(
         ROUTE,
         page_header(
-            "Firmware",
-            "Roll out firmware to chosen charge points and collect diagnostics.",
+            t("Firmware"),
+            t("Roll out firmware to chosen charge points and collect diagnostics."),
             live_indicator(HomeState.updated_at),
         ),
         when_allowed(  # uploading and planning: firmware:edit

@@ -22,6 +22,7 @@ from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
 from ccms_app.accounts.state.auth import acting_email
 from ccms_app.control.firmware import campaign_views, campaigns, diagnostics, errors, images
+from ccms_app.core.i18n import N_, tr
 from ccms_app.core.types import utc_now
 from ccms_app.monitoring.state.home import HomeState
 from ccms_app.monitoring.view import format_time
@@ -57,6 +58,35 @@ class ImageRow:
     uploaded: str = ""
 
 
+# Campaign and target statuses (control.models) as the page shows them (`t_var`: the value is
+# the message id, so English shows the value itself).
+CAMPAIGN_STATUS_NAMES: dict[str, str] = {
+    "planned": N_("planned"),
+    "running": N_("running"),
+    "done": N_("done"),
+    "cancelled": N_("cancelled"),
+}
+TARGET_STATUS_NAMES: dict[str, str] = {
+    "pending": N_("pending"),
+    "sent": N_("sent"),
+    "downloading": N_("downloading"),
+    "downloaded": N_("downloaded"),
+    "installing": N_("installing"),
+    "installed": N_("installed"),
+    "failed": N_("failed"),
+    "offline": N_("offline"),
+    "rejected": N_("rejected"),
+}
+
+
+@dataclasses.dataclass
+class ProgressCount:
+    """How many targets of a campaign are in one status (worded by the page)."""
+
+    count: int = 0
+    status: str = ""
+
+
 @dataclasses.dataclass
 class TargetRow:
     identity: str = ""
@@ -72,7 +102,10 @@ class CampaignRow:
     image: str = ""
     scheduled: str = ""
     status: str = ""
-    summary: str = ""  # "2 of 3 installed · 1 offline"
+    # "2 of 3 installed · 1 offline": the page words it in the tab's language
+    installed: int = 0
+    total: int = 0
+    progress: list[ProgressCount] = dataclasses.field(default_factory=list)
     by: str = ""
     cancellable: bool = False
     targets: list[TargetRow] = dataclasses.field(default_factory=list)
@@ -119,11 +152,9 @@ def image_rows(images: list[images.ImageView]) -> list[ImageRow]:
     ]
 
 
-def _summary(view: campaign_views.CampaignView) -> str:
-    total = len(view.targets)
-    parts = [f"{view.count('installed')} of {total} installed"]
-    parts += [f"{view.count(s)} {s}" for s in PROGRESS_ORDER[1:] if view.count(s)]
-    return " · ".join(parts)
+def _progress(view: campaign_views.CampaignView) -> list[ProgressCount]:
+    """The targets not installed yet, by status (only the statuses some target is in)."""
+    return [ProgressCount(view.count(s), s) for s in PROGRESS_ORDER[1:] if view.count(s)]
 
 
 def campaign_rows(views: list[campaign_views.CampaignView]) -> list[CampaignRow]:
@@ -135,7 +166,9 @@ def campaign_rows(views: list[campaign_views.CampaignView]) -> list[CampaignRow]
             image=f"{v.image_version} ({v.image_file})",
             scheduled=format_time(v.scheduled_at, "UTC", now),
             status=v.status,
-            summary=_summary(v),
+            installed=v.count("installed"),
+            total=len(v.targets),
+            progress=_progress(v),
             by=v.created_by,
             cancellable=v.status in CANCELLABLE,
             targets=[
@@ -181,7 +214,7 @@ def parse_form_time(text: str) -> datetime:
     try:
         return datetime.strptime(text.strip()[:16], FORM_TIME).replace(tzinfo=UTC)
     except ValueError as exc:
-        raise errors.FirmwareError("scheduled time must be a date and time") from exc
+        raise errors.FirmwareError(tr("scheduled time must be a date and time")) from exc
 
 
 @dataclasses.dataclass
@@ -280,10 +313,10 @@ class FirmwareState(rx.State):
     @event
     async def upload_image(self, files: list[rx.UploadFile]):
         if not files:
-            return rx.toast.error("Choose a firmware file first.")
+            return rx.toast.error(tr("Choose a firmware file first."))
         email = await self._operator_email()
         if not email:
-            return rx.toast.error("Your session has ended. Log in again.")
+            return rx.toast.error(_session_ended())
         upload = files[0]
         try:
             image = await asyncio.to_thread(
@@ -295,7 +328,7 @@ class FirmwareState(rx.State):
                 email,
             )
         except errors.FirmwareError as exc:
-            return rx.toast.error(f"Not uploaded: {exc}.")
+            return rx.toast.error(tr("Not uploaded: {error}.", error=exc))
         self.images = image_rows(await asyncio.to_thread(images.list_images, self._scope))
         choices = await asyncio.to_thread(charge_point_choices, self._scope)
         self.charge_points = [ChargePointChoice(id=i, identity=name) for i, name in choices]
@@ -303,7 +336,13 @@ class FirmwareState(rx.State):
         self.upload_version = ""
         return [
             rx.clear_selected_files(UPLOAD_ID),
-            rx.toast.success(f"Firmware {image.version} uploaded ({human_size(image.size)})."),
+            rx.toast.success(
+                tr(
+                    "Firmware {version} uploaded ({size}).",
+                    version=image.version,
+                    size=human_size(image.size),
+                )
+            ),
         ]
 
     @requires(Action.EDIT)
@@ -311,7 +350,7 @@ class FirmwareState(rx.State):
     async def create_campaign(self):
         email = await self._operator_email()
         if not email:
-            return rx.toast.error("Your session has ended. Log in again.")
+            return rx.toast.error(_session_ended())
         try:
             view = await asyncio.to_thread(
                 campaigns.create_campaign,
@@ -324,12 +363,16 @@ class FirmwareState(rx.State):
                 scope=self._scope,
             )
         except errors.FirmwareError as exc:
-            return rx.toast.error(f"Campaign not created: {exc}.")
+            return rx.toast.error(tr("Campaign not created: {error}.", error=exc))
         self.campaign_name = ""
         self.selected = []
         self.revision += 1
         return rx.toast.success(
-            f"Campaign “{view.name}” planned for {len(view.targets)} charge point(s)."
+            tr(
+                "Campaign “{name}” planned for {count} charge point(s).",
+                name=view.name,
+                count=len(view.targets),
+            )
         )
 
     @requires(Action.EDIT)
@@ -339,16 +382,16 @@ class FirmwareState(rx.State):
         try:
             await asyncio.to_thread(campaigns.cancel_campaign, campaign_id, self._scope, email)
         except errors.FirmwareError as exc:
-            return rx.toast.error(f"Not cancelled: {exc}.")
+            return rx.toast.error(tr("Not cancelled: {error}.", error=exc))
         self.revision += 1
-        return rx.toast.success("Campaign cancelled.")
+        return rx.toast.success(tr("Campaign cancelled."))
 
     @requires(Action.CONTROL)
     @background_event
     async def request_diagnostics(self):
         async with self:
             if self.diagnostics_busy or not self.diagnostics_cp:
-                return rx.toast.error("Choose a charge point first.")
+                return rx.toast.error(tr("Choose a charge point first."))
             self.diagnostics_busy = True
             cp_id, scope = int(self.diagnostics_cp), list(self._scope)
             email = await self._operator_email()
@@ -362,24 +405,29 @@ class FirmwareState(rx.State):
         return acting_email(auth_state)
 
 
+def _session_ended() -> str:
+    return tr("Your session has ended. Log in again.")
+
+
 def _default_when() -> str:
     return (utc_now() + timedelta(minutes=5)).strftime(FORM_TIME)
 
 
 async def _request_diagnostics(cp_id: int, scope: list[int], email: str) -> tuple[str, bool]:
     if not email:
-        return "Your session has ended. Log in again.", False
+        return _session_ended(), False
     try:
         view = await diagnostics.request_diagnostics(cp_id, email, scope=scope)
     except LookupError as exc:
-        return f"Diagnostics not requested: {exc}.", False
+        return tr("Diagnostics not requested: {error}.", error=exc), False
     except Exception as exc:
         log.exception("diagnostics request failed", extra={"cp": cp_id})
-        return f"Diagnostics could not be requested: {exc}", False
+        return tr("Diagnostics could not be requested: {error}", error=exc), False
     if view.status == "accepted":
-        return "Diagnostics requested: the file appears below once uploaded.", True
+        return tr("Diagnostics requested: the file appears below once uploaded."), True
     texts: dict[str, Any] = {
-        "offline": "the charge point is offline",
-        "timed_out": "the charge point did not answer",
+        "offline": tr("the charge point is offline"),
+        "timed_out": tr("the charge point did not answer"),
     }
-    return f"Diagnostics not requested: {texts.get(view.status, view.error or view.status)}.", False
+    reason = texts.get(view.status, view.error or view.status)
+    return tr("Diagnostics not requested: {error}.", error=reason), False

@@ -21,12 +21,13 @@ from ccms_app.control.state.charge_point import ChargePointDetailState as Detail
 from ccms_app.control.state.charge_point import reset_sections_on_load
 from ccms_app.control.state.configuration import ChargePointConfigState
 from ccms_app.control.state.message_log import LOG_TAB, MessageLogState
+from ccms_app.core.i18n import N_
 from ccms_app.drivers.local_lists.components.charge_point_tab import local_list_section
 from ccms_app.monitoring.state.charge_point_feed import SESSIONS_TAB, ChargePointLiveState
 from ccms_app.network.components.cp_security import security_section
 from ccms_app.network.components.forms import charge_point_dialog
 from ccms_app.network.state.charge_point_forms import ChargePointFormState
-from ccms_app.ui.i18n import t
+from ccms_app.ui.i18n import t, t_with
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import live_indicator
 from ccms_app.ui.permissions import when_allowed
@@ -80,16 +81,17 @@ def _header() -> rx.Component:
 
 
 def _sections() -> list[tuple[str, str, rx.Component]]:
+    """(tab value, its name: a message id, its content)."""
     return [
-        ("commands", "Commands", commands_section()),
-        (SESSIONS_TAB, "Sessions", sessions_section()),
-        ("configuration", "Configuration", configuration_section()),
-        ("reservations", "Reservations", reservations_section()),
-        ("smart-charging", "Smart charging", smart_charging_section()),
-        ("local-list", "Local list", local_list_section()),
-        (LOG_TAB, "Message log", message_log_section()),
-        (DATA_ISSUES_TAB, "Data issues", data_issues_section()),
-        ("security", "Security", security_section()),
+        ("commands", N_("Commands"), commands_section()),
+        (SESSIONS_TAB, N_("Sessions"), sessions_section()),
+        ("configuration", N_("Configuration"), configuration_section()),
+        ("reservations", N_("Reservations"), reservations_section()),
+        ("smart-charging", N_("Smart charging"), smart_charging_section()),
+        ("local-list", N_("Local list"), local_list_section()),
+        (LOG_TAB, N_("Message log"), message_log_section()),
+        (DATA_ISSUES_TAB, N_("Data issues"), data_issues_section()),
+        ("security", N_("Security"), security_section()),
     ]
 
 
@@ -100,7 +102,7 @@ def _tabs() -> rx.Component:
             rx.tabs.list(
                 *[
                     rx.tabs.trigger(
-                        label, value=value, custom_attrs={"data-testid": f"tab-{value}"}
+                        t(label), value=value, custom_attrs={"data-testid": f"tab-{value}"}
                     )
                     for value, label, _ in sections
                 ],
@@ -123,9 +125,7 @@ def _tabs() -> rx.Component:
 def _not_found() -> rx.Component:
     return rx.callout(
         rx.text(
-            t("There is no charge point "),
-            rx.text.strong(Detail.identity),
-            t(" in your network."),
+            t_with("There is no charge point {identity} in your network.", identity=Detail.identity)
         ),
         icon="circle-help",
         color_scheme="orange",

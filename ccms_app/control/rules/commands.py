@@ -14,6 +14,7 @@ from ocpp.v16 import call
 from ocpp.v16.enums import AvailabilityType, ResetType, UpdateType
 
 from ccms_app.control.models import CommandStatus
+from ccms_app.core.i18n import tr
 from ocpp_server.smart_charging.profiles import ChargingProfile, ProfileError, Purpose
 from ocpp_server.smart_charging.to_ocpp import profile_to_ocpp
 from ocpp_server.smart_charging.validation import read_profile, validate_profile
@@ -48,14 +49,21 @@ def _int(params: dict[str, Any], name: str, *, minimum: int, required: bool = Tr
     raw = params.get(name)
     if raw is None or (isinstance(raw, str) and raw.strip() == ""):
         if required:
-            raise CommandInputError(f"{name} is required")
+            raise CommandInputError(tr("{name} is required", name=name))
         return None
     try:
         value = int(str(raw).strip())
     except ValueError as exc:
         raise CommandInputError(f"{name} must be a whole number, got {raw!r}") from exc
     if value < minimum:
-        raise CommandInputError(f"{name} must be {minimum} or more, got {value}")
+        raise CommandInputError(
+            tr(
+                "{name} must be {minimum} or more, got {value}",
+                name=name,
+                minimum=minimum,
+                value=value,
+            )
+        )
     return value
 
 
@@ -70,9 +78,11 @@ def _choice(params: dict[str, Any], name: str, allowed: list[str]) -> str:
 def _remote_start(params: dict[str, Any]) -> call.RemoteStartTransaction:
     id_tag = str(params.get("id_tag") or "").strip()
     if not id_tag:
-        raise CommandInputError("id_tag is required")
+        raise CommandInputError(tr("id_tag is required"))
     if len(id_tag) > ID_TAG_MAX:
-        raise CommandInputError(f"id_tag must be at most {ID_TAG_MAX} characters")
+        raise CommandInputError(
+            tr("id_tag must be at most {id_tag_max} characters", id_tag_max=ID_TAG_MAX)
+        )
     connector_id = _int(params, "connector_id", minimum=1, required=False)
     raw_profile = params.get("charging_profile")
     profile = None
@@ -111,10 +121,17 @@ def _text(
     text = text.strip() if strip else text
     if not text:
         if required:
-            raise CommandInputError(f"{name} is required")
+            raise CommandInputError(tr("{name} is required", name=name))
         return None
     if len(text) > maximum:
-        raise CommandInputError(f"{name} must be at most {maximum} characters, got {len(text)}")
+        raise CommandInputError(
+            tr(
+                "{name} must be at most {maximum} characters, got {count}",
+                name=name,
+                maximum=maximum,
+                count=len(text),
+            )
+        )
     return text
 
 
@@ -137,11 +154,13 @@ def _ocpp_datetime(params: dict[str, Any], name: str) -> str:
         try:
             raw = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
         except ValueError as exc:
-            raise CommandInputError(f"{name} must be an ISO 8601 date and time") from exc
+            raise CommandInputError(
+                tr("{name} must be an ISO 8601 date and time", name=name)
+            ) from exc
     if not isinstance(raw, datetime):
-        raise CommandInputError(f"{name} is required")
+        raise CommandInputError(tr("{name} is required", name=name))
     if raw.tzinfo is None:
-        raise CommandInputError(f"{name} must include a time zone")
+        raise CommandInputError(tr("{name} must include a time zone", name=name))
     return raw.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
@@ -229,7 +248,7 @@ def _get_diagnostics(params: dict[str, Any]) -> call.GetDiagnostics:
     start = _optional_datetime(params, "start_time")
     stop = _optional_datetime(params, "stop_time")
     if start and stop and start > stop:  # same fixed-width UTC format: text order is time order
-        raise CommandInputError("start_time must not be after stop_time")
+        raise CommandInputError(tr("start_time must not be after stop_time"))
     return call.GetDiagnostics(
         location=_location(params),
         retries=_int(params, "retries", minimum=0, required=False),
@@ -247,7 +266,7 @@ AUTHORIZATION_STATUSES = ["Accepted", "Blocked", "Expired", "Invalid", "Concurre
 
 def _id_tag_info(raw: Any, where: str) -> dict[str, Any]:
     if not isinstance(raw, dict):
-        raise CommandInputError(f"{where}.id_tag_info must be an object")
+        raise CommandInputError(tr("{where}.id_tag_info must be an object", where=where))
     info: dict[str, Any] = {"status": _choice(raw, "status", AUTHORIZATION_STATUSES)}
     if raw.get("expiry_date") not in (None, ""):
         info["expiry_date"] = _ocpp_datetime(raw, "expiry_date")
@@ -260,15 +279,17 @@ def _id_tag_info(raw: Any, where: str) -> dict[str, Any]:
 def _authorization_data(raw: Any, where: str, full: bool) -> dict[str, Any]:
     """One AuthorizationData entry; without id_tag_info it removes the id tag (differential)."""
     if not isinstance(raw, dict):
-        raise CommandInputError(f"{where} must be an object with an id_tag")
+        raise CommandInputError(tr("{where} must be an object with an id_tag", where=where))
     try:
         entry: dict[str, Any] = {"id_tag": _id_tag(raw, "id_tag", required=True)}
         if raw.get("id_tag_info") is not None:
             entry["id_tag_info"] = _id_tag_info(raw["id_tag_info"], where)
     except CommandInputError as exc:
-        raise CommandInputError(f"{where}: {exc}") from None
+        raise CommandInputError(tr("{where}: {exc}", where=where, exc=exc)) from None
     if full and "id_tag_info" not in entry:
-        raise CommandInputError(f"{where}: a full update needs id_tag_info for every id tag")
+        raise CommandInputError(
+            tr("{where}: a full update needs id_tag_info for every id tag", where=where)
+        )
     return entry
 
 
@@ -276,7 +297,7 @@ def _send_local_list(params: dict[str, Any]) -> call.SendLocalList:
     update_type = _choice(params, "update_type", UPDATE_TYPES)
     raw = params.get("local_authorization_list") or []
     if not isinstance(raw, list | tuple):
-        raise CommandInputError("local_authorization_list must be a list")
+        raise CommandInputError(tr("local_authorization_list must be a list"))
     entries = [
         _authorization_data(item, f"local_authorization_list[{i}]", update_type == "Full")
         for i, item in enumerate(raw)
@@ -310,7 +331,7 @@ def _charging_profile(
             validate_profile(raw, connector_id, remote_start=remote_start)
             return raw
         if not isinstance(raw, dict):
-            raise CommandInputError("charging profile is required")
+            raise CommandInputError(tr("charging profile is required"))
         return read_profile(raw, connector_id, remote_start=remote_start)
     except ProfileError as exc:
         raise CommandInputError(str(exc)) from None

@@ -30,6 +30,7 @@ from ccms_app.control.smart_charging.profile_views import (
     profile_views,
 )
 from ccms_app.core.db import session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.rows import existing, stored_id
 from ccms_app.core.types import utc_now
 from ccms_app.network.models import ChargePoint, Connector
@@ -56,7 +57,7 @@ def connector_number(raw: Any, name: str = "connector_id") -> int:
     except ValueError:
         raise ProfileInputError(f"{name} must be a whole number, got {raw!r}") from None
     if value < 0:
-        raise ProfileInputError(f"{name} must be 0 or more, got {value}")
+        raise ProfileInputError(tr("{name} must be 0 or more, got {value}", name=name, value=value))
     return value
 
 
@@ -80,7 +81,13 @@ def _check_target(
         select(Connector.connector_id).where(Connector.charge_point_id == cp.id)
     ).all()
     if connector_id > 0 and known and connector_id not in known:
-        raise ProfileInputError(f"{cp.identity} has no connector {connector_id}")
+        raise ProfileInputError(
+            tr(
+                "{identity} has no connector {connector_id}",
+                identity=cp.identity,
+                connector_id=connector_id,
+            )
+        )
     if profile.purpose != Purpose.TX:
         return
     tx = session.get(ChargingSession, profile.transaction_id)
@@ -91,8 +98,15 @@ def _check_target(
         or tx.status != SessionStatus.ACTIVE
     ):
         raise ProfileInputError(
-            f"transactionId {profile.transaction_id} is not running on connector "
-            f"{connector_id} of {cp.identity}"
+            tr(
+                (
+                    "transactionId {transaction_id} is not running on "
+                    "connector {connector_id} of {identity}"
+                ),
+                transaction_id=profile.transaction_id,
+                connector_id=connector_id,
+                identity=cp.identity,
+            )
         )
 
 
@@ -111,7 +125,9 @@ def _create(
     with session_scope() as session:
         cp = session.get(ChargePoint, charge_point_id)
         if cp is None:
-            raise UnknownChargePointError(f"charge point {charge_point_id} does not exist")
+            raise UnknownChargePointError(
+                tr("charge point {charge_point_id} does not exist", charge_point_id=charge_point_id)
+            )
         _check_target(session, cp, connector_id, draft)
         profile = draft
         cp_id = stored_id(cp.id)

@@ -20,13 +20,20 @@ from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
 from ccms_app.control import commands
 from ccms_app.control.rules.commands import CommandInputError
-from ccms_app.control.state.charge_point import outcome_text, signed_in_email
+from ccms_app.control.state.charge_point import (
+    not_sendable,
+    not_sent,
+    outcome_text,
+    session_ended,
+    signed_in_email,
+)
 from ccms_app.control.state.command_forms import (
     BULK_ACTIONS,
-    LABELS,
+    command_label,
     command_params,
     default_values,
 )
+from ccms_app.core.i18n import tr
 from ccms_app.monitoring.state.live import LiveListState
 from ccms_app.network.assets import charge_point_identities
 from ccms_app.ui.events import background_event, event
@@ -56,7 +63,12 @@ def result_rows(views: list[commands.CommandView], names: dict[int, str]) -> lis
 
 def summary_text(action: str, rows: list[BulkResultRow]) -> str:
     accepted = sum(1 for r in rows if r.status == "accepted")
-    return f"{LABELS.get(action, action)}: {accepted} of {len(rows)} accepted."
+    return tr(
+        "{command}: {accepted} of {total} accepted.",
+        command=command_label(action),
+        accepted=accepted,
+        total=len(rows),
+    )
 
 
 @guarded(Module.LIVE_MONITORING)
@@ -122,7 +134,11 @@ class BulkCommandState(rx.State):
             params = command_params(action, self.values)
             requested_by = await signed_in_email(self)
             self.busy, self.error, self.results = True, "", []
-            self.summary = f"Sending {LABELS.get(action, action)} to {len(ids)} charge points…"
+            self.summary = tr(
+                "Sending {command} to {count} charge points…",
+                command=command_label(action),
+                count=len(ids),
+            )
         names = await asyncio.to_thread(_manageable, ids, organisation_id)
         rows, error = await _send(ids, names, action, params, requested_by)
         async with self:
@@ -148,18 +164,18 @@ async def _send(
     requested_by: str | None,
 ) -> tuple[list[BulkResultRow], str]:
     if requested_by is None:
-        return [], "Your session has ended. Log in again to send commands."
+        return [], session_ended()
     allowed = [i for i in ids if i in names]
     try:
         views = await commands.send_to_many(allowed, action, params, requested_by)
     except CommandInputError as exc:
-        return [], f"{LABELS.get(action, action)} not sent: {exc}."
+        return [], not_sent(command_label(action), exc)
     except Exception as exc:
         log.exception("bulk command failed", extra={"action": action, "count": len(allowed)})
-        return [], f"{LABELS.get(action, action)} could not be sent: {exc}"
+        return [], not_sendable(command_label(action), exc)
     rows = result_rows(views, names)
     rows += [
-        BulkResultRow(i, f"#{i}", "failed", "not found in your network")
+        BulkResultRow(i, f"#{i}", "failed", tr("not found in your network"))
         for i in ids
         if i not in names
     ]

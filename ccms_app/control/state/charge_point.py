@@ -29,7 +29,15 @@ from ccms_app.accounts.state.auth import acting_email
 from ccms_app.charging import reservations
 from ccms_app.control import commands, configuration
 from ccms_app.control.rules.commands import CommandInputError
-from ccms_app.control.state.command_forms import LABELS, SPECS, command_params, default_values
+from ccms_app.control.state.command_forms import (
+    LABELS,
+    SPECS,
+    command_label,
+    command_outcome,
+    command_params,
+    default_values,
+)
+from ccms_app.core.i18n import tr
 from ccms_app.core.types import utc_now
 from ccms_app.monitoring.state.charge_point_feed import ChargePointLiveState
 from ccms_app.monitoring.view import MISSING, format_time
@@ -42,13 +50,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ROUTE_PREFIX = "/charge-points/"
-OUTCOMES = {
-    "accepted": "accepted by the charge point",
-    "rejected": "rejected by the charge point",
-    "timed_out": "got no answer (timed out)",
-    "offline": "not delivered: the charge point is offline",
-    "failed": "failed",
-}
 
 
 def identity_from_path(path: str) -> str:
@@ -58,10 +59,22 @@ def identity_from_path(path: str) -> str:
 
 
 def outcome_text(action: str, status: str, error: str) -> str:
-    label = LABELS.get(action, action)
-    text = f"{label} {OUTCOMES.get(status, status)}"
-    explained = error and status in ("rejected", "failed")  # the others say it already
-    return f"{text} ({error})." if explained else f"{text}."
+    """What happened to a command of `action`, in the reader's language."""
+    return command_outcome(command_label(action), status, error)
+
+
+def session_ended() -> str:
+    return tr("Your session has ended. Log in again to send commands.")
+
+
+def not_sent(label: str, error: object) -> str:
+    """A command the service refused before sending it (`label` already worded)."""
+    return tr("{command} not sent: {error}.", command=label, error=error)
+
+
+def not_sendable(label: str, error: object) -> str:
+    """A command that failed unexpectedly on its way (`label` already worded)."""
+    return tr("{command} could not be sent: {error}", command=label, error=error)
 
 
 async def signed_in_email(state: rx.State) -> str | None:
@@ -149,11 +162,11 @@ class ChargePointDetailState(rx.State):
             charge_point_id, action = self._charge_point_id, self.action
             params = command_params(action, self.values)
             self.busy = True
-            self.outcome = f"Sending {LABELS.get(action, action)}…"
+            self.outcome = tr("Sending {command}…", command=command_label(action))
             self.outcome_ok = False
             requested_by = await signed_in_email(self)
         if requested_by is None:
-            message, ok = "Your session has ended. Log in again to send commands.", False
+            message, ok = session_ended(), False
         else:
             message, ok = await run_command(charge_point_id, action, params, requested_by)
         async with self:
@@ -190,7 +203,9 @@ class ChargePointDetailState(rx.State):
     def _apply_choices(self, info: ChargePointInfo) -> None:
         self.connector_options = [str(c) for c in info.connector_ids] or ["1"]
         self.transaction_options = [
-            f"{tx} (connector {connector})" for tx, connector in info.active_transactions
+            # shown and sent back: its first word is the transaction id
+            tr("{transaction} (connector {connector})", transaction=tx, connector=connector)
+            for tx, connector in info.active_transactions
         ]
 
     def _first_choices(self) -> dict[str, str]:
@@ -231,17 +246,17 @@ async def run_command(
     commands.send_command. All of them appear in the command history. A ReserveNow answer
     with a refusal (Occupied, ...) reads as the command's rejection.
     """
-    label = LABELS.get(action, action)
+    label = command_label(action)
     try:
         view = await _dispatch(charge_point_id, action, params, requested_by)
     except (CommandInputError, LookupError, ValueError) as exc:
-        return f"{label} not sent: {exc}.", False
+        return not_sent(label, exc), False
     except Exception as exc:
         log.exception("command failed", extra={"action": action, "cp": charge_point_id})
-        return f"{label} could not be sent: {exc}", False
+        return not_sendable(label, exc), False
     command = view.command if isinstance(view, reservations.ReservationView) else view
     if command is None:
-        return f"{label} not sent.", False
+        return tr("{command} not sent.", command=label), False
     return outcome_text(action, command.status, command.error), command.status == "accepted"
 
 
@@ -274,14 +289,21 @@ async def _dispatch(
 def _check_reservation(charge_point_id: int, reservation_id: int) -> None:
     """Only a reservation of this charge point can be cancelled from its page."""
     if reservation_id not in {r.id for r in reservations.list_reservations(charge_point_id)}:
-        raise LookupError(f"reservation {reservation_id} is not one of this charge point's")
+        raise LookupError(
+            tr(
+                "reservation {reservation_id} is not one of this charge point's",
+                reservation_id=reservation_id,
+            )
+        )
 
 
 def _minutes(raw: Any) -> int:
     try:
         minutes = int(str(raw).strip())
     except ValueError as exc:
-        raise CommandInputError(f"expiry must be a whole number of minutes, got {raw!r}") from exc
+        raise CommandInputError(
+            tr("expiry must be a whole number of minutes, got {value}", value=repr(raw))
+        ) from exc
     if minutes < 1:
-        raise CommandInputError("expiry must be at least 1 minute from now")
+        raise CommandInputError(tr("expiry must be at least 1 minute from now"))
     return minutes

@@ -20,6 +20,8 @@ from ccms_app.accounts.state import AuthState
 from ccms_app.accounts.state.auth import acting_email
 from ccms_app.control import commands
 from ccms_app.control.rules.commands import CommandInputError
+from ccms_app.control.state.command_forms import LABELS, command_outcome, words
+from ccms_app.core.i18n import tr
 from ccms_app.core.types import utc_now
 from ccms_app.monitoring import snapshot as monitoring
 from ccms_app.monitoring.view import format_time
@@ -34,13 +36,8 @@ ACTIONS = [
     "UnlockConnector",
     "ChangeAvailability",
 ]
-ACTION_LABELS = {
-    "RemoteStartTransaction": "Remote start",
-    "RemoteStopTransaction": "Remote stop",
-    "Reset": "Reset",
-    "UnlockConnector": "Unlock connector",
-    "ChangeAvailability": "Change availability",
-}
+# Message ids (the pages show them with t / t_var, the server with `words`).
+ACTION_LABELS = {action: LABELS[action] for action in ACTIONS}
 FINAL_OK = {"accepted"}
 
 
@@ -60,7 +57,7 @@ def command_rows(views: list[Any]) -> list[CommandRow]:
     return [
         CommandRow(
             id=v.id,
-            action=ACTION_LABELS.get(v.action, v.action),
+            action=ACTION_LABELS.get(v.action, v.action),  # a message id: shown with t_var
             status=v.status,
             detail=v.error,
             at=format_time(v.created_at, "UTC", now),
@@ -104,15 +101,16 @@ class CommandState(rx.State):
         self._reset_form()
         self.dialog_open = True
         if detail is None:
-            self.load_error = "This charge point no longer exists or is not yours."
+            self.load_error = tr("This charge point no longer exists or is not yours.")
             return
         self.charge_point_id = detail.id
         self.identity = detail.identity
         self.online = detail.online
         self.connector_options = [str(c) for c in detail.connector_ids] or ["1"]
         self.connector_id = self.connector_options[0]
-        self.transaction_options = [
-            f"{tx} (connector {connector})" for tx, connector in detail.active_transactions
+        self.transaction_options = [  # shown and sent back: the first word is the id
+            tr("{transaction} (connector {connector})", transaction=tx, connector=connector)
+            for tx, connector in detail.active_transactions
         ]
         self.transaction_id = self.transaction_options[0] if self.transaction_options else ""
         self.recent = await _recent_rows(detail.id)
@@ -164,7 +162,7 @@ class CommandState(rx.State):
             email = acting_email(auth_state)
             charge_point_id, action, params = self.charge_point_id, self.action, self._params()
             self.busy = True
-            self.outcome = f"Sending {ACTION_LABELS.get(action, action)}…"
+            self.outcome = tr("Sending {command}…", command=_label(action))
             self.outcome_ok = False
         message, ok = await _send(email, charge_point_id, action, params)
         recent = await _recent_rows(charge_point_id)
@@ -209,32 +207,27 @@ async def _send(
     email: str, charge_point_id: int, action: str, params: dict[str, Any]
 ) -> tuple[str, bool]:
     """Send through the command service; every failure becomes a message for the operator."""
-    label = ACTION_LABELS.get(action, action)
+    label = _label(action)
     if not email:
-        return "Your session has ended. Log in again to send commands.", False
+        return tr("Your session has ended. Log in again to send commands."), False
     try:
         view = await commands.send_command(charge_point_id, action, params, email)
-    except CommandInputError as exc:
-        return f"{label} not sent: {exc}.", False
-    except LookupError as exc:
-        return f"{label} not sent: {exc}.", False
+    except (CommandInputError, LookupError) as exc:
+        return tr("{command} not sent: {error}.", command=label, error=exc), False
     except Exception as exc:
         log.exception("command failed", extra={"action": action, "cp": charge_point_id})
-        return f"{label} could not be sent: {exc}", False
+        return tr("{command} could not be sent: {error}", command=label, error=exc), False
     return _outcome_text(label, view.status, view.error), view.status in FINAL_OK
 
 
+def _label(action: str) -> str:
+    """The command's name in the reader's language."""
+    return words(ACTION_LABELS[action]) if action in ACTION_LABELS else action
+
+
 def _outcome_text(label: str, status: str, error: str) -> str:
-    texts = {
-        "accepted": "accepted by the charge point",
-        "rejected": "rejected by the charge point",
-        "timed_out": "got no answer (timed out)",
-        "offline": "not delivered: the charge point is offline",
-        "failed": "failed",
-    }
-    text = f"{label} {texts.get(status, status)}"
-    explained = error and status in ("rejected", "failed")  # the others say it already
-    return f"{text} ({error})." if explained else f"{text}."
+    """`label` (already in the reader's language) and what happened to it."""
+    return command_outcome(label, status, error)
 
 
 async def _recent_rows(charge_point_id: int) -> list[CommandRow]:

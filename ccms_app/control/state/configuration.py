@@ -16,8 +16,15 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.control import configuration
-from ccms_app.control.state.charge_point import current_charge_point, outcome_text, signed_in_email
-from ccms_app.control.state.command_forms import LABELS
+from ccms_app.control.state.charge_point import (
+    current_charge_point,
+    not_sendable,
+    not_sent,
+    outcome_text,
+    signed_in_email,
+)
+from ccms_app.control.state.command_forms import command_label
+from ccms_app.core.i18n import tr
 from ccms_app.monitoring.charge_point_view import ConfigRow
 from ccms_app.monitoring.state.charge_point_feed import ChargePointLiveState
 from ccms_app.ui.events import background_event, event
@@ -106,7 +113,9 @@ class ChargePointConfigState(rx.State):
                 self.editing_key = ""
                 if configuration.reboot_required(view):
                     self.reboot_keys = [*self.reboot_keys, key]
-                    self.message = f"{key} changed: the charge point applies it after a reboot."
+                    self.message = tr(
+                        "{key} changed: the charge point applies it after a reboot.", key=key
+                    )
 
     async def _row(self, key: str) -> ConfigRow | None:
         live = await self.get_state(ChargePointLiveState)
@@ -117,14 +126,15 @@ async def _call(
     action: str, requested_by: str | None, run: Callable[[str], Awaitable[Any]]
 ) -> tuple[str, bool, Any]:
     """Run a configuration command for the operator; failures become a message."""
-    label = LABELS.get(action, action)
+    label = command_label(action)
     if requested_by is None:
-        return "Your session has ended. Log in again to change the configuration.", False, None
+        ended = tr("Your session has ended. Log in again to change the configuration.")
+        return ended, False, None
     try:
         view = await run(requested_by)
     except (LookupError, ValueError) as exc:
-        return f"{label} not sent: {exc}.", False, None
+        return not_sent(label, exc), False, None
     except Exception as exc:
         log.exception("configuration command failed", extra={"action": action})
-        return f"{label} could not be sent: {exc}", False, None
+        return not_sendable(label, exc), False, None
     return outcome_text(action, view.status, view.error), view.status == "accepted", view

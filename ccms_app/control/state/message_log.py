@@ -22,6 +22,7 @@ from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.control import message_log_query
 from ccms_app.control.message_log_query import MessagePage
 from ccms_app.control.state.charge_point import current_charge_point
+from ccms_app.core.i18n import tr
 from ccms_app.core.types import utc_now
 from ccms_app.monitoring.view import format_time
 from ccms_app.ui.downloads import http_download
@@ -179,7 +180,7 @@ class MessageLogState(rx.State):
         try:
             action, direction, since, until = self._filter()
         except ValueError as exc:
-            self.error = f"Check the filter: {exc}"
+            self.error = tr("Check the filter: {error}", error=exc)
             return None
         stamp = utc_now().strftime("%Y%m%dT%H%M%SZ")
         produce = functools.partial(
@@ -214,7 +215,7 @@ class MessageLogState(rx.State):
                 PAGE_SIZE,
             )
         except ValueError as exc:
-            self.error = f"Check the filter: {exc}"
+            self.error = tr("Check the filter: {error}", error=exc)
             return
         now = utc_now()
         self.error = ""

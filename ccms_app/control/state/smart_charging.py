@@ -27,6 +27,7 @@ from ccms_app.control.smart_charging.profile_views import (
     list_profiles,
 )
 from ccms_app.control.state.charge_point import current_charge_point, signed_in_email
+from ccms_app.control.state.command_forms import command_outcome
 from ccms_app.control.state.smart_charging_form import (
     MAX_FORM_PERIODS,
     SCHEDULE_KINDS,
@@ -41,25 +42,21 @@ from ccms_app.control.state.smart_charging_rows import (
     composite_rows,
     profile_row,
 )
+from ccms_app.core.i18n import tr
 from ccms_app.core.types import utc_now
 from ccms_app.ui.events import background_event, event
 from ocpp_server.smart_charging.profiles import RateUnit
 
 log = logging.getLogger(__name__)
 
-OUTCOMES = {
-    "accepted": "accepted by the charge point",
-    "rejected": "rejected by the charge point",
-    "timed_out": "got no answer (timed out)",
-    "offline": "not delivered: the charge point is offline",
-    "failed": "failed",
-}
-
 
 def _outcome(label: str, status: str, error: str) -> tuple[str, bool]:
-    text = f"{label} {OUTCOMES.get(status, status)}"
-    explained = error and status in ("rejected", "failed")
-    return (f"{text} ({error})." if explained else f"{text}."), status == "accepted"
+    """`label` (in the reader's language) and what the charge point did with it."""
+    return command_outcome(label, status, error), status == "accepted"
+
+
+def _session_ended() -> str:
+    return tr("Your session has ended. Log in again.")
 
 
 @guarded(Module.LIVE_MONITORING)
@@ -240,16 +237,16 @@ async def _send_profile(
     charge_point_id: int, connector_id: str, form: dict[str, Any], requested_by: str | None
 ) -> tuple[str, bool]:
     if requested_by is None:
-        return "Your session has ended. Log in again.", False
+        return _session_ended(), False
     try:
         spec = form_profile_spec(form, utc_now())
         view = await set_profile(charge_point_id, connector_id, spec, requested_by)
     except (CommandInputError, LookupError) as exc:
-        return f"Charging profile not sent: {exc}.", False
+        return tr("Charging profile not sent: {error}.", error=exc), False
     except Exception as exc:
         log.exception("charging profile failed", extra={"cp": charge_point_id})
-        return f"Charging profile could not be sent: {exc}", False
-    label = f"Charging profile {view.profile.charging_profile_id}"
+        return tr("Charging profile could not be sent: {error}", error=exc), False
+    label = tr("Charging profile {id}", id=view.profile.charging_profile_id)
     command = view.command
     return _outcome(label, command.status, command.error) if command else (label, False)
 
@@ -258,20 +255,22 @@ async def _clear(
     charge_point_id: int, profile_id: int | None, requested_by: str | None
 ) -> tuple[str, bool]:
     if requested_by is None:
-        return "Your session has ended. Log in again.", False
+        return _session_ended(), False
     try:
         result = await clear_profiles(
             charge_point_id, requested_by=requested_by, charging_profile_id=profile_id
         )
     except (CommandInputError, LookupError) as exc:
-        return f"Clear not sent: {exc}.", False
+        return tr("Clear not sent: {error}.", error=exc), False
     except Exception as exc:
         log.exception("clear charging profile failed", extra={"cp": charge_point_id})
-        return f"Clear could not be sent: {exc}", False
-    label = "Clear charging profile" if profile_id else "Clear all charging profiles"
+        return tr("Clear could not be sent: {error}", error=exc), False
+    label = tr("Clear charging profile") if profile_id else tr("Clear all charging profiles")
     message, ok = _outcome(label, result.command.status, result.command.error)
     if result.cleared:
-        message += f" {len(result.cleared)} profile(s) cleared."
+        message = tr(
+            "{outcome} {count} profile(s) cleared.", outcome=message, count=len(result.cleared)
+        )
     return message, ok or bool(result.cleared)
 
 
@@ -279,11 +278,11 @@ async def _composite(
     charge_point_id: int, connector: str, minutes: str, unit: str, requested_by: str | None
 ) -> tuple[str, bool, go.Figure | None, list[CompositeRow]]:
     if requested_by is None:
-        return "Your session has ended. Log in again.", False, None, []
+        return _session_ended(), False, None, []
     try:
-        duration = seconds_from_minutes(minutes, "Duration")
+        duration = seconds_from_minutes(minutes, tr("Duration"))
         if duration < 60:
-            raise CommandInputError("Duration must be at least 1 minute")
+            raise CommandInputError(tr("Duration must be at least 1 minute"))
         view = await get_composite_schedule(
             charge_point_id, connector, duration, unit, requested_by
         )
@@ -296,13 +295,16 @@ async def _composite(
             view.schedule.start if view.schedule else None,
         )
     except (CommandInputError, LookupError, ValueError) as exc:
-        return f"Composite schedule not asked: {exc}.", False, None, []
+        return tr("Composite schedule not asked: {error}.", error=exc), False, None, []
     except Exception as exc:
         log.exception("composite schedule failed", extra={"cp": charge_point_id})
-        return f"Composite schedule could not be asked: {exc}", False, None, []
-    message, ok = _outcome("Get composite schedule", view.status, view.detail)
+        return tr("Composite schedule could not be asked: {error}", error=exc), False, None, []
+    message, ok = _outcome(tr("Get composite schedule"), view.status, view.detail)
     if view.schedule is None:
-        message += " Shown: what CCMS expects from the profiles the charge point accepted."
+        message = tr(
+            "{outcome} Shown: what CCMS expects from the profiles the charge point accepted.",
+            outcome=message,
+        )
     return (
         message,
         ok,

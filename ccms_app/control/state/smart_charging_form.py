@@ -10,14 +10,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ccms_app.control.rules.commands import CommandInputError
+from ccms_app.core.i18n import N_, tr
 
 PURPOSES = ["TxDefaultProfile", "TxProfile", "ChargePointMaxProfile"]
-# What the schedule's periods count from, as the form offers it -> (kind, recurrency).
+# What the schedule's periods count from, as the form offers it -> (kind, recurrency). The
+# choice's value is its English text (a message id: the page shows it with t).
 SCHEDULE_KINDS = {
-    "From the start time": ("Absolute", None),
-    "From each transaction's start": ("Relative", None),
-    "Every day (from the start time)": ("Recurring", "Daily"),
-    "Every week (from the start time)": ("Recurring", "Weekly"),
+    N_("From the start time"): ("Absolute", None),
+    N_("From each transaction's start"): ("Relative", None),
+    N_("Every day (from the start time)"): ("Recurring", "Daily"),
+    N_("Every week (from the start time)"): ("Recurring", "Weekly"),
 }
 MAX_FORM_PERIODS = 6
 
@@ -30,7 +32,9 @@ def _utc_input(value: str, name: str) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise CommandInputError(f"{name} must be a date and time, got {value!r}") from None
+        raise CommandInputError(
+            tr("{field} must be a date and time, got {value}", field=name, value=repr(value))
+        ) from None
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
@@ -39,9 +43,11 @@ def seconds_from_minutes(value: str, name: str) -> int:
     try:
         minutes = float(value.strip() or "0")
     except ValueError:
-        raise CommandInputError(f"{name} must be a number of minutes, got {value!r}") from None
+        raise CommandInputError(
+            tr("{field} must be a number of minutes, got {value}", field=name, value=repr(value))
+        ) from None
     if minutes < 0:
-        raise CommandInputError(f"{name} must not be negative")
+        raise CommandInputError(tr("{field} must not be negative", field=name))
     return round(minutes * 60)
 
 
@@ -58,14 +64,14 @@ def form_profile_spec(form: dict[str, Any], now: datetime) -> dict[str, Any]:
     (Absolute) or today 00:00 UTC (Recurring). Field checks are the domain's (set_profile).
     """
     kind, recurrency = SCHEDULE_KINDS.get(form["schedule"], ("Absolute", None))
-    start = _utc_input(form["start"], "Start time")
+    start = _utc_input(form["start"], tr("Start time"))
     if start is None and kind == "Absolute":
         start = now.replace(microsecond=0)
     elif start is None and kind == "Recurring":
         start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     periods = [
         {
-            "start_period": seconds_from_minutes(p["start"], f"Period {i} start"),
+            "start_period": seconds_from_minutes(p["start"], tr("Period {number} start", number=i)),
             "limit": p["limit"].strip(),
         }
         for i, p in enumerate(form["periods"], start=1)
@@ -77,15 +83,15 @@ def form_profile_spec(form: dict[str, Any], now: datetime) -> dict[str, Any]:
         "charging_profile_purpose": form["purpose"],
         "charging_profile_kind": kind,
         "recurrency_kind": recurrency,
-        "valid_from": _utc_input(form["valid_from"], "Valid from"),
-        "valid_to": _utc_input(form["valid_to"], "Valid to"),
+        "valid_from": _utc_input(form["valid_from"], tr("Valid from")),
+        "valid_to": _utc_input(form["valid_to"], tr("Valid to")),
         "transaction_id": _transaction(form["transaction"])
         if form["purpose"] == "TxProfile"
         else None,
         "charging_schedule": {
             "charging_rate_unit": form["unit"],
             "start_schedule": None if kind == "Relative" else start,
-            "duration": seconds_from_minutes(duration, "Duration") if duration else None,
+            "duration": seconds_from_minutes(duration, tr("Duration")) if duration else None,
             "charging_schedule_period": periods,
         },
     }

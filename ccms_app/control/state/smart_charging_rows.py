@@ -10,6 +10,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from ccms_app.control.smart_charging.profile_views import ProfileView, profile_summary
+from ccms_app.core.i18n import tr
 from ocpp_server.smart_charging.composite import CompositeSchedule
 
 
@@ -44,22 +45,35 @@ def profile_row(view: ProfileView) -> ProfileRow:
     p = view.profile
     kind = p.kind.value if p.recurrency_kind is None else f"{p.recurrency_kind.value}"
     start = p.schedule.start_schedule
-    schedule = f"{kind} from {_time(start)}" if start else f"{kind} (from transaction start)"
-    if p.schedule.duration:
-        schedule += f", {p.schedule.duration // 60} min"
-    validity = " ".join(
-        f"{word} {_time(t)}" for word, t in (("from", p.valid_from), ("until", p.valid_to)) if t
+    schedule = (
+        tr("{kind} from {time}", kind=kind, time=_time(start))
+        if start
+        else tr("{kind} (from transaction start)", kind=kind)
     )
-    tx = f" · tx {p.transaction_id}" if p.transaction_id else ""
+    if p.schedule.duration:
+        schedule = tr(
+            "{schedule}, {minutes} min", schedule=schedule, minutes=p.schedule.duration // 60
+        )
+    validity = " ".join(
+        [tr("from {time}", time=_time(p.valid_from))] * bool(p.valid_from)
+        + [tr("until {time}", time=_time(p.valid_to))] * bool(p.valid_to)
+    )
+    connector = str(view.connector_id)
+    if view.connector_id == 0:
+        connector = tr("{connector} (all)", connector=connector)
+    if p.transaction_id:
+        connector = tr(
+            "{connector} · tx {transaction}", connector=connector, transaction=p.transaction_id
+        )
     return ProfileRow(
         id=view.id,
         profile_id=p.charging_profile_id,
-        connector=str(view.connector_id) + (" (all)" if view.connector_id == 0 else "") + tx,
+        connector=connector,
         purpose=p.purpose.value,
         stack_level=p.stack_level,
         schedule=schedule,
         limits=profile_summary(p),
-        validity=validity or "always",
+        validity=validity or tr("always"),
         status=view.shown_status,
         detail=view.detail,
         active=view.is_active,
@@ -80,10 +94,10 @@ def composite_figure(answer: CompositeSchedule | None, expected: CompositeSchedu
     figure = go.Figure()
     if answer is not None and answer.periods:
         xs, ys = _steps(answer)
-        figure.add_trace(go.Scatter(x=xs, y=ys, name="Charge point", line_shape="hv"))
+        figure.add_trace(go.Scatter(x=xs, y=ys, name=tr("Charge point"), line_shape="hv"))
     xs, ys = _steps(expected)
     figure.add_trace(
-        go.Scatter(x=xs, y=ys, name="Expected", line_shape="hv", line={"dash": "dash"})
+        go.Scatter(x=xs, y=ys, name=tr("Expected"), line_shape="hv", line={"dash": "dash"})
     )
     figure.update_layout(
         height=260,
@@ -103,7 +117,7 @@ def composite_rows(
     unit = base.charging_rate_unit.value
 
     def text(limit: Any) -> str:
-        return "no limit" if limit is None else f"{limit.normalize():f} {unit}"
+        return tr("no limit") if limit is None else f"{limit.normalize():f} {unit}"
 
     return [
         CompositeRow(

@@ -258,7 +258,7 @@ def _owner_choice() -> rx.Component:
                     rx.select.trigger(
                         placeholder=t("Choose a group"),
                         width="100%",
-                        custom_attrs=_tid(f"{t}-group"),
+                        custom_attrs=_tid(f"{tp}-group"),
                     ),
                     rx.select.content(
                         rx.foreach(

@@ -6,7 +6,7 @@ import reflex as rx
 
 from ccms_app.drivers.components.widgets import users_subnav
 from ccms_app.drivers.state.detail import UsersOverviewState
-from ccms_app.ui.i18n import Text, t
+from ccms_app.ui.i18n import Text, t, t_with
 
 ROUTE = "/users"
 
@@ -60,7 +60,7 @@ def users_overview() -> rx.Component:
                 "/users/id-tags",
                 "credit-card",
                 s.cards,
-                rx.text(s.blocked, t(" blocked"), **muted),
+                rx.text(t_with("{count} blocked", count=s.blocked), **muted),
                 "cards",
             ),
             _tile(t("User groups"), "/users/groups", "users", s.groups, rx.fragment(), "groups"),

@@ -3,35 +3,75 @@ confirmation dialog, a back link."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 import reflex as rx
 
+from ccms_app.core.i18n import N_
 from ccms_app.drivers.state.actions import IdTagActionsState
-from ccms_app.ui.i18n import Text, t
+from ccms_app.ui.i18n import Text, t, t_with
 from ccms_app.ui.permissions import when_allowed
-from ccms_app.ui.subnav import subnav
+from ccms_app.ui.subnav import SubPage, subnav
 
 USERS_ROUTE = "/users"
 SUBPAGES: tuple[tuple[str, str, str], ...] = (
-    ("Overview", "/users", "layout-grid"),
-    ("Drivers", "/users/drivers", "user"),
-    ("RFID cards", "/users/id-tags", "credit-card"),
-    ("Groups", "/users/groups", "users"),
-    ("Vehicles", "/users/vehicles", "car"),
-    ("Local lists", "/users/local-lists", "list-checks"),
+    (N_("Overview"), "/users", "layout-grid"),
+    (N_("Drivers"), "/users/drivers", "user"),
+    (N_("RFID cards"), "/users/id-tags", "credit-card"),
+    (N_("Groups"), "/users/groups", "users"),
+    (N_("Vehicles"), "/users/vehicles", "car"),
+    (N_("Local lists"), "/users/local-lists", "list-checks"),
 )
 AUTHORIZATION_COLOURS = {"Accepted": "green", "Blocked": "red", "Expired": "amber"}
 STATUS_COLOURS = {"active": "green", "blocked": "red", "suspended": "orange"}
+# The values are OCPP's (AuthorizationStatus) and CCMS's own (a driver's or a card's status);
+# the badges show them in the tab's language.
+AUTHORIZATION_NAMES = {
+    "Accepted": N_("Accepted"),
+    "Blocked": N_("Blocked"),
+    "Expired": N_("Expired"),
+    "Invalid": N_("Invalid"),
+    "ConcurrentTx": N_("ConcurrentTx"),
+}
+STATUS_NAMES = {"active": N_("active"), "blocked": N_("blocked"), "suspended": N_("suspended")}
+
+
+def named(value: Any, names: dict[str, str]) -> rx.Var:
+    """`value` in the tab's language when it is one of `names`, else as it is."""
+    var = value if isinstance(value, rx.Var) else rx.Var.create(value)
+    return rx.match(var, *[(key, t(name)) for key, name in names.items()], var.to(str))
+
+
+def authorization_label(value: Any) -> rx.Var:
+    """What Authorize answers (Accepted, Blocked, ...) in the tab's language."""
+    return named(value, AUTHORIZATION_NAMES)
+
+
+def date_or_never(value: Any) -> rx.Var:
+    """A card's expiry date as the state words it: a date, or "never" in the tab's language."""
+    return rx.cond(value == "never", t("never"), value)
+
+
+def choices(names: dict[str, str], *keys: str) -> list[tuple[str, Text]]:
+    """A filter's (value, label) choices, labelled in the tab's language."""
+    return [(key, t(names[key])) for key in keys]
 
 
 def _tid(value: Any) -> dict[str, Any]:
     return {"data-testid": value}
 
 
-def status_badge(value: Any, colours: dict[str, str] = STATUS_COLOURS, **props) -> rx.Component:
+def status_badge(
+    value: Any,
+    colours: dict[str, str] = STATUS_COLOURS,
+    label: Any = None,
+    **props: Any,
+) -> rx.Component:
+    """A status coloured by `colours`, shown as `label` (default: a driver's or card's status
+    in the tab's language)."""
     return rx.badge(
-        value,
+        named(value, STATUS_NAMES) if label is None else label,
         color_scheme=rx.match(value, *colours.items(), "gray"),
         variant="soft",
         radius="full",
@@ -41,12 +81,15 @@ def status_badge(value: Any, colours: dict[str, str] = STATUS_COLOURS, **props) 
 
 def authorization_badge(value: Any, **props) -> rx.Component:
     """What Authorize answers for a card right now."""
-    return status_badge(value, AUTHORIZATION_COLOURS, **props)
+    return status_badge(value, AUTHORIZATION_COLOURS, authorization_label(value), **props)
 
 
 def users_subnav(active: str) -> rx.Component:
-    """Links between the Users pages; scrolls sideways on a phone."""
-    return subnav(SUBPAGES, active, "users-tab")
+    """Links between the Users pages, each label in the tab's language; scrolls sideways on
+    a phone."""
+    # A label may be a Var (the subnav only shows it); ui.subnav types it str.
+    pages = [(t(label), route, icon) for label, route, icon in SUBPAGES]
+    return subnav(cast(Sequence[SubPage], pages), active, "users-tab")
 
 
 def back_link(label: Text, href: str) -> rx.Component:
@@ -98,7 +141,7 @@ def card_delete_dialog() -> rx.Component:
     return confirm_dialog(
         s.confirm_open,
         s.set_confirm_open,
-        "Delete card " + s.confirm_label + "?",
+        t_with("Delete card {card}?", card=s.confirm_label),
         t("A card that was used for charging is kept for the history: block it instead."),
         t("Delete card"),
         s.delete,
@@ -157,7 +200,14 @@ def card_list(cards: Any, testid: str) -> rx.Component:
         return rx.flex(
             rx.code(card.id_tag, size="2"),
             status_badge(card.status),
-            rx.text("valid until ", card.expiry, size="1", color=rx.color("gray", 11)),
+            rx.text(
+                t_with(
+                    "valid until {date}",
+                    date=date_or_never(card.expiry),
+                ),
+                size="1",
+                color=rx.color("gray", 11),
+            ),
             rx.spacer(),
             card_actions(card.id, card.id_tag, card.blocked, testid),
             align="center",

@@ -11,6 +11,7 @@ from sqlmodel import col, delete, select
 
 from ccms_app.accounts.organisations import organisation_scope
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.rows import stored_id
 from ccms_app.drivers.local_lists.lists import (
     LocalListError,
@@ -42,7 +43,9 @@ def assign_list(
         ).all()
         missing = set(charge_point_ids) - {cp.id for cp in cps if cp.organisation_id in allowed}
         if missing:
-            raise LocalListError(f"unknown charge point(s): {', '.join(map(str, sorted(missing)))}")
+            raise LocalListError(
+                tr("unknown charge point(s): {map}", map=", ".join(map(str, sorted(missing))))
+            )
         present = set(assigned_ids(session, list_id))
         new = [stored_id(cp.id) for cp in cps if cp.id not in present]
         for charge_point_id in new:
@@ -87,7 +90,9 @@ def assign_stations(
         ).all()
         missing = set(station_ids) - set(stations)
         if missing:
-            raise LocalListError(f"unknown station(s): {', '.join(map(str, sorted(missing)))}")
+            raise LocalListError(
+                tr("unknown station(s): {map}", map=", ".join(map(str, sorted(missing))))
+            )
         charge_points = [
             stored_id(cp_id)
             for cp_id in session.exec(

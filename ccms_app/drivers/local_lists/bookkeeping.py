@@ -13,6 +13,7 @@ from sqlmodel import col, delete
 from ccms_app.control.commands import UnknownChargePointError
 from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.events import NetworkEvent, get_event_bus
+from ccms_app.core.i18n import tr
 from ccms_app.core.types import utc_now
 from ccms_app.drivers.local_lists.marks import sync_state_row
 from ccms_app.drivers.local_lists.outcomes import SyncResult
@@ -42,7 +43,9 @@ def load_context(charge_point_id: int) -> SyncContext:
     with session_scope() as session:
         cp = session.get(ChargePoint, charge_point_id)
         if cp is None:
-            raise UnknownChargePointError(f"charge point {charge_point_id} does not exist")
+            raise UnknownChargePointError(
+                tr("charge point {charge_point_id} does not exist", charge_point_id=charge_point_id)
+            )
         state = sync_state_row(session, charge_point_id)
         ids = [charge_point_id]
         return SyncContext(

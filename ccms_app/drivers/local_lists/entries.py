@@ -10,6 +10,7 @@ from sqlmodel import Session, col, delete, func, select
 
 from ccms_app.accounts.organisations import organisation_scope
 from ccms_app.core.db import session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.identifiers import FieldError, validate_id_tag
 from ccms_app.core.rows import stored_id
 from ccms_app.drivers.local_lists.lists import (
@@ -64,7 +65,7 @@ def _tag_rows(session: Session, row: LocalAuthList, id_tags: Collection[str]) ->
     ).all()
     missing = keys - {t.id_tag.lower() for t in found}
     if missing:
-        raise LocalListError(f"unknown id tag(s): {', '.join(sorted(missing))}")
+        raise LocalListError(tr("unknown id tag(s): {sorted}", sorted=", ".join(sorted(missing))))
     return list(found)
 
 

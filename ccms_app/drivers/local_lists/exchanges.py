@@ -17,6 +17,7 @@ import logging
 from ccms_app.control import configuration
 from ccms_app.control.commands import CommandView, send_command
 from ccms_app.control.models import CommandStatus
+from ccms_app.core.i18n import tr
 from ccms_app.drivers.local_lists.bookkeeping import (
     SyncContext,
     load_context,
@@ -100,7 +101,7 @@ async def _ask_version(ctx: SyncContext, requested_by: str) -> int:
     await asyncio.to_thread(record_reported, ctx.charge_point_id, version)
     if version == NOT_SUPPORTED_VERSION:
         raise SyncStopped(
-            NOT_SUPPORTED, "the charge point reports version -1: no local list support"
+            NOT_SUPPORTED, tr("the charge point reports version -1: no local list support")
         )
     return version
 

@@ -19,6 +19,7 @@ from ccms_app.accounts.models import Organisation
 from ccms_app.accounts.organisations import organisation_scope
 from ccms_app.control.rules.commands import CommandInputError
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
 from ccms_app.drivers.local_lists.marks import mark_charge_points_changed
@@ -87,7 +88,7 @@ def load_list(session: Session, list_id: int, scope: Collection[int] | None) -> 
     """The list, if it exists in `scope` (None: any organisation); else LocalListError."""
     row = session.get(LocalAuthList, list_id)
     if row is None or (scope is not None and row.organisation_id not in scope):
-        raise LocalListError(f"local list {list_id} does not exist")
+        raise LocalListError(tr("local list {list_id} does not exist", list_id=list_id))
     return row
 
 
@@ -115,7 +116,9 @@ def list_changed(session: Session, row: LocalAuthList) -> None:
 def create_list(organisation_id: int, name: str, description: str = "") -> LocalListView:
     name = (name or "").strip()
     if not name or len(name) > NAME_MAX:
-        raise LocalListError(f"a list needs a name of 1 to {NAME_MAX} characters")
+        raise LocalListError(
+            tr("a list needs a name of 1 to {name_max} characters", name_max=NAME_MAX)
+        )
     with session_scope() as session:
         taken = session.exec(
             select(LocalAuthList.id).where(
@@ -177,7 +180,9 @@ def list_summary(list_id: int, scope: Collection[int] | None = None) -> LocalLis
 def _checked_name(session: Session, organisation_id: int, name: str, own_id: int = 0) -> str:
     name = (name or "").strip()
     if not name or len(name) > NAME_MAX:
-        raise LocalListError(f"a list needs a name of 1 to {NAME_MAX} characters")
+        raise LocalListError(
+            tr("a list needs a name of 1 to {name_max} characters", name_max=NAME_MAX)
+        )
     taken = session.exec(
         select(LocalAuthList.id).where(
             col(LocalAuthList.organisation_id) == organisation_id,

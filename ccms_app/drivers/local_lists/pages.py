@@ -21,6 +21,7 @@ from ccms_app.drivers.local_lists.state.detail import LocalListDetailState
 from ccms_app.drivers.local_lists.state.form import LocalListFormState
 from ccms_app.drivers.local_lists.state.lists import ROUTE, LocalListDeleteState, LocalListsState
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
+from ccms_app.ui.i18n import Text, t, t_with
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import when_allowed
@@ -35,13 +36,12 @@ def _stale(row: RowVar) -> rx.Component:
     return rx.cond(
         row["stale"] != "",
         rx.badge(
-            row["out_of_date"],
-            " out of date",
+            t_with("{count} out of date", count=row["out_of_date"]),
             color_scheme="amber",
             variant="soft",
             custom_attrs={"data-testid": "local-lists-stale-" + row["id"].to(str)},
         ),
-        rx.text("none", size="2", color=rx.color("gray", 10)),
+        rx.text(t("none"), size="2", color=rx.color("gray", 10)),
     )
 
 
@@ -53,7 +53,7 @@ def _row_actions(row: RowVar) -> rx.Component:
 def _row_buttons(row: RowVar) -> rx.Component:
     return rx.hstack(
         rx.button(
-            "Rename",
+            t("Rename"),
             size="1",
             variant="soft",
             color_scheme="gray",
@@ -64,7 +64,7 @@ def _row_buttons(row: RowVar) -> rx.Component:
             size="1",
             variant="ghost",
             color_scheme="gray",
-            aria_label="Delete list",
+            aria_label=t("Delete list"),
             on_click=LocalListDeleteState.ask_delete(row["id"], row["name"]),
             custom_attrs={"data-testid": "local-lists-delete-" + row["id"].to(str)},
         ),
@@ -77,32 +77,32 @@ def page() -> rx.Component:
     return app_shell(
         NAV_ROUTE,
         page_header(
-            "Local authorization lists",
-            "Which id tags the charge points keep, so drivers can charge when they are offline.",
+            t("Local authorization lists"),
+            t("Which id tags the charge points keep, so drivers can charge when they are offline."),
         ),
         users_subnav(ROUTE),
         data_list(
             LocalListsState,
             columns=[
-                Column("name", "Name", href=lambda row: ROUTE + "/" + row["id"].to(str)),
-                Column("description", "Description", on_phone=False),
-                Column("id_tags", "Id tags"),
-                Column("charge_points", "Charge points"),
-                Column("out_of_date", "Out of date", render=_stale),
-                Column("organisation", "Owner", on_phone=False),
+                Column("name", t("Name"), href=lambda row: ROUTE + "/" + row["id"].to(str)),
+                Column("description", t("Description"), on_phone=False),
+                Column("id_tags", t("Id tags")),
+                Column("charge_points", t("Charge points")),
+                Column("out_of_date", t("Out of date"), render=_stale),
+                Column("organisation", t("Owner"), on_phone=False),
             ],
             testid="local-lists",
-            empty_text="No local lists yet.",
-            search_placeholder="Search name, description, owner…",
+            empty_text=t("No local lists yet."),
+            search_placeholder=t("Search name, description, owner…"),
             filters=[
-                Filter("organisation", "Owner", LocalListsState.filter_options["organisation"])
+                Filter("organisation", t("Owner"), LocalListsState.filter_options["organisation"])
             ],
             toolbar=[
                 when_allowed(
                     LocalListFormState.submit,
                     rx.button(
                         rx.icon("plus", size=14),
-                        "New list",
+                        t("New list"),
                         on_click=LocalListFormState.open_new({}),
                         custom_attrs={"data-testid": "local-lists-new"},
                     ),
@@ -118,7 +118,7 @@ def page() -> rx.Component:
 # --- one list ---------------------------------------------------------------------------------
 
 
-def _count(label: str, value: rx.Var[int] | int, testid: str) -> rx.Component:
+def _count(label: Text, value: rx.Var[int] | int, testid: str) -> rx.Component:
     return rx.vstack(
         rx.text(label, **MUTED),
         rx.text(value, size="5", weight="bold", custom_attrs={"data-testid": testid}),
@@ -130,15 +130,15 @@ def _summary() -> rx.Component:
     s = LocalListDetailState
     return rx.card(
         rx.flex(
-            _count("Id tags", s.id_tag_count, "list-tag-count"),
-            _count("Charge points", s.charge_point_count, "list-cp-count"),
-            _count("Out of date", s.out_of_date_count, "list-stale-count"),
+            _count(t("Id tags"), s.id_tag_count, "list-tag-count"),
+            _count(t("Charge points"), s.charge_point_count, "list-cp-count"),
+            _count(t("Out of date"), s.out_of_date_count, "list-stale-count"),
             rx.spacer(),
             when_allowed(
                 s.sync_now,
                 rx.button(
                     rx.icon("refresh-cw", size=14),
-                    "Sync now",
+                    t("Sync now"),
                     on_click=s.sync_now,
                     loading=s.syncing,
                     disabled=s.charge_point_count == 0,
@@ -167,7 +167,7 @@ def _header_buttons() -> rx.Component:
     s = LocalListDetailState
     return rx.hstack(
         rx.button(
-            "Rename",
+            t("Rename"),
             variant="soft",
             color_scheme="gray",
             on_click=LocalListFormState.open_edit(s.list_id),
@@ -177,7 +177,7 @@ def _header_buttons() -> rx.Component:
             rx.icon("trash-2", size=16),
             variant="soft",
             color_scheme="red",
-            aria_label="Delete list",
+            aria_label=t("Delete list"),
             on_click=LocalListDeleteState.ask_delete(s.list_id, s.name),
             custom_attrs={"data-testid": "list-delete"},
         ),
@@ -191,8 +191,7 @@ def _detail_body() -> rx.Component:
         _header(),
         rx.text(
             rx.cond(s.description != "", s.description + " · ", ""),
-            "Owner: ",
-            s.organisation,
+            t_with("Owner: {owner}", owner=s.organisation),
             **MUTED,
         ),
         _summary(),
@@ -208,13 +207,13 @@ def detail_page() -> rx.Component:
     s = LocalListDetailState
     return app_shell(
         NAV_ROUTE,
-        back_link("Local lists", ROUTE),
+        back_link(t("Local lists"), ROUTE),
         rx.cond(
             s.loaded,
             rx.cond(
                 s.found,
                 _detail_body(),
-                rx.callout("No such local list in your network.", icon="search-x", width="100%"),
+                rx.callout(t("No such local list in your network."), icon="search-x", width="100%"),
             ),
             rx.center(rx.spinner(size="3"), padding="48px", width="100%"),
         ),

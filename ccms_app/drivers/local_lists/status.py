@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from ccms_app.control.commands import UnknownChargePointError
 from ccms_app.control.models import ChargePointConfiguration
 from ccms_app.core.db import read_session
+from ccms_app.core.i18n import tr
 from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
 from ccms_app.drivers.authorization import owner_blocked_clause
@@ -270,7 +271,9 @@ def local_list_status(charge_point_id: int) -> LocalListStatus:
     with read_session() as session:
         cp = session.get(ChargePoint, charge_point_id)
         if cp is None:
-            raise UnknownChargePointError(f"charge point {charge_point_id} does not exist")
+            raise UnknownChargePointError(
+                tr("charge point {charge_point_id} does not exist", charge_point_id=charge_point_id)
+            )
         return _statuses(session, [cp], utc_now())[0]
 
 

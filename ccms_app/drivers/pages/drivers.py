@@ -31,7 +31,7 @@ from ccms_app.drivers.state.lists import DriverListState
 from ccms_app.finance.components.memberships import membership_badge
 from ccms_app.ui.cards import empty_note, section
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
-from ccms_app.ui.i18n import Text, t
+from ccms_app.ui.i18n import Text, t, t_with
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import when_allowed
@@ -43,7 +43,7 @@ DETAIL_ROUTE = "/users/drivers/[driver_id]"
 DETAIL_TITLE = page_title("Driver")
 NAV_ROUTE = "/users"
 
-STATUS_FILTER = (("active", "Active"), ("suspended", "Suspended"))
+STATUS_FILTER = (("active", t("Active")), ("suspended", t("Suspended")))
 
 
 def _suspend_toggle(row_id: rx.Var[str], suspended: rx.Var[bool], testid: str) -> rx.Component:
@@ -185,7 +185,7 @@ def _session_row(row: rx.Var) -> rx.Component:
         cell(session.id),
         cell(rx.code(session.id_tag, size="1")),
         cell(session.started),
-        cell(session.stopped),
+        cell(rx.cond(session.stopped == "charging", t("charging"), session.stopped)),
         cell(session.energy),
     )
 
@@ -230,9 +230,9 @@ def _detail_body() -> rx.Component:
         ),
         rx.card(
             rx.flex(
-                _fact("Email", s.email),
-                _fact("Phone", s.phone),
-                _fact("Since", s.created),
+                _fact(t("Email"), s.email),
+                _fact(t("Phone"), s.phone),
+                _fact(t("Since"), s.created),
                 membership_badge(),
                 direction=rx.breakpoints(initial="column", sm="row"),
                 gap=rx.breakpoints(initial="4px", sm="24px"),
@@ -281,7 +281,13 @@ def _detail_body() -> rx.Component:
             rx.cond(
                 s.sessions.length() > 0,
                 data_table(
-                    ["Session", "Id tag", "Started (UTC)", "Stopped (UTC)", "Energy"],
+                    [
+                        t("Session"),
+                        t("Id tag"),
+                        t("Started (UTC)"),
+                        t("Stopped (UTC)"),
+                        t("Energy"),
+                    ],
                     s.sessions,
                     _session_row,
                     "driver-sessions",
@@ -304,7 +310,7 @@ def detail_page() -> rx.Component:
             rx.cond(
                 s.found,
                 _detail_body(),
-                rx.callout("No such driver in your network.", icon="search-x", width="100%"),
+                rx.callout(t("No such driver in your network."), icon="search-x", width="100%"),
             ),
             rx.center(rx.spinner(size="3"), padding="48px", width="100%"),
         ),
@@ -315,7 +321,7 @@ def detail_page() -> rx.Component:
         confirm_dialog(
             s.confirm_delete,
             s.set_confirm_delete,
-            "Delete " + s.name + "?",
+            t_with("Delete {name}?", name=s.name),
             t(
                 "Only a driver without cards or sessions can be deleted; suspend the driver "
                 "otherwise. Group memberships go too; vehicles stay, without a driver."

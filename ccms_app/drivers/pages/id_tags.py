@@ -9,9 +9,12 @@ from ccms_app.accounts.state import AuthState
 from ccms_app.branding.components.brand import page_title
 from ccms_app.drivers.components.forms import id_tag_form
 from ccms_app.drivers.components.widgets import (
+    AUTHORIZATION_NAMES,
     authorization_badge,
     card_actions,
     card_delete_dialog,
+    choices,
+    date_or_never,
     users_subnav,
 )
 from ccms_app.drivers.state.forms import IdTagFormState
@@ -27,16 +30,16 @@ TITLE = page_title("RFID cards")
 NAV_ROUTE = "/users"
 
 FILTERS = (
-    Filter("status", t("Status"), (("active", "Active"), ("blocked", "Blocked"))),
+    Filter("status", t("Status"), (("active", t("Active")), ("blocked", t("Blocked")))),
     Filter(
         "owner_kind",
         t("Owner"),
-        (("driver", "A driver"), ("group", "A group"), ("none", "Nobody")),
+        (("driver", t("A driver")), ("group", t("A group")), ("none", t("Nobody"))),
     ),
     Filter(
         "authorization",
         t("Authorize"),
-        (("Accepted", "Accepted"), ("Blocked", "Blocked"), ("Expired", "Expired")),
+        choices(AUTHORIZATION_NAMES, "Accepted", "Blocked", "Expired"),
     ),
 )
 
@@ -88,7 +91,11 @@ def page() -> rx.Component:
                     render=lambda row: authorization_badge(row["authorization"]),
                 ),
                 Column("owner", t("Owner"), render=_owner),
-                Column("expiry_date", t("Valid until")),
+                Column(
+                    "expiry_date",
+                    t("Valid until"),
+                    render=lambda row: rx.text(date_or_never(row["expiry_date"]), size="2"),
+                ),
                 Column("parent_id_tag", t("Parent"), on_phone=False),
                 Column("description", t("Description"), on_phone=False),
             ],

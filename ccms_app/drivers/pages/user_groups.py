@@ -25,7 +25,7 @@ from ccms_app.drivers.state.forms import OWNER_GROUP, GroupFormState, IdTagFormS
 from ccms_app.drivers.state.lists import GroupListState
 from ccms_app.ui.cards import empty_note, section
 from ccms_app.ui.data_list import Column, data_list
-from ccms_app.ui.i18n import t
+from ccms_app.ui.i18n import t, t_with
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import allowed, when_allowed
@@ -161,7 +161,10 @@ def _members() -> rx.Component:
         rx.cond(
             s.members.length() > 0,
             data_table(
-                ["Driver", "Contact", "Authorised", ""], s.members, _member_row, "group-members"
+                [t("Driver"), t("Contact"), t("Authorised"), ""],
+                s.members,
+                _member_row,
+                "group-members",
             ),
             empty_note(t("No members yet.")),
         ),
@@ -195,7 +198,8 @@ def _cards() -> rx.Component:
 def _tariff_line() -> rx.Component:
     """Which tariff bills the members is set in Finance; the Users module cannot read it."""
     return rx.text(
-        rx.text.strong(t("Tariff: ")),
+        rx.text.strong(t("Tariff:")),
+        " ",
         rx.link(
             t("Set the group's tariff in Finance"),
             href=GROUP_TARIFF_HREF,
@@ -234,8 +238,8 @@ def _detail_body() -> rx.Component:
         ),
         rx.card(
             rx.flex(
-                rx.text(rx.text.strong(t("Account: ")), s.account_name, size="2"),
-                rx.text(rx.text.strong(t("Billing: ")), s.billing_email, size="2"),
+                rx.text(rx.text.strong(t("Account:")), " ", s.account_name, size="2"),
+                rx.text(rx.text.strong(t("Billing:")), " ", s.billing_email, size="2"),
                 _tariff_line(),
                 direction=rx.breakpoints(initial="column", sm="row"),
                 gap=rx.breakpoints(initial="4px", sm="24px"),
@@ -260,7 +264,7 @@ def detail_page() -> rx.Component:
             rx.cond(
                 s.found,
                 _detail_body(),
-                rx.callout("No such group in your network.", icon="search-x", width="100%"),
+                rx.callout(t("No such group in your network."), icon="search-x", width="100%"),
             ),
             rx.center(rx.spinner(size="3"), padding="48px", width="100%"),
         ),
@@ -270,7 +274,7 @@ def detail_page() -> rx.Component:
         confirm_dialog(
             s.confirm_delete,
             s.set_confirm_delete,
-            "Delete " + s.name + "?",
+            t_with("Delete {name}?", name=s.name),
             t("A group with cards cannot be deleted; its memberships go with it."),
             t("Delete group"),
             s.delete,

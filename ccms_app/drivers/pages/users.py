@@ -10,10 +10,11 @@ from reflex.vars import ObjectVar
 
 from ccms_app.branding.components.brand import page_title
 from ccms_app.drivers.components.overview import users_overview
+from ccms_app.drivers.local_lists.components.charge_point_tab import lists_label, version_label
 from ccms_app.drivers.state.overview import OutOfDateRow
 from ccms_app.drivers.state.overview import UsersLocalListState as Lists
 from ccms_app.ui.cards import empty_note, section
-from ccms_app.ui.i18n import t
+from ccms_app.ui.i18n import t, t_var
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import when_allowed
@@ -25,16 +26,21 @@ TITLE = page_title("Users")
 
 
 def _lists_link() -> rx.Component:
+    # One sentence for the translators; the link goes where they put {link}.
+    sentence = t(
+        "Choose which id tags go to which charge points on the {link} page; here, which "
+        "charge points hold a list that is out of date."
+    ).split("{link}")
     return rx.callout(
         rx.text(
-            t("Choose which id tags go to which charge points on the "),
+            sentence[0],
             rx.link(
                 t("Local lists"),
                 href="/users/local-lists",
                 weight="medium",
                 custom_attrs={"data-testid": "local-lists-link"},
             ),
-            t(" page; here, which charge points hold a list that is out of date."),
+            sentence[1],
         ),
         icon="list-checks",
         color_scheme="teal",
@@ -48,11 +54,11 @@ def _row(row: rx.Var) -> rx.Component:
     return rx.table.row(
         cell(rx.link(r.identity, href="/charge-points/" + r.identity.to(str), weight="medium")),
         cell(online_badge(r.online)),
-        cell(r.lists),
-        cell(r.sent_version),
-        cell(r.reported_version),
+        cell(lists_label(r.lists)),
+        cell(version_label(r.sent_version)),
+        cell(version_label(r.reported_version)),
         rx.table.cell(r.reasons, min_width="220px", vertical_align="middle"),
-        cell(r.last_result),
+        cell(t_var(r.last_result)),
         cell(r.last_attempt),
         custom_attrs={"data-testid": f"stale-{r.identity}"},
     )
@@ -88,17 +94,20 @@ def _message() -> rx.Component:
 
 
 def _local_lists() -> rx.Component:
+    # One sentence for the translators; the count (bold, a test id) goes where they put it.
+    stale = t(
+        "{count} charge point(s) hold a local list that is not what CCMS wants there. "
+        "Connected charge points are synced automatically; Sync all does it now "
+        "(offline ones are synced when they reconnect)."
+    ).split("{count}")
     return rx.box(
         section(
             t("Local authorization lists"),
             _lists_link(),
             rx.text(
+                stale[0],
                 rx.text.strong(Lists.count, custom_attrs={"data-testid": "local-lists-stale"}),
-                t(
-                    " charge point(s) hold a local list that is not what CCMS wants there. "
-                    "Connected charge points are synced automatically; Sync all does it now "
-                    "(offline ones are synced when they reconnect)."
-                ),
+                stale[1],
                 size="2",
                 color=rx.color("gray", 11),
             ),
@@ -107,14 +116,14 @@ def _local_lists() -> rx.Component:
                 Lists.count > 0,
                 data_table(
                     [
-                        "Charge point",
-                        "Connection",
-                        "Lists",
-                        "Version sent",
-                        "Version reported",
-                        "Why out of date",
-                        "Last sync",
-                        "When (UTC)",
+                        t("Charge point"),
+                        t("Connection"),
+                        t("Lists"),
+                        t("Version sent"),
+                        t("Version reported"),
+                        t("Why out of date"),
+                        t("Last sync"),
+                        t("When (UTC)"),
                     ],
                     Lists.rows,
                     _row,

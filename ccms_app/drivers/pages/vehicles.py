@@ -12,7 +12,7 @@ from ccms_app.drivers.state.actions import VehicleActionsState
 from ccms_app.drivers.state.forms import VehicleFormState
 from ccms_app.drivers.state.lists import VehicleListState
 from ccms_app.ui.data_list import Column, RowVar, data_list
-from ccms_app.ui.i18n import t
+from ccms_app.ui.i18n import t, t_with
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import when_allowed
@@ -99,7 +99,7 @@ def page() -> rx.Component:
         confirm_dialog(
             s.confirm_open,
             s.set_confirm_open,
-            "Delete " + s.confirm_label + "?",
+            t_with("Delete {name}?", name=s.confirm_label),
             t("The vehicle is removed from its driver."),
             t("Delete vehicle"),
             s.delete,

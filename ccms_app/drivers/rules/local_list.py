@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
 
+from ccms_app.core.i18n import tr
 from ccms_app.drivers.rules.authorization import id_tag_status
 
 FULL = "Full"
@@ -158,8 +159,14 @@ def _chunks(items: list[T], size: int | None) -> list[list[T]]:
 def check_fits(desired_count: int, list_max: int | None) -> None:
     if list_max is not None and list_max >= 0 and desired_count > list_max:
         raise ListTooLongError(
-            f"{desired_count} id tags do not fit: the charge point holds at most {list_max} "
-            "(LocalAuthListMaxLength)"
+            tr(
+                (
+                    "{desired_count} id tags do not fit: the charge point holds "
+                    "at most {list_max} (LocalAuthListMaxLength)"
+                ),
+                desired_count=desired_count,
+                list_max=list_max,
+            )
         )
 
 

@@ -32,7 +32,7 @@ from ccms_app.ui.dialogs import (
     notice,
     tid,
 )
-from ccms_app.ui.i18n import Text, t
+from ccms_app.ui.i18n import Text, t, t_var, t_with
 from ccms_app.ui.permissions import when_allowed
 
 L: Any = DocumentListState  # Var methods on its mixin's fields (filters) are not typed
@@ -59,7 +59,7 @@ def _date(key: str, label: Text, aria_label: Text) -> rx.Component:
 
 def _kind(row: RowVar) -> rx.Component:
     return rx.badge(
-        row["kind"],
+        t_var(row["kind"]),
         color_scheme=rx.match(row["kind_key"], *KIND_COLOURS.items(), "gray"),
         variant="soft",
         white_space="nowrap",
@@ -112,7 +112,11 @@ def _actions(row: RowVar) -> rx.Component:
             ),
             rx.cond(
                 row["credited_by"] != "",
-                rx.text("credited by ", row["credited_by"], size="1", color=rx.color("gray", 11)),
+                rx.text(
+                    t_with("credited by {number}", number=row["credited_by"]),
+                    size="1",
+                    color=rx.color("gray", 11),
+                ),
             ),
         ),
         rx.cond(
@@ -161,9 +165,9 @@ def documents_list() -> rx.Component:
             Column("organisation", t("Issued by"), sortable=False, on_phone=False),
         ],
         filters=[
-            Filter("kind", t("Kind"), list(KIND_LABELS.items())),
+            Filter("kind", t("Kind"), [(k, t(v)) for k, v in KIND_LABELS.items()]),
             Filter("organisation_id", t("Organisation"), L.filter_options["organisation_id"]),
-            Filter("email_state", t("E-mail"), list(EMAIL_LABELS.items())),
+            Filter("email_state", t("E-mail"), [(k, t(v)) for k, v in EMAIL_LABELS.items()]),
         ],
         testid="documents",
         empty_text=t("No documents yet: receipts are issued once a session's cost is final."),
@@ -184,7 +188,7 @@ def credit_dialog() -> rx.Component:
     return dialog(
         A.credit_id != "",
         A.credit_open_changed,
-        "Credit note for " + A.credit_number,
+        t_with("Credit note for {number}", number=A.credit_number),
         dialog_body(
             form_field(
                 t("Reason (printed on the credit note)"),
@@ -202,6 +206,7 @@ def credit_dialog() -> rx.Component:
                 t("Issue credit note"),
                 A.busy,
                 "credit-save",
+                t("Cancel"),
                 color_scheme="amber",
                 on_click=A.credit_document,
             ),

@@ -9,11 +9,12 @@ Every control carries a data-testid starting with "history" (the list's are data
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import reflex as rx
 from reflex.vars import ObjectVar
 
+from ccms_app.core.i18n import N_
 from ccms_app.finance.history.spec import COST_LABELS, SESSION_LABELS
 from ccms_app.finance.state.history import (
     HistoryDetailState,
@@ -21,12 +22,14 @@ from ccms_app.finance.state.history import (
     SessionReceiptState,
 )
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
-from ccms_app.ui.i18n import Text, t, t_with
+from ccms_app.ui.i18n import Text, t, t_var, t_with
 from ccms_app.ui.permissions import when_allowed
 from ccms_app.ui.table import cell, data_table
 
 H: Any = HistoryListState  # Var methods on its mixin's fields (filters) are not typed
 D = HistoryDetailState
+# The detail state's dict field as the ObjectVar it is on the page (mypy sees the dict).
+COST = cast(ObjectVar[dict[str, str]], D.cost)
 STATUS_COLOURS = {"active": "blue", "completed": "green", "refused": "red"}
 COST_COLOURS = {"final": "green", "review": "amber", "unpriced": "gray", "running": "blue"}
 
@@ -110,8 +113,8 @@ def history_list() -> rx.Component:
         filters=[
             Filter("station_id", t("Station"), H.filter_options["station_id"]),
             Filter("group_id", t("Group"), H.filter_options["group_id"]),
-            Filter("status", t("Status"), list(SESSION_LABELS.items())),
-            Filter("cost_state", t("Cost"), list(COST_LABELS.items())),
+            Filter("status", t("Status"), [(k, t(v)) for k, v in SESSION_LABELS.items()]),
+            Filter("cost_state", t("Cost"), [(k, t(v)) for k, v in COST_LABELS.items()]),
             Filter("payment_method", t("Payment"), H.filter_options["payment_method"]),
         ],
         testid="history",
@@ -130,25 +133,25 @@ def history_list() -> rx.Component:
 # --- one session -------------------------------------------------------------------------
 
 FACTS = (
-    ("station", "Station"),
-    ("charge_point", "Charge point"),
-    ("connector_id", "Connector"),
-    ("id_tag", "Id tag"),
-    ("driver", "Driver"),
-    ("group", "Group"),
-    ("vehicle", "Vehicle"),
-    ("start_time", "Started"),
-    ("stop_time", "Ended"),
-    ("duration", "Duration"),
-    ("energy", "Energy (kWh)"),
-    ("payment_method", "Payment method"),
-    ("status", "Status"),
+    ("station", N_("Station")),
+    ("charge_point", N_("Charge point")),
+    ("connector_id", N_("Connector")),
+    ("id_tag", N_("Id tag")),
+    ("driver", N_("Driver")),
+    ("group", N_("Group")),
+    ("vehicle", N_("Vehicle")),
+    ("start_time", N_("Started")),
+    ("stop_time", N_("Ended")),
+    ("duration", N_("Duration")),
+    ("energy", N_("Energy (kWh)")),
+    ("payment_method", N_("Payment method")),
+    ("status", N_("Status")),
 )
 
 
 def _fact(key: str, label: str) -> rx.Component:
     return rx.vstack(
-        rx.text(label, size="1", color=rx.color("gray", 11)),
+        rx.text(t(label), size="1", color=rx.color("gray", 11)),
         rx.text(
             rx.cond(D.facts[key] == "", "—", D.facts[key]),
             size="2",
@@ -190,12 +193,12 @@ def _total(label: Text, key: str, strong: bool = False) -> rx.Component:
 def _line(line: rx.Var) -> rx.Component:
     row = line.to(ObjectVar, dict[str, str])
     return rx.table.row(
-        cell(rx.text(row["dimension"], weight="medium")),
+        cell(rx.text(t_var(row["dimension"]), weight="medium")),
         cell(row["fee"]),
         cell(row["period"]),
         cell(row["quantity"]),
         cell(row["unit_price"]),
-        cell(rx.cond(row["vat"] == "", "no VAT", row["vat"])),
+        cell(rx.cond(row["vat"] == "", t("no VAT"), row["vat"])),
         cell(row["amount"], text_align="right"),
         custom_attrs={"data-testid": "history-line"},
     )
@@ -213,7 +216,11 @@ def _tariff() -> rx.Component:
             D.cost["tariff_reason"] != "",
             rx.text(rx.text.strong(t("Why: ")), D.cost["tariff_reason"], size="2"),
         ),
-        rx.text("Priced at ", D.cost["priced_at"], size="1", color=rx.color("gray", 11)),
+        rx.text(
+            t_with("Priced at {time}", time=D.cost["priced_at"]),
+            size="1",
+            color=rx.color("gray", 11),
+        ),
         spacing="1",
         width="100%",
     )
@@ -242,8 +249,7 @@ def session_receipt() -> rx.Component:
             rx.link(
                 rx.hstack(
                     rx.icon("file-down", size=14),
-                    t("Receipt "),
-                    R.receipt_number,
+                    t_with("Receipt {number}", number=R.receipt_number),
                     spacing="1",
                     align="center",
                 ),
@@ -309,7 +315,7 @@ def session_cost() -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.heading(t("Cost"), size="4"),
-                rx.badge(D.cost["state_label"], variant="soft", size="2"),
+                rx.badge(t_var(COST["state_label"]), variant="soft", size="2"),
                 rx.spacer(),
                 session_receipt(),
                 align="center",
@@ -338,12 +344,20 @@ def session_cost() -> rx.Component:
             rx.cond(
                 D.lines.length() > 0,
                 data_table(
-                    ["Component", "Fee", "Period", "Quantity", "Unit price", "VAT", "Amount"],
+                    [
+                        t("Component"),
+                        t("Fee"),
+                        t("Period"),
+                        t("Quantity"),
+                        t("Unit price"),
+                        t("VAT"),
+                        t("Amount"),
+                    ],
                     D.lines,
                     _line,
                     testid="history-lines",
                 ),
-                rx.text("No breakdown lines.", size="2", color=rx.color("gray", 10)),
+                rx.text(t("No breakdown lines."), size="2", color=rx.color("gray", 10)),
             ),
             spacing="3",
             width="100%",

@@ -97,7 +97,7 @@ def _plan_body() -> rx.Component:
                 _select(
                     t("Fee collected"),
                     "plan-fee_collection",
-                    list(FEE_COLLECTIONS.items()),
+                    [(key, t(label)) for key, label in FEE_COLLECTIONS.items()],
                     F.values["fee_collection"],
                     lambda value: F.set_value("fee_collection", value),
                 ),
@@ -109,7 +109,7 @@ def _plan_body() -> rx.Component:
             spacing="3",
             width="100%",
         ),
-        rx.text("Benefits (at least one)", size="2", weight="bold"),
+        rx.text(t("Benefits (at least one)"), size="2", weight="bold"),
         rx.grid(
             _field("discount_percent", t("Discount %"), t("0 to 100; empty: none")),
             _field("included_kwh", t("Included kWh per month"), t("empty: none")),
@@ -174,12 +174,12 @@ def _holder_picker() -> rx.Component:
 
 def _enrol_body() -> rx.Component:
     return rx.vstack(
-        _select("Plan", "enrol-plan", A.plan_options, A.plan_id, A.set_plan),
+        _select(t("Plan"), "enrol-plan", A.plan_options, A.plan_id, A.set_plan),
         field_error(A, "plan_id", "enrol"),
         _select(
             t("Member"),
             "enrol-holder-kind",
-            [("driver", "A driver"), ("group", "A group account")],
+            [("driver", t("A driver")), ("group", t("A group account"))],
             A.holder_kind,
             A.set_holder_kind,
         ),
@@ -224,7 +224,7 @@ def cancel_dialog() -> rx.Component:
             on_change=A.set_cancel_when,
             custom_attrs=tid("cancel-when"),
         ),
-        rx.text("No fee is refunded either way.", size="1", color=rx.color("gray", 11)),
+        rx.text(t("No fee is refunded either way."), size="1", color=rx.color("gray", 11)),
         error_text(A.cancel_error, "cancel-error"),
         dialog_buttons(
             None,

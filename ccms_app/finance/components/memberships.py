@@ -25,13 +25,23 @@ from ccms_app.finance.state.memberships import (
 )
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
 from ccms_app.ui.dialogs import tid
-from ccms_app.ui.i18n import t
+from ccms_app.ui.i18n import Text, t, t_var, t_with
 from ccms_app.ui.permissions import can, when_allowed
 
 P: Any = MembershipPlanListState
 M: Any = MembershipListState
 STATUS_COLOURS = {"active": "green", "past_due": "amber", "cancelled": "gray"}
-OFFERED = (("true", "offered"), ("false", "not offered"))
+OFFERED = (("true", t("offered")), ("false", t("not offered")))
+
+
+def _choices(labels: dict[str, str]) -> list[tuple[str, Text]]:
+    """A filter's (value, label) pairs from a table of labels marked N_ where it is defined."""
+    return [(value, t(label)) for value, label in labels.items()]
+
+
+def _label(key: str) -> Any:
+    """A column showing a label from such a table (the row holds its English text)."""
+    return lambda row: rx.text(t_var(row[key]), size="2")
 
 
 # --- plans -------------------------------------------------------------------------------
@@ -39,7 +49,7 @@ OFFERED = (("true", "offered"), ("false", "not offered"))
 
 def _offered(row: RowVar) -> rx.Component:
     return rx.badge(
-        row["active"],
+        rx.cond(row["active_key"] != "", t("offered"), t("not offered")),
         color_scheme=rx.cond(row["active_key"] != "", "green", "gray"),
         variant="soft",
         white_space="nowrap",
@@ -84,14 +94,16 @@ def plans_list() -> rx.Component:
         columns=[
             Column("name", t("Plan")),
             Column("monthly_fee_minor", t("Monthly fee")),
-            Column("fee_collection", t("Fee from"), sortable=False),
+            Column(
+                "fee_collection", t("Fee from"), sortable=False, render=_label("fee_collection")
+            ),
             Column("benefits", t("Benefits"), sortable=False, render=_benefits),
             Column("members", t("Members")),
             Column("active", t("Offered"), sortable=False, render=_offered),
             Column("organisation", t("Organisation"), on_phone=False),
         ],
         filters=[
-            Filter("fee_collection", t("Fee from"), list(FEE_COLLECTIONS.items())),
+            Filter("fee_collection", t("Fee from"), _choices(FEE_COLLECTIONS)),
             Filter("active", t("Offered"), OFFERED),
         ],
         testid="membership-plans",
@@ -116,8 +128,15 @@ def plans_list() -> rx.Component:
 
 
 def _status(row: RowVar) -> rx.Component:
+    label = rx.match(
+        row["status_key"], *[(key, t(text)) for key, text in STATUS_LABELS.items()], row["status"]
+    )
     return rx.badge(
-        row["status"],
+        rx.cond(
+            row["ends_at_period_end"] != "",
+            t_with("{status} · ends at period end", status=label),
+            label,
+        ),
         color_scheme=rx.match(row["status_key"], *STATUS_COLOURS.items(), "gray"),
         variant="soft",
         white_space="nowrap",
@@ -149,19 +168,21 @@ def members_list() -> rx.Component:
         M,
         columns=[
             Column("holder_name", t("Member")),
-            Column("holder_kind", t("Kind"), sortable=False),
+            Column("holder_kind", t("Kind"), sortable=False, render=_label("holder_kind")),
             Column("plan_name", t("Plan")),
             Column("status", t("Status"), render=_status),
             Column("current_period_end", t("Period")),
-            Column("fee_collection", t("Fee from"), sortable=False),
+            Column(
+                "fee_collection", t("Fee from"), sortable=False, render=_label("fee_collection")
+            ),
             Column("included", t("Included kWh used"), sortable=False),
             Column("started_at", t("Since"), on_phone=False),
         ],
         filters=[
-            Filter("status", t("Status"), list(STATUS_LABELS.items())),
+            Filter("status", t("Status"), _choices(STATUS_LABELS)),
             Filter("plan_id", t("Plan"), M.filter_options["plan_id"]),
-            Filter("holder_kind", t("Kind"), list(HOLDER_KINDS.items())),
-            Filter("fee_collection", t("Fee from"), list(FEE_COLLECTIONS.items())),
+            Filter("holder_kind", t("Kind"), _choices(HOLDER_KINDS)),
+            Filter("fee_collection", t("Fee from"), _choices(FEE_COLLECTIONS)),
         ],
         testid="memberships",
         empty_text=t("No members yet: enrol a driver or a group account in a plan."),
@@ -189,7 +210,7 @@ def membership_badge() -> rx.Component:
     when shown, and is shown only to roles that see Finance (the driver page is Users')."""
     s = DriverMembershipState
     badge = rx.hstack(
-        rx.text("Membership", size="2", color=rx.color("gray", 11), min_width="72px"),
+        rx.text(t("Membership"), size="2", color=rx.color("gray", 11), min_width="72px"),
         rx.cond(
             s.plan != "",
             rx.hstack(
@@ -210,7 +231,7 @@ def membership_badge() -> rx.Component:
                 align="center",
                 wrap="wrap",
             ),
-            rx.text("none", size="2", custom_attrs=tid("driver-membership")),
+            rx.text(t("none"), size="2", custom_attrs=tid("driver-membership")),
         ),
         spacing="2",
         align="center",

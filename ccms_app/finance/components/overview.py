@@ -9,14 +9,24 @@ from reflex.vars import ObjectVar
 from ccms_app.finance.rules.revenue import DAYS_SHOWN, MONTHS_SHOWN, YEARS_SHOWN, PeriodKind
 from ccms_app.finance.state.overview import FinanceOverviewState as Overview
 from ccms_app.ui.cards import empty_note, section
-from ccms_app.ui.i18n import t
+from ccms_app.ui.i18n import t, t_var, t_with
 from ccms_app.ui.table import cell, data_table
 
 PERIOD_CHOICES = (
-    (PeriodKind.DAYS, f"{DAYS_SHOWN} days"),
-    (PeriodKind.MONTHS, f"{MONTHS_SHOWN} months"),
-    (PeriodKind.YEARS, f"{YEARS_SHOWN} years"),
+    (PeriodKind.DAYS, t_with("{count} days", count=DAYS_SHOWN)),
+    (PeriodKind.MONTHS, t_with("{count} months", count=MONTHS_SHOWN)),
+    (PeriodKind.YEARS, t_with("{count} years", count=YEARS_SHOWN)),
 )
+
+
+def _titled(days: rx.Var, months: rx.Var, years: rx.Var) -> rx.Var:
+    """The heading of the chosen period (each a whole message, never a lowered label)."""
+    return rx.match(
+        Overview.period,
+        (PeriodKind.MONTHS.value, months),
+        (PeriodKind.YEARS.value, years),
+        days,
+    )
 
 
 def _note(*children: rx.Component | rx.Var | str) -> rx.Component:
@@ -52,7 +62,7 @@ def _currency_picker() -> rx.Component:
 def _period_row(row: ObjectVar[dict[str, str]]) -> rx.Component:
     weight = rx.cond(row["key"] == "total", "bold", "regular")
     return rx.table.row(
-        cell(rx.text(row["label"], size="2", weight=weight)),
+        cell(rx.text(t_var(row["label"]), size="2", weight=weight)),
         cell(row["sessions"]),
         cell(row["energy"]),
         cell(row["excl"]),
@@ -79,17 +89,21 @@ def _chart() -> rx.Component:
 
 def revenue_by_period() -> rx.Component:
     headers = [
-        "Period",
-        "Sessions",
-        "Energy",
-        "Charging excl. VAT",
-        "VAT",
-        "Charging incl. VAT",
-        "Top-ups",
-        "Membership fees",
+        t("Period"),
+        t("Sessions"),
+        t("Energy"),
+        t("Charging excl. VAT"),
+        t("VAT"),
+        t("Charging incl. VAT"),
+        t("Top-ups"),
+        t("Membership fees"),
     ]
     return section(
-        "Revenue, " + Overview.period_label.lower(),
+        _titled(
+            t_with("Revenue, last {count} days", count=DAYS_SHOWN),
+            t_with("Revenue, last {count} months", count=MONTHS_SHOWN),
+            t_with("Revenue, last {count} years", count=YEARS_SHOWN),
+        ),
         rx.flex(
             period_picker(),
             _currency_picker(),
@@ -110,11 +124,14 @@ def revenue_by_period() -> rx.Component:
             empty_note(t("No revenue in this period.")),
         ),
         _note(
-            "Charging: final costs of sessions by the day they ended; held for review and "
-            "unpriced sessions are not counted. Top-ups: money paid into wallets (without "
-            "the bonus). Membership fees: by card and from wallets. Do not add the series: "
-            "a session paid from a wallet is charging revenue of money already counted as "
-            "its top-up. ",
+            t(
+                "Charging: final costs of sessions by the day they ended; held for review and "
+                "unpriced sessions are not counted. Top-ups: money paid into wallets (without "
+                "the bonus). Membership fees: by card and from wallets. Do not add the series: "
+                "a session paid from a wallet is charging revenue of money already counted as "
+                "its top-up."
+            ),
+            " ",
             rx.link(t("Top-ups"), href="/finance/top-ups"),
             " · ",
             rx.link(t("Charging history"), href="/finance/history"),
@@ -126,15 +143,15 @@ def _figure_card(row: ObjectVar[dict[str, str]]) -> rx.Component:
     return rx.card(
         rx.flex(
             rx.vstack(
-                rx.link(row["label"], href=row["href"], weight="medium", size="2"),
-                _note(row["note"]),
+                rx.link(t_var(row["label"]), href=row["href"], weight="medium", size="2"),
+                _note(t_var(row["note"])),
                 spacing="1",
                 min_width="0",
                 flex="1",
             ),
             rx.vstack(
                 rx.text(row["amount"], weight="bold", size="3", text_align="right"),
-                _note(row["count"] + " in all"),
+                _note(t_with("{count} in all", count=row["count"])),
                 spacing="0",
                 align="end",
             ),
@@ -152,16 +169,22 @@ def outstanding() -> rx.Component:
     return section(
         t("Outstanding"),
         rx.foreach(Overview.outstanding, _figure_card),
-        _note("As of now; invoices issued in the chosen period."),
+        _note(t("As of now; invoices issued in the chosen period.")),
     )
 
 
 def refunds() -> rx.Component:
     return section(
-        "Refunds, " + Overview.period_label.lower(),
+        _titled(
+            t_with("Refunds, last {count} days", count=DAYS_SHOWN),
+            t_with("Refunds, last {count} months", count=MONTHS_SHOWN),
+            t_with("Refunds, last {count} years", count=YEARS_SHOWN),
+        ),
         rx.foreach(Overview.refunds, _figure_card),
         _note(
-            "A refunded top-up is in both lines (Stripe returns the money, the wallet gives "
-            "up the credit); a wallet refund paid out by hand is in the second only."
+            t(
+                "A refunded top-up is in both lines (Stripe returns the money, the wallet "
+                "gives up the credit); a wallet refund paid out by hand is in the second only."
+            )
         ),
     )

@@ -19,7 +19,7 @@ from ccms_app.finance.state.payments import ALL_VIEW, RECONCILIATION, PaymentLis
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
 from ccms_app.ui.dialogs import dialog, dialog_body, dialog_buttons, form_field, notice, tid
 from ccms_app.ui.form_fields import field_error
-from ccms_app.ui.i18n import t
+from ccms_app.ui.i18n import t, t_var, t_with
 from ccms_app.ui.permissions import when_allowed
 
 L: Any = PaymentListState
@@ -54,7 +54,7 @@ def _view_switch() -> rx.Component:
 def _status(row: RowVar) -> rx.Component:
     return rx.hstack(
         rx.badge(
-            row["status"],
+            t_var(row["status"]),
             color_scheme=rx.match(row["status_key"], *STATUS_COLOURS.items(), "gray"),
             variant="soft",
             white_space="nowrap",
@@ -128,7 +128,12 @@ def payments_list() -> rx.Component:
         L,
         columns=[
             Column("created_at", t("Created")),
-            Column("kind", t("Kind"), sortable=False),
+            Column(
+                "kind",
+                t("Kind"),
+                sortable=False,
+                render=lambda row: rx.text(t_var(row["kind"]), size="2"),
+            ),
             Column("holder", t("Holder"), sortable=False),
             Column("session_id", t("Session"), sortable=False, render=_session),
             Column(
@@ -142,9 +147,11 @@ def payments_list() -> rx.Component:
             Column("stripe_id", t("Stripe"), sortable=False, render=_stripe),
         ],
         filters=[
-            Filter("kind", t("Kind"), list(KIND_LABELS.items())),
-            Filter("status", t("Status"), list(STATUS_LABELS.items())),
-            Filter("mismatch", t("Stripe agrees"), [("true", "differs"), ("false", "agrees")]),
+            Filter("kind", t("Kind"), [(k, t(v)) for k, v in KIND_LABELS.items()]),
+            Filter("status", t("Status"), [(k, t(v)) for k, v in STATUS_LABELS.items()]),
+            Filter(
+                "mismatch", t("Stripe agrees"), [("true", t("differs")), ("false", t("agrees"))]
+            ),
         ],
         testid="payments",
         empty_text=t("No payments here."),
@@ -158,7 +165,7 @@ def refund_dialog() -> rx.Component:
     return dialog(
         R.payment_id != "",
         R.open_changed,
-        "Refund payment " + R.payment_id,
+        t_with("Refund payment {id}", id=R.payment_id),
         dialog_body(
             form_field(
                 t("Amount"),
@@ -171,7 +178,7 @@ def refund_dialog() -> rx.Component:
                     custom_attrs=tid("refund-amount"),
                 ),
                 field_error(R, "amount", "refund"),
-                "Empty: all that is left (" + R.left + ")",
+                t_with("Empty: all that is left ({amount})", amount=R.left),
             ),
             form_field(
                 t("Reason (kept in the audit log)"),
@@ -186,7 +193,13 @@ def refund_dialog() -> rx.Component:
             ),
             notice(R.message, "refund-message"),
             dialog_buttons(
-                None, t("Refund"), R.busy, "refund-save", color_scheme="amber", on_click=R.refund
+                None,
+                t("Refund"),
+                R.busy,
+                "refund-save",
+                t("Cancel"),
+                color_scheme="amber",
+                on_click=R.refund,
             ),
         ),
         description=t(

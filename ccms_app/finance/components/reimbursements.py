@@ -56,12 +56,12 @@ def _employee(row: RowVar) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.text(row["employee"], weight="bold", size="3"),
-            _fact("Home charger(s)", row["chargers"]),
-            _fact("Sessions", row["sessions"]),
-            _fact("Energy", row["energy"]),
-            rx.cond(row["others"] != "", _fact("Other cards", row["others"])),
+            _fact(t("Home charger(s)"), row["chargers"]),
+            _fact(t("Sessions"), row["sessions"]),
+            _fact(t("Energy"), row["energy"]),
+            rx.cond(row["others"] != "", _fact(t("Other cards"), row["others"])),
             rx.hstack(
-                rx.text("To reimburse", size="2", weight="medium"),
+                rx.text(t("To reimburse"), size="2", weight="medium"),
                 rx.spacer(),
                 rx.text(
                     row["amount"],

@@ -17,8 +17,10 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.core.i18n import N_
 from ccms_app.finance.components.common import download_link
 from ccms_app.finance.state.settlements import (
+    ALL,
     AgreementFormState,
     AgreementListState,
     SettlementState,
@@ -41,23 +43,23 @@ L: Any = AgreementListState
 F: Any = AgreementFormState
 S: Any = SettlementState
 TOTALS = (
-    ("sessions", "Sessions"),
-    ("energy", "Energy"),
-    ("excl", "Income excl. VAT"),
-    ("vat", "VAT"),
-    ("incl", "Income incl. VAT"),
-    ("commission", "Operator commission"),
-    ("session_fees", "Session fees"),
-    ("platform_fee", "Platform fee"),
+    ("sessions", N_("Sessions")),
+    ("energy", N_("Energy")),
+    ("excl", N_("Income excl. VAT")),
+    ("vat", N_("VAT")),
+    ("incl", N_("Income incl. VAT")),
+    ("commission", N_("Operator commission")),
+    ("session_fees", N_("Session fees")),
+    ("platform_fee", N_("Platform fee")),
 )
 FIGURES = (
-    ("share", "Operator share"),
-    ("sessions", "Sessions"),
-    ("energy", "Energy"),
-    ("excl", "Income excl. VAT"),
-    ("commission", "Commission"),
-    ("session_fees", "Session fees"),
-    ("platform_fee", "Platform fee"),
+    ("share", N_("Operator share")),
+    ("sessions", N_("Sessions")),
+    ("energy", N_("Energy")),
+    ("excl", N_("Income excl. VAT")),
+    ("commission", N_("Commission")),
+    ("session_fees", N_("Session fees")),
+    ("platform_fee", N_("Platform fee")),
 )
 
 
@@ -100,8 +102,9 @@ def _pickers() -> rx.Component:
 
 
 def _line(label: str, value: Any, testid: Any = None, bold: bool = False) -> rx.Component:
+    """`label`: a message marked N_ (TOTALS, FIGURES)."""
     return rx.hstack(
-        rx.text(label, size="2", color=rx.color("gray", 11)),
+        rx.text(t(label), size="2", color=rx.color("gray", 11)),
         rx.spacer(),
         rx.text(
             value,
@@ -139,7 +142,7 @@ def _agreement_card(row: RowVar) -> rx.Component:
 def _totals() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.text("Month total", weight="bold", size="3"),
+            rx.text(t("Month total"), weight="bold", size="3"),
             *[_line(label, S.totals[key], f"settlement-total-{key}") for key, label in TOTALS],
             rx.separator(size="4"),
             rx.hstack(
@@ -198,7 +201,7 @@ def settlement_panel() -> rx.Component:
                     S.uncovered.length() > 0,
                     rx.callout(
                         rx.vstack(
-                            rx.text("Covered by no agreement (not settled):", weight="medium"),
+                            rx.text(t("Covered by no agreement (not settled):"), weight="medium"),
                             rx.foreach(S.uncovered, lambda u: rx.text(u["text"], size="1")),
                             spacing="1",
                         ),
@@ -292,6 +295,26 @@ def _select(name: str, label: Text, options: Any, on_change: Any, **props: Any) 
     )
 
 
+def _stations() -> rx.Component:
+    """The station select: "all stations" (the state's first choice, worded here) or one."""
+
+    def item(choice: Any) -> rx.Component:
+        return rx.select.item(
+            rx.cond(choice[0] == ALL, t("All stations"), choice[1]), value=choice[0]
+        )
+
+    return labelled(
+        t("Stations"),
+        rx.select.root(
+            rx.select.trigger(width="100%", custom_attrs=tid("agreement-station_id")),
+            rx.select.content(rx.foreach(F.stations, item)),
+            value=F.values["station_id"],
+            on_change=lambda value: F.set_value("station_id", value),
+        ),
+        field_error(F, "station_id", "agreement"),
+    )
+
+
 def agreement_dialog() -> rx.Component:
     return dialog(
         F.open,
@@ -305,12 +328,7 @@ def agreement_dialog() -> rx.Component:
                 F.set_partner,
                 disabled=F.agreement_id != "",
             ),
-            _select(
-                "station_id",
-                t("Stations"),
-                F.stations,
-                lambda value: F.set_value("station_id", value),
-            ),
+            _stations(),
             _input("name", t("Name"), max_length=100),
             rx.grid(
                 _input("operator_percent", t("Operator share %"), t("Of the income excl. VAT")),

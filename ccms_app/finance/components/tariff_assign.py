@@ -13,7 +13,7 @@ from ccms_app.finance.state.tariff_assign import (
     TariffAssignState,
 )
 from ccms_app.ui.cards import empty_note, section
-from ccms_app.ui.i18n import t
+from ccms_app.ui.i18n import t, t_var
 from ccms_app.ui.permissions import when_allowed
 from ccms_app.ui.table import cell, data_table
 
@@ -23,7 +23,7 @@ A = TariffAssignState
 def _row(item: rx.Var) -> rx.Component:
     row = item.to(ObjectVar, AssignmentRow)
     return rx.table.row(
-        cell(row.target),
+        cell(t_var(row.target)),
         cell(row.label),
         cell(
             when_allowed(
@@ -49,7 +49,7 @@ def _picker() -> rx.Component:
             rx.select.root(
                 rx.select.trigger(width="100%", custom_attrs={"data-testid": "assign-kind"}),
                 rx.select.content(
-                    *[rx.select.item(label, value=key) for key, label in TARGET_LABELS.items()]
+                    *[rx.select.item(t(label), value=key) for key, label in TARGET_LABELS.items()]
                 ),
                 value=A.target_kind,
                 on_change=A.set_target_kind,
@@ -113,7 +113,7 @@ def assignments_section() -> rx.Component:
         when_allowed(A.add, _picker()),
         rx.cond(
             A.rows.length() > 0,
-            data_table(["Kind", "Target", ""], A.rows, _row, "tariff-assignments"),
+            data_table([t("Kind"), t("Target"), ""], A.rows, _row, "tariff-assignments"),
             empty_note(t("Not assigned: this tariff prices no session yet.")),
         ),
     )

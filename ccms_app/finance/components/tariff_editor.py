@@ -16,7 +16,7 @@ from ccms_app.finance.components.tariff_rows import fee_rows
 from ccms_app.finance.rules.fee_types import ROUNDINGS
 from ccms_app.finance.state.tariff_editor import LATER, NOW, TariffEditorState, VersionRow
 from ccms_app.ui.cards import empty_note, section
-from ccms_app.ui.i18n import Text, t
+from ccms_app.ui.i18n import Text, t, t_with
 from ccms_app.ui.permissions import when_allowed
 from ccms_app.ui.table import cell, data_table
 
@@ -97,7 +97,7 @@ def identity_section() -> rx.Component:
                     ),
                     width=["100%", "320px"],
                 ),
-                _field_input("Currency", "currency", t("EUR"), width=["100%", "100px"]),
+                _field_input(t("Currency"), "currency", t("EUR"), width=["100%", "100px"]),
                 rx.cond(
                     S.is_new & (S.organisation_options.length() > 1),
                     _labelled(
@@ -144,14 +144,14 @@ def limits_section() -> rx.Component:
         rx.card(
             rx.vstack(
                 _narrow(
-                    _field_input("Idle grace (minutes)", "idle_grace_minutes", t("e.g. 15")),
-                    _field_input("Idle fee cap excl. VAT", "idle_fee_cap", t("none")),
+                    _field_input(t("Idle grace (minutes)"), "idle_grace_minutes", t("e.g. 15")),
+                    _field_input(t("Idle fee cap excl. VAT"), "idle_fee_cap", t("none")),
                 ),
                 _narrow(
-                    _field_input("Minimum price excl. VAT", "min_price", t("none")),
-                    _field_input("incl. VAT", "min_price_incl", t("optional")),
-                    _field_input("Maximum price excl. VAT", "max_price", t("none")),
-                    _field_input("incl. VAT", "max_price_incl", t("optional")),
+                    _field_input(t("Minimum price excl. VAT"), "min_price", t("none")),
+                    _field_input(t("incl. VAT"), "min_price_incl", t("optional")),
+                    _field_input(t("Maximum price excl. VAT"), "max_price", t("none")),
+                    _field_input(t("incl. VAT"), "max_price_incl", t("optional")),
                 ),
                 _labelled(
                     t("Rounding of the totals to the currency's minor unit"),
@@ -161,7 +161,10 @@ def limits_section() -> rx.Component:
                             width="100%", custom_attrs={"data-testid": "tariff-rounding"}
                         ),
                         rx.select.content(
-                            *[rx.select.item(label, value=key) for key, label in ROUNDINGS.items()]
+                            *[
+                                rx.select.item(t(label), value=key)
+                                for key, label in ROUNDINGS.items()
+                            ]
                         ),
                         value=FIELDS["rounding"],
                         on_change=lambda value: S.set_field("rounding", value),
@@ -189,9 +192,9 @@ def validity_and_save() -> rx.Component:
                 rx.radio_group.root(
                     rx.flex(
                         rx.radio_group.item(value=NOW),
-                        rx.text("Valid from now", size="2"),
+                        rx.text(t("Valid from now"), size="2"),
                         rx.radio_group.item(value=LATER),
-                        rx.text("from a later moment", size="2"),
+                        rx.text(t("from a later moment"), size="2"),
                         gap="8px",
                         align="center",
                         wrap="wrap",
@@ -308,7 +311,7 @@ def versions_section() -> rx.Component:
         rx.cond(
             S.versions.length() > 0,
             data_table(
-                ["Version", "Valid from", "By", "Saved"],
+                [t("Version"), t("Valid from"), t("By"), t("Saved")],
                 S.versions,
                 _version_row,
                 "tariff-versions",
@@ -338,7 +341,7 @@ def archive_button() -> rx.Component:
 def archive_dialog() -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
-            rx.alert_dialog.title("Archive " + S.name + "?"),
+            rx.alert_dialog.title(t_with("Archive {name}?", name=S.name)),
             rx.alert_dialog.description(
                 t(
                     "It is no longer offered and its assignments go; sessions priced with it "

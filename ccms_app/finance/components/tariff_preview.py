@@ -13,14 +13,22 @@ from reflex.vars import ObjectVar
 
 from ccms_app.finance.state.tariff_preview import CostRow, TariffPreviewState
 from ccms_app.ui.cards import section
-from ccms_app.ui.i18n import Text, t
+from ccms_app.ui.i18n import Text, t, t_var
 from ccms_app.ui.table import cell, data_table
 
 P = TariffPreviewState
 # The state's dict fields as the ObjectVars they are on the page (mypy sees the dicts).
 ERRORS = cast(ObjectVar[dict[str, str]], P.errors)
 VALUES = cast(ObjectVar[dict[str, str]], P.values)
-HEADERS = ["Dimension", "Fee", "From - to", "Quantity", "Unit price", "VAT", "Amount excl. VAT"]
+HEADERS = [
+    t("Dimension"),
+    t("Fee"),
+    t("From - to"),
+    t("Quantity"),
+    t("Unit price"),
+    t("VAT"),
+    t("Amount excl. VAT"),
+]
 
 
 def _field(label: Text, name: str, placeholder: Text = "", **props: Any) -> rx.Component:
@@ -60,12 +68,12 @@ def _field(label: Text, name: str, placeholder: Text = "", **props: Any) -> rx.C
 def _cost_row(item: rx.Var) -> rx.Component:
     line = item.to(ObjectVar, CostRow)
     return rx.table.row(
-        cell(line.dimension),
-        cell(line.fee),
+        cell(t_var(line.dimension)),
+        cell(t_var(line.fee)),
         cell(line.period),
         cell(line.quantity),
         cell(line.unit_price),
-        cell(line.vat),
+        cell(t_var(line.vat)),
         cell(rx.text(line.amount, weight="medium")),
     )
 

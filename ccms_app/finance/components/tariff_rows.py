@@ -13,7 +13,9 @@ import reflex as rx
 from reflex.vars import ObjectVar
 from reflex.vars.number import NumberVar
 
+from ccms_app.core.i18n import N_
 from ccms_app.finance.rules.fee_types import FEE_TYPES, UNIT_LABELS, WEEK
+from ccms_app.finance.rules.tariff_types import DayOfWeek
 from ccms_app.finance.state.tariff_editor import OPEN, TariffEditorState
 from ccms_app.ui.i18n import Text, t, t_with
 
@@ -21,6 +23,16 @@ RowVar = ObjectVar[dict[str, str]]
 # The state's dict fields as the ObjectVars they are on the page (mypy sees the dicts).
 ERRORS = cast(ObjectVar[dict[str, str]], TariffEditorState.errors)
 NO_RESERVATION = "RESERVATION"
+# The weekday buttons' captions.
+DAY_LABELS: dict[str, str] = {
+    DayOfWeek.MONDAY: N_("Mon"),
+    DayOfWeek.TUESDAY: N_("Tue"),
+    DayOfWeek.WEDNESDAY: N_("Wed"),
+    DayOfWeek.THURSDAY: N_("Thu"),
+    DayOfWeek.FRIDAY: N_("Fri"),
+    DayOfWeek.SATURDAY: N_("Sat"),
+    DayOfWeek.SUNDAY: N_("Sun"),
+}
 
 
 def _tid(index: rx.Var[int], name: str) -> dict[str, Any]:
@@ -73,7 +85,7 @@ def _input(row: RowVar, index: rx.Var[int], name: str, **props: Any) -> rx.Compo
 def _fee_select(row: RowVar, index: rx.Var[int]) -> rx.Component:
     return rx.select.root(
         rx.select.trigger(width="100%", custom_attrs=_tid(index, "fee")),
-        rx.select.content(*[rx.select.item(fee.label, value=fee.key) for fee in FEE_TYPES]),
+        rx.select.content(*[rx.select.item(t(fee.label), value=fee.key) for fee in FEE_TYPES]),
         value=row["fee"],
         on_change=lambda value: TariffEditorState.set_row(index, "fee", value),
     )
@@ -85,7 +97,7 @@ def _unit_select(row: RowVar, index: rx.Var[int]) -> rx.Component:
     def select(units: tuple[str, ...]) -> rx.Component:
         return rx.select.root(
             rx.select.trigger(width="100%", custom_attrs=_tid(index, "unit")),
-            rx.select.content(*[rx.select.item(UNIT_LABELS[u], value=u) for u in units]),
+            rx.select.content(*[rx.select.item(t(UNIT_LABELS[u]), value=u) for u in units]),
             value=row["unit"],
             on_change=lambda value: TariffEditorState.set_row(index, "unit", value),
             disabled=len(units) == 1,
@@ -139,7 +151,7 @@ def _main_fields(row: RowVar, index: rx.Var[int]) -> rx.Component:
 def _day_toggle(row: RowVar, index: rx.Var[int], day: str) -> rx.Component:
     chosen = row["days"].to(str).contains(day)
     return rx.button(
-        day[:3].capitalize(),
+        t(DAY_LABELS[day]),
         size="1",
         variant=rx.cond(chosen, "solid", "outline"),
         on_click=TariffEditorState.toggle_day(index, day),
@@ -214,7 +226,7 @@ def _restrictions(row: RowVar, index: rx.Var[int]) -> rx.Component:
             width="100%",
         ),
         rx.vstack(
-            rx.text("Weekdays", size="1", weight="medium", color=rx.color("gray", 11)),
+            rx.text(t("Weekdays"), size="1", weight="medium", color=rx.color("gray", 11)),
             rx.flex(*[_day_toggle(row, index, d.value) for d in WEEK], gap="4px", wrap="wrap"),
             rx.cond(
                 row_error(index, "days") != "",
@@ -336,7 +348,7 @@ def fee_rows() -> rx.Component:
             *[
                 rx.button(
                     rx.icon("plus", size=14),
-                    fee.label,
+                    t(fee.label),
                     size="1",
                     variant="soft",
                     on_click=s.add_row(fee.key),

@@ -6,15 +6,24 @@ stack there. data-testids: tariffs-row-<id>, tariffs-link-<id>, explain-*.
 
 from __future__ import annotations
 
+from typing import cast
+
 import reflex as rx
 from reflex.vars import ObjectVar
 
 from ccms_app.finance.state.tariffs import TariffExplainState, TariffListState, TariffRow
 from ccms_app.ui.cards import empty_note, section
-from ccms_app.ui.i18n import Text, t
+from ccms_app.ui.i18n import Text, t, t_var
 from ccms_app.ui.table import cell, data_table
 
-HEADERS = ["Name", "Currency", "Current version", "Valid from", "Assigned to", "Organisation"]
+HEADERS = [
+    t("Name"),
+    t("Currency"),
+    t("Current version"),
+    t("Valid from"),
+    t("Assigned to"),
+    t("Organisation"),
+]
 
 
 def _tariff_row(item: rx.Var) -> rx.Component:
@@ -36,7 +45,7 @@ def _tariff_row(item: rx.Var) -> rx.Component:
         cell(row.currency),
         cell(row.version),
         cell(row.valid_from),
-        cell(rx.text(row.assigned, size="2", color=rx.color("gray", 11))),
+        cell(rx.text(t_var(row.assigned), size="2", color=rx.color("gray", 11))),
         cell(row.organisation),
         custom_attrs={"data-testid": "tariffs-row-" + row.id.to(str)},
     )
@@ -55,7 +64,7 @@ def tariff_list() -> rx.Component:
                             size="1",
                             custom_attrs={"data-testid": "tariffs-show-archived"},
                         ),
-                        rx.text("Show archived", size="2"),
+                        rx.text(t("Show archived"), size="2"),
                         spacing="2",
                         align="center",
                     )
@@ -137,10 +146,10 @@ def _answer() -> rx.Component:
                         href="/finance/tariffs/" + s.answer_tariff_id,
                     ),
                     rx.text(s.answer_version, size="2"),
-                    rx.text("Why: ", s.answer_reason, size="2"),
+                    rx.text(t("Why: "), s.answer_reason, size="2"),
                     spacing="1",
                 ),
-                rx.text(s.answer_reason),
+                rx.text(t_var(cast(rx.Var, s.answer_reason))),
             ),
             icon=rx.cond(s.applies, "badge-check", "circle-slash"),
             color_scheme=rx.cond(s.applies, "teal", "orange"),

@@ -16,7 +16,8 @@ from typing import Any
 
 import reflex as rx
 
-from ccms_app.finance.payments.listing import TOP_UP_STATES
+from ccms_app.core.i18n import N_
+from ccms_app.finance.payments.models import TopUpState
 from ccms_app.finance.state.top_ups import PackageState, TopUpFormState, TopUpListState
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
 from ccms_app.ui.dialogs import (
@@ -30,13 +31,19 @@ from ccms_app.ui.dialogs import (
     value_input,
 )
 from ccms_app.ui.form_fields import field_error
-from ccms_app.ui.i18n import Text, t
+from ccms_app.ui.i18n import Text, t, t_var, t_with
 from ccms_app.ui.permissions import when_allowed
 
 F: Any = TopUpFormState
 L: Any = TopUpListState
 P: Any = PackageState
 STATE_COLOURS = {"open": "amber", "paid": "green", "expired": "gray", "failed": "red"}
+STATE_LABELS: dict[str, str] = {  # the row's state is its key
+    TopUpState.OPEN.value: N_("open"),
+    TopUpState.PAID.value: N_("paid"),
+    TopUpState.EXPIRED.value: N_("expired"),
+    TopUpState.FAILED.value: N_("failed"),
+}
 
 
 def _labelled(label: Text, control: rx.Component, field: str) -> rx.Component:
@@ -49,7 +56,7 @@ def _holder_picker() -> rx.Component:
             t("Who tops up"),
             choice_select(
                 F.kind,
-                [("driver", "Driver"), ("group", "Group account")],
+                [("driver", t("Driver")), ("group", t("Group account"))],
                 F.set_kind,
                 None,
                 "top-up-kind",
@@ -84,11 +91,11 @@ def _what_is_paid() -> rx.Component:
         rx.radio_group.root(
             rx.flex(
                 rx.radio_group.item(value="amount"),
-                rx.text("Recharge amount", size="2"),
+                rx.text(t("Recharge amount"), size="2"),
                 rx.radio_group.item(value="package"),
-                rx.text("Package", size="2"),
+                rx.text(t("Package"), size="2"),
                 rx.radio_group.item(value="custom"),
-                rx.text("Other amount", size="2"),
+                rx.text(t("Other amount"), size="2"),
                 gap="8px",
                 align="center",
                 wrap="wrap",
@@ -114,7 +121,9 @@ def _what_is_paid() -> rx.Component:
                 rx.input(
                     value=F.amount,
                     on_change=F.set_amount,
-                    placeholder="Amount in " + F.currency + ", " + F.limits,
+                    placeholder=t_with(
+                        "Amount in {currency}, {limits}", currency=F.currency, limits=F.limits
+                    ),
                     inputmode="decimal",
                     width="100%",
                     custom_attrs=tid("top-up-amount"),
@@ -204,7 +213,7 @@ def start_form() -> rx.Component:
 
 def _state(row: RowVar) -> rx.Component:
     return rx.badge(
-        row["state"],
+        t_var(row["state"]),
         color_scheme=rx.match(row["state"], *STATE_COLOURS.items(), "gray"),
         variant="soft",
         custom_attrs=tid("top-ups-state", row["id"].to(str)),
@@ -234,7 +243,9 @@ def history_list() -> rx.Component:
             Column("state", t("State"), sortable=False, render=_state),
             Column("paid_at", t("Paid at"), sortable=False, on_phone=False),
         ],
-        filters=[Filter("state", t("State"), [(s, s) for s in TOP_UP_STATES])],
+        filters=[
+            Filter("state", t("State"), [(key, t(label)) for key, label in STATE_LABELS.items()])
+        ],
         testid="top-ups",
         empty_text=t("No top-ups yet."),
         search_placeholder=t("Search holder…"),
@@ -250,13 +261,12 @@ def _package_row(row: RowVar) -> rx.Component:
         rx.vstack(
             rx.text(row["name"], size="2", weight="medium"),
             rx.text(
-                t("pay "),
-                row["pay"],
-                t(", get "),
-                row["credit"],
-                t(" (bonus "),
-                row["bonus"],
-                ")",
+                t_with(
+                    "pay {pay}, get {credit} (bonus {bonus})",
+                    pay=row["pay"],
+                    credit=row["credit"],
+                    bonus=row["bonus"],
+                ),
                 size="1",
                 color=rx.color("gray", 11),
             ),
@@ -355,7 +365,7 @@ def package_dialog() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            dialog_buttons(None, t("Save"), P.busy, "package-save", on_click=P.save),
+            dialog_buttons(None, t("Save"), P.busy, "package-save", t("Cancel"), on_click=P.save),
         ),
         testid="package-dialog",
         max_width="520px",

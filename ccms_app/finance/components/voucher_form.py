@@ -43,7 +43,10 @@ def _gives() -> rx.Component:
             "kind",
             choice_select(
                 F.form["kind"],
-                [("value", "Value (bonus credit)"), ("percent", "Percent off the next session")],
+                [
+                    ("value", t("Value (bonus credit)")),
+                    ("percent", t("Percent off the next session")),
+                ],
                 lambda value: F.set_field("kind", value),
                 None,
                 "voucher-kind",
@@ -89,7 +92,7 @@ def _limits() -> rx.Component:
 
 def _eligible() -> rx.Component:
     return rx.vstack(
-        rx.text("Only for (empty = every driver and group account)", size="2", weight="medium"),
+        rx.text(t("Only for (empty = every driver and group account)"), size="2", weight="medium"),
         rx.flex(
             rx.foreach(
                 F.eligible,
@@ -158,7 +161,7 @@ def voucher_dialog() -> rx.Component:
                 ),
             ),
             form_message(F, "voucher"),
-            dialog_buttons(None, t("Save"), F.busy, "voucher-save", on_click=F.save),
+            dialog_buttons(None, t("Save"), F.busy, "voucher-save", t("Cancel"), on_click=F.save),
         ),
         testid="voucher-dialog",
         max_width="640px",

@@ -33,7 +33,7 @@ from ccms_app.ui.dialogs import (
     tid,
 )
 from ccms_app.ui.form_fields import field_error
-from ccms_app.ui.i18n import t
+from ccms_app.ui.i18n import t, t_var, t_with
 from ccms_app.ui.permissions import when_allowed
 
 L: Any = VoucherListState
@@ -129,8 +129,8 @@ def vouchers_list() -> rx.Component:
             Column("description", t("Description")),
         ],
         filters=[
-            Filter("kind", t("Kind"), [("value", "value"), ("percent", "percent")]),
-            Filter("active", t("Active"), [("true", "active"), ("false", "deactivated")]),
+            Filter("kind", t("Kind"), [("value", t("value")), ("percent", t("percent"))]),
+            Filter("active", t("Active"), [("true", t("active")), ("false", t("deactivated"))]),
             Filter("organisation_id", t("Organisation"), L.filter_options["organisation_id"]),
         ],
         testid="vouchers",
@@ -148,17 +148,22 @@ def _holder(row: RowVar) -> rx.Component:
     return rx.link(row["holder"], href=row["holder_url"], weight="medium")
 
 
+def _label(key: str) -> Any:
+    """A column showing a label from a table marked N_ (the row holds its English text)."""
+    return lambda row: rx.text(t_var(row[key]), size="2")
+
+
 def redemptions_dialog() -> rx.Component:
     return dialog(
         H.open,
         H.open_changed,
-        "Redemptions of " + H.voucher_code,
+        t_with("Redemptions of {code}", code=H.voucher_code),
         data_list(
             H,
             columns=[
                 Column("holder", t("Holder"), sortable=False, render=_holder),
-                Column("holder_kind", t("Kind"), sortable=False),
-                Column("state", t("State"), sortable=False),
+                Column("holder_kind", t("Kind"), sortable=False, render=_label("holder_kind")),
+                Column("state", t("State"), sortable=False, render=_label("state")),
                 Column("amount", t("Amount"), sortable=False),
                 Column("session_id", t("Session"), sortable=False),
                 Column("created_at", t("Redeemed")),

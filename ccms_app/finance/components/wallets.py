@@ -23,7 +23,7 @@ from ccms_app.finance.wallets.listing import BALANCE_FILTERS, METHOD_LABELS
 from ccms_app.ui.cards import section, stat_card
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
 from ccms_app.ui.dialogs import choice_select, keyed_error, labelled, tid
-from ccms_app.ui.i18n import t
+from ccms_app.ui.i18n import Text, t, t_var, t_with
 from ccms_app.ui.permissions import when_allowed
 from ccms_app.ui.table import cell, data_table
 
@@ -32,6 +32,16 @@ W: Any = WalletDetailState  # dict fields' Var methods (contains) are not typed
 
 
 # --- the list ------------------------------------------------------------------------------
+
+
+def _choices(labels: dict[str, str]) -> list[tuple[str, Text]]:
+    """A filter's (value, label) pairs from a table of labels marked N_ where it is defined."""
+    return [(value, t(label)) for value, label in labels.items()]
+
+
+def _label(key: str) -> Any:
+    """A column showing a label from such a table (the row holds its English text)."""
+    return lambda row: rx.text(t_var(row[key]), size="2")
 
 
 def _name(row: RowVar) -> rx.Component:
@@ -59,8 +69,8 @@ def wallets_list() -> rx.Component:
         L,
         columns=[
             Column("name", t("Holder"), render=_name),
-            Column("kind", t("Kind"), sortable=False),
-            Column("method", t("Payment method")),
+            Column("kind", t("Kind"), sortable=False, render=_label("kind")),
+            Column("method", t("Payment method"), render=_label("method")),
             Column("paid", t("Paid"), sortable=False),
             Column("bonus", t("Bonus"), sortable=False),
             Column("total_minor", t("Total"), render=_total),
@@ -68,9 +78,9 @@ def wallets_list() -> rx.Component:
             Column("organisation", t("Organisation"), sortable=False, on_phone=False),
         ],
         filters=[
-            Filter("holder_kind", t("Kind"), list(KIND_LABELS.items())),
-            Filter("balance", t("Balance"), list(BALANCE_FILTERS.items())),
-            Filter("method", t("Payment method"), list(METHOD_LABELS.items())),
+            Filter("holder_kind", t("Kind"), _choices(KIND_LABELS)),
+            Filter("balance", t("Balance"), _choices(BALANCE_FILTERS)),
+            Filter("method", t("Payment method"), _choices(METHOD_LABELS)),
             Filter("organisation_id", t("Organisation"), L.filter_options["organisation_id"]),
         ],
         testid="wallets",
@@ -89,7 +99,7 @@ def balance_cards() -> rx.Component:
         stat_card(
             t("Total"), W.total, "wallet", rx.cond(W.negative, "red", "green"), "wallet-total"
         ),
-        stat_card(t("Payment method"), W.method, "credit-card", "gray", "wallet-method"),
+        stat_card(t("Payment method"), t_var(W.method), "credit-card", "gray", "wallet-method"),
         columns=rx.breakpoints(initial="1", sm="2", md="4"),
         spacing="3",
         width="100%",
@@ -99,7 +109,7 @@ def balance_cards() -> rx.Component:
 def _line(line: Any) -> rx.Component:
     return rx.table.row(
         cell(line["at"]),
-        cell(line["kind"]),
+        cell(t_var(line["kind"])),
         cell(
             rx.text(
                 line["amount"],
@@ -125,8 +135,11 @@ def _line(line: Any) -> rx.Component:
 def _ledger_pager() -> rx.Component:
     return rx.hstack(
         rx.text(
-            W.ledger_total,
-            rx.cond(W.ledger_total == 1, t(" movement"), t(" movements")),
+            rx.cond(
+                W.ledger_total == 1,
+                t_with("{count} movement", count=W.ledger_total),
+                t_with("{count} movements", count=W.ledger_total),
+            ),
             size="2",
             custom_attrs=tid("wallet-ledger-range"),
         ),
@@ -163,14 +176,14 @@ def ledger_table() -> rx.Component:
             rx.vstack(
                 data_table(
                     [
-                        "When",
-                        "What",
-                        "Amount",
-                        "Paid",
-                        "Bonus",
-                        "Balance after",
-                        "Reason",
-                        "By",
+                        t("When"),
+                        t("What"),
+                        t("Amount"),
+                        t("Paid"),
+                        t("Bonus"),
+                        t("Balance after"),
+                        t("Reason"),
+                        t("By"),
                     ],
                     W.lines,
                     _line,
@@ -199,7 +212,7 @@ def _amount_and_reason(prefix: str, errors: Any, placeholder: str, **events: Any
     `events`: the amount / reason Vars and their setters."""
     return rx.fragment(
         _field(
-            rx.fragment("Amount (", W.currency, ")"),
+            t_with("Amount ({currency})", currency=W.currency),
             rx.input(
                 value=events["amount"],
                 on_change=events["set_amount"],
@@ -243,7 +256,7 @@ def _adjustment_form() -> rx.Component:
                     t("Direction"),
                     choice_select(
                         W.adjust_direction,
-                        [(ADD, "Add"), (DEDUCT, "Deduct")],
+                        [(ADD, t("Add")), (DEDUCT, t("Deduct"))],
                         W.set_adjust_direction,
                         None,
                         "adjust-direction",
@@ -256,7 +269,7 @@ def _adjustment_form() -> rx.Component:
                     t("Bucket"),
                     choice_select(
                         W.adjust_bucket,
-                        [("paid", "Paid money"), ("bonus", "Bonus credit")],
+                        [("paid", t("Paid money")), ("bonus", t("Bonus credit"))],
                         W.set_adjust_bucket,
                         None,
                         "adjust-bucket",

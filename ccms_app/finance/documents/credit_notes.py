@@ -15,6 +15,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from ccms_app.core.db import session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.types import utc_now
 from ccms_app.finance.documents.content import Party, credit_content, load, totals_from_json
 from ccms_app.finance.documents.errors import (
@@ -42,13 +43,17 @@ def credit_document(
     caller may credit: a document outside it is not found."""
     reason = reason.strip()
     if not reason:
-        raise DocumentError("say why the document is credited (it is printed on the credit note)")
+        raise DocumentError(
+            tr("say why the document is credited (it is printed on the credit note)")
+        )
     with session_scope() as session:
         original = session.exec(
             select(BillingDocument).where(BillingDocument.id == document_id).with_for_update()
         ).first()
         if original is None or (scope is not None and original.organisation_id not in scope):
-            raise DocumentNotFoundError(f"billing document {document_id} does not exist")
+            raise DocumentNotFoundError(
+                tr("billing document {document_id} does not exist", document_id=document_id)
+            )
         _check_creditable(session, original)
         note = _store_credit_note(session, original, reason[:MAX_REASON], actor_email, now)
         if original.kind == DocumentKind.INVOICE:
@@ -60,14 +65,22 @@ def credit_document(
 
 def _check_creditable(session: Session, original: BillingDocument) -> None:
     if original.kind == DocumentKind.CREDIT_NOTE:
-        raise DocumentError(f"{original.number} is a credit note; it cannot be credited")
+        raise DocumentError(
+            tr("{number} is a credit note; it cannot be credited", number=original.number)
+        )
     existing = session.exec(
         select(BillingDocument.number).where(
             col(BillingDocument.credits_document_id) == original.id
         )
     ).first()
     if existing is not None:
-        raise AlreadyCreditedError(f"{original.number} is already credited by {existing}")
+        raise AlreadyCreditedError(
+            tr(
+                "{number} is already credited by {existing}",
+                number=original.number,
+                existing=existing,
+            )
+        )
 
 
 def _store_credit_note(

@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 
 from ccms_app.charging.models import ChargingSession
 from ccms_app.core.db import session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.types import utc_now
 from ccms_app.finance.documents.content import Body, build_content
 from ccms_app.finance.documents.errors import DocumentError
@@ -173,6 +174,12 @@ def _mark_invoiced(session: Session, session_ids: list[int], document: BillingDo
     marked = int(result.rowcount or 0)  # type: ignore[attr-defined]
     if marked != len(session_ids):
         raise DocumentError(
-            f"{len(session_ids) - marked} of the sessions of {document.number} were "
-            "invoiced meanwhile; nothing was issued, run the invoices again"
+            tr(
+                (
+                    "{len} of the sessions of {number} were invoiced meanwhile; "
+                    "nothing was issued, run the invoices again"
+                ),
+                len=len(session_ids) - marked,
+                number=document.number,
+            )
         )

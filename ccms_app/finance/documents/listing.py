@@ -26,6 +26,7 @@ from ccms_app.charging.models import ChargingSession
 from ccms_app.core import listing
 from ccms_app.core.config import Settings, get_settings
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListColumn, ListPage, ListQuery, ListQueryError, ListSpec
 from ccms_app.core.mail import mail_enabled
 from ccms_app.core.money import format_minor, format_money
@@ -334,7 +335,9 @@ def _session_organisation(session_id: int) -> int | None:
 def receipt_for_session(session_id: int, scope: Collection[int]) -> tuple[BillingDocument, bool]:
     """The session's receipt and whether it was issued just now (False: it had one)."""
     if _session_organisation(session_id) not in scope:
-        raise DocumentNotFoundError(f"charging session {session_id} does not exist")
+        raise DocumentNotFoundError(
+            tr("charging session {session_id} does not exist", session_id=session_id)
+        )
     with read_session() as session:
         existing = current_receipt(session, session_id)
     if existing is not None:
@@ -359,11 +362,15 @@ def send_again(
     settings = settings or get_settings()
     document = find_document(document_id, scope)
     if document is None:
-        raise DocumentNotFoundError(f"billing document {document_id} does not exist")
+        raise DocumentNotFoundError(
+            tr("billing document {document_id} does not exist", document_id=document_id)
+        )
     if not document.buyer_email:
-        raise SendRefusedError(f"{document.number}: the buyer has no e-mail address")
+        raise SendRefusedError(
+            tr("{number}: the buyer has no e-mail address", number=document.number)
+        )
     if not mail_enabled(settings):
-        raise SendRefusedError("E-mail is off: set CCMS_SMTP_HOST to send documents")
+        raise SendRefusedError(tr("E-mail is off: set CCMS_SMTP_HOST to send documents"))
     with session_scope() as session:
         row = session.get(BillingDocument, document_id)
         if row is not None:  # sent before: send_document sends once, so forget that send
@@ -379,7 +386,9 @@ def parse_month(text: str) -> date:
         year, month = (int(part) for part in text.strip().split("-"))
         return date(year, month, 1)
     except ValueError:
-        raise DocumentInputError("month", f"give a month as {MONTH_FORMAT}, e.g. 2026-02") from None
+        raise DocumentInputError(
+            "month", tr("give a month as {month_format}, e.g. 2026-02", month_format=MONTH_FORMAT)
+        ) from None
 
 
 def issue_invoices(
@@ -388,12 +397,17 @@ def issue_invoices(
     """The organisation's invoices of a month that is over (in its billing zone): only new
     ones; a month invoiced before issues only what was not invoiced then."""
     if organisation_id not in scope:
-        raise DocumentInputError("organisation_id", "no such organisation in your network")
+        raise DocumentInputError("organisation_id", tr("no such organisation in your network"))
     month = parse_month(month_text)
     latest = previous_month(now or utc_now(), operator_zone(organisation_id))
     if month > latest:
         raise DocumentInputError(
-            "month", f"{month:%Y-%m} is not over yet: invoice {latest:%Y-%m} or earlier"
+            "month",
+            tr(
+                "{month:%Y-%m} is not over yet: invoice {latest:%Y-%m} or earlier",
+                month=month,
+                latest=latest,
+            ),
         )
     return issue_monthly_invoices(organisation_id, month, now)
 

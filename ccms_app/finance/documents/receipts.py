@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from ccms_app.charging.models import ChargingSession
 from ccms_app.core.db import session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.types import utc_now
 from ccms_app.finance.documents.content import Body, build_content
 from ccms_app.finance.documents.errors import DocumentNotFoundError, NotBillableError
@@ -61,15 +62,21 @@ def issue_receipt_in(session: Session, session_id: int, now: datetime) -> Billin
     ).first()
     charging = session.get(ChargingSession, session_id)
     if charging is None:
-        raise DocumentNotFoundError(f"charging session {session_id} does not exist")
+        raise DocumentNotFoundError(
+            tr("charging session {session_id} does not exist", session_id=session_id)
+        )
     if cost is None:
-        raise NotBillableError(f"no receipt for session {session_id}: it has not been priced")
+        raise NotBillableError(
+            tr("no receipt for session {session_id}: it has not been priced", session_id=session_id)
+        )
     existing = current_receipt(session, session_id)
     if existing is not None:
         return existing
     if cost.state != CostState.FINAL:
         why = _WHY_NOT.get(CostState(cost.state), f"its cost is {cost.state}")
-        raise NotBillableError(f"no receipt for session {session_id}: {why}")
+        raise NotBillableError(
+            tr("no receipt for session {session_id}: {why}", session_id=session_id, why=why)
+        )
     seller = seller_of(session, charging.organisation_id)
     buyer = buyer_of_tag(session, charging.id_tag) or anonymous_buyer(charging.id_tag)
     place = places_of(session, [charging.charge_point_id]).get(

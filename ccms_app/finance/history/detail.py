@@ -21,6 +21,7 @@ from sqlmodel import col, select
 from ccms_app.charging.models import ChargingSession, MeterSample
 from ccms_app.core import listing
 from ccms_app.core.db import read_session
+from ccms_app.core.i18n import tr
 from ccms_app.core.money import exponent, format_money, round_minor
 from ccms_app.core.types import utc_now
 from ccms_app.finance.history.rows import local_time, money_text, shown_row
@@ -107,7 +108,9 @@ def session_detail(scope: Collection[int], session_id: int) -> HistoryDetail:
     """The session, its cost and its curve; HistoryNotFound outside `scope`."""
     row = listing.fetch_one(HISTORY_LIST, session_id, scope)
     if row is None:
-        raise HistoryNotFound(f"no charging session {session_id} in your network")
+        raise HistoryNotFound(
+            tr("no charging session {session_id} in your network", session_id=session_id)
+        )
     zone = str(row.get("timezone") or "UTC")
     with read_session() as session:
         cost = session.get(SessionCost, session_id)
@@ -293,7 +296,9 @@ def stored_cost(
     outside `scope`."""
     row = listing.fetch_one(HISTORY_LIST, session_id, scope)
     if row is None:
-        raise HistoryNotFound(f"no charging session {session_id} in this key's scope")
+        raise HistoryNotFound(
+            tr("no charging session {session_id} in this key's scope", session_id=session_id)
+        )
     with read_session() as session:
         return row, session.get(SessionCost, session_id)
 

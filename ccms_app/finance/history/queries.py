@@ -21,6 +21,7 @@ from ccms_app.charging.models import ChargingSession
 from ccms_app.core import listing
 from ccms_app.core.db import read_session
 from ccms_app.core.display import time_zone
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListColumn, ListPage, ListQuery, ListQueryError, ListSpec
 from ccms_app.drivers.models import UserGroup
 from ccms_app.finance.history.rows import EXPORT_COLUMNS, shown_row
@@ -60,7 +61,7 @@ def period(since: str, until: str, zone: str) -> Period:
     """The days an operator chose (in `zone`) as a UTC range; empty days leave it open."""
     first, last = _day(since, "From"), _day(until, "To")
     if first is not None and last is not None and first > last:
-        raise ListQueryError("The From date is after the To date")
+        raise ListQueryError(tr("The From date is after the To date"))
     tz = time_zone(zone)
 
     def start_of(day: date) -> datetime:
@@ -97,7 +98,9 @@ def history_query(
             continue
         column = HISTORY_LIST.column(key)
         if not column.filterable:
-            raise ListQueryError(f"The charging history cannot be filtered by {column.label}")
+            raise ListQueryError(
+                tr("The charging history cannot be filtered by {label}", label=column.label)
+            )
         typed[key] = number(value) if key in ("station_id", "group_id") else value
     return ListQuery(
         search=search,

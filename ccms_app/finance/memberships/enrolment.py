@@ -27,6 +27,7 @@ from sqlmodel import Session, col, select
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.money import format_minor
 from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
@@ -106,7 +107,9 @@ def _view(db: Session, membership: Membership) -> MembershipView:
 def _in_scope(db: Session, scope: Collection[int], membership_id: int) -> Membership:
     membership = db.get(Membership, membership_id)
     if membership is None or membership.organisation_id not in scope:
-        raise FinanceNotFound(f"Membership {membership_id} does not exist")
+        raise FinanceNotFound(
+            tr("Membership {membership_id} does not exist", membership_id=membership_id)
+        )
     return membership
 
 
@@ -313,7 +316,9 @@ def _subscribe(
             membership.status, membership.cancelled_at = MembershipStatus.CANCELLED, utc_now()
             db.add(membership)
         message = f"The card subscription was refused: {exc}"
-        raise FinanceError(f"Not enrolled: {message}", {"holder_id": message}) from exc
+        raise FinanceError(
+            tr("Not enrolled: {message}", message=message), {"holder_id": message}
+        ) from exc
     with session_scope() as db:
         membership = _in_scope(db, scope, membership_id)
         membership.stripe_subscription_id = subscription_id
@@ -340,7 +345,9 @@ def cancel(
     with read_session() as db:
         membership = _in_scope(db, scope, membership_id)
         if membership.status == MembershipStatus.CANCELLED:
-            raise FinanceConflict(f"Membership {membership_id} is cancelled already")
+            raise FinanceConflict(
+                tr("Membership {membership_id} is cancelled already", membership_id=membership_id)
+            )
         subscription_id = membership.stripe_subscription_id
     if subscription_id:
         _cancel_subscription(subscription_id)
@@ -360,4 +367,4 @@ def _cancel_subscription(subscription_id: str) -> None:
         stripe_gateway.cancel_subscription(subscription_id=subscription_id)
     except stripe_gateway.StripeFailure as exc:
         if exc.code != "resource_missing":  # gone at Stripe already: nothing to stop
-            raise FinanceError(f"Not cancelled: Stripe refused it ({exc})") from exc
+            raise FinanceError(tr("Not cancelled: Stripe refused it ({exc})", exc=exc)) from exc

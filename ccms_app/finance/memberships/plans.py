@@ -27,6 +27,7 @@ from sqlmodel import Session, col, select
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.money import MoneyError, format_minor, parse_minor
 from ccms_app.core.rows import stored_id
 from ccms_app.finance.errors import FinanceError, FinanceNotFound
@@ -135,7 +136,7 @@ def _view(db: Session, plan: MembershipPlan) -> PlanView:
 def _plan_in_scope(db: Session, scope: Collection[int], plan_id: int) -> MembershipPlan:
     plan = db.get(MembershipPlan, plan_id)
     if plan is None or plan.organisation_id not in scope:
-        raise FinanceNotFound(f"Membership plan {plan_id} does not exist")
+        raise FinanceNotFound(tr("Membership plan {plan_id} does not exist", plan_id=plan_id))
     return plan
 
 
@@ -187,13 +188,13 @@ def _fee(form: Mapping[str, str], currency: str, errors: dict[str, str]) -> int:
     if "monthly_fee_minor" in form:
         raw = form["monthly_fee_minor"].strip()
         if not raw.isdigit():
-            errors["monthly_fee_minor"] = "The fee is a whole number of minor units, 0 or more"
+            errors["monthly_fee_minor"] = tr("The fee is a whole number of minor units, 0 or more")
             return 0
         return int(raw)
     try:
         return parse_minor(form.get("monthly_fee", "").strip() or "0", currency)
     except MoneyError as exc:
-        errors["monthly_fee"] = f"{exc} (in {currency})"
+        errors["monthly_fee"] = tr("{exc} (in {currency})", exc=exc, currency=currency)
         return 0
 
 
@@ -205,10 +206,10 @@ def _tariff_id(
         return None
     tariff = db.get(Tariff, int(raw)) if raw.isdigit() else None
     if tariff is None or tariff.organisation_id != organisation_id:
-        errors["member_tariff_id"] = "Choose a tariff of the plan's organisation"
+        errors["member_tariff_id"] = tr("Choose a tariff of the plan's organisation")
         return None
     if tariff.archived:
-        errors["member_tariff_id"] = f"{tariff.name} is archived"
+        errors["member_tariff_id"] = tr("{tariff} is archived", tariff=tariff.name)
         return None
     return stored_id(tariff.id)
 
@@ -222,9 +223,9 @@ def _name(
 ) -> str:
     name = " ".join(form.get("name", "").split())
     if not name:
-        errors["name"] = "Give the plan a name"
+        errors["name"] = tr("Give the plan a name")
     elif len(name) > NAME_MAX:
-        errors["name"] = f"At most {NAME_MAX} characters"
+        errors["name"] = tr("At most {name_max} characters", name_max=NAME_MAX)
     else:
         same = db.exec(
             select(MembershipPlan.id).where(
@@ -233,7 +234,7 @@ def _name(
             )
         ).first()
         if same is not None and same != plan_id:
-            errors["name"] = f"A plan named {name} exists already"
+            errors["name"] = tr("A plan named {name} exists already", name=name)
     return name
 
 
@@ -254,12 +255,14 @@ def _checked(
         "member_tariff_id": _tariff_id(db, form, organisation_id, errors),
     }
     if len(values["description"]) > DESCRIPTION_MAX:
-        errors["description"] = f"At most {DESCRIPTION_MAX} characters"
+        errors["description"] = tr(
+            "At most {description_max} characters", description_max=DESCRIPTION_MAX
+        )
     collection = form.get("fee_collection", "").strip().lower()
     if collection not in FEE_COLLECTIONS:
-        errors["fee_collection"] = "Choose wallet or stripe"
+        errors["fee_collection"] = tr("Choose wallet or stripe")
     elif plan is not None and collection != plan.fee_collection and _members(db, plan_id or 0):
-        errors["fee_collection"] = "The plan has members: cancel them first to change this"
+        errors["fee_collection"] = tr("The plan has members: cancel them first to change this")
     values["fee_collection"] = collection
     fee_field = "monthly_fee_minor" if "monthly_fee_minor" in form else "monthly_fee"
     if collection == FeeCollection.STRIPE and not values["monthly_fee_minor"]:
@@ -277,7 +280,9 @@ def _checked(
     if not has_benefit(percent, values["member_tariff_id"], values["included_wh"]) and not (
         {"discount_percent", "member_tariff_id", "included_kwh"} & errors.keys()
     ):
-        errors[BENEFITS] = "Give at least one benefit: a discount, a member tariff or included kWh"
+        errors[BENEFITS] = tr(
+            "Give at least one benefit: a discount, a member tariff or included kWh"
+        )
     if errors:
         raise FinanceError(NOT_SAVED, errors)
     return values

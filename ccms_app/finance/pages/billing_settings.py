@@ -20,7 +20,7 @@ from ccms_app.finance.state.billing_settings import (
     PaymentSettingsState,
 )
 from ccms_app.ui.form_fields import field_error
-from ccms_app.ui.i18n import Text, has_text, t
+from ccms_app.ui.i18n import Text, has_text, t, t_with
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import allowed, when_allowed
@@ -59,7 +59,7 @@ def _field(name: str, label: Text, hint: Text = "", **props: object) -> rx.Compo
 
 def _rounding() -> rx.Component:
     return rx.vstack(
-        rx.text("Rounding", size="2", weight="medium"),
+        rx.text(t("Rounding"), size="2", weight="medium"),
         rx.select.root(
             rx.select.trigger(width="100%", custom_attrs={"data-testid": f"{TESTID}-rounding"}),
             rx.select.content(
@@ -80,7 +80,7 @@ def _organisation_picker() -> rx.Component:
     return rx.cond(
         S.organisations.length() > 1,
         rx.hstack(
-            rx.text("Organisation", size="2", color=rx.color("gray", 11)),
+            rx.text(t("Organisation"), size="2", color=rx.color("gray", 11)),
             rx.select.root(
                 rx.select.trigger(
                     min_width="200px", custom_attrs={"data-testid": f"{TESTID}-organisation"}
@@ -142,7 +142,7 @@ def _logo_card() -> rx.Component:
     dropzone = rx.upload(
         rx.vstack(
             rx.icon("image-up", size=20, color=rx.color("gray", 10)),
-            rx.text("Drop a PNG or JPEG (at most 512 KB), or click", size="2"),
+            rx.text(t("Drop a PNG or JPEG (at most 512 KB), or click"), size="2"),
             rx.foreach(
                 rx.selected_files(LOGO_UPLOAD_ID),
                 lambda name: rx.text(name, size="1", weight="medium", color=rx.color("teal", 11)),
@@ -164,7 +164,7 @@ def _logo_card() -> rx.Component:
         rx.vstack(
             rx.heading(t("Logo"), size="3"),
             rx.text(
-                rx.cond(S.logo == "", t("No logo stored."), "Stored: " + S.logo),
+                rx.cond(S.logo == "", t("No logo stored."), t_with("Stored: {file}", file=S.logo)),
                 size="2",
                 custom_attrs={"data-testid": f"{TESTID}-logo"},
             ),
@@ -249,7 +249,6 @@ def _stripe_notice() -> rx.Component:
 
 
 def _payments_card() -> rx.Component:
-    in_currency = "In " + P.currency
     return rx.card(
         rx.vstack(
             rx.heading(t("Payments"), size="3"),
@@ -258,22 +257,34 @@ def _payments_card() -> rx.Component:
                 _payment_field(
                     "card_hold",
                     t("Card hold"),
-                    in_currency + ": reserved when a card session starts",
+                    t_with(
+                        "In {currency}: reserved when a card session starts", currency=P.currency
+                    ),
                 ),
                 _payment_field(
                     "wallet_minimum",
                     t("Wallet minimum"),
-                    in_currency + ": below it a wallet card is refused",
+                    t_with("In {currency}: below it a wallet card is refused", currency=P.currency),
                 ),
                 _payment_field(
                     "recharge_amounts",
                     t("Recharge amounts"),
-                    in_currency + ", e.g. 10, 20, 50: the top-ups offered",
+                    t_with(
+                        "In {currency}, e.g. 10, 20, 50: the top-ups offered", currency=P.currency
+                    ),
                 ),
-                _payment_field("top_up_minimum", t("Top-up minimum"), in_currency),
-                _payment_field("top_up_maximum", t("Top-up maximum"), in_currency),
+                _payment_field(
+                    "top_up_minimum",
+                    t("Top-up minimum"),
+                    t_with("In {currency}", currency=P.currency),
+                ),
+                _payment_field(
+                    "top_up_maximum",
+                    t("Top-up maximum"),
+                    t_with("In {currency}", currency=P.currency),
+                ),
                 rx.vstack(
-                    rx.text("Memberships", size="2", weight="medium"),
+                    rx.text(t("Memberships"), size="2", weight="medium"),
                     rx.hstack(
                         rx.switch(
                             checked=P.values["memberships_enabled"] == "true",
@@ -281,7 +292,7 @@ def _payments_card() -> rx.Component:
                             disabled=~allowed(P.save),
                             custom_attrs={"data-testid": f"{PAYMENTS}-memberships_enabled"},
                         ),
-                        rx.text("Offer membership plans", size="2"),
+                        rx.text(t("Offer membership plans"), size="2"),
                         align="center",
                         spacing="2",
                     ),

@@ -15,7 +15,7 @@ from ccms_app.finance.components.history import (
 )
 from ccms_app.finance.components.subnav import FINANCE_ROUTE, finance_subnav
 from ccms_app.finance.state.history import HistoryDetailState, HistoryListState
-from ccms_app.ui.i18n import t
+from ccms_app.ui.i18n import t, t_with
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
@@ -53,7 +53,7 @@ def _detail_body() -> rx.Component:
     s = HistoryDetailState
     return rx.vstack(
         rx.hstack(
-            rx.heading(t("Session "), s.session_id, size="6"),
+            rx.heading(t_with("Session {id}", id=s.session_id), size="6"),
             rx.badge(s.facts["status"], variant="soft", size="2"),
             align="center",
             spacing="3",

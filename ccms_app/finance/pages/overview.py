@@ -12,7 +12,7 @@ from ccms_app.finance.components.overview import outstanding, refunds, revenue_b
 from ccms_app.finance.components.subnav import finance_subnav
 from ccms_app.finance.state.overview import FinanceOverviewState as Overview
 from ccms_app.ui.cards import empty_note, section, stat_card
-from ccms_app.ui.i18n import t
+from ccms_app.ui.i18n import t, t_with
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.table import cell, data_table
@@ -35,11 +35,18 @@ def _revenue_row(row: ObjectVar[dict[str, str]]) -> rx.Component:
 
 def _revenue() -> rx.Component:
     return section(
-        "Revenue " + Overview.month,
+        t_with("Revenue {month}", month=Overview.month),
         rx.cond(
             Overview.revenue.length() > 0,
             data_table(
-                ["Currency", "Sessions", "Energy", "Excl. VAT", "VAT", "Incl. VAT"],
+                [
+                    t("Currency"),
+                    t("Sessions"),
+                    t("Energy"),
+                    t("Excl. VAT"),
+                    t("VAT"),
+                    t("Incl. VAT"),
+                ],
                 Overview.revenue,
                 _revenue_row,
                 testid="finance-revenue",
@@ -47,9 +54,11 @@ def _revenue() -> rx.Component:
             empty_note(t("No session priced this month yet.")),
         ),
         rx.text(
-            t("Final costs of sessions that ended this month ("),
-            Overview.time_zone,
-            t("); sessions held for review are not counted until released."),
+            t_with(
+                "Final costs of sessions that ended this month ({time_zone}); sessions held "
+                "for review are not counted until released.",
+                time_zone=Overview.time_zone,
+            ),
             size="1",
             color=rx.color("gray", 10),
         ),
@@ -63,8 +72,9 @@ def _no_default_warning() -> rx.Component:
             rx.text(
                 t(
                     "No network default tariff: sessions at charge points, stations and id tags "
-                    "without a tariff of their own are not billed. "
+                    "without a tariff of their own are not billed."
                 ),
+                " ",
                 rx.link(t("Assign one"), href="/finance/tariffs"),
                 ".",
             ),

@@ -107,7 +107,7 @@ def editor_page() -> rx.Component:
             rx.cond(
                 s.found,
                 _editor_body(),
-                rx.callout("No such tariff in your network.", icon="search-x", width="100%"),
+                rx.callout(t("No such tariff in your network."), icon="search-x", width="100%"),
             ),
             rx.center(rx.spinner(size="3"), padding="48px", width="100%"),
         ),

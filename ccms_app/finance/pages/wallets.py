@@ -4,6 +4,8 @@ wallet with its ledger, adjustments and paid-out refunds
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
@@ -16,7 +18,7 @@ from ccms_app.finance.components.wallets import (
     wallets_list,
 )
 from ccms_app.finance.state.wallets import WalletDetailState, WalletListState
-from ccms_app.ui.i18n import t
+from ccms_app.ui.i18n import t, t_var
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
@@ -52,11 +54,11 @@ def _back() -> rx.Component:
 
 
 def _detail_body() -> rx.Component:
-    s = WalletDetailState
+    s: Any = WalletDetailState  # its fields are Vars here
     return rx.vstack(
         rx.hstack(
             rx.heading(s.name, size="6", custom_attrs={"data-testid": "wallet-name"}),
-            rx.badge(s.kind_label, variant="soft", size="2"),
+            rx.badge(t_var(s.kind_label), variant="soft", size="2"),
             rx.text(s.detail, size="2", color=rx.color("gray", 11)),
             align="center",
             spacing="3",

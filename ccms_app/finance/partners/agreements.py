@@ -29,6 +29,7 @@ from sqlmodel import Session, col, select
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListColumn, ListSpec
 from ccms_app.core.money import format_money
 from ccms_app.core.rows import stored_id
@@ -189,7 +190,12 @@ def get_agreement(agreement_id: int, scope: Collection[int]) -> RevenueShareAgre
     with read_session() as session:
         row = session.get(RevenueShareAgreement, agreement_id)
     if row is None or row.partner_organisation_id not in scope:
-        raise FinanceNotFound(f"No revenue-share agreement {agreement_id} in your network.")
+        raise FinanceNotFound(
+            tr(
+                "No revenue-share agreement {agreement_id} in your network.",
+                agreement_id=agreement_id,
+            )
+        )
     return row
 
 
@@ -292,10 +298,15 @@ def update_agreement(
     with session_scope() as session:
         row = session.get(RevenueShareAgreement, agreement_id)
         if row is None or row.partner_organisation_id not in scope:
-            raise FinanceNotFound(f"No revenue-share agreement {agreement_id} in your network.")
+            raise FinanceNotFound(
+                tr(
+                    "No revenue-share agreement {agreement_id} in your network.",
+                    agreement_id=agreement_id,
+                )
+            )
         if data.partner_organisation_id != row.partner_organisation_id:
             raise FinanceError(
-                "An agreement's partner cannot change: make a new agreement.",
+                tr("An agreement's partner cannot change: make a new agreement."),
                 {"partner_organisation_id": "Make a new agreement for another partner"},
             )
         _apply(session, row, caller_organisation_id, scope, data)
@@ -321,7 +332,7 @@ def _apply(
     if data.station_id is not None:
         station = session.get(Station, data.station_id)
         if station is None or partner is None or station.organisation_id != partner.id:
-            errors["station_id"] = "Choose one of the partner's stations, or all of them"
+            errors["station_id"] = tr("Choose one of the partner's stations, or all of them")
     values, field_errors = check_agreement(
         {
             "name": data.name,
@@ -333,15 +344,19 @@ def _apply(
     )
     errors.update(field_errors)
     if data.valid_from is None:
-        errors["valid_from"] = "Give the first day the agreement applies"
+        errors["valid_from"] = tr("Give the first day the agreement applies")
     elif data.valid_until is not None and data.valid_until <= data.valid_from:
-        errors["valid_until"] = "The agreement must end after it starts"
+        errors["valid_until"] = tr("The agreement must end after it starts")
     if values is not None and partner is not None and "currency" not in errors:
         expected = partner_currency(session, stored_id(partner.id))
         if values.currency != expected:
-            errors["currency"] = (
-                f"The partner's sessions are priced in {expected}: an agreement in "
-                f"{values.currency} would settle none of them"
+            errors["currency"] = tr(
+                (
+                    "The partner's sessions are priced in {expected}: an "
+                    "agreement in {currency} would settle none of them"
+                ),
+                expected=expected,
+                currency=values.currency,
             )
     if partner is not None and data.valid_from is not None and not errors:
         overlap = _overlapping(session, row.id, data)
@@ -350,7 +365,9 @@ def _apply(
     if errors or values is None or data.valid_from is None:
         count = len(errors)
         noun = "field needs" if count == 1 else "fields need"
-        raise FinanceError(f"Not saved: {count} {noun} correcting.", errors)
+        raise FinanceError(
+            tr("Not saved: {count} {noun} correcting.", count=count, noun=noun), errors
+        )
     row.station_id = data.station_id
     row.name = values.name
     row.operator_percent = percent_text(values.operator_percent)
@@ -373,14 +390,14 @@ def _partner(
     caller = session.get(Organisation, caller_organisation_id)
     if caller is not None and caller.parent_id is not None:
         raise PartnerRefused(
-            "Only the operator above a partner makes or changes its revenue-share agreements."
+            tr("Only the operator above a partner makes or changes its revenue-share agreements.")
         )
     partner = session.get(Organisation, partner_id) if partner_id in scope else None
     if partner is None:
-        errors["partner_organisation_id"] = "No such partner in your network"
+        errors["partner_organisation_id"] = tr("No such partner in your network")
         return None
     if partner.parent_id != caller_organisation_id:
-        errors["partner_organisation_id"] = "Choose a sub-operator: the partner of an agreement"
+        errors["partner_organisation_id"] = tr("Choose a sub-operator: the partner of an agreement")
         return None
     return partner
 

@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListColumn, ListSpec
 from ccms_app.core.types import utc_now
 from ccms_app.drivers.models import Driver
@@ -158,7 +159,7 @@ def mark_home_charger(scope: Collection[int], data: HomeChargerInput, actor: str
         errors: dict[str, str] = {}
         driver = session.get(Driver, data.driver_id)
         if driver is None or driver.organisation_id not in scope:
-            errors["driver_id"] = "No such employee (driver) in your network"
+            errors["driver_id"] = tr("No such employee (driver) in your network")
             driver = None
         _check_charge_point(session, data.charge_point_id, scope, errors)
         values, field_errors = check_home_charger(
@@ -168,11 +169,15 @@ def mark_home_charger(scope: Collection[int], data: HomeChargerInput, actor: str
         if values is not None and driver is not None:
             other = _currency_of_employee(session, data.driver_id)
             if other is not None and other != values.currency:
-                errors["currency"] = f"The employee's other home chargers are in {other}"
+                errors["currency"] = tr(
+                    "The employee's other home chargers are in {other}", other=other
+                )
         if errors or values is None or driver is None:
             count = len(errors)
             noun = "field needs" if count == 1 else "fields need"
-            raise FinanceError(f"Not saved: {count} {noun} correcting.", errors)
+            raise FinanceError(
+                tr("Not saved: {count} {noun} correcting.", count=count, noun=noun), errors
+            )
         row = HomeCharger(
             charge_point_id=data.charge_point_id,
             organisation_id=driver.organisation_id,
@@ -194,13 +199,13 @@ def _check_charge_point(
 ) -> None:
     charge_point = session.get(ChargePoint, charge_point_id)
     if charge_point is None or charge_point.organisation_id not in scope:
-        errors["charge_point_id"] = "No such charge point in your network"
+        errors["charge_point_id"] = tr("No such charge point in your network")
         return
     existing = session.get(HomeCharger, charge_point_id)
     if existing is not None:
         owner = session.get(Driver, existing.driver_id)
         name = owner.name if owner else f"driver {existing.driver_id}"
-        errors["charge_point_id"] = f"Already the home charger of {name}"
+        errors["charge_point_id"] = tr("Already the home charger of {name}", name=name)
 
 
 def _currency_of_employee(session: Session, driver_id: int) -> str | None:
@@ -215,7 +220,10 @@ def unmark_home_charger(scope: Collection[int], charge_point_id: int, actor: str
         row = session.get(HomeCharger, charge_point_id)
         if row is None or row.organisation_id not in scope:
             raise FinanceNotFound(
-                f"Charge point {charge_point_id} is no home charger in your network."
+                tr(
+                    "Charge point {charge_point_id} is no home charger in your network.",
+                    charge_point_id=charge_point_id,
+                )
             )
         session.delete(row)
     log.info("home charger removed", extra={"charge_point_id": charge_point_id, "actor": actor})

@@ -22,6 +22,7 @@ from sqlmodel import Session, col
 
 from ccms_app.charging.models import ChargingSession
 from ccms_app.core.db import read_session
+from ccms_app.core.i18n import tr
 from ccms_app.core.types import utc_now
 from ccms_app.drivers.models import Driver, IdTag
 from ccms_app.finance.documents.parties import Seller, seller_of
@@ -95,7 +96,9 @@ def reimbursement_report(
     with read_session() as session:
         rows = [row for row in home_chargers_in(session, scope) if row.driver_id == driver_id]
         if not rows:
-            raise FinanceNotFound(f"Driver {driver_id} has no home charger in your network.")
+            raise FinanceNotFound(
+                tr("Driver {driver_id} has no home charger in your network.", driver_id=driver_id)
+            )
         return _report(session, driver_id, rows, month, now or utc_now())
 
 

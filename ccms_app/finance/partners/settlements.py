@@ -21,6 +21,7 @@ from sqlmodel import Session, col
 from ccms_app.accounts.models import Organisation
 from ccms_app.charging.models import ChargingSession
 from ccms_app.core.db import read_session
+from ccms_app.core.i18n import tr
 from ccms_app.core.types import utc_now
 from ccms_app.finance.documents.parties import Seller, seller_of
 from ccms_app.finance.errors import FinanceError, FinanceNotFound
@@ -59,7 +60,7 @@ def month_of(text: str) -> date:
     month = parse_month(text)
     if month is None:
         raise FinanceError(
-            f"Give a month as {MONTH_FORMAT}, e.g. 2026-03.",
+            tr("Give a month as {month_format}, e.g. 2026-03.", month_format=MONTH_FORMAT),
             {"month": f"Give a month as {MONTH_FORMAT}, e.g. 2026-03"},
         )
     return month
@@ -74,7 +75,9 @@ def settlement_report(
     with read_session() as session:
         partner = session.get(Organisation, partner_id) if partner_id in scope else None
         if partner is None or partner.parent_id is None:
-            raise FinanceNotFound(f"No partner {partner_id} in your network.")
+            raise FinanceNotFound(
+                tr("No partner {partner_id} in your network.", partner_id=partner_id)
+            )
         operator_id = partner.parent_id
         profile = session.get(BillingProfile, operator_id)
         zone = (profile.time_zone if profile else "") or "UTC"

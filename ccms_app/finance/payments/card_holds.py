@@ -26,6 +26,7 @@ from sqlmodel import Session, col, select
 
 from ccms_app.charging.models import ChargingSession, SessionStatus
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
 from ccms_app.finance.errors import FinanceError
@@ -216,7 +217,7 @@ def payment_by_key(db: Session, key: str) -> Payment | None:
 def stored_payment(db: Session, payment_id: int) -> Payment:
     row = db.get(Payment, payment_id)
     if row is None:  # pragma: no cover - payments are never deleted
-        raise LookupError(f"payment {payment_id} is gone")
+        raise LookupError(tr("payment {payment_id} is gone", payment_id=payment_id))
     return row
 
 

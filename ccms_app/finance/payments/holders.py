@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, func, select
 
 from ccms_app.core.db import read_session
+from ccms_app.core.i18n import tr
 from ccms_app.drivers.models import Driver, UserGroup
 from ccms_app.finance.errors import FinanceError, FinanceNotFound
 from ccms_app.finance.models import BillingProfile
@@ -57,7 +58,9 @@ def find_holder(
             name = group.account_name or group.name
             holder = Holder(kind, holder_id, group.organisation_id, name, group.billing_email)
     if holder is None or (scope is not None and holder.organisation_id not in scope):
-        raise FinanceNotFound(f"No {kind} {holder_id} in your network.")
+        raise FinanceNotFound(
+            tr("No {kind} {holder_id} in your network.", kind=kind, holder_id=holder_id)
+        )
     return holder
 
 

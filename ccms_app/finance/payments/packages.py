@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.money import format_minor
 from ccms_app.finance.errors import FinanceError, FinanceNotFound
 from ccms_app.finance.payments.holders import organisation_currency
@@ -44,7 +45,9 @@ def packages(scope: Collection[int], active_only: bool = False) -> list[TopUpPac
 def package(db: Session, package_id: int, scope: Collection[int] | None) -> TopUpPackage:
     found = db.get(TopUpPackage, package_id)
     if found is None or (scope is not None and found.organisation_id not in scope):
-        raise FinanceNotFound(f"No top-up package {package_id} in your network.")
+        raise FinanceNotFound(
+            tr("No top-up package {package_id} in your network.", package_id=package_id)
+        )
     return found
 
 
@@ -68,7 +71,7 @@ def _chargeable(values: rules.PackageValues) -> rules.PackageValues:
     ever buy the package (one switched off may stay as it is)."""
     problem = stripe_limits.amount_problem(values.pay_minor, values.currency)
     if problem and values.active:
-        raise FinanceError("Check the package.", {"pay": problem})
+        raise FinanceError(tr("Check the package."), {"pay": problem})
     return values
 
 
@@ -80,7 +83,7 @@ def _store(db: Session, row: TopUpPackage, values: rules.PackageValues) -> TopUp
         db.flush()
     except IntegrityError as error:
         raise FinanceError(
-            "A package of that name exists.", {"name": "Another package has this name."}
+            tr("A package of that name exists."), {"name": "Another package has this name."}
         ) from error
     return row
 
@@ -92,7 +95,7 @@ def create(
     with session_scope() as db:
         if organisation_id not in scope or db.get(Organisation, organisation_id) is None:
             raise FinanceError(
-                "No such organisation.",
+                tr("No such organisation."),
                 {"organisation_id": "No such organisation in your network."},
             )
         values = _chargeable(rules.check_package(form, organisation_currency(db, organisation_id)))

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, func, select
 
 from ccms_app.core.db import session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
 from ccms_app.drivers.models import IdTag
@@ -123,7 +124,7 @@ def set_method(
         account = _account_for_edit(db, holder.kind, holder_id, holder.organisation_id)
         if chosen == PaymentMethod.CARD and not account.card_payment_method_id:
             raise FinanceError(
-                "No card is saved for this payer yet.",
+                tr("No card is saved for this payer yet."),
                 {"method": "Save a card first (Set up a card), then choose card."},
             )
         account.method, account.updated_at = chosen, utc_now()
@@ -164,7 +165,7 @@ def start_card_setup(
     with session_scope() as db:
         stored = db.get(PaymentAccount, account_id)
         if stored is None:
-            raise FinanceNotFound(f"No payment account {account_id}.")
+            raise FinanceNotFound(tr("No payment account {account_id}.", account_id=account_id))
         stored.stripe_customer_id, stored.setup_intent_id = customer_id, setup_id
         stored.updated_at = utc_now()
         db.add(stored)

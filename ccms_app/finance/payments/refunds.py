@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from ccms_app.accounts import audit
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.money import format_minor
 from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
@@ -51,7 +52,7 @@ class _Planned:
 def payment_in_scope(db: Session, payment_id: int, scope: Collection[int]) -> Payment:
     found = db.get(Payment, payment_id)
     if found is None or found.organisation_id not in scope:
-        raise FinanceNotFound(f"No payment {payment_id} in your network.")
+        raise FinanceNotFound(tr("No payment {payment_id} in your network.", payment_id=payment_id))
     return found
 
 
@@ -119,18 +120,23 @@ def _plan(
     with session_scope() as db:
         original = payment_in_scope(db, payment_id, scope)
         if original.kind not in REFUNDABLE_KINDS:
-            raise FinanceConflict(f"A {original.kind.replace('_', ' ')} cannot be refunded.")
+            raise FinanceConflict(
+                tr("A {replace} cannot be refunded.", replace=original.kind.replace("_", " "))
+            )
         if original.status == PaymentStatus.REFUNDED or (
             original.status == PaymentStatus.SUCCEEDED
             and original.refunded_minor >= original.captured_minor
         ):
-            raise FinanceConflict("This payment was refunded in full: nothing is left.")
+            raise FinanceConflict(tr("This payment was refunded in full: nothing is left."))
         if original.status != PaymentStatus.SUCCEEDED:
             raise FinanceConflict(
-                f"Only a succeeded payment can be refunded (this one is {original.status})."
+                tr(
+                    "Only a succeeded payment can be refunded (this one is {status}).",
+                    status=original.status,
+                )
             )
         if not original.stripe_id.startswith("pi_"):
-            raise FinanceConflict("This payment has no Stripe charge to refund.")
+            raise FinanceConflict(tr("This payment has no Stripe charge to refund."))
         amount, why = check_refund(
             amount_text=amount_text,
             reason=reason,
@@ -185,7 +191,8 @@ def _take_from_wallet(
         )
     except LedgerError as error:
         raise FinanceConflict(
-            f"The wallet no longer holds that much paid money: {error}", {"amount": str(error)}
+            tr("The wallet no longer holds that much paid money: {error}", error=error),
+            {"amount": str(error)},
         ) from error
 
 
@@ -221,7 +228,7 @@ def _done(planned: _Planned, stripe_refund_id: str, stripe_status: str) -> Payme
     with session_scope() as db:
         row = db.get(Payment, planned.refund_id)
         if row is None:
-            raise FinanceNotFound(f"No refund {planned.refund_id}.")
+            raise FinanceNotFound(tr("No refund {refund_id}.", refund_id=planned.refund_id))
         row.stripe_id, row.stripe_status = stripe_refund_id, stripe_status[:40]
         row.stripe_amount_minor = planned.amount_minor
         if stripe_status == "succeeded":

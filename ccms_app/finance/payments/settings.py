@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.types import utc_now
 from ccms_app.finance.errors import FinanceError, FinanceNotFound
 from ccms_app.finance.payments.holders import organisation_currency
@@ -47,7 +48,12 @@ def _in_scope(db: Session, organisation_id: int, scope: Collection[int] | None) 
     if (scope is not None and organisation_id not in scope) or db.get(
         Organisation, organisation_id
     ) is None:
-        raise FinanceNotFound(f"No organisation {organisation_id} in your network.")
+        raise FinanceNotFound(
+            tr(
+                "No organisation {organisation_id} in your network.",
+                organisation_id=organisation_id,
+            )
+        )
 
 
 def read(organisation_id: int, scope: Collection[int] | None) -> tuple[PaymentSettings, str]:
@@ -77,7 +83,7 @@ def _chargeable(values: rules.SettingsValues, currency: str) -> None:
         if (problem := stripe_limits.amount_problem(minor, currency))
     }
     if errors:
-        raise FinanceError("Check the payment settings.", errors)
+        raise FinanceError(tr("Check the payment settings."), errors)
 
 
 def save(

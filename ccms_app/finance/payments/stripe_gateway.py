@@ -20,6 +20,7 @@ from typing import Any, cast
 import stripe
 
 from ccms_app.core.config import get_settings
+from ccms_app.core.i18n import tr
 from ccms_app.finance.errors import FinanceError
 
 _TIMEOUT_S = 30.0
@@ -90,7 +91,7 @@ def _failure(error: stripe.StripeError) -> StripeFailure:
 
 def _options(idempotency_key: str) -> Any:
     if not idempotency_key:
-        raise ValueError("a Stripe call that moves money needs an idempotency key")
+        raise ValueError(tr("a Stripe call that moves money needs an idempotency key"))
     return {"idempotency_key": idempotency_key}
 
 
@@ -345,21 +346,24 @@ def verify_webhook(payload: bytes, signature_header: str) -> dict[str, Any]:
     try:
         payload.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise StripeFailure("Stripe webhook refused: the body is not UTF-8", "bad_body") from error
+        raise StripeFailure(
+            tr("Stripe webhook refused: the body is not UTF-8"), "bad_body"
+        ) from error
     try:
         stripe.WebhookSignature.verify_header(
             payload, signature_header, secret, tolerance=settings.stripe_webhook_tolerance_s
         )
     except stripe.SignatureVerificationError as error:
         raise StripeFailure(
-            f"Stripe webhook refused: {error.user_message}", code="bad_signature"
+            tr("Stripe webhook refused: {user_message}", user_message=error.user_message),
+            code="bad_signature",
         ) from error
     try:
         event = json.loads(payload)
     except ValueError as error:
         raise StripeFailure(
-            "Stripe webhook refused: the body is not JSON", code="bad_body"
+            tr("Stripe webhook refused: the body is not JSON"), code="bad_body"
         ) from error
     if not isinstance(event, dict) or not event.get("id") or not event.get("type"):
-        raise StripeFailure("Stripe webhook refused: not an event", code="bad_body")
+        raise StripeFailure(tr("Stripe webhook refused: not an event"), code="bad_body")
     return cast(dict[str, Any], event)

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from ccms_app.core.config import get_settings
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.money import format_minor
 from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
@@ -80,7 +81,7 @@ def _priced(db: Session, holder: Holder, request: TopUpRequest) -> _Priced:
     if request.package_id is not None:
         found = packages.package(db, request.package_id, [holder.organisation_id])
         if not found.active:
-            raise FinanceError("That package is switched off.", {"package_id": "Not active."})
+            raise FinanceError(tr("That package is switched off."), {"package_id": "Not active."})
         return _Priced(
             found.pay_minor,
             found.credit_minor - found.pay_minor,
@@ -127,7 +128,7 @@ def _check_return_urls(request: TopUpRequest) -> None:
         if url and (problem := stripe_limits.url_problem(url))
     }
     if errors:
-        raise FinanceError("Check the return pages.", errors)
+        raise FinanceError(tr("Check the return pages."), errors)
 
 
 @dataclass(frozen=True)
@@ -234,7 +235,7 @@ def _opened(top_up_id: int, session_id: str, url: str, error: str) -> TopUp:
         top_up = db.get(TopUp, top_up_id)
         payment = payment_of(db, top_up_id)
         if top_up is None or payment is None:
-            raise FinanceNotFound(f"No top-up {top_up_id}.")
+            raise FinanceNotFound(tr("No top-up {top_up_id}.", top_up_id=top_up_id))
         if error:
             top_up.state, payment.status, payment.error = (
                 TopUpState.FAILED,
@@ -269,7 +270,7 @@ def get(top_up_id: int, scope: Collection[int]) -> TopUp:
     with read_session() as db:
         found = db.get(TopUp, top_up_id)
         if found is None or found.organisation_id not in scope:
-            raise FinanceNotFound(f"No top-up {top_up_id} in your network.")
+            raise FinanceNotFound(tr("No top-up {top_up_id} in your network.", top_up_id=top_up_id))
         return found
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from ccms_app.core.i18n import tr
 from ccms_app.core.money import MoneyError, normalise_currency
 from ccms_app.network.rules.asset_validation import timezone_error
 
@@ -69,15 +70,15 @@ def vat_percent(raw: str) -> str:
     if not text:
         return ""
     if not _VAT_PERCENT.fullmatch(text):
-        raise ValueError("must be a percentage like 19 or 7.5 (0 to 100)")
+        raise ValueError(tr("must be a percentage like 19 or 7.5 (0 to 100)"))
     try:
         value = Decimal(text.replace(",", "."))
     except InvalidOperation:  # pragma: no cover - the pattern rules it out
-        raise ValueError("must be a percentage like 19 or 7.5") from None
+        raise ValueError(tr("must be a percentage like 19 or 7.5")) from None
     if value > 100:
-        raise ValueError("must be between 0 and 100")
+        raise ValueError(tr("must be between 0 and 100"))
     if value != value.quantize(Decimal("0.01")):
-        raise ValueError("may have at most 2 decimals")
+        raise ValueError(tr("may have at most 2 decimals"))
     return f"{value.normalize():f}"
 
 
@@ -86,7 +87,7 @@ def _text(
 ) -> str:
     value = str(values.get(name, "") or "").strip()
     if len(value) > limit:
-        errors[name] = f"{label} has at most {limit} characters"
+        errors[name] = tr("{label} has at most {limit} characters", label=label, limit=limit)
     return value
 
 
@@ -107,7 +108,7 @@ def check_profile(values: Mapping[str, str]) -> ProfileValues:
     vat = _checked(errors, "vat_percent", lambda: vat_percent(str(values.get("vat_percent", ""))))
     rounding = str(values.get("rounding", "") or "").strip()
     if rounding not in ROUNDINGS:
-        errors["rounding"] = "must be half_up or half_even"
+        errors["rounding"] = tr("must be half_up or half_even")
     zone = _text(errors, values, "time_zone", ZONE_MAX, "The time zone")
     if "time_zone" not in errors and (zone_problem := timezone_error(zone)):
         errors["time_zone"] = zone_problem  # the stations' rule (network.rules)
@@ -115,7 +116,7 @@ def check_profile(values: Mapping[str, str]) -> ProfileValues:
     address = _text(errors, values, "seller_address", ADDRESS_MAX, "The address")
     vat_id = _text(errors, values, "seller_vat_id", VAT_ID_MAX, "The VAT id")
     if vat_id and "seller_vat_id" not in errors and not _VAT_ID.fullmatch(vat_id):
-        errors["seller_vat_id"] = "may hold letters, digits, spaces, dots and dashes only"
+        errors["seller_vat_id"] = tr("may hold letters, digits, spaces, dots and dashes only")
     email = _text(errors, values, "seller_email", EMAIL_MAX, "The e-mail")
     if email and "seller_email" not in errors and not _EMAIL.fullmatch(email):
         errors["seller_email"] = f"{email!r} is not an e-mail address"

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ccms_app.core.i18n import tr
+
 GRACE_KEY, CAP_KEY, ROUNDING_KEY = "idle_grace_minutes", "idle_fee_cap", "rounding"
 ROUNDINGS = {
     "half_up": "Half up (0.005 -> 0.01)",
@@ -39,7 +41,7 @@ def tariff_level(fields: TariffFields, errors: dict[str, str]) -> dict[str, Any]
     """currency, min/max price, the CCMS idle grace / cap and rounding."""
     definition: dict[str, Any] = {"currency": fields.currency.strip().upper()}
     if not re.fullmatch(r"[A-Z]{3}", definition["currency"]):
-        errors["currency"] = "An ISO 4217 code of 3 letters, e.g. EUR"
+        errors["currency"] = tr("An ISO 4217 code of 3 letters, e.g. EUR")
     for name in ("min_price", "max_price"):
         price = _price(fields, name, errors)
         if price is not None:
@@ -51,18 +53,18 @@ def tariff_level(fields: TariffFields, errors: dict[str, str]) -> dict[str, Any]
     if grace:
         minutes = parse_decimal(grace)
         if minutes is None or minutes * _SIXTY != (minutes * _SIXTY).to_integral_value():
-            errors["idle_grace_minutes"] = "Minutes like 15 (whole seconds)"
+            errors["idle_grace_minutes"] = tr("Minutes like 15 (whole seconds)")
         else:
             definition[GRACE_KEY] = minutes
     cap = fields.idle_fee_cap.strip()
     if cap:
         value = parse_decimal(cap)
         if value is None:
-            errors["idle_fee_cap"] = "An amount like 10.00 (excl. VAT)"
+            errors["idle_fee_cap"] = tr("An amount like 10.00 (excl. VAT)")
         else:
             definition[CAP_KEY] = value
     if fields.rounding not in ROUNDINGS:
-        errors["rounding"] = "Choose how amounts are rounded"
+        errors["rounding"] = tr("Choose how amounts are rounded")
     definition[ROUNDING_KEY] = fields.rounding
     return definition
 
@@ -74,15 +76,15 @@ def _price(fields: TariffFields, name: str, errors: dict[str, str]) -> dict[str,
         return None
     excl, incl = parse_decimal(excl_text), parse_decimal(incl_text)
     if excl is None:
-        errors[name] = "An amount like 1.00 (excl. VAT)"
+        errors[name] = tr("An amount like 1.00 (excl. VAT)")
     if incl_text and incl is None:
-        errors[f"{name}_incl"] = "An amount like 1.19 (incl. VAT), or leave it empty"
+        errors[f"{name}_incl"] = tr("An amount like 1.19 (incl. VAT), or leave it empty")
     if excl is None or (incl_text and incl is None):
         return None
     price: dict[str, Any] = {"excl_vat": excl}
     if incl is not None:
         if incl < excl:
-            errors[f"{name}_incl"] = "The price incl. VAT cannot be below the price excl. VAT"
+            errors[f"{name}_incl"] = tr("The price incl. VAT cannot be below the price excl. VAT")
         price["incl_vat"] = incl
     return price
 

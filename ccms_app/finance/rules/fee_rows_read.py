@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import Any
 
+from ccms_app.core.i18n import tr
 from ccms_app.finance.rules.fee_types import (
     CAP_KEY,
     ELEMENT_FEE_KEY,
@@ -101,7 +102,7 @@ def _rows(definition: Mapping[str, Any]) -> list[dict[str, str]]:
     for element in definition.get("elements") or []:
         components = element.get("price_components") or []
         if not components:
-            raise _Unfit("An element without price components cannot be shown as rows.")
+            raise _Unfit(tr("An element without price components cannot be shown as rows."))
         labels = str(element.get(ELEMENT_FEE_KEY) or "").split(",")
         restrictions = element.get("restrictions") or {}
         for position, component in enumerate(components):
@@ -149,7 +150,7 @@ def _restrictions_into(row: dict[str, str], restrictions: Mapping[str, Any]) -> 
         if value is None or value == []:
             continue
         if name in ("min_current", "max_current"):
-            raise _Unfit("Current (A) restrictions cannot be shown as rows.")
+            raise _Unfit(tr("Current (A) restrictions cannot be shown as rows."))
         if name in ("min_duration", "max_duration"):
             row[name] = _text(Decimal(int(value)) / _SIXTY)
         elif name == "day_of_week":
@@ -159,9 +160,9 @@ def _restrictions_into(row: dict[str, str], restrictions: Mapping[str, Any]) -> 
                 _text(_decimal(value)) if name.startswith(("min_", "max_")) else str(value)
             )
         else:
-            raise _Unfit(f"The restriction {name} cannot be shown as rows.")
+            raise _Unfit(tr("The restriction {name} cannot be shown as rows.", name=name))
     if row["reservation"] and row["fee"] != RESERVATION:
-        raise _Unfit("A reservation restriction on this price cannot be shown as rows.")
+        raise _Unfit(tr("A reservation restriction on this price cannot be shown as rows."))
 
 
 def _fields(definition: Mapping[str, Any]) -> TariffFields:

@@ -34,6 +34,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from ccms_app.core.i18n import tr
 from ccms_app.finance.rules.fee_fields import (
     CAP_KEY,
     GRACE_KEY,
@@ -172,7 +173,7 @@ def build_definition(
     errors: dict[str, str] = {}
     positions: dict[tuple[int, int], int] = {}
     if not rows:
-        errors["rows"] = "Add at least one fee"
+        errors["rows"] = tr("Add at least one fee")
     elements: list[dict[str, Any]] = []
     keys: list[tuple[tuple[str, Any], ...]] = []
     fees: list[list[str]] = []

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ccms_app.core.i18n import tr
+
 PAID = "paid"
 BONUS = "bonus"
 BUCKETS: tuple[str, ...] = (PAID, BONUS)
@@ -31,7 +33,7 @@ class ChargeSplit:
 def split_charge(amount_minor: int, bonus_balance_minor: int) -> ChargeSplit:
     """Bonus credit first (only what is there), the rest from paid money."""
     if amount_minor < 0:
-        raise ValueError("a charge is not negative")
+        raise ValueError(tr("a charge is not negative"))
     from_bonus = min(amount_minor, max(bonus_balance_minor, 0))
     return ChargeSplit(from_bonus=from_bonus, from_paid=amount_minor - from_bonus)
 

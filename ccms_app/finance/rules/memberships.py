@@ -24,6 +24,8 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
+from ccms_app.core.i18n import tr
+
 MAX_PERCENT = Decimal(100)
 PERCENT_PLACES = 2
 MAX_INCLUDED_KWH = Decimal(1_000_000)
@@ -38,11 +40,11 @@ class MembershipRuleError(ValueError):
 def _decimal(text: str, what: str) -> Decimal:
     cleaned = text.strip().replace(",", ".")
     if not _NUMBER.fullmatch(text.strip()):
-        raise MembershipRuleError(f"{what} must be a number such as 12.5")
+        raise MembershipRuleError(tr("{what} must be a number such as 12.5", what=what))
     try:
         return Decimal(cleaned)
     except InvalidOperation as exc:  # pragma: no cover - the pattern rules this out
-        raise MembershipRuleError(f"{what} must be a number") from exc
+        raise MembershipRuleError(tr("{what} must be a number", what=what)) from exc
 
 
 def parse_percent(text: str) -> Decimal | None:
@@ -51,9 +53,11 @@ def parse_percent(text: str) -> Decimal | None:
         return None
     value = _decimal(text, "Discount")
     if value > MAX_PERCENT:
-        raise MembershipRuleError("Discount must be between 0 and 100 %")
+        raise MembershipRuleError(tr("Discount must be between 0 and 100 %"))
     if value != value.quantize(Decimal(1).scaleb(-PERCENT_PLACES)):
-        raise MembershipRuleError(f"Discount has at most {PERCENT_PLACES} decimals")
+        raise MembershipRuleError(
+            tr("Discount has at most {percent_places} decimals", percent_places=PERCENT_PLACES)
+        )
     return value.normalize() if value else Decimal(0)
 
 
@@ -79,10 +83,15 @@ def parse_included_wh(text: str) -> int:
         return 0
     value = _decimal(text, "Included energy")
     if value > MAX_INCLUDED_KWH:
-        raise MembershipRuleError(f"Included energy is at most {MAX_INCLUDED_KWH:,} kWh")
+        raise MembershipRuleError(
+            tr(
+                "Included energy is at most {max_included_kwh:,} kWh",
+                max_included_kwh=MAX_INCLUDED_KWH,
+            )
+        )
     wh = value.scaleb(KWH_PLACES)
     if wh != wh.to_integral_value():
-        raise MembershipRuleError("Included energy has at most 3 decimals (1 Wh)")
+        raise MembershipRuleError(tr("Included energy has at most 3 decimals (1 Wh)"))
     return int(wh)
 
 

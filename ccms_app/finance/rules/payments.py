@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ccms_app.core.i18n import tr
 from ccms_app.core.money import MoneyError, format_minor, normalise_currency, parse_minor
 from ccms_app.finance.errors import FinanceError
 
@@ -125,7 +126,7 @@ def _amount(
         errors[name] = str(error)
         return 0
     if positive and minor <= 0:
-        errors[name] = "Must be more than 0."
+        errors[name] = tr("Must be more than 0.")
     return minor
 
 
@@ -133,7 +134,9 @@ def parse_amount_list(text: str, currency: str) -> tuple[int, ...]:
     """ "10, 20, 50" -> (1000, 2000, 5000) in EUR; sorted, without repeats. FinanceError."""
     parts = [part for part in text.replace(";", ",").replace(" ", ",").split(",") if part]
     if len(parts) > MAX_RECHARGE_AMOUNTS:
-        raise FinanceError(f"At most {MAX_RECHARGE_AMOUNTS} amounts.")
+        raise FinanceError(
+            tr("At most {max_recharge_amounts} amounts.", max_recharge_amounts=MAX_RECHARGE_AMOUNTS)
+        )
     amounts = set()
     for part in parts:
         try:
@@ -141,7 +144,7 @@ def parse_amount_list(text: str, currency: str) -> tuple[int, ...]:
         except MoneyError as error:
             raise FinanceError(str(error)) from error
         if minor <= 0:
-            raise FinanceError("Every amount must be more than 0.")
+            raise FinanceError(tr("Every amount must be more than 0."))
         amounts.add(minor)
     return tuple(sorted(amounts))
 
@@ -155,16 +158,18 @@ def check_settings(form: Mapping[str, str], currency: str) -> SettingsValues:
     low = _amount(form, "top_up_minimum", currency, errors, positive=True)
     high = _amount(form, "top_up_maximum", currency, errors, positive=True)
     if "top_up_minimum" not in errors and "top_up_maximum" not in errors and high < low:
-        errors["top_up_maximum"] = "Must not be below the top-up minimum."
+        errors["top_up_maximum"] = tr("Must not be below the top-up minimum.")
     amounts: tuple[int, ...] = ()
     try:
         amounts = parse_amount_list(str(form.get("recharge_amounts", "")), currency)
     except FinanceError as error:
         errors["recharge_amounts"] = str(error)
     if not errors and any(not low <= amount <= high for amount in amounts):
-        errors["recharge_amounts"] = "Every amount must lie between the top-up minimum and maximum."
+        errors["recharge_amounts"] = tr(
+            "Every amount must lie between the top-up minimum and maximum."
+        )
     if errors:
-        raise FinanceError("Check the payment settings.", errors)
+        raise FinanceError(tr("Check the payment settings."), errors)
     enabled = str(form.get("memberships_enabled", "")).strip().lower() in ("1", "true", "yes", "on")
     return SettingsValues(hold, minimum, amounts, low, high, enabled)
 
@@ -213,7 +218,7 @@ def check_package(form: Mapping[str, str], default_currency: str) -> PackageValu
     if not name:
         errors["name"] = "Required."
     elif len(name) > 100:
-        errors["name"] = "At most 100 characters."
+        errors["name"] = tr("At most 100 characters.")
     currency = default_currency
     if str(form.get("currency", "")).strip():
         try:
@@ -223,9 +228,9 @@ def check_package(form: Mapping[str, str], default_currency: str) -> PackageValu
     pay = _amount(form, "pay", currency, errors, positive=True)
     credit = _amount(form, "credit", currency, errors, positive=True)
     if "pay" not in errors and "credit" not in errors and credit < pay:
-        errors["credit"] = "The credit must be at least what is paid (the rest is bonus)."
+        errors["credit"] = tr("The credit must be at least what is paid (the rest is bonus).")
     if errors:
-        raise FinanceError("Check the package.", errors)
+        raise FinanceError(tr("Check the package."), errors)
     active = str(form.get("active", "true")).strip().lower() not in ("0", "false", "no", "off")
     return PackageValues(name, pay, credit, currency, active)
 
@@ -264,12 +269,14 @@ def check_refund(
     if "amount" not in errors and amount <= 0:
         errors["amount"] = "Nothing is left to refund." if left <= 0 else "Must be more than 0."
     elif "amount" not in errors and amount > left:
-        errors["amount"] = f"At most {format_minor(left, currency)} can be refunded."
+        errors["amount"] = tr(
+            "At most {format_minor} can be refunded.", format_minor=format_minor(left, currency)
+        )
     cleaned = " ".join(reason.split())
     if not cleaned:
-        errors["reason"] = "Say why the money is returned."
+        errors["reason"] = tr("Say why the money is returned.")
     elif len(cleaned) > REASON_MAX:
-        errors["reason"] = f"At most {REASON_MAX} characters."
+        errors["reason"] = tr("At most {reason_max} characters.", reason_max=REASON_MAX)
     if errors:
-        raise FinanceError("Check the refund.", errors)
+        raise FinanceError(tr("Check the refund."), errors)
     return amount, cleaned

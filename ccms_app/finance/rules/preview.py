@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from ccms_app.core.i18n import tr
 from ccms_app.finance.rules.fee_types import parse_decimal
 from ccms_app.finance.rules.tariff_types import PeriodKind, SessionTimeline, TimelinePeriod
 from ccms_app.network.rules.asset_validation import timezone_error
@@ -79,7 +80,7 @@ def parse_description(values: Mapping[str, str]) -> SessionDescription:
     start = _start(_text(values, "start"), zone, errors)
     duration = _seconds(values, "duration_minutes", errors, required=True)
     if duration == 0 and "duration_minutes" not in errors:
-        errors["duration_minutes"] = "A session charges for at least a moment: minutes > 0"
+        errors["duration_minutes"] = tr("A session charges for at least a moment: minutes > 0")
     idle = _seconds(values, "idle_minutes", errors)
     reserved = _seconds(values, "reserved_minutes", errors)
     energy = _number(values, "energy_kwh", "kWh like 22.5", errors)
@@ -160,8 +161,9 @@ def _segments(
         segments.append(Segment(seconds, kw))
     used = sum(s.seconds for s in segments)
     if used > duration:
-        errors["power_profile"] = (
-            f"The segments add up to {Decimal(used) / _SIXTY:f} minutes, more than the duration"
+        errors["power_profile"] = tr(
+            "The segments add up to {decimal:f} minutes, more than the duration",
+            decimal=Decimal(used) / _SIXTY,
         )
         return (Segment(duration, power),)
     if used < duration:
@@ -180,12 +182,12 @@ def _zone(name: str, errors: dict[str, str]) -> ZoneInfo:
 
 def _start(text: str, zone: ZoneInfo, errors: dict[str, str]) -> datetime | None:
     if not text:
-        errors["start"] = "When did the session start? (date and time)"
+        errors["start"] = tr("When did the session start? (date and time)")
         return None
     try:
         local = datetime.fromisoformat(text)
     except ValueError:
-        errors["start"] = "A date and time like 2026-03-02 17:30"
+        errors["start"] = tr("A date and time like 2026-03-02 17:30")
         return None
     return local.replace(tzinfo=zone) if local.tzinfo is None else local
 
@@ -196,11 +198,11 @@ def _seconds(
     text = _text(values, name)
     if not text:
         if required:
-            errors[name] = "Minutes like 90"
+            errors[name] = tr("Minutes like 90")
         return 0
     seconds = _whole_seconds(parse_decimal(text))
     if seconds is None:
-        errors[name] = "Minutes like 90 (whole seconds: 1.5 is fine, 1.51 is not)"
+        errors[name] = tr("Minutes like 90 (whole seconds: 1.5 is fine, 1.51 is not)")
         return 0
     return seconds
 
@@ -218,7 +220,7 @@ def _number(
     text = _text(values, name)
     value = parse_decimal(text) if text else None
     if text and value is None:
-        errors[name] = f"A number: {example}"
+        errors[name] = tr("A number: {example}", example=example)
     return value
 
 

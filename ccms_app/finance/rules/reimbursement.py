@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from ccms_app.core.i18n import tr
 from ccms_app.core.money import MoneyError, normalise_currency, round_minor
 from ccms_app.finance.rules.documents import energy_kwh
 
@@ -72,7 +73,7 @@ def rate(text: str) -> Decimal:
     """ "0.3125" / "0,3125" -> Decimal; ValueError saying why (above 0, at most 6 decimals)."""
     cleaned = text.strip().replace(",", ".")
     if not cleaned:
-        raise ValueError("Give the employee's electricity rate per kWh, e.g. 0.32")
+        raise ValueError(tr("Give the employee's electricity rate per kWh, e.g. 0.32"))
     if not _RATE.fullmatch(cleaned):
         raise ValueError(f"{text.strip()!r} is not a rate; write it like 0.32")
     try:
@@ -80,9 +81,11 @@ def rate(text: str) -> Decimal:
     except InvalidOperation:  # pragma: no cover - the pattern rules it out
         raise ValueError(f"{text.strip()!r} is not a rate") from None
     if not 0 < value <= RATE_MAX:
-        raise ValueError(f"The rate must be above 0 and at most {RATE_MAX} per kWh")
+        raise ValueError(
+            tr("The rate must be above 0 and at most {rate_max} per kWh", rate_max=RATE_MAX)
+        )
     if value != value.quantize(Decimal(1).scaleb(-RATE_DECIMALS)):
-        raise ValueError(f"At most {RATE_DECIMALS} decimals")
+        raise ValueError(tr("At most {rate_decimals} decimals", rate_decimals=RATE_DECIMALS))
     return value.normalize()
 
 

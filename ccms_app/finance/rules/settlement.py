@@ -29,6 +29,7 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 
 from ccms_app.core.display import time_zone
+from ccms_app.core.i18n import tr
 from ccms_app.core.money import MoneyError, exponent, normalise_currency, parse_minor
 
 NAME_MAX = 100
@@ -296,7 +297,7 @@ def percent(text: str) -> Decimal:
     """ "12.5" / "12,5" -> Decimal("12.5"); ValueError saying why (0 to 100, 4 decimals)."""
     cleaned = text.strip().replace(",", ".")
     if not cleaned:
-        raise ValueError("Give the operator's share in percent (0 to 100)")
+        raise ValueError(tr("Give the operator's share in percent (0 to 100)"))
     if not _PERCENT.fullmatch(cleaned):
         raise ValueError(f"{text.strip()!r} is not a percentage; write it like 12.5")
     try:
@@ -304,9 +305,11 @@ def percent(text: str) -> Decimal:
     except InvalidOperation:  # pragma: no cover - the pattern rules it out
         raise ValueError(f"{text.strip()!r} is not a percentage") from None
     if value > HUNDRED:
-        raise ValueError("The operator's share must be between 0 and 100 %")
+        raise ValueError(tr("The operator's share must be between 0 and 100 %"))
     if value != value.quantize(Decimal(1).scaleb(-PERCENT_DECIMALS)):
-        raise ValueError(f"At most {PERCENT_DECIMALS} decimals")
+        raise ValueError(
+            tr("At most {percent_decimals} decimals", percent_decimals=PERCENT_DECIMALS)
+        )
     return value.normalize() if value else Decimal(0)
 
 
@@ -321,9 +324,9 @@ def check_agreement(values: Mapping[str, str]) -> tuple[AgreementValues | None, 
     errors: dict[str, str] = {}
     name = " ".join(str(values.get("name", "")).split())
     if not name:
-        errors["name"] = "Give the agreement a name"
+        errors["name"] = tr("Give the agreement a name")
     elif len(name) > NAME_MAX:
-        errors["name"] = f"At most {NAME_MAX} characters"
+        errors["name"] = tr("At most {name_max} characters", name_max=NAME_MAX)
     share = Decimal(0)
     try:
         share = percent(str(values.get("operator_percent", "")))

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
 from typing import Any, TypeVar
 
+from ccms_app.core.i18n import tr
 from ccms_app.core.money import MoneyError, normalise_currency
 from ccms_app.finance.rules.tariff_json_values import (
     Errors,
@@ -180,7 +181,7 @@ def _grace(value: Any) -> int:
     minutes = read_decimal(value, maximum=Decimal(7 * 24 * 60))
     seconds = minutes * 60
     if seconds != seconds.to_integral_value():
-        raise FieldError("must be whole seconds (minutes with at most 1/60 fractions)")
+        raise FieldError(tr("must be whole seconds (minutes with at most 1/60 fractions)"))
     return int(seconds)
 
 
@@ -318,7 +319,7 @@ def _restrictions(errors: Errors, path: str, value: Any) -> Restrictions | None:
 
 def _days(value: Any) -> frozenset[DayOfWeek]:
     if not isinstance(value, list):
-        raise FieldError('must be a list of days, e.g. ["MONDAY", "TUESDAY"]')
+        raise FieldError(tr('must be a list of days, e.g. ["MONDAY", "TUESDAY"]'))
     unknown = [v for v in value if v not in DayOfWeek.__members__]
     if unknown:
         raise FieldError(f"unknown day {unknown[0]!r}; days are MONDAY .. SUNDAY")
@@ -327,7 +328,7 @@ def _days(value: Any) -> frozenset[DayOfWeek]:
 
 def _reservation(value: Any) -> ReservationRestriction:
     if value not in ReservationRestriction.__members__:
-        raise FieldError("must be RESERVATION or RESERVATION_EXPIRES")
+        raise FieldError(tr("must be RESERVATION or RESERVATION_EXPIRES"))
     return ReservationRestriction(value)
 
 

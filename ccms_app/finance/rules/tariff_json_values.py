@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ccms_app.core.i18n import tr
+
 _TIME_RE = re.compile(r"([0-1][0-9]|2[0-3]):([0-5][0-9])")
 _DATE_RE = re.compile(r"([12][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])")
 
@@ -61,7 +63,7 @@ def check_keys(errors: Errors, path: str, data: dict[str, Any], allowed: frozens
 
 def read_object(value: Any, what: str = "an object") -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise FieldError(f"must be {what}")
+        raise FieldError(tr("must be {what}", what=what))
     return value
 
 
@@ -87,15 +89,15 @@ def read_decimal(
         except InvalidOperation:
             raise FieldError(f"{value!r} is not a number") from None
     else:
-        raise FieldError("must be a number")
+        raise FieldError(tr("must be a number"))
     if not number.is_finite():
-        raise FieldError("must be a finite number")
+        raise FieldError(tr("must be a finite number"))
     if minimum is not None and number < minimum:
         raise FieldError("must not be negative" if minimum == 0 else f"must be at least {minimum}")
     if maximum is not None and number > maximum:
-        raise FieldError(f"must be at most {maximum}")
+        raise FieldError(tr("must be at most {maximum}", maximum=maximum))
     if decimals is not None and decimal_places(number) > decimals:
-        raise FieldError(f"has more than {decimals} decimals")
+        raise FieldError(tr("has more than {decimals} decimals", decimals=decimals))
     return number
 
 
@@ -109,38 +111,38 @@ def read_int(value: Any, *, minimum: int = 0, maximum: int | None = None) -> int
     """A whole number (an integral Decimal such as 300.0 is accepted)."""
     number = read_decimal(value, minimum=Decimal(minimum), maximum=None)
     if number != number.to_integral_value():
-        raise FieldError("must be a whole number")
+        raise FieldError(tr("must be a whole number"))
     if maximum is not None and number > maximum:
-        raise FieldError(f"must be at most {maximum}")
+        raise FieldError(tr("must be at most {maximum}", maximum=maximum))
     return int(number)
 
 
 def read_time(value: Any) -> time:
     if not isinstance(value, str) or not _TIME_RE.fullmatch(value):
-        raise FieldError("must be a time of day as HH:MM (24h, e.g. 07:30)")
+        raise FieldError(tr("must be a time of day as HH:MM (24h, e.g. 07:30)"))
     hours, minutes = value.split(":")
     return time(int(hours), int(minutes))
 
 
 def read_date(value: Any) -> date:
     if not isinstance(value, str) or not _DATE_RE.fullmatch(value):
-        raise FieldError("must be a date as YYYY-MM-DD")
+        raise FieldError(tr("must be a date as YYYY-MM-DD"))
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise FieldError(f"{value} is not a calendar date") from None
+        raise FieldError(tr("{value} is not a calendar date", value=value)) from None
 
 
 def read_datetime(value: Any) -> datetime:
     """An ISO 8601 date and time with an offset or Z (naive times are refused)."""
     if not isinstance(value, str):
-        raise FieldError("must be an ISO 8601 date and time, e.g. 2024-05-01T08:00:00Z")
+        raise FieldError(tr("must be an ISO 8601 date and time, e.g. 2024-05-01T08:00:00Z"))
     try:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
         raise FieldError(f"{value!r} is not an ISO 8601 date and time") from None
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise FieldError("must include a time zone offset or Z (e.g. 2024-05-01T08:00:00Z)")
+        raise FieldError(tr("must include a time zone offset or Z (e.g. 2024-05-01T08:00:00Z)"))
     return moment
 
 
@@ -157,7 +159,7 @@ def dumps_exact(value: Any) -> str:
     """JSON text where Decimals are written as JSON numbers, digit for digit."""
     if isinstance(value, Decimal):
         if not value.is_finite():
-            raise ValueError("JSON has no NaN or Infinity")
+            raise ValueError(tr("JSON has no NaN or Infinity"))
         return format(value, "f")
     if isinstance(value, dict):
         inner = ", ".join(f"{json.dumps(str(k))}: {dumps_exact(v)}" for k, v in value.items())

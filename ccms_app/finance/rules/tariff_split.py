@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 from fractions import Fraction
 
+from ccms_app.core.i18n import tr
 from ccms_app.finance.rules.tariff_restrictions import PieceContext, clock_boundaries
 from ccms_app.finance.rules.tariff_types import PeriodKind, SessionTimeline, TimelinePeriod
 
@@ -75,19 +76,23 @@ def check_timeline(timeline: SessionTimeline) -> None:
     seen_session = False
     for index, period in enumerate(timeline.periods):
         if period.start.tzinfo is None or period.start.utcoffset() is None:
-            raise ValueError(f"periods[{index}].start must be timezone-aware")
+            raise ValueError(tr("periods[{index}].start must be timezone-aware", index=index))
         if previous is not None and period.start < previous:
-            raise ValueError(f"periods[{index}].start is before the previous period")
+            raise ValueError(
+                tr("periods[{index}].start is before the previous period", index=index)
+            )
         if period.kind == PeriodKind.RESERVATION and seen_session:
-            raise ValueError(f"periods[{index}] is a reservation after the session started")
+            raise ValueError(
+                tr("periods[{index}] is a reservation after the session started", index=index)
+            )
         if period.energy_kwh < 0:
-            raise ValueError(f"periods[{index}].energy_kwh is negative")
+            raise ValueError(tr("periods[{index}].energy_kwh is negative", index=index))
         seen_session = seen_session or period.kind != PeriodKind.RESERVATION
         previous = period.start
     if timeline.end.tzinfo is None or timeline.end.utcoffset() is None:
-        raise ValueError("end must be timezone-aware")
+        raise ValueError(tr("end must be timezone-aware"))
     if previous is not None and timeline.end < previous:
-        raise ValueError("end is before the last period's start")
+        raise ValueError(tr("end is before the last period's start"))
 
 
 def split_timeline(timeline: SessionTimeline, plan: SplitPlan, zone: tzinfo) -> list[Piece]:

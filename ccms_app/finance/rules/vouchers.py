@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from ccms_app.core.display import time_zone
+from ccms_app.core.i18n import tr
 from ccms_app.core.money import MAX_MINOR, MoneyError, normalise_currency, parse_minor
 
 VALUE, PERCENT = "value", "percent"
@@ -113,7 +114,7 @@ def _value_minor(form: Mapping[str, str], currency: str) -> int:
     if not raw:
         return parse_minor(form.get("value", ""), currency)
     if not raw.isdigit() or int(raw) > MAX_MINOR:
-        raise MoneyError("A whole number of minor units, e.g. 500 for 5.00.")
+        raise MoneyError(tr("A whole number of minor units, e.g. 500 for 5.00."))
     return int(raw)
 
 
@@ -125,14 +126,14 @@ def _money_fields(
         try:
             value_minor = _value_minor(form, currency)
             if value_minor <= 0:
-                errors["value"] = "A value voucher gives more than zero."
+                errors["value"] = tr("A value voucher gives more than zero.")
         except MoneyError as exc:
             errors["value"] = str(exc)
     elif kind == PERCENT:
         try:
             percent = f"{parse_percent(form.get('percent', '')).normalize():f}"
         except ValueError:
-            errors["percent"] = "A percentage above 0 and at most 100 (2 decimals), e.g. 15."
+            errors["percent"] = tr("A percentage above 0 and at most 100 (2 decimals), e.g. 15.")
     return value_minor, percent
 
 
@@ -141,11 +142,13 @@ def _limits(form: Mapping[str, str], errors: dict[str, str]) -> tuple[int | None
     try:
         max_redemptions = _limit(form.get("max_redemptions", ""), unlimited=True)
     except ValueError:
-        errors["max_redemptions"] = "A whole number from 1 (single-use), or empty for unlimited."
+        errors["max_redemptions"] = tr(
+            "A whole number from 1 (single-use), or empty for unlimited."
+        )
     try:
         per_holder = _limit(form.get("per_holder_limit", "") or "1", unlimited=False) or 1
     except ValueError:
-        errors["per_holder_limit"] = "A whole number from 1: how often one holder may redeem."
+        errors["per_holder_limit"] = tr("A whole number from 1: how often one holder may redeem.")
     return max_redemptions, per_holder
 
 
@@ -157,11 +160,11 @@ def _window(
         try:
             found[name] = parse_moment(form.get(name, ""), zone)
         except ValueError:
-            errors[name] = "A date and time such as 2026-03-01T08:00, or empty."
+            errors[name] = tr("A date and time such as 2026-03-01T08:00, or empty.")
             found[name] = None
     since, until = found["valid_from"], found["valid_until"]
     if since is not None and until is not None and until <= since:
-        errors["valid_until"] = "The end of validity must come after its start."
+        errors["valid_until"] = tr("The end of validity must come after its start.")
     return since, until
 
 
@@ -175,10 +178,12 @@ def check_voucher(form: Mapping[str, str], default_currency: str, zone: str) -> 
         errors["code"] = problem
     description = form.get("description", "").strip()
     if len(description) > DESCRIPTION_MAX:
-        errors["description"] = f"At most {DESCRIPTION_MAX} characters."
+        errors["description"] = tr(
+            "At most {description_max} characters.", description_max=DESCRIPTION_MAX
+        )
     kind = form.get("kind", VALUE).strip().lower() or VALUE
     if kind not in KINDS:
-        errors["kind"] = "Choose value or percent."
+        errors["kind"] = tr("Choose value or percent.")
     try:
         currency = normalise_currency(form.get("currency", "") or default_currency)
     except MoneyError as exc:

@@ -20,6 +20,7 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded
 from ccms_app.accounts.rules.permissions import Module
+from ccms_app.core.i18n import N_
 from ccms_app.core.money import exponent, format_money
 from ccms_app.core.types import utc_now
 from ccms_app.finance.outstanding import Figures
@@ -46,47 +47,47 @@ OUTSTANDING: tuple[tuple[str, str, str, str], ...] = (
     # (report field, label, link, note)
     (
         "card_failed",
-        "Card payments failed",
+        N_("Card payments failed"),
         "/finance/payments?status=failed",
-        "Ended card sessions whose capture or charge failed.",
+        N_("Ended card sessions whose capture or charge failed."),
     ),
     (
         "card_pending",
-        "Card payments pending",
+        N_("Card payments pending"),
         "/finance/payments?kind=card_hold&status=authorized",
-        "Ended card sessions not settled yet (hold in place or settlement to run).",
+        N_("Ended card sessions not settled yet (hold in place or settlement to run)."),
     ),
     (
         "wallets_in_debt",
-        "Wallets in debt",
+        N_("Wallets in debt"),
         "/finance/wallets?balance=negative",
-        "Wallets whose ledger balance is below zero.",
+        N_("Wallets whose ledger balance is below zero."),
     ),
     (
         "not_invoiced",
-        "Not invoiced yet",
+        N_("Not invoiced yet"),
         "/finance/history?cost_state=final&payment_method=invoice",
-        "Final costs of invoice payers, not on an invoice yet.",
+        N_("Final costs of invoice payers, not on an invoice yet."),
     ),
     (
         "invoiced",
-        "Invoiced in the period",
+        N_("Invoiced in the period"),
         "/finance/documents?kind=invoice",
-        "Invoiced, payment not tracked: CCMS does not record invoice payments.",
+        N_("Invoiced, payment not tracked: CCMS does not record invoice payments."),
     ),
 )
 REFUNDS: tuple[tuple[str, str, str, str], ...] = (
     (
         "card",
-        "Card refunds",
+        N_("Card refunds"),
         "/finance/payments?kind=refund",
-        "Money returned through Stripe (sessions, top-ups, fees).",
+        N_("Money returned through Stripe (sessions, top-ups, fees)."),
     ),
     (
         "wallet",
-        "Wallet refunds",
+        N_("Wallet refunds"),
         "/finance/wallets",
-        "Paid credit taken out of wallets and returned (ledger refunds).",
+        N_("Paid credit taken out of wallets and returned (ledger refunds)."),
     ),
 )
 
@@ -182,7 +183,7 @@ class FinanceOverviewState(rx.State):
         self.rows = [
             amounts_row(key, label, amounts, series.currency)
             for key, label, amounts in zip(keys, labels, series.amounts, strict=True)
-        ] + [amounts_row("total", "Total", series.totals, series.currency)]
+        ] + [amounts_row("total", N_("Total"), series.totals, series.currency)]
         self.figure = revenue_figure(report.revenue.buckets, series, report.revenue.period)
 
     def _show_month(self, figures: FinanceOverview) -> None:

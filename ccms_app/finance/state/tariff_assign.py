@@ -14,6 +14,7 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.core.i18n import N_
 from ccms_app.drivers import driver_admin, user_groups
 from ccms_app.drivers.common import Scope
 from ccms_app.finance import tariff_assignments
@@ -32,12 +33,12 @@ from ccms_app.ui.events import event
 
 PICKER_LIMIT = 20
 TARGET_LABELS = {
-    AssignmentTarget.NETWORK.value: "Network default",
-    AssignmentTarget.STATION.value: "Station",
-    AssignmentTarget.CHARGE_POINT.value: "Charge point",
-    AssignmentTarget.CONNECTOR.value: "Connector",
-    AssignmentTarget.GROUP.value: "User group",
-    AssignmentTarget.DRIVER.value: "Driver",
+    AssignmentTarget.NETWORK.value: N_("Network default"),
+    AssignmentTarget.STATION.value: N_("Station"),
+    AssignmentTarget.CHARGE_POINT.value: N_("Charge point"),
+    AssignmentTarget.CONNECTOR.value: N_("Connector"),
+    AssignmentTarget.GROUP.value: N_("User group"),
+    AssignmentTarget.DRIVER.value: N_("Driver"),
 }
 SEARCHED = {
     AssignmentTarget.CHARGE_POINT.value,

@@ -18,6 +18,7 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded
 from ccms_app.accounts.rules.permissions import Module
 from ccms_app.core.display import time_zone
+from ccms_app.core.i18n import N_
 from ccms_app.core.money import format_money
 from ccms_app.core.types import utc_now
 from ccms_app.finance.rules.fee_types import FEES, RowsError, dimension_of
@@ -41,10 +42,10 @@ _UNITS = {
     Dimension.FLAT: "per session",
 }
 _LABELS = {
-    Dimension.ENERGY: "Energy",
-    Dimension.TIME: "Time",
-    Dimension.PARKING_TIME: "Idle (parking)",
-    Dimension.FLAT: "Flat",
+    Dimension.ENERGY: N_("Energy"),
+    Dimension.TIME: N_("Time"),
+    Dimension.PARKING_TIME: N_("Idle (parking)"),
+    Dimension.FLAT: N_("Flat"),
 }
 
 
@@ -137,11 +138,11 @@ class TariffPreviewState(rx.State):
 def _cost_row(line: CostLine, zone: str, currency: str) -> CostRow:
     return CostRow(
         dimension=_LABELS.get(line.dimension, line.dimension.value),
-        fee=fee_names(line.fee, line.dimension) if line.element_index >= 0 else "adjustment",
+        fee=fee_names(line.fee, line.dimension) if line.element_index >= 0 else N_("adjustment"),
         period=f"{_clock(line.start, zone)} - {_clock(line.end, zone)}",
         quantity=_quantity(line),
         unit_price=f"{_number(line.unit_price)} {currency} {_UNITS[line.dimension]}",
-        vat="no VAT" if line.vat is None else f"{_number(line.vat)} %",
+        vat=N_("no VAT") if line.vat is None else f"{_number(line.vat)} %",
         amount=f"{_number(line.amount_excl_vat, 6)} {currency}",
     )
 

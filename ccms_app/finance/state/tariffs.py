@@ -15,6 +15,7 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded
 from ccms_app.accounts.rules.permissions import Module
+from ccms_app.core.i18n import N_
 from ccms_app.core.types import utc_now
 from ccms_app.finance import tariff_assignments, tariffs
 from ccms_app.finance.errors import FinanceNotFound
@@ -31,7 +32,7 @@ from ccms_app.network.charge_point_admin import get_charge_point
 from ccms_app.ui.events import event
 
 PICKER_LIMIT = 20
-NOT_BILLED = "No tariff applies: sessions here are not billed."
+NOT_BILLED = N_("No tariff applies: sessions here are not billed.")
 
 
 @dataclasses.dataclass
@@ -95,7 +96,7 @@ def _tariff_rows(scope: frozenset[int], include_archived: bool) -> list[TariffRo
 def _assigned_text(labels: list[str]) -> str:
     """ "Station Depot, Group Fleet +3" : the first labels and how many more."""
     if not labels:
-        return "not assigned"
+        return N_("not assigned")
     shown = ", ".join(labels[:2])
     return shown + (f" +{len(labels) - 2}" if len(labels) > 2 else "")
 

@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select
 from sqlmodel import Session, col
 
 from ccms_app.core.db import read_session
+from ccms_app.core.i18n import tr
 from ccms_app.drivers.models import Driver, UserGroup
 from ccms_app.finance.errors import FinanceNotFound
 from ccms_app.finance.models import BillingProfile
@@ -62,7 +63,13 @@ def find_holder(
     elif holder_kind == HolderKind.GROUP:
         row = db.get(UserGroup, holder_id)
     if row is None or (scope is not None and row.organisation_id not in scope):
-        raise FinanceNotFound(f"No {KIND_LABELS.get(holder_kind, 'holder')} {holder_id}.")
+        raise FinanceNotFound(
+            tr(
+                "No {get} {holder_id}.",
+                get=KIND_LABELS.get(holder_kind, "holder"),
+                holder_id=holder_id,
+            )
+        )
     if isinstance(row, UserGroup):
         name, detail = row.account_name or row.name, row.name
     else:

@@ -27,6 +27,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
+from ccms_app.core.i18n import tr
 from ccms_app.core.rows import stored_id, table_of
 from ccms_app.core.types import utc_now
 from ccms_app.drivers.models import Driver, UserGroup
@@ -121,7 +122,13 @@ def wallet_account(
     """The holder's wallet account in `currency` (created on first use). LedgerError when the
     holder does not exist or belongs to another organisation."""
     if holder_organisation(db, holder_kind, holder_id) != organisation_id:
-        raise LedgerError(f"No {holder_kind or 'holder'} {holder_id} in this organisation.")
+        raise LedgerError(
+            tr(
+                "No {holder} {holder_id} in this organisation.",
+                holder=holder_kind or "holder",
+                holder_id=holder_id,
+            )
+        )
     return _get_or_create(
         db, organisation_id, AccountKind.WALLET, holder_kind, holder_id, currency.upper()
     )
@@ -132,7 +139,7 @@ def house_account(
 ) -> LedgerAccount:
     """One of the organisation's own accounts (Stripe clearing, revenue, promotions ...)."""
     if kind == AccountKind.WALLET:
-        raise LedgerError("A wallet belongs to a holder: use wallet_account.")
+        raise LedgerError(tr("A wallet belongs to a holder: use wallet_account."))
     return _get_or_create(db, organisation_id, kind, "", 0, currency.upper())
 
 
@@ -151,13 +158,25 @@ def post(
     already posted. Zero amounts are left out. LedgerError for unbalanced postings, an
     account of another organisation, or a reference that is empty or too long."""
     if not reference or len(reference) > rules.MAX_REFERENCE:
-        raise LedgerError(f"A ledger reference has 1 to {rules.MAX_REFERENCE} characters.")
+        raise LedgerError(
+            tr(
+                "A ledger reference has 1 to {max_reference} characters.",
+                max_reference=rules.MAX_REFERENCE,
+            )
+        )
     entries = [p for p in postings if p.amount_minor != 0]
     if any(p.account.organisation_id != organisation_id for p in entries):
-        raise LedgerError("Every posting must be on an account of the transaction's organisation.")
+        raise LedgerError(
+            tr("Every posting must be on an account of the transaction's organisation.")
+        )
     unbalanced = rules.unbalanced_currencies((p.account.currency, p.amount_minor) for p in entries)
     if unbalanced:
-        raise LedgerError(f"Unbalanced postings in {', '.join(unbalanced)}: they must sum to 0.")
+        raise LedgerError(
+            tr(
+                "Unbalanced postings in {unbalanced}: they must sum to 0.",
+                unbalanced=", ".join(unbalanced),
+            )
+        )
     transaction_id = db.execute(
         _insert(db)(TRANSACTIONS)
         .values(
@@ -262,7 +281,7 @@ def credit_wallet(
     """Raise a wallet: `paid_minor` from `paid_from` (a top-up), `bonus_minor` from
     `bonus_from` (a package's bonus, a voucher). Both >= 0, one of them > 0."""
     if paid_minor < 0 or bonus_minor < 0 or paid_minor + bonus_minor == 0:
-        raise LedgerError("A credit adds a positive amount (paid and bonus are not negative).")
+        raise LedgerError(tr("A credit adds a positive amount (paid and bonus are not negative)."))
     wallet = wallet_account(db, organisation_id, holder_kind, holder_id, currency)
     postings: list[Posting] = []
     if paid_minor:
@@ -304,7 +323,7 @@ def charge_wallet(
     may go below zero; the caller decides whether that is allowed). A zero amount posts
     nothing and returns None."""
     if amount_minor < 0:
-        raise LedgerError("A charge is not negative.")
+        raise LedgerError(tr("A charge is not negative."))
     if amount_minor == 0 or already_posted(db, reference):
         return None
     wallet = locked_wallet(db, organisation_id, holder_kind, holder_id, currency)

@@ -23,6 +23,7 @@ from sqlmodel import Session, col
 
 from ccms_app.accounts import audit
 from ccms_app.core.db import session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.money import MAX_MINOR, MoneyError, format_minor, parse_minor
 from ccms_app.core.rows import stored_id
 from ccms_app.finance.errors import FinanceConflict, FinanceError
@@ -54,7 +55,12 @@ def _reference(prefix: str, holder: Holder, request_id: str) -> str:
     clients choosing the same idempotency key never meet."""
     key = request_id.strip() or uuid.uuid4().hex
     if len(key) > MAX_REQUEST_ID:
-        raise FinanceError(f"The request id has at most {MAX_REQUEST_ID} characters.")
+        raise FinanceError(
+            tr(
+                "The request id has at most {max_request_id} characters.",
+                max_request_id=MAX_REQUEST_ID,
+            )
+        )
     return f"{prefix}:{holder.key}:{key}"
 
 
@@ -64,10 +70,10 @@ def _amount(form: Mapping[str, str], currency: str, errors: dict[str, str], sign
         try:
             minor = int(str(form["amount_minor"]).strip())
         except ValueError:
-            errors["amount"] = "A whole number of minor units, e.g. 250 for 2.50."
+            errors["amount"] = tr("A whole number of minor units, e.g. 250 for 2.50.")
             return 0
         if abs(minor) > MAX_MINOR or (minor < 0 and not signed):
-            errors["amount"] = "Out of range."
+            errors["amount"] = tr("Out of range.")
             return 0
         return minor
     try:
@@ -97,7 +103,7 @@ def _posted_before(db: Session, reference: str, holder: Holder) -> LedgerTransac
         select(LedgerTransaction).where(col(LedgerTransaction.reference) == reference)
     ).scalar_one_or_none()
     if found is None or found.organisation_id != holder.organisation_id:
-        raise FinanceConflict("This request id was used for another request.")
+        raise FinanceConflict(tr("This request id was used for another request."))
     return found
 
 
@@ -122,7 +128,9 @@ def adjust_wallet(
         bucket = str(form.get("bucket", "")).strip().lower()
         reason = _reason(form, errors)
         if bucket not in rules.BUCKETS:
-            errors["bucket"] = f"Choose the bucket: {' or '.join(rules.BUCKETS)}."
+            errors["bucket"] = tr(
+                "Choose the bucket: {buckets}.", buckets=" or ".join(rules.BUCKETS)
+            )
         if errors:
             raise _refuse(errors)
         org = holder.organisation_id

@@ -20,6 +20,7 @@ from sqlmodel import Session, col
 
 from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.display import time_zone
+from ccms_app.core.i18n import tr
 from ccms_app.core.money import format_minor
 from ccms_app.core.rows import stored_id
 from ccms_app.finance.errors import FinanceError, FinanceNotFound
@@ -167,7 +168,12 @@ def create_voucher(
 ) -> VoucherView:
     """A new voucher of `organisation_id`; FinanceError naming every wrong field."""
     if organisation_id not in scope:
-        raise FinanceNotFound(f"No organisation {organisation_id} in your network.")
+        raise FinanceNotFound(
+            tr(
+                "No organisation {organisation_id} in your network.",
+                organisation_id=organisation_id,
+            )
+        )
     keys = parse_holder_keys(eligible)
     with session_scope() as db:
         values = _checked(
@@ -192,7 +198,7 @@ def _in_scope(db: Session, voucher_id: int, scope: Collection[int], lock: bool =
     statement = select(Voucher).where(col(Voucher.id) == voucher_id)
     voucher = db.execute(statement.with_for_update() if lock else statement).scalar_one_or_none()
     if voucher is None or voucher.organisation_id not in scope:
-        raise FinanceNotFound(f"No voucher {voucher_id}.")
+        raise FinanceNotFound(tr("No voucher {voucher_id}.", voucher_id=voucher_id))
     return voucher
 
 
@@ -235,9 +241,12 @@ def update_voucher(
         errors = _fixed_fields(voucher, values) if voucher.redemption_count else {}
         limit = values.max_redemptions
         if limit is not None and limit < voucher.redemption_count:
-            errors["max_redemptions"] = f"Already redeemed {voucher.redemption_count} times."
+            errors["max_redemptions"] = tr(
+                "Already redeemed {redemption_count} times.",
+                redemption_count=voucher.redemption_count,
+            )
         if _code_taken(db, voucher.organisation_id, values.code, voucher_id):
-            errors["code"] = f"The code {values.code} exists already."
+            errors["code"] = tr("The code {code} exists already.", code=values.code)
         if errors:
             raise FinanceError("; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
         _apply(voucher, values)

@@ -30,6 +30,7 @@ from sqlmodel import Session, col
 
 from ccms_app.accounts import audit
 from ccms_app.core.db import session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.money import format_minor
 from ccms_app.core.rows import stored_id, table_of
 from ccms_app.core.types import utc_now
@@ -191,7 +192,9 @@ def redeem(
     unknown holder."""
     organisation_id = holder_organisation(db, holder_kind, holder_id)
     if organisation_id is None:
-        raise FinanceNotFound(f"No {holder_kind} {holder_id}.")
+        raise FinanceNotFound(
+            tr("No {holder_kind} {holder_id}.", holder_kind=holder_kind, holder_id=holder_id)
+        )
     voucher = _find_voucher(db, organisation_id, code)
     taken = _check(db, voucher, holder_kind, holder_id, now or utc_now())
     currency = organisation_currency(db, organisation_id)

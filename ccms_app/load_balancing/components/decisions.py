@@ -11,7 +11,7 @@ import reflex as rx
 
 from ccms_app.load_balancing.state.decisions import DecisionState as D
 from ccms_app.ui.data_list import RowVar
-from ccms_app.ui.i18n import Text, t
+from ccms_app.ui.i18n import Text, t, t_with
 
 
 def _figure(label: Text, value: object) -> rx.Component:
@@ -32,7 +32,13 @@ def _decision(r: RowVar) -> rx.Component:
                 rx.text(r["at"], weight="bold", size="2"),
                 rx.badge(r["trigger"], variant="soft"),
                 rx.text(
-                    "cars ", r["cars"], t(" · capped "), r["capped"], " · ", r["took"], size="2"
+                    t_with(
+                        "cars {cars} · capped {capped} · {took}",
+                        cars=r["cars"],
+                        capped=r["capped"],
+                        took=r["took"],
+                    ),
+                    size="2",
                 ),
                 rx.spacer(),
                 rx.button(
@@ -89,8 +95,7 @@ def decisions_section() -> rx.Component:
         rx.flex(
             rx.heading(t("Decisions"), size="4"),
             rx.text(
-                t("the last 50, newest first; times in "),
-                D.zone,
+                t_with("the last 50, newest first; times in {zone}", zone=D.zone),
                 size="2",
                 color=rx.color("gray", 11),
             ),
@@ -107,7 +112,7 @@ def decisions_section() -> rx.Component:
             align="center",
             width="100%",
         ),
-        rx.text("Per phase L1 / L2 / L3.", size="1", color=rx.color("gray", 10)),
+        rx.text(t("Per phase L1 / L2 / L3."), size="1", color=rx.color("gray", 10)),
         rx.cond(
             D.rows.length() > 0,
             rx.vstack(rx.foreach(D.rows, _decision), spacing="2", width="100%"),

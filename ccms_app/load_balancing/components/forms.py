@@ -15,7 +15,10 @@ from ccms_app.ui.permissions import when_allowed
 def select_field(
     state: Any, name: str, label: Text, choices: Any, testid: str, placeholder: Text | None = None
 ) -> rx.Component:
-    """A labelled select over `state.values[name]`; data-testid `<testid>-<name>`."""
+    """A labelled select over `state.values[name]`; data-testid `<testid>-<name>`. A fixed
+    list of (value, label) has its labels marked N_ where it is defined: shown with `t`."""
+    if isinstance(choices, list | tuple):
+        choices = [(value, t(text)) for value, text in choices]
     return labelled(
         label,
         choice_select(
@@ -42,14 +45,15 @@ def switch_field(state: Any, name: str, label: Text, testid: str) -> rx.Componen
     )
 
 
-def delete_row(state: Any, what: str, testid: str) -> rx.Component:
-    """Delete, then "Really delete <what>?" with Yes / No (for roles that may)."""
+def delete_row(state: Any, question: Text, testid: str) -> rx.Component:
+    """Delete, then `question` ("Really delete this plan?") with Yes / No (for roles that
+    may)."""
     return when_allowed(
         state.delete,
         rx.cond(
             state.confirm_delete,
             rx.flex(
-                rx.text(f"Really delete {what}?", size="2"),
+                rx.text(question, size="2"),
                 rx.button(
                     t("Yes, delete"),
                     color_scheme="red",

@@ -7,20 +7,27 @@ Test ids: `lb-live-refresh`, `lb-fig-<limit|building|allocated|measured>-<l1|l2|
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
+from ccms_app.core.i18n import N_
 from ccms_app.load_balancing.components.rows import Col, rows_view
 from ccms_app.load_balancing.state.live import LiveState as S
 from ccms_app.ui.data_list import RowVar
 from ccms_app.ui.dialogs import tid
-from ccms_app.ui.i18n import Text, t
+from ccms_app.ui.i18n import Text, t, t_var, t_with
 
 FIGURES = (
-    ("limit", "Capacity for charging", "gauge", "red"),
-    ("building", "Building load", "building-2", "gray"),
-    ("allocated", "Allocated (planned)", "zap", "teal"),
-    ("measured", "Measured", "activity", "blue"),
+    ("limit", N_("Capacity for charging"), "gauge", "red"),
+    ("building", N_("Building load"), "building-2", "gray"),
+    ("allocated", N_("Allocated (planned)"), "zap", "teal"),
+    ("measured", N_("Measured"), "activity", "blue"),
 )
+
+
+FACTS: Any = S.facts  # a dict var: its items are Vars on the page
+PHASES = (("l1", N_("L1")), ("l2", N_("L2")), ("l3", N_("L3")))
 
 
 def _figure(key: str, label: str, icon: str, colour: str) -> rx.Component:
@@ -29,14 +36,14 @@ def _figure(key: str, label: str, icon: str, colour: str) -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.icon(icon, size=16, color=rx.color(colour, 11)),
-                rx.text(label, size="2", color=rx.color("gray", 11)),
+                rx.text(t(label), size="2", color=rx.color("gray", 11)),
                 spacing="2",
                 align="center",
             ),
             rx.hstack(
                 *[
                     rx.vstack(
-                        rx.text(phase.upper(), size="1", color=rx.color("gray", 10)),
+                        rx.text(t(name), size="1", color=rx.color("gray", 10)),
                         rx.text(
                             values[phase],
                             size="3",
@@ -46,7 +53,7 @@ def _figure(key: str, label: str, icon: str, colour: str) -> rx.Component:
                         ),
                         spacing="0",
                     )
-                    for phase in ("l1", "l2", "l3")
+                    for phase, name in PHASES
                 ],
                 spacing="4",
                 wrap="wrap",
@@ -61,7 +68,7 @@ def _figure(key: str, label: str, icon: str, colour: str) -> rx.Component:
 def _fact(label: Text, key: str) -> rx.Component:
     return rx.hstack(
         rx.text(label, size="2", color=rx.color("gray", 11)),
-        rx.text(S.facts[key], size="2", weight="medium", custom_attrs=tid(f"lb-live-{key}")),
+        rx.text(t_var(FACTS[key]), size="2", weight="medium", custom_attrs=tid(f"lb-live-{key}")),
         spacing="1",
         wrap="wrap",
     )
@@ -71,7 +78,7 @@ def _reason(r: RowVar) -> rx.Component:
     return rx.cond(
         r["reason"] != "",
         rx.text(r["reason"], size="2", color=rx.color("amber", 11)),
-        rx.text("full", size="2", color=rx.color("green", 11)),
+        rx.text(t("full"), size="2", color=rx.color("green", 11)),
     )
 
 
@@ -81,7 +88,9 @@ def _profile(r: RowVar) -> rx.Component:
         rx.text(r["profile"], size="2"),
         rx.cond(
             r["valid_until"] != "",
-            rx.text("until ", r["valid_until"], size="1", color=rx.color("gray", 10)),
+            rx.text(
+                t_with("until {time}", time=r["valid_until"]), size="1", color=rx.color("gray", 10)
+            ),
         ),
         spacing="0",
     )
@@ -127,9 +136,15 @@ def _chart() -> rx.Component:
                     width="100%",
                     custom_attrs=tid("lb-live-chart"),
                 ),
-                rx.text("No decisions in the last 24 hours.", size="2", color=rx.color("gray", 10)),
+                rx.text(
+                    t("No decisions in the last 24 hours."), size="2", color=rx.color("gray", 10)
+                ),
             ),
-            rx.text("Station time (", S.facts["zone"], ")", size="1", color=rx.color("gray", 10)),
+            rx.text(
+                t_with("Station time ({zone})", zone=S.facts["zone"]),
+                size="1",
+                color=rx.color("gray", 10),
+            ),
             spacing="2",
             width="100%",
         ),
@@ -143,13 +158,17 @@ def live_section() -> rx.Component:
         S.loaded,
         rx.vstack(
             rx.flex(
-                _fact("Plan:", "plan"),
-                _fact("Decided:", "decided"),
-                _fact("Trigger:", "trigger"),
-                _fact("Cars:", "cars"),
-                _fact("Capped:", "capped"),
+                _fact(t("Plan:"), "plan"),
+                _fact(t("Decided:"), "decided"),
+                _fact(t("Trigger:"), "trigger"),
+                _fact(t("Cars:"), "cars"),
+                _fact(t("Capped:"), "capped"),
                 rx.spacer(),
-                rx.text("Updated ", S.facts["updated"], size="1", color=rx.color("gray", 10)),
+                rx.text(
+                    t_with("Updated {time}", time=S.facts["updated"]),
+                    size="1",
+                    color=rx.color("gray", 10),
+                ),
                 rx.button(
                     rx.icon("refresh-cw", size=14),
                     t("Refresh"),

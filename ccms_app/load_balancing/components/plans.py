@@ -39,15 +39,15 @@ S: Any = PlansState
 
 PLAN_COLUMNS = [
     Col("name", t("Plan")),
-    Col("days", t("Days")),
-    Col("hours", t("Hours (station time)")),
-    Col("limit", t("Limit")),
+    Col("days", t("Days"), words=True),
+    Col("hours", t("Hours (station time)"), words=True),
+    Col("limit", t("Limit"), words=True),
     Col("priority", t("Priority")),
-    Col("enabled", t("State")),
+    Col("enabled", t("State"), words=True),
 ]
 PRIORITY_COLUMNS = [
     Col("label", t("Label")),
-    Col("kind", t("Matches")),
+    Col("kind", t("Matches"), words=True),
     Col("ref", t("Which")),
     Col("priority", t("Priority")),
 ]
@@ -106,7 +106,7 @@ def _days() -> rx.Component:
                         on_change=lambda on, day=day: P.toggle_day(str(day), on),
                         custom_attrs=tid(f"lb-plan-day-{day}"),
                     ),
-                    rx.text(name, size="2"),
+                    rx.text(t(name), size="2"),
                     display="flex",
                     gap="4px",
                     align_items="center",
@@ -137,8 +137,15 @@ def plan_dialog() -> rx.Component:
             ),
             switch_field(P, "enabled", t("Enabled"), "lb-plan"),
             notice(P.message, "lb-plan-message"),
-            rx.cond(P.mode == "edit", delete_row(P, "this plan", "lb-plan")),
-            dialog_buttons(None, t("Save"), P.busy, "lb-plan-save", on_click=P.save),
+            rx.cond(P.mode == "edit", delete_row(P, t("Really delete this plan?"), "lb-plan")),
+            dialog_buttons(
+                None,
+                t("Save"),
+                P.busy,
+                "lb-plan-save",
+                cancel_label=t("Cancel"),
+                on_click=P.save,
+            ),
         ),
         testid="lb-plan-dialog",
     )
@@ -204,7 +211,11 @@ def priority_dialog() -> rx.Component:
             labelled(
                 t("Matches sessions by"),
                 choice_select(
-                    R.values["kind"], PRIORITY_KINDS, R.set_kind, None, "lb-priority-kind"
+                    R.values["kind"],
+                    [(kind, t(label)) for kind, label in PRIORITY_KINDS],
+                    R.set_kind,
+                    None,
+                    "lb-priority-kind",
                 ),
                 keyed_error(R.errors, "kind", "lb-priority-kind-error"),
             ),
@@ -216,8 +227,15 @@ def priority_dialog() -> rx.Component:
                 value_input(R, "label", t("Label"), "lb-priority"),
             ),
             notice(R.message, "lb-priority-message"),
-            rx.cond(R.mode == "edit", delete_row(R, "this rule", "lb-priority")),
-            dialog_buttons(None, t("Save"), R.busy, "lb-priority-save", on_click=R.save),
+            rx.cond(R.mode == "edit", delete_row(R, t("Really delete this rule?"), "lb-priority")),
+            dialog_buttons(
+                None,
+                t("Save"),
+                R.busy,
+                "lb-priority-save",
+                cancel_label=t("Cancel"),
+                on_click=R.save,
+            ),
         ),
         testid="lb-priority-dialog",
     )

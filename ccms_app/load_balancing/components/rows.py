@@ -15,23 +15,26 @@ import reflex as rx
 
 from ccms_app.ui.data_list import DESKTOP_ONLY, EMPTY, MOBILE_ONLY, RowVar
 from ccms_app.ui.dialogs import tid
-from ccms_app.ui.i18n import Text
+from ccms_app.ui.i18n import Text, t, t_var
 
 
 @dataclass(frozen=True)
 class Col:
-    """One column: `render` draws the cell (default: the text, a dash when empty)."""
+    """One column: `render` draws the cell (default: the text, a dash when empty; `words`:
+    a text the state marked N_ ("enabled", "every day"), shown in the tab's language)."""
 
     key: str
     label: Text
     render: Callable[[RowVar], rx.Component] | None = None
     wrap: bool = False  # long text (a reason) may wrap in the table
+    words: bool = False
 
 
 def _cell(col: Col, row: RowVar) -> rx.Component:
     if col.render is not None:
         return col.render(row)
-    return rx.text(rx.cond(row[col.key] == "", EMPTY, row[col.key]), size="2")
+    value = t_var(row[col.key]) if col.words else row[col.key]
+    return rx.text(rx.cond(row[col.key] == "", EMPTY, value), size="2")
 
 
 def _table(
@@ -117,10 +120,10 @@ def rows_view(
     )
 
 
-def edit_button(handler: Any, row: RowVar, testid: str, label: str = "Edit") -> rx.Component:
+def edit_button(handler: Any, row: RowVar, testid: str, label: Text | None = None) -> rx.Component:
     """A small button calling `handler(row id)`; data-testid `<testid>-<id>`."""
     return rx.button(
-        label,
+        label if label is not None else t("Edit"),
         size="1",
         variant="soft",
         on_click=handler(row["id"]),

@@ -79,7 +79,7 @@ def settings_section() -> rx.Component:
             switch_field(F, "enabled", t("Load balancing on for this site"), T),
             notice(F.message, f"{T}-message"),
             rx.flex(
-                delete_row(F, "this site, its tree, plans and decisions", T),
+                delete_row(F, t("Really delete this site, its tree, plans and decisions?"), T),
                 rx.spacer(),
                 when_allowed(
                     F.save,

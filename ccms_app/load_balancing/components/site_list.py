@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from ccms_app.load_balancing.components.forms import fields_grid, select_field
@@ -12,7 +14,7 @@ from ccms_app.load_balancing.state.sites import NewSiteState as F
 from ccms_app.load_balancing.state.sites import SiteListState as L
 from ccms_app.ui.data_list import RowVar
 from ccms_app.ui.dialogs import dialog, dialog_body, dialog_buttons, notice, tid, value_input
-from ccms_app.ui.i18n import t
+from ccms_app.ui.i18n import t, t_var
 
 
 def _name(r: RowVar) -> rx.Component:
@@ -24,9 +26,18 @@ def _name(r: RowVar) -> rx.Component:
     )
 
 
+def strategy_word(strategy: Any) -> Any:
+    """A site's strategy ("static" / "dynamic", as the list writes it) in the tab's language."""
+    return rx.match(strategy, ("static", t("static")), ("dynamic", t("dynamic")), strategy)
+
+
+def strategy_text(strategy: Any) -> rx.Component:
+    return rx.text(strategy_word(strategy), size="2")
+
+
 def _enabled(r: RowVar) -> rx.Component:
     return rx.badge(
-        r["enabled"],
+        t_var(r["enabled"]),
         color_scheme=rx.cond(r["enabled"] == "enabled", "green", "gray"),
         variant="soft",
     )
@@ -35,9 +46,9 @@ def _enabled(r: RowVar) -> rx.Component:
 COLUMNS = [
     Col("name", t("Site"), render=_name, wrap=True),
     Col("station", t("Station"), wrap=True),
-    Col("strategy", t("Strategy")),
-    Col("limit", t("Limit")),
-    Col("building", t("Building load")),
+    Col("strategy", t("Strategy"), render=lambda r: strategy_text(r["strategy"])),
+    Col("limit", t("Limit"), words=True),
+    Col("building", t("Building load"), words=True),
     Col("allocated", t("Allocated now")),
     Col("cars", t("Cars / capped")),
     Col("enabled", t("State"), render=_enabled),
@@ -82,7 +93,14 @@ def new_site_dialog() -> rx.Component:
                 type="number",
             ),
             notice(F.message, "lb-new-message"),
-            dialog_buttons(None, t("Create site"), F.busy, "lb-new-save", on_click=F.save),
+            dialog_buttons(
+                None,
+                t("Create site"),
+                F.busy,
+                "lb-new-save",
+                cancel_label=t("Cancel"),
+                on_click=F.save,
+            ),
         ),
         description=t("One site per station: its grid connection, shared by its charge points."),
         testid="lb-new-dialog",

@@ -8,6 +8,8 @@ Test ids: `lb-node-<id>`, `lb-node-add-<id>` (a node below), `lb-node-edit-<id>`
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from ccms_app.load_balancing.components.forms import (
@@ -22,7 +24,7 @@ from ccms_app.load_balancing.state.tree import NodeFormState as N
 from ccms_app.load_balancing.state.tree import TreeState as T
 from ccms_app.ui.data_list import RowVar
 from ccms_app.ui.dialogs import dialog, dialog_body, dialog_buttons, notice, value_input
-from ccms_app.ui.i18n import Text, t
+from ccms_app.ui.i18n import Text, t, t_var
 from ccms_app.ui.permissions import when_allowed
 
 
@@ -37,18 +39,25 @@ def _small(label: Text, icon: str, on_click: object, testid: object) -> rx.Compo
     )
 
 
+def _kind_word(kind: Any) -> Any:
+    """A node's kind as the tree writes it ("grid", "panel", "circuit"), in the tab's language."""
+    return rx.match(
+        kind, ("grid", t("grid")), ("panel", t("panel")), ("circuit", t("circuit")), kind
+    )
+
+
 def _node(r: RowVar) -> rx.Component:
     node_id = r["id"].to(str)
     return rx.flex(
         rx.hstack(
             rx.icon(rx.cond(r["root"] == "yes", "plug-zap", "git-branch"), size=14),
             rx.text(r["name"], weight="bold", size="2", overflow_wrap="anywhere"),
-            rx.badge(r["kind"], variant="soft", size="1"),
+            rx.badge(_kind_word(r["kind"]), variant="soft", size="1"),
             spacing="2",
             align="center",
             min_width="0",
         ),
-        rx.text(r["limit"], size="2", color=rx.color("gray", 11)),
+        rx.text(t_var(r["limit"]), size="2", color=rx.color("gray", 11)),
         rx.cond(
             r["members"] != "",
             rx.hstack(
@@ -139,7 +148,7 @@ def node_dialog() -> rx.Component:
             value_input(N, "name", t("Name"), "lb-node"),
             rx.cond(
                 root,
-                rx.text("The grid connection: the root of the tree.", size="2"),
+                rx.text(t("The grid connection: the root of the tree."), size="2"),
                 fields_grid(
                     select_field(N, "kind", t("Kind"), NODE_KINDS, "lb-node"),
                     select_field(N, "parent_id", t("Below"), T.node_options, "lb-node"),
@@ -151,8 +160,17 @@ def node_dialog() -> rx.Component:
             ),
             value_input(N, "margin_a", t("Safety margin (A)"), "lb-node", type="number"),
             notice(N.message, "lb-node-message"),
-            rx.cond((N.mode == "edit") & ~root, delete_row(N, "this node", "lb-node")),
-            dialog_buttons(None, t("Save"), N.busy, "lb-node-save", on_click=N.save),
+            rx.cond(
+                (N.mode == "edit") & ~root, delete_row(N, t("Really delete this node?"), "lb-node")
+            ),
+            dialog_buttons(
+                None,
+                t("Save"),
+                N.busy,
+                "lb-node-save",
+                cancel_label=t("Cancel"),
+                on_click=N.save,
+            ),
         ),
         testid="lb-node-dialog",
     )
@@ -192,9 +210,17 @@ def member_dialog() -> rx.Component:
             ),
             notice(M.message, "lb-member-message"),
             rx.cond(
-                M.mode == "edit", delete_row(M, "this charge point from the tree", "lb-member")
+                M.mode == "edit",
+                delete_row(M, t("Really delete this charge point from the tree?"), "lb-member"),
             ),
-            dialog_buttons(None, t("Save"), M.busy, "lb-member-save", on_click=M.save),
+            dialog_buttons(
+                None,
+                t("Save"),
+                M.busy,
+                "lb-member-save",
+                cancel_label=t("Cancel"),
+                on_click=M.save,
+            ),
         ),
         testid="lb-member-dialog",
     )

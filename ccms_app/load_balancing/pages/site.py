@@ -13,10 +13,12 @@ import reflex as rx
 
 from ccms_app.accounts.state import AuthState
 from ccms_app.branding.components.brand import page_title
+from ccms_app.core.i18n import N_
 from ccms_app.load_balancing.components.decisions import decisions_section
 from ccms_app.load_balancing.components.live import live_section
 from ccms_app.load_balancing.components.plans import plans_section, priorities_section
 from ccms_app.load_balancing.components.settings import settings_section
+from ccms_app.load_balancing.components.site_list import strategy_word
 from ccms_app.load_balancing.components.tree import tree_section
 from ccms_app.load_balancing.state.common import ROUTE, SITE_PREFIX
 from ccms_app.load_balancing.state.decisions import DecisionState
@@ -25,6 +27,7 @@ from ccms_app.load_balancing.state.plans import PlansState
 from ccms_app.load_balancing.state.site import SiteSettingsState, SiteState
 from ccms_app.load_balancing.state.tree import TreeState
 from ccms_app.ui.dialogs import tid
+from ccms_app.ui.i18n import t, t_var, t_with
 from ccms_app.ui.layout import app_shell
 
 ROUTE_PATTERN = f"{SITE_PREFIX}/[site_id]"
@@ -39,12 +42,12 @@ ON_LOAD: list[Any] = [
     SiteSettingsState.load,
 ]
 TABS = (
-    ("live", "Live", "activity"),
-    ("tree", "Tree", "network"),
-    ("plans", "Plans", "calendar-clock"),
-    ("priorities", "Priorities", "list-ordered"),
-    ("decisions", "Decisions", "history"),
-    ("settings", "Settings", "settings"),
+    ("live", N_("Live"), "activity"),
+    ("tree", N_("Tree"), "network"),
+    ("plans", N_("Plans"), "calendar-clock"),
+    ("priorities", N_("Priorities"), "list-ordered"),
+    ("decisions", N_("Decisions"), "history"),
+    ("settings", N_("Settings"), "settings"),
 )
 
 __all__ = ["ON_LOAD", "ROUTE_PATTERN", "TITLE", "page"]
@@ -56,7 +59,7 @@ def _tabs() -> rx.Component:
         *[
             rx.button(
                 rx.icon(icon, size=14),
-                label,
+                t(label),
                 size="2",
                 variant=rx.cond(SiteState.tab == key, "soft", "ghost"),
                 color_scheme=rx.cond(SiteState.tab == key, "teal", "gray"),
@@ -73,10 +76,10 @@ def _tabs() -> rx.Component:
 
 
 def _head() -> rx.Component:
-    site = SiteState.site
+    site: Any = SiteState.site  # a dict var: its items are Vars on the page
     return rx.vstack(
         rx.link(
-            rx.hstack(rx.icon("arrow-left", size=16), rx.text("Load Balancing"), spacing="1"),
+            rx.hstack(rx.icon("arrow-left", size=16), rx.text(t("Load Balancing")), spacing="1"),
             href=ROUTE,
             size="2",
         ),
@@ -85,14 +88,16 @@ def _head() -> rx.Component:
         ),
         rx.flex(
             rx.link(site["station"], href="/stations/" + site["station_id"], size="2"),
-            rx.badge(site["strategy"], variant="soft"),
-            rx.badge(site["limit"], variant="outline"),
+            rx.badge(strategy_word(site["strategy"]), variant="soft"),
+            rx.badge(t_var(site["limit"]), variant="outline"),
             rx.badge(
-                site["enabled"],
+                t_var(site["enabled"]),
                 color_scheme=rx.cond(site["enabled"] == "enabled", "green", "gray"),
                 variant="soft",
             ),
-            rx.text("Times in ", site["zone"], size="1", color=rx.color("gray", 10)),
+            rx.text(
+                t_with("Times in {zone}", zone=site["zone"]), size="1", color=rx.color("gray", 10)
+            ),
             gap="8px",
             wrap="wrap",
             align="center",
@@ -121,13 +126,16 @@ def _body() -> rx.Component:
     )
 
 
+MISSING_TEXT: Any = SiteState.missing  # a Var on the page
+
+
 def page() -> rx.Component:
     return app_shell(
         ROUTE,
         rx.cond(
             SiteState.missing != "",
             rx.callout(
-                SiteState.missing,
+                t_var(MISSING_TEXT),
                 icon="search-x",
                 color_scheme="amber",
                 width="100%",

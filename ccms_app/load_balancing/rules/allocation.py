@@ -26,6 +26,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from heapq import heappop, heappush
 
+from ccms_app.core.i18n import tr
+
 PHASES = ("L1", "L2", "L3")
 _UNLIMITED = 1 << 62
 
@@ -86,7 +88,7 @@ class _Tree:
         self.nodes = list(nodes)
         self.index = {node.id: i for i, node in enumerate(self.nodes)}
         if len(self.index) != len(self.nodes):
-            raise ValueError("node ids must be unique")
+            raise ValueError(tr("node ids must be unique"))
         self._chains: dict[int, tuple[int, ...]] = {}
 
     def headroom(self) -> list[int]:
@@ -99,9 +101,17 @@ class _Tree:
     def path(self, load: Load) -> tuple[int, ...]:
         start = self.index.get(load.node_id)
         if start is None:
-            raise ValueError(f"load {load.key}: node {load.node_id} is not in the site")
+            raise ValueError(
+                tr(
+                    "load {key}: node {node_id} is not in the site",
+                    key=load.key,
+                    node_id=load.node_id,
+                )
+            )
         if not load.phases or any(p not in (0, 1, 2) for p in load.phases):
-            raise ValueError(f"load {load.key}: phases must be supply phase indexes 0..2")
+            raise ValueError(
+                tr("load {key}: phases must be supply phase indexes 0..2", key=load.key)
+            )
         chain = self._chain(start)
         return tuple(3 * n + p for p in dict.fromkeys(load.phases) for n in chain)
 
@@ -111,7 +121,7 @@ class _Tree:
         at: int | None = start
         while at is not None and at not in self._chains:
             if at in walk:
-                raise ValueError(f"the tree has a cycle through node {self.nodes[at].id}")
+                raise ValueError(tr("the tree has a cycle through node {id}", id=self.nodes[at].id))
             walk.append(at)
             at = self._parent(at)
         above = self._chains[at] if at is not None else ()
@@ -126,7 +136,13 @@ class _Tree:
             return None
         parent = self.index.get(parent_id)
         if parent is None:
-            raise ValueError(f"node {self.nodes[i].id}: parent {parent_id} is not in the site")
+            raise ValueError(
+                tr(
+                    "node {id}: parent {parent_id} is not in the site",
+                    id=self.nodes[i].id,
+                    parent_id=parent_id,
+                )
+            )
         return parent
 
     def describe(self, node_phase: int) -> tuple[str, int]:
@@ -214,7 +230,7 @@ class _Run:
 
 def _check(load: Load) -> None:
     if load.min_da < 0 or load.max_da < 0 or (load.fixed_da or 0) < 0:
-        raise ValueError(f"load {load.key}: currents must not be negative")
+        raise ValueError(tr("load {key}: currents must not be negative", key=load.key))
 
 
 class _Filling:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
+from ccms_app.core.i18n import tr
+
 NOMINAL_VOLTAGE_V = 230
 _TENTH = Decimal("0.1")
 
@@ -23,7 +25,7 @@ def _tenths(amps: float, rounding: str) -> int:
 def deciamps(amps: float) -> int:
     """A measured or configured current in whole 0.1 A, half up (16.05 A -> 161)."""
     if not math.isfinite(amps):
-        raise ValueError(f"current must be a finite number, got {amps}")
+        raise ValueError(tr("current must be a finite number, got {amps}", amps=amps))
     return _tenths(amps, ROUND_HALF_UP)
 
 
@@ -34,7 +36,7 @@ def amps(da: int) -> float:
 def kw_to_phase_da(kw: float, phases: int = 3) -> int:
     """Per-phase current for a power at the nominal voltage, rounded down (never more)."""
     if phases not in (1, 2, 3):
-        raise ValueError(f"phases must be 1, 2 or 3, got {phases}")
+        raise ValueError(tr("phases must be 1, 2 or 3, got {phases}", phases=phases))
     da = Decimal(repr(kw)) * 10_000 / (phases * NOMINAL_VOLTAGE_V)
     return int(da.to_integral_value(rounding=ROUND_FLOOR))
 

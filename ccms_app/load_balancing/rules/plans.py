@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from ccms_app.core.i18n import tr
+
 _TIME = re.compile(r"(\d{1,2}):(\d{2})")
 _LOOKAHEAD_DAYS = 8
 
@@ -36,7 +38,7 @@ def check_weekdays(text: str) -> str:
     """The weekdays as sorted ISO digits ("5, 1" -> "15"); ValueError naming the problem."""
     digits = re.sub(r"[\s,]", "", text)
     if not digits:
-        raise ValueError("choose at least one weekday (ISO digits, Monday = 1 ... Sunday = 7)")
+        raise ValueError(tr("choose at least one weekday (ISO digits, Monday = 1 ... Sunday = 7)"))
     if not digits.isdigit() or any(day not in "1234567" for day in digits):
         raise ValueError(f"weekdays must be digits 1 (Monday) to 7 (Sunday), got {text!r}")
     if len(set(digits)) != len(digits):

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ccms_app.core.i18n import tr
 from ccms_app.load_balancing.rules.limits import NOMINAL_VOLTAGE_V, amps, kw_to_phase_da
 from ccms_app.load_balancing.rules.site_form import FormError
 
@@ -38,7 +39,12 @@ def _number(value: Any, name: str, bound: float, unit: str, errors: dict[str, st
         errors[name] = f"Give a number of {unit} ({str(value)[:40]!r} given)."
         return 0.0
     if number != number or not -bound <= number <= bound:
-        errors[name] = f"Give -{bound:g} to {bound:g} {unit} ({number:g} given)."
+        errors[name] = tr(
+            "Give -{bound:g} to {bound:g} {unit} ({number:g} given).",
+            bound=bound,
+            unit=unit,
+            number=number,
+        )
         return 0.0
     return number
 
@@ -51,16 +57,18 @@ def _measured_at(value: Any, now: datetime, errors: dict[str, str]) -> datetime:
         try:
             moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
         except ValueError:
-            errors["measured_at"] = (
+            errors["measured_at"] = tr(
                 "Give an ISO 8601 time with its offset (e.g. 2026-01-31T08:00:00Z)."
             )
             return now
     if moment.tzinfo is None or moment.utcoffset() is None:
-        errors["measured_at"] = "Give the time's offset (e.g. +01:00 or Z): whose 08:00 is it?"
+        errors["measured_at"] = tr("Give the time's offset (e.g. +01:00 or Z): whose 08:00 is it?")
         return now
     moment = moment.astimezone(UTC)
     if moment > now + FUTURE_TOLERANCE:
-        errors["measured_at"] = "The reading is more than 5 minutes in the future: check the clock."
+        errors["measured_at"] = tr(
+            "The reading is more than 5 minutes in the future: check the clock."
+        )
     return moment
 
 
@@ -72,7 +80,7 @@ def check_reading(
     given = {k for k, v in form.items() if v is not None and v != "" and k != "measured_at"}
     unknown = sorted(given - set(READING_FIELDS))
     for name in unknown:
-        errors[name] = "Unknown field: send l1_a, l2_a and l3_a, or current_a, or power_kw."
+        errors[name] = tr("Unknown field: send l1_a, l2_a and l3_a, or current_a, or power_kw.")
     shapes = [
         shape
         for shape, fields in (
@@ -90,7 +98,7 @@ def check_reading(
         values = []
         for name in PHASE_FIELDS:
             if name not in given:
-                errors[name] = "Give all three phases (l1_a, l2_a, l3_a), or current_a for all."
+                errors[name] = tr("Give all three phases (l1_a, l2_a, l3_a), or current_a for all.")
                 values.append(0.0)
             else:
                 values.append(_number(form[name], name, MAX_READING_A, "A", errors))

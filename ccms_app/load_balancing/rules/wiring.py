@@ -11,6 +11,8 @@ import functools
 from collections.abc import Mapping
 from itertools import permutations
 
+from ccms_app.core.i18n import tr
+
 _PHASE = {"L1": 0, "L2": 1, "L3": 2}
 ROTATIONS = tuple("".join(order) for order in permutations(_PHASE)) + tuple(_PHASE)
 
@@ -32,7 +34,9 @@ def supply_phases(rotation: str, used_phases: int) -> tuple[int, ...]:
     phases through the rotation (a single-phase car uses only the charger's L1)."""
     rotation = check_rotation(rotation)
     if used_phases not in (1, 2, 3):
-        raise ValueError(f"used phases must be 1, 2 or 3, got {used_phases}")
+        raise ValueError(
+            tr("used phases must be 1, 2 or 3, got {used_phases}", used_phases=used_phases)
+        )
     wired = tuple(_PHASE[rotation[i : i + 2]] for i in range(0, len(rotation), 2))
     return wired[:used_phases]
 

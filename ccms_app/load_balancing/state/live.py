@@ -19,6 +19,7 @@ from ccms_app.accounts.gate_marks import guarded
 from ccms_app.accounts.roles import Caller, NotFoundError
 from ccms_app.accounts.rules.permissions import Module
 from ccms_app.core.display import MISSING, time_zone
+from ccms_app.core.i18n import N_
 from ccms_app.core.types import utc_now
 from ccms_app.load_balancing import live_view
 from ccms_app.load_balancing.live_view import HistoryPoint
@@ -78,8 +79,8 @@ def live_page(caller: Caller, site_id: int) -> dict[str, Any]:
         if live.decided_at is not None
         else NO_FIGURES,
         "facts": {
-            "plan": live.plan_name or "none (the site limit)",
-            "decided": when(live.decided_at, zone, now) or "not yet",
+            "plan": live.plan_name or N_("none (the site limit)"),
+            "decided": when(live.decided_at, zone, now) or N_("not yet"),
             "trigger": live.trigger,
             "cars": str(live.cars),
             "capped": str(live.capped),

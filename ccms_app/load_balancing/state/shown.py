@@ -8,6 +8,7 @@ import json
 from datetime import datetime
 
 from ccms_app.core.display import MISSING, format_time
+from ccms_app.core.i18n import N_
 from ccms_app.load_balancing.live_view import ConnectorLive, DecisionView, PhaseFigures, SiteLive
 from ccms_app.load_balancing.plan_admin import PlanView, PriorityView
 from ccms_app.load_balancing.rules.site_form import CURRENT_TYPES as CURRENT_TYPE_NAMES
@@ -23,15 +24,15 @@ STRATEGIES = list(STRATEGY_LABELS.items())
 NODE_KINDS = [(k, v) for k, v in NODE_KIND_LABELS.items() if k != "grid"]
 CURRENT_TYPES = [(t, t) for t in CURRENT_TYPE_NAMES]
 ROTATIONS = [
-    ("L1L2L3", "L1L2L3 (three-phase, straight)"),
-    ("L2L3L1", "L2L3L1 (rotated once)"),
-    ("L3L1L2", "L3L1L2 (rotated twice)"),
-    ("L1", "L1 (single-phase)"),
-    ("L2", "L2 (single-phase)"),
-    ("L3", "L3 (single-phase)"),
+    ("L1L2L3", N_("L1L2L3 (three-phase, straight)")),
+    ("L2L3L1", N_("L2L3L1 (rotated once)")),
+    ("L3L1L2", N_("L3L1L2 (rotated twice)")),
+    ("L1", N_("L1 (single-phase)")),
+    ("L2", N_("L2 (single-phase)")),
+    ("L3", N_("L3 (single-phase)")),
 ]
 PRIORITY_KINDS = list(PRIORITY_KIND_LABELS.items())
-WEEKDAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+WEEKDAY_NAMES = [N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun")]
 
 
 def amps(value: float | None) -> str:
@@ -51,7 +52,7 @@ def limit_text(limit_a: float | None, limit_kw: float | None, margin_a: float = 
         f"{limit_a:g} A" if limit_a is not None else "",
         f"{limit_kw:g} kW" if limit_kw is not None else "",
     ]
-    text = " / ".join(p for p in parts if p) or "no limit"
+    text = " / ".join(p for p in parts if p) or N_("no limit")
     return f"{text}, margin {margin_a:g} A" if margin_a else text
 
 
@@ -78,10 +79,10 @@ def weekdays_text(digits: str) -> str:
     """ "12345" -> "Mon-Fri"; "1234567" -> "every day"; else the names."""
     days = sorted({int(d) for d in digits if d.isdigit() and 1 <= int(d) <= 7})
     if days == list(range(1, 8)):
-        return "every day"
+        return N_("every day")
     if len(days) > 2 and days == list(range(days[0], days[-1] + 1)):
         return f"{WEEKDAY_NAMES[days[0] - 1]}-{WEEKDAY_NAMES[days[-1] - 1]}"
-    return ", ".join(WEEKDAY_NAMES[d - 1] for d in days) or "no day"
+    return ", ".join(WEEKDAY_NAMES[d - 1] for d in days) or N_("no day")
 
 
 def site_row(site: SiteView, live: SiteLive | None) -> dict[str, str]:
@@ -92,13 +93,15 @@ def site_row(site: SiteView, live: SiteLive | None) -> dict[str, str]:
         "station": site.station_name,
         "strategy": site.strategy,
         "limit": limit_text(site.limit_a, site.limit_kw, site.margin_a),
-        "enabled": "enabled" if site.enabled else "disabled",
+        "enabled": N_("enabled") if site.enabled else N_("disabled"),
         "building": MISSING,
         "allocated": MISSING,
         "cars": MISSING,
     }
     if live is not None:
-        row["building"] = phases(live.building)["max"] if site.strategy == "dynamic" else "not used"
+        row["building"] = (
+            phases(live.building)["max"] if site.strategy == "dynamic" else N_("not used")
+        )
         row["allocated"] = phases_line(live.allocated)
         row["cars"] = f"{live.cars} / {live.capped}"
     return row
@@ -185,10 +188,10 @@ def plan_row(p: PlanView) -> dict[str, str]:
         "id": str(p.id),
         "name": p.name,
         "days": weekdays_text(p.weekdays),
-        "hours": "all day" if p.start_time == p.end_time else f"{p.start_time}-{p.end_time}",
+        "hours": N_("all day") if p.start_time == p.end_time else f"{p.start_time}-{p.end_time}",
         "limit": limit_text(p.limit_a, p.limit_kw),
         "priority": str(p.priority),
-        "enabled": "enabled" if p.enabled else "disabled",
+        "enabled": N_("enabled") if p.enabled else N_("disabled"),
     }
 
 

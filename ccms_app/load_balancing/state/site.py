@@ -12,6 +12,7 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import Caller, NotFoundError
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.core.i18n import N_
 from ccms_app.load_balancing import site_admin
 from ccms_app.load_balancing.site_admin import SiteView
 from ccms_app.load_balancing.state.common import (
@@ -29,7 +30,7 @@ from ccms_app.system.state.accounts import event_caller
 from ccms_app.ui.events import event
 
 TABS = ("live", "tree", "plans", "priorities", "decisions", "settings")
-NOT_FOUND = "No such load balancing site in your network."
+NOT_FOUND = N_("No such load balancing site in your network.")
 
 
 def site_header(site: SiteView) -> dict[str, str]:
@@ -40,7 +41,7 @@ def site_header(site: SiteView) -> dict[str, str]:
         "station_id": str(site.station_id),
         "strategy": site.strategy,
         "limit": limit_text(site.limit_a, site.limit_kw, site.margin_a),
-        "enabled": "enabled" if site.enabled else "disabled",
+        "enabled": N_("enabled") if site.enabled else N_("disabled"),
         "zone": site.timezone,
     }
 

@@ -26,6 +26,7 @@ from ccms_app.accounts.roles import Caller, InputError, require
 from ccms_app.accounts.rules.permissions import Action, Module, permission
 from ccms_app.core.db import session_scope
 from ccms_app.core.events import NetworkEvent, get_event_bus
+from ccms_app.core.i18n import tr
 from ccms_app.core.types import utc_now
 from ccms_app.maintenance.alarms.alarm_events import CHANGED, alarm_event
 from ccms_app.maintenance.alarms.assignees import assignee_problem
@@ -78,7 +79,9 @@ def _published(event: NetworkEvent, kind: str, caller: Caller) -> None:
 
 def _still_open(alarm: Alarm, doing: str) -> None:
     if alarm.status not in OPEN_STATES:
-        raise AlarmStateError(f"Alarm {alarm.id} is closed: reopen it before you {doing}.")
+        raise AlarmStateError(
+            tr("Alarm {id} is closed: reopen it before you {doing}.", id=alarm.id, doing=doing)
+        )
 
 
 def acknowledge(caller: Caller, alarm_id: int, now: datetime | None = None) -> Alarm:
@@ -89,7 +92,13 @@ def acknowledge(caller: Caller, alarm_id: int, now: datetime | None = None) -> A
         _still_open(alarm, "acknowledge it")
         if alarm.status == AlarmStatus.ACKNOWLEDGED:
             who = alarm.acknowledged_by or "someone"
-            raise AlarmStateError(f"Alarm {alarm_id} was already acknowledged by {who}.")
+            raise AlarmStateError(
+                tr(
+                    "Alarm {alarm_id} was already acknowledged by {who}.",
+                    alarm_id=alarm_id,
+                    who=who,
+                )
+            )
         _acknowledge(alarm, caller, now or utc_now())
         event = _changed(session, alarm, caller, "acknowledged", "")
     _published(event, "acknowledge", caller)
@@ -138,7 +147,9 @@ def assign(caller: Caller, alarm_id: int, account_id: int | None) -> Alarm:
         _still_open(alarm, "assign it")
         if account_id is None:
             if alarm.assignee_account_id is None:
-                raise AlarmStateError(f"Alarm {alarm_id} is not assigned to anyone.")
+                raise AlarmStateError(
+                    tr("Alarm {alarm_id} is not assigned to anyone.", alarm_id=alarm_id)
+                )
             alarm.assignee_account_id = None
             event = _changed(session, alarm, caller, "unassigned", "")
         else:
@@ -183,7 +194,9 @@ def close(caller: Caller, alarm_id: int, reason: str, now: datetime | None = Non
     with scoped_row(caller, Alarm, alarm_id, action, OBJECT, "alarm") as (session, alarm):
         if alarm.status == AlarmStatus.CLOSED:
             who = alarm.closed_by or "CCMS (the charger recovered)"
-            raise AlarmStateError(f"Alarm {alarm_id} was already closed by {who}.")
+            raise AlarmStateError(
+                tr("Alarm {alarm_id} was already closed by {who}.", alarm_id=alarm_id, who=who)
+            )
         alarm.status, alarm.open_key = AlarmStatus.CLOSED, None
         alarm.closed_at, alarm.closed_by = closed_at, caller.email[:320]
         alarm.close_reason = reason.strip()
@@ -204,12 +217,17 @@ def reopen(caller: Caller, alarm_id: int, note: str = "") -> Alarm:
         raise InputError({"note": f"At most {alarm_admin.MAX_CLOSE_REASON} characters."})
     with scoped_row(caller, Alarm, alarm_id, action, OBJECT, "alarm") as (session, alarm):
         if alarm.status != AlarmStatus.CLOSED:
-            raise AlarmStateError(f"Alarm {alarm_id} is open: there is nothing to reopen.")
+            raise AlarmStateError(
+                tr("Alarm {alarm_id} is open: there is nothing to reopen.", alarm_id=alarm_id)
+            )
         key = open_key(alarm.charge_point_id, alarm.connector_id, alarm.cause)
         newer = session.exec(select(Alarm.id).where(col(Alarm.open_key) == key)).first()
         if newer is not None:
             raise AlarmStateError(
-                f"Alarm {newer} is open for the same fault: work on that one instead."
+                tr(
+                    "Alarm {newer} is open for the same fault: work on that one instead.",
+                    newer=newer,
+                )
             )
         alarm.status, alarm.open_key = AlarmStatus.OPEN, key
         alarm.closed_at, alarm.closed_by, alarm.close_reason = None, "", ""
@@ -230,7 +248,11 @@ def set_exclusion(caller: Caller, alarm_id: int, reason: str) -> Alarm:
     with scoped_row(caller, Alarm, alarm_id, action, OBJECT, "alarm") as (session, alarm):
         if alarm.excluded_reason == reason:
             raise AlarmStateError(
-                f"Alarm {alarm_id} is already {alarm_admin.exclusion_label(reason).lower()}."
+                tr(
+                    "Alarm {alarm_id} is already {exclusion_label}.",
+                    alarm_id=alarm_id,
+                    exclusion_label=alarm_admin.exclusion_label(reason).lower(),
+                )
             )
         alarm.excluded_reason = reason
         text = alarm_admin.exclusion_label(reason)

@@ -17,6 +17,7 @@ from sqlmodel import col, select
 from ccms_app.accounts.roles import NotFoundError
 from ccms_app.core import listing
 from ccms_app.core.db import read_session
+from ccms_app.core.i18n import tr
 from ccms_app.maintenance.alarms.listing import ALARM_LIST
 from ccms_app.maintenance.alarms.models import AlarmActivity
 from ccms_app.maintenance.work_orders.models import WorkOrder
@@ -57,7 +58,7 @@ class AlarmDetail:
 def alarm_row(alarm_id: int, scope: Collection[int]) -> dict[str, Any]:
     row = listing.fetch_one(ALARM_LIST, alarm_id, scope)
     if row is None:
-        raise NotFoundError(f"No alarm {alarm_id} in your organisation.")
+        raise NotFoundError(tr("No alarm {alarm_id} in your organisation.", alarm_id=alarm_id))
     return row
 
 

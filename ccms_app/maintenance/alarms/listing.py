@@ -22,6 +22,7 @@ from sqlmodel import col, select
 
 from ccms_app.accounts.models import OperatorAccount
 from ccms_app.core.db import read_session
+from ccms_app.core.i18n import N_, tr
 from ccms_app.core.listing import ListColumn, ListQueryError, ListSpec
 from ccms_app.maintenance.alarms.models import Alarm, AlarmStatus
 from ccms_app.maintenance.rules import alarm_admin
@@ -32,10 +33,10 @@ from ccms_app.network.models import ChargePoint, OperationArea, Station
 ACTIVE = "active"  # the status filter value for open or acknowledged
 UNASSIGNED = "none"  # the assignee filter value for nobody
 STATUS_LABELS: dict[str, str] = {
-    ACTIVE: "Active (open or acknowledged)",
-    AlarmStatus.OPEN: "Open",
-    AlarmStatus.ACKNOWLEDGED: "Acknowledged",
-    AlarmStatus.CLOSED: "Closed",
+    ACTIVE: N_("Active (open or acknowledged)"),
+    AlarmStatus.OPEN: N_("Open"),
+    AlarmStatus.ACKNOWLEDGED: N_("Acknowledged"),
+    AlarmStatus.CLOSED: N_("Closed"),
 }
 DATE_FILTERS = ("since", "until")
 
@@ -204,7 +205,7 @@ def day_range(since: str, until: str) -> tuple[datetime | None, datetime | None]
     """UTC days (as the list shows UTC) as [start of `since`, end of `until`)."""
     first, last = _day(since, "From"), _day(until, "To")
     if first is not None and last is not None and first > last:
-        raise ListQueryError("The From date is after the To date")
+        raise ListQueryError(tr("The From date is after the To date"))
     start = None if first is None else datetime.combine(first, time.min, tzinfo=UTC)
     end = None if last is None else datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC)
     return start, end

@@ -29,6 +29,7 @@ from ccms_app.accounts.roles import (
 from ccms_app.accounts.rules.permissions import Action, Module, permission
 from ccms_app.core import listing
 from ccms_app.core.db import session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListColumn, ListSpec
 from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
@@ -109,7 +110,9 @@ def _checked(session: Session, caller: Caller, form: Mapping[str, str]) -> RuleV
             str(i) for i in values.notify_role_ids if role_in_scope(session, i, scope) is None
         ]
         if unknown:
-            errors["notify_role_ids"] = f"No role {', '.join(unknown)} in your organisation."
+            errors["notify_role_ids"] = tr(
+                "No role {unknown} in your organisation.", unknown=", ".join(unknown)
+            )
     if errors or values is None:
         raise InputError(errors)
     return values
@@ -146,7 +149,7 @@ def get_rule(rule_id: int, scope: frozenset[int]) -> dict[str, Any]:
     """The rule as the list shows it; NotFoundError outside `scope`."""
     row = listing.fetch_one(RULE_LIST, rule_id, scope)
     if row is None:
-        raise NotFoundError(f"No alarm rule {rule_id} in your organisation.")
+        raise NotFoundError(tr("No alarm rule {rule_id} in your organisation.", rule_id=rule_id))
     return row
 
 

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from ccms_app.accounts.roles import Caller, InputError, NotFoundError, not_found, require
 from ccms_app.accounts.rules.permissions import Action, Module, permission
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.types import utc_now
 from ccms_app.maintenance.alarms.models import MaintenanceSettings
 from ccms_app.maintenance.alarms.settings import settings_for
@@ -33,7 +34,12 @@ def read_settings(organisation_id: int, scope: frozenset[int]) -> MaintenanceSet
     """The organisation's settings (the defaults when none are stored). NotFoundError outside
     the scope."""
     if organisation_id not in scope:
-        raise NotFoundError(f"No organisation {organisation_id} in your network.")
+        raise NotFoundError(
+            tr(
+                "No organisation {organisation_id} in your network.",
+                organisation_id=organisation_id,
+            )
+        )
     with read_session() as session:
         return settings_for(session, organisation_id)
 

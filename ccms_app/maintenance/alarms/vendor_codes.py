@@ -26,6 +26,7 @@ from ccms_app.accounts.roles import Caller, InputError, NotFoundError, not_found
 from ccms_app.accounts.rules.permissions import Action, Module, permission
 from ccms_app.core import listing
 from ccms_app.core.db import session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListColumn, ListQuery, ListSpec
 from ccms_app.core.rows import stored_id
 from ccms_app.maintenance.alarms.models import VendorErrorCode
@@ -175,7 +176,9 @@ def _new(organisation_id: int, code: CodeRow) -> VendorErrorCode:
 def get_code(code_id: int, scope: Collection[int]) -> dict[str, Any]:
     row = listing.fetch_one(VENDOR_CODE_LIST, code_id, scope)
     if row is None:
-        raise NotFoundError(f"No vendor error code {code_id} in your organisation.")
+        raise NotFoundError(
+            tr("No vendor error code {code_id} in your organisation.", code_id=code_id)
+        )
     return row
 
 

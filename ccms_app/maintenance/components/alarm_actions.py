@@ -50,7 +50,11 @@ def _exclusion() -> rx.Component:
     return labelled(
         t("Uptime (NEVI)"),
         choice_select(
-            S.exclusion_value, EXCLUSION_CHOICES, S.set_exclusion, None, "alarm-exclusion"
+            S.exclusion_value,
+            [(key, t(text)) for key, text in EXCLUSION_CHOICES],
+            S.set_exclusion,
+            None,
+            "alarm-exclusion",
         ),
     )
 
@@ -156,12 +160,12 @@ def comment_box() -> rx.Component:
 def close_dialog() -> rx.Component:
     suggestions = [
         rx.button(
-            text,
+            t(text),
             size="1",
             variant="soft",
             color_scheme="gray",
             type="button",
-            on_click=S.set_close_reason(text),
+            on_click=S.set_close_reason(t(text)),
         )
         for text in CLOSE_SUGGESTIONS
     ]
@@ -186,6 +190,7 @@ def close_dialog() -> rx.Component:
                 t("Close alarm"),
                 S.busy,
                 "alarm-close-confirm",
+                cancel_label=t("Cancel"),
                 on_click=S.close_alarm,
                 color_scheme="green",
             ),
@@ -219,7 +224,7 @@ def work_order_dialog() -> rx.Component:
                 t("Priority"),
                 choice_select(
                     S.work_order_priority,
-                    PRIORITY_CHOICES,
+                    [(key, t(text)) for key, text in PRIORITY_CHOICES],
                     S.set_work_order_priority,
                     None,
                     "alarm-work-order-priority",
@@ -230,6 +235,7 @@ def work_order_dialog() -> rx.Component:
                 t("Create"),
                 S.busy,
                 "alarm-work-order-create",
+                cancel_label=t("Cancel"),
                 on_click=S.create_work_order,
             ),
         ),

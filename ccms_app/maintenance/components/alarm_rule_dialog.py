@@ -9,8 +9,10 @@ from typing import Any
 
 import reflex as rx
 
+from ccms_app.core.i18n import N_
+from ccms_app.maintenance.components.alarm_badges import SEVERITY_LABELS
 from ccms_app.maintenance.rules.alarm_causes import CAUSE_LABELS
-from ccms_app.maintenance.rules.alarm_rule_form import PRIORITY_LABELS, SEVERITY_LABELS
+from ccms_app.maintenance.rules.alarm_rule_form import PRIORITY_LABELS
 from ccms_app.maintenance.state.alarms_codes import AS_RULE, VendorCodeFormState
 from ccms_app.maintenance.state.alarms_rules import AlarmRuleFormState
 from ccms_app.ui.dialogs import (
@@ -39,7 +41,7 @@ def _select(name: str, label: Text, choices: dict[str, str]) -> rx.Component:
         label,
         choice_select(
             R.values[name],
-            list(choices.items()),
+            [(key, t(text)) for key, text in choices.items()],
             lambda value: R.set_value(name, value),
             None,
             f"rule-{name}",
@@ -106,7 +108,7 @@ def _delete_area() -> rx.Component:
             rx.cond(
                 R.confirm_delete,
                 rx.flex(
-                    rx.text("Delete this rule? Its alarms stay.", size="2"),
+                    rx.text(t("Delete this rule? Its alarms stay."), size="2"),
                     rx.button(
                         t("Delete"),
                         color_scheme="red",
@@ -169,7 +171,9 @@ def rule_dialog() -> rx.Component:
             _switch("enabled", t("Enabled")),
             notice(R.message, "rule-message"),
             _delete_area(),
-            dialog_buttons(None, t("Save"), R.busy, "rule-save", on_click=R.save),
+            dialog_buttons(
+                None, t("Save"), R.busy, "rule-save", cancel_label=t("Cancel"), on_click=R.save
+            ),
         ),
         description=t(
             "The most specific enabled rule matching an alarm decides its severity "
@@ -181,7 +185,7 @@ def rule_dialog() -> rx.Component:
 
 
 def code_dialog() -> rx.Component:
-    severities = [("", "As the rule says"), *SEVERITY_LABELS.items()]
+    severities = [("", N_("As the rule says")), *SEVERITY_LABELS.items()]
     return dialog(
         C.mode != "",
         C.set_is_open,
@@ -201,7 +205,7 @@ def code_dialog() -> rx.Component:
                 rx.select.root(
                     rx.select.trigger(width="100%", custom_attrs=_tid("code-severity")),
                     rx.select.content(
-                        *[rx.select.item(t, value=v or AS_RULE) for v, t in severities]
+                        *[rx.select.item(t(text), value=v or AS_RULE) for v, text in severities]
                     ),
                     value=rx.cond(C.values["severity"] == "", AS_RULE, C.values["severity"]),
                     on_change=C.set_severity,
@@ -222,7 +226,9 @@ def code_dialog() -> rx.Component:
                     ),
                 ),
             ),
-            dialog_buttons(None, t("Save"), C.busy, "code-save", on_click=C.save),
+            dialog_buttons(
+                None, t("Save"), C.busy, "code-save", cancel_label=t("Cancel"), on_click=C.save
+            ),
         ),
         testid="code-dialog",
         max_width="640px",

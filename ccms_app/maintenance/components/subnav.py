@@ -3,22 +3,30 @@ the event history, reports, plans, staff and the alarm rules."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import cast
+
 import reflex as rx
 
+from ccms_app.core.i18n import N_
+from ccms_app.ui.i18n import t
 from ccms_app.ui.subnav import SubPage, subnav
 
 SUBPAGES: list[SubPage] = [
-    ("Overview", "/maintenance", "layout-dashboard"),
-    ("Alarms", "/maintenance/alarms", "siren"),
-    ("Work orders", "/maintenance/work-orders", "clipboard-list"),
-    ("Events", "/maintenance/events", "history"),
-    ("Reports", "/maintenance/reports", "chart-pie"),
-    ("Plans", "/maintenance/plans", "calendar-clock"),
-    ("Staff", "/maintenance/staff", "hard-hat"),
-    ("Alarm rules", "/maintenance/alarm-rules", "list-checks"),
+    (N_("Overview"), "/maintenance", "layout-dashboard"),
+    (N_("Alarms"), "/maintenance/alarms", "siren"),
+    (N_("Work orders"), "/maintenance/work-orders", "clipboard-list"),
+    (N_("Events"), "/maintenance/events", "history"),
+    (N_("Reports"), "/maintenance/reports", "chart-pie"),
+    (N_("Plans"), "/maintenance/plans", "calendar-clock"),
+    (N_("Staff"), "/maintenance/staff", "hard-hat"),
+    (N_("Alarm rules"), "/maintenance/alarm-rules", "list-checks"),
 ]
 
 
 def maintenance_subnav(active: str) -> rx.Component:
-    """Pills to the Maintenance sub-pages; data-testid "maintenance-tab-<last route part>"."""
-    return subnav(SUBPAGES, active, "maintenance-tab")
+    """Pills to the Maintenance sub-pages, each label in the tab's language; data-testid
+    "maintenance-tab-<last route part>"."""
+    # A label may be a Var (the subnav only shows it); ui.subnav types it str.
+    pages = [(t(label), route, icon) for label, route, icon in SUBPAGES]
+    return subnav(cast(Sequence[SubPage], pages), active, "maintenance-tab")

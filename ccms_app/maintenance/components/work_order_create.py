@@ -77,7 +77,7 @@ def create_dialog() -> rx.Component:
                 t("Priority"),
                 choice_select(
                     S.values["priority"],
-                    PRIORITY_CHOICES,
+                    [(p, t(label)) for p, label in PRIORITY_CHOICES],
                     lambda v: S.set_value("priority", v),
                     None,
                     "work-order-priority",
@@ -95,7 +95,14 @@ def create_dialog() -> rx.Component:
                 keyed_error(S.errors, "assignee_account_id", "work-order-assignee-error"),
             ),
             notice(S.message, "work-order-message"),
-            dialog_buttons(None, t("Create"), S.busy, "work-order-save", on_click=S.save),
+            dialog_buttons(
+                None,
+                t("Create"),
+                S.busy,
+                "work-order-save",
+                cancel_label=t("Cancel"),
+                on_click=S.save,
+            ),
         ),
         testid="work-order-dialog",
     )

@@ -10,7 +10,7 @@ from reflex.vars import ObjectVar
 from ccms_app.maintenance.components.work_order_badges import priority_badge, status_badge
 from ccms_app.maintenance.state.work_orders import MyWorkOrdersState as Mine
 from ccms_app.ui.cards import empty_note, section
-from ccms_app.ui.i18n import t
+from ccms_app.ui.i18n import t, t_var, t_with
 
 
 def _card(row: ObjectVar[dict[str, str]]) -> rx.Component:
@@ -18,8 +18,8 @@ def _card(row: ObjectVar[dict[str, str]]) -> rx.Component:
         rx.card(
             rx.vstack(
                 rx.hstack(
-                    status_badge(row["status"], row["status_text"]),
-                    priority_badge(row["priority"], row["priority_text"]),
+                    status_badge(row["status"], t_var(row["status_text"])),
+                    priority_badge(row["priority"], t_var(row["priority_text"])),
                     rx.cond(row["overdue"] != "", rx.badge(t("overdue"), color_scheme="red")),
                     spacing="2",
                     wrap="wrap",
@@ -34,7 +34,11 @@ def _card(row: ObjectVar[dict[str, str]]) -> rx.Component:
                 ),
                 rx.cond(
                     row["due"] != "",
-                    rx.text("Due ", row["due"], t(" (UTC)"), size="1", color=rx.color("gray", 10)),
+                    rx.text(
+                        t_with("Due {due} (UTC)", due=row["due"]),
+                        size="1",
+                        color=rx.color("gray", 10),
+                    ),
                 ),
                 spacing="2",
                 width="100%",
@@ -58,9 +62,11 @@ def _nothing_assigned(list_below: bool) -> rx.Component:
     if list_below:
         return empty_note(t("Nothing assigned to you: claim one from the list below."))
     return rx.text(
-        t("Nothing assigned to you: claim one from the "),
-        rx.link(t("work order list"), href=LIST_ROUTE, custom_attrs={"data-testid": "my-wo-list"}),
-        ".",
+        rx.link(
+            t("Nothing assigned to you: claim one from the work order list."),
+            href=LIST_ROUTE,
+            custom_attrs={"data-testid": "my-wo-list"},
+        ),
         size="2",
         color=rx.color("gray", 10),
         padding_y="8px",

@@ -57,7 +57,7 @@ def _fields() -> rx.Component:
                 width="100%",
             ),
         ),
-        rx.text("CCMS asks the charger to upload its diagnostics file.", size="2"),
+        rx.text(t("CCMS asks the charger to upload its diagnostics file."), size="2"),
     )
 
 
@@ -83,7 +83,7 @@ def remote_commands() -> rx.Component:
             t("Command"),
             choice_select(
                 C.action,
-                [(a, LABELS[a]) for a in ACTIONS],
+                [(a, t(LABELS[a])) for a in ACTIONS],
                 C.set_action,
                 None,
                 "wo-command-action",

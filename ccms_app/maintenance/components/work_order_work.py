@@ -30,7 +30,7 @@ def _action_button(action: str) -> rx.Component:
         D.actions.contains(action),
         rx.button(
             rx.icon(ACTION_ICONS[action], size=18),
-            ACTION_LABELS[action],
+            t(ACTION_LABELS[action]),
             on_click=D.act(action),
             loading=D.busy,
             color_scheme=ACTION_COLOURS.get(action, "teal"),
@@ -50,7 +50,7 @@ def status_moves() -> rx.Component:
         rx.cond(
             needs_text,
             rx.vstack(
-                rx.text("Resolution, or why on hold / reopened", size="2", weight="medium"),
+                rx.text(t("Resolution, or why on hold / reopened"), size="2", weight="medium"),
                 rx.text_area(
                     value=D.reason,
                     on_change=D.set_reason,
@@ -107,7 +107,7 @@ def photo_form() -> rx.Component:
     picker = rx.upload(
         rx.vstack(
             rx.icon("camera", size=28, color=rx.color("teal", 10)),
-            rx.text("Take or choose a photo", size="3", weight="medium"),
+            rx.text(t("Take or choose a photo"), size="3", weight="medium"),
             rx.foreach(
                 rx.selected_files(PHOTO_UPLOAD_ID),
                 lambda name: rx.text(name, size="2", color=rx.color("teal", 11)),

@@ -28,7 +28,7 @@ from ccms_app.maintenance.components.alarm_badges import fact, severity_badge, s
 from ccms_app.maintenance.components.subnav import maintenance_subnav
 from ccms_app.maintenance.state.alarms_detail import AlarmDetailState
 from ccms_app.ui.cards import section
-from ccms_app.ui.i18n import t
+from ccms_app.ui.i18n import t, t_var, t_with
 from ccms_app.ui.layout import app_shell
 
 ROUTE = "/maintenance/alarms/[alarm_id]"
@@ -48,7 +48,7 @@ def _header() -> rx.Component:
     return rx.vstack(
         rx.link(t("← Alarms"), href=LIST_ROUTE, size="2"),
         rx.flex(
-            rx.heading(t("Alarm #"), a.get("id", ""), size="6"),
+            rx.heading(t_with("Alarm #{id}", id=a.get("id", "")), size="6"),
             severity_badge(a.get("severity", ""), custom_attrs=_tid("alarm-severity")),
             status_badge(a.get("status", ""), custom_attrs=_tid("alarm-status")),
             gap="8px",
@@ -56,7 +56,7 @@ def _header() -> rx.Component:
             wrap="wrap",
         ),
         rx.text(
-            a.get("cause_text", ""),
+            t_var(a.get("cause_text", "")),
             " · ",
             rx.link(
                 a.get("charge_point", ""),
@@ -77,26 +77,26 @@ def _summary() -> rx.Component:
     a = S.alarm
     return rx.card(
         rx.grid(
-            fact("Readable cause", a.get("readable_cause", "")),
-            fact("OCPP error code", a.get("error_code", "")),
-            fact("Info", a.get("info", "")),
-            fact("Vendor id", a.get("vendor_id", "")),
-            fact("Vendor error code", a.get("vendor_error_code", "")),
-            fact("Detail", a.get("detail", "")),
-            fact("Station", a.get("station", "")),
-            fact("Area", a.get("area", "")),
-            fact("Occurrences", a.get("occurrences", ""), "alarm-occurrences"),
-            fact("Fault started (UTC)", a.get("fault_started_at", "")),
-            fact("Raised (UTC)", a.get("first_raised_at", "")),
-            fact("Last raised (UTC)", a.get("last_raised_at", "")),
-            fact("Acknowledged by", a.get("acknowledged_by", "")),
-            fact("Assignee", a.get("assignee", ""), "alarm-assignee-text"),
-            fact("Recovered (UTC)", a.get("recovered_at", "")),
-            fact("Closed (UTC)", a.get("closed_at", "")),
-            fact("Closed by", a.get("closed_by", "")),
-            fact("Close reason", a.get("close_reason", ""), "alarm-close-reason-text"),
-            fact("Downtime", a.get("downtime", "")),
-            fact("Excluded from uptime", a.get("excluded", "")),
+            fact(t("Readable cause"), a.get("readable_cause", "")),
+            fact(t("OCPP error code"), a.get("error_code", "")),
+            fact(t("Info"), a.get("info", "")),
+            fact(t("Vendor id"), a.get("vendor_id", "")),
+            fact(t("Vendor error code"), a.get("vendor_error_code", "")),
+            fact(t("Detail"), a.get("detail", "")),
+            fact(t("Station"), a.get("station", "")),
+            fact(t("Area"), a.get("area", "")),
+            fact(t("Occurrences"), a.get("occurrences", ""), "alarm-occurrences"),
+            fact(t("Fault started (UTC)"), a.get("fault_started_at", "")),
+            fact(t("Raised (UTC)"), a.get("first_raised_at", "")),
+            fact(t("Last raised (UTC)"), a.get("last_raised_at", "")),
+            fact(t("Acknowledged by"), a.get("acknowledged_by", "")),
+            fact(t("Assignee"), a.get("assignee", ""), "alarm-assignee-text"),
+            fact(t("Recovered (UTC)"), a.get("recovered_at", "")),
+            fact(t("Closed (UTC)"), a.get("closed_at", "")),
+            fact(t("Closed by"), a.get("closed_by", "")),
+            fact(t("Close reason"), a.get("close_reason", ""), "alarm-close-reason-text"),
+            fact(t("Downtime"), a.get("downtime", "")),
+            fact(t("Excluded from uptime"), t_var(a.get("excluded", ""))),
             columns=rx.breakpoints(initial="1", xs="2", md="3", lg="4"),
             gap="12px",
             width="100%",
@@ -172,7 +172,7 @@ def _work_orders() -> rx.Component:
         rx.cond(
             S.work_orders.length() > 0,
             rx.vstack(rx.foreach(S.work_orders, _work_order), spacing="2", width="100%"),
-            rx.text("No work order for this alarm yet.", size="2", color=rx.color("gray", 11)),
+            rx.text(t("No work order for this alarm yet."), size="2", color=rx.color("gray", 11)),
         ),
         right=rx.box(custom_attrs=_tid("alarm-work-orders")),
     )

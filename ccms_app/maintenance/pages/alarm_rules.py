@@ -16,6 +16,7 @@ import reflex as rx
 
 from ccms_app.accounts.state import AuthState
 from ccms_app.branding.components.brand import page_title
+from ccms_app.core.i18n import N_
 from ccms_app.maintenance.components.alarm_badges import severity_badge
 from ccms_app.maintenance.components.alarm_rule_dialog import code_dialog, rule_dialog
 from ccms_app.maintenance.components.subnav import maintenance_subnav
@@ -32,7 +33,7 @@ from ccms_app.maintenance.state.alarms_rules import AlarmRuleFormState, AlarmRul
 from ccms_app.ui.cards import section
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
 from ccms_app.ui.dialogs import value_input
-from ccms_app.ui.i18n import t
+from ccms_app.ui.i18n import t, t_var, t_with
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import when_allowed
@@ -51,6 +52,12 @@ R: Any = AlarmRuleFormState
 C: Any = VendorCodeFormState
 M: Any = MaintenanceSettingsState
 ACCEPT = {"text/csv": [".csv"], "text/plain": [".csv", ".txt"]}
+# A setting's bounds under its input, by the unit of the setting (rules.settings_form.BOUNDS).
+BOUND_HINTS = {
+    "seconds": N_("{low}-{high} seconds"),
+    "starts": N_("{low}-{high} starts"),
+    "hours": N_("{low}-{high} hours"),
+}
 
 
 def _tid(value: Any) -> dict[str, Any]:
@@ -74,7 +81,9 @@ def _rules() -> rx.Component:
             AlarmRuleListState,
             columns=[
                 Column("name", t("Name")),
-                Column("cause", t("Cause"), render=lambda r: rx.text(r["cause_text"], size="2")),
+                Column(
+                    "cause", t("Cause"), render=lambda r: rx.text(t_var(r["cause_text"]), size="2")
+                ),
                 Column("vendor", t("Matches"), render=lambda r: rx.text(r["matches"], size="2")),
                 Column("severity", t("Severity"), render=lambda r: severity_badge(r["severity"])),
                 Column(
@@ -83,9 +92,14 @@ def _rules() -> rx.Component:
                     sortable=False,
                     render=lambda r: rx.text(r["actions_text"], size="2"),
                 ),
-                Column("enabled", t("State"), sortable=False, render=lambda r: rx.text(r["state"])),
+                Column(
+                    "enabled",
+                    t("State"),
+                    sortable=False,
+                    render=lambda r: rx.text(t_var(r["state"])),
+                ),
             ],
-            filters=[Filter("cause", t("Cause"), list(CAUSE_LABELS.items()))],
+            filters=[Filter("cause", t("Cause"), [(k, t(v)) for k, v in CAUSE_LABELS.items()])],
             testid="rules",
             empty_text=t("No rules: alarms get each cause's default severity and notify nobody."),
             search_placeholder=t("Search name, vendor, model…"),
@@ -113,10 +127,14 @@ def _import_box() -> rx.Component:
             rx.upload(
                 rx.vstack(
                     rx.icon("file-spreadsheet", size=20, color=rx.color("gray", 10)),
-                    rx.text("Import CSV: drop a file here, or click", size="2", weight="medium"),
+                    rx.text(t("Import CSV: drop a file here, or click"), size="2", weight="medium"),
                     rx.text(
-                        f"Columns {', '.join(COLUMNS)}; at most {MAX_BYTES // 1_000_000} MB. "
-                        "Known codes are updated, new ones added; a bad line imports nothing.",
+                        t_with(
+                            "Columns {columns}; at most {megabytes} MB. Known codes are "
+                            "updated, new ones added; a bad line imports nothing.",
+                            columns=", ".join(COLUMNS),
+                            megabytes=MAX_BYTES // 1_000_000,
+                        ),
                         size="1",
                         color=rx.color("gray", 11),
                         text_align="center",
@@ -205,9 +223,9 @@ def _setting(name: str) -> rx.Component:
     return value_input(
         M,
         name,
-        bound.label,
+        t(bound.label),
         "settings",
-        hint=f"{bound.low}-{bound.high} {bound.unit}",
+        hint=t_with(BOUND_HINTS[bound.unit], low=bound.low, high=bound.high),
         type="number",
         min=bound.low,
         max=bound.high,

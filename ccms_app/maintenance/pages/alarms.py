@@ -19,14 +19,18 @@ import reflex as rx
 from ccms_app.accounts.state import AuthState
 from ccms_app.branding.components.brand import page_title
 from ccms_app.maintenance.alarms.listing import STATUS_LABELS
-from ccms_app.maintenance.components.alarm_badges import severity_badge, status_badge
+from ccms_app.maintenance.components.alarm_badges import (
+    SEVERITY_LABELS,
+    severity_badge,
+    status_badge,
+)
 from ccms_app.maintenance.components.day_filter import day_filter
 from ccms_app.maintenance.components.subnav import maintenance_subnav
 from ccms_app.maintenance.rules.alarm_causes import CAUSE_LABELS
 from ccms_app.maintenance.rules.alarm_rules import SEVERITY_ORDER
 from ccms_app.maintenance.state.alarms import AlarmListState
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
-from ccms_app.ui.i18n import t
+from ccms_app.ui.i18n import t, t_var, t_with
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import when_allowed
@@ -67,7 +71,7 @@ def _number(row: RowVar) -> rx.Component:
 
 def _what(row: RowVar) -> rx.Component:
     return rx.vstack(
-        rx.text(row["cause_text"], size="2", weight="medium"),
+        rx.text(t_var(row["cause_text"]), size="2", weight="medium"),
         rx.cond(
             row["what"] != "",
             rx.text(row["what"], size="1", color=rx.color("gray", 11), white_space="normal"),
@@ -103,9 +107,9 @@ def _columns() -> list[Column]:
 
 def _filters() -> list[Filter]:
     return [
-        Filter("status", t("Status"), list(STATUS_LABELS.items())),
-        Filter("severity", t("Severity"), [(s, s.capitalize()) for s in SEVERITY_ORDER]),
-        Filter("cause", t("Cause"), list(CAUSE_LABELS.items())),
+        Filter("status", t("Status"), [(k, t(v)) for k, v in STATUS_LABELS.items()]),
+        Filter("severity", t("Severity"), [(s, t(SEVERITY_LABELS[s])) for s in SEVERITY_ORDER]),
+        Filter("cause", t("Cause"), [(k, t(v)) for k, v in CAUSE_LABELS.items()]),
         Filter("station_id", t("Station"), S.filter_options["station_id"]),
         Filter("area_id", t("Area"), S.filter_options["area_id"]),
         Filter("assignee_account_id", t("Assignee"), S.filter_options["assignee_account_id"]),
@@ -119,8 +123,7 @@ def _bulk_bar() -> rx.Component:
             S.acknowledge_selected,
             rx.flex(
                 rx.text(
-                    S.selected_count,
-                    t(" selected"),
+                    t_with("{count} selected", count=S.selected_count),
                     size="2",
                     custom_attrs=_tid("alarms-selected-count"),
                 ),

@@ -15,12 +15,13 @@ import reflex as rx
 
 from ccms_app.accounts.state import AuthState
 from ccms_app.branding.components.brand import page_title
+from ccms_app.core.i18n import N_
 from ccms_app.maintenance.components.day_filter import day_filter
 from ccms_app.maintenance.components.subnav import maintenance_subnav
 from ccms_app.maintenance.events import KINDS
 from ccms_app.maintenance.state.event_history import EventHistoryState
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
-from ccms_app.ui.i18n import t
+from ccms_app.ui.i18n import t, t_var
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
@@ -38,6 +39,16 @@ KIND_COLOURS = {
     "diagnostics": "cyan",
     "security": "orange",
 }
+# An event kind as the list shows it (the row's `kind` is one of events.KINDS).
+KIND_LABELS = {
+    "status": N_("status"),
+    "connected": N_("connected"),
+    "disconnected": N_("disconnected"),
+    "boot": N_("boot"),
+    "firmware": N_("firmware"),
+    "diagnostics": N_("diagnostics"),
+    "security": N_("security"),
+}
 # OCPP 1.6 ChargePointErrorCode, what a StatusNotification may carry.
 ERROR_CODES = (
     "ConnectorLockFailure", "EVCommunicationError", "GroundFailure", "HighTemperature",
@@ -49,7 +60,7 @@ ERROR_CODES = (
 
 def _kind(row: RowVar) -> rx.Component:
     return rx.badge(
-        row["kind"],
+        t_var(row["kind"]),
         color_scheme=rx.match(row["kind"], *KIND_COLOURS.items(), "gray"),
         variant="soft",
     )
@@ -76,7 +87,7 @@ def event_list() -> rx.Component:
             Column("status", t("What"), sortable=False, render=_what),
         ],
         filters=[
-            Filter("kind", t("Event"), [(k, k) for k in KINDS]),
+            Filter("kind", t("Event"), [(k, t(KIND_LABELS.get(k, k))) for k in KINDS]),
             Filter("station_id", t("Station"), S.filter_options["station_id"]),
             Filter("error_code", t("Error code"), [(c, c) for c in ERROR_CODES]),
         ],

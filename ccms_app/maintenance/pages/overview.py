@@ -11,6 +11,7 @@ from ccms_app.accounts.state import AuthState
 from ccms_app.branding.components.brand import page_title
 from ccms_app.charging.components.data_issue_list import data_issue_list
 from ccms_app.charging.models import SessionStatus
+from ccms_app.core.i18n import N_
 from ccms_app.maintenance.components.subnav import maintenance_subnav
 from ccms_app.maintenance.components.work_order_mine import my_work_orders_section
 from ccms_app.maintenance.notifications.rules.bell_view import BellCounts
@@ -27,6 +28,11 @@ from ccms_app.ui.page_header import page_header
 ROUTE = "/maintenance"
 TITLE = page_title("Maintenance")
 ON_LOAD = [AuthState.require_login, MyWorkOrdersState.load, Issues.load, Flagged.load]
+SESSION_STATUS_LABELS = {
+    SessionStatus.ACTIVE: N_("Active"),
+    SessionStatus.REFUSED: N_("Refused"),
+    SessionStatus.COMPLETED: N_("Completed"),
+}
 
 
 def _intro(text: Text) -> rx.Component:
@@ -48,6 +54,7 @@ def data_issues_section() -> rx.Component:
             testid="issues",
             kind_options=Issues.filter_options["kind"],
             empty_text=t("No data issues: everything the chargers sent could be applied."),
+            search_placeholder=t("Search charge point or detail…"),
         ),
         right=rx.text(Issues.range_text, size="2", color=rx.color("gray", 11)),
     )
@@ -79,7 +86,7 @@ def _flagged_columns() -> list[Column]:
 
 
 def flagged_sessions_section() -> rx.Component:
-    statuses = [(s.value, s.value.capitalize()) for s in SessionStatus]
+    statuses = [(s.value, t(SESSION_STATUS_LABELS[s])) for s in SessionStatus]
     return section(
         t("Flagged sessions"),
         _intro(
@@ -119,15 +126,15 @@ def open_alarms_section() -> rx.Component:
     return section(
         t("Open alarms"),
         rx.flex(
-            _count("Critical", counts.critical, "red", "open-critical"),
-            _count("Major", counts.major, "orange", "open-major"),
-            _count("Minor", counts.minor, "amber", "open-minor"),
-            _count("Warning", counts.warning, "gray", "open-warning"),
+            _count(t("Critical"), counts.critical, "red", "open-critical"),
+            _count(t("Major"), counts.major, "orange", "open-major"),
+            _count(t("Minor"), counts.minor, "amber", "open-minor"),
+            _count(t("Warning"), counts.warning, "gray", "open-warning"),
             gap="8px",
             wrap="wrap",
         ),
         rx.link(t("See all open alarms"), href="/maintenance/alarms", size="2"),
-        right=rx.text("live", size="1", color=rx.color("gray", 10)),
+        right=rx.text(t("live"), size="1", color=rx.color("gray", 10)),
     )
 
 

@@ -22,7 +22,7 @@ from ccms_app.ui.dialogs import (
     notice,
     value_input,
 )
-from ccms_app.ui.i18n import t
+from ccms_app.ui.i18n import t, t_var
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import when_allowed
@@ -39,7 +39,7 @@ def _columns() -> list[Column]:
         Column("every_months", t("Every (months)")),
         Column("next_due_at", t("Next due (UTC)")),
         Column("priority", t("Priority")),
-        Column("enabled", t("Enabled")),
+        Column("enabled", t("Enabled"), render=lambda r: rx.text(t_var(r["enabled"]), size="2")),
         Column("work_orders", t("Work orders"), sortable=False),
     ]
 
@@ -70,7 +70,7 @@ def _form() -> rx.Component:
                 t("Priority"),
                 choice_select(
                     F.values["priority"],
-                    [(p, PRIORITY_LABELS[p]) for p in PRIORITIES],
+                    [(p, t(PRIORITY_LABELS[p])) for p in PRIORITIES],
                     lambda v: F.set_value("priority", v),
                     None,
                     "plan-priority",
@@ -82,7 +82,7 @@ def _form() -> rx.Component:
                     checked=F.values["enabled"] == "true",
                     on_change=lambda v: F.set_value("enabled", rx.cond(v, "true", "false")),
                 ),
-                rx.text("Enabled", size="2"),
+                rx.text(t("Enabled"), size="2"),
                 spacing="2",
             ),
             notice(F.message, "plan-message"),
@@ -90,7 +90,9 @@ def _form() -> rx.Component:
                 F.mode == "edit",
                 rx.button(t("Delete"), color_scheme="red", variant="soft", on_click=F.delete),
             ),
-            dialog_buttons(None, t("Save"), F.busy, "plan-save", on_click=F.save),
+            dialog_buttons(
+                None, t("Save"), F.busy, "plan-save", cancel_label=t("Cancel"), on_click=F.save
+            ),
         ),
         testid="plan-dialog",
     )

@@ -26,7 +26,7 @@ from ccms_app.maintenance.state.reports import FaultReportListState, ReportsStat
 from ccms_app.ui.cards import empty_note, section, stat_card
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
 from ccms_app.ui.filters import date_filter, filter_error, select_filter
-from ccms_app.ui.i18n import Text, t
+from ccms_app.ui.i18n import Text, t, t_var, t_with
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.table import cell, data_table
@@ -55,8 +55,10 @@ def _date(label: Text, value: Any, on_change: Any, key: str) -> rx.Component:
 def filters() -> rx.Component:
     return rx.card(
         rx.flex(
-            _select("Area", R.area_id, R.areas, R.set_area, "reports-filter-area"),
-            _select("Station", R.station_id, R.stations, R.set_station, "reports-filter-station"),
+            _select(t("Area"), R.area_id, R.areas, R.set_area, "reports-filter-area"),
+            _select(
+                t("Station"), R.station_id, R.stations, R.set_station, "reports-filter-station"
+            ),
             _date(t("From"), R.date_from, R.set_date_from, "from"),
             _date(t("To"), R.date_to, R.set_date_to, "to"),
             rx.button(t("Clear"), variant="soft", color_scheme="gray", on_click=R.clear),
@@ -66,10 +68,11 @@ def filters() -> rx.Component:
             width="100%",
         ),
         _note(
-            "Statistics: ",
-            R.period_text,
-            " (empty dates: the last 365 days). The fault "
-            "repair report lists the work orders created in the dates chosen (all without).",
+            t_with(
+                "Statistics: {period} (empty dates: the last 365 days). The fault repair report "
+                "lists the work orders created in the dates chosen (all without).",
+                period=R.period_text,
+            )
         ),
         width="100%",
     )
@@ -80,10 +83,10 @@ def counts() -> rx.Component:
         *[
             stat_card(label, R.counts.get(key, "0"), icon, colour, f"reports-count-{key}")
             for key, label, icon, colour in (
-                ("total", "Work orders", "clipboard-list", "gray"),
-                ("completed", "Completed", "circle-check", "green"),
-                ("pending", "Pending", "hourglass", "amber"),
-                ("overdue", "Overdue", "alarm-clock", "red"),
+                ("total", t("Work orders"), "clipboard-list", "gray"),
+                ("completed", t("Completed"), "circle-check", "green"),
+                ("pending", t("Pending"), "hourglass", "amber"),
+                ("overdue", t("Overdue"), "alarm-clock", "red"),
             )
         ],
         columns=rx.breakpoints(initial="2", md="4"),
@@ -125,7 +128,7 @@ def _model_row(row: ObjectVar[dict[str, str]]) -> rx.Component:
 
 
 def models() -> rx.Component:
-    headers = ["Vendor", "Model", "Charge points", "Failures", "MTTR", "MTBF"]
+    headers = [t("Vendor"), t("Model"), t("Charge points"), t("Failures"), t("MTTR"), t("MTBF")]
     return section(
         t("MTTR and MTBF per vendor and model"),
         rx.card(
@@ -133,9 +136,11 @@ def models() -> rx.Component:
             width="100%",
         ),
         _note(
-            "Failures: connector faulted, offline and repeated failed starts whose fault began "
-            "in the period. MTTR: mean fault start to recovery of the recovered ones. MTBF: "
-            "operating time (in service, not down) divided by the failures."
+            t(
+                "Failures: connector faulted, offline and repeated failed starts whose fault "
+                "began in the period. MTTR: mean fault start to recovery of the recovered ones. "
+                "MTBF: operating time (in service, not down) divided by the failures."
+            )
         ),
     )
 
@@ -165,18 +170,18 @@ def _fact(label: Text, key: str) -> rx.Component:
 
 
 def uptime() -> rx.Component:
-    headers = [
-        "Charge point", "Connector", "Station", "NEVI uptime", "Counted outage",
-        "Excluded", "UK reliability", "UK strictly working", "",
+    headers: list[str | rx.Var[str]] = [
+        t("Charge point"), t("Connector"), t("Station"), t("NEVI uptime"), t("Counted outage"),
+        t("Excluded"), t("UK reliability"), t("UK strictly working"), "",
     ]  # fmt: skip
     return section(
         t("Uptime per connector"),
         rx.card(
             rx.grid(
-                _fact("NEVI average", "nevi_average"),
-                _fact("At or below 97%", "below_nevi"),
-                _fact("UK rapid network (target 99%)", "uk_rapid"),
-                _fact("UK rapid, strictly working", "uk_rapid_strict"),
+                _fact(t("NEVI average"), "nevi_average"),
+                _fact(t("At or below 97%"), "below_nevi"),
+                _fact(t("UK rapid network (target 99%)"), "uk_rapid"),
+                _fact(t("UK rapid, strictly working"), "uk_rapid_strict"),
                 columns=rx.breakpoints(initial="2", md="4"),
                 gap="12px",
                 width="100%",
@@ -189,30 +194,29 @@ def uptime() -> rx.Component:
             width="100%",
         ),
         _note(
-            "As of ",
-            R.uptime_summary.get("as_of", ""),
-            "; the ",
-            R.uptime_summary.get("shown", ""),
-            " worst of ",
-            R.uptime_summary.get("ports", ""),
-            " connectors. NEVI (23 CFR "
-            "680.116(b)): the last 525,600 minutes; a port must be above 97% (red at or below); "
-            "offline, Faulted and Unavailable are outage; excluded: alarms marked with an "
-            "exclusion reason and hours the station is closed. UK (Public Charge Point "
-            "Regulations 2023, reg. 7): this calendar year, opening hours only; unknown "
-            "(offline) and blocked count as reliable by the regulation, the strict figure "
-            "counts only working time. All connectors and their exact figures: REST API "
-            "/maintenance/uptime.",
+            t_with(
+                "As of {as_of}; the {shown} worst of {ports} connectors. NEVI (23 CFR "
+                "680.116(b)): the last 525,600 minutes; a port must be above 97% (red at or "
+                "below); offline, Faulted and Unavailable are outage; excluded: alarms marked "
+                "with an exclusion reason and hours the station is closed. UK (Public Charge "
+                "Point Regulations 2023, reg. 7): this calendar year, opening hours only; "
+                "unknown (offline) and blocked count as reliable by the regulation, the strict "
+                "figure counts only working time. All connectors and their exact figures: REST "
+                "API /maintenance/uptime.",
+                as_of=R.uptime_summary.get("as_of", ""),
+                shown=R.uptime_summary.get("shown", ""),
+                ports=R.uptime_summary.get("ports", ""),
+            )
         ),
     )
 
 
 def _status(row: RowVar) -> rx.Component:
-    return rx.badge(row["status_label"], variant="soft", white_space="nowrap")
+    return rx.badge(t_var(row["status_label"]), variant="soft", white_space="nowrap")
 
 
 def fault_report() -> rx.Component:
-    statuses = list(STATUS_LABELS.items())
+    statuses = [(key, t(text)) for key, text in STATUS_LABELS.items()]
     return section(
         t("Fault repair report"),
         data_list(
@@ -226,7 +230,9 @@ def fault_report() -> rx.Component:
                 Column("charge_point", t("Charge point")),
                 Column("station", t("Station")),
                 Column("title", t("Problem")),
-                Column("cause", t("Cause"), render=lambda r: rx.text(r["cause_label"], size="2")),
+                Column(
+                    "cause", t("Cause"), render=lambda r: rx.text(t_var(r["cause_label"]), size="2")
+                ),
                 Column("status", t("Status"), render=_status),
                 Column("assignee", t("Maintenance person")),
                 Column("started_at", t("Started"), on_phone=False),
@@ -244,7 +250,7 @@ def fault_report() -> rx.Component:
             empty_text=t("No work orders match."),
             search_placeholder=t("Search charge point, station, problem or person…"),
         ),
-        _note("Times in each station's zone; the CSV export has them in UTC."),
+        _note(t("Times in each station's zone; the CSV export has them in UTC.")),
     )
 
 

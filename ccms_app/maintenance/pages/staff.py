@@ -12,7 +12,7 @@ from ccms_app.maintenance.components.subnav import maintenance_subnav
 from ccms_app.maintenance.state.staff import StaffState as S
 from ccms_app.ui.cards import empty_note
 from ccms_app.ui.dialogs import dialog, dialog_body, dialog_buttons, form_field, keyed_error
-from ccms_app.ui.i18n import t
+from ccms_app.ui.i18n import t, t_var, t_with
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import when_allowed
@@ -28,7 +28,7 @@ def _person(row: ObjectVar[dict[str, str]]) -> rx.Component:
             rx.hstack(
                 rx.text(row["name"], weight="bold", overflow_wrap="anywhere"),
                 rx.badge(
-                    row["on_duty"],
+                    t_var(row["on_duty"]),
                     color_scheme=rx.cond(row["on_duty"] == "on duty", "green", "gray"),
                 ),
                 wrap="wrap",
@@ -39,8 +39,16 @@ def _person(row: ObjectVar[dict[str, str]]) -> rx.Component:
                 row["phone"] != "",
                 rx.link(row["phone"], href="tel:" + row["phone"].to(str), size="2"),
             ),
-            rx.text("Areas: ", row["areas"], size="2", color=rx.color("gray", 11)),
-            rx.text("Active work orders: ", row["open"], size="2", color=rx.color("gray", 11)),
+            rx.text(
+                t_with("Areas: {areas}", areas=t_var(row["areas"])),
+                size="2",
+                color=rx.color("gray", 11),
+            ),
+            rx.text(
+                t_with("Active work orders: {count}", count=row["open"]),
+                size="2",
+                color=rx.color("gray", 11),
+            ),
             when_allowed(
                 S.save,
                 rx.button(
@@ -72,10 +80,10 @@ def _edit_dialog() -> rx.Component:
             ),
             rx.hstack(
                 rx.switch(checked=S.on_duty, on_change=S.set_on_duty),
-                rx.text("On duty", size="2"),
+                rx.text(t("On duty"), size="2"),
                 spacing="2",
             ),
-            rx.text("Operation areas covered", size="2", weight="medium"),
+            rx.text(t("Operation areas covered"), size="2", weight="medium"),
             rx.foreach(
                 S.area_options,
                 lambda area: rx.checkbox(
@@ -91,7 +99,9 @@ def _edit_dialog() -> rx.Component:
                 keyed_error(S.errors, "notes", "staff-notes-error"),
             ),
             keyed_error(S.errors, "form", "staff-error"),
-            dialog_buttons(None, t("Save"), S.busy, "staff-save", on_click=S.save),
+            dialog_buttons(
+                None, t("Save"), S.busy, "staff-save", cancel_label=t("Cancel"), on_click=S.save
+            ),
         ),
         testid="staff-dialog",
     )

@@ -17,7 +17,7 @@ from ccms_app.maintenance.components.work_order_remote import remote_commands
 from ccms_app.maintenance.components.work_order_work import work_tools
 from ccms_app.maintenance.state.work_orders_commands import WorkOrderCommandState
 from ccms_app.maintenance.state.work_orders_detail import WorkOrderDetailState as D
-from ccms_app.ui.i18n import Text, t
+from ccms_app.ui.i18n import Text, t, t_var, t_with
 from ccms_app.ui.layout import app_shell
 
 ROUTE = "/maintenance/work-orders/[work_order_id]"
@@ -51,16 +51,18 @@ def _head() -> rx.Component:
     wo: Any = D.wo
     return rx.vstack(
         rx.link(
-            rx.hstack(rx.icon("arrow-left", size=16), rx.text("Work orders"), spacing="1"),
+            rx.hstack(rx.icon("arrow-left", size=16), rx.text(t("Work orders")), spacing="1"),
             href=LIST_ROUTE,
             size="2",
         ),
         rx.heading("#", wo["id"], " ", wo["title"], size="5", overflow_wrap="anywhere"),
         rx.hstack(
             status_badge(
-                wo["status"], wo["status_text"], custom_attrs={"data-testid": "work-order-status"}
+                wo["status"],
+                t_var(wo["status_text"]),
+                custom_attrs={"data-testid": "work-order-status"},
             ),
-            priority_badge(wo["priority"], wo["priority_text"]),
+            priority_badge(wo["priority"], t_var(wo["priority_text"])),
             rx.cond(wo["overdue"] != "", rx.badge(t("overdue"), color_scheme="red", size="2")),
             spacing="2",
             wrap="wrap",
@@ -78,13 +80,13 @@ def _facts() -> rx.Component:
             t("Charge point"),
             rx.hstack(
                 rx.link(wo["charge_point"], href="/charge-points/" + wo["charge_point"].to(str)),
-                rx.badge(wo["online"], variant="soft"),
+                rx.badge(t_var(wo["online"]), variant="soft"),
                 spacing="2",
                 wrap="wrap",
             ),
             "work-order-cp",
         ),
-        _fact("Connector", wo["connector"], "work-order-connector"),
+        _fact(t("Connector"), wo["connector"], "work-order-connector"),
         _fact(
             t("Station"),
             rx.link(wo["station"], href="/stations/" + wo["station_id"].to(str)),
@@ -103,14 +105,14 @@ def _facts() -> rx.Component:
             rx.text(rx.cond(wo["assignee"] != "", wo["assignee"], t("nobody"))),
             "work-order-assignee",
         ),
-        _fact("Due", wo["due"], "work-order-due"),
-        _fact("Created", wo["created"], "work-order-created"),
-        _fact("Started", wo["started"], "work-order-started"),
-        _fact("Resolved", wo["resolved"], "work-order-resolved"),
-        _fact("Verified", wo["verified"], "work-order-verified"),
-        _fact("Closed", wo["closed"], "work-order-closed"),
-        _fact("Time spent", wo["time_spent"], "work-order-time"),
-        rx.text("Times in ", wo["zone"], size="1", color=rx.color("gray", 10)),
+        _fact(t("Due"), wo["due"], "work-order-due"),
+        _fact(t("Created"), wo["created"], "work-order-created"),
+        _fact(t("Started"), wo["started"], "work-order-started"),
+        _fact(t("Resolved"), wo["resolved"], "work-order-resolved"),
+        _fact(t("Verified"), wo["verified"], "work-order-verified"),
+        _fact(t("Closed"), wo["closed"], "work-order-closed"),
+        _fact(t("Time spent"), wo["time_spent"], "work-order-time"),
+        rx.text(t_with("Times in {zone}", zone=wo["zone"]), size="1", color=rx.color("gray", 10)),
         rx.cond(
             wo["description"] != "",
             rx.text(wo["description"], size="2", white_space="pre-wrap", overflow_wrap="anywhere"),
@@ -125,7 +127,7 @@ def _facts() -> rx.Component:
 def _entry(row: ObjectVar[dict[str, str]]) -> rx.Component:
     return rx.vstack(
         rx.hstack(
-            rx.badge(row["kind"], variant="soft"),
+            rx.badge(t_var(row["kind"]), variant="soft"),
             rx.text(row["at"], size="1", color=rx.color("gray", 10)),
             rx.text(row["who"], size="1", color=rx.color("gray", 10), overflow_wrap="anywhere"),
             spacing="2",

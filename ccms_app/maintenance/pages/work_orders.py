@@ -18,7 +18,7 @@ from ccms_app.maintenance.state.work_orders import WorkOrderCreateState as Creat
 from ccms_app.maintenance.state.work_orders import WorkOrderListState as Orders
 from ccms_app.ui.cards import section
 from ccms_app.ui.data_list import Column, Filter, data_list
-from ccms_app.ui.i18n import t
+from ccms_app.ui.i18n import t, t_var
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import when_allowed
@@ -38,11 +38,15 @@ def _columns() -> list[Column]:
             ),
             href=lambda r: ROUTE + "/" + r["id"].to(str),
         ),
-        Column("status", t("Status"), render=lambda r: status_badge(r["status"], r["status_text"])),
+        Column(
+            "status",
+            t("Status"),
+            render=lambda r: status_badge(r["status"], t_var(r["status_text"])),
+        ),
         Column(
             "priority",
             t("Priority"),
-            render=lambda r: priority_badge(r["priority"], r["priority_text"]),
+            render=lambda r: priority_badge(r["priority"], t_var(r["priority_text"])),
         ),
         Column("charge_point", t("Charge point")),
         Column("station", t("Station")),
@@ -62,11 +66,11 @@ def _columns() -> list[Column]:
 
 def _filters() -> list[Filter]:
     return [
-        Filter("status", t("Status"), list(STATUS_LABELS.items())),
-        Filter("priority", t("Priority"), [(p, PRIORITY_LABELS[p]) for p in PRIORITIES]),
+        Filter("status", t("Status"), [(k, t(v)) for k, v in STATUS_LABELS.items()]),
+        Filter("priority", t("Priority"), [(p, t(PRIORITY_LABELS[p])) for p in PRIORITIES]),
         Filter("assignee_account_id", t("Assignee"), Orders.filter_options["assignee_account_id"]),
         Filter("station_id", t("Station"), Orders.filter_options["station_id"]),
-        Filter("overdue", t("Overdue"), [("true", "Overdue"), ("false", "On time")]),
+        Filter("overdue", t("Overdue"), [("true", t("Overdue")), ("false", t("On time"))]),
     ]
 
 

@@ -23,6 +23,7 @@ from sqlmodel import col
 from ccms_app.accounts.models import OperatorAccount
 from ccms_app.core import listing
 from ccms_app.core.display import MISSING, format_time
+from ccms_app.core.i18n import N_
 from ccms_app.core.listing import ListColumn, ListPage, ListQuery, ListSpec
 from ccms_app.maintenance.alarms.models import Alarm
 from ccms_app.maintenance.reports.filters import ReportFilter, in_period
@@ -142,7 +143,7 @@ def shown_row(row: dict[str, Any], now: datetime) -> dict[str, str]:
         shown[key] = format_time(row.get(key), zone, now) if row.get(key) else ""
     shown["status_label"] = STATUS_LABELS.get(row.get("status") or "", row.get("status") or "")
     cause = row.get("cause") or ""
-    shown["cause_label"] = CAUSE_LABELS.get(cause, cause) if cause else "Manual / plan"
+    shown["cause_label"] = CAUSE_LABELS.get(cause, cause) if cause else N_("Manual / plan")
     repair = repair_minutes(row)
     shown["repair"] = MISSING if repair is None else duration_text(repair * 60)
     shown["time_spent"] = duration_text(int(row.get("time_spent_min") or 0) * 60)

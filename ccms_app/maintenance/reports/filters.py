@@ -18,6 +18,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from ccms_app.core.display import time_zone
+from ccms_app.core.i18n import tr
 from ccms_app.network.models import ChargePoint, Station
 
 DEFAULT_PERIOD = timedelta(days=365)
@@ -72,7 +73,7 @@ def filter_from_form(
     area, station = _id(area_id, "area_id", errors), _id(station_id, "station_id", errors)
     first, last = _day(date_from, "date_from", errors), _day(date_to, "date_to", errors)
     if first is not None and last is not None and last < first:
-        errors["date_to"] = "The To date is before the From date"
+        errors["date_to"] = tr("The To date is before the From date")
     if errors:
         raise ReportInputError(errors)
     tz = time_zone(zone)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ccms_app.core.i18n import N_
 from ccms_app.maintenance.rules.downtime import downtime_seconds
 
 MAX_CLOSE_REASON = 200  # Alarm.close_reason
@@ -23,22 +24,22 @@ MAX_COMMENT = 2000
 MAX_BULK = 200  # alarms one bulk acknowledge may name
 
 EXCLUSION_REASONS: dict[str, str] = {
-    "utility_interruption": "Electric utility service interruption",
-    "vehicle_fault": "Failure to charge due to the vehicle",
-    "scheduled_maintenance": "Scheduled maintenance",
-    "vandalism": "Vandalism",
-    "natural_disaster": "Natural disaster",
-    "outside_operating_hours": "Outside the station's hours of operation",
+    "utility_interruption": N_("Electric utility service interruption"),
+    "vehicle_fault": N_("Failure to charge due to the vehicle"),
+    "scheduled_maintenance": N_("Scheduled maintenance"),
+    "vandalism": N_("Vandalism"),
+    "natural_disaster": N_("Natural disaster"),
+    "outside_operating_hours": N_("Outside the station's hours of operation"),
 }
 NOT_EXCLUDED = ""  # the downtime counts against uptime
 
 # What an operator usually writes when closing; the form offers them, any text is accepted.
 CLOSE_SUGGESTIONS = (
-    "Fixed on site",
-    "Fixed remotely (reset)",
-    "False alarm",
-    "Duplicate of another alarm",
-    "Charger replaced",
+    N_("Fixed on site"),
+    N_("Fixed remotely (reset)"),
+    N_("False alarm"),
+    N_("Duplicate of another alarm"),
+    N_("Charger replaced"),
 )
 
 

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from ccms_app.core.i18n import N_
+
 # The cause values are maintenance.alarms.models.AlarmCause (a rule imports no model module:
 # models import the database library); tests check the two agree.
 CONNECTOR_FAULTED = "connector_faulted"
@@ -23,14 +25,14 @@ SECURITY_EVENT = "security_event"
 METER_ANOMALY = "meter_anomaly"
 
 CAUSE_LABELS = {
-    CONNECTOR_FAULTED: "Connector faulted",
-    OFFLINE: "Charge point offline",
-    FAILED_STARTS: "Repeated failed transaction starts",
-    FIRMWARE_FAILED: "Firmware update failed",
-    DIAGNOSTICS_FAILED: "Diagnostics upload failed",
-    DATA_ISSUE: "Charger data issue",
-    SECURITY_EVENT: "Security event",
-    METER_ANOMALY: "Meter anomaly",
+    CONNECTOR_FAULTED: N_("Connector faulted"),
+    OFFLINE: N_("Charge point offline"),
+    FAILED_STARTS: N_("Repeated failed transaction starts"),
+    FIRMWARE_FAILED: N_("Firmware update failed"),
+    DIAGNOSTICS_FAILED: N_("Diagnostics upload failed"),
+    DATA_ISSUE: N_("Charger data issue"),
+    SECURITY_EVENT: N_("Security event"),
+    METER_ANOMALY: N_("Meter anomaly"),
 }
 
 # OCPP 1.6 ChargePointStatus. Faulted is the fault; a status in which the connector serves (or

@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ccms_app.core.i18n import tr
 from ccms_app.maintenance.rules.alarm_causes import CAUSE_LABELS
 from ccms_app.maintenance.rules.alarm_rules import SEVERITY_ORDER
 from ccms_app.maintenance.rules.sla import PRIORITY_LABELS
@@ -115,14 +116,16 @@ def _flag(form: Mapping[str, str], name: str, default: bool, errors: dict[str, s
         return True
     if raw in FALSE_WORDS:
         return False
-    errors[name] = "Yes or no."
+    errors[name] = tr("Yes or no.")
     return default
 
 
 def _text(form: Mapping[str, str], name: str, limit: int, errors: dict[str, str]) -> str:
     value = str(form.get(name, "")).strip()
     if len(value) > limit:
-        errors[name] = f"At most {limit} characters ({len(value)} given)."
+        errors[name] = tr(
+            "At most {limit} characters ({count} given).", limit=limit, count=len(value)
+        )
     return value
 
 
@@ -132,7 +135,9 @@ def _choice(
     value = str(form.get(name, "")).strip()
     if value not in labels:
         shown = f"{value[:40]!r}" if value else "nothing"
-        errors[name] = f"Choose one of {', '.join(labels)} ({shown} given)."
+        errors[name] = tr(
+            "Choose one of {labels} ({shown} given).", labels=", ".join(labels), shown=shown
+        )
     return value
 
 
@@ -141,7 +146,7 @@ def check_rule(form: Mapping[str, str]) -> RuleValues:
     errors: dict[str, str] = {}
     name = _text(form, "name", MAX_NAME, errors)
     if not name and "name" not in errors:
-        errors["name"] = "Give the rule a name."
+        errors["name"] = tr("Give the rule a name.")
     cause = _choice(form, "cause", CAUSE_LABELS, errors)
     severity = _choice(form, "severity", SEVERITY_LABELS, errors)
     priority_form = {**form, "work_order_priority": form.get("work_order_priority") or "medium"}
@@ -150,18 +155,21 @@ def check_rule(form: Mapping[str, str]) -> RuleValues:
     model = _text(form, "model", MAX_MODEL, errors)
     error_code = _text(form, "error_code", MAX_ERROR_CODE, errors)
     if model and not vendor and "vendor" not in errors:
-        errors["vendor"] = "A model belongs to a vendor: give the vendor too."
+        errors["vendor"] = tr("A model belongs to a vendor: give the vendor too.")
     recipients_text = str(form.get("email_recipients", ""))
     recipients, bad = parse_recipients(recipients_text[: MAX_RECIPIENTS_TEXT * 2])
     if bad:
         errors["email_recipients"] = bad
     elif len(", ".join(recipients)) > MAX_RECIPIENTS_TEXT:
-        errors["email_recipients"] = f"At most {MAX_RECIPIENTS_TEXT} characters of addresses."
+        errors["email_recipients"] = tr(
+            "At most {max_recipients_text} characters of addresses.",
+            max_recipients_text=MAX_RECIPIENTS_TEXT,
+        )
     role_ids, bad_role = parse_role_ids(str(form.get("notify_role_ids", ""))[:2000])
     if bad_role:
         errors["notify_role_ids"] = bad_role
     elif len(",".join(str(i) for i in role_ids)) > MAX_ROLE_IDS_TEXT:
-        errors["notify_role_ids"] = "Too many roles."
+        errors["notify_role_ids"] = tr("Too many roles.")
     notify_browser = _flag(form, "notify_browser", True, errors)
     create_work_order = _flag(form, "create_work_order", False, errors)
     enabled = _flag(form, "enabled", True, errors)

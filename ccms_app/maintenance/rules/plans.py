@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from ccms_app.core.i18n import tr
 from ccms_app.maintenance.rules.sla import PRIORITIES
 
 MAX_EVERY_MONTHS = 120
@@ -36,7 +37,7 @@ def next_due(current_due: datetime, every_months: int, now: datetime) -> datetim
     `current_due`, so a catch-up does not drift) that is after `now`: a plan that missed
     runs while CCMS was down makes one work order, not one per missed period."""
     if every_months < 1:
-        raise ValueError("every_months must be at least 1")
+        raise ValueError(tr("every_months must be at least 1"))
     k = 1
     candidate = add_months(current_due, every_months)
     while candidate <= now:
@@ -95,42 +96,48 @@ def read_plan_form(form: Mapping[str, str]) -> tuple[PlanInput | None, dict[str,
     errors: dict[str, str] = {}
     name = str(form.get("name", "")).strip()
     if not name:
-        errors["name"] = "Give the plan a name."
+        errors["name"] = tr("Give the plan a name.")
     elif len(name) > NAME_MAX:
-        errors["name"] = f"The name is longer than {NAME_MAX} characters."
+        errors["name"] = tr("The name is longer than {name_max} characters.", name_max=NAME_MAX)
     raw_cp = str(form.get("charge_point_id", "")).strip()
     charge_point_id: int | None = None
     if raw_cp:
         if not raw_cp.isdigit() or int(raw_cp) < 1:
-            errors["charge_point_id"] = "Choose a charge point."
+            errors["charge_point_id"] = tr("Choose a charge point.")
         else:
             charge_point_id = int(raw_cp)
     vendor = str(form.get("vendor", "")).strip()
     model = str(form.get("model", "")).strip()
     if charge_point_id is None and not vendor and "charge_point_id" not in errors:
-        errors["charge_point_id"] = "Choose a charge point, or give a vendor (and model)."
+        errors["charge_point_id"] = tr("Choose a charge point, or give a vendor (and model).")
     if charge_point_id is not None and (vendor or model):
-        errors["vendor"] = "A plan is for one charge point or for a vendor/model, not both."
+        errors["vendor"] = tr("A plan is for one charge point or for a vendor/model, not both.")
     if len(vendor) > 50:
-        errors["vendor"] = "The vendor is longer than 50 characters."
+        errors["vendor"] = tr("The vendor is longer than 50 characters.")
     if len(model) > 50:
-        errors["model"] = "The model is longer than 50 characters."
+        errors["model"] = tr("The model is longer than 50 characters.")
     if model and not vendor and "vendor" not in errors:
-        errors["vendor"] = "Give the vendor of this model."
+        errors["vendor"] = tr("Give the vendor of this model.")
     raw_every = str(form.get("every_months", "")).strip()
     every = int(raw_every) if raw_every.isdigit() else 0
     if not 1 <= every <= MAX_EVERY_MONTHS:
-        errors["every_months"] = f"Every how many months: a whole number 1-{MAX_EVERY_MONTHS}."
+        errors["every_months"] = tr(
+            "Every how many months: a whole number 1-{max_every_months}.",
+            max_every_months=MAX_EVERY_MONTHS,
+        )
     priority = str(form.get("priority", "") or "low").strip()
     if priority not in PRIORITIES:
-        errors["priority"] = "Priority must be critical, high, medium or low."
+        errors["priority"] = tr("Priority must be critical, high, medium or low.")
     description = str(form.get("description", ""))
     if len(description) > DESCRIPTION_MAX:
-        errors["description"] = f"The description is longer than {DESCRIPTION_MAX} characters."
+        errors["description"] = tr(
+            "The description is longer than {description_max} characters.",
+            description_max=DESCRIPTION_MAX,
+        )
     enabled = str(form.get("enabled", "true")).strip().lower() not in ("false", "no", "0", "")
     due = parse_due(str(form.get("next_due_at", "")))
     if due is None:
-        errors["next_due_at"] = "Give the first due date as YYYY-MM-DD."
+        errors["next_due_at"] = tr("Give the first due date as YYYY-MM-DD.")
     if errors or due is None:
         return None, errors
     checked = PlanInput(

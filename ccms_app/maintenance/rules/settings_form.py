@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 
+from ccms_app.core.i18n import N_, tr
+
 
 @dataclass(frozen=True)
 class Bound:
@@ -23,14 +25,14 @@ class Bound:
 
 
 BOUNDS: dict[str, Bound] = {
-    "offline_threshold_s": Bound("Offline alarm after", 60, 86_400, "seconds"),
-    "failed_start_threshold": Bound("Failed starts in a row", 2, 100, "starts"),
-    "verification_s": Bound("Verified after available for", 60, 604_800, "seconds"),
-    "digest_window_s": Bound("E-mail digest window", 10, 3_600, "seconds"),
-    "sla_critical_h": Bound("SLA critical", 1, 2_160, "hours"),
-    "sla_high_h": Bound("SLA high", 1, 2_160, "hours"),
-    "sla_medium_h": Bound("SLA medium", 1, 2_160, "hours"),
-    "sla_low_h": Bound("SLA low", 1, 2_160, "hours"),
+    "offline_threshold_s": Bound(N_("Offline alarm after"), 60, 86_400, "seconds"),
+    "failed_start_threshold": Bound(N_("Failed starts in a row"), 2, 100, "starts"),
+    "verification_s": Bound(N_("Verified after available for"), 60, 604_800, "seconds"),
+    "digest_window_s": Bound(N_("E-mail digest window"), 10, 3_600, "seconds"),
+    "sla_critical_h": Bound(N_("SLA critical"), 1, 2_160, "hours"),
+    "sla_high_h": Bound(N_("SLA high"), 1, 2_160, "hours"),
+    "sla_medium_h": Bound(N_("SLA medium"), 1, 2_160, "hours"),
+    "sla_low_h": Bound(N_("SLA low"), 1, 2_160, "hours"),
 }
 SLA_ORDER = ("sla_critical_h", "sla_high_h", "sla_medium_h", "sla_low_h")
 
@@ -48,11 +50,22 @@ def check_settings(form: Mapping[str, str]) -> dict[str, int]:
     for name, bound in BOUNDS.items():
         raw = str(form.get(name, "")).strip()
         if not raw.isdigit() or len(raw) > 9:
-            errors[name] = f"A whole number of {bound.unit} ({bound.low}-{bound.high})."
+            errors[name] = tr(
+                "A whole number of {unit} ({low}-{high}).",
+                unit=bound.unit,
+                low=bound.low,
+                high=bound.high,
+            )
             continue
         number = int(raw)
         if not bound.low <= number <= bound.high:
-            errors[name] = f"Between {bound.low} and {bound.high} {bound.unit} ({number} given)."
+            errors[name] = tr(
+                "Between {low} and {high} {unit} ({number} given).",
+                low=bound.low,
+                high=bound.high,
+                unit=bound.unit,
+                number=number,
+            )
             continue
         values[name] = number
     for faster, slower in pairwise(SLA_ORDER):

@@ -10,14 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from ccms_app.core.i18n import N_
 from ccms_app.maintenance.work_orders.models import WorkOrderPriority as P
 
 PRIORITIES: tuple[str, ...] = (P.CRITICAL, P.HIGH, P.MEDIUM, P.LOW)  # most urgent first
 PRIORITY_LABELS: dict[str, str] = {
-    P.CRITICAL: "Critical",
-    P.HIGH: "High",
-    P.MEDIUM: "Medium",
-    P.LOW: "Low",
+    P.CRITICAL: N_("Critical"),
+    P.HIGH: N_("High"),
+    P.MEDIUM: N_("Medium"),
+    P.LOW: N_("Low"),
 }
 
 

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ccms_app.core.i18n import tr
 from ccms_app.maintenance.rules.alarm_rules import SEVERITY_ORDER
 
 COLUMNS = ("vendor", "model", "vendor_error_code", "readable_cause", "severity")
@@ -200,10 +201,14 @@ def check_code(form: Mapping[str, str]) -> CodeRow:
             errors[name] = "Required."
     for name, limit in LIMITS.items():
         if len(values[name]) > limit:
-            errors[name] = f"At most {limit} characters ({len(values[name])} given)."
+            errors[name] = tr(
+                "At most {limit} characters ({count} given).", limit=limit, count=len(values[name])
+            )
     severity = values["severity"].lower()
     if severity and severity not in SEVERITIES:
-        errors["severity"] = f"Choose {', '.join(SEVERITIES)}, or leave it empty."
+        errors["severity"] = tr(
+            "Choose {severities}, or leave it empty.", severities=", ".join(SEVERITIES)
+        )
     if errors:
         raise CodeFormError(errors)
     return CodeRow(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ccms_app.core.i18n import N_, tr
 from ccms_app.maintenance.work_orders.models import WorkOrderStatus as S
 
 
@@ -55,12 +56,12 @@ _FROM: dict[WorkAction, frozenset[str]] = {
 _ASSIGNEE_ONLY = frozenset({WorkAction.HOLD, WorkAction.RESUME, WorkAction.RESOLVE})
 
 LABELS: dict[str, str] = {
-    S.OPEN: "Open",
-    S.ASSIGNED: "Assigned",
-    S.IN_PROGRESS: "In progress",
-    S.ON_HOLD: "On hold",
-    S.RESOLVED: "Resolved",
-    S.CLOSED: "Closed",
+    S.OPEN: N_("Open"),
+    S.ASSIGNED: N_("Assigned"),
+    S.IN_PROGRESS: N_("In progress"),
+    S.ON_HOLD: N_("On hold"),
+    S.RESOLVED: N_("Resolved"),
+    S.CLOSED: N_("Closed"),
 }
 
 
@@ -99,21 +100,27 @@ def decide(
     """
     if status not in _FROM[action]:
         raise TransitionError(
-            f"A work order that is {status_label(status).lower()} cannot be {_past(action)}."
+            tr(
+                "A work order that is {status_label} cannot be {_past}.",
+                status_label=status_label(status).lower(),
+                _past=_past(action),
+            )
         )
     mine = assignee_account_id is not None and assignee_account_id == actor_account_id
     if action in _ASSIGNEE_ONLY and assignee_account_id is not None and not mine:
-        raise TransitionError("This work order is assigned to someone else: claim it first.")
+        raise TransitionError(tr("This work order is assigned to someone else: claim it first."))
     if action is WorkAction.CLAIM:
         if not actor_account_id:
-            raise TransitionError("Only a person can claim a work order (not an API key).")
+            raise TransitionError(tr("Only a person can claim a work order (not an API key)."))
         if mine:
-            raise TransitionError("This work order is already yours.")
+            raise TransitionError(tr("This work order is already yours."))
         target = S.ASSIGNED if status == S.OPEN else status
         return Move(target, actor_account_id)
     if action is WorkAction.START:
         if assignee_account_id is not None and not mine:
-            raise TransitionError("This work order is assigned to someone else: claim it first.")
+            raise TransitionError(
+                tr("This work order is assigned to someone else: claim it first.")
+            )
         return Move(S.IN_PROGRESS, assignee_account_id or (actor_account_id or None))
     if action is WorkAction.HOLD:
         return Move(S.ON_HOLD, assignee_account_id)

@@ -18,6 +18,7 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import Caller, InputError, NotFoundError, RefusedError
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.core.i18n import N_
 from ccms_app.maintenance.alarms import actions, detail
 from ccms_app.maintenance.alarms.actions import AlarmStateError
 from ccms_app.maintenance.alarms.assignees import assignable_accounts
@@ -251,7 +252,7 @@ class AlarmDetailState(rx.State):
 
 
 EXCLUSION_CHOICES: list[tuple[str, str]] = [
-    (COUNTED, "Counted against uptime"),
+    (COUNTED, N_("Counted against uptime")),
     *EXCLUSION_REASONS.items(),
 ]
 PRIORITY_CHOICES = [(p, p.capitalize()) for p in ("critical", "high", "medium", "low")]

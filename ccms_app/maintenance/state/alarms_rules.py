@@ -17,6 +17,7 @@ from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import NotFoundError
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.core.config import get_settings
+from ccms_app.core.i18n import N_
 from ccms_app.core.listing import ListSpec
 from ccms_app.core.mail import mail_enabled
 from ccms_app.maintenance.alarms import rule_admin
@@ -71,7 +72,7 @@ class AlarmRuleListState(ListState, rx.State):
             cause_text=cause_label(str(row.get("cause") or "")),
             matches=matches or "any charger",
             actions_text=", ".join(n for n in notify if n) or "—",
-            state="enabled" if row.get("enabled") else "disabled",
+            state=N_("enabled") if row.get("enabled") else N_("disabled"),
         )
         return shown
 

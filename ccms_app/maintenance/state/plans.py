@@ -12,6 +12,7 @@ from ccms_app.accounts.organisations import organisation_scope
 from ccms_app.accounts.roles import NotFoundError
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
+from ccms_app.core.i18n import N_
 from ccms_app.core.listing import ListSpec
 from ccms_app.core.types import utc_now
 from ccms_app.maintenance.state.forms import submit
@@ -34,7 +35,7 @@ class PlanListState(ListState, rx.State):
         shown["covers"] = row.get("charge_point") or " ".join(
             p for p in (row.get("vendor") or "", row.get("model") or "every model") if p
         )
-        shown["enabled"] = "enabled" if row.get("enabled") else "disabled"
+        shown["enabled"] = N_("enabled") if row.get("enabled") else N_("disabled")
         return shown
 
 

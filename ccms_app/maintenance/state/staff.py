@@ -11,6 +11,7 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import InputError, NotFoundError, RefusedError
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.core.i18n import N_
 from ccms_app.maintenance.work_orders import staff
 from ccms_app.maintenance.work_orders.staff import StaffView
 from ccms_app.system.state.accounts import SESSION_ENDED, as_id, event_caller
@@ -24,8 +25,8 @@ def staff_row(view: StaffView) -> dict[str, str]:
         "email": view.email,
         "role": view.role,
         "phone": view.phone,
-        "on_duty": "on duty" if view.on_duty else "off duty",
-        "areas": ", ".join(view.areas) or "no area",
+        "on_duty": N_("on duty") if view.on_duty else N_("off duty"),
+        "areas": ", ".join(view.areas) or N_("no area"),
         "open": str(view.open_work_orders),
     }
 

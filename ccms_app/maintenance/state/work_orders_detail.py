@@ -15,6 +15,7 @@ from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import Caller, InputError, NotFoundError
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.core.display import format_time
+from ccms_app.core.i18n import N_
 from ccms_app.core.types import utc_now
 from ccms_app.drivers.state.detail import id_from_path
 from ccms_app.maintenance.rules.sla import PRIORITY_LABELS
@@ -28,22 +29,22 @@ from ccms_app.ui.events import event
 ROUTE_PREFIX = "/maintenance/work-orders"
 PHOTO_UPLOAD_ID = "work_order_photo"
 KIND_LABELS = {
-    "status": "Status",
-    "note": "Note",
-    "photo": "Photo",
-    "part": "Part",
-    "time": "Time",
-    "assigned": "Assigned",
-    "command": "Command",
+    "status": N_("Status"),
+    "note": N_("Note"),
+    "photo": N_("Photo"),
+    "part": N_("Part"),
+    "time": N_("Time"),
+    "assigned": N_("Assigned"),
+    "command": N_("Command"),
 }
 ACTION_LABELS = {
-    "claim": "Claim",
-    "start": "Start",
-    "hold": "Put on hold",
-    "resume": "Resume",
-    "resolve": "Resolve",
-    "close": "Close",
-    "reopen": "Reopen",
+    "claim": N_("Claim"),
+    "start": N_("Start"),
+    "hold": N_("Put on hold"),
+    "resume": N_("Resume"),
+    "resolve": N_("Resolve"),
+    "close": N_("Close"),
+    "reopen": N_("Reopen"),
 }
 
 
@@ -65,7 +66,7 @@ def shown_work_order(view: WorkOrderDetail, account_id: int) -> dict[str, str]:
         "priority_text": PRIORITY_LABELS.get(view.priority, view.priority),
         "source": view.source,
         "charge_point": view.charge_point,
-        "online": "online" if view.charge_point_online else "offline",
+        "online": N_("online") if view.charge_point_online else N_("offline"),
         "connector": str(view.connector_id or ""),
         "station": view.station,
         "station_id": str(view.station_id or ""),

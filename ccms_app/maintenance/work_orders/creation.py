@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from ccms_app.accounts.roles import Caller, InputError
 from ccms_app.core.db import session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
 from ccms_app.maintenance.alarms.models import Alarm, MaintenanceSettings
@@ -74,7 +75,9 @@ def create_work_order(
     = CCMS. The station is copied from the charge point; assigned when an assignee is given."""
     cp = session.get(ChargePoint, charge_point_id)
     if cp is None:
-        raise LookupError(f"charge point {charge_point_id} does not exist")
+        raise LookupError(
+            tr("charge point {charge_point_id} does not exist", charge_point_id=charge_point_id)
+        )
     hours = sla_hours(settings_for(session, organisation_id))
     status = WorkOrderStatus.ASSIGNED if assignee_account_id else WorkOrderStatus.OPEN
     row = WorkOrder(

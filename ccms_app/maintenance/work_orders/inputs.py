@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ccms_app.core.i18n import tr
 from ccms_app.maintenance.rules.sla import PRIORITIES
 
 TITLE_MAX = 200
@@ -37,34 +38,38 @@ def read_new_work_order(form: Mapping[str, str]) -> tuple[NewWorkOrderInput | No
     errors: dict[str, str] = {}
     charge_point_id = _positive(str(form.get("charge_point_id", "")))
     if charge_point_id is None:
-        errors["charge_point_id"] = "Choose the charge point to repair."
+        errors["charge_point_id"] = tr("Choose the charge point to repair.")
     raw_connector = str(form.get("connector_id", "")).strip()
     connector_id: int | None = None
     if raw_connector and raw_connector != "0":
         connector_id = _positive(raw_connector)
         if connector_id is None:
-            errors["connector_id"] = (
+            errors["connector_id"] = tr(
                 "Connector: a number (1, 2, ...), or empty for the whole charge point."
             )
     title = str(form.get("title", "")).strip()
     if not title:
-        errors["title"] = "Say in a few words what is wrong (title)."
+        errors["title"] = tr("Say in a few words what is wrong (title).")
     elif len(title) > TITLE_MAX:
-        errors["title"] = f"The title is longer than {TITLE_MAX} characters."
+        errors["title"] = tr(
+            "The title is longer than {title_max} characters.", title_max=TITLE_MAX
+        )
     description = str(form.get("description", "")).strip()
     if len(description) > TEXT_MAX:
-        errors["description"] = f"The description is longer than {TEXT_MAX} characters."
+        errors["description"] = tr(
+            "The description is longer than {text_max} characters.", text_max=TEXT_MAX
+        )
     priority = str(form.get("priority", "") or "medium").strip()
     if priority not in PRIORITIES:
-        errors["priority"] = "Priority must be critical, high, medium or low."
+        errors["priority"] = tr("Priority must be critical, high, medium or low.")
     raw_alarm = str(form.get("alarm_id", "")).strip()
     alarm_id = _positive(raw_alarm) if raw_alarm else None
     if raw_alarm and alarm_id is None:
-        errors["alarm_id"] = "Alarm: an alarm number, or empty."
+        errors["alarm_id"] = tr("Alarm: an alarm number, or empty.")
     raw_assignee = str(form.get("assignee_account_id", "")).strip()
     assignee = _positive(raw_assignee) if raw_assignee else None
     if raw_assignee and assignee is None:
-        errors["assignee_account_id"] = "Choose the person, or leave it unassigned."
+        errors["assignee_account_id"] = tr("Choose the person, or leave it unassigned.")
     if errors or charge_point_id is None:
         return None, errors
     checked = NewWorkOrderInput(
@@ -89,12 +94,14 @@ def read_part(part: object, quantity: object) -> tuple[tuple[str, int] | None, d
     errors: dict[str, str] = {}
     name = str(part or "").strip()
     if not name:
-        errors["part"] = "Name the part used."
+        errors["part"] = tr("Name the part used.")
     elif len(name) > PART_MAX:
-        errors["part"] = f"The part is longer than {PART_MAX} characters."
+        errors["part"] = tr("The part is longer than {part_max} characters.", part_max=PART_MAX)
     count = _positive(str(quantity if quantity not in (None, "") else "1"))
     if count is None or count > QUANTITY_MAX:
-        errors["quantity"] = f"Quantity: a whole number 1-{QUANTITY_MAX}."
+        errors["quantity"] = tr(
+            "Quantity: a whole number 1-{quantity_max}.", quantity_max=QUANTITY_MAX
+        )
     if errors or count is None:
         return None, errors
     return (name, count), {}
@@ -104,10 +111,12 @@ def read_minutes(minutes: object, note: object) -> tuple[tuple[int, str] | None,
     errors: dict[str, str] = {}
     count = _positive(str(minutes or ""))
     if count is None or count > MINUTES_MAX:
-        errors["minutes"] = f"Time spent: whole minutes, 1-{MINUTES_MAX}."
+        errors["minutes"] = tr(
+            "Time spent: whole minutes, 1-{minutes_max}.", minutes_max=MINUTES_MAX
+        )
     text = str(note or "").strip()
     if len(text) > 500:
-        errors["note"] = "The note is longer than 500 characters."
+        errors["note"] = tr("The note is longer than 500 characters.")
     if errors or count is None:
         return None, errors
     return (count, text), {}

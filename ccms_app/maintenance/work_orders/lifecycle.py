@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from ccms_app.accounts.roles import Caller, InputError
 from ccms_app.core.events import NetworkEvent
+from ccms_app.core.i18n import tr
 from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
 from ccms_app.maintenance.rules.work_order_status import (
@@ -116,8 +117,10 @@ def assign(caller: Caller, work_order_id: int, account_id: int | None) -> str:
     with editing(caller, work_order_id, action) as (session, row):
         if row.status in (WorkOrderStatus.RESOLVED, WorkOrderStatus.CLOSED):
             raise WorkOrderError(
-                f"A {status_label(row.status).lower()} work order is not reassigned: "
-                "reopen it first."
+                tr(
+                    "A {status_label} work order is not reassigned: reopen it first.",
+                    status_label=status_label(row.status).lower(),
+                )
             )
         if account_id is not None and not staff.assignable(session, caller.scope(), account_id):
             raise InputError({"assignee_account_id": "No such person in your organisation."})

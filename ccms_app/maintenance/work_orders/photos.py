@@ -24,6 +24,7 @@ from ccms_app.accounts.roles import Caller, InputError
 from ccms_app.control.firmware.storage import inside, temporary_file
 from ccms_app.core.config import get_settings
 from ccms_app.core.db import read_session
+from ccms_app.core.i18n import tr
 from ccms_app.core.rows import stored_id
 from ccms_app.maintenance.work_orders.common import (
     add_event,
@@ -106,15 +107,27 @@ def check_photo(data: bytes) -> tuple[str, str]:
     """(content type, extension), or PhotoError saying what is wrong."""
     limit_mb = get_settings().work_order_photo_max_mb
     if not data:
-        raise PhotoError("The photo is empty: take or choose it again.")
+        raise PhotoError(tr("The photo is empty: take or choose it again."))
     if len(data) > max_bytes():
         size_mb = len(data) / (1024 * 1024)
         raise PhotoTooLargeError(
-            f"The photo is {size_mb:.1f} MB: at most {limit_mb} MB. Take it at a lower resolution."
+            tr(
+                (
+                    "The photo is {size_mb:.1f} MB: at most {limit_mb} "
+                    "MB. Take it at a lower resolution."
+                ),
+                size_mb=size_mb,
+                limit_mb=limit_mb,
+            )
         )
     kind = image_kind(data[:16])
     if kind is None:
-        raise PhotoError(f"Only photos can be attached ({ACCEPTED_TEXT}); this file is not one.")
+        raise PhotoError(
+            tr(
+                "Only photos can be attached ({accepted_text}); this file is not one.",
+                accepted_text=ACCEPTED_TEXT,
+            )
+        )
     return kind
 
 

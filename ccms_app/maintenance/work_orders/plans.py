@@ -25,6 +25,7 @@ from ccms_app.accounts.organisations import organisation_scope
 from ccms_app.accounts.roles import Caller, InputError, not_found
 from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.events import NetworkEvent
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListColumn, ListSpec
 from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
@@ -174,7 +175,7 @@ def delete_plan(caller: Caller, plan_id: int) -> None:
         used = session.exec(select(WorkOrder.id).where(col(WorkOrder.plan_id) == plan_id)).first()
         if used is not None:
             raise WorkOrderError(
-                "This plan has made work orders: disable it instead (they keep their plan)."
+                tr("This plan has made work orders: disable it instead (they keep their plan).")
             )
         session.delete(row)
 

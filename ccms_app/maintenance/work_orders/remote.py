@@ -18,6 +18,7 @@ from ccms_app.control import commands
 from ccms_app.control.commands import CommandView
 from ccms_app.control.firmware.diagnostics import request_diagnostics
 from ccms_app.control.rules.commands import CommandInputError
+from ccms_app.core.i18n import N_, tr
 from ccms_app.maintenance.work_orders.common import (
     add_event,
     editing,
@@ -29,10 +30,10 @@ from ccms_app.maintenance.work_orders.common import (
 )
 
 COMMAND_LABELS: dict[str, str] = {
-    "Reset": "Reset",
-    "UnlockConnector": "Unlock connector",
-    "ChangeAvailability": "Change availability",
-    "GetDiagnostics": "Get diagnostics",
+    "Reset": N_("Reset"),
+    "UnlockConnector": N_("Unlock connector"),
+    "ChangeAvailability": N_("Change availability"),
+    "GetDiagnostics": N_("Get diagnostics"),
 }
 COMMAND_ACTIONS: tuple[str, ...] = tuple(COMMAND_LABELS)
 
@@ -42,7 +43,10 @@ def _target(caller: Caller, work_order_id: int, action: str) -> int:
     require_edit(caller, audit_action, work_order_id)
     if action not in COMMAND_LABELS:
         raise CommandInputError(
-            f"action: from a work order only {', '.join(COMMAND_ACTIONS)} can be sent"
+            tr(
+                "action: from a work order only {command_actions} can be sent",
+                command_actions=", ".join(COMMAND_ACTIONS),
+            )
         )
     with reading(caller, work_order_id, audit_action) as (_session, row):
         return row.charge_point_id

@@ -20,6 +20,7 @@ from ccms_app.accounts.models import OperatorAccount, Organisation, Role
 from ccms_app.accounts.roles import Caller, InputError, not_found
 from ccms_app.accounts.rules.permissions import MAINTENANCE_STAFF
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
 from ccms_app.maintenance.rules.work_order_status import ACTIVE_STATUSES
@@ -232,9 +233,9 @@ def update_staff(
     errors: dict[str, str] = {}
     phone = phone.strip()
     if len(phone) > 40 or not set(phone) <= PHONE_CHARS:
-        errors["phone"] = "Phone: digits, spaces and + - ( ) / . only, at most 40 characters."
+        errors["phone"] = tr("Phone: digits, spaces and + - ( ) / . only, at most 40 characters.")
     if len(notes) > 500:
-        errors["notes"] = "The notes are longer than 500 characters."
+        errors["notes"] = tr("The notes are longer than 500 characters.")
     scope = caller.scope()
     with session_scope() as session:
         account = session.get(OperatorAccount, account_id) if account_id > 0 else None
@@ -243,7 +244,7 @@ def update_staff(
         else:
             known = {i for i, _n in area_choices(scope)}
             if not set(area_ids) <= known:
-                errors["area_ids"] = "Choose operation areas of your network."
+                errors["area_ids"] = tr("Choose operation areas of your network.")
             if errors:
                 raise InputError(errors)
             _save(session, account, phone, on_duty, notes.strip(), sorted(set(area_ids)))

@@ -10,7 +10,7 @@ import reflex as rx
 
 from ccms_app.network.charger_security import MAX_KEY_LENGTH, MIN_KEY_LENGTH
 from ccms_app.network.state.charge_point_security import ChargePointSecurityState as S
-from ccms_app.ui.i18n import t
+from ccms_app.ui.i18n import t, t_with
 from ccms_app.ui.permissions import when_allowed
 
 
@@ -36,7 +36,7 @@ def _status() -> rx.Component:
     return rx.cond(
         S.identity != "",
         rx.hstack(
-            rx.text("Password", size="2", weight="medium"),
+            rx.text(t("Password"), size="2", weight="medium"),
             rx.cond(
                 S.has_password,
                 rx.badge(t("set: authentication required"), color_scheme="green", variant="soft"),
@@ -72,7 +72,7 @@ def _revealed_key() -> rx.Component:
                         variant="soft",
                         on_click=[
                             rx.set_clipboard(S.revealed_key),
-                            rx.toast.info("Key copied to the clipboard."),
+                            rx.toast.info(t("Key copied to the clipboard.")),
                         ],
                         aria_label=t("Copy the key"),
                     ),
@@ -118,9 +118,13 @@ def _feedback() -> rx.Component:
 def _form() -> rx.Component:
     return rx.vstack(
         rx.text(
-            f"Type a password ({MIN_KEY_LENGTH}-{MAX_KEY_LENGTH} printable ASCII characters, "
-            "no spaces) or generate a strong one. The charge point sends it with its identity "
-            "as username; it applies from its next connection.",
+            t_with(
+                "Type a password ({min}-{max} printable ASCII characters, no spaces) or generate "
+                "a strong one. The charge point sends it with its identity as username; it "
+                "applies from its next connection.",
+                min=MIN_KEY_LENGTH,
+                max=MAX_KEY_LENGTH,
+            ),
             size="2",
             color=rx.color("gray", 11),
         ),
@@ -175,7 +179,7 @@ def _form() -> rx.Component:
 def charge_point_password_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(t("Password · "), S.identity),
+            rx.dialog.title(t_with("Password · {identity}", identity=S.identity)),
             rx.dialog.description(
                 t("OCPP Security Profile 1: HTTP Basic authentication for this charge point."),
                 size="2",

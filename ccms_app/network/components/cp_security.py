@@ -25,7 +25,7 @@ def security_section() -> rx.Component:
                 color=rx.color("gray", 11),
             ),
             rx.flex(
-                rx.text("Password when the page opened:", size="2", weight="medium"),
+                rx.text(t("Password when the page opened:"), size="2", weight="medium"),
                 rx.cond(
                     Detail.has_password,
                     rx.badge(t("set"), color_scheme="green", variant="soft"),

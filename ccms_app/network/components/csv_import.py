@@ -23,7 +23,7 @@ from ccms_app.network.state.csv_import import (
     ErrorRow,
     SummaryRow,
 )
-from ccms_app.ui.i18n import Text, t
+from ccms_app.ui.i18n import Text, t, t_var, t_with
 from ccms_app.ui.permissions import when_allowed
 
 DESKTOP_ONLY = ["none", "none", "block"]
@@ -57,11 +57,11 @@ def import_button(kind: str) -> rx.Component:
 
 def _templates() -> rx.Component:
     return rx.flex(
-        rx.text("Templates:", size="2", color=rx.color("gray", 11)),
+        rx.text(t("Templates:"), size="2", color=rx.color("gray", 11)),
         *[
             rx.button(
                 rx.icon("file-down", size=14),
-                KIND_LABELS[kind],
+                t(KIND_LABELS[kind]),
                 size="1",
                 variant="ghost",
                 on_click=AssetImportState.download_template(kind),
@@ -79,10 +79,13 @@ def _dropzone() -> rx.Component:
     return rx.upload(
         rx.vstack(
             rx.icon("file-spreadsheet", size=22, color=rx.color("gray", 10)),
-            rx.text("Drop a CSV file here, or click to choose", size="2", weight="medium"),
+            rx.text(t("Drop a CSV file here, or click to choose"), size="2", weight="medium"),
             rx.text(
-                f"Stations and charge points may be imported together (two files). "
-                f"UTF-8, comma or semicolon, at most {MAX_BYTES // 1024 // 1024} MB.",
+                t_with(
+                    "Stations and charge points may be imported together (two files). "
+                    "UTF-8, comma or semicolon, at most {size} MB.",
+                    size=MAX_BYTES // 1024 // 1024,
+                ),
                 size="1",
                 color=rx.color("gray", 11),
                 text_align="center",
@@ -114,7 +117,7 @@ def _files_line() -> rx.Component:
         ),
         rx.cond(
             AssetImportState.phase == "checking",
-            rx.hstack(rx.spinner(size="1"), rx.text("Checking every row…", size="2")),
+            rx.hstack(rx.spinner(size="1"), rx.text(t("Checking every row…"), size="2")),
         ),
         gap="8px",
         wrap="wrap",
@@ -138,7 +141,7 @@ def _error_table_row(error: ObjectVar[ErrorRow]) -> rx.Component:
 def _error_card(error: ObjectVar[ErrorRow]) -> rx.Component:
     return rx.box(
         rx.hstack(
-            rx.text("Line ", error.line, size="1", weight="bold"),
+            rx.text(t_with("Line {line}", line=error.line), size="1", weight="bold"),
             rx.code(error.column, size="1"),
             rx.text(error.file, size="1", color=rx.color("gray", 11), truncate=True),
             spacing="2",
@@ -156,7 +159,20 @@ def _errors() -> rx.Component:
     s = AssetImportState
     return rx.vstack(
         rx.callout(
-            rx.text(s.error_headline),
+            rx.text(
+                rx.cond(
+                    s.error_count == 1,
+                    t(
+                        "1 problem found: nothing has been imported. Fix the file and choose it "
+                        "again."
+                    ),
+                    t_with(
+                        "{count} problems found: nothing has been imported. Fix the file and "
+                        "choose it again.",
+                        count=s.error_count,
+                    ),
+                )
+            ),
             icon="circle-alert",
             color_scheme="red",
             size="1",
@@ -194,7 +210,11 @@ def _errors() -> rx.Component:
         ),
         rx.cond(
             s.more_errors > 0,
-            rx.text("… and ", s.more_errors, t(" more."), size="1", color=rx.color("gray", 11)),
+            rx.text(
+                t_with("… and {count} more.", count=s.more_errors),
+                size="1",
+                color=rx.color("gray", 11),
+            ),
         ),
         spacing="2",
         width="100%",
@@ -219,17 +239,19 @@ def _summary_card(summary: ObjectVar[SummaryRow]) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.text(summary.label, weight="bold", size="2"),
+                rx.text(t_var(summary.label), weight="bold", size="2"),
                 rx.text(summary.file, size="1", color=rx.color("gray", 11), truncate=True),
-                rx.text(summary.rows, t(" rows"), size="1", color=rx.color("gray", 11)),
+                rx.text(
+                    t_with("{count} rows", count=summary.rows), size="1", color=rx.color("gray", 11)
+                ),
                 spacing="2",
                 align="center",
                 wrap="wrap",
             ),
             rx.hstack(
-                _count("new", summary.created, prefix + "-created"),
-                _count("changed", summary.updated, prefix + "-updated"),
-                _count("unchanged", summary.unchanged, prefix + "-unchanged"),
+                _count(t("new"), summary.created, prefix + "-created"),
+                _count(t("changed"), summary.updated, prefix + "-updated"),
+                _count(t("unchanged"), summary.unchanged, prefix + "-unchanged"),
                 spacing="4",
                 justify="center",
                 width="100%",
@@ -316,7 +338,13 @@ def import_dialog() -> rx.Component:
     s = AssetImportState
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(s.title),
+            rx.dialog.title(
+                rx.cond(
+                    s.kind == CHARGE_POINTS,
+                    t("Import charge points from CSV"),
+                    t("Import stations from CSV"),
+                )
+            ),
             rx.vstack(
                 _templates(),
                 rx.cond((s.phase == "choose") | (s.phase == "checked"), _dropzone()),

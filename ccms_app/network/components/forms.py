@@ -125,7 +125,7 @@ def _buttons(state: Any, prefix: str, label: Text) -> rx.Component:
 
 
 def _dialog(
-    state: Any, prefix: str, title: rx.Var | str, *body: rx.Component, save: Text = "Save"
+    state: Any, prefix: str, title: rx.Var | str, *body: rx.Component, save: Text | None = None
 ) -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
@@ -133,7 +133,7 @@ def _dialog(
             rx.vstack(
                 _summary(state, prefix),
                 *body,
-                _buttons(state, prefix, save),
+                _buttons(state, prefix, t("Save") if save is None else save),
                 spacing="4",
                 width="100%",
             ),
@@ -254,7 +254,11 @@ def _connector_row(connector: ObjectVar[dict[str, str]], index: rx.Var[int]) -> 
                 ),
                 rx.select.content(
                     rx.select.item(t("Not set"), value=ANY_TYPE),
-                    *[rx.select.item(t, value=t) for t in CONNECTOR_TYPES],
+                    # Standard names (IEC 62196, GB/T, ...): data, the same in every language.
+                    rx.foreach(
+                        rx.Var.create(list(CONNECTOR_TYPES)),
+                        lambda name: rx.select.item(name, value=name),
+                    ),
                 ),
                 value=rx.cond(
                     connector["connector_type"] == "", ANY_TYPE, connector["connector_type"]
@@ -292,7 +296,7 @@ def _connectors() -> rx.Component:
     s = ChargePointFormState
     return rx.vstack(
         rx.hstack(
-            rx.text("Connectors", size="2", weight="medium"),
+            rx.text(t("Connectors"), size="2", weight="medium"),
             rx.spacer(),
             rx.button(
                 rx.icon("plus", size=14),
@@ -308,7 +312,7 @@ def _connectors() -> rx.Component:
         rx.cond(
             s.connectors.length() > 0,
             rx.foreach(s.connectors, _connector_row),
-            rx.text("No connectors.", size="2", color=rx.color("gray", 10)),
+            rx.text(t("No connectors."), size="2", color=rx.color("gray", 10)),
         ),
         spacing="2",
         width="100%",
@@ -346,7 +350,7 @@ def register_dialog() -> rx.Component:
     return _dialog(
         s,
         p,
-        "Register " + s.identity,
+        t_with("Register {identity}", identity=s.identity),
         rx.text(
             t(
                 "Assign the charge point to a station. If it is connected, it is asked to boot "
@@ -354,7 +358,15 @@ def register_dialog() -> rx.Component:
             ),
             size="2",
         ),
-        rx.text("It reported: ", s.reported, size="1", color=rx.color("gray", 11)),
+        rx.text(
+            t_with(
+                "It reported: {details}",
+                # "nothing yet" is the state's word for a charger that has not booted yet
+                details=rx.cond(s.reported == "nothing yet", t("nothing yet"), s.reported),
+            ),
+            size="1",
+            color=rx.color("gray", 11),
+        ),
         select_field(s, "station_id", t("Station"), p, s.station_options),
         rx.el.details(
             rx.el.summary(

@@ -21,9 +21,19 @@ from ccms_app.network.state.lists import (
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
 from ccms_app.ui.i18n import Text, t
 from ccms_app.ui.permissions import when_allowed
-from ccms_app.ui.status import registration_badge, status_badge
+from ccms_app.ui.status import (
+    REGISTRATION_NAMES,
+    STATUS_NAMES,
+    registration_badge,
+    status_badge,
+)
 
-YES_NO = [("true", "Yes"), ("false", "No")]
+YES_NO = [("true", t("Yes")), ("false", t("No"))]
+# A filter's choices in the tab's language (the values stay OCPP's / CCMS's own).
+REGISTRATION_CHOICES = [
+    (r.value, t(REGISTRATION_NAMES.get(r.value, r.value))) for r in RegistrationState
+]
+STATUS_CHOICES = [(c.value, t(STATUS_NAMES.get(c.value, c.value))) for c in ConnectorStatus]
 
 
 def _new_button(label: Text, save: Any, on_click: Any, testid: str) -> rx.Component:
@@ -201,11 +211,9 @@ def charge_points_list() -> rx.Component:
         ],
         filters=[
             Filter("station", t("Station"), s.filter_options["station"]),
-            Filter(
-                "registration", t("Registration"), [(r.value, r.value) for r in RegistrationState]
-            ),
+            Filter("registration", t("Registration"), REGISTRATION_CHOICES),
             Filter("online", t("Online"), YES_NO),
-            Filter("status", t("Status"), [(c.value, c.value) for c in ConnectorStatus]),
+            Filter("status", t("Status"), STATUS_CHOICES),
             Filter("enabled", t("In service"), YES_NO),
             Filter("charging_method", t("AC/DC"), [("AC", "AC"), ("DC", "DC")]),
             Filter("organisation", t("Owner"), s.filter_options["organisation"]),

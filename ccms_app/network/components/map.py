@@ -11,9 +11,35 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from ccms_app.network.state.map import LegendRow, MarkerRow, StationMapState
-from ccms_app.ui.i18n import t
+from ccms_app.ui.i18n import t, t_with
 
 MAP_CONFIG = {"displaylogo": False, "scrollZoom": True, "responsive": True}
+
+
+def availability_label(availability: rx.Var) -> rx.Var:
+    """A station's availability (network.rules.station_availability: free, busy, ...) as the
+    legend names it, in the tab's language."""
+    return rx.match(
+        availability,
+        ("free", t("Free")),
+        ("busy", t("Busy")),
+        ("faulted", t("Faulted / out of service")),
+        ("offline", t("Offline")),
+        availability.to(str),
+    )
+
+
+def availability_word(availability: rx.Var) -> rx.Var:
+    """The availability as one word (a charge point's or station's badge), in the tab's
+    language."""
+    return rx.match(
+        availability,
+        ("free", t("free")),
+        ("busy", t("busy")),
+        ("faulted", t("faulted")),
+        ("offline", t("offline")),
+        availability.to(str),
+    )
 
 
 def availability_badge(
@@ -25,7 +51,7 @@ def availability_badge(
 def _legend_item(row: ObjectVar[LegendRow]) -> rx.Component:
     return rx.hstack(
         rx.box(width="12px", height="12px", border_radius="50%", background=row.colour),
-        rx.text(row.label, size="2"),
+        rx.text(availability_label(row.availability), size="2"),
         rx.text(row.count, size="2", weight="bold"),
         align="center",
         spacing="2",
@@ -35,7 +61,7 @@ def _legend_item(row: ObjectVar[LegendRow]) -> rx.Component:
 
 def _station_item(row: ObjectVar[MarkerRow]) -> rx.Component:
     return rx.hstack(
-        availability_badge(row.availability, row.colour),
+        availability_badge(availability_word(row.availability), row.colour),
         rx.link(row.name, href="/stations/" + row.id.to_string(), weight="medium", size="2"),
         rx.text(row.summary, size="1", color=rx.color("gray", 11)),
         rx.cond(
@@ -71,7 +97,7 @@ def station_map() -> rx.Component:
                     style={"width": "100%", "height": "520px"},
                 ),
                 rx.center(
-                    rx.text("No stations yet.", size="2", color=rx.color("gray", 10)),
+                    rx.text(t("No stations yet."), size="2", color=rx.color("gray", 10)),
                     height="120px",
                 ),
             ),
@@ -84,8 +110,11 @@ def station_map() -> rx.Component:
         rx.cond(
             view.unpositioned.to(int) > 0,
             rx.text(
-                view.unpositioned,
-                t(" station(s) have no coordinates and are not on the map: edit them to add one."),
+                t_with(
+                    "{count} station(s) have no coordinates and are not on the map: edit them "
+                    "to add one.",
+                    count=view.unpositioned,
+                ),
                 size="1",
                 color=rx.color("gray", 11),
             ),

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
+from ccms_app.core.i18n import tr
 from ccms_app.network.csv_import.licence import check_licences
 from ccms_app.network.csv_import.plan import ChargePointRow, Plan, chunks, differences
 from ccms_app.network.csv_import.stations import StationIndex
@@ -179,7 +180,9 @@ def _update_row(
     if new_station:
         changes["station_id"] = None
     if current.id is None:
-        raise ValueError(f"charge point {current.identity} was loaded without an id")
+        raise ValueError(
+            tr("charge point {identity} was loaded without an id", identity=current.identity)
+        )
     have = context.existing.connectors.get(current.id, {})
     connector_changes = [c for c in connectors if _connector_differs(have.get(c.connector_id), c)]
     return ChargePointRow(

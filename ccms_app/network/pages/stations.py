@@ -13,7 +13,12 @@ from ccms_app.charging.components.session_table import sessions_table
 from ccms_app.monitoring.state.home import HomeState
 from ccms_app.monitoring.view import WarningRow
 from ccms_app.network.components.forms import charge_point_dialog, confirm_dialog, station_dialog
-from ccms_app.network.components.map import MAP_CONFIG, availability_badge
+from ccms_app.network.components.map import (
+    MAP_CONFIG,
+    availability_badge,
+    availability_label,
+    availability_word,
+)
 from ccms_app.network.state.asset_actions import AssetActionState
 from ccms_app.network.state.charge_point_forms import ChargePointFormState
 from ccms_app.network.state.forms import StationFormState
@@ -24,7 +29,13 @@ from ccms_app.ui.i18n import Text, t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import live_indicator
 from ccms_app.ui.permissions import when_allowed
-from ccms_app.ui.status import online_badge, registration_badge, status_badge, warning_badge
+from ccms_app.ui.status import (
+    online_badge,
+    registration_badge,
+    status_badge,
+    status_label,
+    warning_badge,
+)
 from ccms_app.ui.table import cell, data_table
 
 ROUTE = "/stations/[station_id]"
@@ -62,7 +73,7 @@ def _header() -> rx.Component:
                     Station.name, size="6", custom_attrs={"data-testid": "stationpage-name"}
                 ),
                 availability_badge(
-                    Station.live.availability_label,
+                    availability_label(Station.live.availability),
                     Station.live.availability_colour,
                     custom_attrs={"data-testid": "stationpage-availability"},
                 ),
@@ -115,13 +126,17 @@ def _edit_buttons(sid: rx.Var[str]) -> rx.Component:
 def _details() -> rx.Component:
     return rx.card(
         rx.grid(
-            _fact("Address", Station.address, "stationpage-address"),
-            _fact("Area", Station.area, "stationpage-area"),
-            _fact("Owner", Station.organisation, "stationpage-owner"),
-            _fact("Time zone", Station.timezone, "stationpage-timezone"),
-            _fact("Opening hours", Station.opening_hours, "stationpage-hours"),
-            _fact("Position", Station.position, "stationpage-position"),
-            _fact("Availability", Station.live.summary, "stationpage-summary"),
+            _fact(t("Address"), Station.address, "stationpage-address"),
+            _fact(t("Area"), Station.area, "stationpage-area"),
+            _fact(t("Owner"), Station.organisation, "stationpage-owner"),
+            _fact(t("Time zone"), Station.timezone, "stationpage-timezone"),
+            _fact(t("Opening hours"), Station.opening_hours, "stationpage-hours"),
+            _fact(
+                t("Position"),
+                rx.cond(Station.has_position, Station.position, t("not set")),
+                "stationpage-position",
+            ),
+            _fact(t("Availability"), Station.live.summary, "stationpage-summary"),
             columns=rx.breakpoints(initial="1", sm="2", md="4"),
             spacing="3",
             width="100%",
@@ -131,7 +146,10 @@ def _details() -> rx.Component:
 
 
 def _connector(c: ObjectVar[ConnectorBadge]) -> rx.Component:
-    return status_badge(c.status, label=c.label)
+    # "1: Charging": the connector id and its status in the tab's language
+    return status_badge(
+        c.status, label=c.connector_id.to_string() + ": " + status_label(c.status).to(str)
+    )
 
 
 def _charge_point_row(row: ObjectVar[StationChargePointRow]) -> rx.Component:
@@ -144,7 +162,7 @@ def _charge_point_row(row: ObjectVar[StationChargePointRow]) -> rx.Component:
                 custom_attrs={"data-testid": "stationpage-cp-" + row.identity.to(str)},
             )
         ),
-        cell(availability_badge(row.availability, row.availability_colour)),
+        cell(availability_badge(availability_word(row.availability), row.availability_colour)),
         cell(online_badge(row.online)),
         cell(registration_badge(row.registration)),
         cell(
@@ -166,13 +184,13 @@ def _charge_points() -> rx.Component:
             Station.live.charge_points.length() > 0,
             data_table(
                 [
-                    "Charge point",
-                    "Availability",
-                    "Connection",
-                    "Registration",
-                    "Usage",
-                    "Status",
-                    "Connectors",
+                    t("Charge point"),
+                    t("Availability"),
+                    t("Connection"),
+                    t("Registration"),
+                    t("Usage"),
+                    t("Status"),
+                    t("Connectors"),
                 ],
                 Station.live.charge_points,
                 _charge_point_row,

@@ -36,6 +36,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from zoneinfo import available_timezones
 
+from ccms_app.core.i18n import tr
 from ccms_app.core.identifiers import FieldError, validate_identity
 
 Errors = dict[str, str]
@@ -233,7 +234,9 @@ def parse_opening_hours(text: str) -> tuple[OpeningRule, ...]:
         return (OpeningRule(tuple(range(7)), ((0, 24 * 60),)),)
     rules = [part.strip() for part in text.split(";")]
     if any(not rule for rule in rules):
-        raise ValueError("Opening hours contain an empty rule (two ';' in a row or a trailing ';')")
+        raise ValueError(
+            tr("Opening hours contain an empty rule (two ';' in a row or a trailing ';')")
+        )
     return tuple(_rule(rule) for rule in rules)
 
 
@@ -444,9 +447,10 @@ def validate_connectors(
             errors[f"connectors.{index}.{key}"] = message
         if "connector_id" not in row_errors:
             if fields.connector_id in seen:
-                errors[f"connectors.{index}.connector_id"] = (
-                    f"Connector id {fields.connector_id} is used twice "
-                    f"(also in row {seen[fields.connector_id] + 1})"
+                errors[f"connectors.{index}.connector_id"] = tr(
+                    "Connector id {connector_id} is used twice (also in row {v1})",
+                    connector_id=fields.connector_id,
+                    v1=seen[fields.connector_id] + 1,
                 )
             seen.setdefault(fields.connector_id, index)
         connectors.append(fields)

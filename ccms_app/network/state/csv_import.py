@@ -19,6 +19,7 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
+from ccms_app.core.i18n import N_
 from ccms_app.network import csv_import
 from ccms_app.network.rules.csv_import import (
     CHARGE_POINTS,
@@ -35,7 +36,7 @@ log = logging.getLogger(__name__)
 UPLOAD_ID = "asset-import-upload"
 MAX_FILES = 2
 SHOWN_ERRORS = 200
-KIND_LABELS = {STATIONS: "Stations", CHARGE_POINTS: "Charge points"}
+KIND_LABELS = {STATIONS: N_("Stations"), CHARGE_POINTS: N_("Charge points")}
 
 
 @dataclasses.dataclass

@@ -14,6 +14,7 @@ import reflex as rx
 
 from ccms_app.accounts.pages import own_account as account_page
 from ccms_app.accounts.pages.own_account import PASSWORD_HINT
+from ccms_app.accounts.rules.passwords import MIN_PASSWORD_LENGTH
 from ccms_app.accounts.state import AuthState
 from ccms_app.accounts.state.own_account import OwnAccountState
 from ccms_app.branding.components.brand import page_title
@@ -22,7 +23,7 @@ from ccms_app.system.state.accounts import AccountActionsState, AccountFormState
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
 from ccms_app.ui.dialogs import choice_select, dialog, dialog_buttons, labelled
 from ccms_app.ui.form_fields import field_error, form_input, form_message
-from ccms_app.ui.i18n import t
+from ccms_app.ui.i18n import t, t_var, t_with
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import allowed, when_allowed
@@ -30,7 +31,7 @@ from ccms_app.ui.permissions import allowed, when_allowed
 ROUTE = "/system/accounts"
 TITLE = page_title("Accounts · System")
 NAV_ROUTE = "/system"
-ACTIVE_FILTER = (("true", "Active"), ("false", "Deactivated"))
+ACTIVE_FILTER = (("true", t("Active")), ("false", t("Deactivated")))
 
 
 def _tid(value: Any) -> dict[str, Any]:
@@ -72,7 +73,12 @@ def create_dialog() -> rx.Component:
                     t("Initial password"),
                     testid,
                     type_="password",
-                    hint=PASSWORD_HINT + " Pass it on yourself: it must be changed at first login.",
+                    hint=t_with(
+                        "At least {count} characters and hard to guess: a few unrelated words, "
+                        "or a password manager's. Pass it on yourself: it must be changed at "
+                        "first login.",
+                        count=MIN_PASSWORD_LENGTH,
+                    ),
                     auto_complete="new-password",
                 ),
                 form_message(s, testid),
@@ -81,6 +87,7 @@ def create_dialog() -> rx.Component:
                     t("Create account"),
                     s.busy,
                     f"{testid}-submit",
+                    cancel_label=t("Cancel"),
                     type="submit",
                 ),
                 spacing="3",
@@ -100,7 +107,7 @@ def _deactivate_dialog() -> rx.Component:
     return dialog(
         s.dialog == "deactivate",
         s.set_dialog_open,
-        "Deactivate " + s.target_label + "?",
+        t_with("Deactivate {account}?", account=s.target_label),
         rx.vstack(
             rx.text(
                 t(
@@ -115,6 +122,7 @@ def _deactivate_dialog() -> rx.Component:
                 t("Deactivate"),
                 s.busy,
                 "account-deactivate-submit",
+                cancel_label=t("Cancel"),
                 type="button",
                 color_scheme="red",
                 on_click=s.deactivate,
@@ -130,7 +138,7 @@ def _reset_dialog() -> rx.Component:
     return dialog(
         s.dialog == "reset",
         s.set_dialog_open,
-        "Reset the password of " + s.target_label,
+        t_with("Reset the password of {account}", account=s.target_label),
         rx.form(
             rx.vstack(
                 rx.text(
@@ -155,6 +163,7 @@ def _reset_dialog() -> rx.Component:
                     t("Reset password"),
                     s.busy,
                     f"{testid}-submit",
+                    cancel_label=t("Cancel"),
                     type="submit",
                 ),
                 spacing="3",
@@ -171,9 +180,9 @@ def _role_dialog() -> rx.Component:
     return dialog(
         s.dialog == "role",
         s.set_dialog_open,
-        "Role of " + s.target_label,
+        t_with("Role of {account}", account=s.target_label),
         rx.vstack(
-            rx.text("The new role counts from the account's next click.", size="2"),
+            rx.text(t("The new role counts from the account's next click."), size="2"),
             choice_select(
                 s.role_id, s.role_choices, s.set_role, t("Choose a role"), f"{testid}-role"
             ),
@@ -184,6 +193,7 @@ def _role_dialog() -> rx.Component:
                 t("Change role"),
                 s.busy,
                 f"{testid}-submit",
+                cancel_label=t("Cancel"),
                 type="button",
                 on_click=s.change_role,
             ),
@@ -257,6 +267,15 @@ def _active_badge(row: RowVar) -> rx.Component:
     )
 
 
+def _role(row: RowVar) -> rx.Component:
+    """A built-in role's name in the tab's language (a custom role's as it was named)."""
+    return rx.text(t_var(row["role"]), size="2")
+
+
+def _last_login(row: RowVar) -> rx.Component:
+    return rx.text(t_var(row["last_login"]), size="2")  # a time, or "never"
+
+
 def page() -> rx.Component:
     s = AccountListState
     return app_shell(
@@ -268,10 +287,10 @@ def page() -> rx.Component:
             columns=[
                 Column("email", t("E-mail")),
                 Column("name", t("Name")),
-                Column("role", t("Role")),
+                Column("role", t("Role"), render=_role),
                 Column("organisation", t("Organisation")),
                 Column("active", t("Status"), render=_active_badge),
-                Column("last_login", t("Last login (UTC)")),
+                Column("last_login", t("Last login (UTC)"), render=_last_login),
             ],
             filters=[
                 Filter("role_id", t("Role"), s.filter_options["role_id"]),

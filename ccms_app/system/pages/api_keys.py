@@ -32,7 +32,7 @@ from ccms_app.ui.dialogs import (
     labelled,
 )
 from ccms_app.ui.form_fields import form_input, form_message
-from ccms_app.ui.i18n import t
+from ccms_app.ui.i18n import t, t_var, t_with
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import allowed, when_allowed
@@ -40,7 +40,7 @@ from ccms_app.ui.permissions import allowed, when_allowed
 ROUTE = "/system/api-keys"
 TITLE = page_title("API keys · System")
 NAV_ROUTE = "/system"
-NAME_HINT = "Who or what uses it, e.g. ERP export. Shown in the list and the audit log."
+NAME_HINT = t("Who or what uses it, e.g. ERP export. Shown in the list and the audit log.")
 
 
 def _tid(value: Any) -> dict[str, Any]:
@@ -81,7 +81,12 @@ def create_dialog() -> rx.Component:
                 ),
                 form_message(s, testid),
                 dialog_buttons(
-                    s.set_is_open(False), t("Create key"), s.busy, f"{testid}-submit", type="submit"
+                    s.set_is_open(False),
+                    t("Create key"),
+                    s.busy,
+                    f"{testid}-submit",
+                    cancel_label=t("Cancel"),
+                    type="submit",
                 ),
                 spacing="3",
                 width="100%",
@@ -95,10 +100,10 @@ def create_dialog() -> rx.Component:
 def revealed_dialog() -> rx.Component:
     """The key, once. An alert dialog: a click outside does not close it, only "Done" (or
     Escape) does, and closing it takes the key out of the page for good."""
-    s = ApiKeyFormState
+    s: Any = ApiKeyFormState  # Any: its str fields are Vars here (t_var)
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
-            rx.alert_dialog.title("API key " + s.revealed_name + " created", size="4"),
+            rx.alert_dialog.title(t_with("API key {name} created", name=s.revealed_name), size="4"),
             rx.vstack(
                 rx.callout(
                     t(
@@ -131,11 +136,12 @@ def revealed_dialog() -> rx.Component:
                     width="100%",
                 ),
                 _muted(
-                    "It acts as ",
-                    s.revealed_role,
-                    " in ",
-                    s.revealed_organisation,
-                    ". Send it with every request as: Authorization: Bearer <key>",
+                    t_with(
+                        "It acts as {role} in {organisation}. Send it with every request as: "
+                        "Authorization: Bearer <key>",
+                        role=t_var(s.revealed_role),
+                        organisation=s.revealed_organisation,
+                    )
                 ),
                 rx.flex(
                     rx.alert_dialog.action(
@@ -164,7 +170,7 @@ def revoke_dialog() -> rx.Component:
     return dialog(
         s.target_id != 0,
         s.set_confirm_open,
-        "Revoke the API key " + s.target_label + "?",
+        t_with("Revoke the API key {name}?", name=s.target_label),
         rx.vstack(
             rx.text(
                 t(
@@ -179,6 +185,7 @@ def revoke_dialog() -> rx.Component:
                 t("Revoke"),
                 s.busy,
                 "api-key-revoke-submit",
+                cancel_label=t("Cancel"),
                 type="button",
                 color_scheme="red",
                 on_click=s.revoke,
@@ -213,7 +220,10 @@ def _revoke_button(row: RowVar) -> rx.Component:
 def _last_used(row: RowVar) -> rx.Component:
     return rx.vstack(
         rx.text(row["last_used_at"], size="2"),
-        rx.cond(row["last_used_address"] != "", _muted("from ", row["last_used_address"])),
+        rx.cond(
+            row["last_used_address"] != "",
+            _muted(t_with("from {address}", address=row["last_used_address"])),
+        ),
         spacing="0",
     )
 
@@ -228,6 +238,11 @@ def _status(row: RowVar) -> rx.Component:
             spacing="1",
         ),
     )
+
+
+def _role(row: RowVar) -> rx.Component:
+    """A built-in role's name in the tab's language (a custom role's as it was named)."""
+    return rx.text(t_var(row["role"]), size="2")
 
 
 def page() -> rx.Component:
@@ -245,7 +260,7 @@ def page() -> rx.Component:
                 Column("name", t("Name")),
                 Column("prefix", t("Key starts with")),
                 Column("organisation", t("Organisation")),
-                Column("role", t("Role")),
+                Column("role", t("Role"), render=_role),
                 Column("created_by", t("Created by")),
                 Column("created_at", t("Created (UTC)")),
                 Column("last_used_at", t("Last used (UTC)"), render=_last_used),
@@ -273,7 +288,7 @@ def page() -> rx.Component:
         ),
         rx.cond(
             ~allowed(ApiKeyFormState.create),
-            _muted("Your role may look at API keys but not make or revoke them."),
+            _muted(t("Your role may look at API keys but not make or revoke them.")),
         ),
         create_dialog(),
         revealed_dialog(),

@@ -19,7 +19,7 @@ from ccms_app.branding.components.brand import page_title
 from ccms_app.system.components.section_links import section_links
 from ccms_app.system.state.audit import AuditListState
 from ccms_app.ui.data_list import EMPTY, Column, Filter, RowVar, data_list
-from ccms_app.ui.i18n import Text, t, t_with
+from ccms_app.ui.i18n import Text, t, t_var, t_with
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
@@ -46,7 +46,7 @@ def _what(row: RowVar) -> rx.Component:
     return rx.vstack(
         rx.text(row["action"], size="2", weight="medium", white_space="normal"),
         rx.badge(
-            row["kind"],
+            t_var(row["kind"]),
             color_scheme=rx.match(row["kind_key"], *KIND_COLOURS.items(), "gray"),
             variant="soft",
             size="1",
@@ -58,7 +58,7 @@ def _what(row: RowVar) -> rx.Component:
 
 def _outcome(row: RowVar) -> rx.Component:
     return rx.badge(
-        row["outcome"],
+        t_var(row["outcome"]),
         color_scheme=rx.match(row["outcome_key"], *OUTCOME_COLOURS.items(), "gray"),
         variant="soft",
     )
@@ -119,8 +119,12 @@ def audit_list() -> rx.Component:
         AuditListState,
         columns=_columns(),
         filters=[
-            Filter("kind", t("Kind"), [(kind.value, label) for kind, label in KIND_LABELS.items()]),
-            Filter("outcome", t("Outcome"), list(OUTCOME_LABELS.items())),
+            Filter(
+                "kind", t("Kind"), [(kind.value, t(label)) for kind, label in KIND_LABELS.items()]
+            ),
+            Filter(
+                "outcome", t("Outcome"), [(key, t(label)) for key, label in OUTCOME_LABELS.items()]
+            ),
         ],
         testid="audit",
         empty_text=t("No operator actions recorded yet."),
@@ -135,15 +139,15 @@ def page() -> rx.Component:
         page_header(t("System"), t("Audit log of operator actions.")),
         section_links(ROUTE),
         rx.text(
-            t("Times in "),
-            rx.text.strong(AuditListState.zone),
-            t(" (your browser's zone; the export also has UTC). "),
+            t_with(
+                "Times in {zone} (your browser's zone; the export also has UTC).",
+                zone=AuditListState.zone,
+            ),
+            " ",
             rx.cond(
                 AuditListState.retention_days > 0,
-                rx.text.span(
-                    t("Entries are kept for "), AuditListState.retention_days, t(" days.")
-                ),
-                rx.text.span(t("Entries are kept for ever.")),
+                t_with("Entries are kept for {days} days.", days=AuditListState.retention_days),
+                t("Entries are kept for ever."),
             ),
             size="2",
             color=rx.color("gray", 11),

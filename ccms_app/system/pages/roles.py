@@ -26,7 +26,7 @@ from ccms_app.system.state.roles import RoleEditorState, RoleListState
 from ccms_app.ui.cards import section
 from ccms_app.ui.data_list import Column, RowVar, data_list
 from ccms_app.ui.form_fields import field_error, form_message
-from ccms_app.ui.i18n import t
+from ccms_app.ui.i18n import t, t_var, t_with
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import when_allowed
@@ -42,14 +42,18 @@ def _tid(value: Any) -> dict[str, Any]:
     return {"data-testid": value}
 
 
-def _box(p: str) -> rx.Component:
-    s = RoleEditorState
+def _box(module: Module, action: Action) -> rx.Component:
+    s, p = RoleEditorState, permission(module, action)
     return rx.center(
         rx.checkbox(
             checked=s.selected.contains(p),
             on_change=lambda checked: s.toggle(p, checked),
             disabled=s.read_only | ~s.grantable.contains(p),
-            aria_label=p,
+            aria_label=t_with(
+                "{module}: {action}",
+                module=t(MODULE_LABELS[module]),
+                action=t(ACTION_LABELS[action]),
+            ),
             custom_attrs=_tid("perm-" + p.replace(":", "-")),
         )
     )
@@ -58,16 +62,19 @@ def _box(p: str) -> rx.Component:
 def permission_matrix() -> rx.Component:
     """Rows = modules, columns = actions; the same 40 boxes for every role."""
     header = rx.grid(
-        rx.text("Module", size="1", weight="bold"),
-        *[rx.text(ACTION_LABELS[a], size="1", weight="bold", text_align="center") for a in Action],
+        rx.text(t("Module"), size="1", weight="bold"),
+        *[
+            rx.text(t(ACTION_LABELS[a]), size="1", weight="bold", text_align="center")
+            for a in Action
+        ],
         grid_template_columns=MATRIX_COLUMNS,
         gap="4px",
         width="100%",
     )
     rows = [
         rx.grid(
-            rx.text(MODULE_LABELS[m], size="2", overflow_wrap="anywhere"),
-            *[_box(permission(m, a)) for a in Action],
+            rx.text(t(MODULE_LABELS[m]), size="2", overflow_wrap="anywhere"),
+            *[_box(m, a) for a in Action],
             grid_template_columns=MATRIX_COLUMNS,
             gap="4px",
             align_items="center",
@@ -83,7 +90,7 @@ def permission_matrix() -> rx.Component:
 def _name_field() -> rx.Component:
     s = RoleEditorState
     return rx.vstack(
-        rx.text("Name", size="2", weight="medium"),
+        rx.text(t("Name"), size="2", weight="medium"),
         rx.input(
             value=s.name,
             on_change=s.set_name,
@@ -105,7 +112,7 @@ def _delete_area() -> rx.Component:
         rx.cond(
             s.confirm_delete,
             rx.flex(
-                rx.text("Delete this role?", size="2"),
+                rx.text(t("Delete this role?"), size="2"),
                 rx.button(
                     t("Yes, delete"),
                     color_scheme="red",
@@ -148,18 +155,22 @@ def _editor_buttons() -> rx.Component:
 
 
 def role_editor() -> rx.Component:
-    s = RoleEditorState
+    s: Any = RoleEditorState  # Any: its str fields are Vars here (t_var)
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(rx.cond(s.role_id == 0, t("New role"), s.name), size="4"),
+            rx.dialog.title(
+                rx.cond(s.role_id == 0, t("New role"), rx.cond(s.built_in, t_var(s.name), s.name)),
+                size="4",
+            ),
             rx.vstack(
                 rx.cond(
                     s.role_id != 0,
                     rx.text(
-                        s.owner,
-                        t(" · held by "),
-                        s.holders,
-                        t(" account(s) you see"),
+                        t_with(
+                            "{owner} · held by {count} account(s) you see",
+                            owner=t_var(s.owner),
+                            count=s.holders,
+                        ),
                         size="1",
                         color=rx.color("gray", 11),
                     ),
@@ -212,16 +223,28 @@ def _open_button(row: RowVar) -> rx.Component:
     )
 
 
+def _granted(row: RowVar) -> Any:
+    """A role's "12 of 40" (`granted_text`) as its two numbers, for the catalog's sentence."""
+    return row["permissions"].to(str).split(" of ")
+
+
+def _permissions(row: RowVar) -> rx.Component:
+    parts = _granted(row)
+    return rx.text(t_with("{granted} of {total}", granted=parts[0], total=parts[1]), size="2")
+
+
 def _built_in_card(role: RowVar) -> rx.Component:
     return rx.card(
         rx.flex(
             rx.vstack(
-                rx.text(role["name"], weight="bold", size="2"),
+                rx.text(t_var(role["name"]), weight="bold", size="2"),
                 rx.text(
-                    role["permissions"],
-                    t(" permissions · "),
-                    role["accounts"],
-                    t(" account(s)"),
+                    t_with(
+                        "{granted} of {total} permissions · {count} account(s)",
+                        granted=_granted(role)[0],
+                        total=_granted(role)[1],
+                        count=role["accounts"],
+                    ),
                     size="1",
                     color=rx.color("gray", 11),
                 ),
@@ -273,7 +296,7 @@ def page() -> rx.Component:
                     Column("name", t("Name")),
                     Column("owner", t("Organisation")),
                     Column("accounts", t("Accounts")),
-                    Column("permissions", t("Permissions"), sortable=False),
+                    Column("permissions", t("Permissions"), sortable=False, render=_permissions),
                 ],
                 testid="roles",
                 empty_text=t("No custom roles yet."),

@@ -18,7 +18,7 @@ from ccms_app.branding.components.brand import page_title
 from ccms_app.system.components.section_links import section_links
 from ccms_app.system.state.sub_operators import SubOperatorFormState, SubOperatorListState
 from ccms_app.ui.data_list import Column, RowVar, data_list
-from ccms_app.ui.i18n import Text, has_text, t
+from ccms_app.ui.i18n import Text, has_text, t, t_var, t_with
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
@@ -32,7 +32,7 @@ F: Any = SubOperatorFormState
 
 def _status(row: RowVar) -> rx.Component:
     return rx.badge(
-        row["status"],
+        t_var(row["status"]),
         color_scheme=rx.match(row["status"], *STATUS_COLOURS.items(), "gray"),
         variant="soft",
     )
@@ -166,7 +166,11 @@ def _dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title(
-                rx.cond(F.mode == "create", t("New sub-operator"), "Licence of " + F.editing_name)
+                rx.cond(
+                    F.mode == "create",
+                    t("New sub-operator"),
+                    t_with("Licence of {name}", name=F.editing_name),
+                )
             ),
             rx.vstack(
                 rx.cond(

@@ -23,6 +23,7 @@ from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import Caller, InputError, NotFoundError, RefusedError
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
+from ccms_app.core.i18n import N_
 from ccms_app.core.listing import ListPage, ListQuery, ListSpec
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState, display_value
@@ -81,7 +82,7 @@ class AccountListState(ListState, rx.State):
 
     def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
         shown = {key: display_value(value) for key, value in row.items()}
-        shown["last_login"] = shown["last_login"] or "never"
+        shown["last_login"] = shown["last_login"] or N_("never")  # shown with t_var
         shown["name"] = shown["name"] or "—"
         return shown
 

@@ -17,6 +17,7 @@ from ccms_app.accounts import roles
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import InputError, NotFoundError, RefusedError
 from ccms_app.accounts.rules.permissions import ALL_PERMISSIONS, Action, Module
+from ccms_app.core.i18n import N_
 from ccms_app.core.listing import ListSpec
 from ccms_app.system.state.accounts import SESSION_ENDED, as_id, event_caller
 from ccms_app.ui.events import event
@@ -100,7 +101,7 @@ class RoleEditorState(rx.State):
             view = await asyncio.to_thread(roles.get_role, caller, as_id(role_id))
         except NotFoundError as exc:
             return rx.toast.error(str(exc))
-        owner = view.organisation_name or "Built-in"
+        owner = view.organisation_name or N_("Built-in")  # shown with t_var
         grantable = sorted(caller.permissions)
         self._show(
             view.id,

@@ -18,9 +18,10 @@ import reflex as rx
 
 from ccms_app.accounts.state import AuthState
 from ccms_app.branding.components.brand import page_title
+from ccms_app.core.i18n import N_
 from ccms_app.system.components.section_links import section_links
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
-from ccms_app.ui.i18n import Text, t
+from ccms_app.ui.i18n import Text, t, t_var
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.permissions import when_allowed
 from ccms_app.webhooks.delivery_log import DELIVERY_STATES
@@ -32,6 +33,13 @@ from ccms_app.webhooks.state.delivery_log import WebhookLogState
 ROUTE = "/system/webhooks/[webhook_id]"
 TITLE = page_title("Webhook · System")
 STATE_COLOURS = {"delivered": "green", "failed": "red", "pending": "amber", "waiting": "gray"}
+# A delivery's state (DELIVERY_STATES) in words: the page shows the state with t_var.
+STATE_LABELS = {
+    "pending": N_("pending"),
+    "waiting": N_("waiting"),
+    "delivered": N_("delivered"),
+    "failed": N_("failed"),
+}
 
 # Any: the dict fields' Var methods are not in Reflex's stubs.
 S: Any = WebhookLogState
@@ -56,20 +64,20 @@ def _summary() -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.badge(
-                    w.get("health", ""),
+                    t_var(w.get("health", "")),
                     color_scheme=rx.match(w.get("health", ""), *HEALTH_COLOURS.items(), "gray"),
                     variant="soft",
                 ),
-                rx.badge(w.get("enabled", ""), variant="outline"),
+                rx.badge(t_var(w.get("enabled", "")), variant="outline"),
                 spacing="2",
             ),
             rx.grid(
-                _fact("URL", w.get("url", "")),
-                _fact("Events", w.get("events", "")),
-                _fact("Organisation", w.get("organisation", "")),
-                _fact("Last attempt (UTC)", w.get("last_attempt_at", "")),
-                _fact("Last outcome", w.get("last_outcome", "")),
-                _fact("Failing since (UTC)", w.get("failing_since", "")),
+                _fact(t("URL"), w.get("url", "")),
+                _fact(t("Events"), t_var(w.get("events", ""))),
+                _fact(t("Organisation"), w.get("organisation", "")),
+                _fact(t("Last attempt (UTC)"), w.get("last_attempt_at", "")),
+                _fact(t("Last outcome"), w.get("last_outcome", "")),
+                _fact(t("Failing since (UTC)"), w.get("failing_since", "")),
                 columns=rx.breakpoints(initial="1", sm="2", lg="3"),
                 gap="12px",
                 width="100%",
@@ -84,7 +92,7 @@ def _summary() -> rx.Component:
 
 def _state(row: RowVar) -> rx.Component:
     return rx.badge(
-        row["state"],
+        t_var(row["state"]),
         color_scheme=rx.match(row["state"], *STATE_COLOURS.items(), "gray"),
         variant="soft",
     )
@@ -117,7 +125,7 @@ def _log() -> rx.Component:
             Column("duration_ms", t("ms"), on_phone=False),
         ],
         filters=[
-            Filter("state", t("State"), [(s, s) for s in DELIVERY_STATES]),
+            Filter("state", t("State"), [(s, t(STATE_LABELS.get(s, s))) for s in DELIVERY_STATES]),
             Filter("event_type", t("Event"), event_options),
         ],
         testid="webhook-log",
@@ -143,22 +151,22 @@ def _delivery_dialog() -> rx.Component:
     d = S.detail
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(d.get("event_type", ""), " · ", d.get("state", "")),
+            rx.dialog.title(d.get("event_type", ""), " · ", t_var(d.get("state", ""))),
             rx.vstack(
                 rx.grid(
-                    _fact("Event id", d.get("event_id", "")),
-                    _fact("Charge point", d.get("identity", "")),
-                    _fact("Attempts", d.get("attempts", "")),
-                    _fact("Last attempt (UTC)", d.get("last_attempt_at", "")),
-                    _fact("HTTP status", d.get("response_status", "")),
-                    _fact("Last error", d.get("error", "")),
+                    _fact(t("Event id"), d.get("event_id", "")),
+                    _fact(t("Charge point"), d.get("identity", "")),
+                    _fact(t("Attempts"), d.get("attempts", "")),
+                    _fact(t("Last attempt (UTC)"), d.get("last_attempt_at", "")),
+                    _fact(t("HTTP status"), d.get("response_status", "")),
+                    _fact(t("Last error"), d.get("error", "")),
                     columns=rx.breakpoints(initial="1", sm="2"),
                     gap="12px",
                     width="100%",
                 ),
-                rx.text("Body sent", size="2", weight="medium"),
+                rx.text(t("Body sent"), size="2", weight="medium"),
                 _block(d.get("payload", ""), "delivery-payload"),
-                rx.text("Start of the answer", size="2", weight="medium"),
+                rx.text(t("Start of the answer"), size="2", weight="medium"),
                 _block(d.get("response_body", ""), "delivery-response"),
                 rx.flex(
                     rx.dialog.close(rx.button(t("Close"), variant="soft", color_scheme="gray")),

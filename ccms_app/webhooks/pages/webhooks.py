@@ -21,10 +21,11 @@ import reflex as rx
 
 from ccms_app.accounts.state import AuthState
 from ccms_app.branding.components.brand import page_title
+from ccms_app.core.i18n import N_
 from ccms_app.system.components.section_links import section_links
 from ccms_app.ui.data_list import Column, RowVar, data_list
 from ccms_app.ui.form_fields import field_error, form_message
-from ccms_app.ui.i18n import Text, has_text, t
+from ccms_app.ui.i18n import Text, has_text, t, t_var, t_with
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import when_allowed
@@ -36,6 +37,28 @@ ROUTE = "/system/webhooks"
 TITLE = page_title("Webhooks · System")
 NAV_ROUTE = "/system"
 HEALTH_COLOURS = {"working": "green", "failing": "red", "no attempt yet": "gray"}
+# What each event type's box says: the first sentence of its description (EVENT_TYPES, which
+# goes on with the payload's fields for the receiver's developer), in the catalog.
+EVENT_HINTS: dict[str, str] = {
+    "charge_point.online": N_("A charge point connected"),
+    "charge_point.offline": N_("A charge point's connection closed"),
+    "charge_point.status_changed": N_(
+        "A connector's status changed (connector 0: the whole charge point)"
+    ),
+    "session.started": N_("A charging session started"),
+    "session.stopped": N_("A charging session ended (or CCMS closed it)"),
+    "command.finished": N_("An operator command reached its outcome"),
+    "data_issue.raised": N_("CCMS kept something a charger sent that it could not apply as sent"),
+    "alarm.raised": N_("An alarm was raised (a repeat of an open alarm is not a new one)"),
+    "alarm.closed": N_("An alarm closed: the charger recovered, or an operator closed it"),
+    "alarm.changed": N_("An operator acknowledged, assigned, commented on or reopened an alarm"),
+    "work_order.created": N_(
+        "A work order was created (by hand, from an alarm, by an alarm rule or a maintenance plan)"
+    ),
+    "work_order.status_changed": N_("A work order's status changed"),
+}
+# The list's Events cell for "*" (`describe_selection`), shown with t_var like the rest.
+ALL_EVENTS_TEXT = N_("all events")
 
 # Any: the dict fields' Var methods (`.get(...).to(str)`) are not in Reflex's stubs.
 F: Any = WebhookFormState
@@ -48,7 +71,7 @@ def _tid(value: Any) -> dict[str, Any]:
 def _health(row: RowVar) -> rx.Component:
     return rx.hstack(
         rx.badge(
-            row["health"],
+            t_var(row["health"]),
             color_scheme=rx.match(row["health"], *HEALTH_COLOURS.items(), "gray"),
             variant="soft",
         ),
@@ -83,13 +106,18 @@ def _actions(row: RowVar) -> rx.Component:
     )
 
 
+def _events(row: RowVar) -> rx.Component:
+    """ "all events" in the tab's language, or the chosen types (names, not words)."""
+    return rx.text(t_var(row["events"]), size="2")
+
+
 def _list() -> rx.Component:
     return data_list(
         WebhookListState,
         columns=[
             Column("name", t("Name"), href=lambda row: ROUTE + "/" + row["id"].to(str)),
             Column("url", t("URL")),
-            Column("events", t("Events"), sortable=False),
+            Column("events", t("Events"), sortable=False, render=_events),
             Column("health", t("Receiver"), sortable=False, render=_health),
             Column("last_outcome", t("Last outcome")),
             Column("undelivered", t("Undelivered"), sortable=False),
@@ -134,7 +162,8 @@ def _text_field(name: str, label: Text, hint: Text, placeholder: Text = "") -> r
     )
 
 
-def _event_box(event_type: str, label: Text, hint: Text = "") -> rx.Component:
+def _event_box(event_type: str, label: Text | rx.Component, hint: Text = "") -> rx.Component:
+    """One type's checkbox: `label` is words, or the type's name (a component: code)."""
     return rx.flex(
         rx.checkbox(
             checked=F.chosen.contains(event_type),
@@ -142,7 +171,7 @@ def _event_box(event_type: str, label: Text, hint: Text = "") -> rx.Component:
             custom_attrs=_tid("webhook-event-" + event_type.replace(".", "-").replace("*", "all")),
         ),
         rx.vstack(
-            rx.text(label, size="2", weight="medium"),
+            label if isinstance(label, rx.Component) else rx.text(label, size="2", weight="medium"),
             rx.text(hint, size="1", color=rx.color("gray", 10))
             if has_text(hint)
             else rx.fragment(),
@@ -156,10 +185,17 @@ def _event_box(event_type: str, label: Text, hint: Text = "") -> rx.Component:
 def _events_field() -> rx.Component:
     first_sentences = {name: text.split(". ")[0].rstrip(".") for name, text in EVENT_TYPES.items()}
     return rx.vstack(
-        rx.text("Events", size="2", weight="medium"),
+        rx.text(t("Events"), size="2", weight="medium"),
         _event_box(ALL_EVENTS, t("All events"), t("Types added in later versions included")),
         rx.grid(
-            *[_event_box(name, name, first_sentences[name]) for name in EVENT_TYPES],
+            *[
+                _event_box(
+                    name,
+                    rx.code(name, size="2", variant="ghost", weight="medium"),
+                    t(EVENT_HINTS.get(name, first_sentences[name])),
+                )
+                for name in EVENT_TYPES
+            ],
             columns=rx.breakpoints(initial="1", sm="2"),
             gap="8px",
             width="100%",
@@ -173,11 +209,11 @@ def _events_field() -> rx.Component:
 def _secret_field() -> rx.Component:
     hint = rx.cond(
         F.mode == "create",
-        "Empty: CCMS makes one and shows it once. Or your own: 16-128 characters.",
-        "Empty: the secret stays as it is. Or type a new one (16-128 characters).",
+        t("Empty: CCMS makes one and shows it once. Or your own: 16-128 characters."),
+        t("Empty: the secret stays as it is. Or type a new one (16-128 characters)."),
     )
     return rx.vstack(
-        rx.text("Signing secret", size="2", weight="medium", as_="label"),
+        rx.text(t("Signing secret"), size="2", weight="medium", as_="label"),
         rx.input(
             name="secret",
             type="password",
@@ -197,7 +233,7 @@ def _delete_area() -> rx.Component:
     return rx.cond(
         F.confirm_delete,
         rx.flex(
-            rx.text("Delete it and its log?", size="2"),
+            rx.text(t("Delete it and its log?"), size="2"),
             rx.button(
                 t("Yes, delete"),
                 color_scheme="red",
@@ -283,7 +319,7 @@ def _dialog() -> rx.Component:
                             on_change=F.switch_enabled,
                             custom_attrs=_tid("webhook-enabled"),
                         ),
-                        rx.text("Enabled: a disabled webhook keeps what it has not sent yet"),
+                        rx.text(t("Enabled: a disabled webhook keeps what it has not sent yet")),
                         gap="8px",
                         align="center",
                     ),
@@ -317,10 +353,13 @@ def secret_box() -> rx.Component:
             rx.callout.icon(rx.icon("key-round")),
             rx.vstack(
                 rx.text(
-                    t("The signing secret of "),
-                    rx.text.strong(F.secret_for),
-                    ": copy it into the receiver now, CCMS does not show it again. The "
-                    f"receiver checks each request's {SIGNATURE_HEADER} header with it.",
+                    t_with(
+                        "The signing secret of {name}: copy it into the receiver now, CCMS does "
+                        "not show it again. The receiver checks each request's {header} header "
+                        "with it.",
+                        name=F.secret_for,
+                        header=SIGNATURE_HEADER,
+                    ),
                     size="2",
                 ),
                 rx.flex(

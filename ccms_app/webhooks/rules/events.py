@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ccms_app.core.i18n import tr
+
 EVENT_TYPES: dict[str, str] = {
     "charge_point.online": "A charge point connected.",
     "charge_point.offline": "A charge point's connection closed.",
@@ -91,10 +93,10 @@ def validate_selection(chosen: Iterable[str]) -> str:
     """The stored form of what an operator ticked; ValueError for none or an unknown type."""
     picked = {name.strip() for name in chosen if name.strip()}
     if not picked:
-        raise ValueError("Choose at least one event (or all events).")
+        raise ValueError(tr("Choose at least one event (or all events)."))
     unknown = sorted(picked - set(EVENT_TYPES) - {ALL_EVENTS})
     if unknown:
-        raise ValueError(f"Unknown event type: {', '.join(unknown)[:200]}.")
+        raise ValueError(tr("Unknown event type: {join}.", join=", ".join(unknown)[:200]))
     return format_selection(picked)
 
 

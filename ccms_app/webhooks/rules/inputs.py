@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+from ccms_app.core.i18n import tr
 from ccms_app.webhooks.rules.events import validate_selection
 from ccms_app.webhooks.rules.signing import validate_secret
 
@@ -34,9 +35,14 @@ class SubscriptionInput:
 def validate_name(value: str) -> str:
     cleaned = " ".join(value.split())
     if not cleaned:
-        raise ValueError("Give the webhook a name that says where it goes (e.g. ERP).")
+        raise ValueError(tr("Give the webhook a name that says where it goes (e.g. ERP)."))
     if len(cleaned) > MAX_NAME_CHARS or not cleaned.isprintable():
-        raise ValueError(f"A name has at most {MAX_NAME_CHARS} printable characters.")
+        raise ValueError(
+            tr(
+                "A name has at most {max_name_chars} printable characters.",
+                max_name_chars=MAX_NAME_CHARS,
+            )
+        )
     return cleaned
 
 
@@ -44,28 +50,35 @@ def validate_url(value: str) -> str:
     """An absolute http(s) URL with a host, no credentials and nothing unprintable."""
     url = value.strip()
     if not url:
-        raise ValueError("Enter the URL CCMS posts the events to.")
+        raise ValueError(tr("Enter the URL CCMS posts the events to."))
     if len(url) > MAX_URL_CHARS or not url.isascii() or not url.isprintable() or " " in url:
         raise ValueError(
-            f"A URL has at most {MAX_URL_CHARS} characters, without spaces; "
-            "write non-ASCII host names in their xn-- form."
+            tr(
+                (
+                    "A URL has at most {max_url_chars} characters, without spaces; "
+                    "write non-ASCII host names in their xn-- form."
+                ),
+                max_url_chars=MAX_URL_CHARS,
+            )
         )
     try:
         parts = urlsplit(url)
         port = parts.port  # ValueError for a port out of range
     except ValueError as exc:
-        raise ValueError("This is not a valid URL.") from exc
+        raise ValueError(tr("This is not a valid URL.")) from exc
     if parts.scheme not in ("http", "https"):
-        raise ValueError("Only http:// and https:// URLs can receive webhooks.")
+        raise ValueError(tr("Only http:// and https:// URLs can receive webhooks."))
     if not parts.hostname:
-        raise ValueError("The URL needs a host name, e.g. https://erp.example.com/ccms.")
+        raise ValueError(tr("The URL needs a host name, e.g. https://erp.example.com/ccms."))
     if parts.username is not None or parts.password is not None:
         raise ValueError(
-            "Leave credentials out of the URL: it is shown in lists and logs. The receiver "
-            "checks the CCMS-Signature header instead."
+            tr(
+                "Leave credentials out of the URL: it is shown in lists and logs. The receiver "
+                "checks the CCMS-Signature header instead."
+            )
         )
     if port == 0:
-        raise ValueError("Port 0 cannot receive anything.")
+        raise ValueError(tr("Port 0 cannot receive anything."))
     return url
 
 
@@ -75,7 +88,7 @@ def read_enabled(value: str) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise ValueError("Say true or false.")
+    raise ValueError(tr("Say true or false."))
 
 
 def _checked(

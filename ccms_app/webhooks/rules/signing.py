@@ -12,6 +12,8 @@ import hashlib
 import hmac
 import secrets
 
+from ccms_app.core.i18n import tr
+
 SIGNATURE_HEADER = "CCMS-Signature"
 EVENT_ID_HEADER = "CCMS-Event-Id"
 EVENT_TYPE_HEADER = "CCMS-Event-Type"
@@ -32,11 +34,17 @@ def validate_secret(value: str) -> str:
     spaces (it is typed into another system's configuration). ValueError says what is wrong."""
     if not MIN_SECRET_CHARS <= len(value) <= MAX_SECRET_CHARS:
         raise ValueError(
-            f"A secret has {MIN_SECRET_CHARS} to {MAX_SECRET_CHARS} characters; "
-            "leave it empty and CCMS makes one."
+            tr(
+                (
+                    "A secret has {min_secret_chars} to {max_secret_chars} "
+                    "characters; leave it empty and CCMS makes one."
+                ),
+                min_secret_chars=MIN_SECRET_CHARS,
+                max_secret_chars=MAX_SECRET_CHARS,
+            )
         )
     if not all("!" <= ch <= "~" for ch in value):
-        raise ValueError("Use printable ASCII characters without spaces in a secret.")
+        raise ValueError(tr("Use printable ASCII characters without spaces in a secret."))
     return value
 
 

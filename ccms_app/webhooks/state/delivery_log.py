@@ -17,6 +17,7 @@ from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import NotFoundError
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.core import listing
+from ccms_app.core.i18n import N_
 from ccms_app.core.listing import ListPage, ListQuery, ListSpec
 from ccms_app.system.state.accounts import SESSION_ENDED, event_caller
 from ccms_app.ui.events import event
@@ -138,7 +139,7 @@ class WebhookLogState(ListState, rx.State):
             "name": view.name,
             "url": view.url,
             "events": view.events_text,
-            "enabled": "enabled" if view.enabled else "disabled",
+            "enabled": N_("enabled") if view.enabled else N_("disabled"),
             "organisation": view.organisation,
             "last_attempt_at": display_value(view.last_attempt_at),
             "last_outcome": view.last_outcome,

@@ -20,6 +20,7 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import InputError, NotFoundError, RefusedError
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.core.i18n import N_
 from ccms_app.core.listing import ListSpec
 from ccms_app.system.state.accounts import SESSION_ENDED, as_id, event_caller
 from ccms_app.ui.events import event
@@ -33,10 +34,11 @@ REFUSALS = (InputError, NotFoundError, RefusedError, SubscriptionDisabledError)
 
 
 def health(row: dict[str, Any]) -> str:
-    """ "failing", "working" or "no attempt yet": how its receiver is doing."""
+    """ "failing", "working" or "no attempt yet": how its receiver is doing (the pages show
+    it with t_var)."""
     if row.get("failing_since"):
-        return "failing"
-    return "working" if row.get("last_attempt_at") else "no attempt yet"
+        return N_("failing")
+    return N_("working") if row.get("last_attempt_at") else N_("no attempt yet")
 
 
 @guarded(Module.SYSTEM)
@@ -49,7 +51,7 @@ class WebhookListState(ListState, rx.State):
     def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
         shown = {key: display_value(value) for key, value in row.items()}
         shown["events"] = describe_selection(str(row.get("events") or ""))
-        shown["enabled"] = "enabled" if row.get("enabled") else "disabled"
+        shown["enabled"] = N_("enabled") if row.get("enabled") else N_("disabled")
         shown["health"] = health(row)
         return shown
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 import reflex as rx
 from reflex.vars import ObjectVar
 
+from ccms_app.drivers.components.widgets import authorization_label
 from ccms_app.drivers.local_lists.state.charge_point_tab import (
     ChargePointLocalListState as LocalList,
 )
 from ccms_app.drivers.local_lists.state.charge_point_tab import LocalEntryRow
 from ccms_app.ui.cards import empty_note
-from ccms_app.ui.i18n import Text, t
+from ccms_app.ui.i18n import Text, t, t_var, t_with
 from ccms_app.ui.permissions import when_allowed
 from ccms_app.ui.table import cell, data_table
 
@@ -23,6 +24,28 @@ RESULT_COLOURS = {
     "": "gray",
 }
 STATUS_COLOURS = {"Accepted": "green", "Blocked": "red", "Expired": "orange", "Invalid": "red"}
+
+
+def version_label(version: rx.Var) -> rx.Var:
+    """A list version as the state words it (state.charge_point_tab.version_text): the
+    number, or a word in the tab's language."""
+    return rx.match(
+        version,
+        ("not asked yet", t("not asked yet")),
+        ("none", t("none")),
+        ("not supported", t("not supported")),
+        version.to(str),
+    )
+
+
+def lists_label(lists: rx.Var) -> rx.Var:
+    """The names of the lists assigned (data), or the state's word for none."""
+    return rx.match(
+        lists,
+        ("none assigned", t("none assigned")),
+        ("none", t("none")),
+        lists.to(str),
+    )
 
 
 def _fact(label: Text, value: rx.Var | str, testid: str) -> rx.Component:
@@ -129,21 +152,29 @@ def _summary() -> rx.Component:
                 wrap="wrap",
             ),
             rx.grid(
-                _fact("Lists assigned", Panel.lists, "local-list-lists"),
-                _fact("Version CCMS sent", Panel.accepted_version, "local-list-accepted"),
-                _fact("Version on the charge point", Panel.reported_version, "local-list-reported"),
-                _fact("Reported", Panel.reported_at, "local-list-reported-at"),
-                _fact("Id tags wanted", Panel.desired_count.to_string(), "local-list-desired"),
-                _fact("Changes not sent", Panel.pending.to_string(), "local-list-pending"),
-                _fact("Last sync", Panel.last_attempt, "local-list-last-attempt"),
-                _fact("Last success", Panel.last_success, "local-list-last-success"),
+                _fact(t("Lists assigned"), lists_label(Panel.lists), "local-list-lists"),
+                _fact(
+                    t("Version CCMS sent"),
+                    version_label(Panel.accepted_version),
+                    "local-list-accepted",
+                ),
+                _fact(
+                    t("Version on the charge point"),
+                    version_label(Panel.reported_version),
+                    "local-list-reported",
+                ),
+                _fact(t("Reported"), Panel.reported_at, "local-list-reported-at"),
+                _fact(t("Id tags wanted"), Panel.desired_count.to_string(), "local-list-desired"),
+                _fact(t("Changes not sent"), Panel.pending.to_string(), "local-list-pending"),
+                _fact(t("Last sync"), Panel.last_attempt, "local-list-last-attempt"),
+                _fact(t("Last success"), Panel.last_success, "local-list-last-success"),
                 columns=rx.breakpoints(initial="2", md="4"),
                 spacing="3",
                 width="100%",
             ),
             rx.hstack(
                 rx.badge(
-                    Panel.last_result_text,
+                    t_var(Panel.last_result_text),
                     color_scheme=rx.match(Panel.last_result, *RESULT_COLOURS.items(), "red"),
                     variant="soft",
                     custom_attrs={"data-testid": "local-list-last-result"},
@@ -152,8 +183,10 @@ def _summary() -> rx.Component:
                 rx.cond(
                     Panel.full_fallbacks.to(int) > 0,
                     rx.text(
-                        t("Full updates after a version mismatch: "),
-                        Panel.full_fallbacks,
+                        t_with(
+                            "Full updates after a version mismatch: {count}",
+                            count=Panel.full_fallbacks,
+                        ),
                         size="1",
                         color=rx.color("orange", 11),
                     ),
@@ -171,7 +204,9 @@ def _summary() -> rx.Component:
 
 def _status_badge(status: rx.Var[str]) -> rx.Component:
     return rx.badge(
-        status, color_scheme=rx.match(status, *STATUS_COLOURS.items(), "gray"), variant="soft"
+        authorization_label(status),
+        color_scheme=rx.match(status, *STATUS_COLOURS.items(), "gray"),
+        variant="soft",
     )
 
 
@@ -186,8 +221,10 @@ def _row(row: rx.Var) -> rx.Component:
             rx.cond(
                 e.change != "",
                 rx.hstack(
-                    rx.badge(e.change, color_scheme="orange", variant="outline"),
-                    rx.text("wanted: ", e.desired, size="1"),
+                    rx.badge(t_var(e.change), color_scheme="orange", variant="outline"),
+                    rx.text(
+                        t_with("wanted: {status}", status=authorization_label(e.desired)), size="1"
+                    ),
                     spacing="1",
                     align="center",
                 ),
@@ -201,7 +238,13 @@ def _entries() -> rx.Component:
     return rx.cond(
         Panel.rows.length() > 0,
         data_table(
-            ["Id tag", "On the charge point", "Expiry (UTC)", "Parent id tag", "Pending"],
+            [
+                t("Id tag"),
+                t("On the charge point"),
+                t("Expiry (UTC)"),
+                t("Parent id tag"),
+                t("Pending"),
+            ],
             Panel.rows,
             _row,
             testid="local-list-entries",

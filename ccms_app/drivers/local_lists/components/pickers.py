@@ -10,6 +10,7 @@ from typing import Any
 
 import reflex as rx
 
+from ccms_app.drivers.components.widgets import authorization_label
 from ccms_app.drivers.local_lists.state.pickers import (
     TAB_CHARGE_POINTS,
     TAB_PASTE,
@@ -22,7 +23,7 @@ from ccms_app.drivers.local_lists.state.pickers import (
     StationPickerState,
 )
 from ccms_app.ui.data_list import RowRender, RowVar
-from ccms_app.ui.i18n import Text, t
+from ccms_app.ui.i18n import Text, t, t_with
 
 MUTED = {"size": "1", "color": rx.color("gray", 11)}
 
@@ -39,12 +40,15 @@ def selection_bar(
 ) -> rx.Component:
     """ "N selected · Select page · Clear", and what to do with the selection once there is
     one (`always`: actions shown regardless). Hidden while the list is empty."""
+    # One message for the translators; the count (bold) goes where they put it.
+    selected = t("{count} selected").split("{count}")
     return rx.cond(
         state.total > 0,
         rx.flex(
             rx.text(
+                selected[0],
                 rx.text.strong(state.selected_count),
-                t(" selected"),
+                selected[1],
                 size="2",
                 custom_attrs=_tid(testid, "selected"),
             ),
@@ -70,9 +74,16 @@ def selection_bar(
     )
 
 
+def _range(state: Any) -> rx.Var:
+    """ "21-40 of 1,234" in the tab's language (as ui.data_list words a ListState's
+    `range_text`)."""
+    parts = state.range_text.to(str).split(" of ")
+    return t_with("{shown} of {total}", shown=parts[0], total=parts[1])
+
+
 def _pager(state: Any, testid: str) -> rx.Component:
     return rx.hstack(
-        rx.text(state.range_text, **MUTED, custom_attrs=_tid(testid, "range")),
+        rx.text(_range(state), **MUTED, custom_attrs=_tid(testid, "range")),
         rx.spacer(),
         rx.icon_button(
             rx.icon("chevron-left", size=14),
@@ -99,13 +110,14 @@ def _pager(state: Any, testid: str) -> rx.Component:
 
 def picker(
     state: Any,
-    label: Text,
+    label: str,
     key: str,
     detail: RowRender,
     testid: str,
     placeholder: Text,
 ) -> rx.Component:
-    """Search, a tickable row per match (`row[label]` shown, `row[key]` selected), pages."""
+    """Search, a tickable row per match (`row[label]` shown, `row[key]` selected), pages
+    (`label` and `key` are columns of the rows)."""
 
     def line(row: RowVar) -> rx.Component:
         return rx.flex(
@@ -143,7 +155,7 @@ def picker(
                 state.total > 0,
                 rx.foreach(state.rows, line),
                 rx.center(
-                    rx.cond(state.loaded, rx.text("No matches.", **MUTED), rx.spinner(size="2")),
+                    rx.cond(state.loaded, rx.text(t("No matches."), **MUTED), rx.spinner(size="2")),
                     padding="16px",
                 ),
             ),
@@ -189,7 +201,9 @@ def _dialog(state: Any, title: Text, intro: Text, body: rx.Component, testid: st
 def _card_detail(row: RowVar) -> rx.Component:
     return rx.hstack(
         rx.text(row["owner"], **MUTED),
-        rx.badge(row["authorization"], variant="soft", color_scheme="gray", size="1"),
+        rx.badge(
+            authorization_label(row["authorization"]), variant="soft", color_scheme="gray", size="1"
+        ),
         _flag(row["in_list"], t("in list")),
         spacing="2",
         align="center",
@@ -251,7 +265,7 @@ def _paste_tab() -> rx.Component:
         ),
         _problems(),
         rx.flex(
-            rx.text(s.paste_lines, t(" line(s)"), **MUTED),
+            rx.text(t_with("{count} line(s)", count=s.paste_lines), **MUTED),
             rx.spacer(),
             rx.button(
                 rx.icon("clipboard-paste", size=14),
@@ -272,7 +286,7 @@ def _search_tab() -> rx.Component:
     p = CardPickerState
     return rx.vstack(
         picker(
-            p, t("id_tag"), "id_tag", _card_detail, "pick-card", t("Find cards by id tag or owner")
+            p, "id_tag", "id_tag", _card_detail, "pick-card", t("Find cards by id tag or owner")
         ),
         selection_bar(
             p,
@@ -280,9 +294,7 @@ def _search_tab() -> rx.Component:
             always=(
                 rx.button(
                     rx.icon("plus", size=14),
-                    t("Add "),
-                    p.selected_count,
-                    t(" card(s)"),
+                    t_with("Add {count} card(s)", count=p.selected_count),
                     on_click=AddIdTagsState.add_selected,
                     loading=AddIdTagsState.busy,
                     disabled=p.selected_count == 0,
@@ -340,7 +352,12 @@ def _charge_point_detail(row: RowVar) -> rx.Component:
 
 def _station_detail(row: RowVar) -> rx.Component:
     return rx.text(
-        row["assigned"], t(" of "), row["charge_points"], t(" charge point(s) assigned"), **MUTED
+        t_with(
+            "{assigned} of {count} charge point(s) assigned",
+            assigned=row["assigned"],
+            count=row["charge_points"],
+        ),
+        **MUTED,
     )
 
 
@@ -349,7 +366,7 @@ def assign_dialog() -> rx.Component:
     by_charge_point = rx.vstack(
         picker(
             cps,
-            t("identity"),
+            "identity",
             "id",
             _charge_point_detail,
             "pick-cp",
@@ -361,9 +378,7 @@ def assign_dialog() -> rx.Component:
             always=(
                 rx.button(
                     rx.icon("plug", size=14),
-                    t("Assign to "),
-                    cps.selected_count,
-                    t(" charge point(s)"),
+                    t_with("Assign to {count} charge point(s)", count=cps.selected_count),
                     on_click=s.assign_selected,
                     loading=s.busy,
                     disabled=cps.selected_count == 0,
@@ -383,7 +398,7 @@ def assign_dialog() -> rx.Component:
             **MUTED,
         ),
         picker(
-            stations, t("name"), "id", _station_detail, "pick-station", t("Find by name or address")
+            stations, "name", "id", _station_detail, "pick-station", t("Find by name or address")
         ),
         selection_bar(
             stations,
@@ -391,9 +406,7 @@ def assign_dialog() -> rx.Component:
             always=(
                 rx.button(
                     rx.icon("map-pin", size=14),
-                    t("Assign "),
-                    stations.selected_count,
-                    t(" station(s)"),
+                    t_with("Assign {count} station(s)", count=stations.selected_count),
                     on_click=s.assign_stations,
                     loading=s.busy,
                     disabled=stations.selected_count == 0,

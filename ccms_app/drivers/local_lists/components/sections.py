@@ -7,11 +7,21 @@ from __future__ import annotations
 from typing import Any
 
 import reflex as rx
+from reflex.vars import ObjectVar
 
 from ccms_app.drivers.components.forms import form_dialog, text_field
-from ccms_app.drivers.components.widgets import authorization_badge, confirm_dialog, status_badge
+from ccms_app.drivers.components.widgets import (
+    AUTHORIZATION_NAMES,
+    authorization_badge,
+    choices,
+    confirm_dialog,
+    date_or_never,
+    status_badge,
+)
+from ccms_app.drivers.local_lists.components.charge_point_tab import version_label
 from ccms_app.drivers.local_lists.components.pickers import MUTED, selection_bar
 from ccms_app.drivers.local_lists.state.detail import (
+    SYNC_TEXTS,
     AssignedListState,
     EntryListState,
     LocalListDetailState,
@@ -22,7 +32,7 @@ from ccms_app.drivers.local_lists.state.lists import LocalListDeleteState
 from ccms_app.drivers.local_lists.state.pickers import AddIdTagsState, AssignState
 from ccms_app.ui.cards import section
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
-from ccms_app.ui.i18n import Text, t
+from ccms_app.ui.i18n import Text, t, t_var, t_with
 from ccms_app.ui.permissions import allowed, when_allowed
 
 SYNC_COLOURS = {
@@ -50,11 +60,9 @@ def _row_removal(label: Text, on_click: Any, testid: Any) -> rx.Component:
 
 
 def _selected_removal(label: Text, s: Any, on_click: Any, testid: str) -> rx.Component:
-    """The red bulk action for the selected rows, e.g. "Remove 3 selected"."""
+    """The red bulk action for the selected rows, e.g. "Remove 3 selected" (`label`)."""
     return rx.button(
         label,
-        s.selected_count,
-        t(" selected"),
         size="2",
         variant="soft",
         color_scheme="red",
@@ -87,7 +95,7 @@ def delete_dialog() -> rx.Component:
     return confirm_dialog(
         s.confirm_open,
         s.set_confirm_open,
-        "Delete " + s.confirm_label + "?",
+        t_with("Delete {name}?", name=s.confirm_label),
         t(
             "Only a list that is assigned to no charge point can be deleted: unassign it first on "
             "its page, so no card leaves a charge point by surprise."
@@ -138,10 +146,20 @@ def entries_section() -> rx.Component:
                     render=lambda r: authorization_badge(r["authorization"]),
                 ),
                 Column("owner", t("Owner")),
-                Column("expiry_date", t("Expires")),
+                Column(
+                    "expiry_date",
+                    t("Expires"),
+                    render=lambda r: rx.text(date_or_never(r["expiry_date"]), size="2"),
+                ),
                 Column("added_at", t("Added"), on_phone=False),
             ],
-            filters=[Filter("authorization", t("Sent as"), s.filter_options["authorization"])],
+            filters=[
+                Filter(
+                    "authorization",
+                    t("Sent as"),
+                    choices(AUTHORIZATION_NAMES, "Accepted", "Blocked", "Expired"),
+                )
+            ],
             testid="entries",
             empty_text=t("No id tags yet: add cards by searching, or paste a column of id tags."),
             search_placeholder=t("Search id tag or owner…"),
@@ -168,7 +186,12 @@ def entries_section() -> rx.Component:
             selection_bar(
                 s,
                 "entries",
-                _selected_removal(t("Remove "), s, s.remove_selected, "entries-remove-selected"),
+                _selected_removal(
+                    t_with("Remove {count} selected", count=s.selected_count),
+                    s,
+                    s.remove_selected,
+                    "entries-remove-selected",
+                ),
             ),
         ),
     )
@@ -205,7 +228,8 @@ def _online(row: RowVar) -> rx.Component:
 def _last_sync(row: RowVar) -> rx.Component:
     return rx.vstack(
         rx.text(
-            rx.cond(row["last_result_text"] == "", t("never"), row["last_result_text"]), size="2"
+            rx.cond(row["last_result_text"] == "", t("never"), t_var(row["last_result_text"])),
+            size="2",
         ),
         rx.cond(
             row["last_detail"] != "",
@@ -220,7 +244,7 @@ def _unassign_all_dialog() -> rx.Component:
     return confirm_dialog(
         s.confirm_unassign_all,
         s.set_confirm_unassign_all,
-        "Unassign " + LocalListDetailState.name + " from every charge point?",
+        t_with("Unassign {name} from every charge point?", name=LocalListDetailState.name),
         t(
             "At their next sync the charge points lose the list's id tags (those that are in no "
             "other list assigned to them)."
@@ -254,6 +278,7 @@ def charge_points_section() -> rx.Component:
                     render=lambda r: status_badge(
                         r["sync_text"],
                         SYNC_COLOURS,
+                        t_var(r["sync_text"]),
                         custom_attrs=_tid("assigned-sync-" + r["identity"].to(str)),
                     ),
                 ),
@@ -261,10 +286,17 @@ def charge_points_section() -> rx.Component:
                     "accepted_version",
                     t("Version"),
                     render=lambda r: rx.text(
-                        r["accepted_version"],
+                        version_label(r["accepted_version"]),
                         rx.cond(
                             r["reported_version"] != r["accepted_version"],
-                            rx.text.span(t(" (reports "), r["reported_version"], ")", **MUTED),
+                            rx.text.span(
+                                " ",
+                                t_with(
+                                    "(reports {version})",
+                                    version=version_label(r["reported_version"]),
+                                ),
+                                **MUTED,
+                            ),
                         ),
                         size="2",
                         custom_attrs=_tid("assigned-version-" + r["identity"].to(str)),
@@ -273,7 +305,9 @@ def charge_points_section() -> rx.Component:
                 Column("last_result", t("Last sync"), render=_last_sync),
                 Column("last_attempt_at", t("When (UTC)"), on_phone=False),
             ],
-            filters=[Filter("sync", t("Sync"), s.filter_options["sync"])],
+            filters=[
+                Filter("sync", t("Sync"), [(key, t(text)) for key, text in SYNC_TEXTS.items()])
+            ],
             testid="assigned",
             empty_text=t("Not assigned to any charge point yet."),
             search_placeholder=t("Search charge point or station…"),
@@ -308,7 +342,10 @@ def charge_points_section() -> rx.Component:
                 s,
                 "assigned",
                 _selected_removal(
-                    t("Unassign "), s, s.unassign_selected, "assigned-unassign-selected"
+                    t_with("Unassign {count} selected", count=s.selected_count),
+                    s,
+                    s.unassign_selected,
+                    "assigned-unassign-selected",
                 ),
                 always=(
                     rx.button(
@@ -329,15 +366,15 @@ def charge_points_section() -> rx.Component:
 # --- sync now ---------------------------------------------------------------------------------
 
 
-def _result_row(row: SyncRow) -> rx.Component:
+def _result_row(row: ObjectVar[SyncRow]) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.link(row.identity, href="/charge-points/" + row.identity)),
+        rx.table.cell(rx.link(row.identity, href="/charge-points/" + row.identity.to(str))),
         rx.table.cell(
-            rx.badge(row.text, color_scheme=rx.cond(row.ok, "green", "red"), variant="soft")
+            rx.badge(t_var(row.text), color_scheme=rx.cond(row.ok, "green", "red"), variant="soft")
         ),
-        rx.table.cell(row.version),
+        rx.table.cell(version_label(row.version)),
         rx.table.cell(row.detail, white_space="normal", min_width="200px"),
-        custom_attrs=_tid("sync-result-" + row.identity),
+        custom_attrs=_tid("sync-result-" + row.identity.to(str)),
     )
 
 

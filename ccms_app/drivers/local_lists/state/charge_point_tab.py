@@ -19,6 +19,7 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.control.state.charge_point import current_charge_point, signed_in_email
+from ccms_app.core.i18n import N_
 from ccms_app.core.types import utc_now
 from ccms_app.drivers.local_lists.outcomes import SyncResult
 from ccms_app.drivers.local_lists.status import LocalListStatus, local_list_status
@@ -30,17 +31,22 @@ from ccms_app.ui.events import background_event, event
 log = logging.getLogger(__name__)
 
 RESULT_TEXTS = {
-    "accepted": "accepted",
-    "up_to_date": "up to date",
-    "failed": "failed",
-    "not_supported": "not supported",
-    "version_mismatch": "version mismatch",
-    "too_long": "list too long",
-    "offline": "charge point offline",
-    "timed_out": "no answer",
-    "": "never synced",
+    "accepted": N_("accepted"),
+    "up_to_date": N_("up to date"),
+    "failed": N_("failed"),
+    "not_supported": N_("not supported"),
+    "version_mismatch": N_("version mismatch"),
+    "too_long": N_("list too long"),
+    "offline": N_("charge point offline"),
+    "timed_out": N_("no answer"),
+    "": N_("never synced"),
 }
-CHANGE_TEXTS = {"add": "to add", "change": "to change", "remove": "to remove", "": ""}
+CHANGE_TEXTS = {
+    "add": N_("to add"),
+    "change": N_("to change"),
+    "remove": N_("to remove"),
+    "": "",
+}
 
 
 @dataclasses.dataclass

@@ -21,6 +21,7 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.control.state.charge_point import signed_in_email
+from ccms_app.core.i18n import N_
 from ccms_app.core.listing import ListQuery, ListSpec
 from ccms_app.drivers.local_lists import specs
 from ccms_app.drivers.local_lists.assignments import assigned_charge_point_ids, unassign_list
@@ -39,10 +40,10 @@ from ccms_app.ui.list_state import ListState, display_value
 log = logging.getLogger(__name__)
 
 SYNC_TEXTS = {
-    specs.SYNC_IN_SYNC: "In sync",
-    specs.SYNC_OUT_OF_DATE: "Out of date",
-    specs.SYNC_NEVER: "Never synced",
-    specs.SYNC_NOT_SUPPORTED: "Not supported",
+    specs.SYNC_IN_SYNC: N_("In sync"),
+    specs.SYNC_OUT_OF_DATE: N_("Out of date"),
+    specs.SYNC_NEVER: N_("Never synced"),
+    specs.SYNC_NOT_SUPPORTED: N_("Not supported"),
 }
 
 
