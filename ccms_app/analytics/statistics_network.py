@@ -26,6 +26,7 @@ from sqlmodel import col
 from ccms_app.analytics.figures import Narrowing
 from ccms_app.core.db import read_session
 from ccms_app.core.display import MISSING
+from ccms_app.core.i18n import N_
 from ccms_app.core.listing import ListColumn, ListSpec
 from ccms_app.network.charge_point_admin import kw_text
 from ccms_app.network.models import (
@@ -239,7 +240,7 @@ def span_text(low: int | None, high: int | None, unit: str, scale: str = "") -> 
 def charge_point_row(row: Mapping[str, Any]) -> dict[str, str]:
     """One charge point as the table shows it."""
     registration = str(row.get("registration") or "")
-    online = "online" if row.get("is_online") else "offline"
+    online = N_("online") if row.get("is_online") else N_("offline")
     if registration != RegistrationState.REGISTERED:
         online = f"{online} ({registration})"
     return {
@@ -248,7 +249,7 @@ def charge_point_row(row: Mapping[str, Any]) -> dict[str, str]:
         "station": str(row.get("station") or "") or MISSING,
         "vendor": str(row.get("vendor") or "") or MISSING,
         "model": str(row.get("model") or "") or MISSING,
-        "enabled": "enabled" if row.get("enabled") else "disabled",
+        "enabled": N_("enabled") if row.get("enabled") else N_("disabled"),
         "is_online": online,
         "online_key": "online" if row.get("is_online") else "offline",
         "max_power_w": span_text(row.get("min_power_w"), row.get("max_power_w"), "kW", "k"),

@@ -12,7 +12,7 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.ui.form_fields import field_error
-from ccms_app.ui.i18n import Text
+from ccms_app.ui.i18n import Text, t, t_var
 
 DIALOG_WIDTH = "calc(100vw - 24px)"  # a 360 px phone keeps a margin
 
@@ -39,7 +39,7 @@ def choice_select(
         items = rx.select.content(*[rx.select.item(text, value=key) for key, text in choices])
     else:
         items = rx.select.content(
-            rx.foreach(choices, lambda choice: rx.select.item(choice[1], value=choice[0]))
+            rx.foreach(choices, lambda choice: rx.select.item(t_var(choice[1]), value=choice[0]))
         )
     trigger = {"placeholder": placeholder} if placeholder is not None else {}
     return rx.select.root(
@@ -143,13 +143,13 @@ def dialog_buttons(
     submit_label: Text,
     busy: Any,
     testid: str,
-    cancel_label: Text = "Cancel",
+    cancel_label: Text | None = None,
     **submit: Any,
 ) -> rx.Component:
     """Cancel (its event, or None: it just closes the dialog), then the button that does the
     work (data-testid `testid`); they wrap on a narrow phone."""
     cancel_button = rx.button(
-        cancel_label,
+        t("Cancel") if cancel_label is None else cancel_label,
         type="button",
         variant="soft",
         color_scheme="gray",

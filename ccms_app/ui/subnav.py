@@ -7,8 +7,15 @@ from collections.abc import Sequence
 
 import reflex as rx
 
-# (label, route, lucide icon)
-SubPage = tuple[str, str, str]
+from ccms_app.ui.i18n import Text, t
+
+# (label, route, lucide icon): the label a message id marked N_ (shown through the catalog)
+# or already a Var (t("..."))
+SubPage = tuple[Text, str, str]
+
+
+def _shown(label: Text) -> rx.Var[str]:
+    return t(label) if isinstance(label, str) else label
 
 
 def subnav(pages: Sequence[SubPage], active: str, testid_prefix: str) -> rx.Component:
@@ -17,7 +24,7 @@ def subnav(pages: Sequence[SubPage], active: str, testid_prefix: str) -> rx.Comp
     return rx.flex(
         *[
             rx.link(
-                rx.hstack(rx.icon(icon, size=14), label, spacing="1", align="center"),
+                rx.hstack(rx.icon(icon, size=14), _shown(label), spacing="1", align="center"),
                 href=route,
                 underline="none",
                 size="2",

@@ -43,7 +43,7 @@ def literal_words(component: rx.Component) -> list[Literal]:
 
 
 def _walk(node: Any, found: list[Literal]) -> None:
-    if isinstance(node, list):
+    if isinstance(node, list | tuple):  # rx.match cases render as tuples
         for child in node:
             _walk(child, found)
         return

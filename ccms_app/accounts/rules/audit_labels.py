@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from fnmatch import fnmatchcase
 
+from ccms_app.core.i18n import N_
+
 
 class AuditKind(StrEnum):
     LOGIN = "login"
@@ -35,16 +37,20 @@ class AuditKind(StrEnum):
 
 # The filter's choices, in the order the page offers them.
 KIND_LABELS: dict[AuditKind, str] = {
-    AuditKind.LOGIN: "Logins",
-    AuditKind.COMMAND: "Commands",
-    AuditKind.EDIT: "Edits",
-    AuditKind.DELETION: "Deletions",
-    AuditKind.BLOCK: "Blocks",
-    AuditKind.SETTINGS: "Settings, roles and accounts",
-    AuditKind.EXPORT: "Exports",
+    AuditKind.LOGIN: N_("Logins"),
+    AuditKind.COMMAND: N_("Commands"),
+    AuditKind.EDIT: N_("Edits"),
+    AuditKind.DELETION: N_("Deletions"),
+    AuditKind.BLOCK: N_("Blocks"),
+    AuditKind.SETTINGS: N_("Settings, roles and accounts"),
+    AuditKind.EXPORT: N_("Exports"),
 }
 
-OUTCOME_LABELS: dict[str, str] = {"ok": "Done", "refused": "Refused", "failed": "Failed"}
+OUTCOME_LABELS: dict[str, str] = {
+    "ok": N_("Done"),
+    "refused": N_("Refused"),
+    "failed": N_("Failed"),
+}
 
 
 @dataclass(frozen=True)

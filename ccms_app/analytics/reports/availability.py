@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 
 from ccms_app.analytics.reports.filters import ReportFilter
+from ccms_app.core.i18n import N_
 from ccms_app.maintenance.reports import uptime_sum
 from ccms_app.maintenance.reports.filters import ReportFilter as PortFilter
 from ccms_app.maintenance.reports.port_events import Port, ports
@@ -31,7 +32,7 @@ from ccms_app.maintenance.rules.uptime_parts import (
     UptimeParts,
 )
 
-DEFINITION = (
+DEFINITION = N_(
     "Availability: the US NEVI uptime formula (23 CFR 680.116(b)) over the chosen days: "
     "time not offline, Faulted or Unavailable, over the time measured (from the charge "
     "point's creation, up to now); outage while the station is closed or in an alarm "

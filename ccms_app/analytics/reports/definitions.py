@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from ccms_app.analytics.reports.availability import DEFINITION as AVAILABILITY
+from ccms_app.core.i18n import N_
 
 
 class ReportKind(StrEnum):
@@ -27,23 +28,23 @@ class ReportDefinition:
     description: str
 
 
-SESSIONS_SUMMARY = (
+SESSIONS_SUMMARY = N_(
     "Orders: sessions that ended in the period (a session is one order, complete when it "
     "stops). Energy and charging time: in the hours they happened, so a session from 23:30 "
     "to 00:30 counts in both days' energy and time and in the second day's orders. Amounts: "
     "final costs, on the day the session ended; sessions held for review or not priced "
     "count as orders without an amount."
 )
-SESSIONS_DETAIL = (
+SESSIONS_DETAIL = N_(
     "The detail lists the sessions that started in the chosen days (as Finance -> Charging "
     "history does), times in the operator's time zone, amounts of final costs only."
 )
-ENERGY = (
+ENERGY = N_(
     "Energy delivered in the chosen days per station and per charge point, in the hours it "
     "was delivered (a session over midnight splits its energy by its meter readings), and "
     "each one's share of the total."
 )
-VEHICLE_AND_GROUP = (
+VEHICLE_AND_GROUP = N_(
     "A vehicle or group narrows to the sessions of its cards: a group's cards, or the cards "
     "of the vehicle's driver when the driver has only this vehicle (the charger does not "
     "say which car is plugged in)."

@@ -15,6 +15,7 @@ from ccms_app.analytics.reports.availability import AvailabilityReport, StationA
 from ccms_app.analytics.reports.queries import DetailTotals, EnergyRow, SessionsSummary
 from ccms_app.charging.models import SessionStatus
 from ccms_app.core.display import MISSING, time_zone
+from ccms_app.core.i18n import N_
 from ccms_app.core.money import format_minor, format_money
 from ccms_app.finance.history.spec import COST_LABELS, NO_COST, SESSION_LABELS
 from ccms_app.finance.models import CostState
@@ -96,7 +97,7 @@ def summary_rows(summary: SessionsSummary) -> list[dict[str, str]]:
         totals_row(bucket.key, bucket.label, value, currencies)
         for bucket, value in zip(series.buckets, series.values, strict=True)
     ]
-    return [*rows, totals_row("total", "Total", series.total, currencies)]
+    return [*rows, totals_row("total", N_("Total"), series.total, currencies)]
 
 
 def energy_row(row: EnergyRow) -> dict[str, str]:

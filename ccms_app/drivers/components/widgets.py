@@ -3,8 +3,7 @@ confirmation dialog, a back link."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
 import reflex as rx
 
@@ -12,7 +11,7 @@ from ccms_app.core.i18n import N_
 from ccms_app.drivers.state.actions import IdTagActionsState
 from ccms_app.ui.i18n import Text, t, t_with
 from ccms_app.ui.permissions import when_allowed
-from ccms_app.ui.subnav import SubPage, subnav
+from ccms_app.ui.subnav import subnav
 
 USERS_ROUTE = "/users"
 SUBPAGES: tuple[tuple[str, str, str], ...] = (
@@ -87,9 +86,7 @@ def authorization_badge(value: Any, **props) -> rx.Component:
 def users_subnav(active: str) -> rx.Component:
     """Links between the Users pages, each label in the tab's language; scrolls sideways on
     a phone."""
-    # A label may be a Var (the subnav only shows it); ui.subnav types it str.
-    pages = [(t(label), route, icon) for label, route, icon in SUBPAGES]
-    return subnav(cast(Sequence[SubPage], pages), active, "users-tab")
+    return subnav(SUBPAGES, active, "users-tab")
 
 
 def back_link(label: Text, href: str) -> rx.Component:

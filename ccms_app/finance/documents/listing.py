@@ -26,7 +26,7 @@ from ccms_app.charging.models import ChargingSession
 from ccms_app.core import listing
 from ccms_app.core.config import Settings, get_settings
 from ccms_app.core.db import read_session, session_scope
-from ccms_app.core.i18n import tr
+from ccms_app.core.i18n import N_, tr
 from ccms_app.core.listing import ListColumn, ListPage, ListQuery, ListQueryError, ListSpec
 from ccms_app.core.mail import mail_enabled
 from ccms_app.core.money import format_minor, format_money
@@ -42,12 +42,12 @@ from ccms_app.finance.models import BillingDocument, BillingProfile, DocumentKin
 from ccms_app.finance.rules.documents import local_text, previous_month
 
 KIND_LABELS: dict[str, str] = {
-    DocumentKind.RECEIPT: "receipt",
-    DocumentKind.INVOICE: "invoice",
-    DocumentKind.CREDIT_NOTE: "credit note",
+    DocumentKind.RECEIPT: N_("receipt"),
+    DocumentKind.INVOICE: N_("invoice"),
+    DocumentKind.CREDIT_NOTE: N_("credit note"),
 }
 SENT, FAILED, NOT_SENT = "sent", "failed", "not_sent"
-EMAIL_LABELS: dict[str, str] = {SENT: "sent", FAILED: "failed", NOT_SENT: "not sent"}
+EMAIL_LABELS: dict[str, str] = {SENT: N_("sent"), FAILED: N_("failed"), NOT_SENT: N_("not sent")}
 MONTH_FORMAT = "YYYY-MM"
 
 

@@ -21,7 +21,7 @@ from sqlmodel import col, select
 from ccms_app.charging.models import ChargingSession, MeterSample
 from ccms_app.core import listing
 from ccms_app.core.db import read_session
-from ccms_app.core.i18n import tr
+from ccms_app.core.i18n import N_, tr
 from ccms_app.core.money import exponent, format_money, round_minor
 from ccms_app.core.types import utc_now
 from ccms_app.finance.history.rows import local_time, money_text, shown_row
@@ -33,10 +33,10 @@ ENERGY = "Energy.Active.Import.Register"
 POWER = "Power.Active.Import"
 UNITS = {"ENERGY": "kWh", "TIME": "h", "PARKING_TIME": "h", "FLAT": "session"}
 DIMENSION_LABELS = {
-    "ENERGY": "Energy",
-    "TIME": "Charging time",
-    "PARKING_TIME": "Parking (idle)",
-    "FLAT": "Flat fee",
+    "ENERGY": N_("Energy"),
+    "TIME": N_("Charging time"),
+    "PARKING_TIME": N_("Parking (idle)"),
+    "FLAT": N_("Flat fee"),
 }
 
 
@@ -242,10 +242,10 @@ def cost_view(cost: SessionCost, tariff: str, zone: str) -> CostView:
 
 
 COST_STATE_TEXT: dict[str, str] = {
-    CostState.RUNNING: "Running: the cost so far",
-    CostState.FINAL: "Priced",
-    CostState.REVIEW: "Held for review",
-    CostState.UNPRICED: "Unpriced: no tariff applies",
+    CostState.RUNNING: N_("Running: the cost so far"),
+    CostState.FINAL: N_("Priced"),
+    CostState.REVIEW: N_("Held for review"),
+    CostState.UNPRICED: N_("Unpriced: no tariff applies"),
 }
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from ccms_app.charging.models import ChargingSession, SessionStatus
+from ccms_app.core.i18n import N_
 from ccms_app.core.listing import ListColumn, ListQueryError, ListSpec
 from ccms_app.drivers.models import Driver, IdTag, UserGroup, Vehicle
 from ccms_app.finance.models import DRIVER_ACCOUNT, GROUP_ACCOUNT, CostState, SessionCost
@@ -30,16 +31,16 @@ DATE_FILTERS = ("since", "until")
 
 
 SESSION_LABELS: dict[str, str] = {
-    SessionStatus.ACTIVE: "running",
-    SessionStatus.COMPLETED: "completed",
-    SessionStatus.REFUSED: "refused",
+    SessionStatus.ACTIVE: N_("running"),
+    SessionStatus.COMPLETED: N_("completed"),
+    SessionStatus.REFUSED: N_("refused"),
 }
 COST_LABELS: dict[str, str] = {
-    CostState.RUNNING: "cost so far",
-    CostState.FINAL: "priced",
-    CostState.REVIEW: "held for review",
-    CostState.UNPRICED: "unpriced",
-    NO_COST: "not priced",
+    CostState.RUNNING: N_("cost so far"),
+    CostState.FINAL: N_("priced"),
+    CostState.REVIEW: N_("held for review"),
+    CostState.UNPRICED: N_("unpriced"),
+    NO_COST: N_("not priced"),
 }
 
 

@@ -10,18 +10,22 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from ccms_app.core.display import time_zone
+from ccms_app.core.i18n import N_
 from ccms_app.drivers.models import Driver, UserGroup
 from ccms_app.finance.memberships.models import Membership, MembershipStatus
 from ccms_app.finance.models import BillingProfile
 from ccms_app.finance.rules.memberships import period_at
 from ccms_app.finance.wallets.models import HolderKind
 
-HOLDER_KINDS: dict[str, str] = {HolderKind.DRIVER: "driver", HolderKind.GROUP: "group account"}
+HOLDER_KINDS: dict[str, str] = {
+    HolderKind.DRIVER: N_("driver"),
+    HolderKind.GROUP: N_("group account"),
+}
 LIVE_STATUSES = (MembershipStatus.ACTIVE, MembershipStatus.PAST_DUE)  # one per holder
 STATUS_LABELS: dict[str, str] = {
-    MembershipStatus.ACTIVE: "active",
-    MembershipStatus.PAST_DUE: "past due",
-    MembershipStatus.CANCELLED: "cancelled",
+    MembershipStatus.ACTIVE: N_("active"),
+    MembershipStatus.PAST_DUE: N_("past due"),
+    MembershipStatus.CANCELLED: N_("cancelled"),
 }
 
 

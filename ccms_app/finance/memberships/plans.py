@@ -27,7 +27,7 @@ from sqlmodel import Session, col, select
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.core.db import read_session, session_scope
-from ccms_app.core.i18n import tr
+from ccms_app.core.i18n import N_, tr
 from ccms_app.core.money import MoneyError, format_minor, parse_minor
 from ccms_app.core.rows import stored_id
 from ccms_app.finance.errors import FinanceError, FinanceNotFound
@@ -47,8 +47,8 @@ from ccms_app.finance.rules.memberships import (
 NAME_MAX = 100
 DESCRIPTION_MAX = 500
 FEE_COLLECTIONS: dict[str, str] = {
-    FeeCollection.WALLET: "from the wallet",
-    FeeCollection.STRIPE: "card subscription (Stripe)",
+    FeeCollection.WALLET: N_("from the wallet"),
+    FeeCollection.STRIPE: N_("card subscription (Stripe)"),
 }
 FORM_FIELDS = (
     "name",

@@ -16,6 +16,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from ccms_app.accounts.models import Organisation
+from ccms_app.core.i18n import N_
 from ccms_app.core.listing import ListColumn, ListQueryError, ListSpec
 from ccms_app.core.money import format_money
 from ccms_app.drivers.models import Driver, UserGroup
@@ -31,14 +32,20 @@ from ccms_app.finance.rules.documents import local_text
 from ccms_app.finance.wallets.models import HolderKind
 
 KIND_LABELS: dict[str, str] = {
-    PaymentKind.CARD_HOLD: "card (hold)",
-    PaymentKind.CARD_EXCESS: "card (excess)",
-    PaymentKind.TOP_UP: "top-up",
-    PaymentKind.MEMBERSHIP_FEE: "membership fee",
-    PaymentKind.REFUND: "refund",
+    PaymentKind.CARD_HOLD: N_("card (hold)"),
+    PaymentKind.CARD_EXCESS: N_("card (excess)"),
+    PaymentKind.TOP_UP: N_("top-up"),
+    PaymentKind.MEMBERSHIP_FEE: N_("membership fee"),
+    PaymentKind.REFUND: N_("refund"),
 }
 STATUS_LABELS: dict[str, str] = {
-    status.value: status.value.replace("_", " ") for status in PaymentStatus
+    PaymentStatus.SUCCEEDED: N_("succeeded"),
+    PaymentStatus.AUTHORIZED: N_("authorized"),
+    PaymentStatus.PENDING: N_("pending"),
+    PaymentStatus.REQUIRES_ACTION: N_("requires action"),
+    PaymentStatus.CANCELED: N_("canceled"),
+    PaymentStatus.FAILED: N_("failed"),
+    PaymentStatus.REFUNDED: N_("refunded"),
 }
 TOP_UP_STATES: tuple[str, ...] = tuple(state.value for state in TopUpState)
 HOLDER_KINDS: tuple[str, ...] = tuple(kind.value for kind in HolderKind)

@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ccms_app.core.i18n import tr
+from ccms_app.core.i18n import N_, tr
 
 GRACE_KEY, CAP_KEY, ROUNDING_KEY = "idle_grace_minutes", "idle_fee_cap", "rounding"
 ROUNDINGS = {
-    "half_up": "Half up (0.005 -> 0.01)",
-    "half_even": "Half even (0.005 -> 0.00, 0.015 -> 0.02)",
-    "down": "Down (truncate)",
-    "up": "Up",
+    "half_up": N_("Half up (0.005 -> 0.01)"),
+    "half_even": N_("Half even (0.005 -> 0.00, 0.015 -> 0.02)"),
+    "down": N_("Down (truncate)"),
+    "up": N_("Up"),
 }
 _SIXTY = Decimal(60)
 

@@ -34,7 +34,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from ccms_app.core.i18n import tr
+from ccms_app.core.i18n import N_, tr
 from ccms_app.finance.rules.fee_fields import (
     CAP_KEY,
     GRACE_KEY,
@@ -56,10 +56,10 @@ ENERGY, SERVICE, START, TIME, RESERVATION, IDLE = (
 )
 PER_KWH, PER_SESSION, PER_MINUTE, PER_HOUR = "kwh", "session", "minute", "hour"
 UNIT_LABELS = {
-    PER_KWH: "per kWh",
-    PER_SESSION: "per session",
-    PER_MINUTE: "per minute",
-    PER_HOUR: "per hour",
+    PER_KWH: N_("per kWh"),
+    PER_SESSION: N_("per session"),
+    PER_MINUTE: N_("per minute"),
+    PER_HOUR: N_("per hour"),
 }
 LABEL_MAX = 40
 ELEMENT_FEE_KEY = "fee"  # CCMS label of an element: its components' fee types, comma separated
@@ -76,26 +76,26 @@ class FeeType:
 
 
 FEE_TYPES: tuple[FeeType, ...] = (
-    FeeType(ENERGY, "Energy fee", (PER_KWH,), "Per kWh delivered."),
+    FeeType(ENERGY, N_("Energy fee"), (PER_KWH,), N_("Per kWh delivered.")),
     FeeType(
         SERVICE,
-        "Service fee",
+        N_("Service fee"),
         (PER_SESSION, PER_KWH),
-        "Per session, or per kWh on top of the energy fee.",
+        N_("Per session, or per kWh on top of the energy fee."),
     ),
-    FeeType(START, "Session / start fee", (PER_SESSION,), "Once per session."),
-    FeeType(TIME, "Time fee", (PER_MINUTE, PER_HOUR), "Per minute of the session."),
+    FeeType(START, N_("Session / start fee"), (PER_SESSION,), N_("Once per session.")),
+    FeeType(TIME, N_("Time fee"), (PER_MINUTE, PER_HOUR), N_("Per minute of the session.")),
     FeeType(
         RESERVATION,
-        "Reservation fee",
+        N_("Reservation fee"),
         (PER_MINUTE, PER_HOUR, PER_SESSION),
-        "While the connector is reserved before the session (or when the reservation expires).",
+        N_("While the connector is reserved before the session (or when the reservation expires)."),
     ),
     FeeType(
         IDLE,
-        "Idle fee",
+        N_("Idle fee"),
         (PER_MINUTE, PER_HOUR),
-        "Per minute the car occupies the connector without charging, after the grace period.",
+        N_("Per minute the car occupies the connector without charging, after the grace period."),
     ),
 )
 FEES: dict[str, FeeType] = {fee.key: fee for fee in FEE_TYPES}

@@ -14,13 +14,16 @@ from sqlalchemy import func, or_, select
 from sqlmodel import Session, col
 
 from ccms_app.core.db import read_session
-from ccms_app.core.i18n import tr
+from ccms_app.core.i18n import N_, tr
 from ccms_app.drivers.models import Driver, UserGroup
 from ccms_app.finance.errors import FinanceNotFound
 from ccms_app.finance.models import BillingProfile
 from ccms_app.finance.wallets.models import HolderKind
 
-KIND_LABELS: dict[str, str] = {HolderKind.DRIVER: "driver", HolderKind.GROUP: "group account"}
+KIND_LABELS: dict[str, str] = {
+    HolderKind.DRIVER: N_("driver"),
+    HolderKind.GROUP: N_("group account"),
+}
 
 
 @dataclass(frozen=True)

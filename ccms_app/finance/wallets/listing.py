@@ -19,6 +19,7 @@ from sqlmodel import col
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.core import listing
+from ccms_app.core.i18n import N_
 from ccms_app.core.listing import ListColumn, ListQuery, ListQueryError, ListSpec
 from ccms_app.core.money import format_minor, format_money
 from ccms_app.core.rows import table_of
@@ -43,15 +44,15 @@ PROFILES = table_of(BillingProfile)
 PAYMENT_ACCOUNTS = table_of(PaymentAccount)
 
 BALANCE_FILTERS: dict[str, str] = {
-    "negative": "below zero",
-    "positive": "credit left",
-    "zero": "zero",
+    "negative": N_("below zero"),
+    "positive": N_("credit left"),
+    "zero": N_("zero"),
 }
 METHOD_LABELS: dict[str, str] = {
-    PaymentMethod.WALLET: "prepaid wallet",
-    PaymentMethod.CARD: "card",
-    PaymentMethod.INVOICE: "invoice",
-    PaymentMethod.FREE: "free",
+    PaymentMethod.WALLET: N_("prepaid wallet"),
+    PaymentMethod.CARD: N_("card"),
+    PaymentMethod.INVOICE: N_("invoice"),
+    PaymentMethod.FREE: N_("free"),
 }
 
 _HOLDERS = union_all(

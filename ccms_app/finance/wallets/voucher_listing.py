@@ -14,6 +14,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from ccms_app.core import listing
+from ccms_app.core.i18n import N_
 from ccms_app.core.listing import ListColumn, ListPage, ListQuery, ListQueryError, ListSpec
 from ccms_app.core.money import format_money
 from ccms_app.core.types import utc_now
@@ -29,9 +30,9 @@ from ccms_app.finance.wallets.models import (
 )
 
 STATE_LABELS: dict[str, str] = {
-    RedemptionState.CREDITED: "credited",
-    RedemptionState.PENDING: "pending (next session)",
-    RedemptionState.USED: "used on a session",
+    RedemptionState.CREDITED: N_("credited"),
+    RedemptionState.PENDING: N_("pending (next session)"),
+    RedemptionState.USED: N_("used on a session"),
 }
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import case, func, select
 from sqlmodel import col
 
 from ccms_app.core.db import read_session
+from ccms_app.core.i18n import N_
 from ccms_app.core.listing import MAX_PAGE_SIZE
 from ccms_app.core.rows import table_of
 from ccms_app.finance.payments.models import PaymentAccount, PaymentMethod
@@ -36,13 +37,13 @@ ENTRIES = table_of(LedgerEntry)
 TRANSACTIONS = table_of(LedgerTransaction)
 
 KIND_LABELS: dict[str, str] = {
-    "top_up": "top-up",
-    "bonus": "bonus",
-    "voucher": "voucher",
-    "session_charge": "session charge",
-    "refund": "refund",
-    "adjustment": "adjustment",
-    "membership_fee": "membership fee",
+    "top_up": N_("top-up"),
+    "bonus": N_("bonus"),
+    "voucher": N_("voucher"),
+    "session_charge": N_("session charge"),
+    "refund": N_("refund"),
+    "adjustment": N_("adjustment"),
+    "membership_fee": N_("membership fee"),
 }
 
 

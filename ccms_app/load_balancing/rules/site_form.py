@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ccms_app.core.i18n import N_
 from ccms_app.load_balancing.rules import plans, wiring
 from ccms_app.load_balancing.rules.limits import amps, kw_to_phase_da
 
@@ -34,14 +35,17 @@ MAX_CONNECTOR_A = 500.0
 MAX_PRIORITY = 1_000
 MAX_ID_TAG = 20
 
-STRATEGY_LABELS = {"static": "Static (a fixed total)", "dynamic": "Dynamic (less the building)"}
-NODE_KIND_LABELS = {"grid": "Grid connection", "panel": "Panel", "circuit": "Circuit"}
+STRATEGY_LABELS = {
+    "static": N_("Static (a fixed total)"),
+    "dynamic": N_("Dynamic (less the building)"),
+}
+NODE_KIND_LABELS = {"grid": N_("Grid connection"), "panel": N_("Panel"), "circuit": N_("Circuit")}
 CURRENT_TYPES = ("AC", "DC")
 PRIORITY_KIND_LABELS = {
-    "user_group": "User group",
-    "membership_plan": "Membership plan",
-    "id_tag": "Id tag",
-    "charge_point": "Charge point",
+    "user_group": N_("User group"),
+    "membership_plan": N_("Membership plan"),
+    "id_tag": N_("Id tag"),
+    "charge_point": N_("Charge point"),
 }
 TRUE_WORDS = ("true", "yes", "1", "on")
 FALSE_WORDS = ("false", "no", "0", "off")

@@ -3,13 +3,9 @@ the event history, reports, plans, staff and the alarm rules."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import cast
-
 import reflex as rx
 
 from ccms_app.core.i18n import N_
-from ccms_app.ui.i18n import t
 from ccms_app.ui.subnav import SubPage, subnav
 
 SUBPAGES: list[SubPage] = [
@@ -27,6 +23,4 @@ SUBPAGES: list[SubPage] = [
 def maintenance_subnav(active: str) -> rx.Component:
     """Pills to the Maintenance sub-pages, each label in the tab's language; data-testid
     "maintenance-tab-<last route part>"."""
-    # A label may be a Var (the subnav only shows it); ui.subnav types it str.
-    pages = [(t(label), route, icon) for label, route, icon in SUBPAGES]
-    return subnav(cast(Sequence[SubPage], pages), active, "maintenance-tab")
+    return subnav(SUBPAGES, active, "maintenance-tab")

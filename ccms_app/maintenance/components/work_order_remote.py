@@ -32,7 +32,7 @@ def _fields() -> rx.Component:
                 t("Reset type"),
                 choice_select(
                     C.reset_type,
-                    [("Soft", "Soft"), ("Hard", "Hard")],
+                    [("Soft", t("Soft")), ("Hard", t("Hard"))],
                     C.set_reset_type,
                     None,
                     "wo-command-reset-type",
@@ -48,7 +48,7 @@ def _fields() -> rx.Component:
                     t("Availability"),
                     choice_select(
                         C.availability,
-                        [("Operative", "Operative"), ("Inoperative", "Inoperative")],
+                        [("Operative", t("Operative")), ("Inoperative", t("Inoperative"))],
                         C.set_availability,
                         None,
                         "wo-command-availability",

@@ -18,12 +18,19 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ccms_app.core.i18n import N_
+
 FREE = "free"
 BUSY = "busy"
 FAULTED = "faulted"
 OFFLINE = "offline"
 ORDER = (FREE, BUSY, FAULTED, OFFLINE)  # best first
-LABELS = {FREE: "Free", BUSY: "Busy", FAULTED: "Faulted / out of service", OFFLINE: "Offline"}
+LABELS = {
+    FREE: N_("Free"),
+    BUSY: N_("Busy"),
+    FAULTED: N_("Faulted / out of service"),
+    OFFLINE: N_("Offline"),
+}
 COLOURS = {FREE: "#30A46C", BUSY: "#0090FF", FAULTED: "#E5484D", OFFLINE: "#8B8D98"}
 BADGE_COLOURS = {FREE: "green", BUSY: "blue", FAULTED: "red", OFFLINE: "gray"}
 
