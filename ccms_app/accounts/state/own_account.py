@@ -21,6 +21,7 @@ from ccms_app.accounts.login_guard import LoginBusy, LoginThrottled, login_guard
 from ccms_app.accounts.own_account import InputError, WrongPasswordError
 from ccms_app.accounts.state.auth import AuthState
 from ccms_app.core.display import format_time
+from ccms_app.core.i18n import tr
 from ccms_app.core.types import utc_now
 from ccms_app.ui.events import event
 
@@ -86,10 +87,13 @@ class OwnAccountState(rx.State):
                     login_guard.failed(email, address)  # counted while still in flight
                     raise
         except LoginThrottled as exc:
-            self.message = f"Too many wrong passwords. Wait {exc.wait_seconds:.0f} seconds."
+            self.message = tr(
+                ("Too many wrong passwords. Wait {wait_seconds:.0f} seconds."),
+                wait_seconds=exc.wait_seconds,
+            )
             return
         except LoginBusy:
-            self.message = "Many passwords are being checked right now. Try again in a moment."
+            self.message = tr("Many passwords are being checked right now. Try again in a moment.")
             return
         except WrongPasswordError as exc:
             self.errors = {"current_password": str(exc)}
@@ -101,7 +105,7 @@ class OwnAccountState(rx.State):
             self.busy = False
         login_guard.succeeded(email)
         self.must_change_password = False
-        yield rx.toast.success("Password changed. Your other sessions have been logged out.")
+        yield rx.toast.success(tr("Password changed. Your other sessions have been logged out."))
 
 
 def _remote_address(state: rx.State) -> str:

@@ -38,7 +38,7 @@ from ccms_app.analytics.rules.cycles import (
 )
 from ccms_app.analytics.rules.usage import TimeUse, ranked
 from ccms_app.core.display import MISSING, format_number, time_zone
-from ccms_app.core.i18n import N_
+from ccms_app.core.i18n import N_, tr
 from ccms_app.core.money import exponent, format_money
 from ccms_app.core.types import utc_now
 from ccms_app.finance.rules.revenue import local_midnight
@@ -439,11 +439,11 @@ def parse_days(date_from: str, date_to: str, today: date) -> tuple[date, date, d
     last = day(date_to, "date_to", today)
     if not errors:
         if last < first:
-            errors["date_to"] = "The To date is before the From date"
+            errors["date_to"] = tr("The To date is before the From date")
         elif first > today:
-            errors["date_from"] = "The From date is in the future"
+            errors["date_from"] = tr("The From date is in the future")
         elif (last - first).days + 1 > MAX_DAYS:
-            errors["date_to"] = f"Choose at most {MAX_DAYS} days"
+            errors["date_to"] = tr("Choose at most {max_days} days", max_days=MAX_DAYS)
     return first, last, errors
 
 

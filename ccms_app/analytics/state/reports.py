@@ -51,6 +51,7 @@ from ccms_app.analytics.reports.service import SessionsReport
 from ccms_app.core.config import get_settings
 from ccms_app.core.db import read_session
 from ccms_app.core.display import time_zone
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListPage, ListQuery, ListSpec
 from ccms_app.core.mail import mail_enabled
 from ccms_app.core.types import utc_now
@@ -353,11 +354,11 @@ class ReportsState(rx.State):
             return rx.toast.error(SESSION_ENDED)
         report = await self._filter(caller)
         if report is None:
-            return rx.toast.error("Not exported: correct the filters first.")
+            return rx.toast.error(tr("Not exported: correct the filters first."))
         try:
             await asyncio.to_thread(service.checked, report)
         except ReportNotFound as exc:
-            return rx.toast.error(f"Not exported: {exc}")
+            return rx.toast.error(tr("Not exported: {exc}", exc=exc))
         produce = functools.partial(make, report, utc_now())
         return await http_download(self, handler, _file_name(name, report), produce)
 
@@ -410,7 +411,7 @@ class MonthlyReportState(rx.State):
             return None
         self.errors = {}
         self._show(found)
-        return rx.toast.success("Monthly report saved.")
+        return rx.toast.success(tr("Monthly report saved."))
 
     def _show(self, found: monthly_report.Subscription) -> None:
         self.recipients = found.recipients_text

@@ -29,6 +29,7 @@ from ccms_app.charging import data_issue_admin, data_issues
 from ccms_app.control.state.charge_point import signed_in_email
 from ccms_app.control.state.message_log import pretty_json
 from ccms_app.core import listing
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListPage, ListQuery, ListQueryError, ListSpec
 from ccms_app.ui.events import event
 
@@ -139,7 +140,7 @@ class DataIssueActions(rx.State, mixin=True):
             data_issue_admin.issue_detail, int(issue_id), list(self._scope)
         )
         if view is None:
-            return rx.toast.error("That data issue is not in your network.")
+            return rx.toast.error(tr("That data issue is not in your network."))
         policy = data_issue_admin.policy_for(view.kind)
         self.issue_id = str(view.id)
         self.issue_identity, self.issue_kind, self.issue_detail = (
@@ -188,7 +189,7 @@ class DataIssueActions(rx.State, mixin=True):
     async def resolve_selected(self):
         ids = [int(i) for i in self.selected if i.isdigit()]
         if not ids:
-            return rx.toast.info("Select the issues to resolve first.")
+            return rx.toast.info(tr("Select the issues to resolve first."))
         return await self._resolve_ids(ids)
 
     @requires(Action.EDIT, Module.MAINTENANCE)
@@ -198,20 +199,20 @@ class DataIssueActions(rx.State, mixin=True):
         self.confirm_all_open = False
         operator = await self._begin_resolve()
         if operator is None:
-            return rx.toast.error("Your session has ended. Log in again.")
+            return rx.toast.error(tr("Your session has ended. Log in again."))
         try:
             count = await asyncio.to_thread(
                 data_issue_admin.resolve_matching, self._query(), list(self._scope), operator
             )
         except ListQueryError as exc:
             count, self.busy = 0, False
-            return rx.toast.error(f"Not resolved: {exc}.")
+            return rx.toast.error(tr("Not resolved: {exc}.", exc=exc))
         return await self._after_resolve(count)
 
     async def _resolve_ids(self, ids: list[int]):
         operator = await self._begin_resolve()
         if operator is None:
-            return rx.toast.error("Your session has ended. Log in again.")
+            return rx.toast.error(tr("Your session has ended. Log in again."))
         count = await asyncio.to_thread(
             data_issues.resolve_issues, ids, list(self._scope), resolved_by=operator
         )

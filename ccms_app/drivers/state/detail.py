@@ -14,6 +14,7 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.core.i18n import tr
 from ccms_app.core.types import utc_now
 from ccms_app.drivers import driver_admin as drivers
 from ccms_app.drivers import user_groups
@@ -234,7 +235,7 @@ class GroupDetailState(DriverPickerState, rx.State):
             return rx.toast.error(problem)
         self.values, self.member_error = {}, ""
         await self._reload()
-        return rx.toast.success("Member added.")
+        return rx.toast.success(tr("Member added."))
 
     @requires(Action.EDIT)
     @event
@@ -259,7 +260,7 @@ class GroupDetailState(DriverPickerState, rx.State):
         if problem:
             return rx.toast.error(problem)
         await self._reload()
-        return rx.toast.success("Member removed.")
+        return rx.toast.success(tr("Member removed."))
 
     @event
     def set_confirm_delete(self, value: bool) -> None:

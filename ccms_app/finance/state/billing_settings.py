@@ -20,6 +20,7 @@ from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
 from ccms_app.accounts.state.auth import acting_email
+from ccms_app.core.i18n import tr
 from ccms_app.finance import billing_profiles
 from ccms_app.finance.billing_profiles import ProfileNotFound
 from ccms_app.finance.errors import FinanceError, FinanceNotFound
@@ -77,7 +78,7 @@ class BillingSettingsState(rx.State):
                 billing_profiles.get_profile, int(self.organisation_id or 0), scope
             )
         except ProfileNotFound:
-            self.message = "No such organisation in your network."
+            self.message = tr("No such organisation in your network.")
             return
         self._show(profile)
         self.loaded = True
@@ -112,19 +113,19 @@ class BillingSettingsState(rx.State):
             )
         except BillingProfileError as exc:
             self.errors, self.busy = exc.errors, False
-            return rx.toast.error("Not saved: check the fields marked in red.")
+            return rx.toast.error(tr("Not saved: check the fields marked in red."))
         except ProfileNotFound:
             self.busy = False
-            return rx.toast.error("No such organisation in your network.")
+            return rx.toast.error(tr("No such organisation in your network."))
         self._show(profile)
         self.busy = False
-        return rx.toast.success("Billing settings saved.")
+        return rx.toast.success(tr("Billing settings saved."))
 
     @requires(Action.EDIT)
     @event
     async def upload_logo(self, files: list[rx.UploadFile]):
         if not files:
-            return rx.toast.error("Choose a PNG or JPEG file first.")
+            return rx.toast.error(tr("Choose a PNG or JPEG file first."))
         scope = await self._scope()
         if not scope:
             return rx.toast.error(SESSION_ENDED)
@@ -136,12 +137,12 @@ class BillingSettingsState(rx.State):
             )
         except BillingProfileError as exc:
             self.errors = {**self.errors, **exc.errors}
-            return rx.toast.error(f"Logo not stored: {exc.errors.get('logo', exc)}.")
+            return rx.toast.error(tr("Logo not stored: {get}.", get=exc.errors.get("logo", exc)))
         except ProfileNotFound:
-            return rx.toast.error("No such organisation in your network.")
+            return rx.toast.error(tr("No such organisation in your network."))
         self.logo = profile.logo_path
         self.errors = {k: v for k, v in self.errors.items() if k != "logo"}
-        return [rx.clear_selected_files(LOGO_UPLOAD_ID), rx.toast.success("Logo stored.")]
+        return [rx.clear_selected_files(LOGO_UPLOAD_ID), rx.toast.success(tr("Logo stored."))]
 
     @requires(Action.EDIT)
     @event
@@ -155,9 +156,9 @@ class BillingSettingsState(rx.State):
                 billing_profiles.remove_logo, int(self.organisation_id or 0), actor, scope
             )
         except ProfileNotFound:
-            return rx.toast.error("No such organisation in your network.")
+            return rx.toast.error(tr("No such organisation in your network."))
         self.logo = ""
-        return rx.toast.success("Logo removed.")
+        return rx.toast.success(tr("Logo removed."))
 
 
 @guarded(Module.FINANCE)
@@ -218,11 +219,11 @@ class PaymentSettingsState(rx.State):
                 payment_settings.form_of, organisation_id, scope
             )
         except FinanceNotFound:
-            return rx.toast.error("No such organisation in your network.")
+            return rx.toast.error(tr("No such organisation in your network."))
         except FinanceError as exc:
             self.errors = dict(exc.errors)
-            return rx.toast.error("Payment settings not saved: check the fields marked in red.")
+            return rx.toast.error(tr("Payment settings not saved: check the fields marked in red."))
         finally:
             self.busy = False
         self.values, self.currency, self.errors = form, currency, {}
-        return rx.toast.success("Payment settings saved.")
+        return rx.toast.success(tr("Payment settings saved."))

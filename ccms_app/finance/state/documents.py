@@ -17,6 +17,7 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListPage, ListQuery, ListSpec
 from ccms_app.finance.documents import listing
 from ccms_app.finance.documents.credit_notes import credit_document
@@ -145,7 +146,13 @@ class DocumentActionsState(rx.State):
             self.busy = False
         self.credit_id = ""
         await _reload_list(self)
-        return rx.toast.success(f"{note.number} issued: {self.credit_number} is credited.")
+        return rx.toast.success(
+            tr(
+                ("{number} issued: {credit_number} is credited."),
+                number=note.number,
+                credit_number=self.credit_number,
+            )
+        )
 
     # --- send again ----------------------------------------------------------------------
 
@@ -161,11 +168,23 @@ class DocumentActionsState(rx.State):
                 listing.send_again, as_id(document_id), who.scope
             )
         except DocumentError as exc:
-            return rx.toast.error(f"Not sent: {exc}")
+            return rx.toast.error(tr("Not sent: {exc}", exc=exc))
         await _reload_list(self)
         if not sent.ok:
-            return rx.toast.error(f"{document.number} not sent: {sent.error or sent.outcome}")
-        return rx.toast.success(f"{document.number} sent to {document.buyer_email}.")
+            return rx.toast.error(
+                tr(
+                    "{number} not sent: {outcome}",
+                    number=document.number,
+                    outcome=sent.error or sent.outcome,
+                )
+            )
+        return rx.toast.success(
+            tr(
+                "{number} sent to {buyer_email}.",
+                number=document.number,
+                buyer_email=document.buyer_email,
+            )
+        )
 
     # --- invoice run ---------------------------------------------------------------------
 

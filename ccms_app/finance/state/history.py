@@ -22,6 +22,7 @@ from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
 from ccms_app.core.display import time_zone
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListPage, ListQuery, ListSpec
 from ccms_app.core.types import utc_now
 from ccms_app.finance.billing_profiles import get_profile
@@ -260,9 +261,9 @@ class SessionReceiptState(rx.State):
                 receipt_listing.receipt_for_session, session_id, who.scope
             )
         except DocumentError as exc:
-            return rx.toast.error(f"No receipt: {exc}")
+            return rx.toast.error(tr("No receipt: {exc}", exc=exc))
         self._show(receipt)
-        return rx.toast.success(f"Receipt {receipt.number} issued.")
+        return rx.toast.success(tr("Receipt {number} issued.", number=receipt.number))
 
     @rx.var
     def pdf_href(self) -> str:

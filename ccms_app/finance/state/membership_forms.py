@@ -14,6 +14,7 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.core.i18n import tr
 from ccms_app.finance.errors import FinanceError, FinanceNotFound
 from ccms_app.finance.memberships import enrolment, plans
 from ccms_app.finance.state.memberships import reload_lists
@@ -69,7 +70,7 @@ class PlanFormState(rx.State):
         try:
             view = await asyncio.to_thread(plans.get_plan, who.scope, as_id(plan_id))
         except FinanceNotFound:
-            return rx.toast.error("No such plan in your network.")
+            return rx.toast.error(tr("No such plan in your network."))
         values = plans.plan_form(view) | {"organisation_id": str(view.organisation_id)}
         return await self._open(str(view.id), values)
 
@@ -105,13 +106,13 @@ class PlanFormState(rx.State):
             self.errors, self.message = exc.errors, "" if exc.errors else str(exc)
             return None
         except FinanceNotFound:
-            self.message = "This plan no longer exists in your network."
+            self.message = tr("This plan no longer exists in your network.")
             return None
         finally:
             self.busy = False
         self.is_open = False
         await reload_lists(self)
-        return rx.toast.success(f"Plan {view.name} saved.")
+        return rx.toast.success(tr("Plan {view} saved.", view=view.name))
 
     @requires(Action.EDIT)
     @event
@@ -125,10 +126,10 @@ class PlanFormState(rx.State):
                 plans.set_plan_active, who.scope, as_id(plan_id), bool(offered)
             )
         except FinanceNotFound:
-            return rx.toast.error("No such plan in your network.")
+            return rx.toast.error(tr("No such plan in your network."))
         await reload_lists(self)
         said = "is offered again" if view.active else "takes no new members now"
-        return rx.toast.success(f"{view.name} {said}.")
+        return rx.toast.success(tr("{view} {said}.", view=view.name, said=said))
 
 
 @guarded(Module.FINANCE)
@@ -222,7 +223,13 @@ class MembershipActionsState(rx.State):
             self.busy = False
         self.enrol_open = False
         await reload_lists(self)
-        return rx.toast.success(f"{member.holder_name} is a member of {member.plan_name}.")
+        return rx.toast.success(
+            tr(
+                ("{holder_name} is a member of {plan_name}."),
+                holder_name=member.holder_name,
+                plan_name=member.plan_name,
+            )
+        )
 
     # --- cancel --------------------------------------------------------------------------
 
@@ -263,5 +270,12 @@ class MembershipActionsState(rx.State):
         self.cancel_id = ""
         await reload_lists(self)
         if member.ends_at_period_end:
-            return rx.toast.success(f"{member.holder_name}'s membership ends with its period.")
-        return rx.toast.success(f"{member.holder_name}'s membership is cancelled.")
+            return rx.toast.success(
+                tr(
+                    "{holder_name}'s membership ends with its period.",
+                    holder_name=member.holder_name,
+                )
+            )
+        return rx.toast.success(
+            tr("{holder_name}'s membership is cancelled.", holder_name=member.holder_name)
+        )

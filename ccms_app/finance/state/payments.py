@@ -20,6 +20,7 @@ from ccms_app.accounts import audit
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.core import listing as core_listing
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListQuery, ListSpec
 from ccms_app.finance.documents.listing import operator_zone
 from ccms_app.finance.errors import FinanceError, FinanceNotFound
@@ -133,7 +134,7 @@ class RefundState(rx.State):
                 _actor(who),
             )
         except FinanceNotFound:
-            self.message = "No such payment in your network."
+            self.message = tr("No such payment in your network.")
             return None
         except FinanceError as exc:  # field errors, a refusal, Stripe not configured / refusing
             self.errors, self.message = dict(exc.errors), "" if exc.errors else str(exc)
@@ -143,4 +144,6 @@ class RefundState(rx.State):
         self.payment_id = ""
         payments = await self.get_state(PaymentListState)
         await payments._reload()
-        return rx.toast.success(f"Refund {made.id} recorded ({made.status}).")
+        return rx.toast.success(
+            tr(("Refund {id} recorded ({status})."), id=made.id, status=made.status)
+        )

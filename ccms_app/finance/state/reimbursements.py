@@ -17,6 +17,7 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListSpec
 from ccms_app.finance.documents.listing import operator_zone
 from ccms_app.finance.errors import FinanceError, FinanceNotFound
@@ -88,12 +89,12 @@ def _save(values: dict[str, str], who: Caller, zone: str) -> str:
     since_text = values.get("since", "").strip()
     since = local_day_start(since_text, zone) if since_text else None
     if since_text and since is None:
-        errors["since"] = "Give a day, e.g. 2026-03-01, or leave it empty (today)"
+        errors["since"] = tr("Give a day, e.g. 2026-03-01, or leave it empty (today)")
     currency = values.get("currency", "").strip() or home_chargers.currency_for(driver, who.scope)
     data = HomeChargerInput(charge_point, driver, values.get("rate_per_kwh", ""), currency, since)
     try:
         if errors:
-            raise FinanceError("Not saved.", errors)
+            raise FinanceError(tr("Not saved."), errors)
         home_chargers.mark_home_charger(who.scope, data, who.actor)
     except FinanceError as exc:
         found = {FORM_FIELDS.get(k, k): v for k, v in exc.errors.items()}
@@ -148,12 +149,12 @@ class HomeChargerFormState(rx.State):
             identity = await asyncio.to_thread(_save, dict(self.values), who, zone)
         except FinanceError as exc:
             self.errors = dict(exc.errors)
-            return rx.toast.error("Not saved: check the fields marked in red.")
+            return rx.toast.error(tr("Not saved: check the fields marked in red."))
         finally:
             self.busy = False
         self.open = False
         await _refresh(self)
-        return rx.toast.success(f"{identity} is now a home charger.")
+        return rx.toast.success(tr("{identity} is now a home charger.", identity=identity))
 
     @requires(Action.EDIT)
     @event
@@ -168,7 +169,7 @@ class HomeChargerFormState(rx.State):
         except FinanceNotFound as exc:
             return rx.toast.error(str(exc))
         await _refresh(self)
-        return rx.toast.success("The charge point is no home charger any more.")
+        return rx.toast.success(tr("The charge point is no home charger any more."))
 
 
 async def _refresh(state: rx.State) -> None:

@@ -18,6 +18,7 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListSpec
 from ccms_app.finance.documents.listing import operator_zone
 from ccms_app.finance.errors import FinanceError, FinanceNotFound
@@ -87,11 +88,11 @@ def _input(values: dict[str, str], zone: str) -> tuple[AgreementInput, dict[str,
     errors: dict[str, str] = {}
     valid_from = local_day_start(values.get("valid_from", ""), zone)
     if values.get("valid_from", "").strip() and valid_from is None:
-        errors["valid_from"] = "Give a day, e.g. 2026-01-01"
+        errors["valid_from"] = tr("Give a day, e.g. 2026-01-01")
     until_text = values.get("valid_until", "").strip()
     valid_until = local_day_after(until_text, zone) if until_text else None
     if until_text and valid_until is None:
-        errors["valid_until"] = "Give the last day, e.g. 2026-12-31, or leave it empty"
+        errors["valid_until"] = tr("Give the last day, e.g. 2026-12-31, or leave it empty")
     station = values.get("station_id", ALL)
     data = AgreementInput(
         partner_organisation_id=as_id(values.get("partner_organisation_id", "")),
@@ -215,7 +216,7 @@ class AgreementFormState(rx.State):
         try:
             if day_errors:  # saving now could store an open end: name the fields instead
                 _values, field_errors = check_agreement(dict(self.values))
-                raise FinanceError("Not saved: check the days.", field_errors | day_errors)
+                raise FinanceError(tr("Not saved: check the days."), field_errors | day_errors)
             if self.agreement_id:
                 await asyncio.to_thread(
                     agreements.update_agreement,
@@ -232,7 +233,7 @@ class AgreementFormState(rx.State):
         except FinanceError as exc:
             self.errors = {**exc.errors, **day_errors}
             self.message = "" if self.errors else str(exc)
-            return rx.toast.error("Not saved: check the fields marked in red.")
+            return rx.toast.error(tr("Not saved: check the fields marked in red."))
         except (PartnerRefused, FinanceNotFound) as exc:
             self.message = str(exc)
             return None
@@ -291,7 +292,7 @@ class SettlementState(rx.State):
     async def _show(self, who: Caller) -> None:
         self.shown, self.message = False, ""
         if not self.partner_id:
-            self.message = (
+            self.message = tr(
                 "No partner yet: sub-operators are the partners agreements are made with."
             )
             return

@@ -14,7 +14,7 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
-from ccms_app.core.i18n import N_
+from ccms_app.core.i18n import N_, tr
 from ccms_app.drivers import driver_admin, user_groups
 from ccms_app.drivers.common import Scope
 from ccms_app.finance import tariff_assignments
@@ -113,7 +113,7 @@ class TariffAssignState(rx.State):
         if who is None:
             return rx.toast.error(SESSION_ENDED)
         if not as_id(self.target_id):
-            self.error = f"Choose a {TARGET_LABELS[self.target_kind].lower()}"
+            self.error = tr("Choose a {lower}", lower=TARGET_LABELS[self.target_kind].lower())
             return None
         try:
             made = await asyncio.to_thread(
@@ -131,7 +131,13 @@ class TariffAssignState(rx.State):
             return rx.toast.error(str(exc))
         self.error, self.target_id = "", ""
         await self._reload()
-        return rx.toast.success(f"{made.tariff_name} now applies to {made.target_label}.")
+        return rx.toast.success(
+            tr(
+                ("{tariff_name} now applies to {target_label}."),
+                tariff_name=made.tariff_name,
+                target_label=made.target_label,
+            )
+        )
 
     @requires(Action.EDIT)
     @event
@@ -144,7 +150,7 @@ class TariffAssignState(rx.State):
         except FinanceNotFound as exc:
             return rx.toast.error(str(exc))
         await self._reload()
-        return rx.toast.success("Assignment removed.")
+        return rx.toast.success(tr("Assignment removed."))
 
 
 def _choices(who: Caller, kind: str, search: str) -> list[tuple[int, str]]:

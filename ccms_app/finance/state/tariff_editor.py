@@ -20,6 +20,7 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.core.i18n import tr
 from ccms_app.core.types import utc_now
 from ccms_app.finance import tariffs
 from ccms_app.finance.errors import FinanceError, FinanceNotFound
@@ -295,11 +296,17 @@ class TariffEditorState(rx.State):
             return None
         if self.tariff_id == 0:
             return [
-                rx.toast.success(f"Tariff {saved.name} created."),
+                rx.toast.success(tr("Tariff {saved} created.", saved=saved.name)),
                 rx.redirect(f"{TARIFFS_ROUTE}/{saved.id}"),
             ]
         await self._reload(who.scope)
-        return rx.toast.success(f"Saved {saved.name}: {self.current_version}.")
+        return rx.toast.success(
+            tr(
+                ("Saved {saved}: {current_version}."),
+                saved=saved.name,
+                current_version=self.current_version,
+            )
+        )
 
     def _valid_from(self) -> Any:
         """None for now, a UTC time, or False after naming the field's error."""
@@ -312,7 +319,7 @@ class TariffEditorState(rx.State):
             self.errors = {"valid_from": "Prices cannot change in the past: now or later"}
         else:
             return at
-        self.message = "Tariff not saved"
+        self.message = tr("Tariff not saved")
         return False
 
     def _store(
@@ -352,7 +359,7 @@ class TariffEditorState(rx.State):
         except FinanceNotFound as exc:
             return rx.toast.error(str(exc))
         await self._reload(who.scope)
-        return rx.toast.success(f"{view.name} archived: no longer assigned.")
+        return rx.toast.success(tr("{view} archived: no longer assigned.", view=view.name))
 
 
 _FIELD_NAMES = {f.name for f in dataclasses.fields(TariffFields)}

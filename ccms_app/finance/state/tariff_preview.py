@@ -18,7 +18,7 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded
 from ccms_app.accounts.rules.permissions import Module
 from ccms_app.core.display import time_zone
-from ccms_app.core.i18n import N_
+from ccms_app.core.i18n import N_, tr
 from ccms_app.core.money import format_money
 from ccms_app.core.types import utc_now
 from ccms_app.finance.rules.fee_types import FEES, RowsError, dimension_of
@@ -104,7 +104,7 @@ class TariffPreviewState(rx.State):
             definition = editor.editor_definition()
         except RowsError as exc:
             editor.errors = exc.errors
-            self.message = "Correct the tariff's fields first (marked in red above)."
+            self.message = tr("Correct the tariff's fields first (marked in red above).")
             return
         try:
             description = parse_description(self.values)

@@ -15,6 +15,7 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListSpec
 from ccms_app.core.money import format_minor, format_money
 from ccms_app.finance.documents.listing import operator_zone
@@ -145,13 +146,13 @@ class TopUpFormState(rx.State):
         """Every choice not made yet, under its field (all at once, not one per click)."""
         errors: dict[str, str] = {}
         if not self.holder_id:
-            errors["holder"] = "Choose who tops up."
+            errors["holder"] = tr("Choose who tops up.")
         if self.mode == "package" and not self.package_id:
-            errors["amount"] = "Choose a package."
+            errors["amount"] = tr("Choose a package.")
         elif self.mode == "custom" and not self.amount.strip():
-            errors["amount"] = "Give the amount."
+            errors["amount"] = tr("Give the amount.")
         elif self.mode == "amount" and not self.recharge:
-            errors["amount"] = "Choose an amount."
+            errors["amount"] = tr("Choose an amount.")
         return errors
 
     def _request(self) -> top_ups.TopUpRequest:
@@ -183,7 +184,7 @@ class TopUpFormState(rx.State):
                 who.actor,
             )
         except FinanceNotFound:
-            self.message = "No such holder or package in your network."
+            self.message = tr("No such holder or package in your network.")
             return None
         except FinanceError as exc:  # wrong choice, Stripe not configured or refusing
             self.errors, self.message = dict(exc.errors), "" if exc.errors else str(exc)
@@ -197,7 +198,9 @@ class TopUpFormState(rx.State):
         self.checkout_url = opened.checkout_url
         history = await self.get_state(TopUpListState)
         await history._reload()
-        return rx.toast.success(f"Top-up {opened.id} opened: send the driver the Checkout link.")
+        return rx.toast.success(
+            tr(("Top-up {id} opened: send the driver the Checkout link."), id=opened.id)
+        )
 
 
 @guarded(Module.FINANCE)
@@ -244,7 +247,7 @@ class PackageState(rx.State):
         try:
             found = await asyncio.to_thread(packages.get, as_id(package_id), who.scope)
         except FinanceNotFound:
-            return rx.toast.error("No such package in your network.")
+            return rx.toast.error(tr("No such package in your network."))
         self.editing, self.errors = str(package_id), {}
         self.values = packages.package_form(found)
         return None
@@ -276,7 +279,7 @@ class PackageState(rx.State):
                     packages.update, as_id(self.editing), dict(self.values), who.actor, who.scope
                 )
         except FinanceNotFound:
-            return rx.toast.error("No such package in your network.")
+            return rx.toast.error(tr("No such package in your network."))
         except FinanceError as exc:
             self.errors = dict(exc.errors) or {"name": str(exc)}
             return None
@@ -284,7 +287,7 @@ class PackageState(rx.State):
             self.busy = False
         self.editing = ""
         await self._load()
-        return rx.toast.success(f"Package {saved.name} saved.")
+        return rx.toast.success(tr("Package {saved} saved.", saved=saved.name))
 
     @requires(Action.EDIT)
     @event
@@ -296,6 +299,6 @@ class PackageState(rx.State):
         try:
             await asyncio.to_thread(packages.update, as_id(package_id), form, who.actor, who.scope)
         except (FinanceNotFound, FinanceError) as exc:
-            return rx.toast.error(f"Not changed: {exc}")
+            return rx.toast.error(tr("Not changed: {exc}", exc=exc))
         await self._load()
         return None

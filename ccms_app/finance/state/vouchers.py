@@ -18,6 +18,7 @@ from ccms_app.accounts import audit
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.core import listing
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListPage, ListQuery, ListSpec
 from ccms_app.core.money import format_money
 from ccms_app.finance.documents.listing import operator_zone, organisation_choices
@@ -189,7 +190,7 @@ class VoucherFormState(rx.State):
             self.busy = False
         self.open = False
         await _reload_list(self)
-        return rx.toast.success(f"Voucher {view.voucher.code} saved.")
+        return rx.toast.success(tr("Voucher {code} saved.", code=view.voucher.code))
 
     @requires(Action.EDIT)
     @event
@@ -203,7 +204,7 @@ class VoucherFormState(rx.State):
         except FinanceNotFound as exc:
             return rx.toast.error(str(exc))
         await _reload_list(self)
-        return rx.toast.success(f"Voucher {view.voucher.code} deactivated.")
+        return rx.toast.success(tr("Voucher {code} deactivated.", code=view.voucher.code))
 
 
 @guarded(Module.FINANCE)
@@ -254,9 +255,9 @@ def missing_redeem_fields(code: str, holder_id: str) -> dict[str, str]:
     """What the redeem form still needs, by field (the use case is not asked before)."""
     errors: dict[str, str] = {}
     if not code.strip():
-        errors["code"] = "Give the code, e.g. SPRING-25."
+        errors["code"] = tr("Give the code, e.g. SPRING-25.")
     if not holder_id.isdigit():
-        errors["holder"] = "Choose the driver or group account."
+        errors["holder"] = tr("Choose the driver or group account.")
     return errors
 
 

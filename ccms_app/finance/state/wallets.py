@@ -20,6 +20,7 @@ import reflex as rx
 from ccms_app.accounts import audit
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListQuery, ListSpec
 from ccms_app.core.money import format_money
 from ccms_app.finance.documents.listing import operator_zone, organisation_choices
@@ -262,7 +263,7 @@ class WalletDetailState(rx.State):
         self.adjust_amount, self.adjust_reason = "", ""
         self.ledger_page = 1
         await self._show(who)
-        return rx.toast.success("Adjustment posted.")
+        return rx.toast.success(tr("Adjustment posted."))
 
     @requires(Action.EDIT)
     @event
@@ -293,4 +294,4 @@ class WalletDetailState(rx.State):
         self.refund_amount, self.refund_reason = "", ""
         self.ledger_page = 1
         await self._show(who)
-        return rx.toast.success("Refund recorded.")
+        return rx.toast.success(tr("Refund recorded."))

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import reflex as rx
 
 from ccms_app.accounts.roles import Caller, NotFoundError, RefusedError
+from ccms_app.core.i18n import tr
 from ccms_app.drivers.state.detail import id_from_path
 from ccms_app.load_balancing.site_rows import InUseError
 from ccms_app.maintenance.state.forms import Saved, submit
@@ -115,7 +116,12 @@ class LbForm(rx.State, mixin=True):
         if not saved.ok:
             return saved.shown
         self.mode = ""
-        return [rx.toast.success(f"{what} {'added' if creating else 'saved'}."), refresh]
+        return [
+            rx.toast.success(
+                tr(("{what} {saved}."), what=what, saved="added" if creating else "saved")
+            ),
+            refresh,
+        ]
 
     async def _delete_row(
         self, delete: Callable[[Caller, int], Any], done: str, refresh: Any

@@ -12,7 +12,7 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import Caller, NotFoundError
 from ccms_app.accounts.rules.permissions import Action, Module
-from ccms_app.core.i18n import N_
+from ccms_app.core.i18n import N_, tr
 from ccms_app.load_balancing import site_admin
 from ccms_app.load_balancing.site_admin import SiteView
 from ccms_app.load_balancing.state.common import (
@@ -111,7 +111,7 @@ class SiteSettingsState(LbForm, rx.State):
         if not saved.ok:
             return saved.shown
         self.values = site_values(saved.value)
-        return [rx.toast.success("Settings saved."), SiteState.refresh_header]
+        return [rx.toast.success(tr("Settings saved.")), SiteState.refresh_header]
 
     @requires(Action.EDIT)
     @event
@@ -121,4 +121,4 @@ class SiteSettingsState(LbForm, rx.State):
         saved = await run_form(self, lambda caller: site_admin.delete_site(caller, site_id))
         if not saved.ok:
             return saved.shown
-        return [rx.toast.success("Site deleted."), rx.redirect(ROUTE)]
+        return [rx.toast.success(tr("Site deleted.")), rx.redirect(ROUTE)]

@@ -11,6 +11,7 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import Caller, NotFoundError
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.core.i18n import tr
 from ccms_app.load_balancing import live_view, site_admin
 from ccms_app.load_balancing.state.common import LbForm, cleaned, options, run_form, site_route
 from ccms_app.load_balancing.state.shown import site_row
@@ -79,6 +80,6 @@ class NewSiteState(LbForm, rx.State):
             return saved.shown
         self.mode = ""
         return [
-            rx.toast.success(f"Site {saved.value.name} created."),
+            rx.toast.success(tr("Site {saved} created.", saved=saved.value.name)),
             rx.redirect(site_route(saved.value.id)),
         ]

@@ -20,6 +20,7 @@ from ccms_app.accounts.roles import InputError, RefusedError
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
 from ccms_app.core import listing
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListPage, ListQuery, ListSpec
 from ccms_app.maintenance.alarms import actions
 from ccms_app.maintenance.alarms.listing import ACTIVE, ALARM_LIST, DATE_FILTERS, page_filters
@@ -128,4 +129,4 @@ class AlarmListState(ListState, rx.State):
         await self._reload()
         skipped = len(ids) - len(done)
         note = f" ({skipped} already acknowledged or closed)" if skipped else ""
-        return rx.toast.success(f"{len(done)} acknowledged{note}.")
+        return rx.toast.success(tr("{count} acknowledged{note}.", count=len(done), note=note))

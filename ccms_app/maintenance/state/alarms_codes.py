@@ -17,6 +17,7 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import NotFoundError
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListQuery, ListSpec
 from ccms_app.maintenance.alarms import settings_admin, vendor_codes
 from ccms_app.maintenance.rules.settings_form import BOUNDS
@@ -101,7 +102,7 @@ class VendorCodeFormState(rx.State):
         if not saved.ok:
             return saved.shown
         self.mode = ""
-        return [rx.toast.success("Vendor error code saved."), VendorCodeListState.refresh]
+        return [rx.toast.success(tr("Vendor error code saved.")), VendorCodeListState.refresh]
 
     @requires(Action.EDIT)
     @event
@@ -111,12 +112,12 @@ class VendorCodeFormState(rx.State):
         if not saved.ok:
             return saved.shown
         self.mode = ""
-        return [rx.toast.success("Vendor error code deleted."), VendorCodeListState.refresh]
+        return [rx.toast.success(tr("Vendor error code deleted.")), VendorCodeListState.refresh]
 
     @event
     def files_rejected(self, _rejections: list[dict[str, Any]]) -> Any:
         size = MAX_BYTES // 1_000_000
-        return rx.toast.error(f"Choose one CSV file of at most {size} MB.")
+        return rx.toast.error(tr("Choose one CSV file of at most {size} MB.", size=size))
 
     @requires(Action.EDIT)
     @event
@@ -133,7 +134,7 @@ class VendorCodeFormState(rx.State):
             result = await asyncio.to_thread(vendor_codes.import_codes, caller, data)
         except CsvImportError as exc:
             self.import_errors = [str(e) for e in exc.errors[:SHOWN_ERRORS]]
-            return rx.toast.error("Nothing imported: fix the lines shown and import again.")
+            return rx.toast.error(tr("Nothing imported: fix the lines shown and import again."))
         except REFUSALS as exc:
             return rx.toast.error(str(exc))
         self.import_result = f"Imported: {result.text}"
@@ -178,4 +179,4 @@ class MaintenanceSettingsState(rx.State):
         if not saved.ok:
             return saved.shown
         self.errors, self.message = {}, ""
-        return rx.toast.success("Maintenance settings saved.")
+        return rx.toast.success(tr("Maintenance settings saved."))

@@ -17,7 +17,7 @@ from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import NotFoundError
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.core.config import get_settings
-from ccms_app.core.i18n import N_
+from ccms_app.core.i18n import N_, tr
 from ccms_app.core.listing import ListSpec
 from ccms_app.core.mail import mail_enabled
 from ccms_app.maintenance.alarms import rule_admin
@@ -160,7 +160,10 @@ class AlarmRuleFormState(rx.State):
         if not saved.ok:
             return saved.shown
         self.mode = ""
-        return [rx.toast.success(f"Rule {saved.value} deleted."), AlarmRuleListState.refresh]
+        return [
+            rx.toast.success(tr(("Rule {saved} deleted."), saved=saved.value)),
+            AlarmRuleListState.refresh,
+        ]
 
     def _set(self, name: str, value: str) -> None:
         self.values = {**self.values, name: value}

@@ -12,7 +12,7 @@ from ccms_app.accounts.organisations import organisation_scope
 from ccms_app.accounts.roles import NotFoundError
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
-from ccms_app.core.i18n import N_
+from ccms_app.core.i18n import N_, tr
 from ccms_app.core.listing import ListSpec
 from ccms_app.core.types import utc_now
 from ccms_app.maintenance.state.forms import submit
@@ -102,7 +102,7 @@ class PlanFormState(rx.State):
         if not saved.ok:
             return saved.shown
         self.mode = ""
-        return [rx.toast.success("Plan saved."), PlanListState.refresh]
+        return [rx.toast.success(tr("Plan saved.")), PlanListState.refresh]
 
     @requires(Action.EDIT)
     @event
@@ -112,4 +112,4 @@ class PlanFormState(rx.State):
         if not saved.ok:
             return saved.shown
         self.mode = ""
-        return [rx.toast.success("Plan deleted."), PlanListState.refresh]
+        return [rx.toast.success(tr("Plan deleted.")), PlanListState.refresh]

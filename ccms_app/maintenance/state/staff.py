@@ -11,7 +11,7 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import InputError, NotFoundError, RefusedError
 from ccms_app.accounts.rules.permissions import Action, Module
-from ccms_app.core.i18n import N_
+from ccms_app.core.i18n import N_, tr
 from ccms_app.maintenance.work_orders import staff
 from ccms_app.maintenance.work_orders.staff import StaffView
 from ccms_app.system.state.accounts import SESSION_ENDED, as_id, event_caller
@@ -124,4 +124,4 @@ class StaffState(rx.State):
         finally:
             self.busy = False
         self.editing_id = 0
-        return [rx.toast.success(f"{view.name} saved."), StaffState.load]
+        return [rx.toast.success(tr("{view} saved.", view=view.name)), StaffState.load]

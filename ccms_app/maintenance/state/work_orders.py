@@ -14,6 +14,7 @@ from ccms_app.accounts.organisations import organisation_scope
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
 from ccms_app.core.display import format_time
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListSpec
 from ccms_app.core.types import utc_now
 from ccms_app.maintenance.rules.sla import PRIORITY_LABELS
@@ -147,6 +148,8 @@ class WorkOrderCreateState(rx.State):
         work_order_id = saved.value
         self.open = False
         return [
-            rx.toast.success(f"Work order #{work_order_id} created."),
+            rx.toast.success(
+                tr(("Work order #{work_order_id} created."), work_order_id=work_order_id)
+            ),
             rx.redirect(f"{DETAIL_ROUTE}/{work_order_id}"),
         ]

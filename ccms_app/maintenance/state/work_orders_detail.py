@@ -15,7 +15,7 @@ from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import Caller, InputError, NotFoundError
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.core.display import format_time
-from ccms_app.core.i18n import N_
+from ccms_app.core.i18n import N_, tr
 from ccms_app.core.types import utc_now
 from ccms_app.drivers.state.detail import id_from_path
 from ccms_app.maintenance.rules.sla import PRIORITY_LABELS
@@ -192,7 +192,7 @@ class WorkOrderDetailState(rx.State):
             return None
         self.reason = ""
         label = status_label(str(done))
-        return rx.toast.success(f"Work order {label.lower()}.")
+        return rx.toast.success(tr("Work order {lower}.", lower=label.lower()))
 
     @requires(Action.EDIT)
     @event
@@ -200,7 +200,7 @@ class WorkOrderDetailState(rx.State):
         if await self._run(lambda c: records.add_note(c, self._id, self.note)) is None:
             return None
         self.note = ""
-        return rx.toast.success("Note added.")
+        return rx.toast.success(tr("Note added."))
 
     @requires(Action.EDIT)
     @event
@@ -209,7 +209,7 @@ class WorkOrderDetailState(rx.State):
         if ok is None:
             return None
         self.part, self.quantity = "", "1"
-        return rx.toast.success("Part recorded.")
+        return rx.toast.success(tr("Part recorded."))
 
     @requires(Action.EDIT)
     @event
@@ -217,13 +217,13 @@ class WorkOrderDetailState(rx.State):
         if await self._run(lambda c: records.log_time(c, self._id, self.minutes)) is None:
             return None
         self.minutes = ""
-        return rx.toast.success("Time logged.")
+        return rx.toast.success(tr("Time logged."))
 
     @requires(Action.EDIT)
     @event
     async def upload_photo(self, files: list[rx.UploadFile]) -> Any:
         if not files:
-            return rx.toast.error("Take or choose a photo first.")
+            return rx.toast.error(tr("Take or choose a photo first."))
         upload = files[0]
         data = await upload.read()
         name = upload.name or "photo"
@@ -232,7 +232,7 @@ class WorkOrderDetailState(rx.State):
                 rx.clear_selected_files(PHOTO_UPLOAD_ID),
                 rx.toast.error(self.errors.get("file", "Not uploaded.")),
             ]
-        return [rx.clear_selected_files(PHOTO_UPLOAD_ID), rx.toast.success("Photo added.")]
+        return [rx.clear_selected_files(PHOTO_UPLOAD_ID), rx.toast.success(tr("Photo added."))]
 
     async def _run(self, work: Callable[[Caller], Any]) -> Any:
         """The use case with this event's caller; its refusal into `errors` (None), else its

@@ -9,6 +9,7 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.core.i18n import tr
 from ccms_app.network import areas, charge_point_admin, charge_point_usage, stations
 from ccms_app.network.assets import AssetError, AssetInUse, AssetNotFound
 from ccms_app.network.state.forms import SESSION_ENDED, refresh_all
@@ -140,4 +141,4 @@ async def _perform(kind: str, target: int, scope: list[int], email: str) -> str:
         changed = sum(1 for r in results if r.changed)
         state = "enabled" if enabled else "disabled"
         return f"{changed} of {len(results)} charge point(s) {state}."
-    raise AssetError(f"Unknown action {kind}")
+    raise AssetError(tr("Unknown action {kind}", kind=kind))

@@ -16,6 +16,7 @@ from ccms_app.accounts import organisations
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
+from ccms_app.core.i18n import tr
 from ccms_app.network import charger_security
 from ccms_app.ui.events import event
 
@@ -69,7 +70,7 @@ class ChargePointSecurityState(rx.State):
     @event
     async def save_password(self):
         if not self.password:
-            self.error = "Type a password, or generate one."
+            self.error = tr("Type a password, or generate one.")
             return
         async for update in self._change(self.password):
             yield update
@@ -93,13 +94,15 @@ class ChargePointSecurityState(rx.State):
                 await asyncio.to_thread(
                     charger_security.clear_charge_point_password, self.charge_point_id
                 )
-                self.message = "Password cleared: it connects without authentication."
+                self.message = tr("Password cleared: it connects without authentication.")
             else:
                 key = await asyncio.to_thread(
                     charger_security.set_charge_point_password, self.charge_point_id, password
                 )
                 self.revealed_key = key if password is None else ""
-                self.message = "Password set: it applies from the charge point's next connection."
+                self.message = tr(
+                    "Password set: it applies from the charge point's next connection."
+                )
             self.has_password = not clear
             self.password = ""
         except charger_security.ChargerSecurityError as exc:
@@ -108,11 +111,13 @@ class ChargePointSecurityState(rx.State):
             self.error = GONE
         except Exception:
             log.exception("password change failed", extra={"cp": self.charge_point_id})
-            self.error = "The password could not be changed. Please try again."
+            self.error = tr("The password could not be changed. Please try again.")
         finally:
             self.busy = False
         if self.message and not self.error:
-            yield rx.toast.success(f"{self.identity}: {self.message}")
+            yield rx.toast.success(
+                tr("{identity}: {message}", identity=self.identity, message=self.message)
+            )
 
     async def _check_access(self) -> str:
         """ "" when the charge point is in this tab's operator's scope, else why not. Also

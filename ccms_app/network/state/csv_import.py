@@ -19,7 +19,7 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
-from ccms_app.core.i18n import N_
+from ccms_app.core.i18n import N_, tr
 from ccms_app.network import csv_import
 from ccms_app.network.rules.csv_import import (
     CHARGE_POINTS,
@@ -164,7 +164,7 @@ class AssetImportState(rx.State):
         """Upload -> stage -> check; the preview shows errors or what would change."""
         organisation_id = await self._organisation()
         if not organisation_id:
-            yield rx.toast.error("Your session has ended. Log in again.")
+            yield rx.toast.error(tr("Your session has ended. Log in again."))
             return
         if not files:
             return
@@ -188,7 +188,7 @@ class AssetImportState(rx.State):
     async def run_import(self):
         organisation_id = await self._organisation()
         if not organisation_id:
-            yield rx.toast.error("Your session has ended. Log in again.")
+            yield rx.toast.error(tr("Your session has ended. Log in again."))
             return
         if not self.ok:
             return
@@ -197,14 +197,14 @@ class AssetImportState(rx.State):
         files = await asyncio.to_thread(csv_import.staged, self._token)
         if not files:
             self.phase = "choose"
-            self.message = "The uploaded files have expired. Choose them again."
+            self.message = tr("The uploaded files have expired. Choose them again.")
             return
         try:
             report = await asyncio.to_thread(csv_import.apply_import, files, organisation_id)
         except csv_import.ImportRefusedError as exc:  # the data changed since the check
             self._show(exc.report)
             self.phase = "checked"
-            yield rx.toast.error("Nothing was imported: the check found errors this time.")
+            yield rx.toast.error(tr("Nothing was imported: the check found errors this time."))
             return
         self._show(report)
         self._discard()

@@ -23,7 +23,7 @@ from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import Caller, InputError, NotFoundError, RefusedError
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
-from ccms_app.core.i18n import N_
+from ccms_app.core.i18n import N_, tr
 from ccms_app.core.listing import ListPage, ListQuery, ListSpec
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState, display_value
@@ -164,8 +164,13 @@ class AccountFormState(rx.State):
         self.is_open = False
         return [
             rx.toast.success(
-                f"{created.email} created. Pass the initial password on: it must be "
-                "changed at the first login."
+                tr(
+                    (
+                        "{email} created. Pass the initial password on: it "
+                        "must be changed at the first login."
+                    ),
+                    email=created.email,
+                )
             ),
             AccountListState.refresh,
         ]

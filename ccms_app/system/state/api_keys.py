@@ -28,6 +28,7 @@ from ccms_app.accounts.api_keys import ApiKeyView
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import InputError, NotFoundError, RefusedError
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListSpec
 from ccms_app.system.state.accounts import (
     SESSION_ENDED,
@@ -190,9 +191,9 @@ class ApiKeyFormState(rx.State):
     def copied(self, ok: bool) -> Any:
         """The copy button's answer from the browser."""
         if ok is True:
-            return rx.toast.success("Key copied to the clipboard.")
+            return rx.toast.success(tr("Key copied to the clipboard."))
         return rx.toast.info(
-            "This browser did not let CCMS copy: the key is selected, press Ctrl+C (⌘C)."
+            tr("This browser did not let CCMS copy: the key is selected, press Ctrl+C (⌘C).")
         )
 
     def _reveal(self, view: ApiKeyView | None) -> None:
@@ -237,6 +238,8 @@ class ApiKeyActionsState(rx.State):
             self.busy = False
         self.target_id, self.target_label = 0, ""
         return [
-            rx.toast.success(f"API key {view.name} revoked: its next request is refused."),
+            rx.toast.success(
+                tr(("API key {view} revoked: its next request is refused."), view=view.name)
+            ),
             ApiKeyListState.refresh,
         ]

@@ -17,7 +17,7 @@ from ccms_app.accounts import roles
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import InputError, NotFoundError, RefusedError
 from ccms_app.accounts.rules.permissions import ALL_PERMISSIONS, Action, Module
-from ccms_app.core.i18n import N_
+from ccms_app.core.i18n import N_, tr
 from ccms_app.core.listing import ListSpec
 from ccms_app.system.state.accounts import SESSION_ENDED, as_id, event_caller
 from ccms_app.ui.events import event
@@ -186,7 +186,7 @@ class RoleEditorState(rx.State):
             self.message = str(exc)
             return rx.toast.error(str(exc))
         self.is_open = False
-        return [rx.toast.success(f"Role {name} deleted."), RoleListState.refresh]
+        return [rx.toast.success(tr("Role {name} deleted.", name=name)), RoleListState.refresh]
 
     def _show(
         self,

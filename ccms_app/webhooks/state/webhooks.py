@@ -20,7 +20,7 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import InputError, NotFoundError, RefusedError
 from ccms_app.accounts.rules.permissions import Action, Module
-from ccms_app.core.i18n import N_
+from ccms_app.core.i18n import N_, tr
 from ccms_app.core.listing import ListSpec
 from ccms_app.system.state.accounts import SESSION_ENDED, as_id, event_caller
 from ccms_app.ui.events import event
@@ -173,7 +173,7 @@ class WebhookFormState(rx.State):
             return None
         self.mode = ""
         return [
-            rx.toast.success("New secret made: the old one no longer signs."),
+            rx.toast.success(tr("New secret made: the old one no longer signs.")),
             *self._show_secret(saved),
         ]
 
@@ -192,7 +192,10 @@ class WebhookFormState(rx.State):
             self.message = str(exc)
             return None
         self.mode = ""
-        return [rx.toast.success(f"Webhook {name} deleted."), WebhookListState.refresh]
+        return [
+            rx.toast.success(tr(("Webhook {name} deleted."), name=name)),
+            WebhookListState.refresh,
+        ]
 
     @requires(Action.EDIT)
     @event
@@ -231,4 +234,4 @@ async def send_test_event(state: rx.State, webhook_id: int) -> Any:
         await asyncio.to_thread(subscriptions.send_test_event, caller, webhook_id)
     except REFUSALS as exc:
         return rx.toast.error(str(exc))
-    return rx.toast.success("Test event queued: its delivery shows in the log within seconds.")
+    return rx.toast.success(tr("Test event queued: its delivery shows in the log within seconds."))

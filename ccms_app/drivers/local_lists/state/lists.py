@@ -18,6 +18,7 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListSpec
 from ccms_app.drivers.common import NotFoundError, Scope
 from ccms_app.drivers.local_lists.lists import LocalListError, delete_unassigned_list
@@ -91,7 +92,7 @@ class LocalListDeleteState(rx.State):
             return rx.toast.error(problem)
         log.info("local list deleted", extra={"list_id": pk})
         events: list[Any] = [
-            rx.toast.success(f"Local list {name} deleted."),
+            rx.toast.success(tr("Local list {name} deleted.", name=name)),
             LocalListsState.refresh,
         ]
         if self.router.url.path.rstrip("/") != ROUTE:  # deleted from its own page

@@ -19,6 +19,7 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.organisations import organisation_scope
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListSpec
 from ccms_app.drivers.local_lists.assignments import assign_list, assign_stations
 from ccms_app.drivers.local_lists.entries import AddOutcome, add_id_tags_checked
@@ -148,7 +149,10 @@ class AddIdTagsState(rx.State):
                 for p in outcome.problems
             ]
             return rx.toast.error(
-                f"Nothing added: {len(outcome.problems)} line(s) need fixing (listed below)."
+                tr(
+                    ("Nothing added: {count} line(s) need fixing (listed below)."),
+                    count=len(outcome.problems),
+                )
             )
         log.info(
             "id tags added to local list", extra={"list_id": list_id, "added": len(outcome.added)}
@@ -160,7 +164,7 @@ class AddIdTagsState(rx.State):
     @event
     async def add_pasted(self):
         if not self.paste_text.strip():
-            return rx.toast.error("Paste id tags first, one per line.")
+            return rx.toast.error(tr("Paste id tags first, one per line."))
         return await self._add(self.paste_text.splitlines())
 
     @requires(Action.EDIT)
@@ -168,7 +172,7 @@ class AddIdTagsState(rx.State):
     async def add_selected(self):
         picker = await self.get_state(CardPickerState)
         if not picker.selected:
-            return rx.toast.error("Tick the cards to add first.")
+            return rx.toast.error(tr("Tick the cards to add first."))
         return await self._add(list(picker.selected))
 
 
@@ -217,7 +221,7 @@ class AssignState(rx.State):
         picker = await self.get_state(ChargePointPickerState)
         ids, list_id = [as_id(k) for k in picker.selected], self.list_id
         if not ids:
-            return rx.toast.error("Tick the charge points to assign first.")
+            return rx.toast.error(tr("Tick the charge points to assign first."))
         return await self._assign(
             lambda s: assign_list(list_id, ids, s.organisation_ids),
             lambda _: (
@@ -232,7 +236,7 @@ class AssignState(rx.State):
         picker = await self.get_state(StationPickerState)
         ids, list_id = [as_id(k) for k in picker.selected], self.list_id
         if not ids:
-            return rx.toast.error("Tick the stations first.")
+            return rx.toast.error(tr("Tick the stations first."))
         return await self._assign(
             lambda s: assign_stations(list_id, ids, s.organisation_ids),
             lambda o: (
