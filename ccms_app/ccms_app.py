@@ -19,12 +19,14 @@ from ccms_app.accounts.web_session import RawTokenScrubber
 from ccms_app.analytics import pages as analytics_pages
 from ccms_app.analytics.pages import home
 from ccms_app.api import build_api
+from ccms_app.branding import brands
 from ccms_app.branding.pages import branding as branding_page
 from ccms_app.charging.state.data_issues_tab import ChargePointTabState
 from ccms_app.control.firmware import pages as firmware_page
 from ccms_app.control.firmware.state import FirmwareState
 from ccms_app.control.pages import charge_point as charge_point_detail
 from ccms_app.control.state.charge_point import ChargePointDetailState
+from ccms_app.core import i18n
 from ccms_app.core.config import get_settings
 from ccms_app.core.logging import configure_logging
 from ccms_app.drivers.local_lists import pages as local_lists_page
@@ -182,6 +184,7 @@ app = rx.App(
     api_transformer=[build_api(), RawTokenScrubber],
 )
 gate.install(app)
+i18n.name_the_product_with(brands.product_name_of)  # messages name the brand, not CCMS
 alarm_bell.install()  # alarm bell + toast in every page's shell (ui/ imports no feature module)
 _register_pages(app)
 app.register_lifespan_task(ccms_network)

@@ -18,11 +18,13 @@ is audited with the fields it changed.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
 from dataclasses import dataclass
 
 from sqlalchemy import select as sa_select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from ccms_app.accounts import audit
@@ -37,6 +39,8 @@ from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.i18n import Message
 from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
+
+log = logging.getLogger(__name__)
 
 CACHE_SECONDS = 5.0
 DEFAULT_PRODUCT_NAME = "CCMS"
@@ -145,6 +149,18 @@ def effective_brand(organisation_id: int) -> EffectiveBrand:
     with _cache_lock:
         _cache[key] = (now + CACHE_SECONDS, brand)
     return brand
+
+
+def product_name_of(organisation_id: int | None) -> str:
+    """The product name a reader of `organisation_id` sees (None: the network operator's):
+    what server-built messages call the product (`core.i18n.branded`). A brand that cannot be
+    read leaves the default name; a message is never lost for it."""
+    try:
+        brand = root_brand() if organisation_id is None else effective_brand(organisation_id)
+    except SQLAlchemyError:
+        log.warning("brand not readable for a message organisation=%s", organisation_id)
+        return DEFAULT_PRODUCT_NAME
+    return brand.product_name
 
 
 def root_brand() -> EffectiveBrand:

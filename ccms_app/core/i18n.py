@@ -16,6 +16,8 @@ code, with its parameters), turned into words in the reader's language where it 
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
@@ -39,6 +41,12 @@ PSEUDO = "qps"
 # The language of whoever the running code answers (set by the event gate for each event of a
 # tab, and by jobs writing for one reader): server-built text and formatted values use it.
 _reader: ContextVar[str] = ContextVar("ccms_reader_language", default=DEFAULT)
+_reader_organisation: ContextVar[int | None] = ContextVar("ccms_reader_org", default=None)
+# Messages that name the product say "CCMS"; a reader sees their operator's product name (the
+# white label), never CCMS. Not CCMS_SMTP_HOST and the like: those are settings' names.
+PRODUCT_MENTION = re.compile(r"\bCCMS\b(?!_)")
+PRODUCT_MENTION_JS = r"/\bCCMS\b(?!_)/g"
+_product_name_of: Callable[[int | None], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -87,16 +95,17 @@ def catalog_ids() -> frozenset[str]:
 
 
 def gettext(code: str, msgid: str, /, **params: Any) -> str:
-    """`msgid` in language `code`, its `{names}` filled from `params`. A translation that
-    names other values than the English one is a catalog error: English is shown instead."""
+    """`msgid` in language `code`, its `{names}` filled from `params`, the product named as
+    the reader's brand names it. A translation that names other values than the English one
+    is a catalog error: English is shown instead."""
     text = catalog(code).get(msgid, msgid)
     if not params:
-        return text
+        return branded(text)
     try:
-        return text.format(**params)
+        return branded(text.format(**params))
     except (KeyError, IndexError, ValueError):
         log.warning("translation does not fit its message language=%s msgid=%r", code, msgid)
-        return msgid.format(**params)
+        return branded(msgid.format(**params))
 
 
 def reader_language() -> str:
@@ -104,10 +113,27 @@ def reader_language() -> str:
     return _reader.get()
 
 
-def set_reader_language(code: str) -> None:
-    """Write in `code` from here on in this event (the gate calls it before every handler;
-    `asyncio.to_thread` and background tasks inherit it)."""
+def set_reader_language(code: str, organisation_id: int | None = None) -> None:
+    """Write in `code`, naming the product as `organisation_id`'s brand does, from here on in
+    this event (the gate calls it before every handler; `asyncio.to_thread` and background
+    tasks inherit it)."""
     _reader.set(code if is_language(code) else DEFAULT)
+    _reader_organisation.set(organisation_id)
+
+
+def name_the_product_with(product_name_of: Callable[[int | None], str]) -> None:
+    """How `tr` names the product for a reader's organisation (the branding module's brand;
+    None: the network operator's). Registered at start-up, so core imports no feature."""
+    global _product_name_of
+    _product_name_of = product_name_of
+
+
+def branded(text: str) -> str:
+    """`text` with "CCMS" replaced by the reader's product name."""
+    if _product_name_of is None or not PRODUCT_MENTION.search(text):
+        return text
+    name = _product_name_of(_reader_organisation.get())
+    return PRODUCT_MENTION.sub(lambda _match: name, text)
 
 
 def tr(msgid: str, /, **params: Any) -> str:

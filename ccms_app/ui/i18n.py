@@ -9,15 +9,19 @@ in the tab's catalog instead. Text the server builds (errors, rows) is translate
 from __future__ import annotations
 
 import json
+from typing import cast
 
 import reflex as rx
 from reflex.vars.base import Var, VarData
 from reflex.vars.sequence import StringVar
 
 from ccms_app.accounts.state import AuthState
-from ccms_app.core.i18n import LANGUAGES
+from ccms_app.branding.brands import DEFAULT_PRODUCT_NAME
+from ccms_app.branding.state.brand import BrandState
+from ccms_app.core.i18n import LANGUAGES, PRODUCT_MENTION, PRODUCT_MENTION_JS
 
 _MESSAGES = AuthState.messages
+_PRODUCT = cast(Var[str], BrandState.product_name)  # a state field: a Var on the class
 
 Text = str | Var[str]  # shown text: a str, or a Var such as t("Name") (the tab's language)
 
@@ -28,23 +32,32 @@ def has_text(text: Text | None) -> bool:
 
 
 def t(msgid: str) -> StringVar:
-    """`msgid` in the tab's language (marks it for the catalogs: `ccms i18n extract`)."""
+    """`msgid` in the tab's language (marks it for the catalogs: `ccms i18n extract`); a
+    message naming CCMS names the brand's product instead."""
     key = json.dumps(msgid, ensure_ascii=False)
-    return Var(
-        _js_expr=f"({_MESSAGES!s}?.[{key}] ?? {key})",
-        _var_type=str,
-        _var_data=_MESSAGES._get_all_var_data(),
-    ).to(str)
+    expr = f"({_MESSAGES!s}?.[{key}] ?? {key})"
+    data = [_MESSAGES._get_all_var_data()]
+    if PRODUCT_MENTION.search(msgid):
+        product = json.dumps(DEFAULT_PRODUCT_NAME)
+        expr = f"{expr}.replace({PRODUCT_MENTION_JS}, {_PRODUCT!s} || {product})"
+        data.append(_PRODUCT._get_all_var_data())
+    return Var(_js_expr=f"({expr})", _var_type=str, _var_data=VarData.merge(*data)).to(str)
 
 
 def t_var(text: Var) -> StringVar:
     """A state's text (`text`, a message id marked with `N_` where it is defined: a status
     label, a table of choices) in the tab's language, as it is when the page shows it."""
     value = text.to(str)
+    product = json.dumps(DEFAULT_PRODUCT_NAME)
     return Var(
-        _js_expr=f"({_MESSAGES!s}?.[{value!s}] ?? {value!s})",
+        _js_expr=(
+            f"String({_MESSAGES!s}?.[{value!s}] ?? {value!s} ?? \"\")"
+            f".replace({PRODUCT_MENTION_JS}, {_PRODUCT!s} || {product})"
+        ),
         _var_type=str,
-        _var_data=VarData.merge(_MESSAGES._get_all_var_data(), value._get_all_var_data()),
+        _var_data=VarData.merge(
+            _MESSAGES._get_all_var_data(), value._get_all_var_data(), _PRODUCT._get_all_var_data()
+        ),
     ).to(str)
 
 

@@ -73,7 +73,8 @@ class GateMiddleware(Middleware):
             target = login_url(url.path, url.query)
             return await _update(state, [rx.redirect(target)])
         auth_state._take_login(principal)
-        set_reader_language(auth_state.language)  # server-built text and values in the tab's
+        # server-built text and values in the tab's language, naming the product as its brand
+        set_reader_language(auth_state.language, principal.organisation_id)
         if needed in (SIGNED_IN, OPTIONAL):
             return None
         if principal.must_change_password:
