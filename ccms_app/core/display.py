@@ -9,11 +9,12 @@ event.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.dates import format_datetime
+from babel.dates import format_date as babel_date
+from babel.dates import format_datetime, format_skeleton
 from babel.dates import format_time as babel_time
 from babel.numbers import format_decimal
 
@@ -38,6 +39,20 @@ def format_time(value: datetime | None, zone: str, now: datetime) -> str:
         else format_datetime(local, "short", locale=locale)
     )
     return f"{shown} {local.strftime('%Z')}"
+
+
+def format_date(value: date, english: str, skeleton: str) -> str:
+    """A date (or a month, a weekday) as the reader's language writes it: `english` is the
+    strftime pattern English pages have always used ("%d %b %Y" -> "06 Dec 2026"), `skeleton`
+    what the date shows, in CLDR letters, for the others ("yMMMd" -> "06.12.2026",
+    "2026年12月6日"; "yMMMM" -> "Dezember 2026"; "MMMEd", "MMM")."""
+    locale = babel_locale(reader_language())
+    if locale == DEFAULT:
+        return value.strftime(english)
+    try:
+        return format_skeleton(skeleton, value, locale=locale)
+    except KeyError:  # no such skeleton in the locale's data: the letters as a pattern
+        return babel_date(value, skeleton, locale=locale)
 
 
 def format_number(value: float | None, unit: str, digits: int = 1) -> str:
