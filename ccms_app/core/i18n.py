@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
@@ -119,6 +120,19 @@ def set_reader_language(code: str, organisation_id: int | None = None) -> None:
     tasks inherit it)."""
     _reader.set(code if is_language(code) else DEFAULT)
     _reader_organisation.set(organisation_id)
+
+
+@contextmanager
+def reading_as(code: str, organisation_id: int | None = None) -> Iterator[None]:
+    """Write for one reader for a while, then as before: a receipt in its organisation's
+    document language, an alarm e-mail in its recipient's language."""
+    language = _reader.set(code if is_language(code) else DEFAULT)
+    organisation = _reader_organisation.set(organisation_id)
+    try:
+        yield
+    finally:
+        _reader_organisation.reset(organisation)
+        _reader.reset(language)
 
 
 def name_the_product_with(product_name_of: Callable[[int | None], str]) -> None:

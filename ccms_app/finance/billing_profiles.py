@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from ccms_app.accounts.models import Organisation
 from ccms_app.core.config import get_settings
 from ccms_app.core.db import read_session, session_scope
-from ccms_app.core.i18n import tr
+from ccms_app.core.i18n import DEFAULT, is_language, tr
 from ccms_app.core.types import utc_now
 from ccms_app.finance.models import BillingProfile
 from ccms_app.finance.rules.billing_profile import (
@@ -70,6 +70,13 @@ def get_profile(organisation_id: int, scope: Collection[int] | None = None) -> B
     with read_session() as session:
         _existing_organisation(session, organisation_id, scope)
         return _detached(session.get(BillingProfile, organisation_id), organisation_id)
+
+
+def document_language(organisation_id: int) -> str:
+    """The language the organisation's receipts, invoices and e-mails to drivers are in."""
+    with read_session() as session:
+        profile = session.get(BillingProfile, organisation_id)
+    return profile.language if profile is not None and is_language(profile.language) else DEFAULT
 
 
 def profile_form(profile: BillingProfile) -> dict[str, str]:

@@ -128,6 +128,8 @@ class BillingProfile(SQLModel, table=True):
     vat_percent: str = Field(default="", max_length=8)  # "" = no VAT unless a tariff says
     rounding: str = Field(default="half_up", max_length=16)
     time_zone: str = Field(default="UTC", max_length=64)
+    # The language of its receipts, invoices and e-mails to drivers (a core.i18n code).
+    language: str = Field(default="en", max_length=16)
     seller_name: str = Field(default="", max_length=200)
     seller_address: str = Field(default="", max_length=500)
     seller_vat_id: str = Field(default="", max_length=32)

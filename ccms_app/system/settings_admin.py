@@ -84,7 +84,7 @@ CONNECTIONS = "connections"
 RETENTION = "retention"
 SECTIONS: dict[str, tuple[str, ...]] = {
     OPERATOR: ("seller_name", "seller_address", "seller_vat_id", "seller_email"),
-    REGION: ("currency", "time_zone"),
+    REGION: ("currency", "time_zone", "language"),
     CHARGING: ("default_tariff", "recharge_amounts", "memberships_enabled"),
     CONNECTIONS: (HEARTBEAT,),
     RETENTION: (MESSAGE_LOG_DAYS, METER_SAMPLE_DAYS),

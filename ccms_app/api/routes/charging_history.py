@@ -149,6 +149,7 @@ class BillingProfileOut(BaseModel):
     vat_percent: str = Field(description='Default VAT percent; "" = none')
     rounding: str = Field(description="half_up | half_even")
     time_zone: str = Field(description="IANA")
+    language: str = Field(description="Receipts, invoices, e-mails to drivers: en | de | zh_Hans")
     seller_name: str
     seller_address: str
     seller_vat_id: str
@@ -164,6 +165,9 @@ class BillingProfileIn(StrictModel):
     vat_percent: str = Field("", max_length=12, description='0 to 100, 2 decimals; "" = none')
     rounding: str = Field("half_up", max_length=16, description="half_up | half_even")
     time_zone: str = Field(max_length=rules.ZONE_MAX, description="IANA, e.g. Europe/Berlin")
+    language: str = Field(
+        "en", max_length=16, description="Receipts, invoices, e-mails to drivers: en | de | zh_Hans"
+    )
     seller_name: str = Field("", max_length=rules.NAME_MAX)
     seller_address: str = Field("", max_length=rules.ADDRESS_MAX)
     seller_vat_id: str = Field("", max_length=rules.VAT_ID_MAX)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from ccms_app.core.i18n import tr
+from ccms_app.core.i18n import CODES, DEFAULT, tr
 from ccms_app.core.money import MoneyError, normalise_currency
 from ccms_app.network.rules.asset_validation import timezone_error
 
@@ -32,6 +32,7 @@ FIELDS = (
     "vat_percent",
     "rounding",
     "time_zone",
+    "language",
     "seller_name",
     "seller_address",
     "seller_vat_id",
@@ -58,6 +59,7 @@ class ProfileValues:
     vat_percent: str
     rounding: str
     time_zone: str
+    language: str  # of its receipts, invoices and e-mails to drivers
     seller_name: str
     seller_address: str
     seller_vat_id: str
@@ -112,6 +114,9 @@ def check_profile(values: Mapping[str, str]) -> ProfileValues:
     zone = _text(errors, values, "time_zone", ZONE_MAX, "The time zone")
     if "time_zone" not in errors and (zone_problem := timezone_error(zone)):
         errors["time_zone"] = zone_problem  # the stations' rule (network.rules)
+    language = str(values.get("language", "") or DEFAULT).strip()
+    if language not in CODES:
+        errors["language"] = tr("must be one of {codes}", codes=", ".join(sorted(CODES)))
     name = _text(errors, values, "seller_name", NAME_MAX, "The seller name")
     address = _text(errors, values, "seller_address", ADDRESS_MAX, "The address")
     vat_id = _text(errors, values, "seller_vat_id", VAT_ID_MAX, "The VAT id")
@@ -122,7 +127,7 @@ def check_profile(values: Mapping[str, str]) -> ProfileValues:
         errors["seller_email"] = f"{email!r} is not an e-mail address"
     if errors:
         raise BillingProfileError(errors)
-    return ProfileValues(currency, vat, rounding, zone, name, address, vat_id, email)
+    return ProfileValues(currency, vat, rounding, zone, language, name, address, vat_id, email)
 
 
 def logo_extension(data: bytes) -> str:

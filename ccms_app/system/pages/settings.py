@@ -22,6 +22,7 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from ccms_app.branding.components.brand import page_title
+from ccms_app.core.i18n import LANGUAGES
 from ccms_app.system.components.section_links import section_links
 from ccms_app.system.state.settings import SecurityEventRow, SystemState
 from ccms_app.system.state.system_settings import NO_TARIFF, ChangeRowView, SettingsState
@@ -155,13 +156,37 @@ def _operator() -> rx.Component:
     )
 
 
+def _document_language() -> rx.Component:
+    """The language receipts, invoices and e-mails to drivers are written in (each operator
+    account reads the pages in its own)."""
+    return rx.vstack(
+        rx.text(
+            t("Language of receipts, invoices and e-mails to drivers"), size="2", weight="medium"
+        ),
+        rx.select.root(
+            rx.select.trigger(width="100%", custom_attrs={"data-testid": f"{TESTID}-language"}),
+            rx.select.content(
+                *[rx.select.item(language.name, value=language.code) for language in LANGUAGES]
+            ),
+            value=S.values["language"],
+            on_change=lambda value: S.set_value("language", value),
+            disabled=~BILLING,
+        ),
+        field_error(S, "language", TESTID),
+        spacing="1",
+        width="100%",
+        min_width="0",
+    )
+
+
 def _region() -> rx.Component:
     return _card(
-        t("Currency and time zone"),
+        t("Currency, time zone and language"),
         t("Prices, wallets and documents are in this currency; days and months in this zone."),
         _grid(
             _field("currency", t("Currency"), BILLING, t("ISO 4217, e.g. EUR"), max_length=3),
             _field("time_zone", t("Time zone"), BILLING, t("IANA, e.g. Europe/Berlin")),
+            _document_language(),
         ),
         _read_only_note(BILLING, BILLING_ONLY),
         _save("region", BILLING),

@@ -57,6 +57,7 @@ LABELS: dict[str, str] = {
     "seller_email": N_("Contact e-mail"),
     "currency": N_("Currency"),
     "time_zone": N_("Time zone"),
+    "language": N_("Language of receipts, invoices and e-mails to drivers"),
     "default_tariff": N_("Default tariff"),
     "recharge_amounts": N_("Recharge amounts"),
     "memberships_enabled": N_("Membership plans offered"),
