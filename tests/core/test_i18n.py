@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from ccms_app.branding.state.brand import BrandState
 from ccms_app.core import i18n
+from ccms_app.ui.i18n import t, t_var
 
 
 @pytest.mark.parametrize(
@@ -57,3 +59,48 @@ def test_the_pseudo_language_marks_every_catalog_message() -> None:
     assert i18n.gettext(i18n.PSEUDO, "Log out") == "⟦Log out⟧"
     assert i18n.is_language(i18n.PSEUDO) and not i18n.is_language("fr")
     assert i18n.placeholders("{a} and {b}") == {"a", "b"}
+
+
+def test_the_reader_is_english_until_set_and_reading_as_restores_it() -> None:
+    assert i18n.reader_language() == "en"
+    assert i18n.tr("Log out") == "Log out"
+    with i18n.reading_as("de"):
+        assert i18n.tr("Log out") == i18n.catalog("de")["Log out"]
+        with i18n.reading_as("zh_Hans", organisation_id=7):
+            assert i18n.tr("Log out") == i18n.catalog("zh_Hans")["Log out"]
+        assert i18n.reader_language() == "de"
+        with i18n.reading_as("xx"):  # not a language CCMS has: English
+            assert i18n.tr("Log out") == "Log out"
+    assert i18n.reader_language() == "en"
+
+
+def test_values_named_code_or_msgid_do_not_clash_with_the_arguments() -> None:
+    assert i18n.tr("{code} is not an ISO 4217 currency code", code="XYZ").startswith("XYZ")
+    assert i18n.gettext("de", "{msgid}", msgid="x") == "x"
+
+
+def test_messages_name_the_readers_product_not_ccms(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[int | None] = []
+
+    def product_name_of(organisation_id: int | None) -> str:
+        asked.append(organisation_id)
+        return "VoltNet" if organisation_id == 3 else "RootCharge"
+
+    monkeypatch.setattr(i18n, "_product_name_of", product_name_of)
+    text = "CCMS could not apply this; set CCMS_SMTP_HOST (CCMS's setting)."
+    with i18n.reading_as("en", organisation_id=3):
+        assert (
+            i18n.tr(text) == "VoltNet could not apply this; set CCMS_SMTP_HOST (VoltNet's setting)."
+        )
+        assert str(i18n._("{who} asked CCMS", who="Ann")) == "Ann asked VoltNet"
+    assert i18n.tr(text).startswith("RootCharge could not")  # no organisation: the operator's
+    assert i18n.tr("Log out") == "Log out" and asked == [3, 3, None]  # asked only when named
+
+
+def test_a_page_message_naming_ccms_names_the_brand_in_the_browser() -> None:
+
+    plain, named = str(t("Log out")), str(t("What CCMS did; see CCMS_SMTP_HOST"))
+    product = BrandState.product_name._js_expr
+    assert ".replace(" not in plain
+    assert named.endswith(f'.replace(/\\bCCMS\\b(?!_)/g, {product} || "CCMS"))')
+    assert product in str(t_var(BrandState.login_text))
