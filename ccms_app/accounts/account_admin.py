@@ -47,7 +47,7 @@ from ccms_app.accounts.roles import (
 from ccms_app.accounts.rules.permissions import ADMINISTRATOR
 from ccms_app.core import listing
 from ccms_app.core.db import read_session, session_scope
-from ccms_app.core.i18n import tr
+from ccms_app.core.i18n import Message, _, tr
 from ccms_app.core.listing import ListColumn, ListPage, ListQuery, ListSpec
 from ccms_app.core.rows import stored_id
 
@@ -185,7 +185,9 @@ def create_account(caller: Caller, data: AccountInput) -> AccountView:
         raise InputError(errors)
     scope = caller.scope()
     password_hash = auth.hash_password(data.password)
-    view, problem, missing = None, "", ""
+    view: AccountView | None = None
+    problem: Message | None = None
+    missing = ""
     try:
         with session_scope() as session:
             role = role_in_scope(session, data.role_id, scope)
@@ -200,7 +202,7 @@ def create_account(caller: Caller, data: AccountInput) -> AccountView:
                 problem = grant_problem(session, caller, role, data.organisation_id)
             if not missing and not problem:
                 if _email_taken(session, email):
-                    raise InputError({"email": f"An account with e-mail {email} exists."})
+                    raise InputError({"email": _email_exists(email)})
                 account = OperatorAccount(
                     organisation_id=data.organisation_id,
                     email=email,
@@ -213,11 +215,11 @@ def create_account(caller: Caller, data: AccountInput) -> AccountView:
                 session.flush()
                 view = _view(session, account)
     except IntegrityError as exc:  # the same e-mail saved at the same moment
-        raise InputError({"email": f"An account with e-mail {email} exists."}) from exc
+        raise InputError({"email": _email_exists(email)}) from exc
     if missing:
         not_found(caller, action, "account", "", missing)
     if view is None:
-        refuse(caller, action, "account", "", problem)
+        refuse(caller, action, "account", "", problem or "")
     audit.record(
         caller.actor(),
         action,
@@ -228,22 +230,30 @@ def create_account(caller: Caller, data: AccountInput) -> AccountView:
     return view
 
 
+def _email_exists(email: str) -> str:
+    return tr("An account with e-mail {email} exists.", email=email)
+
+
 def _email_taken(session: Session, email: str) -> bool:
     found = session.exec(select(OperatorAccount.id).where(OperatorAccount.email == email))
     return found.first() is not None
 
 
-def grant_problem(session: Session, caller: Caller, role: Role, organisation_id: int) -> str:
-    """Why the caller may not give `role` to an account of `organisation_id` ("" if it may)."""
+def grant_problem(
+    session: Session, caller: Caller, role: Role, organisation_id: int
+) -> Message | None:
+    """Why the caller may not give `role` to an account of `organisation_id` (None if it
+    may)."""
     beyond = role_permissions(role) - caller.permissions
     if beyond:
-        return (
-            f"You cannot grant the role {role.name}: it has permissions you do not have "
-            f"({', '.join(sorted(beyond))})."
+        return _(
+            "You cannot grant the role {role}: it has permissions you do not have ({permissions}).",
+            role=role.name,
+            permissions=", ".join(sorted(beyond)),
         )
     if not role_applies_to(session, role, organisation_id):
-        return f"The role {role.name} belongs to another organisation."
-    return ""
+        return _("The role {role} belongs to another organisation.", role=role.name)
+    return None
 
 
 # --- changing --------------------------------------------------------------------------------
@@ -309,7 +319,7 @@ def change_role(caller: Caller, account_id: int, role_id: int) -> AccountView:
     return _change(caller, account_id, "account.change_role", apply)
 
 
-_LAST_ADMIN = (
+_LAST_ADMIN = _(
     "This is the network operator's last active Administrator: make another one first, "
     "so the network is never left without one."
 )
@@ -320,7 +330,11 @@ class _Missing(Exception):
 
 
 class _Refused(Exception):
-    """Inside a change: the rules refuse it (the message says why)."""
+    """Inside a change: the rules refuse it (`why` says why)."""
+
+    def __init__(self, why: Message) -> None:
+        super().__init__(why.text())
+        self.why = why
 
 
 def _deactivate(session: Session, account: OperatorAccount) -> str:
@@ -340,7 +354,9 @@ def _change(caller: Caller, account_id: int, action: str, apply: _Apply) -> Acco
     audit it (or the refusal)."""
     _precheck(caller, account_id, action)
     scope = caller.scope()
-    view, detail, problem, missing = None, "", "", ""
+    view: AccountView | None = None
+    problem: Message | None = None
+    detail, missing = "", ""
     with session_scope() as session:
         account = _account_in_scope(session, account_id, scope)
         if account is None:
@@ -353,7 +369,7 @@ def _change(caller: Caller, account_id: int, action: str, apply: _Apply) -> Acco
             except _Missing as exc:
                 missing = str(exc)
             except _Refused as exc:
-                problem = str(exc)
+                problem = exc.why
             else:
                 session.add(account)
                 session.flush()
@@ -363,7 +379,7 @@ def _change(caller: Caller, account_id: int, action: str, apply: _Apply) -> Acco
     if missing:
         not_found(caller, action, "account", account_id, missing)
     if view is None:
-        refuse(caller, action, "account", account_id, problem)
+        refuse(caller, action, "account", account_id, problem or "")
     audit.record(
         caller.actor(),
         action,
@@ -383,21 +399,25 @@ def _precheck(caller: Caller, account_id: int, action: str) -> None:
             action,
             "account",
             account_id,
-            "You cannot do this to your own account: ask another administrator "
-            "(change your own password on your account page).",
+            _(
+                "You cannot do this to your own account: ask another administrator "
+                "(change your own password on your account page)."
+            ),
         )
 
 
-def _manage_problem(session: Session, caller: Caller, account: OperatorAccount) -> str:
+def _manage_problem(session: Session, caller: Caller, account: OperatorAccount) -> Message | None:
     """Nobody manages an account whose role can do more than they can."""
     role = session.get(Role, account.role_id) if account.role_id is not None else None
     beyond = (role_permissions(role) if role is not None else frozenset()) - caller.permissions
     if beyond:
-        return (
-            f"{account.email} has permissions you do not have "
-            f"({', '.join(sorted(beyond))}): only someone who holds them may change it."
+        return _(
+            "{email} has permissions you do not have ({permissions}): only someone who "
+            "holds them may change it.",
+            email=account.email,
+            permissions=", ".join(sorted(beyond)),
         )
-    return ""
+    return None
 
 
 def _is_admin(role: Role | None) -> bool:

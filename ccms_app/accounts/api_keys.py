@@ -28,7 +28,7 @@ from ccms_app.accounts.rules.api_keys import looks_like_key, new_key, shown_pref
 from ccms_app.accounts.rules.licence import licence_problem
 from ccms_app.accounts.rules.permissions import Action, Module, effective_permissions, permission
 from ccms_app.core.db import read_session, session_scope
-from ccms_app.core.i18n import tr
+from ccms_app.core.i18n import Message, tr
 from ccms_app.core.listing import ListColumn, ListSpec
 from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
@@ -118,7 +118,9 @@ def create_api_key(
     owner = caller.organisation_id if organisation_id is None else organisation_id
     scope = caller.scope()
     key = new_key()
-    created, missing, problem = None, "", ""
+    created: ApiKeyView | None = None
+    problem: Message | None = None
+    missing = ""
     with session_scope() as session:
         role = role_in_scope(session, role_id, scope)
         if owner not in scope or session.get(Organisation, owner) is None:
@@ -135,7 +137,7 @@ def create_api_key(
     if missing:
         not_found(caller, action, "api_key", "", missing)
     if created is None:
-        refuse(caller, action, "api_key", "", problem.replace("an account", "a key"))
+        refuse(caller, action, "api_key", "", problem or "")
     audit.record(
         caller.actor(),
         action,
@@ -162,7 +164,13 @@ def create_api_key_from_cli(name: str, role_name: str, organisation_id: int | No
             )
         ).first()
         if role is None:
-            raise ValueError(f"No role named {role_name!r} for organisation {owner}.")
+            raise ValueError(
+                tr(
+                    "No role named {role} for organisation {owner}.",
+                    role=repr(role_name),
+                    owner=owner,
+                )
+            )
         row = _stored(cleaned, owner, stored_id(role.id), key, "cli")
         session.add(row)
         session.flush()
@@ -236,7 +244,8 @@ def principal_for_api_key(key: str, remote_address: str = "") -> Principal | Non
         return None
     api_key, role, organisation = row
     granted = role_permissions(role)
-    reason = licence_problem(licence_terms(organisation), utc_now().date()) or ""
+    terms = licence_terms(organisation)
+    reason = licence_problem(terms, utc_now().date()) or ""
     key_id = stored_id(api_key.id)
     _last_use.note(key_id, remote_address)
     return Principal(
@@ -251,6 +260,7 @@ def principal_for_api_key(key: str, remote_address: str = "") -> Principal | Non
         read_only_reason=reason,
         granted=granted,
         api_key_id=key_id,
+        licence=terms,
     )
 
 

@@ -40,12 +40,12 @@ from ccms_app.accounts.rules.audit_labels import (
     actions_labelled,
     kind_of,
     label_of,
-    object_of,
+    object_parts,
 )
 from ccms_app.core import listing
 from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.display import time_zone
-from ccms_app.core.i18n import tr
+from ccms_app.core.i18n import N_, tr
 from ccms_app.core.listing import (
     ListColumn,
     ListPage,
@@ -114,18 +114,25 @@ class Period:
         return and_(*parts)
 
 
-def _day(raw: str, label: str) -> date | None:
+# What a bad From / To date says (the message names the field's label).
+_NOT_A_DATE = {
+    "since": N_("From must be a date like 2026-01-31, got {raw}"),
+    "until": N_("To must be a date like 2026-01-31, got {raw}"),
+}
+
+
+def _day(raw: str, bound: str) -> date | None:
     if not raw.strip():
         return None
     try:
         return date.fromisoformat(raw.strip())
     except ValueError:
-        raise ListQueryError(f"{label} must be a date like 2026-01-31, got {raw!r}") from None
+        raise ListQueryError(tr(_NOT_A_DATE[bound], raw=repr(raw))) from None
 
 
 def period(since: str, until: str, zone: str) -> Period | None:
     """The date range an operator chose (days in `zone`), or None when both are empty."""
-    first, last = _day(since, "From"), _day(until, "To")
+    first, last = _day(since, "since"), _day(until, "until")
     if first is None and last is None:
         return None
     if first is not None and last is not None and first > last:
@@ -146,7 +153,9 @@ def _kind(kind: str) -> AuditKind:
         return AuditKind(kind)
     except ValueError:
         choices = ", ".join(k.value for k in AuditKind)
-        raise ListQueryError(f"Unknown kind {kind!r}: choose one of {choices}") from None
+        raise ListQueryError(
+            tr("Unknown kind {kind}: choose one of {choices}", kind=repr(kind), choices=choices)
+        ) from None
 
 
 def kind_condition(kind: str) -> ColumnElement[bool]:
@@ -161,7 +170,12 @@ def kind_condition(kind: str) -> ColumnElement[bool]:
 
 def _outcome_condition(outcome: str) -> ColumnElement[bool]:
     if outcome not in OUTCOME_LABELS:
-        raise ListQueryError(f"Unknown outcome {outcome!r}: choose one of ok, refused, failed")
+        raise ListQueryError(
+            tr(
+                "Unknown outcome {outcome}: choose one of ok, refused, failed",
+                outcome=repr(outcome),
+            )
+        )
     return col(AuditEntry.outcome) == outcome
 
 
@@ -300,10 +314,18 @@ def _utc(value: datetime | None) -> str:
 
 def shown_row(row: Mapping[str, Any], zone: str) -> dict[str, str]:
     """One entry as the page shows it: labels for codes, times in `zone`; `kind_key` and
-    `outcome_key` keep the codes for badge colours."""
+    `outcome_key` keep the codes for badge colours. The labels are English message ids the
+    page translates (`t_var`); `object_noun` (a message id) and `object_ref` are "On" in parts
+    for it, `object_id` the English whole the export writes."""
     action = str(row.get("action") or "")
     kind = kind_of(action)
     outcome = str(row.get("outcome") or "")
+    noun, ref = object_parts(
+        action,
+        str(row.get("object_type") or ""),
+        str(row.get("object_id") or ""),
+        str(row.get("detail") or ""),
+    )
     return {
         "id": str(row.get("id") or ""),
         "occurred_at": _local(row.get("occurred_at"), zone),
@@ -312,12 +334,9 @@ def shown_row(row: Mapping[str, Any], zone: str) -> dict[str, str]:
         "action": label_of(action),
         "kind": KIND_LABELS[kind],
         "kind_key": kind.value,
-        "object_id": object_of(
-            action,
-            str(row.get("object_type") or ""),
-            str(row.get("object_id") or ""),
-            str(row.get("detail") or ""),
-        ),
+        "object_id": f"{noun} {ref}".strip() if ref else "",
+        "object_noun": noun if ref else "",
+        "object_ref": ref,
         "outcome": OUTCOME_LABELS.get(outcome, outcome),
         "outcome_key": outcome,
         "remote_address": str(row.get("remote_address") or ""),

@@ -87,7 +87,7 @@ def normalise_email(email: str) -> str:
     """The lower-cased, trimmed email; ValueError when it does not look like an address."""
     cleaned = email.strip().lower()
     if not _EMAIL_RE.match(cleaned) or len(cleaned) > 320:
-        raise ValueError(f"Not a valid email address: {email!r}.")
+        raise ValueError(i18n.tr("Not a valid email address: {email}.", email=repr(email)))
     return cleaned
 
 

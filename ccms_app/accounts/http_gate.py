@@ -6,6 +6,9 @@ without the marker and fails:
   holds the permission; the handler gets the Principal as `request.state.principal`.
 - `public_route(why)`: no login by design (a charger fetching firmware, the login form
   itself); the reason is kept for the test's listing and for reviewers.
+
+A refusal is worded in the reader's language: the account's, else the browser's
+(Accept-Language).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from starlette.responses import PlainTextResponse, Response
 from ccms_app.accounts.auth import SESSION_COOKIE, token_hash
 from ccms_app.accounts.principals import Principal, principal_for_session
 from ccms_app.accounts.rules.permissions import Action, Module, permission
+from ccms_app.core.i18n import is_language, negotiate, reading_as, tr
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 GATE_MARK = "__ccms_gate__"
@@ -31,6 +35,25 @@ async def principal_of(request: Request) -> Principal | None:
     return await asyncio.to_thread(principal_for_session, token_hash(token)) if token else None
 
 
+def reader_of(request: Request, principal: Principal | None) -> str:
+    """The language to answer in: the account's choice, else the browser's."""
+    if principal is not None and principal.language and is_language(principal.language):
+        return principal.language
+    return negotiate(request.headers.get("accept-language", ""))
+
+
+def _not_signed_in(request: Request) -> Response:
+    with reading_as(reader_of(request, None)):
+        return PlainTextResponse(tr("Log in to CCMS first."), status_code=401)
+
+
+def _not_allowed(request: Request, principal: Principal) -> Response:
+    with reading_as(reader_of(request, principal), principal.organisation_id):
+        role = tr(principal.role_name)  # a built-in role's name is a message id
+        text = tr("Your role ({role}) does not allow this.", role=role)
+    return PlainTextResponse(text, status_code=403)
+
+
 def operator_route(module: Module, action: Action = Action.VIEW) -> Callable[[Endpoint], Endpoint]:
     needed = permission(module, action)
 
@@ -39,11 +62,9 @@ def operator_route(module: Module, action: Action = Action.VIEW) -> Callable[[En
         async def gated(request: Request) -> Response:
             principal = await principal_of(request)
             if principal is None:
-                return PlainTextResponse("Log in to CCMS first.", status_code=401)
+                return _not_signed_in(request)
             if needed not in principal.permissions:
-                return PlainTextResponse(
-                    f"Your role ({principal.role_name}) does not allow this.", status_code=403
-                )
+                return _not_allowed(request, principal)
             request.state.principal = principal
             return await endpoint(request)
 
@@ -64,7 +85,7 @@ def signed_in_route(endpoint: Endpoint) -> Endpoint:
     async def gated(request: Request) -> Response:
         principal = await principal_of(request)
         if principal is None:
-            return PlainTextResponse("Log in to CCMS first.", status_code=401)
+            return _not_signed_in(request)
         request.state.principal = principal
         return await endpoint(request)
 

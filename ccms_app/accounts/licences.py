@@ -23,6 +23,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from babel.numbers import format_decimal
 from sqlalchemy import func
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
@@ -31,12 +32,13 @@ from ccms_app.accounts.models import Organisation
 from ccms_app.accounts.principals import licence_terms
 from ccms_app.accounts.rules.licence import (
     LicenceTerms,
+    licence_day,
     licence_problem,
     registration_problem,
     validate_terms,
 )
 from ccms_app.core.db import read_session
-from ccms_app.core.i18n import tr
+from ccms_app.core.i18n import DEFAULT, babel_locale, reader_language, tr
 from ccms_app.core.types import utc_now
 from ccms_app.network.models import ChargePoint, Connector, RegistrationState
 
@@ -93,9 +95,12 @@ def adding_problem(
         return registration_problem(replace(terms, max_charge_points=None), charge_points, after)
     limit = terms.max_charge_points
     if limit is not None and charge_points + adding > limit:
-        return (
-            f"The licence allows {limit} charge points; {charge_points} are registered "
-            f"and this would add {adding}."
+        return tr(
+            "The licence allows {limit} charge points; {count} are registered and this would "
+            "add {adding}.",
+            limit=limit,
+            count=charge_points,
+            adding=adding,
         )
     return registration_problem(replace(terms, max_charge_points=None), charge_points, after)
 
@@ -114,7 +119,9 @@ def refusal_in(
         return None  # no bound: nothing to count
     charge_points, connectors = usage_in(session, organisation_id)
     problem = adding_problem(terms, charge_points, connectors, adding, adding_connectors)
-    return f"{organisation.name}: {problem}" if problem else None
+    if not problem:
+        return None
+    return tr("{organisation}: {problem}", organisation=organisation.name, problem=problem)
 
 
 def registration_refusal(organisation_id: int, new_connectors: int) -> str | None:
@@ -210,25 +217,47 @@ def days_left(terms: LicenceTerms, today: date) -> int | None:
     return max(0, (terms.valid_to - first).days + 1)
 
 
-def usage_text(used: int, limit: int | None, noun: str) -> str:
-    """ "12 / 50 charge points", or "12 charge points (no limit)"."""
+CHARGE_POINTS = "charge points"
+CONNECTORS = "connectors"
+
+
+def _count_text(value: int) -> str:
+    """A count as the reader writes it (English: the digits alone, "1234")."""
+    locale = babel_locale(reader_language())
+    return str(value) if locale == DEFAULT else format_decimal(value, locale=locale)
+
+
+def usage_text(used: int, limit: int | None, what: str) -> str:
+    """ "12 / 50 charge points", or "12 charge points (no limit)" (`what`: CHARGE_POINTS or
+    CONNECTORS), in the reader's language."""
+    count = _count_text(used)
+    if what == CONNECTORS:
+        if limit is None:
+            return tr("{used} connectors (no limit)", used=count)
+        return tr("{used} / {limit} connectors", used=count, limit=_count_text(limit))
     if limit is None:
-        return f"{used} {noun} (no limit)"
-    return f"{used} / {limit} {noun}"
+        return tr("{used} charge points (no limit)", used=count)
+    return tr("{used} / {limit} charge points", used=count, limit=_count_text(limit))
 
 
 def validity_text(terms: LicenceTerms, today: date) -> str:
-    """The licence's dates as a sentence: "Valid until 2026-03-31 · 40 days left"."""
+    """The licence's dates as a sentence, in the reader's language: "Valid until 2026-03-31
+    · 40 days left"."""
     status = licence_status(terms, today)
     if status == LicenceStatus.ENDED and terms.valid_to is not None:
-        return f"Ended on {terms.valid_to.isoformat()}"
+        return tr("Ended on {date}", date=licence_day(terms.valid_to))
     if status == LicenceStatus.NOT_STARTED and terms.valid_from is not None:
-        return f"Starts on {terms.valid_from.isoformat()}"
+        return tr("Starts on {date}", date=licence_day(terms.valid_from))
     if terms.valid_to is None:
-        return "No end date"
+        return tr("No end date")
     left = days_left(terms, today)
-    noun = "day" if left == 1 else "days"
-    return f"Valid until {terms.valid_to.isoformat()} · {left} {noun} left"
+    if left == 1:
+        return tr("Valid until {date} · 1 day left", date=licence_day(terms.valid_to))
+    return tr(
+        "Valid until {date} · {days} days left",
+        date=licence_day(terms.valid_to),
+        days=_count_text(left or 0),
+    )
 
 
 @dataclass(frozen=True)
@@ -288,8 +317,8 @@ def licence_summary(organisation_id: int, today: date | None = None) -> LicenceS
         connectors=connectors,
         status=licence_status(terms, day),
         days_left=days_left(terms, day),
-        charge_points_text=usage_text(charge_points, terms.max_charge_points, "charge points"),
-        connectors_text=usage_text(connectors, terms.max_connectors, "connectors"),
+        charge_points_text=usage_text(charge_points, terms.max_charge_points, CHARGE_POINTS),
+        connectors_text=usage_text(connectors, terms.max_connectors, CONNECTORS),
         validity_text=validity_text(terms, day),
         read_only_reason=licence_problem(terms, day) or "",
     )

@@ -33,7 +33,7 @@ class WrongPasswordError(ValueError):
     """The current password given is not the account's."""
 
     def __init__(self) -> None:
-        super().__init__("Your current password is not correct.")
+        super().__init__(i18n.tr("Your current password is not correct."))
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def set_language(account_id: int, code: str) -> None:
     """The language the account reads CCMS in from now on, in every browser ("" follows the
     browser). InputError for a language CCMS does not have."""
     if code and not i18n.is_language(code):
-        raise InputError({"language": "Unknown language."})
+        raise InputError({"language": i18n.tr("Unknown language.")})
     with session_scope() as session:
         account = session.get(OperatorAccount, account_id)
         if account is not None and account.language != code:
@@ -144,9 +144,9 @@ def _new_password_problem(
     except ValueError as exc:
         return {"new_password": str(exc)}
     if new == current:
-        return {"new_password": "Choose a password other than your current one."}
+        return {"new_password": i18n.tr("Choose a password other than your current one.")}
     if new != again:
-        return {"new_password_again": "The two new passwords differ."}
+        return {"new_password_again": i18n.tr("The two new passwords differ.")}
     return {}
 
 

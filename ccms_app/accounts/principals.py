@@ -45,9 +45,17 @@ class Principal:
     granted: frozenset[str] = field(default_factory=frozenset)  # the role's, before the licence
     api_key_id: int | None = None  # set when an API key, not a login, is behind the request
     language: str = ""  # the account's chosen language; "" follows the browser
+    licence: LicenceTerms = field(default_factory=LicenceTerms)  # read_only_reason's source
 
     def can(self, module: Module, action: Action = Action.VIEW) -> bool:
         return permission(module, action) in self.permissions
+
+    def read_only_text(self) -> str:
+        """`read_only_reason` worded now, in the reader's language ("" when none): the
+        reason is worded when the principal is read, before the gate knows the reader."""
+        if not self.read_only_reason:
+            return ""
+        return licence_problem(self.licence, utc_now().date()) or self.read_only_reason
 
 
 def principal_for_session(session_hash: str) -> Principal | None:
@@ -68,7 +76,8 @@ def principal_for_session(session_hash: str) -> Principal | None:
     if expires_at <= utc_now() or not account.is_active:
         return None
     granted = role_permissions(role)
-    reason = licence_problem(licence_terms(organisation), utc_now().date()) or ""
+    terms = licence_terms(organisation)
+    reason = licence_problem(terms, utc_now().date()) or ""
     return Principal(
         account_id=stored_id(account.id),
         organisation_id=account.organisation_id,
@@ -82,6 +91,7 @@ def principal_for_session(session_hash: str) -> Principal | None:
         must_change_password=account.must_change_password,
         granted=granted,
         language=account.language,
+        licence=terms,
     )
 
 

@@ -28,14 +28,16 @@ from ccms_app.accounts.models import OperatorAccount, Organisation, Role
 from ccms_app.accounts.organisations import organisation_scope
 from ccms_app.accounts.principals import Principal, role_permissions
 from ccms_app.accounts.rules.permissions import (
+    GRANT,
     Action,
     Module,
+    RoleProblem,
     format_permissions,
     permission,
     validate_role,
 )
 from ccms_app.core.db import read_session, session_scope
-from ccms_app.core.i18n import tr
+from ccms_app.core.i18n import Message, _, tr
 from ccms_app.core.listing import ListColumn, ListSpec
 from ccms_app.core.rows import stored_id
 
@@ -99,39 +101,77 @@ class RoleView:
     accounts: int  # accounts in the caller's scope holding it
 
 
+# Why something is refused: a Message is audited in English and raised in the reader's
+# language (`str`); a str is both as given.
+Reason = str | Message
+
+
+def english(why: Reason) -> str:
+    """The reason as the audit log keeps it."""
+    return why.text() if isinstance(why, Message) else why
+
+
 def require(caller: Caller, needed: str, action: str, object_type: str, object_id: object) -> None:
     """RefusedError (and a refused audit entry) unless the caller holds `needed`."""
     if needed not in caller.permissions:
-        refuse(caller, action, object_type, object_id, "Your role does not allow this change.")
+        refuse(caller, action, object_type, object_id, _("Your role does not allow this change."))
 
 
-def refuse(caller: Caller, action: str, object_type: str, object_id: object, why: str) -> NoReturn:
-    """Record the refusal, then raise it: refused changes are part of the audit log."""
+def refuse(
+    caller: Caller, action: str, object_type: str, object_id: object, why: Reason
+) -> NoReturn:
+    """Record the refusal (in English), then raise it (in the reader's language): refused
+    changes are part of the audit log."""
     audit.record(
         caller.actor(),
         action,
         object_type=object_type,
         object_id=str(object_id),
-        detail=why,
+        detail=english(why),
         outcome="refused",
     )
-    raise RefusedError(why)
+    raise RefusedError(str(why))
+
+
+# "No such {what}." as whole sentences for the rows use cases name (`not_found`'s `what`).
+_NO_SUCH: dict[str, Message] = {
+    "account": _("No such account."),
+    "role": _("No such role."),
+    "organisation": _("No such organisation."),
+    "API key": _("No such API key."),
+    "webhook": _("No such webhook."),
+    "delivery": _("No such delivery."),
+    "work order": _("No such work order."),
+    "person": _("No such person."),
+    "maintenance plan": _("No such maintenance plan."),
+    "alarm": _("No such alarm."),
+    "alarm rule": _("No such alarm rule."),
+    "load site": _("No such load site."),
+    "load node": _("No such load node."),
+    "load plan": _("No such load plan."),
+}
+
+
+def no_such(what: str) -> Message:
+    """ "No such role." for the row `what` names."""
+    return _NO_SUCH.get(what) or _("No such {what}.", what=what)
 
 
 def not_found(
     caller: Caller, action: str, object_type: str, object_id: object, what: str
 ) -> NoReturn:
-    """Record the attempt on a row outside the scope, then raise NotFoundError."""
-    message = f"No such {what}."
+    """Record the attempt on a row outside the scope (in English), then raise NotFoundError
+    (in the reader's language)."""
+    message = no_such(what)
     audit.record(
         caller.actor(),
         action,
         object_type=object_type,
         object_id=str(object_id),
-        detail=message,
+        detail=message.text(),
         outcome="refused",
     )
-    raise NotFoundError(message)
+    raise NotFoundError(str(message))
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -296,7 +336,7 @@ def update_role(caller: Caller, role_id: int, name: str, permissions: Iterable[s
     scope = caller.scope()
     chosen = frozenset(permissions)
     cleaned = _validated(caller, name, chosen, action, role_id)
-    view, problem, before, old_name = None, "", "", ""
+    view, problem, before, old_name = None, None, "", ""
     with session_scope() as session:
         role = role_in_scope(session, role_id, scope)
         problem = _unchangeable(caller, role)
@@ -329,15 +369,20 @@ def delete_role(caller: Caller, role_id: int) -> str:
     action = "role.delete"
     require(caller, EDIT_PERMISSION, action, "role", role_id)
     scope = caller.scope()
-    name, problem = "", ""
+    name, problem = "", None
     with session_scope() as session:
         role = role_in_scope(session, role_id, scope)
         problem = _unchangeable(caller, role)
         holders = _count_holders(session, role, None) if role is not None else 0
         if role is not None and not problem and holders:
             problem = (
-                f"{role.name} is held by {holders} account{'s' if holders != 1 else ''}: "
-                "give them another role first."
+                _("{role} is held by 1 account: give them another role first.", role=role.name)
+                if holders == 1
+                else _(
+                    "{role} is held by {count} accounts: give them another role first.",
+                    role=role.name,
+                    count=holders,
+                )
             )
         if role is not None and not problem:
             name = role.name
@@ -348,25 +393,29 @@ def delete_role(caller: Caller, role_id: int) -> str:
     return name
 
 
-def _refuse_or_not_found(caller: Caller, action: str, role_id: int, problem: str) -> NoReturn:
-    if problem:
+def _refuse_or_not_found(
+    caller: Caller, action: str, role_id: int, problem: Message | None
+) -> NoReturn:
+    if problem is not None:
         refuse(caller, action, "role", role_id, problem)
     not_found(caller, action, "role", role_id, "role")
 
 
-def _unchangeable(caller: Caller, role: Role | None) -> str:
-    """Why the caller may not change `role` ("" when it may, or when there is no role)."""
+def _unchangeable(caller: Caller, role: Role | None) -> Message | None:
+    """Why the caller may not change `role` (None when it may, or when there is no role)."""
     if role is None:
-        return ""
+        return None
     if role.built_in:
-        return f"{role.name} is a built-in role: it cannot be changed or deleted."
+        return _("{role} is a built-in role: it cannot be changed or deleted.", role=role.name)
     beyond = role_permissions(role) - caller.permissions
     if beyond:
-        return (
-            f"{role.name} has permissions you do not have ({', '.join(sorted(beyond))}): "
-            "only someone who holds them may change it."
+        return _(
+            "{role} has permissions you do not have ({permissions}): only someone who holds "
+            "them may change it.",
+            role=role.name,
+            permissions=", ".join(sorted(beyond)),
         )
-    return ""
+    return None
 
 
 def _validated(
@@ -375,12 +424,10 @@ def _validated(
     """The cleaned name; InputError for a bad name, RefusedError for an over-grant."""
     try:
         return validate_role(name, chosen, caller.permissions)
-    except ValueError as exc:
-        message = str(exc)
-        if message.startswith("You cannot grant"):
-            refuse(caller, action, "role", object_id, message)
-        field = "permissions" if message.startswith("Unknown permissions") else "name"
-        raise InputError({field: message}) from exc
+    except RoleProblem as exc:
+        if exc.field == GRANT:
+            refuse(caller, action, "role", object_id, exc.message)
+        raise InputError({exc.field: str(exc)}) from exc
 
 
 def _check_name_free(session: Session, organisation_id: int, name: str, own_id: int | None) -> None:
@@ -392,4 +439,6 @@ def _check_name_free(session: Session, organisation_id: int, name: str, own_id: 
         )
     ).first()
     if clash is not None:
-        raise InputError({"name": f"Your organisation already has a role named {name!r}."})
+        raise InputError(
+            {"name": tr("Your organisation already has a role named {name}.", name=repr(name))}
+        )

@@ -28,6 +28,8 @@ from sqlmodel import col, select
 
 from ccms_app.accounts import audit, auth
 from ccms_app.accounts.licences import (
+    CHARGE_POINTS,
+    CONNECTORS,
     LicenceStatus,
     counted_charge_points,
     days_left,
@@ -42,10 +44,10 @@ from ccms_app.accounts.licences import (
 from ccms_app.accounts.models import OperatorAccount, Organisation
 from ccms_app.accounts.organisations import organisation_scope
 from ccms_app.accounts.principals import Principal, licence_terms
-from ccms_app.accounts.rules.licence import LicenceTerms
+from ccms_app.accounts.rules.licence import LicenceTerms, licence_day
 from ccms_app.accounts.rules.permissions import ADMINISTRATOR, Action, Module
 from ccms_app.core.db import read_session, session_scope
-from ccms_app.core.i18n import tr
+from ccms_app.core.i18n import DEFAULT, N_, reading_as, tr
 from ccms_app.core.listing import ListColumn, ListQuery, ListSpec, iter_rows
 from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
@@ -186,10 +188,10 @@ def describe_row(row: Mapping[str, Any], today: date) -> dict[str, str]:
     return {
         "id": str(view.id),
         "name": view.name,
-        "charge_points": usage_text(view.charge_points, terms.max_charge_points, "charge points"),
-        "connectors": usage_text(view.connectors, terms.max_connectors, "connectors"),
-        "valid_from": terms.valid_from.isoformat() if terms.valid_from else "",
-        "valid_to": terms.valid_to.isoformat() if terms.valid_to else "no end date",
+        "charge_points": usage_text(view.charge_points, terms.max_charge_points, CHARGE_POINTS),
+        "connectors": usage_text(view.connectors, terms.max_connectors, CONNECTORS),
+        "valid_from": licence_day(terms.valid_from) if terms.valid_from else "",
+        "valid_to": licence_day(terms.valid_to) if terms.valid_to else tr("no end date"),
         "days_left": left,
         "status": view.status.value,
     }
@@ -221,45 +223,52 @@ def _actor(caller: Principal, remote_address: str) -> audit.Actor:
 
 
 def refusal_for(caller: Principal) -> str:
-    """Why the caller may not create sub-operators or change their licences; "" if it may:
-    system:edit (which an ended licence takes away), in an organisation at the top."""
+    """Why the caller may not create sub-operators or change their licences, in the reader's
+    language; "" if it may: system:edit (which an ended licence takes away), in an
+    organisation at the top."""
     if not caller.can(Module.SYSTEM, Action.EDIT):
-        return caller.read_only_reason or (
-            f"Your role ({caller.role_name}) does not allow changing sub-operators."
+        return caller.read_only_text() or tr(
+            "Your role ({role}) does not allow changing sub-operators.", role=caller.role_name
         )
     with read_session() as session:
         own = session.get(Organisation, caller.organisation_id)
         if own is None or own.parent_id is not None:
-            return "A sub-operator cannot manage sub-operators: its operator does."
+            return tr("A sub-operator cannot manage sub-operators: its operator does.")
     return ""
 
 
 def _require_editor(caller: Principal, action: str, remote_address: str) -> None:
-    """Refused (and audited) unless `refusal_for` finds nothing."""
+    """Refused (and audited, in English) unless `refusal_for` finds nothing."""
     reason = refusal_for(caller)
     if reason:
+        with reading_as(DEFAULT):
+            detail = refusal_for(caller)
         audit.record(
             _actor(caller, remote_address),
             action,
             object_type=OBJECT_TYPE,
-            detail=reason,
+            detail=detail,
             outcome="refused",
         )
         raise SubOperatorRefused(reason)
 
 
-def _clean_name(raw: str, field: str, label: str, errors: dict[str, str]) -> str:
+def _clean_name(raw: str, field: str, missing: str, errors: dict[str, str]) -> str:
+    """The name typed, spaces tidied; `missing` (a message id) when there is none."""
     cleaned = " ".join(raw.split())
     if not cleaned:
-        errors[field] = tr("Give the {label}.", label=label)
+        errors[field] = tr(missing)
     elif len(cleaned) > NAME_MAX_LENGTH:
         errors[field] = tr("At most {name_max_length} characters.", name_max_length=NAME_MAX_LENGTH)
     return cleaned
 
 
 def _invalid(errors: Mapping[str, str], what: str) -> SubOperatorError:
-    noun = "field needs" if len(errors) == 1 else "fields need"
-    return SubOperatorError(f"{what}: {len(errors)} {noun} correcting.", errors)
+    if len(errors) == 1:
+        return SubOperatorError(tr("{what}: 1 field needs correcting.", what=what), errors)
+    return SubOperatorError(
+        tr("{what}: {count} fields need correcting.", what=what, count=len(errors)), errors
+    )
 
 
 def create_sub_operator(
@@ -273,9 +282,9 @@ def create_sub_operator(
     """
     _require_editor(caller, "sub_operator.create", remote_address)
     errors: dict[str, str] = {}
-    name = _clean_name(values.get("name", ""), "name", "organisation's name", errors)
+    name = _clean_name(values.get("name", ""), "name", N_("Give the organisation's name."), errors)
     admin_name = _clean_name(
-        values.get("admin_name", ""), "admin_name", "administrator's name", errors
+        values.get("admin_name", ""), "admin_name", N_("Give the administrator's name."), errors
     )
     email = ""
     try:
@@ -295,7 +304,7 @@ def create_sub_operator(
         created = _insert(caller.organisation_id, name, terms, email, admin_name, password_hash)
     except IntegrityError as exc:  # a concurrent create took the name or the email
         raise _invalid(
-            {"name": "Taken meanwhile: try again."}, tr("Sub-operator not created")
+            {"name": tr("Taken meanwhile: try again.")}, tr("Sub-operator not created")
         ) from exc
     audit.record(
         _actor(caller, remote_address),
@@ -322,7 +331,7 @@ def _insert(
             select(Organisation.id).where(func.lower(Organisation.name) == name.lower())
         ).first()
         if taken is not None:
-            errors["name"] = f"An organisation named {name!r} already exists."
+            errors["name"] = tr("An organisation named {name} already exists.", name=repr(name))
         if session.exec(select(OperatorAccount.id).where(OperatorAccount.email == email)).first():
             errors["admin_email"] = tr("{email} already has a login.", email=email)
         if errors:

@@ -13,6 +13,10 @@ idempotent: a subscription whose `last_sent_month` is last month is skipped; a s
 records the month; a failure records `last_error` and leaves the month unsent, so the next
 run tries again. An unreachable SMTP server stops the run (every mail would fail alike).
 While e-mail is off (no CCMS_SMTP_HOST) nothing is tried and nothing recorded.
+
+Each recipient reads the mail in their language (maintenance.notifications.languages: their
+account's, else the organisation's document language): the figures are counted once and
+worded once per language the recipients read, one mail each; the CSV is the same for all.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from apscheduler.schedulers.base import BaseScheduler
+from babel.numbers import format_decimal
 from sqlalchemy import update
 from sqlmodel import col, select
 
@@ -32,14 +37,17 @@ from ccms_app.accounts.roles import InputError
 from ccms_app.analytics.models import MonthlyReportSubscription
 from ccms_app.analytics.reports import service
 from ccms_app.analytics.reports.availability import DEFINITION as AVAILABILITY
+from ccms_app.analytics.reports.availability import AvailabilityReport
 from ccms_app.analytics.reports.csv import detail_csv
 from ccms_app.analytics.reports.definitions import SESSIONS_DETAIL, SESSIONS_SUMMARY
 from ccms_app.analytics.reports.filters import ReportFilter, last_month
+from ccms_app.analytics.reports.queries import EnergyReport
 from ccms_app.analytics.reports.rows import availability_row, energy_row, totals_row
 from ccms_app.branding.brands import sender_name
 from ccms_app.core.config import Settings
 from ccms_app.core.db import read_session, session_scope
-from ccms_app.core.display import time_zone
+from ccms_app.core.display import format_date, time_zone
+from ccms_app.core.i18n import babel_locale, gettext, reader_language, reading_as, tr
 from ccms_app.core.mail import (
     Attachment,
     MailError,
@@ -52,6 +60,7 @@ from ccms_app.core.types import utc_now
 from ccms_app.finance.rules.revenue import PeriodKind
 from ccms_app.finance.wallets.holders import organisation_zone
 from ccms_app.maintenance.notifications.digest import sender_fallback
+from ccms_app.maintenance.notifications.languages import languages_of
 from ccms_app.maintenance.rules.alarm_rule_form import parse_recipients
 
 log = logging.getLogger(__name__)
@@ -107,9 +116,11 @@ def save_subscription(organisation_id: int, recipients: str, enabled: bool) -> S
     if bad:
         raise InputError({"recipients": bad})
     if len(stored) > MAX_RECIPIENTS_TEXT:
-        raise InputError({"recipients": f"At most {MAX_RECIPIENTS_TEXT} characters of addresses."})
+        too_long = tr("At most {count} characters of addresses.", count=MAX_RECIPIENTS_TEXT)
+        raise InputError({"recipients": too_long})
     if enabled and not addresses:
-        raise InputError({"recipients": "Add at least one address, or switch the report off."})
+        nobody = tr("Add at least one address, or switch the report off.")
+        raise InputError({"recipients": nobody})
     with session_scope() as session:
         row = session.get(MonthlyReportSubscription, organisation_id)
         if row is None:
@@ -138,58 +149,106 @@ def month_report(organisation_id: int, now: datetime) -> ReportFilter:
     return ReportFilter(organisation_scope(organisation_id), zone, first, last)
 
 
-def monthly_mail(organisation_id: int, report: ReportFilter, now: datetime) -> OutgoingMail:
-    """The month's mail (without recipients): the figures in the body, the sessions CSV."""
+@dataclass(frozen=True)
+class Figures:
+    """The month's figures, counted once for every language the mail is worded in."""
+
+    sessions: service.SessionsReport
+    energy: EnergyReport
+    availability: AvailabilityReport
+
+
+def month_figures(report: ReportFilter, now: datetime) -> Figures:
+    return Figures(
+        service.sessions(report, PeriodKind.MONTHS, now),
+        service.energy(report, now),
+        service.availability(report, now),
+    )
+
+
+def organisation_name(organisation_id: int) -> str:
     with read_session() as session:
         organisation = session.get(Organisation, organisation_id)
-    name = organisation.name if organisation is not None else f"Organisation {organisation_id}"
-    month = report.first_day.strftime("%B %Y")
-    body = mail_body(name, month, report, now)
+    if organisation is not None:
+        return organisation.name
+    return tr("Organisation {id}", id=organisation_id)
+
+
+def monthly_mail(organisation_id: int, report: ReportFilter, now: datetime) -> OutgoingMail:
+    """The month's mail (without recipients), in the reader's language: the figures in the
+    body, the sessions CSV."""
+    name, figures = organisation_name(organisation_id), month_figures(report, now)
+    return worded_mail(name, report, figures, sessions_csv(report, now))
+
+
+def sessions_csv(report: ReportFilter, now: datetime) -> Attachment:
     csv_text = detail_csv(report, now)
-    attachment = Attachment(
+    return Attachment(
         f"sessions-{month_key(report.first_day)}.csv", csv_text.encode(), "text", "csv"
     )
-    return OutgoingMail(
-        to="", subject=f"Charging report {month}: {name}", body=body, attachments=(attachment,)
-    )
 
 
-def mail_body(name: str, month: str, report: ReportFilter, now: datetime) -> str:
-    """The figures as the Reports page shows them for the month."""
-    sessions = service.sessions(report, PeriodKind.MONTHS, now)
-    energy = service.energy(report, now)
-    availability = service.availability(report, now)
+def worded_mail(
+    name: str, report: ReportFilter, figures: Figures, attachment: Attachment
+) -> OutgoingMail:
+    """The mail (without recipients) of counted figures, in the reader's language."""
+    month = format_date(report.first_day, "%B %Y", "yMMMM")
+    body = mail_body(name, month, report, figures)
+    subject = tr("Charging report {month}: {name}", month=month, name=name)
+    return OutgoingMail(to="", subject=subject, body=body, attachments=(attachment,))
+
+
+def mail_body(name: str, month: str, report: ReportFilter, figures: Figures) -> str:
+    """The figures as the Reports page shows them for the month, in the reader's language."""
+    sessions, energy, availability = figures.sessions, figures.energy, figures.availability
     total = totals_row("total", "Total", sessions.summary.series.total, sessions.summary.currencies)
+    first = format_date(report.first_day, "%d %b %Y", "yMMMd")
+    last = format_date(report.last_day, "%d %b %Y", "yMMMd")
     lines = [
-        f"Charging report for {month}: {name}",
-        f"{report.first_day:%d %b %Y} to {report.last_day:%d %b %Y}, {report.zone} time.",
+        tr("Charging report for {month}: {name}", month=month, name=name),
+        tr("{start} to {end}, {zone} time.", start=first, end=last, zone=report.zone),
         "",
-        f"Orders: {total['orders_shown']}",
-        f"Energy: {total['energy_shown']}",
-        f"Charging time: {total['charging_shown']}",
-        f"Amount incl. VAT: {total['incl_shown']} (excl. VAT: {total['excl_shown']})",
+        tr("Orders: {orders}", orders=total["orders_shown"]),
+        tr("Energy: {energy}", energy=total["energy_shown"]),
+        tr("Charging time: {time}", time=total["charging_shown"]),
+        tr(
+            "Amount incl. VAT: {incl} (excl. VAT: {excl})",
+            incl=total["incl_shown"],
+            excl=total["excl_shown"],
+        ),
         "",
-        "Stations that charged most:",
+        tr("Stations that charged most:"),
     ]
     charged = [row for row in energy.stations if row.totals.energy_wh > 0][:TOP_STATIONS]
     for number, row in enumerate(charged, start=1):
         shown = energy_row(row)
         lines.append(f"  {number}. {row.name}: {shown['energy_shown']} ({shown['share_shown']})")
     if not charged:
-        lines.append("  No energy was charged.")
+        lines.append("  " + tr("No energy was charged."))
     network = availability_row(availability.network)
-    lines += ["", f"Station availability: {network['availability_shown']} over all connectors."]
+    lines += [
+        "",
+        tr(
+            "Station availability: {availability} over all connectors.",
+            availability=network["availability_shown"],
+        ),
+    ]
     least = [availability_row(s) for s in availability.stations[:LEAST_AVAILABLE]]
     if least:
         worst = ", ".join(f"{s['station']} {s['availability_shown']}" for s in least)
-        lines.append(f"Least available: {worst}.")
+        lines.append(tr("Least available: {stations}.", stations=worst))
+    language = reader_language()
+    count = format_decimal(sessions.totals.sessions, "#,##0", locale=babel_locale(language))
+    attached = tr(
+        "Attached: the {count} sessions that started in {month} (CSV).", count=count, month=month
+    )
     lines += [
         "",
-        f"Attached: the {sessions.totals.sessions:,} sessions that started in {month} (CSV).",
+        attached,
         "",
-        SESSIONS_SUMMARY,
-        SESSIONS_DETAIL,
-        AVAILABILITY,
+        gettext(language, SESSIONS_SUMMARY),
+        gettext(language, SESSIONS_DETAIL),
+        gettext(language, AVAILABILITY),
     ]
     return "\n".join(lines) + "\n"
 
@@ -231,23 +290,14 @@ def send_one(row: MonthlyReportSubscription, now: datetime, settings: Settings) 
     if row.last_sent_month >= month:
         return None
     try:
-        mail = monthly_mail(row.organisation_id, report, now)
+        mails = addressed_mails(row, report, now, settings)
     except Exception as exc:  # a report that cannot be built must not stop the others
         log.exception("monthly report not built", extra={"organisation_id": row.organisation_id})
         _record(row.organisation_id, None, f"The report could not be built: {exc}")
         return False
-    recipients = ", ".join(a for a in row.recipients.split(",") if a)
-    sender = settings.smtp_from or sender_fallback(settings)
-    addressed = OutgoingMail(
-        recipients,
-        mail.subject,
-        mail.body,
-        sender,
-        mail.attachments,
-        sender_name=sender_name(row.organisation_id),
-    )
     try:
-        send_mail(addressed, settings)
+        for mail in mails:  # one per language; a failure sends the month again to all
+            send_mail(mail, settings)
     except MailError as exc:
         _record(row.organisation_id, None, str(exc))
         log.warning(
@@ -260,6 +310,32 @@ def send_one(row: MonthlyReportSubscription, now: datetime, settings: Settings) 
     _record(row.organisation_id, month, "")
     log.info("monthly report sent", extra={"organisation_id": row.organisation_id, "month": month})
     return True
+
+
+def addressed_mails(
+    row: MonthlyReportSubscription, report: ReportFilter, now: datetime, settings: Settings
+) -> list[OutgoingMail]:
+    """The month's mail to the subscription's recipients, one per language they read."""
+    organisation_id = row.organisation_id
+    figures = month_figures(report, now)
+    attachment = sessions_csv(report, now)
+    sender = settings.smtp_from or sender_fallback(settings)
+    addresses = [a for a in row.recipients.split(",") if a]
+    mails = []
+    for language, readers in languages_of(addresses, organisation_id).items():
+        with reading_as(language, organisation_id):
+            mail = worded_mail(organisation_name(organisation_id), report, figures, attachment)
+        mails.append(
+            OutgoingMail(
+                ", ".join(readers),
+                mail.subject,
+                mail.body,
+                sender,
+                mail.attachments,
+                sender_name=sender_name(organisation_id),
+            )
+        )
+    return mails
 
 
 def send_monthly_reports(now: datetime, settings: Settings) -> MonthlyRun:

@@ -93,7 +93,7 @@ def _id(raw: str, field: str, errors: dict[str, str]) -> int | None:
     if not text or text == ALL:
         return None
     if not text.isdigit() or len(text) > 18:
-        errors[field] = f"Choose one from the list (got {text[:20]!r})"
+        errors[field] = tr("Choose one from the list (got {text})", text=repr(text[:20]))
         return None
     return int(text)
 
@@ -102,7 +102,7 @@ def _day(raw: str, field: str, errors: dict[str, str]) -> date | None:
     try:
         return date.fromisoformat(raw.strip())
     except ValueError:
-        errors[field] = f"Give a date like 2026-01-31 (got {raw.strip()[:20]!r})"
+        errors[field] = tr("Give a date like 2026-01-31 (got {text})", text=repr(raw.strip()[:20]))
         return None
 
 

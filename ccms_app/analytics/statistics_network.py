@@ -24,6 +24,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from ccms_app.analytics.figures import Narrowing
+from ccms_app.analytics.wording import count_text
 from ccms_app.core.db import read_session
 from ccms_app.core.display import MISSING
 from ccms_app.core.i18n import N_
@@ -39,6 +40,16 @@ from ccms_app.network.models import (
 )
 
 _StationArea = aliased(OperationArea)
+# A charge point's connection as the table words it (shown with t_var), by online and by its
+# registration when it is not registered.
+_CONNECTION: dict[tuple[bool, str], str] = {
+    (True, RegistrationState.REGISTERED): N_("online"),
+    (False, RegistrationState.REGISTERED): N_("offline"),
+    (True, RegistrationState.UNREGISTERED): N_("online (unregistered)"),
+    (False, RegistrationState.UNREGISTERED): N_("offline (unregistered)"),
+    (True, RegistrationState.DISABLED): N_("online (disabled)"),
+    (False, RegistrationState.DISABLED): N_("offline (disabled)"),
+}
 
 
 @dataclass(frozen=True)
@@ -240,9 +251,10 @@ def span_text(low: int | None, high: int | None, unit: str, scale: str = "") -> 
 def charge_point_row(row: Mapping[str, Any]) -> dict[str, str]:
     """One charge point as the table shows it."""
     registration = str(row.get("registration") or "")
-    online = N_("online") if row.get("is_online") else N_("offline")
-    if registration != RegistrationState.REGISTERED:
-        online = f"{online} ({registration})"
+    is_online = bool(row.get("is_online"))
+    online = _CONNECTION.get((is_online, registration))
+    if online is None:
+        online = f"{'online' if is_online else 'offline'} ({registration})"
     return {
         "id": str(row.get("id") or ""),
         "identity": str(row.get("identity") or ""),
@@ -266,7 +278,7 @@ def station_row(row: Mapping[str, Any]) -> dict[str, str]:
         "address": str(row.get("address") or "") or MISSING,
         "area": str(row.get("area") or "") or MISSING,
         **{
-            key: f"{int(row.get(key) or 0):,}"
+            key: count_text(int(row.get(key) or 0))
             for key in ("charge_points", "online", "offline", "faults", "unregistered")
         },
     }

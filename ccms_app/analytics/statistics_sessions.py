@@ -33,6 +33,7 @@ from ccms_app.analytics.figures import Narrowing, Series, Totals, charging_by, c
 from ccms_app.analytics.rollup import COUNTED_COSTS, EndedSession, register_readings, shares_of
 from ccms_app.analytics.rules.comparison import month_end, previous_range
 from ccms_app.analytics.rules.spread import HOUR, HourShare, hour_of, spread
+from ccms_app.analytics.wording import count_text, part_text
 from ccms_app.charging.models import ChargingSession, SessionStatus
 from ccms_app.core import listing
 from ccms_app.core.db import read_session
@@ -82,17 +83,29 @@ def chart_buckets(kind: PeriodKind, window: Window, zone: str) -> tuple[Bucket, 
     window (a cut month reads "15-31 Oct 2026")."""
     found = buckets_between(kind, window.first, window.last, zone)
     if len(found) > MAX_BUCKETS[kind]:
-        raise RangeError(
-            tr(
-                (
-                    "{count:,} {kind} are too many bars: choose at most "
-                    "{kind2:,}, or group by a longer period"
-                ),
-                count=len(found),
-                kind=kind.value,
-                kind2=MAX_BUCKETS[kind],
+        count, most = count_text(len(found)), count_text(MAX_BUCKETS[kind])
+        if kind is PeriodKind.DAYS:
+            text = tr(
+                "{count} days are too many bars: choose at most {most}, or group by a longer "
+                "period",
+                count=count,
+                most=most,
             )
-        )
+        elif kind is PeriodKind.MONTHS:
+            text = tr(
+                "{count} months are too many bars: choose at most {most}, or group by a longer "
+                "period",
+                count=count,
+                most=most,
+            )
+        else:
+            text = tr(
+                "{count} years are too many bars: choose at most {most}, or group by a longer "
+                "period",
+                count=count,
+                most=most,
+            )
+        raise RangeError(text)
     return tuple(_cut(bucket, kind, window) for bucket in found)
 
 
@@ -113,13 +126,7 @@ def _cut(bucket: Bucket, kind: PeriodKind, window: Window) -> Bucket:
         return bucket
     first, last = _bucket_days(bucket, kind)
     first, last = max(first, window.first), min(last, window.last)
-    if kind is PeriodKind.MONTHS:
-        days = f"{first.day}" if first == last else f"{first.day}-{last.day}"
-        label = f"{days} {first:%b %Y}"
-    else:
-        label = f"{first:%d %b}" if first == last else f"{first:%d %b}-{last:%d %b}"
-        label = f"{label} {first.year}"
-    return Bucket(bucket.key, label, start, end)
+    return Bucket(bucket.key, part_text(first, last, kind is PeriodKind.MONTHS), start, end)
 
 
 # --- the figures -----------------------------------------------------------------------------
@@ -168,8 +175,8 @@ def charging_statistics(
         previous = charging_series(session, narrowing, whole_before, now).total
         stations = charging_by(session, narrowing, "station", window.since, window.until, now)
         points = charging_by(session, narrowing, "charge_point", window.since, window.until, now)
-        by_station = _ranked(session, stations, Station, col(Station.name), "No station")
-        by_point = _ranked(session, points, ChargePoint, col(ChargePoint.identity), "Unknown")
+        by_station = _ranked(session, stations, Station, col(Station.name), tr("No station"))
+        by_point = _ranked(session, points, ChargePoint, col(ChargePoint.identity), tr("Unknown"))
     return ChargingStatistics(
         kind=kind,
         window=window,
@@ -390,21 +397,23 @@ def kwh_exact(wh: int) -> str:
 
 
 def fee_text(row: Mapping[str, Any]) -> str:
-    """The final cost incl. VAT; "running", "in review" or "not billed" when there is none."""
+    """The final cost incl. VAT; "running", "in review" or "not billed" when there is none
+    (in the reader's language: the CSV, downloaded outside an event, in English)."""
     state = row.get("cost_state")
     if state == CostState.FINAL and row.get("currency"):
         return money_text(row.get("total_incl_minor"), row.get("currency"))
     if row.get("status") == SessionStatus.ACTIVE.value:
-        return "running"
+        return tr("running")
     if state == CostState.REVIEW:
-        return "in review"
-    return "not billed"
+        return tr("in review")
+    return tr("not billed")
 
 
 def _counted_text(counted: Counted) -> str:
     parts = [f"{kwh_text(counted.energy_wh)} kWh"]
     if counted.orders:
-        parts.append("order")
+        # i18n: what of a session counts in the range: its (charging) order
+        parts.append(tr("order"))
     if counted.currency:
         parts.append(money_text(counted.amount_incl_minor, counted.currency))
     return " · ".join(parts)
@@ -421,7 +430,7 @@ def detail_row(
         "charge_point": str(row.get("charge_point") or ""),
         "connector_id": str(row.get("connector_id") or ""),
         "start_time": local_time(row.get("start_time"), zone),
-        "stop_time": local_time(row.get("stop_time"), zone) or "running",
+        "stop_time": local_time(row.get("stop_time"), zone) or tr("running"),
         "duration": duration_text(row.get("start_time"), row.get("stop_time"), now),
         "energy_wh": kwh_text(row.get("energy_wh")),
         "fee": fee_text(row),

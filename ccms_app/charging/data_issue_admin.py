@@ -22,18 +22,21 @@ from ccms_app.charging.models import ChargerDataIssue, ChargingSession
 from ccms_app.charging.rules import timestamps
 from ccms_app.core import listing
 from ccms_app.core.db import read_session
+from ccms_app.core.i18n import N_
 from ccms_app.core.listing import ListColumn, ListQuery, ListSpec
 from ccms_app.network.models import ChargePoint
 
 UNRESOLVED = "unresolved"
 RESOLVED = "resolved"
-STATE_OPTIONS = [(UNRESOLVED, "Unresolved"), (RESOLVED, "Resolved")]
+STATE_OPTIONS = [(UNRESOLVED, N_("Unresolved")), (RESOLVED, N_("Resolved"))]
 POLICY_DOC = "docs/data-policy.md"
 
 
 @dataclass(frozen=True)
 class KindPolicy:
-    """What an issue kind means and what CCMS did, with the section of docs/data-policy.md."""
+    """What an issue kind means and what CCMS did, with the section of docs/data-policy.md.
+    The title and the text are message ids (N_): translated where they are shown; the API
+    gives them in English."""
 
     kind: str
     title: str
@@ -46,85 +49,108 @@ def _policy(kind: str, title: str, section: str, text: str) -> tuple[str, KindPo
 
 
 _CLOCK_SECTION = "Timestamps without a time zone, in the future, or unset"
-_CLOCK_FIX = "The session times it touched are flagged; set the charger's clock (NTP) to UTC."
 
 KIND_POLICIES: dict[str, KindPolicy] = dict(
     [
         _policy(
             data_issues.STOP_UNKNOWN_TRANSACTION,
-            "Stop of an unknown transaction",
+            N_("Stop of an unknown transaction"),
             "StopTransaction with transaction id 0, -1 or unknown",
-            "The charger stopped a transaction CCMS does not know: id 0 or -1 (it never got a "
-            "transaction id), an id CCMS never issued, or another charge point's. CCMS answered "
-            "normally so the charger stopped retrying; no session was created or changed, and "
-            "the stop's meter values were stored without a session. The stop as sent is below.",
+            N_(
+                "The charger stopped a transaction CCMS does not know: id 0 or -1 (it never got "
+                "a transaction id), an id CCMS never issued, or another charge point's. CCMS "
+                "answered normally so the charger stopped retrying; no session was created or "
+                "changed, and the stop's meter values were stored without a session. The stop as "
+                "sent is below."
+            ),
         ),
         _policy(
             data_issues.STOP_REPEATED_DIFFERENT,
-            "Second stop with different values",
+            N_("Second stop with different values"),
             "A second StopTransaction",
-            "A transaction that was already stopped was stopped again with other values "
-            "(meterStop, time, reason or id tag). The first stop wins: the session kept its "
-            "values. Compare both meterStops in the detail before billing the session.",
+            N_(
+                "A transaction that was already stopped was stopped again with other values "
+                "(meterStop, time, reason or id tag). The first stop wins: the session kept its "
+                "values. Compare both meterStops in the detail before billing the session."
+            ),
         ),
         _policy(
             data_issues.METER_VALUES_UNKNOWN_TRANSACTION,
-            "Meter values for an unknown transaction",
+            N_("Meter values for an unknown transaction"),
             "MeterValues for an unknown or finished transaction",
-            "MeterValues named a transaction CCMS never issued (or another charge point's). "
-            "Every sample is stored without a session; the charger got its usual answer.",
+            N_(
+                "MeterValues named a transaction CCMS never issued (or another charge point's). "
+                "Every sample is stored without a session; the charger got its usual answer."
+            ),
         ),
         _policy(
             data_issues.METER_VALUES_FINISHED_TRANSACTION,
-            "Meter values after the stop",
+            N_("Meter values after the stop"),
             "MeterValues for an unknown or finished transaction",
-            "MeterValues arrived for a transaction that had already stopped. The samples are "
-            "stored with the session; only those timed inside the session count towards its "
-            "energy, and its meterStop stays the final reading.",
+            N_(
+                "MeterValues arrived for a transaction that had already stopped. The samples are "
+                "stored with the session; only those timed inside the session count towards its "
+                "energy, and its meterStop stays the final reading."
+            ),
         ),
         _policy(
             data_issues.ENERGY_REGISTER_BREAK,
-            "Energy register break",
+            N_("Energy register break"),
             "Energy registers that reset, wrap or jump",
-            "The energy register went down (reset, wrap, meter swapped) or jumped. The energy "
-            "counted before the break is kept and counting continues from the new value; the "
-            "energy across a real reset is unknown and never billed. The session is flagged.",
+            N_(
+                "The energy register went down (reset, wrap, meter swapped) or jumped. The energy "
+                "counted before the break is kept and counting continues from the new value; the "
+                "energy across a real reset is unknown and never billed. The session is flagged."
+            ),
         ),
         _policy(
             timestamps.CLOCK_NO_TIMEZONE,
-            "Timestamps without a time zone",
+            N_("Timestamps without a time zone"),
             _CLOCK_SECTION,
-            "The charger sends timestamps without a time zone; CCMS takes them as UTC. "
-            + _CLOCK_FIX,
+            N_(
+                "The charger sends timestamps without a time zone; CCMS takes them as UTC. "
+                "The session times it touched are flagged; set the charger's clock (NTP) to UTC."
+            ),
         ),
         _policy(
             timestamps.CLOCK_AHEAD,
-            "Charger clock ahead",
+            N_("Charger clock ahead"),
             _CLOCK_SECTION,
-            "The charger sent timestamps more than 5 minutes in the future; CCMS stored the "
-            "time it received them instead. " + _CLOCK_FIX,
+            N_(
+                "The charger sent timestamps more than 5 minutes in the future; CCMS stored the "
+                "time it received them instead. "
+                "The session times it touched are flagged; set the charger's clock (NTP) to UTC."
+            ),
         ),
         _policy(
             timestamps.CLOCK_NOT_SET,
-            "Charger clock not set",
+            N_("Charger clock not set"),
             _CLOCK_SECTION,
-            "The charger sent timestamps before 2015 (an unset clock, e.g. 1970); CCMS stored "
-            "the time it received them instead. " + _CLOCK_FIX,
+            N_(
+                "The charger sent timestamps before 2015 (an unset clock, e.g. 1970); CCMS stored "
+                "the time it received them instead. "
+                "The session times it touched are flagged; set the charger's clock (NTP) to UTC."
+            ),
         ),
         _policy(
             timestamps.CLOCK_UNREADABLE,
-            "Unreadable timestamps",
+            N_("Unreadable timestamps"),
             _CLOCK_SECTION,
-            "The charger sent timestamps CCMS cannot read or store; CCMS used the time it "
-            "received them instead. " + _CLOCK_FIX,
+            N_(
+                "The charger sent timestamps CCMS cannot read or store; CCMS used the time it "
+                "received them instead. "
+                "The session times it touched are flagged; set the charger's clock (NTP) to UTC."
+            ),
         ),
         _policy(
             data_issues.DUPLICATE_MESSAGE_ID,
-            "Message id reused",
+            N_("Message id reused"),
             "Duplicate message ids",
-            "The charger reused a message id for a different message. CCMS processed it as a "
-            "new message (answered and applied); the new frame is kept below. A charger doing "
-            "this often has a broken message counter.",
+            N_(
+                "The charger reused a message id for a different message. CCMS processed it as a "
+                "new message (answered and applied); the new frame is kept below. A charger doing "
+                "this often has a broken message counter."
+            ),
         ),
     ]
 )
@@ -138,13 +164,13 @@ def policy_for(kind: str) -> KindPolicy:
             kind,
             kind.replace("_", " ").capitalize(),
             "",
-            "CCMS could not apply this message as sent; the request is kept below.",
+            N_("CCMS could not apply this message as sent; the request is kept below."),
         ),
     )
 
 
 def kind_options() -> list[tuple[str, str]]:
-    """(kind, title) for the kind filter."""
+    """(kind, title) for the kind filter (the titles as message ids: translate to show)."""
     return [(p.kind, p.title) for p in KIND_POLICIES.values()]
 
 

@@ -141,13 +141,16 @@ def _check_id_tag(session: Session, id_tag: str, cp: ChargePoint, now: datetime)
     suspended owners and disabled charge points included); charging elsewhere is fine."""
     tag = session.exec(select(IdTag).where(func.lower(IdTag.id_tag) == id_tag.lower())).first()
     if tag is None:
-        raise ReservationError(f"id tag {id_tag!r} is not known")
+        raise ReservationError(tr("id tag {id_tag} is not known", id_tag=repr(id_tag)))
     status = check_id_tag(session, id_tag, cp, now).status
+    if status == BLOCKED:
+        raise ReservationError(tr("id tag {id_tag} is blocked", id_tag=repr(id_tag)))
+    if status == EXPIRED:
+        raise ReservationError(tr("id tag {id_tag} has expired", id_tag=repr(id_tag)))
     if status not in (ACCEPTED, CONCURRENT_TX):
-        reason = {BLOCKED: "is blocked", EXPIRED: "has expired"}.get(
-            status, "is not accepted on this charge point"
+        raise ReservationError(
+            tr("id tag {id_tag} is not accepted on this charge point", id_tag=repr(id_tag))
         )
-        raise ReservationError(f"id tag {id_tag!r} {reason}")
     return tag
 
 
@@ -174,10 +177,8 @@ def _check_connector(session: Session, cp: ChargePoint, connector_id: int, now: 
     if taken is not None:
         raise ReservationError(
             tr(
-                (
-                    "connector {connector_id} of {identity} already has open "
-                    "reservation {id} until {expiry_date:%Y-%m-%d %H:%M} UTC"
-                ),
+                "connector {connector_id} of {identity} already has open "
+                "reservation {id} until {expiry_date:%Y-%m-%d %H:%M} UTC",
                 connector_id=connector_id,
                 identity=cp.identity,
                 id=taken.id,

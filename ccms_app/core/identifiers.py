@@ -25,20 +25,31 @@ def validate_identity(identity: str) -> str:
         raise FieldError(tr("identity is empty"), "identity")
     if len(identity) > IDENTITY_MAX_LENGTH:
         raise FieldError(
-            f"identity {identity!r} is {len(identity)} characters long; "
-            f"at most {IDENTITY_MAX_LENGTH} are allowed",
+            tr(
+                "identity {identity} is {count} characters long; at most {limit} are allowed",
+                identity=repr(identity),
+                count=len(identity),
+                limit=IDENTITY_MAX_LENGTH,
+            ),
             "identity",
         )
     bad = sorted({ch for ch in identity if not _IDENTITY_RE.fullmatch(ch)})
     if bad:
         shown = ", ".join(repr(ch) for ch in bad)
         raise FieldError(
-            f"identity {identity!r} contains {shown}; only letters A-Z a-z, digits and "
-            "- _ . : are allowed (the identity is the last segment of the websocket URL)",
+            tr(
+                "identity {identity} contains {characters}; only letters A-Z a-z, digits and "
+                "- _ . : are allowed (the identity is the last segment of the websocket URL)",
+                identity=repr(identity),
+                characters=shown,
+            ),
             "identity",
         )
     if identity in (".", ".."):
-        raise FieldError(f"identity {identity!r} is not a usable URL segment", "identity")
+        raise FieldError(
+            tr("identity {identity} is not a usable URL segment", identity=repr(identity)),
+            "identity",
+        )
     return identity
 
 
@@ -48,16 +59,30 @@ def validate_id_tag(id_tag: str, field: str = "id_tag") -> str:
         raise FieldError(tr("{field} is empty", field=field), field)
     if len(id_tag) > ID_TAG_MAX_LENGTH:
         raise FieldError(
-            f"{field} {id_tag!r} is {len(id_tag)} characters long; OCPP allows at most "
-            f"{ID_TAG_MAX_LENGTH}",
+            tr(
+                "{field} {id_tag} is {count} characters long; OCPP allows at most {limit}",
+                field=field,
+                id_tag=repr(id_tag),
+                count=len(id_tag),
+                limit=ID_TAG_MAX_LENGTH,
+            ),
             field,
         )
     bad = sorted({ch for ch in id_tag if not " " <= ch <= "~"})
     if bad:
         shown = ", ".join(repr(ch) for ch in bad)
         raise FieldError(
-            f"{field} {id_tag!r} contains {shown}; OCPP allows printable ASCII only", field
+            tr(
+                "{field} {id_tag} contains {characters}; OCPP allows printable ASCII only",
+                field=field,
+                id_tag=repr(id_tag),
+                characters=shown,
+            ),
+            field,
         )
     if id_tag != id_tag.strip():
-        raise FieldError(f"{field} {id_tag!r} starts or ends with a space", field)
+        raise FieldError(
+            tr("{field} {id_tag} starts or ends with a space", field=field, id_tag=repr(id_tag)),
+            field,
+        )
     return id_tag

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, select
 
 from ccms_app.accounts.organisations import organisation_scope
-from ccms_app.core.i18n import tr
+from ccms_app.core.i18n import N_, tr
 from ccms_app.drivers.local_lists.marks import mark_id_tags_changed_in
 from ccms_app.drivers.models import IdTag
 
@@ -71,23 +71,47 @@ class Errors:
             raise UserInputError(self.fields)
 
 
+# "<field> is required" of the required fields (the others: "{field} is required").
+_REQUIRED = {
+    "name": N_("Name is required"),
+    "make": N_("Make is required"),
+    "model": N_("Model is required"),
+}
+# "<what> <key> not found", by what `visible` is told.
+_NOT_FOUND = {
+    "driver": N_("driver {key} not found"),
+    "group": N_("group {key} not found"),
+    "id tag": N_("id tag {key} not found"),
+    "vehicle": N_("vehicle {key} not found"),
+}
+
+
 def text(errors: Errors, name: str, value: str, max_length: int, *, required: bool = False) -> str:
-    """The value without edge spaces; records an error when missing or too long."""
+    """The value without edge spaces; records an error when missing or too long (messages in
+    the reader's language)."""
     value = (value or "").strip()
-    label = name.replace("_", " ")
     if required and not value:
-        errors.add(name, f"{label.capitalize()} is required")
+        label = name.replace("_", " ").capitalize()
+        errors.add(
+            name,
+            tr(_REQUIRED[name]) if name in _REQUIRED else tr("{field} is required", field=label),
+        )
     elif len(value) > max_length:
-        errors.add(name, f"At most {max_length} characters ({len(value)} given)")
+        errors.add(
+            name,
+            tr(
+                "At most {maximum} characters ({count} given)", maximum=max_length, count=len(value)
+            ),
+        )
     elif any(not ch.isprintable() for ch in value):
-        errors.add(name, "Contains control characters")
+        errors.add(name, tr("Contains control characters"))
     return value
 
 
 def email(errors: Errors, name: str, value: str, *, required: bool = False) -> str:
     value = text(errors, name, value, EMAIL_MAX_LENGTH, required=required)
     if value and name not in errors and not _EMAIL_RE.fullmatch(value):
-        errors.add(name, f"{value!r} is not an email address")
+        errors.add(name, tr("{value} is not an email address", value=repr(value)))
     return value
 
 
@@ -96,13 +120,15 @@ def phone(errors: Errors, name: str, value: str, max_length: int) -> str:
     if value and name not in errors:
         digits = sum(ch.isdigit() for ch in value)
         if not _PHONE_RE.fullmatch(value) or digits < 5:
-            errors.add(name, "Use digits, spaces and + ( ) - . /, e.g. +31 20 123 4567")
+            errors.add(name, tr("Use digits, spaces and + ( ) - . /, e.g. +31 20 123 4567"))
     return value
 
 
 def visible(scope: Scope, organisation_id: int | None, what: str, key: object) -> None:
     """NotFoundError unless the row (of `organisation_id`) is in the operator's scope."""
     if not scope.covers(organisation_id):
+        if what in _NOT_FOUND:
+            raise NotFoundError(tr(_NOT_FOUND[what], key=key))
         raise NotFoundError(tr("{what} {key} not found", what=what, key=key))
 
 

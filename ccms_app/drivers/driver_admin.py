@@ -135,7 +135,7 @@ def _validated(session: Session, data: DriverInput, organisation_id: int, own_id
             )
         ).first()
         if clash is not None:
-            errors.add("email", f"Another driver already uses {mail}")
+            errors.add("email", tr("Another driver already uses {email}", email=mail))
     errors.raise_if_any()
     return name, mail, tel
 
@@ -222,13 +222,21 @@ def delete_driver(scope: Scope, driver_id: int) -> DeletedDriver:
         tags = list(session.exec(select(IdTag.id_tag).where(IdTag.driver_id == driver_id)).all())
         sessions = _session_count(session, tags)
         if tags or sessions:
-            held = [f"{len(tags)} card(s)"] if tags else []
-            held += [f"{sessions} charging session(s)"] if sessions else []
+            if tags and sessions:
+                held = tr(
+                    "{cards} card(s) and {sessions} charging session(s)",
+                    cards=len(tags),
+                    sessions=sessions,
+                )
+            elif tags:
+                held = tr("{count} card(s)", count=len(tags))
+            else:
+                held = tr("{count} charging session(s)", count=sessions)
             raise RefusedError(
                 tr(
                     "{driver} has {held} and cannot be deleted; suspend the driver instead",
                     driver=driver.name,
-                    held=" and ".join(held),
+                    held=held,
                 )
             )
         memberships = session.exec(

@@ -143,27 +143,27 @@ def _expiry(errors: Errors, value: str | date | None, current: datetime | None) 
         try:
             value = date.fromisoformat(value)
         except ValueError:
-            errors.add("expiry", f"{value!r} is not a date (YYYY-MM-DD)")
+            errors.add("expiry", tr("{value} is not a date (YYYY-MM-DD)", value=repr(value)))
             return None
     expiry = expiry_to_utc(value)
     # A past expiry is refused unless it is the card's current one (an unchanged form).
     if expiry is not None and expiry <= utc_now() and expiry != current:
-        errors.add("expiry", "The expiry date is in the past; block the card instead")
+        errors.add("expiry", tr("The expiry date is in the past; block the card instead"))
     return expiry
 
 
 def _owner(session: Session, scope: Scope, errors: Errors, data: IdTagInput) -> None:
     if data.driver_id and data.group_id:
-        errors.add("owner", "A card belongs to a driver or to a group, not both")
+        errors.add("owner", tr("A card belongs to a driver or to a group, not both"))
         return
     if data.driver_id:
         driver = session.get(Driver, data.driver_id)
         if driver is None or not scope.covers(driver.organisation_id):
-            errors.add("owner", f"Driver {data.driver_id} not found")
+            errors.add("owner", tr("Driver {key} not found", key=data.driver_id))
     if data.group_id:
         group = session.get(UserGroup, data.group_id)
         if group is None or not scope.covers(group.organisation_id):
-            errors.add("owner", f"Group {data.group_id} not found")
+            errors.add("owner", tr("Group {key} not found", key=data.group_id))
 
 
 def _parent(session: Session, scope: Scope, errors: Errors, value: str, own_tag: str) -> str | None:
@@ -174,10 +174,13 @@ def _parent(session: Session, scope: Scope, errors: Errors, value: str, own_tag:
         return None
     parent = _find(session, value)
     if parent is None or not scope.covers(parent.organisation_id):
-        errors.add("parent_id_tag", f"No card {value!r}; the parent must be an existing card")
+        errors.add(
+            "parent_id_tag",
+            tr("No card {value}; the parent must be an existing card", value=repr(value)),
+        )
         return None
     if own_tag and parent.id_tag.lower() == own_tag.lower():
-        errors.add("parent_id_tag", "A card cannot be its own parent")
+        errors.add("parent_id_tag", tr("A card cannot be its own parent"))
         return None
     seen, current = {parent.id_tag.lower()}, parent
     for _ in range(MAX_PARENT_DEPTH):
@@ -186,7 +189,11 @@ def _parent(session: Session, scope: Scope, errors: Errors, value: str, own_tag:
         if own_tag and current.parent_id_tag.lower() == own_tag.lower():
             errors.add(
                 "parent_id_tag",
-                f"{parent.id_tag} already has {own_tag} above it as parent; that would be a cycle",
+                tr(
+                    "{parent} already has {id_tag} above it as parent; that would be a cycle",
+                    parent=parent.id_tag,
+                    id_tag=own_tag,
+                ),
             )
             return None
         nxt = _find(session, current.parent_id_tag)
@@ -199,7 +206,7 @@ def _parent(session: Session, scope: Scope, errors: Errors, value: str, own_tag:
 
 def _new_tag(session: Session, errors: Errors, value: str) -> str:
     if not value:
-        errors.add("id_tag", "Id tag is required")
+        errors.add("id_tag", tr("Id tag is required"))
         return value
     try:
         validate_id_tag(value)
@@ -208,7 +215,10 @@ def _new_tag(session: Session, errors: Errors, value: str) -> str:
         return value
     existing = _find(session, value)
     if existing is not None:
-        errors.add("id_tag", f"Card {existing.id_tag} already exists (id tags ignore case)")
+        errors.add(
+            "id_tag",
+            tr("Card {id_tag} already exists (id tags ignore case)", id_tag=existing.id_tag),
+        )
     return value
 
 
@@ -225,7 +235,8 @@ def issue_id_tag(scope: Scope, data: IdTagInput) -> IdTagView:
     try:
         view = _issue(scope, data)
     except IntegrityError as exc:  # the same tag inserted meanwhile (PostgreSQL: no write lock)
-        raise UserInputError({"id_tag": f"Card {data.id_tag.strip()} already exists"}) from exc
+        message = tr("Card {id_tag} already exists", id_tag=data.id_tag.strip())
+        raise UserInputError({"id_tag": message}) from exc
     log.info("id tag issued", extra={"id_tag": view.id_tag})
     return view
 
@@ -323,10 +334,8 @@ def _refuse_delete(session: Session, tag: IdTag) -> None:
     if sessions:
         raise RefusedError(
             tr(
-                (
-                    "{id_tag} was used in {sessions} charging session(s) and "
-                    "stays for the history; block it instead"
-                ),
+                "{id_tag} was used in {sessions} charging session(s) and "
+                "stays for the history; block it instead",
                 id_tag=tag.id_tag,
                 sessions=sessions,
             )

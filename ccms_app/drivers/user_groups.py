@@ -136,7 +136,7 @@ def get_group(scope: Scope, group_id: int) -> GroupView:
 
 
 def _name_taken(name: str) -> UserInputError:
-    return UserInputError({"name": f"A group named {name!r} already exists"})
+    return UserInputError({"name": tr("A group named {name} already exists", name=repr(name))})
 
 
 def create_group(scope: Scope, data: GroupInput) -> GroupView:
@@ -177,10 +177,8 @@ def delete_group(scope: Scope, group_id: int) -> str:
             shown = ", ".join(cards[:3]) + (" ..." if len(cards) > 3 else "")
             raise RefusedError(
                 tr(
-                    (
-                        "{group} has {count} group card(s) ({shown}); assign "
-                        "them to someone else or delete them first"
-                    ),
+                    "{group} has {count} group card(s) ({shown}); assign "
+                    "them to someone else or delete them first",
                     group=group.name,
                     count=len(cards),
                     shown=shown,
@@ -261,7 +259,13 @@ def add_member(scope: Scope, group_id: int, driver_id: int, authorised: bool = T
         if driver is None or not scope.covers(driver.organisation_id):
             raise UserInputError({"driver": "Choose a driver"})
         if _member(session, group_id, driver_id) is not None:
-            raise UserInputError({"driver": f"{driver.name} is already in {group.name}"})
+            raise UserInputError(
+                {
+                    "driver": tr(
+                        "{driver} is already in {group}", driver=driver.name, group=group.name
+                    )
+                }
+            )
         session.add(UserGroupMember(group_id=group_id, driver_id=driver_id, authorised=authorised))
         session.flush()
         _group_cards_changed(session, group_id)

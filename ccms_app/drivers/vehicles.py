@@ -19,6 +19,7 @@ from sqlmodel import Session, col, func, select
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListColumn, ListSpec
 from ccms_app.drivers.common import Errors, Scope, text, visible
 from ccms_app.drivers.models import Driver, Vehicle
@@ -73,17 +74,21 @@ def parse_capacity_wh(errors: Errors, value: str) -> int | None:
     if not value:
         return None
     if not _NUMBER_RE.fullmatch(value):
-        errors.add("battery_capacity_kwh", f"{value!r} is not a number of kWh, e.g. 75.5")
+        errors.add(
+            "battery_capacity_kwh",
+            tr("{value} is not a number of kWh, e.g. 75.5", value=repr(value)),
+        )
         return None
     kwh = Decimal(value)
     if kwh <= 0 or kwh > MAX_CAPACITY_KWH:
         errors.add(
-            "battery_capacity_kwh", f"Give a capacity above 0 and up to {MAX_CAPACITY_KWH} kWh"
+            "battery_capacity_kwh",
+            tr("Give a capacity above 0 and up to {maximum} kWh", maximum=MAX_CAPACITY_KWH),
         )
         return None
     wh = kwh.scaleb(3)
     if wh != wh.to_integral_value():
-        errors.add("battery_capacity_kwh", "At most 3 decimals (1 Wh)")
+        errors.add("battery_capacity_kwh", tr("At most 3 decimals (1 Wh)"))
         return None
     return int(wh)
 
@@ -120,7 +125,7 @@ def _validated(session: Session, scope: Scope, data: VehicleInput) -> dict[str, 
     if data.driver_id:
         driver = session.get(Driver, data.driver_id)
         if driver is None or not scope.covers(driver.organisation_id):
-            errors.add("driver", f"Driver {data.driver_id} not found")
+            errors.add("driver", tr("Driver {key} not found", key=data.driver_id))
     errors.raise_if_any()
     return {
         "make": make,

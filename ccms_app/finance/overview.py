@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 
 from ccms_app.charging.models import ChargingSession
 from ccms_app.core.db import read_session
+from ccms_app.core.display import format_date
 from ccms_app.finance.billing_profiles import get_profile
 from ccms_app.finance.models import (
     AssignmentTarget,
@@ -49,7 +50,7 @@ class Revenue:
 
 @dataclass(frozen=True)
 class FinanceOverview:
-    month_label: str  # e.g. "December 2026"
+    month_label: str  # e.g. "December 2026", in the reader's language ("Dezember 2026")
     time_zone: str
     revenue: tuple[Revenue, ...]
     held_for_review: int
@@ -105,7 +106,7 @@ def finance_overview(
 def _month_figures(session: Session, orgs: list[int], zone: str, now: datetime) -> FinanceOverview:
     start = _month_start(now, zone)
     return FinanceOverview(
-        month_label=start.astimezone(ZoneInfo(zone)).strftime("%B %Y"),
+        month_label=format_date(start.astimezone(ZoneInfo(zone)).date(), "%B %Y", "yMMMM"),
         time_zone=zone,
         revenue=_revenue(session, orgs, start),
         held_for_review=_count_state(session, orgs, CostState.REVIEW, None),

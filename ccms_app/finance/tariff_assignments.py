@@ -15,6 +15,10 @@ Only assignments made by the charge point's organisation or its parent operator 
 sub-operator's driver tariff does not price another sub-operator's chargers. A tariff level
 whose tariff has no version valid at that moment is passed over (said in the reason).
 The version used is the one valid when the session started (finance.tariffs.version_at).
+
+The reason is written in English (it is stored with the cost, priced as the charger stops:
+nobody reads it then) from the messages below; `reason_text` shows a stored reason in the
+reader's language, and assignments' labels are written in it.
 """
 
 from __future__ import annotations
@@ -30,14 +34,52 @@ from sqlmodel import Session, col, select
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.core.db import read_session, session_scope
-from ccms_app.core.i18n import tr
+from ccms_app.core.i18n import N_, tr
 from ccms_app.core.rows import stored_id
 from ccms_app.drivers.models import Driver, IdTag, UserGroup, UserGroupMember
 from ccms_app.finance.errors import FinanceError, FinanceNotFound
 from ccms_app.finance.memberships.benefits import MemberTariff, member_tariff
 from ccms_app.finance.models import AssignmentTarget, Tariff, TariffAssignment, TariffVersion
+from ccms_app.finance.rules.stored_text import fits, reword
 from ccms_app.finance.tariffs import version_at
 from ccms_app.network.models import ChargePoint, Connector, Station
+
+UNKNOWN_CONNECTOR = "connector#"  # a connector that is gone: its id only
+# What an assignment is to (the tariff page's rows), by target.
+LABELS: dict[str, str] = {
+    AssignmentTarget.NETWORK.value: N_("Network default of {name}"),
+    AssignmentTarget.STATION.value: N_("Station {name}"),
+    AssignmentTarget.CHARGE_POINT.value: N_("Charge point {name}"),
+    AssignmentTarget.CONNECTOR.value: N_("Connector {connector} of {charge_point}"),
+    UNKNOWN_CONNECTOR: N_("Connector #{id}"),
+    AssignmentTarget.GROUP.value: N_("Group {name}"),
+    AssignmentTarget.DRIVER.value: N_("Driver {name}"),
+}
+# Why a tariff applies (the reason), by target; a group by why its tariff may price the card.
+CARD_GROUP, MEMBER_GROUP = "the card's group", "the driver is a member"
+ASSIGNED: dict[str, str] = {
+    AssignmentTarget.NETWORK.value: N_("assigned to network default of {name}"),
+    AssignmentTarget.STATION.value: N_("assigned to station {name}"),
+    AssignmentTarget.CHARGE_POINT.value: N_("assigned to charge point {name}"),
+    AssignmentTarget.CONNECTOR.value: N_("assigned to connector {connector} of {charge_point}"),
+    UNKNOWN_CONNECTOR: N_("assigned to connector #{id}"),
+    CARD_GROUP: N_("assigned to group {name} (the card's group)"),
+    MEMBER_GROUP: N_("assigned to group {name} (the driver is a member)"),
+    AssignmentTarget.GROUP.value: N_("assigned to group {name}"),
+    AssignmentTarget.DRIVER.value: N_("assigned to driver {name}"),
+}
+NO_SUCH: dict[str, str] = {
+    AssignmentTarget.NETWORK.value: N_("No such network"),
+    AssignmentTarget.STATION.value: N_("No such station"),
+    AssignmentTarget.CHARGE_POINT.value: N_("No such charge point"),
+    AssignmentTarget.CONNECTOR.value: N_("No such connector"),
+    AssignmentTarget.GROUP.value: N_("No such group"),
+    AssignmentTarget.DRIVER.value: N_("No such driver"),
+}
+MEMBERSHIP = N_("membership {plan}")
+NO_PRICES = N_("{tariff} ({why}) has no prices yet at that time")
+PASSED_OVER = N_("{why}; passed over: {skipped}")
+REASON_MAX = 200
 
 
 @dataclass(frozen=True)
@@ -81,10 +123,10 @@ def assign(
         if tariff is None or tariff.organisation_id not in scope:
             raise FinanceNotFound(tr("Tariff {tariff_id} does not exist", tariff_id=tariff_id))
         if tariff.archived:
-            raise FinanceError(tr("Not assigned"), {"tariff_id": "This tariff is archived"})
+            raise FinanceError(tr("Not assigned"), {"tariff_id": tr("This tariff is archived")})
         owner = _target_owner(session, target, target_id)
         if owner is None or owner not in scope:
-            raise FinanceError(tr("Not assigned"), {"target_id": f"No such {target.value}"})
+            raise FinanceError(tr("Not assigned"), {"target_id": tr(NO_SUCH[target.value])})
         existing = session.exec(
             select(TariffAssignment).where(
                 TariffAssignment.organisation_id == tariff.organisation_id,
@@ -105,7 +147,7 @@ def assign(
             session.flush()
         except IntegrityError as exc:  # a concurrent assignment of the same target
             raise FinanceError(
-                tr("Not assigned: try again"), {"target_id": "Changed meanwhile"}
+                tr("Not assigned: try again"), {"target_id": tr("Changed meanwhile")}
             ) from exc
         return _assignment_view(session, row, tariff)
 
@@ -159,10 +201,12 @@ def resolve(
     for level in _levels(session, candidates, found, member):
         version = version_at(session, stored_id(level.tariff.id), at)
         if version is None:
-            skipped.append(f"{level.tariff.name} ({level.why}) has no prices yet at that time")
+            skipped.append(NO_PRICES.format(tariff=level.tariff.name, why=level.why))
             continue
-        passed = f"; passed over: {'; '.join(skipped)}" if skipped else ""
-        reason = f"{level.why}{passed}"[:200]
+        reason = level.why
+        if skipped:
+            reason = PASSED_OVER.format(why=level.why, skipped="; ".join(skipped))
+        reason = reason[:REASON_MAX]
         tariff_id = stored_id(level.tariff.id)
         return Resolution(
             tariff_id, level.tariff.name, version, level.target, reason, level.membership_id
@@ -183,14 +227,39 @@ def _levels(
         tariff = found.get((target.value, target_id))
         if tariff is None:
             continue
-        shown = _label(session, target, target_id)
-        label = shown[:1].lower() + shown[1:] + (f" ({why})" if why else "")
-        levels.append(_Level(tariff, f"assigned to {label}", target))
+        key, values = _target_words(session, target, target_id)
+        levels.append(_Level(tariff, ASSIGNED[why or key].format(**values), target))
     if member is not None:
         at = sum(1 for level in levels if level.target is AssignmentTarget.DRIVER)
-        level = _Level(member.tariff, f"membership {member.plan_name}", None, member.membership_id)
-        levels.insert(at, level)
+        why = MEMBERSHIP.format(plan=member.plan_name)
+        levels.insert(at, _Level(member.tariff, why, None, member.membership_id))
     return levels
+
+
+def reason_text(stored: str) -> str:
+    """A stored reason ("assigned to station Depot; passed over: ...") in the reader's
+    language; a reason of another wording (or cut at REASON_MAX) as stored."""
+    why, passed, skipped = stored.partition("; passed over: ")
+    parts = skipped.split("; ") if passed else []
+    whole = fits(why, _WHYS) is not None and all(_skipped_fits(part) for part in parts)
+    if not whole:
+        return stored
+    if not passed:
+        return _why_text(stored)
+    shown = "; ".join(reword(part, [NO_PRICES], {"why": _why_text}) for part in parts)
+    return tr(PASSED_OVER, why=_why_text(why), skipped=shown)
+
+
+_WHYS = (*ASSIGNED.values(), MEMBERSHIP)
+
+
+def _why_text(stored: str) -> str:
+    return reword(stored, _WHYS)
+
+
+def _skipped_fits(stored: str) -> bool:
+    found = fits(stored, [NO_PRICES])
+    return found is not None and fits(found[1]["why"], _WHYS) is not None
 
 
 def explain(
@@ -240,7 +309,7 @@ def _groups(session: Session, tag: IdTag | None) -> list[tuple[int, str]]:
     if tag is None:
         return []
     if tag.group_id is not None:
-        return [(tag.group_id, "the card's group")]
+        return [(tag.group_id, CARD_GROUP)]
     if tag.driver_id is None:
         return []
     rows = session.exec(
@@ -249,7 +318,7 @@ def _groups(session: Session, tag: IdTag | None) -> list[tuple[int, str]]:
         .where(UserGroupMember.driver_id == tag.driver_id, col(UserGroupMember.authorised))
         .order_by(col(UserGroup.name))
     ).all()
-    return [(stored_id(group_id), "the driver is a member") for group_id in rows]
+    return [(stored_id(group_id), MEMBER_GROUP) for group_id in rows]
 
 
 def _assigned(
@@ -323,15 +392,24 @@ def _assignment_view(session: Session, row: TariffAssignment, tariff: Tariff) ->
 
 
 def _label(session: Session, target: AssignmentTarget, target_id: int) -> str:
+    """ "Station Depot", "Connector 2 of CP-7": the target in the reader's language."""
+    key, values = _target_words(session, target, target_id)
+    return tr(LABELS[key], **values)
+
+
+def _target_words(
+    session: Session, target: AssignmentTarget, target_id: int
+) -> tuple[str, dict[str, Any]]:
+    """Which message names the target (a key of LABELS and ASSIGNED) and its values."""
     if target is AssignmentTarget.NETWORK:
         organisation = session.get(Organisation, target_id)
-        return f"Network default of {organisation.name if organisation else target_id}"
+        return target.value, {"name": organisation.name if organisation else target_id}
     if target is AssignmentTarget.CONNECTOR:
         connector = session.get(Connector, target_id)
         cp = session.get(ChargePoint, connector.charge_point_id) if connector else None
         if connector is None or cp is None:
-            return f"Connector #{target_id}"
-        return f"Connector {connector.connector_id} of {cp.identity}"
+            return UNKNOWN_CONNECTOR, {"id": target_id}
+        return target.value, {"connector": connector.connector_id, "charge_point": cp.identity}
     row: Any = session.get(_TARGET_MODELS[target], target_id)
     name = getattr(row, "identity", None) or getattr(row, "name", None) or f"#{target_id}"
-    return f"{target.value.replace('_', ' ').capitalize()} {name}"
+    return target.value, {"name": name}

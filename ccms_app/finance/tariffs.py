@@ -73,19 +73,22 @@ def check_definition(definition: Mapping[str, Any]) -> TariffDefinition:
         return parse_tariff(dict(definition))
     except TariffError as exc:
         count = len(exc.errors)
-        noun = "field needs" if count == 1 else "fields need"
-        raise FinanceError(
-            tr("Tariff not saved: {count} {noun} correcting", count=count, noun=noun), exc.errors
-        ) from exc
+        message = (
+            tr("Tariff not saved: 1 field needs correcting")
+            if count == 1
+            else tr("Tariff not saved: {count} fields need correcting", count=count)
+        )
+        raise FinanceError(message, exc.errors) from exc
 
 
 def _check_name(name: str) -> str:
     name = name.strip()
     if not name:
-        raise FinanceError(tr("Tariff not saved: name it"), {"name": "A tariff needs a name"})
+        raise FinanceError(tr("Tariff not saved: name it"), {"name": tr("A tariff needs a name")})
     if len(name) > NAME_MAX:
         raise FinanceError(
-            tr("Tariff not saved"), {"name": f"At most {NAME_MAX} characters ({len(name)} now)"}
+            tr("Tariff not saved"),
+            {"name": tr("At most {max} characters ({count} now)", max=NAME_MAX, count=len(name))},
         )
     return name
 
@@ -93,7 +96,8 @@ def _check_name(name: str) -> str:
 def _check_description(description: str) -> str:
     if len(description) > DESCRIPTION_MAX:
         raise FinanceError(
-            tr("Tariff not saved"), {"description": f"At most {DESCRIPTION_MAX} characters"}
+            tr("Tariff not saved"),
+            {"description": tr("At most {max} characters", max=DESCRIPTION_MAX)},
         )
     return description.strip()
 
@@ -111,7 +115,7 @@ def create_tariff(
     """A new tariff with its first version (valid from `valid_from`, default now)."""
     if organisation_id not in scope:
         raise FinanceError(
-            tr("Tariff not saved"), {"organisation_id": "Choose an organisation you manage"}
+            tr("Tariff not saved"), {"organisation_id": tr("Choose an organisation you manage")}
         )
     name, description = _check_name(name), _check_description(description)
     parsed = check_definition(definition)
@@ -149,7 +153,7 @@ def update_tariff(
     if valid_from is not None and valid_from < now.replace(microsecond=0):
         raise FinanceError(
             tr("Tariff not saved"),
-            {"valid_from": "Prices cannot change in the past; choose now or a later time"},
+            {"valid_from": tr("Prices cannot change in the past; choose now or a later time")},
         )
     with _saving(name or ""):
         with session_scope() as session:
@@ -162,7 +166,12 @@ def update_tariff(
                 if parsed.currency != tariff.currency and _has_versions(session, tariff):
                     raise FinanceError(
                         tr("Tariff not saved"),
-                        {"currency": f"This tariff is in {tariff.currency}; make a new tariff"},
+                        {
+                            "currency": tr(
+                                "This tariff is in {currency}; make a new tariff",
+                                currency=tariff.currency,
+                            )
+                        },
                     )
                 number = _last_number(session, stored_id(tariff.id)) + 1
                 _add_version(session, tariff, parsed, number, valid_from or now, actor)
@@ -295,5 +304,6 @@ def _saving(name: str) -> Iterator[None]:
         yield
     except IntegrityError as exc:
         raise FinanceError(
-            tr("Tariff not saved"), {"name": f"A tariff named {name!r} exists already"}
+            tr("Tariff not saved"),
+            {"name": tr("A tariff named {name} exists already", name=repr(name))},
         ) from exc

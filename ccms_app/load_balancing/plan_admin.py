@@ -19,6 +19,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from ccms_app.accounts.roles import Caller, InputError, require
+from ccms_app.core.i18n import N_, tr
 from ccms_app.core.rows import stored_id
 from ccms_app.drivers.models import UserGroup
 from ccms_app.finance.memberships.models import MembershipPlan
@@ -168,10 +169,10 @@ def _ref_name(session: Session, caller: Caller, site: LoadSite, kind: str, ref: 
     return cp.identity if cp is not None and in_site else None
 
 
-_MISSING = {
-    PriorityKind.USER_GROUP: "No user group {ref} in your organisation.",
-    PriorityKind.MEMBERSHIP_PLAN: "No membership plan {ref} in your organisation.",
-    PriorityKind.CHARGE_POINT: "No charge point {ref} at this site's station.",
+_MISSING = {  # in the reader's language where raised
+    PriorityKind.USER_GROUP: N_("No user group {ref} in your organisation."),
+    PriorityKind.MEMBERSHIP_PLAN: N_("No membership plan {ref} in your organisation."),
+    PriorityKind.CHARGE_POINT: N_("No charge point {ref} at this site's station."),
 }
 
 
@@ -185,7 +186,7 @@ def _checked_priority(
         raise InputError(exc.errors) from None
     name = _ref_name(session, caller, site, values.kind, values.ref)
     if name is None:
-        raise InputError({"ref": _MISSING[PriorityKind(values.kind)].format(ref=values.ref)})
+        raise InputError({"ref": tr(_MISSING[PriorityKind(values.kind)], ref=values.ref)})
     return values, name
 
 

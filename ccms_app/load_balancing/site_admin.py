@@ -190,10 +190,8 @@ def _checked(
             ).first()
             if taken is not None and taken.id != site_id:
                 errors["station_id"] = tr(
-                    (
-                        "Station {station} already has a load site ({taken}): a station has one "
-                        "grid connection; add its charge points to that site."
-                    ),
+                    "Station {station} already has a load site ({taken}): a station has one "
+                    "grid connection; add its charge points to that site.",
                     station=station.name,
                     taken=taken.name,
                 )
@@ -242,7 +240,7 @@ def create_site(caller: Caller, data: Mapping[str, Any]) -> SiteView:
             session.flush()
             view = site_view(session, site)
     except IntegrityError:  # another site for the station was saved in between
-        raise InputError({"station_id": "This station already has a load site."}) from None
+        raise InputError({"station_id": tr("This station already has a load site.")}) from None
     changed(caller, view.id, action, OBJECT, view.id, f"{view.name} at {view.station_name}")
     return view
 
@@ -256,7 +254,7 @@ def update_site(caller: Caller, site_id: int, data: Mapping[str, Any]) -> SiteVi
         current = site_form(site_view(session, site))
         wanted = data.get("station_id")
         if wanted not in (None, "") and str(wanted).strip() != str(site.station_id):
-            why = "A site stays at its station: delete it and create one at the other station."
+            why = tr("A site stays at its station: delete it and create one at the other station.")
             raise InputError({"station_id": why})
         values, _station = _checked(session, caller, {**current, **data}, site_id)
         root = root_node(session, site_id)

@@ -256,9 +256,9 @@ def delete_node(caller: Caller, node_id: int) -> None:
         if below:
             raise InUseError(
                 tr(
-                    "{node} has nodes below it ({_names}): move or delete them first.",
+                    "{node} has nodes below it ({names}): move or delete them first.",
                     node=node.name,
-                    _names=_names(below),
+                    names=_names(below),
                 )
             )
         members = session.exec(
@@ -269,12 +269,10 @@ def delete_node(caller: Caller, node_id: int) -> None:
         if members:
             raise InUseError(
                 tr(
-                    (
-                        "{node} has charge points ({_names}): move them to "
-                        "another node or remove them first."
-                    ),
+                    "{node} has charge points ({names}): move them to another node or remove "
+                    "them first.",
                     node=node.name,
-                    _names=_names(members),
+                    names=_names(members),
                 )
             )
         site_id, name = node.site_id, node.name
@@ -284,7 +282,9 @@ def delete_node(caller: Caller, node_id: int) -> None:
 
 def _names(names: Sequence[str], most: int = 5) -> str:
     shown = ", ".join(sorted(names)[:most])
-    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+    if len(names) <= most:
+        return shown
+    return tr("{names} and {count} more", names=shown, count=len(names) - most)
 
 
 # --- members ----------------------------------------------------------------------------------
@@ -324,19 +324,31 @@ def _charge_point_problem(
 ) -> str:
     cp = session.get(ChargePoint, cp_id)
     if cp is None or cp.organisation_id not in caller.scope():
-        return f"No charge point {cp_id} in your organisation."
+        return tr("No charge point {id} in your organisation.", id=cp_id)
     if cp.station_id != site.station_id:
         station = session.get(Station, site.station_id)
-        where = station.name if station else f"station {site.station_id}"
-        return f"{cp.identity} is not at {where}: a site feeds only its own station's chargers."
+        where = station.name if station else tr("station {id}", id=site.station_id)
+        return tr(
+            "{charge_point} is not at {station}: a site feeds only its own station's chargers.",
+            charge_point=cp.identity,
+            station=where,
+        )
     taken = session.exec(select(LoadMember).where(col(LoadMember.charge_point_id) == cp_id)).first()
     if taken is None or taken.id == member_id:
         return ""
     if taken.site_id == site.id:
         node = session.get(LoadNode, taken.node_id)
-        return f"{cp.identity} is already in this site (under {node.name if node else '?'})."
+        return tr(
+            "{charge_point} is already in this site (under {node}).",
+            charge_point=cp.identity,
+            node=node.name if node else "?",
+        )
     other = session.get(LoadSite, taken.site_id)
-    return f"{cp.identity} is already in load site {other.name if other else taken.site_id}."
+    return tr(
+        "{charge_point} is already in load site {site}.",
+        charge_point=cp.identity,
+        site=other.name if other else taken.site_id,
+    )
 
 
 def _apply_member(member: LoadMember, values: MemberValues) -> None:
@@ -365,7 +377,9 @@ def add_member(caller: Caller, site_id: int, data: Mapping[str, Any]) -> MemberV
             session.flush()
             (view,) = _member_views(session, [member])
     except IntegrityError:  # the charge point joined a site in between
-        raise InputError({"charge_point_id": "The charge point is already in a site."}) from None
+        raise InputError(
+            {"charge_point_id": tr("The charge point is already in a site.")}
+        ) from None
     changed(caller, site_id, action, MEMBER, view.id, view.identity)
     return view
 
@@ -386,7 +400,7 @@ def update_member(caller: Caller, member_id: int, data: Mapping[str, Any]) -> Me
     with scoped_part(caller, LoadMember, member_id, action, what) as (session, member, site):
         wanted = data.get("charge_point_id")
         if wanted not in (None, "") and str(wanted).strip() != str(member.charge_point_id):
-            why = "A member stays its charge point: remove it and add the other charge point."
+            why = tr("A member stays its charge point: remove it and add the other charge point.")
             raise InputError({"charge_point_id": why})
         form = {**_member_form(member), **data, "charge_point_id": member.charge_point_id}
         values = _checked_member(session, caller, site, form, member_id)

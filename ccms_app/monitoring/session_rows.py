@@ -1,5 +1,6 @@
 """Display rows of the recent sessions tables (station page, charge point page's Sessions tab),
-built on the server as strings to print, times in the station's zone."""
+built on the server as strings to print, times in the station's zone, times and numbers as the
+reader's language writes them."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from datetime import datetime
 
 from ccms_app.charging.models import SessionStatus
 from ccms_app.charging.session_history import RecentSession
+from ccms_app.core.i18n import DEFAULT, babel_locale, reader_language
 from ccms_app.core.types import utc_now
-from ccms_app.monitoring.view import format_time
+from ccms_app.monitoring.view import format_number, format_time
 
 
 @dataclasses.dataclass
@@ -27,6 +29,13 @@ class RecentSessionRow:
     flag_reason: str = ""
 
 
+def kwh_text(wh: int) -> str:
+    """ "12.35 kWh" (English exactly as it always read), as the reader's language writes it."""
+    if babel_locale(reader_language()) == DEFAULT:
+        return f"{wh / 1000:,.2f} kWh"
+    return format_number(wh / 1000, "kWh", 2)
+
+
 def session_rows(
     sessions: list[RecentSession], now: datetime | None = None
 ) -> list[RecentSessionRow]:
@@ -41,7 +50,7 @@ def session_rows(
             active=s.status == SessionStatus.ACTIVE,
             started=format_time(s.start_time, s.timezone, now),
             stopped=format_time(s.stop_time, s.timezone, now),
-            energy=f"{s.energy_wh / 1000:,.2f} kWh",
+            energy=kwh_text(s.energy_wh),
             flagged=s.flagged,
             flag_reason=s.flag_reason,
         )

@@ -10,6 +10,7 @@ import dataclasses
 from datetime import datetime
 
 from ccms_app.core.display import MISSING, format_number, format_time
+from ccms_app.core.i18n import DEFAULT, gettext, reader_language
 from ccms_app.monitoring.home_summary import HomeSummary
 from ccms_app.monitoring.snapshot import (
     ActiveSessionView,
@@ -113,7 +114,7 @@ def build_home_view(summary: HomeSummary) -> HomeView:
         counts=_counts_view(summary.counts),
         connector_counts=_status_counts(summary.counts),
         warnings=[
-            warning_row(w, summary.zones.get(w.charge_point_id, "UTC"), now)
+            warning_row(w, summary.zones.get(w.charge_point_id, "UTC"), now, DEFAULT)
             for w in summary.warnings
         ],
         warnings_total=summary.warnings_total,
@@ -186,14 +187,59 @@ def session_row(s: ActiveSessionView, zone: str, now: datetime) -> SessionRow:
     )
 
 
-def warning_row(w: NetworkWarning, zone: str, now: datetime) -> WarningRow:
+def warning_row(
+    w: NetworkWarning, zone: str, now: datetime, language: str | None = None
+) -> WarningRow:
+    """A warning as a page prints it: its message in `language` (the reader's when None: a
+    station page's; Home's shared view asks for English and words the rest apart)."""
     return WarningRow(
         key=f"{w.kind}-{w.charge_point_id}-{w.connector_id}",
         kind=w.kind,
         identity=w.identity,
-        message=w.message,
+        message=warning_text(reader_language() if language is None else language, w),
         since=format_time(w.since, zone, now),
     )
+
+
+def warning_text(language: str, w: NetworkWarning) -> str:
+    """A warning's message in `language`. monitoring.snapshot.warnings_of words it in English
+    (`message`, shown as it is in English): its parts are read back from that wording
+    (tests/i18n/test_home_live_i18n.py pins it); a message it cannot read stays English."""
+    if language == DEFAULT:
+        return w.message
+    if w.kind == "offline":
+        return gettext(language, "Offline")
+    if w.kind == "unregistered":
+        return gettext(language, "Unregistered charge point is waiting to be registered")
+    if w.kind in ("fault", "error"):
+        _where, sep, code = w.message.partition(": ")
+        if not sep:
+            return w.message
+        if not w.connector_id:
+            if w.kind == "fault":
+                return gettext(language, "Charge point faulted: {error}", error=code)
+            return gettext(language, "Charge point reports: {error}", error=code)
+        if w.kind == "fault":
+            return gettext(
+                language,
+                "Connector {connector} faulted: {error}",
+                connector=w.connector_id,
+                error=code,
+            )
+        return gettext(
+            language, "Connector {connector} reports: {error}", connector=w.connector_id, error=code
+        )
+    if w.kind == "data":
+        head, sep, detail = w.message.partition("; latest: ")
+        count = head.split(" ", 1)[0]
+        if not sep or not count.isdigit():
+            return w.message
+        if count == "1":
+            return gettext(language, "1 data issue; latest: {detail}", detail=detail)
+        return gettext(
+            language, "{count} data issues; latest: {detail}", count=count, detail=detail
+        )
+    return w.message
 
 
 def _counts_view(counts: HomeCounts) -> CountsView:

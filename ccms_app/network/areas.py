@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.rows import stored_id
 from ccms_app.network.assets import AssetInUse, get_scoped, invalid, owner_in_scope, publish_change
 from ccms_app.network.models import OperationArea, Station
@@ -40,7 +41,7 @@ def _check_unique(session: Session, organisation_id: int, name: str, area_id: in
     if area_id is not None:
         query = query.where(OperationArea.id != area_id)
     if session.exec(query).first() is not None:
-        raise invalid({"name": f"An area named {name!r} already exists"}, "Area")
+        raise invalid({"name": _name_taken(name)}, "Area")
 
 
 def get_area(scope: Collection[int], area_id: int) -> AreaView:
@@ -74,7 +75,7 @@ def create_area(
             session.flush()
             view = _view(session, area)
     except IntegrityError as exc:  # a name SQLite's lower() does not fold, or two saves at once
-        raise invalid({"name": f"An area named {fields.name!r} already exists"}, "Area") from exc
+        raise invalid({"name": _name_taken(fields.name)}, "Area") from exc
     log.info("area created", extra={"area_id": view.id, "organisation_id": owner})
     publish_change("area")
     return view
@@ -102,7 +103,7 @@ def update_area(
             session.flush()
             view = _view(session, area)
     except IntegrityError as exc:  # a name SQLite's lower() does not fold, or two saves at once
-        raise invalid({"name": f"An area named {fields.name!r} already exists"}, "Area") from exc
+        raise invalid({"name": _name_taken(fields.name)}, "Area") from exc
     publish_change("area")
     return view
 
@@ -113,11 +114,23 @@ def delete_area(scope: Collection[int], area_id: int) -> None:
         area = get_scoped(session, OperationArea, area_id, scope)
         count = _view(session, area).station_count
         if count:
-            noun = "station" if count == 1 else "stations"
-            raise AssetInUse(
-                f"Area {area.name!r} still has {count} {noun}: move them to another area first",
-                alternative="move stations",
+            in_use = (
+                tr(
+                    "Area {name} still has 1 station: move them to another area first",
+                    name=repr(area.name),
+                )
+                if count == 1
+                else tr(
+                    "Area {name} still has {count} stations: move them to another area first",
+                    name=repr(area.name),
+                    count=count,
+                )
             )
+            raise AssetInUse(in_use, alternative="move stations")
         session.delete(area)
     log.info("area deleted", extra={"area_id": area_id})
     publish_change("area")
+
+
+def _name_taken(name: str) -> str:
+    return tr("An area named {name} already exists", name=repr(name))

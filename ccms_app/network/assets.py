@@ -20,7 +20,7 @@ from sqlmodel import Session, SQLModel, col, select
 from ccms_app.accounts.models import Organisation
 from ccms_app.core.db import read_session
 from ccms_app.core.events import NetworkEvent, get_event_bus
-from ccms_app.core.i18n import tr
+from ccms_app.core.i18n import N_, tr
 from ccms_app.core.rows import stored_id
 from ccms_app.network.models import ChargePoint, Connector
 
@@ -49,8 +49,38 @@ class AssetInUse(AssetError):
         self.alternative = alternative
 
 
+# "<what> not saved: ..." for one field and for several, by the English `what` invalid() gets.
+_NOT_SAVED: dict[str, tuple[str, str]] = {
+    "Area": (
+        N_("Area not saved: 1 field needs correcting"),
+        N_("Area not saved: {count} fields need correcting"),
+    ),
+    "Station": (
+        N_("Station not saved: 1 field needs correcting"),
+        N_("Station not saved: {count} fields need correcting"),
+    ),
+    "Charge point": (
+        N_("Charge point not saved: 1 field needs correcting"),
+        N_("Charge point not saved: {count} fields need correcting"),
+    ),
+    "Connectors": (
+        N_("Connectors not saved: 1 field needs correcting"),
+        N_("Connectors not saved: {count} fields need correcting"),
+    ),
+    "Registration": (
+        N_("Registration not saved: 1 field needs correcting"),
+        N_("Registration not saved: {count} fields need correcting"),
+    ),
+}
+
+
 def invalid(errors: Mapping[str, str], what: str) -> AssetError:
+    """The form's refusal: `what` (English: "Area", "Station", ...) not saved, how many fields
+    need correcting, in the reader's language."""
     count = len(errors)
+    one, several = _NOT_SAVED.get(what, ("", ""))
+    if one:
+        return AssetError(tr(one) if count == 1 else tr(several, count=count), errors)
     noun = "field needs" if count == 1 else "fields need"
     return AssetError(f"{what} not saved: {count} {noun} correcting", errors)
 
@@ -59,9 +89,7 @@ def get_scoped(session: Session, model: type[T], row_id: int, scope: Collection[
     """The row, if it exists and belongs to an organisation in scope."""
     row = session.get(model, row_id)
     if row is None or getattr(row, "organisation_id", None) not in scope:
-        raise AssetNotFound(
-            tr("{_label} {row_id} does not exist", _label=_label(model), row_id=row_id)
-        )
+        raise AssetNotFound(_does_not_exist(model, row_id))
     return row
 
 
@@ -72,10 +100,10 @@ def owner_in_scope(
     if organisation_id is None or organisation_id not in scope:
         raise AssetError(
             tr("Not saved: choose an owner organisation you manage"),
-            {field: "Choose an organisation you manage"},
+            {field: tr("Choose an organisation you manage")},
         )
     if session.get(Organisation, organisation_id) is None:
-        raise AssetError(tr("Not saved: that organisation does not exist"), {field: "Unknown"})
+        raise AssetError(tr("Not saved: that organisation does not exist"), {field: tr("Unknown")})
     return organisation_id
 
 
@@ -99,11 +127,15 @@ def publish_change(kind: str, charge_point_id: int | None = None, identity: str 
     )
 
 
-def _label(model: type[SQLModel]) -> str:
-    return {
-        "OperationArea": "Operation area",
-        "ChargePoint": "Charge point",
-    }.get(model.__name__, model.__name__)
+def _does_not_exist(model: type[SQLModel], row_id: int) -> str:
+    """ "Station 12 does not exist", in the reader's language."""
+    if model.__name__ == "OperationArea":
+        return tr("Operation area {row_id} does not exist", row_id=row_id)
+    if model.__name__ == "ChargePoint":
+        return tr("Charge point {row_id} does not exist", row_id=row_id)
+    if model.__name__ == "Station":
+        return tr("Station {row_id} does not exist", row_id=row_id)
+    return f"{model.__name__} {row_id} does not exist"
 
 
 def organisation_choices(scope: Collection[int]) -> list[tuple[int, str]]:

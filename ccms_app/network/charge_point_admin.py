@@ -179,7 +179,7 @@ def create_charge_point(
         owner = _owner(session, scope, organisation_id, station, errors)
         _check_identity_free(session, fields.identity, None, errors)
         if errors:
-            raise invalid(errors, tr("Charge point"))
+            raise invalid(errors, "Charge point")
         assert station is not None and owner is not None
         _check_licence(session, owner, 1, len(connector_fields))
         cp = ChargePoint(
@@ -224,7 +224,7 @@ def update_charge_point(
                 "(it is the name it connects with)"
             )
         if errors:
-            raise invalid(errors, tr("Charge point"))
+            raise invalid(errors, "Charge point")
         assert station is not None and owner is not None
         _check_licence_change(session, cp, owner, len(connector_fields))
         cp.identity, cp.station_id = fields.identity, station.id
@@ -261,10 +261,12 @@ def _check_licence(
     place). The message names the licence's numbers; it also sits under the owner field."""
     refusal = licences.refusal_in(session, owner, adding, connectors)
     if refusal:
-        raise AssetError(
-            tr("{what} not saved. {refusal}", what=what, refusal=refusal),
-            {"organisation_id": refusal},
+        message = (
+            tr("Connectors not saved. {refusal}", refusal=refusal)
+            if what == "Connectors"
+            else tr("Charge point not saved. {refusal}", refusal=refusal)
         )
+        raise AssetError(message, {"organisation_id": refusal})
 
 
 def _check_licence_change(
@@ -294,7 +296,7 @@ def _station(
 ) -> Station | None:
     station = session.get(Station, station_id) if station_id is not None else None
     if station is None or station.organisation_id not in scope:
-        errors.setdefault("station_id", "Choose the station the charge point stands at")
+        errors.setdefault("station_id", tr("Choose the station the charge point stands at"))
         return None
     return station
 
@@ -326,7 +328,9 @@ def _check_identity_free(
     if charge_point_id is not None:
         query = query.where(ChargePoint.id != charge_point_id)
     if session.exec(query).first() is not None:
-        errors["identity"] = f"The identity {identity!r} is already in use"
+        errors["identity"] = tr(
+            "The identity {identity} is already in use", identity=repr(identity)
+        )
 
 
 def _set_owner(session: Session, cp: ChargePoint, owner: int) -> None:
@@ -388,19 +392,21 @@ def delete_charge_point(scope: Collection[int], charge_point_id: int) -> None:
                 select(func.count()).where(ChargingSession.charge_point_id == cp.id)
             ).one()
             if sessions:
-                noun = "charging session" if sessions == 1 else "charging sessions"
-                raise AssetInUse(
+                in_use = (
                     tr(
-                        (
-                            "Charge point {identity} has {sessions} {noun} and cannot be "
-                            "deleted; disable it to take it out of service"
-                        ),
+                        "Charge point {identity} has 1 charging session and cannot be "
+                        "deleted; disable it to take it out of service",
+                        identity=cp.identity,
+                    )
+                    if sessions == 1
+                    else tr(
+                        "Charge point {identity} has {sessions} charging sessions and cannot be "
+                        "deleted; disable it to take it out of service",
                         identity=cp.identity,
                         sessions=sessions,
-                        noun=noun,
-                    ),
-                    alternative="disable",
+                    )
                 )
+                raise AssetInUse(in_use, alternative="disable")
             identity = cp.identity
             _delete_dependents(session, charge_point_id)
             session.delete(cp)

@@ -18,6 +18,7 @@ from sqlmodel import col, select
 
 from ccms_app.control import commands
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.core.rows import stored_id
 from ccms_app.network.assets import get_scoped, publish_change
 from ccms_app.network.models import ChargePoint, Station
@@ -36,13 +37,30 @@ class UsageResult:
     command_status: str = ""  # "" = no command (offline or unchanged); else its final status
 
     def describe(self) -> str:
-        state = "enabled" if self.enabled else "disabled"
-        text = f"{self.identity} {state}" if self.changed else f"{self.identity} was {state}"
+        """ "CP-1 disabled; ChangeAvailability Inoperative: accepted", in the reader's
+        language (OCPP names and the command's status as they are)."""
+        if self.changed:
+            text = (
+                tr("{identity} enabled", identity=self.identity)
+                if self.enabled
+                else tr("{identity} disabled", identity=self.identity)
+            )
+        else:
+            text = (
+                tr("{identity} was enabled", identity=self.identity)
+                if self.enabled
+                else tr("{identity} was disabled", identity=self.identity)
+            )
         availability = "Operative" if self.enabled else "Inoperative"
         if self.command_status:
-            text += f"; ChangeAvailability {availability}: {self.command_status}"
-        elif self.changed:
-            text += " (offline: no ChangeAvailability sent)"
+            return tr(
+                "{text}; ChangeAvailability {availability}: {status}",
+                text=text,
+                availability=availability,
+                status=self.command_status,
+            )
+        if self.changed:
+            return tr("{text} (offline: no ChangeAvailability sent)", text=text)
         return text
 
 

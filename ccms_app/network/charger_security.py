@@ -31,7 +31,7 @@ from ccms_app.accounts.models import Organisation
 from ccms_app.accounts.organisations import root_organisation
 from ccms_app.core.config import Settings
 from ccms_app.core.db import read_session, session_scope
-from ccms_app.core.i18n import tr
+from ccms_app.core.i18n import N_, tr
 from ccms_app.network.models import ChargePoint
 from ccms_app.network.security_events import (
     SecurityEventKind,
@@ -95,10 +95,8 @@ def validate_authorization_key(password: str) -> None:
     if not MIN_KEY_LENGTH <= len(password) <= MAX_KEY_LENGTH:
         raise ChargerSecurityError(
             tr(
-                (
-                    "The password must have {min_key_length}-{max_key_length} "
-                    "characters (OCPP AuthorizationKey); it has {count}."
-                ),
+                "The password must have {min_key_length}-{max_key_length} "
+                "characters (OCPP AuthorizationKey); it has {count}.",
                 min_key_length=MIN_KEY_LENGTH,
                 max_key_length=MAX_KEY_LENGTH,
                 count=len(password),
@@ -216,14 +214,20 @@ def _set_network_policy(name: str, value: T) -> T:
     return value
 
 
-def _one_of(value: str, allowed: tuple[str, ...], what: str) -> str:
+def _one_of(value: str, allowed: tuple[str, ...], problem: str) -> str:
+    """`value` if allowed; else ChargerSecurityError with `problem` (a message naming {value}
+    and {choices}) in the reader's language."""
     if value not in allowed:
-        raise ChargerSecurityError(f"{what} {value!r}; choose one of {', '.join(allowed)}.")
+        raise ChargerSecurityError(tr(problem, value=repr(value), choices=", ".join(allowed)))
     return value
 
 
 def set_unknown_charge_point_policy(policy: str) -> str:
-    choice = _one_of(policy, UNKNOWN_POLICIES, "Unknown charge point policy")
+    choice = _one_of(
+        policy,
+        UNKNOWN_POLICIES,
+        N_("Unknown charge point policy {value}; choose one of {choices}."),
+    )
     return _set_network_policy("unknown_charge_points", choice)
 
 
@@ -234,7 +238,11 @@ def set_charger_auth_required(required: bool) -> bool:
 
 
 def set_duplicate_connection_policy(policy: str) -> str:
-    choice = _one_of(policy, DUPLICATE_POLICIES, "Duplicate connection policy")
+    choice = _one_of(
+        policy,
+        DUPLICATE_POLICIES,
+        N_("Duplicate connection policy {value}; choose one of {choices}."),
+    )
     return _set_network_policy("duplicate_connections", choice)
 
 

@@ -97,10 +97,8 @@ def validate_station_name(name: str) -> str:
     if len(name) > STATION_NAME_MAX_LENGTH:
         raise ProvisioningError(
             tr(
-                (
-                    "station name is {count} characters long; at most "
-                    "{station_name_max_length} are allowed"
-                ),
+                "station name is {count} characters long; at most "
+                "{station_name_max_length} are allowed",
                 count=len(name),
                 station_name_max_length=STATION_NAME_MAX_LENGTH,
             ),

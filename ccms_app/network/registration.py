@@ -38,15 +38,19 @@ class RegistrationResult:
     trigger_status: str = ""  # TriggerMessage(BootNotification): "" if not connected
 
     def describe(self) -> str:
-        text = f"{self.identity} registered at {self.station}"
+        """What happened, in the reader's language (English for the API)."""
+        text = tr(
+            "{identity} registered at {station}", identity=self.identity, station=self.station
+        )
         if self.trigger_status == "accepted":
-            return text + "; it was asked to boot again and will be Accepted"
+            return tr("{text}; it was asked to boot again and will be Accepted", text=text)
         if self.trigger_status:
-            return text + (
-                f"; the boot request was {self.trigger_status}: it will be Accepted when it "
-                "next boots"
+            return tr(
+                "{text}; the boot request was {status}: it will be Accepted when it next boots",
+                text=text,
+                status=self.trigger_status,
             )
-        return text + "; it will be Accepted when it next boots"
+        return tr("{text}; it will be Accepted when it next boots", text=text)
 
 
 async def register_unregistered(

@@ -122,7 +122,7 @@ def create_station(
             session.flush()
             view = _view(session, station)
     except IntegrityError as exc:  # a name SQLite's lower() does not fold, or two saves at once
-        taken = {"name": f"A station named {fields.name!r} already exists"}
+        taken = {"name": _name_taken(fields.name)}
         raise invalid(taken, "Station") from exc
     log.info("station created", extra={"station_id": view.id, "organisation_id": owner})
     publish_change("station")
@@ -156,7 +156,7 @@ def update_station(
             session.flush()
             view = _view(session, station)
     except IntegrityError as exc:  # a name SQLite's lower() does not fold, or two saves at once
-        taken = {"name": f"A station named {fields.name!r} already exists"}
+        taken = {"name": _name_taken(fields.name)}
         raise invalid(taken, "Station") from exc
     publish_change("station")
     return view
@@ -168,12 +168,21 @@ def delete_station(scope: Collection[int], station_id: int) -> None:
         station = get_scoped(session, Station, station_id, scope)
         count = _view(session, station).charge_point_count
         if count:
-            noun = "charge point" if count == 1 else "charge points"
-            raise AssetInUse(
-                f"Station {station.name!r} still has {count} {noun}: move or delete them "
-                "first, or disable the station to take it out of service",
-                alternative="disable",
+            in_use = (
+                tr(
+                    "Station {name} still has 1 charge point: move or delete them first, or "
+                    "disable the station to take it out of service",
+                    name=repr(station.name),
+                )
+                if count == 1
+                else tr(
+                    "Station {name} still has {count} charge points: move or delete them first, "
+                    "or disable the station to take it out of service",
+                    name=repr(station.name),
+                    count=count,
+                )
             )
+            raise AssetInUse(in_use, alternative="disable")
         session.delete(station)
     log.info("station deleted", extra={"station_id": station_id})
     publish_change("station")
@@ -204,7 +213,7 @@ def _relation_errors(
     if station_id is not None:
         query = query.where(Station.id != station_id)
     if name and session.exec(query).first() is not None:
-        errors["name"] = f"A station named {name!r} already exists"
+        errors["name"] = _name_taken(name)
     if area_id is not None:
         area = session.get(OperationArea, area_id)
         if area is None or area.organisation_id not in scope:
@@ -249,3 +258,7 @@ def _check_licence(session: Session, owner: int, charge_points: Sequence[ChargeP
         raise AssetError(
             tr("Station not saved. {refusal}", refusal=refusal), {"organisation_id": refusal}
         )
+
+
+def _name_taken(name: str) -> str:
+    return tr("A station named {name} already exists", name=repr(name))

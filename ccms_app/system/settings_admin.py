@@ -74,6 +74,7 @@ OBJECT_TYPE = "system_setting"
 SYSTEM_EDIT = permission(Module.SYSTEM, Action.EDIT)
 FINANCE_EDIT = permission(Module.FINANCE, Action.EDIT)
 TRAIL_LIMIT = 20
+_ONLY_THE_NETWORK_OPERATOR = _("Only the network operator changes this.")
 NO_TARIFF = ""
 
 # The page's sections and the fields each saves.
@@ -248,7 +249,7 @@ def _may_change(caller: Caller, section: str) -> None:
     if section in FINANCE_SECTIONS:
         require(caller, FINANCE_EDIT, action, OBJECT_TYPE, section)
     if section in NETWORK_SECTIONS and not is_network_operator(caller):
-        refuse(caller, action, OBJECT_TYPE, section, "Only the network operator changes this.")
+        refuse(caller, action, OBJECT_TYPE, section, _ONLY_THE_NETWORK_OPERATOR)
 
 
 def _record(caller: Caller, changed: Mapping[str, str]) -> None:
@@ -416,7 +417,7 @@ def set_policy(caller: Caller, name: str, value: str | bool) -> charger_security
     if name not in POLICIES:
         raise SettingsInputError({name: _("Unknown setting {name}.", name=name)})
     if not is_network_operator(caller):
-        refuse(caller, action, OBJECT_TYPE, name, "Only the network operator changes this.")
+        refuse(caller, action, OBJECT_TYPE, name, _ONLY_THE_NETWORK_OPERATOR)
     before = charger_security.network_settings()
     if name == "unknown_charge_points":
         charger_security.set_unknown_charge_point_policy(str(value))

@@ -5,6 +5,9 @@ password must not pass through a browser or the database. The test tells an oper
 whether receipts, invoices and alarm e-mails can leave: it answers what the server said
 (its refusal, or that nothing answered), or that e-mail is off and which variables turn it
 on. Blocking (an SMTP conversation, up to CCMS_SMTP_TIMEOUT): call it in a thread.
+
+The test e-mail goes to the signed-in operator, so it is in the language their tab reads
+(`language`), the organisation's brand naming the product.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import logging
 from dataclasses import dataclass
 
 from ccms_app.core.config import Settings
-from ccms_app.core.i18n import Message, _, gettext
+from ccms_app.core.i18n import Message, _, reading_as, tr
 from ccms_app.core.mail import MailError, OutgoingMail, mail_enabled, send_mail
 from ccms_app.finance import billing_profiles
 
@@ -52,7 +55,8 @@ def smtp_status(settings: Settings) -> SmtpStatus:
 
 
 def send_test_mail(to: str, organisation_id: int, language: str, settings: Settings) -> TestOutcome:
-    """Send the test e-mail to `to`; never raises for a mail problem, it says it."""
+    """Send the test e-mail to `to` (the operator reading in `language`); never raises for a
+    mail problem, it says it."""
     if not mail_enabled(settings):
         return TestOutcome(
             False,
@@ -66,17 +70,17 @@ def send_test_mail(to: str, organisation_id: int, language: str, settings: Setti
         return TestOutcome(False, _("Your account has no e-mail address to send the test to."))
     profile = billing_profiles.get_profile(organisation_id)
     server = f"{settings.smtp_host}:{settings.smtp_port}"
-    mail = OutgoingMail(
-        to=to,
-        subject=gettext(language, "Test e-mail from your charging network"),
-        body=gettext(
-            language,
-            "This is a test e-mail sent from the System settings page. If you read it, "
-            "receipts, invoices and alarm e-mails can be sent through {server}.",
-            server=server,
-        ),
-        sender=profile.seller_email,
-    )
+    with reading_as(language, organisation_id):
+        mail = OutgoingMail(
+            to=to,
+            subject=tr("Test e-mail from your charging network"),
+            body=tr(
+                "This is a test e-mail sent from the System settings page. If you read it, "
+                "receipts, invoices and alarm e-mails can be sent through {server}.",
+                server=server,
+            ),
+            sender=profile.seller_email,
+        )
     try:
         send_mail(mail, settings)
     except MailError as exc:

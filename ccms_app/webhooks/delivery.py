@@ -27,6 +27,7 @@ import httpx
 
 from ccms_app.core.types import utc_now
 from ccms_app.webhooks import outbox, rounds, stats
+from ccms_app.webhooks.rules import outcomes
 from ccms_app.webhooks.rules.backoff import RetryPolicy
 from ccms_app.webhooks.rules.signing import (
     EVENT_ID_HEADER,
@@ -54,7 +55,7 @@ def _excerpt(raw: bytes) -> str:
 
 def _failure(status: int) -> str:
     if 300 <= status < 400:
-        return f"HTTP {status}: redirects are not followed"
+        return outcomes.redirect_refused(status)
     return f"HTTP {status}"
 
 
@@ -189,9 +190,9 @@ class DeliveryWorker:
             status, excerpt = await self._post(due)
             error = "" if 200 <= status < 300 else _failure(status)
         except TimeoutError:
-            error = f"no answer within {self._timeout:g} s"
+            error = outcomes.no_answer(self._timeout)
         except httpx.ConnectError as exc:
-            error = f"could not connect: {exc}"[:500]
+            error = outcomes.no_connection(exc)[:500]
         except httpx.HTTPError as exc:
             error = f"{type(exc).__name__}: {exc}"[:500]
         except Exception as exc:  # never leave a delivery leased by a dead task

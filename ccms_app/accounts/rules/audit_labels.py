@@ -12,6 +12,9 @@ still gets a kind from `FALLBACK_RULES` (glob patterns on the action name, first
 classifies the log's actions with `kind_of` too (`accounts/audit_log.py`), so the page, the
 filter and the CSV never disagree.
 
+Sentences, nouns and kinds are message ids (`N_`), whole sentences each: the audit page shows
+them in the reader's language (`t_var`), the CSV export and the API in English.
+
 Pure: no database, no Reflex.
 """
 
@@ -22,7 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from fnmatch import fnmatchcase
 
-from ccms_app.core.i18n import N_
+from ccms_app.core.i18n import N_, tr
 
 
 class AuditKind(StrEnum):
@@ -69,50 +72,52 @@ def _entries(kind: AuditKind, noun: str, pairs: dict[str, str]) -> dict[str, Aud
 
 _LOGINS = _entries(
     _K.LOGIN,
-    "account",
+    N_("account"),
     {
-        "login": "Logged in",
-        "login_failed": "Failed login",
-        "logout": "Logged out",
-        "auth.logout": "Logged out",
+        "login": N_("Logged in"),
+        "login_failed": N_("Failed login"),
+        "logout": N_("Logged out"),
+        "auth.logout": N_("Logged out"),
     },
 )
 
 _COMMANDS = {
     **_entries(
         _K.COMMAND,
-        "charge point",
+        N_("charge point"),
         {
-            "command.send": "Sent a command to a charge point",
-            "charge_point_detail.send": "Sent a command to a charge point",
-            "bulk_command.send": "Sent a command to several charge points",
-            "charge_point_config.fetch": "Read a charge point's configuration",
-            "charge_point_config.save": "Changed a charge point's configuration key",
-            "smart_charging.send_profile": "Sent a charging profile",
-            "smart_charging.clear": "Cleared a charging profile",
-            "smart_charging.get_composite": "Asked for a composite schedule",
-            "charge_point_reservation.reserve": "Reserved a connector",
-            "charge_point_reservation.cancel": "Cancelled a reservation",
-            "charge_point_local_list.sync_now": "Sent the local list changes to a charge point",
-            "charge_point_local_list.sync_full": "Sent the full local list to a charge point",
-            "charge_point_local_list.check_version": "Asked a charge point for its list version",
-            "firmware.request_diagnostics": "Requested diagnostics from a charge point",
+            "command.send": N_("Sent a command to a charge point"),
+            "charge_point_detail.send": N_("Sent a command to a charge point"),
+            "bulk_command.send": N_("Sent a command to several charge points"),
+            "charge_point_config.fetch": N_("Read a charge point's configuration"),
+            "charge_point_config.save": N_("Changed a charge point's configuration key"),
+            "smart_charging.send_profile": N_("Sent a charging profile"),
+            "smart_charging.clear": N_("Cleared a charging profile"),
+            "smart_charging.get_composite": N_("Asked for a composite schedule"),
+            "charge_point_reservation.reserve": N_("Reserved a connector"),
+            "charge_point_reservation.cancel": N_("Cancelled a reservation"),
+            "charge_point_local_list.sync_now": N_("Sent the local list changes to a charge point"),
+            "charge_point_local_list.sync_full": N_("Sent the full local list to a charge point"),
+            "charge_point_local_list.check_version": N_(
+                "Asked a charge point for its list version"
+            ),
+            "firmware.request_diagnostics": N_("Requested diagnostics from a charge point"),
         },
     ),
     **_entries(
         _K.COMMAND,
-        "local list",
+        N_("local list"),
         {
-            "local_list_detail.sync_now": "Sent a local list to its charge points",
-            "users_local_list.sync_all": "Sent every local list to its charge points",
+            "local_list_detail.sync_now": N_("Sent a local list to its charge points"),
+            "users_local_list.sync_all": N_("Sent every local list to its charge points"),
         },
     ),
     **_entries(
         _K.COMMAND,
-        "firmware campaign",
+        N_("firmware campaign"),
         {
-            "firmware.create_campaign": "Started a firmware update campaign",
-            "firmware.cancel_campaign": "Cancelled a firmware update campaign",
+            "firmware.create_campaign": N_("Started a firmware update campaign"),
+            "firmware.cancel_campaign": N_("Cancelled a firmware update campaign"),
         },
     ),
 }
@@ -120,62 +125,62 @@ _COMMANDS = {
 _BLOCKS = {
     **_entries(
         _K.BLOCK,
-        "RFID card",
+        N_("RFID card"),
         {
-            "id_tag_actions.block": "Blocked an RFID card",
-            "id_tag_actions.unblock": "Unblocked an RFID card",
+            "id_tag_actions.block": N_("Blocked an RFID card"),
+            "id_tag_actions.unblock": N_("Unblocked an RFID card"),
         },
     ),
     **_entries(
         _K.BLOCK,
-        "driver",
+        N_("driver"),
         {
-            "driver_actions.suspend": "Suspended a driver",
-            "driver_actions.reactivate": "Reactivated a driver",
+            "driver_actions.suspend": N_("Suspended a driver"),
+            "driver_actions.reactivate": N_("Reactivated a driver"),
         },
     ),
     **_entries(
         _K.BLOCK,
-        "charge point",
-        {"asset_action.set_enabled": "Took a charge point out of or back into service"},
+        N_("charge point"),
+        {"asset_action.set_enabled": N_("Took a charge point out of or back into service")},
     ),
 }
 
 _DELETIONS = {
     **_entries(
         _K.DELETION,
-        "RFID card",
+        N_("RFID card"),
         {
-            "id_tag_actions.ask_delete": "Asked to delete an RFID card",
-            "id_tag_actions.delete": "Deleted an RFID card",
+            "id_tag_actions.ask_delete": N_("Asked to delete an RFID card"),
+            "id_tag_actions.delete": N_("Deleted an RFID card"),
         },
     ),
     **_entries(
         _K.DELETION,
-        "vehicle",
+        N_("vehicle"),
         {
-            "vehicle_actions.ask_delete": "Asked to delete a vehicle",
-            "vehicle_actions.delete": "Deleted a vehicle",
+            "vehicle_actions.ask_delete": N_("Asked to delete a vehicle"),
+            "vehicle_actions.delete": N_("Deleted a vehicle"),
         },
     ),
-    **_entries(_K.DELETION, "driver", {"driver_detail.delete": "Deleted a driver"}),
-    **_entries(_K.DELETION, "user group", {"group_detail.delete": "Deleted a user group"}),
+    **_entries(_K.DELETION, N_("driver"), {"driver_detail.delete": N_("Deleted a driver")}),
+    **_entries(_K.DELETION, N_("user group"), {"group_detail.delete": N_("Deleted a user group")}),
     **_entries(
         _K.DELETION,
-        "local list",
+        N_("local list"),
         {
-            "local_list_delete.ask_delete": "Asked to delete a local list",
-            "local_list_delete.delete": "Deleted a local list",
-            "entry_list.remove": "Removed an RFID card from a local list",
-            "entry_list.remove_selected": "Removed RFID cards from a local list",
+            "local_list_delete.ask_delete": N_("Asked to delete a local list"),
+            "local_list_delete.delete": N_("Deleted a local list"),
+            "entry_list.remove": N_("Removed an RFID card from a local list"),
+            "entry_list.remove_selected": N_("Removed RFID cards from a local list"),
         },
     ),
     **_entries(
         _K.DELETION,
-        "asset",
+        N_("asset"),
         {
-            "asset_action.ask": "Asked to delete or disable an area, station or charge point",
-            "asset_action.confirm": "Deleted or disabled an area, station or charge point",
+            "asset_action.ask": N_("Asked to delete or disable an area, station or charge point"),
+            "asset_action.confirm": N_("Deleted or disabled an area, station or charge point"),
         },
     ),
 }
@@ -183,147 +188,151 @@ _DELETIONS = {
 _EDITS = {
     **_entries(
         _K.EDIT,
-        "station",
+        N_("station"),
         {
-            "station_form.save": "Saved a station",
-            "asset_import.run_import": "Imported assets from CSV",
+            "station_form.save": N_("Saved a station"),
+            "asset_import.run_import": N_("Imported assets from CSV"),
         },
     ),
-    **_entries(_K.EDIT, "area", {"area_form.save": "Saved an area"}),
+    **_entries(_K.EDIT, N_("area"), {"area_form.save": N_("Saved an area")}),
     **_entries(
-        _K.EDIT, "asset import", {"asset_import.check_files": "Checked CSV files for an import"}
+        _K.EDIT,
+        N_("asset import"),
+        {"asset_import.check_files": N_("Checked CSV files for an import")},
     ),
     **_entries(
         _K.EDIT,
-        "charge point",
+        N_("charge point"),
         {
-            "charge_point_form.save": "Saved a charge point",
-            "register_form.save": "Registered a charge point",
+            "charge_point_form.save": N_("Saved a charge point"),
+            "register_form.save": N_("Registered a charge point"),
         },
     ),
-    **_entries(_K.EDIT, "driver", {"driver_form.submit": "Saved a driver"}),
-    **_entries(_K.EDIT, "RFID card", {"id_tag_form.submit": "Saved an RFID card"}),
-    **_entries(_K.EDIT, "vehicle", {"vehicle_form.submit": "Saved a vehicle"}),
+    **_entries(_K.EDIT, N_("driver"), {"driver_form.submit": N_("Saved a driver")}),
+    **_entries(_K.EDIT, N_("RFID card"), {"id_tag_form.submit": N_("Saved an RFID card")}),
+    **_entries(_K.EDIT, N_("vehicle"), {"vehicle_form.submit": N_("Saved a vehicle")}),
     **_entries(
         _K.EDIT,
-        "user group",
+        N_("user group"),
         {
-            "group_form.submit": "Saved a user group",
-            "group_detail.add_member": "Added a driver to a user group",
-            "group_detail.remove_member": "Removed a driver from a user group",
-            "group_detail.set_authorised": "Changed whether a group member may charge",
-        },
-    ),
-    **_entries(
-        _K.EDIT,
-        "local list",
-        {
-            "local_list_form.submit": "Saved a local list",
-            "add_id_tags.add_pasted": "Added pasted RFID cards to a local list",
-            "add_id_tags.add_selected": "Added RFID cards to a local list",
-            "assign.assign_selected": "Assigned a local list to charge points",
-            "assign.assign_stations": "Assigned a local list to stations' charge points",
-            "assigned_list.unassign": "Unassigned a local list from a charge point",
-            "assigned_list.unassign_selected": "Unassigned a local list from charge points",
-            "assigned_list.unassign_all": "Unassigned a local list from every charge point",
+            "group_form.submit": N_("Saved a user group"),
+            "group_detail.add_member": N_("Added a driver to a user group"),
+            "group_detail.remove_member": N_("Removed a driver from a user group"),
+            "group_detail.set_authorised": N_("Changed whether a group member may charge"),
         },
     ),
     **_entries(
         _K.EDIT,
-        "data issue",
+        N_("local list"),
         {
-            "data_issue_list.resolve_one": "Resolved a charger data issue",
-            "data_issue_list.resolve_selected": "Resolved the selected charger data issues",
-            "data_issue_list.resolve_all_shown": "Resolved every charger data issue shown",
-            "charge_point_data_issues.resolve_one": "Resolved a charger data issue",
-            "charge_point_data_issues.resolve_selected": "Resolved the selected data issues",
-            "charge_point_data_issues.resolve_all_shown": "Resolved every data issue shown",
+            "local_list_form.submit": N_("Saved a local list"),
+            "add_id_tags.add_pasted": N_("Added pasted RFID cards to a local list"),
+            "add_id_tags.add_selected": N_("Added RFID cards to a local list"),
+            "assign.assign_selected": N_("Assigned a local list to charge points"),
+            "assign.assign_stations": N_("Assigned a local list to stations' charge points"),
+            "assigned_list.unassign": N_("Unassigned a local list from a charge point"),
+            "assigned_list.unassign_selected": N_("Unassigned a local list from charge points"),
+            "assigned_list.unassign_all": N_("Unassigned a local list from every charge point"),
         },
     ),
-    **_entries(_K.EDIT, "firmware image", {"firmware.upload_image": "Uploaded a firmware image"}),
+    **_entries(
+        _K.EDIT,
+        N_("data issue"),
+        {
+            "data_issue_list.resolve_one": N_("Resolved a charger data issue"),
+            "data_issue_list.resolve_selected": N_("Resolved the selected charger data issues"),
+            "data_issue_list.resolve_all_shown": N_("Resolved every charger data issue shown"),
+            "charge_point_data_issues.resolve_one": N_("Resolved a charger data issue"),
+            "charge_point_data_issues.resolve_selected": N_("Resolved the selected data issues"),
+            "charge_point_data_issues.resolve_all_shown": N_("Resolved every data issue shown"),
+        },
+    ),
+    **_entries(
+        _K.EDIT, N_("firmware image"), {"firmware.upload_image": N_("Uploaded a firmware image")}
+    ),
 }
 
 _SETTINGS = {
     **_entries(
         _K.SETTINGS,
-        "network",
+        N_("network"),
         {
-            "system.set_unknown_policy": "Changed what happens to unknown charge points",
-            "system.set_auth_required": "Changed whether charge points must authenticate",
-            "system.set_duplicate_policy": "Changed the policy for second connections",
-            "system_setting.change": "Changed a system setting",
+            "system.set_unknown_policy": N_("Changed what happens to unknown charge points"),
+            "system.set_auth_required": N_("Changed whether charge points must authenticate"),
+            "system.set_duplicate_policy": N_("Changed the policy for second connections"),
+            "system_setting.change": N_("Changed a system setting"),
         },
     ),
     **_entries(
         _K.SETTINGS,
-        "charge point",
+        N_("charge point"),
         {
-            "charge_point_security.save_password": "Set a charge point's password",
-            "charge_point_security.clear_password": "Cleared a charge point's password",
-            "charge_point_security.generate": "Generated a password for a charge point",
+            "charge_point_security.save_password": N_("Set a charge point's password"),
+            "charge_point_security.clear_password": N_("Cleared a charge point's password"),
+            "charge_point_security.generate": N_("Generated a password for a charge point"),
         },
     ),
     **_entries(
         _K.SETTINGS,
-        "account",
+        N_("account"),
         {
-            "account.create": "Created an operator account",
-            "account.deactivate": "Deactivated an operator account",
-            "account.reactivate": "Reactivated an operator account",
-            "account.reset_password": "Reset an operator's password",
-            "account.change_role": "Changed an operator's role",
-            "account.change_password": "Changed their own password",
+            "account.create": N_("Created an operator account"),
+            "account.deactivate": N_("Deactivated an operator account"),
+            "account.reactivate": N_("Reactivated an operator account"),
+            "account.reset_password": N_("Reset an operator's password"),
+            "account.change_role": N_("Changed an operator's role"),
+            "account.change_password": N_("Changed their own password"),
         },
     ),
     **_entries(
         _K.SETTINGS,
-        "role",
+        N_("role"),
         {
-            "role.create": "Created a role",
-            "role.update": "Changed a role's permissions",
-            "role.delete": "Deleted a role",
+            "role.create": N_("Created a role"),
+            "role.update": N_("Changed a role's permissions"),
+            "role.delete": N_("Deleted a role"),
         },
     ),
     **_entries(
         _K.SETTINGS,
-        "sub-operator",
+        N_("sub-operator"),
         {
-            "sub_operator.create": "Created a sub-operator",
-            "sub_operator.licence": "Changed a sub-operator's licence",
-            "sub_operator_form.save": "Saved a sub-operator",
+            "sub_operator.create": N_("Created a sub-operator"),
+            "sub_operator.licence": N_("Changed a sub-operator's licence"),
+            "sub_operator_form.save": N_("Saved a sub-operator"),
         },
     ),
 }
 
+# Whole sentences (a translation words each its own way), not "Exported the {what} list".
 _EXPORTS = {
-    f"{state}.export_csv": AuditLabel(f"Exported the {what} list", _K.EXPORT)
-    for state, what in {
-        "driver_list": "drivers",
-        "group_list": "user groups",
-        "id_tag_list": "RFID cards",
-        "vehicle_list": "vehicles",
-        "station_list": "stations",
-        "area_list": "areas",
-        "charge_point_list": "charge points",
-        "unregistered_list": "unregistered charge points",
-        "live_list": "live monitoring",
-        "active_session_list": "running sessions",
-        "data_issue_list": "charger data issues",
-        "charge_point_data_issues": "charge point's data issues",
-        "flagged_session_list": "flagged sessions",
-        "local_lists": "local lists",
-        "entry_list": "local list's RFID cards",
-        "assigned_list": "local list's charge points",
-        "card_picker": "RFID card picker",
-        "charge_point_picker": "charge point picker",
-        "station_picker": "station picker",
-        "sub_operator_list": "sub-operators",
-        "account_list": "operator accounts",
-        "role_list": "roles",
-        "audit_list": "audit log",
+    action: AuditLabel(text, _K.EXPORT)
+    for action, text in {
+        "driver_list.export_csv": N_("Exported the drivers list"),
+        "group_list.export_csv": N_("Exported the user groups list"),
+        "id_tag_list.export_csv": N_("Exported the RFID cards list"),
+        "vehicle_list.export_csv": N_("Exported the vehicles list"),
+        "station_list.export_csv": N_("Exported the stations list"),
+        "area_list.export_csv": N_("Exported the areas list"),
+        "charge_point_list.export_csv": N_("Exported the charge points list"),
+        "unregistered_list.export_csv": N_("Exported the unregistered charge points list"),
+        "live_list.export_csv": N_("Exported the live monitoring list"),
+        "active_session_list.export_csv": N_("Exported the running sessions list"),
+        "data_issue_list.export_csv": N_("Exported the charger data issues list"),
+        "charge_point_data_issues.export_csv": N_("Exported the charge point's data issues list"),
+        "flagged_session_list.export_csv": N_("Exported the flagged sessions list"),
+        "local_lists.export_csv": N_("Exported the local lists list"),
+        "entry_list.export_csv": N_("Exported the local list's RFID cards list"),
+        "assigned_list.export_csv": N_("Exported the local list's charge points list"),
+        "card_picker.export_csv": N_("Exported the RFID card picker list"),
+        "charge_point_picker.export_csv": N_("Exported the charge point picker list"),
+        "station_picker.export_csv": N_("Exported the station picker list"),
+        "sub_operator_list.export_csv": N_("Exported the sub-operators list"),
+        "account_list.export_csv": N_("Exported the operator accounts list"),
+        "role_list.export_csv": N_("Exported the roles list"),
+        "audit_list.export_csv": N_("Exported the audit log list"),
+        "message_log.export": N_("Exported a charge point's OCPP message log"),
     }.items()
-} | {
-    "message_log.export": AuditLabel("Exported a charge point's OCPP message log", _K.EXPORT),
 }
 
 LABELS: dict[str, AuditLabel] = {
@@ -383,15 +392,20 @@ def label_of(action: str) -> str:
 
 
 def actions_labelled(term: str) -> list[str]:
-    """The listed actions whose label or kind name contains `term` (case-insensitive): what a
-    search for "blocked" or "rfid" finds beyond the raw action names."""
+    """The listed actions whose label or kind name contains `term` (case-insensitive), in
+    English or in the reader's language: what a search for "blocked", "gesperrt" or "rfid"
+    finds beyond the raw action names."""
     needle = term.strip().lower()
     if not needle:
         return []
     return sorted(
         action
         for action, label in LABELS.items()
-        if needle in label.text.lower() or needle in KIND_LABELS[label.kind].lower()
+        if any(
+            needle in text.lower()
+            for msgid in (label.text, KIND_LABELS[label.kind])
+            for text in {msgid, tr(msgid)}
+        )
     )
 
 
@@ -400,12 +414,18 @@ _OBJECT_KEYS = ("pk", "identity", "id_tag", "name")
 
 
 def object_of(action: str, object_type: str, object_id: str, detail: str) -> str:
-    """What the action was on, for a reader: "RFID card 12", "charge point CP-7", or ""."""
-    noun = LABELS[action].noun if action in LABELS else object_type.replace("_", " ")
-    ident = object_id or _object_in_detail(detail)
+    """What the action was on, in English: "RFID card 12", "charge point CP-7", or ""."""
+    noun, ident = object_parts(action, object_type, object_id, detail)
     if not ident:
         return ""
     return f"{noun} {ident}".strip()
+
+
+def object_parts(action: str, object_type: str, object_id: str, detail: str) -> tuple[str, str]:
+    """The object's noun (a message id for a listed action, "RFID card"; the object type's
+    words otherwise) and its identifier ("12"; "" when the entry names none)."""
+    noun = LABELS[action].noun if action in LABELS else object_type.replace("_", " ")
+    return noun, object_id or _object_in_detail(detail)
 
 
 def _object_in_detail(detail: str) -> str:

@@ -2,6 +2,8 @@
 
 Dates are calendar days, inclusive, in UTC. Past the end the organisation is read-only for
 its people (chargers keep serving drivers); before the start likewise. No date = no bound.
+
+The reasons are worded in the reader's language (`tr`; English outside an event).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from ccms_app.core.display import format_date
 from ccms_app.core.i18n import tr
 
 
@@ -20,12 +23,20 @@ class LicenceTerms:
     valid_to: date | None = None
 
 
+def licence_day(day: date) -> str:
+    """A licence date as the reader writes it ("2026-03-31" in English)."""
+    return format_date(day, "%Y-%m-%d", "yMMMd")
+
+
 def licence_problem(terms: LicenceTerms, today: date) -> str | None:
     """Why the licence does not allow changes today, or None while it is in force."""
     if terms.valid_from is not None and today < terms.valid_from:
-        return f"The licence starts on {terms.valid_from.isoformat()}: read-only until then."
+        return tr(
+            "The licence starts on {date}: read-only until then.",
+            date=licence_day(terms.valid_from),
+        )
     if terms.valid_to is not None and today > terms.valid_to:
-        return f"The licence ended on {terms.valid_to.isoformat()}: read-only."
+        return tr("The licence ended on {date}: read-only.", date=licence_day(terms.valid_to))
     return None
 
 
@@ -35,24 +46,25 @@ def registration_problem(terms: LicenceTerms, charge_points: int, connectors: in
     `charge_points` is the count before this one; `connectors` the count including its own.
     """
     if terms.max_charge_points is not None and charge_points + 1 > terms.max_charge_points:
-        return (
-            f"The licence allows {terms.max_charge_points} charge points and "
-            f"{charge_points} are registered."
+        return tr(
+            "The licence allows {limit} charge points and {count} are registered.",
+            limit=terms.max_charge_points,
+            count=charge_points,
         )
     if terms.max_connectors is not None and connectors > terms.max_connectors:
-        return (
-            f"The licence allows {terms.max_connectors} connectors; this would make {connectors}."
+        return tr(
+            "The licence allows {limit} connectors; this would make {count}.",
+            limit=terms.max_connectors,
+            count=connectors,
         )
     return None
 
 
 def validate_terms(terms: LicenceTerms) -> None:
     """ValueError when the terms contradict themselves."""
-    for label, value in (
-        ("charge points", terms.max_charge_points),
-        ("connectors", terms.max_connectors),
-    ):
-        if value is not None and value < 0:
-            raise ValueError(tr("The number of {label} cannot be negative.", label=label))
+    if terms.max_charge_points is not None and terms.max_charge_points < 0:
+        raise ValueError(tr("The number of charge points cannot be negative."))
+    if terms.max_connectors is not None and terms.max_connectors < 0:
+        raise ValueError(tr("The number of connectors cannot be negative."))
     if terms.valid_from and terms.valid_to and terms.valid_to < terms.valid_from:
         raise ValueError(tr("The licence cannot end before it starts."))

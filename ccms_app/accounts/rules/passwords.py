@@ -9,20 +9,23 @@ from __future__ import annotations
 
 from zxcvbn import zxcvbn
 
+from ccms_app.core.i18n import tr
+
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256  # Argon2 takes any length; a bound keeps a login request small
 MIN_GUESSES_LOG10 = 8.0
 
 
 def password_problem(password: str, related: tuple[str, ...] = ()) -> str | None:
-    """Why `password` is not acceptable, or None. `related`: the email, the name."""
+    """Why `password` is not acceptable (in the reader's language), or None. `related`: the
+    email, the name."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"The password must have at least {MIN_PASSWORD_LENGTH} characters."
+        return tr("The password must have at least {count} characters.", count=MIN_PASSWORD_LENGTH)
     if len(password) > MAX_PASSWORD_LENGTH:
-        return f"The password may have at most {MAX_PASSWORD_LENGTH} characters."
+        return tr("The password may have at most {count} characters.", count=MAX_PASSWORD_LENGTH)
     inputs = [part for value in related for part in _words(value)]
     if zxcvbn(password, user_inputs=inputs)["guesses_log10"] < MIN_GUESSES_LOG10:
-        return (
+        return tr(
             "That password is too common or too easy to guess (a known password, a keyboard "
             "pattern, a repeat or your own name). Use a few unrelated words or a password manager."
         )

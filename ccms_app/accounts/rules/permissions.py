@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import StrEnum
 
-from ccms_app.core.i18n import N_, tr
+from ccms_app.core.i18n import N_, Message, _
 
 
 class Module(StrEnum):
@@ -110,27 +110,48 @@ def format_permissions(permissions: Iterable[str]) -> str:
     return ",".join(sorted(set(permissions) & ALL_PERMISSIONS))
 
 
+GRANT = "grant"  # RoleProblem.field of an over-grant: a refusal, not a form error
+
+
+class RoleProblem(ValueError):
+    """A role that is not acceptable: `field` is the form's ("name", "permissions") or
+    GRANT; `message` the words (English as `message.text()`, the reader's as `str`)."""
+
+    def __init__(self, field: str, message: Message) -> None:
+        super().__init__(str(message))
+        self.field = field
+        self.message = message
+
+
 def validate_role(name: str, permissions: Iterable[str], grantable: frozenset[str]) -> str:
-    """The cleaned role name; ValueError when the role is not acceptable.
+    """The cleaned role name; RoleProblem (a ValueError) when the role is not acceptable.
 
     `grantable` is what the person saving the role holds: nobody hands out more than
     they have (an operator cannot make itself an administrator through a custom role).
     """
     cleaned = " ".join(name.split())
     if not cleaned:
-        raise ValueError(tr("Give the role a name."))
+        raise RoleProblem("name", _("Give the role a name."))
     if len(cleaned) > 80:
-        raise ValueError(tr("A role name has at most 80 characters."))
+        raise RoleProblem("name", _("A role name has at most 80 characters."))
     if cleaned.casefold() in {built_in.casefold() for built_in in BUILT_IN_ROLES}:
-        raise ValueError(f"{cleaned!r} is a built-in role: choose another name.")
+        raise RoleProblem(
+            "name", _("{name} is a built-in role: choose another name.", name=repr(cleaned))
+        )
     chosen = set(permissions)
     unknown = chosen - ALL_PERMISSIONS
     if unknown:
-        raise ValueError(tr("Unknown permissions: {sorted}.", sorted=", ".join(sorted(unknown))))
+        raise RoleProblem(
+            "permissions", _("Unknown permissions: {sorted}.", sorted=", ".join(sorted(unknown)))
+        )
     beyond = chosen - grantable
     if beyond:
-        raise ValueError(
-            "You cannot grant permissions you do not have: " + ", ".join(sorted(beyond)) + "."
+        raise RoleProblem(
+            GRANT,
+            _(
+                "You cannot grant permissions you do not have: {permissions}.",
+                permissions=", ".join(sorted(beyond)),
+            ),
         )
     return cleaned
 

@@ -15,18 +15,22 @@ import reflex as rx
 
 from ccms_app.accounts import auth, own_account
 from ccms_app.accounts.gate_marks import optional_login, signed_in
-from ccms_app.accounts.principals import Principal
+from ccms_app.accounts.principals import Principal, principal_for_session
 from ccms_app.accounts.rules.permissions import Action, Module, permission
 from ccms_app.accounts.rules.redirects import HOME_ROUTE, LOGIN_ROUTE, safe_next
 from ccms_app.core import i18n
 from ccms_app.ui.events import event
 
+# What a handler answers when the login ended under it (every module; shown as tr(...)).
+SESSION_ENDED = i18n.N_("Your session has ended. Log in again.")
 LOGIN_ERRORS = {
     "failed": auth.LOGIN_FAILED_MESSAGE,
     "missing": i18n.N_("Enter your email and password."),
     "busy": i18n.N_("Many logins are being checked right now. Please try again in a moment."),
     "throttled": i18n.N_("Too many failed attempts. Wait {wait} seconds, then try again."),
 }
+# "throttled" without a number of seconds (a link typed by hand)
+THROTTLED_A_FEW = i18n.N_("Too many failed attempts. Wait a few seconds, then try again.")
 
 
 class AuthState(rx.State):
@@ -68,6 +72,11 @@ class AuthState(rx.State):
         self.language, self._language_chosen = code, True
         if self.is_authenticated:
             await asyncio.to_thread(own_account.set_language, self._account_id, code)
+            if self.read_only_reason:  # the licence's banner, in the new language at once
+                principal = await asyncio.to_thread(principal_for_session, self._session_hash)
+                if principal is not None:
+                    with i18n.reading_as(code, principal.organisation_id):
+                        self.read_only_reason = principal.read_only_text()
         return None
 
     def _follow_browser(self) -> None:
@@ -99,10 +108,10 @@ class AuthState(rx.State):
         self.login_next = safe_next(params.get("next"))
         template = LOGIN_ERRORS.get(str(params.get("error", "")))
         wait = str(params.get("wait", ""))
+        if template == LOGIN_ERRORS["throttled"] and not wait.isdigit():
+            template = THROTTLED_A_FEW
         self.login_error = (
-            ""
-            if template is None
-            else i18n.gettext(self.language, template, wait=wait if wait.isdigit() else "a few")
+            "" if template is None else i18n.gettext(self.language, template, wait=wait)
         )
         if self.is_authenticated:  # still signed in: straight on
             return rx.redirect(self.login_next)
@@ -122,6 +131,12 @@ class AuthState(rx.State):
     def _take_login(self, principal: Principal) -> None:
         """Copy what the gate found; assignments of unchanged values are skipped so an
         event that changes nothing sends nothing."""
+        if principal.language and i18n.is_language(principal.language):
+            if self.language != principal.language:
+                self.language = principal.language
+            self._language_chosen = True
+        with i18n.reading_as(self.language, principal.organisation_id):
+            reason = principal.read_only_text()  # the banner, in the tab's language
         values = {
             "is_authenticated": True,
             "operator_email": principal.email,
@@ -129,15 +144,11 @@ class AuthState(rx.State):
             "organisation_name": principal.organisation_name,
             "role_name": principal.role_name,
             "permissions": sorted(principal.permissions),
-            "read_only_reason": principal.read_only_reason,
+            "read_only_reason": reason,
         }
         for name, value in values.items():
             if getattr(self, name) != value:
                 setattr(self, name, value)
-        if principal.language and i18n.is_language(principal.language):
-            if self.language != principal.language:
-                self.language = principal.language
-            self._language_chosen = True
         self._account_id = principal.account_id
         self._organisation_id = principal.organisation_id
         self._session_hash = principal.session_hash

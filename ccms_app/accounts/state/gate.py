@@ -98,7 +98,7 @@ class GateMiddleware(Middleware):
         if action in _AUDITED:
             await asyncio.to_thread(_audit, principal, state, event, "refused")
         if principal.read_only_reason and action != Action.VIEW:
-            message = principal.read_only_reason
+            message = principal.read_only_text()  # worded now, in the reader's language
         else:
             message = tr(
                 "Your role ({role}) does not allow {action} on {module}.",

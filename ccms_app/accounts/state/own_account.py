@@ -19,13 +19,11 @@ from ccms_app.accounts import own_account
 from ccms_app.accounts.gate_marks import signed_in
 from ccms_app.accounts.login_guard import LoginBusy, LoginThrottled, login_guard
 from ccms_app.accounts.own_account import InputError, WrongPasswordError
-from ccms_app.accounts.state.auth import AuthState
+from ccms_app.accounts.state.auth import SESSION_ENDED, AuthState
 from ccms_app.core.display import format_time
-from ccms_app.core.i18n import tr
+from ccms_app.core.i18n import N_, tr
 from ccms_app.core.types import utc_now
 from ccms_app.ui.events import event
-
-SESSION_ENDED = "Your session has ended. Log in again."
 
 
 class OwnAccountState(rx.State):
@@ -54,7 +52,7 @@ class OwnAccountState(rx.State):
         self.full_name, self.email = mine.full_name, mine.email
         self.role_name, self.organisation_name = mine.role_name, mine.organisation_name
         last = mine.last_login_at
-        self.last_login = format_time(last, "UTC", utc_now()) if last else "never"
+        self.last_login = format_time(last, "UTC", utc_now()) if last else N_("never")
         self.must_change_password = mine.must_change_password
         self.errors, self.message, self.busy = {}, "", False
         self.loaded = True
@@ -65,7 +63,7 @@ class OwnAccountState(rx.State):
         """Current password, new one twice; other sessions of the account end."""
         auth_state = await self.get_state(AuthState)
         if not auth_state.is_authenticated:
-            yield rx.toast.error(SESSION_ENDED)
+            yield rx.toast.error(tr(SESSION_ENDED))
             return
         email, address = auth_state.operator_email, _remote_address(self)
         self.errors, self.message = {}, ""
@@ -88,7 +86,7 @@ class OwnAccountState(rx.State):
                     raise
         except LoginThrottled as exc:
             self.message = tr(
-                ("Too many wrong passwords. Wait {wait_seconds:.0f} seconds."),
+                "Too many wrong passwords. Wait {wait_seconds:.0f} seconds.",
                 wait_seconds=exc.wait_seconds,
             )
             return

@@ -1,7 +1,8 @@
 """Analytics -> Reports (/analytics/reports): the predefined reports (charging sessions with
 their detail, charged energy, station availability) over a range of days, narrowed by
 station or area, vehicle and user group, each with its CSV; and who gets the monthly report
-by e-mail. Tables scroll sideways inside their own box on a 360 px phone."""
+by e-mail. Tables scroll sideways inside their own box on a 360 px phone. The text the server
+writes follows the tab's language (`follow_language` writes it again after a switch)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from ccms_app.analytics.state.reports import (
 from ccms_app.branding.components.brand import page_title
 from ccms_app.ui.i18n import t
 from ccms_app.ui.layout import app_shell
-from ccms_app.ui.page_header import page_header
+from ccms_app.ui.page_header import follow_language, page_header
 
 ROUTE = REPORTS_ROUTE
 TITLE = page_title("Reports · Analytics")
@@ -52,6 +53,7 @@ def page() -> rx.Component:
     return app_shell(
         ROUTE,
         page_header(t("Reports"), t("Charging sessions, charged energy and station availability")),
+        follow_language(ReportsState.follow_language),
         analytics_subnav(ROUTE),
         filters(),
         rx.cond(

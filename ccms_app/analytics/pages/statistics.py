@@ -2,7 +2,9 @@
 (day / month / year, From / To days in the operator's zone, area, station, charge point),
 then stations and charge points by state, charging orders / energy / amount with their
 month-on-month change, charts, rankings and the sessions behind them (CSV), work orders,
-and faults by cause. Tables scroll sideways inside their card on a 360 px phone."""
+and faults by cause. Tables scroll sideways inside their card on a 360 px phone. The text
+the server writes follows the tab's language (`follow_language` writes it again after a
+switch)."""
 
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from ccms_app.analytics.state.statistics import StatisticsState
 from ccms_app.branding.components.brand import page_title
 from ccms_app.ui.i18n import t
 from ccms_app.ui.layout import app_shell
-from ccms_app.ui.page_header import page_header
+from ccms_app.ui.page_header import follow_language, page_header
 
 ROUTE = STATISTICS_ROUTE
 TITLE = page_title("Statistics · Analytics")
@@ -35,6 +37,7 @@ def page() -> rx.Component:
     return app_shell(
         ROUTE,
         page_header(t("Statistics"), t("The operations data dashboard")),
+        follow_language(StatisticsState.follow_language),
         analytics_subnav(ROUTE),
         filters(),
         rx.cond(

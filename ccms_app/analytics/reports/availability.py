@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 
 from ccms_app.analytics.reports.filters import ReportFilter
-from ccms_app.core.i18n import N_
+from ccms_app.core.i18n import N_, tr
 from ccms_app.maintenance.reports import uptime_sum
 from ccms_app.maintenance.reports.filters import ReportFilter as PortFilter
 from ccms_app.maintenance.reports.port_events import Port, ports
@@ -79,7 +79,7 @@ def availability_report(report: ReportFilter, now: datetime) -> AvailabilityRepo
         for key, parts in summed_between(group, start, as_of).items():
             figures[key] = (as_of - start, parts.outage - parts.excused)
     stations = _per_station(selected, figures)
-    network = _station(None, "All stations", selected, figures)
+    network = _station(None, tr("All stations"), selected, figures)
     ranked = sorted(stations, key=lambda s: (s.percent is None, s.percent or 0, s.station.lower()))
     return AvailabilityReport(since, as_of, ranked, network)
 
@@ -118,7 +118,7 @@ def _per_station(selected: list[Port], figures: dict[PortKey, Figure]) -> list[S
     for port in selected:
         grouped[port.station_id].append(port)
     return [
-        _station(station_id, group[0].station or "No station", group, figures)
+        _station(station_id, group[0].station or tr("No station"), group, figures)
         for station_id, group in grouped.items()
     ]
 

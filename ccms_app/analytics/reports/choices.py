@@ -10,6 +10,7 @@ from sqlmodel import col
 
 from ccms_app.analytics.reports.filters import AREA, STATION
 from ccms_app.core.db import read_session
+from ccms_app.core.i18n import tr
 from ccms_app.drivers.models import UserGroup, Vehicle
 from ccms_app.network.areas import area_choices
 from ccms_app.network.stations import station_choices
@@ -18,8 +19,9 @@ MAX_CHOICES = 500  # a select beyond this is unusable; the REST API takes any id
 
 
 def location_choices(scope: Collection[int]) -> list[list[str]]:
-    """Areas ("area:3", "Area: North") then stations ("station:7", "Depot")."""
-    areas = [[f"{AREA}:{i}", f"Area: {name}"] for i, name in area_choices(scope)]
+    """Areas ("area:3", "Area: North") then stations ("station:7", "Depot"), in the reader's
+    language."""
+    areas = [[f"{AREA}:{i}", tr("Area: {name}", name=name)] for i, name in area_choices(scope)]
     stations = [[f"{STATION}:{i}", name] for i, name in station_choices(scope)]
     return [*areas, *stations]
 

@@ -27,7 +27,9 @@ from sqlmodel import Session, col
 
 from ccms_app.accounts.roles import InputError, NotFoundError
 from ccms_app.analytics.figures import Narrowing
+from ccms_app.analytics.wording import count_text
 from ccms_app.core.db import read_session
+from ccms_app.core.i18n import N_, tr
 from ccms_app.drivers.models import UserGroup, Vehicle
 from ccms_app.finance.rules.revenue import Bucket, PeriodKind, buckets_between, local_midnight
 from ccms_app.finance.wallets.holders import organisation_zone
@@ -46,10 +48,11 @@ class ReportInputError(InputError):
 
 
 class ReportNotFound(NotFoundError):
-    """An id of the filter is not in the caller's organisations; `field` names it."""
+    """An id of the filter is not in the caller's organisations; `field` names it, `message`
+    (an `_OWNED` sentence naming the field) says so."""
 
-    def __init__(self, field: str, what: str) -> None:
-        super().__init__(f"No such {what} in your organisations ({field}).")
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(tr(message, field=field))
         self.field = field
 
 
@@ -115,14 +118,23 @@ def checked_range(first: date, last: date, kind: PeriodKind | None = None) -> No
     """ReportInputError unless `first`..`last` is a range a report can cover."""
     for field, day in (("from", first), ("to", last)):
         if not EARLIEST <= day <= LATEST:
-            raise ReportInputError({field: f"Choose a day from {EARLIEST} to {LATEST}."})
+            raise ReportInputError(
+                {field: tr("Choose a day from {first} to {last}.", first=EARLIEST, last=LATEST)}
+            )
     if last < first:
-        raise ReportInputError({"to": "The To date is before the From date."})
+        raise ReportInputError({"to": tr("The To date is before the From date.")})
     if (last - first).days + 1 > MAX_RANGE_DAYS:
-        raise ReportInputError({"to": f"Choose at most {MAX_RANGE_DAYS:,} days."})
+        raise ReportInputError(
+            {"to": tr("Choose at most {max_days} days.", max_days=count_text(MAX_RANGE_DAYS))}
+        )
     if kind is PeriodKind.DAYS and (last - first).days + 1 > MAX_DAY_BUCKETS:
         raise ReportInputError(
-            {"period": f"Per day covers at most {MAX_DAY_BUCKETS} days: choose per month."}
+            {
+                "period": tr(
+                    "Per day covers at most {max_days} days: choose per month.",
+                    max_days=MAX_DAY_BUCKETS,
+                )
+            }
         )
 
 
@@ -133,7 +145,7 @@ def _day(raw: str, field: str, errors: dict[str, str]) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        errors[field] = f"Give a date like 2026-01-31 (got {text[:20]!r})."
+        errors[field] = tr("Give a date like 2026-01-31 (got {text}).", text=repr(text[:20]))
         return None
 
 
@@ -142,7 +154,7 @@ def _id(raw: str, field: str, errors: dict[str, str]) -> int | None:
     if not text:
         return None
     if not text.isdigit() or len(text) > 18:
-        errors[field] = f"Choose one from the list (got {text[:20]!r})."
+        errors[field] = tr("Choose one from the list (got {text}).", text=repr(text[:20]))
         return None
     return int(text)
 
@@ -153,7 +165,7 @@ def location_ids(location: str) -> dict[str, int | None]:
     errors: dict[str, str] = {}
     found = _id(raw, "location", errors) if kind in (AREA, STATION) else None
     if location.strip() and (errors or found is None):
-        raise ReportInputError({"location": "Choose a station or an area from the list."})
+        raise ReportInputError({"location": tr("Choose a station or an area from the list.")})
     return {
         "area_id": found if kind == AREA else None,
         "station_id": found if kind == STATION else None,
@@ -199,18 +211,38 @@ def operator_zone(organisation_id: int) -> str:
 
 
 _OWNED: dict[str, tuple[Any, Any, str]] = {
-    "area_id": (OperationArea.id, OperationArea.organisation_id, "operation area"),
-    "station_id": (Station.id, Station.organisation_id, "station"),
-    "charge_point_id": (ChargePoint.id, ChargePoint.organisation_id, "charge point"),
-    "vehicle_id": (Vehicle.id, Vehicle.organisation_id, "vehicle"),
-    "group_id": (UserGroup.id, UserGroup.organisation_id, "user group"),
+    "area_id": (
+        OperationArea.id,
+        OperationArea.organisation_id,
+        N_("No such operation area in your organisations ({field})."),
+    ),
+    "station_id": (
+        Station.id,
+        Station.organisation_id,
+        N_("No such station in your organisations ({field})."),
+    ),
+    "charge_point_id": (
+        ChargePoint.id,
+        ChargePoint.organisation_id,
+        N_("No such charge point in your organisations ({field})."),
+    ),
+    "vehicle_id": (
+        Vehicle.id,
+        Vehicle.organisation_id,
+        N_("No such vehicle in your organisations ({field})."),
+    ),
+    "group_id": (
+        UserGroup.id,
+        UserGroup.organisation_id,
+        N_("No such user group in your organisations ({field})."),
+    ),
 }
 
 
 def check_in_scope(session: Session, report: ReportFilter) -> None:
     """ReportNotFound for the first id that is not one of the caller's organisations'."""
     orgs = sorted(report.organisations)
-    for field, (key, owner, what) in _OWNED.items():
+    for field, (key, owner, message) in _OWNED.items():
         wanted = getattr(report, field)
         if wanted is None:
             continue
@@ -218,4 +250,4 @@ def check_in_scope(session: Session, report: ReportFilter) -> None:
             select(col(key)).where(col(key) == wanted, col(owner).in_(orgs))
         ).first()
         if found is None:
-            raise ReportNotFound(field, what)
+            raise ReportNotFound(field, message)

@@ -40,6 +40,7 @@ from ccms_app.analytics.rollup import (
 from ccms_app.charging.models import ChargingSession, SessionStatus
 from ccms_app.core import listing
 from ccms_app.core.db import read_session
+from ccms_app.core.i18n import N_, tr
 from ccms_app.core.listing import ListPage, ListQuery
 from ccms_app.drivers.models import IdTag, Vehicle
 from ccms_app.finance.history.queries import Period, fetch_history, narrowed
@@ -49,7 +50,7 @@ from ccms_app.finance.rules.revenue import Bucket, PeriodKind, bucket_of
 from ccms_app.finance.wallets.holders import organisation_currency
 from ccms_app.network.models import ChargePoint, Station
 
-NO_STATION = "No station"
+NO_STATION = N_("No station")  # in the reader's language where a row shows it
 CHUNK = 500  # ids per IN list
 
 
@@ -183,9 +184,10 @@ def energy_report(session: Session, report: ReportFilter, now: datetime) -> Ener
         for sid, name in names.items()
     ]
     if by_station.get(None) is not None:  # charge points without a station charged
-        station_rows.append(_energy_row(None, NO_STATION, "", by_station[None], total))
+        station_rows.append(_energy_row(None, tr(NO_STATION), "", by_station[None], total))
+    unnamed = tr(NO_STATION)
     cp_rows = [
-        _energy_row(cp, identity, names.get(station, NO_STATION), by_cp.get(cp, Totals()), total)
+        _energy_row(cp, identity, names.get(station, unnamed), by_cp.get(cp, Totals()), total)
         for cp, (identity, station) in charge_points.items()
     ]
     return EnergyReport(_ranked(station_rows), _ranked(cp_rows), total)

@@ -13,9 +13,10 @@ from typing import Any
 from ccms_app.analytics.figures import Totals
 from ccms_app.analytics.reports.availability import AvailabilityReport, StationAvailability
 from ccms_app.analytics.reports.queries import DetailTotals, EnergyRow, SessionsSummary
+from ccms_app.analytics.wording import count_text
 from ccms_app.charging.models import SessionStatus
 from ccms_app.core.display import MISSING, time_zone
-from ccms_app.core.i18n import N_
+from ccms_app.core.i18n import N_, tr
 from ccms_app.core.money import format_minor, format_money
 from ccms_app.finance.history.spec import COST_LABELS, NO_COST, SESSION_LABELS
 from ccms_app.finance.models import CostState
@@ -79,7 +80,7 @@ def totals_row(key: str, label: str, totals: Totals, currencies: tuple[str, ...]
         "key": key,
         "label": label,
         "orders": str(totals.orders),
-        "orders_shown": f"{totals.orders:,}",
+        "orders_shown": count_text(totals.orders),
         "energy_kwh": kwh(totals.energy_wh),
         "energy_shown": kwh_shown(totals.energy_wh),
         "charging_min": str(minutes),
@@ -106,7 +107,7 @@ def energy_row(row: EnergyRow) -> dict[str, str]:
         "name": row.name,
         "station": row.station,
         "orders": str(row.totals.orders),
-        "orders_shown": f"{row.totals.orders:,}",
+        "orders_shown": count_text(row.totals.orders),
         "energy_kwh": kwh(row.totals.energy_wh),
         "energy_shown": kwh_shown(row.totals.energy_wh),
         "share_value": percent_value(row.share, 1),
@@ -152,10 +153,11 @@ def _minutes_between(start: datetime | None, stop: datetime | None, now: datetim
 
 
 def cost_text(status: str, cost_state: str | None) -> str:
-    """ "priced" / "held for review" / "running" ...: why an amount is there or not."""
+    """ "priced" / "held for review" / "running" ...: why an amount is there or not (in the
+    reader's language: the CSVs, made outside an event, in English)."""
     if status != SessionStatus.COMPLETED:  # running, or refused: no cost to speak of yet
-        return SESSION_LABELS.get(status, status)
-    return COST_LABELS.get(cost_state or NO_COST, str(cost_state))
+        return tr(SESSION_LABELS.get(status, status))
+    return tr(COST_LABELS.get(cost_state or NO_COST, str(cost_state)))
 
 
 def detail_row(row: Mapping[str, Any], zone: str, now: datetime) -> dict[str, str]:
@@ -191,7 +193,7 @@ def detail_row(row: Mapping[str, Any], zone: str, now: datetime) -> dict[str, st
 def detail_totals_row(totals: DetailTotals, currencies: tuple[str, ...]) -> dict[str, str]:
     codes = tuple(dict.fromkeys([*currencies, *sorted(totals.amounts)]))
     return {
-        "sessions": f"{totals.sessions:,}",
+        "sessions": count_text(totals.sessions),
         "energy_shown": kwh_shown(totals.energy_wh),
         "energy_kwh": kwh(totals.energy_wh),
         "excl_shown": amounts_shown(totals.amounts, codes, incl=False),

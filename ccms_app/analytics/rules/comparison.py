@@ -19,7 +19,9 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-NO_DATA = "no data"
+from ccms_app.core.i18n import N_, tr
+
+NO_DATA = N_("no data")  # in the reader's language where it is returned
 
 
 def month_end(day: date) -> date:
@@ -67,7 +69,7 @@ def _one_decimal(value: Fraction) -> Decimal:
 def percent_text(value: Fraction | None) -> str:
     """A share as a percentage with one decimal ("33.3 %"); "no data" for none."""
     if value is None:
-        return NO_DATA
+        return tr(NO_DATA)
     return f"{_one_decimal(value * 100)} %"
 
 
@@ -75,7 +77,7 @@ def change_text(value: Fraction | None) -> str:
     """A change as a signed percentage with one decimal ("+12.5 %", "-3.0 %", "0.0 %");
     "no data" when there was nothing to compare with."""
     if value is None:
-        return NO_DATA
+        return tr(NO_DATA)
     rounded = _one_decimal(value * 100)
     if rounded == 0:
         return "0.0 %"  # never "-0.0 %"

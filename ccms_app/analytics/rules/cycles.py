@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
 
-from ccms_app.core.display import time_zone
+from ccms_app.core.display import format_date, time_zone
 from ccms_app.core.i18n import tr
 
 HOUR = timedelta(hours=1)
@@ -40,10 +40,11 @@ class WallRange:
 
     @property
     def label(self) -> str:
-        """ "Mar 2026" for a whole month, "1 Mar 2026 00:00 to 15 Mar 2026 15:00" for a part."""
+        """ "Mar 2026" for a whole month, "1 Mar 2026 00:00 to 15 Mar 2026 15:00" for a part
+        (in the reader's language: "März 2026", "1. März 2026 00:00 bis ...")."""
         if self.whole:
-            return self.start.strftime("%b %Y")
-        return f"{_wall_text(self.start)} to {_wall_text(self.end)}"
+            return format_date(self.start, "%b %Y", "yMMM")
+        return tr("{start} to {end}", start=_wall_text(self.start), end=_wall_text(self.end))
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,9 @@ def parse_month(text: str) -> date:
         year, month = text.strip().split("-")
         return date(int(year), int(month), 1)
     except ValueError:
-        raise CycleError(f"Give a month like 2026-03 (got {text[:20]!r})") from None
+        raise CycleError(
+            tr("Give a month like 2026-03 (got {text})", text=repr(text[:20]))
+        ) from None
 
 
 def month_key(first: date) -> str:
@@ -87,8 +90,8 @@ def cycle(month: date, now_wall: datetime) -> Cycle:
     if chosen > running:
         raise CycleError(
             tr(
-                "{chosen:%b %Y} has not started yet: choose this month or an earlier one",
-                chosen=chosen,
+                "{month} has not started yet: choose this month or an earlier one",
+                month=format_date(chosen, "%b %Y", "yMMM"),
             )
         )
     elapsed = None
@@ -122,7 +125,8 @@ def _midnight(day: date) -> datetime:
 
 
 def _wall_text(moment: datetime) -> str:
-    return f"{moment.day} {moment:%b %Y %H:%M}"
+    """ "1 Mar 2026 15:00"; "1. März 2026 15:00"."""
+    return f"{format_date(moment, f'{moment.day} %b %Y', 'yMMMd')} {moment:%H:%M}"
 
 
 def utc_range(wall: WallRange, zone: str) -> tuple[datetime, datetime]:

@@ -37,8 +37,9 @@ from ccms_app.analytics.rules.cycles import (
     parse_month,
 )
 from ccms_app.analytics.rules.usage import TimeUse, ranked
-from ccms_app.core.display import MISSING, format_number, time_zone
-from ccms_app.core.i18n import N_, tr
+from ccms_app.analytics.wording import count_text
+from ccms_app.core.display import MISSING, format_date, format_number, format_time, time_zone
+from ccms_app.core.i18n import DEFAULT, N_, babel_locale, reader_language, tr
 from ccms_app.core.money import exponent, format_money
 from ccms_app.core.types import utc_now
 from ccms_app.finance.rules.revenue import local_midnight
@@ -50,7 +51,11 @@ ROWS_SHOWN = 50  # per ranking; the rest are counted
 DEFAULT_DAYS = 30  # the usage range when none is chosen: today and the 29 days before
 MAX_DAYS = 366  # the uptime roll-up keeps 367 days: a longer range would read raw history
 METRICS = (("orders", N_("Orders")), ("energy", N_("Energy")), ("amount", N_("Amount")))  # picker
-AXIS_TITLES = {"orders": "Orders", "energy": "Energy (kWh)", "amount": "Amount incl. VAT"}
+AXIS_TITLES = {
+    "orders": N_("Orders"),
+    "energy": N_("Energy (kWh)"),
+    "amount": N_("Amount incl. VAT"),
+}
 CHART_HEIGHT = 300
 PLOT_MARGIN = {"l": 48, "r": 12, "t": 10, "b": 40}
 
@@ -106,6 +111,12 @@ def _layout(figure: go.Figure, y_title: str, **extra: Any) -> go.Figure:
     return figure
 
 
+def _plot_format(english: str, other: str) -> str:
+    """A plotly (d3) time format: month names are written by plotly in English, so the other
+    languages get numbers only."""
+    return english if babel_locale(reader_language()) == DEFAULT else other
+
+
 def _local(moment: datetime, zone: str) -> str:
     return moment.astimezone(time_zone(zone)).strftime("%Y-%m-%d %H:%M")
 
@@ -120,7 +131,7 @@ def _time_axis(now: datetime, span: timedelta, zone: str, tick_format: str) -> d
         "nticks": 5,
         "tickangle": 0,
         "tickformat": tick_format,
-        "hoverformat": "%d %b %H:%M",
+        "hoverformat": _plot_format("%d %b %H:%M", "%Y-%m-%d %H:%M"),
     }
 
 
@@ -131,7 +142,7 @@ def cycle_rows(found: analyses.CycleFigures) -> list[dict[str, str]]:
     """Orders, energy and the amount per currency: this / previous / last year and changes."""
     values = (found.current, found.previous, found.last_year)
     rows = [
-        _cycle_row("orders", N_("Orders"), [t.orders for t in values], lambda n: f"{n:,}"),
+        _cycle_row("orders", N_("Orders"), [t.orders for t in values], count_text),
         _cycle_row("energy", N_("Energy"), [t.energy_wh for t in values], energy_text),
     ]
     currencies = sorted({code for t in values for code in t.amounts} | {found.clock.currency})
@@ -175,7 +186,7 @@ def _metric_values(series: Sequence[Totals], metric: str, currency: str) -> list
 
 def year_figure(found: analyses.YearOnYear, metric: str, currency: str) -> go.Figure:
     """This year's months against last year's, as bars; months not begun yet are empty."""
-    months = [date(2000, n, 1).strftime("%b") for n in range(1, 13)]
+    months = [format_date(date(2000, n, 1), "%b", "MMM") for n in range(1, 13)]
     this_year = _metric_values(found.this_year.values, metric, currency)
     this_year = [v if i < found.months_done else None for i, v in enumerate(this_year)]
     last_year = _metric_values(found.last_year.values, metric, currency)
@@ -184,7 +195,7 @@ def year_figure(found: analyses.YearOnYear, metric: str, currency: str) -> go.Fi
         go.Bar(x=months, y=last_year, name=str(found.year - 1), marker_color="#8b8d98")
     )
     figure.add_trace(go.Bar(x=months, y=this_year, name=str(found.year), marker_color="#3e63dd"))
-    title = AXIS_TITLES[metric] + (f" ({currency})" if metric == "amount" else "")
+    title = tr(AXIS_TITLES[metric]) + (f" ({currency})" if metric == "amount" else "")
     # no fixed tick angle: plotly turns the month names upright on a 360 px phone
     return _layout(figure, title, barmode="group", xaxis={"type": "category", "fixedrange": True})
 
@@ -204,6 +215,7 @@ class CycleState(rx.State):
     error: str = ""
     _yearly: analyses.YearOnYear | None = None
     _currency: str = ""
+    _language: str = ""  # the language the section's text was written in
 
     @event
     async def load(self) -> None:
@@ -220,6 +232,15 @@ class CycleState(rx.State):
         if caller is None:
             return
         await self._read(caller, value)
+
+    @event
+    async def follow_language(self) -> None:
+        """The tab's language changed (the page's language watch): written again in it."""
+        if not self.loaded or self._language == reader_language():
+            return
+        caller = await event_caller(self)
+        if caller is not None:
+            await self._read(caller)
 
     @event
     async def set_metric(self, value: str) -> None:
@@ -250,9 +271,11 @@ class CycleState(rx.State):
             now,
         )
         self.error = ""
+        self._language = reader_language()
         self.month = month_key(found.cycle.month)
         self.months = [
-            [month_key(m), m.strftime("%B %Y")] for m in analyses.month_choices(found.clock)
+            [month_key(m), format_date(m, "%B %Y", "yMMMM")]
+            for m in analyses.month_choices(found.clock)
         ]
         self.so_far = found.cycle.so_far
         self.zone = found.clock.zone
@@ -277,8 +300,8 @@ def power_row(station: StationPower, rank: int) -> dict[str, str]:
         "rank": str(rank),
         "name": station.name,
         "power": power_text(station.power_w),
-        "charging": f"{station.charging:,}",
-        "connectors": f"{station.connectors or 0:,}",
+        "charging": count_text(station.charging),
+        "connectors": count_text(station.connectors or 0),
     }
 
 
@@ -290,7 +313,7 @@ def curve_figure(points: Sequence[PowerPoint], zone: str, now: datetime) -> go.F
         go.Scatter(
             x=times,
             y=[round(p.power_w / 1000, 2) for p in points],
-            name="Power (kW)",
+            name=tr("Power (kW)"),
             mode="lines",
             line={"color": "#0d9488"},
             fill="tozeroy",
@@ -311,6 +334,7 @@ class PowerState(rx.State):
     more: rx.Field[int] = rx.field(0)
     curve: go.Figure = go.Figure()
     curve_points: int = 0
+    _language: str = ""
 
     @event
     async def load(self) -> None:
@@ -319,6 +343,15 @@ class PowerState(rx.State):
         if caller is None:
             return
         await self._read(caller)
+
+    @event
+    async def follow_language(self) -> None:
+        """The tab's language changed (the page's language watch): written again in it."""
+        if not self.loaded or self._language == reader_language():
+            return
+        caller = await event_caller(self)
+        if caller is not None:
+            await self._read(caller)
 
     @event
     async def refresh(self) -> None:
@@ -357,7 +390,8 @@ class PowerState(rx.State):
             )
         self.curve = curve_figure(points, clock.zone, now)
         self.curve_points = len(points)
-        self.updated = now.astimezone(time_zone(clock.zone)).strftime("%H:%M:%S %Z")
+        self.updated = format_time(now, clock.zone, now)
+        self._language = reader_language()
         self.loaded = True
 
 
@@ -411,15 +445,15 @@ def status_figure(points: Sequence[PowerPoint], zone: str, now: datetime) -> go.
     times = [_local(p.at, zone) for p in points]
     figure = go.Figure()
     for name, values, colour in (
-        ("Online", [p.online for p in points], "#30a46c"),
-        ("Offline", [p.offline for p in points], "#8b8d98"),
-        ("Faulted", [p.faulted for p in points], "#e5484d"),
+        (tr("Online"), [p.online for p in points], "#30a46c"),
+        (tr("Offline"), [p.offline for p in points], "#8b8d98"),
+        (tr("Faulted"), [p.faulted for p in points], "#e5484d"),
     ):
         figure.add_trace(
             go.Scatter(x=times, y=values, name=name, mode="lines", line={"color": colour})
         )
-    axis = _time_axis(now, analyses.STATUS_SPAN, zone, "%d %b")
-    return _layout(figure, "Charge points", xaxis=axis)
+    axis = _time_axis(now, analyses.STATUS_SPAN, zone, _plot_format("%d %b", "%m-%d"))
+    return _layout(figure, tr("Charge points"), xaxis=axis)
 
 
 def parse_days(date_from: str, date_to: str, today: date) -> tuple[date, date, dict[str, str]]:
@@ -432,7 +466,7 @@ def parse_days(date_from: str, date_to: str, today: date) -> tuple[date, date, d
         try:
             return date.fromisoformat(text.strip())
         except ValueError:
-            errors[key] = f"Give a date like 2026-01-31 (got {text[:20]!r})"
+            errors[key] = tr("Give a date like 2026-01-31 (got {text})", text=repr(text[:20]))
             return default
 
     first = day(date_from, "date_from", today - timedelta(days=DEFAULT_DAYS - 1))
@@ -464,6 +498,7 @@ class RangeState(rx.State):
     status: go.Figure = go.Figure()
     status_points: int = 0
     _ranked: dict[str, list[dict[str, str]]] = {}
+    _language: str = ""
 
     @event
     async def load(self) -> None:
@@ -498,6 +533,15 @@ class RangeState(rx.State):
         self.highest_first = value != "lowest"
         self._show_order()
 
+    @event
+    async def follow_language(self) -> None:
+        """The tab's language changed (the page's language watch): written again in it."""
+        if not self.loaded or self._language == reader_language():
+            return
+        caller = await event_caller(self)
+        if caller is not None:
+            await self._read(caller)
+
     async def _read(self, caller: Caller) -> None:
         now = utc_now()
         clock = await asyncio.to_thread(analyses.operator_clock, caller.organisation_id, now)
@@ -515,13 +559,15 @@ class RangeState(rx.State):
         self._show(report, clock.zone)
         self.status = status_figure(points, clock.zone, now)
         self.status_points = len(points)
+        self._language = reader_language()
         self.loaded = True
 
     def _show(self, report: UsageReport, zone: str) -> None:
         tz = time_zone(zone)
-        since = report.since.astimezone(tz).strftime("%d %b %Y %H:%M")
-        until = report.until.astimezone(tz).strftime("%d %b %Y %H:%M %Z")
-        self.range_text = f"{since} to {until}"
+        since, until = report.since.astimezone(tz), report.until.astimezone(tz)
+        start = f"{format_date(since, '%d %b %Y', 'yMMMd')} {since:%H:%M}"
+        end = f"{format_date(until, '%d %b %Y', 'yMMMd')} {until:%H:%M %Z}"
+        self.range_text = tr("{start} to {end}", start=start, end=end)
         self._ranked = {
             "stations-high": top_usage(report.stations, True),
             "stations-low": top_usage(report.stations, False),
@@ -551,9 +597,9 @@ class RangeState(rx.State):
         )
         self.connector_availability = [connector_row(c) for c in worst_connectors[:ROWS_SHOWN]]
         self.counts = {
-            "stations": f"{len(report.stations):,}",
-            "charge_points": f"{len(report.charge_points):,}",
-            "connectors": f"{len(report.connectors):,}",
+            "stations": count_text(len(report.stations)),
+            "charge_points": count_text(len(report.charge_points)),
+            "connectors": count_text(len(report.connectors)),
         }
 
     def _show_order(self) -> None:

@@ -25,6 +25,7 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import Caller, InputError
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.accounts.state.auth import SESSION_ENDED
 from ccms_app.analytics import monthly_report
 from ccms_app.analytics.reports import csv as report_csv
 from ccms_app.analytics.reports import service
@@ -48,16 +49,17 @@ from ccms_app.analytics.reports.rows import (
     summary_rows,
 )
 from ccms_app.analytics.reports.service import SessionsReport
+from ccms_app.analytics.wording import count_text, day_text
 from ccms_app.core.config import get_settings
 from ccms_app.core.db import read_session
 from ccms_app.core.display import time_zone
-from ccms_app.core.i18n import tr
+from ccms_app.core.i18n import reader_language, tr
 from ccms_app.core.listing import ListPage, ListQuery, ListSpec
 from ccms_app.core.mail import mail_enabled
 from ccms_app.core.types import utc_now
 from ccms_app.finance.history.spec import HISTORY_LIST
 from ccms_app.finance.rules.revenue import PeriodKind
-from ccms_app.system.state.accounts import SESSION_ENDED, event_caller
+from ccms_app.system.state.accounts import event_caller
 from ccms_app.ui.downloads import http_download
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState
@@ -117,18 +119,19 @@ class SessionDetailListState(ListState, rx.State):
 
 
 def energy_figure(rows: list[dict[str, str]]) -> go.Figure:
-    """Energy (kWh, bars) and orders (line, right axis) per bucket, the total left out."""
+    """Energy (kWh, bars) and orders (line, right axis) per bucket, the total left out; the
+    names in the reader's language."""
     labels = [row["label"] for row in rows]
     orders = [int(row["orders"]) for row in rows]
     figure = go.Figure()
     figure.add_trace(
-        go.Bar(x=labels, y=[float(row["energy_kwh"]) for row in rows], name="Energy (kWh)")
+        go.Bar(x=labels, y=[float(row["energy_kwh"]) for row in rows], name=tr("Energy (kWh)"))
     )
     figure.add_trace(
         go.Scatter(
             x=labels,
             y=orders,
-            name="Orders",
+            name=tr("Orders"),
             mode="lines+markers",
             yaxis="y2",
         )
@@ -138,7 +141,7 @@ def energy_figure(rows: list[dict[str, str]]) -> go.Figure:
         margin={"l": 44, "r": 44, "t": 10, "b": 40},
         yaxis={"title": "kWh", "rangemode": "tozero"},
         yaxis2={
-            "title": "Orders",
+            "title": tr("Orders"),
             "overlaying": "y",
             "side": "right",
             "rangemode": "tozero",
@@ -176,6 +179,7 @@ class ReportsState(rx.State):
     energy_total: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
     availability: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     availability_network: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    _language: str = ""  # the language the report's text was written in
 
     @event
     async def load(self) -> None:
@@ -183,6 +187,19 @@ class ReportsState(rx.State):
         caller = await event_caller(self)
         if caller is None:
             return
+        await self._load(caller)
+
+    @event
+    async def follow_language(self) -> None:
+        """The tab's language changed (the page's language watch): the choices and the
+        report written again in it."""
+        if not self.loaded or self._language == reader_language():
+            return
+        caller = await event_caller(self)
+        if caller is not None:
+            await self._load(caller)
+
+    async def _load(self, caller: Caller) -> None:
         scope = await asyncio.to_thread(caller.scope)
         self.zone, locations, vehicles, groups = await asyncio.gather(
             asyncio.to_thread(operator_zone, caller.organisation_id),
@@ -301,8 +318,12 @@ class ReportsState(rx.State):
         report = await self._filter(caller)
         if report is None:
             return
-        self.range_text = (
-            f"{report.first_day:%d %b %Y} to {report.last_day:%d %b %Y} ({report.zone})"
+        self._language = reader_language()
+        self.range_text = tr(
+            "{first} to {last} ({zone})",
+            first=day_text(report.first_day),
+            last=day_text(report.last_day),
+            zone=report.zone,
         )
         now = utc_now()
         try:
@@ -332,12 +353,16 @@ class ReportsState(rx.State):
         self.charge_points = [energy_row(r) for r in found.charge_points[:CHARGE_POINT_ROWS]]
         count = len(found.charge_points)
         self.charge_points_note = (
-            f"The {CHARGE_POINT_ROWS} that charged most of {count:,}; the CSV holds every one."
+            tr(
+                "The {shown} that charged most of {count}; the CSV holds every one.",
+                shown=count_text(CHARGE_POINT_ROWS),
+                count=count_text(count),
+            )
             if count > CHARGE_POINT_ROWS
             else ""
         )
         self.energy_total = {
-            "orders_shown": f"{found.total.orders:,}",
+            "orders_shown": count_text(found.total.orders),
             "energy_shown": kwh_shown(found.total.energy_wh),
         }
 
@@ -351,7 +376,7 @@ class ReportsState(rx.State):
     ) -> Any:
         caller = await event_caller(self)
         if caller is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         report = await self._filter(caller)
         if report is None:
             return rx.toast.error(tr("Not exported: correct the filters first."))
@@ -398,7 +423,7 @@ class MonthlyReportState(rx.State):
     async def save(self) -> Any:
         caller = await event_caller(self)
         if caller is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         try:
             found = await asyncio.to_thread(
                 monthly_report.save_subscription,

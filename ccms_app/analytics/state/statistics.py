@@ -49,7 +49,9 @@ from ccms_app.analytics.statistics_sessions import (
     session_details_csv,
     session_details_page,
 )
-from ccms_app.core.i18n import N_
+from ccms_app.analytics.wording import count_text, days_text
+from ccms_app.core.display import format_date
+from ccms_app.core.i18n import N_, reader_language, tr
 from ccms_app.core.listing import ListPage, ListQuery, ListSpec
 from ccms_app.core.money import exponent, format_money
 from ccms_app.core.types import utc_now
@@ -61,7 +63,6 @@ from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState, coerce_filter
 
 TICK_EVERY = {PeriodKind.DAYS: 7, PeriodKind.MONTHS: 3, PeriodKind.YEARS: 1}
-KIND_LABELS = {PeriodKind.DAYS: "day", PeriodKind.MONTHS: "month", PeriodKind.YEARS: "year"}
 
 
 # --- the three lists -------------------------------------------------------------------------
@@ -190,6 +191,14 @@ class StatisticsState(rx.State):
     faults_total: str = "0"
     pie: go.Figure = go.Figure()
     _charging: ChargingStatistics | None = None
+    _language: str = ""  # the language the page's text was written in
+
+    @event
+    async def follow_language(self) -> None:
+        """The tab's language changed (the page's language watch): every section, its lists
+        too, read and written again in it."""
+        if self.loaded and self._language != reader_language():
+            await self._read()
 
     @event
     async def load(self) -> None:
@@ -287,6 +296,7 @@ class StatisticsState(rx.State):
             self.errors = {"kind": str(exc)}
             return
         self.errors = {}
+        self._language = reader_language()
         self._show_charging(charging)
         # the sessions as of the chart's `now`, so their rows add up to it
         sessions = await self.get_state(SessionDetailsState)
@@ -311,7 +321,7 @@ class StatisticsState(rx.State):
         self.stations = _options(choices.stations)
         self.charge_points = _options(choices.charge_points)
         self.counts = {
-            key: f"{getattr(counts, key):,}"
+            key: count_text(getattr(counts, key))
             for key in ("stations", "charge_points", "online", "offline", "faulted", "unregistered")
         }
         stations = await self.get_state(StationStatisticsState)
@@ -326,8 +336,8 @@ class StatisticsState(rx.State):
         code = self.currency
         self.currencies = list(found.currencies(code))
         window, before = found.window, found.previous
-        self.range_text = f"{_days(window.first, window.last)} ({self.zone})"
-        self.previous_text = _days(before.first, before.last)
+        self.range_text = f"{days_text(window.first, window.last)} ({self.zone})"
+        self.previous_text = days_text(before.first, before.last)
         total = found.series.total
         self.totals = total_cards(total, found.previous_totals, code)
         self.buckets = [
@@ -339,27 +349,30 @@ class StatisticsState(rx.State):
         )
         self.by_station = [_ranked_row(r, code) for r in found.by_station]
         self.by_charge_point = [_ranked_row(r, code) for r in found.by_charge_point]
-        self.ranked_note = (
-            f"The {len(found.by_station)} of {found.stations_counted:,} stations and "
-            f"{len(found.by_charge_point)} of {found.charge_points_counted:,} charge points "
-            "with the most energy in the range."
+        self.ranked_note = tr(
+            "The {stations} of {stations_counted} stations and {charge_points} of "
+            "{charge_points_counted} charge points with the most energy in the range.",
+            stations=count_text(len(found.by_station)),
+            stations_counted=count_text(found.stations_counted),
+            charge_points=count_text(len(found.by_charge_point)),
+            charge_points_counted=count_text(found.charge_points_counted),
         )
 
     def _show_maintenance(self, found: MaintenanceFigures) -> None:
         w = found.work_orders
         self.work_orders = {
-            "total": f"{w.total:,}",
-            "completed": f"{w.completed:,}",
-            "pending": f"{w.pending:,}",
-            "overdue": f"{w.overdue:,}",
+            "total": count_text(w.total),
+            "completed": count_text(w.completed),
+            "pending": count_text(w.pending),
+            "overdue": count_text(w.overdue),
         }
         whole = found.faults
-        self.faults_total = f"{whole:,}"
+        self.faults_total = count_text(whole)
         self.causes = [
             {
                 "cause": c.cause,
                 "label": c.label,
-                "count": f"{c.count:,}",
+                "count": count_text(c.count),
                 "share": percent_text(share(c.count, whole)),
             }
             for c in found.faults_by_cause
@@ -372,12 +385,6 @@ class StatisticsState(rx.State):
 
 def _options(pairs: list[tuple[int, str]]) -> list[list[str]]:
     return [[str(pk), label] for pk, label in pairs]
-
-
-def _days(first: date, last: date) -> str:
-    if first == last:
-        return f"{first:%d %b %Y}"
-    return f"{first:%d %b %Y} - {last:%d %b %Y}"
 
 
 def _total(
@@ -408,7 +415,7 @@ def total_cards(total: Totals, previous: Totals, currency: str) -> list[dict[str
         return format_money(minor, currency)
 
     return [
-        _total("orders", N_("Charging orders"), total.orders, previous.orders, "{:,}".format),
+        _total("orders", N_("Charging orders"), total.orders, previous.orders, count_text),
         _total("energy", N_("Charged energy"), total.energy_wh, previous.energy_wh, _kwh),
         _total(
             "amount",
@@ -423,16 +430,17 @@ def total_cards(total: Totals, previous: Totals, currency: str) -> list[dict[str
 def charging_figures(
     series: Series, kind: PeriodKind, currency: str
 ) -> tuple[go.Figure, go.Figure, go.Figure]:
-    """Bars of orders, energy (kWh) and amount (incl. VAT, in `currency`) per bucket."""
+    """Bars of orders, energy (kWh) and amount (incl. VAT, in `currency`) per bucket; names
+    and the orders' axis in the reader's language."""
     buckets, values = series.buckets, series.values
     minors = [v.amount_incl(currency) for v in values]
     return (
-        bar_figure(buckets, kind, [v.orders for v in values], [f"{v.orders:,}" for v in values],
-                   "Orders", "orders", counts=True),
+        bar_figure(buckets, kind, [v.orders for v in values],
+                   [count_text(v.orders) for v in values], tr("Orders"), tr("orders"), counts=True),
         bar_figure(buckets, kind, [Decimal(v.energy_wh) / 1000 for v in values],
-                   [_kwh(v.energy_wh) for v in values], "Energy", "kWh"),
+                   [_kwh(v.energy_wh) for v in values], tr("Energy"), "kWh"),
         bar_figure(buckets, kind, [major(m, currency) for m in minors],
-                   [format_money(m, currency) for m in minors], "Amount incl. VAT", currency),
+                   [format_money(m, currency) for m in minors], tr("Amount incl. VAT"), currency),
     )  # fmt: skip
 
 
@@ -441,7 +449,7 @@ def _bucket_row(key: str, label: str, totals: Totals, currency: str) -> dict[str
     return {
         "key": key,
         "label": label,
-        "orders": f"{totals.orders:,}",
+        "orders": count_text(totals.orders),
         "energy": _kwh(totals.energy_wh),
         "amount": format_money(amount, currency),
     }
@@ -452,7 +460,7 @@ def _ranked_row(ranked: Ranked, currency: str) -> dict[str, str]:
     return {
         "key": str(ranked.id if ranked.id is not None else "none"),
         "name": ranked.name,
-        "orders": f"{totals.orders:,}",
+        "orders": count_text(totals.orders),
         "energy": _kwh(totals.energy_wh),
         "amount": format_money(totals.amount_incl(currency), currency),
     }
@@ -468,7 +476,7 @@ def axis_ticks(buckets: Sequence[Bucket], kind: PeriodKind) -> tuple[list[str], 
     360 px phone."""
     chosen = list(buckets)[::-1][:: TICK_EVERY[kind]][::-1]
     if kind is PeriodKind.DAYS:
-        texts = [date.fromisoformat(b.key).strftime("%d %b") for b in chosen]
+        texts = [format_date(date.fromisoformat(b.key), "%d %b", "MMMd") for b in chosen]
     else:
         texts = [b.label for b in chosen]
     return [b.label for b in chosen], texts

@@ -19,6 +19,7 @@ from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import NotFoundError, RefusedError
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
+from ccms_app.accounts.state.auth import SESSION_ENDED
 from ccms_app.branding import brands
 from ccms_app.branding.rules import colours
 from ccms_app.branding.rules.fields import COLOUR_FIELDS, FIELDS
@@ -30,7 +31,6 @@ from ccms_app.ui.events import event
 
 LOGO_UPLOAD_ID = "brand-logo-upload"
 FAVICON_UPLOAD_ID = "brand-favicon-upload"
-SESSION_ENDED = i18n.N_("Your session has ended. Log in again.")
 
 
 @guarded(Module.SYSTEM)
@@ -88,7 +88,7 @@ class BrandAdminState(rx.State):
         caller = await event_caller(self)
         language = await self._language()
         if caller is None:
-            return rx.toast.error(i18n.gettext(language, SESSION_ENDED))
+            return rx.toast.error(i18n.tr(SESSION_ENDED))
         self.busy = True
         try:
             form = await asyncio.to_thread(brands.save_brand, caller, dict(self.values))
@@ -130,7 +130,7 @@ class BrandAdminState(rx.State):
         caller = await event_caller(self)
         language = await self._language()
         if caller is None:
-            return rx.toast.error(i18n.gettext(language, SESSION_ENDED))
+            return rx.toast.error(i18n.tr(SESSION_ENDED))
         if not files:
             return rx.toast.error(i18n.gettext(language, "Choose a file first."))
         # Up to 16 times the limit, so "too big" can say the file's size; a bigger file is
@@ -157,7 +157,7 @@ class BrandAdminState(rx.State):
         caller = await event_caller(self)
         language = await self._language()
         if caller is None:
-            return rx.toast.error(i18n.gettext(language, SESSION_ENDED))
+            return rx.toast.error(i18n.tr(SESSION_ENDED))
         try:
             form = await asyncio.to_thread(brands.remove_image, caller, kind)
         except (RefusedError, NotFoundError) as exc:

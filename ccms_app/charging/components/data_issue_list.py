@@ -16,7 +16,7 @@ import reflex as rx
 
 from ccms_app.charging.data_issue_admin import POLICY_DOC, RESOLVED, UNRESOLVED
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
-from ccms_app.ui.i18n import Text, t, t_with
+from ccms_app.ui.i18n import Text, t, t_var, t_with
 from ccms_app.ui.permissions import allowed, when_allowed
 
 
@@ -81,7 +81,9 @@ def issue_columns(testid: str, *, with_identity: bool, with_state: bool) -> list
     if with_identity:
         columns.append(Column("identity", t("Charge point"), render=lambda r: _identity(r, testid)))
     columns += [
-        Column("kind", t("Kind"), render=lambda r: rx.badge(r["kind_title"], variant="outline")),
+        Column(
+            "kind", t("Kind"), render=lambda r: rx.badge(t_var(r["kind_title"]), variant="outline")
+        ),
         Column("detail", t("Detail"), sortable=False, render=_detail),
     ]
     if with_state:

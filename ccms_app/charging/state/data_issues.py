@@ -48,6 +48,8 @@ def list_cell(value: Any) -> str:
 
 
 def issue_row(row: dict[str, Any]) -> dict[str, str]:
+    """A list row; `kind_title` is a message id (the page shows it with t_var, so it follows
+    the tab's language)."""
     shown = {key: list_cell(value) for key, value in row.items()}
     shown["kind_title"] = data_issue_admin.policy_for(str(row.get("kind", ""))).title
     return shown
@@ -55,8 +57,20 @@ def issue_row(row: dict[str, Any]) -> dict[str, str]:
 
 def resolved_text(count: int) -> str:
     if count == 0:
-        return "Nothing to resolve: those issues were resolved already."
-    return f"Resolved {count} data issue{'' if count == 1 else 's'}."
+        return tr("Nothing to resolve: those issues were resolved already.")
+    if count == 1:
+        return tr("Resolved 1 data issue.")
+    return tr("Resolved {count} data issues.", count=count)
+
+
+def _state_text(view: data_issues.DataIssueView) -> str:
+    """ "Resolved 2026-05-01 10:00:00 UTC by ops@example.com", or "Unresolved"."""
+    if view.resolved_at is None:
+        return tr("Unresolved")
+    when = list_cell(view.resolved_at)
+    if view.resolved_by:
+        return tr("Resolved {time} UTC by {operator}", time=when, operator=view.resolved_by)
+    return tr("Resolved {time} UTC by an operator", time=when)
 
 
 class DataIssueActions(rx.State, mixin=True):
@@ -97,7 +111,7 @@ class DataIssueActions(rx.State, mixin=True):
         return issue_row(row)
 
     def _filter_options(self, scope: Collection[int]) -> dict[str, list[tuple[str, str]]]:
-        return {"kind": data_issue_admin.kind_options()}
+        return {"kind": [(kind, tr(title)) for kind, title in data_issue_admin.kind_options()]}
 
     # --- computed ------------------------------------------------------------------------
 
@@ -150,16 +164,12 @@ class DataIssueActions(rx.State, mixin=True):
         )
         self.issue_time = list_cell(view.created_at)
         self.issue_resolved = view.resolved_at is not None
-        self.issue_state = (
-            f"Resolved {list_cell(view.resolved_at)} UTC by {view.resolved_by or 'an operator'}"
-            if view.resolved_at is not None
-            else "Unresolved"
-        )
-        self.issue_payload = pretty_json(view.payload) if view.payload else "(empty)"
+        self.issue_state = _state_text(view)
+        self.issue_payload = pretty_json(view.payload) if view.payload else tr("(empty)")
         self.policy_title, self.policy_section, self.policy_text = (
-            policy.title,
-            policy.section,
-            policy.text,
+            tr(policy.title),
+            policy.section,  # a heading of the (English) data policy document
+            tr(policy.text),
         )
         self.issue_open = True
         return None

@@ -13,6 +13,7 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.control.state.charge_point import current_charge_point, run_command, signed_in_email
+from ccms_app.core.i18n import tr
 from ccms_app.monitoring.state.charge_point_feed import ChargePointLiveState
 from ccms_app.ui.events import background_event, event
 
@@ -82,7 +83,7 @@ class ChargePointReservationState(rx.State):
             charge_point_id, _ = await current_charge_point(self)
             requested_by = await signed_in_email(self)
         if requested_by is None:
-            message, ok = "Your session has ended. Log in again.", False
+            message, ok = tr("Your session has ended. Log in again."), False
         else:
             message, ok = await run_command(charge_point_id, action, params, requested_by)
         async with self:

@@ -99,10 +99,8 @@ def _check_target(
     ):
         raise ProfileInputError(
             tr(
-                (
-                    "transactionId {transaction_id} is not running on "
-                    "connector {connector_id} of {identity}"
-                ),
+                "transactionId {transaction_id} is not running on "
+                "connector {connector_id} of {identity}",
                 transaction_id=profile.transaction_id,
                 connector_id=connector_id,
                 identity=cp.identity,

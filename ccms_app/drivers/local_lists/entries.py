@@ -106,7 +106,7 @@ def _line_problem(text: str) -> str:
     try:
         validate_id_tag(text)
     except FieldError as exc:
-        return "not an id tag: " + str(exc).removeprefix("id_tag ")
+        return tr("not an id tag: {problem}", problem=str(exc).removeprefix("id_tag "))
     return ""
 
 
@@ -144,14 +144,16 @@ def add_id_tags_checked(
     are skipped, a malformed or unknown id tag is reported with its line number, and then
     nothing is added. Id tags already in the list are reported, not an error."""
     if len(lines) > PASTE_MAX_LINES:
-        problem = f"{len(lines)} lines: at most {PASTE_MAX_LINES} at a time"
+        problem = tr(
+            "{count} lines: at most {maximum} at a time", count=len(lines), maximum=PASTE_MAX_LINES
+        )
         return AddOutcome([], [], [LineProblem(0, "", problem)])
     with session_scope() as session:
         row = load_list(session, list_id, scope)
         wanted, problems = _wanted_lines(lines)
         cards = _cards_by_key(session, sorted(wanted), organisation_scope(row.organisation_id))
         problems += [
-            LineProblem(number, lines[number - 1].strip(), "no such RFID card in this network")
+            LineProblem(number, lines[number - 1].strip(), tr("no such RFID card in this network"))
             for key, number in wanted.items()
             if key not in cards
         ]

@@ -127,7 +127,7 @@ def create_list(organisation_id: int, name: str, description: str = "") -> Local
             )
         ).first()
         if taken is not None:
-            raise LocalListError(f"there is already a local list named {name!r}")
+            raise LocalListError(tr("there is already a local list named {name}", name=repr(name)))
         row = LocalAuthList(
             organisation_id=organisation_id,
             name=name,
@@ -193,7 +193,7 @@ def _checked_name(session: Session, organisation_id: int, name: str, own_id: int
         )
     ).first()
     if taken is not None:
-        raise LocalListError(f"there is already a local list named {name!r}")
+        raise LocalListError(tr("there is already a local list named {name}", name=repr(name)))
     return name
 
 
@@ -231,8 +231,12 @@ def delete_unassigned_list(list_id: int, scope: Collection[int] | None = None) -
         assigned = len(assigned_ids(session, list_id))
         if assigned:
             raise LocalListError(
-                f"{row.name!r} is assigned to {assigned} charge point(s): unassign them first "
-                "(their lists then lose its id tags at the next sync)"
+                tr(
+                    "{name} is assigned to {count} charge point(s): unassign them first "
+                    "(their lists then lose its id tags at the next sync)",
+                    name=repr(row.name),
+                    count=assigned,
+                )
             )
         name = row.name
     delete_list(list_id, scope)

@@ -178,18 +178,23 @@ def _entry_views(sent: list[ListEntry], desired: list[ListEntry]) -> list[EntryV
 def out_of_date_reasons(
     accepted_version: int, reported_version: int | None, pending_changes: int
 ) -> list[str]:
-    """Why a managed charge point's list is not what CCMS wants (empty: it is)."""
+    """Why a managed charge point's list is not what CCMS wants (empty: it is), in the
+    reader's language."""
     reasons = []
     if reported_version == NOT_SUPPORTED_VERSION:
-        reasons.append("the charge point does not support local lists")
+        reasons.append(tr("the charge point does not support local lists"))
     elif accepted_version == 0:
-        reasons.append("never synced")
+        reasons.append(tr("never synced"))
     elif reported_version is not None and reported_version != accepted_version:
         reasons.append(
-            f"charge point reports version {reported_version}, CCMS sent {accepted_version}"
+            tr(
+                "charge point reports version {reported}, CCMS sent {accepted}",
+                reported=reported_version,
+                accepted=accepted_version,
+            )
         )
     if pending_changes:
-        reasons.append(f"{pending_changes} change(s) not sent yet")
+        reasons.append(tr("{count} change(s) not sent yet", count=pending_changes))
     return reasons
 
 

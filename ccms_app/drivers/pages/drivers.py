@@ -33,7 +33,7 @@ from ccms_app.ui.cards import empty_note, section
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
 from ccms_app.ui.i18n import Text, t, t_with
 from ccms_app.ui.layout import app_shell
-from ccms_app.ui.page_header import page_header
+from ccms_app.ui.page_header import follow_language, page_header
 from ccms_app.ui.permissions import when_allowed
 from ccms_app.ui.table import cell, data_table
 
@@ -314,6 +314,7 @@ def detail_page() -> rx.Component:
             ),
             rx.center(rx.spinner(size="3"), padding="48px", width="100%"),
         ),
+        follow_language(s.follow_language),
         driver_form(),
         id_tag_form(),
         vehicle_form(),

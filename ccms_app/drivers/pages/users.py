@@ -16,7 +16,7 @@ from ccms_app.drivers.state.overview import UsersLocalListState as Lists
 from ccms_app.ui.cards import empty_note, section
 from ccms_app.ui.i18n import t, t_var
 from ccms_app.ui.layout import app_shell
-from ccms_app.ui.page_header import page_header
+from ccms_app.ui.page_header import follow_language, page_header
 from ccms_app.ui.permissions import when_allowed
 from ccms_app.ui.status import online_badge
 from ccms_app.ui.table import cell, data_table
@@ -112,6 +112,7 @@ def _local_lists() -> rx.Component:
                 color=rx.color("gray", 11),
             ),
             _message(),
+            follow_language(Lists.follow_language),
             rx.cond(
                 Lists.count > 0,
                 data_table(

@@ -160,10 +160,8 @@ def check_fits(desired_count: int, list_max: int | None) -> None:
     if list_max is not None and list_max >= 0 and desired_count > list_max:
         raise ListTooLongError(
             tr(
-                (
-                    "{desired_count} id tags do not fit: the charge point holds "
-                    "at most {list_max} (LocalAuthListMaxLength)"
-                ),
+                "{desired_count} id tags do not fit: the charge point holds "
+                "at most {list_max} (LocalAuthListMaxLength)",
                 desired_count=desired_count,
                 list_max=list_max,
             )

@@ -12,6 +12,7 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.core.i18n import tr
 from ccms_app.drivers import driver_admin as drivers
 from ccms_app.drivers import id_tags, vehicles
 from ccms_app.drivers.common import Scope
@@ -44,7 +45,9 @@ class IdTagActionsState(rx.State):
     @event
     async def block(self, pk: str | int):
         def work(scope: Scope) -> str:
-            return f"Card {id_tags.block_id_tag(scope, as_id(pk)).id_tag} blocked."
+            return tr(
+                "Card {id_tag} blocked.", id_tag=id_tags.block_id_tag(scope, as_id(pk)).id_tag
+            )
 
         return await _act(self, work, [IdTagListState.refresh, *_detail_refresh()])
 
@@ -52,7 +55,8 @@ class IdTagActionsState(rx.State):
     @event
     async def unblock(self, pk: str | int):
         def work(scope: Scope) -> str:
-            return f"Card {id_tags.unblock_id_tag(scope, as_id(pk)).id_tag} unblocked."
+            tag = id_tags.unblock_id_tag(scope, as_id(pk)).id_tag
+            return tr("Card {id_tag} unblocked.", id_tag=tag)
 
         return await _act(self, work, [IdTagListState.refresh, *_detail_refresh()])
 
@@ -70,7 +74,7 @@ class IdTagActionsState(rx.State):
         pk, self.confirm_open = self.confirm_id, False
 
         def work(scope: Scope) -> str:
-            return f"Card {id_tags.delete_id_tag(scope, pk)} deleted."
+            return tr("Card {id_tag} deleted.", id_tag=id_tags.delete_id_tag(scope, pk))
 
         return await _act(self, work, [IdTagListState.refresh, *_detail_refresh()])
 
@@ -84,7 +88,7 @@ class DriverActionsState(rx.State):
     async def suspend(self, pk: str | int):
         def work(scope: Scope) -> str:
             name = drivers.suspend_driver(scope, as_id(pk)).name
-            return f"{name} is suspended: their cards answer Blocked."
+            return tr("{name} is suspended: their cards answer Blocked.", name=name)
 
         return await _act(self, work, [DriverListState.refresh, *_detail_refresh()])
 
@@ -92,7 +96,8 @@ class DriverActionsState(rx.State):
     @event
     async def reactivate(self, pk: str | int):
         def work(scope: Scope) -> str:
-            return f"{drivers.reactivate_driver(scope, as_id(pk)).name} is active again."
+            name = drivers.reactivate_driver(scope, as_id(pk)).name
+            return tr("{name} is active again.", name=name)
 
         return await _act(self, work, [DriverListState.refresh, *_detail_refresh()])
 
@@ -117,6 +122,6 @@ class VehicleActionsState(rx.State):
         pk, self.confirm_open = self.confirm_id, False
 
         def work(scope: Scope) -> str:
-            return f"Vehicle {vehicles.delete_vehicle(scope, pk)} deleted."
+            return tr("Vehicle {vehicle} deleted.", vehicle=vehicles.delete_vehicle(scope, pk))
 
         return await _act(self, work, [VehicleListState.refresh, *_detail_refresh()])

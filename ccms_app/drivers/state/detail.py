@@ -14,6 +14,8 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.accounts.state.auth import SESSION_ENDED
+from ccms_app.core.display import format_number
 from ccms_app.core.i18n import tr
 from ccms_app.core.types import utc_now
 from ccms_app.drivers import driver_admin as drivers
@@ -21,7 +23,12 @@ from ccms_app.drivers import user_groups
 from ccms_app.drivers.common import NotFoundError, Scope, UserInputError
 from ccms_app.drivers.state.lists import counts, date_text
 from ccms_app.drivers.state.picker import DriverPickerState
-from ccms_app.drivers.state.scope import SESSION_ENDED, as_id, operator_scope, run_scoped
+from ccms_app.drivers.state.scope import (
+    as_id,
+    operator_scope,
+    run_scoped,
+    tab_language,
+)
 from ccms_app.drivers.vehicles import kwh_text
 from ccms_app.monitoring.view import format_time
 from ccms_app.ui.events import event
@@ -82,6 +89,7 @@ class DriverDetailState(rx.State):
     vehicles: rx.Field[list[LinkRow]] = rx.field(default_factory=list)
     sessions: rx.Field[list[SessionRow]] = rx.field(default_factory=list)
     confirm_delete: bool = False
+    _language: str = ""  # the language the rows are worded in
 
     @rx.var
     def suspended(self) -> bool:
@@ -98,7 +106,14 @@ class DriverDetailState(rx.State):
         if self.driver_id:
             await self._reload()
 
+    @event
+    async def follow_language(self) -> None:
+        """The tab's language changed: the rows are worded again in it."""
+        if self.loaded and self.driver_id and self._language != await tab_language(self):
+            await self._reload()
+
     async def _reload(self) -> None:
+        self._language = await tab_language(self)
         scope = await operator_scope(self)
         if scope is None:
             return
@@ -117,7 +132,10 @@ class DriverDetailState(rx.State):
         self.cards = [_card(c.id, c.id_tag, c.status, c.expiry_date) for c in detail.cards]
         self.groups = [
             LinkRow(
-                str(g.id), g.name, "authorised" if g.authorised else "not authorised", g.authorised
+                str(g.id),
+                g.name,
+                tr("authorised") if g.authorised else tr("not authorised"),
+                g.authorised,
             )
             for g in detail.groups
         ]
@@ -135,7 +153,7 @@ class DriverDetailState(rx.State):
                 s.id_tag,
                 format_time(s.start_time, "UTC", now),
                 format_time(s.stop_time, "UTC", now) if s.stop_time else "charging",
-                f"{s.energy_wh / 1000:,.2f} kWh",
+                format_number(s.energy_wh / 1000, "kWh", 2),
                 s.status,
             )
             for s in detail.recent_sessions
@@ -153,7 +171,7 @@ class DriverDetailState(rx.State):
 
         def work(scope: Scope) -> str:
             result = drivers.delete_driver(scope, driver_id)
-            return f"Driver {result.name} deleted."
+            return tr("Driver {name} deleted.", name=result.name)
 
         message, problem = await run_scoped(self, work)
         if problem:
@@ -179,6 +197,7 @@ class GroupDetailState(DriverPickerState, rx.State):
     values: dict[str, str] = {}  # the add-member picker: {"driver_id": ...}
     member_error: str = ""
     confirm_delete: bool = False
+    _language: str = ""  # the language the members are worded in
 
     @event
     async def load(self) -> None:
@@ -192,7 +211,14 @@ class GroupDetailState(DriverPickerState, rx.State):
         if self.group_id:
             await self._reload()
 
+    @event
+    async def follow_language(self) -> None:
+        """The tab's language changed: the members are worded again in it."""
+        if self.loaded and self.group_id and self._language != await tab_language(self):
+            await self._reload()
+
     async def _reload(self) -> None:
+        self._language = await tab_language(self)
         scope = await operator_scope(self)
         if scope is None:
             return
@@ -207,7 +233,9 @@ class GroupDetailState(DriverPickerState, rx.State):
             LinkRow(
                 str(m.driver_id),
                 m.name,
-                m.email + (" · suspended" if m.driver_status == "suspended" else ""),
+                tr("{email} · suspended", email=m.email)
+                if m.driver_status == "suspended"
+                else m.email,
                 m.authorised,
             )
             for m in detail.members
@@ -273,7 +301,7 @@ class GroupDetailState(DriverPickerState, rx.State):
         group_id = self.group_id
 
         def work(scope: Scope) -> str:
-            return f"Group {user_groups.delete_group(scope, group_id)} deleted."
+            return tr("Group {name} deleted.", name=user_groups.delete_group(scope, group_id))
 
         message, problem = await run_scoped(self, work)
         if problem:
@@ -296,7 +324,7 @@ class UsersOverviewState(rx.State):
     async def load(self) -> None:
         scope = await operator_scope(self)
         if scope is None:
-            self.problem = SESSION_ENDED
+            self.problem = tr(SESSION_ENDED)
             return
         numbers = await counts(scope)
         self.drivers, self.groups = numbers["drivers"], numbers["groups"]

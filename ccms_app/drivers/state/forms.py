@@ -12,6 +12,7 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded
 from ccms_app.accounts.rules.permissions import Module
+from ccms_app.core.i18n import tr
 from ccms_app.drivers import driver_admin as drivers
 from ccms_app.drivers import id_tags, user_groups, vehicles
 from ccms_app.drivers.common import Scope
@@ -47,9 +48,9 @@ class DriverFormState(UserFormState, rx.State):
     def _save(self, scope: Scope, pk: int, values: dict[str, str]) -> tuple[str, int]:
         if pk:
             saved = drivers.update_driver(scope, pk, _driver_input(values))
-            return f"Saved {saved.name}.", saved.id
+            return tr("Saved {name}.", name=saved.name), saved.id
         created = drivers.create_driver(scope, _driver_input(values))
-        return f"Driver {created.name} created.", created.id
+        return tr("Driver {name} created.", name=created.name), created.id
 
     def _refresh(self, created_id: int) -> list[Any]:
         if created_id:  # a new driver: straight to their page, to issue a card
@@ -85,9 +86,9 @@ class GroupFormState(UserFormState, rx.State):
         )
         if pk:
             saved = user_groups.update_group(scope, pk, data)
-            return f"Saved {saved.name}.", saved.id
+            return tr("Saved {name}.", name=saved.name), saved.id
         created = user_groups.create_group(scope, data)
-        return f"Group {created.name} created.", created.id
+        return tr("Group {name} created.", name=created.name), created.id
 
     def _refresh(self, created_id: int) -> list[Any]:
         if created_id:  # a new group: straight to its page, to add members
@@ -147,9 +148,9 @@ class IdTagFormState(DriverPickerState, UserFormState, rx.State):
         data = _id_tag_input(values)
         if pk:
             saved = id_tags.update_id_tag(scope, pk, data)
-            return f"Saved card {saved.id_tag}.", saved.id
+            return tr("Saved card {id_tag}.", id_tag=saved.id_tag), saved.id
         issued = id_tags.issue_id_tag(scope, data)
-        return f"Card {issued.id_tag} issued.", issued.id
+        return tr("Card {id_tag} issued.", id_tag=issued.id_tag), issued.id
 
     async def _prepare(self) -> None:
         self.driver_search = ""
@@ -197,9 +198,10 @@ class VehicleFormState(DriverPickerState, UserFormState, rx.State):
         )
         if pk:
             saved = vehicles.update_vehicle(scope, pk, data)
-            return f"Saved {saved.make} {saved.model}.", saved.id
+            return tr("Saved {make} {model}.", make=saved.make, model=saved.model), saved.id
         created = vehicles.create_vehicle(scope, data)
-        return f"Vehicle {created.make} {created.model} added.", created.id
+        message = tr("Vehicle {make} {model} added.", make=created.make, model=created.model)
+        return message, created.id
 
     async def _prepare(self) -> None:
         self.driver_search = ""

@@ -15,6 +15,7 @@ from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
 from ccms_app.control.state.charge_point import signed_in_email
+from ccms_app.core.i18n import tr
 from ccms_app.core.types import utc_now
 from ccms_app.drivers.local_lists.outcomes import SyncResult
 from ccms_app.drivers.local_lists.state.charge_point_tab import RESULT_TEXTS, version_text
@@ -56,13 +57,15 @@ def out_of_date_rows(statuses: list[LocalListStatus]) -> list[OutOfDateRow]:
 
 
 def summary(results: list[SyncResult]) -> tuple[str, bool]:
-    """One line for the operator: how many charge points ended how."""
+    """One line for the operator: how many charge points ended how (reader's language)."""
     if not results:
-        return "Every charge point's local list is up to date: nothing to sync.", True
+        return tr("Every charge point's local list is up to date: nothing to sync."), True
     counts = Counter(RESULT_TEXTS.get(r.result, r.result) for r in results)
-    parts = ", ".join(f"{n} {text}" for text, n in sorted(counts.items()))
+    parts = ", ".join(
+        tr("{count} {result}", count=n, result=tr(text)) for text, n in sorted(counts.items())
+    )
     ok = all(r.ok for r in results)
-    return f"Sync all, {len(results)} charge point(s): {parts}.", ok
+    return tr("Sync all, {count} charge point(s): {parts}.", count=len(results), parts=parts), ok
 
 
 @guarded(Module.USERS)
@@ -73,6 +76,7 @@ class UsersLocalListState(rx.State):
     message: str = ""
     message_ok: bool = False
     _scope: list[int] = []
+    _language: str = ""  # the language the rows are worded in
 
     @rx.var
     def count(self) -> int:
@@ -90,7 +94,15 @@ class UsersLocalListState(rx.State):
         self._scope = sorted(scope)
         await self._reload()
 
+    @event
+    async def follow_language(self) -> None:
+        """The tab's language changed: the reasons are worded again in it."""
+        auth_state = await self.get_state(AuthState)
+        if self.loaded and self._scope and self._language != auth_state.language:
+            await self._reload()
+
     async def _reload(self) -> None:
+        self._language = (await self.get_state(AuthState)).language
         statuses = await asyncio.to_thread(out_of_date_charge_points, self._scope)
         self.rows = out_of_date_rows(statuses)
         self.loaded = True
@@ -105,13 +117,13 @@ class UsersLocalListState(rx.State):
             scope = list(self._scope)
             requested_by = await signed_in_email(self)
         if requested_by is None:
-            message, ok = "Your session has ended. Log in again.", False
+            message, ok = tr("Your session has ended. Log in again."), False
         else:
             try:
                 message, ok = summary(await sync_all(requested_by, scope))
             except Exception as exc:
                 log.exception("local list sync all failed")
-                message, ok = f"Not synced: {exc}", False
+                message, ok = tr("Not synced: {exc}", exc=exc), False
         async with self:
             self.busy = False
             self.message, self.message_ok = message, ok

@@ -14,9 +14,9 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.accounts.state.auth import SESSION_ENDED
+from ccms_app.core.i18n import tr
 from ccms_app.drivers.common import NotFoundError, RefusedError, Scope
-
-SESSION_ENDED = "Your session has ended. Log in again."
 
 
 async def operator_scope(state: rx.State) -> Scope | None:
@@ -32,11 +32,17 @@ async def run_scoped(state: rx.State, work: Callable[[Scope], Any]) -> tuple[Any
     UserInputError is left to the caller (it belongs to the form's fields)."""
     scope = await operator_scope(state)
     if scope is None:
-        return None, SESSION_ENDED
+        return None, tr(SESSION_ENDED)
     try:
         return await asyncio.to_thread(work, scope), ""
     except (RefusedError, NotFoundError) as exc:
         return None, sentence(str(exc))
+
+
+async def tab_language(state: rx.State) -> str:
+    """The language the tab reads in (what a page's text was worded in, to word it again
+    after a switch: `follow_language`)."""
+    return (await state.get_state(AuthState)).language
 
 
 def sentence(text: str) -> str:

@@ -17,8 +17,10 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import requires
 from ccms_app.accounts.rules.permissions import Action
+from ccms_app.accounts.state.auth import SESSION_ENDED
+from ccms_app.core.i18n import tr
 from ccms_app.drivers.common import NotFoundError, Scope, UserInputError
-from ccms_app.drivers.state.scope import SESSION_ENDED, as_id, operator_scope, run_scoped, sentence
+from ccms_app.drivers.state.scope import as_id, operator_scope, run_scoped, sentence
 from ccms_app.ui.events import event
 
 
@@ -70,7 +72,7 @@ class UserFormState(rx.State, mixin=True):
     async def open_edit(self, pk: str | int):
         scope = await operator_scope(self)
         if scope is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         try:
             values = await asyncio.to_thread(self._read, scope, as_id(pk))
         except NotFoundError as exc:

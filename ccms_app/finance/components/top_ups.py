@@ -122,7 +122,10 @@ def _what_is_paid() -> rx.Component:
                     value=F.amount,
                     on_change=F.set_amount,
                     placeholder=t_with(
-                        "Amount in {currency}, {limits}", currency=F.currency, limits=F.limits
+                        "Amount in {currency}, between {low} and {high}",
+                        currency=F.currency,
+                        low=F.limit_low,
+                        high=F.limit_high,
                     ),
                     inputmode="decimal",
                     width="100%",

@@ -175,10 +175,8 @@ def _mark_invoiced(session: Session, session_ids: list[int], document: BillingDo
     if marked != len(session_ids):
         raise DocumentError(
             tr(
-                (
-                    "{len} of the sessions of {number} were invoiced meanwhile; "
-                    "nothing was issued, run the invoices again"
-                ),
+                "{len} of the sessions of {number} were invoiced meanwhile; "
+                "nothing was issued, run the invoices again",
                 len=len(session_ids) - marked,
                 number=document.number,
             )

@@ -107,7 +107,11 @@ def _email_state() -> Any:
 def _kind_filter(value: Any) -> ColumnElement[bool]:
     if value not in KIND_LABELS:
         raise ListQueryError(
-            f"Unknown document kind {value!r}: choose one of {', '.join(KIND_LABELS)}"
+            tr(
+                "Unknown document kind {value}: choose one of {choices}",
+                value=repr(value),
+                choices=", ".join(KIND_LABELS),
+            )
         )
     return col(BillingDocument.kind) == value
 
@@ -115,7 +119,13 @@ def _kind_filter(value: Any) -> ColumnElement[bool]:
 def _email_filter(value: Any) -> ColumnElement[bool]:
     if value not in EMAIL_LABELS:
         choices = ", ".join(EMAIL_LABELS)
-        raise ListQueryError(f"Unknown e-mail state {value!r}: choose one of {choices}")
+        raise ListQueryError(
+            tr(
+                "Unknown e-mail state {value}: choose one of {choices}",
+                value=repr(value),
+                choices=choices,
+            )
+        )
     expression: ColumnElement[bool] = _email_state() == value
     return expression
 
@@ -233,15 +243,20 @@ def _period_text(row: Mapping[str, Any]) -> str:
         return ""
     zone = str(row.get("time_zone") or "UTC")
     last = end - timedelta(microseconds=1)
-    return f"{local_text(start, zone, False)} to {local_text(last, zone, False)}"
+    return tr(
+        "{first} to {last}",
+        first=local_text(start, zone, False),
+        last=local_text(last, zone, False),
+    )
 
 
 def _email_text(row: Mapping[str, Any], zone: str) -> str:
+    """The e-mail column in the reader's language (the error as the mail server gave it)."""
     if row.get("emailed_at") is not None:
-        return f"sent {local_text(row['emailed_at'], zone)}"
+        return tr("sent {time}", time=local_text(row["emailed_at"], zone))
     if row.get("email_error"):
-        return f"failed: {row['email_error']}"
-    return "not sent"
+        return tr("failed: {error}", error=row["email_error"])
+    return tr(EMAIL_LABELS[NOT_SENT])
 
 
 def shown_document(row: Mapping[str, Any], zone: str) -> dict[str, str]:

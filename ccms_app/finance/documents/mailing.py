@@ -4,6 +4,9 @@ The outcome is kept on the document: `emailed_at` once the SMTP server took the 
 else `email_error` says why; the billing job tries unsent documents again later, so a
 server that is down loses nothing. With e-mail off (no CCMS_SMTP_HOST) nothing is tried and
 nothing recorded: the documents go out once it is configured.
+
+The message and its PDF are in the issuing organisation's document language
+(billing_profiles.document_language, set on System -> Settings).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from enum import StrEnum
 from ccms_app.branding.brands import sender_name
 from ccms_app.core.config import Settings, get_settings
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.i18n import N_, gettext, reader_language, reading_as, tr
 from ccms_app.core.mail import (
     Attachment,
     MailError,
@@ -26,13 +30,29 @@ from ccms_app.core.mail import (
 )
 from ccms_app.core.money import format_money
 from ccms_app.core.types import utc_now
+from ccms_app.finance.billing_profiles import document_language
 from ccms_app.finance.documents.content import load
-from ccms_app.finance.documents.pdf import TITLES, render_pdf
-from ccms_app.finance.models import BillingDocument
+from ccms_app.finance.documents.pdf import local_date, render_pdf, title
+from ccms_app.finance.models import BillingDocument, DocumentKind
 
 log = logging.getLogger(__name__)
 
 NO_ADDRESS = "the buyer has no e-mail address"
+# The sentence naming the attached document, per kind (catalog message ids).
+ATTACHED: dict[str, str] = {
+    DocumentKind.RECEIPT: N_(
+        "please find attached receipt {number} of {date}, total {total} (VAT included)."
+    ),
+    DocumentKind.INVOICE: N_(
+        "please find attached invoice {number} of {date}, total {total} (VAT included)."
+    ),
+    DocumentKind.CREDIT_NOTE: N_(
+        "please find attached credit note {number} of {date}, total {total} (VAT included)."
+    ),
+}
+ATTACHED_DOCUMENT = N_(
+    "please find attached document {number} of {date}, total {total} (VAT included)."
+)
 
 
 class SendOutcome(StrEnum):
@@ -82,20 +102,35 @@ def send_document(document_id: int, settings: Settings | None = None) -> Sent:
 
 
 def document_mail(document: BillingDocument) -> OutgoingMail:
-    """The message: a short text naming the document and its total, the PDF attached."""
+    """The message: a short text naming the document and its total, the PDF attached; in the
+    issuing organisation's document language."""
+    organisation_id = document.organisation_id
+    with reading_as(document_language(organisation_id), organisation_id):
+        return _document_mail(document)
+
+
+def _document_mail(document: BillingDocument) -> OutgoingMail:
     content = load(document.content)
-    title = TITLES.get(document.kind, "Document")
     seller = content["seller"]
     total = format_money(document.total_incl_minor, document.currency)
-    body = (
-        f"Hello {document.buyer_name},\n\n"
-        f"please find attached {title.lower()} {document.number} of "
-        f"{content['issued_local']}, total {total} (VAT included).\n\n"
-        f"{seller['name']}\n{seller.get('address', '')}\n"
+    attached = gettext(
+        reader_language(),
+        ATTACHED.get(document.kind, ATTACHED_DOCUMENT),
+        number=document.number,
+        date=local_date(content["issued_local"]),
+        total=total,
+    )
+    hello = tr("Hello {name},", name=document.buyer_name)
+    body = f"{hello}\n\n{attached}\n\n{seller['name']}\n{seller.get('address', '')}\n"
+    subject = tr(
+        "{title} {number} from {seller}",
+        title=title(document.kind),
+        number=document.number,
+        seller=seller["name"],
     )
     return OutgoingMail(
         to=document.buyer_email,
-        subject=f"{title} {document.number} from {seller['name']}",
+        subject=subject,
         body=body,
         sender=seller.get("email", ""),
         sender_name=sender_name(document.organisation_id),

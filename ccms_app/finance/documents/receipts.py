@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from ccms_app.charging.models import ChargingSession
 from ccms_app.core.db import session_scope
-from ccms_app.core.i18n import tr
+from ccms_app.core.i18n import N_, tr
 from ccms_app.core.types import utc_now
 from ccms_app.finance.documents.content import Body, build_content
 from ccms_app.finance.documents.errors import DocumentNotFoundError, NotBillableError
@@ -43,9 +43,9 @@ from ccms_app.finance.rules.documents import (
 )
 
 _WHY_NOT = {
-    CostState.RUNNING: "the session is still running; its cost is not final",
-    CostState.REVIEW: "its cost is held for review; release it first",
-    CostState.UNPRICED: "no tariff applied to it: there is nothing to charge",
+    CostState.RUNNING: N_("the session is still running; its cost is not final"),
+    CostState.REVIEW: N_("its cost is held for review; release it first"),
+    CostState.UNPRICED: N_("no tariff applied to it: there is nothing to charge"),
 }
 
 
@@ -73,7 +73,8 @@ def issue_receipt_in(session: Session, session_id: int, now: datetime) -> Billin
     if existing is not None:
         return existing
     if cost.state != CostState.FINAL:
-        why = _WHY_NOT.get(CostState(cost.state), f"its cost is {cost.state}")
+        state = CostState(cost.state)
+        why = tr(_WHY_NOT[state]) if state in _WHY_NOT else tr("its cost is {state}", state=state)
         raise NotBillableError(
             tr("no receipt for session {session_id}: {why}", session_id=session_id, why=why)
         )

@@ -24,14 +24,36 @@ from ccms_app.core.db import read_session
 from ccms_app.core.i18n import N_, tr
 from ccms_app.core.money import exponent, format_money, round_minor
 from ccms_app.core.types import utc_now
-from ccms_app.finance.history.rows import local_time, money_text, shown_row
+from ccms_app.finance.history.rows import in_reader_numbers, local_time, money_text, shown_row
 from ccms_app.finance.history.spec import HISTORY_LIST
 from ccms_app.finance.models import CostState, SessionCost, Tariff, TariffVersion
+from ccms_app.finance.rules.pricing_policy import note_text
+from ccms_app.finance.tariff_assignments import reason_text
 
 MAX_POINTS = 500
 ENERGY = "Energy.Active.Import.Register"
 POWER = "Power.Active.Import"
 UNITS = {"ENERGY": "kWh", "TIME": "h", "PARKING_TIME": "h", "FLAT": "session"}
+# A line's quantity and unit price by its unit, as people read them (whole messages).
+QUANTITIES = {
+    "kWh": N_("{quantity} kWh"),
+    "h": N_("{quantity} h"),
+    "session": N_("{quantity} session"),
+}
+UNIT_PRICES = {
+    "kWh": N_("{price} {currency}/kWh"),
+    "h": N_("{price} {currency}/h"),
+    "session": N_("{price} {currency}/session"),
+}
+# The fee types a breakdown line names (finance.rules.fee_types' keys), as people read them.
+FEE_WORDS = {
+    "energy": N_("energy"),
+    "service": N_("service"),
+    "start": N_("start"),
+    "time": N_("time"),
+    "reservation": N_("reservation"),
+    "idle": N_("idle"),
+}
 DIMENSION_LABELS = {
     "ENERGY": N_("Energy"),
     "TIME": N_("Charging time"),
@@ -132,7 +154,7 @@ def _tariff_text(session: Any, cost: SessionCost, zone: str) -> str:
     if cost.tariff_id is None:
         return ""
     tariff = session.get(Tariff, cost.tariff_id)
-    name = tariff.name if tariff is not None else f"tariff {cost.tariff_id}"
+    name = tariff.name if tariff is not None else tr("tariff {id}", id=cost.tariff_id)
     version = (
         session.get(TariffVersion, cost.tariff_version_id)
         if cost.tariff_version_id is not None
@@ -140,7 +162,12 @@ def _tariff_text(session: Any, cost: SessionCost, zone: str) -> str:
     )
     if version is None:
         return name
-    return f"{name} (version {version.number}, valid from {local_time(version.valid_from, zone)})"
+    return tr(
+        "{name} (version {number}, valid from {valid_from})",
+        name=name,
+        number=version.number,
+        valid_from=local_time(version.valid_from, zone),
+    )
 
 
 def _samples(session: Any, session_id: int) -> list[Sample]:
@@ -182,6 +209,11 @@ def _price(value: Decimal, currency: str) -> str:
     return f"{value.quantize(Decimal(1).scaleb(-places)):f}"
 
 
+def fee_text(fee: str) -> str:
+    """A line's fee types ("energy,service") in the reader's words; other labels as stored."""
+    return ",".join(tr(FEE_WORDS[part]) if part in FEE_WORDS else part for part in fee.split(","))
+
+
 def _when(value: Any) -> datetime | None:
     try:
         return datetime.fromisoformat(str(value)) if value else None
@@ -198,13 +230,24 @@ def line_view(line: dict[str, Any], currency: str, zone: str) -> CostLineView:
     price = _decimal(line.get("unit_price"))
     vat = _decimal(line.get("vat"))
     amount = _decimal(line.get("amount_excl_vat"))
+    quantity_text = "" if quantity is None else in_reader_numbers(_plain(quantity))
+    if quantity is not None and unit in QUANTITIES:
+        quantity_text = tr(QUANTITIES[unit], quantity=quantity_text)
+    price_text = ""
+    if price is not None:
+        number = in_reader_numbers(_price(price, currency))
+        price_text = (
+            tr(UNIT_PRICES[unit], price=number, currency=currency)
+            if unit in UNIT_PRICES
+            else f"{number} {currency}/{unit}"
+        )
     return CostLineView(
         dimension=DIMENSION_LABELS.get(dimension, dimension.title()),
-        fee=str(line.get("fee") or ""),
+        fee=fee_text(str(line.get("fee") or "")),
         period=f"{local_time(start, zone)} - {local_time(end, zone)}" if start else "",
-        quantity=f"{_plain(quantity)} {unit}".strip() if quantity is not None else "",
-        unit_price=f"{_price(price, currency)} {currency}/{unit}" if price is not None else "",
-        vat="" if vat is None else f"{_plain(vat)} %",
+        quantity=quantity_text,
+        unit_price=price_text,
+        vat="" if vat is None else f"{in_reader_numbers(_plain(vat))} %",
         amount="" if amount is None else format_money(round_minor(amount, currency), currency),
     )
 
@@ -233,8 +276,8 @@ def cost_view(cost: SessionCost, tariff: str, zone: str) -> CostView:
         fixed_excl=money(cost.fixed_excl_minor),
         total_incl_minor=cost.total_incl_minor,
         tariff=tariff,
-        tariff_reason=cost.tariff_reason,
-        note=cost.note,
+        tariff_reason=reason_text(cost.tariff_reason),
+        note=note_text(cost.note),
         payment_method=cost.payment_method,
         priced_at=local_time(cost.priced_at, zone),
         lines=breakdown_lines(cost.breakdown, currency, zone),

@@ -24,7 +24,7 @@ from ccms_app.core.display import time_zone
 from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListColumn, ListPage, ListQuery, ListQueryError, ListSpec
 from ccms_app.drivers.models import UserGroup
-from ccms_app.finance.history.rows import EXPORT_COLUMNS, shown_row
+from ccms_app.finance.history.rows import EXPORT_COLUMNS, payment_method_text, shown_row
 from ccms_app.finance.history.spec import (
     DATE_FILTERS,
     HISTORY_EXPORT,
@@ -48,18 +48,23 @@ class Period:
         return found if self.until is None else [*found, started < self.until]
 
 
-def _day(raw: str, label: str) -> date | None:
+def _day(raw: str, first: bool) -> date | None:
     if not raw.strip():
         return None
     try:
         return date.fromisoformat(raw.strip())
     except ValueError:
-        raise ListQueryError(f"{label} must be a date like 2026-01-31, got {raw!r}") from None
+        message = (
+            tr("From must be a date like 2026-01-31, got {raw}", raw=repr(raw))
+            if first
+            else tr("To must be a date like 2026-01-31, got {raw}", raw=repr(raw))
+        )
+        raise ListQueryError(message) from None
 
 
 def period(since: str, until: str, zone: str) -> Period:
     """The days an operator chose (in `zone`) as a UTC range; empty days leave it open."""
-    first, last = _day(since, "From"), _day(until, "To")
+    first, last = _day(since, True), _day(until, False)
     if first is not None and last is not None and first > last:
         raise ListQueryError(tr("The From date is after the To date"))
     tz = time_zone(zone)
@@ -185,5 +190,5 @@ def filter_choices(scope: Collection[int]) -> dict[str, list[tuple[str, str]]]:
     return {
         "station_id": [(str(i), str(n)) for i, n in stations],
         "group_id": [(str(i), str(n)) for i, n in groups],
-        "payment_method": [(m, m) for m in methods],
+        "payment_method": [(m, payment_method_text(m)) for m in methods],
     }

@@ -1,5 +1,6 @@
 """A charging history row as the page and the CSV show it: times in the station's zone,
-kWh, the amount with its currency, the payment method and the status in words."""
+kWh, the amount with its currency, the payment method and the status in words, in the
+reader's language (English outside an event)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,26 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from babel.numbers import format_decimal, get_decimal_symbol
+
 from ccms_app.core.display import MISSING, time_zone
+from ccms_app.core.i18n import DEFAULT, babel_locale, reader_language, tr
 from ccms_app.core.money import format_minor, format_money
-from ccms_app.finance.history.spec import COST_LABELS, NO_COST, SESSION_LABELS
+from ccms_app.finance.history.spec import (
+    COST_LABELS,
+    NO_COST,
+    PAYMENT_METHOD_LABELS,
+    SESSION_LABELS,
+)
 
 LOCAL_TIME = "%Y-%m-%d %H:%M %Z"
+
+
+def in_reader_numbers(text: str) -> str:
+    """A plain number as text ("0.40", "12.345": no grouping) with the reader's decimal sign
+    ("0,40"): exact, never through a float."""
+    locale = babel_locale(reader_language())
+    return text if locale == DEFAULT else text.replace(".", get_decimal_symbol(locale))
 
 
 def local_time(value: datetime | None, zone: str) -> str:
@@ -27,14 +43,19 @@ def duration_text(start: datetime | None, stop: datetime | None, now: datetime) 
     seconds = max(0, int(((stop or now) - start).total_seconds()))
     hours, rest = divmod(seconds, 3600)
     minutes = rest // 60
-    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+    if hours:
+        two_digits = str(minutes).zfill(2)
+        return tr("{hours} h {minutes} min", hours=hours, minutes=two_digits)
+    return tr("{minutes} min", minutes=minutes)
 
 
 def kwh_text(wh: int | None) -> str:
-    """Watt-hours as kWh with 2 decimals, exact (no float)."""
+    """Watt-hours as kWh with 2 decimals, exact (no float), as the reader's language writes
+    numbers ("1,234.50", "1.234,50")."""
     if wh is None:
         return ""
-    return f"{(Decimal(int(wh)) / 1000).quantize(Decimal('0.01'), ROUND_HALF_UP):,}"
+    kwh = (Decimal(int(wh)) / 1000).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return format_decimal(kwh, "#,##0.00", locale=babel_locale(reader_language()))
 
 
 def money_text(minor: int | None, currency: str | None) -> str:
@@ -50,10 +71,18 @@ def _amount_value(minor: int | None, currency: str | None) -> str:
 
 
 def status_text(session_status: str, cost_state: str | None) -> str:
-    """ "completed · priced": the session's state, then its cost's."""
+    """ "completed · priced": the session's state, then its cost's (each in the reader's
+    language)."""
     shown = SESSION_LABELS.get(session_status, session_status)
     cost = COST_LABELS.get(cost_state or NO_COST, str(cost_state))
-    return f"{shown} · {cost}"
+    return f"{tr(shown)} · {tr(cost)}"
+
+
+def payment_method_text(method: str) -> str:
+    """A stored payment method in words ("driver account", "Fahrerkonto"); "—" for none."""
+    if not method:
+        return MISSING
+    return tr(PAYMENT_METHOD_LABELS[method]) if method in PAYMENT_METHOD_LABELS else method
 
 
 def shown_row(row: Mapping[str, Any], now: datetime) -> dict[str, str]:
@@ -77,7 +106,7 @@ def shown_row(row: Mapping[str, Any], now: datetime) -> dict[str, str]:
         "amount": money_text(row.get("total_incl_minor"), row.get("currency")),
         "amount_value": _amount_value(row.get("total_incl_minor"), row.get("currency")),
         "currency": str(row.get("currency") or ""),
-        "payment_method": str(row.get("payment_method") or "") or MISSING,
+        "payment_method": payment_method_text(str(row.get("payment_method") or "")),
         "status": status_text(str(row.get("status") or ""), cost_state),
         "status_key": str(row.get("status") or ""),
         "cost_key": str(cost_state or NO_COST),

@@ -35,6 +35,17 @@ SESSION_LABELS: dict[str, str] = {
     SessionStatus.COMPLETED: N_("completed"),
     SessionStatus.REFUSED: N_("refused"),
 }
+# SessionCost.payment_method's values as people read them (a value not here shows as stored).
+PAYMENT_METHOD_LABELS: dict[str, str] = {
+    "wallet": N_("wallet"),
+    "card": N_("card"),
+    "invoice": N_("invoice"),
+    "free": N_("free"),
+    GROUP_ACCOUNT: N_("group account"),
+    DRIVER_ACCOUNT: N_("driver account"),
+    "id tag": N_("id tag"),
+    "unknown id tag": N_("unknown id tag"),
+}
 COST_LABELS: dict[str, str] = {
     CostState.RUNNING: N_("cost so far"),
     CostState.FINAL: N_("priced"),

@@ -27,7 +27,7 @@ from sqlmodel import Session, col, select
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.core.db import read_session, session_scope
-from ccms_app.core.i18n import tr
+from ccms_app.core.i18n import N_, tr
 from ccms_app.core.money import format_minor
 from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
@@ -54,7 +54,7 @@ from ccms_app.finance.rules.memberships import add_months
 from ccms_app.finance.wallets.ledger import balance
 from ccms_app.finance.wallets.models import HolderKind
 
-NOT_ENROLLED = "Not enrolled: check the fields marked."
+NOT_ENROLLED = N_("Not enrolled: check the fields marked.")
 STRIPE_ZONE = ZoneInfo("UTC")
 
 
@@ -180,9 +180,10 @@ def _owners(db: Session, organisation_id: int) -> list[int]:
 def _plan_for(db: Session, scope: Collection[int], plan_id: int) -> MembershipPlan:
     plan = db.get(MembershipPlan, plan_id)
     if plan is None or plan.organisation_id not in scope:
-        raise FinanceError(NOT_ENROLLED, {"plan_id": "Choose a plan"})
+        raise FinanceError(tr(NOT_ENROLLED), {"plan_id": tr("Choose a plan")})
     if not plan.active:
-        raise FinanceError(NOT_ENROLLED, {"plan_id": f"{plan.name} takes no new members"})
+        message = tr("{plan} takes no new members", plan=plan.name)
+        raise FinanceError(tr(NOT_ENROLLED), {"plan_id": message})
     return plan
 
 
@@ -201,9 +202,8 @@ def _card(db: Session, holder_kind: str, holder_id: int, label: str) -> PaymentA
         )
     ).first()
     if account is None or not account.card_payment_method_id or not account.stripe_customer_id:
-        raise FinanceError(
-            NOT_ENROLLED, {"holder_id": f"{label} has no saved card: save one first"}
-        )
+        message = tr("{holder} has no saved card: save one first", holder=label)
+        raise FinanceError(tr(NOT_ENROLLED), {"holder_id": message})
     return account
 
 
@@ -211,19 +211,37 @@ def _checked_holder(
     db: Session, scope: Collection[int], plan: MembershipPlan, holder_kind: str, holder_id: int
 ) -> Driver | UserGroup:
     if holder_kind not in HOLDER_KINDS:
-        raise FinanceError(NOT_ENROLLED, {"holder_kind": "Choose driver or group"})
+        raise FinanceError(tr(NOT_ENROLLED), {"holder_kind": tr("Choose driver or group")})
     holder = holder_in_scope(db, holder_kind, holder_id, scope)
     if holder is None:
-        raise FinanceError(NOT_ENROLLED, {"holder_id": f"Choose a {HOLDER_KINDS[holder_kind]}"})
+        message = (
+            tr("Choose a driver")
+            if holder_kind == HolderKind.DRIVER
+            else tr("Choose a group account")
+        )
+        raise FinanceError(tr(NOT_ENROLLED), {"holder_id": message})
     if plan.organisation_id not in _owners(db, holder.organisation_id):
-        message = f"{holder_label(holder)} belongs to another organisation than {plan.name}"
-        raise FinanceError(NOT_ENROLLED, {"holder_id": message})
+        message = tr(
+            "{holder} belongs to another organisation than {plan}",
+            holder=holder_label(holder),
+            plan=plan.name,
+        )
+        raise FinanceError(tr(NOT_ENROLLED), {"holder_id": message})
     _lock_holder(db, holder_kind, holder_id)
     current = live_membership(db, holder_kind, holder_id)
     if current is not None:
         current_plan = db.get(MembershipPlan, current.plan_id)
-        name = current_plan.name if current_plan is not None else "a plan"
-        message = f"{holder_label(holder)} is a member of {name} already: cancel that first"
+        if current_plan is not None:
+            message = tr(
+                "{holder} is a member of {plan} already: cancel that first",
+                holder=holder_label(holder),
+                plan=current_plan.name,
+            )
+        else:
+            message = tr(
+                "{holder} is a member of a plan already: cancel that first",
+                holder=holder_label(holder),
+            )
         raise FinanceConflict(message, {"holder_id": message})
     return holder
 
@@ -258,7 +276,8 @@ def enrol(
         db.add(membership)
         db.flush()
         if not by_card and not take_wallet_fee(db, membership, plan, actor):
-            raise FinanceError(NOT_ENROLLED, {"holder_id": _short_wallet(db, membership, plan)})
+            message = _short_wallet(db, membership, plan)
+            raise FinanceError(tr(NOT_ENROLLED), {"holder_id": message})
         if card is None:
             return _view(db, membership)
         membership_id = stored_id(membership.id)
@@ -268,9 +287,10 @@ def enrol(
 
 def _short_wallet(db: Session, membership: Membership, plan: MembershipPlan) -> str:
     held = balance(db, membership.holder_kind, membership.holder_id, plan.currency)
-    return (
-        f"The wallet holds {format_minor(held.total_minor, plan.currency)}, less than the "
-        f"fee of {format_minor(plan.monthly_fee_minor, plan.currency)}: top it up first"
+    return tr(
+        "The wallet holds {balance}, less than the fee of {fee}: top it up first",
+        balance=format_minor(held.total_minor, plan.currency),
+        fee=format_minor(plan.monthly_fee_minor, plan.currency),
     )
 
 
@@ -315,7 +335,7 @@ def _subscribe(
             membership = _in_scope(db, scope, membership_id)
             membership.status, membership.cancelled_at = MembershipStatus.CANCELLED, utc_now()
             db.add(membership)
-        message = f"The card subscription was refused: {exc}"
+        message = tr("The card subscription was refused: {exc}", exc=exc)
         raise FinanceError(
             tr("Not enrolled: {message}", message=message), {"holder_id": message}
         ) from exc

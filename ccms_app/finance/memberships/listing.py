@@ -18,6 +18,7 @@ from sqlmodel import col
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.charging.models import ChargingSession
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListColumn, ListQueryError, ListSpec
 from ccms_app.core.money import format_money
 from ccms_app.drivers.models import Driver, UserGroup
@@ -27,7 +28,7 @@ from ccms_app.finance.memberships.plans import FEE_COLLECTIONS
 from ccms_app.finance.models import Tariff
 from ccms_app.finance.payments.models import SessionPayment
 from ccms_app.finance.rules.documents import local_text
-from ccms_app.finance.rules.memberships import kwh_text
+from ccms_app.finance.rules.memberships import kwh_text, shown_decimal
 from ccms_app.finance.wallets.models import HolderKind
 
 # --- plans -----------------------------------------------------------------------------
@@ -261,11 +262,11 @@ def _money(minor: Any, currency: Any) -> str:
 def shown_plan(row: Mapping[str, Any]) -> dict[str, str]:
     percent = str(row.get("discount_percent") or "")
     included = int(row.get("included_wh") or 0)
-    benefits = [f"{percent} % off"] if percent else []
+    benefits = [tr("{percent} % off", percent=shown_decimal(percent))] if percent else []
     if row.get("member_tariff"):
-        benefits.append(f"tariff {row['member_tariff']}")
+        benefits.append(tr("tariff {tariff}", tariff=row["member_tariff"]))
     if included:
-        benefits.append(f"{kwh_text(included)} kWh included")
+        benefits.append(tr("{kwh} kWh included", kwh=shown_decimal(kwh_text(included))))
     collection = str(row.get("fee_collection") or "")
     return {
         "id": str(row.get("id") or ""),
@@ -276,7 +277,7 @@ def shown_plan(row: Mapping[str, Any]) -> dict[str, str]:
         "fee_collection_key": collection,
         "benefits": ", ".join(benefits),
         "members": str(row.get("members") or 0),
-        "active": "offered" if row.get("active") else "not offered",
+        "active": tr("offered") if row.get("active") else tr("not offered"),
         "active_key": "yes" if row.get("active") else "",
     }
 
@@ -284,14 +285,25 @@ def shown_plan(row: Mapping[str, Any]) -> dict[str, str]:
 def _period(row: Mapping[str, Any], zone: str) -> str:
     start = local_text(row.get("current_period_start"), zone, with_time=False)
     end = local_text(row.get("current_period_end"), zone, with_time=False)
-    return f"{start} to {end}" if start and end else ""
+    return tr("{start} to {end}", start=start, end=end) if start and end else ""
 
 
 def _included(row: Mapping[str, Any]) -> str:
     included = int(row.get("included_wh") or 0)
     if not included:
         return ""
-    return f"{kwh_text(int(row.get('included_used_wh') or 0))} of {kwh_text(included)} kWh"
+    used = kwh_text(int(row.get("included_used_wh") or 0))
+    return tr(
+        "{used} of {included} kWh",
+        used=shown_decimal(used),
+        included=shown_decimal(kwh_text(included)),
+    )
+
+
+def _status(status: str, ends: bool) -> str:
+    """ "active · ends at period end" """
+    label = tr(STATUS_LABELS[status]) if status in STATUS_LABELS else status
+    return tr("{status} · ends at period end", status=label) if ends else label
 
 
 def shown_membership(row: Mapping[str, Any], zone: str) -> dict[str, str]:
@@ -304,7 +316,7 @@ def shown_membership(row: Mapping[str, Any], zone: str) -> dict[str, str]:
         "holder_name": str(row.get("holder_name") or ""),
         "holder_kind": HOLDER_KINDS.get(kind, kind),
         "plan_name": str(row.get("plan_name") or ""),
-        "status": STATUS_LABELS.get(status, status) + (" · ends at period end" if ends else ""),
+        "status": _status(status, ends),
         "status_key": status,
         "started_at": local_text(row.get("started_at"), zone, with_time=False),
         "current_period_end": _period(row, zone),

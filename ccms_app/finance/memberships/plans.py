@@ -60,7 +60,7 @@ FORM_FIELDS = (
     "included_kwh",
 )
 BENEFITS = "benefits"  # the form's error for "no benefit at all"
-NOT_SAVED = "Not saved: check the fields marked."
+NOT_SAVED = N_("Not saved: check the fields marked.")
 
 
 @dataclass(frozen=True)
@@ -154,7 +154,14 @@ def plan_choices(scope: Collection[int], offered_only: bool = True) -> list[tupl
     with read_session() as db:
         plans = db.exec(query.order_by(col(MembershipPlan.name))).all()
         return [
-            (stored_id(p.id), f"{p.name} · {format_minor(p.monthly_fee_minor, p.currency)} / month")
+            (
+                stored_id(p.id),
+                tr(
+                    "{plan} · {fee} / month",
+                    plan=p.name,
+                    fee=format_minor(p.monthly_fee_minor, p.currency),
+                ),
+            )
             for p in plans
         ]
 
@@ -266,7 +273,7 @@ def _checked(
     values["fee_collection"] = collection
     fee_field = "monthly_fee_minor" if "monthly_fee_minor" in form else "monthly_fee"
     if collection == FeeCollection.STRIPE and not values["monthly_fee_minor"]:
-        errors.setdefault(fee_field, "A card subscription needs a fee above 0")
+        errors.setdefault(fee_field, tr("A card subscription needs a fee above 0"))
     percent: Decimal | None = None
     try:
         percent = parse_percent(form.get("discount_percent", ""))
@@ -284,7 +291,7 @@ def _checked(
             "Give at least one benefit: a discount, a member tariff or included kWh"
         )
     if errors:
-        raise FinanceError(NOT_SAVED, errors)
+        raise FinanceError(tr(NOT_SAVED), errors)
     return values
 
 
@@ -298,7 +305,7 @@ def create_plan(
     del actor  # plans carry no author; the audit log records who (API / page)
     with session_scope() as db:
         if organisation_id not in scope or db.get(Organisation, organisation_id) is None:
-            raise FinanceError(NOT_SAVED, {"organisation_id": "No such organisation"})
+            raise FinanceError(tr(NOT_SAVED), {"organisation_id": tr("No such organisation")})
         currency = billing_currency(db, organisation_id)
         values = _checked(db, form, organisation_id, currency, None)
         plan = MembershipPlan(organisation_id=organisation_id, currency=currency, **values)
@@ -335,4 +342,5 @@ def _flush(db: Session) -> None:
     try:
         db.flush()
     except IntegrityError as exc:  # the same name saved meanwhile
-        raise FinanceError(NOT_SAVED, {"name": "A plan with this name exists already"}) from exc
+        message = tr("A plan with this name exists already")
+        raise FinanceError(tr(NOT_SAVED), {"name": message}) from exc

@@ -12,7 +12,7 @@ from ccms_app.finance.components.subnav import FINANCE_ROUTE, finance_subnav
 from ccms_app.finance.state.documents import DocumentListState
 from ccms_app.ui.i18n import t
 from ccms_app.ui.layout import app_shell
-from ccms_app.ui.page_header import page_header
+from ccms_app.ui.page_header import follow_language, page_header
 
 ROUTE = "/finance/documents"
 TITLE = page_title("Documents")
@@ -25,6 +25,7 @@ def page() -> rx.Component:
             t("Documents"),
             t("Receipts, invoices and credit notes as issued; times in your billing time zone."),
         ),
+        follow_language(DocumentListState.follow_language),
         finance_subnav(ROUTE),
         documents_list(),
         credit_dialog(),

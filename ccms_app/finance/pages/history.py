@@ -17,7 +17,7 @@ from ccms_app.finance.components.subnav import FINANCE_ROUTE, finance_subnav
 from ccms_app.finance.state.history import HistoryDetailState, HistoryListState
 from ccms_app.ui.i18n import t, t_with
 from ccms_app.ui.layout import app_shell
-from ccms_app.ui.page_header import page_header
+from ccms_app.ui.page_header import follow_language, page_header
 
 ROUTE = "/finance/history"
 TITLE = page_title("Charging history")
@@ -32,6 +32,7 @@ def page() -> rx.Component:
             t("Charging history"),
             t("Every session of your network with what it cost; times in each station's zone."),
         ),
+        follow_language(HistoryListState.follow_language),
         finance_subnav(ROUTE),
         history_list(),
     )
@@ -80,6 +81,7 @@ def detail_page() -> rx.Component:
     s = HistoryDetailState
     return app_shell(
         FINANCE_ROUTE,
+        follow_language(HistoryDetailState.follow_language),
         finance_subnav(ROUTE),
         _back(),
         rx.cond(

@@ -14,7 +14,7 @@ from ccms_app.finance.state.overview import FinanceOverviewState as Overview
 from ccms_app.ui.cards import empty_note, section, stat_card
 from ccms_app.ui.i18n import t, t_with
 from ccms_app.ui.layout import app_shell
-from ccms_app.ui.page_header import page_header
+from ccms_app.ui.page_header import follow_language, page_header
 from ccms_app.ui.table import cell, data_table
 
 ROUTE = "/finance"
@@ -109,6 +109,7 @@ def page() -> rx.Component:
         page_header(
             t("Finance"), t("Revenue, outstanding money and refunds; tariffs, costs and documents.")
         ),
+        follow_language(Overview.follow_language),
         finance_subnav(ROUTE),
         _no_default_warning(),
         _figures(),

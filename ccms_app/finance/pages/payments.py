@@ -13,7 +13,7 @@ from ccms_app.finance.components.subnav import FINANCE_ROUTE, finance_subnav
 from ccms_app.finance.state.payments import PaymentListState
 from ccms_app.ui.i18n import t
 from ccms_app.ui.layout import app_shell
-from ccms_app.ui.page_header import page_header
+from ccms_app.ui.page_header import follow_language, page_header
 
 ROUTE = "/finance/payments"
 TITLE = page_title("Payments")
@@ -29,6 +29,7 @@ def page() -> rx.Component:
                 "what Stripe reported; times in your billing time zone."
             ),
         ),
+        follow_language(PaymentListState.follow_language),
         finance_subnav(ROUTE),
         payments_list(),
         refund_dialog(),

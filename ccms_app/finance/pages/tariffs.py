@@ -27,7 +27,7 @@ from ccms_app.finance.state.tariff_preview import TariffPreviewState
 from ccms_app.finance.state.tariffs import TariffExplainState, TariffListState
 from ccms_app.ui.i18n import t
 from ccms_app.ui.layout import app_shell
-from ccms_app.ui.page_header import page_header
+from ccms_app.ui.page_header import follow_language, page_header
 from ccms_app.ui.permissions import when_allowed
 
 ROUTE = "/finance/tariffs"
@@ -52,6 +52,7 @@ def page() -> rx.Component:
                 ),
             ),
         ),
+        follow_language(TariffListState.follow_language),
         finance_subnav(ROUTE),
         tariff_list(),
         explain_tool(),

@@ -29,26 +29,27 @@ from sqlmodel import Session, col, select
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.core.db import read_session, session_scope
-from ccms_app.core.i18n import tr
+from ccms_app.core.i18n import N_, tr
 from ccms_app.core.listing import ListColumn, ListSpec
 from ccms_app.core.money import format_money
 from ccms_app.core.rows import stored_id
 from ccms_app.finance.errors import FinanceError, FinanceNotFound
 from ccms_app.finance.models import BillingProfile, CostState, SessionCost
 from ccms_app.finance.partners.models import RevenueShareAgreement
+from ccms_app.finance.rules.memberships import shown_decimal
 from ccms_app.finance.rules.settlement import (
     Terms,
     check_agreement,
     local_day,
     money_text,
+    not_saved,
     percent_text,
 )
 from ccms_app.network.models import Station
 
 log = logging.getLogger(__name__)
 
-ALL_STATIONS = "All stations"
-OPEN_ENDED = "open-ended"
+ALL_STATIONS = N_("All stations")
 _PARTNER = aliased(Organisation)
 
 
@@ -242,8 +243,8 @@ def validity_text(valid_from: Any, valid_until: Any, zone: str) -> str:
     """ "2026-01-01 to 2026-06-30" (last day inclusive) or "2026-01-01, open-ended"."""
     first = local_day(valid_from, zone) if isinstance(valid_from, datetime) else ""
     if not isinstance(valid_until, datetime):
-        return f"{first}, {OPEN_ENDED}"
-    return f"{first} to {local_day(valid_until, zone, last=True)}"
+        return tr("{first}, open-ended", first=first)
+    return tr("{first} to {last}", first=first, last=local_day(valid_until, zone, last=True))
 
 
 def shown_agreement(row: Mapping[str, Any], zone: str) -> dict[str, str]:
@@ -254,8 +255,8 @@ def shown_agreement(row: Mapping[str, Any], zone: str) -> dict[str, str]:
         "name": str(row.get("name") or ""),
         "partner": str(row.get("partner") or ""),
         "partner_id": str(row.get("partner_organisation_id") or ""),
-        "station": str(row.get("station") or ALL_STATIONS),
-        "operator_percent": f"{row.get('operator_percent') or '0'} %",
+        "station": str(row.get("station") or tr(ALL_STATIONS)),
+        "operator_percent": f"{shown_decimal(str(row.get('operator_percent') or '0'))} %",
         "fee_per_session_minor": format_money(int(row.get("fee_per_session_minor") or 0), currency),
         "platform_fee_minor": format_money(int(row.get("platform_fee_minor") or 0), currency),
         "currency": currency,
@@ -307,7 +308,7 @@ def update_agreement(
         if data.partner_organisation_id != row.partner_organisation_id:
             raise FinanceError(
                 tr("An agreement's partner cannot change: make a new agreement."),
-                {"partner_organisation_id": "Make a new agreement for another partner"},
+                {"partner_organisation_id": tr("Make a new agreement for another partner")},
             )
         _apply(session, row, caller_organisation_id, scope, data)
         session.add(row)
@@ -351,23 +352,19 @@ def _apply(
         expected = partner_currency(session, stored_id(partner.id))
         if values.currency != expected:
             errors["currency"] = tr(
-                (
-                    "The partner's sessions are priced in {expected}: an "
-                    "agreement in {currency} would settle none of them"
-                ),
+                "The partner's sessions are priced in {expected}: an "
+                "agreement in {currency} would settle none of them",
                 expected=expected,
                 currency=values.currency,
             )
     if partner is not None and data.valid_from is not None and not errors:
         overlap = _overlapping(session, row.id, data)
         if overlap is not None:
-            errors["valid_from"] = f"Overlaps the agreement {overlap!r} for the same stations"
+            errors["valid_from"] = tr(
+                "Overlaps the agreement {name} for the same stations", name=repr(overlap)
+            )
     if errors or values is None or data.valid_from is None:
-        count = len(errors)
-        noun = "field needs" if count == 1 else "fields need"
-        raise FinanceError(
-            tr("Not saved: {count} {noun} correcting.", count=count, noun=noun), errors
-        )
+        raise FinanceError(not_saved(len(errors)), errors)
     row.station_id = data.station_id
     row.name = values.name
     row.operator_percent = percent_text(values.operator_percent)

@@ -30,8 +30,9 @@ from ccms_app.drivers.models import Driver
 from ccms_app.finance.errors import FinanceError, FinanceNotFound
 from ccms_app.finance.models import BillingProfile
 from ccms_app.finance.partners.models import HomeCharger
+from ccms_app.finance.rules.memberships import shown_decimal
 from ccms_app.finance.rules.reimbursement import check_home_charger, rate_text
-from ccms_app.finance.rules.settlement import local_day
+from ccms_app.finance.rules.settlement import local_day, not_saved
 from ccms_app.network.models import ChargePoint, Station
 
 log = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ def shown_home_charger(row: Mapping[str, Any], zone: str) -> dict[str, str]:
         "station": str(row.get("station") or ""),
         "employee": str(row.get("employee") or ""),
         "employee_email": str(row.get("employee_email") or ""),
-        "rate": f"{row.get('rate_per_kwh')} {row.get('currency')}/kWh",
+        "rate": f"{shown_decimal(str(row.get('rate_per_kwh')))} {row.get('currency')}/kWh",
         "since": local_day(since, zone) if isinstance(since, datetime) else "",
     }
 
@@ -173,11 +174,7 @@ def mark_home_charger(scope: Collection[int], data: HomeChargerInput, actor: str
                     "The employee's other home chargers are in {other}", other=other
                 )
         if errors or values is None or driver is None:
-            count = len(errors)
-            noun = "field needs" if count == 1 else "fields need"
-            raise FinanceError(
-                tr("Not saved: {count} {noun} correcting.", count=count, noun=noun), errors
-            )
+            raise FinanceError(not_saved(len(errors)), errors)
         row = HomeCharger(
             charge_point_id=data.charge_point_id,
             organisation_id=driver.organisation_id,
@@ -204,7 +201,7 @@ def _check_charge_point(
     existing = session.get(HomeCharger, charge_point_id)
     if existing is not None:
         owner = session.get(Driver, existing.driver_id)
-        name = owner.name if owner else f"driver {existing.driver_id}"
+        name = owner.name if owner else tr("driver {holder_id}", holder_id=existing.driver_id)
         errors["charge_point_id"] = tr("Already the home charger of {name}", name=name)
 
 

@@ -15,11 +15,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from ccms_app.core.display import time_zone
+from ccms_app.core.i18n import N_, tr
 from ccms_app.core.listing import to_csv
 from ccms_app.core.money import format_money
 from ccms_app.finance.partners.reimbursements import EmployeeReport
 from ccms_app.finance.partners.report_pdf import Report, Table, render_report
 from ccms_app.finance.rules.documents import energy_kwh, format_decimal
+from ccms_app.finance.rules.memberships import shown_decimal
 from ccms_app.finance.rules.reimbursement import ChargedEnergy, rate_text
 from ccms_app.finance.rules.settlement import amount, local_day
 
@@ -40,14 +42,16 @@ CSV_COLUMNS: tuple[tuple[str, str], ...] = tuple(
         "currency",
     )
 )
-ROUNDING_NOTE = (
+ROUNDING_NOTE = N_(
     "Amount = the sum of kWh x rate over the sessions, rounded half up once on the total "
     "(not per session)."
 )
-CARDS_NOTE = (
+CARDS_NOTE = N_(
     "Counted: sessions on the employee's home charger(s) started with the employee's own "
     "cards, stopped in the month."
 )
+
+GENERATED = "%Y-%m-%d %H:%M %Z"  # when the file was made, in the report's zone
 
 
 def file_name(report: EmployeeReport, extension: str) -> str:
@@ -60,16 +64,24 @@ def local_stop(item: ChargedEnergy, zone: str) -> str:
 
 
 def notes(report: EmployeeReport) -> list[str]:
-    found = [CARDS_NOTE, ROUNDING_NOTE]
+    """What the figures mean, in the reader's language."""
+    found = [tr(CARDS_NOTE), tr(ROUNDING_NOTE)]
     if report.other_sessions:
-        kwh = format_decimal(energy_kwh(report.other_energy_wh))
         found.append(
-            f"Left out: {report.other_sessions} session(s), {kwh} kWh, started there with "
-            "other cards."
+            tr(
+                "Left out: {count} session(s), {kwh} kWh, started there with other cards.",
+                count=report.other_sessions,
+                kwh=_kwh(report.other_energy_wh),
+            )
         )
     if report.provisional:
-        found.append("The month is not over yet: these figures are provisional.")
+        found.append(tr("The month is not over yet: these figures are provisional."))
     return found
+
+
+def _kwh(energy_wh: int) -> str:
+    """ "12.345" kWh as the reader's language writes the number (no unit)."""
+    return shown_decimal(format_decimal(energy_kwh(energy_wh)))
 
 
 # --- CSV ---------------------------------------------------------------------------------
@@ -124,16 +136,18 @@ def reimbursement_pdf(report: EmployeeReport) -> bytes:
     last = local_day(report.end, report.time_zone, last=True)
     chargers = ", ".join(f"{identity} ({rate})" for identity, rate in report.chargers)
     zone = time_zone(report.time_zone)
+    employee = f"{report.employee} <{report.email}>" if report.email else report.employee
+    period = tr("{first} to {last}", first=first, last=last)
     facts = (
-        f"Employee: {report.employee}" + (f" <{report.email}>" if report.email else ""),
-        f"Home charger(s): {chargers}",
-        f"Period: {first} to {last} ({report.time_zone})",
-        f"Currency: {report.currency}",
-        f"Generated: {report.generated_at.astimezone(zone):%Y-%m-%d %H:%M %Z}",
+        tr("Employee: {employee}", employee=employee),
+        tr("Home charger(s): {chargers}", chargers=chargers),
+        tr("Period: {period} ({zone})", period=period, zone=report.time_zone),
+        tr("Currency: {currency}", currency=report.currency),
+        tr("Generated: {when}", when=report.generated_at.astimezone(zone).strftime(GENERATED)),
     )
     sessions = Table(
-        heading="Sessions",
-        columns=("Stopped", "Charge point", "Card", "kWh", "Rate per kWh"),
+        heading=tr("Sessions"),
+        columns=(tr("Stopped"), tr("Charge point"), tr("Card"), "kWh", tr("Rate per kWh")),
         widths=(32, 50, 36, 24, 32),
         align=("LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT"),
         rows=tuple(
@@ -141,21 +155,21 @@ def reimbursement_pdf(report: EmployeeReport) -> bytes:
                 local_stop(item, report.time_zone),
                 item.charge_point,
                 item.id_tag,
-                format_decimal(energy_kwh(item.energy_wh)),
-                f"{rate_text(item.rate_per_kwh)} {report.currency}",
+                _kwh(item.energy_wh),
+                f"{shown_decimal(rate_text(item.rate_per_kwh))} {report.currency}",
             )
             for item in money.sessions
         ),
-        empty="No session to reimburse in this month.",
+        empty=N_("No session to reimburse in this month."),
     )
     totals = (
-        ("Sessions", str(len(money.sessions)), False),
-        ("Energy", f"{format_decimal(energy_kwh(money.energy_wh))} kWh", False),
-        ("Amount to reimburse", format_money(money.amount_minor, report.currency), True),
+        (tr("Sessions"), str(len(money.sessions)), False),
+        (tr("Energy"), f"{_kwh(money.energy_wh)} kWh", False),
+        (tr("Amount to reimburse"), format_money(money.amount_minor, report.currency), True),
     )
     return render_report(
         Report(
-            title=f"Home charging reimbursement {report.month}",
+            title=tr("Home charging reimbursement {month}", month=report.month),
             issuer=employer.name,
             issuer_lines=(employer.address, employer.email),
             facts=facts,

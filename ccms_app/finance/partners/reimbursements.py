@@ -32,6 +32,7 @@ from ccms_app.finance.partners.home_chargers import home_chargers_in, rate_of
 from ccms_app.finance.partners.models import HomeCharger
 from ccms_app.finance.partners.settlements import month_of
 from ccms_app.finance.rules.documents import month_bounds
+from ccms_app.finance.rules.memberships import shown_decimal
 from ccms_app.finance.rules.reimbursement import ChargedEnergy, Reimbursement, reimburse
 from ccms_app.network.models import ChargePoint
 
@@ -133,7 +134,7 @@ def _report(
     ]
     return EmployeeReport(
         driver_id=driver_id,
-        employee=driver.name if driver else f"Driver {driver_id}",
+        employee=driver.name if driver else tr("Driver {driver_id}", driver_id=driver_id),
         email=driver.email if driver else "",
         organisation_id=organisation_id,
         employer=seller_of(session, organisation_id),
@@ -142,7 +143,10 @@ def _report(
         start=start,
         end=end,
         chargers=tuple(
-            (identities.get(row.charge_point_id, ""), f"{row.rate_per_kwh} {row.currency}/kWh")
+            (
+                identities.get(row.charge_point_id, ""),
+                f"{shown_decimal(str(row.rate_per_kwh))} {row.currency}/kWh",
+            )
             for row in sorted(chargers, key=lambda r: identities.get(r.charge_point_id, ""))
         ),
         reimbursement=reimburse(charged, chargers[0].currency),

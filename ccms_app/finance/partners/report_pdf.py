@@ -5,6 +5,9 @@ tables, a totals block and notes, in the fonts and colours of the billing docume
 Reports are read, not archived: the PDF's creation date is when it was generated. A report
 given the issuer's brand (`Report.brand`, branding.brands.document_brand) shows its header
 text and logo at the top.
+
+The caller words the report for its reader; the page numbers, and a table's `empty` text
+when it is a catalog message, are in the reader's language here.
 """
 
 from __future__ import annotations
@@ -18,12 +21,14 @@ from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
 from ccms_app.branding.brands import DocumentBrand
+from ccms_app.core.i18n import N_, gettext, reader_language, tr
 from ccms_app.finance.documents.pdf import (
     FONT,
-    FONTS_DIR,
     GREY,
     HEADING_FILL,
     LOGO_WIDTH,
+    FallbackFontPdf,
+    add_fonts,
     draw_logo,
 )
 
@@ -38,7 +43,7 @@ class Table:
     widths: tuple[float, ...]
     align: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
-    empty: str = "None."
+    empty: str = N_("None.")  # shown translated when it is a catalog message
 
 
 @dataclass(frozen=True)
@@ -55,14 +60,15 @@ class Report:
     brand: DocumentBrand | None = None  # the issuer's header text and logo
 
 
-class _ReportPdf(FPDF):
+class _ReportPdf(FallbackFontPdf):
     footer_text = ""
 
     def footer(self) -> None:
         self.set_y(-15)
         self.set_font(FONT, "", 8)
         self.set_text_color(*GREY)
-        self.cell(0, 5, f"{self.footer_text}    Page {self.page_no()}/{{nb}}", align="C")
+        page = tr("Page {page}/{pages}", page=self.page_no(), pages="{nb}")
+        self.cell(0, 5, f"{self.footer_text}    {page}", align="C")
 
 
 def render_report(report: Report) -> bytes:
@@ -79,8 +85,7 @@ def render_report(report: Report) -> bytes:
 
 def _new_pdf(report: Report) -> _ReportPdf:
     pdf = _ReportPdf(orientation="portrait", unit="mm", format="A4")
-    pdf.add_font(FONT, "", str(FONTS_DIR / "DejaVuSans.ttf"))
-    pdf.add_font(FONT, "B", str(FONTS_DIR / "DejaVuSans-Bold.ttf"))
+    add_fonts(pdf, *_texts(report))
     pdf.footer_text = f"{report.issuer} · {report.title}"
     pdf.set_creation_date(report.generated_at)
     pdf.set_title(report.title)
@@ -90,6 +95,18 @@ def _new_pdf(report: Report) -> _ReportPdf:
     pdf.set_auto_page_break(auto=True, margin=22)
     pdf.add_page()
     return pdf
+
+
+def _texts(report: Report) -> list[str]:
+    """What the report prints (a CJK name needs the CJK font)."""
+    texts = [report.title, report.issuer, *report.issuer_lines, *report.facts, *report.notes]
+    texts += [text for label, amount, _bold in report.totals for text in (label, amount)]
+    for table in (*report.tables, *report.trailing_tables):
+        texts += [table.heading, table.empty, *table.columns]
+        texts += [cell for row in table.rows for cell in row]
+    if report.brand is not None:
+        texts += [report.brand.header, report.brand.product_name]
+    return texts
 
 
 def _text(pdf: FPDF, text: str, size: float = 9.5, bold: bool = False, height: float = 5) -> None:
@@ -127,7 +144,7 @@ def _table(pdf: FPDF, table: Table) -> None:
     _text(pdf, table.heading, size=10.5, bold=True, height=6)
     if not table.rows:
         pdf.set_text_color(*GREY)
-        _text(pdf, table.empty)
+        _text(pdf, gettext(reader_language(), table.empty))
         pdf.ln(4)
         return
     pdf.set_font(FONT, "", 8)

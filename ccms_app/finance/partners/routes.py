@@ -6,8 +6,10 @@
 Behind the HTTP gate (a live login whose role holds finance:export) and scoped: a partner or
 employee outside the caller's organisation scope is answered 404, like one that does not
 exist. A partner's own login (a sub-operator) gets its own settlement, the same file the
-operator gets. Not under /finance/: in the single-port app the pages' static files answer
-first for paths under a page's route (see finance/documents/routes.py).
+operator gets. The words are in the reader's language (the account's choice, else the
+browser's Accept-Language); the CSV's column names and record kinds stay as they are.
+Not under /finance/: in the single-port app the pages' static files answer first for paths
+under a page's route (see finance/documents/routes.py).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from ccms_app.accounts.http_gate import operator_route
 from ccms_app.accounts.organisations import organisation_scope
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.core.attachments import private_attachment
+from ccms_app.core.i18n import is_language, negotiate, reading_as
 from ccms_app.finance.errors import FinanceError, FinanceNotFound
 from ccms_app.finance.partners import reimbursement_files, settlement_files
 from ccms_app.finance.partners.reimbursements import reimbursement_report
@@ -68,6 +71,14 @@ def _reimbursement_file(
     return reimbursement_files.file_name(report, "csv"), text.encode("utf-8")
 
 
+def _language(request: Request) -> str:
+    """The reader's language: the account's choice, else what the browser asks for."""
+    chosen = str(getattr(request.state.principal, "language", "") or "")
+    if is_language(chosen):
+        return chosen
+    return negotiate(request.headers.get("accept-language", ""))
+
+
 async def _serve(
     request: Request,
     extension: str,
@@ -80,9 +91,10 @@ async def _serve(
     if row_id is None or parse_month(month) is None:
         return PlainTextResponse("no such report", status_code=404)
     try:
-        name, data = await asyncio.to_thread(
-            make, row_id, month, principal.organisation_id, extension
-        )
+        with reading_as(_language(request), principal.organisation_id):
+            name, data = await asyncio.to_thread(
+                make, row_id, month, principal.organisation_id, extension
+            )
     except (FinanceNotFound, FinanceError):
         return PlainTextResponse("no such report", status_code=404)
     return private_attachment(data, MEDIA[extension], name)

@@ -22,11 +22,13 @@ from decimal import Decimal
 from typing import Any
 
 from ccms_app.core.display import time_zone
+from ccms_app.core.i18n import N_, tr
 from ccms_app.core.listing import to_csv
 from ccms_app.core.money import format_money
 from ccms_app.finance.partners.report_pdf import Report, Table, render_report
 from ccms_app.finance.partners.settlements import SettlementReport
 from ccms_app.finance.rules.documents import energy_kwh, format_decimal
+from ccms_app.finance.rules.memberships import shown_decimal
 from ccms_app.finance.rules.settlement import (
     AgreementFigures,
     Figures,
@@ -57,11 +59,11 @@ CSV_COLUMNS: tuple[tuple[str, str], ...] = (
     ("currency", "currency"),
     ("note", "note"),
 )
-ROUNDING_NOTE = (
+ROUNDING_NOTE = N_(
     "The operator's commission is its percentage of the income excl. VAT, rounded half up "
     "once for the whole settlement (not per session) and shared over the agreements."
 )
-OWED_NOTE = "A negative amount due means the partner owes the operator that amount."
+OWED_NOTE = N_("A negative amount due means the partner owes the operator that amount.")
 
 
 def file_name(report: SettlementReport, extension: str) -> str:
@@ -76,26 +78,36 @@ def local_stop(item: SessionIncome, zone: str) -> str:
 def period_text(report: SettlementReport) -> str:
     first = local_day(report.start, report.time_zone)
     last = local_day(report.end, report.time_zone, last=True)
-    return f"{first} to {last}"
+    return tr("{first} to {last}", first=first, last=last)
 
 
 def notes(report: SettlementReport) -> list[str]:
-    """What the figures mean, and what needs the reader's attention."""
-    found = [ROUNDING_NOTE, OWED_NOTE]
+    """What the figures mean, and what needs the reader's attention (in the reader's
+    language)."""
+    found = [tr(ROUNDING_NOTE), tr(OWED_NOTE)]
     uncovered = report.settlement.uncovered
     if uncovered:
         income = sum(u.session.excl_minor for u in uncovered)
         found.append(
-            f"{len(uncovered)} session(s) with {format_money(income, report.currency)} income "
-            "excl. VAT are covered by no agreement (listed apart) and settle nothing."
+            tr(
+                "{count} session(s) with {income} income excl. VAT are covered by no "
+                "agreement (listed apart) and settle nothing.",
+                count=len(uncovered),
+                income=format_money(income, report.currency),
+            )
         )
     if report.provisional:
-        found.append("The month is not over yet: these figures are provisional.")
+        found.append(tr("The month is not over yet: these figures are provisional."))
     return found
 
 
 def due_label(minor: int) -> str:
-    return "Amount due to the partner" if minor >= 0 else "Amount the partner owes"
+    return tr("Amount due to the partner") if minor >= 0 else tr("Amount the partner owes")
+
+
+def kwh_shown(energy_wh: int) -> str:
+    """ "12.345" kWh as the reader's language writes the number (no unit)."""
+    return shown_decimal(format_decimal(energy_kwh(energy_wh)))
 
 
 # --- CSV ---------------------------------------------------------------------------------
@@ -169,7 +181,10 @@ def _share_note(figures: AgreementFigures) -> str:
     if share == 1:
         return ""
     percent = (Decimal(share.numerator) * 100 / share.denominator).quantize(Decimal("0.01"))
-    return f"in force {format_decimal(percent)} % of the month: platform fee pro rata"
+    return tr(
+        "in force {percent} % of the month: platform fee pro rata",
+        percent=shown_decimal(format_decimal(percent)),
+    )
 
 
 # --- PDF ---------------------------------------------------------------------------------
@@ -181,36 +196,36 @@ def settlement_pdf(report: SettlementReport) -> bytes:
     operator = report.operator.party
     generated = report.generated_at.astimezone(time_zone(report.time_zone))
     facts = (
-        f"Partner: {report.partner_name}",
-        f"Period: {period_text(report)} ({report.time_zone})",
-        f"Currency: {currency}",
-        f"Generated: {generated:%Y-%m-%d %H:%M %Z}",
+        tr("Partner: {partner}", partner=report.partner_name),
+        tr("Period: {period} ({zone})", period=period_text(report), zone=report.time_zone),
+        tr("Currency: {currency}", currency=currency),
+        tr("Generated: {when}", when=generated.strftime("%Y-%m-%d %H:%M %Z")),
     )
 
     def money(minor: int) -> str:
         return format_money(minor, currency)
 
     summary = Table(
-        heading="Agreements",
+        heading=tr("Agreements"),
         columns=(
-            "Agreement",
-            "Share",
-            "Sessions",
+            tr("Agreement"),
+            tr("Share"),
+            tr("Sessions"),
             "kWh",
-            "Income excl.",
-            "Commission",
-            "Session fees",
-            "Platform fee",
-            "Due",
+            tr("Income excl."),
+            tr("Commission"),
+            tr("Session fees"),
+            tr("Platform fee"),
+            tr("Due"),
         ),
         widths=(32, 13, 16, 15, 20, 22, 18, 18, 20),
         align=("LEFT",) + ("RIGHT",) * 8,
         rows=tuple(
             (
                 f.terms.name,
-                f"{percent_text(f.terms.operator_percent)} %",
+                f"{shown_decimal(percent_text(f.terms.operator_percent))} %",
                 str(f.figures.sessions),
-                format_decimal(energy_kwh(f.figures.energy_wh)),
+                kwh_shown(f.figures.energy_wh),
                 money(f.figures.excl_minor),
                 money(f.figures.commission_minor),
                 money(f.figures.session_fees_minor),
@@ -219,25 +234,25 @@ def settlement_pdf(report: SettlementReport) -> bytes:
             )
             for f in report.settlement.agreements
         ),
-        empty="No agreement with this partner was in force in this month.",
+        empty=N_("No agreement with this partner was in force in this month."),
     )
     total_rows = (
-        ("Sessions", str(totals.sessions), False),
-        ("Energy", f"{format_decimal(energy_kwh(totals.energy_wh))} kWh", False),
-        ("Income excl. VAT", money(totals.excl_minor), False),
-        ("VAT", money(totals.vat_minor), False),
-        ("Income incl. VAT", money(totals.incl_minor), False),
-        ("Operator commission", f"-{money(totals.commission_minor)}", False),
-        ("Session fees", f"-{money(totals.session_fees_minor)}", False),
-        ("Platform fee", f"-{money(totals.platform_fee_minor)}", False),
+        (tr("Sessions"), str(totals.sessions), False),
+        (tr("Energy"), f"{kwh_shown(totals.energy_wh)} kWh", False),
+        (tr("Income excl. VAT"), money(totals.excl_minor), False),
+        (tr("VAT"), money(totals.vat_minor), False),
+        (tr("Income incl. VAT"), money(totals.incl_minor), False),
+        (tr("Operator commission"), f"-{money(totals.commission_minor)}", False),
+        (tr("Session fees"), f"-{money(totals.session_fees_minor)}", False),
+        (tr("Platform fee"), f"-{money(totals.platform_fee_minor)}", False),
         (due_label(totals.due_minor), money(abs(totals.due_minor)), True),
     )
     report_pdf = Report(
-        title=f"Partner settlement {report.month}",
+        title=tr("Partner settlement {month}", month=report.month),
         issuer=operator.name,
         issuer_lines=(
             operator.address,
-            f"VAT ID: {operator.vat_id}" if operator.vat_id else "",
+            tr("VAT ID: {vat_id}", vat_id=operator.vat_id) if operator.vat_id else "",
             operator.email,
         ),
         facts=facts,
@@ -257,7 +272,7 @@ def _sessions_table(report: SettlementReport) -> Table:
             local_stop(item, zone),
             f"{item.station} · {item.charge_point}".strip(" ·"),
             item.id_tag,
-            format_decimal(energy_kwh(item.energy_wh)),
+            kwh_shown(item.energy_wh),
             format_money(item.excl_minor, currency),
             format_money(item.incl_minor, currency),
             figures.terms.name,
@@ -270,27 +285,27 @@ def _sessions_table(report: SettlementReport) -> Table:
             local_stop(u.session, zone),
             f"{u.session.station} · {u.session.charge_point}".strip(" ·"),
             u.session.id_tag,
-            format_decimal(energy_kwh(u.session.energy_wh)),
+            kwh_shown(u.session.energy_wh),
             format_money(u.session.excl_minor, u.session.currency),
             format_money(u.session.incl_minor, u.session.currency),
-            f"not covered: {u.reason}",
+            tr("not covered: {reason}", reason=u.reason),
         )
         for u in report.settlement.uncovered
     ]
     rows.sort(key=lambda row: row[0])
     return Table(
-        heading=f"Sessions (stopped in the month, {zone} time)",
+        heading=tr("Sessions (stopped in the month, {zone} time)", zone=zone),
         columns=(
-            "Stopped",
-            "Station · charge point",
-            "Card",
+            tr("Stopped"),
+            tr("Station · charge point"),
+            tr("Card"),
             "kWh",
-            "Excl. VAT",
-            "Incl. VAT",
-            "Agreement",
+            tr("Excl. VAT"),
+            tr("Incl. VAT"),
+            tr("Agreement"),
         ),
         widths=(28, 42, 24, 14, 20, 20, 26),
         align=("LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "LEFT"),
         rows=tuple(rows),
-        empty="No final session stopped in this month.",
+        empty=N_("No final session stopped in this month."),
     )

@@ -61,7 +61,11 @@ def month_of(text: str) -> date:
     if month is None:
         raise FinanceError(
             tr("Give a month as {month_format}, e.g. 2026-03.", month_format=MONTH_FORMAT),
-            {"month": f"Give a month as {MONTH_FORMAT}, e.g. 2026-03"},
+            {
+                "month": tr(
+                    "Give a month as {month_format}, e.g. 2026-03", month_format=MONTH_FORMAT
+                )
+            },
         )
     return month
 

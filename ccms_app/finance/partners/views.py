@@ -8,15 +8,17 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from ccms_app.core.i18n import tr
 from ccms_app.core.money import format_money
 from ccms_app.core.types import utc_now
 from ccms_app.finance.documents.listing import operator_zone
 from ccms_app.finance.partners.agreements import operator_of, partner_choices
 from ccms_app.finance.partners.reimbursements import EmployeeReport, reimbursement_reports
 from ccms_app.finance.partners.routes import reimbursement_url, settlement_url
-from ccms_app.finance.partners.settlement_files import due_label, notes, period_text
+from ccms_app.finance.partners.settlement_files import due_label, kwh_shown, notes, period_text
 from ccms_app.finance.partners.settlements import SettlementReport, settlement_report
-from ccms_app.finance.rules.documents import energy_kwh, format_decimal, previous_month
+from ccms_app.finance.rules.documents import previous_month
+from ccms_app.finance.rules.memberships import shown_decimal
 from ccms_app.finance.rules.settlement import Figures, percent_text
 
 
@@ -50,7 +52,7 @@ def partners_of(scope: Collection[int]) -> list[list[str]]:
 
 
 def _kwh(wh: int) -> str:
-    return f"{format_decimal(energy_kwh(wh))} kWh"
+    return f"{kwh_shown(wh)} kWh"
 
 
 def _figures(figures: Figures, currency: str) -> dict[str, str]:
@@ -75,7 +77,7 @@ def settlement_view(report: SettlementReport) -> SettlementView:
         {
             "id": str(f.terms.agreement_id),
             "name": f.terms.name,
-            "share": f"{percent_text(f.terms.operator_percent)} %",
+            "share": f"{shown_decimal(percent_text(f.terms.operator_percent))} %",
             **_figures(f.figures, currency),
         }
         for f in report.settlement.agreements
@@ -83,9 +85,12 @@ def settlement_view(report: SettlementReport) -> SettlementView:
     uncovered = [
         {
             "id": str(u.session.session_id),
-            "text": (
-                f"Session {u.session.session_id} at {u.session.charge_point}: "
-                f"{format_money(u.session.excl_minor, u.session.currency)} excl. VAT, {u.reason}"
+            "text": tr(
+                "Session {session_id} at {charge_point}: {amount} excl. VAT, {reason}",
+                session_id=u.session.session_id,
+                charge_point=u.session.charge_point,
+                amount=format_money(u.session.excl_minor, u.session.currency),
+                reason=u.reason,
             ),
         }
         for u in report.settlement.uncovered
@@ -111,7 +116,11 @@ def _employee(report: EmployeeReport) -> dict[str, str]:
     money = report.reimbursement
     others = ""
     if report.other_sessions:
-        others = f"{report.other_sessions} left out ({_kwh(report.other_energy_wh)}, other cards)"
+        others = tr(
+            "{count} left out ({energy}, other cards)",
+            count=report.other_sessions,
+            energy=_kwh(report.other_energy_wh),
+        )
     return {
         "id": str(report.driver_id),
         "employee": report.employee,

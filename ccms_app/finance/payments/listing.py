@@ -16,7 +16,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from ccms_app.accounts.models import Organisation
-from ccms_app.core.i18n import N_
+from ccms_app.core.i18n import N_, tr
 from ccms_app.core.listing import ListColumn, ListQueryError, ListSpec
 from ccms_app.core.money import format_money
 from ccms_app.drivers.models import Driver, UserGroup
@@ -29,6 +29,7 @@ from ccms_app.finance.payments.models import (
     TopUpState,
 )
 from ccms_app.finance.rules.documents import local_text
+from ccms_app.finance.rules.payments import mismatch_text
 from ccms_app.finance.wallets.models import HolderKind
 
 KIND_LABELS: dict[str, str] = {
@@ -64,7 +65,14 @@ def _holder_name(kind_column: Any, id_column: Any) -> Any:
 def _choice(name: str, column: Any, allowed: Mapping[str, str] | tuple[str, ...]) -> Any:
     def select_value(value: Any) -> ColumnElement[bool]:
         if value not in allowed:
-            raise ListQueryError(f"Unknown {name} {value!r}: choose one of {', '.join(allowed)}")
+            raise ListQueryError(
+                tr(
+                    "Unknown {name} {value}: choose one of {choices}",
+                    name=name,
+                    value=repr(value),
+                    choices=", ".join(allowed),
+                )
+            )
         expression: ColumnElement[bool] = column == value
         return expression
 
@@ -231,6 +239,24 @@ def _money(minor: Any, currency: Any) -> str:
     return "" if minor is None or not currency else format_money(int(minor), str(currency))
 
 
+# A holder without a name (deleted), by its kind and id, in the reader's language.
+HOLDER_FALLBACK: dict[str, str] = {
+    HolderKind.DRIVER.value: N_("driver {id}"),
+    HolderKind.GROUP.value: N_("group {id}"),
+}
+
+
+def holder_text(row: Mapping[str, Any]) -> str:
+    """The holder's name; "driver 12" when it has none any more."""
+    name = str(row.get("holder") or "")
+    if name:
+        return name
+    kind, holder_id = str(row.get("holder_kind") or ""), row.get("holder_id") or ""
+    if kind in HOLDER_FALLBACK:
+        return tr(HOLDER_FALLBACK[kind], id=holder_id)
+    return f"{kind} {holder_id}".strip()
+
+
 def shown_payment(row: Mapping[str, Any], zone: str) -> dict[str, str]:
     """One payment as the page shows it (strings only: Reflex rows)."""
     kind, status = str(row.get("kind") or ""), str(row.get("status") or "")
@@ -242,10 +268,6 @@ def shown_payment(row: Mapping[str, Any], zone: str) -> dict[str, str]:
         and captured > refunded
         and str(row.get("stripe_id") or "").startswith("pi_")
     )
-    holder = (
-        str(row.get("holder") or "")
-        or f"{row.get('holder_kind') or ''} {row.get('holder_id') or ''}".strip()
-    )
     return {
         "id": str(row.get("id") or ""),
         "created_at": local_text(row.get("created_at"), zone),
@@ -253,7 +275,7 @@ def shown_payment(row: Mapping[str, Any], zone: str) -> dict[str, str]:
         "kind_key": kind,
         "status": STATUS_LABELS.get(status, status),
         "status_key": status,
-        "holder": holder,
+        "holder": holder_text(row),
         "session_id": str(row.get("session_id") or ""),
         "amount": _money(row.get("amount_minor"), currency),
         "captured": _money(captured, currency) if captured else "",
@@ -268,7 +290,7 @@ def shown_payment(row: Mapping[str, Any], zone: str) -> dict[str, str]:
             if part
         ),
         "mismatch": "yes" if row.get("mismatch") else "",
-        "mismatch_note": str(row.get("mismatch_note") or ""),
+        "mismatch_note": mismatch_text(str(row.get("mismatch_note") or "")),
         "error": str(row.get("error") or ""),
         "refundable": "yes" if refundable else "",
         "left": _money(captured - refunded, currency) if refundable else "",
@@ -278,14 +300,10 @@ def shown_payment(row: Mapping[str, Any], zone: str) -> dict[str, str]:
 def shown_top_up(row: Mapping[str, Any], zone: str) -> dict[str, str]:
     currency = str(row.get("currency") or "")
     bonus = int(row.get("bonus_minor") or 0)
-    holder = (
-        str(row.get("holder") or "")
-        or f"{row.get('holder_kind') or ''} {row.get('holder_id') or ''}".strip()
-    )
     return {
         "id": str(row.get("id") or ""),
         "created_at": local_text(row.get("created_at"), zone),
-        "holder": holder,
+        "holder": holder_text(row),
         "package": str(row.get("package") or ""),
         "paid": _money(row.get("pay_minor"), currency),
         "bonus": _money(bonus, currency) if bonus else "",

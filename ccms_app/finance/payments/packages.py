@@ -83,7 +83,7 @@ def _store(db: Session, row: TopUpPackage, values: rules.PackageValues) -> TopUp
         db.flush()
     except IntegrityError as error:
         raise FinanceError(
-            tr("A package of that name exists."), {"name": "Another package has this name."}
+            tr("A package of that name exists."), {"name": tr("Another package has this name.")}
         ) from error
     return row
 
@@ -96,7 +96,7 @@ def create(
         if organisation_id not in scope or db.get(Organisation, organisation_id) is None:
             raise FinanceError(
                 tr("No such organisation."),
-                {"organisation_id": "No such organisation in your network."},
+                {"organisation_id": tr("No such organisation in your network.")},
             )
         values = _chargeable(rules.check_package(form, organisation_currency(db, organisation_id)))
         row = _store(

@@ -116,8 +116,8 @@ def set_method(
     chosen = method.strip().lower()
     if chosen not in METHODS:
         raise FinanceError(
-            f"Unknown payment method {method!r}.",
-            {"method": f"Must be one of: {', '.join(METHODS)}."},
+            tr("Unknown payment method {method}.", method=repr(method)),
+            {"method": tr("Must be one of: {choices}.", choices=", ".join(METHODS))},
         )
     with session_scope() as db:
         holder = find_holder(db, holder_kind, holder_id, scope)
@@ -125,7 +125,7 @@ def set_method(
         if chosen == PaymentMethod.CARD and not account.card_payment_method_id:
             raise FinanceError(
                 tr("No card is saved for this payer yet."),
-                {"method": "Save a card first (Set up a card), then choose card."},
+                {"method": tr("Save a card first (Set up a card), then choose card.")},
             )
         account.method, account.updated_at = chosen, utc_now()
         db.add(account)

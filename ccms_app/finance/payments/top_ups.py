@@ -75,13 +75,15 @@ def _priced(db: Session, holder: Holder, request: TopUpRequest) -> _Priced:
         bool(request.amount_text.strip()),
     ]
     if sum(chosen) != 1:
-        message = "Choose a package, a recharge amount or type an amount (one of them)."
+        message = tr("Choose a package, a recharge amount or type an amount (one of them).")
         raise FinanceError(message, {"amount": message})
     currency = organisation_currency(db, holder.organisation_id)
     if request.package_id is not None:
         found = packages.package(db, request.package_id, [holder.organisation_id])
         if not found.active:
-            raise FinanceError(tr("That package is switched off."), {"package_id": "Not active."})
+            raise FinanceError(
+                tr("That package is switched off."), {"package_id": tr("Not active.")}
+            )
         return _Priced(
             found.pay_minor,
             found.credit_minor - found.pay_minor,
@@ -93,8 +95,8 @@ def _priced(db: Session, holder: Holder, request: TopUpRequest) -> _Priced:
     if request.recharge_minor is not None:
         allowed = rules.stored_amounts(settings.recharge_amounts)
         if request.recharge_minor not in allowed:
-            shown = ", ".join(format_minor(a, currency) for a in allowed) or "none"
-            message = f"Not one of the recharge amounts ({shown})."
+            shown = ", ".join(format_minor(a, currency) for a in allowed) or tr("none")
+            message = tr("Not one of the recharge amounts ({amounts}).", amounts=shown)
             raise FinanceError(message, {"recharge_minor": message})
         amount = request.recharge_minor
     else:

@@ -111,20 +111,20 @@ def check_profile(values: Mapping[str, str]) -> ProfileValues:
     rounding = str(values.get("rounding", "") or "").strip()
     if rounding not in ROUNDINGS:
         errors["rounding"] = tr("must be half_up or half_even")
-    zone = _text(errors, values, "time_zone", ZONE_MAX, "The time zone")
+    zone = _text(errors, values, "time_zone", ZONE_MAX, tr("The time zone"))
     if "time_zone" not in errors and (zone_problem := timezone_error(zone)):
         errors["time_zone"] = zone_problem  # the stations' rule (network.rules)
     language = str(values.get("language", "") or DEFAULT).strip()
     if language not in CODES:
         errors["language"] = tr("must be one of {codes}", codes=", ".join(sorted(CODES)))
-    name = _text(errors, values, "seller_name", NAME_MAX, "The seller name")
-    address = _text(errors, values, "seller_address", ADDRESS_MAX, "The address")
-    vat_id = _text(errors, values, "seller_vat_id", VAT_ID_MAX, "The VAT id")
+    name = _text(errors, values, "seller_name", NAME_MAX, tr("The seller name"))
+    address = _text(errors, values, "seller_address", ADDRESS_MAX, tr("The address"))
+    vat_id = _text(errors, values, "seller_vat_id", VAT_ID_MAX, tr("The VAT id"))
     if vat_id and "seller_vat_id" not in errors and not _VAT_ID.fullmatch(vat_id):
         errors["seller_vat_id"] = tr("may hold letters, digits, spaces, dots and dashes only")
-    email = _text(errors, values, "seller_email", EMAIL_MAX, "The e-mail")
+    email = _text(errors, values, "seller_email", EMAIL_MAX, tr("The e-mail"))
     if email and "seller_email" not in errors and not _EMAIL.fullmatch(email):
-        errors["seller_email"] = f"{email!r} is not an e-mail address"
+        errors["seller_email"] = tr("{email} is not an e-mail address", email=repr(email))
     if errors:
         raise BillingProfileError(errors)
     return ProfileValues(currency, vat, rounding, zone, language, name, address, vat_id, email)
@@ -133,11 +133,11 @@ def check_profile(values: Mapping[str, str]) -> ProfileValues:
 def logo_extension(data: bytes) -> str:
     """ "png" or "jpg" for an acceptable logo; BillingProfileError (field "logo") otherwise."""
     if not data:
-        raise BillingProfileError({"logo": "the file is empty"})
+        raise BillingProfileError({"logo": tr("the file is empty")})
     if len(data) > LOGO_MAX_BYTES:
-        raise BillingProfileError({"logo": "must be at most 512 KB"})
+        raise BillingProfileError({"logo": tr("must be at most 512 KB")})
     if data.startswith(PNG_SIGNATURE):
         return "png"
     if data.startswith(JPEG_SIGNATURE):
         return "jpg"
-    raise BillingProfileError({"logo": "must be a PNG or JPEG image"})
+    raise BillingProfileError({"logo": tr("must be a PNG or JPEG image")})

@@ -48,7 +48,7 @@ def tariff_level(fields: TariffFields, errors: dict[str, str]) -> dict[str, Any]
             definition[name] = price
     low, high = definition.get("min_price"), definition.get("max_price")
     if low is not None and high is not None and high["excl_vat"] < low["excl_vat"]:
-        errors.setdefault("max_price", "The maximum price must not be below the minimum")
+        errors.setdefault("max_price", tr("The maximum price must not be below the minimum"))
     grace = fields.idle_grace_minutes.strip()
     if grace:
         minutes = parse_decimal(grace)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import Any
 
-from ccms_app.core.i18n import tr
+from ccms_app.core.i18n import N_, tr
 from ccms_app.finance.rules.fee_types import (
     CAP_KEY,
     ELEMENT_FEE_KEY,
@@ -80,13 +80,13 @@ def definition_to_rows(definition: Mapping[str, Any]) -> EditorContent:
         original = parse_tariff(dict(definition))
         again = parse_tariff(build_definition(rows, fields)[0])
     except (RowsError, TariffError):
-        return EditorContent((), fields, False, _READ_ONLY)
+        return EditorContent((), fields, False, tr(_READ_ONLY))
     if _unlabelled(original) != _unlabelled(again):
-        return EditorContent((), fields, False, _READ_ONLY)
+        return EditorContent((), fields, False, tr(_READ_ONLY))
     return EditorContent(rows, fields)
 
 
-_READ_ONLY = (
+_READ_ONLY = N_(
     "This tariff was made through the API in a shape the editor's rows cannot show without "
     "changing its prices. It is shown as OCPI JSON; change it through the API, or make a new "
     "tariff here."
@@ -268,14 +268,31 @@ def _row_path(path: str, positions: Mapping[tuple[int, int], int]) -> str:
 # --- a row in words --------------------------------------------------------------------------
 
 
+# The weekdays as a row's summary names them (DayOfWeek values).
+DAY_NAMES = {
+    "MONDAY": N_("Mon"),
+    "TUESDAY": N_("Tue"),
+    "WEDNESDAY": N_("Wed"),
+    "THURSDAY": N_("Thu"),
+    "FRIDAY": N_("Fri"),
+    "SATURDAY": N_("Sat"),
+    "SUNDAY": N_("Sun"),
+}
+
+
+def _day_name(day: str) -> str:
+    return tr(DAY_NAMES[day]) if day in DAY_NAMES else day[:3].capitalize()
+
+
 def describe_row(row: Mapping[str, str]) -> str:
-    """When the row applies, in words: "18:00-22:00 · Mon-Fri · from 20 kWh"; "always"."""
+    """When the row applies, in words (the reader's language): "18:00-22:00 · Mon-Fri · from
+    20 kWh"; "always"."""
     text = {name: str(row.get(name, "") or "").strip() for name in row}
     parts = []
     if text.get("start_time") or text.get("end_time"):
         parts.append(f"{text.get('start_time') or '00:00'}-{text.get('end_time') or '24:00'}")
     if text.get("days"):
-        parts.append(", ".join(day[:3].capitalize() for day in text["days"].split(",") if day))
+        parts.append(", ".join(_day_name(day) for day in text["days"].split(",") if day))
     for low, high, unit in (
         ("start_date", "end_date", ""),
         ("min_kwh", "max_kwh", " kWh"),
@@ -285,11 +302,11 @@ def describe_row(row: Mapping[str, str]) -> str:
         if text.get(low) and text.get(high):
             parts.append(f"{text[low]}-{text[high]}{unit}")
         elif text.get(low):
-            parts.append(f"from {text[low]}{unit}")
+            parts.append(tr("from {value}", value=text[low] + unit))
         elif text.get(high):
-            parts.append(f"below {text[high]}{unit}")
+            parts.append(tr("below {value}", value=text[high] + unit))
     if text.get("reservation") == "RESERVATION_EXPIRES":
-        parts.append("when a reservation expires unused")
+        parts.append(tr("when a reservation expires unused"))
     elif text.get("fee") == RESERVATION:
-        parts.append("while reserved")
-    return " · ".join(parts) or "always"
+        parts.append(tr("while reserved"))
+    return " · ".join(parts) or tr("always")

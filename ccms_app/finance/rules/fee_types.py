@@ -231,7 +231,7 @@ class _RowReader:
         self.index, self.row, self.errors = index, row, errors
         self.fee = self.text("fee")
         if self.fee not in FEES:
-            self.fail("fee", "Choose a fee type")
+            self.fail("fee", tr("Choose a fee type"))
         self.unit = self.text("unit") or (FEES[self.fee].units[0] if self.fee in FEES else "")
         if self.fee in FEES and self.unit not in FEES[self.fee].units:
             allowed = " or ".join(UNIT_LABELS[u] for u in FEES[self.fee].units)
@@ -243,22 +243,23 @@ class _RowReader:
     def fail(self, name: str, message: str) -> None:
         self.errors.setdefault(f"rows[{self.index}].{name}", message)
 
-    def number(self, name: str, what: str) -> Decimal | None:
-        """A non-negative decimal typed in the field (a comma may separate decimals)."""
+    def number(self, name: str, message: str) -> Decimal | None:
+        """A non-negative decimal typed in the field (a comma may separate decimals);
+        `message` says what else was typed ("{value}")."""
         value = parse_decimal(self.text(name))
         if value is None and self.text(name):
-            self.fail(name, f"{what} must be a number like 0.35, not {self.text(name)!r}")
+            self.fail(name, tr(message, value=repr(self.text(name))))
         return value
 
     def component(self) -> dict[str, Any] | None:
         if self.fee not in FEES or self.unit not in FEES[self.fee].units:
             return None
-        price = self.number("price", "The price")
+        price = self.number("price", N_("The price must be a number like 0.35, not {value}"))
         if price is None and not self.text("price"):
-            self.fail("price", "Enter a price (0 for free)")
-        vat = self.number("vat", "VAT")
+            self.fail("price", tr("Enter a price (0 for free)"))
+        vat = self.number("vat", N_("VAT must be a number like 0.35, not {value}"))
         if vat is not None and vat > 100:
-            self.fail("vat", "VAT is a percentage from 0 to 100; leave it empty for no VAT")
+            self.fail("vat", tr("VAT is a percentage from 0 to 100; leave it empty for no VAT"))
         dimension = dimension_of(self.fee, self.unit)
         step = self.step_size(dimension)
         if price is None or step is None or (vat is None and self.text("vat")):
@@ -278,8 +279,12 @@ class _RowReader:
         if dimension is Dimension.FLAT or not text:
             return 1
         if not text.isdigit() or int(text) < 1:
-            unit = "Wh" if dimension is Dimension.ENERGY else "seconds"
-            self.fail("step_size", f"Step size is a whole number of {unit}, at least 1")
+            self.fail(
+                "step_size",
+                tr("Step size is a whole number of Wh, at least 1")
+                if dimension is Dimension.ENERGY
+                else tr("Step size is a whole number of seconds, at least 1"),
+            )
             return None
         return int(text)
 
@@ -289,9 +294,23 @@ class _RowReader:
         self.clock(out)
         self.days(out)
         self.dates(out)
-        self.range(out, "min_kwh", "max_kwh", "kWh", Decimal(1))
-        self.range(out, "min_power", "max_power", "kW", Decimal(1))
-        self.range(out, "min_duration", "max_duration", "Minutes", _SIXTY)
+        self.range(
+            out, "min_kwh", "max_kwh", N_("kWh must be a number like 0.35, not {value}"), Decimal(1)
+        )
+        self.range(
+            out,
+            "min_power",
+            "max_power",
+            N_("kW must be a number like 0.35, not {value}"),
+            Decimal(1),
+        )
+        self.range(
+            out,
+            "min_duration",
+            "max_duration",
+            N_("Minutes must be a number like 0.35, not {value}"),
+            _SIXTY,
+        )
         self.reservation(out)
         return None if len(self.errors) > before else out
 
@@ -302,7 +321,7 @@ class _RowReader:
                 continue
             match = _CLOCK.fullmatch(text)
             if match is None:
-                self.fail(name, "A time of day like 18:00")
+                self.fail(name, tr("A time of day like 18:00"))
             else:
                 out[name] = f"{int(match[1]):02d}:{match[2]}"
 
@@ -310,7 +329,7 @@ class _RowReader:
         chosen = {d.strip().upper() for d in self.text("days").split(",") if d.strip()}
         unknown = chosen - {d.value for d in WEEK}
         if unknown:
-            self.fail("days", f"Unknown weekday {sorted(unknown)[0]!r}")
+            self.fail("days", tr("Unknown weekday {day}", day=repr(sorted(unknown)[0])))
         elif chosen:
             out["day_of_week"] = [d.value for d in WEEK if d.value in chosen]
 
@@ -323,36 +342,36 @@ class _RowReader:
             try:
                 found[name] = date.fromisoformat(text)
             except ValueError:
-                self.fail(name, "A date like 2026-01-31")
+                self.fail(name, tr("A date like 2026-01-31"))
                 continue
             out[name] = found[name].isoformat()
         if len(found) == 2 and found["end_date"] <= found["start_date"]:
-            self.fail("end_date", "The end date (not included) must come after the start date")
+            self.fail("end_date", tr("The end date (not included) must come after the start date"))
 
-    def range(self, out: dict[str, Any], low: str, high: str, what: str, scale: Decimal) -> None:
-        values = {name: self.number(name, what) for name in (low, high)}
+    def range(self, out: dict[str, Any], low: str, high: str, message: str, scale: Decimal) -> None:
+        values = {name: self.number(name, message) for name in (low, high)}
         for name, value in values.items():
             if value is None:
                 continue
             scaled = value * scale
             if scale != 1 and scaled != scaled.to_integral_value():
-                self.fail(name, "Whole seconds only (e.g. 1.5 minutes, not 1.51)")
+                self.fail(name, tr("Whole seconds only (e.g. 1.5 minutes, not 1.51)"))
                 continue
             out[name] = int(scaled) if scale != 1 else value
         lo, hi = values[low], values[high]
         if lo is not None and hi is not None and hi <= lo:
-            self.fail(high, "The maximum (not included) must be above the minimum")
+            self.fail(high, tr("The maximum (not included) must be above the minimum"))
 
     def reservation(self, out: dict[str, Any]) -> None:
         text = self.text("reservation").upper()
         if self.fee == RESERVATION:
             text = text or ReservationRestriction.RESERVATION.value
             if text not in {r.value for r in ReservationRestriction}:
-                self.fail("reservation", "RESERVATION or RESERVATION_EXPIRES")
+                self.fail("reservation", tr("RESERVATION or RESERVATION_EXPIRES"))
                 return
             out["reservation"] = text
         elif text:
-            self.fail("reservation", "Only a reservation fee applies to reservations")
+            self.fail("reservation", tr("Only a reservation fee applies to reservations"))
 
 
 __all__ = [

@@ -51,11 +51,11 @@ def refund_problem(amount_minor: int, paid_balance_minor: int) -> str | None:
     """Why a paid-out refund of `amount_minor` cannot be made, or None. Only paid money is
     returned, and never more than the holder has paid in and not spent."""
     if amount_minor <= 0:
-        return "The refund must be more than zero."
+        return tr("The refund must be more than zero.")
     if amount_minor > paid_balance_minor:
-        return (
-            "A refund returns paid money only: at most the paid balance "
-            f"({max(paid_balance_minor, 0)} minor units)."
+        return tr(
+            "A refund returns paid money only: at most the paid balance ({balance} minor units).",
+            balance=max(paid_balance_minor, 0),
         )
     return None
 
@@ -65,13 +65,19 @@ def adjustment_problem(amount_minor: int, bucket: str, balance_minor: int) -> st
     None. An adjustment corrects a balance; it never takes a bucket below zero (a debt
     comes from charging only)."""
     if bucket not in BUCKETS:
-        return f"Choose the bucket: {' or '.join(BUCKETS)}."
+        return tr("Choose the bucket: {buckets}.", buckets=" or ".join(BUCKETS))
     if amount_minor == 0:
-        return "The adjustment must not be zero."
+        return tr("The adjustment must not be zero.")
     if amount_minor < 0 and balance_minor + amount_minor < 0:
-        return (
-            f"The {bucket} balance is {balance_minor} minor units: an adjustment may not take "
-            "it below zero."
+        if bucket == PAID:
+            return tr(
+                "The paid balance is {balance} minor units: an adjustment may not take it "
+                "below zero.",
+                balance=balance_minor,
+            )
+        return tr(
+            "The bonus balance is {balance} minor units: an adjustment may not take it below zero.",
+            balance=balance_minor,
         )
     return None
 
@@ -80,9 +86,9 @@ def reason_problem(reason: str) -> str | None:
     """A refund or an adjustment states why (it is in the ledger and the audit log)."""
     text = reason.strip()
     if not text:
-        return "Say why (the reason is kept in the ledger)."
+        return tr("Say why (the reason is kept in the ledger).")
     if len(text) > MAX_REASON:
-        return f"At most {MAX_REASON} characters."
+        return tr("At most {reason_max} characters.", reason_max=MAX_REASON)
     return None
 
 

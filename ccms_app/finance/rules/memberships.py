@@ -24,7 +24,9 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-from ccms_app.core.i18n import tr
+from babel.numbers import format_decimal
+
+from ccms_app.core.i18n import DEFAULT, babel_locale, reader_language, tr
 
 MAX_PERCENT = Decimal(100)
 PERCENT_PLACES = 2
@@ -37,21 +39,22 @@ class MembershipRuleError(ValueError):
     """A typed value is not usable; the message says why, for the form field."""
 
 
-def _decimal(text: str, what: str) -> Decimal:
+def _decimal(text: str, not_a_number: str) -> Decimal:
+    """`text` as a Decimal; MembershipRuleError(`not_a_number`) when it is not one."""
     cleaned = text.strip().replace(",", ".")
     if not _NUMBER.fullmatch(text.strip()):
-        raise MembershipRuleError(tr("{what} must be a number such as 12.5", what=what))
+        raise MembershipRuleError(not_a_number)
     try:
         return Decimal(cleaned)
     except InvalidOperation as exc:  # pragma: no cover - the pattern rules this out
-        raise MembershipRuleError(tr("{what} must be a number", what=what)) from exc
+        raise MembershipRuleError(not_a_number) from exc
 
 
 def parse_percent(text: str) -> Decimal | None:
     """ "10" / "12,5" -> Decimal; "" -> None (no discount). 0-100, at most 2 decimals."""
     if not text.strip():
         return None
-    value = _decimal(text, "Discount")
+    value = _decimal(text, tr("Discount must be a number such as 12.5"))
     if value > MAX_PERCENT:
         raise MembershipRuleError(tr("Discount must be between 0 and 100 %"))
     if value != value.quantize(Decimal(1).scaleb(-PERCENT_PLACES)):
@@ -81,7 +84,7 @@ def parse_included_wh(text: str) -> int:
     """Included energy typed in kWh ("150", "12.5", "") -> Wh. At most 3 decimals."""
     if not text.strip():
         return 0
-    value = _decimal(text, "Included energy")
+    value = _decimal(text, tr("Included energy must be a number such as 12.5"))
     if value > MAX_INCLUDED_KWH:
         raise MembershipRuleError(
             tr(
@@ -93,6 +96,23 @@ def parse_included_wh(text: str) -> int:
     if wh != wh.to_integral_value():
         raise MembershipRuleError(tr("Included energy has at most 3 decimals (1 Wh)"))
     return int(wh)
+
+
+def shown_decimal(text: str) -> str:
+    """A stored decimal ("12.5") as the reader's language writes it ("12,5" in German); as
+    stored for English (and for anything not a number)."""
+    language = reader_language()
+    if language == DEFAULT or not text:
+        return text
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return text
+    if not value.is_finite():
+        return text
+    places = max(0, -int(value.as_tuple().exponent))
+    pattern = "0." + "#" * places if places else "0"
+    return format_decimal(value, pattern, locale=babel_locale(language))
 
 
 def kwh_text(wh: int) -> str:

@@ -5,7 +5,9 @@ Reconciliation (`mismatch_note`): a `Payment` row says what CCMS expects (its st
 amount taken); Stripe's last report (API answer or webhook) is kept beside it. They must
 agree once our row has settled; while a call is under way (pending, open Checkout, a hold
 being captured) Stripe may be ahead of us and nothing is flagged. A disagreement is never
-fixed by overwriting our amounts: it is flagged with a sentence for the operator.
+fixed by overwriting our amounts: it is flagged with a sentence for the operator, stored in
+English (webhooks write it: nobody reads it then) and shown in the reader's language
+(`mismatch_text`).
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ccms_app.core.i18n import tr
+from ccms_app.core.i18n import N_, tr
 from ccms_app.core.money import MoneyError, format_minor, normalise_currency, parse_minor
 from ccms_app.finance.errors import FinanceError
+from ccms_app.finance.rules.stored_text import reword
 
 # Our statuses (finance.payments.models.PaymentStatus), spelled here to stay pure.
 PENDING, REQUIRES_ACTION, AUTHORIZED = "pending", "requires_action", "authorized"
@@ -36,6 +39,22 @@ INTENT_STATUS: dict[str, str] = {
 
 MAX_RECHARGE_AMOUNTS = 8
 REASON_MAX = 300
+
+# The reconciliation's sentences (stored in English, shown by `mismatch_text`).
+STRIPE_HOLDS = N_("Stripe holds {held}, CCMS asked for {asked}")
+STRIPE_REPORTS = N_("Stripe reports {stripe_status}, CCMS recorded {taken} taken")
+STRIPE_CAPTURED = N_("Stripe captured {captured}, CCMS expected {expected}")
+STRIPE_CAPTURED_OURS_NOT = N_("Stripe captured {captured}, CCMS recorded the payment {status}")
+STRIPE_REFUNDED = N_("Stripe refunded {refunded}, CCMS recorded {recorded}")
+MISMATCHES = (
+    STRIPE_HOLDS,
+    STRIPE_REPORTS,
+    STRIPE_CAPTURED,
+    STRIPE_CAPTURED_OURS_NOT,
+    STRIPE_REFUNDED,
+)
+# Our statuses a sentence names, as people read them.
+STATUS_WORDS = {CANCELED: N_("canceled"), FAILED: N_("failed")}
 
 
 def mismatch_note(
@@ -59,24 +78,21 @@ def mismatch_note(
 
     if status == AUTHORIZED and stripe_status == "requires_capture":
         if stripe_amount_minor is not None and stripe_amount_minor != amount_minor:
-            return (
-                f"Stripe holds {money(stripe_amount_minor)}, CCMS asked for {money(amount_minor)}"
-            )
+            return STRIPE_HOLDS.format(held=money(stripe_amount_minor), asked=money(amount_minor))
         return ""
     if status in IN_FLIGHT:
         return ""
     if status in (SUCCEEDED, REFUNDED):
         if stripe_status in STRIPE_NOT_TAKEN:
-            return f"Stripe reports {stripe_status}, CCMS recorded {money(captured_minor)} taken"
+            return STRIPE_REPORTS.format(stripe_status=stripe_status, taken=money(captured_minor))
         taken = stripe_status in STRIPE_TAKEN and stripe_amount_minor is not None
         if taken and stripe_amount_minor != captured_minor:
-            return (
-                f"Stripe captured {money(stripe_amount_minor)}, "
-                f"CCMS expected {money(captured_minor)}"
+            return STRIPE_CAPTURED.format(
+                captured=money(stripe_amount_minor), expected=money(captured_minor)
             )
         return ""
     if stripe_status in STRIPE_TAKEN:  # ours canceled or failed
-        return f"Stripe captured {money(stripe_amount_minor)}, CCMS recorded the payment {status}"
+        return STRIPE_CAPTURED_OURS_NOT.format(captured=money(stripe_amount_minor), status=status)
     return ""
 
 
@@ -85,10 +101,22 @@ def refunded_note(*, ours_minor: int, stripe_minor: int, currency: str) -> str:
     Less is not flagged: a refund CCMS recorded may still be on its way."""
     if stripe_minor <= ours_minor:
         return ""
-    return (
-        f"Stripe refunded {format_minor(stripe_minor, currency, False)}, "
-        f"CCMS recorded {format_minor(ours_minor, currency, False)}"
+    return STRIPE_REFUNDED.format(
+        refunded=format_minor(stripe_minor, currency, False),
+        recorded=format_minor(ours_minor, currency, False),
     )
+
+
+def mismatch_text(stored: str) -> str:
+    """A stored reconciliation sentence in the reader's language, the product named as the
+    reader's brand names it; a sentence of another wording as stored."""
+    if not stored:
+        return ""
+    return reword(stored, MISMATCHES, {"status": _status_word})
+
+
+def _status_word(status: str) -> str:
+    return tr(STATUS_WORDS[status]) if status in STATUS_WORDS else status
 
 
 # --- payment settings ----------------------------------------------------------------------
@@ -118,7 +146,7 @@ def _amount(
 ) -> int:
     text = str(form.get(name, "")).strip()
     if not text:
-        errors[name] = "Required."
+        errors[name] = tr("Required.")
         return 0
     try:
         minor = parse_minor(text, currency)
@@ -216,7 +244,7 @@ def check_package(form: Mapping[str, str], default_currency: str) -> PackageValu
     errors: dict[str, str] = {}
     name = str(form.get("name", "")).strip()
     if not name:
-        errors["name"] = "Required."
+        errors["name"] = tr("Required.")
     elif len(name) > 100:
         errors["name"] = tr("At most 100 characters.")
     currency = default_currency
@@ -242,9 +270,10 @@ def custom_amount(text: str, currency: str, minimum: int, maximum: int) -> int:
     except MoneyError as error:
         raise FinanceError(str(error), {"amount": str(error)}) from error
     if not minimum <= minor <= maximum:
-        message = (
-            f"Top-ups are between {format_minor(minimum, currency)} "
-            f"and {format_minor(maximum, currency)}."
+        message = tr(
+            "Top-ups are between {minimum} and {maximum}.",
+            minimum=format_minor(minimum, currency),
+            maximum=format_minor(maximum, currency),
         )
         raise FinanceError(message, {"amount": message})
     return minor
@@ -267,7 +296,9 @@ def check_refund(
         except MoneyError as error:
             errors["amount"] = str(error)
     if "amount" not in errors and amount <= 0:
-        errors["amount"] = "Nothing is left to refund." if left <= 0 else "Must be more than 0."
+        errors["amount"] = (
+            tr("Nothing is left to refund.") if left <= 0 else tr("Must be more than 0.")
+        )
     elif "amount" not in errors and amount > left:
         errors["amount"] = tr(
             "At most {format_minor} can be refunded.", format_minor=format_minor(left, currency)

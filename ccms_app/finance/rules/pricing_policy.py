@@ -21,6 +21,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ccms_app.core.i18n import N_, tr
+from ccms_app.finance.rules.stored_text import reword
+
+# The notes, stored in English (a cost is priced as the charger stops: nobody reads it then)
+# and shown in the reader's language (`note_text`).
+BELOW_START = N_("meterStop {stop} Wh is below meterStart {start} Wh")
+CLOSED_BY_CCMS = N_("no StopTransaction: priced up to CCMS's stop time")
+REFUSED_TAG = N_("the id tag was refused at start, yet the session ran")
+ODD_DATA = N_("odd charger data: {reason}")
+ENERGY_UNKNOWN = N_("no meter values and no meterStop: energy unknown")
+SPREAD_EVENLY = N_("no meter values: energy spread evenly over the session")
+# Written by finance.session_pricing: no tariff, pricing failed, released by an operator.
+NOT_BILLED = N_("not billed: no tariff applies to this charge point and id tag")
+PRICING_FAILED = N_("pricing failed: {error}")
+RELEASED = N_("{note}; released by {actor}")
+NOTES = (
+    BELOW_START,
+    CLOSED_BY_CCMS,
+    REFUSED_TAG,
+    ODD_DATA,
+    ENERGY_UNKNOWN,
+    SPREAD_EVENLY,
+    NOT_BILLED,
+    PRICING_FAILED,
+)
+
 
 @dataclass(frozen=True)
 class SessionEvidence:
@@ -45,15 +71,25 @@ def judge(evidence: SessionEvidence) -> PolicyOutcome:
     """Final or held for review, and why (first rule that applies)."""
     stop, start = evidence.meter_stop_wh, evidence.meter_start_wh
     if stop is not None and stop < start:
-        return PolicyOutcome(True, f"meterStop {stop} Wh is below meterStart {start} Wh")
+        return PolicyOutcome(True, BELOW_START.format(stop=stop, start=start))
     if evidence.closed_by_ccms:
-        return PolicyOutcome(True, "no StopTransaction: priced up to CCMS's stop time")
+        return PolicyOutcome(True, CLOSED_BY_CCMS)
     if not evidence.id_tag_accepted:
-        return PolicyOutcome(True, "the id tag was refused at start, yet the session ran")
+        return PolicyOutcome(True, REFUSED_TAG)
     if evidence.flagged:
-        return PolicyOutcome(True, f"odd charger data: {evidence.flag_reason}"[:500])
+        return PolicyOutcome(True, ODD_DATA.format(reason=evidence.flag_reason)[:500])
     if evidence.register_samples == 0:
         if stop is None:
-            return PolicyOutcome(True, "no meter values and no meterStop: energy unknown")
-        return PolicyOutcome(False, "no meter values: energy spread evenly over the session")
+            return PolicyOutcome(True, ENERGY_UNKNOWN)
+        return PolicyOutcome(False, SPREAD_EVENLY)
     return PolicyOutcome(False, "")
+
+
+def note_text(stored: str) -> str:
+    """A stored cost note in the reader's language ("" stays ""); "...; released by x" too."""
+    if not stored:
+        return ""
+    head, released, actor = stored.rpartition("; released by ")
+    if released and head:
+        return tr(RELEASED, note=reword(head, NOTES), actor=actor)
+    return reword(stored, NOTES)

@@ -75,11 +75,11 @@ def rate(text: str) -> Decimal:
     if not cleaned:
         raise ValueError(tr("Give the employee's electricity rate per kWh, e.g. 0.32"))
     if not _RATE.fullmatch(cleaned):
-        raise ValueError(f"{text.strip()!r} is not a rate; write it like 0.32")
+        raise ValueError(tr("{text} is not a rate; write it like 0.32", text=repr(text.strip())))
     try:
         value = Decimal(cleaned)
     except InvalidOperation:  # pragma: no cover - the pattern rules it out
-        raise ValueError(f"{text.strip()!r} is not a rate") from None
+        raise ValueError(tr("{text} is not a rate", text=repr(text.strip()))) from None
     if not 0 < value <= RATE_MAX:
         raise ValueError(
             tr("The rate must be above 0 and at most {rate_max} per kWh", rate_max=RATE_MAX)

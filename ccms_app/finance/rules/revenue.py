@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
-from ccms_app.core.display import time_zone
+from ccms_app.core.display import format_date, time_zone
+from ccms_app.core.i18n import N_, tr
 
 DAYS_SHOWN = 30  # "last 30 days, by day": today and the 29 days before
 MONTHS_SHOWN = 12  # "last 12 months, by month": this month and the 11 before
@@ -28,10 +29,11 @@ class PeriodKind(StrEnum):
     YEARS = "years"
 
 
+# Shown with t_var (the numbers are DAYS_SHOWN, MONTHS_SHOWN and YEARS_SHOWN).
 PERIOD_LABELS: dict[PeriodKind, str] = {
-    PeriodKind.DAYS: f"Last {DAYS_SHOWN} days",
-    PeriodKind.MONTHS: f"Last {MONTHS_SHOWN} months",
-    PeriodKind.YEARS: f"Last {YEARS_SHOWN} years",
+    PeriodKind.DAYS: N_("Last 30 days"),
+    PeriodKind.MONTHS: N_("Last 12 months"),
+    PeriodKind.YEARS: N_("Last 5 years"),
 }
 
 
@@ -44,7 +46,7 @@ class Bucket:
     """One bar of the chart, one row of the table."""
 
     key: str  # "2026-03-29", "2026-03", "2026": sortable, for machines
-    label: str  # "Sun 29 Mar", "Mar 2026", "2026": for people
+    label: str  # "Sun 29 Mar", "Mar 2026", "2026": for people, in the reader's language
     start: datetime  # first instant, UTC
     end: datetime  # first instant of the next bucket, UTC (exclusive)
 
@@ -55,7 +57,9 @@ def period_kind(text: str) -> PeriodKind:
         return PeriodKind(text.strip().lower())
     except ValueError:
         choices = ", ".join(kind.value for kind in PeriodKind)
-        raise PeriodError(f"Unknown period {text!r}: choose one of {choices}") from None
+        raise PeriodError(
+            tr("Unknown period {text}: choose one of {choices}", text=repr(text), choices=choices)
+        ) from None
 
 
 def buckets(kind: PeriodKind, now: datetime, zone: str) -> tuple[Bucket, ...]:
@@ -131,6 +135,7 @@ def _key(kind: PeriodKind, day: date) -> str:
 
 
 def _label(kind: PeriodKind, day: date) -> str:
+    """The bucket as the reader's language writes it ("Sun 29 Mar", "So., 29. März")."""
     if kind is PeriodKind.DAYS:
-        return day.strftime("%a %d %b")
-    return day.strftime("%b %Y") if kind is PeriodKind.MONTHS else str(day.year)
+        return format_date(day, "%a %d %b", "MMMEd")
+    return format_date(day, "%b %Y", "yMMM") if kind is PeriodKind.MONTHS else str(day.year)

@@ -173,9 +173,14 @@ def settle(
     for item in sorted(sessions, key=lambda s: (s.stopped_at, s.session_id)):
         found = agreement_for(active, item.station_id, item.stopped_at)
         if item.currency != currency:
-            uncovered.append(Uncovered(item, f"priced in {item.currency}, not {currency}"))
+            reason = tr(
+                "priced in {session_currency}, not {currency}",
+                session_currency=item.currency,
+                currency=currency,
+            )
+            uncovered.append(Uncovered(item, reason))
         elif found is None:
-            uncovered.append(Uncovered(item, "no agreement in force when it stopped"))
+            uncovered.append(Uncovered(item, tr("no agreement in force when it stopped")))
         else:
             covered[found.agreement_id].append(item)
     exact = {
@@ -299,11 +304,13 @@ def percent(text: str) -> Decimal:
     if not cleaned:
         raise ValueError(tr("Give the operator's share in percent (0 to 100)"))
     if not _PERCENT.fullmatch(cleaned):
-        raise ValueError(f"{text.strip()!r} is not a percentage; write it like 12.5")
+        raise ValueError(
+            tr("{text} is not a percentage; write it like 12.5", text=repr(text.strip()))
+        )
     try:
         value = Decimal(cleaned)
     except InvalidOperation:  # pragma: no cover - the pattern rules it out
-        raise ValueError(f"{text.strip()!r} is not a percentage") from None
+        raise ValueError(tr("{text} is not a percentage", text=repr(text.strip()))) from None
     if value > HUNDRED:
         raise ValueError(tr("The operator's share must be between 0 and 100 %"))
     if value != value.quantize(Decimal(1).scaleb(-PERCENT_DECIMALS)):
@@ -311,6 +318,13 @@ def percent(text: str) -> Decimal:
             tr("At most {percent_decimals} decimals", percent_decimals=PERCENT_DECIMALS)
         )
     return value.normalize() if value else Decimal(0)
+
+
+def not_saved(count: int) -> str:
+    """ "Not saved: 2 fields need correcting." """
+    if count == 1:
+        return tr("Not saved: 1 field needs correcting.")
+    return tr("Not saved: {count} fields need correcting.", count=count)
 
 
 def percent_text(value: Decimal) -> str:

@@ -11,6 +11,7 @@ import ipaddress
 import re
 from urllib.parse import urlsplit
 
+from ccms_app.core.i18n import tr
 from ccms_app.core.money import format_minor
 
 STRIPE_MAX_MINOR = 99_999_999  # Stripe's largest amount: 8 digits of minor units
@@ -30,9 +31,14 @@ def amount_problem(amount_minor: int, currency: str) -> str:
     """Why Stripe would refuse to charge `amount_minor` of `currency`; "" when it takes it."""
     minimum = STRIPE_MINIMUM_MINOR.get(currency.upper(), 1)
     if amount_minor < minimum:
-        return f"Card payments are at least {format_minor(minimum, currency)} (Stripe's minimum)."
+        return tr(
+            "Card payments are at least {amount} (Stripe's minimum).",
+            amount=format_minor(minimum, currency),
+        )
     if amount_minor > STRIPE_MAX_MINOR:
-        return f"Card payments are at most {format_minor(STRIPE_MAX_MINOR, currency)}."
+        return tr(
+            "Card payments are at most {amount}.", amount=format_minor(STRIPE_MAX_MINOR, currency)
+        )
     return ""
 
 
@@ -50,18 +56,18 @@ def url_problem(url: str) -> str:
     An absolute http(s) URL of printable ASCII (percent-encode the rest) with a valid host
     name or IP address; Stripe's `{CHECKOUT_SESSION_ID}` placeholder may be in it."""
     if len(url) > URL_MAX:
-        return f"At most {URL_MAX} characters."
+        return tr("At most {url_max} characters.", url_max=URL_MAX)
     if not (url.isascii() and url.isprintable()) or " " in url:
-        return "Must be a URL without spaces or non-ASCII characters (percent-encode them)."
+        return tr("Must be a URL without spaces or non-ASCII characters (percent-encode them).")
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        return "Not a valid URL (its host or port)."
+        return tr("Not a valid URL (its host or port).")
     if parts.scheme not in ("http", "https") or not url.lower().startswith(f"{parts.scheme}://"):
-        return "Must be an absolute URL starting with https:// or http://."
+        return tr("Must be an absolute URL starting with https:// or http://.")
     if parts.username is not None or parts.password is not None:
-        return "Must not carry a user name or password."
+        return tr("Must not carry a user name or password.")
     if port == 0 or not _host_ok(parts.hostname or ""):
-        return "Not a valid URL: the host must be a domain name or an IP address."
+        return tr("Not a valid URL: the host must be a domain name or an IP address.")
     return ""

@@ -134,7 +134,7 @@ def parse_tariff(data: dict[str, Any], *, time_zone: str = "UTC") -> Tariff:
     """A Tariff from OCPI 2.2.1 JSON (+ CCMS fields); TariffError lists every wrong field."""
     errors = Errors()
     if not isinstance(data, dict):
-        raise TariffError({"tariff": "must be a JSON object"})
+        raise TariffError({"tariff": tr("must be a JSON object")})
     check_keys(errors, "", data, _TOP | _IGNORED)
     if data.get("tax_included", "NO") != "NO":
         errors.add("tax_included", 'CCMS prices are excl. VAT: only "NO" is supported')
@@ -145,14 +145,14 @@ def parse_tariff(data: dict[str, Any], *, time_zone: str = "UTC") -> Tariff:
     min_price = _price(errors, "min_price", data.get("min_price"))
     max_price = _price(errors, "max_price", data.get("max_price"))
     if min_price and max_price and min_price.excl_vat > max_price.excl_vat:
-        errors.add("max_price.excl_vat", "must not be below min_price.excl_vat")
+        errors.add("max_price.excl_vat", tr("must not be below min_price.excl_vat"))
     grace = _field(errors, "idle_grace_minutes", lambda: _grace(data.get("idle_grace_minutes", 0)))
     cap = None
     if data.get("idle_fee_cap") is not None:
         cap = _field(errors, "idle_fee_cap", lambda: _money(data["idle_fee_cap"]))
     rounding = data.get("rounding", "half_up")
     if rounding not in ROUNDINGS:
-        errors.add("rounding", "must be one of: " + ", ".join(ROUNDINGS))
+        errors.add("rounding", tr("must be one of: {choices}", choices=", ".join(ROUNDINGS)))
     errors.raise_if_any()
     return Tariff(
         currency=currency or "",
@@ -168,7 +168,7 @@ def parse_tariff(data: dict[str, Any], *, time_zone: str = "UTC") -> Tariff:
 
 def _currency(errors: Errors, value: Any) -> str | None:
     if not isinstance(value, str):
-        errors.add("currency", "is required: an ISO 4217 code such as EUR")
+        errors.add("currency", tr("is required: an ISO 4217 code such as EUR"))
         return None
     try:
         return normalise_currency(value)
@@ -189,30 +189,30 @@ def _price(errors: Errors, path: str, value: Any) -> Price | None:
     if value is None:
         return None
     if not isinstance(value, dict):
-        errors.add(path, "must be an object with excl_vat (and optionally incl_vat)")
+        errors.add(path, tr("must be an object with excl_vat (and optionally incl_vat)"))
         return None
     check_keys(errors, path, value, _PRICE_KEYS)
     if "excl_vat" not in value:
-        errors.add(join(path, "excl_vat"), "is required")
+        errors.add(join(path, "excl_vat"), tr("is required"))
         return None
     excl = _field(errors, join(path, "excl_vat"), lambda: _money(value["excl_vat"]))
     incl = None
     if value.get("incl_vat") is not None:
         incl = _field(errors, join(path, "incl_vat"), lambda: _money(value["incl_vat"]))
         if incl is not None and excl is not None and incl < excl:
-            errors.add(join(path, "incl_vat"), "must not be below excl_vat")
+            errors.add(join(path, "incl_vat"), tr("must not be below excl_vat"))
     return Price(excl_vat=excl, incl_vat=incl) if excl is not None else None
 
 
 def _elements(errors: Errors, value: Any) -> list[TariffElement]:
     if not isinstance(value, list) or not value:
-        errors.add("elements", "needs at least one tariff element")
+        errors.add("elements", tr("needs at least one tariff element"))
         return []
     elements: list[TariffElement] = []
     for number, raw in enumerate(value):
         path = join("elements", number)
         if not isinstance(raw, dict):
-            errors.add(path, "must be an object with price_components")
+            errors.add(path, tr("must be an object with price_components"))
             continue
         check_keys(errors, path, raw, _ELEMENT)
         components = _components(errors, path, raw.get("price_components"))
@@ -221,7 +221,7 @@ def _elements(errors: Errors, value: Any) -> list[TariffElement]:
             restrictions = _restrictions(errors, join(path, "restrictions"), raw["restrictions"])
         fee = raw.get("fee", "")
         if not isinstance(fee, str) or len(fee) > 40:
-            errors.add(join(path, "fee"), "must be a short label (at most 40 characters)")
+            errors.add(join(path, "fee"), tr("must be a short label (at most 40 characters)"))
             fee = ""
         elements.append(TariffElement(tuple(components), restrictions, fee))
     return elements
@@ -230,18 +230,18 @@ def _elements(errors: Errors, value: Any) -> list[TariffElement]:
 def _components(errors: Errors, base: str, value: Any) -> list[PriceComponent]:
     path = join(base, "price_components")
     if not isinstance(value, list) or not value:
-        errors.add(path, "needs at least one price component")
+        errors.add(path, tr("needs at least one price component"))
         return []
     found: list[PriceComponent] = []
     for number, raw in enumerate(value):
         here = join(path, number)
         if not isinstance(raw, dict):
-            errors.add(here, "must be an object with type, price and step_size")
+            errors.add(here, tr("must be an object with type, price and step_size"))
             continue
         check_keys(errors, here, raw, _COMPONENT)
         kind = raw.get("type")
         if kind not in Dimension.__members__:
-            errors.add(join(here, "type"), "must be one of: ENERGY, FLAT, TIME, PARKING_TIME")
+            errors.add(join(here, "type"), tr("must be one of: ENERGY, FLAT, TIME, PARKING_TIME"))
             kind = None
         price = _required(errors, here, raw, "price", _money)
         vat = _required(errors, here, raw, "vat", _vat) if raw.get("vat") is not None else None
@@ -268,7 +268,7 @@ def _required(
     errors: Errors, base: str, raw: dict[str, Any], key: str, read: Callable[[Any], T]
 ) -> T | None:
     if raw.get(key) is None:
-        errors.add(join(base, key), "is required")
+        errors.add(join(base, key), tr("is required"))
         return None
     return _field(errors, join(base, key), lambda: read(raw[key]))
 
@@ -304,7 +304,7 @@ def _restrictions(errors: Errors, path: str, value: Any) -> Restrictions | None:
         reservation=get("reservation", _reservation),
     )
     if found.start_date and found.end_date and found.end_date <= found.start_date:
-        errors.add(join(path, "end_date"), "must be after start_date (end_date is exclusive)")
+        errors.add(join(path, "end_date"), tr("must be after start_date (end_date is exclusive)"))
     for low, high, unit in (
         ("min_kwh", "max_kwh", "kWh"),
         ("min_current", "max_current", "A"),
@@ -322,7 +322,7 @@ def _days(value: Any) -> frozenset[DayOfWeek]:
         raise FieldError(tr('must be a list of days, e.g. ["MONDAY", "TUESDAY"]'))
     unknown = [v for v in value if v not in DayOfWeek.__members__]
     if unknown:
-        raise FieldError(f"unknown day {unknown[0]!r}; days are MONDAY .. SUNDAY")
+        raise FieldError(tr("unknown day {day}; days are MONDAY .. SUNDAY", day=repr(unknown[0])))
     return frozenset(DayOfWeek(v) for v in value)
 
 

@@ -58,7 +58,7 @@ def join(base: str, key: str | int) -> str:
 def check_keys(errors: Errors, path: str, data: dict[str, Any], allowed: frozenset[str]) -> None:
     for key in data:
         if key not in allowed:
-            errors.add(join(path, key), "is not a field CCMS knows here")
+            errors.add(join(path, key), tr("is not a field CCMS knows here"))
 
 
 def read_object(value: Any, what: str = "an object") -> dict[str, Any]:
@@ -93,7 +93,11 @@ def read_decimal(
     if not number.is_finite():
         raise FieldError(tr("must be a finite number"))
     if minimum is not None and number < minimum:
-        raise FieldError("must not be negative" if minimum == 0 else f"must be at least {minimum}")
+        raise FieldError(
+            tr("must not be negative")
+            if minimum == 0
+            else tr("must be at least {minimum}", minimum=minimum)
+        )
     if maximum is not None and number > maximum:
         raise FieldError(tr("must be at most {maximum}", maximum=maximum))
     if decimals is not None and decimal_places(number) > decimals:

@@ -250,20 +250,27 @@ def refusal(facts: RedeemFacts, now: datetime) -> str | None:
 
 def refusal_message(reason: str, code: str, when: str = "", limit: int = 1) -> str:
     """What the operator (or driver) reads for a refused code."""
-    messages = {
-        UNKNOWN: f"No voucher with the code {code}.",
-        INACTIVE: f"The voucher {code} is no longer active.",
-        NOT_YET_VALID: f"The voucher {code} is not valid yet: it starts {when}.",
-        EXPIRED: f"The voucher {code} expired {when}.",
-        USED_UP: f"The voucher {code} is used up.",
-        NOT_ELIGIBLE: f"The voucher {code} is not for this driver or group.",
-        ALREADY_REDEEMED: (
-            f"Already redeemed: {code} may be redeemed once per holder."
-            if limit == 1
-            else f"Already redeemed: {code} may be redeemed {limit} times per holder."
-        ),
-    }
-    return messages[reason]
+    if reason == UNKNOWN:
+        return tr("No voucher with the code {code}.", code=code)
+    if reason == INACTIVE:
+        return tr("The voucher {code} is no longer active.", code=code)
+    if reason == NOT_YET_VALID:
+        return tr("The voucher {code} is not valid yet: it starts {when}.", code=code, when=when)
+    if reason == EXPIRED:
+        return tr("The voucher {code} expired {when}.", code=code, when=when)
+    if reason == USED_UP:
+        return tr("The voucher {code} is used up.", code=code)
+    if reason == NOT_ELIGIBLE:
+        return tr("The voucher {code} is not for this driver or group.", code=code)
+    if reason == ALREADY_REDEEMED:
+        if limit == 1:
+            return tr("Already redeemed: {code} may be redeemed once per holder.", code=code)
+        return tr(
+            "Already redeemed: {code} may be redeemed {limit} times per holder.",
+            code=code,
+            limit=limit,
+        )
+    raise KeyError(reason)
 
 
 def discount_minor(cost_incl_minor: int, percent: Decimal) -> int:

@@ -19,7 +19,7 @@ from ccms_app.accounts import organisations
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
-from ccms_app.accounts.state.auth import acting_email
+from ccms_app.accounts.state.auth import SESSION_ENDED, acting_email
 from ccms_app.core.i18n import tr
 from ccms_app.finance import billing_profiles
 from ccms_app.finance.billing_profiles import ProfileNotFound
@@ -31,7 +31,6 @@ from ccms_app.finance.rules.billing_profile import LOGO_MAX_BYTES, BillingProfil
 from ccms_app.ui.events import event
 
 LOGO_UPLOAD_ID = "billing-logo-upload"
-SESSION_ENDED = "Your session has ended. Log in again."
 
 
 @guarded(Module.FINANCE)
@@ -100,7 +99,7 @@ class BillingSettingsState(rx.State):
     async def save(self):
         scope = await self._scope()
         if not scope:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         actor = acting_email(await self.get_state(AuthState))
         self.busy = True
         try:
@@ -128,7 +127,7 @@ class BillingSettingsState(rx.State):
             return rx.toast.error(tr("Choose a PNG or JPEG file first."))
         scope = await self._scope()
         if not scope:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         actor = acting_email(await self.get_state(AuthState))
         data = await files[0].read(LOGO_MAX_BYTES + 1)  # one byte more tells "too big"
         try:
@@ -149,7 +148,7 @@ class BillingSettingsState(rx.State):
     async def remove_logo(self):
         scope = await self._scope()
         if not scope:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         actor = acting_email(await self.get_state(AuthState))
         try:
             await asyncio.to_thread(
@@ -208,7 +207,7 @@ class PaymentSettingsState(rx.State):
     async def save(self) -> Any:
         organisation_id, scope = await self._target()
         if not scope:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         actor = acting_email(await self.get_state(AuthState))
         self.busy = True
         try:

@@ -17,14 +17,16 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
-from ccms_app.core.i18n import tr
+from ccms_app.accounts.state import AuthState
+from ccms_app.accounts.state.auth import SESSION_ENDED
+from ccms_app.core.i18n import DEFAULT, tr
 from ccms_app.core.listing import ListPage, ListQuery, ListSpec
 from ccms_app.finance.documents import listing
 from ccms_app.finance.documents.credit_notes import credit_document
 from ccms_app.finance.documents.errors import DocumentError
 from ccms_app.finance.documents.listing import DOCUMENT_LIST, DocumentInputError, Issued
 from ccms_app.finance.history.queries import period
-from ccms_app.finance.state.tariff_common import SESSION_ENDED, as_id, caller
+from ccms_app.finance.state.tariff_common import as_id, caller
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState, coerce_filter
 
@@ -37,6 +39,19 @@ class DocumentListState(ListState, rx.State):
 
     descending: bool = True
     zone: str = "UTC"  # the operator's billing zone: what the times and days mean
+
+    _language: str = DEFAULT  # the language the rows shown were written in
+
+    async def _reload(self) -> None:
+        """ListState's re-read, its rows written in the tab's language."""
+        self._language = (await self.get_state(AuthState)).language
+        await super()._reload()
+
+    @event
+    async def follow_language(self) -> None:
+        """The tab's language changed (the page's language watch): rows and choices again."""
+        if self.loaded and self._language != (await self.get_state(AuthState)).language:
+            await self.load()
 
     def _list_spec(self) -> ListSpec:
         return DOCUMENT_LIST
@@ -133,7 +148,7 @@ class DocumentActionsState(rx.State):
         """Credit the chosen document in full, with the reason typed."""
         who = await caller(self)
         if who is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         self.busy = True
         try:
             note = await asyncio.to_thread(
@@ -148,7 +163,7 @@ class DocumentActionsState(rx.State):
         await _reload_list(self)
         return rx.toast.success(
             tr(
-                ("{number} issued: {credit_number} is credited."),
+                "{number} issued: {credit_number} is credited.",
                 number=note.number,
                 credit_number=self.credit_number,
             )
@@ -162,7 +177,7 @@ class DocumentActionsState(rx.State):
         """E-mail the document to its buyer now (again, if it went out before)."""
         who = await caller(self)
         if who is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         try:
             document, sent = await asyncio.to_thread(
                 listing.send_again, as_id(document_id), who.scope
@@ -193,7 +208,7 @@ class DocumentActionsState(rx.State):
         """The dialog: the organisations in scope, the operator's own and last month first."""
         who = await caller(self)
         if who is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         choices = await asyncio.to_thread(listing.organisation_choices, who.scope)
         self.organisations = [[value, label] for value, label in choices]
         self.invoice_organisation = str(who.organisation_id)
@@ -222,7 +237,7 @@ class DocumentActionsState(rx.State):
         """Issue the chosen organisation's invoices of the chosen month; say how many."""
         who = await caller(self)
         if who is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         self.invoice_errors, self.invoice_message, self.invoice_result = {}, "", ""
         self.busy = True
         try:
@@ -246,6 +261,11 @@ class DocumentActionsState(rx.State):
 
 
 def _issued_text(count: int, month: str) -> str:
+    """What the invoice run did, in the reader's language."""
     if count == 0:
-        return f"No new invoices for {month}: every final session of it is invoiced."
-    return f"{count} invoice{'s' if count != 1 else ''} issued for {month}."
+        return tr(
+            "No new invoices for {month}: every final session of it is invoiced.", month=month
+        )
+    if count == 1:
+        return tr("1 invoice issued for {month}.", month=month)
+    return tr("{count} invoices issued for {month}.", count=count, month=month)

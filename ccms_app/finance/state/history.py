@@ -21,8 +21,9 @@ from ccms_app.accounts import organisations
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
+from ccms_app.accounts.state.auth import SESSION_ENDED
 from ccms_app.core.display import time_zone
-from ccms_app.core.i18n import tr
+from ccms_app.core.i18n import DEFAULT, tr
 from ccms_app.core.listing import ListPage, ListQuery, ListSpec
 from ccms_app.core.types import utc_now
 from ccms_app.finance.billing_profiles import get_profile
@@ -43,7 +44,7 @@ from ccms_app.finance.history.spec import HISTORY_LIST
 from ccms_app.finance.models import BillingDocument
 from ccms_app.finance.session_pricing import release, reprice
 from ccms_app.finance.state.list_links import url_filters
-from ccms_app.finance.state.tariff_common import SESSION_ENDED, caller
+from ccms_app.finance.state.tariff_common import caller
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState
 
@@ -56,6 +57,19 @@ class HistoryListState(ListState, rx.State):
 
     descending: bool = True
     zone: str = "UTC"  # the operator's billing time zone: what the From / To days mean
+
+    _language: str = DEFAULT  # the language the rows shown were written in
+
+    async def _reload(self) -> None:
+        """ListState's re-read, its rows written in the tab's language."""
+        self._language = (await self.get_state(AuthState)).language
+        await super()._reload()
+
+    @event
+    async def follow_language(self) -> None:
+        """The tab's language changed (the page's language watch): rows and choices again."""
+        if self.loaded and self._language != (await self.get_state(AuthState)).language:
+            await self.load()
 
     def _list_spec(self) -> ListSpec:
         return HISTORY_LIST
@@ -120,13 +134,14 @@ def _wall_clock(times: list[datetime], zone: str) -> list[datetime]:
 
 
 def curve_figure(curve: Curve, zone: str) -> go.Figure:
-    """Power (kW, left axis) and energy delivered (kWh, right axis) over the station's time."""
+    """Power (kW, left axis) and energy delivered (kWh, right axis) over the station's time,
+    named in the reader's language."""
     figure = go.Figure()
     figure.add_trace(
         go.Scatter(
             x=_wall_clock(curve.power_times, zone),
             y=curve.power_kw,
-            name="Power (kW)",
+            name=tr("Power (kW)"),
             mode="lines",
         )
     )
@@ -134,7 +149,7 @@ def curve_figure(curve: Curve, zone: str) -> go.Figure:
         go.Scatter(
             x=_wall_clock(curve.energy_times, zone),
             y=curve.energy_kwh,
-            name="Energy (kWh)",
+            name=tr("Energy (kWh)"),
             mode="lines",
             yaxis="y2",
         )
@@ -144,7 +159,7 @@ def curve_figure(curve: Curve, zone: str) -> go.Figure:
         margin={"l": 44, "r": 44, "t": 10, "b": 30},
         yaxis={"title": "kW", "rangemode": "tozero"},
         yaxis2={"title": "kWh", "overlaying": "y", "side": "right", "rangemode": "tozero"},
-        xaxis={"nticks": 6, "title": f"Station time ({zone})"},
+        xaxis={"nticks": 6, "title": tr("Station time ({zone})", zone=zone)},
         legend={"orientation": "h", "y": -0.2},
         autosize=True,
     )
@@ -164,6 +179,7 @@ class HistoryDetailState(rx.State):
     has_cost: bool = False
     has_curve: bool = False
     figure: go.Figure = go.Figure()
+    _language: str = DEFAULT  # the language the texts shown were written in
 
     @event
     async def load(self) -> None:
@@ -172,6 +188,7 @@ class HistoryDetailState(rx.State):
         auth_state = await self.get_state(AuthState)
         if not auth_state.is_authenticated:
             return
+        self._language = auth_state.language
         self.session_id = session_id_from_path(self.router.url.path)
         scope = await asyncio.to_thread(
             organisations.organisation_scope, auth_state._organisation_id
@@ -182,6 +199,12 @@ class HistoryDetailState(rx.State):
             self.loaded = True
             return
         self._show(detail)
+
+    @event
+    async def follow_language(self) -> None:
+        """The tab's language changed (the page's language watch): read and write again."""
+        if self.found and self._language != (await self.get_state(AuthState)).language:
+            await self.load()
 
     def _show(self, detail: HistoryDetail) -> None:
         self.facts = detail.facts
@@ -197,18 +220,18 @@ class HistoryDetailState(rx.State):
     @event
     async def release_cost(self) -> Any:
         """The operator checked a session held for review: its cost becomes billable."""
-        return await self._change(release, "Cost released for billing.")
+        return await self._change(release, tr("Cost released for billing."))
 
     @requires(Action.EDIT)
     @event
     async def reprice_cost(self) -> Any:
         """Price the session again with the tariff that applies to its start now."""
-        return await self._change(reprice, "Session priced again.")
+        return await self._change(reprice, tr("Session priced again."))
 
     async def _change(self, change: Callable[..., object], done: str) -> Any:
         who = await caller(self)
         if who is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         try:
             await asyncio.to_thread(change, who.scope, self.session_id, who.actor)
         except (FinanceConflict, FinanceNotFound) as exc:
@@ -254,7 +277,7 @@ class SessionReceiptState(rx.State):
     async def issue_receipt(self) -> Any:
         who = await caller(self)
         if who is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         session_id = session_id_from_path(self.router.url.path)
         try:
             receipt, _created = await asyncio.to_thread(

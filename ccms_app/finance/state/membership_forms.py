@@ -14,11 +14,12 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.accounts.state.auth import SESSION_ENDED
 from ccms_app.core.i18n import tr
 from ccms_app.finance.errors import FinanceError, FinanceNotFound
 from ccms_app.finance.memberships import enrolment, plans
 from ccms_app.finance.state.memberships import reload_lists
-from ccms_app.finance.state.tariff_common import SESSION_ENDED, as_id, caller
+from ccms_app.finance.state.tariff_common import as_id, caller
 from ccms_app.finance.wallets.models import HolderKind
 from ccms_app.ui.events import event
 
@@ -50,7 +51,7 @@ class PlanFormState(rx.State):
     async def _open(self, plan_id: str, values: dict[str, str]) -> Any:
         who = await caller(self)
         if who is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         self.organisations = _pairs(await asyncio.to_thread(plans.organisation_choices, who.scope))
         self.tariffs = _pairs(await asyncio.to_thread(plans.tariff_choices, who.scope))
         self.plan_id = plan_id
@@ -66,7 +67,7 @@ class PlanFormState(rx.State):
     async def open_edit(self, plan_id: str) -> Any:
         who = await caller(self)
         if who is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         try:
             view = await asyncio.to_thread(plans.get_plan, who.scope, as_id(plan_id))
         except FinanceNotFound:
@@ -90,7 +91,7 @@ class PlanFormState(rx.State):
     async def save(self) -> Any:
         who = await caller(self)
         if who is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         self.busy = True
         try:
             if self.plan_id:
@@ -120,7 +121,7 @@ class PlanFormState(rx.State):
         """Deactivate a plan (no new members; members keep it) or offer it again."""
         who = await caller(self)
         if who is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         try:
             view = await asyncio.to_thread(
                 plans.set_plan_active, who.scope, as_id(plan_id), bool(offered)
@@ -128,8 +129,9 @@ class PlanFormState(rx.State):
         except FinanceNotFound:
             return rx.toast.error(tr("No such plan in your network."))
         await reload_lists(self)
-        said = "is offered again" if view.active else "takes no new members now"
-        return rx.toast.success(tr("{view} {said}.", view=view.name, said=said))
+        if view.active:
+            return rx.toast.success(tr("{plan} is offered again.", plan=view.name))
+        return rx.toast.success(tr("{plan} takes no new members now.", plan=view.name))
 
 
 @guarded(Module.FINANCE)
@@ -166,7 +168,7 @@ class MembershipActionsState(rx.State):
     async def open_enrol(self) -> Any:
         who = await caller(self)
         if who is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         self.plan_options = _pairs(await asyncio.to_thread(plans.plan_choices, who.scope))
         self.plan_id = self.plan_options[0][0] if self.plan_options else ""
         self.holder_kind, self.holder_search, self.holder_id = HolderKind.DRIVER, "", ""
@@ -205,7 +207,7 @@ class MembershipActionsState(rx.State):
     async def enrol(self) -> Any:
         who = await caller(self)
         if who is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         self.errors, self.message, self.busy = {}, "", True
         try:
             member = await asyncio.to_thread(
@@ -225,7 +227,7 @@ class MembershipActionsState(rx.State):
         await reload_lists(self)
         return rx.toast.success(
             tr(
-                ("{holder_name} is a member of {plan_name}."),
+                "{holder_name} is a member of {plan_name}.",
                 holder_name=member.holder_name,
                 plan_name=member.plan_name,
             )
@@ -252,7 +254,7 @@ class MembershipActionsState(rx.State):
     async def cancel_membership(self) -> Any:
         who = await caller(self)
         if who is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         self.busy = True
         try:
             member = await asyncio.to_thread(

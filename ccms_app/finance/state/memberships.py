@@ -16,6 +16,7 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded
 from ccms_app.accounts.rules.permissions import Module
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListSpec
 from ccms_app.finance.documents.listing import operator_zone
 from ccms_app.finance.memberships import enrolment, listing, plans
@@ -87,12 +88,12 @@ def badge_text(view: MembershipView | None, zone: str) -> tuple[str, str, str]:
     """(plan, status key, detail) of a membership as the driver page shows it."""
     if view is None:
         return "", "", ""
+    status = tr(STATUS_LABELS[view.status]) if view.status in STATUS_LABELS else view.status
     if view.ends_at_period_end:
-        detail = f"ends {local_text(view.cancelled_at, zone, with_time=False)}"
-    else:
-        detail = f"renews {local_text(view.current_period_end, zone, with_time=False)}"
-    status = STATUS_LABELS.get(view.status, view.status)
-    return view.plan_name, view.status, f"{status}, {detail}"
+        day = local_text(view.cancelled_at, zone, with_time=False)
+        return view.plan_name, view.status, tr("{status}, ends {day}", status=status, day=day)
+    day = local_text(view.current_period_end, zone, with_time=False)
+    return view.plan_name, view.status, tr("{status}, renews {day}", status=status, day=day)
 
 
 @guarded(Module.FINANCE)

@@ -3,8 +3,10 @@
 when the page opens and again when the operator picks another period.
 
 Everything comes from one call, `finance.overview.finance_report` (the REST API's too). Rows
-are formatted here, on the server; the report of the chosen period is kept (a backend var)
-so switching the currency redraws without reading the database again.
+are formatted here, on the server, in the tab's language (the month, the days, the chart's
+series, numbers); `follow_language` (the page's language watch) reads and writes them again
+after a switch. The report of the chosen period is kept (a backend var) so switching the
+currency redraws without reading the database again.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded
 from ccms_app.accounts.rules.permissions import Module
-from ccms_app.core.i18n import N_
+from ccms_app.accounts.state import AuthState
+from ccms_app.core.display import format_date, format_number
+from ccms_app.core.i18n import DEFAULT, N_, tr
 from ccms_app.core.money import exponent, format_money
 from ccms_app.core.types import utc_now
 from ccms_app.finance.outstanding import Figures
@@ -116,16 +120,24 @@ class FinanceOverviewState(rx.State):
     outstanding: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     refunds: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     _report: FinanceReport | None = None
+    _language: str = DEFAULT  # the language the texts shown were written in
 
     @event
     async def load(self) -> None:
         """on_load: the figures of the chosen period (the gate has checked finance:view)."""
         await self._read()
 
+    @event
+    async def follow_language(self) -> None:
+        """The tab's language changed (the page's language watch): read and write again."""
+        if self.loaded and self._language != (await self.get_state(AuthState)).language:
+            await self._read()
+
     async def _read(self) -> None:
         who = await caller(self)
         if who is None:
             return
+        self._language = (await self.get_state(AuthState)).language
         report = await asyncio.to_thread(
             finance_report, who.organisation_id, who.scope, utc_now(), PeriodKind(self.period)
         )
@@ -154,7 +166,12 @@ class FinanceOverviewState(rx.State):
         kind = report.revenue.period
         self.period_label = PERIOD_LABELS[kind]
         first, last = report.revenue.buckets[0], report.revenue.buckets[-1]
-        self.range_text = f"{first.label} to {last.label} ({report.revenue.time_zone})"
+        self.range_text = tr(
+            "{first} to {last} ({zone})",
+            first=first.label,
+            last=last.label,
+            zone=report.revenue.time_zone,
+        )
         self.currencies = [series.currency for series in report.revenue.series]
         if self.currency not in self.currencies:
             self.currency = self.currencies[0] if self.currencies else ""
@@ -192,8 +209,8 @@ class FinanceOverviewState(rx.State):
         self.revenue = [
             {
                 "currency": row.currency,
-                "sessions": f"{row.sessions:,}",
-                "energy": f"{row.energy_wh / 1000:,.1f} kWh",
+                "sessions": count_text(row.sessions),
+                "energy": format_number(row.energy_wh / 1000, "kWh"),
                 "excl": format_money(row.excl_minor, row.currency),
                 "vat": format_money(row.vat_minor, row.currency),
                 "incl": format_money(row.incl_minor, row.currency),
@@ -221,8 +238,8 @@ def amounts_row(key: str, label: str, amounts: Amounts, currency: str) -> dict[s
     return {
         "key": key,
         "label": label,
-        "sessions": f"{amounts.sessions:,}" if amounts.sessions else NONE,
-        "energy": f"{amounts.energy_wh / 1000:,.1f} kWh" if amounts.energy_wh else NONE,
+        "sessions": count_text(amounts.sessions) if amounts.sessions else NONE,
+        "energy": format_number(amounts.energy_wh / 1000, "kWh") if amounts.energy_wh else NONE,
         "excl": money(amounts.charging_excl_minor),
         "vat": money(amounts.charging_vat_minor),
         "incl": money(amounts.charging_incl_minor),
@@ -238,11 +255,16 @@ def figure_row(key: str, label: str, href: str, note: str, figures: Figures) -> 
     return {
         "key": key,
         "label": label,
-        "count": f"{sum(f.count for f in figures):,}",
+        "count": count_text(sum(f.count for f in figures)),
         "amount": amounts or NONE,
         "href": href,
         "note": note,
     }
+
+
+def count_text(count: int) -> str:
+    """A count as the reader's language writes it ("1,234", "1.234")."""
+    return format_number(count, "", 0).strip()
 
 
 def major(minor: int, currency: str) -> Decimal:
@@ -256,23 +278,23 @@ def axis_ticks(buckets: Sequence[Bucket], kind: PeriodKind) -> tuple[list[str], 
     and overlaps 8 full day labels there)."""
     chosen = list(buckets)[::-1][:: TICK_EVERY[kind]][::-1]
     if kind is PeriodKind.DAYS:
-        texts = [date.fromisoformat(bucket.key).strftime("%d %b") for bucket in chosen]
+        texts = [format_date(date.fromisoformat(b.key), "%d %b", "MMMd") for b in chosen]
     else:
         texts = [bucket.label for bucket in chosen]
     return [bucket.label for bucket in chosen], texts
 
 
 def revenue_figure(buckets: Sequence[Bucket], series: RevenueSeries, kind: PeriodKind) -> go.Figure:
-    """Bars per bucket: charging incl. VAT, top-ups received, membership fees. Hovering a
-    bar shows the amount as the table writes it."""
+    """Bars per bucket: charging incl. VAT, top-ups received, membership fees (named in the
+    reader's language). Hovering a bar shows the amount as the table writes it."""
     code = series.currency
     labels = [bucket.label for bucket in buckets]
     tick_values, tick_texts = axis_ticks(buckets, kind)
     figure = go.Figure()
     for name, field in (
-        ("Charging incl. VAT", "charging_incl_minor"),
-        ("Top-ups", "top_ups_minor"),
-        ("Membership fees", "membership_fees_minor"),
+        (tr("Charging incl. VAT"), "charging_incl_minor"),
+        (tr("Top-ups"), "top_ups_minor"),
+        (tr("Membership fees"), "membership_fees_minor"),
     ):
         minors = [getattr(amounts, field) for amounts in series.amounts]
         figure.add_trace(

@@ -19,15 +19,17 @@ import reflex as rx
 from ccms_app.accounts import audit
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.accounts.state import AuthState
+from ccms_app.accounts.state.auth import SESSION_ENDED
 from ccms_app.core import listing as core_listing
-from ccms_app.core.i18n import tr
+from ccms_app.core.i18n import DEFAULT, tr
 from ccms_app.core.listing import ListQuery, ListSpec
 from ccms_app.finance.documents.listing import operator_zone
 from ccms_app.finance.errors import FinanceError, FinanceNotFound
 from ccms_app.finance.payments import refunds
 from ccms_app.finance.payments.listing import PAYMENT_EXPORT, PAYMENT_LIST, shown_payment
 from ccms_app.finance.state.list_links import url_filters
-from ccms_app.finance.state.tariff_common import SESSION_ENDED, Caller, as_id, caller
+from ccms_app.finance.state.tariff_common import Caller, as_id, caller
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState
 
@@ -41,6 +43,19 @@ class PaymentListState(ListState, rx.State):
     descending: bool = True
     zone: str = "UTC"
     view: str = ALL_VIEW
+
+    _language: str = DEFAULT  # the language the rows shown were written in
+
+    async def _reload(self) -> None:
+        """ListState's re-read, its rows written in the tab's language."""
+        self._language = (await self.get_state(AuthState)).language
+        await super()._reload()
+
+    @event
+    async def follow_language(self) -> None:
+        """The tab's language changed (the page's language watch): rows and choices again."""
+        if self.loaded and self._language != (await self.get_state(AuthState)).language:
+            await self.load()
 
     def _list_spec(self) -> ListSpec:
         return PAYMENT_LIST
@@ -122,7 +137,7 @@ class RefundState(rx.State):
         """Refund the amount typed (all that is left when empty), with the reason."""
         who = await caller(self)
         if who is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         self.busy, self.errors, self.message = True, {}, ""
         try:
             made = await asyncio.to_thread(
@@ -145,5 +160,5 @@ class RefundState(rx.State):
         payments = await self.get_state(PaymentListState)
         await payments._reload()
         return rx.toast.success(
-            tr(("Refund {id} recorded ({status})."), id=made.id, status=made.status)
+            tr("Refund {id} recorded ({status}).", id=made.id, status=made.status)
         )

@@ -17,6 +17,7 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.accounts.state.auth import SESSION_ENDED
 from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListSpec
 from ccms_app.finance.documents.listing import operator_zone
@@ -25,7 +26,7 @@ from ccms_app.finance.partners import home_chargers, views
 from ccms_app.finance.partners.agreements import operator_of
 from ccms_app.finance.partners.home_chargers import HOME_CHARGER_LIST, HomeChargerInput
 from ccms_app.finance.rules.settlement import local_day_start
-from ccms_app.finance.state.tariff_common import SESSION_ENDED, Caller, as_id, caller
+from ccms_app.finance.state.tariff_common import Caller, as_id, caller
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState
 
@@ -67,18 +68,23 @@ def _resolve(values: dict[str, str], who: Caller) -> tuple[int, int, dict[str, s
     charge_point = home_chargers.charge_point_by_identity(identity, who.scope)
     if charge_point is None:
         errors["charge_point"] = (
-            f"No charge point {identity!r} in your network" if identity else "Give its identity"
+            tr("No charge point {identity} in your network", identity=repr(identity))
+            if identity
+            else tr("Give its identity")
         )
     wanted = values.get("employee", "").strip()
     found = home_chargers.drivers_matching(wanted, who.scope)
     if len(found) != 1:
-        errors["employee"] = (
-            "Give the employee's e-mail or name"
-            if not wanted
-            else f"No driver {wanted!r} in your network"
-            if not found
-            else f"{len(found)} drivers match {wanted!r}: give the e-mail"
-        )
+        if not wanted:
+            errors["employee"] = tr("Give the employee's e-mail or name")
+        elif not found:
+            errors["employee"] = tr("No driver {wanted} in your network", wanted=repr(wanted))
+        else:
+            errors["employee"] = tr(
+                "{count} drivers match {wanted}: give the e-mail",
+                count=len(found),
+                wanted=repr(wanted),
+            )
     driver = found[0][0] if len(found) == 1 else 0
     return charge_point or 0, driver, errors
 
@@ -142,7 +148,7 @@ class HomeChargerFormState(rx.State):
     async def save(self) -> Any:
         who = await caller(self)
         if who is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         zone = await asyncio.to_thread(_zone_of, who.organisation_id)
         self.busy = True
         try:
@@ -161,7 +167,7 @@ class HomeChargerFormState(rx.State):
     async def remove_home_charger(self, charge_point_id: str) -> Any:
         who = await caller(self)
         if who is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         try:
             await asyncio.to_thread(
                 home_chargers.unmark_home_charger, who.scope, as_id(charge_point_id), who.actor

@@ -18,6 +18,7 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.accounts.state.auth import SESSION_ENDED
 from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListSpec
 from ccms_app.finance.documents.listing import operator_zone
@@ -30,7 +31,7 @@ from ccms_app.finance.rules.settlement import (
     local_day_after,
     local_day_start,
 )
-from ccms_app.finance.state.tariff_common import SESSION_ENDED, Caller, as_id, caller
+from ccms_app.finance.state.tariff_common import Caller, as_id, caller
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState
 
@@ -130,13 +131,13 @@ class AgreementFormState(rx.State):
     async def _stations(self, who: Caller) -> None:
         partner = as_id(self.values.get("partner_organisation_id", ""))
         found = await asyncio.to_thread(agreements.station_choices, partner, who.scope)
-        self.stations = [[ALL, "All stations"]] + [[str(i), name] for i, name in found]
+        self.stations = [[ALL, tr(agreements.ALL_STATIONS)]] + [[str(i), n] for i, n in found]
 
     @event
     async def open_new(self) -> Any:
         who = await caller(self)
         if who is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         await self._prepare(who)
         first = self.partners[0][0] if self.partners else ""
         currency = await asyncio.to_thread(agreements.currency_for, as_id(first), who.scope)
@@ -156,7 +157,7 @@ class AgreementFormState(rx.State):
     async def open_edit(self, agreement_id: str) -> Any:
         who = await caller(self)
         if who is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         try:
             row = await asyncio.to_thread(agreements.get_agreement, as_id(agreement_id), who.scope)
         except FinanceNotFound as exc:
@@ -210,7 +211,7 @@ class AgreementFormState(rx.State):
     async def save(self) -> Any:
         who = await caller(self)
         if who is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         data, day_errors = _input(dict(self.values), self.zone)
         self.busy, self.message = True, ""
         try:
@@ -241,7 +242,7 @@ class AgreementFormState(rx.State):
             self.busy = False
         self.open = False
         await (await self.get_state(AgreementListState))._reload()
-        return rx.toast.success(f"Agreement {data.name.strip()!r} saved.")
+        return rx.toast.success(tr("Agreement {name} saved.", name=repr(data.name.strip())))
 
 
 @guarded(Module.FINANCE)

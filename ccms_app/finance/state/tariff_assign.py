@@ -14,6 +14,7 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.accounts.state.auth import SESSION_ENDED
 from ccms_app.core.i18n import N_, tr
 from ccms_app.drivers import driver_admin, user_groups
 from ccms_app.drivers.common import Scope
@@ -21,7 +22,6 @@ from ccms_app.finance import tariff_assignments
 from ccms_app.finance.errors import FinanceError, FinanceNotFound
 from ccms_app.finance.models import AssignmentTarget
 from ccms_app.finance.state.tariff_common import (
-    SESSION_ENDED,
     TARIFFS_ROUTE,
     Caller,
     as_id,
@@ -39,6 +39,15 @@ TARGET_LABELS = {
     AssignmentTarget.CONNECTOR.value: N_("Connector"),
     AssignmentTarget.GROUP.value: N_("User group"),
     AssignmentTarget.DRIVER.value: N_("Driver"),
+}
+# What the operator must choose before assigning, by target (whole messages).
+CHOOSE: dict[str, str] = {
+    AssignmentTarget.NETWORK.value: N_("Choose a network default"),
+    AssignmentTarget.STATION.value: N_("Choose a station"),
+    AssignmentTarget.CHARGE_POINT.value: N_("Choose a charge point"),
+    AssignmentTarget.CONNECTOR.value: N_("Choose a connector"),
+    AssignmentTarget.GROUP.value: N_("Choose a user group"),
+    AssignmentTarget.DRIVER.value: N_("Choose a driver"),
 }
 SEARCHED = {
     AssignmentTarget.CHARGE_POINT.value,
@@ -111,9 +120,9 @@ class TariffAssignState(rx.State):
     async def add(self):
         who = await caller(self)
         if who is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         if not as_id(self.target_id):
-            self.error = tr("Choose a {lower}", lower=TARGET_LABELS[self.target_kind].lower())
+            self.error = tr(CHOOSE[self.target_kind])
             return None
         try:
             made = await asyncio.to_thread(
@@ -133,7 +142,7 @@ class TariffAssignState(rx.State):
         await self._reload()
         return rx.toast.success(
             tr(
-                ("{tariff_name} now applies to {target_label}."),
+                "{tariff_name} now applies to {target_label}.",
                 tariff_name=made.tariff_name,
                 target_label=made.target_label,
             )
@@ -144,7 +153,7 @@ class TariffAssignState(rx.State):
     async def remove(self, assignment_id: str):
         who = await caller(self)
         if who is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         try:
             await asyncio.to_thread(tariff_assignments.unassign, who.scope, as_id(assignment_id))
         except FinanceNotFound as exc:

@@ -22,7 +22,6 @@ from ccms_app.finance import billing_profiles
 from ccms_app.finance.billing_profiles import ProfileNotFound
 from ccms_app.finance.models import BillingProfile
 
-SESSION_ENDED = "Your session has ended. Log in again."
 TARIFFS_ROUTE = "/finance/tariffs"
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends and shows
 

@@ -20,6 +20,7 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.accounts.state.auth import SESSION_ENDED
 from ccms_app.core.i18n import tr
 from ccms_app.core.types import utc_now
 from ccms_app.finance import tariffs
@@ -38,7 +39,6 @@ from ccms_app.finance.rules.fee_types import (
 from ccms_app.finance.rules.tariff_json import TariffError, parse_tariff
 from ccms_app.finance.rules.tariff_json_values import dumps_exact
 from ccms_app.finance.state.tariff_common import (
-    SESSION_ENDED,
     TARIFFS_ROUTE,
     as_id,
     caller,
@@ -108,11 +108,9 @@ class TariffEditorState(rx.State):
 
     @rx.var
     def row_summaries(self) -> list[str]:
-        """Each row's fee and when it applies, in words (the card's title line)."""
-        return [
-            f"{FEES[row['fee']].label if row.get('fee') in FEES else 'Fee'}: {describe_row(row)}"
-            for row in self.rows
-        ]
+        """Each row's fee and when it applies, in words (the card's title line), in the
+        language of the event that changed the rows."""
+        return [row_summary(row) for row in self.rows]
 
     # --- loading --------------------------------------------------------------------------
 
@@ -123,7 +121,7 @@ class TariffEditorState(rx.State):
         self.valid_mode, self.valid_from = NOW, ""
         who = await caller(self)
         if who is None:
-            self.message = SESSION_ENDED
+            self.message = tr(SESSION_ENDED)
             return
         choices = await asyncio.to_thread(assets.organisation_choices, who.scope)
         self.organisation_options = [[str(i), name] for i, name in choices]
@@ -156,8 +154,10 @@ class TariffEditorState(rx.State):
         self.found, self.name, self.description = True, view.name, view.description
         self.organisation_id, self.archived = str(view.organisation_id), view.archived
         self.currency_locked = True
-        self.current_version = (
-            f"v{view.version} valid from {local_text(view.valid_from, self.time_zone)}"
+        self.current_version = tr(
+            "v{number} valid from {valid_from}",
+            number=view.version,
+            valid_from=local_text(view.valid_from, self.time_zone),
         )
         self._stored_definition = json.dumps(view.definition, default=str)
         content = definition_to_rows(view.definition)
@@ -274,7 +274,7 @@ class TariffEditorState(rx.State):
         self.errors, self.message = {}, ""
         who = await caller(self)
         if who is None:
-            self.message = SESSION_ENDED
+            self.message = tr(SESSION_ENDED)
             return None
         try:
             definition = self.editor_definition() if self.editable else None
@@ -302,7 +302,7 @@ class TariffEditorState(rx.State):
         await self._reload(who.scope)
         return rx.toast.success(
             tr(
-                ("Saved {saved}: {current_version}."),
+                "Saved {saved}: {current_version}.",
                 saved=saved.name,
                 current_version=self.current_version,
             )
@@ -314,9 +314,9 @@ class TariffEditorState(rx.State):
             return None
         at = parse_local(self.valid_from, self.time_zone)
         if at is None:
-            self.errors = {"valid_from": "A date and time like 2026-03-02 00:00"}
+            self.errors = {"valid_from": tr("A date and time like 2026-03-02 00:00")}
         elif at < utc_now():
-            self.errors = {"valid_from": "Prices cannot change in the past: now or later"}
+            self.errors = {"valid_from": tr("Prices cannot change in the past: now or later")}
         else:
             return at
         self.message = tr("Tariff not saved")
@@ -353,7 +353,7 @@ class TariffEditorState(rx.State):
         self.confirm_archive = False
         who = await caller(self)
         if who is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         try:
             view = await asyncio.to_thread(tariffs.archive_tariff, who.scope, self.tariff_id)
         except FinanceNotFound as exc:
@@ -383,8 +383,15 @@ def _field_errors(errors: dict[str, str]) -> dict[str, str]:
 
 def _count(errors: dict[str, str]) -> str:
     count = len(errors)
-    noun = "field needs" if count == 1 else "fields need"
-    return f"Tariff not saved: {count} {noun} correcting"
+    if count == 1:
+        return tr("Tariff not saved: 1 field needs correcting")
+    return tr("Tariff not saved: {count} fields need correcting", count=count)
+
+
+def row_summary(row: dict[str, str]) -> str:
+    """ "Energy fee: 18:00-22:00 · Mon-Fri", in the reader's language."""
+    fee = tr(FEES[row["fee"]].label) if row.get("fee") in FEES else tr("Fee")
+    return tr("{fee}: {when}", fee=fee, when=describe_row(row))
 
 
 def _pretty(value: Any, depth: int = 0) -> str:

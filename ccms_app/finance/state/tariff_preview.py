@@ -21,6 +21,7 @@ from ccms_app.core.display import time_zone
 from ccms_app.core.i18n import N_, tr
 from ccms_app.core.money import format_money
 from ccms_app.core.types import utc_now
+from ccms_app.finance.history.rows import in_reader_numbers
 from ccms_app.finance.rules.fee_types import FEES, RowsError, dimension_of
 from ccms_app.finance.rules.preview import (
     PreviewError,
@@ -35,12 +36,23 @@ from ccms_app.finance.state.tariff_common import LOCAL_INPUT
 from ccms_app.finance.state.tariff_editor import TariffEditorState
 from ccms_app.ui.events import event
 
-_UNITS = {
-    Dimension.ENERGY: "per kWh",
-    Dimension.TIME: "per hour",
-    Dimension.PARKING_TIME: "per hour",
-    Dimension.FLAT: "per session",
+_UNIT_PRICES = {
+    Dimension.ENERGY: N_("{price} {currency} per kWh"),
+    Dimension.TIME: N_("{price} {currency} per hour"),
+    Dimension.PARKING_TIME: N_("{price} {currency} per hour"),
+    Dimension.FLAT: N_("{price} {currency} per session"),
 }
+# The engine's notes (finance.rules.tariff_engine, kept in English with the cost), as
+# people read them; a note not here is shown as the engine wrote it.
+ENGINE_NOTES = frozenset(
+    {
+        N_("idle fee cap applied"),
+        N_("min_price applied"),
+        N_("max_price applied"),
+        N_("incl_vat limit applied"),
+        N_("parking within the charging time billed by step_size not billed"),
+    }
+)
 _LABELS = {
     Dimension.ENERGY: N_("Energy"),
     Dimension.TIME: N_("Time"),
@@ -110,10 +122,10 @@ class TariffPreviewState(rx.State):
             description = parse_description(self.values)
             tariff = parse_tariff(definition, time_zone=description.time_zone)
         except PreviewError as exc:
-            self.errors, self.message = exc.errors, "Describe the session completely."
+            self.errors, self.message = exc.errors, tr("Describe the session completely.")
             return
         except TariffError as exc:
-            self.message = "The tariff cannot be priced: " + str(exc)
+            self.message = tr("The tariff cannot be priced: {error}", error=str(exc))
             return
         cost = price_session(tariff, build_timeline(description))
         self._show(cost, description.time_zone, total_energy(description))
@@ -127,11 +139,13 @@ class TariffPreviewState(rx.State):
         )
         self.total_incl = format_money(cost.total.incl_vat_minor, currency)
         minutes = cost.total_time_hours * 60
-        self.summary = (
-            f"{_number(energy)} kWh, {_number(minutes)} min in total "
-            f"({_number(cost.total_parking_hours * 60)} min idle)"
+        self.summary = tr(
+            "{energy} kWh, {minutes} min in total ({idle} min idle)",
+            energy=_number(energy),
+            minutes=_number(minutes),
+            idle=_number(cost.total_parking_hours * 60),
         )
-        self.notes = list(cost.notes)
+        self.notes = [tr(note) if note in ENGINE_NOTES else note for note in cost.notes]
         self.priced = True
 
 
@@ -141,16 +155,19 @@ def _cost_row(line: CostLine, zone: str, currency: str) -> CostRow:
         fee=fee_names(line.fee, line.dimension) if line.element_index >= 0 else N_("adjustment"),
         period=f"{_clock(line.start, zone)} - {_clock(line.end, zone)}",
         quantity=_quantity(line),
-        unit_price=f"{_number(line.unit_price)} {currency} {_UNITS[line.dimension]}",
+        unit_price=tr(
+            _UNIT_PRICES[line.dimension], price=_number(line.unit_price), currency=currency
+        ),
         vat=N_("no VAT") if line.vat is None else f"{_number(line.vat)} %",
         amount=f"{_number(line.amount_excl_vat, 6)} {currency}",
     )
 
 
 def fee_names(label: str, dimension: Dimension) -> str:
-    """The element's fee types (its CCMS label) that price this dimension: "Energy fee"."""
+    """The element's fee types (its CCMS label) that price this dimension: "Energy fee", in
+    the reader's language."""
     names = [
-        FEES[fee].label
+        tr(FEES[fee].label)
         for fee in dict.fromkeys(label.split(","))
         if fee in FEES and any(dimension_of(fee, unit) is dimension for unit in FEES[fee].units)
     ]
@@ -161,9 +178,9 @@ def _quantity(line: CostLine) -> str:
     if line.dimension is Dimension.ENERGY:
         return f"{_number(line.billed_quantity)} kWh"
     if line.dimension is Dimension.FLAT:
-        return "1 session" if line.billed_quantity else "—"
+        return tr("1 session") if line.billed_quantity else "—"
     minutes = line.billed_quantity * 60
-    return f"{_number(minutes)} min"
+    return tr("{minutes} min", minutes=_number(minutes))
 
 
 def _clock(at: datetime, zone: str) -> str:
@@ -173,7 +190,7 @@ def _clock(at: datetime, zone: str) -> str:
 
 def _number(value: Decimal, decimals: int = 4) -> str:
     """Exact up to `decimals` places, no trailing zeros (an unrounded amount shows its cents
-    and the fraction beyond them)."""
+    and the fraction beyond them), with the reader's decimal sign."""
     rounded = value.quantize(Decimal(1).scaleb(-decimals))
     text = format(rounded.normalize(), "f")
-    return text if text != "-0" else "0"
+    return in_reader_numbers(text if text != "-0" else "0")

@@ -15,12 +15,13 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded
 from ccms_app.accounts.rules.permissions import Module
-from ccms_app.core.i18n import N_
+from ccms_app.accounts.state import AuthState
+from ccms_app.accounts.state.auth import SESSION_ENDED
+from ccms_app.core.i18n import DEFAULT, N_, tr
 from ccms_app.core.types import utc_now
 from ccms_app.finance import tariff_assignments, tariffs
 from ccms_app.finance.errors import FinanceNotFound
 from ccms_app.finance.state.tariff_common import (
-    SESSION_ENDED,
     as_id,
     caller,
     local_text,
@@ -55,15 +56,23 @@ class TariffListState(rx.State):
     show_archived: bool = False
     loaded: bool = False
     error: str = ""
+    _language: str = DEFAULT  # the language the rows shown were written in
 
     @event
     async def load(self) -> None:
         who = await caller(self)
         if who is None:
-            self.error = SESSION_ENDED
+            self.error = tr(SESSION_ENDED)
             return
+        self._language = (await self.get_state(AuthState)).language
         self.rows = await asyncio.to_thread(_tariff_rows, who.scope, self.show_archived)
         self.loaded, self.error = True, ""
+
+    @event
+    async def follow_language(self) -> None:
+        """The tab's language changed (the page's language watch): the rows again."""
+        if self.loaded and self._language != (await self.get_state(AuthState)).language:
+            await self.load()
 
     @event
     async def set_show_archived(self, value: bool) -> None:
@@ -83,7 +92,11 @@ def _tariff_rows(scope: frozenset[int], include_archived: bool) -> list[TariffRo
             id=str(view.id),
             name=view.name,
             currency=view.currency,
-            version=f"v{view.version}" + (" (from later)" if view.valid_from > now else ""),
+            version=(
+                tr("v{number} (from later)", number=view.version)
+                if view.valid_from > now
+                else f"v{view.version}"
+            ),
             valid_from=local_text(view.valid_from, "UTC"),
             assigned=_assigned_text(labels.get(view.id, [])),
             organisation=names.get(view.organisation_id, ""),
@@ -94,9 +107,10 @@ def _tariff_rows(scope: frozenset[int], include_archived: bool) -> list[TariffRo
 
 
 def _assigned_text(labels: list[str]) -> str:
-    """ "Station Depot, Group Fleet +3" : the first labels and how many more."""
+    """ "Station Depot, Group Fleet +3" : the first labels (in the reader's language) and how
+    many more."""
     if not labels:
-        return N_("not assigned")
+        return tr("not assigned")
     shown = ", ".join(labels[:2])
     return shown + (f" +{len(labels) - 2}" if len(labels) > 2 else "")
 
@@ -173,11 +187,13 @@ class TariffExplainState(rx.State):
         self.answered, self.error = False, ""
         who = await caller(self)
         if who is None:
-            self.error = SESSION_ENDED
+            self.error = tr(SESSION_ENDED)
             return
         at = parse_local(self.at, self.time_zone) if self.at.strip() else utc_now()
         if not as_id(self.charge_point_id) or at is None:
-            self.error = "Choose a charge point" if at else "A date and time like 2026-03-02 17:30"
+            self.error = (
+                tr("Choose a charge point") if at else tr("A date and time like 2026-03-02 17:30")
+            )
             return
         try:
             found = await asyncio.to_thread(
@@ -197,8 +213,10 @@ class TariffExplainState(rx.State):
             self.answer_reason = NOT_BILLED
             return
         self.answer_tariff, self.answer_tariff_id = found.tariff_name, str(found.tariff_id)
-        self.answer_version = (
-            f"version {found.version.number}, valid from "
-            f"{local_text(found.version.valid_from, self.time_zone)}"
+        self.answer_version = tr(
+            "version {number}, valid from {valid_from}",
+            number=found.version.number,
+            valid_from=local_text(found.version.valid_from, self.time_zone),
         )
-        self.answer_reason = found.reason[:1].upper() + found.reason[1:]
+        reason = tariff_assignments.reason_text(found.reason)
+        self.answer_reason = reason[:1].upper() + reason[1:]

@@ -15,6 +15,7 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.accounts.state.auth import SESSION_ENDED
 from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListSpec
 from ccms_app.core.money import format_minor, format_money
@@ -24,7 +25,7 @@ from ccms_app.finance.payments import holders, packages, top_ups
 from ccms_app.finance.payments import stripe_gateway as gateway
 from ccms_app.finance.payments.listing import TOP_UP_LIST, shown_top_up
 from ccms_app.finance.payments.models import TopUpPackage
-from ccms_app.finance.state.tariff_common import SESSION_ENDED, as_id, caller
+from ccms_app.finance.state.tariff_common import as_id, caller
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState
 
@@ -57,7 +58,7 @@ class TopUpListState(ListState, rx.State):
 def _package_label(found: TopUpPackage) -> str:
     pay = format_money(found.pay_minor, found.currency)
     credit = format_money(found.credit_minor, found.currency)
-    return f"{found.name}: pay {pay}, get {credit}"
+    return tr("{name}: pay {pay}, get {credit}", name=found.name, pay=pay, credit=credit)
 
 
 @guarded(Module.FINANCE)
@@ -70,7 +71,8 @@ class TopUpFormState(rx.State):
     holders: rx.Field[list[list[str]]] = rx.field(default_factory=list)  # [id, label]
     holder_id: str = ""
     currency: str = ""
-    limits: str = ""
+    limit_low: str = ""  # the smallest and largest amount a top-up may have
+    limit_high: str = ""
     recharge_options: rx.Field[list[list[str]]] = rx.field(default_factory=list)  # [minor, label]
     package_options: rx.Field[list[list[str]]] = rx.field(default_factory=list)  # [id, label]
     mode: str = "amount"
@@ -114,16 +116,15 @@ class TopUpFormState(rx.State):
         try:
             offered = await asyncio.to_thread(top_ups.choices, who.scope, self.kind, as_id(value))
         except FinanceNotFound:
-            self.message, self.holder_id = "No such holder in your network.", ""
+            self.message, self.holder_id = tr("No such holder in your network."), ""
             return
         self.currency = offered.currency
         self.recharge_options = [
             [str(a), format_money(a, offered.currency)] for a in offered.recharge_amounts
         ]
         self.package_options = [[str(p.id), _package_label(p)] for p in offered.packages]
-        low = format_minor(offered.minimum_minor, offered.currency)
-        high = format_minor(offered.maximum_minor, offered.currency)
-        self.limits = f"between {low} and {high}"
+        self.limit_low = format_minor(offered.minimum_minor, offered.currency)
+        self.limit_high = format_minor(offered.maximum_minor, offered.currency)
 
     @event
     def set_mode(self, value: str) -> None:
@@ -168,7 +169,7 @@ class TopUpFormState(rx.State):
         """Open the top-up; show the Checkout link to give the driver."""
         who = await caller(self)
         if who is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         missing = self._missing()
         if missing:
             self.errors = missing
@@ -199,7 +200,7 @@ class TopUpFormState(rx.State):
         history = await self.get_state(TopUpListState)
         await history._reload()
         return rx.toast.success(
-            tr(("Top-up {id} opened: send the driver the Checkout link."), id=opened.id)
+            tr("Top-up {id} opened: send the driver the Checkout link.", id=opened.id)
         )
 
 
@@ -243,7 +244,7 @@ class PackageState(rx.State):
     async def open_edit(self, package_id: str) -> Any:
         who = await caller(self)
         if who is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         try:
             found = await asyncio.to_thread(packages.get, as_id(package_id), who.scope)
         except FinanceNotFound:
@@ -267,7 +268,7 @@ class PackageState(rx.State):
     async def save(self) -> Any:
         who = await caller(self)
         if who is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         self.busy = True
         try:
             if self.editing == "new":
@@ -294,7 +295,7 @@ class PackageState(rx.State):
     async def toggle_active(self, package_id: str, active: bool) -> Any:
         who = await caller(self)
         if who is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         form = {"active": "true" if active else "false"}
         try:
             await asyncio.to_thread(packages.update, as_id(package_id), form, who.actor, who.scope)

@@ -17,6 +17,7 @@ import reflex as rx
 from ccms_app.accounts import audit
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.accounts.state.auth import SESSION_ENDED
 from ccms_app.core import listing
 from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListPage, ListQuery, ListSpec
@@ -24,7 +25,7 @@ from ccms_app.core.money import format_money
 from ccms_app.finance.documents.listing import operator_zone, organisation_choices
 from ccms_app.finance.errors import FinanceError, FinanceNotFound
 from ccms_app.finance.rules.vouchers import FORM_FIELDS
-from ccms_app.finance.state.tariff_common import SESSION_ENDED, as_id, caller
+from ccms_app.finance.state.tariff_common import as_id, caller
 from ccms_app.finance.wallets import voucher_listing
 from ccms_app.finance.wallets.holders import holder_choices, organisation_currency_of
 from ccms_app.finance.wallets.models import RedemptionState
@@ -105,7 +106,7 @@ class VoucherFormState(rx.State):
     async def open_new(self) -> Any:
         who = await caller(self)
         if who is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         currency = await asyncio.to_thread(organisation_currency_of, who.organisation_id)
         self.editing_id, self.redeemed = 0, False
         self.form = {**EMPTY_FORM, "currency": currency}
@@ -118,7 +119,7 @@ class VoucherFormState(rx.State):
     async def open_edit(self, voucher_id: str) -> Any:
         who = await caller(self)
         if who is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         try:
             view = await asyncio.to_thread(get_voucher, as_id(voucher_id), who.scope)
         except FinanceNotFound as exc:
@@ -168,7 +169,7 @@ class VoucherFormState(rx.State):
         """Create the voucher, or save the changes of the one being edited."""
         who = await caller(self)
         if who is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         keys = [key for key, _label in self.eligible]
         self.errors, self.message, self.busy = {}, "", True
         try:
@@ -198,7 +199,7 @@ class VoucherFormState(rx.State):
         """No more redemptions of this code."""
         who = await caller(self)
         if who is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         try:
             view = await asyncio.to_thread(deactivate_voucher, as_id(voucher_id), who.scope)
         except FinanceNotFound as exc:
@@ -234,7 +235,7 @@ class VoucherRedemptionListState(ListState, rx.State):
     async def show(self, voucher_id: str) -> Any:
         who = await caller(self)
         if who is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         try:
             view = await asyncio.to_thread(get_voucher, as_id(voucher_id), who.scope)
         except FinanceNotFound as exc:
@@ -263,8 +264,8 @@ def missing_redeem_fields(code: str, holder_id: str) -> dict[str, str]:
 
 def _result_text(state: str, amount: str, code: str) -> str:
     if state == RedemptionState.CREDITED:
-        return f"{code}: {amount} credited to the wallet as bonus."
-    return f"{code}: the discount applies to the holder's next charged session."
+        return tr("{code}: {amount} credited to the wallet as bonus.", code=code, amount=amount)
+    return tr("{code}: the discount applies to the holder's next charged session.", code=code)
 
 
 @guarded(Module.FINANCE)
@@ -285,7 +286,7 @@ class VoucherRedeemState(rx.State):
     async def open_redeem(self) -> Any:
         who = await caller(self)
         if who is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         self.code, self.holder, self.holder_search, self.error, self.result = "", "", "", "", ""
         self.errors = {}
         self.holder_options = [
@@ -321,7 +322,7 @@ class VoucherRedeemState(rx.State):
     async def redeem(self) -> Any:
         who = await caller(self)
         if who is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         kind, _, number = self.holder.partition(":")
         self.error, self.result = "", ""
         self.errors = missing_redeem_fields(self.code, number)

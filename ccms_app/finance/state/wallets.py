@@ -20,6 +20,7 @@ import reflex as rx
 from ccms_app.accounts import audit
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.accounts.state.auth import SESSION_ENDED
 from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListQuery, ListSpec
 from ccms_app.core.money import format_money
@@ -27,13 +28,13 @@ from ccms_app.finance.documents.listing import operator_zone, organisation_choic
 from ccms_app.finance.errors import FinanceError, FinanceNotFound
 from ccms_app.finance.rules.documents import local_text
 from ccms_app.finance.state.list_links import url_filters
-from ccms_app.finance.state.tariff_common import SESSION_ENDED, Caller, caller
+from ccms_app.finance.state.tariff_common import Caller, caller
 from ccms_app.finance.wallets import listing
 from ccms_app.finance.wallets.holders import KIND_LABELS
 from ccms_app.finance.wallets.listing import WALLET_LIST
 from ccms_app.finance.wallets.operations import adjust_wallet, refund_paid_out
 from ccms_app.finance.wallets.wallet_view import KIND_LABELS as LEDGER_KIND_LABELS
-from ccms_app.finance.wallets.wallet_view import LedgerLine, Wallet, get_wallet
+from ccms_app.finance.wallets.wallet_view import LedgerLine, Wallet, get_wallet, reason_text
 from ccms_app.finance.wallets.wallet_view import ledger_page as read_ledger
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState
@@ -98,7 +99,7 @@ def _line(line: LedgerLine, currency: str, zone: str) -> dict[str, str]:
         "amount": format_money(line.amount_minor, currency),
         "negative": "yes" if line.amount_minor < 0 else "",
         "balance": format_money(line.balance_after_minor, currency),
-        "reason": line.reason or NONE,
+        "reason": reason_text(line.kind, line.reason) or NONE,
         "who": line.created_by or NONE,
         "session_id": str(line.session_id or ""),
     }
@@ -234,7 +235,7 @@ class WalletDetailState(rx.State):
         """Post the adjustment typed in the form (its reason is kept and audited)."""
         who = await caller(self)
         if who is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         sign = "-" if self.adjust_direction == DEDUCT else ""
         amount = self.adjust_amount.strip().lstrip("+-")
         form = {
@@ -271,7 +272,7 @@ class WalletDetailState(rx.State):
         """Record paid money returned outside Stripe (bank transfer ...), with its reason."""
         who = await caller(self)
         if who is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         form = {"amount": self.refund_amount, "reason": self.refund_reason}
         self.refund_errors, self.busy = {}, True
         try:

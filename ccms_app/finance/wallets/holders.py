@@ -66,13 +66,7 @@ def find_holder(
     elif holder_kind == HolderKind.GROUP:
         row = db.get(UserGroup, holder_id)
     if row is None or (scope is not None and row.organisation_id not in scope):
-        raise FinanceNotFound(
-            tr(
-                "No {get} {holder_id}.",
-                get=KIND_LABELS.get(holder_kind, "holder"),
-                holder_id=holder_id,
-            )
-        )
+        raise FinanceNotFound(_not_found(holder_kind, holder_id))
     if isinstance(row, UserGroup):
         name, detail = row.account_name or row.name, row.name
     else:
@@ -87,11 +81,28 @@ def find_holder(
     )
 
 
+def _not_found(holder_kind: str, holder_id: int) -> str:
+    if holder_kind == HolderKind.DRIVER:
+        return tr("No driver {holder_id}.", holder_id=holder_id)
+    if holder_kind == HolderKind.GROUP:
+        return tr("No group account {holder_id}.", holder_id=holder_id)
+    return tr("No holder {holder_id}.", holder_id=holder_id)
+
+
+def unnamed_holder(holder_kind: str, holder_id: object) -> str:
+    """ "driver 12": a holder whose name is gone, as a row shows it."""
+    if holder_kind == HolderKind.DRIVER:
+        return tr("driver {holder_id}", holder_id=holder_id)
+    if holder_kind == HolderKind.GROUP:
+        return tr("group {holder_id}", holder_id=holder_id)
+    return f"{holder_kind} {holder_id}"
+
+
 def parse_holder_kind(text: str) -> str:
     """ "driver" / "group" as typed in a path or form; FinanceNotFound otherwise."""
     value = text.strip().lower()
     if value not in KIND_LABELS:
-        raise FinanceNotFound(f"No holder kind {text!r}: use driver or group.")
+        raise FinanceNotFound(tr("No holder kind {text}: use driver or group.", text=repr(text)))
     return value
 
 
@@ -126,9 +137,17 @@ def holder_choices(
             .order_by(col(Driver.name))
             .limit(limit)
         ).all()
-    found = [(f"group:{i}", f"{account or name} (group account)") for i, name, account in groups]
+    found = [
+        (f"group:{i}", tr("{name} (group account)", name=account or name))
+        for i, name, account in groups
+    ]
     found += [
-        (f"driver:{i}", f"{name} (driver{', ' + email if email else ''})")
+        (
+            f"driver:{i}",
+            tr("{name} (driver, {email})", name=name, email=email)
+            if email
+            else tr("{name} (driver)", name=name),
+        )
         for i, name, email in drivers
     ]
     return found[:limit]

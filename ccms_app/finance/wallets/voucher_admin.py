@@ -31,7 +31,7 @@ from ccms_app.finance.wallets.holders import (
     organisation_currency,
     organisation_zone,
 )
-from ccms_app.finance.wallets.models import Voucher, VoucherEligibility
+from ccms_app.finance.wallets.models import HolderKind, Voucher, VoucherEligibility
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ def parse_holder_keys(keys: Sequence[str]) -> list[tuple[str, int]]:
     for key in keys:
         kind, _, number = str(key).strip().partition(":")
         if kind not in KIND_LABELS or not number.isdigit():
-            message = f"{key!r} is not a holder: write driver:<id> or group:<id>."
+            message = tr("{key} is not a holder: write driver:<id> or group:<id>.", key=repr(key))
             raise FinanceError(message, {"eligible": message})
         if (kind, int(number)) not in found:
             found.append((kind, int(number)))
@@ -96,10 +96,16 @@ def _eligible_rows(
         try:
             holder = find_holder(db, kind, holder_id, {organisation_id})
         except FinanceNotFound:
-            message = f"No {KIND_LABELS[kind]} {holder_id} in the voucher's organisation."
+            message = _not_in_organisation(kind, holder_id)
             raise FinanceError(message, {"eligible": message}) from None
         holders.append(EligibleHolder(holder.kind, holder.id, holder.name))
     return holders
+
+
+def _not_in_organisation(kind: str, holder_id: int) -> str:
+    if kind == HolderKind.DRIVER:
+        return tr("No driver {holder_id} in the voucher's organisation.", holder_id=holder_id)
+    return tr("No group account {holder_id} in the voucher's organisation.", holder_id=holder_id)
 
 
 def _eligible_of(db: Session, voucher_id: int, organisation_id: int) -> list[EligibleHolder]:
@@ -114,7 +120,7 @@ def _eligible_of(db: Session, voucher_id: int, organisation_id: int) -> list[Eli
             holder = find_holder(db, str(kind), int(holder_id), None)
             found.append(EligibleHolder(holder.kind, holder.id, holder.name))
         except FinanceNotFound:  # the holder was deleted since
-            found.append(EligibleHolder(str(kind), int(holder_id), "(deleted)"))
+            found.append(EligibleHolder(str(kind), int(holder_id), tr("(deleted)")))
     return found
 
 
@@ -180,7 +186,7 @@ def create_voucher(
             form, organisation_currency(db, organisation_id), organisation_zone(db, organisation_id)
         )
         if _code_taken(db, organisation_id, values.code):
-            message = f"The code {values.code} exists already."
+            message = tr("The code {code} exists already.", code=values.code)
             raise FinanceError(message, {"code": message})
         holders = _eligible_rows(db, organisation_id, keys)
         voucher = Voucher(organisation_id=organisation_id, code=values.code, created_by=actor[:320])
@@ -217,7 +223,7 @@ def _fixed_fields(voucher: Voucher, values: rules.VoucherValues) -> dict[str, st
         "currency": (voucher.currency, values.currency),
     }
     return {
-        name: "Fixed once the voucher was redeemed."
+        name: tr("Fixed once the voucher was redeemed.")
         for name, (before, after) in now.items()
         if before != after
     }

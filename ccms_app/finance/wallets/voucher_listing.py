@@ -14,13 +14,13 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from ccms_app.core import listing
-from ccms_app.core.i18n import N_
+from ccms_app.core.i18n import N_, tr
 from ccms_app.core.listing import ListColumn, ListPage, ListQuery, ListQueryError, ListSpec
 from ccms_app.core.money import format_money
 from ccms_app.core.types import utc_now
 from ccms_app.drivers.models import Driver, UserGroup
 from ccms_app.finance.rules.documents import local_text
-from ccms_app.finance.wallets.holders import KIND_LABELS
+from ccms_app.finance.wallets.holders import KIND_LABELS, unnamed_holder
 from ccms_app.finance.wallets.models import (
     HolderKind,
     RedemptionState,
@@ -139,23 +139,27 @@ def fetch_redemptions(voucher_id: int, query: ListQuery, scope: Collection[int])
 def gives_text(kind: str, value_minor: int, percent: str, currency: str) -> str:
     """ "€5.00 bonus" or "15 % off the next session"."""
     if kind == VoucherKind.PERCENT:
-        return f"{percent} % off the next session"
-    return f"{format_money(value_minor, currency)} bonus"
+        return tr("{percent} % off the next session", percent=percent)
+    return tr("{amount} bonus", amount=format_money(value_minor, currency))
 
 
 def used_text(count: int, limit: int | None) -> str:
-    return f"{count} / {'unlimited' if limit is None else limit}"
+    if limit is None:
+        return tr("{count} / unlimited", count=count)
+    return f"{count} / {limit}"
 
 
 def _validity(row: Mapping[str, Any], zone: str, now: datetime) -> str:
     since, until = row.get("valid_from"), row.get("valid_until")
     if not row.get("active"):
-        return "deactivated"
+        return tr("deactivated")
     if until is not None and now >= until:
-        return f"expired {local_text(until, zone)}"
+        return tr("expired {when}", when=local_text(until, zone))
     if since is not None and now < since:
-        return f"from {local_text(since, zone)}"
-    return f"until {local_text(until, zone)}" if until is not None else "valid"
+        return tr("from {when}", when=local_text(since, zone))
+    if until is not None:
+        return tr("until {when}", when=local_text(until, zone))
+    return tr("valid")
 
 
 def shown_voucher(row: Mapping[str, Any], zone: str, now: datetime | None = None) -> dict[str, str]:
@@ -185,7 +189,7 @@ def shown_redemption(row: Mapping[str, Any], zone: str, currency: str) -> dict[s
     amount = int(row.get("amount_minor") or 0)
     return {
         "id": str(row.get("id") or ""),
-        "holder": str(row.get("holder") or f"{kind} {row.get('holder_id')}"),
+        "holder": str(row.get("holder") or unnamed_holder(kind, row.get("holder_id"))),
         "holder_kind": KIND_LABELS.get(kind, kind),
         "holder_url": f"/finance/wallets/{kind}/{row.get('holder_id') or ''}",
         "state": STATE_LABELS.get(state, state),

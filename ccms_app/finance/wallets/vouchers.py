@@ -178,6 +178,15 @@ def _count_one(db: Session, voucher: Voucher) -> None:
         raise VoucherRefused(rules.USED_UP, message)
 
 
+def unknown_holder(holder_kind: str, holder_id: int) -> str:
+    """ "No driver 12." """
+    if holder_kind == HolderKind.DRIVER:
+        return tr("No driver {holder_id}.", holder_id=holder_id)
+    if holder_kind == HolderKind.GROUP:
+        return tr("No group {holder_id}.", holder_id=holder_id)
+    return tr("No {holder_kind} {holder_id}.", holder_kind=holder_kind, holder_id=holder_id)
+
+
 def redeem(
     db: Session,
     *,
@@ -192,16 +201,17 @@ def redeem(
     unknown holder."""
     organisation_id = holder_organisation(db, holder_kind, holder_id)
     if organisation_id is None:
-        raise FinanceNotFound(
-            tr("No {holder_kind} {holder_id}.", holder_kind=holder_kind, holder_id=holder_id)
-        )
+        raise FinanceNotFound(unknown_holder(holder_kind, holder_id))
     voucher = _find_voucher(db, organisation_id, code)
     taken = _check(db, voucher, holder_kind, holder_id, now or utc_now())
     currency = organisation_currency(db, organisation_id)
     is_value = voucher.kind == VoucherKind.VALUE
     if is_value and voucher.currency != currency:
-        message = (
-            f"The voucher {voucher.code} is in {voucher.currency}; the wallet is in {currency}."
+        message = tr(
+            "The voucher {code} is in {voucher_currency}; the wallet is in {currency}.",
+            code=voucher.code,
+            voucher_currency=voucher.currency,
+            currency=currency,
         )
         raise VoucherRefused(rules.NOT_ELIGIBLE, message)
     with db.begin_nested():  # a refusal below undoes the slot and the count, nothing else

@@ -9,16 +9,18 @@ balance without reading the earlier pages.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import re
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlmodel import col
 
 from ccms_app.core.db import read_session
-from ccms_app.core.i18n import N_
+from ccms_app.core.display import format_date
+from ccms_app.core.i18n import N_, tr
 from ccms_app.core.listing import MAX_PAGE_SIZE
 from ccms_app.core.rows import table_of
 from ccms_app.finance.payments.models import PaymentAccount, PaymentMethod
@@ -29,6 +31,7 @@ from ccms_app.finance.wallets.models import (
     Bucket,
     LedgerAccount,
     LedgerEntry,
+    LedgerKind,
     LedgerTransaction,
 )
 
@@ -45,6 +48,55 @@ KIND_LABELS: dict[str, str] = {
     "adjustment": N_("adjustment"),
     "membership_fee": N_("membership fee"),
 }
+
+
+def _day(text: str) -> str:
+    return format_date(date.fromisoformat(text), "%Y-%m-%d", "yMd")
+
+
+# The reasons CCMS itself writes on a ledger transaction (stored in English, as the ledger
+# and the API keep them), per transaction kind: how each reads in the reader's language.
+# A reason an operator typed (an adjustment, a refund) is shown as typed.
+_SYSTEM_REASONS: dict[str, tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...]] = {
+    LedgerKind.VOUCHER: (
+        (re.compile(r"voucher (?P<code>.+)"), lambda m: tr("voucher {code}", code=m["code"])),
+    ),
+    LedgerKind.TOP_UP: (
+        (
+            re.compile(r"Top-up (?P<id>\d+) paid through Stripe Checkout"),
+            lambda m: tr("Top-up {id} paid through Stripe Checkout", id=m["id"]),
+        ),
+        (re.compile(r"Demo top-up"), lambda m: tr("Demo top-up")),
+        (
+            re.compile(r"Demo top-up \((?P<name>.+)\)"),
+            lambda m: tr("Demo top-up ({name})", name=m["name"]),
+        ),
+    ),
+    LedgerKind.SESSION_CHARGE: (
+        (
+            re.compile(r"charging session (?P<id>\d+)"),
+            lambda m: tr("charging session {session_id}", session_id=m["id"]),
+        ),
+    ),
+    LedgerKind.MEMBERSHIP_FEE: (
+        (
+            re.compile(r"Membership (?P<plan>.+), period from (?P<day>\d{4}-\d{2}-\d{2})"),
+            lambda m: tr(
+                "Membership {plan}, period from {day}", plan=m["plan"], day=_day(m["day"])
+            ),
+        ),
+    ),
+}
+
+
+def reason_text(kind: str, reason: str) -> str:
+    """A transaction's reason as the reader reads it: the words CCMS wrote in the reader's
+    language, anything else as it was typed."""
+    for pattern, words in _SYSTEM_REASONS.get(kind, ()):
+        found = pattern.fullmatch(reason)
+        if found is not None:
+            return words(found)
+    return reason
 
 
 @dataclass(frozen=True)

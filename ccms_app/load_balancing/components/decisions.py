@@ -11,7 +11,7 @@ import reflex as rx
 
 from ccms_app.load_balancing.state.decisions import DecisionState as D
 from ccms_app.ui.data_list import RowVar
-from ccms_app.ui.i18n import Text, t, t_with
+from ccms_app.ui.i18n import Text, t, t_var, t_with
 
 
 def _figure(label: Text, value: object) -> rx.Component:
@@ -30,7 +30,7 @@ def _decision(r: RowVar) -> rx.Component:
         rx.vstack(
             rx.flex(
                 rx.text(r["at"], weight="bold", size="2"),
-                rx.badge(r["trigger"], variant="soft"),
+                rx.badge(t_var(r["trigger"]), variant="soft"),
                 rx.text(
                     t_with(
                         "cars {cars} · capped {capped} · {took}",

@@ -1,5 +1,6 @@
 """Load Balancing -> one site (/load-balancing/site/<id>): Live, Tree, Plans, Priorities,
-Decisions and Settings, one at a time (`?tab=<name>` opens one).
+Decisions and Settings, one at a time (`?tab=<name>` opens one). The text the server writes
+follows the tab's language (`follow_language` writes it again after a switch).
 
 Test ids: `lb-site-name`, `lb-tab-<name>`, `lb-site-missing`, and those of each section's
 component.
@@ -29,6 +30,7 @@ from ccms_app.load_balancing.state.tree import TreeState
 from ccms_app.ui.dialogs import tid
 from ccms_app.ui.i18n import t, t_var, t_with
 from ccms_app.ui.layout import app_shell
+from ccms_app.ui.page_header import follow_language
 
 ROUTE_PATTERN = f"{SITE_PREFIX}/[site_id]"
 TITLE = page_title("Load site · Load Balancing")
@@ -132,6 +134,13 @@ MISSING_TEXT: Any = SiteState.missing  # a Var on the page
 def page() -> rx.Component:
     return app_shell(
         ROUTE,
+        follow_language(
+            SiteState.follow_language,
+            LiveState.follow_language,
+            TreeState.follow_language,
+            PlansState.follow_language,
+            DecisionState.follow_language,
+        ),
         rx.cond(
             SiteState.missing != "",
             rx.callout(

@@ -15,7 +15,7 @@ from ccms_app.load_balancing.state.sites import NewSiteState, SiteListState
 from ccms_app.ui.dialogs import tid
 from ccms_app.ui.i18n import t
 from ccms_app.ui.layout import app_shell
-from ccms_app.ui.page_header import page_header
+from ccms_app.ui.page_header import follow_language, page_header
 from ccms_app.ui.permissions import when_allowed
 
 TITLE = page_title("Load Balancing")
@@ -40,6 +40,7 @@ def page() -> rx.Component:
                 ),
             ),
         ),
+        follow_language(SiteListState.follow_language),
         site_list(),
         new_site_dialog(),
     )

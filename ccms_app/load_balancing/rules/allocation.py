@@ -22,14 +22,27 @@ Why it works this way:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from heapq import heappop, heappush
 
-from ccms_app.core.i18n import tr
+from ccms_app.core.i18n import N_, tr
+from ccms_app.load_balancing.rules.wording import node_reworded, node_text, reworded
 
 PHASES = ("L1", "L2", "L3")
 _UNLIMITED = 1 << 62
+
+# Why a connector does not get its maximum, for the operator: stored in English (the control
+# loop writes for no reader), worded in the reader's language where shown (`reason_text`).
+FIXED = N_("fixed: counted at {current}")
+NO_DEMAND = N_("no demand: its maximum is 0.0 A")
+MAXIMUM_BELOW_MINIMUM = N_("waiting: its maximum {current} is below the minimum")
+FIXED_EXCEED = N_("waiting: fixed loads already exceed {where}")
+MINIMUM_NOT_FREE = N_("waiting: less than the {minimum} minimum free on {where}")
+LIMITED = N_("limited by {where}")
+REASONS = (FIXED, NO_DEMAND, MAXIMUM_BELOW_MINIMUM, FIXED_EXCEED, MINIMUM_NOT_FREE, LIMITED)
+_WHERE = re.compile(r"(?P<node>.+) \((?P<phase>L[123])\)\Z", re.S)
 
 
 @dataclass(frozen=True)
@@ -78,6 +91,19 @@ def allocate(nodes: Sequence[Node], loads: Sequence[Load]) -> list[Allocation]:
 
 def _a(da: int) -> str:
     return f"{da / 10:.1f} A"
+
+
+def _where_text(name: str, text: str) -> str:
+    """A reason's node-phase ("node 7 (L2)") with the node's default name reworded."""
+    found = _WHERE.match(text) if name == "where" else None
+    if found is None:
+        return text
+    return f"{node_reworded(found['node'])} ({found['phase']})"
+
+
+def reason_text(reason: str) -> str:
+    """A stored reason in the reader's language ("limited by Grid (L1)")."""
+    return reworded(reason, REASONS, _where_text)
 
 
 class _Tree:
@@ -148,7 +174,7 @@ class _Tree:
     def describe(self, node_phase: int) -> tuple[str, int]:
         """("Panel A (L2)", node id) for an operator's reason."""
         node = self.nodes[node_phase // 3]
-        return f"{node.name or f'node {node.id}'} ({PHASES[node_phase % 3]})", node.id
+        return f"{node_text(node.name, node.id)} ({PHASES[node_phase % 3]})", node.id
 
 
 class _Run:
@@ -171,7 +197,7 @@ class _Run:
         for i, load in enumerate(self.loads):
             if load.fixed_da is not None:
                 self.current[i] = load.fixed_da
-                self.reason[i] = f"fixed: counted at {_a(load.fixed_da)}"
+                self.reason[i] = FIXED.format(current=_a(load.fixed_da))
                 for node_phase in self.paths[i]:
                     self.room[node_phase] -= load.fixed_da
 
@@ -186,10 +212,10 @@ class _Run:
     def _admit(self, i: int) -> None:
         load = self.loads[i]
         if load.max_da == 0:
-            self.reason[i] = "no demand: its maximum is 0.0 A"
+            self.reason[i] = NO_DEMAND
             return
         if load.max_da < load.min_da:
-            self.reason[i] = f"waiting: its maximum {_a(load.max_da)} is below the minimum"
+            self.reason[i] = MAXIMUM_BELOW_MINIMUM.format(current=_a(load.max_da))
             return
         short = [np for np in self.paths[i] if self.room[np] < load.min_da]
         if short:
@@ -203,14 +229,14 @@ class _Run:
     def _wait(self, i: int, node_phase: int) -> None:
         where, self.binding[i] = self.tree.describe(node_phase)
         if self.room[node_phase] < 0:
-            self.reason[i] = f"waiting: fixed loads already exceed {where}"
+            self.reason[i] = FIXED_EXCEED.format(where=where)
         else:
             minimum = _a(self.loads[i].min_da)
-            self.reason[i] = f"waiting: less than the {minimum} minimum free on {where}"
+            self.reason[i] = MINIMUM_NOT_FREE.format(minimum=minimum, where=where)
 
     def cap(self, i: int, node_phase: int) -> None:
         where, self.binding[i] = self.tree.describe(node_phase)
-        self.reason[i] = f"limited by {where}"
+        self.reason[i] = LIMITED.format(where=where)
 
     def levels(self) -> list[list[int]]:
         """Admitted loads that can still rise, by priority level, highest first."""

@@ -13,7 +13,19 @@ import math
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
+from ccms_app.core.i18n import N_
+from ccms_app.load_balancing.rules.wording import reworded
+
 PhaseAmps = tuple[float, float, float]
+
+# What is assumed of a building load without a fresh reading, for the operator: stored in the
+# decision's detail in English (the control loop writes for no reader), worded in the
+# reader's language where shown (`note_text`).
+PEAK_ASSUMED = N_("no recent reading: the 24 h peak is assumed")
+NO_READING = N_("no building load reading yet")
+STALE_PEAK = N_("stale since {since}: the 24 h peak is assumed")
+STALE_LAST = N_("stale since {since}: the last reading is assumed")
+NOTES = (PEAK_ASSUMED, NO_READING, STALE_PEAK, STALE_LAST)
 
 # (hour of day, share of the peak): night base load, morning ramp, midday peak, evening fall.
 _WORKDAY = (
@@ -60,9 +72,14 @@ def assumed_building(
         return latest[1], ""
     if latest is None:
         if peak_24h is not None:
-            return peak_24h, "no recent reading: the 24 h peak is assumed"
-        return (0.0, 0.0, 0.0), "no building load reading yet"
+            return peak_24h, PEAK_ASSUMED
+        return (0.0, 0.0, 0.0), NO_READING
     since = latest[0].astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     if peak_24h is not None:
-        return peak_24h, f"stale since {since}: the 24 h peak is assumed"
-    return latest[1], f"stale since {since}: the last reading is assumed"
+        return peak_24h, STALE_PEAK.format(since=since)
+    return latest[1], STALE_LAST.format(since=since)
+
+
+def note_text(note: str) -> str:
+    """A stored note in the reader's language."""
+    return reworded(note, NOTES)

@@ -3,7 +3,8 @@
 The fallback currents are what chargers draw when CCMS cannot reach them (their
 TxDefaultProfile): if CCMS is down or the network goes away, every connector may charge at
 its fallback at once. Where those add up to more than a node's limit on a phase, an outage of
-CCMS could trip that fuse; the live page says so, with the figures.
+CCMS could trip that fuse; the live page says so, with the figures (in the reader's
+language: the warnings are made when the page or the REST API reads them, never stored).
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ccms_app.core.i18n import tr
 from ccms_app.load_balancing.rules.allocation import Node
+from ccms_app.load_balancing.rules.wording import NODE_UNNAMED
 
 
 @dataclass(frozen=True)
@@ -43,8 +46,12 @@ def fallback_overloads(nodes: Sequence[Node], fallbacks: Sequence[Fallback]) -> 
         ]
         if over:
             warnings.append(
-                f"The fallback currents under {n.name or f'node {n.id}'} add up to more than "
-                f"its limit ({', '.join(over)}): if CCMS cannot reach the chargers, they may "
-                "all draw their fallback at once. Lower the fallbacks or raise the limit."
+                tr(
+                    "The fallback currents under {node} add up to more than its limit "
+                    "({phases}): if CCMS cannot reach the chargers, they may all draw their "
+                    "fallback at once. Lower the fallbacks or raise the limit.",
+                    node=n.name or tr(NODE_UNNAMED, id=n.id),
+                    phases=", ".join(over),
+                )
             )
     return warnings

@@ -40,9 +40,11 @@ def check_weekdays(text: str) -> str:
     if not digits:
         raise ValueError(tr("choose at least one weekday (ISO digits, Monday = 1 ... Sunday = 7)"))
     if not digits.isdigit() or any(day not in "1234567" for day in digits):
-        raise ValueError(f"weekdays must be digits 1 (Monday) to 7 (Sunday), got {text!r}")
+        raise ValueError(
+            tr("weekdays must be digits 1 (Monday) to 7 (Sunday), got {text}", text=repr(text))
+        )
     if len(set(digits)) != len(digits):
-        raise ValueError(f"a weekday is listed twice in {text!r}")
+        raise ValueError(tr("a weekday is listed twice in {text}", text=repr(text)))
     return "".join(sorted(digits))
 
 
@@ -50,7 +52,9 @@ def check_time(text: str) -> str:
     """A local time as HH:MM ("8:00" -> "08:00"); ValueError naming the problem."""
     match = _TIME.fullmatch(text.strip())
     if match is None or int(match[1]) > 23 or int(match[2]) > 59:
-        raise ValueError(f"time must be HH:MM between 00:00 and 23:59, got {text!r}")
+        raise ValueError(
+            tr("time must be HH:MM between 00:00 and 23:59, got {text}", text=repr(text))
+        )
     return f"{int(match[1]):02d}:{match[2]}"
 
 

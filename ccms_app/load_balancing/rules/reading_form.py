@@ -36,7 +36,9 @@ def _number(value: Any, name: str, bound: float, unit: str, errors: dict[str, st
             raise ValueError
         number = float(value)
     except (TypeError, ValueError, OverflowError):
-        errors[name] = f"Give a number of {unit} ({str(value)[:40]!r} given)."
+        errors[name] = tr(
+            "Give a number of {unit} ({given} given).", unit=unit, given=repr(str(value)[:40])
+        )
         return 0.0
     if number != number or not -bound <= number <= bound:
         errors[name] = tr(
@@ -93,7 +95,9 @@ def check_reading(
     phases = (0.0, 0.0, 0.0)
     if len(shapes) != 1:
         field = "l1_a" if not shapes else sorted(given & set(READING_FIELDS))[0]
-        errors.setdefault(field, "Send exactly one of: l1_a, l2_a and l3_a; current_a; power_kw.")
+        errors.setdefault(
+            field, tr("Send exactly one of: l1_a, l2_a and l3_a; current_a; power_kw.")
+        )
     elif shapes == ["phases"]:
         values = []
         for name in PHASE_FIELDS:

@@ -5,7 +5,8 @@ Pure. Values arrive as the web form's strings or as the REST API's JSON values (
 booleans, null); "" and None both mean "not given". What needs the database (does the
 station exist, is the charge point in scope, is the parent in the same site) is the use
 case's question: here ids only have to be ids. Each check raises `FormError` whose `errors`
-maps each wrong field to what is wrong with it, in the words the operator reads.
+maps each wrong field to what is wrong with it, in the words the operator reads (in the
+reader's language: `core.i18n.tr`; English for the REST API).
 
 Bounds are those of real installations: a grid connection up to 10,000 A per phase or
 10,000 kW; a car's minimum current 0..63 A (IEC 61851 AC); a charger's connector up to 500 A
@@ -18,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ccms_app.core.i18n import N_
+from ccms_app.core.i18n import N_, tr
 from ccms_app.load_balancing.rules import plans, wiring
 from ccms_app.load_balancing.rules.limits import amps, kw_to_phase_da
 
@@ -47,6 +48,7 @@ PRIORITY_KIND_LABELS = {
     "id_tag": N_("Id tag"),
     "charge_point": N_("Charge point"),
 }
+SECONDS = "seconds"  # an integer field's unit
 TRUE_WORDS = ("true", "yes", "1", "on")
 FALSE_WORDS = ("false", "no", "0", "off")
 
@@ -81,7 +83,10 @@ class _Reader:
         value = self.raw(name)
         text = "" if value is None else str(value)
         if len(text) > limit:
-            self.fail(name, f"At most {limit} characters ({len(text)} given).")
+            self.fail(
+                name,
+                tr("At most {limit} characters ({given} given).", limit=limit, given=len(text)),
+            )
         elif not text and missing:
             self.fail(name, missing)
         return text
@@ -98,11 +103,26 @@ class _Reader:
                 raise ValueError
             number = float(value)
         except (TypeError, ValueError, OverflowError):
-            self.fail(name, f"Give a number of {unit} ({str(value)[:40]!r} given).")
+            self.fail(
+                name,
+                tr(
+                    "Give a number of {unit} ({given} given).",
+                    unit=unit,
+                    given=repr(str(value)[:40]),
+                ),
+            )
             return None
         if number != number or (number <= low if above else number < low) or number > high:
-            shown = f"more than {_fmt(low)}" if above else f"at least {_fmt(low)}"
-            self.fail(name, f"Give {shown} and at most {_fmt(high)} {unit} ({_fmt(number)} given).")
+            bounds = {"low": _fmt(low), "high": _fmt(high), "unit": unit, "given": _fmt(number)}
+            if above:
+                message = tr(
+                    "Give more than {low} and at most {high} {unit} ({given} given).", **bounds
+                )
+            else:
+                message = tr(
+                    "Give at least {low} and at most {high} {unit} ({given} given).", **bounds
+                )
+            self.fail(name, message)
             return None
         return number
 
@@ -119,11 +139,15 @@ class _Reader:
             except ValueError:
                 number = None
         if number is None:
-            self.fail(name, f"Give a whole number ({text[:40]!r} given).")
+            self.fail(name, tr("Give a whole number ({given} given).", given=repr(text[:40])))
             return None
         if not low <= number <= high:
-            what = f" {unit}" if unit else ""
-            self.fail(name, f"Give {low} to {high}{what} ({number} given).")
+            bounds = {"low": low, "high": high, "given": number}
+            if unit == SECONDS:
+                message = tr("Give {low} to {high} seconds ({given} given).", **bounds)
+            else:
+                message = tr("Give {low} to {high} ({given} given).", **bounds)
+            self.fail(name, message)
             return None
         return number
 
@@ -142,15 +166,22 @@ class _Reader:
         word = str(value).lower()
         if word in TRUE_WORDS or word in FALSE_WORDS:
             return word in TRUE_WORDS
-        self.fail(name, "Yes or no.")
+        self.fail(name, tr("Yes or no."))
         return default
 
     def choice(self, name: str, choices: tuple[str, ...], default: str = "") -> str:
         value = self.raw(name)
         text = default if value is None else str(value)
         if text not in choices:
-            shown = f"{text[:40]!r}" if text else "nothing"
-            self.fail(name, f"Choose one of {', '.join(choices)} ({shown} given).")
+            if text:
+                message = tr(
+                    "Choose one of {choices} ({given} given).",
+                    choices=", ".join(choices),
+                    given=repr(text[:40]),
+                )
+            else:
+                message = tr("Choose one of {choices} (nothing given).", choices=", ".join(choices))
+            self.fail(name, message)
         return text
 
     def checked(self, name: str, check: Any, default: str) -> str:
@@ -195,16 +226,24 @@ def _limits(read: _Reader, required: bool) -> Limits:
     margin_a = 0.0 if margin is None else margin
     given = read.raw("limit_a") is not None or read.raw("limit_kw") is not None
     if required and not given:
-        read.fail("limit_a", "Give the grid connection a current limit (A) or a power limit (kW).")
+        read.fail(
+            "limit_a", tr("Give the grid connection a current limit (A) or a power limit (kW).")
+        )
     if limit_a is not None and margin_a >= limit_a:
-        read.fail("margin_a", f"The margin must stay below the limit of {_fmt(limit_a)} A.")
+        read.fail(
+            "margin_a",
+            tr("The margin must stay below the limit of {limit} A.", limit=_fmt(limit_a)),
+        )
     if limit_kw is not None:
         kw_a = amps(kw_to_phase_da(limit_kw))
         if margin_a >= kw_a:
             read.fail(
                 "margin_a",
-                f"The margin must stay below the {_fmt(limit_kw)} kW limit "
-                f"({_fmt(kw_a)} A per phase).",
+                tr(
+                    "The margin must stay below the {limit} kW limit ({amps} A per phase).",
+                    limit=_fmt(limit_kw),
+                    amps=_fmt(kw_a),
+                ),
             )
     return Limits(limit_a, limit_kw, margin_a)
 
@@ -234,16 +273,16 @@ SITE_FIELDS = (
 def check_site(form: Mapping[str, Any]) -> SiteValues:
     """The site the form describes (missing settings take their defaults)."""
     read = _Reader(form)
-    station_id = read.ident("station_id", "Choose the station whose grid connection this is.")
-    name = read.text("name", MAX_NAME, "Give the site a name.")
+    station_id = read.ident("station_id", tr("Choose the station whose grid connection this is."))
+    name = read.text("name", MAX_NAME, tr("Give the site a name."))
     strategy = read.choice("strategy", tuple(STRATEGY_LABELS), "static")
     enabled = read.flag("enabled", True)
     min_current = read.number("min_current_a", 0, MAX_MIN_CURRENT_A, "A")
     threshold = read.number("change_threshold_a", MIN_THRESHOLD_A, MAX_THRESHOLD_A, "A")
-    validity = read.integer("profile_validity_s", MIN_VALIDITY_S, MAX_VALIDITY_S, "seconds")
+    validity = read.integer("profile_validity_s", MIN_VALIDITY_S, MAX_VALIDITY_S, SECONDS)
     meter = read.ident("meter_charge_point_id")
     meter_connector = read.integer("meter_connector_id", 0, 100)
-    max_age = read.integer("building_load_max_age_s", MIN_MAX_AGE_S, MAX_MAX_AGE_S, "seconds")
+    max_age = read.integer("building_load_max_age_s", MIN_MAX_AGE_S, MAX_MAX_AGE_S, SECONDS)
     limits = _limits(read, required=True)
     read.done()
     return SiteValues(
@@ -278,15 +317,17 @@ def check_node(form: Mapping[str, Any], root: bool) -> NodeValues:
     every other node is a panel or circuit below a parent. A child's limit may exceed its
     parent's: the parent's still counts for everything below it."""
     read = _Reader(form)
-    name = read.text("name", MAX_NAME, "Give the node a name (e.g. Panel A).")
+    name = read.text("name", MAX_NAME, tr("Give the node a name (e.g. Panel A)."))
     if root:
         kind = read.choice("kind", ("grid",), "grid")
         parent_id = None
         if read.raw("parent_id") is not None:
-            read.fail("parent_id", "The grid connection is the root of the tree: it has no parent.")
+            read.fail(
+                "parent_id", tr("The grid connection is the root of the tree: it has no parent.")
+            )
     else:
         kind = read.choice("kind", ("panel", "circuit"), "circuit")
-        parent_id = read.ident("parent_id", "Choose the node this one hangs under.")
+        parent_id = read.ident("parent_id", tr("Choose the node this one hangs under."))
     limits = _limits(read, required=root)
     position = read.integer("position", 0, 10_000)
     read.done()
@@ -315,8 +356,8 @@ def check_member(form: Mapping[str, Any]) -> MemberValues:
     """A charge point in the tree: its wiring and what each connector may draw per phase
     (0 <= min <= max <= 500 A; the fallback, sent for when CCMS is away, at most the max)."""
     read = _Reader(form)
-    node_id = read.ident("node_id", "Choose the node the charge point hangs under.")
-    charge_point_id = read.ident("charge_point_id", "Choose the charge point.")
+    node_id = read.ident("node_id", tr("Choose the node the charge point hangs under."))
+    charge_point_id = read.ident("charge_point_id", tr("Choose the charge point."))
     rotation = read.checked("phase_rotation", wiring.check_rotation, "L1L2L3")
     current_type = read.choice("current_type", CURRENT_TYPES, "AC")
     min_a = read.number("min_current_a", 0, MAX_CONNECTOR_A, "A")
@@ -325,10 +366,14 @@ def check_member(form: Mapping[str, Any]) -> MemberValues:
     max_a = 32.0 if max_given is None else max_given
     fallback_a = min(6.0, max_a) if fallback_given is None else fallback_given
     if min_a is not None and min_a > max_a and "max_current_a" not in read.errors:
-        read.fail("min_current_a", f"The minimum may not exceed the maximum ({_fmt(max_a)} A).")
+        read.fail(
+            "min_current_a",
+            tr("The minimum may not exceed the maximum ({maximum} A).", maximum=_fmt(max_a)),
+        )
     if fallback_a > max_a and "max_current_a" not in read.errors:
         read.fail(
-            "fallback_current_a", f"The fallback may not exceed the maximum ({_fmt(max_a)} A)."
+            "fallback_current_a",
+            tr("The fallback may not exceed the maximum ({maximum} A).", maximum=_fmt(max_a)),
         )
     priority = read.integer("priority", -MAX_PRIORITY, MAX_PRIORITY)
     read.done()
@@ -365,7 +410,7 @@ def check_plan(form: Mapping[str, Any]) -> PlanValues:
     """A time plan: a site limit on some weekdays between two local times (end before
     start: over midnight; start == end: all day)."""
     read = _Reader(form)
-    name = read.text("name", MAX_NAME, "Give the plan a name (e.g. Office hours).")
+    name = read.text("name", MAX_NAME, tr("Give the plan a name (e.g. Office hours)."))
     priority = read.integer("priority", -MAX_PRIORITY, MAX_PRIORITY)
     weekdays = read.checked("weekdays", plans.check_weekdays, "1234567")
     start = read.checked("start_time", plans.check_time, "00:00")
@@ -373,7 +418,7 @@ def check_plan(form: Mapping[str, Any]) -> PlanValues:
     limit_a = read.number("limit_a", 0, MAX_LIMIT_A, "A", above=True)
     limit_kw = read.number("limit_kw", 0, MAX_LIMIT_KW, "kW", above=True)
     if read.raw("limit_a") is None and read.raw("limit_kw") is None:
-        read.fail("limit_a", "Give the plan's limit: a current (A) or a power (kW).")
+        read.fail("limit_a", tr("Give the plan's limit: a current (A) or a power (kW)."))
     enabled = read.flag("enabled", True)
     read.done()
     return PlanValues(name, priority or 0, weekdays, start, end, limit_a, limit_kw, enabled)
@@ -395,9 +440,9 @@ def check_priority(form: Mapping[str, Any]) -> PriorityValues:
     read = _Reader(form)
     kind = read.choice("kind", tuple(PRIORITY_KIND_LABELS))
     if kind == "id_tag":
-        ref = read.text("ref", MAX_ID_TAG, "Give the id tag (1 to 20 characters).")
+        ref = read.text("ref", MAX_ID_TAG, tr("Give the id tag (1 to 20 characters)."))
     else:
-        found = read.ident("ref", "Give the id of what the rule matches.")
+        found = read.ident("ref", tr("Give the id of what the rule matches."))
         ref = "" if found is None else str(found)
     priority = read.integer("priority", -MAX_PRIORITY, MAX_PRIORITY)
     label = read.text("label", MAX_LABEL)

@@ -22,8 +22,11 @@ def check_rotation(text: str) -> str:
     rotation = "".join(text.split()).upper()
     if rotation not in ROTATIONS:
         raise ValueError(
-            "phase rotation must be the supply phases of the charger's L1, L2, L3 in order "
-            f"(e.g. L1L2L3, L2L3L1, L3L1L2) or one phase (L1, L2, L3), got {text!r}"
+            tr(
+                "phase rotation must be the supply phases of the charger's L1, L2, L3 in order "
+                "(e.g. L1L2L3, L2L3L1, L3L1L2) or one phase (L1, L2, L3), got {text}",
+                text=repr(text),
+            )
         )
     return rotation
 

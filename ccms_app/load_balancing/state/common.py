@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 import reflex as rx
 
 from ccms_app.accounts.roles import Caller, NotFoundError, RefusedError
-from ccms_app.core.i18n import tr
 from ccms_app.drivers.state.detail import id_from_path
 from ccms_app.load_balancing.site_rows import InUseError
 from ccms_app.maintenance.state.forms import Saved, submit
@@ -102,11 +101,12 @@ class LbForm(rx.State, mixin=True):
         self,
         create: Callable[[Caller, int, dict[str, str]], Any],
         update: Callable[[Caller, int, dict[str, str]], Any],
-        what: str,
+        done: tuple[str, str],
         refresh: Any,
     ) -> Any:
         """Create (under the page's site) or update the row being edited; close and refresh
-        on success, else the errors under the fields."""
+        on success (the toast: `done`'s first text after creating, its second after
+        updating, both in the reader's language), else the errors under the fields."""
         values, row_id, site_id = cleaned(self.values), self.editing_id, site_id_of(self)
         creating = self.mode == "create"
         if creating:
@@ -116,12 +116,7 @@ class LbForm(rx.State, mixin=True):
         if not saved.ok:
             return saved.shown
         self.mode = ""
-        return [
-            rx.toast.success(
-                tr(("{what} {saved}."), what=what, saved="added" if creating else "saved")
-            ),
-            refresh,
-        ]
+        return [rx.toast.success(done[0] if creating else done[1]), refresh]
 
     async def _delete_row(
         self, delete: Callable[[Caller, int], Any], done: str, refresh: Any

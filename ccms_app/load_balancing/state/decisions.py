@@ -10,6 +10,7 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded
 from ccms_app.accounts.roles import Caller, NotFoundError
 from ccms_app.accounts.rules.permissions import Module
+from ccms_app.core.i18n import reader_language
 from ccms_app.core.types import utc_now
 from ccms_app.load_balancing import live_view, site_admin
 from ccms_app.load_balancing.state.common import site_id_of
@@ -33,11 +34,18 @@ class DecisionState(rx.State):
     zone: str = ""
     open_id: str = ""
     loaded: bool = False
+    _language: str = ""  # the language of what is shown (the times)
 
     @event
     async def load(self) -> None:
         self.loaded, self.open_id = False, ""
         await self.refresh()
+
+    @event
+    async def follow_language(self) -> None:
+        """The tab's language changed (the page's language watch): written again in it."""
+        if self.loaded and self._language != reader_language():
+            await self.refresh()
 
     @event
     async def refresh(self) -> None:
@@ -48,6 +56,7 @@ class DecisionState(rx.State):
             self.rows, self.zone = await asyncio.to_thread(decision_rows, caller, site_id_of(self))
         except NotFoundError:
             self.rows = []
+        self._language = reader_language()
         self.loaded = True
 
     @event

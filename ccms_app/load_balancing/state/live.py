@@ -4,6 +4,9 @@ is capped; planned vs measured vs the limit over the last 24 h (plotly, station 
 
 The page re-reads every REFRESH_S seconds while it stays open (a background loop that ends
 when the tab leaves the site, signs out, or after MAX_REFRESHES), and on the Refresh button.
+Every read writes in the tab's language as it is then (the loop's too), the controller's
+stored reasons and building note worded again in it; `follow_language` re-reads at once
+after a switch.
 """
 
 from __future__ import annotations
@@ -18,11 +21,13 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded
 from ccms_app.accounts.roles import Caller, NotFoundError
 from ccms_app.accounts.rules.permissions import Module
+from ccms_app.accounts.state import AuthState
 from ccms_app.core.display import MISSING, time_zone
-from ccms_app.core.i18n import N_
+from ccms_app.core.i18n import N_, reader_language, reading_as, tr
 from ccms_app.core.types import utc_now
 from ccms_app.load_balancing import live_view
 from ccms_app.load_balancing.live_view import HistoryPoint
+from ccms_app.load_balancing.rules.building import note_text
 from ccms_app.load_balancing.state.common import site_id_of
 from ccms_app.load_balancing.state.shown import connector_row, phases, when
 from ccms_app.system.state.accounts import event_caller
@@ -49,10 +54,10 @@ def history_figure(points: list[HistoryPoint], zone: str) -> go.Figure:
     x = _wall_clock([p.at for p in points], zone)
     figure = go.Figure()
     lines = (
-        ("limit", "Capacity for charging", {"dash": "dash", "color": "#e5484d"}),
-        ("allocated", "Allocated (planned)", {"shape": "hv", "color": "#12a594"}),
-        ("measured", "Measured", {"color": "#3e63dd"}),
-        ("building", "Building load", {"dash": "dot", "color": "#8b8d98"}),
+        ("limit", tr("Capacity for charging"), {"dash": "dash", "color": "#e5484d"}),
+        ("allocated", tr("Allocated (planned)"), {"shape": "hv", "color": "#12a594"}),
+        ("measured", tr("Measured"), {"color": "#3e63dd"}),
+        ("building", tr("Building load"), {"dash": "dot", "color": "#8b8d98"}),
     )
     for key, name, line in lines:
         y = [max(getattr(p, key).l1, getattr(p, key).l2, getattr(p, key).l3) for p in points]
@@ -60,7 +65,7 @@ def history_figure(points: list[HistoryPoint], zone: str) -> go.Figure:
     figure.update_layout(
         height=300,
         margin={"l": 44, "r": 12, "t": 10, "b": 30},
-        yaxis={"title": "A per phase", "rangemode": "tozero"},
+        yaxis={"title": tr("A per phase"), "rangemode": "tozero"},
         xaxis={"nticks": 6, "tickformat": "%H:%M"},
         legend={"orientation": "h", "y": -0.18},
         autosize=True,
@@ -85,7 +90,7 @@ def live_page(caller: Caller, site_id: int) -> dict[str, Any]:
             "cars": str(live.cars),
             "capped": str(live.capped),
             "building_at": when(live.building_at, zone, now),
-            "building_note": live.building_note,
+            "building_note": note_text(live.building_note),
             "zone": zone,
             "updated": when(now, zone, now),
         },
@@ -106,6 +111,7 @@ class LiveState(rx.State):
     has_history: bool = False
     loaded: bool = False
     _polling: bool = False
+    _language: str = ""  # the language of what is shown
 
     @event
     async def load(self) -> Any:
@@ -116,6 +122,12 @@ class LiveState(rx.State):
     @event
     async def refresh(self) -> None:
         await self._reload()
+
+    @event
+    async def follow_language(self) -> None:
+        """The tab's language changed (the page's language watch): read again in it."""
+        if self.loaded and self._language != reader_language():
+            await self._reload()
 
     @background_event
     async def poll(self) -> None:
@@ -139,8 +151,11 @@ class LiveState(rx.State):
         caller = await event_caller(self)
         if caller is None:
             return False
+        # the tab's language now: the polling loop keeps the one it started in otherwise
+        self._language = (await self.get_state(AuthState)).language
         try:
-            shown = await asyncio.to_thread(live_page, caller, site_id_of(self))
+            with reading_as(self._language, caller.organisation_id):
+                shown = await asyncio.to_thread(live_page, caller, site_id_of(self))
         except NotFoundError:
             self.figures, self.facts, self.connectors = NO_FIGURES, NO_FACTS, []
             self.warnings = []

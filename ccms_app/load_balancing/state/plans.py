@@ -11,6 +11,7 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import Caller
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.core.i18n import reader_language, tr
 from ccms_app.drivers.common import Scope
 from ccms_app.drivers.user_groups import group_choices
 from ccms_app.finance.memberships.plans import plan_choices
@@ -67,11 +68,18 @@ class PlansState(rx.State):
     loaded: bool = False
     _plan_values: dict[str, dict[str, str]] = {}
     _priority_values: dict[str, dict[str, str]] = {}
+    _language: str = ""  # the language of what is shown
 
     @event
     async def load(self) -> None:
         self.loaded = False
         await self.refresh()
+
+    @event
+    async def follow_language(self) -> None:
+        """The tab's language changed (the page's language watch): written again in it."""
+        if self.loaded and self._language != reader_language():
+            await self.refresh()
 
     @event
     async def refresh(self) -> None:
@@ -81,6 +89,7 @@ class PlansState(rx.State):
             self.ref_options = shown["ref_options"]
             self._plan_values = shown["plan_values"]
             self._priority_values = shown["priority_values"]
+        self._language = reader_language()
         self.loaded = True
 
 
@@ -105,14 +114,17 @@ class PlanFormState(LbForm, rx.State):
     @event
     async def save(self) -> Any:
         name = self.values.get("name", "")
+        done = (tr("Plan {name} added.", name=name), tr("Plan {name} saved.", name=name))
         return await self._save_dialog(
-            plan_admin.add_plan, plan_admin.update_plan, f"Plan {name}", PlansState.refresh
+            plan_admin.add_plan, plan_admin.update_plan, done, PlansState.refresh
         )
 
     @requires(Action.EDIT)
     @event
     async def delete(self) -> Any:
-        return await self._delete_row(plan_admin.delete_plan, "Plan deleted.", PlansState.refresh)
+        return await self._delete_row(
+            plan_admin.delete_plan, tr("Plan deleted."), PlansState.refresh
+        )
 
 
 @guarded(Module.LOAD_BALANCING)
@@ -136,13 +148,14 @@ class PriorityFormState(LbForm, rx.State):
     @requires(Action.EDIT)
     @event
     async def save(self) -> Any:
+        done = (tr("Priority added."), tr("Priority saved."))
         return await self._save_dialog(
-            plan_admin.add_priority, plan_admin.update_priority, "Priority", PlansState.refresh
+            plan_admin.add_priority, plan_admin.update_priority, done, PlansState.refresh
         )
 
     @requires(Action.EDIT)
     @event
     async def delete(self) -> Any:
         return await self._delete_row(
-            plan_admin.delete_priority, "Priority deleted.", PlansState.refresh
+            plan_admin.delete_priority, tr("Priority deleted."), PlansState.refresh
         )

@@ -1,6 +1,7 @@
 """The Load Balancing pages' strings: currents with their unit, per-phase figures, times in
 the station's zone (core.display), each list row as a dict of text. Formatted once on the
-server, so the page only places them."""
+server, in the reader's language (the event's: `core.i18n.tr`), so the page only places them;
+words a row keeps as N_ message ids the page translates itself (`t_var`)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import json
 from datetime import datetime
 
 from ccms_app.core.display import MISSING, format_time
-from ccms_app.core.i18n import N_
+from ccms_app.core.i18n import N_, tr
 from ccms_app.load_balancing.live_view import ConnectorLive, DecisionView, PhaseFigures, SiteLive
 from ccms_app.load_balancing.plan_admin import PlanView, PriorityView
+from ccms_app.load_balancing.rules.allocation import reason_text
 from ccms_app.load_balancing.rules.site_form import CURRENT_TYPES as CURRENT_TYPE_NAMES
 from ccms_app.load_balancing.rules.site_form import (
     NODE_KIND_LABELS,
@@ -33,6 +35,32 @@ ROTATIONS = [
 ]
 PRIORITY_KINDS = list(PRIORITY_KIND_LABELS.items())
 WEEKDAY_NAMES = [N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun")]
+# The charger's answer to a charging profile (a command's status), where English reads as
+# stored; another (timed_out) is shown as stored.
+PROFILE_ANSWERS = {
+    "requested": N_("requested"),
+    "sent": N_("sent"),
+    "accepted": N_("accepted"),
+    "rejected": N_("rejected"),
+    "failed": N_("failed"),
+    "offline": N_("offline"),
+}
+# The controller's triggers (LoadDecision.trigger, stored in English; the pages show them
+# with t_var). Marked here for the catalogs: the worker and controller name them.
+TRIGGERS = (
+    # i18n: a load balancing decision's trigger: the controller started
+    N_("start"),
+    N_("periodic"),
+    N_("meter values"),
+    N_("transaction started"),
+    N_("transaction ended"),
+    N_("charger booted"),
+    N_("charger online"),
+    N_("charger offline"),
+    N_("building load"),
+    N_("configuration"),
+    N_("plan switch"),
+)
 
 
 def amps(value: float | None) -> str:
@@ -52,8 +80,11 @@ def limit_text(limit_a: float | None, limit_kw: float | None, margin_a: float = 
         f"{limit_a:g} A" if limit_a is not None else "",
         f"{limit_kw:g} kW" if limit_kw is not None else "",
     ]
-    text = " / ".join(p for p in parts if p) or N_("no limit")
-    return f"{text}, margin {margin_a:g} A" if margin_a else text
+    text = " / ".join(p for p in parts if p) or tr("no limit")
+    if not margin_a:
+        return text
+    margin = f"{margin_a:g}"
+    return tr("{limit}, margin {margin} A", limit=text, margin=margin)
 
 
 def phases(figures: PhaseFigures) -> dict[str, str]:
@@ -79,10 +110,11 @@ def weekdays_text(digits: str) -> str:
     """ "12345" -> "Mon-Fri"; "1234567" -> "every day"; else the names."""
     days = sorted({int(d) for d in digits if d.isdigit() and 1 <= int(d) <= 7})
     if days == list(range(1, 8)):
-        return N_("every day")
+        return tr("every day")
+    names = [tr(WEEKDAY_NAMES[d - 1]) for d in days]
     if len(days) > 2 and days == list(range(days[0], days[-1] + 1)):
-        return f"{WEEKDAY_NAMES[days[0] - 1]}-{WEEKDAY_NAMES[days[-1] - 1]}"
-    return ", ".join(WEEKDAY_NAMES[d - 1] for d in days) or N_("no day")
+        return f"{names[0]}-{names[-1]}"
+    return ", ".join(names) or tr("no day")
 
 
 def site_row(site: SiteView, live: SiteLive | None) -> dict[str, str]:
@@ -124,9 +156,11 @@ def connector_row(c: ConnectorLive, zone: str, now: datetime) -> dict[str, str]:
         "allocated": amps(c.allocated_a),
         "measured": amps(c.measured_a),
         "sent": amps(c.sent_a),
-        "profile": c.profile_status or MISSING,
+        "profile": tr(PROFILE_ANSWERS[c.profile_status])
+        if c.profile_status in PROFILE_ANSWERS
+        else c.profile_status or MISSING,
         "valid_until": when(c.valid_until, zone, now),
-        "reason": c.reason,
+        "reason": reason_text(c.reason),
         "capped": "yes" if c.reason else "",
         "online": "online" if c.online else "offline",
     }
@@ -157,7 +191,7 @@ def node_values(n: NodeView) -> dict[str, str]:
 
 
 def member_row(m: MemberView) -> dict[str, str]:
-    low = "site minimum" if m.min_current_a is None else amps(m.min_current_a)
+    low = tr("site minimum") if m.min_current_a is None else amps(m.min_current_a)
     return {
         "id": str(m.id),
         "identity": m.identity,

@@ -12,7 +12,7 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import Caller, NotFoundError
 from ccms_app.accounts.rules.permissions import Action, Module
-from ccms_app.core.i18n import N_, tr
+from ccms_app.core.i18n import N_, reader_language, tr
 from ccms_app.load_balancing import site_admin
 from ccms_app.load_balancing.site_admin import SiteView
 from ccms_app.load_balancing.state.common import (
@@ -52,6 +52,13 @@ class SiteState(rx.State):
     tab: str = "live"
     missing: str = ""
     loaded: bool = False
+    _language: str = ""  # the language of what is shown
+
+    @event
+    async def follow_language(self) -> None:
+        """The tab's language changed (the page's language watch): written again in it."""
+        if self.loaded and self._language != reader_language():
+            await self.refresh_header()
 
     @event
     async def load(self) -> None:
@@ -71,6 +78,7 @@ class SiteState(rx.State):
             self.site, self.missing, self.loaded = {}, NOT_FOUND, True
             return
         self.site, self.loaded = site_header(site), True
+        self._language = reader_language()
 
     @event
     def set_tab(self, tab: str) -> None:
@@ -80,7 +88,7 @@ class SiteState(rx.State):
 def _settings_form(caller: Caller, site_id: int) -> tuple[dict[str, str], list[list[str]]]:
     site = site_admin.get_site(caller, site_id)
     points = station_charge_points(caller.scope(), site.station_id)
-    return site_values(site), [[NONE, "none"], *options([(p.id, p.identity) for p in points])]
+    return site_values(site), [[NONE, tr("none")], *options([(p.id, p.identity) for p in points])]
 
 
 @guarded(Module.LOAD_BALANCING)

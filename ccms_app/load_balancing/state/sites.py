@@ -11,12 +11,13 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import Caller, NotFoundError
 from ccms_app.accounts.rules.permissions import Action, Module
-from ccms_app.core.i18n import tr
+from ccms_app.accounts.state.auth import SESSION_ENDED
+from ccms_app.core.i18n import reader_language, tr
 from ccms_app.load_balancing import live_view, site_admin
 from ccms_app.load_balancing.state.common import LbForm, cleaned, options, run_form, site_route
 from ccms_app.load_balancing.state.shown import site_row
 from ccms_app.network.stations import station_choices
-from ccms_app.system.state.accounts import SESSION_ENDED, event_caller
+from ccms_app.system.state.accounts import event_caller
 from ccms_app.ui.events import event
 
 NEW_SITE = {
@@ -45,6 +46,7 @@ def site_rows(caller: Caller) -> list[dict[str, str]]:
 class SiteListState(rx.State):
     rows: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     loaded: bool = False
+    _language: str = ""  # the language of what is shown
 
     @event
     async def load(self) -> None:
@@ -52,7 +54,14 @@ class SiteListState(rx.State):
         if caller is None:
             return
         self.rows = await asyncio.to_thread(site_rows, caller)
+        self._language = reader_language()
         self.loaded = True
+
+    @event
+    async def follow_language(self) -> None:
+        """The tab's language changed (the page's language watch): written again in it."""
+        if self.loaded and self._language != reader_language():
+            await self.load()
 
 
 @guarded(Module.LOAD_BALANCING)
@@ -65,7 +74,7 @@ class NewSiteState(LbForm, rx.State):
     async def open_new(self) -> Any:
         caller = await event_caller(self)
         if caller is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         choices = await asyncio.to_thread(station_choices, caller.scope())
         self.station_options = options(choices)
         self._open("create", 0, dict(NEW_SITE))

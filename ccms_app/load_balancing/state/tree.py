@@ -11,6 +11,7 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import Caller
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.core.i18n import reader_language, tr
 from ccms_app.load_balancing import site_admin, tree_admin
 from ccms_app.load_balancing.state.common import LbForm, options, read_site_page
 from ccms_app.load_balancing.state.shown import member_row, member_values, node_row, node_values
@@ -54,11 +55,18 @@ class TreeState(rx.State):
     loaded: bool = False
     _node_values: dict[str, dict[str, str]] = {}
     _member_values: dict[str, dict[str, str]] = {}
+    _language: str = ""  # the language of what is shown
 
     @event
     async def load(self) -> None:
         self.loaded = False
         await self.refresh()
+
+    @event
+    async def follow_language(self) -> None:
+        """The tab's language changed (the page's language watch): written again in it."""
+        if self.loaded and self._language != reader_language():
+            await self.refresh()
 
     @event
     async def refresh(self) -> None:
@@ -67,6 +75,7 @@ class TreeState(rx.State):
             self.nodes, self.members = shown["nodes"], shown["members"]
             self.node_options, self.cp_options = shown["node_options"], shown["cp_options"]
             self._node_values, self._member_values = shown["node_values"], shown["member_values"]
+        self._language = reader_language()
         self.loaded = True
 
 
@@ -87,14 +96,17 @@ class NodeFormState(LbForm, rx.State):
     @event
     async def save(self) -> Any:
         name = self.values.get("name", "")
+        done = (tr("Node {name} added.", name=name), tr("Node {name} saved.", name=name))
         return await self._save_dialog(
-            tree_admin.add_node, tree_admin.update_node, f"Node {name}", TreeState.refresh
+            tree_admin.add_node, tree_admin.update_node, done, TreeState.refresh
         )
 
     @requires(Action.EDIT)
     @event
     async def delete(self) -> Any:
-        return await self._delete_row(tree_admin.delete_node, "Node deleted.", TreeState.refresh)
+        return await self._delete_row(
+            tree_admin.delete_node, tr("Node deleted."), TreeState.refresh
+        )
 
 
 @guarded(Module.LOAD_BALANCING)
@@ -113,12 +125,13 @@ class MemberFormState(LbForm, rx.State):
     @requires(Action.EDIT)
     @event
     async def save(self) -> Any:
+        done = (tr("Charge point added."), tr("Charge point saved."))
         return await self._save_dialog(
-            tree_admin.add_member, tree_admin.update_member, "Charge point", TreeState.refresh
+            tree_admin.add_member, tree_admin.update_member, done, TreeState.refresh
         )
 
     @requires(Action.EDIT)
     @event
     async def delete(self) -> Any:
-        done = "Charge point removed from the tree."
+        done = tr("Charge point removed from the tree.")
         return await self._delete_row(tree_admin.remove_member, done, TreeState.refresh)

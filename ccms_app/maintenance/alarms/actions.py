@@ -26,7 +26,7 @@ from ccms_app.accounts.roles import Caller, InputError, require
 from ccms_app.accounts.rules.permissions import Action, Module, permission
 from ccms_app.core.db import session_scope
 from ccms_app.core.events import NetworkEvent, get_event_bus
-from ccms_app.core.i18n import tr
+from ccms_app.core.i18n import gettext, reader_language, tr
 from ccms_app.core.types import utc_now
 from ccms_app.maintenance.alarms.alarm_events import CHANGED, alarm_event
 from ccms_app.maintenance.alarms.assignees import assignee_problem
@@ -78,10 +78,20 @@ def _published(event: NetworkEvent, kind: str, caller: Caller) -> None:
 
 
 def _still_open(alarm: Alarm, doing: str) -> None:
-    if alarm.status not in OPEN_STATES:
-        raise AlarmStateError(
-            tr("Alarm {id} is closed: reopen it before you {doing}.", id=alarm.id, doing=doing)
-        )
+    """`doing`: "acknowledge" or "assign" (the refusal says which, as a whole sentence)."""
+    if alarm.status in OPEN_STATES:
+        return
+    if doing == "assign":
+        text = tr("Alarm {id} is closed: reopen it before you assign it.", id=alarm.id)
+    else:
+        text = tr("Alarm {id} is closed: reopen it before you acknowledge it.", id=alarm.id)
+    raise AlarmStateError(text)
+
+
+def _shown_label(label: str) -> str:
+    """An exclusion label inside a sentence: lower case in English (as it always read)."""
+    shown = gettext(reader_language(), label)
+    return shown.lower() if shown == label else shown
 
 
 def acknowledge(caller: Caller, alarm_id: int, now: datetime | None = None) -> Alarm:
@@ -89,14 +99,17 @@ def acknowledge(caller: Caller, alarm_id: int, now: datetime | None = None) -> A
     action = "alarm.acknowledge"
     require(caller, EDIT_PERMISSION, action, OBJECT, alarm_id)
     with scoped_row(caller, Alarm, alarm_id, action, OBJECT, "alarm") as (session, alarm):
-        _still_open(alarm, "acknowledge it")
+        _still_open(alarm, "acknowledge")
         if alarm.status == AlarmStatus.ACKNOWLEDGED:
-            who = alarm.acknowledged_by or "someone"
+            if not alarm.acknowledged_by:
+                raise AlarmStateError(
+                    tr("Alarm {alarm_id} was already acknowledged by someone.", alarm_id=alarm_id)
+                )
             raise AlarmStateError(
                 tr(
                     "Alarm {alarm_id} was already acknowledged by {who}.",
                     alarm_id=alarm_id,
-                    who=who,
+                    who=alarm.acknowledged_by,
                 )
             )
         _acknowledge(alarm, caller, now or utc_now())
@@ -117,7 +130,11 @@ def acknowledge_many(caller: Caller, alarm_ids: Sequence[int]) -> list[int]:
     require(caller, EDIT_PERMISSION, action, OBJECT, "bulk")
     wanted = sorted({int(i) for i in alarm_ids})
     if len(wanted) > alarm_admin.MAX_BULK:
-        message = f"At most {alarm_admin.MAX_BULK} alarms at once ({len(wanted)} chosen)."
+        message = tr(
+            "At most {limit} alarms at once ({count} chosen).",
+            limit=alarm_admin.MAX_BULK,
+            count=len(wanted),
+        )
         raise InputError({"alarm_ids": message})
     now, events, done = utc_now(), [], []
     with session_scope() as session:
@@ -144,7 +161,7 @@ def assign(caller: Caller, alarm_id: int, account_id: int | None) -> Alarm:
     action = "alarm.assign"
     require(caller, EDIT_PERMISSION, action, OBJECT, alarm_id)
     with scoped_row(caller, Alarm, alarm_id, action, OBJECT, "alarm") as (session, alarm):
-        _still_open(alarm, "assign it")
+        _still_open(alarm, "assign")
         if account_id is None:
             if alarm.assignee_account_id is None:
                 raise AlarmStateError(
@@ -193,9 +210,19 @@ def close(caller: Caller, alarm_id: int, reason: str, now: datetime | None = Non
     closed_at = now or utc_now()
     with scoped_row(caller, Alarm, alarm_id, action, OBJECT, "alarm") as (session, alarm):
         if alarm.status == AlarmStatus.CLOSED:
-            who = alarm.closed_by or "CCMS (the charger recovered)"
+            if not alarm.closed_by:
+                raise AlarmStateError(
+                    tr(
+                        "Alarm {alarm_id} was already closed by CCMS (the charger recovered).",
+                        alarm_id=alarm_id,
+                    )
+                )
             raise AlarmStateError(
-                tr("Alarm {alarm_id} was already closed by {who}.", alarm_id=alarm_id, who=who)
+                tr(
+                    "Alarm {alarm_id} was already closed by {who}.",
+                    alarm_id=alarm_id,
+                    who=alarm.closed_by,
+                )
             )
         alarm.status, alarm.open_key = AlarmStatus.CLOSED, None
         alarm.closed_at, alarm.closed_by = closed_at, caller.email[:320]
@@ -214,7 +241,9 @@ def reopen(caller: Caller, alarm_id: int, note: str = "") -> Alarm:
     action = "alarm.reopen"
     require(caller, EDIT_PERMISSION, action, OBJECT, alarm_id)
     if len(note.strip()) > alarm_admin.MAX_CLOSE_REASON:
-        raise InputError({"note": f"At most {alarm_admin.MAX_CLOSE_REASON} characters."})
+        raise InputError(
+            {"note": tr("At most {limit} characters.", limit=alarm_admin.MAX_CLOSE_REASON)}
+        )
     with scoped_row(caller, Alarm, alarm_id, action, OBJECT, "alarm") as (session, alarm):
         if alarm.status != AlarmStatus.CLOSED:
             raise AlarmStateError(
@@ -251,7 +280,7 @@ def set_exclusion(caller: Caller, alarm_id: int, reason: str) -> Alarm:
                 tr(
                     "Alarm {alarm_id} is already {exclusion_label}.",
                     alarm_id=alarm_id,
-                    exclusion_label=alarm_admin.exclusion_label(reason).lower(),
+                    exclusion_label=_shown_label(alarm_admin.exclusion_label(reason)),
                 )
             )
         alarm.excluded_reason = reason

@@ -16,6 +16,7 @@ from ccms_app.accounts.models import OperatorAccount, Organisation, Role
 from ccms_app.accounts.principals import role_permissions
 from ccms_app.accounts.rules.permissions import Action, Module, permission
 from ccms_app.core.db import read_session
+from ccms_app.core.i18n import tr
 
 VIEW_PERMISSION = permission(Module.MAINTENANCE, Action.VIEW)
 CHOICES_LIMIT = 200
@@ -29,14 +30,20 @@ def assignee_problem(
 ) -> str:
     """Why `account` cannot take an alarm of `alarm_organisation_id` ("" when it can)."""
     if account is None or account.organisation_id not in caller_scope:
-        return "No such operator account in your organisation."
+        return tr("No such operator account in your organisation.")
     if not account.is_active:
-        return f"{account.email} is deactivated."
+        return tr("{email} is deactivated.", email=account.email)
     if account.organisation_id not in _ancestors(session, alarm_organisation_id):
-        return f"{account.email} belongs to another organisation and cannot see this alarm."
+        return tr(
+            "{email} belongs to another organisation and cannot see this alarm.",
+            email=account.email,
+        )
     role = session.get(Role, account.role_id) if account.role_id is not None else None
     if role is None or VIEW_PERMISSION not in role_permissions(role):
-        return f"{account.email}'s role cannot open Maintenance: give it maintenance:view first."
+        return tr(
+            "{email}'s role cannot open Maintenance: give it maintenance:view first.",
+            email=account.email,
+        )
     return ""
 
 

@@ -92,7 +92,12 @@ class ImportResult:
 
     @property
     def text(self) -> str:
-        return f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged."
+        return tr(
+            "{added} added, {updated} updated, {unchanged} unchanged.",
+            added=self.added,
+            updated=self.updated,
+            unchanged=self.unchanged,
+        )
 
 
 def _checked(form: Mapping[str, str]) -> CodeRow:
@@ -114,9 +119,13 @@ def _existing(
 def _taken(session: Session, organisation_id: int, code: CodeRow, own_id: int = 0) -> None:
     found = _existing(session, organisation_id).get(match_key(*code.key))
     if found is not None and found.id != own_id:
-        model = code.model or "(every model)"
-        message = (
-            f"{code.vendor} {model} {code.vendor_error_code} exists already (code id {found.id})."
+        model = code.model or tr("(every model)")
+        message = tr(
+            "{vendor} {model} {code} exists already (code id {id}).",
+            vendor=code.vendor,
+            model=model,
+            code=code.vendor_error_code,
+            id=found.id,
         )
         raise InputError({"vendor_error_code": message})
 
@@ -128,7 +137,7 @@ def _saved_alone() -> Iterator[None]:
     try:
         yield
     except IntegrityError as exc:
-        message = "That vendor, model and code was saved meanwhile: reload and try again."
+        message = tr("That vendor, model and code was saved meanwhile: reload and try again.")
         raise InputError({"vendor_error_code": message}) from exc
 
 

@@ -7,6 +7,11 @@ marks its rows sent and adds a "notified" line to each alarm's timeline; a faile
 them unsent with the reason and the next attempt's time. An unreachable server stops the run
 (every mail would fail alike); nothing is ever dropped. While e-mail is off (no
 CCMS_SMTP_HOST) the rows wait.
+
+Each recipient reads the mail in their language (notifications.languages: their account's,
+else the organisation's document language): a list whose recipients read different languages
+gets one mail per language, all marked sent together; when one of them fails, the rows are
+retried as a whole (the languages already sent may get theirs again).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlparse
 
 from apscheduler.schedulers.base import BaseScheduler
@@ -26,6 +32,7 @@ from ccms_app.branding.brands import root_brand
 from ccms_app.core.config import Settings
 from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.display import format_time
+from ccms_app.core.i18n import reading_as
 from ccms_app.core.mail import (
     MailError,
     MailServerUnreachableError,
@@ -40,6 +47,7 @@ from ccms_app.maintenance.alarms.models import (
     AlarmNotification,
     MaintenanceSettings,
 )
+from ccms_app.maintenance.notifications.languages import languages_of
 from ccms_app.maintenance.notifications.rules.mail_text import MailAlarm, MailText, digest_mail
 from ccms_app.maintenance.notifications.rules.outbox import Pending, due_mails, retry_delay
 from ccms_app.maintenance.notifications.rules.recipients import recipient_list
@@ -94,9 +102,14 @@ def pending_notifications(now: datetime) -> list[Pending]:
 
 def mail_alarms(notification_ids: Sequence[int], now: datetime) -> list[MailAlarm]:
     """The alarms of these notifications as the mail lists them (times in the station's
-    zone), one entry per alarm."""
+    zone, as the reader writes them), one entry per alarm."""
+    return _as_mail_alarms(_alarm_rows(notification_ids), now)
+
+
+def _alarm_rows(notification_ids: Sequence[int]) -> Sequence[Any]:
+    """(alarm, charge point identity, station name, station zone) of these notifications."""
     with read_session() as session:
-        rows = session.exec(
+        return session.exec(
             select(Alarm, ChargePoint.identity, Station.name, Station.timezone)
             .join(AlarmNotification, col(AlarmNotification.alarm_id) == Alarm.id)
             .join(ChargePoint, col(ChargePoint.id) == Alarm.charge_point_id)
@@ -104,6 +117,9 @@ def mail_alarms(notification_ids: Sequence[int], now: datetime) -> list[MailAlar
             .where(col(AlarmNotification.id).in_(list(notification_ids)))
             .order_by(col(Alarm.id))
         ).all()
+
+
+def _as_mail_alarms(rows: Sequence[Any], now: datetime) -> list[MailAlarm]:
     alarms: dict[int, MailAlarm] = {}
     for alarm, identity, station, zone in rows:
         alarms[alarm.id or 0] = MailAlarm(
@@ -156,25 +172,56 @@ def _mark_failed(rows: Sequence[Pending], error: str, now: datetime) -> None:
             session.add(notification)
 
 
+def _organisation_of(notification_ids: Sequence[int]) -> int | None:
+    """The organisation of the first of these notifications (whose document language the
+    addresses that are no account's read)."""
+    with read_session() as session:
+        return session.exec(
+            select(AlarmNotification.organisation_id)
+            .where(col(AlarmNotification.id).in_(list(notification_ids)))
+            .order_by(col(AlarmNotification.id))
+            .limit(1)
+        ).first()
+
+
+def _mails(
+    alarm_rows: Sequence[Any],
+    recipients: str,
+    organisation_id: int | None,
+    settings: Settings,
+    now: datetime,
+) -> list[OutgoingMail]:
+    """One mail per language the recipients read, each in its language."""
+    brand = root_brand()  # a list may serve several organisations: the network's brand
+    mails = []
+    for language, addresses in languages_of(recipient_list(recipients), organisation_id).items():
+        with reading_as(language):
+            alarms = _as_mail_alarms(alarm_rows, now)
+            text: MailText = digest_mail(alarms, settings.charger_base_url, brand.product_name)
+        mails.append(
+            OutgoingMail(
+                to=", ".join(addresses),
+                subject=text.subject,
+                body=text.body,
+                sender=sender_fallback(settings),
+                sender_name=brand.email_sender_name,
+            )
+        )
+    return mails
+
+
 def _send(rows: Sequence[Pending], settings: Settings, now: datetime) -> tuple[int, bool]:
-    """Send one mail for `rows`: (alarms listed, sent?); MailServerUnreachableError passes."""
+    """Send the mails of `rows`: (alarms listed, sent?); MailServerUnreachableError passes."""
     ids = [row.id for row in rows]
     recipients = rows[0].recipients
-    alarms = mail_alarms(ids, now)
+    alarm_rows = _alarm_rows(ids)
+    alarms = _as_mail_alarms(alarm_rows, now)
     if not alarms:  # the alarms are gone (purged): nothing to say
         _mark_sent(ids, [], recipients)
         return 0, True
-    brand = root_brand()  # the rows do not say their organisation: the network's brand
-    text: MailText = digest_mail(alarms, settings.charger_base_url, brand.product_name)
-    mail = OutgoingMail(
-        to=", ".join(recipient_list(recipients)),
-        subject=text.subject,
-        body=text.body,
-        sender=sender_fallback(settings),
-        sender_name=brand.email_sender_name,
-    )
     try:
-        send_mail(mail, settings)
+        for mail in _mails(alarm_rows, recipients, _organisation_of(ids), settings, now):
+            send_mail(mail, settings)
     except MailError as exc:
         _mark_failed(rows, str(exc), now)
         log.warning(

@@ -30,6 +30,7 @@ from ccms_app.maintenance.state.alarms_detail import AlarmDetailState
 from ccms_app.ui.cards import section
 from ccms_app.ui.i18n import t, t_var, t_with
 from ccms_app.ui.layout import app_shell
+from ccms_app.ui.page_header import follow_language
 
 ROUTE = "/maintenance/alarms/[alarm_id]"
 TITLE = page_title("Alarm · Maintenance")
@@ -118,7 +119,7 @@ def _activity(entry: Any) -> rx.Component:
         ),
         rx.vstack(
             rx.flex(
-                rx.text(entry["kind"], size="2", weight="medium"),
+                rx.text(t_var(entry["kind_text"]), size="2", weight="medium"),
                 rx.text(entry["actor"], " · ", entry["at"], size="1", color=rx.color("gray", 11)),
                 gap="8px",
                 wrap="wrap",
@@ -156,8 +157,8 @@ def _work_order(row: Any) -> rx.Component:
         rx.link(
             "#", row["id"], " ", row["title"], href="/maintenance/work-orders/" + row["id"].to(str)
         ),
-        rx.badge(row["status"], variant="soft"),
-        rx.badge(row["priority"], variant="outline"),
+        rx.badge(t_var(row["status_text"]), variant="soft"),
+        rx.badge(t_var(row["priority_text"]), variant="outline"),
         rx.text(row["created_at"], size="1", color=rx.color("gray", 11)),
         gap="8px",
         align="center",
@@ -193,6 +194,7 @@ def page() -> rx.Component:
         "/maintenance",
         rx.cond(S.missing, rx.heading(t("Alarm"), size="6"), _header()),
         maintenance_subnav(LIST_ROUTE),
+        follow_language(S.follow_language),
         rx.cond(
             S.missing,
             _missing(),

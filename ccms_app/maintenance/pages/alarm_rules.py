@@ -35,7 +35,7 @@ from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
 from ccms_app.ui.dialogs import value_input
 from ccms_app.ui.i18n import t, t_var, t_with
 from ccms_app.ui.layout import app_shell
-from ccms_app.ui.page_header import page_header
+from ccms_app.ui.page_header import follow_language, page_header
 from ccms_app.ui.permissions import when_allowed
 
 ROUTE = "/maintenance/alarm-rules"
@@ -270,6 +270,7 @@ def page() -> rx.Component:
             t("Severity and notifications per cause, vendor error codes, thresholds and SLAs."),
         ),
         maintenance_subnav(ROUTE),
+        follow_language(AlarmRuleListState.follow_language),
         rx.cond(
             AlarmRuleListState.mail_off,
             rx.callout(

@@ -32,7 +32,7 @@ from ccms_app.maintenance.state.alarms import AlarmListState
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
 from ccms_app.ui.i18n import t, t_var, t_with
 from ccms_app.ui.layout import app_shell
-from ccms_app.ui.page_header import page_header
+from ccms_app.ui.page_header import follow_language, page_header
 from ccms_app.ui.permissions import when_allowed
 
 ROUTE = "/maintenance/alarms"
@@ -172,5 +172,6 @@ def page() -> rx.Component:
             t("Faults, offline chargers, failed starts and more: acknowledge, assign, close."),
         ),
         maintenance_subnav(ROUTE),
+        follow_language(S.follow_language),
         alarm_list(),
     )

@@ -23,7 +23,7 @@ from ccms_app.maintenance.state.event_history import EventHistoryState
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
 from ccms_app.ui.i18n import t, t_var
 from ccms_app.ui.layout import app_shell
-from ccms_app.ui.page_header import page_header
+from ccms_app.ui.page_header import follow_language, page_header
 
 ROUTE = "/maintenance/events"
 TITLE = page_title("Events · Maintenance")
@@ -106,5 +106,6 @@ def page() -> rx.Component:
         "/maintenance",
         page_header(t("Events"), t("Everything the chargers reported, newest first.")),
         maintenance_subnav(ROUTE),
+        follow_language(S.follow_language),
         event_list(),
     )

@@ -23,7 +23,7 @@ from ccms_app.ui.cards import section
 from ccms_app.ui.data_list import Column, Filter, data_list
 from ccms_app.ui.i18n import Text, t
 from ccms_app.ui.layout import app_shell
-from ccms_app.ui.page_header import page_header
+from ccms_app.ui.page_header import follow_language, page_header
 
 ROUTE = "/maintenance"
 TITLE = page_title("Maintenance")
@@ -143,6 +143,7 @@ def page() -> rx.Component:
         ROUTE,
         page_header(t("Maintenance")),
         maintenance_subnav(ROUTE),
+        follow_language(MyWorkOrdersState.follow_language),
         my_work_orders_section(),
         open_alarms_section(),
         data_issues_section(),

@@ -24,7 +24,7 @@ from ccms_app.ui.dialogs import (
 )
 from ccms_app.ui.i18n import t, t_var
 from ccms_app.ui.layout import app_shell
-from ccms_app.ui.page_header import page_header
+from ccms_app.ui.page_header import follow_language, page_header
 from ccms_app.ui.permissions import when_allowed
 
 ROUTE = "/maintenance/plans"
@@ -115,6 +115,7 @@ def page() -> rx.Component:
             ),
         ),
         maintenance_subnav(ROUTE),
+        follow_language(Plans.follow_language),
         data_list(
             Plans,
             columns=_columns(),

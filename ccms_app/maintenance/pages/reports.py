@@ -28,7 +28,7 @@ from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
 from ccms_app.ui.filters import date_filter, filter_error, select_filter
 from ccms_app.ui.i18n import Text, t, t_var, t_with
 from ccms_app.ui.layout import app_shell
-from ccms_app.ui.page_header import page_header
+from ccms_app.ui.page_header import follow_language, page_header
 from ccms_app.ui.table import cell, data_table
 
 ROUTE = "/maintenance/reports"
@@ -259,6 +259,7 @@ def page() -> rx.Component:
         ROUTE,
         page_header(t("Maintenance reports")),
         maintenance_subnav(ROUTE),
+        follow_language(ReportsState.follow_language, FaultReportListState.follow_language),
         filters(),
         rx.cond(
             R.loaded,

@@ -19,6 +19,7 @@ from ccms_app.maintenance.state.work_orders_commands import WorkOrderCommandStat
 from ccms_app.maintenance.state.work_orders_detail import WorkOrderDetailState as D
 from ccms_app.ui.i18n import Text, t, t_var, t_with
 from ccms_app.ui.layout import app_shell
+from ccms_app.ui.page_header import follow_language
 
 ROUTE = "/maintenance/work-orders/[work_order_id]"
 LIST_ROUTE = "/maintenance/work-orders"
@@ -176,6 +177,7 @@ def page() -> rx.Component:
     return app_shell(
         LIST_ROUTE,
         maintenance_subnav(LIST_ROUTE),
+        follow_language(D.follow_language),
         rx.cond(
             D.missing != "",
             rx.callout(D.missing, icon="search-x", color_scheme="amber", width="100%"),

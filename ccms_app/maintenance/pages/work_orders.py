@@ -20,7 +20,7 @@ from ccms_app.ui.cards import section
 from ccms_app.ui.data_list import Column, Filter, data_list
 from ccms_app.ui.i18n import t, t_var
 from ccms_app.ui.layout import app_shell
-from ccms_app.ui.page_header import page_header
+from ccms_app.ui.page_header import follow_language, page_header
 from ccms_app.ui.permissions import when_allowed
 
 ROUTE = "/maintenance/work-orders"
@@ -60,7 +60,12 @@ def _columns() -> list[Column]:
                 spacing="1",
             ),
         ),
-        Column("source", t("Source"), on_phone=False),
+        Column(
+            "source",
+            t("Source"),
+            on_phone=False,
+            render=lambda r: rx.text(t_var(r["source"]), size="2"),
+        ),
     ]
 
 
@@ -83,6 +88,7 @@ def page() -> rx.Component:
             when_allowed(Create.save, new_work_order_button()),
         ),
         maintenance_subnav(ROUTE),
+        follow_language(MyWorkOrdersState.follow_language, Orders.follow_language),
         my_work_orders_section(list_below=True),
         section(
             t("All work orders"),

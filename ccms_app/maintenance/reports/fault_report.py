@@ -23,11 +23,12 @@ from sqlmodel import col
 from ccms_app.accounts.models import OperatorAccount
 from ccms_app.core import listing
 from ccms_app.core.display import MISSING, format_time
-from ccms_app.core.i18n import N_
+from ccms_app.core.i18n import N_, tr
 from ccms_app.core.listing import ListColumn, ListPage, ListQuery, ListSpec
 from ccms_app.maintenance.alarms.models import Alarm
 from ccms_app.maintenance.reports.filters import ReportFilter, in_period
 from ccms_app.maintenance.rules.alarm_causes import CAUSE_LABELS
+from ccms_app.maintenance.rules.stored_text import description_text, title_text
 from ccms_app.maintenance.rules.work_order_status import LABELS as STATUS_LABELS
 from ccms_app.maintenance.work_orders.models import WorkOrder
 from ccms_app.network.models import ChargePoint, Station
@@ -141,6 +142,8 @@ def shown_row(row: dict[str, Any], now: datetime) -> dict[str, str]:
     shown = {key: "" if value is None else str(value) for key, value in row.items()}
     for key in TIME_KEYS:
         shown[key] = format_time(row.get(key), zone, now) if row.get(key) else ""
+    shown["title"] = title_text(str(row.get("title") or ""))
+    shown["description"] = description_text(str(row.get("description") or ""))
     shown["status_label"] = STATUS_LABELS.get(row.get("status") or "", row.get("status") or "")
     cause = row.get("cause") or ""
     shown["cause_label"] = CAUSE_LABELS.get(cause, cause) if cause else N_("Manual / plan")
@@ -159,9 +162,9 @@ def duration_text(seconds: float | int | None) -> str:
     hours, rest = divmod(rest, 3_600)
     mins, secs = divmod(rest, 60)
     if days:
-        return f"{days} d {hours} h"
+        return tr("{days} d {hours} h", days=days, hours=hours)
     if hours:
-        return f"{hours} h {mins} min"
+        return tr("{hours} h {minutes} min", hours=hours, minutes=mins)
     if mins:
-        return f"{mins} min"
-    return f"{secs} s"
+        return tr("{minutes} min", minutes=mins)
+    return tr("{seconds} s", seconds=secs)

@@ -41,7 +41,7 @@ class ReportFilter:
 
     def __post_init__(self) -> None:
         if self.since is not None and self.until is not None and self.until <= self.since:
-            raise ReportInputError({"until": "The end of the period must be after its start"})
+            raise ReportInputError({"until": tr("The end of the period must be after its start")})
 
 
 def _id(raw: str, field: str, errors: dict[str, str]) -> int | None:
@@ -49,7 +49,13 @@ def _id(raw: str, field: str, errors: dict[str, str]) -> int | None:
     if not text:
         return None
     if not text.isdigit() or len(text) > 18:
-        errors[field] = f"Choose an existing {field.replace('_id', '')} (got {text[:20]!r})"
+        got = repr(text[:20])
+        if field == "area_id":
+            errors[field] = tr("Choose an existing area (got {got})", got=got)
+        elif field == "station_id":
+            errors[field] = tr("Choose an existing station (got {got})", got=got)
+        else:
+            errors[field] = f"Choose an existing {field.replace('_id', '')} (got {got})"
         return None
     return int(text)
 
@@ -61,7 +67,7 @@ def _day(raw: str, field: str, errors: dict[str, str]) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        errors[field] = f"Give a date like 2026-01-31 (got {text[:20]!r})"
+        errors[field] = tr("Give a date like 2026-01-31 (got {got})", got=repr(text[:20]))
         return None
 
 

@@ -7,7 +7,10 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from babel.numbers import format_decimal
+
 from ccms_app.core.display import MISSING
+from ccms_app.core.i18n import babel_locale, reader_language
 from ccms_app.maintenance.reports.fault_report import duration_text
 from ccms_app.maintenance.rules.uptime import minutes
 
@@ -23,7 +26,11 @@ def percent(value: Fraction | None) -> float | None:
 
 
 def percent_text(value: Fraction | None) -> str:
-    return MISSING if value is None else f"{rounded(value, 3)} %"
+    """ "99.500 %" (3 decimals), as the reader's language writes the number."""
+    if value is None:
+        return MISSING
+    locale = babel_locale(reader_language())
+    return f"{format_decimal(rounded(value, 3), '0.000', locale=locale)} %"
 
 
 def minutes_value(value: Fraction) -> float:

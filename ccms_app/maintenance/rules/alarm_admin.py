@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ccms_app.core.i18n import N_
+from ccms_app.core.i18n import N_, tr
 from ccms_app.maintenance.rules.downtime import downtime_seconds
 
 MAX_CLOSE_REASON = 200  # Alarm.close_reason
@@ -47,19 +47,23 @@ def close_reason_error(reason: str) -> str:
     """Why `reason` cannot close an alarm ("" when it can)."""
     text = reason.strip()
     if not text:
-        return "Give a reason: what was done, or why the alarm needs no action."
+        return tr("Give a reason: what was done, or why the alarm needs no action.")
     if len(text) > MAX_CLOSE_REASON:
-        return f"At most {MAX_CLOSE_REASON} characters ({len(text)} given)."
+        return _too_long(MAX_CLOSE_REASON, len(text))
     return ""
 
 
 def comment_error(text: str) -> str:
     stripped = text.strip()
     if not stripped:
-        return "Write a comment."
+        return tr("Write a comment.")
     if len(stripped) > MAX_COMMENT:
-        return f"At most {MAX_COMMENT} characters ({len(stripped)} given)."
+        return _too_long(MAX_COMMENT, len(stripped))
     return ""
+
+
+def _too_long(limit: int, given: int) -> str:
+    return tr("At most {limit} characters ({given} given).", limit=limit, given=given)
 
 
 def exclusion_error(reason: str) -> str:
@@ -67,11 +71,16 @@ def exclusion_error(reason: str) -> str:
     if reason == NOT_EXCLUDED or reason in EXCLUSION_REASONS:
         return ""
     choices = ", ".join(EXCLUSION_REASONS)
-    return f"Unknown reason {reason!r}: choose one of {choices}, or none."
+    return tr(
+        "Unknown reason {reason}: choose one of {choices}, or none.",
+        reason=repr(reason),
+        choices=choices,
+    )
 
 
 def exclusion_label(reason: str) -> str:
-    return EXCLUSION_REASONS.get(reason, reason) if reason else "Counted (not excluded)"
+    """The reason's label in English (the alarm's timeline stores it; pages translate it)."""
+    return EXCLUSION_REASONS.get(reason, reason) if reason else N_("Counted (not excluded)")
 
 
 def closing_downtime_s(
@@ -91,9 +100,9 @@ def duration_text(seconds: int | None) -> str:
     hours, rest = divmod(rest, 3_600)
     minutes, secs = divmod(rest, 60)
     if days:
-        return f"{days} d {hours} h"
+        return tr("{days} d {hours} h", days=days, hours=hours)
     if hours:
-        return f"{hours} h {minutes:02d} min"
+        return tr("{hours} h {minutes} min", hours=hours, minutes=str(minutes).zfill(2))
     if minutes:
-        return f"{minutes} min"
-    return f"{secs} s"
+        return tr("{minutes} min", minutes=minutes)
+    return tr("{seconds} s", seconds=secs)

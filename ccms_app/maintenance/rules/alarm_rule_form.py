@@ -89,11 +89,11 @@ def parse_recipients(text: str) -> tuple[list[str], str]:
         if not address:
             continue
         if len(address) > MAX_EMAIL or not _EMAIL.fullmatch(address):
-            return found, f"{address[:80]!r} is not an e-mail address."
+            return found, tr("{address} is not an e-mail address.", address=repr(address[:80]))
         if address.lower() not in found:
             found.append(address.lower())
     if len(found) > MAX_RECIPIENTS:
-        return found, f"At most {MAX_RECIPIENTS} recipients per rule."
+        return found, tr("At most {limit} recipients per rule.", limit=MAX_RECIPIENTS)
     return found, ""
 
 
@@ -104,7 +104,7 @@ def parse_role_ids(text: str) -> tuple[list[int], str]:
         if not part:
             continue
         if not part.isdigit() or len(part) > 18 or int(part) < 1:
-            return found, f"{part[:40]!r} is not a role id."
+            return found, tr("{value} is not a role id.", value=repr(part[:40]))
         if int(part) not in found:
             found.append(int(part))
     return found, ""

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 
-from ccms_app.core.i18n import N_, tr
+from ccms_app.core.i18n import N_, gettext, reader_language, tr
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,11 @@ def check_settings(form: Mapping[str, str]) -> dict[str, int]:
         if faster in values and slower in values and values[faster] > values[slower]:
             errors.setdefault(
                 slower,
-                f"{BOUNDS[slower].label} may not be shorter than {BOUNDS[faster].label}.",
+                tr(
+                    "{slower} may not be shorter than {faster}.",
+                    slower=gettext(reader_language(), BOUNDS[slower].label),
+                    faster=gettext(reader_language(), BOUNDS[faster].label),
+                ),
             )
     if errors:
         raise SettingsFormError(errors)

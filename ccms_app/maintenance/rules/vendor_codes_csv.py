@@ -51,7 +51,11 @@ class LineError:
     message: str
 
     def __str__(self) -> str:
-        return f"Line {self.line}: {self.message}" if self.line else self.message
+        return (
+            tr("Line {line}: {message}", line=self.line, message=self.message)
+            if self.line
+            else self.message
+        )
 
 
 class CsvImportError(ValueError):
@@ -59,8 +63,13 @@ class CsvImportError(ValueError):
 
     def __init__(self, errors: list[LineError]) -> None:
         shown = "; ".join(str(e) for e in errors[:5])
-        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
-        super().__init__(f"Nothing imported. {shown}{more}")
+        if len(errors) > 5:
+            text = tr(
+                "Nothing imported. {errors} (and {more} more)", errors=shown, more=len(errors) - 5
+            )
+        else:
+            text = tr("Nothing imported. {errors}", errors=shown)
+        super().__init__(text)
         self.errors = errors
 
 
@@ -86,10 +95,19 @@ def _header(names: list[str]) -> tuple[dict[str, int], list[LineError]]:
     ]
     errors = []
     if missing:
-        errors.append(LineError(1, f"missing column(s) {', '.join(missing)}"))
+        errors.append(LineError(1, tr("missing column(s) {columns}", columns=", ".join(missing))))
     if unknown:
         shown = ", ".join(repr(u[:40]) for u in unknown[:5])
-        errors.append(LineError(1, f"unknown column(s) {shown}: use {', '.join(COLUMNS)}"))
+        errors.append(
+            LineError(
+                1,
+                tr(
+                    "unknown column(s) {shown}: use {columns}",
+                    shown=shown,
+                    columns=", ".join(COLUMNS),
+                ),
+            )
+        )
     return found, errors
 
 
@@ -101,19 +119,29 @@ def _row(line: int, cells: list[str], columns: dict[str, int]) -> CodeRow | Line
         )
 
     if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns) :]):
-        return LineError(line, f"{len(cells)} cells, the header has {len(columns)}")
+        return LineError(
+            line,
+            tr("{cells} cells, the header has {columns}", cells=len(cells), columns=len(columns)),
+        )
     values = {name: cell(name) for name in COLUMNS}
     for name in REQUIRED:
         if not values[name]:
-            return LineError(line, f"{name} is empty")
+            return LineError(line, tr("{column} is empty", column=name))
     for name, limit in LIMITS.items():
         if len(values[name]) > limit:
-            return LineError(line, f"{name} longer than {limit} characters")
+            return LineError(
+                line, tr("{column} longer than {limit} characters", column=name, limit=limit)
+            )
     severity = values["severity"].lower()
     if severity and severity not in SEVERITIES:
         choices = ", ".join(SEVERITIES)
         return LineError(
-            line, f"severity {values['severity'][:20]!r}: use {choices} or leave empty"
+            line,
+            tr(
+                "severity {severity}: use {choices} or leave empty",
+                severity=repr(values["severity"][:20]),
+                choices=choices,
+            ),
         )
     return CodeRow(
         line,
@@ -125,27 +153,32 @@ def _row(line: int, cells: list[str], columns: dict[str, int]) -> CodeRow | Line
     )
 
 
+def _too_large() -> str:
+    return tr("The file is larger than {limit} bytes.", limit=format(MAX_BYTES, ","))
+
+
 def read_codes(data: bytes | str) -> list[CodeRow]:
     """Every row of the file, or CsvImportError listing the bad lines (all or nothing)."""
     if isinstance(data, bytes):
         if len(data) > MAX_BYTES:
-            raise CsvImportError([LineError(0, f"The file is larger than {MAX_BYTES:,} bytes.")])
+            raise CsvImportError([LineError(0, _too_large())])
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise CsvImportError([LineError(0, "The file is not UTF-8 text.")]) from None
+            raise CsvImportError([LineError(0, tr("The file is not UTF-8 text."))]) from None
     text = data.lstrip("\ufeff")
     if len(text) > MAX_BYTES:
-        raise CsvImportError([LineError(0, f"The file is larger than {MAX_BYTES:,} bytes.")])
+        raise CsvImportError([LineError(0, _too_large())])
     if "\x00" in text:
-        raise CsvImportError([LineError(0, "The file is not CSV text.")])
+        raise CsvImportError([LineError(0, tr("The file is not CSV text."))])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_dialect(text))
     try:
         header = next(reader, None)
     except csv.Error as exc:
-        raise CsvImportError([LineError(1, f"not CSV ({exc})")]) from None
+        raise CsvImportError([LineError(1, tr("not CSV ({error})", error=str(exc)))]) from None
     if not header or not any(h.strip() for h in header):
-        raise CsvImportError([LineError(1, f"the header row is missing: {', '.join(COLUMNS)}")])
+        missing = tr("the header row is missing: {columns}", columns=", ".join(COLUMNS))
+        raise CsvImportError([LineError(1, missing)])
     columns, errors = _header(header)
     if errors:
         raise CsvImportError(errors)
@@ -162,25 +195,26 @@ def _rows(reader: Any, columns: dict[str, int]) -> list[CodeRow]:
             if not any(c.strip() for c in cells):
                 continue
             if len(rows) + len(errors) >= MAX_ROWS:
-                errors.append(LineError(line, f"more than {MAX_ROWS:,} rows: split the file"))
+                too_many = tr("more than {limit} rows: split the file", limit=format(MAX_ROWS, ","))
+                errors.append(LineError(line, too_many))
                 break
             found = _row(line, cells, columns)
             if isinstance(found, LineError):
                 errors.append(found)
             elif match_key(*found.key) in seen:
                 first = seen[match_key(*found.key)]
-                errors.append(LineError(line, f"the same code as line {first}"))
+                errors.append(LineError(line, tr("the same code as line {line}", line=first)))
             else:
                 seen[match_key(*found.key)] = line
                 rows.append(found)
             if len(errors) >= MAX_ERRORS:
                 break
     except csv.Error as exc:
-        errors.append(LineError(reader.line_num, f"not CSV ({exc})"))
+        errors.append(LineError(reader.line_num, tr("not CSV ({error})", error=str(exc))))
     if errors:
         raise CsvImportError(errors)
     if not rows:
-        raise CsvImportError([LineError(2, "no rows under the header")])
+        raise CsvImportError([LineError(2, tr("no rows under the header"))])
     return rows
 
 

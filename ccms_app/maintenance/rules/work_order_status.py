@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ccms_app.core.i18n import N_, tr
+from ccms_app.core.i18n import N_, gettext, reader_language, tr
 from ccms_app.maintenance.work_orders.models import WorkOrderStatus as S
 
 
@@ -99,13 +99,7 @@ def decide(
     `has_assignee` False reopens an order to open rather than in_progress (nobody on it).
     """
     if status not in _FROM[action]:
-        raise TransitionError(
-            tr(
-                "A work order that is {status_label} cannot be {_past}.",
-                status_label=status_label(status).lower(),
-                _past=_past(action),
-            )
-        )
+        raise TransitionError(_refused(action, _status_in_sentence(status)))
     mine = assignee_account_id is not None and assignee_account_id == actor_account_id
     if action in _ASSIGNEE_ONLY and assignee_account_id is not None and not mine:
         raise TransitionError(tr("This work order is assigned to someone else: claim it first."))
@@ -148,13 +142,25 @@ def available_actions(
     return offered
 
 
-def _past(action: WorkAction) -> str:
-    return {
-        WorkAction.CLAIM: "claimed",
-        WorkAction.START: "started",
-        WorkAction.HOLD: "put on hold",
-        WorkAction.RESUME: "resumed",
-        WorkAction.RESOLVE: "resolved",
-        WorkAction.CLOSE: "closed",
-        WorkAction.REOPEN: "reopened",
-    }[action]
+def _status_in_sentence(status: str) -> str:
+    """The status's label inside a sentence: lower case in English ("that is in progress")."""
+    label = status_label(status)
+    shown = gettext(reader_language(), label)
+    return shown.lower() if shown == label else shown
+
+
+def _refused(action: WorkAction, status: str) -> str:
+    """Why `action` cannot be taken in `status` (its label), as a whole sentence."""
+    if action is WorkAction.CLAIM:
+        return tr("A work order that is {status} cannot be claimed.", status=status)
+    if action is WorkAction.START:
+        return tr("A work order that is {status} cannot be started.", status=status)
+    if action is WorkAction.HOLD:
+        return tr("A work order that is {status} cannot be put on hold.", status=status)
+    if action is WorkAction.RESUME:
+        return tr("A work order that is {status} cannot be resumed.", status=status)
+    if action is WorkAction.RESOLVE:
+        return tr("A work order that is {status} cannot be resolved.", status=status)
+    if action is WorkAction.CLOSE:
+        return tr("A work order that is {status} cannot be closed.", status=status)
+    return tr("A work order that is {status} cannot be reopened.", status=status)

@@ -19,19 +19,21 @@ from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import InputError, RefusedError
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
+from ccms_app.accounts.state.auth import SESSION_ENDED
 from ccms_app.core import listing
 from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListPage, ListQuery, ListSpec
 from ccms_app.maintenance.alarms import actions
 from ccms_app.maintenance.alarms.listing import ACTIVE, ALARM_LIST, DATE_FILTERS, page_filters
 from ccms_app.maintenance.state.alarms_rows import ME, alarm_filter_options, shown_alarm
-from ccms_app.system.state.accounts import SESSION_ENDED, as_id, event_caller
+from ccms_app.maintenance.state.reworded import FollowsLanguage
+from ccms_app.system.state.accounts import as_id, event_caller
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState
 
 
 @guarded(Module.MAINTENANCE)
-class AlarmListState(ListState, rx.State):
+class AlarmListState(FollowsLanguage, ListState, rx.State):
     """The operator's alarms; the rows ticked for a bulk acknowledge."""
 
     filters: dict[str, str] = {"status": ACTIVE}
@@ -119,7 +121,7 @@ class AlarmListState(ListState, rx.State):
     async def acknowledge_selected(self) -> Any:
         caller = await event_caller(self)
         if caller is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         ids = [as_id(i) for i in self.selected if as_id(i)]
         try:
             done = await asyncio.to_thread(actions.acknowledge_many, caller, ids)
@@ -128,5 +130,12 @@ class AlarmListState(ListState, rx.State):
         self.selected = []
         await self._reload()
         skipped = len(ids) - len(done)
-        note = f" ({skipped} already acknowledged or closed)" if skipped else ""
-        return rx.toast.success(tr("{count} acknowledged{note}.", count=len(done), note=note))
+        if skipped:
+            return rx.toast.success(
+                tr(
+                    "{count} acknowledged ({skipped} already acknowledged or closed).",
+                    count=len(done),
+                    skipped=skipped,
+                )
+            )
+        return rx.toast.success(tr("{count} acknowledged.", count=len(done)))

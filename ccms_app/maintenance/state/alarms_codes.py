@@ -17,13 +17,14 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import NotFoundError
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.accounts.state.auth import SESSION_ENDED
 from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListQuery, ListSpec
 from ccms_app.maintenance.alarms import settings_admin, vendor_codes
 from ccms_app.maintenance.rules.settings_form import BOUNDS
 from ccms_app.maintenance.rules.vendor_codes_csv import COLUMNS, MAX_BYTES, CsvImportError
 from ccms_app.maintenance.state.forms import REFUSALS, submit
-from ccms_app.system.state.accounts import SESSION_ENDED, event_caller
+from ccms_app.system.state.accounts import event_caller
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState
 
@@ -65,7 +66,7 @@ class VendorCodeFormState(rx.State):
     async def open_edit(self, code_id: str) -> Any:
         caller = await event_caller(self)
         if caller is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         try:
             row = await asyncio.to_thread(vendor_codes.get_code, int(code_id or 0), caller.scope())
         except (NotFoundError, ValueError) as exc:
@@ -125,7 +126,7 @@ class VendorCodeFormState(rx.State):
         """The uploaded CSV, all or nothing: its bad lines, or what changed."""
         caller = await event_caller(self)
         if caller is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         if not files:
             return None
         data = await files[0].read(MAX_BYTES + 1)
@@ -137,7 +138,7 @@ class VendorCodeFormState(rx.State):
             return rx.toast.error(tr("Nothing imported: fix the lines shown and import again."))
         except REFUSALS as exc:
             return rx.toast.error(str(exc))
-        self.import_result = f"Imported: {result.text}"
+        self.import_result = tr("Imported: {result}", result=result.text)
         return [rx.toast.success(self.import_result), VendorCodeListState.refresh]
 
     def _open(self, mode: str, editing_id: int, values: dict[str, str]) -> None:

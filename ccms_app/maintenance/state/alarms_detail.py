@@ -18,15 +18,20 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import Caller, InputError, NotFoundError, RefusedError
 from ccms_app.accounts.rules.permissions import Action, Module
-from ccms_app.core.i18n import N_
+from ccms_app.accounts.state import AuthState
+from ccms_app.accounts.state.auth import SESSION_ENDED
+from ccms_app.core.i18n import N_, gettext, reader_language, tr
 from ccms_app.maintenance.alarms import actions, detail
 from ccms_app.maintenance.alarms.actions import AlarmStateError
 from ccms_app.maintenance.alarms.assignees import assignable_accounts
 from ccms_app.maintenance.rules.alarm_admin import EXCLUSION_REASONS
 from ccms_app.maintenance.rules.alarm_rules import SEVERITY_ORDER
+from ccms_app.maintenance.rules.sla import PRIORITY_LABELS
+from ccms_app.maintenance.rules.stored_text import activity_text, title_text
+from ccms_app.maintenance.rules.work_order_status import status_label
 from ccms_app.maintenance.state.alarms_rows import shown_alarm
 from ccms_app.maintenance.work_orders.creation import create_by_hand
-from ccms_app.system.state.accounts import SESSION_ENDED, as_id, event_caller
+from ccms_app.system.state.accounts import as_id, event_caller
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import display_value
 
@@ -36,6 +41,20 @@ NOBODY = "none"
 COUNTED = "counted"  # the exclusion select's value for "not excluded" (a select item needs one)
 # Work order priority from the alarm's severity (the form may change it).
 PRIORITY_OF = {"critical": "critical", "major": "high", "minor": "medium", "warning": "low"}
+# AlarmActivity.kind as the timeline names it
+ACTIVITY_KINDS = {
+    "raised": N_("raised"),
+    "repeated": N_("repeated"),
+    "acknowledged": N_("acknowledged"),
+    "assigned": N_("assigned"),
+    "unassigned": N_("unassigned"),
+    "comment": N_("comment"),
+    "closed": N_("closed"),
+    "reopened": N_("reopened"),
+    "notified": N_("notified"),
+    "excluded": N_("excluded"),
+    "exclusion_removed": N_("exclusion removed"),
+}
 
 
 def alarm_id_from_path(path: str) -> int:
@@ -63,6 +82,7 @@ class AlarmDetailState(rx.State):
     work_order_priority: str = "medium"
     errors: dict[str, str] = {}
     busy: bool = False
+    _language: str = "en"  # the language the alarm's texts are worded in
 
     @rx.var
     def is_open(self) -> bool:
@@ -89,6 +109,12 @@ class AlarmDetailState(rx.State):
         await self._read()
 
     @event
+    async def follow_language(self) -> None:
+        """The tab's language changed: the alarm's texts are worded again in it."""
+        if self.alarm and self._language != (await self.get_state(AuthState)).language:
+            await self._read()
+
+    @event
     def set_comment_text(self, value: str) -> None:
         self.comment_text = value
         self.errors = {k: v for k, v in self.errors.items() if k != "text"}
@@ -108,8 +134,13 @@ class AlarmDetailState(rx.State):
     def set_work_order_open(self, is_open: bool) -> None:
         self.work_order_open = bool(is_open)
         if is_open:
-            cause = self.alarm.get("cause_text", "Alarm")
-            self.work_order_title = f"{cause}: {self.alarm.get('charge_point', '')}"[:200]
+            cause = self.alarm.get("cause_text", "") or N_("Alarm")
+            title = tr(
+                "{cause}: {charge_point}",
+                cause=gettext(reader_language(), cause),
+                charge_point=self.alarm.get("charge_point", ""),
+            )
+            self.work_order_title = title[:200]
             self.work_order_priority = PRIORITY_OF.get(self.alarm.get("severity", ""), "medium")
         self.errors = {}
 
@@ -124,20 +155,22 @@ class AlarmDetailState(rx.State):
     @requires(Action.EDIT)
     @event
     async def acknowledge(self) -> Any:
-        return await self._act(lambda c: actions.acknowledge(c, self.alarm_id), "Acknowledged.")
+        return await self._act(lambda c: actions.acknowledge(c, self.alarm_id), tr("Acknowledged."))
 
     @requires(Action.EDIT)
     @event
     async def assign(self, value: str) -> Any:
         account = None if value == NOBODY else as_id(value)
-        done = "Unassigned." if account is None else "Assigned."
+        done = tr("Unassigned.") if account is None else tr("Assigned.")
         return await self._act(lambda c: actions.assign(c, self.alarm_id, account), done)
 
     @requires(Action.EDIT)
     @event
     async def add_comment(self) -> Any:
         text = self.comment_text
-        toast = await self._act(lambda c: actions.comment(c, self.alarm_id, text), "Comment added.")
+        toast = await self._act(
+            lambda c: actions.comment(c, self.alarm_id, text), tr("Comment added.")
+        )
         if not self.errors:
             self.comment_text = ""
         return toast
@@ -146,7 +179,7 @@ class AlarmDetailState(rx.State):
     @event
     async def close_alarm(self) -> Any:
         reason = self.close_reason
-        toast = await self._act(lambda c: actions.close(c, self.alarm_id, reason), "Closed.")
+        toast = await self._act(lambda c: actions.close(c, self.alarm_id, reason), tr("Closed."))
         if not self.errors:
             self.close_open, self.close_reason = False, ""
         return toast
@@ -154,13 +187,13 @@ class AlarmDetailState(rx.State):
     @requires(Action.EDIT)
     @event
     async def reopen(self) -> Any:
-        return await self._act(lambda c: actions.reopen(c, self.alarm_id), "Reopened.")
+        return await self._act(lambda c: actions.reopen(c, self.alarm_id), tr("Reopened."))
 
     @requires(Action.EDIT)
     @event
     async def set_exclusion(self, value: str) -> Any:
         reason = "" if value == COUNTED else value
-        done = "Downtime excluded." if reason else "Downtime counted again."
+        done = tr("Downtime excluded.") if reason else tr("Downtime counted again.")
         return await self._act(lambda c: actions.set_exclusion(c, self.alarm_id, reason), done)
 
     @requires(Action.EDIT)
@@ -175,7 +208,7 @@ class AlarmDetailState(rx.State):
             "alarm_id": str(self.alarm_id),
             "assignee_account_id": self.alarm.get("assignee_account_id", ""),
         }
-        toast = await self._act(lambda c: create_by_hand(c, form), "Work order created.")
+        toast = await self._act(lambda c: create_by_hand(c, form), tr("Work order created."))
         if not self.errors:
             self.work_order_open = False
         return toast
@@ -184,8 +217,9 @@ class AlarmDetailState(rx.State):
 
     def _fault_text(self) -> str:
         a = self.alarm
+        cause = a.get("cause_text", "")
         parts = [
-            a.get("cause_text", ""),
+            gettext(reader_language(), cause) if cause else "",
             a.get("readable_cause", ""),
             " ".join(p for p in (a.get("error_code", ""), a.get("vendor_error_code", "")) if p),
             a.get("info", ""),
@@ -196,7 +230,7 @@ class AlarmDetailState(rx.State):
     async def _act(self, run: Callable[[Caller], object], done: str) -> Any:
         caller = await event_caller(self)
         if caller is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         self.busy = True
         try:
             await asyncio.to_thread(run, caller)
@@ -227,33 +261,39 @@ class AlarmDetailState(rx.State):
             assignable_accounts, int(found.row["organisation_id"]), scope
         )
         self.missing = False
+        if self._language != reader_language():
+            self._language = reader_language()
         self.alarm = shown_alarm(found.row)
+        cause = str(found.row.get("cause") or "")
         self.activity = [
             {
                 "id": str(a.id),
                 "at": display_value(a.at),
                 "actor": a.actor or "CCMS",
                 "kind": a.kind.replace("_", " "),
-                "text": a.text,
+                "kind_text": ACTIVITY_KINDS.get(a.kind, a.kind.replace("_", " ")),
+                "text": activity_text(a.kind, a.text, cause),
             }
             for a in found.activity
         ]
         self.work_orders = [
             {
                 "id": str(w.id),
-                "title": w.title,
+                "title": title_text(w.title),
                 "status": w.status.replace("_", " "),
+                "status_text": status_label(w.status),
                 "priority": w.priority,
+                "priority_text": PRIORITY_LABELS.get(w.priority, w.priority),
                 "created_at": display_value(w.created_at),
             }
             for w in found.work_orders
         ]
-        self.assignees = [[NOBODY, "Nobody"], *[[str(i), label] for i, label in people]]
+        self.assignees = [[NOBODY, tr("Nobody")], *[[str(i), label] for i, label in people]]
 
 
 EXCLUSION_CHOICES: list[tuple[str, str]] = [
     (COUNTED, N_("Counted against uptime")),
     *EXCLUSION_REASONS.items(),
 ]
-PRIORITY_CHOICES = [(p, p.capitalize()) for p in ("critical", "high", "medium", "low")]
+PRIORITY_CHOICES = [(p, PRIORITY_LABELS[p]) for p in ("critical", "high", "medium", "low")]
 SEVERITIES = SEVERITY_ORDER

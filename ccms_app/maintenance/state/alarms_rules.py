@@ -16,6 +16,7 @@ from ccms_app.accounts import roles
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import NotFoundError
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.accounts.state.auth import SESSION_ENDED
 from ccms_app.core.config import get_settings
 from ccms_app.core.i18n import N_, tr
 from ccms_app.core.listing import ListSpec
@@ -23,7 +24,8 @@ from ccms_app.core.mail import mail_enabled
 from ccms_app.maintenance.alarms import rule_admin
 from ccms_app.maintenance.rules.alarm_causes import cause_label
 from ccms_app.maintenance.state.forms import submit
-from ccms_app.system.state.accounts import SESSION_ENDED, event_caller
+from ccms_app.maintenance.state.reworded import FollowsLanguage
+from ccms_app.system.state.accounts import event_caller
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState, display_value
 
@@ -44,7 +46,7 @@ NEW_RULE = {
 
 
 @guarded(Module.MAINTENANCE)
-class AlarmRuleListState(ListState, rx.State):
+class AlarmRuleListState(FollowsLanguage, ListState, rx.State):
     mail_off: rx.Field[bool] = rx.field(False)
 
     def _list_spec(self) -> ListSpec:
@@ -64,13 +66,13 @@ class AlarmRuleListState(ListState, rx.State):
             str(v) for v in (row.get("vendor"), row.get("model"), row.get("error_code")) if v
         )
         notify = [
-            "browser" if row.get("notify_browser") else "",
-            "e-mail" if row.get("email_recipients") else "",
-            "work order" if row.get("create_work_order") else "",
+            tr("browser") if row.get("notify_browser") else "",
+            tr("e-mail") if row.get("email_recipients") else "",
+            tr("work order") if row.get("create_work_order") else "",
         ]
         shown.update(
             cause_text=cause_label(str(row.get("cause") or "")),
-            matches=matches or "any charger",
+            matches=matches or tr("any charger"),
             actions_text=", ".join(n for n in notify if n) or "—",
             state=N_("enabled") if row.get("enabled") else N_("disabled"),
         )
@@ -102,7 +104,7 @@ class AlarmRuleFormState(rx.State):
     async def open_edit(self, rule_id: str) -> Any:
         caller = await event_caller(self)
         if caller is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         try:
             row = await asyncio.to_thread(rule_admin.get_rule, int(rule_id or 0), caller.scope())
         except (NotFoundError, ValueError) as exc:
@@ -161,7 +163,7 @@ class AlarmRuleFormState(rx.State):
             return saved.shown
         self.mode = ""
         return [
-            rx.toast.success(tr(("Rule {saved} deleted."), saved=saved.value)),
+            rx.toast.success(tr("Rule {saved} deleted.", saved=saved.value)),
             AlarmRuleListState.refresh,
         ]
 

@@ -17,6 +17,8 @@ from ccms_app.accounts.rules.permissions import Module
 from ccms_app.core.listing import ListQuery, ListSpec
 from ccms_app.maintenance import events
 from ccms_app.maintenance.alarms.listing import day_range, filter_choices
+from ccms_app.maintenance.rules.stored_text import event_detail_text
+from ccms_app.maintenance.state.reworded import FollowsLanguage
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState, coerce_filter, display_value
 
@@ -32,7 +34,7 @@ def occurred_filter(since: str, until: str) -> str:
 
 
 @guarded(Module.MAINTENANCE)
-class EventHistoryState(ListState, rx.State):
+class EventHistoryState(FollowsLanguage, ListState, rx.State):
     sort: str = "occurred_at"
     descending: bool = events.DEFAULT_DESCENDING
 
@@ -57,9 +59,10 @@ class EventHistoryState(ListState, rx.State):
 
     def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
         shown = {key: display_value(value) for key, value in row.items()}
+        detail = event_detail_text(str(row.get("kind") or ""), str(row.get("detail") or ""))
         what = [
-            str(row.get(k) or "")
-            for k in ("status", "error_code", "vendor_error_code", "info", "detail")
+            *(str(row.get(k) or "") for k in ("status", "error_code", "vendor_error_code", "info")),
+            detail,
         ]
         shown["what"] = " · ".join(w for w in what if w and w != "NoError")
         return shown

@@ -17,8 +17,10 @@ from typing import Any, Protocol, cast
 import reflex as rx
 
 from ccms_app.accounts.roles import Caller, InputError, NotFoundError, RefusedError
+from ccms_app.accounts.state.auth import SESSION_ENDED
+from ccms_app.core.i18n import tr
 from ccms_app.maintenance.work_orders.common import WorkOrderError
-from ccms_app.system.state.accounts import SESSION_ENDED, event_caller
+from ccms_app.system.state.accounts import event_caller
 
 REFUSALS = (InputError, NotFoundError, RefusedError, WorkOrderError)
 
@@ -46,7 +48,7 @@ async def submit(state: rx.State, work: Callable[[Caller], Any]) -> Saved:
     caller = await event_caller(state)
     form = cast(Form, state)
     if caller is None:
-        return Saved(False, shown=rx.toast.error(SESSION_ENDED))
+        return Saved(False, shown=rx.toast.error(tr(SESSION_ENDED)))
     form.busy = True
     try:
         value = await asyncio.to_thread(work, caller)

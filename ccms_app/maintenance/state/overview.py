@@ -12,6 +12,7 @@ from ccms_app.accounts.rules.permissions import Module
 from ccms_app.charging import data_issue_admin
 from ccms_app.charging.state.data_issues import DataIssueActions, list_cell
 from ccms_app.core.listing import ListSpec
+from ccms_app.monitoring.session_rows import kwh_text
 from ccms_app.ui.list_state import ListState
 
 
@@ -50,4 +51,4 @@ class FlaggedSessionListState(ListState, rx.State):
 
 def _kwh(row: dict[str, Any]) -> str:
     wh = row.get("energy_wh")
-    return "" if wh is None else f"{int(wh) / 1000:,.2f} kWh"
+    return "" if wh is None else kwh_text(int(wh))

@@ -12,28 +12,37 @@ from ccms_app.accounts.organisations import organisation_scope
 from ccms_app.accounts.roles import NotFoundError
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
+from ccms_app.accounts.state.auth import SESSION_ENDED
 from ccms_app.core.i18n import N_, tr
 from ccms_app.core.listing import ListSpec
 from ccms_app.core.types import utc_now
 from ccms_app.maintenance.state.forms import submit
+from ccms_app.maintenance.state.reworded import FollowsLanguage
 from ccms_app.maintenance.work_orders import plans
 from ccms_app.network.assets import charge_point_search
-from ccms_app.system.state.accounts import SESSION_ENDED, as_id, event_caller
+from ccms_app.system.state.accounts import as_id, event_caller
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState, display_value
 
 SEARCH_LIMIT = 20
 
 
+def covers_text(vendor: str, model: str) -> str:
+    """What a plan by vendor / model covers: "ABB Terra 54", "ABB every model"."""
+    if not model:
+        return tr("{vendor} every model", vendor=vendor) if vendor else tr("every model")
+    return f"{vendor} {model}" if vendor else model
+
+
 @guarded(Module.MAINTENANCE)
-class PlanListState(ListState, rx.State):
+class PlanListState(FollowsLanguage, ListState, rx.State):
     def _list_spec(self) -> ListSpec:
         return plans.PLAN_LIST
 
     def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
         shown = {key: display_value(value) for key, value in row.items()}
-        shown["covers"] = row.get("charge_point") or " ".join(
-            p for p in (row.get("vendor") or "", row.get("model") or "every model") if p
+        shown["covers"] = row.get("charge_point") or covers_text(
+            str(row.get("vendor") or ""), str(row.get("model") or "")
         )
         shown["enabled"] = N_("enabled") if row.get("enabled") else N_("disabled")
         return shown
@@ -61,7 +70,7 @@ class PlanFormState(rx.State):
     async def open_edit(self, plan_id: str) -> Any:
         caller = await event_caller(self)
         if caller is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         try:
             values = await asyncio.to_thread(plans.get_plan_form, caller, as_id(plan_id))
         except NotFoundError as exc:
@@ -79,7 +88,7 @@ class PlanFormState(rx.State):
         auth = await self.get_state(AuthState)
         scope = await asyncio.to_thread(organisation_scope, auth._organisation_id)
         found = await asyncio.to_thread(charge_point_search, scope, term.strip(), SEARCH_LIMIT)
-        self.cp_choices = [["", "— by vendor / model —"], *([str(i), n] for i, n in found)]
+        self.cp_choices = [["", tr("— by vendor / model —")], *([str(i), n] for i, n in found)]
 
     @event
     def set_open(self, value: bool) -> None:

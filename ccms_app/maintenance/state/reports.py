@@ -20,7 +20,9 @@ import reflex as rx
 from ccms_app.accounts.audit_log import known_zone
 from ccms_app.accounts.gate_marks import guarded
 from ccms_app.accounts.rules.permissions import Module
-from ccms_app.core.display import format_time
+from ccms_app.accounts.state import AuthState
+from ccms_app.core.display import format_number, format_time
+from ccms_app.core.i18n import gettext, reader_language, tr
 from ccms_app.core.listing import ListPage, ListQuery, ListSpec
 from ccms_app.core.types import utc_now
 from ccms_app.maintenance.reports import fault_report
@@ -28,6 +30,7 @@ from ccms_app.maintenance.reports.filters import ReportFilter, ReportInputError,
 from ccms_app.maintenance.reports.numbers import percent_text, seconds_text
 from ccms_app.maintenance.reports.statistics import CauseCount, Statistics, statistics
 from ccms_app.maintenance.reports.uptime import PortUptime, UptimeReport, uptime_report
+from ccms_app.maintenance.state.reworded import FollowsLanguage
 from ccms_app.network.areas import area_choices
 from ccms_app.network.stations import station_choices
 from ccms_app.system.state.accounts import event_caller
@@ -40,7 +43,7 @@ UPTIME_ROWS = 50  # the worst connectors shown; the REST API pages through all o
 
 
 @guarded(Module.MAINTENANCE)
-class FaultReportListState(ListState, rx.State):
+class FaultReportListState(FollowsLanguage, ListState, rx.State):
     """The fault repair report, narrowed by the page's filters (set by ReportsState)."""
 
     descending: bool = True
@@ -86,6 +89,7 @@ class ReportsState(rx.State):
     models: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     uptime: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     uptime_summary: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    _language: str = "en"  # the language the reports are worded in
 
     @event
     async def load(self) -> Any:
@@ -130,6 +134,12 @@ class ReportsState(rx.State):
         await self._read()
 
     @event
+    async def follow_language(self) -> None:
+        """The tab's language changed: the figures are worded again in it."""
+        if self.loaded and self._language != (await self.get_state(AuthState)).language:
+            await self._read()
+
+    @event
     async def clear(self) -> None:
         self.area_id, self.station_id, self.date_from, self.date_to = ALL, ALL, "", ""
         await self._read()
@@ -150,6 +160,8 @@ class ReportsState(rx.State):
             self.errors = exc.errors
             return
         self.errors = {}
+        if self._language != reader_language():
+            self._language = reader_language()
         now = utc_now()
         found, uptime = await asyncio.gather(
             asyncio.to_thread(statistics, report, scope, now),
@@ -167,16 +179,16 @@ class ReportsState(rx.State):
             format_time(found.since, self.zone, now),
             format_time(found.until, self.zone, now),
         )
-        self.period_text = f"{since} to {until}"
+        self.period_text = tr("{since} to {until}", since=since, until=until)
         w = found.work_orders
         self.counts = {
-            "total": f"{w.total:,}",
-            "completed": f"{w.completed:,}",
-            "pending": f"{w.pending:,}",
-            "overdue": f"{w.overdue:,}",
+            "total": count_text(w.total),
+            "completed": count_text(w.completed),
+            "pending": count_text(w.pending),
+            "overdue": count_text(w.overdue),
         }
         self.causes = [
-            {"cause": c.cause, "label": c.label, "count": f"{c.count:,}"}
+            {"cause": c.cause, "label": c.label, "count": count_text(c.count)}
             for c in found.faults_by_cause
         ]
         self.pie = cause_pie(found.faults_by_cause)
@@ -185,9 +197,9 @@ class ReportsState(rx.State):
                 "key": f"{g.vendor}/{g.model}",
                 "vendor": g.vendor or "—",
                 "model": g.model or "—",
-                "charge_points": f"{g.charge_points:,}",
-                "failures": f"{g.failures:,}",
-                "repaired": f"{g.repaired:,}",
+                "charge_points": count_text(g.charge_points),
+                "failures": count_text(g.failures),
+                "repaired": count_text(g.repaired),
                 "mttr": seconds_text(g.mttr_seconds),
                 "mtbf": seconds_text(g.mtbf_seconds),
             }
@@ -199,14 +211,14 @@ class ReportsState(rx.State):
         self.uptime = [uptime_row(row) for row in found.ports[:UPTIME_ROWS]]
         self.uptime_summary = {
             "as_of": format_time(found.as_of, self.zone, now),
-            "ports": f"{len(found.ports):,}",
-            "shown": f"{min(len(found.ports), UPTIME_ROWS):,}",
+            "ports": count_text(len(found.ports)),
+            "shown": count_text(min(len(found.ports), UPTIME_ROWS)),
             "nevi_average": percent_text(found.nevi_average),
-            "below_nevi": f"{found.below_nevi:,}",
+            "below_nevi": count_text(found.below_nevi),
             "uk_rapid": percent_text(found.uk_rapid.reliability_percent),
             "uk_rapid_strict": percent_text(found.uk_rapid.working_percent),
             "uk_all": percent_text(found.uk_all.reliability_percent),
-            "rapid_ports": f"{found.rapid_ports:,}",
+            "rapid_ports": count_text(found.rapid_ports),
         }
 
 
@@ -214,6 +226,16 @@ async def _scope(state: rx.State) -> frozenset[int] | None:
     """The organisations the tab's operator sees; None when signed out."""
     who = await event_caller(state)
     return None if who is None else await asyncio.to_thread(who.scope)
+
+
+def count_text(count: int) -> str:
+    """ "1,234" as the reader's language writes it."""
+    return format_number(count, "", 0).rstrip()
+
+
+def minutes_text(minutes: float) -> str:
+    """ "1,234 min": whole minutes as the reader's language writes them."""
+    return tr("{minutes} min", minutes=count_text(round(minutes)))
 
 
 def uptime_row(row: PortUptime) -> dict[str, str]:
@@ -225,8 +247,8 @@ def uptime_row(row: PortUptime) -> dict[str, str]:
         "station": port.station or "—",
         "nevi": percent_text(row.nevi.uptime_percent),
         "meets": "yes" if row.nevi.meets_threshold else "no",
-        "counted": f"{float(row.nevi.counted_minutes):,.0f} min",
-        "excluded": f"{float(row.nevi.excluded_minutes):,.0f} min",
+        "counted": minutes_text(float(row.nevi.counted_minutes)),
+        "excluded": minutes_text(float(row.nevi.excluded_minutes)),
         "uk": percent_text(row.uk.reliability_percent),
         "uk_strict": percent_text(row.uk.working_percent),
         "rapid": "rapid" if row.rapid else "",
@@ -240,7 +262,7 @@ def cause_pie(causes: list[CauseCount], shown: str = "value") -> go.Figure:
     if causes:
         figure.add_trace(
             go.Pie(
-                labels=[c.label for c in causes],
+                labels=[gettext(reader_language(), c.label) for c in causes],
                 values=[c.count for c in causes],
                 hole=0.45,
                 sort=False,

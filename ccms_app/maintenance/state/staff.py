@@ -11,10 +11,11 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import InputError, NotFoundError, RefusedError
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.accounts.state.auth import SESSION_ENDED
 from ccms_app.core.i18n import N_, tr
 from ccms_app.maintenance.work_orders import staff
 from ccms_app.maintenance.work_orders.staff import StaffView
-from ccms_app.system.state.accounts import SESSION_ENDED, as_id, event_caller
+from ccms_app.system.state.accounts import as_id, event_caller
 from ccms_app.ui.events import event
 
 
@@ -60,7 +61,7 @@ class StaffState(rx.State):
     async def open_edit(self, account_id: str) -> Any:
         caller = await event_caller(self)
         if caller is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         try:
             view = await asyncio.to_thread(staff.get_staff, caller, as_id(account_id))
         except NotFoundError as exc:
@@ -103,7 +104,7 @@ class StaffState(rx.State):
     async def save(self) -> Any:
         caller = await event_caller(self)
         if caller is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         self.busy = True
         try:
             view = await asyncio.to_thread(

@@ -14,12 +14,14 @@ from ccms_app.accounts.organisations import organisation_scope
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
 from ccms_app.core.display import format_time
-from ccms_app.core.i18n import tr
+from ccms_app.core.i18n import DEFAULT, reader_language, tr
 from ccms_app.core.listing import ListSpec
 from ccms_app.core.types import utc_now
 from ccms_app.maintenance.rules.sla import PRIORITY_LABELS
+from ccms_app.maintenance.rules.stored_text import title_text
 from ccms_app.maintenance.rules.work_order_status import status_label
 from ccms_app.maintenance.state.forms import submit
+from ccms_app.maintenance.state.reworded import FollowsLanguage
 from ccms_app.maintenance.work_orders import creation, detail, staff
 from ccms_app.maintenance.work_orders.listing import WORK_ORDER_LIST
 from ccms_app.network.assets import charge_point_search
@@ -35,7 +37,7 @@ def work_order_href(work_order_id: Any) -> Any:
 
 
 @guarded(Module.MAINTENANCE)
-class WorkOrderListState(ListState, rx.State):
+class WorkOrderListState(FollowsLanguage, ListState, rx.State):
     """Every work order of the operator's network, due first."""
 
     def _list_spec(self) -> ListSpec:
@@ -43,6 +45,7 @@ class WorkOrderListState(ListState, rx.State):
 
     def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
         shown = {key: display_value(value) for key, value in row.items()}
+        shown["title"] = title_text(str(row.get("title") or ""))
         shown["status_text"] = status_label(str(row.get("status") or ""))
         shown["priority_text"] = PRIORITY_LABELS.get(str(row.get("priority")), "")
         shown["overdue"] = "overdue" if row.get("overdue") else ""
@@ -66,9 +69,18 @@ class MyWorkOrdersState(rx.State):
 
     rows: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     loaded: bool = False
+    _language: str = DEFAULT  # the language the titles are worded in
+
+    @event
+    async def follow_language(self) -> None:
+        """The tab's language changed: the titles CCMS wrote are worded again in it."""
+        if self.loaded and self._language != (await self.get_state(AuthState)).language:
+            await self.load()
 
     @event
     async def load(self) -> None:
+        if self._language != reader_language():
+            self._language = reader_language()
         auth = await self.get_state(AuthState)
         scope = await asyncio.to_thread(organisation_scope, auth._organisation_id)
         found = await asyncio.to_thread(detail.my_work_orders, auth._account_id, scope)
@@ -76,7 +88,7 @@ class MyWorkOrdersState(rx.State):
         self.rows = [
             {
                 "id": str(w.id),
-                "title": w.title,
+                "title": title_text(w.title),
                 "status": w.status,
                 "status_text": status_label(w.status),
                 "priority": w.priority,
@@ -149,7 +161,7 @@ class WorkOrderCreateState(rx.State):
         self.open = False
         return [
             rx.toast.success(
-                tr(("Work order #{work_order_id} created."), work_order_id=work_order_id)
+                tr("Work order #{work_order_id} created.", work_order_id=work_order_id)
             ),
             rx.redirect(f"{DETAIL_ROUTE}/{work_order_id}"),
         ]

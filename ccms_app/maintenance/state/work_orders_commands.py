@@ -18,12 +18,14 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import NotFoundError, RefusedError
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.accounts.state.auth import SESSION_ENDED
 from ccms_app.control.rules.commands import CommandInputError
 from ccms_app.control.state.commands import CommandRow, command_rows
+from ccms_app.core.i18n import gettext, reader_language, tr
 from ccms_app.drivers.state.detail import id_from_path
 from ccms_app.maintenance.state.work_orders_detail import ROUTE_PREFIX, WorkOrderDetailState
 from ccms_app.maintenance.work_orders import remote
-from ccms_app.system.state.accounts import SESSION_ENDED, event_caller
+from ccms_app.system.state.accounts import event_caller
 from ccms_app.ui.events import background_event, event
 
 ACTIONS = list(remote.COMMAND_ACTIONS)
@@ -89,10 +91,11 @@ class WorkOrderCommandState(rx.State):
                 return None
             caller = await event_caller(self)
             if caller is None:
-                return rx.toast.error(SESSION_ENDED)
+                return rx.toast.error(tr(SESSION_ENDED))
             work_order_id, action, params = self._id, self.action, self._params()
             self.busy = True
-            self.outcome, self.outcome_ok = f"Sending {LABELS[action]}…", False
+            sending = tr("Sending {command}…", command=_words(LABELS[action]))
+            self.outcome, self.outcome_ok = sending, False
         message, ok = await _send(caller, work_order_id, action, params)
         try:
             views = await asyncio.to_thread(remote.work_order_commands, caller, work_order_id)
@@ -110,13 +113,22 @@ class WorkOrderCommandState(rx.State):
 async def _send(
     caller: Any, work_order_id: int, action: str, params: dict[str, Any]
 ) -> tuple[str, bool]:
-    label = LABELS[action]
+    label = _words(LABELS[action])
     try:
         view = await remote.send_from_work_order(caller, work_order_id, action, params)
     except CommandInputError as exc:
-        return f"{label} not sent: {exc}.", False
+        return tr("{command} not sent: {reason}.", command=label, reason=str(exc)), False
     except (NotFoundError, RefusedError) as exc:
-        return f"{label} not sent: {exc}", False
+        return tr("{command} not sent: {reason}", command=label, reason=str(exc)), False
     if view.status == "accepted":
-        return f"{label}: accepted by the charge point.", True
-    return f"{label}: {view.status}" + (f" ({view.error})." if view.error else "."), False
+        return tr("{command}: accepted by the charge point.", command=label), True
+    status = _words(view.status)
+    if view.error:
+        text = tr("{command}: {status} ({error}).", command=label, status=status, error=view.error)
+        return text, False
+    return tr("{command}: {status}.", command=label, status=status), False
+
+
+def _words(msgid: str) -> str:
+    """A label or status (a catalog message where there is one) in the reader's language."""
+    return gettext(reader_language(), msgid)

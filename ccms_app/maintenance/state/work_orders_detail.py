@@ -14,16 +14,20 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import Caller, InputError, NotFoundError
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.accounts.state import AuthState
+from ccms_app.accounts.state.auth import SESSION_ENDED
 from ccms_app.core.display import format_time
-from ccms_app.core.i18n import N_, tr
+from ccms_app.core.i18n import N_, gettext, reader_language, tr
 from ccms_app.core.types import utc_now
 from ccms_app.drivers.state.detail import id_from_path
+from ccms_app.maintenance.rules.alarm_causes import cause_label
 from ccms_app.maintenance.rules.sla import PRIORITY_LABELS
+from ccms_app.maintenance.rules.stored_text import description_text, history_text, title_text
 from ccms_app.maintenance.rules.work_order_status import status_label
 from ccms_app.maintenance.state.forms import REFUSALS
 from ccms_app.maintenance.work_orders import detail, lifecycle, photos, records
 from ccms_app.maintenance.work_orders.detail import WorkOrderDetail
-from ccms_app.system.state.accounts import SESSION_ENDED, event_caller
+from ccms_app.system.state.accounts import event_caller
 from ccms_app.ui.events import event
 
 ROUTE_PREFIX = "/maintenance/work-orders"
@@ -52,14 +56,27 @@ def _time(value: datetime | None, zone: str, now: datetime) -> str:
     return format_time(value, zone, now) if value is not None else ""
 
 
+def _words(msgid: str) -> str:
+    """A label (a message id marked with N_) in the reader's language."""
+    return gettext(reader_language(), msgid) if msgid else ""
+
+
+def move_text(from_status: str, to_status: str) -> str:
+    """ "Open → In progress" ("new → Open" for a created order), in the reader's words."""
+    before = _words(status_label(from_status)) or tr("new")
+    return tr(
+        "{from_status} → {to_status}", from_status=before, to_status=_words(status_label(to_status))
+    )
+
+
 def shown_work_order(view: WorkOrderDetail, account_id: int) -> dict[str, str]:
     """The page's strings (times in the station's zone)."""
     now, zone = utc_now(), view.timezone
     alarm = view.alarm
     return {
         "id": str(view.id),
-        "title": view.title,
-        "description": view.description,
+        "title": title_text(view.title),
+        "description": description_text(view.description),
         "status": view.status,
         "status_text": status_label(view.status),
         "priority": view.priority,
@@ -71,7 +88,14 @@ def shown_work_order(view: WorkOrderDetail, account_id: int) -> dict[str, str]:
         "station": view.station,
         "station_id": str(view.station_id or ""),
         "alarm_id": str(alarm.id) if alarm else "",
-        "alarm_text": f"#{alarm.id} {alarm.cause} ({alarm.status})" if alarm else "",
+        "alarm_text": tr(
+            "#{id} {cause} ({status})",
+            id=alarm.id,
+            cause=_words(cause_label(alarm.cause)),
+            status=_words(alarm.status),
+        )
+        if alarm
+        else "",
         "assignee": view.assignee,
         "mine": "yes" if view.assignee_account_id == account_id and account_id else "",
         "due": _time(view.due_at, zone, now),
@@ -82,7 +106,7 @@ def shown_work_order(view: WorkOrderDetail, account_id: int) -> dict[str, str]:
         "verified": _time(view.verified_at, zone, now),
         "closed": _time(view.closed_at, zone, now),
         "resolution": view.resolution,
-        "time_spent": f"{view.time_spent_min} min",
+        "time_spent": tr("{minutes} min", minutes=view.time_spent_min),
         "zone": zone,
     }
 
@@ -95,10 +119,8 @@ def timeline(view: WorkOrderDetail) -> list[dict[str, str]]:
             "at": _time(e.at, view.timezone, now),
             "who": e.actor or "CCMS",
             "kind": KIND_LABELS.get(e.kind, e.kind),
-            "move": f"{status_label(e.from_status) or 'new'} → {status_label(e.to_status)}"
-            if e.kind == "status"
-            else "",
-            "text": e.text,
+            "move": move_text(e.from_status, e.to_status) if e.kind == "status" else "",
+            "text": history_text(e.kind, e.text),
         }
         for e in view.events
     ]
@@ -121,6 +143,7 @@ class WorkOrderDetailState(rx.State):
     errors: dict[str, str] = {}
     busy: bool = False
     _id: int = 0
+    _language: str = "en"  # the language the page's texts are worded in
 
     @event
     async def load(self) -> None:
@@ -129,14 +152,22 @@ class WorkOrderDetailState(rx.State):
         self.quantity, self.errors, self.busy = "1", {}, False
         await self._reload()
 
+    @event
+    async def follow_language(self) -> None:
+        """The tab's language changed: the page's texts are worded again in it."""
+        if self.loaded and self._language != (await self.get_state(AuthState)).language:
+            await self._reload()
+
     async def _reload(self) -> None:
         caller = await event_caller(self)
         if caller is None:
             return
+        if self._language != reader_language():
+            self._language = reader_language()
         try:
             view = await asyncio.to_thread(detail.get_work_order, caller, self._id)
         except NotFoundError:
-            self.missing, self.loaded = "No such work order in your network.", True
+            self.missing, self.loaded = tr("No such work order in your network."), True
             self.wo, self.events, self.actions = {}, [], []
             return
         self.missing = ""
@@ -154,7 +185,10 @@ class WorkOrderDetailState(rx.State):
             }
             for p in view.photos
         ]
-        self.part_rows = [{"id": str(p.id), "text": f"{p.quantity} x {p.part}"} for p in view.parts]
+        self.part_rows = [
+            {"id": str(p.id), "text": tr("{count} x {part}", count=p.quantity, part=p.part)}
+            for p in view.parts
+        ]
         self.loaded = True
 
     @event
@@ -192,7 +226,9 @@ class WorkOrderDetailState(rx.State):
             return None
         self.reason = ""
         label = status_label(str(done))
-        return rx.toast.success(tr("Work order {lower}.", lower=label.lower()))
+        shown = _words(label)
+        lower = shown.lower() if shown == label else shown  # English: "Work order resolved."
+        return rx.toast.success(tr("Work order {lower}.", lower=lower))
 
     @requires(Action.EDIT)
     @event
@@ -230,7 +266,7 @@ class WorkOrderDetailState(rx.State):
         if await self._run(lambda c: photos.store_photo(c, self._id, name, data)) is None:
             return [
                 rx.clear_selected_files(PHOTO_UPLOAD_ID),
-                rx.toast.error(self.errors.get("file", "Not uploaded.")),
+                rx.toast.error(self.errors.get("file") or tr("Not uploaded.")),
             ]
         return [rx.clear_selected_files(PHOTO_UPLOAD_ID), rx.toast.success(tr("Photo added."))]
 
@@ -239,7 +275,7 @@ class WorkOrderDetailState(rx.State):
         result (True when it returns nothing), then the page re-read."""
         caller = await event_caller(self)
         if caller is None:
-            self.errors = {"form": SESSION_ENDED}
+            self.errors = {"form": tr(SESSION_ENDED)}
             return None
         self.busy = True
         try:

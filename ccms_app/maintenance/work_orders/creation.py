@@ -125,14 +125,14 @@ def create_by_hand(caller: Caller, form: Mapping[str, str]) -> int:
     with session_scope() as session:
         cp = session.get(ChargePoint, checked.charge_point_id)
         if cp is None or cp.organisation_id not in scope:
-            raise InputError({"charge_point_id": "No such charge point in your network."})
+            raise InputError({"charge_point_id": tr("No such charge point in your network.")})
         if checked.alarm_id is not None:
             alarm = session.get(Alarm, checked.alarm_id)
             if alarm is None or alarm.charge_point_id != cp.id:
-                raise InputError({"alarm_id": "No such alarm of this charge point."})
+                raise InputError({"alarm_id": tr("No such alarm of this charge point.")})
         assignee = checked.assignee_account_id
         if assignee is not None and not staff.assignable(session, scope, assignee):
-            raise InputError({"assignee_account_id": "No such person in your organisation."})
+            raise InputError({"assignee_account_id": tr("No such person in your organisation.")})
         row = create_work_order(
             session,
             organisation_id=cp.organisation_id,

@@ -84,10 +84,33 @@ def read_text(
     """A note / resolution: trimmed, at most TEXT_MAX characters."""
     text = str(raw or "").strip()
     if required and not text:
-        return "", {field: f"Write the {what} first."}
+        return "", {field: _missing_text(what)}
     if len(text) > TEXT_MAX:
-        return "", {field: f"The {what} is longer than {TEXT_MAX} characters."}
+        return "", {field: _long_text(what)}
     return text, {}
+
+
+def _missing_text(what: str) -> str:
+    """ "Write the note first." for `what` ("note", "reason", "resolution (what was done)")."""
+    if what == "note":
+        return tr("Write the note first.")
+    if what == "reason":
+        return tr("Write the reason first.")
+    if what == "resolution (what was done)":
+        return tr("Write the resolution (what was done) first.")
+    return f"Write the {what} first."
+
+
+def _long_text(what: str) -> str:
+    if what == "note":
+        return tr("The note is longer than {limit} characters.", limit=TEXT_MAX)
+    if what == "reason":
+        return tr("The reason is longer than {limit} characters.", limit=TEXT_MAX)
+    if what == "resolution (what was done)":
+        return tr(
+            "The resolution (what was done) is longer than {limit} characters.", limit=TEXT_MAX
+        )
+    return f"The {what} is longer than {TEXT_MAX} characters."
 
 
 def read_part(part: object, quantity: object) -> tuple[tuple[str, int] | None, dict[str, str]]:

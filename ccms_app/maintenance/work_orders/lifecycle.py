@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from ccms_app.accounts.roles import Caller, InputError
 from ccms_app.core.events import NetworkEvent
-from ccms_app.core.i18n import tr
+from ccms_app.core.i18n import gettext, reader_language, tr
 from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
 from ccms_app.maintenance.rules.work_order_status import (
@@ -36,6 +36,12 @@ from ccms_app.maintenance.work_orders.inputs import read_text
 from ccms_app.maintenance.work_orders.models import WorkOrder, WorkOrderStatus
 
 log = logging.getLogger(__name__)
+
+
+def _in_sentence(label: str) -> str:
+    """A status label inside a sentence: lower case in English ("A closed work order")."""
+    shown = gettext(reader_language(), label)
+    return shown.lower() if shown == label else shown
 
 
 def apply_status(
@@ -71,7 +77,9 @@ def act(caller: Caller, work_order_id: int, action: str, text: str = "") -> str:
     try:
         chosen = WorkAction(action)
     except ValueError as exc:
-        raise InputError({"action": f"Unknown work order action {action!r}."}) from exc
+        raise InputError(
+            {"action": tr("Unknown work order action {action}.", action=repr(action))}
+        ) from exc
     audit_action = f"work_order.{chosen.value}"
     require_edit(caller, audit_action, work_order_id)
     field = "resolution" if chosen is WorkAction.RESOLVE else "text"
@@ -119,11 +127,11 @@ def assign(caller: Caller, work_order_id: int, account_id: int | None) -> str:
             raise WorkOrderError(
                 tr(
                     "A {status_label} work order is not reassigned: reopen it first.",
-                    status_label=status_label(row.status).lower(),
+                    status_label=_in_sentence(status_label(row.status)),
                 )
             )
         if account_id is not None and not staff.assignable(session, caller.scope(), account_id):
-            raise InputError({"assignee_account_id": "No such person in your organisation."})
+            raise InputError({"assignee_account_id": tr("No such person in your organisation.")})
         if account_id == row.assignee_account_id:
             return row.status
         row.assignee_account_id = account_id

@@ -112,10 +112,8 @@ def check_photo(data: bytes) -> tuple[str, str]:
         size_mb = len(data) / (1024 * 1024)
         raise PhotoTooLargeError(
             tr(
-                (
-                    "The photo is {size_mb:.1f} MB: at most {limit_mb} "
-                    "MB. Take it at a lower resolution."
-                ),
+                "The photo is {size_mb:.1f} MB: at most {limit_mb} "
+                "MB. Take it at a lower resolution.",
                 size_mb=size_mb,
                 limit_mb=limit_mb,
             )

@@ -106,7 +106,7 @@ def _checked(session: Session, form: Mapping[str, str], scope: frozenset[int]) -
     if checked.charge_point_id is not None:
         cp = session.get(ChargePoint, checked.charge_point_id)
         if cp is None or cp.organisation_id not in scope:
-            raise InputError({"charge_point_id": "No such charge point in your network."})
+            raise InputError({"charge_point_id": tr("No such charge point in your network.")})
     return checked
 
 

@@ -398,7 +398,7 @@ def live_monitoring_page() -> rx.Component:
         page_header(
             t("Live Monitoring"), "", live_indicator(HomeState.updated_at), testid="live-header"
         ),
-        follow_language(ActiveSessionListState.follow_language),
+        follow_language(ActiveSessionListState.follow_language, LiveListState.follow_language),
         warnings_section(),
         charge_points_section(),
         sessions_section(),

@@ -27,6 +27,7 @@ from ccms_app.accounts.rules.permissions import Module
 from ccms_app.accounts.state import AuthState
 from ccms_app.core.display import format_time
 from ccms_app.core.events import EventBus, NetworkEvent, get_event_bus
+from ccms_app.core.i18n import DEFAULT, reading_as
 from ccms_app.core.types import utc_now
 from ccms_app.monitoring import snapshot as monitoring
 from ccms_app.monitoring.charge_point_view import (
@@ -84,7 +85,7 @@ class ChargePointLiveState(rx.SharedState):
         # Watch before loading: a change that lands in between is pushed again.
         watch_charge_point(self.router.session.client_token, detail.id, auth_state._session_hash)
         linked = await self._link_to(charge_point_token(detail.id))
-        sections = await asyncio.to_thread(load_sections, detail.id, set(ALL_KINDS))
+        sections = await asyncio.to_thread(shared_sections, detail.id, set(ALL_KINDS))
         apply_sections(linked, detail.id, sections)
 
     @event
@@ -93,8 +94,15 @@ class ChargePointLiveState(rx.SharedState):
         charge_point_id is only ever set by `join` (after its scope check) and the feed."""
         if tab != SESSIONS_TAB or not self.charge_point_id:
             return
-        sections = await asyncio.to_thread(load_sections, self.charge_point_id, {"session"})
+        sections = await asyncio.to_thread(shared_sections, self.charge_point_id, {"session"})
         apply_sections(self, self.charge_point_id, sections)
+
+
+def shared_sections(charge_point_id: int, kinds: set[str]) -> Sections:
+    """The sections as every tab of the charge point reads them: written the same way
+    whichever tab's event loads them (the feed's pushes have no reader: English's way)."""
+    with reading_as(DEFAULT):
+        return load_sections(charge_point_id, kinds)
 
 
 def apply_sections(state: ChargePointLiveState, charge_point_id: int, sections: Sections) -> None:
@@ -103,7 +111,8 @@ def apply_sections(state: ChargePointLiveState, charge_point_id: int, sections: 
         setattr(state, field, rows)
     state.charge_point_id = charge_point_id
     now = utc_now()
-    state.updated_at = format_time(now, "UTC", now)
+    with reading_as(DEFAULT):
+        state.updated_at = format_time(now, "UTC", now)
 
 
 class ChargePointFeed:

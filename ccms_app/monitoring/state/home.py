@@ -27,11 +27,16 @@ from ccms_app.accounts.gate_marks import guarded, signed_in
 from ccms_app.accounts.rules.permissions import Module
 from ccms_app.accounts.state import AuthState
 from ccms_app.accounts.state.auth import has_permission
-from ccms_app.core.i18n import CODES, DEFAULT, PSEUDO, babel_locale, gettext
+from ccms_app.core.i18n import CODES, DEFAULT, PSEUDO, babel_locale, reading_as
 from ccms_app.monitoring import registry
 from ccms_app.monitoring.home_summary import HomeSummary, load_home_summary
-from ccms_app.monitoring.snapshot import NetworkWarning
-from ccms_app.monitoring.view import CountsView, StatusCount, WarningRow, build_home_view
+from ccms_app.monitoring.view import (
+    CountsView,
+    StatusCount,
+    WarningRow,
+    build_home_view,
+    warning_text,
+)
 from ccms_app.ui.events import event
 
 TOKEN_PREFIX = "ccms-home-"  # Reflex link tokens must not contain underscores
@@ -109,8 +114,11 @@ class HomeState(rx.SharedState):
 
 
 def apply_summary(state: HomeState, summary: HomeSummary) -> None:
-    """Write a summary into a Home state (the linked shared one, or one under test)."""
-    view = build_home_view(summary)
+    """Write a summary into a Home state (the linked shared one, or one under test). The
+    shared fields are written the same for every tab (English's way, whichever tab's event
+    joined first); the texts each language reads are in `warning_texts`."""
+    with reading_as(DEFAULT):
+        view = build_home_view(summary)
     state.counts = view.counts
     state.connector_counts = view.connector_counts
     state.warnings = view.warnings
@@ -140,47 +148,6 @@ def power_text(language: str, kw: float, english: str) -> str:
     if babel_locale(language) == DEFAULT:
         return english
     return f"{_number(language, kw, 1)} kW"
-
-
-def warning_text(language: str, w: NetworkWarning) -> str:
-    """A warning's message in `language`. monitoring.snapshot.warnings_of words it in English
-    (`message`, shown as it is in English): its parts are read back from that wording
-    (tests/i18n/test_home_live_i18n.py pins it); a message it cannot read stays English."""
-    if language == DEFAULT:
-        return w.message
-    if w.kind == "offline":
-        return gettext(language, "Offline")
-    if w.kind == "unregistered":
-        return gettext(language, "Unregistered charge point is waiting to be registered")
-    if w.kind in ("fault", "error"):
-        _where, sep, code = w.message.partition(": ")
-        if not sep:
-            return w.message
-        if not w.connector_id:
-            if w.kind == "fault":
-                return gettext(language, "Charge point faulted: {error}", error=code)
-            return gettext(language, "Charge point reports: {error}", error=code)
-        if w.kind == "fault":
-            return gettext(
-                language,
-                "Connector {connector} faulted: {error}",
-                connector=w.connector_id,
-                error=code,
-            )
-        return gettext(
-            language, "Connector {connector} reports: {error}", connector=w.connector_id, error=code
-        )
-    if w.kind == "data":
-        head, sep, detail = w.message.partition("; latest: ")
-        count = head.split(" ", 1)[0]
-        if not sep or not count.isdigit():
-            return w.message
-        if count == "1":
-            return gettext(language, "1 data issue; latest: {detail}", detail=detail)
-        return gettext(
-            language, "{count} data issues; latest: {detail}", count=count, detail=detail
-        )
-    return w.message
 
 
 def _pick(texts: Any, *keys: Any, fallback: Any) -> Var[str]:

@@ -19,6 +19,7 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded, signed_in
 from ccms_app.accounts.rules.permissions import Module
 from ccms_app.accounts.state import AuthState
+from ccms_app.core.i18n import DEFAULT, reading_as
 from ccms_app.core.listing import ListPage, ListQuery, ListQueryError, ListSpec
 from ccms_app.monitoring import live_list, registry
 from ccms_app.monitoring.batch_memo import query_key, remembered
@@ -43,6 +44,7 @@ class LiveListState(ListState, rx.State):
     """The charge points of one page of Live Monitoring, for this tab only."""
 
     charge_points: rx.Field[list[ChargePointRow]] = rx.field(default_factory=list)
+    _language: str = DEFAULT  # the language the rows' times are written in
 
     @rx.var
     def total_text(self) -> str:
@@ -82,6 +84,12 @@ class LiveListState(ListState, rx.State):
         self.page = 1
         await self._reload()
 
+    @event
+    async def follow_language(self) -> None:
+        """The tab's language changed: the rows (their times) are written again in it."""
+        if self.loaded and self._language != (await self.get_state(AuthState)).language:
+            await self._reload()
+
     @signed_in
     @event
     async def leave(self) -> None:
@@ -94,13 +102,18 @@ class LiveListState(ListState, rx.State):
             return
         if not self.loaded:
             self.loading = True  # a live re-read changes nothing it need not change
+        # The publisher's re-read runs outside the tab's events: the tab's language, said here.
+        language = (await self.get_state(AuthState)).language
+        if language != self._language:
+            self._language = language
         try:
             query = self._query()
             scope = list(self._scope)
-            key = query_key("live", query, scope)
-            found = await asyncio.to_thread(
-                remembered, key, lambda: live_list.load_page(query, scope)
-            )
+            key = (query_key("live", query, scope), language)
+            with reading_as(language):
+                found = await asyncio.to_thread(
+                    remembered, key, lambda: live_list.load_page(query, scope)
+                )
         except ListQueryError as exc:
             self.error, self.loading = str(exc), False
             return

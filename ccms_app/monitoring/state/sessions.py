@@ -20,7 +20,7 @@ from ccms_app.accounts.rules.permissions import Module
 from ccms_app.accounts.state import AuthState
 from ccms_app.core import listing
 from ccms_app.core.display import MISSING
-from ccms_app.core.i18n import DEFAULT, babel_locale
+from ccms_app.core.i18n import DEFAULT, babel_locale, reading_as
 from ccms_app.core.listing import ListPage, ListQuery, ListSpec
 from ccms_app.core.money import format_money
 from ccms_app.core.types import utc_now
@@ -43,7 +43,8 @@ QUANTITIES: dict[str, tuple[float, str, int]] = {
 
 def localized_row(row: dict[str, Any], language: str) -> dict[str, str]:
     """One running session as the page prints it in `language` (display_row for English)."""
-    shown = display_row(row, utc_now())
+    with reading_as(language):  # the start time as the language writes it
+        shown = display_row(row, utc_now())
     locale = babel_locale(language)
     if locale == DEFAULT:
         return shown

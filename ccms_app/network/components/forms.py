@@ -18,7 +18,7 @@ from ccms_app.network.rules.asset_validation import CONNECTOR_TYPES
 from ccms_app.network.state.asset_actions import AssetActionState
 from ccms_app.network.state.charge_point_forms import ChargePointFormState, RegisterFormState
 from ccms_app.network.state.forms import AreaFormState, StationFormState
-from ccms_app.ui.i18n import Text, has_text, t, t_with
+from ccms_app.ui.i18n import Text, has_text, t, t_var, t_with
 
 ANY_TYPE = "__none__"  # the connector type select's "not set"
 
@@ -395,8 +395,25 @@ def confirm_dialog() -> rx.Component:
     danger = s.kind.startswith("delete-") | s.kind.startswith("disable-")
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
-            rx.alert_dialog.title(s.title),
-            rx.alert_dialog.description(s.explanation, size="2"),
+            rx.alert_dialog.title(
+                rx.match(
+                    s.kind,
+                    ("delete-area", t_with("Delete area {name}?", name=s.target_name)),
+                    ("delete-station", t_with("Delete station {name}?", name=s.target_name)),
+                    (
+                        "delete-charge-point",
+                        t_with("Delete charge point {name}?", name=s.target_name),
+                    ),
+                    (
+                        "disable-charge-point",
+                        t_with("Disable charge point {name}?", name=s.target_name),
+                    ),
+                    ("disable-station", t_with("Disable station {name}?", name=s.target_name)),
+                    ("enable-station", t_with("Enable station {name}?", name=s.target_name)),
+                    s.target_name,
+                )
+            ),
+            rx.alert_dialog.description(t_var(s.explanation), size="2"),
             rx.cond(
                 s.problem != "",
                 rx.callout(

@@ -128,7 +128,13 @@ def _plan_charge_point(
     identity = row.values.get("identity", "")
     current = context.existing.charge_points.get(identity)
     if current is not None and current.organisation_id not in context.scope:
-        fail("identity", f"The identity {identity} is already used by another organisation.")
+        fail(
+            "identity",
+            tr(
+                "The identity {identity} is already used by another organisation.",
+                identity=identity,
+            ),
+        )
         current = None
     data = {**_charge_point_input(current), **row.values}
     fields, errors = rules.validate_charge_point(data)
@@ -136,10 +142,13 @@ def _plan_charge_point(
         fail(key, message)
     enabled = parse_flag(data.get("enabled", "") or "yes")
     if enabled is None:
-        fail("enabled", f"Enabled must be yes or no, got {data['enabled']!r}.")
+        fail("enabled", tr("Enabled must be yes or no, got {value}.", value=repr(data["enabled"])))
     twin = seen.setdefault(identity.casefold(), row.line)
     if identity and twin != row.line:
-        fail("identity", f"The charge point {identity} is also on line {twin}.")
+        fail(
+            "identity",
+            tr("The charge point {identity} is also on line {line}.", identity=identity, line=twin),
+        )
     station_id, station_org, station_problem = _station_for(
         row, context.stations, plan.organisation_id
     )
@@ -180,9 +189,7 @@ def _update_row(
     if new_station:
         changes["station_id"] = None
     if current.id is None:
-        raise ValueError(
-            tr("charge point {identity} was loaded without an id", identity=current.identity)
-        )
+        raise ValueError(f"charge point {current.identity} was loaded without an id")
     have = context.existing.connectors.get(current.id, {})
     connector_changes = [c for c in connectors if _connector_differs(have.get(c.connector_id), c)]
     return ChargePointRow(
@@ -204,7 +211,7 @@ def _station_for(
     """(station id, or None when this import creates it; owner organisation; problem)."""
     name = row.values.get("station", "")
     if not name:
-        return None, organisation_id, "Give the name of the charge point's station."
+        return None, organisation_id, tr("Give the name of the charge point's station.")
     in_file = stations.in_file.get(name)
     if in_file is not None:
         if in_file.existing is not None:
@@ -217,12 +224,17 @@ def _station_for(
         return None, organisation_id, problem
     if station is None:
         hint = stations.similar(name)
-        suffix = f" Did you mean \u201c{hint}\u201d?" if hint else ""
-        return (
-            None,
-            organisation_id,
-            (f"There is no station \u201c{name}\u201d in this import or in CCMS.{suffix}"),
+        problem = (
+            tr(
+                "There is no station \u201c{name}\u201d in this import or in CCMS. "
+                "Did you mean \u201c{hint}\u201d?",
+                name=name,
+                hint=hint,
+            )
+            if hint
+            else tr("There is no station \u201c{name}\u201d in this import or in CCMS.", name=name)
         )
+        return None, organisation_id, problem
     return station.id, station.organisation_id, ""
 
 
@@ -248,7 +260,13 @@ def _connectors(
         messages = []
         for key, message in errors.items():
             index = int(key.split(".")[1])
-            messages.append(f"Connector {specs[index].connector_id or index + 1}: {message}")
+            messages.append(
+                tr(
+                    "Connector {connector_id}: {problem}",
+                    connector_id=specs[index].connector_id or index + 1,
+                    problem=message,
+                )
+            )
         return [], "; ".join(messages) + "."
     return connectors, ""
 

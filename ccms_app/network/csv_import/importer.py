@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from ccms_app.accounts.organisations import organisation_scope
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.i18n import tr
 from ccms_app.network.csv_import.charge_points import plan_charge_points
 from ccms_app.network.csv_import.plan import Plan
 from ccms_app.network.csv_import.report import ImportFile, ImportRefusedError, ImportReport
@@ -29,7 +30,8 @@ log = logging.getLogger(__name__)
 
 
 def template(kind: str) -> str:
-    """The downloadable template: header, a commented example row, a legend."""
+    """The downloadable template: header, a commented example row, a legend (in the
+    reader's language)."""
     return template_csv(LAYOUTS[kind])
 
 
@@ -71,7 +73,7 @@ def build_plan(
     plan = Plan(organisation_id)
     parsed = _parse_files(plan, files)
     if not parsed:
-        plan.errors.append(CellError(0, "", "Choose a CSV file to import."))
+        plan.errors.append(CellError(0, "", tr("Choose a CSV file to import.")))
         return plan
     stations = StationIndex(session, organisation_id, scope)
     if STATIONS in parsed and parsed[STATIONS].header_ok:
@@ -87,9 +89,12 @@ def _parse_files(plan: Plan, files: Sequence[ImportFile]) -> dict[str, ParsedCsv
     for upload in files:
         kind = upload.kind or detect_kind(upload.data)
         if kind in parsed:
-            plan.errors.append(
-                CellError(0, "", f"Two {kind.replace('_', ' ')} files: import one at a time.")
+            two = (
+                tr("Two charge points files: import one at a time.")
+                if kind == CHARGE_POINTS
+                else tr("Two stations files: import one at a time.")
             )
+            plan.errors.append(CellError(0, "", two))
             continue
         result = parse_csv(upload.data, LAYOUTS[kind])
         plan.files[kind] = upload.name

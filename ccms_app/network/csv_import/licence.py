@@ -17,6 +17,7 @@ from sqlmodel import Session
 from ccms_app.accounts.licences import adding_problem, usage_in
 from ccms_app.accounts.models import Organisation
 from ccms_app.accounts.principals import licence_terms
+from ccms_app.core.i18n import tr
 from ccms_app.network.csv_import.plan import ChargePointRow, Plan
 from ccms_app.network.models import RegistrationState
 from ccms_app.network.rules.csv_import import CHARGE_POINTS
@@ -68,10 +69,15 @@ def check_licences(session: Session, plan: Plan, column: str) -> None:
             )
             if problem:
                 if earlier:
-                    problem = f"{problem.rstrip('.')} (counting {earlier} earlier in this file)."
-                plan.add_error(
-                    CHARGE_POINTS, claim.row.line, column, f"{organisation.name}: {problem}"
+                    problem = tr(
+                        "{problem} (counting {count} earlier in this file).",
+                        problem=problem.rstrip("."),
+                        count=earlier,
+                    )
+                message = tr(
+                    "{organisation}: {problem}", organisation=organisation.name, problem=problem
                 )
+                plan.add_error(CHARGE_POINTS, claim.row.line, column, message)
             charge_points += claim.charge_points
             connectors += claim.connectors
             earlier += claim.charge_points

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from ccms_app.core.i18n import tr
 from ccms_app.network.csv_import.plan import Plan, StationRow, chunks, differences
 from ccms_app.network.models import Station
 from ccms_app.network.rules import asset_validation as rules
@@ -46,9 +47,11 @@ class StationIndex:
         if own:
             return own[0], ""
         if len(matches) > 1:
-            return None, (
-                f"{len(matches)} sub-operators have a station named \u201c{name}\u201d; "
-                "rename one of them first."
+            return None, tr(
+                "{count} sub-operators have a station named \u201c{name}\u201d; "
+                "rename one of them first.",
+                count=len(matches),
+                name=name,
             )
         return (matches[0] if matches else None), ""
 
@@ -97,7 +100,7 @@ def plan_stations(plan: Plan, parsed: ParsedCsv, index: StationIndex) -> None:
                 STATIONS,
                 row.line,
                 parsed.column_name("name"),
-                f"The station \u201c{name}\u201d is also on line {twin}.",
+                tr("The station \u201c{name}\u201d is also on line {line}.", name=name, line=twin),
             )
         if errors or problem or twin != row.line:
             index.invalid_in_file.add(name)

@@ -36,7 +36,8 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from zoneinfo import available_timezones
 
-from ccms_app.core.i18n import tr
+from ccms_app.core.display import format_number
+from ccms_app.core.i18n import N_, tr
 from ccms_app.core.identifiers import FieldError, validate_identity
 
 Errors = dict[str, str]
@@ -109,6 +110,8 @@ class OpeningRule:
 
 
 # --- small readers: each returns (value, error message or "") ---------------------------
+# Messages are in the reader's language (the form's or the CSV import's operator; English for
+# the API); `what` is a field's name, marked with N_ where it is given.
 
 
 def _text(data: Mapping[str, str], key: str) -> str:
@@ -118,7 +121,12 @@ def _text(data: Mapping[str, str], key: str) -> str:
 
 def _length(value: str, maximum: int, what: str) -> str:
     if len(value) > maximum:
-        return f"{what} is {len(value)} characters long; at most {maximum} are allowed"
+        return tr(
+            "{field} is {count} characters long; at most {maximum} are allowed",
+            field=tr(what),
+            count=len(value),
+            maximum=maximum,
+        )
     return ""
 
 
@@ -128,10 +136,14 @@ def _decimal(raw: str, what: str) -> tuple[Decimal | None, str]:
     try:
         value = Decimal(raw.replace(",", ".") if raw.count(",") == 1 else raw)
     except InvalidOperation:
-        return None, f"{what} must be a number, got {raw!r}"
+        return None, _not_a_number(what, raw)
     if not value.is_finite():
-        return None, f"{what} must be a number, got {raw!r}"
+        return None, _not_a_number(what, raw)
     return value, ""
+
+
+def _not_a_number(what: str, raw: str) -> str:
+    return tr("{field} must be a number, got {value}", field=tr(what), value=repr(raw))
 
 
 def _whole(raw: str, what: str) -> tuple[int | None, str]:
@@ -139,7 +151,9 @@ def _whole(raw: str, what: str) -> tuple[int | None, str]:
     if error or value is None:
         return None, error
     if value != value.to_integral_value():
-        return None, f"{what} must be a whole number, got {raw!r}"
+        return None, tr(
+            "{field} must be a whole number, got {value}", field=tr(what), value=repr(raw)
+        )
     return int(value), ""
 
 
@@ -149,9 +163,10 @@ def _power_w(raw: str, what: str) -> tuple[int | None, str]:
     if error or kw is None:
         return None, error
     if kw <= 0:
-        return None, f"{what} must be more than 0 kW"
+        return None, tr("{field} must be more than 0 kW", field=tr(what))
     if kw > MAX_POWER_KW:
-        return None, f"{what} must be at most {MAX_POWER_KW:,} kW"
+        maximum = format_number(float(MAX_POWER_KW), "kW", 0)
+        return None, tr("{field} must be at most {maximum}", field=tr(what), maximum=maximum)
     return int((kw * 1000).to_integral_value()), ""
 
 
@@ -164,23 +179,24 @@ def _put(errors: Errors, key: str, message: str) -> None:
 
 
 def _name(data: Mapping[str, str], errors: Errors, what: str) -> str:
+    """`what`: "Area name" or "Station name"."""
     name = _text(data, "name")
-    _put(errors, "name", f"{what} name is required" if not name else "")
-    _put(errors, "name", _length(name, NAME_MAX, f"{what} name"))
+    _put(errors, "name", tr("{field} is required", field=tr(what)) if not name else "")
+    _put(errors, "name", _length(name, NAME_MAX, what))
     return name
 
 
 def validate_area(data: Mapping[str, str]) -> tuple[AreaFields, Errors]:
     errors: Errors = {}
-    name = _name(data, errors, "Area")
+    name = _name(data, errors, N_("Area name"))
     return AreaFields(name=name), errors
 
 
 def validate_station(data: Mapping[str, str]) -> tuple[StationFields, Errors]:
     errors: Errors = {}
-    name = _name(data, errors, "Station")
+    name = _name(data, errors, N_("Station name"))
     address = _text(data, "address")
-    _put(errors, "address", _length(address, ADDRESS_MAX, "Address"))
+    _put(errors, "address", _length(address, ADDRESS_MAX, N_("Address")))
     latitude, longitude = _coordinates(data, errors)
     timezone = _text(data, "timezone") or "UTC"
     _put(errors, "timezone", timezone_error(timezone))
@@ -193,18 +209,21 @@ def validate_station(data: Mapping[str, str]) -> tuple[StationFields, Errors]:
 def _coordinates(data: Mapping[str, str], errors: Errors) -> tuple[float | None, float | None]:
     """Both or neither; latitude -90..90, longitude -180..180."""
     values: dict[str, float | None] = {}
-    for key, what, limit in (("latitude", "Latitude", 90), ("longitude", "Longitude", 180)):
+    for key, what, limit in (
+        ("latitude", N_("Latitude"), 90),
+        ("longitude", N_("Longitude"), 180),
+    ):
         number, error = _decimal(_text(data, key), what)
         if not error and number is not None and not -limit <= number <= limit:
-            error = f"{what} must be between -{limit} and {limit}"
+            error = tr("{field} must be between -{limit} and {limit}", field=tr(what), limit=limit)
         _put(errors, key, error)
         values[key] = None if error or number is None else float(number)
     latitude, longitude = values["latitude"], values["longitude"]
     if "latitude" not in errors and "longitude" not in errors:
         if latitude is None and longitude is not None:
-            _put(errors, "latitude", "Give the latitude too (or neither coordinate)")
+            _put(errors, "latitude", tr("Give the latitude too (or neither coordinate)"))
         if longitude is None and latitude is not None:
-            _put(errors, "longitude", "Give the longitude too (or neither coordinate)")
+            _put(errors, "longitude", tr("Give the longitude too (or neither coordinate)"))
     return latitude, longitude
 
 
@@ -216,9 +235,12 @@ def _zones() -> frozenset[str]:
 def timezone_error(name: str) -> str:
     """ "" for an IANA time zone name such as Europe/Berlin, else why not."""
     if len(name) > TIMEZONE_MAX:
-        return _length(name, TIMEZONE_MAX, "Time zone")
+        return _length(name, TIMEZONE_MAX, N_("Time zone"))
     if name not in _zones():
-        return f"{name!r} is not a time zone name; use an IANA name such as Europe/Berlin or UTC"
+        return tr(
+            "{name} is not a time zone name; use an IANA name such as Europe/Berlin or UTC",
+            name=repr(name),
+        )
     return ""
 
 
@@ -229,7 +251,7 @@ def parse_opening_hours(text: str) -> tuple[OpeningRule, ...]:
     """The rules of an opening hours value (see the module doc); ValueError says what's wrong."""
     text = text.strip()
     if len(text) > OPENING_HOURS_MAX:
-        raise ValueError(_length(text, OPENING_HOURS_MAX, "Opening hours"))
+        raise ValueError(_length(text, OPENING_HOURS_MAX, N_("Opening hours")))
     if text in ("", ALWAYS_OPEN):
         return (OpeningRule(tuple(range(7)), ((0, 24 * 60),)),)
     rules = [part.strip() for part in text.split(";")]
@@ -254,8 +276,11 @@ def _rule(rule: str) -> OpeningRule:
         return OpeningRule(tuple(range(7)), _times(parts[0], rule))
     if len(parts) != 2:
         raise ValueError(
-            f"Opening hours rule {rule!r} is not '<days> <times>' "
-            "(e.g. 'Mo-Fr 07:00-20:00' or 'Su off')"
+            tr(
+                "Opening hours rule {rule} is not '<days> <times>' "
+                "(e.g. 'Mo-Fr 07:00-20:00' or 'Su off')",
+                rule=repr(rule),
+            )
         )
     days = _days(parts[0], rule)
     if parts[1].lower() in ("off", "closed"):
@@ -266,7 +291,11 @@ def _rule(rule: str) -> OpeningRule:
 def _day(name: str, rule: str) -> int:
     if name not in DAYS:
         raise ValueError(
-            f"Opening hours rule {rule!r}: {name!r} is not a day; use Mo Tu We Th Fr Sa Su"
+            tr(
+                "Opening hours rule {rule}: {day} is not a day; use Mo Tu We Th Fr Sa Su",
+                rule=repr(rule),
+                day=repr(name),
+            )
         )
     return DAYS.index(name)
 
@@ -288,14 +317,30 @@ def _times(text: str, rule: str) -> tuple[tuple[int, int], ...]:
         match = _TIME_RANGE.match(item)
         if match is None:
             raise ValueError(
-                f"Opening hours rule {rule!r}: {item!r} is not a time range like 08:00-18:00"
+                tr(
+                    "Opening hours rule {rule}: {times} is not a time range like 08:00-18:00",
+                    rule=repr(rule),
+                    times=repr(item),
+                )
             )
         h1, m1, h2, m2 = (int(g) for g in match.groups())
         if h1 > 23 or m1 > 59 or h2 > 24 or m2 > 59 or (h2 == 24 and m2):
-            raise ValueError(f"Opening hours rule {rule!r}: {item!r} is not a valid time")
+            raise ValueError(
+                tr(
+                    "Opening hours rule {rule}: {times} is not a valid time",
+                    rule=repr(rule),
+                    times=repr(item),
+                )
+            )
         start, end = h1 * 60 + m1, h2 * 60 + m2
         if start == end:
-            raise ValueError(f"Opening hours rule {rule!r}: {item!r} opens and closes at once")
+            raise ValueError(
+                tr(
+                    "Opening hours rule {rule}: {times} opens and closes at once",
+                    rule=repr(rule),
+                    times=repr(item),
+                )
+            )
         intervals.append((start, end))
     return tuple(intervals)
 
@@ -312,16 +357,20 @@ def validate_charge_point(data: Mapping[str, str]) -> tuple[ChargePointFields, E
         _put(errors, "identity", _sentence(str(exc)))
     texts = {}
     for key, what in (
-        ("vendor", "Vendor"),
-        ("model", "Model"),
-        ("serial_number", "Serial number"),
-        ("firmware_version", "Firmware version"),
+        ("vendor", N_("Vendor")),
+        ("model", N_("Model")),
+        ("serial_number", N_("Serial number")),
+        ("firmware_version", N_("Firmware version")),
     ):
         texts[key] = _text(data, key)
         _put(errors, key, _length(texts[key], DEVICE_TEXT_MAX, what))
     method = _text(data, "charging_method").upper() or "AC"
     if method not in CHARGING_METHODS:
-        _put(errors, "charging_method", f"Charging method must be AC or DC, got {method!r}")
+        _put(
+            errors,
+            "charging_method",
+            tr("Charging method must be AC or DC, got {value}", value=repr(method)),
+        )
     min_w, max_w = _power_range(data, errors)
     min_v, max_v = _voltage_range(data, errors)
     phases = _phases(data, method, errors)
@@ -343,26 +392,34 @@ def _sentence(text: str) -> str:
 
 
 def _power_range(data: Mapping[str, str], errors: Errors) -> tuple[int | None, int | None]:
-    min_w, error = _power_w(_text(data, "min_power_kw"), "Minimum power")
+    min_w, error = _power_w(_text(data, "min_power_kw"), N_("Minimum power"))
     _put(errors, "min_power_kw", error)
-    max_w, error = _power_w(_text(data, "max_power_kw"), "Maximum power")
+    max_w, error = _power_w(_text(data, "max_power_kw"), N_("Maximum power"))
     _put(errors, "max_power_kw", error)
     if min_w is not None and max_w is not None and min_w > max_w:
-        _put(errors, "min_power_kw", "Minimum power must not be more than the maximum power")
+        _put(errors, "min_power_kw", tr("Minimum power must not be more than the maximum power"))
     return min_w, max_w
 
 
 def _voltage_range(data: Mapping[str, str], errors: Errors) -> tuple[int | None, int | None]:
     values: list[int | None] = []
-    for key, what in (("min_voltage_v", "Minimum voltage"), ("max_voltage_v", "Maximum voltage")):
+    for key, what in (
+        ("min_voltage_v", N_("Minimum voltage")),
+        ("max_voltage_v", N_("Maximum voltage")),
+    ):
         volts, error = _whole(_text(data, key), what)
         if not error and volts is not None and not 0 < volts <= MAX_VOLTAGE_V:
-            error = f"{what} must be between 1 and {MAX_VOLTAGE_V:,} V"
+            maximum = format_number(MAX_VOLTAGE_V, "V", 0)
+            error = tr("{field} must be between 1 and {maximum}", field=tr(what), maximum=maximum)
         _put(errors, key, error)
         values.append(None if error else volts)
     min_v, max_v = values
     if min_v is not None and max_v is not None and min_v > max_v:
-        _put(errors, "min_voltage_v", "Minimum voltage must not be more than the maximum voltage")
+        _put(
+            errors,
+            "min_voltage_v",
+            tr("Minimum voltage must not be more than the maximum voltage"),
+        )
     return min_v, max_v
 
 
@@ -371,11 +428,11 @@ def _phases(data: Mapping[str, str], method: str, errors: Errors) -> int | None:
     if not raw:
         return None
     if method == "DC":
-        _put(errors, "phases", "A DC charge point has no phases; leave it empty")
+        _put(errors, "phases", tr("A DC charge point has no phases; leave it empty"))
         return None
-    phases, error = _whole(raw, "Phases")
+    phases, error = _whole(raw, N_("Phases"))
     if not error and phases not in PHASES:
-        error = f"Phases must be 1 or 3 for AC, got {raw!r}"
+        error = tr("Phases must be 1 or 3 for AC, got {value}", value=repr(raw))
     _put(errors, "phases", error)
     return None if error else phases
 
@@ -388,18 +445,19 @@ def validate_connector(
     """One connector; its max power may not exceed the charge point's, its type must suit
     the charging method (AC or DC) when one is given."""
     errors: Errors = {}
-    connector_id, error = _whole(_text(data, "connector_id"), "Connector id")
+    connector_id, error = _whole(_text(data, "connector_id"), N_("Connector id"))
     if not error and connector_id is None:
-        error = "Connector id is required"
+        error = tr("Connector id is required")
     if not error and connector_id is not None and not 1 <= connector_id <= MAX_CONNECTOR_ID:
-        error = f"Connector id must be between 1 and {MAX_CONNECTOR_ID}"
+        error = tr("Connector id must be between 1 and {maximum}", maximum=MAX_CONNECTOR_ID)
     _put(errors, "connector_id", error)
     connector_type = _connector_type(_text(data, "connector_type"), charging_method, errors)
-    max_w, error = _power_w(_text(data, "max_power_kw"), "Connector maximum power")
+    max_w, error = _power_w(_text(data, "max_power_kw"), N_("Connector maximum power"))
     if not error and max_w and charge_point_max_power_w and max_w > charge_point_max_power_w:
-        error = (
-            f"Connector maximum power must not be more than the charge point's "
-            f"({charge_point_max_power_w / 1000:g} kW)"
+        power = format(charge_point_max_power_w / 1000, "g")
+        error = tr(
+            "Connector maximum power must not be more than the charge point's ({power} kW)",
+            power=power,
         )
     _put(errors, "max_power_kw", error)
     fields = ConnectorFields(
@@ -417,7 +475,11 @@ def _connector_type(raw: str, charging_method: str, errors: Errors) -> str:
         _put(
             errors,
             "connector_type",
-            f"{raw!r} is not a connector type; use one of {', '.join(CONNECTOR_TYPES)}",
+            tr(
+                "{value} is not a connector type; use one of {types}",
+                value=repr(raw),
+                types=", ".join(CONNECTOR_TYPES),
+            ),
         )
         return raw
     wrong: tuple[str, ...] = DC_CONNECTOR_TYPES if charging_method == "AC" else ()
@@ -426,8 +488,15 @@ def _connector_type(raw: str, charging_method: str, errors: Errors) -> str:
         _put(
             errors,
             "connector_type",
-            f"A {connector_type} connector does not fit "
-            f"{'an' if charging_method == 'AC' else 'a'} {charging_method} charge point",
+            tr(
+                "A {connector_type} connector does not fit an AC charge point",
+                connector_type=connector_type,
+            )
+            if charging_method == "AC"
+            else tr(
+                "A {connector_type} connector does not fit a DC charge point",
+                connector_type=connector_type,
+            ),
         )
     return connector_type
 

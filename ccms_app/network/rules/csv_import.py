@@ -18,6 +18,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from babel.numbers import format_decimal, get_decimal_symbol
+
+from ccms_app.core.i18n import N_, babel_locale, reader_language, tr
 from ccms_app.network.rules.asset_validation import CONNECTOR_TYPES
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -106,12 +109,18 @@ def normalise_header(name: str) -> str:
 
 
 def human_size(size: int) -> str:
-    """1.5 MB, 12 KB, 300 bytes."""
+    """1.5 MB, 12 KB, 300 bytes (in the reader's language: "1,5 MB")."""
     if size >= 1024 * 1024:
-        return f"{size / 1024 / 1024:.1f}".removesuffix(".0") + " MB"
+        number = f"{size / 1024 / 1024:.1f}".removesuffix(".0")
+        return number.replace(".", get_decimal_symbol(babel_locale(reader_language()))) + " MB"
     if size >= 1024:
         return f"{size / 1024:.0f} KB"
-    return f"{size} bytes"
+    return tr("{count} bytes", count=size)
+
+
+def whole_number(value: int) -> str:
+    """20,000 as the reader's language writes it (20.000 in German)."""
+    return format_decimal(value, "#,##0", locale=babel_locale(reader_language()))
 
 
 # ---- decoding ------------------------------------------------------------------------------
@@ -123,17 +132,21 @@ def decode(data: bytes) -> tuple[str, CellError | None]:
         try:
             return data.decode("utf-16"), None
         except UnicodeDecodeError:
-            return "", CellError(0, "", "The file starts like UTF-16 text but is not valid.")
+            return "", CellError(0, "", tr("The file starts like UTF-16 text but is not valid."))
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        byte = data[exc.start]
+        byte = format(data[exc.start], "#04x")  # 0x9f
         return "", CellError(
             line,
             "",
-            f"The file is not UTF-8 text (byte 0x{byte:02x} on line {line}). "
-            "Save it as \u201cCSV UTF-8\u201d and import it again.",
+            tr(
+                "The file is not UTF-8 text (byte {byte} on line {line}). "
+                "Save it as \u201cCSV UTF-8\u201d and import it again.",
+                byte=byte,
+                line=line,
+            ),
         )
 
 
@@ -163,7 +176,11 @@ def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str] | None,
         except StopIteration:
             return
         except csv.Error as exc:
-            yield start, None, f"The quotes on this line do not pair up ({exc})."
+            yield (
+                start,
+                None,
+                tr("The quotes on this line do not pair up ({problem}).", problem=exc),
+            )
             continue
         yield start, cells, ""
 
@@ -190,23 +207,22 @@ def _read_header(
             continue
         key = layout.match(name)
         if key is None:
-            errors.append(
-                CellError(
-                    line, name, f"Unknown column \u201c{name}\u201d. The columns are: {known}."
-                )
+            message = tr(
+                "Unknown column \u201c{name}\u201d. The columns are: {known}.",
+                name=name,
+                known=known,
             )
+            errors.append(CellError(line, name, message))
         elif key in headers:
-            errors.append(CellError(line, name, f"The column \u201c{name}\u201d appears twice."))
+            message = tr("The column \u201c{name}\u201d appears twice.", name=name)
+            errors.append(CellError(line, name, message))
         else:
             positions[position] = key
             headers[key] = name
     for column in layout.columns:
         if column.required and column.key not in headers:
-            errors.append(
-                CellError(
-                    line, column.key, f"The required column \u201c{column.key}\u201d is missing."
-                )
-            )
+            message = tr("The required column \u201c{name}\u201d is missing.", name=column.key)
+            errors.append(CellError(line, column.key, message))
     return positions, headers, errors
 
 
@@ -218,8 +234,12 @@ def _row_values(
         return {}, CellError(
             line,
             "",
-            f"This row has {len(cells)} values but the header has {width} columns "
-            "(is a value with the delimiter in it missing its quotes?).",
+            tr(
+                "This row has {count} values but the header has {width} columns "
+                "(is a value with the delimiter in it missing its quotes?).",
+                count=len(cells),
+                width=width,
+            ),
         )
     values = {key: cells[pos].strip() if pos < len(cells) else "" for pos, key in positions.items()}
     for key, value in values.items():
@@ -227,7 +247,7 @@ def _row_values(
             return {}, CellError(
                 line,
                 key,
-                "A quoted value runs over several lines (is a closing quote missing?).",
+                tr("A quoted value runs over several lines (is a closing quote missing?)."),
             )
     return values, None
 
@@ -237,9 +257,11 @@ def parse_csv(
 ) -> ParsedCsv:
     """Parse an uploaded file against `layout`: header check, row values, every error found."""
     if len(data) > max_bytes:
-        message = (
-            f"The file is {human_size(len(data))}; at most {human_size(max_bytes)} can be "
-            "imported at once. Split it into smaller files."
+        message = tr(
+            "The file is {size}; at most {limit} can be imported at once. Split it into "
+            "smaller files.",
+            size=human_size(len(data)),
+            limit=human_size(max_bytes),
         )
         return ParsedCsv(errors=(CellError(0, "", message),))
     text, problem = decode(data)
@@ -273,8 +295,11 @@ def _parse_text(text: str, delimiter: str, layout: CsvLayout, max_rows: int) -> 
                 CellError(
                     line,
                     "",
-                    f"The file has more than {max_rows:,} rows; at most {max_rows:,} can be "
-                    "imported at once. Split it into smaller files.",
+                    tr(
+                        "The file has more than {max_rows} rows; at most {max_rows} can be "
+                        "imported at once. Split it into smaller files.",
+                        max_rows=whole_number(max_rows),
+                    ),
                 )
             )
             break
@@ -286,9 +311,9 @@ def _parse_text(text: str, delimiter: str, layout: CsvLayout, max_rows: int) -> 
         else:
             rows.append(CsvRow(line, values))
     if positions is None and not errors:
-        errors.append(CellError(0, "", "The file is empty: it has no header row."))
+        errors.append(CellError(0, "", tr("The file is empty: it has no header row.")))
     elif positions is not None and not rows and not errors:
-        errors.append(CellError(0, "", "The file has a header but no rows to import."))
+        errors.append(CellError(0, "", tr("The file has a header but no rows to import.")))
     return ParsedCsv(
         headers=headers,
         rows=tuple(rows),
@@ -311,12 +336,14 @@ def parse_connectors(text: str) -> tuple[list[ConnectorSpec], str]:
             continue
         pieces = [p.strip() for p in part.split(CONNECTOR_PART_SEPARATOR)]
         if len(pieces) not in (2, 3) or not pieces[0]:
-            return [], (
-                f"Connector {number} \u201c{part}\u201d is not id:type:max power in W "
-                "(e.g. 1:Type2:22000; the power may be left out: 1:Type2)."
+            return [], tr(
+                "Connector {number} \u201c{part}\u201d is not id:type:max power in W "
+                "(e.g. 1:Type2:22000; the power may be left out: 1:Type2).",
+                number=number,
+                part=part,
             )
         if pieces[0] in seen:
-            return [], f"Connector {pieces[0]} is listed twice."
+            return [], tr("Connector {connector_id} is listed twice.", connector_id=pieces[0])
         seen.add(pieces[0])
         specs.append(ConnectorSpec(pieces[0], pieces[1], pieces[2] if len(pieces) == 3 else ""))
     return specs, ""
@@ -349,7 +376,8 @@ def parse_flag(text: str) -> bool | None:
 
 
 def template_csv(layout: CsvLayout) -> str:
-    """Header, one commented example row and a legend of the allowed values (comment rows)."""
+    """Header, one commented example row and a legend of the allowed values (comment rows,
+    in the reader's language; the header and the example stay as the import reads them)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(layout.keys())
@@ -357,18 +385,23 @@ def template_csv(layout: CsvLayout) -> str:
     example[0] = f"{COMMENT}{example[0]}"
     writer.writerow(example)
     lines = [
-        "Rows starting with # are ignored: delete the example row above or keep it.",
-        *layout.notes,
-        *(
-            f"{c.key}{' (required)' if c.required else ''}: {c.legend}"
-            for c in layout.columns
-            if c.legend or c.required
-        ),
+        tr("Rows starting with # are ignored: delete the example row above or keep it."),
+        *(tr(note) for note in layout.notes),
+        *(_legend_line(c) for c in layout.columns if c.legend or c.required),
     ]
     for text in lines:
         # One cell per legend line, so spreadsheets keep it in column A.
         buffer.write(f"{COMMENT} {text.replace(chr(34), chr(39))}\r\n")
     return buffer.getvalue()
+
+
+def _legend_line(column: CsvColumn) -> str:
+    """ "name (required): at most 200 characters; ..." (a legend names the connector types
+    as {types})."""
+    legend = tr(column.legend, types=", ".join(CONNECTOR_TYPES)) if column.legend else ""
+    if column.required:
+        return tr("{column} (required): {legend}", column=column.key, legend=legend)
+    return f"{column.key}: {legend}"
 
 
 # ---- the two import files ------------------------------------------------------------------
@@ -382,33 +415,34 @@ STATION_LAYOUT = CsvLayout(
         CsvColumn(
             "name",
             True,
-            "at most 200 characters; the key: a name already in CCMS updates that station.",
+            N_("at most 200 characters; the key: a name already in CCMS updates that station."),
             "Depot North",
         ),
         CsvColumn(
             "address",
-            legend="free text, at most 500 characters.",
+            legend=N_("free text, at most 500 characters."),
             example="Harbour Road 1, 1011 AB Amsterdam",
         ),
         CsvColumn(
             "latitude",
-            legend="decimal degrees -90 to 90 (both coordinates or neither).",
+            legend=N_("decimal degrees -90 to 90 (both coordinates or neither)."),
             example="52.3791",
         ),
-        CsvColumn("longitude", legend="decimal degrees -180 to 180.", example="4.9003"),
+        CsvColumn("longitude", legend=N_("decimal degrees -180 to 180."), example="4.9003"),
         CsvColumn(
             "timezone",
-            legend="IANA name such as Europe/Berlin; empty means UTC.",
+            legend=N_("IANA name such as Europe/Berlin; empty means UTC."),
             example="Europe/Amsterdam",
         ),
         CsvColumn(
             "opening_hours",
-            legend="24/7 (also when empty) or rules such as "
-            "Mo-Fr 07:00-20:00; Sa 09:00-14:00; Su off.",
+            legend=N_(
+                "24/7 (also when empty) or rules such as Mo-Fr 07:00-20:00; Sa 09:00-14:00; Su off."
+            ),
             example="24/7",
         ),
     ),
-    notes=("Columns other than name may be left out: a missing column keeps what CCMS has.",),
+    notes=(N_("Columns other than name may be left out: a missing column keeps what CCMS has."),),
 )
 
 CHARGE_POINT_LAYOUT = CsvLayout(
@@ -417,44 +451,51 @@ CHARGE_POINT_LAYOUT = CsvLayout(
         CsvColumn(
             "identity",
             True,
-            "the OCPP identity: 1-48 letters, digits or - _ . : "
-            "(the key: an identity already in CCMS updates that charge point).",
+            N_(
+                "the OCPP identity: 1-48 letters, digits or - _ . : "
+                "(the key: an identity already in CCMS updates that charge point)."
+            ),
             "CP-0001",
         ),
         CsvColumn(
             "station",
             True,
-            "the station's name: a station in this import or already in CCMS.",
+            N_("the station's name: a station in this import or already in CCMS."),
             "Depot North",
         ),
-        CsvColumn("vendor", legend="at most 50 characters.", example="ABB"),
-        CsvColumn("model", legend="at most 50 characters.", example="Terra AC"),
-        CsvColumn("serial_number", legend="at most 50 characters.", example="SN-123456"),
-        CsvColumn("firmware_version", legend="at most 50 characters.", example="1.8.2"),
-        CsvColumn("charging_method", legend="AC or DC; empty means AC.", example="AC"),
-        CsvColumn("phases", legend="1 or 3 for AC; empty for DC.", example="3"),
+        CsvColumn("vendor", legend=N_("at most 50 characters."), example="ABB"),
+        CsvColumn("model", legend=N_("at most 50 characters."), example="Terra AC"),
+        CsvColumn("serial_number", legend=N_("at most 50 characters."), example="SN-123456"),
+        CsvColumn("firmware_version", legend=N_("at most 50 characters."), example="1.8.2"),
+        CsvColumn("charging_method", legend=N_("AC or DC; empty means AC."), example="AC"),
+        CsvColumn("phases", legend=N_("1 or 3 for AC; empty for DC."), example="3"),
         CsvColumn(
-            "min_power_kw", legend="kW, decimals allowed, more than 0, at most 1000.", example="1.4"
+            "min_power_kw",
+            legend=N_("kW, decimals allowed, more than 0, at most 1000."),
+            example="1.4",
         ),
-        CsvColumn("max_power_kw", legend="kW, at least the minimum.", example="22"),
-        CsvColumn("min_voltage_v", legend="whole volts 1-1500.", example="230"),
-        CsvColumn("max_voltage_v", legend="whole volts, at least the minimum.", example="400"),
+        CsvColumn("max_power_kw", legend=N_("kW, at least the minimum."), example="22"),
+        CsvColumn("min_voltage_v", legend=N_("whole volts 1-1500."), example="230"),
+        CsvColumn("max_voltage_v", legend=N_("whole volts, at least the minimum."), example="400"),
         CsvColumn(
-            "enabled", legend="yes or no (also true/false, 1/0); empty means yes.", example="yes"
+            "enabled",
+            legend=N_("yes or no (also true/false, 1/0); empty means yes."),
+            example="yes",
         ),
         CsvColumn(
             "connectors",
-            legend="id:type:max power in kW, separated by | "
-            "(e.g. 1:Type2:22|2:Type2:22). Types: "
-            + ", ".join(CONNECTOR_TYPES)
-            + ". Listed connectors are added "
-            "or updated; connectors not listed are kept.",
+            legend=N_(
+                "id:type:max power in kW, separated by | (e.g. 1:Type2:22|2:Type2:22). Types: "
+                "{types}. Listed connectors are added or updated; connectors not listed are kept."
+            ),
             example="1:Type2:22|2:Type2:22",
         ),
     ),
     notes=(
-        "Columns other than identity and station may be left out: a missing column keeps "
-        "what CCMS has.",
+        N_(
+            "Columns other than identity and station may be left out: a missing column keeps "
+            "what CCMS has."
+        ),
     ),
 )
 

@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ccms_app.core.i18n import N_
+from ccms_app.core.i18n import N_, tr
 
 FREE = "free"
 BUSY = "busy"
@@ -70,10 +70,22 @@ def station_availability(charge_points: Iterable[ChargePointState]) -> str:
 
 
 def summary(availabilities: Sequence[str]) -> str:
-    """ "3 charge points: 1 free, 1 busy, 1 offline" """
+    """ "3 charge points: 1 free, 1 busy, 1 offline", in the reader's language."""
     if not availabilities:
-        return "No charge points"
+        return tr("No charge points")
     counts = Counter(availabilities)
-    noun = "charge point" if len(availabilities) == 1 else "charge points"
-    parts = ", ".join(f"{counts[a]} {a}" for a in ORDER if counts[a])
-    return f"{len(availabilities)} {noun}: {parts}"
+    parts = ", ".join(_count_text(a, counts[a]) for a in ORDER if counts[a])
+    if len(availabilities) == 1:
+        return tr("1 charge point: {parts}", parts=parts)
+    return tr("{count} charge points: {parts}", count=len(availabilities), parts=parts)
+
+
+def _count_text(availability: str, count: int) -> str:
+    """ "2 free" (the availability's key is its English word)."""
+    if availability == FREE:
+        return tr("{count} free", count=count)
+    if availability == BUSY:
+        return tr("{count} busy", count=count)
+    if availability == FAULTED:
+        return tr("{count} faulted", count=count)
+    return tr("{count} offline", count=count)

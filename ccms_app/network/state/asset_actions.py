@@ -9,12 +9,28 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
-from ccms_app.core.i18n import tr
+from ccms_app.accounts.state.auth import SESSION_ENDED
+from ccms_app.core.i18n import N_, tr
 from ccms_app.network import areas, charge_point_admin, charge_point_usage, stations
 from ccms_app.network.assets import AssetError, AssetInUse, AssetNotFound
-from ccms_app.network.state.forms import SESSION_ENDED, refresh_all
+from ccms_app.network.state.forms import refresh_all
 from ccms_app.network.state.lists import operator_email, operator_scope
 from ccms_app.ui.events import background_event, event
+
+EXPLANATIONS = {
+    "delete-area": N_("The area is removed. Its stations must have been moved out."),
+    "delete-station": N_("The station is removed. It must have no charge points left."),
+    "delete-charge-point": N_(
+        "The charge point and its own records (connectors, status history, "
+        "configuration, commands) are removed. One that has charged is never deleted."
+    ),
+    "disable-charge-point": N_(
+        "It is taken out of service: made Inoperative if connected, and no id tag is "
+        "accepted on it until it is enabled again."
+    ),
+    "disable-station": N_("Every charge point of the station is taken out of service."),
+    "enable-station": N_("Every charge point of the station is put back in service."),
+}
 
 
 @guarded(Module.ASSETS)
@@ -31,26 +47,9 @@ class AssetActionState(rx.State):
     busy: bool = False
 
     @rx.var
-    def title(self) -> str:
-        verb, _, what = self.kind.partition("-")
-        return f"{verb.capitalize()} {what.replace('-', ' ')} {self.target_name}?"
-
-    @rx.var
     def explanation(self) -> str:
-        return {
-            "delete-area": "The area is removed. Its stations must have been moved out.",
-            "delete-station": "The station is removed. It must have no charge points left.",
-            "delete-charge-point": (
-                "The charge point and its own records (connectors, status history, "
-                "configuration, commands) are removed. One that has charged is never deleted."
-            ),
-            "disable-charge-point": (
-                "It is taken out of service: made Inoperative if connected, and no id tag is "
-                "accepted on it until it is enabled again."
-            ),
-            "disable-station": "Every charge point of the station is taken out of service.",
-            "enable-station": "Every charge point of the station is put back in service.",
-        }.get(self.kind, "")
+        """A message id (the dialog shows it with t_var, in the tab's language)."""
+        return EXPLANATIONS.get(self.kind, "")
 
     @event
     def ask(self, kind: str, target_id: str, target_name: str) -> None:
@@ -83,7 +82,7 @@ class AssetActionState(rx.State):
             scope = await operator_scope(self)
             email = await operator_email(self)
             if not email or not scope:
-                return rx.toast.error(SESSION_ENDED)
+                return rx.toast.error(tr(SESSION_ENDED))
             self.busy = True
         try:
             text = await _perform(kind, target, scope, email)
@@ -112,7 +111,7 @@ class AssetActionState(rx.State):
             scope = await operator_scope(self)
             email = await operator_email(self)
         if not email or not scope:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         try:
             result = await charge_point_usage.set_charge_point_enabled(
                 scope, int(charge_point_id), enabled, email
@@ -125,13 +124,13 @@ class AssetActionState(rx.State):
 async def _perform(kind: str, target: int, scope: list[int], email: str) -> str:
     if kind == "delete-area":
         await asyncio.to_thread(areas.delete_area, scope, target)
-        return "Area deleted."
+        return tr("Area deleted.")
     if kind == "delete-station":
         await asyncio.to_thread(stations.delete_station, scope, target)
-        return "Station deleted."
+        return tr("Station deleted.")
     if kind == "delete-charge-point":
         await asyncio.to_thread(charge_point_admin.delete_charge_point, scope, target)
-        return "Charge point deleted."
+        return tr("Charge point deleted.")
     if kind == "disable-charge-point":
         result = await charge_point_usage.set_charge_point_enabled(scope, target, False, email)
         return result.describe() + "."
@@ -139,6 +138,11 @@ async def _perform(kind: str, target: int, scope: list[int], email: str) -> str:
         enabled = kind == "enable-station"
         results = await charge_point_usage.set_station_enabled(scope, target, enabled, email)
         changed = sum(1 for r in results if r.changed)
-        state = "enabled" if enabled else "disabled"
-        return f"{changed} of {len(results)} charge point(s) {state}."
+        if enabled:
+            return tr(
+                "{changed} of {count} charge point(s) enabled.", changed=changed, count=len(results)
+            )
+        return tr(
+            "{changed} of {count} charge point(s) disabled.", changed=changed, count=len(results)
+        )
     raise AssetError(tr("Unknown action {kind}", kind=kind))

@@ -13,13 +13,14 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.accounts.state.auth import SESSION_ENDED
 from ccms_app.control.state.charge_point import ChargePointDetailState
+from ccms_app.core.i18n import tr
 from ccms_app.network import charge_point_admin, registration, stations
 from ccms_app.network.assets import AssetError, AssetNotFound, parse_id
 from ccms_app.network.state.forms import (
     CHARGE_POINT_DETAILS,
     NONE,
-    SESSION_ENDED,
     FormMixin,
     options,
     refresh_all,
@@ -113,14 +114,14 @@ class ChargePointFormState(FormMixin, rx.State):
                 lambda: charge_point_admin.create_charge_point(
                     scope, data, connectors, station, owner
                 ),
-                lambda v: f"Charge point {v.identity} created.",
+                lambda v: tr("Charge point {identity} created.", identity=v.identity),
             )
         cp_id = self.editing_id
         result = await self._save(
             lambda: charge_point_admin.update_charge_point(
                 scope, cp_id, data, connectors, station, owner
             ),
-            lambda v: f"Charge point {v.identity} saved.",
+            lambda v: tr("Charge point {identity} saved.", identity=v.identity),
         )
         if self.is_open or not self.from_detail_page:
             return result
@@ -172,7 +173,7 @@ class RegisterFormState(FormMixin, rx.State):
             station = self._id("station_id")
             email = await operator_email(self)
             if not email:
-                return rx.toast.error(SESSION_ENDED)
+                return rx.toast.error(tr(SESSION_ENDED))
             self.busy = True
             self.message = ""
         try:

@@ -16,13 +16,13 @@ from ccms_app.accounts import organisations
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
-from ccms_app.core.i18n import tr
+from ccms_app.core.i18n import N_, tr
 from ccms_app.network import charger_security
 from ccms_app.ui.events import event
 
 log = logging.getLogger(__name__)
 
-GONE = "This charge point no longer exists or is not yours."
+GONE = N_("This charge point no longer exists or is not yours.")
 
 
 @guarded(Module.ASSETS)
@@ -108,7 +108,7 @@ class ChargePointSecurityState(rx.State):
         except charger_security.ChargerSecurityError as exc:
             self.error = str(exc)
         except LookupError:
-            self.error = GONE
+            self.error = tr(GONE)
         except Exception:
             log.exception("password change failed", extra={"cp": self.charge_point_id})
             self.error = tr("The password could not be changed. Please try again.")
@@ -124,13 +124,13 @@ class ChargePointSecurityState(rx.State):
         refreshes the identity and whether a password is set."""
         auth_state = await self.get_state(AuthState)
         if not auth_state.is_authenticated:
-            return "Your session has ended. Log in again."
+            return tr("Your session has ended. Log in again.")
         info = await asyncio.to_thread(charger_security.charge_point_security, self.charge_point_id)
         scope = await asyncio.to_thread(
             organisations.organisation_scope, auth_state._organisation_id
         )
         if info is None or info.organisation_id not in scope:
-            return GONE
+            return tr(GONE)
         self.identity, self.has_password = info.identity, info.has_password
         return ""
 

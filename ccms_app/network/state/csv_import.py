@@ -27,6 +27,7 @@ from ccms_app.network.rules.csv_import import (
     STATIONS,
     detect_kind,
     human_size,
+    whole_number,
 )
 from ccms_app.network.state.lists import ChargePointListState, StationListState
 from ccms_app.ui.events import event
@@ -78,10 +79,10 @@ def summary_rows(report: csv_import.ImportReport) -> list[SummaryRow]:
             kind=s.kind,
             label=KIND_LABELS.get(s.kind, s.kind),
             file=s.file,
-            rows=f"{s.rows:,}",
-            created=f"{s.created:,}",
-            updated=f"{s.updated:,}",
-            unchanged=f"{s.unchanged:,}",
+            rows=whole_number(s.rows),
+            created=whole_number(s.created),
+            updated=whole_number(s.updated),
+            unchanged=whole_number(s.unchanged),
         )
         for s in report.summaries
     ]
@@ -108,16 +109,6 @@ class AssetImportState(rx.State):
     @rx.var
     def more_errors(self) -> int:
         return max(0, self.error_count - len(self.errors))
-
-    @rx.var
-    def error_headline(self) -> str:
-        count = self.error_count
-        found = f"{count:,} problem{'s' if count != 1 else ''} found"
-        return f"{found}: nothing has been imported. Fix the file and choose it again."
-
-    @rx.var
-    def title(self) -> str:
-        return f"Import {KIND_LABELS.get(self.kind, '').lower()} from CSV"
 
     @event
     def open_for(self, kind: str) -> None:
@@ -148,15 +139,27 @@ class AssetImportState(rx.State):
         """The browser refused a file (too big, not CSV, too many): say which and why."""
         problems = []
         for rejection in rejections:
-            name = str((rejection.get("file") or {}).get("path") or "A file").lstrip("./")
+            name = str((rejection.get("file") or {}).get("path") or "").lstrip("./")
             codes = {str(e.get("code", "")) for e in rejection.get("errors") or []}
             if "file-too-large" in codes:
-                problems.append(f"{name} is larger than {human_size(MAX_BYTES)}: split it.")
+                problems.append(
+                    tr(
+                        "{name} is larger than {limit}: split it.",
+                        name=name,
+                        limit=human_size(MAX_BYTES),
+                    )
+                    if name
+                    else tr("A file is larger than {limit}: split it.", limit=human_size(MAX_BYTES))
+                )
             elif "too-many-files" in codes:
-                problems.append(f"Choose at most {MAX_FILES} files.")
+                problems.append(tr("Choose at most {count} files.", count=MAX_FILES))
             else:
-                problems.append(f"{name} is not a CSV file.")
-        return rx.toast.error(" ".join(dict.fromkeys(problems)) or "The file was refused.")
+                problems.append(
+                    tr("{name} is not a CSV file.", name=name)
+                    if name
+                    else tr("A file is not a CSV file.")
+                )
+        return rx.toast.error(" ".join(dict.fromkeys(problems)) or tr("The file was refused."))
 
     @requires(Action.EDIT)
     @event
@@ -209,9 +212,18 @@ class AssetImportState(rx.State):
         self._show(report)
         self._discard()
         self.phase = "done"
-        self.message = "Imported. " + "; ".join(
-            f"{s.label}: {s.created} created, {s.updated} updated, {s.unchanged} unchanged"
-            for s in self.summaries
+        self.message = tr(
+            "Imported. {counts}",
+            counts="; ".join(
+                tr(
+                    "{kind}: {created} created, {updated} updated, {unchanged} unchanged",
+                    kind=tr(s.label),
+                    created=s.created,
+                    updated=s.updated,
+                    unchanged=s.unchanged,
+                )
+                for s in self.summaries
+            ),
         )
         yield [rx.toast.success(self.message), rx.clear_selected_files(UPLOAD_ID), *_refresh()]
 

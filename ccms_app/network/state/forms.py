@@ -20,6 +20,8 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
+from ccms_app.accounts.state.auth import SESSION_ENDED
+from ccms_app.core.i18n import tr
 from ccms_app.network import areas, stations
 from ccms_app.network.assets import AssetError, AssetNotFound, organisation_choices, parse_id
 from ccms_app.network.state.lists import (
@@ -35,7 +37,6 @@ from ccms_app.ui.events import event
 
 log = logging.getLogger(__name__)
 
-SESSION_ENDED = "Your session has ended. Log in again."
 NONE = "none"  # a select's "nothing chosen" (select items cannot have an empty value)
 STATION_DEFAULTS = {"timezone": "UTC", "opening_hours": "24/7", "area_id": NONE}
 CHARGE_POINT_DETAILS = (
@@ -132,7 +133,7 @@ class FormMixin(rx.State, mixin=True):
     async def _save(self, work: Callable[[], Any], done: Callable[[Any], str]) -> Any:
         """Run a service call in a thread; refused -> errors stay in the form."""
         if not self._scope:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         try:
             result = await asyncio.to_thread(work)
         except AssetError as exc:
@@ -172,10 +173,11 @@ class AreaFormState(FormMixin, rx.State):
             area_id = self.editing_id
             return await self._save(
                 lambda: areas.update_area(scope, area_id, data, owner),
-                lambda v: f"Area {v.name} saved.",
+                lambda v: tr("Area {name} saved.", name=v.name),
             )
         return await self._save(
-            lambda: areas.create_area(scope, owner, data), lambda v: f"Area {v.name} created."
+            lambda: areas.create_area(scope, owner, data),
+            lambda v: tr("Area {name} created.", name=v.name),
         )
 
 
@@ -203,7 +205,7 @@ class StationFormState(FormMixin, rx.State):
 
     async def _load_areas(self) -> None:
         choices = await asyncio.to_thread(areas.area_choices, self._scope)
-        self.area_options = [[NONE, "No area"], *options(choices)]
+        self.area_options = [[NONE, tr("No area")], *options(choices)]
 
     @requires(Action.EDIT)
     @event
@@ -214,9 +216,9 @@ class StationFormState(FormMixin, rx.State):
             station_id = self.editing_id
             return await self._save(
                 lambda: stations.update_station(scope, station_id, data, owner, area),
-                lambda v: f"Station {v.name} saved.",
+                lambda v: tr("Station {name} saved.", name=v.name),
             )
         return await self._save(
             lambda: stations.create_station(scope, data, owner, area),
-            lambda v: f"Station {v.name} created.",
+            lambda v: tr("Station {name} created.", name=v.name),
         )

@@ -20,6 +20,8 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded
 from ccms_app.accounts.rules.permissions import Module
+from ccms_app.accounts.state import AuthState
+from ccms_app.core.i18n import reading_as, tr
 from ccms_app.monitoring.state.home import HomeState
 from ccms_app.network.rules.station_availability import BADGE_COLOURS, COLOURS, LABELS, ORDER
 from ccms_app.network.state.lists import operator_scope
@@ -82,7 +84,7 @@ def build_figure(markers: list[StationMarker]) -> dict[str, Any]:
                 lon=[m.longitude for m in group],
                 mode="markers",
                 marker={"size": 15, "color": COLOURS[availability]},
-                name=LABELS[availability],
+                name=tr(LABELS[availability]),
                 text=[f"<b>{m.name}</b><br>{m.summary}" for m in group],
                 customdata=[m.id for m in group],
                 hoverinfo="text",
@@ -130,14 +132,18 @@ class StationMapState(rx.State):
     async def view(self) -> MapView:
         home_state = await self.get_state(HomeState)
         _pushed, _changed = home_state.updated_at, self.revision  # the dependencies
+        # A push recomputes this outside the tab's events: the tab's reader, said here (its
+        # language a dependency too: a language switch words the summaries and the legend again).
+        reader = await self.get_state(AuthState)
         if not self._scope:
             return MapView()
-        try:
-            markers = await asyncio.to_thread(station_markers, list(self._scope))
-        except Exception:
-            log.exception("station map unavailable")
-            return MapView()
-        return build_view(markers)
+        with reading_as(reader.language, reader._organisation_id or None):
+            try:
+                markers = await asyncio.to_thread(station_markers, list(self._scope))
+            except Exception:
+                log.exception("station map unavailable")
+                return MapView()
+            return build_view(markers)
 
     @event
     async def load(self) -> None:

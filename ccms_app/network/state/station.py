@@ -17,7 +17,9 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded
 from ccms_app.accounts.rules.permissions import Module
+from ccms_app.accounts.state import AuthState
 from ccms_app.charging import session_history
+from ccms_app.core.i18n import reading_as
 from ccms_app.core.types import utc_now
 from ccms_app.monitoring.session_rows import RecentSessionRow, session_rows
 from ccms_app.monitoring.snapshot import charge_points_warnings
@@ -142,14 +144,18 @@ class StationDetailState(rx.State):
     async def live(self) -> StationLiveView:
         home_state = await self.get_state(HomeState)
         _pushed, _changed = home_state.updated_at, self.revision  # the dependencies
+        # A push recomputes this outside the tab's events: the tab's reader, said here (its
+        # language a dependency too: a language switch words the summary and the map again).
+        reader = await self.get_state(AuthState)
         station = self._station
         if not self._scope or station is None:
             return StationLiveView()
-        try:
-            return await asyncio.to_thread(load_live_view, list(self._scope), station)
-        except Exception:
-            log.exception("station view unavailable", extra={"station_id": station.id})
-            return StationLiveView()
+        with reading_as(reader.language, reader._organisation_id or None):
+            try:
+                return await asyncio.to_thread(load_live_view, list(self._scope), station)
+            except Exception:
+                log.exception("station view unavailable", extra={"station_id": station.id})
+                return StationLiveView()
 
     @event
     async def load(self) -> None:

@@ -219,7 +219,7 @@ def _revoke_button(row: RowVar) -> rx.Component:
 
 def _last_used(row: RowVar) -> rx.Component:
     return rx.vstack(
-        rx.text(row["last_used_at"], size="2"),
+        rx.text(t_var(row["last_used_at"]), size="2"),  # a time, or "never"
         rx.cond(
             row["last_used_address"] != "",
             _muted(t_with("from {address}", address=row["last_used_address"])),

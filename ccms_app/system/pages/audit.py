@@ -44,7 +44,7 @@ A: Any = AuditListState
 
 def _what(row: RowVar) -> rx.Component:
     return rx.vstack(
-        rx.text(row["action"], size="2", weight="medium", white_space="normal"),
+        rx.text(t_var(row["action"]), size="2", weight="medium", white_space="normal"),
         rx.badge(
             t_var(row["kind"]),
             color_scheme=rx.match(row["kind_key"], *KIND_COLOURS.items(), "gray"),
@@ -69,6 +69,19 @@ def _wrapping(key: str, weight: str = "regular") -> Any:
     anywhere rather than widen a phone's card past the screen."""
     return lambda row: rx.text(
         rx.cond(row[key] == "", EMPTY, row[key]), size="2", weight=weight, overflow_wrap="anywhere"
+    )
+
+
+def _object(row: RowVar) -> rx.Component:
+    """ "RFID card 12": the noun in the tab's language, then the entry's identifier."""
+    return rx.text(
+        rx.cond(
+            row["object_ref"] == "",
+            EMPTY,
+            rx.fragment(t_var(row["object_noun"]), " ", row["object_ref"]),
+        ),
+        size="2",
+        overflow_wrap="anywhere",
     )
 
 
@@ -106,7 +119,7 @@ def _columns() -> list[Column]:
         Column("occurred_at", t("Time")),
         Column("actor", t("Who"), render=_wrapping("actor", "medium")),
         Column("action", t("What"), render=_what),
-        Column("object_id", t("On"), render=_wrapping("object_id")),
+        Column("object_id", t("On"), render=_object),
         Column("outcome", t("Outcome"), render=_outcome),
         Column("remote_address", t("From"), render=_wrapping("remote_address")),
         Column("organisation", t("Organisation"), on_phone=False),

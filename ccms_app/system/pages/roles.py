@@ -214,7 +214,7 @@ def role_editor() -> rx.Component:
 
 def _open_button(row: RowVar) -> rx.Component:
     return rx.button(
-        t("Open"),
+        t("Details"),
         size="1",
         variant="soft",
         color_scheme="gray",
@@ -223,14 +223,11 @@ def _open_button(row: RowVar) -> rx.Component:
     )
 
 
-def _granted(row: RowVar) -> Any:
-    """A role's "12 of 40" (`granted_text`) as its two numbers, for the catalog's sentence."""
-    return row["permissions"].to(str).split(" of ")
-
-
 def _permissions(row: RowVar) -> rx.Component:
-    parts = _granted(row)
-    return rx.text(t_with("{granted} of {total}", granted=parts[0], total=parts[1]), size="2")
+    """A role's "12 of 40", its two numbers (`granted_counts`) in the catalog's sentence."""
+    return rx.text(
+        t_with("{granted} of {total}", granted=row["granted"], total=row["total"]), size="2"
+    )
 
 
 def _built_in_card(role: RowVar) -> rx.Component:
@@ -241,8 +238,8 @@ def _built_in_card(role: RowVar) -> rx.Component:
                 rx.text(
                     t_with(
                         "{granted} of {total} permissions · {count} account(s)",
-                        granted=_granted(role)[0],
-                        total=_granted(role)[1],
+                        granted=role["granted"],
+                        total=role["total"],
                         count=role["accounts"],
                     ),
                     size="1",

@@ -20,7 +20,7 @@ from ccms_app.system.state.sub_operators import SubOperatorFormState, SubOperato
 from ccms_app.ui.data_list import Column, RowVar, data_list
 from ccms_app.ui.i18n import Text, has_text, t, t_var, t_with
 from ccms_app.ui.layout import app_shell
-from ccms_app.ui.page_header import page_header
+from ccms_app.ui.page_header import follow_language, page_header
 
 ROUTE = "/system/sub-operators"
 TITLE = page_title("Sub-operators · System")
@@ -249,6 +249,7 @@ def page() -> rx.Component:
             _new_button(),
         ),
         section_links(ROUTE),
+        follow_language(SubOperatorFormState.follow_language, SubOperatorListState.follow_language),
         _note(),
         _list(),
         _dialog(),

@@ -23,12 +23,13 @@ from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import Caller, InputError, NotFoundError, RefusedError
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
+from ccms_app.accounts.state.auth import SESSION_ENDED
 from ccms_app.core.i18n import N_, tr
 from ccms_app.core.listing import ListPage, ListQuery, ListSpec
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState, display_value
 
-SESSION_ENDED = "Your session has ended. Log in again."
+# A message id: shown as tr(SESSION_ENDED) (the reader's language).
 
 
 async def event_caller(state: rx.State) -> Caller | None:
@@ -63,6 +64,11 @@ def choice_lists(pairs: list[tuple[int, str]]) -> list[list[str]]:
     return [[str(pk), label] for pk, label in pairs]
 
 
+def role_label(role: roles.RoleView) -> str:
+    """A role's name as the reader reads it: a built-in role's in the reader's language."""
+    return tr(role.name) if role.built_in else role.name
+
+
 def grantable_roles(scope: Collection[int], permissions: frozenset[str]) -> list[list[str]]:
     """The roles the caller may hand out (the server checks again on save)."""
     return [
@@ -88,7 +94,7 @@ class AccountListState(ListState, rx.State):
 
     def _filter_options(self, scope: Collection[int]) -> dict[str, list[tuple[str, str]]]:
         return {
-            "role_id": [(str(r.id), r.name) for r in roles.visible_roles(scope)],
+            "role_id": [(str(r.id), role_label(r)) for r in roles.visible_roles(scope)],
             "organisation_id": [
                 (str(pk), name) for pk, name in account_admin.organisation_choices(scope)
             ],
@@ -113,7 +119,7 @@ class AccountFormState(rx.State):
     async def open_new(self) -> Any:
         caller = await event_caller(self)
         if caller is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         scope = await asyncio.to_thread(caller.scope)
         organisations = await asyncio.to_thread(account_admin.organisation_choices, scope)
         self.organisation_choices = choice_lists(organisations)
@@ -142,7 +148,7 @@ class AccountFormState(rx.State):
     async def create(self, password_form: dict[str, Any]) -> Any:
         caller = await event_caller(self)
         if caller is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         data = AccountInput(
             full_name=str(password_form.get("full_name", "")),
             email=str(password_form.get("email", "")),
@@ -165,10 +171,8 @@ class AccountFormState(rx.State):
         return [
             rx.toast.success(
                 tr(
-                    (
-                        "{email} created. Pass the initial password on: it "
-                        "must be changed at the first login."
-                    ),
+                    "{email} created. Pass the initial password on: it "
+                    "must be changed at the first login.",
                     email=created.email,
                 )
             ),
@@ -202,7 +206,7 @@ class AccountActionsState(rx.State):
     async def open_role(self, account_id: str, label: str, role_id: str) -> Any:
         caller = await event_caller(self)
         if caller is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         scope = await asyncio.to_thread(caller.scope)
         self.role_choices = await asyncio.to_thread(grantable_roles, scope, caller.permissions)
         self._open("role", account_id, label)
@@ -224,7 +228,9 @@ class AccountActionsState(rx.State):
         target = self.target_id
         return await self._act(
             lambda caller: account_admin.deactivate_account(caller, target),
-            lambda view: f"{view.email} is deactivated: every open session of it has ended.",
+            lambda view: tr(
+                "{email} is deactivated: every open session of it has ended.", email=view.email
+            ),
         )
 
     @requires(Action.EDIT)
@@ -233,7 +239,7 @@ class AccountActionsState(rx.State):
         target = as_id(account_id)
         return await self._act(
             lambda caller: account_admin.reactivate_account(caller, target),
-            lambda view: f"{view.email} may log in again.",
+            lambda view: tr("{email} may log in again.", email=view.email),
         )
 
     @requires(Action.EDIT)
@@ -242,9 +248,10 @@ class AccountActionsState(rx.State):
         target, password = self.target_id, str(password_form.get("password", ""))
         return await self._act(
             lambda caller: account_admin.reset_password(caller, target, password),
-            lambda view: (
-                f"Password of {view.email} reset: pass it on; it must be changed at the "
-                "next login. Its open sessions have ended."
+            lambda view: tr(
+                "Password of {email} reset: pass it on; it must be changed at the next login. "
+                "Its open sessions have ended.",
+                email=view.email,
             ),
         )
 
@@ -254,7 +261,11 @@ class AccountActionsState(rx.State):
         target, role = self.target_id, as_id(self.role_id)
         return await self._act(
             lambda caller: account_admin.change_role(caller, target, role),
-            lambda view: f"{view.email} is now {view.role_name}.",
+            lambda view: tr(
+                "{email} is now {role}.",
+                email=view.email,
+                role=tr(view.role_name),  # a built-in role's name is a message id
+            ),
         )
 
     # --- implementation ------------------------------------------------------------------
@@ -268,7 +279,7 @@ class AccountActionsState(rx.State):
     ) -> Any:
         caller = await event_caller(self)
         if caller is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         self.busy = True
         try:
             view = await asyncio.to_thread(work, caller)

@@ -28,14 +28,15 @@ from ccms_app.accounts.api_keys import ApiKeyView
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import InputError, NotFoundError, RefusedError
 from ccms_app.accounts.rules.permissions import Action, Module
-from ccms_app.core.i18n import tr
+from ccms_app.accounts.state.auth import SESSION_ENDED
+from ccms_app.core.i18n import N_, tr
 from ccms_app.core.listing import ListSpec
 from ccms_app.system.state.accounts import (
-    SESSION_ENDED,
     as_id,
     choice_lists,
     event_caller,
     grantable_roles,
+    role_label,
 )
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState, display_value
@@ -83,7 +84,7 @@ def shown_key_row(row: dict[str, Any]) -> dict[str, str]:
     not used yet, and the revocation time ("" while it works)."""
     shown = {key: display_value(value) for key, value in row.items()}
     shown["prefix"] = f"{shown['prefix']}…"
-    shown["last_used_at"] = shown["last_used_at"] or "never"
+    shown["last_used_at"] = shown["last_used_at"] or N_("never")  # shown with t_var
     return shown
 
 
@@ -99,12 +100,12 @@ class ApiKeyListState(ListState, rx.State):
         return shown_key_row(row)
 
     def _filter_options(self, scope: Collection[int]) -> dict[str, list[tuple[str, str]]]:
-        role_names = dict.fromkeys(r.name for r in roles.visible_roles(scope))
+        role_names = {r.name: role_label(r) for r in roles.visible_roles(scope)}
         return {
             "organisation_id": [
                 (str(pk), name) for pk, name in account_admin.organisation_choices(scope)
             ],
-            "role": [(name, name) for name in role_names],
+            "role": list(role_names.items()),
         }
 
 
@@ -131,7 +132,7 @@ class ApiKeyFormState(rx.State):
     async def open_new(self) -> Any:
         caller = await event_caller(self)
         if caller is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         scope = await asyncio.to_thread(caller.scope)
         organisations = await asyncio.to_thread(account_admin.organisation_choices, scope)
         self.organisation_choices = choice_lists(organisations)
@@ -160,7 +161,7 @@ class ApiKeyFormState(rx.State):
     async def create(self, form: dict[str, Any]) -> Any:
         caller = await event_caller(self)
         if caller is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         name, role_id = str(form.get("name", "")), as_id(self.role_id)
         organisation_id = as_id(self.organisation_id) or None
         self.busy = True
@@ -227,7 +228,7 @@ class ApiKeyActionsState(rx.State):
     async def revoke(self) -> Any:
         caller = await event_caller(self)
         if caller is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         self.busy = True
         try:
             view = await asyncio.to_thread(api_keys.revoke_api_key, caller, self.target_id)
@@ -239,7 +240,7 @@ class ApiKeyActionsState(rx.State):
         self.target_id, self.target_label = 0, ""
         return [
             rx.toast.success(
-                tr(("API key {view} revoked: its next request is refused."), view=view.name)
+                tr("API key {view} revoked: its next request is refused.", view=view.name)
             ),
             ApiKeyListState.refresh,
         ]

@@ -17,17 +17,25 @@ from ccms_app.accounts import roles
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import InputError, NotFoundError, RefusedError
 from ccms_app.accounts.rules.permissions import ALL_PERMISSIONS, Action, Module
+from ccms_app.accounts.state.auth import SESSION_ENDED
 from ccms_app.core.i18n import N_, tr
 from ccms_app.core.listing import ListSpec
-from ccms_app.system.state.accounts import SESSION_ENDED, as_id, event_caller
+from ccms_app.system.state.accounts import as_id, event_caller
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState, display_value
 
 
 def granted_text(permissions: str) -> str:
-    """ "12 of 40": how much of the matrix a role ticks."""
+    """ "12 of 40": how much of the matrix a role ticks (in English; the page words
+    `granted_counts` in the tab's language)."""
+    granted, total = granted_counts(permissions)
+    return f"{granted} of {total}"
+
+
+def granted_counts(permissions: str) -> tuple[str, str]:
+    """How many permissions a role ticks, and how many there are: ("12", "40")."""
     granted = [p for p in permissions.split(",") if p]
-    return f"{len(granted)} of {len(ALL_PERMISSIONS)}"
+    return str(len(granted)), str(len(ALL_PERMISSIONS))
 
 
 @guarded(Module.SYSTEM)
@@ -40,7 +48,9 @@ class RoleListState(ListState, rx.State):
 
     def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
         shown = {key: display_value(value) for key, value in row.items()}
-        shown["permissions"] = granted_text(str(row.get("permissions") or ""))
+        permissions = str(row.get("permissions") or "")
+        shown["permissions"] = granted_text(permissions)
+        shown["granted"], shown["total"] = granted_counts(permissions)
         return shown
 
 
@@ -79,6 +89,8 @@ class RoleEditorState(rx.State):
                 "name": v.name,
                 "accounts": str(v.accounts),
                 "permissions": granted_text(",".join(v.permissions)),
+                "granted": granted_counts(",".join(v.permissions))[0],
+                "total": granted_counts(",".join(v.permissions))[1],
             }
             for v in views
         ]
@@ -87,7 +99,7 @@ class RoleEditorState(rx.State):
     async def open_new(self) -> Any:
         caller = await event_caller(self)
         if caller is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         self._show(0, "", "", 0, False, [], sorted(caller.permissions))
         self.read_only = roles.EDIT_PERMISSION not in caller.permissions
         return None
@@ -96,7 +108,7 @@ class RoleEditorState(rx.State):
     async def open_role(self, role_id: str) -> Any:
         caller = await event_caller(self)
         if caller is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         try:
             view = await asyncio.to_thread(roles.get_role, caller, as_id(role_id))
         except NotFoundError as exc:
@@ -151,16 +163,20 @@ class RoleEditorState(rx.State):
     async def save(self) -> Any:
         caller = await event_caller(self)
         if caller is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         role_id, name, chosen = self.role_id, self.name, list(self.selected)
         self.busy = True
         try:
             if role_id:
                 view = await asyncio.to_thread(roles.update_role, caller, role_id, name, chosen)
-                done = f"Role {view.name} saved: its {view.accounts} account(s) have it now."
+                done = tr(
+                    "Role {name} saved: its {count} account(s) have it now.",
+                    name=view.name,
+                    count=view.accounts,
+                )
             else:
                 view = await asyncio.to_thread(roles.create_role, caller, name, chosen)
-                done = f"Role {view.name} created."
+                done = tr("Role {name} created.", name=view.name)
         except InputError as exc:
             self.errors, self.message = dict(exc.errors), ""
             return None
@@ -177,7 +193,7 @@ class RoleEditorState(rx.State):
     async def delete(self) -> Any:
         caller = await event_caller(self)
         if caller is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         role_id = self.role_id
         self.confirm_delete = False
         try:

@@ -23,24 +23,38 @@ from ccms_app.accounts.licences import LICENCE_FIELDS
 from ccms_app.accounts.principals import Principal, principal_for_session
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
+from ccms_app.accounts.state.auth import SESSION_ENDED
+from ccms_app.core.i18n import DEFAULT, tr
 from ccms_app.core.listing import ListSpec
 from ccms_app.core.types import utc_now
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState
 
-SESSION_ENDED = "Your session has ended. Log in again."
 CREATE_FIELDS = ("name", "admin_name", "admin_email", *LICENCE_FIELDS)
 
 
 @guarded(Module.SYSTEM)
 class SubOperatorListState(ListState, rx.State):
-    """The sub-operators of the operator's organisation, with their usage and licence."""
+    """The sub-operators of the operator's organisation, with their usage and licence
+    (worded in the tab's language: `follow_language` words them again after a switch)."""
+
+    _language: str = DEFAULT  # the language of the rows shown
 
     def _list_spec(self) -> ListSpec:
         return sub_operators.SUB_OPERATOR_LIST
 
     def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
         return sub_operators.describe_row(row, utc_now().date())
+
+    async def _reload(self) -> None:
+        self._language = (await self.get_state(AuthState)).language
+        await super()._reload()
+
+    @event
+    async def follow_language(self) -> None:
+        """The tab's language changed: the rows shown are written again in it."""
+        if self.loaded and self._language != (await self.get_state(AuthState)).language:
+            await self._reload()
 
 
 @guarded(Module.SYSTEM)
@@ -57,16 +71,26 @@ class SubOperatorFormState(rx.State):
     message: str = ""
     busy: bool = False
     _admin_password: str = ""
+    _language: str = DEFAULT  # the language of `note`
 
     @event
     async def load_access(self) -> None:
         """on_load: whether to offer the create and edit buttons (the server decides anew
         on every change)."""
         caller = await self._caller()
+        self._language = (await self.get_state(AuthState)).language
         reason = await asyncio.to_thread(sub_operators.refusal_for, caller) if caller else ""
         self.may_manage = caller is not None and not reason
         self.note = reason
         self.mode = ""
+
+    @event
+    async def follow_language(self) -> None:
+        """The tab's language changed: the note says why again, in it."""
+        if self.note and self._language != (await self.get_state(AuthState)).language:
+            caller = await self._caller()
+            self._language = (await self.get_state(AuthState)).language
+            self.note = await asyncio.to_thread(sub_operators.refusal_for, caller) if caller else ""
 
     @event
     def set_value(self, name: str, value: str) -> None:
@@ -106,7 +130,7 @@ class SubOperatorFormState(rx.State):
     async def save(self) -> Any:
         caller = await self._caller()
         if caller is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         values, address = dict(self.values), self._remote_address()
         self.busy = True
         try:
@@ -115,15 +139,16 @@ class SubOperatorFormState(rx.State):
                 created = await asyncio.to_thread(
                     sub_operators.create_sub_operator, caller, values, address
                 )
-                done = (
-                    f"{created.name} created. {created.administrator_email} must choose a "
-                    "new password at first login."
+                done = tr(
+                    "{name} created. {email} must choose a new password at first login.",
+                    name=created.name,
+                    email=created.administrator_email,
                 )
             else:
                 await asyncio.to_thread(
                     sub_operators.update_licence, caller, self.editing_id, values, address
                 )
-                done = f"Licence of {self.editing_name} saved."
+                done = tr("Licence of {name} saved.", name=self.editing_name)
         except sub_operators.SubOperatorError as exc:
             self.errors, self.message = dict(exc.errors), str(exc)
             return None

@@ -22,16 +22,16 @@ from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import Caller, RefusedError
 from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
+from ccms_app.accounts.state.auth import SESSION_ENDED
 from ccms_app.core.config import get_settings
 from ccms_app.core.display import time_zone
-from ccms_app.core.i18n import N_, gettext
+from ccms_app.core.i18n import gettext, tr
 from ccms_app.system import settings_admin, smtp_test
 from ccms_app.system.rules.settings import LABELS, TRAIL_WORDS, SettingsInputError
 from ccms_app.system.state.accounts import event_caller
 from ccms_app.ui.events import background_event, event
 
 NO_TARIFF = "none"  # the select's value for "no default tariff" (a select item cannot be "")
-SESSION_ENDED = N_("Your session has ended. Log in again.")
 TIME_FORMAT = "%Y-%m-%d %H:%M %Z"
 
 
@@ -117,7 +117,7 @@ class SettingsState(rx.State):
         caller = await event_caller(self)
         language = await self._language()
         if caller is None:
-            yield rx.toast.error(gettext(language, SESSION_ENDED))
+            yield rx.toast.error(tr(SESSION_ENDED))
             return
         fields = settings_admin.SECTIONS.get(str(section), ())
         form = {key: self.values.get(key, "") for key in fields}

@@ -23,6 +23,7 @@ from ccms_app.system.components.section_links import section_links
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
 from ccms_app.ui.i18n import Text, t, t_var
 from ccms_app.ui.layout import app_shell
+from ccms_app.ui.page_header import follow_language
 from ccms_app.ui.permissions import when_allowed
 from ccms_app.webhooks.delivery_log import DELIVERY_STATES
 from ccms_app.webhooks.pages.webhooks import HEALTH_COLOURS, NAV_ROUTE
@@ -250,6 +251,7 @@ def page() -> rx.Component:
         rx.link(t("← Webhooks"), href=LIST_ROUTE, size="2"),
         _header(),
         section_links(LIST_ROUTE),
+        follow_language(WebhookLogState.follow_language),
         rx.cond(
             S.missing,
             _missing(),

@@ -27,7 +27,7 @@ from ccms_app.ui.data_list import Column, RowVar, data_list
 from ccms_app.ui.form_fields import field_error, form_message
 from ccms_app.ui.i18n import Text, has_text, t, t_var, t_with
 from ccms_app.ui.layout import app_shell
-from ccms_app.ui.page_header import page_header
+from ccms_app.ui.page_header import follow_language, page_header
 from ccms_app.ui.permissions import when_allowed
 from ccms_app.webhooks.rules.events import ALL_EVENTS, EVENT_TYPES
 from ccms_app.webhooks.rules.signing import SIGNATURE_HEADER
@@ -414,6 +414,7 @@ def page() -> rx.Component:
             ),
         ),
         section_links(ROUTE),
+        follow_language(WebhookListState.follow_language),
         secret_box(),
         _list(),
         _dialog(),

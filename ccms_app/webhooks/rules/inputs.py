@@ -54,10 +54,8 @@ def validate_url(value: str) -> str:
     if len(url) > MAX_URL_CHARS or not url.isascii() or not url.isprintable() or " " in url:
         raise ValueError(
             tr(
-                (
-                    "A URL has at most {max_url_chars} characters, without spaces; "
-                    "write non-ASCII host names in their xn-- form."
-                ),
+                "A URL has at most {max_url_chars} characters, without spaces; "
+                "write non-ASCII host names in their xn-- form.",
                 max_url_chars=MAX_URL_CHARS,
             )
         )

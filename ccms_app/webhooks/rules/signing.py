@@ -35,10 +35,8 @@ def validate_secret(value: str) -> str:
     if not MIN_SECRET_CHARS <= len(value) <= MAX_SECRET_CHARS:
         raise ValueError(
             tr(
-                (
-                    "A secret has {min_secret_chars} to {max_secret_chars} "
-                    "characters; leave it empty and CCMS makes one."
-                ),
+                "A secret has {min_secret_chars} to {max_secret_chars} "
+                "characters; leave it empty and CCMS makes one.",
                 min_secret_chars=MIN_SECRET_CHARS,
                 max_secret_chars=MAX_SECRET_CHARS,
             )

@@ -16,14 +16,17 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import NotFoundError
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.accounts.state import AuthState
+from ccms_app.accounts.state.auth import SESSION_ENDED
 from ccms_app.core import listing
-from ccms_app.core.i18n import N_
+from ccms_app.core.i18n import DEFAULT, N_, tr
 from ccms_app.core.listing import ListPage, ListQuery, ListSpec
-from ccms_app.system.state.accounts import SESSION_ENDED, event_caller
+from ccms_app.system.state.accounts import event_caller
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState, display_value
 from ccms_app.webhooks import delivery_log, subscriptions
 from ccms_app.webhooks.delivery_log import DeliveryView
+from ccms_app.webhooks.rules.outcomes import outcome_text
 from ccms_app.webhooks.state.webhooks import health, send_test_event
 
 ROUTE_PREFIX = "/system/webhooks/"
@@ -47,6 +50,7 @@ def detail_of(view: DeliveryView) -> dict[str, str]:
         )
     }  # fmt: skip
     shown["payload"] = view.payload
+    shown["error"] = outcome_text(shown["error"])
     return shown
 
 
@@ -59,9 +63,28 @@ class WebhookLogState(ListState, rx.State):
     missing: bool = False
     detail_open: bool = False
     detail: dict[str, str] = {}
+    _language: str = DEFAULT  # the language of the outcomes shown
 
     def _list_spec(self) -> ListSpec:
         return delivery_log.DELIVERY_LIST
+
+    def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
+        shown = super()._format_row(row)
+        if "error" in shown:
+            shown["error"] = outcome_text(shown["error"])
+        return shown
+
+    async def _reload(self) -> None:
+        self._language = (await self.get_state(AuthState)).language
+        await super()._reload()
+
+    @event
+    async def follow_language(self) -> None:
+        """The tab's language changed: the webhook's last outcome and the rows shown are
+        written again in it."""
+        if self.loaded and self._language != (await self.get_state(AuthState)).language:
+            await self._read_webhook()
+            await self._reload()
 
     def _fetch(self, query: ListQuery, scope: Collection[int]) -> ListPage:
         narrowed = ListQuery(
@@ -101,7 +124,7 @@ class WebhookLogState(ListState, rx.State):
     async def open_delivery(self, delivery_id: str) -> Any:
         caller = await event_caller(self)
         if caller is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         try:
             view = await asyncio.to_thread(
                 delivery_log.get_delivery, caller, self.webhook_id, int(delivery_id or 0)
@@ -142,7 +165,7 @@ class WebhookLogState(ListState, rx.State):
             "enabled": N_("enabled") if view.enabled else N_("disabled"),
             "organisation": view.organisation,
             "last_attempt_at": display_value(view.last_attempt_at),
-            "last_outcome": view.last_outcome,
+            "last_outcome": outcome_text(view.last_outcome),
             "failing_since": display_value(view.failing_since),
             "health": health(row),
         }

@@ -20,13 +20,16 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import InputError, NotFoundError, RefusedError
 from ccms_app.accounts.rules.permissions import Action, Module
-from ccms_app.core.i18n import N_, tr
+from ccms_app.accounts.state import AuthState
+from ccms_app.accounts.state.auth import SESSION_ENDED
+from ccms_app.core.i18n import DEFAULT, N_, tr
 from ccms_app.core.listing import ListSpec
-from ccms_app.system.state.accounts import SESSION_ENDED, as_id, event_caller
+from ccms_app.system.state.accounts import as_id, event_caller
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState, display_value
 from ccms_app.webhooks import subscriptions
 from ccms_app.webhooks.rules.events import ALL_EVENTS, EVENT_TYPES, describe_selection
+from ccms_app.webhooks.rules.outcomes import outcome_text
 from ccms_app.webhooks.subscriptions import SavedSubscription, SubscriptionDisabledError
 
 SECRET_BOX_ID = "webhook_secret"  # the read-only input the page shows a new secret in
@@ -43,7 +46,10 @@ def health(row: dict[str, Any]) -> str:
 
 @guarded(Module.SYSTEM)
 class WebhookListState(ListState, rx.State):
-    """The webhooks of the operator's organisation and its sub-operators."""
+    """The webhooks of the operator's organisation and its sub-operators (the receivers'
+    outcomes worded in the tab's language: `follow_language` words them again)."""
+
+    _language: str = DEFAULT  # the language of the rows shown
 
     def _list_spec(self) -> ListSpec:
         return subscriptions.SUBSCRIPTION_LIST
@@ -53,7 +59,18 @@ class WebhookListState(ListState, rx.State):
         shown["events"] = describe_selection(str(row.get("events") or ""))
         shown["enabled"] = N_("enabled") if row.get("enabled") else N_("disabled")
         shown["health"] = health(row)
+        shown["last_outcome"] = outcome_text(shown.get("last_outcome", ""))
         return shown
+
+    async def _reload(self) -> None:
+        self._language = (await self.get_state(AuthState)).language
+        await super()._reload()
+
+    @event
+    async def follow_language(self) -> None:
+        """The tab's language changed: the rows shown are written again in it."""
+        if self.loaded and self._language != (await self.get_state(AuthState)).language:
+            await self._reload()
 
 
 @guarded(Module.SYSTEM)
@@ -80,7 +97,7 @@ class WebhookFormState(rx.State):
     async def open_edit(self, webhook_id: str) -> Any:
         caller = await event_caller(self)
         if caller is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         try:
             view = await asyncio.to_thread(
                 subscriptions.get_subscription, caller, as_id(webhook_id)
@@ -136,7 +153,7 @@ class WebhookFormState(rx.State):
         """Create or change; `secret_form` carries the optional own secret."""
         caller = await event_caller(self)
         if caller is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         form = {
             **self.values,
             "events": ",".join(self.chosen),
@@ -156,7 +173,11 @@ class WebhookFormState(rx.State):
             self.busy = False
         created = self.mode == "create"
         self.mode = ""
-        done = f"Webhook {saved.view.name} {'created' if created else 'saved'}."
+        done = (
+            tr("Webhook {name} created.", name=saved.view.name)
+            if created
+            else tr("Webhook {name} saved.", name=saved.view.name)
+        )
         shown = self._show_secret(saved) if created else []
         return [rx.toast.success(done), WebhookListState.refresh, *shown]
 
@@ -165,7 +186,7 @@ class WebhookFormState(rx.State):
     async def rotate_secret(self) -> Any:
         caller = await event_caller(self)
         if caller is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         try:
             saved = await asyncio.to_thread(subscriptions.rotate_secret, caller, self.editing_id)
         except REFUSALS as exc:
@@ -182,7 +203,7 @@ class WebhookFormState(rx.State):
     async def delete(self) -> Any:
         caller = await event_caller(self)
         if caller is None:
-            return rx.toast.error(SESSION_ENDED)
+            return rx.toast.error(tr(SESSION_ENDED))
         self.confirm_delete = False
         try:
             name = await asyncio.to_thread(
@@ -193,7 +214,7 @@ class WebhookFormState(rx.State):
             return None
         self.mode = ""
         return [
-            rx.toast.success(tr(("Webhook {name} deleted."), name=name)),
+            rx.toast.success(tr("Webhook {name} deleted.", name=name)),
             WebhookListState.refresh,
         ]
 
@@ -229,7 +250,7 @@ async def send_test_event(state: rx.State, webhook_id: int) -> Any:
     """Queue a test event (the list's and the log page's button): a toast says what next."""
     caller = await event_caller(state)
     if caller is None:
-        return rx.toast.error(SESSION_ENDED)
+        return rx.toast.error(tr(SESSION_ENDED))
     try:
         await asyncio.to_thread(subscriptions.send_test_event, caller, webhook_id)
     except REFUSALS as exc:

@@ -126,7 +126,7 @@ async def test_starting_a_top_up_from_the_page(
     assert form.holders == [[str(pay_world.zoe), "Zoë Müller (zoe@example.com)"]]
     await admin.send(TopUpFormState, "choose_holder", value=str(pay_world.zoe))
     assert form.recharge_options[0] == ["1000", "€10.00"]
-    assert form.limits == "between 5.00 EUR and 500.00 EUR"
+    assert (form.limit_low, form.limit_high) == ("5.00 EUR", "500.00 EUR")
     await admin.send(TopUpFormState, "set_mode", value="custom")
     await admin.send(TopUpFormState, "set_amount", value="1")
     await admin.send(TopUpFormState, "start")

@@ -18,8 +18,9 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.accounts.state import AuthState
 from ccms_app.control.state.charge_point import current_charge_point, signed_in_email
-from ccms_app.core.i18n import N_
+from ccms_app.core.i18n import N_, reading_as, tr
 from ccms_app.core.types import utc_now
 from ccms_app.drivers.local_lists.outcomes import SyncResult
 from ccms_app.drivers.local_lists.status import LocalListStatus, local_list_status
@@ -130,14 +131,16 @@ def load_panel(charge_point_id: int) -> LocalListPanel:
 
 
 def sync_message(result: SyncResult) -> tuple[str, bool]:
+    """The sync's outcome for the operator, in the reader's language (the detail is the
+    sync's record, as stored)."""
     if result.result == "accepted":
-        return f"Local list synced: {result.detail}.", True
+        return tr("Local list synced: {detail}.", detail=result.detail), True
     if result.result == "up_to_date":
-        return f"The local list is up to date (version {result.version}).", True
+        return tr("The local list is up to date (version {version}).", version=result.version), True
     if result.result == "offline":
-        return "Not synced: the charge point is offline.", False
-    text = RESULT_TEXTS.get(result.result, result.result)
-    return f"Not synced ({text}): {result.detail}.", False
+        return tr("Not synced: the charge point is offline."), False
+    text = tr(RESULT_TEXTS.get(result.result, result.result))
+    return tr("Not synced ({result}): {detail}.", result=text, detail=result.detail), False
 
 
 @guarded(Module.LIVE_MONITORING)
@@ -152,13 +155,17 @@ class ChargePointLocalListState(rx.State):
     async def panel(self) -> LocalListPanel:
         live = await self.get_state(ChargePointLiveState)
         _pushed, _changed = live.command_history, self.revision  # the dependencies
+        # A push recomputes this outside the tab's events: the tab's reader, said here (its
+        # language a dependency too: a language switch words the reasons again).
+        reader = await self.get_state(AuthState)
         if not self._charge_point_id:
             return LocalListPanel()
-        try:
-            return await asyncio.to_thread(load_panel, self._charge_point_id)
-        except Exception:
-            log.exception("local list panel unavailable", extra={"cp": self._charge_point_id})
-            return LocalListPanel()
+        with reading_as(reader.language, reader._organisation_id or None):
+            try:
+                return await asyncio.to_thread(load_panel, self._charge_point_id)
+            except Exception:
+                log.exception("local list panel unavailable", extra={"cp": self._charge_point_id})
+                return LocalListPanel()
 
     @event
     async def open(self) -> None:
@@ -217,23 +224,23 @@ class ChargePointLocalListState(rx.State):
 
 async def _sync(charge_point_id: int, requested_by: str | None, full: bool) -> tuple[str, bool]:
     if requested_by is None:
-        return "Your session has ended. Log in again.", False
+        return tr("Your session has ended. Log in again."), False
     try:
         result = await sync_charge_point(charge_point_id, requested_by, full=full)
     except Exception as exc:
         log.exception("local list sync failed", extra={"cp": charge_point_id})
-        return f"Not synced: {exc}", False
+        return tr("Not synced: {exc}", exc=exc), False
     return sync_message(result)
 
 
 async def _check_version(charge_point_id: int, requested_by: str | None) -> tuple[str, bool]:
     if requested_by is None:
-        return "Your session has ended. Log in again.", False
+        return tr("Your session has ended. Log in again."), False
     try:
         view = await fetch_list_version(charge_point_id, requested_by)
     except Exception as exc:
         log.exception("local list version check failed", extra={"cp": charge_point_id})
-        return f"Version not checked: {exc}", False
+        return tr("Version not checked: {exc}", exc=exc), False
     if view.status != "accepted":
-        return f"Version not checked: {view.error or view.status}.", False
-    return "The charge point reported its local list version (shown above).", True
+        return tr("Version not checked: {problem}.", problem=view.error or view.status), False
+    return tr("The charge point reported its local list version (shown above)."), True

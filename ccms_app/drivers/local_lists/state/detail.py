@@ -20,8 +20,9 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.accounts.state.auth import SESSION_ENDED
 from ccms_app.control.state.charge_point import signed_in_email
-from ccms_app.core.i18n import N_
+from ccms_app.core.i18n import N_, tr
 from ccms_app.core.listing import ListQuery, ListSpec
 from ccms_app.drivers.local_lists import specs
 from ccms_app.drivers.local_lists.assignments import assigned_charge_point_ids, unassign_list
@@ -33,7 +34,7 @@ from ccms_app.drivers.local_lists.state.lists import ROUTE, LocalListsState, run
 from ccms_app.drivers.local_lists.sync import sync_list
 from ccms_app.drivers.state.detail import id_from_path
 from ccms_app.drivers.state.lists import date_text
-from ccms_app.drivers.state.scope import SESSION_ENDED, as_id, operator_scope
+from ccms_app.drivers.state.scope import as_id, operator_scope
 from ccms_app.ui.events import background_event, event
 from ccms_app.ui.list_state import ListState, display_value
 
@@ -76,11 +77,15 @@ def sync_rows(results: list[SyncResult]) -> list[SyncRow]:
 
 
 def sync_summary(results: list[SyncResult]) -> tuple[str, bool]:
+    """One line for the operator, in the reader's language."""
     if not results:
-        return "The list is not assigned to any charge point: nothing to sync.", True
+        return tr("The list is not assigned to any charge point: nothing to sync."), True
     counts = Counter(RESULT_TEXTS.get(r.result, r.result) for r in results)
-    parts = ", ".join(f"{n} {text}" for text, n in sorted(counts.items()))
-    return f"Synced {len(results)} charge point(s): {parts}.", all(r.ok for r in results)
+    parts = ", ".join(
+        tr("{count} {result}", count=n, result=tr(text)) for text, n in sorted(counts.items())
+    )
+    ok = all(r.ok for r in results)
+    return tr("Synced {count} charge point(s): {parts}.", count=len(results), parts=parts), ok
 
 
 class ListBoundState(rx.State, mixin=True):
@@ -189,7 +194,10 @@ class EntryListState(ListBoundState, ListState, rx.State):
         return await _act(
             self,
             lambda s: remove_id_tags(list_id, [id_tag], s.organisation_ids),
-            lambda _: f"{id_tag} removed; the list's charge points drop it at the next sync.",
+            lambda _: tr(
+                "{id_tag} removed; the list's charge points drop it at the next sync.",
+                id_tag=id_tag,
+            ),
         )
 
     @requires(Action.EDIT)
@@ -202,9 +210,9 @@ class EntryListState(ListBoundState, ListState, rx.State):
         return await _act(
             self,
             lambda s: remove_id_tags(list_id, tags, s.organisation_ids),
-            lambda _: (
-                f"{len(tags)} id tag(s) removed; the list's charge points drop them at the "
-                "next sync."
+            lambda _: tr(
+                "{count} id tag(s) removed; the list's charge points drop them at the next sync.",
+                count=len(tags),
             ),
         )
 
@@ -242,9 +250,10 @@ class AssignedListState(ListBoundState, ListState, rx.State):
         return await _act(
             self,
             lambda s: unassign_list(list_id, ids, s.organisation_ids),
-            lambda _: (
-                f"Unassigned from {len(ids)} charge point(s); their lists lose its id "
-                "tags at the next sync."
+            lambda _: tr(
+                "Unassigned from {count} charge point(s); their lists lose its id tags at the "
+                "next sync.",
+                count=len(ids),
             ),
         )
 
@@ -337,7 +346,7 @@ class LocalListDetailState(rx.State):
             scope = await operator_scope(self)
         rows: list[SyncRow] = []
         if requested_by is None or scope is None:
-            message, ok = SESSION_ENDED, False
+            message, ok = tr(SESSION_ENDED), False
         else:
             try:
                 results = await sync_list(list_id, requested_by, scope.organisation_ids)
@@ -345,7 +354,7 @@ class LocalListDetailState(rx.State):
                 rows = sync_rows(results)
             except Exception as exc:  # shown to the operator, logged in full
                 log.exception("local list sync now failed", extra={"list_id": list_id})
-                message, ok = f"Not synced: {exc}", False
+                message, ok = tr("Not synced: {exc}", exc=exc), False
         async with self:
             self.syncing, self.sync_results = False, rows
             self.sync_message, self.sync_ok = message, ok

@@ -13,6 +13,7 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded
 from ccms_app.accounts.rules.permissions import Module
+from ccms_app.core.i18n import tr
 from ccms_app.drivers.common import NotFoundError, Scope, UserInputError
 from ccms_app.drivers.local_lists.lists import (
     LocalListError,
@@ -46,12 +47,13 @@ class LocalListFormState(UserFormState, rx.State):
         try:
             if pk:
                 saved = update_list(pk, name, description, scope.organisation_ids)
-                return f"Saved {saved.name}.", saved.id
+                return tr("Saved {name}.", name=saved.name), saved.id
             created = create_list(scope.organisation_id, name, description)
         except LocalListError as exc:
             raise UserInputError({"name": sentence(str(exc))}) from exc
         log.info("local list created", extra={"list_id": created.id})
-        return f"Local list {created.name} created: add id tags and charge points.", created.id
+        message = tr("Local list {name} created: add id tags and charge points.", name=created.name)
+        return message, created.id
 
     def _refresh(self, created_id: int) -> list[Any]:
         if created_id:  # a new list: straight to its page, to fill it

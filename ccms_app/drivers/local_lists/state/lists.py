@@ -18,12 +18,13 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
+from ccms_app.accounts.state.auth import SESSION_ENDED
 from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListSpec
 from ccms_app.drivers.common import NotFoundError, Scope
 from ccms_app.drivers.local_lists.lists import LocalListError, delete_unassigned_list
 from ccms_app.drivers.local_lists.specs import LOCAL_LIST_LIST
-from ccms_app.drivers.state.scope import SESSION_ENDED, as_id, operator_scope
+from ccms_app.drivers.state.scope import as_id, operator_scope
 from ccms_app.network.assets import organisation_choices
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState, display_value
@@ -44,7 +45,7 @@ async def run_list_action(state: rx.State, work: Callable[[Scope], Any]) -> tupl
     scope; the services say what is wrong with LocalListError."""
     scope = await operator_scope(state)
     if scope is None:
-        return None, SESSION_ENDED
+        return None, tr(SESSION_ENDED)
     try:
         return await asyncio.to_thread(work, scope), ""
     except (LocalListError, NotFoundError) as exc:

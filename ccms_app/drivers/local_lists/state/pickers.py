@@ -95,10 +95,18 @@ class ProblemRow:
 
 
 def added_text(outcome: AddOutcome) -> str:
-    text = f"{len(outcome.added)} id tag(s) added"
+    """What "Add id tags" did, in the reader's language."""
     if outcome.already:
-        text += f", {len(outcome.already)} already in the list"
-    return text + "; the list's charge points get them at the next sync."
+        return tr(
+            "{count} id tag(s) added, {already} already in the list; the list's charge points "
+            "get them at the next sync.",
+            count=len(outcome.added),
+            already=len(outcome.already),
+        )
+    return tr(
+        "{count} id tag(s) added; the list's charge points get them at the next sync.",
+        count=len(outcome.added),
+    )
 
 
 @guarded(Module.USERS)
@@ -150,7 +158,7 @@ class AddIdTagsState(rx.State):
             ]
             return rx.toast.error(
                 tr(
-                    ("Nothing added: {count} line(s) need fixing (listed below)."),
+                    "Nothing added: {count} line(s) need fixing (listed below).",
                     count=len(outcome.problems),
                 )
             )
@@ -224,9 +232,10 @@ class AssignState(rx.State):
             return rx.toast.error(tr("Tick the charge points to assign first."))
         return await self._assign(
             lambda s: assign_list(list_id, ids, s.organisation_ids),
-            lambda _: (
-                f"Assigned to {len(ids)} charge point(s); they get the list at the next "
-                "sync (connected ones within a minute), or press Sync now."
+            lambda _: tr(
+                "Assigned to {count} charge point(s); they get the list at the next sync "
+                "(connected ones within a minute), or press Sync now.",
+                count=len(ids),
             ),
         )
 
@@ -239,8 +248,11 @@ class AssignState(rx.State):
             return rx.toast.error(tr("Tick the stations first."))
         return await self._assign(
             lambda s: assign_stations(list_id, ids, s.organisation_ids),
-            lambda o: (
-                f"{len(ids)} station(s): {o.newly_assigned} of {o.charge_points} charge "
-                "point(s) newly assigned; they get the list at the next sync."
+            lambda o: tr(
+                "{stations} station(s): {assigned} of {count} charge point(s) newly assigned; "
+                "they get the list at the next sync.",
+                stations=len(ids),
+                assigned=o.newly_assigned,
+                count=o.charge_points,
             ),
         )

@@ -3,17 +3,22 @@
 A single alarm's mail says everything the charger said (OCPP error code, info, vendor id and
 vendor error code) and the operator's readable cause; a digest lists each alarm on a few
 lines under its station, most severe first, so a site-wide outage reads as one mail.
+
+The words are the reader's (`core.i18n.tr`: the digest job writes each recipient's mail as
+them); what the charger sent, names and links stay as they are.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ccms_app.core.i18n import N_, gettext, reader_language, tr
 from ccms_app.maintenance.rules.alarm_causes import cause_label
 from ccms_app.maintenance.rules.alarm_rules import severity_rank
 
-NO_STATION = "No station"
+NO_STATION = N_("No station")
 
 
 @dataclass(frozen=True)
@@ -46,48 +51,100 @@ def alarm_link(base_url: str, alarm_id: int) -> str:
     return f"{base_url.rstrip('/')}/maintenance/alarms/{alarm_id}"
 
 
+def _word(value: str) -> str:
+    """A stored value the catalog words ("major", "open", a cause's label) in the reader's
+    language."""
+    return gettext(reader_language(), value)
+
+
+def _cause(alarm: MailAlarm) -> str:
+    return _word(cause_label(alarm.cause))
+
+
 def _where(alarm: MailAlarm) -> str:
-    connector = "charge point" if alarm.connector_id == 0 else f"connector {alarm.connector_id}"
-    return f"{alarm.charge_point} {connector}"
+    if alarm.connector_id == 0:
+        return tr("{charge_point} charge point", charge_point=alarm.charge_point)
+    return tr(
+        "{charge_point} connector {connector}",
+        charge_point=alarm.charge_point,
+        connector=alarm.connector_id,
+    )
 
 
-def _codes(alarm: MailAlarm) -> str:
-    """What the charger said, as sent ("" when it said nothing beyond the cause)."""
+def _station(name: str) -> str:
+    return name if name and name != NO_STATION else _word(NO_STATION)
+
+
+def _codes(alarm: MailAlarm) -> list[str]:
+    """What the charger said, as sent (none when it said nothing beyond the cause)."""
     parts = []
     if alarm.error_code and alarm.error_code != "NoError":
-        parts.append(f"error code {alarm.error_code}")
+        parts.append(tr("error code {code}", code=alarm.error_code))
     if alarm.vendor_error_code:
-        vendor = f" ({alarm.vendor_id})" if alarm.vendor_id else ""
-        parts.append(f"vendor code {alarm.vendor_error_code}{vendor}")
+        code = alarm.vendor_error_code
+        if alarm.vendor_id:
+            parts.append(tr("vendor code {code} ({vendor})", code=code, vendor=alarm.vendor_id))
+        else:
+            parts.append(tr("vendor code {code}", code=code))
     if alarm.info:
-        parts.append(f"info {alarm.info!r}")
-    return ", ".join(parts)
+        parts.append(tr("info {info}", info=repr(alarm.info)))
+    return parts
+
+
+def _width(text: str) -> int:
+    """Columns `text` takes in a fixed-width font (a Chinese character takes two)."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _facts(rows: Sequence[tuple[str, str]]) -> list[str]:
+    """ "Label:  value" lines, the values in one column after the longest label."""
+    column = max(_width(label) for label, _value in rows) + 1
+    return [f"{label}{' ' * (column - _width(label))}{value}" for label, value in rows]
 
 
 def single_mail(alarm: MailAlarm, base_url: str, product: str = "CCMS") -> MailText:
     """The mail of one alarm, with every code the charger sent; the subject starts with the
     product name (the brand's)."""
-    cause = cause_label(alarm.cause)
-    subject = f"{product}: {cause} at {_where(alarm)} ({alarm.severity})"
-    lines = [
-        f"{cause} ({alarm.severity}) at {_where(alarm)}, {alarm.station or NO_STATION}.",
-        "",
-        f"Raised:            {alarm.raised_at}",
-        f"Status:            {alarm.status}",
-        f"OCPP error code:   {alarm.error_code or '-'}",
-        f"Info:              {alarm.info or '-'}",
-        f"Vendor:            {alarm.vendor_id or '-'}",
-        f"Vendor error code: {alarm.vendor_error_code or '-'}",
-        f"Readable cause:    {alarm.readable_cause or '-'}",
+    cause, severity, where = _cause(alarm), _word(alarm.severity), _where(alarm)
+    subject = tr(
+        "{product}: {cause} at {where} ({severity})",
+        product=product,
+        cause=cause,
+        where=where,
+        severity=severity,
+    )
+    facts = [
+        (tr("Raised:"), alarm.raised_at),
+        (tr("Status:"), _word(alarm.status)),
+        (tr("OCPP error code:"), alarm.error_code or "-"),
+        (tr("Info:"), alarm.info or "-"),
+        (tr("Vendor:"), alarm.vendor_id or "-"),
+        (tr("Vendor error code:"), alarm.vendor_error_code or "-"),
+        (tr("Readable cause:"), alarm.readable_cause or "-"),
     ]
     if alarm.detail:
-        lines.append(f"Detail:            {alarm.detail}")
-    lines += ["", f"Open the alarm: {alarm_link(base_url, alarm.alarm_id)}", ""]
+        facts.append((tr("Detail:"), alarm.detail))
+    lines = [
+        tr(
+            "{cause} ({severity}) at {where}, {station}.",
+            cause=cause,
+            severity=severity,
+            where=where,
+            station=_station(alarm.station),
+        ),
+        "",
+        *_facts(facts),
+        "",
+        tr("Open the alarm: {link}", link=alarm_link(base_url, alarm.alarm_id)),
+        "",
+    ]
     return MailText(subject, "\n".join(lines))
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+def _station_heading(station: str, count: int) -> str:
+    if count == 1:
+        return tr("{station} (1 alarm)", station=_station(station))
+    return tr("{station} ({count} alarms)", station=_station(station), count=count)
 
 
 def digest_mail(alarms: Sequence[MailAlarm], base_url: str, product: str = "CCMS") -> MailText:
@@ -97,22 +154,35 @@ def digest_mail(alarms: Sequence[MailAlarm], base_url: str, product: str = "CCMS
     by_station: dict[str, list[MailAlarm]] = {}
     for alarm in alarms:
         by_station.setdefault(alarm.station or NO_STATION, []).append(alarm)
-    subject = f"{product}: {_plural(len(alarms), 'alarm')} at {_plural(len(by_station), 'station')}"
+    if len(by_station) == 1:
+        subject = tr("{product}: {count} alarms at 1 station", product=product, count=len(alarms))
+    else:
+        subject = tr(
+            "{product}: {count} alarms at {stations} stations",
+            product=product,
+            count=len(alarms),
+            stations=len(by_station),
+        )
     severities = sorted({a.severity for a in alarms}, key=severity_rank)
-    counts = ", ".join(f"{sum(1 for a in alarms if a.severity == s)} {s}" for s in severities)
-    lines = [f"{_plural(len(alarms), 'alarm')} were raised ({counts}).", ""]
+    counts = ", ".join(
+        tr(
+            "{count} {severity}",
+            count=sum(1 for a in alarms if a.severity == s),
+            severity=_word(s),
+        )
+        for s in severities
+    )
+    lines = [tr("{count} alarms were raised ({counts}).", count=len(alarms), counts=counts), ""]
     for station in sorted(by_station, key=lambda name: (name == NO_STATION, name.lower())):
         rows = sorted(
             by_station[station],
             key=lambda a: (severity_rank(a.severity), a.charge_point, a.connector_id),
         )
-        lines += [f"{station} ({_plural(len(rows), 'alarm')})", "-" * min(len(station) + 12, 72)]
+        underline = "-" * min(_width(_station(station)) + 12, 72)
+        lines += [_station_heading(station, len(rows)), underline]
         for alarm in rows:
-            codes = _codes(alarm)
-            lines.append(
-                f"- {_where(alarm)}: {cause_label(alarm.cause)}, {alarm.severity}, "
-                f"{alarm.raised_at}" + (f", {codes}" if codes else "")
-            )
+            facts = [_cause(alarm), _word(alarm.severity), alarm.raised_at, *_codes(alarm)]
+            lines.append(f"- {_where(alarm)}: {', '.join(facts)}")
             if alarm.readable_cause:
                 lines.append(f"  {alarm.readable_cause}")
             lines.append(f"  {alarm_link(base_url, alarm.alarm_id)}")
