@@ -51,7 +51,7 @@ def t_var(text: Var) -> StringVar:
     product = json.dumps(DEFAULT_PRODUCT_NAME)
     return Var(
         _js_expr=(
-            f"String({_MESSAGES!s}?.[{value!s}] ?? {value!s} ?? \"\")"
+            f'String({_MESSAGES!s}?.[{value!s}] ?? {value!s} ?? "")'
             f".replace({PRODUCT_MENTION_JS}, {_PRODUCT!s} || {product})"
         ),
         _var_type=str,
