@@ -36,11 +36,11 @@ from ccms_app.accounts.models import Organisation
 from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.i18n import N_, tr
 from ccms_app.core.rows import stored_id
+from ccms_app.core.stored_text import fits, reword
 from ccms_app.drivers.models import Driver, IdTag, UserGroup, UserGroupMember
 from ccms_app.finance.errors import FinanceError, FinanceNotFound
 from ccms_app.finance.memberships.benefits import MemberTariff, member_tariff
 from ccms_app.finance.models import AssignmentTarget, Tariff, TariffAssignment, TariffVersion
-from ccms_app.finance.rules.stored_text import fits, reword
 from ccms_app.finance.tariffs import version_at
 from ccms_app.network.models import ChargePoint, Connector, Station
 

@@ -51,7 +51,7 @@ from ccms_app.accounts.rules.permissions import Action
 from ccms_app.accounts.state import AuthState
 from ccms_app.core import listing
 from ccms_app.core.display import format_time
-from ccms_app.core.i18n import tr
+from ccms_app.core.i18n import DEFAULT, reader_language, tr
 from ccms_app.core.listing import ListPage, ListQuery, ListQueryError, ListSpec
 from ccms_app.core.types import utc_now
 from ccms_app.ui.downloads import http_download
@@ -112,6 +112,7 @@ class ListState(rx.State, mixin=True):
     error: str = ""
     filter_options: dict[str, list[list[str]]] = {}
     _scope: list[int] = []
+    _worded_in: str = DEFAULT  # the language the rows and choices shown were worded in
 
     # --- what each list provides --------------------------------------------------------
 
@@ -174,6 +175,13 @@ class ListState(rx.State, mixin=True):
         options = await asyncio.to_thread(self._filter_options, self._scope)
         self.filter_options = {k: [[v, label] for v, label in o] for k, o in options.items()}
         await self._reload()
+
+    @event
+    async def follow_language(self) -> None:
+        """The tab's language changed (`ui.page_header.follow_language` on the page): the
+        rows and filter choices the server worded are read again in it."""
+        if self.loaded and self._worded_in != (await self.get_state(AuthState)).language:
+            await self.load()
 
     @event
     async def refresh(self) -> None:
@@ -262,6 +270,7 @@ class ListState(rx.State, mixin=True):
     async def _reload(self) -> None:
         if not self._scope:
             return
+        self._worded_in = reader_language()
         self.loading = True
         try:
             result = await asyncio.to_thread(self._fetch, self._query(), list(self._scope))

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from ccms_app.core.i18n import N_, tr
 from ccms_app.core.money import MoneyError, format_minor, normalise_currency, parse_minor
+from ccms_app.core.stored_text import reword
 from ccms_app.finance.errors import FinanceError
-from ccms_app.finance.rules.stored_text import reword
 
 # Our statuses (finance.payments.models.PaymentStatus), spelled here to stay pure.
 PENDING, REQUIRES_ACTION, AUTHORIZED = "pending", "requires_action", "authorized"

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ccms_app.core.i18n import N_, tr
-from ccms_app.finance.rules.stored_text import reword
+from ccms_app.core.stored_text import reword
 
 # The notes, stored in English (a cost is priced as the charger stops: nobody reads it then)
 # and shown in the reader's language (`note_text`).

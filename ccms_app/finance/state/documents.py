@@ -17,9 +17,8 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
-from ccms_app.accounts.state import AuthState
 from ccms_app.accounts.state.auth import SESSION_ENDED
-from ccms_app.core.i18n import DEFAULT, tr
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListPage, ListQuery, ListSpec
 from ccms_app.finance.documents import listing
 from ccms_app.finance.documents.credit_notes import credit_document
@@ -39,19 +38,6 @@ class DocumentListState(ListState, rx.State):
 
     descending: bool = True
     zone: str = "UTC"  # the operator's billing zone: what the times and days mean
-
-    _language: str = DEFAULT  # the language the rows shown were written in
-
-    async def _reload(self) -> None:
-        """ListState's re-read, its rows written in the tab's language."""
-        self._language = (await self.get_state(AuthState)).language
-        await super()._reload()
-
-    @event
-    async def follow_language(self) -> None:
-        """The tab's language changed (the page's language watch): rows and choices again."""
-        if self.loaded and self._language != (await self.get_state(AuthState)).language:
-            await self.load()
 
     def _list_spec(self) -> ListSpec:
         return DOCUMENT_LIST

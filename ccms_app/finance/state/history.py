@@ -58,19 +58,6 @@ class HistoryListState(ListState, rx.State):
     descending: bool = True
     zone: str = "UTC"  # the operator's billing time zone: what the From / To days mean
 
-    _language: str = DEFAULT  # the language the rows shown were written in
-
-    async def _reload(self) -> None:
-        """ListState's re-read, its rows written in the tab's language."""
-        self._language = (await self.get_state(AuthState)).language
-        await super()._reload()
-
-    @event
-    async def follow_language(self) -> None:
-        """The tab's language changed (the page's language watch): rows and choices again."""
-        if self.loaded and self._language != (await self.get_state(AuthState)).language:
-            await self.load()
-
     def _list_spec(self) -> ListSpec:
         return HISTORY_LIST
 

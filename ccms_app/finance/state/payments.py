@@ -19,10 +19,9 @@ import reflex as rx
 from ccms_app.accounts import audit
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
-from ccms_app.accounts.state import AuthState
 from ccms_app.accounts.state.auth import SESSION_ENDED
 from ccms_app.core import listing as core_listing
-from ccms_app.core.i18n import DEFAULT, tr
+from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListQuery, ListSpec
 from ccms_app.finance.documents.listing import operator_zone
 from ccms_app.finance.errors import FinanceError, FinanceNotFound
@@ -43,19 +42,6 @@ class PaymentListState(ListState, rx.State):
     descending: bool = True
     zone: str = "UTC"
     view: str = ALL_VIEW
-
-    _language: str = DEFAULT  # the language the rows shown were written in
-
-    async def _reload(self) -> None:
-        """ListState's re-read, its rows written in the tab's language."""
-        self._language = (await self.get_state(AuthState)).language
-        await super()._reload()
-
-    @event
-    async def follow_language(self) -> None:
-        """The tab's language changed (the page's language watch): rows and choices again."""
-        if self.loaded and self._language != (await self.get_state(AuthState)).language:
-            await self.load()
 
     def _list_spec(self) -> ListSpec:
         return PAYMENT_LIST

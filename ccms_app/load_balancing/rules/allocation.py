@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from heapq import heappop, heappush
 
 from ccms_app.core.i18n import N_, tr
-from ccms_app.load_balancing.rules.wording import node_reworded, node_text, reworded
+from ccms_app.core.stored_text import reword
+from ccms_app.load_balancing.rules.wording import node_reworded, node_text
 
 PHASES = ("L1", "L2", "L3")
 _UNLIMITED = 1 << 62
@@ -93,9 +94,9 @@ def _a(da: int) -> str:
     return f"{da / 10:.1f} A"
 
 
-def _where_text(name: str, text: str) -> str:
+def _where_text(text: str) -> str:
     """A reason's node-phase ("node 7 (L2)") with the node's default name reworded."""
-    found = _WHERE.match(text) if name == "where" else None
+    found = _WHERE.match(text)
     if found is None:
         return text
     return f"{node_reworded(found['node'])} ({found['phase']})"
@@ -103,7 +104,7 @@ def _where_text(name: str, text: str) -> str:
 
 def reason_text(reason: str) -> str:
     """A stored reason in the reader's language ("limited by Grid (L1)")."""
-    return reworded(reason, REASONS, _where_text)
+    return reword(reason, REASONS, {"where": _where_text})
 
 
 class _Tree:

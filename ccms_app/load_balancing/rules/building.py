@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
 from ccms_app.core.i18n import N_
-from ccms_app.load_balancing.rules.wording import reworded
+from ccms_app.core.stored_text import reword
 
 PhaseAmps = tuple[float, float, float]
 
@@ -82,4 +82,4 @@ def assumed_building(
 
 def note_text(note: str) -> str:
     """A stored note in the reader's language."""
-    return reworded(note, NOTES)
+    return reword(note, NOTES)

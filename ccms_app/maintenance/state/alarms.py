@@ -26,14 +26,13 @@ from ccms_app.core.listing import ListPage, ListQuery, ListSpec
 from ccms_app.maintenance.alarms import actions
 from ccms_app.maintenance.alarms.listing import ACTIVE, ALARM_LIST, DATE_FILTERS, page_filters
 from ccms_app.maintenance.state.alarms_rows import ME, alarm_filter_options, shown_alarm
-from ccms_app.maintenance.state.reworded import FollowsLanguage
 from ccms_app.system.state.accounts import as_id, event_caller
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState
 
 
 @guarded(Module.MAINTENANCE)
-class AlarmListState(FollowsLanguage, ListState, rx.State):
+class AlarmListState(ListState, rx.State):
     """The operator's alarms; the rows ticked for a bulk acknowledge."""
 
     filters: dict[str, str] = {"status": ACTIVE}

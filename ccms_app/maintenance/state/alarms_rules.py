@@ -24,7 +24,6 @@ from ccms_app.core.mail import mail_enabled
 from ccms_app.maintenance.alarms import rule_admin
 from ccms_app.maintenance.rules.alarm_causes import cause_label
 from ccms_app.maintenance.state.forms import submit
-from ccms_app.maintenance.state.reworded import FollowsLanguage
 from ccms_app.system.state.accounts import event_caller
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState, display_value
@@ -46,7 +45,7 @@ NEW_RULE = {
 
 
 @guarded(Module.MAINTENANCE)
-class AlarmRuleListState(FollowsLanguage, ListState, rx.State):
+class AlarmRuleListState(ListState, rx.State):
     mail_off: rx.Field[bool] = rx.field(False)
 
     def _list_spec(self) -> ListSpec:

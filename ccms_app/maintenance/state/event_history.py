@@ -18,7 +18,6 @@ from ccms_app.core.listing import ListQuery, ListSpec
 from ccms_app.maintenance import events
 from ccms_app.maintenance.alarms.listing import day_range, filter_choices
 from ccms_app.maintenance.rules.stored_text import event_detail_text
-from ccms_app.maintenance.state.reworded import FollowsLanguage
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState, coerce_filter, display_value
 
@@ -34,7 +33,7 @@ def occurred_filter(since: str, until: str) -> str:
 
 
 @guarded(Module.MAINTENANCE)
-class EventHistoryState(FollowsLanguage, ListState, rx.State):
+class EventHistoryState(ListState, rx.State):
     sort: str = "occurred_at"
     descending: bool = events.DEFAULT_DESCENDING
 

@@ -17,7 +17,6 @@ from ccms_app.core.i18n import N_, tr
 from ccms_app.core.listing import ListSpec
 from ccms_app.core.types import utc_now
 from ccms_app.maintenance.state.forms import submit
-from ccms_app.maintenance.state.reworded import FollowsLanguage
 from ccms_app.maintenance.work_orders import plans
 from ccms_app.network.assets import charge_point_search
 from ccms_app.system.state.accounts import as_id, event_caller
@@ -35,7 +34,7 @@ def covers_text(vendor: str, model: str) -> str:
 
 
 @guarded(Module.MAINTENANCE)
-class PlanListState(FollowsLanguage, ListState, rx.State):
+class PlanListState(ListState, rx.State):
     def _list_spec(self) -> ListSpec:
         return plans.PLAN_LIST
 

@@ -30,7 +30,6 @@ from ccms_app.maintenance.reports.filters import ReportFilter, ReportInputError,
 from ccms_app.maintenance.reports.numbers import percent_text, seconds_text
 from ccms_app.maintenance.reports.statistics import CauseCount, Statistics, statistics
 from ccms_app.maintenance.reports.uptime import PortUptime, UptimeReport, uptime_report
-from ccms_app.maintenance.state.reworded import FollowsLanguage
 from ccms_app.network.areas import area_choices
 from ccms_app.network.stations import station_choices
 from ccms_app.system.state.accounts import event_caller
@@ -43,7 +42,7 @@ UPTIME_ROWS = 50  # the worst connectors shown; the REST API pages through all o
 
 
 @guarded(Module.MAINTENANCE)
-class FaultReportListState(FollowsLanguage, ListState, rx.State):
+class FaultReportListState(ListState, rx.State):
     """The fault repair report, narrowed by the page's filters (set by ReportsState)."""
 
     descending: bool = True

@@ -21,7 +21,6 @@ from ccms_app.maintenance.rules.sla import PRIORITY_LABELS
 from ccms_app.maintenance.rules.stored_text import title_text
 from ccms_app.maintenance.rules.work_order_status import status_label
 from ccms_app.maintenance.state.forms import submit
-from ccms_app.maintenance.state.reworded import FollowsLanguage
 from ccms_app.maintenance.work_orders import creation, detail, staff
 from ccms_app.maintenance.work_orders.listing import WORK_ORDER_LIST
 from ccms_app.network.assets import charge_point_search
@@ -37,7 +36,7 @@ def work_order_href(work_order_id: Any) -> Any:
 
 
 @guarded(Module.MAINTENANCE)
-class WorkOrderListState(FollowsLanguage, ListState, rx.State):
+class WorkOrderListState(ListState, rx.State):
     """Every work order of the operator's network, due first."""
 
     def _list_spec(self) -> ListSpec:

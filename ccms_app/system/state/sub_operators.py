@@ -38,23 +38,11 @@ class SubOperatorListState(ListState, rx.State):
     """The sub-operators of the operator's organisation, with their usage and licence
     (worded in the tab's language: `follow_language` words them again after a switch)."""
 
-    _language: str = DEFAULT  # the language of the rows shown
-
     def _list_spec(self) -> ListSpec:
         return sub_operators.SUB_OPERATOR_LIST
 
     def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
         return sub_operators.describe_row(row, utc_now().date())
-
-    async def _reload(self) -> None:
-        self._language = (await self.get_state(AuthState)).language
-        await super()._reload()
-
-    @event
-    async def follow_language(self) -> None:
-        """The tab's language changed: the rows shown are written again in it."""
-        if self.loaded and self._language != (await self.get_state(AuthState)).language:
-            await self._reload()
 
 
 @guarded(Module.SYSTEM)

@@ -20,9 +20,8 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.roles import InputError, NotFoundError, RefusedError
 from ccms_app.accounts.rules.permissions import Action, Module
-from ccms_app.accounts.state import AuthState
 from ccms_app.accounts.state.auth import SESSION_ENDED
-from ccms_app.core.i18n import DEFAULT, N_, tr
+from ccms_app.core.i18n import N_, tr
 from ccms_app.core.listing import ListSpec
 from ccms_app.system.state.accounts import as_id, event_caller
 from ccms_app.ui.events import event
@@ -49,8 +48,6 @@ class WebhookListState(ListState, rx.State):
     """The webhooks of the operator's organisation and its sub-operators (the receivers'
     outcomes worded in the tab's language: `follow_language` words them again)."""
 
-    _language: str = DEFAULT  # the language of the rows shown
-
     def _list_spec(self) -> ListSpec:
         return subscriptions.SUBSCRIPTION_LIST
 
@@ -61,16 +58,6 @@ class WebhookListState(ListState, rx.State):
         shown["health"] = health(row)
         shown["last_outcome"] = outcome_text(shown.get("last_outcome", ""))
         return shown
-
-    async def _reload(self) -> None:
-        self._language = (await self.get_state(AuthState)).language
-        await super()._reload()
-
-    @event
-    async def follow_language(self) -> None:
-        """The tab's language changed: the rows shown are written again in it."""
-        if self.loaded and self._language != (await self.get_state(AuthState)).language:
-            await self._reload()
 
 
 @guarded(Module.SYSTEM)

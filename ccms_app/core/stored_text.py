@@ -4,7 +4,9 @@ A note written when nobody reads it (a cost priced as a charger stops, a Stripe 
 stored in English, the same for every reader: one of a few messages (marked with `N_` where
 they are written) with its values filled in. `reword` finds which message a stored sentence
 is and writes it again in the reader's language with the same values; a sentence none fits
-(older wording, typed text) is shown as stored. Pure: no database, no Reflex.
+(older wording, typed text) is shown as stored. Pure: no database, no Reflex. Used by
+finance (pricing notes, Stripe mismatches, tariff reasons) and load balancing (the
+controller's reasons and building notes).
 """
 
 from __future__ import annotations
