@@ -51,12 +51,14 @@ def section(
 ) -> rx.Component:
     """A titled block of a page (`testid`: its data-testid, the whole block)."""
     return rx.vstack(
-        rx.hstack(
-            rx.heading(title, size="4"),
+        rx.flex(  # the button goes under a title too long for a phone (German)
+            rx.heading(title, size="4", overflow_wrap="anywhere"),
             rx.spacer(),
             right if right is not None else rx.fragment(),
             width="100%",
             align="center",
+            wrap="wrap",
+            gap="8px",
         ),
         *children,
         spacing="3",

@@ -25,9 +25,13 @@ def page_header(
     shown = isinstance(subtitle, rx.Var) or subtitle != ""
     return rx.flex(
         rx.vstack(
-            rx.heading(title, size="6"),
+            # German makes long single words ("Abrechnungseinstellungen"): they break rather
+            # than push a phone's page sideways.
+            rx.heading(title, size="6", overflow_wrap="anywhere"),
             rx.text(subtitle, size="2", color=rx.color("gray", 11)) if shown else rx.fragment(),
             spacing="1",
+            min_width="0",
+            max_width="100%",
         ),
         rx.spacer(),
         *right,

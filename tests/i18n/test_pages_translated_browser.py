@@ -1,0 +1,129 @@
+"""Every page of the app in a real browser in German on a phone: the page shows, nothing
+scrolls sideways (German words are long), the shell reads in German, and a screenshot of
+each is kept (artifacts/screenshots/i18n-de-*). In the pseudo-language on a laptop every
+heading, column header and form label comes from the catalog, so a server-built or literal
+English caption on any page fails here. (Chinese: the same pages, looked at by hand with
+`_every_page_in(browser, app, "zh_Hans", DESKTOP)`; tests/accounts/test_languages_browser.py
+renders the Chinese login page.)"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.async_api import Browser, Page, expect
+from sqlmodel import select
+
+from ccms_app.accounts.models import OperatorAccount
+from ccms_app.ccms_app import app
+from ccms_app.core import db
+from ccms_app.core.i18n import catalog
+from tests.fixtures.app_process import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    DESKTOP,
+    PHONE,
+    UI_TIMEOUT_MS,
+    RunningApp,
+    _screenshot,
+    browser,
+    running_app,
+)
+
+pytestmark = pytest.mark.browser
+__all__ = ["browser", "running_app"]
+
+# Every page without a parameter in its route (a page of one thing needs that thing).
+ROUTES = [
+    "/",
+    *sorted(
+        f"/{route}"
+        for route in app._unevaluated_pages
+        if "[" not in route and route not in ("index", "login")
+    ),
+]
+# Captions that are data, not interface: the operator's e-mail, organisation, role, a number.
+DATA = re.compile(
+    r"^(CCMS|#|[A-Z0-9._:-]+|Test Operator|Administrator|[\w.@ -]*@[\w.-]+|[\d\s.,:%/\u2013-]*)$"
+)
+CAPTIONS = "h1, h2, h3, th, label"
+
+
+def _set_account_language(code: str) -> None:
+    with db.session_scope() as session:
+        account = session.exec(
+            select(OperatorAccount).where(OperatorAccount.email == ADMIN_EMAIL)
+        ).one()
+        account.language = code
+        session.add(account)
+
+
+async def _signed_in(browser: Browser, app_: RunningApp, viewport: dict, language: str) -> Page:
+    _set_account_language(language)
+    context = await browser.new_context(viewport=viewport)
+    page = await context.new_page()
+    await page.goto(f"{app_.web_url}/login")
+    await page.fill("#email", ADMIN_EMAIL)
+    await page.fill("#password", ADMIN_PASSWORD)
+    await page.click("[data-testid=login-submit]")
+    await page.wait_for_url(re.compile(r".*/$"), timeout=UI_TIMEOUT_MS)
+    await expect(page.locator("[data-testid=logout]").first).to_be_attached(timeout=UI_TIMEOUT_MS)
+    await page.wait_for_load_state("networkidle")
+    return page
+
+
+async def _show(page: Page, app_: RunningApp, route: str) -> None:
+    await page.goto(f"{app_.web_url}{route}")
+    await expect(page.locator("h1, h2").first).to_be_visible(timeout=UI_TIMEOUT_MS)
+    await page.wait_for_load_state("networkidle")
+
+
+def _name(route: str) -> str:
+    return route.strip("/").replace("/", "-") or "home"
+
+
+async def _every_page_in(browser: Browser, app_: RunningApp, language: str, viewport: dict) -> None:
+    page = await _signed_in(browser, app_, viewport, language)
+    log_out = catalog(language)["Log out"]
+    for route in ROUTES:
+        await _show(page, app_, route)
+        await expect(page.locator("[data-testid=logout]").first).to_have_text(
+            log_out, timeout=UI_TIMEOUT_MS
+        )
+        width = await page.evaluate("document.scrollingElement.scrollWidth")
+        await _screenshot(page, f"i18n-{language}-{_name(route)}-{viewport['width']}.png")
+        assert width <= viewport["width"], f"{route} scrolls sideways ({width} px) in {language}"
+    await page.context.close()
+
+
+async def test_every_page_in_german_on_a_phone(browser: Browser, running_app: RunningApp) -> None:
+    db.set_engine(db.make_engine(running_app.database_url))
+    try:
+        await _every_page_in(browser, running_app, "de", PHONE)
+    finally:
+        _set_account_language("")
+        db.set_engine(None)
+
+
+async def test_every_caption_of_every_page_comes_from_the_catalog(
+    browser: Browser, running_app: RunningApp
+) -> None:
+    db.set_engine(db.make_engine(running_app.database_url))
+    try:
+        page = await _signed_in(browser, running_app, DESKTOP, "qps")
+        outside: dict[str, list[str]] = {}
+        for route in ROUTES:
+            await _show(page, running_app, route)
+            await expect(page.locator("[data-testid=logout]").first).to_have_text(
+                "⟦Log out⟧", timeout=UI_TIMEOUT_MS
+            )
+            captions = await page.locator(CAPTIONS).evaluate_all(
+                "els => els.filter(e => e.offsetParent !== null).map(e => e.innerText.trim())"
+            )
+            words = [c for c in captions if c and "⟦" not in c and not DATA.match(c)]
+            if words:
+                outside[route] = sorted(set(words))
+        assert outside == {}, "captions that bypass the catalog"
+    finally:
+        _set_account_language("")
+        db.set_engine(None)
