@@ -20,6 +20,7 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ccms_app.accounts.roles import InputError, NotFoundError, RefusedError
+from ccms_app.core.i18n import Message, Translated
 from ccms_app.core.listing import ListQueryError
 from ccms_app.network.assets import AssetError, AssetInUse, AssetNotFound
 
@@ -77,7 +78,7 @@ class Problem(Exception):
 
 def problem_response(
     status: int,
-    detail: str,
+    detail: str | Message,
     errors: Sequence[Mapping[str, str]] = (),
     title: str = "",
     headers: Mapping[str, str] | None = None,
@@ -86,11 +87,20 @@ def problem_response(
         "type": "about:blank",
         "title": title or TITLES.get(status, "Error"),
         "status": status,
-        "detail": detail,
+        "detail": str(detail),
+        **_code_of(detail),
     }
     if errors:
         body["errors"] = list(errors)
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def _code_of(detail: object) -> dict[str, Any]:
+    """A domain error's code (its English message id) and values, when its words carry them
+    (`core.i18n.tr` / `Message`): what a client matches on or words in its own language."""
+    if not isinstance(detail, Translated | Message):
+        return {}
+    return {"code": detail.msgid, "params": {k: str(v) for k, v in detail.params.items()}}
 
 
 def field_errors(errors: Mapping[str, str], location: str = "body") -> list[dict[str, str]]:
@@ -133,7 +143,9 @@ async def _use_case_error(_request: Request, exc: Exception) -> JSONResponse:
     status = _status_of(exc) or 500
     errors = getattr(exc, "errors", None)
     entries = field_errors(errors) if isinstance(errors, Mapping) else []
-    return problem_response(status, str(exc) or TITLES.get(status, "Error"), entries)
+    said = exc.args[0] if len(exc.args) == 1 else str(exc)
+    detail = said if isinstance(said, str | Message) and str(said) else TITLES.get(status, "Error")
+    return problem_response(status, detail, entries)
 
 
 def unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -175,6 +187,15 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "title": {"type": "string"},
         "status": {"type": "integer"},
         "detail": {"type": "string"},
+        "code": {
+            "type": "string",
+            "description": "A domain error's code: the English message its detail words",
+        },
+        "params": {
+            "type": "object",
+            "description": "The values the code names ({name} in it)",
+            "additionalProperties": {"type": "string"},
+        },
         "errors": {
             "type": "array",
             "items": {

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from string import Formatter
-from typing import Any
+from typing import Any, Self
 
 from babel import Locale, UnknownLocaleError
 from babel.messages.pofile import read_po
@@ -150,10 +150,25 @@ def branded(text: str) -> str:
     return PRODUCT_MENTION.sub(lambda _match: name, text)
 
 
+class Translated(str):
+    """Words in the reader's language that remember what they say: the message id (a domain
+    error's code, English) and its values. A str everywhere (state, JSON, f-strings); the
+    REST API answers the code and the values beside the words (`api.problems`)."""
+
+    msgid: str
+    params: dict[str, Any]
+
+    def __new__(cls, text: str, msgid: str = "", params: Mapping[str, Any] | None = None) -> Self:
+        made = super().__new__(cls, text)
+        made.msgid = msgid or text
+        made.params = dict(params or {})
+        return made
+
+
 def tr(msgid: str, /, **params: Any) -> str:
     """`msgid` in the reader's language, now (marks it for the catalogs): for text a handler
-    builds for its tab, a toast, a form's error."""
-    return gettext(reader_language(), msgid, **params)
+    builds for its tab, a toast, a form's error; it keeps `msgid` and `params` (`Translated`)."""
+    return Translated(gettext(reader_language(), msgid, **params), msgid, params)
 
 
 def placeholders(text: str) -> frozenset[str]:

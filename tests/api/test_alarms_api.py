@@ -33,6 +33,12 @@ async def test_list_detail_and_actions(rest, keys: Keys, organisation: Organisat
     assert acked.json()["acknowledged_by"] == "API key test Administrator"
     again = await rest.post(f"/alarms/{alarm_id}/acknowledge", headers=key)
     assert again.status_code == 409 and "already acknowledged" in again.json()["detail"]
+    # A domain error answers its code (the English message id) and values beside the words.
+    assert again.json()["code"] == "Alarm {alarm_id} was already acknowledged by {who}."
+    assert again.json()["params"] == {
+        "alarm_id": str(alarm_id),
+        "who": "API key test Administrator",
+    }
 
     tech = seed.account(org, "tech@ccms.test")
     assigned = await rest.post(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import pickle
+
 import pytest
 
 from ccms_app.branding.state.brand import BrandState
@@ -104,3 +107,13 @@ def test_a_page_message_naming_ccms_names_the_brand_in_the_browser() -> None:
     assert ".replace(" not in plain
     assert named.endswith(f'.replace(/\\bCCMS\\b(?!_)/g, {product} || "CCMS"))')
     assert product in str(t_var(BrandState.login_text))
+
+
+def test_translated_words_keep_their_code_and_values_through_a_state() -> None:
+    with i18n.reading_as("de"):
+        said = i18n.tr("{code} is not an ISO 4217 currency code", code="XYZ")
+    assert isinstance(said, i18n.Translated) and said.startswith("XYZ")
+    assert (said.msgid, said.params) == ("{code} is not an ISO 4217 currency code", {"code": "XYZ"})
+    kept = pickle.loads(pickle.dumps(said))  # a state manager that pickles keeps them
+    assert (kept, kept.msgid, kept.params) == (said, said.msgid, said.params)
+    assert json.dumps({"error": said}) == json.dumps({"error": str(said)})
