@@ -305,6 +305,7 @@ def _served(env: dict[str, str], tmp_path: Path) -> Iterator[str]:
         log.close()
 
 
+@pytest.mark.timeout(900)  # the whole API fuzzed (~4 min on 2 busy cores); the run's own bound
 def test_no_route_errs_breaks_its_schema_or_accepts_invalid_input(
     served_process: Served, organisation: Organisation, tmp_path: Path
 ) -> None:

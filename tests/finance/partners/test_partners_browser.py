@@ -158,6 +158,8 @@ async def test_settlements_month_files_and_a_new_agreement(
     )
     await _screenshot(page, "finance-settlements-agreement-error-1440.png")
     await page.fill("[data-testid=agreement-operator_percent]", "12.5")
+    # The refusal's words may arrive before the button stops loading: a busy button ignores a click.
+    await expect(page.locator("[data-testid=agreement-save]")).to_be_enabled(timeout=UI_TIMEOUT_MS)
     await page.click("[data-testid=agreement-save]")
     await expect(dialog).to_have_count(0, timeout=UI_TIMEOUT_MS)
     await expect(page.locator("[data-testid=agreements-table]")).to_contain_text("Second deal")
