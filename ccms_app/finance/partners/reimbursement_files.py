@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from ccms_app.branding.brands import document_brand
 from ccms_app.core.display import time_zone
 from ccms_app.core.i18n import N_, tr
 from ccms_app.core.listing import to_csv
@@ -170,6 +171,7 @@ def reimbursement_pdf(report: EmployeeReport) -> bytes:
     return render_report(
         Report(
             title=tr("Home charging reimbursement {month}", month=report.month),
+            brand=document_brand(report.organisation_id),  # the employer's header and logo
             issuer=employer.name,
             issuer_lines=(employer.address, employer.email),
             facts=facts,

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+from ccms_app.branding.brands import document_brand
 from ccms_app.core.display import time_zone
 from ccms_app.core.i18n import N_, tr
 from ccms_app.core.listing import to_csv
@@ -249,6 +250,7 @@ def settlement_pdf(report: SettlementReport) -> bytes:
     )
     report_pdf = Report(
         title=tr("Partner settlement {month}", month=report.month),
+        brand=document_brand(report.operator_id),  # the operator's header and logo
         issuer=operator.name,
         issuer_lines=(
             operator.address,

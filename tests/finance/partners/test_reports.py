@@ -25,6 +25,7 @@ from ccms_app.accounts import auth
 from ccms_app.accounts.auth import SESSION_COOKIE
 from ccms_app.accounts.models import LoginSession, OperatorAccount, Role
 from ccms_app.accounts.rules.permissions import Action, Module, permission
+from ccms_app.branding import brands
 from ccms_app.core import db
 from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
@@ -33,6 +34,8 @@ from ccms_app.finance.partners.reimbursement_files import reimbursement_csv, rei
 from ccms_app.finance.partners.reimbursements import reimbursement_report
 from ccms_app.finance.partners.settlement_files import settlement_csv, settlement_pdf
 from ccms_app.finance.partners.settlements import settlement_report
+from tests.branding.support import caller as brand_caller
+from tests.branding.support import form as brand_form
 from tests.finance.partners import test_reimbursements, test_settlements
 from tests.finance.partners.support import EMPLOYEE, MARCH, OPERATOR, SUED, Network
 
@@ -256,3 +259,15 @@ async def test_the_reimbursement_files_over_http(
     assert "Amount to reimburse €5.91" in text_of(pdf.content)
     partner = login(network.sued_id, "finance@sued.example", {VIEW, EXPORT})
     assert (await fetch(client, url, partner)).status_code == 404
+
+
+def test_the_settlement_pdf_carries_the_operators_brand(network: Network) -> None:
+    test_settlements.march(network)
+    brands.save_brand(
+        brand_caller(network.operator_id),
+        brand_form(product_name="VoltNet", document_header="VoltNet GmbH · Hafenstraße 1"),
+    )
+    report = settlement_report(network.sued_id, MARCH, network.scope, now=NOW)
+    pdf = settlement_pdf(report)
+    assert "VoltNet GmbH · Hafenstraße 1" in text_of(pdf)
+    assert PdfReader(io.BytesIO(pdf)).metadata.creator == "VoltNet"
