@@ -29,6 +29,8 @@ from ccms_app.control.state.charge_point import ChargePointDetailState
 from ccms_app.core import i18n
 from ccms_app.core.config import get_settings
 from ccms_app.core.logging import configure_logging
+from ccms_app.driver_app import pages as driver_app_pages
+from ccms_app.driver_app.state.auth import driver_gate
 from ccms_app.drivers.local_lists import pages as local_lists_page
 from ccms_app.drivers.pages import drivers as drivers_page
 from ccms_app.drivers.pages import id_tags as id_tags_page
@@ -171,7 +173,7 @@ def _register_pages(app: rx.App) -> None:
         audit_pages,
         branding_page,
     )
-    for users_module in (analytics_pages, *users_modules):
+    for users_module in (analytics_pages, *users_modules, driver_app_pages):
         for page, route, title, on_load in users_module.PAGES:
             app.add_page(page, route=route, title=title, on_load=on_load)
 
@@ -184,6 +186,7 @@ app = rx.App(
     api_transformer=[build_api(), RawTokenScrubber],
 )
 gate.install(app)
+gate.install_driver_gate(driver_gate)  # the driver app's sign-in, never an operator's
 i18n.name_the_product_with(brands.product_name_of)  # messages name the brand, not CCMS
 alarm_bell.install()  # alarm bell + toast in every page's shell (ui/ imports no feature module)
 _register_pages(app)

@@ -9,6 +9,7 @@ from ccms_app.analytics import models as analytics_models
 from ccms_app.branding import models as branding_models
 from ccms_app.charging import models as charging_models
 from ccms_app.control import models as control_models
+from ccms_app.driver_app import models as driver_app_models
 from ccms_app.drivers import models as drivers_models
 from ccms_app.finance import models as finance_models
 from ccms_app.finance.memberships import models as membership_models
@@ -29,6 +30,7 @@ MODEL_MODULES = (
     charging_models,
     control_models,
     drivers_models,
+    driver_app_models,
     finance_models,
     wallet_models,
     payment_models,

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from xdist.scheduler import LoadScopeScheduling
 
+from ccms_app.accounts.state import gate
+from ccms_app.driver_app.state.auth import driver_gate
 from ccms_app.finance import session_pricing
 from ccms_app.finance.memberships import stripe_events as membership_events
 from ccms_app.finance.payments import session_payments, webhook_handlers
@@ -21,6 +23,7 @@ webhook_handlers.install()  # Stripe webhook events -> payments, top-ups, saved 
 membership_events.install()  # card-plan memberships follow Stripe's webhooks
 alarm_email.install()  # alarm e-mail outbox rows, in the alarm's transaction
 work_order_hook.install()  # alarm rules' work orders, in the alarm's transaction
+gate.install_driver_gate(driver_gate)  # as ccms_app.py: driver app handlers' own check
 
 BROWSER_SUFFIX = "_browser.py"
 

@@ -3,6 +3,8 @@
 Plain decorators, no Reflex: `@guarded(Module.ASSETS)` on a state class (every handler needs
 the module's view permission), `@requires(Action.EDIT)` on a handler (above `@event`),
 `@signed_in`, `@optional_login`, `@public(why)`. Nothing declared = refused.
+The driver app's states are marked `@driver_state` instead: every handler needs a signed-in
+driver (never an operator login) unless it says `@public(why)`.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from ccms_app.accounts.rules.permissions import Action, Module, permission
 PUBLIC: Final = "public"
 SIGNED_IN: Final = "signed_in"
 OPTIONAL: Final = "optional"  # resolves the login if there is one, refuses nobody
+DRIVER: Final = "driver"  # a signed-in driver of the driver app (not an operator login)
 _MARK = "__ccms_requires__"
 
 _state_modules: dict[type, Module] = {}
+_driver_states: set[type] = set()
 
 # Reflex's own handlers that run before anyone can have logged in (hydration, page loads,
 # client storage, error reports). update_vars_internal sets client-storage vars only, and
@@ -45,6 +49,12 @@ def guarded(module: Module) -> Callable[[S], S]:
         return cls
 
     return mark
+
+
+def driver_state(cls: S) -> S:
+    """Class decorator: every handler of this driver app state needs a signed-in driver."""
+    _driver_states.add(cls)
+    return cls
 
 
 def requires(action: Action, module: Module | None = None) -> Callable[[F], F]:
@@ -92,6 +102,8 @@ def requirement(state_cls: type, handler_name: str) -> str | None:
     mark = getattr(handler.fn, _MARK, None)
     if isinstance(mark, str):
         return mark
+    if any(cls in _driver_states for cls in state_cls.__mro__):
+        return None if mark is not None else DRIVER
     module, action = mark if mark is not None else (None, Action.VIEW)
     module = module or _module_of(state_cls)
     return None if module is None else permission(module, action)

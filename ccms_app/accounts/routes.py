@@ -45,7 +45,7 @@ REFUSAL_DELAY_SECONDS = 1.0
 MAX_HELD = 1024
 
 
-class _FormTooLargeError(Exception):
+class FormTooLargeError(Exception):
     pass
 
 
@@ -98,8 +98,8 @@ _tarpit = _Tarpit()
 async def login(request: Request) -> Response:
     address = client_address(request)
     try:
-        form = await _login_form(request)
-    except (_FormTooLargeError, ValueError):
+        form = await read_form(request)
+    except (FormTooLargeError, ValueError):
         return _back_to_login("failed", "")
     email = form.get("email", "").strip()[:MAX_EMAIL_CHARS]
     password = form.get("password", "")
@@ -148,7 +148,7 @@ async def login(request: Request) -> Response:
         max_age=get_settings().session_hours * 3600,
         httponly=True,
         samesite="strict",
-        secure=_is_https(request),
+        secure=is_https(request),
         path="/",
     )
     return response
@@ -172,19 +172,19 @@ async def logout(request: Request) -> Response:
     await asyncio.to_thread(auth.end_session, request.cookies.get(SESSION_COOKIE, ""))
     response = RedirectResponse(LOGIN_ROUTE, status_code=303)
     response.delete_cookie(
-        SESSION_COOKIE, path="/", secure=_is_https(request), httponly=True, samesite="strict"
+        SESSION_COOKIE, path="/", secure=is_https(request), httponly=True, samesite="strict"
     )
     return response
 
 
-async def _login_form(request: Request) -> dict[str, str]:
+async def read_form(request: Request) -> dict[str, str]:
     """The form's fields (urlencoded, as the login page posts it; the last value of a
-    repeated name), from at most MAX_FORM_BYTES of body."""
+    repeated name), from at most MAX_FORM_BYTES of body (the driver app's forms too)."""
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_FORM_BYTES:
-            raise _FormTooLargeError
+            raise FormTooLargeError
     text = body.decode("utf-8", errors="replace")
     return dict(parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS))
 
@@ -217,7 +217,12 @@ def _back_to_login(error: str, next_path: str, wait: int | None = None) -> Respo
     return RedirectResponse(f"{LOGIN_ROUTE}?{urlencode(query)}", status_code=303)
 
 
-def _is_https(request: Request) -> bool:
+async def hold_refusal() -> None:
+    """Answer a refused (throttled, busy) attempt a second late, as the login does."""
+    await _tarpit.hold()
+
+
+def is_https(request: Request) -> bool:
     return request.url.scheme == "https"
 
 

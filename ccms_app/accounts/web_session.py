@@ -24,6 +24,10 @@ from starlette.requests import cookie_parser
 from ccms_app.accounts.auth import SESSION_COOKIE, token_hash
 
 SESSION_REF_COOKIE = "ccms_session_ref"  # the token's hash, set only by the scrubber
+# The driver app's sign-in (driver_app): its own cookie, scrubbed the same way.
+DRIVER_SESSION_COOKIE = "ccms_driver_session"
+DRIVER_REF_COOKIE = "ccms_driver_ref"
+_SCRUBBED = {SESSION_COOKIE: SESSION_REF_COOKIE, DRIVER_SESSION_COOKIE: DRIVER_REF_COOKIE}
 REFLEX_PREFIXES = ("/_event", "/_upload")
 
 Scope = MutableMapping[str, Any]
@@ -42,17 +46,24 @@ def session_hash_from_cookie_header(header: str) -> str:
     return parse_cookies(header).get(SESSION_REF_COOKIE, "")
 
 
+def driver_session_hash_from_cookie_header(header: str) -> str:
+    """What the scrubber left for Reflex of a driver's sign-in: its hash, or ""."""
+    return parse_cookies(header).get(DRIVER_REF_COOKIE, "")
+
+
 def scrubbed_cookie_header(header: str) -> str:
-    """`header` with the raw token replaced by its hash, and any forged hash dropped; every
-    other cookie is kept as the browser sent it."""
-    token = parse_cookies(header).get(SESSION_COOKIE, "")
+    """`header` with the raw tokens (operator and driver) replaced by their hashes, and any
+    forged hash dropped; every other cookie is kept as the browser sent it."""
+    cookies = parse_cookies(header)
+    dropped = {*_SCRUBBED, *_SCRUBBED.values()}
     kept = [
         chunk.strip()
         for chunk in header.split(";")
-        if chunk.strip() and _cookie_name(chunk) not in (SESSION_COOKIE, SESSION_REF_COOKIE)
+        if chunk.strip() and _cookie_name(chunk) not in dropped
     ]
-    if token:
-        kept.append(f"{SESSION_REF_COOKIE}={token_hash(token)}")
+    for raw, ref in _SCRUBBED.items():
+        if token := cookies.get(raw, ""):
+            kept.append(f"{ref}={token_hash(token)}")
     return "; ".join(kept)
 
 

@@ -19,6 +19,8 @@ from ccms_app.api.app import PREFIX, build_rest_api, docs_routes
 from ccms_app.branding import routes as brand_images
 from ccms_app.control.firmware import diagnostics_routes as diagnostics
 from ccms_app.control.firmware import image_routes as firmware
+from ccms_app.driver_app import install_routes as driver_app_install
+from ccms_app.driver_app import routes as driver_app_sign_in
 from ccms_app.finance.documents import routes as billing_documents
 from ccms_app.finance.partners import routes as partner_reports
 from ccms_app.finance.payments import webhook_route as stripe_webhooks
@@ -38,6 +40,8 @@ def build_api() -> Starlette:
         *partner_reports.routes,
         *work_order_photos.routes,
         *brand_images.routes,
+        *driver_app_sign_in.routes,
+        *driver_app_install.routes,
     ]
     rest = Mount(PREFIX, app=build_rest_api())
     return Starlette(

@@ -70,6 +70,7 @@ class Settings(BaseSettings):
     command_timeout: Seconds = 30.0
     realtime_interval: Seconds = 0.2  # how long live updates are batched before a push
     session_hours: Positive = 12
+    driver_session_hours: Positive = 24 * 90  # a driver stays signed in to the app on the phone
     # Charging sessions without a StopTransaction (docs/data-policy.md "Sessions that end"):
     # closed when their connector shows they ended (or the charger rebooted), after this grace
     # for a late StopTransaction, or when they reach the maximum age.

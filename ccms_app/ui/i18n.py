@@ -9,7 +9,7 @@ in the tab's catalog instead. Text the server builds (errors, rows) is translate
 from __future__ import annotations
 
 import json
-from typing import cast
+from typing import Any, cast
 
 import reflex as rx
 from reflex.vars.base import Var, VarData
@@ -74,10 +74,12 @@ def t_with(msgid: str, **values: Var | str | int) -> StringVar:
     return Var(_js_expr=f"({expr})", _var_type=str, _var_data=VarData.merge(*data)).to(str)
 
 
-def language_select(testid: str = "language", **trigger_props: object) -> rx.Component:
+def language_select(
+    testid: str = "language", on_change: Any = None, **trigger_props: object
+) -> rx.Component:
     """Every language CCMS has, each named in itself; choosing one switches the tab at once
-    and, signed in, the account. The test id and `trigger_props` go on the button (the
-    select's root renders no element)."""
+    and, signed in, the account (`on_change`: another handler, e.g. the driver app's). The
+    test id and `trigger_props` go on the button (the select's root renders no element)."""
     return rx.select.root(
         rx.select.trigger(
             aria_label=t("Language"), custom_attrs={"data-testid": testid}, **trigger_props
@@ -86,6 +88,6 @@ def language_select(testid: str = "language", **trigger_props: object) -> rx.Com
             *[rx.select.item(language.name, value=language.code) for language in LANGUAGES]
         ),
         value=AuthState.language,
-        on_change=AuthState.choose_language,
+        on_change=AuthState.choose_language if on_change is None else on_change,
         size="1",
     )

@@ -12,12 +12,16 @@ button protects nothing. `GateMiddleware` runs before every event, background on
 3. the permission: refused with a message; a page the role may not see sends the tab home.
 The principal is written into `AuthState` (`_organisation_id` is what scoped use cases take).
 Permitted edits, commands and exports are written to the audit log.
+Driver app handlers (`@driver_state`) are checked by the driver gate the app registers
+(`install_driver_gate`): a driver's own sign-in, never an operator login; none registered =
+refused.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import reflex as rx
@@ -26,7 +30,7 @@ from reflex.middleware import Middleware
 from reflex.state import BaseState, State, StateUpdate
 
 from ccms_app.accounts import audit
-from ccms_app.accounts.gate_marks import OPTIONAL, PUBLIC, SIGNED_IN, requirement
+from ccms_app.accounts.gate_marks import DRIVER, OPTIONAL, PUBLIC, SIGNED_IN, requirement
 from ccms_app.accounts.principals import Principal, principal_for_session
 from ccms_app.accounts.rules.permissions import MODULE_LABELS, Action, Module, permission
 from ccms_app.accounts.rules.redirects import ACCOUNT_ROUTE, HOME_ROUTE
@@ -46,6 +50,16 @@ _ACTION_WORDS: dict[str, str] = {
 }
 _SECRET_KEYS = ("password", "secret", "token", "key")
 
+# The driver app's check: resolves the tab's driver sign-in into its own state and returns
+# None to let the event through, or the events that answer a refusal (its sign-in page).
+DriverGate = Callable[[BaseState], Awaitable[list[Any] | None]]
+_driver_gate: list[DriverGate] = []
+
+
+def install_driver_gate(check: DriverGate) -> None:
+    """Register the driver app's check (the composition root does, once)."""
+    _driver_gate[:] = [check]
+
 
 class GateMiddleware(Middleware):
     """Refuses every event its caller may not send (see the module docstring)."""
@@ -62,6 +76,8 @@ class GateMiddleware(Middleware):
         needed = requirement(state_cls, handler_name)
         if needed == PUBLIC:
             return None
+        if needed == DRIVER:
+            return await self._driver(state, event)
         auth_state = await state.get_state(AuthState)
         principal = await asyncio.to_thread(principal_for_session, _session_hash(state))
         if principal is None:
@@ -90,6 +106,13 @@ class GateMiddleware(Middleware):
             subject = await _subject_of(state, state_cls)
             await asyncio.to_thread(_audit, principal, state, event, "ok", subject)
         return None
+
+    async def _driver(self, state: BaseState, event: Event) -> StateUpdate | None:
+        if not _driver_gate:
+            log.error("driver app handler refused, no driver gate installed: %s", event.name)
+            return await _update(state, [rx.toast.error(tr("That action is not available."))])
+        refusal = await _driver_gate[0](state)
+        return None if refusal is None else await _update(state, refusal)
 
     async def _not_allowed(
         self, state: BaseState, event: Event, principal: Principal, module: str, action: str
