@@ -31,6 +31,7 @@ from ccms_app.core.config import get_settings
 from ccms_app.core.logging import configure_logging
 from ccms_app.driver_app import pages as driver_app_pages
 from ccms_app.driver_app.state.auth import driver_gate
+from ccms_app.driver_app.state.live_feed import driver_live_feed
 from ccms_app.drivers.local_lists import pages as local_lists_page
 from ccms_app.drivers.pages import drivers as drivers_page
 from ccms_app.drivers.pages import id_tags as id_tags_page
@@ -88,7 +89,11 @@ async def ccms_network(app: rx.App) -> AsyncIterator[None]:
     """
     settings = get_settings()
     configure_logging(settings.log_level)
-    async with live_publisher(app, settings), network_runtime(settings):
+    async with (
+        live_publisher(app, settings),
+        driver_live_feed(app, settings),
+        network_runtime(settings),
+    ):
         log.info("ccms web app ready", extra={"web_port": settings.web_port})
         yield
 

@@ -36,3 +36,22 @@ def sign_in_url(path: str | None, query: str | None = None) -> str:
         target = f"{target}?{query}"
     target = safe_app_next(target)
     return SIGN_IN if target == APP else f"{SIGN_IN}?next={quote(target, safe='')}"
+
+
+def connector_path(identity: str, connector_id: int) -> str:
+    """The page a connector's QR label opens: start charging there (`/app/c/<id>/<n>`)."""
+    return f"{APP}/c/{quote(identity, safe='')}/{connector_id}"
+
+
+def station_path(station_id: int) -> str:
+    return f"{APP}/stations/{station_id}"
+
+
+def reserve_path(connector_row_id: int) -> str:
+    """Reserve a connector (its `connector.id` row)."""
+    return f"{APP}/reserve/{connector_row_id}"
+
+
+def receipt_path(document_id: int) -> str:
+    """A receipt's PDF, for its driver only."""
+    return f"{APP}/receipts/{document_id}.pdf"

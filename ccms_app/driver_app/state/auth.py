@@ -11,6 +11,7 @@ language` (what `t()` reads): the driver's choice, else the browser's.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from typing import Any
 
 import reflex as rx
@@ -28,6 +29,7 @@ from ccms_app.driver_app.driver_accounts import DriverPrincipal
 from ccms_app.driver_app.errors import DriverAppError
 from ccms_app.driver_app.models import TokenPurpose
 from ccms_app.driver_app.rules.paths import safe_app_next, sign_in_url
+from ccms_app.driver_app.state import live_feed
 from ccms_app.ui.events import event
 
 SIGN_IN_ERRORS = {
@@ -70,6 +72,7 @@ class DriverAuthState(rx.State):
     _driver_id: int = 0
     _organisation_id: int = 0
     _app_id_tag: str = ""
+    _session_hash: str = ""
 
     def _take(self, driver: DriverPrincipal) -> None:
         values = {
@@ -85,6 +88,7 @@ class DriverAuthState(rx.State):
         self._driver_id = driver.driver_id
         self._organisation_id = driver.organisation_id
         self._app_id_tag = driver.app_id_tag
+        self._session_hash = driver.session_hash
 
     def _clear(self) -> None:
         if self.signed_in:
@@ -92,7 +96,7 @@ class DriverAuthState(rx.State):
             self.driver_name = self.email = ""
             self.verified = False
         self._account_id = self._driver_id = self._organisation_id = 0
-        self._app_id_tag = ""
+        self._app_id_tag = self._session_hash = ""
 
     def principal(self) -> DriverPrincipal:
         """The driver the gate confirmed for this event (use cases take it)."""
@@ -105,8 +109,13 @@ class DriverAuthState(rx.State):
             verified=self.verified,
             language="",
             app_id_tag=self._app_id_tag,
-            session_hash="",
+            session_hash=self._session_hash,
         )
+
+    async def watch_live(self, state: BaseState, charge_point_ids: Collection[int]) -> None:
+        """Push fresh rows to `state` (its `refresh_live()`) when these charge points change."""
+        auth_state = await self.get_state(AuthState)
+        live_feed.watch(state, charge_point_ids, self._session_hash, auth_state.language)
 
     @event
     async def require_driver(self) -> Any:
