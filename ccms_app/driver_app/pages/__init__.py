@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from ccms_app.driver_app.pages import account, charging, history, sign_in, stations, wallet
+from ccms_app.driver_app.pages import (
+    account,
+    charging,
+    history,
+    reservations,
+    sign_in,
+    stations,
+    wallet,
+)
 
 PAGES: list[tuple[Any, str, Any, list[Any]]] = [
     *sign_in.PAGES,
@@ -12,5 +20,6 @@ PAGES: list[tuple[Any, str, Any, list[Any]]] = [
     *charging.PAGES,
     *wallet.PAGES,
     *history.PAGES,
+    *reservations.PAGES,
     *account.PAGES,
 ]
