@@ -29,19 +29,23 @@ import reflex as rx
 from reflex.event import Event
 from reflex.istate.data import RouterData
 from reflex.state import State, StateUpdate
+from sqlmodel import select
 
 import ccms_app.ccms_app  # noqa: F401  (registers every page and so every state)
 from ccms_app.accounts import auth
-from ccms_app.accounts.gate_marks import OPTIONAL, PUBLIC, SIGNED_IN, requirement
+from ccms_app.accounts.gate_marks import DRIVER, OPTIONAL, PUBLIC, SIGNED_IN, requirement
 from ccms_app.accounts.models import LoginSession, OperatorAccount, Organisation, Role
 from ccms_app.accounts.rules.permissions import ADMINISTRATOR, ALL_PERMISSIONS, Module
 from ccms_app.accounts.state.gate import GateMiddleware
-from ccms_app.accounts.web_session import SESSION_REF_COOKIE
+from ccms_app.accounts.web_session import DRIVER_REF_COOKIE, SESSION_REF_COOKIE
 from ccms_app.charging.state.reservations import ChargePointReservationState
 from ccms_app.control.firmware.state import FirmwareState
 from ccms_app.control.state.commands import CommandState
 from ccms_app.core import db
 from ccms_app.core.types import utc_now
+from ccms_app.driver_app import driver_accounts
+from ccms_app.driver_app.models import DriverLoginSession
+from ccms_app.driver_app.state.auth import DriverAuthState
 from ccms_app.drivers.state.lists import IdTagListState
 from ccms_app.maintenance.state.overview import DataIssueListState
 from ccms_app.monitoring.state.home import HomeState
@@ -51,6 +55,7 @@ from ccms_app.system.state.settings import SystemState
 from ccms_app.ui.nav import NAV_ITEMS
 from ccms_app.ui.permissions import allowed
 
+PW = "lantern orbit tulip harbour"
 GENERATED = "setvar"  # Reflex gives every state one; refused unless the state has a module
 
 
@@ -91,6 +96,18 @@ def test_the_enumeration_sees_the_whole_app() -> None:
     assert sum(len(cls.event_handlers) for cls in STATES) >= 550
 
 
+def test_driver_app_handlers_are_checked_as_drivers_only() -> None:
+    """The driver app's states are walked like the rest: each handler needs a driver."""
+    driver_handlers = [
+        f"{cls.__name__}.{name}"
+        for cls in APP_STATES
+        for name in cls.event_handlers
+        if requirement(cls, name) == DRIVER
+    ]
+    assert "DriverAuthState.require_driver" in driver_handlers
+    assert requirement(DriverAuthState, "show_sign_in") == PUBLIC
+
+
 def test_every_handler_declares_what_it_needs() -> None:
     missing = undeclared(STATES)
     assert not missing, (
@@ -128,7 +145,7 @@ def test_handlers_named_like_changes_need_more_than_a_look() -> None:
         for name in sorted(cls.event_handlers)
         if CHANGING.match(name)
         and name not in FORM_ONLY
-        and (needed := requirement(cls, name)) is not None
+        and (needed := requirement(cls, name)) not in (None, DRIVER)  # a driver's own data
         and not needed.endswith((":edit", ":control", ":export"))
     ]
     assert not looks, "Declared as a view (or less), yet named like a change:\n" + "\n".join(looks)
@@ -173,6 +190,8 @@ class Logins:
     expired: str
     all_but: dict[str, str]  # permission -> a session whose role holds every other one
     only: dict[str, str]  # permission -> a session whose role holds just that one
+    driver: str  # a driver app sign-in (the driver cookie's hash)
+    expired_driver: str
 
 
 def _needed_permissions() -> set[str]:
@@ -238,7 +257,19 @@ def logins(module_engine) -> Logins:
             just = _role(s, f"Only {needed}", {needed})
             all_but[needed] = _account(s, org_id, f"all-but-{n}@example.com", rest, hour)
             only[needed] = _account(s, org_id, f"only-{n}@example.com", just, hour)
-    return Logins(administrator, expired, all_but, only)
+    driver = driver_accounts.sign_up(driver_accounts.SignUp("Gate Driver", "d@example.com", PW))
+    expired_driver = driver_accounts.sign_up(
+        driver_accounts.SignUp("Old Driver", "old@example.com", PW)
+    )
+    driver_session = auth.token_hash(driver_accounts.open_session(driver.account_id))
+    old_session = auth.token_hash(driver_accounts.open_session(expired_driver.account_id))
+    with db.session_scope() as s:
+        stale = s.exec(
+            select(DriverLoginSession).where(DriverLoginSession.token_hash == old_session)
+        ).one()
+        stale.expires_at = utc_now() - hour
+        s.add(stale)
+    return Logins(administrator, expired, all_but, only, driver_session, old_session)
 
 
 @pytest.fixture
@@ -249,9 +280,9 @@ def gate_db(module_engine, logins: Logins) -> Iterator[Logins]:
     db.set_engine(None)
 
 
-def root_state(session_hash: str | None) -> State:
+def root_state(session_hash: str | None, cookie_name: str = SESSION_REF_COOKIE) -> State:
     """A tab's root state as Reflex holds it, its router data carrying the cookie header."""
-    cookie = f"theme=dark; {SESSION_REF_COOKIE}={session_hash}" if session_hash else "theme=dark"
+    cookie = f"theme=dark; {cookie_name}={session_hash}" if session_hash else "theme=dark"
     router_data = {
         "headers": {"cookie": cookie, "asgi-scope-client": "192.0.2.9"},
         "pathname": "/assets",
@@ -278,9 +309,9 @@ def _gated(cls: type) -> list[tuple[str, str | None]]:
     ]
 
 
-def _redirects_to_login(update: StateUpdate | None) -> bool:
+def _redirects_to_login(update: StateUpdate | None, page: str = "/login") -> bool:
     return update is not None and any(
-        e.name == "_redirect" and str(e.payload.get("path", "")).startswith("/login")
+        e.name == "_redirect" and str(e.payload.get("path", "")).startswith(page)
         for e in update.events
     )
 
@@ -297,6 +328,9 @@ async def test_the_gate_refuses_whoever_may_not_and_admits_who_may(
     problems: list[str] = []
     for name, needed in _gated(cls):
         where = f"{cls.__name__}.{name} ({needed})"
+        if needed == DRIVER:
+            problems.extend(await _driver_refusals(cls, name, logins, where))
+            continue
         if not _redirects_to_login(await _send(anonymous, cls, name)):
             problems.append(f"{where}: not refused without a login")
         if not _redirects_to_login(await _send(expired, cls, name)):
@@ -313,6 +347,26 @@ async def test_the_gate_refuses_whoever_may_not_and_admits_who_may(
         elif await _send(root_state(logins.administrator), cls, name) is None:
             problems.append(f"{where}: undeclared, yet let through")  # must fail closed
     assert not problems, "\n".join(problems)
+
+
+async def _driver_refusals(cls: type, name: str, logins: Logins, where: str) -> list[str]:
+    """A driver app handler: refused without a driver sign-in, for an expired one and for an
+    operator's login (an operator is no driver); let through for a live driver sign-in."""
+    problems = []
+    cases = {
+        "without a sign-in": root_state(None),
+        "for an expired driver sign-in": root_state(logins.expired_driver, DRIVER_REF_COOKIE),
+        "for an operator's login": root_state(logins.administrator),
+        "for an operator's hash in the driver cookie": root_state(
+            logins.administrator, DRIVER_REF_COOKIE
+        ),
+    }
+    for case, root in cases.items():
+        if not _redirects_to_login(await _send(root, cls, name), "/app/login"):
+            problems.append(f"{where}: not refused {case}")
+    if await _send(root_state(logins.driver, DRIVER_REF_COOKIE), cls, name) is not None:
+        problems.append(f"{where}: refused for a live driver sign-in")
+    return problems
 
 
 async def test_a_refusal_for_the_role_says_why(gate_db: Logins) -> None:

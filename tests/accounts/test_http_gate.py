@@ -24,10 +24,13 @@ from ccms_app.accounts.auth import SESSION_COOKIE
 from ccms_app.accounts.http_gate import GATE_MARK
 from ccms_app.accounts.models import LoginSession, OperatorAccount, Organisation, Role
 from ccms_app.accounts.rules.permissions import ALL_PERMISSIONS
+from ccms_app.accounts.web_session import DRIVER_SESSION_COOKIE
 from ccms_app.api import build_api
 from ccms_app.api.app import PREFIX as REST_PREFIX
 from ccms_app.core import db
 from ccms_app.core.types import utc_now
+from ccms_app.driver_app import driver_accounts
+from ccms_app.driver_app.http_gate import DRIVER_MARK
 
 
 def routes() -> list[Route]:
@@ -54,6 +57,7 @@ def url(route: Route) -> str:
 
 ROUTES = routes()
 OPERATOR_ROUTES = [r for r in ROUTES if mark(r) in ALL_PERMISSIONS]
+DRIVER_ROUTES = [r for r in ROUTES if mark(r) == DRIVER_MARK]
 
 
 def test_every_route_is_marked() -> None:
@@ -71,6 +75,8 @@ def test_the_routes_are_what_the_app_serves() -> None:
     assert marks["GET /billing-documents/{document_id}.pdf"] == "finance:export"
     assert marks["POST /diagnostics/{identity}/{filename}"].startswith("public: charge points")
     assert marks["POST /auth/login"].startswith("public: ")
+    assert marks["POST /app/auth/login"].startswith("public: ")
+    assert marks["GET /app/manifest.webmanifest"].startswith("public: ")
     assert OPERATOR_ROUTES  # the checks below have something to check
 
 
@@ -125,3 +131,33 @@ async def test_an_operator_route_refuses_whoever_may_not(
     assert "does not allow" in refused.text
     admitted = await call(holding)
     assert admitted.status_code not in (401, 403), admitted.text
+
+
+@pytest.mark.parametrize("route", DRIVER_ROUTES, ids=lambda r: f"{method(r)} {r.path}")
+async def test_a_driver_route_admits_drivers_only(
+    route: Route, client: httpx.AsyncClient, organisation: Organisation
+) -> None:
+    """Anonymous, an operator's login (in either cookie) and a made-up token: 401; a live
+    driver sign-in passes the gate (whatever the handler then finds)."""
+    with db.session_scope() as s:
+        operator = _login(
+            s,
+            int(organisation.id or 0),
+            "ops@example.com",
+            set(ALL_PERMISSIONS),
+            timedelta(hours=1),
+        )
+    driver = driver_accounts.sign_up(
+        driver_accounts.SignUp("Route Driver", "route-driver@example.com", "lantern orbit tulip x")
+    )
+    driver_token = driver_accounts.open_session(driver.account_id)
+
+    async def call(cookies: dict[str, str]) -> httpx.Response:
+        client.cookies.clear()
+        return await client.request(method(route), url(route), cookies=cookies)
+
+    assert (await call({})).status_code == 401
+    assert (await call({SESSION_COOKIE: operator})).status_code == 401
+    assert (await call({DRIVER_SESSION_COOKIE: operator})).status_code == 401
+    assert (await call({DRIVER_SESSION_COOKIE: "made-up-token"})).status_code == 401
+    assert (await call({DRIVER_SESSION_COOKIE: driver_token})).status_code != 401
