@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     stale_session_grace_minutes: Positive = 10
     # How often running sessions' cost so far is recomputed (finance.live_costs).
     live_cost_interval_s: Seconds = 30.0
+    # How often receipts for ended sessions are issued and documents e-mailed (finance).
+    billing_interval_s: Seconds = 60.0
     session_max_age_hours: Positive = 72
     # Retention (docs/data-policy.md "Retention"): days kept, 0 = for ever. Meter samples back
     # billing disputes, so they stay longer than the raw OCPP message log.

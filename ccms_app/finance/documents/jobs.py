@@ -13,7 +13,7 @@ several runs):
    tries again). Skipped while e-mail is off.
 One document's failure is logged and never stops the others.
 
-Scheduled (`schedule_billing_jobs`): receipts and e-mail every BILLING_INTERVAL_S; the
+Scheduled (`schedule_billing_jobs`): receipts and e-mail every CCMS_BILLING_INTERVAL_S (60); the
 invoice step with them every INVOICING_INTERVAL_S only (it reads a month of sessions).
 """
 
@@ -47,7 +47,6 @@ log = logging.getLogger(__name__)
 
 BILLING_JOB_ID = "billing-documents"
 INVOICING_JOB_ID = "billing-invoices"
-BILLING_INTERVAL_S = 60
 INVOICING_INTERVAL_S = 3600
 RECEIPT_WINDOW_DAYS = 31
 RECEIPT_BATCH = 100
@@ -179,7 +178,7 @@ def schedule_billing_jobs(scheduler: BaseScheduler, settings: Settings) -> None:
     scheduler.add_job(
         run_billing,
         "interval",
-        seconds=BILLING_INTERVAL_S,
+        seconds=settings.billing_interval_s,
         args=[settings, False],
         id=BILLING_JOB_ID,
         replace_existing=True,
