@@ -29,6 +29,7 @@ from ccms_app.core.config import get_settings
 from ccms_app.core.db import session_scope
 from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
+from ccms_app.driver_app.demo import seed_demo_driver
 from ccms_app.drivers.models import Driver, IdTag, IdTagStatus
 from ccms_app.finance.demo_payments import seed_demo_payments
 from ccms_app.finance.demo_tariffs import seed_demo_finance
@@ -176,6 +177,8 @@ def seed_demo(fleet_size: int, connectors: int = 2) -> DemoSummary:
         created["finance rows"] += finance_rows
     if payment_rows := seed_demo_payments(organisations[0][0]):
         created["payment rows"] += payment_rows
+    if app_accounts := seed_demo_driver():
+        created["driver app accounts"] += app_accounts
     email, password = demo_admin_credentials()
     if maintenance_rows := seed_demo_maintenance(organisations[0][0], password):
         created["maintenance rows"] += maintenance_rows

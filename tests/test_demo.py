@@ -15,8 +15,12 @@ from ccms_app.accounts.models import ApiKey, AuditEntry, OperatorAccount, Organi
 from ccms_app.core.types import utc_now
 from ccms_app.demo import demo_id_tags, seed_demo
 from ccms_app.demo_api_key import DEMO_API_KEY_NAME, renew_demo_api_key
+from ccms_app.driver_app import driver_accounts
+from ccms_app.driver_app.demo import DEMO_DRIVER_EMAIL, DEMO_DRIVER_PASSWORD
 from ccms_app.drivers.models import Driver, IdTag
 from ccms_app.finance.models import AssignmentTarget, BillingProfile, TariffAssignment
+from ccms_app.finance.payments.holders import organisation_currency
+from ccms_app.finance.wallets.ledger import balance
 from ccms_app.maintenance.alarms.models import AlarmRule, VendorErrorCode
 from ccms_app.maintenance.demo_maintenance import DEMO_MAINTENANCE_INBOX, DEMO_TECHNICIAN_EMAIL
 from ccms_app.maintenance.work_orders.models import MaintenancePlan, MaintenanceStaffArea
@@ -234,3 +238,15 @@ def test_the_demo_network_is_maintained(session: Session) -> None:
     seed_demo(3)
     assert len(session.exec(select(AlarmRule)).all()) == len(rules)
     assert len(session.exec(select(MaintenancePlan)).all()) == 1
+
+
+def test_the_demo_driver_can_sign_in_to_the_app_with_money_in_the_wallet(
+    session: Session,
+) -> None:
+    seed_demo(2)
+    seed_demo(2)  # idempotent: one account, one credit
+    account = driver_accounts.find_account(DEMO_DRIVER_EMAIL)
+    assert account is not None and account.email_verified_at is not None
+    assert driver_accounts.check_password(account, DEMO_DRIVER_PASSWORD) is account
+    currency = organisation_currency(session, account.organisation_id)
+    assert balance(session, "driver", account.driver_id, currency).total_minor == 2500

@@ -25,6 +25,7 @@ from ccms_app.core.config import PROJECT_ROOT, Settings, get_settings
 from ccms_app.core.db import read_session, set_engine
 from ccms_app.demo import DemoSummary, demo_admin_credentials
 from ccms_app.demo_api_key import DEMO_API_KEY_NAME, DemoApiKey, renew_demo_api_key
+from ccms_app.driver_app.demo import DEMO_DRIVER_EMAIL, DEMO_DRIVER_PASSWORD
 from ccms_app.network.charger_security import TlsConfigError, ocpp_ssl_context
 
 ALL_ADDRESSES = "0.0.0.0"  # Reflex's default backend_host
@@ -110,6 +111,7 @@ def _banner(settings: Settings, demo: DemoSummary | None, demo_key: DemoApiKey |
         lines += [
             f"  Demo login      {email} / {password}{note}",
             *_demo_key_lines(demo_key, web_url),
+            f"  Driver app      {web_url}/app  ({DEMO_DRIVER_EMAIL} / {DEMO_DRIVER_PASSWORD})",
             f"  Demo fleet      {settings.demo_fleet} simulated charge points (DEMO-CP-0001..)",
             "",
             "  WARNING: this is a DEMO. Its login is public (printed here and in the README)",
