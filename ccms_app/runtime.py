@@ -33,7 +33,7 @@ from ccms_app.finance.documents.jobs import schedule_billing_jobs
 from ccms_app.finance.live_costs import schedule_live_costs
 from ccms_app.finance.memberships import stripe_events as membership_events
 from ccms_app.finance.memberships.jobs import schedule_membership_jobs
-from ccms_app.finance.payments import session_payments, webhook_handlers
+from ccms_app.finance.payments import reservation_fees, session_payments, webhook_handlers
 from ccms_app.finance.payments.jobs import schedule_payment_jobs, start_payment_worker
 from ccms_app.load_balancing.demo_load_balancing import schedule_demo_building
 from ccms_app.load_balancing.worker import start_load_balancer
@@ -133,6 +133,7 @@ async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
     ssl_context = ocpp_ssl_context(settings)  # a bad certificate fails before anything starts
     session_pricing.install()  # every session is priced in the transaction that ends it
     session_payments.install()  # paid: recorded at the start, settled after pricing, Blocked check
+    reservation_fees.install()  # an unused reservation's fee, in the expiry sweep's transaction
     webhook_handlers.install()  # Stripe webhook events -> payments, top-ups, saved cards
     membership_events.install()  # Stripe subscription events drive card-plan memberships
     alarm_email.install()  # a rule's e-mail recipients: an outbox row in the alarm's transaction

@@ -12,13 +12,14 @@ from ccms_app.accounts.state import gate
 from ccms_app.driver_app.state.auth import driver_gate
 from ccms_app.finance import session_pricing
 from ccms_app.finance.memberships import stripe_events as membership_events
-from ccms_app.finance.payments import session_payments, webhook_handlers
+from ccms_app.finance.payments import reservation_fees, session_payments, webhook_handlers
 from ccms_app.maintenance.notifications import email_hook as alarm_email
 from ccms_app.maintenance.work_orders import alarm_hook as work_order_hook
 
 # As in the product (runtime.py): every session is priced in the transaction that ends it.
 session_pricing.install()
 session_payments.install()  # payment at the start, settlement after pricing, the Blocked check
+reservation_fees.install()  # an unused reservation's fee, in the expiry sweep's transaction
 webhook_handlers.install()  # Stripe webhook events -> payments, top-ups, saved cards
 membership_events.install()  # card-plan memberships follow Stripe's webhooks
 alarm_email.install()  # alarm e-mail outbox rows, in the alarm's transaction

@@ -20,11 +20,13 @@ from ccms_app.branding import routes as brand_images
 from ccms_app.control.firmware import diagnostics_routes as diagnostics
 from ccms_app.control.firmware import image_routes as firmware
 from ccms_app.driver_app import install_routes as driver_app_install
+from ccms_app.driver_app import receipt_routes as driver_app_receipts
 from ccms_app.driver_app import routes as driver_app_sign_in
 from ccms_app.finance.documents import routes as billing_documents
 from ccms_app.finance.partners import routes as partner_reports
 from ccms_app.finance.payments import webhook_route as stripe_webhooks
 from ccms_app.maintenance.work_orders import photo_routes as work_order_photos
+from ccms_app.network import qr_label_routes as qr_labels
 
 
 def build_api() -> Starlette:
@@ -39,9 +41,11 @@ def build_api() -> Starlette:
         *stripe_webhooks.routes,
         *partner_reports.routes,
         *work_order_photos.routes,
+        *qr_labels.routes,
         *brand_images.routes,
         *driver_app_sign_in.routes,
         *driver_app_install.routes,
+        *driver_app_receipts.routes,
     ]
     rest = Mount(PREFIX, app=build_rest_api())
     return Starlette(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, Text
+from sqlalchemy import Column, Index, Text, func, text
 from sqlmodel import Field, SQLModel
 
 from ccms_app.core.types import utc_column, utc_now
@@ -30,6 +30,8 @@ class ChargingSession(SQLModel, table=True):
         Index("ix_session_cp_status", "charge_point_id", "status"),
         Index("ix_session_start", "start_time"),
         Index("ix_session_flagged_start", "flagged", "start_time"),  # the flagged sessions list
+        # a driver's sessions by their id tags, compared case-insensitively as OCPP wants
+        Index("ix_session_id_tag_lower", func.lower(text("id_tag"))),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -82,7 +84,10 @@ class MeterSample(SQLModel, table=True):
 class Reservation(SQLModel, table=True):
     """A ReserveNow; its id is the OCPP reservationId."""
 
-    __table_args__ = (Index("ix_reservation_cp_status", "charge_point_id", "status"),)
+    __table_args__ = (
+        Index("ix_reservation_cp_status", "charge_point_id", "status"),
+        Index("ix_reservation_id_tag_lower", func.lower(text("id_tag"))),  # a driver's
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     organisation_id: int = Field(foreign_key="organisation.id", index=True)

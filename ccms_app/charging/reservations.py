@@ -21,6 +21,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from sqlmodel import Session, col, func, select
 
 from ccms_app.charging.models import ChargingSession, Reservation
+from ccms_app.charging.reservation_expiry import reservation_expired
 from ccms_app.charging.session_flags import flag_session
 from ccms_app.control.commands import CommandView, UnknownChargePointError, send_command
 from ccms_app.control.models import CommandStatus
@@ -369,9 +370,12 @@ def _expire_rows(now: datetime) -> list[ReservationView]:
             .where(col(Reservation.status).in_(OPEN_STATUSES), Reservation.expiry_date <= now)
         ).all()
         for row, _identity in rows:
+            held = row.status == "accepted"
             row.status = "expired"
             row.updated_at = now
             session.add(row)
+            if held:  # the charge point kept the connector for nobody: a tariff may bill it
+                reservation_expired(session, row)
         session.flush()
         return [_view(row, identity) for row, identity in rows]
 

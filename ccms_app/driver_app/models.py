@@ -71,12 +71,12 @@ class DriverAccountToken(SQLModel, table=True):
 
 
 class DriverFavourite(SQLModel, table=True):
-    """A station the driver marked as a favourite."""
+    """A station the driver marked as a favourite; it goes when the station is deleted."""
 
     __tablename__ = "driver_favourite"
     __table_args__ = (UniqueConstraint("account_id", "station_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="driver_account.id", index=True)
-    station_id: int = Field(foreign_key="station.id", index=True)
+    station_id: int = Field(foreign_key="station.id", index=True, ondelete="CASCADE")
     created_at: datetime = Field(default_factory=utc_now, sa_column=utc_column(nullable=False))

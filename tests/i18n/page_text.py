@@ -23,8 +23,8 @@ from ccms_app.ccms_app import app
 _SHOWN_PROPS = ("placeholder", "aria-label", "ariaLabel", "title", "content")
 _PROP = re.compile(r'^"?([A-Za-z-]+)"?:("(?:[^"\\]|\\.)*")$')
 _WORDY = re.compile(r"[^\W\d_]")  # a letter, in any script
-# Tags whose text is not shown as words (style sheets, scripts).
-_NOT_SHOWN = {"style", "script", "RadixThemesCode", "code", "pre"}
+# Tags whose text is not shown as words (style sheets, scripts, head metadata).
+_NOT_SHOWN = {"style", "script", "meta", "RadixThemesCode", "code", "pre"}
 # Shown as written in every language on purpose: each language's name in itself.
 ALLOWED = frozenset({"English", "简体中文", "Deutsch"})
 

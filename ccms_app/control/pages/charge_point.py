@@ -26,6 +26,7 @@ from ccms_app.drivers.local_lists.components.charge_point_tab import local_list_
 from ccms_app.monitoring.state.charge_point_feed import SESSIONS_TAB, ChargePointLiveState
 from ccms_app.network.components.cp_security import security_section
 from ccms_app.network.components.forms import charge_point_dialog
+from ccms_app.network.components.qr_labels import qr_labels_button
 from ccms_app.network.state.charge_point_forms import ChargePointFormState
 from ccms_app.ui.i18n import t, t_with
 from ccms_app.ui.layout import app_shell
@@ -61,6 +62,7 @@ def _header() -> rx.Component:
             spacing="1",
         ),
         rx.spacer(),
+        qr_labels_button("charge-points", Detail.charge_point_id, "cp-qr-labels"),
         when_allowed(
             ChargePointFormState.save,
             rx.button(

@@ -24,7 +24,7 @@ from ccms_app.core.types import utc_now
 from ccms_app.drivers.models import IdTag
 from ccms_app.finance.errors import FinanceError, FinanceNotFound
 from ccms_app.finance.payments import stripe_gateway as gateway
-from ccms_app.finance.payments.holders import find_holder
+from ccms_app.finance.payments.holders import Holder, find_holder
 from ccms_app.finance.payments.models import PaymentAccount, PaymentMethod
 from ccms_app.finance.wallets.models import HolderKind
 
@@ -143,6 +143,32 @@ def start_card_setup(
     """A SetupIntent for the holder's card: (its id, the client secret Stripe.js confirms).
     The Stripe customer is created once (key "customer:<kind>:<id>"); Stripe is called
     outside any database transaction."""
+    customer = stripe_customer(scope, holder_kind, holder_id)
+    setup_id, client_secret = gateway.create_setup_intent(
+        customer_id=customer.customer_id,
+        idempotency_key=f"card_setup:{customer.account_id}:{utc_now().timestamp():.6f}",
+    )
+    remember_setup(customer, setup_id)
+    log.info(
+        "card setup started",
+        extra={"holder": f"{customer.holder.kind}:{holder_id}", "actor": actor},
+    )
+    return setup_id, client_secret
+
+
+@dataclass(frozen=True)
+class StripeCustomer:
+    """A holder's payment account and its Stripe customer (what a saved card hangs off)."""
+
+    account_id: int
+    customer_id: str
+    holder: Holder
+
+
+def stripe_customer(scope: Collection[int], holder_kind: str, holder_id: int) -> StripeCustomer:
+    """The holder's payment account (stored now if it had none) and Stripe customer, created
+    once (key "customer:<kind>:<id>"; Stripe is called outside any database transaction).
+    PaymentsNotConfigured without Stripe keys; FinanceNotFound outside `scope`."""
     if not gateway.configured():
         raise gateway.PaymentsNotConfigured(gateway.NOT_CONFIGURED)
     with session_scope() as db:
@@ -158,19 +184,23 @@ def start_card_setup(
             idempotency_key=f"customer:{holder.kind}:{holder_id}",
             metadata={"holder_kind": holder.kind, "holder_id": str(holder_id)},
         )
-    setup_id, client_secret = gateway.create_setup_intent(
-        customer_id=customer_id,
-        idempotency_key=f"card_setup:{account_id}:{utc_now().timestamp():.6f}",
-    )
+    return StripeCustomer(account_id, customer_id, holder)
+
+
+def remember_setup(customer: StripeCustomer, setup_intent_id: str) -> None:
+    """Keep the customer and the card setup under way on the account (the webhook that
+    saves the card finds the account by them)."""
     with session_scope() as db:
-        stored = db.get(PaymentAccount, account_id)
+        stored = db.get(PaymentAccount, customer.account_id)
         if stored is None:
-            raise FinanceNotFound(tr("No payment account {account_id}.", account_id=account_id))
-        stored.stripe_customer_id, stored.setup_intent_id = customer_id, setup_id
+            raise FinanceNotFound(
+                tr("No payment account {account_id}.", account_id=customer.account_id)
+            )
+        stored.stripe_customer_id = customer.customer_id
+        if setup_intent_id:
+            stored.setup_intent_id = setup_intent_id
         stored.updated_at = utc_now()
         db.add(stored)
-    log.info("card setup started", extra={"holder": f"{holder.kind}:{holder_id}", "actor": actor})
-    return setup_id, client_secret
 
 
 def save_card(

@@ -269,6 +269,57 @@ def create_checkout(
     return str(session.id), str(session.url or "")
 
 
+@dataclass(frozen=True)
+class SetupCheckout:
+    """A hosted Checkout page in setup mode: the card it saves goes on the customer."""
+
+    session_id: str
+    url: str
+    setup_intent_id: str  # "" when Stripe makes the SetupIntent only as the page completes
+
+
+def create_setup_checkout(
+    *,
+    customer_id: str,
+    currency: str,
+    success_url: str,
+    cancel_url: str,
+    idempotency_key: str,
+    metadata: dict[str, str],
+) -> SetupCheckout:
+    """A hosted Checkout page that saves a card for off-session use (mode "setup"): the
+    phone-friendly way to add a card without Stripe.js on our pages. The completed session
+    names its SetupIntent, whose payment method is the card."""
+    params: dict[str, Any] = {
+        "mode": "setup",
+        "customer": customer_id,
+        "currency": currency.lower(),
+        "payment_method_types": ["card"],
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+        "metadata": metadata,
+        "setup_intent_data": {"metadata": metadata},
+    }
+    try:
+        session = _client().v1.checkout.sessions.create(
+            cast(Any, params), options=_options(idempotency_key)
+        )
+    except stripe.StripeError as error:
+        raise _failure(error) from error
+    setup = session.to_dict().get("setup_intent")
+    setup_id = str(setup.get("id") or "") if isinstance(setup, dict) else str(setup or "")
+    return SetupCheckout(str(session.id), str(session.url or ""), setup_id)
+
+
+def retrieve_setup_intent(setup_intent_id: str) -> dict[str, Any]:
+    """A SetupIntent as Stripe holds it now (status, customer, payment_method)."""
+    try:
+        intent = _client().v1.setup_intents.retrieve(setup_intent_id)
+    except stripe.StripeError as error:
+        raise _failure(error) from error
+    return intent.to_dict()
+
+
 def refund(*, intent_id: str, amount_minor: int, idempotency_key: str) -> tuple[str, str]:
     """Return `amount_minor` of a succeeded PaymentIntent to the card: (refund id, status)."""
     try:

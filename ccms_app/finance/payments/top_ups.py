@@ -50,7 +50,8 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class TopUpRequest:
     """What the holder pays: a package, one of the fixed recharge amounts, or a typed amount
-    within the organisation's limits (exactly one of them)."""
+    within the organisation's limits (exactly one of them). The return pages may name the
+    new top-up with `{TOP_UP_ID}` (the driver app's wallet does)."""
 
     package_id: int | None = None
     recharge_minor: int | None = None
@@ -166,11 +167,17 @@ def holder_currency(scope: Collection[int], holder_kind: str, holder_id: int) ->
         return organisation_currency(db, holder.organisation_id)
 
 
+TOP_UP_ID = "{TOP_UP_ID}"  # in a caller's return page: becomes the new top-up's id
+
+
 def _urls(request: TopUpRequest, top_up_id: int) -> tuple[str, str]:
+    """The return pages: the caller's (its `{TOP_UP_ID}` filled in), else Finance's own."""
     base = f"{get_settings().charger_base_url}/finance/top-ups"
     return (
-        request.success_url or f"{base}?top_up={top_up_id}&result=paid",
-        request.cancel_url or f"{base}?top_up={top_up_id}&result=canceled",
+        request.success_url.replace(TOP_UP_ID, str(top_up_id))
+        or f"{base}?top_up={top_up_id}&result=paid",
+        request.cancel_url.replace(TOP_UP_ID, str(top_up_id))
+        or f"{base}?top_up={top_up_id}&result=canceled",
     )
 
 
@@ -284,8 +291,11 @@ def _top_up_of_session(db: Session, session: dict[str, Any]) -> TopUp | None:
 
 
 def checkout_completed(db: Session, event: dict[str, Any]) -> str:
-    """Webhook: the driver paid. Credits the wallet once, or flags a differing amount."""
+    """Webhook: the driver paid. Credits the wallet once, or flags a differing amount.
+    A setup-mode session saves a card (finance.payments.card_checkout): "" here."""
     session = event_object(event)
+    if session.get("mode") == "setup":
+        return ""
     top_up = _top_up_of_session(db, session)
     payment = payment_of(db, stored_id(top_up.id)) if top_up is not None else None
     if top_up is None or payment is None:
@@ -335,8 +345,10 @@ def _credit(db: Session, top_up: TopUp, payment: Payment, paid: int) -> str:
 
 
 def checkout_expired(db: Session, event: dict[str, Any]) -> str:
-    """Webhook: the Checkout page timed out unpaid."""
+    """Webhook: the Checkout page timed out unpaid (a setup-mode page is not a top-up)."""
     session = event_object(event)
+    if session.get("mode") == "setup":
+        return ""
     top_up = _top_up_of_session(db, session)
     if top_up is None:
         return f"no top-up for {session.get('id') or 'an unnamed session'}"

@@ -6,7 +6,8 @@
 - charge.refunded: a refund Stripe made that CCMS does not know of is flagged.
 - setup_intent.succeeded: the saved card (payment method id and label) goes on the payer's
   `PaymentAccount`.
-- checkout.session.completed / expired: top-ups (finance.payments.top_ups).
+- checkout.session.completed / expired: top-ups (finance.payments.top_ups, mode payment)
+  and cards saved on Stripe's page (finance.payments.card_checkout, mode setup).
 Each handler returns a short outcome, kept on the `StripeEvent` row.
 """
 
@@ -16,9 +17,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-from ccms_app.finance.payments import stripe_gateway as gateway
+from ccms_app.finance.payments import card_checkout
+from ccms_app.finance.payments.card_checkout import save_intent_card
 from ccms_app.finance.payments.models import Payment, PaymentStatus
-from ccms_app.finance.payments.payment_accounts import save_card
 from ccms_app.finance.payments.reconcile import by_stripe_id, flag, reconcile, record_report
 from ccms_app.finance.payments.top_ups import checkout_completed, checkout_expired
 from ccms_app.finance.payments.webhook_dispatch import event_object, on_event
@@ -101,25 +102,7 @@ def charge_refunded(db: Session, event: dict[str, Any]) -> str:
 
 
 def setup_succeeded(db: Session, event: dict[str, Any]) -> str:
-    intent = event_object(event)
-    method = intent.get("payment_method")
-    if isinstance(method, dict):
-        method_id, label = str(method.get("id") or ""), gateway.card_label(method)
-    else:
-        method_id = str(method or "")
-        label = gateway.describe_card(method_id) if method_id else ""
-    if not method_id:
-        return "setup intent without a payment method"
-    account = save_card(
-        db,
-        setup_intent_id=str(intent.get("id") or ""),
-        customer_id=str(intent.get("customer") or ""),
-        payment_method_id=method_id,
-        label=label,
-    )
-    if account is None:
-        return f"no payment account for {intent.get('id')}"
-    return f"card saved for {account.holder_kind} {account.holder_id}: {label}"
+    return save_intent_card(db, event_object(event))
 
 
 def install() -> None:
@@ -131,4 +114,6 @@ def install() -> None:
     on_event("charge.refunded", charge_refunded)
     on_event("setup_intent.succeeded", setup_succeeded)
     on_event("checkout.session.completed", checkout_completed)
+    on_event("checkout.session.completed", card_checkout.checkout_completed)
     on_event("checkout.session.expired", checkout_expired)
+    on_event("checkout.session.expired", card_checkout.checkout_expired)

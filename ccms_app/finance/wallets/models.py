@@ -51,6 +51,7 @@ class LedgerKind(StrEnum):
     REFUND = "refund"
     ADJUSTMENT = "adjustment"
     MEMBERSHIP_FEE = "membership_fee"
+    RESERVATION_FEE = "reservation_fee"  # a reservation that expired unused
 
 
 class LedgerAccount(SQLModel, table=True):

@@ -47,6 +47,7 @@ KIND_LABELS: dict[str, str] = {
     "refund": N_("refund"),
     "adjustment": N_("adjustment"),
     "membership_fee": N_("membership fee"),
+    "reservation_fee": N_("reservation fee"),
 }
 
 
@@ -76,6 +77,12 @@ _SYSTEM_REASONS: dict[str, tuple[tuple[re.Pattern[str], Callable[[re.Match[str]]
         (
             re.compile(r"charging session (?P<id>\d+)"),
             lambda m: tr("charging session {session_id}", session_id=m["id"]),
+        ),
+    ),
+    LedgerKind.RESERVATION_FEE: (
+        (
+            re.compile(r"reservation (?P<id>\d+) expired unused"),
+            lambda m: tr("reservation {reservation_id} expired unused", reservation_id=m["id"]),
         ),
     ),
     LedgerKind.MEMBERSHIP_FEE: (

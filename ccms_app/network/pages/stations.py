@@ -19,6 +19,7 @@ from ccms_app.network.components.map import (
     availability_label,
     availability_word,
 )
+from ccms_app.network.components.qr_labels import qr_labels_button
 from ccms_app.network.state.asset_actions import AssetActionState
 from ccms_app.network.state.charge_point_forms import ChargePointFormState
 from ccms_app.network.state.forms import StationFormState
@@ -83,6 +84,7 @@ def _header() -> rx.Component:
             spacing="1",
         ),
         rx.spacer(),
+        qr_labels_button("stations", Station.current_id, "stationpage-qr-labels"),
         when_allowed(
             StationFormState.save,
             _edit_buttons(sid),
