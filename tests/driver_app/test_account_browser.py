@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, expect
 from sqlmodel import select
 
 from ccms_app.accounts.organisations import root_organisation
@@ -26,11 +26,11 @@ from ccms_app.finance.tariffs import create_tariff
 from ccms_app.finance.wallets.ledger import credit_wallet
 from ccms_app.finance.wallets.models import LedgerKind
 from ccms_app.network.models import ChargePoint, Connector
+from tests.driver_app.browser import both_widths, sign_in_at, tid
 from tests.driver_app.support import PASSWORD
 from tests.driver_app.test_history import TARIFF
 from tests.fixtures.app_process import (
     IDENTITY,
-    PHONE,
     UI_TIMEOUT_MS,
     RunningApp,
     _screenshot,
@@ -44,7 +44,6 @@ __all__ = ["browser", "running_app"]
 
 EMAIL = "account-driver@example.com"
 CARD = "04A23B1C"
-WIDE = {"width": 1440, "height": 900}
 
 
 @pytest.fixture(scope="module")
@@ -111,40 +110,18 @@ def app(running_app: RunningApp) -> Iterator[tuple[RunningApp, int, int]]:
     yield running_app, session_id, connector_pk
 
 
-def tid(name: str) -> str:
-    return f"[data-testid={name}]"
-
-
-async def _sign_in_at(browser: Browser, app: RunningApp, path: str) -> Page:
-    page = await browser.new_page(viewport=PHONE)
-    await page.goto(f"{app.web_url}{path}")
-    await expect(page.locator("#app-email")).to_be_visible(timeout=UI_TIMEOUT_MS)
-    await page.fill("#app-email", EMAIL)
-    await page.fill("#app-password", PASSWORD)
-    await page.click(tid("app-sign-in-submit"))
-    await page.wait_for_url(re.compile(rf".*{re.escape(path)}/?$"), timeout=UI_TIMEOUT_MS)
-    return page
-
-
-async def _both_widths(page: Page, name: str) -> None:
-    await _screenshot(page, f"{name}-360.png")
-    await page.set_viewport_size(WIDE)
-    await _screenshot(page, f"{name}-1440.png")
-    await page.set_viewport_size(PHONE)
-
-
 async def test_history_reserve_block_a_card_and_add_a_vehicle(
     app: tuple[RunningApp, int, int], browser: Browser
 ) -> None:
     running, session_id, connector_pk = app
-    page = await _sign_in_at(browser, running, "/app/history")
+    page = await sign_in_at(browser, running, "/app/history", EMAIL)
     row = page.locator(tid("history-row")).first
     await expect(row).to_contain_text("Browser Test Depot", timeout=UI_TIMEOUT_MS)
     # 12.5 kWh x 0.30 = 3.75 + 19 % VAT = 4.4625 -> 4.46
     await expect(row.locator(tid("history-amount"))).to_have_text("€4.46")
     await expect(row).to_contain_text("12.50 kWh")
     await no_sideways_scroll(page, "the history")
-    await _both_widths(page, "driver-app-history")
+    await both_widths(page, "driver-app-history")
 
     await row.locator(tid("history-open")).click()
     await page.wait_for_url(re.compile(rf".*/app/history/{session_id}/?$"), timeout=UI_TIMEOUT_MS)
@@ -163,7 +140,7 @@ async def test_history_reserve_block_a_card_and_add_a_vehicle(
     await expect(fee).to_contain_text("€1.55", timeout=UI_TIMEOUT_MS)
     await expect(page.locator(tid("reserve-submit"))).to_contain_text("15")
     await no_sideways_scroll(page, "the reserve page")
-    await _both_widths(page, "driver-app-reserve")
+    await both_widths(page, "driver-app-reserve")
 
     await page.click(tid("app-tab-account"))
     await page.wait_for_url(re.compile(r".*/app/account/?$"), timeout=UI_TIMEOUT_MS)
@@ -193,6 +170,6 @@ async def test_history_reserve_block_a_card_and_add_a_vehicle(
     await expect(vehicle).to_contain_text("HH EV 6")
     await no_sideways_scroll(page, "the account")
     await expect(page.locator("[data-sonner-toast]")).to_have_count(0, timeout=UI_TIMEOUT_MS)
-    await _both_widths(page, "driver-app-account")
+    await both_widths(page, "driver-app-account")
     with_plate = await page.locator(tid("account-name")).inner_text()
     assert with_plate == "Ada Account"

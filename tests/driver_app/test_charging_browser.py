@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, expect
 
 from ccms_app.accounts.organisations import root_organisation
 from ccms_app.core import db
@@ -22,10 +22,10 @@ from ccms_app.finance.tariffs import create_tariff
 from ccms_app.finance.wallets.ledger import credit_wallet
 from ccms_app.finance.wallets.models import LedgerKind
 from ocpp_server.simulator.charge_point import SimulatedChargePoint
+from tests.driver_app.browser import sign_in_at, tid, wide_screenshot
 from tests.driver_app.support import PASSWORD
 from tests.fixtures.app_process import (
     IDENTITY,
-    PHONE,
     UI_TIMEOUT_MS,
     RunningApp,
     _screenshot,
@@ -38,7 +38,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
 __all__ = ["browser", "running_app"]
 
 EMAIL = "phone-driver@example.com"
-WIDE = {"width": 1440, "height": 900}
 ENERGY = {
     "currency": "EUR",
     "elements": [
@@ -93,28 +92,6 @@ def app(quick_costs: None, running_app: RunningApp) -> Iterator[RunningApp]:
     yield running_app
 
 
-def tid(name: str) -> str:
-    return f"[data-testid={name}]"
-
-
-async def _sign_in_at(browser: Browser, app: RunningApp, path: str) -> Page:
-    """Open `path` signed out, sign in on the app's page, land back on `path`."""
-    page = await browser.new_page(viewport=PHONE)
-    await page.goto(f"{app.web_url}{path}")
-    await expect(page.locator("#app-email")).to_be_visible(timeout=UI_TIMEOUT_MS)
-    await page.fill("#app-email", EMAIL)
-    await page.fill("#app-password", PASSWORD)
-    await page.click(tid("app-sign-in-submit"))
-    await page.wait_for_url(re.compile(rf".*{re.escape(path)}$"), timeout=UI_TIMEOUT_MS)
-    return page
-
-
-async def _wide_screenshot(page: Page, name: str) -> None:
-    await page.set_viewport_size(WIDE)
-    await _screenshot(page, name)
-    await page.set_viewport_size(PHONE)
-
-
 async def test_start_on_the_qr_page_watch_it_live_and_stop(
     app: RunningApp, browser: Browser
 ) -> None:
@@ -122,14 +99,14 @@ async def test_start_on_the_qr_page_watch_it_live_and_stop(
     await charger.connect()
     try:
         await charger.wait_accepted(timeout=UI_TIMEOUT_MS / 1000)
-        page = await _sign_in_at(browser, app, f"/app/c/{IDENTITY}/1")
+        page = await sign_in_at(browser, app, f"/app/c/{IDENTITY}/1", EMAIL)
         offer = page.locator(tid("connector-offer"))
         await expect(offer).to_contain_text("Browser Test Depot", timeout=UI_TIMEOUT_MS)
         await expect(page.locator(tid("connector-state"))).to_have_text("Free")
         await expect(page.locator(tid("connector-price"))).to_contain_text("€0.357")
         await no_sideways_scroll(page, "the QR page")
         await _screenshot(page, "driver-app-charge-here-360.png")
-        await _wide_screenshot(page, "driver-app-charge-here-1440.png")
+        await wide_screenshot(page, "driver-app-charge-here-1440.png")
 
         await page.click(tid("start-charging"))
         await page.wait_for_url(re.compile(r".*/app/charging$"), timeout=UI_TIMEOUT_MS)
@@ -144,7 +121,7 @@ async def test_start_on_the_qr_page_watch_it_live_and_stop(
         await expect(cost).not_to_have_text(priced, timeout=3 * UI_TIMEOUT_MS)  # it moves
         await no_sideways_scroll(page, "the Charging tab")
         await _screenshot(page, "driver-app-charging-360.png")
-        await _wide_screenshot(page, "driver-app-charging-1440.png")
+        await wide_screenshot(page, "driver-app-charging-1440.png")
 
         await page.click(tid("session-stop"))
         await expect(page.locator(tid("stop-confirm"))).to_be_visible(timeout=UI_TIMEOUT_MS)
@@ -156,6 +133,6 @@ async def test_start_on_the_qr_page_watch_it_live_and_stop(
         await expect(page.locator(tid("no-session"))).to_be_visible()
         await no_sideways_scroll(page, "the Charging tab after the stop")
         await _screenshot(page, "driver-app-charging-done-360.png")
-        await _wide_screenshot(page, "driver-app-charging-done-1440.png")
+        await wide_screenshot(page, "driver-app-charging-done-1440.png")
     finally:
         await charger.close()

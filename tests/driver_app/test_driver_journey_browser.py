@@ -8,7 +8,6 @@ icons, a service worker controlling the page)."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Locator, Page, expect
 from sqlmodel import col, select
 
 from ccms_app.accounts.organisations import root_organisation
@@ -31,6 +30,7 @@ from ccms_app.finance.tariffs import create_tariff
 from ccms_app.finance.wallets.ledger import balance
 from ccms_app.network.models import ChargePoint, Station
 from ocpp_server.simulator import SimulatedChargePoint
+from tests.driver_app.browser import in_app_db, tid
 from tests.fixtures.app_process import (
     IDENTITY,
     PHONE,
@@ -123,22 +123,6 @@ def network(running_app: RunningApp, outside_world: tuple[FakeStripe, Inbox]) ->
     return station_id
 
 
-def tid(name: str) -> str:
-    return f"[data-testid={name}]"
-
-
-@contextlib.contextmanager
-def _in_app_db(app: RunningApp) -> Iterator[None]:
-    """Use cases and reads against the running app's database for the block."""
-    engine = db.make_engine(app.database_url)
-    db.set_engine(engine)
-    try:
-        yield
-    finally:
-        db.set_engine(None)
-        engine.dispose()
-
-
 async def _sign_up(page: Page, app: RunningApp, inbox: Inbox) -> None:
     await page.goto(f"{app.web_url}/app")
     await expect(page.locator("#app-email")).to_be_visible(timeout=UI_TIMEOUT_MS)
@@ -152,14 +136,14 @@ async def _sign_up(page: Page, app: RunningApp, inbox: Inbox) -> None:
     await page.fill("#app-password", PASSWORD)
     await _screenshot(page, "driver-app-sign-up-360.png")
     await page.click(tid("app-sign-up-submit"))
-    await page.wait_for_url(re.compile(r".*/app\?welcome=1$"), timeout=UI_TIMEOUT_MS)
+    await page.wait_for_url(re.compile(r".*/app/?\?welcome=1$"), timeout=UI_TIMEOUT_MS)
     await expect(page.locator(tid("verify-banner"))).to_be_visible(timeout=UI_TIMEOUT_MS)
     # the verification mail reached the SMTP server; its link confirms the address
     assert [m["To"] for m in inbox.messages] == [EMAIL]
     link = re.search(r"(http\S+/app/auth/verify\?token=\S+)", inbox.messages[0].get_content())
     assert link is not None
     await page.goto(link.group(1))
-    await page.wait_for_url(re.compile(r".*/app\?verified=1$"), timeout=UI_TIMEOUT_MS)
+    await page.wait_for_url(re.compile(r".*/app/?\?verified=1$"), timeout=UI_TIMEOUT_MS)
     await expect(page.locator(tid("stations-list"))).to_be_visible(timeout=UI_TIMEOUT_MS)
     await expect(page.locator(tid("verify-banner"))).to_have_count(0)
 
@@ -214,10 +198,22 @@ async def _watch_and_stop(page: Page) -> str:
     return await last_cost.inner_text()
 
 
+async def _receipt_issued(page: Page, receipt: Locator) -> None:
+    """The billing run (every 2 s here) issues the receipt after the stop; the driver opens
+    the history again to see it."""
+    for _ in range(10):
+        if await receipt.count():
+            break
+        await page.wait_for_timeout(1500)
+        await page.reload()
+        await expect(page.locator(tid("history-row")).first).to_be_visible(timeout=UI_TIMEOUT_MS)
+    await expect(receipt).to_be_visible(timeout=UI_TIMEOUT_MS)
+
+
 def _final_cost_minor(app: RunningApp) -> tuple[int, int]:
     """The driver's one session's final cost incl. VAT, and the wallet balance, both in
     minor units, from the app's database."""
-    with _in_app_db(app):
+    with in_app_db(app):
         account = driver_accounts.find_account(EMAIL)
         assert account is not None
         with db.read_session() as session:
@@ -259,7 +255,7 @@ async def test_a_new_driver_signs_up_tops_up_charges_and_pays_exactly_the_sessio
     row = page.locator(tid("history-row")).first
     await expect(row.locator(tid("history-amount"))).to_have_text(shown_cost, timeout=UI_TIMEOUT_MS)
     receipt = row.locator(tid("history-receipt"))
-    await expect(receipt).to_be_visible(timeout=UI_TIMEOUT_MS)  # the billing run issued it
+    await _receipt_issued(page, receipt)
     href = await receipt.get_attribute("href")
     assert href is not None
     pdf = await page.request.get(f"{running_app.web_url}{href}")

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, expect
 from sqlmodel import select
 
 from ccms_app.accounts.organisations import root_organisation
@@ -21,12 +21,12 @@ from ccms_app.driver_app import driver_accounts
 from ccms_app.drivers.models import IdTag
 from ccms_app.finance.payments import packages
 from ccms_app.network.models import ChargePoint
+from tests.driver_app.browser import sign_in_at, tid, wide_screenshot
 from tests.driver_app.support import PASSWORD
 from tests.driver_app.test_wallet import receipt_of
 from tests.finance.payments.test_payments_browser import stripe_for_the_app
 from tests.fixtures.app_process import (
     IDENTITY,
-    PHONE,
     UI_TIMEOUT_MS,
     RunningApp,
     _screenshot,
@@ -40,7 +40,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
 __all__ = ["browser", "running_app", "stripe_for_the_app"]  # fixtures (autouse: Stripe first)
 
 EMAIL = "wallet-driver@example.com"
-WIDE = {"width": 1440, "height": 900}
 
 
 @pytest.fixture(scope="module")
@@ -69,32 +68,10 @@ def app(running_app: RunningApp, stripe_for_the_app: FakeStripe) -> Iterator[Run
     yield running_app
 
 
-def tid(name: str) -> str:
-    return f"[data-testid={name}]"
-
-
-async def _sign_in_at(browser: Browser, app: RunningApp, path: str) -> Page:
-    """Open `path` signed out, sign in on the app's page, land back on `path`."""
-    page = await browser.new_page(viewport=PHONE)
-    await page.goto(f"{app.web_url}{path}")
-    await expect(page.locator("#app-email")).to_be_visible(timeout=UI_TIMEOUT_MS)
-    await page.fill("#app-email", EMAIL)
-    await page.fill("#app-password", PASSWORD)
-    await page.click(tid("app-sign-in-submit"))
-    await page.wait_for_url(re.compile(rf".*{re.escape(path)}/?$"), timeout=UI_TIMEOUT_MS)
-    return page
-
-
-async def _wide_screenshot(page: Page, name: str) -> None:
-    await page.set_viewport_size(WIDE)
-    await _screenshot(page, name)
-    await page.set_viewport_size(PHONE)
-
-
 async def test_a_driver_tops_up_on_stripes_page_and_sees_the_new_balance(
     app: RunningApp, browser: Browser, stripe_for_the_app: FakeStripe
 ) -> None:
-    page = await _sign_in_at(browser, app, "/app/wallet")
+    page = await sign_in_at(browser, app, "/app/wallet", EMAIL)
     balance = page.locator(tid("wallet-balance"))
     await expect(balance).to_have_text("€0.00", timeout=UI_TIMEOUT_MS)
     receipt = page.locator(tid("receipt-row"))
@@ -102,7 +79,7 @@ async def test_a_driver_tops_up_on_stripes_page_and_sees_the_new_balance(
     await expect(receipt).to_contain_text("€10.00")
     await no_sideways_scroll(page, "the wallet")
     await _screenshot(page, "driver-app-wallet-360.png")
-    await _wide_screenshot(page, "driver-app-wallet-1440.png")
+    await wide_screenshot(page, "driver-app-wallet-1440.png")
 
     # the receipt's PDF comes from the app's route, with the driver's own cookie
     href = await page.locator(tid("receipt-pdf")).get_attribute("href")
@@ -131,7 +108,7 @@ async def test_a_driver_tops_up_on_stripes_page_and_sees_the_new_balance(
     assert stripe_for_the_app.deliveries == [("checkout.session.completed", 200)]
     await no_sideways_scroll(page, "the wallet after the top-up")
     await _screenshot(page, "driver-app-wallet-paid-360.png")
-    await _wide_screenshot(page, "driver-app-wallet-paid-1440.png")
+    await wide_screenshot(page, "driver-app-wallet-paid-1440.png")
 
     # a card, saved on Stripe's page, then chosen to pay with
     await page.click(tid("add-card"))
