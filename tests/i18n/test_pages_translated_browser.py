@@ -15,9 +15,12 @@ from playwright.async_api import Browser, Page, expect
 from sqlmodel import select
 
 from ccms_app.accounts.models import OperatorAccount
+from ccms_app.accounts.web_session import DRIVER_SESSION_COOKIE
 from ccms_app.ccms_app import app
 from ccms_app.core import db
 from ccms_app.core.i18n import catalog
+from ccms_app.driver_app import driver_accounts
+from ccms_app.driver_app.rules.paths import FORGOT, RESET, SIGN_IN, SIGN_UP
 from tests.fixtures.app_process import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -32,20 +35,18 @@ from tests.fixtures.app_process import (
 pytestmark = pytest.mark.browser
 __all__ = ["browser", "running_app"]
 
-# Every page without a parameter in its route (a page of one thing needs that thing).
-ROUTES = [
-    "/",
-    *sorted(
-        f"/{route}"
-        for route in app._unevaluated_pages
-        if "[" not in route and route not in ("index", "login")
-    ),
-]
+# Every page without a parameter in its route (a page of one thing needs that thing); the
+# driver app's pages are walked by a driver, before and after signing in.
+_PLAIN = sorted(f"/{route}" for route in app._unevaluated_pages if "[" not in route)
+ROUTES = ["/", *(r for r in _PLAIN if r not in ("/index", "/login") and not r.startswith("/app"))]
+DRIVER_PUBLIC = [SIGN_IN, SIGN_UP, FORGOT, RESET]
+DRIVER_ROUTES = [r for r in _PLAIN if r.startswith("/app") and r not in DRIVER_PUBLIC]
 # Captions that are data, not interface: the operator's e-mail, organisation, role, a number.
 DATA = re.compile(
     r"^(CCMS|#|[A-Z0-9._:-]+|Test Operator|Administrator|[\w.@ -]*@[\w.-]+|[\d\s.,:%/\u2013-]*)$"
 )
 CAPTIONS = "h1, h2, h3, th, label"
+DRIVER_PASSWORD = "lantern orbit tulip harbour"
 
 
 def _set_account_language(code: str) -> None:
@@ -107,10 +108,48 @@ async def _every_page_in(
     return english
 
 
+async def _every_driver_page_in(
+    browser: Browser, app_: RunningApp, language: str, viewport: dict
+) -> dict[str, list[str]]:
+    """The driver app's pages: the sign-in pages in the browser's language, then every page
+    of a driver who chose `language`; captions still in English, per page."""
+    link = driver_accounts.sign_up(
+        driver_accounts.SignUp("Dora Deutsch", "dora@example.com", DRIVER_PASSWORD, language)
+    )
+    token = driver_accounts.open_session(link.account_id)
+    context = await browser.new_context(viewport=viewport, locale=language.replace("_", "-"))
+    page = await context.new_page()
+    words = catalog(language)
+    english: dict[str, list[str]] = {}
+    for route in [*DRIVER_PUBLIC, None, *DRIVER_ROUTES]:
+        if route is None:  # signed in from here on
+            await context.add_cookies(
+                [{"name": DRIVER_SESSION_COOKIE, "value": token, "url": app_.web_url}]
+            )
+            continue
+        await _show(page, app_, route)
+        if route in DRIVER_ROUTES:
+            await expect(page.locator("[data-testid=app-tab-wallet]")).to_have_text(
+                words["Wallet"], timeout=UI_TIMEOUT_MS
+            )
+        width = await page.evaluate("document.scrollingElement.scrollWidth")
+        await _screenshot(page, f"i18n-{language}-{_name(route)}-{viewport['width']}.png")
+        assert width <= viewport["width"], f"{route} scrolls sideways ({width} px) in {language}"
+        captions = await page.locator(CAPTIONS).evaluate_all(
+            "els => els.filter(e => e.offsetParent !== null).map(e => e.innerText.trim())"
+        )
+        untranslated = [c for c in captions if words.get(c, c) != c and not DATA.match(c)]
+        if untranslated:
+            english[route] = sorted(set(untranslated))
+    await context.close()
+    return english
+
+
 async def test_every_page_in_german_on_a_phone(browser: Browser, running_app: RunningApp) -> None:
     db.set_engine(db.make_engine(running_app.database_url))
     try:
         english = await _every_page_in(browser, running_app, "de", PHONE)
+        english |= await _every_driver_page_in(browser, running_app, "de", PHONE)
         assert english == {}, "captions left in English"
     finally:
         _set_account_language("")

@@ -10,16 +10,17 @@ from __future__ import annotations
 import reflex as rx
 
 from ccms_app.branding.components.brand import brand_mark, brand_style
+from ccms_app.core.i18n import N_
 from ccms_app.driver_app.state.auth import DriverAuthState
 from ccms_app.ui.i18n import Text, t
 
 MAX_WIDTH = "560px"
 TABS = (
-    ("/app", "map-pin", "Stations"),
-    ("/app/charging", "zap", "Charging"),
-    ("/app/wallet", "wallet", "Wallet"),
-    ("/app/history", "receipt", "History"),
-    ("/app/account", "user", "Account"),
+    ("/app", "map-pin", N_("Stations")),
+    ("/app/charging", "zap", N_("Charge")),  # the verb: "Charging" is a connector status
+    ("/app/wallet", "wallet", N_("Wallet")),
+    ("/app/history", "receipt", N_("History")),
+    ("/app/account", "user", N_("Account")),
 )
 _REGISTER_WORKER = (
     "if ('serviceWorker' in navigator) {"
