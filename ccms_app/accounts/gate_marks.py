@@ -103,7 +103,8 @@ def requirement(state_cls: type, handler_name: str) -> str | None:
     if isinstance(mark, str):
         return mark
     if any(cls in _driver_states for cls in state_cls.__mro__):
-        return None if mark is not None else DRIVER
+        # Reflex's generated setvar would let a tab set any of its vars: refused here too
+        return None if mark is not None or handler_name == "setvar" else DRIVER
     module, action = mark if mark is not None else (None, Action.VIEW)
     module = module or _module_of(state_cls)
     return None if module is None else permission(module, action)

@@ -105,6 +105,7 @@ def test_driver_app_handlers_are_checked_as_drivers_only() -> None:
         if requirement(cls, name) == DRIVER
     ]
     assert "DriverAuthState.require_driver" in driver_handlers
+    assert requirement(DriverAuthState, "setvar") is None  # refused: no tab sets its own vars
     assert requirement(DriverAuthState, "show_sign_in") == PUBLIC
 
 

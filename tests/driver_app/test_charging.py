@@ -543,7 +543,7 @@ async def test_a_tab_without_a_driver_is_sent_to_sign_in(network: Network) -> No
 
 async def _principal(tab: DriverTab) -> DriverPrincipal:
     """The driver the gate confirmed for the tab's last event."""
-    return (await tab.state(DriverAuthState)).principal()
+    return (await tab.state(DriverAuthState))._principal()
 
 
 # --- the rules ------------------------------------------------------------------------------

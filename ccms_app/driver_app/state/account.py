@@ -45,7 +45,7 @@ class VehicleRow:
 
 
 async def _driver(state: rx.State) -> Any:
-    return (await state.get_state(DriverAuthState)).principal()
+    return (await state.get_state(DriverAuthState))._principal()
 
 
 def _text(form: Any, name: str) -> str:

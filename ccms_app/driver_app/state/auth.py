@@ -98,7 +98,7 @@ class DriverAuthState(rx.State):
         self._account_id = self._driver_id = self._organisation_id = 0
         self._app_id_tag = self._session_hash = ""
 
-    def principal(self) -> DriverPrincipal:
+    def _principal(self) -> DriverPrincipal:
         """The driver the gate confirmed for this event (use cases take it)."""
         return DriverPrincipal(
             account_id=self._account_id,
@@ -112,7 +112,7 @@ class DriverAuthState(rx.State):
             session_hash=self._session_hash,
         )
 
-    async def watch_live(self, state: BaseState, charge_point_ids: Collection[int]) -> None:
+    async def _watch_live(self, state: BaseState, charge_point_ids: Collection[int]) -> None:
         """Push fresh rows to `state` (its `refresh_live()`) when these charge points change."""
         auth_state = await self.get_state(AuthState)
         live_feed.watch(state, charge_point_ids, self._session_hash, auth_state.language)

@@ -1,11 +1,11 @@
 """The driver's charging: the QR label's page (start) and the Charging tab (the live session).
 
 Thin: the use cases (`driver_app.charging`) decide and word everything, with the driver the
-gate confirmed for this event (`DriverAuthState.principal()`); ids the browser could send
+gate confirmed for this event (`DriverAuthState._principal()`); ids the browser could send
 are never trusted (the charge point and connector come from the URL and are checked in the
 use case, the session to stop from the page's own list and then again against the driver's
 sessions). Live: each page registers its charge points with the driver app's feed
-(`DriverAuthState.watch_live`); the feed calls `refresh_live()` when they change, so power,
+(`DriverAuthState._watch_live`); the feed calls `refresh_live()` when they change, so power,
 energy and cost move by push, never by polling.
 """
 
@@ -71,12 +71,12 @@ def _row(view: SessionView) -> SessionRow:
 
 
 async def _driver(state: rx.State) -> DriverPrincipal:
-    return (await state.get_state(DriverAuthState)).principal()
+    return (await state.get_state(DriverAuthState))._principal()
 
 
 async def _watch(state: rx.State, charge_point_ids: set[int]) -> None:
     auth = await state.get_state(DriverAuthState)
-    await auth.watch_live(state, charge_point_ids)
+    await auth._watch_live(state, charge_point_ids)
 
 
 @driver_state

@@ -62,7 +62,7 @@ def history_row(item: history.HistoryItem) -> HistoryRow:
 
 
 async def _driver(state: rx.State) -> Any:
-    return (await state.get_state(DriverAuthState)).principal()
+    return (await state.get_state(DriverAuthState))._principal()
 
 
 @driver_state
@@ -89,7 +89,7 @@ class DriverHistoryState(rx.State):
     async def _watch(self) -> None:
         running = {row.session_id for row in self.rows if row.running}
         ids = await asyncio.to_thread(history.charge_points_of, running)
-        await (await self.get_state(DriverAuthState)).watch_live(self, ids)
+        await (await self.get_state(DriverAuthState))._watch_live(self, ids)
 
     @event
     async def load(self) -> None:
@@ -149,7 +149,7 @@ class DriverSessionState(rx.State):
         ids = await asyncio.to_thread(
             history.charge_points_of, {session_id} if detail.item.running else set()
         )
-        await (await self.get_state(DriverAuthState)).watch_live(self, ids)
+        await (await self.get_state(DriverAuthState))._watch_live(self, ids)
 
     def _show(self, detail: history.SessionDetail) -> None:
         self.row = history_row(detail.item)

@@ -54,7 +54,7 @@ class ReservationRow:
 
 
 async def _driver(state: rx.State) -> Any:
-    return (await state.get_state(DriverAuthState)).principal()
+    return (await state.get_state(DriverAuthState))._principal()
 
 
 @driver_state
@@ -116,7 +116,7 @@ class DriverReserveState(rx.State):
             self.found, self.loaded = False, True
             return False
         self._show(target)
-        await (await self.get_state(DriverAuthState)).watch_live(
+        await (await self.get_state(DriverAuthState))._watch_live(
             self, [target.offer.charge_point_id]
         )
         return True
@@ -176,7 +176,7 @@ class DriverReservationsState(rx.State):
         self.rows = [ReservationRow(**dataclasses.asdict(item)) for item in items]
         self.loaded = True
         watched = sorted({item.charge_point_id for item in items if item.cancellable})
-        await (await self.get_state(DriverAuthState)).watch_live(self, watched)
+        await (await self.get_state(DriverAuthState))._watch_live(self, watched)
 
     @event
     async def load(self) -> None:

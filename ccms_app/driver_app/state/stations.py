@@ -1,10 +1,10 @@
 """Find a charger: the stations list and map (/app) and one station (/app/stations/<id>).
 
 The use cases (`driver_app.stations`, `driver_app.favourites`) read for the driver the gate
-confirmed (DriverAuthState.principal()); ids in a payload are checked there against the
+confirmed (DriverAuthState._principal()); ids in a payload are checked there against the
 driver's network. Filtering, searching and sorting by distance run on what was read, without
 another read. Availability is pushed: the page registers its charge points with the driver
-live feed (`DriverAuthState.watch_live`) and the feed calls `refresh_live()` when one of them
+live feed (`DriverAuthState._watch_live`) and the feed calls `refresh_live()` when one of them
 changes; the page never polls. The browser's position, when the driver shares it, stays in
 this tab (it sorts the list and shows distances; it is never stored).
 """
@@ -181,7 +181,7 @@ def _with_favourite(offers: list[StationOffer], station_id: int, on: bool) -> li
 
 
 async def _driver(state: rx.State) -> Any:
-    return (await state.get_state(DriverAuthState)).principal()
+    return (await state.get_state(DriverAuthState))._principal()
 
 
 @driver_state
@@ -242,7 +242,7 @@ class StationsState(rx.State):
         self._read_at = utc_now().timestamp()
         self._apply()
         ids = set().union(*(o.charge_point_ids for o in self._offers))
-        await (await self.get_state(DriverAuthState)).watch_live(self, ids)
+        await (await self.get_state(DriverAuthState))._watch_live(self, ids)
 
     @event
     async def load(self) -> None:
@@ -380,7 +380,7 @@ class StationPageState(rx.State):
         for row in card.connectors:
             groups.setdefault(row.identity, ChargePointGroup(row.identity)).connectors.append(row)
         self.card, self.charge_points = card, list(groups.values())
-        await (await self.get_state(DriverAuthState)).watch_live(self, offer.charge_point_ids)
+        await (await self.get_state(DriverAuthState))._watch_live(self, offer.charge_point_ids)
 
     @event
     async def load(self) -> None:

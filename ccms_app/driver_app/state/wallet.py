@@ -1,7 +1,7 @@
 """The wallet page's state: the signed-in driver's balance, top-ups (sent to Stripe's page
 and shown on return), payment method and card, vouchers, membership, history and receipts.
 
-Thin: every handler takes the driver the gate confirmed (`DriverAuthState.principal()`) and
+Thin: every handler takes the driver the gate confirmed (`DriverAuthState._principal()`) and
 calls the driver app's wallet use cases in a thread; ids in a payload (a plan, a top-up in
 the address) are only ever looked up as the driver's own. Rows are plain strings.
 """
@@ -62,7 +62,7 @@ class WalletState(rx.State):
     receipts: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
 
     async def _driver(self) -> DriverPrincipal:
-        return (await self.get_state(DriverAuthState)).principal()
+        return (await self.get_state(DriverAuthState))._principal()
 
     def _show(self, page: WalletPage) -> None:
         found = page.summary
