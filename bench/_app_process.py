@@ -121,7 +121,8 @@ def prepare_network(database_url: str, network: Network) -> None:
 def app_process(workdir: Path, database_url: str) -> Iterator[RunningApp]:
     """`reflex run --env prod --single-port` on free 127.0.0.1 ports; stopped on exit."""
     web_port, ocpp_port = _free_port(), _free_port()
-    env = _app_environment(workdir, database_url, web_port, ocpp_port)
+    env = _app_environment(workdir, database_url, ocpp_port)
+    env["CCMS_WEB_PORT"] = str(web_port)
     env["CCMS_LOG_LEVEL"] = "WARNING"
     log_path = workdir / "app.log"
     command = [sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port"]
