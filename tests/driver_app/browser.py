@@ -56,3 +56,24 @@ def in_app_db(app: RunningApp) -> Iterator[None]:
     finally:
         db.set_engine(None)
         engine.dispose()
+
+
+_UNNAMED = """() => [...document.querySelectorAll(
+    'main input:not([type=hidden]), main select, main textarea, main button, main a[href],'
+    + ' nav a[href], nav button')]
+  .filter(el => el.offsetParent !== null)
+  .filter(el => {
+    const named = (el.getAttribute('aria-label') || '').trim()
+      || (el.getAttribute('aria-labelledby') || '').trim()
+      || (el.labels && [...el.labels].some(l => l.innerText.trim()))
+      || (el.innerText || '').trim() || (el.getAttribute('title') || '').trim();
+    return !named;
+  })
+  .map(el => el.outerHTML.slice(0, 120))"""
+
+
+async def every_control_is_named(page: Page, what: str) -> None:
+    """A screen reader can name every visible input, button and link on the page (a label,
+    an aria-label or its text): what keyboard and assistive users need first."""
+    unnamed = await page.evaluate(_UNNAMED)
+    assert not unnamed, f"{what}: controls without a name: {unnamed}"

@@ -30,7 +30,7 @@ from ccms_app.finance.tariffs import create_tariff
 from ccms_app.finance.wallets.ledger import balance
 from ccms_app.network.models import ChargePoint, Station
 from ocpp_server.simulator import SimulatedChargePoint
-from tests.driver_app.browser import in_app_db, tid
+from tests.driver_app.browser import every_control_is_named, in_app_db, tid
 from tests.fixtures.app_process import (
     IDENTITY,
     PHONE,
@@ -128,6 +128,7 @@ async def _sign_up(page: Page, app: RunningApp, inbox: Inbox) -> None:
     await expect(page.locator("#app-email")).to_be_visible(timeout=UI_TIMEOUT_MS)
     assert "/app/login" in page.url
     await no_sideways_scroll(page, "the sign-in page")
+    await every_control_is_named(page, "the sign-in page")
     await _screenshot(page, "driver-app-sign-in-360.png")
     await page.click(tid("app-to-sign-up"))
     await expect(page.locator("#app-name")).to_be_visible(timeout=UI_TIMEOUT_MS)
@@ -135,7 +136,8 @@ async def _sign_up(page: Page, app: RunningApp, inbox: Inbox) -> None:
     await page.fill("#app-email", EMAIL)
     await page.fill("#app-password", PASSWORD)
     await _screenshot(page, "driver-app-sign-up-360.png")
-    await page.click(tid("app-sign-up-submit"))
+    await every_control_is_named(page, "the sign-up page")
+    await page.press("#app-password", "Enter")  # the keyboard sends the form
     await page.wait_for_url(re.compile(r".*/app/?\?welcome=1$"), timeout=UI_TIMEOUT_MS)
     await expect(page.locator(tid("verify-banner"))).to_be_visible(timeout=UI_TIMEOUT_MS)
     # the verification mail reached the SMTP server; its link confirms the address
@@ -169,6 +171,7 @@ async def _find_and_start(page: Page, station_id: int) -> None:
     await expect(card).to_contain_text("Spreeufer 5, Berlin", timeout=UI_TIMEOUT_MS)
     await expect(card.locator(tid("price-1"))).to_have_text("€0.357/kWh")
     await no_sideways_scroll(page, "the Stations tab")
+    await every_control_is_named(page, "the Stations tab")
     await _screenshot(page, "driver-app-journey-stations-360.png")
     await page.click(tid(f"station-link-{station_id}"))
     await expect(page.locator(tid("station-page"))).to_be_visible(timeout=UI_TIMEOUT_MS)
@@ -189,6 +192,7 @@ async def _watch_and_stop(page: Page) -> str:
     so_far = await cost.inner_text()
     await expect(cost).not_to_have_text(so_far, timeout=3 * UI_TIMEOUT_MS)
     await no_sideways_scroll(page, "the live session")
+    await every_control_is_named(page, "the live session")
     await _screenshot(page, "driver-app-journey-charging-360.png")
     await page.click(tid("session-stop"))
     await page.click(tid("stop-confirm"))
@@ -261,12 +265,14 @@ async def test_a_new_driver_signs_up_tops_up_charges_and_pays_exactly_the_sessio
     pdf = await page.request.get(f"{running_app.web_url}{href}")
     assert pdf.status == 200 and (await pdf.body()).startswith(b"%PDF")
     await no_sideways_scroll(page, "the history")
+    await every_control_is_named(page, "the history")
     await _screenshot(page, "driver-app-journey-history-360.png")
 
     await page.click(tid("app-tab-wallet"))
     left = f"€{Decimal(left_minor) / 100:.2f}"
     await expect(page.locator(tid("wallet-balance"))).to_have_text(left, timeout=UI_TIMEOUT_MS)
     await _screenshot(page, "driver-app-journey-wallet-360.png")
+    await every_control_is_named(page, "the wallet")
 
     # installable: a manifest in the brand, its icon, and a service worker controlling /app
     manifest = await page.request.get(f"{running_app.web_url}/app/manifest.webmanifest")

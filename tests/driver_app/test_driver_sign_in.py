@@ -200,3 +200,21 @@ async def test_a_driver_cookie_opens_no_operator_route(
         assert answer.status_code == 401
         web.cookies.clear()
         assert (await web.get("/exports/whatever", cookies=cookie)).status_code == 401
+
+
+async def test_the_app_says_what_the_sign_up_and_the_link_did(organisation: Organisation) -> None:
+    driver = signed_in_driver("faye@example.com", verified=False)
+    tab = driver_tab(driver)
+
+    def said(result: object) -> str:
+        return str(getattr(result, "payload", "") or result)
+
+    welcome = await tab.at("/app", "welcome=1").send(DriverAuthState, "require_driver")
+    assert "We sent a link to faye@example.com" in said(welcome)
+    assert "is confirmed" in said(
+        await tab.at("/app", "verified=1").send(DriverAuthState, "require_driver")
+    )
+    assert "not valid any more" in said(
+        await tab.at("/app", "verified=0").send(DriverAuthState, "require_driver")
+    )
+    assert await tab.at("/app").send(DriverAuthState, "require_driver") is None

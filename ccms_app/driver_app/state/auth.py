@@ -120,7 +120,20 @@ class DriverAuthState(rx.State):
     @event
     async def require_driver(self) -> Any:
         """Page guard (on_load of every app page): the gate already refused a tab without a
-        driver; this only keeps the language the driver chose."""
+        driver. Says what the sign-up and the verification link did (`?welcome=1`,
+        `?verified=1|0` from the routes)."""
+        params = self.router.url.query_parameters
+        if str(params.get("welcome", "")) == "1":
+            if self.verified:
+                return rx.toast.success(tr("Welcome! Your account is ready."))
+            return rx.toast.success(
+                tr("Welcome! We sent a link to {email}: open it to confirm it.", email=self.email)
+            )
+        verified = str(params.get("verified", ""))
+        if verified == "1":
+            return rx.toast.success(tr("Your e-mail address is confirmed."))
+        if verified == "0":
+            return rx.toast.error(tr("This link is not valid any more. Ask for a new one."))
         return None
 
     @event
