@@ -27,6 +27,15 @@ def field_error(state: Any, name: str, testid: str) -> rx.Component:
     )
 
 
+def field_label(text: Text, html_for: str, size: str = "2", **props: Any) -> rx.Component:
+    """A label tied to the control with id `html_for`, so a screen reader names the control
+    and a tap on the label focuses it. (`rx.text(as_="label", html_for=...)` does not do
+    that: Reflex turns the unknown `html_for` of a Text into a CSS property.)"""
+    return rx.el.label(
+        rx.text(text, size=size, weight="medium", **props), html_for=html_for, width="100%"
+    )
+
+
 def form_input(
     state: Any,
     name: str,

@@ -59,8 +59,7 @@ def in_app_db(app: RunningApp) -> Iterator[None]:
 
 
 _UNNAMED = """() => [...document.querySelectorAll(
-    'main input:not([type=hidden]), main select, main textarea, main button, main a[href],'
-    + ' nav a[href], nav button')]
+    'input:not([type=hidden]), select, textarea, button, a[href]')]
   .filter(el => el.offsetParent !== null)
   .filter(el => {
     const named = (el.getAttribute('aria-label') || '').trim()
@@ -69,7 +68,9 @@ _UNNAMED = """() => [...document.querySelectorAll(
       || (el.innerText || '').trim() || (el.getAttribute('title') || '').trim();
     return !named;
   })
-  .map(el => el.outerHTML.slice(0, 120))"""
+  .map(el => el.outerHTML.slice(0, 80) + ' labels=' + (el.labels ? el.labels.length : '-')
+    + ' for=' + [...document.querySelectorAll('label')].filter(l => l.htmlFor === el.id)
+      .map(l => l.outerHTML.slice(0, 160)).join('|'))"""
 
 
 async def every_control_is_named(page: Page, what: str) -> None:

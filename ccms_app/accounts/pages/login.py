@@ -12,6 +12,7 @@ from ccms_app.branding.components.brand import (
     login_text,
     page_title,
 )
+from ccms_app.ui.form_fields import field_label
 from ccms_app.ui.i18n import language_select, t
 
 ROUTE = "/login"
@@ -31,7 +32,7 @@ def login_form() -> rx.Component:
         rx.el.input(type="hidden", name="next", value=AuthState.login_next),
         rx.vstack(
             rx.vstack(
-                rx.text(t("Email"), size="2", weight="medium", as_="label", html_for="email"),
+                field_label(t("Email"), "email"),
                 rx.input(
                     id="email",
                     name="email",
@@ -46,7 +47,7 @@ def login_form() -> rx.Component:
                 width="100%",
             ),
             rx.vstack(
-                rx.text(t("Password"), size="2", weight="medium", as_="label", html_for="password"),
+                field_label(t("Password"), "password"),
                 rx.input(
                     id="password",
                     name="password",

@@ -18,6 +18,7 @@ from ccms_app.branding.components.brand import mark_view
 from ccms_app.branding.rules.uploads import ImageKind
 from ccms_app.branding.state.admin import FAVICON_UPLOAD_ID, LOGO_UPLOAD_ID, BrandAdminState
 from ccms_app.system.components.section_links import section_links
+from ccms_app.ui.form_fields import field_label
 from ccms_app.ui.i18n import t
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
@@ -33,7 +34,7 @@ S: Any = BrandAdminState
 
 
 def _label(text: rx.Var[str], html_for: str) -> rx.Component:
-    return rx.text(text, size="2", weight="medium", as_="label", html_for=html_for)
+    return field_label(text, html_for)
 
 
 def _error(name: str) -> rx.Component:

@@ -10,6 +10,7 @@ import reflex as rx
 from ccms_app.driver_app.components.history_list import MUTED, icon_link
 from ccms_app.driver_app.state.account import DriverProfileState
 from ccms_app.driver_app.state.auth import DriverAuthState
+from ccms_app.ui.form_fields import field_label
 from ccms_app.ui.i18n import Text, language_select, t
 
 
@@ -17,7 +18,7 @@ def field(label: Text, form: str, name: str, value: Any, error: Any, **props: An
     """A labelled input of a plain form, its error under it (read by screen readers)."""
     field_id = f"{form}-{name}"
     return rx.vstack(
-        rx.text(label, as_="label", html_for=field_id, size="2", weight="medium"),
+        field_label(label, field_id),
         rx.input(
             id=field_id,
             name=name,

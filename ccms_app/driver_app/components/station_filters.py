@@ -9,6 +9,7 @@ import reflex as rx
 
 from ccms_app.driver_app.state.stations import ANY
 from ccms_app.driver_app.state.stations import StationsState as S
+from ccms_app.ui.form_fields import field_label
 from ccms_app.ui.i18n import Text, t, t_with
 
 
@@ -29,7 +30,7 @@ def _search() -> rx.Component:
 
 def _select(label: Text, value: Any, on_change: Any, testid: str, items: Any) -> rx.Component:
     return rx.vstack(
-        rx.text(label, size="1", color=rx.color("gray", 11), as_="label", html_for=testid),
+        field_label(label, testid, size="1", color=rx.color("gray", 11)),
         rx.select.root(
             rx.select.trigger(
                 id=testid, width="100%", aria_label=label, custom_attrs={"data-testid": testid}

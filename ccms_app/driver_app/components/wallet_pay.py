@@ -10,6 +10,7 @@ from reflex.vars.object import ObjectVar
 
 from ccms_app.driver_app.components.wallet_parts import message, section
 from ccms_app.driver_app.state.wallet import WalletState as W
+from ccms_app.ui.form_fields import field_label
 from ccms_app.ui.i18n import Text, t, t_with
 
 
@@ -86,9 +87,7 @@ def voucher_section() -> rx.Component:
         t("Voucher"),
         rx.form(
             rx.vstack(
-                rx.text(
-                    t("Voucher code"), size="2", weight="medium", as_="label", html_for="voucher"
-                ),
+                field_label(t("Voucher code"), "voucher"),
                 rx.hstack(
                     rx.input(
                         id="voucher",

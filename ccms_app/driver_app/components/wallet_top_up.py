@@ -9,6 +9,7 @@ from reflex.vars.object import ObjectVar
 from ccms_app.driver_app.components.wallet_parts import message, section
 from ccms_app.driver_app.rules.wallet import CUSTOM
 from ccms_app.driver_app.state.wallet import WalletState as W
+from ccms_app.ui.form_fields import field_label
 from ccms_app.ui.i18n import t, t_with
 
 _TONES = {"paid": "green", "open": "blue", "cancelled": "amber", "expired": "amber"}
@@ -110,9 +111,7 @@ def _choice(item: ObjectVar[dict[str, str]]) -> rx.Component:
 
 def _custom_amount() -> rx.Component:
     return rx.vstack(
-        rx.text(
-            t("Other amount"), size="2", weight="medium", as_="label", html_for="top-up-amount"
-        ),
+        field_label(t("Other amount"), "top-up-amount"),
         rx.input(
             id="top-up-amount",
             name="amount",

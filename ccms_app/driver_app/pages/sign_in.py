@@ -15,6 +15,7 @@ from ccms_app.branding.components.brand import page_title
 from ccms_app.driver_app.components.shell import public_page
 from ccms_app.driver_app.rules.paths import FORGOT, RESET, SIGN_IN, SIGN_UP
 from ccms_app.driver_app.state.auth import DriverAuthState
+from ccms_app.ui.form_fields import field_label
 from ccms_app.ui.i18n import Text, language_select, t
 
 _SUBMIT = "document.getElementById('{form}').submit();"
@@ -22,7 +23,7 @@ _SUBMIT = "document.getElementById('{form}').submit();"
 
 def _field(label: Text, name: str, kind: str, autocomplete: str, **props: Any) -> rx.Component:
     return rx.vstack(
-        rx.text(label, size="2", weight="medium", as_="label", html_for=f"app-{name}"),
+        field_label(label, f"app-{name}"),
         rx.input(
             id=f"app-{name}",
             name=name,
