@@ -7,8 +7,10 @@ driver, and throttles the browser's network with Chrome DevTools (default: 150 m
 trip, 1.6 Mbit/s down, 750 kbit/s up, a slow 4G / good 3G phone). Per page, median of --runs
 fresh browser contexts (empty cache):
 
-- baseline: the operator's /login (until its e-mail field shows);
-- driver sign-in: /app/login, signed out (until its e-mail field shows);
+- baseline: the operator's Home (/), signed in, first visit (until its connector counts
+  show): the operator console on the same phone and connection;
+- operator /login and driver /app/login, signed out (until the e-mail field shows: both are
+  prerendered, so this is the first paint);
 - driver cold: /app signed in, first visit (until the station list shows);
 - driver warm: /app again in the same context (HTTP cache and the service worker's cache).
 
@@ -40,7 +42,16 @@ if __package__ in (None, ""):  # run as a script: the project root must be impor
 
 from playwright.async_api import Browser, BrowserContext, async_playwright
 
-from bench._app_process import CHROMIUM, CHROMIUM_ARGS, RunningApp, app_process
+from bench._app_process import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    RunningApp,
+    app_process,
+)
+from ccms_app.accounts import auth
+from ccms_app.accounts.auth import SESSION_COOKIE, ensure_admin
 from ccms_app.accounts.web_session import DRIVER_SESSION_COOKIE
 from ccms_app.core import db
 from ccms_app.core.config import PROJECT_ROOT
@@ -52,6 +63,7 @@ DRIVER_EMAIL = "bench-driver@example.com"
 DRIVER_PASSWORD = "bench lantern orbit tulip"
 REPORTS = PROJECT_ROOT / "artifacts" / "bench"
 PAGE_TIMEOUT_MS = 120_000
+HOME_READY = "[data-testid=home-counts]"  # Home's counts, filled from the server
 
 
 @dataclass(frozen=True)
@@ -61,18 +73,19 @@ class Load:
     ms: float
 
 
-def prepare(database_url: str) -> str:
-    """A migrated database with one registered charge point and a signed-in driver; the
-    driver's session token."""
+def prepare(database_url: str) -> tuple[str, str]:
+    """A migrated database with one registered charge point, a signed-in operator and a
+    signed-in driver; their session tokens."""
     upgrade_database(database_url)
     engine = db.make_engine(database_url)
     db.set_engine(engine)
     try:
         register_charge_point("BENCH-APP-1", "Bench Depot")
+        admin, _ = ensure_admin(ADMIN_EMAIL, ADMIN_PASSWORD)
         link = driver_accounts.sign_up(
             driver_accounts.SignUp("Bench Driver", DRIVER_EMAIL, DRIVER_PASSWORD)
         )
-        return driver_accounts.open_session(link.account_id)
+        return auth.open_session(admin), driver_accounts.open_session(link.account_id)
     finally:
         db.set_engine(None)
         engine.dispose()
@@ -111,17 +124,26 @@ async def _measure(page: Any, cdp: Any, url: str, shown: str) -> Load:
     return Load(int(sum(received.values())), len(received), elapsed)
 
 
+async def _signed_in(browser: Browser, app: RunningApp, cookie: str, token: str) -> BrowserContext:
+    context = await browser.new_context(viewport={"width": 360, "height": 740})
+    await context.add_cookies([{"name": cookie, "value": token, "url": app.web_url}])
+    return context
+
+
 async def one_run(
-    browser: Browser, app: RunningApp, token: str, args: argparse.Namespace
+    browser: Browser, app: RunningApp, tokens: tuple[str, str], args: argparse.Namespace
 ) -> dict[str, Load]:
-    loads: dict[str, Load] = {}
-    for name, path in (("baseline /login", "/login"), ("driver /app/login", "/app/login")):
+    operator, driver = tokens
+    context = await _signed_in(browser, app, SESSION_COOKIE, operator)
+    page, cdp = await _throttled(context, args)
+    loads = {"baseline operator /": await _measure(page, cdp, f"{app.web_url}/", HOME_READY)}
+    await context.close()
+    for name, path in (("operator /login", "/login"), ("driver /app/login", "/app/login")):
         context = await browser.new_context(viewport={"width": 360, "height": 740})
         page, cdp = await _throttled(context, args)
         loads[name] = await _measure(page, cdp, f"{app.web_url}{path}", "input[type=email]")
         await context.close()
-    context = await browser.new_context(viewport={"width": 360, "height": 740})
-    await context.add_cookies([{"name": DRIVER_SESSION_COOKIE, "value": token, "url": app.web_url}])
+    context = await _signed_in(browser, app, DRIVER_SESSION_COOKIE, driver)
     page, cdp = await _throttled(context, args)
     stations = "[data-testid=stations-list]"
     loads["driver /app cold"] = await _measure(page, cdp, f"{app.web_url}/app", stations)
@@ -168,13 +190,13 @@ def print_table(result: dict[str, dict[str, float]], args: argparse.Namespace) -
 async def main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="ccms-bench-app-") as tmp:
         database_url = f"sqlite:///{Path(tmp) / 'ccms.db'}"
-        token = prepare(database_url)
+        tokens = prepare(database_url)
         with app_process(Path(tmp), database_url) as app:
             async with async_playwright() as playwright:
                 browser = await playwright.chromium.launch(
                     executable_path=CHROMIUM, args=CHROMIUM_ARGS
                 )
-                runs = [await one_run(browser, app, token, args) for _ in range(args.runs)]
+                runs = [await one_run(browser, app, tokens, args) for _ in range(args.runs)]
                 await browser.close()
     result = summary(runs)
     print_table(result, args)
