@@ -60,7 +60,13 @@ def _tab(route: str, icon: str, label: str) -> rx.Component:
 
 def tab_bar() -> rx.Component:
     return rx.el.nav(
-        rx.hstack(*[_tab(*tab) for tab in TABS], spacing="0", width="100%"),
+        rx.hstack(
+            *[_tab(*tab) for tab in TABS],
+            spacing="0",
+            width="100%",
+            max_width=MAX_WIDTH,  # on a wide screen the tabs stay under the page's column
+            margin="0 auto",
+        ),
         aria_label=t("App sections"),
         position="fixed",
         bottom="0",
@@ -103,7 +109,14 @@ def app_page(title: Text, *content: rx.Component) -> rx.Component:
         brand_style(),
         install_head(),
         rx.el.header(
-            rx.hstack(brand_mark(), align="center", width="100%", min_width="0"),
+            rx.hstack(
+                brand_mark(),
+                align="center",
+                width="100%",
+                min_width="0",
+                max_width=MAX_WIDTH,
+                margin="0 auto",
+            ),
             padding="10px 14px",
             border_bottom=f"1px solid {rx.color('gray', 4)}",
             background=rx.color("gray", 1),
