@@ -24,7 +24,6 @@ from ccms_app.control.message_retention import message_log_retention
 from ccms_app.core.config import Settings
 from ccms_app.core.retention import PurgeReport, RetainedTable, purge_in_background, purge_now
 from ccms_app.core.types import utc_now
-from ccms_app.driver_app.retention import driver_sign_in_retention
 from ccms_app.load_balancing.retention import load_history_retention
 from ccms_app.system.overrides import RetentionDays, retention_days
 
@@ -48,7 +47,6 @@ def retained_tables(settings: Settings, days: RetentionDays | None = None) -> li
         audit_log_retention(settings.audit_retention_days),
         *load_history_retention(settings.load_history_retention_days),
         *power_sample_retention(settings.power_sample_retention_days),
-        *driver_sign_in_retention(),
     ]
 
 

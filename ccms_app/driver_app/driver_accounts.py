@@ -150,8 +150,16 @@ def _unused_app_tag(db: Session) -> str:
 
 
 def _new_link(db: Session, account: DriverAccount, purpose: TokenPurpose) -> Link:
+    """A new e-mail link; the account's expired ones go (as expired sign-ins go at the next
+    sign-in), so neither table grows with an account's age."""
     token = secrets.token_urlsafe(32)
     now = utc_now()
+    db.exec(
+        delete(DriverAccountToken).where(
+            col(DriverAccountToken.account_id) == account.id,
+            col(DriverAccountToken.expires_at) <= now,
+        )
+    )
     db.add(
         DriverAccountToken(
             account_id=stored_id(account.id),

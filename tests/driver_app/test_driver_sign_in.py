@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 
 import httpx
 import pytest
+from sqlmodel import select
 
 from ccms_app.accounts import auth
 from ccms_app.accounts.login_guard import login_guard
@@ -17,8 +19,9 @@ from ccms_app.accounts.rules.permissions import ADMINISTRATOR
 from ccms_app.accounts.web_session import DRIVER_SESSION_COOKIE, SESSION_COOKIE
 from ccms_app.api import build_api
 from ccms_app.core.db import read_session, session_scope
+from ccms_app.core.types import utc_now
 from ccms_app.driver_app import driver_accounts
-from ccms_app.driver_app.models import DriverAccount
+from ccms_app.driver_app.models import DriverAccount, DriverAccountToken, DriverLoginSession
 from ccms_app.driver_app.state.auth import DriverAuthState
 from ccms_app.drivers.models import Driver, IdTag
 from ccms_app.finance.payments.models import PaymentAccount
@@ -218,3 +221,27 @@ async def test_the_app_says_what_the_sign_up_and_the_link_did(organisation: Orga
         await tab.at("/app", "verified=0").send(DriverAuthState, "require_driver")
     )
     assert await tab.at("/app").send(DriverAuthState, "require_driver") is None
+
+
+def test_expired_links_and_sign_ins_go_when_new_ones_are_made(organisation: Organisation) -> None:
+    driver = signed_in_driver("hal@example.com")
+    old_sign_in = driver_accounts.open_session(driver.account_id)
+    driver_accounts.password_reset_link("hal@example.com")
+    with session_scope() as db:
+        for link in db.exec(select(DriverAccountToken)).all():
+            link.expires_at = utc_now() - timedelta(minutes=1)
+            db.add(link)
+        stale = db.exec(
+            select(DriverLoginSession).where(
+                DriverLoginSession.token_hash == auth.token_hash(old_sign_in)
+            )
+        ).one()
+        stale.expires_at = utc_now() - timedelta(minutes=1)
+        db.add(stale)
+    driver_accounts.password_reset_link("hal@example.com")
+    driver_accounts.open_session(driver.account_id)
+    with read_session() as db:
+        links = db.exec(select(DriverAccountToken)).all()
+        assert len(links) == 1 and links[0].expires_at > utc_now()
+        hashes = {s.token_hash for s in db.exec(select(DriverLoginSession)).all()}
+    assert auth.token_hash(old_sign_in) not in hashes and driver.session_hash in hashes
