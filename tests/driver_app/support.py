@@ -7,17 +7,16 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from reflex.event import Event
 from reflex.istate.data import RouterData
-from reflex.state import BaseState, State, StateUpdate
+from reflex.state import State, StateUpdate
 
 from ccms_app.accounts.auth import token_hash
-from ccms_app.accounts.state.gate import GateMiddleware
 from ccms_app.accounts.web_session import DRIVER_REF_COOKIE, DRIVER_SESSION_COOKIE
 from ccms_app.core.db import session_scope
 from ccms_app.core.types import utc_now
 from ccms_app.driver_app import driver_accounts
 from ccms_app.driver_app.models import DriverAccount
+from tests.finance.test_tariff_states import Tab
 
 PASSWORD = "lantern orbit tulip harbour"
 
@@ -59,13 +58,9 @@ def signed_in_driver(
     )
 
 
-@dataclass
-class DriverTab:
-    """A driver app tab: its root state as Reflex holds it; `send` puts each event through
-    the real gate first, as Reflex does, then runs the handler."""
-
-    root: State
-    session_hash: str
+class DriverTab(Tab):
+    """A driver app tab: the operator tab's `send` (each event through the real gate first,
+    as Reflex does, then the handler) and `state`, with the driver's cookie in its headers."""
 
     def at(self, path: str, query: str = "") -> DriverTab:
         cookie = f"theme=dark; {DRIVER_REF_COOKIE}={self.session_hash}" if self.session_hash else ""
@@ -81,19 +76,6 @@ class DriverTab:
         self.root.router_data = router_data
         self.root.router = RouterData.from_router_data(router_data)
         return self
-
-    async def send(self, cls: type[BaseState], handler: str, **payload: Any) -> Any:
-        """The handler's result, or the gate's refusal (a StateUpdate)."""
-        event = Event(name=f"{cls.get_full_name()}.{handler}", payload=payload)
-        refused = await GateMiddleware().preprocess(app=None, state=self.root, event=event)
-        if refused is not None:
-            return refused
-        state = await self.root.get_state(cls)
-        result = getattr(state, handler)(**payload)
-        return await result if hasattr(result, "__await__") else result
-
-    async def state(self, cls: type[BaseState]) -> Any:
-        return await self.root.get_state(cls)
 
 
 def driver_tab(driver: SignedInDriver | None, path: str = "/app") -> DriverTab:
