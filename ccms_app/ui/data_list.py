@@ -38,6 +38,7 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from ccms_app.ui.i18n import Text, t, t_with
+from ccms_app.ui.inputs import text_input
 from ccms_app.ui.list_state import ALL, PAGE_SIZES
 from ccms_app.ui.permissions import when_allowed
 
@@ -100,7 +101,7 @@ def _content(column: Column, row: RowVar, testid: str) -> rx.Component:
 
 
 def _search(state: Any, testid: str, placeholder: Text) -> rx.Component:
-    return rx.input(
+    return text_input(
         rx.input.slot(rx.icon("search", size=14)),
         value=state.search,
         on_change=state.set_search,

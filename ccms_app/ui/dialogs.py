@@ -13,6 +13,7 @@ import reflex as rx
 
 from ccms_app.ui.form_fields import field_error
 from ccms_app.ui.i18n import Text, t, t_var
+from ccms_app.ui.inputs import text_input
 
 DIALOG_WIDTH = "calc(100vw - 24px)"  # a 360 px phone keeps a margin
 
@@ -93,7 +94,7 @@ def value_input(
     while `errors` holds the field; data-testids `<testid>-<name>` and `<testid>-<name>-error`."""
     return form_field(
         label,
-        rx.input(
+        text_input(
             value=state.values[name],
             on_change=lambda value: state.set_value(name, value),
             width="100%",

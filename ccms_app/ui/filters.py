@@ -9,6 +9,7 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.ui.i18n import Text, t, t_with
+from ccms_app.ui.inputs import text_input
 
 ALL = "all"  # a select item cannot have an empty value: this one means "no filter"
 HALF_ON_PHONE = ["calc(50% - 6px)", "calc(50% - 6px)", "160px"]
@@ -45,7 +46,7 @@ def date_filter(
     width: Any = HALF_ON_PHONE,
 ) -> rx.Component:
     """A date input (the browser's picker); `error` under it."""
-    control = rx.input(
+    control = text_input(
         type="date",
         value=value,
         on_change=on_change,

@@ -12,6 +12,7 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.ui.i18n import Text, has_text
+from ccms_app.ui.inputs import text_input
 
 
 def field_error(state: Any, name: str, testid: str) -> rx.Component:
@@ -51,7 +52,7 @@ def form_input(
     return rx.vstack(
         rx.el.label(
             rx.text(label, size="2", weight="medium"),
-            rx.input(
+            text_input(
                 name=name,
                 type=type_,
                 auto_complete=auto_complete,

@@ -14,6 +14,7 @@ from ccms_app.branding.components.brand import (
 )
 from ccms_app.ui.form_fields import field_label
 from ccms_app.ui.i18n import language_select, t
+from ccms_app.ui.inputs import text_input
 
 ROUTE = "/login"
 TITLE = page_title("Log in")
@@ -33,7 +34,7 @@ def login_form() -> rx.Component:
         rx.vstack(
             rx.vstack(
                 field_label(t("Email"), "email"),
-                rx.input(
+                text_input(
                     id="email",
                     name="email",
                     type="email",
@@ -48,7 +49,7 @@ def login_form() -> rx.Component:
             ),
             rx.vstack(
                 field_label(t("Password"), "password"),
-                rx.input(
+                text_input(
                     id="password",
                     name="password",
                     type="password",

@@ -35,6 +35,7 @@ from ccms_app.ui.cards import empty_note, section, stat_card
 from ccms_app.ui.data_list import Column, data_list
 from ccms_app.ui.filters import date_filter, filter_error, filter_label, select_filter
 from ccms_app.ui.i18n import Text, t, t_var, t_with
+from ccms_app.ui.inputs import text_area
 from ccms_app.ui.permissions import allowed, when_allowed
 from ccms_app.ui.table import cell, data_table
 
@@ -448,7 +449,7 @@ def monthly_report_card() -> rx.Component:
             ),
             rx.el.label(
                 rx.text(t("Recipients (comma-separated)"), size="2", weight="medium"),
-                rx.text_area(
+                text_area(
                     value=M.recipients,
                     on_change=M.set_recipients,
                     debounce_timeout=300,

@@ -20,6 +20,7 @@ from ccms_app.branding.state.admin import FAVICON_UPLOAD_ID, LOGO_UPLOAD_ID, Bra
 from ccms_app.system.components.section_links import section_links
 from ccms_app.ui.form_fields import field_label
 from ccms_app.ui.i18n import t
+from ccms_app.ui.inputs import text_area, text_input
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import allowed, when_allowed
@@ -51,7 +52,7 @@ def _error(name: str) -> rx.Component:
 
 def _text_field(name: str, label: rx.Var[str], multi_line: bool = False) -> rx.Component:
     """One text field; its placeholder is what it inherits when left empty."""
-    control = rx.text_area if multi_line else rx.input
+    control = text_area if multi_line else text_input
     extra: dict[str, Any] = {"rows": "3", "resize": "vertical"} if multi_line else {}
     return rx.vstack(
         _label(label, f"brand-{name}"),
@@ -112,7 +113,7 @@ def _colour_field(name: str, label: rx.Var[str], shown: Any) -> rx.Component:
                 },
                 custom_attrs={"data-testid": f"{TESTID}-picker-{name}"},
             ),
-            rx.input(
+            text_input(
                 id=f"brand-{name}",
                 value=S.values[name].to(str),
                 placeholder=S.inherited[name].to(str),

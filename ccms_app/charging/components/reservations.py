@@ -13,6 +13,7 @@ from ccms_app.monitoring.charge_point_view import ReservationRow
 from ccms_app.monitoring.state.charge_point_feed import ChargePointLiveState as Live
 from ccms_app.ui.cards import empty_note
 from ccms_app.ui.i18n import t
+from ccms_app.ui.inputs import text_input
 from ccms_app.ui.permissions import allowed, when_allowed
 from ccms_app.ui.table import cell, data_table
 
@@ -62,7 +63,7 @@ def _form() -> rx.Component:
                 ),
                 labelled(
                     t("Id tag"),
-                    rx.input(
+                    text_input(
                         value=Reservations.id_tag,
                         on_change=Reservations.set_id_tag,
                         max_length=20,
@@ -73,7 +74,7 @@ def _form() -> rx.Component:
                 ),
                 labelled(
                     t("Expires in (minutes)"),
-                    rx.input(
+                    text_input(
                         value=Reservations.minutes,
                         on_change=Reservations.set_minutes,
                         type="number",

@@ -9,6 +9,7 @@ from reflex.vars import ObjectVar
 
 from ccms_app.control.state.commands import ACTION_LABELS, ACTIONS, CommandRow, CommandState
 from ccms_app.ui.i18n import Text, t, t_var, t_with
+from ccms_app.ui.inputs import text_input
 
 COMMAND_COLOURS = {
     "accepted": "green",
@@ -69,7 +70,7 @@ def _parameters() -> rx.Component:
                 _connector(),
                 _field(
                     t("Id tag"),
-                    rx.input(
+                    text_input(
                         value=CommandState.id_tag,
                         on_change=CommandState.set_id_tag,
                         placeholder=t("RFID card or app id tag"),

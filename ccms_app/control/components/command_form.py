@@ -16,6 +16,7 @@ from reflex.vars import ArrayVar
 
 from ccms_app.control.state.command_forms import SPECS, FieldSpec
 from ccms_app.ui.i18n import Text, t, t_var
+from ccms_app.ui.inputs import text_area, text_input
 
 COMMAND_COLOURS = {
     "accepted": "green",
@@ -77,7 +78,7 @@ def _select(state: Any, spec: FieldSpec, options: rx.Var | list[str], prefix: st
 
 def _input(state: Any, spec: FieldSpec, prefix: str, kind: str = "text") -> rx.Component:
     props: dict[str, Any] = {"max_length": spec.max_length} if spec.max_length else {}
-    return rx.input(
+    return text_input(
         value=state.values[spec.name].to(str),
         on_change=lambda value: state.set_value(spec.name, value),
         placeholder=t(spec.placeholder) if spec.placeholder else "",
@@ -104,7 +105,7 @@ def _control(state: Any, spec: FieldSpec, choices: FormChoices, prefix: str) -> 
             custom_attrs=_testid(prefix, spec),
         )
     if spec.kind == "textarea":
-        return rx.text_area(
+        return text_area(
             value=state.values[spec.name].to(str),
             on_change=lambda value: state.set_value(spec.name, value),
             width="100%",

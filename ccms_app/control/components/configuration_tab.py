@@ -10,6 +10,7 @@ from ccms_app.monitoring.charge_point_view import ConfigRow
 from ccms_app.monitoring.state.charge_point_feed import ChargePointLiveState as Live
 from ccms_app.ui.cards import empty_note
 from ccms_app.ui.i18n import t
+from ccms_app.ui.inputs import text_input
 from ccms_app.ui.permissions import allowed, when_allowed
 from ccms_app.ui.table import cell, data_table
 
@@ -30,7 +31,7 @@ def _message() -> rx.Component:
 
 def _editor(row: ObjectVar[ConfigRow]) -> rx.Component:
     return rx.hstack(
-        rx.input(
+        text_input(
             value=Config.edit_value,
             on_change=Config.set_edit_value,
             max_length=500,

@@ -10,6 +10,7 @@ from ccms_app.control.state.message_log import ACTION_FILTER, ALL, MessageLogRow
 from ccms_app.control.state.message_log import MessageLogState as Log
 from ccms_app.ui.cards import empty_note
 from ccms_app.ui.i18n import t, t_with
+from ccms_app.ui.inputs import text_input
 from ccms_app.ui.permissions import when_allowed
 from ccms_app.ui.table import cell, data_table
 
@@ -49,7 +50,7 @@ def _filters() -> rx.Component:
         ),
         labelled(
             t("From (UTC)"),
-            rx.input(
+            text_input(
                 type="datetime-local",
                 value=Log.since,
                 on_change=Log.set_since.debounce(600),
@@ -59,7 +60,7 @@ def _filters() -> rx.Component:
         ),
         labelled(
             t("Until (UTC)"),
-            rx.input(
+            text_input(
                 type="datetime-local",
                 value=Log.until,
                 on_change=Log.set_until.debounce(600),

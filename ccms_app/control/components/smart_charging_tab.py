@@ -17,6 +17,7 @@ from ccms_app.control.state.smart_charging_rows import CompositeRow, ProfileRow
 from ccms_app.core.i18n import N_
 from ccms_app.ui.cards import empty_note
 from ccms_app.ui.i18n import t, t_var, t_with
+from ccms_app.ui.inputs import text_input
 from ccms_app.ui.permissions import allowed, when_allowed
 from ccms_app.ui.table import cell, data_table
 
@@ -82,7 +83,7 @@ def _worded_select(labels: list[str], value: rx.Var[str] | str, field: str) -> r
 
 
 def _input(value: rx.Var[str] | str, field: str, **props: Any) -> rx.Component:
-    return rx.input(
+    return text_input(
         value=value,
         on_change=lambda v: SC.set_field(field, v),
         width="100%",
@@ -93,7 +94,7 @@ def _input(value: rx.Var[str] | str, field: str, **props: Any) -> rx.Component:
 
 def _period(period: ObjectVar[dict[str, str]], index: rx.Var[int]) -> rx.Component:
     return rx.hstack(
-        rx.input(
+        text_input(
             value=period["start"],
             on_change=lambda v: SC.set_period(index, "start", v),
             type="number",
@@ -103,7 +104,7 @@ def _period(period: ObjectVar[dict[str, str]], index: rx.Var[int]) -> rx.Compone
             width="100%",
             custom_attrs={"data-testid": f"sc-period-start-{index}"},
         ),
-        rx.input(
+        text_input(
             value=period["limit"],
             on_change=lambda v: SC.set_period(index, "limit", v),
             type="number",

@@ -20,6 +20,7 @@ from ccms_app.control.firmware.state import (
 from ccms_app.monitoring.state.home import HomeState
 from ccms_app.ui.cards import empty_note, section
 from ccms_app.ui.i18n import Text, t, t_var, t_with
+from ccms_app.ui.inputs import text_input
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import live_indicator, page_header
 from ccms_app.ui.permissions import allowed, when_allowed
@@ -99,7 +100,7 @@ def upload_card() -> rx.Component:
             dropzone,
             _field(
                 t("Version (taken from the file name when empty)"),
-                rx.input(
+                text_input(
                     value=FirmwareState.upload_version,
                     on_change=FirmwareState.set_upload_version,
                     placeholder=t("e.g. 2.1.0"),
@@ -188,7 +189,7 @@ def campaign_form() -> rx.Component:
             rx.heading(t("New campaign"), size="3"),
             _field(
                 t("Name"),
-                rx.input(
+                text_input(
                     value=FirmwareState.campaign_name,
                     on_change=FirmwareState.set_campaign_name,
                     placeholder=t("e.g. Depot chargers to 2.1.0"),
@@ -199,7 +200,7 @@ def campaign_form() -> rx.Component:
             _field(t("Firmware image"), image_picker),
             _field(
                 t("Start (UTC)"),
-                rx.input(
+                text_input(
                     type="datetime-local",
                     value=FirmwareState.campaign_when,
                     on_change=FirmwareState.set_campaign_when,

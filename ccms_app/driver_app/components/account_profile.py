@@ -12,6 +12,7 @@ from ccms_app.driver_app.state.account import DriverProfileState
 from ccms_app.driver_app.state.auth import DriverAuthState
 from ccms_app.ui.form_fields import field_label
 from ccms_app.ui.i18n import Text, language_select, t
+from ccms_app.ui.inputs import text_input
 
 
 def field(label: Text, form: str, name: str, value: Any, error: Any, **props: Any) -> rx.Component:
@@ -19,7 +20,7 @@ def field(label: Text, form: str, name: str, value: Any, error: Any, **props: An
     field_id = f"{form}-{name}"
     return rx.vstack(
         field_label(label, field_id),
-        rx.input(
+        text_input(
             id=field_id,
             name=name,
             default_value=value,

@@ -11,10 +11,11 @@ from ccms_app.driver_app.state.stations import ANY
 from ccms_app.driver_app.state.stations import StationsState as S
 from ccms_app.ui.form_fields import field_label
 from ccms_app.ui.i18n import Text, t, t_with
+from ccms_app.ui.inputs import text_input
 
 
 def _search() -> rx.Component:
-    return rx.input(
+    return text_input(
         rx.input.slot(rx.icon("search", size=14, aria_hidden="true")),
         value=S.query,
         on_change=S.set_query,

@@ -12,6 +12,7 @@ from ccms_app.driver_app.components.wallet_parts import message, section
 from ccms_app.driver_app.state.wallet import WalletState as W
 from ccms_app.ui.form_fields import field_label
 from ccms_app.ui.i18n import Text, t, t_with
+from ccms_app.ui.inputs import text_input
 
 
 def _method_button(method: str, label: Text, disabled: rx.Var[bool] | bool) -> rx.Component:
@@ -89,7 +90,7 @@ def voucher_section() -> rx.Component:
             rx.vstack(
                 field_label(t("Voucher code"), "voucher"),
                 rx.hstack(
-                    rx.input(
+                    text_input(
                         id="voucher",
                         name="code",
                         auto_complete="off",

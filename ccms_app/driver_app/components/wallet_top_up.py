@@ -11,6 +11,7 @@ from ccms_app.driver_app.rules.wallet import CUSTOM
 from ccms_app.driver_app.state.wallet import WalletState as W
 from ccms_app.ui.form_fields import field_label
 from ccms_app.ui.i18n import t, t_with
+from ccms_app.ui.inputs import text_input
 
 _TONES = {"paid": "green", "open": "blue", "cancelled": "amber", "expired": "amber"}
 
@@ -112,7 +113,7 @@ def _choice(item: ObjectVar[dict[str, str]]) -> rx.Component:
 def _custom_amount() -> rx.Component:
     return rx.vstack(
         field_label(t("Other amount"), "top-up-amount"),
-        rx.input(
+        text_input(
             id="top-up-amount",
             name="amount",
             input_mode="decimal",

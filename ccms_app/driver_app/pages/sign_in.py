@@ -17,6 +17,7 @@ from ccms_app.driver_app.rules.paths import FORGOT, RESET, SIGN_IN, SIGN_UP
 from ccms_app.driver_app.state.auth import DriverAuthState
 from ccms_app.ui.form_fields import field_label
 from ccms_app.ui.i18n import Text, language_select, t
+from ccms_app.ui.inputs import text_input
 
 _SUBMIT = "document.getElementById('{form}').submit();"
 
@@ -24,7 +25,7 @@ _SUBMIT = "document.getElementById('{form}').submit();"
 def _field(label: Text, name: str, kind: str, autocomplete: str, **props: Any) -> rx.Component:
     return rx.vstack(
         field_label(label, f"app-{name}"),
-        rx.input(
+        text_input(
             id=f"app-{name}",
             name=name,
             type=kind,

@@ -20,6 +20,7 @@ from ccms_app.drivers.state.forms import (
 )
 from ccms_app.ui.form_fields import field_error
 from ccms_app.ui.i18n import Text, has_text, t
+from ccms_app.ui.inputs import text_input
 
 NO_DRIVER = "0"  # a select item cannot have an empty value; optional_id("0") is None
 
@@ -69,7 +70,7 @@ def text_field(
     return rx.vstack(
         labelled(
             label,
-            rx.input(
+            text_input(
                 value=state.values[name],
                 on_change=lambda value: state.set_value(name, value),
                 placeholder=placeholder,
@@ -92,7 +93,7 @@ def driver_picker(
 ) -> rx.Component:
     """Search drivers by name or email, then choose one of the matches (or none)."""
     return rx.flex(
-        rx.input(
+        text_input(
             rx.input.slot(rx.icon("search", size=14)),
             value=state.driver_search,
             on_change=state.search_drivers,

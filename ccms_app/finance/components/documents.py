@@ -33,6 +33,7 @@ from ccms_app.ui.dialogs import (
     tid,
 )
 from ccms_app.ui.i18n import Text, t, t_var, t_with
+from ccms_app.ui.inputs import text_area, text_input
 from ccms_app.ui.permissions import when_allowed
 
 L: Any = DocumentListState  # Var methods on its mixin's fields (filters) are not typed
@@ -44,7 +45,7 @@ EMAIL_COLOURS = {"sent": "green", "failed": "red", "not_sent": "gray"}
 def _date(key: str, label: Text, aria_label: Text) -> rx.Component:
     return rx.hstack(
         rx.text(label, size="2", color=rx.color("gray", 11)),
-        rx.input(
+        text_input(
             type="date",
             value=L.filters.get(key, "").to(str),
             on_change=lambda value: L.set_filter(key, value),
@@ -192,7 +193,7 @@ def credit_dialog() -> rx.Component:
         dialog_body(
             form_field(
                 t("Reason (printed on the credit note)"),
-                rx.text_area(
+                text_area(
                     value=A.credit_reason,
                     on_change=A.set_credit_reason,
                     max_length=300,
@@ -235,7 +236,7 @@ def invoices_dialog() -> rx.Component:
         dialog_body(
             labelled(
                 t("Month"),
-                rx.input(
+                text_input(
                     type="month",
                     value=A.invoice_month,
                     on_change=A.set_invoice_month,

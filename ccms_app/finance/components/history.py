@@ -23,6 +23,7 @@ from ccms_app.finance.state.history import (
 )
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
 from ccms_app.ui.i18n import Text, t, t_var, t_with
+from ccms_app.ui.inputs import text_input
 from ccms_app.ui.permissions import when_allowed
 from ccms_app.ui.table import cell, data_table
 
@@ -36,7 +37,7 @@ COST_COLOURS = {"final": "green", "review": "amber", "unpriced": "gray", "runnin
 
 def _text_filter(key: str, label: Text) -> rx.Component:
     """An exact value (charge point, id tag) or part of a driver's name, typed."""
-    return rx.input(
+    return text_input(
         value=H.filters.get(key, "").to(str),
         on_change=lambda value: H.set_filter(key, value),
         debounce_timeout=400,
@@ -50,7 +51,7 @@ def _text_filter(key: str, label: Text) -> rx.Component:
 def _date(key: str, label: Text) -> rx.Component:
     return rx.hstack(
         rx.text(label, size="2", color=rx.color("gray", 11)),
-        rx.input(
+        text_input(
             type="date",
             value=H.filters.get(key, "").to(str),
             on_change=lambda value: H.set_filter(key, value),

@@ -32,6 +32,7 @@ from ccms_app.ui.dialogs import (
 )
 from ccms_app.ui.form_fields import field_error, form_message
 from ccms_app.ui.i18n import Text, t
+from ccms_app.ui.inputs import text_input
 
 F: Any = PlanFormState
 A: Any = MembershipActionsState
@@ -154,7 +155,7 @@ def plan_dialog() -> rx.Component:
 
 def _holder_picker() -> rx.Component:
     return rx.vstack(
-        rx.input(
+        text_input(
             rx.input.slot(rx.icon("search", size=14)),
             value=A.holder_search,
             on_change=A.search_holders,

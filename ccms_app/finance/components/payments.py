@@ -20,6 +20,7 @@ from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
 from ccms_app.ui.dialogs import dialog, dialog_body, dialog_buttons, form_field, notice, tid
 from ccms_app.ui.form_fields import field_error
 from ccms_app.ui.i18n import t, t_var, t_with
+from ccms_app.ui.inputs import text_area, text_input
 from ccms_app.ui.permissions import when_allowed
 
 L: Any = PaymentListState
@@ -169,7 +170,7 @@ def refund_dialog() -> rx.Component:
         dialog_body(
             form_field(
                 t("Amount"),
-                rx.input(
+                text_input(
                     value=R.amount,
                     on_change=R.set_amount,
                     placeholder=R.left,
@@ -182,7 +183,7 @@ def refund_dialog() -> rx.Component:
             ),
             form_field(
                 t("Reason (kept in the audit log)"),
-                rx.text_area(
+                text_area(
                     value=R.reason,
                     on_change=R.set_reason,
                     max_length=300,

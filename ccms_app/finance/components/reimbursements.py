@@ -25,6 +25,7 @@ from ccms_app.finance.state.reimbursements import (
 from ccms_app.ui.data_list import Column, RowVar, data_list
 from ccms_app.ui.dialogs import dialog, dialog_body, dialog_buttons, tid, value_input
 from ccms_app.ui.i18n import Text, t
+from ccms_app.ui.inputs import text_input
 from ccms_app.ui.permissions import can, when_allowed
 
 L: Any = HomeChargerListState
@@ -94,7 +95,7 @@ def reimbursement_panel() -> rx.Component:
     return rx.vstack(
         rx.heading(t("Monthly reimbursement"), size="4"),
         rx.flex(
-            rx.input(
+            text_input(
                 type="month",
                 value=R.month,
                 on_change=R.set_month,

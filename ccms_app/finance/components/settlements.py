@@ -37,6 +37,7 @@ from ccms_app.ui.dialogs import (
 )
 from ccms_app.ui.form_fields import field_error, form_message
 from ccms_app.ui.i18n import Text, t
+from ccms_app.ui.inputs import text_input
 from ccms_app.ui.permissions import allowed, can
 
 L: Any = AgreementListState
@@ -76,7 +77,7 @@ def _pickers() -> rx.Component:
             value=S.partner_id,
             on_change=S.set_partner,
         ),
-        rx.input(
+        text_input(
             type="month",
             value=S.month,
             on_change=S.set_month,

@@ -14,6 +14,7 @@ from ccms_app.finance.state.tariff_assign import (
 )
 from ccms_app.ui.cards import empty_note, section
 from ccms_app.ui.i18n import t, t_var
+from ccms_app.ui.inputs import text_input
 from ccms_app.ui.permissions import when_allowed
 from ccms_app.ui.table import cell, data_table
 
@@ -56,7 +57,7 @@ def _picker() -> rx.Component:
             ),
             rx.cond(
                 searched,
-                rx.input(
+                text_input(
                     value=A.search,
                     on_change=A.set_search.debounce(300),
                     placeholder=t("Search…"),

@@ -17,6 +17,7 @@ from ccms_app.finance.rules.fee_types import ROUNDINGS
 from ccms_app.finance.state.tariff_editor import LATER, NOW, TariffEditorState, VersionRow
 from ccms_app.ui.cards import empty_note, section
 from ccms_app.ui.i18n import Text, t, t_with
+from ccms_app.ui.inputs import text_area, text_input
 from ccms_app.ui.permissions import when_allowed
 from ccms_app.ui.table import cell, data_table
 
@@ -59,7 +60,7 @@ def _field_input(label: Text, name: str, placeholder: Text = "", **props: Any) -
     return _labelled(
         label,
         name,
-        rx.input(
+        text_input(
             value=FIELDS[name],
             on_change=lambda value: S.set_field(name, value),
             placeholder=placeholder,
@@ -89,7 +90,7 @@ def identity_section() -> rx.Component:
                 _labelled(
                     t("Name"),
                     "name",
-                    rx.input(
+                    text_input(
                         value=S.name,
                         on_change=S.set_name,
                         width="100%",
@@ -121,7 +122,7 @@ def identity_section() -> rx.Component:
             _labelled(
                 t("Description"),
                 "description",
-                rx.text_area(
+                text_area(
                     value=S.description,
                     on_change=S.set_description,
                     rows="2",
@@ -209,7 +210,7 @@ def validity_and_save() -> rx.Component:
                         _labelled(
                             t("Valid from"),
                             "valid_from",
-                            rx.input(
+                            text_input(
                                 type="datetime-local",
                                 value=S.valid_from,
                                 on_change=S.set_valid_from,
@@ -219,7 +220,7 @@ def validity_and_save() -> rx.Component:
                         _labelled(
                             t("Time zone"),
                             "time_zone",
-                            rx.input(
+                            text_input(
                                 value=S.time_zone,
                                 on_change=S.set_time_zone,
                                 custom_attrs={"data-testid": "tariff-time-zone"},

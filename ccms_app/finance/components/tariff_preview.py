@@ -14,6 +14,7 @@ from reflex.vars import ObjectVar
 from ccms_app.finance.state.tariff_preview import CostRow, TariffPreviewState
 from ccms_app.ui.cards import section
 from ccms_app.ui.i18n import Text, t, t_var
+from ccms_app.ui.inputs import text_input
 from ccms_app.ui.table import cell, data_table
 
 P = TariffPreviewState
@@ -36,7 +37,7 @@ def _field(label: Text, name: str, placeholder: Text = "", **props: Any) -> rx.C
     return rx.vstack(
         rx.el.label(
             rx.text(label, size="1", weight="medium", color=rx.color("gray", 11)),
-            rx.input(
+            text_input(
                 value=VALUES.get(name, "").to(str),
                 on_change=lambda value: P.set_value(name, value),
                 placeholder=placeholder,

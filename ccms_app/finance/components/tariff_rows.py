@@ -18,6 +18,7 @@ from ccms_app.finance.rules.fee_types import FEE_TYPES, UNIT_LABELS, WEEK
 from ccms_app.finance.rules.tariff_types import DayOfWeek
 from ccms_app.finance.state.tariff_editor import OPEN, TariffEditorState
 from ccms_app.ui.i18n import Text, t, t_with
+from ccms_app.ui.inputs import text_input
 
 RowVar = ObjectVar[dict[str, str]]
 # The state's dict fields as the ObjectVars they are on the page (mypy sees the dicts).
@@ -72,7 +73,7 @@ def _labelled(
 
 
 def _input(row: RowVar, index: rx.Var[int], name: str, **props: Any) -> rx.Component:
-    return rx.input(
+    return text_input(
         value=row[name],
         on_change=lambda value: TariffEditorState.set_row(index, name, value),
         color_scheme=rx.cond(row_error(index, name) != "", "red", "gray"),

@@ -14,6 +14,7 @@ from reflex.vars import ObjectVar
 from ccms_app.finance.state.tariffs import TariffExplainState, TariffListState, TariffRow
 from ccms_app.ui.cards import empty_note, section
 from ccms_app.ui.i18n import Text, t, t_var
+from ccms_app.ui.inputs import text_input
 from ccms_app.ui.table import cell, data_table
 
 HEADERS = [
@@ -110,7 +111,7 @@ def _charge_point_picker() -> rx.Component:
     return rx.vstack(
         _labelled(
             t("Charge point (search by identity)"),
-            rx.input(
+            text_input(
                 value=s.cp_search,
                 on_change=s.search_charge_points.debounce(300),
                 placeholder=t("e.g. CP-001"),
@@ -189,7 +190,7 @@ def explain_tool() -> rx.Component:
                     ),
                     _labelled(
                         t("Id tag (optional)"),
-                        rx.input(
+                        text_input(
                             value=s.id_tag,
                             on_change=s.set_id_tag,
                             placeholder=t("RFID uid"),
@@ -199,7 +200,7 @@ def explain_tool() -> rx.Component:
                     ),
                     _labelled(
                         t("Session start (empty: now)"),
-                        rx.input(
+                        text_input(
                             type="datetime-local",
                             value=s.at,
                             on_change=s.set_at,
@@ -209,7 +210,7 @@ def explain_tool() -> rx.Component:
                     ),
                     _labelled(
                         t("Time zone"),
-                        rx.input(
+                        text_input(
                             value=s.time_zone,
                             on_change=s.set_time_zone,
                             custom_attrs={"data-testid": "explain-zone"},

@@ -32,6 +32,7 @@ from ccms_app.ui.dialogs import (
 )
 from ccms_app.ui.form_fields import field_error
 from ccms_app.ui.i18n import Text, t, t_var, t_with
+from ccms_app.ui.inputs import text_input
 from ccms_app.ui.permissions import when_allowed
 
 F: Any = TopUpFormState
@@ -65,7 +66,7 @@ def _holder_picker() -> rx.Component:
         ),
         _labelled(
             t("Find by name"),
-            rx.input(
+            text_input(
                 value=F.query,
                 on_change=F.set_query,
                 debounce_timeout=300,
@@ -118,7 +119,7 @@ def _what_is_paid() -> rx.Component:
             ),
             (
                 "custom",
-                rx.input(
+                text_input(
                     value=F.amount,
                     on_change=F.set_amount,
                     placeholder=t_with(

@@ -16,6 +16,7 @@ from ccms_app.finance.state.vouchers import VoucherFormState
 from ccms_app.ui.dialogs import choice_select, dialog, dialog_body, dialog_buttons, labelled, tid
 from ccms_app.ui.form_fields import field_error, form_message
 from ccms_app.ui.i18n import Text, t
+from ccms_app.ui.inputs import text_input
 
 F: Any = VoucherFormState
 
@@ -25,7 +26,7 @@ def _field(label: Text, name: str, control: rx.Component) -> rx.Component:
 
 
 def _input(name: str, placeholder: Text = "", kind: str = "text", **props: Any) -> rx.Component:
-    return rx.input(
+    return text_input(
         value=F.form[name],
         on_change=lambda value: F.set_field(name, value),
         placeholder=placeholder,
@@ -107,7 +108,7 @@ def _eligible() -> rx.Component:
             wrap="wrap",
         ),
         rx.flex(
-            rx.input(
+            text_input(
                 value=F.holder_search,
                 on_change=F.search_holders,
                 debounce_timeout=300,

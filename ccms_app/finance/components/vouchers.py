@@ -34,6 +34,7 @@ from ccms_app.ui.dialogs import (
 )
 from ccms_app.ui.form_fields import field_error
 from ccms_app.ui.i18n import t, t_var, t_with
+from ccms_app.ui.inputs import text_input
 from ccms_app.ui.permissions import when_allowed
 
 L: Any = VoucherListState
@@ -195,7 +196,7 @@ def redeem_dialog() -> rx.Component:
         dialog_body(
             labelled(
                 t("Code"),
-                rx.input(
+                text_input(
                     value=R.code,
                     on_change=R.set_code,
                     placeholder=t("SPRING-25"),
@@ -207,7 +208,7 @@ def redeem_dialog() -> rx.Component:
             labelled(
                 t("For"),
                 rx.vstack(
-                    rx.input(
+                    text_input(
                         value=R.holder_search,
                         on_change=R.search_holders,
                         debounce_timeout=300,

@@ -24,6 +24,7 @@ from ccms_app.ui.cards import section, stat_card
 from ccms_app.ui.data_list import Column, Filter, RowVar, data_list
 from ccms_app.ui.dialogs import choice_select, keyed_error, labelled, tid
 from ccms_app.ui.i18n import Text, t, t_var, t_with
+from ccms_app.ui.inputs import text_area, text_input
 from ccms_app.ui.permissions import when_allowed
 from ccms_app.ui.table import cell, data_table
 
@@ -213,7 +214,7 @@ def _amount_and_reason(prefix: str, errors: Any, placeholder: str, **events: Any
     return rx.fragment(
         _field(
             t_with("Amount ({currency})", currency=W.currency),
-            rx.input(
+            text_input(
                 value=events["amount"],
                 on_change=events["set_amount"],
                 placeholder=placeholder,
@@ -227,7 +228,7 @@ def _amount_and_reason(prefix: str, errors: Any, placeholder: str, **events: Any
         ),
         _field(
             t("Reason"),
-            rx.text_area(
+            text_area(
                 value=events["reason"],
                 on_change=events["set_reason"],
                 max_length=500,

@@ -21,6 +21,7 @@ from ccms_app.finance.state.billing_settings import (
 )
 from ccms_app.ui.form_fields import field_error
 from ccms_app.ui.i18n import Text, has_text, t, t_with
+from ccms_app.ui.inputs import text_input
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import allowed, when_allowed
@@ -35,7 +36,7 @@ def _field(name: str, label: Text, hint: Text = "", **props: object) -> rx.Compo
     return rx.vstack(
         rx.el.label(
             rx.text(label, size="2", weight="medium"),
-            rx.input(
+            text_input(
                 value=S.values[name],
                 on_change=lambda value: S.set_value(name, value),
                 width="100%",
@@ -208,7 +209,7 @@ def _payment_field(name: str, label: Text, hint: rx.Var | str = "") -> rx.Compon
     return rx.vstack(
         rx.el.label(
             rx.text(label, size="2", weight="medium"),
-            rx.input(
+            text_input(
                 value=P.values[name],
                 on_change=lambda value: P.set_value(name, value),
                 width="100%",

@@ -23,6 +23,7 @@ from ccms_app.ui.dialogs import (
     labelled,
 )
 from ccms_app.ui.i18n import t
+from ccms_app.ui.inputs import text_area, text_input
 from ccms_app.ui.permissions import when_allowed
 
 S: Any = AlarmDetailState
@@ -133,7 +134,7 @@ def comment_box() -> rx.Component:
     return when_allowed(
         S.add_comment,
         rx.vstack(
-            rx.text_area(
+            text_area(
                 value=S.comment_text,
                 on_change=S.set_comment_text,
                 placeholder=t("Add a comment: what you saw, what you did…"),
@@ -175,7 +176,7 @@ def close_dialog() -> rx.Component:
         t("Close the alarm"),
         dialog_body(
             rx.flex(*suggestions, gap="6px", wrap="wrap"),
-            rx.text_area(
+            text_area(
                 value=S.close_reason,
                 on_change=S.set_close_reason,
                 placeholder=t("What was done, or why no action is needed (required)"),
@@ -211,7 +212,7 @@ def work_order_dialog() -> rx.Component:
         dialog_body(
             labelled(
                 t("Title"),
-                rx.input(
+                text_input(
                     value=S.work_order_title,
                     on_change=S.set_work_order_title,
                     max_length=200,

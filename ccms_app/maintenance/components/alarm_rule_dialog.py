@@ -26,6 +26,7 @@ from ccms_app.ui.dialogs import (
 )
 from ccms_app.ui.form_fields import field_error
 from ccms_app.ui.i18n import Text, t
+from ccms_app.ui.inputs import text_area
 from ccms_app.ui.permissions import when_allowed
 
 R: Any = AlarmRuleFormState
@@ -89,7 +90,7 @@ def _roles() -> rx.Component:
 def _recipients() -> rx.Component:
     return labelled(
         t("E-mail recipients (comma or one per line)"),
-        rx.text_area(
+        text_area(
             value=R.values["email_recipients"],
             on_change=lambda value: R.set_value("email_recipients", value),
             rows="2",

@@ -8,13 +8,14 @@ from typing import Any
 import reflex as rx
 
 from ccms_app.ui.i18n import Text
+from ccms_app.ui.inputs import text_input
 
 
 def day_filter(state: Any, key: str, label: Text, test_prefix: str) -> rx.Component:
     """The day input for `state.filters[key]`; test id `<test_prefix>-<key>`."""
     return rx.hstack(
         rx.text(label, size="1", color=rx.color("gray", 11)),
-        rx.input(
+        text_input(
             type="date",
             value=state.filters.get(key, "").to(str),
             on_change=lambda value: state.set_date(key, value),

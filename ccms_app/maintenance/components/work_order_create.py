@@ -18,6 +18,7 @@ from ccms_app.ui.dialogs import (
 )
 from ccms_app.ui.form_fields import field_error
 from ccms_app.ui.i18n import t
+from ccms_app.ui.inputs import text_area, text_input
 
 PRIORITY_CHOICES = [(p, PRIORITY_LABELS[p]) for p in PRIORITIES]
 
@@ -41,7 +42,7 @@ def create_dialog() -> rx.Component:
             labelled(
                 t("Charge point"),
                 rx.vstack(
-                    rx.input(
+                    text_input(
                         value=S.cp_term,
                         on_change=S.search_charge_points.debounce(300),
                         placeholder=t("Search identity…"),
@@ -65,7 +66,7 @@ def create_dialog() -> rx.Component:
             ),
             labelled(
                 t("Description"),
-                rx.text_area(
+                text_area(
                     value=S.values["description"],
                     on_change=lambda v: S.set_value("description", v),
                     width="100%",

@@ -12,11 +12,12 @@ from ccms_app.maintenance.state.work_orders_commands import ACTIONS, LABELS
 from ccms_app.maintenance.state.work_orders_commands import WorkOrderCommandState as C
 from ccms_app.ui.dialogs import choice_select, labelled
 from ccms_app.ui.i18n import t
+from ccms_app.ui.inputs import text_input
 from ccms_app.ui.permissions import when_allowed
 
 
 def _fields() -> rx.Component:
-    connector = rx.input(
+    connector = text_input(
         value=C.connector_id,
         on_change=C.set_connector_id,
         type="number",

@@ -10,6 +10,7 @@ from ccms_app.maintenance.state.work_orders_detail import ACTION_LABELS, PHOTO_U
 from ccms_app.maintenance.state.work_orders_detail import WorkOrderDetailState as D
 from ccms_app.ui.dialogs import keyed_error
 from ccms_app.ui.i18n import t
+from ccms_app.ui.inputs import text_area, text_input
 from ccms_app.ui.permissions import when_allowed
 
 TOUCH = {"size": "3", "width": "100%", "min_height": "48px"}
@@ -51,7 +52,7 @@ def status_moves() -> rx.Component:
             needs_text,
             rx.vstack(
                 rx.text(t("Resolution, or why on hold / reopened"), size="2", weight="medium"),
-                rx.text_area(
+                text_area(
                     value=D.reason,
                     on_change=D.set_reason,
                     placeholder=t("What was done / why"),
@@ -79,7 +80,7 @@ def status_moves() -> rx.Component:
 
 def note_form() -> rx.Component:
     return rx.vstack(
-        rx.text_area(
+        text_area(
             value=D.note,
             on_change=D.set_note,
             placeholder=t("What you found, what you tried…"),
@@ -165,7 +166,7 @@ def photo_form() -> rx.Component:
 def part_and_time_form() -> rx.Component:
     return rx.vstack(
         rx.hstack(
-            rx.input(
+            text_input(
                 value=D.part,
                 on_change=D.set_part,
                 placeholder=t("Part used"),
@@ -174,7 +175,7 @@ def part_and_time_form() -> rx.Component:
                 min_width="0",
                 custom_attrs={"data-testid": "work-order-part"},
             ),
-            rx.input(
+            text_input(
                 value=D.quantity,
                 on_change=D.set_quantity,
                 type="number",
@@ -196,7 +197,7 @@ def part_and_time_form() -> rx.Component:
             **TOUCH,
         ),
         rx.foreach(D.part_rows, lambda p: rx.text("• ", p["text"], size="2")),
-        rx.input(
+        text_input(
             value=D.minutes,
             on_change=D.set_minutes,
             type="number",

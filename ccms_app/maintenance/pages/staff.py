@@ -13,6 +13,7 @@ from ccms_app.maintenance.state.staff import StaffState as S
 from ccms_app.ui.cards import empty_note
 from ccms_app.ui.dialogs import dialog, dialog_body, dialog_buttons, form_field, keyed_error
 from ccms_app.ui.i18n import t, t_var, t_with
+from ccms_app.ui.inputs import text_area, text_input
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import when_allowed
@@ -75,7 +76,7 @@ def _edit_dialog() -> rx.Component:
         dialog_body(
             form_field(
                 t("Phone"),
-                rx.input(value=S.phone, on_change=S.set_phone, width="100%", type="tel"),
+                text_input(value=S.phone, on_change=S.set_phone, width="100%", type="tel"),
                 keyed_error(S.errors, "phone", "staff-phone-error"),
             ),
             rx.hstack(
@@ -95,7 +96,7 @@ def _edit_dialog() -> rx.Component:
             keyed_error(S.errors, "area_ids", "staff-areas-error"),
             form_field(
                 t("Notes"),
-                rx.text_area(value=S.notes, on_change=S.set_notes, width="100%"),
+                text_area(value=S.notes, on_change=S.set_notes, width="100%"),
                 keyed_error(S.errors, "notes", "staff-notes-error"),
             ),
             keyed_error(S.errors, "form", "staff-error"),

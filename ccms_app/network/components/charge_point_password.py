@@ -11,6 +11,7 @@ import reflex as rx
 from ccms_app.network.charger_security import MAX_KEY_LENGTH, MIN_KEY_LENGTH
 from ccms_app.network.state.charge_point_security import ChargePointSecurityState as S
 from ccms_app.ui.i18n import t, t_with
+from ccms_app.ui.inputs import text_input
 from ccms_app.ui.permissions import when_allowed
 
 
@@ -129,7 +130,7 @@ def _form() -> rx.Component:
             color=rx.color("gray", 11),
         ),
         rx.hstack(
-            rx.input(
+            text_input(
                 value=S.password,
                 on_change=S.set_password,
                 type="password",

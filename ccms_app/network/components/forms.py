@@ -19,6 +19,7 @@ from ccms_app.network.state.asset_actions import AssetActionState
 from ccms_app.network.state.charge_point_forms import ChargePointFormState, RegisterFormState
 from ccms_app.network.state.forms import AreaFormState, StationFormState
 from ccms_app.ui.i18n import Text, has_text, t, t_var, t_with
+from ccms_app.ui.inputs import text_input
 
 ANY_TYPE = "__none__"  # the connector type select's "not set"
 
@@ -50,7 +51,7 @@ def field(
     error = state.errors.get(name, "").to(str)
     testid = f"{prefix}-{name.replace('_', '-')}"
     if control is None:
-        control = rx.input(
+        control = text_input(
             value=state.values.get(name, "").to(str),
             on_change=lambda value: state.set_value(name, value),
             placeholder=placeholder,
@@ -236,7 +237,7 @@ def _connector_row(connector: ObjectVar[dict[str, str]], index: rx.Var[int]) -> 
     return rx.grid(
         control(
             "connector_id",
-            rx.input(
+            text_input(
                 value=connector["connector_id"],
                 on_change=lambda v: s.set_connector(index, "connector_id", v),
                 placeholder=t("Id"),
@@ -270,7 +271,7 @@ def _connector_row(connector: ObjectVar[dict[str, str]], index: rx.Var[int]) -> 
         ),
         control(
             "max_power_kw",
-            rx.input(
+            text_input(
                 value=connector["max_power_kw"],
                 on_change=lambda v: s.set_connector(index, "max_power_kw", v),
                 placeholder=t("Max kW"),

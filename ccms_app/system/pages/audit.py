@@ -20,6 +20,7 @@ from ccms_app.system.components.section_links import section_links
 from ccms_app.system.state.audit import AuditListState
 from ccms_app.ui.data_list import EMPTY, Column, Filter, RowVar, data_list
 from ccms_app.ui.i18n import Text, t, t_var, t_with
+from ccms_app.ui.inputs import text_input
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 
@@ -101,7 +102,7 @@ def _date(key: str, label: Text) -> rx.Component:
     """A From / To day (the operator's zone); clearing it drops the bound."""
     return rx.hstack(
         rx.text(label, size="2", color=rx.color("gray", 11)),
-        rx.input(
+        text_input(
             type="date",
             value=A.filters.get(key, "").to(str),
             on_change=lambda value: AuditListState.set_filter(key, value),

@@ -27,6 +27,7 @@ from ccms_app.ui.cards import section
 from ccms_app.ui.data_list import Column, RowVar, data_list
 from ccms_app.ui.form_fields import field_error, form_message
 from ccms_app.ui.i18n import t, t_var, t_with
+from ccms_app.ui.inputs import text_input
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.permissions import when_allowed
@@ -91,7 +92,7 @@ def _name_field() -> rx.Component:
     s = RoleEditorState
     return rx.vstack(
         rx.text(t("Name"), size="2", weight="medium"),
-        rx.input(
+        text_input(
             value=s.name,
             on_change=s.set_name,
             disabled=s.read_only,

@@ -28,6 +28,7 @@ from ccms_app.system.state.settings import SecurityEventRow, SystemState
 from ccms_app.system.state.system_settings import NO_TARIFF, ChangeRowView, SettingsState
 from ccms_app.ui.form_fields import field_error
 from ccms_app.ui.i18n import Text, has_text, t, t_with
+from ccms_app.ui.inputs import text_input
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import page_header
 from ccms_app.ui.table import cell, data_table
@@ -87,7 +88,7 @@ def _field(
     return rx.vstack(
         rx.el.label(
             rx.text(label, size="2", weight="medium"),
-            rx.input(
+            text_input(
                 value=S.values[name],
                 on_change=lambda value: S.set_value(name, value),
                 width="100%",

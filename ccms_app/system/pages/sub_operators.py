@@ -19,6 +19,7 @@ from ccms_app.system.components.section_links import section_links
 from ccms_app.system.state.sub_operators import SubOperatorFormState, SubOperatorListState
 from ccms_app.ui.data_list import Column, RowVar, data_list
 from ccms_app.ui.i18n import Text, has_text, t, t_var, t_with
+from ccms_app.ui.inputs import text_input
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import follow_language, page_header
 
@@ -80,7 +81,7 @@ def _field(
     error = F.errors.get(name, "").to(str)
     testid = f"subop-{name.replace('_', '-')}"
     secret = kind == "password"
-    control = rx.input(
+    control = text_input(
         type=kind,
         placeholder=placeholder,
         width="100%",

@@ -26,6 +26,7 @@ from ccms_app.system.components.section_links import section_links
 from ccms_app.ui.data_list import Column, RowVar, data_list
 from ccms_app.ui.form_fields import field_error, form_message
 from ccms_app.ui.i18n import Text, has_text, t, t_var, t_with
+from ccms_app.ui.inputs import text_input
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import follow_language, page_header
 from ccms_app.ui.permissions import when_allowed
@@ -147,7 +148,7 @@ def _list() -> rx.Component:
 def _text_field(name: str, label: Text, hint: Text, placeholder: Text = "") -> rx.Component:
     return rx.vstack(
         rx.text(label, size="2", weight="medium", as_="label"),
-        rx.input(
+        text_input(
             value=F.values.get(name, "").to(str),
             on_change=lambda value: F.set_value(name, value),
             placeholder=placeholder,
@@ -214,7 +215,7 @@ def _secret_field() -> rx.Component:
     )
     return rx.vstack(
         rx.text(t("Signing secret"), size="2", weight="medium", as_="label"),
-        rx.input(
+        text_input(
             name="secret",
             type="password",
             auto_complete="new-password",

@@ -24,6 +24,7 @@ from ccms_app.drivers.local_lists.state.pickers import (
 )
 from ccms_app.ui.data_list import RowRender, RowVar
 from ccms_app.ui.i18n import Text, t, t_with
+from ccms_app.ui.inputs import text_area, text_input
 
 MUTED = {"size": "1", "color": rx.color("gray", 11)}
 
@@ -140,7 +141,7 @@ def picker(
         )
 
     return rx.vstack(
-        rx.input(
+        text_input(
             rx.input.slot(rx.icon("search", size=14)),
             value=state.search,
             on_change=state.set_search,
@@ -247,7 +248,7 @@ def _problems() -> rx.Component:
 def _paste_tab() -> rx.Component:
     s = AddIdTagsState
     return rx.vstack(
-        rx.text_area(
+        text_area(
             value=s.paste_text,
             on_change=s.set_paste_text,
             placeholder=t("04A2B3C4D5\n04A2B3C4D6\n…"),
