@@ -30,10 +30,9 @@ def _unflushed(node: Any) -> list[str]:
     if not isinstance(node, dict):
         return found
     props = [str(prop) for prop in node.get("props") or []]
-    if str(node.get("name", "")).strip('"') == "DebounceInput":
-        if "forceNotifyOnBlur:true" not in props:
-            testid = next((p for p in props if "data-testid" in p), "an input without testid")
-            found.append(testid)
+    name = str(node.get("name", "")).strip('"')
+    if name == "DebounceInput" and "forceNotifyOnBlur:true" not in props:
+        found.append(next((p for p in props if "data-testid" in p), "an input without testid"))
     for key, value in node.items():
         if key != "props":
             found += _unflushed(value)
