@@ -29,7 +29,7 @@ export REFLEX_TELEMETRY_ENABLED := false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help run test setup lint lock bench clean distclean chromium check-python
+.PHONY: help run test setup lint lock bench clean distclean test-packages check-python
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -37,7 +37,7 @@ help: ## list the targets
 run: $(RUN_STAMP) ## install if needed, migrate, seed the demo, start CCMS on :3000 (OCPP :9000)
 	CCMS_DEMO_FLEET=$${CCMS_DEMO_FLEET:-10} $(BIN)/ccms run
 
-test: $(TEST_STAMP) chromium ## install test deps (+ Debian chromium if missing), lint, pytest
+test: $(TEST_STAMP) test-packages ## install test deps (+ Debian chromium, PostgreSQL if missing), lint, pytest
 	$(MAKE) --no-print-directory lint
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
@@ -99,11 +99,16 @@ $(INSTALL_STAMP): pyproject.toml $(LOCK) $(VENV)/bin/python
 	$(BIN)/python -m pip check
 	touch $@
 
-chromium: ## install Debian's chromium (and a Chinese font) for the browser tests when missing
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+test-packages: ## install what the tests need from Debian when missing: chromium, a Chinese font, PostgreSQL
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-wqy-microhei"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null \
+		|| missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo="sudo -n"; fi; \
-		echo "installing Debian's chromium and fonts-wqy-microhei (for the browser tests)"; \
+		echo "installing Debian's$$missing (for the tests)"; \
 		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
 		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-			chromium fonts-wqy-microhei; \
+			$$missing; \
 	fi

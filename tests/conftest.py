@@ -15,6 +15,7 @@ from ccms_app.finance.memberships import stripe_events as membership_events
 from ccms_app.finance.payments import reservation_fees, session_payments, webhook_handlers
 from ccms_app.maintenance.notifications import email_hook as alarm_email
 from ccms_app.maintenance.work_orders import alarm_hook as work_order_hook
+from tests.fixtures.db import runs_on_postgresql
 
 # As in the product (runtime.py): every session is priced in the transaction that ends it.
 session_pricing.install()
@@ -44,23 +45,51 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
-class _BrowserTestsTogether(LoadScopeScheduling):
-    """pytest-xdist's work units (`make test` runs `-n 2 --dist loadscope`): every browser
-    test file (`*_browser.py`) in one unit, so one worker runs them one after another (they
-    share one frontend build, served on the one port it was built for); every other test file
-    is a unit of its own, so its module fixtures are set up once, on one worker."""
+class _FilesInOrder(LoadScopeScheduling):
+    """pytest-xdist's work units (`make test` runs `-n 2 --dist loadscope`) are test files,
+    so a module's fixtures (a browser test module's app process) are set up once, on one
+    worker. They are handed out in the order `pytest_collection_modifyitems` leaves, not
+    biggest first: that order is what keeps both workers busy to the end."""
+
+    def __init__(self, config: pytest.Config, log: Any) -> None:
+        config.option.loadscopereorder = False
+        super().__init__(config, log)
 
     def _split_scope(self, nodeid: str) -> str:
-        path = nodeid.split("::", 1)[0]
-        return "browser tests" if path.endswith(BROWSER_SUFFIX) else path
+        return nodeid.split("::", 1)[0]
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> LoadScopeScheduling:
-    return _BrowserTestsTogether(config, log)
+    return _FilesInOrder(config, log)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser tests live in `*_browser.py` files: that is how the scheduler knows them."""
+def _postgresql_variant(item: pytest.Item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and callspec.params.get("database_url") == "postgresql"
+
+
+def _schedule_rank(item: pytest.Item, first_browser_file: str) -> int:
+    """The browser tests are most of the suite's time, so they go first, on both workers:
+    one browser file (whose app start builds the frontend, ~2 minutes), then the tests marked
+    `runs_long` (the other worker's work meanwhile), then the other browser files, and last
+    the many short files, which fill in whatever time a worker has left at the end."""
+    if item.path.name.endswith(BROWSER_SUFFIX):
+        return 0 if str(item.path) == first_browser_file else 2
+    return 1 if item.get_closest_marker("runs_long") else 3
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests live in `*_browser.py` files: that is how the scheduler knows them.
+    PostgreSQL variants outside the chosen packages are deselected (tests/fixtures/db.py)."""
     for item in items:
         if item.get_closest_marker("browser") and not item.path.name.endswith(BROWSER_SUFFIX):
             raise pytest.UsageError(f"{item.nodeid}: a browser test file ends in {BROWSER_SUFFIX}")
+    left_out = [
+        item for item in items if _postgresql_variant(item) and not runs_on_postgresql(item.nodeid)
+    ]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if item not in set(left_out)]
+    browser_files = [str(item.path) for item in items if item.path.name.endswith(BROWSER_SUFFIX)]
+    first = browser_files[0] if browser_files else ""
+    items.sort(key=lambda item: _schedule_rank(item, first))  # stable: files stay in order

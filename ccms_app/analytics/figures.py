@@ -42,6 +42,7 @@ from ccms_app.analytics.rollup import (
 from ccms_app.analytics.rules.decompose import pieces
 from ccms_app.analytics.rules.spread import HourShare
 from ccms_app.charging.models import ChargingSession, SessionStatus
+from ccms_app.core.sql_sums import int_sum
 from ccms_app.finance.revenue import bucket_case, in_period
 from ccms_app.finance.rules.revenue import Bucket, bucket_of
 from ccms_app.network.models import ChargePoint, Station
@@ -186,7 +187,7 @@ def _sums(table: RolledTable | type[NetworkHour]) -> list[Any]:
         col(table.currency),
         func.coalesce(func.sum(col(table.orders)), 0),
         func.coalesce(func.sum(col(table.energy_wh)), 0),
-        func.coalesce(func.sum(col(table.charging_us)), 0),
+        func.coalesce(int_sum(col(table.charging_us)), 0),
         func.coalesce(func.sum(col(table.amount_excl_minor)), 0),
         func.coalesce(func.sum(col(table.amount_incl_minor)), 0),
     ]

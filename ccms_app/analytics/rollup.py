@@ -44,6 +44,7 @@ from ccms_app.charging.models import OPEN_STATUSES, ChargingSession, MeterSample
 from ccms_app.charging.rules.metering import ENERGY_REGISTER
 from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.rows import table_of
+from ccms_app.core.sql_sums import int_sum
 from ccms_app.core.types import utc_now
 from ccms_app.finance.models import CostState, SessionCost
 from ccms_app.network.models import ChargePoint
@@ -534,7 +535,7 @@ def _network_hours(session: Session, org: int, hours: Sequence[datetime]) -> Non
             col(ChargingHour.currency),
             func.sum(col(ChargingHour.orders)),
             func.sum(col(ChargingHour.energy_wh)),
-            func.sum(col(ChargingHour.charging_us)),
+            int_sum(col(ChargingHour.charging_us)),
             func.sum(col(ChargingHour.amount_excl_minor)),
             func.sum(col(ChargingHour.amount_incl_minor)),
         )
@@ -657,7 +658,7 @@ def _sum_network(session: Session) -> None:
         col(ChargingHour.currency),
         func.sum(col(ChargingHour.orders)),
         func.sum(col(ChargingHour.energy_wh)),
-        func.sum(col(ChargingHour.charging_us)),
+        int_sum(col(ChargingHour.charging_us)),
         func.sum(col(ChargingHour.amount_excl_minor)),
         func.sum(col(ChargingHour.amount_incl_minor)),
     ).group_by(

@@ -128,7 +128,12 @@ def _ordered(spec: ListSpec, statement: Select[Any], query: ListQuery) -> Select
         raise ListQueryError(
             tr("{spec} cannot be sorted by {label}", spec=spec.name, label=column.label)
         )
-    order = column.expression.desc() if query.descending else column.expression.asc()
+    # Empty values sort lowest on every database (SQLite's own order; PostgreSQL's is the
+    # opposite): "never seen" comes first going up and last going down, on either.
+    if query.descending:
+        order = column.expression.desc().nulls_last()
+    else:
+        order = column.expression.asc().nulls_first()
     tie = spec.id_column.desc() if query.descending else spec.id_column.asc()
     return statement.order_by(order, tie)
 
@@ -207,9 +212,8 @@ def fetch_after(
     statement = statement.add_columns(spec.id_column.label(KEYSET_ID))
     with read_session() as session:
         if after is not None:
-            nulls_low = session.get_bind().dialect.name == "sqlite"
             statement = statement.where(
-                _after(column.expression, spec.id_column, after, query.descending, nulls_low)
+                _after(column.expression, spec.id_column, after, query.descending)
             )
         statement = statement.limit(page_size + 1).offset(offset)
         rows = [dict(r._mapping) for r in session.execute(statement)]
@@ -220,12 +224,10 @@ def fetch_after(
     return rows, last
 
 
-def _after(
-    expression: Any, id_column: Any, after: Keyset, descending: bool, nulls_low: bool
-) -> ColumnElement[bool]:
-    """Rows after `after` in `ORDER BY expression, id` (both ascending or both descending).
-    SQLite sorts NULL lowest, PostgreSQL highest; the NULL group is paged by id alone."""
-    nulls_come_first = nulls_low != descending
+def _after(expression: Any, id_column: Any, after: Keyset, descending: bool) -> ColumnElement[bool]:
+    """Rows after `after` in `ORDER BY expression, id` (both ascending or both descending),
+    NULL lowest (`_ordered`); the NULL group is paged by id alone."""
+    nulls_come_first = not descending
     later_id = id_column < after.row_id if descending else id_column > after.row_id
     if after.value is None:
         in_nulls = and_(expression.is_(None), later_id)

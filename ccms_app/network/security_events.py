@@ -42,9 +42,19 @@ class SecurityEventView:
     created_at: datetime
 
 
+def _readable(text: str) -> str:
+    """Client text as the operator can read and any database can store: a control character
+    (a NUL, which PostgreSQL refuses in text) is written as its escape, e.g. \\x00."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+
+
 def record_security_event(identity: str, remote_address: str, kind: str, detail: str) -> None:
-    """Keep a refused attempt (cut to the column sizes: identities come from any client), and
-    say so on the event bus once it is committed (the alarm engine raises within seconds)."""
+    """Keep a refused attempt (cut to the column sizes, control characters escaped: identities
+    come from any client), and say so on the event bus once it is committed (the alarm engine
+    raises within seconds)."""
+    identity, detail = _readable(identity), _readable(detail)
     with session_scope() as session:
         session.add(
             SecurityEvent(

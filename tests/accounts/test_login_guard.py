@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 
 from ccms_app.accounts import auth
 from ccms_app.accounts.login_guard import HASH_NICE, LoginBusy, LoginGuard, LoginThrottled
+from tests.fixtures.db import only_sqlite
 
 EMAIL = "ops@example.com"
 PASSWORD = "a-long-charging-phrase-1"
@@ -100,6 +101,7 @@ def test_back_off_per_account_and_address_and_a_success_clears_only_the_account(
         guard.check("other@example.com", "10.0.0.1", now=5.5)
 
 
+@only_sqlite  # SQLite's database-wide write lock
 def test_check_credentials_needs_no_write_lock(engine) -> None:
     """Another connection holds SQLite's write lock (BEGIN IMMEDIATE) for the whole check:
     the read and the Argon2 check still finish; a write would wait for the lock."""

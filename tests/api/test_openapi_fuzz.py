@@ -66,6 +66,7 @@ from ccms_app.network.models import (
     StatusEvent,
 )
 from tests.api.rest import free_port
+from tests.fixtures.db import only_sqlite
 from tests.fixtures.fake_stripe import FakeStripe, running_fake_stripe, stripe_environment
 
 CHECKS = ",".join(
@@ -305,6 +306,8 @@ def _served(env: dict[str, str], tmp_path: Path) -> Iterator[str]:
         log.close()
 
 
+@only_sqlite  # minutes of fuzzing: once; the API's own tests run on both databases
+@pytest.mark.runs_long
 @pytest.mark.timeout(900)  # the whole API fuzzed (~4 min on 2 busy cores); the run's own bound
 def test_no_route_errs_breaks_its_schema_or_accepts_invalid_input(
     served_process: Served, organisation: Organisation, tmp_path: Path
@@ -317,7 +320,7 @@ def test_no_route_errs_breaks_its_schema_or_accepts_invalid_input(
         "--checks", CHECKS,
         "--header", f"Authorization: Bearer {key}",
         "--phases", "examples,coverage,fuzzing",
-        "--max-examples", os.environ.get("CCMS_FUZZ_EXAMPLES", "12"),
+        "--max-examples", os.environ.get("CCMS_FUZZ_EXAMPLES", "6"),
         "--seed", os.environ.get("CCMS_FUZZ_SEED", "20261205"),
         "--workers", "2",
         "--request-timeout", "20",

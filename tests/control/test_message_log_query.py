@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from ccms_app.control.message_log_query import CSV_HEADER, export_csv, query_messages
 from ccms_app.control.models import OcppMessage
 from ccms_app.core.db import session_scope
+from tests.fixtures.db import only_sqlite
 
 CP = "CP-LOG-1"
 T0 = datetime(2025, 6, 1, 8, 0, tzinfo=UTC)
@@ -85,6 +86,7 @@ def test_pagination_is_done_by_the_server(log: None) -> None:
     assert query_messages(CP, page=0, page_size=8).page == 1
 
 
+@only_sqlite  # SQLite's query plan (EXPLAIN QUERY PLAN)
 def test_queries_walk_the_identity_time_index(log: None, engine: Engine) -> None:
     sql = (
         "EXPLAIN QUERY PLAN SELECT * FROM ocpp_message WHERE charge_point_identity = :cp "

@@ -14,6 +14,7 @@ import ccms_app.tables  # noqa: F401
 from alembic import command
 from ccms_app.core.db import make_engine
 from ccms_app.core.migrations import alembic_config, upgrade_database
+from tests.fixtures.postgres import PostgresServer
 
 
 # SQLite cannot reflect expression indexes, so autogenerate skips lower(identity) (with these
@@ -96,3 +97,39 @@ def test_upgrade_from_the_first_revision_keeps_charge_points(tmp_path: Path) -> 
     engine.dispose()
     assert tuple(row) == ("CP-OLD", "V", "registered", "")
     assert policy == "pending"
+
+
+def test_on_postgresql_the_migrations_match_the_models_down_and_up(
+    postgres: PostgresServer,
+) -> None:
+    """Every revision upgrades and downgrades on PostgreSQL too, to the models' schema
+    (PostgreSQL reflects the expression indexes SQLite cannot, so none is skipped here)."""
+    url = postgres.url(postgres.create_database())
+    upgrade_database(url)
+    command.downgrade(alembic_config(url), "base")
+    upgrade_database(url)
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    engine.dispose()
+    assert diff == [], f"models and revisions differ on PostgreSQL: {diff}"
+
+
+def test_on_postgresql_every_id_sequence_continues_after_the_rows(
+    postgres: PostgresServer,
+) -> None:
+    """Rows a revision inserts with their ids (the built-in roles) must not be handed out
+    again: the next id of every table is past the ones it holds (revision 0029)."""
+    url = postgres.url(postgres.create_database())
+    upgrade_database(url)
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        role_id = conn.execute(
+            text(
+                "INSERT INTO role (organisation_id, name, built_in, permissions, created_at)"
+                " VALUES (NULL, 'Night shift', false, '', now()) RETURNING id"
+            )
+        ).scalar_one()
+        built_in = conn.execute(text("SELECT max(id) FROM role WHERE built_in")).scalar_one()
+    engine.dispose()
+    assert built_in >= 1 and role_id == built_in + 1

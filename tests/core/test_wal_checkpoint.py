@@ -21,6 +21,7 @@ from ccms_app.core.db import make_engine
 from ccms_app.core.db_writer import DbWriter
 from ccms_app.core.types import utc_now
 from ccms_app.core.wal_checkpoint import WalCheckpointer
+from tests.fixtures.db import only_sqlite
 
 PAGE = 4096
 
@@ -43,6 +44,7 @@ def _frame(n: int) -> dict[str, object]:
     }
 
 
+@only_sqlite  # SQLite's write-ahead log
 async def test_the_writer_leaves_checkpoints_to_the_checkpointer(engine: Engine) -> None:
     writer = DbWriter()
     await writer.start()
@@ -65,6 +67,7 @@ async def test_the_writer_leaves_checkpoints_to_the_checkpointer(engine: Engine)
         assert conn.execute(text("SELECT count(*) FROM ocpp_message")).scalar() == 50
 
 
+@only_sqlite  # SQLite's write-ahead log
 async def test_the_wal_stays_bounded_under_a_stream_of_batches(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:

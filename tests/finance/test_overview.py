@@ -32,6 +32,7 @@ from ccms_app.finance.revenue import Amounts
 from ccms_app.finance.rules.revenue import PeriodKind
 from ccms_app.finance.wallets.models import LedgerAccount, LedgerEntry, LedgerTransaction
 from ccms_app.network.provisioning import register_charge_point
+from tests.fixtures.db import only_sqlite
 
 NOW = datetime(2026, 4, 5, 10, 0, tzinfo=UTC)  # Sunday 5 April 2026, 12:00 in Berlin
 ZONE = "Europe/Berlin"  # CET (+1) until 2026-03-29 01:00 UTC, then CEST (+2)
@@ -510,6 +511,7 @@ def test_an_empty_network_has_empty_series(organisation: Organisation) -> None:
     assert result.outstanding.not_invoiced == () and result.refunds.wallet == ()
 
 
+@only_sqlite  # SQLite's query plan (EXPLAIN QUERY PLAN)
 def test_figures_are_grouped_in_sql_through_indexes(seeded: SeededOverview) -> None:
     """As many statements for this network as for none (no row is read into Python to be
     added up there); the charging series reads final costs through ix_session_cost_org_state

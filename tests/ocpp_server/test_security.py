@@ -9,6 +9,7 @@ import ssl
 import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from sqlmodel import Session, select
@@ -209,6 +210,8 @@ async def test_an_invalid_identity_is_refused_with_the_reason_and_recorded(
     assert response.status_code == 400 and b"identity" in response.body
     (event,) = events(session)
     assert event.kind == "invalid_identity" and event.remote_address.startswith("127.0.0.1")
+    # as sent, a NUL written as its escape (PostgreSQL stores no NUL in text)
+    assert event.identity == unquote(identity).replace("\x00", "\\x00")
 
 
 async def test_rotating_the_password_refuses_the_old_one(

@@ -279,10 +279,12 @@ def credit_wallet(
     bonus_from: AccountKind = AccountKind.PROMOTIONS,
 ) -> LedgerTransaction | None:
     """Raise a wallet: `paid_minor` from `paid_from` (a top-up), `bonus_minor` from
-    `bonus_from` (a package's bonus, a voucher). Both >= 0, one of them > 0."""
+    `bonus_from` (a package's bonus, a voucher). Both >= 0, one of them > 0. The wallet is
+    locked as for a charge: on PostgreSQL a credit committing between a charge's look at the
+    bonus and its posting would otherwise leave bonus unspent while paid money was taken."""
     if paid_minor < 0 or bonus_minor < 0 or paid_minor + bonus_minor == 0:
         raise LedgerError(tr("A credit adds a positive amount (paid and bonus are not negative)."))
-    wallet = wallet_account(db, organisation_id, holder_kind, holder_id, currency)
+    wallet = locked_wallet(db, organisation_id, holder_kind, holder_id, currency)
     postings: list[Posting] = []
     if paid_minor:
         source = house_account(db, organisation_id, paid_from, currency)

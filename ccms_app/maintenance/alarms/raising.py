@@ -237,9 +237,18 @@ def _told(alarm: Alarm) -> str:
     return "; ".join(parts)
 
 
+def _lock_for_update(session: Session, alarm: Alarm) -> None:
+    """Count on the latest occurrences. SQLite's write transaction already shuts other writers
+    out (BEGIN IMMEDIATE); on PostgreSQL two raisers would both add to the count they read and
+    one repeat would be lost, so the row is locked and read again first."""
+    if session.get_bind().dialect.name != "sqlite":
+        session.refresh(alarm, with_for_update=True)
+
+
 def _repeat(
     session: Session, alarm: Alarm, cp: ChargePoint, signal: AlarmSignal, now: datetime
 ) -> NetworkEvent:
+    _lock_for_update(session, alarm)
     before = alarm.occurrences
     alarm.occurrences = before + max(1, signal.occurrences)
     alarm.last_raised_at = now

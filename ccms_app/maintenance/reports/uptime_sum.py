@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from ccms_app.core.db import read_session
+from ccms_app.core.sql_sums import int_sum
 from ccms_app.maintenance.reports.models import UptimeDay
 from ccms_app.maintenance.reports.opening import station_hours
 from ccms_app.maintenance.reports.port_events import (
@@ -131,8 +132,8 @@ def _stored(
             func.count(),
             func.min(UptimeDay.day),
             func.max(UptimeDay.day),
-            func.sum(UptimeDay.outage_us),
-            func.sum(UptimeDay.closed_outage_us),
+            int_sum(UptimeDay.outage_us),
+            int_sum(UptimeDay.closed_outage_us),
         )
         .where(col(UptimeDay.charge_point_id).in_(ids))
         .where(col(UptimeDay.day) >= w.first_day, col(UptimeDay.day) < w.end_day)
@@ -141,9 +142,9 @@ def _stored(
     uk_rows = (  # the days of the calendar year (rolled up)
         select(
             *group,
-            func.sum(UptimeDay.working_us),
-            func.sum(UptimeDay.ineligible_us),
-            func.sum(UptimeDay.not_working_us),
+            int_sum(UptimeDay.working_us),
+            int_sum(UptimeDay.ineligible_us),
+            int_sum(UptimeDay.not_working_us),
         )
         .where(col(UptimeDay.charge_point_id).in_(ids))
         .where(col(UptimeDay.day) >= max(w.first_day, day_of(w.uk[0])))

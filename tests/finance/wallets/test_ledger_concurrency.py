@@ -3,10 +3,10 @@ balance is its ledger and no voucher was over-redeemed.
 
 16 threads run top-ups (paid + bonus, some references shared between threads so they race
 for the same posting), session charges, paid refunds and redemptions of a few vouchers with
-small limits, over 20 wallets (16 drivers, 4 group accounts) of a real SQLite file
-database, each operation in its own transaction as the product runs them. Each thread keeps
-what succeeded; afterwards the database must agree with the threads exactly. (The test
-suite has no PostgreSQL fixture: SQLite only.)
+small limits, over 20 wallets (16 drivers, 4 group accounts) of a real database (SQLite,
+whose writers queue for the whole database, and PostgreSQL, where they queue for the wallet's
+row lock), each operation in its own transaction as the product runs them. Each thread keeps
+what succeeded; afterwards the database must agree with the threads exactly.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from ccms_app.finance.wallets.ledger import (
     balance,
     charge_wallet,
     credit_wallet,
+    locked_wallet,
     refund_paid,
 )
 from ccms_app.finance.wallets.models import (
@@ -149,6 +150,7 @@ def _charge(net: Network, tally: Tally, rng: random.Random, ref: str) -> None:
     kind, holder_id = rng.choice(net.holders)
     amount = rng.randint(1, 3000)
     with db.session_scope() as s:
+        locked_wallet(s, net.organisation_id, kind, holder_id, "EUR")  # as the charge does
         before = balance(s, kind, holder_id, "EUR")
         posted = charge_wallet(
             s,
@@ -162,7 +164,7 @@ def _charge(net: Network, tally: Tally, rng: random.Random, ref: str) -> None:
         )
         after = balance(s, kind, holder_id, "EUR")
     assert posted is not None
-    # bonus first, seen inside the (serialised) transaction
+    # bonus first, seen inside the transaction that holds the wallet
     spent_bonus = before.bonus_minor - after.bonus_minor
     if spent_bonus != min(amount, before.bonus_minor):
         tally.errors.append(
