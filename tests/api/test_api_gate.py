@@ -50,6 +50,7 @@ def label(route: APIRoute) -> str:
 
 
 ROUTES = api_routes()
+pytestmark = pytest.mark.runs_long  # some 300 routes, a server each: ~2 min, scheduled early
 
 
 def test_every_route_declares_its_gate() -> None:

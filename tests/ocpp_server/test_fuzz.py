@@ -182,6 +182,7 @@ def might_be_valid_call(data: Any) -> bool:
         and type(data[0]) is int
         and data[0] == 2
         and isinstance(data[1], str)
+        and isinstance(data[2], str)  # a list or dict here is not a name (nor hashable)
         and data[2] in CHARGE_POINT_ACTIONS
         and isinstance(data[3], dict)
         and VALIDATORS[data[2]].is_valid(data[3])

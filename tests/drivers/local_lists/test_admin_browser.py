@@ -98,6 +98,8 @@ async def _fill_paste(page: Page, text: str) -> None:
     await page.fill(_tid("paste-text"), text)
     lines = sum(1 for line in text.splitlines() if line.strip())
     await expect(page.get_by_text(f"{lines} line(s)")).to_be_visible(timeout=UI_TIMEOUT_MS)
+    # A check still running shows a busy button, and a busy button ignores a click.
+    await expect(page.locator(_tid("paste-add"))).to_be_enabled(timeout=UI_TIMEOUT_MS)
 
 
 async def _paste(page: Page, text: str) -> None:
