@@ -8,7 +8,9 @@ browser (test_pages_use_catalog.py); Chinese: the same pages were looked at with
 
 from __future__ import annotations
 
+import asyncio
 import re
+import time
 
 import pytest
 from playwright.async_api import Browser, Page, expect
@@ -78,6 +80,21 @@ async def _show(page: Page, app_: RunningApp, route: str) -> None:
     await page.wait_for_load_state("networkidle")
 
 
+async def _english_captions(page: Page, words: dict[str, str]) -> list[str]:
+    """The visible captions still in English though the catalog has them translated. A page
+    shown before its tab's language arrived (a signed-out page takes it from the browser once
+    it is running) is given until UI_TIMEOUT_MS to turn: what is English then stays English."""
+    deadline = time.monotonic() + UI_TIMEOUT_MS / 1000
+    while True:
+        captions = await page.locator(CAPTIONS).evaluate_all(
+            "els => els.filter(e => e.offsetParent !== null).map(e => e.innerText.trim())"
+        )
+        untranslated = [c for c in captions if words.get(c, c) != c and not DATA.match(c)]
+        if not untranslated or time.monotonic() > deadline:
+            return untranslated
+        await asyncio.sleep(0.25)
+
+
 def _name(route: str) -> str:
     return route.strip("/").replace("/", "-") or "home"
 
@@ -98,10 +115,7 @@ async def _every_page_in(
         width = await page.evaluate("document.scrollingElement.scrollWidth")
         await _screenshot(page, f"i18n-{language}-{_name(route)}-{viewport['width']}.png")
         assert width <= viewport["width"], f"{route} scrolls sideways ({width} px) in {language}"
-        captions = await page.locator(CAPTIONS).evaluate_all(
-            "els => els.filter(e => e.offsetParent !== null).map(e => e.innerText.trim())"
-        )
-        untranslated = [c for c in captions if words.get(c, c) != c and not DATA.match(c)]
+        untranslated = await _english_captions(page, words)
         if untranslated:
             english[route] = sorted(set(untranslated))
     await page.context.close()
@@ -135,10 +149,7 @@ async def _every_driver_page_in(
         width = await page.evaluate("document.scrollingElement.scrollWidth")
         await _screenshot(page, f"i18n-{language}-{_name(route)}-{viewport['width']}.png")
         assert width <= viewport["width"], f"{route} scrolls sideways ({width} px) in {language}"
-        captions = await page.locator(CAPTIONS).evaluate_all(
-            "els => els.filter(e => e.offsetParent !== null).map(e => e.innerText.trim())"
-        )
-        untranslated = [c for c in captions if words.get(c, c) != c and not DATA.match(c)]
+        untranslated = await _english_captions(page, words)
         if untranslated:
             english[route] = sorted(set(untranslated))
     await context.close()
