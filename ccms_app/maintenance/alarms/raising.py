@@ -241,8 +241,14 @@ def _lock_for_update(session: Session, alarm: Alarm) -> None:
     """Count on the latest occurrences. SQLite's write transaction already shuts other writers
     out (BEGIN IMMEDIATE); on PostgreSQL two raisers would both add to the count they read and
     one repeat would be lost, so the row is locked and read again first."""
-    if session.get_bind().dialect.name != "sqlite":
-        session.refresh(alarm, with_for_update=True)
+    if session.get_bind().dialect.name == "sqlite":
+        return
+    locked: set[int] = session.info.setdefault("locked_alarms", set())
+    if alarm.id is None or alarm.id in locked:  # new here, or already read under the lock
+        return
+    session.flush()  # what this transaction changed is written before the row is read again
+    session.refresh(alarm, with_for_update=True)
+    locked.add(alarm.id)
 
 
 def _repeat(

@@ -63,6 +63,22 @@ def test_two_concurrent_raisers_open_one_alarm(
     assert alarm.occurrences == 4 and alarm.status == "open"
 
 
+def test_repeats_within_one_transaction_all_count(
+    session: Session, organisation: Organisation
+) -> None:
+    """A batch may repeat one alarm twice: the second repeat (which, on PostgreSQL, reads the
+    row again under its lock) keeps the first one's count."""
+    cp = register_charge_point(session, organisation, "CP-RACE")
+    _raise(cp.id or 0)
+    with db.session_scope() as s:
+        charge_point = s.get(ChargePoint, cp.id)
+        assert charge_point is not None
+        raise_or_repeat(s, charge_point, SIGNAL, NOW)
+        raise_or_repeat(s, charge_point, SIGNAL, NOW)
+    (alarm,) = alarms()
+    assert alarm.occurrences == 3
+
+
 def test_a_raiser_that_looked_before_the_other_committed_counts_a_repeat(
     session: Session, organisation: Organisation
 ) -> None:
