@@ -42,7 +42,19 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     test (the browser fixture's failure screenshots) need to know whether it failed."""
     report = yield
     setattr(item, f"rep_{report.when}", report)
+    if report.failed and report.when == "call":
+        _attach_app_log(item, report)
     return report
+
+
+def _attach_app_log(item: pytest.Item, report: pytest.TestReport) -> None:
+    """A failed browser test shows what the app logged: on CI that is the only trace of a
+    server-side error (an event handler's exception reaches the browser as a toast)."""
+    app = getattr(item, "funcargs", {}).get("running_app")
+    log_path = getattr(app, "log_path", None)
+    if log_path is not None and log_path.exists():
+        tail = log_path.read_text(errors="replace").splitlines()[-60:]
+        report.sections.append(("app log (last 60 lines)", "\n".join(tail)))
 
 
 class _FilesInOrder(LoadScopeScheduling):

@@ -18,6 +18,7 @@ from tests.fixtures.app_process import (
     _log_in,
     _screenshot,
     browser,
+    click_like_a_person,
     running_app,
 )
 
@@ -70,7 +71,9 @@ async def _create_station(page: Page) -> None:
 
     await page.fill(tid("station-latitude"), "53.5436")
     await page.fill(tid("station-timezone"), "Europe/Berlin")
-    await page.click(tid("station-save"))
+    # Corrected messages stay until this save: one vanishing under the press would move Save.
+    await expect(page.locator(tid("station-timezone-error"))).to_contain_text("IANA")
+    await click_like_a_person(page, tid("station-save"))
     await expect(dialog).to_be_hidden(timeout=UI_TIMEOUT_MS)
 
 

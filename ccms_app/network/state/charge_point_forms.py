@@ -100,8 +100,7 @@ class ChargePointFormState(FormMixin, rx.State):
     def set_connector(self, index: int, name: str, value: str) -> None:
         self.connectors = [
             {**c, name: value} if i == index else c for i, c in enumerate(self.connectors)
-        ]
-        self._forget_error(f"connectors.{index}.{name}")
+        ]  # its message stays until the next save, as in `FormMixin.set_value`
 
     @requires(Action.EDIT)
     @event

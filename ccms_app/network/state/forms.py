@@ -2,7 +2,8 @@
 
 Every form keeps what the operator typed in `values` (field -> text) and, after a refused
 save, every field's problem in `errors` (field -> message) plus a summary in `message`: the
-dialog stays open with both, so the operator corrects and saves again. The services decide
+dialog stays open with both, so the operator corrects and saves again (both stay until that
+save re-checks them: see `FormMixin.set_value`). The services decide
 (validation, scope, uniqueness); these states only carry text to them and back. The charge
 point dialogs are in `charge_point_forms`, the delete / disable confirmations in
 `asset_actions`.
@@ -84,8 +85,10 @@ class FormMixin(rx.State, mixin=True):
 
     @event
     def set_value(self, name: str, value: str) -> None:
+        """Keep the field's message until the next save: the value arrives when focus leaves
+        the field, which is the press on Save, and a message vanishing above the button would
+        move it away before the press is released (the click, and the save, would be lost)."""
         self.values = {**self.values, name: value}
-        self._forget_error(name)
 
     @event
     def set_is_open(self, is_open: bool) -> None:
@@ -95,13 +98,6 @@ class FormMixin(rx.State, mixin=True):
     @event
     def close(self) -> None:
         self.is_open = False
-
-    def _forget_error(self, key: str) -> None:
-        """A field changed: its old message is stale; with none left, so is the summary."""
-        if key in self.errors:
-            self.errors = {k: v for k, v in self.errors.items() if k != key}
-            if not self.errors:
-                self.message = ""
 
     async def _start(self, editing_id: int, values: dict[str, str]) -> bool:
         """Open the dialog on these values; False if the operator is signed out."""
