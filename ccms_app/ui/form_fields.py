@@ -2,7 +2,8 @@
 message, and an uncontrolled input submitted with its form.
 
 A form state has `errors: dict[str, str]` (field -> why) and `message: str` (why the whole
-form was refused); `testid` prefixes every data-testid.
+form was refused), both set anew by each save, not cleared by typing (`ui.inputs` says why);
+`testid` prefixes every data-testid.
 """
 
 from __future__ import annotations

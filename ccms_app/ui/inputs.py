@@ -6,6 +6,12 @@ server before the last keystrokes do, and save the old value. These inputs also 
 the moment focus leaves them, which is what a click on a button does first, so the click's
 event always comes after the value it needs. Use them instead of `rx.input` / `rx.text_area`
 (`tests/ui/test_inputs_flush_on_blur.py` walks every page for one that does not).
+
+So the value arrives on the mousedown of that click, before its mouseup. A state must not let
+it remove a message then (the field's error, the form's message): the message sits above the
+button, which would move up under the pointer, and the click would be lost. A message about a
+typed field stays until the next save (which sets them all anew); a select, switch or button
+may clear its own, its change arrives well before the next click.
 """
 
 from __future__ import annotations

@@ -41,6 +41,7 @@ from ccms_app.network.asset_lists import CHARGE_POINT_LIST, STATION_LIST
 from ccms_app.network.assets import AssetError, AssetNotFound
 from ccms_app.network.models import ChargePoint
 from ccms_app.system.state.sub_operators import SubOperatorFormState, SubOperatorListState
+from tests.finance.wallets.tabs import login
 from tests.fixtures.ocpp import connect_charge_point
 
 PASSWORD = "Lantern-Orbit-Vivid-73"
@@ -423,6 +424,31 @@ async def test_after_the_end_date_people_read_only_and_chargers_keep_serving(
     with db.read_session() as s:
         charging = s.get(ChargingSession, started.transaction_id)
         assert charging is not None and charging.id_tag == "END-CARD"
+
+
+async def test_the_dialogs_messages_stay_while_typing_until_the_next_save(
+    organisation: Organisation,
+) -> None:
+    """The form's message and the field errors sit above Create, and the field typed last
+    arrives (on leaving it) with the mousedown of the click on Create: clearing them then
+    would move Create under the pointer."""
+    tab = login(int(organisation.id or 0), "admin@operator.example").at("/system/sub-operators")
+    await tab.send(SubOperatorFormState, "open_new")
+    form = await tab.state(SubOperatorFormState)
+    await tab.send(SubOperatorFormState, "save")
+    refused = (dict(form.errors), form.message)
+    assert {"name", "admin_name", "admin_email", "admin_password"} <= set(refused[0])
+    assert refused[1].startswith("Sub-operator not created")
+
+    for name, value in _form("City Parking", "admin@city.example").items():
+        if name == "admin_password":
+            await tab.send(SubOperatorFormState, "set_password", password=value)
+        else:
+            await tab.send(SubOperatorFormState, "set_value", name=name, value=value)
+    assert (form.errors, form.message) == refused
+
+    await tab.send(SubOperatorFormState, "save")
+    assert (form.errors, form.message, form.mode) == ({}, "", "")
 
 
 def test_the_page_state_declares_what_the_gate_checks() -> None:

@@ -195,6 +195,7 @@ async def test_a_typed_amount_within_the_limits(
     assert await tab.send(WalletState, "start_top_up") is None
     assert page.top_up_error == "Choose an amount or a package, or type an amount."
     await tab.send(WalletState, "set_amount", value="3")
+    assert page.top_up_error.startswith("Choose an amount")  # until the next top-up
     assert await tab.send(WalletState, "start_top_up") is None
     assert page.top_up_error == "Top-ups are between 5.00 EUR and 500.00 EUR."
     await tab.send(WalletState, "choose", key="amount:777")  # not one of the amounts
@@ -203,6 +204,7 @@ async def test_a_typed_amount_within_the_limits(
     assert fake_stripe.calls("POST", "/v1/checkout/sessions") == []
 
     url = await _top_up(tab, amount="25,50")
+    assert page.top_up_error == ""
     checkout = _session(fake_stripe, url)
     assert checkout["amount_total"] == 2550
     await deliver(

@@ -171,6 +171,8 @@ async def test_wrong_fields_are_named_per_row_and_nothing_is_saved(
     assert set(editor.errors) == {"rows[0].price"}  # the rows' own check comes first
     assert "need" in editor.message
     await admin.send(TariffEditorState, "set_row", index=0, name="price", value="0.30")
+    # Until the next save: above Save, they must not move it under the click that saves.
+    assert set(editor.errors) == {"rows[0].price"} and "need" in editor.message
     await admin.send(TariffEditorState, "save")
     assert set(editor.errors) == {"rows[1].price"}  # then the OCPI parser's, mapped to rows
     await admin.send(TariffEditorState, "set_row", index=1, name="price", value="0.05")
@@ -267,6 +269,25 @@ async def test_the_preview_says_when_the_rows_must_be_corrected_first(admin: Tab
     editor = await admin.state(TariffEditorState)
     assert not preview.priced and "Correct the tariff" in preview.message
     assert "rows[0].price" in editor.errors
+
+
+async def test_a_preview_field_error_stays_until_the_next_calculation(admin: Tab) -> None:
+    """Typing the field again does not clear its error nor the message: they sit above
+    Calculate, which must not move while the click that follows the typing is pressed."""
+    await admin.at("/finance/tariffs/new").send(TariffEditorState, "load")
+    await admin.send(TariffEditorState, "set_row", index=0, name="price", value="0.30")
+    await admin.send(TariffPreviewState, "open_preview")
+    await admin.send(TariffPreviewState, "set_value", name="duration_minutes", value="abc")
+    await admin.send(TariffPreviewState, "calculate")
+    preview = await admin.state(TariffPreviewState)
+    refused = (dict(preview.errors), preview.message)
+    assert "duration_minutes" in refused[0] and refused[1] != "" and not preview.priced
+
+    await admin.send(TariffPreviewState, "set_value", name="duration_minutes", value="60")
+    assert (preview.errors, preview.message) == refused
+
+    await admin.send(TariffPreviewState, "calculate")
+    assert preview.priced and (preview.errors, preview.message) == ({}, "")
 
 
 async def test_assign_explain_and_list(

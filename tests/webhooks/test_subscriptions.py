@@ -19,6 +19,7 @@ from ccms_app.webhooks import active, delivery_log, dispatcher, rounds, stats, s
 from ccms_app.webhooks.models import WebhookSubscription
 from ccms_app.webhooks.state.delivery_log import WebhookLogState, webhook_id_from_path
 from ccms_app.webhooks.state.webhooks import WebhookFormState, WebhookListState
+from tests.finance.wallets.tabs import login
 from tests.webhooks.support import deliveries, queue_event, subscribe, system_caller
 
 HOOK = "https://erp.example.com/hook"
@@ -160,6 +161,26 @@ def test_finished_deliveries_leave_the_log_after_retention(organisation) -> None
     assert sum(retention.purge(utc_now() - timedelta(days=14), 100)) == 1
     assert [d.state for d in deliveries(subscription_id)] == ["pending"]
     assert delivery_log.count_undelivered() == 1
+
+
+async def test_the_dialogs_errors_stay_while_typing_until_the_next_save(
+    organisation: Organisation,
+) -> None:
+    """They sit above Save, and the field typed last arrives (on leaving it) with the
+    mousedown of the click on Save: clearing them then would move Save under the pointer."""
+    tab = login(int(organisation.id or 0), "hooks@example.com").at("/system/webhooks")
+    await tab.send(WebhookFormState, "open_new")
+    form = await tab.state(WebhookFormState)
+    await tab.send(WebhookFormState, "set_value", name="url", value="ftp://x")
+    await tab.send(WebhookFormState, "save", secret_form={})
+    assert set(form.errors) == {"name", "url"} and form.mode == "create"
+
+    await tab.send(WebhookFormState, "set_value", name="name", value="ERP")
+    await tab.send(WebhookFormState, "set_value", name="url", value=HOOK)
+    assert set(form.errors) == {"name", "url"}
+
+    await tab.send(WebhookFormState, "save", secret_form={})
+    assert (form.errors, form.message, form.mode) == ({}, "", "")
 
 
 def test_every_page_handler_declares_what_it_needs() -> None:

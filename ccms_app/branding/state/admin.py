@@ -77,8 +77,6 @@ class BrandAdminState(rx.State):
         if name not in FIELDS:
             return
         self.values = {**self.values, name: str(value)}
-        if name in self.errors:
-            self.errors = {k: v for k, v in self.errors.items() if k != name}
         if name in COLOUR_FIELDS:
             await self._preview()
 

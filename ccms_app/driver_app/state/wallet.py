@@ -147,8 +147,10 @@ class WalletState(rx.State):
 
     @event
     def set_amount(self, value: str) -> None:
-        """The typed amount (on leaving the field): typing one chooses it."""
-        self.amount, self.top_up_error = str(value)[:32], ""
+        """The typed amount (on leaving the field): typing one chooses it. A refusal stays
+        until the next top-up: it is shown above the button, and this arrives on the
+        mousedown of the click on it (the button must not move before the mouseup)."""
+        self.amount = str(value)[:32]
         if self.amount.strip():
             self.choice = rules.CUSTOM
 

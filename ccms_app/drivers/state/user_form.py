@@ -4,8 +4,9 @@ groups, RFID cards, vehicles, local lists).
 A mixin (like list_state.ListState, so each form has its own fields): the dialog's inputs are
 controlled by `values` (so what the operator typed stays after an error), `errors` holds one
 message per field from the service's UserInputError, `problem` a refusal that is not about a
-field. Each concrete form says how to read a row into `values`, how to save `values` (through
-the service, scoped to the signed-in operator) and what to refresh.
+field; both stay while the operator types, until the next submit (`ui.inputs` says why).
+Each concrete form says how to read a row into `values`, how to save `values` (through the
+service, scoped to the signed-in operator) and what to refresh.
 """
 
 from __future__ import annotations
@@ -90,8 +91,6 @@ class UserFormState(rx.State, mixin=True):
     @event
     def set_value(self, name: str, value: str) -> None:
         self.values = {**self.values, name: value}
-        if name in self.errors:
-            self.errors = {k: v for k, v in self.errors.items() if k != name}
 
     @event
     def set_switch(self, name: str, on: bool) -> None:
@@ -103,7 +102,7 @@ class UserFormState(rx.State, mixin=True):
     async def submit(self):
         if self.busy:
             return None
-        self.busy, self.problem = True, ""
+        self.busy, self.errors, self.problem = True, {}, ""
         values, pk = dict(self.values), self.editing_id
         try:
             saved, problem = await run_scoped(self, lambda s: self._save(s, pk, values))

@@ -91,8 +91,6 @@ class BillingSettingsState(rx.State):
     @event
     def set_value(self, name: str, value: str) -> None:
         self.values = {**self.values, name: value}
-        if name in self.errors:
-            self.errors = {k: v for k, v in self.errors.items() if k != name}
 
     @requires(Action.EDIT)
     @event
@@ -195,8 +193,6 @@ class PaymentSettingsState(rx.State):
     @event
     def set_value(self, name: str, value: str) -> None:
         self.values = {**self.values, name: value}
-        if name in self.errors:
-            self.errors = {k: v for k, v in self.errors.items() if k != name}
 
     @event
     def set_memberships(self, enabled: bool) -> None:

@@ -206,7 +206,6 @@ class DocumentActionsState(rx.State):
     @event
     def set_invoice_month(self, value: str) -> None:
         self.invoice_month = value
-        self.invoice_result = ""
 
     @event
     def set_invoice_organisation(self, value: str) -> None:

@@ -80,7 +80,6 @@ class PlanFormState(rx.State):
         if name == "member_tariff_id" and value == NO_TARIFF:
             value = ""
         self.values = {**self.values, name: value}
-        self.errors = {k: v for k, v in self.errors.items() if k not in (name, plans.BENEFITS)}
 
     @event
     def open_changed(self, is_open: bool) -> None:
@@ -92,7 +91,7 @@ class PlanFormState(rx.State):
         who = await caller(self)
         if who is None:
             return rx.toast.error(tr(SESSION_ENDED))
-        self.busy = True
+        self.errors, self.message, self.busy = {}, "", True
         try:
             if self.plan_id:
                 view = await asyncio.to_thread(

@@ -105,12 +105,10 @@ class RefundState(rx.State):
     @event
     def set_amount(self, value: str) -> None:
         self.amount = value
-        self.errors = {k: v for k, v in self.errors.items() if k != "amount"}
 
     @event
     def set_reason(self, value: str) -> None:
         self.reason = value
-        self.errors = {k: v for k, v in self.errors.items() if k != "reason"}
 
     @event
     def open_changed(self, is_open: bool) -> None:

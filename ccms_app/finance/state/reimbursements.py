@@ -132,8 +132,6 @@ class HomeChargerFormState(rx.State):
     @event
     def set_value(self, name: str, value: str) -> None:
         self.values = {**self.values, name: value}
-        if name in self.errors:
-            self.errors = {k: v for k, v in self.errors.items() if k != name}
 
     @event
     def set_open(self, is_open: bool) -> None:

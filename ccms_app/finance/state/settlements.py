@@ -183,8 +183,6 @@ class AgreementFormState(rx.State):
     @event
     def set_value(self, name: str, value: str) -> None:
         self.values = {**self.values, name: value}
-        if name in self.errors:
-            self.errors = {k: v for k, v in self.errors.items() if k != name}
 
     @event
     async def set_partner(self, value: str) -> None:
@@ -213,7 +211,7 @@ class AgreementFormState(rx.State):
         if who is None:
             return rx.toast.error(tr(SESSION_ENDED))
         data, day_errors = _input(dict(self.values), self.zone)
-        self.busy, self.message = True, ""
+        self.busy, self.errors, self.message = True, {}, ""
         try:
             if day_errors:  # saving now could store an open end: name the fields instead
                 _values, field_errors = check_agreement(dict(self.values))

@@ -193,7 +193,6 @@ class TariffEditorState(rx.State):
     @event
     def set_field(self, name: str, value: str) -> None:
         self.fields = {**self.fields, name: value}
-        self.errors = {k: v for k, v in self.errors.items() if k != name}
 
     @event
     def set_row(self, index: int, name: str, value: str) -> None:
@@ -205,7 +204,6 @@ class TariffEditorState(rx.State):
             fresh = blank_row(value)
             row["unit"], row["reservation"] = fresh["unit"], fresh["reservation"]
         self.rows = [*self.rows[:index], row, *self.rows[index + 1 :]]
-        self.errors = {k: v for k, v in self.errors.items() if k != f"rows[{index}].{name}"}
 
     @event
     def toggle_open(self, index: int) -> None:

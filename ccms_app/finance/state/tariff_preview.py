@@ -106,7 +106,6 @@ class TariffPreviewState(rx.State):
     @event
     def set_value(self, name: str, value: str) -> None:
         self.values = {**self.values, name: value}
-        self.errors = {k: v for k, v in self.errors.items() if k != name}
 
     @event
     async def calculate(self) -> None:

@@ -141,7 +141,7 @@ class TopUpFormState(rx.State):
 
     @event
     def set_amount(self, value: str) -> None:
-        self.amount, self.errors = value, {}
+        self.amount = value
 
     def _missing(self) -> dict[str, str]:
         """Every choice not made yet, under its field (all at once, not one per click)."""
@@ -170,11 +170,10 @@ class TopUpFormState(rx.State):
         who = await caller(self)
         if who is None:
             return rx.toast.error(tr(SESSION_ENDED))
-        missing = self._missing()
-        if missing:
-            self.errors = missing
+        self.errors, self.message, self.checkout_url = self._missing(), "", ""
+        if self.errors:
             return None
-        self.busy, self.errors, self.message, self.checkout_url = True, {}, "", ""
+        self.busy = True
         try:
             opened = await asyncio.to_thread(
                 top_ups.start,
@@ -256,7 +255,6 @@ class PackageState(rx.State):
     @event
     def set_value(self, name: str, value: str) -> None:
         self.values = {**self.values, name: value}
-        self.errors = {k: v for k, v in self.errors.items() if k != name}
 
     @event
     def open_changed(self, is_open: bool) -> None:

@@ -297,8 +297,7 @@ class VoucherRedeemState(rx.State):
 
     @event
     def set_code(self, value: str) -> None:
-        self.code, self.result = value, ""
-        self.errors = {k: v for k, v in self.errors.items() if k != "code"}
+        self.code = value
 
     @event
     def set_holder(self, value: str) -> None:

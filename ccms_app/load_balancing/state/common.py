@@ -3,7 +3,8 @@ dialog form behaviour (typed values, every field's error, the form's message, bu
 
 Forms save through `run_form` (`maintenance.state.forms.submit`): the use case runs with the event's
 caller in a thread, its `InputError` lands under the fields, any other refusal in the form's
-message. Values go to the use cases as the typed text; they parse and check it.
+message, both kept until the next save (`ui.inputs` says why). Values go to the use cases as
+the typed text; they parse and check it.
 """
 
 from __future__ import annotations
@@ -84,9 +85,6 @@ class LbForm(rx.State, mixin=True):
     @event
     def set_value(self, name: str, value: str) -> None:
         self.values = {**self.values, name: value}
-        if name in self.errors:
-            self.errors = {k: v for k, v in self.errors.items() if k != name}
-        self.message = ""
 
     @event
     def set_open(self, is_open: bool) -> None:

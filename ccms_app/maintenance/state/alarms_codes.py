@@ -77,7 +77,6 @@ class VendorCodeFormState(rx.State):
     @event
     def set_value(self, name: str, value: str) -> None:
         self.values = {**self.values, name: value}
-        self.errors = {k: v for k, v in self.errors.items() if k != name}
 
     @event
     def set_severity(self, value: str) -> None:
@@ -170,7 +169,6 @@ class MaintenanceSettingsState(rx.State):
     def set_value(self, name: str, value: str) -> None:
         if name in BOUNDS:
             self.values = {**self.values, name: value}
-            self.errors = {k: v for k, v in self.errors.items() if k != name}
 
     @requires(Action.EDIT)
     @event
@@ -179,5 +177,4 @@ class MaintenanceSettingsState(rx.State):
         saved = await submit(self, lambda caller: settings_admin.save_settings(caller, values))
         if not saved.ok:
             return saved.shown
-        self.errors, self.message = {}, ""
         return rx.toast.success(tr("Maintenance settings saved."))

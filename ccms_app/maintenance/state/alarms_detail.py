@@ -117,12 +117,10 @@ class AlarmDetailState(rx.State):
     @event
     def set_comment_text(self, value: str) -> None:
         self.comment_text = value
-        self.errors = {k: v for k, v in self.errors.items() if k != "text"}
 
     @event
     def set_close_reason(self, value: str) -> None:
         self.close_reason = value
-        self.errors = {k: v for k, v in self.errors.items() if k != "reason"}
 
     @event
     def set_close_open(self, is_open: bool) -> None:

@@ -113,7 +113,7 @@ class AlarmRuleFormState(rx.State):
 
     @event
     def set_value(self, name: str, value: str) -> None:
-        self._set(name, value)
+        self.values = {**self.values, name: value}
 
     @event
     def set_flag(self, name: str, value: bool) -> None:
@@ -167,6 +167,8 @@ class AlarmRuleFormState(rx.State):
         ]
 
     def _set(self, name: str, value: str) -> None:
+        """A switch or a role box changed: its error goes (a click, long before the next
+        one; a typed field's error stays until Save, see `ui.inputs`)."""
         self.values = {**self.values, name: value}
         self.errors = {k: v for k, v in self.errors.items() if k != name}
 

@@ -44,7 +44,8 @@ class Saved:
 
 
 async def submit(state: rx.State, work: Callable[[Caller], Any]) -> Saved:
-    """`work(caller)` for the event's caller; its field errors / refusal onto the form."""
+    """`work(caller)` for the event's caller; its field errors / refusal onto the form, or
+    none once it succeeds (typing does not clear them: `ui.inputs` says why)."""
     caller = await event_caller(state)
     form = cast(Form, state)
     if caller is None:
@@ -60,4 +61,5 @@ async def submit(state: rx.State, work: Callable[[Caller], Any]) -> Saved:
         return Saved(False)
     finally:
         form.busy = False
+    form.errors, form.message = {}, ""
     return Saved(True, value)

@@ -97,7 +97,6 @@ class PlanFormState(rx.State):
     @event
     def set_value(self, name: str, value: str) -> None:
         self.values = {**self.values, name: value}
-        self.errors = {k: v for k, v in self.errors.items() if k != name}
 
     @requires(Action.EDIT)
     @event

@@ -136,7 +136,6 @@ class WorkOrderCreateState(rx.State):
     @event
     def set_value(self, name: str, value: str) -> None:
         self.values = {**self.values, name: value}
-        self.errors = {k: v for k, v in self.errors.items() if k != name}
 
     @event
     async def search_charge_points(self, term: str) -> None:

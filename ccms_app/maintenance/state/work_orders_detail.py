@@ -194,27 +194,22 @@ class WorkOrderDetailState(rx.State):
     @event
     def set_note(self, value: str) -> None:
         self.note = value
-        self._forget("text")
 
     @event
     def set_reason(self, value: str) -> None:
         self.reason = value
-        self._forget("resolution")
 
     @event
     def set_part(self, value: str) -> None:
         self.part = value
-        self._forget("part")
 
     @event
     def set_quantity(self, value: str) -> None:
         self.quantity = value
-        self._forget("quantity")
 
     @event
     def set_minutes(self, value: str) -> None:
         self.minutes = value
-        self._forget("minutes")
 
     @requires(Action.EDIT)
     @event
@@ -291,7 +286,3 @@ class WorkOrderDetailState(rx.State):
         self.errors = {}
         await self._reload()
         return True if result is None else result
-
-    def _forget(self, key: str) -> None:
-        if key in self.errors or "form" in self.errors:
-            self.errors = {k: v for k, v in self.errors.items() if k not in (key, "form")}

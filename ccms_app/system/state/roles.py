@@ -140,7 +140,6 @@ class RoleEditorState(rx.State):
     @event
     def set_name(self, value: str) -> None:
         self.name = value
-        self.errors = {k: v for k, v in self.errors.items() if k != "name"}
 
     @event
     def toggle(self, permission: str, checked: bool) -> None:

@@ -83,12 +83,10 @@ class SubOperatorFormState(rx.State):
     @event
     def set_value(self, name: str, value: str) -> None:
         self.values = {**self.values, name: value}
-        self._forget_error(name)
 
     @event
     def set_password(self, password: str) -> None:
         self._admin_password = password
-        self._forget_error("admin_password")
 
     @event
     def set_is_open(self, is_open: bool) -> None:
@@ -141,7 +139,7 @@ class SubOperatorFormState(rx.State):
             self.errors, self.message = dict(exc.errors), str(exc)
             return None
         except (sub_operators.SubOperatorRefused, sub_operators.SubOperatorNotFound) as exc:
-            self.message = str(exc)
+            self.errors, self.message = {}, str(exc)
             return rx.toast.error(str(exc))
         finally:
             self.busy = False
@@ -160,12 +158,6 @@ class SubOperatorFormState(rx.State):
         self.mode = ""
         self._admin_password = ""
         self.errors, self.message = {}, ""
-
-    def _forget_error(self, key: str) -> None:
-        if key in self.errors:
-            self.errors = {k: v for k, v in self.errors.items() if k != key}
-            if not self.errors:
-                self.message = ""
 
     async def _caller(self) -> Principal | None:
         """The principal of this event, as the gate found it (re-read: the use case checks

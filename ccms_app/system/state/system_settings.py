@@ -107,8 +107,6 @@ class SettingsState(rx.State):
 
     def _put(self, name: str, value: str) -> None:
         self.values = {**self.values, name: value}
-        if name in self.errors:
-            self.errors = {k: v for k, v in self.errors.items() if k != name}
 
     @requires(Action.EDIT)
     @event

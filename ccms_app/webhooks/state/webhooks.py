@@ -98,7 +98,6 @@ class WebhookFormState(rx.State):
     @event
     def set_value(self, name: str, value: str) -> None:
         self.values = {**self.values, name: value}
-        self._forget_error(name)
 
     @event
     def toggle_event(self, event_type: str, checked: bool) -> None:
@@ -113,7 +112,7 @@ class WebhookFormState(rx.State):
         else:
             chosen.discard(event_type)
         self.chosen = sorted(chosen)
-        self._forget_error("events")
+        self.errors = {k: v for k, v in self.errors.items() if k != "events"}
 
     @event
     def switch_enabled(self, value: bool) -> None:
@@ -147,14 +146,14 @@ class WebhookFormState(rx.State):
             "enabled": "true" if self.enabled else "false",
             "secret": str(secret_form.get("secret", "")).strip(),
         }
-        self.busy = True
+        self.errors, self.message, self.busy = {}, "", True
         try:
             saved = await asyncio.to_thread(self._save, caller, form)
         except InputError as exc:
-            self.errors, self.message = dict(exc.errors), ""
+            self.errors = dict(exc.errors)
             return None
         except REFUSALS as exc:
-            self.errors, self.message = {}, str(exc)
+            self.message = str(exc)
             return None
         finally:
             self.busy = False
@@ -227,10 +226,6 @@ class WebhookFormState(rx.State):
         self.mode, self.editing_id, self.values = mode, editing_id, values
         self.chosen, self.enabled = chosen, enabled
         self.errors, self.message, self.busy, self.confirm_delete = {}, "", False, False
-
-    def _forget_error(self, key: str) -> None:
-        if key in self.errors:
-            self.errors = {k: v for k, v in self.errors.items() if k != key}
 
 
 async def send_test_event(state: rx.State, webhook_id: int) -> Any:

@@ -88,6 +88,7 @@ async def test_the_payments_list_reconciliation_view_and_a_refund(
     assert set(refund.errors) == {"amount", "reason"} and refund.payment_id == paid["id"]
     await admin.send(RefundState, "set_amount", value="5")
     await admin.send(RefundState, "set_reason", value="charger broke")
+    assert set(refund.errors) == {"amount", "reason"}  # until the next refund: typing keeps them
     await admin.send(RefundState, "refund")
     assert refund.payment_id == "" and refund.errors == {}
     await admin.send(PaymentListState, "clear_filters")
@@ -131,6 +132,8 @@ async def test_starting_a_top_up_from_the_page(
     await admin.send(TopUpFormState, "set_amount", value="1")
     await admin.send(TopUpFormState, "start")
     assert "between" in form.errors["amount"]
+    await admin.send(TopUpFormState, "set_amount", value="20")
+    assert "between" in form.errors["amount"]  # until the next start: typing keeps it
     await admin.send(TopUpFormState, "set_mode", value="amount")
     await admin.send(TopUpFormState, "set_recharge", value="2000")
     await admin.send(TopUpFormState, "start")
@@ -169,6 +172,7 @@ async def test_packages_are_created_edited_and_switched_off(
     await admin.send(PackageState, "save")
     assert list(state.errors) == ["credit"] and state.editing == "new"
     await admin.send(PackageState, "set_value", name="credit", value="55")
+    assert list(state.errors) == ["credit"]
     await admin.send(PackageState, "save")
     assert state.editing == ""
     (row,) = state.rows

@@ -37,8 +37,9 @@ async def test_create_claim_note_and_resolve_through_the_gate(workshop: Workshop
     assert set(form.errors) == {"charge_point_id", "title"}
     for name, value in {"charge_point_id": str(w.charge_point_id), "title": "Screen dark"}.items():
         await admin.send(WorkOrderCreateState, "set_value", name=name, value=value)
+    assert set(form.errors) == {"charge_point_id", "title"}  # until the next save
     await admin.send(WorkOrderCreateState, "save")
-    assert form.open is False and form.errors == {}
+    assert form.open is False and form.errors == {} and form.message == ""
     with read_session() as s:
         work_order_id = s.exec(select(WorkOrder.id)).one() or 0
 
@@ -60,7 +61,9 @@ async def test_create_claim_note_and_resolve_through_the_gate(workshop: Workshop
     await page.send(WorkOrderDetailState, "act", action="resolve")
     assert detail.errors == {"resolution": "Write the resolution (what was done) first."}
     await page.send(WorkOrderDetailState, "set_reason", value="Fuse replaced")
+    assert detail.errors == {"resolution": "Write the resolution (what was done) first."}
     await page.send(WorkOrderDetailState, "act", action="resolve")
+    assert detail.errors == {}
     assert detail.wo["status"] == "resolved" and detail.wo["resolution"] == "Fuse replaced"
     assert detail.events[0]["move"] == "In progress → Resolved"
     assert detail.wo["zone"] == "Europe/Berlin"

@@ -140,7 +140,7 @@ class AddIdTagsState(rx.State):
 
     @event
     def set_paste_text(self, value: str) -> None:
-        self.paste_text, self.problems = value, []
+        self.paste_text = value
 
     async def _add(self, lines: list[str]):
         list_id, self.busy, self.problems = self.list_id, True, []
