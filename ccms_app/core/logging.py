@@ -127,3 +127,7 @@ def configure_logging(level: str = "INFO", log_format: LogFormat | None = None) 
     # The ocpp library logs every frame at INFO; our message log already stores them.
     logging.getLogger("ocpp").setLevel(logging.WARNING)
     logging.getLogger("websockets").setLevel(logging.WARNING)
+    # APScheduler says INFO on every run of every job ("Running job", "executed
+    # successfully"): a quarter of an idle log. A job that fails or misses its run is an ERROR
+    # or a WARNING and still shows.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)

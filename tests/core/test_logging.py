@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
@@ -174,3 +176,33 @@ def test_configure_logging_reads_ccms_log_format(
     logging.getLogger("ccms.test").info("ready", extra={"web_port": 3000})
     (line,) = capsys.readouterr().err.splitlines()
     assert json.loads(line)["web_port"] == 3000
+
+
+async def test_scheduler_runs_are_quiet_and_failures_are_not(
+    fresh_root_logging: logging.Logger, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An idle system's log is not a list of job runs; a failing job still says so."""
+    configure_logging("INFO", "text")
+    scheduler = AsyncIOScheduler(timezone=UTC)
+
+    async def fine() -> None:
+        return None
+
+    async def broken() -> None:
+        raise RuntimeError("tariff feed unreachable")
+
+    scheduler.add_job(fine, "date", run_date=datetime.now(UTC))
+    scheduler.add_job(broken, "date", run_date=datetime.now(UTC))
+    scheduler.start()
+    logged = ""
+    try:
+        for _ in range(250):
+            await asyncio.sleep(0.02)
+            logged += capsys.readouterr().err
+            if "tariff feed unreachable" in logged and not scheduler.get_jobs():
+                break
+    finally:
+        scheduler.shutdown(wait=False)
+        await asyncio.sleep(0)
+    assert "tariff feed unreachable" in logged
+    assert "Running job" not in logged and "executed successfully" not in logged
