@@ -168,6 +168,7 @@ def seed_demo(fleet_size: int, connectors: int = 2) -> DemoSummary:
         count = _registered_count(fleet_size)
         registered = _charge_points(session, stations, count, connectors, created)
         _drivers_and_tags(session, operator, created)
+        left_out = _still_unregistered(session, fleet_size)
         names = (operator.name, sub_operator.name)
         organisations = [
             (stored_id(operator.id), operator.name),
@@ -195,7 +196,7 @@ def seed_demo(fleet_size: int, connectors: int = 2) -> DemoSummary:
         operator=names[0],
         sub_operator=names[1],
         registered=registered,
-        unregistered_identity=demo_identity(fleet_size) if fleet_size > 1 else None,
+        unregistered_identity=left_out,
         admin_email=account.email,
         admin_created=admin_created,
         created=dict(created),
@@ -203,6 +204,18 @@ def seed_demo(fleet_size: int, connectors: int = 2) -> DemoSummary:
     )
     log.info("demo seeded", extra={"fleet": fleet_size, "rows_created": dict(created)})
     return summary
+
+
+def _still_unregistered(session: Session, fleet_size: int) -> str | None:
+    """The fleet's last identity, left out of the seed, until an operator registers it: the
+    start-up report must not call a registered charge point new."""
+    if fleet_size <= 1:
+        return None
+    identity = demo_identity(fleet_size)
+    cp = session.exec(select(ChargePoint).where(ChargePoint.identity == identity)).first()
+    if cp is not None and cp.registration_state == RegistrationState.REGISTERED:
+        return None
+    return identity
 
 
 def _registered_count(fleet_size: int) -> int:

@@ -250,3 +250,24 @@ def test_the_demo_driver_can_sign_in_to_the_app_with_money_in_the_wallet(
     assert driver_accounts.check_password(account, DEMO_DRIVER_PASSWORD) is account
     currency = organisation_currency(session, account.organisation_id)
     assert balance(session, "driver", account.driver_id, currency).total_minor == 2500
+
+
+def test_the_report_stops_calling_the_last_identity_new_once_it_is_registered(
+    session: Session,
+) -> None:
+    seed_demo(10)
+    stations = session.exec(select(Station)).all()
+    session.add(
+        ChargePoint(
+            identity="DEMO-CP-0010",
+            organisation_id=stations[0].organisation_id,
+            station_id=stations[0].id,
+            registration_state=RegistrationState.REGISTERED,
+        )
+    )
+    session.commit()
+
+    again = seed_demo(10)
+
+    assert again.unregistered_identity is None
+    assert not any("unregistered" in line for line in again.lines())
