@@ -16,7 +16,7 @@ from sqlmodel import col, select
 from ccms_app.core.db import read_session
 from ccms_app.core.rows import stored_id
 from ccms_app.monitoring.snapshot import connectors_and_active_transactions
-from ccms_app.network.models import ChargePoint, Station
+from ccms_app.network.models import ChargePoint, Connector, ConnectorStatus, Station
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,13 @@ class ChargePointInfo:
     has_password: bool  # Security Profile 1 credentials set
     connector_ids: tuple[int, ...]
     active_transactions: tuple[tuple[int, int], ...]  # (transaction id, connector id)
+    free_connector_ids: tuple[int, ...] = ()  # Available: where a reservation can go
+
+    @property
+    def connector_to_reserve(self) -> int:
+        """What a reservation form starts on: a free connector, else the first one. Not 0
+        (the whole charge point): many chargers reject ReserveNow on connector 0."""
+        return next(iter(self.free_connector_ids or self.connector_ids), 1)
 
 
 def charge_point_info(
@@ -56,6 +63,15 @@ def charge_point_info(
         if organisation_ids is not None and cp.organisation_id not in organisation_ids:
             return None
         connector_ids, transactions = connectors_and_active_transactions(session, stored_id(cp.id))
+        free = session.exec(
+            select(Connector.connector_id)
+            .where(
+                Connector.charge_point_id == cp.id,
+                Connector.status == ConnectorStatus.AVAILABLE,
+                col(Connector.connector_id) > 0,
+            )
+            .order_by(col(Connector.connector_id))
+        ).all()
     return ChargePointInfo(
         id=stored_id(cp.id),
         identity=cp.identity,
@@ -74,4 +90,5 @@ def charge_point_info(
         has_password=bool(cp.auth_password_hash),
         connector_ids=connector_ids,
         active_transactions=transactions,
+        free_connector_ids=tuple(free),
     )

@@ -36,6 +36,7 @@ from typing import Any
 
 import reflex as rx
 from reflex.vars import ObjectVar
+from reflex.vars.base import Var, VarData
 
 from ccms_app.ui.i18n import Text, t, t_with
 from ccms_app.ui.inputs import text_input
@@ -123,9 +124,30 @@ def _filter_items(f: Filter) -> list[rx.Component] | rx.Component:
     return [rx.select.item(label, value=value) for value, label in f.options]
 
 
+def _chosen_label(f: Filter, value: rx.Var) -> rx.Var:
+    """The label of the option `value` names, looked up in the browser (options may be a
+    state's list, and static labels may be `t(...)` Vars)."""
+    options = (
+        f.options
+        if isinstance(f.options, rx.Var)
+        else Var.create([[key, label] for key, label in f.options])
+    )
+    expr = f"(({options!s}) ?? []).find((o) => o[0] === {value!s})?.[1] ?? {value!s}"
+    data = VarData.merge(options._get_all_var_data(), value._get_all_var_data())
+    return Var(_js_expr=f"({expr})", _var_type=str, _var_data=data).to(str)
+
+
 def _filter(state: Any, f: Filter, testid: str) -> rx.Component:
+    """A chip that keeps saying what it filters once chosen ("Online: No", not "No")."""
+    value = state.filters.get(f.key, ALL).to(str)
+    shown = rx.cond(
+        value == ALL,
+        t_with("{label}: all", label=f.label),
+        t_with("{label}: {option}", label=f.label, option=_chosen_label(f, value)),
+    )
     return rx.select.root(
         rx.select.trigger(
+            shown,
             placeholder=f.label,
             custom_attrs=_tid(testid, "filter", f.key),
             min_width="140px",
@@ -134,8 +156,8 @@ def _filter(state: Any, f: Filter, testid: str) -> rx.Component:
             rx.select.item(t_with("{label}: all", label=f.label), value=ALL),
             _filter_items(f),
         ),
-        value=state.filters.get(f.key, ALL).to(str),
-        on_change=lambda value: state.set_filter(f.key, value),
+        value=value,
+        on_change=lambda chosen: state.set_filter(f.key, chosen),
     )
 
 

@@ -220,6 +220,8 @@ async def test_configuration_and_reservations_sections(
         await _screenshot(page, "charge-point-configuration-desktop.png")
 
         await page.click("[data-testid=tab-reservations]")
+        # A connector, not 0 (the whole charge point: many chargers reject ReserveNow there).
+        await expect(page.locator("[data-testid=reserve-connector]")).to_have_text("1")
         await page.fill("[data-testid=reserve-id-tag]", "NO-SUCH-TAG")
         await page.click("[data-testid=reserve-send]")
         await expect(page.locator("[data-testid=reserve-message]")).to_contain_text(

@@ -63,7 +63,11 @@ async def test_history_list_filter_and_detail(
     await expect(review).to_be_visible(timeout=UI_TIMEOUT_MS)
     await expect(priced).to_have_count(0)
     await expect(page.locator("[data-testid=history-range]")).to_contain_text("of 1")
+    # The chip still says what it filters (its options came from the database).
+    station_chip = page.locator("[data-testid=history-filter-station_id]")
+    await expect(station_chip).to_have_text("Station: Depot South")
     await page.click("[data-testid=history-clear]")
+    await expect(station_chip).to_have_text("Station: all", timeout=UI_TIMEOUT_MS)
     await expect(priced).to_be_visible(timeout=UI_TIMEOUT_MS)
 
     await page.click(f"[data-testid=history-table] [data-testid=history-link-{seeded.priced}]")

@@ -131,6 +131,8 @@ async def test_alarm_list_and_page_on_a_desktop(
     await page.goto(f"{running_app.web_url}/maintenance/alarms")
     await page.click("[data-testid=alarms-filter-status]")
     await page.get_by_role("option", name="Closed").click()
+    status_chip = page.locator("[data-testid=alarms-filter-status]")
+    await expect(status_chip).to_have_text("Status: Closed", timeout=UI_TIMEOUT_MS)
     await expect(
         page.locator(f"[data-testid=alarms-link-{seeded.desktop_alarm}] >> visible=true")
     ).to_be_visible(timeout=UI_TIMEOUT_MS)

@@ -12,7 +12,12 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
-from ccms_app.control.state.charge_point import current_charge_point, run_command, signed_in_email
+from ccms_app.control.state.charge_point import (
+    ChargePointDetailState,
+    current_charge_point,
+    run_command,
+    signed_in_email,
+)
 from ccms_app.core.i18n import tr
 from ccms_app.monitoring.state.charge_point_feed import ChargePointLiveState
 from ccms_app.ui.events import background_event, event
@@ -20,7 +25,7 @@ from ccms_app.ui.events import background_event, event
 
 @guarded(Module.LIVE_MONITORING)
 class ChargePointReservationState(rx.State):
-    connector_id: str = "0"
+    connector_id: str = "1"
     id_tag: str = ""
     minutes: str = "60"
     busy: bool = False
@@ -28,9 +33,11 @@ class ChargePointReservationState(rx.State):
     message_ok: bool = False
 
     @event
-    def reset_section(self) -> None:
-        """A charge point page opens with an empty form."""
-        self.connector_id, self.id_tag, self.minutes = "0", "", "60"
+    async def reset_section(self) -> None:
+        """A charge point page opens with an empty form on a free connector (fired by the
+        page's `load`, once it knows the charge point)."""
+        detail = await self.get_state(ChargePointDetailState)
+        self.connector_id, self.id_tag, self.minutes = detail.connector_to_reserve, "", "60"
         self.busy, self.message = False, ""
 
     @event

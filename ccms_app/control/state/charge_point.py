@@ -108,6 +108,7 @@ class ChargePointDetailState(rx.State):
     firmware_status: str = ""
     has_password: bool = False
     connector_options: rx.Field[list[str]] = rx.field(default_factory=list)
+    connector_to_reserve: str = "1"
     transaction_options: rx.Field[list[str]] = rx.field(default_factory=list)
     action: str = "Reset"
     values: dict[str, str] = default_values("Reset")
@@ -202,6 +203,7 @@ class ChargePointDetailState(rx.State):
 
     def _apply_choices(self, info: ChargePointInfo) -> None:
         self.connector_options = [str(c) for c in info.connector_ids] or ["1"]
+        self.connector_to_reserve = str(info.connector_to_reserve)
         self.transaction_options = [
             # shown and sent back: its first word is the transaction id
             tr("{transaction} (connector {connector})", transaction=tx, connector=connector)
@@ -209,9 +211,11 @@ class ChargePointDetailState(rx.State):
         ]
 
     def _first_choices(self) -> dict[str, str]:
-        """Selects start on their first option (a select without a value shows nothing)."""
+        """Selects start on their first option (a select without a value shows nothing); a
+        reservation's connector on a free one."""
         kinds = {
             "connector": self.connector_options[:1],
+            "connector0": [self.connector_to_reserve],
             "transaction": self.transaction_options[:1],
         }
         return {

@@ -40,6 +40,8 @@ _CONNECTOR = FieldSpec("connector_id", N_("Connector"), "connector")
 _WHOLE_OR_CONNECTOR = FieldSpec(
     "connector_id", N_("Connector (0 = the whole charge point)"), "connector0", default="0"
 )
+# No default: the form starts on a free connector (ChargePointInfo.connector_to_reserve).
+_RESERVED_CONNECTOR = FieldSpec("connector_id", N_("Connector (0 = any)"), "connector0")
 _ID_TAG = FieldSpec(
     "id_tag", N_("Id tag"), placeholder=N_("RFID card or app id tag"), max_length=20
 )
@@ -111,7 +113,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "ReserveNow",
         N_("Reserve now"),
         (
-            _WHOLE_OR_CONNECTOR,
+            _RESERVED_CONNECTOR,
             _ID_TAG,
             FieldSpec("expires_in_minutes", N_("Expires in (minutes)"), "number", default="60"),
             FieldSpec("parent_id_tag", N_("Parent id tag (optional)"), max_length=20),

@@ -102,7 +102,9 @@ def test_outcome_messages() -> None:
     [
         ("UnlockConnector", {"connector_id": "1"}),
         ("RemoteStopTransaction", {"transaction_id": "41 (connector 2)"}),
-        ("ReserveNow", {}),  # connector 0 (any) is its default
+        # A free connector: many chargers reject ReserveNow on connector 0.
+        ("ReserveNow", {"connector_id": "2"}),
+        ("ChangeAvailability", {}),  # connector 0, the whole charge point, is its default
         ("Reset", {}),
     ],
 )
@@ -111,6 +113,7 @@ def test_selects_start_on_the_charge_points_first_choice(
 ) -> None:
     state = ChargePointDetailState()
     state.connector_options = ["1", "2"]
+    state.connector_to_reserve = "2"
     state.transaction_options = ["41 (connector 2)"]
     state.action = action
     assert state._first_choices() == expected
