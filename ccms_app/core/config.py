@@ -103,6 +103,9 @@ class Settings(BaseSettings):
     load_history_retention_days: Count = 30  # decisions and building load readings
     power_sample_retention_days: Count = 90  # analytics: network power and status samples
     public_url: str = ""  # what charge points use to reach the web port; "" = derived
+    # What a charger is configured with, up to the identity: wss://ocpp.example.com/ocpp behind
+    # a TLS-terminating load balancer; "" = ws(s)://<this host's name>:<OCPP port>/ocpp.
+    ocpp_public_url: str = ""
     # Read when CCMS creates the root organisation; "" = "CCMS Operator" (demo: its own name).
     operator_name: str = ""
     # The demo admin: created only when demo_fleet > 0. No default password here: the demo
@@ -134,6 +137,13 @@ class Settings(BaseSettings):
     def charger_base_url(self) -> str:
         """CCMS_PUBLIC_URL, or http://<this host's name>:<web port>."""
         return (self.public_url or f"http://{socket.gethostname()}:{self.web_port}").rstrip("/")
+
+    @property
+    def charger_ocpp_url(self) -> str:
+        """CCMS_OCPP_PUBLIC_URL, or ws(s)://<this host's name>:<OCPP port>/ocpp."""
+        scheme = "wss" if self.ocpp_tls else "ws"
+        derived = f"{scheme}://{socket.gethostname()}:{self.ocpp_port}/ocpp"
+        return (self.ocpp_public_url or derived).rstrip("/")
 
     @property
     def metrics_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
@@ -189,6 +199,14 @@ class Settings(BaseSettings):
                     f"(e.g. 127.0.0.1,10.0.0.0/8); {part.strip()!r} is neither"
                 ) from None
         return value
+
+    @field_validator("ocpp_public_url")
+    @classmethod
+    def _a_websocket_url(cls, url: str) -> str:
+        """Chargers open a websocket: ws:// or wss://, the path before the identity."""
+        if url and not url.lower().startswith(("ws://", "wss://")):
+            raise ValueError("must start with ws:// or wss:// (e.g. wss://ocpp.example.com/ocpp)")
+        return url
 
     @field_validator("public_url")
     @classmethod

@@ -10,13 +10,21 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import quote
 
 from sqlmodel import col, select
 
+from ccms_app.core.config import get_settings
 from ccms_app.core.db import read_session
 from ccms_app.core.rows import stored_id
 from ccms_app.monitoring.snapshot import connectors_and_active_transactions
-from ccms_app.network.models import ChargePoint, Connector, ConnectorStatus, Station
+from ccms_app.network.models import (
+    ChargePoint,
+    Connector,
+    ConnectorStatus,
+    RegistrationState,
+    Station,
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,12 @@ class ChargePointInfo:
     connector_ids: tuple[int, ...]
     active_transactions: tuple[tuple[int, int], ...]  # (transaction id, connector id)
     free_connector_ids: tuple[int, ...] = ()  # Available: where a reservation can go
+    connect_url: str = ""  # what the charger is configured with (ws(s)://.../ocpp/<identity>)
+
+    @property
+    def unregistered(self) -> bool:
+        """Connected with an identity nobody registered: it waits as Pending until then."""
+        return self.registration_state == RegistrationState.UNREGISTERED
 
     @property
     def connector_to_reserve(self) -> int:
@@ -91,4 +105,11 @@ def charge_point_info(
         connector_ids=connector_ids,
         active_transactions=transactions,
         free_connector_ids=tuple(free),
+        connect_url=charger_connect_url(cp.identity),
     )
+
+
+def charger_connect_url(identity: str) -> str:
+    """The address to set in the charger: CCMS_OCPP_PUBLIC_URL (or the derived one), then the
+    identity, escaped as a path segment."""
+    return f"{get_settings().charger_ocpp_url}/{quote(identity, safe='')}"

@@ -65,6 +65,7 @@ SAMPLES: dict[str, tuple[str, object]] = {
     "power_sample_retention_days": ("7", 7),
     "diagnostics_max_mb": ("5", 5),
     "public_url": ("https://ccms.example.com/", "https://ccms.example.com/"),
+    "ocpp_public_url": ("wss://ocpp.example.com/ocpp/", "wss://ocpp.example.com/ocpp/"),
     "operator_name": ("Acme Charging", "Acme Charging"),
     "admin_email": ("ops@example.com", "ops@example.com"),
     "admin_password": (" a long secret ", " a long secret "),
@@ -122,8 +123,20 @@ def test_defaults_are_the_documented_ones() -> None:
     assert settings.firmware_dir == PROJECT_ROOT / "var" / "firmware"
     assert settings.diagnostics_dir == PROJECT_ROOT / "var" / "diagnostics"
     assert settings.charger_base_url == f"http://{socket.gethostname()}:3000"
+    assert settings.charger_ocpp_url == f"ws://{socket.gethostname()}:9000/ocpp"
     assert not settings.ocpp_tls
     assert (settings.admin_email, settings.admin_password) == ("admin@ccms.local", "")
+
+
+def test_the_ocpp_address_chargers_are_given(clean_env: pytest.MonkeyPatch) -> None:
+    """wss:// once the OCPP port has TLS; CCMS_OCPP_PUBLIC_URL wins (a proxy in front)."""
+    clean_env.setenv("CCMS_OCPP_TLS_CERT", "/etc/ccms/ocpp.crt")
+    clean_env.setenv("CCMS_OCPP_TLS_KEY", "/etc/ccms/ocpp.key")
+    clean_env.setenv("CCMS_OCPP_PORT", "9443")
+    assert Settings.from_env().charger_ocpp_url == f"wss://{socket.gethostname()}:9443/ocpp"
+
+    clean_env.setenv("CCMS_OCPP_PUBLIC_URL", "wss://ocpp.example.com/ocpp/")
+    assert Settings.from_env().charger_ocpp_url == "wss://ocpp.example.com/ocpp"
 
 
 def test_durations_take_fractions_of_a_second(clean_env: pytest.MonkeyPatch) -> None:
@@ -177,6 +190,11 @@ def test_values_are_trimmed_and_relative_dirs_resolved(clean_env: pytest.MonkeyP
         ("CCMS_LOG_LEVEL", "loud", "CCMS_LOG_LEVEL must be 'DEBUG', 'INFO', 'WARNING', 'ERROR'"),
         ("CCMS_LOG_FORMAT", "xml", "CCMS_LOG_FORMAT must be 'text' or 'json', got 'xml'"),
         ("CCMS_PUBLIC_URL", "ccms.example.com", "CCMS_PUBLIC_URL must start with http://"),
+        (
+            "CCMS_OCPP_PUBLIC_URL",
+            "https://ocpp.example.com/ocpp",
+            "CCMS_OCPP_PUBLIC_URL must start with ws:// or wss://",
+        ),
         ("CCMS_OCPP_TLS_CERT", "/etc/ccms/ocpp.crt", "CCMS_OCPP_TLS_KEY is not set"),
     ],
 )

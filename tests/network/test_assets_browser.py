@@ -5,6 +5,8 @@ point from its page. Screenshots (desktop and 360 px) go to artifacts/screenshot
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.async_api import Browser, Page, expect
 
@@ -19,6 +21,7 @@ from tests.fixtures.app_process import (
     _screenshot,
     browser,
     click_like_a_person,
+    no_sideways_scroll,
     running_app,
 )
 
@@ -150,6 +153,39 @@ async def test_register_an_unknown_charge_point(running_app: RunningApp, browser
         phone = await _open(browser, running_app, PHONE, "charge-points")
         await expect(phone.locator(tid("charge-points-list"))).to_be_visible(timeout=UI_TIMEOUT_MS)
         await _screenshot(phone, "assets-charge-points-phone.png")
+    finally:
+        await charger.close()
+
+
+async def test_register_from_the_charge_point_page(
+    running_app: RunningApp, browser: Browser
+) -> None:
+    """An unknown charger's own page says it waits, gives the address to set in a charger,
+    and registers it."""
+    identity = "CP-UNKNOWN-10"
+    charger = SimulatedChargePoint(identity, running_app.ocpp_url, meter_interval=60)
+    await charger.connect()
+    try:
+        page = await _log_in(browser, running_app, DESKTOP, f"/charge-points/{identity}")
+        await expect(page.locator(tid("cp-unregistered"))).to_be_visible(timeout=UI_TIMEOUT_MS)
+        await expect(page.locator(tid("cp-connect-url"))).to_have_text(
+            re.compile(rf"^ws://.+/ocpp/{identity}$")
+        )
+        phone = await _log_in(browser, running_app, PHONE, f"/charge-points/{identity}")
+        await expect(phone.locator(tid("cp-register"))).to_be_visible(timeout=UI_TIMEOUT_MS)
+        await no_sideways_scroll(phone, "an unregistered charge point's page")
+        await _screenshot(phone, "charge-point-unregistered-phone.png")
+
+        await page.click(tid("cp-register"))
+        await expect(page.locator(tid("register-dialog"))).to_be_visible(timeout=UI_TIMEOUT_MS)
+        await choose(page, "register-station-id", "Browser Test Depot")
+        await _screenshot(page, "charge-point-unregistered-register-desktop.png")
+        await page.click(tid("register-save"))
+        await expect(page.locator(tid("register-dialog"))).to_be_hidden(timeout=UI_TIMEOUT_MS)
+        await charger.wait_accepted(timeout=UI_TIMEOUT_MS / 1000)
+        await expect(page.locator(tid("cp-unregistered"))).to_be_hidden(timeout=UI_TIMEOUT_MS)
+        await expect(page.locator(tid("cp-register"))).to_have_count(0)
+        await expect(page.locator(tid("cp-station"))).to_have_text("Browser Test Depot")
     finally:
         await charger.close()
 

@@ -7,8 +7,9 @@ import pytest
 from sqlmodel import Session
 
 from ccms_app.accounts.models import Organisation
-from ccms_app.network.charge_point_info import charge_point_info
+from ccms_app.network.charge_point_info import charge_point_info, charger_connect_url
 from ccms_app.network.models import ChargePoint, Connector, ConnectorStatus
+from tests.fixtures.settings import SettingsEnv
 
 
 def _charge_point(session: Session, organisation: Organisation, statuses: dict[int, str]) -> None:
@@ -54,3 +55,16 @@ def test_a_reservation_starts_on_a_free_connector(
     assert info is not None
     assert info.free_connector_ids == free
     assert info.connector_to_reserve == to_reserve
+
+
+def test_the_page_gives_the_address_to_set_in_the_charger(
+    session: Session, organisation: Organisation, settings_env: SettingsEnv
+) -> None:
+    settings_env.setenv("CCMS_OCPP_PUBLIC_URL", "wss://ocpp.example.com/ocpp")
+    _charge_point(session, organisation, {1: ConnectorStatus.AVAILABLE})  # booted unknown
+
+    info = charge_point_info("CP-RES-1", [organisation.id or 0])
+
+    assert info is not None and info.unregistered
+    assert info.connect_url == "wss://ocpp.example.com/ocpp/CP-RES-1"
+    assert charger_connect_url("Bay 1/A") == "wss://ocpp.example.com/ocpp/Bay%201%2FA"

@@ -46,6 +46,20 @@ def identity_card() -> rx.Component:
             spacing="3",
             width="100%",
         ),
+        rx.vstack(
+            rx.text(
+                t("OCPP address (set it in the charger)"), size="1", color=rx.color("gray", 11)
+            ),
+            rx.code(
+                Detail.connect_url,
+                variant="ghost",
+                word_break="break-all",
+                custom_attrs={"data-testid": "cp-connect-url"},
+            ),
+            spacing="0",
+            padding_top="12px",
+            min_width="0",
+        ),
         width="100%",
     )
 

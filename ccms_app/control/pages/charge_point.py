@@ -4,6 +4,8 @@ log)."""
 
 from __future__ import annotations
 
+from typing import cast
+
 import reflex as rx
 
 from ccms_app.branding.components.brand import page_title
@@ -25,9 +27,9 @@ from ccms_app.core.i18n import N_
 from ccms_app.drivers.local_lists.components.charge_point_tab import local_list_section
 from ccms_app.monitoring.state.charge_point_feed import SESSIONS_TAB, ChargePointLiveState
 from ccms_app.network.components.cp_security import security_section
-from ccms_app.network.components.forms import charge_point_dialog
+from ccms_app.network.components.forms import charge_point_dialog, register_dialog
 from ccms_app.network.components.qr_labels import qr_labels_button
-from ccms_app.network.state.charge_point_forms import ChargePointFormState
+from ccms_app.network.state.charge_point_forms import ChargePointFormState, RegisterFormState
 from ccms_app.ui.i18n import t, t_with
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import live_indicator
@@ -36,6 +38,7 @@ from ccms_app.ui.permissions import when_allowed
 ROUTE = "/charge-points/[identity]"
 TITLE = page_title("Charge point")
 NAV_ROUTE = "/live"  # the navigation entry this page belongs to
+_CP_ID = cast(rx.Var[int], Detail.charge_point_id)  # a state field: a Var on the class
 
 reset_sections_on_load(
     ChargePointConfigState.reset_section,
@@ -63,6 +66,18 @@ def _header() -> rx.Component:
         ),
         rx.spacer(),
         qr_labels_button("charge-points", Detail.charge_point_id, "cp-qr-labels"),
+        rx.cond(
+            Detail.unregistered,
+            when_allowed(
+                RegisterFormState.save,
+                rx.button(
+                    rx.icon("circle-plus", size=14),
+                    t("Register"),
+                    on_click=RegisterFormState.open_for(_CP_ID.to(str), True),
+                    custom_attrs={"data-testid": "cp-register"},
+                ),
+            ),
+        ),
         when_allowed(
             ChargePointFormState.save,
             rx.button(
@@ -136,8 +151,27 @@ def _not_found() -> rx.Component:
     )
 
 
+def _unregistered() -> rx.Component:
+    """A charger that connected with an unknown identity waits as Pending: say so, and how."""
+    return rx.cond(
+        Detail.unregistered,
+        rx.callout(
+            t(
+                "Not registered yet: the charger waits as Pending until it is assigned to a "
+                "station. Register it to accept it."
+            ),
+            icon="circle-alert",
+            color_scheme="orange",
+            width="100%",
+            custom_attrs={"data-testid": "cp-unregistered"},
+        ),
+    )
+
+
 def _body() -> rx.Component:
-    return rx.vstack(live_status(), identity_card(), _tabs(), spacing="4", width="100%")
+    return rx.vstack(
+        _unregistered(), live_status(), identity_card(), _tabs(), spacing="4", width="100%"
+    )
 
 
 def charge_point_detail_page() -> rx.Component:
@@ -150,4 +184,5 @@ def charge_point_detail_page() -> rx.Component:
             rx.cond(Detail.loaded, _body(), rx.center(rx.spinner(size="3"), padding="48px")),
         ),
         charge_point_dialog(),  # the Edit button's form (Assets)
+        register_dialog(),  # the Register button's form, for a charger nobody registered yet
     )

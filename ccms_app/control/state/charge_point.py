@@ -107,6 +107,8 @@ class ChargePointDetailState(rx.State):
     last_boot: str = ""
     firmware_status: str = ""
     has_password: bool = False
+    connect_url: str = ""
+    unregistered: bool = False
     connector_options: rx.Field[list[str]] = rx.field(default_factory=list)
     connector_to_reserve: str = "1"
     transaction_options: rx.Field[list[str]] = rx.field(default_factory=list)
@@ -198,6 +200,8 @@ class ChargePointDetailState(rx.State):
         self.last_boot = format_time(info.last_boot_at, info.station_timezone, now)
         self.firmware_status = info.firmware_status or MISSING
         self.has_password = info.has_password
+        self.connect_url = info.connect_url
+        self.unregistered = info.unregistered
         self._apply_choices(info)
         self.values = default_values(self.action) | self._first_choices()
 
@@ -230,6 +234,7 @@ class ChargePointDetailState(rx.State):
         self.not_found = False
         self.busy = False
         self.outcome = ""
+        self.unregistered = False
         self.connector_options = []
         self.transaction_options = []
 

@@ -139,10 +139,12 @@ class RegisterFormState(FormMixin, rx.State):
 
     identity: str = ""
     reported: str = ""  # what the charger said about itself at boot
+    from_detail_page: bool = False  # opened on the charge point's own page: reload it after
     station_options: rx.Field[list[list[str]]] = rx.field(default_factory=list)
 
     @event
-    async def open_for(self, charge_point_id: str) -> Any:
+    async def open_for(self, charge_point_id: str, from_detail_page: bool = False) -> Any:
+        self.from_detail_page = from_detail_page
         scope = await operator_scope(self)
         try:
             view = await asyncio.to_thread(
@@ -185,7 +187,8 @@ class RegisterFormState(FormMixin, rx.State):
             self.busy = False
             self.is_open = False
             self.errors = {}
-        return [rx.toast.success(result.describe() + "."), *refresh_all()]
+            reload = [ChargePointDetailState.load] if self.from_detail_page else []
+        return [rx.toast.success(result.describe() + "."), *refresh_all(), *reload]
 
     def _gone(self, exc: AssetNotFound) -> Any:
         self.message = str(exc)
