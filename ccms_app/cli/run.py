@@ -101,8 +101,7 @@ def _banner(settings: Settings, demo: DemoSummary | None, demo_key: DemoApiKey |
         "=" * 72,
         f"  CCMS web UI     {web_url}",
         f"  Listening on    {host}:{settings.web_port} ({where})",
-        f"  OCPP 1.6J       {'wss' if settings.ocpp_tls else 'ws'}://<this host>:"
-        f"{settings.ocpp_port}/ocpp/<charge point identity>",
+        f"  OCPP 1.6J       {settings.charger_ocpp_url}/<charge point identity>",
     ]
     if demo is not None:
         email, password = demo_admin_credentials()
