@@ -77,7 +77,8 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> LoadScopeSch
 
 def _postgresql_variant(item: pytest.Item) -> bool:
     callspec = getattr(item, "callspec", None)
-    return callspec is not None and callspec.params.get("database_url") == "postgresql"
+    params = callspec.params if callspec is not None else {}
+    return "postgresql" in (params.get("database_url"), params.get("module_database_url"))
 
 
 def _schedule_rank(item: pytest.Item, first_browser_file: str) -> int:

@@ -39,9 +39,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture
-async def served(engine: Engine) -> AsyncIterator[str]:
-    """The base URL of the web-port app (what `ccms run` serves), on a real socket."""
+@contextlib.asynccontextmanager
+async def serving() -> AsyncIterator[str]:
+    """The web-port app (what `ccms run` serves) on a real socket: its base URL."""
     api_keys.forget_last_uses()
     port = free_port()
     server = Server(
@@ -57,9 +57,18 @@ async def served(engine: Engine) -> AsyncIterator[str]:
         return False
 
     await eventually(listening, timeout=WAIT)
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
-    await asyncio.wait_for(task, timeout=WAIT)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+        await asyncio.wait_for(task, timeout=WAIT)
+
+
+@pytest.fixture
+async def served(engine: Engine) -> AsyncIterator[str]:
+    """The base URL of the web-port app, served for this test (on its database)."""
+    async with serving() as url:
+        yield url
 
 
 @pytest.fixture

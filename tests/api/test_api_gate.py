@@ -11,12 +11,15 @@ empty body, ...).
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import pytest
+import pytest_asyncio
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from sqlalchemy.engine import Engine
 
 from ccms_app.accounts.models import Organisation, Role
 from ccms_app.accounts.rules.permissions import ALL_PERMISSIONS, format_permissions
@@ -24,9 +27,7 @@ from ccms_app.api.app import build_rest_api
 from ccms_app.api.deps import GATE_MARK
 from ccms_app.api.routes import ROUTERS
 from ccms_app.core import db
-from tests.api.rest import Keys, bearer, keys, rest, served
-
-__all__ = ["keys", "rest", "served"]
+from tests.api.rest import Keys, bearer, serving
 
 
 def _gates(dependant: Dependant) -> list[str]:
@@ -50,7 +51,7 @@ def label(route: APIRoute) -> str:
 
 
 ROUTES = api_routes()
-pytestmark = pytest.mark.runs_long  # some 300 routes, a server each: ~2 min, scheduled early
+pytestmark = pytest.mark.runs_long  # some 300 routes: scheduled early
 
 
 def test_every_route_declares_its_gate() -> None:
@@ -66,17 +67,62 @@ def _url(route: APIRoute) -> str:
     return re.sub(r"\{(\w+)(:\w+)?\}", "987654", route.path)
 
 
-def _key_with(keys: Keys, organisation_id: int, permissions: set[str]) -> str:
+@pytest.fixture(scope="module")
+def gate_engine(module_database_url: str) -> Iterator[Engine]:
+    """One database for every route: the checks only read, or write nothing another reads."""
+    engine = db.make_engine(module_database_url)
+    db.set_engine(engine)
+    yield engine
+    db.set_engine(None)
+    engine.dispose()
+
+
+class GateKeys:
+    """Keys of the test operator, made once per permission and reused by every route that
+    needs it: a revoked one, one lacking a permission, one holding only it."""
+
+    def __init__(self, organisation_id: int) -> None:
+        self._keys = Keys(organisation_id)
+        self.revoked = self._keys.revoked()
+        self._made: dict[tuple[str, bool], str] = {}
+
+    def lacking(self, permission: str) -> str:
+        return self._with(permission, only=False)
+
+    def only(self, permission: str) -> str:
+        return self._with(permission, only=True)
+
+    def _with(self, permission: str, only: bool) -> str:
+        if (permission, only) not in self._made:
+            held = {permission} if only else set(ALL_PERMISSIONS) - {permission}
+            name = f"{'Only' if only else 'All but'} {permission}"
+            with db.session_scope() as session:
+                session.add(
+                    Role(
+                        name=name,
+                        organisation_id=self._keys.organisation_id,
+                        permissions=format_permissions(held),
+                    )
+                )
+            self._made[permission, only] = self._keys.make(name)
+        return self._made[permission, only]
+
+
+@pytest.fixture(scope="module")
+def gate_keys(gate_engine: Engine) -> GateKeys:
     with db.session_scope() as session:
-        role = Role(
-            name=f"Only {len(permissions)} {sorted(permissions)[:1]}",
-            organisation_id=organisation_id,
-            permissions=format_permissions(permissions),
-        )
-        session.add(role)
+        operator = Organisation(name="Gate Test Operator")
+        session.add(operator)
         session.flush()
-        name = role.name
-    return keys.make(name, organisation_id)
+        operator_id = operator.id or 0
+    return GateKeys(operator_id)
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def gate_rest(gate_engine: Engine) -> AsyncIterator[httpx.AsyncClient]:
+    """One server for the module's some 300 routes (a server per route took minutes)."""
+    async with serving() as url, httpx.AsyncClient(base_url=f"{url}/api/v1", timeout=10) as http:
+        yield http
 
 
 async def _call(rest: httpx.AsyncClient, route: APIRoute, key: str | None) -> httpx.Response:
@@ -86,17 +132,16 @@ async def _call(rest: httpx.AsyncClient, route: APIRoute, key: str | None) -> ht
     return await rest.request(method, _url(route), json=body, headers=headers)
 
 
+@pytest.mark.asyncio(loop_scope="module")
 @pytest.mark.parametrize("route", ROUTES, ids=label)
 async def test_the_gate_refuses_and_lets_through(
-    route: APIRoute, rest: httpx.AsyncClient, keys: Keys, organisation: Organisation
+    route: APIRoute, gate_rest: httpx.AsyncClient, gate_keys: GateKeys
 ) -> None:
     (needed,) = set(_gates(route.dependant))
-    assert (await _call(rest, route, None)).status_code == 401
-    assert (await _call(rest, route, keys.revoked())).status_code == 401
-    lacking = _key_with(keys, keys.organisation_id, set(ALL_PERMISSIONS) - {needed})
-    refused = await _call(rest, route, lacking)
+    assert (await _call(gate_rest, route, None)).status_code == 401
+    assert (await _call(gate_rest, route, gate_keys.revoked)).status_code == 401
+    refused = await _call(gate_rest, route, gate_keys.lacking(needed))
     assert refused.status_code == 403, refused.text
     assert refused.headers["content-type"] == "application/problem+json"
-    only = _key_with(keys, keys.organisation_id, {needed})
-    passed = await _call(rest, route, only)
+    passed = await _call(gate_rest, route, gate_keys.only(needed))
     assert passed.status_code not in (401, 403), passed.text
