@@ -73,7 +73,7 @@ def _header() -> rx.Component:
                 rx.button(
                     rx.icon("circle-plus", size=14),
                     t("Register"),
-                    on_click=RegisterFormState.open_for(_CP_ID.to(str), True),
+                    on_click=RegisterFormState.open_here(_CP_ID.to(str)),
                     custom_attrs={"data-testid": "cp-register"},
                 ),
             ),

@@ -143,8 +143,19 @@ class RegisterFormState(FormMixin, rx.State):
     station_options: rx.Field[list[list[str]]] = rx.field(default_factory=list)
 
     @event
-    async def open_for(self, charge_point_id: str, from_detail_page: bool = False) -> Any:
-        self.from_detail_page = from_detail_page
+    async def open_here(self, charge_point_id: str) -> Any:
+        """From the charge point's own page, which reloads once it is registered."""
+        result = await self._open(charge_point_id)
+        self.from_detail_page = True
+        return result
+
+    @event
+    async def open_for(self, charge_point_id: str) -> Any:
+        """From the Unregistered list."""
+        return await self._open(charge_point_id)
+
+    async def _open(self, charge_point_id: str) -> Any:
+        self.from_detail_page = False
         scope = await operator_scope(self)
         try:
             view = await asyncio.to_thread(
