@@ -12,6 +12,7 @@ from datetime import datetime
 from ccms_app.core.display import MISSING, format_number, format_time
 from ccms_app.core.i18n import DEFAULT, gettext, reader_language
 from ccms_app.monitoring.home_summary import HomeSummary
+from ccms_app.monitoring.rules.charge_point_status import charge_point_status
 from ccms_app.monitoring.snapshot import (
     ActiveSessionView,
     ChargePointView,
@@ -154,7 +155,9 @@ def charge_point_row(cp: ChargePointView, now: datetime) -> ChargePointRow:
         station=cp.station_name or MISSING,
         online=cp.online,
         registration=cp.registration_state,
-        status=cp.status,
+        status=charge_point_status(
+            cp.status, [c.status for c in cp.connectors if c.connector_id > 0]
+        ),
         error_code=cp.error_code,
         faulted=cp.faulted,
         last_seen=format_time(cp.last_seen_at, cp.station_timezone, now),

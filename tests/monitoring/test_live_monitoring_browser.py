@@ -60,6 +60,8 @@ async def test_live_monitoring_shows_ocpp_status_without_reload(
         await page.evaluate("window.__ccmsNoReload = true")
         await _status(cp, 1, ChargePointStatus.faulted, ChargePointErrorCode.ground_failure)
         await expect(connector).to_have_text("1: Faulted (GroundFailure)", timeout=UI_TIMEOUT_MS)
+        # The charge point's status is its connectors' (connector 0 never said Faulted).
+        await expect(row.locator(f"[data-testid=cp-status-{IDENTITY}]")).to_have_text("Faulted")
         await expect(page.locator("[data-testid=warnings]")).to_contain_text(
             "Connector 1 faulted: GroundFailure", timeout=UI_TIMEOUT_MS
         )

@@ -73,6 +73,8 @@ def test_view_of_a_snapshot() -> None:
     view = build_view(snapshot)
     (row,) = view.charge_points
     assert row.station == "—" and row.last_seen == "14:00:00 CEST"
+    # Connector 0 says Available; the row says what its connectors do (one faulted).
+    assert row.status == "Faulted"
     assert [c.label for c in row.connectors] == ["1: Charging", "2: Faulted (WeakSignal)"]
     (session,) = view.sessions
     assert (session.energy, session.power, session.current, session.soc) == (

@@ -129,7 +129,7 @@ def charge_point_row(row_var: rx.Var) -> rx.Component:
         ),
         cell(online_badge(row.online)),
         cell(registration_badge(row.registration)),
-        cell(status_badge(row.status)),
+        cell(status_badge(row.status, custom_attrs={"data-testid": f"cp-status-{row.identity}"})),
         cell(connector_badges(row)),
         cell(rx.text(row.last_seen, size="1")),
         cell(
