@@ -12,11 +12,19 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
-from ccms_app.control.models import ChargePointCommand, CommandStatus
+from ccms_app.charging.models import ChargingSession
+from ccms_app.control.models import ChargePointCommand, ChargePointConfiguration, CommandStatus
 from ccms_app.control.rules.commands import build_request, reply_status
 from ccms_app.control.rules.redaction import redact, redact_text
+from ccms_app.control.rules.remote_start import (
+    CLOCK_SKEW,
+    REMOTE_START,
+    FollowingTransaction,
+    follow_up,
+    wait_for_plug_in,
+)
 from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.events import NetworkEvent, get_event_bus
 from ccms_app.core.i18n import tr
@@ -61,6 +69,7 @@ class CommandView:
     requested_by: str
     created_at: datetime
     updated_at: datetime
+    follow_up: str = ""  # what followed an accepted RemoteStartTransaction (rules.remote_start)
 
 
 def _view(row: ChargePointCommand) -> CommandView:
@@ -268,4 +277,39 @@ def recent_commands(charge_point_id: int, limit: int = 10) -> list[CommandView]:
             .order_by(col(ChargePointCommand.created_at).desc(), col(ChargePointCommand.id).desc())
             .limit(limit)
         ).all()
-        return [_view(r) for r in rows]
+        views = [_view(r) for r in rows]
+        return [_with_follow_up(session, v) for v in views]
+
+
+def _with_follow_up(session: Session, view: CommandView) -> CommandView:
+    """An accepted remote start says what came of it (started, refused, no car)."""
+    if view.action != REMOTE_START or view.status != CommandStatus.ACCEPTED:
+        return view
+    id_tag = _request_field(view.request, "id_tag")
+    started = session.exec(
+        select(ChargingSession.id, ChargingSession.id_tag_status)
+        .where(
+            ChargingSession.charge_point_id == view.charge_point_id,
+            ChargingSession.id_tag == id_tag,
+            col(ChargingSession.start_time) >= view.created_at - CLOCK_SKEW,
+        )
+        .order_by(col(ChargingSession.start_time), col(ChargingSession.id))
+        .limit(1)
+    ).first()
+    timeout = session.exec(
+        select(ChargePointConfiguration.value).where(
+            ChargePointConfiguration.charge_point_id == view.charge_point_id,
+            ChargePointConfiguration.key == "ConnectionTimeOut",
+        )
+    ).first()
+    transaction = FollowingTransaction(stored_id(started[0]), started[1]) if started else None
+    message, values = follow_up(view.created_at, utc_now(), transaction, wait_for_plug_in(timeout))
+    return dataclasses.replace(view, follow_up=tr(message, **values))
+
+
+def _request_field(request: str, name: str) -> str:
+    try:
+        params = json.loads(request or "{}")
+    except ValueError:
+        return ""
+    return str(params.get(name, "")) if isinstance(params, dict) else ""

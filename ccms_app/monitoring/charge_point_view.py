@@ -86,7 +86,7 @@ def history_rows(views: list[commands.CommandView]) -> list[CommandHistoryRow]:
             action=v.action,
             summary=_summary(v.request),
             status=v.status,
-            detail=v.error,
+            detail=v.error or v.follow_up,
             at=format_time(v.created_at, "UTC", now),
             by=v.requested_by,
             reboot_required=v.action == "ChangeConfiguration" and configuration.reboot_required(v),
