@@ -78,7 +78,7 @@ def _summary(request: str) -> str:
     return ", ".join(f"{k}={v}" for k, v in params.items())[:120]
 
 
-def history_rows(views: list[commands.CommandView]) -> list[CommandHistoryRow]:
+def history_rows(views: list[commands.CommandView], zone: str = "UTC") -> list[CommandHistoryRow]:
     now = utc_now()
     return [
         CommandHistoryRow(
@@ -87,7 +87,7 @@ def history_rows(views: list[commands.CommandView]) -> list[CommandHistoryRow]:
             summary=_summary(v.request),
             status=v.status,
             detail=v.error or v.follow_up,
-            at=format_time(v.created_at, "UTC", now),
+            at=format_time(v.created_at, zone, now),
             by=v.requested_by,
             reboot_required=v.action == "ChangeConfiguration" and configuration.reboot_required(v),
         )
@@ -95,27 +95,31 @@ def history_rows(views: list[commands.CommandView]) -> list[CommandHistoryRow]:
     ]
 
 
-def config_rows(entries: list[configuration.ConfigurationEntry]) -> list[ConfigRow]:
+def config_rows(
+    entries: list[configuration.ConfigurationEntry], zone: str = "UTC"
+) -> list[ConfigRow]:
     now = utc_now()
     return [
         ConfigRow(
             key=e.key,
             value="" if e.value is None else e.value,
             readonly=e.readonly,
-            updated=format_time(e.updated_at, "UTC", now),
+            updated=format_time(e.updated_at, zone, now),
         )
         for e in entries
     ]
 
 
-def reservation_rows(views: list[reservations.ReservationView]) -> list[ReservationRow]:
+def reservation_rows(
+    views: list[reservations.ReservationView], zone: str = "UTC"
+) -> list[ReservationRow]:
     now = utc_now()
     return [
         ReservationRow(
             id=v.id,
             connector_id=v.connector_id,
             id_tag=v.id_tag,
-            expires=format_time(v.expiry_date, "UTC", now),
+            expires=format_time(v.expiry_date, zone, now),
             status=v.status,
             is_open=v.is_open,
             by=v.requested_by,
@@ -124,16 +128,34 @@ def reservation_rows(views: list[reservations.ReservationView]) -> list[Reservat
     ]
 
 
+def station_zone(charge_point_id: int) -> str:
+    """The time zone of the charge point's station: its page shows every time in it."""
+    with read_session() as session:
+        return _station_zone(session, charge_point_id)
+
+
+def _station_zone(session: Session, charge_point_id: int) -> str:
+    zone = session.exec(
+        select(Station.timezone)
+        .join(ChargePoint, col(ChargePoint.station_id) == Station.id)
+        .where(col(ChargePoint.id) == charge_point_id)
+    ).first()
+    return zone or "UTC"
+
+
 def load_history(charge_point_id: int) -> list[CommandHistoryRow]:
-    return history_rows(commands.recent_commands(charge_point_id, HISTORY_LENGTH))
+    views = commands.recent_commands(charge_point_id, HISTORY_LENGTH)
+    return history_rows(views, station_zone(charge_point_id))
 
 
 def load_configuration(charge_point_id: int) -> list[ConfigRow]:
-    return config_rows(configuration.list_configuration(charge_point_id))
+    entries = configuration.list_configuration(charge_point_id)
+    return config_rows(entries, station_zone(charge_point_id))
 
 
 def load_reservations(charge_point_id: int) -> list[ReservationRow]:
-    return reservation_rows(reservations.list_reservations(charge_point_id))
+    views = reservations.list_reservations(charge_point_id)
+    return reservation_rows(views, station_zone(charge_point_id))
 
 
 def load_sessions(charge_point_id: int) -> list[RecentSessionRow]:
@@ -152,15 +174,11 @@ def load_status(charge_point_id: int) -> list[ChargePointRow]:
 def load_running_sessions(charge_point_id: int) -> list[SessionRow]:
     """The transactions running on the charge point now, with their live meter values."""
     with read_session() as session:
-        zone = session.exec(
-            select(Station.timezone)
-            .join(ChargePoint, col(ChargePoint.station_id) == Station.id)
-            .where(col(ChargePoint.id) == charge_point_id)
-        ).first()
+        zone = _station_zone(session, charge_point_id)
         running = active_sessions(session, None, charge_point_id=charge_point_id)
         costs = _costs_so_far(session, [view.transaction_id for view in running])
     now = utc_now()
-    rows = [session_row(view, zone or "UTC", now) for view in running]
+    rows = [session_row(view, zone, now) for view in running]
     for row in rows:
         row.cost = costs.get(row.transaction_id, "")
     return rows

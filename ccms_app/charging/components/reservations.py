@@ -151,7 +151,7 @@ def reservations_section() -> rx.Component:
         rx.cond(
             Live.reservations.length() > 0,
             data_table(
-                [t("Id"), t("Connector"), t("Id tag"), t("Expires (UTC)"), t("Status"), ""],
+                [t("Id"), t("Connector"), t("Id tag"), t("Expires"), t("Status"), ""],
                 Live.reservations,
                 _row,
                 testid="reservations",

@@ -85,7 +85,7 @@ def command_history() -> rx.Component:
         rx.cond(
             ChargePointLiveState.command_history.length() > 0,
             data_table(
-                [t("Time (UTC)"), t("Command"), t("Status"), t("Detail"), t("By")],
+                [t("Time"), t("Command"), t("Status"), t("Detail"), t("By")],
                 ChargePointLiveState.command_history,
                 _history_row,
                 testid="command-history",

@@ -130,7 +130,7 @@ def configuration_section() -> rx.Component:
         rx.cond(
             Live.configuration.length() > 0,
             data_table(
-                [t("Key"), t("Value"), "", t("Updated (UTC)")],
+                [t("Key"), t("Value"), "", t("Updated")],
                 Live.configuration,
                 _row,
                 testid="config-table",
