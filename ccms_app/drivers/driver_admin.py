@@ -8,7 +8,6 @@ never deleted, so charging history keeps its owner: suspend instead.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -32,6 +31,7 @@ from ccms_app.drivers.common import (
     visible,
 )
 from ccms_app.drivers.models import Driver, DriverStatus, IdTag, UserGroup, UserGroupMember, Vehicle
+from ccms_app.network.models import ChargePoint, Station
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +90,9 @@ class DriverSession:
     stop_time: datetime | None
     energy_wh: int
     status: str
+    charge_point: str = ""  # which charger: its identity
+    station: str = ""
+    timezone: str = "UTC"  # the station's: the session's times are shown in it
 
 
 @dataclass(frozen=True)
@@ -276,14 +279,7 @@ def driver_detail(scope: Scope, driver_id: int) -> DriverDetail:
         vehicles = session.exec(
             select(Vehicle).where(Vehicle.driver_id == driver_id).order_by(Vehicle.make)
         ).all()
-        sessions: Sequence[ChargingSession] = ()
-        if tags:
-            sessions = session.exec(
-                select(ChargingSession)
-                .where(col(ChargingSession.id_tag).in_(_variants([t.id_tag for t in tags])))
-                .order_by(col(ChargingSession.start_time).desc())
-                .limit(RECENT_SESSIONS)
-            ).all()
+        sessions = _recent_sessions(session, [t.id_tag for t in tags]) if tags else []
         return DriverDetail(
             driver=_view(driver),
             cards=[DriverCard(t.id or 0, t.id_tag, t.status, t.expiry_date) for t in tags],
@@ -292,11 +288,34 @@ def driver_detail(scope: Scope, driver_id: int) -> DriverDetail:
                 DriverVehicle(v.id or 0, v.make, v.model, v.battery_capacity_wh, v.licence_plate)
                 for v in vehicles
             ],
-            recent_sessions=[
-                DriverSession(s.id or 0, s.id_tag, s.start_time, s.stop_time, s.energy_wh, s.status)
-                for s in sessions
-            ],
+            recent_sessions=sessions,
         )
+
+
+def _recent_sessions(session: Session, id_tags: list[str]) -> list[DriverSession]:
+    """The latest sessions of these cards, each with the charger and station it was at."""
+    rows = session.exec(
+        select(ChargingSession, ChargePoint.identity, Station.name, Station.timezone)
+        .join(ChargePoint, col(ChargePoint.id) == ChargingSession.charge_point_id)
+        .outerjoin(Station, col(Station.id) == ChargePoint.station_id)
+        .where(col(ChargingSession.id_tag).in_(_variants(id_tags)))
+        .order_by(col(ChargingSession.start_time).desc())
+        .limit(RECENT_SESSIONS)
+    ).all()
+    return [
+        DriverSession(
+            s.id or 0,
+            s.id_tag,
+            s.start_time,
+            s.stop_time,
+            s.energy_wh,
+            s.status,
+            identity,
+            station or "",
+            timezone or "UTC",
+        )
+        for s, identity, station, timezone in rows
+    ]
 
 
 def driver_choices(scope: Scope, search: str = "", limit: int = 50) -> list[tuple[int, str]]:

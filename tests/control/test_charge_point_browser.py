@@ -174,6 +174,11 @@ async def test_charge_point_page_commands_and_message_log(
             "accepted", timeout=UI_TIMEOUT_MS
         )
         await _screenshot(phone, "charge-point-phone.png")
+        # Every tab is on the screen (the strip wraps on a phone), none hidden off its edge.
+        rights = await phone.eval_on_selector_all(
+            "[data-testid^=tab-]", "tabs => tabs.map(t => t.getBoundingClientRect().right)"
+        )
+        assert len(rights) >= 9 and max(rights) <= PHONE["width"], rights
         await phone.click("[data-testid=tab-log]")
         await expect(phone.locator("[data-testid=log-row]").first).to_be_visible(
             timeout=UI_TIMEOUT_MS

@@ -134,6 +134,8 @@ def test_detail_shows_cards_groups_vehicles_and_recent_sessions(scope: Scope) ->
     assert [(g.name, g.authorised) for g in detail.groups] == [("Fleet", False)]
     assert [(v.make, v.battery_capacity_wh) for v in detail.vehicles] == [("Tesla", 60_000)]
     assert [(s.id, s.energy_wh) for s in detail.recent_sessions] == [(session_id, 12_000)]
+    (recent,) = detail.recent_sessions  # which charger, where, in that station's zone
+    assert (recent.charge_point, recent.station) == ("CP-USERS-1", "Users Depot")
 
 
 def test_list_searches_filters_and_sorts(scope: Scope) -> None:

@@ -124,7 +124,8 @@ def _tabs() -> rx.Component:
                     for value, label, _ in sections
                 ],
                 size="2",
-                wrap="nowrap",
+                # On a phone the nine tabs wrap onto rows: a scrolled strip hid six of them.
+                wrap=rx.breakpoints(initial="wrap", md="nowrap"),
             ),
             overflow_x="auto",
             width="100%",

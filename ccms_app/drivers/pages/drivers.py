@@ -183,6 +183,18 @@ def _session_row(row: rx.Var) -> rx.Component:
     session = row.to(ObjectVar, SessionRow)
     return rx.table.row(
         cell(session.id),
+        cell(
+            rx.vstack(
+                rx.link(
+                    session.charge_point,
+                    href=f"/charge-points/{session.charge_point}",
+                    size="2",
+                    weight="medium",
+                ),
+                rx.text(session.station, size="1", color=rx.color("gray", 11)),
+                spacing="0",
+            )
+        ),
         cell(rx.code(session.id_tag, size="1")),
         cell(session.started),
         cell(rx.cond(session.stopped == "charging", t("charging"), session.stopped)),
@@ -283,9 +295,10 @@ def _detail_body() -> rx.Component:
                 data_table(
                     [
                         t("Session"),
+                        t("Charge point"),
                         t("Id tag"),
-                        t("Started (UTC)"),
-                        t("Stopped (UTC)"),
+                        t("Started"),
+                        t("Stopped"),
                         t("Energy"),
                     ],
                     s.sessions,

@@ -64,6 +64,8 @@ class LinkRow:
 class SessionRow:
     id: str = ""
     id_tag: str = ""
+    charge_point: str = ""
+    station: str = ""
     started: str = ""
     stopped: str = ""
     energy: str = ""
@@ -151,8 +153,10 @@ class DriverDetailState(rx.State):
             SessionRow(
                 str(s.id),
                 s.id_tag,
-                format_time(s.start_time, "UTC", now),
-                format_time(s.stop_time, "UTC", now) if s.stop_time else "charging",
+                s.charge_point,
+                s.station,
+                format_time(s.start_time, s.timezone, now),
+                format_time(s.stop_time, s.timezone, now) if s.stop_time else "charging",
                 format_number(s.energy_wh / 1000, "kWh", 2),
                 s.status,
             )
