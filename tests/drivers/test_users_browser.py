@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import re
 import sqlite3
+from urllib.parse import urlparse
 
 import pytest
 from ocpp.v16 import call
@@ -21,6 +22,7 @@ from tests.fixtures.app_process import (
     _log_in,
     _screenshot,
     browser,
+    no_sideways_scroll,
     running_app,
 )
 from tests.fixtures.ocpp import connect_charge_point
@@ -125,6 +127,13 @@ async def test_group_with_a_member_and_a_vehicle(running_app: RunningApp, browse
         "Browser Driver", timeout=UI_TIMEOUT_MS
     )
     await _screenshot(page, "users-group-desktop.png")
+    phone = await _log_in(browser, running_app, PHONE, urlparse(page.url).path)
+    remove = phone.locator("[data-testid^=member-remove-]").first
+    await expect(remove).to_be_visible(timeout=UI_TIMEOUT_MS)
+    box = await remove.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= PHONE["width"]
+    await no_sideways_scroll(phone, "a group's page")
+    await _screenshot(phone, "users-group-phone.png")
 
     await page.goto(f"{running_app.web_url}/users/vehicles")
     await page.click("[data-testid=vehicles-new]")

@@ -89,11 +89,19 @@ def page() -> rx.Component:
 
 
 def _member_row(row: rx.Var) -> rx.Component:
+    """Name over contact, the switch, a trash button: three narrow columns, so Remove stays
+    on a 360 px screen (four, with a text button, pushed it off the edge)."""
     s, member = GroupDetailState, row.to(ObjectVar, LinkRow)
     driver_id = member.id.to(str)
     return rx.table.row(
-        cell(rx.link(member.label, href="/users/drivers/" + driver_id, weight="medium")),
-        cell(rx.text(member.detail, size="1", color=rx.color("gray", 11))),
+        rx.table.cell(
+            rx.vstack(
+                rx.link(member.label, href="/users/drivers/" + driver_id, weight="medium"),
+                rx.text(member.detail, size="1", color=rx.color("gray", 11)),
+                spacing="0",
+            ),
+            vertical_align="middle",
+        ),
         cell(
             rx.switch(
                 checked=member.flag,
@@ -105,12 +113,15 @@ def _member_row(row: rx.Var) -> rx.Component:
         cell(
             when_allowed(
                 s.remove_member,
-                rx.button(
-                    t("Remove"),
+                rx.icon_button(
+                    rx.icon("trash-2", size=14),
                     size="1",
                     variant="ghost",
                     color_scheme="red",
+                    aria_label=t("Remove"),
+                    title=t("Remove"),
                     on_click=s.remove_member(driver_id),
+                    custom_attrs={"data-testid": "member-remove-" + driver_id},
                 ),
             )
         ),
@@ -161,7 +172,7 @@ def _members() -> rx.Component:
         rx.cond(
             s.members.length() > 0,
             data_table(
-                [t("Driver"), t("Contact"), t("Authorised"), ""],
+                [t("Driver"), t("Authorised"), ""],
                 s.members,
                 _member_row,
                 "group-members",
