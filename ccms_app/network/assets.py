@@ -13,6 +13,7 @@ network.registration; the list specs are in network.asset_lists.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from typing import TypeVar
 
 from sqlmodel import Session, SQLModel, col, select
@@ -22,7 +23,7 @@ from ccms_app.core.db import read_session
 from ccms_app.core.events import NetworkEvent, get_event_bus
 from ccms_app.core.i18n import N_, tr
 from ccms_app.core.rows import stored_id
-from ccms_app.network.models import ChargePoint, Connector
+from ccms_app.network.models import ChargePoint, Connector, Station
 
 T = TypeVar("T", bound=SQLModel)
 
@@ -158,6 +159,38 @@ def charge_point_choices(scope: Collection[int]) -> list[tuple[int, str]]:
             .order_by(ChargePoint.identity)
         ).all()
     return [(stored_id(i), n) for i, n in rows]
+
+
+@dataclass(frozen=True)
+class ChargePointFacts:
+    """What an operator picks charge points by for a firmware campaign."""
+
+    id: int
+    identity: str
+    station: str
+    model: str  # "vendor model", as the charger reported it at boot
+    firmware_version: str
+
+
+def charge_point_facts(scope: Collection[int]) -> list[ChargePointFacts]:
+    """Every charge point the operator manages, with its station, model and firmware."""
+    with read_session() as session:
+        rows = session.exec(
+            select(ChargePoint, Station.name)
+            .outerjoin(Station, col(Station.id) == ChargePoint.station_id)
+            .where(col(ChargePoint.organisation_id).in_(list(scope)))
+            .order_by(ChargePoint.identity)
+        ).all()
+        return [
+            ChargePointFacts(
+                stored_id(cp.id),
+                cp.identity,
+                station or "",
+                f"{cp.vendor} {cp.model}".strip(),
+                cp.firmware_version,
+            )
+            for cp, station in rows
+        ]
 
 
 def charge_point_search(scope: Collection[int], term: str, limit: int) -> list[tuple[int, str]]:

@@ -8,6 +8,8 @@ from reflex.vars import ObjectVar
 
 from ccms_app.branding.components.brand import page_title
 from ccms_app.control.firmware.state import (
+    ANY_OPTION,
+    PICKER_SHOWN,
     UPLOAD_ID,
     CampaignRow,
     ChargePointChoice,
@@ -25,6 +27,8 @@ from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import live_indicator, page_header
 from ccms_app.ui.permissions import allowed, when_allowed
 from ccms_app.ui.table import cell, data_table
+
+S = FirmwareState
 
 ROUTE = "/firmware"
 TITLE = page_title("Firmware")
@@ -134,34 +138,99 @@ def charge_point_choice(cp: ObjectVar[ChargePointChoice]) -> rx.Component:
     )
 
 
+def _picker_filter(name: str, label: Text, options: rx.Var) -> rx.Component:
+    """A select narrowing the picker to one station / model / firmware version."""
+    values = {"station": S.picker_station, "model": S.picker_model, "firmware": S.picker_firmware}
+    return rx.select.root(
+        rx.select.trigger(
+            placeholder=label, width="100%", custom_attrs={"data-testid": f"picker-{name}"}
+        ),
+        rx.select.content(
+            rx.select.item(t_with("{label}: all", label=label), value=ANY_OPTION),
+            rx.foreach(options, lambda o: rx.select.item(o, value=o)),
+        ),
+        value=rx.cond(values[name] == "", ANY_OPTION, values[name]),
+        on_change=lambda value: S.set_picker(name, value),
+    )
+
+
+def _picker_filters() -> rx.Component:
+    return rx.grid(
+        text_input(
+            rx.input.slot(rx.icon("search", size=14)),
+            value=S.picker_search,
+            on_change=lambda value: S.set_picker("search", value),
+            placeholder=t("Identity contains…"),
+            type="search",
+            width="100%",
+            custom_attrs={"data-testid": "picker-search"},
+        ),
+        _picker_filter("station", t("Station"), S.station_choices),
+        _picker_filter("model", t("Model"), S.model_choices),
+        _picker_filter("firmware", t("Firmware"), S.firmware_choices),
+        columns=rx.breakpoints(initial="1", sm="2", lg="4"),
+        gap="8px",
+        width="100%",
+    )
+
+
 def charge_point_chooser() -> rx.Component:
+    """Thousands of chargers: narrow them down, then take every match at once."""
     return rx.vstack(
-        rx.hstack(
+        rx.flex(
             rx.text(
-                t_with("Charge points ({count} chosen)", count=FirmwareState.selected.length()),
+                t_with("Charge points ({count} chosen)", count=S.selected.length()),
                 size="2",
                 weight="medium",
             ),
             rx.spacer(),
-            rx.button(t("All"), size="1", variant="soft", on_click=FirmwareState.select_all),
+            rx.button(
+                t_with("Add all {count} matching", count=S.matching_count),
+                size="1",
+                variant="soft",
+                on_click=S.select_all,
+                disabled=S.matching_count == 0,
+                custom_attrs={"data-testid": "picker-select-matching"},
+            ),
             rx.button(
                 t("None"),
                 size="1",
                 variant="soft",
                 color_scheme="gray",
-                on_click=FirmwareState.clear_selection,
+                on_click=S.clear_selection,
+                custom_attrs={"data-testid": "picker-clear"},
             ),
             width="100%",
             align="center",
+            wrap="wrap",
+            gap="8px",
         ),
+        _picker_filters(),
         rx.cond(
-            FirmwareState.charge_points.length() > 0,
-            rx.flex(
-                rx.foreach(FirmwareState.charge_points, charge_point_choice),
-                wrap="wrap",
-                spacing="3",
-                max_height="160px",
-                overflow_y="auto",
+            S.charge_points.length() > 0,
+            rx.vstack(
+                rx.flex(
+                    rx.foreach(S.matching_charge_points, charge_point_choice),
+                    wrap="wrap",
+                    spacing="3",
+                    max_height="160px",
+                    overflow_y="auto",
+                    width="100%",
+                ),
+                rx.cond(
+                    S.matching_count > PICKER_SHOWN,
+                    rx.text(
+                        t_with(
+                            "The first {shown} of {count} shown: narrow the search, or add all.",
+                            shown=PICKER_SHOWN,
+                            count=S.matching_count,
+                        ),
+                        size="1",
+                        color=rx.color("gray", 11),
+                    ),
+                ),
+                rx.cond(S.matching_count == 0, empty_note(t("No charge point matches."))),
+                spacing="1",
                 width="100%",
             ),
             empty_note(t("No charge points yet.")),

@@ -22,11 +22,12 @@ from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
 from ccms_app.accounts.state.auth import acting_email
 from ccms_app.control.firmware import campaign_views, campaigns, diagnostics, errors, images
+from ccms_app.control.rules.campaign_targets import ANY, TargetFilter, choices, matching
 from ccms_app.core.i18n import N_, tr
 from ccms_app.core.types import utc_now
 from ccms_app.monitoring.state.home import HomeState
 from ccms_app.monitoring.view import format_time
-from ccms_app.network.assets import charge_point_choices
+from ccms_app.network.assets import ChargePointFacts, charge_point_facts
 from ccms_app.ui.events import background_event, event
 
 log = logging.getLogger(__name__)
@@ -221,6 +222,19 @@ def parse_form_time(text: str) -> datetime:
 class ChargePointChoice:
     id: int = 0
     identity: str = ""
+    station: str = ""
+    model: str = ""
+    firmware_version: str = ""
+
+
+ANY_OPTION = "__any__"  # a select item cannot have an empty value: "any station" etc.
+PICKER_SHOWN = 300  # checkboxes drawn at once; "select all matching" takes every match
+
+
+def _choices(facts: list[ChargePointFacts]) -> list[ChargePointChoice]:
+    return [
+        ChargePointChoice(f.id, f.identity, f.station, f.model, f.firmware_version) for f in facts
+    ]
 
 
 @guarded(Module.FIRMWARE)
@@ -235,6 +249,10 @@ class FirmwareState(rx.State):
     campaign_when: str = ""
     selected: rx.Field[list[int]] = rx.field(default_factory=list)
     charge_points: rx.Field[list[ChargePointChoice]] = rx.field(default_factory=list)
+    picker_search: str = ""
+    picker_station: str = ANY
+    picker_model: str = ANY
+    picker_firmware: str = ANY
     diagnostics_cp: str = ""
     diagnostics_busy: bool = False
     revision: int = 0  # bumped after the operator's own changes, to refresh `live`
@@ -263,8 +281,7 @@ class FirmwareState(rx.State):
         scope = await asyncio.to_thread(organisations.organisation_scope, self._organisation_id)
         self._scope = sorted(scope)
         self.images = image_rows(await asyncio.to_thread(images.list_images, self._scope))
-        choices = await asyncio.to_thread(charge_point_choices, self._scope)
-        self.charge_points = [ChargePointChoice(id=i, identity=name) for i, name in choices]
+        self.charge_points = _choices(await asyncio.to_thread(charge_point_facts, self._scope))
         if not self.campaign_image and self.images:
             self.campaign_image = self.images[0].id
         self.campaign_when = self.campaign_when or _default_when()
@@ -300,10 +317,50 @@ class FirmwareState(rx.State):
         chosen = [c for c in self.selected if c != charge_point_id]
         self.selected = [*chosen, charge_point_id] if checked else chosen
 
+    def _filter(self) -> TargetFilter:
+        return TargetFilter(
+            self.picker_search, self.picker_station, self.picker_model, self.picker_firmware
+        )
+
+    @rx.var
+    def matching_charge_points(self) -> list[ChargePointChoice]:
+        """The charge points the picker's filters let through (the first PICKER_SHOWN)."""
+        return matching(self.charge_points, self._filter())[:PICKER_SHOWN]
+
+    @rx.var
+    def matching_count(self) -> int:
+        return len(matching(self.charge_points, self._filter()))
+
+    @rx.var
+    def station_choices(self) -> list[str]:
+        return choices([cp.station for cp in self.charge_points])
+
+    @rx.var
+    def model_choices(self) -> list[str]:
+        return choices([cp.model for cp in self.charge_points])
+
+    @rx.var
+    def firmware_choices(self) -> list[str]:
+        return choices([cp.firmware_version for cp in self.charge_points])
+
     @event
-    async def select_all(self) -> None:
-        """Every charge point of this operator (as loaded with the page)."""
-        self.selected = [cp.id for cp in self.charge_points]
+    def set_picker(self, name: str, value: str) -> None:
+        """A picker filter: search, station, model or firmware (ANY_OPTION: any)."""
+        value = ANY if value == ANY_OPTION else value
+        if name == "search":
+            self.picker_search = value[:64]
+        elif name == "station":
+            self.picker_station = value
+        elif name == "model":
+            self.picker_model = value
+        elif name == "firmware":
+            self.picker_firmware = value
+
+    @event
+    def select_all(self) -> None:
+        """Every charge point the filters let through, added to those chosen already."""
+        found = [cp.id for cp in matching(self.charge_points, self._filter())]
+        self.selected = list(dict.fromkeys([*self.selected, *found]))
 
     @event
     def clear_selection(self) -> None:
@@ -330,8 +387,7 @@ class FirmwareState(rx.State):
         except errors.FirmwareError as exc:
             return rx.toast.error(tr("Not uploaded: {error}.", error=exc))
         self.images = image_rows(await asyncio.to_thread(images.list_images, self._scope))
-        choices = await asyncio.to_thread(charge_point_choices, self._scope)
-        self.charge_points = [ChargePointChoice(id=i, identity=name) for i, name in choices]
+        self.charge_points = _choices(await asyncio.to_thread(charge_point_facts, self._scope))
         self.campaign_image = str(image.id)
         self.upload_version = ""
         return [
