@@ -131,7 +131,9 @@ async def test_group_with_a_member_and_a_vehicle(running_app: RunningApp, browse
     remove = phone.locator("[data-testid^=member-remove-]").first
     await expect(remove).to_be_visible(timeout=UI_TIMEOUT_MS)
     box = await remove.bounding_box()
-    assert box is not None and box["x"] + box["width"] <= PHONE["width"]
+    shown = await phone.locator("[data-testid=group-members]").bounding_box()
+    assert box is not None and shown is not None
+    assert box["x"] + box["width"] <= shown["x"] + shown["width"], "Remove is cut off"
     await no_sideways_scroll(phone, "a group's page")
     await _screenshot(phone, "users-group-phone.png")
 

@@ -97,10 +97,13 @@ def _member_row(row: rx.Var) -> rx.Component:
         rx.table.cell(
             rx.vstack(
                 rx.link(member.label, href="/users/drivers/" + driver_id, weight="medium"),
-                rx.text(member.detail, size="1", color=rx.color("gray", 11)),
+                rx.text(
+                    member.detail, size="1", color=rx.color("gray", 11), word_break="break-all"
+                ),
                 spacing="0",
             ),
             vertical_align="middle",
+            white_space="normal",
         ),
         cell(
             rx.switch(
