@@ -125,7 +125,7 @@ def _tabs() -> rx.Component:
                 ],
                 size="2",
                 # On a phone the nine tabs wrap onto rows: a scrolled strip hid six of them.
-                wrap=rx.breakpoints(initial="wrap", md="nowrap"),
+                flex_wrap=rx.breakpoints(initial="wrap", md="nowrap"),
             ),
             overflow_x="auto",
             width="100%",
