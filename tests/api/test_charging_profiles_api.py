@@ -5,7 +5,7 @@ one profile; another organisation's key, a revoked key, bad input."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from ccms_app.accounts.models import Organisation
-from ccms_app.control import commands
 from ccms_app.core.types import utc_now
 from ocpp_server.server import OcppServer
 from ocpp_server.simulator import SimulatedChargePoint
@@ -44,13 +43,6 @@ def default_profile(**changes: Any) -> dict[str, Any]:
         },
     }
     return {**profile, **changes}
-
-
-@pytest.fixture
-def command_port(ocpp_server: OcppServer) -> Iterator[OcppServer]:
-    commands.set_command_port(ocpp_server)
-    yield ocpp_server
-    commands.set_command_port(None)
 
 
 @pytest.fixture

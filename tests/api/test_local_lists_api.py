@@ -3,13 +3,10 @@ charge points, and Sync now / Sync all to a charge point connected over a real w
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 
 from ccms_app.accounts.models import Organisation
-from ccms_app.control import commands
 from ccms_app.core import db
 from ccms_app.drivers.models import IdTag
 from ccms_app.network.models import ChargePoint, Station
@@ -42,13 +39,6 @@ def network(organisation: Organisation) -> dict[str, int]:
         session.flush()
         ids = {cp.identity: cp.id or 0 for cp in session.query(ChargePoint).all()}
         return {**ids, "north": north.id or 0}
-
-
-@pytest.fixture
-def command_port(ocpp_server: OcppServer) -> Iterator[OcppServer]:
-    commands.set_command_port(ocpp_server)
-    yield ocpp_server
-    commands.set_command_port(None)
 
 
 async def _list(rest: httpx.AsyncClient, key: dict[str, str], name: str = "Fleet") -> dict:

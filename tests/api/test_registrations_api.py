@@ -4,13 +4,12 @@ or rejected, as the Assets page's Unregistered tab does it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
 from ccms_app.accounts.models import Organisation
-from ccms_app.control import commands
 from ocpp_server.server import OcppServer
 from ocpp_server.simulator import SimulatedChargePoint
 from tests.api.rest import Keys, bearer, keys, rest, served, sub_operator
@@ -18,13 +17,6 @@ from tests.api.rest import Keys, bearer, keys, rest, served, sub_operator
 __all__ = ["keys", "rest", "served", "sub_operator"]
 
 STRANGER = "CP-STRANGER-API"
-
-
-@pytest.fixture
-def command_port(ocpp_server: OcppServer) -> Iterator[OcppServer]:
-    commands.set_command_port(ocpp_server)
-    yield ocpp_server
-    commands.set_command_port(None)
 
 
 @pytest.fixture

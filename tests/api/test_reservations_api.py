@@ -4,7 +4,7 @@ list, get, export; another organisation's key, a revoked key, bad input."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from ccms_app.accounts.models import Organisation
-from ccms_app.control import commands
 from ccms_app.core.types import utc_now
 from ocpp_server.server import OcppServer
 from ocpp_server.simulator import SimulatedChargePoint
@@ -26,13 +25,6 @@ __all__ = ["keys", "rest", "served", "sub_operator"]
 def in_an_hour() -> str:
     """An hour from now, written in another zone than UTC."""
     return (utc_now() + timedelta(hours=1)).astimezone().isoformat()
-
-
-@pytest.fixture
-def command_port(ocpp_server: OcppServer) -> Iterator[OcppServer]:
-    commands.set_command_port(ocpp_server)
-    yield ocpp_server
-    commands.set_command_port(None)
 
 
 @pytest.fixture

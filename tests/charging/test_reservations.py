@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -22,7 +22,6 @@ from ccms_app.core.scheduler import get_scheduler, start_scheduler, stop_schedul
 from ccms_app.core.types import utc_now
 from ccms_app.network.models import Connector, StatusEvent
 from ccms_app.runtime import network_runtime
-from ocpp_server.server import OcppServer
 from ocpp_server.simulator import EvProfile, SimulatedChargePoint
 from tests.control.core_profile_support import (
     BLOCKED_TAG,
@@ -39,13 +38,6 @@ from tests.fixtures.ocpp import connect_charge_point, eventually
 
 BY = "ops@example.com"
 CAR = EvProfile(capacity_wh=60_000, start_soc=30.0, max_power_w=22_000)
-
-
-@pytest.fixture
-def command_port(ocpp_server: OcppServer) -> Iterator[OcppServer]:
-    commands.set_command_port(ocpp_server)
-    yield ocpp_server
-    commands.set_command_port(None)
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -34,7 +34,6 @@ from ccms_app.control.smart_charging.profile_views import list_profiles, profile
 from ccms_app.control.state.smart_charging_form import form_profile_spec
 from ccms_app.control.state.smart_charging_rows import composite_rows
 from ccms_app.core.types import utc_now
-from ocpp_server.server import OcppServer
 from ocpp_server.simulator import EvProfile, SimulatedChargePoint
 from tests.control.core_profile_support import CP, TAG, connector_status, register, rows
 from tests.fixtures.ocpp import eventually
@@ -59,13 +58,6 @@ def spec(purpose: str, limits: list[tuple[int, float]], **extra: Any) -> dict[st
         "charging_schedule": schedule,
         **extra,
     }
-
-
-@pytest.fixture
-def command_port(ocpp_server: OcppServer) -> Iterator[OcppServer]:
-    commands.set_command_port(ocpp_server)
-    yield ocpp_server
-    commands.set_command_port(None)
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from ocpp.exceptions import InternalError
 from sqlmodel import Session, select
@@ -14,17 +12,9 @@ from ccms_app.control.models import ChargePointCommand
 from ccms_app.control.rules.commands import CommandInputError
 from ccms_app.core.events import get_event_bus
 from ccms_app.network.models import ChargePoint
-from ocpp_server.server import OcppServer
 from tests.fixtures.ocpp import NEVER, connect_charge_point
 
 CP = "CP-CMD-1"
-
-
-@pytest.fixture
-def command_port(ocpp_server: OcppServer) -> Iterator[OcppServer]:
-    commands.set_command_port(ocpp_server)
-    yield ocpp_server
-    commands.set_command_port(None)
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -10,7 +10,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from ccms_app.accounts.models import Organisation
-from ccms_app.control import commands
 from ccms_app.control.configuration import (
     ReadOnlyKeyError,
     change_configuration,
@@ -23,18 +22,10 @@ from ccms_app.control.models import ChargePointCommand, ChargePointConfiguration
 from ccms_app.control.rules.commands import CommandInputError
 from ccms_app.core.events import get_event_bus
 from ccms_app.core.types import utc_now
-from ocpp_server.server import OcppServer
 from ocpp_server.simulator import SimulatedChargePoint
 from tests.control.core_profile_support import CP, register, rows
 
 BY = "ops@example.com"
-
-
-@pytest.fixture
-def command_port(ocpp_server: OcppServer) -> Iterator[OcppServer]:
-    commands.set_command_port(ocpp_server)
-    yield ocpp_server
-    commands.set_command_port(None)
 
 
 @pytest.fixture

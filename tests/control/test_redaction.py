@@ -4,11 +4,9 @@ log, the command records, the stored configuration (issue 9)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from ocpp.routing import on
 from ocpp.v16 import call_result
 from ocpp.v16.enums import Action
@@ -16,7 +14,6 @@ from sqlalchemy.engine import Engine
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.charging.charger_events import ChargerEventService
-from ccms_app.control import commands
 from ccms_app.control.configuration import change_configuration, fetch_configuration
 from ccms_app.control.models import ChargePointCommand, ChargePointConfiguration, OcppMessage
 from ccms_app.control.rules.redaction import REDACTED, redact, redact_text
@@ -45,13 +42,6 @@ class LeakyChargePoint(ScriptedChargePoint):
             {"key": "HeartbeatInterval", "readonly": False, "value": "300"},
         ]
         return call_result.GetConfiguration(configuration_key=keys)
-
-
-@pytest.fixture
-def command_port(ocpp_server: OcppServer) -> Iterator[OcppServer]:
-    commands.set_command_port(ocpp_server)
-    yield ocpp_server
-    commands.set_command_port(None)
 
 
 async def test_authorization_key_is_sent_but_never_stored(

@@ -4,7 +4,6 @@ end follows the charger's own ConnectionTimeOut when it reported one."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -26,13 +25,6 @@ from tests.fixtures.ocpp import connect_charge_point
 
 CP = "CP-REMOTE-1"
 SENT = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def command_port(ocpp_server: OcppServer) -> Iterator[OcppServer]:
-    commands.set_command_port(ocpp_server)
-    yield ocpp_server
-    commands.set_command_port(None)
 
 
 @pytest.fixture

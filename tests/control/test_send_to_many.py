@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from sqlmodel import Session, select
@@ -25,13 +25,6 @@ IDENTITIES = [f"CP-BULK-{n}" for n in range(1, 6)]
 OFFLINE = "CP-BULK-4"
 REJECTING = "CP-BULK-2"
 UNKNOWN_ID = 9999
-
-
-@pytest.fixture
-def command_port(ocpp_server: OcppServer) -> Iterator[OcppServer]:
-    commands.set_command_port(ocpp_server)
-    yield ocpp_server
-    commands.set_command_port(None)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ real websockets against the simulator, the real OCPP server and the real databas
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -14,7 +14,6 @@ from ccms_app.accounts.models import Organisation
 from ccms_app.control import commands
 from ccms_app.control.rules.commands import TRIGGERABLE_MESSAGES
 from ccms_app.core.types import utc_now
-from ocpp_server.server import OcppServer
 from ocpp_server.simulator import SimulatedChargePoint
 from tests.control.core_profile_support import (
     CP,
@@ -25,13 +24,6 @@ from tests.control.core_profile_support import (
 from tests.fixtures.ocpp import connect_charge_point, eventually
 
 BY = "ops@example.com"
-
-
-@pytest.fixture
-def command_port(ocpp_server: OcppServer) -> Iterator[OcppServer]:
-    commands.set_command_port(ocpp_server)
-    yield ocpp_server
-    commands.set_command_port(None)
 
 
 @pytest.fixture

@@ -10,15 +10,12 @@ deleted, bad input getting clear per-field errors; name and phone are edited.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
 from ocpp.v16 import call
 from sqlmodel import select
 
 from ccms_app.accounts.models import Organisation
-from ccms_app.control import commands
 from ccms_app.core import db
 from ccms_app.core.types import utc_now
 from ccms_app.driver_app.models import DriverAccount
@@ -39,14 +36,6 @@ from ocpp_server.simulator import SimulatedChargePoint
 from tests.driver_app.support import DriverTab, driver_tab, signed_in_driver
 from tests.driver_app.test_history import CP, build_world, fund, seed_sessions, stock_card
 from tests.fixtures.ocpp import connect_charge_point
-
-
-@pytest.fixture
-def command_port(ocpp_server: OcppServer) -> Iterator[OcppServer]:
-    commands.set_command_port(ocpp_server)
-    yield ocpp_server
-    commands.set_command_port(None)
-
 
 REFUSED = (
     "This card cannot be added. Check the number printed on it; if it is right, ask the "

@@ -23,7 +23,6 @@ from sqlmodel import select
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.charging.models import ChargingSession, Reservation
-from ccms_app.control.commands import set_command_port
 from ccms_app.control.models import ChargePointCommand
 from ccms_app.core import db
 from ccms_app.core.events import NetworkEvent
@@ -200,13 +199,6 @@ def network(engine: Any, organisation: Organisation) -> Network:
     )
     assign(scope, tariff.id, AssignmentTarget.NETWORK, org_id, "test")
     return ids
-
-
-@pytest.fixture
-def command_port(ocpp_server: OcppServer) -> Iterator[OcppServer]:
-    set_command_port(ocpp_server)
-    yield ocpp_server
-    set_command_port(None)
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ point for them. A connector of another network is not found either.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from ocpp.v16 import call
@@ -15,7 +15,6 @@ from sqlmodel import select
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.charging.models import Reservation
-from ccms_app.control import commands
 from ccms_app.core import db
 from ccms_app.driver_app.state.account import DriverCardsState, DriverVehiclesState
 from ccms_app.driver_app.state.history import DriverHistoryState, DriverSessionState
@@ -28,13 +27,6 @@ from tests.driver_app.support import driver_tab, signed_in_driver
 from tests.driver_app.test_history import CP, World, build_world, fund, seed_sessions, stock_card
 from tests.driver_app.test_reservations import reserve, reserve_tab
 from tests.fixtures.ocpp import connect_charge_point
-
-
-@pytest.fixture
-def command_port(ocpp_server: OcppServer) -> Iterator[OcppServer]:
-    commands.set_command_port(ocpp_server)
-    yield ocpp_server
-    commands.set_command_port(None)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from the wallet once (not for card payers); a used one is priced with its sessio
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -20,7 +20,6 @@ from sqlmodel import select
 from ccms_app.accounts.models import Organisation
 from ccms_app.charging.models import Reservation
 from ccms_app.charging.reservations import expire_reservations
-from ccms_app.control import commands
 from ccms_app.core import db
 from ccms_app.core.types import utc_now
 from ccms_app.driver_app.state.reservations import DriverReservationsState, DriverReserveState
@@ -34,13 +33,6 @@ from tests.control.core_profile_support import CoreScriptedChargePoint
 from tests.driver_app.support import DriverTab, SignedInDriver, driver_tab, signed_in_driver
 from tests.driver_app.test_history import CP, World, build_world, fund, iso
 from tests.fixtures.ocpp import connect_charge_point
-
-
-@pytest.fixture
-def command_port(ocpp_server: OcppServer) -> Iterator[OcppServer]:
-    commands.set_command_port(ocpp_server)
-    yield ocpp_server
-    commands.set_command_port(None)
 
 
 @pytest.fixture

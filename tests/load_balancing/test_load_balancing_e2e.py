@@ -9,7 +9,7 @@ so the others stay within the limit.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -19,7 +19,6 @@ from sqlmodel import Session, col, select
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.charging.models import ChargingSession, MeterSample, SessionStatus
-from ccms_app.control import commands
 from ccms_app.control.models import StoredChargingProfile
 from ccms_app.core import db
 from ccms_app.core.events import EventBus, get_event_bus
@@ -89,13 +88,6 @@ def site_id(engine: Engine, organisation: Organisation) -> int:
             s.flush()
             s.add(LoadMember(site_id=site.id, node_id=root.id, charge_point_id=cp.id))
         return site.id
-
-
-@pytest.fixture
-def command_port(ocpp_server: OcppServer) -> Iterator[OcppServer]:
-    commands.set_command_port(ocpp_server)
-    yield ocpp_server
-    commands.set_command_port(None)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -46,13 +46,6 @@ class RecordingTarget:
 
     def statuses(self) -> list[str]:
         return [row.status for row in self.state.command_history]
-
-
-@pytest.fixture
-def command_port(ocpp_server: OcppServer) -> Iterator[OcppServer]:
-    commands.set_command_port(ocpp_server)
-    yield ocpp_server
-    commands.set_command_port(None)
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ real websocket (ChangeAvailability sent, Authorize answered Invalid)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from ocpp.v16 import call
 from sqlalchemy.engine import Engine
@@ -14,7 +12,6 @@ from sqlmodel import Session, select
 from ccms_app.accounts.models import Organisation
 from ccms_app.accounts.organisations import organisation_scope
 from ccms_app.charging.models import ChargingSession
-from ccms_app.control import commands
 from ccms_app.control.models import ChargePointCommand
 from ccms_app.core import db
 from ccms_app.core.types import utc_now
@@ -25,7 +22,6 @@ from ccms_app.network import charge_point_usage as usage
 from ccms_app.network import stations
 from ccms_app.network.assets import AssetError, AssetInUse, AssetNotFound
 from ccms_app.network.models import ChargePoint, Connector, StatusEvent
-from ocpp_server.server import OcppServer
 from tests.fixtures.ocpp import ScriptedChargePoint, connect_charge_point
 
 BY = "ops@example.com"
@@ -206,13 +202,6 @@ async def test_disabling_an_offline_charge_point_refuses_its_id_tags(
     assert _authorize(engine, cp.id) == "Invalid"
     again = await usage.set_charge_point_enabled(scope, cp.id, True, BY)
     assert again.changed and _authorize(engine, cp.id) == "Accepted"
-
-
-@pytest.fixture
-def command_port(ocpp_server: OcppServer) -> Iterator[OcppServer]:
-    commands.set_command_port(ocpp_server)
-    yield ocpp_server
-    commands.set_command_port(None)
 
 
 async def test_disable_and_enable_a_connected_charge_point(

@@ -4,7 +4,7 @@ next boot (triggered at once) is Accepted."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -12,26 +12,17 @@ from sqlmodel import Session, select
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.accounts.organisations import organisation_scope
-from ccms_app.control import commands
 from ccms_app.core.listing import ListQuery, fetch_page
 from ccms_app.network import stations
 from ccms_app.network.asset_lists import UNREGISTERED_LIST
 from ccms_app.network.assets import AssetError
 from ccms_app.network.models import ChargePoint
 from ccms_app.network.registration import register_unregistered
-from ocpp_server.server import OcppServer
 from ocpp_server.simulator import SimulatedChargePoint
 from tests.fixtures.ocpp import eventually
 
 BY = "ops@example.com"
 STRANGER = "CP-STRANGER-7"
-
-
-@pytest.fixture
-def command_port(ocpp_server: OcppServer) -> Iterator[OcppServer]:
-    commands.set_command_port(ocpp_server)
-    yield ocpp_server
-    commands.set_command_port(None)
 
 
 @pytest.fixture

@@ -5,14 +5,11 @@ websockets to the simulator."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from ccms_app.accounts.models import Organisation
-from ccms_app.control import commands
 from ccms_app.core.listing import ListQuery, fetch_page
 from ccms_app.drivers.local_lists.assignments import (
     assign_list,
@@ -300,13 +297,6 @@ def test_entries_assigned_and_picker_specs(
         "CP-N2": True,
         "CP-S1": True,
     }
-
-
-@pytest.fixture
-def command_port(ocpp_server: OcppServer) -> Iterator[OcppServer]:
-    commands.set_command_port(ocpp_server)
-    yield ocpp_server
-    commands.set_command_port(None)
 
 
 async def test_sync_now_for_a_list_then_changes_go_as_differential_updates(

@@ -4,7 +4,7 @@ on a real migrated database."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -13,7 +13,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from ccms_app.accounts.models import Organisation
-from ccms_app.control import commands
 from ccms_app.control.models import ChargePointCommand, ChargePointConfiguration, OcppMessage
 from ccms_app.core.config import Settings
 from ccms_app.core.db import session_scope
@@ -46,13 +45,6 @@ CP = "CP-LIST-1"
 CP2 = "CP-LIST-2"
 TAGS = ["LIST-TAG-1", "LIST-TAG-2", "LIST-TAG-3"]
 CAR = EvProfile(capacity_wh=60_000, start_soc=30.0, max_power_w=22_000)
-
-
-@pytest.fixture
-def command_port(ocpp_server: OcppServer) -> Iterator[OcppServer]:
-    commands.set_command_port(ocpp_server)
-    yield ocpp_server
-    commands.set_command_port(None)
 
 
 def add_charge_point(engine: Engine, organisation: Organisation, identity: str) -> int:

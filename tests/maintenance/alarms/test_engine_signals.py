@@ -5,7 +5,6 @@ OCPP server -> charger event service -> event bus -> alarm worker -> SQLite."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -44,13 +43,6 @@ def iso(at: datetime) -> str:
 def cp_id(session: Session, organisation: Organisation) -> int:
     add_tag(session, organisation, TAG)
     return register_charge_point(session, organisation, CP, vendor="ACME").id or 0
-
-
-@pytest.fixture
-def command_port(ocpp_server: OcppServer) -> Iterator[OcppServer]:
-    commands.set_command_port(ocpp_server)
-    yield ocpp_server
-    commands.set_command_port(None)
 
 
 async def session_on(
