@@ -75,6 +75,7 @@ from ccms_app.system.pages import audit as audit_pages
 from ccms_app.system.pages import roles as roles_pages
 from ccms_app.system.pages import settings as system
 from ccms_app.system.pages import sub_operators as sub_operators_pages
+from ccms_app.ui.connection import connection_lost_banner
 from ccms_app.webhooks import pages as webhooks_pages
 
 log = logging.getLogger(__name__)
@@ -190,6 +191,8 @@ app = rx.App(
     # raw login token is taken out of what reaches Reflex's socket (accounts/web_session.py).
     api_transformer=[build_api(), RawTokenScrubber],
 )
+# Reflex's technical connection toast, replaced by a plain banner (ui/connection.py).
+app.app_wraps[(5, "Overlay")] = lambda stateful: connection_lost_banner() if stateful else None
 gate.install(app)
 gate.install_driver_gate(driver_gate)  # the driver app's sign-in, never an operator's
 i18n.name_the_product_with(brands.product_name_of)  # messages name the brand, not CCMS

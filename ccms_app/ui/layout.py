@@ -13,6 +13,7 @@ import reflex as rx
 
 from ccms_app.accounts.state import AuthState
 from ccms_app.branding.components.brand import brand_style
+from ccms_app.ui.connection import DIMMED, when_connected
 from ccms_app.ui.nav import SIDEBAR_WIDTH, mobile_bar, sidebar
 
 # Components shown once over every signed-in page (the alarm toast), registered by the
@@ -52,6 +53,8 @@ def _shell(active: str, *content: rx.Component) -> rx.Component:
             mobile_bar(active),
             rx.box(
                 rx.vstack(read_only_banner(), *content, spacing="5", width="100%"),
+                opacity=when_connected("1", DIMMED),  # frozen values look frozen
+                transition="opacity 0.3s",
                 margin_left=["0", "0", SIDEBAR_WIDTH],
                 padding=["16px 12px", "20px 16px", "24px 32px"],
                 max_width="1600px",

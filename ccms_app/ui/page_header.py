@@ -11,6 +11,7 @@ from reflex.utils.imports import ImportVar
 from reflex.vars.base import LiteralVar, Var, VarData
 
 from ccms_app.accounts.state import AuthState
+from ccms_app.ui.connection import when_connected
 from ccms_app.ui.i18n import t_with
 
 
@@ -44,22 +45,29 @@ def page_header(
 
 
 def live_indicator(updated_at: rx.Var) -> rx.Component:
-    """Shows the page is live and when the data last changed (UTC)."""
+    """Shows the page is live and when the data last changed; once the server is lost, that
+    the data is as of then (ui/connection.py)."""
     return rx.hstack(
         rx.box(
             width="8px",
             height="8px",
             border_radius="50%",
-            background=rx.color("green", 9),
+            background=when_connected(rx.color("green", 9), rx.color("red", 9)),
         ),
         rx.text(
-            t_with("Live · updated {time}", time=updated_at),
+            when_connected(
+                t_with("Live · updated {time}", time=updated_at),
+                t_with("Connection lost · data as of {time}", time=updated_at),
+            ),
             size="1",
-            color=rx.color("gray", 11),
+            color=when_connected(rx.color("gray", 11), rx.color("red", 11)),
         ),
         align="center",
         spacing="2",
-        custom_attrs={"data-testid": "live-indicator"},
+        custom_attrs={
+            "data-testid": "live-indicator",
+            "data-connection": when_connected("live", "lost"),
+        },
     )
 
 

@@ -44,6 +44,22 @@ async def _status(
     )
 
 
+async def _lose_and_regain_the_server(page: Page) -> None:
+    """The browser loses the server: a plain banner, the live indicator says since when; the
+    connection comes back: both go, without a reload."""
+    banner = page.locator("[data-testid=connection-lost]")
+    indicator = page.locator("[data-testid=live-indicator]").first
+    await page.context.set_offline(True)
+    await expect(banner).to_be_visible(timeout=UI_TIMEOUT_MS)
+    await expect(indicator).to_have_attribute("data-connection", "lost")
+    await expect(indicator).to_contain_text("Connection lost · data as of")
+    await _screenshot(page, "live-monitoring-connection-lost-desktop.png")
+    await page.context.set_offline(False)
+    await expect(banner).to_be_hidden(timeout=UI_TIMEOUT_MS)
+    await expect(indicator).to_have_attribute("data-connection", "live")
+    assert await page.evaluate("window.__ccmsNoReload === true")
+
+
 async def test_live_monitoring_shows_ocpp_status_without_reload(
     running_app: RunningApp, browser: Browser
 ) -> None:
@@ -67,6 +83,7 @@ async def test_live_monitoring_shows_ocpp_status_without_reload(
         )
         assert await page.evaluate("window.__ccmsNoReload === true")
         await _screenshot(page, "live-monitoring-desktop.png")
+        await _lose_and_regain_the_server(page)
         await _filter_and_select(page)
 
         await _send_remote_start(page)
