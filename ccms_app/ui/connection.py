@@ -11,7 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 import reflex as rx
-from reflex_components_core.core.banner import (  # type: ignore[import-untyped]  # no py.typed
+
+# Reflex re-exports its components package under `reflex.components` at run time, which
+# mypy cannot follow.
+from reflex.components.core.banner import (  # type: ignore[import-not-found]
     has_connection_errors,
 )
 
