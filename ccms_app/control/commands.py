@@ -285,25 +285,28 @@ def _with_follow_up(session: Session, view: CommandView) -> CommandView:
     """An accepted remote start says what came of it (started, refused, no car)."""
     if view.action != REMOTE_START or view.status != CommandStatus.ACCEPTED:
         return view
-    id_tag = _request_field(view.request, "id_tag")
-    started = session.exec(
-        select(ChargingSession.id, ChargingSession.id_tag_status)
-        .where(
-            ChargingSession.charge_point_id == view.charge_point_id,
-            ChargingSession.id_tag == id_tag,
-            col(ChargingSession.start_time) >= view.created_at - CLOCK_SKEW,
-        )
-        .order_by(col(ChargingSession.start_time), col(ChargingSession.id))
-        .limit(1)
-    ).first()
     timeout = session.exec(
         select(ChargePointConfiguration.value).where(
             ChargePointConfiguration.charge_point_id == view.charge_point_id,
             ChargePointConfiguration.key == "ConnectionTimeOut",
         )
     ).first()
+    wait = wait_for_plug_in(timeout)
+    # Only a transaction begun while the charger waited: the same card charging next day
+    # is not this command's outcome.
+    started = session.exec(
+        select(ChargingSession.id, ChargingSession.id_tag_status)
+        .where(
+            ChargingSession.charge_point_id == view.charge_point_id,
+            ChargingSession.id_tag == _request_field(view.request, "id_tag"),
+            col(ChargingSession.start_time) >= view.created_at - CLOCK_SKEW,
+            col(ChargingSession.start_time) <= view.created_at + wait + CLOCK_SKEW,
+        )
+        .order_by(col(ChargingSession.start_time), col(ChargingSession.id))
+        .limit(1)
+    ).first()
     transaction = FollowingTransaction(stored_id(started[0]), started[1]) if started else None
-    message, values = follow_up(view.created_at, utc_now(), transaction, wait_for_plug_in(timeout))
+    message, values = follow_up(view.created_at, utc_now(), transaction, wait)
     return dataclasses.replace(view, follow_up=tr(message, **values))
 
 

@@ -11,7 +11,9 @@ from ocpp.v16 import call
 from sqlmodel import Session
 
 from ccms_app.accounts.models import Organisation
+from ccms_app.charging.models import ChargingSession
 from ccms_app.control import commands
+from ccms_app.control.models import ChargePointCommand
 from ccms_app.control.rules.remote_start import (
     DEFAULT_WAIT,
     FollowingTransaction,
@@ -77,3 +79,35 @@ def test_no_car_after_the_chargers_connection_timeout() -> None:
         "Transaction {transaction} refused: {reason}.",
         {"transaction": 7, "reason": "ConcurrentTx"},
     )
+
+
+def test_the_same_card_charging_later_is_not_the_commands_outcome(
+    session: Session, organisation: Organisation, charge_point_id: int
+) -> None:
+    sent = datetime.now(UTC) - timedelta(days=1)
+    session.add(
+        ChargePointCommand(
+            organisation_id=organisation.id or 0,
+            charge_point_id=charge_point_id,
+            action="RemoteStartTransaction",
+            request_payload='{"id_tag": "GOOD", "connector_id": 1}',
+            status="accepted",
+            created_at=sent,
+            updated_at=sent,
+        )
+    )
+    session.add(
+        ChargingSession(
+            organisation_id=organisation.id or 0,
+            charge_point_id=charge_point_id,
+            connector_id=1,
+            id_tag="GOOD",
+            start_time=datetime.now(UTC),
+            meter_start_wh=0,
+        )
+    )
+    session.commit()
+
+    (view,) = commands.recent_commands(charge_point_id, 1)
+
+    assert view.follow_up == "No transaction started within 3 min: no car was plugged in."
