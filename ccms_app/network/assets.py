@@ -150,17 +150,6 @@ def organisation_choices(scope: Collection[int]) -> list[tuple[int, str]]:
     return [(stored_id(i), n) for i, n in rows]
 
 
-def charge_point_choices(scope: Collection[int]) -> list[tuple[int, str]]:
-    """(id, identity) of the charge points the operator manages, by identity: pickers."""
-    with read_session() as session:
-        rows = session.exec(
-            select(col(ChargePoint.id), ChargePoint.identity)
-            .where(col(ChargePoint.organisation_id).in_(list(scope)))
-            .order_by(ChargePoint.identity)
-        ).all()
-    return [(stored_id(i), n) for i, n in rows]
-
-
 @dataclass(frozen=True)
 class ChargePointFacts:
     """What an operator picks charge points by for a firmware campaign."""

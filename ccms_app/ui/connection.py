@@ -23,10 +23,6 @@ from ccms_app.ui.i18n import t
 DIMMED = "0.45"
 
 
-def connection_lost() -> rx.Var[bool]:
-    return has_connection_errors
-
-
 def when_connected(connected: Any, lost: Any) -> Any:
     """`connected` while the page hears the server, `lost` while it does not."""
     return rx.cond(has_connection_errors, lost, connected)
