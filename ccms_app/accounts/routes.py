@@ -103,7 +103,7 @@ async def login(request: Request) -> Response:
         return _back_to_login("failed", "")
     email = form.get("email", "").strip()[:MAX_EMAIL_CHARS]
     password = form.get("password", "")
-    next_path = safe_next(form.get("next") or _next_in_referer(request))
+    next_path = safe_next(form.get("next") or next_in_referer(request))
     if not email or not password:
         return _back_to_login("missing", next_path)
     if len(password) > MAX_PASSWORD_LENGTH:  # no account has one: never worth hashing
@@ -201,9 +201,10 @@ def _record_failure(email: str, address: str) -> None:
     )
 
 
-def _next_in_referer(request: Request) -> str:
-    """The `next` of the login page the form was posted from: a form sent before the page
-    had filled its hidden field (or without scripts) still lands where it was going."""
+def next_in_referer(request: Request) -> str:
+    """The `next` of the sign-in page the form was posted from: a form sent before the page
+    had filled its hidden field (a password manager submits at once; the page's state may
+    still be on its way) still lands where it was going. Used by both sign-in forms."""
     query = urlsplit(request.headers.get("referer", "")).query
     return dict(parse_qsl(query)).get("next", "")
 

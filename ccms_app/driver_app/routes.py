@@ -26,7 +26,13 @@ from starlette.routing import Route
 from ccms_app.accounts import auth
 from ccms_app.accounts.http_gate import client_address, public_route
 from ccms_app.accounts.login_guard import MAX_EMAIL_CHARS, LoginBusy, LoginThrottled, login_guard
-from ccms_app.accounts.routes import FormTooLargeError, hold_refusal, is_https, read_form
+from ccms_app.accounts.routes import (
+    FormTooLargeError,
+    hold_refusal,
+    is_https,
+    next_in_referer,
+    read_form,
+)
 from ccms_app.accounts.web_session import DRIVER_SESSION_COOKIE
 from ccms_app.core.config import get_settings
 from ccms_app.core.i18n import is_language, negotiate, reading_as
@@ -81,7 +87,7 @@ async def sign_in(request: Request) -> Response:
         return _to(SIGN_IN, error="failed")
     email = form.get("email", "").strip()[:MAX_EMAIL_CHARS]
     password = form.get("password", "")
-    target = safe_app_next(form.get("next"))
+    target = safe_app_next(form.get("next") or next_in_referer(request))
     if not email or not password:
         return _to(SIGN_IN, error="missing", next=_next(target))
     address = client_address(request)

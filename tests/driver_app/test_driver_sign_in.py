@@ -118,6 +118,22 @@ async def test_sign_up_verify_sign_in_and_out(
         data={"email": "ada@example.com", "password": PASSWORD, "next": "https://evil.example"},
     )
     assert elsewhere.headers["location"] == "/app"
+    # sent before the page filled its hidden `next` (a password manager is that fast): the
+    # sign-in page's own address still says where the driver was going, and only inside
+    # the app
+    scanned = {"referer": "http://ccms.test/app/login?next=%2Fapp%2Fc%2FCP-1%2F1"}
+    early = await web.post(
+        "/app/auth/login",
+        data={"email": "ada@example.com", "password": PASSWORD},
+        headers=scanned,
+    )
+    assert early.headers["location"] == "/app/c/CP-1/1"
+    outside = await web.post(
+        "/app/auth/login",
+        data={"email": "ada@example.com", "password": PASSWORD},
+        headers={"referer": "http://ccms.test/app/login?next=%2Fsystem%2Faccounts"},
+    )
+    assert outside.headers["location"] == "/app"
     out = await web.get("/app/auth/logout", cookies={DRIVER_SESSION_COOKIE: second})
     assert out.headers["location"] == "/app/login"
     assert driver_accounts.principal_for_session(auth.token_hash(second)) is None
