@@ -1,7 +1,7 @@
 """Importing the app does nothing but define it: no thread, no database connection, no
-settings read. Whatever imports the app to inspect it (`reflex export`, the page walkers in
-tests/ui and tests/i18n, the frontend build) must not touch a database or start services:
-those start with the app's lifespan, in the process that serves it."""
+settings read. The browser tests rely on it (tests/fixtures/app_zygote.py forks every test
+module's app process from one import), and so does anything that imports the app to inspect
+it (`reflex export`, the page walkers in tests/ui and tests/i18n)."""
 
 from __future__ import annotations
 

@@ -277,7 +277,8 @@ async def test_log_out_on_live_monitoring_then_the_old_cookie_opens_nothing(
     await expect(page.locator("[data-testid=logout]").first).to_be_visible()
     old_cookie = await _cookie(page.context)
     raw_token = old_cookie.split("=", 1)[1].encode()
-    states = running_app.log_path.parent / "states"
+    assert running_app.states_dir is not None
+    states = running_app.states_dir
     # Reflex writes each state file 2 s after a change (debounced): wait until the file with
     # the tab's router headers is there. They hold the cookie header, as the token's hash.
     hashed = auth.token_hash(raw_token.decode()).encode()
