@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Generator
 from typing import Any
 
@@ -26,6 +27,12 @@ membership_events.install()  # card-plan memberships follow Stripe's webhooks
 alarm_email.install()  # alarm e-mail outbox rows, in the alarm's transaction
 work_order_hook.install()  # alarm rules' work orders, in the alarm's transaction
 gate.install_driver_gate(driver_gate)  # as ccms_app.py: driver app handlers' own check
+
+# Passwords at Argon2id's lowest cost (1 pass, 8 MiB: ~10 ms instead of ~0.2 s a check, and
+# the suite makes and checks some thousand of them, the browser tests' app processes too).
+# The cost is configuration; tests/accounts/test_login_routes.py checks the default one.
+os.environ.setdefault("CCMS_PASSWORD_HASH_PASSES", "1")
+os.environ.setdefault("CCMS_PASSWORD_HASH_MEMORY_KIB", "8192")
 
 BROWSER_SUFFIX = "_browser.py"
 

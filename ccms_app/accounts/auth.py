@@ -39,11 +39,20 @@ SESSION_COOKIE = "ccms_session"  # the browser cookie that holds a login session
 LOGIN_FAILED_MESSAGE = i18n.N_("Unknown email or wrong password.")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
-# Argon2id with 64 MiB and 3 passes (RFC 9106's second recommended setting) on ONE lane:
-# a check then keeps to one thread, so `login_guard`'s HASH_SLOTS bounds the cores logins
-# can take (several lanes would each get a thread of their own). Hashes made with other
-# parameters (argon2-cffi's default of 4 lanes) are upgraded at the next login.
-_hasher = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=1)
+
+def _hasher() -> PasswordHasher:
+    """Argon2id at the configured cost (CCMS_PASSWORD_HASH_PASSES / _MEMORY_KIB; by default
+    64 MiB and 3 passes, RFC 9106's second recommended setting) on ONE lane: a check then
+    keeps to one thread, so `login_guard`'s HASH_SLOTS bounds the cores logins can take
+    (several lanes would each get a thread of their own). Hashes made with other parameters
+    (argon2-cffi's default of 4 lanes, an older cost) are upgraded at the next login. Built
+    per use (it is a few attributes): importing reads no settings."""
+    settings = get_settings()
+    return PasswordHasher(
+        time_cost=settings.password_hash_passes,
+        memory_cost=settings.password_hash_memory_kib,
+        parallelism=1,
+    )
 
 
 class AuthenticationError(Exception):
@@ -55,13 +64,13 @@ class AuthenticationError(Exception):
 
 def hash_password(password: str) -> str:
     """An Argon2id hash of `password` (salted, self-describing)."""
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     """Whether `password` matches `password_hash`; a malformed hash never matches."""
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -152,7 +161,7 @@ def verify_login(account: OperatorAccount | None, password: str) -> VerifiedLogi
         log.info("login refused", extra={"account_id": account.id})
         raise AuthenticationError()
     upgraded = ""
-    if _hasher.check_needs_rehash(account.password_hash):
+    if _hasher().check_needs_rehash(account.password_hash):
         upgraded = hash_password(password)
     return VerifiedLogin(account, upgraded)
 
@@ -246,7 +255,7 @@ def _delete_expired_sessions(session: Session, account_id: int | None) -> None:
 
 @cache
 def _dummy_hash() -> str:
-    return _hasher.hash(secrets.token_urlsafe(16))
+    return _hasher().hash(secrets.token_urlsafe(16))
 
 
 def token_hash(token: str) -> str:

@@ -11,6 +11,7 @@ from ccms_app.accounts import auth
 from ccms_app.accounts.models import LoginSession, OperatorAccount, Organisation, Role
 from ccms_app.accounts.principals import principal_for_session
 from ccms_app.core.types import utc_now
+from tests.fixtures.settings import SettingsEnv
 
 PASSWORD = "correct horse battery"
 
@@ -22,6 +23,20 @@ def test_hash_is_argon2_and_verifies_only_the_right_password() -> None:
     assert auth.verify_password(hashed, PASSWORD)
     assert not auth.verify_password(hashed, PASSWORD + "!")
     assert not auth.verify_password("not-a-hash", PASSWORD)
+
+
+def test_passwords_are_hashed_at_the_configured_cost(settings_env: SettingsEnv) -> None:
+    """The default is RFC 9106's 64 MiB and 3 passes; an operator may raise it, and a hash
+    made at the old cost still verifies (it is redone at the next login)."""
+    settings_env.delenv("CCMS_PASSWORD_HASH_PASSES")
+    settings_env.delenv("CCMS_PASSWORD_HASH_MEMORY_KIB")
+    default = auth.hash_password(PASSWORD)
+    settings_env.setenv("CCMS_PASSWORD_HASH_PASSES", "4")
+    settings_env.setenv("CCMS_PASSWORD_HASH_MEMORY_KIB", "16384")
+    raised = auth.hash_password(PASSWORD)
+
+    assert "$m=65536,t=3,p=1$" in default and "$m=16384,t=4,p=1$" in raised
+    assert auth.verify_password(default, PASSWORD) and auth.verify_password(raised, PASSWORD)
 
 
 def test_short_password_is_refused_with_a_clear_message() -> None:

@@ -23,6 +23,7 @@ from ccms_app.core.config import Settings
 from ccms_app.network.models import ChargePoint, SecurityEvent
 from ccms_app.network.security_events import ThrottledRecorder
 from tests.control.firmware_support import firmware_settings
+from tests.fixtures.settings import SettingsEnv
 
 __all__ = ["firmware_settings"]
 
@@ -343,7 +344,11 @@ async def test_a_hash_with_older_argon2_parameters_is_upgraded_on_the_next_login
     account: OperatorAccount,
     session: Session,
     older: argon2.PasswordHasher,
+    settings_env: SettingsEnv,
 ) -> None:
+    """At the default cost (the suite runs at a lower one): 64 MiB, 3 passes, one lane."""
+    settings_env.delenv("CCMS_PASSWORD_HASH_PASSES")
+    settings_env.delenv("CCMS_PASSWORD_HASH_MEMORY_KIB")
     old_hash = older.hash(PASSWORD)
     stored = session.get(OperatorAccount, account.id)
     stored.password_hash = old_hash

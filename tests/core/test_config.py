@@ -196,6 +196,8 @@ def test_values_are_trimmed_and_relative_dirs_resolved(clean_env: pytest.MonkeyP
             "CCMS_OCPP_PUBLIC_URL must start with ws:// or wss://",
         ),
         ("CCMS_OCPP_TLS_CERT", "/etc/ccms/ocpp.crt", "CCMS_OCPP_TLS_KEY is not set"),
+        ("CCMS_PASSWORD_HASH_PASSES", "0", "CCMS_PASSWORD_HASH_PASSES"),
+        ("CCMS_PASSWORD_HASH_MEMORY_KIB", "4", "CCMS_PASSWORD_HASH_MEMORY_KIB"),
     ],
 )
 def test_a_bad_value_names_the_variable_and_the_problem(
