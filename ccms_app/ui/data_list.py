@@ -42,6 +42,7 @@ from ccms_app.ui.i18n import Text, t, t_with
 from ccms_app.ui.inputs import text_input
 from ccms_app.ui.list_state import ALL, PAGE_SIZES
 from ccms_app.ui.permissions import when_allowed
+from ccms_app.ui.table import pinned_columns
 
 EMPTY = "—"  # an empty cell, so a phone card's label is not left dangling
 DESKTOP_ONLY = ["none", "none", "block"]
@@ -262,6 +263,7 @@ def _table(
         ),
         overflow_x="auto",
         width="100%",
+        style=pinned_columns(actions is not None),
         display=DESKTOP_ONLY,
         custom_attrs=_tid(testid, "table"),
     )

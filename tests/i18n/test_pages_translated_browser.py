@@ -1,7 +1,9 @@
-"""Every page of the app in a real browser in German on a phone: the page shows, nothing
-scrolls sideways (German words are long), the shell reads in German, no heading, column
-header or form label is left in English where the catalog has German for it (a caption the
-server built past the catalog), and a screenshot of each is kept
+"""Every page of the app in a real browser in German, on a network with data (the demo's,
+plus a charger that is not registered yet): the page shows, nothing scrolls sideways on a
+phone or on a 1440 px laptop (German words are long), no row's buttons are hidden past the
+edge of its table, the shell reads in German, no heading, column header or form label is
+left in English where the catalog has German for it (a caption the server built past the
+catalog), and a screenshot of each page at both widths is kept
 (artifacts/screenshots/i18n-de-*). Literal words in compiled pages are checked without a
 browser (test_pages_use_catalog.py); Chinese: the same pages were looked at with
 `_every_page_in(browser, app, "zh_Hans", DESKTOP)`."""
@@ -21,8 +23,11 @@ from ccms_app.accounts.web_session import DRIVER_SESSION_COOKIE
 from ccms_app.ccms_app import app
 from ccms_app.core import db
 from ccms_app.core.i18n import catalog
+from ccms_app.core.types import utc_now
+from ccms_app.demo import seed_demo
 from ccms_app.driver_app import driver_accounts
 from ccms_app.driver_app.rules.paths import FORGOT, RESET, SIGN_IN, SIGN_UP
+from ccms_app.network.charge_points import touch
 from tests.fixtures.app_process import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -48,6 +53,22 @@ DATA = re.compile(
     r"^(CCMS|#|[A-Z0-9._:-]+|Test Operator|Administrator|[\w.@ -]*@[\w.-]+|[\d\s.,:%/\u2013-]*)$"
 )
 CAPTIONS = "h1, h2, h3, th, label"
+LAPTOP = {"width": 1440, "height": 900}
+UNREGISTERED = "WALLBOX-NOT-YET-REGISTERED-0001"
+# Buttons in a row's last cell (its actions) that sit past the edge of the box their table
+# scrolls in: the operator cannot see them without scrolling the table.
+_HIDDEN_ACTIONS = """() => [...document.querySelectorAll('tr > td:last-child button')]
+  .filter(b => b.offsetParent !== null)
+  .filter(b => {
+    let box = b.parentElement;
+    while (box && !['auto', 'scroll', 'hidden'].includes(getComputedStyle(box).overflowX)) {
+      box = box.parentElement;
+    }
+    if (!box) return false;
+    const edge = box.getBoundingClientRect(), own = b.getBoundingClientRect();
+    return own.right > edge.right + 1 || own.left < edge.left - 1;
+  })
+  .map(b => (b.innerText || b.getAttribute('aria-label') || b.outerHTML.slice(0, 60)).trim())"""
 DRIVER_PASSWORD = "lantern orbit tulip harbour"
 
 
@@ -112,14 +133,25 @@ async def _every_page_in(
         await expect(page.locator("[data-testid=logout]").first).to_have_text(
             words["Log out"], timeout=UI_TIMEOUT_MS
         )
-        width = await page.evaluate("document.scrollingElement.scrollWidth")
-        await _screenshot(page, f"i18n-{language}-{_name(route)}-{viewport['width']}.png")
-        assert width <= viewport["width"], f"{route} scrolls sideways ({width} px) in {language}"
+        await _fits(page, route, language, viewport)
         untranslated = await _english_captions(page, words)
         if untranslated:
             english[route] = sorted(set(untranslated))
+        await page.set_viewport_size(LAPTOP)
+        await _fits(page, route, language, LAPTOP)
+        await page.set_viewport_size(viewport)
     await page.context.close()
     return english
+
+
+async def _fits(page: Page, route: str, language: str, viewport: dict) -> None:
+    """The page at this width: kept as a screenshot, no sideways scroll, every row's buttons
+    in sight."""
+    width = await page.evaluate("document.scrollingElement.scrollWidth")
+    await _screenshot(page, f"i18n-{language}-{_name(route)}-{viewport['width']}.png")
+    assert width <= viewport["width"], f"{route} scrolls sideways ({width} px) in {language}"
+    hidden = await page.evaluate(_HIDDEN_ACTIONS)
+    assert not hidden, f"{route} at {viewport['width']} px: row buttons past the edge: {hidden}"
 
 
 async def _every_driver_page_in(
@@ -146,9 +178,7 @@ async def _every_driver_page_in(
             await expect(page.locator("[data-testid=app-tab-wallet]")).to_have_text(
                 words["Wallet"], timeout=UI_TIMEOUT_MS
             )
-        width = await page.evaluate("document.scrollingElement.scrollWidth")
-        await _screenshot(page, f"i18n-{language}-{_name(route)}-{viewport['width']}.png")
-        assert width <= viewport["width"], f"{route} scrolls sideways ({width} px) in {language}"
+        await _fits(page, route, language, viewport)
         untranslated = await _english_captions(page, words)
         if untranslated:
             english[route] = sorted(set(untranslated))
@@ -156,9 +186,20 @@ async def _every_driver_page_in(
     return english
 
 
-async def test_every_page_in_german_on_a_phone(browser: Browser, running_app: RunningApp) -> None:
+def _network_with_data() -> None:
+    """The demo network (stations, charge points, drivers, tariffs, work orders...) and a
+    charger that connected but is not registered: lists with rows, menus and buttons."""
+    seed_demo(10)
+    with db.session_scope() as session:
+        touch(session, UNREGISTERED, utc_now())
+
+
+async def test_every_page_in_german_on_a_phone_and_a_laptop(
+    browser: Browser, running_app: RunningApp
+) -> None:
     db.set_engine(db.make_engine(running_app.database_url))
     try:
+        _network_with_data()
         english = await _every_page_in(browser, running_app, "de", PHONE)
         english |= await _every_driver_page_in(browser, running_app, "de", PHONE)
         assert english == {}, "captions left in English"
