@@ -38,6 +38,7 @@ from ccms_app.drivers.pages import id_tags as id_tags_page
 from ccms_app.drivers.pages import user_groups as user_groups_page
 from ccms_app.drivers.pages import users
 from ccms_app.drivers.pages import vehicles as vehicles_page
+from ccms_app.finance.documents.listing import operator_zone
 from ccms_app.finance.pages import billing_settings as billing_settings_page
 from ccms_app.finance.pages import documents as documents_page
 from ccms_app.finance.pages import history as history_page
@@ -75,6 +76,7 @@ from ccms_app.system.pages import audit as audit_pages
 from ccms_app.system.pages import roles as roles_pages
 from ccms_app.system.pages import settings as system
 from ccms_app.system.pages import sub_operators as sub_operators_pages
+from ccms_app.ui import list_state
 from ccms_app.ui.connection import connection_lost_banner
 from ccms_app.webhooks import pages as webhooks_pages
 
@@ -197,5 +199,6 @@ gate.install(app)
 gate.install_driver_gate(driver_gate)  # the driver app's sign-in, never an operator's
 i18n.name_the_product_with(brands.product_name_of)  # messages name the brand, not CCMS
 alarm_bell.install()  # alarm bell + toast in every page's shell (ui/ imports no feature module)
+list_state.register_operator_zone(operator_zone)  # lists' times: the operator's billing zone
 _register_pages(app)
 app.register_lifespan_task(ccms_network)

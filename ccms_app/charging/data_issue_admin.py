@@ -24,7 +24,7 @@ from ccms_app.core import listing
 from ccms_app.core.db import read_session
 from ccms_app.core.i18n import N_
 from ccms_app.core.listing import ListColumn, ListQuery, ListSpec
-from ccms_app.network.models import ChargePoint
+from ccms_app.network.models import ChargePoint, Station
 
 UNRESOLVED = "unresolved"
 RESOLVED = "resolved"
@@ -182,8 +182,10 @@ def _issue_state() -> Any:
 
 
 def _issues_base() -> Select[Any]:
-    return select(ChargerDataIssue).outerjoin(
-        ChargePoint, col(ChargePoint.id) == col(ChargerDataIssue.charge_point_id)
+    return (
+        select(ChargerDataIssue)
+        .outerjoin(ChargePoint, col(ChargePoint.id) == col(ChargerDataIssue.charge_point_id))
+        .outerjoin(Station, col(Station.id) == col(ChargePoint.station_id))
     )
 
 
@@ -208,6 +210,7 @@ DATA_ISSUE_LIST = ListSpec(
     organisation_column=issue_organisation(),
     id_column=ChargerDataIssue.id,
     default_sort="created_at",
+    zone=Station.timezone,  # times in the station's zone (the operator's without one)
 )
 
 # The export also carries each issue's stored payload (too big for the list's rows).
@@ -231,6 +234,7 @@ FLAGGED_SESSION_LIST = ListSpec(
     base=lambda: (
         select(ChargingSession)
         .join(ChargePoint, col(ChargePoint.id) == col(ChargingSession.charge_point_id))
+        .outerjoin(Station, col(Station.id) == col(ChargePoint.station_id))
         .where(col(ChargingSession.flagged).is_(True))
     ),
     columns=(
@@ -247,6 +251,7 @@ FLAGGED_SESSION_LIST = ListSpec(
     organisation_column=ChargingSession.organisation_id,
     id_column=ChargingSession.id,
     default_sort="start_time",
+    zone=Station.timezone,
 )
 
 
@@ -263,6 +268,13 @@ def issue_detail(issue_id: int, organisation_ids: Collection[int]) -> DataIssueV
     with read_session() as session:
         row = session.execute(query).scalars().first()
         return None if row is None else data_issues.issue_view(row)
+
+
+def issue_zone(issue_id: int, organisation_ids: Collection[int], operator_zone: str) -> str:
+    """The zone an issue's times are shown in: its charge point's station's, else
+    `operator_zone`."""
+    row = listing.fetch_one(DATA_ISSUE_LIST, issue_id, organisation_ids, with_zone=True)
+    return str((row or {}).get(listing.ROW_ZONE) or "") or operator_zone
 
 
 def resolve_matching(query: ListQuery, organisation_ids: Collection[int], resolved_by: str) -> int:

@@ -21,6 +21,9 @@ from ccms_app.core.i18n import tr
 
 MAX_PAGE_SIZE = 200
 EXPORT_CHUNK = 2000
+# The key a row's time zone is selected under (`ListSpec.zone`): never a column, so never
+# shown as one and never exported; `ui.list_state` formats the row's times in it.
+ROW_ZONE = "_row_zone"
 
 
 class ListQueryError(ValueError):
@@ -64,6 +67,13 @@ class ListSpec:
     organisation_column: Any
     id_column: Any
     default_sort: str
+    # Each row's IANA time zone (e.g. its station's `Station.timezone` through the joins of
+    # `base`), selected under ROW_ZONE; None (or a NULL for a row): the operator's zone.
+    zone: Any = None
+
+    def __post_init__(self) -> None:
+        if any(c.key == ROW_ZONE for c in self.columns):
+            raise ValueError(f"{self.name}: {ROW_ZONE!r} is reserved for the row's time zone")
 
     def column(self, key: str) -> ListColumn:
         for column in self.columns:
@@ -138,16 +148,20 @@ def _ordered(spec: ListSpec, statement: Select[Any], query: ListQuery) -> Select
     return statement.order_by(order, tie)
 
 
-def _labelled(spec: ListSpec, statement: Select[Any]) -> Select[Any]:
-    return statement.with_only_columns(
-        *(c.expression.label(c.key) for c in spec.columns), maintain_column_froms=True
-    )
+def _labelled(spec: ListSpec, statement: Select[Any], with_zone: bool = False) -> Select[Any]:
+    """The spec's columns under their keys; `with_zone`: the row's time zone under ROW_ZONE
+    too (pages shown to operators; never the API's rows or an export)."""
+    labelled = [c.expression.label(c.key) for c in spec.columns]
+    if with_zone and spec.zone is not None:
+        labelled.append(spec.zone.label(ROW_ZONE))
+    return statement.with_only_columns(*labelled, maintain_column_froms=True)
 
 
 def fetch_page(
     spec: ListSpec, query: ListQuery, organisation_ids: Collection[int] | None
 ) -> ListPage:
-    """One page of rows (dicts keyed by column key) and the total matching the query."""
+    """One page of rows (dicts keyed by column key, plus ROW_ZONE when the spec has a zone)
+    and the total matching the query."""
     page_size = max(1, min(query.page_size, MAX_PAGE_SIZE))
     filtered = _filtered(spec, query, organisation_ids)
     with read_session() as session:
@@ -156,7 +170,7 @@ def fetch_page(
         ).scalar_one()
         last_page = max(1, -(-total // page_size))
         page = max(1, min(query.page, last_page))
-        statement = _ordered(spec, _labelled(spec, filtered), query)
+        statement = _ordered(spec, _labelled(spec, filtered, with_zone=True), query)
         result = session.execute(statement.limit(page_size).offset((page - 1) * page_size))
         rows = [dict(row._mapping) for row in result]
     return ListPage(rows=rows, total=total, page=page, page_size=page_size)
@@ -176,10 +190,14 @@ def count_rows(spec: ListSpec, query: ListQuery, organisation_ids: Collection[in
 
 
 def fetch_one(
-    spec: ListSpec, row_id: Any, organisation_ids: Collection[int] | None
+    spec: ListSpec,
+    row_id: Any,
+    organisation_ids: Collection[int] | None,
+    with_zone: bool = False,
 ) -> dict[str, Any] | None:
-    """One row as the list shows it, or None when it does not exist in the scope."""
-    statement = _labelled(spec, _filtered(spec, ListQuery(), organisation_ids))
+    """One row as the list shows it, or None when it does not exist in the scope;
+    `with_zone`: with its time zone under ROW_ZONE (a page showing it to an operator)."""
+    statement = _labelled(spec, _filtered(spec, ListQuery(), organisation_ids), with_zone)
     with read_session() as session:
         row = session.execute(statement.where(spec.id_column == row_id).limit(1)).first()
     return None if row is None else dict(row._mapping)
@@ -288,6 +306,7 @@ def to_csv(columns: Sequence[tuple[str, str]], rows: Iterator[dict[str, Any]]) -
 
 
 def export_csv(spec: ListSpec, query: ListQuery, organisation_ids: Collection[int] | None) -> str:
-    """The whole filtered, sorted list (all pages) as CSV."""
+    """The whole filtered, sorted list (all pages) as CSV: the spec's columns only (never
+    ROW_ZONE), times as stored (UTC)."""
     columns = [(c.key, c.label) for c in spec.columns]
     return to_csv(columns, iter_rows(spec, query, organisation_ids))

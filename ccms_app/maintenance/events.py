@@ -104,6 +104,7 @@ def _status_events() -> Select[Any]:
             _cp.c.identity.label("identity"),
             _cp.c.station_id.label("station_id"),
             _st.c.name.label("station_name"),
+            _st.c.timezone.label("timezone"),
             _cp.c.organisation_id.label("organisation_id"),
             _se.c.connector_id.label("connector_id"),
             _se.c.status.label("status"),
@@ -129,6 +130,7 @@ def _charge_point_events() -> Select[Any]:
             _cp.c.identity.label("identity"),
             _cp.c.station_id.label("station_id"),
             _st.c.name.label("station_name"),
+            _st.c.timezone.label("timezone"),
             _cp.c.organisation_id.label("organisation_id"),
             cast(null(), Integer).label("connector_id"),
             _text("").label("status"),
@@ -155,6 +157,7 @@ def _security_events() -> Select[Any]:
             _sec.c.identity.label("identity"),
             _cp.c.station_id.label("station_id"),
             _st.c.name.label("station_name"),
+            _st.c.timezone.label("timezone"),
             cast(func.coalesce(_cp.c.organisation_id, _root_organisation()), Integer).label(
                 "organisation_id"
             ),
@@ -244,6 +247,7 @@ def _base() -> Select[Any]:
 EVENT_HISTORY = ListSpec(
     name="event history",
     base=_base,
+    zone=H.timezone,  # each event in its station's zone (the operator's without one)
     columns=(
         ListColumn("occurred_at", "Time", H.occurred_at, filterable=True, filter=_in_range),
         ListColumn("kind", "Event", H.kind, filterable=True, filter=_kind_is),

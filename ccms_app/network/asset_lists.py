@@ -1,7 +1,9 @@
 """The asset lists (core.listing specs): areas, stations, charge points, unregistered.
 
 Each spec's first column is `id` (the row key the UI links and acts with); counts are
-correlated subqueries so they sort and page in SQL like any column.
+correlated subqueries so they sort and page in SQL like any column. Charge point rows carry
+their station's time zone (`zone`): the page shows their times in it. Column labels are the
+CSV export's header and the API's field descriptions, whose times are UTC.
 """
 
 from __future__ import annotations
@@ -115,14 +117,21 @@ CHARGE_POINT_LIST = ListSpec(
     organisation_column=ChargePoint.organisation_id,
     id_column=ChargePoint.id,
     default_sort="identity",
+    zone=Station.timezone,  # times in the station's zone (the operator's without a station)
 )
+
+
+def _unregistered_base() -> Select[Any]:
+    return (
+        select(ChargePoint)
+        .outerjoin(Station, col(Station.id) == ChargePoint.station_id)
+        .where(col(ChargePoint.registration_state) == RegistrationState.UNREGISTERED)
+    )
 
 
 UNREGISTERED_LIST = ListSpec(
     name="unregistered charge points",
-    base=lambda: select(ChargePoint).where(
-        col(ChargePoint.registration_state) == RegistrationState.UNREGISTERED
-    ),
+    base=_unregistered_base,
     columns=(
         ListColumn("id", "Id", ChargePoint.id),
         ListColumn("identity", "Identity", ChargePoint.identity, searchable=True),
@@ -137,4 +146,5 @@ UNREGISTERED_LIST = ListSpec(
     organisation_column=ChargePoint.organisation_id,
     id_column=ChargePoint.id,
     default_sort="identity",
+    zone=Station.timezone,  # usually none yet: the operator's zone
 )

@@ -18,7 +18,8 @@ has its own search, filters, sort and page. Event handlers and computed vars are
 What a list state may override (all optional except `_list_spec`):
 - `_fetch(query, scope) -> ListPage`: the page of rows (default: listing.fetch_page).
 - `_export(query, scope) -> str`: the CSV text (default: listing.export_csv).
-- `_format_row(row) -> dict[str, str]`: display strings (default: `display_value` per cell).
+- `_format_row(row) -> dict[str, str]`: display strings (default: `shown_row`: each cell by
+  `display_value`, times in the row's zone); an override starts from `self._shown(row)`.
 - `_export_name() -> str`: the CSV file name (default: the spec name + `.csv`).
 - `_scope_for(organisation_id)`: which organisations the operator sees (default: its tree).
 - `_filter_options(scope) -> {filter key: [(value, label), ...]}`: choices read from the
@@ -28,6 +29,12 @@ Every handler here needs the concrete state's module view (`@guarded` on it); `e
 needs its export permission, and `ui.data_list` shows the button only to roles holding it.
 Rows reach the browser as `rows: list[dict[str, str]]`; every row carries its "id" column
 if the spec has one (the row key, and what row links and actions use).
+Times: a spec with a `zone` (e.g. its station's) brings each row's zone under
+`listing.ROW_ZONE`; its times are shown in that zone, the others (and a row whose zone is
+NULL, e.g. a charge point without a station) in the operator's zone (`operator_zone_of`:
+the organisation's billing time zone, registered by the composition root since ui/ imports
+no feature module). Every time carries its zone's abbreviation ("14:05:00 CET"); ROW_ZONE is
+never a cell of the rows sent to the browser.
 Filters arrive as strings; `coerce_filter` turns "true"/"false" and numbers into the column's
 SQL type, so a boolean or integer column filters correctly. An empty value means "all".
 """
@@ -38,7 +45,7 @@ import asyncio
 import functools
 import logging
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -52,7 +59,7 @@ from ccms_app.accounts.state import AuthState
 from ccms_app.core import listing
 from ccms_app.core.display import format_time
 from ccms_app.core.i18n import DEFAULT, reader_language, tr
-from ccms_app.core.listing import ListPage, ListQuery, ListQueryError, ListSpec
+from ccms_app.core.listing import ROW_ZONE, ListPage, ListQuery, ListQueryError, ListSpec
 from ccms_app.core.types import utc_now
 from ccms_app.ui.downloads import http_download
 from ccms_app.ui.events import event
@@ -63,16 +70,46 @@ PAGE_SIZES = ("10", "25", "50", "100")
 ALL = "__all__"  # a select item cannot have an empty value: this one means "no filter"
 
 
-def display_value(value: Any) -> str:
-    """One cell as text: empty for None, yes/no for booleans, UTC time for datetimes (with the
-    date unless it is today)."""
+OPERATOR_ZONE = "UTC"  # until the composition root registers the organisations' zones
+_operator_zone: list[Callable[[int], str]] = []
+
+
+def register_operator_zone(lookup: Callable[[int], str]) -> None:
+    """How an organisation's operators' time zone is read (finance's billing profile; the
+    composition root registers it: ui/ imports no feature module). A later one replaces it."""
+    _operator_zone[:] = [lookup]
+
+
+def operator_zone_of(organisation_id: int) -> str:
+    """The zone the operator of `organisation_id` reads times in (reads the database)."""
+    if not _operator_zone:
+        return OPERATOR_ZONE
+    return _operator_zone[0](organisation_id) or OPERATOR_ZONE
+
+
+def display_value(value: Any, zone: str = "UTC", now: datetime | None = None) -> str:
+    """One cell as text: empty for None, yes/no for booleans, datetimes in `zone` with its
+    abbreviation (with the date unless it is today there)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, datetime):
-        return format_time(value, "UTC", utc_now())
+        return format_time(value, zone, now or utc_now())
     return str(value)
+
+
+def row_zone(row: Mapping[str, Any], operator_zone: str) -> str:
+    """The zone a row's times are shown in: its own (ROW_ZONE, e.g. its station's) when the
+    list selects one and the row has it, else the operator's."""
+    return str(row.get(ROW_ZONE) or "") or operator_zone
+
+
+def shown_row(row: Mapping[str, Any], operator_zone: str, now: datetime) -> dict[str, str]:
+    """Every cell of a row as text (`display_value`), its times in `row_zone`; the zone
+    itself is not a cell."""
+    zone = row_zone(row, operator_zone)
+    return {key: display_value(v, zone, now) for key, v in row.items() if key != ROW_ZONE}
 
 
 def coerce_filter(spec: ListSpec, key: str, raw: str) -> Any:
@@ -112,6 +149,7 @@ class ListState(rx.State, mixin=True):
     error: str = ""
     filter_options: dict[str, list[list[str]]] = {}
     _scope: list[int] = []
+    _zone: str = OPERATOR_ZONE  # the operator's time zone (rows without their own)
     _worded_in: str = DEFAULT  # the language the rows and choices shown were worded in
 
     # --- what each list provides --------------------------------------------------------
@@ -126,7 +164,15 @@ class ListState(rx.State, mixin=True):
         return listing.export_csv(self._list_spec(), query, scope)
 
     def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
-        return {key: display_value(value) for key, value in row.items()}
+        return self._shown(row)
+
+    def _shown(self, row: Mapping[str, Any]) -> dict[str, str]:
+        """The row's cells as text, its times in its own zone or the operator's."""
+        return shown_row(row, self._zone, utc_now())
+
+    def _row_zone(self, row: Mapping[str, Any]) -> str:
+        """The zone this row's times are shown in (its own, else the operator's)."""
+        return row_zone(row, self._zone)
 
     def _export_name(self) -> str:
         return f"{safe_file_name(self._list_spec().name)}.csv"
@@ -172,6 +218,7 @@ class ListState(rx.State, mixin=True):
             return
         scope = await asyncio.to_thread(self._scope_for, auth_state._organisation_id)
         self._scope = sorted(scope)
+        self._zone = await asyncio.to_thread(operator_zone_of, auth_state._organisation_id)
         options = await asyncio.to_thread(self._filter_options, self._scope)
         self.filter_options = {k: [[v, label] for v, label in o] for k, o in options.items()}
         await self._reload()
@@ -279,9 +326,14 @@ class ListState(rx.State, mixin=True):
             self.loading = False
             return
         self.error = ""
-        self.rows = [self._format_row(row) for row in result.rows]
+        self.rows = [_without_zone(self._format_row(row)) for row in result.rows]
         self.total = result.total
         self.page = result.page
         self.pages = result.pages
         self.loading = False
         self.loaded = True
+
+
+def _without_zone(shown: dict[str, str]) -> dict[str, str]:
+    """A formatted row without the row's zone, whichever `_format_row` made it."""
+    return {key: value for key, value in shown.items() if key != ROW_ZONE}

@@ -52,11 +52,11 @@ def _alarm(**row: object) -> dict[str, object]:
 def test_english_is_as_before() -> None:
     assert duration_text(7_500) == "2 h 05 min"
     assert duration_text(90_000) == "1 d 1 h"
-    shown = shown_alarm(_alarm(close_reason="recovered: status Available", downtime_s=720))
+    shown = shown_alarm(_alarm(close_reason="recovered: status Available", downtime_s=720), "UTC")
     assert shown["connector"] == "connector 2"
     assert shown["downtime"] == "12 min"
     assert shown["close_reason"] == "recovered: status Available"
-    assert shown_alarm(_alarm(connector_id=0))["connector"] == "whole charge point"
+    assert shown_alarm(_alarm(connector_id=0), "UTC")["connector"] == "whole charge point"
     raised = "Connector faulted; error code GroundFailure; info: water"
     assert activity_text("raised", raised) == raised
     assert activity_text("repeated", "repeated (10 occurrences)") == "repeated (10 occurrences)"
@@ -93,7 +93,8 @@ def test_row_texts_in_the_readers_language(language: str) -> None:
                 close_reason="recovered: back online",
                 detail="no connection for more than 900 s",
                 downtime_s=720,
-            )
+            ),
+            "UTC",
         )
         assert shown["connector"] == tr(language, "whole charge point")
         assert shown["downtime"] == tr(language, "{minutes} min", minutes=12)
@@ -103,7 +104,7 @@ def test_row_texts_in_the_readers_language(language: str) -> None:
         assert shown["detail"] == tr(
             language, "no connection for more than {seconds} s", seconds="900"
         )
-        assert shown_alarm(_alarm())["connector"] == tr(
+        assert shown_alarm(_alarm(), "UTC")["connector"] == tr(
             language, "connector {connector}", connector=2
         )
         assert covers_text("ABB", "") == tr(language, "{vendor} every model", vendor="ABB")

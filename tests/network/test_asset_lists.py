@@ -5,13 +5,21 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import Session
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.accounts.organisations import organisation_scope
-from ccms_app.core.listing import ListQuery, ListQueryError, export_csv, fetch_page
+from ccms_app.core.listing import (
+    ROW_ZONE,
+    ListQuery,
+    ListQueryError,
+    export_csv,
+    fetch_after,
+    fetch_page,
+)
 from ccms_app.network import areas, stations
 from ccms_app.network.asset_lists import (
     AREA_LIST,
@@ -19,7 +27,7 @@ from ccms_app.network.asset_lists import (
     STATION_LIST,
     UNREGISTERED_LIST,
 )
-from ccms_app.network.models import ChargePoint, Connector
+from ccms_app.network.models import ChargePoint, Connector, Station
 from ccms_app.network.state.lists import ChargePointListState, StationListState
 from ccms_app.network.station_map import station_charge_points, station_markers
 from ccms_app.ui.list_state import ALL, coerce_filter, display_value
@@ -140,3 +148,44 @@ async def test_each_list_state_keeps_its_own_query() -> None:
     assert charge_points.filters == {"online": "true"} and charge_points.filtered
     assert stations_list.filters == {} and stations_list.search == ""
     assert not stations_list.filtered and stations_list.sort_key == "name"
+
+
+def test_charge_point_times_are_shown_in_their_station_zone_and_never_exported(
+    session: Session, organisation: Organisation
+) -> None:
+    scope = organisation_scope(organisation.id)
+    berlin = Station(organisation_id=organisation.id, name="Berlin", timezone="Europe/Berlin")
+    session.add(berlin)
+    session.flush()
+    seen = datetime(2026, 1, 8, 9, 30, tzinfo=UTC)
+    for identity, station_id, state in (
+        ("CP-BER", berlin.id, "registered"),
+        ("CP-LOOSE", None, "unregistered"),
+    ):
+        session.add(
+            ChargePoint(
+                identity=identity,
+                organisation_id=organisation.id,
+                station_id=station_id,
+                registration_state=state,
+                last_seen_at=seen,
+            )
+        )
+    session.commit()
+    rows = {r["identity"]: r for r in fetch_page(CHARGE_POINT_LIST, ListQuery(), scope).rows}
+    assert rows["CP-BER"][ROW_ZONE] == "Europe/Berlin"
+    assert rows["CP-LOOSE"][ROW_ZONE] is None
+    state = ChargePointListState()
+    state._zone = "America/New_York"  # the operator's (what `load` reads)
+    shown = state._format_row(rows["CP-BER"])
+    assert shown["last_seen_at"] == "2026-01-08 10:30 CET"
+    assert ROW_ZONE not in shown and shown["max_power_kw"] == ""
+    [unregistered] = fetch_page(UNREGISTERED_LIST, ListQuery(), scope).rows
+    assert state._format_row(unregistered)["last_seen_at"] == "2026-01-08 04:30 EST"
+    exported = list(csv.reader(io.StringIO(export_csv(CHARGE_POINT_LIST, ListQuery(), scope))))
+    assert ROW_ZONE not in exported[0] and len(exported[0]) == len(CHARGE_POINT_LIST.columns)
+    assert exported[0][-1] == "Last seen (UTC)"  # the CSV keeps UTC, as its header says
+    assert exported[1][-1].startswith("2026-01-08 09:30:00")
+    # The API's rows (keyset pages) carry no zone either.
+    api_rows, _ = fetch_after(CHARGE_POINT_LIST, ListQuery(), scope, None)
+    assert all(ROW_ZONE not in r for r in api_rows)

@@ -129,8 +129,8 @@ def test_data_issue_dialog_and_confirmations(code: str) -> None:
         title = tr(policy.title)
     assert state == _in(
         code,
-        "Resolved {time} UTC by {operator}",
-        time="2026-05-01 10:00:00",
+        "Resolved {time} by {operator}",
+        time="2026-05-01 10:00:00 UTC",
         operator="ops@example.com",
     )
     assert done == _in(code, "Resolved {count} data issues.", count=2)

@@ -34,7 +34,7 @@ def state_badge(row: RowVar) -> rx.Component:
         rx.tooltip(
             rx.badge(t("resolved"), color_scheme="gray", variant="soft"),
             content=t_with(
-                "Resolved {when} UTC by {who}", when=row["resolved_at"], who=row["resolved_by"]
+                "Resolved {when} by {who}", when=row["resolved_at"], who=row["resolved_by"]
             ),
         ),
     )
@@ -77,7 +77,7 @@ def _detail(row: RowVar) -> rx.Component:
 
 
 def issue_columns(testid: str, *, with_identity: bool, with_state: bool) -> list[Column]:
-    columns = [Column("created_at", t("Time (UTC)"))]
+    columns = [Column("created_at", t("Time"))]
     if with_identity:
         columns.append(Column("identity", t("Charge point"), render=lambda r: _identity(r, testid)))
     columns += [
@@ -268,7 +268,7 @@ def issue_dialog(state: Any, testid: str) -> rx.Component:
             rx.vstack(
                 _fact(t("Charge point"), state.issue_identity),
                 _fact(t("Kind"), state.issue_kind),
-                _fact(t("Time (UTC)"), state.issue_time),
+                _fact(t("Time"), state.issue_time),
                 _fact(
                     t("State"),
                     rx.cond(state.issue_resolved, state.issue_state, t("Unresolved")),

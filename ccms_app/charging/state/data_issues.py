@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -29,28 +29,36 @@ from ccms_app.charging import data_issue_admin, data_issues
 from ccms_app.control.state.charge_point import signed_in_email
 from ccms_app.control.state.message_log import pretty_json
 from ccms_app.core import listing
+from ccms_app.core.display import time_zone
 from ccms_app.core.i18n import tr
-from ccms_app.core.listing import ListPage, ListQuery, ListQueryError, ListSpec
+from ccms_app.core.listing import ROW_ZONE, ListPage, ListQuery, ListQueryError, ListSpec
 from ccms_app.ui.events import event
 
 log = logging.getLogger(__name__)
 
-TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S %Z"
 
 
-def list_cell(value: Any) -> str:
-    """A cell as text, times as full UTC date and time (issues are often days old)."""
+def list_cell(value: Any, zone: str = "UTC") -> str:
+    """A cell as text, times as full date and time in `zone` with its abbreviation
+    ("2026-05-01 11:00:00 CEST": issues are often days old)."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.strftime(TIME_FORMAT)
+        return value.astimezone(time_zone(zone)).strftime(TIME_FORMAT)
     return str(value)
 
 
-def issue_row(row: dict[str, Any]) -> dict[str, str]:
-    """A list row; `kind_title` is a message id (the page shows it with t_var, so it follows
-    the tab's language)."""
-    shown = {key: list_cell(value) for key, value in row.items()}
+def shown_cells(row: dict[str, Any], zone: str) -> dict[str, str]:
+    """Every cell of a row by `list_cell`, times in `zone`; the row's zone is not a cell."""
+    return {key: list_cell(value, zone) for key, value in row.items() if key != ROW_ZONE}
+
+
+def issue_row(row: dict[str, Any], zone: str = "UTC") -> dict[str, str]:
+    """A list row, its times in `zone` (its charge point's station's, else the operator's);
+    `kind_title` is a message id (the page shows it with t_var, so it follows the tab's
+    language)."""
+    shown = shown_cells(row, zone)
     shown["kind_title"] = data_issue_admin.policy_for(str(row.get("kind", ""))).title
     return shown
 
@@ -63,14 +71,14 @@ def resolved_text(count: int) -> str:
     return tr("Resolved {count} data issues.", count=count)
 
 
-def _state_text(view: data_issues.DataIssueView) -> str:
-    """ "Resolved 2026-05-01 10:00:00 UTC by ops@example.com", or "Unresolved"."""
+def _state_text(view: data_issues.DataIssueView, zone: str = "UTC") -> str:
+    """ "Resolved 2026-05-01 12:00:00 CEST by ops@example.com", or "Unresolved"."""
     if view.resolved_at is None:
         return tr("Unresolved")
-    when = list_cell(view.resolved_at)
+    when = list_cell(view.resolved_at, zone)
     if view.resolved_by:
-        return tr("Resolved {time} UTC by {operator}", time=when, operator=view.resolved_by)
-    return tr("Resolved {time} UTC by an operator", time=when)
+        return tr("Resolved {time} by {operator}", time=when, operator=view.resolved_by)
+    return tr("Resolved {time} by an operator", time=when)
 
 
 class DataIssueActions(rx.State, mixin=True):
@@ -79,6 +87,9 @@ class DataIssueActions(rx.State, mixin=True):
     if TYPE_CHECKING:  # what the ListState next to this mixin provides
         rows: list[dict[str, str]]
         _scope: list[int]
+        _zone: str
+
+        def _row_zone(self, row: Mapping[str, Any]) -> str: ...
 
         def _query(self) -> ListQuery: ...
         async def _reload(self) -> None: ...
@@ -108,7 +119,7 @@ class DataIssueActions(rx.State, mixin=True):
         return listing.fetch_page(data_issue_admin.DATA_ISSUE_LIST, query, scope)
 
     def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
-        return issue_row(row)
+        return issue_row(row, self._row_zone(row))
 
     def _filter_options(self, scope: Collection[int]) -> dict[str, list[tuple[str, str]]]:
         return {"kind": [(kind, tr(title)) for kind, title in data_issue_admin.kind_options()]}
@@ -155,6 +166,9 @@ class DataIssueActions(rx.State, mixin=True):
         )
         if view is None:
             return rx.toast.error(tr("That data issue is not in your network."))
+        zone = await asyncio.to_thread(
+            data_issue_admin.issue_zone, view.id, list(self._scope), self._zone
+        )
         policy = data_issue_admin.policy_for(view.kind)
         self.issue_id = str(view.id)
         self.issue_identity, self.issue_kind, self.issue_detail = (
@@ -162,9 +176,9 @@ class DataIssueActions(rx.State, mixin=True):
             view.kind,
             view.detail,
         )
-        self.issue_time = list_cell(view.created_at)
+        self.issue_time = list_cell(view.created_at, zone)
         self.issue_resolved = view.resolved_at is not None
-        self.issue_state = _state_text(view)
+        self.issue_state = _state_text(view, zone)
         self.issue_payload = pretty_json(view.payload) if view.payload else tr("(empty)")
         self.policy_title, self.policy_section, self.policy_text = (
             tr(policy.title),

@@ -209,7 +209,7 @@ def message_log_section() -> rx.Component:
             Log.rows.length() > 0,
             rx.vstack(
                 data_table(
-                    [t("Time (UTC)"), t("Action"), t("Direction"), t("Type"), t("Frame")],
+                    [t("Time"), t("Action"), t("Direction"), t("Type"), t("Frame")],
                     Log.rows,
                     _row,
                     testid="log-table",

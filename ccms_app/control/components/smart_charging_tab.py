@@ -314,7 +314,7 @@ def _composite() -> rx.Component:
             custom_attrs={"data-testid": "sc-composite-chart"},
         ),
         data_table(
-            [t("From"), t("At (UTC)"), t("Charge point"), t("Expected")],
+            [t("From"), t("At"), t("Charge point"), t("Expected")],
             SC.comp_rows,
             _composite_row,
             testid="sc-composite-table",

@@ -24,6 +24,7 @@ from ccms_app.control.state.command_forms import LABELS, command_outcome, words
 from ccms_app.core.i18n import tr
 from ccms_app.core.types import utc_now
 from ccms_app.monitoring import snapshot as monitoring
+from ccms_app.monitoring.charge_point_view import station_zone
 from ccms_app.monitoring.view import format_time
 from ccms_app.ui.events import background_event, event
 
@@ -51,8 +52,9 @@ class CommandRow:
     by: str = ""
 
 
-def command_rows(views: list[Any]) -> list[CommandRow]:
-    """Recent commands as the dialog lists them (newest first)."""
+def command_rows(views: list[Any], zone: str = "UTC") -> list[CommandRow]:
+    """Recent commands as the dialog lists them (newest first), times in `zone` (the
+    charge point's station's)."""
     now = utc_now()
     return [
         CommandRow(
@@ -60,7 +62,7 @@ def command_rows(views: list[Any]) -> list[CommandRow]:
             action=ACTION_LABELS.get(v.action, v.action),  # a message id: shown with t_var
             status=v.status,
             detail=v.error,
-            at=format_time(v.created_at, "UTC", now),
+            at=format_time(v.created_at, zone, now),
             by=v.requested_by,
         )
         for v in views
@@ -233,7 +235,8 @@ def _outcome_text(label: str, status: str, error: str) -> str:
 async def _recent_rows(charge_point_id: int) -> list[CommandRow]:
     try:
         views = await asyncio.to_thread(commands.recent_commands, charge_point_id, 10)
+        zone = await asyncio.to_thread(station_zone, charge_point_id)
     except Exception:
         log.exception("recent commands unavailable", extra={"cp": charge_point_id})
         return []
-    return command_rows(views)
+    return command_rows(views, zone)

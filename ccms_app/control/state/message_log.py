@@ -24,6 +24,7 @@ from ccms_app.control.message_log_query import MessagePage
 from ccms_app.control.state.charge_point import current_charge_point
 from ccms_app.core.i18n import tr
 from ccms_app.core.types import utc_now
+from ccms_app.monitoring.charge_point_view import station_zone
 from ccms_app.monitoring.view import format_time
 from ccms_app.ui.downloads import http_download
 from ccms_app.ui.events import event
@@ -68,10 +69,10 @@ def pretty_json(raw: str) -> str:
         return raw
 
 
-def _row(m: message_log_query.MessageRow, now: datetime) -> MessageLogRow:
+def _row(m: message_log_query.MessageRow, now: datetime, zone: str) -> MessageLogRow:
     return MessageLogRow(
         id=m.id,
-        at=format_time(m.created_at, "UTC", now),
+        at=format_time(m.created_at, zone, now),
         direction=m.direction,
         message_type=m.message_type or "?",
         action=m.action,
@@ -191,7 +192,7 @@ class MessageLogState(rx.State):
     async def _reload(self) -> None:
         charge_point_id, identity = await current_charge_point(self)
         if charge_point_id:
-            await self._query(identity)
+            await self._query(identity, await asyncio.to_thread(station_zone, charge_point_id))
 
     def _filter(self) -> tuple[str | None, str | None, datetime | None, datetime | None]:
         return (
@@ -201,7 +202,8 @@ class MessageLogState(rx.State):
             parse_filter_time(self.until),
         )
 
-    async def _query(self, identity: str) -> None:
+    async def _query(self, identity: str, zone: str) -> None:
+        """A page of frames, their times in `zone` (the charge point's station's)."""
         try:
             action, direction, since, until = self._filter()
             page: MessagePage = await asyncio.to_thread(
@@ -219,6 +221,6 @@ class MessageLogState(rx.State):
             return
         now = utc_now()
         self.error = ""
-        self.rows = [_row(m, now) for m in page.rows]
+        self.rows = [_row(m, now, zone) for m in page.rows]
         self._payloads = {m.id: m.payload for m in page.rows}
         self.page, self.pages, self.total = page.page, page.pages, page.total

@@ -44,6 +44,7 @@ from ccms_app.control.state.smart_charging_rows import (
 )
 from ccms_app.core.i18n import tr
 from ccms_app.core.types import utc_now
+from ccms_app.monitoring.charge_point_view import station_zone
 from ccms_app.ui.events import background_event, event
 from ocpp_server.smart_charging.profiles import RateUnit
 
@@ -300,6 +301,7 @@ async def _composite(
         log.exception("composite schedule failed", extra={"cp": charge_point_id})
         return tr("Composite schedule could not be asked: {error}", error=exc), False, None, []
     message, ok = _outcome(tr("Get composite schedule"), view.status, view.detail)
+    zone = await asyncio.to_thread(station_zone, charge_point_id)
     if view.schedule is None:
         message = tr(
             "{outcome} Shown: what CCMS expects from the profiles the charge point accepted.",
@@ -309,5 +311,5 @@ async def _composite(
         message,
         ok,
         composite_figure(view.schedule, expected),
-        composite_rows(view.schedule, expected),
+        composite_rows(view.schedule, expected, zone),
     )

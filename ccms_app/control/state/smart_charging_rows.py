@@ -4,12 +4,13 @@ a table (the charge point's answer next to what CCMS expects)."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import plotly.graph_objects as go
 
 from ccms_app.control.smart_charging.profile_views import ProfileView, profile_summary
+from ccms_app.core.display import time_zone
 from ccms_app.core.i18n import tr
 from ocpp_server.smart_charging.composite import CompositeSchedule
 
@@ -110,9 +111,16 @@ def composite_figure(answer: CompositeSchedule | None, expected: CompositeSchedu
     return figure
 
 
+def _local(moment: datetime, zone: str) -> str:
+    """ "14:05:00 CET": a schedule time (UTC; naive means UTC) in `zone`."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(time_zone(zone)).strftime("%H:%M:%S %Z")
+
+
 def composite_rows(
-    answer: CompositeSchedule | None, expected: CompositeSchedule
+    answer: CompositeSchedule | None, expected: CompositeSchedule, zone: str = "UTC"
 ) -> list[CompositeRow]:
+    """The schedule's periods; `at` in `zone` (the station's) with its abbreviation."""
     base = answer if answer is not None and answer.periods else expected
     unit = base.charging_rate_unit.value
 
@@ -122,7 +130,7 @@ def composite_rows(
     return [
         CompositeRow(
             offset=f"+{p.start_period // 60} min",
-            at=(base.start + timedelta(seconds=p.start_period)).strftime("%H:%M:%S"),
+            at=_local(base.start + timedelta(seconds=p.start_period), zone),
             limit=text(p.limit) if base is answer else "",
             expected=text(expected.limit_at(base.start + timedelta(seconds=p.start_period))),
         )

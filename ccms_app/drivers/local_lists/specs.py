@@ -178,6 +178,7 @@ LOCAL_LIST_CHARGE_POINT_LIST = ListSpec(
     organisation_column=LocalAuthList.organisation_id,
     id_column=LocalAuthListAssignment.id,
     default_sort="identity",
+    zone=Station.timezone,  # each charge point's times in its station's zone
 )
 
 

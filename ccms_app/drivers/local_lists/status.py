@@ -10,7 +10,7 @@ drivers.rules.local_list.desired_entry).
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -38,7 +38,7 @@ from ccms_app.drivers.rules.local_list import (
     diff_lists,
     unique_entries,
 )
-from ccms_app.network.models import ChargePoint
+from ccms_app.network.models import ChargePoint, Station
 
 SEND_MAX_KEY = "SendLocalListMaxLength"
 LIST_MAX_KEY = "LocalAuthListMaxLength"
@@ -78,6 +78,7 @@ class LocalListStatus:
     desired_count: int
     entries: list[EntryView]
     reasons: list[str]  # why it is out of date; empty when it is in sync
+    zone: str = ""  # its station's time zone ("": no station)
 
     @property
     def out_of_date(self) -> bool:
@@ -233,8 +234,18 @@ def _statuses(
         .where(col(LocalAuthListAssignment.charge_point_id).in_(ids))
     ).all():
         names.setdefault(charge_point_id, []).append(name)
+    station_ids = {cp.station_id for cp in charge_points if cp.station_id is not None}
+    zones = {
+        int(station_id or 0): zone
+        for station_id, zone in session.exec(
+            select(Station.id, Station.timezone).where(col(Station.id).in_(sorted(station_ids)))
+        ).all()
+    }
     return [
-        _status(cp, states.get(cp_id), desired.get(cp_id, []), sent.get(cp_id, []), names)
+        replace(
+            _status(cp, states.get(cp_id), desired.get(cp_id, []), sent.get(cp_id, []), names),
+            zone=zones.get(cp.station_id or 0, ""),
+        )
         for cp, cp_id in zip(charge_points, ids, strict=True)
     ]
 

@@ -124,7 +124,7 @@ def _local_lists() -> rx.Component:
                         t("Version reported"),
                         t("Why out of date"),
                         t("Last sync"),
-                        t("When (UTC)"),
+                        t("When"),
                     ],
                     Lists.rows,
                     _row,

@@ -20,16 +20,12 @@ from ccms_app.drivers import driver_admin as drivers
 from ccms_app.drivers import id_tags, user_groups, vehicles
 from ccms_app.drivers.common import Scope
 from ccms_app.drivers.vehicles import kwh_text
-from ccms_app.ui.list_state import ListState, display_value
+from ccms_app.ui.list_state import ListState
 
 
 def date_text(value: Any) -> str:
     """A date (UTC) for expiry columns; "" for none."""
     return value.strftime("%Y-%m-%d") if isinstance(value, datetime) else ""
-
-
-def _shown(row: dict[str, Any]) -> dict[str, str]:
-    return {key: display_value(value) for key, value in row.items()}
 
 
 @guarded(Module.USERS)
@@ -38,7 +34,7 @@ class DriverListState(ListState, rx.State):
         return drivers.DRIVER_LIST
 
     def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
-        shown = _shown(row)
+        shown = self._shown(row)
         shown["created_at"] = date_text(row.get("created_at"))
         return shown
 
@@ -49,7 +45,7 @@ class GroupListState(ListState, rx.State):
         return user_groups.GROUP_LIST
 
     def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
-        return _shown(row)
+        return self._shown(row)
 
 
 @guarded(Module.USERS)
@@ -58,7 +54,7 @@ class IdTagListState(ListState, rx.State):
         return id_tags.ID_TAG_LIST
 
     def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
-        shown = _shown(row)
+        shown = self._shown(row)
         shown["expiry_date"] = date_text(row.get("expiry_date")) or "never"
         if row.get("driver_id"):
             shown["owner_href"] = f"/users/drivers/{row['driver_id']}"
@@ -76,7 +72,7 @@ class VehicleListState(ListState, rx.State):
         return vehicles.VEHICLE_LIST
 
     def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
-        shown = _shown(row)
+        shown = self._shown(row)
         capacity = kwh_text(row.get("battery_capacity_wh"))
         shown["battery"] = f"{capacity} kWh" if capacity else ""
         shown["driver_href"] = f"/users/drivers/{row['driver_id']}" if row.get("driver_id") else ""

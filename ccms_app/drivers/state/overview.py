@@ -23,6 +23,7 @@ from ccms_app.drivers.local_lists.status import LocalListStatus, out_of_date_cha
 from ccms_app.drivers.local_lists.sync import sync_all
 from ccms_app.monitoring.view import format_time
 from ccms_app.ui.events import background_event, event
+from ccms_app.ui.list_state import operator_zone_of
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,9 @@ class OutOfDateRow:
     last_attempt: str = ""
 
 
-def out_of_date_rows(statuses: list[LocalListStatus]) -> list[OutOfDateRow]:
+def out_of_date_rows(statuses: list[LocalListStatus], operator_zone: str) -> list[OutOfDateRow]:
+    """One row per charge point, its last attempt in its station's zone (else the
+    operator's)."""
     now = utc_now()
     return [
         OutOfDateRow(
@@ -50,7 +53,7 @@ def out_of_date_rows(statuses: list[LocalListStatus]) -> list[OutOfDateRow]:
             reported_version=version_text(s.reported_version),
             reasons="; ".join(s.reasons),
             last_result=RESULT_TEXTS.get(s.last_result, s.last_result),
-            last_attempt=format_time(s.last_attempt_at, "UTC", now),
+            last_attempt=format_time(s.last_attempt_at, s.zone or operator_zone, now),
         )
         for s in statuses
     ]
@@ -76,6 +79,7 @@ class UsersLocalListState(rx.State):
     message: str = ""
     message_ok: bool = False
     _scope: list[int] = []
+    _zone: str = "UTC"  # the operator's (a charge point without a station)
     _language: str = ""  # the language the rows are worded in
 
     @rx.var
@@ -92,6 +96,7 @@ class UsersLocalListState(rx.State):
             organisations.organisation_scope, auth_state._organisation_id
         )
         self._scope = sorted(scope)
+        self._zone = await asyncio.to_thread(operator_zone_of, auth_state._organisation_id)
         await self._reload()
 
     @event
@@ -104,7 +109,7 @@ class UsersLocalListState(rx.State):
     async def _reload(self) -> None:
         self._language = (await self.get_state(AuthState)).language
         statuses = await asyncio.to_thread(out_of_date_charge_points, self._scope)
-        self.rows = out_of_date_rows(statuses)
+        self.rows = out_of_date_rows(statuses, self._zone)
         self.loaded = True
 
     @requires(Action.CONTROL)

@@ -55,16 +55,17 @@ class AlarmDetail:
         return int(self.row["id"])
 
 
-def alarm_row(alarm_id: int, scope: Collection[int]) -> dict[str, Any]:
-    row = listing.fetch_one(ALARM_LIST, alarm_id, scope)
+def alarm_row(alarm_id: int, scope: Collection[int], with_zone: bool = False) -> dict[str, Any]:
+    row = listing.fetch_one(ALARM_LIST, alarm_id, scope, with_zone)
     if row is None:
         raise NotFoundError(tr("No alarm {alarm_id} in your organisation.", alarm_id=alarm_id))
     return row
 
 
-def alarm_detail(alarm_id: int, scope: Collection[int]) -> AlarmDetail:
-    """The alarm, its timeline and its work orders; NotFoundError outside `scope`."""
-    row = alarm_row(alarm_id, scope)
+def alarm_detail(alarm_id: int, scope: Collection[int], with_zone: bool = False) -> AlarmDetail:
+    """The alarm, its timeline and its work orders; NotFoundError outside `scope`.
+    `with_zone`: the row carries its station's zone (listing.ROW_ZONE), for a page."""
+    row = alarm_row(alarm_id, scope, with_zone)
     with read_session() as session:
         activity = session.exec(
             select(AlarmActivity)

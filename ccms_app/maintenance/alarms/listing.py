@@ -98,6 +98,7 @@ def _excluded(value: Any) -> ColumnElement[bool]:
 ALARM_LIST = ListSpec(
     name="alarms",
     base=_base,
+    zone=Station.timezone,  # an alarm's times in its station's zone
     columns=(
         ListColumn("id", "Alarm", Alarm.id),
         ListColumn("status", "Status", Alarm.status, filterable=True, filter=_status),

@@ -35,7 +35,7 @@ def _card(row: ObjectVar[dict[str, str]]) -> rx.Component:
                 rx.cond(
                     row["due"] != "",
                     rx.text(
-                        t_with("Due {due} (UTC)", due=row["due"]),
+                        t_with("Due {due}", due=row["due"]),
                         size="1",
                         color=rx.color("gray", 10),
                     ),

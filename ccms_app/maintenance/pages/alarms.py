@@ -99,7 +99,7 @@ def _columns() -> list[Column]:
         Column("station", t("Station")),
         Column("code", t("Error code"), sortable=False, on_phone=False),
         Column("occurrences", t("Times")),
-        Column("first_raised_at", t("Raised (UTC)")),
+        Column("first_raised_at", t("Raised")),
         Column("assignee", t("Assignee")),
         Column("downtime_s", t("Downtime"), render=lambda r: rx.text(r["downtime"], size="2")),
     ]

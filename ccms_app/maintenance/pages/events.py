@@ -78,7 +78,7 @@ def event_list() -> rx.Component:
     return data_list(
         EventHistoryState,
         columns=[
-            Column("occurred_at", t("Time (UTC)")),
+            Column("occurred_at", t("Time")),
             Column("kind", t("Event"), render=_kind),
             Column("identity", t("Charge point"), render=_charge_point),
             Column("station_name", t("Station")),

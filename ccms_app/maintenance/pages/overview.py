@@ -74,7 +74,7 @@ def _flagged_columns() -> list[Column]:
         ),
         Column("connector_id", t("Connector")),
         Column("id_tag", t("Id tag")),
-        Column("start_time", t("Start (UTC)")),
+        Column("start_time", t("Start")),
         Column("energy_wh", t("Energy"), render=lambda r: rx.text(r["energy"], size="2")),
         Column("status", t("Status"), render=lambda r: rx.badge(r["status"], variant="soft")),
         Column(

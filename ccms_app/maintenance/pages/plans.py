@@ -37,7 +37,7 @@ def _columns() -> list[Column]:
         Column("name", t("Plan"), render=lambda r: rx.text(r["name"], weight="medium", size="2")),
         Column("charge_point", t("Covers"), render=lambda r: rx.text(r["covers"], size="2")),
         Column("every_months", t("Every (months)")),
-        Column("next_due_at", t("Next due (UTC)")),
+        Column("next_due_at", t("Next due")),
         Column("priority", t("Priority")),
         Column("enabled", t("Enabled"), render=lambda r: rx.text(t_var(r["enabled"]), size="2")),
         Column("work_orders", t("Work orders"), sortable=False),

@@ -53,7 +53,7 @@ def _columns() -> list[Column]:
         Column("assignee", t("Assignee")),
         Column(
             "due_at",
-            t("Due (UTC)"),
+            t("Due"),
             render=lambda r: rx.hstack(
                 rx.text(r["due_at"], size="2"),
                 rx.cond(r["overdue"] != "", rx.badge(t("overdue"), color_scheme="red")),

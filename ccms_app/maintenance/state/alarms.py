@@ -89,7 +89,7 @@ class AlarmListState(ListState, rx.State):
         return listing.export_csv(spec, narrowed, scope)
 
     def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
-        return shown_alarm(row)
+        return shown_alarm(row, self._zone)
 
     def _filter_options(self, scope: Collection[int]) -> dict[str, list[tuple[str, str]]]:
         return alarm_filter_options(scope)

@@ -21,6 +21,7 @@ from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
 from ccms_app.accounts.state.auth import SESSION_ENDED
 from ccms_app.core.i18n import N_, gettext, reader_language, tr
+from ccms_app.core.types import utc_now
 from ccms_app.maintenance.alarms import actions, detail
 from ccms_app.maintenance.alarms.actions import AlarmStateError
 from ccms_app.maintenance.alarms.assignees import assignable_accounts
@@ -33,7 +34,7 @@ from ccms_app.maintenance.state.alarms_rows import shown_alarm
 from ccms_app.maintenance.work_orders.creation import create_by_hand
 from ccms_app.system.state.accounts import as_id, event_caller
 from ccms_app.ui.events import event
-from ccms_app.ui.list_state import display_value
+from ccms_app.ui.list_state import display_value, operator_zone_of, row_zone
 
 ROUTE_PREFIX = "/maintenance/alarms/"
 REFUSALS = (InputError, NotFoundError, RefusedError, AlarmStateError)
@@ -251,7 +252,7 @@ class AlarmDetailState(rx.State):
             return
         scope = caller.scope()
         try:
-            found = await asyncio.to_thread(detail.alarm_detail, self.alarm_id, scope)
+            found = await asyncio.to_thread(detail.alarm_detail, self.alarm_id, scope, True)
         except NotFoundError:
             self.missing, self.alarm, self.activity, self.work_orders = True, {}, [], []
             return
@@ -261,12 +262,15 @@ class AlarmDetailState(rx.State):
         self.missing = False
         if self._language != reader_language():
             self._language = reader_language()
-        self.alarm = shown_alarm(found.row)
+        operator = await asyncio.to_thread(operator_zone_of, caller.organisation_id)
+        zone = row_zone(found.row, operator)  # the station's: the alarm's times and its story
+        now = utc_now()
+        self.alarm = shown_alarm(found.row, operator)
         cause = str(found.row.get("cause") or "")
         self.activity = [
             {
                 "id": str(a.id),
-                "at": display_value(a.at),
+                "at": display_value(a.at, zone, now),
                 "actor": a.actor or "CCMS",
                 "kind": a.kind.replace("_", " "),
                 "kind_text": ACTIVITY_KINDS.get(a.kind, a.kind.replace("_", " ")),
@@ -282,7 +286,7 @@ class AlarmDetailState(rx.State):
                 "status_text": status_label(w.status),
                 "priority": w.priority,
                 "priority_text": PRIORITY_LABELS.get(w.priority, w.priority),
-                "created_at": display_value(w.created_at),
+                "created_at": display_value(w.created_at, zone, now),
             }
             for w in found.work_orders
         ]

@@ -7,22 +7,23 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from ccms_app.core.i18n import tr
+from ccms_app.core.types import utc_now
 from ccms_app.maintenance.alarms import listing
 from ccms_app.maintenance.rules.alarm_admin import EXCLUSION_REASONS, duration_text
 from ccms_app.maintenance.rules.alarm_causes import cause_label
 from ccms_app.maintenance.rules.stored_text import close_reason_text, detail_text
-from ccms_app.ui.list_state import display_value
+from ccms_app.ui.list_state import shown_row
 
 SEVERITY_COLOURS = {"critical": "red", "major": "orange", "minor": "amber", "warning": "blue"}
 STATUS_COLOURS = {"open": "red", "acknowledged": "amber", "closed": "green"}
 ME = "me"
 
 
-def shown_alarm(row: Mapping[str, Any]) -> dict[str, str]:
-    """One alarm's cells as text (times UTC, as the column labels say), CCMS's own words in
-    the reader's language (`cause_text` and `excluded` are message ids: the page translates
-    them)."""
-    shown = {key: display_value(value) for key, value in row.items()}
+def shown_alarm(row: Mapping[str, Any], operator_zone: str) -> dict[str, str]:
+    """One alarm's cells as text (times in its station's zone, else `operator_zone`, with
+    the abbreviation), CCMS's own words in the reader's language (`cause_text` and
+    `excluded` are message ids: the page translates them)."""
+    shown = shown_row(row, operator_zone, utc_now())
     connector = int(row.get("connector_id") or 0)
     code = " · ".join(str(v) for v in (row.get("error_code"), row.get("vendor_error_code")) if v)
     cause = str(row.get("cause") or "")

@@ -26,7 +26,7 @@ from ccms_app.maintenance.rules.alarm_causes import cause_label
 from ccms_app.maintenance.state.forms import submit
 from ccms_app.system.state.accounts import event_caller
 from ccms_app.ui.events import event
-from ccms_app.ui.list_state import ListState, display_value
+from ccms_app.ui.list_state import ListState
 
 NEW_RULE = {
     "name": "",
@@ -60,7 +60,7 @@ class AlarmRuleListState(ListState, rx.State):
             self.mail_off = off
 
     def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
-        shown = {key: display_value(value) for key, value in row.items()}
+        shown = self._shown(row)
         matches = " · ".join(
             str(v) for v in (row.get("vendor"), row.get("model"), row.get("error_code")) if v
         )

@@ -19,7 +19,7 @@ from ccms_app.maintenance import events
 from ccms_app.maintenance.alarms.listing import day_range, filter_choices
 from ccms_app.maintenance.rules.stored_text import event_detail_text
 from ccms_app.ui.events import event
-from ccms_app.ui.list_state import ListState, coerce_filter, display_value
+from ccms_app.ui.list_state import ListState, coerce_filter
 
 DATE_FILTERS = ("since", "until")
 
@@ -57,7 +57,7 @@ class EventHistoryState(ListState, rx.State):
         )
 
     def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
-        shown = {key: display_value(value) for key, value in row.items()}
+        shown = self._shown(row)
         detail = event_detail_text(str(row.get("kind") or ""), str(row.get("detail") or ""))
         what = [
             *(str(row.get(k) or "") for k in ("status", "error_code", "vendor_error_code", "info")),

@@ -10,7 +10,7 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded
 from ccms_app.accounts.rules.permissions import Module
 from ccms_app.charging import data_issue_admin
-from ccms_app.charging.state.data_issues import DataIssueActions, list_cell
+from ccms_app.charging.state.data_issues import DataIssueActions, shown_cells
 from ccms_app.core.listing import ListSpec
 from ccms_app.monitoring.session_rows import kwh_text
 from ccms_app.ui.list_state import ListState
@@ -44,7 +44,7 @@ class FlaggedSessionListState(ListState, rx.State):
         return data_issue_admin.FLAGGED_SESSION_LIST
 
     def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
-        shown = {key: list_cell(value) for key, value in row.items()}
+        shown = shown_cells(row, self._row_zone(row))
         shown["energy"] = _kwh(row)
         return shown
 

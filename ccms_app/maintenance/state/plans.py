@@ -21,7 +21,7 @@ from ccms_app.maintenance.work_orders import plans
 from ccms_app.network.assets import charge_point_search
 from ccms_app.system.state.accounts import as_id, event_caller
 from ccms_app.ui.events import event
-from ccms_app.ui.list_state import ListState, display_value
+from ccms_app.ui.list_state import ListState
 
 SEARCH_LIMIT = 20
 
@@ -39,7 +39,7 @@ class PlanListState(ListState, rx.State):
         return plans.PLAN_LIST
 
     def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
-        shown = {key: display_value(value) for key, value in row.items()}
+        shown = self._shown(row)
         shown["covers"] = row.get("charge_point") or covers_text(
             str(row.get("vendor") or ""), str(row.get("model") or "")
         )

@@ -25,7 +25,7 @@ from ccms_app.maintenance.work_orders import creation, detail, staff
 from ccms_app.maintenance.work_orders.listing import WORK_ORDER_LIST
 from ccms_app.network.assets import charge_point_search
 from ccms_app.ui.events import event
-from ccms_app.ui.list_state import ListState, display_value
+from ccms_app.ui.list_state import ListState, operator_zone_of
 
 DETAIL_ROUTE = "/maintenance/work-orders"
 SEARCH_LIMIT = 20
@@ -43,7 +43,7 @@ class WorkOrderListState(ListState, rx.State):
         return WORK_ORDER_LIST
 
     def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
-        shown = {key: display_value(value) for key, value in row.items()}
+        shown = self._shown(row)
         shown["title"] = title_text(str(row.get("title") or ""))
         shown["status_text"] = status_label(str(row.get("status") or ""))
         shown["priority_text"] = PRIORITY_LABELS.get(str(row.get("priority")), "")
@@ -83,6 +83,7 @@ class MyWorkOrdersState(rx.State):
         auth = await self.get_state(AuthState)
         scope = await asyncio.to_thread(organisation_scope, auth._organisation_id)
         found = await asyncio.to_thread(detail.my_work_orders, auth._account_id, scope)
+        operator = await asyncio.to_thread(operator_zone_of, auth._organisation_id)
         now = utc_now()
         self.rows = [
             {
@@ -94,7 +95,7 @@ class MyWorkOrdersState(rx.State):
                 "priority_text": PRIORITY_LABELS.get(w.priority, w.priority),
                 "charge_point": w.charge_point,
                 "station": w.station,
-                "due": format_time(w.due_at, "UTC", now) if w.due_at else "",
+                "due": format_time(w.due_at, w.zone or operator, now) if w.due_at else "",
                 "overdue": "overdue" if w.overdue else "",
             }
             for w in found

@@ -25,11 +25,19 @@ from ccms_app.core.i18n import gettext, reader_language, tr
 from ccms_app.drivers.state.detail import id_from_path
 from ccms_app.maintenance.state.work_orders_detail import ROUTE_PREFIX, WorkOrderDetailState
 from ccms_app.maintenance.work_orders import remote
+from ccms_app.monitoring.charge_point_view import station_zone
 from ccms_app.system.state.accounts import event_caller
 from ccms_app.ui.events import background_event, event
 
 ACTIONS = list(remote.COMMAND_ACTIONS)
 LABELS = dict(remote.COMMAND_LABELS)
+
+
+async def _zone_of(views: list[Any]) -> str:
+    """The zone the work order's commands are shown in: its charge point's station's."""
+    if not views:
+        return "UTC"
+    return await asyncio.to_thread(station_zone, int(views[0].charge_point_id))
 
 
 @guarded(Module.MAINTENANCE)
@@ -55,7 +63,7 @@ class WorkOrderCommandState(rx.State):
             views = await asyncio.to_thread(remote.work_order_commands, caller, self._id)
         except NotFoundError:
             views = []
-        self.recent = command_rows(views)
+        self.recent = command_rows(views, await _zone_of(views))
 
     @event
     def set_action(self, value: str) -> None:
@@ -101,9 +109,10 @@ class WorkOrderCommandState(rx.State):
             views = await asyncio.to_thread(remote.work_order_commands, caller, work_order_id)
         except NotFoundError:
             views = []
+        zone = await _zone_of(views)
         async with self:
             self.busy, self.outcome, self.outcome_ok = False, message, ok
-            self.recent = command_rows(views)
+            self.recent = command_rows(views, zone)
         return [
             WorkOrderDetailState.load,
             rx.toast.success(message) if ok else rx.toast.error(message),

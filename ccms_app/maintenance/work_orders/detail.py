@@ -121,6 +121,7 @@ class WorkOrderSummary:
     station: str
     due_at: datetime | None
     overdue: bool
+    zone: str = ""  # the station's time zone ("": none)
 
 
 def _alarm(session: Session, alarm_id: int | None) -> AlarmSummary | None:
@@ -224,7 +225,7 @@ def my_work_orders(
         return []
     with read_session() as session:
         rows = session.exec(
-            select(WorkOrder, ChargePoint.identity, Station.name)
+            select(WorkOrder, ChargePoint.identity, Station.name, Station.timezone)
             .join(ChargePoint, col(ChargePoint.id) == WorkOrder.charge_point_id)
             .outerjoin(Station, col(Station.id) == WorkOrder.station_id)
             .where(
@@ -249,8 +250,9 @@ def my_work_orders(
             station=station or "",
             due_at=wo.due_at,
             overdue=is_overdue(wo.due_at, wo.status in ACTIVE_STATUSES, now),
+            zone=zone or "",
         )
-        for wo, identity, station in ordered[:limit]
+        for wo, identity, station, zone in ordered[:limit]
     ]
 
 

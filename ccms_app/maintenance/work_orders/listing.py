@@ -47,6 +47,7 @@ _ASSIGNEE_NAME = func.coalesce(func.nullif(_Assignee.full_name, ""), _Assignee.e
 WORK_ORDER_LIST = ListSpec(
     name="work orders",
     base=_base,
+    zone=Station.timezone,  # a work order's times in its station's zone
     columns=(
         ListColumn("id", "Id", WorkOrder.id),
         ListColumn("title", "Title", WorkOrder.title, searchable=True),

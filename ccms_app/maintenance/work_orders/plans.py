@@ -38,7 +38,7 @@ from ccms_app.maintenance.work_orders.common import (
 )
 from ccms_app.maintenance.work_orders.creation import create_work_order
 from ccms_app.maintenance.work_orders.models import MaintenancePlan, WorkOrder, WorkOrderSource
-from ccms_app.network.models import ChargePoint, RegistrationState
+from ccms_app.network.models import ChargePoint, RegistrationState, Station
 
 log = logging.getLogger(__name__)
 OBJECT = "maintenance_plan"
@@ -53,8 +53,10 @@ _WORK_ORDERS = (
 
 PLAN_LIST = ListSpec(
     name="maintenance plans",
-    base=lambda: sa_select(MaintenancePlan).outerjoin(
-        ChargePoint, col(ChargePoint.id) == MaintenancePlan.charge_point_id
+    base=lambda: (
+        sa_select(MaintenancePlan)
+        .outerjoin(ChargePoint, col(ChargePoint.id) == MaintenancePlan.charge_point_id)
+        .outerjoin(Station, col(Station.id) == ChargePoint.station_id)
     ),
     columns=(
         ListColumn("id", "Id", MaintenancePlan.id),
@@ -81,6 +83,7 @@ PLAN_LIST = ListSpec(
     organisation_column=MaintenancePlan.organisation_id,
     id_column=MaintenancePlan.id,
     default_sort="next_due_at",
+    zone=Station.timezone,  # a plan for one charge point: its station's; else the operator's
 )
 
 

@@ -28,13 +28,13 @@ from ccms_app.network.asset_lists import (
 from ccms_app.network.assets import organisation_choices
 from ccms_app.network.charge_point_admin import kw_text
 from ccms_app.ui.events import event
-from ccms_app.ui.list_state import ListState, display_value
+from ccms_app.ui.list_state import ListState
 
 MAX_OPTIONS = 300
 
 
-def _with_kw(row: dict[str, Any]) -> dict[str, str]:
-    shown = {key: display_value(value) for key, value in row.items()}
+def _with_kw(row: dict[str, Any], shown: dict[str, str]) -> dict[str, str]:
+    """`shown` (the row's cells as text) with the maximum power in kW."""
     if "max_power_w" in row:
         shown["max_power_kw"] = kw_text(row["max_power_w"])
     return shown
@@ -80,7 +80,7 @@ class ChargePointListState(ListState, rx.State):
         }
 
     def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
-        return _with_kw(row)
+        return _with_kw(row, self._shown(row))
 
 
 @guarded(Module.ASSETS)

@@ -290,7 +290,7 @@ def page() -> rx.Component:
                 Column("role", t("Role"), render=_role),
                 Column("organisation", t("Organisation")),
                 Column("active", t("Status"), render=_active_badge),
-                Column("last_login", t("Last login (UTC)"), render=_last_login),
+                Column("last_login", t("Last login"), render=_last_login),
             ],
             filters=[
                 Filter("role_id", t("Role"), s.filter_options["role_id"]),

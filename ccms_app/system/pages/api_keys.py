@@ -262,8 +262,8 @@ def page() -> rx.Component:
                 Column("organisation", t("Organisation")),
                 Column("role", t("Role"), render=_role),
                 Column("created_by", t("Created by")),
-                Column("created_at", t("Created (UTC)")),
-                Column("last_used_at", t("Last used (UTC)"), render=_last_used),
+                Column("created_at", t("Created")),
+                Column("last_used_at", t("Last used"), render=_last_used),
                 Column("revoked_at", t("Status"), render=_status),
             ],
             filters=[

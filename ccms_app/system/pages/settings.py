@@ -601,7 +601,7 @@ def _event_row(e: ObjectVar[SecurityEventRow]) -> rx.Component:
 
 
 def _security_events() -> rx.Component:
-    headers = [t("Time (UTC)"), t("Charge point"), t("Remote address"), t("Event"), t("Detail")]
+    headers = [t("Time"), t("Charge point"), t("Remote address"), t("Event"), t("Detail")]
     return _card(
         t("Security events"),
         t("Refused or replaced charge point connections, newest first."),

@@ -27,7 +27,7 @@ from ccms_app.accounts.state.auth import SESSION_ENDED
 from ccms_app.core.i18n import N_, tr
 from ccms_app.core.listing import ListPage, ListQuery, ListSpec
 from ccms_app.ui.events import event
-from ccms_app.ui.list_state import ListState, display_value
+from ccms_app.ui.list_state import ListState
 
 # A message id: shown as tr(SESSION_ENDED) (the reader's language).
 
@@ -87,7 +87,7 @@ class AccountListState(ListState, rx.State):
         return account_admin.account_page(query, scope)
 
     def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
-        shown = {key: display_value(value) for key, value in row.items()}
+        shown = self._shown(row)
         shown["last_login"] = shown["last_login"] or N_("never")  # shown with t_var
         shown["name"] = shown["name"] or "—"
         return shown

@@ -31,6 +31,7 @@ from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state.auth import SESSION_ENDED
 from ccms_app.core.i18n import N_, tr
 from ccms_app.core.listing import ListSpec
+from ccms_app.core.types import utc_now
 from ccms_app.system.state.accounts import (
     as_id,
     choice_lists,
@@ -39,7 +40,7 @@ from ccms_app.system.state.accounts import (
     role_label,
 )
 from ccms_app.ui.events import event
-from ccms_app.ui.list_state import ListState, display_value
+from ccms_app.ui.list_state import ListState, shown_row
 
 REVEALED_KEY_ELEMENT = "api-key-revealed"  # the element of the shown-once dialog
 DEFAULT_ROLE = "Viewer"  # least privilege until the operator picks another
@@ -79,10 +80,11 @@ def reveal_script(key: str) -> str:
 }})()"""
 
 
-def shown_key_row(row: dict[str, Any]) -> dict[str, str]:
+def shown_key_row(row: dict[str, Any], zone: str = "UTC") -> dict[str, str]:
     """One key as the list shows it: its visible start with an ellipsis, "never" for a key
-    not used yet, and the revocation time ("" while it works)."""
-    shown = {key: display_value(value) for key, value in row.items()}
+    not used yet, and the revocation time ("" while it works); times in the operator's
+    `zone`."""
+    shown = shown_row(row, zone, utc_now())
     shown["prefix"] = f"{shown['prefix']}…"
     shown["last_used_at"] = shown["last_used_at"] or N_("never")  # shown with t_var
     return shown
@@ -97,7 +99,7 @@ class ApiKeyListState(ListState, rx.State):
         return api_keys.API_KEY_LIST
 
     def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
-        return shown_key_row(row)
+        return shown_key_row(row, self._zone)
 
     def _filter_options(self, scope: Collection[int]) -> dict[str, list[tuple[str, str]]]:
         role_names = {r.name: role_label(r) for r in roles.visible_roles(scope)}

@@ -22,7 +22,7 @@ from ccms_app.core.i18n import N_, tr
 from ccms_app.core.listing import ListSpec
 from ccms_app.system.state.accounts import as_id, event_caller
 from ccms_app.ui.events import event
-from ccms_app.ui.list_state import ListState, display_value
+from ccms_app.ui.list_state import ListState
 
 
 def granted_text(permissions: str) -> str:
@@ -47,7 +47,7 @@ class RoleListState(ListState, rx.State):
         return roles.CUSTOM_ROLE_LIST
 
     def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
-        shown = {key: display_value(value) for key, value in row.items()}
+        shown = self._shown(row)
         permissions = str(row.get("permissions") or "")
         shown["permissions"] = granted_text(permissions)
         shown["granted"], shown["total"] = granted_counts(permissions)

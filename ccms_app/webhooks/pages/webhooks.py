@@ -122,7 +122,7 @@ def _list() -> rx.Component:
             Column("health", t("Receiver"), sortable=False, render=_health),
             Column("last_outcome", t("Last outcome")),
             Column("undelivered", t("Undelivered"), sortable=False),
-            Column("failing_since", t("Failing since (UTC)"), on_phone=False),
+            Column("failing_since", t("Failing since"), on_phone=False),
         ],
         testid="webhooks",
         empty_text=t("No webhooks yet: add one to send charger events to another system."),

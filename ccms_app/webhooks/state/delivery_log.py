@@ -21,9 +21,10 @@ from ccms_app.accounts.state.auth import SESSION_ENDED
 from ccms_app.core import listing
 from ccms_app.core.i18n import DEFAULT, N_, tr
 from ccms_app.core.listing import ListPage, ListQuery, ListSpec
+from ccms_app.core.types import utc_now
 from ccms_app.system.state.accounts import event_caller
 from ccms_app.ui.events import event
-from ccms_app.ui.list_state import ListState, display_value
+from ccms_app.ui.list_state import ListState, display_value, operator_zone_of
 from ccms_app.webhooks import delivery_log, subscriptions
 from ccms_app.webhooks.delivery_log import DeliveryView
 from ccms_app.webhooks.rules.outcomes import outcome_text
@@ -39,10 +40,11 @@ def webhook_id_from_path(path: str) -> int:
     return int(first) if first.isdigit() and len(first) < 19 else 0
 
 
-def detail_of(view: DeliveryView) -> dict[str, str]:
-    """One delivery as the dialog shows it (text)."""
+def detail_of(view: DeliveryView, zone: str) -> dict[str, str]:
+    """One delivery as the dialog shows it (text, times in the operator's `zone`)."""
+    now = utc_now()
     shown = {
-        key: display_value(getattr(view, key))
+        key: display_value(getattr(view, key), zone, now)
         for key in (
             "id", "event_id", "event_type", "identity", "state", "attempts", "created_at",
             "last_attempt_at", "next_attempt_at", "finished_at", "response_status", "error",
@@ -131,7 +133,7 @@ class WebhookLogState(ListState, rx.State):
             )
         except (NotFoundError, ValueError) as exc:
             return rx.toast.error(str(exc))
-        self.detail, self.detail_open = detail_of(view), True
+        self.detail, self.detail_open = detail_of(view, self._zone), True
         return None
 
     @event
@@ -155,6 +157,8 @@ class WebhookLogState(ListState, rx.State):
         except NotFoundError:
             self.missing, self.webhook = True, {}
             return
+        self._zone = await asyncio.to_thread(operator_zone_of, caller.organisation_id)
+        now = utc_now()
         row = {"last_attempt_at": view.last_attempt_at, "failing_since": view.failing_since}
         self.missing = False
         self.webhook = {
@@ -164,8 +168,8 @@ class WebhookLogState(ListState, rx.State):
             "events": view.events_text,
             "enabled": N_("enabled") if view.enabled else N_("disabled"),
             "organisation": view.organisation,
-            "last_attempt_at": display_value(view.last_attempt_at),
+            "last_attempt_at": display_value(view.last_attempt_at, self._zone, now),
             "last_outcome": outcome_text(view.last_outcome),
-            "failing_since": display_value(view.failing_since),
+            "failing_since": display_value(view.failing_since, self._zone, now),
             "health": health(row),
         }

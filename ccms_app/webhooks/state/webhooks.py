@@ -25,7 +25,7 @@ from ccms_app.core.i18n import N_, tr
 from ccms_app.core.listing import ListSpec
 from ccms_app.system.state.accounts import as_id, event_caller
 from ccms_app.ui.events import event
-from ccms_app.ui.list_state import ListState, display_value
+from ccms_app.ui.list_state import ListState
 from ccms_app.webhooks import subscriptions
 from ccms_app.webhooks.rules.events import ALL_EVENTS, EVENT_TYPES, describe_selection
 from ccms_app.webhooks.rules.outcomes import outcome_text
@@ -52,7 +52,7 @@ class WebhookListState(ListState, rx.State):
         return subscriptions.SUBSCRIPTION_LIST
 
     def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
-        shown = {key: display_value(value) for key, value in row.items()}
+        shown = self._shown(row)
         shown["events"] = describe_selection(str(row.get("events") or ""))
         shown["enabled"] = N_("enabled") if row.get("enabled") else N_("disabled")
         shown["health"] = health(row)

@@ -410,7 +410,7 @@ async def test_operator_views_show_versions_pending_changes_and_results(
     panel = load_panel(cp_id)
     assert (panel.accepted_version, panel.reported_version, panel.pending) == ("1", "1", 1)
     assert (panel.reasons, panel.last_result_text) == ("1 change(s) not sent yet", "accepted")
-    (row,) = out_of_date_rows(out_of_date_charge_points([organisation.id]))
+    (row,) = out_of_date_rows(out_of_date_charge_points([organisation.id]), "UTC")
     assert (row.identity, row.online, row.sent_version, row.reported_version, row.reasons) == (
         CP,
         True,

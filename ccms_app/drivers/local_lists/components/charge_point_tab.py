@@ -241,7 +241,7 @@ def _entries() -> rx.Component:
             [
                 t("Id tag"),
                 t("On the charge point"),
-                t("Expiry (UTC)"),
+                t("Expiry"),
                 t("Parent id tag"),
                 t("Pending"),
             ],

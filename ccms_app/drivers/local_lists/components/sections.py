@@ -303,7 +303,7 @@ def charge_points_section() -> rx.Component:
                     ),
                 ),
                 Column("last_result", t("Last sync"), render=_last_sync),
-                Column("last_attempt_at", t("When (UTC)"), on_phone=False),
+                Column("last_attempt_at", t("When"), on_phone=False),
             ],
             filters=[
                 Filter("sync", t("Sync"), [(key, t(text)) for key, text in SYNC_TEXTS.items()])

@@ -25,6 +25,7 @@ from ccms_app.core.types import utc_now
 from ccms_app.drivers.local_lists.outcomes import SyncResult
 from ccms_app.drivers.local_lists.status import LocalListStatus, local_list_status
 from ccms_app.drivers.local_lists.sync import fetch_list_version, sync_charge_point
+from ccms_app.monitoring.charge_point_view import station_zone
 from ccms_app.monitoring.state.charge_point_feed import ChargePointLiveState
 from ccms_app.monitoring.view import MISSING, format_time
 from ccms_app.ui.events import background_event, event
@@ -88,12 +89,12 @@ def version_text(value: int | None) -> str:
     return "none" if value == 0 else "not supported" if value < 0 else str(value)
 
 
-def build_panel(status: LocalListStatus) -> LocalListPanel:
-    """Display strings for one charge point's local list (times in UTC)."""
+def build_panel(status: LocalListStatus, zone: str = "UTC") -> LocalListPanel:
+    """Display strings for one charge point's local list (times in `zone`, its station's)."""
     now = utc_now()
 
     def when(value: datetime | None) -> str:
-        return format_time(value, "UTC", now)
+        return format_time(value, zone, now)
 
     return LocalListPanel(
         loaded=True,
@@ -127,7 +128,7 @@ def build_panel(status: LocalListStatus) -> LocalListPanel:
 
 
 def load_panel(charge_point_id: int) -> LocalListPanel:
-    return build_panel(local_list_status(charge_point_id))
+    return build_panel(local_list_status(charge_point_id), station_zone(charge_point_id))
 
 
 def sync_message(result: SyncResult) -> tuple[str, bool]:

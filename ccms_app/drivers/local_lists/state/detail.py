@@ -36,7 +36,7 @@ from ccms_app.drivers.state.detail import id_from_path
 from ccms_app.drivers.state.lists import date_text
 from ccms_app.drivers.state.scope import as_id, operator_scope
 from ccms_app.ui.events import background_event, event
-from ccms_app.ui.list_state import ListState, display_value
+from ccms_app.ui.list_state import ListState
 
 log = logging.getLogger(__name__)
 
@@ -179,7 +179,7 @@ class EntryListState(ListBoundState, ListState, rx.State):
         return "id_tag"
 
     def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
-        shown = {key: display_value(value) for key, value in row.items()}
+        shown = self._shown(row)
         shown["expiry_date"] = date_text(row.get("expiry_date")) or "never"
         shown["added_at"] = date_text(row.get("added_at"))
         return shown
@@ -230,7 +230,7 @@ class AssignedListState(ListBoundState, ListState, rx.State):
         return of_list(super()._query(), self.list_id)
 
     def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
-        shown = {key: display_value(value) for key, value in row.items()}
+        shown = self._shown(row)
         shown["sync_text"] = SYNC_TEXTS.get(row.get("sync") or "", row.get("sync") or "")
         shown["last_result_text"] = RESULT_TEXTS.get(row.get("last_result") or "", "")
         shown["accepted_version"] = version_text(row.get("accepted_version") or 0)

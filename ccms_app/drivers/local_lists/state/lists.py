@@ -27,7 +27,7 @@ from ccms_app.drivers.local_lists.specs import LOCAL_LIST_LIST
 from ccms_app.drivers.state.scope import as_id, operator_scope
 from ccms_app.network.assets import organisation_choices
 from ccms_app.ui.events import event
-from ccms_app.ui.list_state import ListState, display_value
+from ccms_app.ui.list_state import ListState
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ class LocalListsState(ListState, rx.State):
         return {"organisation": [(name, name) for _, name in organisation_choices(scope)]}
 
     def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
-        shown = {key: display_value(value) for key, value in row.items()}
+        shown = self._shown(row)
         shown["stale"] = "yes" if row.get("out_of_date") else ""
         return shown
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import reflex as rx
 
@@ -33,7 +34,7 @@ from ccms_app.drivers.local_lists.state.detail import ListBoundState, after_chan
 from ccms_app.drivers.local_lists.state.lists import run_list_action
 from ccms_app.drivers.state.scope import as_id
 from ccms_app.ui.events import event
-from ccms_app.ui.list_state import ListState, display_value
+from ccms_app.ui.list_state import ListState
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,10 @@ TAB_CHARGE_POINTS, TAB_STATIONS = "charge_points", "stations"
 class MemberPickerState(ListBoundState, mixin=True):
     """A picker (mixed in before ListState): rows of the list owner's organisation tree, the
     list's own rows flagged."""
+
+    if TYPE_CHECKING:  # what the ListState next to this mixin provides
+
+        def _shown(self, row: Mapping[str, Any]) -> dict[str, str]: ...
 
     def _spec_for(self, list_id: int) -> ListSpec:
         raise NotImplementedError
@@ -59,7 +64,7 @@ class MemberPickerState(ListBoundState, mixin=True):
         return summary.member_scope
 
     def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
-        shown = {key: display_value(value) for key, value in row.items()}
+        shown = self._shown(row)
         for flag in ("in_list", "assigned", "online"):
             if isinstance(row.get(flag), bool):  # "" or "yes": a truthy Var in the browser
                 shown[flag] = "yes" if row[flag] else ""
