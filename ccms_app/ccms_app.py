@@ -29,6 +29,7 @@ from ccms_app.control.state.charge_point import ChargePointDetailState
 from ccms_app.core import i18n
 from ccms_app.core.config import get_settings
 from ccms_app.core.logging import configure_logging
+from ccms_app.core.operator_zone import register_operator_zone
 from ccms_app.driver_app import pages as driver_app_pages
 from ccms_app.driver_app.state.auth import driver_gate
 from ccms_app.driver_app.state.live_feed import driver_live_feed
@@ -76,7 +77,6 @@ from ccms_app.system.pages import audit as audit_pages
 from ccms_app.system.pages import roles as roles_pages
 from ccms_app.system.pages import settings as system
 from ccms_app.system.pages import sub_operators as sub_operators_pages
-from ccms_app.ui import list_state
 from ccms_app.ui.connection import connection_lost_banner
 from ccms_app.webhooks import pages as webhooks_pages
 
@@ -199,6 +199,6 @@ gate.install(app)
 gate.install_driver_gate(driver_gate)  # the driver app's sign-in, never an operator's
 i18n.name_the_product_with(brands.product_name_of)  # messages name the brand, not CCMS
 alarm_bell.install()  # alarm bell + toast in every page's shell (ui/ imports no feature module)
-list_state.register_operator_zone(operator_zone)  # lists' times: the operator's billing zone
+register_operator_zone(operator_zone)  # times and days off a station: the billing zone
 _register_pages(app)
 app.register_lifespan_task(ccms_network)

@@ -10,6 +10,7 @@ import pytest
 from xdist.scheduler import LoadScopeScheduling
 
 from ccms_app.accounts.state import gate
+from ccms_app.core.operator_zone import register_operator_zone
 from ccms_app.driver_app.state.auth import driver_gate
 from ccms_app.finance import session_pricing
 from ccms_app.finance.documents.listing import operator_zone
@@ -17,7 +18,6 @@ from ccms_app.finance.memberships import stripe_events as membership_events
 from ccms_app.finance.payments import reservation_fees, session_payments, webhook_handlers
 from ccms_app.maintenance.notifications import email_hook as alarm_email
 from ccms_app.maintenance.work_orders import alarm_hook as work_order_hook
-from ccms_app.ui import list_state
 from tests.fixtures.db import runs_on_postgresql
 
 # As in the product (runtime.py): every session is priced in the transaction that ends it.
@@ -29,7 +29,7 @@ membership_events.install()  # card-plan memberships follow Stripe's webhooks
 alarm_email.install()  # alarm e-mail outbox rows, in the alarm's transaction
 work_order_hook.install()  # alarm rules' work orders, in the alarm's transaction
 gate.install_driver_gate(driver_gate)  # as ccms_app.py: driver app handlers' own check
-list_state.register_operator_zone(operator_zone)  # as ccms_app.py: lists' operator zone
+register_operator_zone(operator_zone)  # as ccms_app.py: the operator zone
 
 # Passwords at Argon2id's lowest cost (1 pass, 8 MiB: ~10 ms instead of ~0.2 s a check, and
 # the suite makes and checks some thousand of them, the browser tests' app processes too).

@@ -45,22 +45,27 @@ class HomeSummary:
     warnings_total: int = 0
     # charge point -> station zone, for the warnings shown
     zones: Mapping[int, str] = field(default_factory=dict)
+    zone: str = "UTC"  # the operator's: where "today" starts, and the clock "updated" reads
 
 
 def load_home_summary(
     organisation_ids: Collection[int] | None = None,
     now: datetime | None = None,
     warnings_shown: int = WARNINGS_SHOWN,
+    zone: str = "UTC",
 ) -> HomeSummary:
-    """What Home shows for these organisations (None: every organisation)."""
+    """What Home shows for these organisations (None: every organisation); "today" is the
+    day in `zone`, the operator's."""
     now = now or utc_now()
     with read_session() as session:
-        counts = _counts(session, organisation_ids, now)
+        counts = _counts(session, organisation_ids, now, zone)
         warnings, total, zones = _first_warnings(session, organisation_ids, warnings_shown)
-    return HomeSummary(now, counts, warnings, total, zones)
+    return HomeSummary(now, counts, warnings, total, zones, zone)
 
 
-def _counts(session: Session, org_ids: Collection[int] | None, now: datetime) -> HomeCounts:
+def _counts(
+    session: Session, org_ids: Collection[int] | None, now: datetime, zone: str
+) -> HomeCounts:
     by_state: dict[tuple[str, bool], int] = {
         (str(state), bool(online)): int(n)
         for state, online, n in session.exec(
@@ -73,7 +78,7 @@ def _counts(session: Session, org_ids: Collection[int] | None, now: datetime) ->
             )
         )
     }
-    sessions_today, energy_today_wh = today_totals(session, org_ids, now)
+    sessions_today, energy_today_wh = today_totals(session, org_ids, now, zone)
     active, power_w = _active_sessions(session, org_ids)
 
     def registered(online: bool) -> int:

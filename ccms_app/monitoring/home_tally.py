@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 import time as clock
 from collections.abc import Callable, Collection, Iterable
-from datetime import datetime, time
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -27,9 +27,11 @@ from ccms_app.accounts.organisations import organisation_scope
 from ccms_app.charging.data_issues import open_issues_by_charge_point
 from ccms_app.charging.models import ChargingSession, SessionStatus
 from ccms_app.core.db import read_session
+from ccms_app.core.operator_zone import operator_zone_of
 from ccms_app.core.types import utc_now
 from ccms_app.monitoring.home_summary import WARNINGS_SHOWN, HomeSummary
 from ccms_app.monitoring.rules.home_tally import Share, Tally, share_of
+from ccms_app.monitoring.rules.operator_day import midnight_of
 from ccms_app.monitoring.snapshot import ChargePointView, ConnectorView, Query, scoped
 from ccms_app.network.models import ChargePoint, Connector, Station
 
@@ -39,24 +41,20 @@ Scope = frozenset[int]
 Ids = Collection[int] | None  # None: the whole scope
 
 
-def midnight_of(now: datetime) -> datetime:
-    """The start of "today" as Home counts it (the current UTC day)."""
-    return datetime.combine(now.date(), time(0), tzinfo=now.tzinfo)
-
-
 class HomeTally:
     """Home's figures for one organisation scope, as the sum of its charge points' shares."""
 
-    def __init__(self, scope: Scope, midnight: datetime) -> None:
+    def __init__(self, scope: Scope, midnight: datetime, zone: str = "UTC") -> None:
         self.scope = scope
+        self.zone = zone  # the operator's: where its day starts, and its figures' clock
         self.midnight = midnight  # the start of the day its "today" figures count
         self.built_at = clock.monotonic()
         self._tally = Tally()
 
     @classmethod
-    def full(cls, scope: Scope, now: datetime) -> HomeTally:
+    def full(cls, scope: Scope, now: datetime, zone: str = "UTC") -> HomeTally:
         """Every charge point of the scope, in a few queries (once per watch and day)."""
-        tally = cls(scope, midnight_of(now))
+        tally = cls(scope, midnight_of(now, zone), zone)
         with read_session() as session:
             tally._tally.replace_all(read_shares(session, scope, tally.midnight))
         return tally
@@ -78,13 +76,14 @@ class HomeTally:
             warnings=warnings,
             warnings_total=self._tally.warnings_total,
             zones=self._tally.zones(warnings),
+            zone=self.zone,
         )
 
     def outdated(self, scope: Scope, now: datetime, full_every_s: float = FULL_EVERY_S) -> bool:
         """Whether only a full rebuild gives the right figures (or it is time for one)."""
         return (
             scope != self.scope
-            or midnight_of(now) != self.midnight
+            or midnight_of(now, self.zone) != self.midnight
             or clock.monotonic() - self.built_at > full_every_s
         )
 
@@ -236,8 +235,10 @@ class HomeTallies:
         scope_of: Callable[[int], Scope] = organisation_scope,
         now: Callable[[], datetime] = utc_now,
         full_every_s: float = FULL_EVERY_S,
+        zone_of: Callable[[int], str] = operator_zone_of,
     ) -> None:
         self._scope_of = scope_of
+        self._zone_of = zone_of  # read at each full rebuild: a changed zone applies then
         self._now = now
         self._full_every_s = full_every_s
         self._tallies: dict[int, HomeTally] = {}
@@ -251,7 +252,8 @@ class HomeTallies:
         with self._lock:
             tally = self._tallies.get(organisation_id)
             if tally is None or everything or tally.outdated(scope, now, self._full_every_s):
-                tally = self._tallies[organisation_id] = HomeTally.full(scope, now)
+                zone = self._zone_of(organisation_id)
+                tally = self._tallies[organisation_id] = HomeTally.full(scope, now, zone)
             else:
                 tally.apply(changed)
             return tally.summary(now)

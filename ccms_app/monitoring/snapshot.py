@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, func
@@ -26,6 +26,7 @@ from ccms_app.charging.models import ChargingSession, SessionStatus
 from ccms_app.core.db import read_session
 from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
+from ccms_app.monitoring.rules.operator_day import midnight_of
 from ccms_app.network.models import (
     ChargePoint,
     Connector,
@@ -316,9 +317,11 @@ def active_sessions(
 
 
 def today_totals(
-    session: Session, organisation_ids: Collection[int] | None, now: datetime
+    session: Session, organisation_ids: Collection[int] | None, now: datetime, zone: str = "UTC"
 ) -> tuple[int, int]:
-    midnight = datetime.combine(now.date(), time(0), tzinfo=now.tzinfo)
+    """(sessions, energy Wh) of the sessions started today: since midnight in `zone` (the
+    operator's)."""
+    midnight = midnight_of(now, zone)
     count, energy = session.exec(
         scoped(
             select(func.count(col(ChargingSession.id)), func.sum(ChargingSession.energy_wh)).where(

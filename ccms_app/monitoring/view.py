@@ -115,11 +115,11 @@ def build_home_view(summary: HomeSummary) -> HomeView:
         counts=_counts_view(summary.counts),
         connector_counts=_status_counts(summary.counts),
         warnings=[
-            warning_row(w, summary.zones.get(w.charge_point_id, "UTC"), now, DEFAULT)
+            warning_row(w, summary.zones.get(w.charge_point_id, summary.zone), now, DEFAULT)
             for w in summary.warnings
         ],
         warnings_total=summary.warnings_total,
-        updated_at=format_time(now, "UTC", now),
+        updated_at=format_time(now, summary.zone, now),  # the operator's clock
     )
 
 

@@ -32,8 +32,7 @@ if the spec has one (the row key, and what row links and actions use).
 Times: a spec with a `zone` (e.g. its station's) brings each row's zone under
 `listing.ROW_ZONE`; its times are shown in that zone, the others (and a row whose zone is
 NULL, e.g. a charge point without a station) in the operator's zone (`operator_zone_of`:
-the organisation's billing time zone, registered by the composition root since ui/ imports
-no feature module). Every time carries its zone's abbreviation ("14:05:00 CET"); ROW_ZONE is
+core/operator_zone.py). Every time carries its zone's abbreviation ("14:05:00 CET"); ROW_ZONE is
 never a cell of the rows sent to the browser.
 Filters arrive as strings; `coerce_filter` turns "true"/"false" and numbers into the column's
 SQL type, so a boolean or integer column filters correctly. An empty value means "all".
@@ -45,7 +44,7 @@ import asyncio
 import functools
 import logging
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -60,6 +59,7 @@ from ccms_app.core import listing
 from ccms_app.core.display import format_time
 from ccms_app.core.i18n import DEFAULT, reader_language, tr
 from ccms_app.core.listing import ROW_ZONE, ListPage, ListQuery, ListQueryError, ListSpec
+from ccms_app.core.operator_zone import DEFAULT_ZONE, operator_zone_of
 from ccms_app.core.types import utc_now
 from ccms_app.ui.downloads import http_download
 from ccms_app.ui.events import event
@@ -68,23 +68,6 @@ log = logging.getLogger(__name__)
 
 PAGE_SIZES = ("10", "25", "50", "100")
 ALL = "__all__"  # a select item cannot have an empty value: this one means "no filter"
-
-
-OPERATOR_ZONE = "UTC"  # until the composition root registers the organisations' zones
-_operator_zone: list[Callable[[int], str]] = []
-
-
-def register_operator_zone(lookup: Callable[[int], str]) -> None:
-    """How an organisation's operators' time zone is read (finance's billing profile; the
-    composition root registers it: ui/ imports no feature module). A later one replaces it."""
-    _operator_zone[:] = [lookup]
-
-
-def operator_zone_of(organisation_id: int) -> str:
-    """The zone the operator of `organisation_id` reads times in (reads the database)."""
-    if not _operator_zone:
-        return OPERATOR_ZONE
-    return _operator_zone[0](organisation_id) or OPERATOR_ZONE
 
 
 def display_value(value: Any, zone: str = "UTC", now: datetime | None = None) -> str:
@@ -149,7 +132,7 @@ class ListState(rx.State, mixin=True):
     error: str = ""
     filter_options: dict[str, list[list[str]]] = {}
     _scope: list[int] = []
-    _zone: str = OPERATOR_ZONE  # the operator's time zone (rows without their own)
+    _zone: str = DEFAULT_ZONE  # the operator's time zone (rows without their own)
     _worded_in: str = DEFAULT  # the language the rows and choices shown were worded in
 
     # --- what each list provides --------------------------------------------------------

@@ -160,3 +160,12 @@ def add_connector_and_session(session: Session, cp: ChargePoint) -> None:
     session.flush()
     add_session(session, cp, 1, start=NOW - timedelta(hours=1), energy_wh=7400, power_w=7000.0)
     session.commit()
+
+
+def test_the_pages_clock_reads_the_stations_zone() -> None:
+    """The page's "updated" time is on the station's clock, like every other time on it: the
+    zone the page's join read from the station, its abbreviation shown."""
+    state = state_in_tree(ChargePointLiveState)
+    state._zone = "Asia/Tokyo"  # as join sets it
+    apply_sections(state, 1, {})
+    assert state.updated_at.endswith("JST")

@@ -17,6 +17,7 @@ from ccms_app.charging.models import ChargerDataIssue, ChargingSession, SessionS
 from ccms_app.monitoring.home_summary import load_home_summary
 from ccms_app.monitoring.home_tally import HomeTallies, HomeTally
 from ccms_app.monitoring.rules.home_tally import Share, Tally
+from ccms_app.monitoring.view import build_home_view
 from ccms_app.network.models import ChargePoint, Connector, Station
 from tests.monitoring.test_snapshot import NOW, add_charge_point, add_session
 
@@ -24,6 +25,7 @@ STATUSES = ("Available", "Preparing", "Charging", "Faulted", "Unavailable", "Sus
 ERRORS = ("NoError", "NoError", "NoError", "GroundFailure", "HighTemperature", "")
 POWERS = (None, 0.0, 3700.0, 7400.5, 11000.25, 22000.0)
 STATES = ("registered", "registered", "registered", "unregistered", "disabled")
+ZONE = "Europe/Berlin"
 
 
 class RandomNetwork:
@@ -291,9 +293,9 @@ def test_tallies_rebuild_when_the_day_or_the_scope_changes_and_forget_unwatched(
     builds: list[frozenset[int]] = []
     full = HomeTally.full
 
-    def counted(scope: frozenset[int], now):  # type: ignore[no-untyped-def]
+    def counted(scope: frozenset[int], now, zone):  # type: ignore[no-untyped-def]
         builds.append(scope)
-        return full(scope, now)
+        return full(scope, now, zone)
 
     monkeypatch.setattr(HomeTally, "full", staticmethod(counted))
     assert tallies.summary(org_id, set()).counts.sessions_today == 1
@@ -306,3 +308,28 @@ def test_tallies_rebuild_when_the_day_or_the_scope_changes_and_forget_unwatched(
     tallies.summary(org_id, set(), everything=True)
     assert len(builds) == 4
     assert tallies.keep_only({org_id + 1}) == {org_id + 1} and org_id not in tallies
+
+
+def test_today_is_the_operators_day_in_its_time_zone(
+    session: Session, organisation: Organisation
+) -> None:
+    """Berlin's 00:30 (22:30 UTC the day before) is today for a Berlin operator: Home's
+    figures start at its midnight, in both the tally and the aggregate queries, and the view
+    says when it was read on the operator's clock."""
+    cp = add_charge_point(session, organisation, "CP-1")
+    local_night = NOW.replace(hour=0, minute=0) - timedelta(minutes=90)  # 00:30 CEST
+    add_session(session, cp, 1, start=local_night, energy_wh=1500, active=False)
+    add_session(session, cp, 2, start=local_night - timedelta(hours=1), energy_wh=700, active=False)
+    session.commit()
+    org_id = organisation.id or 0
+    scope = frozenset({org_id})
+
+    in_berlin = HomeTallies(scope_of=lambda _: scope, now=lambda: NOW, zone_of=lambda _: ZONE)
+    summary = in_berlin.summary(org_id, set())
+    in_utc = HomeTally.full(scope, NOW).summary(NOW)
+    queried = load_home_summary(scope, NOW, zone=ZONE)
+
+    assert (summary.counts.sessions_today, summary.counts.energy_today_kwh) == (1, 1.5)
+    assert (in_utc.counts.sessions_today, in_utc.counts.energy_today_kwh) == (0, 0.0)
+    assert queried.counts.sessions_today == 1 and queried.zone == summary.zone == ZONE
+    assert build_home_view(summary).updated_at.endswith("CEST")

@@ -11,10 +11,11 @@ from sqlmodel import Session
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.core.listing import ROW_ZONE, ListColumn, ListSpec
+from ccms_app.core.operator_zone import operator_zone_of
 from ccms_app.finance.models import BillingProfile
 from ccms_app.network.models import ChargePoint
 from ccms_app.system.state.api_keys import shown_key_row
-from ccms_app.ui.list_state import display_value, operator_zone_of, row_zone, shown_row
+from ccms_app.ui.list_state import display_value, row_zone, shown_row
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 SEEN = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)

@@ -16,6 +16,7 @@ from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
 from ccms_app.control.state.charge_point import signed_in_email
 from ccms_app.core.i18n import tr
+from ccms_app.core.operator_zone import operator_zone_of
 from ccms_app.core.types import utc_now
 from ccms_app.drivers.local_lists.outcomes import SyncResult
 from ccms_app.drivers.local_lists.state.charge_point_tab import RESULT_TEXTS, version_text
@@ -23,7 +24,6 @@ from ccms_app.drivers.local_lists.status import LocalListStatus, out_of_date_cha
 from ccms_app.drivers.local_lists.sync import sync_all
 from ccms_app.monitoring.view import format_time
 from ccms_app.ui.events import background_event, event
-from ccms_app.ui.list_state import operator_zone_of
 
 log = logging.getLogger(__name__)
 

@@ -21,6 +21,7 @@ from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state import AuthState
 from ccms_app.accounts.state.auth import SESSION_ENDED
 from ccms_app.core.i18n import N_, gettext, reader_language, tr
+from ccms_app.core.operator_zone import operator_zone_of
 from ccms_app.core.types import utc_now
 from ccms_app.maintenance.alarms import actions, detail
 from ccms_app.maintenance.alarms.actions import AlarmStateError
@@ -34,7 +35,7 @@ from ccms_app.maintenance.state.alarms_rows import shown_alarm
 from ccms_app.maintenance.work_orders.creation import create_by_hand
 from ccms_app.system.state.accounts import as_id, event_caller
 from ccms_app.ui.events import event
-from ccms_app.ui.list_state import display_value, operator_zone_of, row_zone
+from ccms_app.ui.list_state import display_value, row_zone
 
 ROUTE_PREFIX = "/maintenance/alarms/"
 REFUSALS = (InputError, NotFoundError, RefusedError, AlarmStateError)

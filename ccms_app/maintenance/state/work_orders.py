@@ -16,6 +16,7 @@ from ccms_app.accounts.state import AuthState
 from ccms_app.core.display import format_time
 from ccms_app.core.i18n import DEFAULT, reader_language, tr
 from ccms_app.core.listing import ListSpec
+from ccms_app.core.operator_zone import operator_zone_of
 from ccms_app.core.types import utc_now
 from ccms_app.maintenance.rules.sla import PRIORITY_LABELS
 from ccms_app.maintenance.rules.stored_text import title_text
@@ -25,7 +26,7 @@ from ccms_app.maintenance.work_orders import creation, detail, staff
 from ccms_app.maintenance.work_orders.listing import WORK_ORDER_LIST
 from ccms_app.network.assets import charge_point_search
 from ccms_app.ui.events import event
-from ccms_app.ui.list_state import ListState, operator_zone_of
+from ccms_app.ui.list_state import ListState
 
 DETAIL_ROUTE = "/maintenance/work-orders"
 SEARCH_LIMIT = 20

@@ -37,6 +37,7 @@ from ccms_app.monitoring.charge_point_view import (
     RecentSessionRow,
     ReservationRow,
     load_sections,
+    station_zone,
 )
 from ccms_app.monitoring.registry import watch_charge_point, watched_charge_points
 from ccms_app.monitoring.view import ChargePointRow, SessionRow
@@ -69,6 +70,7 @@ class ChargePointLiveState(rx.SharedState):
     status: rx.Field[list[ChargePointRow]] = rx.field(default_factory=list)  # 0 or 1 row
     updated_at: rx.Field[str] = rx.field("")
     charge_point_id: int = 0
+    _zone: str = "UTC"  # the station's: the page's times, "updated" too
 
     @event
     async def join(self, charge_point_id: int) -> None:
@@ -85,6 +87,7 @@ class ChargePointLiveState(rx.SharedState):
         # Watch before loading: a change that lands in between is pushed again.
         watch_charge_point(self.router.session.client_token, detail.id, auth_state._session_hash)
         linked = await self._link_to(charge_point_token(detail.id))
+        linked._zone = await asyncio.to_thread(station_zone, detail.id)
         sections = await asyncio.to_thread(shared_sections, detail.id, set(ALL_KINDS))
         apply_sections(linked, detail.id, sections)
 
@@ -112,7 +115,7 @@ def apply_sections(state: ChargePointLiveState, charge_point_id: int, sections: 
     state.charge_point_id = charge_point_id
     now = utc_now()
     with reading_as(DEFAULT):
-        state.updated_at = format_time(now, "UTC", now)
+        state.updated_at = format_time(now, state._zone, now)
 
 
 class ChargePointFeed:

@@ -28,6 +28,7 @@ from ccms_app.accounts.rules.permissions import Module
 from ccms_app.accounts.state import AuthState
 from ccms_app.accounts.state.auth import has_permission
 from ccms_app.core.i18n import CODES, DEFAULT, PSEUDO, babel_locale, reading_as
+from ccms_app.core.operator_zone import operator_zone_of
 from ccms_app.monitoring import registry
 from ccms_app.monitoring.home_summary import HomeSummary, load_home_summary
 from ccms_app.monitoring.view import (
@@ -53,8 +54,12 @@ def home_token(organisation_id: int) -> str:
 
 
 def load_home_for_organisation(organisation_id: int) -> HomeSummary:
-    """What an operator of `organisation_id` sees on Home (it and its sub-operators)."""
-    return load_home_summary(organisations.organisation_scope(organisation_id))
+    """What an operator of `organisation_id` sees on Home (it and its sub-operators), its
+    "today" and its clock in the operator's zone."""
+    return load_home_summary(
+        organisations.organisation_scope(organisation_id),
+        zone=operator_zone_of(organisation_id),
+    )
 
 
 @guarded(Module.HOME)

@@ -21,10 +21,11 @@ from ccms_app.accounts.state.auth import SESSION_ENDED
 from ccms_app.core import listing
 from ccms_app.core.i18n import DEFAULT, N_, tr
 from ccms_app.core.listing import ListPage, ListQuery, ListSpec
+from ccms_app.core.operator_zone import operator_zone_of
 from ccms_app.core.types import utc_now
 from ccms_app.system.state.accounts import event_caller
 from ccms_app.ui.events import event
-from ccms_app.ui.list_state import ListState, display_value, operator_zone_of
+from ccms_app.ui.list_state import ListState, display_value
 from ccms_app.webhooks import delivery_log, subscriptions
 from ccms_app.webhooks.delivery_log import DeliveryView
 from ccms_app.webhooks.rules.outcomes import outcome_text
