@@ -285,7 +285,7 @@ async def test_the_operator_form_becomes_the_profile_the_charge_point_runs(
     charger: SimulatedChargePoint, cp_id: int, engine: Engine
 ) -> None:
     now = utc_now()
-    spec_ = form_profile_spec(form(), now)
+    spec_ = form_profile_spec(form(), now, "UTC")
     assert spec_["charging_profile_kind"] == "Recurring" and spec_["recurrency_kind"] == "Daily"
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     assert spec_["charging_schedule"]["start_schedule"] == midnight
@@ -304,11 +304,11 @@ async def test_the_operator_form_becomes_the_profile_the_charge_point_runs(
     tx_form = form(
         purpose="TxProfile", transaction=f"{tx} (connector 1)", schedule="From the start time"
     )
-    tx_spec = form_profile_spec(tx_form, now)
+    tx_spec = form_profile_spec(tx_form, now, "UTC")
     assert tx_spec["transaction_id"] == tx and tx_spec["charging_schedule"]["start_schedule"] == (
         now.replace(microsecond=0)
     )
-    relative = form_profile_spec(form(schedule="From each transaction's start"), now)
+    relative = form_profile_spec(form(schedule="From each transaction's start"), now, "UTC")
     assert relative["charging_schedule"]["start_schedule"] is None
 
 
@@ -330,5 +330,5 @@ async def test_form_mistakes_are_named_and_nothing_is_sent(
     cp_id: int, command_port, engine: Engine, changes: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(CommandInputError, match=message):
-        await set_profile(cp_id, 1, form_profile_spec(form(**changes), utc_now()), BY)
+        await set_profile(cp_id, 1, form_profile_spec(form(**changes), utc_now(), "UTC"), BY)
     assert rows(engine, StoredChargingProfile) == []

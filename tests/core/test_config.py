@@ -69,6 +69,8 @@ SAMPLES: dict[str, tuple[str, object]] = {
     "operator_name": ("Acme Charging", "Acme Charging"),
     "admin_email": ("ops@example.com", "ops@example.com"),
     "admin_password": (" a long secret ", " a long secret "),
+    "password_hash_passes": ("4", 4),
+    "password_hash_memory_kib": ("19456", 19456),
 }
 
 SECONDS = ("ocpp_ping_interval", "ocpp_ping_timeout", "ocpp_close_timeout", "command_timeout")

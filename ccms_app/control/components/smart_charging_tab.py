@@ -163,14 +163,21 @@ def _form() -> rx.Component:
         labelled(t("Stack level"), _input(SC.stack_level, "stack_level", type="number", min="0")),
         labelled(t("Schedule"), _worded_select(list(SCHEDULE_KINDS), SC.schedule, "schedule")),
         labelled(
-            t("Start time (UTC, empty = now)"), _input(SC.start, "start", type="datetime-local")
+            t_with("Start time ({zone}, empty = now)", zone=SC.zone),
+            _input(SC.start, "start", type="datetime-local"),
         ),
         labelled(t("Unit"), _select(["W", "A"], SC.unit, "unit")),
         labelled(
             t("Duration (minutes, empty = open)"), _input(SC.duration, "duration", type="number")
         ),
-        labelled(t("Valid from (UTC)"), _input(SC.valid_from, "valid_from", type="datetime-local")),
-        labelled(t("Valid to (UTC)"), _input(SC.valid_to, "valid_to", type="datetime-local")),
+        labelled(
+            t_with("Valid from ({zone})", zone=SC.zone),
+            _input(SC.valid_from, "valid_from", type="datetime-local"),
+        ),
+        labelled(
+            t_with("Valid to ({zone})", zone=SC.zone),
+            _input(SC.valid_to, "valid_to", type="datetime-local"),
+        ),
         columns=rx.breakpoints(initial="1", sm="2", md="3"),
         spacing="3",
         width="100%",

@@ -19,7 +19,7 @@ from ccms_app.core.db import read_session
 from ccms_app.core.events import NetworkEvent, get_event_bus
 from ccms_app.core.i18n import tr
 from ccms_app.core.rows import stored_id
-from ccms_app.network.models import ChargePoint
+from ccms_app.network.models import ChargePoint, Station
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class TargetView:
     status: str
     detail: str
     last_status_at: datetime | None
+    station_zone: str = ""  # the charger's station's time zone ("" without a station)
 
 
 @dataclass(frozen=True)
@@ -79,13 +80,14 @@ def _campaign_views(statement: SelectOfScalar[FirmwareCampaign]) -> list[Campaig
             ).all()
         }
         rows = session.exec(
-            select(FirmwareCampaignTarget, ChargePoint.identity)
+            select(FirmwareCampaignTarget, ChargePoint.identity, Station.timezone)
             .join(ChargePoint, col(ChargePoint.id) == col(FirmwareCampaignTarget.charge_point_id))
+            .outerjoin(Station, col(Station.id) == col(ChargePoint.station_id))
             .where(col(FirmwareCampaignTarget.campaign_id).in_(ids))
             .order_by(col(ChargePoint.identity))
         ).all()
     targets: dict[int, list[TargetView]] = {}
-    for target, identity in rows:
+    for target, identity, zone in rows:
         targets.setdefault(target.campaign_id, []).append(
             TargetView(
                 charge_point_id=target.charge_point_id,
@@ -93,6 +95,7 @@ def _campaign_views(statement: SelectOfScalar[FirmwareCampaign]) -> list[Campaig
                 status=target.status,
                 detail=target.detail,
                 last_status_at=target.last_status_at,
+                station_zone=zone or "",
             )
         )
     return [

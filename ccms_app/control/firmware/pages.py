@@ -268,7 +268,7 @@ def campaign_form() -> rx.Component:
             ),
             _field(t("Firmware image"), image_picker),
             _field(
-                t("Start (UTC)"),
+                t_with("Start ({zone})", zone=FirmwareState.zone),
                 text_input(
                     type="datetime-local",
                     value=FirmwareState.campaign_when,

@@ -4,6 +4,10 @@ Live without polling: the page links to the organisation's shared Home view (on_
 `live` depends on HomeState.updated_at, so every push of the realtime publisher (a firmware
 status, a campaign run, a diagnostics upload: NetworkEvent kind "firmware") recomputes it for
 the tabs on this page. Tabs elsewhere have no scope and skip the reload.
+
+Times: uploads and campaigns in the operator's zone (`zone`, shown next to the start field,
+which is typed and prefilled in it); a campaign target's last status in its charger's
+station zone (the operator's when the charger has no station).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import reflex as rx
@@ -24,6 +28,8 @@ from ccms_app.accounts.state.auth import acting_email
 from ccms_app.control.firmware import campaign_views, campaigns, diagnostics, errors, images
 from ccms_app.control.rules.campaign_targets import ANY, TargetFilter, choices, matching
 from ccms_app.core.i18n import N_, tr
+from ccms_app.core.local_time import utc_to_wall_time, wall_time_to_utc
+from ccms_app.core.operator_zone import DEFAULT_ZONE, operator_zone_of
 from ccms_app.core.types import utc_now
 from ccms_app.monitoring.state.home import HomeState
 from ccms_app.monitoring.view import format_time
@@ -33,7 +39,6 @@ from ccms_app.ui.events import background_event, event
 log = logging.getLogger(__name__)
 
 UPLOAD_ID = "firmware-upload"
-FORM_TIME = "%Y-%m-%dT%H:%M"  # <input type="datetime-local">, read as UTC
 CANCELLABLE = ("planned", "running")
 PROGRESS_ORDER = (
     "installed",
@@ -137,7 +142,8 @@ def human_size(size: int) -> str:
     return ""
 
 
-def image_rows(images: list[images.ImageView]) -> list[ImageRow]:
+def image_rows(images: list[images.ImageView], zone: str) -> list[ImageRow]:
+    """The uploaded images, their upload times in `zone` (the operator's)."""
     now = utc_now()
     return [
         ImageRow(
@@ -147,7 +153,7 @@ def image_rows(images: list[images.ImageView]) -> list[ImageRow]:
             file_name=i.file_name,
             size=human_size(i.size),
             sha256=i.sha256[:12],
-            uploaded=format_time(i.uploaded_at, "UTC", now),
+            uploaded=format_time(i.uploaded_at, zone, now),
         )
         for i in images
     ]
@@ -158,14 +164,21 @@ def _progress(view: campaign_views.CampaignView) -> list[ProgressCount]:
     return [ProgressCount(view.count(s), s) for s in PROGRESS_ORDER[1:] if view.count(s)]
 
 
-def campaign_rows(views: list[campaign_views.CampaignView]) -> list[CampaignRow]:
+def target_zone(target: campaign_views.TargetView, operator_zone: str) -> str:
+    """A target's times belong to its charger: its station's zone, else the operator's."""
+    return target.station_zone or operator_zone
+
+
+def campaign_rows(views: list[campaign_views.CampaignView], zone: str) -> list[CampaignRow]:
+    """The campaigns, their start in `zone` (the operator's), each target's last status in
+    its station's zone."""
     now = utc_now()
     return [
         CampaignRow(
             id=v.id,
             name=v.name,
             image=f"{v.image_version} ({v.image_file})",
-            scheduled=format_time(v.scheduled_at, "UTC", now),
+            scheduled=format_time(v.scheduled_at, zone, now),
             status=v.status,
             installed=v.count("installed"),
             total=len(v.targets),
@@ -177,7 +190,9 @@ def campaign_rows(views: list[campaign_views.CampaignView]) -> list[CampaignRow]
                     identity=t.identity,
                     status=t.status,
                     detail=t.detail,
-                    at=format_time(t.last_status_at, "UTC", now) if t.last_status_at else "",
+                    at=format_time(t.last_status_at, target_zone(t, zone), now)
+                    if t.last_status_at
+                    else "",
                 )
                 for t in v.targets
             ],
@@ -186,7 +201,8 @@ def campaign_rows(views: list[campaign_views.CampaignView]) -> list[CampaignRow]
     ]
 
 
-def diagnostics_rows(views: list[diagnostics.DiagnosticsView]) -> list[DiagnosticsRow]:
+def diagnostics_rows(views: list[diagnostics.DiagnosticsView], zone: str) -> list[DiagnosticsRow]:
+    """The diagnostics files, their upload times in `zone` (the operator's)."""
     now = utc_now()
     return [
         DiagnosticsRow(
@@ -194,28 +210,29 @@ def diagnostics_rows(views: list[diagnostics.DiagnosticsView]) -> list[Diagnosti
             identity=d.identity,
             file_name=d.file_name,
             size=human_size(d.size),
-            uploaded=format_time(d.uploaded_at, "UTC", now),
+            uploaded=format_time(d.uploaded_at, zone, now),
             href=d.download_path,
         )
         for d in views
     ]
 
 
-def load_live_view(scope: list[int]) -> FirmwareLiveView:
+def load_live_view(scope: list[int], zone: str) -> FirmwareLiveView:
+    """The pushed part of the page; `zone` is the operator's."""
     return FirmwareLiveView(
-        campaigns=campaign_rows(campaign_views.list_campaigns(scope)),
-        diagnostics=diagnostics_rows(diagnostics.list_diagnostics(scope)),
+        campaigns=campaign_rows(campaign_views.list_campaigns(scope), zone),
+        diagnostics=diagnostics_rows(diagnostics.list_diagnostics(scope), zone),
     )
 
 
-def parse_form_time(text: str) -> datetime:
-    """The datetime-local field, in UTC; empty means now."""
-    if not text.strip():
-        return utc_now()
+def parse_form_time(text: str, zone: str) -> datetime:
+    """The datetime-local field, typed in `zone` (the operator's), in UTC; empty means now.
+    A wall time daylight saving skips or repeats is read with fold=0 (`rules.local_time`)."""
     try:
-        return datetime.strptime(text.strip()[:16], FORM_TIME).replace(tzinfo=UTC)
+        when = wall_time_to_utc(text, zone)
     except ValueError as exc:
         raise errors.FirmwareError(tr("scheduled time must be a date and time")) from exc
+    return utc_now() if when is None else when
 
 
 @dataclasses.dataclass
@@ -256,6 +273,7 @@ class FirmwareState(rx.State):
     diagnostics_cp: str = ""
     diagnostics_busy: bool = False
     revision: int = 0  # bumped after the operator's own changes, to refresh `live`
+    zone: str = DEFAULT_ZONE  # the operator's: campaign and upload times, the start field
     _scope: list[int] = []
     _organisation_id: int = 0
 
@@ -266,7 +284,7 @@ class FirmwareState(rx.State):
         if not self._scope:
             return FirmwareLiveView()
         try:
-            return await asyncio.to_thread(load_live_view, list(self._scope))
+            return await asyncio.to_thread(load_live_view, list(self._scope), self.zone)
         except Exception:
             log.exception("firmware view unavailable")
             return FirmwareLiveView()
@@ -280,11 +298,16 @@ class FirmwareState(rx.State):
         self._organisation_id = auth_state._organisation_id
         scope = await asyncio.to_thread(organisations.organisation_scope, self._organisation_id)
         self._scope = sorted(scope)
-        self.images = image_rows(await asyncio.to_thread(images.list_images, self._scope))
+        zone = await asyncio.to_thread(operator_zone_of, self._organisation_id)
+        if zone != self.zone:  # a start typed in another zone would move: offer a new one
+            self.zone, self.campaign_when = zone, ""
+        self.images = image_rows(
+            await asyncio.to_thread(images.list_images, self._scope), self.zone
+        )
         self.charge_points = _choices(await asyncio.to_thread(charge_point_facts, self._scope))
         if not self.campaign_image and self.images:
             self.campaign_image = self.images[0].id
-        self.campaign_when = self.campaign_when or _default_when()
+        self.campaign_when = self.campaign_when or _default_when(self.zone)
         self.revision += 1
 
     @event
@@ -386,7 +409,9 @@ class FirmwareState(rx.State):
             )
         except errors.FirmwareError as exc:
             return rx.toast.error(tr("Not uploaded: {error}.", error=exc))
-        self.images = image_rows(await asyncio.to_thread(images.list_images, self._scope))
+        self.images = image_rows(
+            await asyncio.to_thread(images.list_images, self._scope), self.zone
+        )
         self.charge_points = _choices(await asyncio.to_thread(charge_point_facts, self._scope))
         self.campaign_image = str(image.id)
         self.upload_version = ""
@@ -414,7 +439,7 @@ class FirmwareState(rx.State):
                 self.campaign_name,
                 int(self.campaign_image or 0),
                 list(self.selected),
-                parse_form_time(self.campaign_when),
+                parse_form_time(self.campaign_when, self.zone),
                 email,
                 scope=self._scope,
             )
@@ -465,8 +490,9 @@ def _session_ended() -> str:
     return tr("Your session has ended. Log in again.")
 
 
-def _default_when() -> str:
-    return (utc_now() + timedelta(minutes=5)).strftime(FORM_TIME)
+def _default_when(zone: str) -> str:
+    """The start field's first value: five minutes from now, on the wall clock of `zone`."""
+    return utc_to_wall_time(utc_now() + timedelta(minutes=5), zone)
 
 
 async def _request_diagnostics(cp_id: int, scope: list[int], email: str) -> tuple[str, bool]:

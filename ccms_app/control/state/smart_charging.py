@@ -3,6 +3,8 @@ clear buttons, and the composite schedule (the charge point's answer next to wha
 expects from the profiles it accepted).
 
 The form keeps what the operator typed when something is wrong; the message names the field.
+Times (the profiles' start and validity, the form's time fields, the composite schedule) are
+in the charge point's station zone (`zone`, named next to the fields).
 Sending runs as background events: a charge point may take the command timeout to answer.
 """
 
@@ -89,6 +91,7 @@ class SmartChargingState(rx.State):
     comp_figure: go.Figure = go.Figure()
     comp_rows: rx.Field[list[CompositeRow]] = rx.field(default_factory=list)
     comp_shown: bool = False
+    zone: str = "UTC"  # the station's: the profiles' times, and what the form's times mean
     _for_charge_point: int = 0
 
     # ---- loading -----------------------------------------------------------------------------
@@ -114,8 +117,10 @@ class SmartChargingState(rx.State):
         if not charge_point_id:
             self.profiles = []
             return
+        self.zone = await asyncio.to_thread(station_zone, charge_point_id)
         views = await asyncio.to_thread(list_profiles, charge_point_id, not self.show_history)
-        self.profiles = [profile_row(v) for v in views]
+        now = utc_now()
+        self.profiles = [profile_row(v, self.zone, now) for v in views]
 
     @event
     async def set_show_history(self, value: bool):
@@ -240,7 +245,8 @@ async def _send_profile(
     if requested_by is None:
         return _session_ended(), False
     try:
-        spec = form_profile_spec(form, utc_now())
+        zone = await asyncio.to_thread(station_zone, charge_point_id)
+        spec = form_profile_spec(form, utc_now(), zone)
         view = await set_profile(charge_point_id, connector_id, spec, requested_by)
     except (CommandInputError, LookupError) as exc:
         return tr("Charging profile not sent: {error}.", error=exc), False

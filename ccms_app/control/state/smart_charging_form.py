@@ -1,16 +1,20 @@
 """The Smart charging tab's profile form, read into a profile spec (pure: unit-tested).
 
 What the operator typed becomes the snake_case OCPP dict that set_profile reads and checks;
-a value that cannot be read at all raises CommandInputError naming the field.
+a value that cannot be read at all raises CommandInputError naming the field. The form's times
+are typed on the wall clock of the charge point's station (the zone its label names) and sent
+in UTC (`rules.local_time`: a time daylight saving skips or repeats is read with fold=0).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import Any
 
 from ccms_app.control.rules.commands import CommandInputError
+from ccms_app.core.display import time_zone
 from ccms_app.core.i18n import N_, tr
+from ccms_app.core.local_time import wall_time_to_utc
 
 PURPOSES = ["TxDefaultProfile", "TxProfile", "ChargePointMaxProfile"]
 # What the schedule's periods count from, as the form offers it -> (kind, recurrency). The
@@ -24,18 +28,24 @@ SCHEDULE_KINDS = {
 MAX_FORM_PERIODS = 6
 
 
-def _utc_input(value: str, name: str) -> datetime | None:
-    """A datetime-local input ("2030-01-07T06:00"), read as UTC; "" is None."""
-    value = value.strip()
-    if not value:
-        return None
+def _local_input(value: str, name: str, zone: str) -> datetime | None:
+    """A datetime-local input ("2030-01-07T06:00") typed in `zone`, in UTC; "" is None."""
     try:
-        parsed = datetime.fromisoformat(value)
+        return wall_time_to_utc(value, zone)
     except ValueError:
         raise CommandInputError(
-            tr("{field} must be a date and time, got {value}", field=name, value=repr(value))
+            tr(
+                "{field} must be a date and time, got {value}",
+                field=name,
+                value=repr(value.strip()),
+            )
         ) from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _local_midnight(now: datetime, zone: str) -> datetime:
+    """The start of today in `zone` (when a daily schedule without a start time begins)."""
+    tz = time_zone(zone)
+    return datetime.combine(now.astimezone(tz).date(), time.min, tzinfo=tz).astimezone(UTC)
 
 
 def seconds_from_minutes(value: str, name: str) -> int:
@@ -57,18 +67,20 @@ def _transaction(value: str) -> int | None:
     return int(head) if head.isdigit() else None
 
 
-def form_profile_spec(form: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """The service's profile spec (snake_case OCPP) from the form's text fields.
+def form_profile_spec(form: dict[str, Any], now: datetime, zone: str) -> dict[str, Any]:
+    """The service's profile spec (snake_case OCPP) from the form's text fields, its times
+    typed in `zone` (the station's) and given in UTC.
 
     Period starts are minutes after the schedule's start; an empty start time means now
-    (Absolute) or today 00:00 UTC (Recurring). Field checks are the domain's (set_profile).
+    (Absolute) or today 00:00 in `zone` (Recurring). Field checks are the domain's
+    (set_profile).
     """
     kind, recurrency = SCHEDULE_KINDS.get(form["schedule"], ("Absolute", None))
-    start = _utc_input(form["start"], tr("Start time"))
+    start = _local_input(form["start"], tr("Start time"), zone)
     if start is None and kind == "Absolute":
         start = now.replace(microsecond=0)
     elif start is None and kind == "Recurring":
-        start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        start = _local_midnight(now, zone)
     periods = [
         {
             "start_period": seconds_from_minutes(p["start"], tr("Period {number} start", number=i)),
@@ -83,8 +95,8 @@ def form_profile_spec(form: dict[str, Any], now: datetime) -> dict[str, Any]:
         "charging_profile_purpose": form["purpose"],
         "charging_profile_kind": kind,
         "recurrency_kind": recurrency,
-        "valid_from": _utc_input(form["valid_from"], tr("Valid from")),
-        "valid_to": _utc_input(form["valid_to"], tr("Valid to")),
+        "valid_from": _local_input(form["valid_from"], tr("Valid from"), zone),
+        "valid_to": _local_input(form["valid_to"], tr("Valid to"), zone),
         "transaction_id": _transaction(form["transaction"])
         if form["purpose"] == "TxProfile"
         else None,

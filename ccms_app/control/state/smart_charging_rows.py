@@ -10,7 +10,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from ccms_app.control.smart_charging.profile_views import ProfileView, profile_summary
-from ccms_app.core.display import time_zone
+from ccms_app.core.display import format_time, time_zone
 from ccms_app.core.i18n import tr
 from ocpp_server.smart_charging.composite import CompositeSchedule
 
@@ -38,16 +38,20 @@ class CompositeRow:
     expected: str = ""
 
 
-def _time(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+def _time(value: datetime | None, zone: str, now: datetime) -> str:
+    """A profile's time (UTC; naive means UTC) in `zone` with its abbreviation."""
+    if value is None:
+        return ""
+    return format_time(value if value.tzinfo else value.replace(tzinfo=UTC), zone, now)
 
 
-def profile_row(view: ProfileView) -> ProfileRow:
+def profile_row(view: ProfileView, zone: str, now: datetime) -> ProfileRow:
+    """One installed profile; its times (start, valid from / to) in `zone`, the station's."""
     p = view.profile
     kind = p.kind.value if p.recurrency_kind is None else f"{p.recurrency_kind.value}"
     start = p.schedule.start_schedule
     schedule = (
-        tr("{kind} from {time}", kind=kind, time=_time(start))
+        tr("{kind} from {time}", kind=kind, time=_time(start, zone, now))
         if start
         else tr("{kind} (from transaction start)", kind=kind)
     )
@@ -56,8 +60,8 @@ def profile_row(view: ProfileView) -> ProfileRow:
             "{schedule}, {minutes} min", schedule=schedule, minutes=p.schedule.duration // 60
         )
     validity = " ".join(
-        [tr("from {time}", time=_time(p.valid_from))] * bool(p.valid_from)
-        + [tr("until {time}", time=_time(p.valid_to))] * bool(p.valid_to)
+        [tr("from {time}", time=_time(p.valid_from, zone, now))] * bool(p.valid_from)
+        + [tr("until {time}", time=_time(p.valid_to, zone, now))] * bool(p.valid_to)
     )
     connector = str(view.connector_id)
     if view.connector_id == 0:

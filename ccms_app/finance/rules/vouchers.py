@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from ccms_app.core.display import time_zone
 from ccms_app.core.i18n import tr
+from ccms_app.core.local_time import wall_time_to_utc
 from ccms_app.core.money import MAX_MINOR, MoneyError, normalise_currency, parse_minor
 
 VALUE, PERCENT = "value", "percent"
@@ -96,18 +96,6 @@ def parse_percent(text: str) -> Decimal:
     return value
 
 
-def parse_moment(text: str, zone: str) -> datetime | None:
-    """A form's time ("2026-03-01T08:00", "2026-03-01", or ISO with an offset) as UTC; a
-    time without an offset is read in the operator's `zone`. None for ""; ValueError."""
-    cleaned = text.strip()
-    if not cleaned:
-        return None
-    moment = datetime.fromisoformat(cleaned.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=time_zone(zone))
-    return moment.astimezone(UTC)
-
-
 def _value_minor(form: Mapping[str, str], currency: str) -> int:
     """`value` as typed ("5.00"), or `value_minor` in minor units (the API)."""
     raw = str(form.get("value_minor", "")).strip()
@@ -158,7 +146,7 @@ def _window(
     found: dict[str, datetime | None] = {}
     for name in ("valid_from", "valid_until"):
         try:
-            found[name] = parse_moment(form.get(name, ""), zone)
+            found[name] = wall_time_to_utc(form.get(name, ""), zone)
         except ValueError:
             errors[name] = tr("A date and time such as 2026-03-01T08:00, or empty.")
             found[name] = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import reflex as rx
@@ -18,6 +18,7 @@ from ccms_app.accounts import organisations
 from ccms_app.accounts.state import AuthState
 from ccms_app.accounts.state.auth import acting_email
 from ccms_app.core.display import time_zone
+from ccms_app.core.local_time import wall_time_to_utc
 from ccms_app.finance import billing_profiles
 from ccms_app.finance.billing_profiles import ProfileNotFound
 from ccms_app.finance.models import BillingProfile
@@ -80,9 +81,6 @@ def local_input(value: datetime, zone: str) -> str:
 def parse_local(text: str, zone: str) -> datetime | None:
     """A datetime-local value read in the zone, as UTC; None when it is not a time."""
     try:
-        local = datetime.fromisoformat(text.strip())
+        return wall_time_to_utc(text, zone)
     except ValueError:
         return None
-    if local.tzinfo is None:
-        local = local.replace(tzinfo=time_zone(zone))
-    return local.astimezone(UTC)

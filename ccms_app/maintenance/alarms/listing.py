@@ -3,10 +3,11 @@ read through it, scoped by the alarm's organisation.
 
 Filters: status ("active" = open or acknowledged), severity, cause, charge point (identity
 or id), station, area, assignee (an account id, or "none"), excluded reason. The date range
-is on when the alarm was first raised: the page sends days ("since" / "until", UTC days as
-the list shows UTC), the API `first_raised_at_from` / `_to` instants; both narrow the spec
-(`raised_within`). Severity sorts most severe first (the words happen to sort that way:
-critical < major < minor < warning).
+is on when the alarm was first raised: the page sends days ("since" / "until", days in the
+operator's zone: from its local midnight to the next, `day_range`), the API
+`first_raised_at_from` / `_to` instants; both narrow the spec (`raised_within`). Severity
+sorts most severe first (the words happen to sort that way: critical < major < minor <
+warning).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlmodel import col, select
 
 from ccms_app.accounts.models import OperatorAccount
 from ccms_app.core.db import read_session
+from ccms_app.core.display import time_zone
 from ccms_app.core.i18n import N_, tr
 from ccms_app.core.listing import ListColumn, ListQueryError, ListSpec
 from ccms_app.maintenance.alarms.models import Alarm, AlarmStatus
@@ -202,13 +204,21 @@ def _day(raw: str, label: str) -> date | None:
         raise ListQueryError(f"{label} must be a date like 2026-01-31, got {text[:40]!r}") from None
 
 
-def day_range(since: str, until: str) -> tuple[datetime | None, datetime | None]:
-    """UTC days (as the list shows UTC) as [start of `since`, end of `until`)."""
+def local_midnight(day: date, zone: str) -> datetime:
+    """When `day` starts in `zone`, in UTC. A midnight daylight saving skips or repeats is
+    read with fold=0 (the offset in force before the change)."""
+    return datetime.combine(day, time.min, tzinfo=time_zone(zone)).astimezone(UTC)
+
+
+def day_range(since: str, until: str, zone: str) -> tuple[datetime | None, datetime | None]:
+    """Days the operator picked, as days in `zone` (the operator's): [the local midnight that
+    starts `since`, the local midnight that ends `until`), in UTC. A day daylight saving
+    shortens or lengthens is 23 or 25 hours long. Either bound may be empty (None)."""
     first, last = _day(since, "From"), _day(until, "To")
     if first is not None and last is not None and first > last:
         raise ListQueryError(tr("The From date is after the To date"))
-    start = None if first is None else datetime.combine(first, time.min, tzinfo=UTC)
-    end = None if last is None else datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC)
+    start = None if first is None else local_midnight(first, zone)
+    end = None if last is None else local_midnight(last + timedelta(days=1), zone)
     return start, end
 
 
@@ -225,9 +235,10 @@ def raised_within(spec: ListSpec, since: datetime | None, until: datetime | None
     return dataclasses.replace(spec, base=lambda: base().where(*conditions))
 
 
-def page_filters(filters: Mapping[str, str]) -> tuple[ListSpec, dict[str, str]]:
-    """The page's filters: the spec narrowed by its date range, and the other filters."""
-    since, until = day_range(filters.get("since", ""), filters.get("until", ""))
+def page_filters(filters: Mapping[str, str], zone: str) -> tuple[ListSpec, dict[str, str]]:
+    """The page's filters: the spec narrowed by its date range (days in `zone`, the
+    operator's), and the other filters."""
+    since, until = day_range(filters.get("since", ""), filters.get("until", ""), zone)
     rest = {k: v for k, v in filters.items() if k not in DATE_FILTERS and v}
     return raised_within(ALARM_LIST, since, until), rest
 

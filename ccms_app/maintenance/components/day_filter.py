@@ -1,5 +1,6 @@
-"""A From / To day above a Maintenance list (alarms, events): a UTC day, as the list shows
-UTC; clearing it drops the bound. The list state's `set_date(key, value)` narrows the list."""
+"""A From / To day above a Maintenance list (alarms, events): a day in the operator's zone
+(from its local midnight to the next); clearing it drops the bound. The list state's
+`set_date(key, value)` narrows the list."""
 
 from __future__ import annotations
 

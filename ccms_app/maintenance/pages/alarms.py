@@ -2,7 +2,7 @@
 active ones first shown, newest first.
 
 Filters: status, severity, cause, station, area, assignee ("me", nobody, a person), and a
-date range on when the alarm was raised (UTC days, as the list's times). A row's number
+date range on when the alarm was raised (days in the operator's zone). A row's number
 opens the alarm; ticking rows offers "Acknowledge selected" to roles that may edit.
 A phone shows one card per alarm; the table scrolls inside its card on a narrow screen.
 

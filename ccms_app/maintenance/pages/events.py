@@ -1,8 +1,8 @@
 """Maintenance -> Events (/maintenance/events): every charger event, newest first: status
 notifications (with the OCPP error code, info and vendor codes), boots, connections lost
-and back, firmware and diagnostics statuses, refused connections. Filters: date range (UTC
-days), charge point, station, event kind, error code; sortable; CSV export of the filtered
-list (every page).
+and back, firmware and diagnostics statuses, refused connections. Filters: date range (days
+in the operator's zone), charge point, station, event kind, error code; sortable; CSV
+export of the filtered list (every page).
 
 Test ids: `events-*` (the list, see ui/data_list), `events-since`, `events-until`.
 """

@@ -3,8 +3,9 @@ and acknowledging the selected alarms at once.
 
 Thin: `maintenance.alarms.listing` reads, `maintenance.alarms.actions` acts (maintenance:edit,
 checked by the gate and again by the use case). The date range is two filters ("since",
-"until": UTC days) that narrow the spec; "me" as the assignee filter is the signed-in
-account. Page on_load: AuthState.require_login, AlarmListState.load.
+"until": days in the operator's zone, `ListState._zone`, read by `load`) that narrow the
+spec; "me" as the assignee filter is the signed-in account. Page on_load:
+AuthState.require_login, AlarmListState.load.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ class AlarmListState(ListState, rx.State):
         return len(self.selected)
 
     def _narrowed(self, query: ListQuery) -> tuple[ListSpec, ListQuery]:
-        spec, rest = page_filters({**self.filters})
+        spec, rest = page_filters({**self.filters}, self._zone)
         # Strings: each filter of ALARM_LIST reads its own value ("none", an id, "active").
         typed: dict[str, Any] = dict(rest)
         if typed.get("assignee_account_id") == ME:

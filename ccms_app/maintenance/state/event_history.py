@@ -1,8 +1,10 @@
 """Maintenance -> Events: every charger event (status, faults, boots, offline / online,
 firmware, diagnostics, security), newest first, over `maintenance.events.EVENT_HISTORY`.
 
-The date range is two UTC days ("since", "until", as the list shows UTC) turned into the
-spec's "from/to" time filter. Page on_load: AuthState.require_login, EventHistoryState.load.
+The date range is two days in the operator's zone ("since", "until": from the local midnight
+starting the first to the one ending the second; `ListState._zone`, read by `load`) turned
+into the spec's "from/to" time filter, in UTC. Page on_load: AuthState.require_login,
+EventHistoryState.load.
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ from ccms_app.ui.list_state import ListState, coerce_filter
 DATE_FILTERS = ("since", "until")
 
 
-def occurred_filter(since: str, until: str) -> str:
-    """UTC days as the spec's "from/to" text ("" when neither is set)."""
-    start, end = day_range(since, until)
+def occurred_filter(since: str, until: str, zone: str) -> str:
+    """Days in `zone` (the operator's) as the spec's "from/to" text of UTC instants ("" when
+    neither is set)."""
+    start, end = day_range(since, until, zone)
     if start is None and end is None:
         return ""
     return f"{start.isoformat() if start else ''}/{end.isoformat() if end else ''}"
@@ -44,7 +47,9 @@ class EventHistoryState(ListState, rx.State):
         spec = events.EVENT_HISTORY
         chosen = {k: v for k, v in self.filters.items() if v and k not in DATE_FILTERS}
         typed: dict[str, Any] = {k: coerce_filter(spec, k, v) for k, v in chosen.items()}
-        period = occurred_filter(self.filters.get("since", ""), self.filters.get("until", ""))
+        period = occurred_filter(
+            self.filters.get("since", ""), self.filters.get("until", ""), self._zone
+        )
         if period:
             typed["occurred_at"] = period
         return ListQuery(

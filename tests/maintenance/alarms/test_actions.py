@@ -215,7 +215,8 @@ def test_list_filters_and_detail(org: int) -> None:
         south_station = session.get(ChargePoint, south)
         assert south_station is not None
     assert ids(station_id=south_station.station_id) == [new]
-    since, until = listing.day_range((utc_now() - timedelta(days=1)).date().isoformat(), "")
+    yesterday = (utc_now() - timedelta(days=1)).date().isoformat()
+    since, until = listing.day_range(yesterday, "", "UTC")
     recent = listing.raised_within(listing.ALARM_LIST, since, until)
     assert [r["id"] for r in fetch_page(recent, ListQuery(), scope).rows] == [new]
     with db.session_scope() as session:

@@ -3,11 +3,14 @@ its bulk acknowledge, one alarm's actions, the rules / codes / settings forms, t
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from reflex.state import StateUpdate
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.core import db
 from ccms_app.core.rows import stored_id
+from ccms_app.finance.models import BillingProfile
 from ccms_app.maintenance.state.alarms import AlarmListState
 from ccms_app.maintenance.state.alarms_codes import (
     MaintenanceSettingsState,
@@ -183,7 +186,7 @@ async def test_event_history_state(organisation: Organisation) -> None:
                 charge_point_id=cp, connector_id=1, status="Faulted", error_code="OtherError"
             )
         )
-    assert occurred_filter("2026-03-01", "2026-03-01") == (
+    assert occurred_filter("2026-03-01", "2026-03-01", "UTC") == (
         "2026-03-01T00:00:00+00:00/2026-03-02T00:00:00+00:00"
     )
     tab = login(org, "tech@ccms.test", STAFF).at("/maintenance/events")
@@ -194,6 +197,52 @@ async def test_event_history_state(organisation: Organisation) -> None:
     ]
     await tab.send(EventHistoryState, "set_date", key="until", value="2020-01-01")
     assert history.rows == []
+
+
+def _berlin_operator(organisation_id: int) -> None:
+    with db.session_scope() as session:
+        session.add(BillingProfile(organisation_id=organisation_id, time_zone="Europe/Berlin"))
+
+
+async def test_the_event_days_are_the_operators_days(organisation: Organisation) -> None:
+    """00:30 in Berlin on 2 March is still 1 March in UTC: the operator's 2 March has it."""
+    org = stored_id(organisation.id)
+    _berlin_operator(org)
+    cp = seed.charge_point(org)
+    with db.session_scope() as session:
+        session.add(
+            StatusEvent(
+                charge_point_id=cp,
+                connector_id=1,
+                status="Faulted",
+                error_code="OtherError",
+                received_at=datetime(2026, 3, 1, 23, 30, tzinfo=UTC),
+            )
+        )
+    tab = login(org, "tech@ccms.test", STAFF).at("/maintenance/events")
+    await tab.send(EventHistoryState, "load")
+    history = await tab.state(EventHistoryState)
+    await tab.send(EventHistoryState, "set_date", key="since", value="2026-03-02")
+    await tab.send(EventHistoryState, "set_date", key="until", value="2026-03-02")
+    assert [r["identity"] for r in history.rows] == ["CP-1"]
+    await tab.send(EventHistoryState, "set_date", key="since", value="2026-03-01")
+    await tab.send(EventHistoryState, "set_date", key="until", value="2026-03-01")
+    assert history.rows == [] and history.error == ""
+
+
+async def test_the_alarm_days_are_the_operators_days(organisation: Organisation) -> None:
+    org = stored_id(organisation.id)
+    _berlin_operator(org)
+    cp = seed.charge_point(org)
+    late = seed.alarm(org, cp, started=datetime(2026, 12, 5, 23, 15, tzinfo=UTC))  # 6 Dec CET
+    seed.alarm(org, cp, connector_id=2, started=datetime(2026, 12, 5, 22, 45, tzinfo=UTC))
+    tab = login(org, "tech@ccms.test", STAFF).at("/maintenance/alarms")
+    await tab.send(AlarmListState, "open_page")
+    await tab.send(AlarmListState, "load")
+    alarms = await tab.state(AlarmListState)
+    await tab.send(AlarmListState, "set_date", key="since", value="2026-12-06")
+    await tab.send(AlarmListState, "set_date", key="until", value="2026-12-06")
+    assert [r["id"] for r in alarms.rows] == [str(late)]
 
 
 async def test_the_rules_page_says_when_e_mail_is_off(
