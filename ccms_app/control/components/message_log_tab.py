@@ -49,7 +49,7 @@ def _filters() -> rx.Component:
             ),
         ),
         labelled(
-            t("From (UTC)"),
+            t_with("From ({zone})", zone=Log.zone),
             text_input(
                 type="datetime-local",
                 value=Log.since,
@@ -59,7 +59,7 @@ def _filters() -> rx.Component:
             ),
         ),
         labelled(
-            t("Until (UTC)"),
+            t_with("Until ({zone})", zone=Log.zone),
             text_input(
                 type="datetime-local",
                 value=Log.until,

@@ -2,7 +2,8 @@
 CSV export.
 
 Only the current page's rows reach the browser; the raw frames of that page stay in a backend
-variable until the operator opens one. Times in the filter are UTC.
+variable until the operator opens one. Times, in the rows and in the filter, are the
+station's (the filter's label names its zone).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import dataclasses
 import functools
 import json
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 
 import reflex as rx
 from ocpp.v16.enums import Action as OcppAction
@@ -23,6 +24,7 @@ from ccms_app.control import message_log_query
 from ccms_app.control.message_log_query import MessagePage
 from ccms_app.control.state.charge_point import current_charge_point
 from ccms_app.core.i18n import tr
+from ccms_app.core.local_time import wall_time_to_utc
 from ccms_app.core.types import utc_now
 from ccms_app.monitoring.charge_point_view import station_zone
 from ccms_app.monitoring.view import format_time
@@ -50,15 +52,6 @@ class MessageLogRow:
     message_id: str = ""
     error_code: str = ""
     preview: str = ""
-
-
-def parse_filter_time(value: str) -> datetime | None:
-    """A datetime-local input value ("2025-06-01T08:30"), read as UTC; "" means no bound."""
-    value = value.strip()
-    if not value:
-        return None
-    parsed = datetime.fromisoformat(value)
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def pretty_json(raw: str) -> str:
@@ -89,6 +82,7 @@ class MessageLogState(rx.State):
     direction: str = ALL
     since: str = ""
     until: str = ""
+    zone: str = "UTC"  # the station's: what the rows and the From / Until fields mean
     page: int = 1
     pages: int = 1
     total: int = 0
@@ -178,6 +172,7 @@ class MessageLogState(rx.State):
         charge_point_id, identity = await current_charge_point(self)
         if not charge_point_id:
             return None
+        self.zone = await asyncio.to_thread(station_zone, charge_point_id)
         try:
             action, direction, since, until = self._filter()
         except ValueError as exc:
@@ -192,18 +187,21 @@ class MessageLogState(rx.State):
     async def _reload(self) -> None:
         charge_point_id, identity = await current_charge_point(self)
         if charge_point_id:
-            await self._query(identity, await asyncio.to_thread(station_zone, charge_point_id))
+            self.zone = await asyncio.to_thread(station_zone, charge_point_id)
+            await self._query(identity)
 
     def _filter(self) -> tuple[str | None, str | None, datetime | None, datetime | None]:
+        """The filter, its From / Until read in the station's zone (ValueError when one is
+        not a time)."""
         return (
             None if self.action == ALL else self.action,
             None if self.direction == ALL else self.direction,
-            parse_filter_time(self.since),
-            parse_filter_time(self.until),
+            wall_time_to_utc(self.since, self.zone),
+            wall_time_to_utc(self.until, self.zone),
         )
 
-    async def _query(self, identity: str, zone: str) -> None:
-        """A page of frames, their times in `zone` (the charge point's station's)."""
+    async def _query(self, identity: str) -> None:
+        """A page of frames, their times in the station's zone."""
         try:
             action, direction, since, until = self._filter()
             page: MessagePage = await asyncio.to_thread(
@@ -221,6 +219,6 @@ class MessageLogState(rx.State):
             return
         now = utc_now()
         self.error = ""
-        self.rows = [_row(m, now, zone) for m in page.rows]
+        self.rows = [_row(m, now, self.zone) for m in page.rows]
         self._payloads = {m.id: m.payload for m in page.rows}
         self.page, self.pages, self.total = page.page, page.pages, page.total
