@@ -142,7 +142,7 @@ def _views(session: Session, scope: Scope, only: Ids) -> dict[int, ChargePointVi
             id=row[0],
             identity=row[1],
             station_name=row[2] or "",
-            station_timezone=row[3] or "UTC",
+            station_timezone=row[3] or "",  # "": no station (the operator's zone)
             online=row[4],
             registration_state=row[5],
             status=row[6],

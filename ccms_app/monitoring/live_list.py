@@ -103,16 +103,24 @@ class LivePage:
 
 
 def load_page(
-    query: ListQuery, organisation_ids: Collection[int], now: datetime | None = None
+    query: ListQuery,
+    organisation_ids: Collection[int],
+    now: datetime | None = None,
+    operator_zone: str = "UTC",
 ) -> LivePage:
-    """One page of the live list: the page's ids from the list query, then their rows."""
+    """One page of the live list: the page's ids from the list query, then their rows (a
+    charge point without a station on the operator's clock)."""
     found = listing.fetch_page(LIVE_CHARGE_POINT_LIST, query, organisation_ids)
     ids = [int(row["id"]) for row in found.rows]
-    return LivePage(load_rows(ids, organisation_ids, now), found.total, found.page, found.pages)
+    rows = load_rows(ids, organisation_ids, now, operator_zone)
+    return LivePage(rows, found.total, found.page, found.pages)
 
 
 def load_rows(
-    ids: list[int], organisation_ids: Collection[int], now: datetime | None = None
+    ids: list[int],
+    organisation_ids: Collection[int],
+    now: datetime | None = None,
+    operator_zone: str = "UTC",
 ) -> list[ChargePointRow]:
     """The display rows of these charge points, in the order of `ids`."""
     if not ids:
@@ -120,7 +128,7 @@ def load_rows(
     now = now or utc_now()
     with read_session() as session:
         views = {cp.id: cp for cp in charge_point_views(session, organisation_ids, only=ids)}
-    return [charge_point_row(views[i], now) for i in ids if i in views]
+    return [charge_point_row(views[i], now, operator_zone) for i in ids if i in views]
 
 
 def matching_ids(query: ListQuery, organisation_ids: Collection[int]) -> list[int]:

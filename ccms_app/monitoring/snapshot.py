@@ -56,7 +56,7 @@ class ChargePointView:
     id: int
     identity: str
     station_name: str
-    station_timezone: str
+    station_timezone: str  # "" without a station: its times are in the operator's zone
     online: bool
     registration_state: str
     status: str  # connector 0: the charge point as a whole
@@ -244,7 +244,7 @@ def charge_point_views(
             id=stored_id(cp.id),
             identity=cp.identity,
             station_name=station_name or "",
-            station_timezone=timezone or "UTC",
+            station_timezone=timezone or "",  # "": no station (the operator's zone)
             online=cp.is_online,
             registration_state=cp.registration_state,
             status=cp.status,

@@ -115,7 +115,7 @@ def build_home_view(summary: HomeSummary) -> HomeView:
         counts=_counts_view(summary.counts),
         connector_counts=_status_counts(summary.counts),
         warnings=[
-            warning_row(w, summary.zones.get(w.charge_point_id, summary.zone), now, DEFAULT)
+            warning_row(w, summary.zones.get(w.charge_point_id) or summary.zone, now, DEFAULT)
             for w in summary.warnings
         ],
         warnings_total=summary.warnings_total,
@@ -148,7 +148,11 @@ def _status_counts(counts: HomeCounts) -> list[StatusCount]:
     ]
 
 
-def charge_point_row(cp: ChargePointView, now: datetime) -> ChargePointRow:
+def charge_point_row(
+    cp: ChargePointView, now: datetime, operator_zone: str = "UTC"
+) -> ChargePointRow:
+    """A charge point as the live pages show it: its times in its station's zone, in the
+    operator's when it has no station."""
     return ChargePointRow(
         id=cp.id,
         identity=cp.identity,
@@ -160,7 +164,7 @@ def charge_point_row(cp: ChargePointView, now: datetime) -> ChargePointRow:
         ),
         error_code=cp.error_code,
         faulted=cp.faulted,
-        last_seen=format_time(cp.last_seen_at, cp.station_timezone, now),
+        last_seen=format_time(cp.last_seen_at, cp.station_timezone or operator_zone, now),
         connectors=[
             ConnectorCell(
                 connector_id=c.connector_id,

@@ -130,3 +130,15 @@ def test_running_sessions_list_prints_in_the_station_zone(
     add_session(session, network["faulted"], 1, start=NOW, energy_wh=0)
     session.commit()
     assert listing.fetch_page(ACTIVE_SESSION_LIST, ListQuery(search="cp-b"), scope).total == 1
+
+
+def test_last_seen_is_on_the_stations_clock_else_the_operators(
+    network: dict[str, ChargePoint], scope: set[int]
+) -> None:
+    """CP-A stands at an Oslo station; the unregistered CP-NEW has no station yet: it is on
+    the operator's clock (Chicago here), not on UTC."""
+    page = live_list.load_page(ListQuery(), scope, NOW, "America/Chicago")
+    seen = {row.identity: row.last_seen for row in page.rows}
+
+    assert seen["CP-A"].endswith("CEST")  # NOW is 1 June 2025: summer in Oslo
+    assert seen["CP-NEW"].endswith("CDT")

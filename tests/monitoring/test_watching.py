@@ -309,9 +309,9 @@ async def test_tabs_on_the_same_page_share_one_read_per_batch(
     reads: list[str] = []
     real = live_list.load_page
 
-    def counted(query: Any, scope: Any, now: Any = None) -> Any:
+    def counted(query: Any, scope: Any, now: Any = None, zone: str = "UTC") -> Any:
         reads.append(query.search)
-        return real(query, scope, now)
+        return real(query, scope, now, zone)
 
     monkeypatch.setattr(live_list, "load_page", counted)
     async with running(network) as publisher:

@@ -109,10 +109,11 @@ class LiveListState(ListState, rx.State):
         try:
             query = self._query()
             scope = list(self._scope)
-            key = (query_key("live", query, scope), language)
+            zone = self._zone  # the operator's, for charge points without a station
+            key = (query_key("live", query, scope), language, zone)
             with reading_as(language):
                 found = await asyncio.to_thread(
-                    remembered, key, lambda: live_list.load_page(query, scope)
+                    remembered, key, lambda: live_list.load_page(query, scope, None, zone)
                 )
         except ListQueryError as exc:
             self.error, self.loading = str(exc), False
