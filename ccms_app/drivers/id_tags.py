@@ -61,7 +61,8 @@ MAX_PARENT_DEPTH = 100  # a longer parent chain is a data error; stop walking it
 @dataclass(frozen=True)
 class IdTagInput:
     """What the card form sends. `expiry` is a date "YYYY-MM-DD" (valid to the end of that
-    day, UTC) or "" for never; `parent_id_tag` "" for none. `id_tag` is ignored on edit."""
+    day in `zone`: the operator's for the web form, UTC for the API) or "" for never;
+    `parent_id_tag` "" for none. `id_tag` is ignored on edit."""
 
     id_tag: str = ""
     expiry: str = ""
@@ -70,6 +71,7 @@ class IdTagInput:
     group_id: int | None = None
     description: str = ""
     concurrent_transactions: bool = False  # a fleet card: several transactions at once
+    zone: str = "UTC"  # whose day `expiry` is
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,9 @@ def _view(session: Session, tag: IdTag) -> IdTagView:
 # --- validation -----------------------------------------------------------------------------
 
 
-def _expiry(errors: Errors, value: str | date | None, current: datetime | None) -> datetime | None:
+def _expiry(
+    errors: Errors, value: str | date | None, current: datetime | None, zone: str
+) -> datetime | None:
     if isinstance(value, str):
         value = value.strip()
         if not value:
@@ -145,7 +149,7 @@ def _expiry(errors: Errors, value: str | date | None, current: datetime | None) 
         except ValueError:
             errors.add("expiry", tr("{value} is not a date (YYYY-MM-DD)", value=repr(value)))
             return None
-    expiry = expiry_to_utc(value)
+    expiry = expiry_to_utc(value, zone)
     # A past expiry is refused unless it is the card's current one (an unchanged form).
     if expiry is not None and expiry <= utc_now() and expiry != current:
         errors.add("expiry", tr("The expiry date is in the past; block the card instead"))
@@ -245,7 +249,7 @@ def _issue(scope: Scope, data: IdTagInput) -> IdTagView:
     with session_scope() as session:
         errors = Errors()
         tag_value = _new_tag(session, errors, data.id_tag.strip())
-        expiry = _expiry(errors, data.expiry, None)
+        expiry = _expiry(errors, data.expiry, None, data.zone)
         parent = _parent(session, scope, errors, data.parent_id_tag, tag_value)
         _owner(session, scope, errors, data)
         description = text(errors, "description", data.description, DESCRIPTION_MAX_LENGTH)
@@ -270,7 +274,7 @@ def update_id_tag(scope: Scope, pk: int, data: IdTagInput) -> IdTagView:
     with session_scope() as session:
         tag = _get(session, scope, pk)
         errors = Errors()
-        expiry = _expiry(errors, data.expiry, tag.expiry_date)
+        expiry = _expiry(errors, data.expiry, tag.expiry_date, data.zone)
         parent = _parent(session, scope, errors, data.parent_id_tag, tag.id_tag)
         _owner(session, scope, errors, data)
         description = text(errors, "description", data.description, DESCRIPTION_MAX_LENGTH)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, timedelta
 from typing import Literal, TypeVar
 
 from sqlalchemy import func
@@ -23,6 +23,7 @@ from ccms_app.accounts.organisations import root_organisation
 from ccms_app.core.db import session_scope
 from ccms_app.core.i18n import tr
 from ccms_app.core.identifiers import FieldError, validate_id_tag, validate_identity
+from ccms_app.core.local_time import wall_time_to_utc
 from ccms_app.core.rows import stored_id
 from ccms_app.drivers.models import IdTag, IdTagStatus
 from ccms_app.network.models import ChargePoint, Connector, RegistrationState, Station
@@ -107,8 +108,10 @@ def validate_station_name(name: str) -> str:
     return name
 
 
-def expiry_to_utc(expires: date | datetime | None) -> datetime | None:
-    """A date means the end of that day in UTC; a datetime must carry its time zone."""
+def expiry_to_utc(expires: date | datetime | None, zone: str = "UTC") -> datetime | None:
+    """A date means the end of that day in `zone` (its last second: the second before the
+    next local midnight; UTC unless the caller says whose day it is, e.g. the operator's);
+    a datetime must carry its time zone."""
     if expires is None:
         return None
     if isinstance(expires, datetime):
@@ -121,7 +124,9 @@ def expiry_to_utc(expires: date | datetime | None) -> datetime | None:
                 "expires",
             )
         return expires.astimezone(UTC).replace(microsecond=0)
-    return datetime.combine(expires, time(23, 59, 59), tzinfo=UTC)
+    next_midnight = wall_time_to_utc((expires + timedelta(days=1)).isoformat(), zone)
+    assert next_midnight is not None  # a date's text is never empty
+    return next_midnight - timedelta(seconds=1)
 
 
 # --- use cases --------------------------------------------------------------------------

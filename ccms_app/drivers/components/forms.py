@@ -19,7 +19,7 @@ from ccms_app.drivers.state.forms import (
     VehicleFormState,
 )
 from ccms_app.ui.form_fields import field_error
-from ccms_app.ui.i18n import Text, has_text, t
+from ccms_app.ui.i18n import Text, has_text, t, t_with
 from ccms_app.ui.inputs import text_input
 
 NO_DRIVER = "0"  # a select item cannot have an empty value; optional_id("0") is None
@@ -298,7 +298,12 @@ def id_tag_form() -> rx.Component:
         _owner_kind(),
         _owner_choice(),
         text_field(
-            s, "expiry", t("Valid until (UTC)"), tp, type_="date", hint=t("Empty: never expires.")
+            s,
+            "expiry",
+            t("Valid until"),
+            tp,
+            type_="date",
+            hint=t_with("Last day, {zone}; empty: never expires.", zone=s.zone),
         ),
         text_field(
             s,

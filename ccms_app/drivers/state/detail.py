@@ -17,6 +17,7 @@ from ccms_app.accounts.rules.permissions import Action, Module
 from ccms_app.accounts.state.auth import SESSION_ENDED
 from ccms_app.core.display import format_number
 from ccms_app.core.i18n import tr
+from ccms_app.core.operator_zone import DEFAULT_ZONE, operator_zone_of
 from ccms_app.core.types import utc_now
 from ccms_app.drivers import driver_admin as drivers
 from ccms_app.drivers import user_groups
@@ -72,8 +73,10 @@ class SessionRow:
     status: str = ""
 
 
-def _card(id_: int, tag: str, status: str, expiry: Any = None) -> CardRow:
-    return CardRow(str(id_), tag, status, date_text(expiry) or "never", status == "blocked")
+def _card(id_: int, tag: str, status: str, expiry: Any = None, zone: str = DEFAULT_ZONE) -> CardRow:
+    """A card's row; its expiry as the last day in `zone` (the operator's)."""
+    expires = date_text(expiry, zone) or "never"
+    return CardRow(str(id_), tag, status, expires, status == "blocked")
 
 
 @guarded(Module.USERS)
@@ -124,14 +127,15 @@ class DriverDetailState(rx.State):
         except NotFoundError:
             self.found, self.loaded = False, True
             return
-        self._show(detail)
+        self._show(detail, await asyncio.to_thread(operator_zone_of, scope.organisation_id))
         self.found, self.loaded = True, True
 
-    def _show(self, detail: drivers.DriverDetail) -> None:
+    def _show(self, detail: drivers.DriverDetail, zone: str) -> None:
+        """The driver's page; days in `zone` (the operator's), sessions in their station's."""
         d, now = detail.driver, utc_now()
         self.name, self.email, self.phone, self.status = d.name, d.email, d.phone, d.status
-        self.created = date_text(d.created_at)
-        self.cards = [_card(c.id, c.id_tag, c.status, c.expiry_date) for c in detail.cards]
+        self.created = date_text(d.created_at, zone)
+        self.cards = [_card(c.id, c.id_tag, c.status, c.expiry_date, zone) for c in detail.cards]
         self.groups = [
             LinkRow(
                 str(g.id),

@@ -13,6 +13,7 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded
 from ccms_app.accounts.rules.permissions import Module
 from ccms_app.core.i18n import tr
+from ccms_app.core.operator_zone import DEFAULT_ZONE, operator_zone_of
 from ccms_app.drivers import driver_admin as drivers
 from ccms_app.drivers import id_tags, user_groups, vehicles
 from ccms_app.drivers.common import Scope
@@ -22,6 +23,7 @@ from ccms_app.drivers.state.lists import (
     GroupListState,
     IdTagListState,
     VehicleListState,
+    date_text,
 )
 from ccms_app.drivers.state.picker import DriverPickerState
 from ccms_app.drivers.state.scope import operator_scope, optional_id
@@ -101,7 +103,8 @@ class GroupFormState(UserFormState, rx.State):
 OWNER_NONE, OWNER_DRIVER, OWNER_GROUP = "none", "driver", "group"
 
 
-def _id_tag_input(values: dict[str, str]) -> id_tags.IdTagInput:
+def _id_tag_input(values: dict[str, str], zone: str) -> id_tags.IdTagInput:
+    """The card form's values; its expiry is a day in `zone` (the operator's)."""
     kind = values.get("owner_kind", OWNER_NONE)
     return id_tags.IdTagInput(
         id_tag=values.get("id_tag", ""),
@@ -111,12 +114,14 @@ def _id_tag_input(values: dict[str, str]) -> id_tags.IdTagInput:
         group_id=optional_id(values.get("group_id")) if kind == OWNER_GROUP else None,
         description=values.get("description", ""),
         concurrent_transactions=values.get("concurrent_transactions") == "true",
+        zone=zone,
     )
 
 
 @guarded(Module.USERS)
 class IdTagFormState(DriverPickerState, UserFormState, rx.State):
     group_options: list[list[str]] = []
+    zone: str = DEFAULT_ZONE  # the operator's: the expiry is the last day in it
 
     def _blank(self) -> dict[str, str]:
         return {
@@ -133,9 +138,10 @@ class IdTagFormState(DriverPickerState, UserFormState, rx.State):
     def _read(self, scope: Scope, pk: int) -> dict[str, str]:
         tag = id_tags.get_id_tag(scope, pk)
         kind = OWNER_DRIVER if tag.driver_id else OWNER_GROUP if tag.group_id else OWNER_NONE
+        zone = operator_zone_of(scope.organisation_id)
         return {
             "id_tag": tag.id_tag,
-            "expiry": tag.expiry_date.date().isoformat() if tag.expiry_date else "",
+            "expiry": date_text(tag.expiry_date, zone),
             "parent_id_tag": tag.parent_id_tag or "",
             "owner_kind": kind,
             "driver_id": str(tag.driver_id or ""),
@@ -145,7 +151,7 @@ class IdTagFormState(DriverPickerState, UserFormState, rx.State):
         }
 
     def _save(self, scope: Scope, pk: int, values: dict[str, str]) -> tuple[str, int]:
-        data = _id_tag_input(values)
+        data = _id_tag_input(values, operator_zone_of(scope.organisation_id))
         if pk:
             saved = id_tags.update_id_tag(scope, pk, data)
             return tr("Saved card {id_tag}.", id_tag=saved.id_tag), saved.id
@@ -157,6 +163,7 @@ class IdTagFormState(DriverPickerState, UserFormState, rx.State):
         await self._load_driver_options(self.values.get("driver_id", ""))
         scope = await operator_scope(self)
         if scope is not None:
+            self.zone = await asyncio.to_thread(operator_zone_of, scope.organisation_id)
             groups = await asyncio.to_thread(user_groups.group_choices, scope)
             self.group_options = [[str(i), name] for i, name in groups]
 

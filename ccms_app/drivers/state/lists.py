@@ -16,6 +16,7 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded
 from ccms_app.accounts.rules.permissions import Module
 from ccms_app.core.listing import ListSpec
+from ccms_app.core.local_time import utc_to_wall_time
 from ccms_app.drivers import driver_admin as drivers
 from ccms_app.drivers import id_tags, user_groups, vehicles
 from ccms_app.drivers.common import Scope
@@ -23,9 +24,11 @@ from ccms_app.drivers.vehicles import kwh_text
 from ccms_app.ui.list_state import ListState
 
 
-def date_text(value: Any) -> str:
-    """A date (UTC) for expiry columns; "" for none."""
-    return value.strftime("%Y-%m-%d") if isinstance(value, datetime) else ""
+def date_text(value: Any, zone: str) -> str:
+    """The day a stored instant falls on in `zone` (the operator's), "YYYY-MM-DD", for expiry
+    and creation columns and the card form; "" for none. An expiry is the last second of its
+    day, so it shows the day the operator picked."""
+    return utc_to_wall_time(value, zone)[:10] if isinstance(value, datetime) else ""
 
 
 @guarded(Module.USERS)
@@ -35,7 +38,7 @@ class DriverListState(ListState, rx.State):
 
     def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
         shown = self._shown(row)
-        shown["created_at"] = date_text(row.get("created_at"))
+        shown["created_at"] = date_text(row.get("created_at"), self._zone)
         return shown
 
 
@@ -55,7 +58,7 @@ class IdTagListState(ListState, rx.State):
 
     def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
         shown = self._shown(row)
-        shown["expiry_date"] = date_text(row.get("expiry_date")) or "never"
+        shown["expiry_date"] = date_text(row.get("expiry_date"), self._zone) or "never"
         if row.get("driver_id"):
             shown["owner_href"] = f"/users/drivers/{row['driver_id']}"
         elif row.get("group_id"):

@@ -22,7 +22,7 @@ from ccms_app.ui.dialogs import (
     notice,
     value_input,
 )
-from ccms_app.ui.i18n import t, t_var
+from ccms_app.ui.i18n import t, t_var, t_with
 from ccms_app.ui.layout import app_shell
 from ccms_app.ui.page_header import follow_language, page_header
 from ccms_app.ui.permissions import when_allowed
@@ -65,7 +65,16 @@ def _form() -> rx.Component:
             value_input(F, "vendor", t("…or every charge point of this vendor"), "plan"),
             value_input(F, "model", t("Model (empty: every model)"), "plan"),
             value_input(F, "every_months", t("Every how many months"), "plan", type="number"),
-            value_input(F, "next_due_at", t("Next due (YYYY-MM-DD, UTC)"), "plan", type="date"),
+            value_input(
+                F,
+                "next_due_at",
+                t("Next due"),
+                "plan",
+                t_with(
+                    "A day at the charge point's station; by vendor / model: {zone}", zone=F.zone
+                ),
+                type="date",
+            ),
             labelled(
                 t("Priority"),
                 choice_select(

@@ -13,9 +13,10 @@ from __future__ import annotations
 import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from ccms_app.core.i18n import tr
+from ccms_app.core.local_time import wall_time_to_utc
 from ccms_app.maintenance.rules.sla import PRIORITIES
 
 MAX_EVERY_MONTHS = 120
@@ -79,20 +80,21 @@ class PlanInput:
     next_due_at: datetime
 
 
-def parse_due(raw: str) -> datetime | None:
-    """ "2025-03-31" (midnight UTC) or an ISO date-time (UTC unless it names a zone)."""
-    text = raw.strip()
-    if not text:
-        return None
+def parse_due(raw: str, zone: str = "UTC") -> datetime | None:
+    """ "2025-03-31" (its midnight in `zone`) or an ISO date-time (in `zone` unless it names
+    its own), in UTC. `zone` is whose day it is: the plan's station's or the operator's for
+    the web form, UTC for the API."""
     try:
-        value = datetime.fromisoformat(text)
+        return wall_time_to_utc(raw, zone)
     except ValueError:
         return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def read_plan_form(form: Mapping[str, str]) -> tuple[PlanInput | None, dict[str, str]]:
-    """The plan form's strings checked: the input, or every field's error."""
+def read_plan_form(
+    form: Mapping[str, str], zone: str = "UTC"
+) -> tuple[PlanInput | None, dict[str, str]]:
+    """The plan form's strings checked: the input, or every field's error. The next due day
+    is a day in `zone`."""
     errors: dict[str, str] = {}
     name = str(form.get("name", "")).strip()
     if not name:
@@ -135,7 +137,7 @@ def read_plan_form(form: Mapping[str, str]) -> tuple[PlanInput | None, dict[str,
             description_max=DESCRIPTION_MAX,
         )
     enabled = str(form.get("enabled", "true")).strip().lower() not in ("false", "no", "0", "")
-    due = parse_due(str(form.get("next_due_at", "")))
+    due = parse_due(str(form.get("next_due_at", "")), zone)
     if due is None:
         errors["next_due_at"] = tr("Give the first due date as YYYY-MM-DD.")
     if errors or due is None:

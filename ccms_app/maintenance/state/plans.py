@@ -15,6 +15,8 @@ from ccms_app.accounts.state import AuthState
 from ccms_app.accounts.state.auth import SESSION_ENDED
 from ccms_app.core.i18n import N_, tr
 from ccms_app.core.listing import ListSpec
+from ccms_app.core.local_time import utc_to_wall_time
+from ccms_app.core.operator_zone import DEFAULT_ZONE, operator_zone_of
 from ccms_app.core.types import utc_now
 from ccms_app.maintenance.state.forms import submit
 from ccms_app.maintenance.work_orders import plans
@@ -56,10 +58,16 @@ class PlanFormState(rx.State):
     message: str = ""
     busy: bool = False
     cp_choices: rx.Field[list[list[str]]] = rx.field(default_factory=list)
+    zone: str = DEFAULT_ZONE  # the operator's: the next due day of a plan by vendor / model
+
+    async def _operator_zone(self) -> str:
+        auth = await self.get_state(AuthState)
+        self.zone = await asyncio.to_thread(operator_zone_of, auth._organisation_id)
+        return self.zone
 
     @event
     async def open_new(self) -> None:
-        today = utc_now().date().isoformat()
+        today = utc_to_wall_time(utc_now(), await self._operator_zone())[:10]
         values = {"name": "", "charge_point_id": "", "vendor": "", "model": ""}
         values |= {"every_months": "12", "priority": "low", "description": ""}
         values |= {"enabled": "true", "next_due_at": today}
@@ -71,7 +79,8 @@ class PlanFormState(rx.State):
         if caller is None:
             return rx.toast.error(tr(SESSION_ENDED))
         try:
-            values = await asyncio.to_thread(plans.get_plan_form, caller, as_id(plan_id))
+            zone = await self._operator_zone()
+            values = await asyncio.to_thread(plans.get_plan_form, caller, as_id(plan_id), zone)
         except NotFoundError as exc:
             return rx.toast.error(str(exc))
         await self._open("edit", as_id(plan_id), values)
@@ -101,11 +110,13 @@ class PlanFormState(rx.State):
     @requires(Action.EDIT)
     @event
     async def save(self) -> Any:
-        values, plan_id = dict(self.values), self.editing_id
+        values, plan_id, zone = dict(self.values), self.editing_id, self.zone
         if self.mode == "create":
-            saved = await submit(self, lambda caller: plans.create_plan(caller, values))
+            saved = await submit(self, lambda caller: plans.create_plan(caller, values, None, zone))
         else:
-            saved = await submit(self, lambda caller: plans.update_plan(caller, plan_id, values))
+            saved = await submit(
+                self, lambda caller: plans.update_plan(caller, plan_id, values, zone)
+            )
         if not saved.ok:
             return saved.shown
         self.mode = ""

@@ -27,6 +27,7 @@ from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.events import NetworkEvent
 from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListColumn, ListSpec
+from ccms_app.core.local_time import utc_to_wall_time
 from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
 from ccms_app.maintenance.rules.plans import PlanInput, covers, next_due, read_plan_form
@@ -87,8 +88,8 @@ PLAN_LIST = ListSpec(
 )
 
 
-def plan_form(plan: MaintenancePlan) -> dict[str, str]:
-    """The edit form as the web UI fills it."""
+def plan_form(plan: MaintenancePlan, zone: str = "UTC") -> dict[str, str]:
+    """The edit form as the web UI fills it; the next due day as a day in `zone`."""
     return {
         "name": plan.name,
         "charge_point_id": str(plan.charge_point_id or ""),
@@ -98,18 +99,42 @@ def plan_form(plan: MaintenancePlan) -> dict[str, str]:
         "priority": plan.priority,
         "description": plan.description,
         "enabled": "true" if plan.enabled else "false",
-        "next_due_at": plan.next_due_at.date().isoformat(),
+        "next_due_at": utc_to_wall_time(plan.next_due_at, zone)[:10],
     }
 
 
-def _checked(session: Session, form: Mapping[str, str], scope: frozenset[int]) -> PlanInput:
-    checked, errors = read_plan_form(form)
+def _station_zone(session: Session, charge_point_id: int | None) -> str | None:
+    """The zone of the charge point's station; None without a charge point or station."""
+    if charge_point_id is None:
+        return None
+    cp = session.get(ChargePoint, charge_point_id)
+    station = session.get(Station, cp.station_id) if cp and cp.station_id else None
+    return station.timezone if station is not None else None
+
+
+def plan_zone(session: Session, charge_point_id: int | None, operator_zone: str) -> str:
+    """Whose days a plan's next due day is, as its list row shows it: a plan for one charge
+    point its station's zone; a plan by vendor / model (or a charge point without a station)
+    `operator_zone`."""
+    return _station_zone(session, charge_point_id) or operator_zone
+
+
+def _checked(
+    session: Session, form: Mapping[str, str], scope: frozenset[int], operator_zone: str | None
+) -> PlanInput:
+    """The form checked; its next due day in `plan_zone` (operator_zone None: UTC, the API)."""
+    checked, errors = read_plan_form(form, operator_zone or "UTC")
     if checked is None:
         raise InputError(errors)
     if checked.charge_point_id is not None:
         cp = session.get(ChargePoint, checked.charge_point_id)
         if cp is None or cp.organisation_id not in scope:
             raise InputError({"charge_point_id": tr("No such charge point in your network.")})
+        zone = operator_zone and plan_zone(session, checked.charge_point_id, operator_zone)
+        if zone and zone != operator_zone:  # the day is the station's: read it again in its zone
+            checked, errors = read_plan_form(form, zone)
+            if checked is None:
+                raise InputError(errors)
     return checked
 
 
@@ -134,7 +159,14 @@ def _plan(
     not_found(caller, action, OBJECT, plan_id, "maintenance plan")
 
 
-def create_plan(caller: Caller, form: Mapping[str, str], organisation_id: int | None = None) -> int:
+def create_plan(
+    caller: Caller,
+    form: Mapping[str, str],
+    organisation_id: int | None = None,
+    zone: str | None = None,
+) -> int:
+    """A new plan; `zone` is the operator's (the web form: its next due day is a day in
+    `plan_zone`), None for UTC days (the API)."""
     action = "maintenance_plan.create"
     require_edit(caller, action, "")
     scope = caller.scope()
@@ -142,7 +174,7 @@ def create_plan(caller: Caller, form: Mapping[str, str], organisation_id: int | 
     if owner not in scope:
         not_found(caller, action, OBJECT, "", "organisation")
     with session_scope() as session:
-        checked = _checked(session, form, scope)
+        checked = _checked(session, form, scope, zone)
         row = MaintenancePlan(
             organisation_id=owner,
             created_by=caller.email,
@@ -156,16 +188,22 @@ def create_plan(caller: Caller, form: Mapping[str, str], organisation_id: int | 
         return stored_id(row.id)
 
 
-def get_plan_form(caller: Caller, plan_id: int) -> dict[str, str]:
-    with _plan(caller, plan_id, "maintenance_plan.view", write=False) as (_session, row):
-        return plan_form(row)
+def get_plan_form(caller: Caller, plan_id: int, zone: str | None = None) -> dict[str, str]:
+    """The plan's form; its next due day in `plan_zone` of the operator's `zone` (None: UTC,
+    the API)."""
+    with _plan(caller, plan_id, "maintenance_plan.view", write=False) as (session, row):
+        shown = zone and plan_zone(session, row.charge_point_id, zone)
+        return plan_form(row, shown or "UTC")
 
 
-def update_plan(caller: Caller, plan_id: int, form: Mapping[str, str]) -> None:
+def update_plan(
+    caller: Caller, plan_id: int, form: Mapping[str, str], zone: str | None = None
+) -> None:
+    """Change the plan; `zone` as for `create_plan`."""
     action = "maintenance_plan.update"
     require_edit(caller, action, plan_id)
     with _plan(caller, plan_id, action) as (session, row):
-        _apply(row, _checked(session, form, caller.scope()))
+        _apply(row, _checked(session, form, caller.scope(), zone))
         session.add(row)
 
 

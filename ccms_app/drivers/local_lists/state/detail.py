@@ -180,8 +180,8 @@ class EntryListState(ListBoundState, ListState, rx.State):
 
     def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
         shown = self._shown(row)
-        shown["expiry_date"] = date_text(row.get("expiry_date")) or "never"
-        shown["added_at"] = date_text(row.get("added_at"))
+        shown["expiry_date"] = date_text(row.get("expiry_date"), self._zone) or "never"
+        shown["added_at"] = date_text(row.get("added_at"), self._zone)
         return shown
 
     def _filter_options(self, scope: Collection[int]) -> dict[str, list[tuple[str, str]]]:
