@@ -29,7 +29,8 @@ from ccms_app.finance.rules.tariff_types import SessionCost
 from ccms_app.finance.rules.tariff_types import Tariff as TariffDefinition
 from ccms_app.finance.tariff_assignments import Resolution, resolve
 from ccms_app.finance.tariffs import load_definition
-from ccms_app.network.models import ChargePoint, Connector, Station
+from ccms_app.network.models import Connector
+from ccms_app.network.station_zone import station_zone_of
 
 
 @dataclass(frozen=True)
@@ -50,9 +51,7 @@ class ReservationQuote:
 
 def station_zone(session: Session, charge_point_id: int) -> str:
     """The zone of the charge point's station (restriction times are read there), else UTC."""
-    cp = session.get(ChargePoint, charge_point_id)
-    station = session.get(Station, cp.station_id) if cp is not None and cp.station_id else None
-    return station.timezone if station is not None and station.timezone else "UTC"
+    return station_zone_of(session, charge_point_id) or "UTC"
 
 
 def _connector_pk(session: Session, charge_point_id: int, connector_id: int) -> int | None:

@@ -30,7 +30,7 @@ from ccms_app.monitoring.view import (
     format_time,
     session_row,
 )
-from ccms_app.network.models import ChargePoint, Station
+from ccms_app.network.station_zone import station_zone_of
 
 HISTORY_LENGTH = 25
 RESERVATIONS_SHOWN = 50
@@ -135,12 +135,7 @@ def station_zone(charge_point_id: int) -> str:
 
 
 def _station_zone(session: Session, charge_point_id: int) -> str:
-    zone = session.exec(
-        select(Station.timezone)
-        .join(ChargePoint, col(ChargePoint.station_id) == Station.id)
-        .where(col(ChargePoint.id) == charge_point_id)
-    ).first()
-    return zone or "UTC"
+    return station_zone_of(session, charge_point_id) or "UTC"
 
 
 def load_history(charge_point_id: int) -> list[CommandHistoryRow]:

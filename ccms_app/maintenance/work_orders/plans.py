@@ -40,6 +40,7 @@ from ccms_app.maintenance.work_orders.common import (
 from ccms_app.maintenance.work_orders.creation import create_work_order
 from ccms_app.maintenance.work_orders.models import MaintenancePlan, WorkOrder, WorkOrderSource
 from ccms_app.network.models import ChargePoint, RegistrationState, Station
+from ccms_app.network.station_zone import station_zone_of
 
 log = logging.getLogger(__name__)
 OBJECT = "maintenance_plan"
@@ -103,20 +104,11 @@ def plan_form(plan: MaintenancePlan, zone: str = "UTC") -> dict[str, str]:
     }
 
 
-def _station_zone(session: Session, charge_point_id: int | None) -> str | None:
-    """The zone of the charge point's station; None without a charge point or station."""
-    if charge_point_id is None:
-        return None
-    cp = session.get(ChargePoint, charge_point_id)
-    station = session.get(Station, cp.station_id) if cp and cp.station_id else None
-    return station.timezone if station is not None else None
-
-
 def plan_zone(session: Session, charge_point_id: int | None, operator_zone: str) -> str:
     """Whose days a plan's next due day is, as its list row shows it: a plan for one charge
     point its station's zone; a plan by vendor / model (or a charge point without a station)
     `operator_zone`."""
-    return _station_zone(session, charge_point_id) or operator_zone
+    return station_zone_of(session, charge_point_id) or operator_zone
 
 
 def _checked(
