@@ -14,7 +14,7 @@ one is the first 02:30 (CEST). Neither raises.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 
 from ccms_app.core.display import time_zone
 
@@ -37,3 +37,16 @@ def utc_to_wall_time(value: datetime, zone: str) -> str:
     """A stored instant (naive means UTC) as a datetime-local field's text in `zone`."""
     aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
     return aware.astimezone(time_zone(zone)).strftime(FORM_TIME)
+
+
+def local_midnight(day: date, zone: str) -> datetime:
+    """The first instant of `day` in `zone`, in UTC: where a day the operator picks, a bucket
+    of a chart or a billing period starts (zoneinfo resolves a skipped midnight to the instant
+    after the gap, the same for a day's end and the next one's start)."""
+    return datetime.combine(day, time(0), tzinfo=time_zone(zone)).astimezone(UTC)
+
+
+def midnight_of(now: datetime, zone: str = "UTC") -> datetime:
+    """The start (in UTC) of the day `now` falls on in `zone`: where Home's "today" starts
+    for an operator, and a daily charging schedule without a start time."""
+    return local_midnight(now.astimezone(time_zone(zone)).date(), zone)

@@ -27,11 +27,11 @@ from ccms_app.accounts.organisations import organisation_scope
 from ccms_app.charging.data_issues import open_issues_by_charge_point
 from ccms_app.charging.models import ChargingSession, SessionStatus
 from ccms_app.core.db import read_session
+from ccms_app.core.local_time import midnight_of
 from ccms_app.core.operator_zone import operator_zone_of
 from ccms_app.core.types import utc_now
 from ccms_app.monitoring.home_summary import WARNINGS_SHOWN, HomeSummary
 from ccms_app.monitoring.rules.home_tally import Share, Tally, share_of
-from ccms_app.monitoring.rules.operator_day import midnight_of
 from ccms_app.monitoring.snapshot import ChargePointView, ConnectorView, Query, scoped
 from ccms_app.network.models import ChargePoint, Connector, Station
 

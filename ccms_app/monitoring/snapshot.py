@@ -24,9 +24,9 @@ from sqlmodel import Session, col, select
 from ccms_app.charging.data_issues import OpenIssues, open_issues_by_charge_point
 from ccms_app.charging.models import ChargingSession, SessionStatus
 from ccms_app.core.db import read_session
+from ccms_app.core.local_time import midnight_of
 from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
-from ccms_app.monitoring.rules.operator_day import midnight_of
 from ccms_app.network.models import (
     ChargePoint,
     Connector,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ccms_app.monitoring.rules.operator_day import midnight_of
+from ccms_app.core.local_time import midnight_of
 
 
 @pytest.mark.parametrize(

@@ -8,13 +8,12 @@ in UTC (`rules.local_time`: a time daylight saving skips or repeats is read with
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import datetime
 from typing import Any
 
 from ccms_app.control.rules.commands import CommandInputError
-from ccms_app.core.display import time_zone
 from ccms_app.core.i18n import N_, tr
-from ccms_app.core.local_time import wall_time_to_utc
+from ccms_app.core.local_time import midnight_of, wall_time_to_utc
 
 PURPOSES = ["TxDefaultProfile", "TxProfile", "ChargePointMaxProfile"]
 # What the schedule's periods count from, as the form offers it -> (kind, recurrency). The
@@ -40,12 +39,6 @@ def _local_input(value: str, name: str, zone: str) -> datetime | None:
                 value=repr(value.strip()),
             )
         ) from None
-
-
-def _local_midnight(now: datetime, zone: str) -> datetime:
-    """The start of today in `zone` (when a daily schedule without a start time begins)."""
-    tz = time_zone(zone)
-    return datetime.combine(now.astimezone(tz).date(), time.min, tzinfo=tz).astimezone(UTC)
 
 
 def seconds_from_minutes(value: str, name: str) -> int:
@@ -80,7 +73,7 @@ def form_profile_spec(form: dict[str, Any], now: datetime, zone: str) -> dict[st
     if start is None and kind == "Absolute":
         start = now.replace(microsecond=0)
     elif start is None and kind == "Recurring":
-        start = _local_midnight(now, zone)
+        start = midnight_of(now, zone)
     periods = [
         {
             "start_period": seconds_from_minutes(p["start"], tr("Period {number} start", number=i)),

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from ccms_app.core.display import format_date, time_zone
 from ccms_app.core.i18n import N_, tr
+from ccms_app.core.local_time import local_midnight
 
 DAYS_SHOWN = 30  # "last 30 days, by day": today and the 29 days before
 MONTHS_SHOWN = 12  # "last 12 months, by month": this month and the 11 before
@@ -100,12 +101,6 @@ def _first_of(kind: PeriodKind, day: date) -> date:
     if kind is PeriodKind.DAYS:
         return day
     return day.replace(day=1) if kind is PeriodKind.MONTHS else date(day.year, 1, 1)
-
-
-def local_midnight(day: date, zone: str) -> datetime:
-    """The first instant of `day` in `zone`, in UTC (zoneinfo resolves a skipped midnight to
-    the instant after the gap, the same for a bucket's end and the next one's start)."""
-    return datetime.combine(day, time(0), tzinfo=time_zone(zone)).astimezone(UTC)
 
 
 def bucket_of(moment: datetime, within: tuple[Bucket, ...]) -> int | None:

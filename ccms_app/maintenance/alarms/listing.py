@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Collection, Mapping
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select
@@ -23,9 +23,9 @@ from sqlmodel import col, select
 
 from ccms_app.accounts.models import OperatorAccount
 from ccms_app.core.db import read_session
-from ccms_app.core.display import time_zone
 from ccms_app.core.i18n import N_, tr
 from ccms_app.core.listing import ListColumn, ListQueryError, ListSpec
+from ccms_app.core.local_time import local_midnight
 from ccms_app.maintenance.alarms.models import Alarm, AlarmStatus
 from ccms_app.maintenance.rules import alarm_admin
 from ccms_app.maintenance.rules.alarm_causes import CAUSE_LABELS
@@ -202,12 +202,6 @@ def _day(raw: str, label: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise ListQueryError(f"{label} must be a date like 2026-01-31, got {text[:40]!r}") from None
-
-
-def local_midnight(day: date, zone: str) -> datetime:
-    """When `day` starts in `zone`, in UTC. A midnight daylight saving skips or repeats is
-    read with fold=0 (the offset in force before the change)."""
-    return datetime.combine(day, time.min, tzinfo=time_zone(zone)).astimezone(UTC)
 
 
 def day_range(since: str, until: str, zone: str) -> tuple[datetime | None, datetime | None]:

@@ -9,7 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from ccms_app.core.listing import ListQueryError
-from ccms_app.maintenance.alarms.listing import day_range, local_midnight
+from ccms_app.core.local_time import local_midnight
+from ccms_app.maintenance.alarms.listing import day_range
 from ccms_app.maintenance.state.event_history import occurred_filter
 
 
