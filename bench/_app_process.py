@@ -137,10 +137,10 @@ def app_process(workdir: Path, database_url: str) -> Iterator[RunningApp]:
         )
     web_url = f"http://127.0.0.1:{web_port}"
     try:
-        _wait_until_up(process, web_url, log_path)
+        _wait_until_up(process.pid, web_url, log_path)
         yield RunningApp(web_url, f"ws://127.0.0.1:{ocpp_port}/ocpp", log_path)
     finally:
-        _stop(process)
+        _stop(process.pid)
 
 
 def ocpp_port(app: RunningApp) -> int:

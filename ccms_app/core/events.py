@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +60,51 @@ def _put(queue: asyncio.Queue[NetworkEvent], event: NetworkEvent) -> None:
     if queue.full():
         queue.get_nowait()  # drop the oldest; consumers re-read state from the DB
     queue.put_nowait(event)
+
+
+# Events published by one commit of the writer arrive within microseconds of each other:
+# the first event of a quiet spell waits this long so its commit's others join its batch.
+SETTLE_S = 0.01
+
+
+class EventBatches:
+    """A subscriber's events as batches, at most one batch per `interval` (start to start).
+
+    Leading edge: the first event after a quiet spell goes out after `settle` only, so a
+    status change on a quiet network reaches the pages at once; under traffic a batch
+    starts `interval` after the one before, and everything queued meanwhile joins it. (A
+    trailing wait of `interval` after every first event put a fixed `interval` on every
+    update, on top of the work.) `relevant(event)` drops events a feed never shows before
+    they can open a batch."""
+
+    def __init__(
+        self,
+        queue: asyncio.Queue[NetworkEvent],
+        interval: float,
+        relevant: Callable[[NetworkEvent], bool] = lambda event: True,
+        settle: float = SETTLE_S,
+    ) -> None:
+        self._queue = queue
+        self._interval = interval
+        self._relevant = relevant
+        self._settle = min(settle, interval)
+        self._last_start = float("-inf")
+
+    async def next(self) -> list[NetworkEvent]:
+        """The next batch: waits for a relevant event, then for the batch to fill."""
+        first = await self._queue.get()
+        while not self._relevant(first):
+            first = await self._queue.get()
+        loop = asyncio.get_running_loop()
+        since_last = loop.time() - self._last_start
+        await asyncio.sleep(max(self._settle, self._interval - since_last))
+        self._last_start = loop.time()
+        events = [first]
+        while not self._queue.empty():
+            event = self._queue.get_nowait()
+            if self._relevant(event):
+                events.append(event)
+        return events
 
 
 _bus = EventBus()

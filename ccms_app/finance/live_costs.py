@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from datetime import datetime
 from typing import Any
 
@@ -24,11 +25,13 @@ from ccms_app.charging.models import ChargingSession, SessionStatus
 from ccms_app.core.config import Settings
 from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.events import NetworkEvent, get_event_bus
-from ccms_app.core.rows import table_of
+from ccms_app.core.rows import stored_id, table_of
 from ccms_app.core.types import utc_now
 from ccms_app.finance.models import CostState, SessionCost
 from ccms_app.finance.rules.cost_json import cost_to_json
-from ccms_app.finance.session_pricing import compute, tariff_of
+from ccms_app.finance.rules.tariff_types import SessionCost as EngineCost
+from ccms_app.finance.session_pricing import compute, tariff_for
+from ccms_app.finance.tariff_assignments import Resolution
 from ccms_app.network.models import ChargePoint
 
 log = logging.getLogger(__name__)
@@ -38,21 +41,30 @@ BATCH = 500
 COST_TABLE = table_of(SessionCost)
 
 
+# session id -> what its running cost was last priced from, kept only while its tariff
+# prices energy alone (`grows_with_time` false): with no new energy since, its cost is the
+# same, and re-pricing it (every meter sample read again) would be wasted work.
+_priced_from: dict[int, tuple[object, ...]] = {}
+
+
 def refresh_running_costs(now: datetime | None = None) -> list[NetworkEvent]:
     """Re-price every running session up to `now`; the events of those whose cost changed."""
     now = now or utc_now()
     events: list[NetworkEvent] = []
+    running: set[int] = set()
     after = 0
     while True:
         with read_session() as session:
             rows = _running(session, after)
-            changed = [
-                (cs, cp, values)
-                for cs, cp, cost in rows
-                if (values := _row(session, cs, cp, cost, now)) is not None
-                and not _unchanged(cost, values)
-            ]
+            changed = []
+            for cs, cp, cost in rows:
+                running.add(stored_id(cs.id))
+                values = _row(session, cs, cp, cost, now)
+                if values is not None and not _unchanged(cost, values):
+                    changed.append((cs, cp, values))
+                time.sleep(0)  # a pause for the GIL: the event loop serves chargers meanwhile
         if not rows:
+            _forget_all_but(running)
             return events
         after = rows[-1][0].id or after
         if changed:  # an unchanged cost is not written again: no commit, no push
@@ -94,16 +106,49 @@ def _row(
     cost_so_far: SessionCost | None,
     now: datetime,
 ) -> dict[str, Any] | None:
-    """The running cost row's values (None: no tariff applies, nothing to show). A session
-    priced before keeps its tariff (session_pricing.tariff_of): no resolution per refresh."""
+    """The running cost row's values (None: no tariff applies, or nothing changed since the
+    last refresh). A session priced before keeps its tariff (session_pricing.tariff_of)."""
+    if _unchanged_since_priced(cs, cost_so_far):
+        return None
     try:
-        priced = compute(session, cs, cp, now, tariff_of(session, cost_so_far))
+        resolution = tariff_for(session, cs, cost_so_far)
+        if resolution is None:  # no tariff: its meter samples need not be read
+            return None
+        priced = compute(session, cs, cp, now, resolution)
     except Exception:
         log.exception("live cost failed", extra={"transaction_id": cs.id})
         return None
     cost, resolution = priced.cost, priced.resolution
     if cost is None or resolution is None:
         return None
+    values = _values(cs, cost, resolution)
+    if priced.grows_with_time:
+        _priced_from.pop(stored_id(cs.id), None)
+    else:
+        inputs = _inputs(cs, values["tariff_version_id"], values["total_incl_minor"])
+        _priced_from[stored_id(cs.id)] = inputs
+    return values
+
+
+def _inputs(cs: ChargingSession, tariff_version_id: int | None, total: int) -> tuple[object, ...]:
+    """What an energy-only running cost depends on: the tariff version, the energy metered
+    (and when), and the total last written (a row written by anyone else differs)."""
+    return (tariff_version_id, total, cs.energy_wh, cs.meter_updated_at)
+
+
+def _unchanged_since_priced(cs: ChargingSession, cost_so_far: SessionCost | None) -> bool:
+    if cost_so_far is None or cost_so_far.state != CostState.RUNNING:
+        return False
+    inputs = _inputs(cs, cost_so_far.tariff_version_id, cost_so_far.total_incl_minor)
+    return _priced_from.get(stored_id(cs.id)) == inputs
+
+
+def _forget_all_but(running: set[int]) -> None:
+    for session_id in _priced_from.keys() - running:
+        del _priced_from[session_id]
+
+
+def _values(cs: ChargingSession, cost: EngineCost, resolution: Resolution) -> dict[str, Any]:
     return {
         "session_id": cs.id,
         "organisation_id": cs.organisation_id,

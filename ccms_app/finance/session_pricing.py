@@ -45,7 +45,7 @@ from ccms_app.finance.models import (
 from ccms_app.finance.rules.cost_json import cost_to_json
 from ccms_app.finance.rules.pricing_policy import SessionEvidence, judge
 from ccms_app.finance.rules.session_timeline import MeterPoint, SessionFacts, build_timeline
-from ccms_app.finance.rules.tariff_engine import price_session
+from ccms_app.finance.rules.tariff_engine import grows_with_time, price_session
 from ccms_app.finance.rules.tariff_types import SessionCost as EngineCost
 from ccms_app.finance.tariff_assignments import Resolution, resolve
 from ccms_app.finance.tariffs import load_definition
@@ -63,6 +63,7 @@ class Priced:
     resolution: Resolution | None
     cost: EngineCost | None
     register_samples: int
+    grows_with_time: bool = True  # the tariff prices time: the clock alone changes the cost
 
 
 def install() -> None:
@@ -118,7 +119,16 @@ def compute(
         reserved_at=_reserved_at(session, cs),
     )
     timeline = build_timeline(facts, points, _statuses(session, cs, end))
-    return Priced(resolution, price_session(tariff, timeline), registers)
+    cost = price_session(tariff, timeline)
+    return Priced(resolution, cost, registers, grows_with_time(tariff))
+
+
+def tariff_for(session: Session, cs: ChargingSession, row: SessionCost | None) -> Resolution | None:
+    """The tariff that prices `cs` now: the one its cost so far was priced with, else the one
+    its charge point, connector and id tag resolve to (None: no tariff applies)."""
+    return tariff_of(session, row) or resolve(
+        session, cs.charge_point_id, cs.connector_id, cs.id_tag, cs.start_time, cs.connector_pk
+    )
 
 
 def tariff_of(session: Session, row: SessionCost | None) -> Resolution | None:

@@ -23,6 +23,8 @@ from sqlmodel import Session, select
 from ccms_app.accounts.models import Organisation
 from ccms_app.charging.models import ChargingSession
 from ccms_app.core import db
+from ccms_app.core.rows import stored_id
+from ccms_app.finance import session_pricing
 from ccms_app.finance.documents.pdf import render_pdf
 from ccms_app.finance.documents.receipts import issue_receipt
 from ccms_app.finance.live_costs import refresh_running_costs
@@ -209,3 +211,83 @@ async def test_a_running_session_shows_its_cost_so_far(priced_network: int, ocpp
     assert cost is not None and cost.state == CostState.RUNNING
     # 10 kWh off-peak at 0.30 = 3.00 excl., 3.57 incl.
     assert (cost.total_excl_minor, cost.total_incl_minor) == (300, 357)
+
+
+ENERGY_ONLY = {**PEAK_AND_IDLE, "elements": PEAK_AND_IDLE["elements"][:2]}
+
+
+async def test_an_energy_only_cost_is_priced_again_only_when_energy_arrives(
+    session: Session, organisation: Organisation, ocpp_url: str, monkeypatch: Any
+) -> None:
+    """Live costs re-price a session whose tariff prices energy alone only after new meter
+    values: 5,000 running sessions would otherwise have every sample read again every 30 s.
+    A tariff with an idle fee is priced on every refresh (the clock alone raises it)."""
+    reads: list[int] = []
+    real_meter_points = session_pricing.meter_points
+    monkeypatch.setattr(
+        session_pricing,
+        "meter_points",
+        lambda s, cs: reads.append(stored_id(cs.id)) or real_meter_points(s, cs),
+    )
+    org_id = organisation.id
+    assert org_id is not None
+    for identity in ("CP-ENERGY", "CP-IDLE"):
+        session.add(
+            ChargePoint(identity=identity, organisation_id=org_id, registration_state="registered")
+        )
+    session.commit()
+    charge_point_ids = {
+        cp.identity: stored_id(cp.id) for cp in session.exec(select(ChargePoint)).all()
+    }
+    for card in ("CARD-ENERGY", "CARD-IDLE"):  # one card cannot charge twice at once
+        add_tag(session, organisation, card)
+    scope = frozenset({org_id})
+    for identity, name, definition in (
+        ("CP-ENERGY", "Energy", ENERGY_ONLY),
+        ("CP-IDLE", "Idle fee", PEAK_AND_IDLE),
+    ):
+        tariff = create_tariff(
+            scope, org_id, name, definition, valid_from=datetime(2026, 1, 1, tzinfo=UTC)
+        )
+        assign(scope, tariff.id, AssignmentTarget.CHARGE_POINT, charge_point_ids[identity], "t")
+    transactions = {}
+    chargers = {}
+    async with (
+        connect_charge_point(ocpp_url, "CP-ENERGY") as chargers["CP-ENERGY"],
+        connect_charge_point(ocpp_url, "CP-IDLE") as chargers["CP-IDLE"],
+    ):
+        for identity, cp in chargers.items():
+            started = await cp.call(
+                call.StartTransaction(
+                    connector_id=1,
+                    id_tag=identity.replace("CP", "CARD"),
+                    meter_start=0,
+                    timestamp=iso(T0),
+                )
+            )
+            transactions[identity] = started.transaction_id
+            await _meter(cp, started.transaction_id, 10000, 11000, minutes(20))
+        energy_tx, idle_tx = transactions["CP-ENERGY"], transactions["CP-IDLE"]
+
+        first = refresh_running_costs(now=minutes(20))
+        assert sorted(e.data["transaction_id"] for e in first) == sorted([energy_tx, idle_tx])
+        reads.clear()
+        later = refresh_running_costs(now=minutes(40))
+        assert reads == [idle_tx]  # the energy-only session's samples were not read again
+        assert [e.data["transaction_id"] for e in later] == [idle_tx]  # the idle fee grew
+
+        await _meter(chargers["CP-ENERGY"], energy_tx, 15000, 11000, minutes(45))
+        reads.clear()
+        after_energy = refresh_running_costs(now=minutes(45))
+        assert energy_tx in reads
+        assert energy_tx in [e.data["transaction_id"] for e in after_energy]
+    with db.read_session() as s:
+        stored = s.get(SessionCost, energy_tx)
+        cs = s.get(ChargingSession, energy_tx)
+        assert cs is not None and stored is not None
+        charge_point = s.get(ChargePoint, cs.charge_point_id)
+        assert charge_point is not None
+        fresh = session_pricing.compute(s, cs, charge_point, minutes(45))
+    # what the refresh stored is what pricing the whole session afresh gives
+    assert fresh.cost is not None and stored.total_incl_minor == fresh.cost.total.incl_vat_minor
+    assert stored.total_incl_minor > 357  # 10 kWh were 3.57; 15 kWh cost more

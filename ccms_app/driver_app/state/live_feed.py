@@ -2,11 +2,11 @@
 
 A tab's page says what it shows (`watch(state, charge_point_ids)` from its handler: the
 charge points of the stations listed, or the one its session runs on). The feed listens to
-the event bus, coalesces a burst for `realtime_interval`, and for each tab whose charge
-points the batch touched re-reads the page in the tab's own state (`refresh_live()` of the
-watching state class) with `app.modify_state`: pages never poll. Before a push the tab's
-driver sign-in is checked again (a signed-out tab gets nothing newer); closed tabs are
-forgotten.
+the event bus, coalesces bursts (a batch at most every `realtime_interval`), and for each
+tab whose charge points the batch touched re-reads the page in the tab's own state
+(`refresh_live()` of the watching state class) with `app.modify_state`: pages never
+poll. Before a push the tab's driver sign-in is checked again (a signed-out tab gets
+nothing newer); closed tabs are forgotten.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import reflex as rx
 from reflex.state import BaseState
 
 from ccms_app.core.config import Settings
-from ccms_app.core.events import EventBus, NetworkEvent, get_event_bus
+from ccms_app.core.events import EventBatches, EventBus, NetworkEvent, get_event_bus
 from ccms_app.core.i18n import reading_as
 from ccms_app.driver_app import driver_accounts
 from ccms_app.monitoring.state.tab_watch import connected_tabs
@@ -92,12 +92,10 @@ class DriverLiveFeed:
 
     async def run(self) -> None:
         queue = self._bus.subscribe()
+        batches = EventBatches(queue, self._interval)
         try:
             while True:
-                events = [await queue.get()]
-                await asyncio.sleep(self._interval)
-                while not queue.empty():
-                    events.append(queue.get_nowait())
+                events = await batches.next()
                 if _watches:
                     await self.publish(events)
         finally:

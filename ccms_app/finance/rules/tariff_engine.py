@@ -305,6 +305,31 @@ def _flat_lines(
     return lines
 
 
+_TIMED = frozenset({Dimension.TIME, Dimension.PARKING_TIME})
+
+
+def grows_with_time(tariff: Tariff) -> bool:
+    """Whether a running session's cost can change with the clock alone, no energy metered.
+
+    Energy is priced by the element that applied when it was delivered, so a tariff of energy
+    prices (whatever their time-of-day restrictions) and unrestricted flat fees prices a
+    running session the same until new energy arrives. Time and parking prices grow with
+    the clock; a flat fee under restrictions, or any element with a duration limit, may
+    start or stop applying as the session runs on: those count as growing."""
+    for element in tariff.elements:
+        restrictions = element.restrictions
+        dimensions = {component.type for component in element.price_components}
+        if not dimensions.isdisjoint(_TIMED):
+            return True
+        if restrictions is None:
+            continue
+        if restrictions.min_duration is not None or restrictions.max_duration is not None:
+            return True
+        if Dimension.FLAT in dimensions:
+            return True
+    return False
+
+
 def _only_rate(tariff: Tariff) -> Decimal | None:
     rates = {c.vat for e in tariff.elements for c in e.price_components}
     return rates.pop() if len(rates) == 1 else None

@@ -26,7 +26,7 @@ from ccms_app.accounts.gate_marks import guarded
 from ccms_app.accounts.rules.permissions import Module
 from ccms_app.accounts.state import AuthState
 from ccms_app.core.display import format_time
-from ccms_app.core.events import EventBus, NetworkEvent, get_event_bus
+from ccms_app.core.events import EventBatches, EventBus, NetworkEvent, get_event_bus
 from ccms_app.core.i18n import DEFAULT, reading_as
 from ccms_app.core.types import utc_now
 from ccms_app.monitoring import snapshot as monitoring
@@ -137,17 +137,12 @@ class ChargePointFeed:
         self.pushes = 0
 
     async def run(self) -> None:
-        """Until cancelled: wait for a relevant event, let the batch fill, push sections."""
+        """Until cancelled: push the sections each batch of relevant events touched."""
         queue = self._bus.subscribe()
+        batches = EventBatches(queue, self._interval, _relevant)
         try:
             while True:
-                events = [await queue.get()]
-                if not _relevant(events[0]):
-                    continue
-                await asyncio.sleep(self._interval)
-                while not queue.empty():
-                    events.append(queue.get_nowait())
-                await self.publish(events)
+                await self.publish(await batches.next())
         finally:
             self._bus.unsubscribe(queue)
 

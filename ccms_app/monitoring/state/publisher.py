@@ -1,6 +1,6 @@
 """Network events in, live views out: the push path to the browser.
 
-handler -> event bus -> LivePublisher (batches for `realtime_interval`) -> per batch:
+handler -> event bus -> LivePublisher (a batch at most every `realtime_interval`) -> per batch:
 - each per-organisation feed (Home's counts and first warnings, shared by every tab of the
   organisation) is brought up to date (in a thread) for the organisations a tab watches and
   written to its shared state; Home's re-reads only the charge points the batch changed
@@ -26,7 +26,7 @@ import reflex as rx
 
 from ccms_app.core import push_stats
 from ccms_app.core.config import Settings
-from ccms_app.core.events import EventBus, NetworkEvent, get_event_bus
+from ccms_app.core.events import EventBatches, EventBus, NetworkEvent, get_event_bus
 from ccms_app.maintenance.notifications import bell_watch
 from ccms_app.maintenance.notifications.bell import load_bell_for_watchers
 from ccms_app.maintenance.notifications.rules.bell_view import BellView
@@ -135,13 +135,12 @@ class LivePublisher:
         self.batches = 0  # batches handled, pushed or not (tests wait on it)
 
     async def run(self) -> None:
-        """Until cancelled: wait for an event, let the batch fill, push fresh views."""
+        """Until cancelled: push fresh views after each batch of events (`EventBatches`)."""
         queue = self._bus.subscribe()
+        batches = EventBatches(queue, self._interval)
         try:
             while True:
-                first = await queue.get()
-                await asyncio.sleep(self._interval)
-                await self.publish(batch_of([first, *_drain(queue)]))
+                await self.publish(batch_of(await batches.next()))
         finally:
             self._bus.unsubscribe(queue)
 
@@ -173,13 +172,6 @@ class LivePublisher:
             log.exception("live list refresh failed")
         self.batches += 1
         push_stats.record(time.perf_counter() - started)
-
-
-def _drain(queue: asyncio.Queue[NetworkEvent]) -> list[NetworkEvent]:
-    drained = []
-    while not queue.empty():
-        drained.append(queue.get_nowait())
-    return drained
 
 
 # A tab's client token -> its root state, held exclusively while the context is open.
