@@ -1,14 +1,17 @@
 """Reads shared by the tabs refreshed for one batch of events.
 
 Ten tabs on Live Monitoring's first page ask the database the same question after every batch;
-inside `shared_reads()` (the publisher's per-batch refresh) the first tab's answer is reused by
-the others with the same query and scope. Outside it (a tab's own event) every read is fresh.
-The memo is a context variable: `asyncio.to_thread` copies the context, so reads made in
-threads share the same dictionary.
+inside `shared_reads()` (the publisher's per-batch refresh) the first tab's read, made in a
+thread, is awaited by every other tab with the same query and scope, even while it is still
+running (the tabs are refreshed concurrently). A tab whose answer is already there takes it
+on the event loop: no thread hop, which under a busy writer thread costs a wait for the GIL.
+Outside `shared_reads()` (a tab's own event) every read is fresh. The memo is a context
+variable, so the tasks of one batch's refresh (they copy the context) share it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Callable, Collection, Hashable, Iterator
 from contextvars import ContextVar
@@ -18,7 +21,9 @@ from ccms_app.core.listing import ListQuery
 
 T = TypeVar("T")
 
-_memo: ContextVar[dict[Hashable, Any] | None] = ContextVar("ccms_batch_memo", default=None)
+_memo: ContextVar[dict[Hashable, asyncio.Future[Any]] | None] = ContextVar(
+    "ccms_batch_memo", default=None
+)
 
 
 @contextlib.contextmanager
@@ -30,14 +35,15 @@ def shared_reads() -> Iterator[None]:
         _memo.reset(token)
 
 
-def remembered(key: Hashable, load: Callable[[], T]) -> T:
-    """`load()`, once per key within `shared_reads()`; every time outside it."""
+async def shared_read(key: Hashable, load: Callable[[], T]) -> T:
+    """`load()` in a thread, once per key within `shared_reads()`; every time outside it."""
     memo = _memo.get()
     if memo is None:
-        return load()
+        return await asyncio.to_thread(load)
     if key not in memo:
-        memo[key] = load()
-    return memo[key]
+        memo[key] = asyncio.ensure_future(asyncio.to_thread(load))
+    # shielded: a tab whose refresh is cancelled must not cancel the read the others await
+    return await asyncio.shield(memo[key])
 
 
 def query_key(name: str, query: ListQuery, scope: Collection[int]) -> Hashable:

@@ -297,13 +297,17 @@ class ListState(rx.State, mixin=True):
             page_size=self.page_size,
         )
 
+    async def _fetch_page(self, query: ListQuery, scope: Collection[int]) -> ListPage:
+        """`_fetch` off the event loop (a live list may share one read between its tabs)."""
+        return await asyncio.to_thread(self._fetch, query, scope)
+
     async def _reload(self) -> None:
         if not self._scope:
             return
         self._worded_in = reader_language()
         self.loading = True
         try:
-            result = await asyncio.to_thread(self._fetch, self._query(), list(self._scope))
+            result = await self._fetch_page(self._query(), list(self._scope))
         except ListQueryError as exc:
             self.error = str(exc)
             self.loading = False

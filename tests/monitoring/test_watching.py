@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from types import SimpleNamespace
 from typing import Any
@@ -318,5 +319,31 @@ async def test_tabs_on_the_same_page_share_one_read_per_batch(
         await _batch(event_bus, publisher, _status(session, 1, "Charging"))
     assert sorted(reads) == ["", "CP-1"]  # one read per distinct page, not per tab
     for tab in ("tab-1", "tab-2", "tab-3"):
+        page = await network.tabs.charge_points(tab)
+        assert page.charge_points[0].connectors[0].status == "Charging"
+
+
+async def test_tabs_are_refreshed_at_once_not_one_after_the_other(
+    event_bus: EventBus,
+    network: Network,
+    organisation: Organisation,
+    session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two tabs with different pages: each read waits until the other has started too, which
+    only happens if the publisher does not wait for one tab before starting the next."""
+    await network.open_live("tab-all", organisation.id)
+    await network.open_live("tab-cp1", organisation.id, search="CP-1")
+    both_reading = threading.Barrier(2, timeout=5)
+    real = live_list.load_page
+
+    def meets_the_other(query: Any, scope: Any, now: Any = None, zone: str = "UTC") -> Any:
+        both_reading.wait()
+        return real(query, scope, now, zone)
+
+    monkeypatch.setattr(live_list, "load_page", meets_the_other)
+    async with running(network) as publisher:
+        await _batch(event_bus, publisher, _status(session, 1, "Charging"))
+    for tab in ("tab-all", "tab-cp1"):
         page = await network.tabs.charge_points(tab)
         assert page.charge_points[0].connectors[0].status == "Charging"

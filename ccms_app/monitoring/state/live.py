@@ -22,7 +22,7 @@ from ccms_app.accounts.state import AuthState
 from ccms_app.core.i18n import DEFAULT, reading_as
 from ccms_app.core.listing import ListPage, ListQuery, ListQueryError, ListSpec
 from ccms_app.monitoring import live_list, registry
-from ccms_app.monitoring.batch_memo import query_key, remembered
+from ccms_app.monitoring.batch_memo import query_key, shared_read
 from ccms_app.monitoring.state import home
 from ccms_app.monitoring.view import ChargePointRow
 from ccms_app.network import areas, stations
@@ -112,8 +112,8 @@ class LiveListState(ListState, rx.State):
             zone = self._zone  # the operator's, for charge points without a station
             key = (query_key("live", query, scope), language, zone)
             with reading_as(language):
-                found = await asyncio.to_thread(
-                    remembered, key, lambda: live_list.load_page(query, scope, None, zone)
+                found = await shared_read(
+                    key, lambda: live_list.load_page(query, scope, None, zone)
                 )
         except ListQueryError as exc:
             self.error, self.loading = str(exc), False

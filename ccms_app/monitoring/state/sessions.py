@@ -25,7 +25,7 @@ from ccms_app.core.listing import ListPage, ListQuery, ListSpec
 from ccms_app.core.money import format_money
 from ccms_app.core.types import utc_now
 from ccms_app.monitoring.active_sessions import ACTIVE_SESSION_LIST, display_row
-from ccms_app.monitoring.batch_memo import query_key, remembered
+from ccms_app.monitoring.batch_memo import query_key, shared_read
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState
 
@@ -71,9 +71,12 @@ class ActiveSessionListState(ListState, rx.State):
         return ACTIVE_SESSION_LIST
 
     def _fetch(self, query: ListQuery, scope: Collection[int]) -> ListPage:
+        return listing.fetch_page(ACTIVE_SESSION_LIST, query, scope)
+
+    async def _fetch_page(self, query: ListQuery, scope: Collection[int]) -> ListPage:
         """The page, shared with the other tabs refreshed for the same batch (batch_memo)."""
         key = query_key("sessions", query, scope)
-        return remembered(key, lambda: listing.fetch_page(ACTIVE_SESSION_LIST, query, scope))
+        return await shared_read(key, lambda: self._fetch(query, scope))
 
     def _format_row(self, row: dict[str, Any]) -> dict[str, str]:
         return localized_row(row, self._language)
