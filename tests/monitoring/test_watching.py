@@ -9,6 +9,7 @@ import contextlib
 import dataclasses
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
@@ -18,7 +19,7 @@ from sqlmodel import Session, select
 from ccms_app.accounts.models import Organisation
 from ccms_app.core.events import EventBus, NetworkEvent
 from ccms_app.monitoring import live_list, registry
-from ccms_app.monitoring.home_summary import HomeSummary
+from ccms_app.monitoring.home_summary import HomeSummary, load_home_summary
 from ccms_app.monitoring.home_tally import HomeTallies
 from ccms_app.monitoring.state import tab_watch
 from ccms_app.monitoring.state.home import HomeState, apply_summary
@@ -347,3 +348,19 @@ async def test_tabs_are_refreshed_at_once_not_one_after_the_other(
     for tab in ("tab-all", "tab-cp1"):
         page = await network.tabs.charge_points(tab)
         assert page.charge_points[0].connectors[0].status == "Charging"
+
+
+def test_home_pushes_only_the_counts_that_changed(
+    network: Network, organisation: Organisation, session: Session
+) -> None:
+    """Each field written into the shared Home state is sent to every tab linked to it."""
+    at = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+    scope = frozenset({organisation.id})
+    apply_summary(network.home, load_home_summary(scope, now=at))
+    network.home._clean()
+    apply_summary(network.home, load_home_summary(scope, now=at))
+    assert network.home.dirty_vars == set()  # the same view again: nothing to send
+    _status(session, 1, "Available")
+    apply_summary(network.home, load_home_summary(scope, now=at))
+    assert "connector_counts" in network.home.dirty_vars
+    assert not network.home.dirty_vars & {"live_power_texts", "updated_at"}

@@ -124,23 +124,29 @@ def apply_summary(state: HomeState, summary: HomeSummary) -> None:
     joined first); the texts each language reads are in `warning_texts`."""
     with reading_as(DEFAULT):
         view = build_home_view(summary)
-    state.counts = view.counts
-    state.connector_counts = view.connector_counts
-    state.warnings = view.warnings
-    state.warnings_total = view.warnings_total
-    state.updated_at = view.updated_at
-    state.warning_texts = {
-        language: {
-            row.key: warning_text(language, w)
-            for row, w in zip(view.warnings, summary.warnings, strict=True)
-        }
-        for language in WORDED_IN
+    fresh: dict[str, Any] = {
+        "counts": view.counts,
+        "connector_counts": view.connector_counts,
+        "warnings": view.warnings,
+        "warnings_total": view.warnings_total,
+        "updated_at": view.updated_at,
+        "warning_texts": {
+            language: {
+                row.key: warning_text(language, w)
+                for row, w in zip(view.warnings, summary.warnings, strict=True)
+            }
+            for language in WORDED_IN
+        },
+        "live_power_texts": {
+            language: power_text(language, summary.counts.live_power_kw, view.counts.live_power)
+            for language in WORDED_IN
+        },
+        "loaded": True,
     }
-    state.live_power_texts = {
-        language: power_text(language, summary.counts.live_power_kw, view.counts.live_power)
-        for language in WORDED_IN
-    }
-    state.loaded = True
+    # Only what changed is written: every field written is sent to every linked tab again.
+    for name, value in fresh.items():
+        if getattr(state, name) != value:
+            setattr(state, name, value)
 
 
 def _number(language: str, value: float, digits: int) -> str:
