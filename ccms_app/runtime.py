@@ -24,9 +24,11 @@ from ccms_app.charging.reservations import schedule_expiry
 from ccms_app.charging.session_end import schedule_sweep as schedule_stale_session_sweep
 from ccms_app.control.commands import set_command_port
 from ccms_app.control.firmware.campaign_runs import restore_campaign_jobs
+from ccms_app.core import db
 from ccms_app.core.config import Settings
 from ccms_app.core.events import get_event_bus
-from ccms_app.core.scheduler import start_scheduler, stop_scheduler
+from ccms_app.core.leadership import Leadership
+from ccms_app.core.scheduler import lead, start_scheduler, stop_scheduler
 from ccms_app.drivers.local_lists.job import schedule_sync as schedule_local_list_sync
 from ccms_app.finance import session_pricing
 from ccms_app.finance.documents.jobs import schedule_billing_jobs
@@ -127,6 +129,21 @@ async def _run_demo_fleet(url: str, settings: Settings, stop: asyncio.Event) -> 
         log.exception("demo fleet stopped with an error")
 
 
+def _scheduler_leadership() -> Leadership:
+    """Who runs the scheduled jobs (core.leadership). Where other processes may share the
+    database, this one's jobs stay paused until it takes the lock: the first try is made
+    as soon as the runtime is up."""
+
+    def elected() -> None:
+        lead(True)
+        restore_campaign_jobs()  # campaigns another leader planned since this process began
+
+    leadership = Leadership(db.get_engine(), elected, lambda: lead(False))
+    if leadership.shared:
+        lead(False)
+    return leadership
+
+
 @contextlib.asynccontextmanager
 async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
     """The OCPP server with its event service and command port, plus the demo fleet if asked."""
@@ -154,6 +171,7 @@ async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
     )
     await server.start()
     set_command_port(server)
+    leadership = _scheduler_leadership()  # on PostgreSQL: jobs paused until this process leads
     schedule_expiry(start_scheduler())  # scheduled jobs send commands: after the port is set
     restore_campaign_jobs()  # planned firmware campaigns survive a restart
     schedule_local_list_sync(start_scheduler())  # pending list changes, syncs after boot
@@ -188,6 +206,11 @@ async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
     # Long-lived start-up objects leave the cyclic GC's view and in-flight CALLs are no longer
     # promoted to the oldest generation: full collections otherwise pause the event loop for
     # 70 ms to a second with thousands of connections (ocpp_server/gc_policy.py).
+    leader = (
+        asyncio.create_task(leadership.run(), name="ccms-scheduler-leadership")
+        if leadership.shared
+        else None
+    )
     settle_after_startup()
     log.info(
         "network runtime started",
@@ -203,6 +226,10 @@ async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
                 await asyncio.wait_for(runtime.fleet, timeout=10)
             except (TimeoutError, asyncio.CancelledError):
                 runtime.fleet.cancel()
+        if leader is not None:
+            leader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await leader  # gives the lock up: another process takes the jobs over
         await stop_scheduler()
         await payments.stop()
         await alarms.stop()

@@ -4,6 +4,10 @@ The network runtime starts it with the OCPP server and stops it on shutdown, so 
 per process that runs the charger side (ARCHITECTURE.md: one scheduler, never per Reflex
 worker). Jobs may be added before it starts: they run once it does. The job store is in
 memory, so a job that must survive a restart is re-created from the database at start-up.
+
+Several processes on one PostgreSQL database each schedule every job, but only the one that
+leads (`core.leadership`) runs them: the others keep their scheduler paused (`lead(False)`)
+and resume it if they take over.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ log = logging.getLogger(__name__)
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 60}
 
 _scheduler: AsyncIOScheduler | None = None
+_leading = True  # whether this process runs the jobs (core.leadership; SQLite: always)
 
 
 def get_scheduler() -> AsyncIOScheduler:
@@ -34,15 +39,37 @@ def start_scheduler() -> AsyncIOScheduler:
     """Start the process scheduler on the running event loop (idempotent)."""
     scheduler = get_scheduler()
     if not scheduler.running:
-        scheduler.start()
-        log.info("scheduler started", extra={"jobs": len(scheduler.get_jobs())})
+        scheduler.start(paused=not _leading)
+        log.info(
+            "scheduler started",
+            extra={"jobs": len(scheduler.get_jobs()), "paused": not _leading},
+        )
     return scheduler
+
+
+def lead(leading: bool) -> None:
+    """This process runs the scheduled jobs (True), or keeps them paused while another
+    process leads (False)."""
+    global _leading
+    _leading = leading
+    scheduler = _scheduler
+    if scheduler is None or not scheduler.running:
+        return
+    if leading:
+        scheduler.resume()
+    else:
+        scheduler.pause()
+
+
+def leading() -> bool:
+    return _leading
 
 
 async def stop_scheduler() -> None:
     """Stop and forget the scheduler; the next get_scheduler() makes a fresh one."""
-    global _scheduler
+    global _scheduler, _leading
     scheduler, _scheduler = _scheduler, None
+    _leading = True
     if scheduler is None or not scheduler.running:
         return
     scheduler.shutdown(wait=False)
