@@ -37,7 +37,7 @@ help: ## list the targets
 run: $(RUN_STAMP) ## install if needed, migrate, seed the demo, start CCMS on :3000 (OCPP :9000)
 	CCMS_DEMO_FLEET=$${CCMS_DEMO_FLEET:-10} $(BIN)/ccms run
 
-test: $(TEST_STAMP) test-packages ## install test deps (+ Debian chromium, PostgreSQL if missing), lint, pytest
+test: $(TEST_STAMP) test-packages ## install test deps (+ Debian chromium, PostgreSQL, Redis if missing), lint, pytest
 	$(MAKE) --no-print-directory lint
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
@@ -99,12 +99,13 @@ $(INSTALL_STAMP): pyproject.toml $(LOCK) $(VENV)/bin/python
 	$(BIN)/python -m pip check
 	touch $@
 
-test-packages: ## install what the tests need from Debian when missing: chromium, a Chinese font, PostgreSQL
+test-packages: ## install what the tests need from Debian when missing: chromium, a Chinese font, PostgreSQL, Redis
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-wqy-microhei"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null \
 		|| missing="$$missing postgresql"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo="sudo -n"; fi; \
 		echo "installing Debian's$$missing (for the tests)"; \

@@ -28,6 +28,8 @@ from ccms_app.control.pages import charge_point as charge_point_detail
 from ccms_app.control.state.charge_point import ChargePointDetailState
 from ccms_app.core import i18n
 from ccms_app.core.config import get_settings
+from ccms_app.core.event_relay import event_relay
+from ccms_app.core.events import get_event_bus
 from ccms_app.core.logging import configure_logging
 from ccms_app.core.operator_zone import register_operator_zone
 from ccms_app.driver_app import pages as driver_app_pages
@@ -93,6 +95,7 @@ async def ccms_network(app: rx.App) -> AsyncIterator[None]:
     settings = get_settings()
     configure_logging(settings.log_level)
     async with (
+        event_relay(get_event_bus(), settings.redis_url),  # scale-out: other processes' events
         live_publisher(app, settings),
         driver_live_feed(app, settings),
         network_runtime(settings),

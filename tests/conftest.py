@@ -42,6 +42,7 @@ BROWSER_SUFFIX = "_browser.py"
 pytest_plugins = [
     "tests.fixtures.db",
     "tests.fixtures.ocpp",
+    "tests.fixtures.redis",
     "tests.fixtures.settings",
 ]
 

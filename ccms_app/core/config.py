@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     ocpp_close_timeout: Seconds = 10.0
     command_timeout: Seconds = 30.0
     realtime_interval: Seconds = 0.2  # how long live updates are batched before a push
+    # Scale-out: network events between processes over Redis; "" = they stay in the process
+    redis_url: str = ""
     session_hours: Positive = 12
     driver_session_hours: Positive = 24 * 90  # a driver stays signed in to the app on the phone
     # Charging sessions without a StopTransaction (docs/data-policy.md "Sessions that end"):

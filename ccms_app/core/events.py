@@ -35,6 +35,13 @@ class EventBus:
     def __init__(self, max_queue: int = 10_000) -> None:
         self._subscribers: list[tuple[asyncio.Queue[NetworkEvent], asyncio.AbstractEventLoop]] = []
         self._max_queue = max_queue
+        # scale-out: where this process's events also go (core.event_relay, over Redis)
+        self._forward: Callable[[NetworkEvent], None] | None = None
+
+    def forward_to(self, forward: Callable[[NetworkEvent], None] | None) -> None:
+        """Also hand every event published here to `forward` (thread-safe, never blocking);
+        None stops. Events that came from elsewhere (`receive`) are not handed on again."""
+        self._forward = forward
 
     def subscribe(self) -> asyncio.Queue[NetworkEvent]:
         queue: asyncio.Queue[NetworkEvent] = asyncio.Queue(maxsize=self._max_queue)
@@ -45,6 +52,14 @@ class EventBus:
         self._subscribers = [(q, loop) for q, loop in self._subscribers if q is not queue]
 
     def publish(self, event: NetworkEvent) -> None:
+        forward = self._forward
+        if forward is not None:
+            forward(event)
+        self.receive(event)
+
+    def receive(self, event: NetworkEvent) -> None:
+        """Deliver an event to this process's subscribers only (one published here, or
+        relayed from another process)."""
         try:
             current = asyncio.get_running_loop()
         except RuntimeError:
