@@ -1,4 +1,5 @@
-"""The `ccms` console script: run the system, migrate, seed, provision, API keys, simulate.
+"""The `ccms` console script: run the system (or its OCPP gateway alone), migrate, seed,
+provision, API keys, simulate.
 
 Configuration comes from CCMS_* environment variables (ccms_app.core.config). Each command
 group lives in its own module, imported only when that command runs (`LazyGroup`), so
@@ -28,6 +29,7 @@ COMMANDS = {
     "apikey": "ccms_app.cli.api_keys:apikey",
     "simulate": "ccms_app.cli.simulate:simulate",
     "run": "ccms_app.cli.run:run",
+    "ocpp-gateway": "ccms_app.cli.gateway:ocpp_gateway",
     "i18n": "ccms_app.cli.i18n:i18n",
 }
 
