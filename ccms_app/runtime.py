@@ -22,6 +22,7 @@ from ccms_app.analytics.rollup import schedule_rollup
 from ccms_app.charging.charger_events import ChargerEventService
 from ccms_app.charging.reservations import schedule_expiry
 from ccms_app.charging.session_end import schedule_sweep as schedule_stale_session_sweep
+from ccms_app.control.command_routing import RoutedCommandPort
 from ccms_app.control.commands import set_command_port
 from ccms_app.control.firmware.campaign_runs import restore_campaign_jobs
 from ccms_app.core import db
@@ -170,7 +171,11 @@ async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
         ssl=ssl_context,
     )
     await server.start()
-    set_command_port(server)
+    # scale-out: commands reach chargers held by other processes, and theirs reach ours
+    routed = RoutedCommandPort(server, settings.redis_url) if settings.redis_url else None
+    if routed is not None:
+        routed.start()
+    set_command_port(routed or server)
     leadership = _scheduler_leadership()  # on PostgreSQL: jobs paused until this process leads
     schedule_expiry(start_scheduler())  # scheduled jobs send commands: after the port is set
     restore_campaign_jobs()  # planned firmware campaigns survive a restart
@@ -235,6 +240,8 @@ async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
         await alarms.stop()
         await balancer.stop()
         set_command_port(None)
+        if routed is not None:
+            await routed.stop()
         await server.stop()
         await events.stop()
         await webhooks.stop()  # after the last events; attempts under way go back to the table

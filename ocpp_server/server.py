@@ -156,6 +156,17 @@ class OcppServer:
             raise ChargerOfflineError(identity)
         return await connection.send_command(request, timeout or self._response_timeout)
 
+    async def call(
+        self, identity: str, action: str, payload: dict[str, Any], timeout: float | None = None
+    ) -> dict[str, Any]:
+        """Send a CALL as its action and payload (a request relayed from another process
+        holds no `call.*` dataclass); return the CALLRESULT payload. Raises as `send`, and
+        ValueError when the payload breaks the schema (nothing is sent)."""
+        connection = self._connections.get(identity)
+        if connection is None or not connection.is_open:
+            raise ChargerOfflineError(identity)
+        return await connection.call(action, payload, timeout or self._response_timeout)
+
     # --- handshake --------------------------------------------------------------------
 
     async def _process_request(
