@@ -2,9 +2,10 @@
 
 Every process publishes on its in-process `EventBus`; with a Redis URL set, the relay also
 sends each event to one Redis pub/sub channel, and delivers the events other processes sent
-there to this process's subscribers (`EventBus.receive`: they are not sent on again). So a
-status change on an OCPP gateway reaches the live pages of every web process. Without Redis
-nothing leaves the process, as in the embedded mode.
+there to this process's view subscribers (`EventBus.receive_remote`: the live pages, not the
+workers that act on events, and never sent on again). So a status change on an OCPP gateway
+reaches the live pages of every web process, while its payments, alarms and webhooks are
+handled once, by the gateway. Without Redis nothing leaves the process.
 
 Redis pub/sub delivers at most once and keeps nothing for a process that is away: that is
 all the bus promises in one process too (a subscriber that falls behind loses its oldest
@@ -155,7 +156,7 @@ class EventRelay:
         if origin == self.origin:
             return  # ours, already delivered here when it was published
         self.received += 1
-        self._bus.receive(event)
+        self._bus.receive_remote(event)
 
 
 @contextlib.asynccontextmanager

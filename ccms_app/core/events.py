@@ -33,42 +33,60 @@ class EventBus:
     `asyncio.to_thread` publish too, and asyncio queues may only be touched on their loop."""
 
     def __init__(self, max_queue: int = 10_000) -> None:
-        self._subscribers: list[tuple[asyncio.Queue[NetworkEvent], asyncio.AbstractEventLoop]] = []
+        self._subscribers: list[_Subscriber] = []
         self._max_queue = max_queue
         # scale-out: where this process's events also go (core.event_relay, over Redis)
         self._forward: Callable[[NetworkEvent], None] | None = None
 
     def forward_to(self, forward: Callable[[NetworkEvent], None] | None) -> None:
         """Also hand every event published here to `forward` (thread-safe, never blocking);
-        None stops. Events that came from elsewhere (`receive`) are not handed on again."""
+        None stops. Events from other processes (`receive_remote`) are not handed on."""
         self._forward = forward
 
-    def subscribe(self) -> asyncio.Queue[NetworkEvent]:
+    def subscribe(self, remote: bool = False) -> asyncio.Queue[NetworkEvent]:
+        """A queue of this process's events; with `remote`, other processes' events too.
+
+        Only views take other processes' events (live pages show the whole network). A
+        worker that acts on events (payments, alarms, webhooks, load balancing) takes its
+        own process's only: each process acts for the chargers it holds, so every event is
+        acted on once in the deployment, not once per process."""
         queue: asyncio.Queue[NetworkEvent] = asyncio.Queue(maxsize=self._max_queue)
-        self._subscribers.append((queue, asyncio.get_running_loop()))
+        self._subscribers.append(_Subscriber(queue, asyncio.get_running_loop(), remote))
         return queue
 
     def unsubscribe(self, queue: asyncio.Queue[NetworkEvent]) -> None:
-        self._subscribers = [(q, loop) for q, loop in self._subscribers if q is not queue]
+        self._subscribers = [s for s in self._subscribers if s.queue is not queue]
 
     def publish(self, event: NetworkEvent) -> None:
         forward = self._forward
         if forward is not None:
             forward(event)
-        self.receive(event)
+        self._deliver(event, remote=False)
 
-    def receive(self, event: NetworkEvent) -> None:
-        """Deliver an event to this process's subscribers only (one published here, or
-        relayed from another process)."""
+    def receive_remote(self, event: NetworkEvent) -> None:
+        """An event another process published: to the subscribers that take those."""
+        self._deliver(event, remote=True)
+
+    def _deliver(self, event: NetworkEvent, remote: bool) -> None:
         try:
             current = asyncio.get_running_loop()
         except RuntimeError:
             current = None
-        for queue, loop in list(self._subscribers):
+        for subscriber in list(self._subscribers):
+            if remote and not subscriber.remote:
+                continue
+            queue, loop = subscriber.queue, subscriber.loop
             if loop is current:
                 _put(queue, event)
             elif not loop.is_closed():
                 loop.call_soon_threadsafe(_put, queue, event)
+
+
+@dataclass(frozen=True)
+class _Subscriber:
+    queue: asyncio.Queue[NetworkEvent]
+    loop: asyncio.AbstractEventLoop
+    remote: bool  # takes other processes' events too
 
 
 def _put(queue: asyncio.Queue[NetworkEvent], event: NetworkEvent) -> None:

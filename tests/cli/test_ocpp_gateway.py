@@ -34,7 +34,7 @@ async def test_a_gateway_serves_chargers_and_its_events_reach_the_web_process(
     web_bus = EventBus()  # the web process's side of the channel
     relay = EventRelay(web_bus, redis_server.url)
     relay.start()
-    heard = web_bus.subscribe()
+    heard = web_bus.subscribe(remote=True)  # the web process's live view
     await asyncio.wait_for(relay.subscribed.wait(), timeout=10)
     try:
         async with (

@@ -1,8 +1,9 @@
 """Network events between processes over a real Redis (scale-out mode).
 
 Two event buses, each with its own relay, stand for two processes (an OCPP gateway and a
-web process): what one publishes reaches the other's subscribers once, never comes back to
-its own twice, and is not sent on again by the process that received it.
+web process): what one publishes reaches the other's view subscribers once (not its
+workers), never comes back to its own twice, and is not sent on again by the process that
+received it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ class Process:
     def __init__(self, redis_url: str) -> None:
         self.bus = EventBus()
         self.relay = EventRelay(self.bus, redis_url)
-        self.heard = self.bus.subscribe()
+        self.heard = self.bus.subscribe(remote=True)  # a live view: the whole network
+        self.worker = self.bus.subscribe()  # acts on events: this process's own only
 
     def events(self) -> list[NetworkEvent]:
         drained = []
@@ -58,6 +60,9 @@ async def test_an_event_on_one_process_reaches_the_other_once(
     assert [e.kind for e in gateway.events()] == ["connector"]  # its own, delivered once
     assert gateway.relay.received == 0
     assert web.relay.sent == 0  # what it received is not sent on again
+    # A worker (payments, alarms, webhooks) of the web process does not act on the
+    # gateway's event: the gateway's own worker does, once in the deployment.
+    assert web.worker.empty() and gateway.worker.qsize() == 1
 
 
 async def test_a_thread_may_publish_and_both_ways_work(

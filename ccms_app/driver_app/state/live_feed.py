@@ -91,7 +91,7 @@ class DriverLiveFeed:
         self.pushes = 0
 
     async def run(self) -> None:
-        queue = self._bus.subscribe()
+        queue = self._bus.subscribe(remote=True)  # the live view of the whole network
         batches = EventBatches(queue, self._interval)
         try:
             while True:

@@ -138,7 +138,7 @@ class ChargePointFeed:
 
     async def run(self) -> None:
         """Until cancelled: push the sections each batch of relevant events touched."""
-        queue = self._bus.subscribe()
+        queue = self._bus.subscribe(remote=True)  # the live view of the whole network
         batches = EventBatches(queue, self._interval, _relevant)
         try:
             while True:

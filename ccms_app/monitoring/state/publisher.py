@@ -136,7 +136,7 @@ class LivePublisher:
 
     async def run(self) -> None:
         """Until cancelled: push fresh views after each batch of events (`EventBatches`)."""
-        queue = self._bus.subscribe()
+        queue = self._bus.subscribe(remote=True)  # the live view of the whole network
         batches = EventBatches(queue, self._interval)
         try:
             while True:
