@@ -29,7 +29,7 @@ from ccms_app.core import db
 from ccms_app.core.config import Settings
 from ccms_app.core.events import get_event_bus
 from ccms_app.core.leadership import Leadership
-from ccms_app.core.scheduler import lead, start_scheduler, stop_scheduler
+from ccms_app.core.scheduler import lead, leading, start_scheduler, stop_scheduler
 from ccms_app.drivers.local_lists.job import schedule_sync as schedule_local_list_sync
 from ccms_app.finance import session_pricing
 from ccms_app.finance.documents.jobs import schedule_billing_jobs
@@ -196,7 +196,10 @@ async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
     alarms = await start_alarm_worker(get_event_bus())  # faults, offline, ... -> alarms (<5 s)
     alarm_sweep.install(start_scheduler(), settings)  # every CCMS_ALARM_SWEEP_INTERVAL_S
     balancer = await start_load_balancer(  # sites' allocations as charging profiles
-        get_event_bus(), settings.load_balancing_interval_s, settings.command_timeout
+        get_event_bus(),
+        settings.load_balancing_interval_s,
+        settings.command_timeout,
+        leading=leading,  # scale-out: the process that runs the jobs balances every site
     )
     if settings.demo_fleet > 0:
         schedule_demo_building(start_scheduler())  # the demo site's building load curve

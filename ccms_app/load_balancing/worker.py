@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -82,10 +82,15 @@ class LoadBalancer:
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _sending: set[asyncio.Task[None]] = field(default_factory=set)
     _queue: asyncio.Queue[NetworkEvent] | None = None
+    # Scale-out: one process balances the sites, the one running the scheduled jobs
+    # (core.leadership), on every process's events; the others' balancers stay idle.
+    leading: Callable[[], bool] = lambda: True
+    _led: bool = True
 
     async def start(self) -> None:
         self.membership = await asyncio.to_thread(load_membership)
-        self._queue = self.bus.subscribe()
+        self._led = self.leading()
+        self._queue = self.bus.subscribe(remote=True)  # a site's chargers may be anywhere
         self._tasks = [
             asyncio.create_task(self._listen(), name="ccms-load-balancer-events"),
             asyncio.create_task(self._run(), name="ccms-load-balancer"),
@@ -119,11 +124,23 @@ class LoadBalancer:
             while self._dirty or self._sending or (self._queue and not self._queue.empty()):
                 await asyncio.sleep(0.05)
 
+    async def _leads(self) -> bool:
+        """Whether this process balances now; on taking over, start from the database."""
+        leads = self.leading()
+        if leads and not self._led:
+            self.membership = await asyncio.to_thread(load_membership)
+            self.mark_all("took over")
+            log.info("load balancing taken over by this process")
+        self._led = leads
+        return leads
+
     async def _listen(self) -> None:
         assert self._queue is not None
         while True:
             event = await self._queue.get()
             try:
+                if not await self._leads():
+                    continue  # the leading process handles it
                 await self._handle(event)
             except Exception:
                 log.exception("load balancer could not handle an event", extra={"kind": event.kind})
@@ -209,6 +226,8 @@ class LoadBalancer:
             await asyncio.sleep(DEBOUNCE_S)
             self._wake.clear()
             dirty, self._dirty = self._dirty, {}
+            if not self.leading():
+                continue
             for site_id, trigger in dirty.items():
                 await self._recompute(site_id, trigger)
 
@@ -231,13 +250,20 @@ class LoadBalancer:
     async def _tick(self) -> None:
         while True:
             await asyncio.sleep(self.interval_s)
+            if not await self._leads():
+                continue
             self.membership = await asyncio.to_thread(load_membership)
             self.mark_all("periodic")
 
 
 async def start_load_balancer(
-    bus: EventBus, interval_s: float = 30.0, command_timeout: float | None = None
+    bus: EventBus,
+    interval_s: float = 30.0,
+    command_timeout: float | None = None,
+    leading: Callable[[], bool] = lambda: True,
 ) -> LoadBalancer:
-    balancer = LoadBalancer(bus, interval_s=interval_s, command_timeout=command_timeout)
+    balancer = LoadBalancer(
+        bus, interval_s=interval_s, command_timeout=command_timeout, leading=leading
+    )
     await balancer.start()
     return balancer

@@ -9,6 +9,7 @@ so the others stay within the limit.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -310,3 +311,32 @@ async def test_a_site_meter_over_ocpp_feeds_the_building_load(
         ).first()
     assert source == "ocpp"
     assert (last.building_l1_a, last.limit_l1_a) == (21.5, SITE_LIMIT_A - 21.5)
+
+
+async def test_only_the_process_that_leads_balances_and_another_takes_over(
+    engine: Engine, site_id: int, event_bus: EventBus, command_port: OcppServer, ocpp_url: str
+) -> None:
+    """Scale-out: each process has a balancer, but only the one running the scheduled jobs
+    (core.leadership) acts, on every process's events; when leadership moves, the new
+    leader balances from the database. (Here both balancers share one bus: the events a
+    relay would bring are the same events.)"""
+    record_reading(site_id, utc_now() - timedelta(minutes=1), 0.0, 0.0, 0.0, "api")
+    leads = {"first": True, "second": False}
+    first = await start_load_balancer(event_bus, 2.0, 5, leading=lambda: leads["first"])
+    second = await start_load_balancer(event_bus, 2.0, 5, leading=lambda: leads["second"])
+    car = SimulatedChargePoint(identity(1), ocpp_url, connectors=1, meter_interval=1.0)
+    try:
+        await car.connect()
+        assert await car.plug_in_and_charge(1, f"{TAG}-1", ev=CAR) is not None
+        await eventually(lambda: allocations(engine).get(identity(1)) is not None, 30)
+        assert first.recomputations > 0 and second.recomputations == 0
+
+        leads.update(first=False, second=True)  # the first process stops leading
+        done_by_first = first.recomputations
+        await eventually(lambda: second.recomputations > 0, 30)
+        await asyncio.sleep(2.5)  # a tick of the first: it stays idle
+        assert first.recomputations == done_by_first
+    finally:
+        await car.close()
+        await first.stop()
+        await second.stop()
