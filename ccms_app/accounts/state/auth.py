@@ -20,6 +20,7 @@ from ccms_app.accounts.rules.permissions import Action, Module, permission
 from ccms_app.accounts.rules.redirects import HOME_ROUTE, LOGIN_ROUTE, safe_next
 from ccms_app.core import i18n
 from ccms_app.ui.events import event
+from ccms_app.ui.state_writes import write_changed
 
 # What a handler answers when the login ended under it (every module; shown as tr(...)).
 SESSION_ENDED = i18n.N_("Your session has ended. Log in again.")
@@ -146,9 +147,7 @@ class AuthState(rx.State):
             "permissions": sorted(principal.permissions),
             "read_only_reason": reason,
         }
-        for name, value in values.items():
-            if getattr(self, name) != value:
-                setattr(self, name, value)
+        write_changed(self, values)
         self._account_id = principal.account_id
         self._organisation_id = principal.organisation_id
         self._session_hash = principal.session_hash

@@ -17,6 +17,7 @@ from ccms_app.accounts.gate_marks import optional_login
 from ccms_app.accounts.state import AuthState
 from ccms_app.branding import brands
 from ccms_app.ui.events import event
+from ccms_app.ui.state_writes import write_changed
 
 
 class BrandState(rx.State):
@@ -53,6 +54,4 @@ class BrandState(rx.State):
             "css": brand.css,
             "loaded": True,
         }
-        for name, value in values.items():
-            if getattr(self, name) != value:
-                setattr(self, name, value)
+        write_changed(self, values)

@@ -31,6 +31,7 @@ from ccms_app.driver_app.models import TokenPurpose
 from ccms_app.driver_app.rules.paths import safe_app_next, sign_in_url
 from ccms_app.driver_app.state import live_feed
 from ccms_app.ui.events import event
+from ccms_app.ui.state_writes import write_changed
 
 SIGN_IN_ERRORS = {
     "failed": N_("Unknown email or wrong password."),
@@ -81,9 +82,7 @@ class DriverAuthState(rx.State):
             "email": driver.email,
             "verified": driver.verified,
         }
-        for name, value in values.items():
-            if getattr(self, name) != value:
-                setattr(self, name, value)
+        write_changed(self, values)
         self._account_id = driver.account_id
         self._driver_id = driver.driver_id
         self._organisation_id = driver.organisation_id

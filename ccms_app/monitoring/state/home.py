@@ -39,6 +39,7 @@ from ccms_app.monitoring.view import (
     warning_text,
 )
 from ccms_app.ui.events import event
+from ccms_app.ui.state_writes import write_changed
 
 TOKEN_PREFIX = "ccms-home-"  # Reflex link tokens must not contain underscores
 ROUTE = "/"
@@ -143,10 +144,7 @@ def apply_summary(state: HomeState, summary: HomeSummary) -> None:
         },
         "loaded": True,
     }
-    # Only what changed is written: every field written is sent to every linked tab again.
-    for name, value in fresh.items():
-        if getattr(state, name) != value:
-            setattr(state, name, value)
+    write_changed(state, fresh)  # every field written goes to every linked tab again
 
 
 def _number(language: str, value: float, digits: int) -> str:

@@ -29,6 +29,7 @@ from ccms_app.network import areas, stations
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState
 from ccms_app.ui.nav import run_before_logout
+from ccms_app.ui.state_writes import write_changed
 
 log = logging.getLogger(__name__)
 
@@ -136,9 +137,7 @@ class LiveListState(ListState, rx.State):
             "loading": False,
             "loaded": True,
         }
-        for name, value in updates.items():
-            if getattr(self, name) != value:
-                setattr(self, name, value)
+        write_changed(self, updates)
 
     async def refresh_live(self) -> None:
         """The publisher's re-read of this tab's page (under the tab's state lock)."""
