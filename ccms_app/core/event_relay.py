@@ -30,7 +30,6 @@ from ccms_app.core.events import EventBus, NetworkEvent
 log = logging.getLogger(__name__)
 
 CHANNEL = "ccms:network-events"
-OUTBOX_LIMIT = 10_000  # events waiting to go out; past that the oldest are dropped
 RECONNECT_S = 1.0
 
 
@@ -71,51 +70,36 @@ class EventRelay:
         self._redis_url = redis_url
         self._channel = channel
         self.origin = uuid.uuid4().hex  # our own messages come back: this tells them apart
-        self._outbox: asyncio.Queue[NetworkEvent] = asyncio.Queue(maxsize=OUTBOX_LIMIT)
-        self._loop = asyncio.get_running_loop()
+        self._outbox: asyncio.Queue[NetworkEvent] | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self.subscribed = asyncio.Event()  # set once this process hears the channel
         self.sent = 0
         self.received = 0
 
     def start(self) -> None:
-        self._bus.forward_to(self._enqueue)
+        # A subscriber of this process's events only: what came from Redis is not sent back.
+        self._outbox = self._bus.subscribe()
         self._tasks = [
-            asyncio.create_task(self._send_loop(), name="ccms-event-relay-out"),
+            asyncio.create_task(self._send_loop(self._outbox), name="ccms-event-relay-out"),
             asyncio.create_task(self._receive_loop(), name="ccms-event-relay-in"),
         ]
 
     async def stop(self) -> None:
-        self._bus.forward_to(None)
+        if self._outbox is not None:
+            self._bus.unsubscribe(self._outbox)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    def _enqueue(self, event: NetworkEvent) -> None:
-        """From any thread: queue the event for the channel (never blocks the publisher)."""
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is self._loop:
-            self._put(event)
-        elif not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._put, event)
-
-    def _put(self, event: NetworkEvent) -> None:
-        if self._outbox.full():
-            self._outbox.get_nowait()  # as the bus does: the oldest goes, views re-read
-        self._outbox.put_nowait(event)
-
-    async def _send_loop(self) -> None:
+    async def _send_loop(self, outbox: asyncio.Queue[NetworkEvent]) -> None:
         while True:
             try:
                 client = aioredis.from_url(self._redis_url)
                 try:
                     while True:
-                        event = await self._outbox.get()
+                        event = await outbox.get()
                         await client.publish(self._channel, encode(event, self.origin))
                         self.sent += 1
                 finally:

@@ -35,13 +35,6 @@ class EventBus:
     def __init__(self, max_queue: int = 10_000) -> None:
         self._subscribers: list[_Subscriber] = []
         self._max_queue = max_queue
-        # scale-out: where this process's events also go (core.event_relay, over Redis)
-        self._forward: Callable[[NetworkEvent], None] | None = None
-
-    def forward_to(self, forward: Callable[[NetworkEvent], None] | None) -> None:
-        """Also hand every event published here to `forward` (thread-safe, never blocking);
-        None stops. Events from other processes (`receive_remote`) are not handed on."""
-        self._forward = forward
 
     def subscribe(self, remote: bool = False) -> asyncio.Queue[NetworkEvent]:
         """A queue of this process's events; with `remote`, other processes' events too.
@@ -58,9 +51,6 @@ class EventBus:
         self._subscribers = [s for s in self._subscribers if s.queue is not queue]
 
     def publish(self, event: NetworkEvent) -> None:
-        forward = self._forward
-        if forward is not None:
-            forward(event)
         self._deliver(event, remote=False)
 
     def receive_remote(self, event: NetworkEvent) -> None:
