@@ -103,9 +103,7 @@ def compute(
 ) -> Priced:
     """Price `cs` from its start to `end` with the tariff that applies (None: no tariff).
     `known`: the tariff the session's cost so far was priced with (see `tariff_of`)."""
-    resolution = known or resolve(
-        session, cs.charge_point_id, cs.connector_id, cs.id_tag, cs.start_time, cs.connector_pk
-    )
+    resolution = known or _resolve(session, cs)
     points = meter_points(session, cs)
     registers = sum(1 for point in points if point.register_wh is not None)
     if resolution is None:
@@ -126,7 +124,12 @@ def compute(
 def tariff_for(session: Session, cs: ChargingSession, row: SessionCost | None) -> Resolution | None:
     """The tariff that prices `cs` now: the one its cost so far was priced with, else the one
     its charge point, connector and id tag resolve to (None: no tariff applies)."""
-    return tariff_of(session, row) or resolve(
+    return tariff_of(session, row) or _resolve(session, cs)
+
+
+def _resolve(session: Session, cs: ChargingSession) -> Resolution | None:
+    """The tariff assignments' answer for the session's charge point, connector and card."""
+    return resolve(
         session, cs.charge_point_id, cs.connector_id, cs.id_tag, cs.start_time, cs.connector_pk
     )
 
