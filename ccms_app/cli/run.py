@@ -59,8 +59,8 @@ def _check_ports_free(settings: Settings) -> None:
     """Fail early and clearly if a port is taken (instead of deep inside Reflex)."""
     if settings.web_port == settings.ocpp_port:
         raise click.UsageError("CCMS_WEB_PORT and CCMS_OCPP_PORT must differ")
-    _probe_port("CCMS_WEB_PORT", web_listen_address(), settings.web_port)
-    _probe_port("CCMS_OCPP_PORT", settings.ocpp_host, settings.ocpp_port)
+    check_port_free("CCMS_WEB_PORT", web_listen_address(), settings.web_port)
+    check_port_free("CCMS_OCPP_PORT", settings.ocpp_host, settings.ocpp_port)
 
 
 def _check_tls(settings: Settings) -> None:
@@ -71,7 +71,8 @@ def _check_tls(settings: Settings) -> None:
         raise click.ClickException(str(exc)) from exc
 
 
-def _probe_port(name: str, host: str, port: int) -> None:
+def check_port_free(name: str, host: str, port: int) -> None:
+    """A port another process holds fails here, naming its CCMS_* variable."""
     try:
         family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
     except (OSError, UnicodeError) as exc:

@@ -3,11 +3,14 @@
 A charger's websocket is held by one process (a gateway, or the embedded app). With
 `CCMS_REDIS_URL` set, each process's command port is a `RoutedCommandPort`:
 
-- Who holds whom: every `SYNC_S` a process writes the identities it holds into one Redis
-  hash (identity -> its process id) and removes those it lost, but only while the entry is
-  still its own (a charger that moved to another gateway keeps its new owner). A process
-  key with a short expiry (`ALIVE_S`) says the process is alive; a dead process's entries
-  are not used. The whole hash is read back in the same turn: `is_connected` answers from it.
+- Who holds whom: every `SYNC_S` a process writes the identities it newly holds into one
+  Redis hash (identity -> its process id) and removes those it lost, but only while the
+  entry is still its own (a charger that moved to another gateway keeps its new owner).
+  Every `FULL_SYNC_S` it writes all of them again (a Redis that restarted empty is refilled).
+  A process key with a short expiry (`ALIVE_S`) says the process is alive; a dead process's
+  entries are not used. The whole hash is read back in the same turn: `is_connected` answers
+  from it.
+- A web process (`ccms web`) holds no charger (`NO_LOCAL_CHARGERS`): it only sends.
 - A command for a charger held elsewhere goes to the owner's request channel with a reply
   channel and an id; the owner sends the CALL (`OcppServer.call`) and publishes the
   CALLRESULT payload, or the error: offline, timeout or the CALLERROR. The sender types the
@@ -24,19 +27,19 @@ import contextlib
 import logging
 import time
 import uuid
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import orjson
 from redis import asyncio as aioredis
 
 from ocpp_server.ports import ChargerOfflineError, CommandCallError, CommandTimeoutError
-from ocpp_server.server import OcppServer
 from ocpp_server.v16.payloads import request_to_call, typed_result
 
 log = logging.getLogger(__name__)
 
 OWNERS = "ccms:charger-owners"
-SYNC_S = 1.0  # how often a process writes whom it holds and reads who holds the others
+SYNC_S = 1.0  # how often a process writes whom it newly holds and reads who holds the others
+FULL_SYNC_S = 60.0  # how often it writes every charger it holds again
 ALIVE_S = 10  # a process not heard of for this long holds nobody
 REPLY_MARGIN_S = 5.0  # a routed command waits this much longer than the charger's timeout
 # Delete an owner entry only if it is still ours (the charger may have moved meanwhile).
@@ -55,15 +58,51 @@ def _replies(process: str) -> str:
     return f"ccms:command-replies:{process}"
 
 
+class LocalChargers(Protocol):
+    """The chargers this process holds: its OCPP server (ocpp_server.server.OcppServer)."""
+
+    def is_connected(self, identity: str) -> bool: ...
+
+    def connected_identities(self) -> set[str]: ...
+
+    async def send(self, identity: str, request: Any, timeout: float | None = None) -> Any: ...
+
+    async def call(
+        self, identity: str, action: str, payload: dict[str, Any], timeout: float | None = None
+    ) -> dict[str, Any]: ...
+
+
+class _NoLocalChargers:
+    """A web process's chargers: none, so every command is routed to its owner."""
+
+    def is_connected(self, identity: str) -> bool:
+        return False
+
+    def connected_identities(self) -> set[str]:
+        return set()
+
+    async def send(self, identity: str, request: Any, timeout: float | None = None) -> Any:
+        raise ChargerOfflineError(identity)
+
+    async def call(
+        self, identity: str, action: str, payload: dict[str, Any], timeout: float | None = None
+    ) -> dict[str, Any]:
+        raise ChargerOfflineError(identity)
+
+
+NO_LOCAL_CHARGERS: LocalChargers = _NoLocalChargers()
+
+
 class RoutedCommandPort:
     """The command port in scale-out mode (see module doc)."""
 
-    def __init__(self, server: OcppServer, redis_url: str) -> None:
+    def __init__(self, server: LocalChargers, redis_url: str) -> None:
         self._server = server
         # Any: redis-py types its hash and script calls as sync-or-async unions
         self._redis: Any = aioredis.from_url(redis_url)
         self.process = uuid.uuid4().hex
         self._written: set[str] = set()  # identities this process wrote as its own
+        self._written_all_at = 0.0  # monotonic time of the last full write
         self._owners: dict[str, str] = {}  # identity -> owner process, as last read
         self._waiting: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._tasks: list[asyncio.Task[None]] = []
@@ -109,11 +148,16 @@ class RoutedCommandPort:
         await self._redis.aclose()
 
     async def sync(self) -> None:
-        """One turn: say this process is alive, write whom it holds, read the others."""
+        """One turn: say this process is alive, write whom it newly holds (every charger it
+        holds each `FULL_SYNC_S`), release those it lost, read the others."""
         held = self._server.connected_identities()
         await self._redis.set(_process_key(self.process), "1", ex=ALIVE_S)
-        if held:
-            await self._redis.hset(OWNERS, mapping=dict.fromkeys(held, self.process))
+        now = time.monotonic()
+        new = held - self._written
+        if now - self._written_all_at >= FULL_SYNC_S:
+            new, self._written_all_at = held, now
+        if new:
+            await self._redis.hset(OWNERS, mapping=dict.fromkeys(new, self.process))
         for identity in self._written - held:
             await self._redis.eval(_RELEASE, 1, OWNERS, identity, self.process)
         self._written = held
@@ -121,6 +165,7 @@ class RoutedCommandPort:
             key.decode(): value.decode()
             for key, value in (await self._redis.hgetall(OWNERS)).items()
         }
+        self._written -= held - owners.keys()  # lost from the hash: written again next turn
         alive = await self._alive(set(owners.values()) - {self.process})
         self._owners = {
             identity: owner

@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     realtime_interval: Seconds = 0.2  # how long live updates are batched before a push
     # Scale-out: network events between processes over Redis; "" = they stay in the process
     redis_url: str = ""
+    # Scale-out: this web process holds no chargers (`ccms web` sets it): no OCPP server and
+    # no scheduled jobs here, commands go to the gateways through Redis (needs CCMS_REDIS_URL)
+    web_only: bool = False
+    web_workers: Annotated[int, Field(ge=1, le=64)] = 2  # `ccms web`: web worker processes
     session_hours: Positive = 12
     driver_session_hours: Positive = 24 * 90  # a driver stays signed in to the app on the phone
     # Charging sessions without a StopTransaction (docs/data-policy.md "Sessions that end"):

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from ocpp.exceptions import InternalError
 from ocpp.v16 import call
+from redis import asyncio as aioredis
 from sqlalchemy.engine import Engine
 
-from ccms_app.control.command_routing import RoutedCommandPort
+from ccms_app.control.command_routing import NO_LOCAL_CHARGERS, OWNERS, RoutedCommandPort
 from ccms_app.network.provisioning import register_charge_point
 from ocpp_server.ports import ChargerOfflineError, CommandCallError
 from ocpp_server.server import OcppServer
@@ -70,3 +71,64 @@ async def test_a_command_reaches_the_charger_wherever_it_is_connected(
     finally:
         await here.stop()
     assert gw.process.returncode == 0, (tmp_path / "gw.log").read_text(errors="replace")
+
+
+class _Holding:
+    """A process's local chargers, as far as the owners hash cares: who is connected."""
+
+    def __init__(self, *identities: str) -> None:
+        self.identities = set(identities)
+
+    def is_connected(self, identity: str) -> bool:
+        return identity in self.identities
+
+    def connected_identities(self) -> set[str]:
+        return set(self.identities)
+
+    async def send(self, identity: str, request: object, timeout: float | None = None) -> None:
+        raise ChargerOfflineError(identity)
+
+    async def call(
+        self, identity: str, action: str, payload: dict, timeout: float | None = None
+    ) -> dict:
+        raise ChargerOfflineError(identity)
+
+
+async def test_the_owners_hash_gets_only_changes_and_is_refilled_when_lost(
+    redis_server: RedisServer,
+) -> None:
+    """A gateway with thousands of chargers writes only whom it newly holds each second; an
+    entry lost from Redis (a restart, a flush) is written again within two turns, and a web
+    process that holds nobody sees the gateway's chargers."""
+    gateway_chargers = _Holding("GW-1", "GW-2")
+    gateway = RoutedCommandPort(gateway_chargers, redis_server.url)
+    web = RoutedCommandPort(NO_LOCAL_CHARGERS, redis_server.url)
+    watcher = aioredis.from_url(redis_server.url)
+    try:
+        await gateway.sync()
+        assert await watcher.hgetall(OWNERS) == {
+            b"GW-1": gateway.process.encode(),
+            b"GW-2": gateway.process.encode(),
+        }
+        await watcher.hset(OWNERS, "GW-1", "another-process")  # it moved; we must not undo that
+        gateway_chargers.identities.add("GW-3")
+        await gateway.sync()
+        owners = await watcher.hgetall(OWNERS)
+        assert owners[b"GW-1"] == b"another-process"
+        assert owners[b"GW-3"] == gateway.process.encode()
+
+        await watcher.delete(OWNERS)  # Redis lost the hash
+        await gateway.sync()
+        await gateway.sync()
+        assert set(await watcher.hkeys(OWNERS)) == {b"GW-1", b"GW-2", b"GW-3"}
+
+        await web.sync()
+        assert web.connected_identities() == {"GW-1", "GW-2", "GW-3"}
+        assert web.is_connected("GW-2") and not web.is_connected("ELSEWHERE")
+        with pytest.raises(ChargerOfflineError):
+            await web.send("ELSEWHERE", call.Reset(type="Soft"), timeout=1)
+    finally:
+        await watcher.delete(OWNERS)
+        await watcher.aclose()
+        await web.stop()
+        await gateway.stop()

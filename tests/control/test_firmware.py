@@ -281,6 +281,49 @@ async def test_planned_campaigns_are_rescheduled_after_a_restart(
         await stop_scheduler()
 
 
+async def test_the_leader_follows_campaigns_planned_moved_and_cancelled_elsewhere(
+    engine, charge_points, organisation, firmware_settings
+) -> None:
+    """Scale-out: a campaign is planned, moved and cancelled from a web process (whose
+    scheduler never runs); the leading gateway's jobs follow the database at each sync."""
+    image = upload(organisation, "fw-6.0.bin", b"six")
+    later = utc_now() + timedelta(hours=2)
+    start_scheduler()
+    try:
+        planned = campaigns.create_campaign(
+            organisation.id, "Elsewhere", image.id, [charge_points["CP-FW-A"]], later, "ops"
+        )
+        job_id = campaign_runs.job_id(planned.id)
+        get_scheduler().remove_job(job_id)  # as if planned in the web process
+        assert campaign_runs.restore_campaign_jobs() == 1
+        assert get_scheduler().get_job(job_id).next_run_time == later
+
+        moved = later + timedelta(hours=1)
+        with Session(engine) as session:  # the web process moves it an hour later
+            campaign = session.get(FirmwareCampaign, planned.id)
+            campaign.scheduled_at = moved
+            session.add(campaign)
+            session.commit()
+        campaign_runs.restore_campaign_jobs()
+        assert get_scheduler().get_job(job_id).next_run_time == moved
+
+        with Session(engine) as session:  # ... and cancels it there
+            campaign = session.get(FirmwareCampaign, planned.id)
+            campaign.status = "cancelled"
+            session.add(campaign)
+            session.commit()
+        assert campaign_runs.restore_campaign_jobs() == 0
+        assert get_scheduler().get_job(job_id) is None
+
+        campaign_runs.schedule_campaign_sync(get_scheduler())
+        sync = get_scheduler().get_job(campaign_runs.SYNC_JOB_ID)
+        assert sync is not None and sync.trigger.interval == timedelta(seconds=15)
+        campaign_runs.restore_campaign_jobs()  # the sync job is not a campaign's job
+        assert get_scheduler().get_job(campaign_runs.SYNC_JOB_ID) is not None
+    finally:
+        await stop_scheduler()
+
+
 def test_campaign_input_is_checked(engine, charge_points, organisation, firmware_settings) -> None:
     image = upload(organisation, "fw-5.0.bin", b"five")
     cp = [charge_points["CP-FW-A"]]

@@ -34,6 +34,8 @@ SAMPLES: dict[str, tuple[str, object]] = {
     "command_timeout": ("45.5", 45.5),
     "realtime_interval": ("0.05", 0.05),
     "redis_url": ("redis://127.0.0.1:6380/0", "redis://127.0.0.1:6380/0"),
+    "web_only": ("true", True),
+    "web_workers": ("6", 6),
     "session_hours": ("8", 8),
     "driver_session_hours": ("720", 720),
     "stale_session_grace_minutes": ("15", 15),

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.base import BaseScheduler
 from sqlmodel import col, select
 
 from ccms_app.control import commands
@@ -38,8 +39,13 @@ MAX_RUNS = 3  # ... this many times in all; then they stay "offline"
 MAX_CONCURRENT_SENDS = 100
 
 
+JOB_PREFIX = "firmware-campaign-"
+SYNC_JOB_ID = "firmware-campaigns-sync"
+SYNC_S = 15  # how soon the leader runs a campaign planned in another process
+
+
 def job_id(campaign_id: int) -> str:
-    return f"firmware-campaign-{campaign_id}"
+    return f"{JOB_PREFIX}{campaign_id}"
 
 
 def schedule_campaign(campaign_id: int, run_at: datetime) -> None:
@@ -56,22 +62,53 @@ def schedule_campaign(campaign_id: int, run_at: datetime) -> None:
 
 
 def restore_campaign_jobs() -> int:
-    """At start-up: jobs live in memory, campaigns in the database. Reschedule every planned
-    campaign and every running one that waits for a retry of its offline charge points."""
+    """Jobs live in memory, campaigns in the database: give every planned campaign, and every
+    running one that waits for a retry of its offline charge points, its job at its time,
+    and drop the jobs of campaigns that no longer wait (cancelled, finished). Runs at
+    start-up, when this process takes the lead, and every `SYNC_S` on a shared database,
+    where campaigns are planned and cancelled in other processes (web, other gateways).
+    Returns how many campaigns have a job."""
+    wanted = _waiting_campaigns()
+    scheduler = get_scheduler()
+    now = utc_now()
+    for campaign_id, at in wanted.items():
+        job = scheduler.get_job(job_id(campaign_id))
+        scheduled = getattr(job, "next_run_time", None)  # None: not started yet, or paused
+        if job is None or (at > now and scheduled is not None and scheduled != at):
+            schedule_campaign(campaign_id, at)
+    for job in scheduler.get_jobs():
+        campaign = job.id.removeprefix(JOB_PREFIX)
+        if job.id.startswith(JOB_PREFIX) and campaign.isdigit() and int(campaign) not in wanted:
+            remove_job(int(campaign))
+    log.debug("firmware campaign jobs restored", extra={"count": len(wanted)})
+    return len(wanted)
+
+
+def schedule_campaign_sync(scheduler: BaseScheduler) -> None:
+    """On a shared database: the leader follows campaigns planned in other processes."""
+    scheduler.add_job(
+        restore_campaign_jobs,
+        "interval",
+        seconds=SYNC_S,
+        id=SYNC_JOB_ID,
+        replace_existing=True,
+    )
+
+
+def _waiting_campaigns() -> dict[int, datetime]:
+    """Campaign id -> when its next run is due, for those that wait for one."""
     with read_session() as session:
         rows = session.exec(
             select(FirmwareCampaign).where(
                 col(FirmwareCampaign.status).in_([CampaignStatus.PLANNED, CampaignStatus.RUNNING])
             )
         ).all()
-    count = 0
+    wanted: dict[int, datetime] = {}
     for campaign in rows:
         at = campaign.scheduled_at if campaign.status == "planned" else campaign.next_run_at
         if at is not None:
-            schedule_campaign(stored_id(campaign.id), at)
-            count += 1
-    log.info("firmware campaign jobs restored", extra={"count": count})
-    return count
+            wanted[stored_id(campaign.id)] = at
+    return wanted
 
 
 def remove_job(campaign_id: int) -> None:
