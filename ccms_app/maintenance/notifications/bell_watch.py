@@ -34,6 +34,11 @@ def watch(tab: str, organisation_id: int, session_hash: str) -> None:
         _tabs[tab] = BellTab(organisation_id, session_hash)
 
 
+def is_watching(tab: str) -> bool:
+    with _lock:
+        return tab in _tabs
+
+
 def unwatch(tab: str) -> None:
     with _lock:
         _tabs.pop(tab, None)

@@ -7,13 +7,19 @@ one batch are one push to each tab.
 
 A tab joins from the app shell (the bell's on_mount, on every page): the shell stays the same
 across navigations, so the watch is kept in `bell_watch`, not in the page-view registry.
+With several web workers (`ccms web`) a tab whose websocket reconnects may land on another
+worker, which loads its page again but never sees the shell mount: `BellRejoinMiddleware`
+watches its bell there again.
 """
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import reflex as rx
+from reflex.middleware import Middleware
+from reflex.state import BaseState, StateUpdate
 
 from ccms_app.accounts.gate_marks import guarded, signed_in
 from ccms_app.accounts.rules.permissions import Module
@@ -33,6 +39,8 @@ from ccms_app.maintenance.notifications.rules.bell_view import (
 )
 from ccms_app.ui.events import event
 from ccms_app.ui.nav import run_before_logout
+
+PAGE_LOAD = "hydrate_and_load"  # a page's first load, a reload, a websocket reconnect
 
 
 @guarded(Module.MAINTENANCE)
@@ -97,9 +105,34 @@ class AlarmToastState(rx.State):
     @signed_in
     @event
     async def leave(self) -> None:
-        """On logout: stop receiving this organisation's alarms."""
+        """On logout: stop receiving this organisation's alarms (in any worker)."""
         bell_watch.unwatch(self.router.session.client_token)
+        self.watching = False
 
 
 # A tab that logs out stops receiving its organisation's alarms.
 run_before_logout(AlarmToastState.leave)
+
+
+class BellRejoinMiddleware(Middleware):
+    """A page load of a tab whose bell this process does not watch, though the tab joined
+    (its state, shared by every worker through Redis, says so): watch it here again.
+    Nothing changes for a tab that never joined or signed out since."""
+
+    async def preprocess(self, app: Any, state: BaseState, event: Any) -> StateUpdate | None:
+        if str(event.name).rsplit(".", 1)[-1] != PAGE_LOAD:
+            return None
+        tab = state.router.session.client_token
+        if not tab or bell_watch.is_watching(tab):
+            return None
+        bell = await state.get_state(AlarmToastState)
+        auth_state = await state.get_state(AuthState)
+        if isinstance(bell, AlarmToastState) and bell.watching and auth_state._session_hash:
+            bell_watch.watch(tab, auth_state._organisation_id, auth_state._session_hash)
+        return None
+
+
+def install_bell_rejoin(app: rx.App) -> None:
+    """Add the middleware once to the app (the lifespan may start again under tests)."""
+    if not any(isinstance(m, BellRejoinMiddleware) for m in getattr(app, "_middlewares", [])):
+        app.add_middleware(BellRejoinMiddleware())

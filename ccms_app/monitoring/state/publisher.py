@@ -30,7 +30,7 @@ from ccms_app.core.events import EventBatches, EventBus, NetworkEvent, get_event
 from ccms_app.maintenance.notifications import bell_watch
 from ccms_app.maintenance.notifications.bell import load_bell_for_watchers
 from ccms_app.maintenance.notifications.rules.bell_view import BellView
-from ccms_app.maintenance.notifications.state import AlarmToastState
+from ccms_app.maintenance.notifications.state import AlarmToastState, install_bell_rejoin
 from ccms_app.monitoring import registry
 from ccms_app.monitoring.batch_memo import shared_reads
 from ccms_app.monitoring.home_summary import HomeSummary
@@ -310,6 +310,7 @@ async def live_publisher(app: Any, settings: Settings) -> AsyncIterator[LivePubl
     """Lifespan part: run the publisher for the app's lifetime."""
     logging.getLogger("reflex.app").addFilter(_SharedTokenDeltaFilter())
     tab_watch.install(app)
+    install_bell_rejoin(app)  # several web workers: a reconnect may land on another one
     publisher = LivePublisher(
         get_event_bus(),
         settings.realtime_interval,

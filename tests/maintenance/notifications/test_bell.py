@@ -5,6 +5,7 @@ through the real gate first (a login whose role may or may not view maintenance)
 from __future__ import annotations
 
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -16,7 +17,7 @@ from ccms_app.maintenance.alarms.models import Alarm, AlarmStatus
 from ccms_app.maintenance.notifications import bell_watch
 from ccms_app.maintenance.notifications.bell import load_bell
 from ccms_app.maintenance.notifications.rules.bell_view import AudienceCount, BellView
-from ccms_app.maintenance.notifications.state import AlarmToastState
+from ccms_app.maintenance.notifications.state import AlarmToastState, BellRejoinMiddleware
 from tests.finance.wallets.tabs import Tab, login
 from tests.maintenance.notifications.support import World
 from tests.monitoring.state_tree import state_in_tree
@@ -165,6 +166,32 @@ async def test_logging_out_leaves_the_bell(world: World) -> None:
     await _joined(tab)
     assert bell_watch.watched_organisations() == {world.organisation_id}
     assert await tab.send(AlarmToastState, "leave") is None
+    assert bell_watch.watched_organisations() == frozenset()
+
+
+async def test_a_tab_that_reconnects_to_another_web_worker_watches_its_bell_there(
+    world: World,
+) -> None:
+    """`ccms web`: the worker a tab's websocket reconnects to loads its page again
+    (hydrate_and_load) but never sees its shell mount; the tab's bell is watched there."""
+    tab = login(world.organisation_id, "tech@example.com", MAINTENANCE)
+    await _joined(tab)
+    token = tab.root.router.session.client_token
+    middleware = BellRejoinMiddleware()
+    page_load = SimpleNamespace(name="reflex___state____state.hydrate_and_load")
+    bell_watch.forget_all()  # the other worker's memory: it never saw this tab
+
+    assert await middleware.preprocess(None, tab.root, SimpleNamespace(name="x.y.dismiss")) is None
+    assert not bell_watch.is_watching(token)  # only a page load re-joins
+    assert await middleware.preprocess(None, tab.root, page_load) is None
+    assert bell_watch.watched_organisations() == {world.organisation_id}
+
+    assert await tab.send(AlarmToastState, "leave") is None  # logged out: not again
+    assert await middleware.preprocess(None, tab.root, page_load) is None
+    assert not bell_watch.is_watching(token)
+
+    stranger = login(world.organisation_id, "viewer@example.com", MAINTENANCE)
+    assert await middleware.preprocess(None, stranger.root, page_load) is None  # never joined
     assert bell_watch.watched_organisations() == frozenset()
 
 
