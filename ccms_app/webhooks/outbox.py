@@ -2,21 +2,33 @@
 
 Per subscription and charge point at most one delivery is `pending`; later ones are
 `waiting`, and the next one becomes pending when the one before is delivered or given up
-(`rounds`, the worker's side). `enqueue` and the worker's round run under `CHAIN_LOCK`, so a
-delivery queued while its predecessor finishes is never left waiting behind nothing (on
-PostgreSQL two transactions would otherwise not see each other's rows). Queueing wakes the
-worker through the listeners it registered (`on_queued`).
+(`rounds`, the worker's side). Queueing wakes the worker through the listeners it registered
+(`on_queued`).
+
+Every transaction that reads or moves the chains (`enqueue`, and the worker's
+`rounds.settle_and_claim` and `rounds.promote_orphans`) runs under the chain lock
+(`chain_locked`), one at a time across every process on the database: a delivery queued
+while its predecessor finishes is never left waiting behind nothing, two queued at once for
+an idle charge point are never both pending, and two workers never claim the same delivery.
+Within a process that is `CHAIN_LOCK`; several processes (OCPP gateways) share only a
+PostgreSQL database, so there the transaction also takes the advisory lock `CHAIN_LOCK_KEY`
+as its first statement (`pg_advisory_xact_lock`: held until it commits or rolls back, freed
+by PostgreSQL if the process dies). Under READ COMMITTED every later statement of a
+transaction reads what was committed before it ran, so a process that waited for the lock
+sees what the one before it committed: its queued rows and its leases. SQLite is one
+process by design (docs/deploy.md): there the thread lock is all it takes.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert
+from sqlalchemy import func, insert, text
 from sqlmodel import Session, col, select
 
 from ccms_app.core.db import read_session, session_scope
@@ -25,7 +37,10 @@ from ccms_app.core.rows import table_of
 from ccms_app.webhooks.models import UNDELIVERED, DeliveryState, WebhookDelivery
 
 DELIVERY_TABLE = table_of(WebhookDelivery)
-CHAIN_LOCK = threading.Lock()
+CHAIN_LOCK = threading.Lock()  # the chains' lock within this process
+# "CCMSWHOB" (webhook outbox): the chains' advisory lock key on PostgreSQL, across processes
+# (core.leadership's scheduler lock is another key).
+CHAIN_LOCK_KEY = 0x43434D5357484F42
 _listeners: list[Callable[[], None]] = []
 
 
@@ -57,6 +72,19 @@ def forget_listener(listener: Callable[[], None]) -> None:
 def notify_queued() -> None:
     for listener in list(_listeners):
         listener()
+
+
+# --- the chain lock ---------------------------------------------------------------------------
+
+
+@contextmanager
+def chain_locked() -> Iterator[Session]:
+    """A write transaction (`session_scope`) that holds the chain lock: `CHAIN_LOCK` in this
+    process and, on PostgreSQL, the advisory lock every process takes (see the module doc)."""
+    with CHAIN_LOCK, session_scope() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+        yield session
 
 
 # --- queueing ---------------------------------------------------------------------------------
@@ -125,7 +153,7 @@ def enqueue(deliveries: Sequence[NewDelivery], now: datetime) -> int:
     needs too, is held for milliseconds), then tell the worker. How many were queued."""
     if not deliveries:
         return 0
-    with CHAIN_LOCK, session_scope() as session:
+    with chain_locked() as session:
         rows = _queued_rows(session, deliveries, now)
         insert_rows(session.connection(), DELIVERY_TABLE, rows)
     notify_queued()
@@ -134,7 +162,7 @@ def enqueue(deliveries: Sequence[NewDelivery], now: datetime) -> int:
 
 def enqueue_one(delivery: NewDelivery, now: datetime) -> int:
     """Queue one delivery (a test event); its id."""
-    with CHAIN_LOCK, session_scope() as session:
+    with chain_locked() as session:
         (row,) = _queued_rows(session, [delivery], now)
         inserted = session.execute(
             insert(DELIVERY_TABLE).values(row).returning(DELIVERY_TABLE.c.id)

@@ -3,9 +3,16 @@ claims the next due deliveries, in one short transaction (`settle_and_claim`).
 
 A delivered or given-up delivery lets the next waiting one of its charge point go
 (`_promote_next`); each subscription keeps its last outcome and since when it fails, for the
-list. A claimed delivery's `next_attempt_at` moves past the attempt's timeout (a lease): a
-process that dies mid-attempt tries it again after a restart; a clean stop hands it back
-(`release`). Runs under `outbox.CHAIN_LOCK`, like `outbox.enqueue`.
+list. A claimed delivery's `next_attempt_at` moves past the attempt's timeout (a lease): if
+its process dies mid-attempt, it is tried again once the lease has passed (by another
+process, or by this one after a restart); a clean stop hands it back (`release`).
+
+Several processes may run a worker on one PostgreSQL database. A round runs under
+`outbox.chain_locked`, like `outbox.enqueue`: one round at a time across all of them, so
+the next process's round starts after this one's leases are committed and finds those
+deliveries leased, not due (the attempts start only once the round has committed), and
+chains move on exactly as in one process. `release` takes no lock: it touches only the
+calling process's own leased deliveries, which no other round claims.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from sqlmodel import Session, col, select, update
 from ccms_app.core.db import session_scope
 from ccms_app.core.rows import stored_id
 from ccms_app.webhooks.models import DeliveryState, WebhookDelivery, WebhookSubscription
-from ccms_app.webhooks.outbox import CHAIN_LOCK
+from ccms_app.webhooks.outbox import chain_locked
 
 
 @dataclass(frozen=True)
@@ -215,7 +222,7 @@ def settle_and_claim(
 ) -> Claimed:
     """One round of the worker in one transaction: record `outcomes`, then claim what is
     due (`in_flight`: subscription -> delivery ids still being attempted)."""
-    with CHAIN_LOCK, session_scope() as session:
+    with chain_locked() as session:
         for outcome in outcomes:
             _record(session, outcome, now)
         _record_receiver_health(session, outcomes)
@@ -252,7 +259,7 @@ def promote_orphans(now: datetime) -> int:
         .where(col(WebhookDelivery.charge_point_id).is_not(None))
     )
     promoted = 0
-    with CHAIN_LOCK, session_scope() as session:
+    with chain_locked() as session:
         busy = {(sub, cp) for sub, cp in session.execute(pending).all()}
         heads = session.execute(
             sa_select(
