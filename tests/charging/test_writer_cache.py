@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import create_engine, event, text
@@ -13,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from ccms_app.accounts.models import Organisation
+from ccms_app.charging import batch_preload
 from ccms_app.charging.models import ChargingSession
 from ccms_app.core import db
 from ccms_app.core.db_writer import DbWriter
@@ -138,3 +140,16 @@ async def test_a_failed_batch_leaves_no_changed_object_for_the_next(engine, regi
     with db.read_session() as s:
         cp = s.exec(select(ChargePoint).where(ChargePoint.identity == CP)).one()
         assert cp.vendor == stored
+
+
+def test_finished_sessions_leave_the_kept_ones_when_they_have_doubled() -> None:
+    """The writer keeps running sessions across batches; finished ones are dropped, but only
+    when the kept ones have doubled since the last look, not by a scan in every batch."""
+    info: dict = {}
+    kept = {n: SimpleNamespace(status="completed" if n % 2 else "active") for n in range(255)}
+    batch_preload._prune_finished(info, kept)  # type: ignore[arg-type]
+    assert len(kept) == 255  # below the first threshold: no scan
+    kept[255] = SimpleNamespace(status="refused")  # open: still named by its charger
+    batch_preload._prune_finished(info, kept)  # type: ignore[arg-type]
+    assert sorted({cs.status for cs in kept.values()}) == ["active", "refused"]
+    assert len(kept) == 129 and info[batch_preload.PRUNE_AT] == 258  # next look at twice as many
