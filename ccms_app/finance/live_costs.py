@@ -18,8 +18,9 @@ from datetime import datetime
 from typing import Any
 
 from apscheduler.schedulers.base import BaseScheduler
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from ccms_app.charging.models import ChargingSession, SessionStatus
 from ccms_app.core.config import Settings
@@ -27,12 +28,12 @@ from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.events import NetworkEvent, get_event_bus
 from ccms_app.core.rows import stored_id, table_of
 from ccms_app.core.types import utc_now
-from ccms_app.finance.models import CostState, SessionCost
+from ccms_app.finance.models import CostState, SessionCost, Tariff, TariffVersion
 from ccms_app.finance.rules.cost_json import cost_to_json
 from ccms_app.finance.rules.tariff_types import SessionCost as EngineCost
 from ccms_app.finance.session_pricing import compute, tariff_for
 from ccms_app.finance.tariff_assignments import Resolution
-from ccms_app.network.models import ChargePoint
+from ccms_app.network.models import ChargePoint, Station
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ def refresh_running_costs(now: datetime | None = None) -> list[NetworkEvent]:
         with read_session() as session:
             rows = _running(session, after)
             changed = []
-            for cs, cp, cost in rows:
+            for cs, cp, cost, *_loaded_with_it in rows:
                 running.add(stored_id(cs.id))
                 values = _row(session, cs, cp, cost, now)
                 if values is not None and not _unchanged(cost, values):
@@ -84,19 +85,29 @@ def _unchanged(cost_so_far: SessionCost | None, values: dict[str, Any]) -> bool:
     )
 
 
-def _running(
-    session: Session, after: int
-) -> list[tuple[ChargingSession, ChargePoint, SessionCost | None]]:
-    """The next batch of running sessions with their charge point and cost so far."""
-    rows = session.exec(
-        select(ChargingSession, ChargePoint, SessionCost)
+Running = tuple[
+    ChargingSession, ChargePoint, SessionCost | None, Station | None, Tariff | None,
+    TariffVersion | None,
+]  # fmt: skip
+
+
+def _running(session: Session, after: int) -> list[Running]:
+    """The next batch of running sessions with their charge point and cost so far. Their
+    stations and tariffs come in the same query and stay referenced by the rows while the
+    batch is priced: pricing's `session.get` of them are identity-map hits, not one query
+    each per session (a third of a refresh's time with 1,000 sessions)."""
+    rows = session.execute(
+        sa_select(ChargingSession, ChargePoint, SessionCost, Station, Tariff, TariffVersion)
         .join(ChargePoint, col(ChargePoint.id) == ChargingSession.charge_point_id)
+        .outerjoin(Station, col(Station.id) == ChargePoint.station_id)
         .outerjoin(SessionCost, col(SessionCost.session_id) == ChargingSession.id)
-        .where(ChargingSession.status == SessionStatus.ACTIVE, col(ChargingSession.id) > after)
+        .outerjoin(Tariff, col(Tariff.id) == SessionCost.tariff_id)
+        .outerjoin(TariffVersion, col(TariffVersion.id) == SessionCost.tariff_version_id)
+        .where(col(ChargingSession.status) == SessionStatus.ACTIVE, col(ChargingSession.id) > after)
         .order_by(col(ChargingSession.id))
         .limit(BATCH)
-    ).all()
-    return [(cs, cp, cost) for cs, cp, cost in rows]
+    ).tuples()
+    return list(rows)
 
 
 def _row(

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from sqlalchemy import bindparam
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
@@ -201,25 +202,40 @@ def _store_failure(session: Session, cs: ChargingSession, note: str) -> None:
     session.add(row)
 
 
+# Built once (SQL and cache key too): a live-cost refresh runs each for every running session.
+_SAMPLES = (
+    select_columns(
+        col(MeterSample.timestamp),
+        col(MeterSample.measurand),
+        col(MeterSample.value),
+        col(MeterSample.unit),
+        col(MeterSample.phase),
+        col(MeterSample.location),
+    )
+    .where(
+        col(MeterSample.session_id) == bindparam("session_id"),
+        col(MeterSample.measurand).in_(PRICED_MEASURANDS),
+        col(MeterSample.value).is_not(None),
+    )
+    .order_by(col(MeterSample.timestamp), col(MeterSample.id))
+)
+_STATUSES = select_columns(
+    col(StatusEvent.timestamp), col(StatusEvent.received_at), col(StatusEvent.status)
+).where(
+    col(StatusEvent.charge_point_id) == bindparam("cp"),
+    col(StatusEvent.connector_id) == bindparam("connector"),
+    col(StatusEvent.received_at) >= bindparam("start"),
+    col(StatusEvent.received_at) <= bindparam("until"),
+)
+_RESERVED_AT = select_columns(col(Reservation.created_at)).where(
+    col(Reservation.session_id) == bindparam("session_id")
+)
+
+
 def meter_points(session: Session, cs: ChargingSession) -> list[MeterPoint]:
     """The session's samples that pricing reads, one point per sample time."""
     write_pending(session)  # this batch's samples are queued, not yet inserted
-    rows = session.execute(
-        select_columns(
-            col(MeterSample.timestamp),
-            col(MeterSample.measurand),
-            col(MeterSample.value),
-            col(MeterSample.unit),
-            col(MeterSample.phase),
-            col(MeterSample.location),
-        )
-        .where(
-            col(MeterSample.session_id) == cs.id,
-            col(MeterSample.measurand).in_(PRICED_MEASURANDS),
-            col(MeterSample.value).is_not(None),
-        )
-        .order_by(col(MeterSample.timestamp), col(MeterSample.id))
-    ).all()
+    rows = session.execute(_SAMPLES, {"session_id": cs.id}).all()
     by_time: dict[datetime, list[Reading]] = {}
     for at, measurand, value, unit, phase, location in rows:
         if value is not None:
@@ -247,13 +263,15 @@ def _decimal(value: float | None) -> Decimal | None:
 def _statuses(session: Session, cs: ChargingSession, end: datetime) -> list[tuple[datetime, str]]:
     """The connector's status changes during the session (the charger's time when it gave one)."""
     write_pending(session)
-    rows = session.exec(
-        select(StatusEvent.timestamp, StatusEvent.received_at, StatusEvent.status).where(
-            StatusEvent.charge_point_id == cs.charge_point_id,
-            StatusEvent.connector_id == cs.connector_id,
-            col(StatusEvent.received_at) >= cs.start_time,
-            col(StatusEvent.received_at) <= max(end, utc_now()),
-        )
+    until = max(end, utc_now())
+    rows = session.execute(
+        _STATUSES,
+        {
+            "cp": cs.charge_point_id,
+            "connector": cs.connector_id,
+            "start": cs.start_time,
+            "until": until,
+        },
     ).all()
     changes = [(timestamp or received, status) for timestamp, received, status in rows]
     return sorted(change for change in changes if cs.start_time <= change[0] <= end)
@@ -261,9 +279,7 @@ def _statuses(session: Session, cs: ChargingSession, end: datetime) -> list[tupl
 
 def _reserved_at(session: Session, cs: ChargingSession) -> datetime | None:
     """When the reservation this session used began (reservation fees price that time)."""
-    found = session.exec(
-        select(Reservation.created_at).where(Reservation.session_id == cs.id)
-    ).first()
+    found: datetime | None = session.execute(_RESERVED_AT, {"session_id": cs.id}).scalar()
     return found
 
 
