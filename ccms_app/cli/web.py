@@ -22,6 +22,7 @@ from ccms_app.cli.common import safe_url
 from ccms_app.cli.run import check_port_free, web_listen_address
 from ccms_app.core.config import Settings, get_settings
 
+
 def web_environment(settings: Settings, workers: int) -> dict[str, str]:
     """What the Reflex child gets on top of this environment."""
     return {
