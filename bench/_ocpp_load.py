@@ -87,6 +87,18 @@ class Stats:
         self.call_errors += 1
         self.error_codes[exc.code] = self.error_codes.get(exc.code, 0) + 1
 
+    def outcome(self) -> dict[str, Any]:
+        """The counts a result reports beside its figures."""
+        return {
+            "answered": self.answered,
+            "call_errors": self.call_errors,
+            "error_codes": self.error_codes,
+            "rejected": self.rejected,
+            "protocol_errors": self.protocol_errors,
+            "connect_failures": self.connect_failures,
+            "lost": self.lost,
+        }
+
 
 @dataclass
 class Charger:
@@ -367,16 +379,7 @@ async def generate(args: argparse.Namespace) -> dict[str, Any]:
         figures = await run_idle(args, stats)
     else:
         figures = await run_traffic(args, stats)
-    return {
-        **figures,
-        "answered": stats.answered,
-        "call_errors": stats.call_errors,
-        "error_codes": stats.error_codes,
-        "rejected": stats.rejected,
-        "protocol_errors": stats.protocol_errors,
-        "connect_failures": stats.connect_failures,
-        "lost": stats.lost,
-    }
+    return {**figures, **stats.outcome()}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -4,6 +4,12 @@ CPU, seconds or KB ratio is worse)."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import resource
+import time
+from collections.abc import Coroutine
+from pathlib import Path
 from typing import Any
 
 REFERENCES = ("ocpp-sqlite-ref", "ocpp-ref")
@@ -138,3 +144,17 @@ def machine_lines(machine: dict[str, Any]) -> list[str]:
         f"orjson in the generator: {machine['orjson']}; RLIMIT_NOFILE raised to "
         f"{machine['nofile']} in every process",
     ]
+
+
+def run_and_save(run: Coroutine[Any, Any, dict[str, Any]], path: Path) -> dict[str, Any]:
+    """Run a benchmark (as many open files as allowed: thousands of websockets), add its
+    wall time, write its report as JSON to `path` and say where."""
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    started = time.perf_counter()
+    report = asyncio.run(run)
+    report["wall_s"] = round(time.perf_counter() - started, 1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nwhole run {report['wall_s']:.0f} s; JSON: {path}")
+    return report

@@ -46,7 +46,6 @@ import asyncio
 import contextlib
 import json
 import os
-import resource
 import shutil
 import sqlite3
 import subprocess
@@ -76,7 +75,7 @@ from bench._ocpp_load import (
     raise_fd_limit,
     run_loops,
 )
-from bench._report import error_count, machine_lines, ratios, table
+from bench._report import error_count, machine_lines, ratios, run_and_save, table
 
 if TYPE_CHECKING:
     from tests.fixtures.postgres import PostgresServer
@@ -254,13 +253,7 @@ async def _half(args: argparse.Namespace, first: int) -> dict[str, Any]:
         "chargers": len(chargers),
         "setup_s": setup_s,
         **figures,
-        "answered": stats.answered,
-        "call_errors": stats.call_errors,
-        "error_codes": stats.error_codes,
-        "rejected": stats.rejected,
-        "protocol_errors": stats.protocol_errors,
-        "connect_failures": stats.connect_failures,
-        "lost": stats.lost,
+        **stats.outcome(),
         "latencies_s": [round(value, 6) for value in stats.latencies],
     }
 
@@ -821,14 +814,7 @@ def main(argv: list[str] | None = None) -> None:
         load_main(argv[1:])
         return
     args = parse_args(argv)
-    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    started = time.perf_counter()
-    report = asyncio.run(run(args))
-    report["wall_s"] = round(time.perf_counter() - started, 1)
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"\nwhole run {report['wall_s']:.0f} s; JSON: {args.json}")
+    run_and_save(run(args), args.json)
 
 
 if __name__ == "__main__":

@@ -24,8 +24,6 @@ gives the before and after figures.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
 import os
 import platform
 import resource
@@ -60,6 +58,7 @@ from bench._report import (
     machine_lines,
     ratio_pairs,
     ratios,
+    run_and_save,
     table,
 )
 
@@ -320,14 +319,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    started = time.perf_counter()
-    report = asyncio.run(run(args))
-    report["wall_s"] = round(time.perf_counter() - started, 1)
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"\nwhole run {report['wall_s']:.0f} s; JSON: {args.json}")
+    run_and_save(run(args), args.json)
 
 
 if __name__ == "__main__":
