@@ -4,22 +4,16 @@ whole thing running beside two gateways is tests/cli/test_scale_out_browser.py."
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Mapping
 
 import pytest
 from click.testing import CliRunner
 
 from ccms_app.cli import cli, reflex_process
+from tests.api.rest import free_port
 from tests.fixtures.settings import SettingsEnv
 
 POSTGRES_URL = "postgresql+psycopg://ccms@db.example/ccms"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -27,7 +21,7 @@ def started(
     settings_env: SettingsEnv, monkeypatch: pytest.MonkeyPatch
 ) -> list[tuple[int, dict[str, str]]]:
     """Reflex replaced by a process that exits at once; what it was started with."""
-    settings_env.setenv("CCMS_WEB_PORT", str(_free_port()))
+    settings_env.setenv("CCMS_WEB_PORT", str(free_port()))
     monkeypatch.delenv("REFLEX_BACKEND_HOST", raising=False)
     calls: list[tuple[int, dict[str, str]]] = []
 
