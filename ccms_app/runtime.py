@@ -203,7 +203,11 @@ async def network_runtime(settings: Settings) -> AsyncIterator[NetworkRuntime]:
     )
     await server.start()
     # scale-out: commands reach chargers held by other processes, and theirs reach ours
-    routed = RoutedCommandPort(server, settings.redis_url) if settings.redis_url else None
+    routed = (
+        RoutedCommandPort(server, settings.redis_url, get_event_bus())
+        if settings.redis_url
+        else None
+    )
     if routed is not None:
         routed.start()
     set_command_port(routed or server)

@@ -10,6 +10,9 @@ A charger's websocket is held by one process (a gateway, or the embedded app). W
   A process key with a short expiry (`ALIVE_S`) says the process is alive; a dead process's
   entries are not used. The whole hash is read back in the same turn: `is_connected` answers
   from it.
+  A charger that connects here is written at once (the process hears its own connection
+  events), so another process that has not read the hash since finds it with one look-up
+  (`locate`) instead of calling it offline for up to a second.
 - A web process (`ccms web`) holds no charger (`NO_LOCAL_CHARGERS`): it only sends.
 - A command for a charger held elsewhere goes to the owner's request channel with a reply
   channel and an id; the owner sends the CALL (`OcppServer.call`) and publishes the
@@ -32,6 +35,7 @@ from typing import Any, Protocol, cast
 import orjson
 from redis import asyncio as aioredis
 
+from ccms_app.core.events import EventBus, NetworkEvent
 from ocpp_server.ports import ChargerOfflineError, CommandCallError, CommandTimeoutError
 from ocpp_server.v16.payloads import request_to_call, typed_result
 
@@ -96,8 +100,10 @@ NO_LOCAL_CHARGERS: LocalChargers = _NoLocalChargers()
 class RoutedCommandPort:
     """The command port in scale-out mode (see module doc)."""
 
-    def __init__(self, server: LocalChargers, redis_url: str) -> None:
+    def __init__(self, server: LocalChargers, redis_url: str, bus: EventBus | None = None) -> None:
         self._server = server
+        self._bus = bus  # this process's events: a charger connecting here is written at once
+        self._wake = asyncio.Event()
         # Any: redis-py types its hash and script calls as sync-or-async unions
         self._redis: Any = aioredis.from_url(redis_url)
         self.process = uuid.uuid4().hex
@@ -115,6 +121,16 @@ class RoutedCommandPort:
 
     def connected_identities(self) -> set[str]:
         return self._server.connected_identities() | set(self._owners)
+
+    async def locate(self, identity: str) -> bool:
+        """Whether the charger is connected anywhere, asking Redis when the last turn's mirror
+        does not know it (it connected elsewhere within the last second)."""
+        if self.is_connected(identity):
+            return True
+        owner = await self._owner_now(identity)
+        if owner is not None:
+            self._owners[identity] = owner
+        return owner is not None
 
     async def send(self, identity: str, request: Any, timeout: float | None = None) -> Any:
         """Send here if the charger is connected here, else through its owner."""
@@ -134,6 +150,11 @@ class RoutedCommandPort:
             asyncio.create_task(self._sync_loop(), name="ccms-command-owners"),
             asyncio.create_task(self._listen_loop(), name="ccms-command-routing"),
         ]
+        if self._bus is not None:
+            events = self._bus.subscribe()
+            self._tasks.append(
+                asyncio.create_task(self._follow_connections(events), name="ccms-command-owned")
+            )
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -190,11 +211,24 @@ class RoutedCommandPort:
 
     async def _sync_loop(self) -> None:
         while True:
+            self._wake.clear()
             try:
                 await self.sync()
             except (OSError, aioredis.RedisError):
                 log.warning("command routing: cannot reach Redis", exc_info=True)
-            await asyncio.sleep(SYNC_S)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), SYNC_S)
+
+    async def _follow_connections(self, events: asyncio.Queue[NetworkEvent]) -> None:
+        """A charger connected here: write it now, not at the next turn."""
+        assert self._bus is not None
+        try:
+            while True:
+                event = await events.get()
+                if event.kind == "charge_point" and event.data.get("online") is True:
+                    self._wake.set()
+        finally:
+            self._bus.unsubscribe(events)
 
     # --- asking the owner, answering the others ------------------------------------------
 

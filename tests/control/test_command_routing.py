@@ -8,6 +8,7 @@ here, then moves here mid-session and is commanded again.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,8 @@ async def test_a_command_reaches_the_charger_wherever_it_is_connected(
 
             async with connect_charge_point(gw.url, "MOVER-1") as on_gateway:
                 await on_gateway.call(BOOT)
+                # The gateway wrote it as it connected: found before this process's next turn.
+                assert await _located_within(here, "MOVER-1", seconds=0.5)
                 await eventually(lambda: here.is_connected("MOVER-1"), timeout=15)
                 reply = await here.send("MOVER-1", call.Reset(type="Hard"), timeout=5)
                 assert reply.status == "Accepted"
@@ -71,6 +74,15 @@ async def test_a_command_reaches_the_charger_wherever_it_is_connected(
     finally:
         await here.stop()
     assert gw.process.returncode == 0, (tmp_path / "gw.log").read_text(errors="replace")
+
+
+async def _located_within(port: RoutedCommandPort, identity: str, seconds: float) -> bool:
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not await port.locate(identity):
+        if asyncio.get_running_loop().time() > deadline:
+            return False
+        await asyncio.sleep(0.05)
+    return True
 
 
 class _Holding:
