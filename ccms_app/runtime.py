@@ -148,7 +148,7 @@ def _scheduler_leadership() -> Leadership:
 
 def install_domain_hooks() -> None:
     """What the modules do inside other modules' transactions: the same in every process
-    (a web process ends sessions and takes Stripe webhooks too)."""
+    (a web process takes Stripe's webhooks too)."""
     session_pricing.install()  # every session is priced in the transaction that ends it
     session_payments.install()  # paid: recorded at the start, settled after pricing, Blocked check
     reservation_fees.install()  # an unused reservation's fee, in the expiry sweep's transaction
