@@ -48,8 +48,6 @@ WEB_ONLY = "none in this process (ccms web: the gateways hold the chargers)"
 
 def ocpp_problem() -> tuple[str | None, int | None]:
     """(why the OCPP listener is not up or None, its port when it is)."""
-    if get_settings().web_only:
-        return None, None
     network = running_network()
     if network is None:
         return "OCPP listener is not running", None
@@ -61,9 +59,12 @@ def ocpp_problem() -> tuple[str | None, int | None]:
 @public_route("health probes of load balancers and service managers; says only up or down")
 async def healthz(request: Request) -> Response:
     database = await database_problem()
-    ocpp, port = ocpp_problem()
-    listener = WEB_ONLY if get_settings().web_only else "ok"
-    checks = {"database": database or "ok", "ocpp_listener": ocpp or listener}
+    web_only = get_settings().web_only  # no listener here: nothing to check
+    ocpp, port = (None, None) if web_only else ocpp_problem()
+    checks = {
+        "database": database or "ok",
+        "ocpp_listener": ocpp or (WEB_ONLY if web_only else "ok"),
+    }
     problems = [p for p in (database, ocpp) if p]
     if problems:
         body = {"status": "unavailable", "reason": "; ".join(problems), "checks": checks}
