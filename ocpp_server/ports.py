@@ -152,6 +152,11 @@ class CommandPort(Protocol):
 
     def connected_identities(self) -> set[str]: ...
 
+    async def reachable(self, identity: str) -> bool:
+        """Whether a command can reach the charger now: `is_connected`, or (another process
+        holding it) found where `is_connected` looks only at what it has seen so far."""
+        ...
+
     async def send(self, identity: str, request: Any, timeout: float | None = None) -> Any:
         """Send a v16 `call.*` request; return the v16 `call_result.*` reply.
 

@@ -146,6 +146,9 @@ class OcppServer:
     def connected_identities(self) -> set[str]:
         return {identity for identity, conn in self._connections.items() if conn.is_open}
 
+    async def reachable(self, identity: str) -> bool:
+        return self.is_connected(identity)  # one process: it holds every charger it reaches
+
     async def send(self, identity: str, request: Any, timeout: float | None = None) -> Any:
         """Send a v16 `call.*` request to a connected charge point; return its `call_result.*`.
 

@@ -12,7 +12,7 @@ A charger's websocket is held by one process (a gateway, or the embedded app). W
   from it.
   A charger that connects here is written at once (the process hears its own connection
   events), so another process that has not read the hash since finds it with one look-up
-  (`locate`) instead of calling it offline for up to a second.
+  (`reachable`) instead of calling it offline for up to a second.
 - A web process (`ccms web`) holds no charger (`NO_LOCAL_CHARGERS`): it only sends.
 - A command for a charger held elsewhere goes to the owner's request channel with a reply
   channel and an id; the owner sends the CALL (`OcppServer.call`) and publishes the
@@ -122,7 +122,7 @@ class RoutedCommandPort:
     def connected_identities(self) -> set[str]:
         return self._server.connected_identities() | set(self._owners)
 
-    async def locate(self, identity: str) -> bool:
+    async def reachable(self, identity: str) -> bool:
         """Whether the charger is connected anywhere, asking Redis when the last turn's mirror
         does not know it (it connected elsewhere within the last second)."""
         if self.is_connected(identity):

@@ -15,7 +15,6 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from ccms_app.charging.models import ChargingSession
-from ccms_app.control.command_routing import RoutedCommandPort
 from ccms_app.control.models import ChargePointCommand, ChargePointConfiguration, CommandStatus
 from ccms_app.control.rules.commands import build_request, reply_status
 from ccms_app.control.rules.redaction import redact, redact_text
@@ -182,7 +181,7 @@ async def _send_request(
     _publish(row, identity)
     command_id = stored_id(row.id)
     port = _port
-    if port is None or not await _reachable(port, identity):
+    if port is None or not await port.reachable(identity):
         row = await _transition(
             command_id, identity, CommandStatus.OFFLINE, "charge point is not connected"
         )
@@ -194,14 +193,6 @@ async def _send_request(
         extra={"identity": identity, "action": action, "status": row.status, "by": requested_by},
     )
     return _view(row)
-
-
-async def _reachable(port: CommandPort, identity: str) -> bool:
-    """Connected to this process, or (scale-out) to another one: Redis is asked when the
-    routing's mirror, a second old at most, has not seen the charger yet."""
-    if port.is_connected(identity):
-        return True
-    return isinstance(port, RoutedCommandPort) and await port.locate(identity)
 
 
 async def _deliver(

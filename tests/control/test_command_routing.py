@@ -78,7 +78,7 @@ async def test_a_command_reaches_the_charger_wherever_it_is_connected(
 
 async def _located_within(port: RoutedCommandPort, identity: str, seconds: float) -> bool:
     deadline = asyncio.get_running_loop().time() + seconds
-    while not await port.locate(identity):
+    while not await port.reachable(identity):
         if asyncio.get_running_loop().time() > deadline:
             return False
         await asyncio.sleep(0.05)
