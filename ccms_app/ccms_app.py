@@ -191,7 +191,10 @@ def _register_pages(app: rx.App) -> None:
 
 app = rx.App(
     head_components=[rx.el.link(rel="icon", href="/brand/favicon")],
-    toaster=rx.toast.provider(position="top-right", close_button=True, rich_colors=True),
+    # Top centre: page headers keep their actions on the right, and a toast there covered
+    # them (hovering it pauses its timer, so it stayed over the button being aimed at). The
+    # alarm toast has the bottom right.
+    toaster=rx.toast.provider(position="top-center", close_button=True, rich_colors=True),
     # Login/logout, firmware downloads and diagnostics uploads, on the web port; then the
     # raw login token is taken out of what reaches Reflex's socket (accounts/web_session.py).
     api_transformer=[build_api(), RawTokenScrubber],
