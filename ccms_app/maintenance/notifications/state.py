@@ -41,6 +41,7 @@ from ccms_app.ui.events import event
 from ccms_app.ui.nav import run_before_logout
 
 PAGE_LOAD = "hydrate_and_load"  # a page's first load, a reload, a websocket reconnect
+TOAST_HIDE_ANIMATION = "ccms-alarm-toast-hide"  # the CSS animation that hides the toast
 
 
 @guarded(Module.MAINTENANCE)
@@ -58,6 +59,9 @@ class AlarmToastState(rx.State):
     seen_id: rx.Field[int] = rx.field(0)
     role_id: rx.Field[int] = rx.field(0)
     watching: rx.Field[bool] = rx.field(False)  # joined: alarms from now on are toasted
+    # The toast hid itself after showing alarms up to this id: it stays hidden on the next
+    # pages (each page mounts the shell, and with it the card, again) until a newer alarm.
+    hidden_id: rx.Field[int] = rx.field(0)
     _audiences: list[AudienceCount] = []
     _newest: list[BellAlarm] = []
     _started: bool = False
@@ -95,6 +99,18 @@ class AlarmToastState(rx.State):
         toast = toast_for(view.newest, self.role_id, self.seen_id)
         if toast != self.toast:
             self.toast = toast
+
+    @rx.var
+    def toast_shown(self) -> bool:
+        """New alarms not dismissed, and the toast has not hidden itself since they came."""
+        return bool(self.toast.alarms) and self.toast.latest_id > self.hidden_id
+
+    @event
+    async def hid_itself(self, animation: str, latest: int) -> None:
+        """The card's hide animation ended in the browser, while it showed alarms up to
+        `latest` (sent by the card: a newer alarm pushed meanwhile is still shown)."""
+        if animation == TOAST_HIDE_ANIMATION and latest > self.hidden_id:
+            self.hidden_id = latest
 
     @event
     async def dismiss(self) -> None:

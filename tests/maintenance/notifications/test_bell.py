@@ -17,7 +17,11 @@ from ccms_app.maintenance.alarms.models import Alarm, AlarmStatus
 from ccms_app.maintenance.notifications import bell_watch
 from ccms_app.maintenance.notifications.bell import load_bell
 from ccms_app.maintenance.notifications.rules.bell_view import AudienceCount, BellView
-from ccms_app.maintenance.notifications.state import AlarmToastState, BellRejoinMiddleware
+from ccms_app.maintenance.notifications.state import (
+    TOAST_HIDE_ANIMATION,
+    AlarmToastState,
+    BellRejoinMiddleware,
+)
 from tests.finance.wallets.tabs import Tab, login
 from tests.maintenance.notifications.support import World
 from tests.monitoring.state_tree import state_in_tree
@@ -155,6 +159,35 @@ async def test_each_tab_counts_and_toasts_what_its_role_hears_of(world: World) -
     assert await staff.send(AlarmToastState, "dismiss") is None
     assert (await _value(staff_toast, "toast")).alarms == []
     assert len((await _value(viewer_toast, "toast")).alarms) == 1
+    # The viewer's toast hid itself in the browser: it stays hidden (every page mounts it
+    # again) until a newer alarm; the alarms stay unseen. Another animation tells nothing.
+    assert await viewer_toast_shown(viewer) is True
+    shown = (await _value(viewer_toast, "toast")).latest_id
+    assert (
+        await viewer.send(AlarmToastState, "hid_itself", animation="fade-in", latest=shown) is None
+    )
+    assert await viewer_toast_shown(viewer) is True
+    assert (
+        await viewer.send(
+            AlarmToastState, "hid_itself", animation=TOAST_HIDE_ANIMATION, latest=shown
+        )
+        is None
+    )
+    assert await viewer_toast_shown(viewer) is False
+    assert len((await _value(viewer_toast, "toast")).alarms) == 1
+    # A late report of an older card hides nothing newer.
+    world.charge_points_at("Depot", ["D-5"])
+    world.raise_alarms(["D-5"], world.rule(severity="minor"), severity="minor")
+    viewer_toast.show(load_bell(world.organisation_id))
+    assert await viewer_toast_shown(viewer) is True
+    assert (
+        await viewer.send(
+            AlarmToastState, "hid_itself", animation=TOAST_HIDE_ANIMATION, latest=shown
+        )
+        is None
+    )
+    assert await viewer_toast_shown(viewer) is True
+
     # A second join (the next page) keeps what the tab has seen.
     seen = staff_toast.seen_id
     await _joined(staff)
@@ -193,6 +226,12 @@ async def test_a_tab_that_reconnects_to_another_web_worker_watches_its_bell_ther
     stranger = login(world.organisation_id, "viewer@example.com", MAINTENANCE)
     assert await middleware.preprocess(None, stranger.root, page_load) is None  # never joined
     assert bell_watch.watched_organisations() == frozenset()
+
+
+async def viewer_toast_shown(tab: Tab) -> bool:
+    state = await tab.state(AlarmToastState)
+    assert isinstance(state, AlarmToastState)
+    return state.toast_shown
 
 
 def test_a_pushed_view_sends_only_what_changed() -> None:

@@ -3,22 +3,26 @@
 Both show only to roles that may view maintenance (the gate decides what they receive: the
 bell joins only for those). The toast is a fixed callout at the bottom right (full width on a
 360 px phone), listing the newest alarms the tab has not dismissed, each a link to its alarm.
-It hides itself after about 10 s (pure CSS: it fades, then is hidden and lets clicks through,
-so it never covers a page's buttons for good; a newer alarm remounts it, which restarts the
-timer); the dismiss button marks its alarms seen at once. The bell keeps counting either way.
+It hides itself after about 10 s (a CSS animation: it fades, then is hidden and lets clicks
+through, so it never covers a page's buttons for good; a newer alarm remounts it, which
+restarts the timer). The animation's end is told to the server (`hid_itself`): every page
+mounts the shell again, and without it the toast came back for 10 s on each page the operator
+opened. The dismiss button marks its alarms seen at once. The bell keeps counting either way.
 `install()` puts them into the app shell (ui/ imports no feature module): the composition
 root calls it before the pages are added.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import reflex as rx
-from reflex.vars import ObjectVar
+from reflex.vars import ObjectVar, Var
 
 from ccms_app.accounts.rules.permissions import Module
 from ccms_app.maintenance.notifications.bell import ALARMS_ROUTE
 from ccms_app.maintenance.notifications.rules.bell_view import BellAlarm, BellCounts, Toast
-from ccms_app.maintenance.notifications.state import AlarmToastState
+from ccms_app.maintenance.notifications.state import TOAST_HIDE_ANIMATION, AlarmToastState
 from ccms_app.ui.i18n import t, t_with
 from ccms_app.ui.layout import register_shell_overlay
 from ccms_app.ui.nav import register_header_widget
@@ -27,10 +31,29 @@ from ccms_app.ui.permissions import can
 TOAST_SHOWN_S = 10
 # Shown, then faded out and hidden: `visibility: hidden` takes it out of hit testing too.
 TOAST_KEYFRAMES = (
-    "@keyframes ccms-alarm-toast-hide {"
+    f"@keyframes {TOAST_HIDE_ANIMATION} {{"
     " 0%, 92% { opacity: 1; visibility: visible; }"
     " 100% { opacity: 0; visibility: hidden; pointer-events: none; } }"
 )
+
+
+@dataclass(frozen=True)
+class _AnimationEvent:
+    """What the toast reads of a browser AnimationEvent."""
+
+    animationName: str = ""  # the DOM's name
+
+
+def _animation_name(event: ObjectVar[_AnimationEvent]) -> tuple[Var[str]]:
+    return (event.animationName.to(str),)
+
+
+class _AnimatedBox(rx.el.Div):
+    """A div that reports when a CSS animation on it (or on a child) ends."""
+
+    # Reflex reads the event spec from the annotation (as its own components declare them).
+    on_animation_end: rx.EventHandler[_animation_name]  # type: ignore[type-arg, valid-type]
+
 
 SEVERITY_COLOURS: dict[str, str] = {
     "critical": "red",
@@ -112,7 +135,7 @@ def _toast_line(row_var: rx.Var) -> rx.Component:
 def alarm_toast() -> rx.Component:
     """New alarms for this tab, until dismissed; the box also joins the bell on mount."""
     toast = AlarmToastState.toast.to(ObjectVar, Toast)
-    callout = rx.card(
+    card = rx.card(
         rx.vstack(
             rx.hstack(
                 rx.icon("bell-ring", size=18, color=rx.color("red", 11)),
@@ -146,17 +169,21 @@ def alarm_toast() -> rx.Component:
         border_left=f"4px solid {rx.color('red', 9)}",
         box_shadow="0 8px 24px rgba(0,0,0,0.18)",
         width="100%",
+        custom_attrs={"data-testid": "alarm-toast", "aria-live": "polite"},
+    )
+    callout = _AnimatedBox.create(
+        card,
         pointer_events="auto",
-        animation=f"ccms-alarm-toast-hide {TOAST_SHOWN_S}s ease-in forwards",
+        animation=f"{TOAST_HIDE_ANIMATION} {TOAST_SHOWN_S}s ease-in forwards",
+        on_animation_end=lambda name: AlarmToastState.hid_itself(name, toast.latest_id),
         # A newer alarm gives the card a new key: React mounts it again, the timer restarts.
         key=toast.latest_id,
-        custom_attrs={"data-testid": "alarm-toast", "aria-live": "polite"},
     )
     return rx.cond(
         can(Module.MAINTENANCE),
         rx.box(
             rx.el.style(TOAST_KEYFRAMES),
-            rx.cond(toast.alarms.length() > 0, callout),
+            rx.cond(AlarmToastState.toast_shown, callout),
             on_mount=AlarmToastState.join,
             # The area itself never takes a click; only the shown card does.
             pointer_events="none",
