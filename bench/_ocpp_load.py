@@ -334,6 +334,27 @@ def latency_figures(latencies: list[float]) -> dict[str, float | None]:
     }
 
 
+async def stop_transactions(chargers: list[Charger], stats: Stats) -> None:
+    """After the window, every charger ends its session as a charger does (StopTransaction),
+    so the next run with the same identities does not start by closing 1,000 sessions whose
+    stop was lost (each priced in the writer: a storm that landed in the next window)."""
+
+    async def stop(charger: Charger) -> None:
+        if charger.transaction_id is None:
+            return
+        payload = {
+            "transactionId": charger.transaction_id,
+            "meterStop": int(charger.energy_wh),
+            "timestamp": now_iso(),
+            "reason": "Local",
+        }
+        with contextlib.suppress(ConnectionGone):
+            await answered(charger, stats, "StopTransaction", payload)
+
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(asyncio.gather(*(stop(c) for c in chargers)), DRAIN_TIMEOUT)
+
+
 async def close_all(chargers: list[Charger], stats: Stats) -> None:
     stats.protocol_errors += sum(charger.connection.protocol_errors for charger in chargers)
     await asyncio.gather(*(charger.connection.close(1.0) for charger in chargers))
@@ -355,6 +376,7 @@ async def run_traffic(args: argparse.Namespace, stats: Stats) -> dict[str, Any]:
             return open_loop(charger, stats, window, interval)
 
     figures = await run_loops(chargers, args, stats, loop_of)
+    await stop_transactions(chargers, stats)
     await close_all(chargers, stats)
     return {"chargers": len(chargers), "setup_s": round(setup_s, 2), **figures}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from collections.abc import AsyncIterator, Callable, Collection
 from datetime import UTC, datetime
 
@@ -116,3 +117,25 @@ async def test_nothing_is_pushed_without_watched_organisations(
         event_bus.publish(NetworkEvent(kind="connector"))
         await publisher.publish()
     assert pushes.by_organisation == []
+
+
+async def test_the_tabs_do_not_wait_for_a_slow_feed(event_bus: EventBus, pushes: Pushes) -> None:
+    """Under traffic Home's re-read took up to a second: a Live Monitoring tab's rows go out
+    meanwhile, not after it."""
+    reading = threading.Event()
+    release = threading.Event()
+
+    def slow_load(organisation_id: int, batch: Batch) -> HomeSummary:
+        reading.set()
+        release.wait(5.0)
+        return SUMMARY
+
+    feed = Feed("home", lambda: {7}, slow_load, pushes)
+    publisher = LivePublisher(event_bus, 0.01, feeds=[feed], refresh_tabs=pushes.refresh_tabs)
+    async with _running(publisher):
+        event_bus.publish(NetworkEvent(kind="connector", charge_point_id=1))
+        await eventually(lambda: len(pushes.batches) == 1)
+        assert reading.is_set() and pushes.by_organisation == []  # Home still reading
+        release.set()
+        await eventually(lambda: pushes.by_organisation == [7])
+    assert publisher.batches == 1
