@@ -3,8 +3,8 @@ environment's CCMS_* value.
 
 Read where the value is used, each time, so a change counts without a restart: the
 BootNotification reply reads the heartbeat interval inside the OCPP writer's transaction
-(`heartbeat_interval(session, settings)`: a primary-key read the writer's kept session
-answers from memory until another connection commits, as an operator's save does); the
+(`heartbeat_interval(session, settings)`: read once per session, and the writer keeps its
+session only until another connection commits, as an operator's save does); the
 retention purge reads the days when it runs. This module imports only core and its own
 model, so the charging side and the retention policy can use it without a cycle.
 """
@@ -50,11 +50,25 @@ def stored_values(session: Session) -> dict[str, str]:
     return {key: value for key, value in rows}
 
 
+_STORED = "system_settings"  # session.info: key -> the stored override or None
+
+
 def heartbeat_interval(session: Session, settings: Settings) -> int:
     """Seconds a charger is told to wait between heartbeats (BootNotification's interval)."""
-    row = session.get(SystemSetting, HEARTBEAT)
-    stored = row.value if row is not None else None
-    return effective(HEARTBEAT, stored, environment_value(HEARTBEAT, settings))
+    return effective(HEARTBEAT, _stored(session, HEARTBEAT), environment_value(HEARTBEAT, settings))
+
+
+def _stored(session: Session, key: str) -> str | None:
+    """The operator's override of `key`, read once per session: the writer keeps its session
+    only while no other connection commits (an operator's save drops it). No override is the
+    usual case, and `session.get` remembers no absent row: in a boot storm every BootNotification
+    read it again, and its autoflush flushed each boot on its own (a sixth of the writer)."""
+    cache: dict[str, str | None] = session.info.setdefault(_STORED, {})
+    if key not in cache:
+        with session.no_autoflush:
+            row = session.get(SystemSetting, key)
+        cache[key] = row.value if row is not None else None
+    return cache[key]
 
 
 def retention_days(settings: Settings) -> RetentionDays:
