@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -231,6 +233,35 @@ async def test_an_identity_differing_only_by_case_is_refused(
     assert (refused.allowed, refused.http_status) == (False, 404)
     (event,) = security_events.recent_security_events()
     assert event.kind == "lookalike_identity" and "'CP-1'" in event.detail
+
+
+async def test_a_reconnect_storm_reads_its_facts_together_and_each_gets_its_own_answer(
+    cp_id: int, organisation: Organisation, session: Session
+) -> None:
+    """Chargers connecting at the same moment share the facts read; each is still judged on
+    its own facts (a passworded one, an unknown one, a look-alike, plain ones)."""
+    for number in range(2, 40):
+        session.add(ChargePoint(identity=f"CP-{number}", organisation_id=organisation.id))
+    session.commit()
+    security.set_charge_point_password(cp_id, "a-good-password-123")
+    service = security.ChargerSecurityService()
+    checks = [
+        service.check_connection("CP-1", None, "10.0.0.1:1"),  # has a password: none given
+        service.check_connection("CP-1", "a-good-password-123", "10.0.0.1:2"),
+        service.check_connection("cp-2", None, "10.6.6.6:1"),  # look-alike of CP-2
+        service.check_connection("CP-NEW", None, "10.0.0.9:1"),  # unknown: pending
+        *(service.check_connection(f"CP-{n}", None, f"10.0.1.{n}:1") for n in range(2, 40)),
+    ]
+    decisions = await asyncio.gather(*checks)
+    assert [(d.allowed, d.http_status if not d.allowed else None) for d in decisions[:4]] == [
+        (False, 401),
+        (True, None),
+        (False, 404),
+        (True, None),
+    ]
+    assert all(d.allowed for d in decisions[4:])
+    assert service._facts.reads == 1  # 42 connections, one read
+    assert sorted(kind for kind, _ in _events()) == ["auth_missing", "lookalike_identity"]
 
 
 def test_refusals_by_the_server_are_logged_at_most_once_a_minute_per_host(
