@@ -163,30 +163,15 @@ async def test_each_tab_counts_and_toasts_what_its_role_hears_of(world: World) -
     # again) until a newer alarm; the alarms stay unseen. Another animation tells nothing.
     assert await viewer_toast_shown(viewer) is True
     shown = (await _value(viewer_toast, "toast")).latest_id
-    assert (
-        await viewer.send(AlarmToastState, "hid_itself", animation="fade-in", latest=shown) is None
-    )
-    assert await viewer_toast_shown(viewer) is True
-    assert (
-        await viewer.send(
-            AlarmToastState, "hid_itself", animation=TOAST_HIDE_ANIMATION, latest=shown
-        )
-        is None
-    )
-    assert await viewer_toast_shown(viewer) is False
+    assert await _hid_itself(viewer, "fade-in", shown) is True
+    assert await _hid_itself(viewer, TOAST_HIDE_ANIMATION, shown) is False
     assert len((await _value(viewer_toast, "toast")).alarms) == 1
     # A late report of an older card hides nothing newer.
     world.charge_points_at("Depot", ["D-5"])
     world.raise_alarms(["D-5"], world.rule(severity="minor"), severity="minor")
     viewer_toast.show(load_bell(world.organisation_id))
     assert await viewer_toast_shown(viewer) is True
-    assert (
-        await viewer.send(
-            AlarmToastState, "hid_itself", animation=TOAST_HIDE_ANIMATION, latest=shown
-        )
-        is None
-    )
-    assert await viewer_toast_shown(viewer) is True
+    assert await _hid_itself(viewer, TOAST_HIDE_ANIMATION, shown) is True
 
     # A second join (the next page) keeps what the tab has seen.
     seen = staff_toast.seen_id
@@ -226,6 +211,12 @@ async def test_a_tab_that_reconnects_to_another_web_worker_watches_its_bell_ther
     stranger = login(world.organisation_id, "viewer@example.com", MAINTENANCE)
     assert await middleware.preprocess(None, stranger.root, page_load) is None  # never joined
     assert bell_watch.watched_organisations() == frozenset()
+
+
+async def _hid_itself(tab: Tab, animation: str, latest: int) -> bool:
+    """The browser reports the end of a card's animation; whether the toast still shows."""
+    assert await tab.send(AlarmToastState, "hid_itself", animation=animation, latest=latest) is None
+    return await viewer_toast_shown(tab)
 
 
 async def viewer_toast_shown(tab: Tab) -> bool:
