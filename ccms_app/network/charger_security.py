@@ -25,7 +25,7 @@ from typing import TypeVar
 from argon2 import PasswordHasher
 from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
-from sqlmodel import col, func, select
+from sqlmodel import Session, col, func, select
 
 from ccms_app.accounts.auth import verify_password
 from ccms_app.accounts.models import Organisation
@@ -273,9 +273,9 @@ _ROOT_POLICIES = (
     .order_by(col(Organisation.id))
     .limit(1)
 )
-_CHARGE_POINTS = sa_select(
-    col(ChargePoint.identity), col(ChargePoint.id), col(ChargePoint.auth_password_hash)
-).where(col(ChargePoint.identity).in_(bindparam("identities", expanding=True)))
+_CHARGE_POINTS = sa_select(col(ChargePoint.identity), col(ChargePoint.auth_password_hash)).where(
+    col(ChargePoint.identity).in_(bindparam("identities", expanding=True))
+)
 FACTS_CHUNK = 500  # identities per IN (...) read
 # Served by ix_charge_point_identity_lower (revision 0014), not a scan of every charge point.
 _LOOKALIKE = (
@@ -291,41 +291,42 @@ def connection_facts(identity: str) -> ConnectionFacts:
 
 
 def connection_facts_of(identities: Collection[str]) -> dict[str, ConnectionFacts]:
-    """The facts of many identities in a few indexed queries (the connections of one moment
-    share them: `ChargerSecurityService`)."""
+    """The facts of many identities in a few indexed queries, on one session (the connections
+    of one moment share them: `ChargerSecurityService`)."""
+    wanted = list(dict.fromkeys(identities))
     with read_session() as session:
         root = session.execute(_ROOT_POLICIES).first()
-        wanted = list(dict.fromkeys(identities))
-        found: dict[str, tuple[int, str | None]] = {}
+        if root is None:  # no organisation yet, so no charge point either
+            unknown = ConnectionFacts(known=False, password_hash="", policy=UNKNOWN_PENDING)
+            return dict.fromkeys(wanted, unknown)
+        password_hashes: dict[str, str] = {}  # known identity -> its hash ("": none set)
         for start in range(0, len(wanted), FACTS_CHUNK):
             chunk = wanted[start : start + FACTS_CHUNK]
-            for identity, cp_id, password_hash in session.execute(
-                _CHARGE_POINTS, {"identities": chunk}
-            ):
-                found[identity] = (cp_id, password_hash)
-    if root is None:  # no organisation yet, so no charge point either
-        unknown = ConnectionFacts(known=False, password_hash="", policy=UNKNOWN_PENDING)
-        return dict.fromkeys(wanted, unknown)
+            for identity, password_hash in session.execute(_CHARGE_POINTS, {"identities": chunk}):
+                password_hashes[identity] = password_hash or ""
+        lookalikes = {
+            identity: _lookalike(session, identity)
+            for identity in wanted
+            if identity not in password_hashes
+        }
     policy, required, duplicates = root
     return {
         identity: ConnectionFacts(
-            identity in found,
-            (found[identity][1] if identity in found else "") or "",
+            identity in password_hashes,
+            password_hashes.get(identity, ""),
             policy or UNKNOWN_PENDING,
             bool(required),
             duplicates or DUPLICATE_REFUSE,
-            "" if identity in found else _lookalike(identity),
+            lookalikes.get(identity, ""),
         )
         for identity in wanted
     }
 
 
-def _lookalike(identity: str) -> str:
+def _lookalike(session: Session, identity: str) -> str:
     """A known identity equal to `identity` but for letter case ("cp-001" for "CP-001"):
     asked only for identities that are not known as sent."""
-    with read_session() as session:
-        found = session.execute(_LOOKALIKE, {"lowered": identity.lower()}).scalar()
-    return found or ""
+    return session.execute(_LOOKALIKE, {"lowered": identity.lower()}).scalar() or ""
 
 
 @dataclass(frozen=True)
