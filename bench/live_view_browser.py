@@ -240,14 +240,19 @@ async def latency(probe: Probe, tabs: list[Page], samples: int, deadline: float)
     return {"samples": sent, "tabs": len(tabs), **percentiles(values)}
 
 
-def percentiles(values: list[float]) -> dict[str, Any]:
+def quantiles(values: list[float]) -> dict[str, float | None]:
+    """p50 / p95 / max (ms, nearest rank) of `values`; None for each when there are none."""
     ordered = sorted(values)
 
     def pick(q: float) -> float | None:
         return round(ordered[round(q * (len(ordered) - 1))], 1) if ordered else None
 
+    return {"p50_ms": pick(0.5), "p95_ms": pick(0.95), "max_ms": pick(1.0)}
+
+
+def percentiles(values: list[float]) -> dict[str, Any]:
     timeouts = sum(1 for v in values if v >= SAMPLE_TIMEOUT_S * 1000)
-    return {"p50_ms": pick(0.5), "p95_ms": pick(0.95), "max_ms": pick(1.0), "timeouts": timeouts}
+    return {**quantiles(values), "timeouts": timeouts}
 
 
 async def with_traffic(
@@ -282,16 +287,9 @@ class Pings:
     failures: int = 0
 
     def figures(self) -> dict[str, Any]:
-        ordered = sorted(self.latencies)
-
-        def pick(q: float) -> float | None:
-            return round(ordered[round(q * (len(ordered) - 1))], 1) if ordered else None
-
         return {
-            "p50_ms": pick(0.5),
-            "p95_ms": pick(0.95),
-            "max_ms": pick(1.0),
-            "count": len(ordered),
+            **quantiles(self.latencies),
+            "count": len(self.latencies),
             "failures": self.failures,
         }
 
