@@ -102,6 +102,23 @@ async def _stop(process: asyncio.subprocess.Process) -> None:
 EventHook = Callable[[dict[str, Any]], None]
 
 
+async def start_generator(
+    command: list[str], cpu: int, pin: bool, log: Path, line_limit: int = 2**16
+) -> asyncio.subprocess.Process:
+    """A load generator on `cpu`: its progress lines on stdout (`line_limit`: the longest
+    one, asyncio's default unless its result carries every latency), stderr into `log`, a
+    line on stdin tells it to finish."""
+    with log.open("wb") as stderr:
+        return await asyncio.create_subprocess_exec(
+            *pinned(command, cpu, pin),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            cwd=BENCH_DIR.parent,
+            limit=line_limit,
+        )
+
+
 async def run_generator(
     port: int, options: list[str], hooks: dict[str, EventHook], pin: bool, log: Path
 ) -> dict[str, Any]:
@@ -110,14 +127,7 @@ async def run_generator(
     After a "booted" hook the generator is told (a line on its stdin) to close and finish.
     """
     command = [sys.executable, str(BENCH_DIR / "_ocpp_load.py"), "--port", str(port), *options]
-    with log.open("wb") as stderr:
-        process = await asyncio.create_subprocess_exec(
-            *pinned(command, 1, pin),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-            cwd=BENCH_DIR.parent,
-        )
+    process = await start_generator(command, 1, pin, log)
     try:
         result = await asyncio.wait_for(_follow(process, hooks, log), GENERATOR_TIMEOUT)
     finally:

@@ -60,7 +60,7 @@ from typing import TYPE_CHECKING, Any
 if __package__ in (None, ""):  # run as a script: `bench` is importable from the project root
     sys.path.append(str(Path(__file__).resolve().parents[1]))
 
-from bench._bench_procs import BENCH_DIR, cpu_seconds, pinned, pinning_works
+from bench._bench_procs import BENCH_DIR, cpu_seconds, pinning_works, start_generator
 from bench._ccms_ocpp_server import BENCH_TAG_PREFIX, CHARGER_PREFIX
 from bench._ocpp_load import (
     Charger,
@@ -487,15 +487,7 @@ async def run_halves(
             command += ["--chargers", str(half.chargers), *options]
             command += ["--prefix", CHARGER_PREFIX, "--tag-prefix", BENCH_TAG_PREFIX]
             log = workdir / f"load-{tag}-{number}.log"
-            with log.open("wb") as stderr:
-                process = await asyncio.create_subprocess_exec(
-                    *pinned(command, GENERATOR_CPU, pin),
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE,
-                    stderr=stderr,
-                    cwd=BENCH_DIR.parent,
-                    limit=RESULT_LINE_LIMIT,
-                )
+            process = await start_generator(command, GENERATOR_CPU, pin, log, RESULT_LINE_LIMIT)
             processes.append((process, log))
         followers = [
             _Follower(process, log, sample if number == 0 else None)
