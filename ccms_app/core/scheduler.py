@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 # A job that is late (busy loop, suspended laptop) runs once, not once per missed interval.
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 60}
+JOB_GRACE_S = 5.0  # on shutdown, how long running jobs may take to finish before cancelling
 
 _scheduler: AsyncIOScheduler | None = None
 _leading = True  # whether this process runs the jobs (core.leadership; SQLite: always)
@@ -65,14 +66,38 @@ def leading() -> bool:
     return _leading
 
 
-async def stop_scheduler() -> None:
-    """Stop and forget the scheduler; the next get_scheduler() makes a fresh one."""
+async def stop_scheduler(grace_s: float = JOB_GRACE_S) -> None:
+    """Stop and forget the scheduler; the next get_scheduler() makes a fresh one. Jobs still
+    running get `grace_s` to finish first."""
     global _scheduler, _leading
     scheduler, _scheduler = _scheduler, None
     _leading = True
     if scheduler is None or not scheduler.running:
         return
+    scheduler.pause()  # nothing new starts while the running jobs finish
+    await _let_running_jobs_finish(scheduler, grace_s)
     scheduler.shutdown(wait=False)
     # AsyncIOScheduler shuts down on the loop's next turn; let it, before the loop may close.
     await asyncio.sleep(0)
     log.info("scheduler stopped")
+
+
+async def _let_running_jobs_finish(scheduler: AsyncIOScheduler, grace_s: float) -> None:
+    """APScheduler's asyncio executor cancels a coroutine job still running at shutdown and
+    logs that as an ERROR with a traceback: a gateway stopped during a live-cost refresh said
+    so on every stop. The executor keeps no public list of running jobs: its futures are read
+    from APScheduler 3's private attributes (the version is pinned in the lock)."""
+    running = [
+        future
+        for executor in getattr(scheduler, "_executors", {}).values()
+        for future in getattr(executor, "_pending_futures", ())
+        if not future.done()
+    ]
+    if not running:
+        return
+    _, unfinished = await asyncio.wait(running, timeout=grace_s)
+    if unfinished:
+        log.warning(
+            "scheduled jobs still running at shutdown are cancelled",
+            extra={"jobs": len(unfinished), "grace_s": grace_s},
+        )
