@@ -11,10 +11,12 @@ Three figures, each next to a baseline measured in the same run (machines here a
    resolution, the session's samples and statuses from SQLite, timeline, engine) for S stored
    sessions. Baseline: reading those sessions' samples alone (session_pricing.meter_points).
 3. live: finance.live_costs.refresh_running_costs over R running sessions (default 1,000,
-   30 samples each) writing their running cost rows, twice: the first run resolves each
-   session's tariff, the next ones keep it. Baseline: reading their samples alone.
+   30 samples each; `--running-minutes M`: started M minutes ago, an energy register and a
+   power sample every minute) writing their running cost rows, twice: the first run resolves
+   each session's tariff, the next ones keep it. Baseline: reading their samples alone.
 
     .venv/bin/python bench/finance_pricing.py [--sessions 100000] [--stored 2000] [--running 1000]
+        [--running-minutes 240]
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -33,8 +36,8 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: `bench` is importable from the project root
     sys.path.append(str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import insert
-from sqlmodel import select
+from sqlalchemy import insert, update
+from sqlmodel import col, select
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.charging.models import ChargingSession, MeterSample, SessionStatus
@@ -54,6 +57,7 @@ from ccms_app.network.models import ChargePoint, Station
 ZONE = "Europe/Berlin"
 MONTH = datetime(2026, 11, 1, tzinfo=UTC)
 SAMPLE_EVERY = timedelta(minutes=5)
+WH_A_MINUTE = 183  # 11 kW for a minute, the running sessions of --running-minutes
 REALISTIC = {
     "currency": "EUR",
     "idle_grace_minutes": 15,
@@ -133,9 +137,11 @@ def engine_figures(count: int) -> None:
     print(f"   ratio realistic / flat: {real / base:.2f}")
 
 
-def seed(stored: int, running: int) -> tuple[list[int], list[int]]:
+def seed(stored: int, running: int, running_minutes: int = 0) -> tuple[list[int], list[int]]:
     """An organisation, a Berlin station, 100 charge points, the realistic tariff as network
-    default, `stored` finished and `running` running sessions with their samples."""
+    default, `stored` finished and `running` running sessions with their samples (with
+    `running_minutes`: each running session started that long ago, and has an energy
+    register and a power sample every minute since, as a charger sampling every 60 s)."""
     engine = db.get_engine()
     now = datetime.now(UTC)
     with db.session_scope() as s:
@@ -184,24 +190,53 @@ def seed(stored: int, running: int) -> tuple[list[int], list[int]]:
             }
             tx = conn.execute(insert(ChargingSession).values(**row)).inserted_primary_key[0]
             shift = start - facts.start
-            samples = points[:30] if is_running else points
-            conn.execute(
-                insert(MeterSample),
-                [
-                    {
-                        "charge_point_id": row["charge_point_id"],
-                        "connector_id": 1,
-                        "session_id": tx,
-                        "timestamp": p.at + shift,
-                        "measurand": "Energy.Active.Import.Register",
-                        "value": float(p.register_wh or 0),
-                        "unit": "Wh",
-                    }
-                    for p in samples
-                ],
-            )
+            samples = [replace(p, at=p.at + shift) for p in points]
+            samples = samples[:30] if is_running else samples
+            if is_running and running_minutes:
+                samples = _per_minute(now, facts.meter_start_wh, running_minutes)
+                conn.execute(
+                    update(ChargingSession)
+                    .where(col(ChargingSession.id) == tx)
+                    .values(start_time=samples[0].at, energy_wh=running_minutes * WH_A_MINUTE)
+                )
+            rows = [_sample_row(row, tx, p) for p in samples]
+            if is_running and running_minutes:
+                rows += [_sample_row(row, tx, p, "Power.Active.Import") for p in samples]
+            conn.execute(insert(MeterSample), rows)
             (live if is_running else finished).append(tx)
     return finished, live
+
+
+def _per_minute(now: datetime, meter_start: int, minutes: int) -> list[MeterPoint]:
+    """A sample a minute at 11 kW for the last `minutes`; the first one is the start."""
+    start = now - timedelta(minutes=minutes)
+    return [
+        MeterPoint(
+            start + timedelta(minutes=i),
+            register_wh=Decimal(meter_start + WH_A_MINUTE * i),
+            power_w=Decimal(11_000),
+        )
+        for i in range(minutes + 1)
+    ]
+
+
+def _sample_row(
+    row: dict[str, Any],
+    tx: int,
+    point: MeterPoint,
+    measurand: str = "Energy.Active.Import.Register",
+) -> dict[str, Any]:
+    power = measurand == "Power.Active.Import"
+    value = point.power_w if power else point.register_wh
+    return {
+        "charge_point_id": row["charge_point_id"],
+        "connector_id": 1,
+        "session_id": tx,
+        "timestamp": point.at,
+        "measurand": measurand,
+        "value": float(value or 0),
+        "unit": "W" if power else "Wh",
+    }
 
 
 def _timed(work: Callable[[], Any]) -> float:
@@ -258,13 +293,20 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=100_000)
     parser.add_argument("--stored", type=int, default=2_000)
     parser.add_argument("--running", type=int, default=1_000)
+    parser.add_argument(
+        "--running-minutes",
+        type=int,
+        default=0,
+        help="running sessions started this long ago, sampled every minute (default: 30 "
+        "samples of the finished sessions' kind)",
+    )
     args = parser.parse_args()
     engine_figures(args.sessions)
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.db"
         upgrade_database(url)
         db.set_engine(db.make_engine(url))
-        finished, running = seed(args.stored, args.running)
+        finished, running = seed(args.stored, args.running, args.running_minutes)
         stop_figures(finished)
         live_figures(running)
         db.set_engine(None)

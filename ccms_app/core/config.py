@@ -69,6 +69,7 @@ class Settings(BaseSettings):
     ocpp_close_timeout: Seconds = 10.0
     command_timeout: Seconds = 30.0
     realtime_interval: Seconds = 0.2  # how long live updates are batched before a push
+    counters_interval: Seconds = 1.0  # Home's counts and totals: at most one push per this
     # Scale-out: network events between processes over Redis; "" = they stay in the process
     redis_url: str = ""
     # Scale-out: this web process holds no chargers (`ccms web` sets it): no OCPP server and

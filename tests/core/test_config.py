@@ -33,6 +33,7 @@ SAMPLES: dict[str, tuple[str, object]] = {
     "ocpp_close_timeout": ("0.5", 0.5),
     "command_timeout": ("45.5", 45.5),
     "realtime_interval": ("0.05", 0.05),
+    "counters_interval": ("0.5", 0.5),
     "redis_url": ("redis://127.0.0.1:6380/0", "redis://127.0.0.1:6380/0"),
     "web_only": ("true", True),
     "web_workers": ("6", 6),
@@ -123,7 +124,7 @@ def test_defaults_are_the_documented_ones() -> None:
     assert (settings.log_level, settings.log_format) == ("INFO", "text")
     assert settings.heartbeat_interval == 300
     assert [getattr(settings, name) for name in SECONDS] == [30.0, 30.0, 10.0, 30.0]
-    assert settings.realtime_interval == 0.2
+    assert (settings.realtime_interval, settings.counters_interval) == (0.2, 1.0)
     assert (settings.session_hours, settings.diagnostics_max_mb) == (12, 100)
     assert settings.firmware_dir == PROJECT_ROOT / "var" / "firmware"
     assert settings.diagnostics_dir == PROJECT_ROOT / "var" / "diagnostics"
@@ -145,13 +146,13 @@ def test_the_ocpp_address_chargers_are_given(clean_env: pytest.MonkeyPatch) -> N
 
 
 def test_durations_take_fractions_of_a_second(clean_env: pytest.MonkeyPatch) -> None:
-    for name in (*SECONDS, "realtime_interval"):
+    for name in (*SECONDS, "realtime_interval", "counters_interval"):
         clean_env.setenv(env_name(name), "2.5")
 
     settings = Settings.from_env()
 
     assert [getattr(settings, name) for name in SECONDS] == [2.5] * 4
-    assert settings.realtime_interval == 2.5
+    assert settings.realtime_interval == settings.counters_interval == 2.5
     assert isinstance(settings.heartbeat_interval, int)
 
 

@@ -139,3 +139,39 @@ async def test_the_tabs_do_not_wait_for_a_slow_feed(event_bus: EventBus, pushes:
         release.set()
         await eventually(lambda: pushes.by_organisation == [7])
     assert publisher.batches == 1
+
+
+async def test_a_feed_with_every_pushes_once_per_period_with_every_change(
+    event_bus: EventBus, pushes: Pushes
+) -> None:
+    """Home's counts change with every batch under traffic, and each push goes to every
+    linked tab: they go at most once a period, the batches in between merged (none lost)."""
+    loaded: list[Batch] = []
+
+    def load(organisation_id: int, batch: Batch) -> HomeSummary:
+        loaded.append(batch)
+        return SUMMARY
+
+    feed = Feed("home", lambda: {7}, load, pushes, every=0.5)
+    publisher = LivePublisher(event_bus, 0.01, feeds=[feed], refresh_tabs=pushes.refresh_tabs)
+    async with _running(publisher):
+        event_bus.publish(NetworkEvent(kind="connector", charge_point_id=1))
+        await eventually(lambda: len(loaded) == 1)  # after a quiet spell: at once
+        assert pushes.by_organisation == [7]
+        for charge_point_id in (2, 3, 4):  # three batches within the period
+            event_bus.publish(NetworkEvent(kind="meter", charge_point_id=charge_point_id))
+            await eventually(lambda n=charge_point_id: len(pushes.batches) == n)
+        assert len(loaded) == 1  # the tabs had every batch; the feed waits for its period
+        await eventually(lambda: len(loaded) == 2, timeout=2.0)
+        assert loaded[1].changed == {2, 3, 4}
+        assert loaded[1].kinds == {"meter"}
+        await asyncio.sleep(0.7)
+        assert len(loaded) == 2 and pushes.by_organisation == [7, 7]  # nothing more held
+
+
+def test_batches_merge_what_each_changed() -> None:
+    first = Batch(frozenset({1}), kinds=frozenset({"meter"}))
+    later = Batch(frozenset({2}), everything=True, kinds=frozenset({"asset"}), edited=True)
+    assert first.merged(later) == Batch(
+        frozenset({1, 2}), everything=True, kinds=frozenset({"meter", "asset"}), edited=True
+    )

@@ -58,6 +58,10 @@ class Feed(Generic[View]):
     load: Callable[[int, Batch], View]
     push: Callable[[int, View], Awaitable[None]]
     wanted: Callable[[Batch], bool] = lambda batch: True
+    # At most one push per `every` seconds (0: after every batch). The batches in between
+    # are merged and pushed together once it has passed; a batch after a quiet spell still
+    # goes at once.
+    every: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,15 @@ class Batch:
     everything: bool = False
     kinds: frozenset[str] = frozenset()
     edited: bool = False
+
+    def merged(self, later: Batch) -> Batch:
+        """What this batch and `later` changed together."""
+        return Batch(
+            self.changed | later.changed,
+            self.everything or later.everything,
+            self.kinds | later.kinds,
+            self.edited or later.edited,
+        )
 
     @property
     def sessions_changed(self) -> bool:
@@ -109,6 +122,10 @@ def batch_of(events: Sequence[NetworkEvent]) -> Batch:
 TabRefresh = Callable[[Batch], Awaitable[int]]
 
 
+def _now() -> float:
+    return time.monotonic()
+
+
 async def _no_tabs(batch: Batch) -> int:
     return 0
 
@@ -134,6 +151,11 @@ class LivePublisher:
         self.pushes = 0
         self.tab_refreshes = 0
         self.batches = 0  # batches handled, pushed or not (tests wait on it)
+        # feeds with `every`: the batches merged while one waits, when it last pushed, and
+        # the task that pushes them once `every` has passed
+        self._held: dict[str, Batch] = {}
+        self._pushed_at: dict[str, float] = {}
+        self._later: dict[str, asyncio.Task[None]] = {}
 
     async def run(self) -> None:
         """Until cancelled: push fresh views after each batch of events (`EventBatches`)."""
@@ -144,6 +166,8 @@ class LivePublisher:
                 await self.publish(batch_of(await batches.next()))
         finally:
             self._bus.unsubscribe(queue)
+            for task in list(self._later.values()):
+                task.cancel()
 
     async def publish(self, batch: Batch | None = None) -> None:
         """Push fresh views to every watcher; one failure skips only that view.
@@ -165,7 +189,36 @@ class LivePublisher:
         for feed in self._feeds:
             if not feed.wanted(batch):
                 continue
-            for organisation_id in sorted(feed.organisations()):
+            if feed.every <= 0:
+                await self._push_feed(feed, batch)
+                continue
+            held = self._held.get(feed.name)
+            self._held[feed.name] = batch if held is None else held.merged(batch)
+            if feed.name in self._later:  # a push is due already: it takes this batch too
+                continue
+            wait = self._pushed_at.get(feed.name, float("-inf")) + feed.every - _now()
+            if wait <= 0:
+                await self._push_held(feed)
+            else:
+                task = asyncio.create_task(self._push_later(feed, wait), name=f"feed-{feed.name}")
+                self._later[feed.name] = task
+
+    async def _push_held(self, feed: Feed[Any]) -> None:
+        self._pushed_at[feed.name] = _now()
+        await self._push_feed(feed, self._held.pop(feed.name))
+
+    async def _push_later(self, feed: Feed[Any], wait: float) -> None:
+        """Push the merged batches once `every` has passed; again while more arrive."""
+        try:
+            while feed.name in self._held:
+                await asyncio.sleep(wait)
+                await self._push_held(feed)
+                wait = feed.every
+        finally:
+            self._later.pop(feed.name, None)
+
+    async def _push_feed(self, feed: Feed[Any], batch: Batch) -> None:
+        for organisation_id in sorted(feed.organisations()):
                 try:
                     view = await asyncio.to_thread(feed.load, organisation_id, batch)
                     await feed.push(organisation_id, view)
@@ -232,8 +285,12 @@ def live_tabs(tab_states: TabStates) -> TabRefresh:
     return refresh
 
 
-def home_feed(app: rx.App, tallies: HomeTallies | None = None) -> Feed[HomeSummary]:
-    """Home's counts, for the organisations with a Home tab open."""
+def home_feed(
+    app: rx.App, tallies: HomeTallies | None = None, every: float = 0.0
+) -> Feed[HomeSummary]:
+    """Home's counts, for the organisations with a Home tab open (or Live Monitoring, which
+    shows them too), at most once per `every` seconds: under traffic they change with every
+    batch, and each push goes to every linked tab of the organisation."""
 
     async def push(organisation_id: int, summary: HomeSummary) -> None:
         token = rx.BaseStateToken(ident=home_token(organisation_id), cls=HomeState)
@@ -247,6 +304,7 @@ def home_feed(app: rx.App, tallies: HomeTallies | None = None) -> Feed[HomeSumma
         home_load(tallies),
         push,
         lambda batch: not batch.maintenance_only,
+        every,
     )
 
 
@@ -325,7 +383,7 @@ async def live_publisher(app: Any, settings: Settings) -> AsyncIterator[LivePubl
     publisher = LivePublisher(
         get_event_bus(),
         settings.realtime_interval,
-        feeds=[home_feed(app), alarm_bell_feed(app)],
+        feeds=[home_feed(app, every=settings.counters_interval), alarm_bell_feed(app)],
         refresh_tabs=live_tabs(app_tab_states(app)),
         before_publish=lambda: tab_watch.forget_closed_tabs(app),
     )
