@@ -219,15 +219,15 @@ class LivePublisher:
 
     async def _push_feed(self, feed: Feed[Any], batch: Batch) -> None:
         for organisation_id in sorted(feed.organisations()):
-                try:
-                    view = await asyncio.to_thread(feed.load, organisation_id, batch)
-                    await feed.push(organisation_id, view)
-                    self.pushes += 1
-                except Exception:
-                    log.exception(
-                        "live push failed",
-                        extra={"organisation_id": organisation_id, "feed": feed.name},
-                    )
+            try:
+                view = await asyncio.to_thread(feed.load, organisation_id, batch)
+                await feed.push(organisation_id, view)
+                self.pushes += 1
+            except Exception:
+                log.exception(
+                    "live push failed",
+                    extra={"organisation_id": organisation_id, "feed": feed.name},
+                )
 
     async def _push_tabs(self, batch: Batch) -> None:
         if batch.maintenance_only:
