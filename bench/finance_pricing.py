@@ -14,6 +14,9 @@ Three figures, each next to a baseline measured in the same run (machines here a
    30 samples each; `--running-minutes M`: started M minutes ago, an energy register and a
    power sample every minute) writing their running cost rows, twice: the first run resolves
    each session's tariff, the next ones keep it. Baseline: reading their samples alone.
+4. pacing: the event loop's lag (how late a 5 ms sleep wakes up) while a refresh of those
+   sessions runs in a thread as the job runs it, paced to live_costs.CPU_SHARE. Baseline:
+   the same refresh unpaced.
 
     .venv/bin/python bench/finance_pricing.py [--sessions 100000] [--stored 2000] [--running 1000]
         [--running-minutes 240]
@@ -22,7 +25,9 @@ Three figures, each next to a baseline measured in the same run (machines here a
 from __future__ import annotations
 
 import argparse
+import asyncio
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -43,6 +48,7 @@ from ccms_app.accounts.models import Organisation
 from ccms_app.charging.models import ChargingSession, MeterSample, SessionStatus
 from ccms_app.core import db
 from ccms_app.core.migrations import upgrade_database
+from ccms_app.core.pacing import DutyCycle
 from ccms_app.drivers.models import IdTag
 from ccms_app.finance import live_costs, session_pricing
 from ccms_app.finance.models import AssignmentTarget
@@ -288,6 +294,55 @@ def live_figures(ids: list[int]) -> None:
     print(f"   ratio next refresh / read: {steady / base:.2f}")
 
 
+async def _lag_during(work: Callable[[], Any]) -> tuple[float, list[float]]:
+    """Run `work` in a thread (as the job does); the event loop's lag meanwhile: how late a
+    5 ms sleep wakes up, the delay an OCPP reply or a live push would see."""
+    lags: list[float] = []
+    done = asyncio.Event()
+
+    async def probe() -> None:
+        while not done.is_set():
+            began = time.perf_counter()
+            await asyncio.sleep(0.005)
+            lags.append(time.perf_counter() - began - 0.005)
+
+    probing = asyncio.create_task(probe())
+    began = time.perf_counter()
+    await asyncio.to_thread(work)
+    took = time.perf_counter() - began
+    done.set()
+    await probing
+    return took, sorted(lags)
+
+
+def pacing_figures(count: int) -> None:
+    """The event loop's lag while a live-cost refresh runs, unpaced and paced."""
+
+    def lag_line(name: str, took: float, worked: float, lags: list[float]) -> str:
+        p99 = lags[min(len(lags) - 1, int(len(lags) * 0.99))] * 1000
+        p50 = statistics.median(lags) * 1000
+        return (
+            f"   {name:<38}{took:6.2f} s wall, {worked:5.2f} s work; loop lag "
+            f"p50 {p50:5.1f} / p99 {p99:6.1f} / max {lags[-1] * 1000:6.1f} ms"
+        )
+
+    def unpaced() -> None:
+        live_costs._refresh(None, None)
+
+    cycles: list[DutyCycle] = []
+
+    def paced() -> None:
+        cycles.append(DutyCycle(live_costs.CPU_SHARE))  # its clock starts with the refresh
+        live_costs._refresh(None, cycles[0])
+
+    took, lags = asyncio.run(_lag_during(unpaced))
+    print(f"4. event loop lag during a live cost refresh of {count:,} running sessions")
+    print(lag_line("unpaced (before):", took, took, lags))
+    took, lags = asyncio.run(_lag_during(paced))
+    name = f"paced to {live_costs.CPU_SHARE:.0%} (the job):"
+    print(lag_line(name, took, cycles[0].done(), lags))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=100_000)
@@ -309,6 +364,7 @@ def main() -> None:
         finished, running = seed(args.stored, args.running, args.running_minutes)
         stop_figures(finished)
         live_figures(running)
+        pacing_figures(len(running))
         db.set_engine(None)
 
 
