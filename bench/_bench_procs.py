@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +50,62 @@ def rss_bytes(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) * 1024
     return 0
+
+
+# Who is who on the machine, from a process's command line (bench/live_view_browser.py)
+ProcessGroups = dict[str, Callable[[str], bool]]
+
+
+def _process_ticks() -> dict[int, tuple[str, int]]:
+    """pid -> (command line, user + system ticks) of every process readable now."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # ended meanwhile
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        found[int(entry.name)] = (command, int(fields[11]) + int(fields[12]))
+    return found
+
+
+def _machine_ticks() -> int:
+    """Busy ticks of all cores: user, nice, system, irq, softirq, steal (not idle, iowait)."""
+    first = Path("/proc/stat").read_text().splitlines()[0].split()  # "cpu  user nice ..."
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, first[1:9])
+    return user + nice + system + irq + softirq + steal
+
+
+@dataclass
+class CpuUse:
+    """CPU per group of processes between `start()` and `stop()`, in % of one core."""
+
+    groups: ProcessGroups
+    figures: dict[str, float] | None = None
+
+    def start(self) -> None:
+        self._began = (time.monotonic(), _process_ticks(), _machine_ticks())
+
+    def stop(self) -> dict[str, float]:
+        began_at, before, machine_before = self._began
+        seconds = max(time.monotonic() - began_at, 1e-6)
+        used = dict.fromkeys([*self.groups, "other"], 0.0)
+        counted = dict.fromkeys(used, 0)
+        for pid, (command, ticks) in _process_ticks().items():
+            spent = ticks - before.get(pid, (command, 0))[1]
+            group = next((name for name, test in self.groups.items() if test(command)), "other")
+            used[group] += spent / _TICKS / seconds * 100
+            counted[group] += 1 if spent > 0 else 0
+        machine = (_machine_ticks() - machine_before) / _TICKS / seconds * 100
+        self.figures = {name: round(value, 1) for name, value in used.items()}
+        self.figures["machine"] = round(machine, 1)
+        self.figures["cores"] = os.cpu_count() or 1
+        for name, busy in counted.items():
+            self.figures[f"{name}_processes"] = busy
+        return self.figures
 
 
 @dataclass

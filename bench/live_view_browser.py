@@ -18,7 +18,9 @@ chargers that carry the traffic, the rest held connected (`idle`). Then, per N:
 - the largest websocket frame of each phase;
 - the web UI's `/ping` (Reflex's health route, what the supervisor and a load balancer ask):
   one GET every 100 ms through each phase, p50 / p95 / max and failures (issue 8: < 100 ms
-  throughout).
+  throughout);
+- the CPU of the app, the browser (its tabs' renderers), the load generator and the rest of
+  the machine through each phase, from /proc: here the tabs share the app's cores.
 
     .venv/bin/python bench/live_view_browser.py                # N = 1,000 then 10,000
     .venv/bin/python bench/live_view_browser.py --n 1000 --samples 30
@@ -70,6 +72,7 @@ from bench._app_process import (
     plan_network,
     prepare_network,
 )
+from bench._bench_procs import CpuUse, ProcessGroups
 from bench._ocpp_client import ChargerConnection, open_charger
 from bench._ocpp_load import HOST, raise_fd_limit, status_payload
 
@@ -229,15 +232,28 @@ async def one_sample(probe: Probe, tabs: list[Page]) -> list[float]:
     return [SAMPLE_TIMEOUT_S * 1000 if t is None else max(0.0, t - sent_ms) for t in seen]
 
 
+# The machine's processes while a phase is measured: the browser's tabs share these cores
+# with the app here, where in production they run on the operators' own machines.
+CPU_GROUPS: ProcessGroups = {
+    "app": lambda command: "reflex run" in command,
+    "browser": lambda command: "chromium" in command or "chrome" in command,
+    "load generator": lambda command: "_ocpp_load.py" in command,
+}
+
+
 async def latency(probe: Probe, tabs: list[Page], samples: int, deadline: float) -> dict[str, Any]:
-    """p50 / p95 / max (ms) over `samples` StatusNotifications and every tab, until deadline."""
+    """p50 / p95 / max (ms) over `samples` StatusNotifications and every tab, until deadline;
+    the CPU each group of processes used meanwhile."""
     values: list[float] = []
     sent = 0
+    cpu = CpuUse(CPU_GROUPS)
+    cpu.start()
     while sent < samples and time.monotonic() < deadline:
         values += await one_sample(probe, tabs)
         sent += 1
         await asyncio.sleep(0.2 + 0.1 * (sent % 3))  # off the publisher's batching rhythm
-    return {"samples": sent, "tabs": len(tabs), **percentiles(values)}
+    figures = {"samples": sent, "tabs": len(tabs), **percentiles(values)}
+    return {**figures, "cpu_pct": cpu.stop()}
 
 
 def quantiles(values: list[float]) -> dict[str, float | None]:
@@ -480,6 +496,12 @@ def report_lines(result: dict[str, Any], settings: Settings) -> list[str]:
             f"{name:<28}{_ms(ping['p50_ms']):>9}{_ms(ping['p95_ms']):>9}"
             f"{_ms(ping['max_ms']):>9}{ping['count']:>9}{ping['failures']:>9}"
         )
+    groups = [*CPU_GROUPS, "other"]
+    lines.append(f"{'CPU meanwhile, % of a core':<28}" + "".join(f"{g:>16}" for g in groups))
+    for name, phase in result["latency"].items():
+        cpu = phase["cpu_pct"]
+        shares = "".join(f"{cpu[g]:>16.0f}" for g in groups)
+        lines.append(f"{name:<28}{shares}  machine {cpu['machine']:.0f} of {cpu['cores'] * 100}")
     lines.append(
         f"traffic offered: {settings.rate:,.0f} msg/s; a timed-out sample counts as "
         f"{SAMPLE_TIMEOUT_S * 1000:,.0f} ms. Targets (issue 8, 10,000 charge points): load "
