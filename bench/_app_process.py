@@ -118,8 +118,9 @@ def prepare_network(database_url: str, network: Network) -> None:
 
 
 @contextlib.contextmanager
-def app_process(workdir: Path, database_url: str) -> Iterator[RunningApp]:
-    """`reflex run --env prod --single-port` on free 127.0.0.1 ports; stopped on exit."""
+def app_process(workdir: Path, database_url: str, cpu: int | None = None) -> Iterator[RunningApp]:
+    """`reflex run --env prod --single-port` on free 127.0.0.1 ports; stopped on exit. With
+    `cpu`, the app (and its worker) runs on that core only (taskset)."""
     web_port, ocpp_port = _free_port(), _free_port()
     env = _app_environment(workdir, database_url, ocpp_port)
     env["CCMS_WEB_PORT"] = str(web_port)
@@ -127,8 +128,9 @@ def app_process(workdir: Path, database_url: str) -> Iterator[RunningApp]:
     log_path = workdir / "app.log"
     command = [sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port"]
     with log_path.open("wb") as log_file:
+        command = [*command, "--frontend-port", str(web_port)]
         process = subprocess.Popen(
-            [*command, "--frontend-port", str(web_port)],
+            command if cpu is None else ["taskset", "-c", str(cpu), *command],
             cwd=PROJECT_ROOT,
             env=env,
             stdout=log_file,

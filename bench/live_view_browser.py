@@ -25,6 +25,7 @@ chargers that carry the traffic, the rest held connected (`idle`). Then, per N:
     .venv/bin/python bench/live_view_browser.py                # N = 1,000 then 10,000
     .venv/bin/python bench/live_view_browser.py --n 1000 --samples 30
     .venv/bin/python bench/live_view_browser.py --quick        # ~100 charge points, ~1 min
+    .venv/bin/python bench/live_view_browser.py --n 1000 --pin # the app alone on CPU 0
 
 The JSON report goes to artifacts/bench/live_view_browser-<timestamp>.json. Everything talks
 to 127.0.0.1 and is bounded: load timeout, per-sample timeout, the traffic window.
@@ -72,13 +73,14 @@ from bench._app_process import (
     plan_network,
     prepare_network,
 )
-from bench._bench_procs import CpuUse, ProcessGroups
+from bench._bench_procs import CpuUse, ProcessGroups, pinning_works
 from bench._ocpp_client import ChargerConnection, open_charger
 from bench._ocpp_load import HOST, raise_fd_limit, status_payload
 
 DESKTOP = {"width": 1366, "height": 800}
 LOAD_TIMEOUT_MS = 240_000  # today's /live takes ~26 s with 10,000 charge points
 SAMPLE_TIMEOUT_S = 20.0  # a badge that has not changed by then counts as this, and a timeout
+APP_CPU, CLIENT_CPU = 0, 1  # with --pin
 PING_EVERY_S = 0.1  # GET /ping this often during each latency phase
 PING_TIMEOUT_S = 5.0  # an answer slower than this is a failure
 SETTLE_S = 1.5  # after a load: the frames that follow the first paint still count as load
@@ -134,6 +136,7 @@ class Settings:
     rate: float
     traffic: int
     window_s: float
+    pin: bool = False  # the app on CPU 0; Chromium and the chargers on CPU 1
 
 
 # --- pages ----------------------------------------------------------------------------------
@@ -422,7 +425,7 @@ async def measure_size(n: int, settings: Settings) -> dict[str, Any]:
         database_url = f"sqlite:///{workdir / 'ccms.db'}"
         prepare_network(database_url, network)
         marks = {"seed_s": time.perf_counter() - started}
-        with app_process(workdir, database_url) as app:
+        with app_process(workdir, database_url, APP_CPU if settings.pin else None) as app:
             marks["app_start_s"] = time.perf_counter() - started - marks["seed_s"]
             options = ["--scenario", "idle", "--chargers", str(network.idle), "--hold", "3600"]
             async with load_generator(
@@ -547,17 +550,30 @@ def parse_args(argv: list[str] | None = None) -> tuple[list[int], Settings]:
     parser.add_argument("--rate", type=float, default=1000.0, help="charger traffic, msg/s")
     parser.add_argument("--traffic", type=int, default=1000, help="chargers sending it")
     parser.add_argument("--window", type=float, default=45.0, help="seconds of traffic")
+    parser.add_argument(
+        "--pin",
+        action="store_true",
+        help="the app on CPU 0, Chromium and the chargers on CPU 1 (the server's figures "
+        "without the tabs' renderers on its core)",
+    )
     args = parser.parse_args(argv)
+    if args.pin and not pinning_works():
+        parser.error("--pin needs taskset and two cores")
     if args.quick:
-        settings = Settings(2, 8, 3, min(args.rate, 200.0), 50, 12.0)
+        settings = Settings(2, 8, 3, min(args.rate, 200.0), 50, 12.0, args.pin)
         return args.n or [100], settings
-    settings = Settings(args.loads, args.samples, args.tabs, args.rate, args.traffic, args.window)
+    settings = Settings(
+        args.loads, args.samples, args.tabs, args.rate, args.traffic, args.window, args.pin
+    )
     return args.n or [1000, 10_000], settings
 
 
 def main(argv: list[str] | None = None) -> None:
     sizes, settings = parse_args(argv)
     raise_fd_limit()
+    if settings.pin:  # Playwright's Chromium and the load generators inherit this core
+        os.sched_setaffinity(0, {CLIENT_CPU})
+        print(f"pinned: the app on CPU {APP_CPU}; Chromium and the chargers on CPU {CLIENT_CPU}")
     # SIGTERM unwinds like Ctrl-C, so the app, the chargers and Chromium are stopped too
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     report = asyncio.run(run(sizes, settings))
