@@ -152,7 +152,7 @@ async def test_a_feed_with_every_pushes_once_per_period_with_every_change(
         loaded.append(batch)
         return SUMMARY
 
-    feed = Feed("home", lambda: {7}, load, pushes, every=0.5)
+    feed = Feed("home", lambda: {7}, load, pushes, every=2.0)
     publisher = LivePublisher(event_bus, 0.01, feeds=[feed], refresh_tabs=pushes.refresh_tabs)
     async with _running(publisher):
         event_bus.publish(NetworkEvent(kind="connector", charge_point_id=1))
@@ -162,10 +162,10 @@ async def test_a_feed_with_every_pushes_once_per_period_with_every_change(
             event_bus.publish(NetworkEvent(kind="meter", charge_point_id=charge_point_id))
             await eventually(lambda n=charge_point_id: len(pushes.batches) == n)
         assert len(loaded) == 1  # the tabs had every batch; the feed waits for its period
-        await eventually(lambda: len(loaded) == 2, timeout=2.0)
+        await eventually(lambda: len(loaded) == 2, timeout=5.0)
         assert loaded[1].changed == {2, 3, 4}
         assert loaded[1].kinds == {"meter"}
-        await asyncio.sleep(0.7)
+        await asyncio.sleep(0.3)
         assert len(loaded) == 2 and pushes.by_organisation == [7, 7]  # nothing more held
 
 
