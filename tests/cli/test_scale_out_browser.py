@@ -145,8 +145,15 @@ async def _meter(cp: ScriptedChargePoint, transaction_id: int, wh: int) -> None:
 
 async def _reset_from_the_page(page: Page) -> None:
     await page.click(f"[data-testid=cp-link-{IDENTITY}] >> visible=true")
+    # the page's load sets the form to its defaults: choose once it has, and send only
+    # once the server's form says Hard (the radio follows the server's state)
+    await expect(page.locator("[data-testid=cp-identity]")).to_have_text(
+        IDENTITY, timeout=UI_TIMEOUT_MS
+    )
     await page.click("[data-testid=tab-commands]")
-    await page.get_by_role("radio", name="Hard").click()
+    hard = page.get_by_role("radio", name="Hard")
+    await hard.click()
+    await expect(hard).to_be_checked(timeout=UI_TIMEOUT_MS)
     await page.click("[data-testid=command-send]")
     await expect(page.locator("[data-testid=command-outcome]")).to_have_text(
         "Reset accepted by the charge point.", timeout=UI_TIMEOUT_MS
