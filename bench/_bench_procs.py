@@ -40,9 +40,13 @@ def pinned(command: list[str], cpu: int, pin: bool) -> list[str]:
 
 def cpu_seconds(pid: int) -> float:
     """User + system CPU of the process, all its threads, from /proc/<pid>/stat."""
-    stat = Path(f"/proc/{pid}/stat").read_text()
+    return _stat_ticks(Path(f"/proc/{pid}/stat").read_text()) / _TICKS
+
+
+def _stat_ticks(stat: str) -> int:
+    """User + system ticks from the text of a /proc/<pid>/stat."""
     fields = stat[stat.rindex(")") + 2 :].split()
-    return (int(fields[11]) + int(fields[12])) / _TICKS
+    return int(fields[11]) + int(fields[12])
 
 
 def rss_bytes(pid: int) -> int:
@@ -67,8 +71,7 @@ def _process_ticks() -> dict[int, tuple[str, int]]:
             command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:  # ended meanwhile
             continue
-        fields = stat[stat.rindex(")") + 2 :].split()
-        found[int(entry.name)] = (command, int(fields[11]) + int(fields[12]))
+        found[int(entry.name)] = (command, _stat_ticks(stat))
     return found
 
 
@@ -84,7 +87,6 @@ class CpuUse:
     """CPU per group of processes between `start()` and `stop()`, in % of one core."""
 
     groups: ProcessGroups
-    figures: dict[str, float] | None = None
 
     def start(self) -> None:
         self._began = (time.monotonic(), _process_ticks(), _machine_ticks())
@@ -100,12 +102,12 @@ class CpuUse:
             used[group] += spent / _TICKS / seconds * 100
             counted[group] += 1 if spent > 0 else 0
         machine = (_machine_ticks() - machine_before) / _TICKS / seconds * 100
-        self.figures = {name: round(value, 1) for name, value in used.items()}
-        self.figures["machine"] = round(machine, 1)
-        self.figures["cores"] = os.cpu_count() or 1
+        figures = {name: round(value, 1) for name, value in used.items()}
+        figures["machine"] = round(machine, 1)
+        figures["cores"] = os.cpu_count() or 1
         for name, busy in counted.items():
-            self.figures[f"{name}_processes"] = busy
-        return self.figures
+            figures[f"{name}_processes"] = busy
+        return figures
 
 
 @dataclass
