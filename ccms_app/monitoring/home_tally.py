@@ -31,7 +31,7 @@ from ccms_app.core.local_time import midnight_of
 from ccms_app.core.operator_zone import operator_zone_of
 from ccms_app.core.types import utc_now
 from ccms_app.monitoring.home_summary import WARNINGS_SHOWN, HomeSummary
-from ccms_app.monitoring.rules.home_tally import Share, Tally, share_of
+from ccms_app.monitoring.rules.home_tally import Share, Tally, share_of, with_sessions
 from ccms_app.monitoring.snapshot import ChargePointView, ConnectorView, Query, scoped
 from ccms_app.network.models import ChargePoint, Connector, Station
 
@@ -59,13 +59,32 @@ class HomeTally:
             tally._tally.replace_all(read_shares(session, scope, tally.midnight))
         return tally
 
-    def apply(self, changed: Collection[int]) -> None:
-        """Re-read these charge points only; one that is gone or left the scope drops out."""
+    def apply(self, changed: Collection[int], metered: Collection[int] = ()) -> None:
+        """Re-read these charge points only; one that is gone or left the scope drops out.
+
+        Of those in `metered` (only meter values reached them) only the sessions are read
+        again: under traffic most of a batch is meter values, and their status, connectors
+        and issues (four of the six queries) have not moved. One the tally does not hold
+        yet is read whole."""
         if not changed:
             return
+        sessions_only = {cp_id for cp_id in metered if self._tally.share(cp_id) is not None}
+        whole = [cp_id for cp_id in changed if cp_id not in sessions_only]
         with read_session() as session:
-            shares = read_shares(session, self.scope, self.midnight, only=changed)
+            shares = read_shares(session, self.scope, self.midnight, only=whole) if whole else {}
+            if sessions_only:
+                shares |= self._with_sessions_read(session, sessions_only)
         self._tally.replace_all({cp_id: shares.get(cp_id) for cp_id in changed})
+
+    def _with_sessions_read(self, session: Session, ids: Collection[int]) -> dict[int, Share]:
+        """The tally's shares of these charge points with their sessions read again."""
+        powers = _active_powers(session, self.scope, ids)
+        today = _started_since(session, self.scope, self.midnight, ids)
+        return {
+            cp_id: with_sessions(share, powers.get(cp_id, ()), today.get(cp_id, (0, 0)))
+            for cp_id in ids
+            if (share := self._tally.share(cp_id)) is not None
+        }
 
     def summary(self, now: datetime, shown: int = WARNINGS_SHOWN) -> HomeSummary:
         """What Home shows, from the tally alone (`now` must fall on the tally's day)."""
@@ -245,9 +264,14 @@ class HomeTallies:
         self._lock = threading.Lock()
 
     def summary(
-        self, organisation_id: int, changed: Collection[int], everything: bool = False
+        self,
+        organisation_id: int,
+        changed: Collection[int],
+        everything: bool = False,
+        metered: Collection[int] = (),
     ) -> HomeSummary:
-        """Home's summary after a batch that changed these charge points (or `everything`)."""
+        """Home's summary after a batch that changed these charge points (or `everything`);
+        `metered`: those of them only meter values reached (`HomeTally.apply`)."""
         now, scope = self._now(), self._scope_of(organisation_id)
         with self._lock:
             tally = self._tallies.get(organisation_id)
@@ -255,7 +279,7 @@ class HomeTallies:
                 zone = self._zone_of(organisation_id)
                 tally = self._tallies[organisation_id] = HomeTally.full(scope, now, zone)
             else:
-                tally.apply(changed)
+                tally.apply(changed, metered)
             return tally.summary(now)
 
     def keep_only(self, organisation_ids: Iterable[int]) -> frozenset[int]:

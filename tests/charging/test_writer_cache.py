@@ -18,6 +18,7 @@ from ccms_app.charging import batch_preload
 from ccms_app.charging.models import ChargingSession
 from ccms_app.core import db
 from ccms_app.core.db_writer import DbWriter
+from ccms_app.core.writer_session import MAX_KEPT_S, WriterSessions
 from ccms_app.network import charge_points
 from ccms_app.network.models import ChargePoint
 from ccms_app.network.provisioning import add_id_tag
@@ -142,6 +143,26 @@ async def test_a_failed_batch_leaves_no_changed_object_for_the_next(engine, regi
         assert cp.vendor == stored
 
 
+@only_sqlite
+def test_the_kept_session_lasts_minutes_whatever_the_number_of_batches(engine: Engine) -> None:
+    """At 1,000 messages a second the writer runs ~800 batches a second: a bound counted in
+    batches reloaded every row the batches need every few seconds."""
+    now = [0.0]
+    sessions = WriterSessions(clock=lambda: now[0])
+    first = sessions.for_batch(engine)
+    first.commit()
+    for _ in range(5_000):
+        batch = sessions.for_batch(engine)
+        batch.commit()
+        sessions.done(batch)
+        assert batch is first
+    now[0] = MAX_KEPT_S
+    later = sessions.for_batch(engine)
+    later.commit()
+    assert later is not first and sessions.fresh_starts == 0
+    sessions.close()
+
+
 def test_finished_sessions_leave_the_kept_ones_when_they_have_doubled() -> None:
     """The writer keeps running sessions across batches; finished ones are dropped, but only
     when the kept ones have doubled since the last look, not by a scan in every batch."""
@@ -153,3 +174,28 @@ def test_finished_sessions_leave_the_kept_ones_when_they_have_doubled() -> None:
     batch_preload._prune_finished(info, kept)  # type: ignore[arg-type]
     assert sorted({cs.status for cs in kept.values()}) == ["active", "refused"]
     assert len(kept) == 129 and info[batch_preload.PRUNE_AT] == 258  # next look at twice as many
+
+
+class _Rows:
+    def __init__(self, sessions: list[SimpleNamespace], queried: list[list[int]]) -> None:
+        self.info: dict = {}
+        self._sessions, self.queried = sessions, queried
+
+    def exec(self, statement: object, params: dict) -> SimpleNamespace:
+        wanted = params["transaction_ids"]
+        self.queried.append(sorted(wanted))
+        return SimpleNamespace(all=lambda: [cs for cs in self._sessions if cs.id in wanted])
+
+
+def test_a_batch_queries_only_the_sessions_not_kept_and_knows_those_that_do_not_exist() -> None:
+    queried: list[list[int]] = []
+    session = _Rows([SimpleNamespace(id=99, status="active")], queried)
+    session.info[batch_preload.KEPT_SESSIONS] = {
+        n: SimpleNamespace(id=n, status="active") for n in range(1000, 3000)
+    }
+    batch_preload._keep_sessions(session, {1000, 1001, 99, 100})  # type: ignore[arg-type]
+    assert queried == [[99, 100]]
+    assert session.info[batch_preload.ABSENT_SESSIONS] == {100}
+    assert 99 in session.info[batch_preload.KEPT_SESSIONS]
+    batch_preload._keep_sessions(session, {1000, 99})  # type: ignore[arg-type]
+    assert queried == [[99, 100]] and session.info[batch_preload.ABSENT_SESSIONS] == set()

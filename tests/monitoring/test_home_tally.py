@@ -102,23 +102,27 @@ class RandomNetwork:
         cps = self.session.exec(select(ChargePoint).order_by(col(ChargePoint.id))).all()
         return self.rnd.choice(cps) if cps else None
 
-    def step(self) -> tuple[set[int], bool]:
+    def step(self) -> tuple[set[int], bool, bool]:
         """One random change, committed: (charge points touched, whether it was an edit that
-        may touch anything)."""
+        may touch anything, whether only meter values reached them)."""
         cp = self._pick()
         if cp is None or self.rnd.random() < 0.08:
             changed = self.add_charge_point()
             self.session.commit()
-            return changed, False
+            return changed, False, False
         if self.rnd.random() < 0.05:
             self.stations[0].timezone = self.rnd.choice(["Europe/Oslo", "America/Chicago"])
             self.session.add(self.stations[0])
             self.session.commit()
-            return set(), True
+            return set(), True, False
+        if self.rnd.random() < 0.3:
+            _meter(self, cp)
+            self.session.commit()
+            return {self._id(cp)}, False, True
         change = self.rnd.choice(CHANGES)
         change(self, cp)
         self.session.commit()
-        return {self._id(cp)}, False
+        return {self._id(cp)}, False, False
 
 
 def _cp_status(net: RandomNetwork, cp: ChargePoint) -> None:
@@ -163,6 +167,15 @@ def _stop_or_meter(net: RandomNetwork, cp: ChargePoint) -> None:
             cs.energy_wh += net.rnd.randint(0, 2_000)
             cs.power_w = net.rnd.choice(POWERS)
         net.session.add(cs)
+
+
+def _meter(net: RandomNetwork, cp: ChargePoint) -> None:
+    """Meter values: the running sessions' energy and power move, nothing else."""
+    for cs in _sessions(net, cp):
+        if cs.status == SessionStatus.ACTIVE:
+            cs.energy_wh += net.rnd.randint(0, 2_000)
+            cs.power_w = net.rnd.choice(POWERS)
+            net.session.add(cs)
 
 
 def _issues(net: RandomNetwork, cp: ChargePoint) -> None:
@@ -233,11 +246,11 @@ def test_the_tally_follows_random_changes_exactly(
     tally = HomeTally.full(scope, NOW)
     _assert_same(tally, scope)
     for _ in range(40):
-        changed, everything = network.step()
+        changed, everything, metered = network.step()
         if everything:
             tally = HomeTally.full(scope, NOW)
         else:
-            tally.apply(changed)
+            tally.apply(changed, changed if metered else ())
         _assert_same(tally, scope)
     assert tally.summary(NOW) == HomeTally.full(scope, NOW).summary(NOW)
 
@@ -261,6 +274,31 @@ def test_a_charge_point_outside_the_scope_counts_only_its_sessions(
     tally.apply({cp.id or 0})
     counts = tally.summary(NOW).counts
     assert (counts.charge_points, counts.active_sessions, counts.sessions_today) == (0, 1, 1)
+    _assert_same(tally, scope)
+
+
+def test_meter_values_re_read_only_the_sessions(
+    session: Session, organisation: Organisation
+) -> None:
+    """A charge point only meter values reached keeps its status, connectors and warnings
+    from the tally (not read again); its power and today's energy are read. One the tally
+    does not hold yet is read whole."""
+    cp = add_charge_point(session, organisation, "CP-1", statuses=(("Charging", "NoError"),))
+    cs = add_session(session, cp, 1, start=NOW - timedelta(hours=1), energy_wh=500, power_w=7400.0)
+    session.commit()
+    scope = frozenset({organisation.id or 0})
+    tally = HomeTally.full(scope, NOW)
+    cs.energy_wh, cs.power_w = 2500, 11000.0
+    cp.is_online = False  # no event for it in this batch: the metered re-read does not see it
+    session.add_all([cs, cp])
+    new = add_charge_point(session, organisation, "CP-2")
+    session.commit()
+    tally.apply({cp.id or 0, new.id or 0}, metered={cp.id or 0, new.id or 0})
+    counts = tally.summary(NOW).counts
+    assert (counts.live_power_kw, counts.energy_today_kwh) == (11.0, 2.5)
+    assert (counts.charge_points, counts.online, counts.offline) == (2, 2, 0)
+    tally.apply({cp.id or 0})  # its connection event: read whole
+    assert (tally.summary(NOW).counts.online, tally.summary(NOW).counts.offline) == (1, 1)
     _assert_same(tally, scope)
 
 

@@ -169,9 +169,75 @@ async def test_a_feed_with_every_pushes_once_per_period_with_every_change(
         assert len(loaded) == 2 and pushes.by_organisation == [7, 7]  # nothing more held
 
 
+async def test_the_sessions_lists_follow_meter_values_once_per_period(
+    event_bus: EventBus, pushes: Pushes
+) -> None:
+    """Meter values arrive in every batch under traffic; the tabs' sessions lists show them
+    at most once a period (the last ones shown once it has passed, none lost), while a
+    session that starts or a status that changes goes at once."""
+    publisher = LivePublisher(event_bus, 0.01, refresh_tabs=pushes.refresh_tabs, sessions_every=1.0)
+
+    def meter(charge_point_id: int) -> NetworkEvent:
+        return NetworkEvent(kind="session", charge_point_id=charge_point_id, data={"meter": True})
+
+    async with _running(publisher):
+        event_bus.publish(meter(1))
+        await eventually(lambda: len(pushes.batches) == 1)
+        assert pushes.batches[0].kinds == {"meter"}  # after a quiet spell: at once
+        event_bus.publish(meter(2))
+        event_bus.publish(NetworkEvent(kind="connector", charge_point_id=2))
+        await eventually(lambda: len(pushes.batches) == 2)
+        held = pushes.batches[1]
+        assert held.kinds == {"connector"} and held.changed == {2}  # the status: at once
+        assert not held.sessions_changed
+        event_bus.publish(NetworkEvent(kind="session", charge_point_id=3, data={"started": True}))
+        await eventually(lambda: len(pushes.batches) == 3)
+        assert pushes.batches[2].sessions_changed  # a start shows the held meter values too
+        event_bus.publish(meter(4))
+        await eventually(lambda: len(pushes.batches) == 4)
+        assert not pushes.batches[3].sessions_changed
+        await eventually(lambda: len(pushes.batches) == 5, timeout=5.0)
+        assert pushes.batches[4].sessions_changed and pushes.batches[4].changed == frozenset()
+        await asyncio.sleep(1.3)
+        assert len(pushes.batches) == 5  # nothing more held
+
+
 def test_batches_merge_what_each_changed() -> None:
     first = Batch(frozenset({1}), kinds=frozenset({"meter"}))
     later = Batch(frozenset({2}), everything=True, kinds=frozenset({"asset"}), edited=True)
     assert first.merged(later) == Batch(
         frozenset({1, 2}), everything=True, kinds=frozenset({"meter", "asset"}), edited=True
     )
+
+
+def test_a_batch_knows_which_charge_points_only_meter_values_reached() -> None:
+    """Home re-reads only the sessions of those (monitoring.home_tally); a status, a stop or a
+    data issue of the same charge point in the same batch, or in a batch merged with it,
+    makes it a whole re-read again."""
+    meter = [
+        NetworkEvent(kind="session", charge_point_id=cp, data={"meter": True}) for cp in (1, 2, 3)
+    ]
+    batch = batch_of(
+        [
+            *meter,
+            NetworkEvent(kind="connector", charge_point_id=2),
+            NetworkEvent(kind="session_cost", charge_point_id=4),
+            NetworkEvent(kind="session", charge_point_id=5, data={"stopped": True}),
+            NetworkEvent(kind="meter_reading", charge_point_id=6),
+        ]
+    )
+    assert batch.changed == {1, 2, 3, 4, 5, 6}
+    assert batch.metered == {1, 3, 4, 6}
+    later = batch_of(
+        [
+            NetworkEvent(kind="warning", charge_point_id=3),
+            NetworkEvent(kind="session", charge_point_id=5, data={"meter": True}),
+            NetworkEvent(kind="session", charge_point_id=7, data={"meter": True}),
+        ]
+    )
+    merged = batch.merged(later)
+    assert merged.changed == {1, 2, 3, 4, 5, 6, 7}
+    assert merged.metered == {1, 4, 6, 7}
+    assert later.merged(batch).metered == merged.metered
+    assert Batch(frozenset({8})).metered == frozenset()  # unknown: read whole
+    assert batch.kinds == {"meter", "connector", "session_cost", "session", "meter_reading"}

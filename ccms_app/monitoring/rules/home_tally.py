@@ -13,7 +13,7 @@ from __future__ import annotations
 from bisect import bisect_left, insort
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from math import isfinite
 from typing import TYPE_CHECKING
@@ -66,20 +66,12 @@ def share_of(
 ) -> Share:
     """A charge point's share: its view (None: not in the scope), the power of each of its
     running sessions, (count, energy Wh) of its sessions started today, its open issues."""
-    # Metering stores finite readings only; a stray NaN must not stop Home's pushes.
-    powers = [Fraction(p) for p in active_powers_w if p and isfinite(p)]
-    sessions_today, energy_today_wh = today
     if view is None:
-        return Share(
-            active_sessions=len(active_powers_w),
-            power_w=sum(powers, ZERO),
-            sessions_today=sessions_today,
-            energy_today_wh=energy_today_wh,
-        )
+        return with_sessions(Share(), active_powers_w, today)
     state = view.registration_state
     registered = state == RegistrationState.REGISTERED
     statuses = Counter(str(c.status) for c in view.connectors)
-    return Share(
+    share = Share(
         identity=view.identity,
         zone=view.station_timezone,
         charge_points=1,
@@ -89,11 +81,25 @@ def share_of(
         unregistered=int(state == RegistrationState.UNREGISTERED),
         disabled=int(state == RegistrationState.DISABLED),
         connectors=tuple(sorted(statuses.items())),
+        warnings=tuple(warnings_of([view], {view.id: issues} if issues else None)),
+    )
+    return with_sessions(share, active_powers_w, today)
+
+
+def with_sessions(
+    share: Share, active_powers_w: Sequence[float | None], today: tuple[int, int]
+) -> Share:
+    """The share with its sessions' figures replaced: meter values move only these, so a
+    batch of them needs no re-read of the charge point's status, connectors or issues."""
+    # Metering stores finite readings only; a stray NaN must not stop Home's pushes.
+    powers = [Fraction(p) for p in active_powers_w if p and isfinite(p)]
+    sessions_today, energy_today_wh = today
+    return replace(
+        share,
         active_sessions=len(active_powers_w),
         power_w=sum(powers, ZERO),
         sessions_today=sessions_today,
         energy_today_wh=energy_today_wh,
-        warnings=tuple(warnings_of([view], {view.id: issues} if issues else None)),
     )
 
 
@@ -127,6 +133,9 @@ class Tally:
 
     def ids(self) -> frozenset[int]:
         return frozenset(self._shares)
+
+    def share(self, charge_point_id: int) -> Share | None:
+        return self._shares.get(charge_point_id)
 
     def replace(self, charge_point_id: int, share: Share | None) -> None:
         """The charge point's share is now `share` (None or an empty share: it adds nothing)."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
@@ -69,25 +70,38 @@ class Batch:
     """What one batch of events changed: these charge points; `everything` when a change of
     the network is not tied to one charge point (a station's zone, data issues resolved in
     bulk: re-read it all); `edited` when an operator added, edited or removed charge points
-    (lists may gain or lose rows)."""
+    (lists may gain or lose rows); `metered`: those of the changed charge points that only
+    meter values reached (their sessions' energy and power moved, nothing else)."""
 
     changed: frozenset[int] = frozenset()
     everything: bool = False
     kinds: frozenset[str] = frozenset()
     edited: bool = False
+    metered: frozenset[int] = frozenset()
 
     def merged(self, later: Batch) -> Batch:
         """What this batch and `later` changed together."""
+        restated = (self.changed - self.metered) | (later.changed - later.metered)
         return Batch(
             self.changed | later.changed,
             self.everything or later.everything,
             self.kinds | later.kinds,
             self.edited or later.edited,
+            (self.metered | later.metered) - restated,
         )
 
     @property
     def sessions_changed(self) -> bool:
         return self.everything or not self.kinds.isdisjoint(SESSION_KINDS)
+
+    @property
+    def session_ticks_only(self) -> bool:
+        """The running sessions changed only by meter values and costs: none started or
+        ended (the sessions list may show these a moment later)."""
+        return not self.everything and "session" not in self.kinds and self.sessions_changed
+
+    def without_session_ticks(self) -> Batch:
+        return dataclasses.replace(self, kinds=self.kinds - SESSION_TICKS)
 
     @property
     def lists_may_change(self) -> bool:
@@ -100,12 +114,17 @@ class Batch:
 
 
 SESSION_KINDS = frozenset({"session", "meter", "session_cost"})
+# A running session's meter values ("session" events of meter values are "meter" in a batch's
+# kinds) and its cost so far: the sessions list shows them at most once per `sessions_every`.
+SESSION_TICKS = frozenset({"meter", "session_cost"})
 # Event kinds that change what Home and the live lists show (commands, configuration,
 # firmware, reservations and local lists have pages of their own).
 NETWORK_KINDS = frozenset({"charge_point", "connector", "session", "meter", "warning", "asset"})
 # Alarms and work orders change no charge point's row in Home or the live lists (the status
 # behind an alarm has its own event): they feed the alarm bell only.
 MAINTENANCE_KINDS = frozenset({"alarm", "work_order"})
+# Besides the "session" events of meter values (data "meter"): kinds that move only metering.
+METERING_KINDS = frozenset({"meter_reading", "session_cost"})
 
 
 def batch_of(events: Sequence[NetworkEvent]) -> Batch:
@@ -116,7 +135,19 @@ def batch_of(events: Sequence[NetworkEvent]) -> Batch:
         if e.charge_point_id is not None and e.kind not in MAINTENANCE_KINDS
     )
     edited = any("change" in e.data for e in events)
-    return Batch(changed, everything, frozenset(e.kind for e in events), edited)
+    restated = {e.charge_point_id for e in events if not _metering(e)}
+    kinds = frozenset("meter" if _meter_values(e) else e.kind for e in events)
+    return Batch(changed, everything, kinds, edited, changed - restated)
+
+
+def _meter_values(event: NetworkEvent) -> bool:
+    return event.kind == "session" and bool(event.data.get("meter"))
+
+
+def _metering(event: NetworkEvent) -> bool:
+    """Meter values of a session (its energy and power), a site meter's reading or a running
+    session's cost: none changes a charge point's status, connectors or warnings."""
+    return _meter_values(event) or event.kind in METERING_KINDS
 
 
 TabRefresh = Callable[[Batch], Awaitable[int]]
@@ -133,7 +164,12 @@ async def _no_tabs(batch: Batch) -> int:
 class LivePublisher:
     """Coalesces bursts of events into one push per watched view per interval: each feed
     once per watching organisation, and `refresh_tabs` for the per-tab Live Monitoring pages.
-    `before_publish` runs first (the app forgets closed tabs)."""
+    `before_publish` runs first (the app forgets closed tabs).
+
+    The tabs' sessions lists follow meter values and costs at most once per `sessions_every`
+    seconds (a session that starts or ends goes at once): under traffic every batch holds
+    some, and each re-read, formatted and sent to every tab, costs the same as one for a
+    status."""
 
     def __init__(
         self,
@@ -142,12 +178,17 @@ class LivePublisher:
         feeds: Sequence[Feed[Any]] = (),
         refresh_tabs: TabRefresh = _no_tabs,
         before_publish: Callable[[], None] = lambda: None,
+        sessions_every: float = 0.0,
     ) -> None:
         self._bus = bus
         self._interval = interval
         self._feeds = tuple(feeds)
         self._refresh_tabs = refresh_tabs
         self._before_publish = before_publish
+        self._sessions_every = sessions_every
+        self._ticks_shown_at = float("-inf")
+        self._ticks_held = False
+        self._ticks_later: asyncio.Task[None] | None = None
         self.pushes = 0
         self.tab_refreshes = 0
         self.batches = 0  # batches handled, pushed or not (tests wait on it)
@@ -166,8 +207,9 @@ class LivePublisher:
                 await self.publish(batch_of(await batches.next()))
         finally:
             self._bus.unsubscribe(queue)
-            for task in list(self._later.values()):
-                task.cancel()
+            for task in [*self._later.values(), self._ticks_later]:
+                if task is not None:
+                    task.cancel()
 
     async def publish(self, batch: Batch | None = None) -> None:
         """Push fresh views to every watcher; one failure skips only that view.
@@ -232,10 +274,39 @@ class LivePublisher:
     async def _push_tabs(self, batch: Batch) -> None:
         if batch.maintenance_only:
             return
+        await self._refresh(self._paced(batch))
+
+    async def _refresh(self, batch: Batch) -> None:
         try:
             self.tab_refreshes += await self._refresh_tabs(batch)
         except Exception:
             log.exception("live list refresh failed")
+
+    def _paced(self, batch: Batch) -> Batch:
+        """The batch as the tabs get it now: meter values and costs within `sessions_every`
+        of the last shown wait (held, shown once it has passed)."""
+        if not batch.sessions_changed or self._sessions_every <= 0:
+            return batch
+        wait = self._ticks_shown_at + self._sessions_every - _now()
+        if not batch.session_ticks_only or wait <= 0:
+            self._ticks_shown_at, self._ticks_held = _now(), False
+            return batch
+        self._ticks_held = True
+        if self._ticks_later is None:
+            self._ticks_later = asyncio.create_task(self._show_ticks_later(wait))
+        return batch.without_session_ticks()
+
+    async def _show_ticks_later(self, wait: float) -> None:
+        try:
+            while self._ticks_held:
+                await asyncio.sleep(wait)
+                wait = self._ticks_shown_at + self._sessions_every - _now()
+                if self._ticks_held and wait <= 0:
+                    self._ticks_shown_at, self._ticks_held = _now(), False
+                    await self._refresh(Batch(kinds=SESSION_TICKS))
+                    wait = self._sessions_every
+        finally:
+            self._ticks_later = None
 
 
 # A tab's client token -> its root state, held exclusively while the context is open.
@@ -314,9 +385,10 @@ def home_watchers(tallies: HomeTallies) -> Callable[[], Collection[int]]:
 
 
 def home_load(tallies: HomeTallies) -> Callable[[int, Batch], HomeSummary]:
-    """Home's summary after a batch: only the charge points it changed are read again."""
+    """Home's summary after a batch: only the charge points it changed are read again, and
+    of those only meter values reached, only their sessions."""
     return lambda organisation_id, batch: tallies.summary(
-        organisation_id, batch.changed, batch.everything
+        organisation_id, batch.changed, batch.everything, batch.metered
     )
 
 
@@ -386,6 +458,7 @@ async def live_publisher(app: Any, settings: Settings) -> AsyncIterator[LivePubl
         feeds=[home_feed(app, every=settings.counters_interval), alarm_bell_feed(app)],
         refresh_tabs=live_tabs(app_tab_states(app)),
         before_publish=lambda: tab_watch.forget_closed_tabs(app),
+        sessions_every=settings.counters_interval,
     )
     task = asyncio.create_task(publisher.run(), name="ccms-live-publisher")
     sessions = asyncio.create_task(
