@@ -91,7 +91,7 @@ class ChargerEventService:
     ) -> None:
         self._bus = bus
         self._settings = settings or get_settings()
-        self._writer = writer or DbWriter()
+        self._writer = writer or DbWriter(wait=self._settings.group_commit_wait)
         self._writer.set_batch_loader(preload)
         self._limits = UnregisteredLimits()
 

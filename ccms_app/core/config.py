@@ -26,6 +26,7 @@ LogFormat = Literal["text", "json"]
 
 # Durations in seconds: fractions allowed (CCMS_OCPP_PING_INTERVAL=2.5), never zero or infinite.
 Seconds = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+WaitSeconds = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]  # 0: no wait
 # 0 asks the operating system for any free port (the tests' OCPP servers use it).
 ListenPort = Annotated[int, Field(ge=0, le=65535)]
 Port = Annotated[int, Field(ge=1, le=65535)]
@@ -70,6 +71,9 @@ class Settings(BaseSettings):
     command_timeout: Seconds = 30.0
     realtime_interval: Seconds = 0.2  # how long live updates are batched before a push
     counters_interval: Seconds = 1.0  # Home's counts and totals: at most one push per this
+    # The charger messages' group commit waits this long for a batch to fill when the writer
+    # is ahead of them: at 1,000 msg/s batches of one or two cost ~0.9 ms of CPU a message
+    group_commit_wait: WaitSeconds = 0.002
     # Scale-out: network events between processes over Redis; "" = they stay in the process
     redis_url: str = ""
     # Scale-out: this web process holds no chargers (`ccms web` sets it): no OCPP server and

@@ -34,6 +34,7 @@ SAMPLES: dict[str, tuple[str, object]] = {
     "command_timeout": ("45.5", 45.5),
     "realtime_interval": ("0.05", 0.05),
     "counters_interval": ("0.5", 0.5),
+    "group_commit_wait": ("0", 0.0),
     "redis_url": ("redis://127.0.0.1:6380/0", "redis://127.0.0.1:6380/0"),
     "web_only": ("true", True),
     "web_workers": ("6", 6),
@@ -125,6 +126,7 @@ def test_defaults_are_the_documented_ones() -> None:
     assert settings.heartbeat_interval == 300
     assert [getattr(settings, name) for name in SECONDS] == [30.0, 30.0, 10.0, 30.0]
     assert (settings.realtime_interval, settings.counters_interval) == (0.2, 1.0)
+    assert settings.group_commit_wait == 0.002
     assert (settings.session_hours, settings.diagnostics_max_mb) == (12, 100)
     assert settings.firmware_dir == PROJECT_ROOT / "var" / "firmware"
     assert settings.diagnostics_dir == PROJECT_ROOT / "var" / "diagnostics"
@@ -184,6 +186,8 @@ def test_values_are_trimmed_and_relative_dirs_resolved(clean_env: pytest.MonkeyP
         ("CCMS_REALTIME_INTERVAL", "fast", "CCMS_REALTIME_INTERVAL must be a number of seconds"),
         ("CCMS_OCPP_CLOSE_TIMEOUT", "inf", "CCMS_OCPP_CLOSE_TIMEOUT must be a finite number"),
         ("CCMS_WEB_PORT", "70000", "CCMS_WEB_PORT must be a TCP port from 1 to 65535"),
+        ("CCMS_GROUP_COMMIT_WAIT", "-0.001", "CCMS_GROUP_COMMIT_WAIT must be greater than or"),
+        ("CCMS_GROUP_COMMIT_WAIT", "2", "CCMS_GROUP_COMMIT_WAIT must be less than or equal to 1"),
         ("CCMS_WEB_PORT", "three thousand", "CCMS_WEB_PORT must be an integer"),
         ("CCMS_OCPP_PORT", "-1", "CCMS_OCPP_PORT must be a TCP port from 1 to 65535"),
         ("CCMS_HEARTBEAT_INTERVAL", "2.5", "CCMS_HEARTBEAT_INTERVAL must be an integer"),

@@ -5,7 +5,7 @@ import pytest
 from sqlmodel import Session, select
 
 from ccms_app.accounts.models import Organisation
-from ccms_app.core.db_writer import DbWriter
+from ccms_app.core.db_writer import FILLED, DbWriter
 
 
 async def test_units_share_batches_and_a_failing_unit_loses_nobody_elses_data(engine) -> None:
@@ -73,3 +73,25 @@ async def test_the_batch_loader_sees_the_hints_of_each_batch(engine) -> None:
     await writer.run(lambda s: None)  # no hint: the loader is not called
     await writer.stop()
     assert sorted(h for hints in seen for h in hints) == [0, 1, 2, 3, 4]
+
+
+async def test_a_writer_ahead_of_its_callers_waits_for_a_batch_to_gather(engine) -> None:
+    """Charger messages a moment apart share a commit when the writer waits (group commit);
+    taken as they come, each is a batch of its own."""
+    for wait, batches in ((0.3, 1), (0.0, 2)):
+        writer = DbWriter(wait=wait)
+        await writer.start()
+        first = asyncio.ensure_future(writer.run(lambda s: "first"))
+        await asyncio.sleep(0.05)  # the second arrives while the first waits (or is written)
+        assert await asyncio.gather(first, writer.run(lambda s: "second")) == ["first", "second"]
+        await writer.stop()
+        assert (writer.batches, writer.units) == (batches, 2), wait
+
+
+async def test_a_filled_queue_does_not_wait(engine) -> None:
+    writer = DbWriter(wait=30.0)
+    await writer.start()
+    units = [writer.run(lambda s, n=n: n) for n in range(FILLED + 1)]
+    done = await asyncio.wait_for(asyncio.gather(*units), timeout=10.0)  # far below the wait
+    await writer.stop()
+    assert done == list(range(FILLED + 1)) and writer.batches == 1
