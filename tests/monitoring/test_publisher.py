@@ -169,13 +169,14 @@ async def test_a_feed_with_every_pushes_once_per_period_with_every_change(
         assert len(loaded) == 2 and pushes.by_organisation == [7, 7]  # nothing more held
 
 
-async def test_the_sessions_lists_follow_meter_values_once_per_period(
+async def test_the_tabs_follow_meter_values_once_per_period(
     event_bus: EventBus, pushes: Pushes
 ) -> None:
-    """Meter values arrive in every batch under traffic; the tabs' sessions lists show them
-    at most once a period (the last ones shown once it has passed, none lost), while a
-    session that starts or a status that changes goes at once."""
-    publisher = LivePublisher(event_bus, 0.01, refresh_tabs=pushes.refresh_tabs, sessions_every=1.0)
+    """Meter values arrive in every batch under traffic; the tabs (their sessions lists, the
+    rows of charge points only meter values reached) show them at most once a period (the
+    held ones once it has passed, none lost), while a session that starts or a status that
+    changes goes at once."""
+    publisher = LivePublisher(event_bus, 0.01, refresh_tabs=pushes.refresh_tabs, ticks_every=1.0)
 
     def meter(charge_point_id: int) -> NetworkEvent:
         return NetworkEvent(kind="session", charge_point_id=charge_point_id, data={"meter": True})
@@ -196,8 +197,9 @@ async def test_the_sessions_lists_follow_meter_values_once_per_period(
         event_bus.publish(meter(4))
         await eventually(lambda: len(pushes.batches) == 4)
         assert not pushes.batches[3].sessions_changed
+        assert pushes.batches[3].changed == frozenset()  # its row waits too
         await eventually(lambda: len(pushes.batches) == 5, timeout=5.0)
-        assert pushes.batches[4].sessions_changed and pushes.batches[4].changed == frozenset()
+        assert pushes.batches[4].sessions_changed and pushes.batches[4].changed == {4}
         await asyncio.sleep(1.3)
         assert len(pushes.batches) == 5  # nothing more held
 

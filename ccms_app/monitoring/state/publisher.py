@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
@@ -95,13 +94,24 @@ class Batch:
         return self.everything or not self.kinds.isdisjoint(SESSION_KINDS)
 
     @property
-    def session_ticks_only(self) -> bool:
-        """The running sessions changed only by meter values and costs: none started or
-        ended (the sessions list may show these a moment later)."""
-        return not self.everything and "session" not in self.kinds and self.sessions_changed
+    def has_ticks(self) -> bool:
+        """Meter values or running costs in it: what the tabs may show a moment later."""
+        return bool(self.metered) or not self.kinds.isdisjoint(SESSION_TICKS)
 
-    def without_session_ticks(self) -> Batch:
-        return dataclasses.replace(self, kinds=self.kinds - SESSION_TICKS)
+    @property
+    def starts_or_ends(self) -> bool:
+        """A session started or ended (or anything may have): the sessions lists at once."""
+        return self.everything or "session" in self.kinds
+
+    def ticks(self) -> Batch:
+        """Its meter values and costs: the charge points only they reached, their kinds."""
+        return Batch(self.metered, kinds=self.kinds & SESSION_TICKS, metered=self.metered)
+
+    def without_ticks(self) -> Batch:
+        """The rest: statuses, connections, sessions started or ended, edits."""
+        return Batch(
+            self.changed - self.metered, self.everything, self.kinds - SESSION_TICKS, self.edited
+        )
 
     @property
     def lists_may_change(self) -> bool:
@@ -115,7 +125,7 @@ class Batch:
 
 SESSION_KINDS = frozenset({"session", "meter", "session_cost"})
 # A running session's meter values ("session" events of meter values are "meter" in a batch's
-# kinds) and its cost so far: the sessions list shows them at most once per `sessions_every`.
+# kinds) and its cost so far: the tabs show them at most once per `ticks_every`.
 SESSION_TICKS = frozenset({"meter", "session_cost"})
 # Event kinds that change what Home and the live lists show (commands, configuration,
 # firmware, reservations and local lists have pages of their own).
@@ -166,10 +176,12 @@ class LivePublisher:
     once per watching organisation, and `refresh_tabs` for the per-tab Live Monitoring pages.
     `before_publish` runs first (the app forgets closed tabs).
 
-    The tabs' sessions lists follow meter values and costs at most once per `sessions_every`
-    seconds (a session that starts or ends goes at once): under traffic every batch holds
-    some, and each re-read, formatted and sent to every tab, costs the same as one for a
-    status."""
+    The tabs follow meter values and running costs at most once per `ticks_every` seconds
+    (their sessions lists, and the rows of charge points only meter values reached): under
+    traffic every batch holds some, and each re-read, formatted and sent to every tab, costs
+    as much as one for a status. Statuses, connections and sessions that start or end go
+    with every batch; the meter values held go with the next of those, or once the period
+    has passed."""
 
     def __init__(
         self,
@@ -178,17 +190,13 @@ class LivePublisher:
         feeds: Sequence[Feed[Any]] = (),
         refresh_tabs: TabRefresh = _no_tabs,
         before_publish: Callable[[], None] = lambda: None,
-        sessions_every: float = 0.0,
+        ticks_every: float = 0.0,
     ) -> None:
         self._bus = bus
         self._interval = interval
         self._feeds = tuple(feeds)
         self._refresh_tabs = refresh_tabs
         self._before_publish = before_publish
-        self._sessions_every = sessions_every
-        self._ticks_shown_at = float("-inf")
-        self._ticks_held = False
-        self._ticks_later: asyncio.Task[None] | None = None
         self.pushes = 0
         self.tab_refreshes = 0
         self.batches = 0  # batches handled, pushed or not (tests wait on it)
@@ -197,6 +205,11 @@ class LivePublisher:
         self._held: dict[str, Batch] = {}
         self._pushed_at: dict[str, float] = {}
         self._later: dict[str, asyncio.Task[None]] = {}
+        # the tabs' meter values: the same, for `ticks_every`
+        self._ticks_every = ticks_every
+        self._ticks_shown_at = float("-inf")
+        self._held_ticks: Batch | None = None
+        self._ticks_later: asyncio.Task[None] | None = None
 
     async def run(self) -> None:
         """Until cancelled: push fresh views after each batch of events (`EventBatches`)."""
@@ -283,28 +296,28 @@ class LivePublisher:
             log.exception("live list refresh failed")
 
     def _paced(self, batch: Batch) -> Batch:
-        """The batch as the tabs get it now: meter values and costs within `sessions_every`
-        of the last shown wait (held, shown once it has passed)."""
-        if not batch.sessions_changed or self._sessions_every <= 0:
+        """The batch as the tabs get it now: meter values and costs within `ticks_every` of
+        the last shown are held (and go with the next batch that shows them)."""
+        if self._ticks_every <= 0 or not batch.has_ticks:
             return batch
-        wait = self._ticks_shown_at + self._sessions_every - _now()
-        if not batch.session_ticks_only or wait <= 0:
-            self._ticks_shown_at, self._ticks_held = _now(), False
-            return batch
-        self._ticks_held = True
+        held = self._held_ticks
+        if batch.starts_or_ends or self._ticks_shown_at + self._ticks_every <= _now():
+            self._held_ticks, self._ticks_shown_at = None, _now()
+            return batch if held is None else held.merged(batch)
+        self._held_ticks = batch.ticks() if held is None else held.merged(batch.ticks())
         if self._ticks_later is None:
-            self._ticks_later = asyncio.create_task(self._show_ticks_later(wait))
-        return batch.without_session_ticks()
+            self._ticks_later = asyncio.create_task(self._show_ticks_later(), name="tab-ticks")
+        return batch.without_ticks()
 
-    async def _show_ticks_later(self, wait: float) -> None:
+    async def _show_ticks_later(self) -> None:
+        """Show the held meter values once the period has passed (unless a batch took them)."""
         try:
-            while self._ticks_held:
-                await asyncio.sleep(wait)
-                wait = self._ticks_shown_at + self._sessions_every - _now()
-                if self._ticks_held and wait <= 0:
-                    self._ticks_shown_at, self._ticks_held = _now(), False
-                    await self._refresh(Batch(kinds=SESSION_TICKS))
-                    wait = self._sessions_every
+            while self._held_ticks is not None:
+                await asyncio.sleep(max(0.0, self._ticks_shown_at + self._ticks_every - _now()))
+                held, self._held_ticks = self._held_ticks, None
+                if held is not None:
+                    self._ticks_shown_at = _now()
+                    await self._refresh(held)
         finally:
             self._ticks_later = None
 
@@ -458,7 +471,7 @@ async def live_publisher(app: Any, settings: Settings) -> AsyncIterator[LivePubl
         feeds=[home_feed(app, every=settings.counters_interval), alarm_bell_feed(app)],
         refresh_tabs=live_tabs(app_tab_states(app)),
         before_publish=lambda: tab_watch.forget_closed_tabs(app),
-        sessions_every=settings.counters_interval,
+        ticks_every=settings.counters_interval,
     )
     task = asyncio.create_task(publisher.run(), name="ccms-live-publisher")
     sessions = asyncio.create_task(
