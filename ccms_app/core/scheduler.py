@@ -36,6 +36,12 @@ def get_scheduler() -> AsyncIOScheduler:
     return _scheduler
 
 
+def current_scheduler() -> AsyncIOScheduler | None:
+    """The process scheduler if there is one; None while stopping or before the first use
+    (a job that ends during `stop_scheduler`'s grace must not create a fresh one)."""
+    return _scheduler
+
+
 def start_scheduler() -> AsyncIOScheduler:
     """Start the process scheduler on the running event loop (idempotent)."""
     scheduler = get_scheduler()

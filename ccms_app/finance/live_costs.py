@@ -36,7 +36,7 @@ from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.events import NetworkEvent, get_event_bus
 from ccms_app.core.pacing import DutyCycle
 from ccms_app.core.rows import stored_id, table_of
-from ccms_app.core.scheduler import get_scheduler
+from ccms_app.core.scheduler import current_scheduler
 from ccms_app.core.types import utc_now
 from ccms_app.finance.models import CostState, SessionCost, Tariff, TariffVersion
 from ccms_app.finance.rules.cost_json import cost_to_json
@@ -257,8 +257,11 @@ async def run_refresh(interval_s: float | None = None) -> int:
 
 def _set_next_run(at: datetime | None) -> None:
     """Hold the job (None) or make it due at `at`; nothing when it is gone (shutdown)."""
+    scheduler = current_scheduler()
+    if scheduler is None:
+        return
     with suppress(JobLookupError):
-        get_scheduler().modify_job(JOB_ID, next_run_time=at)
+        scheduler.modify_job(JOB_ID, next_run_time=at)
 
 
 _lagging = False  # the last refresh took longer than the interval (warned once)

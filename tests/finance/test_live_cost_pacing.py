@@ -8,6 +8,7 @@ instead of holding the GIL from the chargers; the job is held while it runs and 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from datetime import UTC, datetime, timedelta
@@ -17,6 +18,7 @@ from sqlmodel import Session
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.charging.models import ChargingSession
+from ccms_app.core import scheduler as scheduler_module
 from ccms_app.core.config import Settings
 from ccms_app.core.pacing import DutyCycle
 from ccms_app.core.scheduler import get_scheduler, start_scheduler, stop_scheduler
@@ -116,3 +118,16 @@ async def test_a_refresh_longer_than_its_interval_is_due_again_at_once_and_warne
 async def test_the_scheduler_runs_the_job_again_when_it_is_due(live_cost_job: dict) -> None:
     get_scheduler().modify_job(live_costs.JOB_ID, next_run_time=utc_now())
     await eventually(lambda: len(live_cost_job["held"]) == 1)
+
+
+async def test_a_refresh_that_ends_while_the_scheduler_stops_leaves_no_new_scheduler(
+    live_cost_job: dict,
+) -> None:
+    """The refresh re-arms its job when it ends; during stop_scheduler's grace the stopping
+    scheduler is already forgotten, and re-arming must not create a fresh one."""
+    live_cost_job["seconds"] = 0.3
+    refresh = asyncio.ensure_future(live_costs.run_refresh(30))
+    await asyncio.sleep(0.1)  # the refresh is reading
+    await stop_scheduler(grace_s=0.0)
+    assert await refresh == 0
+    assert scheduler_module.current_scheduler() is None
