@@ -69,7 +69,9 @@ class Settings(BaseSettings):
     ocpp_ping_timeout: Seconds = 30.0
     ocpp_close_timeout: Seconds = 10.0
     command_timeout: Seconds = 30.0
-    realtime_interval: Seconds = 0.2  # how long live updates are batched before a push
+    # how long live updates are batched before a push: under traffic an update waits up to
+    # this for its batch (0.2 s: p50 174 ms status -> page; 0.1 s: 115 ms, at the same CPU)
+    realtime_interval: Seconds = 0.1
     counters_interval: Seconds = 1.0  # Home's counts and totals: at most one push per this
     # The charger messages' group commit waits this long for a batch to fill when the writer
     # is ahead of them: at 1,000 msg/s batches of one or two cost ~0.9 ms of CPU a message

@@ -125,7 +125,7 @@ def test_defaults_are_the_documented_ones() -> None:
     assert (settings.log_level, settings.log_format) == ("INFO", "text")
     assert settings.heartbeat_interval == 300
     assert [getattr(settings, name) for name in SECONDS] == [30.0, 30.0, 10.0, 30.0]
-    assert (settings.realtime_interval, settings.counters_interval) == (0.2, 1.0)
+    assert (settings.realtime_interval, settings.counters_interval) == (0.1, 1.0)
     assert settings.group_commit_wait == 0.002
     assert (settings.session_hours, settings.diagnostics_max_mb) == (12, 100)
     assert settings.firmware_dir == PROJECT_ROOT / "var" / "firmware"
