@@ -138,8 +138,9 @@ class ChargerEventService:
 
     async def disconnected(self, identity: str, reason: str) -> None:
         self._limits.forget(identity)
-        await self._apply_events(
-            lambda s, now: charge_points.mark_disconnected(s, identity, now, reason)
+        await self._apply_events(  # the hint: a storm of them loads its rows in one query
+            lambda s, now: charge_points.mark_disconnected(s, identity, now, reason),
+            BatchHint(identity),
         )
 
     def record_frame(self, frame: FrameRecord) -> None:

@@ -4,6 +4,7 @@ counts from the next message; a failed batch leaves nothing behind (core.writer_
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from types import SimpleNamespace
@@ -11,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.charging import batch_preload
@@ -106,6 +107,34 @@ async def test_an_operator_edit_in_another_process_counts_from_the_next_message(
         )
     other.dispose()
     assert (await service.boot_notification(CP, BOOT)).status == "Rejected"
+
+
+async def test_a_storm_of_disconnections_loads_its_charge_points_in_one_query(
+    service, session, organisation, database_url, statements
+) -> None:
+    """A network drop disconnects thousands at once: one query for the batch's charge
+    points, not one per charger (each of which also flushed the ones before)."""
+    identities = [f"CP-DROP-{n}" for n in range(20)]
+    for identity in identities:
+        session.add(
+            ChargePoint(
+                identity=identity, organisation_id=organisation.id, registration_state="registered"
+            )
+        )
+    session.commit()
+    await asyncio.gather(*(service.heartbeat(identity) for identity in identities))
+    other = create_engine(database_url)  # another writer: the kept session starts afresh
+    with other.begin() as connection:
+        connection.execute(
+            text("UPDATE charge_point SET vendor = 'V' WHERE identity = 'CP-DROP-0'")
+        )
+    other.dispose()
+    statements.clear()
+    await asyncio.gather(*(service.disconnected(identity, "network") for identity in identities))
+    assert len(_selects_of(statements, "charge_point")) <= 1
+    with db.read_session() as s:
+        rows = s.exec(select(ChargePoint).where(col(ChargePoint.identity).in_(identities))).all()
+        assert len(rows) == 20 and not any(cp.is_online for cp in rows)
 
 
 async def test_a_blocked_id_tag_is_refused_from_the_next_authorize(service, registered) -> None:
