@@ -68,22 +68,24 @@ class HomeTally:
         yet is read whole."""
         if not changed:
             return
-        sessions_only = {cp_id for cp_id in metered if self._tally.share(cp_id) is not None}
-        whole = [cp_id for cp_id in changed if cp_id not in sessions_only]
+        held = {
+            cp_id: share for cp_id in metered if (share := self._tally.share(cp_id)) is not None
+        }
+        whole = [cp_id for cp_id in changed if cp_id not in held]
         with read_session() as session:
             shares = read_shares(session, self.scope, self.midnight, only=whole) if whole else {}
-            if sessions_only:
-                shares |= self._with_sessions_read(session, sessions_only)
+            if held:
+                shares |= self._with_sessions_read(session, held)
         self._tally.replace_all({cp_id: shares.get(cp_id) for cp_id in changed})
 
-    def _with_sessions_read(self, session: Session, ids: Collection[int]) -> dict[int, Share]:
-        """The tally's shares of these charge points with their sessions read again."""
+    def _with_sessions_read(self, session: Session, held: dict[int, Share]) -> dict[int, Share]:
+        """These shares of the tally with their sessions read again."""
+        ids = list(held)
         powers = _active_powers(session, self.scope, ids)
         today = _started_since(session, self.scope, self.midnight, ids)
         return {
             cp_id: with_sessions(share, powers.get(cp_id, ()), today.get(cp_id, (0, 0)))
-            for cp_id in ids
-            if (share := self._tally.share(cp_id)) is not None
+            for cp_id, share in held.items()
         }
 
     def summary(self, now: datetime, shown: int = WARNINGS_SHOWN) -> HomeSummary:
