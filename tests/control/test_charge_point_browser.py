@@ -239,6 +239,71 @@ async def test_configuration_and_reservations_sections(
         await expect(newest).to_contain_text("reboot required")
 
 
+async def test_a_reconnect_keeps_what_the_operator_typed_and_the_open_tab(
+    running_app: RunningApp, browser: Browser
+) -> None:
+    """A phone changing networks reconnects: the page refreshes what it shows, and keeps the
+    tab, the command chosen and the id tag typed but not sent yet."""
+    page = await _log_in(browser, running_app, DESKTOP, DETAIL)
+    async with connect_charge_point(running_app.ocpp_url, IDENTITY) as cp:
+        await _boot(cp)
+        await expect(page.locator("[data-testid=cp-firmware]")).to_have_text(
+            "1.2.3", timeout=UI_TIMEOUT_MS
+        )
+        await page.click("[data-testid=tab-commands]")
+        hard = page.get_by_role("radio", name="Hard")
+        await hard.click()
+        await expect(hard).to_be_checked(timeout=UI_TIMEOUT_MS)  # the server's form says Hard
+        await page.click("[data-testid=tab-reservations]")
+        await page.fill("[data-testid=reserve-id-tag]", "TAG-TYPED")
+        await page.click("[data-testid=reserve-connector]")  # the id tag flushes on blur
+        await page.get_by_role("option", name="0", exact=True).click()
+        # The select follows the server's form: once it shows 0, the id tag arrived before it.
+        await expect(page.locator("[data-testid=reserve-connector]")).to_have_text(
+            "0", timeout=UI_TIMEOUT_MS
+        )
+
+        await page.context.set_offline(True)
+        await expect(page.locator("[data-testid=connection-lost]")).to_be_visible(
+            timeout=UI_TIMEOUT_MS
+        )
+        boot = await cp.call(
+            call.BootNotification(
+                charge_point_model="Wallbox X2",
+                charge_point_vendor="ACME",
+                firmware_version="1.2.4",
+            )
+        )
+        assert boot.status == "Accepted"
+        await page.context.set_offline(False)
+        await expect(page.locator("[data-testid=connection-lost]")).to_be_hidden(
+            timeout=UI_TIMEOUT_MS
+        )
+
+        # on_load ran again (the firmware the charge point booted with meanwhile)...
+        await expect(page.locator("[data-testid=cp-firmware]")).to_have_text(
+            "1.2.4", timeout=UI_TIMEOUT_MS
+        )
+        # ... and left the operator's tab and forms as they were.
+        await expect(page.locator("[data-testid=reserve-id-tag]")).to_have_value("TAG-TYPED")
+        await expect(page.locator("[data-testid=reserve-connector]")).to_have_text("0")
+        await page.click("[data-testid=tab-commands]")
+        await expect(page.get_by_role("radio", name="Hard")).to_be_checked()
+
+        # Opening the page anew (another charge point, then back) starts with fresh forms.
+        await page.goto(f"{running_app.web_url}/charge-points/NO-SUCH-CP")
+        await expect(page.get_by_text("There is no charge point NO-SUCH-CP")).to_be_visible(
+            timeout=UI_TIMEOUT_MS
+        )
+        await page.goto(f"{running_app.web_url}{DETAIL}")
+        await expect(page.locator("[data-testid=cp-firmware]")).to_have_text(
+            "1.2.4", timeout=UI_TIMEOUT_MS
+        )
+        await expect(page.get_by_role("radio", name="Soft")).to_be_checked()
+        await page.click("[data-testid=tab-reservations]")
+        await expect(page.locator("[data-testid=reserve-id-tag]")).to_have_value("")
+
+
 async def test_sessions_tab_follows_a_real_transaction(
     running_app: RunningApp, browser: Browser
 ) -> None:

@@ -17,7 +17,7 @@ from ccms_app.accounts.gate_marks import guarded
 from ccms_app.accounts.rules.permissions import Module
 from ccms_app.charging import data_issue_admin
 from ccms_app.charging.state.data_issues import DataIssueActions
-from ccms_app.control.state.charge_point import current_charge_point
+from ccms_app.control.state.charge_point import current_charge_point, shown_again
 from ccms_app.control.state.message_log import LOG_TAB, MessageLogState
 from ccms_app.core.listing import ListQuery
 from ccms_app.monitoring.state.charge_point_feed import SESSIONS_TAB, ChargePointLiveState
@@ -80,12 +80,18 @@ class ChargePointTabState(rx.State):
     """The open tab of the charge point page (controlled, so `?tab=` can choose it)."""
 
     tab: str = DEFAULT_TAB
+    _requested: str = ""  # the `?tab=` the open tab last followed
 
     @event
-    def open_from_url(self):
-        """on_load, after ChargePointDetailState.load: the tab the URL names, or the default."""
+    async def open_from_url(self):
+        """on_load, after ChargePointDetailState.load: the tab the URL names, or the default.
+
+        A reconnect loads the same charge point from the same URL again: the operator stays on
+        the tab they opened, and its section refreshes. A link naming another tab opens it."""
         requested = self.router.url.query_parameters.get("tab", "")
-        self.tab = requested if requested in TABS else DEFAULT_TAB
+        if not (await shown_again(self) and requested == self._requested):
+            self.tab = requested if requested in TABS else DEFAULT_TAB
+        self._requested = requested
         if self.tab == DEFAULT_TAB:
             return None
         return _tab_opened(self.tab)

@@ -4,7 +4,12 @@ Only `load` decides which charge point this tab shows, after checking the operat
 it; the section states (configuration, reservations, message log) read that decision from
 here (`current_charge_point`) rather than trusting ids the browser sends. They import this
 module, so it does not import them: the page that composes them names their reset events
-(`reset_sections_on_load`), and `load` fires those.
+(`reset_sections_on_load`), and `load` fires those when it opens a charge point.
+
+Reflex runs `load` again on every websocket reconnect (a phone changing networks, a server
+under load), in the same tab state. The same charge point loading again refreshes what the
+page shows and keeps what the operator typed or chose but has not sent, and the command or
+reservation in flight: nothing is reset under their hands.
 
 Sending runs as a background event: a charge point may take up to the command timeout to
 answer, and the tab keeps receiving live updates (its history moves requested -> sent ->
@@ -118,6 +123,7 @@ class ChargePointDetailState(rx.State):
     outcome: str = ""
     outcome_ok: bool = False
     _charge_point_id: int = 0
+    _shown_again: bool = False
 
     @rx.var
     def connector0_options(self) -> list[str]:
@@ -125,21 +131,34 @@ class ChargePointDetailState(rx.State):
 
     @event
     async def load(self):
-        """on_load: resolve the URL's charge point within the operator's organisation."""
-        self._forget()
+        """on_load: resolve the URL's charge point within the operator's organisation.
+
+        A charge point opened anew starts with fresh forms and sections; the one the tab
+        already shows (a reconnect, a reload) keeps them (module docstring)."""
+        shown = self._charge_point_id
+        self._charge_point_id = self.charge_point_id = 0  # access is decided anew below
+        self._shown_again = False
         self.identity = identity_from_path(self.router.url.path)
         auth_state = await self.get_state(AuthState)
         if not auth_state.is_authenticated:
+            self._forget()
             return None
         scope = await asyncio.to_thread(
             organisations.organisation_scope, auth_state._organisation_id
         )
         info = await asyncio.to_thread(charge_point_info, self.identity, scope)
+        self._shown_again = info is not None and info.id == shown
+        if not self._shown_again:
+            self._forget()
         self.loaded = True
         if info is None:
             self.not_found = True
             return None
+        typed = dict(self.values)
         self._apply(info)
+        if self._shown_again:
+            self.values = self.values | self._still_offered(typed)
+            return ChargePointLiveState.join(info.id)
         return [ChargePointLiveState.join(info.id), *_section_resets]
 
     @event
@@ -228,6 +247,20 @@ class ChargePointDetailState(rx.State):
             if kinds.get(f.kind) and not f.default
         }
 
+    def _still_offered(self, values: dict[str, str]) -> dict[str, str]:
+        """Of the form's `values`, those a reload of the same charge point keeps: a connector
+        or a transaction only while the charge point still offers it."""
+        offered = {
+            "connector": self.connector_options,
+            "connector0": ["0", *self.connector_options],
+            "transaction": self.transaction_options,
+        }
+        return {
+            f.name: values[f.name]
+            for f in SPECS[self.action].fields
+            if f.name in values and (f.kind not in offered or values[f.name] in offered[f.kind])
+        }
+
     def _forget(self) -> None:
         self._charge_point_id = self.charge_point_id = 0
         self.loaded = False
@@ -237,6 +270,13 @@ class ChargePointDetailState(rx.State):
         self.unregistered = False
         self.connector_options = []
         self.transaction_options = []
+
+
+async def shown_again(state: rx.State) -> bool:
+    """Whether the last `load` found the charge point this tab already showed (a reconnect,
+    a reload) rather than opening one."""
+    detail = await state.get_state(ChargePointDetailState)
+    return detail._shown_again
 
 
 async def current_charge_point(state: rx.State) -> tuple[int, str]:
