@@ -48,6 +48,7 @@ from ccms_app.monitoring.state.charge_point_feed import ChargePointLiveState
 from ccms_app.monitoring.view import MISSING, format_time
 from ccms_app.network.charge_point_info import ChargePointInfo, charge_point_info
 from ccms_app.ui.events import background_event, event
+from ccms_app.ui.reopen import ReopenAware
 
 if TYPE_CHECKING:
     from reflex.event import EventCallback
@@ -98,7 +99,7 @@ def reset_sections_on_load(*resets: EventCallback[()]) -> None:
 
 
 @guarded(Module.LIVE_MONITORING)
-class ChargePointDetailState(rx.State):
+class ChargePointDetailState(ReopenAware, rx.State):
     identity: str = ""
     charge_point_id: int = 0  # shown and passed on; access is decided by _charge_point_id
     loaded: bool = False
@@ -135,25 +136,25 @@ class ChargePointDetailState(rx.State):
 
         A charge point opened anew starts with fresh forms and sections; the one the tab
         already shows (a reconnect, a reload) keeps them (module docstring)."""
-        shown = self._charge_point_id
         self._charge_point_id = self.charge_point_id = 0  # access is decided anew below
         self._shown_again = False
         self.identity = identity_from_path(self.router.url.path)
         auth_state = await self.get_state(AuthState)
-        if not auth_state.is_authenticated:
+        info = None
+        if auth_state.is_authenticated:
+            scope = await asyncio.to_thread(
+                organisations.organisation_scope, auth_state._organisation_id
+            )
+            info = await asyncio.to_thread(charge_point_info, self.identity, scope)
+        if info is None:
+            self._closed()
             self._forget()
+            self.loaded = self.not_found = auth_state.is_authenticated
             return None
-        scope = await asyncio.to_thread(
-            organisations.organisation_scope, auth_state._organisation_id
-        )
-        info = await asyncio.to_thread(charge_point_info, self.identity, scope)
-        self._shown_again = info is not None and info.id == shown
+        self._shown_again = not self._opening_anew(str(info.id))
         if not self._shown_again:
             self._forget()
         self.loaded = True
-        if info is None:
-            self.not_found = True
-            return None
         typed = dict(self.values)
         self._apply(info)
         if self._shown_again:

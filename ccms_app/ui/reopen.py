@@ -1,0 +1,33 @@
+"""A page's load that keeps what the user typed when it loads the same record again.
+
+Reflex runs a page's on_load again on every websocket reconnect (a phone changing networks,
+a server under load, a laptop waking up), in the same tab state, and on a reload. A load that
+resets its forms there throws away a note, a draft or a choice the user has not saved yet.
+
+The rule, the same on every page: a load that opens another record (another work order,
+another tariff, another organisation's settings) starts with fresh forms; the same record
+loading again refreshes what the page shows and keeps what the user typed or chose. A state
+mixes `ReopenAware` in and asks `_opening_anew(key)` with the record's key.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+
+class ReopenAware(rx.State, mixin=True):
+    """Remembers which record the page last loaded (a backend var: the browser cannot set
+    it)."""
+
+    _opened_for: str = ""
+
+    def _opening_anew(self, key: str) -> bool:
+        """True when the load opens `key` for the first time in this tab or after another
+        record; False when `key` loads again (a reconnect, a reload). Records `key`."""
+        anew = key != self._opened_for
+        self._opened_for = key
+        return anew
+
+    def _closed(self) -> None:
+        """Nothing is open (not found, not allowed): the next load of any record is anew."""
+        self._opened_for = ""
