@@ -8,6 +8,10 @@ The rule, the same on every page: a load that opens another record (another work
 another tariff, another organisation's settings) starts with fresh forms; the same record
 loading again refreshes what the page shows and keeps what the user typed or chose. A state
 mixes `ReopenAware` in and asks `_opening_anew(key)` with the record's key.
+
+A tab or view the URL names (`?tab=`) follows the URL when the user follows a link, and stays
+as the user left it on a reconnect: `_reconnected()` tells the two apart by the websocket the
+load came over (a link inside the app keeps its socket; a reconnect or a reload has a new one).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ class ReopenAware(rx.State, mixin=True):
     it)."""
 
     _opened_for: str = ""
+    _socket: str = ""  # the websocket session of the last `_reconnected` call
 
     def _opening_anew(self, key: str) -> bool:
         """True when the load opens `key` for the first time in this tab or after another
@@ -31,3 +36,12 @@ class ReopenAware(rx.State, mixin=True):
     def _closed(self) -> None:
         """Nothing is open (not found, not allowed): the next load of any record is anew."""
         self._opened_for = ""
+
+    def _reconnected(self) -> bool:
+        """True when this load came over another websocket than the previous one of this
+        state (a reconnect, a reload); False for the first one and for a navigation inside
+        the app. Call it on every load of the page. Records the socket."""
+        socket = self.router.session.session_id
+        again = bool(self._socket) and socket != self._socket
+        self._socket = socket
+        return again

@@ -23,6 +23,7 @@ from ccms_app.core.listing import ListQuery
 from ccms_app.monitoring.state.charge_point_feed import SESSIONS_TAB, ChargePointLiveState
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState, safe_file_name
+from ccms_app.ui.reopen import ReopenAware
 
 DATA_ISSUES_TAB = "data-issues"
 DEFAULT_TAB = "commands"
@@ -76,7 +77,7 @@ class ChargePointDataIssuesState(DataIssueActions, ListState, rx.State):
 
 
 @guarded(Module.LIVE_MONITORING)
-class ChargePointTabState(rx.State):
+class ChargePointTabState(ReopenAware, rx.State):
     """The open tab of the charge point page (controlled, so `?tab=` can choose it)."""
 
     tab: str = DEFAULT_TAB
@@ -87,9 +88,10 @@ class ChargePointTabState(rx.State):
         """on_load, after ChargePointDetailState.load: the tab the URL names, or the default.
 
         A reconnect loads the same charge point from the same URL again: the operator stays on
-        the tab they opened, and its section refreshes. A link naming another tab opens it."""
+        the tab they opened, and its section refreshes. A link opens the tab it names."""
         requested = self.router.url.query_parameters.get("tab", "")
-        if not (await shown_again(self) and requested == self._requested):
+        reconnected = self._reconnected()
+        if not (reconnected and await shown_again(self) and requested == self._requested):
             self.tab = requested if requested in TABS else DEFAULT_TAB
         self._requested = requested
         if self.tab == DEFAULT_TAB:

@@ -29,6 +29,7 @@ from ccms_app.network.assets import organisation_choices
 from ccms_app.network.charge_point_admin import kw_text
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState
+from ccms_app.ui.reopen import ReopenAware
 
 MAX_OPTIONS = 300
 
@@ -93,15 +94,20 @@ TABS = ("stations", "charge-points", "unregistered", "areas", "map")
 
 
 @guarded(Module.ASSETS)
-class AssetsPageState(rx.State):
+class AssetsPageState(ReopenAware, rx.State):
     """Which tab of the Assets page is open; `?tab=unregistered` opens that one."""
 
     tab: str = "stations"
 
+    _wanted: str = ""  # the `?tab=` of the last load
+
     @event
     def open_tab_from_url(self) -> None:
+        """A link opens the tab it names; a reconnect from the same URL keeps the open one."""
         wanted = self.router.url.query_parameters.get("tab", "")
-        if wanted in TABS:
+        kept = self._reconnected() and wanted == self._wanted
+        self._wanted = wanted
+        if wanted in TABS and not kept:
             self.tab = wanted
 
     @event

@@ -1,0 +1,52 @@
+"""ui.reopen: which load opens a record anew, and which one is a reconnect.
+
+Reflex runs a page's on_load again on every websocket reconnect in the same tab state; these
+rules decide what a page keeps then. (Real reconnects in Chromium:
+tests/control/test_charge_point_browser.py::test_a_reconnect_keeps_what_the_operator_typed_and_the_open_tab.)
+"""
+
+from __future__ import annotations
+
+from reflex.istate.data import RouterData
+
+from ccms_app.network.state.lists import AssetsPageState
+
+
+def _at(state: AssetsPageState, path: str, socket: str) -> AssetsPageState:
+    """The tab's state as an event over websocket `socket` showing `path` finds it."""
+    query = path.partition("?")[2]
+    state.router = RouterData.from_router_data(
+        {"pathname": path.partition("?")[0], "asPath": path, "query": query, "sid": socket}
+    )
+    return state
+
+
+def test_the_same_record_again_is_not_anew_another_one_and_after_a_close_is() -> None:
+    state = AssetsPageState()
+    assert state._opening_anew("7")
+    assert not state._opening_anew("7")  # a reconnect, a reload
+    assert state._opening_anew("8")
+    assert state._opening_anew("7")  # back after another record: fresh
+    state._closed()
+    assert state._opening_anew("7")
+
+
+def test_a_new_websocket_is_a_reconnect_a_navigation_keeps_its_socket() -> None:
+    state = AssetsPageState()
+    assert not _at(state, "/assets", "sid-1")._reconnected()  # the first load
+    assert not _at(state, "/assets", "sid-1")._reconnected()  # a link inside the app
+    assert _at(state, "/assets", "sid-2")._reconnected()
+    assert not _at(state, "/assets", "sid-2")._reconnected()
+
+
+def test_the_assets_tab_follows_links_and_stays_put_on_a_reconnect() -> None:
+    state = _at(AssetsPageState(), "/assets?tab=unregistered", "sid-1")  # Home's link
+    state.open_tab_from_url()
+    assert state.tab == "unregistered"
+    state.tab = "areas"  # the operator opens another tab
+
+    _at(state, "/assets?tab=unregistered", "sid-2").open_tab_from_url()  # reconnect
+    assert state.tab == "areas"
+
+    _at(state, "/assets?tab=unregistered", "sid-2").open_tab_from_url()  # Home's link again
+    assert state.tab == "unregistered"
