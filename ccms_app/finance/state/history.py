@@ -47,12 +47,13 @@ from ccms_app.finance.state.list_links import url_filters
 from ccms_app.finance.state.tariff_common import caller
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState
+from ccms_app.ui.reopen import ReopenAware
 
 DETAIL_PREFIX = "/finance/history/"
 
 
 @guarded(Module.FINANCE)
-class HistoryListState(ListState, rx.State):
+class HistoryListState(ListState, ReopenAware, rx.State):
     """Every session of the operator's network with its cost, newest first."""
 
     descending: bool = True
@@ -103,6 +104,8 @@ class HistoryListState(ListState, rx.State):
         if auth_state.is_authenticated and auth_state._organisation_id:
             profile = await asyncio.to_thread(get_profile, auth_state._organisation_id)
             self.zone = profile.time_zone or "UTC"
+        if self._reconnected():  # the operator's filters stand; the link's applied once
+            return
         params = self.router.url.query_parameters
         self.filters = {**self.filters, **url_filters(params, self._list_spec())}
 

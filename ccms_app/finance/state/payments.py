@@ -31,12 +31,13 @@ from ccms_app.finance.state.list_links import url_filters
 from ccms_app.finance.state.tariff_common import Caller, as_id, caller
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState
+from ccms_app.ui.reopen import ReopenAware
 
 ALL_VIEW, RECONCILIATION = "all", "reconciliation"
 
 
 @guarded(Module.FINANCE)
-class PaymentListState(ListState, rx.State):
+class PaymentListState(ListState, ReopenAware, rx.State):
     """The operator's payments, newest first; `view` "reconciliation" shows the mismatches."""
 
     descending: bool = True
@@ -66,6 +67,8 @@ class PaymentListState(ListState, rx.State):
         who = await caller(self)
         if who is not None:
             self.zone = await asyncio.to_thread(operator_zone, who.organisation_id)
+        if self._reconnected():  # the operator's filters stand; the link's applied once
+            return
         params = self.router.url.query_parameters
         self.filters = {**self.filters, **url_filters(params, self._list_spec())}
         if params.get("view", "") == RECONCILIATION:

@@ -38,6 +38,7 @@ from ccms_app.finance.wallets.wallet_view import LedgerLine, Wallet, get_wallet,
 from ccms_app.finance.wallets.wallet_view import ledger_page as read_ledger
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState
+from ccms_app.ui.reopen import ReopenAware
 
 WALLETS_ROUTE = "/finance/wallets"
 LEDGER_PAGE_SIZE = 25
@@ -46,7 +47,7 @@ ADD, DEDUCT = "add", "deduct"
 
 
 @guarded(Module.FINANCE)
-class WalletListState(ListState, rx.State):
+class WalletListState(ListState, ReopenAware, rx.State):
     """Every driver and group account of the operator's network with its balance."""
 
     zone: str = "UTC"
@@ -73,6 +74,8 @@ class WalletListState(ListState, rx.State):
         who = await caller(self)
         if who is not None:
             self.zone = await asyncio.to_thread(operator_zone, who.organisation_id)
+        if self._reconnected():  # the operator's filters stand; the link's applied once
+            return
         params = self.router.url.query_parameters
         self.filters = {**self.filters, **url_filters(params, self._list_spec())}
 

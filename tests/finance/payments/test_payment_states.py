@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from reflex.istate.data import RouterData
 from reflex.state import StateUpdate
 
 from ccms_app.accounts import auth
@@ -95,6 +96,35 @@ async def test_the_payments_list_reconciliation_view_and_a_refund(
     refunded = {row["kind"]: row for row in payments.rows}
     assert refunded["refund"]["amount"] == "€5.00"
     assert refunded["top-up"]["refunded"] == "€5.00"
+
+
+def _over(tab: Tab, socket: str) -> Tab:
+    """The same tab, its events now coming over websocket `socket` (after a reconnect)."""
+    tab.root.router_data = {**tab.root.router_data, "sid": socket}
+    tab.root.router = RouterData.from_router_data(tab.root.router_data)
+    return tab
+
+
+async def test_a_reconnect_keeps_the_view_and_filters_the_operator_chose(
+    admin: Tab, pay_world: PayWorld
+) -> None:
+    """Reflex runs on_load again on a reconnect: the link's `?view=` and filters were applied
+    when it was followed, and do not come back over what the operator chose since."""
+    await admin.at("/finance/payments?view=reconciliation&kind=refund").send(
+        PaymentListState, "load_zone"
+    )
+    payments = await admin.state(PaymentListState)
+    assert payments.view == "reconciliation"
+    assert payments.filters == {"kind": "refund", "mismatch": "true"}
+    await admin.send(PaymentListState, "show_view", view="all")
+    await admin.send(PaymentListState, "clear_filters")
+
+    await _over(admin, "sid-2").send(PaymentListState, "load_zone")
+    assert (payments.view, payments.filters) == ("all", {})
+
+    await admin.send(PaymentListState, "load_zone")  # the same link followed again
+    assert payments.view == "reconciliation"
+    assert payments.filters == {"kind": "refund", "mismatch": "true"}
 
 
 async def test_a_viewer_sees_payments_but_changes_nothing(
