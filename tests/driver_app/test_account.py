@@ -5,7 +5,8 @@ Blocked at once, and the local authorization list of a charge point that holds t
 synced with the card Blocked (the same path as an operator's Block). A stock card is added
 by its printed number (any spelling of case and spaces); every card that is not unassigned
 stock of the driver's organisation gets the same refusal. Vehicles are added, edited and
-deleted, bad input getting clear per-field errors; name and phone are edited.
+deleted, bad input getting clear per-field errors; name and phone are edited. A reconnect
+(the page's on_load again in the same tab) keeps the open forms and refreshes the rows.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from ccms_app.drivers.models import Driver, IdTag, UserGroup, Vehicle
 from ccms_app.network.models import ChargePoint
 from ocpp_server.server import OcppServer
 from ocpp_server.simulator import SimulatedChargePoint
-from tests.driver_app.support import DriverTab, driver_tab, signed_in_driver
+from tests.driver_app.support import DriverTab, driver_tab, refused, signed_in_driver
 from tests.driver_app.test_history import CP, build_world, fund, seed_sessions, stock_card
 from tests.fixtures.ocpp import connect_charge_point
 
@@ -55,6 +56,19 @@ async def account_tab(email: str) -> tuple[DriverTab, int]:
     for state in (DriverProfileState, DriverCardsState, DriverVehiclesState):
         await tab.send(state, "load")
     return tab, driver.driver_id
+
+
+async def reload(tab: DriverTab) -> None:
+    """What a reconnect or a reload does: the page's on_load handlers again, same tab."""
+    for state in (DriverProfileState, DriverCardsState, DriverVehiclesState):
+        assert not refused(await tab.send(state, "load"))
+
+
+async def add_vehicle(tab: DriverTab, make: str) -> int:
+    await tab.send(DriverVehiclesState, "new")
+    form = {"make": make, "model": "M", "battery_capacity_kwh": "50", "licence_plate": ""}
+    await tab.send(DriverVehiclesState, "save", form_data=form)
+    return (await tab.state(DriverVehiclesState)).rows[-1].id
 
 
 async def authorize(ocpp_url: str, number: str) -> str:
@@ -228,3 +242,55 @@ async def test_the_language_is_kept_for_the_account(organisation: Organisation) 
             select(DriverAccount).where(DriverAccount.email == "fay@example.com")
         ).one()
     assert account.language == "de"
+
+
+async def test_a_reconnect_keeps_the_open_forms_and_another_driver_starts_afresh(
+    organisation: Organisation,
+) -> None:
+    org_id = int(organisation.id or 0)
+    stock_card(org_id, "KEEP-CARD-1")
+    tab, driver_id = await account_tab("gil@example.com")
+    await tab.send(DriverCardsState, "add", form_data={"number": "KEEP-CARD-1"})
+    edited, asked = await add_vehicle(tab, "Kia"), await add_vehicle(tab, "Fiat")
+    await tab.send(DriverProfileState, "start_edit")
+    await tab.send(DriverProfileState, "save", form_data={"name": "", "phone": "x"})
+    card = (await tab.state(DriverCardsState)).rows[0].id
+    await tab.send(DriverCardsState, "ask_block", card_id=card)
+    await tab.send(DriverCardsState, "add", form_data={"number": " "})
+    await tab.send(DriverVehiclesState, "edit", vehicle_id=edited)
+    bad = {"make": "Kia", "model": "EV6", "battery_capacity_kwh": "lots", "licence_plate": ""}
+    await tab.send(DriverVehiclesState, "save", form_data=bad)
+    await tab.send(DriverVehiclesState, "ask_delete", vehicle_id=asked)
+    profile, cards = await tab.state(DriverProfileState), await tab.state(DriverCardsState)
+    vehicles = await tab.state(DriverVehiclesState)
+    typed = (profile.form_key, dict(profile.errors), vehicles.form_key, dict(vehicles.form))
+    with db.session_scope() as s:  # meanwhile, on another device
+        person = s.get(Driver, driver_id)
+        car = s.get(Vehicle, edited)
+        assert person is not None and car is not None
+        person.name, car.model = "Gil Renamed", "Sportage"
+        s.add_all([person, car])
+    stock_card(org_id, "KEEP-CARD-2", driver_id=driver_id)
+
+    await reload(tab)
+    assert (profile.editing, profile.name) == (True, "Gil Renamed")
+    assert (cards.confirm_id, cards.number_error) == (card, "Enter the number printed on the card.")
+    assert [row.id_tag for row in cards.rows] == ["KEEP-CARD-1", "KEEP-CARD-2"]
+    assert (vehicles.form_open, vehicles.editing_id, vehicles.confirm_id) == (True, edited, asked)
+    assert (profile.form_key, profile.errors, vehicles.form_key, vehicles.form) == typed
+    assert vehicles.errors == {"battery_capacity_kwh": "'lots' is not a number of kWh, e.g. 75.5"}
+    assert [row.model for row in vehicles.rows] == ["Sportage", "M"]
+
+    with db.session_scope() as s:  # the vehicle asked about is deleted elsewhere
+        gone = s.get(Vehicle, asked)
+        assert gone is not None
+        s.delete(gone)
+    await reload(tab)
+    assert vehicles.confirm_id == 0 and vehicles.form_open
+
+    other = signed_in_driver("hal@example.com")
+    await reload(DriverTab(tab.root, other.session_hash).at("/app/account"))
+    assert (profile.editing, profile.errors, profile.name) == (False, {}, "Dana Driver")
+    assert (cards.confirm_id, cards.number_error, cards.rows) == (0, "", [])
+    assert (vehicles.form_open, vehicles.editing_id, vehicles.confirm_id) == (False, 0, 0)
+    assert (vehicles.form, vehicles.errors, vehicles.rows) == ({}, {}, [])

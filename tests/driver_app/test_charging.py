@@ -36,6 +36,7 @@ from ccms_app.driver_app.rules import charging as rules
 from ccms_app.driver_app.state import live_feed
 from ccms_app.driver_app.state.auth import DriverAuthState
 from ccms_app.driver_app.state.charging import (
+    CHARGING_PATH,
     ChargingState,
     ConnectorStartState,
     connector_from_path,
@@ -536,6 +537,58 @@ async def test_a_tab_without_a_driver_is_sent_to_sign_in(network: Network) -> No
 async def _principal(tab: DriverTab) -> DriverPrincipal:
     """The driver the gate confirmed for the tab's last event."""
     return (await tab.state(DriverAuthState))._principal()
+
+
+def running_session(driver: SignedInDriver, network: Network, connector: int) -> int:
+    """A session of the driver's app id tag that is running now (written straight)."""
+    with db.session_scope() as s:
+        row = ChargingSession(
+            organisation_id=network.organisation_id,
+            charge_point_id=network.charge_point_id,
+            connector_id=connector,
+            id_tag=driver.app_id_tag,
+            status="active",
+            start_time=utc_now() - timedelta(minutes=20),
+            meter_start_wh=0,
+            energy_wh=1_000,
+        )
+        s.add(row)
+        s.flush()
+        return stored_id(row.id)
+
+
+def change_session(tx: int, **values: Any) -> None:
+    with db.session_scope() as s:
+        row = s.get(ChargingSession, tx)
+        assert row is not None
+        for name, value in values.items():
+            setattr(row, name, value)
+        s.add(row)
+
+
+async def test_a_reconnect_keeps_the_stop_question_while_its_session_runs(
+    network: Network,
+) -> None:
+    ann = signed_in_driver("ann@example.com")
+    first, second = running_session(ann, network, 1), running_session(ann, network, 2)
+    tab = driver_tab(ann, CHARGING_PATH)
+    await tab.send(ChargingState, "load")
+    await tab.send(ChargingState, "ask_stop", session_id=first)
+    change_session(first, energy_wh=7_000)  # meanwhile, the charger reports
+
+    assert not refused(await tab.send(ChargingState, "load"))  # a reconnect
+    page = await tab.state(ChargingState)
+    assert page.stop_id == first
+    assert {row.id: row.energy for row in page.sessions}[first] == "7.00 kWh"
+
+    change_session(first, status="completed", stop_time=utc_now())  # it ended meanwhile
+    await tab.send(ChargingState, "load")
+    assert page.stop_id == 0 and [row.id for row in page.sessions] == [second]
+
+    await tab.send(ChargingState, "ask_stop", session_id=second)
+    bea = signed_in_driver("bea@example.com")
+    await DriverTab(tab.root, bea.session_hash).at(CHARGING_PATH).send(ChargingState, "load")
+    assert (page.stop_id, page.sessions) == (0, [])
 
 
 # --- the rules ------------------------------------------------------------------------------

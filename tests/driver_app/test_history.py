@@ -4,7 +4,8 @@ the real event service -> SQLite), the stop prices the session (a tariff with an
 price) and settles it from the wallet, a receipt is issued; then the history tab, through
 the real event gate, lists it with its cost, how it was paid and the receipt link, the
 detail shows the breakdown lines, a running session says "cost so far", one held for
-review says so, and "Show more" pages through many sessions without repeats.
+review says so, and "Show more" pages through many sessions without repeats (a reconnect
+keeps them shown).
 
 `World`, `build_world`, `fund`, `stock_card` and `charge` are shared with the
 reservation, account and isolation tests.
@@ -33,7 +34,7 @@ from ccms_app.finance.tariffs import create_tariff
 from ccms_app.finance.wallets.ledger import credit_wallet
 from ccms_app.finance.wallets.models import LedgerKind
 from ccms_app.network.models import ChargePoint, Connector, Station
-from tests.driver_app.support import SignedInDriver, driver_tab, signed_in_driver
+from tests.driver_app.support import DriverTab, SignedInDriver, driver_tab, signed_in_driver
 from tests.fixtures.ocpp import connect_charge_point
 
 CP = "CP-APP-1"
@@ -312,6 +313,34 @@ async def test_show_more_pages_without_repeats_newest_first(organisation: Organi
     assert not state.more
     await tab.send(DriverHistoryState, "show_more")  # nothing more: nothing changes
     assert len((await tab.state(DriverHistoryState)).rows) == 45
+
+
+async def test_a_reconnect_keeps_the_pages_shown_and_refreshes_them(
+    organisation: Organisation,
+) -> None:
+    world = build_world(organisation)
+    flo = signed_in_driver("flo@example.com")
+    ids = seed_sessions(world.organisation_id, world.charge_point_id, flo.app_id_tag, 45)
+    tab = driver_tab(flo, "/app/history")
+    await tab.send(DriverHistoryState, "load")
+    await tab.send(DriverHistoryState, "show_more")
+    with db.session_scope() as s:  # meanwhile: a session on the second page is re-priced
+        row = s.get(ChargingSession, ids[30])
+        assert row is not None
+        row.energy_wh = 4_000
+        s.add(row)
+
+    await tab.send(DriverHistoryState, "load")  # a reconnect
+    state = await tab.state(DriverHistoryState)
+    assert [row.session_id for row in state.rows] == ids[:40] and state.more
+    assert state.rows[30].energy == "4.00 kWh"
+    await tab.send(DriverHistoryState, "show_more")
+    assert [row.session_id for row in state.rows] == ids and not state.more
+
+    gus = signed_in_driver("gus@example.com")
+    seed_sessions(world.organisation_id, world.charge_point_id, gus.app_id_tag, 25)
+    await DriverTab(tab.root, gus.session_hash).at("/app/history").send(DriverHistoryState, "load")
+    assert len(state.rows) == 20 and state.more
 
 
 async def test_a_session_not_the_drivers_is_not_found(organisation: Organisation) -> None:

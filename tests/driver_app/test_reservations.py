@@ -5,7 +5,8 @@ events through the real driver gate, the real tariff engine and ledger.
 The fee is shown before anything is sent (the tariff's RESERVATION and RESERVATION_EXPIRES
 elements); the reservation goes to the charge point with the driver's app id tag and its
 answer is worded; the list shows it and cancels it; an unused one that expires is billed
-from the wallet once (not for card payers); a used one is priced with its session.
+from the wallet once (not for card payers); a used one is priced with its session. A
+reconnect keeps the chosen hold, a reservation in flight and its outcome.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from ccms_app.finance.models import SessionCost
 from ccms_app.finance.payments.models import PaymentAccount
 from ccms_app.finance.payments.reservation_fees import reference
 from ccms_app.finance.wallets.ledger import already_posted, balance
+from ccms_app.network.models import Station
 from ocpp_server.server import OcppServer
 from tests.control.core_profile_support import CoreScriptedChargePoint
 from tests.driver_app.support import DriverTab, SignedInDriver, driver_tab, signed_in_driver
@@ -243,3 +245,32 @@ async def test_a_used_reservation_is_priced_with_its_session(
     assert used is not None and used.status == "used"
     assert cost is not None and '"fee": "reservation"' in cost.breakdown
     assert wallet_of(hal) == 5_000  # nothing billed for the reservation on its own
+
+
+async def test_a_reconnect_keeps_the_hold_and_the_outcome_and_another_connector_starts_afresh(
+    world: World, charger: CoreScriptedChargePoint
+) -> None:
+    gus = signed_in_driver("gus@example.com")
+    fund(gus)
+    tab = await reserve_tab(gus, world)
+    await tab.send(DriverReserveState, "choose", minutes="60")
+    await tab.send(DriverReserveState, "mark_busy")  # the button's first half
+    with db.session_scope() as s:  # meanwhile
+        station = s.get(Station, world.station_id)
+        assert station is not None
+        station.name = "Harbour Garage East"
+        s.add(station)
+
+    await tab.send(DriverReserveState, "load")  # a reconnect before the second half
+    page = await tab.state(DriverReserveState)
+    assert (page.chosen, page.busy, page.station) == ("60", True, "Harbour Garage East")
+    await tab.send(DriverReserveState, "reserve")
+    assert page.outcome_ok and not page.busy
+    outcome = page.outcome
+    await tab.send(DriverReserveState, "load")
+    assert (page.chosen, page.outcome, page.outcome_ok) == ("60", outcome, True)
+    (row,) = reservations_of(gus)
+    assert timedelta(minutes=59) < row.expiry_date - utc_now() <= timedelta(minutes=60)
+
+    await tab.at(f"/app/reserve/{world.connector_pks[2]}").send(DriverReserveState, "load")
+    assert (page.chosen, page.outcome, page.outcome_ok, page.busy) == ("30", "", False, False)

@@ -512,3 +512,35 @@ async def test_another_drivers_wallet_never_shows(
         ("join", {"plan_id": "1"}),
     ):
         assert refused(await nobody.send(WalletState, handler, **payload)), handler
+
+
+async def test_a_reconnect_keeps_the_choice_and_a_new_visit_starts_afresh(
+    net: Net, dana: SignedInDriver, eve: SignedInDriver
+) -> None:
+    create_voucher(
+        {"code": "AGAIN-5", "kind": "value", "value": "5.00", "max_redemptions": ""},
+        [],
+        net.org,
+        net.scope,
+        OPS,
+    )
+    tab, page = await _wallet(dana)
+    await tab.send(WalletState, "set_amount", value="12,50")
+    await tab.send(WalletState, "redeem", form_data={"code": "again-5"})
+    assert page.voucher_notice == "€5.00 added to your wallet."
+    _fill(net, dana, 1000)  # meanwhile
+
+    assert not refused(await tab.send(WalletState, "load"))  # a reconnect: on_load again
+    assert (page.choice, page.amount) == ("custom", "12,50")
+    assert page.voucher_notice == "€5.00 added to your wallet."
+    assert page.balance == "€15.00"
+
+    await tab.send(WalletState, "choose", key="amount:2000")
+    await tab.at("/app/wallet", "card=cancelled").send(WalletState, "load")  # back from Stripe
+    assert (page.choice, page.amount, page.voucher_notice) == ("", "", "")
+    assert page.card_notice == "No card was added."
+
+    await tab.send(WalletState, "choose", key="amount:2000")
+    other = DriverTab(tab.root, eve.session_hash).at("/app/wallet", "card=cancelled")
+    assert not refused(await other.send(WalletState, "load"))  # another driver, same tab
+    assert (page.choice, page.amount, page.balance) == ("", "", "€0.00")

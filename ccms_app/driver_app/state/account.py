@@ -5,6 +5,10 @@ the gate confirmed; ids in a payload (a card to block, a vehicle to edit) are ch
 against that driver, so anyone else's is not found and nothing changes. Forms are plain
 forms: their fields arrive together on submit (one event, not one per keystroke); a
 form's `key` changes to show it afresh (after saving, or to edit another vehicle).
+
+A load for the driver the tab already shows (a reconnect, a reload) refreshes the rows and
+keeps an open form, its errors and an "are you sure?" (`ReopenAware`, keyed by the driver's
+account); another driver signing in on the tab starts afresh.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from ccms_app.driver_app import cards, profile, vehicles
 from ccms_app.driver_app.errors import DriverAppError, DriverAppNotFound
 from ccms_app.driver_app.state.auth import DriverAuthState
 from ccms_app.ui.events import event
+from ccms_app.ui.reopen import ReopenAware
 
 VEHICLE_FIELDS = ("make", "model", "battery_capacity_kwh", "licence_plate")
 
@@ -48,6 +53,11 @@ async def _driver(state: rx.State) -> Any:
     return (await state.get_state(DriverAuthState))._principal()
 
 
+def _account_key(driver: Any) -> str:
+    """The record the account page opens: the signed-in driver's account."""
+    return str(driver.account_id)
+
+
 def _text(form: Any, name: str) -> str:
     value = form.get(name, "") if isinstance(form, dict) else ""
     return value if isinstance(value, str) else ""
@@ -59,7 +69,7 @@ def _as_id(value: Any) -> int:
 
 
 @driver_state
-class DriverProfileState(rx.State):
+class DriverProfileState(ReopenAware, rx.State):
     name: str = ""
     phone: str = ""
     email: str = ""
@@ -74,8 +84,12 @@ class DriverProfileState(rx.State):
 
     @event
     async def load(self) -> None:
-        self._show(await asyncio.to_thread(profile.my_profile, await _driver(self)))
-        self.editing, self.errors = False, {}
+        """on_load: the driver's details; an open edit form stays open for the same driver
+        (the browser keeps what was typed in it: the form's key does not change)."""
+        driver = await _driver(self)
+        self._show(await asyncio.to_thread(profile.my_profile, driver))
+        if self._opening_anew(_account_key(driver)):
+            self.editing, self.errors = False, {}
 
     @event
     def start_edit(self) -> None:
@@ -103,7 +117,7 @@ class DriverProfileState(rx.State):
 
 
 @driver_state
-class DriverCardsState(rx.State):
+class DriverCardsState(ReopenAware, rx.State):
     rows: rx.Field[list[CardRow]] = rx.field(default_factory=list)
     confirm_id: int = 0  # the card whose Block asks "are you sure?"
     number_error: str = ""
@@ -117,8 +131,13 @@ class DriverCardsState(rx.State):
 
     @event
     async def load(self) -> None:
-        self.confirm_id, self.number_error = 0, ""
+        """on_load: the driver's cards; for the same driver the number's error and the
+        "are you sure?" stay, the latter while the card can still be blocked."""
+        if self._opening_anew(_account_key(await _driver(self))):
+            self.confirm_id, self.number_error = 0, ""
         await self._read()
+        if not any(row.id == self.confirm_id and row.blockable for row in self.rows):
+            self.confirm_id = 0
 
     @event
     def ask_block(self, card_id: int) -> None:
@@ -160,7 +179,7 @@ class DriverCardsState(rx.State):
 
 
 @driver_state
-class DriverVehiclesState(rx.State):
+class DriverVehiclesState(ReopenAware, rx.State):
     rows: rx.Field[list[VehicleRow]] = rx.field(default_factory=list)
     form_open: bool = False
     editing_id: int = 0  # 0: a new vehicle
@@ -175,9 +194,25 @@ class DriverVehiclesState(rx.State):
 
     @event
     async def load(self) -> None:
+        """on_load: the driver's vehicles; for the same driver the open form (its values,
+        errors and key) and the "are you sure?" stay while their vehicle is still listed."""
+        if self._opening_anew(_account_key(await _driver(self))):
+            self._reset_forms()
+        await self._read()
+        self._forget_gone()
+
+    def _reset_forms(self) -> None:
         self.form_open, self.editing_id, self.confirm_id = False, 0, 0
         self.form, self.errors = {}, {}
-        await self._read()
+
+    def _forget_gone(self) -> None:
+        """A vehicle deleted meanwhile (on another device) is no longer edited or asked
+        about: saving it would only say "not found"."""
+        listed = {row.id for row in self.rows}
+        if self.editing_id and self.editing_id not in listed:
+            self.form_open, self.editing_id, self.form, self.errors = False, 0, {}, {}
+        if self.confirm_id not in listed:
+            self.confirm_id = 0
 
     @event
     def new(self) -> None:

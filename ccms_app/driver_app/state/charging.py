@@ -7,6 +7,10 @@ use case, the session to stop from the page's own list and then again against th
 sessions). Live: each page registers its charge points with the driver app's feed
 (`DriverAuthState._watch_live`); the feed calls `refresh_live()` when they change, so power,
 energy and cost move by push, never by polling.
+
+The Charging tab loading again for the same driver (a reconnect, a reload) keeps the stop
+confirmation open while its session still runs, and a stop's outcome until the session has
+stopped (`ReopenAware`, keyed by the driver's account); another driver starts afresh.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from ccms_app.driver_app.driver_accounts import DriverPrincipal
 from ccms_app.driver_app.errors import DriverAppError, DriverAppNotFound
 from ccms_app.driver_app.state.auth import DriverAuthState
 from ccms_app.ui.events import event
+from ccms_app.ui.reopen import ReopenAware
 
 CHARGING_PATH = "/app/charging"
 CONNECTOR_PREFIX = "/app/c/"
@@ -80,7 +85,7 @@ async def _watch(state: rx.State, charge_point_ids: set[int]) -> None:
 
 
 @driver_state
-class ChargingState(rx.State):
+class ChargingState(ReopenAware, rx.State):
     """The Charging tab: the running sessions live, else the last one's summary."""
 
     loaded: bool = False
@@ -98,10 +103,19 @@ class ChargingState(rx.State):
     @event
     async def load(self) -> None:
         """on_load: the driver's sessions now, and pushes for their charge points."""
-        self.stop_id, self.stopping = 0, False
-        self.notice, self._notice_session = "", 0
-        await self._read(await _driver(self))
+        driver = await _driver(self)
+        if self._opening_anew(str(driver.account_id)):
+            self.stop_id, self.stopping = 0, False
+            self.notice, self._notice_session = "", 0
+        await self._read(driver)
+        self._close_stop_if_ended()
         self.loaded = True
+
+    def _close_stop_if_ended(self) -> None:
+        """The confirmation is about a running session: one that ended meanwhile has
+        nothing left to stop."""
+        if all(row.id != self.stop_id for row in self.sessions):
+            self.stop_id, self.stopping = 0, False
 
     @event
     async def refresh_live(self) -> None:

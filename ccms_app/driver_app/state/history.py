@@ -4,7 +4,9 @@ Thin: the use cases (`driver_app.history`) read for the driver the gate confirme
 id from the URL is checked there (anyone else's session is not found). "Show more" reads the
 page after the last one shown (keyset: nothing repeated or skipped). A running session's
 cost so far changes: the list watches the charge points of its running sessions and the
-live feed calls `refresh_live()` (re-reads what is shown) when they change.
+live feed calls `refresh_live()` (re-reads what is shown) when they change. The list loading
+again for the same driver (a reconnect, a reload) re-reads as many rows as were shown
+(`ReopenAware`); another driver starts at the newest page.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from ccms_app.accounts.gate_marks import driver_state
 from ccms_app.core.listing import Keyset
 from ccms_app.driver_app import history
 from ccms_app.driver_app.errors import DriverAppNotFound
-from ccms_app.driver_app.rules.history import id_from_path
+from ccms_app.driver_app.rules.history import PAGE_SIZE, id_from_path
 from ccms_app.driver_app.state.auth import DriverAuthState
 from ccms_app.ui.events import event
+from ccms_app.ui.reopen import ReopenAware
 
 DETAIL_PREFIX = "/app/history/"
 
@@ -66,7 +69,7 @@ async def _driver(state: rx.State) -> Any:
 
 
 @driver_state
-class DriverHistoryState(rx.State):
+class DriverHistoryState(ReopenAware, rx.State):
     """The driver's sessions, newest first, a page at a time."""
 
     rows: rx.Field[list[HistoryRow]] = rx.field(default_factory=list)
@@ -93,9 +96,13 @@ class DriverHistoryState(rx.State):
 
     @event
     async def load(self) -> None:
-        """on_load: the newest page."""
+        """on_load: the newest page, or for the same driver again as many rows as were shown
+        ("show more" stays shown, its rows refreshed; at most the listing's page limit)."""
         driver = await _driver(self)
-        page = await asyncio.to_thread(history.history_page, driver, None)
+        shown = PAGE_SIZE
+        if not self._opening_anew(str(driver.account_id)):
+            shown = max(len(self.rows), PAGE_SIZE)
+        page = await asyncio.to_thread(history.history_page, driver, None, shown)
         self.rows = [history_row(item) for item in page.items]
         self._remember(page)
         self.loaded = True

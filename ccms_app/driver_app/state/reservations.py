@@ -7,6 +7,10 @@ The button first marks the page busy (its own event, so the browser shows it at 
 reserves and waits for the charge point's answer. Reservations change without the driver
 (accepted, used by a session, expired by the sweep): both pages watch their charge points
 and the live feed calls `refresh_live()`.
+
+The reserve page loading the same connector again for the same driver (a reconnect, a
+reload) refreshes it and keeps the chosen hold, the outcome and a reservation in flight
+(`ReopenAware`); another connector starts afresh.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from ccms_app.driver_app.rules.history import id_from_path
 from ccms_app.driver_app.rules.reservations import DEFAULT_MINUTES
 from ccms_app.driver_app.state.auth import DriverAuthState
 from ccms_app.ui.events import event
+from ccms_app.ui.reopen import ReopenAware
 
 RESERVE_PREFIX = "/app/reserve/"
 
@@ -58,7 +63,7 @@ async def _driver(state: rx.State) -> Any:
 
 
 @driver_state
-class DriverReserveState(rx.State):
+class DriverReserveState(ReopenAware, rx.State):
     """One connector to reserve: what it is, what each hold costs, the outcome."""
 
     loaded: bool = False
@@ -124,10 +129,15 @@ class DriverReserveState(rx.State):
     @event
     async def load(self) -> None:
         """on_load: the connector in the URL, if it is in the driver's network."""
-        self.loaded = self.found = self.busy = False
-        self.outcome, self.outcome_ok, self.chosen = "", False, str(DEFAULT_MINUTES)
         self._connector_pk = id_from_path(self.router.url.path, RESERVE_PREFIX)
-        await self._read()
+        driver = await _driver(self)
+        if self._opening_anew(f"{driver.account_id}:{self._connector_pk}"):
+            self.loaded = self.found = self.busy = False
+            self.outcome, self.outcome_ok, self.chosen = "", False, str(DEFAULT_MINUTES)
+        if not await self._read():
+            self._closed()
+        elif self.chosen not in {row.minutes for row in self.choices}:
+            self.chosen = str(DEFAULT_MINUTES)  # the kept hold is no longer offered
 
     async def refresh_live(self) -> None:
         if self._connector_pk and not self.busy:

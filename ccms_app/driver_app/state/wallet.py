@@ -4,6 +4,11 @@ and shown on return), payment method and card, vouchers, membership, history and
 Thin: every handler takes the driver the gate confirmed (`DriverAuthState._principal()`) and
 calls the driver app's wallet use cases in a thread; ids in a payload (a plan, a top-up in
 the address) are only ever looked up as the driver's own. Rows are plain strings.
+
+A load of the same visit again (a reconnect, a reload, "refresh": same driver, same return
+from Stripe in the address) keeps the top-up choice and typed amount, and the errors and
+notices the driver may not have read yet (`ReopenAware`); a return from Stripe or another
+driver is a new visit and starts afresh.
 """
 
 from __future__ import annotations
@@ -23,6 +28,16 @@ from ccms_app.driver_app.rules import wallet as rules
 from ccms_app.driver_app.state.auth import DriverAuthState, _base_url
 from ccms_app.driver_app.wallet_page import WalletPage, wallet_page
 from ccms_app.ui.events import event
+from ccms_app.ui.reopen import ReopenAware
+
+RETURN_PARAMS = ("top_up", "cancelled", "card")  # what Stripe's return adds to the address
+
+
+def _visit(driver: DriverPrincipal, params: Any) -> str:
+    """The record the wallet page opens: the driver's wallet as reached (a return from
+    Stripe is a new visit: the choice it paid for is not offered again)."""
+    back = "&".join(f"{name}={params.get(name, '')}" for name in RETURN_PARAMS)
+    return f"{driver.account_id}?{back}"
 
 
 def _rows(items: Any) -> list[dict[str, str]]:
@@ -30,7 +45,7 @@ def _rows(items: Any) -> list[dict[str, str]]:
 
 
 @driver_state
-class WalletState(rx.State):
+class WalletState(ReopenAware, rx.State):
     """The wallet page of this tab. Underscored fields never reach the browser."""
 
     loaded: bool = False
@@ -111,11 +126,11 @@ class WalletState(rx.State):
 
     async def _load(self) -> None:
         params = self.router.url.query_parameters
-        self.top_up_error = self.voucher_error = self.voucher_notice = ""
-        self.method_error = self.membership_error = self.membership_notice = ""
+        if self._opening_anew(_visit(await self._driver(), params)):
+            self._start_afresh()
         self.result = self.result_text = self.result_url = self.card_notice = ""
-        self.choice = self.amount = ""  # a fresh choice each visit (not the last one paid)
         await self._reload()
+        self._drop_withdrawn_choice()
         top_up_id = rules.parse_id(params.get("top_up", ""))
         if top_up_id is not None:
             await self._show_result(top_up_id, str(params.get("cancelled", "")) == "1")
@@ -128,6 +143,18 @@ class WalletState(rx.State):
             )
         elif card == "cancelled":
             self.card_notice = tr("No card was added.")
+
+    def _start_afresh(self) -> None:
+        """A new visit: no earlier messages, and a fresh choice (not the last one paid)."""
+        self.top_up_error = self.voucher_error = self.voucher_notice = ""
+        self.method_error = self.membership_error = self.membership_notice = ""
+        self.choice = self.amount = ""
+
+    def _drop_withdrawn_choice(self) -> None:
+        """A kept package or amount the operator no longer offers is not chosen any more."""
+        offered = {row["key"] for row in self.choices} | {rules.CUSTOM}
+        if self.choice not in offered:
+            self.choice = ""
 
     async def _show_result(self, top_up_id: int, cancelled: bool) -> None:
         driver = await self._driver()
