@@ -63,6 +63,7 @@ from ccms_app.system.state.accounts import event_caller
 from ccms_app.ui.downloads import http_download
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState
+from ccms_app.ui.reopen import ReopenAware
 
 ALL = "all"  # a select item cannot have an empty value: this one means "no filter"
 REPORT_KINDS = ("sessions", "energy", "availability")
@@ -389,8 +390,13 @@ class ReportsState(rx.State):
 
 
 @guarded(Module.ANALYTICS)
-class MonthlyReportState(rx.State):
-    """The monthly e-mail: who gets it, whether it goes out, how the last run went."""
+class MonthlyReportState(ReopenAware, rx.State):
+    """The monthly e-mail: who gets it, whether it goes out, how the last run went.
+
+    Reflex runs `load` again on every websocket reconnect, in the same tab state: the same
+    organisation's subscription loading again shows the last run anew and keeps recipients
+    or the switch changed but not saved (and their errors); one not changed follows the
+    stored subscription."""
 
     recipients: str = ""
     enabled: bool = False
@@ -398,14 +404,19 @@ class MonthlyReportState(rx.State):
     last_error: str = ""
     errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
     mail_off: bool = False
+    _stored: tuple[str, bool] = ("", False)  # recipients and switch as last read
 
     @event
     async def load(self) -> None:
         caller = await event_caller(self)
         if caller is None:
+            self._closed()
             return
+        anew = self._opening_anew(str(caller.organisation_id))
         found = await asyncio.to_thread(monthly_report.subscription_of, caller.organisation_id)
-        self._show(found)
+        self._show(found, keep_typed=not anew)
+        if anew:
+            self.errors = {}
         self.mail_off = not mail_enabled(get_settings())
 
     @event
@@ -438,8 +449,14 @@ class MonthlyReportState(rx.State):
         self._show(found)
         return rx.toast.success(tr("Monthly report saved."))
 
-    def _show(self, found: monthly_report.Subscription) -> None:
-        self.recipients = found.recipients_text
-        self.enabled = found.enabled
+    def _show(self, found: monthly_report.Subscription, keep_typed: bool = False) -> None:
+        """The subscription as read; with `keep_typed`, a value changed since the last read
+        stays."""
+        recipients, enabled = self._stored
+        if not (keep_typed and self.recipients != recipients):
+            self.recipients = found.recipients_text
+        if not (keep_typed and self.enabled != enabled):
+            self.enabled = found.enabled
+        self._stored = (found.recipients_text, found.enabled)
         self.last_sent_month = found.last_sent_month
         self.last_error = found.last_error

@@ -6,6 +6,12 @@ Thin: `branding.brands` checks, stores, audits and clears the brand cache. Looki
 typing need system:view (`@guarded`); saving, uploading and removing images system:edit
 (`@requires`), checked by the gate and again by the use case. Colour warnings and the login
 card preview follow every keystroke; they are computed here from the pure colour rules.
+
+Reflex runs `load` again on every websocket reconnect, in the same tab state: the same
+organisation's form loading again re-reads the brand and keeps what the operator typed but
+has not saved (a field still as last read follows the brand; a typed one stays), and the
+errors under the fields. Uploading or removing an image keeps the typed text too; Save
+stores it, so its result replaces the form.
 """
 
 from __future__ import annotations
@@ -28,13 +34,14 @@ from ccms_app.branding.state.brand import BrandState
 from ccms_app.core import i18n
 from ccms_app.system.state.accounts import event_caller
 from ccms_app.ui.events import event
+from ccms_app.ui.reopen import ReopenAware
 
 LOGO_UPLOAD_ID = "brand-logo-upload"
 FAVICON_UPLOAD_ID = "brand-favicon-upload"
 
 
 @guarded(Module.SYSTEM)
-class BrandAdminState(rx.State):
+class BrandAdminState(ReopenAware, rx.State):
     """The form as typed (`values`), what it inherits (`inherited`), errors and warnings per
     field, and the preview's colours."""
 
@@ -53,20 +60,25 @@ class BrandAdminState(rx.State):
     preview_link: str = colours.DEFAULT_PRIMARY
     preview_accent: str = colours.DEFAULT_PRIMARY
     busy: bool = False
+    _stored: dict[str, str] = {}  # the fields as last read: what tells a typed value
 
     async def _language(self) -> str:
         return (await self.get_state(AuthState)).language
 
     @event
     async def load(self) -> Any:
-        """on_load: the form of the operator's own organisation."""
+        """on_load: the form of the operator's own organisation; the same organisation's
+        form loading again keeps what was typed (module docstring)."""
         caller = await event_caller(self)
         if caller is None:
+            self._closed()
             return None
+        anew = self._opening_anew(str(caller.organisation_id))
         form = await asyncio.to_thread(brands.brand_form, caller.organisation_id)
         self.organisation_name = (await self.get_state(AuthState)).organisation_name
-        self._show(form)
-        self.errors = {}
+        self._show(form, keep_typed=not anew)
+        if anew:
+            self.errors = {}
         await self._preview()
         self.loaded = True
         return None
@@ -142,7 +154,7 @@ class BrandAdminState(rx.State):
             return [rx.clear_selected_files(upload_id), rx.toast.error(text)]
         except (RefusedError, NotFoundError) as exc:
             return rx.toast.error(str(exc))
-        self._show(form)
+        self._show(form, keep_typed=True)
         self.errors = {k: v for k, v in self.errors.items() if k != kind.value}
         done = "Logo stored." if kind is ImageKind.LOGO else "Favicon stored."
         return [
@@ -160,13 +172,16 @@ class BrandAdminState(rx.State):
             form = await asyncio.to_thread(brands.remove_image, caller, kind)
         except (RefusedError, NotFoundError) as exc:
             return rx.toast.error(str(exc))
-        self._show(form)
+        self._show(form, keep_typed=True)
         done = "Logo removed." if kind is ImageKind.LOGO else "Favicon removed."
         return [BrandState.load, rx.toast.success(i18n.gettext(language, done))]
 
-    def _show(self, form: brands.BrandForm) -> None:
+    def _show(self, form: brands.BrandForm, keep_typed: bool = False) -> None:
+        """The brand as read; with `keep_typed`, the fields typed since the last read stay."""
         inherited = form.inherited
-        self.values = {name: form.values.get(name, "") for name in FIELDS}
+        stored = {name: form.values.get(name, "") for name in FIELDS}
+        self.values = {**stored, **self._typed()} if keep_typed else stored
+        self._stored = stored
         self.inherited = {
             "product_name": inherited.product_name,
             "primary_colour": inherited.primary_colour or colours.DEFAULT_PRIMARY,
@@ -178,6 +193,14 @@ class BrandAdminState(rx.State):
         self.logo_url = form.effective.logo_url
         self.favicon_url = form.effective.favicon_url
         self.own_logo, self.own_favicon = form.has_logo, form.has_favicon
+
+    def _typed(self) -> dict[str, str]:
+        """The fields whose value differs from the brand as last read (not saved yet)."""
+        return {
+            name: value
+            for name, value in self.values.items()
+            if name in FIELDS and value != self._stored.get(name, "")
+        }
 
     async def _preview(self) -> None:
         """The preview's colours and the warnings, from the form as typed (an unreadable

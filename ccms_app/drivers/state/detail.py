@@ -2,6 +2,10 @@
 
 Both read their id from the URL on load and keep it, so `refresh` (sent by forms and list
 actions after a change) reloads the page that is open and does nothing elsewhere.
+
+Reflex runs on_load again on every websocket reconnect, in the same tab state: the same group
+loading again refreshes the page and keeps the driver picked to add, its search and its
+error; another group starts with an empty picker.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from ccms_app.drivers.state.scope import (
 from ccms_app.drivers.vehicles import kwh_text
 from ccms_app.monitoring.view import format_time
 from ccms_app.ui.events import event
+from ccms_app.ui.reopen import ReopenAware
 
 DRIVERS_ROUTE = "/users/drivers"
 GROUPS_ROUTE = "/users/groups"
@@ -193,7 +198,7 @@ def _kwh(wh: int | None) -> str:
 
 
 @guarded(Module.USERS)
-class GroupDetailState(DriverPickerState, rx.State):
+class GroupDetailState(DriverPickerState, ReopenAware, rx.State):
     group_id: rx.Field[int] = rx.field(0)
     found: bool = False
     loaded: bool = False
@@ -209,10 +214,15 @@ class GroupDetailState(DriverPickerState, rx.State):
 
     @event
     async def load(self) -> None:
+        """on_load: the group from the URL; the same group loading again keeps the add-member
+        picker (module docstring)."""
         self.group_id = id_from_path(self.router.url.path, GROUPS_ROUTE)
-        self.loaded, self.values, self.member_error, self.driver_search = False, {}, "", ""
+        if self._opening_anew(str(self.group_id)):
+            self.loaded, self.values, self.member_error, self.driver_search = False, {}, "", ""
         await self._reload()
-        await self._load_driver_options("")
+        if not self.found:
+            self._closed()
+        await self._load_driver_options(self.values.get("driver_id", ""))
 
     @event
     async def refresh(self) -> None:

@@ -1,5 +1,8 @@
 """Load Balancing -> one site -> Decisions: the controller's last recomputations (trigger,
-per-phase limit / building / allocated, cars, capped), each opening to its JSON detail."""
+per-phase limit / building / allocated, cars, capped), each opening to its JSON detail.
+
+The same site loading again (a websocket reconnect re-runs on_load) refreshes the rows and
+keeps the decision the operator opened; another site starts with none open."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from ccms_app.load_balancing.state.common import site_id_of
 from ccms_app.load_balancing.state.shown import decision_row
 from ccms_app.system.state.accounts import event_caller
 from ccms_app.ui.events import event
+from ccms_app.ui.reopen import ReopenAware
 
 SHOWN = 50
 
@@ -29,7 +33,7 @@ def decision_rows(caller: Caller, site_id: int) -> tuple[list[dict[str, str]], s
 
 
 @guarded(Module.LOAD_BALANCING)
-class DecisionState(rx.State):
+class DecisionState(ReopenAware, rx.State):
     rows: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     zone: str = ""
     open_id: str = ""
@@ -38,7 +42,8 @@ class DecisionState(rx.State):
 
     @event
     async def load(self) -> None:
-        self.loaded, self.open_id = False, ""
+        if self._opening_anew(str(site_id_of(self))):
+            self.loaded, self.open_id = False, ""
         await self.refresh()
 
     @event
@@ -56,6 +61,7 @@ class DecisionState(rx.State):
             self.rows, self.zone = await asyncio.to_thread(decision_rows, caller, site_id_of(self))
         except NotFoundError:
             self.rows = []
+            self._closed()
         self._language = reader_language()
         self.loaded = True
 

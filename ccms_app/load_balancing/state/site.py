@@ -1,6 +1,12 @@
 """Load Balancing -> one site (/load-balancing/site/<id>): its header, which section shows
 (Live, Tree, Plans, Priorities, Decisions, Settings: `?tab=` opens one) and the settings form
-(site fields, the root's limit, the building meter; delete with a confirmation)."""
+(site fields, the root's limit, the building meter; delete with a confirmation).
+
+Reflex runs the page's on_load again on every websocket reconnect, in the same tab state.
+The same site loading again from the same URL keeps the section the operator opened (a link
+still opens the `?tab=` it names) and the settings as typed but not saved (a field
+still as last read follows the site; a typed one stays), with their errors and message;
+another site starts afresh."""
 
 from __future__ import annotations
 
@@ -28,6 +34,7 @@ from ccms_app.load_balancing.state.shown import limit_text, site_values
 from ccms_app.network.station_map import station_charge_points
 from ccms_app.system.state.accounts import event_caller
 from ccms_app.ui.events import event
+from ccms_app.ui.reopen import ReopenAware
 
 TABS = ("live", "tree", "plans", "priorities", "decisions", "settings")
 NOT_FOUND = N_("No such load balancing site in your network.")
@@ -47,12 +54,13 @@ def site_header(site: SiteView) -> dict[str, str]:
 
 
 @guarded(Module.LOAD_BALANCING)
-class SiteState(rx.State):
+class SiteState(ReopenAware, rx.State):
     site: dict[str, str] = {}
     tab: str = "live"
     missing: str = ""
     loaded: bool = False
     _language: str = ""  # the language of what is shown
+    _requested: str = ""  # the `?tab=` the open tab last followed
 
     @event
     async def follow_language(self) -> None:
@@ -62,8 +70,13 @@ class SiteState(rx.State):
 
     @event
     async def load(self) -> None:
+        """on_load: the site's header and the tab the URL names; the same site loading again
+        from the same URL stays on the tab the operator opened (module docstring)."""
         asked = self.router.url.query_parameters.get("tab", "")
-        self.tab = asked if asked in TABS else "live"
+        anew, reconnected = self._opening_anew(str(site_id_of(self))), self._reconnected()
+        if anew or not reconnected or asked != self._requested:
+            self.tab = asked if asked in TABS else "live"
+        self._requested = asked
         self.loaded, self.missing = False, ""
         await self.refresh_header()
 
@@ -76,6 +89,7 @@ class SiteState(rx.State):
             site = await asyncio.to_thread(site_admin.get_site, caller, site_id_of(self))
         except NotFoundError:
             self.site, self.missing, self.loaded = {}, NOT_FOUND, True
+            self._closed()
             return
         self.site, self.loaded = site_header(site), True
         self._language = reader_language()
@@ -92,24 +106,42 @@ def _settings_form(caller: Caller, site_id: int) -> tuple[dict[str, str], list[l
 
 
 @guarded(Module.LOAD_BALANCING)
-class SiteSettingsState(LbForm, rx.State):
+class SiteSettingsState(LbForm, ReopenAware, rx.State):
     """The site's settings, always open (an inline form, not a dialog)."""
 
     meter_options: rx.Field[list[list[str]]] = rx.field(default_factory=list)
+    _stored: dict[str, str] = {}  # the settings as last read: what tells a typed value
 
     @event
     async def load(self) -> None:
+        """on_load: the site's settings; the same site loading again keeps what was typed,
+        its errors and message, the delete confirmation and a save in flight."""
         caller = await event_caller(self)
         if caller is None:
             return
-        self.editing_id = site_id_of(self)
+        site_id = site_id_of(self)
+        anew = self._opening_anew(str(site_id))
         try:
-            values, self.meter_options = await asyncio.to_thread(
-                _settings_form, caller, self.editing_id
-            )
+            values, self.meter_options = await asyncio.to_thread(_settings_form, caller, site_id)
         except NotFoundError:
-            values = {}
-        self._open("edit", self.editing_id, values)
+            values, anew = {}, True
+            self._closed()
+        if anew:
+            self._open("edit", site_id, values)
+        else:
+            self.values = {**values, **self._typed()}
+        self._stored = dict(values)
+
+    def _typed(self) -> dict[str, str]:
+        """The fields changed since the settings were last read, a meter charge point only
+        while the station still offers it."""
+        offered = {value for value, _ in self.meter_options}
+        return {
+            name: value
+            for name, value in self.values.items()
+            if value != self._stored.get(name)
+            and (name != "meter_charge_point_id" or value in offered or value == "")
+        }
 
     @requires(Action.EDIT)
     @event
@@ -118,7 +150,7 @@ class SiteSettingsState(LbForm, rx.State):
         saved = await run_form(self, lambda caller: site_admin.update_site(caller, site_id, values))
         if not saved.ok:
             return saved.shown
-        self.values = site_values(saved.value)
+        self.values, self._stored = site_values(saved.value), site_values(saved.value)
         return [rx.toast.success(tr("Settings saved.")), SiteState.refresh_header]
 
     @requires(Action.EDIT)

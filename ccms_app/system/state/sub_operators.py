@@ -8,6 +8,11 @@ principal of this very event.
 
 The first administrator's initial password is kept in a backend-only field (never sent
 back to the browser) and forgotten once the dialog saves or closes.
+
+Reflex runs on_load again on every websocket reconnect, in the same tab state: the same
+organisation's page loading again keeps the open dialog with what was typed in it (the
+password too: the browser's field still shows it) and a save in flight. Another login's
+organisation, or one no longer allowed to manage sub-operators, starts with it closed.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from ccms_app.core.listing import ListSpec
 from ccms_app.core.types import utc_now
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState
+from ccms_app.ui.reopen import ReopenAware
 
 CREATE_FIELDS = ("name", "admin_name", "admin_email", *LICENCE_FIELDS)
 
@@ -46,7 +52,7 @@ class SubOperatorListState(ListState, rx.State):
 
 
 @guarded(Module.SYSTEM)
-class SubOperatorFormState(rx.State):
+class SubOperatorFormState(ReopenAware, rx.State):
     """Who may manage sub-operators here, and the open dialog ("create" or "licence")."""
 
     may_manage: bool = False  # system:edit in an organisation at the top
@@ -64,13 +70,18 @@ class SubOperatorFormState(rx.State):
     @event
     async def load_access(self) -> None:
         """on_load: whether to offer the create and edit buttons (the server decides anew
-        on every change)."""
+        on every change); the open dialog stays for the same organisation (module
+        docstring)."""
         caller = await self._caller()
         self._language = (await self.get_state(AuthState)).language
         reason = await asyncio.to_thread(sub_operators.refusal_for, caller) if caller else ""
         self.may_manage = caller is not None and not reason
         self.note = reason
-        self.mode = ""
+        if caller is None:
+            self._closed()
+        anew = caller is None or self._opening_anew(str(caller.organisation_id))
+        if anew or not self.may_manage:
+            self._close()
 
     @event
     async def follow_language(self) -> None:

@@ -3,6 +3,11 @@
 The page's URL names the webhook (`/system/webhooks/<id>`); the log is a ListState over
 `delivery_log.DELIVERY_LIST` narrowed to it, newest first. Reading needs system:view
 (`@guarded`); the test event needs system:edit (`@requires`), checked again by the use case.
+
+Reflex runs on_load again on every websocket reconnect, in the same tab state: the same
+webhook loading again refreshes it and its log and keeps the log's sort, filters, search and
+page, and the delivery open in its dialog (as opened: the row in the log shows its state now);
+another webhook starts newest first.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from ccms_app.core.types import utc_now
 from ccms_app.system.state.accounts import event_caller
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState, display_value
+from ccms_app.ui.reopen import ReopenAware
 from ccms_app.webhooks import delivery_log, subscriptions
 from ccms_app.webhooks.delivery_log import DeliveryView
 from ccms_app.webhooks.rules.outcomes import outcome_text
@@ -58,7 +64,7 @@ def detail_of(view: DeliveryView, zone: str) -> dict[str, str]:
 
 
 @guarded(Module.SYSTEM)
-class WebhookLogState(ListState, rx.State):
+class WebhookLogState(ListState, ReopenAware, rx.State):
     """The open webhook and its deliveries."""
 
     webhook_id: int = 0
@@ -111,11 +117,15 @@ class WebhookLogState(ListState, rx.State):
 
     @event
     async def open_page(self) -> None:
-        """on_load, before `load`: which webhook, newest deliveries first."""
+        """on_load, before `load`: which webhook, newest deliveries first; the same webhook
+        loading again keeps the log's query and the open delivery (module docstring)."""
         self.webhook_id = webhook_id_from_path(self.router.url.path)
-        self.sort, self.descending, self.page = "created_at", True, 1
-        self.filters, self.search, self.detail_open = {}, "", False
+        if self._opening_anew(str(self.webhook_id)):
+            self.sort, self.descending, self.page = "created_at", True, 1
+            self.filters, self.search, self.detail_open = {}, "", False
         await self._read_webhook()
+        if self.missing:
+            self._closed()
 
     @event
     async def reload_all(self) -> None:

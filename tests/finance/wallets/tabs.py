@@ -26,8 +26,9 @@ class Tab:
     root: State
     session_hash: str
 
-    def at(self, path: str) -> Tab:
-        """The tab showing `path` (what on_load handlers read from the router)."""
+    def at(self, path: str, socket: str = "sid-1") -> Tab:
+        """The tab showing `path` (what on_load handlers read from the router), its events
+        coming over websocket `socket` (another one: after a reconnect)."""
         router_data = {
             "headers": {
                 "cookie": f"{SESSION_REF_COOKIE}={self.session_hash}",
@@ -36,7 +37,7 @@ class Tab:
             "pathname": path,
             "asPath": path,
             "token": f"tab-{self.session_hash[:8]}",
-            "sid": "sid-1",
+            "sid": socket,
         }
         self.root.router_data = router_data
         self.root.router = RouterData.from_router_data(router_data)

@@ -5,6 +5,10 @@ and its charge points (server-side lists bound to the list), removing and unassi
 Every change goes through the drivers.local_lists use cases, which mark the charge points concerned:
 the scheduler's sync job sends them the difference within its interval; Sync now does it at
 once. The pickers that add id tags and assign charge points are in local_lists_pickers.
+
+Reflex runs on_load again on every websocket reconnect, in the same tab state: the same list
+loading again refreshes its counts and rows and keeps each list's search, filters, sort,
+page and selection, and the last Sync now's results; another list starts from clean queries.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from ccms_app.drivers.state.lists import date_text
 from ccms_app.drivers.state.scope import as_id, operator_scope
 from ccms_app.ui.events import background_event, event
 from ccms_app.ui.list_state import ListState
+from ccms_app.ui.reopen import ReopenAware
 
 log = logging.getLogger(__name__)
 
@@ -283,7 +288,7 @@ class AssignedListState(ListBoundState, ListState, rx.State):
 
 
 @guarded(Module.USERS)
-class LocalListDetailState(rx.State):
+class LocalListDetailState(ReopenAware, rx.State):
     list_id: int = 0
     loaded: bool = False
     found: bool = False
@@ -300,13 +305,28 @@ class LocalListDetailState(rx.State):
 
     @event
     async def load(self):
-        """on_load: the list from the URL, then its two server-side lists."""
+        """on_load: the list from the URL, then its two server-side lists (module docstring:
+        the same list loading again keeps their queries)."""
         self.list_id = id_from_path(self.router.url.path, ROUTE)
-        self.loaded, self.sync_results, self.sync_message = False, [], ""
+        anew = self._opening_anew(str(self.list_id))
+        if anew:
+            self.loaded, self.sync_results, self.sync_message = False, [], ""
         await self._reload()
         if not self.found:
+            self._closed()
             return None
-        return [EntryListState.open_list(self.list_id), AssignedListState.open_list(self.list_id)]
+        return [
+            await self._rows_of(EntryListState, anew),
+            await self._rows_of(AssignedListState, anew),
+        ]
+
+    async def _rows_of(self, cls: type[EntryListState | AssignedListState], anew: bool) -> Any:
+        """The event that shows the list's rows: from a clean query when the list opens anew
+        (or `cls` shows another list), else the same query read again."""
+        rows = await self.get_state(cls)
+        if anew or rows.list_id != self.list_id:
+            return cls.open_list(self.list_id)
+        return cls.load
 
     @event
     async def refresh(self) -> None:
