@@ -16,7 +16,17 @@ load came over (a link inside the app keeps its socket; a reconnect or a reload 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import reflex as rx
+
+
+def kept_edits(
+    typed: Mapping[str, str], read: Mapping[str, str], stored: Mapping[str, str]
+) -> dict[str, str]:
+    """A form read again while the user edits it: what is `stored` now, except each field
+    changed since the form was `read`, which keeps what was typed."""
+    return {**stored, **{name: value for name, value in typed.items() if read.get(name) != value}}
 
 
 class ReopenAware(rx.State, mixin=True):

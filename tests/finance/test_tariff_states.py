@@ -27,7 +27,8 @@ from ccms_app.accounts.state.gate import GateMiddleware
 from ccms_app.accounts.web_session import SESSION_REF_COOKIE
 from ccms_app.core.db import session_scope
 from ccms_app.core.types import utc_now
-from ccms_app.finance.models import Tariff, TariffVersion
+from ccms_app.finance import tariff_assignments, tariffs
+from ccms_app.finance.models import AssignmentTarget, Tariff, TariffVersion
 from ccms_app.finance.state.tariff_assign import TariffAssignState
 from ccms_app.finance.state.tariff_common import local_input
 from ccms_app.finance.state.tariff_editor import TariffEditorState
@@ -348,3 +349,160 @@ async def test_a_role_without_finance_edit_sees_but_cannot_save_or_assign(
         assert "does not allow edit on Finance" in str(update.events)
     assert session.exec(select(Tariff)).all() == []
     assert (await reader.state(TariffEditorState)).loaded
+
+
+# --- a reconnect (Reflex runs the page's on_load again in the same tab state) --------------
+
+
+async def _open_editor(tab: Tab, path: str) -> None:
+    """The editor page's on_load handlers, as a navigation, a reload or a reconnect runs
+    them (pages/tariffs.py _EDITOR_LOAD after the login check)."""
+    tab.at(path)
+    await tab.send(TariffEditorState, "load")
+    await tab.send(TariffPreviewState, "open_preview")
+    await tab.send(TariffAssignState, "load")
+
+
+def _repriced(tariff_id: int, organisation_id: int, price: str, name: str | None = None) -> None:
+    """Another operator stores a new version (and a new name) meanwhile."""
+    scope = frozenset({organisation_id})
+    definition = json.loads(
+        json.dumps(tariffs.get_tariff(scope, tariff_id).definition, default=str),
+        parse_float=Decimal,
+    )
+    definition["elements"][0]["price_components"][0]["price"] = Decimal(price)
+    tariffs.update_tariff(
+        scope, tariff_id, name=name, definition=definition, actor="colleague@example.com"
+    )
+
+
+async def test_the_same_tariff_loading_again_keeps_the_draft_and_shows_new_versions(
+    admin: Tab, session: Session, organisation: Organisation
+) -> None:
+    await _new_tariff(admin, "Standard", [{"fee": "energy", "price": "0.30"}])
+    tariff_id = int(session.exec(select(Tariff.id)).one() or 0)
+    path = f"/finance/tariffs/{tariff_id}"
+    await _open_editor(admin, path)
+    editor = await admin.state(TariffEditorState)
+    later = local_input(utc_now() + timedelta(days=3), editor.time_zone)
+    await admin.send(TariffEditorState, "set_name", value="Standard (draft)")
+    await admin.send(TariffEditorState, "set_row", index=0, name="price", value="0.35")
+    await admin.send(TariffEditorState, "toggle_open", index=0)
+    await admin.send(TariffEditorState, "set_valid_mode", value="later")
+    await admin.send(TariffEditorState, "set_valid_from", value=later)
+    await admin.send(TariffEditorState, "set_confirm_archive", value=True)
+    _repriced(tariff_id, int(organisation.id or 0), "0.40")
+
+    await _open_editor(admin, path)  # a reconnect
+
+    assert (editor.name, editor.rows[0]["price"], editor.rows[0]["open"]) == (
+        "Standard (draft)",
+        "0.35",
+        "true",
+    )
+    assert (editor.valid_mode, editor.valid_from, editor.confirm_archive) == (
+        "later",
+        later,
+        True,
+    )
+    assert [row.number for row in editor.versions] == ["v2", "v1"]  # read again
+    assert editor.current_version.startswith("v2")
+
+    await _open_editor(admin, "/finance/tariffs/new")  # another tariff: a fresh form
+    assert (editor.name, editor.rows[0]["price"], editor.rows[0]["open"]) == ("", "", "")
+    assert (editor.valid_mode, editor.valid_from, editor.confirm_archive) == ("now", "", False)
+    await admin.send(TariffEditorState, "set_name", value="Not saved yet")
+    await _open_editor(admin, "/finance/tariffs/new")
+    assert editor.name == "Not saved yet" and editor.versions == []
+
+
+async def test_a_tariff_not_edited_is_read_again_whole_when_it_loads_again(
+    admin: Tab, session: Session, organisation: Organisation
+) -> None:
+    await _new_tariff(admin, "Standard", [{"fee": "energy", "price": "0.30"}])
+    tariff_id = int(session.exec(select(Tariff.id)).one() or 0)
+    path = f"/finance/tariffs/{tariff_id}"
+    await _open_editor(admin, path)
+    editor = await admin.state(TariffEditorState)
+    await admin.send(TariffEditorState, "toggle_open", index=0)  # looked at, not edited
+    await admin.send(TariffEditorState, "set_valid_mode", value="later")
+    _repriced(tariff_id, int(organisation.id or 0), "0.40", name="Standard 2026")
+
+    await _open_editor(admin, path)
+
+    assert (editor.name, editor.rows[0]["price"]) == ("Standard 2026", "0.40")
+    assert (editor.rows[0]["open"], editor.valid_mode) == ("true", "later")
+    await admin.send(TariffEditorState, "save")  # nothing priced differently: no version
+    session.rollback()
+    assert len(session.exec(select(TariffVersion)).all()) == 2
+
+
+async def test_the_preview_and_the_assignment_picker_keep_their_inputs_for_the_same_tariff(
+    admin: Tab, session: Session, organisation: Organisation, charge_point: int
+) -> None:
+    await _new_tariff(admin, "Standard", [{"fee": "energy", "price": "0.30"}])
+    tariff_id = int(session.exec(select(Tariff.id)).one() or 0)
+    path = f"/finance/tariffs/{tariff_id}"
+    await _open_editor(admin, path)
+    await admin.send(TariffPreviewState, "set_value", name="energy_kwh", value="10")
+    await admin.send(TariffPreviewState, "calculate")
+    await admin.send(TariffAssignState, "set_target_kind", value="charge_point")
+    await admin.send(TariffAssignState, "set_search", value="tariff")
+    await admin.send(TariffAssignState, "set_target_id", value=str(charge_point))
+    org = int(organisation.id or 0)
+    tariff_assignments.assign(
+        frozenset({org}), tariff_id, AssignmentTarget.NETWORK, org, "colleague@example.com"
+    )
+
+    await _open_editor(admin, path)  # a reconnect
+
+    preview = await admin.state(TariffPreviewState)
+    assert (preview.values["energy_kwh"], preview.priced, preview.total_excl) == (
+        "10",
+        True,
+        "€3.00",
+    )
+    assign = await admin.state(TariffAssignState)
+    assert (assign.target_kind, assign.search, assign.target_id) == (
+        "charge_point",
+        "tariff",
+        str(charge_point),
+    )
+    assert [row.target for row in assign.rows] == ["Network default"]  # read again
+
+    await _open_editor(admin, "/finance/tariffs/new")  # another tariff: fresh inputs
+    assert (preview.values["energy_kwh"], preview.priced) == ("22", False)
+    assert (assign.target_kind, assign.search, assign.rows) == ("network", "", [])
+
+
+async def test_the_tariff_tool_keeps_its_question_and_answers_it_again_on_a_reload(
+    admin: Tab, session: Session, organisation: Organisation, charge_point: int
+) -> None:
+    async def open_page(tab: Tab) -> None:
+        tab.at("/finance/tariffs")
+        await tab.send(TariffListState, "load")
+        await tab.send(TariffExplainState, "open_tool")
+
+    await open_page(admin)
+    explain = await admin.state(TariffExplainState)
+    soon = local_input(utc_now() + timedelta(minutes=5), "UTC")
+    await admin.send(TariffExplainState, "choose_charge_point", value=str(charge_point))
+    await admin.send(TariffExplainState, "set_at", value=soon)
+    await admin.send(TariffExplainState, "explain")
+    assert explain.answered and not explain.applies
+    await _new_tariff(admin, "Network price", [{"fee": "energy", "price": "0.30"}])
+    tariff_id = int(session.exec(select(Tariff.id)).one() or 0)
+    org = int(organisation.id or 0)
+    tariff_assignments.assign(frozenset({org}), tariff_id, AssignmentTarget.NETWORK, org, "x")
+
+    await open_page(admin)  # a reconnect
+
+    assert (explain.at, explain.answered, explain.applies) == (soon, True, True)
+    assert explain.answer_tariff == "Network price"  # asked again of the database
+    assert [row.name for row in (await admin.state(TariffListState)).rows] == ["Network price"]
+
+    with session_scope() as s:
+        role_id = auth.built_in_role_id(s, ADMINISTRATOR)
+    colleague = Tab(admin.root, _login(org, "colleague@example.com", role_id))
+    await open_page(colleague)  # another login in the same tab: a fresh question
+    assert (explain.at, explain.answered) == ("", False)

@@ -34,7 +34,7 @@ from ccms_app.branding.state.brand import BrandState
 from ccms_app.core import i18n
 from ccms_app.system.state.accounts import event_caller
 from ccms_app.ui.events import event
-from ccms_app.ui.reopen import ReopenAware
+from ccms_app.ui.reopen import ReopenAware, kept_edits
 
 LOGO_UPLOAD_ID = "brand-logo-upload"
 FAVICON_UPLOAD_ID = "brand-favicon-upload"
@@ -180,7 +180,7 @@ class BrandAdminState(ReopenAware, rx.State):
         """The brand as read; with `keep_typed`, the fields typed since the last read stay."""
         inherited = form.inherited
         stored = {name: form.values.get(name, "") for name in FIELDS}
-        self.values = {**stored, **self._typed()} if keep_typed else stored
+        self.values = kept_edits(self.values, self._stored, stored) if keep_typed else stored
         self._stored = stored
         self.inherited = {
             "product_name": inherited.product_name,
@@ -193,14 +193,6 @@ class BrandAdminState(ReopenAware, rx.State):
         self.logo_url = form.effective.logo_url
         self.favicon_url = form.effective.favicon_url
         self.own_logo, self.own_favicon = form.has_logo, form.has_favicon
-
-    def _typed(self) -> dict[str, str]:
-        """The fields whose value differs from the brand as last read (not saved yet)."""
-        return {
-            name: value
-            for name, value in self.values.items()
-            if name in FIELDS and value != self._stored.get(name, "")
-        }
 
     async def _preview(self) -> None:
         """The preview's colours and the warnings, from the form as typed (an unreadable

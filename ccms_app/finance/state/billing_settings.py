@@ -6,6 +6,10 @@ card hold, wallet minimum, recharge amounts, top-up limits, memberships on/off).
 Thin: `finance.billing_profiles` checks and stores (every wrong field named at once); the
 inputs are controlled by `values`, so what the operator typed stays after an error. Viewing
 needs finance:view (`@guarded`), saving and the logo finance:edit.
+
+A reconnect or a reload loads the page again: it stays on the organisation chosen and keeps
+every field typed and not saved (and the errors shown); the other fields, the logo and the
+currency are read again. Another login in the tab starts on its own organisation, fresh.
 """
 
 from __future__ import annotations
@@ -29,12 +33,19 @@ from ccms_app.finance.payments import settings as payment_settings
 from ccms_app.finance.payments import stripe_gateway
 from ccms_app.finance.rules.billing_profile import LOGO_MAX_BYTES, BillingProfileError
 from ccms_app.ui.events import event
+from ccms_app.ui.reopen import ReopenAware, kept_edits
 
 LOGO_UPLOAD_ID = "billing-logo-upload"
 
 
+def form_key(actor: str, organisation_id: str) -> str:
+    """Which login's form of which organisation's settings the tab holds: another login in
+    the same tab never sees what this one typed."""
+    return f"{actor}|{organisation_id}"
+
+
 @guarded(Module.FINANCE)
-class BillingSettingsState(rx.State):
+class BillingSettingsState(ReopenAware, rx.State):
     """The chosen organisation's settings as the form shows them."""
 
     organisations: rx.Field[list[list[str]]] = rx.field(default_factory=list)  # [id, name]
@@ -45,6 +56,7 @@ class BillingSettingsState(rx.State):
     logo: str = ""  # the stored logo's file name, "" for none
     loaded: bool = False
     busy: bool = False
+    _read_values: dict[str, str] = {}  # the form as last read: what "typed" is measured against
 
     async def _scope(self) -> frozenset[int]:
         auth_state = await self.get_state(AuthState)
@@ -55,23 +67,38 @@ class BillingSettingsState(rx.State):
         )
 
     def _show(self, profile: BillingProfile) -> None:
-        self.values = billing_profiles.profile_form(profile)
+        form = billing_profiles.profile_form(profile)
+        self.values, self._read_values = form, dict(form)
         self.logo = profile.logo_path
         self.errors, self.message = {}, ""
 
+    def _refresh(self, profile: BillingProfile) -> None:
+        """The stored settings again, keeping the fields typed, the errors and the message."""
+        stored = billing_profiles.profile_form(profile)
+        self.values = kept_edits(self.values, self._read_values, stored)
+        self._read_values = stored
+        self.logo = profile.logo_path
+
     @event
     async def load(self) -> None:
-        """on_load (after the login check): the operator's own organisation first."""
+        """on_load (after the login check): the operator's own organisation first; loading
+        again, the organisation chosen with what was typed (module docstring)."""
         auth_state = await self.get_state(AuthState)
         scope = await self._scope()
         if not scope:
             return
         choices = await asyncio.to_thread(billing_profiles.editable_organisations, scope)
         self.organisations = [[str(i), name] for i, name in choices]
+        actor = acting_email(auth_state)
+        chosen = self.organisation_id in {str(i) for i, _name in choices}
+        if chosen and not self._opening_anew(form_key(actor, self.organisation_id)):
+            await self._read(scope, keep_edits=True)
+            return
         self.organisation_id = str(auth_state._organisation_id)
+        self._opening_anew(form_key(actor, self.organisation_id))
         await self._read(scope)
 
-    async def _read(self, scope: frozenset[int]) -> None:
+    async def _read(self, scope: frozenset[int], keep_edits: bool = False) -> None:
         try:
             profile = await asyncio.to_thread(
                 billing_profiles.get_profile, int(self.organisation_id or 0), scope
@@ -79,12 +106,18 @@ class BillingSettingsState(rx.State):
         except ProfileNotFound:
             self.message = tr("No such organisation in your network.")
             return
-        self._show(profile)
+        if keep_edits:
+            self._refresh(profile)
+        else:
+            self._show(profile)
         self.loaded = True
 
     @event
     async def choose_organisation(self, value: str) -> Any:
+        """Another organisation's settings: a fresh form (and payment section)."""
         self.organisation_id = value if value.isdigit() else ""
+        actor = acting_email(await self.get_state(AuthState))
+        self._opening_anew(form_key(actor, self.organisation_id))
         await self._read(await self._scope())
         return PaymentSettingsState.load
 
@@ -159,7 +192,7 @@ class BillingSettingsState(rx.State):
 
 
 @guarded(Module.FINANCE)
-class PaymentSettingsState(rx.State):
+class PaymentSettingsState(ReopenAware, rx.State):
     """The "Payments" section: the chosen organisation's payment settings (amounts typed in
     its billing currency), checked and stored by `finance.payments.settings`."""
 
@@ -169,6 +202,7 @@ class PaymentSettingsState(rx.State):
     stripe_configured: bool = False
     loaded: bool = False
     busy: bool = False
+    _read_values: dict[str, str] = {}  # the form as last read: what "typed" is measured against
 
     async def _target(self) -> tuple[int, frozenset[int]]:
         billing = await self.get_state(BillingSettingsState)
@@ -176,10 +210,13 @@ class PaymentSettingsState(rx.State):
 
     @event
     async def load(self) -> None:
-        """on_load after BillingSettingsState.load, and on a change of organisation."""
+        """on_load after BillingSettingsState.load, and on a change of organisation. The same
+        organisation loading again keeps the fields typed and not saved, and the errors."""
         organisation_id, scope = await self._target()
         if not scope:
             return
+        actor = acting_email(await self.get_state(AuthState))
+        anew = self._opening_anew(form_key(actor, str(organisation_id)))
         self.stripe_configured = stripe_gateway.configured()
         try:
             form, currency = await asyncio.to_thread(
@@ -187,8 +224,13 @@ class PaymentSettingsState(rx.State):
             )
         except FinanceNotFound:
             self.loaded = False
+            self._closed()
             return
-        self.values, self.currency, self.errors, self.loaded = form, currency, {}, True
+        if anew:
+            self.values, self.errors = form, {}
+        else:
+            self.values = kept_edits(self.values, self._read_values, form)
+        self._read_values, self.currency, self.loaded = dict(form), currency, True
 
     @event
     def set_value(self, name: str, value: str) -> None:
@@ -221,4 +263,5 @@ class PaymentSettingsState(rx.State):
         finally:
             self.busy = False
         self.values, self.currency, self.errors = form, currency, {}
+        self._read_values = dict(form)
         return rx.toast.success(tr("Payment settings saved."))

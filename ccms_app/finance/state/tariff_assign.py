@@ -3,6 +3,9 @@ of target (network default, station, charge point, user group, driver) and remov
 
 Resolution order (most specific wins) is finance.tariff_assignments' docstring; the page
 shows it next to the list so the operator knows what an assignment overrides.
+
+The same tariff loading again (a reconnect, a reload) reads the assignments again and keeps
+the kind of target, the search and the target chosen; another tariff starts afresh.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
-from ccms_app.accounts.state.auth import SESSION_ENDED
+from ccms_app.accounts.state import AuthState
+from ccms_app.accounts.state.auth import SESSION_ENDED, acting_email
 from ccms_app.core.i18n import N_, tr
 from ccms_app.drivers import driver_admin, user_groups
 from ccms_app.drivers.common import Scope
@@ -28,8 +32,10 @@ from ccms_app.finance.state.tariff_common import (
     caller,
     id_from_path,
 )
+from ccms_app.finance.state.tariff_editor import draft_key
 from ccms_app.network import assets, stations
 from ccms_app.ui.events import event
+from ccms_app.ui.reopen import ReopenAware
 
 PICKER_LIMIT = 20
 TARGET_LABELS = {
@@ -64,7 +70,7 @@ class AssignmentRow:
 
 
 @guarded(Module.FINANCE)
-class TariffAssignState(rx.State):
+class TariffAssignState(ReopenAware, rx.State):
     tariff_id: rx.Field[int] = rx.field(0)
     rows: rx.Field[list[AssignmentRow]] = rx.field(default_factory=list)
     target_kind: str = AssignmentTarget.NETWORK.value
@@ -75,8 +81,12 @@ class TariffAssignState(rx.State):
 
     @event
     async def load(self) -> None:
+        """on_load: the tariff's assignments and the picker's choices (module docstring:
+        what a reconnect keeps)."""
         self.tariff_id = id_from_path(self.router.url.path, TARIFFS_ROUTE)
-        self.target_kind, self.target_id, self.search, self.error = "network", "", "", ""
+        actor = acting_email(await self.get_state(AuthState))
+        if self._opening_anew(draft_key(actor, self.tariff_id)):
+            self.target_kind, self.target_id, self.search, self.error = "network", "", "", ""
         await self._reload()
         await self._load_options()
 

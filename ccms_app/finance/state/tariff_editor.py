@@ -6,6 +6,11 @@ moment the operator picks in a zone (never the past: finished sessions keep thei
 A save that changes no price renames in place and adds no version. A definition made
 through the API that the rows cannot hold is shown read-only as JSON: only the name and the
 description can change here.
+
+A reconnect or a reload loads the same tariff again: an edited draft stays (its rows,
+fields, errors, the chosen validity, the archive dialog) and only what it does not hold
+(versions, archived, the stored definition) is read again; a form not edited since it was
+read is read again whole. Another tariff, or another login in the tab, opens fresh.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from ccms_app.finance.rules.tariff_json import TariffError, parse_tariff
 from ccms_app.finance.rules.tariff_json_values import dumps_exact
 from ccms_app.finance.state.tariff_common import (
     TARIFFS_ROUTE,
+    Caller,
     as_id,
     caller,
     id_from_path,
@@ -49,6 +55,7 @@ from ccms_app.finance.state.tariff_common import (
 )
 from ccms_app.network import assets
 from ccms_app.ui.events import event
+from ccms_app.ui.reopen import ReopenAware
 
 NOW, LATER = "now", "later"
 OPEN = "open"  # a row's key: "true" while its restrictions are shown
@@ -73,8 +80,15 @@ def _row_for_page(row: dict[str, str], open_: bool = False) -> dict[str, str]:
     return shown
 
 
+def draft_key(actor: str, tariff_id: int) -> str:
+    """Which login's draft of which tariff ("new" before it is saved) the tab holds: the
+    editor, its preview and its assignment picker keep their inputs while it stays the
+    same, and another login in the same tab never sees them."""
+    return f"{actor}|{tariff_id or 'new'}"
+
+
 @guarded(Module.FINANCE)
-class TariffEditorState(rx.State):
+class TariffEditorState(ReopenAware, rx.State):
     """One tariff being edited: its rows, fields, versions and what saving it would do."""
 
     tariff_id: rx.Field[int] = rx.field(0)
@@ -101,6 +115,7 @@ class TariffEditorState(rx.State):
     confirm_archive: bool = False
     _stored_definition: str = ""
     _default_vat: str = ""
+    _read_form: str = ""  # the form as read or blanked: what "edited" is measured against
 
     @rx.var
     def is_new(self) -> bool:
@@ -116,22 +131,57 @@ class TariffEditorState(rx.State):
 
     @event
     async def load(self) -> None:
+        """on_load: the tariff the URL names, or a blank one (module docstring: what a
+        reconnect keeps)."""
         self.tariff_id = id_from_path(self.router.url.path, TARIFFS_ROUTE)
-        self.loaded, self.errors, self.message, self.confirm_archive = False, {}, "", False
-        self.valid_mode, self.valid_from = NOW, ""
+        self.loaded = False
         who = await caller(self)
         if who is None:
             self.message = tr(SESSION_ENDED)
             return
+        anew = self._opening_anew(draft_key(who.actor, self.tariff_id))
         choices = await asyncio.to_thread(assets.organisation_choices, who.scope)
         self.organisation_options = [[str(i), name] for i, name in choices]
         profile = await asyncio.to_thread(operator_profile, who)
-        self.time_zone = profile.time_zone or "UTC"
-        if self.tariff_id == 0:
-            self._show_new(who.organisation_id, profile)
-        else:
-            await self._reload(who.scope)
+        if anew:
+            self._fresh_inputs(profile)
+        await self._show(who, profile, anew)
         self.loaded = True
+
+    def _fresh_inputs(self, profile: BillingProfile) -> None:
+        """Another tariff: no errors, no open dialog, valid from now in the operator's zone."""
+        self.errors, self.message, self.confirm_archive = {}, "", False
+        self.valid_mode, self.valid_from = NOW, ""
+        self.time_zone = profile.time_zone or "UTC"
+
+    async def _show(self, who: Caller, profile: BillingProfile, anew: bool) -> None:
+        """The tariff read, or a blank one; its form too unless the same tariff loads again
+        with an edited draft. Rows read again keep the restrictions the operator had open."""
+        keep_draft = not anew and self._edited()
+        opened = [] if anew else [row.get(OPEN, "") for row in self.rows]
+        if self.tariff_id == 0:
+            if not keep_draft:
+                self._show_new(who.organisation_id, profile)
+        else:
+            await self._reload(who.scope, keep_draft)
+        if not keep_draft:
+            self._reopen_rows(opened)
+
+    def _form(self) -> str:
+        """What the operator edits and Save stores, without which rows are shown open."""
+        rows = [{k: v for k, v in row.items() if k != OPEN} for row in self.rows]
+        form = [self.name, self.description, self.organisation_id, dict(self.fields), rows]
+        return json.dumps(form, sort_keys=True)
+
+    def _edited(self) -> bool:
+        """Whether the form differs from what was read (an unsaved draft)."""
+        return self._form() != self._read_form
+
+    def _reopen_rows(self, opened: list[str]) -> None:
+        """The rows read again keep the restrictions the operator had open."""
+        self.rows = [
+            {**row, OPEN: opened[i] if i < len(opened) else ""} for i, row in enumerate(self.rows)
+        ]
 
     def _show_new(self, organisation_id: int, profile: BillingProfile) -> None:
         """A blank tariff with the operator's defaults: currency, rounding, VAT on row 1."""
@@ -143,27 +193,25 @@ class TariffEditorState(rx.State):
         self._default_vat = profile.vat_percent
         self.rows = [_row_for_page({**blank_row(), "vat": profile.vat_percent})]
         self.editable, self.read_only_note, self.definition_json = True, "", ""
+        self._read_form = self._form()
 
-    async def _reload(self, scope: frozenset[int]) -> None:
+    async def _reload(self, scope: frozenset[int], keep_draft: bool = False) -> None:
+        """The stored tariff and its versions; the form too unless `keep_draft` (an edited
+        draft the operator has not saved)."""
         try:
             view = await asyncio.to_thread(tariffs.get_tariff, scope, self.tariff_id)
             history = await asyncio.to_thread(tariffs.versions, scope, self.tariff_id)
         except FinanceNotFound:
             self.found = False
+            self._closed()
             return
-        self.found, self.name, self.description = True, view.name, view.description
-        self.organisation_id, self.archived = str(view.organisation_id), view.archived
-        self.currency_locked = True
+        self.found, self.archived, self.currency_locked = True, view.archived, True
         self.current_version = tr(
             "v{number} valid from {valid_from}",
             number=view.version,
             valid_from=local_text(view.valid_from, self.time_zone),
         )
         self._stored_definition = json.dumps(view.definition, default=str)
-        content = definition_to_rows(view.definition)
-        self.fields = _fields_dict(content.fields)
-        self.rows = [_row_for_page(row) for row in content.rows]
-        self.editable, self.read_only_note = content.editable, content.note
         self.definition_json = _pretty(view.definition)
         self.versions = [
             VersionRow(
@@ -175,6 +223,18 @@ class TariffEditorState(rx.State):
             )
             for v in history
         ]
+        if not keep_draft:
+            self._show_stored(view)
+
+    def _show_stored(self, view: tariffs.TariffView) -> None:
+        """The stored name, description, organisation, fields and rows in the form."""
+        self.name, self.description = view.name, view.description
+        self.organisation_id = str(view.organisation_id)
+        content = definition_to_rows(view.definition)
+        self.fields = _fields_dict(content.fields)
+        self.rows = [_row_for_page(row) for row in content.rows]
+        self.editable, self.read_only_note = content.editable, content.note
+        self._read_form = self._form()
 
     # --- editing --------------------------------------------------------------------------
 
@@ -356,7 +416,7 @@ class TariffEditorState(rx.State):
             view = await asyncio.to_thread(tariffs.archive_tariff, who.scope, self.tariff_id)
         except FinanceNotFound as exc:
             return rx.toast.error(str(exc))
-        await self._reload(who.scope)
+        await self._reload(who.scope, keep_draft=self._edited())  # archiving saves no edit
         return rx.toast.success(tr("{view} archived: no longer assigned.", view=view.name))
 
 

@@ -5,6 +5,9 @@ The description becomes a timeline (finance.rules.preview), the editor's rows a 
 in the description's zone (OCPI reads restriction times in the station's zone), and
 `tariff_engine.price_session` prices it: the lines are the engine's, per element, dimension
 and period; the totals its single rounding to the minor unit.
+
+The description and the priced answer stay while the same tariff loads again (a reconnect,
+a reload: the editor keeps its draft too); another tariff starts from a typical session.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded
 from ccms_app.accounts.rules.permissions import Module
+from ccms_app.accounts.state import AuthState
+from ccms_app.accounts.state.auth import acting_email
 from ccms_app.core.display import time_zone
 from ccms_app.core.i18n import N_, tr
 from ccms_app.core.money import format_money
@@ -33,8 +38,9 @@ from ccms_app.finance.rules.tariff_engine import price_session
 from ccms_app.finance.rules.tariff_json import TariffError, parse_tariff
 from ccms_app.finance.rules.tariff_types import CostLine, Dimension, SessionCost
 from ccms_app.finance.state.tariff_common import LOCAL_INPUT
-from ccms_app.finance.state.tariff_editor import TariffEditorState
+from ccms_app.finance.state.tariff_editor import TariffEditorState, draft_key
 from ccms_app.ui.events import event
+from ccms_app.ui.reopen import ReopenAware
 
 _UNIT_PRICES = {
     Dimension.ENERGY: N_("{price} {currency} per kWh"),
@@ -73,7 +79,7 @@ class CostRow:
 
 
 @guarded(Module.FINANCE)
-class TariffPreviewState(rx.State):
+class TariffPreviewState(ReopenAware, rx.State):
     values: dict[str, str] = {}
     errors: dict[str, str] = {}
     message: str = ""
@@ -87,8 +93,13 @@ class TariffPreviewState(rx.State):
 
     @event
     async def open_preview(self) -> None:
-        """A typical evening session in the operator's zone, ready to price."""
+        """on_load, after the editor's: a typical evening session in the operator's zone,
+        ready to price; the same tariff loading again keeps the session described and its
+        price."""
         editor = await self.get_state(TariffEditorState)
+        actor = acting_email(await self.get_state(AuthState))
+        if not self._opening_anew(draft_key(actor, editor.tariff_id)):
+            return
         zone = editor.time_zone or "UTC"
         today = utc_now().astimezone(time_zone(zone)).replace(minute=0, second=0)
         self.values = {

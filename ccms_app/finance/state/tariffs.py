@@ -3,6 +3,9 @@
 A network has tens of tariffs, not thousands: the list is read whole (finance.tariffs
 .list_tariffs) with its assignment counts and labels. The tool resolves exactly what the
 pricing of a session started at that moment would (finance.tariff_assignments.explain).
+
+The page loading again for the same login (a reconnect, a reload) keeps what the tool was
+asked and answers it again, read from the database as it is now.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import reflex as rx
 from ccms_app.accounts.gate_marks import guarded
 from ccms_app.accounts.rules.permissions import Module
 from ccms_app.accounts.state import AuthState
-from ccms_app.accounts.state.auth import SESSION_ENDED
+from ccms_app.accounts.state.auth import SESSION_ENDED, acting_email
 from ccms_app.core.i18n import DEFAULT, N_, tr
 from ccms_app.core.types import utc_now
 from ccms_app.finance import tariff_assignments, tariffs
@@ -31,6 +34,7 @@ from ccms_app.network import assets
 from ccms_app.network.assets import AssetNotFound
 from ccms_app.network.charge_point_admin import get_charge_point
 from ccms_app.ui.events import event
+from ccms_app.ui.reopen import ReopenAware
 
 PICKER_LIMIT = 20
 NOT_BILLED = N_("No tariff applies: sessions here are not billed.")
@@ -116,7 +120,7 @@ def _assigned_text(labels: list[str]) -> str:
 
 
 @guarded(Module.FINANCE)
-class TariffExplainState(rx.State):
+class TariffExplainState(ReopenAware, rx.State):
     """Which tariff (and version) a session would be priced with, and why."""
 
     cp_search: str = ""
@@ -137,10 +141,14 @@ class TariffExplainState(rx.State):
 
     @event
     async def open_tool(self) -> None:
-        """Page load: "now" (an empty moment, read when asked), the first charge points."""
-        self.at = ""
-        self.answered = False
+        """Page load: "now" (an empty moment, read when asked), the first charge points. The
+        same login loading the page again keeps the question and asks it again."""
+        actor = acting_email(await self.get_state(AuthState))
+        if self._opening_anew(actor):
+            self.at, self.answered = "", False
         await self.search_charge_points(self.cp_search)
+        if self.answered:
+            await self.explain()
 
     @event
     async def search_charge_points(self, text: str) -> None:

@@ -4,6 +4,10 @@ amount; the answer is Stripe's Checkout page to send the driver to), and the top
 
 Viewing needs finance:view (`@guarded`); starting a top-up and editing packages finance:edit.
 Without Stripe keys the form says plainly that top-ups are not configured.
+
+The page loading again for the same login (a reconnect, a reload) keeps the form, the
+Checkout link not yet given to the driver and what the last start said; the holder's
+amounts and packages are read again.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ import reflex as rx
 
 from ccms_app.accounts.gate_marks import guarded, requires
 from ccms_app.accounts.rules.permissions import Action, Module
-from ccms_app.accounts.state.auth import SESSION_ENDED
+from ccms_app.accounts.state import AuthState
+from ccms_app.accounts.state.auth import SESSION_ENDED, acting_email
 from ccms_app.core.i18n import tr
 from ccms_app.core.listing import ListSpec
 from ccms_app.core.money import format_minor, format_money
@@ -28,6 +33,7 @@ from ccms_app.finance.payments.models import TopUpPackage
 from ccms_app.finance.state.tariff_common import as_id, caller
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState
+from ccms_app.ui.reopen import ReopenAware
 
 MODES = ("amount", "package", "custom")
 
@@ -62,7 +68,7 @@ def _package_label(found: TopUpPackage) -> str:
 
 
 @guarded(Module.FINANCE)
-class TopUpFormState(rx.State):
+class TopUpFormState(ReopenAware, rx.State):
     """Start a top-up: pick the holder, what it pays, and get the Checkout link."""
 
     configured: bool = True
@@ -85,9 +91,14 @@ class TopUpFormState(rx.State):
     busy: bool = False
 
     @event
-    def load(self) -> None:
+    async def load(self) -> None:
+        """on_load: whether Stripe is configured; a new login in the tab starts without a
+        link or a message, the same one loading again keeps them (module docstring)."""
         self.configured = gateway.configured()
-        self.checkout_url, self.message, self.errors = "", "", {}
+        if self._opening_anew(acting_email(await self.get_state(AuthState))):
+            self.checkout_url, self.message, self.errors = "", "", {}
+        elif self.holder_id:
+            await self._offer(self.holder_id)
 
     @event
     async def set_kind(self, value: str) -> None:
@@ -110,6 +121,10 @@ class TopUpFormState(rx.State):
     @event
     async def choose_holder(self, value: str) -> None:
         self.holder_id, self.checkout_url, self.errors, self.message = value, "", {}, ""
+        await self._offer(value)
+
+    async def _offer(self, value: str) -> None:
+        """What the holder may pay: the recharge amounts, the packages, the limits."""
         who = await caller(self)
         if who is None or not value:
             return

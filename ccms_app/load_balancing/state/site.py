@@ -34,7 +34,7 @@ from ccms_app.load_balancing.state.shown import limit_text, site_values
 from ccms_app.network.station_map import station_charge_points
 from ccms_app.system.state.accounts import event_caller
 from ccms_app.ui.events import event
-from ccms_app.ui.reopen import ReopenAware
+from ccms_app.ui.reopen import ReopenAware, kept_edits
 
 TABS = ("live", "tree", "plans", "priorities", "decisions", "settings")
 NOT_FOUND = N_("No such load balancing site in your network.")
@@ -129,19 +129,16 @@ class SiteSettingsState(LbForm, ReopenAware, rx.State):
         if anew:
             self._open("edit", site_id, values)
         else:
-            self.values = {**values, **self._typed()}
+            self.values = self._offered_meter(kept_edits(self.values, self._stored, values), values)
         self._stored = dict(values)
 
-    def _typed(self) -> dict[str, str]:
-        """The fields changed since the settings were last read, a meter charge point only
-        while the station still offers it."""
+    def _offered_meter(self, kept: dict[str, str], stored: dict[str, str]) -> dict[str, str]:
+        """A typed meter charge point stays only while the station still offers it."""
         offered = {value for value, _ in self.meter_options}
-        return {
-            name: value
-            for name, value in self.values.items()
-            if value != self._stored.get(name)
-            and (name != "meter_charge_point_id" or value in offered or value == "")
-        }
+        meter = kept.get("meter_charge_point_id", "")
+        if meter and meter not in offered:
+            kept["meter_charge_point_id"] = stored.get("meter_charge_point_id", "")
+        return kept
 
     @requires(Action.EDIT)
     @event

@@ -5,7 +5,8 @@ Thin: `maintenance.alarms.listing` reads, `maintenance.alarms.actions` acts (mai
 checked by the gate and again by the use case). The date range is two filters ("since",
 "until": days in the operator's zone, `ListState._zone`, read by `load`) that narrow the
 spec; "me" as the assignee filter is the signed-in account. Page on_load:
-AuthState.require_login, AlarmListState.load.
+AuthState.require_login, AlarmListState.open_page, AlarmListState.load. A reconnect runs them
+again: the rows refresh and the alarms ticked for a bulk acknowledge stay ticked (ui.reopen).
 """
 
 from __future__ import annotations
@@ -30,10 +31,11 @@ from ccms_app.maintenance.state.alarms_rows import ME, alarm_filter_options, sho
 from ccms_app.system.state.accounts import as_id, event_caller
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState
+from ccms_app.ui.reopen import ReopenAware
 
 
 @guarded(Module.MAINTENANCE)
-class AlarmListState(ListState, rx.State):
+class AlarmListState(ListState, ReopenAware, rx.State):
     """The operator's alarms; the rows ticked for a bulk acknowledge."""
 
     filters: dict[str, str] = {"status": ACTIVE}
@@ -97,10 +99,14 @@ class AlarmListState(ListState, rx.State):
 
     @event
     async def open_page(self) -> None:
-        """on_load, before `load`: whose "me" the assignee filter means."""
+        """on_load, before `load`: whose "me" the assignee filter means. The ticked alarms
+        stay for the same login (a reconnect, a reload, back from an alarm), as the filters
+        and the page do; an id no longer listed is harmless: acknowledging skips an alarm
+        already acknowledged or closed and counts it."""
         auth_state = await self.get_state(AuthState)
         self._account_id = auth_state._account_id
-        self.selected = []
+        if self._opening_anew(str(self._account_id)):
+            self.selected = []
 
     @event
     async def set_date(self, key: str, value: str) -> None:

@@ -4,6 +4,10 @@ import by upload, CSV export in the import's columns) and the maintenance settin
 Thin: `maintenance.alarms.vendor_codes` and `.settings_admin` validate, scope, check
 maintenance:edit again and audit refusals. An import is all or nothing; its bad lines are
 shown under the upload box.
+
+The settings form loads on every websocket reconnect too: the organisation's settings loading
+again show what changed in the database meanwhile and keep what the operator changed but has
+not saved (ui.reopen).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from ccms_app.maintenance.state.forms import REFUSALS, submit
 from ccms_app.system.state.accounts import event_caller
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState
+from ccms_app.ui.reopen import ReopenAware, kept_edits
 
 UPLOAD_ID = "vendor-codes-upload"
 SHOWN_ERRORS = 50
@@ -146,24 +151,32 @@ class VendorCodeFormState(rx.State):
 
 
 @guarded(Module.MAINTENANCE)
-class MaintenanceSettingsState(rx.State):
+class MaintenanceSettingsState(ReopenAware, rx.State):
     """The organisation's settings form (the operator's own organisation)."""
 
     values: dict[str, str] = {}
     errors: dict[str, str] = {}
     message: str = ""
     busy: bool = False
+    _stored: dict[str, str] = {}  # the values as last read or saved: what counts as unsaved
 
     @event
     async def load(self) -> None:
+        """on_load: the organisation's settings. Loading another organisation's (or for
+        another login) starts afresh; the same again keeps each value the operator changed
+        and its error, and takes the others as stored now."""
         caller = await event_caller(self)
         if caller is None:
             return
         found = await asyncio.to_thread(
             settings_admin.read_settings, caller.organisation_id, caller.scope()
         )
-        self.values = {k: str(v) for k, v in settings_admin.settings_values(found).items()}
-        self.errors, self.message = {}, ""
+        stored = {k: str(v) for k, v in settings_admin.settings_values(found).items()}
+        if self._opening_anew(f"{caller.account_id}:{caller.organisation_id}"):
+            self.values, self.errors = stored, {}
+        else:
+            self.values = kept_edits(self.values, self._stored, stored)
+        self._stored, self.message = stored, ""
 
     @event
     def set_value(self, name: str, value: str) -> None:
@@ -177,4 +190,5 @@ class MaintenanceSettingsState(rx.State):
         saved = await submit(self, lambda caller: settings_admin.save_settings(caller, values))
         if not saved.ok:
             return saved.shown
+        self._stored = values
         return rx.toast.success(tr("Maintenance settings saved."))

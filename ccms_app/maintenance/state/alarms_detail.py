@@ -4,7 +4,10 @@ said, the timeline, its work orders, and the operator's actions on it.
 Thin: `maintenance.alarms.detail` reads, `maintenance.alarms.actions` acts (maintenance:edit,
 checked by the gate and again by the use case); "Create work order" is the work orders'
 own use case (`maintenance.work_orders.creation.create_by_hand` with the alarm's id).
-Page on_load: AuthState.require_login, AlarmDetailState.open_page.
+Page on_load: AuthState.require_login, AlarmDetailState.open_page. Reflex runs it again on
+every websocket reconnect: the same alarm loading again refreshes what the page shows and
+keeps the comment, the close dialog and the work order dialog as the operator left them
+(ui.reopen).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from ccms_app.maintenance.work_orders.creation import create_by_hand
 from ccms_app.system.state.accounts import as_id, event_caller
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import display_value, row_zone
+from ccms_app.ui.reopen import ReopenAware
 
 ROUTE_PREFIX = "/maintenance/alarms/"
 REFUSALS = (InputError, NotFoundError, RefusedError, AlarmStateError)
@@ -67,7 +71,7 @@ def alarm_id_from_path(path: str) -> int:
 
 
 @guarded(Module.MAINTENANCE)
-class AlarmDetailState(rx.State):
+class AlarmDetailState(ReopenAware, rx.State):
     """The open alarm and its forms."""
 
     alarm_id: int = 0
@@ -85,6 +89,7 @@ class AlarmDetailState(rx.State):
     errors: dict[str, str] = {}
     busy: bool = False
     _language: str = "en"  # the language the alarm's texts are worded in
+    _drafted_for: str = ""  # the opening whose work order title and priority the form holds
 
     @rx.var
     def is_open(self) -> bool:
@@ -100,10 +105,15 @@ class AlarmDetailState(rx.State):
 
     @event
     async def open_page(self) -> None:
-        """on_load: which alarm the URL names, then read it."""
+        """on_load: which alarm the URL names, then read it. Another alarm (or another login
+        in this tab) starts with closed dialogs and empty fields; the same one again keeps
+        them, with their errors."""
         self.alarm_id = alarm_id_from_path(self.router.url.path)
-        self.comment_text, self.close_reason, self.errors = "", "", {}
-        self.close_open = self.work_order_open = False
+        caller = await event_caller(self)
+        if caller is not None and self._opening_anew(f"{caller.account_id}:{self.alarm_id}"):
+            self.comment_text, self.close_reason, self.errors = "", "", {}
+            self.close_open = self.work_order_open = False
+            self._drafted_for = ""
         await self._read()
 
     @event
@@ -132,16 +142,12 @@ class AlarmDetailState(rx.State):
 
     @event
     def set_work_order_open(self, is_open: bool) -> None:
+        """The dialog starts from the alarm's title and priority; opened again for the same
+        alarm (after a slip outside it on a phone), it keeps what the operator changed, as
+        the close dialog keeps its reason. A created work order used them up."""
         self.work_order_open = bool(is_open)
-        if is_open:
-            cause = self.alarm.get("cause_text", "") or N_("Alarm")
-            title = tr(
-                "{cause}: {charge_point}",
-                cause=gettext(reader_language(), cause),
-                charge_point=self.alarm.get("charge_point", ""),
-            )
-            self.work_order_title = title[:200]
-            self.work_order_priority = PRIORITY_OF.get(self.alarm.get("severity", ""), "medium")
+        if is_open and (not self._drafted_for or self._drafted_for != self._opened_for):
+            self._draft_work_order()
         self.errors = {}
 
     @event
@@ -210,10 +216,22 @@ class AlarmDetailState(rx.State):
         }
         toast = await self._act(lambda c: create_by_hand(c, form), tr("Work order created."))
         if not self.errors:
-            self.work_order_open = False
+            self.work_order_open, self._drafted_for = False, ""
         return toast
 
     # --- implementation ------------------------------------------------------------------
+
+    def _draft_work_order(self) -> None:
+        """The new work order's title and priority from the alarm."""
+        cause = self.alarm.get("cause_text", "") or N_("Alarm")
+        title = tr(
+            "{cause}: {charge_point}",
+            cause=gettext(reader_language(), cause),
+            charge_point=self.alarm.get("charge_point", ""),
+        )
+        self.work_order_title = title[:200]
+        self.work_order_priority = PRIORITY_OF.get(self.alarm.get("severity", ""), "medium")
+        self._drafted_for = self._opened_for
 
     def _fault_text(self) -> str:
         a = self.alarm
@@ -256,6 +274,7 @@ class AlarmDetailState(rx.State):
             found = await asyncio.to_thread(detail.alarm_detail, self.alarm_id, scope, True)
         except NotFoundError:
             self.missing, self.alarm, self.activity, self.work_orders = True, {}, [], []
+            self._closed()
             return
         people = await asyncio.to_thread(
             assignable_accounts, int(found.row["organisation_id"]), scope

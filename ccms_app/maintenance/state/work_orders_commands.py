@@ -5,7 +5,9 @@ status badge and the charge point's recent commands).
 Sending runs as a background event (a charger may take the command timeout to answer; the
 tab keeps working meanwhile). It needs live_monitoring:control, the permission of every
 charger command (the Maintenance staff role holds it); the use case also wants
-maintenance:edit, as it writes the work order's history.
+maintenance:edit, as it writes the work order's history. Afterwards the page's state
+refreshes through its `load`, which keeps what the technician typed; a reconnect loading the
+same work order again keeps the command in flight and its outcome (ui.reopen).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from ccms_app.maintenance.work_orders import remote
 from ccms_app.monitoring.charge_point_view import station_zone
 from ccms_app.system.state.accounts import event_caller
 from ccms_app.ui.events import background_event, event
+from ccms_app.ui.reopen import ReopenAware
 
 ACTIONS = list(remote.COMMAND_ACTIONS)
 LABELS = dict(remote.COMMAND_LABELS)
@@ -41,7 +44,7 @@ async def _zone_of(views: list[Any]) -> str:
 
 
 @guarded(Module.MAINTENANCE)
-class WorkOrderCommandState(rx.State):
+class WorkOrderCommandState(ReopenAware, rx.State):
     action: str = ACTIONS[0]
     reset_type: str = "Soft"
     connector_id: str = "1"
@@ -54,15 +57,19 @@ class WorkOrderCommandState(rx.State):
 
     @event
     async def load(self) -> None:
+        """on_load: the work order's recent commands. Another work order clears the last
+        outcome; the same one again (a reconnect) keeps it and the command in flight."""
         self._id = id_from_path(self.router.url.path, ROUTE_PREFIX)
-        self.outcome, self.busy = "", False
         caller = await event_caller(self)
         if caller is None:
             return
+        if self._opening_anew(f"{caller.account_id}:{self._id}"):
+            self.outcome, self.busy = "", False
         try:
             views = await asyncio.to_thread(remote.work_order_commands, caller, self._id)
         except NotFoundError:
             views = []
+            self._closed()
         self.recent = command_rows(views, await _zone_of(views))
 
     @event
@@ -104,12 +111,14 @@ class WorkOrderCommandState(rx.State):
             self.busy = True
             sending = tr("Sending {command}…", command=_words(LABELS[action]))
             self.outcome, self.outcome_ok = sending, False
-        message, ok = await _send(caller, work_order_id, action, params)
         try:
-            views = await asyncio.to_thread(remote.work_order_commands, caller, work_order_id)
-        except NotFoundError:
-            views = []
-        zone = await _zone_of(views)
+            message, ok = await _send(caller, work_order_id, action, params)
+            views = await _recent_of(caller, work_order_id)
+            zone = await _zone_of(views)
+        except Exception:
+            async with self:  # a reload keeps `busy`: it must not stay set after a crash
+                self.busy, self.outcome = False, ""
+            raise
         async with self:
             self.busy, self.outcome, self.outcome_ok = False, message, ok
             self.recent = command_rows(views, zone)
@@ -117,6 +126,14 @@ class WorkOrderCommandState(rx.State):
             WorkOrderDetailState.load,
             rx.toast.success(message) if ok else rx.toast.error(message),
         ]
+
+
+async def _recent_of(caller: Any, work_order_id: int) -> list[Any]:
+    """The work order's latest commands; none when it is gone or out of reach meanwhile."""
+    try:
+        return await asyncio.to_thread(remote.work_order_commands, caller, work_order_id)
+    except NotFoundError:
+        return []
 
 
 async def _send(

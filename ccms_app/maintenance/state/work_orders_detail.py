@@ -1,6 +1,11 @@
 """The technician's page of one work order: what is wrong, the moves they may make now
 (claim, start, hold, resume, resolve, close, reopen), note, photo, part, time, and the
-timeline. Times in the station's zone. Thin: the use cases decide and record."""
+timeline. Times in the station's zone. Thin: the use cases decide and record.
+
+Reflex runs `load` again on every websocket reconnect (a phone changing networks) and the
+remote command form runs it after each command: the same work order loading again refreshes
+what the page shows and keeps what the technician typed but has not saved (ui.reopen).
+"""
 
 from __future__ import annotations
 
@@ -29,6 +34,7 @@ from ccms_app.maintenance.work_orders import detail, lifecycle, photos, records
 from ccms_app.maintenance.work_orders.detail import WorkOrderDetail
 from ccms_app.system.state.accounts import event_caller
 from ccms_app.ui.events import event
+from ccms_app.ui.reopen import ReopenAware
 
 ROUTE_PREFIX = "/maintenance/work-orders"
 PHOTO_UPLOAD_ID = "work_order_photo"
@@ -127,7 +133,7 @@ def timeline(view: WorkOrderDetail) -> list[dict[str, str]]:
 
 
 @guarded(Module.MAINTENANCE)
-class WorkOrderDetailState(rx.State):
+class WorkOrderDetailState(ReopenAware, rx.State):
     wo: dict[str, str] = {}
     actions: rx.Field[list[str]] = rx.field(default_factory=list)
     events: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
@@ -147,9 +153,21 @@ class WorkOrderDetailState(rx.State):
 
     @event
     async def load(self) -> None:
+        """on_load, and the refresh after a remote command: the URL's work order.
+
+        Another work order (or another login in this tab) starts with empty forms; the same
+        one loading again keeps the note, the reason, the part and the time typed, their
+        errors and an action in flight."""
         self._id = id_from_path(self.router.url.path, ROUTE_PREFIX)
-        self.note = self.reason = self.part = self.minutes = ""
-        self.quantity, self.errors, self.busy = "1", {}, False
+        caller = await event_caller(self)
+        if caller is None:
+            return  # signed out: require_login sends the tab to the login page
+        if self._opening_anew(f"{caller.account_id}:{self._id}"):
+            self.note = self.reason = self.part = self.minutes = ""
+            self.quantity, self.errors, self.busy = "1", {}, False
+        else:
+            # A refusal of the whole form was about the work order as it was; it is re-read.
+            self.errors = {k: v for k, v in self.errors.items() if k != "form"}
         await self._reload()
 
     @event
@@ -169,6 +187,7 @@ class WorkOrderDetailState(rx.State):
         except NotFoundError:
             self.missing, self.loaded = tr("No such work order in your network."), True
             self.wo, self.events, self.actions = {}, [], []
+            self._closed()
             return
         self.missing = ""
         self.wo = shown_work_order(view, caller.account_id)
@@ -214,12 +233,14 @@ class WorkOrderDetailState(rx.State):
     @requires(Action.EDIT)
     @event
     async def act(self, action: str) -> Any:
-        """A status move; resolve takes the resolution, hold and reopen the reason."""
+        """A status move; resolve takes the resolution, hold and reopen the reason (and only
+        a move that took it empties the field: a claim or a start keeps it for later)."""
         text = self.reason if action in ("resolve", "hold", "reopen") else ""
         done = await self._run(lambda c: lifecycle.act(c, self._id, action, text))
         if done is None:
             return None
-        self.reason = ""
+        if text:
+            self.reason = ""
         label = status_label(str(done))
         shown = _words(label)
         lower = shown.lower() if shown == label else shown  # English: "Work order resolved."
