@@ -20,6 +20,11 @@ from collections.abc import Mapping
 
 import reflex as rx
 
+# Reflex keeps a tab's states under the token it holds in sessionStorage ("token", reflex's
+# state.js TOKEN_KEY). Logging out drops it, so the next login in this tab starts from fresh
+# states: what one person typed and kept across reloads never shows to the next.
+FORGET_TAB_STATES_JS = "window.sessionStorage.removeItem('token');"
+
 
 def kept_edits(
     typed: Mapping[str, str], read: Mapping[str, str], stored: Mapping[str, str]

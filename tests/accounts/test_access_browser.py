@@ -290,9 +290,13 @@ async def test_log_out_on_live_monitoring_then_the_old_cookie_opens_nothing(
         await asyncio.sleep(0.25)
     assert any(hashed in path.read_bytes() for path in written), "no state file was checked"
     assert not [path for path in written if raw_token in path.read_bytes()]
+    tab_token = await page.evaluate("window.sessionStorage.getItem('token')")
     await page.locator("[data-testid=logout]").first.click()
     await page.wait_for_url(re.compile(r".*/login.*"), timeout=UI_TIMEOUT_MS)
     assert not [c for c in await page.context.cookies() if c["name"] == auth.SESSION_COOKIE]
+    # The next login in this tab starts from fresh states (nothing typed before shows).
+    await expect(page.locator("#email")).to_be_visible(timeout=UI_TIMEOUT_MS)
+    assert await page.evaluate("window.sessionStorage.getItem('token')") not in (tab_token, None)
 
     answer = await send_event(
         running_app.web_url, _handler(LiveListState, "refresh"), cookie=old_cookie

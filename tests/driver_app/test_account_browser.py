@@ -173,3 +173,10 @@ async def test_history_reserve_block_a_card_and_add_a_vehicle(
     await both_widths(page, "driver-app-account")
     with_plate = await page.locator(tid("account-name")).inner_text()
     assert with_plate == "Ada Account"
+
+    # Signing out forgets the tab's states: the next driver here starts from fresh ones.
+    tab_token = await page.evaluate("window.sessionStorage.getItem('token')")
+    await page.click(tid("account-sign-out"))
+    await page.wait_for_url(re.compile(r".*/app/login.*"), timeout=UI_TIMEOUT_MS)
+    await expect(page.locator("#app-email")).to_be_visible(timeout=UI_TIMEOUT_MS)
+    assert await page.evaluate("window.sessionStorage.getItem('token')") not in (tab_token, None)

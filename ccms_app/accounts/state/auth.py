@@ -20,6 +20,7 @@ from ccms_app.accounts.rules.permissions import Action, Module, permission
 from ccms_app.accounts.rules.redirects import HOME_ROUTE, LOGIN_ROUTE, safe_next
 from ccms_app.core import i18n
 from ccms_app.ui.events import event
+from ccms_app.ui.reopen import FORGET_TAB_STATES_JS
 from ccms_app.ui.state_writes import write_changed
 
 # What a handler answers when the login ended under it (every module; shown as tr(...)).
@@ -127,7 +128,7 @@ class AuthState(rx.State):
         self._clear_login()
         # A full page load (Reflex's redirect stays inside the page's router): the route
         # clears the HttpOnly cookie, which page scripts cannot.
-        return rx.call_script("window.location.replace('/auth/logout')")
+        return rx.call_script(FORGET_TAB_STATES_JS + "window.location.replace('/auth/logout')")
 
     def _take_login(self, principal: Principal) -> None:
         """Copy what the gate found; assignments of unchanged values are skipped so an

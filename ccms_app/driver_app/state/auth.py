@@ -31,6 +31,7 @@ from ccms_app.driver_app.models import TokenPurpose
 from ccms_app.driver_app.rules.paths import safe_app_next, sign_in_url
 from ccms_app.driver_app.state import live_feed
 from ccms_app.ui.events import event
+from ccms_app.ui.reopen import FORGET_TAB_STATES_JS
 from ccms_app.ui.state_writes import write_changed
 
 SIGN_IN_ERRORS = {
@@ -161,7 +162,9 @@ class DriverAuthState(rx.State):
     @event
     async def sign_out(self) -> Any:
         self._clear()
-        return rx.call_script("window.location.replace('/app/auth/logout')")
+        return rx.call_script(
+            FORGET_TAB_STATES_JS + "window.location.replace('/app/auth/logout')"
+        )
 
     @public("the sign-in page's message and target, from the sign-in route's codes")
     @event
