@@ -376,14 +376,21 @@ def _repriced(tariff_id: int, organisation_id: int, price: str, name: str | None
     )
 
 
-async def test_the_same_tariff_loading_again_keeps_the_draft_and_shows_new_versions(
-    admin: Tab, session: Session, organisation: Organisation
-) -> None:
+async def _standard_in_the_editor(
+    admin: Tab, session: Session
+) -> tuple[int, str, TariffEditorState]:
+    """A saved tariff "Standard" at 0.30/kWh, open in the editor: its id, path and editor."""
     await _new_tariff(admin, "Standard", [{"fee": "energy", "price": "0.30"}])
     tariff_id = int(session.exec(select(Tariff.id)).one() or 0)
     path = f"/finance/tariffs/{tariff_id}"
     await _open_editor(admin, path)
-    editor = await admin.state(TariffEditorState)
+    return tariff_id, path, await admin.state(TariffEditorState)
+
+
+async def test_the_same_tariff_loading_again_keeps_the_draft_and_shows_new_versions(
+    admin: Tab, session: Session, organisation: Organisation
+) -> None:
+    tariff_id, path, editor = await _standard_in_the_editor(admin, session)
     later = local_input(utc_now() + timedelta(days=3), editor.time_zone)
     await admin.send(TariffEditorState, "set_name", value="Standard (draft)")
     await admin.send(TariffEditorState, "set_row", index=0, name="price", value="0.35")
@@ -419,11 +426,7 @@ async def test_the_same_tariff_loading_again_keeps_the_draft_and_shows_new_versi
 async def test_a_tariff_not_edited_is_read_again_whole_when_it_loads_again(
     admin: Tab, session: Session, organisation: Organisation
 ) -> None:
-    await _new_tariff(admin, "Standard", [{"fee": "energy", "price": "0.30"}])
-    tariff_id = int(session.exec(select(Tariff.id)).one() or 0)
-    path = f"/finance/tariffs/{tariff_id}"
-    await _open_editor(admin, path)
-    editor = await admin.state(TariffEditorState)
+    tariff_id, path, editor = await _standard_in_the_editor(admin, session)
     await admin.send(TariffEditorState, "toggle_open", index=0)  # looked at, not edited
     await admin.send(TariffEditorState, "set_valid_mode", value="later")
     _repriced(tariff_id, int(organisation.id or 0), "0.40", name="Standard 2026")
