@@ -162,9 +162,7 @@ class DriverAuthState(rx.State):
     @event
     async def sign_out(self) -> Any:
         self._clear()
-        return rx.call_script(
-            FORGET_TAB_STATES_JS + "window.location.replace('/app/auth/logout')"
-        )
+        return rx.call_script(FORGET_TAB_STATES_JS + "window.location.replace('/app/auth/logout')")
 
     @public("the sign-in page's message and target, from the sign-in route's codes")
     @event
