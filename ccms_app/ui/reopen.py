@@ -9,9 +9,10 @@ another tariff, another organisation's settings) starts with fresh forms; the sa
 loading again refreshes what the page shows and keeps what the user typed or chose. A state
 mixes `ReopenAware` in and asks `_opening_anew(key)` with the record's key.
 
-A tab or view the URL names (`?tab=`) follows the URL when the user follows a link, and stays
-as the user left it on a reconnect: `_reconnected()` tells the two apart by the websocket the
-load came over (a link inside the app keeps its socket; a reconnect or a reload has a new one).
+A tab, view or filter the URL names (`?tab=`, `?view=`) follows the URL when the user follows a
+link, and stays as the user left it on a reconnect: `_same_url_again()` tells the two apart. A
+reconnect or a reload comes over a new websocket with the address the last load had; a link
+inside the app keeps its socket, and an address opened anew differs.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ class ReopenAware(rx.State, mixin=True):
     it)."""
 
     _opened_for: str = ""
-    _socket: str = ""  # the websocket session of the last `_reconnected` call
+    _socket: str = ""  # the websocket and address of the last `_same_url_again` call
+    _address: str = ""
 
     def _opening_anew(self, key: str) -> bool:
         """True when the load opens `key` for the first time in this tab or after another
@@ -52,11 +54,13 @@ class ReopenAware(rx.State, mixin=True):
         """Nothing is open (not found, not allowed): the next load of any record is anew."""
         self._opened_for = ""
 
-    def _reconnected(self) -> bool:
-        """True when this load came over another websocket than the previous one of this
-        state (a reconnect, a reload); False for the first one and for a navigation inside
-        the app. Call it on every load of the page. Records the socket."""
-        socket = self.router.session.session_id
-        again = bool(self._socket) and socket != self._socket
-        self._socket = socket
+    def _same_url_again(self) -> bool:
+        """True when this load is a reconnect or a reload: another websocket than the previous
+        load of this state, the same path and query. False for the first load, a link
+        followed inside the app (same socket) and another address. Call it on every load of
+        the page; it records the socket and the address."""
+        socket, url = self.router.session.session_id, self.router.url
+        address = f"{url.path}?{url.query}"
+        again = bool(self._socket) and socket != self._socket and address == self._address
+        self._socket, self._address = socket, address
         return again

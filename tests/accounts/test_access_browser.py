@@ -296,7 +296,10 @@ async def test_log_out_on_live_monitoring_then_the_old_cookie_opens_nothing(
     assert not [c for c in await page.context.cookies() if c["name"] == auth.SESSION_COOKIE]
     # The next login in this tab starts from fresh states (nothing typed before shows).
     await expect(page.locator("#email")).to_be_visible(timeout=UI_TIMEOUT_MS)
-    assert await page.evaluate("window.sessionStorage.getItem('token')") not in (tab_token, None)
+    await page.wait_for_function(  # Reflex takes a token when the page connects
+        "window.sessionStorage.getItem('token') !== null", timeout=UI_TIMEOUT_MS
+    )
+    assert await page.evaluate("window.sessionStorage.getItem('token')") != tab_token
 
     answer = await send_event(
         running_app.web_url, _handler(LiveListState, "refresh"), cookie=old_cookie

@@ -179,4 +179,7 @@ async def test_history_reserve_block_a_card_and_add_a_vehicle(
     await page.click(tid("account-sign-out"))
     await page.wait_for_url(re.compile(r".*/app/login.*"), timeout=UI_TIMEOUT_MS)
     await expect(page.locator("#app-email")).to_be_visible(timeout=UI_TIMEOUT_MS)
-    assert await page.evaluate("window.sessionStorage.getItem('token')") not in (tab_token, None)
+    await page.wait_for_function(  # Reflex takes a token when the page connects
+        "window.sessionStorage.getItem('token') !== null", timeout=UI_TIMEOUT_MS
+    )
+    assert await page.evaluate("window.sessionStorage.getItem('token')") != tab_token

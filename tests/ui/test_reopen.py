@@ -31,12 +31,13 @@ def test_the_same_record_again_is_not_anew_another_one_and_after_a_close_is() ->
     assert state._opening_anew("7")
 
 
-def test_a_new_websocket_is_a_reconnect_a_navigation_keeps_its_socket() -> None:
+def test_a_new_websocket_with_the_same_address_is_a_reconnect() -> None:
     state = AssetsPageState()
-    assert not _at(state, "/assets", "sid-1")._reconnected()  # the first load
-    assert not _at(state, "/assets", "sid-1")._reconnected()  # a link inside the app
-    assert _at(state, "/assets", "sid-2")._reconnected()
-    assert not _at(state, "/assets", "sid-2")._reconnected()
+    assert not _at(state, "/assets", "sid-1")._same_url_again()  # the first load
+    assert not _at(state, "/assets", "sid-1")._same_url_again()  # a link inside the app
+    assert _at(state, "/assets", "sid-2")._same_url_again()  # a reconnect, a reload
+    assert not _at(state, "/assets?tab=areas", "sid-3")._same_url_again()  # opened anew
+    assert _at(state, "/assets?tab=areas", "sid-4")._same_url_again()
 
 
 def test_the_assets_tab_follows_links_and_stays_put_on_a_reconnect() -> None:
@@ -49,4 +50,9 @@ def test_the_assets_tab_follows_links_and_stays_put_on_a_reconnect() -> None:
     assert state.tab == "areas"
 
     _at(state, "/assets?tab=unregistered", "sid-2").open_tab_from_url()  # Home's link again
+    assert state.tab == "unregistered"
+
+    state.tab = "areas"
+    _at(state, "/assets", "sid-3").open_tab_from_url()  # another address, no tab named
+    _at(state, "/assets?tab=unregistered", "sid-4").open_tab_from_url()  # typed in anew
     assert state.tab == "unregistered"

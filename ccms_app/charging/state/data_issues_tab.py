@@ -81,7 +81,6 @@ class ChargePointTabState(ReopenAware, rx.State):
     """The open tab of the charge point page (controlled, so `?tab=` can choose it)."""
 
     tab: str = DEFAULT_TAB
-    _requested: str = ""  # the `?tab=` the open tab last followed
 
     @event
     async def open_from_url(self):
@@ -90,10 +89,8 @@ class ChargePointTabState(ReopenAware, rx.State):
         A reconnect loads the same charge point from the same URL again: the operator stays on
         the tab they opened, and its section refreshes. A link opens the tab it names."""
         requested = self.router.url.query_parameters.get("tab", "")
-        reconnected = self._reconnected()
-        if not (reconnected and await shown_again(self) and requested == self._requested):
+        if not (self._same_url_again() and await shown_again(self)):
             self.tab = requested if requested in TABS else DEFAULT_TAB
-        self._requested = requested
         if self.tab == DEFAULT_TAB:
             return None
         return _tab_opened(self.tab)

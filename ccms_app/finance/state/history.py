@@ -104,7 +104,7 @@ class HistoryListState(ListState, ReopenAware, rx.State):
         if auth_state.is_authenticated and auth_state._organisation_id:
             profile = await asyncio.to_thread(get_profile, auth_state._organisation_id)
             self.zone = profile.time_zone or "UTC"
-        if self._reconnected():  # the operator's filters stand; the link's applied once
+        if self._same_url_again():  # the link's filters were applied; the operator's stand
             return
         params = self.router.url.query_parameters
         self.filters = {**self.filters, **url_filters(params, self._list_spec())}

@@ -74,7 +74,7 @@ class WalletListState(ListState, ReopenAware, rx.State):
         who = await caller(self)
         if who is not None:
             self.zone = await asyncio.to_thread(operator_zone, who.organisation_id)
-        if self._reconnected():  # the operator's filters stand; the link's applied once
+        if self._same_url_again():  # the link's filters were applied; the operator's stand
             return
         params = self.router.url.query_parameters
         self.filters = {**self.filters, **url_filters(params, self._list_spec())}

@@ -60,7 +60,6 @@ class SiteState(ReopenAware, rx.State):
     missing: str = ""
     loaded: bool = False
     _language: str = ""  # the language of what is shown
-    _requested: str = ""  # the `?tab=` the open tab last followed
 
     @event
     async def follow_language(self) -> None:
@@ -73,10 +72,9 @@ class SiteState(ReopenAware, rx.State):
         """on_load: the site's header and the tab the URL names; the same site loading again
         from the same URL stays on the tab the operator opened (module docstring)."""
         asked = self.router.url.query_parameters.get("tab", "")
-        anew, reconnected = self._opening_anew(str(site_id_of(self))), self._reconnected()
-        if anew or not reconnected or asked != self._requested:
+        anew, again = self._opening_anew(str(site_id_of(self))), self._same_url_again()
+        if anew or not again:
             self.tab = asked if asked in TABS else "live"
-        self._requested = asked
         self.loaded, self.missing = False, ""
         await self.refresh_header()
 

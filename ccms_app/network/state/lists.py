@@ -99,15 +99,11 @@ class AssetsPageState(ReopenAware, rx.State):
 
     tab: str = "stations"
 
-    _wanted: str = ""  # the `?tab=` of the last load
-
     @event
     def open_tab_from_url(self) -> None:
         """A link opens the tab it names; a reconnect from the same URL keeps the open one."""
-        wanted = self.router.url.query_parameters.get("tab", "")
-        kept = self._reconnected() and wanted == self._wanted
-        self._wanted = wanted
-        if wanted in TABS and not kept:
+        wanted, again = self.router.url.query_parameters.get("tab", ""), self._same_url_again()
+        if wanted in TABS and not again:
             self.tab = wanted
 
     @event

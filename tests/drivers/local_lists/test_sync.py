@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from ccms_app.accounts.models import Organisation
 from ccms_app.control.models import ChargePointCommand, ChargePointConfiguration, OcppMessage
 from ccms_app.core.config import Settings
-from ccms_app.core.db import session_scope
+from ccms_app.core.db import session_scope, writer_engine
 from ccms_app.core.events import get_event_bus
 from ccms_app.core.scheduler import get_scheduler
 from ccms_app.core.types import utc_now
@@ -322,7 +322,9 @@ async def test_long_lists_are_split_and_too_long_lists_refused(
         s.add(IdTag(id_tag="LIST-TAG-4", organisation_id=organisation.id))
         s.commit()
     add_id_tags(fleet_list, ["LIST-TAG-4"])
-    with Session(engine) as s:
+    # Read and write in one write transaction (BEGIN IMMEDIATE): a plain one that read first
+    # cannot upgrade once the server's writer committed meanwhile ("database is locked").
+    with Session(writer_engine(engine)) as s:
         row = s.exec(
             select(ChargePointConfiguration).where(
                 ChargePointConfiguration.charge_point_id == cp_id,

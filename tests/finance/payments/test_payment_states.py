@@ -126,6 +126,12 @@ async def test_a_reconnect_keeps_the_view_and_filters_the_operator_chose(
     assert payments.view == "reconciliation"
     assert payments.filters == {"kind": "refund", "mismatch": "true"}
 
+    await admin.send(PaymentListState, "clear_filters")
+    await _over(admin.at("/finance/payments?kind=top_up"), "sid-3").send(
+        PaymentListState, "load_zone"
+    )  # another address opened in the tab (a new page load): its filter applies
+    assert payments.filters == {"kind": "top_up"}
+
 
 async def test_a_viewer_sees_payments_but_changes_nothing(
     viewer: Tab, pay_world: PayWorld, fake_stripe: FakeStripe
