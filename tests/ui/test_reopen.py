@@ -7,8 +7,16 @@ tests/control/test_charge_point_browser.py::test_a_reconnect_keeps_what_the_oper
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
+import pytest
 from reflex.istate.data import RouterData
 
+from ccms_app.analytics.reports.filters import ReportFilter as SessionsReport
+from ccms_app.analytics.state.reports import SessionDetailListState
+from ccms_app.maintenance.reports.filters import ReportFilter as FaultReport
+from ccms_app.maintenance.state.reports import FaultReportListState
 from ccms_app.network.state.lists import AssetsPageState
 
 
@@ -56,3 +64,34 @@ def test_the_assets_tab_follows_links_and_stays_put_on_a_reconnect() -> None:
     _at(state, "/assets", "sid-3").open_tab_from_url()  # another address, no tab named
     _at(state, "/assets?tab=unregistered", "sid-4").open_tab_from_url()  # typed in anew
     assert state.tab == "unregistered"
+
+
+async def _narrowed_page(state: Any, same: Any, other: Any) -> tuple[int, int]:
+    """The page a list narrowed by its page's filters shows after the same filters again
+    (a reconnect) and after other ones; the list's read is left out."""
+    state.page = 3
+    await state._narrow_to(same)
+    kept = state.page
+    await state._narrow_to(other)
+    return kept, state.page
+
+
+async def _nothing(self: Any) -> None:
+    return None
+
+
+async def test_reports_stay_on_their_page_when_the_same_filters_come_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for cls in (FaultReportListState, SessionDetailListState):
+        monkeypatch.setattr(cls, "_reload", _nothing)
+    fault = FaultReportListState()
+    fault._report = FaultReport(area_id=1)
+    assert await _narrowed_page(fault, FaultReport(area_id=1), FaultReport(area_id=2)) == (3, 1)
+
+    days = {"organisations": frozenset({1}), "zone": "Europe/Berlin"}
+    first = SessionsReport(first_day=date(2026, 11, 1), last_day=date(2026, 11, 30), **days)
+    other = SessionsReport(first_day=date(2026, 10, 1), last_day=date(2026, 10, 31), **days)
+    sessions = SessionDetailListState()
+    sessions._report = first
+    assert await _narrowed_page(sessions, first, other) == (3, 1)

@@ -113,9 +113,11 @@ class SessionDetailListState(ListState, rx.State):
         return _file_name("sessions", self._report)
 
     async def _narrow_to(self, report: ReportFilter) -> None:
-        """The page's filters changed: the first page of the detail under them (private: a
-        public method would be an event handler any tab could call with any payload)."""
-        self._report, self.zone, self.page = report, report.zone, 1
+        """The page's filters changed: the first page of the detail under them; the same
+        filters again (a reconnect re-runs on_load) stay on the page shown. Private: a public
+        method would be an event handler any tab could call with any payload."""
+        if report != self._report:
+            self._report, self.zone, self.page = report, report.zone, 1
         await self._reload()
 
 

@@ -64,9 +64,11 @@ class FaultReportListState(ListState, rx.State):
         return "fault-repair-report.csv"
 
     async def _narrow_to(self, report: ReportFilter) -> None:
-        """The page's filters changed: first page of the report under them (private: a public
-        method would be an event handler any tab could call with any payload)."""
-        self._report, self.page = report, 1
+        """The page's filters changed: first page of the report under them; the same filters
+        again (a reconnect re-runs on_load) stay on the page shown. Private: a public method
+        would be an event handler any tab could call with any payload."""
+        if report != self._report:
+            self._report, self.page = report, 1
         await self._reload()
 
 
