@@ -7,14 +7,19 @@ tests/control/test_charge_point_browser.py::test_a_reconnect_keeps_what_the_oper
 
 from __future__ import annotations
 
-from datetime import date
+import dataclasses
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from reflex.istate.data import RouterData
 
+from ccms_app.analytics.figures import Narrowing
 from ccms_app.analytics.reports.filters import ReportFilter as SessionsReport
 from ccms_app.analytics.state.reports import SessionDetailListState
+from ccms_app.analytics.state.statistics import SessionDetailsState, StationStatisticsState
+from ccms_app.analytics.statistics_sessions import DetailScope, window_of
+from ccms_app.core.types import utc_now
 from ccms_app.maintenance.reports.filters import ReportFilter as FaultReport
 from ccms_app.maintenance.state.reports import FaultReportListState
 from ccms_app.network.state.lists import AssetsPageState
@@ -95,3 +100,29 @@ async def test_reports_stay_on_their_page_when_the_same_filters_come_again(
     sessions = SessionDetailListState()
     sessions._report = first
     assert await _narrowed_page(sessions, first, other) == (3, 1)
+
+
+async def test_statistics_lists_stay_on_their_page_when_the_same_narrowing_comes_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for cls in (StationStatisticsState, SessionDetailsState):
+        monkeypatch.setattr(cls, "_reload", _nothing)
+    stations = StationStatisticsState()
+    await stations._narrow_to([1], {"area_id": "4"})
+    stations.page = 3
+    await stations._narrow_to([1], {"area_id": "4"})  # a reconnect
+    assert stations.page == 3
+    await stations._narrow_to([1], {"area_id": "5"})
+    assert stations.page == 1
+
+    november = window_of(date(2026, 11, 1), date(2026, 11, 30), "Europe/Berlin")
+    scope = DetailScope(Narrowing(frozenset({1})), november, "Europe/Berlin", utc_now())
+    sessions = SessionDetailsState()
+    await sessions._narrow_to([1], scope)
+    sessions.page = 3
+    later = dataclasses.replace(scope, now=scope.now + timedelta(seconds=30))
+    await sessions._narrow_to([1], later)  # a reconnect: only `now` moved on
+    assert sessions.page == 3
+    october = window_of(date(2026, 10, 1), date(2026, 10, 31), "Europe/Berlin")
+    await sessions._narrow_to([1], dataclasses.replace(later, window=october))
+    assert sessions.page == 1

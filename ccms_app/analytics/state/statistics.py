@@ -81,10 +81,11 @@ class _NarrowedList(ListState, rx.State, mixin=True):
         return dataclasses.replace(query, filters={**query.filters, **extra})
 
     async def _narrow_to(self, scope: Collection[int], filters: dict[str, str]) -> None:
-        """The page's filter changed (or the page opened): first page under it."""
-        self._scope = sorted(scope)
-        self._narrow = tuple(sorted(filters.items()))
-        self.page = 1
+        """The page's filter changed (or the page opened): first page under it; the same
+        filter again (a reconnect re-runs on_load) stays on the page shown."""
+        narrow = tuple(sorted(filters.items()))
+        if (sorted(scope), narrow) != (self._scope, self._narrow):
+            self._scope, self._narrow, self.page = sorted(scope), narrow, 1
         await self._reload()
 
 
@@ -147,9 +148,13 @@ class SessionDetailsState(ListState, rx.State):
         return f"charging-sessions-{details.window.first}-to-{details.window.last}.csv"
 
     async def _narrow_to(self, scope: Collection[int], details: DetailScope) -> None:
-        self._scope = sorted(scope)
-        self._details = details
-        self.page = 1
+        """The chart's sessions: first page; the same narrowing and window again (a
+        reconnect; `now` moves on) stay on the page shown."""
+        before = self._details
+        same = before is not None and dataclasses.replace(before, now=details.now) == details
+        if not (same and sorted(scope) == self._scope):
+            self.page = 1
+        self._scope, self._details = sorted(scope), details
         await self._reload()
 
 
