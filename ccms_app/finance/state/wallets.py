@@ -113,7 +113,7 @@ def _actor(who: Caller) -> audit.Actor:
 
 
 @guarded(Module.FINANCE)
-class WalletDetailState(rx.State):
+class WalletDetailState(ReopenAware, rx.State):
     """One wallet: balance cards, the ledger (newest first, paged), the two forms."""
 
     wallet_kind: str = ""
@@ -146,17 +146,28 @@ class WalletDetailState(rx.State):
 
     @event
     async def load(self) -> None:
-        """on_load (after the login check): the wallet named by the URL, first ledger page."""
+        """on_load (after the login check): the wallet named by the URL. Another wallet (or
+        another login in the tab) opens on the first ledger page with empty forms; the same
+        one again (a reconnect, a reload) keeps the page, what was typed and its errors."""
         self.loaded, self.found = False, False
         who = await caller(self)
         if who is None:
             return
         self.wallet_kind, self.wallet_holder = holder_from_path(self.router.url.path)
         self.zone = await asyncio.to_thread(operator_zone, who.organisation_id)
-        self.ledger_page = 1
-        self.adjust_errors, self.refund_errors = {}, {}
+        if self._opening_anew(f"{who.actor}|{self.wallet_kind}:{self.wallet_holder}"):
+            self._fresh_forms()
         await self._show(who)
+        if not self.found:
+            self._closed()
         self.loaded = True
+
+    def _fresh_forms(self) -> None:
+        self.ledger_page = 1
+        self.adjust_direction, self.adjust_amount = ADD, ""
+        self.adjust_bucket, self.adjust_reason = "paid", ""
+        self.refund_amount = self.refund_reason = ""
+        self.adjust_errors, self.refund_errors = {}, {}
 
     async def _show(self, who: Caller) -> None:
         try:

@@ -88,6 +88,31 @@ async def test_an_operator_adjusts_and_refunds_with_a_reason(wallet_world: Walle
     assert (page.total, page.ledger_total, page.lines[0]["kind"]) == ("€0.00", 3, "refund")
 
 
+async def test_a_reconnect_keeps_the_typed_adjustment_and_another_wallet_starts_empty(
+    wallet_world: WalletWorld,
+) -> None:
+    w = wallet_world
+    _top_up(w, w.zoe, 2000)
+    admin = login(w.organisation_id, "admin@example.com").at(f"/finance/wallets/driver/{w.zoe}")
+    await admin.send(WalletDetailState, "load")
+    page = await admin.state(WalletDetailState)
+    await admin.send(WalletDetailState, "set_adjust_amount", value="3")
+    await admin.send(WalletDetailState, "submit_adjustment")  # no reason: refused
+    await admin.send(WalletDetailState, "set_refund_reason", value="closing the acc")
+    _top_up(w, w.zoe, 500)  # meanwhile
+
+    await admin.send(WalletDetailState, "load")  # a reconnect runs on_load again
+    assert (page.total, page.adjust_amount, page.refund_reason) == (
+        "€25.00",
+        "3",
+        "closing the acc",
+    )
+    assert set(page.adjust_errors) == {"reason"}
+
+    await admin.at(f"/finance/wallets/driver/{w.jan}").send(WalletDetailState, "load")
+    assert (page.adjust_amount, page.refund_reason, page.adjust_errors) == ("", "", {})
+
+
 async def test_a_reader_sees_the_wallet_but_cannot_change_it(wallet_world: WalletWorld) -> None:
     w = wallet_world
     _top_up(w, w.zoe, 2000)
