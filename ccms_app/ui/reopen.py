@@ -17,9 +17,14 @@ inside the app keeps its socket, and an address opened anew differs.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 
 import reflex as rx
+
+# This server process. A tab's states outlive it (Reflex keeps them on disk or in Redis), the
+# work it had in flight does not.
+_PROCESS = uuid.uuid4().hex
 
 # Reflex keeps a tab's states under the token it holds in sessionStorage ("token", reflex's
 # state.js TOKEN_KEY). Logging out drops it, so the next login in this tab starts from fresh
@@ -42,6 +47,7 @@ class ReopenAware(rx.State, mixin=True):
     _opened_for: str = ""
     _socket: str = ""  # the websocket and address of the last `_same_url_again` call
     _address: str = ""
+    _loaded_in: str = ""  # the server process of the last `_work_lost` call
 
     def _opening_anew(self, key: str) -> bool:
         """True when the load opens `key` for the first time in this tab or after another
@@ -49,6 +55,14 @@ class ReopenAware(rx.State, mixin=True):
         anew = key != self._opened_for
         self._opened_for = key
         return anew
+
+    def _work_lost(self) -> bool:
+        """True when this state was last loaded by another server process (a restart, a
+        deploy): an action it marked in flight (`busy`) ran there and will never report back,
+        so a page that keeps `busy` across a reload clears it. Records this process."""
+        lost = bool(self._loaded_in) and self._loaded_in != _PROCESS
+        self._loaded_in = _PROCESS
+        return lost
 
     def _closed(self) -> None:
         """Nothing is open (not found, not allowed): the next load of any record is anew."""

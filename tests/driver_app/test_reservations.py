@@ -30,6 +30,7 @@ from ccms_app.finance.payments.models import PaymentAccount
 from ccms_app.finance.payments.reservation_fees import reference
 from ccms_app.finance.wallets.ledger import already_posted, balance
 from ccms_app.network.models import Station
+from ccms_app.ui import reopen
 from ocpp_server.server import OcppServer
 from tests.control.core_profile_support import CoreScriptedChargePoint
 from tests.driver_app.support import DriverTab, SignedInDriver, driver_tab, signed_in_driver
@@ -274,3 +275,23 @@ async def test_a_reconnect_keeps_the_hold_and_the_outcome_and_another_connector_
 
     await tab.at(f"/app/reserve/{world.connector_pks[2]}").send(DriverReserveState, "load")
     assert (page.chosen, page.outcome, page.outcome_ok, page.busy) == ("30", "", False, False)
+
+
+async def test_a_reservation_in_flight_when_the_server_restarted_does_not_stay_busy(
+    world: World, charger: CoreScriptedChargePoint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tab's state outlives the server (Reflex keeps it on disk), the reservation it had
+    in flight does not: the button must not stay spinning and refuse every tap."""
+    gus = signed_in_driver("gus@example.com")
+    fund(gus)
+    tab = await reserve_tab(gus, world)
+    await tab.send(DriverReserveState, "choose", minutes="60")
+    await tab.send(DriverReserveState, "mark_busy")  # the button's first half, then a restart
+    monkeypatch.setattr(reopen, "_PROCESS", "the-restarted-server")
+
+    await tab.send(DriverReserveState, "load")
+    page = await tab.state(DriverReserveState)
+    assert not page.busy
+    await tab.send(DriverReserveState, "mark_busy")
+    await tab.send(DriverReserveState, "reserve")
+    assert page.outcome_ok and not page.busy

@@ -23,6 +23,7 @@ from ccms_app.core.types import utc_now
 from ccms_app.maintenance.reports.filters import ReportFilter as FaultReport
 from ccms_app.maintenance.state.reports import FaultReportListState
 from ccms_app.network.state.lists import AssetsPageState
+from ccms_app.ui import reopen
 
 
 def _at(state: AssetsPageState, path: str, socket: str) -> AssetsPageState:
@@ -42,6 +43,17 @@ def test_the_same_record_again_is_not_anew_another_one_and_after_a_close_is() ->
     assert state._opening_anew("7")  # back after another record: fresh
     state._closed()
     assert state._opening_anew("7")
+
+
+def test_work_in_flight_is_lost_when_another_server_process_loads_the_state(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    state = AssetsPageState()
+    assert not state._work_lost()  # the first load
+    assert not state._work_lost()  # the same process again
+    monkeypatch.setattr(reopen, "_PROCESS", "after-a-restart")
+    assert state._work_lost()
+    assert not state._work_lost()
 
 
 def test_a_new_websocket_with_the_same_address_is_a_reconnect() -> None:

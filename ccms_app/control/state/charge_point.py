@@ -152,7 +152,8 @@ class ChargePointDetailState(ReopenAware, rx.State):
             self.loaded = self.not_found = auth_state.is_authenticated
             return None
         self._shown_again = not self._opening_anew(str(info.id))
-        if not self._shown_again:
+        if self._work_lost() or not self._shown_again:  # a send in flight died with its server
+            self._shown_again = False
             self._forget()
         self.loaded = True
         typed = dict(self.values)

@@ -104,7 +104,8 @@ class ChargingState(ReopenAware, rx.State):
     async def load(self) -> None:
         """on_load: the driver's sessions now, and pushes for their charge points."""
         driver = await _driver(self)
-        if self._opening_anew(str(driver.account_id)):
+        anew = self._opening_anew(str(driver.account_id))
+        if self._work_lost() or anew:  # a stop in flight died with its server
             self.stop_id, self.stopping = 0, False
             self.notice, self._notice_session = "", 0
         await self._read(driver)

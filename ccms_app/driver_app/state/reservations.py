@@ -131,7 +131,8 @@ class DriverReserveState(ReopenAware, rx.State):
         """on_load: the connector in the URL, if it is in the driver's network."""
         self._connector_pk = id_from_path(self.router.url.path, RESERVE_PREFIX)
         driver = await _driver(self)
-        if self._opening_anew(f"{driver.account_id}:{self._connector_pk}"):
+        anew = self._opening_anew(f"{driver.account_id}:{self._connector_pk}")
+        if self._work_lost() or anew:  # a reservation in flight died with its server
             self.loaded = self.found = self.busy = False
             self.outcome, self.outcome_ok, self.chosen = "", False, str(DEFAULT_MINUTES)
         if not await self._read():

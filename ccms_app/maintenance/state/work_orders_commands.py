@@ -63,7 +63,8 @@ class WorkOrderCommandState(ReopenAware, rx.State):
         caller = await event_caller(self)
         if caller is None:
             return
-        if self._opening_anew(f"{caller.account_id}:{self._id}"):
+        anew = self._opening_anew(f"{caller.account_id}:{self._id}")
+        if self._work_lost() or anew:  # a command in flight died with its server
             self.outcome, self.busy = "", False
         try:
             views = await asyncio.to_thread(remote.work_order_commands, caller, self._id)
