@@ -19,8 +19,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from typing import TypeVar
 
 import reflex as rx
+
+V = TypeVar("V")
 
 # This server process. A tab's states outlive it (Reflex keeps them on disk or in Redis), the
 # work it had in flight does not.
@@ -33,8 +36,8 @@ FORGET_TAB_STATES_JS = "window.sessionStorage.removeItem('token');"
 
 
 def kept_edits(
-    typed: Mapping[str, str], read: Mapping[str, str], stored: Mapping[str, str]
-) -> dict[str, str]:
+    typed: Mapping[str, V], read: Mapping[str, V], stored: Mapping[str, V]
+) -> dict[str, V]:
     """A form read again while the user edits it: what is `stored` now, except each field
     changed since the form was `read`, which keeps what was typed."""
     return {**stored, **{name: value for name, value in typed.items() if read.get(name) != value}}

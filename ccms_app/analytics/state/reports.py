@@ -63,7 +63,7 @@ from ccms_app.system.state.accounts import event_caller
 from ccms_app.ui.downloads import http_download
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState
-from ccms_app.ui.reopen import ReopenAware
+from ccms_app.ui.reopen import ReopenAware, kept_edits
 
 ALL = "all"  # a select item cannot have an empty value: this one means "no filter"
 REPORT_KINDS = ("sessions", "energy", "availability")
@@ -406,7 +406,7 @@ class MonthlyReportState(ReopenAware, rx.State):
     last_error: str = ""
     errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
     mail_off: bool = False
-    _stored: tuple[str, bool] = ("", False)  # recipients and switch as last read
+    _stored: dict[str, str | bool] = {}  # recipients and switch as last read
 
     @event
     async def load(self) -> None:
@@ -454,11 +454,13 @@ class MonthlyReportState(ReopenAware, rx.State):
     def _show(self, found: monthly_report.Subscription, keep_typed: bool = False) -> None:
         """The subscription as read; with `keep_typed`, a value changed since the last read
         stays."""
-        recipients, enabled = self._stored
-        if not (keep_typed and self.recipients != recipients):
-            self.recipients = found.recipients_text
-        if not (keep_typed and self.enabled != enabled):
-            self.enabled = found.enabled
-        self._stored = (found.recipients_text, found.enabled)
+        stored: dict[str, str | bool] = {
+            "recipients": found.recipients_text,
+            "enabled": found.enabled,
+        }
+        typed: dict[str, str | bool] = {"recipients": self.recipients, "enabled": self.enabled}
+        shown = kept_edits(typed, self._stored, stored) if keep_typed else stored
+        self.recipients, self.enabled = str(shown["recipients"]), bool(shown["enabled"])
+        self._stored = stored
         self.last_sent_month = found.last_sent_month
         self.last_error = found.last_error
