@@ -15,6 +15,9 @@ chargers that carry the traffic, the rest held connected (`idle`). Then, per N:
   p95 / max over --samples, in three phases: one tab and no traffic; one tab while the
   traffic chargers offer --rate msg/s (`open` scenario); ten tabs on /live with that traffic
   (over all tabs);
+- of that, until the websocket message carrying the new status arrived in each tab (a
+  listener on the page's WebSocket): the app and the network; the rest is the tab's own work
+  (parsing the update, React, the DOM), which here shares the machine's cores with the app;
 - the largest websocket frame of each phase;
 - the web UI's `/ping` (Reflex's health route, what the supervisor and a load balancer ask):
   one GET every 100 ms through each phase, p50 / p95 / max and failures (issue 8: < 100 ms
@@ -105,6 +108,32 @@ BADGE_OBSERVER = """(selector) => {
   check();
   new MutationObserver(check).observe(document.body,
     {subtree: true, childList: true, characterData: true});
+}"""
+# Records (connector 1's status, Date.now()) whenever a websocket message that carries the
+# probe's row reaches the tab, before the page's own handler runs (a listener added in the
+# constructor fires before socket.io's onmessage): the arrival splits a sample's latency into
+# the app and the network (sent -> arrived) and the tab's own work (arrived -> shown).
+FRAME_ARRIVALS = """(identity) => {
+  window.__arrivals = [];
+  const Native = window.WebSocket;
+  const status = /connectors.{0,80}?status[^A-Za-z]+([A-Za-z]+)/;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", (event) => {
+        if (typeof event.data !== "string") return;
+        const at = event.data.indexOf(identity);
+        if (at < 0) return;
+        const found = status.exec(event.data.slice(at, at + 600));
+        if (found) window.__arrivals.push({status: found[1], t: Date.now()});
+        if (window.__arrivals.length > 200) window.__arrivals.splice(0, 100);
+      });
+    }
+  };
+}"""
+ARRIVED = """([status, since]) => {
+  const hit = (window.__arrivals || []).find((e) => e.status === status && e.t >= since);
+  return hit ? hit.t : null;
 }"""
 BADGE_SEEN = """([text, since]) => {
   const hit = window.__badge.find((e) => e.text === text && e.t >= since);
@@ -224,15 +253,37 @@ class Probe:
         return STATUSES[self.sent % len(STATUSES)]
 
 
-async def one_sample(probe: Probe, tabs: list[Page]) -> list[float]:
-    """Send one StatusNotification; the latency (ms) until each tab showed it."""
+async def arrival_time(page: Page, status: str, since_ms: float) -> float | None:
+    """Date.now() in the tab when a message with the probe's row in `status` arrived."""
+    try:
+        found = await page.evaluate(ARRIVED, [status, since_ms])
+    except Exception:  # a tab that crashed under the load
+        return None
+    return None if found is None else float(found)
+
+
+@dataclass
+class Sample:
+    """One StatusNotification's latencies (ms) over the tabs: until each showed it, and until
+    the message carrying it arrived in each (None: no such message was seen)."""
+
+    shown: list[float]
+    arrived: list[float | None]
+
+
+async def one_sample(probe: Probe, tabs: list[Page]) -> Sample:
+    """Send one StatusNotification; the latency (ms) until each tab received and showed it."""
     status = probe.next_status()
     sent_ms = time.time() * 1000
     payload = status_payload(status)
     call = asyncio.ensure_future(probe.connection.call("StatusNotification", payload))
     seen = await asyncio.gather(*(badge_time(tab, f"1: {status}", sent_ms - 1) for tab in tabs))
     await call
-    return [SAMPLE_TIMEOUT_S * 1000 if t is None else max(0.0, t - sent_ms) for t in seen]
+    arrived = await asyncio.gather(*(arrival_time(tab, status, sent_ms - 1) for tab in tabs))
+    return Sample(
+        [SAMPLE_TIMEOUT_S * 1000 if t is None else max(0.0, t - sent_ms) for t in seen],
+        [None if t is None else max(0.0, t - sent_ms) for t in arrived],
+    )
 
 
 # The machine's processes while a phase is measured: the browser's tabs share these cores
@@ -248,14 +299,18 @@ async def latency(probe: Probe, tabs: list[Page], samples: int, deadline: float)
     """p50 / p95 / max (ms) over `samples` StatusNotifications and every tab, until deadline;
     the CPU each group of processes used meanwhile."""
     values: list[float] = []
+    arrived: list[float] = []
     sent = 0
     cpu = CpuUse(CPU_GROUPS)
     cpu.start()
     while sent < samples and time.monotonic() < deadline:
-        values += await one_sample(probe, tabs)
+        sample = await one_sample(probe, tabs)
+        values += sample.shown
+        arrived += [ms for ms in sample.arrived if ms is not None]
         sent += 1
         await asyncio.sleep(0.2 + 0.1 * (sent % 3))  # off the publisher's batching rhythm
     figures = {"samples": sent, "tabs": len(tabs), **percentiles(values)}
+    figures["arrived"] = {"count": len(arrived), **quantiles(arrived)}
     return {**figures, "cpu_pct": cpu.stop()}
 
 
@@ -358,6 +413,7 @@ async def measure_pages(
 ) -> dict[str, Any]:
     """Home, then Live Monitoring, then the three latency phases, in one browser context."""
     context = await browser.new_context(viewport=DESKTOP)
+    await context.add_init_script(f"({FRAME_ARRIVALS})({json.dumps(PROBE_IDENTITY)})")
     frames = Frames()
     await log_in(context, app)
     probe = await connect_probe(app)
@@ -488,6 +544,16 @@ def report_lines(result: dict[str, Any], settings: Settings) -> list[str]:
             f"{_ms(phase['max_ms']):>9}{phase['samples']:>9}{phase['timeouts']:>9}"
             f"{_kb(phase['largest_frame_bytes']):>15}"
             f"{'-' if traffic is None else f'{traffic:,.0f}':>15}"
+        )
+    lines.append(
+        f"{'... -> message in the tab':<28}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}"
+        f"{'seen':>9}   (the app and the network; the rest is the tab's own work)"
+    )
+    for name, phase in result["latency"].items():
+        arrived = phase.get("arrived", {})
+        lines.append(
+            f"{name:<28}{_ms(arrived.get('p50_ms')):>9}{_ms(arrived.get('p95_ms')):>9}"
+            f"{_ms(arrived.get('max_ms')):>9}{arrived.get('count', 0):>9}"
         )
     lines.append(
         f"{'GET /ping meanwhile':<28}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'pings':>9}"

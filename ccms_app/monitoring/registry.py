@@ -76,6 +76,11 @@ def watched_organisations(view: str = LIVE) -> frozenset[int]:
     return frozenset(org for (_, tab_view), org in _tabs.items() if tab_view == view)
 
 
+def watching(organisation_id: int, view: str = LIVE) -> list[str]:
+    """The tabs that watch this organisation's view."""
+    return [tab for (tab, v), org in _tabs.items() if v == view and org == organisation_id]
+
+
 def watching_tabs(organisation_id: int, view: str = LIVE) -> int:
     """How many tabs watch this organisation's view."""
     return sum(1 for (_, v), org in _tabs.items() if v == view and org == organisation_id)

@@ -11,25 +11,24 @@ import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 import pytest
+import reflex as rx
 from sqlmodel import Session, select
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.core.events import EventBus, NetworkEvent
 from ccms_app.monitoring import live_list, registry
-from ccms_app.monitoring.home_summary import HomeSummary, load_home_summary
+from ccms_app.monitoring.home_summary import load_home_summary
 from ccms_app.monitoring.home_tally import HomeTallies
 from ccms_app.monitoring.state import tab_watch
 from ccms_app.monitoring.state.home import HomeState, apply_summary
 from ccms_app.monitoring.state.live import LiveListState
 from ccms_app.monitoring.state.publisher import (
     Batch,
-    Feed,
     LivePublisher,
-    home_load,
-    home_watchers,
+    home_feed,
     live_tabs,
 )
 from ccms_app.network.models import Connector
@@ -58,32 +57,36 @@ class Counted:
         return self._load(organisation_id, batch)
 
 
+class TabRoots:
+    """What the Home feed needs of the rx.App: `modify_state` opens the tab's own tree."""
+
+    def __init__(self, tabs: LiveTabs) -> None:
+        self.tabs = tabs
+        self.opened: list[str] = []
+
+    @contextlib.asynccontextmanager
+    async def modify_state(self, token: Any) -> AsyncIterator[rx.State]:
+        self.opened.append(token.ident)
+        yield self.tabs.roots[token.ident]
+
+
 class Network:
-    """The publisher wired as in the app: per-tab Live Monitoring states, a shared HomeState."""
+    """The publisher wired as in the app: per-tab Live Monitoring and Home states."""
 
     def __init__(self, bus: EventBus) -> None:
         self.tabs = LiveTabs()
-        self.home = state_in_tree(HomeState)
+        self.app = TabRoots(self.tabs)
         tallies = HomeTallies()
-        self.home_loads = Counted(home_load(tallies))
+        feed = home_feed(cast(rx.App, self.app), tallies)
+        self.home_loads = Counted(feed.load)
         self.connected: set[str] = set()
         self.publisher = LivePublisher(
             bus,
             interval=0.01,
-            feeds=[
-                Feed(
-                    registry.HOME,
-                    home_watchers(tallies),
-                    self.home_loads,
-                    self._push_home,
-                )
-            ],
+            feeds=[dataclasses.replace(feed, load=self.home_loads)],
             refresh_tabs=live_tabs(self.tabs.states),
             before_publish=lambda: registry.forget_closed_tabs(self.connected),
         )
-
-    async def _push_home(self, organisation_id: int, summary: HomeSummary) -> None:
-        apply_summary(self.home, summary)
 
     async def open_live(self, tab: str, organisation_id: int, **query: object) -> LiveListState:
         self.connected.add(tab)
@@ -91,7 +94,11 @@ class Network:
 
     def open_home(self, tab: str, organisation_id: int) -> None:
         self.connected.add(tab)
+        self.tabs.roots.setdefault(tab, rx.State())
         registry.watch(tab, organisation_id, registry.HOME)
+
+    async def home(self, tab: str) -> HomeState:
+        return await self.tabs.roots[tab].get_state(HomeState)
 
 
 @pytest.fixture
@@ -227,9 +234,40 @@ async def test_home_tabs_get_counts_without_the_whole_network(
         await _batch(event_bus, publisher)
     assert network.tabs.refreshed == []  # nobody watches Live Monitoring
     assert network.home_loads.calls == [organisation.id]
-    assert network.home.counts.faulted == 3 and network.home.loaded
-    assert network.home.warnings_total == 3
-    assert [w.identity for w in network.home.warnings] == ["CP-1", "CP-2", "CP-3"]
+    home = await network.home("tab-home")
+    assert home.counts.faulted == 3 and home.loaded
+    assert home.warnings_total == 3
+    assert [w.identity for w in home.warnings] == ["CP-1", "CP-2", "CP-3"]
+
+
+async def test_each_home_tab_gets_the_counts_in_its_own_state_and_nothing_else(
+    event_bus: EventBus, network: Network, organisation: Organisation, session: Session
+) -> None:
+    """One read per organisation, written into every watching tab's own HomeState; a tab
+    receives Home's fields that changed and nothing else (a tab linked to a Reflex shared
+    state received its router data and every dynamic route argument with every push)."""
+    org = organisation.id
+    network.open_home("tab-a", org)
+    network.open_home("tab-b", org)
+    await network.open_live("tab-live-only", org)  # Live Monitoring's list, not Home's view
+    registry.unwatch("tab-live-only", registry.HOME)
+    async with running(network) as publisher:
+        await _batch(event_bus, publisher)
+        for tab in ("tab-a", "tab-b"):
+            home = await network.home(tab)
+            assert home.counts.faulted == 3 and home.loaded
+            home._get_root_state()._clean()
+        await _batch(event_bus, publisher, _status(session, 1, "Available"))
+    assert network.home_loads.calls == [org, org]  # one read per batch, not one per tab
+    assert "tab-live-only" not in network.app.opened
+    assert not (await network.home("tab-live-only")).loaded
+    for tab in ("tab-a", "tab-b"):
+        root = network.tabs.roots[tab]
+        home = await root.get_state(HomeState)
+        assert home.counts.faulted == 2
+        delta = root.get_delta()
+        assert set(delta) == {HomeState.get_full_name()}, delta.keys()
+        assert "counts_rx_state_" in delta[HomeState.get_full_name()]
 
 
 def test_charge_point_page_watches_end_with_the_tab() -> None:
@@ -353,14 +391,15 @@ async def test_tabs_are_refreshed_at_once_not_one_after_the_other(
 def test_home_pushes_only_the_counts_that_changed(
     network: Network, organisation: Organisation, session: Session
 ) -> None:
-    """Each field written into the shared Home state is sent to every tab linked to it."""
+    """Each field written into a tab's Home state is sent to the tab: only what changed."""
+    home = state_in_tree(HomeState)
     at = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
     scope = frozenset({organisation.id})
-    apply_summary(network.home, load_home_summary(scope, now=at))
-    network.home._clean()
-    apply_summary(network.home, load_home_summary(scope, now=at))
-    assert network.home.dirty_vars == set()  # the same view again: nothing to send
+    apply_summary(home, load_home_summary(scope, now=at))
+    home._clean()
+    apply_summary(home, load_home_summary(scope, now=at))
+    assert home.dirty_vars == set()  # the same view again: nothing to send
     _status(session, 1, "Available")
-    apply_summary(network.home, load_home_summary(scope, now=at))
-    assert "connector_counts" in network.home.dirty_vars
-    assert not network.home.dirty_vars & {"live_power_texts", "updated_at"}
+    apply_summary(home, load_home_summary(scope, now=at))
+    assert "connector_counts" in home.dirty_vars
+    assert not home.dirty_vars & {"live_power_texts", "updated_at"}

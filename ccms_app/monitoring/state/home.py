@@ -1,15 +1,21 @@
-"""Home's live view: counts, totals and the first warnings of one organisation.
+"""Home's live view: counts, totals and the first warnings of one organisation, in each tab.
 
-One shared state per operator organisation (token `ccms-home-<id>`): a tab receives a few
-hundred bytes per push, never the network's rows, and the publisher builds it from aggregate
-queries only while a tab shows it. Home, Live Monitoring (counts, first warnings), Assets, the
-station and Firmware pages link to it; the last three recompute their own views on its pushes.
+Each tab holds its own copy (a plain per-tab state): the publisher builds an organisation's
+summary once per push from aggregate queries, only while a tab shows it, and writes it into
+every watching tab's HomeState (`monitoring.state.publisher.home_feed`). A tab receives a few
+hundred bytes per push, never the network's rows. Home, Live Monitoring (counts, first
+warnings), Assets, the station and Firmware pages join it; the last three recompute their
+own views on its pushes.
 
-Languages: the state is shared by tabs that may read different languages, so the few texts
-it builds (the warnings' messages, the live power) are worded in every language CCMS has
-(`warning_texts`, `live_power_texts`: a few hundred bytes) and the page picks the tab's
-(`warning_message`, `live_power`); a language switch shows at once, without a server round.
-Statuses and kinds stay values (the badges translate them in the browser).
+Not a Reflex shared state: a tab linked to one had every state write patched through the
+link, and every push it received, its Live Monitoring rows included, carried the tab's router
+data and every dynamic route argument again (~2.7 KB), at about 9 ms of the app's time per
+tab and push (bench/live_view_browser.py, ten tabs).
+
+Languages: the texts it builds (the warnings' messages, the live power) are worded in every
+language CCMS has (`warning_texts`, `live_power_texts`: a few hundred bytes), and the page
+picks the tab's (`warning_message`, `live_power`); a language switch shows at once, without a
+server round. Statuses and kinds stay values (the badges translate them in the browser).
 """
 
 from __future__ import annotations
@@ -41,17 +47,12 @@ from ccms_app.monitoring.view import (
 from ccms_app.ui.events import event
 from ccms_app.ui.state_writes import write_changed
 
-TOKEN_PREFIX = "ccms-home-"  # Reflex link tokens must not contain underscores
 ROUTE = "/"
 # The modules whose pages link to Home's view: Home, Live Monitoring (counts, warnings),
 # Assets and Firmware (their live parts recompute on its pushes).
 LINKED_FROM = (Module.HOME, Module.LIVE_MONITORING, Module.ASSETS, Module.FIRMWARE)
 # Every language a tab may read (the pseudo-language of the bypass check included).
 WORDED_IN: tuple[str, ...] = (*sorted(CODES), PSEUDO)
-
-
-def home_token(organisation_id: int) -> str:
-    return f"{TOKEN_PREFIX}{organisation_id}"
 
 
 def load_home_for_organisation(organisation_id: int) -> HomeSummary:
@@ -64,7 +65,7 @@ def load_home_for_organisation(organisation_id: int) -> HomeSummary:
 
 
 @guarded(Module.HOME)
-class HomeState(rx.SharedState):
+class HomeState(rx.State):
     counts: CountsView = CountsView()
     connector_counts: rx.Field[list[StatusCount]] = rx.field(default_factory=list)
     warnings: rx.Field[list[WarningRow]] = rx.field(default_factory=list)
@@ -105,27 +106,35 @@ class HomeState(rx.SharedState):
             registry.HOME,
             auth_state._session_hash,
         )
-        linked = await self._link_to(home_token(organisation_id))
         summary = await asyncio.to_thread(load_home_for_organisation, organisation_id)
-        apply_summary(linked, summary)
+        apply_summary(self, summary)
 
     @signed_in
     @event
-    async def leave(self) -> object:
+    async def leave(self) -> None:
         """On logout: stop watching and receiving this organisation's Home view."""
         registry.unwatch(self.router.session.client_token, registry.HOME)
-        if self._linked_to:
-            return await self._unlink()
-        return None
 
 
 def apply_summary(state: HomeState, summary: HomeSummary) -> None:
-    """Write a summary into a Home state (the linked shared one, or one under test). The
-    shared fields are written the same for every tab (English's way, whichever tab's event
-    joined first); the texts each language reads are in `warning_texts`."""
+    """Write a summary into a tab's Home state."""
+    write_home(state, home_fields(summary))
+
+
+def write_home(state: HomeState, fields: dict[str, Any]) -> None:
+    """Write `home_fields` into a tab's Home state: only what changed is sent to the tab.
+    The lists are the tab's own copies (one summary's fields go to every watching tab)."""
+    write_changed(
+        state, {name: list(v) if isinstance(v, list) else v for name, v in fields.items()}
+    )
+
+
+def home_fields(summary: HomeSummary) -> dict[str, Any]:
+    """A summary as HomeState's fields, built once per push for every tab: worded the same
+    for every tab (English's way); the texts each language reads are in `warning_texts`."""
     with reading_as(DEFAULT):
         view = build_home_view(summary)
-    fresh: dict[str, Any] = {
+    return {
         "counts": view.counts,
         "connector_counts": view.connector_counts,
         "warnings": view.warnings,
@@ -144,7 +153,6 @@ def apply_summary(state: HomeState, summary: HomeSummary) -> None:
         },
         "loaded": True,
     }
-    write_changed(state, fresh)  # every field written goes to every linked tab again
 
 
 def _number(language: str, value: float, digits: int) -> str:

@@ -2,10 +2,10 @@
 
 handler -> event bus -> LivePublisher (a batch at most every `realtime_interval`) -> per batch,
 the feeds and the tabs at the same time:
-- each per-organisation feed (Home's counts and first warnings, shared by every tab of the
+- each per-organisation feed (Home's counts and first warnings, the same for every tab of the
   organisation) is brought up to date (in a thread) for the organisations a tab watches and
-  written to its shared state; Home's re-reads only the charge points the batch changed
-  (`monitoring.home_tally`);
+  written into each watching tab's own state; Home's re-reads only the charge points the
+  batch changed (`monitoring.home_tally`);
 - each Live Monitoring tab whose pages the batch may alter (`registry.page_may_change`)
   re-reads its own page, 25-200 rows, never the network.
 In the app the targets write Reflex states with `app.modify_state`; this module is the only
@@ -37,8 +37,7 @@ from ccms_app.monitoring.batch_memo import shared_reads
 from ccms_app.monitoring.home_summary import HomeSummary
 from ccms_app.monitoring.home_tally import HomeTallies
 from ccms_app.monitoring.state import charge_point_feed, tab_watch
-from ccms_app.monitoring.state.home import TOKEN_PREFIX as HOME_TOKEN_PREFIX
-from ccms_app.monitoring.state.home import HomeState, apply_summary, home_token
+from ccms_app.monitoring.state.home import HomeState, home_fields, write_home
 from ccms_app.monitoring.state.live import LiveListState
 from ccms_app.monitoring.state.sessions import ActiveSessionListState
 
@@ -374,12 +373,20 @@ def home_feed(
 ) -> Feed[HomeSummary]:
     """Home's counts, for the organisations with a Home tab open (or Live Monitoring, which
     shows them too), at most once per `every` seconds: under traffic they change with every
-    batch, and each push goes to every linked tab of the organisation."""
+    batch, and each push goes to every watching tab of the organisation, all at once."""
 
     async def push(organisation_id: int, summary: HomeSummary) -> None:
-        token = rx.BaseStateToken(ident=home_token(organisation_id), cls=HomeState)
-        async with app.modify_state(token) as root:
-            apply_summary(await root.get_state(HomeState), summary)
+        fields = home_fields(summary)  # once, for every tab
+        tabs = registry.watching(organisation_id, registry.HOME)
+        await asyncio.gather(*(_write_home(tab, fields) for tab in tabs))
+
+    async def _write_home(tab: str, fields: dict[str, Any]) -> None:
+        try:
+            token = rx.BaseStateToken(ident=tab, cls=HomeState)
+            async with app.modify_state(token) as root:
+                write_home(await root.get_state(HomeState), fields)
+        except Exception:
+            log.exception("home push failed", extra={"tab": tab[:8]})
 
     tallies = tallies or HomeTallies()
     return Feed(
@@ -453,10 +460,7 @@ class _SharedTokenDeltaFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        return not (
-            message.startswith("Attempting to send delta")
-            and any(p in message for p in (HOME_TOKEN_PREFIX, _CP_PREFIX))
-        )
+        return not (message.startswith("Attempting to send delta") and _CP_PREFIX in message)
 
 
 @contextlib.asynccontextmanager
