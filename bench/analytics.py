@@ -528,6 +528,9 @@ def _ratio(slow: Sequence[float], fast: Sequence[float]) -> str:
 
 
 def report(rows: list[Measured]) -> None:
+    if not rows:  # --only matched no view
+        print("no figure matched --only")
+        return
     width = max(len(m.case.name) for m in rows) + 2
     print(
         f"\n{'view':<{width}}{'p50 ms':>9}{'p95 ms':>9}{'aim':>6}"

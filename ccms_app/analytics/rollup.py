@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 from apscheduler.schedulers.base import BaseScheduler
-from sqlalchemy import Select, Table, delete, func, insert, select
+from sqlalchemy import Select, Table, bindparam, delete, func, insert, select
 from sqlmodel import Session, col
 
 from ccms_app.analytics.models import (
@@ -150,6 +150,17 @@ def ended_of(rows: Iterable[Any]) -> list[EndedSession]:
     return found
 
 
+_REGISTER_READINGS = select(
+    col(MeterSample.session_id), col(MeterSample.timestamp), col(MeterSample.value)
+).where(
+    col(MeterSample.session_id).in_(bindparam("ids", expanding=True)),
+    col(MeterSample.measurand) == ENERGY_REGISTER,
+    col(MeterSample.phase).is_(None),
+    col(MeterSample.unit) == "Wh",
+    col(MeterSample.value).is_not(None),
+)
+
+
 def register_readings(
     session: Session, sessions: Sequence[EndedSession]
 ) -> dict[int, list[tuple[datetime, float]]]:
@@ -158,17 +169,7 @@ def register_readings(
     found: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
     ids = list(starts)
     for offset in range(0, len(ids), 500):
-        rows = session.execute(
-            select(
-                col(MeterSample.session_id), col(MeterSample.timestamp), col(MeterSample.value)
-            ).where(
-                col(MeterSample.session_id).in_(ids[offset : offset + 500]),
-                col(MeterSample.measurand) == ENERGY_REGISTER,
-                col(MeterSample.phase).is_(None),
-                col(MeterSample.unit) == "Wh",
-                col(MeterSample.value).is_not(None),
-            )
-        ).all()
+        rows = session.execute(_REGISTER_READINGS, {"ids": ids[offset : offset + 500]}).all()
         for sid, at, value in rows:
             found[int(sid)].append((at, float(value) - starts[int(sid)]))
     return found
@@ -355,6 +356,45 @@ def _cells(sessions: Iterable[EndedSession]) -> list[Cells]:
 HourRows = dict[tuple[int, datetime, str], dict[str, Any]]
 
 
+# The statements run once per cell, built once with bound parameters: building, coercing
+# and keying a statement cost more than SQLite's answer, and a burst of sessions ending at
+# once (a shift, a site coming back online) makes a cell per charge point.
+_CELL_SESSIONS = ended_sessions_query().where(
+    col(ChargingSession.charge_point_id) == bindparam("cp"),
+    col(ChargingSession.start_time) < bindparam("until"),
+    col(ChargingSession.stop_time) >= bindparam("first"),
+)
+_CELL_ORGANISATIONS = (
+    select(HOUR_TABLE.c.organisation_id)
+    .where(
+        HOUR_TABLE.c.charge_point_id == bindparam("cp"),
+        HOUR_TABLE.c.hour >= bindparam("first"),
+        HOUR_TABLE.c.hour <= bindparam("last"),
+    )
+    .distinct()
+)
+_DELETE_CELL = delete(HOUR_TABLE).where(
+    HOUR_TABLE.c.charge_point_id == bindparam("cp"),
+    HOUR_TABLE.c.hour >= bindparam("first"),
+    HOUR_TABLE.c.hour <= bindparam("last"),
+)
+_MONTHS_OF_HOURS = select(HOUR_TABLE).where(
+    HOUR_TABLE.c.charge_point_id == bindparam("cp"),
+    HOUR_TABLE.c.hour >= bindparam("since"),
+    HOUR_TABLE.c.hour < bindparam("until"),
+)
+_DELETE_DAYS = delete(DAY_TABLE).where(
+    DAY_TABLE.c.charge_point_id == bindparam("cp"),
+    DAY_TABLE.c.day >= bindparam("first"),
+    DAY_TABLE.c.day < bindparam("end"),
+)
+_DELETE_MONTHS = delete(MONTH_TABLE).where(
+    MONTH_TABLE.c.charge_point_id == bindparam("cp"),
+    MONTH_TABLE.c.month >= bindparam("first"),
+    MONTH_TABLE.c.month < bindparam("end"),
+)
+
+
 def _recompute(
     session: Session, cells: Sequence[Cells]
 ) -> tuple[HourRows, set[tuple[int, datetime]]]:
@@ -364,12 +404,8 @@ def _recompute(
     touched: set[tuple[int, datetime]] = set()
     stations = _stations(session, {c.charge_point_id for c in cells})
     for cell in cells:
-        query = ended_sessions_query().where(
-            col(ChargingSession.charge_point_id) == cell.charge_point_id,
-            col(ChargingSession.start_time) < cell.last + HOUR,
-            col(ChargingSession.stop_time) >= cell.first,
-        )
-        sessions = ended_of(session.execute(query).all())
+        bounds = {"cp": cell.charge_point_id, "until": cell.last + HOUR, "first": cell.first}
+        sessions = ended_of(session.execute(_CELL_SESSIONS, bounds).all())
         readings = register_readings(session, sessions)
         for ended in sessions:
             for share in shares_of(ended, readings.get(ended.id, ())):
@@ -420,29 +456,19 @@ def _stations(session: Session, ids: set[int]) -> dict[int, int | None]:
 
 def _orgs_of(session: Session, cell: Cells) -> set[int]:
     """Organisations with rows in the cell now (a row may have to go)."""
-    rows = session.execute(
-        select(col(ChargingHour.organisation_id))
-        .where(
-            col(ChargingHour.charge_point_id) == cell.charge_point_id,
-            col(ChargingHour.hour) >= cell.first,
-            col(ChargingHour.hour) <= cell.last,
-        )
-        .distinct()
-    ).all()
+    rows = session.execute(_CELL_ORGANISATIONS, _cell_bounds(cell)).all()
     return {int(org) for (org,) in rows}
+
+
+def _cell_bounds(cell: Cells) -> dict[str, Any]:
+    return {"cp": cell.charge_point_id, "first": cell.first, "last": cell.last}
 
 
 def _write(
     session: Session, cells: Sequence[Cells], rows: HourRows, network: set[tuple[int, datetime]]
 ) -> None:
-    for cell in cells:
-        session.execute(
-            delete(ChargingHour).where(
-                col(ChargingHour.charge_point_id) == cell.charge_point_id,
-                col(ChargingHour.hour) >= cell.first,
-                col(ChargingHour.hour) <= cell.last,
-            )
-        )
+    if cells:
+        session.execute(_DELETE_CELL, [_cell_bounds(cell) for cell in cells])
     values = [{**key_values(key), **row} for key, row in rows.items()]
     for chunk in _chunks(values, 500):
         session.execute(insert(HOUR_TABLE), chunk)
@@ -463,29 +489,16 @@ def _days_and_months(session: Session, cell: Cells) -> None:
     end = next_month(month_of(cell.last.date()))
     since = datetime.combine(first, datetime.min.time(), tzinfo=UTC)
     until = datetime.combine(end, datetime.min.time(), tzinfo=UTC)
-    hour_rows = session.execute(
-        select(HOUR_TABLE).where(
-            HOUR_TABLE.c.charge_point_id == cell.charge_point_id,
-            HOUR_TABLE.c.hour >= since,
-            HOUR_TABLE.c.hour < until,
-        )
-    ).mappings()
+    hours = {"cp": cell.charge_point_id, "since": since, "until": until}
+    hour_rows = session.execute(_MONTHS_OF_HOURS, hours).mappings()
     rows: HourRows = {
         (r["charge_point_id"], r["hour"], r["currency"]): {k: r[k] for k in _ATTRIBUTES + SUMS}
         for r in hour_rows
     }
     days, months = coarser(rows)
-    cp = col(ChargingDay.charge_point_id) == cell.charge_point_id
-    session.execute(
-        delete(ChargingDay).where(cp, col(ChargingDay.day) >= first, col(ChargingDay.day) < end)
-    )
-    session.execute(
-        delete(ChargingMonth).where(
-            col(ChargingMonth.charge_point_id) == cell.charge_point_id,
-            col(ChargingMonth.month) >= first,
-            col(ChargingMonth.month) < end,
-        )
-    )
+    span = {"cp": cell.charge_point_id, "first": first, "end": end}
+    session.execute(_DELETE_DAYS, span)
+    session.execute(_DELETE_MONTHS, span)
     _insert(session, DAY_TABLE, "day", days)
     _insert(session, MONTH_TABLE, "month", months)
 
