@@ -48,8 +48,8 @@ from ccms_app.ui.events import event
 from ccms_app.ui.state_writes import write_changed
 
 ROUTE = "/"
-# The modules whose pages link to Home's view: Home, Live Monitoring (counts, warnings),
-# Assets and Firmware (their live parts recompute on its pushes).
+# The modules whose pages join Home's view (their tabs get its pushes): Home, Live
+# Monitoring (counts, warnings), Assets and Firmware (their live parts recompute on them).
 LINKED_FROM = (Module.HOME, Module.LIVE_MONITORING, Module.ASSETS, Module.FIRMWARE)
 # Every language a tab may read (the pseudo-language of the bypass check included).
 WORDED_IN: tuple[str, ...] = (*sorted(CODES), PSEUDO)
