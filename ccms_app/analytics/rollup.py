@@ -478,29 +478,59 @@ def _write(
     for org, hours in by_org.items():
         for chunk_hours in _chunks(sorted(hours), 500):
             _network_hours(session, org, chunk_hours)
-    for cell in cells:
-        _days_and_months(session, cell)
+    _days_and_months(session, cells)
 
 
-def _days_and_months(session: Session, cell: Cells) -> None:
-    """The charge point's days and months around `cell`, summed again from its hours (read
-    in this transaction, after they were written)."""
-    first = month_of(cell.first.date())
-    end = next_month(month_of(cell.last.date()))
-    since = datetime.combine(first, datetime.min.time(), tzinfo=UTC)
-    until = datetime.combine(end, datetime.min.time(), tzinfo=UTC)
-    hours = {"cp": cell.charge_point_id, "since": since, "until": until}
-    hour_rows = session.execute(_MONTHS_OF_HOURS, hours).mappings()
-    rows: HourRows = {
-        (r["charge_point_id"], r["hour"], r["currency"]): {k: r[k] for k in _ATTRIBUTES + SUMS}
-        for r in hour_rows
-    }
-    days, months = coarser(rows)
-    span = {"cp": cell.charge_point_id, "first": first, "end": end}
-    session.execute(_DELETE_DAYS, span)
-    session.execute(_DELETE_MONTHS, span)
+# (charge point, first month, the month after the last): the whole months around cells
+MonthSpan = tuple[int, date, date]
+
+
+def _days_and_months(session: Session, cells: Sequence[Cells]) -> None:
+    """The charge points' days and months around `cells`, summed again from their hours (read
+    in this transaction, after they were written); every span's old rows go in one delete
+    and the new ones in one insert."""
+    days: DateRows = {}
+    months: DateRows = {}
+    spans = month_spans(cells)
+    for cp, first, end in spans:
+        since = datetime.combine(first, datetime.min.time(), tzinfo=UTC)
+        until = datetime.combine(end, datetime.min.time(), tzinfo=UTC)
+        hour_rows = session.execute(_MONTHS_OF_HOURS, {"cp": cp, "since": since, "until": until})
+        rows: HourRows = {
+            (r["charge_point_id"], r["hour"], r["currency"]): {k: r[k] for k in _ATTRIBUTES + SUMS}
+            for r in hour_rows.mappings()
+        }
+        span_days, span_months = coarser(rows)
+        days.update(span_days)
+        months.update(span_months)
+    if spans:
+        bounds = [{"cp": cp, "first": first, "end": end} for cp, first, end in spans]
+        session.execute(_DELETE_DAYS, bounds)
+        session.execute(_DELETE_MONTHS, bounds)
     _insert(session, DAY_TABLE, "day", days)
     _insert(session, MONTH_TABLE, "month", months)
+
+
+def month_spans(cells: Iterable[Cells]) -> list[MonthSpan]:
+    """Each charge point's months around its cells, overlapping or touching spans merged, so
+    no month's hours are read twice (the days and months are keyed anyway: a day two spans
+    share is written once)."""
+    found: dict[int, list[tuple[date, date]]] = defaultdict(list)
+    for cell in cells:
+        first = month_of(cell.first.date())
+        found[cell.charge_point_id].append((first, next_month(month_of(cell.last.date()))))
+    merged: list[MonthSpan] = []
+    for cp, ranges in found.items():
+        ranges.sort()
+        first, end = ranges[0]
+        for lo, hi in ranges[1:]:
+            if lo <= end:
+                end = max(end, hi)
+            else:
+                merged.append((cp, first, end))
+                first, end = lo, hi
+        merged.append((cp, first, end))
+    return merged
 
 
 _ATTRIBUTES = ("organisation_id", "station_id")

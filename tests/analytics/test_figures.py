@@ -169,6 +169,33 @@ def test_the_roll_up_follows_stops_new_sessions_and_prices(network: Network) -> 
     check_days_and_months_sum_the_hours()
 
 
+def test_one_charge_points_separate_cells_in_one_month_give_one_row_per_day(
+    network: Network,
+) -> None:
+    """Sessions hours apart on one charge point are separate cells of one run, in the same
+    days and month: each day and month is summed, deleted and written once."""
+    job = ChargingRollupJob()
+    job.run(NOW)
+    for start, stop in [
+        (utc(11, 2, 6, 0), utc(11, 2, 6, 40)),
+        (utc(11, 2, 15, 0), utc(11, 2, 15, 30)),
+        (utc(11, 20, 9, 0), utc(11, 20, 9, 20)),
+    ]:
+        seed.charging_session(network.org, network.cp2, start, stop, 1_000, amount_incl_minor=50)
+    job.run(NOW)
+    with read_session() as session:
+        keys = session.execute(
+            select(ChargingDay.charge_point_id, ChargingDay.day, ChargingDay.currency)
+        ).all()
+        month_keys = session.execute(
+            select(ChargingMonth.charge_point_id, ChargingMonth.month, ChargingMonth.currency)
+        ).all()
+    assert len(keys) == len(set(keys)) and len(month_keys) == len(set(month_keys))
+    assert (network.cp2, date(2026, 11, 2), "EUR") in set(keys)
+    check_days_and_months_sum_the_hours()
+    check_equal_to_raw(network)
+
+
 def check_days_and_months_sum_the_hours() -> None:
     """Each charge point's day and month rows are the sums of its hour rows."""
     with read_session() as session:
