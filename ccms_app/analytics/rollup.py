@@ -334,21 +334,32 @@ def _ended(session: Session, ids: Sequence[int]) -> list[EndedSession]:
 
 
 def _cells(sessions: Iterable[EndedSession]) -> list[Cells]:
-    """Each charge point's touched hours, overlapping ranges merged."""
+    """Each charge point's touched hours, overlapping or adjacent ranges merged."""
     spans: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     for s in sessions:
         spans[s.charge_point_id].append((hour_of(s.start), hour_of(max(s.start, s.stop))))
+    return [
+        Cells(cp, first, last)
+        for cp, ranges in spans.items()
+        for first, last in _merged(ranges, HOUR)
+    ]
+
+
+D = TypeVar("D", bound=date)
+
+
+def _merged(ranges: list[tuple[D, D]], gap: timedelta) -> list[tuple[D, D]]:
+    """`ranges` sorted, each merged with the next when that starts within `gap` of its end."""
+    ranges = sorted(ranges)
     merged = []
-    for cp, ranges in spans.items():
-        ranges.sort()
-        first, last = ranges[0]
-        for lo, hi in ranges[1:]:
-            if lo <= last + HOUR:
-                last = max(last, hi)
-            else:
-                merged.append(Cells(cp, first, last))
-                first, last = lo, hi
-        merged.append(Cells(cp, first, last))
+    first, end = ranges[0]
+    for lo, hi in ranges[1:]:
+        if lo <= end + gap:
+            end = max(end, hi)
+        else:
+            merged.append((first, end))
+            first, end = lo, hi
+    merged.append((first, end))
     return merged
 
 
@@ -519,18 +530,11 @@ def month_spans(cells: Iterable[Cells]) -> list[MonthSpan]:
     for cell in cells:
         first = month_of(cell.first.date())
         found[cell.charge_point_id].append((first, next_month(month_of(cell.last.date()))))
-    merged: list[MonthSpan] = []
-    for cp, ranges in found.items():
-        ranges.sort()
-        first, end = ranges[0]
-        for lo, hi in ranges[1:]:
-            if lo <= end:
-                end = max(end, hi)
-            else:
-                merged.append((cp, first, end))
-                first, end = lo, hi
-        merged.append((cp, first, end))
-    return merged
+    return [
+        (cp, first, end)
+        for cp, ranges in found.items()
+        for first, end in _merged(ranges, timedelta(0))
+    ]
 
 
 _ATTRIBUTES = ("organisation_id", "station_id")

@@ -83,7 +83,7 @@ def watching(organisation_id: int, view: str = LIVE) -> list[str]:
 
 def watching_tabs(organisation_id: int, view: str = LIVE) -> int:
     """How many tabs watch this organisation's view."""
-    return sum(1 for (_, v), org in _tabs.items() if v == view and org == organisation_id)
+    return len(watching(organisation_id, view))
 
 
 def show_charge_points(tab: str, charge_point_ids: Iterable[int], moves: bool) -> None:
