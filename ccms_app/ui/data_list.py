@@ -43,10 +43,9 @@ from ccms_app.ui.inputs import text_input
 from ccms_app.ui.list_state import ALL, PAGE_SIZES
 from ccms_app.ui.permissions import when_allowed
 from ccms_app.ui.table import pinned_columns
+from ccms_app.ui.viewport import phone_or_wide
 
 EMPTY = "—"  # an empty cell, so a phone card's label is not left dangling
-DESKTOP_ONLY = ["none", "none", "block"]
-MOBILE_ONLY = ["block", "block", "none"]
 
 # One row of a list as the page sees it: a Var of the row's {column key: text} dict.
 RowVar = ObjectVar[dict[str, Any]]
@@ -264,7 +263,6 @@ def _table(
         overflow_x="auto",
         width="100%",
         style=pinned_columns(actions is not None),
-        display=DESKTOP_ONLY,
         custom_attrs=_tid(testid, "table"),
     )
 
@@ -296,7 +294,7 @@ def _cards(
             custom_attrs=_tid(testid, "card", r["id"]),
         )
 
-    return rx.vstack(rx.foreach(state.rows, card), spacing="2", width="100%", display=MOBILE_ONLY)
+    return rx.vstack(rx.foreach(state.rows, card), spacing="2", width="100%")
 
 
 def _empty(state: Any, testid: str, empty_text: Text) -> rx.Component:
@@ -428,8 +426,8 @@ def data_list(
     actions: RowRender | None = None,
 ) -> rx.Component:
     """A whole list: toolbar, table (desktop) or cards (phone), pager; see the module doc."""
-    rows = rx.fragment(
-        _table(state, columns, testid, actions), _cards(state, columns, testid, actions)
+    rows = phone_or_wide(
+        _cards(state, columns, testid, actions), _table(state, columns, testid, actions)
     )
     return list_frame(
         state,

@@ -15,6 +15,7 @@ from ccms_app.accounts.organisations import root_organisation
 from ccms_app.core import db
 from tests.finance.test_history import Seeded, seed_history
 from tests.fixtures.app_process import (
+    DESKTOP,
     PHONE,
     UI_TIMEOUT_MS,
     RunningApp,
@@ -131,6 +132,15 @@ async def test_the_pages_on_a_phone(
     card = page.locator(f"[data-testid=history-card-{seeded.priced}]")
     await expect(card).to_be_visible(timeout=UI_TIMEOUT_MS)
     await expect(card).to_contain_text("€7.14")
+    # A list builds one layout (ui/viewport.py): no table rows behind a phone's cards, and a
+    # window widened past the breakpoint gets the table instead of the cards.
+    row = page.locator(f"[data-testid=history-row-{seeded.priced}]")
+    await expect(row).to_have_count(0)
+    await page.set_viewport_size(DESKTOP)
+    await expect(row).to_be_visible(timeout=UI_TIMEOUT_MS)
+    await expect(card).to_have_count(0)
+    await page.set_viewport_size(PHONE)
+    await expect(card).to_be_visible(timeout=UI_TIMEOUT_MS)
     await _screenshot(page, "finance-history-360.png")
     await no_sideways_scroll(page, "the charging history")
 

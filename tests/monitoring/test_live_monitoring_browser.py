@@ -96,6 +96,9 @@ async def test_live_monitoring_shows_ocpp_status_without_reload(
         card = phone.locator(f"[data-testid=cp-card-{IDENTITY}]")
         await expect(card).to_contain_text("1: Faulted (GroundFailure)", timeout=UI_TIMEOUT_MS)
         await _screenshot(phone, "live-monitoring-phone.png")
+        # Each charge point is rendered once (issue 8): cards on the phone, rows on the desktop.
+        await expect(phone.locator(f"[data-testid=cp-row-{IDENTITY}]")).to_have_count(0)
+        await expect(page.locator(f"[data-testid=cp-card-{IDENTITY}]")).to_have_count(0)
 
         await phone.goto(f"{running_app.web_url}/")
         faulted = phone.locator("[data-testid=count-faulted]")

@@ -13,9 +13,10 @@ from typing import Any
 
 import reflex as rx
 
-from ccms_app.ui.data_list import DESKTOP_ONLY, EMPTY, MOBILE_ONLY, RowVar
+from ccms_app.ui.data_list import EMPTY, RowVar
 from ccms_app.ui.dialogs import tid
 from ccms_app.ui.i18n import Text, t, t_var
+from ccms_app.ui.viewport import phone_or_wide
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,6 @@ def _table(
         ),
         overflow_x="auto",
         width="100%",
-        display=DESKTOP_ONLY,
     )
 
 
@@ -98,7 +98,7 @@ def _cards(
             custom_attrs=tid(testid, "card", r["id"].to(str)),
         )
 
-    return rx.vstack(rx.foreach(rows, card), spacing="2", width="100%", display=MOBILE_ONLY)
+    return rx.vstack(rx.foreach(rows, card), spacing="2", width="100%")
 
 
 def rows_view(
@@ -112,7 +112,8 @@ def rows_view(
     return rx.cond(
         rows.length() > 0,
         rx.box(
-            _table(rows, cols, testid, actions), _cards(rows, cols, testid, actions), width="100%"
+            phone_or_wide(_cards(rows, cols, testid, actions), _table(rows, cols, testid, actions)),
+            width="100%",
         ),
         rx.text(
             empty_text, size="2", color=rx.color("gray", 10), custom_attrs=tid(testid, "empty")

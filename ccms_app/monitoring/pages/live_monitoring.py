@@ -42,6 +42,7 @@ from ccms_app.ui.status import (
     warning_badge,
 )
 from ccms_app.ui.table import cell, data_table
+from ccms_app.ui.viewport import phone_or_wide
 
 __all__ = ["ON_LOAD", "ROUTE", "TITLE", "live_monitoring_page"]
 ROUTE = "/live"
@@ -54,8 +55,6 @@ ON_LOAD = [
     LiveListState.load,
     ActiveSessionListState.load,
 ]
-DESKTOP_ONLY = ["none", "none", "block"]
-MOBILE_ONLY = ["block", "block", "none"]
 
 
 def connector_label(c: ObjectVar[ConnectorCell]) -> rx.Var:
@@ -222,18 +221,18 @@ def charge_point_rows() -> rx.Component:
     return rx.fragment(
         bulk_toolbar(),
         bulk_results(),
-        data_table(
-            CHARGE_POINT_HEADERS,
-            LiveListState.charge_points,
-            charge_point_row,
-            testid="charge-points",
-            display=DESKTOP_ONLY,
-        ),
-        rx.vstack(
-            rx.foreach(LiveListState.charge_points, charge_point_card),
-            spacing="2",
-            width="100%",
-            display=MOBILE_ONLY,
+        phone_or_wide(
+            rx.vstack(
+                rx.foreach(LiveListState.charge_points, charge_point_card),
+                spacing="2",
+                width="100%",
+            ),
+            data_table(
+                CHARGE_POINT_HEADERS,
+                LiveListState.charge_points,
+                charge_point_row,
+                testid="charge-points",
+            ),
         ),
     )
 

@@ -25,9 +25,8 @@ from ccms_app.network.state.csv_import import (
 )
 from ccms_app.ui.i18n import Text, t, t_var, t_with
 from ccms_app.ui.permissions import when_allowed
+from ccms_app.ui.viewport import phone_or_wide
 
-DESKTOP_ONLY = ["none", "none", "block"]
-MOBILE_ONLY = ["block", "block", "none"]
 ACCEPT = {
     "text/csv": [".csv"],
     "text/plain": [".csv", ".txt", ".tsv"],
@@ -179,34 +178,34 @@ def _errors() -> rx.Component:
             width="100%",
             custom_attrs=_tid("import-error-summary"),
         ),
-        rx.box(
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        rx.table.column_header_cell(t("File")),
-                        rx.table.column_header_cell(t("Line")),
-                        rx.table.column_header_cell(t("Column")),
-                        rx.table.column_header_cell(t("Problem")),
-                    )
-                ),
-                rx.table.body(rx.foreach(s.errors, _error_table_row)),
-                size="1",
-                variant="surface",
+        phone_or_wide(
+            rx.box(
+                rx.foreach(s.errors, _error_card),
+                max_height="360px",
+                overflow_y="auto",
                 width="100%",
+                custom_attrs=_tid("import-errors-mobile"),
             ),
-            display=DESKTOP_ONLY,
-            max_height="320px",
-            overflow="auto",
-            width="100%",
-            custom_attrs=_tid("import-errors"),
-        ),
-        rx.box(
-            rx.foreach(s.errors, _error_card),
-            display=MOBILE_ONLY,
-            max_height="360px",
-            overflow_y="auto",
-            width="100%",
-            custom_attrs=_tid("import-errors-mobile"),
+            rx.box(
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            rx.table.column_header_cell(t("File")),
+                            rx.table.column_header_cell(t("Line")),
+                            rx.table.column_header_cell(t("Column")),
+                            rx.table.column_header_cell(t("Problem")),
+                        )
+                    ),
+                    rx.table.body(rx.foreach(s.errors, _error_table_row)),
+                    size="1",
+                    variant="surface",
+                    width="100%",
+                ),
+                max_height="320px",
+                overflow="auto",
+                width="100%",
+                custom_attrs=_tid("import-errors"),
+            ),
         ),
         rx.cond(
             s.more_errors > 0,
