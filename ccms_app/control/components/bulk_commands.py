@@ -17,21 +17,20 @@ from ccms_app.control.state.bulk_commands import BulkCommandState as Bulk
 from ccms_app.control.state.bulk_commands import BulkResultRow
 from ccms_app.control.state.command_forms import BULK_ACTIONS, LABELS
 from ccms_app.monitoring.state.live import LiveListState
-from ccms_app.monitoring.view import ChargePointRow
 from ccms_app.ui.i18n import t, t_with
 from ccms_app.ui.permissions import when_allowed
 from ccms_app.ui.table import cell, data_table
 
 
-def select_checkbox(row: ObjectVar[ChargePointRow]) -> rx.Component:
+def select_checkbox(charge_point_id: rx.Var[int], identity: rx.Var[str]) -> rx.Component:
     """Selecting is for sending: shown to roles with live_monitoring:control."""
     return when_allowed(
         Bulk.send,
         rx.checkbox(
-            checked=Bulk.selected.contains(row.id),
-            on_change=lambda checked: Bulk.toggle(row.id, checked),
+            checked=Bulk.selected.contains(charge_point_id),
+            on_change=lambda checked: Bulk.toggle(charge_point_id, checked),
             aria_label=t("Select for a bulk command"),
-            custom_attrs={"data-testid": f"select-{row.identity}"},
+            custom_attrs={"data-testid": f"select-{identity}"},
         ),
     )
 

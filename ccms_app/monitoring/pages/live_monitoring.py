@@ -57,87 +57,120 @@ ON_LOAD = [
 ]
 
 
-def connector_label(c: ObjectVar[ConnectorCell]) -> rx.Var:
-    """ "1: Charging (GroundFailure)" with the status in the tab's language (the view's
-    `label`, worded in the browser; OCPP's error codes stay codes)."""
-    code = c.error_code.to(str)
+# A row's parts are memoised components with plain props (rx.memo): a push replaces the
+# whole page of rows, and every row re-rendered its badges, buttons and checkbox each time,
+# most of a tab's work under traffic. Now a part whose values did not change is skipped:
+# typically only "last seen" moves.
+
+
+@rx.memo
+def connector_badge(
+    identity: rx.Var[str],
+    connector_id: rx.Var[int],
+    status: rx.Var[str],
+    error_code: rx.Var[str],
+) -> rx.Component:
+    """ "1: Charging (GroundFailure)" with the status in the tab's language (OCPP's error
+    codes stay codes)."""
+    code = error_code.to(str)
     shown_code = rx.cond((code != "") & (code != "NoError"), " (" + code + ")", "")
-    return t_with(
+    label = t_with(
         "{connector}: {status}{error}",
-        connector=c.connector_id,
-        status=status_label(c.status),
+        connector=connector_id,
+        status=status_label(status),
         error=shown_code,
     )
-
-
-def connector_badge(row: ObjectVar[ChargePointRow], cell_var: rx.Var) -> rx.Component:
-    c = cell_var.to(ObjectVar, ConnectorCell)
     return status_badge(
-        c.status,
-        label=connector_label(c),
-        custom_attrs={"data-testid": f"connector-{row.identity}-{c.connector_id}"},
+        status, label=label, custom_attrs={"data-testid": f"connector-{identity}-{connector_id}"}
     )
 
 
 def connector_badges(row: ObjectVar[ChargePointRow]) -> rx.Component:
+    def badge(cell_var: rx.Var) -> rx.Component:
+        c = cell_var.to(ObjectVar, ConnectorCell)
+        return connector_badge(
+            identity=row.identity,
+            connector_id=c.connector_id,
+            status=c.status,
+            error_code=c.error_code,
+        )
+
     return rx.cond(
         row.connectors.to(list).length() > 0,
-        rx.flex(
-            rx.foreach(row.connectors, lambda c: connector_badge(row, c)), spacing="1", wrap="wrap"
-        ),
+        rx.flex(rx.foreach(row.connectors, badge), spacing="1", wrap="wrap"),
         rx.text(t("none reported"), size="1", color=rx.color("gray", 10)),
     )
 
 
-def commands_button(row: ObjectVar[ChargePointRow]) -> rx.Component:
-    """Opens the command dialog: for roles that may send commands."""
-    return when_allowed(
-        CommandState.send,
-        rx.button(
-            rx.icon("terminal", size=14),
-            t("Commands"),
-            size="1",
-            variant="soft",
-            on_click=CommandState.open_for(row.id),
-            custom_attrs={"data-testid": f"commands-{row.identity}"},
+@rx.memo
+def row_actions(charge_point_id: rx.Var[int], identity: rx.Var[str]) -> rx.Component:
+    """Commands (for roles that may send them) and the charge point's password."""
+    return rx.hstack(
+        when_allowed(
+            CommandState.send,
+            rx.button(
+                rx.icon("terminal", size=14),
+                t("Commands"),
+                size="1",
+                variant="soft",
+                on_click=CommandState.open_for(charge_point_id),
+                custom_attrs={"data-testid": f"commands-{identity}"},
+            ),
         ),
+        charge_point_password_button(charge_point_id, identity),
+        spacing="2",
     )
 
 
-def detail_link(row: ObjectVar[ChargePointRow], size: str) -> rx.Component:
-    """The identity, linking to the charge point's page."""
-    return rx.link(
-        row.identity,
-        href=f"/charge-points/{row.identity}",
-        weight="bold" if size == "3" else "medium",
-        size=size,
-        custom_attrs={"data-testid": f"cp-link-{row.identity}"},
+@rx.memo
+def row_select(charge_point_id: rx.Var[int], identity: rx.Var[str]) -> rx.Component:
+    return select_checkbox(charge_point_id, identity)
+
+
+@rx.memo
+def identity_and_station(
+    identity: rx.Var[str], station: rx.Var[str], size: rx.Var[str]
+) -> rx.Component:
+    """The identity, linking to the charge point's page, over its station."""
+    return rx.vstack(
+        rx.link(
+            identity,
+            href=f"/charge-points/{identity}",
+            weight=rx.cond(size == "3", "bold", "medium"),
+            size=size,
+            custom_attrs={"data-testid": f"cp-link-{identity}"},
+        ),
+        rx.text(station, size="1", color=rx.color("gray", 11)),
+        spacing="0",
     )
+
+
+@rx.memo
+def online_cell(online: rx.Var[bool]) -> rx.Component:
+    return online_badge(online)
+
+
+@rx.memo
+def registration_cell(registration: rx.Var[str]) -> rx.Component:
+    return registration_badge(registration)
+
+
+@rx.memo
+def status_cell(identity: rx.Var[str], status: rx.Var[str]) -> rx.Component:
+    return status_badge(status, custom_attrs={"data-testid": f"cp-status-{identity}"})
 
 
 def charge_point_row(row_var: rx.Var) -> rx.Component:
     row = row_var.to(ObjectVar, ChargePointRow)
     return rx.table.row(
-        cell(select_checkbox(row)),
-        cell(
-            rx.vstack(
-                detail_link(row, "2"),
-                rx.text(row.station, size="1", color=rx.color("gray", 11)),
-                spacing="0",
-            )
-        ),
-        cell(online_badge(row.online)),
-        cell(registration_badge(row.registration)),
-        cell(status_badge(row.status, custom_attrs={"data-testid": f"cp-status-{row.identity}"})),
+        cell(row_select(charge_point_id=row.id, identity=row.identity)),
+        cell(identity_and_station(identity=row.identity, station=row.station, size="2")),
+        cell(online_cell(online=row.online)),
+        cell(registration_cell(registration=row.registration)),
+        cell(status_cell(identity=row.identity, status=row.status)),
         cell(connector_badges(row)),
         cell(rx.text(row.last_seen, size="1")),
-        cell(
-            rx.hstack(
-                commands_button(row),
-                charge_point_password_button(row.id, row.identity),
-                spacing="2",
-            )
-        ),
+        cell(row_actions(charge_point_id=row.id, identity=row.identity)),
         custom_attrs={"data-testid": f"cp-row-{row.identity}"},
     )
 
@@ -148,19 +181,15 @@ def charge_point_card(row_var: rx.Var) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                select_checkbox(row),
-                rx.vstack(
-                    detail_link(row, "3"),
-                    rx.text(row.station, size="1", color=rx.color("gray", 11)),
-                    spacing="0",
-                ),
+                row_select(charge_point_id=row.id, identity=row.identity),
+                identity_and_station(identity=row.identity, station=row.station, size="3"),
                 rx.spacer(),
-                online_badge(row.online),
+                online_cell(online=row.online),
                 width="100%",
                 align="start",
             ),
             rx.hstack(
-                registration_badge(row.registration),
+                registration_cell(registration=row.registration),
                 status_badge(row.status),
                 spacing="2",
                 wrap="wrap",
@@ -173,8 +202,7 @@ def charge_point_card(row_var: rx.Var) -> rx.Component:
                     color=rx.color("gray", 11),
                 ),
                 rx.spacer(),
-                commands_button(row),
-                charge_point_password_button(row.id, row.identity),
+                row_actions(charge_point_id=row.id, identity=row.identity),
                 width="100%",
                 align="center",
             ),
