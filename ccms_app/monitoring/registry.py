@@ -30,6 +30,7 @@ _tabs: dict[tuple[str, str], int] = {}  # (client token, view) -> organisation
 _pages: dict[str, ShownPage] = {}  # client token -> its Live Monitoring page
 _charge_point_tabs: dict[str, int] = {}  # client token -> the charge point page it shows
 _tab_sessions: dict[str, str] = {}  # client token -> the login session (hash) it watches under
+_home_followers: dict[str, str] = {}  # client token -> the page state following Home's pushes
 
 
 def watch(tab: str, organisation_id: int, view: str = LIVE, session_hash: str = "") -> None:
@@ -46,6 +47,8 @@ def unwatch(tab: str, view: str | None = None) -> None:
         del _tabs[key]
     if view in (None, LIVE):
         _pages.pop(tab, None)
+    if view in (None, HOME):
+        _home_followers.pop(tab, None)
     if view is None:
         _charge_point_tabs.pop(tab, None)
         _tab_sessions.pop(tab, None)
@@ -117,6 +120,18 @@ def watch_charge_point(tab: str, charge_point_id: int, session_hash: str = "") -
         _tab_sessions[tab] = session_hash
 
 
+def follow_home(tab: str, state_name: str) -> None:
+    """`tab` shows a page whose own live view is recomputed on Home's pushes (its state's
+    full name); the other pages of that kind are not recomputed in it (`home_follower`)."""
+    if (tab, HOME) in _tabs:
+        _home_followers[tab] = state_name
+
+
+def home_follower(tab: str) -> str | None:
+    """The page state that follows Home's pushes in `tab`, if its page does."""
+    return _home_followers.get(tab)
+
+
 def watched_charge_points() -> frozenset[int]:
     return frozenset(_charge_point_tabs.values())
 
@@ -127,3 +142,4 @@ def forget_all() -> None:
     _pages.clear()
     _charge_point_tabs.clear()
     _tab_sessions.clear()
+    _home_followers.clear()

@@ -18,6 +18,7 @@ import reflex as rx
 from sqlmodel import Session, select
 
 from ccms_app.accounts.models import Organisation
+from ccms_app.control.firmware.state import FirmwareState
 from ccms_app.core.events import EventBus, NetworkEvent
 from ccms_app.monitoring import live_list, registry
 from ccms_app.monitoring.home_summary import load_home_summary
@@ -32,6 +33,8 @@ from ccms_app.monitoring.state.publisher import (
     live_tabs,
 )
 from ccms_app.network.models import Connector
+from ccms_app.network.state.map import StationMapState
+from ccms_app.network.state.station import StationDetailState
 from tests.fixtures.ocpp import eventually
 from tests.monitoring.live_tabs import LiveTabs
 from tests.monitoring.state_tree import state_in_tree
@@ -268,6 +271,36 @@ async def test_each_home_tab_gets_the_counts_in_its_own_state_and_nothing_else(
         delta = root.get_delta()
         assert set(delta) == {HomeState.get_full_name()}, delta.keys()
         assert "counts_rx_state_" in delta[HomeState.get_full_name()]
+
+
+async def test_home_pushes_recompute_only_the_page_a_tab_follows(
+    event_bus: EventBus, network: Network, organisation: Organisation, session: Session
+) -> None:
+    """Firmware, the station map and the station page recompute their live views on Home's
+    pushes, each only in a tab that shows it. They depended on HomeState.updated_at, and
+    Reflex recomputed all three, and sent them, in every tab on every push: Home's and Live
+    Monitoring's tabs too (2.6 KB a push, seen in the bench's frames)."""
+    org = organisation.id
+    followers = (FirmwareState, StationMapState, StationDetailState)
+    network.open_home("tab-home", org)
+    network.open_home("tab-firmware", org)
+    registry.follow_home("tab-firmware", FirmwareState.get_full_name())
+    roots = network.tabs.roots
+    async with running(network) as publisher:
+        await _batch(event_bus, publisher)
+        for tab in ("tab-home", "tab-firmware"):
+            for follower in followers:  # in the app, a tab's whole tree is loaded
+                await roots[tab].get_state(follower)
+            (await network.home(tab)).updated_at = ""  # the tab last saw an older push
+            roots[tab]._clean()
+        await _batch(event_bus, publisher, _status(session, 1, "Available"))
+    assert set(roots["tab-home"].get_delta()) == {HomeState.get_full_name()}
+    delta = roots["tab-firmware"].get_delta()
+    assert set(delta) == {HomeState.get_full_name(), FirmwareState.get_full_name()}
+    assert "live_rx_state_" in delta[FirmwareState.get_full_name()]
+    # Leaving the page (any navigation ends the tab's Home watch) ends the following.
+    registry.unwatch("tab-firmware", registry.HOME)
+    assert registry.home_follower("tab-firmware") is None
 
 
 def test_charge_point_page_watches_end_with_the_tab() -> None:

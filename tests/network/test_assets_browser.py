@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from ocpp.v16 import call
+from ocpp.v16.enums import ChargePointErrorCode, ChargePointStatus
 from playwright.async_api import Browser, Page, expect
 
 from ocpp_server.simulator import SimulatedChargePoint
@@ -24,6 +26,7 @@ from tests.fixtures.app_process import (
     no_sideways_scroll,
     running_app,
 )
+from tests.fixtures.ocpp import connect_charge_point
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
 __all__ = ["browser", "running_app"]
@@ -205,6 +208,7 @@ async def test_station_page_and_live_map(running_app: RunningApp, browser: Brows
     await expect(page.locator(tid(f"stationpage-cp-{IDENTITY}"))).to_be_visible(
         timeout=UI_TIMEOUT_MS
     )
+    await _follows_the_charger_live(page, running_app)
     # Place it on the map from its page.
     await page.click(tid("stationpage-edit"))
     await expect(page.locator(tid("station-name"))).to_have_value("Browser Test Depot")
@@ -225,6 +229,23 @@ async def test_station_page_and_live_map(running_app: RunningApp, browser: Brows
     await phone.goto(page.url)
     await expect(phone.locator(tid("stationpage-name"))).to_be_visible(timeout=UI_TIMEOUT_MS)
     await _screenshot(phone, "assets-station-page-phone.png")
+
+
+async def _follows_the_charger_live(page: Page, running_app: RunningApp) -> None:
+    """The station page shows a charger's new status by push, without a reload: it follows
+    Home's pushes while it is open (monitoring.state.home.follows_home)."""
+    row = page.locator("tr", has=page.locator(tid(f"stationpage-cp-{IDENTITY}")))
+    async with connect_charge_point(running_app.ocpp_url, IDENTITY) as cp:
+        await cp.call(call.BootNotification(charge_point_model="B", charge_point_vendor="T"))
+        await page.evaluate("window.__ccmsNoReload = true")
+        for status in (ChargePointStatus.faulted, ChargePointStatus.available):
+            await cp.call(
+                call.StatusNotification(
+                    connector_id=1, error_code=ChargePointErrorCode.no_error, status=status
+                )
+            )
+            await expect(row).to_contain_text(f"1: {status.value}", timeout=UI_TIMEOUT_MS)
+    assert await page.evaluate("window.__ccmsNoReload === true")
 
 
 async def test_edit_a_charge_point_from_its_page(running_app: RunningApp, browser: Browser) -> None:

@@ -1,9 +1,9 @@
 """The Firmware page: upload images, plan campaigns, follow them live, fetch diagnostics.
 
-Live without polling: the page links to the organisation's shared Home view (on_load), and
-`live` depends on HomeState.updated_at, so every push of the realtime publisher (a firmware
-status, a campaign run, a diagnostics upload: NetworkEvent kind "firmware") recomputes it for
-the tabs on this page. Tabs elsewhere have no scope and skip the reload.
+Live without polling: the page joins the organisation's Home view (on_load) and follows its
+pushes (`follows_home`): every push of the realtime publisher (a firmware status, a campaign
+run, a diagnostics upload: NetworkEvent kind "firmware") bumps `home_pushes` in the tabs on
+this page, and `live` depends on it. Tabs elsewhere are not recomputed.
 
 Times: uploads and campaigns in the operator's zone (`zone`, shown next to the start field,
 which is typed and prefilled in it); a campaign target's last status in its charger's
@@ -31,7 +31,7 @@ from ccms_app.core.i18n import N_, tr
 from ccms_app.core.local_time import utc_to_wall_time, wall_time_to_utc
 from ccms_app.core.operator_zone import DEFAULT_ZONE, operator_zone_of
 from ccms_app.core.types import utc_now
-from ccms_app.monitoring.state.home import HomeState
+from ccms_app.monitoring.state.home import follow_home_pushes, follows_home
 from ccms_app.monitoring.view import format_time
 from ccms_app.network.assets import ChargePointFacts, charge_point_facts
 from ccms_app.ui.events import background_event, event
@@ -255,6 +255,7 @@ def _choices(facts: list[ChargePointFacts]) -> list[ChargePointChoice]:
 
 
 @guarded(Module.FIRMWARE)
+@follows_home
 class FirmwareState(rx.State):
     """Per tab: the forms and the operator's scope; `live` is the pushed part."""
 
@@ -273,14 +274,14 @@ class FirmwareState(rx.State):
     diagnostics_cp: str = ""
     diagnostics_busy: bool = False
     revision: int = 0  # bumped after the operator's own changes, to refresh `live`
+    home_pushes: int = 0  # bumped by Home's pushes while this tab shows the page
     zone: str = DEFAULT_ZONE  # the operator's: campaign and upload times, the start field
     _scope: list[int] = []
     _organisation_id: int = 0
 
     @rx.var
     async def live(self) -> FirmwareLiveView:
-        home_state = await self.get_state(HomeState)
-        _pushed, _changed = home_state.updated_at, self.revision  # the dependencies
+        _pushed, _changed = self.home_pushes, self.revision  # the dependencies
         if not self._scope:
             return FirmwareLiveView()
         try:
@@ -298,6 +299,7 @@ class FirmwareState(rx.State):
         self._organisation_id = auth_state._organisation_id
         scope = await asyncio.to_thread(organisations.organisation_scope, self._organisation_id)
         self._scope = sorted(scope)
+        follow_home_pushes(self)
         zone = await asyncio.to_thread(operator_zone_of, self._organisation_id)
         if zone != self.zone:  # a start typed in another zone would move: offer a new one
             self.zone, self.campaign_when = zone, ""

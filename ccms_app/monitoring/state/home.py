@@ -21,10 +21,11 @@ server round. Statuses and kinds stay values (the badges translate them in the b
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, TypeVar
 
 import reflex as rx
 from babel.numbers import format_decimal
+from reflex.state import BaseState
 from reflex.vars import ObjectVar
 from reflex.vars.base import Var, VarData
 
@@ -114,6 +115,35 @@ class HomeState(rx.State):
     async def leave(self) -> None:
         """On logout: stop watching and receiving this organisation's Home view."""
         registry.unwatch(self.router.session.client_token, registry.HOME)
+
+
+# The page states whose own live view is recomputed on Home's pushes (Firmware, the station
+# map, the station page), by full name. Each has a `home_pushes` counter its computed view
+# depends on; the push bumps it only in a tab showing that page (`follow_home_pushes`). Their
+# views used to depend on HomeState.updated_at, and Reflex recomputed all three, and sent them,
+# in every tab on every push: Live Monitoring's and Home's tabs too.
+HOME_FOLLOWERS: dict[str, type[rx.State]] = {}
+
+FollowerT = TypeVar("FollowerT", bound=type[rx.State])
+
+
+def follows_home(cls: FollowerT) -> FollowerT:
+    """Class decorator of such a page state (it declares `home_pushes: int = 0`)."""
+    HOME_FOLLOWERS[cls.get_full_name()] = cls
+    return cls
+
+
+def follow_home_pushes(state: rx.State) -> None:
+    """From the page's on_load, after HomeState.join: Home's pushes to this tab recompute
+    `state`'s view until the tab leaves the page."""
+    registry.follow_home(state.router.session.client_token, state.get_full_name())
+
+
+async def push_to_follower(tab: str, root: BaseState) -> None:
+    """A Home push reached `tab`: the page state following it there recomputes its view."""
+    follower = HOME_FOLLOWERS.get(registry.home_follower(tab) or "")
+    if follower is not None:
+        (await root.get_state(follower)).home_pushes += 1  # type: ignore[attr-defined]
 
 
 def apply_summary(state: HomeState, summary: HomeSummary) -> None:

@@ -1,8 +1,8 @@
 """The station map: markers coloured by live availability, pushed, never polled.
 
-`view` depends on HomeState.updated_at, so every push of the realtime publisher (a status,
-a connection, a registration) recomputes it for the tabs showing the map; tabs elsewhere have
-no scope and skip the reload (as the Firmware page does). The figure is a plotly dict
+`view` depends on `home_pushes`, which every push of the realtime publisher (a status, a
+connection, a registration) bumps in the tabs showing the map (`follows_home`, as the Firmware
+page does); tabs elsewhere are not recomputed. The figure is a plotly dict
 (scattermap traces, one per availability, so the legend explains the colours) with the
 OpenStreetMap style: the tiles load in the operator's browser; without internet the markers
 and the legend still draw on an empty background.
@@ -22,7 +22,7 @@ from ccms_app.accounts.gate_marks import guarded
 from ccms_app.accounts.rules.permissions import Module
 from ccms_app.accounts.state import AuthState
 from ccms_app.core.i18n import reading_as, tr
-from ccms_app.monitoring.state.home import HomeState
+from ccms_app.monitoring.state.home import follow_home_pushes, follows_home
 from ccms_app.network.rules.station_availability import BADGE_COLOURS, COLOURS, LABELS, ORDER
 from ccms_app.network.state.lists import operator_scope
 from ccms_app.network.station_map import StationMarker, station_markers
@@ -124,14 +124,15 @@ def build_view(markers: list[StationMarker]) -> MapView:
 
 
 @guarded(Module.ASSETS)
+@follows_home
 class StationMapState(rx.State):
     revision: int = 0  # bumped after the operator's own changes
+    home_pushes: int = 0  # bumped by Home's pushes while this tab shows the map
     _scope: list[int] = []
 
     @rx.var
     async def view(self) -> MapView:
-        home_state = await self.get_state(HomeState)
-        _pushed, _changed = home_state.updated_at, self.revision  # the dependencies
+        _pushed, _changed = self.home_pushes, self.revision  # the dependencies
         # A push recomputes this outside the tab's events: the tab's reader, said here (its
         # language a dependency too: a language switch words the summaries and the legend again).
         reader = await self.get_state(AuthState)
@@ -149,6 +150,7 @@ class StationMapState(rx.State):
     async def load(self) -> None:
         """on_load of pages showing the map."""
         self._scope = await operator_scope(self)
+        follow_home_pushes(self)
         self.revision += 1
 
     @event

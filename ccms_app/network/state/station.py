@@ -1,8 +1,8 @@
 """The station page (/stations/[id]): details, charge points live, recent sessions, warnings.
 
 `load` resolves the URL's station within the operator's scope (nothing else decides which
-station a tab shows). `live` depends on HomeState.updated_at, so every push of the realtime
-publisher recomputes it for the tabs on this page (no polling); it reads one station's
+station a tab shows). `live` depends on `home_pushes`, which every push of the realtime
+publisher bumps in the tabs on this page (`follows_home`; no polling); it reads one station's
 charge points, their warnings and last sessions (small queries).
 """
 
@@ -23,7 +23,7 @@ from ccms_app.core.i18n import reading_as
 from ccms_app.core.types import utc_now
 from ccms_app.monitoring.session_rows import RecentSessionRow, session_rows
 from ccms_app.monitoring.snapshot import charge_points_warnings
-from ccms_app.monitoring.state.home import HomeState
+from ccms_app.monitoring.state.home import follow_home_pushes, follows_home
 from ccms_app.monitoring.view import MISSING, WarningRow, warning_row
 from ccms_app.network import stations
 from ccms_app.network.assets import AssetNotFound
@@ -124,6 +124,7 @@ def load_live_view(scope: list[int], station: stations.StationView) -> StationLi
 
 
 @guarded(Module.ASSETS)
+@follows_home
 class StationDetailState(rx.State):
     current_id: rx.Field[int] = rx.field(0)
     loaded: bool = False
@@ -137,13 +138,13 @@ class StationDetailState(rx.State):
     position: str = ""
     has_position: bool = False
     revision: int = 0
+    home_pushes: int = 0  # bumped by Home's pushes while this tab shows the page
     _scope: list[int] = []
     _station: stations.StationView | None = None
 
     @rx.var
     async def live(self) -> StationLiveView:
-        home_state = await self.get_state(HomeState)
-        _pushed, _changed = home_state.updated_at, self.revision  # the dependencies
+        _pushed, _changed = self.home_pushes, self.revision  # the dependencies
         # A push recomputes this outside the tab's events: the tab's reader, said here (its
         # language a dependency too: a language switch words the summary and the map again).
         reader = await self.get_state(AuthState)
@@ -165,6 +166,7 @@ class StationDetailState(rx.State):
         self._station = None
         self.current_id = station_id_from_path(self.router.url.path)
         self._scope = await operator_scope(self)
+        follow_home_pushes(self)
         if not self._scope:
             return
         await self._read()
