@@ -63,6 +63,7 @@ from ccms_app.core.operator_zone import DEFAULT_ZONE, operator_zone_of
 from ccms_app.core.types import utc_now
 from ccms_app.ui.downloads import http_download
 from ccms_app.ui.events import event
+from ccms_app.ui.state_writes import write_changed
 
 log = logging.getLogger(__name__)
 
@@ -305,20 +306,25 @@ class ListState(rx.State, mixin=True):
         if not self._scope:
             return
         self._worded_in = reader_language()
-        self.loading = True
+        if not self.loaded:
+            self.loading = True
         try:
             result = await self._fetch_page(self._query(), list(self._scope))
         except ListQueryError as exc:
-            self.error = str(exc)
-            self.loading = False
+            write_changed(self, {"error": str(exc), "loading": False})
             return
-        self.error = ""
-        self.rows = [_without_zone(self._format_row(row)) for row in result.rows]
-        self.total = result.total
-        self.page = result.page
-        self.pages = result.pages
-        self.loading = False
-        self.loaded = True
+        # Only what changed is sent: a live list re-read after every tick (the running
+        # sessions) that finds the same page sends nothing.
+        updates = {
+            "error": "",
+            "rows": [_without_zone(self._format_row(row)) for row in result.rows],
+            "total": result.total,
+            "page": result.page,
+            "pages": result.pages,
+            "loading": False,
+            "loaded": True,
+        }
+        write_changed(self, updates)
 
 
 def _without_zone(shown: dict[str, str]) -> dict[str, str]:

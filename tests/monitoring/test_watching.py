@@ -186,6 +186,20 @@ async def test_a_re_read_sends_only_what_changed(
     assert page.dirty_vars == {"charge_points"}
 
 
+async def test_a_sessions_re_read_that_finds_the_same_page_sends_nothing(
+    network: Network, organisation: Organisation
+) -> None:
+    """The running sessions are re-read after every tick; the generic list (ui/list_state)
+    wrote every field each time, and Reflex sent all eight to the tab, rows included."""
+    await network.open_live("tab", organisation.id)
+    sessions = await network.tabs.sessions("tab")
+    assert sessions.loaded and not sessions.loading
+    sessions._clean()
+    await sessions.refresh_live()  # nothing changed in the database
+    sent = {name for name in sessions.dirty_vars if not name.startswith("_")}  # backend: kept
+    assert sent == set()
+
+
 async def test_last_tab_leaving_stops_the_re_reads_and_rejoining_reloads(
     event_bus: EventBus, network: Network, organisation: Organisation
 ) -> None:
