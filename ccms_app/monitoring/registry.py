@@ -30,7 +30,9 @@ _tabs: dict[tuple[str, str], int] = {}  # (client token, view) -> organisation
 _pages: dict[str, ShownPage] = {}  # client token -> its Live Monitoring page
 _charge_point_tabs: dict[str, int] = {}  # client token -> the charge point page it shows
 _tab_sessions: dict[str, str] = {}  # client token -> the login session (hash) it watches under
-_home_followers: dict[str, str] = {}  # client token -> the page state following Home's pushes
+# client token -> the page states (full names) whose views follow Home's pushes in that tab:
+# from the page's load to its unmount (`leave`), so a navigation's unwatch keeps them
+_home_followers: dict[str, set[str]] = {}
 
 
 def watch(tab: str, organisation_id: int, view: str = LIVE, session_hash: str = "") -> None:
@@ -47,8 +49,6 @@ def unwatch(tab: str, view: str | None = None) -> None:
         del _tabs[key]
     if view in (None, LIVE):
         _pages.pop(tab, None)
-    if view in (None, HOME):
-        _home_followers.pop(tab, None)
     if view is None:
         _charge_point_tabs.pop(tab, None)
         _tab_sessions.pop(tab, None)
@@ -61,6 +61,8 @@ def forget_closed_tabs(connected: Collection[str]) -> None:
         _charge_point_tabs.keys() - set(connected)
     ):
         unwatch(tab)
+    for tab in _home_followers.keys() - set(connected):
+        del _home_followers[tab]
 
 
 def watched_sessions() -> frozenset[str]:
@@ -121,15 +123,23 @@ def watch_charge_point(tab: str, charge_point_id: int, session_hash: str = "") -
 
 
 def follow_home(tab: str, state_name: str) -> None:
-    """`tab` shows a page whose own live view is recomputed on Home's pushes (its state's
-    full name); the other pages of that kind are not recomputed in it (`home_follower`)."""
-    if (tab, HOME) in _tabs:
-        _home_followers[tab] = state_name
+    """`tab` shows a page whose own live view (its state's full name) is recomputed on
+    Home's pushes; the other pages of that kind are not recomputed in it. Kept across the
+    tab's navigations and reconnects (a page's load and its mount may reach the server in
+    either order): it ends with `unfollow_home` (the page unmounts) or the tab."""
+    _home_followers.setdefault(tab, set()).add(state_name)
 
 
-def home_follower(tab: str) -> str | None:
-    """The page state that follows Home's pushes in `tab`, if its page does."""
-    return _home_followers.get(tab)
+def unfollow_home(tab: str, state_name: str) -> None:
+    followed = _home_followers.get(tab, set())
+    followed.discard(state_name)
+    if not followed:
+        _home_followers.pop(tab, None)
+
+
+def home_followers(tab: str) -> frozenset[str]:
+    """The page states that follow Home's pushes in `tab`."""
+    return frozenset(_home_followers.get(tab, ()))
 
 
 def watched_charge_points() -> frozenset[int]:

@@ -296,9 +296,10 @@ async def test_home_pushes_recompute_only_the_page_a_tab_follows(
     Monitoring's tabs too (2.6 KB a push, seen in the bench's frames)."""
     org = organisation.id
     followers = (FirmwareState, StationMapState, StationDetailState)
+    # The page's load may reach the server before its HomeState.join (the map loads on mount)
+    registry.follow_home("tab-firmware", FirmwareState.get_full_name())
     network.open_home("tab-home", org)
     network.open_home("tab-firmware", org)
-    registry.follow_home("tab-firmware", FirmwareState.get_full_name())
     roots = network.tabs.roots
     async with running(network) as publisher:
         await _batch(event_bus, publisher)
@@ -312,9 +313,16 @@ async def test_home_pushes_recompute_only_the_page_a_tab_follows(
     delta = roots["tab-firmware"].get_delta()
     assert set(delta) == {HomeState.get_full_name(), FirmwareState.get_full_name()}
     assert "live_rx_state_" in delta[FirmwareState.get_full_name()]
-    # Leaving the page (any navigation ends the tab's Home watch) ends the following.
-    registry.unwatch("tab-firmware", registry.HOME)
-    assert registry.home_follower("tab-firmware") is None
+    # A navigation's or reconnect's unwatch keeps it (the page loads again or unmounts);
+    # the page unmounting ends it, and so does the tab closing.
+    firmware = FirmwareState.get_full_name()
+    registry.unwatch("tab-firmware")
+    assert registry.home_followers("tab-firmware") == {firmware}
+    registry.unfollow_home("tab-firmware", firmware)
+    assert registry.home_followers("tab-firmware") == frozenset()
+    registry.follow_home("tab-firmware", firmware)
+    registry.forget_closed_tabs(set())
+    assert registry.home_followers("tab-firmware") == frozenset()
 
 
 def test_charge_point_page_watches_end_with_the_tab() -> None:

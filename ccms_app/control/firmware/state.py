@@ -31,7 +31,11 @@ from ccms_app.core.i18n import N_, tr
 from ccms_app.core.local_time import utc_to_wall_time, wall_time_to_utc
 from ccms_app.core.operator_zone import DEFAULT_ZONE, operator_zone_of
 from ccms_app.core.types import utc_now
-from ccms_app.monitoring.state.home import follow_home_pushes, follows_home
+from ccms_app.monitoring.state.home import (
+    follow_home_pushes,
+    follows_home,
+    unfollow_home_pushes,
+)
 from ccms_app.monitoring.view import format_time
 from ccms_app.network.assets import ChargePointFacts, charge_point_facts
 from ccms_app.ui.events import background_event, event
@@ -316,6 +320,7 @@ class FirmwareState(rx.State):
     def leave(self) -> None:
         """The page is gone: stop reloading on every push."""
         self._scope = []
+        unfollow_home_pushes(self)
 
     @event
     def set_upload_version(self, value: str) -> None:

@@ -134,16 +134,21 @@ def follows_home(cls: FollowerT) -> FollowerT:
 
 
 def follow_home_pushes(state: rx.State) -> None:
-    """From the page's on_load, after HomeState.join: Home's pushes to this tab recompute
-    `state`'s view until the tab leaves the page."""
+    """From the page's load: Home's pushes to this tab recompute `state`'s view until the
+    page unmounts (`unfollow_home_pushes`, its `leave`)."""
     registry.follow_home(state.router.session.client_token, state.get_full_name())
 
 
-async def push_to_follower(tab: str, root: BaseState) -> None:
-    """A Home push reached `tab`: the page state following it there recomputes its view."""
-    follower = HOME_FOLLOWERS.get(registry.home_follower(tab) or "")
-    if follower is not None:
-        (await root.get_state(follower)).home_pushes += 1  # type: ignore[attr-defined]
+def unfollow_home_pushes(state: rx.State) -> None:
+    registry.unfollow_home(state.router.session.client_token, state.get_full_name())
+
+
+async def push_to_followers(tab: str, root: BaseState) -> None:
+    """A Home push reached `tab`: the page states following it there recompute their views."""
+    for name in registry.home_followers(tab):
+        follower = HOME_FOLLOWERS.get(name)
+        if follower is not None:
+            (await root.get_state(follower)).home_pushes += 1  # type: ignore[attr-defined]
 
 
 def apply_summary(state: HomeState, summary: HomeSummary) -> None:

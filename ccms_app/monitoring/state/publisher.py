@@ -37,7 +37,7 @@ from ccms_app.monitoring.batch_memo import shared_reads
 from ccms_app.monitoring.home_summary import HomeSummary
 from ccms_app.monitoring.home_tally import HomeTallies
 from ccms_app.monitoring.state import charge_point_feed, tab_watch
-from ccms_app.monitoring.state.home import HomeState, home_fields, push_to_follower, write_home
+from ccms_app.monitoring.state.home import HomeState, home_fields, push_to_followers, write_home
 from ccms_app.monitoring.state.live import LiveListState
 from ccms_app.monitoring.state.sessions import ActiveSessionListState
 
@@ -385,7 +385,7 @@ def home_feed(
             token = rx.BaseStateToken(ident=tab, cls=HomeState)
             async with app.modify_state(token) as root:
                 write_home(await root.get_state(HomeState), fields)
-                await push_to_follower(tab, root)
+                await push_to_followers(tab, root)
         except Exception:
             log.exception("home push failed", extra={"tab": tab[:8]})
 

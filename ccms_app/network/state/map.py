@@ -22,7 +22,11 @@ from ccms_app.accounts.gate_marks import guarded
 from ccms_app.accounts.rules.permissions import Module
 from ccms_app.accounts.state import AuthState
 from ccms_app.core.i18n import reading_as, tr
-from ccms_app.monitoring.state.home import follow_home_pushes, follows_home
+from ccms_app.monitoring.state.home import (
+    follow_home_pushes,
+    follows_home,
+    unfollow_home_pushes,
+)
 from ccms_app.network.rules.station_availability import BADGE_COLOURS, COLOURS, LABELS, ORDER
 from ccms_app.network.state.lists import operator_scope
 from ccms_app.network.station_map import StationMarker, station_markers
@@ -161,3 +165,4 @@ class StationMapState(rx.State):
     def leave(self) -> None:
         """The page is gone: stop reloading on every push."""
         self._scope = []
+        unfollow_home_pushes(self)

@@ -23,7 +23,11 @@ from ccms_app.core.i18n import reading_as
 from ccms_app.core.types import utc_now
 from ccms_app.monitoring.session_rows import RecentSessionRow, session_rows
 from ccms_app.monitoring.snapshot import charge_points_warnings
-from ccms_app.monitoring.state.home import follow_home_pushes, follows_home
+from ccms_app.monitoring.state.home import (
+    follow_home_pushes,
+    follows_home,
+    unfollow_home_pushes,
+)
 from ccms_app.monitoring.view import MISSING, WarningRow, warning_row
 from ccms_app.network import stations
 from ccms_app.network.assets import AssetNotFound
@@ -180,7 +184,9 @@ class StationDetailState(rx.State):
 
     @event
     def leave(self) -> None:
+        """The page is gone: stop reloading on every push."""
         self._scope = []
+        unfollow_home_pushes(self)
 
     async def _read(self) -> None:
         try:
