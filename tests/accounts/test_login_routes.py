@@ -263,7 +263,7 @@ async def test_after_five_failures_from_an_address_every_account_waits_there(
 async def test_refusals_are_answered_late_and_only_so_many_are_held(
     client_from: ClientFactory, monkeypatch: pytest.MonkeyPatch, engine
 ) -> None:
-    monkeypatch.setattr(routes, "REFUSAL_DELAY_SECONDS", 0.5)
+    monkeypatch.setattr(routes, "REFUSAL_DELAY_SECONDS", 1.0)
     monkeypatch.setattr(routes, "MAX_HELD", 2)
     for n in range(5):
         login_guard.failed(f"user{n}@example.com", "203.0.113.5")
@@ -274,10 +274,14 @@ async def test_refusals_are_answered_late_and_only_so_many_are_held(
             assert login_query(await post_login(http, EMAIL, PASSWORD))["error"] == "throttled"
             return time.monotonic() - started
 
+    # The address's first refusal writes the security log (once a minute) before it is held:
+    # on a busy machine that write took 0.5 s and made an answer "at once" look held. It is
+    # done before the four, so all four reach the tarpit together.
+    assert await timed_refusal() >= 1.0
     durations = sorted(await asyncio.gather(*(timed_refusal() for _ in range(4))))
 
-    assert durations[0] < 0.45 and durations[1] < 0.45  # past MAX_HELD: answered at once
-    assert durations[2] >= 0.5 and durations[3] >= 0.5
+    assert durations[0] < 0.9 and durations[1] < 0.9  # past MAX_HELD: answered at once
+    assert durations[2] >= 1.0 and durations[3] >= 1.0
     assert routes._tarpit.held == 0
 
 
