@@ -46,7 +46,7 @@ import logging
 import re
 from collections.abc import Collection, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import reflex as rx
 from sqlalchemy import Boolean, Integer
@@ -311,20 +311,33 @@ class ListState(rx.State, mixin=True):
         try:
             result = await self._fetch_page(self._query(), list(self._scope))
         except ListQueryError as exc:
-            write_changed(self, {"error": str(exc), "loading": False})
+            self._write_error(str(exc))
             return
-        # Only what changed is sent: a live list re-read after every tick (the running
-        # sessions) that finds the same page sends nothing.
-        updates = {
-            "error": "",
-            "rows": [_without_zone(self._format_row(row)) for row in result.rows],
-            "total": result.total,
-            "page": result.page,
-            "pages": result.pages,
-            "loading": False,
-            "loaded": True,
-        }
-        write_changed(self, updates)
+        rows = [_without_zone(self._format_row(row)) for row in result.rows]
+        self._write_page(result, {"rows": rows})
+
+    def _write_page(self, found: PageCounts, rows: Mapping[str, list[Any]]) -> None:
+        """A page read: its rows (under the list's field) and counts, no error, loaded. Only
+        what changed is sent: a live list re-read after every tick (the running sessions)
+        that finds the same page sends nothing."""
+        counts = {"total": found.total, "page": found.page, "pages": found.pages}
+        write_changed(self, {**rows, **counts, "error": "", "loading": False, "loaded": True})
+
+    def _write_error(self, message: str) -> None:
+        write_changed(self, {"error": message, "loading": False})
+
+
+class PageCounts(Protocol):
+    """What a page read says besides its rows (listing.ListPage, a live list's own pages)."""
+
+    @property
+    def total(self) -> int: ...
+
+    @property
+    def page(self) -> int: ...
+
+    @property
+    def pages(self) -> int: ...
 
 
 def _without_zone(shown: dict[str, str]) -> dict[str, str]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Collection
-from typing import Any
 
 import reflex as rx
 
@@ -29,7 +28,6 @@ from ccms_app.network import areas, stations
 from ccms_app.ui.events import event
 from ccms_app.ui.list_state import ListState
 from ccms_app.ui.nav import run_before_logout
-from ccms_app.ui.state_writes import write_changed
 
 log = logging.getLogger(__name__)
 
@@ -117,27 +115,15 @@ class LiveListState(ListState, rx.State):
                     key, lambda: live_list.load_page(query, scope, None, zone)
                 )
         except ListQueryError as exc:
-            self.error, self.loading = str(exc), False
+            self._write_error(str(exc))
             return
-        self._show(found)
+        # the page may be shared with other tabs: each gets its own list of the rows
+        self._write_page(found, {"charge_points": list(found.rows)})
         registry.show_charge_points(
             self.router.session.client_token,
             {row.id for row in found.rows},
             live_list.moves_with_traffic(query),
         )
-
-    def _show(self, found: live_list.LivePage) -> None:
-        """Write only what changed: an unchanged field is not sent to the browser again."""
-        updates: dict[str, Any] = {
-            "charge_points": list(found.rows),  # the page may be shared with other tabs
-            "total": found.total,
-            "page": found.page,
-            "pages": found.pages,
-            "error": "",
-            "loading": False,
-            "loaded": True,
-        }
-        write_changed(self, updates)
 
     async def refresh_live(self) -> None:
         """The publisher's re-read of this tab's page (under the tab's state lock)."""
