@@ -211,7 +211,7 @@ class CycleState(rx.State):
     rows: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     metric: str = "orders"
     year: str = ""
-    figure: go.Figure = go.Figure()
+    figure: rx.Field[go.Figure] = rx.field(default_factory=go.Figure)
     error: str = ""
     _yearly: analyses.YearOnYear | None = None
     _currency: str = ""
@@ -332,7 +332,7 @@ class PowerState(rx.State):
     total: str = MISSING
     updated: str = ""
     more: rx.Field[int] = rx.field(0)
-    curve: go.Figure = go.Figure()
+    curve: rx.Field[go.Figure] = rx.field(default_factory=go.Figure)
     curve_points: int = 0
     _language: str = ""
 
@@ -495,7 +495,7 @@ class RangeState(rx.State):
     station_availability: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     connector_availability: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     counts: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
-    status: go.Figure = go.Figure()
+    status: rx.Field[go.Figure] = rx.field(default_factory=go.Figure)
     status_points: int = 0
     _ranked: dict[str, list[dict[str, str]]] = {}
     _language: str = ""

@@ -400,13 +400,13 @@ class HomeFiguresState(rx.State):
     charging_now: str = MISSING
     sites: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     more_sites: str = ""
-    curve: go.Figure = go.Figure()
+    curve: rx.Field[go.Figure] = rx.field(default_factory=go.Figure)
     curve_points: int = 0
     curve_covers_day: bool = False
-    sessions_chart: go.Figure = go.Figure()
-    energy_chart: go.Figure = go.Figure()
-    duration_chart: go.Figure = go.Figure()
-    revenue_chart: go.Figure = go.Figure()
+    sessions_chart: rx.Field[go.Figure] = rx.field(default_factory=go.Figure)
+    energy_chart: rx.Field[go.Figure] = rx.field(default_factory=go.Figure)
+    duration_chart: rx.Field[go.Figure] = rx.field(default_factory=go.Figure)
+    revenue_chart: rx.Field[go.Figure] = rx.field(default_factory=go.Figure)
     rows: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     range_text: str = ""
     period_has_charging: bool = False

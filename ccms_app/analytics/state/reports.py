@@ -175,7 +175,7 @@ class ReportsState(rx.State):
     summary: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     total: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
     detail_total: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
-    figure: go.Figure = go.Figure()
+    figure: rx.Field[go.Figure] = rx.field(default_factory=go.Figure)
     stations: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     charge_points: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     charge_points_note: str = ""

@@ -184,9 +184,9 @@ class StatisticsState(rx.State):
     currencies: rx.Field[list[str]] = rx.field(default_factory=list)
     totals: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     buckets: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
-    orders_figure: go.Figure = go.Figure()
-    energy_figure: go.Figure = go.Figure()
-    amount_figure: go.Figure = go.Figure()
+    orders_figure: rx.Field[go.Figure] = rx.field(default_factory=go.Figure)
+    energy_figure: rx.Field[go.Figure] = rx.field(default_factory=go.Figure)
+    amount_figure: rx.Field[go.Figure] = rx.field(default_factory=go.Figure)
     by_station: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     by_charge_point: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     ranked_note: str = ""
@@ -194,7 +194,7 @@ class StatisticsState(rx.State):
     work_orders: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
     causes: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     faults_total: str = "0"
-    pie: go.Figure = go.Figure()
+    pie: rx.Field[go.Figure] = rx.field(default_factory=go.Figure)
     _charging: ChargingStatistics | None = None
     _language: str = ""  # the language the page's text was written in
 

@@ -88,7 +88,7 @@ class SmartChargingState(rx.State):
     comp_busy: bool = False
     comp_message: str = ""
     comp_ok: bool = False
-    comp_figure: go.Figure = go.Figure()
+    comp_figure: rx.Field[go.Figure] = rx.field(default_factory=go.Figure)
     comp_rows: rx.Field[list[CompositeRow]] = rx.field(default_factory=list)
     comp_shown: bool = False
     zone: str = "UTC"  # the station's: the profiles' times, and what the form's times mean

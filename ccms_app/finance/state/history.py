@@ -168,7 +168,7 @@ class HistoryDetailState(rx.State):
     lines: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     has_cost: bool = False
     has_curve: bool = False
-    figure: go.Figure = go.Figure()
+    figure: rx.Field[go.Figure] = rx.field(default_factory=go.Figure)
     _language: str = DEFAULT  # the language the texts shown were written in
 
     @event

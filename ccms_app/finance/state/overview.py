@@ -115,7 +115,7 @@ class FinanceOverviewState(rx.State):
     range_text: str = ""
     currencies: rx.Field[list[str]] = rx.field(default_factory=list)
     currency: str = ""
-    figure: go.Figure = go.Figure()
+    figure: rx.Field[go.Figure] = rx.field(default_factory=go.Figure)
     rows: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     outstanding: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     refunds: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)

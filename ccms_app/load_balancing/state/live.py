@@ -107,7 +107,7 @@ class LiveState(rx.State):
     facts: dict[str, str] = NO_FACTS
     connectors: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     warnings: rx.Field[list[str]] = rx.field(default_factory=list)  # configuration to fix
-    figure: go.Figure = go.Figure()
+    figure: rx.Field[go.Figure] = rx.field(default_factory=go.Figure)
     has_history: bool = False
     loaded: bool = False
     _polling: bool = False

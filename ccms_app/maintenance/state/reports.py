@@ -86,7 +86,7 @@ class ReportsState(rx.State):
     period_text: str = ""
     counts: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
     causes: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
-    pie: go.Figure = go.Figure()
+    pie: rx.Field[go.Figure] = rx.field(default_factory=go.Figure)
     models: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     uptime: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     uptime_summary: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
