@@ -35,6 +35,7 @@ from ccms_app.core.rows import stored_id
 from ccms_app.maintenance.alarms.raising import (
     AlarmSignal,
     Raise,
+    open_alarm,
     prefetch_open_alarms,
     raise_many,
     raise_or_repeat,
@@ -257,15 +258,18 @@ def _status_changes(
 def _issue_changes(
     session: Session, found: EventDigest, cps: dict[int, ChargePoint], now: datetime
 ) -> list[NetworkEvent | None]:
+    """Data issues raise or repeat their alarms in bulk: a batch in which many chargers
+    report odd data (a fleet's firmware bug) reads the open alarms once and inserts the new
+    ones together, as a fault storm does."""
     wanted = sorted({cp for cp, _ in found.issues if cp in cps})
     grouped = issues_by_cause(open_issues(session, wanted))
-    changes: list[NetworkEvent | None] = []
-    for (cp_id, cause), count in sorted(found.issues.items()):
-        issues = grouped.get((cp_id, cause))
-        if cp_id in cps and issues:  # resolved meanwhile: nothing to raise
-            signal = issue_signal(issues, cause, count)
-            changes.append(raise_or_repeat(session, cps[cp_id], signal, now))
-    return changes
+    raises = [
+        Raise(cps[cp_id], issue_signal(issues, cause, count))
+        for (cp_id, cause), count in sorted(found.issues.items())
+        if cp_id in cps and (issues := grouped.get((cp_id, cause)))  # else resolved meanwhile
+    ]
+    prefetch_open_alarms(session, [open_key(cp_id, 0, cause) for cp_id, cause in found.issues])
+    return [*raise_many(session, raises, now)]
 
 
 def _start_changes(
@@ -278,14 +282,25 @@ def _start_changes(
     """Failed remote starts and short empty sessions count towards the failed-starts rule; a
     session that worked closes the connector's failed-starts alarm."""
     check: set[tuple[int, int]] = {(c.charge_point_id, command_connector(c)) for c in commands}
+    ended = [cs for cs in sessions if cs.stop_time is not None and cs.charge_point_id in cps]
+    # Only a connector with an open failed-starts alarm has one to close: when a shift's
+    # sessions end together, one read of the open alarms, not two queries per session.
+    prefetch_open_alarms(
+        session, [open_key(cs.charge_point_id, cs.connector_id, FAILED_STARTS) for cs in ended]
+    )
     changes: list[NetworkEvent | None] = []
-    for cs in sessions:
-        cp = cps.get(cs.charge_point_id)
-        if cp is None or cs.stop_time is None:
+    for cs in ended:
+        cp, key = (
+            cps[cs.charge_point_id],
+            open_key(cs.charge_point_id, cs.connector_id, FAILED_STARTS),
+        )
+        if cs.stop_time is None:
             continue
         if session_start_failed(cs.start_time, cs.stop_time, cs.energy_wh):
             check.add((cs.charge_point_id, cs.connector_id))
-        elif latest_start_succeeded(session, cp, cs.connector_id):
+        elif open_alarm(session, key) is not None and latest_start_succeeded(
+            session, cp, cs.connector_id
+        ):
             what = f"transaction {cs.id} charged {cs.energy_wh} Wh"
             changes.append(
                 recover_open(
@@ -299,10 +314,10 @@ def _start_changes(
                 )
             )
     for cp_id, connector_id in sorted(check):
-        cp = cps.get(cp_id)
-        signal = failed_starts_signal(session, cp, connector_id, now) if cp else None
-        if cp is not None and signal is not None:
-            changes.append(raise_or_repeat(session, cp, signal, now))
+        checked = cps.get(cp_id)
+        signal = failed_starts_signal(session, checked, connector_id, now) if checked else None
+        if checked is not None and signal is not None:
+            changes.append(raise_or_repeat(session, checked, signal, now))
     return changes
 
 
