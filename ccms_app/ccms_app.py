@@ -27,6 +27,7 @@ from ccms_app.control.firmware.state import FirmwareState
 from ccms_app.control.pages import charge_point as charge_point_detail
 from ccms_app.control.state.charge_point import ChargePointDetailState
 from ccms_app.core import i18n
+from ccms_app.core.asset_cache import HashedAssetCache
 from ccms_app.core.config import get_settings
 from ccms_app.core.event_relay import event_relay
 from ccms_app.core.events import get_event_bus
@@ -196,8 +197,9 @@ app = rx.App(
     # alarm toast has the bottom right.
     toaster=rx.toast.provider(position="top-center", close_button=True, rich_colors=True),
     # Login/logout, firmware downloads and diagnostics uploads, on the web port; then the
-    # raw login token is taken out of what reaches Reflex's socket (accounts/web_session.py).
-    api_transformer=[build_api(), RawTokenScrubber],
+    # raw login token is taken out of what reaches Reflex's socket (accounts/web_session.py);
+    # the build's content-named scripts are cached by browsers for good (core/asset_cache.py).
+    api_transformer=[build_api(), RawTokenScrubber, HashedAssetCache],
 )
 # Reflex's technical connection toast, replaced by a plain banner (ui/connection.py).
 app.app_wraps[(5, "Overlay")] = lambda stateful: connection_lost_banner() if stateful else None

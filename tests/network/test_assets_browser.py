@@ -6,11 +6,12 @@ point from its page. Screenshots (desktop and 360 px) go to artifacts/screenshot
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from ocpp.v16 import call
 from ocpp.v16.enums import ChargePointErrorCode, ChargePointStatus
-from playwright.async_api import Browser, Locator, Page, expect
+from playwright.async_api import Browser, Locator, Page, Response, expect
 
 from ocpp_server.simulator import SimulatedChargePoint
 from tests.fixtures.app_process import (
@@ -270,3 +271,29 @@ async def test_edit_a_charge_point_from_its_page(running_app: RunningApp, browse
     await page.click(tid("cpform-save"))
     await expect(page.locator(tid("cpform-dialog"))).to_be_hidden(timeout=UI_TIMEOUT_MS)
     await expect(page.locator(tid("cp-vendor"))).to_have_text("Alfen", timeout=UI_TIMEOUT_MS)
+
+
+async def test_a_pages_scripts_are_cached_for_good_and_the_page_is_not(
+    running_app: RunningApp, browser: Browser
+) -> None:
+    """A new tab or a reload loads no script again (core/asset_cache.py): each content-named
+    file of the build comes `immutable`; the Assets page, whose path starts the same, does
+    not."""
+    page = await _log_in(browser, running_app, DESKTOP, "/assets")
+    await expect(page.locator(tid("stations-list"))).to_be_visible(timeout=UI_TIMEOUT_MS)
+    seen: dict[str, str | None] = {}
+
+    async def note(response: Response) -> None:
+        path = urlsplit(response.url).path
+        if path.startswith("/assets"):
+            seen[path] = await response.header_value("cache-control")
+
+    page.on("response", note)
+    await page.reload()
+    await expect(page.locator(tid("stations-list"))).to_be_visible(timeout=UI_TIMEOUT_MS)
+    scripts = {path: value for path, value in seen.items() if path.endswith((".js", ".css"))}
+    assert len(scripts) >= 5, seen
+    assert all(value == "public, max-age=31536000, immutable" for value in scripts.values()), (
+        scripts
+    )
+    assert "immutable" not in (seen.get("/assets") or ""), seen
