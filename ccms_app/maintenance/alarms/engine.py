@@ -290,12 +290,10 @@ def _start_changes(
     )
     changes: list[NetworkEvent | None] = []
     for cs in ended:
-        cp, key = (
-            cps[cs.charge_point_id],
-            open_key(cs.charge_point_id, cs.connector_id, FAILED_STARTS),
-        )
-        if cs.stop_time is None:
+        if cs.stop_time is None:  # filtered above; this tells the type checker
             continue
+        cp = cps[cs.charge_point_id]
+        key = open_key(cs.charge_point_id, cs.connector_id, FAILED_STARTS)
         if session_start_failed(cs.start_time, cs.stop_time, cs.energy_wh):
             check.add((cs.charge_point_id, cs.connector_id))
         elif open_alarm(session, key) is not None and latest_start_succeeded(
