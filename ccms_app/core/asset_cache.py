@@ -2,7 +2,7 @@
 
 The build names every script and stylesheet after its content (`/assets/<name>-<hash>.js`):
 a new build gives new names, so a name's content never changes. Starlette's static files
-send an ETag but no Cache-Control, so a browser revalidated each of a page's ~40 files on
+send an ETag but no Cache-Control, so a browser revalidated each of a page's ~77 files on
 every new tab and reload, and each answer (a 304) was a request through the app's event
 loop, the one that also serves the chargers (issue 8: nine tabs opened at once took 8-20 s).
 With `immutable` a browser loads them once. The pages themselves (`/assets` is the Assets
