@@ -55,7 +55,6 @@ async def one_tab(context: BrowserContext, url: str) -> dict[str, int]:
         counts["server_assets"] += "/assets/" in response["url"]
 
     devtools.on("Network.responseReceived", received)
-    devtools.on("Network.requestServedFromCache", lambda _event: None)
     await page.goto(url)
     await page.wait_for_selector(ROW, timeout=120_000)
     await asyncio.sleep(SETTLE_S)

@@ -268,7 +268,7 @@ def _issue_changes(
         for (cp_id, cause), count in sorted(found.issues.items())
         if cp_id in cps and (issues := grouped.get((cp_id, cause)))  # else resolved meanwhile
     ]
-    prefetch_open_alarms(session, [open_key(cp_id, 0, cause) for cp_id, cause in found.issues])
+    prefetch_open_alarms(session, [open_key(stored_id(r.cp.id), 0, r.signal.cause) for r in raises])
     return [*raise_many(session, raises, now)]
 
 
