@@ -11,6 +11,9 @@ StatusNotification or Heartbeat every few messages. Scenarios:
 - closed: one CALL in flight per charger, each sends the next as soon as the answer arrives;
 - open:   each charger sends on its own schedule so all together offer `--rate` msg/s; latency
           counts from the scheduled send time, so a server that falls behind shows it;
+- sessions: closed loop over short charging sessions: StopTransaction, StartTransaction, then
+          SESSION_METER_VALUES MeterValues, again and again (what a shift change, a car park
+          emptying or a site coming back online sends); `sessions_per_s` beside msg/s;
 - idle:   chargers connect and boot, then stay connected until a line arrives on stdin.
 
 Progress and the result are JSON lines on stdout ({"event": ...}); the harness samples the
@@ -39,6 +42,7 @@ from bench._ocpp_client import CallError, ChargerConnection, ConnectionGone, ope
 
 HOST = "127.0.0.1"
 STATUS_EVERY = 5  # every 5th message of the loop is a StatusNotification or a Heartbeat
+SESSION_METER_VALUES = 3  # MeterValues per session in the `sessions` scenario
 DRAIN_TIMEOUT = 30.0  # seconds the chargers may take to get their last answer after the window
 
 
@@ -75,6 +79,7 @@ class Stats:
 
     latencies: list[float] = field(default_factory=list)
     in_window: int = 0  # answers that arrived inside the measurement window
+    sessions_in_window: int = 0  # `sessions`: StartTransactions answered inside the window
     answered: int = 0  # every CALLRESULT, set-up included
     protocol_errors: int = 0  # frames the chargers could not make sense of
     call_errors: int = 0
@@ -235,25 +240,74 @@ class Window:
     end: float
 
 
-async def closed_loop(charger: Charger, stats: Stats, window: Window) -> None:
-    """Send the next CALL as soon as the previous one is answered, until the window ends."""
+async def closed_loop(
+    charger: Charger,
+    stats: Stats,
+    window: Window,
+    next_call: Callable[[], tuple[str, dict[str, Any]]] | None = None,
+    on_reply: Callable[[str, Any], None] | None = None,
+) -> None:
+    """Send the next CALL as soon as the previous one is answered, until the window ends.
+    `next_call` (default: the charging loop's) picks each CALL; `on_reply(action, payload)`
+    sees each answer (None for a CALLERROR)."""
     clock = time.perf_counter
+    next_call = next_call or charger.next_message
     while (sent := clock()) < window.end:
-        action, payload = charger.next_message()
+        action, payload = next_call()
         try:
-            await charger.connection.call(action, payload)
+            reply = await charger.connection.call(action, payload)
         except CallError as exc:
             stats.error(exc)
-            continue
+            reply = None
         except ConnectionGone:
             stats.lost += 1
             return
+        if on_reply is not None:
+            on_reply(action, reply)
+        if reply is None:
+            continue
         done = clock()
         stats.answered += 1
         if window.start <= done <= window.end:
             stats.in_window += 1
+            stats.sessions_in_window += action == "StartTransaction"
             if sent >= window.start:
                 stats.latencies.append(done - sent)
+
+
+def session_messages(charger: Charger, tag: str) -> tuple[str, dict[str, Any]]:
+    """The next CALL of the `sessions` loop: MeterValues while a session runs, then its
+    StopTransaction, then a new StartTransaction (no transaction: the last stop was sent)."""
+    if charger.transaction_id is None:
+        charger.sent = 0
+        payload = {"connectorId": 1, "idTag": tag, "meterStart": round(charger.energy_wh)}
+        return "StartTransaction", {**payload, "timestamp": now_iso()}
+    charger.sent += 1
+    if charger.sent > SESSION_METER_VALUES:
+        return "StopTransaction", stop_payload(charger)
+    charger.energy_wh += 3.7 + (charger.index % 7) * 0.1
+    return "MeterValues", charger.meter_payload()
+
+
+def stop_payload(charger: Charger) -> dict[str, Any]:
+    """StopTransaction as a charger sends it: meterStop is the register, rounded to Wh."""
+    return {
+        "transactionId": charger.transaction_id,
+        "meterStop": round(charger.energy_wh),
+        "timestamp": now_iso(),
+        "reason": "Local",
+    }
+
+
+def session_reply(charger: Charger, stats: Stats, action: str, reply: Any) -> None:
+    """What the `sessions` loop learns from an answer: the new transaction, or that none runs
+    (a stop answered, or a start or stop refused: begin a new session)."""
+    if reply is None or action == "StopTransaction":
+        charger.transaction_id = None
+    elif action == "StartTransaction":
+        charger.transaction_id = reply.get("transactionId")
+        if reply.get("idTagInfo", {}).get("status") != "Accepted":
+            stats.rejected += 1
 
 
 async def open_loop(charger: Charger, stats: Stats, window: Window, interval: float) -> None:
@@ -316,6 +370,7 @@ async def run_loops(
         "unfinished": len(late),
         "messages": stats.in_window,
         "msg_per_s": round(stats.in_window / args.duration, 1),
+        "sessions_per_s": round(stats.sessions_in_window / args.duration, 1),
         **latency_figures(stats.latencies),
     }
 
@@ -342,14 +397,8 @@ async def stop_transactions(chargers: list[Charger], stats: Stats) -> None:
     async def stop(charger: Charger) -> None:
         if charger.transaction_id is None:
             return
-        payload = {
-            "transactionId": charger.transaction_id,
-            "meterStop": int(charger.energy_wh),
-            "timestamp": now_iso(),
-            "reason": "Local",
-        }
         with contextlib.suppress(ConnectionGone):
-            await answered(charger, stats, "StopTransaction", payload)
+            await answered(charger, stats, "StopTransaction", stop_payload(charger))
 
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(asyncio.gather(*(stop(c) for c in chargers)), DRAIN_TIMEOUT)
@@ -369,6 +418,17 @@ async def run_traffic(args: argparse.Namespace, stats: Stats) -> dict[str, Any]:
 
         def loop_of(charger: Charger, window: Window) -> Coroutine[Any, Any, None]:
             return closed_loop(charger, stats, window)
+    elif args.scenario == "sessions":
+
+        def loop_of(charger: Charger, window: Window) -> Coroutine[Any, Any, None]:
+            tag = id_tag(args.tag_prefix, charger.index)
+            return closed_loop(
+                charger,
+                stats,
+                window,
+                next_call=lambda: session_messages(charger, tag),
+                on_reply=lambda action, reply: session_reply(charger, stats, action, reply),
+            )
     else:
         interval = args.chargers / args.rate
 
@@ -407,7 +467,7 @@ async def generate(args: argparse.Namespace) -> dict[str, Any]:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--scenario", choices=("closed", "open", "idle"), required=True)
+    parser.add_argument("--scenario", choices=("closed", "open", "sessions", "idle"), required=True)
     parser.add_argument("--chargers", type=int, default=100)
     parser.add_argument("--duration", type=float, default=8.0, help="measured seconds")
     parser.add_argument("--warmup", type=float, default=1.5, help="unmeasured seconds first")

@@ -24,6 +24,7 @@ TRAFFIC_COLUMNS = (
     ("set-up s", "setup_s"),
     ("errors", "errors"),
 )
+SESSION_COLUMNS = (("sessions/s", "sessions_per_s"), *TRAFFIC_COLUMNS)
 IDLE_COLUMNS = (
     ("booted", "chargers"),
     ("boot all s", "boot_s"),

@@ -11,11 +11,14 @@ generator (raw OCPP-J frames over websockets, bench/_ocpp_load.py) runs on CPU 1
 - raw:             websockets + json answering every CALL with a fixed CALLRESULT.
 
 Scenarios: (a) closed loop, 100 chargers; (b) closed loop, 1,000 chargers; (c) open loop,
-1,000 chargers offered 1,000 msg/s in total; (d) idle chargers connecting and booting.
+1,000 chargers offered 1,000 msg/s in total; (d) idle chargers connecting and booting; (e)
+session churn: 100 chargers in closed loop over short sessions (StopTransaction,
+StartTransaction, three MeterValues, again), sessions/s beside msg/s.
 Prints one table per scenario with the ratios CCMS / reference, and writes the same to
 artifacts/bench/ocpp_throughput.json. `--baseline HEAD` adds `ccms@HEAD`: the committed code
 (exported with `git archive`, run with the same venv) next to the working tree, so one run
-gives the before and after figures.
+gives the before and after figures. `--cards 20000` provisions that many id tags (a network's
+card base: Authorize and StartTransaction look each card up among them).
 
     .venv/bin/python bench/ocpp_throughput.py [--quick] [--servers ccms,ocpp-ref] [--idle 10000]
         [--baseline HEAD]
@@ -53,6 +56,7 @@ from bench._bench_procs import (
 from bench._ccms_ocpp_server import BENCH_TAG_PREFIX, CHARGER_PREFIX
 from bench._report import (
     IDLE_COLUMNS,
+    SESSION_COLUMNS,
     TRAFFIC_COLUMNS,
     error_count,
     machine_lines,
@@ -73,14 +77,17 @@ class Scenario:
     chargers: int
     options: tuple[str, ...]  # load generator arguments besides --chargers
     idle: bool = False
+    sessions: bool = False
 
     @property
     def columns(self) -> tuple[tuple[str, str], ...]:
-        return IDLE_COLUMNS if self.idle else TRAFFIC_COLUMNS
+        if self.idle:
+            return IDLE_COLUMNS
+        return SESSION_COLUMNS if self.sessions else TRAFFIC_COLUMNS
 
 
 def scenarios(args: argparse.Namespace) -> list[Scenario]:
-    """(a)-(d) at the sizes asked for (`--quick`: small and short, a smoke run)."""
+    """(a)-(e) at the sizes asked for (`--quick`: small and short, a smoke run)."""
     small, large, idle = (10, 100, 100) if args.quick else (100, 1000, args.idle)
     rate = large if args.quick else args.rate
     closed_s, open_s = (1.0, 1.0) if args.quick else (args.duration, args.open_duration)
@@ -105,6 +112,14 @@ def scenarios(args: argparse.Namespace) -> list[Scenario]:
             idle,
             ("--scenario", "idle"),
             idle=True,
+        ),
+        Scenario(
+            "sessions",
+            f"(e) session churn, {small:,} chargers in closed loop over short sessions "
+            f"(Stop, Start, 3 MeterValues), {closed_s:g} s measured",
+            small,
+            ("--scenario", "sessions", "--duration", str(closed_s), "--warmup", warmup),
+            sessions=True,
         ),
     ]
 
@@ -271,6 +286,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         report["servers"] = args.servers
         if any(name in bench.sources for name in args.servers):
             tags = max((s.chargers for s in chosen if not s.idle), default=1)
+            tags = max(tags, args.cards)  # the chargers use the first ones
             seconds = bench.prepare_ccms(max(s.chargers for s in chosen), tags)
             print(f"ccms database migrated and seeded in {seconds:.1f} s", flush=True)
         for scenario in chosen:
@@ -299,7 +315,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--open-duration", type=float, default=8.0, help="open loop, seconds")
     parser.add_argument("--rate", type=float, default=1000.0, help="open loop msg/s offered")
     parser.add_argument(
-        "--only", help="comma-separated scenarios: closed_small,closed_large,open_loop,idle"
+        "--cards",
+        type=int,
+        default=0,
+        help="id tags provisioned in CCMS's database (an operator's card base, e.g. 20000); "
+        "at least one per charger",
+    )
+    parser.add_argument(
+        "--only",
+        help="comma-separated scenarios: closed_small,closed_large,open_loop,idle,sessions",
     )
     parser.add_argument(
         "--baseline", metavar="GIT_REF", help="also run the ccms code committed at GIT_REF"
@@ -308,7 +332,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     args.only = [key.strip() for key in (args.only or "").split(",") if key.strip()]
     args.servers = [name.strip() for name in args.servers.split(",") if name.strip()]
-    keys = {"closed_small", "closed_large", "open_loop", "idle"}
+    keys = {"closed_small", "closed_large", "open_loop", "idle", "sessions"}
     if set(args.only) - keys:
         parser.error(f"--only: choose from {', '.join(sorted(keys))}")
     unknown = sorted(set(args.servers) - set(SERVERS))

@@ -21,6 +21,11 @@ The bound is a time, not a number of batches: at 1,000 messages a second the wri
 and running session every 2.5 s. PostgreSQL has no data_version: there every batch gets a
 fresh session.
 
+Within a batch the session also holds every row it loaded or added until the batch ends
+(`BATCH_ROWS`): SQLAlchemy's identity map holds objects weakly, so a row one step of a unit
+loaded and let go was loaded again by the next step that asked for it. A StopTransaction read
+its session's cost three times, its organisation twice and its payment again.
+
 The writer's own connection does not checkpoint the WAL itself: a WalCheckpointer, started
 and stopped with that connection, does it on another thread (core.wal_checkpoint).
 """
@@ -30,6 +35,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import SingletonThreadPool, StaticPool
 from sqlmodel import Session
@@ -38,6 +44,7 @@ from ccms_app.core.wal_checkpoint import WalCheckpointer, wal_database
 
 MAX_KEPT_S = 300.0
 SQLITE_AUTOCHECKPOINT = 1000  # SQLite's default, given back with the connection
+BATCH_ROWS = "batch_rows"  # session.info: the rows the current batch loaded or added
 
 
 def _can_keep(engine: Engine) -> bool:
@@ -68,12 +75,15 @@ class WriterSessions:
             self.close()
             self._engine = engine
         if not _can_keep(engine):
-            return Session(engine, expire_on_commit=False)
+            return _holding_rows(Session(engine, expire_on_commit=False))
         if self._kept is None or self._clock() - self._kept_since >= MAX_KEPT_S:
             self.drop()
-            self._kept = Session(bind=self._own_connection(engine), expire_on_commit=False)
+            self._kept = _holding_rows(
+                Session(bind=self._own_connection(engine), expire_on_commit=False)
+            )
             self._kept_since = self._clock()
         session = self._kept
+        session.info.pop(BATCH_ROWS, None)  # the last batch's rows: held weakly again
         version = session.connection().exec_driver_sql("PRAGMA data_version").scalar()
         if version != self._version:
             if self._batches:
@@ -87,8 +97,8 @@ class WriterSessions:
     def for_retry(self, engine: Engine) -> Session:
         """A session of its own for one unit of a failed batch (the kept one was dropped)."""
         if not _can_keep(engine):
-            return Session(engine, expire_on_commit=False)
-        return Session(bind=self._own_connection(engine), expire_on_commit=False)
+            return _holding_rows(Session(engine, expire_on_commit=False))
+        return _holding_rows(Session(bind=self._own_connection(engine), expire_on_commit=False))
 
     def done(self, session: Session) -> None:
         """After a batch committed: close a session that is not kept."""
@@ -128,6 +138,17 @@ class WriterSessions:
             self.checkpointer = WalCheckpointer(engine)
             self.checkpointer.start()
         return self._connection
+
+
+def _holding_rows(session: Session) -> Session:
+    """`session`, keeping a reference to each row it loads or inserts in info[BATCH_ROWS]."""
+    event.listen(session, "loaded_as_persistent", _hold)
+    event.listen(session, "pending_to_persistent", _hold)
+    return session
+
+
+def _hold(session: Session, instance: object) -> None:
+    session.info.setdefault(BATCH_ROWS, []).append(instance)
 
 
 def _autocheckpoint(connection: Connection, pages: int) -> None:

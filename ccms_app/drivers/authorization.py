@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, exists, or_, true
+from sqlalchemy import and_, bindparam, exists, or_, true
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, func, select
 
 from ccms_app.charging.models import ChargingSession, SessionStatus
 from ccms_app.drivers.authorization_checks import refusal
+from ccms_app.drivers.id_tag_lookup import lookup_params, spelled_like
 from ccms_app.drivers.models import Driver, DriverStatus, IdTag, IdTagStatus, UserGroupMember
 from ccms_app.drivers.rules.authorization import ACCEPTED, id_tag_status
 from ccms_app.network.models import ChargePoint, RegistrationState
@@ -38,6 +39,16 @@ def owner_blocked_clause() -> ColumnElement[bool]:
     return or_(suspended_driver, and_(col(IdTag.group_id).is_not(None), ~authorised_member))
 
 
+# Built once (Authorize and every StartTransaction run them): the card and whether its owner
+# blocks it, and a running session of the card's other than `ignored` (0: none; ids start at 1).
+_CARD_CHECK = spelled_like(select(IdTag, owner_blocked_clause()))
+_RUNNING_WITH_TAG = select(ChargingSession.id).where(
+    func.lower(ChargingSession.id_tag) == bindparam("key"),
+    col(ChargingSession.status) == SessionStatus.ACTIVE,
+    col(ChargingSession.id) != bindparam("ignored"),
+)
+
+
 def check_id_tag(
     session: Session,
     id_tag: str,
@@ -59,19 +70,12 @@ def check_id_tag(
     (drivers.authorization_checks: e.g. a wallet below the minimum is Blocked). A
     StopTransaction's answer leaves them out (charging.transactions)."""
     # OCPP IdTokens are case-insensitive.
-    row = session.exec(
-        select(IdTag, owner_blocked_clause()).where(func.lower(IdTag.id_tag) == id_tag.lower())
-    ).first()
+    row = session.exec(_CARD_CHECK, params=lookup_params(id_tag)).first()
     tag, owner_blocked = row if row is not None else (None, False)
     busy = False
     if starting and tag is not None and not tag.concurrent_transactions:
-        query = select(ChargingSession.id).where(
-            func.lower(ChargingSession.id_tag) == id_tag.lower(),
-            ChargingSession.status == SessionStatus.ACTIVE,
-        )
-        if ignore_session_id is not None:
-            query = query.where(ChargingSession.id != ignore_session_id)
-        busy = session.exec(query).first() is not None
+        params = {"key": id_tag.lower(), "ignored": ignore_session_id or 0}
+        busy = session.exec(_RUNNING_WITH_TAG, params=params).first() is not None
     status = id_tag_status(
         known=tag is not None,
         blocked=tag is not None and tag.status == IdTagStatus.BLOCKED,

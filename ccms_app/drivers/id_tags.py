@@ -41,6 +41,7 @@ from ccms_app.drivers.common import (
     text,
     visible,
 )
+from ccms_app.drivers.id_tag_lookup import find_id_tag
 from ccms_app.drivers.models import (
     Driver,
     IdTag,
@@ -90,10 +91,6 @@ class IdTagView:
     description: str
     created_at: datetime
     concurrent_transactions: bool = False
-
-
-def _find(session: Session, id_tag: str) -> IdTag | None:
-    return session.exec(select(IdTag).where(func.lower(IdTag.id_tag) == id_tag.lower())).first()
 
 
 def _get(session: Session, scope: Scope, pk: int) -> IdTag:
@@ -176,7 +173,7 @@ def _parent(session: Session, scope: Scope, errors: Errors, value: str, own_tag:
     value = value.strip()
     if not value:
         return None
-    parent = _find(session, value)
+    parent = find_id_tag(session, value)
     if parent is None or not scope.covers(parent.organisation_id):
         errors.add(
             "parent_id_tag",
@@ -200,7 +197,7 @@ def _parent(session: Session, scope: Scope, errors: Errors, value: str, own_tag:
                 ),
             )
             return None
-        nxt = _find(session, current.parent_id_tag)
+        nxt = find_id_tag(session, current.parent_id_tag)
         if nxt is None or nxt.id_tag.lower() in seen:
             break
         seen.add(nxt.id_tag.lower())
@@ -217,7 +214,7 @@ def _new_tag(session: Session, errors: Errors, value: str) -> str:
     except FieldError as exc:
         errors.add("id_tag", "Id tag" + str(exc).removeprefix("id_tag"))
         return value
-    existing = _find(session, value)
+    existing = find_id_tag(session, value)
     if existing is not None:
         errors.add(
             "id_tag",

@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, func, text
 from sqlmodel import Field, SQLModel
 
 from ccms_app.core.types import utc_column, utc_now
@@ -51,6 +51,9 @@ class IdTag(SQLModel, table=True):
     """An OCPP idTag (RFID card UID or app token), at most 20 characters."""
 
     __tablename__ = "id_tag"
+    # Authorize, StartTransaction and the payer look a tag up case-insensitively (OCPP
+    # IdTokens are): without this index each lookup read every card of the network.
+    __table_args__ = (Index("ix_id_tag_id_tag_lower", func.lower(text("id_tag"))),)
 
     id: int | None = Field(default=None, primary_key=True)
     organisation_id: int = Field(foreign_key="organisation.id", index=True)

@@ -31,7 +31,7 @@ from ccms_app.core.i18n import tr
 from ccms_app.core.pending_writes import write_pending
 from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
-from ccms_app.drivers.models import IdTag
+from ccms_app.drivers.id_tag_lookup import find_id_tag
 from ccms_app.finance.errors import FinanceConflict, FinanceNotFound
 from ccms_app.finance.models import (
     DRIVER_ACCOUNT,
@@ -75,8 +75,9 @@ def install() -> None:
 def price_closed_session(session: Session, cs: ChargingSession, cp: ChargePoint) -> None:
     """The final cost of a session that has just ended, in its transaction (see module doc)."""
     end = cs.stop_time or cs.start_time
+    so_far = session.get(SessionCost, cs.id)
     try:
-        priced = compute(session, cs, cp, end, tariff_of(session, session.get(SessionCost, cs.id)))
+        priced = compute(session, cs, cp, end, tariff_of(session, so_far))
     except Exception as exc:  # the stop is kept: hold the cost for an operator
         log.exception("pricing failed", extra={"transaction_id": cs.id, "identity": cp.identity})
         _store_failure(session, cs, f"pricing failed: {exc}")
@@ -92,7 +93,7 @@ def price_closed_session(session: Session, cs: ChargingSession, cp: ChargePoint)
     )
     outcome = judge(evidence)
     state = CostState.REVIEW if outcome.review else CostState.FINAL
-    store(session, cs, priced, state, outcome.note)
+    store(session, cs, priced, state, outcome.note, so_far)
 
 
 def compute(
@@ -149,12 +150,16 @@ def tariff_of(session: Session, row: SessionCost | None) -> Resolution | None:
 
 
 def store(
-    session: Session, cs: ChargingSession, priced: Priced, state: CostState, note: str
+    session: Session,
+    cs: ChargingSession,
+    priced: Priced,
+    state: CostState,
+    note: str,
+    row: SessionCost | None,
 ) -> SessionCost:
-    """Write (or replace) the session's cost row with `priced`."""
-    row = session.get(SessionCost, cs.id) or SessionCost(
-        session_id=stored_id(cs.id), organisation_id=cs.organisation_id
-    )
+    """Write the session's cost: into `row`, its cost so far as the caller read it, or a new
+    row when it had none (a session not priced while it ran)."""
+    row = row or SessionCost(session_id=stored_id(cs.id), organisation_id=cs.organisation_id)
     row.payment_method = row.payment_method or _payment_method(session, cs.id_tag)
     row.priced_at = utc_now()
     cost, resolution = priced.cost, priced.resolution
@@ -292,7 +297,7 @@ def _time_zone(session: Session, cp: ChargePoint) -> str:
 
 
 def _payment_method(session: Session, id_tag: str) -> str:
-    tag = session.exec(select(IdTag).where(IdTag.id_tag == id_tag)).first()
+    tag = find_id_tag(session, id_tag)
     if tag is None:
         return "unknown id tag"
     if tag.group_id is not None:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -37,6 +37,7 @@ from ccms_app.core.db import read_session, session_scope
 from ccms_app.core.i18n import N_, tr
 from ccms_app.core.rows import stored_id
 from ccms_app.core.stored_text import fits, reword
+from ccms_app.drivers.id_tag_lookup import find_id_tag
 from ccms_app.drivers.models import Driver, IdTag, UserGroup, UserGroupMember
 from ccms_app.finance.errors import FinanceError, FinanceNotFound
 from ccms_app.finance.memberships.benefits import MemberTariff, member_tariff
@@ -193,7 +194,7 @@ def resolve(
     if cp is None:
         return None
     owners = _owner_chain(session, cp.organisation_id)
-    tag = session.exec(select(IdTag).where(IdTag.id_tag == id_tag)).first() if id_tag else None
+    tag = find_id_tag(session, id_tag)
     candidates = _candidates(session, cp, connector_id, connector_pk, tag, owners)
     found = _assigned(session, owners, candidates)
     member = member_tariff(session, tag, owners, at)
@@ -321,28 +322,33 @@ def _groups(session: Session, tag: IdTag | None) -> list[tuple[int, str]]:
     return [(stored_id(group_id), MEMBER_GROUP) for group_id in rows]
 
 
+# Built once (every stop resolves its tariff): the live assignments to any of these ids by
+# these owners; `_assigned` keeps those whose kind of target matches too.
+_ASSIGNED_TO = (
+    select(TariffAssignment, Tariff)
+    .join(Tariff, col(Tariff.id) == TariffAssignment.tariff_id)
+    .where(
+        col(TariffAssignment.target_id).in_(bindparam("target_ids", expanding=True)),
+        col(TariffAssignment.organisation_id).in_(bindparam("owners", expanding=True)),
+        col(Tariff.archived).is_(False),
+    )
+)
+
+
 def _assigned(
     session: Session, owners: list[int], candidates: list[tuple[AssignmentTarget, int, str]]
 ) -> dict[tuple[str, int], Tariff]:
     """The tariff assigned to each candidate, by the nearest owner (the charge point's own
     organisation before its parent operator)."""
-    keys = [
-        and_(col(TariffAssignment.target_kind) == t.value, col(TariffAssignment.target_id) == i)
-        for t, i, _ in candidates
-    ]
-    rows = session.exec(
-        select(TariffAssignment, Tariff)
-        .join(Tariff, col(Tariff.id) == TariffAssignment.tariff_id)
-        .where(
-            or_(*keys),
-            col(TariffAssignment.organisation_id).in_(owners),
-            col(Tariff.archived).is_(False),
-        )
-    ).all()
+    wanted = {(target.value, target_id) for target, target_id, _ in candidates}
+    params = {"target_ids": sorted({i for _, i in wanted}), "owners": owners}
+    rows = session.exec(_ASSIGNED_TO, params=params).all()
     rank = {owner: index for index, owner in enumerate(owners)}
     found: dict[tuple[str, int], tuple[int, Tariff]] = {}
     for row, tariff in rows:
         key = (row.target_kind, row.target_id)
+        if key not in wanted:  # the same id of another kind of target
+            continue
         nearness = rank.get(row.organisation_id, len(owners))
         if key not in found or nearness < found[key][0]:
             found[key] = (nearness, tariff)

@@ -25,6 +25,7 @@ from ccms_app.core.i18n import tr
 from ccms_app.core.identifiers import FieldError, validate_id_tag, validate_identity
 from ccms_app.core.local_time import wall_time_to_utc
 from ccms_app.core.rows import stored_id
+from ccms_app.drivers.id_tag_lookup import find_id_tag
 from ccms_app.drivers.models import IdTag, IdTagStatus
 from ccms_app.network.models import ChargePoint, Connector, RegistrationState, Station
 
@@ -307,15 +308,6 @@ def _apply_registration(
     return tuple(changes)
 
 
-def _find_id_tag(session: Session, id_tag: str) -> IdTag | None:
-    exact = session.exec(select(IdTag).where(IdTag.id_tag == id_tag)).first()
-    if exact is not None:
-        return exact
-    return session.exec(
-        select(IdTag).where(func.lower(IdTag.id_tag) == id_tag.lower()).order_by(col(IdTag.id))
-    ).first()
-
-
 def _upsert_id_tag(
     session: Session,
     id_tag: str,
@@ -324,7 +316,7 @@ def _upsert_id_tag(
     parent_id_tag: str | None,
     status: str,
 ) -> IdTagResult:
-    tag = _find_id_tag(session, id_tag)
+    tag = find_id_tag(session, id_tag)
     org = _owner(session, organisation_id, tag.organisation_id if tag else None)
     wanted: dict[str, object] = {
         "status": status,

@@ -44,3 +44,13 @@ async def test_generator_gets_answers_from_raw_and_ccms(
         _assert_clean(result, chargers)
         assert result["error_codes"] == {}
         assert "server_cpu_pct" in result
+    churn = harness.Scenario(
+        key="smoke-sessions",
+        title="smoke",
+        chargers=chargers,
+        options=("--scenario", "sessions", "--duration", "1.5", "--warmup", "0.3"),
+        sessions=True,
+    )
+    result = await bench.measure("ccms", churn)
+    _assert_clean(result, chargers)
+    assert result["sessions_per_s"] > 0  # sessions stopped and started again, none refused

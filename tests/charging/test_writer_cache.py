@@ -5,6 +5,7 @@ counts from the next message; a failed batch leaves nothing behind (core.writer_
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from types import SimpleNamespace
@@ -20,6 +21,7 @@ from ccms_app.charging.models import ChargingSession
 from ccms_app.core import db
 from ccms_app.core.db_writer import DbWriter
 from ccms_app.core.writer_session import MAX_KEPT_S, WriterSessions
+from ccms_app.finance.models import SessionCost
 from ccms_app.network import charge_points
 from ccms_app.network.models import ChargePoint
 from ccms_app.network.provisioning import add_id_tag
@@ -29,6 +31,7 @@ from ocpp_server.charger_events import (
     MeterSampled,
     StatusChanged,
     TransactionStarted,
+    TransactionStopped,
 )
 from tests.fixtures.db import only_sqlite
 
@@ -143,6 +146,45 @@ async def test_a_blocked_id_tag_is_refused_from_the_next_authorize(service, regi
     assert (await service.authorize(CP, IdTagPresented("CARD-1"))).status == "Accepted"
     add_id_tag("CARD-1", blocked=True)  # the operator blocks the card
     assert (await service.authorize(CP, IdTagPresented("CARD-1"))).status == "Blocked"
+
+
+async def test_a_row_one_step_of_a_batch_let_go_is_not_read_again_in_that_batch(
+    engine, organisation, statements
+) -> None:
+    """The identity map holds rows weakly: a StopTransaction read its session's cost three
+    times and its organisation twice, each step after the last had let go of the row."""
+    writer = DbWriter()
+    await writer.start()
+    organisation_id = organisation.id
+
+    def two_steps(session: Session) -> bool:
+        first = session.get(Organisation, organisation_id)
+        assert first is not None
+        del first
+        gc.collect()  # what would drop a row nothing holds from the identity map
+        return session.get(Organisation, organisation_id) is not None
+
+    statements.clear()
+    assert await writer.run(two_steps)
+    await writer.stop()
+    assert len(_selects_of(statements, "organisation")) == 1
+
+
+async def test_a_stop_reads_its_session_and_its_cost_once(service, registered, statements) -> None:
+    await service.boot_notification(CP, BOOT)
+    started = await service.start_transaction(
+        CP, TransactionStarted(connector_id=1, id_tag="ANY", meter_start_wh=0, timestamp=_now())
+    )
+    statements.clear()
+    stop = TransactionStopped(
+        transaction_id=started.transaction_id, meter_stop_wh=500, timestamp=_now()
+    )
+    await service.stop_transaction(CP, stop)
+    assert len(_selects_of(statements, "session_cost")) == 1
+    assert len(_selects_of(statements, "organisation")) <= 1
+    with db.read_session() as s:
+        cost = s.get(SessionCost, started.transaction_id)
+        assert cost is not None and cost.state == "unpriced"  # no tariff is assigned here
 
 
 async def test_a_failed_batch_leaves_no_changed_object_for_the_next(engine, registered) -> None:

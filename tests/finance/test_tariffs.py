@@ -192,6 +192,15 @@ def test_the_most_specific_assignment_wins(site: Site) -> None:
     assert [a.target for a in ta.assignments(site.scope)] == [t.value for t, _ in targets]
 
 
+def test_a_card_sent_in_other_letter_case_gets_its_drivers_tariff(site: Site) -> None:
+    """OCPP IdTokens are case-insensitive: Authorize accepted "tag-ada" for the card TAG-ADA,
+    and the tariff resolution must find the same card (it compared the exact text, so the
+    session was priced with the charge point's tariff instead of the driver's)."""
+    ta.assign(site.scope, _tariff(site, "Station"), AssignmentTarget.STATION, site.station, "o")
+    ta.assign(site.scope, _tariff(site, "Ada's"), AssignmentTarget.DRIVER, site.driver, "o")
+    assert _applies(site, "tag-ada") == _applies(site, "TAG-ADA") == "Ada's"
+
+
 def test_assigning_a_target_again_replaces_its_tariff_and_archiving_unassigns(
     site: Site,
 ) -> None:

@@ -15,13 +15,13 @@ import logging
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from ccms_app.core.db import session_scope
 from ccms_app.core.i18n import tr
 from ccms_app.core.rows import stored_id
 from ccms_app.core.types import utc_now
-from ccms_app.drivers.models import IdTag
+from ccms_app.drivers.id_tag_lookup import find_id_tag
 from ccms_app.finance.errors import FinanceError, FinanceNotFound
 from ccms_app.finance.payments import stripe_gateway as gateway
 from ccms_app.finance.payments.holders import Holder, find_holder
@@ -65,14 +65,10 @@ def _method_of(account: PaymentAccount | None) -> PaymentMethod:
 def payer_of_id_tag(db: Session, id_tag: str) -> Payer | None:
     """The payer of a session started with `id_tag`: a group card charges its group, any
     other card its driver. None for an unknown tag or a tag that belongs to nobody."""
-    row = db.exec(
-        select(IdTag.organisation_id, IdTag.driver_id, IdTag.group_id).where(
-            func.lower(IdTag.id_tag) == id_tag.lower()
-        )
-    ).first()
-    if row is None:
+    tag = find_id_tag(db, id_tag)
+    if tag is None:
         return None
-    organisation_id, driver_id, group_id = row
+    organisation_id, driver_id, group_id = tag.organisation_id, tag.driver_id, tag.group_id
     if group_id is not None:
         kind, holder_id = HolderKind.GROUP.value, int(group_id)
     elif driver_id is not None:
