@@ -5,17 +5,19 @@ stale-session sweep); finance prices it at that moment so its cost is committed 
 stop. Charging cannot import finance (finance reads charging's sessions), so finance's use
 case is registered by the composition root (runtime.py, and the test fixtures), and charging
 calls whatever is registered. A listener that fails must not lose the stop: it runs in a
-savepoint, and its failure is logged and left to the listener's own fallback.
+savepoint (core.listener_guard), and its failure is logged and left to the listener's own fallback.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 
 from sqlmodel import Session
 
 from ccms_app.charging.models import ChargingSession
+from ccms_app.core.listener_guard import run_listener
 from ccms_app.network.models import ChargePoint
 
 log = logging.getLogger(__name__)
@@ -32,13 +34,13 @@ def on_session_closed(listener: SessionClosedListener) -> None:
 
 
 def session_closed(session: Session, cs: ChargingSession, cp: ChargePoint) -> None:
-    """Tell every listener that `cs` has just ended (its stop fields are set)."""
+    """Tell every listener that `cs` has just ended, its stop fields set (each guarded:
+    core.listener_guard)."""
+    extra = {"transaction_id": cs.id, "identity": cp.identity}
     for listener in _listeners:
-        try:
-            with session.begin_nested():
-                listener(session, cs, cp)
-        except Exception:
-            log.exception(
-                "session close listener failed; the stop is kept",
-                extra={"transaction_id": cs.id, "identity": cp.identity},
-            )
+        run_listener(
+            session,
+            partial(listener, session, cs, cp),
+            "session close listener failed; the stop is kept",
+            extra,
+        )

@@ -5,18 +5,21 @@ payer's method, a card hold to place) in the StartTransaction's own commit, so n
 runs without its payment record. Charging cannot import finance (finance reads charging's
 sessions), so finance's use case is registered by the composition root (runtime.py, and the
 test fixtures), and charging calls whatever is registered. A listener that fails must not
-lose the start: it runs in a savepoint, and its failure is logged (a session without a
-payment record is billed as before payments existed: by the monthly invoice).
+lose the start: it runs in a savepoint (core.listener_guard), and its failure is logged (a
+session without a payment record is billed as before payments existed: by the monthly
+invoice).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 
 from sqlmodel import Session
 
 from ccms_app.charging.models import ChargingSession
+from ccms_app.core.listener_guard import run_listener
 from ccms_app.network.models import ChargePoint
 
 log = logging.getLogger(__name__)
@@ -34,14 +37,12 @@ def on_session_opened(listener: SessionOpenedListener) -> None:
 
 
 def session_opened(session: Session, cs: ChargingSession, cp: ChargePoint) -> None:
-    """Tell every listener that `cs` has just started. No listener: no savepoint either (this
-    runs in the OCPP writer's path)."""
+    """Tell every listener that `cs` has just started (each guarded: core.listener_guard)."""
+    extra = {"transaction_id": cs.id, "identity": cp.identity}
     for listener in _listeners:
-        try:
-            with session.begin_nested():
-                listener(session, cs, cp)
-        except Exception:
-            log.exception(
-                "session open listener failed; the start is kept",
-                extra={"transaction_id": cs.id, "identity": cp.identity},
-            )
+        run_listener(
+            session,
+            partial(listener, session, cs, cp),
+            "session open listener failed; the start is kept",
+            extra,
+        )

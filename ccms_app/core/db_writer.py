@@ -6,7 +6,10 @@ single transaction, commits once, then wakes all of them. A handler therefore st
 after its data is durable, at many times the rate.
 
 If any unit in a batch fails, the batch is rolled back and each unit is retried alone, so one bad
-message never loses the others' data and the failing caller gets its own exception.
+message never loses the others' data and the failing caller gets its own exception. A batch
+runs its units' listeners unguarded (core.listener_guard): a failing listener fails the batch,
+and in the units' retries, each alone, every listener runs in its own savepoint. So a batch of
+one unit is retried too.
 
 Rows nobody awaits (the OCPP message log) need no unit each: `insert_later` queues them and the
 next batch inserts all of them with one multi-row INSERT per table. Inside a unit, rows and
@@ -33,6 +36,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from ccms_app.core.db import get_engine, writer_engine
+from ccms_app.core.listener_guard import UNGUARDED
 from ccms_app.core.pending_writes import Row, insert_rows
 from ccms_app.core.writer_session import WriterSessions
 
@@ -213,6 +217,7 @@ class DbWriter:
     def _write_batch(self, batch: list[_Unit]) -> None:
         engine = self._writer_engine()
         session = self._sessions.for_batch(engine)
+        session.info[UNGUARDED] = True  # the retries below run without it
         try:
             self._load(session, batch)
             results = [unit.work(session) for unit in batch]
@@ -224,9 +229,6 @@ class DbWriter:
         except Exception as exc:
             session.close()
             self._sessions.drop()
-            if len(batch) == 1:
-                batch[0].outcome = (False, exc)
-                return
             log.warning(
                 "database batch failed; retrying its units one by one",
                 extra={"units": len(batch), "error": repr(exc)},

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -45,19 +44,6 @@ def registered(session: Session, organisation: Organisation) -> ChargePoint:
     session.add(cp)
     session.commit()
     return cp
-
-
-@pytest.fixture
-def statements(engine: Engine) -> Iterator[list[str]]:
-    """Every SQL statement the engine runs from now on."""
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(engine, "before_cursor_execute", record)
 
 
 def _now() -> str:
