@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from ccms_app.charging import data_issues
@@ -73,6 +74,23 @@ class StartRequest:
     reservation_id: int | None = None
 
 
+# Built once (every StartTransaction runs both): a start already stored (the charger sent it
+# again), and the sessions still open on the connector that started before `at`.
+_SAME_START = select(ChargingSession).where(
+    col(ChargingSession.charge_point_id) == bindparam("charge_point_id"),
+    col(ChargingSession.connector_id) == bindparam("connector_id"),
+    col(ChargingSession.id_tag) == bindparam("id_tag"),
+    col(ChargingSession.meter_start_wh) == bindparam("meter_start_wh"),
+    col(ChargingSession.start_time) == bindparam("start_time"),
+)
+_OPEN_BEFORE = select(ChargingSession).where(
+    col(ChargingSession.charge_point_id) == bindparam("charge_point_id"),
+    col(ChargingSession.connector_id) == bindparam("connector_id"),
+    col(ChargingSession.status).in_(OPEN_STATUSES),
+    col(ChargingSession.start_time) <= bindparam("at"),
+)
+
+
 def start(
     session: Session, identity: str, req: StartRequest, now: datetime
 ) -> tuple[int, IdTagInfo, list[NetworkEvent]]:
@@ -82,15 +100,14 @@ def start(
     cp = touch(session, identity, now)
     events: list[NetworkEvent] = []
     started = read_time(session, cp, req.timestamp, now, events)
-    existing = session.exec(
-        select(ChargingSession).where(
-            ChargingSession.charge_point_id == cp.id,
-            ChargingSession.connector_id == req.connector_id,
-            ChargingSession.id_tag == req.id_tag,
-            ChargingSession.meter_start_wh == req.meter_start,
-            ChargingSession.start_time == started.at,
-        )
-    ).first()
+    same_start = {
+        "charge_point_id": cp.id,
+        "connector_id": req.connector_id,
+        "id_tag": req.id_tag,
+        "meter_start_wh": req.meter_start,
+        "start_time": started.at,
+    }
+    existing = session.exec(_SAME_START, params=same_start).first()
     if existing is not None:
         info = check_id_tag(
             session, req.id_tag, cp, now, starting=True, ignore_session_id=existing.id
@@ -139,14 +156,8 @@ def _close_abandoned(
     (older than the session running now) is history, not a sign that the running one ended.
     """
     events = []
-    for old in session.exec(
-        select(ChargingSession).where(
-            ChargingSession.charge_point_id == cp.id,
-            ChargingSession.connector_id == connector_id,
-            col(ChargingSession.status).in_(OPEN_STATUSES),
-            col(ChargingSession.start_time) <= at,
-        )
-    ):
+    params = {"charge_point_id": cp.id, "connector_id": connector_id, "at": at}
+    for old in session.exec(_OPEN_BEFORE, params=params):
         old.status = SessionStatus.COMPLETED
         old.stop_time = max(at, old.start_time)
         old.stop_reason = "Other"

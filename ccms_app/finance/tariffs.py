@@ -21,6 +21,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -230,15 +231,22 @@ def versions(scope: Collection[int], tariff_id: int) -> list[TariffVersion]:
         )
 
 
+# Built once (every session is priced with the version valid when it started): a tariff's
+# versions, the newest first, and those valid from `at` or earlier.
+_NEWEST_FIRST = (
+    select(TariffVersion)
+    .where(col(TariffVersion.tariff_id) == bindparam("tariff_id"))
+    .order_by(col(TariffVersion.valid_from).desc(), col(TariffVersion.number).desc())
+)
+_VALID_AT = _NEWEST_FIRST.where(col(TariffVersion.valid_from) <= bindparam("at"))
+
+
 def version_at(session: Session, tariff_id: int, at: datetime | None) -> TariffVersion | None:
     """The version valid at `at` (the latest valid_from <= at); `at` None = the newest one,
     even if it starts later (what an editor shows)."""
-    query = select(TariffVersion).where(TariffVersion.tariff_id == tariff_id)
-    if at is not None:
-        query = query.where(col(TariffVersion.valid_from) <= at)
-    return session.exec(
-        query.order_by(col(TariffVersion.valid_from).desc(), col(TariffVersion.number).desc())
-    ).first()
+    if at is None:
+        return session.exec(_NEWEST_FIRST, params={"tariff_id": tariff_id}).first()
+    return session.exec(_VALID_AT, params={"tariff_id": tariff_id, "at": at}).first()
 
 
 def _add_version(
