@@ -322,14 +322,16 @@ def _groups(session: Session, tag: IdTag | None) -> list[tuple[int, str]]:
     return [(stored_id(group_id), MEMBER_GROUP) for group_id in rows]
 
 
-# Built once (every stop resolves its tariff): the live assignments to any of these ids by
-# these owners; `_assigned` keeps those whose kind of target matches too.
+# Built once (every stop resolves its tariff): the live assignments by these owners to these
+# kinds of target and these ids, each column an IN so that the unique index (organisation,
+# kind, id) is sought, never scanned; `_assigned` keeps the (kind, id) pairs it asked for.
 _ASSIGNED_TO = (
     select(TariffAssignment, Tariff)
     .join(Tariff, col(Tariff.id) == TariffAssignment.tariff_id)
     .where(
-        col(TariffAssignment.target_id).in_(bindparam("target_ids", expanding=True)),
         col(TariffAssignment.organisation_id).in_(bindparam("owners", expanding=True)),
+        col(TariffAssignment.target_kind).in_(bindparam("kinds", expanding=True)),
+        col(TariffAssignment.target_id).in_(bindparam("target_ids", expanding=True)),
         col(Tariff.archived).is_(False),
     )
 )
@@ -341,7 +343,11 @@ def _assigned(
     """The tariff assigned to each candidate, by the nearest owner (the charge point's own
     organisation before its parent operator)."""
     wanted = {(target.value, target_id) for target, target_id, _ in candidates}
-    params = {"target_ids": sorted({i for _, i in wanted}), "owners": owners}
+    params = {
+        "owners": owners,
+        "kinds": sorted({kind for kind, _ in wanted}),
+        "target_ids": sorted({target_id for _, target_id in wanted}),
+    }
     rows = session.exec(_ASSIGNED_TO, params=params).all()
     rank = {owner: index for index, owner in enumerate(owners)}
     found: dict[tuple[str, int], tuple[int, Tariff]] = {}

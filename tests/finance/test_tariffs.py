@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from sqlalchemy.engine import Engine
 
 from ccms_app.accounts.models import Organisation
 from ccms_app.core.db import read_session, session_scope
@@ -20,6 +21,7 @@ from ccms_app.finance import tariffs
 from ccms_app.finance.errors import FinanceError, FinanceNotFound
 from ccms_app.finance.models import AssignmentTarget
 from ccms_app.network.models import ChargePoint, Connector, Station
+from tests.fixtures.db import only_sqlite
 
 
 def energy(price: str, currency: str = "EUR") -> dict[str, Any]:
@@ -199,6 +201,20 @@ def test_a_card_sent_in_other_letter_case_gets_its_drivers_tariff(site: Site) ->
     ta.assign(site.scope, _tariff(site, "Station"), AssignmentTarget.STATION, site.station, "o")
     ta.assign(site.scope, _tariff(site, "Ada's"), AssignmentTarget.DRIVER, site.driver, "o")
     assert _applies(site, "tag-ada") == _applies(site, "TAG-ADA") == "Ada's"
+
+
+@only_sqlite
+def test_a_stops_tariff_lookup_seeks_the_assignments_it_names(engine: Engine) -> None:
+    """Every stop asks for the assignments of its card's driver and groups, its connector,
+    charge point, station and networks: a seek on (organisation, kind, id) for each, never a
+    scan of an organisation's assignments (thousands with a tariff per driver)."""
+    statement = ta._ASSIGNED_TO.params(
+        owners=[1, 2], kinds=["driver", "station"], target_ids=[3, 4]
+    ).compile(engine, compile_kwargs={"literal_binds": True})
+    with engine.connect() as connection:
+        plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}").all()
+    steps = " | ".join(str(row[-1]) for row in plan)
+    assert "organisation_id=? AND target_kind=? AND target_id=?" in steps, steps
 
 
 def test_assigning_a_target_again_replaces_its_tariff_and_archiving_unassigns(
