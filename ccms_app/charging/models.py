@@ -87,6 +87,8 @@ class Reservation(SQLModel, table=True):
     __table_args__ = (
         Index("ix_reservation_cp_status", "charge_point_id", "status"),
         Index("ix_reservation_id_tag_lower", func.lower(text("id_tag"))),  # a driver's
+        # the reservation a session used: every stop's pricing asks (reservation fees)
+        Index("ix_reservation_session_id", "session_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
