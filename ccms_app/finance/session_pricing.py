@@ -75,8 +75,8 @@ def install() -> None:
 def price_closed_session(session: Session, cs: ChargingSession, cp: ChargePoint) -> None:
     """The final cost of a session that has just ended, in its transaction (see module doc)."""
     end = cs.stop_time or cs.start_time
-    so_far = session.get(SessionCost, cs.id)
     try:
+        so_far = session.get(SessionCost, cs.id)
         priced = compute(session, cs, cp, end, tariff_of(session, so_far))
     except Exception as exc:  # the stop is kept: hold the cost for an operator
         log.exception("pricing failed", extra={"transaction_id": cs.id, "identity": cp.identity})

@@ -33,7 +33,7 @@ from ocpp_server.charger_events import (
     TransactionStarted,
     TransactionStopped,
 )
-from tests.fixtures.db import only_sqlite
+from tests.fixtures.db import only_sqlite, query_plan
 
 CP = "CP-PLANS"
 CARD = "CARD-PLANS"
@@ -103,13 +103,11 @@ async def test_a_chargers_messages_never_scan_a_table(
     finally:
         event.remove(engine, "before_cursor_execute", record)
 
-    scans = []
-    with engine.connect() as connection:
-        driver = connection.connection.driver_connection
-        for statement, parameters in sent:
-            plan = [
-                row[-1] for row in driver.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)
-            ]
-            scans += [(" ".join(statement.split())[:120], step) for step in plan if "SCAN" in step]
+    scans = [
+        (" ".join(statement.split())[:120], step)
+        for statement, parameters in sent
+        for step in query_plan(engine, statement, parameters)
+        if "SCAN" in step
+    ]
     assert any("FROM tariff_version" in statement for statement, _ in sent)  # priced
     assert scans == []

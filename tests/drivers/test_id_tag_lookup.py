@@ -10,17 +10,7 @@ from ccms_app.accounts.models import Organisation
 from ccms_app.drivers import authorization
 from ccms_app.drivers.id_tag_lookup import find_id_tag, lookup_params, spelled_like
 from ccms_app.drivers.models import IdTag
-from tests.fixtures.db import only_sqlite
-
-
-def _plan(engine: Engine, statement: object, id_tag: str) -> str:
-    compiled = statement.compile(engine)  # type: ignore[attr-defined]
-    params = compiled.construct_params(lookup_params(id_tag))
-    with engine.connect() as connection:
-        rows = connection.exec_driver_sql(
-            f"EXPLAIN QUERY PLAN {compiled.string}", tuple(params[k] for k in compiled.positiontup)
-        ).all()
-    return " | ".join(str(row[-1]) for row in rows)
+from tests.fixtures.db import only_sqlite, query_plan
 
 
 @only_sqlite
@@ -28,7 +18,7 @@ def test_authorize_and_the_payer_seek_the_card_by_its_lower_case_index(engine: E
     """Without ix_id_tag_id_tag_lower every Authorize and StartTransaction read every card of
     the network (20,000 cards: 13 ms a StartTransaction, 4.8 ms with the index)."""
     for statement in (spelled_like(select(IdTag)), authorization._CARD_CHECK):
-        plan = _plan(engine, statement, "Card-1")
+        plan = " | ".join(query_plan(engine, statement.params(lookup_params("Card-1"))))
         assert "ix_id_tag_id_tag_lower" in plan, plan
         assert "SCAN id_tag" not in plan, plan
 

@@ -21,7 +21,7 @@ from ccms_app.finance import tariffs
 from ccms_app.finance.errors import FinanceError, FinanceNotFound
 from ccms_app.finance.models import AssignmentTarget
 from ccms_app.network.models import ChargePoint, Connector, Station
-from tests.fixtures.db import only_sqlite
+from tests.fixtures.db import only_sqlite, query_plan
 
 
 def energy(price: str, currency: str = "EUR") -> dict[str, Any]:
@@ -210,10 +210,8 @@ def test_a_stops_tariff_lookup_seeks_the_assignments_it_names(engine: Engine) ->
     scan of an organisation's assignments (thousands with a tariff per driver)."""
     statement = ta._ASSIGNED_TO.params(
         owners=[1, 2], kinds=["driver", "station"], target_ids=[3, 4]
-    ).compile(engine, compile_kwargs={"literal_binds": True})
-    with engine.connect() as connection:
-        plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}").all()
-    steps = " | ".join(str(row[-1]) for row in plan)
+    )
+    steps = " | ".join(query_plan(engine, statement))
     assert "organisation_id=? AND target_kind=? AND target_id=?" in steps, steps
 
 
