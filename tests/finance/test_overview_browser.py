@@ -14,6 +14,7 @@ from ccms_app.accounts.models import Organisation
 from ccms_app.accounts.organisations import root_organisation
 from ccms_app.core import db
 from ccms_app.core.display import time_zone
+from ccms_app.core.local_time import midnight_of
 from ccms_app.finance.models import BillingProfile
 from ccms_app.finance.payments.models import TopUp
 from tests.finance.test_overview import Seeder
@@ -39,8 +40,12 @@ ZONE = "Europe/Berlin"
 def today_key(running_app: RunningApp) -> str:
     """In the running app's database, minutes ago: a EUR session (€11.90), a GBP session of
     a sub-operator (£9.60), a paid top-up (€50.00) and a card session whose capture failed
-    (€20.00). Returns today's day key in the operator's zone."""
+    (€20.00). Returns today's day key in the operator's zone.
+
+    All of them at one instant, never before the operator's midnight: minutes ago is
+    yesterday (or last month) in Berlin when the suite runs just after midnight there."""
     now = datetime.now(UTC).replace(microsecond=0)
+    at = max(now - timedelta(minutes=5), midnight_of(now, ZONE))
     db.set_engine(db.make_engine(running_app.database_url))
     try:
         with db.session_scope() as s:
@@ -63,19 +68,18 @@ def today_key(running_app: RunningApp) -> str:
                     bonus_minor=500,
                     currency="EUR",
                     state="paid",
-                    paid_at=now - timedelta(minutes=4),
+                    paid_at=at,
                 )
             )
         seed = Seeder(partner_id)
         seed.charge_point(operator_id, "CP-OVERVIEW-1")
         seed.charge_point(partner_id, "CP-OVERVIEW-2")
-        stop = now - timedelta(minutes=5)
-        seed.session(operator_id, "OVB-1", stop, ("final", "EUR", 1000, 190, 1190), 4000)
-        seed.session(partner_id, "OVB-2", stop, ("final", "GBP", 800, 160, 960), 3000)
+        seed.session(operator_id, "OVB-1", at, ("final", "EUR", 1000, 190, 1190), 4000)
+        seed.session(partner_id, "OVB-2", at, ("final", "GBP", 800, 160, 960), 3000)
         seed.session(
             operator_id,
             "OVB-3",
-            stop,
+            at,
             ("final", "EUR", 1681, 319, 2000),
             method="card",
             state="failed",
