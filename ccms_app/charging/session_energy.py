@@ -23,8 +23,9 @@ from ccms_app.charging.rules.metering import (
     Reading,
     RegisterBreak,
     RegisterReading,
+    advance,
+    beyond_rounding,
     bounded_by_stop,
-    continues,
     count_energy,
     live_readings,
     normalise,
@@ -196,12 +197,16 @@ def count_session_energy(
         and ordered[0].at >= last.at
     )
     for reading in ordered if fast else ():
-        if not continues(last, reading):
+        counted = advance(last, reading)
+        if counted is None:
             fast = False
             break
-        last = reading
+        last = counted
     if fast:
-        set_live(session, cs, energy_wh=ordered[-1].wh - cs.meter_start_wh)
+        energy_wh = last.wh - cs.meter_start_wh
+        if final is not None:  # a meterStop a rounding below the last sample is the figure
+            energy_wh = _bounded(cs, energy_wh, final)
+        set_live(session, cs, energy_wh=energy_wh)
         return
     count = count_energy(cs.meter_start_wh, cs.start_time, _stored_registers(session, cs, final))
     cs.energy_wh = _bounded(cs, count.energy_wh, final)
@@ -217,6 +222,8 @@ def _bounded(cs: ChargingSession, energy_wh: int, final: RegisterReading | None)
     bound = bounded_by_stop(energy_wh, cs.meter_start_wh, meter_stop)
     if bound is None:
         return energy_wh
+    if not beyond_rounding(energy_wh, bound):
+        return bound  # the samples' rounding: meterStop's whole Wh are the true figure
     flag_session(
         cs, f"samples add up to {energy_wh} Wh, more than meterStop - meterStart: {bound} counted"
     )

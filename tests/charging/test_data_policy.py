@@ -286,6 +286,24 @@ async def test_register_reset_keeps_energy_before_and_continues_after(
     assert "counting continues from the new value" in issue.detail
 
 
+async def test_samples_in_rounded_kwh_and_a_meter_stop_in_wh_are_not_a_break(
+    service, registered, session
+) -> None:
+    """The usual charger: samples in kWh with two decimals (rounded), meterStop in whole Wh
+    (truncated), so the last sample can be a few Wh above meterStop. That is one register at
+    two precisions: no break, no data issue, no flag, and meterStop's figure is billed."""
+    tx = await start(service, NOW - timedelta(hours=1), meter_start_wh=10_000)
+    for minutes, kwh in ((40, "11.00"), (20, "12.35")):
+        group = register_group(NOW - timedelta(minutes=minutes), 0)
+        group["sampled_value"][0].update(value=kwh, unit="kWh")
+        await meter(service, tx, group)
+    assert transaction(session, tx).energy_wh == 2_350
+    await stop(service, tx, NOW, 12_347)
+    cs = transaction(session, tx)
+    assert (cs.energy_wh, cs.flagged, cs.flag_reason) == (2_347, False, "")
+    assert issues() == []
+
+
 async def test_register_glitch_does_not_make_energy_jump(service, registered, session) -> None:
     lifetime = 48_000_000
     tx = await start(service, NOW - timedelta(hours=1), meter_start_wh=lifetime)

@@ -53,7 +53,7 @@ def _charge(identity: str, one_batch: bool) -> int:
         lambda s: meter_values(s, identity, _meter(transaction_id, 3, 2500, "7400"), now),
         lambda s: meter_values(s, identity, _meter(transaction_id, 2, 2000, "9999"), now),
         lambda s: meter_values(s, identity, _meter(transaction_id, 4, 2200, "7100"), now),
-        lambda s: meter_values(s, identity, _meter(transaction_id, 5, 2400, "7200"), now),
+        lambda s: meter_values(s, identity, _meter(transaction_id, 5, 2300, "7200"), now),
         lambda s: transactions.stop(
             s,
             identity,

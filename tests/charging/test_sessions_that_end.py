@@ -229,11 +229,11 @@ async def test_the_scheduled_sweep_closes_and_publishes(ocpp_url: str, network: 
 async def test_out_of_order_samples_never_count_more_than_the_register_moved(
     ocpp_url: str, network: None
 ) -> None:
-    """Readings whose timestamps disagree with their values (1,300 Wh, then 1,170 and 1,200
+    """Readings whose timestamps disagree with their values (1,300 Wh, then 1,170 and 1,180
     later) would add up to 530 Wh over a register that moved 400: the session counts 400."""
     async with connect_charge_point(ocpp_url, CP) as cp:
         tx = (await _start(cp, 1, "CARD-1")).transaction_id
-        for minutes, wh in ((20, 1300), (40, 1170), (50, 1200)):
+        for minutes, wh in ((20, 1300), (40, 1170), (50, 1180)):
             await _meter(cp, tx, wh, T0 + timedelta(minutes=minutes))
         await cp.call(
             call.StopTransaction(

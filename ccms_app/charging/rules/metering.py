@@ -139,6 +139,9 @@ def phase_currents(readings: list[Reading]) -> dict[str, float]:
 # No charger delivers more than this; a faster rise is a glitch or a swapped meter, not energy.
 MAX_PLAUSIBLE_POWER_W = 5_000_000  # 5 MW: above the 3.75 MW of megawatt charging (MCS)
 MIN_PLAUSIBILITY_WINDOW = timedelta(minutes=5)  # charger clocks jitter; never judge below this
+# A register sent in kWh with one decimal is only good to 100 Wh: a reading up to this much
+# below the one before is rounding (the same register at another precision), not a reset.
+REGISTER_ROUNDING_WH = 100
 
 
 @dataclass(frozen=True)
@@ -170,12 +173,29 @@ class EnergyCount:
 
 
 def continues(previous: RegisterReading, reading: RegisterReading) -> bool:
-    """True when `reading` can follow `previous` on the same meter: not lower, and not higher
-    than MAX_PLAUSIBLE_POWER_W could deliver in the time between them."""
+    """True when `reading` can follow `previous` on the same meter: not lower (beyond
+    REGISTER_ROUNDING_WH), and not higher than MAX_PLAUSIBLE_POWER_W could deliver in the time
+    between them."""
+    return advance(previous, reading) is not None
+
+
+def advance(previous: RegisterReading, reading: RegisterReading) -> RegisterReading | None:
+    """Where counting stands after `reading`, or None when it does not continue from
+    `previous` (a break).
+
+    A reading at most REGISTER_ROUNDING_WH below the one before is the same register sent at
+    another precision (samples in kWh rounded to two decimals, then meterStop in whole Wh
+    truncated): it continues, adds nothing, and counting stays at the higher value, so the
+    Wh that rounding took away are not counted a second time when the register catches up.
+    """
     if reading.wh < previous.wh:
-        return False
+        if previous.wh - reading.wh > REGISTER_ROUNDING_WH:
+            return None
+        return RegisterReading(reading.at, previous.wh)
     window = max(reading.at - previous.at, MIN_PLAUSIBILITY_WINDOW)
-    return reading.wh - previous.wh <= MAX_PLAUSIBLE_POWER_W * window.total_seconds() / 3600
+    if reading.wh - previous.wh > MAX_PLAUSIBLE_POWER_W * window.total_seconds() / 3600:
+        return None
+    return reading
 
 
 def count_energy(
@@ -184,7 +204,7 @@ def count_energy(
     """Energy of a session from its register readings, ordered by their own timestamps.
 
     Energy only ever grows by the increase between consecutive readings. A reading that does
-    not continue from the one before (see `continues`) is a break: the energy counted so far
+    not continue from the one before (see `advance`) is a break: the energy counted so far
     is kept and counting goes on from the new value. If a later reading continues from the
     reading before the break instead, the break was a glitch (e.g. a meter read as 0 once) and
     counting goes on from there, so a glitch never adds the whole register to the session.
@@ -196,14 +216,14 @@ def count_energy(
     energy = 0
     breaks: list[RegisterBreak] = []
     for reading in sorted(readings, key=lambda r: r.at):
-        if held is not None and continues(held, reading):
-            energy += reading.wh - held.wh
-            base, held = reading, None
-        elif continues(base, reading):
-            energy += reading.wh - base.wh
-            if reading.wh > base.wh:
+        if held is not None and (resumed := advance(held, reading)) is not None:
+            energy += resumed.wh - held.wh
+            base, held = resumed, None
+        elif (counted := advance(base, reading)) is not None:
+            energy += counted.wh - base.wh
+            if counted.wh > base.wh:
                 held = None  # counting resumed from the new value: the break was real
-            base = reading
+            base = counted
         else:
             breaks.append(RegisterBreak(reading.at, base.wh, reading.wh))
             held = held or base
@@ -218,8 +238,16 @@ def bounded_by_stop(energy_wh: int, meter_start_wh: int, meter_stop_wh: int | No
     meterStop - meterStart, bounds the session's energy: samples that add up to more came
     out of order or were misread, and counting them would bill energy the meter never
     delivered. Returns that bound when `energy_wh` exceeds it, else None (nothing to fix).
+    An excess of at most REGISTER_ROUNDING_WH is the samples' rounding (see `advance`), not
+    a fault: `beyond_rounding` tells the two apart.
     """
     if meter_stop_wh is None or meter_stop_wh < meter_start_wh:
         return None
     bound = meter_stop_wh - meter_start_wh
     return bound if energy_wh > bound else None
+
+
+def beyond_rounding(energy_wh: int, bound_wh: int) -> bool:
+    """True when samples that add up to `energy_wh` exceed the register's `bound_wh` by more
+    than their rounding could explain: worth flagging for an operator."""
+    return energy_wh - bound_wh > REGISTER_ROUNDING_WH

@@ -3,10 +3,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from ccms_app.charging.rules.metering import (
+    REGISTER_ROUNDING_WH,
     EnergyCount,
     MeterValueError,
     Reading,
     RegisterReading,
+    advance,
+    beyond_rounding,
     bounded_by_stop,
     continues,
     count_energy,
@@ -119,6 +122,21 @@ def test_plausibility_scales_with_time_between_readings() -> None:
     assert not continues(RegisterReading(T0, 0), RegisterReading(T0 + hour, 6_000_000))
     # Below five minutes apart, the five-minute allowance applies (clocks jitter).
     assert continues(RegisterReading(T0, 0), RegisterReading(T0, 400_000))
+
+
+def test_a_register_sent_at_another_precision_is_rounding_not_a_reset() -> None:
+    # Samples in kWh with two decimals (12.35 kWh for 12,347 Wh), meterStop in whole Wh.
+    count = count_energy(10_000, T0, series(11_000, 12_350, 12_347))
+    assert count == EnergyCount(2_350)  # stays at the higher value; meterStop bounds it
+    # The register catching up is not counted twice: 12,350 -> 12,348 -> 12,400 is 50 Wh.
+    assert count_energy(12_350, T0, series(12_348, 12_400)) == EnergyCount(50)
+    assert advance(RegisterReading(T0, 12_350), RegisterReading(T0, 12_347)) == RegisterReading(
+        T0, 12_350
+    )
+    # Beyond the rounding of a kWh register with one decimal, it went down.
+    below = 12_350 - REGISTER_ROUNDING_WH - 1
+    assert [b.kind for b in count_energy(10_000, T0, series(12_350, below)).breaks] == ["down"]
+    assert not beyond_rounding(2_350, 2_347) and beyond_rounding(2_500, 2_347)
 
 
 def test_a_stopped_session_never_counts_more_than_its_register_moved() -> None:
