@@ -12,6 +12,8 @@ A refresh re-reads each session's samples, so it grows with the sessions and the
 minute). It is paced to CPU_SHARE of the time (core.pacing), and the next one is due
 `interval` after this one began, or at once when it took longer: a network too big to price
 every interval gets its costs refreshed back to back, and its chargers are still served.
+A session not priced yet on a charge point no tariff can price (its organisation and parent
+have no assignment and no member tariff, asked once per refresh) is skipped, not resolved.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from ccms_app.finance.models import CostState, SessionCost, Tariff, TariffVersio
 from ccms_app.finance.rules.cost_json import cost_to_json
 from ccms_app.finance.rules.tariff_types import SessionCost as EngineCost
 from ccms_app.finance.session_pricing import compute, tariff_for
-from ccms_app.finance.tariff_assignments import Resolution
+from ccms_app.finance.tariff_assignments import Resolution, pricing_organisations
 from ccms_app.network.models import ChargePoint, Station
 
 log = logging.getLogger(__name__)
@@ -72,6 +74,8 @@ def _refresh(now: datetime | None, pace: DutyCycle | None) -> tuple[list[Network
     events: list[NetworkEvent] = []
     running: set[int] = set()
     after = 0
+    with read_session() as session:
+        pricing = pricing_organisations(session)
     while True:
         if pace is not None and after:
             pace.rest()
@@ -81,6 +85,8 @@ def _refresh(now: datetime | None, pace: DutyCycle | None) -> tuple[list[Network
             changed = []
             for cs, cp, cost, *_loaded_with_it in rows:
                 running.add(stored_id(cs.id))
+                if cost is None and cp.organisation_id not in pricing:
+                    continue  # no tariff can apply: not resolved again every refresh
                 values = _row(session, cs, cp, cost, now or read_at)
                 if values is not None and not _unchanged(cost, values):
                     changed.append((cs, cp, values))

@@ -41,6 +41,7 @@ from ccms_app.drivers.id_tag_lookup import find_id_tag
 from ccms_app.drivers.models import Driver, IdTag, UserGroup, UserGroupMember
 from ccms_app.finance.errors import FinanceError, FinanceNotFound
 from ccms_app.finance.memberships.benefits import MemberTariff, member_tariff
+from ccms_app.finance.memberships.models import MembershipPlan
 from ccms_app.finance.models import AssignmentTarget, Tariff, TariffAssignment, TariffVersion
 from ccms_app.finance.tariffs import version_at
 from ccms_app.network.models import ChargePoint, Connector, Station
@@ -213,6 +214,28 @@ def resolve(
             tariff_id, level.tariff.name, version, level.target, reason, level.membership_id
         )
     return None
+
+
+def pricing_organisations(session: Session) -> frozenset[int]:
+    """The organisations whose charge points some tariff may price: those with a tariff
+    assignment or a member tariff, and their sub-operators (`resolve` falls back to the
+    parent operator's). A charge point of any other organisation resolves to no tariff
+    whatever the session, so a caller pricing many sessions asks this once instead of
+    resolving each (two small queries)."""
+    assigning = set(session.exec(select(TariffAssignment.organisation_id).distinct()).all())
+    assigning |= set(
+        session.exec(
+            select(MembershipPlan.organisation_id)
+            .where(col(MembershipPlan.member_tariff_id).is_not(None))
+            .distinct()
+        ).all()
+    )
+    if not assigning:
+        return frozenset()
+    children = session.exec(
+        select(Organisation.id).where(col(Organisation.parent_id).in_(list(assigning)))
+    ).all()
+    return frozenset(assigning | {stored_id(child) for child in children})
 
 
 def _levels(
