@@ -21,7 +21,7 @@ from ccms_app.charging.meter_values import MeterRequest
 from ccms_app.charging.meter_values import meter_values as apply_meter_values
 from ccms_app.charging.unregistered import UnregisteredLimits
 from ccms_app.control import message_log
-from ccms_app.control.rules.redaction import MAY_HOLD_SECRET, redact_text
+from ccms_app.control.rules.redaction import may_hold_secret, redact_text
 from ccms_app.core.config import Settings, get_settings
 from ccms_app.core.db_writer import DbWriter
 from ccms_app.core.events import EventBus, NetworkEvent
@@ -149,7 +149,7 @@ class ChargerEventService:
         kept = self._limits.loggable(frame)
         if kept is None:
             return
-        if MAY_HOLD_SECRET.search(kept.raw):
+        if may_hold_secret(kept.raw):
             kept = dataclasses.replace(kept, raw=redact_text(kept.raw))
         message_log.log_frame(self._writer, kept)
 

@@ -86,10 +86,18 @@ def transaction_stopped(payload: Payload) -> TransactionStopped:
 
 
 def meter_sampled(payload: Payload) -> MeterSampled:
-    """MeterValues, the most frequent CALL: one dataclass, and the readings' keys converted."""
+    """MeterValues, the most frequent CALL: one dataclass, and the readings' keys converted.
+
+    The schema (validated before this runs) allows exactly `timestamp` and `sampledValue` in
+    a meterValue and only one-word keys in a sampled value, so renaming `sampledValue` is
+    the whole conversion: the sampled values are passed on as parsed, not copied key by key
+    (the generic `to_snake` was a twentieth of the server's time under MeterValues load)."""
     return MeterSampled(
         connector_id=payload["connectorId"],
-        meter_values=to_snake(payload["meterValue"]),
+        meter_values=[
+            {"timestamp": group["timestamp"], "sampled_value": group["sampledValue"]}
+            for group in payload["meterValue"]
+        ],
         transaction_id=payload.get("transactionId"),
     )
 
