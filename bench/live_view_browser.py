@@ -18,6 +18,10 @@ chargers that carry the traffic, the rest held connected (`idle`). Then, per N:
 - of that, until the websocket message carrying the new status arrived in each tab (a
   listener on the page's WebSocket): the app and the network; the rest is the tab's own work
   (parsing the update, React, the DOM), which here shares the machine's cores with the app;
+- the app's own part, from its /metrics: `ccms_live_push_lag_seconds`, how long after a
+  charger event (any status, connection or session start or end, not only the probe's) each
+  tab was sent the update, as bucket bounds (p50 and p95 are "at most"); what is left of the
+  latencies above is the way to the tab and the tab itself;
 - the largest websocket frame of each phase;
 - the web UI's `/ping` (Reflex's health route, what the supervisor and a load balancer ask):
   one GET every 100 ms through each phase, p50 / p95 / max and failures (issue 8: < 100 ms
@@ -58,6 +62,7 @@ if __package__ in (None, ""):  # run as a script: the project root must be impor
 
 import httpx
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from prometheus_client.parser import text_string_to_metric_families
 
 from bench._app_process import (
     ADMIN_EMAIL,
@@ -295,9 +300,12 @@ CPU_GROUPS: ProcessGroups = {
 }
 
 
-async def latency(probe: Probe, tabs: list[Page], samples: int, deadline: float) -> dict[str, Any]:
+async def latency(
+    app: RunningApp, probe: Probe, tabs: list[Page], samples: int, deadline: float
+) -> dict[str, Any]:
     """p50 / p95 / max (ms) over `samples` StatusNotifications and every tab, until deadline;
-    the CPU each group of processes used meanwhile."""
+    the CPU each group of processes used meanwhile; the app's push lag meanwhile."""
+    lag_before = await push_lag(app.web_url)
     values: list[float] = []
     arrived: list[float] = []
     sent = 0
@@ -311,7 +319,39 @@ async def latency(probe: Probe, tabs: list[Page], samples: int, deadline: float)
         await asyncio.sleep(0.2 + 0.1 * (sent % 3))  # off the publisher's batching rhythm
     figures = {"samples": sent, "tabs": len(tabs), **percentiles(values)}
     figures["arrived"] = {"count": len(arrived), **quantiles(arrived)}
-    return {**figures, "cpu_pct": cpu.stop()}
+    figures["cpu_pct"] = cpu.stop()
+    figures["push_lag"] = lag_quantiles(lag_before, await push_lag(app.web_url))
+    return figures
+
+
+async def push_lag(web_url: str) -> dict[str, float]:
+    """The app's ccms_live_push_lag_seconds now: cumulative count per bucket bound (ms)."""
+    async with httpx.AsyncClient(timeout=PING_TIMEOUT_S) as client:
+        reply = await client.get(f"{web_url}/metrics")
+    reply.raise_for_status()
+    buckets: dict[str, float] = {}
+    for family in text_string_to_metric_families(reply.text):
+        if family.name == "ccms_live_push_lag_seconds":
+            for sample in family.samples:
+                if sample.name.endswith("_bucket"):
+                    buckets[sample.labels["le"]] = sample.value
+    return buckets
+
+
+def lag_quantiles(before: dict[str, float], after: dict[str, float]) -> dict[str, Any]:
+    """p50 / p95 (ms) of the lags recorded between two scrapes, as the bound of the bucket
+    each falls in ("at most"; inf above the last bound), and how many there were."""
+    bounds = sorted((float(le), le) for le in after)
+    added = [(bound, after[le] - before.get(le, 0.0)) for bound, le in bounds]
+    count = added[-1][1] if added else 0.0
+
+    def bound_of(q: float) -> float | None:
+        for bound, cumulative in added:
+            if count and cumulative >= q * count:
+                return bound if bound == float("inf") else round(bound * 1000, 1)
+        return None
+
+    return {"count": int(count), "p50_ms": bound_of(0.5), "p95_ms": bound_of(0.95)}
 
 
 def quantiles(values: list[float]) -> dict[str, float | None]:
@@ -344,7 +384,7 @@ async def with_traffic(
     async with load_generator(app, options, log) as generator:
         await generator.wait_for("window_start")
         deadline = time.monotonic() + settings.window_s
-        figures = await latency(probe, tabs, settings.samples, deadline)
+        figures = await latency(app, probe, tabs, settings.samples, deadline)
         result = await generator.wait_for("result")
     figures["traffic"] = {
         key: result.get(key)
@@ -431,7 +471,7 @@ async def measure_pages(
         frames.phase = "1-tab"
         deadline = time.monotonic() + 2 * settings.window_s
         async with pinging(app.web_url) as quiet_pings:
-            quiet = await latency(probe, [tab], settings.samples, deadline)
+            quiet = await latency(app, probe, [tab], settings.samples, deadline)
         frames.phase = "1-tab-traffic"
         async with pinging(app.web_url) as busy_pings:
             busy = await with_traffic(
@@ -556,6 +596,16 @@ def report_lines(result: dict[str, Any], settings: Settings) -> list[str]:
             f"{_ms(arrived.get('max_ms')):>9}{arrived.get('count', 0):>9}"
         )
     lines.append(
+        f"{'... -> sent by the app':<28}{'p50 ms':>9}{'p95 ms':>9}{'':>9}{'updates':>9}"
+        "   (its /metrics, every tab and charger event: at most, by bucket)"
+    )
+    for name, phase in result["latency"].items():
+        lag = phase.get("push_lag", {})
+        lines.append(
+            f"{name:<28}{_at_most(lag.get('p50_ms')):>9}{_at_most(lag.get('p95_ms')):>9}"
+            f"{'':>9}{lag.get('count', 0):>9}"
+        )
+    lines.append(
         f"{'GET /ping meanwhile':<28}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'pings':>9}"
         f"{'failed':>9}"
     )
@@ -581,6 +631,12 @@ def report_lines(result: dict[str, Any], settings: Settings) -> list[str]:
 
 def _ms(value: float | None) -> str:
     return "-" if value is None else f"{value:,.0f}"
+
+
+def _at_most(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return "> 10 s" if value == float("inf") else f"<= {value:,.0f}"
 
 
 def machine() -> dict[str, Any]:

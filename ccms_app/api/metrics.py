@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import itertools
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.metrics_core import (
     CounterMetricFamily,
     GaugeMetricFamily,
+    HistogramMetricFamily,
     Metric,
     SummaryMetricFamily,
 )
@@ -188,6 +190,20 @@ class ScrapeCollector(Collector):
             count_value=pushes,
             sum_value=seconds,
         )
+        yield _push_lag()
+
+
+def _push_lag() -> HistogramMetricFamily:
+    counts, seconds = push_stats.lag_totals()
+    bounds = [*(str(bound) for bound in push_stats.LAG_BUCKETS), "+Inf"]
+    cumulative = list(itertools.accumulate(counts))
+    return HistogramMetricFamily(
+        "ccms_live_push_lag_seconds",
+        "From a charger event a Live Monitoring tab shows (a status, a connection, a session "
+        "that starts or ends) being written to the tab being sent the update.",
+        buckets=list(zip(bounds, cumulative, strict=True)),
+        sum_value=seconds,
+    )
 
 
 def _webhook_metrics(s: Snapshot) -> Iterator[Metric]:

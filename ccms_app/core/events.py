@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,9 @@ class NetworkEvent:
     charge_point_id: int | None = None
     identity: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+    # When it happened in this process (time.monotonic(); a remote event: when it arrived):
+    # how long the live pages took to show it is measured from here (core.push_stats).
+    at: float = field(default_factory=time.monotonic, compare=False, repr=False)
 
 
 class EventBus:

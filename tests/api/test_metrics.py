@@ -10,7 +10,7 @@ from ocpp.v16 import call
 from prometheus_client.parser import text_string_to_metric_families
 
 from ccms_app.accounts.models import LoginSession, OperatorAccount, Organisation
-from ccms_app.core import db
+from ccms_app.core import db, push_stats
 from ccms_app.core.config import get_settings
 from ccms_app.core.events import EventBus
 from ccms_app.core.types import utc_now
@@ -149,3 +149,17 @@ async def test_reports_the_time_live_pushes_take(client) -> None:
     )
     assert pushed == 1
     assert value(after, "ccms_live_push_seconds_sum") >= value(before, "ccms_live_push_seconds_sum")
+
+
+async def test_reports_how_long_after_a_charger_event_tabs_were_sent_it(client) -> None:
+    before = await scrape(client)
+    push_stats.record_lag(0.07)
+    after = await scrape(client)
+
+    def added(bucket: str) -> float:
+        name = "ccms_live_push_lag_seconds_bucket"
+        return value(after, name, le=bucket) - value(before, name, le=bucket)
+
+    assert (added("0.05"), added("0.1"), added("+Inf")) == (0, 1, 1)
+    count = "ccms_live_push_lag_seconds_count"
+    assert value(after, count) - value(before, count) == 1

@@ -204,6 +204,18 @@ async def test_the_tabs_follow_meter_values_once_per_period(
         assert len(pushes.batches) == 5  # nothing more held
 
 
+def test_a_batch_remembers_when_its_oldest_event_other_than_metering_happened() -> None:
+    status = NetworkEvent(kind="connector", charge_point_id=1, at=10.0)
+    meter = NetworkEvent(kind="session", charge_point_id=2, data={"meter": True}, at=5.0)
+    assert batch_of([meter, status]).oldest == 10.0  # meter values are paced: not counted
+    assert batch_of([meter]).oldest is None
+    later = batch_of([NetworkEvent(kind="session", charge_point_id=3, at=12.0)])
+    assert batch_of([status]).merged(later).oldest == 10.0
+    assert batch_of([meter]).merged(later).oldest == 12.0
+    assert batch_of([meter, status]).ticks().oldest is None
+    assert batch_of([meter, status]).without_ticks().oldest == 10.0
+
+
 def test_batches_merge_what_each_changed() -> None:
     first = Batch(frozenset({1}), kinds=frozenset({"meter"}))
     later = Batch(frozenset({2}), everything=True, kinds=frozenset({"asset"}), edited=True)

@@ -16,6 +16,7 @@ from ocpp.v16 import call
 from ocpp.v16.enums import ChargePointErrorCode, ChargePointStatus
 
 from ccms_app.accounts.models import Organisation
+from ccms_app.core import push_stats
 from ccms_app.core.events import EventBus
 from ccms_app.monitoring import registry
 from ccms_app.monitoring.home_summary import HomeSummary
@@ -63,6 +64,32 @@ def _connector_status(page: LiveListState, connector_id: int) -> str | None:
             if row.identity == IDENTITY and cell.connector_id == connector_id:
                 return cell.status
     return None
+
+
+async def test_each_update_sent_to_a_tab_records_how_long_after_the_charger_event(
+    ocpp_url: str, organisation: Organisation, live: Live
+) -> None:
+    """/metrics' ccms_live_push_lag_seconds: a status counts from the event being written to
+    the tab being sent it (here a few ms); an update of meter values alone counts nothing
+    (the tabs show those paced, on purpose)."""
+    register_charge_point(IDENTITY, "Depot West", organisation.id)
+    page = await live.tabs.open("tab", organisation.id)
+    before, _ = push_stats.lag_totals()
+    async with connect_charge_point(ocpp_url, IDENTITY) as cp:
+        await cp.call(call.BootNotification(charge_point_model="Live", charge_point_vendor="T"))
+        await cp.call(
+            call.StatusNotification(
+                connector_id=1,
+                error_code=ChargePointErrorCode.no_error,
+                status=ChargePointStatus.available,
+            )
+        )
+        await eventually(lambda: _connector_status(page, 1) == "Available")
+    counts, seconds = push_stats.lag_totals()
+    recorded = sum(counts) - sum(before)
+    assert recorded >= 1
+    assert sum(counts[: push_stats.LAG_BUCKETS.index(5.0) + 1]) > sum(before)  # within 5 s
+    assert seconds > 0
 
 
 async def test_faulted_status_notification_reaches_the_live_page(

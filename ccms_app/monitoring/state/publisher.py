@@ -20,7 +20,7 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import reflex as rx
@@ -76,6 +76,9 @@ class Batch:
     kinds: frozenset[str] = frozenset()
     edited: bool = False
     metered: frozenset[int] = frozenset()
+    # When its oldest event other than metering happened (NetworkEvent.at): a tab sent the
+    # batch records how long after that (core.push_stats). None: metering only.
+    oldest: float | None = field(default=None, compare=False)
 
     def merged(self, later: Batch) -> Batch:
         """What this batch and `later` changed together."""
@@ -86,6 +89,7 @@ class Batch:
             self.kinds | later.kinds,
             self.edited or later.edited,
             (self.metered | later.metered) - restated,
+            _earliest(self.oldest, later.oldest),
         )
 
     @property
@@ -109,7 +113,11 @@ class Batch:
     def without_ticks(self) -> Batch:
         """The rest: statuses, connections, sessions started or ended, edits."""
         return Batch(
-            self.changed - self.metered, self.everything, self.kinds - SESSION_TICKS, self.edited
+            self.changed - self.metered,
+            self.everything,
+            self.kinds - SESSION_TICKS,
+            self.edited,
+            oldest=self.oldest,
         )
 
     @property
@@ -144,9 +152,15 @@ def batch_of(events: Sequence[NetworkEvent]) -> Batch:
         if e.charge_point_id is not None and e.kind not in MAINTENANCE_KINDS
     )
     edited = any("change" in e.data for e in events)
-    restated = {e.charge_point_id for e in events if not _metering(e)}
+    shown_at_once = [e for e in events if not _metering(e)]
+    restated = {e.charge_point_id for e in shown_at_once}
     kinds = frozenset("meter" if _meter_values(e) else e.kind for e in events)
-    return Batch(changed, everything, kinds, edited, changed - restated)
+    oldest = min((e.at for e in shown_at_once), default=None)
+    return Batch(changed, everything, kinds, edited, changed - restated, oldest)
+
+
+def _earliest(first: float | None, second: float | None) -> float | None:
+    return min((at for at in (first, second) if at is not None), default=None)
 
 
 def _meter_values(event: NetworkEvent) -> bool:
@@ -364,6 +378,9 @@ def live_tabs(tab_states: TabStates) -> TabRefresh:
                     await (await root.get_state(ActiveSessionListState)).refresh_live()
         except Exception:
             log.exception("live list push failed", extra={"tab": tab[:8]})
+            return
+        if batch.oldest is not None:  # the tab was sent what changed (on leaving the state)
+            push_stats.record_lag(time.monotonic() - batch.oldest)
 
     return refresh
 
