@@ -221,7 +221,7 @@ def pricing_organisations(session: Session) -> frozenset[int]:
     assignment or a member tariff, and their sub-operators (`resolve` falls back to the
     parent operator's). A charge point of any other organisation resolves to no tariff
     whatever the session, so a caller pricing many sessions asks this once instead of
-    resolving each (two small queries)."""
+    resolving each (three small queries)."""
     assigning = set(session.exec(select(TariffAssignment.organisation_id).distinct()).all())
     assigning |= set(
         session.exec(
