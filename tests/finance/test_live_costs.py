@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from ocpp.v16 import call
 from sqlmodel import Session
 
 from ccms_app.accounts.models import Organisation
@@ -19,7 +18,7 @@ from ccms_app.finance.models import AssignmentTarget, CostState, SessionCost
 from ccms_app.finance.tariff_assignments import assign, pricing_organisations
 from ccms_app.finance.tariffs import create_tariff
 from ccms_app.network.models import ChargePoint
-from tests.finance.test_session_pricing_e2e import ENERGY_ONLY, T0, _meter, iso, minutes
+from tests.finance.test_session_pricing_e2e import ENERGY_ONLY, minutes, start_and_meter
 from tests.fixtures.ocpp import connect_charge_point
 from tests.ocpp_server.test_integration import add_tag
 
@@ -54,16 +53,7 @@ async def test_no_tariff_anywhere_skips_resolving_until_one_is_assigned(
     transactions = []
     for identity in ("CP-FREE-OP", "CP-FREE-SUB"):
         async with connect_charge_point(ocpp_url, identity) as cp:
-            started = await cp.call(
-                call.StartTransaction(
-                    connector_id=1,
-                    id_tag=identity.replace("CP", "CARD"),
-                    meter_start=0,
-                    timestamp=iso(T0),
-                )
-            )
-            await _meter(cp, started.transaction_id, 10000, 11000, minutes(20))
-            transactions.append(started.transaction_id)
+            transactions.append(await start_and_meter(cp, identity))
 
     assert live_costs.refresh_running_costs(now=minutes(20)) == []
     assert resolved == []  # no organisation has a tariff: nothing to resolve

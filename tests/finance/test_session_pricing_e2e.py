@@ -120,6 +120,18 @@ async def _meter(cp: Any, transaction_id: int, wh: int, watts: int, at: datetime
     )
 
 
+async def start_and_meter(cp: Any, identity: str) -> int:
+    """A session on `identity` at T0 with its card (CP-X charges CARD-X) from 0 Wh, and
+    10 kWh metered by minute 20; its transaction id."""
+    started = await cp.call(
+        call.StartTransaction(
+            connector_id=1, id_tag=identity.replace("CP", "CARD"), meter_start=0, timestamp=iso(T0)
+        )
+    )
+    await _meter(cp, started.transaction_id, 10000, 11000, minutes(20))
+    return int(started.transaction_id)
+
+
 async def _charge(ocpp_url: str) -> int:
     """17:30 start, 11 kWh across the 18:00 switch, idle from 18:30, stop at 18:50 (Berlin)."""
     async with connect_charge_point(ocpp_url, CP) as cp:
@@ -257,16 +269,7 @@ async def test_an_energy_only_cost_is_priced_again_only_when_energy_arrives(
         connect_charge_point(ocpp_url, "CP-IDLE") as chargers["CP-IDLE"],
     ):
         for identity, cp in chargers.items():
-            started = await cp.call(
-                call.StartTransaction(
-                    connector_id=1,
-                    id_tag=identity.replace("CP", "CARD"),
-                    meter_start=0,
-                    timestamp=iso(T0),
-                )
-            )
-            transactions[identity] = started.transaction_id
-            await _meter(cp, started.transaction_id, 10000, 11000, minutes(20))
+            transactions[identity] = await start_and_meter(cp, identity)
         energy_tx, idle_tx = transactions["CP-ENERGY"], transactions["CP-IDLE"]
 
         first = refresh_running_costs(now=minutes(20))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from ocpp.v16 import call
@@ -66,6 +67,20 @@ def _connector_status(page: LiveListState, connector_id: int) -> str | None:
     return None
 
 
+async def _boot_available(cp: Any, page: LiveListState) -> None:
+    """The charge point boots (accepted) and its connector 1 shows Available on the page."""
+    boot = await cp.call(call.BootNotification(charge_point_model="Live", charge_point_vendor="T"))
+    assert boot.status == "Accepted"
+    await cp.call(
+        call.StatusNotification(
+            connector_id=1,
+            error_code=ChargePointErrorCode.no_error,
+            status=ChargePointStatus.available,
+        )
+    )
+    await eventually(lambda: _connector_status(page, 1) == "Available")
+
+
 async def test_each_update_sent_to_a_tab_records_how_long_after_the_charger_event(
     ocpp_url: str, organisation: Organisation, live: Live
 ) -> None:
@@ -76,15 +91,7 @@ async def test_each_update_sent_to_a_tab_records_how_long_after_the_charger_even
     page = await live.tabs.open("tab", organisation.id)
     before, _ = push_stats.lag_totals()
     async with connect_charge_point(ocpp_url, IDENTITY) as cp:
-        await cp.call(call.BootNotification(charge_point_model="Live", charge_point_vendor="T"))
-        await cp.call(
-            call.StatusNotification(
-                connector_id=1,
-                error_code=ChargePointErrorCode.no_error,
-                status=ChargePointStatus.available,
-            )
-        )
-        await eventually(lambda: _connector_status(page, 1) == "Available")
+        await _boot_available(cp, page)
     counts, seconds = push_stats.lag_totals()
     recorded = sum(counts) - sum(before)
     assert recorded >= 1
@@ -98,18 +105,7 @@ async def test_faulted_status_notification_reaches_the_live_page(
     register_charge_point(IDENTITY, "Depot West", organisation.id)
     page = await live.tabs.open("tab", organisation.id)
     async with connect_charge_point(ocpp_url, IDENTITY) as cp:
-        boot = await cp.call(
-            call.BootNotification(charge_point_model="Live", charge_point_vendor="Test")
-        )
-        assert boot.status == "Accepted"
-        await cp.call(
-            call.StatusNotification(
-                connector_id=1,
-                error_code=ChargePointErrorCode.no_error,
-                status=ChargePointStatus.available,
-            )
-        )
-        await eventually(lambda: _connector_status(page, 1) == "Available")
+        await _boot_available(cp, page)
 
         await cp.call(
             call.StatusNotification(
