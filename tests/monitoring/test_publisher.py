@@ -209,6 +209,8 @@ def test_a_batch_remembers_when_its_oldest_event_other_than_metering_happened() 
     meter = NetworkEvent(kind="session", charge_point_id=2, data={"meter": True}, at=5.0)
     assert batch_of([meter, status]).oldest == 10.0  # meter values are paced: not counted
     assert batch_of([meter]).oldest is None
+    command = NetworkEvent(kind="command", charge_point_id=1, at=1.0)  # not on the live pages
+    assert batch_of([command, status]).oldest == 10.0
     later = batch_of([NetworkEvent(kind="session", charge_point_id=3, at=12.0)])
     assert batch_of([status]).merged(later).oldest == 10.0
     assert batch_of([meter]).merged(later).oldest == 12.0

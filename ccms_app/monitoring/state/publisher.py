@@ -155,7 +155,7 @@ def batch_of(events: Sequence[NetworkEvent]) -> Batch:
     shown_at_once = [e for e in events if not _metering(e)]
     restated = {e.charge_point_id for e in shown_at_once}
     kinds = frozenset("meter" if _meter_values(e) else e.kind for e in events)
-    oldest = min((e.at for e in shown_at_once), default=None)
+    oldest = min((e.at for e in shown_at_once if e.kind in NETWORK_KINDS), default=None)
     return Batch(changed, everything, kinds, edited, changed - restated, oldest)
 
 
