@@ -6,8 +6,7 @@ its 1.6 schema before it gets here, so required keys are present, no unknown key
 value has its schema type; values are passed on as the charger sent them.
 
 Top-level keys are read directly (no key conversion); nested meter readings become the
-snake_case dicts `MeterValueGroup` describes, converted as the ocpp library converts them
-(ocpp_server.v16.payloads.to_snake, each key once).
+snake_case dicts `MeterValueGroup` describes, as the ocpp library converts them (`_meter_groups`).
 """
 
 from __future__ import annotations
@@ -25,7 +24,6 @@ from ocpp_server.charger_events import (
     TransactionStarted,
     TransactionStopped,
 )
-from ocpp_server.v16.payloads import to_snake
 
 Payload = dict[str, Any]
 
@@ -81,25 +79,31 @@ def transaction_stopped(payload: Payload) -> TransactionStopped:
         timestamp=payload["timestamp"],
         id_tag=payload.get("idTag"),
         reason=payload.get("reason"),
-        meter_values=None if data is None else to_snake(data),
+        meter_values=None if data is None else _meter_groups(data),
     )
 
 
 def meter_sampled(payload: Payload) -> MeterSampled:
-    """MeterValues, the most frequent CALL: one dataclass, and the readings' keys converted.
-
-    The schema (validated before this runs) allows exactly `timestamp` and `sampledValue` in
-    a meterValue and only one-word keys in a sampled value, so renaming `sampledValue` is
-    the whole conversion: the sampled values are passed on as parsed, not copied key by key
-    (the generic `to_snake` was a twentieth of the server's time under MeterValues load)."""
+    """MeterValues, the most frequent CALL: one dataclass, and the readings' keys converted."""
     return MeterSampled(
         connector_id=payload["connectorId"],
-        meter_values=[
-            {"timestamp": group["timestamp"], "sampled_value": group["sampledValue"]}
-            for group in payload["meterValue"]
-        ],
+        meter_values=_meter_groups(payload["meterValue"]),
         transaction_id=payload.get("transactionId"),
     )
+
+
+def _meter_groups(groups: list[Payload]) -> list[Payload]:
+    """MeterValues' meterValue and StopTransaction's transactionData as snake_case dicts.
+
+    Their schema (validated before this runs) allows exactly `timestamp` and `sampledValue`
+    in a group and only one-word keys in a sampled value, so renaming `sampledValue` is the
+    whole conversion: the sampled values are passed on as parsed, not copied key by key (a
+    generic key-by-key conversion was a twentieth of the server's time under MeterValues
+    load)."""
+    return [
+        {"timestamp": group["timestamp"], "sampled_value": group["sampledValue"]}
+        for group in groups
+    ]
 
 
 def data_transferred(payload: Payload) -> DataTransferred:

@@ -1,11 +1,10 @@
 """OCPP 1.6 payloads (camelCase JSON) <-> the ocpp library's v16 dataclasses (snake_case).
 
-The keys are converted exactly as the library converts them (its public camel_to_snake_case /
-snake_to_camel_case), but each distinct key only once: the library runs two regular
-expressions per key per message, which cost more than the rest of a MeterValues CALL. Nested
-parts stay dicts and lists, as the library hands them to its handlers (`meter_value`,
-`sampled_value`, `transaction_data` ...). A payload has passed its schema before it is
-converted, so only the schema's keys reach the caches; they are bounded anyway.
+A reply's keys are converted exactly as the library converts them (its public
+snake_to_camel_case), but each distinct key only once: the library runs regular expressions
+per key per message, which cost more than the rest of a CALL. Only a dataclass's own field
+names and the schema's keys reach the cache; it is bounded anyway. (Charger CALLs are read
+without a conversion: ocpp_server.v16.mappers.)
 """
 
 from __future__ import annotations
@@ -22,20 +21,8 @@ from ocpp.charge_point import (
 from ocpp.v16 import call_result
 
 _CACHE_MAX = 4096
-_NESTED = (dict, list)
-_SNAKE: dict[str, str] = {}
 _CAMEL: dict[str, str] = {}
-_SNAKE_KEYS: dict[tuple[str, ...], tuple[str, ...]] = {}
 _FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _snake_key(key: str) -> str:
-    found = _SNAKE.get(key)
-    if found is None:
-        found = next(iter(camel_to_snake_case({key: None})))
-        if len(_SNAKE) < _CACHE_MAX:
-            _SNAKE[key] = found
-    return found
 
 
 def _camel_key(key: str) -> str:
@@ -45,28 +32,6 @@ def _camel_key(key: str) -> str:
         if len(_CAMEL) < _CACHE_MAX:
             _CAMEL[key] = found
     return found
-
-
-def _snake_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
-    found = _SNAKE_KEYS.get(keys)
-    if found is None:
-        found = tuple(_snake_key(key) for key in keys)
-        if len(_SNAKE_KEYS) < _CACHE_MAX:
-            _SNAKE_KEYS[keys] = found
-    return found
-
-
-def to_snake(data: Any) -> Any:
-    """camel_to_snake_case(data), with the key conversions cached (per key set: the objects
-    of one schema share a few)."""
-    if isinstance(data, dict):
-        values = [
-            to_snake(value) if isinstance(value, dict | list) else value for value in data.values()
-        ]
-        return dict(zip(_snake_keys(tuple(data)), values, strict=True))
-    if isinstance(data, list):
-        return [to_snake(value) if isinstance(value, dict | list) else value for value in data]
-    return data
 
 
 def _field_names(cls: type) -> tuple[str, ...]:

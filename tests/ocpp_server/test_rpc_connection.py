@@ -11,13 +11,11 @@ from typing import Any
 import pytest
 from ocpp.charge_point import (
     ChargePoint,
-    camel_to_snake_case,
     remove_nones,
     serialize_as_dict,
     snake_to_camel_case,
 )
 from ocpp.exceptions import PropertyConstraintViolationError
-from ocpp.v16 import call
 from websockets.exceptions import ConnectionClosedOK
 
 from ocpp_server import convert
@@ -189,22 +187,6 @@ def test_the_library_charge_point_is_not_a_base() -> None:
     assert not issubclass(ChargePointConnection, ChargePoint)
     assert V16.unhandled("Reset")[0] == "NotSupported"
     assert V16.unhandled("Teleport")[0] == "NotImplemented"
-
-
-def test_request_payloads_are_converted_as_the_library_converts_them() -> None:
-    meter = {
-        "connectorId": 1,
-        "transactionId": 5,
-        "meterValue": [
-            {
-                "timestamp": "2025-01-01T00:00:00Z",
-                "sampledValue": [{"value": "1", "measurand": "SoC", "unit": "Percent"}],
-            }
-        ],
-    }
-    assert payloads.to_snake(meter) == camel_to_snake_case(meter)
-    assert payloads.to_snake(meter) == camel_to_snake_case(meter)  # cached keys
-    assert call.MeterValues(**payloads.to_snake(meter)).meter_value[0]["sampled_value"]
 
 
 @pytest.mark.parametrize(
