@@ -172,16 +172,10 @@ class EnergyCount:
     breaks: tuple[RegisterBreak, ...] = ()
 
 
-def continues(previous: RegisterReading, reading: RegisterReading) -> bool:
-    """True when `reading` can follow `previous` on the same meter: not lower (beyond
-    REGISTER_ROUNDING_WH), and not higher than MAX_PLAUSIBLE_POWER_W could deliver in the time
-    between them."""
-    return advance(previous, reading) is not None
-
-
 def advance(previous: RegisterReading, reading: RegisterReading) -> RegisterReading | None:
     """Where counting stands after `reading`, or None when it does not continue from
-    `previous` (a break).
+    `previous` (a break): it continues when it is not lower (beyond REGISTER_ROUNDING_WH) and
+    not higher than MAX_PLAUSIBLE_POWER_W could deliver in the time between them.
 
     A reading at most REGISTER_ROUNDING_WH below the one before is the same register sent at
     another precision (samples in kWh rounded to two decimals, then meterStop in whole Wh

@@ -11,7 +11,6 @@ from ccms_app.charging.rules.metering import (
     advance,
     beyond_rounding,
     bounded_by_stop,
-    continues,
     count_energy,
     live_readings,
     normalise,
@@ -118,10 +117,10 @@ def test_an_implausible_jump_is_not_energy() -> None:
 
 def test_plausibility_scales_with_time_between_readings() -> None:
     hour = timedelta(hours=1)
-    assert continues(RegisterReading(T0, 0), RegisterReading(T0 + hour, 4_000_000))
-    assert not continues(RegisterReading(T0, 0), RegisterReading(T0 + hour, 6_000_000))
+    assert advance(RegisterReading(T0, 0), RegisterReading(T0 + hour, 4_000_000)) is not None
+    assert advance(RegisterReading(T0, 0), RegisterReading(T0 + hour, 6_000_000)) is None
     # Below five minutes apart, the five-minute allowance applies (clocks jitter).
-    assert continues(RegisterReading(T0, 0), RegisterReading(T0, 400_000))
+    assert advance(RegisterReading(T0, 0), RegisterReading(T0, 400_000)) is not None
 
 
 def test_a_register_sent_at_another_precision_is_rounding_not_a_reset() -> None:
